@@ -1,0 +1,55 @@
+package io.sweetasync.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SampleApplicationTests {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void startsAPriceCheckAndShowsItsTreeUntilItCompletes() throws Exception {
+        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/price-checks?items=12"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(started.statusCode()).isEqualTo(202);
+        Matcher id = Pattern.compile("\"taskId\":\"(\\d+)\"").matcher(started.body());
+        assertThat(id.find()).as(started.body()).isTrue();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> task = send(HttpRequest.newBuilder(uri("/api/tasks/" + id.group(1))).build());
+            assertThat(task.statusCode()).isEqualTo(200);
+            assertThat(task.body()).contains("\"status\":\"COMPLETED\"").contains("\"name\":\"price-item\"")
+                    .contains("\"childCount\":12");
+        });
+    }
+
+    @Test
+    void rejectsABadItemCount() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/price-checks?items=0"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(response.statusCode()).isEqualTo(400);
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,53 @@
+package io.sweetasync;
+
+import java.util.Objects;
+
+/**
+ * Why a task did not produce a value. The message names the task, its id, its place in the tree,
+ * the number of attempts and the cause, for example
+ * {@code task import-users#42 (in nightly-sync#41) failed after 3 attempts: IOException: connection reset}.
+ * Subclasses tell the kind: {@link TaskFailedException}, {@link TaskTimeoutException},
+ * {@link TaskCancelledException}, {@link TaskRejectedException}.
+ *
+ * <pre>{@code
+ * try {
+ *     AsyncTask.to(User.class).named("load-user").await(() -> repository.load(id));
+ * } catch (TaskFailedException ex) {
+ *     log.warn("{} (task {})", ex.getMessage(), ex.task().id());
+ * }
+ * }</pre>
+ */
+public abstract sealed class AsyncTaskException extends RuntimeException
+        permits TaskFailedException, TaskTimeoutException, TaskCancelledException, TaskRejectedException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient TaskInfo task;
+
+    AsyncTaskException(TaskInfo task, String message, Throwable cause) {
+        super(message, cause);
+        this.task = Objects.requireNonNull(task, "task");
+    }
+
+    /** The task as it was when it ended. */
+    public TaskInfo task() {
+        return task;
+    }
+
+    /** The task's description for messages: {@code name#id} and, for children, {@code (in parent#id)}. */
+    static String describe(TaskInfo task) {
+        String self = task.name() + "#" + task.id();
+        String path = task.path();
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? self : self + " (in " + path.substring(0, slash) + ")";
+    }
+
+    static String attempts(int attempts) {
+        return attempts == 1 ? "1 attempt" : attempts + " attempts";
+    }
+
+    static String summary(Throwable cause) {
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

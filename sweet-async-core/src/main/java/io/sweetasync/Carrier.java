@@ -1,0 +1,84 @@
+package io.sweetasync;
+
+/**
+ * The per-thread record of which task body a thread is running. A thread runs one body at a time,
+ * but a pooled runtime's thread that waits for another task may run a queued task nested inside
+ * the waiting body (see {@link TaskRuntime}); {@link #top} is the innermost body.
+ *
+ * <p>Invariants, all under this object's monitor: an interrupt for cancellation is delivered only to
+ * the body at the top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt
+ * status, so no interrupt meant for one body reaches the next; on return to an enclosing body whose
+ * task was stopped meanwhile, the thread is interrupted again so that the stop is not lost.
+ */
+final class Carrier {
+
+    private static final ThreadLocal<Carrier> CURRENT = new ThreadLocal<>();
+
+    private final Thread thread;
+    /** The runtime that owns this thread if it is a pooled worker; null otherwise. */
+    private final PooledRuntime pool;
+    /** Innermost running body, null when idle. Guarded by this. */
+    private TaskNode<?> top;
+
+    private Carrier(Thread thread, PooledRuntime pool) {
+        this.thread = thread;
+        this.pool = pool;
+    }
+
+    /** The current thread's carrier, created on first use. */
+    static Carrier current() {
+        Carrier carrier = CURRENT.get();
+        if (carrier == null) {
+            carrier = new Carrier(Thread.currentThread(), null);
+            CURRENT.set(carrier);
+        }
+        return carrier;
+    }
+
+    /** The current thread's carrier if it has run a body, else null. */
+    static Carrier currentOrNull() {
+        return CURRENT.get();
+    }
+
+    /** Marks the current thread as a worker of {@code pool}. */
+    static void bindWorker(PooledRuntime pool) {
+        CURRENT.set(new Carrier(Thread.currentThread(), pool));
+    }
+
+    /** The task whose body runs innermost on the current thread, or null. */
+    static TaskNode<?> currentTask() {
+        Carrier carrier = CURRENT.get();
+        return carrier == null ? null : carrier.top();
+    }
+
+    PooledRuntime pool() {
+        return pool;
+    }
+
+    synchronized TaskNode<?> top() {
+        return top;
+    }
+
+    /** Enters {@code node}'s body; returns the enclosing body to pass to {@link #exit}. */
+    synchronized TaskNode<?> enter(TaskNode<?> node) {
+        TaskNode<?> enclosing = top;
+        top = node;
+        return enclosing;
+    }
+
+    /** Leaves the innermost body and returns to {@code enclosing}. */
+    synchronized void exit(TaskNode<?> enclosing) {
+        top = enclosing;
+        Thread.interrupted();
+        if (enclosing != null && enclosing.isStopRequested()) {
+            thread.interrupt();
+        }
+    }
+
+    /** Interrupts the thread if {@code node}'s body is the innermost one running on it. */
+    synchronized void interruptIfRunning(TaskNode<?> node) {
+        if (top == node) {
+            thread.interrupt();
+        }
+    }
+}

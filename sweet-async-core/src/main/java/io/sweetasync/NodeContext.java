@@ -1,0 +1,96 @@
+package io.sweetasync;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+
+/** {@link TaskContext} of one task node. */
+final class NodeContext implements TaskContext {
+
+    private final TaskNode<?> node;
+
+    NodeContext(TaskNode<?> node) {
+        this.node = node;
+    }
+
+    @Override
+    public TaskId id() {
+        return node.id();
+    }
+
+    @Override
+    public String name() {
+        return node.name();
+    }
+
+    @Override
+    public int attempt() {
+        return node.attempts();
+    }
+
+    @Override
+    public Optional<TaskInfo> parent() {
+        TaskNode<?> parent = node.parentNode();
+        return parent == null ? Optional.empty() : Optional.of(parent.info());
+    }
+
+    @Override
+    public List<TaskInfo> children() {
+        return node.childNodes().stream().map(TaskNode::info).toList();
+    }
+
+    @Override
+    public TaskRuntime runtime() {
+        return node.runtimeRef();
+    }
+
+    @Override
+    public <U> SpawningTask<U> runChild(Callable<? extends U> work) {
+        return this.<U>builder().run(work);
+    }
+
+    @Override
+    public <U> SpawningTaskBuilder<U> child(Class<U> type) {
+        return builder();
+    }
+
+    private <U> SpawningTaskBuilder<U> builder() {
+        return new SpawningTaskBuilder<>(node.orchestrator(), TaskSpec.childOf(node));
+    }
+
+    @Override
+    public List<TaskResult<?>> joinChildren() {
+        List<TaskNode<?>> children = node.childNodes();
+        List<TaskResult<?>> results = new ArrayList<>(children.size());
+        try {
+            for (TaskNode<?> child : children) {
+                results.add(child.awaitResult());
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("task " + node.label() + " was interrupted while joining its children");
+        }
+        return results;
+    }
+
+    @Override
+    public boolean isCancellationRequested() {
+        return node.isStopRequested();
+    }
+
+    @Override
+    public void throwIfCancelled() throws InterruptedException {
+        TaskNode.Stop stop = node.stopRequest();
+        if (stop != null) {
+            throw new InterruptedException("task " + node.label() + " was asked to stop: " + stop.reason());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TaskContext[" + node.label() + ", attempt " + attempt() + "]";
+    }
+}

@@ -1,0 +1,118 @@
+package io.sweetasync;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The handle of a submitted task. Thread-safe; every waiting method may be called any number of
+ * times from any thread and returns the same outcome.
+ *
+ * <p>A task is terminal only when its body has returned (or never ran) and all its children are
+ * terminal: after {@link #cancel()}, waiters return once the interrupted body has given up. Bodies
+ * should therefore let {@link InterruptedException} propagate (or check
+ * {@link TaskContext#throwIfCancelled()} in long loops).
+ *
+ * <p>Waiting methods called from inside a task body on a {@code platform} or {@code single} runtime
+ * run queued work while they wait, so they do not deadlock the pool (see {@link TaskRuntime}). If the
+ * waiting thread is interrupted, {@link #join()} and {@link #result()} throw
+ * {@link CancellationException} with the thread's interrupt status set.
+ *
+ * <pre>{@code
+ * SpawningTask<Integer> count = AsyncTask.to(Integer.class).named("count").run(() -> db.count());
+ * SpawningTask<String> text = count.chain(n -> n + " rows");
+ * System.out.println(text.join());
+ * }</pre>
+ *
+ * @param <T> the value type
+ */
+public interface SpawningTask<T> extends Future<T> {
+
+    /** The task's id. */
+    TaskId id();
+
+    /** The task's name. */
+    String name();
+
+    /** The current status. */
+    TaskStatus status();
+
+    /** A snapshot of the task (without children; {@link TaskOrchestrator#find} gives the subtree). */
+    TaskInfo info();
+
+    /** Times and resource figures so far. */
+    TaskMetrics metrics();
+
+    /**
+     * Waits for the task and returns its value (a fallback's value if one was used).
+     *
+     * @throws AsyncTaskException    if it failed, timed out, was cancelled or rejected
+     * @throws CancellationException if the waiting thread is interrupted
+     */
+    T join();
+
+    /**
+     * Waits for the task and returns its outcome; never throws for the task's own failure.
+     *
+     * @throws CancellationException if the waiting thread is interrupted
+     */
+    TaskResult<T> result();
+
+    /**
+     * A future that completes with the value, or exceptionally with the {@link AsyncTaskException}.
+     * Cancelling the future cancels the task.
+     */
+    CompletableFuture<T> toCompletableFuture();
+
+    /**
+     * A new task that applies {@code next} to this task's value once it completes. If this task
+     * fails, times out or is cancelled, the new task ends the same way with the same exception, and
+     * {@code next} never runs. The new task takes the priority and runtime of this one, and its place
+     * in the tree is decided like any task's: a child of the task calling {@code chain}, if any.
+     */
+    <U> SpawningTask<U> chain(Function<? super T, ? extends U> next);
+
+    /**
+     * Cancels the task and its unfinished subtree, interrupting running bodies.
+     *
+     * @return whether this call requested the cancellation (false if the task was already terminal
+     *         or already being stopped)
+     */
+    boolean cancel();
+
+    /**
+     * Same as {@link #cancel()}; running bodies are always interrupted, whatever
+     * {@code mayInterruptIfRunning} says. Unlike {@link java.util.concurrent.FutureTask}, the task
+     * becomes terminal only once its body has returned, so {@link #isDone()} may stay false for a
+     * moment after this returns true.
+     */
+    @Override
+    default boolean cancel(boolean mayInterruptIfRunning) {
+        return cancel();
+    }
+
+    /** Whether the task ended {@link TaskStatus#CANCELLED}. */
+    @Override
+    default boolean isCancelled() {
+        return status() == TaskStatus.CANCELLED;
+    }
+
+    /**
+     * Waits and returns the value.
+     *
+     * @throws ExecutionException    whose cause is the {@link AsyncTaskException} if the task failed,
+     *                               timed out or was rejected
+     * @throws CancellationException if the task was cancelled (its cause is the
+     *                               {@link TaskCancelledException}), as {@link Future} requires
+     */
+    @Override
+    T get() throws InterruptedException, ExecutionException;
+
+    /** As {@link #get()}, waiting at most the given time. */
+    @Override
+    T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException;
+}

@@ -1,0 +1,172 @@
+package io.sweetasync;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * Configures and starts single tasks. Immutable: every configuration method returns a new builder
+ * and leaves this one unchanged, so a configured builder is a reusable template. Nothing runs until
+ * {@link #run}, {@link #await} or {@link #awaitResult} is called.
+ *
+ * <p>Unset values are inherited or defaulted when the task starts: the name from the work's class
+ * (the class that declares the lambda) or {@code "task"}; priority and runtime from the parent task,
+ * else {@link TaskPriority#NORMAL} and the orchestrator's default runtime ({@code "virtual"}); timeout
+ * and retry from the orchestrator's defaults (none, unless configured).
+ *
+ * <pre>{@code
+ * SpawningTaskBuilder<Invoice> template = AsyncTask.to(Invoice.class)
+ *         .named("render-invoice")
+ *         .timeout(Duration.ofSeconds(10))
+ *         .retry(RetryPolicy.fixed(2, Duration.ofMillis(200)).retryOn(IOException.class));
+ * SpawningTask<Invoice> a = template.run(() -> render(orderA));
+ * Invoice b = template.priority(TaskPriority.HIGH).await(() -> render(orderB));
+ * }</pre>
+ *
+ * @param <T> the value type
+ */
+public final class SpawningTaskBuilder<T> {
+
+    private static final int MAX_NAME = 100;
+
+    private final TaskOrchestrator orchestrator;
+    private final TaskSpec<T> spec;
+
+    SpawningTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec) {
+        this.orchestrator = orchestrator;
+        this.spec = spec;
+    }
+
+    /**
+     * The name shown in snapshots, messages and metrics. Keep it low-cardinality (no ids in it):
+     * metrics use it as a tag.
+     */
+    public SpawningTaskBuilder<T> named(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("task name '" + name
+                    + "' is not valid: use 1 to " + MAX_NAME + " characters, not blank, without '/' or '#'");
+        }
+        return new SpawningTaskBuilder<>(orchestrator, spec.withName(name));
+    }
+
+    /**
+     * The deadline for the whole task: from submission (after its {@link #after} dependencies), through
+     * queueing, all attempts and back-off delays, to the end of its children. On expiry the body is
+     * interrupted, the subtree cancelled, and the task ends {@link TaskStatus#TIMED_OUT}.
+     */
+    public SpawningTaskBuilder<T> timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return new SpawningTaskBuilder<>(orchestrator, spec.withTimeout(timeout));
+    }
+
+    /** How failed attempts are retried; see {@link RetryPolicy}. */
+    public SpawningTaskBuilder<T> retry(RetryPolicy policy) {
+        return new SpawningTaskBuilder<>(orchestrator, spec.withRetry(Objects.requireNonNull(policy, "policy")));
+    }
+
+    /**
+     * The value to use when the task fails for good (after retries), times out or is rejected; not
+     * when it is cancelled. The task's status still says what happened ({@code FAILED},
+     * {@code TIMED_OUT}); its handle yields the fallback's value. If the fallback throws, the task's
+     * error is a {@link TaskFailedException} with the fallback's exception as cause and the original
+     * error suppressed.
+     */
+    public SpawningTaskBuilder<T> fallback(Function<? super AsyncTaskException, ? extends T> fallback) {
+        return new SpawningTaskBuilder<>(orchestrator, spec.withFallback(Objects.requireNonNull(fallback, "fallback")));
+    }
+
+    /** Admission order wherever the task waits (runtime queues, limiter queues). */
+    public SpawningTaskBuilder<T> priority(TaskPriority priority) {
+        return new SpawningTaskBuilder<>(orchestrator, spec.withPriority(Objects.requireNonNull(priority, "priority")));
+    }
+
+    /**
+     * The concurrency group the task belongs to, shown in snapshots. Keep it low-cardinality.
+     */
+    public SpawningTaskBuilder<T> group(String group) {
+        Objects.requireNonNull(group, "group");
+        if (group.isBlank()) {
+            throw new IllegalArgumentException("group must not be blank");
+        }
+        return new SpawningTaskBuilder<>(orchestrator, spec.withGroup(group));
+    }
+
+    /**
+     * The runtime to run on, by name.
+     *
+     * @throws IllegalArgumentException if the orchestrator has no runtime of that name (the message
+     *                                  lists those it has)
+     */
+    public SpawningTaskBuilder<T> runtime(String runtime) {
+        orchestrator.runtime(runtime);
+        return new SpawningTaskBuilder<>(orchestrator, spec.withRuntime(runtime));
+    }
+
+    /** Do not become a child of the task running on the calling thread; start a new root. */
+    public SpawningTaskBuilder<T> detached() {
+        if (spec.parent() != null) {
+            throw new IllegalStateException("a builder from TaskContext.child(...) makes children; it cannot be detached");
+        }
+        return new SpawningTaskBuilder<>(orchestrator, spec.withDetached());
+    }
+
+    /** Adds small metadata shown in snapshots (never used as a metric tag). */
+    public SpawningTaskBuilder<T> tag(String key, String value) {
+        Objects.requireNonNull(key, "tag key");
+        Objects.requireNonNull(value, "tag value");
+        return new SpawningTaskBuilder<>(orchestrator, spec.withTag(key, value));
+    }
+
+    /**
+     * Starts the task only once all of {@code tasks} have completed. If one of them fails, times out
+     * or is cancelled, this task is cancelled at once, with a message naming that task. Until then the
+     * task is {@link TaskStatus#PENDING} and its snapshot lists the dependencies. (A handle can only
+     * name a task created earlier, so dependencies cannot form a cycle.)
+     *
+     * @throws IllegalArgumentException if a task belongs to another orchestrator
+     */
+    public SpawningTaskBuilder<T> after(SpawningTask<?>... tasks) {
+        List<TaskNode<?>> all = new ArrayList<>(spec.after());
+        for (SpawningTask<?> task : tasks) {
+            Objects.requireNonNull(task, "dependency");
+            if (!(task instanceof TaskNode<?> node) || node.orchestrator() != orchestrator) {
+                throw new IllegalArgumentException("dependency " + task.name() + "#" + task.id()
+                        + " belongs to another orchestrator");
+            }
+            all.add(node);
+        }
+        return new SpawningTaskBuilder<>(orchestrator, spec.withAfter(List.copyOf(all)));
+    }
+
+    /**
+     * Submits the task now and returns its handle at once. Failures surface through the handle, never
+     * from this method (except a misuse, such as starting a child of a finished task).
+     *
+     * @throws IllegalStateException if this builder makes children of a task that has finished
+     */
+    public SpawningTask<T> run(Callable<? extends T> work) {
+        return orchestrator.spawn(spec, Objects.requireNonNull(work, "work"));
+    }
+
+    /**
+     * Runs the task and waits for its value.
+     *
+     * @throws AsyncTaskException if the task failed, timed out, was cancelled or rejected
+     */
+    public T await(Callable<? extends T> work) {
+        return run(work).join();
+    }
+
+    /** Runs the task, waits, and returns what {@code handler} makes of its result. */
+    public <R> R awaitResult(Callable<? extends T> work, Function<TaskResult<T>, R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return handler.apply(run(work).result());
+    }
+}

@@ -1,0 +1,75 @@
+package io.sweetasync;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The task whose body runs on the current thread, as seen from inside that body.
+ *
+ * <p>Structured rules: a task started on a thread running a task body becomes that task's child
+ * (unless {@code detached()}); a parent is terminal only after all its children; cancelling or timing
+ * out a task cancels its unfinished subtree; when a body fails for good its unfinished children are
+ * cancelled; a child's failure reaches the parent only through {@link #joinChildren()}; children of a
+ * finished parent cannot be added.
+ *
+ * <pre>{@code
+ * AsyncTask.to(Integer.class).named("sum-files").run(() -> {
+ *     TaskContext ctx = TaskContext.current().orElseThrow();
+ *     for (Path file : files) {
+ *         ctx.child(Long.class).named("size").run(() -> Files.size(file));
+ *     }
+ *     return ctx.joinChildren().stream().filter(TaskResult::isOk).count();
+ * });
+ * }</pre>
+ */
+public interface TaskContext {
+
+    /** The context of the task body running on this thread; empty outside task bodies. */
+    static Optional<TaskContext> current() {
+        TaskNode<?> node = Carrier.currentTask();
+        return node == null ? Optional.empty() : Optional.of(node.context());
+    }
+
+    /** The task's id. */
+    TaskId id();
+
+    /** The task's name. */
+    String name();
+
+    /** The current attempt, starting at 1. */
+    int attempt();
+
+    /** The parent's snapshot, empty for a root. */
+    Optional<TaskInfo> parent();
+
+    /** Snapshots of the children started so far, in start order. */
+    List<TaskInfo> children();
+
+    /** The runtime this body runs on. */
+    TaskRuntime runtime();
+
+    /** Starts {@code work} as a child of this task, with default settings. */
+    <U> SpawningTask<U> runChild(Callable<? extends U> work);
+
+    /** A builder whose tasks are children of this task, whatever thread starts them. */
+    <U> SpawningTaskBuilder<U> child(Class<U> type);
+
+    /**
+     * Waits for every child started so far and returns their outcomes in start order. Children that
+     * fail do not make this throw: their errors are in the list.
+     *
+     * @throws java.util.concurrent.CancellationException if this thread is interrupted (e.g. this task
+     *                                                    was cancelled) while waiting
+     */
+    List<TaskResult<?>> joinChildren();
+
+    /** Whether this task has been asked to stop (cancelled, timed out, or its parent stopped). */
+    boolean isCancellationRequested();
+
+    /**
+     * Throws {@link InterruptedException} if cancellation was requested: a cheap check for long
+     * loops that do not block.
+     */
+    void throwIfCancelled() throws InterruptedException;
+}

@@ -1,0 +1,17 @@
+package io.sweetasync;
+
+/**
+ * The task's body threw, on its last attempt; {@link #getCause()} is what it threw.
+ *
+ * <pre>{@code
+ * catch (TaskFailedException ex) { if (ex.getCause() instanceof IOException io) { ... } }
+ * }</pre>
+ */
+public final class TaskFailedException extends AsyncTaskException {
+
+    private static final long serialVersionUID = 1L;
+
+    TaskFailedException(TaskInfo task, Throwable cause) {
+        super(task, "task " + describe(task) + " failed after " + attempts(task.attempts()) + ": " + summary(cause), cause);
+    }
+}

@@ -1,0 +1,86 @@
+package io.sweetasync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of a task, and (for tree snapshots) of its subtree. Holds plain values
+ * only: never the task's arguments or results.
+ *
+ * <pre>{@code
+ * TaskInfo info = task.info();
+ * System.out.println(info.path() + " " + info.status() + " after " + info.attempts() + " attempt(s)");
+ * }</pre>
+ *
+ * @param id           the task's id
+ * @param parentId     the parent's id, {@code null} for a root
+ * @param name         the task's name
+ * @param path         names and ids from the root, e.g. {@code nightly-sync#41/import-users#42}
+ * @param status       status when the snapshot was taken
+ * @param priority     admission priority
+ * @param group        concurrency group, {@code null} if none
+ * @param runtime      name of the runtime the task runs on
+ * @param tags         metadata given with {@code tag(k, v)}
+ * @param createdAt    when the task was created
+ * @param startedAt    when its body first started, {@code null} before
+ * @param completedAt  when it reached its terminal status, {@code null} before
+ * @param attempts     attempts started so far (0 before the first)
+ * @param dependencies tasks named in {@code after(...)}
+ * @param failure      why it failed, was cancelled, timed out or was rejected; {@code null} otherwise
+ * @param metrics      times and resource figures so far
+ * @param childCount   number of children started so far (may exceed {@code children().size()}
+ *                     in bounded history snapshots)
+ * @param children     child snapshots in start order (empty in flat snapshots)
+ */
+public record TaskInfo(TaskId id, TaskId parentId, String name, String path, TaskStatus status,
+        TaskPriority priority, String group, String runtime, Map<String, String> tags, Instant createdAt,
+        Instant startedAt, Instant completedAt, int attempts, List<TaskId> dependencies, Failure failure,
+        TaskMetrics metrics, int childCount, List<TaskInfo> children) {
+
+    /**
+     * Why a task did not complete.
+     *
+     * @param type    the simple class name of the error (the user's exception for failures)
+     * @param message its message
+     */
+    public record Failure(String type, String message) {
+    }
+
+    public TaskInfo {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(status, "status");
+        tags = Map.copyOf(tags);
+        dependencies = List.copyOf(dependencies);
+        children = List.copyOf(children);
+    }
+
+    /** The parent's id, empty for a root. */
+    public Optional<TaskId> parent() {
+        return Optional.ofNullable(parentId);
+    }
+
+    /** Time spent waiting for a runtime slot or a permit. */
+    public Duration queueWait() {
+        return metrics.queueWait();
+    }
+
+    /** Time the body ran, summed over attempts. */
+    public Duration runTime() {
+        return metrics.runTime();
+    }
+
+    /** This snapshot without its children (the count is kept). */
+    public TaskInfo withoutChildren() {
+        return children.isEmpty() ? this : withChildren(List.of());
+    }
+
+    TaskInfo withChildren(List<TaskInfo> newChildren) {
+        return new TaskInfo(id, parentId, name, path, status, priority, group, runtime, tags, createdAt, startedAt,
+                completedAt, attempts, dependencies, failure, metrics, childCount, newChildren);
+    }
+}

@@ -1,0 +1,40 @@
+package io.sweetasync;
+
+import java.time.Duration;
+
+/**
+ * Observes task lifecycles; how metrics, tracing and persistence see tasks. Every method has an empty
+ * default. Listeners are called synchronously on the thread where the event happens, so they must be
+ * quick and must not block; an exception thrown by a listener is logged and ignored, never breaking the
+ * task. Each event carries a flat snapshot (no children).
+ *
+ * <pre>{@code
+ * orchestrator.addListener(new TaskListener() {
+ *     public void onFinished(TaskInfo task) {
+ *         log.info("{} ended {} in {}", task.path(), task.status(), task.runTime());
+ *     }
+ * });
+ * }</pre>
+ */
+public interface TaskListener {
+
+    /** The task was created ({@code PENDING}). */
+    default void onCreated(TaskInfo task) {
+    }
+
+    /** The task was submitted to its runtime ({@code QUEUED}). */
+    default void onQueued(TaskInfo task) {
+    }
+
+    /** An attempt started ({@code RUNNING}); {@link TaskInfo#attempts()} is its number. */
+    default void onStarted(TaskInfo task) {
+    }
+
+    /** An attempt failed with {@code error} and another starts after {@code delay}. */
+    default void onRetrying(TaskInfo task, Throwable error, Duration delay) {
+    }
+
+    /** The task reached its terminal status. */
+    default void onFinished(TaskInfo task) {
+    }
+}

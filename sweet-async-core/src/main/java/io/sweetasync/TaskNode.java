@@ -1,0 +1,672 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.TaskClock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * One task: its state machine, its place in the tree, and its handle.
+ *
+ * <h2>State</h2>
+ * Three independent pieces of state, each moved by compare-and-set:
+ * <ul>
+ * <li>{@link #stop}: {@code null} until the first stop request (cancel, timeout, rejection, failed
+ * dependency, or an upstream failure passed through by {@code chain}); the first one wins and the
+ * task's terminal status follows from it.</li>
+ * <li>{@link #bodyState}: {@code IDLE} (not started, or between attempts) → {@code RUNNING} → back to
+ * {@code IDLE} for a retry, or → {@code DONE}. Only the thread that moved it to {@code RUNNING} moves
+ * it on from there; a stop request moves {@code IDLE} → {@code DONE} itself. Whoever moves it to
+ * {@code DONE} releases the body's share of {@link #outstanding}, exactly once.</li>
+ * <li>{@link #outstanding}: one share for the body plus one per unfinished child. A child is added only
+ * while it is positive. The thread that takes it to zero calls {@link #finish()}, exactly once.</li>
+ * </ul>
+ * {@link #status} only moves forward ({@link #advance}); {@link #finish()} alone sets the terminal
+ * status, then records history, notifies listeners, completes {@link #outcome}, and finally releases
+ * the parent's share, so a parent is never terminal before its children.
+ *
+ * <h2>Happens-before</h2>
+ * The body's value or failure is written before the body's share is released (a volatile
+ * read-modify-write of {@code outstanding}), and read by {@code finish()} after its own decrement
+ * reached zero; waiters read the result through {@link #outcome}.
+ *
+ * <h2>Stop versus child registration</h2>
+ * {@link #stop} is set before the children list is read under {@link #childLock}; a child is added
+ * under that lock before {@code stop} is read. So a child added concurrently with a stop is cancelled
+ * by one side or the other.
+ */
+final class TaskNode<T> implements SpawningTask<T> {
+
+    private static final int IDLE = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+
+    private static final VarHandle STATUS;
+    private static final VarHandle STOP;
+    private static final VarHandle BODY_STATE;
+    private static final VarHandle OUTSTANDING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATUS = lookup.findVarHandle(TaskNode.class, "status", TaskStatus.class);
+            STOP = lookup.findVarHandle(TaskNode.class, "stop", Stop.class);
+            BODY_STATE = lookup.findVarHandle(TaskNode.class, "bodyState", int.class);
+            OUTSTANDING = lookup.findVarHandle(TaskNode.class, "outstanding", int.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** Why a task was stopped before its body could decide its outcome. */
+    enum StopKind {
+        CANCEL(TaskStatus.CANCELLED), TIMEOUT(TaskStatus.TIMED_OUT), REJECT(TaskStatus.FAILED), PASS_THROUGH(null);
+
+        final TaskStatus status;
+
+        StopKind(TaskStatus status) {
+            this.status = status;
+        }
+    }
+
+    record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
+    }
+
+    private final TaskOrchestrator orchestrator;
+    private final TaskClock clock;
+    private final TaskId id;
+    private final String name;
+    private final TaskNode<?> parent;
+    private final String path;
+    private final TaskPriority priority;
+    private final TaskRuntime runtime;
+    private final String group;
+    private final Map<String, String> tags;
+    private final Duration timeout;
+    private final RetryPolicy retry;
+    private final Function<? super AsyncTaskException, ? extends T> fallback;
+    private final List<TaskId> dependencies;
+    private final Instant createdAt;
+    private final CompletableFuture<TaskResult<T>> outcome = new CompletableFuture<>();
+
+    /** Cleared once the body is done, so that finished tasks retain nothing of the user's. */
+    private volatile Callable<? extends T> work;
+    private volatile TaskStatus status = TaskStatus.PENDING;
+    private volatile Stop stop;
+    private volatile int bodyState = IDLE;
+    private volatile int outstanding = 1;
+    /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
+    private volatile Carrier carrier;
+    private volatile int attempts;
+    private volatile Instant startedAt;
+    private volatile Instant completedAt;
+    private volatile long queuedAtNanos;
+    private volatile long queueWaitNanos;
+    private volatile long runNanos;
+    /** Start of the running attempt, 0 when none runs. */
+    private volatile long attemptStartNanos;
+    private volatile TaskClock.Scheduled timeoutHandle;
+    private volatile TaskClock.Scheduled retryHandle;
+    /** Why the task did not complete; set by finish(), kept when a fallback supplied the value. */
+    private volatile TaskInfo.Failure failureInfo;
+    /** Body outcome; written by the body owner before it releases its share. */
+    private T value;
+    private Throwable failure;
+    private final Object childLock = new Object();
+    /** Guarded by childLock. */
+    private List<TaskNode<?>> children;
+    /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
+    long enqueueSeq = -1;
+
+    TaskNode(TaskOrchestrator orchestrator, TaskId id, String name, TaskNode<?> parent, TaskPriority priority,
+            TaskRuntime runtime, String group, Map<String, String> tags, Duration timeout, RetryPolicy retry,
+            Function<? super AsyncTaskException, ? extends T> fallback, List<TaskId> dependencies,
+            Callable<? extends T> work) {
+        this.orchestrator = orchestrator;
+        this.clock = orchestrator.clock();
+        this.id = id;
+        this.name = name;
+        this.parent = parent;
+        this.path = (parent == null ? "" : parent.path + "/") + name + "#" + id;
+        this.priority = priority;
+        this.runtime = runtime;
+        this.group = group;
+        this.tags = tags;
+        this.timeout = timeout;
+        this.retry = retry;
+        this.fallback = fallback;
+        this.dependencies = dependencies;
+        this.work = work;
+        this.createdAt = clock.now();
+    }
+
+    // ---- identity -------------------------------------------------------------------------------
+
+    TaskOrchestrator orchestrator() {
+        return orchestrator;
+    }
+
+    TaskNode<?> parentNode() {
+        return parent;
+    }
+
+    TaskPriority priority() {
+        return priority;
+    }
+
+    TaskRuntime runtimeRef() {
+        return runtime;
+    }
+
+    String label() {
+        return name + "#" + id;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    boolean isStopRequested() {
+        return stop != null;
+    }
+
+    Stop stopRequest() {
+        return stop;
+    }
+
+    @Override
+    public TaskId id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public TaskStatus status() {
+        return status;
+    }
+
+    TaskContext context() {
+        return new NodeContext(this);
+    }
+
+    // ---- submission and attempts ----------------------------------------------------------------
+
+    /** Queues the first attempt on the runtime; no effect if the task was stopped meanwhile. */
+    void submit() {
+        if (bodyState != IDLE || stop != null || !advance(TaskStatus.QUEUED)) {
+            return;
+        }
+        queuedAtNanos = clock.nanoTime();
+        orchestrator.notifyQueued(this);
+        if (timeout != null) {
+            timeoutHandle = schedule(timeout, () -> stop(StopKind.TIMEOUT, "timed out after " + timeout));
+        }
+        execute();
+    }
+
+    private void execute() {
+        try {
+            runtime.execute(this);
+        }
+        catch (RejectedExecutionException ex) {
+            stop(StopKind.REJECT, "runtime '" + runtime.name() + "' is closed");
+        }
+    }
+
+    private TaskClock.Scheduled schedule(Duration delay, Runnable action) {
+        try {
+            return clock.schedule(delay, action);
+        }
+        catch (RejectedExecutionException ex) {
+            stop(StopKind.REJECT, "the orchestrator's clock is closed");
+            return null;
+        }
+    }
+
+    /** Runs one attempt on the calling thread (a runtime's thread); never throws. */
+    void runAttempt() {
+        Carrier here = Carrier.current();
+        TaskNode<?> enclosing = here.enter(this);
+        carrier = here;
+        try {
+            if (!BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
+                return;
+            }
+            if (stop != null) {
+                endBody();
+                return;
+            }
+            attempt();
+        }
+        finally {
+            here.exit(enclosing);
+        }
+    }
+
+    private void attempt() {
+        long start = clock.nanoTime();
+        queueWaitNanos += start - queuedAtNanos;
+        int attempt = attempts + 1;
+        attempts = attempt;
+        if (startedAt == null) {
+            startedAt = clock.now();
+        }
+        advance(TaskStatus.RUNNING);
+        orchestrator.notifyStarted(this);
+        attemptStartNanos = start;
+        T result = null;
+        Throwable error = null;
+        try {
+            result = work.call();
+        }
+        catch (Throwable t) {
+            error = t;
+        }
+        runNanos += clock.nanoTime() - start;
+        attemptStartNanos = 0;
+        if (error == null) {
+            value = result;
+            endBody();
+        }
+        else if (stop != null) {
+            endBody();
+        }
+        else {
+            afterFailure(attempt, error);
+        }
+    }
+
+    private void afterFailure(int attempt, Throwable error) {
+        Duration delay = retry.nextDelay(attempt, error).orElse(null);
+        if (delay == null) {
+            failure = error;
+            stopChildren("its parent " + label() + " failed");
+            endBody();
+            return;
+        }
+        orchestrator.notifyRetrying(this, error, delay);
+        bodyState = IDLE;
+        if (stop != null) {
+            if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
+                bodyEnded();
+            }
+            return;
+        }
+        retryHandle = schedule(delay, this::resubmit);
+    }
+
+    private void resubmit() {
+        if (bodyState == IDLE && stop == null) {
+            queuedAtNanos = clock.nanoTime();
+            execute();
+        }
+    }
+
+    /** Called by the owner of RUNNING. */
+    private void endBody() {
+        bodyState = DONE;
+        bodyEnded();
+    }
+
+    private void bodyEnded() {
+        work = null;
+        release();
+    }
+
+    private void release() {
+        if ((int) OUTSTANDING.getAndAdd(this, -1) == 1) {
+            finish();
+        }
+    }
+
+    /** Moves status forward to {@code next}; false if it is already there, beyond, or terminal. */
+    private boolean advance(TaskStatus next) {
+        while (true) {
+            TaskStatus current = status;
+            if (current.isTerminal() || current.ordinal() >= next.ordinal()) {
+                return false;
+            }
+            if (STATUS.compareAndSet(this, current, next)) {
+                return true;
+            }
+        }
+    }
+
+    // ---- stopping -------------------------------------------------------------------------------
+
+    @Override
+    public boolean cancel() {
+        return stop(StopKind.CANCEL, "cancel() was called");
+    }
+
+    boolean stop(StopKind kind, String reason) {
+        return stop(new Stop(kind, reason, null, null));
+    }
+
+    /**
+     * Requests a stop: the first request wins. Ends a body that is not running, interrupts one that
+     * is, and cancels the unfinished subtree.
+     */
+    boolean stop(Stop request) {
+        if (status.isTerminal() || !STOP.compareAndSet(this, null, request)) {
+            return false;
+        }
+        if (request.kind() != StopKind.TIMEOUT) {
+            cancel(timeoutHandle);
+        }
+        while (true) {
+            int state = bodyState;
+            if (state == IDLE) {
+                if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
+                    cancel(retryHandle);
+                    bodyEnded();
+                    break;
+                }
+            }
+            else {
+                Carrier running = carrier;
+                if (state == RUNNING && running != null) {
+                    running.interruptIfRunning(this);
+                }
+                break;
+            }
+        }
+        stopChildren(switch (request.kind()) {
+            case TIMEOUT -> "its parent " + label() + " timed out";
+            default -> "its parent " + label() + " was cancelled";
+        });
+        return true;
+    }
+
+    private void stopChildren(String reason) {
+        List<TaskNode<?>> snapshot;
+        synchronized (childLock) {
+            if (children == null) {
+                return;
+            }
+            snapshot = List.copyOf(children);
+        }
+        for (TaskNode<?> child : snapshot) {
+            child.stop(StopKind.CANCEL, reason);
+        }
+    }
+
+    private static void cancel(TaskClock.Scheduled scheduled) {
+        if (scheduled != null) {
+            scheduled.cancel();
+        }
+    }
+
+    // ---- children -------------------------------------------------------------------------------
+
+    /** Registers {@code child}; throws if this task has finished. */
+    void addChild(TaskNode<?> child) {
+        synchronized (childLock) {
+            while (true) {
+                int current = outstanding;
+                if (current == 0) {
+                    throw new IllegalStateException("cannot start child task " + child.name + " of " + label()
+                            + ": that task has finished (" + status + "); start it detached or from a live task");
+                }
+                if (OUTSTANDING.compareAndSet(this, current, current + 1)) {
+                    break;
+                }
+            }
+            if (children == null) {
+                children = new ArrayList<>();
+            }
+            children.add(child);
+        }
+        if (stop != null) {
+            child.stop(StopKind.CANCEL, "its parent " + label() + " was cancelled");
+        }
+    }
+
+    List<TaskNode<?>> childNodes() {
+        synchronized (childLock) {
+            return children == null ? List.of() : List.copyOf(children);
+        }
+    }
+
+    private int childCount() {
+        synchronized (childLock) {
+            return children == null ? 0 : children.size();
+        }
+    }
+
+    // ---- completion -----------------------------------------------------------------------------
+
+    private void finish() {
+        completedAt = clock.now();
+        Stop request = stop;
+        TaskStatus terminal;
+        if (request != null) {
+            terminal = request.kind() == StopKind.PASS_THROUGH ? request.upstream().status() : request.kind().status;
+        }
+        else {
+            terminal = failure != null ? TaskStatus.FAILED : TaskStatus.COMPLETED;
+        }
+        STATUS.setVolatile(this, terminal);
+        AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request);
+        if (error != null) {
+            failureInfo = error.task().failure();
+        }
+        TaskResult<T> result = error == null ? TaskResult.ok(value) : resultAfter(error, terminal);
+        value = null;
+        failure = null;
+        cancel(timeoutHandle);
+        cancel(retryHandle);
+        orchestrator.finished(this);
+        outcome.complete(result);
+        if (parent != null) {
+            parent.release();
+        }
+    }
+
+    private AsyncTaskException error(Stop request) {
+        if (request == null) {
+            return new TaskFailedException(snapshot(failureOf(failure)), failure);
+        }
+        return switch (request.kind()) {
+            case PASS_THROUGH -> request.passed();
+            case CANCEL -> new TaskCancelledException(
+                    snapshot(new TaskInfo.Failure("TaskCancelledException", request.reason())), request.reason());
+            case TIMEOUT -> new TaskTimeoutException(
+                    snapshot(new TaskInfo.Failure("TaskTimeoutException", request.reason())), timeout);
+            case REJECT -> new TaskRejectedException(
+                    snapshot(new TaskInfo.Failure("TaskRejectedException", request.reason())), request.reason());
+        };
+    }
+
+    private TaskResult<T> resultAfter(AsyncTaskException error, TaskStatus terminal) {
+        if (fallback == null || terminal == TaskStatus.CANCELLED) {
+            return TaskResult.err(error);
+        }
+        try {
+            return TaskResult.ok(fallback.apply(error));
+        }
+        catch (Throwable t) {
+            TaskFailedException failed = new TaskFailedException(error.task(), t);
+            failed.addSuppressed(error);
+            return TaskResult.err(failed);
+        }
+    }
+
+    private static TaskInfo.Failure failureOf(Throwable error) {
+        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(error.getMessage()));
+    }
+
+    // ---- waiting --------------------------------------------------------------------------------
+
+    @Override
+    public boolean isDone() {
+        return outcome.isDone();
+    }
+
+    void whenTerminal(Runnable action) {
+        outcome.whenComplete((result, never) -> action.run());
+    }
+
+    /** Waits for the outcome, helping a pooled runtime if called on one of its threads. */
+    TaskResult<T> awaitResult() throws InterruptedException {
+        TaskResult<T> done = outcome.getNow(null);
+        if (done != null) {
+            return done;
+        }
+        Carrier here = Carrier.currentOrNull();
+        if (here != null && here.pool() != null) {
+            here.pool().awaitDone(this);
+        }
+        else {
+            awaitOutcomeBlocking();
+        }
+        return outcome.getNow(null);
+    }
+
+    void awaitOutcomeBlocking() throws InterruptedException {
+        try {
+            outcome.get();
+        }
+        catch (ExecutionException ex) {
+            throw new IllegalStateException("task outcomes never complete exceptionally", ex);
+        }
+    }
+
+    @Override
+    public TaskResult<T> result() {
+        try {
+            return awaitResult();
+        }
+        catch (InterruptedException ex) {
+            throw interruptedWhileWaiting();
+        }
+    }
+
+    @Override
+    public T join() {
+        return result().orElseThrow();
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        return unwrap(awaitResult());
+    }
+
+    @Override
+    public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        return unwrap(outcome.get(time, unit));
+    }
+
+    private T unwrap(TaskResult<T> result) throws ExecutionException {
+        return switch (result) {
+            case TaskResult.Ok<T> ok -> ok.value();
+            case TaskResult.Err<T> err when err.error() instanceof TaskCancelledException cancelled -> {
+                CancellationException ex = new CancellationException(cancelled.getMessage());
+                ex.initCause(cancelled);
+                throw ex;
+            }
+            case TaskResult.Err<T> err -> throw new ExecutionException(err.error().getMessage(), err.error());
+        };
+    }
+
+    private CancellationException interruptedWhileWaiting() {
+        Thread.currentThread().interrupt();
+        return new CancellationException("interrupted while waiting for task " + label());
+    }
+
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> future = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                TaskNode.this.cancel();
+                return super.cancel(mayInterruptIfRunning);
+            }
+        };
+        outcome.whenComplete((result, never) -> {
+            switch (result) {
+                case TaskResult.Ok<T> ok -> future.complete(ok.value());
+                case TaskResult.Err<T> err -> future.completeExceptionally(err.error());
+            }
+        });
+        return future;
+    }
+
+    @Override
+    public <U> SpawningTask<U> chain(Function<? super T, ? extends U> next) {
+        return orchestrator.chain(this, next);
+    }
+
+    /** The value of a completed task; only after {@link #isDone()} with an Ok result. */
+    T valueNow() {
+        return outcome.getNow(null).orElseThrow();
+    }
+
+    TaskResult<T> resultNow0() {
+        return outcome.getNow(null);
+    }
+
+    // ---- snapshots ------------------------------------------------------------------------------
+
+    @Override
+    public TaskInfo info() {
+        return snapshot(failureInfo);
+    }
+
+    @Override
+    public TaskMetrics metrics() {
+        long now = clock.nanoTime();
+        long running = attemptStartNanos;
+        long waiting = status == TaskStatus.QUEUED ? Math.max(0, now - queuedAtNanos) : 0;
+        return TaskMetrics.timesOnly(Duration.ofNanos(queueWaitNanos + waiting),
+                Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))));
+    }
+
+    /**
+     * A snapshot with children down to any depth, at most {@code childLimit} children per node
+     * ({@code 0}: none, {@code Integer.MAX_VALUE}: all).
+     */
+    TaskInfo tree(int childLimit) {
+        TaskInfo self = info();
+        if (childLimit == 0) {
+            return self;
+        }
+        List<TaskNode<?>> nodes = childNodes();
+        List<TaskInfo> infos = new ArrayList<>(Math.min(nodes.size(), childLimit));
+        for (TaskNode<?> child : nodes) {
+            if (infos.size() == childLimit) {
+                break;
+            }
+            infos.add(child.tree(childLimit));
+        }
+        return self.withChildren(infos);
+    }
+
+    private TaskInfo snapshot(TaskInfo.Failure failureInfo) {
+        return new TaskInfo(id, parent == null ? null : parent.id, name, path, status, priority, group,
+                runtime.name(), tags, createdAt, startedAt, completedAt, attempts, dependencies, failureInfo,
+                metrics(), childCount(), List.of());
+    }
+
+    @Override
+    public String toString() {
+        return "SpawningTask[" + path + " " + status + "]";
+    }
+}

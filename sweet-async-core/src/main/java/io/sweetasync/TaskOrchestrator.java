@@ -1,0 +1,560 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.TaskClock;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The engine: runtimes, the live task registry, a bounded history of finished root tasks, and
+ * listeners. Thread-safe. Most code uses the global one through {@link AsyncTask}; build your own
+ * for isolation (tests, separate pools) and close it when done.
+ *
+ * <p>Memory stays bounded however many tasks run: a task leaves the live registry when it reaches its
+ * terminal status, and the history keeps snapshots of the last {@code historySize} finished roots
+ * (children beyond the first 100 of any node are counted, not kept).
+ *
+ * <pre>{@code
+ * try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+ *         .runtime(TaskRuntime.platform("cpu", 4))
+ *         .historySize(500)
+ *         .defaultTimeout(Duration.ofMinutes(5))
+ *         .build()) {
+ *     SpawningTask<Long> sum = orchestrator.to(Long.class).runtime("cpu").run(() -> checksum(file));
+ *     System.out.println(sum.join());
+ *     orchestrator.roots().forEach(root -> System.out.println(root.path() + " " + root.status()));
+ * }
+ * }</pre>
+ */
+public final class TaskOrchestrator implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
+    private static final int HISTORY_CHILD_LIMIT = 100;
+    private static final Duration AFTER_CANCEL_WAIT = Duration.ofSeconds(5);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final Object GLOBAL_LOCK = new Object();
+    /** Guarded by GLOBAL_LOCK. */
+    private static TaskOrchestrator global;
+
+    private static final ClassValue<String> DERIVED_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return deriveName(type);
+        }
+    };
+
+    private final Map<String, TaskRuntime> runtimes;
+    private final TaskRuntime defaultRuntime;
+    private final TaskClock clock;
+    private final SystemClock ownedClock;
+    private final Duration defaultTimeout;
+    private final RetryPolicy defaultRetry;
+    private final int historySize;
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentHashMap<TaskId, TaskNode<?>> live = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<TaskListener> listeners = new CopyOnWriteArrayList<>();
+    private final ReentrantLock historyLock = new ReentrantLock();
+    /** Guarded by historyLock. */
+    private final ArrayDeque<TaskInfo> history;
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition drained = drainLock.newCondition();
+    private volatile boolean accepting = true;
+    private volatile boolean closed;
+
+    private TaskOrchestrator(Builder builder) {
+        int instance = INSTANCES.incrementAndGet();
+        Map<String, TaskRuntime> all = new LinkedHashMap<>();
+        all.put("virtual", TaskRuntime.virtual("virtual"));
+        all.put("platform", TaskRuntime.platform("platform", Runtime.getRuntime().availableProcessors()));
+        all.put("single", TaskRuntime.single("single"));
+        all.putAll(builder.runtimes);
+        this.runtimes = Map.copyOf(all);
+        TaskRuntime chosen = runtimes.get(builder.defaultRuntime);
+        if (chosen == null) {
+            throw new IllegalArgumentException("default runtime '" + builder.defaultRuntime + "' is not registered; runtimes: "
+                    + String.join(", ", all.keySet()));
+        }
+        this.defaultRuntime = chosen;
+        this.ownedClock = builder.clock == null ? new SystemClock("sweet-async-timer-" + instance) : null;
+        this.clock = builder.clock == null ? ownedClock : builder.clock;
+        this.defaultTimeout = builder.defaultTimeout;
+        this.defaultRetry = builder.defaultRetry;
+        this.historySize = builder.historySize;
+        this.history = new ArrayDeque<>(Math.min(historySize, 1024));
+        this.listeners.addAll(builder.listeners);
+    }
+
+    /** A builder for an orchestrator with the three built-in runtimes. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The orchestrator that {@link AsyncTask}'s static methods use: the one installed with
+     * {@link #setGlobal}, else a default one created on first use.
+     */
+    public static TaskOrchestrator global() {
+        synchronized (GLOBAL_LOCK) {
+            if (global == null) {
+                global = builder().build();
+            }
+            return global;
+        }
+    }
+
+    /**
+     * Makes {@code orchestrator} the global one (the Spring Boot starter does this for the context's
+     * orchestrator); {@code null} goes back to a default created on next use. The previous global is
+     * not closed.
+     *
+     * @return the previous global orchestrator, or null if none had been created
+     */
+    public static TaskOrchestrator setGlobal(TaskOrchestrator orchestrator) {
+        synchronized (GLOBAL_LOCK) {
+            TaskOrchestrator previous = global;
+            global = orchestrator;
+            return previous;
+        }
+    }
+
+    // ---- entry points ---------------------------------------------------------------------------
+
+    /** A builder for tasks of this orchestrator producing {@code type}. */
+    public <T> SpawningTaskBuilder<T> to(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return new SpawningTaskBuilder<>(this, TaskSpec.empty());
+    }
+
+    /** A builder for tasks of this orchestrator; the value type is inferred. */
+    public <T> SpawningTaskBuilder<T> to() {
+        return new SpawningTaskBuilder<>(this, TaskSpec.empty());
+    }
+
+    // ---- queries --------------------------------------------------------------------------------
+
+    /** The task with this id, with its subtree, if it is live or among the recent finished roots. */
+    public Optional<TaskInfo> find(TaskId id) {
+        TaskNode<?> node = live.get(id);
+        if (node != null) {
+            return Optional.of(node.tree(Integer.MAX_VALUE));
+        }
+        historyLock.lock();
+        try {
+            for (TaskInfo root : history) {
+                TaskInfo found = findIn(root, id);
+                if (found != null) {
+                    return Optional.of(found);
+                }
+            }
+        }
+        finally {
+            historyLock.unlock();
+        }
+        return Optional.empty();
+    }
+
+    private static TaskInfo findIn(TaskInfo info, TaskId id) {
+        if (info.id().equals(id)) {
+            return info;
+        }
+        for (TaskInfo child : info.children()) {
+            TaskInfo found = findIn(child, id);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** Live root tasks with their subtrees, oldest first. */
+    public List<TaskInfo> roots() {
+        return live.values().stream()
+                .filter(node -> node.parentNode() == null)
+                .sorted(Comparator.comparing(TaskNode::id))
+                .map(node -> node.tree(Integer.MAX_VALUE))
+                .toList();
+    }
+
+    /** Snapshots of the most recently finished roots, newest first (at most {@code historySize}). */
+    public List<TaskInfo> recent() {
+        historyLock.lock();
+        try {
+            List<TaskInfo> newestFirst = new ArrayList<>(history);
+            java.util.Collections.reverse(newestFirst);
+            return newestFirst;
+        }
+        finally {
+            historyLock.unlock();
+        }
+    }
+
+    /** Number of live (not yet terminal) tasks, roots and children. */
+    public int liveCount() {
+        return live.size();
+    }
+
+    /** The registered runtimes by name. */
+    public Map<String, TaskRuntime> runtimes() {
+        return runtimes;
+    }
+
+    /**
+     * Cancels a live task and its subtree.
+     *
+     * @return whether this call requested the cancellation (false if the task is unknown, finished or
+     *         already stopping)
+     */
+    public boolean cancel(TaskId id) {
+        TaskNode<?> node = live.get(id);
+        return node != null && node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator");
+    }
+
+    /** Adds a listener for all tasks started from now on. */
+    public void addListener(TaskListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener; returns whether it was registered. */
+    public boolean removeListener(TaskListener listener) {
+        return listeners.remove(listener);
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+
+    /**
+     * Stops admitting new root tasks (they end {@code FAILED} with {@link TaskRejectedException};
+     * children of running tasks are still admitted so that running work can finish), waits up to
+     * {@code grace} for all live tasks to finish, then cancels the rest and waits a few more seconds
+     * for their bodies to return.
+     *
+     * @return whether everything finished within {@code grace}, without being cancelled
+     */
+    public boolean shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        accepting = false;
+        if (awaitDrained(grace)) {
+            return true;
+        }
+        List<TaskNode<?>> rest = live.values().stream().filter(node -> node.parentNode() == null).toList();
+        for (TaskNode<?> root : rest) {
+            root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
+        }
+        if (!awaitDrained(AFTER_CANCEL_WAIT)) {
+            LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
+                    live.size(), live.values().stream().limit(10).map(TaskNode::label).toList());
+        }
+        return false;
+    }
+
+    private boolean awaitDrained(Duration timeout) {
+        long left = timeout.toNanos();
+        drainLock.lock();
+        try {
+            while (!live.isEmpty()) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = drained.awaitNanos(left);
+            }
+            return true;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return live.isEmpty();
+        }
+        finally {
+            drainLock.unlock();
+        }
+    }
+
+    /** Whether new root tasks are admitted. */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /**
+     * Cancels everything still running ({@link #shutdown(Duration)} with no grace; call that first for
+     * a graceful stop), stops the runtimes' threads and the timer, and waits for them. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        shutdown(Duration.ZERO);
+        try {
+            for (TaskRuntime runtime : runtimes.values()) {
+                if (!runtime.close(TimeUnit.SECONDS.toMillis(10))) {
+                    LOG.log(Level.WARNING, "runtime {0} did not stop within 10 seconds", runtime.name());
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (ownedClock != null) {
+            ownedClock.close();
+        }
+        synchronized (GLOBAL_LOCK) {
+            if (global == this) {
+                global = null;
+            }
+        }
+    }
+
+    // ---- engine ---------------------------------------------------------------------------------
+
+    TaskClock clock() {
+        return clock;
+    }
+
+    TaskRuntime runtime(String name) {
+        Objects.requireNonNull(name, "runtime");
+        TaskRuntime runtime = runtimes.get(name);
+        if (runtime == null) {
+            throw new IllegalArgumentException("unknown runtime '" + name + "'; registered runtimes: "
+                    + String.join(", ", new java.util.TreeSet<>(runtimes.keySet())));
+        }
+        return runtime;
+    }
+
+    <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
+        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()));
+        List<TaskNode<?>> after = spec.after();
+        if (after.isEmpty()) {
+            node.submit();
+        }
+        else {
+            AtomicInteger waiting = new AtomicInteger(after.size());
+            for (TaskNode<?> dependency : after) {
+                dependency.whenTerminal(() -> {
+                    if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
+                        node.stop(TaskNode.StopKind.CANCEL, "its dependency " + dependency.label() + " "
+                                + describeEnd(dependency.status()));
+                    }
+                    else if (waiting.decrementAndGet() == 0) {
+                        node.submit();
+                    }
+                });
+            }
+        }
+        return node;
+    }
+
+    <T, U> SpawningTask<U> chain(TaskNode<T> upstream, Function<? super T, ? extends U> next) {
+        Objects.requireNonNull(next, "next");
+        TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
+        TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()));
+        upstream.whenTerminal(() -> {
+            if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
+                node.stop(new TaskNode.Stop(TaskNode.StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
+            }
+            else {
+                node.submit();
+            }
+        });
+        return node;
+    }
+
+    private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName) {
+        TaskNode<?> parent = spec.parent();
+        if (parent == null && !spec.detached()) {
+            TaskNode<?> current = Carrier.currentTask();
+            parent = current != null && current.orchestrator() == this ? current : null;
+        }
+        TaskRuntime runtime = spec.runtime() != null ? runtime(spec.runtime())
+                : parent != null ? parent.runtimeRef() : defaultRuntime;
+        TaskPriority priority = spec.priority() != null ? spec.priority()
+                : parent != null ? parent.priority() : TaskPriority.NORMAL;
+        TaskNode<T> node = new TaskNode<>(this, new TaskId(ids.incrementAndGet()),
+                spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(), spec.tags(),
+                spec.timeout() != null ? spec.timeout() : defaultTimeout,
+                spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
+                spec.after().stream().map(TaskNode::id).toList(), work);
+        if (parent != null) {
+            parent.addChild(node);
+        }
+        live.put(node.id(), node);
+        notify(node, TaskListener::onCreated);
+        if (parent == null && !accepting) {
+            node.stop(TaskNode.StopKind.REJECT, "the orchestrator is shutting down");
+        }
+        return node;
+    }
+
+    private static String describeEnd(TaskStatus status) {
+        return switch (status) {
+            case CANCELLED -> "was cancelled";
+            case TIMED_OUT -> "timed out";
+            default -> "failed";
+        };
+    }
+
+    /** Called by a node once its status is terminal, before its waiters are released. */
+    void finished(TaskNode<?> node) {
+        live.remove(node.id());
+        if (node.parentNode() == null && historySize > 0) {
+            TaskInfo snapshot = node.tree(HISTORY_CHILD_LIMIT);
+            historyLock.lock();
+            try {
+                if (history.size() == historySize) {
+                    history.removeFirst();
+                }
+                history.addLast(snapshot);
+            }
+            finally {
+                historyLock.unlock();
+            }
+        }
+        notify(node, TaskListener::onFinished);
+        if (!accepting) {
+            drainLock.lock();
+            try {
+                drained.signalAll();
+            }
+            finally {
+                drainLock.unlock();
+            }
+        }
+    }
+
+    void notifyQueued(TaskNode<?> node) {
+        notify(node, TaskListener::onQueued);
+    }
+
+    void notifyStarted(TaskNode<?> node) {
+        notify(node, TaskListener::onStarted);
+    }
+
+    void notifyRetrying(TaskNode<?> node, Throwable error, Duration delay) {
+        if (!listeners.isEmpty()) {
+            TaskInfo info = node.info();
+            each(listener -> listener.onRetrying(info, error, delay));
+        }
+    }
+
+    private void notify(TaskNode<?> node, java.util.function.BiConsumer<TaskListener, TaskInfo> event) {
+        if (!listeners.isEmpty()) {
+            TaskInfo info = node.info();
+            each(listener -> event.accept(listener, info));
+        }
+    }
+
+    private void each(Consumer<TaskListener> call) {
+        for (TaskListener listener : listeners) {
+            try {
+                call.accept(listener);
+            }
+            catch (Throwable t) {
+                LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
+            }
+        }
+    }
+
+    /** The simple name of the class that declares a lambda, or of the class itself; "task" if none. */
+    static String deriveName(Class<?> type) {
+        String name = type.getName();
+        int lambda = name.indexOf("$$Lambda");
+        if (lambda >= 0) {
+            name = name.substring(0, lambda);
+        }
+        name = name.substring(name.lastIndexOf('.') + 1);
+        int anonymous = name.indexOf('$');
+        while (anonymous >= 0 && anonymous + 1 < name.length() && Character.isDigit(name.charAt(anonymous + 1))) {
+            name = name.substring(0, anonymous);
+            anonymous = name.indexOf('$');
+        }
+        name = name.replace('$', '.');
+        return name.isEmpty() ? "task" : name;
+    }
+
+    /** Configures a {@link TaskOrchestrator}. Not thread-safe; build once. */
+    public static final class Builder {
+
+        private final Map<String, TaskRuntime> runtimes = new LinkedHashMap<>();
+        private final List<TaskListener> listeners = new ArrayList<>();
+        private String defaultRuntime = "virtual";
+        private TaskClock clock;
+        private Duration defaultTimeout;
+        private RetryPolicy defaultRetry = RetryPolicy.none();
+        private int historySize = 100;
+
+        private Builder() {
+        }
+
+        /**
+         * Registers a runtime. A runtime named {@code virtual}, {@code platform} or {@code single}
+         * replaces the built-in one (e.g. {@code TaskRuntime.platform("platform", 16)}).
+         */
+        public Builder runtime(TaskRuntime runtime) {
+            Objects.requireNonNull(runtime, "runtime");
+            runtimes.put(runtime.name(), runtime);
+            return this;
+        }
+
+        /** The runtime for tasks that name none and have no parent; {@code "virtual"} by default. */
+        public Builder defaultRuntime(String name) {
+            this.defaultRuntime = Objects.requireNonNull(name, "defaultRuntime");
+            return this;
+        }
+
+        /** The time source; the system clock (with a scheduler thread the orchestrator owns) by default. */
+        public Builder clock(TaskClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Timeout for tasks that set none; none by default. */
+        public Builder defaultTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "defaultTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("defaultTimeout must be positive, was " + timeout);
+            }
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /** Retry policy for tasks that set none; {@link RetryPolicy#none()} by default. */
+        public Builder defaultRetry(RetryPolicy policy) {
+            this.defaultRetry = Objects.requireNonNull(policy, "defaultRetry");
+            return this;
+        }
+
+        /** How many finished root tasks {@link TaskOrchestrator#recent()} keeps; 100 by default, 0 for none. */
+        public Builder historySize(int size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("historySize must not be negative, was " + size);
+            }
+            this.historySize = size;
+            return this;
+        }
+
+        /** Adds a listener (see {@link TaskListener}). */
+        public Builder listener(TaskListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        public TaskOrchestrator build() {
+            return new TaskOrchestrator(this);
+        }
+    }
+}

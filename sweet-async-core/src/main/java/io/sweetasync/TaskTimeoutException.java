@@ -1,0 +1,20 @@
+package io.sweetasync;
+
+import java.time.Duration;
+
+/**
+ * The task's deadline ({@code timeout(...)}) passed before it finished; its work was interrupted and
+ * its unfinished children cancelled.
+ *
+ * <pre>{@code
+ * catch (TaskTimeoutException ex) { log.warn(ex.getMessage()); }
+ * }</pre>
+ */
+public final class TaskTimeoutException extends AsyncTaskException {
+
+    private static final long serialVersionUID = 1L;
+
+    TaskTimeoutException(TaskInfo task, Duration timeout) {
+        super(task, "task " + describe(task) + " timed out after " + timeout + " (" + attempts(task.attempts()) + ")", null);
+    }
+}

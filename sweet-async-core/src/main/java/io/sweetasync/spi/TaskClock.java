@@ -1,0 +1,39 @@
+package io.sweetasync.spi;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The time source of an orchestrator: timestamps, elapsed times, and the scheduling of deadlines and
+ * retry delays. The default is the system clock with one daemon scheduler thread owned by the
+ * orchestrator. Tests inject a manual clock to check delays without waiting for them.
+ *
+ * <p>Implementations are thread-safe. Scheduled actions are short (they submit or cancel a task) and
+ * may run on any thread; an action that is cancelled before it runs never runs.
+ *
+ * <pre>{@code
+ * TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(myManualClock).build();
+ * }</pre>
+ */
+public interface TaskClock {
+
+    /** The current instant, for timestamps in snapshots. */
+    Instant now();
+
+    /** A monotonic time in nanoseconds, for elapsed times (as {@link System#nanoTime()}). */
+    long nanoTime();
+
+    /**
+     * Runs {@code action} once, {@code delay} from now.
+     *
+     * @return a handle that prevents the action from running if it has not started yet
+     */
+    Scheduled schedule(Duration delay, Runnable action);
+
+    /** A scheduled action. */
+    @FunctionalInterface
+    interface Scheduled {
+        /** Prevents the action from running if it has not started; no effect otherwise. */
+        void cancel();
+    }
+}

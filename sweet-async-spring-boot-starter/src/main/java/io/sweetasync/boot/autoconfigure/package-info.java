@@ -1,0 +1,4 @@
+/**
+ * Spring Boot auto-configuration for Sweet Async.
+ */
+package io.sweetasync.boot.autoconfigure;
