@@ -388,10 +388,7 @@ final class TaskNode<T> implements SpawningTask<T> {
                 break;
             }
         }
-        stopChildren(switch (request.kind()) {
-            case TIMEOUT -> "its parent " + label() + " timed out";
-            default -> "its parent " + label() + " was cancelled";
-        });
+        stopChildren(stopReasonForChildren());
         return true;
     }
 
@@ -416,8 +413,11 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     // ---- children -------------------------------------------------------------------------------
 
-    /** Registers {@code child}; throws if this task has finished. */
-    void addChild(TaskNode<?> child) {
+    /**
+     * Registers {@code child}; throws if this task has finished. Returns whether this task is
+     * stopping, in which case the caller must stop the child (once it is fully registered).
+     */
+    boolean addChild(TaskNode<?> child) {
         synchronized (childLock) {
             while (true) {
                 int current = outstanding;
@@ -434,9 +434,14 @@ final class TaskNode<T> implements SpawningTask<T> {
             }
             children.add(child);
         }
-        if (stop != null) {
-            child.stop(StopKind.CANCEL, "its parent " + label() + " was cancelled");
-        }
+        return stop != null;
+    }
+
+    /** Reason given to children cancelled because this task stopped. */
+    String stopReasonForChildren() {
+        Stop request = stop;
+        return request != null && request.kind() == StopKind.TIMEOUT ? "its parent " + label() + " timed out"
+                : "its parent " + label() + " was cancelled";
     }
 
     List<TaskNode<?>> childNodes() {

@@ -389,12 +389,23 @@ public final class TaskOrchestrator implements AutoCloseable {
                 spec.timeout() != null ? spec.timeout() : defaultTimeout,
                 spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
                 spec.after().stream().map(TaskNode::id).toList(), work);
-        if (parent != null) {
-            parent.addChild(node);
-        }
+        // Registered before it can finish, so that finishing always removes it.
         live.put(node.id(), node);
+        boolean parentStopping = false;
+        if (parent != null) {
+            try {
+                parentStopping = parent.addChild(node);
+            }
+            catch (IllegalStateException ex) {
+                live.remove(node.id());
+                throw ex;
+            }
+        }
         notify(node, TaskListener::onCreated);
-        if (parent == null && !accepting) {
+        if (parentStopping) {
+            node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
+        }
+        else if (parent == null && !accepting) {
             node.stop(TaskNode.StopKind.REJECT, "the orchestrator is shutting down");
         }
         return node;

@@ -1,0 +1,225 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OrchestratorTest {
+
+    private final List<TaskOrchestrator> toClose = new ArrayList<>();
+
+    private TaskOrchestrator orchestrator(TaskOrchestrator.Builder builder) {
+        TaskOrchestrator orchestrator = builder.build();
+        toClose.add(orchestrator);
+        return orchestrator;
+    }
+
+    @AfterEach
+    void close() {
+        toClose.forEach(TaskOrchestrator::close);
+    }
+
+    @Test
+    void findAndRootsShowLiveTasksAndRecentKeepsABoundedHistory() throws Exception {
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder().historySize(3));
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<Integer> running = orchestrator.to(Integer.class).named("running").run(() -> {
+            release.await();
+            return 1;
+        });
+        assertThat(orchestrator.find(running.id())).get().extracting(TaskInfo::name).isEqualTo("running");
+        assertThat(orchestrator.roots()).extracting(TaskInfo::id).containsExactly(running.id());
+
+        List<TaskId> finished = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).named("quick").run(() -> 2);
+            task.join();
+            finished.add(task.id());
+        }
+        assertThat(orchestrator.recent()).extracting(TaskInfo::id)
+                .containsExactly(finished.get(4), finished.get(3), finished.get(2));
+        assertThat(orchestrator.find(finished.get(4))).get().extracting(TaskInfo::status).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(orchestrator.find(finished.get(0))).as("fell out of the history").isEmpty();
+        release.countDown();
+        running.join();
+        assertThat(orchestrator.roots()).isEmpty();
+        assertThat(orchestrator.liveCount()).isZero();
+    }
+
+    @Test
+    void cancelById() throws Exception {
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> {
+            started.countDown();
+            Thread.sleep(Long.MAX_VALUE);
+            return 1;
+        });
+        started.await();
+        assertThat(orchestrator.cancel(task.id())).isTrue();
+        assertThatThrownBy(task::join).hasMessageContaining("cancelled through the orchestrator");
+        assertThat(orchestrator.cancel(task.id())).as("no longer live").isFalse();
+        assertThat(orchestrator.cancel(new TaskId(999_999))).isFalse();
+    }
+
+    @Test
+    void listenersSeeEveryLifecycleEventAndAThrowingOneBreaksNothing() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder()
+                .listener(new TaskListener() {
+                    @Override
+                    public void onCreated(TaskInfo task) {
+                        throw new IllegalStateException("listener bug");
+                    }
+
+                    @Override
+                    public void onFinished(TaskInfo task) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                })
+                .listener(new TaskListener() {
+                    @Override
+                    public void onCreated(TaskInfo task) {
+                        events.add("created " + task.status());
+                    }
+
+                    @Override
+                    public void onQueued(TaskInfo task) {
+                        events.add("queued " + task.status());
+                    }
+
+                    @Override
+                    public void onStarted(TaskInfo task) {
+                        events.add("started " + task.attempts());
+                    }
+
+                    @Override
+                    public void onRetrying(TaskInfo task, Throwable error, Duration delay) {
+                        events.add("retrying " + error.getMessage() + " in " + delay);
+                    }
+
+                    @Override
+                    public void onFinished(TaskInfo task) {
+                        events.add("finished " + task.status());
+                    }
+                }));
+        int[] calls = new int[1];
+        String value = orchestrator.to(String.class).retry(RetryPolicy.fixed(1, Duration.ofMillis(1))).await(() -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException("first");
+            }
+            return "second";
+        });
+        assertThat(value).isEqualTo("second");
+        assertThat(events).containsExactly("created PENDING", "queued QUEUED", "started 1", "retrying first in PT0.001S",
+                "started 2", "finished COMPLETED");
+    }
+
+    @Test
+    void shutdownWaitsForRunningWorkAndRejectsNewRoots() throws Exception {
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<Integer> running = orchestrator.to(Integer.class).run(() -> {
+            started.countDown();
+            release.await();
+            return TaskContext.current().orElseThrow().runChild(() -> 41).join() + 1;
+        });
+        started.await();
+        Thread releaser = Thread.ofVirtual().start(() -> {
+            while (orchestrator.isAccepting()) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+        });
+        assertThat(orchestrator.shutdown(Duration.ofSeconds(30))).isTrue();
+        releaser.join();
+        assertThat(running.join()).as("children of running work are still admitted").isEqualTo(42);
+        SpawningTask<Integer> late = orchestrator.to(Integer.class).run(() -> 1);
+        assertThatThrownBy(late::join).isInstanceOf(TaskRejectedException.class)
+                .hasMessageContaining("the orchestrator is shutting down");
+    }
+
+    @Test
+    void shutdownCancelsWhatOutlivesTheGrace() throws Exception {
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<Integer> stuck = orchestrator.to(Integer.class).run(() -> {
+            started.countDown();
+            Thread.sleep(Long.MAX_VALUE);
+            return 1;
+        });
+        started.await();
+        assertThat(orchestrator.shutdown(Duration.ofMillis(50))).isFalse();
+        assertThat(stuck.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThatThrownBy(stuck::join).hasMessageContaining("the orchestrator shut down before it finished");
+    }
+
+    @Test
+    void closeLeavesNoThreadBehind() {
+        Set<String> before = sweetThreads();
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.platform("extra", 2)).build();
+        for (String runtime : List.of("virtual", "platform", "single", "extra")) {
+            orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMinutes(1)).await(() -> runtime);
+        }
+        orchestrator.to(Integer.class).run(() -> {
+            Thread.sleep(Long.MAX_VALUE);
+            return 1;
+        });
+        assertThat(sweetThreads()).isNotEqualTo(before);
+        orchestrator.close();
+        assertThat(sweetThreads()).isEqualTo(before);
+        assertThat(orchestrator.liveCount()).isZero();
+    }
+
+    private static Set<String> sweetThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("sweet-async-"))
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void globalCanBeReplacedAndRestored() {
+        TaskOrchestrator mine = orchestrator(TaskOrchestrator.builder());
+        TaskOrchestrator previous = TaskOrchestrator.setGlobal(mine);
+        try {
+            assertThat(TaskOrchestrator.global()).isSameAs(mine);
+            SpawningTask<String> task = AsyncTask.to(String.class).run(() -> "x");
+            task.join();
+            assertThat(mine.find(task.id())).isPresent();
+        }
+        finally {
+            TaskOrchestrator.setGlobal(previous);
+        }
+    }
+
+    @Test
+    void defaultsApplyToTasksThatSetNothing() {
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder()
+                .defaultRuntime("single")
+                .defaultRetry(RetryPolicy.fixed(2, Duration.ZERO))
+                .defaultTimeout(Duration.ofMillis(30)));
+        SpawningTask<Integer> retried = orchestrator.to(Integer.class).run(() -> {
+            throw new IllegalStateException("x");
+        });
+        assertThat(retried.result()).isInstanceOf(TaskResult.Err.class);
+        assertThat(retried.info().attempts()).isEqualTo(3);
+        assertThat(retried.info().runtime()).isEqualTo("single");
+        SpawningTask<Integer> slow = orchestrator.to(Integer.class).run(() -> {
+            Thread.sleep(Long.MAX_VALUE);
+            return 1;
+        });
+        assertThatThrownBy(slow::join).isInstanceOf(TaskTimeoutException.class);
+    }
+}
