@@ -59,11 +59,7 @@ class OrchestratorTest {
     void cancelById() throws Exception {
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
         CountDownLatch started = new CountDownLatch(1);
-        SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> {
-            started.countDown();
-            Thread.sleep(Long.MAX_VALUE);
-            return 1;
-        });
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).run(Blocking.untilInterrupted(started));
         started.await();
         assertThat(orchestrator.cancel(task.id())).isTrue();
         assertThatThrownBy(task::join).hasMessageContaining("cancelled through the orchestrator");
@@ -153,11 +149,7 @@ class OrchestratorTest {
     void shutdownCancelsWhatOutlivesTheGrace() throws Exception {
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
         CountDownLatch started = new CountDownLatch(1);
-        SpawningTask<Integer> stuck = orchestrator.to(Integer.class).run(() -> {
-            started.countDown();
-            Thread.sleep(Long.MAX_VALUE);
-            return 1;
-        });
+        SpawningTask<Integer> stuck = orchestrator.to(Integer.class).run(Blocking.untilInterrupted(started));
         started.await();
         assertThat(orchestrator.shutdown(Duration.ofMillis(50))).isFalse();
         assertThat(stuck.status()).isEqualTo(TaskStatus.CANCELLED);
@@ -171,10 +163,7 @@ class OrchestratorTest {
         for (String runtime : List.of("virtual", "platform", "single", "extra")) {
             orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMinutes(1)).await(() -> runtime);
         }
-        orchestrator.to(Integer.class).run(() -> {
-            Thread.sleep(Long.MAX_VALUE);
-            return 1;
-        });
+        orchestrator.to(Integer.class).run(Blocking.untilInterrupted());
         assertThat(sweetThreads()).isNotEqualTo(before);
         orchestrator.close();
         assertThat(sweetThreads()).isEqualTo(before);
@@ -216,10 +205,7 @@ class OrchestratorTest {
         assertThat(retried.result()).isInstanceOf(TaskResult.Err.class);
         assertThat(retried.info().attempts()).isEqualTo(3);
         assertThat(retried.info().runtime()).isEqualTo("single");
-        SpawningTask<Integer> slow = orchestrator.to(Integer.class).run(() -> {
-            Thread.sleep(Long.MAX_VALUE);
-            return 1;
-        });
+        SpawningTask<Integer> slow = orchestrator.to(Integer.class).run(Blocking.untilInterrupted());
         assertThatThrownBy(slow::join).isInstanceOf(TaskTimeoutException.class);
     }
 }

@@ -97,11 +97,7 @@ class SingleTaskTest {
                 .hasCauseInstanceOf(TaskFailedException.class);
 
         CountDownLatch started = new CountDownLatch(1);
-        SpawningTask<Integer> blocked = orchestrator.to(Integer.class).run(() -> {
-            started.countDown();
-            Thread.sleep(Long.MAX_VALUE);
-            return 1;
-        });
+        SpawningTask<Integer> blocked = orchestrator.to(Integer.class).run(Blocking.untilInterrupted(started));
         started.await();
         assertThat(blocked.cancel(true)).isTrue();
         assertThatThrownBy(blocked::get).isInstanceOf(CancellationException.class)
@@ -121,11 +117,7 @@ class SingleTaskTest {
                 .hasCauseInstanceOf(TaskFailedException.class);
 
         CountDownLatch started = new CountDownLatch(1);
-        SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> {
-            started.countDown();
-            Thread.sleep(Long.MAX_VALUE);
-            return 1;
-        });
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).run(Blocking.untilInterrupted(started));
         started.await();
         task.toCompletableFuture().cancel(true);
         assertThat(task.result()).isInstanceOf(TaskResult.Err.class);

@@ -91,11 +91,7 @@ class TaskTreeTest {
         AtomicReference<SpawningTask<Integer>> grandchild = new AtomicReference<>();
         SpawningTask<Integer> parent = orchestrator.to(Integer.class).named("root").run(() -> {
             child.set(TaskContext.current().orElseThrow().child(Integer.class).named("mid").run(() -> {
-                grandchild.set(TaskContext.current().orElseThrow().child(Integer.class).named("leaf").run(() -> {
-                    grandchildRunning.countDown();
-                    Thread.sleep(Long.MAX_VALUE);
-                    return 1;
-                }));
+                grandchild.set(TaskContext.current().orElseThrow().child(Integer.class).named("leaf").run(Blocking.untilInterrupted(grandchildRunning)));
                 return 2;
             }));
             return 3;
@@ -116,10 +112,7 @@ class TaskTreeTest {
         AtomicReference<SpawningTask<Integer>> child = new AtomicReference<>();
         SpawningTask<Integer> parent = orchestrator.to(Integer.class).named("bounded").timeout(Duration.ofMillis(50))
                 .run(() -> {
-                    child.set(TaskContext.current().orElseThrow().runChild(() -> {
-                        Thread.sleep(Long.MAX_VALUE);
-                        return 1;
-                    }));
+                    child.set(TaskContext.current().orElseThrow().runChild(Blocking.untilInterrupted()));
                     return 0;
                 });
         assertThatThrownBy(parent::join).isInstanceOf(TaskTimeoutException.class);
@@ -131,10 +124,7 @@ class TaskTreeTest {
     void aFailedBodyCancelsItsUnfinishedChildrenButAChildFailureDoesNotFailItsParent() {
         AtomicReference<SpawningTask<Integer>> sleeper = new AtomicReference<>();
         SpawningTask<Integer> failing = orchestrator.to(Integer.class).named("failing").run(() -> {
-            sleeper.set(TaskContext.current().orElseThrow().runChild(() -> {
-                Thread.sleep(Long.MAX_VALUE);
-                return 1;
-            }));
+            sleeper.set(TaskContext.current().orElseThrow().runChild(Blocking.untilInterrupted()));
             throw new IllegalStateException("body broke");
         });
         assertThatThrownBy(failing::join).isInstanceOf(TaskFailedException.class);
@@ -287,10 +277,7 @@ class TaskTreeTest {
                 TaskContext context = TaskContext.current().orElseThrow();
                 spawning.countDown();
                 for (int i = 0; i < 10_000; i++) {
-                    children.add(context.runChild(() -> {
-                        Thread.sleep(Long.MAX_VALUE);
-                        return 1;
-                    }));
+                    children.add(context.runChild(Blocking.untilInterrupted()));
                 }
                 return 0;
             });

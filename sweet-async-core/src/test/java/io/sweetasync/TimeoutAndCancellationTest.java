@@ -131,19 +131,12 @@ class TimeoutAndCancellationTest {
     void fallbackAppliesToTimeoutsButNotToCancellation() throws Exception {
         SpawningTask<String> timedOut = orchestrator.to(String.class).timeout(Duration.ofMillis(20))
                 .fallback(error -> "default:" + error.getClass().getSimpleName())
-                .run(() -> {
-                    Thread.sleep(Long.MAX_VALUE);
-                    return "late";
-                });
+                .run(Blocking.untilInterrupted());
         assertThat(timedOut.join()).isEqualTo("default:TaskTimeoutException");
         assertThat(timedOut.status()).isEqualTo(TaskStatus.TIMED_OUT);
 
         CountDownLatch started = new CountDownLatch(1);
-        SpawningTask<String> cancelled = orchestrator.to(String.class).fallback(error -> "default").run(() -> {
-            started.countDown();
-            Thread.sleep(Long.MAX_VALUE);
-            return "late";
-        });
+        SpawningTask<String> cancelled = orchestrator.to(String.class).fallback(error -> "default").run(Blocking.untilInterrupted(started));
         started.await();
         cancelled.cancel();
         assertThatThrownBy(cancelled::join).isInstanceOf(TaskCancelledException.class);
