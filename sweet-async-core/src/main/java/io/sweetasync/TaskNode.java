@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -57,6 +58,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     private static final VarHandle STOP;
     private static final VarHandle BODY_STATE;
     private static final VarHandle OUTSTANDING;
+    private static final VarHandle PERMIT;
 
     static {
         try {
@@ -65,6 +67,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             STOP = lookup.findVarHandle(TaskNode.class, "stop", Stop.class);
             BODY_STATE = lookup.findVarHandle(TaskNode.class, "bodyState", int.class);
             OUTSTANDING = lookup.findVarHandle(TaskNode.class, "outstanding", int.class);
+            PERMIT = lookup.findVarHandle(TaskNode.class, "permit", ConcurrencyLimiter.Permit.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -94,6 +97,8 @@ final class TaskNode<T> implements SpawningTask<T> {
     private final TaskPriority priority;
     private final TaskRuntime runtime;
     private final String group;
+    /** The group's limiter, null without a group. */
+    private final ConcurrencyLimiter limiter;
     private final Map<String, String> tags;
     private final Duration timeout;
     private final RetryPolicy retry;
@@ -120,6 +125,10 @@ final class TaskNode<T> implements SpawningTask<T> {
     private volatile long attemptStartNanos;
     private volatile TaskClock.Scheduled timeoutHandle;
     private volatile TaskClock.Scheduled retryHandle;
+    /** A granted permit not yet released; taken (set to null) exactly once by whoever releases it. */
+    private volatile ConcurrencyLimiter.Permit permit;
+    /** The pending permit request of the current attempt, if any. */
+    private volatile ConcurrencyLimiter.Request permitRequest;
     /** Why the task did not complete; set by finish(), kept when a fallback supplied the value. */
     private volatile TaskInfo.Failure failureInfo;
     /** Body outcome; written by the body owner before it releases its share. */
@@ -132,7 +141,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     long enqueueSeq = -1;
 
     TaskNode(TaskOrchestrator orchestrator, TaskId id, String name, TaskNode<?> parent, TaskPriority priority,
-            TaskRuntime runtime, String group, Map<String, String> tags, Duration timeout, RetryPolicy retry,
+            TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags, Duration timeout, RetryPolicy retry,
             Function<? super AsyncTaskException, ? extends T> fallback, List<TaskId> dependencies,
             Callable<? extends T> work) {
         this.orchestrator = orchestrator;
@@ -144,6 +153,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         this.priority = priority;
         this.runtime = runtime;
         this.group = group;
+        this.limiter = limiter;
         this.tags = tags;
         this.timeout = timeout;
         this.retry = retry;
@@ -218,7 +228,19 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (timeout != null) {
             timeoutHandle = schedule(timeout, () -> stop(StopKind.TIMEOUT, "timed out after " + timeout));
         }
-        execute();
+        admit();
+    }
+
+    /** Runs the next attempt, through the group's limiter if the task has a group. */
+    private void admit() {
+        if (limiter == null) {
+            execute();
+            return;
+        }
+        permitRequest = limiter.acquire(priority, granted -> {
+            permit = granted;
+            execute();
+        }, reason -> stop(StopKind.REJECT, reason));
     }
 
     private void execute() {
@@ -226,7 +248,23 @@ final class TaskNode<T> implements SpawningTask<T> {
             runtime.execute(this);
         }
         catch (RejectedExecutionException ex) {
+            releasePermit(PermitRelease.IGNORE);
             stop(StopKind.REJECT, "runtime '" + runtime.name() + "' is closed");
+        }
+    }
+
+    /** How a held permit is returned to its limiter. */
+    private enum PermitRelease { IGNORE, SAMPLE, DROPPED }
+
+    /** Returns the permit, if this task holds one; exactly once per permit (an atomic take). */
+    private void releasePermit(PermitRelease how) {
+        ConcurrencyLimiter.Permit held = (ConcurrencyLimiter.Permit) PERMIT.getAndSet(this, null);
+        if (held != null) {
+            switch (how) {
+                case IGNORE -> held.ignore();
+                case SAMPLE -> held.success();
+                case DROPPED -> held.dropped();
+            }
         }
     }
 
@@ -247,9 +285,11 @@ final class TaskNode<T> implements SpawningTask<T> {
         carrier = here;
         try {
             if (!BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
+                releasePermit(PermitRelease.IGNORE);
                 return;
             }
             if (stop != null) {
+                releasePermit(PermitRelease.IGNORE);
                 endBody();
                 return;
             }
@@ -281,6 +321,9 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
         runNanos += clock.nanoTime() - start;
         attemptStartNanos = 0;
+        Stop stopped = stop;
+        releasePermit(stopped == null ? PermitRelease.SAMPLE
+                : stopped.kind() == StopKind.TIMEOUT ? PermitRelease.DROPPED : PermitRelease.IGNORE);
         if (error == null) {
             value = result;
             endBody();
@@ -315,7 +358,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     private void resubmit() {
         if (bodyState == IDLE && stop == null) {
             queuedAtNanos = clock.nanoTime();
-            execute();
+            admit();
         }
     }
 
@@ -376,6 +419,11 @@ final class TaskNode<T> implements SpawningTask<T> {
             if (state == IDLE) {
                 if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
                     cancel(retryHandle);
+                    ConcurrencyLimiter.Request pending = permitRequest;
+                    if (pending != null) {
+                        pending.cancel();
+                    }
+                    releasePermit(PermitRelease.IGNORE);
                     bodyEnded();
                     break;
                 }

@@ -1,5 +1,8 @@
 package io.sweetasync;
 
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.TaskClock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -67,6 +70,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final Duration defaultTimeout;
     private final RetryPolicy defaultRetry;
     private final int historySize;
+    private final LimiterConfig defaultGroupConfig;
+    private final Map<String, LimiterConfig> groupConfigs;
+    private final ConcurrentHashMap<String, ConcurrencyLimiter> limiters = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<TaskId, TaskNode<?>> live = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<TaskListener> listeners = new CopyOnWriteArrayList<>();
@@ -97,6 +103,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.defaultTimeout = builder.defaultTimeout;
         this.defaultRetry = builder.defaultRetry;
         this.historySize = builder.historySize;
+        this.defaultGroupConfig = builder.defaultGroupConfig;
+        this.groupConfigs = Map.copyOf(builder.groups);
+        groupConfigs.keySet().forEach(this::limiter);
         this.history = new ArrayDeque<>(Math.min(historySize, 1024));
         this.listeners.addAll(builder.listeners);
     }
@@ -208,6 +217,22 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** Number of live (not yet terminal) tasks, roots and children. */
     public int liveCount() {
         return live.size();
+    }
+
+    /** Snapshots of every concurrency group's limiter, by group name. */
+    public List<LimiterSnapshot> limiters() {
+        return limiters.values().stream().map(ConcurrencyLimiter::snapshot)
+                .sorted(Comparator.comparing(LimiterSnapshot::group)).toList();
+    }
+
+    /**
+     * The limiter of a group, created with the default group configuration if the group was not
+     * configured (so {@code group("x")} always means admission through a limiter).
+     */
+    public ConcurrencyLimiter limiter(String group) {
+        Objects.requireNonNull(group, "group");
+        return limiters.computeIfAbsent(group,
+                name -> new ConcurrencyLimiter(name, groupConfigs.getOrDefault(name, defaultGroupConfig), clock));
     }
 
     /** The registered runtimes by name. */
@@ -385,7 +410,8 @@ public final class TaskOrchestrator implements AutoCloseable {
         TaskPriority priority = spec.priority() != null ? spec.priority()
                 : parent != null ? parent.priority() : TaskPriority.NORMAL;
         TaskNode<T> node = new TaskNode<>(this, new TaskId(ids.incrementAndGet()),
-                spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(), spec.tags(),
+                spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(),
+                spec.group() == null ? null : limiter(spec.group()), spec.tags(),
                 spec.timeout() != null ? spec.timeout() : defaultTimeout,
                 spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
                 spec.after().stream().map(TaskNode::id).toList(), work);
@@ -507,8 +533,26 @@ public final class TaskOrchestrator implements AutoCloseable {
         private Duration defaultTimeout;
         private RetryPolicy defaultRetry = RetryPolicy.none();
         private int historySize = 100;
+        private LimiterConfig defaultGroupConfig = LimiterConfig.defaults();
+        private final Map<String, LimiterConfig> groups = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /** Configures a concurrency group (see {@link io.sweetasync.limit.ConcurrencyLimiter}). */
+        public Builder group(String name, LimiterConfig config) {
+            Objects.requireNonNull(name, "group name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("group name must not be blank");
+            }
+            groups.put(name, Objects.requireNonNull(config, "config"));
+            return this;
+        }
+
+        /** The configuration of groups used without being configured; {@link LimiterConfig#defaults()} by default. */
+        public Builder defaultGroupConfig(LimiterConfig config) {
+            this.defaultGroupConfig = Objects.requireNonNull(config, "defaultGroupConfig");
+            return this;
         }
 
         /**

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /** A clock that moves only when told; scheduled actions run inside {@link #advance}. */
-final class ManualClock implements TaskClock {
+public final class ManualClock implements TaskClock {
 
     private record Entry(long due, long seq, Runnable action, boolean[] cancelled) {
     }
@@ -44,17 +44,17 @@ final class ManualClock implements TaskClock {
     }
 
     /** Every delay asked for so far, in order. */
-    synchronized List<Duration> requestedDelays() {
+    public synchronized List<Duration> requestedDelays() {
         return List.copyOf(requested);
     }
 
     /** Number of scheduled actions not yet run nor cancelled. */
-    synchronized int pendingCount() {
+    public synchronized int pendingCount() {
         return (int) pending.stream().filter(e -> !e.cancelled[0]).count();
     }
 
     /** Waits (up to 10 s) until {@code count} delays have been requested. */
-    synchronized void awaitRequests(int count) throws InterruptedException {
+    public synchronized void awaitRequests(int count) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (requested.size() < count) {
             long left = end - System.nanoTime();
@@ -66,7 +66,7 @@ final class ManualClock implements TaskClock {
     }
 
     /** Moves time forward and runs the actions that fall due, in order. */
-    void advance(Duration by) {
+    public void advance(Duration by) {
         long target;
         synchronized (this) {
             target = nanos + by.toNanos();

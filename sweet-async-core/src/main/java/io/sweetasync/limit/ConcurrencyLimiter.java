@@ -1,0 +1,309 @@
+package io.sweetasync.limit;
+
+import io.sweetasync.TaskPriority;
+import io.sweetasync.spi.TaskClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The limiter of one concurrency group: at most {@code limit} permits out at once; requests beyond
+ * that wait in priority order (then FIFO) in a bounded queue, each for at most {@code maxWait}; each
+ * returned permit is a sample that moves the limit.
+ *
+ * <p>Invariants, under {@link #lock}: {@code inFlight} counts permits granted and not yet released,
+ * and never exceeds the limit at the moment of a grant; a waiter is in {@link #waiters} exactly while
+ * its state is {@code WAITING}, and leaves it once, granted, rejected or cancelled. Callbacks run
+ * outside the lock. A permit is released exactly once ({@link Permit} guards it), so permits never
+ * leak and are never returned twice.
+ *
+ * <pre>{@code
+ * ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
+ * limiter.acquire(TaskPriority.NORMAL,
+ *         permit -> executor.execute(() -> {
+ *             try { callPricing(); permit.success(); }
+ *             catch (TimeoutException e) { permit.dropped(); }
+ *         }),
+ *         reason -> log.warn(reason));
+ * }</pre>
+ */
+public final class ConcurrencyLimiter {
+
+    private static final Request DONE = () -> false;
+
+    private enum State { WAITING, GRANTED, REJECTED, CANCELLED }
+
+    private final String group;
+    private final LimiterConfig config;
+    private final TaskClock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by lock. */
+    private final Limit limit;
+    /** Guarded by lock. */
+    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(
+            Comparator.comparingInt((Waiter w) -> w.priority).thenComparingLong(w -> w.seq));
+    /** Guarded by lock. */
+    private int inFlight;
+    /** Guarded by lock. */
+    private long accepted;
+    /** Guarded by lock. */
+    private long rejected;
+    /** Guarded by lock. */
+    private long seq;
+    /** Guarded by lock: latency statistics in nanoseconds. */
+    private double shortRtt;
+    private double longRtt;
+    private long windowMin = Long.MAX_VALUE;
+    private long previousWindowMin = Long.MAX_VALUE;
+    private int windowSamples;
+
+    /** A request for a permit that may still be waiting. */
+    @FunctionalInterface
+    public interface Request {
+        /** Withdraws the request if it is still waiting; returns whether it was (no callback will follow). */
+        boolean cancel();
+    }
+
+    /**
+     * A granted permit. Release it exactly once: {@link #success()} (a sample), {@link #dropped()} (a
+     * sample that signals overload) or {@link #ignore()} (no sample, e.g. cancelled work). Further
+     * calls do nothing.
+     */
+    public final class Permit {
+
+        private final long startNanos;
+        private final int inflightAtStart;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Permit(long startNanos, int inflightAtStart) {
+            this.startNanos = startNanos;
+            this.inflightAtStart = inflightAtStart;
+        }
+
+        /** The work finished (successfully or with an ordinary failure): its latency is a sample. */
+        public void success() {
+            release(this, true, false);
+        }
+
+        /** The work timed out or was rejected downstream: a sample that signals overload. */
+        public void dropped() {
+            release(this, true, true);
+        }
+
+        /** The work was cancelled or never ran: no sample. */
+        public void ignore() {
+            release(this, false, false);
+        }
+    }
+
+    private final class Waiter implements Request {
+
+        final int priority;
+        final long seq;
+        final Consumer<Permit> onGranted;
+        final Consumer<String> onRejected;
+        /** Guarded by lock. */
+        State state = State.WAITING;
+        volatile TaskClock.Scheduled expiry;
+
+        Waiter(int priority, long seq, Consumer<Permit> onGranted, Consumer<String> onRejected) {
+            this.priority = priority;
+            this.seq = seq;
+            this.onGranted = onGranted;
+            this.onRejected = onRejected;
+        }
+
+        @Override
+        public boolean cancel() {
+            lock.lock();
+            try {
+                if (state != State.WAITING) {
+                    return false;
+                }
+                waiters.remove(this);
+                state = State.CANCELLED;
+            }
+            finally {
+                lock.unlock();
+            }
+            cancelExpiry(this);
+            return true;
+        }
+    }
+
+    /**
+     * @param group  the group's name, used in messages
+     * @param config limits, algorithm, queue bounds
+     * @param clock  measures latencies and schedules wait expiry
+     */
+    public ConcurrencyLimiter(String group, LimiterConfig config, TaskClock clock) {
+        this.group = Objects.requireNonNull(group, "group");
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.limit = Limit.of(config);
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public LimiterConfig config() {
+        return config;
+    }
+
+    /** A permit now if one is free and nobody waits; empty otherwise (not counted as a rejection). */
+    public Optional<Permit> tryAcquire() {
+        lock.lock();
+        try {
+            return waiters.isEmpty() && inFlight < limit.limit() ? Optional.of(grant()) : Optional.empty();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks for a permit. Exactly one of the callbacks runs once, unless the returned request is
+     * cancelled while waiting: {@code onGranted} (on this thread if a permit is free, else on the thread
+     * that frees one), or {@code onRejected} with a message naming the group and why (queue full, or
+     * waited longer than {@code maxWait}).
+     */
+    public Request acquire(TaskPriority priority, Consumer<Permit> onGranted, Consumer<String> onRejected) {
+        Permit permit = null;
+        String rejection = null;
+        Waiter waiter = null;
+        lock.lock();
+        try {
+            if (waiters.isEmpty() && inFlight < limit.limit()) {
+                permit = grant();
+            }
+            else if (waiters.size() >= config.queueCapacity() || config.maxWait().isZero()) {
+                rejected++;
+                rejection = "group '" + group + "' is at its limit of " + limit.limit() + " and "
+                        + (config.queueCapacity() == 0 || config.maxWait().isZero() ? "does not queue"
+                                : "its queue is full (capacity " + config.queueCapacity() + ")");
+            }
+            else {
+                waiter = new Waiter(priority.ordinal(), seq++, onGranted, onRejected);
+                waiters.add(waiter);
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        if (permit != null) {
+            onGranted.accept(permit);
+            return DONE;
+        }
+        if (rejection != null) {
+            onRejected.accept(rejection);
+            return DONE;
+        }
+        Waiter scheduled = waiter;
+        waiter.expiry = clock.schedule(config.maxWait(), () -> expire(scheduled));
+        return waiter;
+    }
+
+    /** Call under lock. */
+    private Permit grant() {
+        inFlight++;
+        accepted++;
+        return new Permit(clock.nanoTime(), inFlight);
+    }
+
+    private void expire(Waiter waiter) {
+        int queuedNow;
+        int limitNow;
+        lock.lock();
+        try {
+            if (waiter.state != State.WAITING) {
+                return;
+            }
+            waiters.remove(waiter);
+            waiter.state = State.REJECTED;
+            rejected++;
+            queuedNow = waiters.size();
+            limitNow = limit.limit();
+        }
+        finally {
+            lock.unlock();
+        }
+        waiter.onRejected.accept("waited longer than " + config.maxWait() + " for a permit of group '" + group
+                + "' (limit " + limitNow + ", " + queuedNow + " still queued)");
+    }
+
+    private void release(Permit permit, boolean sample, boolean dropped) {
+        if (!permit.released.compareAndSet(false, true)) {
+            return;
+        }
+        List<Waiter> granted = new ArrayList<>(2);
+        List<Permit> permits = new ArrayList<>(2);
+        lock.lock();
+        try {
+            inFlight--;
+            if (sample) {
+                long rtt = Math.max(0, clock.nanoTime() - permit.startNanos);
+                limit.onSample(permit.startNanos, rtt, permit.inflightAtStart, dropped);
+                record(rtt);
+            }
+            while (!waiters.isEmpty() && inFlight < limit.limit()) {
+                Waiter next = waiters.poll();
+                next.state = State.GRANTED;
+                granted.add(next);
+                permits.add(grant());
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < granted.size(); i++) {
+            cancelExpiry(granted.get(i));
+            granted.get(i).onGranted.accept(permits.get(i));
+        }
+    }
+
+    /** Call under lock. */
+    private void record(long rtt) {
+        shortRtt = shortRtt == 0 ? rtt : shortRtt + (rtt - shortRtt) * (2.0 / 11);
+        longRtt = longRtt == 0 ? rtt : longRtt + (rtt - longRtt) * (2.0 / 501);
+        windowMin = Math.min(windowMin, rtt);
+        if (++windowSamples == 500) {
+            previousWindowMin = windowMin;
+            windowMin = Long.MAX_VALUE;
+            windowSamples = 0;
+        }
+    }
+
+    private static void cancelExpiry(Waiter waiter) {
+        TaskClock.Scheduled expiry = waiter.expiry;
+        if (expiry != null) {
+            expiry.cancel();
+        }
+    }
+
+    /** The group's state now. */
+    public LimiterSnapshot snapshot() {
+        lock.lock();
+        try {
+            long noLoad = Math.min(windowMin, previousWindowMin);
+            return new LimiterSnapshot(group, config.algorithm(), limit.limit(), inFlight, waiters.size(), accepted,
+                    rejected, Duration.ofNanos(noLoad == Long.MAX_VALUE ? 0 : noLoad), Duration.ofNanos((long) shortRtt),
+                    Duration.ofNanos((long) longRtt), config.queueCapacity(), config.maxWait());
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConcurrencyLimiter[" + group + ", " + limit + "]";
+    }
+}

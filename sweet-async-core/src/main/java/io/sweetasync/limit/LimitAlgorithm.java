@@ -1,0 +1,21 @@
+package io.sweetasync.limit;
+
+/**
+ * How a concurrency group moves its limit. See each implementation for its formulas.
+ *
+ * <pre>{@code
+ * LimiterConfig config = LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.VEGAS);
+ * }</pre>
+ */
+public enum LimitAlgorithm {
+    /** The initial limit, never moved. */
+    FIXED,
+    /** Additive increase, multiplicative decrease on drops (Netflix {@code AIMDLimit}). */
+    AIMD,
+    /** Queue estimate from the no-load latency (Netflix {@code VegasLimit}, after TCP Vegas). */
+    VEGAS,
+    /** Gradient of long against short latency averages (Netflix {@code Gradient2Limit}). */
+    GRADIENT2,
+    /** Ours and the default: delivery rate times uncongested latency (see {@link AdaptiveLimit}). */
+    ADAPTIVE
+}

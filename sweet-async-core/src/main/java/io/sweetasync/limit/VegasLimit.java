@@ -1,0 +1,96 @@
+package io.sweetasync.limit;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@link LimitAlgorithm#VEGAS}, as Netflix concurrency-limits' {@code VegasLimit} (v0.5.x), after TCP
+ * Vegas. With {@code rttNoLoad} the lowest latency seen since the last probe and {@code lg = max(1, ⌊log10 L⌋)}:
+ * <pre>
+ * queue = ⌈L · (1 − rttNoLoad / rtt)⌉
+ * drop            → L − lg
+ * inflight·2 &lt; L  → unchanged (app-limited)
+ * queue ≤ lg      → L + 6·lg      (β)
+ * queue &lt; 3·lg    → L + lg        (α)
+ * queue &gt; 6·lg    → L − lg
+ * else            → unchanged
+ * </pre>
+ * clamped to {@code [1, max]} (and to the configured minimum). Every {@code 30 · L} samples (with
+ * jitter 0.5–1.0) it forgets {@code rttNoLoad} and takes the next sample as the new one. Its weakness:
+ * everything hinges on {@code rttNoLoad}; a minimum far below the typical latency (heavy tails) makes
+ * it see a queue that is not there.
+ */
+final class VegasLimit implements Limit {
+
+    private static final int PROBE_MULTIPLIER = 30;
+
+    private final int min;
+    private final int max;
+    private int limit;
+    private long rttNoLoad;
+    private long probeCountdown;
+
+    VegasLimit(LimiterConfig config) {
+        this.min = config.minLimit();
+        this.max = config.maxLimit();
+        this.limit = config.initialLimit();
+        this.probeCountdown = nextProbeCountdown();
+    }
+
+    private long nextProbeCountdown() {
+        return (long) (PROBE_MULTIPLIER * limit * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5));
+    }
+
+    static int log10(int limit) {
+        return Math.max(1, (int) Math.log10(limit));
+    }
+
+    @Override
+    public int limit() {
+        return limit;
+    }
+
+    @Override
+    public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
+        if (rttNanos <= 0) {
+            return;
+        }
+        if (--probeCountdown <= 0) {
+            probeCountdown = nextProbeCountdown();
+            rttNoLoad = rttNanos;
+            return;
+        }
+        if (rttNoLoad == 0 || rttNanos < rttNoLoad) {
+            rttNoLoad = rttNanos;
+            return;
+        }
+        int lg = log10(limit);
+        double next;
+        if (dropped) {
+            next = limit - lg;
+        }
+        else if (inflight * 2 < limit) {
+            return;
+        }
+        else {
+            int queue = (int) Math.ceil(limit * (1 - (double) rttNoLoad / rttNanos));
+            if (queue <= lg) {
+                next = limit + 6 * lg;
+            }
+            else if (queue < 3 * lg) {
+                next = limit + lg;
+            }
+            else if (queue > 6 * lg) {
+                next = limit - lg;
+            }
+            else {
+                return;
+            }
+        }
+        limit = (int) Math.max(Math.max(1, min), Math.min(max, next));
+    }
+
+    @Override
+    public String toString() {
+        return "VegasLimit[" + limit + ", rttNoLoad=" + rttNoLoad + "ns]";
+    }
+}

@@ -1,0 +1,141 @@
+package io.sweetasync.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.ManualClock;
+import io.sweetasync.TaskPriority;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class ConcurrencyLimiterTest {
+
+    private final ManualClock clock = new ManualClock();
+
+    private ConcurrencyLimiter limiter(int limit, int queue, Duration maxWait) {
+        return new ConcurrencyLimiter("pricing", LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED)
+                .withLimits(limit, 1, 100).withQueueCapacity(queue).withMaxWait(maxWait), clock);
+    }
+
+    @Test
+    void grantsUpToTheLimitThenQueuesInPriorityThenFifoOrder() {
+        ConcurrencyLimiter limiter = limiter(2, 10, Duration.ofMinutes(1));
+        List<ConcurrencyLimiter.Permit> held = new ArrayList<>();
+        List<String> order = new CopyOnWriteArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> order.add("rejected"));
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> order.add("rejected"));
+        assertThat(held).hasSize(2);
+        String[] names = { "low", "normal-1", "critical", "normal-2", "background" };
+        TaskPriority[] priorities = { TaskPriority.LOW, TaskPriority.NORMAL, TaskPriority.CRITICAL, TaskPriority.NORMAL,
+                TaskPriority.BACKGROUND };
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            limiter.acquire(priorities[i], permit -> {
+                order.add(name);
+                held.add(permit);
+            }, reason -> order.add("rejected"));
+        }
+        assertThat(limiter.snapshot().queued()).isEqualTo(5);
+        assertThat(limiter.snapshot().inFlight()).isEqualTo(2);
+        for (int i = 0; i < 5; i++) {
+            held.removeFirst().success();
+        }
+        assertThat(order).containsExactly("critical", "normal-1", "normal-2", "low", "background");
+        assertThat(limiter.snapshot().inFlight()).isEqualTo(2);
+        assertThat(limiter.snapshot().accepted()).isEqualTo(7);
+    }
+
+    @Test
+    void aFullQueueRejectsAtOnceNamingTheGroup() {
+        ConcurrencyLimiter limiter = limiter(1, 1, Duration.ofMinutes(1));
+        List<String> rejections = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        assertThat(rejections).containsExactly("group 'pricing' is at its limit of 1 and its queue is full (capacity 1)");
+        assertThat(limiter.snapshot().rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaitLongerThanMaxWaitIsRejected() {
+        ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofSeconds(2));
+        List<String> rejections = new ArrayList<>();
+        List<ConcurrencyLimiter.Permit> granted = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, granted::add, rejections::add);
+        limiter.acquire(TaskPriority.NORMAL, granted::add, rejections::add);
+        clock.advance(Duration.ofMillis(1999));
+        assertThat(rejections).isEmpty();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(rejections).containsExactly(
+                "waited longer than PT2S for a permit of group 'pricing' (limit 1, 0 still queued)");
+        granted.getFirst().success();
+        assertThat(granted).as("the expired waiter is not granted later").hasSize(1);
+        assertThat(limiter.snapshot().inFlight()).isZero();
+    }
+
+    @Test
+    void aCancelledRequestGetsNoCallbackAndLeavesTheQueue() {
+        ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofSeconds(2));
+        List<ConcurrencyLimiter.Permit> granted = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, granted::add, reason -> { });
+        ConcurrencyLimiter.Request waiting = limiter.acquire(TaskPriority.NORMAL, granted::add, reason -> {
+            throw new AssertionError("no rejection after cancel");
+        });
+        assertThat(waiting.cancel()).isTrue();
+        assertThat(waiting.cancel()).isFalse();
+        clock.advance(Duration.ofSeconds(5));
+        granted.getFirst().ignore();
+        assertThat(granted).hasSize(1);
+        assertThat(limiter.snapshot().queued()).isZero();
+        assertThat(limiter.snapshot().inFlight()).isZero();
+    }
+
+    @Test
+    void aPermitIsReleasedOnceHoweverOftenItIsReturned() {
+        ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofSeconds(2));
+        ConcurrencyLimiter.Permit permit = limiter.tryAcquire().orElseThrow();
+        assertThat(limiter.tryAcquire()).isEmpty();
+        permit.success();
+        permit.dropped();
+        permit.ignore();
+        assertThat(limiter.snapshot().inFlight()).isZero();
+        assertThat(limiter.tryAcquire()).isPresent();
+    }
+
+    @Test
+    void noQueueMeansRejectAtTheLimit() {
+        ConcurrencyLimiter limiter = limiter(1, 0, Duration.ofSeconds(2));
+        List<String> rejections = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        assertThat(rejections).containsExactly("group 'pricing' is at its limit of 1 and does not queue");
+    }
+
+    @Test
+    void snapshotReportsLatencyFigures() {
+        ConcurrencyLimiter limiter = limiter(4, 10, Duration.ofSeconds(2));
+        for (int i = 0; i < 20; i++) {
+            ConcurrencyLimiter.Permit permit = limiter.tryAcquire().orElseThrow();
+            clock.advance(Duration.ofMillis(10 + i % 3));
+            permit.success();
+        }
+        LimiterSnapshot snapshot = limiter.snapshot();
+        assertThat(snapshot.noLoadLatency()).isEqualTo(Duration.ofMillis(10));
+        assertThat(snapshot.shortLatency()).isBetween(Duration.ofMillis(10), Duration.ofMillis(12));
+        assertThat(snapshot.longLatency()).isBetween(Duration.ofMillis(10), Duration.ofMillis(12));
+        assertThat(snapshot.algorithm()).isEqualTo(LimitAlgorithm.FIXED);
+        assertThat(snapshot.isSaturated()).isFalse();
+    }
+
+    @Test
+    void configValidationNamesTheBadValue() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LimiterConfig.defaults().withLimits(5, 10, 20))
+                .hasMessage("initialLimit 5 must be between minLimit 10 and maxLimit 20");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LimiterConfig.defaults().withLimits(5, 5, 4))
+                .hasMessage("maxLimit 4 must not be less than minLimit 5");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LimiterConfig.defaults().withQueueCapacity(-1))
+                .hasMessageContaining("-1");
+    }
+}
