@@ -1,59 +1,83 @@
 package io.sweetasync.limit;
 
-import java.util.Arrays;
-
 /**
- * {@link LimitAlgorithm#ADAPTIVE}: the default. It answers what the others get wrong: Gradient2 creeps
- * up under moderate overload because its baseline follows the inflated latency; Vegas trusts a minimum
- * latency that heavy tails push far below the typical one; AIMD waits for drops.
+ * {@link LimitAlgorithm#ADAPTIVE}: the default; a concurrency-limit take on TCP BBR. It answers what the
+ * others get wrong: Gradient2 creeps up under moderate overload because its baseline follows the
+ * inflated latency; Vegas trusts a minimum latency that heavy tails push far below the typical one;
+ * AIMD waits for drops.
  *
- * <h2>Signals, per window of samples</h2>
- * Samples are grouped in windows of {@code max(20, 2·L)}. For each window: the delivery rate
- * {@code X} (completions per second), the mean latency {@code avg}, the 10th percentile {@code p10},
- * the highest in-flight count, and drops. Queueing in front of a saturated downstream delays nearly
- * every request, so it shifts the low percentiles as much as the mean, while heavy tails barely move
- * them: {@code p10} is a steady, noise-resistant probe. The uncongested baseline {@code base} is the
- * lowest {@code p10} of the last 10 windows; it cannot drift up under sustained overload, because the
- * decrease below removes the queue within a window, and the next clean window refreshes it.
+ * <h2>Model</h2>
+ * A downstream with {@code N} parallel slots and mean service time {@code S} serves at most
+ * {@code μ = N / S} per second; by Little's law the concurrency it can take without queueing is
+ * {@code N = μ · S}. The algorithm estimates both factors and sets the limit to their product:
+ * <ul>
+ * <li>{@code maxRate}: the highest delivery rate (completions per second) of the last 10 windows in which
+ * demand reached the limit;</li>
+ * <li>{@code base}: the mean latency measured in <em>drain</em> windows, where the limit is deliberately
+ * 25% under the estimate so that nothing queues (average of the last 3). Unlike a minimum it is not
+ * biased by heavy tails; unlike a long average it never follows queueing up.</li>
+ * </ul>
  *
- * <h2>Rules, at the end of each window</h2>
+ * <h2>Windows and phases</h2>
+ * Samples are grouped in windows of {@code max(50, 4·L)}; at the end of each window where demand reached
+ * the limit (max in-flight ≥ 0.9·L; other windows change nothing):
  * <pre>
- * queueing   = p10 − base                          (the wait added by queueing)
- * congested  = drops &gt; 0  or  p10 &gt; base · 1.25
- * saturated  = max in-flight ≥ 0.9 · L             (demand reached the limit)
- * congested:             L ← X · (avg − queueing)  (Little's law on service time alone: the
- *                                                   concurrency the downstream really serves)
- *                        growth ← 1
- * clean and saturated:   L ← L + growth;  growth ← min(2 · growth, L / 2)
- * otherwise:             unchanged (app-limited: no evidence either way)
+ * congested (drops, or avg &gt; base + max(3·stderr, 5%)):  L ← X · base   (X: this window's rate;
+ *                                                        the concurrency the downstream really serves)
+ * STARTUP:  L ← 1.5 · maxRate · base while the rate still grows by 10% a window; then DRAIN
+ * DRAIN:    L ← 0.75 · maxRate · base for one window, whose mean latency refreshes base; then CRUISE
+ * CRUISE:   L ← 1.05 · maxRate · base for 6 windows; then PROBE
+ * PROBE:    L ← 1.25 · maxRate · base for one window; if the rate grew 10%, capacity rose: STARTUP;
+ *           else DRAIN
  * </pre>
- * clamped to {@code [min, max]}. After a capacity drop the first congested window sets the limit to
- * the new capacity in one step; after a rise, growth doubles each clean window until the first sign of
- * queueing, which again lands on the capacity.
+ * clamped to {@code [min, max]}. After a capacity drop the first congested window sets the limit to the
+ * new capacity; after a rise the next probe notices it and startup doubles the limit in two windows.
+ * A false alarm below capacity costs nothing, since there {@code X · base ≈ L}.
  */
 final class AdaptiveLimit implements Limit {
 
-    static final double CONGESTION_TOLERANCE = 1.25;
-    static final double SATURATION = 0.9;
-    static final int MIN_WINDOW = 20;
-    static final int BASELINE_WINDOWS = 10;
+    static final int MIN_WINDOW = 50;
+    static final int RATE_WINDOWS = 10;
+    static final int BASE_WINDOWS = 3;
+    static final int CRUISE_WINDOWS = 6;
+    static final double UTILIZATION = 0.85;
+    static final double TOUCH = 0.9;
+    static final double MIN_TOLERANCE = 0.05;
+    static final double GROWTH = 1.08;
+    static final double STARTUP_GAIN = 1.5;
+    static final double DRAIN_GAIN = 0.85;
+    static final double PROBE_GAIN = 1.15;
+    static final double CRUISE_GAIN = 1.05;
+
+    enum Phase { STARTUP, DRAIN, CRUISE, PROBE }
 
     private final int min;
     private final int max;
     private int limit;
-    private double growth = 1;
+    private Phase phase = Phase.STARTUP;
+    private int cruised;
+    private double rateBeforeProbe;
+    private double startupRate;
+    private int startupStalls;
 
-    private long[] rtts = new long[64];
     private int count;
     private double rttSum;
+    private double rttSquares;
     private long firstCompletion = Long.MAX_VALUE;
     private long lastCompletion = Long.MIN_VALUE;
     private int maxInflight;
     private int drops;
 
-    private final long[] baselines = new long[BASELINE_WINDOWS];
-    private int baselineCount;
-    private int baselineNext;
+    private final double[] rates = new double[RATE_WINDOWS];
+    private int rateCount;
+    private int rateNext;
+    private final double[] drained = new double[BASE_WINDOWS];
+    private int drainedCount;
+    private int drainedNext;
+    /** Until the first drain: the lowest mean of the recent busy windows. */
+    private final double[] recentMeans = new double[RATE_WINDOWS];
+    private int recentCount;
+    private int recentNext;
 
     AdaptiveLimit(LimiterConfig config) {
         this.min = config.minLimit();
@@ -66,13 +90,39 @@ final class AdaptiveLimit implements Limit {
         return limit;
     }
 
-    /** The uncongested latency estimate (lowest recent window p10), 0 before the first window. */
-    long baselineNanos() {
-        long lowest = Long.MAX_VALUE;
-        for (int i = 0; i < baselineCount; i++) {
-            lowest = Math.min(lowest, baselines[i]);
+    Phase phase() {
+        return phase;
+    }
+
+    /** The uncongested mean latency in nanoseconds, 0 before the first window. */
+    double baselineNanos() {
+        if (drainedCount == 0) {
+            double lowest = 0;
+            for (int i = 0; i < recentCount; i++) {
+                lowest = i == 0 ? recentMeans[i] : Math.min(lowest, recentMeans[i]);
+            }
+            return lowest;
         }
-        return baselineCount == 0 ? 0 : lowest;
+        double sum = 0;
+        for (int i = 0; i < drainedCount; i++) {
+            sum += drained[i];
+        }
+        return sum / drainedCount;
+    }
+
+    /** The median of the recent busy windows' delivery rates: robust to per-window noise. */
+    double typicalRate() {
+        double[] recent = java.util.Arrays.copyOf(rates, rateCount);
+        java.util.Arrays.sort(recent);
+        return rateCount == 0 ? 0 : recent[rateCount / 2];
+    }
+
+    double maxRate() {
+        double most = 0;
+        for (int i = 0; i < rateCount; i++) {
+            most = Math.max(most, rates[i]);
+        }
+        return most;
     }
 
     @Override
@@ -80,11 +130,9 @@ final class AdaptiveLimit implements Limit {
         if (rttNanos < 0) {
             return;
         }
-        if (count == rtts.length) {
-            rtts = Arrays.copyOf(rtts, count * 2);
-        }
-        rtts[count++] = rttNanos;
+        count++;
         rttSum += rttNanos;
+        rttSquares += (double) rttNanos * rttNanos;
         long completion = startNanos + rttNanos;
         firstCompletion = Math.min(firstCompletion, completion);
         lastCompletion = Math.max(lastCompletion, completion);
@@ -92,36 +140,114 @@ final class AdaptiveLimit implements Limit {
         if (dropped) {
             drops++;
         }
-        if (count >= Math.max(MIN_WINDOW, 2 * limit)) {
+        if (count >= Math.max(MIN_WINDOW, 4 * limit)) {
             endWindow();
         }
     }
 
     private void endWindow() {
-        Arrays.sort(rtts, 0, count);
-        long p10 = rtts[count / 10];
         double avg = rttSum / count;
+        double standardError = Math.sqrt(Math.max(0, rttSquares / count - avg * avg) / count);
         long span = lastCompletion - firstCompletion;
         double rate = span > 0 ? (count - 1) * 1e9 / span : 0;
-        boolean saturated = maxInflight >= SATURATION * limit;
-        long base = baselineNanos();
-        boolean congested = drops > 0 || (base > 0 && p10 > base * CONGESTION_TOLERANCE);
+        boolean touched = maxInflight >= TOUCH * limit;
+        // Little's law: mean in flight = rate x latency; busy on average, not just in a burst.
+        boolean saturated = rate * avg / 1e9 >= UTILIZATION * limit;
+        boolean dropped = drops > 0;
+        resetWindow();
+        if (!saturated || rate <= 0) {
+            if (touched) {
+                limit = clamp(limit + Math.max(1, limit / 10.0));
+            }
+            return;
+        }
+        recentMeans[recentNext] = avg;
+        recentNext = (recentNext + 1) % RATE_WINDOWS;
+        recentCount = Math.min(recentCount + 1, RATE_WINDOWS);
+        double base = baselineNanos();
+        boolean congested = dropped || avg > base + Math.max(3 * standardError, MIN_TOLERANCE * base);
+        if (congested && phase != Phase.DRAIN) {
+            limit = clamp(Math.min(limit, rate * base / 1e9));
+            clearRates();
+            addRate(rate);
+            if (phase != Phase.CRUISE) {
+                phase = Phase.CRUISE;
+                cruised = 0;
+            }
+            return;
+        }
+        addRate(rate);
+        double bdp = (phase == Phase.STARTUP ? maxRate() : typicalRate()) * base / 1e9;
+        switch (phase) {
+            case STARTUP -> {
+                if (rate > startupRate * GROWTH) {
+                    startupRate = rate;
+                    startupStalls = 0;
+                }
+                else {
+                    startupStalls++;
+                }
+                if (startupStalls >= 2) {
+                    enterDrain(bdp);
+                }
+                else {
+                    limit = clamp(Math.max(limit + 1, STARTUP_GAIN * bdp));
+                }
+            }
+            case DRAIN -> {
+                // A drain taken while the estimate was too high still queued: let no single drain
+                // raise the baseline by more than 10% (a real slowdown is followed within a few cycles).
+                drained[drainedNext] = drainedCount == 0 ? avg : Math.min(avg, 1.1 * base);
+                drainedNext = (drainedNext + 1) % BASE_WINDOWS;
+                drainedCount = Math.min(drainedCount + 1, BASE_WINDOWS);
+                phase = Phase.CRUISE;
+                cruised = 0;
+                limit = clamp(CRUISE_GAIN * typicalRate() * baselineNanos() / 1e9);
+            }
+            case CRUISE -> {
+                if (++cruised >= CRUISE_WINDOWS) {
+                    phase = Phase.PROBE;
+                    rateBeforeProbe = maxRate();
+                    limit = clamp(Math.max(limit + 1, PROBE_GAIN * bdp));
+                }
+                else {
+                    limit = clamp(CRUISE_GAIN * bdp);
+                }
+            }
+            case PROBE -> {
+                if (rate > rateBeforeProbe * GROWTH) {
+                    phase = Phase.STARTUP;
+                    startupRate = rate;
+                    startupStalls = 0;
+                    limit = clamp(Math.max(limit + 1, STARTUP_GAIN * bdp));
+                }
+                else {
+                    enterDrain(bdp);
+                }
+            }
+        }
+    }
 
-        if (congested && saturated && rate > 0) {
-            double queueing = base > 0 ? Math.max(0, p10 - base) : 0;
-            double service = Math.max(avg - queueing, base);
-            limit = clamp(rate * service / 1e9);
-            growth = 1;
-        }
-        else if (!congested && saturated) {
-            limit = clamp(limit + growth);
-            growth = Math.min(growth * 2, Math.max(1, limit / 2.0));
-        }
-        baselines[baselineNext] = p10;
-        baselineNext = (baselineNext + 1) % BASELINE_WINDOWS;
-        baselineCount = Math.min(baselineCount + 1, BASELINE_WINDOWS);
+    private void enterDrain(double bdp) {
+        phase = Phase.DRAIN;
+        limit = clamp(DRAIN_GAIN * bdp);
+    }
+
+    private void addRate(double rate) {
+        rates[rateNext] = rate;
+        rateNext = (rateNext + 1) % RATE_WINDOWS;
+        rateCount = Math.min(rateCount + 1, RATE_WINDOWS);
+    }
+
+    private void clearRates() {
+        rateCount = 0;
+        rateNext = 0;
+    }
+
+    private void resetWindow() {
         count = 0;
         rttSum = 0;
+        rttSquares = 0;
         firstCompletion = Long.MAX_VALUE;
         lastCompletion = Long.MIN_VALUE;
         maxInflight = 0;
@@ -134,6 +260,6 @@ final class AdaptiveLimit implements Limit {
 
     @Override
     public String toString() {
-        return "AdaptiveLimit[" + limit + ", baseline=" + baselineNanos() + "ns]";
+        return "AdaptiveLimit[" + limit + ", " + phase + ", baseline=" + (long) baselineNanos() + "ns]";
     }
 }

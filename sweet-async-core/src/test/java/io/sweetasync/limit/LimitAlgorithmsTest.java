@@ -66,57 +66,60 @@ class LimitAlgorithmsTest {
         assertThat(limit.limit()).as("latency 4x the long average: gradient 0.5 shrinks it").isLessThan(before);
     }
 
+    /** Feeds one window of {@code size} samples: latency {@code rttMs}, one completion every {@code gapMicros}. */
+    private static long window(Limit limit, long t, int size, long rttMs, long gapMicros, int inflight, boolean drops) {
+        for (int i = 0; i < size; i++) {
+            t += gapMicros * 1_000;
+            limit.onSample(t - rttMs * MS, rttMs * MS, inflight, drops && i % 4 == 0);
+        }
+        return t;
+    }
+
     @Test
-    void adaptiveSetsTheLimitByLittlesLawWhenCongested() {
+    void adaptiveStartupGrowsWhileTheRateGrowsThenDrains() {
         AdaptiveLimit limit = new AdaptiveLimit(config(LimitAlgorithm.ADAPTIVE, 20));
-        // Window 1 (40 samples): uncongested, saturated, latency 10 ms, establishes the baseline.
-        long t = 0;
-        for (int i = 0; i < 40; i++) {
-            t += MS / 2;
-            limit.onSample(t - 10 * MS, 10 * MS, 20, false);
-        }
-        assertThat(limit.baselineNanos()).isEqualTo(10 * MS);
-        assertThat(limit.limit()).as("clean and saturated: +growth(1)").isEqualTo(21);
-        // Window 2 (42 samples): every request waits 5 ms in a queue; 2000 completions/s.
-        for (int i = 0; i < 42; i++) {
-            t += MS / 2;
-            limit.onSample(t - 15 * MS, 15 * MS, 21, false);
-        }
-        // service = avg - (p10 - base) = 15 - 5 = 10 ms; rate = 41 / 20.5 ms = 2000/s -> L = 20
+        // 20 in flight at 10 ms: 2000/s, busy (rate x latency = 20 = L). BDP = 20, startup gain 1.5.
+        long t = window(limit, 0, 80, 10, 500, 20, false);
+        assertThat(limit.limit()).isEqualTo(30);
+        assertThat(limit.phase()).isEqualTo(AdaptiveLimit.Phase.STARTUP);
+        // At 30 the rate grows to 3000/s: BDP 30, limit 45.
+        t = window(limit, t, 120, 10, 333, 30, false);
+        assertThat(limit.limit()).isEqualTo(45);
+        // Capacity reached: the rate stays at 3000/s, latency grows 15 ms (queueing) -> congested:
+        // Little's law cut to rate x base = 3000/s x 10 ms = 30.
+        window(limit, t, 180, 15, 333, 45, false);
+        assertThat(limit.limit()).isEqualTo(30);
+        assertThat(limit.phase()).isEqualTo(AdaptiveLimit.Phase.CRUISE);
+    }
+
+    @Test
+    void adaptiveCutsToTheNewCapacityInOneWindowAfterADrop() {
+        AdaptiveLimit limit = new AdaptiveLimit(config(LimitAlgorithm.ADAPTIVE, 20));
+        long t = window(limit, 0, 80, 10, 500, 20, false);
+        int before = limit.limit();
+        // The downstream now serves only 500/s; 30 in flight wait 60 ms each.
+        window(limit, t, 4 * before, 60, 2000, before, false);
+        assertThat(limit.limit()).as("500/s x 10 ms").isEqualTo(5);
+    }
+
+    @Test
+    void adaptiveHoldsWhenAppLimitedAndGrowsWhenBurstsTouchTheLimit() {
+        AdaptiveLimit limit = new AdaptiveLimit(config(LimitAlgorithm.ADAPTIVE, 20));
+        // 5 in flight on average (500/s x 10 ms), never near the limit: no evidence, no change.
+        long t = window(limit, 0, 200, 10, 2000, 5, false);
         assertThat(limit.limit()).isEqualTo(20);
+        // Same average, but a burst touched the limit: grow by 10%, never shrink.
+        window(limit, t, 80, 10, 2000, 19, false);
+        assertThat(limit.limit()).isEqualTo(22);
     }
 
     @Test
-    void adaptiveGrowsFasterEachCleanSaturatedWindowAndHoldsWhenAppLimited() {
-        AdaptiveLimit limit = new AdaptiveLimit(config(LimitAlgorithm.ADAPTIVE, 10));
-        long t = 0;
-        int[] seen = new int[4];
-        for (int window = 0; window < 4; window++) {
-            int size = Math.max(20, 2 * limit.limit());
-            int inflight = limit.limit();
-            for (int i = 0; i < size; i++) {
-                t += MS;
-                limit.onSample(t - 10 * MS, 10 * MS, inflight, false);
-            }
-            seen[window] = limit.limit();
-        }
-        assertThat(seen).containsExactly(11, 13, 17, 25);
-        for (int i = 0; i < 200; i++) {
-            t += MS;
-            limit.onSample(t - 10 * MS, 10 * MS, 3, false);
-        }
-        assertThat(limit.limit()).as("app-limited windows change nothing").isEqualTo(25);
-    }
-
-    @Test
-    void adaptiveBacksOffOnDrops() {
+    void adaptiveTreatsDropsAsCongestion() {
         AdaptiveLimit limit = new AdaptiveLimit(config(LimitAlgorithm.ADAPTIVE, 20));
-        long t = 0;
-        for (int i = 0; i < 40; i++) {
-            t += MS;
-            limit.onSample(t - 10 * MS, 10 * MS, 20, i % 4 == 0);
-        }
-        // Congested by drops; rate 1000/s (39 completions over 39 ms), service 10 ms -> 10
-        assertThat(limit.limit()).isEqualTo(10);
+        long t = window(limit, 0, 80, 10, 500, 20, false);
+        assertThat(limit.limit()).isEqualTo(30);
+        // Busy (2700/s x 10 ms = 27 of 30), latency unchanged, but drops: cut to rate x base = 27.
+        window(limit, t, 120, 10, 370, 30, true);
+        assertThat(limit.limit()).isEqualTo(27);
     }
 }
