@@ -17,6 +17,12 @@ final class Carrier {
     private final Thread thread;
     /** The runtime that owns this thread if it is a pooled worker; null otherwise. */
     private final PooledRuntime pool;
+    /**
+     * Measured CPU and allocation of attempts that ran on this thread, running totals used to keep a
+     * nested attempt's share out of its enclosing attempt. Only this thread touches them.
+     */
+    long nestedCpu;
+    long nestedAllocated;
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
 

@@ -3,6 +3,7 @@ package io.sweetasync;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
+import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,6 +89,25 @@ final class TaskNode<T> implements SpawningTask<T> {
     record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
     }
 
+    /** A resource figure attributed from sampled events. */
+    enum Resource { CPU, ALLOCATED, READ, WRITTEN }
+
+    private static final com.sun.management.ThreadMXBean THREADS = threads();
+    private static final boolean CPU_COUNTERS = THREADS != null && THREADS.isCurrentThreadCpuTimeSupported()
+            && THREADS.isThreadCpuTimeEnabled();
+    private static final boolean ALLOCATION_COUNTERS = THREADS != null && THREADS.isThreadAllocatedMemorySupported()
+            && THREADS.isThreadAllocatedMemoryEnabled();
+
+    private static com.sun.management.ThreadMXBean threads() {
+        try {
+            return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean extended ? extended
+                    : null;
+        }
+        catch (LinkageError ex) {
+            return null;
+        }
+    }
+
     private final TaskOrchestrator orchestrator;
     private final TaskClock clock;
     private final TaskId id;
@@ -131,6 +151,11 @@ final class TaskNode<T> implements SpawningTask<T> {
     private volatile ConcurrencyLimiter.Request permitRequest;
     /** Why the task did not complete; set by finish(), kept when a fallback supplied the value. */
     private volatile TaskInfo.Failure failureInfo;
+    /** Measured totals over attempts on platform threads; -1 until measured. Written by the attempt's runner. */
+    private volatile long measuredCpu = -1;
+    private volatile long measuredAllocated = -1;
+    /** Sampled figures, indexed by Resource; created by the first attributed event. */
+    private volatile java.util.concurrent.atomic.AtomicLongArray sampled;
     /** Body outcome; written by the body owner before it releases its share. */
     private T value;
     private Throwable failure;
@@ -311,6 +336,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         advance(TaskStatus.RUNNING);
         orchestrator.notifyStarted(this);
         attemptStartNanos = start;
+        orchestrator.usage(name).attempt();
+        ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
         T result = null;
         Throwable error = null;
         try {
@@ -319,6 +346,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         catch (Throwable t) {
             error = t;
         }
+        meter.stop();
         runNanos += clock.nanoTime() - start;
         attemptStartNanos = 0;
         Stop stopped = stop;
@@ -676,6 +704,117 @@ final class TaskNode<T> implements SpawningTask<T> {
         return outcome.getNow(null);
     }
 
+    // ---- resources ------------------------------------------------------------------------------
+
+    /** Adds the figures measured over one attempt on a platform thread; called by its runner. */
+    void addMeasured(long cpuNanos, long allocatedBytes) {
+        if (cpuNanos >= 0) {
+            measuredCpu = Math.max(0, measuredCpu) + cpuNanos;
+        }
+        if (allocatedBytes >= 0) {
+            measuredAllocated = Math.max(0, measuredAllocated) + allocatedBytes;
+        }
+        orchestrator.usage(name).addMeasured(cpuNanos, allocatedBytes);
+    }
+
+    /** Adds a figure attributed from a sampled event; called from the sampler's thread. */
+    void addSampled(Resource resource, long amount) {
+        java.util.concurrent.atomic.AtomicLongArray figures = sampled;
+        if (figures == null) {
+            synchronized (childLock) {
+                figures = sampled;
+                if (figures == null) {
+                    figures = new java.util.concurrent.atomic.AtomicLongArray(Resource.values().length);
+                    sampled = figures;
+                }
+            }
+        }
+        figures.addAndGet(resource.ordinal(), amount);
+        orchestrator.usage(name).addSampled(resource, amount);
+    }
+
+    private ResourceValue figure(long measured, Resource resource, boolean measurable) {
+        ResourceTracking tracking = orchestrator.resourceTracking();
+        if (tracking == ResourceTracking.OFF || attempts == 0) {
+            return ResourceValue.unavailable();
+        }
+        if (measurable && measured >= 0) {
+            return ResourceValue.measured(measured);
+        }
+        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && orchestrator.attribution() != null) {
+            java.util.concurrent.atomic.AtomicLongArray figures = sampled;
+            return ResourceValue.sampled(figures == null ? 0 : figures.get(resource.ordinal()));
+        }
+        return ResourceValue.unavailable();
+    }
+
+    /** Per-thread counters for one attempt, and its JFR slice; see {@link ResourceTracking}. */
+    static final class ResourceMeter {
+
+        private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0);
+
+        private final TaskNode<?> node;
+        private final Carrier carrier;
+        private final ResourceAttribution.Slice slice;
+        private final ResourceAttribution attribution;
+        private final long cpuAtStart;
+        private final long allocatedAtStart;
+        private final long nestedCpuAtStart;
+        private final long nestedAllocatedAtStart;
+
+        private ResourceMeter(TaskNode<?> node, Carrier carrier, ResourceAttribution attribution, long cpu,
+                long allocated, long nestedCpu, long nestedAllocated) {
+            this.node = node;
+            this.carrier = carrier;
+            this.attribution = attribution;
+            this.slice = attribution == null ? null : attribution.open(node);
+            this.cpuAtStart = cpu;
+            this.allocatedAtStart = allocated;
+            this.nestedCpuAtStart = nestedCpu;
+            this.nestedAllocatedAtStart = nestedAllocated;
+        }
+
+        static ResourceMeter start(TaskNode<?> node, ResourceTracking tracking, ResourceAttribution attribution) {
+            if (tracking == ResourceTracking.OFF) {
+                return NONE;
+            }
+            ResourceAttribution sampler = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? attribution : null;
+            if (Thread.currentThread().isVirtual()) {
+                return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
+            }
+            Carrier carrier = Carrier.current();
+            return new ResourceMeter(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
+                    ALLOCATION_COUNTERS ? THREADS.getCurrentThreadAllocatedBytes() : -1, carrier.nestedCpu,
+                    carrier.nestedAllocated);
+        }
+
+        /**
+         * Ends the attempt. Attempts run nested inside this one (a waiting body helping its pool) were
+         * counted by themselves, so their share is subtracted here and added for the enclosing attempt.
+         */
+        void stop() {
+            if (slice != null) {
+                attribution.close(slice);
+            }
+            if (carrier == null) {
+                return;
+            }
+            long cpu = -1;
+            long allocated = -1;
+            if (cpuAtStart >= 0) {
+                long total = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
+                cpu = Math.max(0, total - (carrier.nestedCpu - nestedCpuAtStart));
+                carrier.nestedCpu = nestedCpuAtStart + total;
+            }
+            if (allocatedAtStart >= 0) {
+                long total = THREADS.getCurrentThreadAllocatedBytes() - allocatedAtStart;
+                allocated = Math.max(0, total - (carrier.nestedAllocated - nestedAllocatedAtStart));
+                carrier.nestedAllocated = nestedAllocatedAtStart + total;
+            }
+            node.addMeasured(cpu, allocated);
+        }
+    }
+
     // ---- snapshots ------------------------------------------------------------------------------
 
     @Override
@@ -688,8 +827,10 @@ final class TaskNode<T> implements SpawningTask<T> {
         long now = clock.nanoTime();
         long running = attemptStartNanos;
         long waiting = status == TaskStatus.QUEUED ? Math.max(0, now - queuedAtNanos) : 0;
-        return TaskMetrics.timesOnly(Duration.ofNanos(queueWaitNanos + waiting),
-                Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))));
+        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waiting),
+                Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))),
+                figure(measuredCpu, Resource.CPU, true), figure(measuredAllocated, Resource.ALLOCATED, true),
+                figure(-1, Resource.READ, false), figure(-1, Resource.WRITTEN, false));
     }
 
     /**

@@ -81,6 +81,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final ArrayDeque<TaskInfo> history;
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition drained = drainLock.newCondition();
+    private final ResourceTracking resourceTracking;
+    private final ResourceAttribution attribution;
+    private final ConcurrentHashMap<String, UsageTotals> usage = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
     private volatile boolean closed;
 
@@ -108,6 +111,8 @@ public final class TaskOrchestrator implements AutoCloseable {
         groupConfigs.keySet().forEach(this::limiter);
         this.history = new ArrayDeque<>(Math.min(historySize, 1024));
         this.listeners.addAll(builder.listeners);
+        this.resourceTracking = builder.resourceTracking;
+        this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE ? ResourceAttribution.start() : null;
     }
 
     /** A builder for an orchestrator with the three built-in runtimes. */
@@ -235,6 +240,17 @@ public final class TaskOrchestrator implements AutoCloseable {
                 name -> new ConcurrencyLimiter(name, groupConfigs.getOrDefault(name, defaultGroupConfig), clock));
     }
 
+    /** How this orchestrator obtains resource figures. */
+    public ResourceTracking resourceTracking() {
+        return resourceTracking;
+    }
+
+    /** Resource totals per task name, by name. */
+    public List<ResourceUsage> resourceUsage() {
+        return usage.entrySet().stream().map(entry -> entry.getValue().snapshot(entry.getKey()))
+                .sorted(Comparator.comparing(ResourceUsage::name)).toList();
+    }
+
     /** The registered runtimes by name. */
     public Map<String, TaskRuntime> runtimes() {
         return runtimes;
@@ -338,6 +354,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         if (ownedClock != null) {
             ownedClock.close();
         }
+        if (attribution != null) {
+            attribution.close();
+        }
         synchronized (GLOBAL_LOCK) {
             if (global == this) {
                 global = null;
@@ -349,6 +368,53 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     TaskClock clock() {
         return clock;
+    }
+
+    /** The JFR attribution, null unless sampling is on and JFR available. */
+    ResourceAttribution attribution() {
+        return attribution;
+    }
+
+    private static final int MAX_USAGE_NAMES = 1000;
+
+    /** The totals of a task name; names beyond the first 1000 share one bucket, so memory stays bounded. */
+    UsageTotals usage(String name) {
+        UsageTotals totals = usage.get(name);
+        if (totals != null) {
+            return totals;
+        }
+        String key = usage.size() >= MAX_USAGE_NAMES ? "(other)" : name;
+        return usage.computeIfAbsent(key, ignored -> new UsageTotals());
+    }
+
+    /** Running totals of one task name. */
+    static final class UsageTotals {
+        private final java.util.concurrent.atomic.LongAdder attempts = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder[] figures = {
+                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder() };
+
+        void attempt() {
+            attempts.increment();
+        }
+
+        void addMeasured(long cpu, long allocated) {
+            if (cpu > 0) {
+                figures[0].add(cpu);
+            }
+            if (allocated > 0) {
+                figures[1].add(allocated);
+            }
+        }
+
+        void addSampled(TaskNode.Resource resource, long amount) {
+            figures[resource.ordinal()].add(amount);
+        }
+
+        ResourceUsage snapshot(String name) {
+            return new ResourceUsage(name, attempts.sum(), figures[0].sum(), figures[1].sum(), figures[2].sum(),
+                    figures[3].sum());
+        }
     }
 
     TaskRuntime runtime(String name) {
@@ -533,6 +599,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         private Duration defaultTimeout;
         private RetryPolicy defaultRetry = RetryPolicy.none();
         private int historySize = 100;
+        private ResourceTracking resourceTracking = ResourceTracking.MEASURE;
         private LimiterConfig defaultGroupConfig = LimiterConfig.defaults();
         private final Map<String, LimiterConfig> groups = new LinkedHashMap<>();
 
@@ -599,6 +666,12 @@ public final class TaskOrchestrator implements AutoCloseable {
                 throw new IllegalArgumentException("historySize must not be negative, was " + size);
             }
             this.historySize = size;
+            return this;
+        }
+
+        /** How resource figures are obtained; {@link ResourceTracking#MEASURE} by default. */
+        public Builder resourceTracking(ResourceTracking tracking) {
+            this.resourceTracking = Objects.requireNonNull(tracking, "resourceTracking");
             return this;
         }
 

@@ -1,0 +1,217 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Honest resource figures: tolerances are generous for a noisy shared machine, but every test pairs a
+ * figure with one that a fake (wall time, a constant, the runtime's total) would get wrong.
+ */
+class ResourceMetricsTest {
+
+    private static final long MB = 1 << 20;
+    private static final Duration ATTRIBUTION = Duration.ofSeconds(20);
+
+    private final TaskOrchestrator sampling = TaskOrchestrator.builder()
+            .resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE).build();
+
+    @AfterEach
+    void close() {
+        sampling.close();
+    }
+
+    /** Burns CPU for about {@code millis} of wall time; returns the wall time it took. */
+    private static long burn(long millis) {
+        long start = System.nanoTime();
+        long end = start + millis * 1_000_000;
+        double sink = 0;
+        while (System.nanoTime() < end) {
+            sink += Math.sqrt(sink + 1);
+        }
+        return sink > 0 ? System.nanoTime() - start : -1;
+    }
+
+    @Test
+    void aCpuBoundPlatformTaskReportsMeasuredCpuCloseToItsBusyTimeAndASleeperAlmostNone() {
+        SpawningTask<Long> busy = sampling.to(Long.class).runtime("platform").run(() -> burn(300));
+        long wall = busy.join();
+        ResourceValue cpu = busy.metrics().cpuTimeNanos();
+        assertThat(cpu.source()).isEqualTo(ResourceValue.Source.MEASURED);
+        assertThat(cpu.amount()).as("CPU cannot exceed the wall time of a single thread")
+                .isLessThanOrEqualTo(wall + 20_000_000L)
+                .as("a busy loop is mostly on CPU").isGreaterThan(wall / 4);
+
+        SpawningTask<Void> sleeper = sampling.<Void>to().runtime("platform").run(() -> {
+            Thread.sleep(300);
+            return null;
+        });
+        sleeper.join();
+        assertThat(sleeper.metrics().cpuTimeNanos().source()).isEqualTo(ResourceValue.Source.MEASURED);
+        assertThat(sleeper.metrics().cpuTimeNanos().amount()).isLessThan(50_000_000L);
+        assertThat(sleeper.metrics().runTime()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+
+    @Test
+    void aVirtualThreadTaskGetsASampledCpuFigureOfTheRightMagnitude() {
+        SpawningTask<Long> busy = sampling.to(Long.class).run(() -> burn(400));
+        long wall = busy.join();
+        await().atMost(ATTRIBUTION).untilAsserted(() -> {
+            ResourceValue cpu = busy.metrics().cpuTimeNanos();
+            assertThat(cpu.source()).isEqualTo(ResourceValue.Source.SAMPLED);
+            assertThat(cpu.amount()).isGreaterThan(wall / 4);
+        });
+        assertThat(busy.metrics().cpuTimeNanos().amount()).isLessThan(2 * wall + 50_000_000L);
+
+        SpawningTask<Void> sleeper = sampling.<Void>to().run(() -> {
+            Thread.sleep(400);
+            return null;
+        });
+        sleeper.join();
+        // Give the sampler the same time to deliver; a sleeping thread yields no execution samples.
+        SpawningTask<Long> marker = sampling.to(Long.class).run(() -> burn(50));
+        marker.join();
+        await().atMost(ATTRIBUTION).until(() -> marker.metrics().cpuTimeNanos().amount() > 0);
+        assertThat(sleeper.metrics().cpuTimeNanos().source()).isEqualTo(ResourceValue.Source.SAMPLED);
+        assertThat(sleeper.metrics().cpuTimeNanos().amount()).isLessThanOrEqualTo(30_000_000L);
+    }
+
+    @Test
+    void allocating200MegabytesIsReportedMeasuredOnPlatformAndSampledOnVirtualThreads() {
+        java.util.concurrent.Callable<Integer> allocate = () -> {
+            int kept = 0;
+            for (int i = 0; i < 200; i++) {
+                byte[] block = new byte[(int) MB];
+                kept += block.length > 0 ? 1 : 0;
+            }
+            return kept;
+        };
+        SpawningTask<Integer> platform = sampling.to(Integer.class).runtime("platform").run(allocate);
+        SpawningTask<Integer> virtual = sampling.to(Integer.class).run(allocate);
+        assertThat(platform.join() + virtual.join()).isEqualTo(400);
+        ResourceValue measured = platform.metrics().allocatedBytes();
+        assertThat(measured.source()).isEqualTo(ResourceValue.Source.MEASURED);
+        assertThat(measured.amount()).isBetween(200 * MB, 260 * MB);
+        await().atMost(ATTRIBUTION).untilAsserted(() -> {
+            ResourceValue sampled = virtual.metrics().allocatedBytes();
+            assertThat(sampled.source()).isEqualTo(ResourceValue.Source.SAMPLED);
+            assertThat(sampled.amount()).isBetween(100 * MB, 400 * MB);
+        });
+    }
+
+    @Test
+    void readingA20MegabyteFileIsAttributedToTheTaskThatReadIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("data.bin");
+        Files.write(file, new byte[(int) (20 * MB)]);
+        SpawningTask<Integer> reader = sampling.to(Integer.class).run(() -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                return in.readAllBytes().length;
+            }
+        });
+        SpawningTask<Integer> bystander = sampling.to(Integer.class).run(() -> burn(100) > 0 ? 1 : 0);
+        assertThat(reader.join()).isEqualTo(20 * MB);
+        bystander.join();
+        await().atMost(ATTRIBUTION).untilAsserted(() -> {
+            ResourceValue read = reader.metrics().bytesRead();
+            assertThat(read.source()).isEqualTo(ResourceValue.Source.SAMPLED);
+            assertThat(read.amount()).isBetween(20 * MB, 21 * MB);
+        });
+        assertThat(bystander.metrics().bytesRead().amount()).isZero();
+        assertThat(reader.metrics().bytesWritten().amount()).isZero();
+    }
+
+    @Test
+    void bytesMovedOverALoopbackSocketAreAttributed() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread peer = Thread.ofPlatform().start(() -> {
+                try (Socket socket = server.accept()) {
+                    InputStream in = socket.getInputStream();
+                    byte[] buffer = new byte[64 * 1024];
+                    long received = 0;
+                    while (received < 4 * MB) {
+                        int n = in.read(buffer);
+                        if (n < 0) {
+                            break;
+                        }
+                        received += n;
+                    }
+                    socket.getOutputStream().write(new byte[(int) MB]);
+                    socket.getOutputStream().flush();
+                }
+                catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            SpawningTask<Integer> client = sampling.to(Integer.class).run(() -> {
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(new byte[(int) (4 * MB)]);
+                    out.flush();
+                    return socket.getInputStream().readNBytes((int) MB).length;
+                }
+            });
+            assertThat(client.join()).isEqualTo(MB);
+            peer.join();
+            await().atMost(ATTRIBUTION).untilAsserted(() -> {
+                TaskMetrics metrics = client.metrics();
+                assertThat(metrics.bytesWritten().amount()).isBetween(4 * MB, 4 * MB + 64 * 1024);
+                assertThat(metrics.bytesRead().amount()).isBetween(MB, MB + 64 * 1024);
+            });
+        }
+    }
+
+    @Test
+    void aWaitingParentOnAPoolIsNotChargedForTheChildItRunsNested() {
+        SpawningTask<Long> parent = sampling.to(Long.class).runtime("single").run(() -> {
+            SpawningTask<Long> child = TaskContext.current().orElseThrow().runChild(() -> burn(300));
+            return child.join();
+        });
+        parent.join();
+        TaskInfo tree = sampling.find(parent.id()).orElseThrow();
+        long childCpu = tree.children().getFirst().metrics().cpuTimeNanos().amount();
+        long parentCpu = parent.metrics().cpuTimeNanos().amount();
+        assertThat(childCpu).isGreaterThan(50_000_000L);
+        assertThat(parentCpu).as("parent's own CPU excludes the nested child's").isLessThan(childCpu / 3);
+    }
+
+    @Test
+    void withoutSamplingVirtualThreadsAndIoAreUnavailableAndOffMeansNothing() {
+        try (TaskOrchestrator measuring = TaskOrchestrator.builder().build();
+                TaskOrchestrator off = TaskOrchestrator.builder().resourceTracking(ResourceTracking.OFF).build()) {
+            SpawningTask<Long> virtual = measuring.to(Long.class).run(() -> burn(20));
+            virtual.join();
+            assertThat(virtual.metrics().cpuTimeNanos().isAvailable()).isFalse();
+            assertThat(virtual.metrics().bytesRead().isAvailable()).isFalse();
+            SpawningTask<Long> platform = measuring.to(Long.class).runtime("platform").run(() -> burn(20));
+            platform.join();
+            assertThat(platform.metrics().cpuTimeNanos().source()).isEqualTo(ResourceValue.Source.MEASURED);
+            assertThat(platform.metrics().bytesRead().isAvailable()).isFalse();
+            SpawningTask<Long> untracked = off.to(Long.class).runtime("platform").run(() -> burn(20));
+            untracked.join();
+            assertThat(untracked.metrics().cpuTimeNanos().isAvailable()).isFalse();
+            assertThat(untracked.metrics().allocatedBytes().isAvailable()).isFalse();
+        }
+    }
+
+    @Test
+    void totalsPerTaskName() {
+        for (int i = 0; i < 3; i++) {
+            sampling.to(Long.class).named("crunch").runtime("platform").await(() -> burn(30));
+        }
+        ResourceUsage crunch = sampling.resourceUsage().stream().filter(u -> u.name().equals("crunch")).findFirst()
+                .orElseThrow();
+        assertThat(crunch.attempts()).isEqualTo(3);
+        assertThat(crunch.cpuNanos()).isGreaterThan(20_000_000L);
+    }
+}
