@@ -11,11 +11,14 @@ import java.util.concurrent.TimeUnit;
 final class SystemClock implements TaskClock, AutoCloseable {
 
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Threads the scheduler made, joined on close (awaitTermination returns before they exit). */
+    private final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SystemClock(String threadName) {
         scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, threadName);
             thread.setDaemon(true);
+            threads.add(thread);
             return thread;
         });
         scheduler.setRemoveOnCancelPolicy(true);
@@ -42,7 +45,11 @@ final class SystemClock implements TaskClock, AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            if (scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                for (Thread thread : threads) {
+                    thread.join(java.time.Duration.ofSeconds(10));
+                }
+            }
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
