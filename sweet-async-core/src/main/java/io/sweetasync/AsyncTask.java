@@ -32,6 +32,19 @@ public final class AsyncTask {
         return TaskOrchestrator.global().to();
     }
 
+    /**
+     * A builder for a streaming pipeline whose events are {@code type}; see
+     * {@link io.sweetasync.emit.EmittingTaskBuilder}.
+     */
+    public static <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits(Class<E> type) {
+        return TaskOrchestrator.global().emits(type);
+    }
+
+    /** A builder for a streaming pipeline whose event type is inferred: {@code AsyncTask.<Row>emits()}. */
+    public static <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits() {
+        return TaskOrchestrator.global().emits();
+    }
+
     /** The task whose body runs on this thread; empty elsewhere. Same as {@link TaskContext#current()}. */
     public static Optional<TaskContext> current() {
         return TaskContext.current();

@@ -77,6 +77,11 @@ final class NodeContext implements TaskContext {
     }
 
     @Override
+    public void progress(String name, java.util.function.LongSupplier value) {
+        node.progress(name, value);
+    }
+
+    @Override
     public boolean isCancellationRequested() {
         return node.isStopRequested();
     }

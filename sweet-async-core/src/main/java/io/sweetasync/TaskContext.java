@@ -64,6 +64,19 @@ public interface TaskContext {
      */
     List<TaskResult<?>> joinChildren();
 
+    /**
+     * Publishes a live value under {@code name} in this task's snapshots ({@link TaskInfo#progress()}),
+     * read when a snapshot is taken, and once more, frozen, when the task finishes. Use it for counts
+     * such as rows processed. Names are kept in registration order; registering a name again replaces
+     * its supplier. The supplier must be cheap and thread-safe.
+     *
+     * <pre>{@code
+     * LongAdder rows = new LongAdder();
+     * TaskContext.current().orElseThrow().progress("rows", rows::sum);
+     * }</pre>
+     */
+    void progress(String name, java.util.function.LongSupplier value);
+
     /** Whether this task has been asked to stop (cancelled, timed out, or its parent stopped). */
     boolean isCancellationRequested();
 

@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param dependencies tasks named in {@code after(...)}
  * @param failure      why it failed, was cancelled, timed out or was rejected; {@code null} otherwise
  * @param metrics      times and resource figures so far
+ * @param progress     live values the task publishes ({@link TaskContext#progress}), e.g. rows done
  * @param childCount   number of children started so far (may exceed {@code children().size()}
  *                     in bounded history snapshots)
  * @param children     child snapshots in start order (empty in flat snapshots)
@@ -39,7 +40,7 @@ import java.util.Optional;
 public record TaskInfo(TaskId id, TaskId parentId, String name, String path, TaskStatus status,
         TaskPriority priority, String group, String runtime, Map<String, String> tags, Instant createdAt,
         Instant startedAt, Instant completedAt, int attempts, List<TaskId> dependencies, Failure failure,
-        TaskMetrics metrics, int childCount, List<TaskInfo> children) {
+        TaskMetrics metrics, Map<String, Long> progress, int childCount, List<TaskInfo> children) {
 
     /**
      * Why a task did not complete.
@@ -55,6 +56,7 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(status, "status");
         tags = Map.copyOf(tags);
+        progress = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(progress));
         dependencies = List.copyOf(dependencies);
         children = List.copyOf(children);
     }
@@ -81,6 +83,6 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
 
     TaskInfo withChildren(List<TaskInfo> newChildren) {
         return new TaskInfo(id, parentId, name, path, status, priority, group, runtime, tags, createdAt, startedAt,
-                completedAt, attempts, dependencies, failure, metrics, childCount, newChildren);
+                completedAt, attempts, dependencies, failure, metrics, progress, childCount, newChildren);
     }
 }

@@ -156,6 +156,11 @@ final class TaskNode<T> implements SpawningTask<T> {
     private volatile long measuredAllocated = -1;
     /** Sampled figures, indexed by Resource; created by the first attributed event. */
     private volatile java.util.concurrent.atomic.AtomicLongArray sampled;
+    /** Published live values, in registration order; frozen into values when the task finishes. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.function.LongSupplier> progressSuppliers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.List<String> progressOrder = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Map<String, Long> frozenProgress;
     /** Body outcome; written by the body owner before it releases its share. */
     private T value;
     private Throwable failure;
@@ -544,6 +549,10 @@ final class TaskNode<T> implements SpawningTask<T> {
         else {
             terminal = failure != null ? TaskStatus.FAILED : TaskStatus.COMPLETED;
         }
+        if (!progressOrder.isEmpty()) {
+            frozenProgress = java.util.Collections.unmodifiableMap(progressNow());
+            progressSuppliers.clear();
+        }
         STATUS.setVolatile(this, terminal);
         AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request);
         if (error != null) {
@@ -704,6 +713,31 @@ final class TaskNode<T> implements SpawningTask<T> {
         return outcome.getNow(null);
     }
 
+    // ---- progress -------------------------------------------------------------------------------
+
+    void progress(String key, java.util.function.LongSupplier value) {
+        java.util.Objects.requireNonNull(key, "name");
+        java.util.Objects.requireNonNull(value, "value");
+        if (progressSuppliers.put(key, value) == null) {
+            progressOrder.add(key);
+        }
+    }
+
+    private Map<String, Long> progressNow() {
+        Map<String, Long> frozen = frozenProgress;
+        if (frozen != null) {
+            return frozen;
+        }
+        if (progressOrder.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> values = new java.util.LinkedHashMap<>();
+        for (String key : progressOrder) {
+            values.put(key, progressSuppliers.get(key).getAsLong());
+        }
+        return values;
+    }
+
     // ---- resources ------------------------------------------------------------------------------
 
     /** Adds the figures measured over one attempt on a platform thread; called by its runner. */
@@ -856,7 +890,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     private TaskInfo snapshot(TaskInfo.Failure failureInfo) {
         return new TaskInfo(id, parent == null ? null : parent.id, name, path, status, priority, group,
                 runtime.name(), tags, createdAt, startedAt, completedAt, attempts, dependencies, failureInfo,
-                metrics(), childCount(), List.of());
+                metrics(), progressNow(), childCount(), List.of());
     }
 
     @Override

@@ -161,6 +161,17 @@ public final class TaskOrchestrator implements AutoCloseable {
         return new SpawningTaskBuilder<>(this, TaskSpec.empty());
     }
 
+    /** A builder for streaming pipelines of this orchestrator whose events are {@code type}. */
+    public <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits(Class<E> type) {
+        Objects.requireNonNull(type, "type");
+        return io.sweetasync.emit.EmittingTaskBuilder.on(this);
+    }
+
+    /** A builder for streaming pipelines of this orchestrator; the event type is inferred. */
+    public <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits() {
+        return io.sweetasync.emit.EmittingTaskBuilder.on(this);
+    }
+
     // ---- queries --------------------------------------------------------------------------------
 
     /** The task with this id, with its subtree, if it is live or among the recent finished roots. */

@@ -1,0 +1,34 @@
+package io.sweetasync.emit;
+
+import java.util.stream.Stream;
+
+/**
+ * Puts events into a pipeline's bounded buffer. Thread-safe. Every method blocks while the buffer is
+ * full (backpressure), and throws {@link InterruptedException} when the pipeline is cancelled.
+ *
+ * <p>With {@link SenderStrategy#parallel parallel senders} several workers run the sender at once;
+ * {@code emitAll} calls on the <em>same</em> {@link Iterable} or {@link Stream} instance from several
+ * workers share one iterator, so each element is emitted exactly once.
+ *
+ * <pre>{@code
+ * .sender(emitter -> {
+ *     for (Row row : rows) {
+ *         emitter.emit(row);
+ *     }
+ * })
+ * }</pre>
+ */
+public interface Emitter<E> {
+
+    /** Emits one event; blocks while the buffer is full. */
+    void emit(E data) throws InterruptedException;
+
+    /** Emits every element, in iteration order; blocks while the buffer is full. */
+    void emitAll(Iterable<? extends E> data) throws InterruptedException;
+
+    /** Emits every element of the stream (then closes it); blocks while the buffer is full. */
+    void emitAll(Stream<? extends E> data) throws InterruptedException;
+
+    /** Which sender worker this is, from 0 (always 0 with a serial sender). */
+    int senderIndex();
+}

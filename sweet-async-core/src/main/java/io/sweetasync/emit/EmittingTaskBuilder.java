@@ -1,0 +1,113 @@
+package io.sweetasync.emit;
+
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configures a streaming pipeline: a sender emits events of type {@code E} into a bounded buffer;
+ * receivers take them and collect keyed results. Immutable like every builder here; nothing runs until a
+ * terminal method of the {@link ReceivingStage}.
+ *
+ * <pre>{@code
+ * FinalEvent<String, User> done = AsyncTask.emits(UserRow.class)
+ *     .named("import-users")
+ *     .bufferSize(256)                                   // backpressure: emit() blocks when full
+ *     .sequence()                                        // collected() in emission order
+ *     .sender(SenderStrategy.serial(), emitter -> emitter.emitAll(rows))
+ *     .receiver(ReceiverStrategy.parallel(8), (event, collector) ->
+ *         collector.collect(event.data().id(), enrich(event.data())))
+ *     .awaitFinalEvent();
+ * }</pre>
+ *
+ * <p>The pipeline runs as a task named as configured; its sender and receiver workers are child tasks
+ * ({@code name.sender}, {@code name.receiver}); its snapshot's {@code progress} has the emitted,
+ * received and error counts, the buffer fill and the worker counts.
+ *
+ * @param <E> the event type
+ */
+public final class EmittingTaskBuilder<E> {
+
+    private final TaskOrchestrator orchestrator;
+    private final PipelineSpec spec;
+
+    private EmittingTaskBuilder(TaskOrchestrator orchestrator, PipelineSpec spec) {
+        this.orchestrator = orchestrator;
+        this.spec = spec;
+    }
+
+    /** A builder of pipelines on {@code orchestrator}; usually reached through {@code AsyncTask.emits}. */
+    public static <E> EmittingTaskBuilder<E> on(TaskOrchestrator orchestrator) {
+        return new EmittingTaskBuilder<>(Objects.requireNonNull(orchestrator, "orchestrator"), PipelineSpec.defaults());
+    }
+
+    /** The pipeline task's name ({@code "pipeline"} by default); workers are named after it. */
+    public EmittingTaskBuilder<E> named(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank() || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("pipeline name '" + name + "' is not valid: not blank, no '/' or '#'");
+        }
+        return new EmittingTaskBuilder<>(orchestrator, spec.withName(name));
+    }
+
+    /** A deadline for the whole pipeline; on expiry every worker is interrupted and it ends {@code TIMED_OUT}. */
+    public EmittingTaskBuilder<E> timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return new EmittingTaskBuilder<>(orchestrator, spec.withTimeout(timeout));
+    }
+
+    /** How many events may wait between sender and receivers (256 by default); {@code emit} blocks beyond. */
+    public EmittingTaskBuilder<E> bufferSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("bufferSize must be at least 1, was " + size);
+        }
+        return new EmittingTaskBuilder<>(orchestrator, spec.withBufferSize(size));
+    }
+
+    /** {@link FinalEvent#collected()} and {@link FinalEvent#errors()} in emission order, whatever the receivers' timing. */
+    public EmittingTaskBuilder<E> sequence() {
+        return new EmittingTaskBuilder<>(orchestrator, spec.withSequence());
+    }
+
+    /** What happens on errors; {@link ErrorStrategy#continueOnError()} by default. */
+    public EmittingTaskBuilder<E> errorStrategy(ErrorStrategy strategy) {
+        return new EmittingTaskBuilder<>(orchestrator, spec.withErrorStrategy(Objects.requireNonNull(strategy, "strategy")));
+    }
+
+    /**
+     * A concurrency group each event's receive must get a permit of (waiting in priority order), so an
+     * adaptive limit protects what receivers call. A rejected permit is that attempt's error.
+     */
+    public EmittingTaskBuilder<E> group(String group) {
+        Objects.requireNonNull(group, "group");
+        return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
+    }
+
+    /** Priority of the pipeline's tasks and of its permit requests. */
+    public EmittingTaskBuilder<E> priority(TaskPriority priority) {
+        return new EmittingTaskBuilder<>(orchestrator, spec.withPriority(Objects.requireNonNull(priority, "priority")));
+    }
+
+    /** The runtime of the pipeline's tasks (by default inherited, else {@code "virtual"}). */
+    public EmittingTaskBuilder<E> runtime(String runtime) {
+        orchestrator.runtimes().keySet().stream().filter(runtime::equals).findAny().orElseThrow(
+                () -> new IllegalArgumentException("unknown runtime '" + runtime + "'; registered runtimes: "
+                        + String.join(", ", new java.util.TreeSet<>(orchestrator.runtimes().keySet()))));
+        return new EmittingTaskBuilder<>(orchestrator, spec.withRuntime(runtime));
+    }
+
+    /** The source, run by one sender worker. */
+    public SendingStage<E> sender(Sender<E> sender) {
+        return sender(SenderStrategy.serial(), sender);
+    }
+
+    /** The source, run as {@code strategy} says. */
+    public SendingStage<E> sender(SenderStrategy strategy, Sender<E> sender) {
+        return new SendingStage<>(orchestrator, spec, Objects.requireNonNull(strategy, "strategy"),
+                Objects.requireNonNull(sender, "sender"));
+    }
+}

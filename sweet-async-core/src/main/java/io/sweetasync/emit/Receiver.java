@@ -1,0 +1,17 @@
+package io.sweetasync.emit;
+
+/**
+ * Handles one event. Runs on the pipeline's receiver workers, concurrently with itself unless the
+ * strategy is serial. A thrown exception is the event's error: retried per the error strategy, then
+ * recorded in {@link FinalEvent#errors()} or (stop on first) failing the pipeline.
+ *
+ * <pre>{@code
+ * Receiver<UserRow, String, User> enrich = (event, collector) ->
+ *         collector.collect(event.data().id(), users.enrich(event.data()));
+ * }</pre>
+ */
+@FunctionalInterface
+public interface Receiver<E, K, V> {
+
+    void receive(Event<E> event, EventCollector<K, V> collector) throws Exception;
+}

@@ -1,0 +1,75 @@
+package io.sweetasync.emit;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.SpawningTaskBuilder;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskResult;
+import java.util.function.Function;
+
+/**
+ * A complete pipeline; run it. Reusable: each terminal call starts a new run.
+ *
+ * <h2>Key and value types</h2>
+ * In a chained call Java cannot infer {@code K} and {@code V} from a lambda receiver's body, so they
+ * arrive here as {@code Object}. The terminal methods therefore take their key and value types from
+ * where the result goes ({@code FinalEvent<String, User> done = ...awaitFinalEvent()}): no type witness,
+ * no explicit lambda parameter types. That assignment is checked by you, not the compiler, unless the
+ * receiver's types were explicit (a {@code Receiver<E, K, V>} variable), in which case they bound it.
+ *
+ * <pre>{@code
+ * FinalEvent<Long, String> upper = pipeline.awaitFinalEvent();
+ * EmittingTask<Long, String> running = pipeline.run();
+ * }</pre>
+ */
+public final class ReceivingStage<E, K, V> {
+
+    private final TaskOrchestrator orchestrator;
+    private final PipelineSpec spec;
+    private final SenderStrategy senderStrategy;
+    private final Sender<E> sender;
+    private final ReceiverStrategy receiverStrategy;
+    private final Receiver<E, K, V> receiver;
+
+    ReceivingStage(TaskOrchestrator orchestrator, PipelineSpec spec, SenderStrategy senderStrategy, Sender<E> sender,
+            ReceiverStrategy receiverStrategy, Receiver<E, K, V> receiver) {
+        this.orchestrator = orchestrator;
+        this.spec = spec;
+        this.senderStrategy = senderStrategy;
+        this.sender = sender;
+        this.receiverStrategy = receiverStrategy;
+        this.receiver = receiver;
+    }
+
+    /** Starts the pipeline and returns its handle at once. */
+    @SuppressWarnings("unchecked")
+    public <K2 extends K, V2 extends V> EmittingTask<K2, V2> run() {
+        Pipeline<E, K, V> pipeline = new Pipeline<>(spec, orchestrator, senderStrategy, sender, receiverStrategy, receiver);
+        SpawningTaskBuilder<FinalEvent<K, V>> builder = orchestrator.<FinalEvent<K, V>>to().named(spec.name());
+        if (spec.timeout() != null) {
+            builder = builder.timeout(spec.timeout());
+        }
+        if (spec.priority() != null) {
+            builder = builder.priority(spec.priority());
+        }
+        if (spec.runtime() != null) {
+            builder = builder.runtime(spec.runtime());
+        }
+        SpawningTask<FinalEvent<K, V>> task = builder.run(pipeline::coordinate);
+        return (EmittingTask<K2, V2>) (EmittingTask<?, ?>) new DefaultEmittingTask<>(task, pipeline);
+    }
+
+    /**
+     * Runs the pipeline and waits for its final event.
+     *
+     * @throws io.sweetasync.AsyncTaskException if it failed (stop on first error, failed setup), timed out
+     *                                          or was cancelled
+     */
+    public <K2 extends K, V2 extends V> FinalEvent<K2, V2> awaitFinalEvent() {
+        return this.<K2, V2>run().join();
+    }
+
+    /** Runs the pipeline, waits, and returns what {@code handler} makes of its result. */
+    public <R> R awaitFinalEvent(Function<TaskResult<FinalEvent<K, V>>, R> handler) {
+        return handler.apply(this.<K, V>run().result());
+    }
+}

@@ -1,0 +1,16 @@
+package io.sweetasync.emit;
+
+/**
+ * Produces a pipeline's events. Runs as the pipeline's sender child task(s); when it returns, the
+ * source is done. If it throws, the error is recorded (or, with {@link ErrorStrategy#stopOnFirst()},
+ * fails the pipeline) and the events already emitted are still received.
+ *
+ * <pre>{@code
+ * Sender<String> lines = emitter -> emitter.emitAll(Files.lines(path));
+ * }</pre>
+ */
+@FunctionalInterface
+public interface Sender<E> {
+
+    void send(Emitter<E> emitter) throws Exception;
+}

@@ -1,0 +1,239 @@
+package io.sweetasync.emit;
+
+import java.io.BufferedReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+
+/**
+ * Ready-made senders for common sources. Each streams: it holds at most a few elements of its own
+ * besides the pipeline's buffer, so memory stays bounded however large the source. Sources that cannot
+ * be shared between sender workers produce on worker 0 only, so they are safe with any
+ * {@link SenderStrategy}.
+ *
+ * <pre>{@code
+ * AsyncTask.emits(String.class)
+ *     .sender(Sources.lines(Path.of("orders.csv")))
+ *     .receiver(ReceiverStrategy.parallel(4), (event, collector) -> collector.collect(event.sequence(), parse(event.data())))
+ *     .awaitFinalEvent();
+ * }</pre>
+ */
+public final class Sources {
+
+    private Sources() {
+    }
+
+    /** The lines of a UTF-8 text file, read as they are emitted. */
+    public static Sender<String> lines(Path file) {
+        return lines(file, StandardCharsets.UTF_8);
+    }
+
+    /** The lines of a text file in {@code charset}, read as they are emitted. */
+    public static Sender<String> lines(Path file, Charset charset) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(charset, "charset");
+        return emitter -> {
+            if (emitter.senderIndex() != 0) {
+                return;
+            }
+            try (BufferedReader reader = Files.newBufferedReader(file, charset)) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    emitter.emit(line);
+                }
+            }
+        };
+    }
+
+    /** Maps the current row of a result set. */
+    @FunctionalInterface
+    public interface RowMapper<E> {
+        E map(ResultSet row) throws SQLException;
+    }
+
+    /**
+     * The rows of a query, streamed with a cursor: a forward-only, read-only statement with fetch size
+     * {@code fetchSize}, on a connection whose auto-commit is off while it runs (which PostgreSQL needs to
+     * stream). Rows are fetched as the buffer drains; the connection is closed when the query is done or
+     * the pipeline is cancelled.
+     */
+    public static <E> Sender<E> query(DataSource dataSource, String sql, int fetchSize, RowMapper<? extends E> mapper) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(mapper, "mapper");
+        if (fetchSize < 1) {
+            throw new IllegalArgumentException("fetchSize must be at least 1, was " + fetchSize);
+        }
+        return emitter -> {
+            if (emitter.senderIndex() != 0) {
+                return;
+            }
+            try (Connection connection = dataSource.getConnection()) {
+                boolean autoCommit = connection.getAutoCommit();
+                connection.setAutoCommit(false);
+                try (PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
+                        ResultSet.CONCUR_READ_ONLY)) {
+                    statement.setFetchSize(fetchSize);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            emitter.emit(mapper.map(rows));
+                        }
+                    }
+                }
+                finally {
+                    connection.rollback();
+                    connection.setAutoCommit(autoCommit);
+                }
+            }
+        };
+    }
+
+    /**
+     * Every item of a {@link Flow.Publisher}, requested a few at a time as the pipeline takes them
+     * (at most {@code prefetch} outstanding), so a fast publisher is held back by the buffer. An error
+     * of the publisher is the sender's error; cancelling the pipeline cancels the subscription.
+     */
+    public static <E> Sender<E> publisher(Flow.Publisher<? extends E> publisher, int prefetch) {
+        Objects.requireNonNull(publisher, "publisher");
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("prefetch must be at least 1, was " + prefetch);
+        }
+        return emitter -> {
+            if (emitter.senderIndex() != 0) {
+                return;
+            }
+            Object complete = new Object();
+            BlockingQueue<Object> items = new ArrayBlockingQueue<>(prefetch + 1);
+            AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            publisher.subscribe(new Flow.Subscriber<E>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    subscription.set(s);
+                    s.request(prefetch);
+                }
+
+                @Override
+                public void onNext(E item) {
+                    items.add(Objects.requireNonNull(item, "publisher emitted null (rule 2.13)"));
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    failure.set(error);
+                    items.add(complete);
+                }
+
+                @Override
+                public void onComplete() {
+                    items.add(complete);
+                }
+            });
+            int sinceRequest = 0;
+            try {
+                while (true) {
+                    Object next = items.take();
+                    if (next == complete) {
+                        break;
+                    }
+                    @SuppressWarnings("unchecked")
+                    E item = (E) next;
+                    emitter.emit(item);
+                    if (++sinceRequest == Math.max(1, prefetch / 2)) {
+                        subscription.get().request(sinceRequest);
+                        sinceRequest = 0;
+                    }
+                }
+            }
+            catch (InterruptedException ex) {
+                Flow.Subscription s = subscription.get();
+                if (s != null) {
+                    s.cancel();
+                }
+                throw ex;
+            }
+            Throwable error = failure.get();
+            if (error != null) {
+                throw error instanceof Exception exception ? exception : new IllegalStateException(error);
+            }
+        };
+    }
+
+    /** A {@link Flow.Publisher} source with a prefetch of 32. */
+    public static <E> Sender<E> publisher(Flow.Publisher<? extends E> publisher) {
+        return publisher(publisher, 32);
+    }
+
+    /** The elements of {@code source} in lists of {@code size} (the last may be shorter). */
+    public static <E> Sender<List<E>> chunked(Iterable<? extends E> source, int size) {
+        Objects.requireNonNull(source, "source");
+        return chunked((Emitter<E> emitter) -> emitter.emitAll(source), size);
+    }
+
+    /**
+     * What {@code source} emits, in lists of {@code size} (the last may be shorter): for receivers that
+     * work in batches, such as JDBC batch inserts.
+     */
+    public static <E> Sender<List<E>> chunked(Sender<E> source, int size) {
+        Objects.requireNonNull(source, "source");
+        if (size < 1) {
+            throw new IllegalArgumentException("chunk size must be at least 1, was " + size);
+        }
+        return emitter -> {
+            if (emitter.senderIndex() != 0) {
+                return;
+            }
+            AtomicReference<List<E>> chunk = new AtomicReference<>(new ArrayList<>(size));
+            source.send(new Emitter<E>() {
+                @Override
+                public void emit(E data) throws InterruptedException {
+                    chunk.get().add(data);
+                    if (chunk.get().size() == size) {
+                        emitter.emit(List.copyOf(chunk.get()));
+                        chunk.set(new ArrayList<>(size));
+                    }
+                }
+
+                @Override
+                public void emitAll(Iterable<? extends E> data) throws InterruptedException {
+                    for (E item : data) {
+                        emit(item);
+                    }
+                }
+
+                @Override
+                public void emitAll(Stream<? extends E> data) throws InterruptedException {
+                    try (data) {
+                        Iterator<? extends E> items = data.iterator();
+                        while (items.hasNext()) {
+                            emit(items.next());
+                        }
+                    }
+                }
+
+                @Override
+                public int senderIndex() {
+                    return 0;
+                }
+            });
+            if (!chunk.get().isEmpty()) {
+                emitter.emit(List.copyOf(chunk.get()));
+            }
+        };
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Streaming pipelines: {@code AsyncTask.emits(Type.class).sender(...).receiver(...)}. A sender emits
+ * into a bounded buffer (backpressure: {@code emit} blocks while it is full); receivers take each event
+ * exactly once and collect keyed results; the {@link io.sweetasync.emit.FinalEvent} is produced exactly
+ * once after every worker has finished. The pipeline is a task; its workers are its children.
+ */
+package io.sweetasync.emit;
