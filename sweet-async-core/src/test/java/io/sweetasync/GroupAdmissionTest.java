@@ -35,19 +35,16 @@ class GroupAdmissionTest {
 
     @Test
     void aGroupNeverRunsMoreThanItsLimit() {
-        AtomicInteger concurrent = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
+        Concurrency group = new Concurrency();
         List<SpawningTask<Integer>> tasks = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             tasks.add(orchestrator.to(Integer.class).group("three").run(() -> {
-                peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-                Thread.sleep(1);
-                concurrent.decrementAndGet();
+                group.during(() -> Thread.sleep(1));
                 return 1;
             }));
         }
         assertThat(tasks.stream().mapToInt(SpawningTask::join).sum()).isEqualTo(200);
-        assertThat(peak.get()).isBetween(1, 3);
+        assertThat(group.peak()).isBetween(1, 3);
         LimiterSnapshot three = orchestrator.limiters().stream().filter(s -> s.group().equals("three")).findFirst()
                 .orElseThrow();
         assertThat(three.accepted()).isEqualTo(200);

@@ -51,8 +51,7 @@ class RuntimeTest {
         });
         gateRunning.await();
         List<String> order = new CopyOnWriteArrayList<>();
-        AtomicInteger concurrent = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
+        Concurrency single = new Concurrency();
         List<SpawningTask<Void>> tasks = new ArrayList<>();
         String[] labels = { "low-1", "normal-1", "background", "critical", "low-2", "high", "normal-2" };
         TaskPriority[] priorities = { TaskPriority.LOW, TaskPriority.NORMAL, TaskPriority.BACKGROUND,
@@ -60,9 +59,7 @@ class RuntimeTest {
         for (int i = 0; i < labels.length; i++) {
             String label = labels[i];
             tasks.add(orchestrator.<Void>to().runtime("single").priority(priorities[i]).run(() -> {
-                peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-                order.add(label);
-                concurrent.decrementAndGet();
+                single.during(() -> order.add(label));
                 return null;
             }));
         }
@@ -70,24 +67,21 @@ class RuntimeTest {
         gate.join();
         tasks.forEach(SpawningTask::join);
         assertThat(order).containsExactly("critical", "high", "normal-1", "normal-2", "low-1", "low-2", "background");
-        assertThat(peak).hasValue(1);
+        assertThat(single.peak()).isEqualTo(1);
     }
 
     @Test
     void aPlatformPoolNeverRunsMoreThanItsThreads() {
-        AtomicInteger concurrent = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
+        Concurrency pool = new Concurrency();
         List<SpawningTask<Integer>> tasks = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             tasks.add(orchestrator.to(Integer.class).runtime("cpu").run(() -> {
-                peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-                Thread.sleep(1);
-                concurrent.decrementAndGet();
+                pool.during(() -> Thread.sleep(1));
                 return 1;
             }));
         }
         assertThat(tasks.stream().mapToInt(SpawningTask::join).sum()).isEqualTo(200);
-        assertThat(peak.get()).isBetween(1, 3);
+        assertThat(pool.peak()).isBetween(1, 3);
     }
 
     @Test

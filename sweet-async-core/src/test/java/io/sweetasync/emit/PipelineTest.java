@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sweetasync.Concurrency;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskFailedException;
@@ -77,19 +78,16 @@ class PipelineTest {
 
     @Test
     void peakConcurrencyNeverExceedsTheConfiguredWorkers() {
-        AtomicInteger concurrent = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
+        Concurrency receivers = new Concurrency();
         Receiver<Integer, Integer, Integer> slow = (event, collector) -> {
-            peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-            Thread.sleep(1);
-            concurrent.decrementAndGet();
+            receivers.during(() -> Thread.sleep(1));
             collector.collect(event.data(), event.data());
         };
         orchestrator.emits(Integer.class).sender(emitter -> emitter.emitAll(numbers(400)))
                 .receiver(ReceiverStrategy.parallel(4), slow).awaitFinalEvent();
-        assertThat(peak.get()).isBetween(2, 4);
+        assertThat(receivers.peak()).isBetween(2, 4);
 
-        peak.set(0);
+        receivers.reset();
         EmittingTask<Integer, Integer> adaptive = orchestrator.emits(Integer.class).bufferSize(512)
                 .sender(emitter -> emitter.emitAll(numbers(3_000)))
                 .receiver(ReceiverStrategy.adaptive(MinMax.of(2, 6)), slow).run();
@@ -99,7 +97,7 @@ class PipelineTest {
             Thread.onSpinWait();
         }
         assertThat(adaptive.join().received()).isEqualTo(3_000);
-        assertThat(peak.get()).isLessThanOrEqualTo(6);
+        assertThat(receivers.peak()).isLessThanOrEqualTo(6);
         assertThat(mostWorkers.get()).as("grew with the backlog").isBetween(3, 6);
     }
 
@@ -275,19 +273,16 @@ class PipelineTest {
 
     @Test
     void aPipelineGroupBoundsConcurrentReceives() {
-        AtomicInteger concurrent = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
+        Concurrency receives = new Concurrency();
         FinalEvent<Long, Long> done = orchestrator.emits(Long.class).group("two")
                 .sender(emitter -> emitter.emitAll(LongStream.range(0, 300).boxed()))
                 .receiver(ReceiverStrategy.parallel(8), (event, collector) -> {
-                    peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-                    Thread.sleep(1);
-                    concurrent.decrementAndGet();
+                    receives.during(() -> Thread.sleep(1));
                     collector.collect(event.sequence(), event.data());
                 })
                 .awaitFinalEvent();
         assertThat(done.collected()).hasSize(300);
-        assertThat(peak.get()).isBetween(1, 2);
+        assertThat(receives.peak()).isBetween(1, 2);
         assertThat(orchestrator.limiter("two").snapshot().accepted()).isEqualTo(300);
     }
 }

@@ -60,7 +60,7 @@ final class RealTimeRun {
                 next += (long) (-Math.log(1 - random.nextDouble()) / rate * 1e9);
             }
             long[] latencies = tasks.stream().map(SpawningTask::result).filter(TaskResult::isOk)
-                    .mapToLong(result -> (Long) result.orElseThrow()).sorted().toArray();
+                    .mapToLong(result -> result.orElseThrow()).sorted().toArray();
             double seconds = (System.nanoTime() - start) / 1e9;
             LimiterSnapshot snapshot = orchestrator.limiters().getFirst();
             return new Outcome(algorithm.name(), latencies.length / seconds,
