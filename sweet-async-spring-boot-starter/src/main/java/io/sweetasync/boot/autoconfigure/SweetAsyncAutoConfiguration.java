@@ -1,17 +1,16 @@
 package io.sweetasync.boot.autoconfigure;
 
 import io.sweetasync.TaskOrchestrator;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Auto-configuration of Sweet Async: a {@link TaskOrchestrator} bean with the built-in runtimes,
- * installed as the global orchestrator (so {@code AsyncTask.to(...)} uses it) while the context lives
- * and closed with the context.
+ * Auto-configuration of Sweet Async: a {@link TaskOrchestrator} built from {@code sweet.async.*}
+ * properties, made the global orchestrator (so {@code AsyncTask.to(...)} uses it) while the context
+ * runs, drained gracefully when it stops and closed with it.
  *
  * <pre>{@code
  * @Service
@@ -23,6 +22,7 @@ import org.springframework.context.annotation.Configuration;
  * }</pre>
  */
 @AutoConfiguration
+@EnableConfigurationProperties(SweetAsyncProperties.class)
 public final class SweetAsyncAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
@@ -30,38 +30,15 @@ public final class SweetAsyncAutoConfiguration {
 
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        TaskOrchestrator taskOrchestrator() {
-            return TaskOrchestrator.builder().build();
+        TaskOrchestrator taskOrchestrator(SweetAsyncProperties properties) {
+            return OrchestratorFactory.create(properties);
         }
 
         @Bean
         @ConditionalOnMissingBean
-        GlobalOrchestratorInstaller sweetAsyncGlobalOrchestratorInstaller(TaskOrchestrator orchestrator) {
-            return new GlobalOrchestratorInstaller(orchestrator);
-        }
-    }
-
-    /**
-     * Makes the context's orchestrator the global one on start-up and restores the previous one when
-     * the context closes.
-     */
-    public static final class GlobalOrchestratorInstaller implements InitializingBean, DisposableBean {
-
-        private final TaskOrchestrator orchestrator;
-        private TaskOrchestrator previous;
-
-        GlobalOrchestratorInstaller(TaskOrchestrator orchestrator) {
-            this.orchestrator = orchestrator;
-        }
-
-        @Override
-        public void afterPropertiesSet() {
-            previous = TaskOrchestrator.setGlobal(orchestrator);
-        }
-
-        @Override
-        public void destroy() {
-            TaskOrchestrator.setGlobal(previous == orchestrator ? null : previous);
+        OrchestratorLifecycle sweetAsyncOrchestratorLifecycle(TaskOrchestrator orchestrator,
+                SweetAsyncProperties properties) {
+            return new OrchestratorLifecycle(orchestrator, properties.getShutdown().getGrace());
         }
     }
 }

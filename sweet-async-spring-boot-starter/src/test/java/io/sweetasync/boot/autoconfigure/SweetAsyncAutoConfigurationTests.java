@@ -3,9 +3,18 @@ package io.sweetasync.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.AsyncTask;
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRuntime;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterSnapshot;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,7 +25,7 @@ class SweetAsyncAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(SweetAsyncAutoConfiguration.class));
 
     @Test
-    void providesAnOrchestratorThatIsGlobalWhileTheContextLives() {
+    void providesAnOrchestratorThatIsGlobalWhileTheContextRuns() {
         TaskOrchestrator[] seen = new TaskOrchestrator[1];
         runner.run(context -> {
             TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
@@ -26,7 +35,7 @@ class SweetAsyncAutoConfigurationTests {
             assertThat(orchestrator.recent()).hasSize(1);
         });
         assertThat(TaskOrchestrator.global()).isNotSameAs(seen[0]);
-        assertThat(seen[0].isAccepting()).as("closed with the context").isFalse();
+        assertThat(seen[0].isAccepting()).as("shut down with the context").isFalse();
     }
 
     @Test
@@ -36,6 +45,113 @@ class SweetAsyncAutoConfigurationTests {
             assertThat(context.getBean(TaskOrchestrator.class)).isSameAs(context.getBean("myOrchestrator"));
             assertThat(TaskOrchestrator.global()).isSameAs(context.getBean(TaskOrchestrator.class));
         });
+    }
+
+    @Test
+    void propertiesConfigureRuntimesGroupsDefaultsAndHistory() {
+        runner.withPropertyValues("sweet.async.runtimes.cpu.kind=platform", "sweet.async.runtimes.cpu.threads=3",
+                "sweet.async.runtimes.ui.kind=single", "sweet.async.default-runtime=cpu",
+                "sweet.async.default-timeout=50ms", "sweet.async.default-retry.max-retries=2",
+                "sweet.async.default-retry.initial-delay=1ms", "sweet.async.default-retry.max-delay=2ms",
+                "sweet.async.groups.pricing.algorithm=vegas", "sweet.async.groups.pricing.initial-limit=5",
+                "sweet.async.groups.pricing.max-limit=9", "sweet.async.groups.pricing.queue-capacity=7",
+                "sweet.async.history-size=3", "sweet.async.resource-sampling=false")
+                .run(context -> {
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    TaskRuntime cpu = orchestrator.runtimes().get("cpu");
+                    assertThat(cpu.kind()).isEqualTo(TaskRuntime.Kind.PLATFORM);
+                    assertThat(cpu.parallelism()).isEqualTo(3);
+                    assertThat(orchestrator.runtimes().get("ui").kind()).isEqualTo(TaskRuntime.Kind.SINGLE);
+                    assertThat(orchestrator.to(String.class).await(() -> Thread.currentThread().getName()))
+                            .startsWith("sweet-async-cpu-");
+                    SpawningTask<Integer> flaky = orchestrator.to(Integer.class).run(() -> {
+                        throw new IllegalStateException("always");
+                    });
+                    flaky.result();
+                    assertThat(flaky.info().attempts()).as("default retry: 2 retries").isEqualTo(3);
+                    SpawningTask<Integer> slow = orchestrator.to(Integer.class).run(() -> {
+                        Thread.sleep(Long.MAX_VALUE);
+                        return 1;
+                    });
+                    slow.result();
+                    assertThat(slow.status()).isEqualTo(TaskStatus.TIMED_OUT);
+                    LimiterSnapshot pricing = orchestrator.limiters().getFirst();
+                    assertThat(pricing.group()).isEqualTo("pricing");
+                    assertThat(pricing.algorithm()).isEqualTo(LimitAlgorithm.VEGAS);
+                    assertThat(pricing.limit()).isEqualTo(5);
+                    assertThat(pricing.queueCapacity()).isEqualTo(7);
+                    for (int i = 0; i < 5; i++) {
+                        orchestrator.to(Integer.class).runtime("virtual").retry(RetryPolicy.none()).await(() -> 1);
+                    }
+                    assertThat(orchestrator.recent()).hasSize(3);
+                    assertThat(orchestrator.resourceTracking()).isEqualTo(io.sweetasync.ResourceTracking.MEASURE);
+                });
+    }
+
+    @Test
+    void badValuesStopStartUpNamingThePropertyTheValueAndTheFix() {
+        assertFailure("sweet.async.default-timeout=-5s", "sweet.async.default-timeout", "PT-5S", "positive duration");
+        assertFailure("sweet.async.default-runtime=gpu", "sweet.async.default-runtime", "gpu",
+                "[platform, single, virtual]");
+        assertFailure(new String[] { "sweet.async.groups.g.min-limit=10", "sweet.async.groups.g.max-limit=5",
+                "sweet.async.groups.g.initial-limit=7" }, "sweet.async.groups.g.max-limit", "5", "at least min-limit");
+        assertFailure("sweet.async.runtimes.cpu.threads=0", "sweet.async.runtimes.cpu.threads", "0", "positive number");
+    }
+
+    @Test
+    void anUnknownAlgorithmFailsBindingNamingThePropertyAndValue() {
+        // Boot's own bind failure analysis renders this exception, listing the enum's valid values.
+        runner.withPropertyValues("sweet.async.groups.g.algorithm=fastest").run(context -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            while (failure != null && !(failure instanceof org.springframework.boot.context.properties.bind.BindException)) {
+                failure = failure.getCause();
+            }
+            assertThat(failure).isNotNull();
+            var bind = (org.springframework.boot.context.properties.bind.BindException) failure;
+            assertThat(bind.getProperty().getName()).hasToString("sweet.async.groups.g.algorithm");
+            assertThat(bind.getProperty().getValue()).isEqualTo("fastest");
+            assertThat(bind.getTarget().getType().resolve()).isEqualTo(LimitAlgorithm.class);
+        });
+    }
+
+    private void assertFailure(String property, String name, String value, String fix) {
+        assertFailure(new String[] { property }, name, value, fix);
+    }
+
+    private void assertFailure(String[] properties, String name, String value, String fix) {
+        runner.withPropertyValues(properties).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new SweetAsyncPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
+            assertThat(analysis.getDescription()).contains("'" + name + "'").contains("'" + value + "'");
+            assertThat(analysis.getAction()).contains(name).contains(fix);
+        });
+    }
+
+    @Test
+    void shutdownWaitsForRunningTasksWithinTheGraceThenCancelsTheRest() {
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<?>[] tasks = new SpawningTask<?>[2];
+        runner.withPropertyValues("sweet.async.shutdown.grace=200ms").run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            tasks[0] = orchestrator.to(Integer.class).named("finishes").run(() -> {
+                release.await();
+                return 1;
+            });
+            tasks[1] = orchestrator.to(Integer.class).named("stuck").run(() -> {
+                Thread.sleep(Long.MAX_VALUE);
+                return 2;
+            });
+            Thread.ofVirtual().start(() -> {
+                while (orchestrator.isAccepting()) {
+                    Thread.onSpinWait();
+                }
+                release.countDown();
+            });
+        });
+        assertThat(tasks[0].status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(tasks[1].status()).isEqualTo(TaskStatus.CANCELLED);
     }
 
     @Configuration(proxyBeanMethods = false)

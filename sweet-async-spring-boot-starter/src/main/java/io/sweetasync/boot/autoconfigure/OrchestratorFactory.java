@@ -1,0 +1,136 @@
+package io.sweetasync.boot.autoconfigure;
+
+import io.sweetasync.ResourceTracking;
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRuntime;
+import io.sweetasync.limit.LimiterConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds the orchestrator from {@link SweetAsyncProperties}, checking every value first so that a bad
+ * one stops start-up with the property's name, its value and the fix, rather than a stack trace.
+ */
+final class OrchestratorFactory {
+
+    private static final String PREFIX = "sweet.async.";
+
+    private OrchestratorFactory() {
+    }
+
+    static TaskOrchestrator create(SweetAsyncProperties properties) {
+        TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+        Set<String> runtimeNames = new TreeSet<>(Set.of("virtual", "platform", "single"));
+        for (Map.Entry<String, SweetAsyncProperties.Runtime> entry : properties.getRuntimes().entrySet()) {
+            builder.runtime(runtime(entry.getKey(), entry.getValue()));
+            runtimeNames.add(entry.getKey());
+        }
+        String defaultRuntime = properties.getDefaultRuntime();
+        if (!runtimeNames.contains(defaultRuntime)) {
+            throw new InvalidSweetAsyncPropertyException(PREFIX + "default-runtime", defaultRuntime,
+                    "no runtime has that name", "use one of " + runtimeNames
+                            + ", or define it under sweet.async.runtimes." + defaultRuntime + ".kind");
+        }
+        builder.defaultRuntime(defaultRuntime);
+        Duration timeout = properties.getDefaultTimeout();
+        if (timeout != null) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new InvalidSweetAsyncPropertyException(PREFIX + "default-timeout", timeout,
+                        "a timeout must be positive", "use a positive duration such as 30s, or remove it for no timeout");
+            }
+            builder.defaultTimeout(timeout);
+        }
+        builder.defaultRetry(retry(properties.getDefaultRetry()));
+        for (Map.Entry<String, SweetAsyncProperties.Group> entry : properties.getGroups().entrySet()) {
+            builder.group(entry.getKey(), group(entry.getKey(), entry.getValue()));
+        }
+        if (properties.getHistorySize() < 0) {
+            throw new InvalidSweetAsyncPropertyException(PREFIX + "history-size", properties.getHistorySize(),
+                    "it must not be negative", "use 0 to keep no history, or a positive count");
+        }
+        builder.historySize(properties.getHistorySize());
+        builder.resourceTracking(properties.isResourceSampling() ? ResourceTracking.MEASURE_AND_SAMPLE
+                : ResourceTracking.MEASURE);
+        Duration grace = properties.getShutdown().getGrace();
+        if (grace == null || grace.isNegative()) {
+            throw new InvalidSweetAsyncPropertyException(PREFIX + "shutdown.grace", grace,
+                    "it must be zero or positive", "use a duration such as 30s (0 cancels running tasks at once)");
+        }
+        return builder.build();
+    }
+
+    private static TaskRuntime runtime(String name, SweetAsyncProperties.Runtime runtime) {
+        String property = PREFIX + "runtimes." + name;
+        Integer threads = runtime.getThreads();
+        if (threads != null && threads < 1) {
+            throw new InvalidSweetAsyncPropertyException(property + ".threads", threads, "a runtime needs at least 1 thread",
+                    "use a positive number of threads, or remove it for one per processor");
+        }
+        try {
+            return switch (runtime.getKind()) {
+                case PLATFORM -> TaskRuntime.platform(name,
+                        threads != null ? threads : Runtime.getRuntime().availableProcessors());
+                case SINGLE -> TaskRuntime.single(name);
+                case VIRTUAL -> TaskRuntime.virtual(name);
+                case EXECUTOR -> throw new InvalidSweetAsyncPropertyException(property + ".kind", runtime.getKind(),
+                        "executor runtimes wrap an Executor and cannot be made from properties",
+                        "use platform, single or virtual, or register TaskRuntime.executor(...) on a TaskOrchestrator bean");
+            };
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidSweetAsyncPropertyException(property, name, ex.getMessage(), "rename the runtime");
+        }
+    }
+
+    private static RetryPolicy retry(SweetAsyncProperties.Retry retry) {
+        String property = PREFIX + "default-retry.";
+        if (retry.getMaxRetries() < 0) {
+            throw new InvalidSweetAsyncPropertyException(property + "max-retries", retry.getMaxRetries(),
+                    "it must not be negative", "use 0 for no retries, or a positive count");
+        }
+        if (retry.getMaxRetries() == 0) {
+            return RetryPolicy.none();
+        }
+        if (retry.getInitialDelay().isNegative() || retry.getMaxDelay().compareTo(retry.getInitialDelay()) < 0) {
+            throw new InvalidSweetAsyncPropertyException(property + "max-delay", retry.getMaxDelay(),
+                    "it must not be less than initial-delay (" + retry.getInitialDelay() + ")",
+                    "raise max-delay or lower initial-delay");
+        }
+        if (retry.getJitter() < 0 || retry.getJitter() > 1) {
+            throw new InvalidSweetAsyncPropertyException(property + "jitter", retry.getJitter(),
+                    "it must be between 0 and 1", "use for example 0.2 for +-20%");
+        }
+        return RetryPolicy.exponential(retry.getMaxRetries(), retry.getInitialDelay(), retry.getMaxDelay())
+                .withJitter(retry.getJitter());
+    }
+
+    private static LimiterConfig group(String name, SweetAsyncProperties.Group group) {
+        String property = PREFIX + "groups." + name + ".";
+        if (group.getMinLimit() < 1) {
+            throw new InvalidSweetAsyncPropertyException(property + "min-limit", group.getMinLimit(),
+                    "the limit cannot go below 1", "use 1 or more");
+        }
+        if (group.getMaxLimit() < group.getMinLimit()) {
+            throw new InvalidSweetAsyncPropertyException(property + "max-limit", group.getMaxLimit(),
+                    "it is less than min-limit (" + group.getMinLimit() + ")", "make max-limit at least min-limit");
+        }
+        if (group.getInitialLimit() < group.getMinLimit() || group.getInitialLimit() > group.getMaxLimit()) {
+            throw new InvalidSweetAsyncPropertyException(property + "initial-limit", group.getInitialLimit(),
+                    "it is outside min-limit..max-limit (" + group.getMinLimit() + ".." + group.getMaxLimit() + ")",
+                    "choose an initial-limit inside that range");
+        }
+        if (group.getQueueCapacity() < 0) {
+            throw new InvalidSweetAsyncPropertyException(property + "queue-capacity", group.getQueueCapacity(),
+                    "it must not be negative", "use 0 to reject at the limit, or a positive capacity");
+        }
+        if (group.getMaxWait() == null || group.getMaxWait().isNegative()) {
+            throw new InvalidSweetAsyncPropertyException(property + "max-wait", group.getMaxWait(),
+                    "it must not be negative", "use a duration such as 2s");
+        }
+        return new LimiterConfig(group.getAlgorithm(), group.getInitialLimit(), group.getMinLimit(), group.getMaxLimit(),
+                group.getQueueCapacity(), group.getMaxWait());
+    }
+}

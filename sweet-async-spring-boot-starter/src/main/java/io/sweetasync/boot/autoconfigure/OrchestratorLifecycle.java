@@ -1,0 +1,67 @@
+package io.sweetasync.boot.autoconfigure;
+
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskOrchestrator;
+import java.time.Duration;
+import java.util.List;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Ties the orchestrator to the application's lifecycle: while running it is the global orchestrator;
+ * on stop it stops admitting new root tasks, waits up to {@code sweet.async.shutdown.grace} for running
+ * ones, then cancels the rest and logs which. It stops after the web server's graceful shutdown (a lower
+ * phase), so requests still in flight can start tasks.
+ */
+public class OrchestratorLifecycle implements SmartLifecycle {
+
+    /** Stops after the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}). */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+    private static final Log logger = LogFactory.getLog(OrchestratorLifecycle.class);
+
+    private final TaskOrchestrator orchestrator;
+    private final Duration grace;
+    private volatile boolean running;
+    private TaskOrchestrator previousGlobal;
+
+    public OrchestratorLifecycle(TaskOrchestrator orchestrator, Duration grace) {
+        this.orchestrator = orchestrator;
+        this.grace = grace;
+    }
+
+    @Override
+    public void start() {
+        previousGlobal = TaskOrchestrator.setGlobal(orchestrator);
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        List<TaskInfo> unfinished = orchestrator.roots();
+        if (!unfinished.isEmpty()) {
+            logger.info("Waiting up to " + grace + " for " + unfinished.size() + " running task tree(s) to finish");
+        }
+        if (!orchestrator.shutdown(grace)) {
+            List<TaskInfo> cancelled = orchestrator.recent().stream()
+                    .filter(task -> task.status() == io.sweetasync.TaskStatus.CANCELLED)
+                    .limit(20)
+                    .toList();
+            logger.warn("Cancelled task(s) still running after the " + grace + " shutdown grace: "
+                    + cancelled.stream().map(TaskInfo::path).toList());
+        }
+        TaskOrchestrator.setGlobal(previousGlobal == orchestrator ? null : previousGlobal);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

@@ -1,0 +1,264 @@
+package io.sweetasync.boot.autoconfigure;
+
+import io.sweetasync.limit.LimitAlgorithm;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for Sweet Async ({@code sweet.async.*}).
+ *
+ * <pre>
+ * sweet.async.default-runtime=virtual
+ * sweet.async.runtimes.cpu.kind=platform
+ * sweet.async.runtimes.cpu.threads=4
+ * sweet.async.default-timeout=30s
+ * sweet.async.groups.pricing.algorithm=adaptive
+ * sweet.async.groups.pricing.max-limit=64
+ * </pre>
+ */
+@ConfigurationProperties("sweet.async")
+public class SweetAsyncProperties {
+
+    /**
+     * Runtime of tasks that name none and have no parent: "virtual", "platform", "single" or one of
+     * sweet.async.runtimes.
+     */
+    private String defaultRuntime = "virtual";
+
+    /** Additional runtimes by name (or replacements of the built-in ones). */
+    private final Map<String, Runtime> runtimes = new LinkedHashMap<>();
+
+    /** Deadline of tasks that set none. None by default. */
+    private Duration defaultTimeout;
+
+    /** Retry of tasks that set none. */
+    private final Retry defaultRetry = new Retry();
+
+    /** Concurrency groups by name. Groups used without configuration get the default limiter settings. */
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+
+    /** How many finished root tasks to keep for the actuator's "recent" list. */
+    private int historySize = 100;
+
+    /**
+     * Whether to attribute JDK Flight Recorder samples and IO events to tasks, giving CPU and
+     * allocation figures for virtual threads and IO figures for all. Platform threads are always
+     * measured exactly.
+     */
+    private boolean resourceSampling = true;
+
+    /** Shutdown behaviour. */
+    private final Shutdown shutdown = new Shutdown();
+
+    public String getDefaultRuntime() {
+        return defaultRuntime;
+    }
+
+    public void setDefaultRuntime(String defaultRuntime) {
+        this.defaultRuntime = defaultRuntime;
+    }
+
+    public Map<String, Runtime> getRuntimes() {
+        return runtimes;
+    }
+
+    public Duration getDefaultTimeout() {
+        return defaultTimeout;
+    }
+
+    public void setDefaultTimeout(Duration defaultTimeout) {
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    public Retry getDefaultRetry() {
+        return defaultRetry;
+    }
+
+    public Map<String, Group> getGroups() {
+        return groups;
+    }
+
+    public int getHistorySize() {
+        return historySize;
+    }
+
+    public void setHistorySize(int historySize) {
+        this.historySize = historySize;
+    }
+
+    public boolean isResourceSampling() {
+        return resourceSampling;
+    }
+
+    public void setResourceSampling(boolean resourceSampling) {
+        this.resourceSampling = resourceSampling;
+    }
+
+    public Shutdown getShutdown() {
+        return shutdown;
+    }
+
+    /** A runtime. */
+    public static class Runtime {
+
+        /** Kind of threads: platform (a pool), single (one thread) or virtual (one per task). */
+        private io.sweetasync.TaskRuntime.Kind kind = io.sweetasync.TaskRuntime.Kind.PLATFORM;
+
+        /** Number of threads of a platform runtime. Defaults to the number of processors. */
+        private Integer threads;
+
+        public io.sweetasync.TaskRuntime.Kind getKind() {
+            return kind;
+        }
+
+        public void setKind(io.sweetasync.TaskRuntime.Kind kind) {
+            this.kind = kind;
+        }
+
+        public Integer getThreads() {
+            return threads;
+        }
+
+        public void setThreads(Integer threads) {
+            this.threads = threads;
+        }
+    }
+
+    /** A retry policy. */
+    public static class Retry {
+
+        /** Retries after the first attempt; 0 disables retrying. */
+        private int maxRetries = 0;
+
+        /** Delay before the first retry. */
+        private Duration initialDelay = Duration.ofMillis(100);
+
+        /** Longest delay between retries; delays double from the initial delay up to this. */
+        private Duration maxDelay = Duration.ofSeconds(2);
+
+        /** Random spread of each delay, between 0 and 1 (0.2 means +-20%). */
+        private double jitter = 0;
+
+        public int getMaxRetries() {
+            return maxRetries;
+        }
+
+        public void setMaxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+        }
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(double jitter) {
+            this.jitter = jitter;
+        }
+    }
+
+    /** A concurrency group's limiter. */
+    public static class Group {
+
+        /** Limit algorithm. */
+        private LimitAlgorithm algorithm = LimitAlgorithm.ADAPTIVE;
+
+        /** Limit to start from. */
+        private int initialLimit = 20;
+
+        /** Lowest the limit may go. */
+        private int minLimit = 1;
+
+        /** Highest the limit may go. */
+        private int maxLimit = 1000;
+
+        /** How many tasks may wait for a permit; 0 rejects at once when at the limit. */
+        private int queueCapacity = 1000;
+
+        /** How long a task may wait for a permit before it is rejected. */
+        private Duration maxWait = Duration.ofSeconds(30);
+
+        public LimitAlgorithm getAlgorithm() {
+            return algorithm;
+        }
+
+        public void setAlgorithm(LimitAlgorithm algorithm) {
+            this.algorithm = algorithm;
+        }
+
+        public int getInitialLimit() {
+            return initialLimit;
+        }
+
+        public void setInitialLimit(int initialLimit) {
+            this.initialLimit = initialLimit;
+        }
+
+        public int getMinLimit() {
+            return minLimit;
+        }
+
+        public void setMinLimit(int minLimit) {
+            this.minLimit = minLimit;
+        }
+
+        public int getMaxLimit() {
+            return maxLimit;
+        }
+
+        public void setMaxLimit(int maxLimit) {
+            this.maxLimit = maxLimit;
+        }
+
+        public int getQueueCapacity() {
+            return queueCapacity;
+        }
+
+        public void setQueueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
+        }
+
+        public Duration getMaxWait() {
+            return maxWait;
+        }
+
+        public void setMaxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+        }
+    }
+
+    /** Shutdown behaviour. */
+    public static class Shutdown {
+
+        /**
+         * How long to wait, when the application stops, for running tasks to finish before cancelling
+         * the rest.
+         */
+        private Duration grace = Duration.ofSeconds(30);
+
+        public Duration getGrace() {
+            return grace;
+        }
+
+        public void setGrace(Duration grace) {
+            this.grace = grace;
+        }
+    }
+}
