@@ -21,6 +21,9 @@ public enum ResourceTracking {
      * 10 ms), allocation samples and socket/file read/write events are attributed to tasks
      * ({@code SAMPLED}): CPU and allocation for virtual threads, IO bytes for all. Sampled figures
      * arrive about a second after the work. Where JFR is unavailable they stay {@code UNAVAILABLE}.
+     * Sampled allocation is the roughest figure: JFR's sample weights accrue per carrier thread, so a
+     * virtual thread can be charged bytes allocated just before it by another virtual thread on the same
+     * carrier; expect the right order of magnitude, not precision.
      */
     MEASURE_AND_SAMPLE
 }
