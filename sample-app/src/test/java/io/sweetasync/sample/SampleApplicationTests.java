@@ -39,6 +39,29 @@ class SampleApplicationTests {
     }
 
     @Test
+    void actuatorShowsTaskTreesAndLimitsAndCancelIsReadOnlyByDefault() throws Exception {
+        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/price-checks?items=3"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        Matcher id = Pattern.compile("\"taskId\":\"(\\d+)\"").matcher(started.body());
+        assertThat(id.find()).isTrue();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> tasks = send(HttpRequest.newBuilder(uri("/actuator/asynctasks")).build());
+            assertThat(tasks.statusCode()).isEqualTo(200);
+            assertThat(tasks.body()).contains("\"recent\"").contains("\"id\":\"" + id.group(1) + "\"")
+                    .contains("\"name\":\"price-item\"");
+        });
+        HttpResponse<String> one = send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id.group(1))).build());
+        assertThat(one.body()).contains("\"childCount\":3").contains("\"cpuNanos\"");
+        assertThat(send(HttpRequest.newBuilder(uri("/actuator/asynctasks/424242")).build()).statusCode()).isEqualTo(404);
+        HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id.group(1)))
+                .DELETE().build());
+        assertThat(cancel.statusCode()).as("no write operation under read-only access").isEqualTo(405);
+        HttpResponse<String> limits = send(HttpRequest.newBuilder(uri("/actuator/asynclimits")).build());
+        assertThat(limits.statusCode()).isEqualTo(200);
+        assertThat(limits.body()).contains("\"groups\"");
+    }
+
+    @Test
     void rejectsABadItemCount() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/price-checks?items=0"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());

@@ -1,0 +1,66 @@
+package io.sweetasync.boot.actuate;
+
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.limit.LimiterSnapshot;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/** {@code /actuator/asynclimits}: every concurrency group's limiter state; {@code /{group}}: one group. */
+@Endpoint(id = "asynclimits")
+public class AsyncLimitsEndpoint {
+
+    private final TaskOrchestrator orchestrator;
+
+    public AsyncLimitsEndpoint(TaskOrchestrator orchestrator) {
+        this.orchestrator = orchestrator;
+    }
+
+    @ReadOperation
+    public LimitsDescriptor limits() {
+        Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
+        for (LimiterSnapshot snapshot : orchestrator.limiters()) {
+            groups.put(snapshot.group(), GroupDescriptor.of(snapshot));
+        }
+        return new LimitsDescriptor(groups);
+    }
+
+    @ReadOperation
+    public GroupDescriptor group(@Selector String group) {
+        return orchestrator.limiters().stream().filter(snapshot -> snapshot.group().equals(group)).findFirst()
+                .map(GroupDescriptor::of).orElse(null);
+    }
+
+    /** Every group by name. */
+    public record LimitsDescriptor(Map<String, GroupDescriptor> groups) {
+    }
+
+    /**
+     * One group's limiter, in plain values (latencies in milliseconds).
+     *
+     * @param algorithm      limit algorithm
+     * @param limit          current limit
+     * @param inFlight       permits held
+     * @param queued         tasks waiting
+     * @param accepted       permits granted so far
+     * @param rejected       tasks rejected so far
+     * @param saturated      every permit taken and tasks waiting
+     * @param noLoadLatencyMs lowest recent latency
+     * @param shortLatencyMs recent average latency
+     * @param longLatencyMs  long-run average latency
+     * @param queueCapacity  configured queue capacity
+     * @param maxWaitMs      configured maximum wait
+     */
+    public record GroupDescriptor(String algorithm, int limit, int inFlight, int queued, long accepted, long rejected,
+            boolean saturated, double noLoadLatencyMs, double shortLatencyMs, double longLatencyMs, int queueCapacity,
+            long maxWaitMs) {
+
+        static GroupDescriptor of(LimiterSnapshot s) {
+            return new GroupDescriptor(s.algorithm().name(), s.limit(), s.inFlight(), s.queued(), s.accepted(),
+                    s.rejected(), s.isSaturated(), s.noLoadLatency().toNanos() / 1e6, s.shortLatency().toNanos() / 1e6,
+                    s.longLatency().toNanos() / 1e6, s.queueCapacity(), s.maxWait().toMillis());
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Actuator endpoints: {@code asynctasks} (task trees, cancel) and {@code asynclimits} (limiters).
+ */
+package io.sweetasync.boot.actuate;

@@ -1,0 +1,137 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
+import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.boot.actuate.TaskDescriptor;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+class SweetAsyncEndpointsAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+            AutoConfigurations.of(SweetAsyncAutoConfiguration.class, SweetAsyncEndpointsAutoConfiguration.class));
+
+    @Test
+    void endpointsAreAvailableWhenExposed() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=asynctasks,asynclimits")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(AsyncTasksEndpoint.class);
+                    assertThat(context).hasSingleBean(AsyncLimitsEndpoint.class);
+                });
+    }
+
+    @Test
+    void endpointsAreAbsentWhenNotExposed() {
+        runner.run(context -> {
+            assertThat(context).doesNotHaveBean(AsyncTasksEndpoint.class);
+            assertThat(context).doesNotHaveBean(AsyncLimitsEndpoint.class);
+        });
+    }
+
+    @Test
+    void endpointsAreAbsentWhenTheirAccessIsNone() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=*",
+                "management.endpoint.asynctasks.access=NONE", "management.endpoint.asynclimits.access=NONE")
+                .run(context -> {
+                    assertThat(context).doesNotHaveBean(AsyncTasksEndpoint.class);
+                    assertThat(context).doesNotHaveBean(AsyncLimitsEndpoint.class);
+                });
+    }
+
+    @Test
+    void userEndpointsWin() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=*")
+                .withUserConfiguration(UserEndpoints.class)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(AsyncTasksEndpoint.class);
+                    assertThat(context.getBean(AsyncTasksEndpoint.class)).isSameAs(context.getBean("myTasks"));
+                    assertThat(context.getBean(AsyncLimitsEndpoint.class)).isSameAs(context.getBean("myLimits"));
+                });
+    }
+
+    @Test
+    void backsOffWithoutActuatorOnTheClasspath() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=*")
+                .withClassLoader(new FilteredClassLoader(Endpoint.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).hasSingleBean(TaskOrchestrator.class);
+                    assertThat(context).doesNotHaveBean(AsyncTasksEndpoint.class);
+                });
+    }
+
+    @Test
+    void tasksEndpointShowsLiveTreesRecentRootsAndCancels() throws Exception {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=*",
+                "sweet.async.groups.pricing.max-limit=50").run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            AsyncTasksEndpoint endpoint = context.getBean(AsyncTasksEndpoint.class);
+            orchestrator.to(String.class).named("done").tag("batch", "7").await(() -> "secret result");
+            CountDownLatch running = new CountDownLatch(1);
+            SpawningTask<Integer> parent = orchestrator.to(Integer.class).named("import").run(() -> {
+                TaskContext.current().orElseThrow().child(Integer.class).named("chunk").group("pricing").run(() -> {
+                    running.countDown();
+                    Thread.sleep(Long.MAX_VALUE);
+                    return 1;
+                });
+                return 0;
+            });
+            running.await();
+
+            AsyncTasksEndpoint.TasksDescriptor tasks = endpoint.tasks();
+            assertThat(tasks.live()).singleElement().satisfies(root -> {
+                assertThat(root.name()).isEqualTo("import");
+                assertThat(root.status()).isEqualTo("RUNNING");
+                assertThat(root.children()).singleElement().satisfies(child -> {
+                    assertThat(child.name()).isEqualTo("chunk");
+                    assertThat(child.group()).isEqualTo("pricing");
+                    assertThat(child.parentId()).isEqualTo(root.id());
+                });
+            });
+            TaskDescriptor done = tasks.recent().getFirst();
+            assertThat(done.name()).isEqualTo("done");
+            assertThat(done.tags()).containsEntry("batch", "7");
+            assertThat(done.toString()).as("never the task's result").doesNotContain("secret result");
+            assertThat(done.resources()).containsKeys("cpuNanos", "allocatedBytes", "bytesRead", "bytesWritten");
+
+            assertThat(endpoint.task(parent.id().toString()).children()).hasSize(1);
+            assertThat(endpoint.task("999999")).isNull();
+            assertThat(endpoint.task("not-a-number")).isNull();
+
+            assertThat(endpoint.cancel(parent.id().toString()).cancelled()).isTrue();
+            parent.result();
+            assertThat(endpoint.task(parent.id().toString()).status()).isEqualTo("CANCELLED");
+            assertThat(endpoint.cancel(parent.id().toString())).as("finished: nothing to cancel").isNull();
+
+            AsyncLimitsEndpoint.LimitsDescriptor limits = context.getBean(AsyncLimitsEndpoint.class).limits();
+            assertThat(limits.groups()).containsKey("pricing");
+            assertThat(limits.groups().get("pricing").algorithm()).isEqualTo("ADAPTIVE");
+            assertThat(limits.groups().get("pricing").accepted()).isEqualTo(1);
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserEndpoints {
+
+        @Bean
+        AsyncTasksEndpoint myTasks(TaskOrchestrator orchestrator) {
+            return new AsyncTasksEndpoint(orchestrator);
+        }
+
+        @Bean
+        AsyncLimitsEndpoint myLimits(TaskOrchestrator orchestrator) {
+            return new AsyncLimitsEndpoint(orchestrator);
+        }
+    }
+}
