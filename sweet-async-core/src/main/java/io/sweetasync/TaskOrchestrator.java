@@ -230,6 +230,17 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
     }
 
+    /** Number of live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the registry. */
+    public int queuedCount() {
+        int queued = 0;
+        for (TaskNode<?> node : live.values()) {
+            if (node.status() == TaskStatus.QUEUED) {
+                queued++;
+            }
+        }
+        return queued;
+    }
+
     /** Number of live (not yet terminal) tasks, roots and children. */
     public int liveCount() {
         return live.size();

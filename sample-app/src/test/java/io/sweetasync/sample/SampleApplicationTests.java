@@ -56,6 +56,10 @@ class SampleApplicationTests {
         HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id.group(1)))
                 .DELETE().build());
         assertThat(cancel.statusCode()).as("no write operation under read-only access").isEqualTo(405);
+        HttpResponse<String> prometheus = send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build());
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("sweet_async_tasks_seconds_count{").contains("name=\"price-item\"")
+                .contains("sweet_async_tasks_active_tasks").contains("sweet_async_tasks_cpu_seconds_total{");
         HttpResponse<String> limits = send(HttpRequest.newBuilder(uri("/actuator/asynclimits")).build());
         assertThat(limits.statusCode()).isEqualTo(200);
         assertThat(limits.body()).contains("\"groups\"");

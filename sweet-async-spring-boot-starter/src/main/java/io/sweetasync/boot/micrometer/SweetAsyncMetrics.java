@@ -1,0 +1,168 @@
+package io.sweetasync.boot.micrometer;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.sweetasync.ResourceUsage;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.limit.LimiterSnapshot;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Sweet Async's meters. Gauges and function counters read the orchestrator's live state when scraped;
+ * the task timer and the limiter wait timer are recorded by a {@link TaskListener}.
+ * <ul>
+ * <li>{@code sweet.async.tasks} (timer; tags {@code name}, {@code group}, {@code outcome}): from creation
+ * to terminal status;</li>
+ * <li>{@code sweet.async.tasks.active}, {@code sweet.async.tasks.queued} (gauges);</li>
+ * <li>{@code sweet.async.limit}, {@code sweet.async.limit.inflight}, {@code sweet.async.limit.queued}
+ * (gauges; tag {@code group}), {@code sweet.async.limit.rejected} (counter),
+ * {@code sweet.async.limit.wait} (timer: how long tasks waited before starting);</li>
+ * <li>{@code sweet.async.tasks.cpu}, {@code sweet.async.tasks.allocated}, {@code sweet.async.tasks.io.read},
+ * {@code sweet.async.tasks.io.written} (counters; tag {@code name}): resource totals per task name.</li>
+ * </ul>
+ * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other}; ids never
+ * appear.
+ */
+public class SweetAsyncMetrics implements MeterBinder, TaskListener {
+
+    static final int MAX_NAMES = 200;
+
+    private final TaskOrchestrator orchestrator;
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private final Set<String> boundGroups = ConcurrentHashMap.newKeySet();
+    private final Set<String> boundUsage = ConcurrentHashMap.newKeySet();
+    private volatile MeterRegistry registry;
+
+    public SweetAsyncMetrics(TaskOrchestrator orchestrator) {
+        this.orchestrator = orchestrator;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("sweet.async.tasks.active", orchestrator, TaskOrchestrator::liveCount)
+                .description("Tasks not yet finished (roots and children)").baseUnit("tasks").register(registry);
+        Gauge.builder("sweet.async.tasks.queued", orchestrator, TaskOrchestrator::queuedCount)
+                .description("Tasks waiting for a runtime slot or a limiter permit").baseUnit("tasks")
+                .register(registry);
+        bindGroups();
+        bindUsage();
+        orchestrator.addListener(this);
+    }
+
+    private void bindGroups() {
+        MeterRegistry target = registry;
+        if (target == null) {
+            return;
+        }
+        for (LimiterSnapshot snapshot : orchestrator.limiters()) {
+            String group = snapshot.group();
+            if (!boundGroups.add(group)) {
+                continue;
+            }
+            Tags tags = Tags.of("group", group);
+            limitGauge(target, "sweet.async.limit", "Current concurrency limit of the group", group, tags,
+                    LimiterSnapshot::limit);
+            limitGauge(target, "sweet.async.limit.inflight", "Permits of the group held now", group, tags,
+                    LimiterSnapshot::inFlight);
+            limitGauge(target, "sweet.async.limit.queued", "Tasks waiting for a permit of the group", group, tags,
+                    LimiterSnapshot::queued);
+            FunctionCounter.builder("sweet.async.limit.rejected", orchestrator, o -> snapshot(o, group)
+                    .map(LimiterSnapshot::rejected).orElse(0L))
+                    .description("Tasks the group rejected (queue full or waited too long)").baseUnit("tasks")
+                    .tags(tags).register(target);
+        }
+    }
+
+    private void limitGauge(MeterRegistry target, String name, String description, String group, Tags tags,
+            ToDoubleFunction<LimiterSnapshot> value) {
+        Gauge.builder(name, orchestrator, o -> snapshot(o, group).map(value::applyAsDouble).orElse(Double.NaN))
+                .description(description).baseUnit("tasks").tags(tags).register(target);
+    }
+
+    private static Optional<LimiterSnapshot> snapshot(TaskOrchestrator orchestrator, String group) {
+        return orchestrator.limiters().stream().filter(s -> s.group().equals(group)).findFirst();
+    }
+
+    private void bindUsage() {
+        MeterRegistry target = registry;
+        if (target == null) {
+            return;
+        }
+        for (ResourceUsage usage : orchestrator.resourceUsage()) {
+            String name = usage.name();
+            if (names.size() >= MAX_NAMES && !names.contains(name) || !boundUsage.add(name)) {
+                continue;
+            }
+            names.add(name);
+            Tags tags = Tags.of("name", name);
+            usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", name, tags,
+                    u -> u.cpuNanos() / 1e9);
+            usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", name,
+                    tags, ResourceUsage::allocatedBytes);
+            usageCounter(target, "sweet.async.tasks.io.read", "Bytes read from files and sockets by tasks of this name",
+                    "bytes", name, tags, ResourceUsage::bytesRead);
+            usageCounter(target, "sweet.async.tasks.io.written",
+                    "Bytes written to files and sockets by tasks of this name", "bytes", name, tags,
+                    ResourceUsage::bytesWritten);
+        }
+    }
+
+    private void usageCounter(MeterRegistry target, String meter, String description, String unit, String name,
+            Tags tags, ToDoubleFunction<ResourceUsage> value) {
+        FunctionCounter.builder(meter, orchestrator, o -> o.resourceUsage().stream()
+                .filter(u -> u.name().equals(name)).findFirst().map(value::applyAsDouble).orElse(0.0))
+                .description(description).baseUnit(unit).tags(tags).register(target);
+    }
+
+    @Override
+    public void onStarted(TaskInfo task) {
+        MeterRegistry target = registry;
+        if (target != null && task.group() != null && task.attempts() == 1) {
+            Timer.builder("sweet.async.limit.wait").description("How long tasks of the group waited before starting")
+                    .tags("group", task.group()).register(target).record(task.queueWait());
+        }
+    }
+
+    @Override
+    public void onFinished(TaskInfo task) {
+        MeterRegistry target = registry;
+        if (target == null) {
+            return;
+        }
+        if (task.group() != null && !boundGroups.contains(task.group())) {
+            bindGroups();
+        }
+        if (!boundUsage.contains(task.name())) {
+            bindUsage();
+        }
+        Duration total = task.completedAt() == null || task.createdAt() == null ? Duration.ZERO
+                : Duration.between(task.createdAt(), task.completedAt());
+        Timer.builder("sweet.async.tasks").description("Tasks from creation to their terminal status")
+                .tags("name", boundedName(task.name()), "group", task.group() == null ? "none" : task.group(),
+                        "outcome", task.status().name().toLowerCase(Locale.ROOT))
+                .register(target).record(total);
+    }
+
+    private String boundedName(String name) {
+        if (names.contains(name)) {
+            return name;
+        }
+        if (names.size() < MAX_NAMES) {
+            names.add(name);
+            return name;
+        }
+        return "other";
+    }
+}

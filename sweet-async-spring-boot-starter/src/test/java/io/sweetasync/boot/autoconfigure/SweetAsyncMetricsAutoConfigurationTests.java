@@ -1,0 +1,91 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.micrometer.SweetAsyncMetrics;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class SweetAsyncMetricsAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+            AutoConfigurations.of(MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+                    SimpleMetricsExportAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                    SweetAsyncMetricsAutoConfiguration.class))
+            .withPropertyValues("sweet.async.groups.pricing.algorithm=fixed", "sweet.async.groups.pricing.initial-limit=3",
+                    "sweet.async.groups.pricing.max-limit=3");
+
+    @Test
+    void tasksLimitersAndResourcesAreMeteredWithBoundedTags() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            orchestrator.to(Integer.class).named("quote").group("pricing").runtime("platform").await(() -> 1);
+            SpawningTask<Integer> failed = orchestrator.to(Integer.class).named("quote").group("pricing").run(() -> {
+                throw new IOException("down");
+            });
+            failed.result();
+
+            Timer completed = registry.get("sweet.async.tasks")
+                    .tags("name", "quote", "group", "pricing", "outcome", "completed").timer();
+            assertThat(completed.count()).isEqualTo(1);
+            assertThat(completed.getId().getDescription()).isNotBlank();
+            assertThat(registry.get("sweet.async.tasks").tags("outcome", "failed").timer().count()).isEqualTo(1);
+            assertThat(registry.get("sweet.async.tasks").meters())
+                    .allSatisfy(meter -> assertThat(meter.getId().getTags()).noneMatch(tag -> tag.getKey().equals("id")));
+
+            Gauge limit = registry.get("sweet.async.limit").tag("group", "pricing").gauge();
+            assertThat(limit.value()).isEqualTo(3);
+            assertThat(limit.getId().getBaseUnit()).isEqualTo("tasks");
+            assertThat(registry.get("sweet.async.limit.inflight").tag("group", "pricing").gauge().value()).isZero();
+            assertThat(registry.get("sweet.async.limit.rejected").tag("group", "pricing").functionCounter().count())
+                    .isZero();
+            assertThat(registry.get("sweet.async.limit.wait").tag("group", "pricing").timer().count()).isEqualTo(2);
+            assertThat(registry.get("sweet.async.tasks.active").gauge().value()).isZero();
+            assertThat(registry.get("sweet.async.tasks.queued").gauge().value()).isZero();
+
+            FunctionCounter cpu = registry.get("sweet.async.tasks.cpu").tag("name", "quote").functionCounter();
+            assertThat(cpu.getId().getBaseUnit()).isEqualTo("seconds");
+            assertThat(cpu.count()).isPositive();
+        });
+    }
+
+    @Test
+    void taskNameTagsAreCappedSoCardinalityStaysBounded() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            for (int i = 0; i < 250; i++) {
+                orchestrator.to(Integer.class).named("job-" + i).await(() -> 1);
+            }
+            long names = registry.get("sweet.async.tasks").timers().stream()
+                    .map(timer -> timer.getId().getTag("name")).distinct().count();
+            assertThat(names).isLessThanOrEqualTo(201);
+            assertThat(registry.get("sweet.async.tasks").tag("name", "other").timer().count()).isPositive();
+        });
+    }
+
+    @Test
+    void backsOffWithoutMicrometer() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SweetAsyncAutoConfiguration.class,
+                SweetAsyncMetricsAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).hasSingleBean(TaskOrchestrator.class);
+                    assertThat(context).doesNotHaveBean(SweetAsyncMetrics.class);
+                });
+    }
+}
