@@ -1,0 +1,65 @@
+package io.sweetasync.annotation;
+
+import io.sweetasync.TaskPriority;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs the annotated method as a Sweet Async task. A plain annotation: the Spring Boot starter's aspect
+ * gives it its meaning (add {@code spring-boot-starter-aspectj}).
+ *
+ * <p>By return type: {@code CompletableFuture}, {@code CompletionStage}, {@code Future} and
+ * {@code SpawningTask} return at once (the future the method body returns, for example
+ * {@code CompletableFuture.completedFuture(value)} or a task it starts, is awaited inside the task and
+ * its value becomes the task's);
+ * {@code void} runs fire-and-forget (failures are logged and counted); any other type runs as a task
+ * while the caller waits, and the method's own exception is rethrown. Calls made inside a task body
+ * become its children, unless {@link #detached()}.
+ *
+ * <p>As with every Spring proxy, a call from the same object ({@code this.method()}) bypasses the aspect;
+ * call through the bean.
+ *
+ * <pre>{@code
+ * @AsyncTask(name = "price-order", timeout = "${pricing.timeout:5s}", retries = 2, retryBackoff = "200ms",
+ *            retryOn = IOException.class, group = "pricing")
+ * public Price price(Order order) throws IOException { ... }
+ *
+ * @AsyncTask
+ * public CompletableFuture<Report> report(Month month) { return CompletableFuture.completedFuture(build(month)); }
+ * }</pre>
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface AsyncTask {
+
+    /** Task name; default {@code SimpleClassName.method}. Placeholders allowed. */
+    String name() default "";
+
+    /** Deadline such as {@code "30s"} or {@code "PT30S"}; placeholders allowed; empty: the default timeout. */
+    String timeout() default "";
+
+    /** Retries after the first attempt (exponential back-off from {@link #retryBackoff()}). */
+    int retries() default 0;
+
+    /** Delay before the first retry, doubling up to ten times that; empty: 100 ms. Placeholders allowed. */
+    String retryBackoff() default "";
+
+    /** Exceptions to retry (and their subtypes); empty: any exception. */
+    Class<? extends Throwable>[] retryOn() default {};
+
+    /** Concurrency group; empty: none. Placeholders allowed. */
+    String group() default "";
+
+    /** Admission priority. */
+    TaskPriority priority() default TaskPriority.NORMAL;
+
+    /** Runtime name; empty: inherited from the calling task, else the default. Placeholders allowed. */
+    String runtime() default "";
+
+    /** Whether to start a new root instead of a child of the calling task. */
+    boolean detached() default false;
+}

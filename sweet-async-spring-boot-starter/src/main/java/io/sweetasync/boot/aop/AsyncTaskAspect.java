@@ -1,0 +1,169 @@
+package io.sweetasync.boot.aop;
+
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.SpawningTaskBuilder;
+import io.sweetasync.TaskFailedException;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.annotation.AsyncTask;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.aspectj.lang.ProceedingJoinPoint;
+import org.aspectj.lang.annotation.Around;
+import org.aspectj.lang.annotation.Aspect;
+import org.aspectj.lang.reflect.MethodSignature;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.Ordered;
+import org.springframework.util.StringValueResolver;
+
+/**
+ * Runs {@link AsyncTask @AsyncTask} methods as tasks; see the annotation for what each return type does.
+ *
+ * <p>Order: {@link #ORDER}, ahead of Spring's transaction and retry interceptors (which default to the
+ * lowest precedence). So the task is the outer layer: a {@code @Transactional} method's transaction
+ * runs on the task's thread, inside the task, and a {@code @Retryable} method's retries happen within
+ * one task attempt (prefer {@code retries} here, which the task tree and meters can see).
+ */
+@Aspect
+public class AsyncTaskAspect implements Ordered {
+
+    /** Ahead of transaction and retry interceptors. */
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
+
+    private static final Log logger = LogFactory.getLog(AsyncTaskAspect.class);
+
+    private final TaskOrchestrator orchestrator;
+    private final StringValueResolver placeholders;
+
+    public AsyncTaskAspect(TaskOrchestrator orchestrator, StringValueResolver placeholders) {
+        this.orchestrator = orchestrator;
+        this.placeholders = placeholders;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Around("@annotation(annotation)")
+    public Object run(ProceedingJoinPoint call, AsyncTask annotation) throws Throwable {
+        Method method = ((MethodSignature) call.getSignature()).getMethod();
+        Class<?> returns = method.getReturnType();
+        SpawningTaskBuilder<Object> builder = builder(method, annotation);
+        boolean futureLike = CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns);
+        SpawningTask<Object> task = builder.run(() -> {
+            Object value = proceed(call);
+            return futureLike ? await(value) : value;
+        });
+        if (returns == void.class) {
+            task.toCompletableFuture().whenComplete((value, error) -> {
+                if (error != null) {
+                    logger.warn("@AsyncTask " + task.name() + "#" + task.id() + " (fire-and-forget) failed", unwrap(error));
+                }
+            });
+            return null;
+        }
+        if (SpawningTask.class.isAssignableFrom(returns)) {
+            return task;
+        }
+        if (futureLike) {
+            return task.toCompletableFuture().exceptionallyCompose(error -> CompletableFuture.failedFuture(unwrap(error)));
+        }
+        try {
+            return task.join();
+        }
+        catch (TaskFailedException ex) {
+            throw ex.getCause();
+        }
+    }
+
+    private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
+        String name = resolve(annotation.name());
+        SpawningTaskBuilder<Object> builder = orchestrator.<Object>to()
+                .named(name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name)
+                .priority(annotation.priority());
+        String timeout = resolve(annotation.timeout());
+        if (!timeout.isEmpty()) {
+            builder = builder.timeout(duration("timeout", timeout, method));
+        }
+        if (annotation.retries() > 0) {
+            String backoff = resolve(annotation.retryBackoff());
+            Duration initial = backoff.isEmpty() ? Duration.ofMillis(100) : duration("retryBackoff", backoff, method);
+            RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, initial.multipliedBy(10));
+            builder = builder.retry(annotation.retryOn().length == 0 ? policy : policy.retryOn(annotation.retryOn()));
+        }
+        else if (annotation.retries() < 0) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": retries must not be negative, was "
+                    + annotation.retries());
+        }
+        String group = resolve(annotation.group());
+        if (!group.isEmpty()) {
+            builder = builder.group(group);
+        }
+        String runtime = resolve(annotation.runtime());
+        if (!runtime.isEmpty()) {
+            builder = builder.runtime(runtime);
+        }
+        return annotation.detached() ? builder.detached() : builder;
+    }
+
+    private String resolve(String value) {
+        if (value.isEmpty() || placeholders == null) {
+            return value;
+        }
+        String resolved = placeholders.resolveStringValue(value);
+        return resolved == null ? "" : resolved.trim();
+    }
+
+    private static Duration duration(String attribute, String value, Method method) {
+        try {
+            return DurationStyle.detectAndParse(value);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": " + attribute + " '" + value
+                    + "' is not a duration; use for example 30s, 500ms or PT30S", ex);
+        }
+    }
+
+    private static Object proceed(ProceedingJoinPoint call) throws Exception {
+        try {
+            return call.proceed();
+        }
+        catch (Exception | Error ex) {
+            throw ex;
+        }
+        catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The value of the future a method body returned, waited for inside the task. */
+    private static Object await(Object future) throws Exception {
+        try {
+            if (future instanceof CompletionStage<?> stage) {
+                return stage.toCompletableFuture().join();
+            }
+            if (future instanceof Future<?> plain) {
+                return plain.get();
+            }
+            return future;
+        }
+        catch (CompletionException | ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            throw cause instanceof Exception exception ? exception : ex;
+        }
+    }
+
+    /** The method's own exception behind a task failure; timeouts, cancellations and rejections as they are. */
+    private static Throwable unwrap(Throwable error) {
+        Throwable current = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return current instanceof TaskFailedException failed && failed.getCause() != null ? failed.getCause() : current;
+    }
+}

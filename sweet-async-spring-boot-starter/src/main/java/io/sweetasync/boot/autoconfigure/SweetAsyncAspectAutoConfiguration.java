@@ -1,0 +1,30 @@
+package io.sweetasync.boot.autoconfigure;
+
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.aop.AsyncTaskAspect;
+import org.aspectj.weaver.Advice;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.EmbeddedValueResolver;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code @AsyncTask} aspect, when AspectJ is present (add {@code spring-boot-starter-aspectj}); Boot's
+ * AOP auto-configuration turns it into proxies. {@code ${...}} placeholders in the annotation's attributes
+ * resolve against the environment.
+ */
+@AutoConfiguration(after = { SweetAsyncAutoConfiguration.class, AopAutoConfiguration.class })
+@ConditionalOnClass(Advice.class)
+@ConditionalOnBean(TaskOrchestrator.class)
+public final class SweetAsyncAspectAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    AsyncTaskAspect asyncTaskAspect(TaskOrchestrator orchestrator, ConfigurableBeanFactory beanFactory) {
+        return new AsyncTaskAspect(orchestrator, new EmbeddedValueResolver(beanFactory));
+    }
+}

@@ -1,0 +1,213 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskTimeoutException;
+import io.sweetasync.annotation.AsyncTask;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.aspectj.weaver.Advice;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+class AsyncTaskAspectTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                    SweetAsyncAspectAutoConfiguration.class))
+            .withUserConfiguration(Services.class)
+            .withPropertyValues("svc.timeout=50ms");
+
+    @Test
+    void aBlockingMethodRunsAsATaskWhileTheCallerWaits() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            assertThat(service.whereAmI()).isEqualTo("Service.whereAmI");
+            assertThat(context.getBean(TaskOrchestrator.class).recent()).extracting(TaskInfo::name)
+                    .contains("Service.whereAmI");
+        });
+    }
+
+    @Test
+    void theMethodsOwnExceptionIsRethrown() {
+        runner.run(context -> assertThatThrownBy(() -> context.getBean(Service.class).broken())
+                .isInstanceOf(IOException.class).hasMessage("disk full"));
+    }
+
+    @Test
+    void futureLikeReturnTypesReturnAtOnce() throws Exception {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            CompletableFuture<String> future = service.later();
+            assertThat(future.isDone()).as("returned before the body finished").isFalse();
+            service.release();
+            assertThat(future.get()).isEqualTo("later");
+            assertThat(service.stage().toCompletableFuture().get()).isEqualTo("stage");
+            assertThat(service.future().get()).isEqualTo("future");
+            SpawningTask<String> handle = service.handle();
+            assertThat(handle.join()).isEqualTo("handle");
+            assertThat(handle.name()).isEqualTo("custom-handle");
+            assertThatThrownBy(() -> service.failingLater().get()).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    @Test
+    void voidMethodsAreFireAndForget() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            service.fireAndForget();
+            await().atMost(Duration.ofSeconds(10)).until(() -> service.fired() == 1);
+        });
+    }
+
+    @Test
+    void placeholderTimeoutsAndRetriesApply() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            assertThatThrownBy(service::slow).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("PT0.05S");
+            assertThat(service.flaky()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void nestedAnnotatedCallsBecomeChildren() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            assertThat(service.parent()).isEqualTo(List.of("Helper.child", "Helper.child"));
+            TaskInfo parent = context.getBean(TaskOrchestrator.class).recent().getFirst();
+            assertThat(parent.name()).isEqualTo("Service.parent");
+            assertThat(parent.children()).extracting(TaskInfo::name).containsExactly("Helper.child", "Helper.child");
+        });
+    }
+
+    @Test
+    void withoutAspectjTheAnnotationIsInert() {
+        runner.withClassLoader(new FilteredClassLoader(Advice.class)).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Service.class).whereAmI()).isEqualTo("no task");
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Services {
+
+        @Bean
+        Helper helper() {
+            return new Helper();
+        }
+
+        @Bean
+        Service service(Helper helper) {
+            return new Service(helper);
+        }
+    }
+
+    static class Helper {
+
+        @AsyncTask
+        public String child() {
+            return TaskContext.current().map(TaskContext::name).orElse("no task");
+        }
+    }
+
+    static class Service {
+
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger fired = new AtomicInteger();
+        final AtomicInteger attempts = new AtomicInteger();
+        private final Helper helper;
+
+        Service(Helper helper) {
+            this.helper = helper;
+        }
+
+        // Through methods: a CGLIB proxy does not carry the target's fields.
+        public void release() {
+            release.countDown();
+        }
+
+        public int fired() {
+            return fired.get();
+        }
+
+        @AsyncTask
+        public String whereAmI() {
+            return TaskContext.current().map(TaskContext::name).orElse("no task");
+        }
+
+        @AsyncTask
+        public String broken() throws IOException {
+            throw new IOException("disk full");
+        }
+
+        @AsyncTask
+        public CompletableFuture<String> later() throws InterruptedException {
+            release.await();
+            return CompletableFuture.completedFuture("later");
+        }
+
+        @AsyncTask
+        public CompletionStage<String> stage() {
+            return CompletableFuture.completedFuture("stage");
+        }
+
+        @AsyncTask
+        public Future<String> future() {
+            return CompletableFuture.completedFuture("future");
+        }
+
+        @AsyncTask(name = "custom-handle")
+        public SpawningTask<String> handle() {
+            return io.sweetasync.AsyncTask.to(String.class).named("inner").run(() -> "handle");
+        }
+
+        @AsyncTask
+        public CompletableFuture<String> failingLater() {
+            return CompletableFuture.failedFuture(new IllegalStateException("nope"));
+        }
+
+        @AsyncTask
+        public void fireAndForget() {
+            fired.incrementAndGet();
+        }
+
+        @AsyncTask(timeout = "${svc.timeout}")
+        public String slow() throws InterruptedException {
+            Thread.sleep(Long.MAX_VALUE);
+            return "never";
+        }
+
+        @AsyncTask(retries = 2, retryBackoff = "1ms", retryOn = IOException.class)
+        public int flaky() throws IOException {
+            int attempt = attempts.incrementAndGet();
+            if (attempt < 3) {
+                throw new IOException("attempt " + attempt);
+            }
+            return attempt;
+        }
+
+        @AsyncTask
+        public List<String> parent() {
+            return List.of(helper.child(), helper.child());
+        }
+    }
+}
