@@ -161,6 +161,8 @@ final class TaskNode<T> implements SpawningTask<T> {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.List<String> progressOrder = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Map<String, Long> frozenProgress;
+    /** Context captured by the orchestrator's propagators when the task was created; empty if none. */
+    private List<io.sweetasync.spi.ContextPropagator.Captured> captured = List.of();
     /** Body outcome; written by the body owner before it releases its share. */
     private T value;
     private Throwable failure;
@@ -345,7 +347,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
         T result = null;
         Throwable error = null;
-        try {
+        try (io.sweetasync.spi.ContextPropagator.Scope context = restoreContext()) {
             result = work.call();
         }
         catch (Throwable t) {
@@ -563,6 +565,9 @@ final class TaskNode<T> implements SpawningTask<T> {
         failure = null;
         cancel(timeoutHandle);
         cancel(retryHandle);
+        if (!captured.isEmpty()) {
+            contextFinished(info());
+        }
         orchestrator.finished(this);
         outcome.complete(result);
         if (parent != null) {
@@ -589,7 +594,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (fallback == null || terminal == TaskStatus.CANCELLED) {
             return TaskResult.err(error);
         }
-        try {
+        try (io.sweetasync.spi.ContextPropagator.Scope context = restoreContext()) {
             return TaskResult.ok(fallback.apply(error));
         }
         catch (Throwable t) {
@@ -711,6 +716,68 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     TaskResult<T> resultNow0() {
         return outcome.getNow(null);
+    }
+
+    // ---- context propagation --------------------------------------------------------------------
+
+    /** Captures context on the creating thread; called once, before the task is submitted. */
+    void capture(List<io.sweetasync.spi.ContextPropagator> propagators) {
+        if (propagators.isEmpty()) {
+            return;
+        }
+        TaskInfo info = info();
+        List<io.sweetasync.spi.ContextPropagator.Captured> all = new ArrayList<>(propagators.size());
+        for (io.sweetasync.spi.ContextPropagator propagator : propagators) {
+            try {
+                io.sweetasync.spi.ContextPropagator.Captured one = propagator.capture(info);
+                if (one != null) {
+                    all.add(one);
+                }
+            }
+            catch (RuntimeException | LinkageError ex) {
+                orchestrator.warn("context propagator " + propagator.getClass().getName() + " failed to capture", ex);
+            }
+        }
+        captured = List.copyOf(all);
+    }
+
+    /** Restores the captured context on this thread; close the result when the code is done. */
+    private io.sweetasync.spi.ContextPropagator.Scope restoreContext() {
+        List<io.sweetasync.spi.ContextPropagator.Captured> mine = captured;
+        if (mine.isEmpty()) {
+            return () -> { };
+        }
+        List<io.sweetasync.spi.ContextPropagator.Scope> scopes = new ArrayList<>(mine.size());
+        for (io.sweetasync.spi.ContextPropagator.Captured one : mine) {
+            try {
+                scopes.add(one.restore());
+            }
+            catch (RuntimeException | LinkageError ex) {
+                orchestrator.warn("context propagator failed to restore for task " + label(), ex);
+            }
+        }
+        return () -> {
+            for (int i = scopes.size() - 1; i >= 0; i--) {
+                try {
+                    scopes.get(i).close();
+                }
+                catch (RuntimeException | LinkageError ex) {
+                    orchestrator.warn("context propagator failed to close its scope for task " + label(), ex);
+                }
+            }
+        };
+    }
+
+    private void contextFinished(TaskInfo finalInfo) {
+        for (io.sweetasync.spi.ContextPropagator.Captured one : captured) {
+            try {
+                one.finished(finalInfo);
+            }
+            catch (RuntimeException | LinkageError ex) {
+                orchestrator.warn("context propagator failed on finish of task " + label(), ex);
+            }
+        }
+        captured = List.of();
     }
 
     // ---- progress -------------------------------------------------------------------------------

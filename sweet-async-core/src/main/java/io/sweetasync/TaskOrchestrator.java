@@ -76,6 +76,7 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<TaskId, TaskNode<?>> live = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<TaskListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<io.sweetasync.spi.ContextPropagator> propagators;
     private final ReentrantLock historyLock = new ReentrantLock();
     /** Guarded by historyLock. */
     private final ArrayDeque<TaskInfo> history;
@@ -111,6 +112,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         groupConfigs.keySet().forEach(this::limiter);
         this.history = new ArrayDeque<>(Math.min(historySize, 1024));
         this.listeners.addAll(builder.listeners);
+        this.propagators = List.copyOf(builder.propagators);
         this.resourceTracking = builder.resourceTracking;
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE ? ResourceAttribution.start() : null;
     }
@@ -515,6 +517,7 @@ public final class TaskOrchestrator implements AutoCloseable {
                 throw ex;
             }
         }
+        node.capture(propagators);
         notify(node, TaskListener::onCreated);
         if (parentStopping) {
             node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
@@ -583,6 +586,10 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
     }
 
+    void warn(String message, Throwable error) {
+        LOG.log(Level.WARNING, message, error);
+    }
+
     private void each(Consumer<TaskListener> call) {
         for (TaskListener listener : listeners) {
             try {
@@ -616,6 +623,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         private final Map<String, TaskRuntime> runtimes = new LinkedHashMap<>();
         private final List<TaskListener> listeners = new ArrayList<>();
+        private final List<io.sweetasync.spi.ContextPropagator> propagators = new ArrayList<>();
         private String defaultRuntime = "virtual";
         private TaskClock clock;
         private Duration defaultTimeout;
@@ -694,6 +702,16 @@ public final class TaskOrchestrator implements AutoCloseable {
         /** How resource figures are obtained; {@link ResourceTracking#MEASURE} by default. */
         public Builder resourceTracking(ResourceTracking tracking) {
             this.resourceTracking = Objects.requireNonNull(tracking, "resourceTracking");
+            return this;
+        }
+
+        /**
+         * Adds a context propagator: context captured where a task is created is restored around its
+         * attempts and fallback (see {@link io.sweetasync.spi.ContextPropagator}). Restored in the order
+         * added.
+         */
+        public Builder contextPropagator(io.sweetasync.spi.ContextPropagator propagator) {
+            propagators.add(Objects.requireNonNull(propagator, "propagator"));
             return this;
         }
 

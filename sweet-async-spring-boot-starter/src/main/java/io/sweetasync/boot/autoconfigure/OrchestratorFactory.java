@@ -21,8 +21,10 @@ final class OrchestratorFactory {
     private OrchestratorFactory() {
     }
 
-    static TaskOrchestrator create(SweetAsyncProperties properties) {
+    static TaskOrchestrator create(SweetAsyncProperties properties,
+            java.util.List<io.sweetasync.spi.ContextPropagator> propagators) {
         TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+        propagators.forEach(builder::contextPropagator);
         Set<String> runtimeNames = new TreeSet<>(Set.of("virtual", "platform", "single"));
         for (Map.Entry<String, SweetAsyncProperties.Runtime> entry : properties.getRuntimes().entrySet()) {
             builder.runtime(runtime(entry.getKey(), entry.getValue()));

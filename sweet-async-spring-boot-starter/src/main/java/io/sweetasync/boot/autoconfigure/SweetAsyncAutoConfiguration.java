@@ -1,16 +1,31 @@
 package io.sweetasync.boot.autoconfigure;
 
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import io.micrometer.observation.ObservationRegistry;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.observation.DefaultTaskObservationConvention;
+import io.sweetasync.boot.observation.MicrometerContextPropagator;
+import io.sweetasync.boot.observation.ObservationContextPropagator;
+import io.sweetasync.boot.observation.TaskObservationConvention;
+import io.sweetasync.spi.ContextPropagator;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 
 /**
  * Auto-configuration of Sweet Async: a {@link TaskOrchestrator} built from {@code sweet.async.*}
  * properties, made the global orchestrator (so {@code AsyncTask.to(...)} uses it) while the context
- * runs, drained gracefully when it stops and closed with it.
+ * runs, drained gracefully when it stops and closed with it. With Micrometer's context-propagation on
+ * the classpath, MDC and other registered thread-locals follow tasks; with an {@code ObservationRegistry},
+ * every task is a {@code sweet.async.task} observation under its parent's. Any {@link ContextPropagator}
+ * bean is applied too, in {@code @Order}.
  *
  * <pre>{@code
  * @Service
@@ -21,7 +36,7 @@ import org.springframework.context.annotation.Configuration;
  * }
  * }</pre>
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 @EnableConfigurationProperties(SweetAsyncProperties.class)
 public final class SweetAsyncAutoConfiguration {
 
@@ -30,8 +45,9 @@ public final class SweetAsyncAutoConfiguration {
 
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        TaskOrchestrator taskOrchestrator(SweetAsyncProperties properties) {
-            return OrchestratorFactory.create(properties);
+        TaskOrchestrator taskOrchestrator(SweetAsyncProperties properties,
+                ObjectProvider<ContextPropagator> propagators) {
+            return OrchestratorFactory.create(properties, propagators.orderedStream().toList());
         }
 
         @Bean
@@ -39,6 +55,40 @@ public final class SweetAsyncAutoConfiguration {
         OrchestratorLifecycle sweetAsyncOrchestratorLifecycle(TaskOrchestrator orchestrator,
                 SweetAsyncProperties properties) {
             return new OrchestratorLifecycle(orchestrator, properties.getShutdown().getGrace());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ContextSnapshotFactory.class)
+    static class ContextPropagationConfiguration {
+
+        @Bean
+        @Order(0)
+        @ConditionalOnMissingBean
+        MicrometerContextPropagator sweetAsyncContextPropagator() {
+            if (org.springframework.util.ClassUtils.isPresent("org.slf4j.MDC", getClass().getClassLoader())) {
+                ContextRegistry registry = ContextRegistry.getInstance();
+                boolean mdcKnown = registry.getThreadLocalAccessors().stream()
+                        .anyMatch(accessor -> Slf4jThreadLocalAccessor.KEY.equals(accessor.key()));
+                if (!mdcKnown) {
+                    registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
+                }
+            }
+            return new MicrometerContextPropagator(ContextSnapshotFactory.builder().build());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ObservationRegistry.class)
+    static class ObservationConfiguration {
+
+        @Bean
+        @Order(100)
+        @ConditionalOnMissingBean
+        ObservationContextPropagator sweetAsyncObservationPropagator(ObjectProvider<ObservationRegistry> registry,
+                ObjectProvider<TaskObservationConvention> convention) {
+            return new ObservationContextPropagator(registry::getIfAvailable,
+                    convention.getIfAvailable(DefaultTaskObservationConvention::new));
         }
     }
 }

@@ -1,0 +1,49 @@
+package io.sweetasync.spi;
+
+import io.sweetasync.TaskInfo;
+
+/**
+ * Carries context (logging MDC, tracing, security, locale...) from the thread that creates a task into
+ * every attempt of its body and into its fallback, on whatever thread runs them. Child tasks are
+ * created inside their parent's body, so what a parent's attempt restored is what its children
+ * capture. Registered with {@code TaskOrchestrator.Builder.contextPropagator(...)}.
+ *
+ * <p>Implementations must be quick and must not throw: a failing propagator is logged and skipped, never
+ * breaking the task.
+ *
+ * <pre>{@code
+ * ContextPropagator mdc = task -> {
+ *     Map<String, String> captured = MDC.getCopyOfContextMap();
+ *     return () -> {
+ *         Map<String, String> previous = MDC.getCopyOfContextMap();
+ *         MDC.setContextMap(captured == null ? Map.of() : captured);
+ *         return () -> MDC.setContextMap(previous == null ? Map.of() : previous);
+ *     };
+ * };
+ * }</pre>
+ */
+@FunctionalInterface
+public interface ContextPropagator {
+
+    /** Captures the current thread's context for {@code task}, which is being created on it. */
+    Captured capture(TaskInfo task);
+
+    /** Context captured for one task. */
+    @FunctionalInterface
+    interface Captured {
+
+        /** Makes the captured context current on this thread until the returned scope is closed. */
+        Scope restore();
+
+        /** Called once, when the task has reached its terminal status ({@code task} is final). */
+        default void finished(TaskInfo task) {
+        }
+    }
+
+    /** A restored context; closing it puts back what the thread had before. */
+    @FunctionalInterface
+    interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

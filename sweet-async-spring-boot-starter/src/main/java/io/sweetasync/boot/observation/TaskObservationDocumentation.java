@@ -1,0 +1,77 @@
+package io.sweetasync.boot.observation;
+
+import io.micrometer.common.docs.KeyName;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationConvention;
+import io.micrometer.observation.docs.ObservationDocumentation;
+
+/** The {@code sweet.async.task} observation: one per task, a child of the creating task's observation. */
+public enum TaskObservationDocumentation implements ObservationDocumentation {
+
+    TASK {
+        @Override
+        public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
+            return DefaultTaskObservationConvention.class;
+        }
+
+        @Override
+        public KeyName[] getLowCardinalityKeyNames() {
+            return LowCardinalityKeys.values();
+        }
+
+        @Override
+        public KeyName[] getHighCardinalityKeyNames() {
+            return HighCardinalityKeys.values();
+        }
+    };
+
+    /** Bounded tags. */
+    public enum LowCardinalityKeys implements KeyName {
+        /** The task's name. */
+        NAME {
+            @Override
+            public String asString() {
+                return "name";
+            }
+        },
+        /** The concurrency group, {@code none} without one. */
+        GROUP {
+            @Override
+            public String asString() {
+                return "group";
+            }
+        },
+        /** The runtime. */
+        RUNTIME {
+            @Override
+            public String asString() {
+                return "runtime";
+            }
+        },
+        /** The terminal status in lower case, {@code unknown} before the end. */
+        OUTCOME {
+            @Override
+            public String asString() {
+                return "outcome";
+            }
+        }
+    }
+
+    /** Unbounded values: spans only, never metric tags. */
+    public enum HighCardinalityKeys implements KeyName {
+        /** The task's id. */
+        TASK_ID {
+            @Override
+            public String asString() {
+                return "task.id";
+            }
+        },
+        /** The number of attempts. */
+        ATTEMPTS {
+            @Override
+            public String asString() {
+                return "task.attempts";
+            }
+        }
+    }
+}
