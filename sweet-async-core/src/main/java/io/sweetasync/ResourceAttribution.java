@@ -13,8 +13,9 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
- * Attributes JDK Flight Recorder events to tasks: execution samples (CPU), allocation samples
- * (heap), and socket and file reads and writes (IO), through an in-process {@link RecordingStream}.
+ * Attributes JDK Flight Recorder events to tasks: execution samples (CPU), TLAB refills and
+ * outside-TLAB allocations (heap), and socket and file reads and writes (IO), through an in-process
+ * {@link RecordingStream}.
  *
  * <p>Each attempt records a <em>slice</em>: the thread it ran on, when it started and ended. An event
  * belongs to the innermost slice of its thread that contains its start time. Events arrive in batches
@@ -63,12 +64,16 @@ final class ResourceAttribution implements AutoCloseable {
             RecordingStream stream = new RecordingStream();
             ResourceAttribution attribution = new ResourceAttribution(stream);
             stream.enable("jdk.ExecutionSample").withPeriod(SAMPLE_PERIOD);
-            stream.enable("jdk.ObjectAllocationSample").with("throttle", "1000/s");
+            // TLAB refills and outside-TLAB allocations account for (nearly) every byte, at TLAB
+            // granularity; the throttled ObjectAllocationSample weights proved far too noisy per task.
+            stream.enable("jdk.ObjectAllocationInNewTLAB").withoutStackTrace();
+            stream.enable("jdk.ObjectAllocationOutsideTLAB").withoutStackTrace();
             for (String io : new String[] { "jdk.SocketRead", "jdk.SocketWrite", "jdk.FileRead", "jdk.FileWrite" }) {
                 stream.enable(io).withThreshold(Duration.ZERO).withoutStackTrace();
             }
             stream.onEvent("jdk.ExecutionSample", attribution::onExecutionSample);
-            stream.onEvent("jdk.ObjectAllocationSample", attribution::onAllocationSample);
+            stream.onEvent("jdk.ObjectAllocationInNewTLAB", event -> attribution.onAllocation(event, "tlabSize"));
+            stream.onEvent("jdk.ObjectAllocationOutsideTLAB", event -> attribution.onAllocation(event, "allocationSize"));
             stream.onEvent("jdk.SocketRead", event -> attribution.onIo(event, "bytesRead", true));
             stream.onEvent("jdk.FileRead", event -> attribution.onIo(event, "bytesRead", true));
             stream.onEvent("jdk.SocketWrite", event -> attribution.onIo(event, "bytesWritten", false));
@@ -147,10 +152,10 @@ final class ResourceAttribution implements AutoCloseable {
         }
     }
 
-    private void onAllocationSample(RecordedEvent event) {
+    private void onAllocation(RecordedEvent event, String field) {
         TaskNode<?> node = owner(event.getThread(), event.getStartTime());
         if (node != null) {
-            node.addSampled(TaskNode.Resource.ALLOCATED, event.getLong("weight"));
+            node.addSampled(TaskNode.Resource.ALLOCATED, event.getLong(field));
         }
     }
 

@@ -18,12 +18,13 @@ public enum ResourceTracking {
     MEASURE,
     /**
      * {@link #MEASURE}, plus an in-process JDK Flight Recorder stream whose execution samples (every
-     * 10 ms), allocation samples and socket/file read/write events are attributed to tasks
+     * 10 ms), TLAB-refill and outside-TLAB allocation events and socket/file read/write events are
+     * attributed to tasks
      * ({@code SAMPLED}): CPU and allocation for virtual threads, IO bytes for all. Sampled figures
      * arrive about a second after the work. Where JFR is unavailable they stay {@code UNAVAILABLE}.
-     * Sampled allocation is the roughest figure: JFR's sample weights accrue per carrier thread, so a
-     * virtual thread can be charged bytes allocated just before it by another virtual thread on the same
-     * carrier; expect the right order of magnitude, not precision.
+     * Sampled allocation has TLAB granularity: a TLAB belongs to the carrier thread, so a virtual thread
+     * can be charged the rest of a TLAB another virtual thread refilled on the same carrier (at most one
+     * TLAB per switch).
      */
     MEASURE_AND_SAMPLE
 }
