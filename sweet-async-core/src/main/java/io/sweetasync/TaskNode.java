@@ -347,8 +347,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
         T result = null;
         Throwable error = null;
-        try (io.sweetasync.spi.ContextPropagator.Scope context = restoreContext()) {
-            result = work.call();
+        try {
+            result = captured.isEmpty() ? work.call() : withContext(work);
         }
         catch (Throwable t) {
             error = t;
@@ -594,8 +594,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (fallback == null || terminal == TaskStatus.CANCELLED) {
             return TaskResult.err(error);
         }
-        try (io.sweetasync.spi.ContextPropagator.Scope context = restoreContext()) {
-            return TaskResult.ok(fallback.apply(error));
+        try {
+            return TaskResult.ok(withContext(() -> fallback.apply(error)));
         }
         catch (Throwable t) {
             TaskFailedException failed = new TaskFailedException(error.task(), t);
@@ -741,31 +741,34 @@ final class TaskNode<T> implements SpawningTask<T> {
         captured = List.copyOf(all);
     }
 
-    /** Restores the captured context on this thread; close the result when the code is done. */
-    private io.sweetasync.spi.ContextPropagator.Scope restoreContext() {
+    /**
+     * Runs {@code body} inside every captured context, the first propagator outermost. A propagator that
+     * fails before running the body is logged and skipped; what the body throws passes through.
+     */
+    private <V> V withContext(Callable<V> body) throws Exception {
         List<io.sweetasync.spi.ContextPropagator.Captured> mine = captured;
-        if (mine.isEmpty()) {
-            return () -> { };
-        }
-        List<io.sweetasync.spi.ContextPropagator.Scope> scopes = new ArrayList<>(mine.size());
-        for (io.sweetasync.spi.ContextPropagator.Captured one : mine) {
-            try {
-                scopes.add(one.restore());
-            }
-            catch (RuntimeException | LinkageError ex) {
-                orchestrator.warn("context propagator failed to restore for task " + label(), ex);
-            }
-        }
-        return () -> {
-            for (int i = scopes.size() - 1; i >= 0; i--) {
+        Callable<V> call = body;
+        for (int i = mine.size() - 1; i >= 0; i--) {
+            io.sweetasync.spi.ContextPropagator.Captured one = mine.get(i);
+            Callable<V> inner = call;
+            call = () -> {
+                boolean[] entered = new boolean[1];
                 try {
-                    scopes.get(i).close();
+                    return one.around(() -> {
+                        entered[0] = true;
+                        return inner.call();
+                    });
                 }
                 catch (RuntimeException | LinkageError ex) {
-                    orchestrator.warn("context propagator failed to close its scope for task " + label(), ex);
+                    if (entered[0]) {
+                        throw ex;
+                    }
+                    orchestrator.warn("context propagator failed to restore for task " + label(), ex);
+                    return inner.call();
                 }
-            }
-        };
+            };
+        }
+        return call.call();
     }
 
     private void contextFinished(TaskInfo finalInfo) {

@@ -35,6 +35,17 @@ public interface ContextPropagator {
         /** Makes the captured context current on this thread until the returned scope is closed. */
         Scope restore();
 
+        /**
+         * Runs {@code body} (an attempt or the fallback) with the captured context. The default opens
+         * {@link #restore()} around it; override to wrap the body instead (e.g. a Spring
+         * {@code TaskDecorator}). Must call {@code body} exactly once and pass on what it returns or throws.
+         */
+        default <V> V around(java.util.concurrent.Callable<V> body) throws Exception {
+            try (Scope scope = restore()) {
+                return body.call();
+            }
+        }
+
         /** Called once, when the task has reached its terminal status ({@code task} is final). */
         default void finished(TaskInfo task) {
         }

@@ -21,7 +21,7 @@ final class OrchestratorFactory {
     private OrchestratorFactory() {
     }
 
-    static TaskOrchestrator create(SweetAsyncProperties properties,
+    static TaskOrchestrator create(SweetAsyncProperties properties, String defaultRuntime,
             java.util.List<io.sweetasync.spi.ContextPropagator> propagators) {
         TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
         propagators.forEach(builder::contextPropagator);
@@ -30,7 +30,6 @@ final class OrchestratorFactory {
             builder.runtime(runtime(entry.getKey(), entry.getValue()));
             runtimeNames.add(entry.getKey());
         }
-        String defaultRuntime = properties.getDefaultRuntime();
         if (!runtimeNames.contains(defaultRuntime)) {
             throw new InvalidSweetAsyncPropertyException(PREFIX + "default-runtime", defaultRuntime,
                     "no runtime has that name", "use one of " + runtimeNames

@@ -46,8 +46,21 @@ public final class SweetAsyncAutoConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
         TaskOrchestrator taskOrchestrator(SweetAsyncProperties properties,
-                ObjectProvider<ContextPropagator> propagators) {
-            return OrchestratorFactory.create(properties, propagators.orderedStream().toList());
+                ObjectProvider<ContextPropagator> propagators,
+                ObjectProvider<org.springframework.core.task.TaskDecorator> taskDecorators,
+                org.springframework.core.env.Environment environment) {
+            java.util.List<ContextPropagator> all = new java.util.ArrayList<>(propagators.orderedStream().toList());
+            org.springframework.core.task.TaskDecorator decorator = taskDecorators.getIfUnique();
+            if (decorator != null) {
+                all.add(new TaskDecoratorPropagator(decorator));
+            }
+            String defaultRuntime = properties.getDefaultRuntime();
+            if (defaultRuntime == null) {
+                // Honour an application that explicitly turned virtual threads off.
+                boolean virtualOff = "false".equalsIgnoreCase(environment.getProperty("spring.threads.virtual.enabled"));
+                defaultRuntime = virtualOff ? "platform" : "virtual";
+            }
+            return OrchestratorFactory.create(properties, defaultRuntime, all);
         }
 
         @Bean

@@ -23,9 +23,10 @@ public class SweetAsyncProperties {
 
     /**
      * Runtime of tasks that name none and have no parent: "virtual", "platform", "single" or one of
-     * sweet.async.runtimes.
+     * sweet.async.runtimes. Defaults to "virtual", or "platform" when spring.threads.virtual.enabled is
+     * set to false.
      */
-    private String defaultRuntime = "virtual";
+    private String defaultRuntime;
 
     /** Additional runtimes by name (or replacements of the built-in ones). */
     private final Map<String, Runtime> runtimes = new LinkedHashMap<>();

@@ -1,0 +1,62 @@
+package io.sweetasync.boot.autoconfigure;
+
+import io.sweetasync.TaskInfo;
+import io.sweetasync.spi.ContextPropagator;
+import java.util.concurrent.Callable;
+import org.springframework.core.task.TaskDecorator;
+
+/**
+ * Applies the application's Spring {@link TaskDecorator} to every attempt and fallback of every task,
+ * the way Spring's executors apply it to submitted work: the decorator is invoked on the thread that
+ * creates the task (where it captures its context), and the decorated runnable wraps the body on the
+ * thread that runs it, once per attempt.
+ */
+final class TaskDecoratorPropagator implements ContextPropagator {
+
+    /** The body the decorated trampoline runs on this thread. */
+    private static final ThreadLocal<Runnable> BODY = new ThreadLocal<>();
+
+    private final TaskDecorator decorator;
+
+    TaskDecoratorPropagator(TaskDecorator decorator) {
+        this.decorator = decorator;
+    }
+
+    @Override
+    public Captured capture(TaskInfo task) {
+        Runnable decorated = decorator.decorate(() -> BODY.get().run());
+        return new Captured() {
+            @Override
+            public Scope restore() {
+                return () -> { };
+            }
+
+            @Override
+            public <V> V around(Callable<V> body) throws Exception {
+                Object[] result = new Object[1];
+                Exception[] failure = new Exception[1];
+                Runnable previous = BODY.get();
+                BODY.set(() -> {
+                    try {
+                        result[0] = body.call();
+                    }
+                    catch (Exception ex) {
+                        failure[0] = ex;
+                    }
+                });
+                try {
+                    decorated.run();
+                }
+                finally {
+                    BODY.set(previous);
+                }
+                if (failure[0] != null) {
+                    throw failure[0];
+                }
+                @SuppressWarnings("unchecked")
+                V value = (V) result[0];
+                return value;
+            }
+        };
+    }
+}

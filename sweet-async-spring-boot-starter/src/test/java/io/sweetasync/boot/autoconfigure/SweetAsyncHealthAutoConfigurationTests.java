@@ -1,0 +1,61 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.actuate.LimitersHealthIndicator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class SweetAsyncHealthAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(SweetAsyncAutoConfiguration.class,
+                    SweetAsyncHealthAutoConfiguration.class))
+            .withPropertyValues("sweet.async.groups.one.algorithm=fixed", "sweet.async.groups.one.initial-limit=1",
+                    "sweet.async.groups.one.max-limit=1");
+
+    @Test
+    void reportsSaturatedGroupsWhileStayingUp() throws Exception {
+        runner.run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            HealthIndicator health = context.getBean(LimitersHealthIndicator.class);
+            assertThat(health.health().getDetails().get("saturatedGroups")).isEqualTo(List.of());
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> holder = orchestrator.to(Integer.class).group("one").run(() -> {
+                holding.countDown();
+                release.await();
+                return 1;
+            });
+            holding.await();
+            SpawningTask<Integer> waiting = orchestrator.to(Integer.class).group("one").run(() -> 2);
+            Health saturated = health.health();
+            assertThat(saturated.getStatus()).isEqualTo(Status.UP);
+            assertThat(saturated.getDetails().get("saturatedGroups")).isEqualTo(List.of("one"));
+            release.countDown();
+            assertThat(holder.join() + waiting.join()).isEqualTo(3);
+            orchestrator.shutdown(java.time.Duration.ZERO);
+            assertThat(health.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        });
+    }
+
+    @Test
+    void canBeDisabledAndBacksOffWithoutHealthSupport() {
+        runner.withPropertyValues("management.health.sweetAsync.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(LimitersHealthIndicator.class));
+        runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(LimitersHealthIndicator.class);
+                });
+    }
+}
