@@ -219,6 +219,11 @@ public final class TaskOrchestrator implements AutoCloseable {
                 .toList();
     }
 
+    /** Flat snapshots (no children) of every live task, roots and children, oldest first. */
+    public List<TaskInfo> liveTasks() {
+        return live.values().stream().sorted(Comparator.comparing(TaskNode::id)).map(TaskNode::info).toList();
+    }
+
     /** Snapshots of the most recently finished roots, newest first (at most {@code historySize}). */
     public List<TaskInfo> recent() {
         historyLock.lock();

@@ -21,7 +21,8 @@ import java.util.Objects;
  *     .awaitFinalEvent();
  * }</pre>
  *
- * <p>The pipeline runs as a task named as configured; its sender and receiver workers are child tasks
+ * <p>The pipeline runs as a task named as configured (tagged {@code kind=pipeline}); its sender and
+ * receiver workers are child tasks
  * ({@code name.sender}, {@code name.receiver}); its snapshot's {@code progress} has the emitted,
  * received and error counts, the buffer fill and the worker counts.
  *

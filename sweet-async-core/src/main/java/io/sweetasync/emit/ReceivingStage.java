@@ -44,7 +44,8 @@ public final class ReceivingStage<E, K, V> {
     @SuppressWarnings("unchecked")
     public <K2 extends K, V2 extends V> EmittingTask<K2, V2> run() {
         Pipeline<E, K, V> pipeline = new Pipeline<>(spec, orchestrator, senderStrategy, sender, receiverStrategy, receiver);
-        SpawningTaskBuilder<FinalEvent<K, V>> builder = orchestrator.<FinalEvent<K, V>>to().named(spec.name());
+        SpawningTaskBuilder<FinalEvent<K, V>> builder = orchestrator.<FinalEvent<K, V>>to().named(spec.name())
+                .tag("kind", "pipeline");
         if (spec.timeout() != null) {
             builder = builder.timeout(spec.timeout());
         }

@@ -1,5 +1,7 @@
 package io.sweetasync.boot.micrometer;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +31,14 @@ import java.util.function.ToDoubleFunction;
  * (gauges; tag {@code group}), {@code sweet.async.limit.rejected} (counter),
  * {@code sweet.async.limit.wait} (timer: how long tasks waited before starting);</li>
  * <li>{@code sweet.async.tasks.cpu}, {@code sweet.async.tasks.allocated}, {@code sweet.async.tasks.io.read},
- * {@code sweet.async.tasks.io.written} (counters; tag {@code name}): resource totals per task name.</li>
+ * {@code sweet.async.tasks.io.written} (counters; tag {@code name}): resource totals per task name,
+ * measured and sampled alike;</li>
+ * <li>{@code sweet.async.task.cpu}, {@code sweet.async.task.allocated} (distribution summaries; tag
+ * {@code name}): per task, for figures {@code MEASURED} by the end of the task (sampled figures arrive
+ * later and are only in the totals);</li>
+ * <li>{@code sweet.async.stream.emitted}, {@code .received}, {@code .errors} (counters; tag {@code name}),
+ * added when a pipeline ends, and {@code sweet.async.stream.buffered} (gauge): events waiting in the
+ * buffers of the running pipelines of that name.</li>
  * </ul>
  * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other}; ids never
  * appear.
@@ -42,6 +51,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     private final Set<String> boundGroups = ConcurrentHashMap.newKeySet();
     private final Set<String> boundUsage = ConcurrentHashMap.newKeySet();
+    private final Set<String> boundPipelines = ConcurrentHashMap.newKeySet();
     private volatile MeterRegistry registry;
 
     public SweetAsyncMetrics(TaskOrchestrator orchestrator) {
@@ -126,9 +136,26 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
                 .description(description).baseUnit(unit).tags(tags).register(target);
     }
 
+    private static boolean isPipeline(TaskInfo task) {
+        return "pipeline".equals(task.tags().get("kind"));
+    }
+
+    private void bindPipeline(MeterRegistry target, String name) {
+        if (boundPipelines.add(name)) {
+            Gauge.builder("sweet.async.stream.buffered", orchestrator, o -> o.liveTasks().stream()
+                    .filter(t -> t.name().equals(name) && isPipeline(t))
+                    .mapToLong(t -> t.progress().getOrDefault("buffered", 0L)).sum())
+                    .description("Events waiting in the buffers of running pipelines of this name").baseUnit("events")
+                    .tags("name", name).register(target);
+        }
+    }
+
     @Override
     public void onStarted(TaskInfo task) {
         MeterRegistry target = registry;
+        if (target != null && isPipeline(task) && names.contains(boundedName(task.name()))) {
+            bindPipeline(target, boundedName(task.name()));
+        }
         if (target != null && task.group() != null && task.attempts() == 1) {
             Timer.builder("sweet.async.limit.wait").description("How long tasks of the group waited before starting")
                     .tags("group", task.group()).register(target).record(task.queueWait());
@@ -147,10 +174,29 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         if (!boundUsage.contains(task.name())) {
             bindUsage();
         }
+        String name = boundedName(task.name());
+        if (task.metrics().cpuTimeNanos().source() == io.sweetasync.ResourceValue.Source.MEASURED) {
+            DistributionSummary.builder("sweet.async.task.cpu").description("CPU time of each task of this name")
+                    .baseUnit("seconds").tags("name", name).register(target)
+                    .record(task.metrics().cpuTimeNanos().amount() / 1e9);
+        }
+        if (task.metrics().allocatedBytes().source() == io.sweetasync.ResourceValue.Source.MEASURED) {
+            DistributionSummary.builder("sweet.async.task.allocated").description("Heap allocated by each task of this name")
+                    .baseUnit("bytes").tags("name", name).register(target)
+                    .record(task.metrics().allocatedBytes().amount());
+        }
+        if (isPipeline(task)) {
+            bindPipeline(target, name);
+            for (String figure : new String[] { "emitted", "received", "errors" }) {
+                Counter.builder("sweet.async.stream." + figure).description("Pipeline events " + figure)
+                        .baseUnit("events").tags("name", name).register(target)
+                        .increment(task.progress().getOrDefault(figure, 0L));
+            }
+        }
         Duration total = task.completedAt() == null || task.createdAt() == null ? Duration.ZERO
                 : Duration.between(task.createdAt(), task.completedAt());
         Timer.builder("sweet.async.tasks").description("Tasks from creation to their terminal status")
-                .tags("name", boundedName(task.name()), "group", task.group() == null ? "none" : task.group(),
+                .tags("name", name, "group", task.group() == null ? "none" : task.group(),
                         "outcome", task.status().name().toLowerCase(Locale.ROOT))
                 .register(target).record(total);
     }

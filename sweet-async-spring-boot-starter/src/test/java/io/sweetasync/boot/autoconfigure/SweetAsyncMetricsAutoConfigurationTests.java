@@ -63,6 +63,32 @@ class SweetAsyncMetricsAutoConfigurationTests {
     }
 
     @Test
+    void pipelinesAndPerTaskResourcesAreMetered() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            orchestrator.emits(Integer.class).named("import")
+                    .sender(emitter -> emitter.emitAll(java.util.stream.IntStream.range(0, 100).boxed()))
+                    .receiver((event, collector) -> {
+                        if (event.data() % 10 == 0) {
+                            throw new IOException("bad row");
+                        }
+                        collector.collect(event.data(), event.data());
+                    })
+                    .awaitFinalEvent();
+            assertThat(registry.get("sweet.async.stream.emitted").tag("name", "import").counter().count()).isEqualTo(100);
+            assertThat(registry.get("sweet.async.stream.received").tag("name", "import").counter().count()).isEqualTo(100);
+            assertThat(registry.get("sweet.async.stream.errors").tag("name", "import").counter().count()).isEqualTo(10);
+            assertThat(registry.get("sweet.async.stream.buffered").tag("name", "import").gauge().value()).isZero();
+
+            orchestrator.to(Integer.class).named("crunch").runtime("platform").await(() -> new byte[1 << 20].length);
+            assertThat(registry.get("sweet.async.task.allocated").tag("name", "crunch").summary().totalAmount())
+                    .isGreaterThanOrEqualTo(1 << 20);
+            assertThat(registry.get("sweet.async.task.cpu").tag("name", "crunch").summary().count()).isEqualTo(1);
+        });
+    }
+
+    @Test
     void taskNameTagsAreCappedSoCardinalityStaysBounded() {
         runner.run(context -> {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
