@@ -11,9 +11,12 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
+/** End to end over HTTP: an import runs as a task tree that Actuator and Prometheus show. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SampleApplicationTests {
 
@@ -22,61 +25,79 @@ class SampleApplicationTests {
     @LocalServerPort
     int port;
 
+    @Autowired
+    JdbcClient jdbc;
+
     @Test
-    void startsAPriceCheckAndShowsItsTreeUntilItCompletes() throws Exception {
-        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/price-checks?items=12"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    void anImportIsATaskTreeVisibleInActuatorAndPrometheusAndWritesEveryRow() throws Exception {
+        HttpResponse<String> started = post("/api/imports");
         assertThat(started.statusCode()).isEqualTo(202);
-        Matcher id = Pattern.compile("\"taskId\":\"(\\d+)\"").matcher(started.body());
-        assertThat(id.find()).as(started.body()).isTrue();
+        String id = extract(started.body(), "\"taskId\":\"(\\d+)\"");
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            HttpResponse<String> task = send(HttpRequest.newBuilder(uri("/api/tasks/" + id.group(1))).build());
-            assertThat(task.statusCode()).isEqualTo(200);
-            assertThat(task.body()).contains("\"status\":\"COMPLETED\"").contains("\"name\":\"price-item\"")
-                    .contains("\"childCount\":12");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> tree = get("/actuator/asynctasks/" + id);
+            assertThat(tree.statusCode()).isEqualTo(200);
+            assertThat(tree.body()).contains("\"name\":\"order-import.sender\"")
+                    .contains("\"name\":\"order-import.receiver\"").contains("\"emitted\"");
         });
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(get("/actuator/asynclimits").body()).contains("\"pricing\"").contains("\"ADAPTIVE\""));
+
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                assertThat(get("/api/imports/" + id).body()).contains("\"status\":\"COMPLETED\""));
+        String status = get("/api/imports/" + id).body();
+        long received = Long.parseLong(extract(status, "\"received\":(\\d+)"));
+        long errors = Long.parseLong(extract(status, "\"errors\":(\\d+)"));
+        long written = Long.parseLong(extract(status, "\"rowsWritten\":(\\d+)"));
+        assertThat(received).isEqualTo(3_000);
+        assertThat(written).isEqualTo(received - errors).isGreaterThan(2_900);
+        assertThat(jdbc.sql("select count(*) from priced_order where import_id = ?").param(Long.parseLong(id))
+                .query(Long.class).single()).isEqualTo(written);
+
+        String prometheus = get("/actuator/prometheus").body();
+        assertThat(prometheus).contains("sweet_async_tasks_seconds_count{").contains("name=\"order-import\"")
+                .contains("sweet_async_limit_tasks{group=\"pricing\"}").contains("sweet_async_stream_emitted_events_total");
     }
 
     @Test
-    void actuatorShowsTaskTreesAndLimitsAndCancelIsReadOnlyByDefault() throws Exception {
-        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/price-checks?items=3"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
-        Matcher id = Pattern.compile("\"taskId\":\"(\\d+)\"").matcher(started.body());
-        assertThat(id.find()).isTrue();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            HttpResponse<String> tasks = send(HttpRequest.newBuilder(uri("/actuator/asynctasks")).build());
-            assertThat(tasks.statusCode()).isEqualTo(200);
-            assertThat(tasks.body()).contains("\"recent\"").contains("\"id\":\"" + id.group(1) + "\"")
-                    .contains("\"name\":\"price-item\"");
-        });
-        HttpResponse<String> one = send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id.group(1))).build());
-        assertThat(one.body()).contains("\"childCount\":3").contains("\"cpuNanos\"");
-        assertThat(send(HttpRequest.newBuilder(uri("/actuator/asynctasks/424242")).build()).statusCode()).isEqualTo(404);
-        HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id.group(1)))
-                .DELETE().build());
+    void aReportFansOutIntoChildTasks() throws Exception {
+        post("/api/imports");
+        HttpResponse<String> report = get("/api/reports/customers/customer-042");
+        assertThat(report.statusCode()).isEqualTo(200);
+        assertThat(report.body()).contains("\"customer\":\"customer-042\"").contains("\"loyaltyScore\"");
+        String recent = get("/actuator/asynctasks").body();
+        assertThat(recent).contains("\"name\":\"customer-report\"").contains("\"name\":\"report-loyalty\"")
+                .contains("\"name\":\"report-orders\"");
+    }
+
+    @Test
+    void cancelIsReadOnlyByDefaultAndBadIdsAreRejected() throws Exception {
+        HttpResponse<String> started = post("/api/imports");
+        String id = extract(started.body(), "\"taskId\":\"(\\d+)\"");
+        HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).as("no write operation under read-only access").isEqualTo(405);
-        HttpResponse<String> prometheus = send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build());
-        assertThat(prometheus.statusCode()).isEqualTo(200);
-        assertThat(prometheus.body()).contains("sweet_async_tasks_seconds_count{").contains("name=\"price-item\"")
-                .contains("sweet_async_tasks_active_tasks").contains("sweet_async_tasks_cpu_seconds_total{");
-        HttpResponse<String> limits = send(HttpRequest.newBuilder(uri("/actuator/asynclimits")).build());
-        assertThat(limits.statusCode()).isEqualTo(200);
-        assertThat(limits.body()).contains("\"groups\"");
+        assertThat(get("/api/imports/not-a-number").statusCode()).isEqualTo(400);
+        assertThat(get("/api/imports/999999").statusCode()).isEqualTo(404);
+        assertThat(get("/actuator/health").body()).contains("\"sweetAsync\"");
     }
 
-    @Test
-    void rejectsABadItemCount() throws Exception {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/price-checks?items=0"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
-        assertThat(response.statusCode()).isEqualTo(400);
+    private static String extract(String body, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(body);
+        assertThat(matcher.find()).as("%s in %s", regex, body).isTrue();
+        return matcher.group(1);
     }
 
     private URI uri(String path) {
         return URI.create("http://localhost:" + port + path);
     }
 
-    private HttpResponse<String> send(HttpRequest request) throws Exception {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }
