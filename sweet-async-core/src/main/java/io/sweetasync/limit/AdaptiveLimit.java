@@ -68,16 +68,12 @@ final class AdaptiveLimit implements Limit {
     private int maxInflight;
     private int drops;
 
-    private final double[] rates = new double[RATE_WINDOWS];
-    private int rateCount;
-    private int rateNext;
-    private final double[] drained = new double[BASE_WINDOWS];
-    private int drainedCount;
-    private int drainedNext;
-    /** Until the first drain: the lowest mean of the recent busy windows. */
-    private final double[] recentMeans = new double[RATE_WINDOWS];
-    private int recentCount;
-    private int recentNext;
+    /** Delivery rates of recent busy windows. */
+    private final Window rates = new Window(RATE_WINDOWS);
+    /** Mean latencies of the last drain windows. */
+    private final Window drained = new Window(BASE_WINDOWS);
+    /** Until the first drain: mean latencies of recent busy windows (their lowest is the baseline). */
+    private final Window recentMeans = new Window(RATE_WINDOWS);
 
     AdaptiveLimit(LimiterConfig config) {
         this.min = config.minLimit();
@@ -96,33 +92,16 @@ final class AdaptiveLimit implements Limit {
 
     /** The uncongested mean latency in nanoseconds, 0 before the first window. */
     double baselineNanos() {
-        if (drainedCount == 0) {
-            double lowest = 0;
-            for (int i = 0; i < recentCount; i++) {
-                lowest = i == 0 ? recentMeans[i] : Math.min(lowest, recentMeans[i]);
-            }
-            return lowest;
-        }
-        double sum = 0;
-        for (int i = 0; i < drainedCount; i++) {
-            sum += drained[i];
-        }
-        return sum / drainedCount;
+        return drained.isEmpty() ? recentMeans.min() : drained.mean();
     }
 
     /** The median of the recent busy windows' delivery rates: robust to per-window noise. */
     double typicalRate() {
-        double[] recent = java.util.Arrays.copyOf(rates, rateCount);
-        java.util.Arrays.sort(recent);
-        return rateCount == 0 ? 0 : recent[rateCount / 2];
+        return rates.median();
     }
 
     double maxRate() {
-        double most = 0;
-        for (int i = 0; i < rateCount; i++) {
-            most = Math.max(most, rates[i]);
-        }
-        return most;
+        return rates.max();
     }
 
     @Override
@@ -161,22 +140,20 @@ final class AdaptiveLimit implements Limit {
             }
             return;
         }
-        recentMeans[recentNext] = avg;
-        recentNext = (recentNext + 1) % RATE_WINDOWS;
-        recentCount = Math.min(recentCount + 1, RATE_WINDOWS);
+        recentMeans.add(avg);
         double base = baselineNanos();
         boolean congested = dropped || avg > base + Math.max(3 * standardError, MIN_TOLERANCE * base);
         if (congested && phase != Phase.DRAIN) {
             limit = clamp(Math.min(limit, rate * base / 1e9));
-            clearRates();
-            addRate(rate);
+            rates.clear();
+            rates.add(rate);
             if (phase != Phase.CRUISE) {
                 phase = Phase.CRUISE;
                 cruised = 0;
             }
             return;
         }
-        addRate(rate);
+        rates.add(rate);
         double bdp = (phase == Phase.STARTUP ? maxRate() : typicalRate()) * base / 1e9;
         switch (phase) {
             case STARTUP -> {
@@ -197,9 +174,7 @@ final class AdaptiveLimit implements Limit {
             case DRAIN -> {
                 // A drain taken while the estimate was too high still queued: let no single drain
                 // raise the baseline by more than 10% (a real slowdown is followed within a few cycles).
-                drained[drainedNext] = drainedCount == 0 ? avg : Math.min(avg, 1.1 * base);
-                drainedNext = (drainedNext + 1) % BASE_WINDOWS;
-                drainedCount = Math.min(drainedCount + 1, BASE_WINDOWS);
+                drained.add(drained.isEmpty() ? avg : Math.min(avg, 1.1 * base));
                 phase = Phase.CRUISE;
                 cruised = 0;
                 limit = clamp(CRUISE_GAIN * typicalRate() * baselineNanos() / 1e9);
@@ -231,17 +206,6 @@ final class AdaptiveLimit implements Limit {
     private void enterDrain(double bdp) {
         phase = Phase.DRAIN;
         limit = clamp(DRAIN_GAIN * bdp);
-    }
-
-    private void addRate(double rate) {
-        rates[rateNext] = rate;
-        rateNext = (rateNext + 1) % RATE_WINDOWS;
-        rateCount = Math.min(rateCount + 1, RATE_WINDOWS);
-    }
-
-    private void clearRates() {
-        rateCount = 0;
-        rateNext = 0;
     }
 
     private void resetWindow() {
