@@ -6,7 +6,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +112,8 @@ final class TaskNode<T> implements SpawningTask<T> {
     private final TaskId id;
     private final String name;
     private final TaskNode<?> parent;
-    private final String path;
+    /** Built on first use (snapshots, messages): most tasks never need it. */
+    private volatile String path;
     private final TaskPriority priority;
     private final TaskRuntime runtime;
     private final String group;
@@ -124,7 +124,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     private final RetryPolicy retry;
     private final Function<? super AsyncTaskException, ? extends T> fallback;
     private final List<TaskId> dependencies;
-    private final Instant createdAt;
+    private final long createdNanos;
     private final CompletableFuture<TaskResult<T>> outcome = new CompletableFuture<>();
 
     /** Cleared once the body is done, so that finished tasks retain nothing of the user's. */
@@ -136,8 +136,10 @@ final class TaskNode<T> implements SpawningTask<T> {
     /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
     private volatile Carrier carrier;
     private volatile int attempts;
-    private volatile Instant startedAt;
-    private volatile Instant completedAt;
+    /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
+    private static final long UNSET = Long.MIN_VALUE;
+    private volatile long startedNanos = UNSET;
+    private volatile long completedNanos = UNSET;
     private volatile long queuedAtNanos;
     private volatile long queueWaitNanos;
     private volatile long runNanos;
@@ -181,7 +183,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         this.id = id;
         this.name = name;
         this.parent = parent;
-        this.path = (parent == null ? "" : parent.path + "/") + name + "#" + id;
+
         this.priority = priority;
         this.runtime = runtime;
         this.group = group;
@@ -192,7 +194,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         this.fallback = fallback;
         this.dependencies = dependencies;
         this.work = work;
-        this.createdAt = clock.now();
+        this.createdNanos = clock.nanoTime();
     }
 
     // ---- identity -------------------------------------------------------------------------------
@@ -215,6 +217,15 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     String label() {
         return name + "#" + id;
+    }
+
+    String path() {
+        String known = path;
+        if (known == null) {
+            known = (parent == null ? "" : parent.path() + "/") + label();
+            path = known;
+        }
+        return known;
     }
 
     int attempts() {
@@ -337,8 +348,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         queueWaitNanos += start - queuedAtNanos;
         int attempt = attempts + 1;
         attempts = attempt;
-        if (startedAt == null) {
-            startedAt = clock.now();
+        if (startedNanos == UNSET) {
+            startedNanos = start;
         }
         advance(TaskStatus.RUNNING);
         orchestrator.notifyStarted(this);
@@ -542,7 +553,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     // ---- completion -----------------------------------------------------------------------------
 
     private void finish() {
-        completedAt = clock.now();
+        completedNanos = clock.nanoTime();
         Stop request = stop;
         TaskStatus terminal;
         if (request != null) {
@@ -958,13 +969,15 @@ final class TaskNode<T> implements SpawningTask<T> {
     }
 
     private TaskInfo snapshot(TaskInfo.Failure failureInfo) {
-        return new TaskInfo(id, parent == null ? null : parent.id, name, path, status, priority, group,
-                runtime.name(), tags, createdAt, startedAt, completedAt, attempts, dependencies, failureInfo,
+        return new TaskInfo(id, parent == null ? null : parent.id, name, path(), status, priority, group,
+                runtime.name(), tags, orchestrator.instantAt(createdNanos),
+                startedNanos == UNSET ? null : orchestrator.instantAt(startedNanos),
+                completedNanos == UNSET ? null : orchestrator.instantAt(completedNanos), attempts, dependencies, failureInfo,
                 metrics(), progressNow(), childCount(), List.of());
     }
 
     @Override
     public String toString() {
-        return "SpawningTask[" + path + " " + status + "]";
+        return "SpawningTask[" + path() + " " + status + "]";
     }
 }

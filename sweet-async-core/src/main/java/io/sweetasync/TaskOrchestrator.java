@@ -6,6 +6,7 @@ import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.TaskClock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -399,6 +400,26 @@ public final class TaskOrchestrator implements AutoCloseable {
         return clock;
     }
 
+    /** An instant and the monotonic time it was read at; instants are derived from nanoTime near it. */
+    private record Anchor(Instant instant, long nanos) {
+    }
+
+    private static final long REANCHOR_NANOS = 1_000_000_000L;
+    private volatile Anchor anchor;
+
+    /**
+     * The wall-clock instant of monotonic time {@code nanos}: reading the wall clock for every task event
+     * costs far more than the monotonic clock, so instants are derived from an anchor renewed every second.
+     */
+    Instant instantAt(long nanos) {
+        Anchor current = anchor;
+        if (current == null || nanos - current.nanos() > REANCHOR_NANOS || nanos < current.nanos()) {
+            current = new Anchor(clock.now(), clock.nanoTime());
+            anchor = current;
+        }
+        return current.instant().plusNanos(nanos - current.nanos());
+    }
+
     /** The JFR attribution, null unless sampling is on and JFR available. */
     ResourceAttribution attribution() {
         return attribution;
@@ -509,7 +530,7 @@ public final class TaskOrchestrator implements AutoCloseable {
                 spec.group() == null ? null : limiter(spec.group()), spec.tags(),
                 spec.timeout() != null ? spec.timeout() : defaultTimeout,
                 spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
-                spec.after().stream().map(TaskNode::id).toList(), work);
+                spec.after().isEmpty() ? List.of() : spec.after().stream().map(TaskNode::id).toList(), work);
         // Registered before it can finish, so that finishing always removes it.
         live.put(node.id(), node);
         boolean parentStopping = false;

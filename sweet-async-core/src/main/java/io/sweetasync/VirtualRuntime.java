@@ -1,17 +1,29 @@
 package io.sweetasync;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** {@link TaskRuntime.Kind#VIRTUAL}: a virtual thread per attempt, tracked so that close() can wait for them. */
+/**
+ * {@link TaskRuntime.Kind#VIRTUAL}: a virtual thread per attempt. Threads are counted rather than kept in
+ * a set (a thread-per-task executor's set costs more than the rest of a trivial task), which is all
+ * {@link #close} needs to wait for them; their name is the runtime's, without a per-thread number.
+ */
 final class VirtualRuntime extends TaskRuntime {
 
-    private final ExecutorService threads;
+    private final ThreadFactory threads;
+    /** Threads admitted and not yet ended (incremented before the closed check, so close() sees them). */
+    private final AtomicLong running = new AtomicLong();
+    private volatile boolean closed;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
 
     VirtualRuntime(String name) {
         super(name);
-        threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sweet-async-" + name + "-", 1).factory());
+        threads = Thread.ofVirtual().name("sweet-async-" + name).factory();
     }
 
     @Override
@@ -26,12 +38,56 @@ final class VirtualRuntime extends TaskRuntime {
 
     @Override
     void execute(TaskNode<?> node) {
-        threads.execute(node::runAttempt);
+        running.incrementAndGet();
+        if (closed) {
+            ended();
+            throw new RejectedExecutionException("runtime '" + name() + "' is closed");
+        }
+        try {
+            threads.newThread(() -> {
+                try {
+                    node.runAttempt();
+                }
+                finally {
+                    ended();
+                }
+            }).start();
+        }
+        catch (RuntimeException | Error ex) {
+            ended();
+            throw new RejectedExecutionException("could not start a virtual thread for " + node.label(), ex);
+        }
+    }
+
+    private void ended() {
+        if (running.decrementAndGet() == 0 && closed) {
+            lock.lock();
+            try {
+                idle.signalAll();
+            }
+            finally {
+                lock.unlock();
+            }
+        }
     }
 
     @Override
     boolean close(long timeoutMillis) throws InterruptedException {
-        threads.shutdownNow();
-        return threads.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+        closed = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            while (running.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                idle.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+            return true;
+        }
+        finally {
+            lock.unlock();
+        }
     }
 }

@@ -16,7 +16,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -61,7 +60,8 @@ final class Pipeline<E, K, V> {
     private final Sender<E> sender;
     private final ReceiverStrategy receiverStrategy;
     private final Receiver<E, K, V> receiver;
-    private final ArrayBlockingQueue<Event<?>> buffer;
+    /** Bounded; two locks, so the sender and the receivers do not contend with each other. */
+    private final LinkedBlockingQueue<Event<?>> buffer;
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final AtomicLong sequence = new AtomicLong();
     private final LongAdder emitted = new LongAdder();
@@ -78,6 +78,13 @@ final class Pipeline<E, K, V> {
     private final Map<Object, Iterator<?>> sharedSources = new IdentityHashMap<>();
     private final List<SpawningTask<Void>> workers = new ArrayList<>();
     private volatile boolean senderFinished;
+    /** A wall-clock instant and the monotonic time read with it; emission times are derived from it. */
+    private record Anchor(Instant instant, long nanos) {
+    }
+
+    private volatile Anchor anchor = new Anchor(Instant.now(), System.nanoTime());
+    /** Whether per-event latency is measured (only the adaptive strategy uses it). */
+    private final boolean adaptive;
     private volatile long lastStarvedNanos;
 
     Pipeline(PipelineSpec spec, TaskOrchestrator orchestrator, SenderStrategy senderStrategy, Sender<E> sender,
@@ -88,7 +95,8 @@ final class Pipeline<E, K, V> {
         this.sender = sender;
         this.receiverStrategy = receiverStrategy;
         this.receiver = receiver;
-        this.buffer = new ArrayBlockingQueue<>(spec.bufferSize());
+        this.buffer = new LinkedBlockingQueue<>(spec.bufferSize());
+        this.adaptive = receiverStrategy instanceof ReceiverStrategy.Adaptive;
     }
 
     ResultLog<K, V> results() {
@@ -200,6 +208,22 @@ final class Pipeline<E, K, V> {
         return new FinalEvent<>(map, errorList, emitted.sum(), received.sum(), Duration.between(started, Instant.now()));
     }
 
+    /**
+     * The current instant, derived from the monotonic clock: reading the wall clock for every event
+     * would cost more than the rest of emitting it. Re-anchored every second.
+     */
+    private Instant now() {
+        long nanos = System.nanoTime();
+        Anchor current = anchor;
+        long since = nanos - current.nanos();
+        if (since > 1_000_000_000L || since < 0) {
+            current = new Anchor(Instant.now(), nanos);
+            anchor = current;
+            return current.instant();
+        }
+        return current.instant().plusNanos(since);
+    }
+
     private void record(EventError<K> error) {
         errors.add(error);
         if (firstError.compareAndSet(null, error.error())) {
@@ -263,7 +287,7 @@ final class Pipeline<E, K, V> {
 
         @Override
         public void emit(E data) throws InterruptedException {
-            buffer.put(new Event<>(sequence.getAndIncrement(), data, Instant.now()));
+            buffer.put(new Event<>(sequence.getAndIncrement(), data, now()));
             emitted.increment();
         }
 
@@ -413,7 +437,7 @@ final class Pipeline<E, K, V> {
             }
         };
         RetryPolicy retry = spec.errorStrategy().retry();
-        long start = System.nanoTime();
+        long start = adaptive ? System.nanoTime() : 0;
         for (int attempt = 1;; attempt++) {
             ConcurrencyLimiter.Permit permit = spec.group() == null ? null : permit();
             try {
@@ -435,8 +459,10 @@ final class Pipeline<E, K, V> {
                 Thread.sleep(delay);
             }
         }
-        receiveNanos.add(System.nanoTime() - start);
-        receiveCount.increment();
+        if (adaptive) {
+            receiveNanos.add(System.nanoTime() - start);
+            receiveCount.increment();
+        }
         received.increment();
     }
 

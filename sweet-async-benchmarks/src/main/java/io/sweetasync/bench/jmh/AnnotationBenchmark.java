@@ -1,0 +1,85 @@
+package io.sweetasync.bench.jmh;
+
+import io.sweetasync.annotation.AsyncTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
+
+/**
+ * An {@code @AsyncTask} method against a Spring {@code @Async} method on Boot's virtual-thread task
+ * executor ({@code spring.threads.virtual.enabled=true}), both on one bean of one application context.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+public class AnnotationBenchmark {
+
+    private ConfigurableApplicationContext context;
+    private Calls calls;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        context = new SpringApplicationBuilder(BenchApp.class).web(WebApplicationType.NONE)
+                .properties("spring.threads.virtual.enabled=true", "logging.level.root=warn",
+                        "spring.main.banner-mode=off")
+                .run();
+        calls = context.getBean(Calls.class);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        context.close();
+    }
+
+    @Benchmark
+    public Integer sweetAsyncAnnotation() {
+        return calls.sweet().join();
+    }
+
+    @Benchmark
+    public Integer springAsync() {
+        return calls.spring().join();
+    }
+
+    /** The application: auto-configuration (Sweet Async's starter, task execution, AOP) and one bean. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @EnableAsync
+    public static class BenchApp {
+
+        @Bean
+        Calls calls() {
+            return new Calls();
+        }
+    }
+
+    /** The same trivial work behind each annotation. */
+    public static class Calls {
+
+        @AsyncTask
+        public CompletableFuture<Integer> sweet() {
+            return CompletableFuture.completedFuture(42);
+        }
+
+        @Async
+        public CompletableFuture<Integer> spring() {
+            return CompletableFuture.completedFuture(42);
+        }
+    }
+}

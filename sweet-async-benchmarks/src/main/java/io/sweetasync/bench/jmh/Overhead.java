@@ -1,0 +1,79 @@
+package io.sweetasync.bench.jmh;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the comparisons of {@code bench/overhead} in one go with a short but honest configuration, prints
+ * the table and the {@code RESULT} line (throughput ratios, higher is better).
+ */
+public final class Overhead {
+
+    private Overhead() {
+    }
+
+    public static void main(String[] args) throws RunnerException, InterruptedException {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        List<RunResult> results = new ArrayList<>();
+        results.addAll(run(seconds, 1, SubmitBenchmark.class.getName(), FanOutBenchmark.class.getName(),
+                StreamBenchmark.class.getName(), AnnotationBenchmark.class.getName()));
+        Collection<RunResult> contended = run(seconds, 2, SubmitBenchmark.class.getName());
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-48s %8s %14s %12s%n", "benchmark", "threads", "ops/s", "error");
+        for (RunResult result : results) {
+            print(result, 1);
+        }
+        for (RunResult result : contended) {
+            print(result, 2);
+        }
+        double submit = score(results, "SubmitBenchmark.sweetAsync") / score(results, "SubmitBenchmark.rawExecutor");
+        double submitCf = score(results, "SubmitBenchmark.sweetAsync")
+                / score(results, "SubmitBenchmark.completableFuture");
+        double submit2 = score(contended, "SubmitBenchmark.sweetAsync") / score(contended, "SubmitBenchmark.rawExecutor");
+        double fanout = score(results, "FanOutBenchmark.sweetAsyncTree") / score(results, "FanOutBenchmark.invokeAll");
+        double stream = score(results, "StreamBenchmark.sweetAsyncPipeline")
+                / score(results, "StreamBenchmark.reactorParallel");
+        double streamSp = score(results, "StreamBenchmark.sweetAsyncPipeline")
+                / score(results, "StreamBenchmark.submissionPublisher");
+        double annotation = score(results, "AnnotationBenchmark.sweetAsyncAnnotation")
+                / score(results, "AnnotationBenchmark.springAsync");
+        double[] memory = RetainedMemory.measure();
+        System.out.printf(Locale.ROOT, "%nsubmit/raw (1 thread) %.3f, (2 threads) %.3f; submit/completableFuture %.3f%n",
+                submit, submit2, submitCf);
+        System.out.printf(Locale.ROOT, "stream/submissionPublisher %.3f%n", streamSp);
+        System.out.printf(Locale.ROOT, "retained heap per parked task: raw %.0f B, sweet async %.0f B (%.2fx)%n",
+                memory[0], memory[1], memory[1] / memory[0]);
+        System.out.printf(Locale.ROOT,
+                "RESULT submit/raw=%.3f fanout/invokeAll=%.3f stream/reactor=%.3f annotation/spring-async=%.3f%n",
+                submit, fanout, stream, annotation);
+    }
+
+    private static Collection<RunResult> run(int seconds, int threads, String... includes) throws RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder().forks(1).threads(threads).warmupIterations(2)
+                .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
+                .measurementTime(TimeValue.seconds(seconds));
+        for (String include : includes) {
+            options.include(include.replace("$", "\\$") + "\\.");
+        }
+        return new Runner(options.build()).run();
+    }
+
+    private static void print(RunResult result, int threads) {
+        System.out.printf(Locale.ROOT, "%-48s %8d %,14.1f %12.1f%n", result.getParams().getBenchmark()
+                .replace("io.sweetasync.bench.jmh.", ""), threads, result.getPrimaryResult().getScore(),
+                result.getPrimaryResult().getScoreError());
+    }
+
+    private static double score(Collection<RunResult> results, String name) {
+        return results.stream().filter(r -> r.getParams().getBenchmark().endsWith(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no result for " + name)).getPrimaryResult().getScore();
+    }
+}
