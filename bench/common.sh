@@ -1,6 +1,7 @@
 # Shared by the bench/ scripts: builds the benchmark module and finds a JDK 21+ to run it.
 build_benchmarks() {
-  ./mvnw -B -ntp -P bench -pl sweet-async-benchmarks -am package -DskipTests > target-bench-build.log 2>&1 \
+  # clean: JMH's generated benchmark list must not keep benchmarks that no longer exist.
+  ./mvnw -B -ntp -P bench -pl sweet-async-benchmarks -am clean package -DskipTests > target-bench-build.log 2>&1 \
     || { cat target-bench-build.log; exit 1; }
   rm -f target-bench-build.log
 }

@@ -11,7 +11,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
-/** Runs {@link SpawnBenchmark} and prints the cost of each tracking mode as a throughput ratio. */
+/** Runs {@link SubmitBenchmark} per tracking mode and prints the cost of each as a throughput ratio. */
 public final class SamplingOverhead {
 
     private SamplingOverhead() {
@@ -20,7 +20,8 @@ public final class SamplingOverhead {
     public static void main(String[] args) throws RunnerException {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Options options = new OptionsBuilder()
-                .include(SpawnBenchmark.class.getName() + ".sweetAsync")
+                .include(SubmitBenchmark.class.getName() + ".sweetAsync")
+                .param("tracking", "OFF", "MEASURE", "MEASURE_AND_SAMPLE")
                 .forks(2)
                 .warmupIterations(3)
                 .warmupTime(TimeValue.seconds(seconds))
