@@ -176,17 +176,6 @@ final class PooledRuntime extends TaskRuntime {
         }
     }
 
-    /** Number of attempts waiting for a thread. */
-    int queued() {
-        lock.lock();
-        try {
-            return queue.size();
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     boolean close(long timeoutMillis) throws InterruptedException {
         List<Thread> toJoin;

@@ -76,11 +76,6 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
         return metrics.runTime();
     }
 
-    /** This snapshot without its children (the count is kept). */
-    public TaskInfo withoutChildren() {
-        return children.isEmpty() ? this : withChildren(List.of());
-    }
-
     TaskInfo withChildren(List<TaskInfo> newChildren) {
         return new TaskInfo(id, parentId, name, path, status, priority, group, runtime, tags, createdAt, startedAt,
                 completedAt, attempts, dependencies, failure, metrics, progress, childCount, newChildren);

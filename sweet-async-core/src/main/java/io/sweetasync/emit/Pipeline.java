@@ -264,11 +264,7 @@ final class Pipeline<E, K, V> {
     }
 
     private SpawningTaskBuilder<Void> workerBuilder(TaskContext context) {
-        SpawningTaskBuilder<Void> builder = context.child(Void.class);
-        if (spec.runtime() != null) {
-            builder = builder.runtime(spec.runtime());
-        }
-        return spec.priority() != null ? builder.priority(spec.priority()) : builder;
+        return spec.applyTo(context.child(Void.class));
     }
 
     private void track(SpawningTask<Void> worker) {

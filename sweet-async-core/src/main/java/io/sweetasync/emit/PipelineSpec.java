@@ -7,6 +7,12 @@ import java.time.Duration;
 record PipelineSpec(String name, Duration timeout, int bufferSize, boolean sequence, ErrorStrategy errorStrategy,
         String group, TaskPriority priority, String runtime) {
 
+    /** Gives {@code builder} the pipeline's runtime and priority, where set; for the pipeline and its workers. */
+    <T> io.sweetasync.SpawningTaskBuilder<T> applyTo(io.sweetasync.SpawningTaskBuilder<T> builder) {
+        io.sweetasync.SpawningTaskBuilder<T> configured = runtime != null ? builder.runtime(runtime) : builder;
+        return priority != null ? configured.priority(priority) : configured;
+    }
+
     static PipelineSpec defaults() {
         return new PipelineSpec("pipeline", null, 256, false, ErrorStrategy.continueOnError(), null, null, null);
     }

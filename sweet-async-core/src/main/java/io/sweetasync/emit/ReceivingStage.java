@@ -44,16 +44,10 @@ public final class ReceivingStage<E, K, V> {
     @SuppressWarnings("unchecked")
     public <K2 extends K, V2 extends V> EmittingTask<K2, V2> run() {
         Pipeline<E, K, V> pipeline = new Pipeline<>(spec, orchestrator, senderStrategy, sender, receiverStrategy, receiver);
-        SpawningTaskBuilder<FinalEvent<K, V>> builder = orchestrator.<FinalEvent<K, V>>to().named(spec.name())
-                .tag("kind", "pipeline");
+        SpawningTaskBuilder<FinalEvent<K, V>> builder = spec.applyTo(orchestrator.<FinalEvent<K, V>>to()
+                .named(spec.name()).tag("kind", "pipeline"));
         if (spec.timeout() != null) {
             builder = builder.timeout(spec.timeout());
-        }
-        if (spec.priority() != null) {
-            builder = builder.priority(spec.priority());
-        }
-        if (spec.runtime() != null) {
-            builder = builder.runtime(spec.runtime());
         }
         SpawningTask<FinalEvent<K, V>> task = builder.run(pipeline::coordinate);
         return (EmittingTask<K2, V2>) (EmittingTask<?, ?>) new DefaultEmittingTask<>(task, pipeline);
