@@ -40,6 +40,7 @@ public interface ContextPropagator {
          * {@link #restore()} around it; override to wrap the body instead (e.g. a Spring
          * {@code TaskDecorator}). Must call {@code body} exactly once and pass on what it returns or throws.
          */
+        @SuppressWarnings("try") // the scope only needs to be open while the body runs
         default <V> V around(java.util.concurrent.Callable<V> body) throws Exception {
             try (Scope scope = restore()) {
                 return body.call();
