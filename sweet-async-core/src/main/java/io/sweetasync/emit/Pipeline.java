@@ -10,21 +10,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -33,21 +38,33 @@ import java.util.stream.Stream;
  *
  * <h2>Invariants</h2>
  * <ul>
- * <li>The buffer is bounded ({@code bufferSize}); {@link Emitter#emit} blocks while it is full, so the
- * events in memory are at most the buffer plus one per worker.</li>
- * <li>Every emitted event is taken from the buffer by exactly one receiver worker (a blocking queue's
- * take is exclusive) and received once (retries aside).</li>
- * <li>The end marker is put after every sender worker has returned; a worker that takes it puts it
- * back and exits, so every worker sees it; the coordinator returns the final event only after every
- * worker has returned: the final event is produced exactly once, after all the work.</li>
+ * <li>The buffer is bounded ({@code bufferSize}); {@link Emitter#emit} blocks while it is full, and
+ * events a receiver took in a batch count against it until finished, so the events in memory are at
+ * most the buffer plus one per worker ({@link EventBuffer}).</li>
+ * <li>Every emitted event is taken from the buffer by exactly one receiver worker and received once
+ * (retries aside).</li>
+ * <li>The buffer is closed after every sender worker has returned; receivers drain it and exit; the
+ * coordinator returns the final event only after every worker has returned: the final event is
+ * produced exactly once, after all the work.</li>
  * <li>At most {@code max} receiver workers run at once ({@link #activeReceivers} is reserved before a
  * worker starts).</li>
  * </ul>
  */
 final class Pipeline<E, K, V> {
 
-    private static final Event<Object> END = new Event<>(-1, null, Instant.EPOCH);
     private static final Duration TICK = Duration.ofMillis(25);
+    /**
+     * Batching pays while the work per event is below the cost of a hand-off (a lock and a wake-up):
+     * receivers whose events take longer than this take them one at a time.
+     */
+    private static final long BATCH_RECEIVE_NANOS = 10_000;
+    /**
+     * Senders batch pulls from a source only while pulls are this fast, so a pulled event waits at most
+     * a few microseconds (or one slow pull) for the rest of its batch.
+     */
+    private static final long BATCH_PULL_NANOS = 2_000;
+    /** Staged events older than this are published by the coordinator's tick. */
+    private static final long RESCUE_NANOS = 1_000_000;
 
     private enum Signal { SENDER_DONE, ERROR, STARVED, TICK }
 
@@ -60,11 +77,8 @@ final class Pipeline<E, K, V> {
     private final Sender<E> sender;
     private final ReceiverStrategy receiverStrategy;
     private final Receiver<E, K, V> receiver;
-    /** Bounded; two locks, so the sender and the receivers do not contend with each other. */
-    private final LinkedBlockingQueue<Event<?>> buffer;
+    private final EventBuffer buffer;
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    private final AtomicLong sequence = new AtomicLong();
-    private final LongAdder emitted = new LongAdder();
     private final LongAdder received = new LongAdder();
     private final ConcurrentLinkedQueue<EventError<K>> errors = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Collected<K, V>> collected = new ConcurrentLinkedQueue<>();
@@ -77,6 +91,7 @@ final class Pipeline<E, K, V> {
     private final LongAdder receiveCount = new LongAdder();
     private final Map<Object, Iterator<?>> sharedSources = new IdentityHashMap<>();
     private final List<SpawningTask<Void>> workers = new ArrayList<>();
+    private final Set<Staging> staging = ConcurrentHashMap.newKeySet();
     private volatile boolean senderFinished;
     /** A wall-clock instant and the monotonic time read with it; emission times are derived from it. */
     private record Anchor(Instant instant, long nanos) {
@@ -95,7 +110,7 @@ final class Pipeline<E, K, V> {
         this.sender = sender;
         this.receiverStrategy = receiverStrategy;
         this.receiver = receiver;
-        this.buffer = new LinkedBlockingQueue<>(spec.bufferSize());
+        this.buffer = new EventBuffer(spec.bufferSize());
         this.adaptive = receiverStrategy instanceof ReceiverStrategy.Adaptive;
     }
 
@@ -104,18 +119,18 @@ final class Pipeline<E, K, V> {
     }
 
     PipelineProgress progress() {
-        return new PipelineProgress(emitted.sum(), received.sum(), errors.size(), buffer.size() == 0 ? 0
-                : buffer.contains(END) ? buffer.size() - 1 : buffer.size(), activeSenders.get(), activeReceivers.get());
+        return new PipelineProgress(buffer.emitted(), received.sum(), errors.size(), buffer.queued(),
+                activeSenders.get(), activeReceivers.get());
     }
 
     /** The coordinator's body: runs as the pipeline task. */
     FinalEvent<K, V> coordinate() throws Exception {
         Instant started = Instant.now();
         TaskContext context = TaskContext.current().orElseThrow();
-        context.progress("emitted", emitted::sum);
+        context.progress("emitted", buffer::emitted);
         context.progress("received", received::sum);
         context.progress("errors", () -> errors.size());
-        context.progress("buffered", () -> progress().buffered());
+        context.progress("buffered", buffer::queued);
         context.progress("senders", activeSenders::get);
         context.progress("receivers", activeReceivers::get);
         try {
@@ -131,12 +146,14 @@ final class Pipeline<E, K, V> {
             for (int i = 0; i < receivers; i++) {
                 startReceiver(context);
             }
-            boolean ticking = receiverStrategy instanceof ReceiverStrategy.Adaptive
-                    || senderStrategy instanceof SenderStrategy.Parallel;
             int emptyTicks = 0;
             double lastLatency = 0;
             while (activeSenders.get() > 0 || !senderFinished) {
-                Signal signal = ticking ? signals.poll(TICK.toMillis(), TimeUnit.MILLISECONDS) : signals.take();
+                Signal signal = signals.poll(TICK.toMillis(), TimeUnit.MILLISECONDS);
+                long now = System.nanoTime();
+                for (Staging batch : staging) {
+                    batch.rescue(now);
+                }
                 if (signal == Signal.ERROR && spec.errorStrategy().stopsOnFirstError()) {
                     throw stop();
                 }
@@ -146,7 +163,7 @@ final class Pipeline<E, K, V> {
                 if (receiverStrategy instanceof ReceiverStrategy.Adaptive(MinMax range)) {
                     long count = receiveCount.sumThenReset();
                     double latency = count == 0 ? lastLatency : (double) receiveNanos.sumThenReset() / count;
-                    int backlog = buffer.size();
+                    int backlog = buffer.queued();
                     emptyTicks = backlog == 0 ? emptyTicks + 1 : 0;
                     int active = activeReceivers.get() - retireRequests.get();
                     if (backlog > active && active < range.max() && (lastLatency == 0 || latency <= 1.5 * lastLatency)) {
@@ -162,7 +179,7 @@ final class Pipeline<E, K, V> {
                     break;
                 }
             }
-            buffer.put(END);
+            buffer.close();
             for (SpawningTask<Void> worker : snapshotWorkers()) {
                 worker.result();
             }
@@ -205,7 +222,7 @@ final class Pipeline<E, K, V> {
         if (spec.sequence()) {
             errorList.sort(Comparator.comparingLong(EventError::sequence));
         }
-        return new FinalEvent<>(map, errorList, emitted.sum(), received.sum(), Duration.between(started, Instant.now()));
+        return new FinalEvent<>(map, errorList, buffer.emitted(), received.sum(), Duration.between(started, Instant.now()));
     }
 
     /**
@@ -283,34 +300,67 @@ final class Pipeline<E, K, V> {
 
         @Override
         public void emit(E data) throws InterruptedException {
-            buffer.put(new Event<>(sequence.getAndIncrement(), data, now()));
-            emitted.increment();
+            buffer.put(data, now());
         }
 
         @Override
         public void emitAll(Iterable<? extends E> data) throws InterruptedException {
-            drain(shared(data, data::iterator));
+            if (sharedSources()) {
+                drain(shared(data, data::iterator));
+            }
+            else {
+                drain(data.spliterator());
+            }
         }
 
         @Override
         public void emitAll(Stream<? extends E> data) throws InterruptedException {
             try (data) {
-                drain(shared(data, data::iterator));
+                if (sharedSources()) {
+                    drain(shared(data, data::iterator));
+                }
+                else {
+                    drain(data.spliterator());
+                }
             }
         }
 
+        /** Parallel senders share one iterator per source; a serial sender drives its source alone. */
+        private boolean sharedSources() {
+            return senderStrategy instanceof SenderStrategy.Parallel;
+        }
+
+        /** Lets the source push ({@code forEachRemaining}: far cheaper than an iterator over a stream). */
+        private void drain(Spliterator<? extends E> source) throws InterruptedException {
+            Staging staging = new Staging();
+            try {
+                source.forEachRemaining(staging);
+            }
+            catch (Interrupted ex) {
+                throw ex.getCause();
+            }
+            finally {
+                staging.finish();
+            }
+        }
+
+        /** Pulls from an iterator shared with the other sender workers. */
         private void drain(Iterator<?> source) throws InterruptedException {
-            while (true) {
-                Object next;
-                synchronized (source) {
-                    if (!source.hasNext()) {
-                        return;
+            Staging staging = new Staging();
+            try {
+                while (true) {
+                    Object next;
+                    synchronized (source) {
+                        if (!source.hasNext()) {
+                            return;
+                        }
+                        next = source.next();
                     }
-                    next = source.next();
+                    staging.offer(next);
                 }
-                @SuppressWarnings("unchecked")
-                E event = (E) next;
-                emit(event);
+            }
+            finally {
+                staging.finish();
             }
         }
 
@@ -323,6 +373,120 @@ final class Pipeline<E, K, V> {
         @Override
         public int senderIndex() {
             return index;
+        }
+    }
+
+    /**
+     * Events a sender pulled from a source and has not published yet. They sit in slots reserved in
+     * the buffer (so they count against it) and are published as one batch when the reservation is
+     * full: one lock and one wake-up per batch instead of per event. The reservation doubles (up to
+     * {@link EventBuffer#MAX_BATCH}) while the source yields events fast and drops to one as soon as it
+     * does not. If the source stalls with events staged (say it waits for the receivers to finish
+     * them), the coordinator publishes them at its next tick ({@link #rescue}).
+     */
+    private final class Staging implements Consumer<Object> {
+
+        /** Held by the sender while it stages, and by the coordinator while it rescues. */
+        private final AtomicBoolean busy = new AtomicBoolean();
+        private final Object[] items = new Object[EventBuffer.MAX_BATCH];
+        private int size = 1;
+        private int reserved;
+        private int count;
+        private long start;
+
+        Staging() {
+            staging.add(this);
+        }
+
+        @Override
+        public void accept(Object item) {
+            try {
+                offer(item);
+            }
+            catch (InterruptedException ex) {
+                throw new Interrupted(ex);
+            }
+        }
+
+        void offer(Object item) throws InterruptedException {
+            while (!busy.compareAndSet(false, true)) {
+                Thread.onSpinWait(); // the coordinator is publishing the staged batch: a few microseconds
+            }
+            try {
+                if (reserved == 0) {
+                    reserved = buffer.reserve(size);
+                    start = System.nanoTime();
+                }
+                items[count++] = item;
+                if (count == reserved) {
+                    publishStaged();
+                }
+            }
+            finally {
+                busy.setRelease(false);
+            }
+        }
+
+        /** Publishes what is staged and releases the unused reservation. */
+        void finish() {
+            staging.remove(this);
+            while (!busy.compareAndSet(false, true)) {
+                Thread.onSpinWait();
+            }
+            try {
+                publishStaged();
+            }
+            finally {
+                busy.setRelease(false);
+            }
+        }
+
+        /** Called by the coordinator: publishes a batch the source has been slow to fill. */
+        void rescue(long now) {
+            if (busy.compareAndSet(false, true)) {
+                try {
+                    if (count > 0 && now - start > RESCUE_NANOS) {
+                        publishStaged();
+                        size = 1;
+                    }
+                }
+                finally {
+                    busy.setRelease(false);
+                }
+            }
+        }
+
+        private void publishStaged() {
+            if (reserved == 0) {
+                return;
+            }
+            try {
+                buffer.publish(items, count, reserved, now());
+            }
+            finally {
+                Arrays.fill(items, 0, count, null);
+            }
+            if (count == reserved) {
+                long perPull = (System.nanoTime() - start) / count;
+                size = perPull <= BATCH_PULL_NANOS ? Math.min(EventBuffer.MAX_BATCH, size * 2) : 1;
+            }
+            count = 0;
+            reserved = 0;
+        }
+    }
+
+    /** Carries an {@link InterruptedException} out of a {@code Consumer}. */
+    private static final class Interrupted extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        Interrupted(InterruptedException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+
+        @Override
+        public synchronized InterruptedException getCause() {
+            return (InterruptedException) super.getCause();
         }
     }
 
@@ -352,58 +516,78 @@ final class Pipeline<E, K, V> {
         }
     }
 
+    /**
+     * Takes events in batches that grow while events are cheap to receive (up to
+     * {@link EventBuffer#MAX_BATCH}) and shrink to one as soon as they are not, so slow events are
+     * spread over every receiver.
+     */
     private void receiveEach() throws InterruptedException {
+        Event<?>[] batch = new Event<?>[EventBuffer.MAX_BATCH];
+        int size = 1;
         while (true) {
             int retire = retireRequests.get();
             if (retire > 0 && retireRequests.compareAndSet(retire, retire - 1)) {
                 return;
             }
-            Event<?> next = buffer.poll(TICK.toMillis(), TimeUnit.MILLISECONDS);
-            if (next == null) {
+            int taken = buffer.take(batch, 0, size, true, TICK.toNanos());
+            if (taken < 0) {
+                return;
+            }
+            if (taken == 0) {
                 starved();
                 continue;
             }
-            if (next == END) {
-                buffer.put(END);
-                return;
-            }
-            process(next);
+            long start = System.nanoTime();
+            processAll(batch, taken);
+            long perEvent = (System.nanoTime() - start) / taken;
+            size = perEvent <= BATCH_RECEIVE_NANOS ? Math.min(EventBuffer.MAX_BATCH, size * 2) : 1;
         }
     }
 
     private void receiveBatches(int size, Duration maxDelay) throws InterruptedException {
-        List<Event<?>> batch = new ArrayList<>(size);
+        Event<?>[] batch = new Event<?>[size];
         while (true) {
-            Event<?> first = buffer.poll(TICK.toMillis(), TimeUnit.MILLISECONDS);
-            if (first == null) {
+            int taken = buffer.take(batch, 0, size, true, TICK.toNanos());
+            if (taken < 0) {
+                return;
+            }
+            if (taken == 0) {
                 starved();
                 continue;
             }
-            boolean ended = first == END;
-            if (!ended) {
-                batch.add(first);
-                long deadline = System.nanoTime() + maxDelay.toNanos();
-                while (batch.size() < size) {
-                    long left = deadline - System.nanoTime();
-                    Event<?> next = left > 0 ? buffer.poll(left, TimeUnit.NANOSECONDS) : buffer.poll();
-                    if (next == null) {
-                        break;
-                    }
-                    if (next == END) {
-                        ended = true;
-                        break;
-                    }
-                    batch.add(next);
+            long deadline = System.nanoTime() + maxDelay.toNanos();
+            boolean ended = false;
+            while (taken < size) {
+                long left = deadline - System.nanoTime();
+                int more = buffer.take(batch, taken, size - taken, false, Math.max(0, left));
+                if (more < 0) {
+                    ended = true;
                 }
+                if (more <= 0) {
+                    break;
+                }
+                taken += more;
             }
-            for (Event<?> event : batch) {
-                process(event);
-            }
-            batch.clear();
+            processAll(batch, taken);
             if (ended) {
-                buffer.put(END);
                 return;
             }
+        }
+    }
+
+    /** Receives {@code batch[0..count)}, then releases them; the first one was taken in hand. */
+    private void processAll(Event<?>[] batch, int count) throws InterruptedException {
+        int done = 0;
+        try {
+            while (done < count) {
+                process(batch[done]);
+                done++;
+            }
+        }
+        finally {
+            received.add(done);
+            Arrays.fill(batch, 0, count, null);
+            buffer.release(count - 1);
         }
     }
 
@@ -459,7 +643,6 @@ final class Pipeline<E, K, V> {
             receiveNanos.add(System.nanoTime() - start);
             receiveCount.increment();
         }
-        received.increment();
     }
 
     /** Waits for a permit of the pipeline's group; a rejection is this attempt's error. */

@@ -1,0 +1,244 @@
+package io.sweetasync.emit;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded buffer between a pipeline's senders and receivers. It hands events over in batches
+ * (one lock and at most one wake-up per batch) without loosening the memory bound.
+ *
+ * <h2>Accounting</h2>
+ * {@code used} counts every event admitted and not yet released: events queued, slots a sender has
+ * reserved and is filling, and events a receiver has taken but not finished, except the one in its
+ * hands. A sender waits while {@code used == capacity}, so the events in memory are at most
+ * {@code capacity} plus one per receiver worker (plus the item a blocked {@code emit} caller holds).
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>Sequences are assigned under the lock when events enter the queue: dense, 0-based, and in
+ * queue order.</li>
+ * <li>Each queued event is taken by exactly one {@link #take} call.</li>
+ * <li>{@code 0 <= used <= capacity}; every reservation is published or released, every take is
+ * released by its caller ({@link #release}).</li>
+ * <li>After {@link #close}, {@link #take} drains what is queued, then returns {@code -1} to every
+ * caller.</li>
+ * </ul>
+ */
+final class EventBuffer {
+
+    /** The largest batch a sender publishes or a receiver takes at once. */
+    static final int MAX_BATCH = 64;
+
+    private final int capacity;
+    /** A waiting sender is woken once this many slots are free (or when the queue runs dry). */
+    private final int refill;
+    private final ArrayDeque<Event<?>> queue;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+    private int used;
+    private int waitingSenders;
+    private int waitingReceivers;
+    private boolean closed;
+    private volatile int queued;
+    private volatile long emitted;
+
+    EventBuffer(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+        }
+        this.capacity = capacity;
+        this.refill = Math.max(1, Math.min(MAX_BATCH, capacity / 4));
+        this.queue = new ArrayDeque<>(Math.min(capacity, 1024));
+    }
+
+    /** Events queued now (not counting those in receivers' hands). */
+    int queued() {
+        return queued;
+    }
+
+    /** Events published so far; also the next sequence number. */
+    long emitted() {
+        return emitted;
+    }
+
+    /** Admitted and not yet released, for tests and the stress test. */
+    int used() {
+        lock.lock();
+        try {
+            return used;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- senders ------------------------------------------------------------------------------
+
+    /** Publishes one item, waiting while the buffer is full. */
+    void put(Object item, Instant emittedAt) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            awaitRoom();
+            used++;
+            enqueue(item, emittedAt);
+            wakeReceiver();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until at least one slot is free and reserves up to {@code max} slots; the caller fills
+     * them and hands them to {@link #publish}, which releases what it did not fill.
+     */
+    int reserve(int max) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            awaitRoom();
+            int granted = Math.min(max, capacity - used);
+            used += granted;
+            return granted;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Enqueues {@code items[0..count)} under a reservation of {@code reserved >= count} slots. */
+    void publish(Object[] items, int count, int reserved, Instant emittedAt) {
+        if (count > reserved || count < 0) {
+            throw new IllegalArgumentException(count + " items under a reservation of " + reserved);
+        }
+        lock.lock();
+        try {
+            for (int i = 0; i < count; i++) {
+                enqueue(items[i], emittedAt);
+            }
+            used -= reserved - count;
+            if (count > 0) {
+                wakeReceiver();
+            }
+            wakeSender();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitRoom() throws InterruptedException {
+        while (used >= capacity) {
+            waitingSenders++;
+            try {
+                notFull.await();
+            }
+            finally {
+                waitingSenders--;
+            }
+        }
+    }
+
+    private void enqueue(Object item, Instant emittedAt) {
+        long sequence = emitted;
+        queue.addLast(new Event<>(sequence, item, emittedAt));
+        emitted = sequence + 1;
+        queued = queue.size();
+    }
+
+    /** One receiver at a time: a woken receiver that leaves events behind wakes the next. */
+    private void wakeReceiver() {
+        if (waitingReceivers > 0) {
+            notEmpty.signal();
+        }
+    }
+
+    private void wakeSender() {
+        if (waitingSenders > 0 && used < capacity && (capacity - used >= refill || queue.isEmpty())) {
+            notFull.signal();
+        }
+    }
+
+    // ---- receivers ----------------------------------------------------------------------------
+
+    /**
+     * Waits up to {@code timeoutNanos} for events and takes up to {@code max} of them. With
+     * {@code inHand}, the first event taken stops counting against the capacity at once; the caller
+     * releases the rest with {@link #release} when it has finished them.
+     *
+     * @return how many were taken, {@code 0} on timeout, {@code -1} once closed and drained
+     * @throws InterruptedException if the caller is interrupted, even with events queued
+     */
+    int take(Event<?>[] into, int offset, int max, boolean inHand, long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            // a volatile read; Thread.interrupted() is dearer on virtual threads and this runs per batch
+            if (Thread.currentThread().isInterrupted()) {
+                Thread.interrupted();
+                throw new InterruptedException();
+            }
+            long left = timeoutNanos;
+            while (queue.isEmpty()) {
+                if (closed) {
+                    return -1;
+                }
+                if (left <= 0) {
+                    return 0;
+                }
+                waitingReceivers++;
+                try {
+                    left = notEmpty.awaitNanos(left);
+                }
+                finally {
+                    waitingReceivers--;
+                }
+            }
+            int size = queue.size();
+            int taken = Math.min(max, size);
+            for (int i = 0; i < taken; i++) {
+                into[offset + i] = queue.pollFirst();
+            }
+            queued = size - taken;
+            if (inHand) {
+                used--;
+            }
+            if (size > taken) {
+                wakeReceiver();
+            }
+            wakeSender();
+            return taken;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Releases {@code count} taken events the caller has finished. */
+    void release(int count) {
+        if (count <= 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            used -= count;
+            wakeSender();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** No more events will be published: receivers drain the queue and then see {@code -1}. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            notEmpty.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+}
