@@ -65,6 +65,11 @@ final class NodeContext implements TaskContext {
         List<TaskNode<?>> children = node.childNodes();
         List<TaskResult<?>> results = new ArrayList<>(children.size());
         try {
+            if (!children.isEmpty()) {
+                // Children tend to finish in the order they started: waiting for the last one first
+                // means the others' completions wake nobody (one wake-up instead of one per child).
+                children.getLast().awaitResult();
+            }
             for (TaskNode<?> child : children) {
                 results.add(child.awaitResult());
             }

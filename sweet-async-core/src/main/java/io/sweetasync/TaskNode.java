@@ -159,9 +159,11 @@ final class TaskNode<T> implements SpawningTask<T> {
     /** Sampled figures, indexed by Resource; created by the first attributed event. */
     private volatile java.util.concurrent.atomic.AtomicLongArray sampled;
     /** Published live values, in registration order; frozen into values when the task finishes. */
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.function.LongSupplier> progressSuppliers =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.List<String> progressOrder = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Published live values in registration order, copied on write under childLock (registrations are
+     * rare); null until the first one, so that most tasks carry no map at all.
+     */
+    private volatile Map<String, java.util.function.LongSupplier> progressSuppliers;
     private volatile Map<String, Long> frozenProgress;
     /** Context captured by the orchestrator's propagators when the task was created; empty if none. */
     private List<io.sweetasync.spi.ContextPropagator.Captured> captured = List.of();
@@ -562,9 +564,9 @@ final class TaskNode<T> implements SpawningTask<T> {
         else {
             terminal = failure != null ? TaskStatus.FAILED : TaskStatus.COMPLETED;
         }
-        if (!progressOrder.isEmpty()) {
+        if (progressSuppliers != null) {
             frozenProgress = java.util.Collections.unmodifiableMap(progressNow());
-            progressSuppliers.clear();
+            progressSuppliers = null;
         }
         STATUS.setVolatile(this, terminal);
         AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request);
@@ -799,8 +801,11 @@ final class TaskNode<T> implements SpawningTask<T> {
     void progress(String key, java.util.function.LongSupplier value) {
         java.util.Objects.requireNonNull(key, "name");
         java.util.Objects.requireNonNull(value, "value");
-        if (progressSuppliers.put(key, value) == null) {
-            progressOrder.add(key);
+        synchronized (childLock) {
+            Map<String, java.util.function.LongSupplier> next = progressSuppliers == null
+                    ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(progressSuppliers);
+            next.put(key, value);
+            progressSuppliers = next;
         }
     }
 
@@ -809,13 +814,12 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (frozen != null) {
             return frozen;
         }
-        if (progressOrder.isEmpty()) {
+        Map<String, java.util.function.LongSupplier> suppliers = progressSuppliers;
+        if (suppliers == null) {
             return Map.of();
         }
         Map<String, Long> values = new java.util.LinkedHashMap<>();
-        for (String key : progressOrder) {
-            values.put(key, progressSuppliers.get(key).getAsLong());
-        }
+        suppliers.forEach((key, supplier) -> values.put(key, supplier.getAsLong()));
         return values;
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -31,9 +32,11 @@ import java.util.function.Function;
  * listeners. Thread-safe. Most code uses the global one through {@link AsyncTask}; build your own
  * for isolation (tests, separate pools) and close it when done.
  *
- * <p>Memory stays bounded however many tasks run: a task leaves the live registry when it reaches its
- * terminal status, and the history keeps snapshots of the last {@code historySize} finished roots
- * (children beyond the first 100 of any node are counted, not kept).
+ * <p>Memory stays bounded however many tasks run: a root task leaves the live registry when it
+ * reaches its terminal status (with its subtree: a root is terminal only after all its children), and
+ * the history keeps snapshots of the last {@code historySize} finished roots (children beyond the
+ * first 100 of any node are counted, not kept). The registry holds roots only; children are found by
+ * walking their root's tree, so spawning a child touches no shared map.
  *
  * <pre>{@code
  * try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
@@ -75,7 +78,12 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final Map<String, LimiterConfig> groupConfigs;
     private final ConcurrentHashMap<String, ConcurrencyLimiter> limiters = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final ConcurrentHashMap<TaskId, TaskNode<?>> live = new ConcurrentHashMap<>();
+    /**
+     * Live root tasks only: children are found through their root (a root is terminal only after its
+     * whole subtree), which keeps a shared map off the path of every child spawned.
+     */
+    private final ConcurrentHashMap<TaskId, TaskNode<?>> liveRoots = new ConcurrentHashMap<>();
+    private final LongAdder liveNodes = new LongAdder();
     private final CopyOnWriteArrayList<TaskListener> listeners = new CopyOnWriteArrayList<>();
     private final List<io.sweetasync.spi.ContextPropagator> propagators;
     private final ReentrantLock historyLock = new ReentrantLock();
@@ -179,7 +187,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** The task with this id, with its subtree, if it is live or among the recent finished roots. */
     public Optional<TaskInfo> find(TaskId id) {
-        TaskNode<?> node = live.get(id);
+        TaskNode<?> node = inLiveTrees(id);
         if (node != null) {
             return Optional.of(node.tree(Integer.MAX_VALUE));
         }
@@ -211,18 +219,61 @@ public final class TaskOrchestrator implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The node with this id in a live root's tree (finished children of live roots included): a lookup
+     * by id for roots, a walk of the live trees for children (descendants have greater ids than their
+     * ancestors, so only matching branches are walked).
+     */
+    private TaskNode<?> inLiveTrees(TaskId id) {
+        TaskNode<?> root = liveRoots.get(id);
+        if (root != null) {
+            return root;
+        }
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
+        for (TaskNode<?> candidate : liveRoots.values()) {
+            if (candidate.id().compareTo(id) < 0) {
+                pending.push(candidate);
+            }
+        }
+        while (!pending.isEmpty()) {
+            for (TaskNode<?> child : pending.pop().childNodes()) {
+                int order = child.id().compareTo(id);
+                if (order == 0) {
+                    return child;
+                }
+                if (order < 0) {
+                    pending.push(child);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Every live (not terminal) task, roots and children; a terminal node's subtree is all terminal. */
+    private void forEachLive(Consumer<TaskNode<?>> action) {
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(liveRoots.values());
+        while (!pending.isEmpty()) {
+            TaskNode<?> node = pending.pop();
+            if (!node.isDone()) {
+                action.accept(node);
+                pending.addAll(node.childNodes());
+            }
+        }
+    }
+
     /** Live root tasks with their subtrees, oldest first. */
     public List<TaskInfo> roots() {
-        return live.values().stream()
-                .filter(node -> node.parentNode() == null)
+        return liveRoots.values().stream()
                 .sorted(Comparator.comparing(TaskNode::id))
                 .map(node -> node.tree(Integer.MAX_VALUE))
                 .toList();
     }
 
-    /** Flat snapshots (no children) of every live task, roots and children, oldest first. */
+    /** Flat snapshots (no children) of every live task, roots and children, oldest first; walks the live trees. */
     public List<TaskInfo> liveTasks() {
-        return live.values().stream().sorted(Comparator.comparing(TaskNode::id)).map(TaskNode::info).toList();
+        List<TaskNode<?>> nodes = new ArrayList<>();
+        forEachLive(nodes::add);
+        return nodes.stream().sorted(Comparator.comparing(TaskNode::id)).map(TaskNode::info).toList();
     }
 
     /** Snapshots of the most recently finished roots, newest first (at most {@code historySize}). */
@@ -238,20 +289,23 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
     }
 
-    /** Number of live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the registry. */
+    /** Number of live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
     public int queuedCount() {
-        int queued = 0;
-        for (TaskNode<?> node : live.values()) {
+        int[] queued = new int[1];
+        forEachLive(node -> {
             if (node.status() == TaskStatus.QUEUED) {
-                queued++;
+                queued[0]++;
             }
-        }
-        return queued;
+        });
+        return queued[0];
     }
 
-    /** Number of live (not yet terminal) tasks, roots and children. */
+    /**
+     * Number of live (not yet terminal) tasks, roots and children: a striped counter, exact once the
+     * tasks being created or finishing at that moment have settled.
+     */
     public int liveCount() {
-        return live.size();
+        return (int) liveNodes.sum();
     }
 
     /** Snapshots of every concurrency group's limiter, by group name. */
@@ -293,7 +347,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      *         already stopping)
      */
     public boolean cancel(TaskId id) {
-        TaskNode<?> node = live.get(id);
+        TaskNode<?> node = inLiveTrees(id);
         return node != null && node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator");
     }
 
@@ -323,13 +377,13 @@ public final class TaskOrchestrator implements AutoCloseable {
         if (awaitDrained(grace)) {
             return true;
         }
-        List<TaskNode<?>> rest = live.values().stream().filter(node -> node.parentNode() == null).toList();
+        List<TaskNode<?>> rest = List.copyOf(liveRoots.values());
         for (TaskNode<?> root : rest) {
             root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
         }
         if (!awaitDrained(AFTER_CANCEL_WAIT)) {
             LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
-                    live.size(), live.values().stream().limit(10).map(TaskNode::label).toList());
+                    liveCount(), liveTasks().stream().limit(10).map(TaskInfo::path).toList());
         }
         return false;
     }
@@ -338,7 +392,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         long left = timeout.toNanos();
         drainLock.lock();
         try {
-            while (!live.isEmpty()) {
+            while (!liveRoots.isEmpty()) {
                 if (left <= 0) {
                     return false;
                 }
@@ -348,7 +402,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return live.isEmpty();
+            return liveRoots.isEmpty();
         }
         finally {
             drainLock.unlock();
@@ -532,14 +586,17 @@ public final class TaskOrchestrator implements AutoCloseable {
                 spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
                 spec.after().isEmpty() ? List.of() : spec.after().stream().map(TaskNode::id).toList(), work);
         // Registered before it can finish, so that finishing always removes it.
-        live.put(node.id(), node);
+        liveNodes.increment();
+        if (parent == null) {
+            liveRoots.put(node.id(), node);
+        }
         boolean parentStopping = false;
         if (parent != null) {
             try {
                 parentStopping = parent.addChild(node);
             }
             catch (IllegalStateException ex) {
-                live.remove(node.id());
+                liveNodes.decrement();
                 throw ex;
             }
         }
@@ -564,7 +621,10 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Called by a node once its status is terminal, before its waiters are released. */
     void finished(TaskNode<?> node) {
-        live.remove(node.id());
+        liveNodes.decrement();
+        if (node.parentNode() == null) {
+            liveRoots.remove(node.id());
+        }
         if (node.parentNode() == null && historySize > 0) {
             TaskInfo snapshot = node.tree(HISTORY_CHILD_LIMIT);
             historyLock.lock();

@@ -68,6 +68,49 @@ class OrchestratorTest {
     }
 
     @Test
+    void childrenAreFoundCountedAndCancelledThroughTheirLiveRoot() throws Exception {
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<SpawningTask<Integer>> grandchild =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<SpawningTask<Integer>> done =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        SpawningTask<Integer> root = orchestrator.to(Integer.class).named("root").run(() -> {
+            TaskContext context = TaskContext.current().orElseThrow();
+            SpawningTask<Integer> quick = context.child(Integer.class).named("quick").run(() -> 1);
+            quick.join();
+            done.set(quick);
+            SpawningTask<Integer> middle = context.child(Integer.class).named("middle").run(() -> {
+                grandchild.set(TaskContext.current().orElseThrow().child(Integer.class).named("leaf")
+                        .run(Blocking.untilInterrupted(started)));
+                release.await();
+                return 2;
+            });
+            return middle.join();
+        });
+        started.await();
+        TaskId leaf = grandchild.get().id();
+
+        assertThat(orchestrator.find(leaf)).get().extracting(TaskInfo::path).isEqualTo("root#1/middle#3/leaf#4");
+        assertThat(orchestrator.find(done.get().id())).as("a finished child of a live root")
+                .get().extracting(TaskInfo::status).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(orchestrator.liveTasks()).extracting(TaskInfo::name).containsExactly("root", "middle", "leaf");
+        assertThat(orchestrator.liveCount()).isEqualTo(3);
+        assertThat(orchestrator.roots()).extracting(TaskInfo::id).containsExactly(root.id());
+
+        assertThat(orchestrator.cancel(leaf)).isTrue();
+        assertThat(grandchild.get().result()).isInstanceOf(TaskResult.Err.class);
+        assertThat(grandchild.get().status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(orchestrator.find(root.id())).get().extracting(TaskInfo::status).isEqualTo(TaskStatus.RUNNING);
+        release.countDown();
+        assertThat(root.join()).isEqualTo(2);
+        assertThat(orchestrator.liveCount()).isZero();
+        assertThat(orchestrator.liveTasks()).isEmpty();
+        assertThat(orchestrator.cancel(leaf)).as("no longer live").isFalse();
+    }
+
+    @Test
     void listenersSeeEveryLifecycleEventAndAThrowingOneBreaksNothing() {
         List<String> events = new CopyOnWriteArrayList<>();
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder()
