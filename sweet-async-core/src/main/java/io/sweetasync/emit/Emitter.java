@@ -23,10 +23,14 @@ public interface Emitter<E> {
     /** Emits one event; blocks while the buffer is full. */
     void emit(E data) throws InterruptedException;
 
-    /** Emits every element, in iteration order; blocks while the buffer is full. */
+    /**
+     * Emits every element, in iteration order; blocks while the buffer is full. Elements the source
+     * yields quickly are handed over in batches (elements it is slow to yield, one at a time), and an
+     * element never waits more than one coordinator tick (25 ms) for a stalled source to fill its batch.
+     */
     void emitAll(Iterable<? extends E> data) throws InterruptedException;
 
-    /** Emits every element of the stream (then closes it); blocks while the buffer is full. */
+    /** Emits every element of the stream (then closes it), like {@link #emitAll(Iterable)}. */
     void emitAll(Stream<? extends E> data) throws InterruptedException;
 
     /** Which sender worker this is, from 0 (always 0 with a serial sender). */

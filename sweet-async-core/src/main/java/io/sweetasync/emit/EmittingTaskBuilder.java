@@ -61,7 +61,11 @@ public final class EmittingTaskBuilder<E> {
         return new EmittingTaskBuilder<>(orchestrator, spec.withTimeout(timeout));
     }
 
-    /** How many events may wait between sender and receivers (256 by default); {@code emit} blocks beyond. */
+    /**
+     * How many events may be in the pipeline between sender and receivers (256 by default): queued,
+     * being handed over, or taken by a receiver and not yet finished, except the one each receiver is
+     * on; {@code emit} blocks beyond.
+     */
     public EmittingTaskBuilder<E> bufferSize(int size) {
         if (size < 1) {
             throw new IllegalArgumentException("bufferSize must be at least 1, was " + size);

@@ -57,7 +57,7 @@ public final class Overhead {
     }
 
     private static Collection<RunResult> run(int seconds, int threads, String... includes) throws RunnerException {
-        ChainedOptionsBuilder options = new OptionsBuilder().forks(1).threads(threads).warmupIterations(2)
+        ChainedOptionsBuilder options = new OptionsBuilder().forks(2).threads(threads).warmupIterations(2)
                 .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
                 .measurementTime(TimeValue.seconds(seconds));
         for (String include : includes) {
