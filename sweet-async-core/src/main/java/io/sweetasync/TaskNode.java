@@ -158,10 +158,10 @@ final class TaskNode<T> implements SpawningTask<T> {
     private volatile long measuredAllocated = -1;
     /** Sampled figures, indexed by Resource; created by the first attributed event. */
     private volatile java.util.concurrent.atomic.AtomicLongArray sampled;
-    /** Published live values, in registration order; frozen into values when the task finishes. */
     /**
      * Published live values in registration order, copied on write under childLock (registrations are
-     * rare); null until the first one, so that most tasks carry no map at all.
+     * rare); null until the first one, so that most tasks carry no map at all. Frozen into
+     * frozenProgress when the task finishes.
      */
     private volatile Map<String, java.util.function.LongSupplier> progressSuppliers;
     private volatile Map<String, Long> frozenProgress;
