@@ -26,10 +26,12 @@ import org.springframework.util.StringValueResolver;
 /**
  * Runs {@link AsyncTask @AsyncTask} methods as tasks; see the annotation for what each return type does.
  *
- * <p>Order: {@link #ORDER}, ahead of Spring's transaction and retry interceptors (which default to the
- * lowest precedence). So the task is the outer layer: a {@code @Transactional} method's transaction
- * runs on the task's thread, inside the task, and a {@code @Retryable} method's retries happen within
- * one task attempt (prefer {@code retries} here, which the task tree and meters can see).
+ * <p>Order: {@link #ORDER}, ahead of Spring's transaction interceptor (which defaults to the lowest
+ * precedence); Spring's {@code @Retryable} and {@code @ConcurrencyLimit} put themselves in front of
+ * every advisor, so {@link AsyncTaskAdvisorFirst} moves this one back ahead of them. So the task is the
+ * outer layer: a {@code @Transactional} method's transaction runs on the task's thread, inside the task,
+ * and a {@code @Retryable} method's retries happen within one task attempt (prefer {@code retries} here,
+ * which the task tree and meters can see).
  */
 @Aspect
 public class AsyncTaskAspect implements Ordered {

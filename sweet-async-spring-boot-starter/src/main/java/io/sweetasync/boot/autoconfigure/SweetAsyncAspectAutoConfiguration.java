@@ -1,6 +1,7 @@
 package io.sweetasync.boot.autoconfigure;
 
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.aop.AsyncTaskAdvisorFirst;
 import io.sweetasync.boot.aop.AsyncTaskAspect;
 import org.aspectj.weaver.Advice;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -26,5 +27,11 @@ public final class SweetAsyncAspectAutoConfiguration {
     @ConditionalOnMissingBean
     AsyncTaskAspect asyncTaskAspect(TaskOrchestrator orchestrator, ConfigurableBeanFactory beanFactory) {
         return new AsyncTaskAspect(orchestrator, new EmbeddedValueResolver(beanFactory));
+    }
+
+    /** Keeps the aspect outside {@code @Retryable} and {@code @ConcurrencyLimit}, which put themselves first. */
+    @Bean
+    static AsyncTaskAdvisorFirst sweetAsyncAdvisorFirst() {
+        return new AsyncTaskAdvisorFirst();
     }
 }

@@ -1,0 +1,78 @@
+package io.sweetasync.boot.aop;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.aop.Advisor;
+import org.springframework.aop.aspectj.AbstractAspectJAdvice;
+import org.springframework.aop.framework.Advised;
+import org.springframework.aop.interceptor.ExposeInvocationInterceptor;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.Ordered;
+
+/**
+ * Keeps the {@code @AsyncTask} advice the outer layer of a proxy. Advising post-processors such as
+ * Spring's {@code @Retryable} and {@code @ConcurrencyLimit} ({@code @EnableResilientMethods}) put their
+ * advisor in front of every existing one, whatever its order: a retry would then wrap the call that
+ * <em>starts</em> the task, see a returned future instead of the failure, and never retry. This
+ * post-processor runs after them and moves the {@code @AsyncTask} advisor back to the front (behind only
+ * Spring's {@link ExposeInvocationInterceptor}, which AspectJ advice needs), so retries, limits and
+ * transactions all run inside the task.
+ *
+ * <pre>{@code
+ * @AsyncTask
+ * @Retryable(maxRetries = 2)
+ * public CompletableFuture<Quote> quote(String sku) { ... }   // one task; its body retried inside it
+ * }</pre>
+ */
+public class AsyncTaskAdvisorFirst implements BeanPostProcessor, Ordered {
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (bean instanceof Advised advised && !advised.isFrozen()) {
+            reorder(advised);
+        }
+        return bean;
+    }
+
+    /** Moves the {@code @AsyncTask} advisor ahead of every advisor but the invocation exposer. */
+    static void reorder(Advised advised) {
+        Advisor[] advisors = advised.getAdvisors();
+        int ours = -1;
+        for (int i = 0; i < advisors.length; i++) {
+            if (isAsyncTask(advisors[i])) {
+                ours = i;
+                break;
+            }
+        }
+        if (ours <= 0) {
+            return;
+        }
+        List<Advisor> ahead = new ArrayList<>();
+        for (int i = 0; i < ours; i++) {
+            if (advisors[i] != ExposeInvocationInterceptor.ADVISOR) {
+                ahead.add(advisors[i]);
+            }
+        }
+        if (ahead.isEmpty()) {
+            return;
+        }
+        // Re-adding the advisors that were ahead right after ours keeps their relative order.
+        for (Advisor advisor : ahead) {
+            advised.removeAdvisor(advisor);
+        }
+        int position = advised.indexOf(advisors[ours]) + 1;
+        for (Advisor advisor : ahead) {
+            advised.addAdvisor(position++, advisor);
+        }
+    }
+
+    private static boolean isAsyncTask(Advisor advisor) {
+        return advisor.getAdvice() instanceof AbstractAspectJAdvice advice
+                && AsyncTaskAspect.class.isAssignableFrom(advice.getAspectJAdviceMethod().getDeclaringClass());
+    }
+}
