@@ -8,7 +8,6 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -68,7 +67,43 @@ final class Pipeline<E, K, V> {
 
     private enum Signal { SENDER_DONE, ERROR, STARVED, TICK }
 
-    private record Collected<K, V>(long sequence, K key, V value) {
+    /**
+     * A collected result: the entry the results publisher hands out, and (with its sequence) what the
+     * final event is built from; kept once, in the result log.
+     */
+    private record Collected<K, V>(long sequence, K key, V value) implements Map.Entry<K, V> {
+
+        @Override
+        public K getKey() {
+            return key;
+        }
+
+        @Override
+        public V getValue() {
+            return value;
+        }
+
+        @Override
+        public V setValue(V newValue) {
+            throw new UnsupportedOperationException("collected results are immutable");
+        }
+
+        /** As {@link Map.Entry#equals} specifies: key and value only. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Map.Entry<?, ?> entry && java.util.Objects.equals(key, entry.getKey())
+                    && java.util.Objects.equals(value, entry.getValue());
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(key) ^ java.util.Objects.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + value;
+        }
     }
 
     private final PipelineSpec spec;
@@ -81,7 +116,6 @@ final class Pipeline<E, K, V> {
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final LongAdder received = new LongAdder();
     private final ConcurrentLinkedQueue<EventError<K>> errors = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Collected<K, V>> collected = new ConcurrentLinkedQueue<>();
     private final ResultLog<K, V> results = new ResultLog<>();
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
     private final AtomicInteger activeSenders = new AtomicInteger();
@@ -209,7 +243,10 @@ final class Pipeline<E, K, V> {
     }
 
     private FinalEvent<K, V> finalEvent(Instant started) {
-        List<Collected<K, V>> all = new ArrayList<>(collected);
+        List<Collected<K, V>> all = new ArrayList<>();
+        for (Map.Entry<K, V> entry : results.snapshot()) {
+            all.add((Collected<K, V>) entry);
+        }
         if (spec.sequence()) {
             all.sort(Comparator.comparingLong(Collected::sequence));
         }
@@ -607,8 +644,7 @@ final class Pipeline<E, K, V> {
         EventCollector<K, V> collector = new EventCollector<>() {
             @Override
             public void collect(K key, V value) {
-                collected.add(new Collected<>(event.sequence(), key, value));
-                results.add(new AbstractMap.SimpleImmutableEntry<>(key, value));
+                results.add(new Collected<>(event.sequence(), key, value));
             }
 
             @Override

@@ -38,6 +38,13 @@ final class ResultLog<K, V> implements Flow.Publisher<Map.Entry<K, V>> {
         finish();
     }
 
+    /** Every result so far, in collection order. */
+    List<Map.Entry<K, V>> snapshot() {
+        synchronized (entries) {
+            return new ArrayList<>(entries);
+        }
+    }
+
     private int size() {
         synchronized (entries) {
             return entries.size();
