@@ -50,15 +50,32 @@ public class EventBufferStress {
         }
     }
 
+    /** A sender actor and a receiver actor around one buffer; the arbiter reports what was received. */
+    abstract static class SenderAndReceiver {
+
+        final EventBuffer buffer;
+        String received;
+
+        SenderAndReceiver(int capacity) {
+            buffer = new EventBuffer(capacity);
+        }
+
+        void report(LL_Result r) {
+            r.r1 = received;
+            r.r2 = buffer.used();
+        }
+    }
+
     /** Capacity 1: the second put waits for the receiver to take the first. */
     @JCStressTest
     @Outcome(id = "a0b1, 0", expect = ACCEPTABLE, desc = "both events once, in order, every slot released")
     @Outcome(expect = FORBIDDEN, desc = "an event lost, repeated or out of order, a lost wake-up, or a slot leaked")
     @State
-    public static class HandOff {
+    public static class HandOff extends SenderAndReceiver {
 
-        private final EventBuffer buffer = new EventBuffer(1);
-        private String received;
+        public HandOff() {
+            super(1);
+        }
 
         @Actor
         public void sender() {
@@ -78,8 +95,7 @@ public class EventBufferStress {
 
         @Arbiter
         public void arbiter(LL_Result r) {
-            r.r1 = received;
-            r.r2 = buffer.used();
+            report(r);
         }
     }
 
@@ -88,10 +104,11 @@ public class EventBufferStress {
     @Outcome(id = "a0b1c2, 0", expect = ACCEPTABLE, desc = "every event once, in order, then the end; nothing held")
     @Outcome(expect = FORBIDDEN, desc = "an event lost or repeated, the end missed, or a slot leaked")
     @State
-    public static class BatchThenClose {
+    public static class BatchThenClose extends SenderAndReceiver {
 
-        private final EventBuffer buffer = new EventBuffer(4);
-        private String received;
+        public BatchThenClose() {
+            super(4);
+        }
 
         @Actor
         public void sender() {
@@ -113,8 +130,7 @@ public class EventBufferStress {
 
         @Arbiter
         public void arbiter(LL_Result r) {
-            r.r1 = received;
-            r.r2 = buffer.used();
+            report(r);
         }
     }
 
