@@ -31,8 +31,17 @@ import java.util.function.Function;
  * {@code IDLE} for a retry, or → {@code DONE}. Only the thread that moved it to {@code RUNNING} moves
  * it on from there; a stop request moves {@code IDLE} → {@code DONE} itself. Whoever moves it to
  * {@code DONE} releases the body's share of {@link #outstanding}, exactly once.</li>
- * <li>{@link #outstanding}: one share for the body plus one per unfinished child. A child is added only
- * while it is positive. The thread that takes it to zero calls {@link #finish()}, exactly once.</li>
+ * <li>{@link #outstanding}: one share for the body plus, once the body has ended, one per unfinished
+ * child. While the body runs, children are not counted in it (the parent cannot finish then anyway),
+ * so spawning and finishing a child touch no counter shared with the parent: a child then ends by
+ * moving its own {@link #parentShare} {@code NONE} → {@code GONE}. When the body ends,
+ * {@link #countChildren} (under {@link #childLock}, with the body's share still held) adds a share for
+ * every child, moves every still-{@code NONE} child to {@code COUNTED}, then gives back the shares of
+ * the others: shares go in before any child can see itself counted, so a counted child that ends at
+ * once never takes the count to zero early. A {@code COUNTED} child releases its share when it ends.
+ * Each child's CAS from {@code NONE} decides exactly once which side accounts for it. A child
+ * added after that is {@code COUNTED} at once, and only while {@code outstanding} is positive. The
+ * thread that takes {@code outstanding} to zero calls {@link #finish()}, exactly once.</li>
  * </ul>
  * {@link #status} only moves forward ({@link #advance}); {@link #finish()} alone sets the terminal
  * status, then records history, notifies listeners, completes {@link #outcome}, and finally releases
@@ -59,6 +68,10 @@ final class TaskNode<T> implements SpawningTask<T> {
     private static final VarHandle BODY_STATE;
     private static final VarHandle OUTSTANDING;
     private static final VarHandle PERMIT;
+    private static final VarHandle PARENT_SHARE;
+    private static final int SHARE_NONE = 0;
+    private static final int SHARE_COUNTED = 1;
+    private static final int SHARE_GONE = 2;
 
     static {
         try {
@@ -68,6 +81,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             BODY_STATE = lookup.findVarHandle(TaskNode.class, "bodyState", int.class);
             OUTSTANDING = lookup.findVarHandle(TaskNode.class, "outstanding", int.class);
             PERMIT = lookup.findVarHandle(TaskNode.class, "permit", ConcurrencyLimiter.Permit.class);
+            PARENT_SHARE = lookup.findVarHandle(TaskNode.class, "parentShare", int.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -133,6 +147,10 @@ final class TaskNode<T> implements SpawningTask<T> {
     private volatile Stop stop;
     private volatile int bodyState = IDLE;
     private volatile int outstanding = 1;
+    /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */
+    private volatile int parentShare;
+    /** Set under childLock when the body ends: from then on, children are counted in outstanding. */
+    private boolean childrenCounted;
     /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
     private volatile Carrier carrier;
     private volatile int attempts;
@@ -418,7 +436,30 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     private void bodyEnded() {
         work = null;
+        countChildren();
         release();
+    }
+
+    /** The body has ended: unfinished children now hold shares of outstanding (see the class javadoc). */
+    private void countChildren() {
+        synchronized (childLock) {
+            childrenCounted = true;
+            if (children == null) {
+                return;
+            }
+            // Shares first, for every child: one COUNTED below may finish and release its share at once,
+            // and must never find the count without it (the body's share alone could then reach zero).
+            int all = children.size();
+            OUTSTANDING.getAndAdd(this, all);
+            int pending = 0;
+            for (TaskNode<?> child : children) {
+                if (child.parentShare == SHARE_NONE && PARENT_SHARE.compareAndSet(child, SHARE_NONE, SHARE_COUNTED)) {
+                    pending++;
+                }
+            }
+            // Give back the shares of children that had already gone; the body's share keeps it positive.
+            OUTSTANDING.getAndAdd(this, pending - all);
+        }
     }
 
     private void release() {
@@ -515,13 +556,15 @@ final class TaskNode<T> implements SpawningTask<T> {
      */
     boolean addChild(TaskNode<?> child) {
         synchronized (childLock) {
-            while (true) {
+            // While the body runs (not childrenCounted) the task cannot finish: nothing to count yet.
+            while (childrenCounted) {
                 int current = outstanding;
                 if (current == 0) {
                     throw new IllegalStateException("cannot start child task " + child.name + " of " + label()
                             + ": that task has finished (" + status + "); start it detached or from a live task");
                 }
                 if (OUTSTANDING.compareAndSet(this, current, current + 1)) {
+                    child.parentShare = SHARE_COUNTED; // before the child can run, let alone finish
                     break;
                 }
             }
@@ -584,7 +627,10 @@ final class TaskNode<T> implements SpawningTask<T> {
         orchestrator.finished(this);
         outcome.complete(result);
         if (parent != null) {
-            parent.release();
+            // Not counted by the parent yet (its body still runs): leave without touching its counter.
+            if (!PARENT_SHARE.compareAndSet(this, SHARE_NONE, SHARE_GONE)) {
+                parent.release();
+            }
         }
     }
 

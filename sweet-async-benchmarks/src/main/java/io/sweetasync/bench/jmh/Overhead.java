@@ -39,6 +39,8 @@ public final class Overhead {
                 / score(results, "SubmitBenchmark.completableFuture");
         double submit2 = score(contended, "SubmitBenchmark.sweetAsync") / score(contended, "SubmitBenchmark.rawExecutor");
         double fanout = score(results, "FanOutBenchmark.sweetAsyncTree") / score(results, "FanOutBenchmark.invokeAll");
+        double fanoutShape = score(results, "FanOutBenchmark.sweetAsyncTree")
+                / score(results, "FanOutBenchmark.invokeAllFromVirtualThread");
         double stream = score(results, "StreamBenchmark.sweetAsyncPipeline")
                 / score(results, "StreamBenchmark.reactorParallel");
         double streamSp = score(results, "StreamBenchmark.sweetAsyncPipeline")
@@ -48,6 +50,7 @@ public final class Overhead {
         double[] memory = RetainedMemory.measure();
         System.out.printf(Locale.ROOT, "%nsubmit/raw (1 thread) %.3f, (2 threads) %.3f; submit/completableFuture %.3f%n",
                 submit, submit2, submitCf);
+        System.out.printf(Locale.ROOT, "fanout/invokeAll called from a virtual thread %.3f%n", fanoutShape);
         System.out.printf(Locale.ROOT, "stream/submissionPublisher %.3f%n", streamSp);
         System.out.printf(Locale.ROOT, "retained heap per parked task: raw %.0f B, sweet async %.0f B (%.2fx)%n",
                 memory[0], memory[1], memory[1] / memory[0]);
