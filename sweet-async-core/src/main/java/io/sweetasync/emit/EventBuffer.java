@@ -83,7 +83,9 @@ final class EventBuffer {
         try {
             awaitRoom();
             used++;
-            enqueue(item, emittedAt);
+            long sequence = emitted;
+            queue.addLast(new Event<>(sequence, item, emittedAt));
+            published(sequence + 1);
             wakeReceiver();
         }
         finally {
@@ -115,9 +117,11 @@ final class EventBuffer {
         }
         lock.lock();
         try {
+            long sequence = emitted;
             for (int i = 0; i < count; i++) {
-                enqueue(items[i], emittedAt);
+                queue.addLast(new Event<>(sequence++, items[i], emittedAt));
             }
+            published(sequence);
             used -= reserved - count;
             if (count > 0) {
                 wakeReceiver();
@@ -141,10 +145,9 @@ final class EventBuffer {
         }
     }
 
-    private void enqueue(Object item, Instant emittedAt) {
-        long sequence = emitted;
-        queue.addLast(new Event<>(sequence, item, emittedAt));
-        emitted = sequence + 1;
+    /** Publishes the counters for readers outside the lock: once per batch, not per event. */
+    private void published(long nextSequence) {
+        emitted = nextSequence;
         queued = queue.size();
     }
 
