@@ -446,9 +446,7 @@ final class Pipeline<E, K, V> {
         }
 
         void offer(Object item) throws InterruptedException {
-            while (!busy.compareAndSet(false, true)) {
-                Thread.onSpinWait(); // the coordinator is publishing the staged batch: a few microseconds
-            }
+            acquire();
             try {
                 if (reserved == 0) {
                     reserved = buffer.reserve(size);
@@ -467,14 +465,19 @@ final class Pipeline<E, K, V> {
         /** Publishes what is staged and releases the unused reservation. */
         void finish() {
             staging.remove(this);
-            while (!busy.compareAndSet(false, true)) {
-                Thread.onSpinWait();
-            }
+            acquire();
             try {
                 publishStaged();
             }
             finally {
                 busy.setRelease(false);
+            }
+        }
+
+        /** For the sender; the coordinator only tries, and holds it for one publish at most. */
+        private void acquire() {
+            while (!busy.compareAndSet(false, true)) {
+                Thread.onSpinWait(); // the coordinator is publishing the staged batch: a few microseconds
             }
         }
 
@@ -504,8 +507,7 @@ final class Pipeline<E, K, V> {
                 Arrays.fill(items, 0, count, null);
             }
             if (count == reserved) {
-                long perPull = (System.nanoTime() - start) / count;
-                size = perPull <= BATCH_PULL_NANOS ? Math.min(EventBuffer.MAX_BATCH, size * 2) : 1;
+                size = nextBatchSize(size, System.nanoTime() - start, count, BATCH_PULL_NANOS);
             }
             count = 0;
             reserved = 0;
@@ -566,30 +568,44 @@ final class Pipeline<E, K, V> {
             if (retire > 0 && retireRequests.compareAndSet(retire, retire - 1)) {
                 return;
             }
-            int taken = buffer.take(batch, 0, size, true, TICK.toNanos());
+            int taken = takeFirst(batch, size);
             if (taken < 0) {
                 return;
             }
             if (taken == 0) {
-                starved();
                 continue;
             }
             long start = System.nanoTime();
             processAll(batch, taken);
-            long perEvent = (System.nanoTime() - start) / taken;
-            size = perEvent <= BATCH_RECEIVE_NANOS ? Math.min(EventBuffer.MAX_BATCH, size * 2) : 1;
+            size = nextBatchSize(size, System.nanoTime() - start, taken, BATCH_RECEIVE_NANOS);
         }
+    }
+
+    /**
+     * Waits up to a tick for events and takes up to {@code max}, the first in hand: how many, {@code 0}
+     * after an empty tick (signalled as starvation), {@code -1} once the buffer is closed and drained.
+     */
+    private int takeFirst(Event<?>[] batch, int max) throws InterruptedException {
+        int taken = buffer.take(batch, 0, max, true, TICK.toNanos());
+        if (taken == 0) {
+            starved();
+        }
+        return taken;
+    }
+
+    /** Doubles a batch (up to {@link EventBuffer#MAX_BATCH}) while events cost at most {@code cheap}; else one. */
+    private static int nextBatchSize(int size, long elapsedNanos, int events, long cheap) {
+        return elapsedNanos / events <= cheap ? Math.min(EventBuffer.MAX_BATCH, size * 2) : 1;
     }
 
     private void receiveBatches(int size, Duration maxDelay) throws InterruptedException {
         Event<?>[] batch = new Event<?>[size];
         while (true) {
-            int taken = buffer.take(batch, 0, size, true, TICK.toNanos());
+            int taken = takeFirst(batch, size);
             if (taken < 0) {
                 return;
             }
             if (taken == 0) {
-                starved();
                 continue;
             }
             long deadline = System.nanoTime() + maxDelay.toNanos();
