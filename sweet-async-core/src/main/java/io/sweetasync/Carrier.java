@@ -1,9 +1,9 @@
 package io.sweetasync;
 
 /**
- * The per-thread record of which task body a thread is running. A thread runs one body at a time,
- * but a pooled runtime's thread that waits for another task may run a queued task nested inside
- * the waiting body (see {@link TaskRuntime}); {@link #top} is the innermost body.
+ * The per-thread record of which task body a thread is running. A thread runs one body at a time;
+ * bodies nest only when an {@code EXECUTOR} runtime runs an attempt on the calling thread (a
+ * caller-runs executor); {@link #top} is the innermost body.
  *
  * <p>Invariants, all under this object's monitor: an interrupt for cancellation is delivered only to
  * the body at the top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt
@@ -23,6 +23,11 @@ final class Carrier {
      */
     long nestedCpu;
     long nestedAllocated;
+    /**
+     * Whether this pooled worker holds one of its runtime's slots (it is inside an attempt, body or
+     * completion work); only this thread touches it.
+     */
+    boolean holdsSlot;
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
 
@@ -46,9 +51,11 @@ final class Carrier {
         return CURRENT.get();
     }
 
-    /** Marks the current thread as a worker of {@code pool}. */
-    static void bindWorker(PooledRuntime pool) {
-        CURRENT.set(new Carrier(Thread.currentThread(), pool));
+    /** Marks the current thread as a worker of {@code pool}; returns its carrier. */
+    static Carrier bindWorker(PooledRuntime pool) {
+        Carrier carrier = new Carrier(Thread.currentThread(), pool);
+        CURRENT.set(carrier);
+        return carrier;
     }
 
     /** The task whose body runs innermost on the current thread, or null. */

@@ -1,11 +1,14 @@
 package io.sweetasync;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@link TaskRuntime.Kind#EXECUTOR}: attempts run on a user's executor, which the user owns and shuts down. */
 final class ExecutorRuntime extends TaskRuntime {
 
     private final Executor executor;
+    /** Attempts running on the executor now. */
+    private final AtomicInteger inProgress = new AtomicInteger();
 
     ExecutorRuntime(String name, Executor executor) {
         super(name);
@@ -23,8 +26,22 @@ final class ExecutorRuntime extends TaskRuntime {
     }
 
     @Override
+    public RuntimeSnapshot snapshot() {
+        int now = inProgress.get();
+        return new RuntimeSnapshot(name(), Kind.EXECUTOR, Integer.MAX_VALUE, now, now, 0, 0, 0, 0, 0);
+    }
+
+    @Override
     void execute(TaskNode<?> node) {
-        executor.execute(node::runAttempt);
+        executor.execute(() -> {
+            inProgress.incrementAndGet();
+            try {
+                node.runAttempt();
+            }
+            finally {
+                inProgress.decrementAndGet();
+            }
+        });
     }
 
     @Override

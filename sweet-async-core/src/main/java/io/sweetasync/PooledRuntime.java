@@ -1,49 +1,99 @@
 package io.sweetasync;
 
-import java.util.ArrayList;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@link TaskRuntime.Kind#PLATFORM} and {@link TaskRuntime.Kind#SINGLE}: a fixed set of daemon platform
- * threads, started on first use, taking attempts from one priority queue (priority, then FIFO).
+ * {@link TaskRuntime.Kind#PLATFORM} and {@link TaskRuntime.Kind#SINGLE}: {@code size} slots for running
+ * bodies, taken from one priority queue (priority, then FIFO), and the threads that fill them.
  *
- * <p>Invariants, under {@link #lock}: a node is in {@link #queue} at most once (it is queued again only
- * for its next attempt, after it was taken); {@link #changed} is signalled when a node is queued, when
- * an awaited task finishes, and on close. A worker or a helping waiter takes a node out under the lock
- * and runs its attempt outside it.
+ * <h2>State, all under {@link #lock}</h2>
+ * <ul>
+ * <li>{@link #running}: bodies that hold a slot. A thread takes a queued node only while
+ * {@code running < size}; a body that starts a managed block ({@link #block}) gives its slot back, and
+ * takes it again when its wait ends without waiting for a free one (so for a moment {@code running}
+ * may exceed {@code size}: a body whose wait is over never waits for another body, whatever its
+ * priority).</li>
+ * <li>{@link #blocked}: bodies inside a managed block; they hold a thread but no slot.</li>
+ * <li>{@link #threads}: live worker threads. <b>Invariant I:</b> {@code threads - blocked >= size}
+ * once started — every blocked thread is compensated by a spare. {@link #block} starts a spare when I
+ * would break (a platform thread while fewer than {@code maxSpares} spares exist, a virtual thread
+ * beyond that), and a thread retires only if I still holds without it.</li>
+ * </ul>
+ *
+ * <h2>Why an acyclic set of waits always finishes</h2>
+ * Threads not blocked number {@code threads - blocked >= size}; those not running a body are free.
+ * So whenever a node is queued and {@code running < size}, a free thread exists; it re-checks the
+ * queue under the lock before it parks and is signalled for every node queued, so it takes the node.
+ * Slots are held only by bodies that run (a waiting body holds none), so a slot frees whenever a body
+ * returns or starts to wait. Hence every queued node starts, and a task waits only for the tasks it
+ * named: no waiter ever runs unrelated work on its own stack (the earlier "helping" design could
+ * nest a task that waited, directly or not, for the very waiter below it). Deadlock needs a cycle of
+ * waits, which task handles cannot form for tasks created in order.
+ *
+ * <h2>Happens-before</h2>
+ * Queueing a node (under the lock) happens-before the thread that takes it (under the lock) runs it.
  */
 final class PooledRuntime extends TaskRuntime {
 
+    private static final System.Logger LOG = System.getLogger(PooledRuntime.class.getName());
     private static final Comparator<TaskNode<?>> ORDER = Comparator
             .<TaskNode<?>>comparingInt(node -> node.priority().ordinal())
             .thenComparingLong(node -> node.enqueueSeq);
+    /** How long a surplus free thread waits for work before it retires. */
+    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Kind kind;
     private final int size;
+    private final int maxSpares;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** Signalled for each node queued, and on close. */
+    private final Condition work = lock.newCondition();
     /** Guarded by lock. */
     private final PriorityQueue<TaskNode<?>> queue = new PriorityQueue<>(ORDER);
-    /** Guarded by lock. */
-    private final List<Thread> workers = new ArrayList<>();
+    /** Every worker thread started and not yet ended, for close(). */
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     /** Guarded by lock. */
     private long seq;
     /** Guarded by lock. */
+    private int threads;
+    /** Live platform worker threads; guarded by lock. */
+    private int platformThreads;
+    /** Guarded by lock. */
+    private int running;
+    /** Guarded by lock. */
+    private int blocked;
+    /** Guarded by lock. */
+    private int peakBlocked;
+    /** Virtual spare threads started so far (platform spares were exhausted); guarded by lock. */
+    private long virtualSpares;
+    /** Guarded by lock. */
+    private boolean started;
+    /** Guarded by lock. */
     private boolean closed;
 
-    PooledRuntime(String name, Kind kind, int size) {
+    PooledRuntime(String name, Kind kind, int size, int maxSpares) {
         super(name);
         if (size < 1) {
             throw new IllegalArgumentException("runtime '" + name + "' needs at least 1 thread, was " + size);
         }
+        if (maxSpares < 0) {
+            throw new IllegalArgumentException("runtime '" + name + "' maxSpareThreads must not be negative, was "
+                    + maxSpares);
+        }
         this.kind = kind;
         this.size = size;
+        this.maxSpares = maxSpares;
     }
 
     @Override
@@ -57,122 +107,197 @@ final class PooledRuntime extends TaskRuntime {
     }
 
     @Override
+    public RuntimeSnapshot snapshot() {
+        lock.lock();
+        try {
+            return new RuntimeSnapshot(name(), kind, size, threads, running, blocked, queue.size(), maxSpares,
+                    peakBlocked, virtualSpares);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     void execute(TaskNode<?> node) {
         lock.lock();
         try {
             if (closed) {
                 throw new RejectedExecutionException("runtime '" + name() + "' is closed");
             }
-            if (workers.isEmpty()) {
-                startWorkers();
+            if (!started) {
+                started = true;
+                for (int i = 0; i < size; i++) {
+                    startThread();
+                }
             }
             node.enqueueSeq = seq++;
             queue.add(node);
-            changed.signal();
+            work.signal();
         }
         finally {
             lock.unlock();
         }
     }
 
-    private void startWorkers() {
-        for (int i = 1; i <= size; i++) {
-            String threadName = "sweet-async-" + name() + (size == 1 ? "" : "-" + i);
-            Thread worker = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::work);
-            workers.add(worker);
-            worker.start();
+    /** Starts a worker: a platform thread while fewer than {@code size + maxSpares} exist, else a virtual one. Call under lock. */
+    private void startThread() {
+        boolean platform = platformThreads < size + maxSpares;
+        Thread thread = platform
+                ? Thread.ofPlatform().name("sweet-async-" + name() + (size == 1 && threads == 0 ? "" : "-" + (threads + 1)))
+                        .daemon(true).unstarted(this::work)
+                : Thread.ofVirtual().name("sweet-async-" + name() + "-spare").unstarted(this::work);
+        threads++;
+        if (platform) {
+            platformThreads++;
         }
+        else {
+            virtualSpares++;
+        }
+        workers.add(thread);
+        try {
+            thread.start();
+        }
+        catch (RuntimeException | Error ex) {
+            threadEnded(thread);
+            throw ex;
+        }
+    }
+
+    /** Call under lock. */
+    private void threadEnded(Thread thread) {
+        threads--;
+        if (!thread.isVirtual()) {
+            platformThreads--;
+        }
+        workers.remove(thread);
     }
 
     private void work() {
-        Carrier.bindWorker(this);
-        while (true) {
+        Carrier carrier = Carrier.bindWorker(this);
+        Thread self = Thread.currentThread();
+        boolean died = false;
+        try {
             TaskNode<?> next;
+            while ((next = take()) != null) {
+                carrier.holdsSlot = true;
+                try {
+                    next.runAttempt();
+                }
+                catch (Throwable t) {
+                    // runAttempt contains the user's code: what gets here is the engine's own failure.
+                    LOG.log(Level.ERROR, "runtime '" + name() + "' failed running " + next.label(), t);
+                    if (t instanceof Error) {
+                        died = true;
+                        throw t;
+                    }
+                }
+                finally {
+                    carrier.holdsSlot = false;
+                    slotReleased();
+                }
+            }
+        }
+        finally {
             lock.lock();
             try {
-                while (queue.isEmpty() && !closed) {
-                    changed.awaitUninterruptibly();
+                threadEnded(self);
+                if (died && !closed && threads - blocked < size) {
+                    startThread(); // a worker that dies is replaced
                 }
-                if (closed) {
-                    return;
-                }
-                next = take(null);
             }
             finally {
                 lock.unlock();
             }
-            next.runAttempt();
         }
     }
 
-    /** Takes {@code preferred} if it is queued, else the head; null if empty. Call under lock. */
-    private TaskNode<?> take(TaskNode<?> preferred) {
-        TaskNode<?> next = preferred != null && preferred.enqueueSeq >= 0 && queue.remove(preferred) ? preferred
-                : queue.poll();
-        if (next != null) {
-            next.enqueueSeq = -1;
+    /**
+     * Waits for a node this thread may run and takes a slot for it; null when the thread should end
+     * (closed, or surplus and idle for the keep-alive).
+     */
+    private TaskNode<?> take() {
+        lock.lock();
+        try {
+            long idleSince = System.nanoTime();
+            while (!closed) {
+                if (running < size && !queue.isEmpty()) {
+                    TaskNode<?> next = queue.poll();
+                    next.enqueueSeq = -1;
+                    running++;
+                    if (running < size && !queue.isEmpty()) {
+                        work.signal();
+                    }
+                    return next;
+                }
+                if (threads - blocked > size && System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS) {
+                    return null; // invariant I holds without this thread
+                }
+                try {
+                    work.awaitNanos(KEEP_ALIVE_NANOS);
+                }
+                catch (InterruptedException ex) {
+                    // A stray interrupt of an idle worker: nothing to stop, look again.
+                }
+            }
+            return null;
         }
-        return next;
+        finally {
+            lock.unlock();
+        }
     }
 
-    /** Helps while waiting when called on one of this runtime's threads; see {@link TaskRuntime}. */
-    @Override
-    void awaitDone(TaskNode<?> target) throws InterruptedException {
-        Carrier carrier = Carrier.currentOrNull();
-        if (carrier == null || carrier.pool() != this) {
-            super.awaitDone(target);
+    private void slotReleased() {
+        lock.lock();
+        try {
+            running--;
+            if (!queue.isEmpty()) {
+                work.signal();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code blocker} on the calling thread. On a thread of this runtime that holds a slot, the slot
+     * is handed over for the wait (a spare thread starts if needed to keep invariant I) and taken back
+     * when the wait ends.
+     */
+    void block(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
+        if (blocker.isReleasable()) {
             return;
         }
-        target.whenTerminal(this::signalChanged);
+        lock.lock();
         try {
-            helpUntilDone(target);
+            running--;
+            blocked++;
+            peakBlocked = Math.max(peakBlocked, blocked);
+            if (!closed && threads - blocked < size) {
+                startThread();
+            }
+            if (!queue.isEmpty()) {
+                work.signal();
+            }
         }
         finally {
-            passOnWakeUp();
+            lock.unlock();
         }
-    }
-
-    private void helpUntilDone(TaskNode<?> target) throws InterruptedException {
-        while (!target.isDone()) {
-            TaskNode<?> next;
-            lock.lockInterruptibly();
+        try {
+            while (!blocker.isReleasable() && !blocker.block()) {
+                // block() returned false: not releasable yet, block again.
+            }
+        }
+        finally {
+            lock.lock();
             try {
-                if (target.isDone()) {
-                    return;
-                }
-                next = closed ? null : take(target);
-                if (next == null) {
-                    changed.await();
-                    continue;
-                }
+                blocked--;
+                running++;
             }
             finally {
                 lock.unlock();
             }
-            next.runAttempt();
-        }
-    }
-
-    /** A waiter woken for a queued node may leave without taking it: wake another thread for it. */
-    private void passOnWakeUp() {
-        lock.lock();
-        try {
-            if (!queue.isEmpty()) {
-                changed.signal();
-            }
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    private void signalChanged() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        }
-        finally {
-            lock.unlock();
         }
     }
 
@@ -183,7 +308,7 @@ final class PooledRuntime extends TaskRuntime {
         try {
             closed = true;
             queue.clear();
-            changed.signalAll();
+            work.signalAll();
             toJoin = List.copyOf(workers);
         }
         finally {
@@ -193,7 +318,7 @@ final class PooledRuntime extends TaskRuntime {
         boolean allEnded = true;
         for (Thread worker : toJoin) {
             long left = deadline - System.nanoTime();
-            if (left <= 0 || !worker.join(java.time.Duration.ofNanos(left))) {
+            if (left <= 0 || !worker.join(Duration.ofNanos(left))) {
                 allEnded = allEnded && !worker.isAlive();
             }
         }

@@ -7,8 +7,14 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** The default {@link TaskClock}: system time and one daemon scheduler thread, closed with its orchestrator. */
+/**
+ * The default {@link TaskClock}: system time and one daemon scheduler thread, closed with its orchestrator.
+ * The scheduler thread only hands each due action to a new virtual thread, so a slow action (a
+ * fallback or listener run when a queued task times out) never delays another task's deadline.
+ */
 final class SystemClock implements TaskClock, AutoCloseable {
+
+    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
     private final ScheduledThreadPoolExecutor scheduler;
     /** Threads the scheduler made, joined on close (awaitTermination returns before they exit). */
@@ -37,7 +43,10 @@ final class SystemClock implements TaskClock, AutoCloseable {
 
     @Override
     public Scheduled schedule(Duration delay, Runnable action) {
-        ScheduledFuture<?> future = scheduler.schedule(action, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        long nanos = delay.isNegative() ? 0 : delay.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : delay.toNanos();
+        ScheduledFuture<?> future = scheduler.schedule(() -> {
+            Thread.ofVirtual().name("sweet-async-deadline").start(action);
+        }, nanos, TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);
     }
 

@@ -35,12 +35,14 @@ import java.util.Optional;
  * @param progress     live values the task publishes ({@link TaskContext#progress}), e.g. rows done
  * @param childCount   number of children started so far (may exceed {@code children().size()}
  *                     in bounded history snapshots)
+ * @param runaway      whether the task ended (it timed out, or an ancestor did) while its body still
+ *                     runs, ignoring its interrupt; the body keeps its thread and group permit until it returns
  * @param children     child snapshots in start order (empty in flat snapshots)
  */
 public record TaskInfo(TaskId id, TaskId parentId, String name, String path, TaskStatus status,
         TaskPriority priority, String group, String runtime, Map<String, String> tags, Instant createdAt,
         Instant startedAt, Instant completedAt, int attempts, List<TaskId> dependencies, Failure failure,
-        TaskMetrics metrics, Map<String, Long> progress, int childCount, List<TaskInfo> children) {
+        TaskMetrics metrics, Map<String, Long> progress, int childCount, boolean runaway, List<TaskInfo> children) {
 
     /**
      * Why a task did not complete.
@@ -78,6 +80,14 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
 
     TaskInfo withChildren(List<TaskInfo> newChildren) {
         return new TaskInfo(id, parentId, name, path, status, priority, group, runtime, tags, createdAt, startedAt,
-                completedAt, attempts, dependencies, failure, metrics, progress, childCount, newChildren);
+                completedAt, attempts, dependencies, failure, metrics, progress, childCount, runaway, newChildren);
+    }
+
+    /** This task without its subtree (a deep tree's text would be as deep as the tree). */
+    @Override
+    public String toString() {
+        return "TaskInfo[" + path + " " + status + (runaway ? " runaway" : "") + ", attempts " + attempts
+                + (failure == null ? "" : ", " + failure.type() + ": " + failure.message()) + ", children "
+                + childCount + "]";
     }
 }

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -69,6 +71,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     private static final VarHandle OUTSTANDING;
     private static final VarHandle PERMIT;
     private static final VarHandle PARENT_SHARE;
+    private static final VarHandle FINISHED;
     private static final int SHARE_NONE = 0;
     private static final int SHARE_COUNTED = 1;
     private static final int SHARE_GONE = 2;
@@ -82,6 +85,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             OUTSTANDING = lookup.findVarHandle(TaskNode.class, "outstanding", int.class);
             PERMIT = lookup.findVarHandle(TaskNode.class, "permit", ConcurrencyLimiter.Permit.class);
             PARENT_SHARE = lookup.findVarHandle(TaskNode.class, "parentShare", int.class);
+            FINISHED = lookup.findVarHandle(TaskNode.class, "finished", int.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -101,6 +105,16 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
     }
+
+    /**
+     * Put into {@link #stop} by {@link #finish()} when no stop request came first: from then on no stop
+     * request can land, so the terminal status decided from {@code stop} is the one every caller sees.
+     */
+    private static final Stop SEALED = new Stop(null, "finished", null, null);
+    /** Path segments shown at the end of a deep task's path (the root is always shown too). */
+    private static final int PATH_TAIL = 8;
+    /** How long a timed-out body has to return after its interrupt before its waiters are released without it. */
+    static final Duration RUNAWAY_GRACE = Duration.ofMillis(100);
 
     /** A resource figure attributed from sampled events. */
     enum Resource { CPU, ALLOCATED, READ, WRITTEN }
@@ -126,6 +140,9 @@ final class TaskNode<T> implements SpawningTask<T> {
     private final TaskId id;
     private final String name;
     private final TaskNode<?> parent;
+    /** The root of this task's tree (itself for a root), and this task's distance from it. */
+    private final TaskNode<?> root;
+    private final int depth;
     /** Built on first use (snapshots, messages): most tasks never need it. */
     private volatile String path;
     private final TaskPriority priority;
@@ -147,6 +164,8 @@ final class TaskNode<T> implements SpawningTask<T> {
     private volatile Stop stop;
     private volatile int bodyState = IDLE;
     private volatile int outstanding = 1;
+    /** 0 until {@link #finish()} runs (once: the normal path and a runaway's forced end race for it). */
+    private volatile int finished;
     /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */
     private volatile int parentShare;
     /** Set under childLock when the body ends: from then on, children are counted in outstanding. */
@@ -183,6 +202,8 @@ final class TaskNode<T> implements SpawningTask<T> {
      */
     private volatile Map<String, java.util.function.LongSupplier> progressSuppliers;
     private volatile Map<String, Long> frozenProgress;
+    /** Whether a progress supplier threw (reported once). */
+    private volatile boolean progressFailed;
     /** Context captured by the orchestrator's propagators when the task was created; empty if none. */
     private List<io.sweetasync.spi.ContextPropagator.Captured> captured = List.of();
     /** Body outcome; written by the body owner before it releases its share. */
@@ -203,7 +224,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         this.id = id;
         this.name = name;
         this.parent = parent;
-
+        this.root = parent == null ? this : parent.root;
+        this.depth = parent == null ? 0 : parent.depth + 1;
         this.priority = priority;
         this.runtime = runtime;
         this.group = group;
@@ -239,10 +261,30 @@ final class TaskNode<T> implements SpawningTask<T> {
         return name + "#" + id;
     }
 
+    /**
+     * Names and ids from the root. A deep task's path shows the root, the number of levels left out and
+     * the last {@value #PATH_TAIL} levels ({@code root#1/…(991 more)/…/leaf#1000}), so a path costs
+     * the same at any depth and a deep tree's snapshots stay linear in its size.
+     */
     String path() {
         String known = path;
         if (known == null) {
-            known = (parent == null ? "" : parent.path() + "/") + label();
+            int shown = Math.min(depth, PATH_TAIL);
+            String[] tail = new String[shown + 1];
+            TaskNode<?> node = this;
+            for (int i = shown; i >= 0 && node != null; i--) {
+                tail[i] = node.label();
+                node = node.parent;
+            }
+            StringBuilder text = new StringBuilder();
+            if (depth > PATH_TAIL) {
+                text.append(root.label()).append('/');
+                if (depth > PATH_TAIL + 1) {
+                    text.append("\u2026(").append(depth - PATH_TAIL - 1).append(" more)/");
+                }
+            }
+            text.append(String.join("/", tail));
+            known = text.toString();
             path = known;
         }
         return known;
@@ -253,11 +295,14 @@ final class TaskNode<T> implements SpawningTask<T> {
     }
 
     boolean isStopRequested() {
-        return stop != null;
+        Stop request = stop;
+        return request != null && request != SEALED;
     }
 
+    /** The stop request that decides this task's end, or null if none came before it finished. */
     Stop stopRequest() {
-        return stop;
+        Stop request = stop;
+        return request == SEALED ? null : request;
     }
 
     @Override
@@ -289,7 +334,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         queuedAtNanos = clock.nanoTime();
         orchestrator.notifyQueued(this);
         if (timeout != null) {
-            timeoutHandle = schedule(timeout, () -> stop(StopKind.TIMEOUT, "timed out after " + timeout));
+            timeoutHandle = schedule(timeout, this::timedOut);
         }
         admit();
     }
@@ -300,10 +345,15 @@ final class TaskNode<T> implements SpawningTask<T> {
             execute();
             return;
         }
-        permitRequest = limiter.acquire(priority, granted -> {
+        ConcurrencyLimiter.Request request = limiter.acquire(priority, granted -> {
             permit = granted;
             execute();
         }, reason -> stop(StopKind.REJECT, reason));
+        permitRequest = request;
+        // A stop that landed while the request was being queued may have missed it: withdraw it here.
+        if (stop != null) {
+            request.cancel();
+        }
     }
 
     private void execute() {
@@ -331,7 +381,11 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
     }
 
+    /** Schedules {@code action}; a practically endless delay schedules nothing (returns null). */
     private TaskClock.Scheduled schedule(Duration delay, Runnable action) {
+        if (TaskClock.isPracticallyNever(delay)) {
+            return null;
+        }
         try {
             return clock.schedule(delay, action);
         }
@@ -341,56 +395,84 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
     }
 
-    /** Runs one attempt on the calling thread (a runtime's thread); never throws. */
+    /**
+     * Runs one attempt on the calling thread (a runtime's thread); never throws. The thread leaves the
+     * body (its carrier no longer names this task, a pending interrupt is cleared) before anything
+     * after the body runs, so completion callbacks, listeners and the fallback never run as if inside
+     * a finished task, nor with the body's interrupt still set.
+     */
     void runAttempt() {
+        if (orchestrator.isCancellingAll() && stop == null) {
+            stop(StopKind.CANCEL, "the orchestrator shut down before it started");
+        }
         Carrier here = Carrier.current();
         TaskNode<?> enclosing = here.enter(this);
         carrier = here;
+        boolean claimed = false;
+        boolean ran = false;
+        T result = null;
+        Throwable error = null;
+        long start = 0;
         try {
-            if (!BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
-                releasePermit(PermitRelease.IGNORE);
-                return;
+            claimed = BODY_STATE.compareAndSet(this, IDLE, RUNNING);
+            if (claimed && stop == null) {
+                ran = true;
+                start = startAttempt();
+                ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
+                try {
+                    result = captured.isEmpty() ? work.call() : withContext(work);
+                }
+                catch (Throwable t) {
+                    error = t;
+                }
+                meter.stop();
             }
-            if (stop != null) {
-                releasePermit(PermitRelease.IGNORE);
-                endBody();
-                return;
-            }
-            attempt();
+        }
+        catch (Throwable t) {
+            error = t; // the engine's bookkeeping around the body failed: the attempt fails with it
         }
         finally {
             here.exit(enclosing);
         }
+        if (!claimed) {
+            releasePermit(PermitRelease.IGNORE);
+            return;
+        }
+        if (!ran) {
+            releasePermit(PermitRelease.IGNORE);
+            endBody();
+            return;
+        }
+        afterAttempt(start, result, error);
     }
 
-    private void attempt() {
+    /** Bookkeeping at the start of an attempt; returns its start time. */
+    private long startAttempt() {
         long start = clock.nanoTime();
         queueWaitNanos += start - queuedAtNanos;
-        int attempt = attempts + 1;
-        attempts = attempt;
+        attempts = attempts + 1;
         if (startedNanos == UNSET) {
             startedNanos = start;
         }
         advance(TaskStatus.RUNNING);
-        orchestrator.notifyStarted(this);
         attemptStartNanos = start;
+        orchestrator.notifyStarted(this);
         orchestrator.usage(name).attempt();
-        ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
-        T result = null;
-        Throwable error = null;
-        try {
-            result = captured.isEmpty() ? work.call() : withContext(work);
-        }
-        catch (Throwable t) {
-            error = t;
-        }
-        meter.stop();
+        return start;
+    }
+
+    private void afterAttempt(long start, T result, Throwable error) {
         runNanos += clock.nanoTime() - start;
         attemptStartNanos = 0;
         Stop stopped = stop;
-        releasePermit(stopped == null ? PermitRelease.SAMPLE
+        releasePermit(stopped == null || stopped == SEALED ? PermitRelease.SAMPLE
                 : stopped.kind() == StopKind.TIMEOUT ? PermitRelease.DROPPED : PermitRelease.IGNORE);
-        if (error == null) {
+        if (finished != 0) {
+            // A runaway: its waiters were released at the deadline; only the body's share is left to give back.
+            endBody();
+            orchestrator.runawayReturned(this);
+        }
+        else if (error == null) {
             value = result;
             endBody();
         }
@@ -398,7 +480,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             endBody();
         }
         else {
-            afterFailure(attempt, error);
+            afterFailure(attempts, error);
         }
     }
 
@@ -406,7 +488,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         Duration delay = retry.nextDelay(attempt, error).orElse(null);
         if (delay == null) {
             failure = error;
-            stopChildren("its parent " + label() + " failed");
+            stopSubtree(this, "its parent " + label() + " failed");
             endBody();
             return;
         }
@@ -462,9 +544,14 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
     }
 
+    /**
+     * Gives back one share; the thread that takes the count to zero finishes the task, then gives back
+     * the task's share in its parent, and so on up the tree: a loop, not a recursion, however deep.
+     */
     private void release() {
-        if ((int) OUTSTANDING.getAndAdd(this, -1) == 1) {
-            finish();
+        TaskNode<?> node = this;
+        while (node != null && (int) OUTSTANDING.getAndAdd(node, -1) == 1) {
+            node = node.finish();
         }
     }
 
@@ -494,10 +581,19 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     /**
      * Requests a stop: the first request wins. Ends a body that is not running, interrupts one that
-     * is, and cancels the unfinished subtree.
+     * is, and cancels the unfinished subtree (iteratively, however deep).
      */
     boolean stop(Stop request) {
-        if (status.isTerminal() || !STOP.compareAndSet(this, null, request)) {
+        if (!stopThis(request)) {
+            return false;
+        }
+        stopSubtree(this, stopReasonForChildren());
+        return true;
+    }
+
+    /** The stop of this task alone: the first request wins; false if another came first or it finished. */
+    private boolean stopThis(Stop request) {
+        if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }
         if (request.kind() != StopKind.TIMEOUT) {
@@ -514,7 +610,7 @@ final class TaskNode<T> implements SpawningTask<T> {
                     }
                     releasePermit(PermitRelease.IGNORE);
                     bodyEnded();
-                    break;
+                    return true;
                 }
             }
             else {
@@ -522,24 +618,92 @@ final class TaskNode<T> implements SpawningTask<T> {
                 if (state == RUNNING && running != null) {
                     running.interruptIfRunning(this);
                 }
-                break;
+                return true;
             }
         }
-        stopChildren(stopReasonForChildren());
-        return true;
     }
 
-    private void stopChildren(String reason) {
-        List<TaskNode<?>> snapshot;
-        synchronized (childLock) {
-            if (children == null) {
-                return;
+    /** Cancels every unfinished task below {@code top}, its children with {@code reason}. */
+    private static void stopSubtree(TaskNode<?> top, String reason) {
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
+        for (TaskNode<?> child : top.childNodes()) {
+            if (child.stopThis(new Stop(StopKind.CANCEL, reason, null, null))) {
+                pending.push(child);
             }
-            snapshot = List.copyOf(children);
         }
-        for (TaskNode<?> child : snapshot) {
-            child.stop(StopKind.CANCEL, reason);
+        while (!pending.isEmpty()) {
+            TaskNode<?> node = pending.pop();
+            String below = node.stopReasonForChildren();
+            for (TaskNode<?> child : node.childNodes()) {
+                if (child.stopThis(new Stop(StopKind.CANCEL, below, null, null))) {
+                    pending.push(child);
+                }
+            }
         }
+    }
+
+    /**
+     * The deadline passed: stop the task, give its body {@link #RUNAWAY_GRACE} to return, and if it has
+     * not, end the task and its subtree now so that no waiter waits past the deadline. Runs on a timer
+     * action's own thread, never a runtime's.
+     */
+    private void timedOut() {
+        if (!stop(StopKind.TIMEOUT, "timed out after " + timeout)) {
+            return;
+        }
+        try {
+            outcome.get(RUNAWAY_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        catch (TimeoutException ex) {
+            // the body (or a descendant's) ignores its interrupt
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException ex) {
+            throw new IllegalStateException("task outcomes never complete exceptionally", ex);
+        }
+        forceEnd();
+    }
+
+    /**
+     * Ends this task and its unfinished subtree at once, children first, without waiting for their
+     * bodies: each still-running body is a runaway ({@link #isRunaway()}) that keeps its thread and its
+     * group permit until it returns, and then only gives back its share.
+     */
+    private void forceEnd() {
+        List<TaskNode<?>> order = new ArrayList<>();
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
+        pending.push(this);
+        while (!pending.isEmpty()) {
+            TaskNode<?> node = pending.pop();
+            if (node.finished == 0) {
+                order.add(node);
+                node.childNodes().forEach(pending::push);
+            }
+        }
+        for (int i = order.size() - 1; i >= 0; i--) {
+            TaskNode<?> node = order.get(i);
+            if (node != this && node.parent != null) {
+                // A child registered while the stop went down the tree: cancel it before it is ended.
+                node.stopThis(new Stop(StopKind.CANCEL, node.parent.stopReasonForChildren(), null, null));
+            }
+            // Registered before its waiters are released, so that they see it counted as a runaway.
+            boolean running = node.bodyState == RUNNING && orchestrator.runawayStarting(node);
+            TaskNode<?> parentToRelease = node.finish();
+            if (running) {
+                orchestrator.runawayStarted(node);
+            }
+            if (parentToRelease != null) {
+                parentToRelease.release();
+            }
+        }
+    }
+
+    /** Whether the task ended (it timed out, or an ancestor did) while its body still runs. */
+    boolean isRunaway() {
+        return finished != 0 && bodyState == RUNNING;
     }
 
     private static void cancel(TaskClock.Scheduled scheduled) {
@@ -597,9 +761,21 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     // ---- completion -----------------------------------------------------------------------------
 
-    private void finish() {
+    /**
+     * Decides the terminal status, once: seals {@link #stop} (a stop request that lands first decides
+     * the status; none can land after), then records, notifies and completes {@link #outcome}.
+     *
+     * @return the parent whose share this task must now give back, or null
+     */
+    private TaskNode<?> finish() {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
+            return null;
+        }
         completedNanos = clock.nanoTime();
         Stop request = stop;
+        if (request == null && !STOP.compareAndSet(this, null, SEALED)) {
+            request = stop;
+        }
         TaskStatus terminal;
         if (request != null) {
             terminal = request.kind() == StopKind.PASS_THROUGH ? request.upstream().status() : request.kind().status;
@@ -626,12 +802,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
         orchestrator.finished(this);
         outcome.complete(result);
-        if (parent != null) {
-            // Not counted by the parent yet (its body still runs): leave without touching its counter.
-            if (!PARENT_SHARE.compareAndSet(this, SHARE_NONE, SHARE_GONE)) {
-                parent.release();
-            }
-        }
+        // Not counted by the parent yet (its body still runs): leave without touching its counter.
+        return parent != null && !PARENT_SHARE.compareAndSet(this, SHARE_NONE, SHARE_GONE) ? parent : null;
     }
 
     private AsyncTaskException error(Stop request) {
@@ -678,28 +850,56 @@ final class TaskNode<T> implements SpawningTask<T> {
         outcome.whenComplete((result, never) -> action.run());
     }
 
-    /** Waits for the outcome, helping a pooled runtime if called on one of its threads. */
+    /**
+     * Waits for the outcome. On a thread of a {@code PLATFORM}/{@code SINGLE} runtime the wait is a managed
+     * block: the body's slot is handed over while it waits (see {@link PooledRuntime}).
+     */
     TaskResult<T> awaitResult() throws InterruptedException {
         TaskResult<T> done = outcome.getNow(null);
         if (done != null) {
             return done;
         }
-        Carrier here = Carrier.currentOrNull();
-        if (here != null && here.pool() != null) {
-            here.pool().awaitDone(this);
-        }
-        else {
-            awaitOutcomeBlocking();
-        }
+        TaskRuntime.managedBlock(new OutcomeWait(0));
         return outcome.getNow(null);
     }
 
-    void awaitOutcomeBlocking() throws InterruptedException {
-        try {
-            outcome.get();
+    /** Waits for {@link #outcome} without a deadline ({@code nanos == 0}) or up to {@code nanos}. */
+    private final class OutcomeWait implements ForkJoinPool.ManagedBlocker {
+        private final long deadline;
+        private final boolean timed;
+        private boolean expired;
+
+        OutcomeWait(long nanos) {
+            this.timed = nanos > 0;
+            this.deadline = timed ? System.nanoTime() + nanos : 0;
         }
-        catch (ExecutionException ex) {
-            throw new IllegalStateException("task outcomes never complete exceptionally", ex);
+
+        @Override
+        public boolean block() throws InterruptedException {
+            try {
+                if (!timed) {
+                    outcome.get();
+                }
+                else {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        outcome.get(left, TimeUnit.NANOSECONDS);
+                    }
+                    expired = !outcome.isDone();
+                }
+            }
+            catch (TimeoutException ex) {
+                expired = true;
+            }
+            catch (ExecutionException ex) {
+                throw new IllegalStateException("task outcomes never complete exceptionally", ex);
+            }
+            return true;
+        }
+
+        @Override
+        public boolean isReleasable() {
+            return outcome.isDone() || expired;
         }
     }
 
@@ -725,7 +925,19 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     @Override
     public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return unwrap(outcome.get(time, unit));
+        TaskResult<T> done = outcome.getNow(null);
+        if (done == null) {
+            long nanos = unit.toNanos(time); // saturates: Long.MAX_VALUE days is "practically never"
+            if (nanos <= 0) {
+                throw new TimeoutException("task " + label() + " is not done");
+            }
+            TaskRuntime.managedBlock(new OutcomeWait(nanos));
+            done = outcome.getNow(null);
+            if (done == null) {
+                throw new TimeoutException("task " + label() + " did not finish within " + time + " " + unit);
+            }
+        }
+        return unwrap(done);
     }
 
     private T unwrap(TaskResult<T> result) throws ExecutionException {
@@ -750,8 +962,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         CompletableFuture<T> future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-                TaskNode.this.cancel();
-                return super.cancel(mayInterruptIfRunning);
+                // true exactly when the task ends CANCELLED (not when it is timing out or done).
+                return TaskNode.this.cancel() && super.cancel(mayInterruptIfRunning);
             }
         };
         outcome.whenComplete((result, never) -> {
@@ -793,41 +1005,95 @@ final class TaskNode<T> implements SpawningTask<T> {
                     all.add(one);
                 }
             }
-            catch (RuntimeException | LinkageError ex) {
-                orchestrator.warn("context propagator " + propagator.getClass().getName() + " failed to capture", ex);
+            catch (Throwable ex) {
+                orchestrator.warn("context propagator " + propagator.getClass().getName() + " failed to capture for task "
+                        + label() + "; skipped", ex);
             }
         }
         captured = List.copyOf(all);
     }
 
     /**
-     * Runs {@code body} inside every captured context, the first propagator outermost. A propagator that
-     * fails before running the body is logged and skipped; what the body throws passes through.
+     * Runs {@code body} inside every captured context, the first propagator outermost. A propagator's
+     * failure never changes the body's outcome: one that fails before running the body is logged and
+     * skipped (the body runs without it); one that fails after the body returned (e.g. its scope's
+     * {@code close()}) is logged and the body's value kept; when both the body and the propagator
+     * throw, the body's exception wins.
      */
     private <V> V withContext(Callable<V> body) throws Exception {
         List<io.sweetasync.spi.ContextPropagator.Captured> mine = captured;
         Callable<V> call = body;
         for (int i = mine.size() - 1; i >= 0; i--) {
-            io.sweetasync.spi.ContextPropagator.Captured one = mine.get(i);
-            Callable<V> inner = call;
-            call = () -> {
-                boolean[] entered = new boolean[1];
-                try {
-                    return one.around(() -> {
-                        entered[0] = true;
-                        return inner.call();
-                    });
-                }
-                catch (RuntimeException | LinkageError ex) {
-                    if (entered[0]) {
-                        throw ex;
-                    }
-                    orchestrator.warn("context propagator failed to restore for task " + label(), ex);
-                    return inner.call();
-                }
-            };
+            call = aroundOne(mine.get(i), call);
         }
         return call.call();
+    }
+
+    private <V> Callable<V> aroundOne(io.sweetasync.spi.ContextPropagator.Captured one, Callable<V> inner) {
+        return () -> {
+            InnerCall<V> tracked = new InnerCall<>(inner);
+            try {
+                V returned = one.around(tracked);
+                if (!tracked.entered) {
+                    orchestrator.warn("context propagator did not run the body of task " + label() + "; skipped",
+                            null);
+                    return inner.call();
+                }
+                return tracked.returned ? tracked.value : returned;
+            }
+            catch (Throwable ex) {
+                if (!tracked.entered) {
+                    orchestrator.warn("context propagator failed to restore for task " + label() + "; skipped", ex);
+                    return inner.call();
+                }
+                if (tracked.returned) {
+                    orchestrator.warn("context propagator failed after the body of task " + label()
+                            + " returned; the body's value is kept", ex);
+                    return tracked.value;
+                }
+                if (tracked.thrown != null && tracked.thrown != ex) {
+                    orchestrator.warn("context propagator failed after the body of task " + label()
+                            + " threw; the body's exception is kept", ex);
+                    throw sneaky(tracked.thrown);
+                }
+                throw sneaky(ex);
+            }
+        };
+    }
+
+    /** The body as a propagator sees it, recording whether and how it ran. */
+    private static final class InnerCall<V> implements Callable<V> {
+        private final Callable<V> inner;
+        boolean entered;
+        boolean returned;
+        V value;
+        Throwable thrown;
+
+        InnerCall(Callable<V> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public V call() throws Exception {
+            if (entered) {
+                throw new IllegalStateException("a context propagator ran the task's body twice");
+            }
+            entered = true;
+            try {
+                value = inner.call();
+                returned = true;
+                return value;
+            }
+            catch (Throwable t) {
+                thrown = t;
+                throw t;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <X extends Throwable> Exception sneaky(Throwable t) throws X {
+        throw (X) t;
     }
 
     private void contextFinished(TaskInfo finalInfo) {
@@ -835,8 +1101,8 @@ final class TaskNode<T> implements SpawningTask<T> {
             try {
                 one.finished(finalInfo);
             }
-            catch (RuntimeException | LinkageError ex) {
-                orchestrator.warn("context propagator failed on finish of task " + label(), ex);
+            catch (Throwable ex) {
+                orchestrator.warn("context propagator failed on finish of task " + label() + "; ignored", ex);
             }
         }
         captured = List.of();
@@ -865,7 +1131,18 @@ final class TaskNode<T> implements SpawningTask<T> {
             return Map.of();
         }
         Map<String, Long> values = new java.util.LinkedHashMap<>();
-        suppliers.forEach((key, supplier) -> values.put(key, supplier.getAsLong()));
+        suppliers.forEach((key, supplier) -> {
+            try {
+                values.put(key, supplier.getAsLong());
+            }
+            catch (Throwable t) {
+                // A supplier that throws is left out of the snapshot; said once per task.
+                if (!progressFailed) {
+                    progressFailed = true;
+                    orchestrator.warn("progress value '" + key + "' of task " + label() + " threw; left out of snapshots", t);
+                }
+            }
+        });
         return values;
     }
 
@@ -1000,22 +1277,41 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     /**
      * A snapshot with children down to any depth, at most {@code childLimit} children per node
-     * ({@code 0}: none, {@code Integer.MAX_VALUE}: all).
+     * ({@code 0}: none, {@code Integer.MAX_VALUE}: all). Built bottom-up with an explicit stack: no
+     * recursion per level.
      */
     TaskInfo tree(int childLimit) {
-        TaskInfo self = info();
         if (childLimit == 0) {
-            return self;
+            return info();
         }
-        List<TaskNode<?>> nodes = childNodes();
-        List<TaskInfo> infos = new ArrayList<>(Math.min(nodes.size(), childLimit));
-        for (TaskNode<?> child : nodes) {
-            if (infos.size() == childLimit) {
-                break;
+        ArrayDeque<TreeFrame> stack = new ArrayDeque<>();
+        stack.push(new TreeFrame(this));
+        while (true) {
+            TreeFrame frame = stack.peek();
+            if (frame.next < frame.children.size() && frame.built.size() < childLimit) {
+                stack.push(new TreeFrame(frame.children.get(frame.next++)));
+                continue;
             }
-            infos.add(child.tree(childLimit));
+            stack.pop();
+            TaskInfo done = frame.info.withChildren(frame.built);
+            if (stack.isEmpty()) {
+                return done;
+            }
+            stack.peek().built.add(done);
         }
-        return self.withChildren(infos);
+    }
+
+    /** One node of a tree snapshot being built. */
+    private static final class TreeFrame {
+        final TaskInfo info;
+        final List<TaskNode<?>> children;
+        final List<TaskInfo> built = new ArrayList<>();
+        int next;
+
+        TreeFrame(TaskNode<?> node) {
+            this.info = node.info();
+            this.children = node.childNodes();
+        }
     }
 
     private TaskInfo snapshot(TaskInfo.Failure failureInfo) {
@@ -1023,7 +1319,7 @@ final class TaskNode<T> implements SpawningTask<T> {
                 runtime.name(), tags, orchestrator.instantAt(createdNanos),
                 startedNanos == UNSET ? null : orchestrator.instantAt(startedNanos),
                 completedNanos == UNSET ? null : orchestrator.instantAt(completedNanos), attempts, dependencies, failureInfo,
-                metrics(), progressNow(), childCount(), List.of());
+                metrics(), progressNow(), childCount(), isRunaway(), List.of());
     }
 
     @Override

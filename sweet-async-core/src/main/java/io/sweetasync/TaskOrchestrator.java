@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -95,6 +96,10 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final ResourceAttribution attribution;
     private final ConcurrentHashMap<String, UsageTotals> usage = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    /** Set once shutdown's grace has passed: from then on no queued body starts. */
+    private volatile boolean cancellingAll;
+    /** Tasks that ended while their bodies still run (see {@link TaskInfo#runaway()}). */
+    private final Set<TaskNode<?>> runaways = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private TaskOrchestrator(Builder builder) {
@@ -206,15 +211,16 @@ public final class TaskOrchestrator implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static TaskInfo findIn(TaskInfo info, TaskId id) {
-        if (info.id().equals(id)) {
-            return info;
-        }
-        for (TaskInfo child : info.children()) {
-            TaskInfo found = findIn(child, id);
-            if (found != null) {
-                return found;
+    /** The snapshot with this id in {@code top}'s tree; a walk with an explicit stack, however deep. */
+    private static TaskInfo findIn(TaskInfo top, TaskId id) {
+        ArrayDeque<TaskInfo> pending = new ArrayDeque<>();
+        pending.push(top);
+        while (!pending.isEmpty()) {
+            TaskInfo info = pending.pop();
+            if (info.id().equals(id)) {
+                return info;
             }
+            info.children().forEach(pending::push);
         }
         return null;
     }
@@ -377,6 +383,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         if (awaitDrained(grace)) {
             return true;
         }
+        cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
         List<TaskNode<?>> rest = List.copyOf(liveRoots.values());
         for (TaskNode<?> root : rest) {
             root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
@@ -407,6 +414,46 @@ public final class TaskOrchestrator implements AutoCloseable {
         finally {
             drainLock.unlock();
         }
+    }
+
+    /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
+    boolean isCancellingAll() {
+        return cancellingAll;
+    }
+
+    /**
+     * Snapshots of tasks that ended (timed out, or under a timed-out ancestor) while their bodies still
+     * run, ignoring their interrupts: each holds a thread, and its group permit, until its body returns.
+     */
+    public List<TaskInfo> runaways() {
+        return runaways.stream().filter(TaskNode::isRunaway).sorted(Comparator.comparing(TaskNode::id))
+                .map(TaskNode::info).toList();
+    }
+
+    /** Number of runaway bodies now (see {@link #runaways()}). */
+    public int runawayCount() {
+        return runaways.size();
+    }
+
+    /** Called just before a task whose body still runs is ended at its deadline. */
+    boolean runawayStarting(TaskNode<?> node) {
+        return runaways.add(node);
+    }
+
+    /** Called once that task has ended: warns, unless its body returned meanwhile. */
+    void runawayStarted(TaskNode<?> node) {
+        if (!node.isRunaway()) {
+            runaways.remove(node); // its body returned meanwhile
+            return;
+        }
+        LOG.log(Level.WARNING, "task {0} ended but its body still runs on its thread, ignoring the interrupt "
+                + "(a blocking call the JDK cannot interrupt, or a loop that never checks): it keeps its thread "
+                + "and group permit until it returns", node.path());
+    }
+
+    /** Called when a runaway's body has returned. */
+    void runawayReturned(TaskNode<?> node) {
+        runaways.remove(node);
     }
 
     /** Whether new root tasks are admitted. */

@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.regex.Pattern;
 
 /**
@@ -18,16 +19,23 @@ import java.util.regex.Pattern;
  * Or wrap any {@link Executor} with {@link #executor(String, Executor)} ({@link Kind#EXECUTOR}).
  *
  * <h2>Waiting inside a task does not deadlock a pool</h2>
- * When a body running on a {@code PLATFORM} or {@code SINGLE} runtime waits for another task
- * ({@code join()}, {@code result()}, {@code get()}, {@code joinChildren()}), its thread does not sit
- * idle: it first runs the awaited task itself if that is still queued on the same runtime, then any
- * other queued task of that runtime, and only parks when the queue is empty. So a parent on the single
- * thread that joins a child on the same runtime runs the child itself, and a full pool whose tasks all
- * wait for queued children drains them. (A task run this way is nested on the waiter's stack; a
- * cancellation of the waiter reaches the waiter once the nested task returns, unless the nested task is
- * in the waiter's subtree, in which case it is cancelled too.) A parent whose body has returned never
- * holds a thread while its children finish. An {@code EXECUTOR} runtime cannot help this way: waiting
- * there blocks a thread of your executor, so do not join tasks of a bounded executor from inside it.
+ * A {@code PLATFORM} or {@code SINGLE} runtime has a number of <em>slots</em> ({@link #parallelism()}):
+ * at most that many bodies run at once. When a body waits for another task ({@code join()},
+ * {@code result()}, {@code get()}, {@code get(timeout)}, {@code joinChildren()}, a pipeline's final
+ * event) it gives its slot back for the wait, and the runtime starts a spare thread if needed so that
+ * queued tasks keep starting (compensation, as {@link ForkJoinPool#managedBlock} does). When the wait
+ * ends the body continues at once, even if that briefly makes one body more than the slots allow
+ * (a spare that took its slot finishes its current task first). So a task may wait for any other
+ * task — its children, a sibling, another root, a task on another runtime — and as long as the waits
+ * form no cycle everything finishes, whatever the timing. A waiter never runs other tasks on its own
+ * stack, so its timeout and priority depend only on what it waits for.
+ *
+ * <p>Spare threads are platform threads up to {@code parallelism + maxSpareThreads} (256 by default),
+ * virtual threads beyond; spares idle for 10 seconds retire. {@link #snapshot()} shows them. Other
+ * blocking calls (a latch, a queue, a socket) are invisible to the runtime: wrap them in
+ * {@link #managedBlock} when a body on these runtimes waits for work that may need its slot. An
+ * {@code EXECUTOR} runtime cannot compensate: waiting there blocks a thread of your executor, so do not
+ * join tasks of a bounded executor from inside it.
  *
  * <pre>{@code
  * TaskOrchestrator orchestrator = TaskOrchestrator.builder()
@@ -75,12 +83,56 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public static TaskRuntime platform(String name, int threads) {
-        return new PooledRuntime(name, Kind.PLATFORM, threads);
+        return platform(name, threads, DEFAULT_MAX_SPARES);
     }
 
-    /** One daemon platform thread running tasks one at a time in priority order. */
+    /**
+     * A fixed pool of {@code threads} slots whose waits are covered by at most {@code maxSpareThreads}
+     * extra platform threads (virtual threads beyond that); see the class documentation.
+     *
+     * @throws IllegalArgumentException if {@code threads < 1} or {@code maxSpareThreads < 0}
+     */
+    public static TaskRuntime platform(String name, int threads, int maxSpareThreads) {
+        return new PooledRuntime(name, Kind.PLATFORM, threads, maxSpareThreads);
+    }
+
+    /** One slot: tasks run one at a time in priority order (waits are covered as for {@code platform}). */
     public static TaskRuntime single(String name) {
-        return new PooledRuntime(name, Kind.SINGLE, 1);
+        return new PooledRuntime(name, Kind.SINGLE, 1, DEFAULT_MAX_SPARES);
+    }
+
+    /** Platform spare threads a pooled runtime may start to cover waits, unless configured. */
+    static final int DEFAULT_MAX_SPARES = 256;
+
+    /**
+     * Blocks the current thread in {@code blocker} the way {@link ForkJoinPool#managedBlock} does: on a
+     * thread of a {@code PLATFORM} or {@code SINGLE} runtime running a body, the body's slot is handed to
+     * another thread for the wait, so that the tasks it waits for can start; elsewhere it simply
+     * blocks. Use it around waits that the runtime cannot see.
+     *
+     * <pre>{@code
+     * CountDownLatch ready = new CountDownLatch(1);
+     * orchestrator.to(Void.class).runtime("single").run(() -> { prepare(); ready.countDown(); return null; });
+     * orchestrator.to(Void.class).runtime("single").run(() -> {
+     *     TaskRuntime.managedBlock(new ForkJoinPool.ManagedBlocker() {
+     *         public boolean block() throws InterruptedException { ready.await(); return true; }
+     *         public boolean isReleasable() { return ready.getCount() == 0; }
+     *     });
+     *     return null;
+     * });
+     * }</pre>
+     *
+     * @throws InterruptedException if interrupted while blocked
+     */
+    public static void managedBlock(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
+        Objects.requireNonNull(blocker, "blocker");
+        Carrier carrier = Carrier.currentOrNull();
+        if (carrier != null && carrier.pool() != null && carrier.holdsSlot) {
+            carrier.pool().block(blocker);
+        }
+        else {
+            ForkJoinPool.managedBlock(blocker);
+        }
     }
 
     /**
@@ -106,10 +158,8 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
     /** Starts {@code node}'s next attempt on this runtime; throws RejectedExecutionException if it cannot. */
     abstract void execute(TaskNode<?> node);
 
-    /** Waits on the current thread (a thread of this runtime or not) until {@code node} is terminal. */
-    void awaitDone(TaskNode<?> node) throws InterruptedException {
-        node.awaitOutcomeBlocking();
-    }
+    /** What the runtime is doing now: threads, running bodies, waits, queue. */
+    public abstract RuntimeSnapshot snapshot();
 
     /** Stops the runtime's threads and waits for them up to {@code timeoutMillis}; returns whether they all ended. */
     abstract boolean close(long timeoutMillis) throws InterruptedException;

@@ -37,6 +37,12 @@ final class VirtualRuntime extends TaskRuntime {
     }
 
     @Override
+    public RuntimeSnapshot snapshot() {
+        int live = (int) Math.min(Integer.MAX_VALUE, running.get());
+        return new RuntimeSnapshot(name(), Kind.VIRTUAL, Integer.MAX_VALUE, live, live, 0, 0, 0, 0, 0);
+    }
+
+    @Override
     void execute(TaskNode<?> node) {
         running.incrementAndGet();
         if (closed) {

@@ -94,7 +94,8 @@ class RuntimeTest {
             List<TaskResult<?>> all = context.joinChildren();
             return seen + "+" + all.size();
         });
-        assertThat(result).isEqualTo("sweet-async-single+2");
+        // The parent gives its slot to a spare thread of the same runtime while it waits.
+        assertThat(result).startsWith("sweet-async-single").endsWith("+2");
     }
 
     @Test

@@ -12,7 +12,7 @@ class TaskResultTest {
     private static AsyncTaskException error() {
         TaskInfo info = new TaskInfo(new TaskId(7), null, "load", "load#7", TaskStatus.FAILED, TaskPriority.NORMAL,
                 null, "virtual", Map.of(), null, null, null, 2, List.of(), null,
-                TaskMetrics.timesOnly(java.time.Duration.ZERO, java.time.Duration.ZERO), Map.of(), 0, List.of());
+                TaskMetrics.timesOnly(java.time.Duration.ZERO, java.time.Duration.ZERO), Map.of(), 0, false, List.of());
         return new TaskFailedException(info, new IllegalStateException("boom"));
     }
 

@@ -120,6 +120,16 @@ public final class ConcurrencyLimiter {
             this.onRejected = onRejected;
         }
 
+        boolean isWaiting() {
+            lock.lock();
+            try {
+                return state == State.WAITING;
+            }
+            finally {
+                lock.unlock();
+            }
+        }
+
         @Override
         public boolean cancel() {
             lock.lock();
@@ -206,8 +216,26 @@ public final class ConcurrencyLimiter {
             onRejected.accept(rejection);
             return DONE;
         }
+        if (TaskClock.isPracticallyNever(config.maxWait())) {
+            return waiter; // honoured by never expiring
+        }
         Waiter scheduled = waiter;
-        waiter.expiry = clock.schedule(config.maxWait(), () -> expire(scheduled));
+        TaskClock.Scheduled expiry;
+        try {
+            expiry = clock.schedule(config.maxWait(), () -> expire(scheduled));
+        }
+        catch (RuntimeException ex) {
+            if (waiter.cancel()) {
+                onRejected.accept("group '" + group + "' cannot time a wait for a permit: " + ex);
+            }
+            return DONE;
+        }
+        waiter.expiry = expiry;
+        // Granted or withdrawn before the expiry was set: cancel it now, or it would keep the waiter
+        // (and whatever its callbacks reach) alive until maxWait.
+        if (!waiter.isWaiting()) {
+            expiry.cancel();
+        }
         return waiter;
     }
 

@@ -24,11 +24,24 @@ public interface TaskClock {
     long nanoTime();
 
     /**
-     * Runs {@code action} once, {@code delay} from now.
+     * Runs {@code action} once, {@code delay} from now. The engine never passes a delay for which
+     * {@link #isPracticallyNever} holds.
      *
      * @return a handle that prevents the action from running if it has not started yet
      */
     Scheduled schedule(Duration delay, Runnable action);
+
+    /**
+     * Whether the engine treats {@code delay} as "practically never" (100 years or more, up to
+     * {@code Duration.ofSeconds(Long.MAX_VALUE)}): such timeouts, retry delays and waits are honoured by
+     * scheduling nothing, so no implementation is asked for a delay it cannot represent.
+     */
+    static boolean isPracticallyNever(Duration delay) {
+        return delay.compareTo(PRACTICALLY_NEVER) >= 0;
+    }
+
+    /** The shortest delay that {@link #isPracticallyNever} accepts: 100 years. */
+    Duration PRACTICALLY_NEVER = Duration.ofDays(36_525);
 
     /** A scheduled action. */
     @FunctionalInterface
