@@ -60,6 +60,36 @@ public class TerminalStatusStress {
         }
     }
 
+    /**
+     * The terminal decision is atomic: {@code cancel()} returns true exactly when the task ends
+     * {@code CANCELLED} (a stop that lands while the finishing thread decides the status either decides
+     * it or fails, because finishing seals the stop request).
+     */
+    @JCStressTest
+    @Outcome(id = "true CANCELLED Err", expect = ACCEPTABLE, desc = "cancel won and said so")
+    @Outcome(id = "false COMPLETED Ok", expect = ACCEPTABLE, desc = "the body won; cancel said it had not cancelled")
+    @Outcome(expect = FORBIDDEN, desc = "cancel() disagrees with the terminal status")
+    @State
+    public static class CancelResultVersusBody extends Race {
+
+        private volatile boolean cancelled;
+
+        @Actor
+        public void body() {
+            attempt.run();
+        }
+
+        @Actor
+        public void cancel() {
+            cancelled = task.cancel();
+        }
+
+        @Arbiter
+        public void arbiter(L_Result r) {
+            r.r1 = cancelled + " " + verdict();
+        }
+    }
+
     @JCStressTest
     @Outcome(id = "COMPLETED Ok", expect = ACCEPTABLE, desc = "the body won")
     @Outcome(id = "TIMED_OUT Err", expect = ACCEPTABLE, desc = "the deadline won")
