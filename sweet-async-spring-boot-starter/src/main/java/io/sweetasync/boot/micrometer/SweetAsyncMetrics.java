@@ -27,6 +27,10 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code sweet.async.tasks} (timer; tags {@code name}, {@code group}, {@code outcome}): from creation
  * to terminal status;</li>
  * <li>{@code sweet.async.tasks.active}, {@code sweet.async.tasks.queued} (gauges);</li>
+ * <li>{@code sweet.async.tasks.runaway} (gauge): tasks that ended at their deadline while their bodies
+ * still run, ignoring the interrupt (each holds a thread and its group permit);</li>
+ * <li>{@code sweet.async.runtime.threads}, {@code sweet.async.runtime.blocked} (gauges; tag
+ * {@code runtime}): threads of each runtime, and bodies waiting with their slot handed to a spare;</li>
  * <li>{@code sweet.async.limit}, {@code sweet.async.limit.inflight}, {@code sweet.async.limit.queued}
  * (gauges; tag {@code group}), {@code sweet.async.limit.rejected} (counter),
  * {@code sweet.async.limit.wait} (timer: how long tasks waited before starting);</li>
@@ -66,6 +70,16 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         Gauge.builder("sweet.async.tasks.queued", orchestrator, TaskOrchestrator::queuedCount)
                 .description("Tasks waiting for a runtime slot or a limiter permit").baseUnit("tasks")
                 .register(registry);
+        Gauge.builder("sweet.async.tasks.runaway", orchestrator, TaskOrchestrator::runawayCount)
+                .description("Tasks that timed out while their bodies still run, ignoring the interrupt")
+                .baseUnit("tasks").register(registry);
+        orchestrator.runtimes().forEach((name, runtime) -> {
+            Gauge.builder("sweet.async.runtime.threads", runtime, r -> r.snapshot().threads()).tag("runtime", name)
+                    .description("Live threads of the runtime, spares included").baseUnit("threads").register(registry);
+            Gauge.builder("sweet.async.runtime.blocked", runtime, r -> r.snapshot().blocked()).tag("runtime", name)
+                    .description("Bodies waiting with their slot handed to a spare thread").baseUnit("tasks")
+                    .register(registry);
+        });
         bindGroups();
         bindUsage();
         orchestrator.addListener(this);

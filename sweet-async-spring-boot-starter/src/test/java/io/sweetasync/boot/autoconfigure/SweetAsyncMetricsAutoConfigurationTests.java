@@ -55,6 +55,9 @@ class SweetAsyncMetricsAutoConfigurationTests {
             assertThat(registry.get("sweet.async.limit.wait").tag("group", "pricing").timer().count()).isEqualTo(2);
             assertThat(registry.get("sweet.async.tasks.active").gauge().value()).isZero();
             assertThat(registry.get("sweet.async.tasks.queued").gauge().value()).isZero();
+            assertThat(registry.get("sweet.async.tasks.runaway").gauge().value()).isZero();
+            assertThat(registry.get("sweet.async.runtime.threads").tag("runtime", "single").gauge().value()).isZero();
+            assertThat(registry.get("sweet.async.runtime.blocked").tag("runtime", "platform").gauge().value()).isZero();
 
             FunctionCounter cpu = registry.get("sweet.async.tasks.cpu").tag("name", "quote").functionCounter();
             assertThat(cpu.getId().getBaseUnit()).isEqualTo("seconds");
