@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -254,15 +255,20 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             Duration delay = initialDelay;
             if (exponential) {
                 int doublings = Math.min(failedAttempt - 1, 62);
-                long nanos = initialDelay.toNanos();
+                long nanos = saturatedNanos(initialDelay);
                 long scaled = nanos > (Long.MAX_VALUE >> doublings) ? Long.MAX_VALUE : nanos << doublings;
-                delay = Duration.ofNanos(Math.min(scaled, maxDelay.toNanos()));
+                delay = Duration.ofNanos(Math.min(scaled, saturatedNanos(maxDelay)));
             }
-            if (jitter > 0) {
+            if (jitter > 0 && !TaskClock.isPracticallyNever(delay)) {
                 double factor = 1 + jitter * (2 * random - 1);
-                delay = Duration.ofNanos(Math.round(delay.toNanos() * factor));
+                delay = Duration.ofNanos((long) Math.min(Long.MAX_VALUE, Math.round(delay.toNanos() * factor)));
             }
             return delay;
+        }
+
+        /** {@code delay} in nanoseconds, {@code Long.MAX_VALUE} (about 292 years: "never") when larger. */
+        private static long saturatedNanos(Duration delay) {
+            return delay.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : delay.toNanos();
         }
 
         private boolean retries(Throwable error) {

@@ -379,6 +379,9 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     public boolean shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("shutdown grace must not be negative, was " + grace);
+        }
         accepting = false;
         if (awaitDrained(grace)) {
             return true;
@@ -396,7 +399,7 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     private boolean awaitDrained(Duration timeout) {
-        long left = timeout.toNanos();
+        long left = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
         drainLock.lock();
         try {
             while (!liveRoots.isEmpty()) {

@@ -237,6 +237,24 @@ class EnginePromisesTest {
     }
 
     @Test
+    void hugeRetryDelaysSaturateInsteadOfOverflowing() {
+        Duration maxNanos = Duration.ofNanos(Long.MAX_VALUE);
+        RetryPolicy exponential = RetryPolicy.exponential(5, NEVER, NEVER).withJitter(0.5);
+        assertThat(exponential.nextDelay(3, new java.io.IOException())).contains(maxNanos);
+        assertThat(RetryPolicy.fixed(2, NEVER).withJitter(0.3).nextDelay(1, new java.io.IOException()))
+                .hasValueSatisfying(delay -> assertThat(delay).isGreaterThanOrEqualTo(maxNanos));
+        assertThat(RetryPolicy.exponential(70, Duration.ofMillis(1), NEVER).nextDelay(70, new java.io.IOException()))
+                .contains(maxNanos);
+    }
+
+    @Test
+    void shutdownTakesAnyGraceAndRejectsANegativeOne() {
+        assertThatThrownBy(() -> orchestrator.shutdown(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grace").hasMessageContaining("PT-0.001S");
+        assertThat(orchestrator.shutdown(NEVER)).isTrue();
+    }
+
+    @Test
     void aHugeGroupMaxWaitQueuesWithoutExpiring() throws Exception {
         orchestrator.close();
         orchestrator = TaskOrchestrator.builder().group("slow", LimiterConfig.defaults()
