@@ -173,6 +173,8 @@ final class TaskNode<T> implements SpawningTask<T> {
     /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
     private volatile Carrier carrier;
     private volatile int attempts;
+    /** Set before the task is submitted; see {@link #markDurable}. */
+    private volatile boolean durable;
     /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
     private static final long UNSET = Long.MIN_VALUE;
     private volatile long startedNanos = UNSET;
@@ -292,6 +294,24 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     int attempts() {
         return attempts;
+    }
+
+    /** The id of this task's root (its own for a root). */
+    TaskId rootId() {
+        return root.id;
+    }
+
+    /**
+     * Marks a durable task, before it is submitted: re-run after a crash instead of being lost, its
+     * attempts counting on from {@code priorAttempts} (the runs its invocation already had).
+     */
+    void markDurable(int priorAttempts) {
+        durable = true;
+        attempts = priorAttempts;
+    }
+
+    boolean isDurable() {
+        return durable;
     }
 
     boolean isStopRequested() {
