@@ -101,6 +101,9 @@ final class Durables {
         String encoded;
         try {
             encoded = argument == null ? null : codec.encode(argument);
+            if (encoded != null) {
+                codec.decode(encoded, registration.type()); // what a re-run will see must be readable now
+            }
         }
         catch (RuntimeException ex) {
             throw new IllegalArgumentException("the argument of durable task '" + name

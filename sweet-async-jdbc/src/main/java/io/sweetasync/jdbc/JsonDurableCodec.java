@@ -4,6 +4,7 @@ import io.sweetasync.spi.DurableCodec;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -20,9 +21,12 @@ public final class JsonDurableCodec implements DurableCodec {
 
     private final ObjectMapper mapper;
 
-    /** A codec with Jackson's default JSON mapper. */
+    /**
+     * A codec with Jackson's default JSON mapper, except that a value with no properties fails to encode
+     * (it would decode to an empty object, its state lost).
+     */
     public JsonDurableCodec() {
-        this(JsonMapper.builder().build());
+        this(JsonMapper.builder().enable(SerializationFeature.FAIL_ON_EMPTY_BEANS).build());
     }
 
     /** A codec with your mapper (e.g. Spring Boot's). */
