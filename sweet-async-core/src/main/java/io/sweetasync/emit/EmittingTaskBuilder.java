@@ -25,7 +25,10 @@ import java.util.TreeSet;
  * <p>The pipeline runs as a task named as configured (tagged {@code kind=pipeline}); its sender and
  * receiver workers are child tasks
  * ({@code name.sender}, {@code name.receiver}); its snapshot's {@code progress} has the emitted,
- * received and error counts, the buffer fill and the worker counts.
+ * received and error counts, the buffer fill and the worker counts. Workers live under the pipeline's
+ * deadline (never the orchestrator's default timeout) and are never retried, nor is the pipeline as a
+ * whole; a worker that ends without completing (say it was cancelled by id) fails the pipeline, whose
+ * error names it, rather than leaving events unsent or unreceived.
  *
  * @param <E> the event type
  */

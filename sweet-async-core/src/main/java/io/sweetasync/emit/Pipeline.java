@@ -65,7 +65,7 @@ final class Pipeline<E, K, V> {
     /** Staged events older than this are published by the coordinator's tick. */
     private static final long RESCUE_NANOS = 1_000_000;
 
-    private enum Signal { SENDER_DONE, ERROR, STARVED, TICK }
+    private enum Signal { SENDER_DONE, ERROR, STARVED, WORKER_FAILED }
 
     /**
      * A collected result: the entry the results publisher hands out, and (with its sequence) what the
@@ -118,6 +118,8 @@ final class Pipeline<E, K, V> {
     private final ConcurrentLinkedQueue<EventError<K>> errors = new ConcurrentLinkedQueue<>();
     private final ResultLog<K, V> results = new ResultLog<>();
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
+    /** The error of the first worker that ended without completing. */
+    private final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
     private final AtomicInteger activeSenders = new AtomicInteger();
     private final AtomicInteger activeReceivers = new AtomicInteger();
     private final AtomicInteger retireRequests = new AtomicInteger();
@@ -127,6 +129,8 @@ final class Pipeline<E, K, V> {
     private final List<SpawningTask<Void>> workers = new ArrayList<>();
     private final Set<Staging> staging = ConcurrentHashMap.newKeySet();
     private volatile boolean senderFinished;
+    /** The pipeline task's {@code name#id}, for messages; set when its body starts. */
+    private volatile String label;
     /** A wall-clock instant and the monotonic time read with it; emission times are derived from it. */
     private record Anchor(Instant instant, long nanos) {
     }
@@ -161,6 +165,7 @@ final class Pipeline<E, K, V> {
     FinalEvent<K, V> coordinate() throws Exception {
         Instant started = Instant.now();
         TaskContext context = TaskContext.current().orElseThrow();
+        label = context.name() + "#" + context.id();
         context.progress("emitted", buffer::emitted);
         context.progress("received", received::sum);
         context.progress("errors", () -> errors.size());
@@ -191,6 +196,9 @@ final class Pipeline<E, K, V> {
                 if (signal == Signal.ERROR && spec.errorStrategy().stopsOnFirstError()) {
                     throw stop();
                 }
+                if (signal == Signal.WORKER_FAILED) {
+                    throw workerFailed();
+                }
                 if (signal == Signal.STARVED) {
                     maybeAddSender(context);
                 }
@@ -217,6 +225,9 @@ final class Pipeline<E, K, V> {
             for (SpawningTask<Void> worker : snapshotWorkers()) {
                 worker.result();
             }
+            if (workerFailure.get() != null) {
+                throw workerFailed();
+            }
             if (spec.errorStrategy().stopsOnFirstError() && firstError.get() != null) {
                 throw stop();
             }
@@ -228,12 +239,16 @@ final class Pipeline<E, K, V> {
     }
 
     private Exception stop() {
-        for (SpawningTask<Void> worker : snapshotWorkers()) {
-            worker.cancel();
-        }
+        cancelWorkers();
         Throwable error = firstError.get();
         results.fail(error);
         return error instanceof Exception exception ? exception : new ExecutionException(error);
+    }
+
+    private void cancelWorkers() {
+        for (SpawningTask<Void> worker : snapshotWorkers()) {
+            worker.cancel();
+        }
     }
 
     private List<SpawningTask<Void>> snapshotWorkers() {
@@ -317,14 +332,37 @@ final class Pipeline<E, K, V> {
         }
     }
 
+    /**
+     * Workers are never retried (a worker's body handles its errors itself) and get the pipeline's own
+     * timeout, not the orchestrator's default: they start after the pipeline, so their deadline falls
+     * after its deadline, and it is the pipeline's deadline that stops them (as its children).
+     */
     private SpawningTaskBuilder<Void> workerBuilder(TaskContext context) {
-        return spec.applyTo(context.child(Void.class));
+        SpawningTaskBuilder<Void> builder = spec.applyTo(context.child(Void.class)).retry(RetryPolicy.none());
+        return spec.timeout() != null ? builder.timeout(spec.timeout()) : builder;
     }
 
+    /**
+     * Keeps the worker, and reports its end if it did not complete: a worker stopped on its own (say
+     * cancelled by id) would leave events unsent or unreceived, so it fails the pipeline.
+     */
     private void track(SpawningTask<Void> worker) {
         synchronized (workers) {
             workers.add(worker);
         }
+        worker.toCompletableFuture().whenComplete((ignored, error) -> {
+            if (error != null && workerFailure.compareAndSet(null, error)) {
+                signals.add(Signal.WORKER_FAILED);
+            }
+        });
+    }
+
+    /** Cancels the other workers; the exception the pipeline fails with. */
+    private IllegalStateException workerFailed() {
+        cancelWorkers();
+        Throwable error = workerFailure.get();
+        return new IllegalStateException("a worker of pipeline " + label
+                + " stopped before its work was done, so events would be lost: " + error.getMessage(), error);
     }
 
     private final class PipelineEmitter implements Emitter<E> {
