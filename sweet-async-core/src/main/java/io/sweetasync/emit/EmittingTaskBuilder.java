@@ -99,7 +99,11 @@ public final class EmittingTaskBuilder<E> {
 
     /**
      * A concurrency group each event's receive must get a permit of (waiting in priority order), so an
-     * adaptive limit protects what receivers call. A rejected permit is that attempt's error.
+     * adaptive limit protects what receivers call. A rejected permit (the group at its limit with its
+     * queue full, or a wait beyond its maximum) is that attempt's error, a
+     * {@link java.util.concurrent.RejectedExecutionException} naming the pipeline, the event and the
+     * group, handled by the error strategy like any other: retried, kept in {@link FinalEvent#errors()},
+     * or stopping the pipeline; the receiver goes on with the next event.
      */
     public EmittingTaskBuilder<E> group(String group) {
         Objects.requireNonNull(group, "group");

@@ -5,6 +5,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -709,8 +711,11 @@ final class Pipeline<E, K, V> {
         RetryPolicy retry = spec.errorStrategy().retry();
         long start = adaptive ? System.nanoTime() : 0;
         for (int attempt = 1;; attempt++) {
-            ConcurrencyLimiter.Permit permit = spec.group() == null ? null : permit();
+            ConcurrencyLimiter.Permit permit = null;
             try {
+                if (spec.group() != null) {
+                    permit = permit(event.sequence());
+                }
                 receiver.receive(event, collector);
                 release(permit, true);
                 break;
@@ -735,12 +740,17 @@ final class Pipeline<E, K, V> {
         }
     }
 
-    /** Waits for a permit of the pipeline's group; a rejection is this attempt's error. */
-    private ConcurrencyLimiter.Permit permit() throws InterruptedException {
+    /**
+     * Waits for a permit of the pipeline's group. A rejection (the group at its limit with its queue full,
+     * or a wait beyond its maximum) is thrown as this attempt's error, which the error strategy handles
+     * like any other: retried, collected, or stopping the pipeline.
+     */
+    private ConcurrencyLimiter.Permit permit(long sequence) throws InterruptedException {
         CompletableFuture<ConcurrencyLimiter.Permit> granted = new CompletableFuture<>();
         ConcurrencyLimiter.Request request = orchestrator.limiter(spec.group()).acquire(
-                spec.priority() == null ? io.sweetasync.TaskPriority.NORMAL : spec.priority(), granted::complete,
-                reason -> granted.completeExceptionally(new java.util.concurrent.RejectedExecutionException(reason)));
+                spec.priority() == null ? TaskPriority.NORMAL : spec.priority(), granted::complete,
+                reason -> granted.completeExceptionally(new RejectedExecutionException("pipeline " + label
+                        + " could not receive event " + sequence + ": " + reason)));
         try {
             return granted.get();
         }
@@ -751,7 +761,7 @@ final class Pipeline<E, K, V> {
             throw ex;
         }
         catch (ExecutionException ex) {
-            throw (RuntimeException) ex.getCause();
+            throw (RejectedExecutionException) ex.getCause();
         }
     }
 
