@@ -8,7 +8,8 @@ import java.util.stream.Stream;
  *
  * <p>With {@link SenderStrategy#parallel parallel senders} several workers run the sender at once;
  * {@code emitAll} calls on the <em>same</em> {@link Iterable} or {@link Stream} instance from several
- * workers share one iterator, so each element is emitted exactly once.
+ * workers share one iterator, so each element is emitted exactly once. A shared stream is closed once,
+ * by the last worker using it as it leaves; a worker that comes to it after that emits nothing from it.
  *
  * <pre>{@code
  * .sender(emitter -> {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -127,7 +127,7 @@ final class Pipeline<E, K, V> {
     private final AtomicInteger retireRequests = new AtomicInteger();
     private final LongAdder receiveNanos = new LongAdder();
     private final LongAdder receiveCount = new LongAdder();
-    private final Map<Object, Iterator<?>> sharedSources = new IdentityHashMap<>();
+    private final Map<Object, SharedSource> sharedSources = new IdentityHashMap<>();
     private final List<SpawningTask<Void>> workers = new ArrayList<>();
     private final Set<Staging> staging = ConcurrentHashMap.newKeySet();
     private volatile boolean senderFinished;
@@ -383,7 +383,7 @@ final class Pipeline<E, K, V> {
         @Override
         public void emitAll(Iterable<? extends E> data) throws InterruptedException {
             if (sharedSources()) {
-                drain(shared(data, data::iterator));
+                drain(shared(data, () -> new SharedSource(data.iterator(), null)));
             }
             else {
                 drain(data.spliterator());
@@ -392,11 +392,11 @@ final class Pipeline<E, K, V> {
 
         @Override
         public void emitAll(Stream<? extends E> data) throws InterruptedException {
-            try (data) {
-                if (sharedSources()) {
-                    drain(shared(data, data::iterator));
-                }
-                else {
+            if (sharedSources()) {
+                drain(shared(data, () -> new SharedSource(data.iterator(), data::close)));
+            }
+            else {
+                try (data) {
                     drain(data.spliterator());
                 }
             }
@@ -421,29 +421,30 @@ final class Pipeline<E, K, V> {
             }
         }
 
-        /** Pulls from an iterator shared with the other sender workers. */
-        private void drain(Iterator<?> source) throws InterruptedException {
-            Staging staging = new Staging();
+        /** Pulls from a source shared with the other sender workers; the last to leave it closes it. */
+        private void drain(SharedSource source) throws InterruptedException {
+            if (!source.join()) {
+                return;
+            }
             try {
-                while (true) {
-                    Object next;
-                    synchronized (source) {
-                        if (!source.hasNext()) {
-                            return;
-                        }
-                        next = source.next();
+                Staging staging = new Staging();
+                try {
+                    for (Object next = source.next(); next != SharedSource.END; next = source.next()) {
+                        staging.offer(next);
                     }
-                    staging.offer(next);
+                }
+                finally {
+                    staging.finish();
                 }
             }
             finally {
-                staging.finish();
+                source.leave();
             }
         }
 
-        private Iterator<?> shared(Object key, java.util.function.Supplier<Iterator<? extends E>> iterator) {
+        private SharedSource shared(Object key, Supplier<SharedSource> source) {
             synchronized (sharedSources) {
-                return sharedSources.computeIfAbsent(key, ignored -> iterator.get());
+                return sharedSources.computeIfAbsent(key, ignored -> source.get());
             }
         }
 

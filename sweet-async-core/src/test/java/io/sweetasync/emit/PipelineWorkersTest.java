@@ -10,14 +10,20 @@ import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A pipeline's sender and receiver workers: whose deadline they live under, and what their failure does. */
 class PipelineWorkersTest {
@@ -145,6 +151,77 @@ class PipelineWorkersTest {
             assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
             assertThat(task.info().attempts()).isEqualTo(1);
             assertThat(sends).hasValue(1);
+        });
+    }
+
+    @Test
+    void parallelSendersSharingOneStreamCloseItOnceAfterTheLastOneIsDone(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("lines.txt");
+        Files.write(file, numbers(5_000).stream().map(String::valueOf).toList());
+        for (int run = 0; run < 20; run++) {
+            assertTimeoutPreemptively(CEILING, () -> {
+                AtomicInteger inside = new AtomicInteger();
+                AtomicInteger closes = new AtomicInteger();
+                AtomicInteger insideAtClose = new AtomicInteger(-1);
+                BufferedReader reader = Files.newBufferedReader(file);
+                Stream<String> lines = reader.lines().onClose(() -> {
+                    closes.incrementAndGet();
+                    insideAtClose.set(inside.get());
+                    try {
+                        reader.close();
+                    }
+                    catch (IOException ex) {
+                        throw new UncheckedIOException(ex);
+                    }
+                });
+                FinalEvent<String, String> done = orchestrator.emits(String.class).bufferSize(16)
+                        .sender(SenderStrategy.parallel(MinMax.of(3, 3)), emitter -> {
+                            inside.incrementAndGet();
+                            try {
+                                emitter.emitAll(lines);
+                            }
+                            finally {
+                                inside.decrementAndGet();
+                            }
+                        })
+                        .receiver(ReceiverStrategy.parallel(2), (event, collector) -> collector.collect(event.data(), event.data()))
+                        .awaitFinalEvent();
+                assertThat(done.errors()).isEmpty();
+                assertThat(done.collected()).hasSize(5_000);
+                assertThat(closes).as("closed once").hasValue(1);
+                assertThat(insideAtClose).as("by the last worker still using it, as it left").hasValue(1);
+            });
+        }
+    }
+
+    @Test
+    void aSenderThatComesToASharedStreamAfterItWasClosedEmitsNothingAndDoesNotTouchIt(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("lines.txt");
+        Files.write(file, numbers(100).stream().map(String::valueOf).toList());
+        assertTimeoutPreemptively(CEILING, () -> {
+            CountDownLatch closed = new CountDownLatch(1);
+            BufferedReader reader = Files.newBufferedReader(file);
+            Stream<String> lines = reader.lines().onClose(() -> {
+                try {
+                    reader.close();
+                }
+                catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+                closed.countDown();
+            });
+            FinalEvent<String, String> done = orchestrator.emits(String.class)
+                    .sender(SenderStrategy.parallel(MinMax.of(2, 2)), emitter -> {
+                        if (emitter.senderIndex() == 1) {
+                            closed.await();
+                        }
+                        emitter.emitAll(lines);
+                    })
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.errors()).isEmpty();
+            assertThat(done.emitted()).isEqualTo(100);
         });
     }
 
