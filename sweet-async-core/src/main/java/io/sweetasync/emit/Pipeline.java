@@ -1,11 +1,13 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.AsyncTaskException;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.TaskResult;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +135,10 @@ final class Pipeline<E, K, V> {
     private volatile boolean senderFinished;
     /** The pipeline task's {@code name#id}, for messages; set when its body starts. */
     private volatile String label;
+    /** The pipeline task's handle, once {@link #attach}ed. */
+    private volatile SpawningTask<FinalEvent<K, V>> handle;
+    /** Set when every sender worker has returned and the buffer is closed for that reason. */
+    private volatile boolean sendersReturned;
     /** A wall-clock instant and the monotonic time read with it; emission times are derived from it. */
     private record Anchor(Instant instant, long nanos) {
     }
@@ -150,8 +156,13 @@ final class Pipeline<E, K, V> {
         this.sender = sender;
         this.receiverStrategy = receiverStrategy;
         this.receiver = receiver;
-        this.buffer = new EventBuffer(spec.bufferSize());
+        this.buffer = new EventBuffer(spec.bufferSize(), this::refusal);
         this.adaptive = receiverStrategy instanceof ReceiverStrategy.Adaptive;
+    }
+
+    /** Called with the pipeline task's handle as soon as it exists. */
+    void attach(SpawningTask<FinalEvent<K, V>> task) {
+        handle = task;
     }
 
     ResultLog<K, V> results() {
@@ -223,6 +234,7 @@ final class Pipeline<E, K, V> {
                     break;
                 }
             }
+            sendersReturned = true;
             buffer.close();
             for (SpawningTask<Void> worker : snapshotWorkers()) {
                 worker.result();
@@ -236,8 +248,23 @@ final class Pipeline<E, K, V> {
             return finalEvent(started);
         }
         finally {
+            buffer.close(); // on every way out: an emitter kept past this point is refused, never ignored
             results.finish();
         }
+    }
+
+    /**
+     * What {@link Emitter#emit} throws once the buffer is closed: names the pipeline and why, from its
+     * outcome when it is known.
+     */
+    private IllegalStateException refusal() {
+        String pipeline = "pipeline " + label + " takes no more events: ";
+        SpawningTask<?> task = handle;
+        if (task != null && task.isDone() && task.result() instanceof TaskResult.Err<?>(AsyncTaskException error)) {
+            return new IllegalStateException(pipeline + error.getMessage(), error);
+        }
+        return new IllegalStateException(pipeline + (sendersReturned ? "its senders have returned"
+                : "it is being stopped (cancelled, timed out or failed)"));
     }
 
     private Exception stop() {

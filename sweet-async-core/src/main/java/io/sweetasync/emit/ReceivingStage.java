@@ -52,6 +52,7 @@ public final class ReceivingStage<E, K, V> {
             builder = builder.timeout(spec.timeout());
         }
         SpawningTask<FinalEvent<K, V>> task = builder.run(pipeline::coordinate);
+        pipeline.attach(task);
         return (EmittingTask<K2, V2>) (EmittingTask<?, ?>) new DefaultEmittingTask<>(task, pipeline);
     }
 
