@@ -120,7 +120,9 @@ final class Pipeline<E, K, V> {
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final LongAdder received = new LongAdder();
     private final ConcurrentLinkedQueue<EventError<K>> errors = new ConcurrentLinkedQueue<>();
-    private final ResultLog<K, V> results = new ResultLog<>();
+    /** Results subscribers are signalled on virtual threads of their own, never on the workers. */
+    private final ResultLog<K, V> results = new ResultLog<>(
+            delivery -> Thread.ofVirtual().name("sweet-async-results").start(delivery));
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
     /** The error of the first worker that ended without completing. */
     private final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
@@ -160,9 +162,22 @@ final class Pipeline<E, K, V> {
         this.adaptive = receiverStrategy instanceof ReceiverStrategy.Adaptive;
     }
 
-    /** Called with the pipeline task's handle as soon as it exists. */
+    /**
+     * Called with the pipeline task's handle as soon as it exists. The results stream ends with the
+     * task, once its outcome is final (after every worker), exactly once and whatever the outcome:
+     * completed for a completed pipeline, else the task's exception (failed, cancelled, timed out, or
+     * rejected before it ever ran).
+     */
     void attach(SpawningTask<FinalEvent<K, V>> task) {
         handle = task;
+        task.toCompletableFuture().whenComplete((done, error) -> {
+            if (error == null) {
+                results.complete();
+            }
+            else {
+                results.fail(error);
+            }
+        });
     }
 
     ResultLog<K, V> results() {
@@ -249,7 +264,6 @@ final class Pipeline<E, K, V> {
         }
         finally {
             buffer.close(); // on every way out: an emitter kept past this point is refused, never ignored
-            results.finish();
         }
     }
 
@@ -270,7 +284,6 @@ final class Pipeline<E, K, V> {
     private Exception stop() {
         cancelWorkers();
         Throwable error = firstError.get();
-        results.fail(error);
         return error instanceof Exception exception ? exception : new ExecutionException(error);
     }
 
