@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Collected results in collection order, published to any number of {@link Flow.Subscriber}s, each
@@ -124,8 +125,8 @@ final class ResultLog<K, V> implements Flow.Publisher<Map.Entry<K, V>> {
         private final AtomicLong requested = new AtomicLong();
         /** Drain requests; whoever moves it from 0 starts the drain loop. Starts at 1: subscribe starts it. */
         private final AtomicInteger wip = new AtomicInteger(1);
-        /** The first non-positive request, 0 if none. */
-        private final AtomicLong invalidRequest = new AtomicLong();
+        /** The first non-positive request, null if none. */
+        private final AtomicReference<Long> invalidRequest = new AtomicReference<>();
         private volatile boolean cancelled;
         /** Drain owner only. */
         private int next;
@@ -141,7 +142,7 @@ final class ResultLog<K, V> implements Flow.Publisher<Map.Entry<K, V>> {
         @Override
         public void request(long n) {
             if (n <= 0) {
-                invalidRequest.compareAndSet(0, n);
+                invalidRequest.compareAndSet(null, n);
             }
             else {
                 requested.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
@@ -184,8 +185,8 @@ final class ResultLog<K, V> implements Flow.Publisher<Map.Entry<K, V>> {
                     terminate();
                     return;
                 }
-                long invalid = invalidRequest.get();
-                if (invalid != 0) {
+                Long invalid = invalidRequest.get();
+                if (invalid != null) {
                     Flow.Subscriber<? super Map.Entry<K, V>> target = subscriber;
                     terminate();
                     signal(target, () -> target.onError(new IllegalArgumentException(
