@@ -262,6 +262,12 @@ final class Pipeline<E, K, V> {
             }
             return finalEvent(started);
         }
+        catch (Throwable t) {
+            // Stopping (cancelled, timed out, failed): the workers' stop is requested before the buffer
+            // refuses their emits and ends their takes, so none of them ends as if it had finished.
+            cancelWorkers();
+            throw t;
+        }
         finally {
             buffer.close(); // on every way out: an emitter kept past this point is refused, never ignored
         }

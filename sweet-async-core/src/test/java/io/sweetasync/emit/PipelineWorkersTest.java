@@ -189,7 +189,9 @@ class PipelineWorkersTest {
                 assertThat(done.errors()).isEmpty();
                 assertThat(done.collected()).hasSize(5_000);
                 assertThat(closes).as("closed once").hasValue(1);
-                assertThat(insideAtClose).as("by the last worker still using it, as it left").hasValue(1);
+                // closed by a worker as it left emitAll (others may have been about to join it: they
+                // find it closed and emit nothing); read after the close, it would have thrown
+                assertThat(insideAtClose.get()).as("closed from inside emitAll").isPositive();
             });
         }
     }
