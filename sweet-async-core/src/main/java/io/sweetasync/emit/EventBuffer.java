@@ -151,7 +151,7 @@ final class EventBuffer {
         while (used >= capacity && !closed) {
             waitingSenders++;
             try {
-                notFull.await();
+                Waits.await(notFull);
             }
             finally {
                 waitingSenders--;
@@ -209,7 +209,7 @@ final class EventBuffer {
                 }
                 waitingReceivers++;
                 try {
-                    left = notEmpty.awaitNanos(left);
+                    left = Waits.awaitNanos(notEmpty, left);
                 }
                 finally {
                     waitingReceivers--;

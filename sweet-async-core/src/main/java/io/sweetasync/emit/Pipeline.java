@@ -216,7 +216,7 @@ final class Pipeline<E, K, V> {
             int emptyTicks = 0;
             double lastLatency = 0;
             while (activeSenders.get() > 0 || !senderFinished) {
-                Signal signal = signals.poll(TICK.toMillis(), TimeUnit.MILLISECONDS);
+                Signal signal = Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
                 long now = System.nanoTime();
                 for (Staging batch : staging) {
                     batch.rescue(now);
@@ -778,7 +778,7 @@ final class Pipeline<E, K, V> {
                     record(new EventError<>(event.sequence(), null, t));
                     break;
                 }
-                Thread.sleep(delay);
+                Waits.sleep(delay);
             }
         }
         if (adaptive) {
@@ -799,7 +799,7 @@ final class Pipeline<E, K, V> {
                 reason -> granted.completeExceptionally(new RejectedExecutionException("pipeline " + label
                         + " could not receive event " + sequence + ": " + reason)));
         try {
-            return granted.get();
+            return Waits.get(granted);
         }
         catch (InterruptedException ex) {
             if (!request.cancel()) {

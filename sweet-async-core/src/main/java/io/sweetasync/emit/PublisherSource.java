@@ -115,7 +115,7 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
         int sinceRequest = 0;
         try {
             while (true) {
-                Object next = items.take();
+                Object next = Waits.take(items);
                 if (next == END) {
                     break;
                 }
