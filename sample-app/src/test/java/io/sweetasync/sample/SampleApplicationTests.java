@@ -17,7 +17,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** End to end over HTTP: an import runs as a task tree that Actuator and Prometheus show. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.datasource.url=jdbc:h2:mem:sample-${random.uuid};DB_CLOSE_DELAY=-1")
 class SampleApplicationTests {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -32,7 +33,7 @@ class SampleApplicationTests {
     void anImportIsATaskTreeVisibleInActuatorAndPrometheusAndWritesEveryRow() throws Exception {
         HttpResponse<String> started = post("/api/imports");
         assertThat(started.statusCode()).isEqualTo(202);
-        String id = extract(started.body(), "\"taskId\":\"(\\d+)\"");
+        String id = extract(started.body(), "\"taskId\":\"([0-9-]+)\"");
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             HttpResponse<String> tree = get("/actuator/asynctasks/" + id);
@@ -73,7 +74,7 @@ class SampleApplicationTests {
     @Test
     void cancelIsReadOnlyByDefaultAndBadIdsAreRejected() throws Exception {
         HttpResponse<String> started = post("/api/imports");
-        String id = extract(started.body(), "\"taskId\":\"(\\d+)\"");
+        String id = extract(started.body(), "\"taskId\":\"([0-9-]+)\"");
         HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).as("no write operation under read-only access").isEqualTo(405);

@@ -695,7 +695,9 @@ final class Pipeline<E, K, V> {
             if (taken == 0) {
                 continue;
             }
-            long deadline = System.nanoTime() + maxDelay.toNanos();
+            long delay = maxDelay.compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) >= 0 ? Long.MAX_VALUE / 4
+                    : maxDelay.toNanos(); // a practically endless wait, without overflowing the deadline
+            long deadline = System.nanoTime() + delay;
             boolean ended = false;
             while (taken < size) {
                 long left = deadline - System.nanoTime();
