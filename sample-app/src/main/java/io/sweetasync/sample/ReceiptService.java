@@ -32,14 +32,19 @@ class ReceiptService {
     static final String HANDLER = "send-receipt";
 
     private final TaskOrchestrator orchestrator;
+    private final Duration maxSend;
 
-    ReceiptService(TaskOrchestrator orchestrator) {
+    ReceiptService(TaskOrchestrator orchestrator,
+            @org.springframework.beans.factory.annotation.Value("${sample.receipts.max-send:10m}") Duration maxSend) {
         this.orchestrator = orchestrator;
+        this.maxSend = maxSend;
         orchestrator.handler(HANDLER, ReceiptRequest.class, this::send);
     }
 
+    /** "Sends" the receipt: takes the requested time, at most {@code sample.receipts.max-send}. */
     private Receipt send(ReceiptRequest request) throws InterruptedException {
-        Thread.sleep(Duration.ofMillis(request.sendMillis()));
+        Duration sending = Duration.ofMillis(request.sendMillis());
+        Thread.sleep(sending.compareTo(maxSend) > 0 ? maxSend : sending);
         int attempt = TaskContext.current().map(TaskContext::attempt).orElse(1);
         return new Receipt(request.orderId(), "Thank you for order " + request.orderId(), attempt);
     }

@@ -46,7 +46,7 @@ class CrashRecoveryTests {
     @Test
     void durableWorkSurvivesKillNineAndLiveWorkIsMarkedLost() throws Exception {
         int port = freePort();
-        Process first = start(port, "first");
+        Process first = start(port, "first", "10m");
         String finishedBefore = taskId(post(port, "/api/receipts/o-0?sendMillis=0"));
         await().atMost(Duration.ofSeconds(60)).until(() -> get(port, "/api/receipts/" + finishedBefore).contains("COMPLETED"));
         List<String> inFlight = new ArrayList<>();
@@ -64,7 +64,7 @@ class CrashRecoveryTests {
         first.destroyForcibly(); // SIGKILL: no shutdown hook, no last write
         assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
-        start(port, "second");
+        start(port, "second", "50ms"); // re-runs send quickly: the test need not wait ten minutes
         for (String id : inFlight) {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(get(port, "/api/receipts/" + id))
                     .contains("\"status\":\"COMPLETED\"").contains("\"attempt\":2"));
@@ -75,13 +75,14 @@ class CrashRecoveryTests {
                 .contains("\"attempt\":1");
     }
 
-    private Process start(int port, String name) throws IOException {
+    private Process start(int port, String name, String maxSend) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = data.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "io.sweetasync.sample.SampleApplication", "--server.port=" + port,
                 "--sample.data-dir=" + data.resolve("db"), "--sweet.async.store.lease=3s",
-                "--sweet.async.shutdown.grace=0s", "--spring.main.banner-mode=off")
+                "--sweet.async.shutdown.grace=0s", "--sample.receipts.max-send=" + maxSend,
+                "--spring.main.banner-mode=off")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = builder.start();
         processes.add(process);

@@ -52,7 +52,7 @@ class SampleApplicationTests {
         long written = Long.parseLong(extract(status, "\"rowsWritten\":(\\d+)"));
         assertThat(received).isEqualTo(3_000);
         assertThat(written).isEqualTo(received - errors).isGreaterThan(2_900);
-        assertThat(jdbc.sql("select count(*) from priced_order where import_id = ?").param(Long.parseLong(id))
+        assertThat(jdbc.sql("select count(*) from priced_order where import_id = ?").param(io.sweetasync.TaskId.parse(id).value())
                 .query(Long.class).single()).isEqualTo(written);
 
         String prometheus = get("/actuator/prometheus").body();
