@@ -122,10 +122,12 @@ final class Durables {
             throw new IllegalStateException("durable task '" + name + "' (" + node.label()
                     + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
         }
-        gate.afterStored(node::submit, () -> {
-            sync.untrack(node);
-            node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back");
-        });
+        // Tracked (its record written by the sync thread) only once it may start: before that its rows
+        // may belong to an open transaction, which a write on another connection would wait for.
+        gate.afterStored(() -> {
+            sync.track(node);
+            node.submit();
+        }, () -> node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back"));
         return node;
     }
 
@@ -144,27 +146,59 @@ final class Durables {
         List<DurableRecord> claimed = sync.store().claimOrphans(sync.incarnation(), List.copyOf(handlers.keySet()),
                 CLAIM_BATCH);
         for (DurableRecord record : claimed) {
-            TaskId id = new TaskId(record.id());
-            if (record.attempts() > MAX_RUNS) {
-                sync.store().finishDurable(id, TaskStatus.FAILED.name(), null, "given up: its process stopped during "
-                        + (record.attempts() - 1) + " runs in a row");
-                LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
-                        record.attempts() - 1);
-                continue;
+            try {
+                runAgain(sync, record);
             }
-            Registration<?> registration = handlers.get(record.handler());
-            TaskSpec<Object> spec = TaskSpec.empty().withName(record.handler());
-            TaskNode<Object> node = orchestrator.createDurable(spec, body(registration, record.argument()), id,
-                    record.attempts() - 1);
-            LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id,
-                    record.handler(), record.attempts());
-            node.submit();
+            catch (RuntimeException ex) {
+                // The rest of the batch still runs; this one stays claimed and is taken over once this
+                // member's lease lapses (or it runs at this member's next start).
+                LOG.log(Level.ERROR, "could not run durable task " + new TaskId(record.id()) + " again", ex);
+            }
         }
+    }
+
+    private void runAgain(StoreSync sync, DurableRecord record) {
+        TaskId id = new TaskId(record.id());
+        Optional<io.sweetasync.spi.TaskRecord> before = sync.store().find(id);
+        if (record.attempts() > MAX_RUNS) {
+            String why = "given up: its process stopped during " + (record.attempts() - 1) + " runs in a row";
+            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
+            before.ifPresent(stored -> sync.store().save(List.of(given(stored, why))));
+            LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
+                    record.attempts() - 1);
+            return;
+        }
+        Registration<?> registration = handlers.get(record.handler());
+        // The name and tags it was submitted with come back from its stored record.
+        TaskSpec<Object> spec = TaskSpec.empty().withName(before.map(io.sweetasync.spi.TaskRecord::name)
+                .orElse(record.handler()));
+        for (Map.Entry<String, String> tag : before.map(io.sweetasync.spi.TaskRecord::tags).orElse(Map.of()).entrySet()) {
+            spec = spec.withTag(tag.getKey(), tag.getValue());
+        }
+        TaskNode<Object> node = orchestrator.createDurable(spec, body(registration, record.argument()), id,
+                record.attempts() - 1);
+        LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id, record.handler(),
+                record.attempts());
+        sync.track(node);
+        node.submit();
+    }
+
+    private static io.sweetasync.spi.TaskRecord given(io.sweetasync.spi.TaskRecord r, String why) {
+        return new io.sweetasync.spi.TaskRecord(r.id(), r.parentId(), r.rootId(), r.name(), TaskStatus.FAILED.name(),
+                r.priority(), r.group(), r.runtime(), r.tags(), r.createdAt(), r.startedAt(), System.currentTimeMillis(),
+                r.attempts(), "TaskLostException", TaskLostException.MESSAGE + " (" + why + ")", r.queueWaitNanos(),
+                r.runNanos(), r.cpuNanos(), r.allocatedBytes(), r.bytesRead(), r.bytesWritten(), r.resourceSources(),
+                r.member(), r.incarnation(), true);
     }
 
     /** Writes a finished durable task's end and result; called by the sync thread after its record. */
     void finished(TaskNode<?> node) {
         StoreSync sync = orchestrator.storeSync();
+        if (node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
+            // Cancelled because this process stops, not by anyone's choice: it stays pending, and another
+            // member (or the next start) runs it again once this member's lease is released.
+            return;
+        }
         TaskResult<?> result = node.resultNow0();
         String encoded = null;
         String failure = null;
@@ -185,7 +219,7 @@ final class Durables {
             }
             case TaskResult.Err<?> err -> failure = err.error().getMessage();
         }
-        sync.store().finishDurable(node.id(), node.status().name(), encoded, failure);
+        sync.store().finishDurable(node.id(), sync.incarnation(), node.status().name(), encoded, failure);
     }
 
     /** A durable task's result by id, decoded as {@code type}; empty while it has not ended or if unknown. */

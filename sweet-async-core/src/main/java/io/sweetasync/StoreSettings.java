@@ -29,6 +29,10 @@ record StoreSettings(String member, Duration lease, Duration flushInterval, Dura
         positive("lease", lease, Duration.ofSeconds(1), Duration.ofDays(1));
         positive("flushInterval", flushInterval, Duration.ofMillis(1), Duration.ofHours(1));
         positive("retention", retention, Duration.ofMinutes(1), Duration.ofDays(36_500));
+        if (flushInterval.multipliedBy(3).compareTo(lease) > 0) {
+            throw new IllegalArgumentException("store flushInterval " + flushInterval + " must be at most a third of "
+                    + "the lease " + lease + ": the lease is renewed between writes");
+        }
         if (maxTracked < 1) {
             throw new IllegalArgumentException("maxTracked must be at least 1, was " + maxTracked);
         }

@@ -52,6 +52,7 @@ final class StoreSync implements AutoCloseable {
     private final LongAdder failedWrites = new LongAdder();
     private final LongAdder written = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
     /** Guarded by lock. */
@@ -92,9 +93,12 @@ final class StoreSync implements AutoCloseable {
         return incarnation.member();
     }
 
-    /** Starts tracking {@code node}; called on the creating thread. */
+    /**
+     * Starts tracking {@code node}; called on the creating thread. Durable tasks are always tracked (their
+     * invocation is stored already, and its end must be written whatever the buffer holds).
+     */
     void track(TaskNode<?> node) {
-        if (trackedCount.get() >= settings.maxTracked()) {
+        if (!node.isDurable() && trackedCount.get() >= settings.maxTracked()) {
             dropped.increment();
             if (!droppedReported) {
                 droppedReported = true;
@@ -175,15 +179,26 @@ final class StoreSync implements AutoCloseable {
         }
     }
 
-    /** One batch: the tracked tasks whose status changed since last written. */
+    /**
+     * One batch: the tracked tasks whose status changed since last written. Flushes run one at a time
+     * ({@link #flushLock}), so a slow write of an older state can never land after a newer one.
+     */
     private boolean flush() {
+        flushLock.lock();
+        try {
+            return flushOnce();
+        }
+        finally {
+            flushLock.unlock();
+        }
+    }
+
+    private boolean flushOnce() {
         List<TaskNode<?>> changed = new ArrayList<>();
-        List<String> statuses = new ArrayList<>();
         for (Map.Entry<TaskNode<?>, String> entry : tracked.entrySet()) {
             String status = entry.getKey().status().name();
             if (!status.equals(entry.getValue())) {
                 changed.add(entry.getKey());
-                statuses.add(status);
             }
         }
         for (int from = 0; from < changed.size(); from += BATCH) {
@@ -195,24 +210,62 @@ final class StoreSync implements AutoCloseable {
             try {
                 store.save(records);
                 for (int i = 0; i < nodes.size(); i++) {
-                    TaskNode<?> node = nodes.get(i);
-                    TaskRecord record = records.get(i);
-                    if (TaskStatus.valueOf(record.status()).isTerminal()) {
-                        if (node.isDurable()) {
-                            orchestrator.durables().finished(node);
-                        }
-                        untrack(node);
-                    }
-                    else {
-                        tracked.replace(node, record.status());
-                    }
+                    written(nodes.get(i), records.get(i));
                 }
                 written.add(records.size());
                 storeUp();
             }
             catch (RuntimeException ex) {
-                storeDown("writing " + records.size() + " task records", ex);
-                return false;
+                if (!saveOneByOne(nodes, records)) {
+                    storeDown("writing " + records.size() + " task records", ex);
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void written(TaskNode<?> node, TaskRecord record) {
+        if (TaskStatus.valueOf(record.status()).isTerminal()) {
+            if (node.isDurable()) {
+                try {
+                    orchestrator.durables().finished(node);
+                }
+                catch (RuntimeException ex) {
+                    storeDown("writing the end of durable task " + node.label(), ex);
+                    tracked.replace(node, UNWRITTEN); // both are written again next time
+                    return;
+                }
+            }
+            untrack(node);
+        }
+        else {
+            tracked.replace(node, record.status());
+        }
+    }
+
+    /**
+     * After a batch failed: writes its records one at a time, so that one record the database refuses
+     * cannot hold back the others forever. A record refused while others go through is dropped and
+     * counted; if the first one fails too, the store is down and the batch waits for the next interval.
+     */
+    private boolean saveOneByOne(List<TaskNode<?>> nodes, List<TaskRecord> records) {
+        boolean anyWritten = false;
+        for (int i = 0; i < nodes.size(); i++) {
+            try {
+                store.save(List.of(records.get(i)));
+                written(nodes.get(i), records.get(i));
+                written.increment();
+                anyWritten = true;
+            }
+            catch (RuntimeException ex) {
+                if (!anyWritten && i == 0) {
+                    return false;
+                }
+                dropped.increment();
+                untrack(nodes.get(i));
+                LOG.log(Level.WARNING, "the task store refused the record of task " + nodes.get(i).label()
+                        + "; dropped (counted)", ex);
             }
         }
         return true;
@@ -271,18 +324,30 @@ final class StoreSync implements AutoCloseable {
         finally {
             lock.unlock();
         }
+        // A last write and the lease's release, bounded: a store that hangs must not hang close().
+        Thread last = Thread.ofVirtual().name("sweet-async-store-close").start(() -> {
+            try {
+                thread.join(CLOSE_WAIT);
+                flush();
+                store.close(incarnation());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "task store failed on close of member " + member(), ex);
+            }
+        });
         try {
-            thread.join(Duration.ofSeconds(10));
+            if (!last.join(CLOSE_WAIT.multipliedBy(2))) {
+                LOG.log(Level.WARNING, "task store did not answer within {0} on close: {1} task record(s) not written; "
+                        + "the lease of member {2} lapses by itself", CLOSE_WAIT.multipliedBy(2), pending(), member());
+            }
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
-        flush();
-        try {
-            store.close(incarnation());
-        }
-        catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "task store failed releasing the lease of member " + member(), ex);
-        }
     }
+
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 }

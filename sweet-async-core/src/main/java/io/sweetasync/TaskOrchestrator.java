@@ -508,6 +508,11 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
+    boolean isShuttingDown() {
+        return !accepting;
+    }
+
     /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
     boolean isCancellingAll() {
         return cancellingAll;
@@ -756,8 +761,8 @@ public final class TaskOrchestrator implements AutoCloseable {
             }
         }
         node.capture(propagators);
-        if (storeSync != null) {
-            storeSync.track(node);
+        if (storeSync != null && !durable) {
+            storeSync.track(node); // a durable task is tracked once its start gate lets it start
         }
         notify(node, TaskListener::onCreated);
         if (parentStopping) {

@@ -62,4 +62,14 @@ public @interface AsyncTask {
 
     /** Whether to start a new root instead of a child of the calling task. */
     boolean detached() default false;
+
+    /**
+     * Whether the call is a durable task: stored (arguments encoded as JSON) before the method returns
+     * to its caller, and run at least once even if the process dies — after a crash another start of the
+     * application calls the method again, same task id, {@code TaskContext.attempt()} counting up. Needs
+     * a task store ({@code sweet.async.store.enabled=true}). Each parameter decodes to its declared class
+     * (generic type arguments are not kept: prefer records and arrays); the method must be idempotent.
+     * The task's name is the handler's name, so keep it stable across releases.
+     */
+    boolean durable() default false;
 }

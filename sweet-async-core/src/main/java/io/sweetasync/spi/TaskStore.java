@@ -79,9 +79,13 @@ public interface TaskStore {
 
     /**
      * Records a durable invocation's end: its terminal status name, its encoded result (null if none or
-     * too large) and its failure text (null if it completed).
+     * too large) and its failure text (null if it completed) — only while {@code owner} still owns it and
+     * it has not ended, so a run whose member lost its lease cannot overwrite the end of the run that
+     * claimed it.
+     *
+     * @return whether the end was recorded
      */
-    void finishDurable(TaskId id, String status, String result, String failure);
+    boolean finishDurable(TaskId id, long owner, String status, String result, String failure);
 
     /** A durable invocation by id, with its result once finished. */
     Optional<DurableRecord> durable(TaskId id);

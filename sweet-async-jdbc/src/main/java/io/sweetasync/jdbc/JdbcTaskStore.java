@@ -156,8 +156,14 @@ public final class JdbcTaskStore implements TaskStore {
     @Override
     public int heartbeat(long incarnation, Duration lease) {
         long now = System.currentTimeMillis();
-        update("UPDATE " + prefix + "member SET lease_until = ? WHERE incarnation = ?", now + lease.toMillis(),
-                incarnation);
+        int renewed = update("UPDATE " + prefix + "member SET lease_until = ? WHERE incarnation = ?",
+                now + lease.toMillis(), incarnation);
+        if (renewed == 0) {
+            // Purged while this member could not renew (its lease lapsed longer than the retention): register
+            // it again, or its own pending work would look orphaned and run twice.
+            update("INSERT INTO " + prefix + "member (incarnation, member, started_at, lease_until) VALUES (?, ?, ?, ?)",
+                    incarnation, "member of incarnation " + incarnation, now, now + lease.toMillis());
+        }
         return markLost(now);
     }
 
@@ -223,8 +229,11 @@ public final class JdbcTaskStore implements TaskStore {
                 update.append(update.isEmpty() ? "" : ", ").append(column).append(" = EXCLUDED.").append(column);
             }
         }
+        // A durable task's record is replaced only by its invocation's current owner: a member whose lease
+        // lapsed cannot overwrite what the member that took the task over wrote.
         return "INSERT INTO " + prefix + "task (" + TASK_COLUMNS + ") VALUES (" + placeholders + ") ON CONFLICT (id) "
-                + "DO UPDATE SET " + update;
+                + "DO UPDATE SET " + update + " WHERE NOT " + prefix + "task.durable OR EXCLUDED.incarnation = "
+                + "(SELECT d.owner FROM " + prefix + "durable d WHERE d.id = EXCLUDED.id)";
     }
 
     private static void bindTask(PreparedStatement statement, TaskRecord r) throws SQLException {
@@ -235,9 +244,9 @@ public final class JdbcTaskStore implements TaskStore {
         statement.setString(i++, Texts.cut(r.name(), 200));
         statement.setString(i++, r.status());
         statement.setString(i++, r.priority());
-        statement.setString(i++, r.group());
-        statement.setString(i++, r.runtime());
-        statement.setString(i++, Texts.cut(Texts.tags(r.tags()), 4000));
+        statement.setString(i++, Texts.cut(r.group(), 200));
+        statement.setString(i++, Texts.cut(r.runtime(), 64));
+        statement.setString(i++, Texts.tags(r.tags(), 4000));
         statement.setLong(i++, r.createdAt());
         statement.setLong(i++, r.startedAt());
         statement.setLong(i++, r.completedAt());
@@ -383,9 +392,10 @@ public final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public void finishDurable(TaskId id, String status, String result, String failure) {
-        update("UPDATE " + prefix + "durable SET status = ?, result = ?, failure = ?, updated_at = ? WHERE id = ?", status,
-                result, Texts.cut(failure, 2000), System.currentTimeMillis(), id.value());
+    public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
+        return update("UPDATE " + prefix + "durable SET status = ?, result = ?, failure = ?, updated_at = ? WHERE id = ? "
+                + "AND owner = ? AND status = 'PENDING'", status, Texts.clean(result), Texts.cut(failure, 2000),
+                System.currentTimeMillis(), id.value(), owner) == 1;
     }
 
     @Override

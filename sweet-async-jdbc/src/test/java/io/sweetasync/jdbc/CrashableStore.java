@@ -86,9 +86,9 @@ final class CrashableStore implements TaskStore {
     }
 
     @Override
-    public void finishDurable(TaskId id, String status, String result, String failure) {
+    public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
         check();
-        delegate.finishDurable(id, status, result, failure);
+        return delegate.finishDurable(id, owner, status, result, failure);
     }
 
     @Override

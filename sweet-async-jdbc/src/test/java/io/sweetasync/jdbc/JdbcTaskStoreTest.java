@@ -150,7 +150,9 @@ class JdbcTaskStoreTest {
         long now = System.currentTimeMillis();
         store.enqueue(new DurableRecord(id.value(), "h", "\"x\"", "PENDING", 1, dead, null, null, now),
                 record(id.value(), "RUNNING", "h", dead, true, now));
-        store.finishDurable(id, "COMPLETED", "{\"ok\":true}", null);
+        assertThat(store.finishDurable(id, dead + 1, "FAILED", null, "not the owner")).isFalse();
+        assertThat(store.finishDurable(id, dead, "COMPLETED", "{\"ok\":true}", null)).isTrue();
+        assertThat(store.finishDurable(id, dead, "FAILED", null, "ended already")).isFalse();
         DurableRecord done = store.durable(id).orElseThrow();
         assertThat(done.status()).isEqualTo("COMPLETED");
         assertThat(done.result()).isEqualTo("{\"ok\":true}");

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import io.sweetasync.spi.DurableCodec;
 import org.aspectj.lang.ProceedingJoinPoint;
 import org.aspectj.lang.annotation.Around;
 import org.aspectj.lang.annotation.Aspect;
@@ -41,12 +42,61 @@ public class AsyncTaskAspect implements Ordered {
 
     private static final Log logger = LogFactory.getLog(AsyncTaskAspect.class);
 
+    /** The handler whose stored invocation this thread is running: its call must not be stored again. */
+    private static final ThreadLocal<String> RUNNING_DURABLE = new ThreadLocal<>();
+
     private final TaskOrchestrator orchestrator;
     private final StringValueResolver placeholders;
+    private final DurableCodec codec;
 
     public AsyncTaskAspect(TaskOrchestrator orchestrator, StringValueResolver placeholders) {
+        this(orchestrator, placeholders, null);
+    }
+
+    /** With a codec, for {@code @AsyncTask(durable = true)} methods (their arguments are encoded with it). */
+    public AsyncTaskAspect(TaskOrchestrator orchestrator, StringValueResolver placeholders, DurableCodec codec) {
         this.orchestrator = orchestrator;
         this.placeholders = placeholders;
+        this.codec = codec;
+    }
+
+    /** The handler name of a durable method: its task name. */
+    String handlerName(Method method, AsyncTask annotation) {
+        String name = resolve(annotation.name());
+        return name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name;
+    }
+
+    /**
+     * Registers {@code method} of {@code bean} (the proxy) as the handler of its durable tasks: a stored
+     * invocation decodes the arguments and calls the method again through the proxy (so its other
+     * advice applies), without storing the call a second time.
+     */
+    void registerDurable(Object bean, Method method, AsyncTask annotation) {
+        if (codec == null) {
+            throw new IllegalStateException("@AsyncTask(durable = true) on " + method + " needs a task store: set "
+                    + "sweet.async.store.enabled=true (with sweet-async-jdbc and a DataSource)");
+        }
+        Class<?>[] types = method.getParameterTypes();
+        String handler = handlerName(method, annotation);
+        org.springframework.util.ReflectionUtils.makeAccessible(method);
+        orchestrator.handler(handler, String[].class, encoded -> {
+            Object[] arguments = new Object[types.length];
+            for (int i = 0; i < types.length; i++) {
+                arguments[i] = encoded == null || encoded[i] == null ? null : codec.decode(encoded[i], types[i]);
+            }
+            String previous = RUNNING_DURABLE.get();
+            RUNNING_DURABLE.set(handler);
+            try {
+                Object value = method.invoke(bean, arguments);
+                return await(value);
+            }
+            catch (java.lang.reflect.InvocationTargetException ex) {
+                throw ex.getCause() instanceof Exception cause ? cause : ex;
+            }
+            finally {
+                RUNNING_DURABLE.set(previous);
+            }
+        });
     }
 
     @Override
@@ -57,13 +107,18 @@ public class AsyncTaskAspect implements Ordered {
     @Around("@annotation(annotation)")
     public Object run(ProceedingJoinPoint call, AsyncTask annotation) throws Throwable {
         Method method = ((MethodSignature) call.getSignature()).getMethod();
+        if (annotation.durable() && handlerName(method, annotation).equals(RUNNING_DURABLE.get())) {
+            RUNNING_DURABLE.remove(); // the stored invocation's own call: run the body (nested calls are new tasks)
+            return call.proceed();
+        }
         Class<?> returns = method.getReturnType();
         SpawningTaskBuilder<Object> builder = builder(method, annotation);
         boolean futureLike = CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns);
-        SpawningTask<Object> task = builder.run(() -> {
-            Object value = proceed(call);
-            return futureLike ? await(value) : value;
-        });
+        SpawningTask<Object> task = annotation.durable() ? durable(builder, method, annotation, call.getArgs())
+                : builder.run(() -> {
+                    Object value = proceed(call);
+                    return futureLike ? await(value) : value;
+                });
         if (returns == void.class) {
             task.toCompletableFuture().whenComplete((value, error) -> {
                 if (error != null) {
@@ -84,6 +139,26 @@ public class AsyncTaskAspect implements Ordered {
         catch (TaskFailedException ex) {
             throw ex.getCause();
         }
+    }
+
+    /** Stores the call (each argument encoded on its own) and starts it; see {@link #registerDurable}. */
+    private SpawningTask<Object> durable(SpawningTaskBuilder<Object> builder, Method method, AsyncTask annotation,
+            Object[] arguments) {
+        if (codec == null) {
+            throw new IllegalStateException("@AsyncTask(durable = true) on " + method + " needs a task store: set "
+                    + "sweet.async.store.enabled=true (with sweet-async-jdbc and a DataSource)");
+        }
+        String[] encoded = new String[arguments.length];
+        for (int i = 0; i < arguments.length; i++) {
+            try {
+                encoded[i] = arguments[i] == null ? null : codec.encode(arguments[i]);
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("@AsyncTask(durable = true) on " + method + ": argument " + i
+                        + " cannot be stored: " + ex.getMessage(), ex);
+            }
+        }
+        return builder.durable(handlerName(method, annotation), encoded).run();
     }
 
     private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {

@@ -25,8 +25,17 @@ public final class SweetAsyncAspectAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    AsyncTaskAspect asyncTaskAspect(TaskOrchestrator orchestrator, ConfigurableBeanFactory beanFactory) {
-        return new AsyncTaskAspect(orchestrator, new EmbeddedValueResolver(beanFactory));
+    AsyncTaskAspect asyncTaskAspect(TaskOrchestrator orchestrator, ConfigurableBeanFactory beanFactory,
+            org.springframework.beans.factory.ObjectProvider<io.sweetasync.spi.DurableCodec> codec) {
+        return new AsyncTaskAspect(orchestrator, new EmbeddedValueResolver(beanFactory), codec.getIfUnique());
+    }
+
+    /** Registers {@code @AsyncTask(durable = true)} methods as durable task handlers. */
+    @Bean
+    @ConditionalOnMissingBean
+    io.sweetasync.boot.aop.DurableMethodRegistrar sweetAsyncDurableMethods(
+            org.springframework.beans.factory.config.ConfigurableListableBeanFactory beans, AsyncTaskAspect aspect) {
+        return new io.sweetasync.boot.aop.DurableMethodRegistrar(beans, aspect);
     }
 
     /** Keeps the aspect outside {@code @Retryable} and {@code @ConcurrencyLimit}, which put themselves first. */
