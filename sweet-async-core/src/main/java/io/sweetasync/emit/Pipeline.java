@@ -702,7 +702,8 @@ final class Pipeline<E, K, V> {
         CompletableFuture<ConcurrencyLimiter.Permit> granted = new CompletableFuture<>();
         ConcurrencyLimiter.Request request = orchestrator.limiter(spec.group()).acquire(
                 spec.priority() == null ? io.sweetasync.TaskPriority.NORMAL : spec.priority(), granted::complete,
-                reason -> granted.completeExceptionally(new java.util.concurrent.RejectedExecutionException(reason)));
+                rejection -> granted.completeExceptionally(
+                        new java.util.concurrent.RejectedExecutionException(rejection.message())));
         try {
             return granted.get();
         }

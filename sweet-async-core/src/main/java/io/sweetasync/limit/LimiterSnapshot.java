@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param inFlight        permits held now
  * @param queued          tasks waiting for a permit now
  * @param accepted        permits granted so far
- * @param rejected        tasks rejected so far (queue full or waited too long)
+ * @param rejected        tasks rejected so far, for any {@link RejectionReason}
  * @param noLoadLatency   lowest recent latency (the uncongested estimate); zero before any sample
  * @param shortLatency    exponential average of latency over about the last 10 samples
  * @param longLatency     exponential average of latency over about the last 500 samples

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.ManualClock;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimiterTest {
@@ -50,26 +53,32 @@ class ConcurrencyLimiterTest {
     @Test
     void aFullQueueRejectsAtOnceNamingTheGroup() {
         ConcurrencyLimiter limiter = limiter(1, 1, Duration.ofMinutes(1));
-        List<String> rejections = new ArrayList<>();
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
-        assertThat(rejections).containsExactly("group 'pricing' is at its limit of 1 and its queue is full (capacity 1)");
+        assertThat(rejections).containsExactly(new ConcurrencyLimiter.Rejection(RejectionReason.QUEUE_FULL,
+                "group 'pricing' is at its limit of 1 and its queue is full (capacity 1)"));
         assertThat(limiter.snapshot().rejected()).isEqualTo(1);
+        assertThat(limiter.rejected(RejectionReason.QUEUE_FULL)).isEqualTo(1);
+        assertThat(limiter.rejected(RejectionReason.WAIT_TIMEOUT)).isZero();
     }
 
     @Test
     void aWaitLongerThanMaxWaitIsRejected() {
         ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofSeconds(2));
-        List<String> rejections = new ArrayList<>();
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
         List<ConcurrencyLimiter.Permit> granted = new ArrayList<>();
         limiter.acquire(TaskPriority.NORMAL, granted::add, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, granted::add, rejections::add);
         clock.advance(Duration.ofMillis(1999));
         assertThat(rejections).isEmpty();
+        assertThat(limiter.queued()).isEqualTo(1);
         clock.advance(Duration.ofMillis(1));
-        assertThat(rejections).containsExactly(
-                "waited longer than PT2S for a permit of group 'pricing' (limit 1, 0 still queued)");
+        assertThat(rejections).containsExactly(new ConcurrencyLimiter.Rejection(RejectionReason.WAIT_TIMEOUT,
+                "waited longer than PT2S for a permit of group 'pricing' (limit 1, 0 still queued)"));
+        assertThat(limiter.queued()).isZero();
+        assertThat(limiter.rejected(RejectionReason.WAIT_TIMEOUT)).isEqualTo(1);
         granted.getFirst().success();
         assertThat(granted).as("the expired waiter is not granted later").hasSize(1);
         assertThat(limiter.snapshot().inFlight()).isZero();
@@ -107,10 +116,11 @@ class ConcurrencyLimiterTest {
     @Test
     void noQueueMeansRejectAtTheLimit() {
         ConcurrencyLimiter limiter = limiter(1, 0, Duration.ofSeconds(2));
-        List<String> rejections = new ArrayList<>();
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
-        assertThat(rejections).containsExactly("group 'pricing' is at its limit of 1 and does not queue");
+        assertThat(rejections).containsExactly(new ConcurrencyLimiter.Rejection(RejectionReason.QUEUE_FULL,
+                "group 'pricing' is at its limit of 1 and does not queue"));
     }
 
     @Test
@@ -127,6 +137,34 @@ class ConcurrencyLimiterTest {
         assertThat(snapshot.longLatency()).isBetween(Duration.ofMillis(10), Duration.ofMillis(12));
         assertThat(snapshot.algorithm()).isEqualTo(LimitAlgorithm.FIXED);
         assertThat(snapshot.isSaturated()).isFalse();
+    }
+
+    @Test
+    void aWaitThatCannotBeTimedIsRejectedAsShutdown() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults()
+                .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1), new TaskClock() {
+                    @Override
+                    public Instant now() {
+                        return Instant.EPOCH;
+                    }
+
+                    @Override
+                    public long nanoTime() {
+                        return 0;
+                    }
+
+                    @Override
+                    public Scheduled schedule(Duration delay, Runnable action) {
+                        throw new RejectedExecutionException("timer closed");
+                    }
+                });
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        assertThat(rejections).singleElement().extracting(ConcurrencyLimiter.Rejection::reason)
+                .isEqualTo(RejectionReason.SHUTDOWN);
+        assertThat(limiter.queued()).isZero();
+        assertThat(limiter.rejected(RejectionReason.SHUTDOWN)).isEqualTo(1);
     }
 
     @Test
