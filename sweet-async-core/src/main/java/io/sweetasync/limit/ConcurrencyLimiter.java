@@ -383,7 +383,8 @@ public final class ConcurrencyLimiter {
             return new LimiterSnapshot(group, config.algorithm(), limit.limit(), inFlight, waiters.size(), accepted,
                     rejected, Duration.ofNanos(noLoad == Long.MAX_VALUE ? 0 : noLoad),
                     Duration.ofNanos((long) shortRtt), Duration.ofNanos((long) longRtt), config.queueCapacity(),
-                    config.maxWait());
+                    config.maxWait(), limit.phase(), Duration.ofNanos(limit.baselineNanos()),
+                    limit.estimatedCapacity());
         }
         finally {
             lock.unlock();

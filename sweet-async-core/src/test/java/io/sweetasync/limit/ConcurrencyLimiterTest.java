@@ -136,6 +136,8 @@ class ConcurrencyLimiterTest {
         assertThat(snapshot.shortLatency()).isBetween(Duration.ofMillis(10), Duration.ofMillis(12));
         assertThat(snapshot.longLatency()).isBetween(Duration.ofMillis(10), Duration.ofMillis(12));
         assertThat(snapshot.algorithm()).isEqualTo(LimitAlgorithm.FIXED);
+        assertThat(snapshot.phase()).isEqualTo(LimitPhase.FIXED);
+        assertThat(snapshot.baselineLatency()).isZero();
         assertThat(snapshot.isSaturated()).isFalse();
     }
 
@@ -165,6 +167,22 @@ class ConcurrencyLimiterTest {
                 .isEqualTo(RejectionReason.SHUTDOWN);
         assertThat(limiter.queued()).isZero();
         assertThat(limiter.rejected(RejectionReason.SHUTDOWN)).isEqualTo(1);
+    }
+
+    @Test
+    void theAdaptiveStateIsInTheSnapshot() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
+        assertThat(limiter.snapshot().phase()).isEqualTo(LimitPhase.STARTUP);
+        for (int i = 0; i < 400; i++) {
+            ConcurrencyLimiter.Permit permit = limiter.tryAcquire().orElseThrow();
+            clock.advance(Duration.ofMillis(10));
+            permit.success();
+        }
+        LimiterSnapshot snapshot = limiter.snapshot();
+        assertThat(snapshot.baselineLatency()).isEqualTo(Duration.ofMillis(10));
+        assertThat(snapshot.estimatedCapacity()).as("one at a time never fills the limit of 20: no estimate").isZero();
+        assertThat(snapshot.phase()).isEqualTo(LimitPhase.STARTUP);
+        assertThat(limiter.limit()).isEqualTo(snapshot.limit()).isEqualTo(20);
     }
 
     @Test
