@@ -64,7 +64,7 @@ public final class LimitBenchmark {
             best = better(best, limit, scenario);
         }
         int step = Math.max(1, best.limit() / 10);
-        for (int limit = Math.max(1, best.limit() - step); limit <= best.limit() + step; limit++) {
+        for (int limit = Math.max(1, best.limit() - step); limit <= Math.min(LimitModel.MAX, best.limit() + step); limit++) {
             if (!candidates.contains(limit)) {
                 best = better(best, limit, scenario);
             }

@@ -42,6 +42,11 @@ interface LimitModel {
                 public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
                     limit.onSample(startNanos, rttNanos, inflight, dropped);
                 }
+
+                @Override
+                public double baselineMillis() {
+                    return limit.baselineNanos() / 1e6;
+                }
             };
         });
     }

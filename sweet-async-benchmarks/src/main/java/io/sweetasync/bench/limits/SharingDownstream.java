@@ -8,8 +8,8 @@ import java.util.PriorityQueue;
  * with {@code 1/2}, twice as long. Throughput at concurrency {@code n} is {@code n · speed(n) / S}.
  * <ul>
  * <li>{@link #knee()}: {@code K} cores, {@code speed(n) = min(1, K / n)}: a CPU-bound service;</li>
- * <li>{@link #cliff(double)}: {@code speed(n) = 1} up to {@code C}, {@code 1 / factor} above (a
- * cache or memory that thrashes);</li>
+ * <li>{@link #cliff(double)}: {@code speed(n) = 1} up to {@code C}; above, the whole downstream delivers
+ * {@code factor} times less, {@code speed(n) = C / (n · factor)} (a cache or memory that thrashes);</li>
  * <li>{@link #contention(double, double)}: the universal scalability law,
  * {@code speed(n) = 1 / (1 + α(n − 1) + β·n(n − 1))}: throughput peaks, then falls (a database under
  * lock contention).</li>
@@ -30,9 +30,9 @@ final class SharingDownstream extends Downstream {
         return (n, cores) -> n <= cores ? 1 : cores / n;
     }
 
-    /** The profile gives the concurrency above which every request is {@code factor} times slower. */
+    /** The profile gives the concurrency above which the downstream delivers {@code factor} times less. */
     static Speed cliff(double factor) {
-        return (n, at) -> n <= at ? 1 : 1 / factor;
+        return (n, at) -> n <= at ? 1 : at / (n * factor);
     }
 
     /** The profile is not used. */
