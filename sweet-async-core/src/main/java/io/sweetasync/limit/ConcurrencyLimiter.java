@@ -24,9 +24,10 @@ import java.util.function.Consumer;
  * its state is {@code WAITING}, and leaves it once, granted, rejected or cancelled. Callbacks run
  * outside the lock. A permit is released exactly once ({@link Permit} guards it), so permits never
  * leak and are never returned twice. The limit, in-flight and queued counts are written under the
- * lock and published through volatile fields, so {@link #limit()}, {@link #inFlight()},
- * {@link #queued()} and {@link #rejected(RejectionReason)} read them without the lock and without
- * allocating (for gauges scraped often).
+ * lock and published through volatile fields, as is the algorithm's state after each sample, so
+ * {@link #limit()}, {@link #inFlight()}, {@link #queued()}, {@link #phase()}, {@link #baselineNanos()},
+ * {@link #estimatedCapacity()} and {@link #rejected(RejectionReason)} read them without the lock and
+ * without allocating (for gauges scraped often).
  *
  * <pre>{@code
  * ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
@@ -55,8 +56,11 @@ public final class ConcurrencyLimiter {
             Comparator.comparingInt((Waiter w) -> w.priority).thenComparingLong(w -> w.seq));
     /** Written under lock. */
     private volatile int inFlight;
-    /** Written under lock: the limit as of the last sample. */
+    /** Written under lock: the limit and the algorithm's state as of the last sample. */
     private volatile int currentLimit;
+    private volatile LimitPhase currentPhase;
+    private volatile long currentBaseline;
+    private volatile double currentCapacity;
     /** Written under lock: the number of waiters. */
     private volatile int queued;
     /** Guarded by lock. */
@@ -65,12 +69,8 @@ public final class ConcurrencyLimiter {
     private final AtomicLongArray rejections = new AtomicLongArray(RejectionReason.values().length);
     /** Guarded by lock. */
     private long seq;
-    /** Guarded by lock: latency statistics in nanoseconds. */
-    private double shortRtt;
-    private double longRtt;
-    private long windowMin = Long.MAX_VALUE;
-    private long previousWindowMin = Long.MAX_VALUE;
-    private int windowSamples;
+    /** Guarded by lock. */
+    private final LatencyFigures latencies = new LatencyFigures();
 
     /** A request for a permit that may still be waiting. */
     @FunctionalInterface
@@ -176,7 +176,15 @@ public final class ConcurrencyLimiter {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.limit = Limit.of(config);
-        this.currentLimit = limit.limit();
+        publish();
+    }
+
+    /** Call under lock (or before the limiter is shared). */
+    private void publish() {
+        currentLimit = limit.limit();
+        currentPhase = limit.phase();
+        currentBaseline = limit.baselineNanos();
+        currentCapacity = limit.estimatedCapacity();
     }
 
     public String group() {
@@ -200,6 +208,21 @@ public final class ConcurrencyLimiter {
     /** Requests waiting for a permit now. Lock-free and allocation-free. */
     public int queued() {
         return queued;
+    }
+
+    /** What the limit algorithm is doing ({@link LimiterSnapshot#phase()}). Lock-free and allocation-free. */
+    public LimitPhase phase() {
+        return currentPhase;
+    }
+
+    /** The algorithm's latency baseline in nanoseconds, 0 if none. Lock-free and allocation-free. */
+    public long baselineNanos() {
+        return currentBaseline;
+    }
+
+    /** Completions per second the algorithm believes the downstream sustains, 0 if none. Lock-free. */
+    public double estimatedCapacity() {
+        return currentCapacity;
     }
 
     /** Requests rejected so far for {@code reason}. Lock-free and allocation-free. */
@@ -332,9 +355,11 @@ public final class ConcurrencyLimiter {
             if (sample) {
                 long rtt = Math.max(0, clock.nanoTime() - permit.startNanos);
                 limit.onSample(permit.startNanos, rtt, permit.inflightAtStart, dropped);
-                record(rtt);
+                latencies.record(rtt);
             }
-            currentLimit = limit.limit();
+            if (sample) {
+                publish();
+            }
             while (!waiters.isEmpty() && inFlight < currentLimit) {
                 Waiter next = waiters.poll();
                 next.state = State.GRANTED;
@@ -352,18 +377,6 @@ public final class ConcurrencyLimiter {
         }
     }
 
-    /** Call under lock. */
-    private void record(long rtt) {
-        shortRtt = shortRtt == 0 ? rtt : shortRtt + (rtt - shortRtt) * (2.0 / 11);
-        longRtt = longRtt == 0 ? rtt : longRtt + (rtt - longRtt) * (2.0 / 501);
-        windowMin = Math.min(windowMin, rtt);
-        if (++windowSamples == 500) {
-            previousWindowMin = windowMin;
-            windowMin = Long.MAX_VALUE;
-            windowSamples = 0;
-        }
-    }
-
     private static void cancelExpiry(Waiter waiter) {
         TaskClock.Scheduled expiry = waiter.expiry;
         if (expiry != null) {
@@ -375,16 +388,14 @@ public final class ConcurrencyLimiter {
     public LimiterSnapshot snapshot() {
         lock.lock();
         try {
-            long noLoad = Math.min(windowMin, previousWindowMin);
             long rejected = 0;
             for (int i = 0; i < rejections.length(); i++) {
                 rejected += rejections.get(i);
             }
             return new LimiterSnapshot(group, config.algorithm(), limit.limit(), inFlight, waiters.size(), accepted,
-                    rejected, Duration.ofNanos(noLoad == Long.MAX_VALUE ? 0 : noLoad),
-                    Duration.ofNanos((long) shortRtt), Duration.ofNanos((long) longRtt), config.queueCapacity(),
-                    config.maxWait(), limit.phase(), Duration.ofNanos(limit.baselineNanos()),
-                    limit.estimatedCapacity());
+                    rejected, latencies.noLoad(), latencies.shortAverage(), latencies.longAverage(),
+                    config.queueCapacity(), config.maxWait(), currentPhase, Duration.ofNanos(currentBaseline),
+                    currentCapacity);
         }
         finally {
             lock.unlock();

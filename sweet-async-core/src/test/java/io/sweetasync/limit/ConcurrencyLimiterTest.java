@@ -2,9 +2,11 @@ package io.sweetasync.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import io.sweetasync.ManualClock;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.spi.TaskClock;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -183,6 +185,31 @@ class ConcurrencyLimiterTest {
         assertThat(snapshot.estimatedCapacity()).as("one at a time never fills the limit of 20: no estimate").isZero();
         assertThat(snapshot.phase()).isEqualTo(LimitPhase.STARTUP);
         assertThat(limiter.limit()).isEqualTo(snapshot.limit()).isEqualTo(20);
+        assertThat(limiter.phase()).isEqualTo(snapshot.phase());
+        assertThat(limiter.baselineNanos()).isEqualTo(snapshot.baselineLatency().toNanos());
+    }
+
+    @Test
+    void readingTheLimitAndTheStateDoesNotAllocate() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        long sum = readEverything(limiter, 100_000);
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(sum).isPositive();
+        // One object per read would be at least 1.6 MB; what remains is the JIT's own bookkeeping.
+        assertThat(allocated).as("bytes allocated by 100,000 reads").isLessThan(16_000);
+    }
+
+    private static long readEverything(ConcurrencyLimiter limiter, int times) {
+        long sum = 0;
+        for (int i = 0; i < times; i++) {
+            sum += limiter.limit() + limiter.inFlight() + limiter.queued() + limiter.baselineNanos()
+                    + (long) limiter.estimatedCapacity() + limiter.phase().ordinal()
+                    + limiter.rejected(RejectionReason.QUEUE_FULL);
+        }
+        return sum;
     }
 
     @Test
