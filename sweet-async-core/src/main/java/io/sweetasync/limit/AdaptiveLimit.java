@@ -26,7 +26,7 @@ package io.sweetasync.limit;
  * <h2>Phases</h2>
  * <pre>
  * STARTUP  L ← 1.5 L while X grows by g = max(10%, 2√2 ε); then DRAIN
- * CRUISE   L ← min(ceiling − 1, X̂ · R₀); PROBE after 6 busy windows (up to 48 after probes that hurt),
+ * CRUISE   L ← min(ceiling − 1, X̂ · R₀); PROBE after 6 busy windows (up to 96 after probes that hurt),
  *          at once at the minimum limit; slow or dropping ({@link Baseline}): cut
  * PROBE    one window at max(L + 2, 1.25 BDP), only up to the ceiling while below it.
  *          X grew by g: capacity appeared, probe again from there (ceiling permitting);
@@ -55,7 +55,8 @@ package io.sweetasync.limit;
  * <li>{@code R₀} cannot creep up under load: it rises only on RECOVER's evidence that latency does not
  * depend on concurrency, or at the minimum limit.</li>
  * <li>After a collapse (a cliff) the limit returns to the last good limit and stays below the bad one
- * until a probe shows it harmless; probes that hurt back off to one in 48 windows.</li>
+ * until a probe shows it harmless; probes that hurt back off to one in 96 windows (a collapse stalls
+ * the downstream for a few windows: so it costs a few percent at most).</li>
  * <li>The limit falls at most fourfold per window; drops the load does not cause ({@code d₀}) are
  * tolerated, not chased.</li>
  * <li>Reading {@link #limit()}, {@link #phase()}, {@link #baselineNanos()}, {@link #estimatedCapacity()}
@@ -80,7 +81,7 @@ final class AdaptiveLimit implements Limit {
     static final double SEVERE = 2;
     static final double QUEUE_ELASTICITY = 0.5;
     static final int PROBE_EVERY = 6;
-    static final int PROBE_EVERY_MAX = 48;
+    static final int PROBE_EVERY_MAX = 96;
 
     private final int min;
     private final int max;
