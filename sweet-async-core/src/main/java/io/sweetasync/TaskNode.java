@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
@@ -103,7 +104,13 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
     }
 
-    record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
+    /** A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise. */
+    record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed,
+            RejectionReason rejection) {
+
+        Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
+            this(kind, reason, upstream, passed, null);
+        }
     }
 
     /**
@@ -368,7 +375,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         ConcurrencyLimiter.Request request = limiter.acquire(priority, granted -> {
             permit = granted;
             execute();
-        }, reason -> stop(StopKind.REJECT, reason));
+        }, rejection -> reject(rejection.reason(), rejection.message()));
         permitRequest = request;
         // A stop that landed while the request was being queued may have missed it: withdraw it here.
         if (stop != null) {
@@ -382,7 +389,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
         catch (RejectedExecutionException ex) {
             releasePermit(PermitRelease.IGNORE);
-            stop(StopKind.REJECT, "runtime '" + runtime.name() + "' is closed");
+            reject(RejectionReason.SHUTDOWN, "runtime '" + runtime.name() + "' is closed");
         }
     }
 
@@ -410,7 +417,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             return clock.schedule(delay, action);
         }
         catch (RejectedExecutionException ex) {
-            stop(StopKind.REJECT, "the orchestrator's clock is closed");
+            reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
             return null;
         }
     }
@@ -613,6 +620,11 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     boolean stop(StopKind kind, String reason) {
         return stop(new Stop(kind, reason, null, null));
+    }
+
+    /** Ends the task as rejected ({@link TaskRejectedException}) for {@code why}. */
+    boolean reject(RejectionReason why, String reason) {
+        return stop(new Stop(StopKind.REJECT, reason, null, null, why));
     }
 
     /**
@@ -856,7 +868,8 @@ final class TaskNode<T> implements SpawningTask<T> {
             case TIMEOUT -> new TaskTimeoutException(
                     snapshot(new TaskInfo.Failure("TaskTimeoutException", request.reason())), timeout);
             case REJECT -> new TaskRejectedException(
-                    snapshot(new TaskInfo.Failure("TaskRejectedException", request.reason())), request.reason());
+                    snapshot(new TaskInfo.Failure("TaskRejectedException", request.reason())), request.rejection(),
+                    request.reason());
         };
     }
 

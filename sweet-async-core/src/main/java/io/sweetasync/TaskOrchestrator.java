@@ -3,6 +3,7 @@ package io.sweetasync;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -769,7 +770,7 @@ public final class TaskOrchestrator implements AutoCloseable {
             node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
         }
         else if (parent == null && !accepting) {
-            node.stop(TaskNode.StopKind.REJECT, "the orchestrator is shutting down");
+            node.reject(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");
         }
         return node;
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.limit.RejectionReason;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,7 +93,8 @@ class GroupAdmissionTest {
         SpawningTask<Integer> rejected = orchestrator.to(Integer.class).named("extra").group("tiny").run(() -> 1);
         assertThatThrownBy(rejected::join).isInstanceOf(TaskRejectedException.class)
                 .hasMessage("task extra#" + rejected.id()
-                        + " was rejected: group 'tiny' is at its limit of 1 and its queue is full (capacity 1)");
+                        + " was rejected: group 'tiny' is at its limit of 1 and its queue is full (capacity 1)")
+                .extracting(ex -> ((TaskRejectedException) ex).reason()).isEqualTo(RejectionReason.QUEUE_FULL);
         assertThat(rejected.status()).isEqualTo(TaskStatus.FAILED);
         holder.cancel();
         assertThat(queued.join()).isEqualTo(1);
@@ -103,7 +105,8 @@ class GroupAdmissionTest {
         impatientHolding.await();
         SpawningTask<Integer> tooLate = orchestrator.to(Integer.class).group("impatient").run(() -> 1);
         assertThatThrownBy(tooLate::join).isInstanceOf(TaskRejectedException.class)
-                .hasMessageContaining("waited longer than PT0.05S for a permit of group 'impatient'");
+                .hasMessageContaining("waited longer than PT0.05S for a permit of group 'impatient'")
+                .extracting(ex -> ((TaskRejectedException) ex).reason()).isEqualTo(RejectionReason.WAIT_TIMEOUT);
         impatientHolder.cancel();
     }
 

@@ -3,6 +3,7 @@ package io.sweetasync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,7 +186,8 @@ class OrchestratorTest {
         assertThat(running.join()).as("children of running work are still admitted").isEqualTo(42);
         SpawningTask<Integer> late = orchestrator.to(Integer.class).run(() -> 1);
         assertThatThrownBy(late::join).isInstanceOf(TaskRejectedException.class)
-                .hasMessageContaining("the orchestrator is shutting down");
+                .hasMessageContaining("the orchestrator is shutting down")
+                .extracting(ex -> ((TaskRejectedException) ex).reason()).isEqualTo(RejectionReason.SHUTDOWN);
     }
 
     @Test

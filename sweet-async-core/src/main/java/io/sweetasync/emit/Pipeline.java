@@ -798,8 +798,8 @@ final class Pipeline<E, K, V> {
         CompletableFuture<ConcurrencyLimiter.Permit> granted = new CompletableFuture<>();
         ConcurrencyLimiter.Request request = orchestrator.limiter(spec.group()).acquire(
                 spec.priority() == null ? TaskPriority.NORMAL : spec.priority(), granted::complete,
-                reason -> granted.completeExceptionally(new RejectedExecutionException("pipeline " + label
-                        + " could not receive event " + sequence + ": " + reason)));
+                rejection -> granted.completeExceptionally(new RejectedExecutionException("pipeline " + label
+                        + " could not receive event " + sequence + ": " + rejection.message())));
         try {
             return Waits.get(granted);
         }

@@ -1,84 +1,129 @@
 package io.sweetasync.limit;
 
 /**
- * {@link LimitAlgorithm#ADAPTIVE}: the default; a concurrency-limit take on TCP BBR. It answers what the
- * others get wrong: Gradient2 creeps up under moderate overload because its baseline follows the
- * inflated latency; Vegas trusts a minimum latency that heavy tails push far below the typical one;
- * AIMD waits for drops.
+ * {@link LimitAlgorithm#ADAPTIVE}, the default: the limit is the downstream's measured bandwidth-delay
+ * product, and every cut is an experiment, undone when it did not help.
  *
  * <h2>Model</h2>
- * A downstream with {@code N} parallel slots and mean service time {@code S} serves at most
- * {@code μ = N / S} per second; by Little's law the concurrency it can take without queueing is
- * {@code N = μ · S}. The algorithm estimates both factors and sets the limit to their product:
- * <ul>
- * <li>{@code maxRate}: the highest delivery rate (completions per second) of the last 10 windows in which
- * demand reached the limit;</li>
- * <li>{@code base}: the mean latency measured in <em>drain</em> windows, where the limit is deliberately
- * 25% under the estimate so that nothing queues (average of the last 3). Unlike a minimum it is not
- * biased by heavy tails; unlike a long average it never follows queueing up.</li>
- * </ul>
- *
- * <h2>Windows and phases</h2>
- * Samples are grouped in windows of {@code max(50, 4·L)}; at the end of each window where demand reached
- * the limit (max in-flight ≥ 0.9·L; other windows change nothing):
+ * Whatever the downstream is (slots and a queue, processor sharing, a network hop, a cache that thrashes),
+ * at concurrency {@code n} it delivers {@code X(n)} per second with mean latency {@code R(n) = n / X(n)}
+ * (Little's law). With {@code R₀} the latency without a queue of ours ({@link Baseline}) and {@code X̂} the
+ * most a recent busy window delivered, the concurrency it serves at full rate without queueing is
  * <pre>
- * congested (drops, or avg &gt; base + max(3·stderr, 5%)):  L ← X · base   (X: this window's rate;
- *                                                        the concurrency the downstream really serves)
- * STARTUP:  L ← 1.5 · maxRate · base while the rate still grows by 10% a window; then DRAIN
- * DRAIN:    L ← 0.75 · maxRate · base for one window, whose mean latency refreshes base; then CRUISE
- * CRUISE:   L ← 1.05 · maxRate · base for 6 windows; then PROBE
- * PROBE:    L ← 1.25 · maxRate · base for one window; if the rate grew 10%, capacity rose: STARTUP;
- *           else DRAIN
+ * BDP = X̂ · R₀
  * </pre>
- * clamped to {@code [min, max]}. After a capacity drop the first congested window sets the limit to the
- * new capacity; after a rise the next probe notices it and startup doubles the limit in two windows.
- * A false alarm below capacity costs nothing, since there {@code X · base ≈ L}.
+ * TCP BBR's operating point: full delivery, least latency. The algorithm cruises at {@code L = BDP}.
+ *
+ * <h2>Windows</h2>
+ * Samples are judged in windows of {@code N = max(32, 3L, (cv / 6%)²)} samples (at most 10,000; 8 at the
+ * minimum limit), {@code cv} the smoothed coefficient of variation of latencies, so that a window's
+ * relative error {@code ε = cv / √N} stays near 6% however noisy the downstream. Only work admitted since
+ * the window began counts ({@link SampleWindow}); latency is Little's {@code R = n̄ / X}. A window is
+ * <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
+ * limit by 10% when demand touched it with latency at the baseline. A window ends early, as
+ * <em>severe</em>, once its first 8 completions average over {@code 2 R₀} (beyond noise).
+ *
+ * <h2>Phases</h2>
+ * <pre>
+ * STARTUP  L ← 1.5 L while X grows by g = max(10%, 2√2 ε); then DRAIN
+ * CRUISE   L ← min(ceiling − 1, X̂ · R₀); PROBE after 6 busy windows (up to 96 after probes that hurt),
+ *          at once at the minimum limit; slow or dropping ({@link Baseline}): cut
+ * PROBE    one window at max(L + 2, 1.25 BDP), only up to the ceiling while below it.
+ *          X grew by g: capacity appeared, probe again from there (ceiling permitting);
+ *          latency &gt; 2 R₀ or dropping: a cliff, back to L, ceiling ← probe limit, probe half as often;
+ *          otherwise DRAIN
+ * DRAIN    L ← 0.75 BDP, then steps of ×0.75 while a step only removed queue (e &lt; ½, below);
+ *          the last window measures R₀; then CRUISE
+ * cut      L ← max(X · R₀, L / 4): Little's law, what the downstream serves at the baseline latency;
+ *          but if the window collapsed (latency &gt; 2 R₀) back to the last good limit, ceiling ← L → RECOVER
+ * RECOVER  the window after a cut against the one that called for it, by the elasticity
+ *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑)
+ *          e ≈ 0: delivery held, the cut removed queue: keep it (cut again while still slow), probe soon;
+ *          e ≥ ½ with latency and drops unchanged: the cut removed no queue of ours, the downstream moved:
+ *          R₀ ← R (or d₀ ← d), back to the limit before the cut, probe soon
+ * </pre>
+ * All limits are clamped to {@code [min, max]}.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ * <li>At the minimum limit while work succeeds, the window's latency becomes {@code R₀} and the next
+ * window probes: the limit spends at most one window of 8 samples there (two for a new limiter,
+ * whose first window only warms up).</li>
+ * <li>A latency shift with no capacity change (a slower network hop) costs one cut: the cut is
+ * conclusive, delivery falls in proportion, {@code R₀} is re-measured and the limit restored; it
+ * cannot spiral down, because a cut stays only if it removed queue.</li>
+ * <li>{@code R₀} cannot creep up under load: it rises only on RECOVER's evidence that latency does not
+ * depend on concurrency, or at the minimum limit.</li>
+ * <li>After a collapse (a cliff) the limit returns to the last good limit and stays below the bad one
+ * until a probe shows it harmless; probes that hurt back off to one in 96 windows (a collapse stalls
+ * the downstream for a few windows: so it costs a few percent at most).</li>
+ * <li>The limit falls at most fourfold per window; drops the load does not cause ({@code d₀}) are
+ * tolerated, not chased.</li>
+ * <li>Reading {@link #limit()}, {@link #phase()}, {@link #baselineNanos()}, {@link #estimatedCapacity()}
+ * does not allocate; neither does a sample.</li>
+ * </ul>
+ * Where it falls short: a downstream whose latency rises from the first request (contention, the
+ * universal scalability law) is run at its latency knee, below its throughput peak.
  */
 final class AdaptiveLimit implements Limit {
 
-    static final int MIN_WINDOW = 50;
-    static final int RATE_WINDOWS = 10;
-    static final int BASE_WINDOWS = 3;
-    static final int CRUISE_WINDOWS = 6;
-    static final double UTILIZATION = 0.85;
-    static final double TOUCH = 0.9;
-    static final double MIN_TOLERANCE = 0.05;
-    static final double GROWTH = 1.08;
+    static final int MIN_WINDOW = 32;
+    static final int WINDOW_PER_LIMIT = 3;
+    static final int MAX_WINDOW = 10_000;
+    static final int SHORT_WINDOW = 8;
+    static final double TARGET_ERROR = 0.06;
+    static final int RATE_WINDOWS = 8;
+    static final double BUSY = 0.75;
     static final double STARTUP_GAIN = 1.5;
-    static final double DRAIN_GAIN = 0.85;
-    static final double PROBE_GAIN = 1.15;
-    static final double CRUISE_GAIN = 1.05;
-
-    enum Phase { STARTUP, DRAIN, CRUISE, PROBE }
+    static final double PROBE_GAIN = 1.25;
+    static final double DRAIN_GAIN = 0.75;
+    static final double GROWTH = 0.1;
+    static final double SEVERE = 2;
+    static final double QUEUE_ELASTICITY = 0.5;
+    static final int PROBE_EVERY = 6;
+    static final int PROBE_EVERY_MAX = 96;
 
     private final int min;
     private final int max;
     private int limit;
-    private Phase phase = Phase.STARTUP;
-    private int cruised;
-    private double rateBeforeProbe;
-    private double startupRate;
-    private int startupStalls;
+    private LimitPhase phase = LimitPhase.STARTUP;
 
-    private int count;
-    private double rttSum;
-    private double rttSquares;
-    private long firstCompletion = Long.MAX_VALUE;
-    private long lastCompletion = Long.MIN_VALUE;
-    private int maxInflight;
-    private int drops;
+    private final SampleWindow window = new SampleWindow();
+    /** Whether a window has ended (the first only warms up: it holds work admitted before any limit). */
+    private boolean warm;
+    /** The limit in force when the current window began. */
+    private int windowLimit;
+    /** Since when admitted work counts towards the severe-latency alarm. */
+    private long alarmFrom = Long.MIN_VALUE;
+    /** Smoothed coefficient of variation of latencies. */
+    private double variation = 0.5;
 
-    /** Delivery rates of recent busy windows. */
+    private final Baseline baseline = new Baseline();
+    /** Delivery rates (not dropped, per second) of busy windows since the last cut. */
     private final Window rates = new Window(RATE_WINDOWS);
-    /** Mean latencies of the last drain windows. */
-    private final Window drained = new Window(BASE_WINDOWS);
-    /** Until the first drain: mean latencies of recent busy windows (their lowest is the baseline). */
-    private final Window recentMeans = new Window(RATE_WINDOWS);
+
+    /** The window a step down (DRAIN, RECOVER) is compared with. */
+    private final StepDown step = new StepDown();
+    /** The limit of the last busy window that was neither slow nor dropping; 0 once used. */
+    private int lastGood;
+    /** A limit that collapsed the downstream, until a probe shows it harmless; MAX_VALUE when none. */
+    private int ceiling = Integer.MAX_VALUE;
+
+    private int cruised;
+    private int probeEvery = PROBE_EVERY;
+    private int probeFrom;
+    private double probeRateBefore;
+    private double startupRate;
+    /** The limit when the current cut began, whether drops (not latency) called for it, and their share. */
+    private int cutFrom;
+    private boolean cutForDrops;
+    private double cutDropShare;
 
     AdaptiveLimit(LimiterConfig config) {
         this.min = config.minLimit();
         this.max = config.maxLimit();
         this.limit = config.initialLimit();
+        this.windowLimit = limit;
     }
 
     @Override
@@ -86,136 +131,271 @@ final class AdaptiveLimit implements Limit {
         return limit;
     }
 
-    Phase phase() {
+    @Override
+    public LimitPhase phase() {
         return phase;
     }
 
-    /** The uncongested mean latency in nanoseconds, 0 before the first window. */
-    double baselineNanos() {
-        return drained.isEmpty() ? recentMeans.min() : drained.mean();
+    @Override
+    public long baselineNanos() {
+        return (long) baseline.latency();
     }
 
-    /** The median of the recent busy windows' delivery rates: robust to per-window noise. */
-    double typicalRate() {
-        return rates.median();
-    }
-
-    double maxRate() {
+    @Override
+    public double estimatedCapacity() {
         return rates.max();
     }
 
     @Override
     public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
-        if (rttNanos < 0) {
+        if (rttNanos < 0 || !window.add(startNanos, rttNanos, inflight, dropped)) {
             return;
         }
-        count++;
-        rttSum += rttNanos;
-        rttSquares += (double) rttNanos * rttNanos;
-        long completion = startNanos + rttNanos;
-        firstCompletion = Math.min(firstCompletion, completion);
-        lastCompletion = Math.max(lastCompletion, completion);
-        maxInflight = Math.max(maxInflight, inflight);
-        if (dropped) {
-            drops++;
-        }
-        if (count >= Math.max(MIN_WINDOW, 4 * limit)) {
-            endWindow();
+        if (severe() || window.count() >= windowTarget()) {
+            endWindow(startNanos + rttNanos);
         }
     }
 
-    private void endWindow() {
-        double avg = rttSum / count;
-        double standardError = Math.sqrt(Math.max(0, rttSquares / count - avg * avg) / count);
-        long span = lastCompletion - firstCompletion;
-        double rate = span > 0 ? (count - 1) * 1e9 / span : 0;
-        boolean touched = maxInflight >= TOUCH * limit;
-        // Little's law: mean in flight = rate x latency; busy on average, not just in a burst.
-        boolean saturated = rate * avg / 1e9 >= UTILIZATION * limit;
-        boolean dropped = drops > 0;
-        resetWindow();
-        if (!saturated || rate <= 0) {
-            if (touched) {
-                limit = clamp(limit + Math.max(1, limit / 10.0));
-            }
-            return;
+    private boolean severe() {
+        int n = window.alarmCount();
+        return baseline.isKnown() && n >= SHORT_WINDOW
+                && window.alarmMean() > baseline.latency()
+                        * Math.max(SEVERE, 1 + Baseline.Z * variation / Math.sqrt(n));
+    }
+
+    private int windowTarget() {
+        if (windowLimit <= min) {
+            return SHORT_WINDOW; // at the minimum a window only needs to show that work succeeds
         }
-        recentMeans.add(avg);
-        double base = baselineNanos();
-        boolean congested = dropped || avg > base + Math.max(3 * standardError, MIN_TOLERANCE * base);
-        if (congested && phase != Phase.DRAIN) {
-            limit = clamp(Math.min(limit, rate * base / 1e9));
-            rates.clear();
-            rates.add(rate);
-            if (phase != Phase.CRUISE) {
-                phase = Phase.CRUISE;
-                cruised = 0;
-            }
-            return;
+        double precise = Math.min(MAX_WINDOW, Math.pow(variation / TARGET_ERROR, 2));
+        return (int) Math.max(Math.max(MIN_WINDOW, WINDOW_PER_LIMIT * windowLimit), precise);
+    }
+
+    private void endWindow(long now) {
+        if (warm) {
+            judge(window);
         }
-        rates.add(rate);
-        double bdp = (phase == Phase.STARTUP ? maxRate() : typicalRate()) * base / 1e9;
-        switch (phase) {
-            case STARTUP -> {
-                if (rate > startupRate * GROWTH) {
-                    startupRate = rate;
-                    startupStalls = 0;
-                }
-                else {
-                    startupStalls++;
-                }
-                if (startupStalls >= 2) {
-                    enterDrain(bdp);
-                }
-                else {
-                    limit = clamp(Math.max(limit + 1, STARTUP_GAIN * bdp));
-                }
+        warm = true;
+        // After a decrease, older work speaks of the higher limit; otherwise the current limit may slow it.
+        alarmFrom = limit < windowLimit ? now : alarmFrom;
+        window.restart(now, alarmFrom);
+        windowLimit = limit;
+    }
+
+    private void judge(SampleWindow w) {
+        variation += (w.variation() - variation) * Baseline.GAIN;
+        boolean dropping = baseline.isDropping(w);
+        if (!baseline.isKnown() || (windowLimit <= min && !dropping)) {
+            baseline.reset(w.latency()); // the first window, or the limit cannot go lower: take what it gives
+        }
+        else if (w.latency() < baseline.latency() - baseline.tolerance(w)) {
+            baseline.measure(w); // faster than the baseline beyond noise: it was measured with a queue
+        }
+        boolean congested = baseline.isSlow(w) || dropping;
+        if (w.concurrency() < BUSY * windowLimit && phase != LimitPhase.PROBE && phase != LimitPhase.DRAIN) {
+            // Demand did not fill the limit: no evidence about capacity. Grow if it touched the limit.
+            if (w.maxInflight() >= windowLimit && !congested) {
+                limit = clamp(Math.min(ceiling - 1.0, limit + Math.max(1, limit / 10.0)));
             }
-            case DRAIN -> {
-                // A drain taken while the estimate was too high still queued: let no single drain
-                // raise the baseline by more than 10% (a real slowdown is followed within a few cycles).
-                drained.add(drained.isEmpty() ? avg : Math.min(avg, 1.1 * base));
-                phase = Phase.CRUISE;
-                cruised = 0;
-                limit = clamp(CRUISE_GAIN * typicalRate() * baselineNanos() / 1e9);
+        }
+        else {
+            switch (phase) {
+                case STARTUP -> startup(w, congested);
+                case CRUISE -> cruise(w, congested);
+                case PROBE -> probe(w, dropping);
+                case DRAIN -> drain(w);
+                case RECOVER -> recover(w, congested);
+                default -> throw new IllegalStateException(phase.name());
             }
-            case CRUISE -> {
-                if (++cruised >= CRUISE_WINDOWS) {
-                    phase = Phase.PROBE;
-                    rateBeforeProbe = maxRate();
-                    limit = clamp(Math.max(limit + 1, PROBE_GAIN * bdp));
-                }
-                else {
-                    limit = clamp(CRUISE_GAIN * bdp);
-                }
-            }
-            case PROBE -> {
-                if (rate > rateBeforeProbe * GROWTH) {
-                    phase = Phase.STARTUP;
-                    startupRate = rate;
-                    startupStalls = 0;
-                    limit = clamp(Math.max(limit + 1, STARTUP_GAIN * bdp));
-                }
-                else {
-                    enterDrain(bdp);
-                }
-            }
+        }
+        if (!dropping) {
+            baseline.averageDrops(w);
         }
     }
 
-    private void enterDrain(double bdp) {
-        phase = Phase.DRAIN;
-        limit = clamp(DRAIN_GAIN * bdp);
+    private void startup(SampleWindow w, boolean congested) {
+        if (congested) {
+            cut(w);
+            return;
+        }
+        accept(w);
+        if (w.goodRate() > startupRate * (1 + growth(w))) {
+            startupRate = w.goodRate();
+            limit = clamp(Math.max(windowLimit + 1, STARTUP_GAIN * windowLimit));
+        }
+        else {
+            startDrain();
+        }
     }
 
-    private void resetWindow() {
-        count = 0;
-        rttSum = 0;
-        rttSquares = 0;
-        firstCompletion = Long.MAX_VALUE;
-        lastCompletion = Long.MIN_VALUE;
-        maxInflight = 0;
-        drops = 0;
+    private void cruise(SampleWindow w, boolean congested) {
+        if (congested) {
+            cut(w);
+            return;
+        }
+        accept(w);
+        // At the minimum with work succeeding, probe at once: the minimum is a floor, not a place.
+        if (++cruised >= probeEvery || windowLimit <= min) {
+            startProbe();
+        }
+        else {
+            limit = cruiseLimit();
+        }
+    }
+
+    /** A busy window that was neither slow nor dropping: its rate counts, its limit was good. */
+    private void accept(SampleWindow w) {
+        rates.add(w.goodRate());
+        step.from(w);
+        lastGood = windowLimit;
+    }
+
+    private void startProbe() {
+        phase = LimitPhase.PROBE;
+        cruised = 0;
+        probeFrom = limit;
+        probeRateBefore = rates.mean();
+        double target = Math.max(limit + 2, PROBE_GAIN * bdp());
+        limit = clamp(limit < ceiling - 1 ? Math.min(ceiling - 1.0, target) : target);
+    }
+
+    private void probe(SampleWindow w, boolean dropping) {
+        if (w.latency() > SEVERE * baseline.latency() || dropping) {
+            // The probe hurt far more than queueing would: a cliff. Back off, and probe less often.
+            probeEvery = Math.min(PROBE_EVERY_MAX, 2 * probeEvery);
+            ceiling = Math.min(ceiling, windowLimit);
+            limit = clamp(Math.min(probeFrom, windowLimit - 1));
+            phase = LimitPhase.CRUISE;
+            return;
+        }
+        if (w.concurrency() < BUSY * windowLimit) {
+            limit = probeFrom; // demand did not fill the probe
+            phase = LimitPhase.CRUISE;
+            return;
+        }
+        rates.add(w.goodRate());
+        if (windowLimit >= ceiling) {
+            ceiling = Integer.MAX_VALUE; // whatever made this limit too high before, it hurts no more
+        }
+        if (w.goodRate() >= probeRateBefore * (1 + growth(w))) {
+            // Capacity appeared: probe on from here while the rate follows (up to a known ceiling).
+            step.from(w);
+            lastGood = windowLimit;
+            probeEvery = PROBE_EVERY;
+            probeFrom = windowLimit;
+            probeRateBefore = w.goodRate();
+            double next = Math.max(windowLimit + 2, PROBE_GAIN * Math.max(windowLimit, bdp()));
+            limit = clamp(Math.min(ceiling - 1.0, next));
+            if (limit <= windowLimit) {
+                phase = LimitPhase.CRUISE;
+            }
+            return;
+        }
+        probeEvery = Math.max(PROBE_EVERY, probeEvery / 2);
+        startDrain();
+    }
+
+    /** The rate growth that counts as more capacity: 10%, or two standard errors of a difference. */
+    private static double growth(SampleWindow w) {
+        return Math.max(GROWTH, 2 * Math.sqrt(2) * w.relativeError());
+    }
+
+    private void startDrain() {
+        phase = LimitPhase.DRAIN;
+        cruised = 0;
+        limit = clamp(Math.min(windowLimit - 1, DRAIN_GAIN * bdp()));
+    }
+
+    private void drain(SampleWindow w) {
+        if (step.worse(w)) {
+            cut(w); // latency rose as concurrency fell: the downstream itself got slower
+            return;
+        }
+        boolean busy = w.concurrency() >= BUSY * windowLimit;
+        double e = step.elasticity(w);
+        if (busy && e < QUEUE_ELASTICITY && windowLimit > min) {
+            step.from(w); // only queue went away: descend further
+            limit = clamp(Math.min(windowLimit - 1, DRAIN_GAIN * windowLimit));
+            return;
+        }
+        if (busy || !Double.isNaN(e)) {
+            baseline.measure(w); // no queue of ours here
+        }
+        phase = LimitPhase.CRUISE;
+        limit = cruiseLimit();
+    }
+
+    private void cut(SampleWindow w) {
+        cutFrom = windowLimit;
+        cutForDrops = !baseline.isSlow(w);
+        cutDropShare = w.dropShare();
+        rates.clear();
+        if (w.goodRate() > 0) {
+            rates.add(w.goodRate());
+        }
+        step.from(w);
+        cutAgain(w);
+    }
+
+    private void cutAgain(SampleWindow w) {
+        int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / 4.0));
+        double collapse = SEVERE * baseline.latency();
+        if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little && lastGood < windowLimit) {
+            // Far slower than queueing explains: a cliff just above the last limit that was fine. Little's
+            // law does not hold across a collapse: go back there, and stay below this one.
+            limit = lastGood;
+            ceiling = Math.min(ceiling, windowLimit);
+        }
+        else {
+            limit = Math.min(little, Math.max(min, windowLimit - 1));
+        }
+        lastGood = 0;
+        phase = LimitPhase.RECOVER;
+    }
+
+    private void recover(SampleWindow w, boolean congested) {
+        double e = step.elasticity(w);
+        boolean dropsFell = cutForDrops && w.dropShare() < cutDropShare / 2;
+        if (e >= QUEUE_ELASTICITY && !step.worse(w) && !dropsFell) {
+            // The cut cut delivery in proportion and left latency and drops where they were: there was no
+            // queue of ours. The downstream moved (a slower network, a busier neighbour), or some work fails
+            // whatever the load. Undo the cut, no further than where it began (a change during the
+            // experiment can mimic this), and probe from there soon.
+            if (cutForDrops) {
+                baseline.resetDrops(w.dropShare());
+            }
+            else {
+                baseline.reset(w.latency());
+            }
+            ceiling = Integer.MAX_VALUE;
+            phase = LimitPhase.CRUISE;
+            cruised = probeEvery - 1;
+            limit = cutFrom;
+            return;
+        }
+        rates.add(w.goodRate());
+        if (congested) {
+            if (!Double.isNaN(e)) {
+                step.from(w);
+            }
+            cutAgain(w);
+            return;
+        }
+        // The cut helped. Little's estimate rests on one window's rate: check it upwards soon (a return
+        // below a ceiling rests on experience: keep to the probe schedule).
+        lastGood = windowLimit;
+        phase = LimitPhase.CRUISE;
+        cruised = windowLimit < ceiling - 1 ? probeEvery - 1 : 0;
+        limit = cruiseLimit();
+    }
+
+    /** {@code X̂ · R₀}: the most a recent busy window delivered, times the baseline latency. */
+    private double bdp() {
+        return rates.isEmpty() ? limit : rates.max() * baseline.latency() / 1e9;
+    }
+
+    private int cruiseLimit() {
+        return clamp(Math.min(ceiling - 1.0, bdp()));
     }
 
     private int clamp(double value) {
@@ -224,6 +404,6 @@ final class AdaptiveLimit implements Limit {
 
     @Override
     public String toString() {
-        return "AdaptiveLimit[" + limit + ", " + phase + ", baseline=" + (long) baselineNanos() + "ns]";
+        return "AdaptiveLimit[" + limit + ", " + phase + ", baseline=" + baselineNanos() + "ns]";
     }
 }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -22,7 +23,11 @@ import java.util.function.Consumer;
  * and never exceeds the limit at the moment of a grant; a waiter is in {@link #waiters} exactly while
  * its state is {@code WAITING}, and leaves it once, granted, rejected or cancelled. Callbacks run
  * outside the lock. A permit is released exactly once ({@link Permit} guards it), so permits never
- * leak and are never returned twice.
+ * leak and are never returned twice. The limit, in-flight and queued counts are written under the
+ * lock and published through volatile fields, as is the algorithm's state after each sample, so
+ * {@link #limit()}, {@link #inFlight()}, {@link #queued()}, {@link #phase()}, {@link #baselineNanos()},
+ * {@link #estimatedCapacity()} and {@link #rejected(RejectionReason)} read them without the lock and
+ * without allocating (for gauges scraped often).
  *
  * <pre>{@code
  * ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
@@ -31,7 +36,7 @@ import java.util.function.Consumer;
  *             try { callPricing(); permit.success(); }
  *             catch (TimeoutException e) { permit.dropped(); }
  *         }),
- *         reason -> log.warn(reason));
+ *         rejection -> log.warn("{}: {}", rejection.reason(), rejection.message()));
  * }</pre>
  */
 public final class ConcurrencyLimiter {
@@ -49,26 +54,38 @@ public final class ConcurrencyLimiter {
     /** Guarded by lock. */
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(
             Comparator.comparingInt((Waiter w) -> w.priority).thenComparingLong(w -> w.seq));
-    /** Guarded by lock. */
-    private int inFlight;
+    /** Written under lock. */
+    private volatile int inFlight;
+    /** Written under lock: the limit and the algorithm's state as of the last sample. */
+    private volatile int currentLimit;
+    private volatile LimitPhase currentPhase;
+    private volatile long currentBaseline;
+    private volatile double currentCapacity;
+    /** Written under lock: the number of waiters. */
+    private volatile int queued;
     /** Guarded by lock. */
     private long accepted;
-    /** Guarded by lock. */
-    private long rejected;
+    /** Rejections so far, by {@link RejectionReason#ordinal()}. */
+    private final AtomicLongArray rejections = new AtomicLongArray(RejectionReason.values().length);
     /** Guarded by lock. */
     private long seq;
-    /** Guarded by lock: latency statistics in nanoseconds. */
-    private double shortRtt;
-    private double longRtt;
-    private long windowMin = Long.MAX_VALUE;
-    private long previousWindowMin = Long.MAX_VALUE;
-    private int windowSamples;
+    /** Guarded by lock. */
+    private final LatencyFigures latencies = new LatencyFigures();
 
     /** A request for a permit that may still be waiting. */
     @FunctionalInterface
     public interface Request {
         /** Withdraws the request if it is still waiting; returns whether it was (no callback will follow). */
         boolean cancel();
+    }
+
+    /**
+     * Why a request was not granted, and a message naming the group and what happened.
+     *
+     * @param reason  why
+     * @param message for people, e.g. {@code group 'pricing' is at its limit of 8 and its queue is full (capacity 200)}
+     */
+    public record Rejection(RejectionReason reason, String message) {
     }
 
     /**
@@ -108,12 +125,12 @@ public final class ConcurrencyLimiter {
         final int priority;
         final long seq;
         final Consumer<Permit> onGranted;
-        final Consumer<String> onRejected;
+        final Consumer<Rejection> onRejected;
         /** Guarded by lock. */
         State state = State.WAITING;
         volatile TaskClock.Scheduled expiry;
 
-        Waiter(int priority, long seq, Consumer<Permit> onGranted, Consumer<String> onRejected) {
+        Waiter(int priority, long seq, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
             this.priority = priority;
             this.seq = seq;
             this.onGranted = onGranted;
@@ -138,6 +155,7 @@ public final class ConcurrencyLimiter {
                     return false;
                 }
                 waiters.remove(this);
+                queued = waiters.size();
                 state = State.CANCELLED;
             }
             finally {
@@ -158,6 +176,15 @@ public final class ConcurrencyLimiter {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.limit = Limit.of(config);
+        publish();
+    }
+
+    /** Call under lock (or before the limiter is shared). */
+    private void publish() {
+        currentLimit = limit.limit();
+        currentPhase = limit.phase();
+        currentBaseline = limit.baselineNanos();
+        currentCapacity = limit.estimatedCapacity();
     }
 
     public String group() {
@@ -166,6 +193,41 @@ public final class ConcurrencyLimiter {
 
     public LimiterConfig config() {
         return config;
+    }
+
+    /** The current limit. Lock-free and allocation-free, for gauges. */
+    public int limit() {
+        return currentLimit;
+    }
+
+    /** Permits held now. Lock-free and allocation-free. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Requests waiting for a permit now. Lock-free and allocation-free. */
+    public int queued() {
+        return queued;
+    }
+
+    /** What the limit algorithm is doing ({@link LimiterSnapshot#phase()}). Lock-free and allocation-free. */
+    public LimitPhase phase() {
+        return currentPhase;
+    }
+
+    /** The algorithm's latency baseline in nanoseconds, 0 if none. Lock-free and allocation-free. */
+    public long baselineNanos() {
+        return currentBaseline;
+    }
+
+    /** Completions per second the algorithm believes the downstream sustains, 0 if none. Lock-free. */
+    public double estimatedCapacity() {
+        return currentCapacity;
+    }
+
+    /** Requests rejected so far for {@code reason}. Lock-free and allocation-free. */
+    public long rejected(RejectionReason reason) {
+        return rejections.get(reason.ordinal());
     }
 
     /** A permit now if one is free and nobody waits; empty otherwise (not counted as a rejection). */
@@ -182,12 +244,13 @@ public final class ConcurrencyLimiter {
     /**
      * Asks for a permit. Exactly one of the callbacks runs once, unless the returned request is
      * cancelled while waiting: {@code onGranted} (on this thread if a permit is free, else on the thread
-     * that frees one), or {@code onRejected} with a message naming the group and why (queue full, or
-     * waited longer than {@code maxWait}).
+     * that frees one), or {@code onRejected} with the reason ({@link RejectionReason#QUEUE_FULL},
+     * {@link RejectionReason#WAIT_TIMEOUT} after {@code maxWait}, {@link RejectionReason#SHUTDOWN} when
+     * waits can no longer be timed) and a message naming the group.
      */
-    public Request acquire(TaskPriority priority, Consumer<Permit> onGranted, Consumer<String> onRejected) {
+    public Request acquire(TaskPriority priority, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
         Permit permit = null;
-        String rejection = null;
+        Rejection rejection = null;
         Waiter waiter = null;
         lock.lock();
         try {
@@ -195,14 +258,14 @@ public final class ConcurrencyLimiter {
                 permit = grant();
             }
             else if (waiters.size() >= config.queueCapacity() || config.maxWait().isZero()) {
-                rejected++;
-                rejection = "group '" + group + "' is at its limit of " + limit.limit() + " and "
-                        + (config.queueCapacity() == 0 || config.maxWait().isZero() ? "does not queue"
-                                : "its queue is full (capacity " + config.queueCapacity() + ")");
+                rejection = rejection(RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of "
+                        + limit.limit() + " and " + (config.queueCapacity() == 0 || config.maxWait().isZero()
+                                ? "does not queue" : "its queue is full (capacity " + config.queueCapacity() + ")"));
             }
             else {
                 waiter = new Waiter(priority.ordinal(), seq++, onGranted, onRejected);
                 waiters.add(waiter);
+                queued = waiters.size();
             }
         }
         finally {
@@ -226,7 +289,15 @@ public final class ConcurrencyLimiter {
         }
         catch (RuntimeException ex) {
             if (waiter.cancel()) {
-                onRejected.accept("group '" + group + "' cannot time a wait for a permit: " + ex);
+                lock.lock();
+                try {
+                    rejection = rejection(RejectionReason.SHUTDOWN,
+                            "group '" + group + "' cannot time a wait for a permit: " + ex);
+                }
+                finally {
+                    lock.unlock();
+                }
+                onRejected.accept(rejection);
             }
             return DONE;
         }
@@ -239,6 +310,12 @@ public final class ConcurrencyLimiter {
         return waiter;
     }
 
+    /** Call under lock: counts a rejection. */
+    private Rejection rejection(RejectionReason reason, String message) {
+        rejections.incrementAndGet(reason.ordinal());
+        return new Rejection(reason, message);
+    }
+
     /** Call under lock. */
     private Permit grant() {
         inFlight++;
@@ -247,8 +324,7 @@ public final class ConcurrencyLimiter {
     }
 
     private void expire(Waiter waiter) {
-        int queuedNow;
-        int limitNow;
+        Rejection rejection;
         lock.lock();
         try {
             if (waiter.state != State.WAITING) {
@@ -256,15 +332,15 @@ public final class ConcurrencyLimiter {
             }
             waiters.remove(waiter);
             waiter.state = State.REJECTED;
-            rejected++;
-            queuedNow = waiters.size();
-            limitNow = limit.limit();
+            queued = waiters.size();
+            rejection = rejection(RejectionReason.WAIT_TIMEOUT, "waited longer than " + config.maxWait()
+                    + " for a permit of group '" + group + "' (limit " + limit.limit() + ", " + queued
+                    + " still queued)");
         }
         finally {
             lock.unlock();
         }
-        waiter.onRejected.accept("waited longer than " + config.maxWait() + " for a permit of group '" + group
-                + "' (limit " + limitNow + ", " + queuedNow + " still queued)");
+        waiter.onRejected.accept(rejection);
     }
 
     private void release(Permit permit, boolean sample, boolean dropped) {
@@ -279,14 +355,18 @@ public final class ConcurrencyLimiter {
             if (sample) {
                 long rtt = Math.max(0, clock.nanoTime() - permit.startNanos);
                 limit.onSample(permit.startNanos, rtt, permit.inflightAtStart, dropped);
-                record(rtt);
+                latencies.record(rtt);
             }
-            while (!waiters.isEmpty() && inFlight < limit.limit()) {
+            if (sample) {
+                publish();
+            }
+            while (!waiters.isEmpty() && inFlight < currentLimit) {
                 Waiter next = waiters.poll();
                 next.state = State.GRANTED;
                 granted.add(next);
                 permits.add(grant());
             }
+            queued = waiters.size();
         }
         finally {
             lock.unlock();
@@ -294,18 +374,6 @@ public final class ConcurrencyLimiter {
         for (int i = 0; i < granted.size(); i++) {
             cancelExpiry(granted.get(i));
             granted.get(i).onGranted.accept(permits.get(i));
-        }
-    }
-
-    /** Call under lock. */
-    private void record(long rtt) {
-        shortRtt = shortRtt == 0 ? rtt : shortRtt + (rtt - shortRtt) * (2.0 / 11);
-        longRtt = longRtt == 0 ? rtt : longRtt + (rtt - longRtt) * (2.0 / 501);
-        windowMin = Math.min(windowMin, rtt);
-        if (++windowSamples == 500) {
-            previousWindowMin = windowMin;
-            windowMin = Long.MAX_VALUE;
-            windowSamples = 0;
         }
     }
 
@@ -320,10 +388,14 @@ public final class ConcurrencyLimiter {
     public LimiterSnapshot snapshot() {
         lock.lock();
         try {
-            long noLoad = Math.min(windowMin, previousWindowMin);
+            long rejected = 0;
+            for (int i = 0; i < rejections.length(); i++) {
+                rejected += rejections.get(i);
+            }
             return new LimiterSnapshot(group, config.algorithm(), limit.limit(), inFlight, waiters.size(), accepted,
-                    rejected, Duration.ofNanos(noLoad == Long.MAX_VALUE ? 0 : noLoad), Duration.ofNanos((long) shortRtt),
-                    Duration.ofNanos((long) longRtt), config.queueCapacity(), config.maxWait());
+                    rejected, latencies.noLoad(), latencies.shortAverage(), latencies.longAverage(),
+                    config.queueCapacity(), config.maxWait(), currentPhase, Duration.ofNanos(currentBaseline),
+                    currentCapacity);
         }
         finally {
             lock.unlock();

@@ -19,6 +19,11 @@ final class FixedLimit implements Limit {
     }
 
     @Override
+    public LimitPhase phase() {
+        return LimitPhase.FIXED;
+    }
+
+    @Override
     public String toString() {
         return "FixedLimit[" + limit + "]";
     }

@@ -25,6 +25,27 @@ public interface Limit {
      */
     void onSample(long startNanos, long rttNanos, int inflight, boolean dropped);
 
+    /** What the algorithm is doing now; {@link LimitPhase#CONTINUOUS} for algorithms without phases. */
+    default LimitPhase phase() {
+        return LimitPhase.CONTINUOUS;
+    }
+
+    /**
+     * The latency the algorithm takes for "no queueing" (propagation plus service), in nanoseconds; 0
+     * when it keeps none or has not measured it yet.
+     */
+    default long baselineNanos() {
+        return 0;
+    }
+
+    /**
+     * The throughput the algorithm believes the downstream sustains, in completions per second; 0 when
+     * it keeps no such estimate or has not measured it yet.
+     */
+    default double estimatedCapacity() {
+        return 0;
+    }
+
     /** A new limit of the configured algorithm, starting at the configured initial limit. */
     static Limit of(LimiterConfig config) {
         return switch (config.algorithm()) {

@@ -16,6 +16,10 @@ public enum LimitAlgorithm {
     VEGAS,
     /** Gradient of long against short latency averages (Netflix {@code Gradient2Limit}). */
     GRADIENT2,
-    /** Ours and the default: delivery rate times uncongested latency (see {@link AdaptiveLimit}). */
+    /**
+     * Ours and the default: the measured bandwidth-delay product, delivery rate times latency without
+     * queueing; every cut is checked by experiment and undone when it removed no queue (see
+     * {@link AdaptiveLimit}).
+     */
     ADAPTIVE
 }

@@ -3,30 +3,37 @@ package io.sweetasync.limit;
 import java.time.Duration;
 
 /**
- * The state of one concurrency group at one moment. Plain values, cheap to take.
+ * The state of one concurrency group at one moment, and why its limit is where it is. Plain values.
  *
  * <pre>{@code
  * for (LimiterSnapshot group : orchestrator.limiters()) {
- *     System.out.printf("%s: %d/%d in flight, %d queued%n", group.group(), group.inFlight(), group.limit(), group.queued());
+ *     System.out.printf("%s: %d/%d in flight, %d queued, %s, baseline %s, capacity %.0f/s%n", group.group(),
+ *             group.inFlight(), group.limit(), group.queued(), group.phase(), group.baselineLatency(),
+ *             group.estimatedCapacity());
  * }
  * }</pre>
  *
- * @param group           the group's name
- * @param algorithm       its limit algorithm
- * @param limit           the current limit
- * @param inFlight        permits held now
- * @param queued          tasks waiting for a permit now
- * @param accepted        permits granted so far
- * @param rejected        tasks rejected so far (queue full or waited too long)
- * @param noLoadLatency   lowest recent latency (the uncongested estimate); zero before any sample
- * @param shortLatency    exponential average of latency over about the last 10 samples
- * @param longLatency     exponential average of latency over about the last 500 samples
- * @param queueCapacity   configured queue capacity
- * @param maxWait         configured maximum wait
+ * @param group             the group's name
+ * @param algorithm         its limit algorithm
+ * @param limit             the current limit
+ * @param inFlight          permits held now
+ * @param queued            tasks waiting for a permit now
+ * @param accepted          permits granted so far
+ * @param rejected          tasks rejected so far, for any {@link RejectionReason}
+ * @param noLoadLatency     lowest latency of the last 500 to 1000 samples; zero before any sample
+ * @param shortLatency      exponential average of latency over about the last 10 samples
+ * @param longLatency       exponential average of latency over about the last 500 samples
+ * @param queueCapacity     configured queue capacity
+ * @param maxWait           configured maximum wait
+ * @param phase             what the limit algorithm is doing ({@link LimitPhase})
+ * @param baselineLatency   the algorithm's latency without queueing; zero if it keeps none or has not
+ *                          measured it yet
+ * @param estimatedCapacity completions per second the algorithm believes the downstream sustains; zero
+ *                          if it keeps no such estimate or has not measured it yet
  */
 public record LimiterSnapshot(String group, LimitAlgorithm algorithm, int limit, int inFlight, int queued,
         long accepted, long rejected, Duration noLoadLatency, Duration shortLatency, Duration longLatency,
-        int queueCapacity, Duration maxWait) {
+        int queueCapacity, Duration maxWait, LimitPhase phase, Duration baselineLatency, double estimatedCapacity) {
 
     /** Whether every permit is taken and tasks are waiting. */
     public boolean isSaturated() {

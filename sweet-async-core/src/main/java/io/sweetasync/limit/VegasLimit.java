@@ -89,6 +89,12 @@ final class VegasLimit implements Limit {
         limit = (int) Math.max(Math.max(1, min), Math.min(max, next));
     }
 
+    /** {@code rttNoLoad}: the lowest latency since the last probe. */
+    @Override
+    public long baselineNanos() {
+        return rttNoLoad;
+    }
+
     @Override
     public String toString() {
         return "VegasLimit[" + limit + ", rttNoLoad=" + rttNoLoad + "ns]";

@@ -1,8 +1,9 @@
 package io.sweetasync.limit;
 
-import java.util.Arrays;
-
-/** The last {@code capacity} values of a series, with the statistics the limit algorithms need. Not thread-safe. */
+/**
+ * The last {@code capacity} values of a series, with the statistics the limit algorithms need. No
+ * allocation after construction. Not thread-safe.
+ */
 final class Window {
 
     private final double[] values;
@@ -28,24 +29,21 @@ final class Window {
         return count == 0;
     }
 
-    double min() {
-        return Arrays.stream(values, 0, count).min().orElse(0);
-    }
-
-    double max() {
-        return Arrays.stream(values, 0, count).max().orElse(0);
-    }
-
+    /** The mean, 0 when empty. */
     double mean() {
-        return Arrays.stream(values, 0, count).average().orElse(0);
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += values[i];
+        }
+        return count == 0 ? 0 : sum / count;
     }
 
-    double median() {
-        if (count == 0) {
-            return 0;
+    /** The largest value, 0 when empty. */
+    double max() {
+        double most = count == 0 ? 0 : Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < count; i++) {
+            most = Math.max(most, values[i]);
         }
-        double[] sorted = Arrays.copyOf(values, count);
-        Arrays.sort(sorted);
-        return sorted[count / 2];
+        return most;
     }
 }

@@ -2,12 +2,17 @@ package io.sweetasync.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import io.sweetasync.ManualClock;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.spi.TaskClock;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimiterTest {
@@ -50,26 +55,32 @@ class ConcurrencyLimiterTest {
     @Test
     void aFullQueueRejectsAtOnceNamingTheGroup() {
         ConcurrencyLimiter limiter = limiter(1, 1, Duration.ofMinutes(1));
-        List<String> rejections = new ArrayList<>();
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
-        assertThat(rejections).containsExactly("group 'pricing' is at its limit of 1 and its queue is full (capacity 1)");
+        assertThat(rejections).containsExactly(new ConcurrencyLimiter.Rejection(RejectionReason.QUEUE_FULL,
+                "group 'pricing' is at its limit of 1 and its queue is full (capacity 1)"));
         assertThat(limiter.snapshot().rejected()).isEqualTo(1);
+        assertThat(limiter.rejected(RejectionReason.QUEUE_FULL)).isEqualTo(1);
+        assertThat(limiter.rejected(RejectionReason.WAIT_TIMEOUT)).isZero();
     }
 
     @Test
     void aWaitLongerThanMaxWaitIsRejected() {
         ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofSeconds(2));
-        List<String> rejections = new ArrayList<>();
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
         List<ConcurrencyLimiter.Permit> granted = new ArrayList<>();
         limiter.acquire(TaskPriority.NORMAL, granted::add, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, granted::add, rejections::add);
         clock.advance(Duration.ofMillis(1999));
         assertThat(rejections).isEmpty();
+        assertThat(limiter.queued()).isEqualTo(1);
         clock.advance(Duration.ofMillis(1));
-        assertThat(rejections).containsExactly(
-                "waited longer than PT2S for a permit of group 'pricing' (limit 1, 0 still queued)");
+        assertThat(rejections).containsExactly(new ConcurrencyLimiter.Rejection(RejectionReason.WAIT_TIMEOUT,
+                "waited longer than PT2S for a permit of group 'pricing' (limit 1, 0 still queued)"));
+        assertThat(limiter.queued()).isZero();
+        assertThat(limiter.rejected(RejectionReason.WAIT_TIMEOUT)).isEqualTo(1);
         granted.getFirst().success();
         assertThat(granted).as("the expired waiter is not granted later").hasSize(1);
         assertThat(limiter.snapshot().inFlight()).isZero();
@@ -107,10 +118,11 @@ class ConcurrencyLimiterTest {
     @Test
     void noQueueMeansRejectAtTheLimit() {
         ConcurrencyLimiter limiter = limiter(1, 0, Duration.ofSeconds(2));
-        List<String> rejections = new ArrayList<>();
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
         limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
-        assertThat(rejections).containsExactly("group 'pricing' is at its limit of 1 and does not queue");
+        assertThat(rejections).containsExactly(new ConcurrencyLimiter.Rejection(RejectionReason.QUEUE_FULL,
+                "group 'pricing' is at its limit of 1 and does not queue"));
     }
 
     @Test
@@ -126,7 +138,78 @@ class ConcurrencyLimiterTest {
         assertThat(snapshot.shortLatency()).isBetween(Duration.ofMillis(10), Duration.ofMillis(12));
         assertThat(snapshot.longLatency()).isBetween(Duration.ofMillis(10), Duration.ofMillis(12));
         assertThat(snapshot.algorithm()).isEqualTo(LimitAlgorithm.FIXED);
+        assertThat(snapshot.phase()).isEqualTo(LimitPhase.FIXED);
+        assertThat(snapshot.baselineLatency()).isZero();
         assertThat(snapshot.isSaturated()).isFalse();
+    }
+
+    @Test
+    void aWaitThatCannotBeTimedIsRejectedAsShutdown() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults()
+                .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1), new TaskClock() {
+                    @Override
+                    public Instant now() {
+                        return Instant.EPOCH;
+                    }
+
+                    @Override
+                    public long nanoTime() {
+                        return 0;
+                    }
+
+                    @Override
+                    public Scheduled schedule(Duration delay, Runnable action) {
+                        throw new RejectedExecutionException("timer closed");
+                    }
+                });
+        List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        limiter.acquire(TaskPriority.NORMAL, permit -> { }, rejections::add);
+        assertThat(rejections).singleElement().extracting(ConcurrencyLimiter.Rejection::reason)
+                .isEqualTo(RejectionReason.SHUTDOWN);
+        assertThat(limiter.queued()).isZero();
+        assertThat(limiter.rejected(RejectionReason.SHUTDOWN)).isEqualTo(1);
+    }
+
+    @Test
+    void theAdaptiveStateIsInTheSnapshot() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
+        assertThat(limiter.snapshot().phase()).isEqualTo(LimitPhase.STARTUP);
+        for (int i = 0; i < 400; i++) {
+            ConcurrencyLimiter.Permit permit = limiter.tryAcquire().orElseThrow();
+            clock.advance(Duration.ofMillis(10));
+            permit.success();
+        }
+        LimiterSnapshot snapshot = limiter.snapshot();
+        assertThat(snapshot.baselineLatency()).isEqualTo(Duration.ofMillis(10));
+        assertThat(snapshot.estimatedCapacity()).as("one at a time never fills the limit of 20: no estimate").isZero();
+        assertThat(snapshot.phase()).isEqualTo(LimitPhase.STARTUP);
+        assertThat(limiter.limit()).isEqualTo(snapshot.limit()).isEqualTo(20);
+        assertThat(limiter.phase()).isEqualTo(snapshot.phase());
+        assertThat(limiter.baselineNanos()).isEqualTo(snapshot.baselineLatency().toNanos());
+    }
+
+    @Test
+    void readingTheLimitAndTheStateDoesNotAllocate() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        long sum = readEverything(limiter, 100_000);
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(sum).isPositive();
+        // One object per read would be at least 1.6 MB; what remains is the JIT's own bookkeeping.
+        assertThat(allocated).as("bytes allocated by 100,000 reads").isLessThan(16_000);
+    }
+
+    private static long readEverything(ConcurrencyLimiter limiter, int times) {
+        long sum = 0;
+        for (int i = 0; i < times; i++) {
+            sum += limiter.limit() + limiter.inFlight() + limiter.queued() + limiter.baselineNanos()
+                    + (long) limiter.estimatedCapacity() + limiter.phase().ordinal()
+                    + limiter.rejected(RejectionReason.QUEUE_FULL);
+        }
+        return sum;
     }
 
     @Test

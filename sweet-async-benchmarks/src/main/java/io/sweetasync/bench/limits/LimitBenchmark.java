@@ -2,44 +2,35 @@ package io.sweetasync.bench.limits;
 
 import io.sweetasync.limit.LimitAlgorithm;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
- * Runs every contender on every scenario (same seeds), finds the oracle (the best fixed limit by
- * sweeping), prints a table and the {@code RESULT} line. Scenarios:
- * <ol>
- * <li>steady overload: 40 slots, arrivals at 1.5x capacity;</li>
- * <li>capacity step: 20 -> 5 -> 20 slots, arrivals at 1.5x the capacity of 20 slots;</li>
- * <li>heavy tail: as 1, with service times whose p99 is 5x the median;</li>
- * <li>underload: 40 slots, arrivals at 50% of capacity.</li>
- * </ol>
- * Mean service time 50 ms; every adaptive contender starts at a limit of 20.
+ * Runs every contender on every scenario of {@link Scenarios} with {@value Scenarios#SEEDS} seeds,
+ * finds the oracle (the fixed limit with the best mean goodput, by sweeping), prints a table, one verdict
+ * line per scenario and the {@code RESULT} line. Every adaptive contender starts at a limit of 20,
+ * bounded to [1, 200].
+ *
+ * <p>Arguments: {@code [phase-seconds (default 30)] [--ports] [scenario-name-filter]}; {@code --ports}
+ * adds our own ports of the Netflix algorithms.
  */
 public final class LimitBenchmark {
 
     static final int INITIAL_LIMIT = 20;
-    static final double MEAN_SERVICE = 0.050;
+    static final double GOODPUT_GOAL = 0.9;
 
     private LimitBenchmark() {
     }
 
-    static List<Scenario> scenarios(double phaseSeconds) {
-        double capacity40 = 40 / MEAN_SERVICE;
-        double capacity20 = 20 / MEAN_SERVICE;
-        return List.of(
-                new Scenario("1 overload 1.5x", new int[] { 40 }, 3 * phaseSeconds, 1.5 * capacity40, MEAN_SERVICE, 0.3, 11),
-                new Scenario("2 step 20>5>20", new int[] { 20, 5, 20 }, phaseSeconds, 1.5 * capacity20, MEAN_SERVICE, 0.3, 22),
-                new Scenario("3 heavy tail", new int[] { 40 }, 3 * phaseSeconds, 1.5 * capacity40, MEAN_SERVICE, 0.692, 33),
-                new Scenario("4 underload 0.5x", new int[] { 40 }, 3 * phaseSeconds, 0.5 * capacity40, MEAN_SERVICE, 0.3, 44));
-    }
-
-    static List<LimitModel.Contender> contenders() {
+    static List<LimitModel.Contender> contenders(boolean ports) {
         List<LimitModel.Contender> all = new ArrayList<>();
-        for (LimitAlgorithm algorithm : LimitAlgorithm.values()) {
-            all.add(LimitModel.ours(algorithm));
+        all.add(LimitModel.ours(LimitAlgorithm.ADAPTIVE));
+        if (ports) {
+            all.add(LimitModel.ours(LimitAlgorithm.GRADIENT2));
+            all.add(LimitModel.ours(LimitAlgorithm.VEGAS));
+            all.add(LimitModel.ours(LimitAlgorithm.AIMD));
         }
         all.add(LimitModel.netflixGradient2());
         all.add(LimitModel.netflixVegas());
@@ -47,76 +38,91 @@ public final class LimitBenchmark {
         return all;
     }
 
-    /** The fixed limit with the best goodput (ties: lower p99), swept over 1..3x the largest slot count. */
-    static Map.Entry<Integer, Simulation.Result> oracle(Scenario scenario) {
-        int most = 0;
-        for (int slots : scenario.slots()) {
-            most = Math.max(most, slots);
+    /** The mean over the scenario's seeds. */
+    static Result run(Scenario scenario, LimitModel.Contender contender, int initial) {
+        return Result.mean(IntStream.range(0, Scenarios.SEEDS)
+                .mapToObj(i -> Simulation.run(scenario.withSeed(scenario.seed() + i), contender.factory().apply(initial)))
+                .toList());
+    }
+
+    /** A fixed limit and its mean result. */
+    record Oracle(int limit, Result result) {
+    }
+
+    /**
+     * The fixed limit with the best mean goodput (within 0.05%, the lower p99), swept over 1..16 and then
+     * in steps of 10% up to three times the most the ideal limit reaches, refined around the best.
+     */
+    static Oracle oracle(Scenario scenario) {
+        double most = Simulation.run(scenario, LimitModel.fixed(1).factory().apply(1)).idealMax();
+        TreeSet<Integer> candidates = new TreeSet<>();
+        for (double value = 1; value <= Math.min(LimitModel.MAX, 3 * most); value = Math.max(value + 1, value * 1.1)) {
+            candidates.add((int) Math.round(value));
         }
-        int best = -1;
-        Simulation.Result bestResult = null;
-        for (int fixed = 1; fixed <= 3 * most; fixed++) {
-            Simulation.Result result = Simulation.run(scenario, LimitModel.fixed(fixed).factory().apply(fixed));
-            if (bestResult == null || result.goodput() > bestResult.goodput() * 1.0005
-                    || (result.goodput() >= bestResult.goodput() * 0.9995 && result.p99Millis() < bestResult.p99Millis())) {
-                best = fixed;
-                bestResult = result;
+        Oracle best = null;
+        for (int limit : candidates) {
+            best = better(best, limit, scenario);
+        }
+        int step = Math.max(1, best.limit() / 10);
+        for (int limit = Math.max(1, best.limit() - step); limit <= Math.min(LimitModel.MAX, best.limit() + step); limit++) {
+            if (!candidates.contains(limit)) {
+                best = better(best, limit, scenario);
             }
         }
-        return Map.entry(best, bestResult);
+        return best;
+    }
+
+    private static Oracle better(Oracle best, int limit, Scenario scenario) {
+        Result result = run(scenario, LimitModel.fixed(limit), limit);
+        if (best == null || result.goodput() > best.result().goodput() * 1.0005
+                || (result.goodput() >= best.result().goodput() * 0.9995
+                        && result.p99Millis() < best.result().p99Millis())) {
+            return new Oracle(limit, result);
+        }
+        return best;
     }
 
     public static void main(String[] args) {
-        double phaseSeconds = args.length > 0 ? Double.parseDouble(args[0]) : 40;
-        List<Scenario> scenarios = scenarios(phaseSeconds);
-        List<LimitModel.Contender> contenders = contenders();
-        double goodputRatio = 0;
-        double p99Ratio = 0;
-        double settleRatio = 0;
-        Map<String, Simulation.Result> underload = new LinkedHashMap<>();
-        System.out.printf(Locale.ROOT, "%-18s %-24s %10s %9s %9s %8s %9s %6s%n", "scenario", "contender", "goodput/s",
-                "p50 ms", "p99 ms", "reject", "settle s", "limit");
-        for (int s = 0; s < scenarios.size(); s++) {
-            Scenario scenario = scenarios.get(s);
-            Map.Entry<Integer, Simulation.Result> oracle = oracle(scenario);
-            print(scenario, "oracle fixed " + oracle.getKey(), oracle.getValue());
-            Simulation.Result adaptive = null;
-            double bestPeerP99 = Double.MAX_VALUE;
-            double bestPeerSettle = Double.MAX_VALUE;
+        double phase = 30;
+        boolean ports = false;
+        String filter = "";
+        for (String arg : args) {
+            if (arg.equals("--ports")) {
+                ports = true;
+            }
+            else if (arg.matches("[0-9.]+")) {
+                phase = Double.parseDouble(arg);
+            }
+            else {
+                filter = arg;
+            }
+        }
+        List<LimitModel.Contender> contenders = contenders(ports);
+        Report report = new Report();
+        for (Scenario scenario : Scenarios.all(phase)) {
+            if (!scenario.name().contains(filter)) {
+                continue;
+            }
+            Oracle oracle = oracle(scenario);
+            report.row(scenario, "oracle fixed " + oracle.limit(), oracle.result(), oracle.result());
+            List<Result> netflix = new ArrayList<>();
+            Result adaptive = null;
             for (LimitModel.Contender contender : contenders) {
-                Simulation.Result result = Simulation.run(scenario, contender.factory().apply(INITIAL_LIMIT));
-                print(scenario, contender.name(), result);
-                if (contender.name().equals("sweet ADAPTIVE")) {
+                Result result = run(scenario, contender, INITIAL_LIMIT);
+                report.row(scenario, contender.name(), result, oracle.result());
+                if (contender.name().startsWith("netflix")) {
+                    netflix.add(result);
+                }
+                else if (contender.name().equals("sweet ADAPTIVE")) {
                     adaptive = result;
                 }
-                if (contender.name().startsWith("netflix")) {
-                    bestPeerP99 = Math.min(bestPeerP99, result.p99Millis());
-                    bestPeerSettle = Math.min(bestPeerSettle, result.meanSettle());
-                }
-                if (s == 3) {
-                    underload.put(contender.name(), result);
-                }
             }
-            if (s < 3) {
-                goodputRatio += adaptive.goodput() / oracle.getValue().goodput() / 3;
-                p99Ratio += adaptive.p99Millis() / bestPeerP99 / 3;
-                settleRatio += adaptive.meanSettle() / Math.max(bestPeerSettle, 1e-3) / 3;
-            }
-            System.out.println();
+            report.verdict(scenario, adaptive, oracle.result(), netflix);
         }
-        System.out.printf(Locale.ROOT, "underload rejections: sweet ADAPTIVE %.4f%%%n",
-                underload.get("sweet ADAPTIVE").rejectionRate() * 100);
-        System.out.printf(Locale.ROOT, "RESULT adaptive/oracle goodput=%.3f adaptive/best-peer p99=%.3f adaptive/best-peer settle=%.3f%n",
-                goodputRatio, p99Ratio, settleRatio);
+        report.result();
     }
 
-    private static void print(Scenario scenario, String name, Simulation.Result result) {
-        StringBuilder settle = new StringBuilder();
-        for (double seconds : result.settleSeconds()) {
-            settle.append(settle.isEmpty() ? "" : "/").append(String.format(Locale.ROOT, "%.1f", seconds));
-        }
-        System.out.printf(Locale.ROOT, "%-18s %-24s %10.1f %9.1f %9.1f %7.2f%% %9s %6d%n", scenario.name(), name,
-                result.goodput(), result.p50Millis(), result.p99Millis(), result.rejectionRate() * 100, settle,
-                result.finalLimit());
+    static String format(double value) {
+        return String.format(Locale.ROOT, "%.3f", value);
     }
 }

@@ -12,6 +12,11 @@ interface LimitModel {
 
     void onSample(long startNanos, long rttNanos, int inflight, boolean dropped);
 
+    /** The algorithm's latency baseline now, 0 if it keeps none. */
+    default double baselineMillis() {
+        return 0;
+    }
+
     /** A named way to make fresh models from an initial limit. */
     record Contender(String name, IntFunction<LimitModel> factory) {
 
@@ -36,6 +41,11 @@ interface LimitModel {
                 @Override
                 public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
                     limit.onSample(startNanos, rttNanos, inflight, dropped);
+                }
+
+                @Override
+                public double baselineMillis() {
+                    return limit.baselineNanos() / 1e6;
                 }
             };
         });

@@ -34,7 +34,7 @@ final class RealTimeRun {
         LimiterConfig config = LimiterConfig.defaults().withAlgorithm(algorithm).withLimits(8, 1, 200)
                 .withQueueCapacity(Simulation.QUEUE_CAPACITY).withMaxWait(Duration.ofNanos(Simulation.MAX_WAIT_NANOS));
         Semaphore downstream = new Semaphore(SLOTS);
-        Scenario shape = new Scenario("real", new int[] { SLOTS }, 1, 1, MEAN_SERVICE, 0.3, 5);
+        Work shape = Work.logNormal(MEAN_SERVICE, 0.3);
         double rate = 1.5 * SLOTS / MEAN_SERVICE;
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().group("downstream", config).historySize(0)
                 .build()) {
@@ -46,7 +46,7 @@ final class RealTimeRun {
             while (next < end) {
                 LockSupport.parkNanos(next - System.nanoTime());
                 long arrived = System.nanoTime();
-                long service = shape.serviceNanos(random);
+                long service = shape.nanos(random);
                 tasks.add(orchestrator.to(Long.class).named("call").group("downstream").run(() -> {
                     downstream.acquire();
                     try {

@@ -1,39 +1,34 @@
 package io.sweetasync.bench.limits;
 
-import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
- * A downstream service and the load on it.
+ * A downstream, the load on it, and how the caller times out.
  *
- * @param name          short label
- * @param slots         parallel slots of the downstream in each phase
- * @param phaseSeconds  length of each phase (virtual seconds)
- * @param arrivalRate   open-loop Poisson arrivals per second
- * @param meanService   mean service time in seconds
- * @param sigma         log-normal shape of service times (0.69 gives p99 = 5 x median)
- * @param seed          seed shared by every contender
+ * @param name           short label
+ * @param phases         number of phases (settle time is measured per phase)
+ * @param phaseSeconds   length of each phase (virtual seconds)
+ * @param load           who sends requests
+ * @param work           solo service time of each request
+ * @param downstream     makes the downstream for one run
+ * @param timeoutSeconds the caller's timeout: a longer round trip is a drop, not goodput
+ * @param abandon        whether the caller gives up at its timeout (frees its permit, records a drop)
+ *                       while the downstream goes on with the abandoned work; otherwise it waits for
+ *                       the late response and records the drop then
+ * @param settles        whether settle time is measured: the ideal limit is constant within each phase
+ *                       and the load reaches it (below capacity the limit need only stay above demand,
+ *                       and with capacity moving all the time there is nothing to settle on)
+ * @param seed           first seed; runs use {@code seed, seed + 1, ...}
  */
-record Scenario(String name, int[] slots, double phaseSeconds, double arrivalRate, double meanService, double sigma,
+record Scenario(String name, int phases, double phaseSeconds, Load load, Work work,
+        Function<Downstream.Host, Downstream> downstream, double timeoutSeconds, boolean abandon, boolean settles,
         long seed) {
 
     double durationSeconds() {
-        return slots.length * phaseSeconds;
+        return phases * phaseSeconds;
     }
 
-    /** One service time in nanoseconds; log-normal with the configured mean. */
-    long serviceNanos(SplittableRandom random) {
-        double mu = Math.log(meanService) - sigma * sigma / 2;
-        double gaussian = gaussian(random);
-        return (long) (Math.exp(mu + sigma * gaussian) * 1e9);
-    }
-
-    double medianServiceSeconds() {
-        return Math.exp(Math.log(meanService) - sigma * sigma / 2);
-    }
-
-    private static double gaussian(SplittableRandom random) {
-        double u1 = random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    Scenario withSeed(long value) {
+        return new Scenario(name, phases, phaseSeconds, load, work, downstream, timeoutSeconds, abandon, settles, value);
     }
 }

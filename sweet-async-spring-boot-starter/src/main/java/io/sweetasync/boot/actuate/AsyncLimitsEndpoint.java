@@ -52,15 +52,20 @@ public class AsyncLimitsEndpoint {
      * @param longLatencyMs  long-run average latency
      * @param queueCapacity  configured queue capacity
      * @param maxWaitMs      configured maximum wait
+     * @param phase          what the limit algorithm is doing (e.g. {@code CRUISE}, {@code PROBE})
+     * @param baselineLatencyMs the algorithm's latency without queueing (0: none)
+     * @param estimatedCapacityPerSecond completions per second the algorithm believes the downstream
+     *                       sustains (0: no estimate)
      */
     public record GroupDescriptor(String algorithm, int limit, int inFlight, int queued, long accepted, long rejected,
             boolean saturated, double noLoadLatencyMs, double shortLatencyMs, double longLatencyMs, int queueCapacity,
-            long maxWaitMs) {
+            long maxWaitMs, String phase, double baselineLatencyMs, double estimatedCapacityPerSecond) {
 
         static GroupDescriptor of(LimiterSnapshot s) {
             return new GroupDescriptor(s.algorithm().name(), s.limit(), s.inFlight(), s.queued(), s.accepted(),
                     s.rejected(), s.isSaturated(), s.noLoadLatency().toNanos() / 1e6, s.shortLatency().toNanos() / 1e6,
-                    s.longLatency().toNanos() / 1e6, s.queueCapacity(), s.maxWait().toMillis());
+                    s.longLatency().toNanos() / 1e6, s.queueCapacity(), s.maxWait().toMillis(), s.phase().name(),
+                    s.baselineLatency().toNanos() / 1e6, s.estimatedCapacity());
         }
     }
 }

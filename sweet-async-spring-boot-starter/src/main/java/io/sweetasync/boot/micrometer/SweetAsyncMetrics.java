@@ -6,18 +6,21 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.sweetasync.ResourceUsage;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -35,7 +38,10 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code sweet.async.runtime.threads}, {@code sweet.async.runtime.blocked} (gauges; tag
  * {@code runtime}): threads of each runtime, and bodies waiting with their slot handed to a spare;</li>
  * <li>{@code sweet.async.limit}, {@code sweet.async.limit.inflight}, {@code sweet.async.limit.queued}
- * (gauges; tag {@code group}), {@code sweet.async.limit.rejected} (counter),
+ * (gauges; tag {@code group}; read from the limiter without a lock or an allocation),
+ * {@code sweet.async.limit.baseline} (time gauge) and {@code sweet.async.limit.capacity} (gauge, completions
+ * per second): why the adaptive limit is where it is; {@code sweet.async.limit.rejected} (counter; tags
+ * {@code group}, {@code reason}: {@code queue_full}, {@code wait_timeout}, {@code shutdown}),
  * {@code sweet.async.limit.wait} (timer: how long tasks waited before starting);</li>
  * <li>{@code sweet.async.tasks.cpu}, {@code sweet.async.tasks.allocated}, {@code sweet.async.tasks.io.read},
  * {@code sweet.async.tasks.io.written} (counters; tag {@code name}): resource totals per task name,
@@ -113,28 +119,34 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
             if (!boundGroups.add(group)) {
                 continue;
             }
+            // The limiter's own lock-free reads: a scrape allocates nothing and takes no lock.
+            ConcurrencyLimiter limiter = orchestrator.limiter(group);
             Tags tags = Tags.of("group", group);
-            limitGauge(target, "sweet.async.limit", "Current concurrency limit of the group", group, tags,
-                    LimiterSnapshot::limit);
-            limitGauge(target, "sweet.async.limit.inflight", "Permits of the group held now", group, tags,
-                    LimiterSnapshot::inFlight);
-            limitGauge(target, "sweet.async.limit.queued", "Tasks waiting for a permit of the group", group, tags,
-                    LimiterSnapshot::queued);
-            FunctionCounter.builder("sweet.async.limit.rejected", orchestrator, o -> snapshot(o, group)
-                    .map(LimiterSnapshot::rejected).orElse(0L))
-                    .description("Tasks the group rejected (queue full or waited too long)").baseUnit("tasks")
-                    .tags(tags).register(target);
+            limitGauge(target, "sweet.async.limit", "Current concurrency limit of the group", limiter, tags,
+                    ConcurrencyLimiter::limit);
+            limitGauge(target, "sweet.async.limit.inflight", "Permits of the group held now", limiter, tags,
+                    ConcurrencyLimiter::inFlight);
+            limitGauge(target, "sweet.async.limit.queued", "Tasks waiting for a permit of the group", limiter, tags,
+                    ConcurrencyLimiter::queued);
+            TimeGauge.builder("sweet.async.limit.baseline", limiter, TimeUnit.NANOSECONDS,
+                    ConcurrencyLimiter::baselineNanos)
+                    .description("Latency the group's limit algorithm takes for no queueing (0: none)").tags(tags)
+                    .register(target);
+            Gauge.builder("sweet.async.limit.capacity", limiter, ConcurrencyLimiter::estimatedCapacity)
+                    .description("Completions per second the group's limit algorithm believes the downstream sustains "
+                            + "(0: no estimate)")
+                    .baseUnit("tasks.per.second").tags(tags).register(target);
+            for (RejectionReason reason : RejectionReason.values()) {
+                FunctionCounter.builder("sweet.async.limit.rejected", limiter, l -> l.rejected(reason))
+                        .description("Tasks the group rejected, by reason").baseUnit("tasks")
+                        .tags(tags.and("reason", reason.name().toLowerCase(Locale.ROOT))).register(target);
+            }
         }
     }
 
-    private void limitGauge(MeterRegistry target, String name, String description, String group, Tags tags,
-            ToDoubleFunction<LimiterSnapshot> value) {
-        Gauge.builder(name, orchestrator, o -> snapshot(o, group).map(value::applyAsDouble).orElse(Double.NaN))
-                .description(description).baseUnit("tasks").tags(tags).register(target);
-    }
-
-    private static Optional<LimiterSnapshot> snapshot(TaskOrchestrator orchestrator, String group) {
-        return orchestrator.limiters().stream().filter(s -> s.group().equals(group)).findFirst();
+    private static void limitGauge(MeterRegistry target, String name, String description, ConcurrencyLimiter limiter,
+            Tags tags, ToDoubleFunction<ConcurrencyLimiter> value) {
+        Gauge.builder(name, limiter, value).description(description).baseUnit("tasks").tags(tags).register(target);
     }
 
     private void bindUsage() {

@@ -118,6 +118,8 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             assertThat(limits.groups()).containsKey("pricing");
             assertThat(limits.groups().get("pricing").algorithm()).isEqualTo("ADAPTIVE");
             assertThat(limits.groups().get("pricing").accepted()).isEqualTo(1);
+            assertThat(limits.groups().get("pricing").phase()).as("one sample: still starting").isEqualTo("STARTUP");
+            assertThat(limits.groups().get("pricing").estimatedCapacityPerSecond()).isZero();
         });
     }
 

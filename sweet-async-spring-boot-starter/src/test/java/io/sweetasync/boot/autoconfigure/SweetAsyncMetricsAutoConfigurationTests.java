@@ -50,8 +50,14 @@ class SweetAsyncMetricsAutoConfigurationTests {
             assertThat(limit.value()).isEqualTo(3);
             assertThat(limit.getId().getBaseUnit()).isEqualTo("tasks");
             assertThat(registry.get("sweet.async.limit.inflight").tag("group", "pricing").gauge().value()).isZero();
-            assertThat(registry.get("sweet.async.limit.rejected").tag("group", "pricing").functionCounter().count())
-                    .isZero();
+            assertThat(registry.get("sweet.async.limit.rejected").tag("group", "pricing").functionCounters())
+                    .extracting(counter -> counter.getId().getTag("reason"))
+                    .containsExactlyInAnyOrder("queue_full", "wait_timeout", "shutdown");
+            assertThat(registry.get("sweet.async.limit.rejected").tags("group", "pricing", "reason", "queue_full")
+                    .functionCounter().count()).isZero();
+            assertThat(registry.get("sweet.async.limit.baseline").tag("group", "pricing").timeGauge().value())
+                    .as("FIXED keeps no baseline").isZero();
+            assertThat(registry.get("sweet.async.limit.capacity").tag("group", "pricing").gauge().value()).isZero();
             assertThat(registry.get("sweet.async.limit.wait").tag("group", "pricing").timer().count()).isEqualTo(2);
             assertThat(registry.get("sweet.async.tasks.active").gauge().value()).isZero();
             assertThat(registry.get("sweet.async.tasks.queued").gauge().value()).isZero();

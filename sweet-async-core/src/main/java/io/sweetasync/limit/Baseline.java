@@ -1,0 +1,83 @@
+package io.sweetasync.limit;
+
+/**
+ * What the downstream looks like without a queue of ours, for {@link AdaptiveLimit}: its latency
+ * {@code R₀} and the share of work it drops anyway {@code d₀} (timeouts the load does not cause). A
+ * window is compared with it beyond noise:
+ * <pre>
+ * slow:      R &gt; R₀ · (1 + max(10%, 3ε))                  ε: the window's relative error
+ *            (by Little's law, and by the mean of the work admitted since the limit last fell)
+ * dropping:  d &gt; d₀ + max(1 point, 3 · √(d₀(1 − d₀) / N))   and at least 2 drops
+ * </pre>
+ * Measurements lower {@code R₀} at once when clearly lower (beyond twice the tolerance), average in
+ * ({@code R₀ ← R₀ + (R − R₀)/4}) within it, and never raise it: only {@link #reset} does, on evidence
+ * that latency does not depend on concurrency. So queueing cannot creep into the baseline. Plain
+ * fields, no allocation. Not thread-safe.
+ */
+final class Baseline {
+
+    static final double MIN_TOLERANCE = 0.1;
+    static final double Z = 3;
+    static final double GAIN = 0.25;
+    static final double MIN_DROP_SHARE = 0.01;
+
+    /** Nanoseconds; 0 until the first measurement. */
+    private double latency;
+    private double dropShare;
+
+    double latency() {
+        return latency;
+    }
+
+    boolean isKnown() {
+        return latency > 0;
+    }
+
+    /** How far above or below {@code R₀} a window's latency must be to count, in nanoseconds. */
+    double tolerance(SampleWindow w) {
+        return Math.max(MIN_TOLERANCE, Z * w.relativeError()) * latency;
+    }
+
+    /**
+     * Whether latency is above {@code R₀} beyond tolerance by Little's law and also as the completed work
+     * admitted since the limit last fell saw it: right after a collapse, older work that the collapse
+     * slowed still holds permits and inflates Little's figure without saying anything of the limit now.
+     */
+    boolean isSlow(SampleWindow w) {
+        double above = latency + tolerance(w);
+        return w.latency() > above && w.alarmMean() > above;
+    }
+
+    boolean isDropping(SampleWindow w) {
+        int n = Math.max(1, w.count());
+        double noise = Math.sqrt(Math.max(dropShare, 1.0 / n) * (1 - dropShare) / n);
+        return w.drops() >= 2 && w.dropShare() > dropShare + Math.max(MIN_DROP_SHARE, Z * noise);
+    }
+
+    /** A latency measured without a queue of ours: lowers or refines {@code R₀}, never raises it. */
+    void measure(SampleWindow w) {
+        double measured = w.latency();
+        double tolerance = tolerance(w);
+        if (!isKnown() || measured < latency - 2 * tolerance) {
+            latency = measured;
+        }
+        else if (measured <= latency + tolerance) {
+            latency += (measured - latency) * GAIN;
+        }
+    }
+
+    /** Takes {@code R₀} as it is now, up or down: it moved, whatever was measured before. */
+    void reset(double nanos) {
+        latency = nanos;
+    }
+
+    /** A window that was not dropping refines {@code d₀}. */
+    void averageDrops(SampleWindow w) {
+        dropShare += (w.dropShare() - dropShare) * GAIN;
+    }
+
+    /** Drops that cutting concurrency did not reduce: they are what the downstream drops anyway. */
+    void resetDrops(double share) {
+        dropShare = share;
+    }
+}

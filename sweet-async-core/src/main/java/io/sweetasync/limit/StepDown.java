@@ -1,0 +1,44 @@
+package io.sweetasync.limit;
+
+/**
+ * A step down in concurrency, for {@link AdaptiveLimit}: the window before the step is remembered, the
+ * window after it is compared with it. By Little's law {@code R = n / X}, so the elasticity of delivery
+ * <pre>
+ * e = ln(X↑ / X↓) / ln(n↑ / n↓)
+ * </pre>
+ * tells what the step removed: {@code e ≈ 0}, delivery held and latency fell, only queue went away;
+ * {@code e ≈ 1}, delivery fell in proportion and latency stayed, there was no queue. Plain fields, no
+ * allocation. Not thread-safe.
+ */
+final class StepDown {
+
+    /** The step must cut concurrency by at least 15% to tell anything. */
+    static final double CONCLUSIVE = 0.85;
+
+    private double concurrency;
+    private double latency;
+    private double error;
+    private double rate;
+
+    /** Remembers {@code w} as the window before the step. */
+    void from(SampleWindow w) {
+        concurrency = w.concurrency();
+        latency = w.latency();
+        error = w.relativeError();
+        rate = w.goodRate();
+    }
+
+    /** {@code e} for the step to {@code w}; {@code NaN} when the step was too small to tell. */
+    double elasticity(SampleWindow w) {
+        if (w.concurrency() > CONCLUSIVE * concurrency || w.goodRate() <= 0 || rate <= 0) {
+            return Double.NaN;
+        }
+        return Math.log(rate / w.goodRate()) / Math.log(concurrency / w.concurrency());
+    }
+
+    /** Whether {@code w}, with less concurrency, has clearly higher latency: the downstream got slower. */
+    boolean worse(SampleWindow w) {
+        double noise = Baseline.Z * Math.max(error, w.relativeError());
+        return w.latency() > latency * (1 + Math.max(Baseline.MIN_TOLERANCE, noise));
+    }
+}
