@@ -18,7 +18,8 @@ import java.util.Objects;
  * }</pre>
  */
 public abstract sealed class AsyncTaskException extends RuntimeException
-        permits TaskFailedException, TaskTimeoutException, TaskCancelledException, TaskRejectedException {
+        permits TaskFailedException, TaskTimeoutException, TaskCancelledException, TaskRejectedException,
+        TaskLostException {
 
     private static final long serialVersionUID = 1L;
 

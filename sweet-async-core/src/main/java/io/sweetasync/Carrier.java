@@ -7,8 +7,9 @@ package io.sweetasync;
  *
  * <p>Invariants, all under this object's monitor: an interrupt for cancellation is delivered only to
  * the body at the top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt
- * status, so no interrupt meant for one body reaches the next; on return to an enclosing body whose
- * task was stopped meanwhile, the thread is interrupted again so that the stop is not lost.
+ * status, so no interrupt meant for one body reaches the next, nor the work after it; on return to an
+ * enclosing body whose task was stopped meanwhile, the thread is interrupted again ({@link #resume})
+ * once that work is done, so that the stop is not lost.
  */
 final class Carrier {
 
@@ -83,7 +84,15 @@ final class Carrier {
     synchronized void exit(TaskNode<?> enclosing) {
         top = enclosing;
         Thread.interrupted();
-        if (enclosing != null && enclosing.isStopRequested()) {
+    }
+
+    /**
+     * Called once the work after a nested body is done (its completion, fallback and listeners ran
+     * without any interrupt): re-interrupts the thread if the enclosing body's task was stopped meanwhile,
+     * so that the stop is not lost.
+     */
+    synchronized void resume(TaskNode<?> enclosing) {
+        if (enclosing != null && top == enclosing && enclosing.isStopRequested()) {
             thread.interrupt();
         }
     }

@@ -159,13 +159,21 @@ final class PooledRuntime extends TaskRuntime {
             thread.start();
         }
         catch (RuntimeException | Error ex) {
-            threadEnded(thread);
+            retired(thread);
             throw ex;
         }
     }
 
-    /** Call under lock. */
-    private void threadEnded(Thread thread) {
+    /**
+     * Whether the calling idle thread may retire: invariant I holds without it, and a platform runtime
+     * keeps {@code size} platform threads (virtual spares go first). Call under lock.
+     */
+    private boolean mayRetire() {
+        return threads - blocked > size && (Thread.currentThread().isVirtual() || platformThreads > size);
+    }
+
+    /** Counts a thread out; call under lock, in the same hold as the decision that it ends. */
+    private void retired(Thread thread) {
         threads--;
         if (!thread.isVirtual()) {
             platformThreads--;
@@ -176,7 +184,7 @@ final class PooledRuntime extends TaskRuntime {
     private void work() {
         Carrier carrier = Carrier.bindWorker(this);
         Thread self = Thread.currentThread();
-        boolean died = false;
+        boolean retired = false;
         try {
             TaskNode<?> next;
             while ((next = take()) != null) {
@@ -188,7 +196,6 @@ final class PooledRuntime extends TaskRuntime {
                     // runAttempt contains the user's code: what gets here is the engine's own failure.
                     LOG.log(Level.ERROR, "runtime '" + name() + "' failed running " + next.label(), t);
                     if (t instanceof Error) {
-                        died = true;
                         throw t;
                     }
                 }
@@ -197,17 +204,21 @@ final class PooledRuntime extends TaskRuntime {
                     slotReleased();
                 }
             }
+            retired = true; // take() counted it out
         }
         finally {
-            lock.lock();
-            try {
-                threadEnded(self);
-                if (died && !closed && threads - blocked < size) {
-                    startThread(); // a worker that dies is replaced
+            if (!retired) {
+                // Died of an Error (in an attempt or in take()): count it out and replace it.
+                lock.lock();
+                try {
+                    retired(self);
+                    if (!closed && threads - blocked < size) {
+                        startThread();
+                    }
                 }
-            }
-            finally {
-                lock.unlock();
+                finally {
+                    lock.unlock();
+                }
             }
         }
     }
@@ -220,7 +231,11 @@ final class PooledRuntime extends TaskRuntime {
         lock.lock();
         try {
             long idleSince = System.nanoTime();
-            while (!closed) {
+            while (true) {
+                if (closed) {
+                    retired(Thread.currentThread());
+                    return null;
+                }
                 if (running < size && !queue.isEmpty()) {
                     TaskNode<?> next = queue.poll();
                     next.enqueueSeq = -1;
@@ -230,8 +245,11 @@ final class PooledRuntime extends TaskRuntime {
                     }
                     return next;
                 }
-                if (threads - blocked > size && System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS) {
-                    return null; // invariant I holds without this thread
+                if (System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS && mayRetire()) {
+                    // Decided and counted in one hold of the lock: two idle spares cannot both read a
+                    // count that still includes the other and leave invariant I broken.
+                    retired(Thread.currentThread());
+                    return null;
                 }
                 try {
                     work.awaitNanos(KEEP_ALIVE_NANOS);
@@ -240,7 +258,6 @@ final class PooledRuntime extends TaskRuntime {
                     // A stray interrupt of an idle worker: nothing to stop, look again.
                 }
             }
-            return null;
         }
         finally {
             lock.unlock();
@@ -265,7 +282,7 @@ final class PooledRuntime extends TaskRuntime {
      * is handed over for the wait (a spare thread starts if needed to keep invariant I) and taken back
      * when the wait ends.
      */
-    void block(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
+    void block(Carrier carrier, ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
         if (blocker.isReleasable()) {
             return;
         }
@@ -275,7 +292,13 @@ final class PooledRuntime extends TaskRuntime {
             blocked++;
             peakBlocked = Math.max(peakBlocked, blocked);
             if (!closed && threads - blocked < size) {
-                startThread();
+                try {
+                    startThread();
+                }
+                catch (RuntimeException | Error ex) {
+                    // No spare could start (out of threads?): wait without one rather than corrupt the counts.
+                    LOG.log(Level.ERROR, "runtime '" + name() + "' could not start a spare thread for a wait", ex);
+                }
             }
             if (!queue.isEmpty()) {
                 work.signal();
@@ -284,12 +307,16 @@ final class PooledRuntime extends TaskRuntime {
         finally {
             lock.unlock();
         }
+        // The slot is handed over: a managed block nested in this one (a blocker that joins a task) must
+        // not hand it over again.
+        carrier.holdsSlot = false;
         try {
             while (!blocker.isReleasable() && !blocker.block()) {
                 // block() returned false: not releasable yet, block again.
             }
         }
         finally {
+            carrier.holdsSlot = true;
             lock.lock();
             try {
                 blocked--;

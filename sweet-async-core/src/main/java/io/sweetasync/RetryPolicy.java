@@ -261,7 +261,7 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             }
             if (jitter > 0 && !TaskClock.isPracticallyNever(delay)) {
                 double factor = 1 + jitter * (2 * random - 1);
-                delay = Duration.ofNanos((long) Math.min(Long.MAX_VALUE, Math.round(delay.toNanos() * factor)));
+                delay = Duration.ofNanos(Math.round(delay.toNanos() * factor)); // round() saturates at Long.MAX_VALUE
             }
             return delay;
         }

@@ -167,6 +167,23 @@ public final class SpawningTaskBuilder<T> {
         return run(work).join();
     }
 
+    /**
+     * A durable task with these settings: the {@link TaskHandler} registered as {@code handler}, run on
+     * {@code argument}; see {@link DurableTaskBuilder}. Needs an orchestrator with a store.
+     *
+     * <pre>{@code
+     * Receipt receipt = orchestrator.to(Receipt.class).durable("send-invoice", invoice).await();
+     * }</pre>
+     */
+    public DurableTaskBuilder<T> durable(String handler, Object argument) {
+        Objects.requireNonNull(handler, "handler");
+        if (!spec.after().isEmpty()) {
+            throw new IllegalStateException("a durable task cannot wait for other tasks with after(...): "
+                    + "they would not exist after a restart");
+        }
+        return new DurableTaskBuilder<>(orchestrator, spec, handler, argument);
+    }
+
     /** Runs the task, waits, and returns what {@code handler} makes of its result. */
     public <R> R awaitResult(Callable<? extends T> work, Function<TaskResult<T>, R> handler) {
         Objects.requireNonNull(handler, "handler");

@@ -83,6 +83,64 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
                 completedAt, attempts, dependencies, failure, metrics, progress, childCount, runaway, newChildren);
     }
 
+    /**
+     * Equal when every component is, children included; compared with an explicit stack, so trees of
+     * any depth compare without overflowing.
+     */
+    @Override
+    public boolean equals(Object other) {
+        if (!(other instanceof TaskInfo that)) {
+            return false;
+        }
+        java.util.ArrayDeque<TaskInfo[]> pending = new java.util.ArrayDeque<>();
+        pending.push(new TaskInfo[] { this, that });
+        while (!pending.isEmpty()) {
+            TaskInfo[] pair = pending.pop();
+            TaskInfo a = pair[0];
+            TaskInfo b = pair[1];
+            if (a == b) {
+                continue;
+            }
+            if (!a.sameOwnComponents(b) || a.children.size() != b.children.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.children.size(); i++) {
+                pending.push(new TaskInfo[] { a.children.get(i), b.children.get(i) });
+            }
+        }
+        return true;
+    }
+
+    private boolean sameOwnComponents(TaskInfo b) {
+        return id.equals(b.id) && Objects.equals(parentId, b.parentId) && name.equals(b.name)
+                && Objects.equals(path, b.path) && status == b.status && priority == b.priority
+                && Objects.equals(group, b.group) && Objects.equals(runtime, b.runtime) && tags.equals(b.tags)
+                && Objects.equals(createdAt, b.createdAt) && Objects.equals(startedAt, b.startedAt)
+                && Objects.equals(completedAt, b.completedAt) && attempts == b.attempts
+                && dependencies.equals(b.dependencies) && Objects.equals(failure, b.failure)
+                && Objects.equals(metrics, b.metrics) && progress.equals(b.progress) && childCount == b.childCount
+                && runaway == b.runaway;
+    }
+
+    /** A hash of every component, children included, computed with an explicit stack. */
+    @Override
+    public int hashCode() {
+        int hash = 0;
+        java.util.ArrayDeque<TaskInfo> pending = new java.util.ArrayDeque<>();
+        pending.push(this);
+        while (!pending.isEmpty()) {
+            TaskInfo info = pending.pop();
+            hash = 31 * hash + Objects.hash(info.id, info.parentId, info.name, info.path, info.status, info.priority,
+                    info.group, info.runtime, info.tags, info.createdAt, info.startedAt, info.completedAt, info.attempts,
+                    info.dependencies, info.failure, info.metrics, info.progress, info.childCount, info.runaway);
+            for (int i = info.children.size() - 1; i >= 0; i--) {
+                pending.push(info.children.get(i));
+            }
+            hash = 31 * hash + info.children.size();
+        }
+        return hash;
+    }
+
     /** This task without its subtree (a deep tree's text would be as deep as the tree). */
     @Override
     public String toString() {

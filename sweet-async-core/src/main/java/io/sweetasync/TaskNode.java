@@ -173,6 +173,8 @@ final class TaskNode<T> implements SpawningTask<T> {
     /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
     private volatile Carrier carrier;
     private volatile int attempts;
+    /** Set before the task is submitted; see {@link #markDurable}. */
+    private volatile boolean durable;
     /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
     private static final long UNSET = Long.MIN_VALUE;
     private volatile long startedNanos = UNSET;
@@ -292,6 +294,24 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     int attempts() {
         return attempts;
+    }
+
+    /** The id of this task's root (its own for a root). */
+    TaskId rootId() {
+        return root.id;
+    }
+
+    /**
+     * Marks a durable task, before it is submitted: re-run after a crash instead of being lost, its
+     * attempts counting on from {@code priorAttempts} (the runs its invocation already had).
+     */
+    void markDurable(int priorAttempts) {
+        durable = true;
+        attempts = priorAttempts;
+    }
+
+    boolean isDurable() {
+        return durable;
     }
 
     boolean isStopRequested() {
@@ -434,16 +454,24 @@ final class TaskNode<T> implements SpawningTask<T> {
         finally {
             here.exit(enclosing);
         }
-        if (!claimed) {
-            releasePermit(PermitRelease.IGNORE);
-            return;
+        try {
+            if (!claimed) {
+                releasePermit(PermitRelease.IGNORE);
+            }
+            else if (!ran) {
+                releasePermit(PermitRelease.IGNORE);
+                endBody();
+                if (finished != 0) {
+                    orchestrator.runawayReturned(this);
+                }
+            }
+            else {
+                afterAttempt(start, result, error);
+            }
         }
-        if (!ran) {
-            releasePermit(PermitRelease.IGNORE);
-            endBody();
-            return;
+        finally {
+            here.resume(enclosing);
         }
-        afterAttempt(start, result, error);
     }
 
     /** Bookkeeping at the start of an attempt; returns its start time. */
@@ -485,7 +513,15 @@ final class TaskNode<T> implements SpawningTask<T> {
     }
 
     private void afterFailure(int attempt, Throwable error) {
-        Duration delay = retry.nextDelay(attempt, error).orElse(null);
+        Duration delay;
+        try {
+            delay = retry.nextDelay(attempt, error).orElse(null);
+        }
+        catch (RuntimeException | Error policyFailure) {
+            // A retry policy that throws must not strand the task: it fails, with the policy's error attached.
+            error.addSuppressed(policyFailure);
+            delay = null;
+        }
         if (delay == null) {
             failure = error;
             stopSubtree(this, "its parent " + label() + " failed");
@@ -596,9 +632,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }
-        if (request.kind() != StopKind.TIMEOUT) {
-            cancel(timeoutHandle);
-        }
+        // The deadline stays armed through other stops: it still bounds the waiters of a cancelled
+        // body that ignores its interrupt (finish() disarms it).
         while (true) {
             int state = bodyState;
             if (state == IDLE) {
@@ -648,8 +683,8 @@ final class TaskNode<T> implements SpawningTask<T> {
      * action's own thread, never a runtime's.
      */
     private void timedOut() {
-        if (!stop(StopKind.TIMEOUT, "timed out after " + timeout)) {
-            return;
+        if (!stop(StopKind.TIMEOUT, "timed out after " + timeout) && (outcome.isDone() || stop == SEALED)) {
+            return; // ended, or ending with its body done: nothing left to bound
         }
         try {
             outcome.get(RUNAWAY_GRACE.toNanos(), TimeUnit.NANOSECONDS);
@@ -720,6 +755,10 @@ final class TaskNode<T> implements SpawningTask<T> {
      */
     boolean addChild(TaskNode<?> child) {
         synchronized (childLock) {
+            if (finished != 0 && !childrenCounted) {
+                throw new IllegalStateException("cannot start child task " + child.name + " of " + label()
+                        + ": that task has ended (" + status + ") while its body still runs; start it detached");
+            }
             // While the body runs (not childrenCounted) the task cannot finish: nothing to count yet.
             while (childrenCounted) {
                 int current = outstanding;
@@ -846,8 +885,13 @@ final class TaskNode<T> implements SpawningTask<T> {
         return outcome.isDone();
     }
 
+    /**
+     * Runs {@code action} once the task is terminal. Actions that end other tasks (a {@code chain} or
+     * {@code after} dependent) run through {@link Trampoline}, so a failure passing down a chain of any
+     * length is a loop, not a recursion.
+     */
     void whenTerminal(Runnable action) {
-        outcome.whenComplete((result, never) -> action.run());
+        outcome.whenComplete((result, never) -> Trampoline.run(action));
     }
 
     /**
@@ -959,20 +1003,49 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> future = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                // true exactly when the task ends CANCELLED (not when it is timing out or done).
-                return TaskNode.this.cancel() && super.cancel(mayInterruptIfRunning);
-            }
-        };
+        TaskFuture future = new TaskFuture();
         outcome.whenComplete((result, never) -> {
             switch (result) {
                 case TaskResult.Ok<T> ok -> future.complete(ok.value());
-                case TaskResult.Err<T> err -> future.completeExceptionally(err.error());
+                case TaskResult.Err<T> err -> future.failed(err.error());
             }
         });
         return future;
+    }
+
+    /**
+     * The future of {@link #toCompletableFuture()}: cancelling it cancels the task and returns true
+     * exactly when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}.
+     */
+    private final class TaskFuture extends CompletableFuture<T> {
+
+        /** Guarded by this. */
+        private boolean cancelRequested;
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            synchronized (this) {
+                cancelRequested = true;
+            }
+            if (!TaskNode.this.cancel()) {
+                return false;
+            }
+            super.cancel(mayInterruptIfRunning);
+            return true;
+        }
+
+        void failed(AsyncTaskException error) {
+            boolean viaFuture;
+            synchronized (this) {
+                viaFuture = cancelRequested;
+            }
+            if (viaFuture && error instanceof TaskCancelledException) {
+                super.cancel(false);
+            }
+            else {
+                completeExceptionally(error);
+            }
+        }
     }
 
     @Override

@@ -96,6 +96,12 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final ResourceTracking resourceTracking;
     private final ResourceAttribution attribution;
     private final ConcurrentHashMap<String, UsageTotals> usage = new ConcurrentHashMap<>();
+    /** Durable state: null without a store. */
+    private final StoreSync storeSync;
+    private final StoreSettings storeSettings;
+    private final Durables durables;
+    /** The incarnation in every id: 0 without a store. */
+    private final long incarnation;
     private volatile boolean accepting = true;
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
@@ -131,6 +137,20 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.resourceTracking = builder.resourceTracking;
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
                 ? ResourceAttribution.start(this::resourcesFinal) : null;
+        this.storeSettings = new StoreSettings(builder.member == null ? StoreSettings.defaultMember() : builder.member,
+                builder.storeLease, builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked,
+                builder.maxResultSize);
+        this.durables = new Durables(this, builder.durableCodec, builder.durableStartGate);
+        builder.handlers.forEach(registration -> registerHandler(registration));
+        this.storeSync = builder.store == null ? null : new StoreSync(this, builder.store, storeSettings);
+        this.incarnation = storeSync == null ? 0 : storeSync.incarnation();
+        if (storeSync != null) {
+            storeSync.start();
+        }
+    }
+
+    private <A> void registerHandler(Durables.Registration<A> registration) {
+        durables.register(registration.name(), registration.type(), registration.handler());
     }
 
     /** A builder for an orchestrator with the three built-in runtimes. */
@@ -210,7 +230,76 @@ public final class TaskOrchestrator implements AutoCloseable {
         finally {
             historyLock.unlock();
         }
+        if (storeSync != null) {
+            try {
+                return storeSync.store().find(id).map(StoredTasks::info);
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "task store failed reading task " + id, ex);
+            }
+        }
         return Optional.empty();
+    }
+
+    /**
+     * Stored records of finished and live tasks matching {@code query}, newest first (flat snapshots);
+     * empty without a store.
+     *
+     * <pre>{@code
+     * orchestrator.stored(new TaskQuery("FAILED", "send-invoice", null, 0, 20));
+     * }</pre>
+     */
+    public List<TaskInfo> stored(io.sweetasync.spi.TaskQuery query) {
+        Objects.requireNonNull(query, "query");
+        return storeSync == null ? List.of() : storeSync.store().query(query).stream().map(StoredTasks::info).toList();
+    }
+
+    /**
+     * The result of a durable task by id, decoded as {@code type}, also after a restart; empty while it
+     * runs, or if no durable task has that id. A result larger than the store keeps reads as null.
+     *
+     * <pre>{@code
+     * orchestrator.storedResult(TaskId.parse("7-42"), Receipt.class).ifPresent(r -> System.out.println(r));
+     * }</pre>
+     *
+     * @throws IllegalStateException without a store
+     */
+    public <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
+        return durables.storedResult(id, type);
+    }
+
+    /**
+     * Registers a durable task handler after the orchestrator was built (the Spring starter registers
+     * {@code @AsyncTask(durable = true)} methods this way); see {@link Builder#handler}.
+     *
+     * @throws IllegalStateException if a handler of that name is registered already
+     */
+    public <A> void handler(String name, Class<A> type, TaskHandler<A, ?> handler) {
+        durables.register(name, type, handler);
+    }
+
+    /** How the task store keeps up, if there is one: member, incarnation, records written, failures, drops. */
+    public Optional<StoreStatistics> storeStatistics() {
+        StoreSync sync = storeSync;
+        return sync == null ? Optional.empty() : Optional.of(new StoreStatistics(sync.member(), sync.incarnation(),
+                sync.pending(), sync.written(), sync.failedWrites(), sync.dropped()));
+    }
+
+    /** Writes the pending task records now and waits; false if the store failed (it is retried later). */
+    public boolean flushStore() {
+        return storeSync == null || storeSync.flushNow();
+    }
+
+    StoreSync storeSync() {
+        return storeSync;
+    }
+
+    StoreSettings storeSettings() {
+        return storeSettings;
+    }
+
+    Durables durables() {
+        return durables;
     }
 
     /** The snapshot with this id in {@code top}'s tree; a walk with an explicit stack, however deep. */
@@ -487,6 +576,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+        if (storeSync != null) {
+            storeSync.close();
+        }
         if (ownedClock != null) {
             ownedClock.close();
         }
@@ -621,7 +713,17 @@ public final class TaskOrchestrator implements AutoCloseable {
         return node;
     }
 
+    /** A durable task's node: created, tracked and registered, but not submitted. */
+    <T> TaskNode<T> createDurable(TaskSpec<T> spec, Callable<? extends T> work, TaskId givenId, int priorAttempts) {
+        return create(spec, work, "durable", givenId, priorAttempts, true);
+    }
+
     private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName) {
+        return create(spec, work, derivedName, null, 0, false);
+    }
+
+    private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName, TaskId givenId,
+            int priorAttempts, boolean durable) {
         TaskNode<?> parent = spec.parent();
         if (parent == null && !spec.detached()) {
             TaskNode<?> current = Carrier.currentTask();
@@ -631,12 +733,15 @@ public final class TaskOrchestrator implements AutoCloseable {
                 : parent != null ? parent.runtimeRef() : defaultRuntime;
         TaskPriority priority = spec.priority() != null ? spec.priority()
                 : parent != null ? parent.priority() : TaskPriority.NORMAL;
-        TaskNode<T> node = new TaskNode<>(this, new TaskId(ids.incrementAndGet()),
+        TaskNode<T> node = new TaskNode<>(this, givenId != null ? givenId : TaskId.of(incarnation, ids.incrementAndGet()),
                 spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(),
                 spec.group() == null ? null : limiter(spec.group()), spec.tags(),
                 spec.timeout() != null ? spec.timeout() : defaultTimeout,
                 spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
                 spec.after().isEmpty() ? List.of() : spec.after().stream().map(TaskNode::id).toList(), work);
+        if (durable) {
+            node.markDurable(priorAttempts);
+        }
         // Registered before it can finish, so that finishing always removes it.
         liveNodes.increment();
         if (parent == null) {
@@ -653,6 +758,9 @@ public final class TaskOrchestrator implements AutoCloseable {
             }
         }
         node.capture(propagators);
+        if (storeSync != null) {
+            storeSync.track(node);
+        }
         notify(node, TaskListener::onCreated);
         if (parentStopping) {
             node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
@@ -832,8 +940,101 @@ public final class TaskOrchestrator implements AutoCloseable {
         private ResourceTracking resourceTracking = ResourceTracking.MEASURE;
         private LimiterConfig defaultGroupConfig = LimiterConfig.defaults();
         private final Map<String, LimiterConfig> groups = new LinkedHashMap<>();
+        private io.sweetasync.spi.TaskStore store;
+        private String member;
+        private Duration storeLease = StoreSettings.DEFAULT_LEASE;
+        private Duration storeFlushInterval = StoreSettings.DEFAULT_FLUSH;
+        private Duration storeRetention = StoreSettings.DEFAULT_RETENTION;
+        private int storeMaxTracked = StoreSettings.DEFAULT_MAX_TRACKED;
+        private int maxResultSize = StoreSettings.DEFAULT_MAX_RESULT;
+        private io.sweetasync.spi.DurableCodec durableCodec;
+        private io.sweetasync.spi.DurableStartGate durableStartGate = (start, abandon) -> start.run();
+        private final List<Durables.Registration<?>> handlers = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Keeps task state in {@code store}: every task's record is written there in batches off the task
+         * threads (within {@link #storeFlushInterval}), {@link TaskOrchestrator#find} reads finished tasks
+         * from it, tasks of crashed processes end {@code FAILED} with {@link TaskLostException}, and durable
+         * tasks ({@link SpawningTaskBuilder#durable}) survive a crash. Ids then carry the store's
+         * incarnation number ({@link TaskId}).
+         *
+         * <pre>{@code
+         * TaskOrchestrator.builder().store(new JdbcTaskStore(dataSource)).durableCodec(new JsonDurableCodec()).build();
+         * }</pre>
+         */
+        public Builder store(io.sweetasync.spi.TaskStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** This process's name among the members sharing a store; host name and process id by default. */
+        public Builder member(String name) {
+            this.member = Objects.requireNonNull(name, "member");
+            return this;
+        }
+
+        /**
+         * How long this process counts as alive without renewing its lease in the store (renewed every
+         * third); 30 s by default, 1 s to 1 day. Tasks of a process whose lease expired are marked lost,
+         * and its durable tasks run again elsewhere.
+         */
+        public Builder storeLease(Duration lease) {
+            this.storeLease = Objects.requireNonNull(lease, "storeLease");
+            return this;
+        }
+
+        /** How often task records are written; 1 s by default (a terminal status is stored within it). */
+        public Builder storeFlushInterval(Duration interval) {
+            this.storeFlushInterval = Objects.requireNonNull(interval, "storeFlushInterval");
+            return this;
+        }
+
+        /** How long finished task records are kept; 7 days by default. */
+        public Builder storeRetention(Duration retention) {
+            this.storeRetention = Objects.requireNonNull(retention, "storeRetention");
+            return this;
+        }
+
+        /** How many tasks may wait to be written (while the store is slow or down); 10,000 by default. */
+        public Builder storeMaxPending(int tasks) {
+            this.storeMaxTracked = tasks;
+            return this;
+        }
+
+        /** The largest encoded durable result kept, in characters; 64 KiB by default. */
+        public Builder maxResultSize(int characters) {
+            this.maxResultSize = characters;
+            return this;
+        }
+
+        /** Encodes durable task arguments and results (needed for durable tasks). */
+        public Builder durableCodec(io.sweetasync.spi.DurableCodec codec) {
+            this.durableCodec = Objects.requireNonNull(codec, "durableCodec");
+            return this;
+        }
+
+        /** When a stored durable task starts; at once by default (the Spring starter: after commit). */
+        public Builder durableStartGate(io.sweetasync.spi.DurableStartGate gate) {
+            this.durableStartGate = Objects.requireNonNull(gate, "durableStartGate");
+            return this;
+        }
+
+        /**
+         * Registers the handler of durable tasks named {@code name}, whose argument decodes to
+         * {@code type}; see {@link DurableTaskBuilder}.
+         *
+         * <pre>{@code
+         * builder.handler("send-invoice", Invoice.class, invoice -> mailer.send(invoice));
+         * }</pre>
+         */
+        public <A> Builder handler(String name, Class<A> type, TaskHandler<A, ?> handler) {
+            Durables.checkName(name);
+            handlers.add(new Durables.Registration<>(name, Objects.requireNonNull(type, "type"),
+                    Objects.requireNonNull(handler, "handler")));
+            return this;
         }
 
         /** Configures a concurrency group (see {@link io.sweetasync.limit.ConcurrencyLimiter}). */

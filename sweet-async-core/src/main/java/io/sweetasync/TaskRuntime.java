@@ -128,7 +128,7 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
         Objects.requireNonNull(blocker, "blocker");
         Carrier carrier = Carrier.currentOrNull();
         if (carrier != null && carrier.pool() != null && carrier.holdsSlot) {
-            carrier.pool().block(blocker);
+            carrier.pool().block(carrier, blocker);
         }
         else {
             ForkJoinPool.managedBlock(blocker);

@@ -21,10 +21,37 @@ class ImportController {
 
     private final OrderImporter importer;
     private final ReportService reports;
+    private final ReceiptService receipts;
 
-    ImportController(OrderImporter importer, ReportService reports) {
+    ImportController(OrderImporter importer, ReportService reports, ReceiptService receipts) {
         this.importer = importer;
         this.reports = reports;
+        this.receipts = receipts;
+    }
+
+    @PostMapping("/receipts/{orderId}")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Started sendReceipt(@PathVariable String orderId,
+            @org.springframework.web.bind.annotation.RequestParam(defaultValue = "200") long sendMillis) {
+        if (sendMillis < 0 || sendMillis > 600_000) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "sendMillis must be 0..600000, was " + sendMillis);
+        }
+        return new Started(receipts.start(orderId, sendMillis).toString());
+    }
+
+    @GetMapping("/receipts/{id}")
+    ReceiptService.ReceiptStatus receipt(@PathVariable String id) {
+        return receipts.status(parse(id))
+                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no receipt task " + id));
+    }
+
+    private static TaskId parse(String id) {
+        try {
+            return TaskId.parse(id);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, ex.getMessage());
+        }
     }
 
     record Started(String taskId) {
@@ -38,14 +65,7 @@ class ImportController {
 
     @GetMapping("/imports/{id}")
     OrderImporter.ImportStatus status(@PathVariable String id) {
-        TaskId taskId;
-        try {
-            taskId = TaskId.parse(id);
-        }
-        catch (IllegalArgumentException ex) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, ex.getMessage());
-        }
-        return importer.status(taskId)
+        return importer.status(parse(id))
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no recent import " + id));
     }
 

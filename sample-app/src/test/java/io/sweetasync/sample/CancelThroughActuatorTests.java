@@ -16,7 +16,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "management.endpoint.asynctasks.access=unrestricted")
+        properties = { "management.endpoint.asynctasks.access=unrestricted",
+                "spring.datasource.url=jdbc:h2:mem:cancel-${random.uuid};DB_CLOSE_DELAY=-1" })
 class CancelThroughActuatorTests {
 
     @LocalServerPort

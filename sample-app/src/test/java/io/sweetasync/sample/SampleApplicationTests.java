@@ -17,7 +17,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** End to end over HTTP: an import runs as a task tree that Actuator and Prometheus show. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.datasource.url=jdbc:h2:mem:sample-${random.uuid};DB_CLOSE_DELAY=-1")
 class SampleApplicationTests {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -32,7 +33,7 @@ class SampleApplicationTests {
     void anImportIsATaskTreeVisibleInActuatorAndPrometheusAndWritesEveryRow() throws Exception {
         HttpResponse<String> started = post("/api/imports");
         assertThat(started.statusCode()).isEqualTo(202);
-        String id = extract(started.body(), "\"taskId\":\"(\\d+)\"");
+        String id = extract(started.body(), "\"taskId\":\"([0-9-]+)\"");
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             HttpResponse<String> tree = get("/actuator/asynctasks/" + id);
@@ -51,7 +52,7 @@ class SampleApplicationTests {
         long written = Long.parseLong(extract(status, "\"rowsWritten\":(\\d+)"));
         assertThat(received).isEqualTo(3_000);
         assertThat(written).isEqualTo(received - errors).isGreaterThan(2_900);
-        assertThat(jdbc.sql("select count(*) from priced_order where import_id = ?").param(Long.parseLong(id))
+        assertThat(jdbc.sql("select count(*) from priced_order where import_id = ?").param(io.sweetasync.TaskId.parse(id).value())
                 .query(Long.class).single()).isEqualTo(written);
 
         String prometheus = get("/actuator/prometheus").body();
@@ -73,7 +74,7 @@ class SampleApplicationTests {
     @Test
     void cancelIsReadOnlyByDefaultAndBadIdsAreRejected() throws Exception {
         HttpResponse<String> started = post("/api/imports");
-        String id = extract(started.body(), "\"taskId\":\"(\\d+)\"");
+        String id = extract(started.body(), "\"taskId\":\"([0-9-]+)\"");
         HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(uri("/actuator/asynctasks/" + id)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).as("no write operation under read-only access").isEqualTo(405);

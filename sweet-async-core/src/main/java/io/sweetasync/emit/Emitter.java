@@ -6,9 +6,16 @@ import java.util.stream.Stream;
  * Puts events into a pipeline's bounded buffer. Thread-safe. Every method blocks while the buffer is
  * full (backpressure), and throws {@link InterruptedException} when the pipeline is cancelled.
  *
+ * <p>An emitter kept after its pipeline stopped taking events (its senders returned, or it was
+ * cancelled, timed out or failed) refuses them: every method throws {@link IllegalStateException}
+ * naming the pipeline and why (with the pipeline's {@link io.sweetasync.AsyncTaskException} as cause
+ * once it has ended), also a call that was waiting for room when that happened. No event is accepted
+ * and then lost.
+ *
  * <p>With {@link SenderStrategy#parallel parallel senders} several workers run the sender at once;
  * {@code emitAll} calls on the <em>same</em> {@link Iterable} or {@link Stream} instance from several
- * workers share one iterator, so each element is emitted exactly once.
+ * workers share one iterator, so each element is emitted exactly once. A shared stream is closed once,
+ * by the last worker using it as it leaves; a worker that comes to it after that emits nothing from it.
  *
  * <pre>{@code
  * .sender(emitter -> {
@@ -20,7 +27,11 @@ import java.util.stream.Stream;
  */
 public interface Emitter<E> {
 
-    /** Emits one event; blocks while the buffer is full. */
+    /**
+     * Emits one event; blocks while the buffer is full.
+     *
+     * @throws IllegalStateException once the pipeline takes no more events (see above)
+     */
     void emit(E data) throws InterruptedException;
 
     /**

@@ -4,6 +4,7 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * Configures a streaming pipeline: a sender emits events of type {@code E} into a bounded buffer;
@@ -24,11 +25,20 @@ import java.util.Objects;
  * <p>The pipeline runs as a task named as configured (tagged {@code kind=pipeline}); its sender and
  * receiver workers are child tasks
  * ({@code name.sender}, {@code name.receiver}); its snapshot's {@code progress} has the emitted,
- * received and error counts, the buffer fill and the worker counts.
+ * received and error counts, the buffer fill and the worker counts. Workers live under the pipeline's
+ * deadline (never the orchestrator's default timeout) and are never retried, nor is the pipeline as a
+ * whole; a worker that ends without completing (say it was cancelled by id) fails the pipeline, whose
+ * error names it, rather than leaving events unsent or unreceived.
  *
  * @param <E> the event type
  */
 public final class EmittingTaskBuilder<E> {
+
+    /**
+     * The longest pipeline name: its workers are named {@code name.receiver} and {@code name.sender},
+     * and a task name has at most 100 characters.
+     */
+    static final int MAX_NAME = 100 - ".receiver".length();
 
     private final TaskOrchestrator orchestrator;
     private final PipelineSpec spec;
@@ -43,11 +53,15 @@ public final class EmittingTaskBuilder<E> {
         return new EmittingTaskBuilder<>(Objects.requireNonNull(orchestrator, "orchestrator"), PipelineSpec.defaults());
     }
 
-    /** The pipeline task's name ({@code "pipeline"} by default); workers are named after it. */
+    /**
+     * The pipeline task's name ({@code "pipeline"} by default); workers are named after it
+     * ({@code name.sender}, {@code name.receiver}), so it has at most {@value #MAX_NAME} characters.
+     */
     public EmittingTaskBuilder<E> named(String name) {
         Objects.requireNonNull(name, "name");
-        if (name.isBlank() || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("pipeline name '" + name + "' is not valid: not blank, no '/' or '#'");
+        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("pipeline name '" + name + "' is not valid: use 1 to " + MAX_NAME
+                    + " characters (its workers are named after it), not blank, without '/' or '#'");
         }
         return new EmittingTaskBuilder<>(orchestrator, spec.withName(name));
     }
@@ -85,10 +99,17 @@ public final class EmittingTaskBuilder<E> {
 
     /**
      * A concurrency group each event's receive must get a permit of (waiting in priority order), so an
-     * adaptive limit protects what receivers call. A rejected permit is that attempt's error.
+     * adaptive limit protects what receivers call. A rejected permit (the group at its limit with its
+     * queue full, or a wait beyond its maximum) is that attempt's error, a
+     * {@link java.util.concurrent.RejectedExecutionException} naming the pipeline, the event and the
+     * group, handled by the error strategy like any other: retried, kept in {@link FinalEvent#errors()},
+     * or stopping the pipeline; the receiver goes on with the next event.
      */
     public EmittingTaskBuilder<E> group(String group) {
         Objects.requireNonNull(group, "group");
+        if (group.isBlank()) {
+            throw new IllegalArgumentException("group must not be blank, was '" + group + "'");
+        }
         return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 
@@ -99,9 +120,10 @@ public final class EmittingTaskBuilder<E> {
 
     /** The runtime of the pipeline's tasks (by default inherited, else {@code "virtual"}). */
     public EmittingTaskBuilder<E> runtime(String runtime) {
+        Objects.requireNonNull(runtime, "runtime");
         orchestrator.runtimes().keySet().stream().filter(runtime::equals).findAny().orElseThrow(
                 () -> new IllegalArgumentException("unknown runtime '" + runtime + "'; registered runtimes: "
-                        + String.join(", ", new java.util.TreeSet<>(orchestrator.runtimes().keySet()))));
+                        + String.join(", ", new TreeSet<>(orchestrator.runtimes().keySet()))));
         return new EmittingTaskBuilder<>(orchestrator, spec.withRuntime(runtime));
     }
 

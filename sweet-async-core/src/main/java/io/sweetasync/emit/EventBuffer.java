@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The bounded buffer between a pipeline's senders and receivers. It hands events over in batches
@@ -23,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>{@code 0 <= used <= capacity}; every reservation is published or released, every take is
  * released by its caller ({@link #release}).</li>
  * <li>After {@link #close}, {@link #take} drains what is queued, then returns {@code -1} to every
- * caller.</li>
+ * caller; {@link #put}, {@link #reserve} and {@link #publish} throw the buffer's refusal (waiting ones
+ * are woken to throw it), so nothing enters a closed buffer to be lost there.</li>
  * </ul>
  */
 final class EventBuffer {
@@ -44,11 +46,18 @@ final class EventBuffer {
     private boolean closed;
     private volatile int queued;
     private volatile long emitted;
+    /** What a sender gets when it puts into a closed buffer. */
+    private final Supplier<? extends RuntimeException> refusal;
 
     EventBuffer(int capacity) {
+        this(capacity, () -> new IllegalStateException("the buffer is closed"));
+    }
+
+    EventBuffer(int capacity, Supplier<? extends RuntimeException> refusal) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
+        this.refusal = refusal;
         this.capacity = capacity;
         this.refill = Math.max(1, Math.min(MAX_BATCH, capacity / 4));
         this.queue = new ArrayDeque<>(Math.min(capacity, 1024));
@@ -117,6 +126,10 @@ final class EventBuffer {
         }
         lock.lock();
         try {
+            if (closed) {
+                used -= reserved;
+                throw refusal.get();
+            }
             long sequence = emitted;
             for (int i = 0; i < count; i++) {
                 queue.addLast(new Event<>(sequence++, items[i], emittedAt));
@@ -133,15 +146,19 @@ final class EventBuffer {
         }
     }
 
+    /** Waits until a slot is free; throws the refusal once the buffer is closed. */
     private void awaitRoom() throws InterruptedException {
-        while (used >= capacity) {
+        while (used >= capacity && !closed) {
             waitingSenders++;
             try {
-                notFull.await();
+                Waits.await(notFull);
             }
             finally {
                 waitingSenders--;
             }
+        }
+        if (closed) {
+            throw refusal.get();
         }
     }
 
@@ -192,7 +209,7 @@ final class EventBuffer {
                 }
                 waitingReceivers++;
                 try {
-                    left = notEmpty.awaitNanos(left);
+                    left = Waits.awaitNanos(notEmpty, left);
                 }
                 finally {
                     waitingReceivers--;
@@ -233,12 +250,16 @@ final class EventBuffer {
         }
     }
 
-    /** No more events will be published: receivers drain the queue and then see {@code -1}. */
+    /**
+     * No more events will be published: receivers drain the queue and then see {@code -1}; senders,
+     * waiting or not, get the refusal. Idempotent.
+     */
     void close() {
         lock.lock();
         try {
             closed = true;
             notEmpty.signalAll();
+            notFull.signalAll();
         }
         finally {
             lock.unlock();

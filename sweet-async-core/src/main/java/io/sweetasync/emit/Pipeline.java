@@ -1,10 +1,13 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.AsyncTaskException;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
+import io.sweetasync.TaskResult;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +25,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -65,7 +69,7 @@ final class Pipeline<E, K, V> {
     /** Staged events older than this are published by the coordinator's tick. */
     private static final long RESCUE_NANOS = 1_000_000;
 
-    private enum Signal { SENDER_DONE, ERROR, STARVED, TICK }
+    private enum Signal { SENDER_DONE, ERROR, STARVED, WORKER_FAILED }
 
     /**
      * A collected result: the entry the results publisher hands out, and (with its sequence) what the
@@ -116,17 +120,27 @@ final class Pipeline<E, K, V> {
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final LongAdder received = new LongAdder();
     private final ConcurrentLinkedQueue<EventError<K>> errors = new ConcurrentLinkedQueue<>();
-    private final ResultLog<K, V> results = new ResultLog<>();
+    /** Results subscribers are signalled on virtual threads of their own, never on the workers. */
+    private final ResultLog<K, V> results = new ResultLog<>(
+            delivery -> Thread.ofVirtual().name("sweet-async-results").start(delivery));
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
+    /** The error of the first worker that ended without completing. */
+    private final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
     private final AtomicInteger activeSenders = new AtomicInteger();
     private final AtomicInteger activeReceivers = new AtomicInteger();
     private final AtomicInteger retireRequests = new AtomicInteger();
     private final LongAdder receiveNanos = new LongAdder();
     private final LongAdder receiveCount = new LongAdder();
-    private final Map<Object, Iterator<?>> sharedSources = new IdentityHashMap<>();
+    private final Map<Object, SharedSource> sharedSources = new IdentityHashMap<>();
     private final List<SpawningTask<Void>> workers = new ArrayList<>();
     private final Set<Staging> staging = ConcurrentHashMap.newKeySet();
     private volatile boolean senderFinished;
+    /** The pipeline task's {@code name#id}, for messages; set when its body starts. */
+    private volatile String label;
+    /** The pipeline task's handle, once {@link #attach}ed. */
+    private volatile SpawningTask<FinalEvent<K, V>> handle;
+    /** Set when every sender worker has returned and the buffer is closed for that reason. */
+    private volatile boolean sendersReturned;
     /** A wall-clock instant and the monotonic time read with it; emission times are derived from it. */
     private record Anchor(Instant instant, long nanos) {
     }
@@ -144,8 +158,26 @@ final class Pipeline<E, K, V> {
         this.sender = sender;
         this.receiverStrategy = receiverStrategy;
         this.receiver = receiver;
-        this.buffer = new EventBuffer(spec.bufferSize());
+        this.buffer = new EventBuffer(spec.bufferSize(), this::refusal);
         this.adaptive = receiverStrategy instanceof ReceiverStrategy.Adaptive;
+    }
+
+    /**
+     * Called with the pipeline task's handle as soon as it exists. The results stream ends with the
+     * task, once its outcome is final (after every worker), exactly once and whatever the outcome:
+     * completed for a completed pipeline, else the task's exception (failed, cancelled, timed out, or
+     * rejected before it ever ran).
+     */
+    void attach(SpawningTask<FinalEvent<K, V>> task) {
+        handle = task;
+        task.toCompletableFuture().whenComplete((done, error) -> {
+            if (error == null) {
+                results.complete();
+            }
+            else {
+                results.fail(error);
+            }
+        });
     }
 
     ResultLog<K, V> results() {
@@ -161,6 +193,7 @@ final class Pipeline<E, K, V> {
     FinalEvent<K, V> coordinate() throws Exception {
         Instant started = Instant.now();
         TaskContext context = TaskContext.current().orElseThrow();
+        label = context.name() + "#" + context.id();
         context.progress("emitted", buffer::emitted);
         context.progress("received", received::sum);
         context.progress("errors", () -> errors.size());
@@ -183,13 +216,16 @@ final class Pipeline<E, K, V> {
             int emptyTicks = 0;
             double lastLatency = 0;
             while (activeSenders.get() > 0 || !senderFinished) {
-                Signal signal = signals.poll(TICK.toMillis(), TimeUnit.MILLISECONDS);
+                Signal signal = Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
                 long now = System.nanoTime();
                 for (Staging batch : staging) {
                     batch.rescue(now);
                 }
                 if (signal == Signal.ERROR && spec.errorStrategy().stopsOnFirstError()) {
                     throw stop();
+                }
+                if (signal == Signal.WORKER_FAILED) {
+                    throw workerFailed();
                 }
                 if (signal == Signal.STARVED) {
                     maybeAddSender(context);
@@ -213,27 +249,54 @@ final class Pipeline<E, K, V> {
                     break;
                 }
             }
+            sendersReturned = true;
             buffer.close();
             for (SpawningTask<Void> worker : snapshotWorkers()) {
                 worker.result();
+            }
+            if (workerFailure.get() != null) {
+                throw workerFailed();
             }
             if (spec.errorStrategy().stopsOnFirstError() && firstError.get() != null) {
                 throw stop();
             }
             return finalEvent(started);
         }
+        catch (Throwable t) {
+            // Stopping (cancelled, timed out, failed): the workers' stop is requested before the buffer
+            // refuses their emits and ends their takes, so none of them ends as if it had finished.
+            cancelWorkers();
+            throw t;
+        }
         finally {
-            results.finish();
+            buffer.close(); // on every way out: an emitter kept past this point is refused, never ignored
         }
     }
 
+    /**
+     * What {@link Emitter#emit} throws once the buffer is closed: names the pipeline and why, from its
+     * outcome when it is known.
+     */
+    private IllegalStateException refusal() {
+        String pipeline = "pipeline " + label + " takes no more events: ";
+        SpawningTask<?> task = handle;
+        if (task != null && task.isDone() && task.result() instanceof TaskResult.Err<?>(AsyncTaskException error)) {
+            return new IllegalStateException(pipeline + error.getMessage(), error);
+        }
+        return new IllegalStateException(pipeline + (sendersReturned ? "its senders have returned"
+                : "it is being stopped (cancelled, timed out or failed)"));
+    }
+
     private Exception stop() {
+        cancelWorkers();
+        Throwable error = firstError.get();
+        return error instanceof Exception exception ? exception : new ExecutionException(error);
+    }
+
+    private void cancelWorkers() {
         for (SpawningTask<Void> worker : snapshotWorkers()) {
             worker.cancel();
         }
-        Throwable error = firstError.get();
-        results.fail(error);
-        return error instanceof Exception exception ? exception : new ExecutionException(error);
     }
 
     private List<SpawningTask<Void>> snapshotWorkers() {
@@ -317,14 +380,37 @@ final class Pipeline<E, K, V> {
         }
     }
 
+    /**
+     * Workers are never retried (a worker's body handles its errors itself) and get the pipeline's own
+     * timeout, not the orchestrator's default: they start after the pipeline, so their deadline falls
+     * after its deadline, and it is the pipeline's deadline that stops them (as its children).
+     */
     private SpawningTaskBuilder<Void> workerBuilder(TaskContext context) {
-        return spec.applyTo(context.child(Void.class));
+        SpawningTaskBuilder<Void> builder = spec.applyTo(context.child(Void.class)).retry(RetryPolicy.none());
+        return spec.timeout() != null ? builder.timeout(spec.timeout()) : builder;
     }
 
+    /**
+     * Keeps the worker, and reports its end if it did not complete: a worker stopped on its own (say
+     * cancelled by id) would leave events unsent or unreceived, so it fails the pipeline.
+     */
     private void track(SpawningTask<Void> worker) {
         synchronized (workers) {
             workers.add(worker);
         }
+        worker.toCompletableFuture().whenComplete((ignored, error) -> {
+            if (error != null && workerFailure.compareAndSet(null, error)) {
+                signals.add(Signal.WORKER_FAILED);
+            }
+        });
+    }
+
+    /** Cancels the other workers; the exception the pipeline fails with. */
+    private IllegalStateException workerFailed() {
+        cancelWorkers();
+        Throwable error = workerFailure.get();
+        return new IllegalStateException("a worker of pipeline " + label
+                + " stopped before its work was done, so events would be lost: " + error.getMessage(), error);
     }
 
     private final class PipelineEmitter implements Emitter<E> {
@@ -343,7 +429,7 @@ final class Pipeline<E, K, V> {
         @Override
         public void emitAll(Iterable<? extends E> data) throws InterruptedException {
             if (sharedSources()) {
-                drain(shared(data, data::iterator));
+                drain(shared(data, () -> new SharedSource(data.iterator(), null)));
             }
             else {
                 drain(data.spliterator());
@@ -352,11 +438,11 @@ final class Pipeline<E, K, V> {
 
         @Override
         public void emitAll(Stream<? extends E> data) throws InterruptedException {
-            try (data) {
-                if (sharedSources()) {
-                    drain(shared(data, data::iterator));
-                }
-                else {
+            if (sharedSources()) {
+                drain(shared(data, () -> new SharedSource(data.iterator(), data::close)));
+            }
+            else {
+                try (data) {
                     drain(data.spliterator());
                 }
             }
@@ -381,29 +467,30 @@ final class Pipeline<E, K, V> {
             }
         }
 
-        /** Pulls from an iterator shared with the other sender workers. */
-        private void drain(Iterator<?> source) throws InterruptedException {
-            Staging staging = new Staging();
+        /** Pulls from a source shared with the other sender workers; the last to leave it closes it. */
+        private void drain(SharedSource source) throws InterruptedException {
+            if (!source.join()) {
+                return;
+            }
             try {
-                while (true) {
-                    Object next;
-                    synchronized (source) {
-                        if (!source.hasNext()) {
-                            return;
-                        }
-                        next = source.next();
+                Staging staging = new Staging();
+                try {
+                    for (Object next = source.next(); next != SharedSource.END; next = source.next()) {
+                        staging.offer(next);
                     }
-                    staging.offer(next);
+                }
+                finally {
+                    staging.finish();
                 }
             }
             finally {
-                staging.finish();
+                source.leave();
             }
         }
 
-        private Iterator<?> shared(Object key, java.util.function.Supplier<Iterator<? extends E>> iterator) {
+        private SharedSource shared(Object key, Supplier<SharedSource> source) {
             synchronized (sharedSources) {
-                return sharedSources.computeIfAbsent(key, ignored -> iterator.get());
+                return sharedSources.computeIfAbsent(key, ignored -> source.get());
             }
         }
 
@@ -608,7 +695,9 @@ final class Pipeline<E, K, V> {
             if (taken == 0) {
                 continue;
             }
-            long deadline = System.nanoTime() + maxDelay.toNanos();
+            long delay = maxDelay.compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) >= 0 ? Long.MAX_VALUE / 4
+                    : maxDelay.toNanos(); // a practically endless wait, without overflowing the deadline
+            long deadline = System.nanoTime() + delay;
             boolean ended = false;
             while (taken < size) {
                 long left = deadline - System.nanoTime();
@@ -671,8 +760,11 @@ final class Pipeline<E, K, V> {
         RetryPolicy retry = spec.errorStrategy().retry();
         long start = adaptive ? System.nanoTime() : 0;
         for (int attempt = 1;; attempt++) {
-            ConcurrencyLimiter.Permit permit = spec.group() == null ? null : permit();
+            ConcurrencyLimiter.Permit permit = null;
             try {
+                if (spec.group() != null) {
+                    permit = permit(event.sequence());
+                }
                 receiver.receive(event, collector);
                 release(permit, true);
                 break;
@@ -688,7 +780,7 @@ final class Pipeline<E, K, V> {
                     record(new EventError<>(event.sequence(), null, t));
                     break;
                 }
-                Thread.sleep(delay);
+                Waits.sleep(delay);
             }
         }
         if (adaptive) {
@@ -697,14 +789,19 @@ final class Pipeline<E, K, V> {
         }
     }
 
-    /** Waits for a permit of the pipeline's group; a rejection is this attempt's error. */
-    private ConcurrencyLimiter.Permit permit() throws InterruptedException {
+    /**
+     * Waits for a permit of the pipeline's group. A rejection (the group at its limit with its queue full,
+     * or a wait beyond its maximum) is thrown as this attempt's error, which the error strategy handles
+     * like any other: retried, collected, or stopping the pipeline.
+     */
+    private ConcurrencyLimiter.Permit permit(long sequence) throws InterruptedException {
         CompletableFuture<ConcurrencyLimiter.Permit> granted = new CompletableFuture<>();
         ConcurrencyLimiter.Request request = orchestrator.limiter(spec.group()).acquire(
-                spec.priority() == null ? io.sweetasync.TaskPriority.NORMAL : spec.priority(), granted::complete,
-                reason -> granted.completeExceptionally(new java.util.concurrent.RejectedExecutionException(reason)));
+                spec.priority() == null ? TaskPriority.NORMAL : spec.priority(), granted::complete,
+                reason -> granted.completeExceptionally(new RejectedExecutionException("pipeline " + label
+                        + " could not receive event " + sequence + ": " + reason)));
         try {
-            return granted.get();
+            return Waits.get(granted);
         }
         catch (InterruptedException ex) {
             if (!request.cancel()) {
@@ -713,7 +810,7 @@ final class Pipeline<E, K, V> {
             throw ex;
         }
         catch (ExecutionException ex) {
-            throw (RuntimeException) ex.getCause();
+            throw (RejectedExecutionException) ex.getCause();
         }
     }
 

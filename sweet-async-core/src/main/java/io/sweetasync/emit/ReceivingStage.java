@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskOrchestrator;
@@ -44,12 +45,14 @@ public final class ReceivingStage<E, K, V> {
     @SuppressWarnings("unchecked")
     public <K2 extends K, V2 extends V> EmittingTask<K2, V2> run() {
         Pipeline<E, K, V> pipeline = new Pipeline<>(spec, orchestrator, senderStrategy, sender, receiverStrategy, receiver);
+        // never retried as a whole, whatever the orchestrator's default: its source is consumed once
         SpawningTaskBuilder<FinalEvent<K, V>> builder = spec.applyTo(orchestrator.<FinalEvent<K, V>>to()
-                .named(spec.name()).tag("kind", "pipeline"));
+                .named(spec.name()).tag("kind", "pipeline").retry(RetryPolicy.none()));
         if (spec.timeout() != null) {
             builder = builder.timeout(spec.timeout());
         }
         SpawningTask<FinalEvent<K, V>> task = builder.run(pipeline::coordinate);
+        pipeline.attach(task);
         return (EmittingTask<K2, V2>) (EmittingTask<?, ?>) new DefaultEmittingTask<>(task, pipeline);
     }
 

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -106,7 +104,10 @@ public final class Sources {
     /**
      * Every item of a {@link Flow.Publisher}, requested a few at a time as the pipeline takes them
      * (at most {@code prefetch} outstanding), so a fast publisher is held back by the buffer. An error
-     * of the publisher is the sender's error; cancelling the pipeline cancels the subscription.
+     * of the publisher is the sender's error; cancelling the pipeline cancels the subscription. The
+     * subscriber keeps the Reactive Streams rules for subscribers (checked with the TCK): a second
+     * {@code onSubscribe} is cancelled, a {@code null} argument throws {@link NullPointerException}, and
+     * a publisher that sends more than requested fails the source and is cancelled.
      */
     public static <E> Sender<E> publisher(Flow.Publisher<? extends E> publisher, int prefetch) {
         Objects.requireNonNull(publisher, "publisher");
@@ -117,60 +118,9 @@ public final class Sources {
             if (emitter.senderIndex() != 0) {
                 return;
             }
-            Object complete = new Object();
-            BlockingQueue<Object> items = new ArrayBlockingQueue<>(prefetch + 1);
-            AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            publisher.subscribe(new Flow.Subscriber<E>() {
-                @Override
-                public void onSubscribe(Flow.Subscription s) {
-                    subscription.set(s);
-                    s.request(prefetch);
-                }
-
-                @Override
-                public void onNext(E item) {
-                    items.add(Objects.requireNonNull(item, "publisher emitted null (rule 2.13)"));
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    failure.set(error);
-                    items.add(complete);
-                }
-
-                @Override
-                public void onComplete() {
-                    items.add(complete);
-                }
-            });
-            int sinceRequest = 0;
-            try {
-                while (true) {
-                    Object next = items.take();
-                    if (next == complete) {
-                        break;
-                    }
-                    @SuppressWarnings("unchecked")
-                    E item = (E) next;
-                    emitter.emit(item);
-                    if (++sinceRequest == Math.max(1, prefetch / 2)) {
-                        subscription.get().request(sinceRequest);
-                        sinceRequest = 0;
-                    }
-                }
-            }
-            catch (InterruptedException ex) {
-                Flow.Subscription s = subscription.get();
-                if (s != null) {
-                    s.cancel();
-                }
-                throw ex;
-            }
-            Throwable error = failure.get();
-            if (error != null) {
-                throw error instanceof Exception exception ? exception : new IllegalStateException(error);
-            }
+            PublisherSource<E> source = new PublisherSource<>(prefetch);
+            publisher.subscribe(source);
+            source.drainTo(emitter);
         };
     }
 

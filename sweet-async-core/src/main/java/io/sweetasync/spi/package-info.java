@@ -1,5 +1,7 @@
 /**
- * Service-provider interfaces of the engine: what an application or integration may plug in
- * (the clock). Nothing here is needed for ordinary use.
+ * Service-provider interfaces of the engine: what an application or integration may plug in — the
+ * clock, context propagation, and durable task state ({@link io.sweetasync.spi.TaskStore} with its
+ * {@link io.sweetasync.spi.DurableCodec} and {@link io.sweetasync.spi.DurableStartGate}). Nothing here is
+ * needed for ordinary use.
  */
 package io.sweetasync.spi;

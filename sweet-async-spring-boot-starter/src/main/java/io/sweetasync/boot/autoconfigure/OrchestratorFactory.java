@@ -23,7 +23,11 @@ final class OrchestratorFactory {
 
     static TaskOrchestrator create(SweetAsyncProperties properties, String defaultRuntime,
             java.util.List<io.sweetasync.spi.ContextPropagator> propagators) {
-        TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+        return create(properties, defaultRuntime, propagators, TaskOrchestrator.builder());
+    }
+
+    static TaskOrchestrator create(SweetAsyncProperties properties, String defaultRuntime,
+            java.util.List<io.sweetasync.spi.ContextPropagator> propagators, TaskOrchestrator.Builder builder) {
         propagators.forEach(builder::contextPropagator);
         Set<String> runtimeNames = new TreeSet<>(Set.of("virtual", "platform", "single"));
         for (Map.Entry<String, SweetAsyncProperties.Runtime> entry : properties.getRuntimes().entrySet()) {
@@ -61,6 +65,40 @@ final class OrchestratorFactory {
                     "it must be zero or positive", "use a duration such as 30s (0 cancels running tasks at once)");
         }
         return builder.build();
+    }
+
+    /** Applies {@code sweet.async.store.*} to a builder that has a store. */
+    static void store(SweetAsyncProperties.Store store, TaskOrchestrator.Builder builder) {
+        String property = PREFIX + "store.";
+        check(property + "flush-interval", store.getFlushInterval(), Duration.ofMillis(1), Duration.ofHours(1));
+        check(property + "retention", store.getRetention(), Duration.ofMinutes(1), Duration.ofDays(36_500));
+        check(property + "lease", store.getLease(), Duration.ofSeconds(1), Duration.ofDays(1));
+        if (store.getMaxResultSize() < 0) {
+            throw new InvalidSweetAsyncPropertyException(property + "max-result-size", store.getMaxResultSize(),
+                    "it must not be negative", "use 0 to keep no results, or a size in characters such as 65536");
+        }
+        if (store.getMaxPending() < 1) {
+            throw new InvalidSweetAsyncPropertyException(property + "max-pending", store.getMaxPending(),
+                    "at least one task must be able to wait", "use a count such as 10000");
+        }
+        if (store.getMember() != null) {
+            if (store.getMember().isBlank() || store.getMember().length() > 200) {
+                throw new InvalidSweetAsyncPropertyException(property + "member", store.getMember(),
+                        "a member name must be 1 to 200 characters", "use a name unique among the running members, "
+                                + "or remove it for host name and process id");
+            }
+            builder.member(store.getMember());
+        }
+        builder.storeFlushInterval(store.getFlushInterval()).storeRetention(store.getRetention())
+                .storeLease(store.getLease()).maxResultSize(store.getMaxResultSize())
+                .storeMaxPending(store.getMaxPending());
+    }
+
+    private static void check(String property, Duration value, Duration min, Duration max) {
+        if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new InvalidSweetAsyncPropertyException(property, value, "it must be between " + min + " and " + max,
+                    "use a duration in that range");
+        }
     }
 
     private static TaskRuntime runtime(String name, SweetAsyncProperties.Runtime runtime) {

@@ -10,6 +10,9 @@ import io.sweetasync.boot.observation.MicrometerContextPropagator;
 import io.sweetasync.boot.observation.ObservationContextPropagator;
 import io.sweetasync.boot.observation.TaskObservationConvention;
 import io.sweetasync.spi.ContextPropagator;
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableStartGate;
+import io.sweetasync.spi.TaskStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -49,7 +52,8 @@ public final class SweetAsyncAutoConfiguration {
         TaskOrchestrator taskOrchestrator(SweetAsyncProperties properties,
                 ObjectProvider<ContextPropagator> propagators,
                 ObjectProvider<org.springframework.core.task.TaskDecorator> taskDecorators,
-                org.springframework.core.env.Environment environment) {
+                org.springframework.core.env.Environment environment, ObjectProvider<TaskStore> store,
+                ObjectProvider<DurableCodec> codec, ObjectProvider<DurableStartGate> gate) {
             java.util.List<ContextPropagator> all = new java.util.ArrayList<>(propagators.orderedStream().toList());
             org.springframework.core.task.TaskDecorator decorator = taskDecorators.getIfUnique();
             if (decorator != null) {
@@ -61,7 +65,15 @@ public final class SweetAsyncAutoConfiguration {
                 boolean virtualOff = "false".equalsIgnoreCase(environment.getProperty("spring.threads.virtual.enabled"));
                 defaultRuntime = virtualOff ? "platform" : "virtual";
             }
-            return OrchestratorFactory.create(properties, defaultRuntime, all);
+            TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+            TaskStore taskStore = store.getIfUnique();
+            if (taskStore != null) {
+                builder.store(taskStore);
+                OrchestratorFactory.store(properties.getStore(), builder);
+            }
+            codec.ifUnique(builder::durableCodec);
+            gate.ifUnique(builder::durableStartGate);
+            return OrchestratorFactory.create(properties, defaultRuntime, all, builder);
         }
 
         @Bean

@@ -53,6 +53,13 @@ public class SweetAsyncProperties {
     /** Shutdown behaviour. */
     private final Shutdown shutdown = new Shutdown();
 
+    /** Durable task state in the application's database. */
+    private final Store store = new Store();
+
+    public Store getStore() {
+        return store;
+    }
+
     public String getDefaultRuntime() {
         return defaultRuntime;
     }
@@ -260,6 +267,122 @@ public class SweetAsyncProperties {
 
         public void setGrace(Duration grace) {
             this.grace = grace;
+        }
+    }
+
+    /** Durable task state: history that survives restarts, lost tasks, durable tasks. */
+    public static class Store {
+
+        /** How the store's tables are created. */
+        public enum Initialize {
+            /** Only when the DataSource is an embedded database (H2, HSQLDB, Derby). */
+            EMBEDDED,
+            /** Always (it only creates what is missing). */
+            ALWAYS,
+            /** Never: run the scripts under db/sweet-async/ with your own Flyway. */
+            NEVER
+        }
+
+        /** Whether to keep task state in the application's DataSource (needs sweet-async-jdbc). */
+        private boolean enabled;
+
+        /** Prefix of the store's table names. */
+        private String tablePrefix = "sweet_async_";
+
+        /** When to create the store's tables. */
+        private Initialize initializeSchema = Initialize.EMBEDDED;
+
+        /** How often task records are written; a terminal status is stored within it. */
+        private Duration flushInterval = Duration.ofSeconds(1);
+
+        /** How long finished task records are kept. */
+        private Duration retention = Duration.ofDays(7);
+
+        /**
+         * How long this process counts as alive without renewing its lease; when it lapses, its tasks are
+         * marked lost and its durable tasks run again on another member.
+         */
+        private Duration lease = Duration.ofSeconds(30);
+
+        /** This process's name among the members sharing the store; host name and process id if unset. */
+        private String member;
+
+        /** Largest encoded durable task result kept, in characters. */
+        private int maxResultSize = 64 * 1024;
+
+        /** How many tasks may wait to be written while the store is slow or down. */
+        private int maxPending = 10_000;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getTablePrefix() {
+            return tablePrefix;
+        }
+
+        public void setTablePrefix(String tablePrefix) {
+            this.tablePrefix = tablePrefix;
+        }
+
+        public Initialize getInitializeSchema() {
+            return initializeSchema;
+        }
+
+        public void setInitializeSchema(Initialize initializeSchema) {
+            this.initializeSchema = initializeSchema;
+        }
+
+        public Duration getFlushInterval() {
+            return flushInterval;
+        }
+
+        public void setFlushInterval(Duration flushInterval) {
+            this.flushInterval = flushInterval;
+        }
+
+        public Duration getRetention() {
+            return retention;
+        }
+
+        public void setRetention(Duration retention) {
+            this.retention = retention;
+        }
+
+        public Duration getLease() {
+            return lease;
+        }
+
+        public void setLease(Duration lease) {
+            this.lease = lease;
+        }
+
+        public String getMember() {
+            return member;
+        }
+
+        public void setMember(String member) {
+            this.member = member;
+        }
+
+        public int getMaxResultSize() {
+            return maxResultSize;
+        }
+
+        public void setMaxResultSize(int maxResultSize) {
+            this.maxResultSize = maxResultSize;
+        }
+
+        public int getMaxPending() {
+            return maxPending;
+        }
+
+        public void setMaxPending(int maxPending) {
+            this.maxPending = maxPending;
         }
     }
 }

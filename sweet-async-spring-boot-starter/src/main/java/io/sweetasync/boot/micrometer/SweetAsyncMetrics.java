@@ -31,6 +31,9 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code sweet.async.tasks.active}, {@code sweet.async.tasks.queued} (gauges);</li>
  * <li>{@code sweet.async.tasks.runaway} (gauge): tasks that ended at their deadline while their bodies
  * still run, ignoring the interrupt (each holds a thread and its group permit);</li>
+ * <li>{@code sweet.async.store.pending} (gauge), {@code sweet.async.store.written},
+ * {@code sweet.async.store.failures}, {@code sweet.async.store.dropped} (counters): how the task store keeps
+ * up, with a store;</li>
  * <li>{@code sweet.async.runtime.threads}, {@code sweet.async.runtime.blocked} (gauges; tag
  * {@code runtime}): threads of each runtime, and bodies waiting with their slot handed to a spare;</li>
  * <li>{@code sweet.async.limit}, {@code sweet.async.limit.inflight}, {@code sweet.async.limit.queued}
@@ -77,6 +80,21 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         Gauge.builder("sweet.async.tasks.runaway", orchestrator, TaskOrchestrator::runawayCount)
                 .description("Tasks that timed out while their bodies still run, ignoring the interrupt")
                 .baseUnit("tasks").register(registry);
+        if (orchestrator.storeStatistics().isPresent()) {
+            Gauge.builder("sweet.async.store.pending", orchestrator, o -> o.storeStatistics().map(s -> s.pending())
+                    .orElse(0)).description("Tasks whose latest state is not yet written to the store")
+                    .baseUnit("tasks").register(registry);
+            FunctionCounter.builder("sweet.async.store.written", orchestrator, o -> o.storeStatistics()
+                    .map(s -> s.written()).orElse(0L)).description("Task records written to the store")
+                    .baseUnit("records").register(registry);
+            FunctionCounter.builder("sweet.async.store.failures", orchestrator, o -> o.storeStatistics()
+                    .map(s -> s.failedWrites()).orElse(0L)).description("Store calls that failed (each retried)")
+                    .register(registry);
+            FunctionCounter.builder("sweet.async.store.dropped", orchestrator, o -> o.storeStatistics()
+                    .map(s -> s.dropped()).orElse(0L))
+                    .description("Tasks never recorded because too many waited to be written").baseUnit("tasks")
+                    .register(registry);
+        }
         orchestrator.runtimes().forEach((name, runtime) -> {
             Gauge.builder("sweet.async.runtime.threads", runtime, r -> r.snapshot().threads()).tag("runtime", name)
                     .description("Live threads of the runtime, spares included").baseUnit("threads").register(registry);

@@ -1,0 +1,216 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.DurableStartGate;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Durable tasks of one orchestrator: the registered {@link TaskHandler}s, submission (store first, then
+ * start through the {@link DurableStartGate}), re-runs of invocations claimed from dead processes, and
+ * their end written back to the store.
+ *
+ * <p>A stored invocation's {@code attempts} counts its runs: 1 when submitted, one more per claim after
+ * its owner died. A run lost more than {@value #MAX_RUNS} times in a row is given up (ended
+ * {@code FAILED}), so an invocation that kills its process cannot crash every member forever.
+ */
+final class Durables {
+
+    private static final System.Logger LOG = System.getLogger(Durables.class.getName());
+    static final int MAX_RUNS = 10;
+    private static final int CLAIM_BATCH = 100;
+
+    /** A handler and the type its argument decodes to. */
+    record Registration<A>(String name, Class<A> type, TaskHandler<A, ?> handler) {
+
+        Object call(DurableCodec codec, String encoded) throws Exception {
+            return handler.handle(encoded == null ? null : codec.decode(encoded, type));
+        }
+    }
+
+    private final TaskOrchestrator orchestrator;
+    private final Map<String, Registration<?>> handlers = new ConcurrentHashMap<>();
+    private final DurableCodec codec;
+    private final DurableStartGate gate;
+
+    Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate) {
+        this.orchestrator = orchestrator;
+        this.codec = codec;
+        this.gate = gate;
+    }
+
+    static void checkName(String name) {
+        Objects.requireNonNull(name, "handler name");
+        if (name.isBlank() || name.length() > 100) {
+            throw new IllegalArgumentException("handler name must be 1 to 100 characters and not blank, was '" + name
+                    + "'");
+        }
+    }
+
+    <A> void register(String name, Class<A> type, TaskHandler<A, ?> handler) {
+        checkName(name);
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(handler, "handler");
+        if (handlers.putIfAbsent(name, new Registration<>(name, type, handler)) != null) {
+            throw new IllegalStateException("a handler named '" + name + "' is already registered");
+        }
+    }
+
+    private StoreSync sync() {
+        StoreSync sync = orchestrator.storeSync();
+        if (sync == null) {
+            throw new IllegalStateException("durable tasks need a task store: build the orchestrator with "
+                    + "TaskOrchestrator.builder().store(...) (or sweet.async.store.enabled=true in Spring Boot)");
+        }
+        return sync;
+    }
+
+    private DurableCodec codec() {
+        if (codec == null) {
+            throw new IllegalStateException("durable tasks need a codec for their arguments: build the orchestrator "
+                    + "with TaskOrchestrator.builder().durableCodec(...) (e.g. io.sweetasync.jdbc.JsonDurableCodec)");
+        }
+        return codec;
+    }
+
+    private Registration<?> registration(String name) {
+        Registration<?> registration = handlers.get(name);
+        if (registration == null) {
+            throw new IllegalArgumentException("no durable task handler named '" + name + "'; registered: "
+                    + new TreeSet<>(handlers.keySet()));
+        }
+        return registration;
+    }
+
+    /** Stores the invocation, then lets the gate start it; see {@link DurableTaskBuilder#run()}. */
+    <T> SpawningTask<T> submit(TaskSpec<T> spec, String name, Object argument) {
+        StoreSync sync = sync();
+        DurableCodec codec = codec();
+        Registration<?> registration = registration(name);
+        if (argument != null && !registration.type().isInstance(argument)) {
+            throw new IllegalArgumentException("durable task handler '" + name + "' takes a "
+                    + registration.type().getName() + ", was given a " + argument.getClass().getName());
+        }
+        String encoded;
+        try {
+            encoded = argument == null ? null : codec.encode(argument);
+            if (encoded != null) {
+                codec.decode(encoded, registration.type()); // what a re-run will see must be readable now
+            }
+        }
+        catch (RuntimeException ex) {
+            throw new IllegalArgumentException("the argument of durable task '" + name
+                    + "' cannot be stored: " + ex.getMessage(), ex);
+        }
+        TaskSpec<T> named = spec.name() == null ? spec.withName(name) : spec;
+        TaskNode<T> node = orchestrator.createDurable(named, body(registration, encoded), null, 0);
+        try {
+            sync.store().enqueue(new DurableRecord(node.id().value(), name, encoded, "PENDING", 1,
+                    sync.incarnation(), null, null, System.currentTimeMillis()),
+                    StoredTasks.record(node, sync.member(), sync.incarnation()));
+        }
+        catch (RuntimeException ex) {
+            sync.untrack(node);
+            node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            throw new IllegalStateException("durable task '" + name + "' (" + node.label()
+                    + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
+        }
+        gate.afterStored(node::submit, () -> {
+            sync.untrack(node);
+            node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back");
+        });
+        return node;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Callable<T> body(Registration<?> registration, String encoded) {
+        DurableCodec codec = codec();
+        return () -> (T) registration.call(codec, encoded);
+    }
+
+    /** Claims invocations whose owner died and runs them again here; called by the store's sync thread. */
+    void claimOrphans() {
+        StoreSync sync = orchestrator.storeSync();
+        if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
+            return;
+        }
+        List<DurableRecord> claimed = sync.store().claimOrphans(sync.incarnation(), List.copyOf(handlers.keySet()),
+                CLAIM_BATCH);
+        for (DurableRecord record : claimed) {
+            TaskId id = new TaskId(record.id());
+            if (record.attempts() > MAX_RUNS) {
+                sync.store().finishDurable(id, TaskStatus.FAILED.name(), null, "given up: its process stopped during "
+                        + (record.attempts() - 1) + " runs in a row");
+                LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
+                        record.attempts() - 1);
+                continue;
+            }
+            Registration<?> registration = handlers.get(record.handler());
+            TaskSpec<Object> spec = TaskSpec.empty().withName(record.handler());
+            TaskNode<Object> node = orchestrator.createDurable(spec, body(registration, record.argument()), id,
+                    record.attempts() - 1);
+            LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id,
+                    record.handler(), record.attempts());
+            node.submit();
+        }
+    }
+
+    /** Writes a finished durable task's end and result; called by the sync thread after its record. */
+    void finished(TaskNode<?> node) {
+        StoreSync sync = orchestrator.storeSync();
+        TaskResult<?> result = node.resultNow0();
+        String encoded = null;
+        String failure = null;
+        switch (result) {
+            case TaskResult.Ok<?> ok -> {
+                try {
+                    encoded = ok.value() == null ? null : codec.encode(ok.value());
+                    if (encoded != null && encoded.length() > orchestrator.storeSettings().maxResultSize()) {
+                        LOG.log(Level.WARNING, "the result of durable task {0} is {1} characters, over the {2} kept; "
+                                + "not stored", node.label(), encoded.length(), orchestrator.storeSettings().maxResultSize());
+                        encoded = null;
+                    }
+                }
+                catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "the result of durable task " + node.label() + " cannot be encoded; not stored",
+                            ex);
+                }
+            }
+            case TaskResult.Err<?> err -> failure = err.error().getMessage();
+        }
+        sync.store().finishDurable(node.id(), node.status().name(), encoded, failure);
+    }
+
+    /** A durable task's result by id, decoded as {@code type}; empty while it has not ended or if unknown. */
+    <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+        Optional<DurableRecord> found = sync().store().durable(id);
+        if (found.isEmpty() || found.get().status().equals("PENDING")) {
+            return Optional.empty();
+        }
+        DurableRecord record = found.get();
+        TaskInfo info = orchestrator.find(id).orElseGet(() -> StoredTasks.info(new io.sweetasync.spi.TaskRecord(
+                id.value(), 0, id.value(), record.handler(), record.status(), TaskPriority.NORMAL.name(), null, "virtual",
+                Map.of(), record.createdAt(), 0, 0, record.attempts(), null, record.failure(), 0, 0, -1, -1, -1, -1, "UUUU",
+                "", id.incarnation(), true)));
+        TaskStatus status = TaskStatus.valueOf(record.status());
+        if (status == TaskStatus.COMPLETED) {
+            return Optional.of(TaskResult.ok(record.result() == null ? null : codec().decode(record.result(), type)));
+        }
+        String reason = String.valueOf(record.failure());
+        AsyncTaskException error = switch (status) {
+            case CANCELLED -> new TaskCancelledException(info, reason);
+            case TIMED_OUT -> new TaskTimeoutException(info, java.time.Duration.ZERO);
+            default -> new TaskFailedException(info, new IllegalStateException(reason));
+        };
+        return Optional.of(TaskResult.err(error));
+    }
+}

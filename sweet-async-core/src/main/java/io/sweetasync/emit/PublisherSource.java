@@ -1,0 +1,163 @@
+package io.sweetasync.emit;
+
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The subscriber behind {@link Sources#publisher}: takes a {@link Flow.Publisher}'s items, a few at a
+ * time, and hands them to a sender worker ({@link #drainTo}), which emits them into the pipeline.
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>Demand is bounded: at most {@code prefetch} items are requested and not yet taken by the sender
+ * ({@code outstanding}), so the queue holds at most {@code prefetch} items plus the terminal marker. A
+ * publisher that sends more than requested (rule 1.1) fails the source and is cancelled; the item is
+ * not kept.</li>
+ * <li>Only the first subscription is used; any later {@code onSubscribe} is cancelled at once and
+ * never requested from (rule 2.5).</li>
+ * <li>Calls on the subscription ({@code request}, {@code cancel}) are made under {@code lock}, one at
+ * a time (rule 2.7), though they come from the publisher's thread ({@code onSubscribe}) and the
+ * sender's.</li>
+ * <li>Signal methods only record and enqueue: they never call the subscription or the publisher from
+ * {@code onComplete}/{@code onError} (rule 2.3), and return normally unless an argument is null, in
+ * which case they throw {@link NullPointerException} and record nothing (rule 2.13).</li>
+ * <li>The sender sees exactly one end: the first terminal signal, a rule breach, or its own
+ * cancellation; it cancels the subscription whenever it stops before the end.</li>
+ * </ul>
+ */
+final class PublisherSource<E> implements Flow.Subscriber<E> {
+
+    /** Put after the last item once the publisher completed or failed (the failure is in {@link #failure}). */
+    private static final Object END = new Object();
+
+    private final int prefetch;
+    private final int batch;
+    private final BlockingQueue<Object> items = new LinkedBlockingQueue<>();
+    private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+    /** Requested and not yet received. */
+    private final AtomicLong outstanding = new AtomicLong();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Object lock = new Object();
+    /** Set under {@link #lock} when the sender stops, so a late subscription is cancelled too. */
+    private boolean cancelled;
+    /** Whether the sender has been told the end, or has stopped itself: no item is kept after that. */
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    PublisherSource(int prefetch) {
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("prefetch must be at least 1, was " + prefetch);
+        }
+        this.prefetch = prefetch;
+        this.batch = Math.max(1, prefetch / 2);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        Objects.requireNonNull(s, "subscription must not be null (rule 2.13)");
+        if (!subscription.compareAndSet(null, s)) {
+            s.cancel(); // rule 2.5: already subscribed
+            return;
+        }
+        synchronized (lock) {
+            if (cancelled) {
+                s.cancel(); // the sender stopped before the publisher got round to subscribing it
+            }
+            else {
+                outstanding.addAndGet(prefetch);
+                s.request(prefetch);
+            }
+        }
+    }
+
+    @Override
+    public void onNext(E item) {
+        Objects.requireNonNull(item, "publisher emitted null (rule 2.13)");
+        if (ended.get()) {
+            return; // after cancellation or the end (rule 2.8)
+        }
+        if (outstanding.getAndDecrement() <= 0) {
+            end(new IllegalStateException("the publisher sent more items than were requested (rule 1.1)"));
+            cancel();
+            return;
+        }
+        items.add(item);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        Objects.requireNonNull(error, "onError's throwable must not be null (rule 2.13)");
+        end(error);
+    }
+
+    @Override
+    public void onComplete() {
+        end(null);
+    }
+
+    /** The first end wins: the publisher's terminal signal, or a breach of the rules. */
+    private void end(Throwable error) {
+        if (ended.compareAndSet(false, true)) {
+            failure.set(error);
+            items.add(END);
+        }
+    }
+
+    /**
+     * Emits every item until the publisher completes; then throws the publisher's error if it failed.
+     * Cancels the subscription if it stops early (interrupted, or the emitter refused an item).
+     */
+    void drainTo(Emitter<? super E> emitter) throws Exception {
+        int sinceRequest = 0;
+        try {
+            while (true) {
+                Object next = Waits.take(items);
+                if (next == END) {
+                    break;
+                }
+                @SuppressWarnings("unchecked")
+                E item = (E) next;
+                emitter.emit(item);
+                if (++sinceRequest == batch) {
+                    request(sinceRequest);
+                    sinceRequest = 0;
+                }
+            }
+        }
+        catch (Exception | Error ex) {
+            cancel();
+            throw ex;
+        }
+        Throwable error = failure.get();
+        if (error != null) {
+            throw error instanceof Exception exception ? exception : new IllegalStateException(error);
+        }
+    }
+
+    /** More demand, from the sender; the subscription exists, since items came through it. */
+    private void request(long n) {
+        synchronized (lock) {
+            if (!cancelled) {
+                outstanding.addAndGet(n);
+                subscription.get().request(n);
+            }
+        }
+    }
+
+    private void cancel() {
+        ended.set(true);
+        synchronized (lock) {
+            if (!cancelled) {
+                cancelled = true;
+                Flow.Subscription s = subscription.get();
+                if (s != null) {
+                    s.cancel();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.sweetasync.emit;
+
+import java.util.Iterator;
+
+/**
+ * One {@link Iterable} or {@link java.util.stream.Stream} that parallel sender workers emit from
+ * together: one iterator, pulled under this object's lock, so each element goes to exactly one worker.
+ *
+ * <h2>Invariants</h2>
+ * All state is guarded by {@code this}.
+ * <ul>
+ * <li>{@code users} counts the workers between {@link #join} and {@link #leave}.</li>
+ * <li>Once {@code done} (the iterator ran dry, threw, or the source was closed) the iterator is never
+ * touched again: {@link #next} returns {@link #END} and {@link #join} refuses, so a worker that comes
+ * late never reads a closed stream.</li>
+ * <li>The source is closed exactly once, by the worker whose {@link #leave} takes {@code users} to
+ * zero: no worker is using it then, and none can join it afterwards.</li>
+ * </ul>
+ */
+final class SharedSource {
+
+    /** Returned by {@link #next} once the source has no more elements for anyone. */
+    static final Object END = new Object();
+
+    private final Iterator<?> iterator;
+    /** Closes the stream; {@code null} for an iterable. */
+    private final Runnable closer;
+    private int users;
+    /** No more pulls: the iterator ran dry or threw, or the source was closed. */
+    private boolean done;
+    /** The last user has left: closed (or being closed), and nobody may join again. */
+    private boolean closed;
+
+    SharedSource(Iterator<?> iterator, Runnable closer) {
+        this.iterator = iterator;
+        this.closer = closer;
+    }
+
+    /** Starts using the source; {@code false} once it is closed (nothing left for anyone). */
+    synchronized boolean join() {
+        if (closed) {
+            return false;
+        }
+        users++;
+        return true;
+    }
+
+    /** The next element, or {@link #END}. An exception of the source ends it for every worker. */
+    synchronized Object next() {
+        if (done) {
+            return END;
+        }
+        try {
+            if (!iterator.hasNext()) {
+                done = true;
+                return END;
+            }
+            return iterator.next();
+        }
+        catch (RuntimeException | Error ex) {
+            done = true;
+            throw ex;
+        }
+    }
+
+    /**
+     * Stops using the source. The last user to leave closes it, whether it was drained or its users
+     * stopped early: nobody uses it any more, and nobody may join it afterwards.
+     */
+    void leave() {
+        synchronized (this) {
+            users--;
+            if (users > 0 || closed) {
+                return;
+            }
+            closed = true;
+            done = true;
+        }
+        if (closer != null) {
+            closer.run();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.sweetasync.spi;
+
+import io.sweetasync.TaskId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable task state: where an orchestrator writes the record of every task, and keeps durable task
+ * invocations, so that both outlive the JVM. {@code io.sweetasync.jdbc.JdbcTaskStore} implements it on a
+ * {@code DataSource}; plug one in with {@code TaskOrchestrator.builder().store(store)}.
+ *
+ * <p>How the orchestrator uses it: {@link #open} once at start, for an <em>incarnation</em> number that
+ * goes into every {@link TaskId} it creates and a lease it renews with {@link #heartbeat}; task records
+ * written in batches off the tasks' threads ({@link #save}); durable invocations stored before
+ * {@code run()} returns ({@link #enqueue}), claimed again when their owner's lease expired
+ * ({@link #claimOrphans}), and finished with their result ({@link #finishDurable}).
+ *
+ * <p>Implementations are thread-safe. Every method may throw a {@link RuntimeException} when the
+ * store is unreachable; the orchestrator counts, logs and retries, and never lets a store failure stop a
+ * task (except {@link #enqueue}, whose failure fails the submission: a durable task is either stored or
+ * not started).
+ *
+ * <pre>{@code
+ * TaskStore store = new JdbcTaskStore(dataSource);
+ * try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).build()) { ... }
+ * }</pre>
+ */
+public interface TaskStore {
+
+    /** A started orchestrator: its number, unique across restarts and members, and its lease. */
+    record Incarnation(long number, String member, Instant leaseUntil) {
+    }
+
+    /**
+     * Registers a new incarnation of {@code member} holding a lease of {@code lease}, and marks lost the
+     * live tasks of incarnations whose lease has expired (as {@link #heartbeat} does).
+     */
+    Incarnation open(String member, Duration lease);
+
+    /**
+     * Renews {@code incarnation}'s lease by {@code lease}, and ends {@code FAILED} with
+     * {@code TaskLostException} the non-durable tasks still live in the records of incarnations whose
+     * lease expired (their process stopped before they finished).
+     *
+     * @return how many tasks were marked lost
+     */
+    int heartbeat(long incarnation, Duration lease);
+
+    /** Releases {@code incarnation}'s lease at once (a graceful stop). */
+    void close(long incarnation);
+
+    /** Inserts or replaces these task records (by id). */
+    void save(Collection<TaskRecord> records);
+
+    /** The record of a task, if stored. */
+    Optional<TaskRecord> find(TaskId id);
+
+    /** Stored task records matching {@code query}, newest first. */
+    List<TaskRecord> query(TaskQuery query);
+
+    /** Deletes the records of tasks (and finished durable invocations) completed before {@code before}. */
+    int purge(Instant before);
+
+    /**
+     * Stores a durable invocation and its task record, owned by the incarnation in the record; when this
+     * returns, the invocation survives a crash.
+     */
+    void enqueue(DurableRecord invocation, TaskRecord task);
+
+    /**
+     * Claims for {@code incarnation} up to {@code limit} unfinished durable invocations of the given
+     * handlers whose owner's lease has expired (or that have no owner), each exactly once across members:
+     * their attempt count goes up by one.
+     */
+    List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit);
+
+    /**
+     * Records a durable invocation's end: its terminal status name, its encoded result (null if none or
+     * too large) and its failure text (null if it completed).
+     */
+    void finishDurable(TaskId id, String status, String result, String failure);
+
+    /** A durable invocation by id, with its result once finished. */
+    Optional<DurableRecord> durable(TaskId id);
+}

@@ -1,0 +1,99 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sweetasync.limit.LimiterConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Timeout;
+
+/** Forced ends (runaways) around retries, chain, after, fallbacks and a parent that is not timed out (expected to hold). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ForcedEndTest {
+
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().group("g", LimiterConfig.defaults()
+            .withAlgorithm(io.sweetasync.limit.LimitAlgorithm.FIXED).withLimits(4, 1, 4)).build();
+
+    @AfterEach
+    void close() {
+        orchestrator.close();
+    }
+
+    @RepeatedTest(3)
+    void aForcedChildUnderALiveParentWithRetriesChainAfterAndFallback() throws Exception {
+        for (String runtime : List.of("virtual", "platform")) {
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger attempts = new AtomicInteger();
+            AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
+            AtomicReference<List<TaskResult<?>>> joined = new AtomicReference<>();
+            SpawningTask<String> parent = orchestrator.to(String.class).runtime(runtime).run(() -> {
+                TaskContext context = TaskContext.current().orElseThrow();
+                child.set(context.child(String.class).group("g").timeout(Duration.ofMillis(150))
+                        .retry(RetryPolicy.fixed(3, Duration.ofMillis(1))).fallback(error -> "fb").run(() -> {
+                            if (attempts.incrementAndGet() == 1) {
+                                throw new IOException("first attempt fails");
+                            }
+                            EnginePromisesTest.awaitUninterruptibly(release);
+                            return "late";
+                        }));
+                joined.set(context.joinChildren());
+                return "parent";
+            });
+            assertThat(parent.join()).isEqualTo("parent");
+            assertThat(parent.status()).isEqualTo(TaskStatus.COMPLETED);
+            SpawningTask<String> c = child.get();
+            assertThat(c.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(c.join()).isEqualTo("fb");
+            assertThat(joined.get()).hasSize(1);
+            assertThat(c.chain(v -> v + "!").join()).isEqualTo("fb!");
+            assertThat(orchestrator.to(String.class).after(c).run(() -> "after").join()).isEqualTo("after");
+            assertThat(orchestrator.runawayCount()).isEqualTo(1);
+            assertThat(orchestrator.limiters().getFirst().inFlight()).isEqualTo(1);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(orchestrator.runawayCount()).isZero();
+                assertThat(orchestrator.limiters().getFirst().inFlight()).isZero();
+                assertThat(orchestrator.liveCount()).isZero();
+            });
+            assertThat(attempts).hasValue(2);
+            assertThat(c.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(parent.status()).isEqualTo(TaskStatus.COMPLETED);
+        }
+    }
+
+    /** The parent's body ended and it waits for the stubborn child (the child is counted in the parent). */
+    @RepeatedTest(3)
+    void aForcedCountedChildReleasesItsParentOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
+        SpawningTask<String> parent = orchestrator.to(String.class).run(() -> {
+            child.set(TaskContext.current().orElseThrow().child(String.class).timeout(Duration.ofMillis(100))
+                    .run(() -> {
+                        TaskContext.current().orElseThrow().runChild(() -> {
+                            EnginePromisesTest.awaitUninterruptibly(release);
+                            return "grandchild";
+                        });
+                        EnginePromisesTest.awaitUninterruptibly(release);
+                        return "late";
+                    }));
+            return "parent";
+        });
+        assertThat(parent.join()).isEqualTo("parent");
+        assertThat(child.get().status()).isEqualTo(TaskStatus.TIMED_OUT);
+        assertThat(orchestrator.liveCount()).isZero();
+        assertThat(orchestrator.runawayCount()).isEqualTo(2);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> orchestrator.runawayCount() == 0);
+        assertThat(orchestrator.liveCount()).isZero();
+        assertThat(parent.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(orchestrator.recent()).allSatisfy(root -> assertThat(root.status()).isEqualTo(TaskStatus.COMPLETED));
+    }
+}

@@ -1,0 +1,457 @@
+package io.sweetasync.jdbc;
+
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskLostException;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * A {@link TaskStore} on a plain {@link DataSource}: H2 (one member: H2 has no row locks to share
+ * claims across processes) and PostgreSQL (any number of members). Three tables, named with a prefix
+ * ({@code sweet_async_} by default): members and their leases, task records, durable invocations.
+ * Create them with {@link #initializeSchema()} or run the scripts under {@code db/sweet-async/h2} and
+ * {@code db/sweet-async/postgresql} with your own Flyway (they are named as Flyway expects).
+ *
+ * <p>Instants are stored as epoch milliseconds taken from this JVM's clock: members sharing a store
+ * need clocks in step to well within the lease. Claims are made with a compare-and-set on the owner
+ * column, so a durable invocation is claimed by exactly one member at a time on any database.
+ * No method holds a connection between calls; writes of task records are one batch and one
+ * transaction. {@link #enqueue} leaves the connection's transaction alone, so that inside a Spring
+ * transaction (a {@code TransactionAwareDataSourceProxy}) the invocation is stored in that
+ * transaction.
+ *
+ * <pre>{@code
+ * JdbcTaskStore store = new JdbcTaskStore(dataSource);
+ * store.initializeSchema();
+ * TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store)
+ *         .durableCodec(new JsonDurableCodec()).build();
+ * }</pre>
+ */
+public final class JdbcTaskStore implements TaskStore {
+
+    private static final Pattern PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,30}");
+    private static final String LIVE = "('PENDING','QUEUED','RUNNING')";
+    private static final String TASK_COLUMNS = "id, parent_id, root_id, name, status, priority, group_name, runtime, "
+            + "tags, created_at, started_at, completed_at, attempts, failure_type, failure_message, queue_wait_nanos, "
+            + "run_nanos, cpu_nanos, allocated_bytes, bytes_read, bytes_written, resource_sources, member, incarnation, "
+            + "durable";
+    private static final String DURABLE_COLUMNS = "id, handler, argument, status, attempts, owner, result, failure, "
+            + "created_at";
+
+    private final DataSource dataSource;
+    private final String prefix;
+    private volatile Dialect dialect;
+
+    /** The database kinds this store speaks. */
+    public enum Dialect {
+        H2("h2"), POSTGRESQL("postgresql");
+
+        private final String folder;
+
+        Dialect(String folder) {
+            this.folder = folder;
+        }
+
+        /** The classpath location of this database's schema script. */
+        public String schemaScript() {
+            return "db/sweet-async/" + folder + "/V1__sweet_async.sql";
+        }
+    }
+
+    /** A store with tables named {@code sweet_async_*}. */
+    public JdbcTaskStore(DataSource dataSource) {
+        this(dataSource, "sweet_async_");
+    }
+
+    /**
+     * A store whose tables are named {@code <tablePrefix>member}, {@code <tablePrefix>task} and
+     * {@code <tablePrefix>durable}.
+     *
+     * @throws IllegalArgumentException if the prefix is not lower-case letters, digits and '_' (at most 31)
+     */
+    public JdbcTaskStore(DataSource dataSource, String tablePrefix) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(tablePrefix, "tablePrefix");
+        if (!PREFIX.matcher(tablePrefix).matches()) {
+            throw new IllegalArgumentException("table prefix must be lower-case letters, digits and '_' (at most 31, "
+                    + "not starting with a digit), was '" + tablePrefix + "'");
+        }
+        this.prefix = tablePrefix;
+    }
+
+    /** The database kind, read from the connection's metadata on first use. */
+    public Dialect dialect() {
+        return run(connection -> dialect);
+    }
+
+    private static Dialect detect(Connection connection) throws SQLException {
+        String product = connection.getMetaData().getDatabaseProductName();
+        if (product.equalsIgnoreCase("H2")) {
+            return Dialect.H2;
+        }
+        if (product.equalsIgnoreCase("PostgreSQL")) {
+            return Dialect.POSTGRESQL;
+        }
+        throw new TaskStoreException("the task store supports H2 and PostgreSQL, not " + product, null);
+    }
+
+    /** Creates the store's tables, sequence and indexes where missing (idempotent). */
+    public void initializeSchema() {
+        String script = SchemaScript.read(dialect().schemaScript()).replace("sweet_async_", prefix);
+        run(connection -> {
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : SchemaScript.statements(script)) {
+                    statement.execute(sql);
+                }
+            }
+            return null;
+        });
+    }
+
+    // ---- members ----------------------------------------------------------------------------------
+
+    @Override
+    public Incarnation open(String member, Duration lease) {
+        Objects.requireNonNull(member, "member");
+        long now = System.currentTimeMillis();
+        long until = now + lease.toMillis();
+        long number = run(connection -> {
+            long next;
+            String sql = dialect == Dialect.H2 ? "SELECT NEXT VALUE FOR " + prefix + "incarnation_seq"
+                    : "SELECT nextval('" + prefix + "incarnation_seq')";
+            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                rows.next();
+                next = rows.getLong(1);
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix
+                    + "member (incarnation, member, started_at, lease_until) VALUES (?, ?, ?, ?)")) {
+                insert.setLong(1, next);
+                insert.setString(2, member);
+                insert.setLong(3, now);
+                insert.setLong(4, until);
+                insert.executeUpdate();
+            }
+            return next;
+        });
+        markLost(now);
+        return new Incarnation(number, member, Instant.ofEpochMilli(until));
+    }
+
+    @Override
+    public int heartbeat(long incarnation, Duration lease) {
+        long now = System.currentTimeMillis();
+        update("UPDATE " + prefix + "member SET lease_until = ? WHERE incarnation = ?", now + lease.toMillis(),
+                incarnation);
+        return markLost(now);
+    }
+
+    @Override
+    public void close(long incarnation) {
+        update("UPDATE " + prefix + "member SET lease_until = 0 WHERE incarnation = ?", incarnation);
+    }
+
+    /** Ends the live non-durable tasks of incarnations whose lease expired before {@code now}. */
+    private int markLost(long now) {
+        return update("UPDATE " + prefix + "task SET status = 'FAILED', failure_type = 'TaskLostException', "
+                + "failure_message = CONCAT(?, (SELECT m.member FROM " + prefix + "member m WHERE m.incarnation = "
+                + prefix + "task.incarnation), ')'), completed_at = ? WHERE status IN " + LIVE + " AND durable = FALSE "
+                + "AND incarnation IN (SELECT incarnation FROM " + prefix + "member WHERE lease_until < ?)",
+                TaskLostException.MESSAGE + " (member ", now, now);
+    }
+
+    // ---- task records -----------------------------------------------------------------------------
+
+    @Override
+    public void save(Collection<TaskRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        run(connection -> {
+            boolean auto = connection.getAutoCommit();
+            if (auto) {
+                connection.setAutoCommit(false);
+            }
+            try (PreparedStatement upsert = connection.prepareStatement(upsertTask())) {
+                for (TaskRecord record : records) {
+                    bindTask(upsert, record);
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+                if (auto) {
+                    connection.commit();
+                }
+            }
+            catch (SQLException | RuntimeException ex) {
+                if (auto) {
+                    connection.rollback();
+                }
+                throw ex;
+            }
+            finally {
+                if (auto) {
+                    connection.setAutoCommit(true);
+                }
+            }
+            return null;
+        });
+    }
+
+    private String upsertTask() {
+        String placeholders = "?" + ", ?".repeat(24);
+        if (dialect == Dialect.H2) {
+            return "MERGE INTO " + prefix + "task (" + TASK_COLUMNS + ") KEY (id) VALUES (" + placeholders + ")";
+        }
+        StringBuilder update = new StringBuilder();
+        for (String column : TASK_COLUMNS.split(", ")) {
+            if (!column.equals("id")) {
+                update.append(update.isEmpty() ? "" : ", ").append(column).append(" = EXCLUDED.").append(column);
+            }
+        }
+        return "INSERT INTO " + prefix + "task (" + TASK_COLUMNS + ") VALUES (" + placeholders + ") ON CONFLICT (id) "
+                + "DO UPDATE SET " + update;
+    }
+
+    private static void bindTask(PreparedStatement statement, TaskRecord r) throws SQLException {
+        int i = 1;
+        statement.setLong(i++, r.id());
+        statement.setLong(i++, r.parentId());
+        statement.setLong(i++, r.rootId());
+        statement.setString(i++, Texts.cut(r.name(), 200));
+        statement.setString(i++, r.status());
+        statement.setString(i++, r.priority());
+        statement.setString(i++, r.group());
+        statement.setString(i++, r.runtime());
+        statement.setString(i++, Texts.cut(Texts.tags(r.tags()), 4000));
+        statement.setLong(i++, r.createdAt());
+        statement.setLong(i++, r.startedAt());
+        statement.setLong(i++, r.completedAt());
+        statement.setInt(i++, r.attempts());
+        statement.setString(i++, Texts.cut(r.failureType(), 200));
+        statement.setString(i++, Texts.cut(r.failureMessage(), 2000));
+        statement.setLong(i++, r.queueWaitNanos());
+        statement.setLong(i++, r.runNanos());
+        statement.setLong(i++, r.cpuNanos());
+        statement.setLong(i++, r.allocatedBytes());
+        statement.setLong(i++, r.bytesRead());
+        statement.setLong(i++, r.bytesWritten());
+        statement.setString(i++, r.resourceSources());
+        statement.setString(i++, Texts.cut(r.member(), 200));
+        statement.setLong(i++, r.incarnation());
+        statement.setBoolean(i, r.durable());
+    }
+
+    private static TaskRecord task(ResultSet row) throws SQLException {
+        return new TaskRecord(row.getLong("id"), row.getLong("parent_id"), row.getLong("root_id"), row.getString("name"),
+                row.getString("status"), row.getString("priority"), row.getString("group_name"), row.getString("runtime"),
+                Texts.tags(row.getString("tags")), row.getLong("created_at"), row.getLong("started_at"),
+                row.getLong("completed_at"), row.getInt("attempts"), row.getString("failure_type"),
+                row.getString("failure_message"), row.getLong("queue_wait_nanos"), row.getLong("run_nanos"),
+                row.getLong("cpu_nanos"), row.getLong("allocated_bytes"), row.getLong("bytes_read"),
+                row.getLong("bytes_written"), row.getString("resource_sources"), row.getString("member"),
+                row.getLong("incarnation"), row.getBoolean("durable"));
+    }
+
+    @Override
+    public Optional<TaskRecord> find(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        return run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + TASK_COLUMNS + " FROM " + prefix
+                    + "task WHERE id = ?")) {
+                select.setLong(1, id.value());
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(task(rows)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<TaskRecord> query(TaskQuery query) {
+        Objects.requireNonNull(query, "query");
+        StringBuilder sql = new StringBuilder("SELECT " + TASK_COLUMNS + " FROM " + prefix + "task WHERE 1 = 1");
+        List<Object> parameters = new ArrayList<>();
+        if (query.status() != null) {
+            sql.append(" AND status = ?");
+            parameters.add(query.status());
+        }
+        if (query.name() != null) {
+            sql.append(" AND name = ?");
+            parameters.add(query.name());
+        }
+        if (query.since() != null) {
+            sql.append(" AND created_at >= ?");
+            parameters.add(query.since().toEpochMilli());
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+        parameters.add(query.limit());
+        parameters.add(query.offset());
+        return run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+                bind(select, parameters.toArray());
+                List<TaskRecord> found = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(task(rows));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    @Override
+    public int purge(Instant before) {
+        long cutoff = before.toEpochMilli();
+        int tasks = update("DELETE FROM " + prefix + "task WHERE completed_at > 0 AND completed_at < ?", cutoff);
+        update("DELETE FROM " + prefix + "durable WHERE status <> 'PENDING' AND updated_at < ?", cutoff);
+        update("DELETE FROM " + prefix + "member WHERE lease_until < ? AND NOT EXISTS (SELECT 1 FROM " + prefix
+                + "durable d WHERE d.owner = " + prefix + "member.incarnation AND d.status = 'PENDING')", cutoff);
+        return tasks;
+    }
+
+    // ---- durable invocations ----------------------------------------------------------------------
+
+    @Override
+    public void enqueue(DurableRecord invocation, TaskRecord task) {
+        run(connection -> {
+            // No commit here: inside a surrounding transaction both rows belong to it.
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix + "durable (id, handler, "
+                    + "argument, status, attempts, owner, result, failure, created_at, updated_at) VALUES (?, ?, ?, ?, "
+                    + "?, ?, NULL, NULL, ?, ?)")) {
+                bind(insert, invocation.id(), invocation.handler(), invocation.argument(), invocation.status(),
+                        invocation.attempts(), invocation.owner(), invocation.createdAt(), invocation.createdAt());
+                insert.executeUpdate();
+            }
+            try (PreparedStatement upsert = connection.prepareStatement(upsertTask())) {
+                bindTask(upsert, task);
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
+        if (handlers.isEmpty() || limit < 1) {
+            return List.of();
+        }
+        long now = System.currentTimeMillis();
+        String in = "?" + ", ?".repeat(handlers.size() - 1);
+        List<long[]> candidates = run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT id, owner FROM " + prefix + "durable d "
+                    + "WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 FROM " + prefix
+                    + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at LIMIT ?")) {
+                List<Object> parameters = new ArrayList<>(handlers);
+                parameters.add(now);
+                parameters.add(limit);
+                bind(select, parameters.toArray());
+                List<long[]> found = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(new long[] { rows.getLong(1), rows.getLong(2) });
+                    }
+                }
+                return found;
+            }
+        });
+        List<DurableRecord> claimed = new ArrayList<>();
+        for (long[] candidate : candidates) {
+            // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins.
+            int won = update("UPDATE " + prefix + "durable SET owner = ?, attempts = attempts + 1, updated_at = ? "
+                    + "WHERE id = ? AND owner = ? AND status = 'PENDING'", incarnation, now, candidate[0], candidate[1]);
+            if (won == 1) {
+                durable(new TaskId(candidate[0])).ifPresent(claimed::add);
+            }
+        }
+        return claimed;
+    }
+
+    @Override
+    public void finishDurable(TaskId id, String status, String result, String failure) {
+        update("UPDATE " + prefix + "durable SET status = ?, result = ?, failure = ?, updated_at = ? WHERE id = ?", status,
+                result, Texts.cut(failure, 2000), System.currentTimeMillis(), id.value());
+    }
+
+    @Override
+    public Optional<DurableRecord> durable(TaskId id) {
+        return run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + DURABLE_COLUMNS + " FROM " + prefix
+                    + "durable WHERE id = ?")) {
+                select.setLong(1, id.value());
+                try (ResultSet rows = select.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new DurableRecord(rows.getLong("id"), rows.getString("handler"),
+                            rows.getString("argument"), rows.getString("status"), rows.getInt("attempts"),
+                            rows.getLong("owner"), rows.getString("result"), rows.getString("failure"),
+                            rows.getLong("created_at")));
+                }
+            }
+        });
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private <T> T run(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (dialect == null) {
+                dialect = detect(connection);
+            }
+            return work.apply(connection);
+        }
+        catch (SQLException ex) {
+            throw new TaskStoreException("task store (" + prefix + "*): " + ex.getMessage(), ex);
+        }
+    }
+
+    private int update(String sql, Object... parameters) {
+        return run(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                bind(statement, parameters);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object value = parameters[i];
+            if (value instanceof String text) {
+                statement.setString(i + 1, text);
+            }
+            else if (value == null) {
+                statement.setNull(i + 1, java.sql.Types.VARCHAR);
+            }
+            else {
+                statement.setObject(i + 1, value);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcTaskStore[" + prefix + "*]";
+    }
+}

@@ -1,0 +1,192 @@
+package io.sweetasync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sweetasync.TaskId;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class JdbcTaskStoreTest {
+
+    static java.util.stream.Stream<Databases.Database> databases() {
+        return Databases.all();
+    }
+
+    static TaskRecord record(long id, String status, String name, long incarnation, boolean durable, long createdAt) {
+        return new TaskRecord(id, 0, id, name, status, "NORMAL", null, "virtual", Map.of("tenant", "a&b=c"), createdAt,
+                status.equals("PENDING") ? 0 : createdAt, status.equals("COMPLETED") ? createdAt + 5 : 0, 1, null, null,
+                10, 20, 1_000, 2_000, -1, -1, "MMUU", "member-a", incarnation, durable);
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theSchemaIsIdempotentAndIncarnationsNeverRepeat(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        store.initializeSchema();
+        TaskStore.Incarnation first = store.open("a", Duration.ofSeconds(30));
+        TaskStore.Incarnation second = store.open("b", Duration.ofSeconds(30));
+        assertThat(first.number()).isPositive();
+        assertThat(second.number()).isGreaterThan(first.number());
+        assertThat(second.member()).isEqualTo("b");
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void recordsRoundTripAndQueriesFilterAndPage(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long incarnation = store.open("a", Duration.ofSeconds(30)).number();
+        long now = System.currentTimeMillis();
+        List<TaskRecord> records = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            records.add(record(TaskId.of(incarnation, i).value(), i % 3 == 0 ? "FAILED" : "COMPLETED",
+                    i % 2 == 0 ? "even" : "odd", incarnation, false, now + i));
+        }
+        store.save(records);
+        store.save(List.of(records.getFirst())); // replacing is fine
+        TaskRecord back = store.find(new TaskId(records.get(4).id())).orElseThrow();
+        assertThat(back).isEqualTo(records.get(4));
+        assertThat(back.tags()).containsEntry("tenant", "a&b=c");
+        assertThat(store.query(new TaskQuery(null, null, null, 0, 100))).hasSize(30);
+        assertThat(store.query(new TaskQuery("FAILED", "even", null, 0, 100))).extracting(TaskRecord::id)
+                .containsExactly(TaskId.of(incarnation, 30).value(), TaskId.of(incarnation, 24).value(),
+                        TaskId.of(incarnation, 18).value(), TaskId.of(incarnation, 12).value(),
+                        TaskId.of(incarnation, 6).value());
+        assertThat(store.query(new TaskQuery(null, null, Instant.ofEpochMilli(now + 26), 0, 100))).hasSize(5);
+        List<TaskRecord> page = store.query(new TaskQuery(null, null, null, 10, 10));
+        assertThat(page).extracting(TaskRecord::id).first().isEqualTo(TaskId.of(incarnation, 20).value());
+        assertThat(store.find(TaskId.of(incarnation, 999))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void liveTasksOfAnExpiredIncarnationAreLostButDurableOnesAndLiveMembersAreNot(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead-member", Duration.ofMillis(-1)).number();
+        long alive = store.open("live-member", Duration.ofSeconds(30)).number();
+        long now = System.currentTimeMillis();
+        store.save(List.of(record(TaskId.of(dead, 1).value(), "RUNNING", "work", dead, false, now),
+                record(TaskId.of(dead, 2).value(), "COMPLETED", "work", dead, false, now),
+                record(TaskId.of(dead, 3).value(), "RUNNING", "durable-work", dead, true, now),
+                record(TaskId.of(alive, 1).value(), "RUNNING", "work", alive, false, now)));
+        assertThat(store.heartbeat(alive, Duration.ofSeconds(30))).isEqualTo(1);
+        TaskRecord lost = store.find(TaskId.of(dead, 1)).orElseThrow();
+        assertThat(lost.status()).isEqualTo("FAILED");
+        assertThat(lost.failureType()).isEqualTo("TaskLostException");
+        assertThat(lost.failureMessage()).contains("stopped before it finished").contains("dead-member");
+        assertThat(lost.completedAt()).isPositive();
+        assertThat(store.find(TaskId.of(dead, 2)).orElseThrow().status()).isEqualTo("COMPLETED");
+        assertThat(store.find(TaskId.of(dead, 3)).orElseThrow().status()).isEqualTo("RUNNING");
+        assertThat(store.find(TaskId.of(alive, 1)).orElseThrow().status()).isEqualTo("RUNNING");
+        assertThat(store.heartbeat(alive, Duration.ofSeconds(30))).isZero();
+    }
+
+    /** Members racing for the same orphans: each invocation is claimed by exactly one of them. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void eachOrphanIsClaimedExactlyOnceByRacingMembers(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead", Duration.ofMillis(-1)).number();
+        long now = System.currentTimeMillis();
+        int orphans = 60;
+        for (int i = 1; i <= orphans; i++) {
+            TaskId id = TaskId.of(dead, i);
+            store.enqueue(new DurableRecord(id.value(), "h", "{\"n\":" + i + "}", "PENDING", 1, dead, null, null, now),
+                    record(id.value(), "RUNNING", "h", dead, true, now));
+        }
+        long[] members = { store.open("m1", Duration.ofSeconds(30)).number(),
+                store.open("m2", Duration.ofSeconds(30)).number(), store.open("m3", Duration.ofSeconds(30)).number() };
+        List<DurableRecord> claimed = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (long member : members) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    for (int round = 0; round < 10; round++) {
+                        claimed.addAll(store.claimOrphans(member, List.of("h", "other"), 7));
+                    }
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(claimed).hasSize(orphans);
+        assertThat(claimed).extracting(DurableRecord::id).doesNotHaveDuplicates();
+        assertThat(claimed).allSatisfy(record -> {
+            assertThat(record.attempts()).isEqualTo(2);
+            assertThat(record.owner()).isIn(members[0], members[1], members[2]);
+        });
+        // Claimed by live members now: nobody else takes them.
+        assertThat(store.claimOrphans(store.open("m4", Duration.ofSeconds(30)).number(), List.of("h"), 100)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aFinishedInvocationKeepsItsResultAndIsNoLongerClaimable(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead", Duration.ofMillis(-1)).number();
+        TaskId id = TaskId.of(dead, 1);
+        long now = System.currentTimeMillis();
+        store.enqueue(new DurableRecord(id.value(), "h", "\"x\"", "PENDING", 1, dead, null, null, now),
+                record(id.value(), "RUNNING", "h", dead, true, now));
+        store.finishDurable(id, "COMPLETED", "{\"ok\":true}", null);
+        DurableRecord done = store.durable(id).orElseThrow();
+        assertThat(done.status()).isEqualTo("COMPLETED");
+        assertThat(done.result()).isEqualTo("{\"ok\":true}");
+        assertThat(store.claimOrphans(store.open("m", Duration.ofSeconds(30)).number(), List.of("h"), 10)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void purgeDropsOldFinishedRecordsOnly(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long incarnation = store.open("a", Duration.ofSeconds(30)).number();
+        long old = System.currentTimeMillis() - Duration.ofDays(10).toMillis();
+        store.save(List.of(record(TaskId.of(incarnation, 1).value(), "COMPLETED", "w", incarnation, false, old),
+                record(TaskId.of(incarnation, 2).value(), "RUNNING", "w", incarnation, false, old),
+                record(TaskId.of(incarnation, 3).value(), "COMPLETED", "w", incarnation, false,
+                        System.currentTimeMillis())));
+        assertThat(store.purge(Instant.now().minus(Duration.ofDays(7)))).isEqualTo(1);
+        assertThat(store.find(TaskId.of(incarnation, 1))).isEmpty();
+        assertThat(store.find(TaskId.of(incarnation, 2))).isPresent();
+        assertThat(store.find(TaskId.of(incarnation, 3))).isPresent();
+    }
+
+    @Test
+    void badSettingsAreRejectedNamingTheValue() {
+        assertThatThrownBy(() -> new JdbcTaskStore(Databases.h2().dataSource(), "Bad-Prefix"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Bad-Prefix");
+        assertThatThrownBy(() -> new JdbcTaskStore(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("dataSource");
+    }
+
+    @Test
+    void anUnreachableDatabaseFailsWithTheStoreNamed() {
+        org.h2.jdbcx.JdbcDataSource nowhere = new org.h2.jdbcx.JdbcDataSource();
+        nowhere.setURL("jdbc:h2:mem:x;IFEXISTS=TRUE");
+        JdbcTaskStore store = new JdbcTaskStore(nowhere);
+        assertThatThrownBy(() -> store.find(TaskId.of(0, 1))).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("sweet_async_");
+    }
+}
