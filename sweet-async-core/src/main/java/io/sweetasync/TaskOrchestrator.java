@@ -826,7 +826,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /**
      * Finished tasks whose sampled figures were pending when they finished and are final now: tells the
-     * listeners and renews the history snapshots that show them. Called one batch at a time, on a thread
+     * listeners, renews the history snapshots that show them and has their stored records written again. Called one batch at a time, on a thread
      * of the attribution's (never a task's, nor the JFR stream's).
      */
     private void resourcesFinal(List<TaskNode<?>> nodes) {
@@ -835,6 +835,10 @@ public final class TaskOrchestrator implements AutoCloseable {
                 TaskInfo info = node.info();
                 each(listener -> listener.onResourcesUpdated(info));
             }
+        }
+        StoreSync sync = storeSync;
+        if (sync != null) {
+            nodes.forEach(sync::figuresFinal);
         }
         if (historySize > 0) {
             Map<TaskId, TaskNode<?>> roots = new HashMap<>();
