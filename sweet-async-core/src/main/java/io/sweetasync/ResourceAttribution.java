@@ -1,85 +1,107 @@
 package io.sweetasync;
 
+import io.sweetasync.SliceTimeline.Slice;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
- * Attributes JDK Flight Recorder events to tasks: execution samples (CPU), TLAB refills and
- * outside-TLAB allocations (heap), and socket and file reads and writes (IO), through an in-process
- * {@link RecordingStream}.
+ * Attributes JDK Flight Recorder events to tasks through an in-process {@link RecordingStream}: CPU-time
+ * samples ({@code jdk.CPUTimeSample}, JDK 25+ on Linux), TLAB refills and outside-TLAB allocations, and
+ * socket and file reads and writes. Each attempt is a slice in the {@link SliceLedger}; an event belongs
+ * to the innermost slice of its thread that contains its start time, and adds to that task's
+ * {@link SampledFigures}.
  *
- * <p>Each attempt records a <em>slice</em>: the thread it ran on, when it started and ended. An event
- * belongs to the innermost slice of its thread that contains its start time. Events arrive in batches
- * about once a second, so sampled figures lag the work by that much; slices are kept for
- * {@link #RETENTION} after they end, then dropped.
+ * <p><b>Settling.</b> The JVM hands events to the stream in a flush about once a second and reports each
+ * flush with a {@code jdk.Flush} event carrying its start time F. An event committed before F is in that
+ * flush or an earlier one; a task's thread commits its allocation and IO events before its slice ends,
+ * and the sampler commits a CPU sample shortly after the time it carries. So once the stream delivers
+ * the {@code jdk.Flush} of F, every slice that ended before F − {@link #GRACE} has all its events: it is
+ * settled, and its task's figures are final once all its slices are.
  *
- * <p>Thread-safety: slices of one thread are guarded by their deque; the map and the expiry queue are
- * concurrent. Event handlers run on the stream's own thread.
+ * <p><b>Virtual threads.</b> JFR names a virtual thread to the stream in a thread checkpoint that HotSpot
+ * writes lazily into a buffer, and a flush writes those buffers out only if some other checkpoint was
+ * written since the previous flush (JDK 21 to 25). Without one, a new virtual thread's events arrive
+ * with no thread ({@code RecordedEvent.getThread()} is null) and cannot be attributed: the sampled zeros
+ * on virtual threads. Starting a platform thread writes such a checkpoint, so after every flush (once a
+ * virtual thread has opened a slice) the stream thread starts an empty platform thread.
+ *
+ * <p><b>Doubt.</b> An event whose thread still cannot be named, and lost data ({@code jdk.DataLoss}, for
+ * the time since the previous flush), cast {@link Doubts doubt} on every unsettled slice they overlap;
+ * doubted figures end {@code UNAVAILABLE}. So do all pending figures when the stream stops, or when it
+ * falls {@link SliceLedger#STALL} behind. (CPU samples the sampler lost, {@code jdk.CPUTimeSamplesLost},
+ * still count, as doubtful grains: see {@link SampledFigures}.)
+ *
+ * <p>Event handlers run on the stream's thread, which alone touches {@code doubts} and
+ * {@code previousFlush}.
  */
 final class ResourceAttribution implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ResourceAttribution.class.getName());
-    static final Duration SAMPLE_PERIOD = Duration.ofMillis(10);
-    private static final Duration RETENTION = Duration.ofSeconds(30);
+    /** CPU time each CPU sample stands for. */
+    static final Duration CPU_PERIOD = Duration.ofMillis(10);
+    /** How long after the time it carries a CPU sample may still be committed. */
+    static final Duration GRACE = Duration.ofMillis(100);
+    /** Settled slices are kept this long after they end, to recognise (and count) late events. */
+    private static final Duration LATE_WINDOW = Duration.ofSeconds(2);
+    private static final Runnable NOTHING = () -> {
+    };
 
-    /** One attempt on one thread. {@code end} is null while it runs. */
-    static final class Slice {
-        final TaskNode<?> node;
-        final Instant start;
-        volatile Instant end;
-
-        Slice(TaskNode<?> node, Instant start) {
-            this.node = node;
-            this.start = start;
-        }
-    }
-
-    private record Expiry(long threadId, Instant after) {
-    }
-
-    private final Map<Long, ArrayDeque<Slice>> slices = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Expiry> expiries = new ConcurrentLinkedQueue<>();
     private final RecordingStream stream;
+    private final boolean cpuSampled;
+    private final FigureUpdates updates;
+    private final SliceLedger ledger;
+    private final Doubts doubts = new Doubts();
+    private Instant previousFlush = Instant.now();
+    private volatile boolean virtualSeen;
+    private volatile boolean checkpointFailureLogged;
+    private final LongAdder lateEvents = new LongAdder();
+    private final LongAdder unresolvedEvents = new LongAdder();
 
-    private ResourceAttribution(RecordingStream stream) {
+    private ResourceAttribution(RecordingStream stream, boolean cpuSampled, FigureUpdates updates) {
         this.stream = stream;
+        this.cpuSampled = cpuSampled;
+        this.updates = updates;
+        this.ledger = new SliceLedger(updates);
     }
 
-    /** Starts the stream, or returns null (logging why) where JFR is not available. */
-    static ResourceAttribution start() {
+    /**
+     * Starts the stream, or returns null (logging why) where JFR cannot attribute. {@code announce}
+     * receives, off the stream thread, finished tasks whose figures became final.
+     */
+    static ResourceAttribution start(Consumer<List<TaskNode<?>>> announce) {
         try {
-            if (!jdk.jfr.FlightRecorder.isAvailable()) {
+            if (!FlightRecorder.isAvailable()) {
                 LOG.log(Level.INFO, "JDK Flight Recorder is not available: sampled task resources will be UNAVAILABLE");
                 return null;
             }
-            RecordingStream stream = new RecordingStream();
-            ResourceAttribution attribution = new ResourceAttribution(stream);
-            stream.enable("jdk.ExecutionSample").withPeriod(SAMPLE_PERIOD);
-            // TLAB refills and outside-TLAB allocations account for (nearly) every byte, at TLAB
-            // granularity; the throttled ObjectAllocationSample weights proved far too noisy per task.
-            stream.enable("jdk.ObjectAllocationInNewTLAB").withoutStackTrace();
-            stream.enable("jdk.ObjectAllocationOutsideTLAB").withoutStackTrace();
-            for (String io : new String[] { "jdk.SocketRead", "jdk.SocketWrite", "jdk.FileRead", "jdk.FileWrite" }) {
-                stream.enable(io).withThreshold(Duration.ZERO).withoutStackTrace();
+            Set<String> types = FlightRecorder.getFlightRecorder().getEventTypes().stream().map(EventType::getName)
+                    .collect(Collectors.toSet());
+            if (!types.contains("jdk.Flush")) {
+                LOG.log(Level.INFO, "this JVM's Flight Recorder reports no flushes (jdk.Flush): sampled task "
+                        + "resources will be UNAVAILABLE");
+                return null;
             }
-            stream.onEvent("jdk.ExecutionSample", attribution::onExecutionSample);
-            stream.onEvent("jdk.ObjectAllocationInNewTLAB", event -> attribution.onAllocation(event, "tlabSize"));
-            stream.onEvent("jdk.ObjectAllocationOutsideTLAB", event -> attribution.onAllocation(event, "allocationSize"));
-            stream.onEvent("jdk.SocketRead", event -> attribution.onIo(event, "bytesRead", true));
-            stream.onEvent("jdk.FileRead", event -> attribution.onIo(event, "bytesRead", true));
-            stream.onEvent("jdk.SocketWrite", event -> attribution.onIo(event, "bytesWritten", false));
-            stream.onEvent("jdk.FileWrite", event -> attribution.onIo(event, "bytesWritten", false));
-            stream.setReuse(true);
-            stream.setOrdered(false);
+            boolean cpu = types.contains("jdk.CPUTimeSample")
+                    && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+            if (!cpu) {
+                LOG.log(Level.INFO, "no CPU-time sampler (jdk.CPUTimeSample needs JDK 25+ on Linux): CPU of tasks "
+                        + "on virtual threads will be UNAVAILABLE");
+            }
+            RecordingStream stream = new RecordingStream();
+            ResourceAttribution attribution = new ResourceAttribution(stream, cpu, new FigureUpdates(announce));
+            attribution.subscribe();
             stream.startAsync();
             return attribution;
         }
@@ -89,89 +111,157 @@ final class ResourceAttribution implements AutoCloseable {
         }
     }
 
-    /** Opens a slice for {@code node} on the current thread. */
+    private void subscribe() {
+        if (cpuSampled) {
+            stream.enable("jdk.CPUTimeSample").with("throttle", CPU_PERIOD.toMillis() + "ms").withoutStackTrace();
+            stream.enable("jdk.CPUTimeSamplesLost");
+            stream.onEvent("jdk.CPUTimeSample", this::onCpuSample);
+            stream.onEvent("jdk.CPUTimeSamplesLost", this::onCpuSamplesLost);
+        }
+        // TLAB refills and outside-TLAB allocations account for (nearly) every byte, at TLAB granularity.
+        stream.enable("jdk.ObjectAllocationInNewTLAB").withoutStackTrace();
+        stream.enable("jdk.ObjectAllocationOutsideTLAB").withoutStackTrace();
+        stream.onEvent("jdk.ObjectAllocationInNewTLAB", event -> onAllocation(event, "tlabSize", true));
+        stream.onEvent("jdk.ObjectAllocationOutsideTLAB", event -> onAllocation(event, "allocationSize", false));
+        for (String io : new String[] { "jdk.SocketRead", "jdk.SocketWrite", "jdk.FileRead", "jdk.FileWrite" }) {
+            stream.enable(io).withThreshold(Duration.ZERO).withoutStackTrace();
+        }
+        stream.onEvent("jdk.SocketRead", event -> onIo(event, "bytesRead", TaskNode.Resource.READ));
+        stream.onEvent("jdk.FileRead", event -> onIo(event, "bytesRead", TaskNode.Resource.READ));
+        stream.onEvent("jdk.SocketWrite", event -> onIo(event, "bytesWritten", TaskNode.Resource.WRITTEN));
+        stream.onEvent("jdk.FileWrite", event -> onIo(event, "bytesWritten", TaskNode.Resource.WRITTEN));
+        stream.enable("jdk.Flush").withThreshold(Duration.ZERO);
+        stream.enable("jdk.DataLoss");
+        stream.onEvent("jdk.Flush", this::onFlush);
+        stream.onEvent("jdk.DataLoss", event -> doubts.add(previousFlush, event.getStartTime(), SampledFigures.allResources()));
+        stream.onError(error -> {
+            LOG.log(Level.WARNING, "the JDK Flight Recorder stream failed: sampled task resources will be UNAVAILABLE", error);
+            ledger.stop();
+        });
+        stream.onClose(ledger::stop);
+        stream.setReuse(true);
+        stream.setOrdered(false);
+    }
+
+    /** Whether CPU is sampled (else CPU figures of unmeasured tasks are unavailable). */
+    boolean cpuSampled() {
+        return cpuSampled;
+    }
+
+    /** Opens a slice for {@code node} on the current thread; see {@link TaskNode.ResourceMeter}. */
     Slice open(TaskNode<?> node) {
-        Instant now = Instant.now();
-        expire(now);
-        Slice slice = new Slice(node, now);
-        ArrayDeque<Slice> mine = slices.computeIfAbsent(Thread.currentThread().threadId(), id -> new ArrayDeque<>());
-        synchronized (mine) {
-            mine.addLast(slice);
+        if (!virtualSeen && Thread.currentThread().isVirtual()) {
+            virtualSeen = true;
+            writeVirtualThreadCheckpoints();
+        }
+        return ledger.open(node.sampledFigures(cpuSampled));
+    }
+
+    void close(Slice slice) {
+        ledger.close(slice);
+    }
+
+    /** Announces a finished task whose figures are final (its finisher won the race to announce them). */
+    void announce(TaskNode<?> node) {
+        updates.offer(node);
+    }
+
+    // ---- the stream thread ----------------------------------------------------------------------
+
+    private void onFlush(RecordedEvent event) {
+        Instant flushStart = event.getStartTime();
+        if (virtualSeen) {
+            writeVirtualThreadCheckpoints();
+        }
+        ledger.settle(flushStart.minus(GRACE), doubts.drain(), flushStart.minus(LATE_WINDOW));
+        previousFlush = flushStart;
+    }
+
+    /** Makes the next flush write the thread checkpoints of virtual threads (see the class comment). */
+    private void writeVirtualThreadCheckpoints() {
+        try {
+            Thread.ofPlatform().daemon().name("sweet-async-jfr-checkpoint").start(NOTHING);
+        }
+        catch (RuntimeException | Error ex) {
+            if (!checkpointFailureLogged) {
+                checkpointFailureLogged = true;
+                LOG.log(Level.WARNING, "could not start a thread to make JFR name virtual threads; their events may "
+                        + "go unattributed (and their figures UNAVAILABLE)", ex);
+            }
+        }
+    }
+
+    /** The slice {@code event} belongs to, or null: none, or its thread unknown (doubted), or settled (late). */
+    private Slice owner(RecordedThread thread, Instant at, TaskNode.Resource resource) {
+        if (thread == null) {
+            unresolvedEvents.increment();
+            doubts.add(at, at, 1 << resource.ordinal());
+            return null;
+        }
+        Slice slice = ledger.find(thread.getJavaThreadId(), at);
+        if (slice != null && slice.settled) {
+            lateEvents.increment();
+            return null;
         }
         return slice;
     }
 
-    void close(Slice slice) {
-        Instant now = Instant.now();
-        slice.end = now;
-        expiries.add(new Expiry(Thread.currentThread().threadId(), now.plus(RETENTION)));
-    }
-
-    /** Drops slices that ended long enough ago that no event for them can still arrive. */
-    private void expire(Instant now) {
-        Expiry due;
-        while ((due = expiries.peek()) != null && due.after().isBefore(now) && expiries.remove(due)) {
-            ArrayDeque<Slice> theirs = slices.get(due.threadId());
-            if (theirs == null) {
-                continue;
-            }
-            synchronized (theirs) {
-                Instant cutoff = now.minus(RETENTION);
-                theirs.removeIf(slice -> slice.end != null && slice.end.isBefore(cutoff));
-                if (theirs.isEmpty()) {
-                    slices.remove(due.threadId(), theirs);
-                }
-            }
+    private void onCpuSample(RecordedEvent event) {
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskNode.Resource.CPU);
+        if (slice != null) {
+            slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos());
         }
     }
 
-    private TaskNode<?> owner(RecordedThread thread, Instant at) {
-        if (thread == null) {
-            return null;
-        }
-        ArrayDeque<Slice> theirs = slices.get(thread.getJavaThreadId());
-        if (theirs == null) {
-            return null;
-        }
-        synchronized (theirs) {
-            for (Iterator<Slice> it = theirs.descendingIterator(); it.hasNext();) {
-                Slice slice = it.next();
-                Instant end = slice.end;
-                if (!at.isBefore(slice.start) && (end == null || !at.isAfter(end))) {
-                    return slice.node;
-                }
-            }
-        }
-        return null;
-    }
-
-    private void onExecutionSample(RecordedEvent event) {
-        TaskNode<?> node = owner(event.getThread("sampledThread"), event.getStartTime());
-        if (node != null) {
-            node.addSampled(TaskNode.Resource.CPU, SAMPLE_PERIOD.toNanos());
+    /**
+     * The sampler could not take some samples (the thread was in the VM, or its queue was full) but
+     * counted them; it reports the count later, with the thread running then: usually the same task, but
+     * a virtual thread may be handed what an earlier one on the same carrier lost.
+     */
+    private void onCpuSamplesLost(RecordedEvent event) {
+        int lost = event.getInt("lostSamples");
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskNode.Resource.CPU);
+        if (slice != null && lost > 0) {
+            slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos());
         }
     }
 
-    private void onAllocation(RecordedEvent event, String field) {
-        TaskNode<?> node = owner(event.getThread(), event.getStartTime());
-        if (node != null) {
-            node.addSampled(TaskNode.Resource.ALLOCATED, event.getLong(field));
-        }
-    }
-
-    private void onIo(RecordedEvent event, String field, boolean read) {
-        long bytes = event.getLong(field);
-        if (bytes <= 0) {
+    private void onAllocation(RecordedEvent event, String field, boolean tlab) {
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskNode.Resource.ALLOCATED);
+        if (slice == null) {
             return;
         }
-        TaskNode<?> node = owner(event.getThread(), event.getStartTime());
-        if (node != null) {
-            node.addSampled(read ? TaskNode.Resource.READ : TaskNode.Resource.WRITTEN, bytes);
+        if (tlab) {
+            slice.figures.addTlab(event.getLong(field));
         }
+        else {
+            slice.figures.add(TaskNode.Resource.ALLOCATED, event.getLong(field));
+        }
+    }
+
+    private void onIo(RecordedEvent event, String field, TaskNode.Resource resource) {
+        long bytes = event.getLong(field);
+        if (bytes > 0) {
+            Slice slice = owner(event.getThread(), event.getStartTime(), resource);
+            if (slice != null) {
+                slice.figures.add(resource, bytes);
+            }
+        }
+    }
+
+    /** Events that arrived for slices already settled (their figures did not change). */
+    long lateEvents() {
+        return lateEvents.sum();
+    }
+
+    /** Events whose thread JFR could not name. */
+    long unresolvedEvents() {
+        return unresolvedEvents.sum();
     }
 
     @Override
     public void close() {
         stream.close();
+        ledger.stop();
     }
 }

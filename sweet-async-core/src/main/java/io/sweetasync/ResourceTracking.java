@@ -17,14 +17,18 @@ public enum ResourceTracking {
      */
     MEASURE,
     /**
-     * {@link #MEASURE}, plus an in-process JDK Flight Recorder stream whose execution samples (every
-     * 10 ms), TLAB-refill and outside-TLAB allocation events and socket/file read/write events are
-     * attributed to tasks
-     * ({@code SAMPLED}): CPU and allocation for virtual threads, IO bytes for all. Sampled figures
-     * arrive about a second after the work. Where JFR is unavailable they stay {@code UNAVAILABLE}.
-     * Sampled allocation has TLAB granularity: a TLAB belongs to the carrier thread, so a virtual thread
-     * can be charged the rest of a TLAB another virtual thread refilled on the same carrier (at most one
-     * TLAB per switch).
+     * {@link #MEASURE}, plus an in-process JDK Flight Recorder stream whose events are attributed to
+     * tasks ({@code SAMPLED}): CPU-time samples (JDK 25+ on Linux; elsewhere CPU of virtual-thread tasks
+     * stays {@code UNAVAILABLE}), TLAB refills and outside-TLAB allocations, and socket and file reads and
+     * writes. So virtual threads get CPU and allocation figures, and every task IO figures.
+     *
+     * <p>Events arrive about once a second: until all events of a task's work are in, its sampled figures
+     * are {@code PENDING} (with what has arrived), and {@link TaskListener#onResourcesUpdated} announces
+     * them when final. A final figure is {@code UNAVAILABLE} rather than a guess when the sampling is too
+     * coarse for it (under 20 CPU samples of 10 ms, or under 20 TLAB refills where those dominate), when
+     * some of its events could not be attributed, or when the stream stopped or fell behind. The README's
+     * resource section gives the resolution and lag as measured. Where JFR is unavailable, sampled figures
+     * stay {@code UNAVAILABLE}.
      */
     MEASURE_AND_SAMPLE
 }

@@ -3,7 +3,9 @@ package io.sweetasync;
 /**
  * Resource totals of all tasks of one name, measured and sampled figures together (see
  * {@link TaskMetrics} for each task's own figures and how they were obtained). Sampled figures keep
- * arriving for about a second after the work.
+ * arriving for about a second after the work, and are added as they arrive, also those of tasks whose
+ * own figure ends {@code UNAVAILABLE} (too coarse, or partly unattributable): totals are sums of what was
+ * attributed, not estimates of what a figure could not cover.
  *
  * <pre>{@code
  * orchestrator.resourceUsage().forEach(u ->

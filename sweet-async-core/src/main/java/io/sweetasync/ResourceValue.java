@@ -3,14 +3,16 @@ package io.sweetasync;
 /**
  * One resource figure of a task (CPU nanoseconds, bytes allocated, bytes read or written) and how it
  * was obtained. A figure that could not be obtained is {@link Source#UNAVAILABLE} with amount
- * {@code -1}: never a placeholder that looks like a measurement.
+ * {@code -1}; a sampled figure whose events have not all arrived yet is {@link Source#PENDING}: never a
+ * placeholder that looks like a measurement.
  *
  * <pre>{@code
  * ResourceValue cpu = task.metrics().cpuTimeNanos();
  * if (cpu.isAvailable()) System.out.println(cpu.amount() + " ns, " + cpu.source());
  * }</pre>
  *
- * @param amount the figure, or {@code -1} when unavailable
+ * @param amount the figure; for {@code PENDING} what has arrived so far (a lower bound); {@code -1} when
+ *               unavailable
  * @param source how it was obtained
  */
 public record ResourceValue(long amount, Source source) {
@@ -21,8 +23,17 @@ public record ResourceValue(long amount, Source source) {
     public enum Source {
         /** Exact per-thread counters (platform threads). */
         MEASURED,
-        /** Attributed from sampled events (JDK Flight Recorder); an estimate. */
+        /**
+         * Attributed from JDK Flight Recorder events, all of which have arrived; an estimate within the
+         * resolution the README's resource section states.
+         */
         SAMPLED,
+        /**
+         * To be attributed from JDK Flight Recorder events, some of which have not arrived yet (they come
+         * in about once a second); the amount is what has arrived so far. It becomes {@code SAMPLED} or
+         * {@code UNAVAILABLE}, and {@link TaskListener#onResourcesUpdated} announces that for finished tasks.
+         */
+        PENDING,
         /** Not obtained. */
         UNAVAILABLE
     }
@@ -47,13 +58,23 @@ public record ResourceValue(long amount, Source source) {
         return new ResourceValue(amount, Source.MEASURED);
     }
 
-    /** An estimate from sampled events. */
+    /** An estimate from sampled events, all of which have arrived. */
     public static ResourceValue sampled(long amount) {
         return new ResourceValue(amount, Source.SAMPLED);
     }
 
-    /** Whether a figure was obtained. */
+    /** A sampled figure still waiting for events: {@code soFar} is what has arrived. */
+    public static ResourceValue pending(long soFar) {
+        return new ResourceValue(soFar, Source.PENDING);
+    }
+
+    /** Whether the figure is final: {@code MEASURED} or {@code SAMPLED}. */
     public boolean isAvailable() {
-        return source != Source.UNAVAILABLE;
+        return source == Source.MEASURED || source == Source.SAMPLED;
+    }
+
+    /** Whether the figure waits for sampled events still to arrive (its amount is a lower bound). */
+    public boolean isPending() {
+        return source == Source.PENDING;
     }
 }

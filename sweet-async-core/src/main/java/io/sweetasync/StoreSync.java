@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Keeps a {@link TaskStore} in step with an orchestrator, on one daemon thread of its own so that no
  * task ever waits for the store: every {@code flushInterval} it writes the records of tracked tasks
  * whose status changed (one batch), finishes the stored durable invocations that ended, and forgets
- * tasks once their terminal record is written; every third of the lease it renews the lease (which also
+ * tasks once their terminal record is written (and writes it once more if the task's sampled resource
+ * figures were still {@code PENDING} in it and are final now); every third of the lease it renews the lease (which also
  * marks lost the tasks of dead incarnations) and claims orphaned durable invocations; every hour it
  * purges records older than the retention.
  *
@@ -47,6 +49,11 @@ final class StoreSync implements AutoCloseable {
     private final StoreSettings settings;
     /** Tracked tasks and the status last written for each ({@code ""}: none yet). */
     private final ConcurrentHashMap<TaskNode<?>, String> tracked = new ConcurrentHashMap<>();
+    /**
+     * Finished tasks whose sampled resource figures became final after their record may have been
+     * written ({@code PENDING}): written once more when no longer tracked. Bounded like {@code tracked}.
+     */
+    private final Set<TaskNode<?>> refigured = ConcurrentHashMap.newKeySet();
     private final AtomicInteger trackedCount = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failedWrites = new LongAdder();
@@ -110,6 +117,15 @@ final class StoreSync implements AutoCloseable {
         if (tracked.putIfAbsent(node, UNWRITTEN) == null) {
             trackedCount.incrementAndGet();
         }
+    }
+
+    /** {@code node} finished, and its sampled figures are final now: its record is written again. */
+    void figuresFinal(TaskNode<?> node) {
+        if (refigured.size() >= settings.maxTracked()) {
+            dropped.increment();
+            return;
+        }
+        refigured.add(node);
     }
 
     /** Stops tracking {@code node} without writing it (a durable submission that was rolled back). */
@@ -268,7 +284,27 @@ final class StoreSync implements AutoCloseable {
                         + "; dropped (counted)", ex);
             }
         }
-        return true;
+        return rewriteRefigured();
+    }
+
+    /** Writes again the records of finished tasks whose figures became final (once they are not tracked). */
+    private boolean rewriteRefigured() {
+        List<TaskNode<?>> nodes = refigured.stream().filter(node -> !tracked.containsKey(node)).limit(BATCH).toList();
+        if (nodes.isEmpty()) {
+            return true;
+        }
+        List<TaskRecord> records = nodes.stream().map(node -> StoredTasks.record(node, member(), incarnation())).toList();
+        try {
+            store.save(records);
+            nodes.forEach(refigured::remove);
+            written.add(records.size());
+            storeUp();
+            return true;
+        }
+        catch (RuntimeException ex) {
+            storeDown("writing " + records.size() + " task records", ex);
+            return false;
+        }
     }
 
     private void heartbeat() {

@@ -23,6 +23,7 @@ final class StoredTasks {
             sources.append(switch (figure.source()) {
                 case MEASURED -> 'M';
                 case SAMPLED -> 'S';
+                case PENDING -> 'P';
                 case UNAVAILABLE -> 'U';
             });
         }
@@ -54,6 +55,7 @@ final class StoredTasks {
             figures[i] = switch (sources.charAt(i)) {
                 case 'M' -> ResourceValue.measured(amounts[i]);
                 case 'S' -> ResourceValue.sampled(amounts[i]);
+                case 'P' -> ResourceValue.pending(amounts[i]);
                 default -> ResourceValue.unavailable();
             };
         }

@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Observes task lifecycles; how metrics, tracing and persistence see tasks. Every method has an empty
- * default. Listeners are called synchronously on the thread where the event happens, so they must be
- * quick and must not block; an exception thrown by a listener is logged and ignored, never breaking the
+ * default. Listeners are called synchronously on the thread where the event happens (resource updates:
+ * on the orchestrator's own thread), so they must be quick and must not block; an exception thrown by a listener is logged and ignored, never breaking the
  * task. Each event carries a flat snapshot (no children).
  *
  * <pre>{@code
@@ -36,5 +36,17 @@ public interface TaskListener {
 
     /** The task reached its terminal status. */
     default void onFinished(TaskInfo task) {
+    }
+
+    /**
+     * Sampled resource figures of a finished task arrived: {@code onFinished} showed some of them
+     * {@link ResourceValue.Source#PENDING} (JDK Flight Recorder delivers events about once a second), and
+     * now every figure is final ({@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}). Called once per
+     * such task, after its {@code onFinished}, on a thread of the orchestrator's (not the task's), one task
+     * at a time; figures that were final in {@code onFinished} are unchanged. A slow listener delays only
+     * later updates (beyond 100,000 waiting, updates are dropped and logged); an exception is logged and
+     * ignored.
+     */
+    default void onResourcesUpdated(TaskInfo task) {
     }
 }

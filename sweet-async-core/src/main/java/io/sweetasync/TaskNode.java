@@ -202,8 +202,8 @@ final class TaskNode<T> implements SpawningTask<T> {
     /** Measured totals over attempts on platform threads; -1 until measured. Written by the attempt's runner. */
     private volatile long measuredCpu = -1;
     private volatile long measuredAllocated = -1;
-    /** Sampled figures, indexed by Resource; created by the first attributed event. */
-    private volatile java.util.concurrent.atomic.AtomicLongArray sampled;
+    /** Figures attributed from JFR events; created when the first attempt opens its slice. */
+    private volatile SampledFigures sampled;
     /**
      * Published live values in registration order, copied on write under childLock (registrations are
      * rare); null until the first one, so that most tasks carry no map at all. Frozen into
@@ -1245,20 +1245,39 @@ final class TaskNode<T> implements SpawningTask<T> {
         orchestrator.usage(name).addMeasured(cpuNanos, allocatedBytes);
     }
 
-    /** Adds a figure attributed from a sampled event; called from the sampler's thread. */
-    void addSampled(Resource resource, long amount) {
-        java.util.concurrent.atomic.AtomicLongArray figures = sampled;
+    /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
+    SampledFigures sampledFigures(boolean cpuSampled) {
+        SampledFigures figures = sampled;
         if (figures == null) {
             synchronized (childLock) {
                 figures = sampled;
                 if (figures == null) {
-                    figures = new java.util.concurrent.atomic.AtomicLongArray(Resource.values().length);
+                    figures = new SampledFigures(this, orchestrator.usage(name), cpuSampled);
                     sampled = figures;
                 }
             }
         }
-        figures.addAndGet(resource.ordinal(), amount);
-        orchestrator.usage(name).addSampled(resource, amount);
+        return figures;
+    }
+
+    /** Whether sampled figures of this task's work are still to arrive. */
+    boolean resourcesPending() {
+        SampledFigures figures = sampled;
+        return figures != null && figures.isPending();
+    }
+
+    /**
+     * Asks for this finished task's sampled figures to be announced once final; returns whether they
+     * already are, in which case the caller announces them (see {@link SampledFigures}).
+     */
+    boolean announceResourcesWhenFinal() {
+        SampledFigures figures = sampled;
+        return figures != null && figures.announceWhenFinal();
+    }
+
+    /** The root of this task's tree (itself for a root). */
+    TaskNode<?> rootNode() {
+        return root;
     }
 
     private ResourceValue figure(long measured, Resource resource, boolean measurable) {
@@ -1269,9 +1288,9 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (measurable && measured >= 0) {
             return ResourceValue.measured(measured);
         }
-        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && orchestrator.attribution() != null) {
-            java.util.concurrent.atomic.AtomicLongArray figures = sampled;
-            return ResourceValue.sampled(figures == null ? 0 : figures.get(resource.ordinal()));
+        SampledFigures figures = sampled;
+        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && figures != null) {
+            return figures.value(resource);
         }
         return ResourceValue.unavailable();
     }
@@ -1283,7 +1302,7 @@ final class TaskNode<T> implements SpawningTask<T> {
 
         private final TaskNode<?> node;
         private final Carrier carrier;
-        private final ResourceAttribution.Slice slice;
+        private final SliceTimeline.Slice slice;
         private final ResourceAttribution attribution;
         private final long cpuAtStart;
         private final long allocatedAtStart;

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +136,8 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.listeners.addAll(builder.listeners);
         this.propagators = List.copyOf(builder.propagators);
         this.resourceTracking = builder.resourceTracking;
-        this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE ? ResourceAttribution.start() : null;
+        this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
+                ? ResourceAttribution.start(this::resourcesFinal) : null;
         this.storeSettings = new StoreSettings(builder.member == null ? StoreSettings.defaultMember() : builder.member,
                 builder.storeLease, builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked,
                 builder.maxResultSize);
@@ -785,6 +787,10 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Called by a node once its status is terminal, before its waiters are released. */
     void finished(TaskNode<?> node) {
+        // The listeners' snapshot comes first: the history's is then at least as final, and sampled
+        // figures pending in the former are announced (renewing the latter) once they are final.
+        TaskInfo info = listeners.isEmpty() ? null : node.info();
+        boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
         liveNodes.decrement();
         if (node.parentNode() == null) {
             liveRoots.remove(node.id());
@@ -802,7 +808,12 @@ public final class TaskOrchestrator implements AutoCloseable {
                 historyLock.unlock();
             }
         }
-        notify(node, TaskListener::onFinished);
+        if (info != null) {
+            each(listener -> listener.onFinished(info));
+        }
+        if (resourcesPending && node.announceResourcesWhenFinal()) {
+            attribution.announce(node);
+        }
         if (!accepting) {
             drainLock.lock();
             try {
@@ -811,6 +822,63 @@ public final class TaskOrchestrator implements AutoCloseable {
             finally {
                 drainLock.unlock();
             }
+        }
+    }
+
+    private static boolean hasPending(TaskMetrics metrics) {
+        return metrics.cpuTimeNanos().isPending() || metrics.allocatedBytes().isPending()
+                || metrics.bytesRead().isPending() || metrics.bytesWritten().isPending();
+    }
+
+    /**
+     * Finished tasks whose sampled figures were pending when they finished and are final now: tells the
+     * listeners, renews the history snapshots that show them and has their stored records written again. Called one batch at a time, on a thread
+     * of the attribution's (never a task's, nor the JFR stream's).
+     */
+    private void resourcesFinal(List<TaskNode<?>> nodes) {
+        if (!listeners.isEmpty()) {
+            for (TaskNode<?> node : nodes) {
+                TaskInfo info = node.info();
+                each(listener -> listener.onResourcesUpdated(info));
+            }
+        }
+        StoreSync sync = storeSync;
+        if (sync != null) {
+            nodes.forEach(sync::figuresFinal);
+        }
+        if (historySize > 0) {
+            Map<TaskId, TaskNode<?>> roots = new HashMap<>();
+            nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
+            renewHistory(roots);
+        }
+    }
+
+    private void renewHistory(Map<TaskId, TaskNode<?>> roots) {
+        List<TaskId> shown = new ArrayList<>();
+        historyLock.lock();
+        try {
+            history.forEach(entry -> {
+                if (roots.containsKey(entry.id())) {
+                    shown.add(entry.id());
+                }
+            });
+        }
+        finally {
+            historyLock.unlock();
+        }
+        if (shown.isEmpty()) {
+            return;
+        }
+        Map<TaskId, TaskInfo> renewed = new HashMap<>();
+        shown.forEach(id -> renewed.put(id, roots.get(id).tree(HISTORY_CHILD_LIMIT)));
+        historyLock.lock();
+        try {
+            List<TaskInfo> entries = new ArrayList<>(history);
+            history.clear();
+            entries.forEach(entry -> history.addLast(renewed.getOrDefault(entry.id(), entry)));
+        }
+        finally {
+            historyLock.unlock();
         }
     }
 

@@ -163,15 +163,29 @@ class ReadmeSnippetsTest {
         // --- README: Resource figures ---
         TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE)   // default: MEASURE (no JFR)
+                .listener(new TaskListener() {
+                    public void onResourcesUpdated(TaskInfo task) {      // figures PENDING in onFinished arrived
+                        log.info("{} read {} bytes", task.path(), task.metrics().bytesRead().amount());
+                    }
+                })
                 .build();
         TaskMetrics m = orchestrator.to(Report.class).run(() -> build()).metrics();
         orchestrator.resourceUsage();   // totals per task name
         // --- end ---
         assertThat(m.queueWait()).isNotNull();
+        assertThat(m.bytesRead().isPending() || m.bytesRead().equals(ResourceValue.unavailable())).isTrue();
         orchestrator.close();
     }
 
     Report build() {
         return new Report("built");
     }
+
+    /** Stands in for an SLF4J logger. */
+    static final class Log {
+        void info(String format, Object... arguments) {
+        }
+    }
+
+    final Log log = new Log();
 }

@@ -32,7 +32,8 @@ import java.util.Map;
  * @param bytesRead      bytes read, -1 unavailable
  * @param bytesWritten   bytes written, -1 unavailable
  * @param resourceSources how each of the four figures was obtained, one letter each in that order:
- *                       {@code M} measured, {@code S} sampled, {@code U} unavailable (e.g. {@code "MMSS"})
+ *                       {@code M} measured, {@code S} sampled, {@code P} pending (sampled events still to
+ *                       come: the amount so far), {@code U} unavailable (e.g. {@code "MMSS"})
  * @param member         the member that ran it
  * @param incarnation    the incarnation of that member
  * @param durable        whether it is a durable task (re-run after a crash instead of being marked lost)
@@ -45,8 +46,8 @@ public record TaskRecord(long id, long parentId, long rootId, String name, Strin
 
     public TaskRecord {
         tags = tags == null ? Map.of() : Map.copyOf(tags);
-        if (resourceSources == null || !resourceSources.matches("[MSU]{4}")) {
-            throw new IllegalArgumentException("resourceSources must be four of M, S, U, was " + resourceSources);
+        if (resourceSources == null || !resourceSources.matches("[MSPU]{4}")) {
+            throw new IllegalArgumentException("resourceSources must be four of M, S, P, U, was " + resourceSources);
         }
     }
 }

@@ -10,8 +10,10 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.sweetasync.ResourceUsage;
+import io.sweetasync.ResourceValue;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
+import io.sweetasync.TaskMetrics;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -46,9 +48,11 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code sweet.async.tasks.cpu}, {@code sweet.async.tasks.allocated}, {@code sweet.async.tasks.io.read},
  * {@code sweet.async.tasks.io.written} (counters; tag {@code name}): resource totals per task name,
  * measured and sampled alike;</li>
- * <li>{@code sweet.async.task.cpu}, {@code sweet.async.task.allocated} (distribution summaries; tag
- * {@code name}): per task, for figures {@code MEASURED} by the end of the task (sampled figures arrive
- * later and are only in the totals);</li>
+ * <li>{@code sweet.async.task.cpu}, {@code sweet.async.task.allocated}, {@code sweet.async.task.io.read},
+ * {@code sweet.async.task.io.written} (distribution summaries; tag {@code name}): per task, each final
+ * figure once: {@code MEASURED} and {@code SAMPLED} ones when the task finishes, sampled ones still
+ * {@code PENDING} then when they arrive ({@link TaskListener#onResourcesUpdated}); {@code UNAVAILABLE}
+ * ones are left out;</li>
  * <li>{@code sweet.async.stream.emitted}, {@code .received}, {@code .errors} (counters; tag {@code name}),
  * added when a pipeline ends, and {@code sweet.async.stream.buffered} (gauge): events waiting in the
  * buffers of the running pipelines of that name.</li>
@@ -219,16 +223,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
             bindUsage();
         }
         String name = boundedName(task.name());
-        if (task.metrics().cpuTimeNanos().source() == io.sweetasync.ResourceValue.Source.MEASURED) {
-            DistributionSummary.builder("sweet.async.task.cpu").description("CPU time of each task of this name")
-                    .baseUnit("seconds").tags("name", name).register(target)
-                    .record(task.metrics().cpuTimeNanos().amount() / 1e9);
-        }
-        if (task.metrics().allocatedBytes().source() == io.sweetasync.ResourceValue.Source.MEASURED) {
-            DistributionSummary.builder("sweet.async.task.allocated").description("Heap allocated by each task of this name")
-                    .baseUnit("bytes").tags("name", name).register(target)
-                    .record(task.metrics().allocatedBytes().amount());
-        }
+        recordFigures(target, name, task.metrics(), true);
         if (isPipeline(task)) {
             bindPipeline(target, name);
             for (String figure : new String[] { "emitted", "received", "errors" }) {
@@ -243,6 +238,39 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
                 .tags("name", name, "group", task.group() == null ? "none" : task.group(),
                         "outcome", task.status().name().toLowerCase(Locale.ROOT))
                 .register(target).record(total);
+    }
+
+    /**
+     * Sampled figures that were {@code PENDING} when the task finished are final now (all of a task's
+     * sampled figures settle together, so none of these was recorded in {@link #onFinished}).
+     */
+    @Override
+    public void onResourcesUpdated(TaskInfo task) {
+        MeterRegistry target = registry;
+        if (target != null) {
+            recordFigures(target, boundedName(task.name()), task.metrics(), false);
+        }
+    }
+
+    private static void recordFigures(MeterRegistry target, String name, TaskMetrics metrics, boolean measuredToo) {
+        record(target, "sweet.async.task.cpu", "CPU time of each task of this name", "seconds", name,
+                metrics.cpuTimeNanos(), 1e-9, measuredToo);
+        record(target, "sweet.async.task.allocated", "Heap allocated by each task of this name", "bytes", name,
+                metrics.allocatedBytes(), 1, measuredToo);
+        record(target, "sweet.async.task.io.read", "Bytes each task of this name read from files and sockets", "bytes",
+                name, metrics.bytesRead(), 1, measuredToo);
+        record(target, "sweet.async.task.io.written", "Bytes each task of this name wrote to files and sockets",
+                "bytes", name, metrics.bytesWritten(), 1, measuredToo);
+    }
+
+    private static void record(MeterRegistry target, String meter, String description, String unit, String name,
+            ResourceValue figure, double scale, boolean measuredToo) {
+        boolean wanted = figure.source() == ResourceValue.Source.SAMPLED
+                || measuredToo && figure.source() == ResourceValue.Source.MEASURED;
+        if (wanted) {
+            DistributionSummary.builder(meter).description(description).baseUnit(unit).tags("name", name)
+                    .register(target).record(figure.amount() * scale);
+        }
     }
 
     private String boundedName(String name) {

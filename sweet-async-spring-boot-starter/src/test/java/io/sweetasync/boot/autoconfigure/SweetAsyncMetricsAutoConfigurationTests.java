@@ -1,7 +1,9 @@
 package io.sweetasync.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,7 +12,11 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.micrometer.SweetAsyncMetrics;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
@@ -94,6 +100,28 @@ class SweetAsyncMetricsAutoConfigurationTests {
             assertThat(registry.get("sweet.async.task.allocated").tag("name", "crunch").summary().totalAmount())
                     .isGreaterThanOrEqualTo(1 << 20);
             assertThat(registry.get("sweet.async.task.cpu").tag("name", "crunch").summary().count()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void sampledFiguresReachThePerTaskDistributionsWhenTheyArrive(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("data.bin"), new byte[3 << 20]);
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            SpawningTask<Integer> reader = orchestrator.to(Integer.class).named("reader").runtime("virtual")
+                    .run(() -> Files.readAllBytes(file).length);
+            reader.join();
+            // JFR delivers the read about a second later: the distribution gets it then, once.
+            await().atMost(Duration.ofSeconds(20)).until(() -> !reader.metrics().bytesRead().isPending());
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                DistributionSummary read = registry.get("sweet.async.task.io.read").tag("name", "reader").summary();
+                assertThat(read.count()).isEqualTo(1);
+                assertThat(read.totalAmount()).isEqualTo(reader.metrics().bytesRead().amount())
+                        .isGreaterThanOrEqualTo(3 << 20);
+                assertThat(registry.get("sweet.async.task.io.written").tag("name", "reader").summary().totalAmount())
+                        .isZero();
+            });
         });
     }
 

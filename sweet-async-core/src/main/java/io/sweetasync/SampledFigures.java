@@ -1,0 +1,163 @@
+package io.sweetasync;
+
+import io.sweetasync.TaskNode.Resource;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The figures of one task attributed from JDK Flight Recorder events by {@link ResourceAttribution},
+ * and whether they are final.
+ *
+ * <p><b>Settling.</b> {@code unsettled} counts the task's slices (attempts) that are still open, or
+ * closed but not yet passed by a flush: events for them may still arrive. While it is above zero every
+ * figure is {@code PENDING} with what has arrived so far. The stream thread is the only writer of
+ * amounts, grains and (almost always) distrust, and it writes them before it decrements
+ * {@code unsettled}; {@link #value} reads {@code unsettled} first, so a reader that sees zero sees the
+ * final amounts. A final figure is {@code SAMPLED} when nothing cast doubt on it and it is above the
+ * sampling's resolution ({@link #MIN_GRAINS}), else {@code UNAVAILABLE}. After the task finished, no new
+ * slice opens, so figures only move from pending to final.
+ *
+ * <p><b>Announcing.</b> A task whose figures were still pending when it finished has them announced
+ * ({@link TaskListener#onResourcesUpdated}) exactly once, after {@code onFinished}: the finisher sets
+ * {@code announceWanted} after its listeners ran and then checks {@code unsettled}; the stream thread
+ * decrements {@code unsettled} and then checks {@code announceWanted}. Both are volatile, so at least one
+ * of them sees the other's write, and the {@code announced} flag lets exactly one of them announce.
+ */
+final class SampledFigures {
+
+    /**
+     * CPU samples or TLAB refills a figure needs before it is reported: each grain may be off by about
+     * one sampling period or one TLAB, so below this a figure is too coarse to be near the truth.
+     */
+    static final int MIN_GRAINS = 20;
+    /**
+     * Lost CPU samples reported to a task may be another's (see {@link ResourceAttribution}); while they
+     * are at most a quarter of its samples, even if none were its own the figure is at most a third high.
+     */
+    private static final int MAX_DOUBTFUL_SHARE_DIVISOR = 4;
+    /** A TLAB-granular share of an allocation figure small enough to trust with fewer grains. */
+    private static final int TLAB_SHARE_DIVISOR = 10;
+
+    private final TaskNode<?> node;
+    private final TaskOrchestrator.UsageTotals totals;
+    private final boolean cpuSampled;
+    private final AtomicLongArray amounts = new AtomicLongArray(Resource.values().length);
+    private final AtomicInteger unsettled = new AtomicInteger();
+    /** Written by the stream thread only. */
+    private volatile long cpuSamples;
+    /** Of cpuSamples, those the sampler lost and reported later: possibly another task's. */
+    private volatile long lostCpuSamples;
+    private volatile long tlabRefills;
+    private volatile long tlabBytes;
+    /** Resources (bit per ordinal) whose events may be missing or were not attributable. */
+    private volatile int distrusted;
+    private volatile boolean announceWanted;
+    private final AtomicBoolean announced = new AtomicBoolean();
+
+    SampledFigures(TaskNode<?> node, TaskOrchestrator.UsageTotals totals, boolean cpuSampled) {
+        this.node = node;
+        this.totals = totals;
+        this.cpuSampled = cpuSampled;
+    }
+
+    TaskNode<?> node() {
+        return node;
+    }
+
+    /** The figure now: pending, or final (sampled, or unavailable when doubtful or too coarse). */
+    ResourceValue value(Resource resource) {
+        if (resource == Resource.CPU && !cpuSampled) {
+            return ResourceValue.unavailable();
+        }
+        boolean settled = unsettled.get() == 0;
+        long amount = amounts.get(resource.ordinal());
+        if (!settled) {
+            return ResourceValue.pending(amount);
+        }
+        if ((distrusted & bit(resource)) != 0 || !resolved(resource, amount)) {
+            return ResourceValue.unavailable();
+        }
+        return ResourceValue.sampled(amount);
+    }
+
+    /** Whether events of this task's work may still arrive. */
+    boolean isPending() {
+        return unsettled.get() > 0;
+    }
+
+    private boolean resolved(Resource resource, long amount) {
+        return switch (resource) {
+            case CPU -> cpuSamples >= MIN_GRAINS && lostCpuSamples * MAX_DOUBTFUL_SHARE_DIVISOR <= cpuSamples;
+            case ALLOCATED -> amount > 0 && (tlabRefills >= MIN_GRAINS || tlabBytes <= amount / TLAB_SHARE_DIVISOR);
+            case READ, WRITTEN -> true; // one event per call, exact bytes
+        };
+    }
+
+    private static int bit(Resource resource) {
+        return 1 << resource.ordinal();
+    }
+
+    static int allResources() {
+        return (1 << Resource.values().length) - 1;
+    }
+
+    /** For diagnostics and test messages. */
+    @Override
+    public String toString() {
+        return "SampledFigures[" + amounts + ", unsettled " + unsettled.get() + ", cpu samples " + cpuSamples
+                + " (lost " + lostCpuSamples + "), TLAB refills " + tlabRefills + " (" + tlabBytes + " bytes), distrusted 0b"
+                + Integer.toBinaryString(distrusted) + "]";
+    }
+
+    // ---- the stream thread's side -------------------------------------------------------------
+
+    void addCpuSample(long nanos) {
+        cpuSamples = cpuSamples + 1;
+        add(Resource.CPU, nanos);
+    }
+
+    void addLostCpuSamples(int count, long nanosEach) {
+        cpuSamples = cpuSamples + count;
+        lostCpuSamples = lostCpuSamples + count;
+        add(Resource.CPU, count * nanosEach);
+    }
+
+    void addTlab(long bytes) {
+        tlabRefills = tlabRefills + 1;
+        tlabBytes = tlabBytes + bytes;
+        add(Resource.ALLOCATED, bytes);
+    }
+
+    void add(Resource resource, long amount) {
+        amounts.addAndGet(resource.ordinal(), amount);
+        totals.addSampled(resource, amount);
+    }
+
+    /** Casts doubt on the resources in {@code mask}: their final figures will be unavailable. */
+    synchronized void distrust(int mask) {
+        distrusted |= mask;
+    }
+
+    /** A slice of this task opened (on the task's thread). */
+    void opened() {
+        unsettled.incrementAndGet();
+    }
+
+    /**
+     * A slice of this task settled: all its events are in. Returns whether the figures became final and
+     * the caller must now announce them.
+     */
+    boolean settledOne() {
+        return unsettled.decrementAndGet() == 0 && announceWanted && announced.compareAndSet(false, true);
+    }
+
+    /**
+     * Called by the finisher after {@code onFinished} showed pending figures: from now on they are
+     * announced when final. Returns whether they already are and the caller must announce them.
+     */
+    boolean announceWhenFinal() {
+        announceWanted = true;
+        return unsettled.get() == 0 && announced.compareAndSet(false, true);
+    }
+}
