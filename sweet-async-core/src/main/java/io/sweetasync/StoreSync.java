@@ -238,7 +238,7 @@ final class StoreSync implements AutoCloseable {
                 }
             }
         }
-        return true;
+        return rewriteRefigured();
     }
 
     private void written(TaskNode<?> node, TaskRecord record) {
@@ -284,7 +284,7 @@ final class StoreSync implements AutoCloseable {
                         + "; dropped (counted)", ex);
             }
         }
-        return rewriteRefigured();
+        return true;
     }
 
     /** Writes again the records of finished tasks whose figures became final (once they are not tracked). */
