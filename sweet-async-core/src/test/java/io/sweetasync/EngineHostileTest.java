@@ -123,7 +123,7 @@ class EngineHostileTest {
         CountDownLatch release = new CountDownLatch(1);
         SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(200)).run(() -> {
             started.countDown();
-            EnginePromisesTest.awaitUninterruptibly(release);
+            Work.awaitIgnoringInterrupts(release);
             return "late";
         });
         try {
@@ -168,7 +168,7 @@ class EngineHostileTest {
                     return "fallback";
                 }).run(() -> {
                     innerRunning.countDown();
-                    EnginePromisesTest.awaitUninterruptibly(outerCancelled);
+                    Work.awaitIgnoringInterrupts(outerCancelled);
                     throw new IOException("inner fails");
                 }).join());
         assertThat(innerRunning.await(30, TimeUnit.SECONDS)).isTrue();
@@ -329,7 +329,7 @@ class EngineHostileTest {
         AtomicBoolean spawned = new AtomicBoolean();
         CountDownLatch bodyDone = new CountDownLatch(1);
         SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(100)).run(() -> {
-            EnginePromisesTest.awaitUninterruptibly(timedOutSeen);
+            Work.awaitIgnoringInterrupts(timedOutSeen);
             try {
                 TaskContext.current().orElseThrow().runChild(() -> "child of a finished task");
                 spawned.set(true);

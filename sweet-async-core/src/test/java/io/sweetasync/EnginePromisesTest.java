@@ -59,7 +59,7 @@ class EnginePromisesTest {
         CountDownLatch release = new CountDownLatch(1);
         SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(50))
                 .fallback(error -> "fallback").run(() -> {
-                    awaitUninterruptibly(release);
+                    Work.awaitIgnoringInterrupts(release);
                     return "body";
                 });
         CompletableFuture<String> future = task.toCompletableFuture();
@@ -120,7 +120,7 @@ class EnginePromisesTest {
                 .fallback(error -> {
                     fallbackThread.set(Thread.currentThread().getName());
                     fallbackEntered.countDown();
-                    awaitUninterruptibly(fallbackMayEnd);
+                    Work.awaitIgnoringInterrupts(fallbackMayEnd);
                     return "fallback";
                 }).run(() -> "queued");
         assertThat(fallbackEntered.await(30, TimeUnit.SECONDS)).isTrue();
@@ -359,10 +359,10 @@ class EnginePromisesTest {
         SpawningTask<String> task = orchestrator.to(String.class).named("stubborn").group("g")
                 .timeout(Duration.ofMillis(100)).run(() -> {
                     TaskContext.current().orElseThrow().runChild(() -> {
-                        awaitUninterruptibly(bodyMayReturn);
+                        Work.awaitIgnoringInterrupts(bodyMayReturn);
                         return "child";
                     });
-                    awaitUninterruptibly(bodyMayReturn);
+                    Work.awaitIgnoringInterrupts(bodyMayReturn);
                     bodyReturned.set(true);
                     return "late";
                 });
@@ -381,21 +381,5 @@ class EnginePromisesTest {
         });
         assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(task.info().runaway()).isFalse();
-    }
-
-    static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            }
-            catch (InterruptedException ex) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

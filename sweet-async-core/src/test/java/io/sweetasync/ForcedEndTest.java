@@ -41,7 +41,7 @@ class ForcedEndTest {
                             if (attempts.incrementAndGet() == 1) {
                                 throw new IOException("first attempt fails");
                             }
-                            EnginePromisesTest.awaitUninterruptibly(release);
+                            Work.awaitIgnoringInterrupts(release);
                             return "late";
                         }));
                 joined.set(context.joinChildren());
@@ -78,10 +78,10 @@ class ForcedEndTest {
             child.set(TaskContext.current().orElseThrow().child(String.class).timeout(Duration.ofMillis(100))
                     .run(() -> {
                         TaskContext.current().orElseThrow().runChild(() -> {
-                            EnginePromisesTest.awaitUninterruptibly(release);
+                            Work.awaitIgnoringInterrupts(release);
                             return "grandchild";
                         });
-                        EnginePromisesTest.awaitUninterruptibly(release);
+                        Work.awaitIgnoringInterrupts(release);
                         return "late";
                     }));
             return "parent";
