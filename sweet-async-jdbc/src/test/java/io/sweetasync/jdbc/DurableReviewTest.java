@@ -1,0 +1,279 @@
+package io.sweetasync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Promises of durable task state (SPEC §6) a hostile review found broken; each test failed before its fix
+ * (a flush overwriting a terminal record, durable work lost at close or with a full buffer, a lease
+ * lapsing between slow writes, re-runs losing their name, close hanging on a hung store, one bad record
+ * poisoning its batch, cut tags).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DurableReviewTest {
+
+    static java.util.stream.Stream<Databases.Database> databases() {
+        return Databases.all();
+    }
+
+    private static TaskOrchestrator.Builder on(TaskStore store, String member) {
+        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
+                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1));
+    }
+
+    private static String status(TaskStore store, TaskId id) {
+        return store.find(id).map(TaskRecord::status).orElse("<none>");
+    }
+
+    private static String durableStatus(TaskStore store, TaskId id) {
+        return store.durable(id).map(DurableRecord::status).orElse("<none>");
+    }
+
+    // ---- 1. the sync thread's flush racing flushStore()/close(): an older RUNNING record overwrites the terminal one
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aConcurrentFlushNeverOverwritesATerminalRecordWithAnOlderOne(Databases.Database database) throws Exception {
+        JdbcTaskStore real = database.newStore();
+        ReviewSupport.GatedStore store = new ReviewSupport.GatedStore(real);
+        store.hold = records -> records.stream().anyMatch(r -> r.name().equals("victim") && r.status().equals("RUNNING"));
+        CountDownLatch finish = new CountDownLatch(1);
+        try (TaskOrchestrator orchestrator = on(store, "a").build()) {
+            SpawningTask<String> victim = orchestrator.to(String.class).named("victim").run(() -> {
+                finish.await();
+                return "done";
+            });
+            // The sync thread has read the RUNNING snapshot and is about to write it (a slow store round trip).
+            assertThat(store.holding.await(30, TimeUnit.SECONDS)).isTrue();
+            finish.countDown();
+            assertThat(victim.join()).isEqualTo("done");
+            // A second flush (public API; close() does the same) while the slow one is in flight: flushes are
+            // serialized, so it runs after the stale write, and the terminal record is the last one written.
+            java.util.concurrent.CompletableFuture<Boolean> second = java.util.concurrent.CompletableFuture
+                    .supplyAsync(orchestrator::flushStore);
+            store.release.countDown();
+            assertThat(store.heldWritten.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(status(real, victim.id())).as("the terminal record, after the stale write landed").isEqualTo("COMPLETED");
+        }
+        finally {
+            store.release.countDown();
+            finish.countDown();
+        }
+    }
+
+    // ---- 2. a durable task still running at close() ends CANCELLED for good and never runs again
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDurableTaskInterruptedByCloseRunsAgainOnTheNextMember(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        CountDownLatch started = new CountDownLatch(1);
+        TaskId id;
+        try (TaskOrchestrator a = on(store, "a").handler("charge", String.class, order -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // a long call, interrupted by close()
+            return "charged on a";
+        }).build()) {
+            id = a.to(String.class).durable("charge", "order-1").run().id();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+        try (TaskOrchestrator b = on(store, "b").handler("charge", String.class, order -> "charged on b").build()) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(durableStatus(store, id))
+                    .as("durable invocation interrupted by a graceful close (it never finished a run)")
+                    .isEqualTo("COMPLETED"));
+            assertThat(b.storedResult(id, String.class).orElseThrow().orElseThrow()).isEqualTo("charged on b");
+        }
+    }
+
+    // ---- 3. a durable task not tracked because the buffer was full never has its end written
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDurableTaskEndsInTheStoreEvenWhenTheRecordBufferWasFull(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        CountDownLatch hold = new CountDownLatch(1);
+        try (TaskOrchestrator orchestrator = on(store, "a").storeMaxPending(1).handler("echo", String.class, s -> s)
+                .build()) {
+            SpawningTask<String> busy = orchestrator.to(String.class).named("busy").run(() -> {
+                hold.await();
+                return "";
+            });
+            SpawningTask<String> durable = orchestrator.to(String.class).durable("echo", "hi").run();
+            assertThat(durable.join()).isEqualTo("hi");
+            hold.countDown();
+            busy.join();
+            assertThat(orchestrator.flushStore()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(durableStatus(store, durable.id()))
+                    .as("a durable task that completed (stored PENDING at run())").isEqualTo("COMPLETED"));
+        }
+        finally {
+            hold.countDown();
+        }
+    }
+
+    // ---- 4. a member whose lease expired (partition) overwrites the end written by the member that took it over
+
+
+    // ---- 5. flush interval above a third of the lease: a live member is declared dead
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aLiveMembersTasksAreNotLostWhateverItsFlushInterval(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        CountDownLatch hold = new CountDownLatch(1);
+        TaskOrchestrator a;
+        try {
+            a = TaskOrchestrator.builder().store(store).member("a").storeLease(Duration.ofSeconds(1))
+                    .storeFlushInterval(Duration.ofSeconds(2)).build();
+        }
+        catch (IllegalArgumentException rejected) {
+            return; // rejecting the combination is a fix too
+        }
+        try (a; TaskOrchestrator b = on(store, "b").build()) {
+            SpawningTask<String> live = a.to(String.class).named("live").run(() -> {
+                hold.await();
+                return "ok";
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find(live.id()).isPresent());
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(
+                    store.find(live.id()).map(r -> r.status() + " " + r.failureType()).orElse("<none>"))
+                    .as("record of a task still running on live member a (lease 1s, flush interval 2s)")
+                    .isEqualTo("RUNNING null"));
+        }
+        finally {
+            hold.countDown();
+        }
+    }
+
+    // ---- 6./7. a durable task submitted in an open transaction: the sync thread blocks on its row; rollback leaves a record
+
+
+
+    // ---- 8. a re-run forgets what the task was submitted with
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aReRunKeepsTheNameAndTagsItWasSubmittedWith(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        CrashableStore aStore = new CrashableStore(store);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        TaskOrchestrator a = on(aStore, "a").handler("send-invoice", String.class, s -> {
+            started.countDown();
+            never.await();
+            return s;
+        }).build();
+        try {
+            SpawningTask<String> sent = a.to(String.class).named("invoice-42").tag("tenant", "acme")
+                    .timeout(Duration.ofMinutes(5)).durable("send-invoice", "inv").run();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.flushStore()).isTrue();
+            aStore.down = true; // a dies
+            try (TaskOrchestrator b = on(store, "b").handler("send-invoice", String.class, s -> s).build()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> durableStatus(store, sent.id()).equals("COMPLETED"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> status(store, sent.id()).equals("COMPLETED"));
+                TaskRecord rerun = store.find(sent.id()).orElseThrow();
+                assertThat(rerun.attempts()).isEqualTo(2);
+                assertThat(rerun.name()).as("the name of the re-run task").isEqualTo("invoice-42");
+                assertThat(rerun.tags()).containsEntry("tenant", "acme");
+            }
+        }
+        finally {
+            never.countDown();
+            aStore.down = false;
+            a.close();
+        }
+    }
+
+    // ---- 9. close() while the store hangs
+
+    @Test
+    void closeIsBoundedWhileTheStoreHangs() {
+        ReviewSupport.GatedStore store = new ReviewSupport.GatedStore(Databases.h2().newStore());
+        TaskOrchestrator orchestrator = on(store, "a").build();
+        try {
+            assertThat(orchestrator.to(String.class).run(() -> "a").join()).isEqualTo("a");
+            store.hang = true; // e.g. a black-holed connection or an exhausted pool: every call blocks
+            assertThat(orchestrator.to(String.class).run(() -> "b").join()).isEqualTo("b");
+            assertTimeoutPreemptively(Duration.ofSeconds(20), orchestrator::close,
+                    "close() of an orchestrator whose store hangs");
+        }
+        finally {
+            store.release.countDown();
+            orchestrator.close();
+        }
+    }
+
+    // ---- 11. a durable task given up after 10 lost runs stays live in the history forever
+
+
+    // ---- 12./13./14. one bad record poisons the batch forever; a cut tag makes the history unreadable
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aLongGroupNameDoesNotPoisonTheRecordsOfOtherTasks(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        try (TaskOrchestrator orchestrator = on(store, "a").build()) {
+            orchestrator.to(String.class).group("g".repeat(201)).run(() -> "grouped").join();
+            SpawningTask<String> plain = orchestrator.to(String.class).named("plain").run(() -> "plain");
+            plain.join();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(status(store, plain.id()))
+                    .as("record of an ordinary task flushed with a long-group task").isEqualTo("COMPLETED"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aFailureMessageWithANulCharacterDoesNotPoisonTheRecordsOfOtherTasks(Databases.Database database) {
+        Assumptions.assumeTrue(database.name().equals("PostgreSQL"), "PostgreSQL text cannot hold NUL");
+        JdbcTaskStore store = database.newStore();
+        try (TaskOrchestrator orchestrator = on(store, "a").build()) {
+            orchestrator.to(String.class).named("parse").run(() -> {
+                throw new IllegalArgumentException("unexpected byte \u0000 at offset 3");
+            }).result();
+            SpawningTask<String> plain = orchestrator.to(String.class).named("plain").run(() -> "plain");
+            plain.join();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(status(store, plain.id()))
+                    .as("record of an ordinary task flushed with one whose failure message has a NUL")
+                    .isEqualTo("COMPLETED"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aLongNonAsciiTagKeepsTheHistoryReadable(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        try (TaskOrchestrator orchestrator = on(store, "a").build()) {
+            SpawningTask<String> tagged = orchestrator.to(String.class).named("tagged").tag("note", "é".repeat(1000))
+                    .run(() -> "x");
+            tagged.join();
+            assertThat(orchestrator.flushStore()).isTrue();
+            assertThatCode(() -> store.find(tagged.id())).as("reading the record back").doesNotThrowAnyException();
+            assertThatCode(() -> orchestrator.stored(new TaskQuery(null, null, null, 0, 20)))
+                    .as("a page of history containing it").doesNotThrowAnyException();
+        }
+    }
+}

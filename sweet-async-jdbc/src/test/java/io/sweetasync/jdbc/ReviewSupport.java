@@ -1,0 +1,260 @@
+package io.sweetasync.jdbc;
+
+import io.sweetasync.TaskId;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.DurableStartGate;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/** Test doubles for the hostile review of durable task state. */
+final class ReviewSupport {
+
+    private ReviewSupport() {
+    }
+
+    /**
+     * What Spring's TransactionAwareDataSourceProxy + the starter's TransactionalStartGate do, without Spring:
+     * a thread that called {@link #begin()} gets its transaction's connection from {@link #getConnection()}
+     * (close is a no-op), and durable starts/abandons registered through {@link #gate()} run after
+     * commit/rollback. Other threads get fresh auto-commit connections.
+     */
+    static final class ThreadBoundDataSource implements DataSource {
+        private final DataSource target;
+        private final ThreadLocal<Connection> bound = new ThreadLocal<>();
+        private final ThreadLocal<List<Runnable[]>> synchronizations = new ThreadLocal<>();
+
+        ThreadBoundDataSource(DataSource target) {
+            this.target = target;
+        }
+
+        void begin() throws SQLException {
+            Connection connection = target.getConnection();
+            connection.setAutoCommit(false);
+            bound.set(connection);
+            synchronizations.set(new ArrayList<>());
+        }
+
+        void end(boolean commit) throws SQLException {
+            Connection connection = bound.get();
+            List<Runnable[]> callbacks = synchronizations.get();
+            bound.remove();
+            synchronizations.remove();
+            try {
+                if (commit) {
+                    connection.commit();
+                }
+                else {
+                    connection.rollback();
+                }
+            }
+            finally {
+                connection.close();
+            }
+            for (Runnable[] callback : callbacks) {
+                (commit ? callback[0] : callback[1]).run();
+            }
+        }
+
+        DurableStartGate gate() {
+            return (start, abandon) -> {
+                List<Runnable[]> callbacks = synchronizations.get();
+                if (callbacks == null) {
+                    start.run();
+                }
+                else {
+                    callbacks.add(new Runnable[] { start, abandon });
+                }
+            };
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection connection = bound.get();
+            if (connection == null) {
+                return target.getConnection();
+            }
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] { Connection.class },
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("close")) {
+                            return null;
+                        }
+                        try {
+                            return method.invoke(connection, args);
+                        }
+                        catch (InvocationTargetException ex) {
+                            throw ex.getCause();
+                        }
+                    });
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return target.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            target.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            target.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return target.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return target.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            return target.unwrap(iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) throws SQLException {
+            return target.isWrapperFor(iface);
+        }
+    }
+
+    /**
+     * A delegating store whose {@code save}, when {@link #hold} matches the batch on the thread named
+     * {@link #holdThread}, signals {@link #holding} and waits for {@link #release} before writing; then
+     * signals {@link #heldWritten}. With {@link #hang} set, every call blocks until {@link #release}
+     * (a database behind a black-holed network, a pool with no free connection).
+     */
+    static final class GatedStore implements TaskStore {
+        final TaskStore delegate;
+        volatile Predicate<Collection<TaskRecord>> hold = records -> false;
+        volatile String holdThread = "sweet-async-store";
+        volatile boolean hang;
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch heldWritten = new CountDownLatch(1);
+
+        GatedStore(TaskStore delegate) {
+            this.delegate = delegate;
+        }
+
+        private void maybeHang() {
+            if (hang) {
+                try {
+                    release.await();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the store hangs (test)", ex);
+                }
+            }
+        }
+
+        @Override
+        public Incarnation open(String member, Duration lease) {
+            maybeHang();
+            return delegate.open(member, lease);
+        }
+
+        @Override
+        public int heartbeat(long incarnation, Duration lease) {
+            maybeHang();
+            return delegate.heartbeat(incarnation, lease);
+        }
+
+        @Override
+        public void close(long incarnation) {
+            maybeHang();
+            delegate.close(incarnation);
+        }
+
+        @Override
+        public void save(Collection<TaskRecord> records) {
+            maybeHang();
+            boolean held = Thread.currentThread().getName().equals(holdThread) && holding.getCount() > 0
+                    && hold.test(records);
+            if (held) {
+                holding.countDown();
+                try {
+                    release.await();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ex);
+                }
+            }
+            delegate.save(records);
+            if (held) {
+                heldWritten.countDown();
+            }
+        }
+
+        @Override
+        public Optional<TaskRecord> find(TaskId id) {
+            maybeHang();
+            return delegate.find(id);
+        }
+
+        @Override
+        public List<TaskRecord> query(TaskQuery query) {
+            maybeHang();
+            return delegate.query(query);
+        }
+
+        @Override
+        public int purge(Instant before) {
+            maybeHang();
+            return delegate.purge(before);
+        }
+
+        @Override
+        public void enqueue(DurableRecord invocation, TaskRecord task) {
+            maybeHang();
+            delegate.enqueue(invocation, task);
+        }
+
+        @Override
+        public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
+            maybeHang();
+            return delegate.claimOrphans(incarnation, handlers, limit);
+        }
+
+        @Override
+        public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
+            maybeHang();
+            return delegate.finishDurable(id, owner, status, result, failure);
+        }
+
+        @Override
+        public Optional<DurableRecord> durable(TaskId id) {
+            maybeHang();
+            return delegate.durable(id);
+        }
+    }
+}
