@@ -178,7 +178,7 @@ class DurableReviewTest {
     @MethodSource("databases")
     void aReRunKeepsTheNameAndTagsItWasSubmittedWith(Databases.Database database) throws Exception {
         JdbcTaskStore store = database.newStore();
-        CrashableStore aStore = new CrashableStore(store);
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
         TaskOrchestrator a = on(aStore, "a").handler("send-invoice", String.class, s -> {

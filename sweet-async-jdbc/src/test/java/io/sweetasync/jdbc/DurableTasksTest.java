@@ -109,7 +109,7 @@ class DurableTasksTest {
     @MethodSource("databases")
     void whenAMemberDiesItsTasksAreLostOrRunAgain(Databases.Database database) throws Exception {
         JdbcTaskStore store = database.newStore();
-        CrashableStore aStore = new CrashableStore(store);
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
         CountDownLatch aRunning = new CountDownLatch(2);
         CountDownLatch never = new CountDownLatch(1);
         AtomicInteger runsOnB = new AtomicInteger();
@@ -175,7 +175,7 @@ class DurableTasksTest {
     @Test
     void aStoreThatIsDownNeitherStopsTasksNorLosesRecordsSilently() {
         JdbcTaskStore real = Databases.h2().newStore();
-        CrashableStore store = new CrashableStore(real);
+        ReviewSupport.GatedStore store = new ReviewSupport.GatedStore(real);
         try (TaskOrchestrator orchestrator = on(store, "a").storeMaxPending(50).build()) {
             store.down = true;
             List<SpawningTask<Integer>> tasks = new ArrayList<>();

@@ -149,13 +149,15 @@ final class ReviewSupport {
      * A delegating store whose {@code save}, when {@link #hold} matches the batch on the thread named
      * {@link #holdThread}, signals {@link #holding} and waits for {@link #release} before writing; then
      * signals {@link #heldWritten}. With {@link #hang} set, every call blocks until {@link #release}
-     * (a database behind a black-holed network, a pool with no free connection).
+     * (a database behind a black-holed network, a pool with no free connection). With {@link #down} set,
+     * every call fails at once, as the database would for a process that died or lost its network.
      */
     static final class GatedStore implements TaskStore {
         final TaskStore delegate;
         volatile Predicate<Collection<TaskRecord>> hold = records -> false;
         volatile String holdThread = "sweet-async-store";
         volatile boolean hang;
+        volatile boolean down;
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch heldWritten = new CountDownLatch(1);
@@ -165,6 +167,9 @@ final class ReviewSupport {
         }
 
         private void maybeHang() {
+            if (down) {
+                throw new IllegalStateException("store unreachable (test)");
+            }
             if (hang) {
                 try {
                     release.await();
