@@ -163,7 +163,8 @@ final class Durables {
         if (record.attempts() > MAX_RUNS) {
             String why = "given up: its process stopped during " + (record.attempts() - 1) + " runs in a row";
             sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
-            before.ifPresent(stored -> sync.store().save(List.of(given(stored, why))));
+            // Written as this member, the invocation's owner now: the store keeps a durable task's record for its owner.
+            before.ifPresent(stored -> sync.store().save(List.of(given(stored, why, sync))));
             LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
                     record.attempts() - 1);
             return;
@@ -183,12 +184,12 @@ final class Durables {
         node.submit();
     }
 
-    private static io.sweetasync.spi.TaskRecord given(io.sweetasync.spi.TaskRecord r, String why) {
+    private static io.sweetasync.spi.TaskRecord given(io.sweetasync.spi.TaskRecord r, String why, StoreSync owner) {
         return new io.sweetasync.spi.TaskRecord(r.id(), r.parentId(), r.rootId(), r.name(), TaskStatus.FAILED.name(),
                 r.priority(), r.group(), r.runtime(), r.tags(), r.createdAt(), r.startedAt(), System.currentTimeMillis(),
                 r.attempts(), "TaskLostException", TaskLostException.MESSAGE + " (" + why + ")", r.queueWaitNanos(),
                 r.runNanos(), r.cpuNanos(), r.allocatedBytes(), r.bytesRead(), r.bytesWritten(), r.resourceSources(),
-                r.member(), r.incarnation(), true);
+                owner.member(), owner.incarnation(), true);
     }
 
     /** Writes a finished durable task's end and result; called by the sync thread after its record. */

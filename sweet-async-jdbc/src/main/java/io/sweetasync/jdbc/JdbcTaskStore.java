@@ -218,23 +218,51 @@ public final class JdbcTaskStore implements TaskStore {
         });
     }
 
+    /**
+     * Inserts a task record or replaces it, except that a durable task's record is replaced only by its
+     * invocation's current owner: a member whose lease lapsed (a partition, a long pause) cannot overwrite
+     * what the member that took the task over wrote. PostgreSQL: {@code INSERT ... ON CONFLICT DO UPDATE
+     * ... WHERE}; H2: the standard {@code MERGE ... WHEN MATCHED AND}.
+     */
     private String upsertTask() {
-        String placeholders = "?" + ", ?".repeat(24);
+        String[] columns = TASK_COLUMNS.split(", ");
         if (dialect == Dialect.H2) {
-            return "MERGE INTO " + prefix + "task (" + TASK_COLUMNS + ") KEY (id) VALUES (" + placeholders + ")";
+            StringBuilder source = new StringBuilder();
+            StringBuilder update = new StringBuilder();
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < columns.length; i++) {
+                source.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(H2_TYPES[i]).append(") AS ")
+                        .append(columns[i]);
+                values.append(i == 0 ? "" : ", ").append("s.").append(columns[i]);
+                if (i > 0) {
+                    update.append(i == 1 ? "" : ", ").append(columns[i]).append(" = s.").append(columns[i]);
+                }
+            }
+            return "MERGE INTO " + prefix + "task USING (SELECT " + source + ") s ON " + prefix + "task.id = s.id "
+                    + "WHEN MATCHED AND (" + ownerGuard("s") + ") THEN UPDATE SET " + update + " WHEN NOT MATCHED THEN INSERT ("
+                    + TASK_COLUMNS + ") VALUES (" + values + ")";
         }
         StringBuilder update = new StringBuilder();
-        for (String column : TASK_COLUMNS.split(", ")) {
+        for (String column : columns) {
             if (!column.equals("id")) {
                 update.append(update.isEmpty() ? "" : ", ").append(column).append(" = EXCLUDED.").append(column);
             }
         }
-        // A durable task's record is replaced only by its invocation's current owner: a member whose lease
-        // lapsed cannot overwrite what the member that took the task over wrote.
-        return "INSERT INTO " + prefix + "task (" + TASK_COLUMNS + ") VALUES (" + placeholders + ") ON CONFLICT (id) "
-                + "DO UPDATE SET " + update + " WHERE NOT " + prefix + "task.durable OR EXCLUDED.incarnation = "
-                + "(SELECT d.owner FROM " + prefix + "durable d WHERE d.id = EXCLUDED.id)";
+        return "INSERT INTO " + prefix + "task (" + TASK_COLUMNS + ") VALUES (?" + ", ?".repeat(columns.length - 1)
+                + ") ON CONFLICT (id) DO UPDATE SET " + update + " WHERE " + ownerGuard("EXCLUDED");
     }
+
+    /** True where the stored record may be replaced by {@code incoming}'s row (see {@link #upsertTask()}). */
+    private String ownerGuard(String incoming) {
+        return "NOT " + prefix + "task.durable OR " + incoming + ".incarnation = (SELECT d.owner FROM " + prefix
+                + "durable d WHERE d.id = " + incoming + ".id)";
+    }
+
+    /** The SQL types of {@link #TASK_COLUMNS}, in order (H2 needs them for parameters in a MERGE source). */
+    private static final String[] H2_TYPES = { "BIGINT", "BIGINT", "BIGINT", "VARCHAR(200)", "VARCHAR(16)",
+            "VARCHAR(16)", "VARCHAR(200)", "VARCHAR(64)", "VARCHAR(4000)", "BIGINT", "BIGINT", "BIGINT", "INT",
+            "VARCHAR(200)", "VARCHAR(2000)", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "CHAR(4)",
+            "VARCHAR(200)", "BIGINT", "BOOLEAN" };
 
     private static void bindTask(PreparedStatement statement, TaskRecord r) throws SQLException {
         int i = 1;

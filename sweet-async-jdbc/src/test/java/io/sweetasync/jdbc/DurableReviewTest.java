@@ -276,4 +276,126 @@ class DurableReviewTest {
                     .as("a page of history containing it").doesNotThrowAnyException();
         }
     }
+
+    // ---- still open: stale owners, transactions, given-up durables
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aStaleOwnerCannotOverwriteTheEndOfAReclaimedDurableTask(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
+        CountDownLatch aStarted = new CountDownLatch(1);
+        CountDownLatch aGo = new CountDownLatch(1);
+        TaskOrchestrator a = on(aStore, "a").handler("pay", String.class, order -> {
+            if (TaskContext.current().orElseThrow().attempt() == 1) {
+                aStarted.countDown();
+                aGo.await();
+                throw new IllegalStateException("payment gateway timed out on a");
+            }
+            return "paid";
+        }).build();
+        try {
+            SpawningTask<String> onA = a.to(String.class).durable("pay", "order-7").run();
+            assertThat(aStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            aStore.down = true; // a network partition: a cannot renew its lease, b takes the invocation over
+            try (TaskOrchestrator b = on(store, "b").handler("pay", String.class, order -> "paid on b").build()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> durableStatus(store, onA.id()).equals("COMPLETED"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> status(store, onA.id()).equals("COMPLETED"));
+                aGo.countDown(); // a's run, superseded long ago, now fails
+                assertThat(onA.result().isOk()).isFalse();
+                aStore.down = false; // the partition heals
+                await().atMost(Duration.ofSeconds(30)).until(() -> a.storeStatistics().orElseThrow().pending() == 0);
+                DurableRecord end = store.durable(onA.id()).orElseThrow();
+                assertThat(end.owner()).isEqualTo(b.storeStatistics().orElseThrow().incarnation());
+                assertThat(end.status()).as("the invocation the owner b completed").isEqualTo("COMPLETED");
+                assertThat(store.find(onA.id()).orElseThrow().status()).isEqualTo("COMPLETED");
+            }
+        }
+        finally {
+            aGo.countDown();
+            aStore.down = false;
+            a.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anOpenTransactionThatSubmittedADurableTaskDoesNotStallTheStore(Databases.Database database) throws Exception {
+        ReviewSupport.ThreadBoundDataSource tx = new ReviewSupport.ThreadBoundDataSource(database.dataSource());
+        String prefix = "rv" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 100000 + "_";
+        JdbcTaskStore store = new JdbcTaskStore(tx, prefix);
+        store.initializeSchema();
+        JdbcTaskStore outside = new JdbcTaskStore(database.dataSource(), prefix);
+        try (TaskOrchestrator orchestrator = on(store, "a").durableStartGate(tx.gate())
+                .handler("mail", String.class, s -> s).build()) {
+            SpawningTask<String> control = orchestrator.to(String.class).named("control").run(() -> "x");
+            control.join();
+            await().atMost(Duration.ofSeconds(5)).until(() -> status(outside, control.id()).equals("COMPLETED"));
+            tx.begin();
+            try {
+                orchestrator.to(String.class).durable("mail", "welcome").run(); // stored in the transaction, starts after commit
+                // Meanwhile, unrelated work finishes on this member. Were the sync thread to write the durable
+                // task's record now (as it writes every new task's), it would wait on the transaction's row lock,
+                // and every record behind it with it.
+                SpawningTask<String> other = orchestrator.to(String.class).named("other").run(() -> "x");
+                other.join();
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                        outside.find(other.id()).map(TaskRecord::status))
+                        .as("an unrelated task's terminal record, while the submitting transaction is still open")
+                        .hasValue("COMPLETED"));
+            }
+            finally {
+                tx.end(false);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aRolledBackDurableTaskLeavesNoRecord(Databases.Database database) throws Exception {
+        ReviewSupport.ThreadBoundDataSource tx = new ReviewSupport.ThreadBoundDataSource(database.dataSource());
+        String prefix = "rw" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 100000 + "_";
+        JdbcTaskStore store = new JdbcTaskStore(tx, prefix);
+        store.initializeSchema();
+        JdbcTaskStore outside = new JdbcTaskStore(database.dataSource(), prefix);
+        try (TaskOrchestrator orchestrator = on(store, "a").durableStartGate(tx.gate())
+                .handler("mail", String.class, s -> s).build()) {
+            tx.begin();
+            SpawningTask<String> mail;
+            try {
+                mail = orchestrator.to(String.class).durable("mail", "welcome").run();
+                // A flush in which the store could write the new task's record (PENDING) on a connection of its
+                // own (not the transaction's: another thread), which a rollback would not undo.
+                assertThat(java.util.concurrent.CompletableFuture.supplyAsync(orchestrator::flushStore)
+                        .get(30, TimeUnit.SECONDS)).isTrue();
+            }
+            finally {
+                tx.end(false); // rollback: the gate abandons the task
+            }
+            assertThat(mail.status()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(orchestrator.flushStore()).isTrue();
+            assertThat(outside.durable(mail.id())).isEmpty();
+            assertThat(outside.find(mail.id()).map(TaskRecord::status)).as("the task record of a rolled-back durable task")
+                    .isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aGivenUpDurableTaskEndsFailedInTheHistoryToo(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        TaskStore.Incarnation dead = store.open("crashing", Duration.ofSeconds(1));
+        TaskId id = TaskId.of(dead.number(), 1);
+        long now = System.currentTimeMillis();
+        // What ten crashes in a row leave behind: attempts 10, owner the last (dead) incarnation, task record RUNNING.
+        store.enqueue(new DurableRecord(id.value(), "poison", "\"x\"", "PENDING", 10, dead.number(), null, null, now),
+                new TaskRecord(id.value(), 0, id.value(), "poison", "RUNNING", "NORMAL", null, "virtual", Map.of(), now, now,
+                        0, 10, null, null, 0, 0, -1, -1, -1, -1, "UUUU", "crashing", dead.number(), true));
+        store.close(dead.number());
+        try (TaskOrchestrator b = on(store, "b").handler("poison", String.class, s -> s).build()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> durableStatus(store, id).equals("FAILED"));
+            assertThat(b.flushStore()).isTrue();
+            assertThat(status(store, id)).as("the history's record of the given-up durable task").isEqualTo("FAILED");
+        }
+    }
 }
