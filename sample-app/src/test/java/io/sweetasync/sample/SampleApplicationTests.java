@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** End to end over HTTP: an import runs as a task tree that Actuator and Prometheus show. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -69,6 +73,44 @@ class SampleApplicationTests {
         String recent = get("/actuator/asynctasks").body();
         assertThat(recent).contains("\"name\":\"customer-report\"").contains("\"name\":\"report-loyalty\"")
                 .contains("\"name\":\"report-orders\"");
+    }
+
+    @Test
+    void theHistoryIsFilteredAndPagedFromTheStore() throws Exception {
+        for (String customer : new String[] { "customer-101", "customer-102", "customer-103" }) {
+            assertThat(get("/api/reports/customers/" + customer).statusCode()).isEqualTo(200);
+        }
+        String all = "/actuator/asynctasks?name=customer-report&status=completed&since=PT1H&limit=1000";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(history(get(all).body()).size())
+                .as("reports written to the store").isGreaterThanOrEqualTo(3));
+        JsonNode body = JSON.readTree(get(all).body()).get("history");
+        assertThat(body.get("source").asString()).isEqualTo("store");
+        for (JsonNode task : body.get("tasks")) {
+            assertThat(task.get("name").asString()).isEqualTo("customer-report");
+            assertThat(task.get("status").asString()).isEqualTo("COMPLETED");
+        }
+        List<String> firstTwo = ids(history(get("/actuator/asynctasks?name=customer-report&status=COMPLETED&limit=2").body()));
+        List<String> second = ids(history(get("/actuator/asynctasks?name=customer-report&status=COMPLETED&offset=1&limit=1")
+                .body()));
+        assertThat(firstTwo).hasSize(2);
+        assertThat(second).containsExactly(firstTwo.get(1));
+        assertThat(history(get("/actuator/asynctasks?status=COMPLETED&since=2999-01-01T00:00:00Z").body())).isEmpty();
+        for (String bad : new String[] { "status=BOGUS", "limit=0", "limit=1001", "offset=-1", "since=yesterday",
+                "since=-PT1H" }) {
+            assertThat(get("/actuator/asynctasks?" + bad).statusCode()).as(bad).isEqualTo(400);
+        }
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static List<JsonNode> history(String body) {
+        List<JsonNode> tasks = new ArrayList<>();
+        JSON.readTree(body).get("history").get("tasks").forEach(tasks::add);
+        return tasks;
+    }
+
+    private static List<String> ids(List<JsonNode> tasks) {
+        return tasks.stream().map(task -> task.get("id").asString()).toList();
     }
 
     @Test

@@ -50,6 +50,15 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
     }
 
     static TaskDescriptor of(TaskInfo info) {
+        return of(info, info.children().stream().map(TaskDescriptor::of).toList());
+    }
+
+    /** The task alone: its child count, not its children. */
+    static TaskDescriptor flat(TaskInfo info) {
+        return of(info, List.of());
+    }
+
+    private static TaskDescriptor of(TaskInfo info, List<TaskDescriptor> children) {
         return new TaskDescriptor(info.id().toString(), info.parentId() == null ? null : info.parentId().toString(),
                 info.name(), info.path(), info.status().name(), info.priority().name(), info.group(), info.runtime(),
                 info.tags(), info.createdAt(), info.startedAt(), info.completedAt(), info.attempts(),
@@ -60,6 +69,6 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
                         "bytesWritten", Resource.of(info.metrics().bytesWritten())),
                 info.failure() == null ? null : new Failure(info.failure().type(), info.failure().message()),
                 info.progress(), info.dependencies().stream().map(Object::toString).toList(), info.childCount(),
-                info.children().stream().map(TaskDescriptor::of).toList());
+                children);
     }
 }

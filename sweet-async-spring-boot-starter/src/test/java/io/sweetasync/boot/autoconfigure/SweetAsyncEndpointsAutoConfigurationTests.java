@@ -109,6 +109,22 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             assertThat(endpoint.task("999999")).isNull();
             assertThat(endpoint.task("not-a-number")).isNull();
 
+            // Without a store, the history is the finished roots in memory and their subtrees, filtered and paged.
+            AsyncTasksEndpoint.HistoryDescriptor history = endpoint.tasks("completed", "done", "PT1H", 0, 10).history();
+            assertThat(history.source()).isEqualTo("memory");
+            assertThat(history.tasks()).extracting(TaskDescriptor::name).containsExactly("done");
+            assertThat(endpoint.tasks("FAILED", "done", null, null, null).history().tasks()).isEmpty();
+            assertThat(endpoint.tasks(null, null, "2999-01-01T00:00:00Z", null, null).history().tasks()).isEmpty();
+            assertThat(endpoint.tasks(null, "done", null, 1, 10).history().tasks()).isEmpty();
+            for (Object[] bad : new Object[][] { { "BOGUS", null, null, null }, { null, "yesterday", null, null },
+                    { null, null, -1, null }, { null, null, null, 0 }, { null, null, null, 1001 } }) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.tasks((String) bad[0], null,
+                        (String) bad[1], (Integer) bad[2], (Integer) bad[3]))
+                        .isInstanceOf(org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException.class)
+                        .hasMessageContaining(String.valueOf(java.util.Arrays.stream(bad).filter(java.util.Objects::nonNull)
+                                .findFirst().orElseThrow()));
+            }
+
             assertThat(endpoint.cancel(parent.id().toString()).cancelled()).isTrue();
             parent.result();
             assertThat(endpoint.task(parent.id().toString()).status()).isEqualTo("CANCELLED");
