@@ -162,9 +162,10 @@ final class Durables {
         Optional<io.sweetasync.spi.TaskRecord> before = sync.store().find(id);
         if (record.attempts() > MAX_RUNS) {
             String why = "given up: its process stopped during " + (record.attempts() - 1) + " runs in a row";
-            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
-            // Written as this member, the invocation's owner now: the store keeps a durable task's record for its owner.
+            // The history first, then the invocation: whoever sees it given up finds the record ended too. Written
+            // as this member, the invocation's owner now: the store keeps a durable task's record for its owner.
             before.ifPresent(stored -> sync.store().save(List.of(given(stored, why, sync))));
+            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
             LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
                     record.attempts() - 1);
             return;
@@ -176,12 +177,32 @@ final class Durables {
         for (Map.Entry<String, String> tag : before.map(io.sweetasync.spi.TaskRecord::tags).orElse(Map.of()).entrySet()) {
             spec = spec.withTag(tag.getKey(), tag.getValue());
         }
+        // So do its priority, group and runtime (if this member has a runtime of that name).
+        if (before.isPresent()) {
+            io.sweetasync.spi.TaskRecord stored = before.get();
+            spec = spec.withPriority(priority(stored.priority()));
+            if (stored.group() != null) {
+                spec = spec.withGroup(stored.group());
+            }
+            if (stored.runtime() != null && orchestrator.runtimes().containsKey(stored.runtime())) {
+                spec = spec.withRuntime(stored.runtime());
+            }
+        }
         TaskNode<Object> node = orchestrator.createDurable(spec, body(registration, record.argument()), id,
                 record.attempts() - 1);
         LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id, record.handler(),
                 record.attempts());
         sync.track(node);
         node.submit();
+    }
+
+    private static TaskPriority priority(String name) {
+        try {
+            return name == null ? TaskPriority.NORMAL : TaskPriority.valueOf(name);
+        }
+        catch (IllegalArgumentException ex) {
+            return TaskPriority.NORMAL;
+        }
     }
 
     private static io.sweetasync.spi.TaskRecord given(io.sweetasync.spi.TaskRecord r, String why, StoreSync owner) {
@@ -192,13 +213,16 @@ final class Durables {
                 owner.member(), owner.incarnation(), true);
     }
 
-    /** Writes a finished durable task's end and result; called by the sync thread after its record. */
-    void finished(TaskNode<?> node) {
+    /**
+     * A finished durable task's end and result, for the sync thread to write after its record; null if
+     * it is to stay pending.
+     */
+    io.sweetasync.spi.TaskStore.DurableEnd end(TaskNode<?> node) {
         StoreSync sync = orchestrator.storeSync();
         if (node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
             // Cancelled because this process stops, not by anyone's choice: it stays pending, and another
             // member (or the next start) runs it again once this member's lease is released.
-            return;
+            return null;
         }
         TaskResult<?> result = node.resultNow0();
         String encoded = null;
@@ -220,7 +244,8 @@ final class Durables {
             }
             case TaskResult.Err<?> err -> failure = err.error().getMessage();
         }
-        sync.store().finishDurable(node.id(), sync.incarnation(), node.status().name(), encoded, failure);
+        return new io.sweetasync.spi.TaskStore.DurableEnd(node.id(), sync.incarnation(), node.status().name(), encoded,
+                failure);
     }
 
     /** A durable task's result by id, decoded as {@code type}; empty while it has not ended or if unknown. */

@@ -225,9 +225,6 @@ final class StoreSync implements AutoCloseable {
             }
             try {
                 store.save(records);
-                for (int i = 0; i < nodes.size(); i++) {
-                    written(nodes.get(i), records.get(i));
-                }
                 written.add(records.size());
                 storeUp();
             }
@@ -236,28 +233,91 @@ final class StoreSync implements AutoCloseable {
                     storeDown("writing " + records.size() + " task records", ex);
                     return false;
                 }
+                continue;
+            }
+            if (!saved(nodes, records)) {
+                return false;
             }
         }
         return rewriteRefigured();
     }
 
-    private void written(TaskNode<?> node, TaskRecord record) {
-        if (TaskStatus.valueOf(record.status()).isTerminal()) {
-            if (node.isDurable()) {
-                try {
-                    orchestrator.durables().finished(node);
-                }
-                catch (RuntimeException ex) {
-                    storeDown("writing the end of durable task " + node.label(), ex);
-                    tracked.replace(node, UNWRITTEN); // both are written again next time
-                    return;
-                }
+    /**
+     * After these records were written: a task whose record is terminal is forgotten, once the ends of
+     * the durable ones among them are written too (one batch); the others wait for their next change.
+     *
+     * @return false if the store failed writing the durable ends (they are written again next time)
+     */
+    private boolean saved(List<TaskNode<?>> nodes, List<TaskRecord> records) {
+        List<TaskNode<?>> ended = new ArrayList<>();
+        List<TaskStore.DurableEnd> ends = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            TaskNode<?> node = nodes.get(i);
+            if (!TaskStatus.valueOf(records.get(i).status()).isTerminal()) {
+                tracked.replace(node, records.get(i).status());
+                continue;
             }
-            untrack(node);
+            TaskStore.DurableEnd end = node.isDurable() ? orchestrator.durables().end(node) : null;
+            if (end == null) {
+                untrack(node);
+            }
+            else {
+                ended.add(node);
+                ends.add(end);
+            }
         }
-        else {
-            tracked.replace(node, record.status());
+        if (ends.isEmpty()) {
+            return true;
         }
+        try {
+            store.finishDurables(ends);
+        }
+        catch (RuntimeException batch) {
+            if (!finishOneByOne(ended, ends)) {
+                storeDown("writing the ends of " + ends.size() + " durable tasks", batch);
+                ended.forEach(node -> tracked.replace(node, UNWRITTEN)); // record and end written again next time
+                return false;
+            }
+            return true;
+        }
+        ended.forEach(this::untrack);
+        return true;
+    }
+
+    /**
+     * After a batch of durable ends failed: one at a time, so that one end the database refuses (its
+     * result, say) cannot hold back the others. A refused end is written again without its result (the
+     * task's status and failure are what matter); if even that is refused, it is dropped, counted and
+     * logged, and the invocation stays pending (run again at this member's next start or by another).
+     */
+    private boolean finishOneByOne(List<TaskNode<?>> nodes, List<TaskStore.DurableEnd> ends) {
+        boolean anyWritten = false;
+        for (int i = 0; i < nodes.size(); i++) {
+            TaskStore.DurableEnd end = ends.get(i);
+            try {
+                store.finishDurable(end.id(), end.owner(), end.status(), end.result(), end.failure());
+                untrack(nodes.get(i));
+                anyWritten = true;
+                continue;
+            }
+            catch (RuntimeException ex) {
+                if (!anyWritten && i == 0) {
+                    return false;
+                }
+                LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
+                        + "; writing it without its result", ex);
+            }
+            try {
+                store.finishDurable(end.id(), end.owner(), end.status(), null, end.failure());
+            }
+            catch (RuntimeException ex) {
+                dropped.increment();
+                LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
+                        + "; dropped (counted), it stays pending", ex);
+            }
+            untrack(nodes.get(i));
+        }
+        return true;
     }
 
     /**
@@ -267,10 +327,13 @@ final class StoreSync implements AutoCloseable {
      */
     private boolean saveOneByOne(List<TaskNode<?>> nodes, List<TaskRecord> records) {
         boolean anyWritten = false;
+        List<TaskNode<?>> savedNodes = new ArrayList<>();
+        List<TaskRecord> savedRecords = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             try {
                 store.save(List.of(records.get(i)));
-                written(nodes.get(i), records.get(i));
+                savedNodes.add(nodes.get(i));
+                savedRecords.add(records.get(i));
                 written.increment();
                 anyWritten = true;
             }
@@ -284,6 +347,7 @@ final class StoreSync implements AutoCloseable {
                         + "; dropped (counted)", ex);
             }
         }
+        saved(savedNodes, savedRecords); // a failure there is retried next time, like any
         return true;
     }
 

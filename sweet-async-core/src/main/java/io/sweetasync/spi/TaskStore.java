@@ -87,6 +87,33 @@ public interface TaskStore {
      */
     boolean finishDurable(TaskId id, long owner, String status, String result, String failure);
 
+    /**
+     * The end of a durable invocation, as {@link #finishDurable} takes it.
+     *
+     * @param id      the invocation's (and its task's) id
+     * @param owner   the incarnation that ran it
+     * @param status  its terminal status name
+     * @param result  its encoded result, null if none or too large
+     * @param failure its failure text, null if it completed
+     */
+    record DurableEnd(TaskId id, long owner, String status, String result, String failure) {
+    }
+
+    /**
+     * Records several durable invocations' ends, each exactly as {@link #finishDurable} would; a store
+     * should do it in one round trip (the orchestrator writes the ends of a flush interval together).
+     *
+     * @return for each end, in order, whether it was recorded
+     */
+    default boolean[] finishDurables(List<DurableEnd> ends) {
+        boolean[] recorded = new boolean[ends.size()];
+        for (int i = 0; i < recorded.length; i++) {
+            DurableEnd end = ends.get(i);
+            recorded[i] = finishDurable(end.id(), end.owner(), end.status(), end.result(), end.failure());
+        }
+        return recorded;
+    }
+
     /** A durable invocation by id, with its result once finished. */
     Optional<DurableRecord> durable(TaskId id);
 }

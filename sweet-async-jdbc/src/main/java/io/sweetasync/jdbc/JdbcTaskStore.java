@@ -185,23 +185,46 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public void save(Collection<TaskRecord> records) {
-        if (records.isEmpty()) {
-            return;
+        if (!records.isEmpty()) {
+            batch(upsertTask(), records, JdbcTaskStore::bindTask);
         }
-        run(connection -> {
+    }
+
+    @FunctionalInterface
+    private interface Binder<T> {
+        void bind(PreparedStatement statement, T row) throws SQLException;
+    }
+
+    /** One statement for every row, as one JDBC batch in one transaction (or the caller's); the update counts. */
+    private <T> int[] batch(String sql, Collection<T> rows, Binder<T> binder) {
+        return transaction(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (T row : rows) {
+                    binder.bind(statement, row);
+                    statement.addBatch();
+                }
+                return statement.executeBatch();
+            }
+        });
+    }
+
+    /**
+     * {@code work} in one transaction of its own, committed at the end; or, on a connection that is in a
+     * transaction already (auto-commit off: a Spring transaction through a transaction-aware data
+     * source), as part of that one, left to its owner to commit or roll back.
+     */
+    private <T> T transaction(Work<T> work) {
+        return run(connection -> {
             boolean auto = connection.getAutoCommit();
             if (auto) {
                 connection.setAutoCommit(false);
             }
-            try (PreparedStatement upsert = connection.prepareStatement(upsertTask())) {
-                for (TaskRecord record : records) {
-                    bindTask(upsert, record);
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
+            try {
+                T result = work.apply(connection);
                 if (auto) {
                     connection.commit();
                 }
+                return result;
             }
             catch (SQLException | RuntimeException ex) {
                 if (auto) {
@@ -214,7 +237,6 @@ public final class JdbcTaskStore implements TaskStore {
                     connection.setAutoCommit(true);
                 }
             }
-            return null;
         });
     }
 
@@ -366,8 +388,8 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public void enqueue(DurableRecord invocation, TaskRecord task) {
-        run(connection -> {
-            // No commit here: inside a surrounding transaction both rows belong to it.
+        // Both rows or neither, in one commit; inside a surrounding transaction both belong to it instead.
+        transaction(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix + "durable (id, handler, "
                     + "argument, status, attempts, owner, result, failure, created_at, updated_at) VALUES (?, ?, ?, ?, "
                     + "?, ?, NULL, NULL, ?, ?)")) {
@@ -419,11 +441,29 @@ public final class JdbcTaskStore implements TaskStore {
         return claimed;
     }
 
+    private static final String FINISH_DURABLE = "durable SET status = ?, result = ?, failure = ?, updated_at = ? "
+            + "WHERE id = ? AND owner = ? AND status = 'PENDING'";
+
     @Override
     public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
-        return update("UPDATE " + prefix + "durable SET status = ?, result = ?, failure = ?, updated_at = ? WHERE id = ? "
-                + "AND owner = ? AND status = 'PENDING'", status, Texts.clean(result), Texts.cut(failure, 2000),
-                System.currentTimeMillis(), id.value(), owner) == 1;
+        return finishDurables(List.of(new DurableEnd(id, owner, status, result, failure)))[0];
+    }
+
+    @Override
+    public boolean[] finishDurables(List<DurableEnd> ends) {
+        if (ends.isEmpty()) {
+            return new boolean[0];
+        }
+        long now = System.currentTimeMillis();
+        int[] counts = batch("UPDATE " + prefix + FINISH_DURABLE, ends, (statement, end) -> bind(statement,
+                end.status(), Texts.clean(end.result()), Texts.cut(end.failure(), 2000), now, end.id().value(),
+                end.owner()));
+        boolean[] recorded = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            // SUCCESS_NO_INFO (-2): the driver ran it but does not say; only the owner's run can have matched.
+            recorded[i] = counts[i] == 1 || counts[i] == Statement.SUCCESS_NO_INFO;
+        }
+        return recorded;
     }
 
     @Override

@@ -188,7 +188,8 @@ class DurableReviewTest {
         }).build();
         try {
             SpawningTask<String> sent = a.to(String.class).named("invoice-42").tag("tenant", "acme")
-                    .timeout(Duration.ofMinutes(5)).durable("send-invoice", "inv").run();
+                    .priority(io.sweetasync.TaskPriority.HIGH).group("mail").timeout(Duration.ofMinutes(5))
+                    .durable("send-invoice", "inv").run();
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(a.flushStore()).isTrue();
             aStore.down = true; // a dies
@@ -199,6 +200,8 @@ class DurableReviewTest {
                 assertThat(rerun.attempts()).isEqualTo(2);
                 assertThat(rerun.name()).as("the name of the re-run task").isEqualTo("invoice-42");
                 assertThat(rerun.tags()).containsEntry("tenant", "acme");
+                assertThat(rerun.priority()).isEqualTo("HIGH");
+                assertThat(rerun.group()).isEqualTo("mail");
             }
         }
         finally {

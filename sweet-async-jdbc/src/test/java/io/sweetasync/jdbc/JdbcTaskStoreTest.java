@@ -161,6 +161,27 @@ class JdbcTaskStoreTest {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void endsWrittenTogetherAreEachRecordedOnlyForTheirOwner(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long owner = store.open("owner", Duration.ofSeconds(30)).number();
+        long now = System.currentTimeMillis();
+        List<TaskStore.DurableEnd> ends = new java.util.ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            TaskId id = TaskId.of(owner, i);
+            store.enqueue(new DurableRecord(id.value(), "h", null, "PENDING", 1, owner, null, null, now),
+                    record(id.value(), "RUNNING", "h", owner, true, now));
+            // The third is ended by a member that does not own it (its lease lapsed): refused, the others not.
+            ends.add(new TaskStore.DurableEnd(id, i == 3 ? owner + 1 : owner, "COMPLETED", "\"r" + i + "\"", null));
+        }
+        assertThat(store.finishDurables(ends)).containsExactly(true, true, false, true, true);
+        assertThat(store.durable(TaskId.of(owner, 3)).orElseThrow().status()).isEqualTo("PENDING");
+        assertThat(store.durable(TaskId.of(owner, 5)).orElseThrow().result()).isEqualTo("\"r5\"");
+        assertThat(store.finishDurables(ends)).as("ended already").containsExactly(false, false, false, false, false);
+        assertThat(store.finishDurables(List.of())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void purgeDropsOldFinishedRecordsOnly(Databases.Database database) {
         JdbcTaskStore store = database.newStore();
         long incarnation = store.open("a", Duration.ofSeconds(30)).number();

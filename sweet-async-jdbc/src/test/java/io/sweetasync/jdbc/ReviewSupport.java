@@ -257,6 +257,12 @@ final class ReviewSupport {
         }
 
         @Override
+        public boolean[] finishDurables(List<DurableEnd> ends) {
+            maybeHang();
+            return delegate.finishDurables(ends);
+        }
+
+        @Override
         public Optional<DurableRecord> durable(TaskId id) {
             maybeHang();
             return delegate.durable(id);
