@@ -30,7 +30,9 @@ import java.util.Map;
  * @param progress      live values the task publishes
  * @param dependencies  ids the task waits for
  * @param childCount    children started
- * @param children      children (all for live tasks; up to 100 per node for finished ones)
+ * @param children      children (all for live tasks; up to 100 per node for finished ones), to
+ *                      {@value #MAX_DEPTH} levels below the task asked for: deeper subtrees are read by
+ *                      asking for a task at that depth ({@code childCount} says what was left out)
  */
 public record TaskDescriptor(String id, String parentId, String name, String path, String status, String priority,
         String group, String runtime, Map<String, String> tags, Instant createdAt, Instant startedAt,
@@ -49,8 +51,16 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
     public record Failure(String type, String message) {
     }
 
+    /** Levels of children shown below the task asked for; trees may be far deeper (a JSON answer may not). */
+    public static final int MAX_DEPTH = 64;
+
     static TaskDescriptor of(TaskInfo info) {
-        return of(info, info.children().stream().map(TaskDescriptor::of).toList());
+        return tree(info, 0);
+    }
+
+    private static TaskDescriptor tree(TaskInfo info, int depth) {
+        return of(info, depth >= MAX_DEPTH ? List.of()
+                : info.children().stream().map(child -> tree(child, depth + 1)).toList());
     }
 
     /** The task alone: its child count, not its children. */
