@@ -180,6 +180,35 @@ class JdbcTaskStoreTest {
         assertThat(store.finishDurables(List.of())).isEmpty();
     }
 
+    /** Many records and ends in one call (several statements on PostgreSQL), a task twice among them. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void largeWritesKeepEveryRowAndTheLastRecordOfATask(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long owner = store.open("big", Duration.ofSeconds(30)).number();
+        long now = System.currentTimeMillis();
+        List<TaskRecord> records = new java.util.ArrayList<>();
+        List<TaskStore.DurableEnd> ends = new java.util.ArrayList<>();
+        for (int i = 1; i <= 250; i++) {
+            TaskId id = TaskId.of(owner, i);
+            records.add(record(id.value(), "RUNNING", "bulk", owner, i % 2 == 0, now));
+            if (i % 2 == 0) {
+                store.enqueue(new DurableRecord(id.value(), "h", null, "PENDING", 1, owner, null, null, now),
+                        record(id.value(), "PENDING", "bulk", owner, true, now));
+                ends.add(new TaskStore.DurableEnd(id, owner, "COMPLETED", "" + i, null));
+            }
+        }
+        records.add(record(TaskId.of(owner, 7).value(), "COMPLETED", "bulk", owner, false, now)); // task 7 again, later
+        store.save(records);
+        assertThat(store.query(new TaskQuery(null, "bulk", null, 0, 1000))).hasSize(250);
+        assertThat(store.find(TaskId.of(owner, 7)).orElseThrow().status()).isEqualTo("COMPLETED");
+        assertThat(store.find(TaskId.of(owner, 8)).orElseThrow().status()).isEqualTo("RUNNING");
+        boolean[] recorded = store.finishDurables(ends);
+        assertThat(recorded).hasSize(125).doesNotContain(false);
+        assertThat(store.durable(TaskId.of(owner, 250)).orElseThrow().result()).isEqualTo("250");
+        assertThat(store.durable(TaskId.of(owner, 2)).orElseThrow().status()).isEqualTo("COMPLETED");
+    }
+
     @ParameterizedTest
     @MethodSource("databases")
     void purgeDropsOldFinishedRecordsOnly(Databases.Database database) {
