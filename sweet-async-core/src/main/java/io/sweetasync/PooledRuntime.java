@@ -25,11 +25,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * may exceed {@code size}: a body whose wait is over never waits for another body, whatever its
  * priority).</li>
  * <li>{@link #blocked}: bodies inside a managed block; they hold a thread but no slot.</li>
- * <li>{@link #threads}: live worker threads. <b>Invariant I:</b> {@code threads - blocked >= size}
- * once started — every blocked thread is compensated by a spare. {@link #block} starts a spare when I
- * would break (a platform thread while fewer than {@code maxSpares} spares exist, a virtual thread
- * beyond that), and a thread retires only if I still holds without it.</li>
+ * <li>{@link #stuck}: threads held by runaway bodies (their task ended at its deadline, the body
+ * ignores the interrupt). Each raises the capacity by one for as long as it lasts:
+ * {@code capacity = size + stuck}, so a body that never returns costs a thread, not a slot.</li>
+ * <li>{@link #threads}: live worker threads. <b>Invariant I:</b> {@code threads - blocked >= capacity}
+ * once started — every blocked or stuck thread is compensated by a spare. {@link #block} and
+ * {@link #threadStuck} start a spare when I would break (a platform thread while fewer than
+ * {@code maxSpares} spares exist, a virtual thread beyond that), and a thread retires only if I still
+ * holds without it.</li>
  * </ul>
+ * The argument below holds with {@code capacity} for {@code size}: a stuck body's slot is replaced by
+ * the one its runaway adds.
  *
  * <h2>Why an acyclic set of waits always finishes</h2>
  * Threads not blocked number {@code threads - blocked >= size}; those not running a body are free.
@@ -73,6 +79,8 @@ final class PooledRuntime extends TaskRuntime {
     private int running;
     /** Guarded by lock. */
     private int blocked;
+    /** Threads held by runaway bodies (see {@link #threadStuck}); guarded by lock. */
+    private int stuck;
     /** Guarded by lock. */
     private int peakBlocked;
     /** Virtual spare threads started so far (platform spares were exhausted); guarded by lock. */
@@ -169,7 +177,7 @@ final class PooledRuntime extends TaskRuntime {
      * keeps {@code size} platform threads (virtual spares go first). Call under lock.
      */
     private boolean mayRetire() {
-        return threads - blocked > size && (Thread.currentThread().isVirtual() || platformThreads > size);
+        return threads - blocked > capacity() && (Thread.currentThread().isVirtual() || platformThreads > size);
     }
 
     /** Counts a thread out; call under lock, in the same hold as the decision that it ends. */
@@ -212,7 +220,7 @@ final class PooledRuntime extends TaskRuntime {
                 lock.lock();
                 try {
                     retired(self);
-                    if (!closed && threads - blocked < size) {
+                    if (!closed && threads - blocked < capacity()) {
                         startThread();
                     }
                 }
@@ -236,11 +244,11 @@ final class PooledRuntime extends TaskRuntime {
                     retired(Thread.currentThread());
                     return null;
                 }
-                if (running < size && !queue.isEmpty()) {
+                if (running < capacity() && !queue.isEmpty()) {
                     TaskNode<?> next = queue.poll();
                     next.enqueueSeq = -1;
                     running++;
-                    if (running < size && !queue.isEmpty()) {
+                    if (running < capacity() && !queue.isEmpty()) {
                         work.signal();
                     }
                     return next;
@@ -291,18 +299,7 @@ final class PooledRuntime extends TaskRuntime {
             running--;
             blocked++;
             peakBlocked = Math.max(peakBlocked, blocked);
-            if (!closed && threads - blocked < size) {
-                try {
-                    startThread();
-                }
-                catch (RuntimeException | Error ex) {
-                    // No spare could start (out of threads?): wait without one rather than corrupt the counts.
-                    LOG.log(Level.ERROR, "runtime '" + name() + "' could not start a spare thread for a wait", ex);
-                }
-            }
-            if (!queue.isEmpty()) {
-                work.signal();
-            }
+            compensate("a wait");
         }
         finally {
             lock.unlock();
@@ -325,6 +322,54 @@ final class PooledRuntime extends TaskRuntime {
             finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** {@code size} plus the threads runaways hold. Call under lock. */
+    private int capacity() {
+        return size + stuck;
+    }
+
+    /** Starts a spare if invariant I would break, and wakes a free thread for queued work. Call under lock. */
+    private void compensate(String what) {
+        if (!closed && threads - blocked < capacity()) {
+            try {
+                startThread();
+            }
+            catch (RuntimeException | Error ex) {
+                // No spare could start (out of threads?): go on without one rather than corrupt the counts.
+                LOG.log(Level.ERROR, "runtime '" + name() + "' could not start a spare thread for " + what, ex);
+            }
+        }
+        if (!queue.isEmpty()) {
+            work.signal();
+        }
+    }
+
+    /**
+     * A body on one of this runtime's threads became a runaway: its task ended, the body goes on. Until
+     * {@link #threadFreed} the runtime runs one more body at a time, on a spare if needed, so that queued
+     * work does not wait for a body that may never return. Called once per runaway, from any thread.
+     */
+    void threadStuck() {
+        lock.lock();
+        try {
+            stuck++;
+            compensate("a runaway");
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** The runaway body of a {@link #threadStuck} returned: capacity back to what it was. */
+    void threadFreed() {
+        lock.lock();
+        try {
+            stuck--;
+        }
+        finally {
+            lock.unlock();
         }
     }
 

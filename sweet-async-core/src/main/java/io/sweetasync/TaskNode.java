@@ -748,6 +748,12 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
     }
 
+    /** The pooled runtime whose worker thread runs (or last ran) this task's body; null if none. */
+    PooledRuntime carrierPool() {
+        Carrier running = carrier;
+        return running == null ? null : running.pool();
+    }
+
     /** Whether the task ended (it timed out, or an ancestor did) while its body still runs. */
     boolean isRunaway() {
         return finished != 0 && bodyState == RUNNING;

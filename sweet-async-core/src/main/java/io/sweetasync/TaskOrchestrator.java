@@ -108,6 +108,8 @@ public final class TaskOrchestrator implements AutoCloseable {
     private volatile boolean cancellingAll;
     /** Tasks that ended while their bodies still run (see {@link TaskInfo#runaway()}). */
     private final Set<TaskNode<?>> runaways = ConcurrentHashMap.newKeySet();
+    /** Runaways whose body holds a pooled runtime's thread, and that runtime (see {@link #runawayStarted}). */
+    private final Map<TaskNode<?>, PooledRuntime> stuckThreads = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private TaskOrchestrator(Builder builder) {
@@ -540,11 +542,23 @@ public final class TaskOrchestrator implements AutoCloseable {
         return runaways.add(node);
     }
 
-    /** Called once that task has ended: warns, unless its body returned meanwhile. */
+    /**
+     * Called once that task has ended: warns, unless its body returned meanwhile, and has a pooled
+     * runtime whose thread the body holds run one more body meanwhile ({@link PooledRuntime#threadStuck}).
+     * Exactly one {@code threadFreed} follows each {@code threadStuck}: whoever removes the node from
+     * {@link #stuckThreads} frees it — the body's return, or this method if the body returned meanwhile.
+     */
     void runawayStarted(TaskNode<?> node) {
         if (!node.isRunaway()) {
             runaways.remove(node); // its body returned meanwhile
             return;
+        }
+        PooledRuntime pool = node.carrierPool();
+        if (pool != null && stuckThreads.putIfAbsent(node, pool) == null) {
+            pool.threadStuck();
+            if (!node.isRunaway() && stuckThreads.remove(node, pool)) {
+                pool.threadFreed(); // returned between the check above and the count
+            }
         }
         LOG.log(Level.WARNING, "task {0} ended but its body still runs on its thread, ignoring the interrupt "
                 + "(a blocking call the JDK cannot interrupt, or a loop that never checks): it keeps its thread "
@@ -554,6 +568,10 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** Called when a runaway's body has returned. */
     void runawayReturned(TaskNode<?> node) {
         runaways.remove(node);
+        PooledRuntime pool = stuckThreads.remove(node);
+        if (pool != null) {
+            pool.threadFreed();
+        }
     }
 
     /** Whether new root tasks are admitted. */
