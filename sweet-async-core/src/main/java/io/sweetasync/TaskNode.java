@@ -447,6 +447,7 @@ final class TaskNode<T> implements SpawningTask<T> {
                 start = startAttempt();
                 ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
                 try {
+                    reassertStop();
                     result = captured.isEmpty() ? work.call() : withContext(work);
                 }
                 catch (Throwable t) {
@@ -1112,6 +1113,18 @@ final class TaskNode<T> implements SpawningTask<T> {
      * {@code close()}) is logged and the body's value kept; when both the body and the propagator
      * throw, the body's exception wins.
      */
+    /**
+     * Called on the body's thread just before user code of the attempt runs: a stop that arrived since
+     * the attempt started (while listeners' {@code onStarted} or a propagator ran, which may have
+     * swallowed its interrupt) interrupts the thread again, so that the body still sees it.
+     */
+    private void reassertStop() {
+        Stop current = stop;
+        if (current != null && current != SEALED && !Thread.currentThread().isInterrupted()) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private <V> V withContext(Callable<V> body) throws Exception {
         List<io.sweetasync.spi.ContextPropagator.Captured> mine = captured;
         Callable<V> call = body;
@@ -1123,7 +1136,7 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     private <V> Callable<V> aroundOne(io.sweetasync.spi.ContextPropagator.Captured one, Callable<V> inner) {
         return () -> {
-            InnerCall<V> tracked = new InnerCall<>(inner);
+            InnerCall<V> tracked = new InnerCall<>(inner, this);
             try {
                 V returned = one.around(tracked);
                 if (!tracked.entered) {
@@ -1161,8 +1174,11 @@ final class TaskNode<T> implements SpawningTask<T> {
         V value;
         Throwable thrown;
 
-        InnerCall(Callable<V> inner) {
+        private final TaskNode<?> node;
+
+        InnerCall(Callable<V> inner, TaskNode<?> node) {
             this.inner = inner;
+            this.node = node;
         }
 
         @Override
@@ -1172,6 +1188,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             }
             entered = true;
             try {
+                node.reassertStop(); // the propagator's own code may have swallowed the stop's interrupt
                 value = inner.call();
                 returned = true;
                 return value;
