@@ -42,7 +42,7 @@ package io.sweetasync.limit;
  * <h2>Phases</h2>
  * <pre>
  * STARTUP  L ← 1.5 L while X grows by g = max(10%, 2√2 ε); then DRAIN
- * CRUISE   L ← min(ceiling − 1, X̂ · R₀); PROBE after 6 busy windows (up to 96 after probes that hurt),
+ * CRUISE   L ← min(ceiling − 1, max(X̂ · R₀, Lₑ)); PROBE after 6 busy windows (up to 96 after probes that hurt),
  *          at once at the minimum limit; slow or dropping ({@link Baseline}): cut
  * PROBE    one window at P = max(L + 2, 1.25 max(BDP, Lₑ)), only up to the ceiling while below it,
  *          compared with the mean rate of the cruise windows since the last probe:
@@ -93,8 +93,9 @@ package io.sweetasync.limit;
  * </ul>
  * Where it falls short: the earned limit rests on probes of one to four windows, so near a flat throughput
  * peak it stops where a ×1.25 step gains about two standard errors (contention: about 0.9-0.95 of the peak,
- * at 2-3 times the solo latency); where more concurrency buys a little throughput (slots fed by bursty
- * arrivals) it may run up to {@code L(1 + G)}, above the knee.
+ * at 2-3 times the solo latency; less where the peak lies at small concurrency, whose windows are short
+ * and noisy); where more concurrency buys a little throughput (slots fed by bursty arrivals) it may run up
+ * to {@code L(1 + G)}, above the knee.
  */
 final class AdaptiveLimit implements Limit {
 
