@@ -12,7 +12,23 @@ package io.sweetasync.limit;
  * <pre>
  * BDP = X̂ · R₀
  * </pre>
- * TCP BBR's operating point: full delivery, least latency. The algorithm cruises at {@code L = BDP}.
+ * TCP BBR's operating point: full delivery, least latency. Where latency rises from the first request on
+ * (contention: the universal scalability law, {@code X(n) = n / (S(1 + α(n − 1) + β·n(n − 1)))}) there is no
+ * such {@code R₀}: every extra request costs latency, and the BDP sits at the latency knee, well below the
+ * throughput peak. So concurrency is also judged by what it delivers, by its <em>elasticity</em>
+ * <pre>
+ * e = d ln X / d ln n        and, by Little's law,   d ln R / d ln n = 1 − e
+ * </pre>
+ * ({@code e = 1}: no queue, latency flat; {@code e = 0}: pure queue, latency grows in proportion; the slots'
+ * knee jumps from 1 to 0, contention slides from 1 to 0 at its peak). A probe that shows
+ * {@code e ≥ e_min = ¼} beyond noise ({@link StepUp}) <em>earns</em> its concurrency: the concurrency its gain
+ * accounts for, {@code Lₑ}, and the latency there, {@code Rₑ}, are not queueing ({@link Baseline}). The
+ * algorithm cruises at
+ * <pre>
+ * L = max(BDP, Lₑ)         judged against the reference latency  R_ref = max(R₀, Rₑ)
+ * </pre>
+ * so it climbs while throughput rises by at least a quarter of the concurrency added, even when latency rises
+ * with it, and stops where more concurrency is mostly queue.
  *
  * <h2>Windows</h2>
  * Samples are judged in windows of {@code N = max(32, 3L, (cv / 6%)²)} samples (at most 10,000; 8 at the
@@ -21,26 +37,35 @@ package io.sweetasync.limit;
  * the window began counts ({@link SampleWindow}); latency is Little's {@code R = n̄ / X}. A window is
  * <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
  * limit by 10% when demand touched it with latency at the baseline. A window ends early, as
- * <em>severe</em>, once its first 8 completions average over {@code 2 R₀} (beyond noise).
+ * <em>severe</em>, once its first 8 completions average over {@code 2 R_ref} (beyond noise).
  *
  * <h2>Phases</h2>
  * <pre>
  * STARTUP  L ← 1.5 L while X grows by g = max(10%, 2√2 ε); then DRAIN
- * CRUISE   L ← min(ceiling − 1, X̂ · R₀); PROBE after 6 busy windows (up to 96 after probes that hurt),
+ * CRUISE   L ← min(ceiling − 1, max(X̂ · R₀, Lₑ)); PROBE after 6 busy windows (up to 96 after probes that hurt),
  *          at once at the minimum limit; slow or dropping ({@link Baseline}): cut
- * PROBE    one window at max(L + 2, 1.25 BDP), only up to the ceiling while below it.
- *          X grew by g: capacity appeared, probe again from there (ceiling permitting);
- *          latency &gt; 2 R₀ or dropping: a cliff, back to L, ceiling ← probe limit, probe half as often;
+ * PROBE    one window at P = max(L + 2, 1.25 max(BDP, Lₑ)), only up to the ceiling while below it,
+ *          compared with the mean rate of the cruise windows since the last probe:
+ *          G = X_P / X_L − 1,  σ_G = √(ε_P² + ε²/k);   it pays when G ≥ (P / L)^¼ − 1   (e ≥ ¼)
+ *          G ≥ max(2σ_G, (P / L)^¼ − 1): earned: Lₑ ← min(P, L(1 + G)), Rₑ ← R_P · Lₑ / P (Little's law at
+ *                   the rate of P: with a knee inside the step only L(1 + G) of it bought throughput);
+ *                   probe again from P (ceiling permitting);
+ *          it would pay but σ_G ≤ G &lt; 2σ_G: the same window goes on (up to 4 window lengths): more samples;
+ *          latency &gt; 2 R_ref or dropping: a cliff, back to L, ceiling ← probe limit, probe half as often;
  *          otherwise DRAIN
- * DRAIN    L ← 0.75 BDP, then steps of ×0.75 while a step only removed queue (e &lt; ½, below);
+ * DRAIN    L ← 0.75 max(BDP, Lₑ), then steps of ×0.75 while a step only removed queue (e &lt; ½, below),
+ *          never below Lₑ; a step below Lₑ with e + σ_e &lt; ¼ (delivery held: it was queue) forgets Lₑ, Rₑ;
  *          the last window measures R₀; then CRUISE
  * cut      L ← max(X · R₀, L / 4): Little's law, what the downstream serves at the baseline latency;
- *          but if the window collapsed (latency &gt; 2 R₀) back to the last good limit, ceiling ← L → RECOVER
+ *          but if the window collapsed (latency &gt; 2 R_ref) back to the last good limit, ceiling ← L → RECOVER
  * RECOVER  the window after a cut against the one that called for it, by the elasticity
- *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑)
+ *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑; σ_e its standard error)
+ *          with Lₑ: e + σ_e &lt; ¼: the cut removed only queue, forget Lₑ, Rₑ (and go on below);
+ *                   e ≥ ¼ with latency and drops unchanged: the cut cost throughput, as when Lₑ was
+ *                   earned: Rₑ ← the latency before the cut, back to the limit before it;
  *          e ≈ 0: delivery held, the cut removed queue: keep it (cut again while still slow), probe soon;
  *          e ≥ ½ with latency and drops unchanged: the cut removed no queue of ours, the downstream moved:
- *          R₀ ← R (or d₀ ← d), back to the limit before the cut, probe soon
+ *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ, back to the limit before the cut, probe soon
  * </pre>
  * All limits are clamped to {@code [min, max]}.
  *
@@ -53,7 +78,11 @@ package io.sweetasync.limit;
  * conclusive, delivery falls in proportion, {@code R₀} is re-measured and the limit restored; it
  * cannot spiral down, because a cut stays only if it removed queue.</li>
  * <li>{@code R₀} cannot creep up under load: it rises only on RECOVER's evidence that latency does not
- * depend on concurrency, or at the minimum limit.</li>
+ * depend on concurrency, or at the minimum limit. {@code Rₑ} is set only with {@code Lₑ}, by a probe whose
+ * gain is beyond two standard errors and worth elasticity ¼, or refreshed at {@code Lₑ} by a cut that cost
+ * throughput; a step below {@code Lₑ} or a cut that shows it was queue forgets both. Each earned step from
+ * {@code L} to {@code P} raised latency by {@code (P / L) / (1 + G) ≤ (P / L)^(3/4)}: at most three quarters
+ * of the concurrency added (in logs) became latency, the rest throughput.</li>
  * <li>After a collapse (a cliff) the limit returns to the last good limit and stays below the bad one
  * until a probe shows it harmless; probes that hurt back off to one in 96 windows (a collapse stalls
  * the downstream for a few windows: so it costs a few percent at most).</li>
@@ -62,8 +91,11 @@ package io.sweetasync.limit;
  * <li>Reading {@link #limit()}, {@link #phase()}, {@link #baselineNanos()}, {@link #estimatedCapacity()}
  * does not allocate; neither does a sample.</li>
  * </ul>
- * Where it falls short: a downstream whose latency rises from the first request (contention, the
- * universal scalability law) is run at its latency knee, below its throughput peak.
+ * Where it falls short: the earned limit rests on probes of one to four windows, so near a flat throughput
+ * peak it stops where a ×1.25 step gains about two standard errors (contention: about 0.9-0.95 of the peak,
+ * at 2-3 times the solo latency; less where the peak lies at small concurrency, whose windows are short
+ * and noisy); where more concurrency buys a little throughput (slots fed by bursty arrivals) it may run up
+ * to {@code L(1 + G)}, above the knee.
  */
 final class AdaptiveLimit implements Limit {
 
@@ -82,6 +114,7 @@ final class AdaptiveLimit implements Limit {
     static final double QUEUE_ELASTICITY = 0.5;
     static final int PROBE_EVERY = 6;
     static final int PROBE_EVERY_MAX = 96;
+    static final int PROBE_EXTENSIONS = 3;
 
     private final int min;
     private final int max;
@@ -111,8 +144,10 @@ final class AdaptiveLimit implements Limit {
 
     private int cruised;
     private int probeEvery = PROBE_EVERY;
-    private int probeFrom;
-    private double probeRateBefore;
+    /** The current or last probe, against the cruise windows before it. */
+    private final StepUp probe = new StepUp();
+    /** How many times the current probe window was extended because its gain was inconclusive. */
+    private int extensions;
     private double startupRate;
     /** The limit when the current cut began, whether drops (not latency) called for it, and their share. */
     private int cutFrom;
@@ -138,7 +173,7 @@ final class AdaptiveLimit implements Limit {
 
     @Override
     public long baselineNanos() {
-        return (long) baseline.latency();
+        return (long) baseline.reference();
     }
 
     @Override
@@ -159,7 +194,7 @@ final class AdaptiveLimit implements Limit {
     private boolean severe() {
         int n = window.alarmCount();
         return baseline.isKnown() && n >= SHORT_WINDOW
-                && window.alarmMean() > baseline.latency()
+                && window.alarmMean() > baseline.reference()
                         * Math.max(SEVERE, 1 + Baseline.Z * variation / Math.sqrt(n));
     }
 
@@ -167,14 +202,23 @@ final class AdaptiveLimit implements Limit {
         if (windowLimit <= min) {
             return SHORT_WINDOW; // at the minimum a window only needs to show that work succeeds
         }
+        return (1 + extensions) * normalWindow();
+    }
+
+    private int normalWindow() {
         double precise = Math.min(MAX_WINDOW, Math.pow(variation / TARGET_ERROR, 2));
         return (int) Math.max(Math.max(MIN_WINDOW, WINDOW_PER_LIMIT * windowLimit), precise);
     }
 
     private void endWindow(long now) {
+        if (warm && phase == LimitPhase.PROBE && inconclusive(window)) {
+            extensions++; // the same probe window goes on: more samples, less noise
+            return;
+        }
         if (warm) {
             judge(window);
         }
+        extensions = 0;
         warm = true;
         // After a decrease, older work speaks of the higher limit; otherwise the current limit may slow it.
         alarmFrom = limit < windowLimit ? now : alarmFrom;
@@ -246,6 +290,7 @@ final class AdaptiveLimit implements Limit {
     /** A busy window that was neither slow nor dropping: its rate counts, its limit was good. */
     private void accept(SampleWindow w) {
         rates.add(w.goodRate());
+        probe.before(w);
         step.from(w);
         lastGood = windowLimit;
     }
@@ -253,23 +298,22 @@ final class AdaptiveLimit implements Limit {
     private void startProbe() {
         phase = LimitPhase.PROBE;
         cruised = 0;
-        probeFrom = limit;
-        probeRateBefore = rates.mean();
-        double target = Math.max(limit + 2, PROBE_GAIN * bdp());
+        probe.start(limit, rates.mean());
+        double target = Math.max(limit + 2, PROBE_GAIN * Math.max(bdp(), baseline.earnedLimit()));
         limit = clamp(limit < ceiling - 1 ? Math.min(ceiling - 1.0, target) : target);
     }
 
     private void probe(SampleWindow w, boolean dropping) {
-        if (w.latency() > SEVERE * baseline.latency() || dropping) {
+        if (w.latency() > SEVERE * baseline.reference() || dropping) {
             // The probe hurt far more than queueing would: a cliff. Back off, and probe less often.
             probeEvery = Math.min(PROBE_EVERY_MAX, 2 * probeEvery);
             ceiling = Math.min(ceiling, windowLimit);
-            limit = clamp(Math.min(probeFrom, windowLimit - 1));
+            limit = clamp(Math.min(probe.from(), windowLimit - 1));
             phase = LimitPhase.CRUISE;
             return;
         }
         if (w.concurrency() < BUSY * windowLimit) {
-            limit = probeFrom; // demand did not fill the probe
+            limit = probe.from(); // demand did not fill the probe
             phase = LimitPhase.CRUISE;
             return;
         }
@@ -277,13 +321,17 @@ final class AdaptiveLimit implements Limit {
         if (windowLimit >= ceiling) {
             ceiling = Integer.MAX_VALUE; // whatever made this limit too high before, it hurts no more
         }
-        if (w.goodRate() >= probeRateBefore * (1 + growth(w))) {
-            // Capacity appeared: probe on from here while the rate follows (up to a known ceiling).
+        if (probe.gained(w, windowLimit, windowError())) {
+            // The probe delivered more, enough to pay for its latency: the concurrency the gain accounts for
+            // buys throughput, and the latency there is not queueing. Cruise no lower (Lₑ, Rₑ). Probe on from
+            // here while the rate follows (up to a known ceiling): the limit climbs while throughput rises,
+            // even when latency rises with it.
+            double useful = probe.useful(w, windowLimit);
+            baseline.earn((int) Math.round(useful), w.latency() * useful / windowLimit);
             step.from(w);
             lastGood = windowLimit;
             probeEvery = PROBE_EVERY;
-            probeFrom = windowLimit;
-            probeRateBefore = w.goodRate();
+            probe.chain(windowLimit, w, 1 + extensions);
             double next = Math.max(windowLimit + 2, PROBE_GAIN * Math.max(windowLimit, bdp()));
             limit = clamp(Math.min(ceiling - 1.0, next));
             if (limit <= windowLimit) {
@@ -295,6 +343,21 @@ final class AdaptiveLimit implements Limit {
         startDrain();
     }
 
+    /** The relative error of one window of the usual size: {@code cv / √N}. */
+    private double windowError() {
+        return variation / Math.sqrt(normalWindow());
+    }
+
+    /**
+     * Whether a probe window's gain would pay but is only between one and two standard errors, the window
+     * neither dropping nor collapsing: worth more samples at the same limit, up to
+     * {@value #PROBE_EXTENSIONS} times.
+     */
+    private boolean inconclusive(SampleWindow w) {
+        return extensions < PROBE_EXTENSIONS && w.concurrency() >= BUSY * windowLimit && !baseline.isDropping(w)
+                && w.latency() <= SEVERE * baseline.reference() && probe.inconclusive(w, windowLimit, windowError());
+    }
+
     /** The rate growth that counts as more capacity: 10%, or two standard errors of a difference. */
     private static double growth(SampleWindow w) {
         return Math.max(GROWTH, 2 * Math.sqrt(2) * w.relativeError());
@@ -303,7 +366,7 @@ final class AdaptiveLimit implements Limit {
     private void startDrain() {
         phase = LimitPhase.DRAIN;
         cruised = 0;
-        limit = clamp(Math.min(windowLimit - 1, DRAIN_GAIN * bdp()));
+        limit = clamp(Math.min(windowLimit - 1, DRAIN_GAIN * Math.max(bdp(), baseline.earnedLimit())));
     }
 
     private void drain(SampleWindow w) {
@@ -313,7 +376,10 @@ final class AdaptiveLimit implements Limit {
         }
         boolean busy = w.concurrency() >= BUSY * windowLimit;
         double e = step.elasticity(w);
-        if (busy && e < QUEUE_ELASTICITY && windowLimit > min) {
+        if (windowLimit < baseline.earnedLimit() && busy && e + step.elasticityError(w) < StepUp.MIN_ELASTICITY) {
+            baseline.forget(); // below the earned limit delivery held: what was earned is queue now
+        }
+        if (busy && e < QUEUE_ELASTICITY && windowLimit > min && windowLimit >= baseline.earnedLimit()) {
             step.from(w); // only queue went away: descend further
             limit = clamp(Math.min(windowLimit - 1, DRAIN_GAIN * windowLimit));
             return;
@@ -327,6 +393,7 @@ final class AdaptiveLimit implements Limit {
 
     private void cut(SampleWindow w) {
         cutFrom = windowLimit;
+        probe.clear();
         cutForDrops = !baseline.isSlow(w);
         cutDropShare = w.dropShare();
         rates.clear();
@@ -339,7 +406,7 @@ final class AdaptiveLimit implements Limit {
 
     private void cutAgain(SampleWindow w) {
         int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / 4.0));
-        double collapse = SEVERE * baseline.latency();
+        double collapse = SEVERE * baseline.reference();
         if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little && lastGood < windowLimit) {
             // Far slower than queueing explains: a cliff just above the last limit that was fine. Little's
             // law does not hold across a collapse: go back there, and stay below this one.
@@ -356,6 +423,20 @@ final class AdaptiveLimit implements Limit {
     private void recover(SampleWindow w, boolean congested) {
         double e = step.elasticity(w);
         boolean dropsFell = cutForDrops && w.dropShare() < cutDropShare / 2;
+        if (baseline.earnedLimit() > 0 && !Double.isNaN(e)) {
+            if (e + step.elasticityError(w) < StepUp.MIN_ELASTICITY) {
+                baseline.forget(); // the cut removed only queue: what was earned is queue now
+            }
+            else if (e >= StepUp.MIN_ELASTICITY && !step.worse(w) && !dropsFell && !cutForDrops) {
+                // The cut cost delivery: the latency it removed was buying throughput, as when it was earned.
+                // Undo it, and take the latency at the earned limit as it is now.
+                baseline.earn(baseline.earnedLimit(), step.latency());
+                phase = LimitPhase.CRUISE;
+                cruised = 0;
+                limit = cutFrom;
+                return;
+            }
+        }
         if (e >= QUEUE_ELASTICITY && !step.worse(w) && !dropsFell) {
             // The cut cut delivery in proportion and left latency and drops where they were: there was no
             // queue of ours. The downstream moved (a slower network, a busier neighbour), or some work fails
@@ -395,7 +476,7 @@ final class AdaptiveLimit implements Limit {
     }
 
     private int cruiseLimit() {
-        return clamp(Math.min(ceiling - 1.0, bdp()));
+        return clamp(Math.min(ceiling - 1.0, Math.max(bdp(), baseline.earnedLimit())));
     }
 
     private int clamp(double value) {

@@ -31,8 +31,9 @@ public interface Limit {
     }
 
     /**
-     * The latency the algorithm takes for "no queueing" (propagation plus service), in nanoseconds; 0
-     * when it keeps none or has not measured it yet.
+     * The latency the algorithm takes for "no queueing" (propagation plus service, and for
+     * {@link LimitAlgorithm#ADAPTIVE} also latency shown to buy throughput, as under contention), in
+     * nanoseconds; 0 when it keeps none or has not measured it yet.
      */
     default long baselineNanos() {
         return 0;

@@ -18,8 +18,8 @@ public enum LimitAlgorithm {
     GRADIENT2,
     /**
      * Ours and the default: the measured bandwidth-delay product, delivery rate times latency without
-     * queueing; every cut is checked by experiment and undone when it removed no queue (see
-     * {@link AdaptiveLimit}).
+     * queueing, or higher where a probe showed that more concurrency delivers more; every cut is checked
+     * by experiment and undone when it removed no queue (see {@link AdaptiveLimit}).
      */
     ADAPTIVE
 }

@@ -36,6 +36,16 @@ final class StepDown {
         return Math.log(rate / w.goodRate()) / Math.log(concurrency / w.concurrency());
     }
 
+    /** The latency of the window before the step, in nanoseconds. */
+    double latency() {
+        return latency;
+    }
+
+    /** The standard error of {@link #elasticity}: the two windows' relative errors over the step's log size. */
+    double elasticityError(SampleWindow w) {
+        return Math.hypot(error, w.relativeError()) / Math.log(concurrency / w.concurrency());
+    }
+
     /** Whether {@code w}, with less concurrency, has clearly higher latency: the downstream got slower. */
     boolean worse(SampleWindow w) {
         double noise = Baseline.Z * Math.max(error, w.relativeError());

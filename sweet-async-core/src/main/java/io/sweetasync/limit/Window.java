@@ -25,6 +25,10 @@ final class Window {
         next = 0;
     }
 
+    int count() {
+        return count;
+    }
+
     boolean isEmpty() {
         return count == 0;
     }

@@ -47,6 +47,17 @@ class AdaptiveLimitTest {
     }
 
     @Test
+    void contentionIsRunNearItsThroughputPeakNotAtItsLatencyKnee() {
+        // Latency rises from the first request (universal scalability law, α = 0.03, β = 0.0005): throughput
+        // peaks at 44 inside, 13.6 / 50 ms = 272 per second; at the latency knee, near 19, it is 222.
+        VirtualDownstream downstream = new VirtualDownstream(20).slots(1000).contention(0.03, 0.0005);
+        downstream.run(Duration.ofSeconds(20));
+        double rate = downstream.run(Duration.ofSeconds(40));
+        assertThat(rate).as("completions per second").isGreaterThan(0.9 * 272);
+        assertThat(downstream.meanLimit()).isGreaterThan(25.0);
+    }
+
+    @Test
     void theBaselineDoesNotCreepUnderSustainedOverload() {
         VirtualDownstream downstream = new VirtualDownstream(20);
         downstream.run(Duration.ofSeconds(120));

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * limit tests. Demand never runs out: every free permit is taken at once. Requests are served by
  * {@code slots} in parallel behind a FIFO queue, then travel back for {@code delay} (time that takes no
  * capacity). With a cliff, work started while more than {@code at} requests are inside takes
- * {@code factor} times longer. Service times are log-normal (mean 50 ms, p99 about twice the median)
+ * {@code factor} times longer; with contention, work started with {@code n} inside takes
+ * {@code 1 + α(n − 1) + β·n(n − 1)} times longer (the universal scalability law). Service times are log-normal (mean 50 ms, p99 about twice the median)
  * from a fixed seed. Time moves only inside {@link #run}.
  */
 final class VirtualDownstream {
@@ -32,6 +33,8 @@ final class VirtualDownstream {
     private long delayNanos;
     private int cliffAt = Integer.MAX_VALUE;
     private double cliffFactor = 1;
+    private double alpha;
+    private double beta;
     private int busy;
     private int inside;
     private long completed;
@@ -56,6 +59,17 @@ final class VirtualDownstream {
     VirtualDownstream cliff(int at, double factor) {
         cliffAt = at;
         cliffFactor = factor;
+        return this;
+    }
+
+    /**
+     * Work that starts with {@code n} inside takes {@code 1 + α(n − 1) + β·n(n − 1)} times longer: throughput
+     * {@code n / (S · (1 + α(n − 1) + β·n(n − 1)))} peaks at {@code n = √((1 − α) / β)}, and latency rises
+     * from the first request on.
+     */
+    VirtualDownstream contention(double alphaValue, double betaValue) {
+        alpha = alphaValue;
+        beta = betaValue;
         return this;
     }
 
@@ -95,7 +109,8 @@ final class VirtualDownstream {
         inside++;
         double mu = Math.log(MEAN_SERVICE_SECONDS) - SIGMA * SIGMA / 2;
         double gaussian = Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
-        long work = (long) (Math.exp(mu + SIGMA * gaussian) * 1e9 * (inside > cliffAt ? cliffFactor : 1));
+        double slowdown = (inside > cliffAt ? cliffFactor : 1) * (1 + alpha * (inside - 1) + beta * inside * (inside - 1.0));
+        long work = (long) (Math.exp(mu + SIGMA * gaussian) * 1e9 * slowdown);
         queue.add(() -> serve(permit, work));
         startQueued();
     }

@@ -63,7 +63,17 @@ final class Scenarios {
                         host -> new SlotsDownstream(host, Profile.constant(40), none, 0.048), 1.0, false, true, 132),
                 // The caller gives up after 150 ms; the downstream keeps working on what it abandoned.
                 new Scenario("abandoned at 150ms", 3, phase, new Load.Open(1.5 * 40 / S), normal,
-                        host -> new SlotsDownstream(host, Profile.constant(40), none, S), 0.150, true, true, 143));
+                        host -> new SlotsDownstream(host, Profile.constant(40), none, S), 0.150, true, true, 143),
+                // Added after ADAPTIVE's throughput-gradient probe, to check it on shapes it was not tuned on:
+                // milder contention whose throughput peaks near 70 inside, ...
+                new Scenario("contention light (USL)", 3, phase, new Load.Open(1.5 * 26.4 / S), normal,
+                        host -> new SharingDownstream(host, SharingDownstream.contention(0.01, 0.0002), none), timeout,
+                        false, true, 154),
+                // ... and a bimodal service (70% 10 ms, 30% 200 ms: mean 67 ms) on 24 shared cores.
+                new Scenario("bimodal 10/200ms knee 24", 3, phase, new Load.Open(1.5 * 24 / 0.067),
+                        Work.mix(Work.logNormal(0.010, 0.3), Work.logNormal(0.200, 0.3), 0.3),
+                        host -> new SharingDownstream(host, SharingDownstream.knee(), Profile.constant(24)), 1.0, false,
+                        true, 165));
     }
 
     static double median(double mean, double sigma) {
