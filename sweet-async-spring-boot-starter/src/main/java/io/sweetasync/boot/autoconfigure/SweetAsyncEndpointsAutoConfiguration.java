@@ -3,6 +3,7 @@ package io.sweetasync.boot.autoconfigure;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.boot.actuate.AsyncTasksEndpointWebExtension;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -13,7 +14,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code asynctasks} and {@code asynclimits} Actuator endpoints, when Actuator is present and the
- * endpoints are available (exposed and not switched off).
+ * endpoints are available (exposed and not switched off); over the web, cancelling an unknown or finished
+ * task answers 404.
  */
 @AutoConfiguration(after = SweetAsyncAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
@@ -25,6 +27,14 @@ public final class SweetAsyncEndpointsAutoConfiguration {
     @ConditionalOnAvailableEndpoint
     AsyncTasksEndpoint asyncTasksEndpoint(TaskOrchestrator orchestrator) {
         return new AsyncTasksEndpoint(orchestrator);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(AsyncTasksEndpoint.class)
+    @ConditionalOnAvailableEndpoint(endpoint = AsyncTasksEndpoint.class)
+    AsyncTasksEndpointWebExtension asyncTasksEndpointWebExtension(AsyncTasksEndpoint endpoint) {
+        return new AsyncTasksEndpointWebExtension(endpoint);
     }
 
     @Bean

@@ -89,7 +89,7 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             });
             running.await();
 
-            AsyncTasksEndpoint.TasksDescriptor tasks = endpoint.tasks();
+            AsyncTasksEndpoint.TasksDescriptor tasks = endpoint.tasks(null);
             assertThat(tasks.live()).singleElement().satisfies(root -> {
                 assertThat(root.name()).isEqualTo("import");
                 assertThat(root.status()).isEqualTo("RUNNING");
@@ -105,13 +105,13 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             assertThat(done.toString()).as("never the task's result").doesNotContain("secret result");
             assertThat(done.resources()).containsKeys("cpuNanos", "allocatedBytes", "bytesRead", "bytesWritten");
 
-            assertThat(endpoint.task(parent.id().toString()).children()).hasSize(1);
-            assertThat(endpoint.task("999999")).isNull();
-            assertThat(endpoint.task("not-a-number")).isNull();
+            assertThat(endpoint.task(parent.id().toString(), null).children()).hasSize(1);
+            assertThat(endpoint.task("999999", null)).isNull();
+            assertThat(endpoint.task("not-a-number", null)).isNull();
 
             assertThat(endpoint.cancel(parent.id().toString()).cancelled()).isTrue();
             parent.result();
-            assertThat(endpoint.task(parent.id().toString()).status()).isEqualTo("CANCELLED");
+            assertThat(endpoint.task(parent.id().toString(), null).status()).isEqualTo("CANCELLED");
             assertThat(endpoint.cancel(parent.id().toString())).as("finished: nothing to cancel").isNull();
 
             AsyncLimitsEndpoint.LimitsDescriptor limits = context.getBean(AsyncLimitsEndpoint.class).limits();
