@@ -5,6 +5,7 @@ import io.sweetasync.TaskInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -93,6 +94,15 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
         return done[0];
     }
 
+    private static Map<String, Resource> resources(TaskInfo info) {
+        Map<String, Resource> resources = new LinkedHashMap<>();
+        resources.put("cpuNanos", Resource.of(info.metrics().cpuTimeNanos()));
+        resources.put("allocatedBytes", Resource.of(info.metrics().allocatedBytes()));
+        resources.put("bytesRead", Resource.of(info.metrics().bytesRead()));
+        resources.put("bytesWritten", Resource.of(info.metrics().bytesWritten()));
+        return Collections.unmodifiableMap(resources);
+    }
+
     private static TaskDescriptor single(TaskInfo info, List<TaskDescriptor> children) {
         Map<String, Integer> childStatuses = new TreeMap<>();
         for (TaskInfo child : info.children()) {
@@ -102,10 +112,7 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
                 info.name(), info.path(), info.status().name(), info.priority().name(), info.group(), info.runtime(),
                 info.tags(), info.createdAt(), info.startedAt(), info.completedAt(), info.attempts(),
                 info.queueWait().toNanos() / 1e6, info.runTime().toNanos() / 1e6,
-                Map.of("cpuNanos", Resource.of(info.metrics().cpuTimeNanos()),
-                        "allocatedBytes", Resource.of(info.metrics().allocatedBytes()),
-                        "bytesRead", Resource.of(info.metrics().bytesRead()),
-                        "bytesWritten", Resource.of(info.metrics().bytesWritten())),
+                resources(info),
                 info.failure() == null ? null : new Failure(info.failure().type(), info.failure().message()),
                 info.progress(), info.dependencies().stream().map(Object::toString).toList(), info.childCount(),
                 childStatuses, info.runaway(), children);

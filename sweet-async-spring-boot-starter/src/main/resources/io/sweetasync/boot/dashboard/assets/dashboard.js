@@ -122,27 +122,49 @@
         return row;
     }
 
+    // A task's row is built once and then only its texts and flags change, so a click lands on the
+    // same elements however often the page refreshes.
     function taskRow(node, depth) {
-        const row = reuse(node.id, 6);
-        row.dataset.id = node.id;
+        let row = rows.get(node.id);
+        if (!row) {
+            row = el('tr', {},
+                el('td', {}, el('button', { class: 'toggle', type: 'button' }), el('span', { class: 'name' }),
+                    el('span', { class: 'id' }), el('span', { class: 'badge runaway', hidden: '',
+                        title: 'ended, but its body ignores its interrupt and still runs' }, 'runaway'),
+                    el('span', { class: 'children' })),
+                el('td', {}, el('span', { class: 'status' })), el('td'), el('td'), el('td', { class: 'progress' }),
+                el('td', {}, el('button', { class: 'cancel', type: 'button', 'data-id': node.id, hidden: '' }, 'Cancel')));
+            row.dataset.key = node.id;
+            row.dataset.id = node.id;
+            if (node.parentId) row.dataset.parent = node.parentId;
+            rows.set(node.id, row);
+        }
         row.dataset.status = node.status;
         row.dataset.depth = depth;
         row.className = 'task' + (node.runaway ? ' runaway' : '') + (node.id === selected ? ' selected' : '');
         const [name, status, age, attempts, progress, actions] = row.cells;
         name.style.paddingLeft = (0.4 + depth * 1.2) + 'em';
+        const toggle = name.querySelector('.toggle');
         const open = isOpen(node, depth);
-        const toggle = node.childCount > 0 ? el('button', { class: 'toggle', type: 'button', 'aria-label': open ? 'collapse' : 'expand' }, open ? '▾' : '▸') : el('span', { class: 'toggle' }, '');
-        name.replaceChildren(toggle, el('span', { class: 'name' }, node.name), el('span', { class: 'id' }, '#' + node.id),
-            ...(node.runaway ? [el('span', { class: 'badge runaway', title: 'ended, but its body ignores its interrupt and still runs' }, 'runaway')] : []),
-            ...(node.childCount ? [el('span', { class: 'children' }, childSummary(node))] : []));
-        status.replaceChildren(el('span', { class: 'status ' + node.status }, node.status));
-        age.textContent = duration(Date.now() - Date.parse(node.createdAt));
-        attempts.textContent = node.attempts;
-        progress.textContent = progressText(node.progress);
-        const cancellable = canCancel && !TERMINAL.has(node.status);
-        if (cancellable && !actions.firstChild) actions.append(el('button', { class: 'cancel', type: 'button', 'data-id': node.id }, 'Cancel'));
-        if (!cancellable && actions.firstChild) actions.replaceChildren();
+        toggle.style.visibility = node.childCount > 0 ? 'visible' : 'hidden';
+        setText(toggle, open ? '▾' : '▸');
+        toggle.setAttribute('aria-label', open ? 'collapse' : 'expand');
+        setText(name.querySelector('.name'), node.name);
+        setText(name.querySelector('.id'), '#' + node.id);
+        name.querySelector('.runaway').hidden = !node.runaway;
+        setText(name.querySelector('.children'), node.childCount ? childSummary(node) : '');
+        const badge = status.firstChild;
+        badge.className = 'status ' + node.status;
+        setText(badge, node.status);
+        setText(age, duration(Date.now() - Date.parse(node.createdAt)));
+        setText(attempts, String(node.attempts));
+        setText(progress, progressText(node.progress));
+        actions.firstChild.hidden = !(canCancel && !TERMINAL.has(node.status));
         return row;
+    }
+
+    function setText(node, text) {
+        if (node.textContent !== text) node.textContent = text;
     }
 
     function moreRow(node) {
@@ -204,9 +226,9 @@
     }
 
     function notice(message, ok) {
-        $('error').hidden = false;
-        $('error').className = ok ? 'notice' : '';
-        $('error').textContent = message;
+        $('notice').hidden = false;
+        $('notice').className = ok ? 'ok' : 'refused';
+        $('notice').textContent = message;
     }
 
     // Re-draws the tree at once from the last answer (the next poll brings the selected task's detail).
@@ -246,22 +268,24 @@
         }
     }
 
+    // The x axis spans from the oldest sample kept to now: at least a minute, at most HISTORY_MS.
     function draw(canvas, samples, now) {
         const ctx = canvas.getContext('2d');
         const w = canvas.width, h = canvas.height, pad = 4;
         ctx.clearRect(0, 0, w, h);
+        const span = Math.min(HISTORY_MS, Math.max(60000, samples.length ? now - samples[0].t : 0));
         const top = Math.max(1, ...samples.map((s) => Math.max(s.limit, s.inFlight, s.queued)));
         ctx.fillStyle = '#888';
         ctx.font = '10px sans-serif';
         ctx.fillText(String(top), pad, 10);
-        ctx.fillText('5 min', pad, h - pad);
+        ctx.fillText(`last ${Math.round(span / 1000)} s`, pad, h - pad);
         const series = [['limit', '#1f6feb'], ['inFlight', '#2da44e'], ['queued', '#d1242f']];
         for (const [key, colour] of series) {
             ctx.strokeStyle = colour;
             ctx.lineWidth = 1.5;
             ctx.beginPath();
             samples.forEach((s, i) => {
-                const x = pad + (w - 2 * pad) * (1 - (now - s.t) / HISTORY_MS);
+                const x = pad + (w - 2 * pad) * (1 - (now - s.t) / span);
                 const y = h - pad - (h - 2 * pad - 12) * (s[key] / top);
                 if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
             });
