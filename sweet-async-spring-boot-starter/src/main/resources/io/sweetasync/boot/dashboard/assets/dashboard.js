@@ -301,7 +301,8 @@
             const ended = task.completedAt ? new Date(task.completedAt).toLocaleTimeString() : '';
             const took = task.completedAt ? duration(Date.parse(task.completedAt) - Date.parse(task.createdAt)) : '';
             const row = el('tr', { class: 'task', 'data-id': task.id },
-                el('td', {}, el('span', { class: 'name' }, task.name), el('span', { class: 'id' }, '#' + task.id)),
+                el('td', {}, el('span', { class: 'name' }, task.name), el('span', { class: 'id' }, '#' + task.id),
+                    ...(task.runaway ? [el('span', { class: 'badge runaway', title: 'ended, but its body ignores its interrupt and still runs' }, 'runaway')] : [])),
                 el('td', {}, el('span', { class: 'status ' + task.status }, task.status)),
                 el('td', {}, ended), el('td', {}, took),
                 el('td', { class: 'failure' }, task.failure ? `${task.failure.type}: ${task.failure.message}` : ''));
