@@ -82,6 +82,9 @@ class PrometheusRulesTests {
     void everyDashboardPanelQueryReturnsDataFromARealPrometheusWithTheRulesLoaded() throws Exception {
         String prometheus = run(ROOT.resolve(".ci/prometheus").toString(), "start", "127.0.0.1:" + port).strip();
         try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> HTTP.send(
+                    HttpRequest.newBuilder(URI.create(prometheus + "/-/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
             String id = startImport();
             get("/api/reports/customers/customer-042");
             Awaitility.await().atMost(Duration.ofSeconds(120))
