@@ -45,7 +45,7 @@ final class Browser implements AutoCloseable {
         Path chromedriver = Path.of(env("SWEET_ASYNC_CHROMEDRIVER", "/usr/bin/chromedriver"));
         if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
             String missing = "the dashboard's browser tests need Chromium and its driver (" + chromium + ", "
-                    + chromedriver + "): apt-get install -y chromium chromium-driver, or run .ci/chromium";
+                    + chromedriver + "): apt-get install -y chromium chromium-driver, or eval \"$(.ci/chromium)\"";
             if ("required".equals(System.getenv("SWEET_ASYNC_BROWSER_TESTS")) || "true".equals(System.getenv("CI"))) {
                 fail(missing);
             }

@@ -9,11 +9,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -150,6 +153,38 @@ class DashboardBrowserTests {
             release.countDown();
         }
         root.join();
+    }
+
+    @Test
+    void failedTasksComeFromTheStoreAndRunawaysAreMarked() throws Exception {
+        SpawningTask<Integer> broken = orchestrator.to(Integer.class).named("broken-quote").run(() -> {
+            throw new IllegalStateException("no price for o-7");
+        });
+        broken.result();
+        AtomicBoolean release = new AtomicBoolean();
+        SpawningTask<Integer> stubborn = orchestrator.to(Integer.class).named("stubborn").timeout(Duration.ofMillis(50))
+                .run(() -> {
+                    while (!release.get()) {
+                        Thread.interrupted();               // ignores its interrupt: a runaway
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                    return 1;
+                });
+        try {
+            stubborn.result();
+            String failed = broken.id().toString();
+            browser.await(d -> text(d, "#failed tr.task[data-id='" + failed + "'] .failure")
+                    .equals("IllegalStateException: no price for o-7"));
+            String runaway = stubborn.id().toString();
+            browser.await(d -> statusIn(d, "#recent", runaway).equals("TIMED_OUT"));
+            browser.await(d -> !d.findElements(By.cssSelector("#recent tr.task[data-id='" + runaway + "'] .badge.runaway"))
+                    .isEmpty());
+            browser.await(d -> d.findElement(By.id("summary")).getText().contains("1 runaway"));
+            browser.screenshot("failed-and-runaway");
+        }
+        finally {
+            release.set(true);
+        }
     }
 
     private String startImport() throws Exception {
