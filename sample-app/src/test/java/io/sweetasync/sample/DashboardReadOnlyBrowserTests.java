@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.actuate.LimiterHistory;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,6 +26,9 @@ class DashboardReadOnlyBrowserTests {
     @Autowired
     TaskOrchestrator orchestrator;
 
+    @Autowired
+    LimiterHistory history;
+
     @Test
     void thePageOffersNoCancelAndTheEndpointRefusesOne() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
@@ -30,7 +37,13 @@ class DashboardReadOnlyBrowserTests {
             return 1;
         });
         try (Browser browser = Browser.open()) {
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> history.samples().getOrDefault("pricing", List.of()).size() >= 5);
             browser.driver().get("http://localhost:" + port + "/sweet-async");
+            // the chart starts with the server's samples of the last minutes, not empty
+            String samples = browser.await(d -> d.findElement(By.cssSelector(".group[data-group='pricing']"))
+                    .getDomAttribute("data-samples"));
+            assertThat(Integer.parseInt(samples)).isGreaterThanOrEqualTo(6);
             String id = task.id().toString();
             browser.await(d -> d.findElement(By.cssSelector("#tree tr.task[data-id='" + id + "'] .name")));
             assertThat(browser.driver().findElement(By.id("access")).getText()).isEqualTo("read-only");

@@ -4,6 +4,8 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpointWebExtension;
+import io.sweetasync.boot.actuate.LimiterHistory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -40,7 +42,15 @@ public final class SweetAsyncEndpointsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator) {
-        return new AsyncLimitsEndpoint(orchestrator);
+    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator, ObjectProvider<LimiterHistory> history) {
+        return new AsyncLimitsEndpoint(orchestrator, history.getIfAvailable());
+    }
+
+    /** The groups' samples of the last minutes for {@code asynclimits?history=true} (the dashboard's chart). */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(endpoint = AsyncLimitsEndpoint.class)
+    LimiterHistory sweetAsyncLimiterHistory(TaskOrchestrator orchestrator) {
+        return new LimiterHistory(orchestrator);
     }
 }

@@ -7,6 +7,7 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.boot.actuate.LimiterHistory;
 import io.sweetasync.boot.actuate.TaskDescriptor;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -114,12 +115,15 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             assertThat(endpoint.task(parent.id().toString(), null).status()).isEqualTo("CANCELLED");
             assertThat(endpoint.cancel(parent.id().toString())).as("finished: nothing to cancel").isNull();
 
-            AsyncLimitsEndpoint.LimitsDescriptor limits = context.getBean(AsyncLimitsEndpoint.class).limits();
+            AsyncLimitsEndpoint.LimitsDescriptor limits = context.getBean(AsyncLimitsEndpoint.class).limits(null);
             assertThat(limits.groups()).containsKey("pricing");
             assertThat(limits.groups().get("pricing").algorithm()).isEqualTo("ADAPTIVE");
             assertThat(limits.groups().get("pricing").accepted()).isEqualTo(1);
             assertThat(limits.groups().get("pricing").phase()).as("one sample: still starting").isEqualTo("STARTUP");
             assertThat(limits.groups().get("pricing").estimatedCapacityPerSecond()).isZero();
+            assertThat(limits.history()).as("only when asked for").isEmpty();
+            assertThat(context).hasSingleBean(LimiterHistory.class);
+            assertThat(context.getBean(LimiterHistory.class).isRunning()).isTrue();
         });
     }
 

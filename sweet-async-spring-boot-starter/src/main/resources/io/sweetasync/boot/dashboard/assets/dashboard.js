@@ -17,6 +17,7 @@
     const rows = new Map();          // id -> <tr> of the live tree, reused between polls
     let selected = null;
     let lastTasks = null;
+    let seeded = false;
     const stats = { polls: 0, lastPollMs: 0, lastRenderMs: 0, lastBytes: 0, treeRows: 0 };
     window.sweetAsyncDashboard = stats;
 
@@ -51,7 +52,7 @@
         try {
             const [tasks, limits, detail] = await Promise.all([
                 getJson(config.tasks + '?limit=' + LIMIT),
-                config.limits ? getJson(config.limits) : Promise.resolve({ groups: {} }),
+                config.limits ? getJson(config.limits + (seeded ? '' : '?history=true')) : Promise.resolve({ groups: {} }),
                 selected ? getJson(config.tasks + '/' + encodeURIComponent(selected) + '?limit=0')
                     .catch((error) => error.status === 404 ? null : Promise.reject(error)) : Promise.resolve(null),
             ]);
@@ -75,6 +76,7 @@
             + (tasks.runaways ? ` · ${tasks.runaways} runaway` : '');
         $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
         renderTree(tasks);
+        if (!seeded) seed(limits.history);
         renderGroups(limits.groups);
         renderFinished($('recent'), tasks.recent);
         renderFinished($('failed'), tasks.failed);
@@ -237,6 +239,14 @@
     }
 
     // ---- groups: limit, in flight and queued over the last minutes -------------------------------------
+
+    // The first answer carries the groups' samples of the last five minutes (when the server keeps them).
+    function seed(serverHistory) {
+        for (const [group, samples] of Object.entries(serverHistory || {})) {
+            history.set(group, samples.map((s) => ({ t: s.epochMillis, limit: s.limit, inFlight: s.inFlight, queued: s.queued })));
+        }
+        seeded = true;
+    }
 
     function renderGroups(groups) {
         const now = Date.now();
