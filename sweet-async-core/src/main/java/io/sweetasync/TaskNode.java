@@ -856,7 +856,8 @@ final class TaskNode<T> implements SpawningTask<T> {
         cancel(timeoutHandle);
         cancel(retryHandle);
         if (!captured.isEmpty()) {
-            contextFinished(info());
+            contextFinished(info(), error == null ? null
+                    : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
         }
         orchestrator.finished(this);
         outcome.complete(result);
@@ -1205,10 +1206,10 @@ final class TaskNode<T> implements SpawningTask<T> {
         throw (X) t;
     }
 
-    private void contextFinished(TaskInfo finalInfo) {
+    private void contextFinished(TaskInfo finalInfo, Throwable error) {
         for (io.sweetasync.spi.ContextPropagator.Captured one : captured) {
             try {
-                one.finished(finalInfo);
+                one.finished(finalInfo, error);
             }
             catch (Throwable ex) {
                 orchestrator.warn("context propagator failed on finish of task " + label() + "; ignored", ex);

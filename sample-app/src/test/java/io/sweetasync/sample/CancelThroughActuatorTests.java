@@ -42,5 +42,15 @@ class CancelThroughActuatorTests {
         assertThat(response.body()).contains("\"cancelled\":true");
         task.result();
         assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+
+        assertThat(delete(task.id().toString()).statusCode()).as("finished: nothing to cancel").isEqualTo(404);
+        assertThat(delete("999-999").statusCode()).as("unknown, as GET answers").isEqualTo(404);
+        assertThat(delete("not-an-id").statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> delete(String id) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest
+                .newBuilder(URI.create("http://localhost:" + port + "/actuator/asynctasks/" + id)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

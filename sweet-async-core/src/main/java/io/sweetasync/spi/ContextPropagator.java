@@ -50,6 +50,23 @@ public interface ContextPropagator {
         /** Called once, when the task has reached its terminal status ({@code task} is final). */
         default void finished(TaskInfo task) {
         }
+
+        /**
+         * Called once, when the task has reached its terminal status, with the error it ended with: for
+         * a failure the body's exception, else the {@code TaskTimeoutException}, {@code TaskCancelledException}
+         * or {@code TaskRejectedException} its callers get; {@code null} when it completed. The engine calls
+         * this method; the default calls {@link #finished(TaskInfo)}.
+         *
+         * <pre>{@code
+         * public void finished(TaskInfo task, Throwable error) {
+         *     if (error != null) span.recordException(error);
+         *     span.end();
+         * }
+         * }</pre>
+         */
+        default void finished(TaskInfo task, Throwable error) {
+            finished(task);
+        }
     }
 
     /** A restored context; closing it puts back what the thread had before. */

@@ -53,6 +53,26 @@ class ConcurrencyLimiterTest {
     }
 
     @Test
+    void countsGrantsAndSumsHowLongQueuedOnesWaited() {
+        ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofMinutes(1));
+        List<ConcurrencyLimiter.Permit> held = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> { });
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> { });
+        clock.advance(Duration.ofMillis(30));
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> { });
+        clock.advance(Duration.ofMillis(20));
+        held.removeFirst().success();       // the first waiter waited 50 ms
+        clock.advance(Duration.ofMillis(10));
+        held.removeFirst().success();       // the second one 30 ms
+        assertThat(limiter.accepted()).isEqualTo(3);
+        assertThat(limiter.waitedNanos()).isEqualTo(Duration.ofMillis(80).toNanos());
+        held.removeFirst().success();
+        limiter.tryAcquire().orElseThrow().success();
+        assertThat(limiter.accepted()).as("a permit granted at once waited 0").isEqualTo(4);
+        assertThat(limiter.waitedNanos()).isEqualTo(Duration.ofMillis(80).toNanos());
+    }
+
+    @Test
     void aFullQueueRejectsAtOnceNamingTheGroup() {
         ConcurrencyLimiter limiter = limiter(1, 1, Duration.ofMinutes(1));
         List<ConcurrencyLimiter.Rejection> rejections = new ArrayList<>();

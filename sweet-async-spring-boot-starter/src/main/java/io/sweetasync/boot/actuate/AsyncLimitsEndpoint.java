@@ -3,28 +3,49 @@ package io.sweetasync.boot.actuate;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.LimiterSnapshot;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
-/** {@code /actuator/asynclimits}: every concurrency group's limiter state; {@code /{group}}: one group. */
+/**
+ * {@code /actuator/asynclimits}: every concurrency group's limiter state; {@code ?history=true} adds each
+ * group's limit, in-flight and queued permits of the last five minutes, one sample a second (when a
+ * {@link LimiterHistory} runs); {@code /{group}}: one group.
+ */
 @Endpoint(id = "asynclimits")
 public class AsyncLimitsEndpoint {
 
     private final TaskOrchestrator orchestrator;
+    private final LimiterHistory history;
 
     public AsyncLimitsEndpoint(TaskOrchestrator orchestrator) {
-        this.orchestrator = orchestrator;
+        this(orchestrator, null);
     }
 
+    /**
+     * @param history the groups' recent samples, or null to answer {@code ?history=true} with none
+     */
+    public AsyncLimitsEndpoint(TaskOrchestrator orchestrator, LimiterHistory history) {
+        this.orchestrator = orchestrator;
+        this.history = history;
+    }
+
+    /**
+     * Every group's limiter.
+     *
+     * @param history whether to add the groups' samples of the last five minutes
+     */
     @ReadOperation
-    public LimitsDescriptor limits() {
+    public LimitsDescriptor limits(@Nullable Boolean history) {
         Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
         for (LimiterSnapshot snapshot : orchestrator.limiters()) {
             groups.put(snapshot.group(), GroupDescriptor.of(snapshot));
         }
-        return new LimitsDescriptor(groups);
+        boolean wanted = Boolean.TRUE.equals(history) && this.history != null;
+        return new LimitsDescriptor(groups, wanted ? this.history.samples() : Map.of());
     }
 
     @ReadOperation
@@ -33,8 +54,13 @@ public class AsyncLimitsEndpoint {
                 .map(GroupDescriptor::of).orElse(null);
     }
 
-    /** Every group by name. */
-    public record LimitsDescriptor(Map<String, GroupDescriptor> groups) {
+    /**
+     * Every group by name.
+     *
+     * @param groups  each group's limiter now
+     * @param history each group's samples of the last five minutes, oldest first (empty unless asked for)
+     */
+    public record LimitsDescriptor(Map<String, GroupDescriptor> groups, Map<String, List<LimiterHistory.Sample>> history) {
     }
 
     /**

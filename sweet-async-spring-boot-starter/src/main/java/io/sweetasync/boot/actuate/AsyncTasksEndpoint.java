@@ -12,28 +12,42 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * {@code /actuator/asynctasks}: live task trees, recently finished roots, and a page of the history
- * (from the task store when there is one, so it reaches back across restarts, else from the recent
- * roots in memory), filtered by {@code status}, {@code name} and {@code since}; {@code /{id}}: one task
- * with its subtree (live, recent or stored); {@code DELETE /{id}}: cancel a task and its subtree.
- * Read-only by default: the cancel operation exists only with
+ * {@code /actuator/asynctasks}: live task trees, recently finished roots, the newest failed tasks, and a
+ * page of the history (from the task store when there is one, so it reaches back across restarts, else
+ * from the recent roots in memory) filtered by {@code status}, {@code name} and {@code since};
+ * {@code /{id}}: one task with its subtree (live, recent or stored); {@code DELETE /{id}}: cancel a task
+ * and its subtree. Read-only by default: the cancel operation exists only with
  * {@code management.endpoint.asynctasks.access=unrestricted}.
  *
+ * <p>{@code ?limit=n} bounds every list of the answer (roots, recent, failed, the children of each node,
+ * and the history page) to {@code n} entries, so that a page can poll it with 10,000 tasks live;
+ * {@code childCount} and {@code childStatuses} still count every child. Subtrees are shown
+ * {@value TaskDescriptor#MAX_DEPTH} levels deep.
+ *
  * <pre>
- * GET /actuator/asynctasks?status=FAILED&amp;name=send-invoice&amp;since=PT1H&amp;offset=0&amp;limit=20
+ * GET /actuator/asynctasks?limit=50        roots, recent and failed, up to 50 each and 50 children per node
+ * GET /actuator/asynctasks?status=FAILED&amp;name=send-invoice&amp;since=PT1H&amp;offset=20&amp;limit=20
+ * GET /actuator/asynctasks/7-42?limit=0    one task without its children
  * </pre>
  */
 @Endpoint(id = "asynctasks", defaultAccess = Access.READ_ONLY)
 public class AsyncTasksEndpoint {
+
+    private static final Log LOG = LogFactory.getLog(AsyncTasksEndpoint.class);
+    private static final int DEFAULT_FAILED = 20;
+    private static final int DEFAULT_PAGE = 50;
+    private static final int MAX_LIMIT = 1000;
 
     private final TaskOrchestrator orchestrator;
 
@@ -41,37 +55,98 @@ public class AsyncTasksEndpoint {
         this.orchestrator = orchestrator;
     }
 
-    /** Live root tasks with their subtrees, the recently finished roots, and the newest page of history. */
+    /** Everything, unbounded, and the newest page of history. */
     public TasksDescriptor tasks() {
         return tasks(null, null, null, null, null);
     }
 
+    /** Every list bounded by {@code limit} (all when null); the newest page of history. */
+    public TasksDescriptor tasks(@Nullable Integer limit) {
+        return tasks(null, null, null, null, limit);
+    }
+
     /**
-     * Live root tasks with their subtrees, the recently finished roots, and one page of the history,
-     * newest first, matching every filter given.
+     * Live root tasks with their subtrees, the recently finished roots, the newest failed tasks (from the
+     * task store when there is one, else among the recent roots) and one page of the history, newest
+     * first, matching every filter given.
      *
-     * @param status a task status name ({@code FAILED}, case-insensitive)
-     * @param name   a task name, exactly
+     * @param status a task status name for the history ({@code FAILED}, case-insensitive)
+     * @param name   a task name for the history, exactly
      * @param since  an instant ({@code 2026-12-01T10:00:00Z}) or a duration back from now ({@code PT1H})
-     * @param offset tasks to skip, 0 by default
-     * @param limit  tasks in the page, 1 to 1000, 50 by default
+     * @param offset history entries to skip, 0 by default
+     * @param limit  0 to 1000: at most this many roots, recent and failed tasks, children per node and
+     *               history entries; when null, all of each list and a history page of 50
      * @throws InvalidEndpointRequestException (400) naming the bad value
      */
     @ReadOperation
     public TasksDescriptor tasks(@Nullable String status, @Nullable String name, @Nullable String since,
             @Nullable Integer offset, @Nullable Integer limit) {
-        TaskQuery query = query(status, name, since, offset, limit);
-        return new TasksDescriptor(orchestrator.roots().stream().map(TaskDescriptor::of).toList(),
-                orchestrator.recent().stream().map(TaskDescriptor::of).toList(), history(query));
+        HistoryQuery query = query(status, name, since, offset, limit);
+        int max = limit == null ? Integer.MAX_VALUE : limit;
+        List<TaskInfo> roots = orchestrator.roots();
+        List<TaskInfo> recent = orchestrator.recent();
+        return new TasksDescriptor(describe(roots.stream(), max), describe(recent.stream(), max),
+                describe(failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), max),
+                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent));
     }
 
-    private HistoryDescriptor history(TaskQuery query) {
+    /**
+     * One task (live, recent or stored) with its subtree; 404 if unknown.
+     *
+     * @param limit at most this many children per node; all when null
+     */
+    @ReadOperation
+    public TaskDescriptor task(@Selector String id, @Nullable Integer limit) {
+        TaskId taskId = parse(id);
+        int max = limit == null ? Integer.MAX_VALUE : Math.max(0, limit);
+        return taskId == null ? null : orchestrator.find(taskId).map(info -> TaskDescriptor.of(info, max)).orElse(null);
+    }
+
+    /** Cancels a live task and its subtree; null if it is unknown or already finished (404 on the web). */
+    @DeleteOperation
+    public CancelDescriptor cancel(@Selector String id) {
+        TaskId taskId = parse(id);
+        if (taskId == null || orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isEmpty()) {
+            return null;
+        }
+        return new CancelDescriptor(id, orchestrator.cancel(taskId));
+    }
+
+    private List<TaskInfo> failed(List<TaskInfo> recent, int max) {
+        if (max == 0) {
+            return List.of();
+        }
         if (orchestrator.storeStatistics().isPresent()) {
-            return new HistoryDescriptor("store", query.offset(), query.limit(),
-                    orchestrator.stored(query).stream().map(TaskDescriptor::of).toList());
+            try {
+                return orchestrator.stored(new TaskQuery(TaskStatus.FAILED.name(), null, null, 0,
+                        Math.min(max, MAX_LIMIT)));
+            }
+            catch (RuntimeException ex) {
+                LOG.warn("asynctasks: the task store failed listing failed tasks; answering without them", ex);
+                return List.of();
+            }
+        }
+        return recent.stream().filter(info -> info.status() == TaskStatus.FAILED).limit(max).toList();
+    }
+
+    private HistoryDescriptor history(HistoryQuery query, List<TaskInfo> recent) {
+        boolean stored = orchestrator.storeStatistics().isPresent();
+        if (query.limit() == 0) {
+            return new HistoryDescriptor(stored ? "store" : "memory", query.offset(), 0, List.of());
+        }
+        if (stored) {
+            try {
+                return new HistoryDescriptor("store", query.offset(), query.limit(), orchestrator.stored(new TaskQuery(
+                        query.status(), query.name(), query.since(), query.offset(), query.limit()))
+                        .stream().map(TaskDescriptor::flat).toList());
+            }
+            catch (RuntimeException ex) {
+                LOG.warn("asynctasks: the task store failed listing the history; answering without it", ex);
+                return new HistoryDescriptor("store", query.offset(), query.limit(), List.of());
+            }
         }
         // Without a store: the finished roots kept in memory and their subtrees, flattened.
-        List<TaskDescriptor> page = orchestrator.recent().stream().flatMap(AsyncTasksEndpoint::flatten)
+        List<TaskDescriptor> page = recent.stream().flatMap(AsyncTasksEndpoint::flatten)
                 .filter(task -> query.status() == null || task.status().name().equals(query.status()))
                 .filter(task -> query.name() == null || query.name().equals(task.name()))
                 .filter(task -> query.since() == null || !task.createdAt().isBefore(query.since()))
@@ -90,7 +165,12 @@ public class AsyncTasksEndpoint {
         return all.stream();
     }
 
-    private static TaskQuery query(@Nullable String status, @Nullable String name, @Nullable String since,
+    /** The history part of a request, checked. */
+    private record HistoryQuery(@Nullable String status, @Nullable String name, @Nullable Instant since, int offset,
+            int limit) {
+    }
+
+    private static HistoryQuery query(@Nullable String status, @Nullable String name, @Nullable String since,
             @Nullable Integer offset, @Nullable Integer limit) {
         String statusName = null;
         if (status != null && !status.isBlank()) {
@@ -104,14 +184,15 @@ public class AsyncTasksEndpoint {
             }
         }
         int from = offset == null ? 0 : offset;
-        int size = limit == null ? 50 : limit;
         if (from < 0) {
             throw new InvalidEndpointRequestException("offset must not be negative, was " + from, "bad offset");
         }
-        if (size < 1 || size > 1000) {
-            throw new InvalidEndpointRequestException("limit must be between 1 and 1000, was " + size, "bad limit");
+        if (limit != null && (limit < 0 || limit > MAX_LIMIT)) {
+            throw new InvalidEndpointRequestException("limit must be between 0 and " + MAX_LIMIT + ", was " + limit,
+                    "bad limit");
         }
-        return new TaskQuery(statusName, name == null || name.isBlank() ? null : name, since(since), from, size);
+        return new HistoryQuery(statusName, name == null || name.isBlank() ? null : name, since(since), from,
+                limit == null ? DEFAULT_PAGE : limit);
     }
 
     private static @Nullable Instant since(@Nullable String since) {
@@ -142,17 +223,11 @@ public class AsyncTasksEndpoint {
         return taskId == null ? null : orchestrator.find(taskId).map(TaskDescriptor::of).orElse(null);
     }
 
-    /** Cancels a live task and its subtree; 404 if it is unknown or already finished. */
-    @DeleteOperation
-    public CancelDescriptor cancel(@Selector String id) {
-        TaskId taskId = parse(id);
-        if (taskId == null || orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isEmpty()) {
-            return null;
-        }
-        return new CancelDescriptor(id, orchestrator.cancel(taskId));
+    private static List<TaskDescriptor> describe(Stream<TaskInfo> infos, int max) {
+        return infos.limit(max).map(info -> TaskDescriptor.of(info, max)).toList();
     }
 
-    private static TaskId parse(String id) {
+    static TaskId parse(String id) {
         try {
             return TaskId.parse(id);
         }
@@ -161,8 +236,20 @@ public class AsyncTasksEndpoint {
         }
     }
 
-    /** Live and recent task trees, and a page of the history. */
-    public record TasksDescriptor(List<TaskDescriptor> live, List<TaskDescriptor> recent, HistoryDescriptor history) {
+    /**
+     * Live and recent task trees, the newest failed tasks and a page of the history.
+     *
+     * @param live       live roots with their subtrees, oldest first
+     * @param recent     recently finished roots, newest first
+     * @param failed     the newest failed tasks: stored ones when there is a task store, else the failed
+     *                   among {@code recent}
+     * @param liveRoots  live roots in all (also those beyond the limit)
+     * @param liveTasks  live tasks in all, roots and children
+     * @param runaways   tasks that ended while their bodies still run
+     * @param history    the page of history the request asked for
+     */
+    public record TasksDescriptor(List<TaskDescriptor> live, List<TaskDescriptor> recent, List<TaskDescriptor> failed,
+            int liveRoots, int liveTasks, int runaways, HistoryDescriptor history) {
     }
 
     /**

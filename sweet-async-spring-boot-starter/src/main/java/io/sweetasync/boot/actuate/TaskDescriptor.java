@@ -3,8 +3,12 @@ package io.sweetasync.boot.actuate;
 import io.sweetasync.ResourceValue;
 import io.sweetasync.TaskInfo;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A task as the {@code asynctasks} endpoint shows it: plain values only, never the task's arguments or
@@ -30,15 +34,19 @@ import java.util.Map;
  * @param progress      live values the task publishes
  * @param dependencies  ids the task waits for
  * @param childCount    children started
- * @param children      children (all for live tasks; up to 100 per node for finished ones), to
- *                      {@value #MAX_DEPTH} levels below the task asked for: deeper subtrees are read by
- *                      asking for a task at that depth ({@code childCount} says what was left out)
+ * @param childStatuses how many of the children listed by the engine are in each status (all children of a
+ *                      live task; up to 100 per node for finished ones), also those left out of {@code children}
+ * @param runaway       whether the task ended while its body still runs, ignoring its interrupt
+ * @param children      children in start order (all for live tasks, up to 100 per node for finished ones;
+ *                      at most the request's {@code limit} when it gives one), to {@value #MAX_DEPTH}
+ *                      levels below the task asked for: deeper subtrees are read by asking for a task at
+ *                      that depth ({@code childCount} says what was left out)
  */
 public record TaskDescriptor(String id, String parentId, String name, String path, String status, String priority,
         String group, String runtime, Map<String, String> tags, Instant createdAt, Instant startedAt,
         Instant completedAt, int attempts, double queueWaitMs, double runTimeMs, Map<String, Resource> resources,
         Failure failure, Map<String, Long> progress, List<String> dependencies, int childCount,
-        List<TaskDescriptor> children) {
+        Map<String, Integer> childStatuses, boolean runaway, List<TaskDescriptor> children) {
 
     /** One resource figure: its amount ({@code -1} when unavailable) and source. */
     public record Resource(long amount, String source) {
@@ -55,30 +63,74 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
     public static final int MAX_DEPTH = 64;
 
     static TaskDescriptor of(TaskInfo info) {
-        return tree(info, 0);
+        return of(info, Integer.MAX_VALUE);
     }
 
-    private static TaskDescriptor tree(TaskInfo info, int depth) {
-        return of(info, depth >= MAX_DEPTH ? List.of()
-                : info.children().stream().map(child -> tree(child, depth + 1)).toList());
-    }
-
-    /** The task alone: its child count, not its children. */
+    /** The task alone: its child count and statuses, not its children. */
     static TaskDescriptor flat(TaskInfo info) {
-        return of(info, List.of());
+        return single(info, List.of());
     }
 
-    private static TaskDescriptor of(TaskInfo info, List<TaskDescriptor> children) {
+    /**
+     * The descriptor of {@code top}'s tree, at most {@code limit} children per node and {@value #MAX_DEPTH}
+     * levels; built bottom-up with an explicit list, without recursion.
+     */
+    static TaskDescriptor of(TaskInfo top, int limit) {
+        List<TaskInfo> order = new ArrayList<>();
+        List<Integer> parents = new ArrayList<>();
+        List<Integer> depths = new ArrayList<>();
+        order.add(top);
+        parents.add(-1);
+        depths.add(0);
+        for (int i = 0; i < order.size(); i++) {
+            if (depths.get(i) >= MAX_DEPTH) {
+                continue;
+            }
+            List<TaskInfo> children = order.get(i).children();
+            for (int c = 0; c < Math.min(limit, children.size()); c++) {
+                order.add(children.get(c));
+                parents.add(i);
+                depths.add(depths.get(i) + 1);
+            }
+        }
+        List<List<TaskDescriptor>> built = new ArrayList<>(Collections.nCopies(order.size(), null));
+        TaskDescriptor[] done = new TaskDescriptor[order.size()];
+        for (int i = order.size() - 1; i >= 0; i--) {
+            List<TaskDescriptor> children = built.get(i) == null ? List.of() : List.copyOf(built.get(i).reversed());
+            done[i] = single(order.get(i), children);
+            int parent = parents.get(i);
+            if (parent >= 0) {
+                if (built.get(parent) == null) {
+                    built.set(parent, new ArrayList<>());
+                }
+                built.get(parent).add(done[i]);
+            }
+            built.set(i, null);
+        }
+        return done[0];
+    }
+
+    private static Map<String, Resource> resources(TaskInfo info) {
+        Map<String, Resource> resources = new LinkedHashMap<>();
+        resources.put("cpuNanos", Resource.of(info.metrics().cpuTimeNanos()));
+        resources.put("allocatedBytes", Resource.of(info.metrics().allocatedBytes()));
+        resources.put("bytesRead", Resource.of(info.metrics().bytesRead()));
+        resources.put("bytesWritten", Resource.of(info.metrics().bytesWritten()));
+        return Collections.unmodifiableMap(resources);
+    }
+
+    private static TaskDescriptor single(TaskInfo info, List<TaskDescriptor> children) {
+        Map<String, Integer> childStatuses = new TreeMap<>();
+        for (TaskInfo child : info.children()) {
+            childStatuses.merge(child.status().name(), 1, Integer::sum);
+        }
         return new TaskDescriptor(info.id().toString(), info.parentId() == null ? null : info.parentId().toString(),
                 info.name(), info.path(), info.status().name(), info.priority().name(), info.group(), info.runtime(),
                 info.tags(), info.createdAt(), info.startedAt(), info.completedAt(), info.attempts(),
                 info.queueWait().toNanos() / 1e6, info.runTime().toNanos() / 1e6,
-                Map.of("cpuNanos", Resource.of(info.metrics().cpuTimeNanos()),
-                        "allocatedBytes", Resource.of(info.metrics().allocatedBytes()),
-                        "bytesRead", Resource.of(info.metrics().bytesRead()),
-                        "bytesWritten", Resource.of(info.metrics().bytesWritten())),
+                resources(info),
                 info.failure() == null ? null : new Failure(info.failure().type(), info.failure().message()),
                 info.progress(), info.dependencies().stream().map(Object::toString).toList(), info.childCount(),
-                children);
+                childStatuses, info.runaway(), children);
     }
 }

@@ -186,9 +186,29 @@ public class AsyncTaskAspect implements Ordered {
         }
         String runtime = resolve(annotation.runtime());
         if (!runtime.isEmpty()) {
+            if (!orchestrator.runtimes().containsKey(runtime)) {
+                throw new IllegalStateException("@AsyncTask on " + method + ": runtime '" + runtime
+                        + "' is not registered; use one of " + orchestrator.runtimes().keySet()
+                        + " or add it with sweet.async.runtimes." + runtime + ".kind");
+            }
             builder = builder.runtime(runtime);
         }
         return annotation.detached() ? builder.detached() : builder;
+    }
+
+    /**
+     * Checks an annotated method's attributes (durations, retries, runtime, group and task names) as its
+     * calls would, so that a bad one stops start-up naming the method rather than failing its first call.
+     *
+     * @throws IllegalStateException or IllegalArgumentException naming the method and the attribute
+     */
+    public void validate(Method method, AsyncTask annotation) {
+        try {
+            builder(method, annotation);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": " + ex.getMessage(), ex);
+        }
     }
 
     private String resolve(String value) {

@@ -9,9 +9,11 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Once every singleton exists, registers each {@code @AsyncTask(durable = true)} method of a singleton
- * bean as the handler of its durable tasks, so that invocations stored before a crash run again on this
- * start ({@link AsyncTaskAspect#registerDurable}).
+ * Once every singleton exists, checks the attributes of every {@code @AsyncTask} method of a singleton bean
+ * ({@link AsyncTaskAspect#validate}: a {@code timeout = "five seconds"} or an unknown {@code runtime} stops
+ * start-up naming the method), and registers each {@code @AsyncTask(durable = true)} method as the handler of
+ * its durable tasks, so that invocations stored before a crash run again on this start
+ * ({@link AsyncTaskAspect#registerDurable}).
  */
 public final class DurableMethodRegistrar implements SmartInitializingSingleton {
 
@@ -33,6 +35,9 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
             Class<?> target = ClassUtils.getUserClass(type); // the application's class behind a CGLIB proxy
             for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
                 AsyncTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, AsyncTask.class);
+                if (annotation != null) {
+                    aspect.validate(method, annotation);
+                }
                 if (annotation != null && annotation.durable()) {
                     aspect.registerDurable(beans.getBean(name), method, annotation);
                 }

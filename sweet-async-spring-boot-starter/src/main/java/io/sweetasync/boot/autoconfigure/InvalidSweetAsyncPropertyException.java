@@ -10,12 +10,14 @@ public class InvalidSweetAsyncPropertyException extends RuntimeException {
 
     private final String property;
     private final transient Object value;
+    private final String reason;
     private final String action;
 
     InvalidSweetAsyncPropertyException(String property, Object value, String reason, String action) {
         super("Invalid value '" + value + "' for property '" + property + "': " + reason);
         this.property = property;
         this.value = value;
+        this.reason = reason;
         this.action = action;
     }
 
@@ -27,6 +29,11 @@ public class InvalidSweetAsyncPropertyException extends RuntimeException {
     /** The value it had. */
     public Object getValue() {
         return value;
+    }
+
+    /** Why the value cannot work. */
+    public String getReason() {
+        return reason;
     }
 
     /** What to change. */

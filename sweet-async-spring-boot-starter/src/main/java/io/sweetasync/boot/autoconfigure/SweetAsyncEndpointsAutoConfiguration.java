@@ -3,6 +3,9 @@ package io.sweetasync.boot.autoconfigure;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.boot.actuate.AsyncTasksEndpointWebExtension;
+import io.sweetasync.boot.actuate.LimiterHistory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -13,7 +16,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code asynctasks} and {@code asynclimits} Actuator endpoints, when Actuator is present and the
- * endpoints are available (exposed and not switched off).
+ * endpoints are available (exposed and not switched off); over the web, cancelling an unknown or finished
+ * task answers 404.
  */
 @AutoConfiguration(after = SweetAsyncAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
@@ -29,8 +33,24 @@ public final class SweetAsyncEndpointsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnBean(AsyncTasksEndpoint.class)
+    @ConditionalOnAvailableEndpoint(endpoint = AsyncTasksEndpoint.class)
+    AsyncTasksEndpointWebExtension asyncTasksEndpointWebExtension(AsyncTasksEndpoint endpoint) {
+        return new AsyncTasksEndpointWebExtension(endpoint);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator) {
-        return new AsyncLimitsEndpoint(orchestrator);
+    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator, ObjectProvider<LimiterHistory> history) {
+        return new AsyncLimitsEndpoint(orchestrator, history.getIfAvailable());
+    }
+
+    /** The groups' samples of the last minutes for {@code asynclimits?history=true} (the dashboard's chart). */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(endpoint = AsyncLimitsEndpoint.class)
+    LimiterHistory sweetAsyncLimiterHistory(TaskOrchestrator orchestrator) {
+        return new LimiterHistory(orchestrator);
     }
 }

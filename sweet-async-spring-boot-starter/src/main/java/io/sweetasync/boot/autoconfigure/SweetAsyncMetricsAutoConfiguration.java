@@ -3,6 +3,7 @@ package io.sweetasync.boot.autoconfigure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.micrometer.SweetAsyncMetrics;
+import io.sweetasync.boot.micrometer.TaskObservationDescriptions;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -20,5 +21,11 @@ public final class SweetAsyncMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     SweetAsyncMetrics sweetAsyncMetrics(TaskOrchestrator orchestrator) {
         return new SweetAsyncMetrics(orchestrator);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskObservationDescriptions taskObservationDescriptions() {
+        return new TaskObservationDescriptions();
     }
 }

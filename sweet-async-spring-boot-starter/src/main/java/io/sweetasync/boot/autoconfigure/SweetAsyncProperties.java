@@ -56,6 +56,13 @@ public class SweetAsyncProperties {
     /** Durable task state in the application's database. */
     private final Store store = new Store();
 
+    /** The live dashboard page. */
+    private final Dashboard dashboard = new Dashboard();
+
+    public Dashboard getDashboard() {
+        return dashboard;
+    }
+
     public Store getStore() {
         return store;
     }
@@ -267,6 +274,35 @@ public class SweetAsyncProperties {
 
         public void setGrace(Duration grace) {
             this.grace = grace;
+        }
+    }
+
+    /** The live dashboard: a page that reads the asynctasks and asynclimits endpoints. */
+    public static class Dashboard {
+
+        /**
+         * Whether to serve the dashboard page. It is on only while the asynctasks endpoint is exposed
+         * over the web; otherwise the page says how to expose it.
+         */
+        private boolean enabled = true;
+
+        /** Path of the dashboard page, e.g. "/sweet-async". */
+        private String path = "/sweet-async";
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
         }
     }
 

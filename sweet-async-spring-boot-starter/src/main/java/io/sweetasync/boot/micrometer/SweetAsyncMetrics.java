@@ -3,6 +3,7 @@ package io.sweetasync.boot.micrometer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -140,6 +141,10 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
                     .description("Completions per second the group's limit algorithm believes the downstream sustains "
                             + "(0: no estimate)")
                     .baseUnit("tasks.per.second").tags(tags).register(target);
+            FunctionTimer.builder("sweet.async.limit.wait", limiter, ConcurrencyLimiter::accepted,
+                    ConcurrencyLimiter::waitedNanos, TimeUnit.NANOSECONDS)
+                    .description("Permits the group granted (to tasks and pipeline receives) and how long they waited")
+                    .tags(tags).register(target);
             for (RejectionReason reason : RejectionReason.values()) {
                 FunctionCounter.builder("sweet.async.limit.rejected", limiter, l -> l.rejected(reason))
                         .description("Tasks the group rejected, by reason").baseUnit("tasks")
@@ -204,9 +209,8 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         if (target != null && isPipeline(task) && names.contains(boundedName(task.name()))) {
             bindPipeline(target, boundedName(task.name()));
         }
-        if (target != null && task.group() != null && task.attempts() == 1) {
-            Timer.builder("sweet.async.limit.wait").description("How long tasks of the group waited before starting")
-                    .tags("group", task.group()).register(target).record(task.queueWait());
+        if (target != null && task.group() != null && !boundGroups.contains(task.group())) {
+            bindGroups();
         }
     }
 

@@ -20,12 +20,13 @@ public class DefaultTaskObservationConvention implements TaskObservationConventi
     @Override
     public KeyValues getLowCardinalityKeyValues(TaskObservationContext context) {
         TaskInfo task = context.getTask();
-        return KeyValues.of(
+        KeyValues keys = KeyValues.of(
                 TaskObservationDocumentation.LowCardinalityKeys.NAME.withValue(task.name()),
                 TaskObservationDocumentation.LowCardinalityKeys.GROUP.withValue(task.group() == null ? "none" : task.group()),
-                TaskObservationDocumentation.LowCardinalityKeys.RUNTIME.withValue(task.runtime()),
-                TaskObservationDocumentation.LowCardinalityKeys.OUTCOME.withValue(task.status().isTerminal()
-                        ? task.status().name().toLowerCase(Locale.ROOT) : "unknown"));
+                TaskObservationDocumentation.LowCardinalityKeys.RUNTIME.withValue(task.runtime()));
+        // no outcome while the task runs (the sweet.async.task.active meter), so none says "unknown"
+        return task.status().isTerminal() ? keys.and(TaskObservationDocumentation.LowCardinalityKeys.OUTCOME
+                .withValue(task.status().name().toLowerCase(Locale.ROOT))) : keys;
     }
 
     @Override

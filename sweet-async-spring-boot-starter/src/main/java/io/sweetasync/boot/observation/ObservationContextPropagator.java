@@ -47,14 +47,13 @@ public class ObservationContextPropagator implements ContextPropagator {
             }
 
             @Override
-            public void finished(TaskInfo finalTask) {
+            public void finished(TaskInfo finalTask, Throwable error) {
                 context.setTask(finalTask);
                 if (started.compareAndSet(false, true)) {
                     observation.start();
                 }
-                if (finalTask.failure() != null) {
-                    observation.highCardinalityKeyValue("error", finalTask.failure().type() + ": "
-                            + finalTask.failure().message());
+                if (error != null) {
+                    observation.error(error);   // the meter's error tag: its simple class name; spans record it
                 }
                 observation.stop();
             }

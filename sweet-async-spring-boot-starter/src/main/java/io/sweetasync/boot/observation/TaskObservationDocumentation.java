@@ -48,7 +48,7 @@ public enum TaskObservationDocumentation implements ObservationDocumentation {
                 return "runtime";
             }
         },
-        /** The terminal status in lower case, {@code unknown} before the end. */
+        /** The terminal status in lower case; absent while the task runs. */
         OUTCOME {
             @Override
             public String asString() {

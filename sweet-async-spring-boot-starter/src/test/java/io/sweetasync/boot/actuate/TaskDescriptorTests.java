@@ -2,40 +2,102 @@ package io.sweetasync.boot.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sweetasync.TaskId;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskInfo;
-import io.sweetasync.TaskMetrics;
-import io.sweetasync.TaskPriority;
-import io.sweetasync.TaskStatus;
-import java.time.Duration;
-import java.time.Instant;
+import io.sweetasync.TaskOrchestrator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
 class TaskDescriptorTests {
 
-    /** A tree 100,000 levels deep (the engine allows it) answers with its top levels, as JSON, not an overflow. */
     @Test
-    void aDeepTreeIsShownToABoundedDepth() {
-        int levels = 100_000;
-        TaskInfo node = null;
-        for (int level = levels; level >= 1; level--) { // built bottom-up, without recursion
-            node = new TaskInfo(TaskId.of(1, level), level == 1 ? null : TaskId.of(1, level - 1), "level", "level",
-                    TaskStatus.RUNNING, TaskPriority.NORMAL, null, "virtual", Map.of(), Instant.EPOCH, Instant.EPOCH,
-                    null, 1, List.of(), null, TaskMetrics.timesOnly(Duration.ZERO, Duration.ZERO), Map.of(),
-                    node == null ? 0 : 1, false, node == null ? List.of() : List.of(node));
+    void aLimitBoundsEveryListButTheCountsCountAll() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator);
+            CountDownLatch running = new CountDownLatch(120);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> parent = orchestrator.to(Integer.class).named("fan-out").run(() -> {
+                TaskContext context = TaskContext.current().orElseThrow();
+                for (int i = 0; i < 120; i++) {
+                    context.child(Integer.class).named("part").run(() -> {
+                        running.countDown();
+                        release.await();
+                        return 1;
+                    });
+                }
+                context.joinChildren();
+                return 0;
+            });
+            List<SpawningTask<Integer>> others = new ArrayList<>();
+            for (int i = 0; i < 14; i++) {
+                others.add(orchestrator.to(Integer.class).named("other").run(() -> {
+                    release.await();
+                    return 1;
+                }));
+            }
+            running.await();
+
+            AsyncTasksEndpoint.TasksDescriptor bounded = endpoint.tasks(10);
+            assertThat(bounded.live()).hasSize(10);
+            assertThat(bounded.liveRoots()).isEqualTo(15);
+            assertThat(bounded.liveTasks()).isEqualTo(135);
+            TaskDescriptor root = bounded.live().getFirst();
+            assertThat(root.name()).isEqualTo("fan-out");
+            assertThat(root.children()).hasSize(10);
+            assertThat(root.childCount()).isEqualTo(120);
+            assertThat(root.childStatuses()).isEqualTo(Map.of("RUNNING", 120));
+            assertThat(root.runaway()).isFalse();
+
+            assertThat(endpoint.tasks(null).live().getFirst().children()).hasSize(120);
+            TaskDescriptor alone = endpoint.task(parent.id().toString(), 0);
+            assertThat(alone.children()).isEmpty();
+            assertThat(alone.childCount()).isEqualTo(120);
+            release.countDown();
+            parent.join();
+            others.forEach(SpawningTask::join);
         }
-        TaskDescriptor root = TaskDescriptor.of(node);
-        int depth = 0;
-        TaskDescriptor deepest = root;
-        while (!deepest.children().isEmpty()) {
-            deepest = deepest.children().getFirst();
-            depth++;
+    }
+
+    @Test
+    void failedTasksComeFromTheRecentRootsWithoutAStore() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            orchestrator.to(Integer.class).named("ok").awaitResult(() -> 1, result -> result);
+            orchestrator.to(Integer.class).named("broken").awaitResult(() -> {
+                throw new IllegalStateException("no price for o-7");
+            }, result -> result);
+            AsyncTasksEndpoint.TasksDescriptor tasks = new AsyncTasksEndpoint(orchestrator).tasks(5);
+            assertThat(tasks.recent()).extracting(TaskDescriptor::name).containsExactly("broken", "ok");
+            assertThat(tasks.failed()).singleElement().satisfies(failed -> {
+                assertThat(failed.name()).isEqualTo("broken");
+                assertThat(failed.failure().message()).contains("no price for o-7");
+            });
+            assertThat(new AsyncTasksEndpoint(orchestrator).tasks(0).failed()).isEmpty();
         }
-        assertThat(depth).isEqualTo(TaskDescriptor.MAX_DEPTH);
-        assertThat(deepest.childCount()).as("what was left out is counted").isEqualTo(1);
-        assertThat(JsonMapper.builder().build().writeValueAsString(root)).contains("\"id\":\"1-1\"");
+    }
+
+    @Test
+    void aDeepTreeConvertsWithoutRecursionToABoundedDepth() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            TaskInfo leaf = orchestrator.to(Integer.class).named("level").run(() -> 1).info();
+            TaskInfo top = leaf;
+            for (int i = 0; i < 100_000; i++) {
+                top = new TaskInfo(leaf.id(), null, "level", "level", leaf.status(), leaf.priority(), null,
+                        leaf.runtime(), Map.of(), leaf.createdAt(), null, null, 0, List.of(), null, leaf.metrics(),
+                        Map.of(), 1, false, List.of(top));
+            }
+            TaskDescriptor descriptor = TaskDescriptor.of(top, 1);
+            int depth = 0;
+            for (TaskDescriptor node = descriptor; !node.children().isEmpty(); node = node.children().getFirst()) {
+                depth++;
+            }
+            // Shown to a bounded depth: a JSON answer 100,000 levels deep is refused by any JSON library.
+            assertThat(depth).isEqualTo(TaskDescriptor.MAX_DEPTH);
+            assertThat(tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(descriptor))
+                    .contains("\"name\":\"level\"");
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.sweetasync.limit.LimiterSnapshot;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -90,7 +91,9 @@ class SweetAsyncAutoConfigurationTests {
 
     @Test
     void badValuesStopStartUpNamingThePropertyTheValueAndTheFix() {
-        assertFailure("sweet.async.default-timeout=-5s", "sweet.async.default-timeout", "PT-5S", "positive duration");
+        assertFailure("sweet.async.default-timeout=-5s", "sweet.async.default-timeout", "-5s", "positive duration");
+        assertFailure("sweet.async.groups.pricing.max-wait=-1s", "sweet.async.groups.pricing.max-wait", "-1s",
+                "a duration such as 2s");
         assertFailure("sweet.async.default-runtime=gpu", "sweet.async.default-runtime", "gpu",
                 "[platform, single, virtual]");
         assertFailure(new String[] { "sweet.async.groups.g.min-limit=10", "sweet.async.groups.g.max-limit=5",
@@ -122,11 +125,22 @@ class SweetAsyncAutoConfigurationTests {
     private void assertFailure(String[] properties, String name, String value, String fix) {
         runner.withPropertyValues(properties).run(context -> {
             assertThat(context).hasFailed();
-            FailureAnalysis analysis = new SweetAsyncPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+            FailureAnalysis analysis = new SweetAsyncPropertyFailureAnalyzer(environment(properties))
+                    .analyze(context.getStartupFailure());
             assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
             assertThat(analysis.getDescription()).contains("'" + name + "'").contains("'" + value + "'");
             assertThat(analysis.getAction()).contains(name).contains(fix);
         });
+    }
+
+    /** The environment the failed context had: its properties as written. */
+    private static MockEnvironment environment(String[] properties) {
+        MockEnvironment environment = new MockEnvironment();
+        for (String property : properties) {
+            int equals = property.indexOf('=');
+            environment.setProperty(property.substring(0, equals), property.substring(equals + 1));
+        }
+        return environment;
     }
 
     @Test

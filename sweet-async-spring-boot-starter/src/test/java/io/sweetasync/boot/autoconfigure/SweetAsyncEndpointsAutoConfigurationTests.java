@@ -7,6 +7,7 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.boot.actuate.LimiterHistory;
 import io.sweetasync.boot.actuate.TaskDescriptor;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             });
             running.await();
 
-            AsyncTasksEndpoint.TasksDescriptor tasks = endpoint.tasks();
+            AsyncTasksEndpoint.TasksDescriptor tasks = endpoint.tasks(null);
             assertThat(tasks.live()).singleElement().satisfies(root -> {
                 assertThat(root.name()).isEqualTo("import");
                 assertThat(root.status()).isEqualTo("RUNNING");
@@ -105,9 +106,9 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             assertThat(done.toString()).as("never the task's result").doesNotContain("secret result");
             assertThat(done.resources()).containsKeys("cpuNanos", "allocatedBytes", "bytesRead", "bytesWritten");
 
-            assertThat(endpoint.task(parent.id().toString()).children()).hasSize(1);
-            assertThat(endpoint.task("999999")).isNull();
-            assertThat(endpoint.task("not-a-number")).isNull();
+            assertThat(endpoint.task(parent.id().toString(), null).children()).hasSize(1);
+            assertThat(endpoint.task("999999", null)).isNull();
+            assertThat(endpoint.task("not-a-number", null)).isNull();
 
             // Without a store, the history is the finished roots in memory and their subtrees, filtered and paged.
             AsyncTasksEndpoint.HistoryDescriptor history = endpoint.tasks("completed", "done", "PT1H", 0, 10).history();
@@ -117,7 +118,7 @@ class SweetAsyncEndpointsAutoConfigurationTests {
             assertThat(endpoint.tasks(null, null, "2999-01-01T00:00:00Z", null, null).history().tasks()).isEmpty();
             assertThat(endpoint.tasks(null, "done", null, 1, 10).history().tasks()).isEmpty();
             for (Object[] bad : new Object[][] { { "BOGUS", null, null, null }, { null, "yesterday", null, null },
-                    { null, null, -1, null }, { null, null, null, 0 }, { null, null, null, 1001 } }) {
+                    { null, null, -1, null }, { null, null, null, -1 }, { null, null, null, 1001 } }) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.tasks((String) bad[0], null,
                         (String) bad[1], (Integer) bad[2], (Integer) bad[3]))
                         .isInstanceOf(org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException.class)
@@ -127,15 +128,18 @@ class SweetAsyncEndpointsAutoConfigurationTests {
 
             assertThat(endpoint.cancel(parent.id().toString()).cancelled()).isTrue();
             parent.result();
-            assertThat(endpoint.task(parent.id().toString()).status()).isEqualTo("CANCELLED");
+            assertThat(endpoint.task(parent.id().toString(), null).status()).isEqualTo("CANCELLED");
             assertThat(endpoint.cancel(parent.id().toString())).as("finished: nothing to cancel").isNull();
 
-            AsyncLimitsEndpoint.LimitsDescriptor limits = context.getBean(AsyncLimitsEndpoint.class).limits();
+            AsyncLimitsEndpoint.LimitsDescriptor limits = context.getBean(AsyncLimitsEndpoint.class).limits(null);
             assertThat(limits.groups()).containsKey("pricing");
             assertThat(limits.groups().get("pricing").algorithm()).isEqualTo("ADAPTIVE");
             assertThat(limits.groups().get("pricing").accepted()).isEqualTo(1);
             assertThat(limits.groups().get("pricing").phase()).as("one sample: still starting").isEqualTo("STARTUP");
             assertThat(limits.groups().get("pricing").estimatedCapacityPerSecond()).isZero();
+            assertThat(limits.history()).as("only when asked for").isEmpty();
+            assertThat(context).hasSingleBean(LimiterHistory.class);
+            assertThat(context.getBean(LimiterHistory.class).isRunning()).isTrue();
         });
     }
 

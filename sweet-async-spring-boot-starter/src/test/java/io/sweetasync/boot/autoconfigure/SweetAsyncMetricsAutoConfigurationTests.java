@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.sweetasync.emit.ReceiverStrategy;
+import io.sweetasync.emit.SenderStrategy;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -64,7 +69,7 @@ class SweetAsyncMetricsAutoConfigurationTests {
             assertThat(registry.get("sweet.async.limit.baseline").tag("group", "pricing").timeGauge().value())
                     .as("FIXED keeps no baseline").isZero();
             assertThat(registry.get("sweet.async.limit.capacity").tag("group", "pricing").gauge().value()).isZero();
-            assertThat(registry.get("sweet.async.limit.wait").tag("group", "pricing").timer().count()).isEqualTo(2);
+            assertThat(registry.get("sweet.async.limit.wait").tag("group", "pricing").functionTimer().count()).isEqualTo(2);
             assertThat(registry.get("sweet.async.tasks.active").gauge().value()).isZero();
             assertThat(registry.get("sweet.async.tasks.queued").gauge().value()).isZero();
             assertThat(registry.get("sweet.async.tasks.runaway").gauge().value()).isZero();
@@ -74,6 +79,21 @@ class SweetAsyncMetricsAutoConfigurationTests {
             FunctionCounter cpu = registry.get("sweet.async.tasks.cpu").tag("name", "quote").functionCounter();
             assertThat(cpu.getId().getBaseUnit()).isEqualTo("seconds");
             assertThat(cpu.count()).isPositive();
+        });
+    }
+
+    @Test
+    void permitsTakenByPipelineReceivesCountAsWaitsOfTheirGroup() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            orchestrator.emits(Integer.class).named("grouped").group("pricing")
+                    .sender(SenderStrategy.serial(), emitter -> emitter.emitAll(IntStream.range(0, 200).boxed().toList()))
+                    .receiver(ReceiverStrategy.parallel(8), (event, collector) -> collector.collect(event.data(), 1))
+                    .awaitFinalEvent();
+            FunctionTimer wait = registry.get("sweet.async.limit.wait").tag("group", "pricing").functionTimer();
+            assertThat(wait.count()).isEqualTo(200);
+            assertThat(wait.totalTime(TimeUnit.NANOSECONDS)).isNotNegative();
         });
     }
 

@@ -1,0 +1,237 @@
+package io.sweetasync.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskOrchestrator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** The dashboard in a real (headless) Chromium, on the sample app with cancel allowed. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "management.endpoint.asynctasks.access=unrestricted",
+                "spring.datasource.url=jdbc:h2:mem:dashboard-${random.uuid};DB_CLOSE_DELAY=-1" })
+class DashboardBrowserTests {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TaskOrchestrator orchestrator;
+
+    private Browser browser;
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        browser = Browser.open();
+        browser.driver().get("http://localhost:" + port + "/sweet-async");
+        browser.await(d -> d.findElement(By.id("summary")).getText().contains("live tasks"));
+    }
+
+    @AfterEach
+    void closeBrowser() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    void anImportsTreeGrowsAndFinishesWhileThePricingChartMoves() throws Exception {
+        assertThat(browser.driver().findElement(By.id("access")).getText()).isEqualTo("cancel allowed");
+        String id = startImport();
+
+        // the tree grows: the pipeline, then its sender and 16 receivers under it, with its progress
+        browser.await(d -> d.findElement(By.cssSelector("#tree tr.task[data-id='" + id + "']")));
+        browser.await(d -> children(d, id).size() == 17);
+        browser.await(d -> progressOf(d, id).contains("emitted"));
+        browser.screenshot("import-running");
+
+        // the pricing group's chart moves: permits in flight, and a limit other than the first one seen
+        Set<Integer> limits = new LinkedHashSet<>();
+        Set<Integer> inFlight = new LinkedHashSet<>();
+        browser.await(d -> {
+            Map<String, Integer> group = pricing(d);
+            if (group != null) {
+                limits.add(group.get("limit"));
+                inFlight.add(group.get("inflight"));
+            }
+            return limits.size() >= 2 && inFlight.stream().anyMatch(n -> n > 0);
+        });
+        browser.screenshot("pricing-chart");
+
+        // and finishes: gone from the live trees, completed among the recent ones
+        browser.await(d -> statusIn(d, "#recent", id).equals("COMPLETED"));
+        assertThat(browser.driver().findElements(By.cssSelector("#tree tr.task[data-id='" + id + "']"))).isEmpty();
+        assertThat(pricing(browser.driver()).get("samples")).isGreaterThan(2);
+        browser.screenshot("import-finished");
+
+        // a task's detail: timings, attempts, resource figures with how each was obtained
+        browser.click(By.cssSelector("#recent tr.task[data-id='" + id + "'] .name"));
+        browser.await(d -> d.findElement(By.id("detail-title")).getText().equals("order-import#" + id));
+        assertThat(field("status")).isEqualTo("COMPLETED");
+        assertThat(field("attempts")).isEqualTo("1");
+        assertThat(field("ran for")).isNotEmpty();
+        assertThat(field("progress")).contains("emitted 3,000").contains("received 3,000");
+        @SuppressWarnings("unchecked")
+        List<String> resources = (List<String>) browser.script("return Array.from("
+                + "document.querySelectorAll('#detail-resources tbody tr'), row => row.innerText)");
+        assertThat(resources).hasSize(4)
+                .anySatisfy(text -> assertThat(text).startsWith("cpuNanos"))
+                .allSatisfy(text -> assertThat(text).containsAnyOf("MEASURED", "SAMPLED", "UNAVAILABLE", "PENDING"));
+        assertThat(browser.driver().findElement(By.id("detail-cancel")).isDisplayed()).isFalse();
+        browser.screenshot("task-detail");
+    }
+
+    @Test
+    void theCancelButtonCancelsARunningImport() throws Exception {
+        String id = startImport();
+        browser.await(d -> d.findElement(By.cssSelector("#tree button.cancel[data-id='" + id + "']")).isDisplayed());
+        browser.click(By.cssSelector("#tree button.cancel[data-id='" + id + "']"));
+        browser.await(d -> statusIn(d, "#recent", id).equals("CANCELLED"));
+        assertThat(browser.driver().findElement(By.id("notice")).getText()).isEqualTo("cancel requested for " + id);
+        browser.screenshot("import-cancelled");
+    }
+
+    @Test
+    void tenThousandLiveTasksStayAggregated() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(10_000);
+        SpawningTask<Integer> root = orchestrator.to(Integer.class).named("load").run(() -> {
+            TaskContext context = TaskContext.current().orElseThrow();
+            for (int i = 0; i < 10_000; i++) {
+                context.child(Integer.class).named("part").run(() -> {
+                    running.countDown();
+                    release.await();
+                    return 1;
+                });
+            }
+            context.joinChildren();
+            return 0;
+        });
+        try {
+            running.await();
+            String id = root.id().toString();
+            browser.await(d -> d.findElement(By.id("summary")).getText().startsWith("10001 live tasks"));
+            browser.await(d -> text(d, "#tree tr.more")
+                    .equals("… 9,950 more children of #" + id + " not listed (all 10,000: RUNNING 10,000)"));
+            assertThat(children(browser.driver(), id)).hasSize(50);
+            long polls = ((Number) browser.script("return window.sweetAsyncDashboard.polls")).longValue();
+            browser.await(d -> ((Number) browser.script("return window.sweetAsyncDashboard.polls")).longValue() >= polls + 5);
+            Map<?, ?> stats = (Map<?, ?>) browser.script("return window.sweetAsyncDashboard");
+            System.out.println("dashboard with 10,001 live tasks: " + stats);
+            assertThat(((Number) stats.get("treeRows")).intValue()).isEqualTo(52);
+            browser.screenshot("ten-thousand-tasks");
+
+            // collapse the tree: only its root row is left
+            browser.click(By.cssSelector("#tree tr.task[data-id='" + id + "'] button.toggle"));
+            browser.await(d -> d.findElements(By.cssSelector("#tree tbody tr")).size() == 1);
+        }
+        finally {
+            release.countDown();
+        }
+        root.join();
+    }
+
+    @Test
+    void failedTasksComeFromTheStoreAndRunawaysAreMarked() throws Exception {
+        SpawningTask<Integer> broken = orchestrator.to(Integer.class).named("broken-quote").run(() -> {
+            throw new IllegalStateException("no price for o-7");
+        });
+        broken.result();
+        AtomicBoolean release = new AtomicBoolean();
+        SpawningTask<Integer> stubborn = orchestrator.to(Integer.class).named("stubborn").timeout(Duration.ofMillis(50))
+                .run(() -> {
+                    while (!release.get()) {
+                        Thread.interrupted();               // ignores its interrupt: a runaway
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                    return 1;
+                });
+        try {
+            stubborn.result();
+            String failed = broken.id().toString();
+            browser.await(d -> text(d, "#failed tr.task[data-id='" + failed + "'] .failure")
+                    .equals("IllegalStateException: no price for o-7"));
+            String runaway = stubborn.id().toString();
+            browser.await(d -> statusIn(d, "#recent", runaway).equals("TIMED_OUT"));
+            browser.await(d -> !d.findElements(By.cssSelector("#recent tr.task[data-id='" + runaway + "'] .badge.runaway"))
+                    .isEmpty());
+            browser.await(d -> d.findElement(By.id("summary")).getText().contains("1 runaway"));
+            browser.screenshot("failed-and-runaway");
+        }
+        finally {
+            release.set(true);
+        }
+    }
+
+    private String startImport() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
+                .newBuilder(URI.create("http://localhost:" + port + "/api/imports"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher id = Pattern.compile("\"taskId\":\"([0-9-]+)\"").matcher(response.body());
+        assertThat(id.find()).as(response.body()).isTrue();
+        return id.group(1);
+    }
+
+    private static List<WebElement> children(WebDriver driver, String id) {
+        return driver.findElements(By.cssSelector("#tree tr.task[data-parent='" + id + "']"));
+    }
+
+    private static String progressOf(WebDriver driver, String id) {
+        return text(driver, "#tree tr.task[data-id='" + id + "'] td:nth-child(5)");
+    }
+
+    private static String statusIn(WebDriver driver, String table, String id) {
+        return text(driver, table + " tr.task[data-id='" + id + "'] .status");
+    }
+
+    private static String text(WebDriver driver, String selector) {
+        try {
+            List<WebElement> found = driver.findElements(By.cssSelector(selector));
+            return found.isEmpty() ? "" : found.getFirst().getText();
+        }
+        catch (StaleElementReferenceException ex) {
+            return "";
+        }
+    }
+
+    private static Map<String, Integer> pricing(WebDriver driver) {
+        List<WebElement> cards = driver.findElements(By.cssSelector(".group[data-group='pricing']"));
+        if (cards.isEmpty()) {
+            return null;
+        }
+        WebElement card = cards.getFirst();
+        return Map.of("limit", Integer.parseInt(card.getDomAttribute("data-limit")),
+                "inflight", Integer.parseInt(card.getDomAttribute("data-inflight")),
+                "samples", Integer.parseInt(card.getDomAttribute("data-samples")));
+    }
+
+    private String field(String name) {
+        // read in one step in the page: the detail is redrawn at every refresh
+        return (String) browser.script("const dd = document.querySelector(\"#detail-fields dd[data-field='\" + arguments[0]"
+                + " + \"']\"); return dd ? dd.textContent : null;", name);
+    }
+}

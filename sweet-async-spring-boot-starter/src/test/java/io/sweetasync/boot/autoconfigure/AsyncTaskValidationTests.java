@@ -1,0 +1,80 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.annotation.AsyncTask;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** A bad {@code @AsyncTask} attribute stops start-up, naming the method, instead of failing its first call. */
+class AsyncTaskValidationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+            AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                    SweetAsyncAspectAutoConfiguration.class));
+
+    @Test
+    void aTimeoutThatIsNotADurationStopsStartUp() {
+        runner.withBean(BadTimeout.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasMessageContaining("BadTimeout.quote()")
+                    .hasMessageContaining("timeout 'five seconds' is not a duration");
+        });
+    }
+
+    @Test
+    void anUnknownRuntimeStopsStartUp() {
+        runner.withBean(BadRuntime.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasMessageContaining("BadRuntime.render()")
+                    .hasMessageContaining("runtime 'gpu' is not registered").hasMessageContaining("virtual");
+        });
+    }
+
+    @Test
+    void aPlaceholderIsResolvedBeforeTheCheck() {
+        runner.withBean(PlaceholderTimeout.class).withPropertyValues("svc.timeout=2s")
+                .run(context -> assertThat(context).hasNotFailed());
+        runner.withBean(PlaceholderTimeout.class).withPropertyValues("svc.timeout=soon")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .hasMessageContaining("PlaceholderTimeout.call()").hasMessageContaining("'soon'"));
+    }
+
+    @Test
+    void goodAttributesStartAndARegisteredRuntimeIsAccepted() {
+        runner.withBean(Good.class).withPropertyValues("sweet.async.runtimes.gpu.kind=platform")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    static class BadTimeout {
+        @AsyncTask(timeout = "five seconds")
+        public String quote() {
+            return "q";
+        }
+    }
+
+    static class BadRuntime {
+        @AsyncTask(runtime = "gpu")
+        public String render() {
+            return "r";
+        }
+    }
+
+    static class PlaceholderTimeout {
+        @AsyncTask(timeout = "${svc.timeout}")
+        public String call() {
+            return "c";
+        }
+    }
+
+    static class Good {
+        @AsyncTask(timeout = "5s", retries = 2, retryBackoff = "20ms", runtime = "gpu", group = "pricing")
+        public String call() {
+            return "g";
+        }
+    }
+}

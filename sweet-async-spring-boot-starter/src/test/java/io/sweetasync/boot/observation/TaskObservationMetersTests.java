@@ -1,0 +1,63 @@
+package io.sweetasync.boot.observation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.micrometer.TaskObservationDescriptions;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** The meters Micrometer derives from the sweet.async.task observation: descriptions, error and outcome tags. */
+class TaskObservationMetersTests {
+
+    @Test
+    void failedTasksNameTheirErrorRunningOnesHaveNoOutcomeAndBothMetersAreDescribed() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        meters.config().meterFilter(new TaskObservationDescriptions());
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
+            orchestrator.to(String.class).named("broken").run(() -> {
+                throw new IOException("disk full");
+            }).result();
+            orchestrator.to(String.class).named("slow").timeout(Duration.ofMillis(1)).run(() -> {
+                Thread.sleep(Long.MAX_VALUE);
+                return "never";
+            }).result();
+            orchestrator.to(String.class).named("fine").await(() -> "ok");
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<String> busy = orchestrator.to(String.class).named("busy").run(() -> {
+                running.countDown();
+                release.await();
+                return "done";
+            });
+            running.await();
+
+            assertThat(meters.get("sweet.async.task").tag("name", "broken").timer().getId().getTag("error"))
+                    .isEqualTo("IOException");
+            assertThat(meters.get("sweet.async.task").tag("name", "broken").timer().getId().getTag("outcome"))
+                    .isEqualTo("failed");
+            assertThat(meters.get("sweet.async.task").tag("name", "slow").timer().getId().getTag("error"))
+                    .isEqualTo("TaskTimeoutException");
+            Timer fine = meters.get("sweet.async.task").tag("name", "fine").timer();
+            assertThat(fine.getId().getTag("error")).isEqualTo("none");
+            assertThat(fine.getId().getDescription()).startsWith("Tasks from their first attempt");
+            LongTaskTimer active = meters.get("sweet.async.task.active").tag("name", "busy").longTaskTimer();
+            assertThat(active.getId().getTag("outcome")).as("no outcome while running").isNull();
+            assertThat(active.activeTasks()).isEqualTo(1);
+            assertThat(active.getId().getDescription()).startsWith("Tasks running now");
+            release.countDown();
+            busy.join();
+        }
+    }
+}
