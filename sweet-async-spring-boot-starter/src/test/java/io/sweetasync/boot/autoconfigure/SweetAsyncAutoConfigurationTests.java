@@ -52,7 +52,7 @@ class SweetAsyncAutoConfigurationTests {
     void propertiesConfigureRuntimesGroupsDefaultsAndHistory() {
         runner.withPropertyValues("sweet.async.runtimes.cpu.kind=platform", "sweet.async.runtimes.cpu.threads=3",
                 "sweet.async.runtimes.ui.kind=single", "sweet.async.default-runtime=cpu",
-                "sweet.async.default-timeout=50ms", "sweet.async.default-retry.max-retries=2",
+                "sweet.async.default-timeout=2s", "sweet.async.default-retry.max-retries=2",
                 "sweet.async.default-retry.initial-delay=1ms", "sweet.async.default-retry.max-delay=2ms",
                 "sweet.async.groups.pricing.algorithm=vegas", "sweet.async.groups.pricing.initial-limit=5",
                 "sweet.async.groups.pricing.max-limit=9", "sweet.async.groups.pricing.queue-capacity=7",
