@@ -31,9 +31,12 @@ class PipelineRuntimesTest {
     }
 
     private FinalEvent<Integer, Integer> squares(String runtime, int events) {
+        // One list for every sender worker: parallel workers share the iterator of the same instance (a list
+        // made inside the sender would be emitted once per worker, and a second worker starts when receivers
+        // find the buffer empty).
+        List<Integer> data = IntStream.range(0, events).boxed().toList();
         return orchestrator.emits(Integer.class).runtime(runtime).bufferSize(4).sequence()
-                .sender(SenderStrategy.parallel(MinMax.of(1, 3)), emitter -> emitter.emitAll(
-                        IntStream.range(0, events).boxed().toList()))
+                .sender(SenderStrategy.parallel(MinMax.of(1, 3)), emitter -> emitter.emitAll(data))
                 .receiver(ReceiverStrategy.parallel(8), (event, collector) -> collector.collect(event.data(),
                         event.data() * event.data()))
                 .awaitFinalEvent();
