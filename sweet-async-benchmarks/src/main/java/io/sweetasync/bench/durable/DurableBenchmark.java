@@ -118,12 +118,14 @@ public final class DurableBenchmark {
                 }).build();
         try {
             long begin = System.nanoTime();
+            java.util.Queue<io.sweetasync.SpawningTask<Void>> handles = new java.util.concurrent.ConcurrentLinkedQueue<>();
             submit(tasks, i -> {
                 submitted[i] = System.nanoTime();
-                orchestrator.to(Void.class).durable("noop", i).run();
+                handles.add(orchestrator.to(Void.class).durable("noop", i).run());
             });
             await(ran, "sweet async");
             long bodiesDone = System.nanoTime();
+            handles.forEach(io.sweetasync.SpawningTask::join); // ended, not only run: the flush then writes every end
             if (!orchestrator.flushStore()) {
                 throw new IllegalStateException("the store failed a flush");
             }
