@@ -80,7 +80,7 @@ final class Durables {
         return codec;
     }
 
-    private Registration<?> registration(String name) {
+    Registration<?> registration(String name) {
         Registration<?> registration = handlers.get(name);
         if (registration == null) {
             throw new IllegalArgumentException("no durable task handler named '" + name + "'; registered: "
