@@ -2,7 +2,10 @@ package io.sweetasync.boot.actuate;
 
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.TaskCluster;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -13,18 +16,37 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 public class AsyncLimitsEndpoint {
 
     private final TaskOrchestrator orchestrator;
+    /** Null outside a cluster. */
+    private final TaskCluster cluster;
 
     public AsyncLimitsEndpoint(TaskOrchestrator orchestrator) {
+        this(orchestrator, null);
+    }
+
+    /** The endpoint of a cluster member; {@code cluster} may be null (no cluster). */
+    public AsyncLimitsEndpoint(TaskOrchestrator orchestrator, TaskCluster cluster) {
         this.orchestrator = orchestrator;
+        this.cluster = cluster;
     }
 
     @ReadOperation
     public LimitsDescriptor limits() {
+        Map<String, Map<String, GroupDescriptor>> members = null;
+        if (cluster != null) {
+            members = new LinkedHashMap<>();
+            for (MemberSnapshot member : cluster.members()) {
+                members.put(member.member(), groups(member.limiters()));
+            }
+        }
+        return new LimitsDescriptor(groups(orchestrator.limiters()), members);
+    }
+
+    private static Map<String, GroupDescriptor> groups(List<LimiterSnapshot> snapshots) {
         Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
-        for (LimiterSnapshot snapshot : orchestrator.limiters()) {
+        for (LimiterSnapshot snapshot : snapshots) {
             groups.put(snapshot.group(), GroupDescriptor.of(snapshot));
         }
-        return new LimitsDescriptor(groups);
+        return groups;
     }
 
     @ReadOperation
@@ -33,8 +55,11 @@ public class AsyncLimitsEndpoint {
                 .map(GroupDescriptor::of).orElse(null);
     }
 
-    /** Every group by name. */
-    public record LimitsDescriptor(Map<String, GroupDescriptor> groups) {
+    /**
+     * Every group of this member by name; in a cluster, every member's groups by member name (else null, left
+     * out).
+     */
+    public record LimitsDescriptor(Map<String, GroupDescriptor> groups, Map<String, Map<String, GroupDescriptor>> members) {
     }
 
     /**

@@ -3,6 +3,8 @@ package io.sweetasync.boot.autoconfigure;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.spi.TaskCluster;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -23,14 +25,14 @@ public final class SweetAsyncEndpointsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    AsyncTasksEndpoint asyncTasksEndpoint(TaskOrchestrator orchestrator) {
-        return new AsyncTasksEndpoint(orchestrator);
+    AsyncTasksEndpoint asyncTasksEndpoint(TaskOrchestrator orchestrator, ObjectProvider<TaskCluster> cluster) {
+        return new AsyncTasksEndpoint(orchestrator, cluster.getIfUnique());
     }
 
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator) {
-        return new AsyncLimitsEndpoint(orchestrator);
+    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator, ObjectProvider<TaskCluster> cluster) {
+        return new AsyncLimitsEndpoint(orchestrator, cluster.getIfUnique());
     }
 }
