@@ -1,6 +1,7 @@
 package io.sweetasync.boot.aop;
 
 import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.annotation.Placement;
 import java.lang.reflect.Method;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -11,7 +12,8 @@ import org.springframework.util.ReflectionUtils;
 /**
  * Once every singleton exists, registers each {@code @AsyncTask(durable = true)} method of a singleton
  * bean as the handler of its durable tasks, so that invocations stored before a crash run again on this
- * start ({@link AsyncTaskAspect#registerDurable}).
+ * start ({@link AsyncTaskAspect#registerDurable}), and each {@code @AsyncTask(placement = ANYWHERE)} method
+ * as the handler of calls placed on this member ({@link AsyncTaskAspect#registerAnywhere}).
  */
 public final class DurableMethodRegistrar implements SmartInitializingSingleton {
 
@@ -33,7 +35,10 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
             Class<?> target = ClassUtils.getUserClass(type); // the application's class behind a CGLIB proxy
             for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
                 AsyncTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, AsyncTask.class);
-                if (annotation != null && annotation.durable()) {
+                if (annotation != null && annotation.placement() == Placement.ANYWHERE) {
+                    aspect.registerAnywhere(beans.getBean(name), method, annotation);
+                }
+                else if (annotation != null && annotation.durable()) {
                     aspect.registerDurable(beans.getBean(name), method, annotation);
                 }
             }

@@ -8,6 +8,8 @@ import com.hazelcast.core.HazelcastInstance;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.annotation.Placement;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint.MemberTasksDescriptor;
@@ -19,12 +21,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -40,7 +42,8 @@ class SweetAsyncClusterAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SweetAsyncClusterAutoConfiguration.class,
-                    SweetAsyncAutoConfiguration.class, SweetAsyncEndpointsAutoConfiguration.class))
+                    SweetAsyncAutoConfiguration.class, SweetAsyncEndpointsAutoConfiguration.class,
+                    AopAutoConfiguration.class, SweetAsyncAspectAutoConfiguration.class))
             .withPropertyValues("management.endpoints.web.exposure.include=asynctasks,asynclimits");
 
     private static String[] member(String cluster, int base, int index) {
@@ -129,6 +132,12 @@ class SweetAsyncClusterAutoConfigurationTests {
                 assertThat(onA.to(String.class).run(() -> "x").id().incarnation())
                         .isNotEqualTo(onlyOnB.id().incarnation());
                 assertThat(endpointA.cancel(onlyOnB.id().toString())).isNull();
+
+                // An @AsyncTask(placement = ANYWHERE) call from a busy member runs on the other one's bean.
+                SpawningTask<String> busy = onA.to(String.class).run(() -> hold());
+                await().atMost(CEILING).until(() -> busy.status() == TaskStatus.RUNNING);
+                assertThat(a.getBean(Where.class).where("from-a")).isEqualTo(bName + ":from-a");
+                busy.cancel();
             });
         });
     }
@@ -148,9 +157,23 @@ class SweetAsyncClusterAutoConfigurationTests {
     static class Handlers {
 
         @Bean
-        String registered(TaskOrchestrator orchestrator) {
-            orchestrator.handler("upper", String.class, text -> Objects.requireNonNull(text).toUpperCase());
-            return "registered";
+        Where where(TaskCluster cluster) {
+            return new Where(cluster);
+        }
+    }
+
+    /** Answers with the member it runs on. */
+    static class Where {
+
+        private final TaskCluster cluster;
+
+        Where(TaskCluster cluster) {
+            this.cluster = cluster;
+        }
+
+        @AsyncTask(placement = Placement.ANYWHERE)
+        public String where(String caller) {
+            return cluster.memberName() + ":" + caller;
         }
     }
 
