@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +24,8 @@ import java.util.function.Consumer;
  * {@link PlacedTask#await} promises that a lost member ends that wait. Interrupting the body (cancel,
  * timeout, a parent's end) sends a cancellation to the remote task. While it waits the placing task is
  * counted in {@link #placing}, so that this member's load counts the work, not the tasks waiting for it.
+ * Decisions are taken one at a time under {@link #decisions}, and each is started (a child created here,
+ * or a placement registered with the engine) before the next: a burst of placements sees its own load.
  */
 final class ClusterPlacement implements ClusterHost {
 
@@ -34,6 +37,8 @@ final class ClusterPlacement implements ClusterHost {
     private final TaskCluster cluster;
     /** Placing tasks whose bodies run now: they wait for their work, here or elsewhere. */
     private final LongAdder placing = new LongAdder();
+    /** Held while a placement is decided and started. */
+    private final ReentrantLock decisions = new ReentrantLock();
 
     ClusterPlacement(TaskOrchestrator orchestrator, TaskCluster cluster) {
         this.orchestrator = orchestrator;
@@ -62,10 +67,26 @@ final class ClusterPlacement implements ClusterHost {
         TaskNode<?> self = Carrier.currentTask();
         placing.increment(); // this task only waits for the work, wherever it runs: not load of this member
         try {
-            PlacedTask placed = cluster == null ? null : cluster.place(new RemoteInvocation(handler, argument, name,
-                    group, self.priority(), self.info().tags(), cluster.memberName() + "/" + self.id()));
+            if (cluster == null) {
+                return (T) awaitHere(self, startHere(self, handler, argument, name, group));
+            }
+            RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(),
+                    self.info().tags(), cluster.memberName() + "/" + self.id());
+            PlacedTask placed;
+            SpawningTask<Object> here = null;
+            // One decision at a time, each started before the next is taken: a burst sees its own load.
+            decisions.lock();
+            try {
+                placed = cluster.place(invocation);
+                if (placed == null) {
+                    here = startHere(self, handler, argument, name, group);
+                }
+            }
+            finally {
+                decisions.unlock();
+            }
             if (placed == null) {
-                return (T) runHere(self, handler, argument, name, group);
+                return (T) awaitHere(self, here);
             }
             RemoteOutcome outcome;
             try {
@@ -102,11 +123,14 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     /** This member was chosen: the work runs as a child of the placing task, admitted by the group here. */
-    private static Object runHere(TaskNode<?> self, String handler, Object argument, String name, String group)
-            throws Exception {
+    private static SpawningTask<Object> startHere(TaskNode<?> self, String handler, Object argument, String name,
+            String group) {
         TaskSpec<Object> spec = TaskSpec.childOf(self).withName(name).withGroup(group);
-        TaskResult<Object> result = self.orchestrator().spawn(spec, body(self.orchestrator(), handler, argument)).result();
-        return switch (result) {
+        return self.orchestrator().spawn(spec, body(self.orchestrator(), handler, argument));
+    }
+
+    private static Object awaitHere(TaskNode<?> self, SpawningTask<Object> child) throws Exception {
+        return switch (child.result()) {
             case TaskResult.Ok<Object> ok -> ok.value();
             case TaskResult.Err<Object>(TaskFailedException failed) when failed.getCause() instanceof Exception cause ->
                 throw cause;
