@@ -3,6 +3,7 @@ package io.sweetasync.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.sweetasync.SpawningTask;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -100,6 +102,20 @@ class SweetAsyncClusterAutoConfigurationTests {
         finally {
             own.getLifecycleService().terminate();
         }
+    }
+
+    @Test
+    void springBootsHazelcastInstanceIsUsed() {
+        String name = "sweet-boot-" + UUID.randomUUID();
+        int base = freeBlock(1);
+        runner.withConfiguration(AutoConfigurations.of(HazelcastAutoConfiguration.class))
+                .withBean(Config.class,
+                        () -> SweetAsyncClusterAutoConfiguration.EmbeddedMemberConfiguration.config(cluster(name, base)))
+                .withPropertyValues("sweet.async.cluster.enabled=true").run(context -> {
+                    assertThat(context).hasSingleBean(HazelcastInstance.class);
+                    assertThat(context.getBean(HazelcastInstance.class).getConfig().getClusterName()).isEqualTo(name);
+                    assertThat(context.getBean(TaskCluster.class).memberName()).isEqualTo("127.0.0.1:" + base);
+                });
     }
 
     @Test
