@@ -9,6 +9,7 @@ import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.LongAdder;
@@ -157,6 +158,11 @@ final class ClusterPlacement implements ClusterHost {
     @Override
     public int liveTasks() {
         return (int) Math.max(0, orchestrator.liveCount() - placing.sum());
+    }
+
+    @Override
+    public Set<String> handlers() {
+        return orchestrator.durables().handlerNames();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,6 +79,11 @@ final class Durables {
                     + "with TaskOrchestrator.builder().durableCodec(...) (e.g. io.sweetasync.jdbc.JsonDurableCodec)");
         }
         return codec;
+    }
+
+    /** Names of the registered handlers. */
+    Set<String> handlerNames() {
+        return Set.copyOf(handlers.keySet());
     }
 
     Registration<?> registration(String name) {

@@ -4,6 +4,7 @@ import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.limit.LimiterSnapshot;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,9 @@ public interface ClusterHost {
 
     /** Live tasks of this member, not counting its tasks that only wait for a task placed elsewhere. */
     int liveTasks();
+
+    /** Names of the task handlers registered here: placed invocations of other handlers cannot run here. */
+    Set<String> handlers();
 
     /** Live root tasks with their subtrees. */
     List<TaskInfo> roots();

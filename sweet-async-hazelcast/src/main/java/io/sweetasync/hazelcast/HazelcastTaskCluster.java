@@ -141,7 +141,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
     @Override
     public PlacedTask place(RemoteInvocation invocation) {
         ClusterHost here = host();
-        Member target = loads.choose(invocation.group(), here.liveTasks(), placements::outstanding);
+        Member target = loads.choose(invocation.handler(), invocation.group(), here.liveTasks(),
+                placements::outstanding);
         if (target.localMember()) {
             return null;
         }

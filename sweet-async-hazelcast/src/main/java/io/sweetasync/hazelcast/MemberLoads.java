@@ -23,7 +23,8 @@ import java.util.function.ToIntFunction;
  * <p>Each member publishes its {@link MemberLoad} into a replicated map (read locally, without a round
  * trip) every {@code interval}, with a time-to-live of twenty intervals so that a member that stops
  * publishing drops out. A member counts as a candidate only while its load is there: one without an
- * attached orchestrator never is.
+ * attached orchestrator never is, nor one without the task's handler (e.g. still starting, its handlers
+ * not all registered yet).
  *
  * <p>A member's score, as member {@code me} sees it, is its published live tasks, minus those {@code me}
  * placed there (as published), plus those {@code me} has placed there and not seen end: so {@code me}'s own
@@ -72,7 +73,7 @@ final class MemberLoads {
                 headroom.put(group.group(), group.limit() - group.inFlight() - group.queued());
             }
             loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), host.liveTasks(),
-                    placedBy, headroom), interval.toMillis() * 20, TimeUnit.MILLISECONDS);
+                    placedBy, headroom, host.handlers()), interval.toMillis() * 20, TimeUnit.MILLISECONDS);
         }
         catch (RuntimeException ex) {
             if (hazelcast.getLifecycleService().isRunning()) {
@@ -122,10 +123,11 @@ final class MemberLoads {
     }
 
     /**
-     * The least loaded candidate for a task in {@code group} (may be null); {@code outstanding} gives the
-     * tasks this member placed on a member and has not seen end.
+     * The least loaded candidate for a task of {@code handler} in {@code group} (may be null) among the
+     * members that have the handler, this one included; {@code outstanding} gives the tasks this member
+     * placed on a member and has not seen end.
      */
-    Member choose(String group, int liveHere, ToIntFunction<Member> outstanding) {
+    Member choose(String handler, String group, int liveHere, ToIntFunction<Member> outstanding) {
         Member local = hazelcast.getCluster().getLocalMember();
         Member best = local;
         long bestScore = score(liveHere, headroomHere(group));
@@ -134,7 +136,7 @@ final class MemberLoads {
                 continue;
             }
             MemberLoad load = loads.get(member.getUuid());
-            if (load == null) {
+            if (load == null || !load.handlers().contains(handler)) {
                 continue;
             }
             int mine = load.placedBy().getOrDefault(local.getUuid(), 0);

@@ -134,6 +134,24 @@ class ClusterPlacementTest {
     }
 
     @Test
+    void aMemberWithoutTheHandlerIsNeverChosen() {
+        test.close();
+        test = TestCluster.start(3, (index, builder) -> index == 2 ? builder
+                : builder.handler("rare", String.class, any -> "rare on " + index));
+        TestCluster.Member a = test.get(0);
+        TestCluster.Member b = test.get(1);
+        SpawningTask<String> busyA = a.orchestrator.to(String.class).run(() -> test.hold(a.name));
+        SpawningTask<String> busyB1 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
+        SpawningTask<String> busyB2 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
+        await().atMost(CEILING).until(() -> test.heldCount() == 3);
+
+        // The idle third member has no "rare" handler: the least loaded member that has it is a.
+        assertThat(a.orchestrator.to(String.class).anywhere().await("rare", "x")).isEqualTo("rare on 0");
+        assertThat(a.orchestrator.to(String.class).anywhere().await("where", "x")).isEqualTo(test.get(2).name);
+        assertThat(List.of(busyA, busyB1, busyB2)).allMatch(task -> task.status() == TaskStatus.RUNNING);
+    }
+
+    @Test
     void idsAreUniqueAcrossMembersAndAnUnknownHandlerIsRefusedAtOnce() {
         Set<Long> incarnations = new HashSet<>();
         for (TestCluster.Member member : test.members) {

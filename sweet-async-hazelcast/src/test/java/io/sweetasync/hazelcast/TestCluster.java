@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Real Hazelcast members in this JVM, on 127.0.0.1 only: TCP-IP join with the members listed one by one,
@@ -48,10 +48,11 @@ final class TestCluster implements AutoCloseable {
     final List<Member> members = new ArrayList<>();
 
     static TestCluster start(int size) {
-        return start(size, builder -> builder);
+        return start(size, (index, builder) -> builder);
     }
 
-    static TestCluster start(int size, Function<TaskOrchestrator.Builder, TaskOrchestrator.Builder> more) {
+    /** With more configuration per member, by its index. */
+    static TestCluster start(int size, BiFunction<Integer, TaskOrchestrator.Builder, TaskOrchestrator.Builder> more) {
         TestCluster test = new TestCluster();
         String name = "sweet-test-" + UUID.randomUUID();
         int base = freeBlock(size);
@@ -60,7 +61,7 @@ final class TestCluster implements AutoCloseable {
                 HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config(name, base, size, i));
                 HazelcastTaskCluster cluster = new HazelcastTaskCluster(hazelcast, Duration.ofMillis(50));
                 String member = cluster.memberName();
-                TaskOrchestrator orchestrator = more.apply(TaskOrchestrator.builder().cluster(cluster)
+                TaskOrchestrator orchestrator = more.apply(i, TaskOrchestrator.builder().cluster(cluster)
                         .handler("where", String.class, any -> member)
                         .handler("hold", String.class, any -> test.hold(member))
                         .handler("fail", String.class, message -> {
@@ -71,7 +72,8 @@ final class TestCluster implements AutoCloseable {
             await().atMost(Duration.ofSeconds(60)).until(() -> test.members.stream()
                     .allMatch(m -> m.hazelcast.getCluster().getMembers().size() == size
                             && test.members.stream().allMatch(o -> m.cluster == o.cluster
-                                    || loadsOf(m).isCandidate(o.hazelcast.getCluster().getLocalMember()))));
+                                    || loadsOf(m).isCandidate(o.hazelcast.getCluster().getLocalMember())))
+                    && test.members.size() == size);
             return test;
         }
         catch (RuntimeException | Error ex) {
@@ -84,7 +86,7 @@ final class TestCluster implements AutoCloseable {
         return member.cluster.loads();
     }
 
-    private String hold(String member) throws InterruptedException {
+    String hold(String member) throws InterruptedException {
         held.merge(member, 1, Integer::sum);
         try {
             release.await();
