@@ -134,6 +134,22 @@ class ClusterPlacementTest {
     }
 
     @Test
+    void anArgumentOrAResultThatCannotTravelFailsTheHandleSayingWhy() {
+        TestCluster.Member a = test.get(0);
+        a.orchestrator.to(String.class).anywhere().run("hold", "x"); // a is busy: the rest goes elsewhere
+        await().atMost(CEILING).until(() -> test.held.containsKey(a.name));
+
+        TaskResult<Object> argument = a.orchestrator.to(Object.class).anywhere().run("echo", new Object()).result();
+        assertThat(argument).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error().getCause())
+                .isInstanceOfSatisfying(RemoteTaskException.class, remote -> assertThat(remote)
+                        .hasMessageContaining("could not be started there").hasMessageContaining("Serializ")));
+        TaskResult<Object> result = a.orchestrator.to(Object.class).anywhere().run("opaque", "x").result();
+        assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error().getCause())
+                .isInstanceOfSatisfying(RemoteTaskException.class, remote -> assertThat(remote)
+                        .hasMessageContaining("could not be sent back")));
+    }
+
+    @Test
     void aMemberWithoutTheHandlerIsNeverChosen() {
         test.close();
         test = TestCluster.start(3, (index, builder) -> index == 2 ? builder

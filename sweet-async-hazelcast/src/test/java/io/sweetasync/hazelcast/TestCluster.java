@@ -64,6 +64,8 @@ final class TestCluster implements AutoCloseable {
                 TaskOrchestrator orchestrator = more.apply(i, TaskOrchestrator.builder().cluster(cluster)
                         .handler("where", String.class, any -> member)
                         .handler("hold", String.class, any -> test.hold(member))
+                        .handler("echo", Object.class, any -> any)
+                        .handler("opaque", String.class, any -> new Object())
                         .handler("fail", String.class, message -> {
                             throw new IOException(message);
                         })).build();
