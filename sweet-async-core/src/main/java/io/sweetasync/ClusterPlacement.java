@@ -49,11 +49,22 @@ final class ClusterPlacement implements ClusterHost {
     // ---- the placing member ---------------------------------------------------------------------
 
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, String handler, Object argument) {
-        checkArgument(orchestrator.durables().registration(handler), argument);
+        checkArgument(registration(orchestrator, handler), argument);
         String name = spec.name() != null ? spec.name() : handler;
         String group = spec.group();
         Callable<T> body = () -> place(handler, argument, name, group);
         return orchestrator.spawn(spec.withName(name).withGroup(null), body);
+    }
+
+    /** The handler's registration; the same handlers serve durable and anywhere() tasks. */
+    private static Durables.Registration<?> registration(TaskOrchestrator orchestrator, String handler) {
+        try {
+            return orchestrator.durables().registration(handler);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("a task placed with anywhere() runs a registered handler: "
+                    + ex.getMessage() + " (register it with TaskOrchestrator.builder().handler(...) on every member)", ex);
+        }
     }
 
     private static void checkArgument(Durables.Registration<?> registration, Object argument) {
@@ -144,7 +155,7 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     private static Callable<Object> body(TaskOrchestrator orchestrator, String handler, Object argument) {
-        Durables.Registration<?> registration = orchestrator.durables().registration(handler);
+        Durables.Registration<?> registration = registration(orchestrator, handler);
         checkArgument(registration, argument);
         return () -> call(registration, argument);
     }
