@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +81,12 @@ final class Durables {
         return codec;
     }
 
-    private Registration<?> registration(String name) {
+    /** Names of the registered handlers. */
+    Set<String> handlerNames() {
+        return Set.copyOf(handlers.keySet());
+    }
+
+    Registration<?> registration(String name) {
         Registration<?> registration = handlers.get(name);
         if (registration == null) {
             throw new IllegalArgumentException("no durable task handler named '" + name + "'; registered: "

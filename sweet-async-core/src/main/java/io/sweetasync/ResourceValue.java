@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import java.io.Serializable;
+
 /**
  * One resource figure of a task (CPU nanoseconds, bytes allocated, bytes read or written) and how it
  * was obtained. A figure that could not be obtained is {@link Source#UNAVAILABLE} with amount
@@ -15,7 +17,7 @@ package io.sweetasync;
  *               unavailable
  * @param source how it was obtained
  */
-public record ResourceValue(long amount, Source source) {
+public record ResourceValue(long amount, Source source) implements Serializable {
 
     private static final ResourceValue UNAVAILABLE = new ResourceValue(-1, Source.UNAVAILABLE);
 

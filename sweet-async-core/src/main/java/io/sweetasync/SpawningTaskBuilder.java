@@ -184,6 +184,18 @@ public final class SpawningTaskBuilder<T> {
         return new DurableTaskBuilder<>(orchestrator, spec, handler, argument);
     }
 
+    /**
+     * A task whose work is a registered {@link TaskHandler} that may run on any member of the
+     * orchestrator's cluster: the least loaded one when it starts; see {@link AnywhereTaskBuilder}.
+     *
+     * <pre>{@code
+     * Image small = orchestrator.to(Image.class).named("resize").anywhere().await("resize", image);
+     * }</pre>
+     */
+    public AnywhereTaskBuilder<T> anywhere() {
+        return new AnywhereTaskBuilder<>(orchestrator, spec);
+    }
+
     /** Runs the task, waits, and returns what {@code handler} makes of its result. */
     public <R> R awaitResult(Callable<? extends T> work, Function<TaskResult<T>, R> handler) {
         Objects.requireNonNull(handler, "handler");

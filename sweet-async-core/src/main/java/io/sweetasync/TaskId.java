@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import java.io.Serializable;
+
 /**
  * Identity of a task: a positive number, increasing in creation order within one
  * {@link TaskOrchestrator}.
@@ -18,7 +20,7 @@ package io.sweetasync;
  *
  * @param value the number: {@code incarnation << 40 | sequence}
  */
-public record TaskId(long value) implements Comparable<TaskId> {
+public record TaskId(long value) implements Comparable<TaskId>, Serializable {
 
     /** Bits of the per-incarnation sequence: about 10^12 tasks per start. */
     static final int SEQUENCE_BITS = 40;

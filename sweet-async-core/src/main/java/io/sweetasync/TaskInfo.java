@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +43,8 @@ import java.util.Optional;
 public record TaskInfo(TaskId id, TaskId parentId, String name, String path, TaskStatus status,
         TaskPriority priority, String group, String runtime, Map<String, String> tags, Instant createdAt,
         Instant startedAt, Instant completedAt, int attempts, List<TaskId> dependencies, Failure failure,
-        TaskMetrics metrics, Map<String, Long> progress, int childCount, boolean runaway, List<TaskInfo> children) {
+        TaskMetrics metrics, Map<String, Long> progress, int childCount, boolean runaway, List<TaskInfo> children)
+        implements Serializable {
 
     /**
      * Why a task did not complete.
@@ -50,7 +52,7 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
      * @param type    the simple class name of the error (the user's exception for failures)
      * @param message its message
      */
-    public record Failure(String type, String message) {
+    public record Failure(String type, String message) implements Serializable {
     }
 
     public TaskInfo {

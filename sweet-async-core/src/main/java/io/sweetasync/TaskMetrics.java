@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,7 +21,7 @@ import java.util.Objects;
  * @param bytesWritten   bytes written to files and sockets by the body
  */
 public record TaskMetrics(Duration queueWait, Duration runTime, ResourceValue cpuTimeNanos,
-        ResourceValue allocatedBytes, ResourceValue bytesRead, ResourceValue bytesWritten) {
+        ResourceValue allocatedBytes, ResourceValue bytesRead, ResourceValue bytesWritten) implements Serializable {
 
     public TaskMetrics {
         Objects.requireNonNull(queueWait, "queueWait");

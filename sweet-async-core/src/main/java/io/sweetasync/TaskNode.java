@@ -95,7 +95,9 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     /** Why a task was stopped before its body could decide its outcome. */
     enum StopKind {
-        CANCEL(TaskStatus.CANCELLED), TIMEOUT(TaskStatus.TIMED_OUT), REJECT(TaskStatus.FAILED), PASS_THROUGH(null);
+        CANCEL(TaskStatus.CANCELLED), TIMEOUT(TaskStatus.TIMED_OUT), REJECT(TaskStatus.FAILED), PASS_THROUGH(null),
+        /** The member it was placed on left the cluster: {@link TaskLostException}. */
+        LOST(TaskStatus.FAILED);
 
         final TaskStatus status;
 
@@ -878,6 +880,8 @@ final class TaskNode<T> implements SpawningTask<T> {
             case REJECT -> new TaskRejectedException(
                     snapshot(new TaskInfo.Failure("TaskRejectedException", request.reason())), request.rejection(),
                     request.reason());
+            case LOST -> new TaskLostException(
+                    snapshot(new TaskInfo.Failure("TaskLostException", request.reason())), request.reason());
         };
     }
 

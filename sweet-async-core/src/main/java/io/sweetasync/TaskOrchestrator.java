@@ -5,6 +5,7 @@ import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
+import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,6 +102,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final StoreSync storeSync;
     private final StoreSettings storeSettings;
     private final Durables durables;
+    /** Null without a cluster. */
+    private final TaskCluster cluster;
+    private final ClusterPlacement placement;
     /** The incarnation in every id: 0 without a store. */
     private final long incarnation;
     private volatile boolean accepting = true;
@@ -146,10 +150,24 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.durables = new Durables(this, builder.durableCodec, builder.durableStartGate);
         builder.handlers.forEach(registration -> registerHandler(registration));
         this.storeSync = builder.store == null ? null : new StoreSync(this, builder.store, storeSettings);
-        this.incarnation = storeSync == null ? 0 : storeSync.incarnation();
+        this.cluster = builder.cluster;
+        this.placement = new ClusterPlacement(this, cluster);
+        this.incarnation = storeSync != null ? storeSync.incarnation() : cluster != null ? clusterIncarnation(cluster) : 0;
         if (storeSync != null) {
             storeSync.start();
         }
+        if (cluster != null) {
+            cluster.attach(placement);
+        }
+    }
+
+    private static long clusterIncarnation(TaskCluster cluster) {
+        long value = cluster.incarnation();
+        if (value < 1 || value > TaskId.MAX_INCARNATION) {
+            throw new IllegalStateException("the cluster gave incarnation " + value + ", outside 1.."
+                    + TaskId.MAX_INCARNATION);
+        }
+        return value;
     }
 
     private <A> void registerHandler(Durables.Registration<A> registration) {
@@ -303,6 +321,10 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     Durables durables() {
         return durables;
+    }
+
+    ClusterPlacement placement() {
+        return placement;
     }
 
     /** The snapshot with this id in {@code top}'s tree; a walk with an explicit stack, however deep. */
@@ -602,6 +624,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
         if (storeSync != null) {
             storeSync.close();
+        }
+        if (cluster != null) {
+            cluster.detach();
         }
         if (ownedClock != null) {
             ownedClock.close();
@@ -978,8 +1003,26 @@ public final class TaskOrchestrator implements AutoCloseable {
         private io.sweetasync.spi.DurableCodec durableCodec;
         private io.sweetasync.spi.DurableStartGate durableStartGate = (start, abandon) -> start.run();
         private final List<Durables.Registration<?>> handlers = new ArrayList<>();
+        private TaskCluster cluster;
 
         private Builder() {
+        }
+
+        /**
+         * Makes this orchestrator a member of {@code cluster}: tasks built with
+         * {@link SpawningTaskBuilder#anywhere()} run on the least loaded member, and the cluster's views and
+         * cancellation cover this member's tasks. Without a store, ids take their incarnation from the
+         * cluster, so they are unique across its live members. Every member registers the same handlers.
+         *
+         * <pre>{@code
+         * TaskOrchestrator.builder().cluster(new HazelcastTaskCluster(hazelcast))
+         *         .handler("resize", Image.class, image -> resizer.resize(image))
+         *         .build();
+         * }</pre>
+         */
+        public Builder cluster(TaskCluster cluster) {
+            this.cluster = Objects.requireNonNull(cluster, "cluster");
+            return this;
         }
 
         /**

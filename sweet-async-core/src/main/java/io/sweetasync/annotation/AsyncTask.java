@@ -72,4 +72,13 @@ public @interface AsyncTask {
      * The task's name is the handler's name, so keep it stable across releases.
      */
     boolean durable() default false;
+
+    /**
+     * Where the call runs: with {@link Placement#ANYWHERE}, on the least loaded member of the cluster
+     * ({@code sweet.async.cluster.enabled=true}), the method being called on that member's bean of the same
+     * name. Its arguments and result then cross the network: they must be {@code Serializable} (or
+     * otherwise serializable by the cluster engine). The handle mirrors the remote call (see
+     * {@link io.sweetasync.AnywhereTaskBuilder}). Not combined with {@link #durable()} (refused at start-up).
+     */
+    Placement placement() default Placement.LOCAL;
 }

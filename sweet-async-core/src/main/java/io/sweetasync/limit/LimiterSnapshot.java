@@ -1,5 +1,6 @@
 package io.sweetasync.limit;
 
+import java.io.Serializable;
 import java.time.Duration;
 
 /**
@@ -33,7 +34,8 @@ import java.time.Duration;
  */
 public record LimiterSnapshot(String group, LimitAlgorithm algorithm, int limit, int inFlight, int queued,
         long accepted, long rejected, Duration noLoadLatency, Duration shortLatency, Duration longLatency,
-        int queueCapacity, Duration maxWait, LimitPhase phase, Duration baselineLatency, double estimatedCapacity) {
+        int queueCapacity, Duration maxWait, LimitPhase phase, Duration baselineLatency, double estimatedCapacity)
+        implements Serializable {
 
     /** Whether every permit is taken and tasks are waiting. */
     public boolean isSaturated() {

@@ -1,6 +1,8 @@
 package io.sweetasync.boot.actuate;
 
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.limit.LimiterSnapshot;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,17 +22,30 @@ public class AsyncLimitsEndpoint {
 
     private final TaskOrchestrator orchestrator;
     private final LimiterHistory history;
+    /** Null outside a cluster. */
+    private final TaskCluster cluster;
 
     public AsyncLimitsEndpoint(TaskOrchestrator orchestrator) {
-        this(orchestrator, null);
+        this(orchestrator, null, null);
     }
 
     /**
      * @param history the groups' recent samples, or null to answer {@code ?history=true} with none
      */
     public AsyncLimitsEndpoint(TaskOrchestrator orchestrator, LimiterHistory history) {
+        this(orchestrator, history, null);
+    }
+
+    /**
+     * The endpoint of a cluster member.
+     *
+     * @param history the groups' recent samples, or null to answer {@code ?history=true} with none
+     * @param cluster the cluster, or null (no cluster)
+     */
+    public AsyncLimitsEndpoint(TaskOrchestrator orchestrator, LimiterHistory history, TaskCluster cluster) {
         this.orchestrator = orchestrator;
         this.history = history;
+        this.cluster = cluster;
     }
 
     /**
@@ -40,12 +55,24 @@ public class AsyncLimitsEndpoint {
      */
     @ReadOperation
     public LimitsDescriptor limits(@Nullable Boolean history) {
-        Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
-        for (LimiterSnapshot snapshot : orchestrator.limiters()) {
-            groups.put(snapshot.group(), GroupDescriptor.of(snapshot));
+        Map<String, Map<String, GroupDescriptor>> members = null;
+        if (cluster != null) {
+            members = new LinkedHashMap<>();
+            for (MemberSnapshot member : cluster.members()) {
+                members.put(member.member(), groups(member.limiters()));
+            }
         }
         boolean wanted = Boolean.TRUE.equals(history) && this.history != null;
-        return new LimitsDescriptor(groups, wanted ? this.history.samples() : Map.of());
+        return new LimitsDescriptor(groups(orchestrator.limiters()), wanted ? this.history.samples() : Map.of(),
+                members);
+    }
+
+    private static Map<String, GroupDescriptor> groups(List<LimiterSnapshot> snapshots) {
+        Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
+        for (LimiterSnapshot snapshot : snapshots) {
+            groups.put(snapshot.group(), GroupDescriptor.of(snapshot));
+        }
+        return groups;
     }
 
     @ReadOperation
@@ -59,8 +86,10 @@ public class AsyncLimitsEndpoint {
      *
      * @param groups  each group's limiter now
      * @param history each group's samples of the last five minutes, oldest first (empty unless asked for)
+     * @param members in a cluster, every member's groups by member name (else null, left out)
      */
-    public record LimitsDescriptor(Map<String, GroupDescriptor> groups, Map<String, List<LimiterHistory.Sample>> history) {
+    public record LimitsDescriptor(Map<String, GroupDescriptor> groups, Map<String, List<LimiterHistory.Sample>> history,
+            Map<String, Map<String, GroupDescriptor>> members) {
     }
 
     /**

@@ -4,7 +4,11 @@ import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
+import java.util.ArrayDeque;
+import java.util.Optional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -40,6 +44,10 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * GET /actuator/asynctasks?status=FAILED&amp;name=send-invoice&amp;since=PT1H&amp;offset=20&amp;limit=20
  * GET /actuator/asynctasks/7-42?limit=0    one task without its children
  * </pre>
+ *
+ * <p>In a cluster ({@code sweet.async.cluster.enabled=true}) the answer also lists every member's live
+ * trees, labelled with the member (bounded by the same {@code limit}); a task of another member can be
+ * read and cancelled by id through any member.
  */
 @Endpoint(id = "asynctasks", defaultAccess = Access.READ_ONLY)
 public class AsyncTasksEndpoint {
@@ -50,9 +58,17 @@ public class AsyncTasksEndpoint {
     private static final int MAX_LIMIT = 1000;
 
     private final TaskOrchestrator orchestrator;
+    /** Null outside a cluster. */
+    private final TaskCluster cluster;
 
     public AsyncTasksEndpoint(TaskOrchestrator orchestrator) {
+        this(orchestrator, null);
+    }
+
+    /** The endpoint of a cluster member; {@code cluster} may be null (no cluster). */
+    public AsyncTasksEndpoint(TaskOrchestrator orchestrator, @Nullable TaskCluster cluster) {
         this.orchestrator = orchestrator;
+        this.cluster = cluster;
     }
 
     /** Everything, unbounded, and the newest page of history. */
@@ -85,9 +101,13 @@ public class AsyncTasksEndpoint {
         int max = limit == null ? Integer.MAX_VALUE : limit;
         List<TaskInfo> roots = orchestrator.roots();
         List<TaskInfo> recent = orchestrator.recent();
+        List<MemberTasksDescriptor> members = cluster == null ? null : cluster.members().stream()
+                .map(member -> new MemberTasksDescriptor(member.member(), member.local(),
+                        describe(member.roots().stream(), max)))
+                .toList();
         return new TasksDescriptor(describe(roots.stream(), max), describe(recent.stream(), max),
                 describe(failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), max),
-                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent));
+                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent), members);
     }
 
     /**
@@ -99,17 +119,42 @@ public class AsyncTasksEndpoint {
     public TaskDescriptor task(@Selector String id, @Nullable Integer limit) {
         TaskId taskId = parse(id);
         int max = limit == null ? Integer.MAX_VALUE : Math.max(0, limit);
-        return taskId == null ? null : orchestrator.find(taskId).map(info -> TaskDescriptor.of(info, max)).orElse(null);
+        return taskId == null ? null : find(taskId).map(info -> TaskDescriptor.of(info, max)).orElse(null);
     }
 
-    /** Cancels a live task and its subtree; null if it is unknown or already finished (404 on the web). */
+    /**
+     * Cancels a live task and its subtree, on whichever member runs it; null if it is unknown or already
+     * finished (404 on the web).
+     */
     @DeleteOperation
     public CancelDescriptor cancel(@Selector String id) {
         TaskId taskId = parse(id);
-        if (taskId == null || orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isEmpty()) {
+        if (taskId == null) {
             return null;
         }
-        return new CancelDescriptor(id, orchestrator.cancel(taskId));
+        if (orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isPresent()) {
+            return new CancelDescriptor(id, orchestrator.cancel(taskId));
+        }
+        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(id, true) : null;
+    }
+
+    /** Here (live, recent or stored), else live on another member. */
+    private Optional<TaskInfo> find(TaskId id) {
+        Optional<TaskInfo> here = orchestrator.find(id);
+        if (here.isPresent() || cluster == null) {
+            return here;
+        }
+        for (MemberSnapshot member : cluster.members()) {
+            ArrayDeque<TaskInfo> pending = new ArrayDeque<>(member.roots());
+            while (!pending.isEmpty()) {
+                TaskInfo task = pending.pop();
+                if (task.id().equals(id)) {
+                    return Optional.of(task);
+                }
+                task.children().forEach(pending::push);
+            }
+        }
+        return Optional.empty();
     }
 
     private List<TaskInfo> failed(List<TaskInfo> recent, int max) {
@@ -247,9 +292,14 @@ public class AsyncTasksEndpoint {
      * @param liveTasks  live tasks in all, roots and children
      * @param runaways   tasks that ended while their bodies still run
      * @param history    the page of history the request asked for
+     * @param members    in a cluster, every member's live trees (this one's too); else null, left out
      */
     public record TasksDescriptor(List<TaskDescriptor> live, List<TaskDescriptor> recent, List<TaskDescriptor> failed,
-            int liveRoots, int liveTasks, int runaways, HistoryDescriptor history) {
+            int liveRoots, int liveTasks, int runaways, HistoryDescriptor history, List<MemberTasksDescriptor> members) {
+    }
+
+    /** One member's live trees, labelled with the member ({@code local}: the member that answers). */
+    public record MemberTasksDescriptor(String member, boolean local, List<TaskDescriptor> live) {
     }
 
     /**

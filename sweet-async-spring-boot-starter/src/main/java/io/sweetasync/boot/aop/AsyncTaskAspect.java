@@ -6,6 +6,7 @@ import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.annotation.Placement;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,8 @@ public class AsyncTaskAspect implements Ordered {
 
     /** The handler whose stored invocation this thread is running: its call must not be stored again. */
     private static final ThreadLocal<String> RUNNING_DURABLE = new ThreadLocal<>();
+    /** The handler whose placed call this thread is running: its call must not be placed again. */
+    private static final ThreadLocal<String> RUNNING_PLACED = new ThreadLocal<>();
 
     private final TaskOrchestrator orchestrator;
     private final StringValueResolver placeholders;
@@ -99,6 +102,33 @@ public class AsyncTaskAspect implements Ordered {
         });
     }
 
+    /**
+     * Registers {@code method} of {@code bean} (the proxy) as the handler of its calls placed on this
+     * member by any member ({@code placement = ANYWHERE}): it calls the method through the proxy with the
+     * arguments as sent, without placing the call again.
+     */
+    void registerAnywhere(Object bean, Method method, AsyncTask annotation) {
+        if (annotation.durable()) {
+            throw new IllegalStateException("@AsyncTask on " + method + " is both durable and placement = ANYWHERE: "
+                    + "durable tasks are not placed on other members; choose one");
+        }
+        String handler = handlerName(method, annotation);
+        org.springframework.util.ReflectionUtils.makeAccessible(method);
+        orchestrator.handler(handler, Object[].class, arguments -> {
+            String previous = RUNNING_PLACED.get();
+            RUNNING_PLACED.set(handler);
+            try {
+                return await(method.invoke(bean, arguments));
+            }
+            catch (java.lang.reflect.InvocationTargetException ex) {
+                throw ex.getCause() instanceof Exception cause ? cause : ex;
+            }
+            finally {
+                RUNNING_PLACED.set(previous);
+            }
+        });
+    }
+
     @Override
     public int getOrder() {
         return ORDER;
@@ -111,10 +141,16 @@ public class AsyncTaskAspect implements Ordered {
             RUNNING_DURABLE.remove(); // the stored invocation's own call: run the body (nested calls are new tasks)
             return call.proceed();
         }
+        boolean anywhere = annotation.placement() == Placement.ANYWHERE;
+        if (anywhere && handlerName(method, annotation).equals(RUNNING_PLACED.get())) {
+            RUNNING_PLACED.remove(); // the placed call itself, on the member chosen: run the body
+            return call.proceed();
+        }
         Class<?> returns = method.getReturnType();
         SpawningTaskBuilder<Object> builder = builder(method, annotation);
         boolean futureLike = CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns);
         SpawningTask<Object> task = annotation.durable() ? durable(builder, method, annotation, call.getArgs())
+                : anywhere ? builder.anywhere().run(handlerName(method, annotation), call.getArgs())
                 : builder.run(() -> {
                     Object value = proceed(call);
                     return futureLike ? await(value) : value;

@@ -1,6 +1,7 @@
 package io.sweetasync.boot.aop;
 
 import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.annotation.Placement;
 import java.lang.reflect.Method;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -11,9 +12,10 @@ import org.springframework.util.ReflectionUtils;
 /**
  * Once every singleton exists, checks the attributes of every {@code @AsyncTask} method of a singleton bean
  * ({@link AsyncTaskAspect#validate}: a {@code timeout = "five seconds"} or an unknown {@code runtime} stops
- * start-up naming the method), and registers each {@code @AsyncTask(durable = true)} method as the handler of
+ * start-up naming the method), registers each {@code @AsyncTask(durable = true)} method as the handler of
  * its durable tasks, so that invocations stored before a crash run again on this start
- * ({@link AsyncTaskAspect#registerDurable}).
+ * ({@link AsyncTaskAspect#registerDurable}), and each {@code @AsyncTask(placement = ANYWHERE)} method as
+ * the handler of calls placed on this member ({@link AsyncTaskAspect#registerAnywhere}).
  */
 public final class DurableMethodRegistrar implements SmartInitializingSingleton {
 
@@ -38,7 +40,10 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
                 if (annotation != null) {
                     aspect.validate(method, annotation);
                 }
-                if (annotation != null && annotation.durable()) {
+                if (annotation != null && annotation.placement() == Placement.ANYWHERE) {
+                    aspect.registerAnywhere(beans.getBean(name), method, annotation);
+                }
+                else if (annotation != null && annotation.durable()) {
                     aspect.registerDurable(beans.getBean(name), method, annotation);
                 }
             }

@@ -12,6 +12,7 @@ import io.sweetasync.boot.observation.TaskObservationConvention;
 import io.sweetasync.spi.ContextPropagator;
 import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableStartGate;
+import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -53,7 +54,8 @@ public final class SweetAsyncAutoConfiguration {
                 ObjectProvider<ContextPropagator> propagators,
                 ObjectProvider<org.springframework.core.task.TaskDecorator> taskDecorators,
                 org.springframework.core.env.Environment environment, ObjectProvider<TaskStore> store,
-                ObjectProvider<DurableCodec> codec, ObjectProvider<DurableStartGate> gate) {
+                ObjectProvider<DurableCodec> codec, ObjectProvider<DurableStartGate> gate,
+                ObjectProvider<TaskCluster> cluster) {
             java.util.List<ContextPropagator> all = new java.util.ArrayList<>(propagators.orderedStream().toList());
             org.springframework.core.task.TaskDecorator decorator = taskDecorators.getIfUnique();
             if (decorator != null) {
@@ -73,6 +75,7 @@ public final class SweetAsyncAutoConfiguration {
             }
             codec.ifUnique(builder::durableCodec);
             gate.ifUnique(builder::durableStartGate);
+            cluster.ifUnique(builder::cluster);
             return OrchestratorFactory.create(properties, defaultRuntime, all, builder);
         }
 

@@ -5,6 +5,7 @@ import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpointWebExtension;
 import io.sweetasync.boot.actuate.LimiterHistory;
+import io.sweetasync.spi.TaskCluster;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -27,8 +28,8 @@ public final class SweetAsyncEndpointsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    AsyncTasksEndpoint asyncTasksEndpoint(TaskOrchestrator orchestrator) {
-        return new AsyncTasksEndpoint(orchestrator);
+    AsyncTasksEndpoint asyncTasksEndpoint(TaskOrchestrator orchestrator, ObjectProvider<TaskCluster> cluster) {
+        return new AsyncTasksEndpoint(orchestrator, cluster.getIfUnique());
     }
 
     @Bean
@@ -42,8 +43,9 @@ public final class SweetAsyncEndpointsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator, ObjectProvider<LimiterHistory> history) {
-        return new AsyncLimitsEndpoint(orchestrator, history.getIfAvailable());
+    AsyncLimitsEndpoint asyncLimitsEndpoint(TaskOrchestrator orchestrator, ObjectProvider<LimiterHistory> history,
+            ObjectProvider<TaskCluster> cluster) {
+        return new AsyncLimitsEndpoint(orchestrator, history.getIfAvailable(), cluster.getIfUnique());
     }
 
     /** The groups' samples of the last minutes for {@code asynclimits?history=true} (the dashboard's chart). */

@@ -2,7 +2,9 @@ package io.sweetasync.boot.autoconfigure;
 
 import io.sweetasync.limit.LimitAlgorithm;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -65,6 +67,13 @@ public class SweetAsyncProperties {
 
     public Store getStore() {
         return store;
+    }
+
+    /** The cluster of this application's replicas, on Hazelcast. */
+    private final Cluster cluster = new Cluster();
+
+    public Cluster getCluster() {
+        return cluster;
     }
 
     public String getDefaultRuntime() {
@@ -419,6 +428,93 @@ public class SweetAsyncProperties {
 
         public void setMaxPending(int maxPending) {
             this.maxPending = maxPending;
+        }
+    }
+
+    /**
+     * The cluster (needs {@code sweet-async-hazelcast}): the application's {@code HazelcastInstance} if it has
+     * one, else an embedded member configured here (TCP-IP join only: no multicast, no auto-detection).
+     */
+    public static class Cluster {
+
+        /** Whether this application's orchestrator joins a cluster of its replicas. */
+        private boolean enabled;
+
+        /** Name of the cluster: only members with the same name join (embedded member only). */
+        private String name = "sweet-async";
+
+        /**
+         * Addresses of the members to join, as {@code host} or {@code host:port}, each listed (Hazelcast
+         * refuses a port range such as {@code 5701-5703}) (embedded member only).
+         */
+        private List<String> members = new ArrayList<>(List.of("127.0.0.1"));
+
+        /** Port of the embedded member; the next free one if taken (see port-count). */
+        private int port = 5701;
+
+        /** How many ports from {@code port} on the embedded member may try. */
+        private int portCount = 3;
+
+        /** Address the embedded member binds to and announces, e.g. {@code 127.0.0.1}; all interfaces if unset. */
+        private String bindAddress;
+
+        /** How often this member publishes its load to the others. */
+        private Duration loadInterval = Duration.ofMillis(200);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public List<String> getMembers() {
+            return members;
+        }
+
+        public void setMembers(List<String> members) {
+            this.members = members;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public int getPortCount() {
+            return portCount;
+        }
+
+        public void setPortCount(int portCount) {
+            this.portCount = portCount;
+        }
+
+        public String getBindAddress() {
+            return bindAddress;
+        }
+
+        public void setBindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+        }
+
+        public Duration getLoadInterval() {
+            return loadInterval;
+        }
+
+        public void setLoadInterval(Duration loadInterval) {
+            this.loadInterval = loadInterval;
         }
     }
 }

@@ -1,0 +1,77 @@
+package io.sweetasync.bench.cluster;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code bench/cluster}: remote dispatch through Sweet Async against Hazelcast's {@code IExecutorService}
+ * between the same two members (JMH, same run), then placement under skew: three members, the group
+ * {@code g} (limit 1) saturated on the second, 30 tasks in that group placed from the first; prints where
+ * they ran and the {@code RESULT} line.
+ */
+public final class ClusterBench {
+
+    private ClusterBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(DispatchBenchmark.class.getName() + "\\.").forks(1).warmupIterations(2)
+                .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
+                .measurementTime(TimeValue.seconds(seconds)).build()).run();
+        System.out.println();
+        for (RunResult result : results) {
+            System.out.printf(Locale.ROOT, "%-48s %,14.1f ops/s %12.1f%n", result.getParams().getBenchmark()
+                    .replace("io.sweetasync.bench.cluster.", ""), result.getPrimaryResult().getScore(),
+                    result.getPrimaryResult().getScoreError());
+        }
+        double ratio = score(results, "sweetAsyncAnywhere") / score(results, "hazelcastExecutor");
+        try (Members members = new Members(3)) {
+            String saturated = members.clusters.get(1).memberName();
+            Map<String, Integer> split = skew(members);
+            System.out.printf(Locale.ROOT, "%nplacement of 30 tasks in group g (limit 1) from %s, g saturated on %s: %s%n",
+                    members.clusters.get(0).memberName(), saturated, split);
+            System.out.printf(Locale.ROOT, "RESULT dispatch/IExecutorService=%.3f skew-split=%s (saturated: %s)%n",
+                    ratio, split, saturated);
+        }
+        System.exit(0);
+    }
+
+    /** Where 30 tasks of group g go when g is saturated on the second member: task count by member. */
+    private static Map<String, Integer> skew(Members members) throws InterruptedException {
+        TaskOrchestrator a = members.orchestrators.get(0);
+        TaskOrchestrator b = members.orchestrators.get(1);
+        b.to(String.class).group("g").run(() -> { // takes b's only permit of g
+            members.release.await();
+            return "held";
+        });
+        b.to(String.class).group("g").run(() -> "queued"); // and one waits: g is saturated on b
+        Thread.sleep(1_000); // b publishes its headroom
+        List<SpawningTask<String>> tasks = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            tasks.add(a.to(String.class).group("g").anywhere().run("noop", "x"));
+        }
+        Map<String, Integer> split = new TreeMap<>();
+        members.clusters.forEach(cluster -> split.put(cluster.memberName(), 0));
+        for (SpawningTask<String> task : tasks) {
+            split.merge(task.join(), 1, Integer::sum);
+        }
+        return split;
+    }
+
+    private static double score(Collection<RunResult> results, String name) {
+        return results.stream().filter(r -> r.getParams().getBenchmark().endsWith(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no result for " + name)).getPrimaryResult().getScore();
+    }
+}

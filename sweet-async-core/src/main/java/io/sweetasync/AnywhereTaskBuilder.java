@@ -1,0 +1,67 @@
+package io.sweetasync;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A task that may run on any member of the orchestrator's cluster: a registered {@link TaskHandler} and its
+ * argument, with the settings of the {@link SpawningTaskBuilder} it came from ({@link
+ * SpawningTaskBuilder#anywhere()}). Immutable and reusable.
+ *
+ * <p>{@link #run} returns the handle of a task on this member that places the work on the least loaded
+ * member when its body starts (this one included) and mirrors it: the handle's status is {@code RUNNING}
+ * while the work runs elsewhere, {@code join()} and {@code result()} give its value or failure,
+ * {@code cancel()} (or the timeout) cancels it on its member, interrupting its body. If that member leaves
+ * the cluster first, the task ends {@code FAILED} with {@link TaskLostException} naming it; if the work
+ * fails there, with a {@link TaskFailedException} caused by a {@link RemoteTaskException}. Retries re-place
+ * the work. The work itself runs on its member as a task named like this one, in this builder's group
+ * (admitted by that member's limiter), tagged {@code placed-from} with this member and task; when this
+ * member is chosen it runs here as a child of the handle's task.
+ *
+ * <p>Without a cluster the work runs on this member. Its argument and result cross to another member
+ * through the cluster engine, so they must be types it can transport (for Hazelcast: {@code Serializable}
+ * or any Hazelcast-serializable type).
+ *
+ * <pre>{@code
+ * TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(new HazelcastTaskCluster(hazelcast))
+ *         .handler("resize", Image.class, image -> resizer.resize(image))
+ *         .build();
+ * SpawningTask<Image> small = orchestrator.to(Image.class).named("resize").anywhere().run("resize", image);
+ * }</pre>
+ *
+ * @param <T> the handler's result type
+ */
+public final class AnywhereTaskBuilder<T> {
+
+    private final TaskOrchestrator orchestrator;
+    private final TaskSpec<T> spec;
+
+    AnywhereTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec) {
+        this.orchestrator = orchestrator;
+        this.spec = spec;
+    }
+
+    /**
+     * Starts the task that places handler {@code handler} on {@code argument}; returns its handle at once.
+     *
+     * @throws IllegalArgumentException if no handler has that name, or it takes another type of argument
+     */
+    public SpawningTask<T> run(String handler, Object argument) {
+        return orchestrator.placement().spawn(spec, Objects.requireNonNull(handler, "handler"), argument);
+    }
+
+    /**
+     * Runs the task and waits for its value.
+     *
+     * @throws AsyncTaskException if the task failed, was lost, timed out, was cancelled or rejected
+     */
+    public T await(String handler, Object argument) {
+        return run(handler, argument).join();
+    }
+
+    /** Runs the task, waits, and returns what {@code resultHandler} makes of its result. */
+    public <R> R awaitResult(String handler, Object argument, Function<TaskResult<T>, R> resultHandler) {
+        Objects.requireNonNull(resultHandler, "resultHandler");
+        return resultHandler.apply(run(handler, argument).result());
+    }
+}

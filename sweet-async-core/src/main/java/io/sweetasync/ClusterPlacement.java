@@ -1,0 +1,234 @@
+package io.sweetasync;
+
+import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.PlacedTask;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.RemoteOutcome;
+import io.sweetasync.spi.TaskCluster;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Tasks that may run on any member ({@link AnywhereTaskBuilder}), both ways: on the placing member a task
+ * whose body asks the {@link TaskCluster} for a member and mirrors the work placed there; on the chosen
+ * member (as the {@link ClusterHost} the engine serves) a root task running the handler.
+ *
+ * <p>The placing task's body blocks (a virtual thread by default) until the remote outcome arrives;
+ * {@link PlacedTask#await} promises that a lost member ends that wait. Interrupting the body (cancel,
+ * timeout, a parent's end) sends a cancellation to the remote task. While it waits the placing task is
+ * counted in {@link #placing}, so that this member's load counts the work, not the tasks waiting for it.
+ * Decisions are taken one at a time under {@link #decisions}, and each is started (a child created here,
+ * or a placement registered with the engine) before the next: a burst of placements sees its own load.
+ */
+final class ClusterPlacement implements ClusterHost {
+
+    private static final System.Logger LOG = System.getLogger(ClusterPlacement.class.getName());
+    static final String PLACED_FROM = "placed-from";
+
+    private final TaskOrchestrator orchestrator;
+    /** Null without a cluster: every placement is this member. */
+    private final TaskCluster cluster;
+    /** Placing tasks whose bodies run now: they wait for their work, here or elsewhere. */
+    private final LongAdder placing = new LongAdder();
+    /** Held while a placement is decided and started. */
+    private final ReentrantLock decisions = new ReentrantLock();
+
+    ClusterPlacement(TaskOrchestrator orchestrator, TaskCluster cluster) {
+        this.orchestrator = orchestrator;
+        this.cluster = cluster;
+    }
+
+    // ---- the placing member ---------------------------------------------------------------------
+
+    <T> SpawningTask<T> spawn(TaskSpec<T> spec, String handler, Object argument) {
+        checkArgument(registration(orchestrator, handler), argument);
+        String name = spec.name() != null ? spec.name() : handler;
+        String group = spec.group();
+        Callable<T> body = () -> place(handler, argument, name, group);
+        return orchestrator.spawn(spec.withName(name).withGroup(null), body);
+    }
+
+    /** The handler's registration; the same handlers serve durable and anywhere() tasks. */
+    private static Durables.Registration<?> registration(TaskOrchestrator orchestrator, String handler) {
+        try {
+            return orchestrator.durables().registration(handler);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("a task placed with anywhere() runs a registered handler: "
+                    + ex.getMessage() + " (register it with TaskOrchestrator.builder().handler(...) on every member)", ex);
+        }
+    }
+
+    private static void checkArgument(Durables.Registration<?> registration, Object argument) {
+        if (argument != null && !registration.type().isInstance(argument)) {
+            throw new IllegalArgumentException("task handler '" + registration.name() + "' takes a "
+                    + registration.type().getName() + ", was given a " + argument.getClass().getName());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T place(String handler, Object argument, String name, String group) throws Exception {
+        TaskNode<?> self = Carrier.currentTask();
+        placing.increment(); // this task only waits for the work, wherever it runs: not load of this member
+        try {
+            if (cluster == null) {
+                return (T) awaitHere(self, startHere(self, handler, argument, name, group));
+            }
+            RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(),
+                    self.info().tags(), cluster.memberName() + "/" + self.id());
+            PlacedTask placed;
+            SpawningTask<Object> here = null;
+            // One decision at a time, each started before the next is taken: a burst sees its own load.
+            decisions.lock();
+            try {
+                placed = cluster.place(invocation);
+                if (placed == null) {
+                    here = startHere(self, handler, argument, name, group);
+                }
+            }
+            finally {
+                decisions.unlock();
+            }
+            if (placed == null) {
+                return (T) awaitHere(self, here);
+            }
+            RemoteOutcome outcome;
+            try {
+                outcome = placed.await();
+            }
+            catch (InterruptedException ex) {
+                placed.cancel();
+                throw ex;
+            }
+            return (T) valueOf(self, outcome);
+        }
+        finally {
+            placing.decrement();
+        }
+    }
+
+    private static Object valueOf(TaskNode<?> self, RemoteOutcome outcome) {
+        String where = "member " + outcome.member() + (outcome.taskId() == null ? "" : " (as task " + outcome.taskId() + ")");
+        if (outcome.lost()) {
+            String why = where + ": " + outcome.failureMessage();
+            self.stop(TaskNode.StopKind.LOST, why);
+            throw new CancellationException(why);
+        }
+        return switch (outcome.status()) {
+            case COMPLETED -> outcome.value();
+            case CANCELLED -> {
+                String why = "cancelled on " + where + ": " + outcome.failureMessage();
+                self.stop(TaskNode.StopKind.CANCEL, why);
+                throw new CancellationException(why);
+            }
+            default -> throw new RemoteTaskException(outcome.member(), outcome.taskId(), outcome.failureType(),
+                    outcome.failureMessage());
+        };
+    }
+
+    /** This member was chosen: the work runs as a child of the placing task, admitted by the group here. */
+    private static SpawningTask<Object> startHere(TaskNode<?> self, String handler, Object argument, String name,
+            String group) {
+        TaskSpec<Object> spec = TaskSpec.childOf(self).withName(name).withGroup(group);
+        return self.orchestrator().spawn(spec, body(self.orchestrator(), handler, argument));
+    }
+
+    private static Object awaitHere(TaskNode<?> self, SpawningTask<Object> child) throws Exception {
+        return switch (child.result()) {
+            case TaskResult.Ok<Object> ok -> ok.value();
+            case TaskResult.Err<Object>(TaskFailedException failed) when failed.getCause() instanceof Exception cause ->
+                throw cause;
+            case TaskResult.Err<Object>(TaskCancelledException cancelled) -> {
+                self.stop(TaskNode.StopKind.CANCEL, cancelled.getMessage());
+                throw cancelled;
+            }
+            case TaskResult.Err<Object>(AsyncTaskException other) -> throw other;
+        };
+    }
+
+    private static Callable<Object> body(TaskOrchestrator orchestrator, String handler, Object argument) {
+        Durables.Registration<?> registration = registration(orchestrator, handler);
+        checkArgument(registration, argument);
+        return () -> call(registration, argument);
+    }
+
+    private static <A> Object call(Durables.Registration<A> registration, Object argument) throws Exception {
+        return registration.handler().handle(registration.type().cast(argument));
+    }
+
+    // ---- the member it was placed on ------------------------------------------------------------
+
+    @Override
+    public int liveTasks() {
+        return (int) Math.max(0, orchestrator.liveCount() - placing.sum());
+    }
+
+    @Override
+    public Set<String> handlers() {
+        return orchestrator.durables().handlerNames();
+    }
+
+    @Override
+    public List<TaskInfo> roots() {
+        return orchestrator.roots();
+    }
+
+    @Override
+    public List<LimiterSnapshot> limiters() {
+        return orchestrator.limiters();
+    }
+
+    @Override
+    public boolean cancel(TaskId id) {
+        return orchestrator.cancel(id);
+    }
+
+    @Override
+    public TaskId start(RemoteInvocation invocation, Consumer<RemoteOutcome> onEnd) {
+        TaskSpec<Object> spec = TaskSpec.empty().withDetached().withName(invocation.name())
+                .withPriority(invocation.priority()).withGroup(invocation.group());
+        for (Map.Entry<String, String> tag : invocation.tags().entrySet()) {
+            spec = spec.withTag(tag.getKey(), tag.getValue());
+        }
+        spec = spec.withTag(PLACED_FROM, invocation.origin());
+        Callable<Object> work;
+        try {
+            work = body(orchestrator, invocation.handler(), invocation.argument());
+        }
+        catch (IllegalArgumentException ex) {
+            work = () -> {
+                throw ex;
+            };
+        }
+        TaskNode<Object> node = (TaskNode<Object>) orchestrator.spawn(spec, work);
+        String member = cluster == null ? "local" : cluster.memberName();
+        node.whenTerminal(() -> {
+            RemoteOutcome outcome;
+            TaskInfo.Failure failure = node.info().failure();
+            if (node.resultNow0() instanceof TaskResult.Ok<Object>(Object value)) {
+                outcome = RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null);
+            }
+            else {
+                outcome = RemoteOutcome.of(member, node.id().toString(), node.status(), null,
+                        failure == null ? "AsyncTaskException" : failure.type(),
+                        failure == null ? null : failure.message());
+            }
+            try {
+                onEnd.accept(outcome);
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "the end of placed task " + node.label() + " could not be reported to "
+                        + invocation.origin(), ex);
+            }
+        });
+        return node.id();
+    }
+}

@@ -1,0 +1,48 @@
+package io.sweetasync.spi;
+
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.limit.LimiterSnapshot;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The orchestrator of one member as a {@link TaskCluster} sees it: its load, its live trees, and a way to
+ * run tasks placed on it by other members. Implemented by the orchestrator; thread-safe.
+ *
+ * <pre>{@code
+ * int load = host.liveTasks();          // tasks that run here, not counting those waiting on another member
+ * TaskId started = host.start(invocation, outcome -> reply(caller, outcome));
+ * }</pre>
+ */
+public interface ClusterHost {
+
+    /** Live tasks of this member, not counting its tasks that only wait for a task placed elsewhere. */
+    int liveTasks();
+
+    /** Names of the task handlers registered here: placed invocations of other handlers cannot run here. */
+    Set<String> handlers();
+
+    /** Live root tasks with their subtrees. */
+    List<TaskInfo> roots();
+
+    /** Every concurrency group's limiter. */
+    List<LimiterSnapshot> limiters();
+
+    /**
+     * Cancels a live task of this member.
+     *
+     * @return whether this call requested the cancellation
+     */
+    boolean cancel(TaskId id);
+
+    /**
+     * Starts {@code invocation} here as a new root task and calls {@code onEnd} exactly once, on the
+     * thread that ends it, with its outcome. A handler that does not exist, or an argument of the wrong
+     * type, ends it {@code FAILED} (reported through {@code onEnd}, not thrown).
+     *
+     * @return the id of the task started here
+     */
+    TaskId start(RemoteInvocation invocation, Consumer<RemoteOutcome> onEnd);
+}

@@ -1,0 +1,48 @@
+package io.sweetasync.spi;
+
+import io.sweetasync.TaskStatus;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * How a task placed on another member ended, as that member reports it, or that the member was lost.
+ *
+ * <pre>{@code
+ * RemoteOutcome done = RemoteOutcome.of("127.0.0.1:5702", "3-8", TaskStatus.COMPLETED, receipt, null, null);
+ * RemoteOutcome gone = RemoteOutcome.lost("127.0.0.1:5702", "it left the cluster");
+ * }</pre>
+ *
+ * @param member         the member that ran it
+ * @param taskId         its id there, {@code null} if it never started
+ * @param status         its terminal status there ({@code FAILED} when lost)
+ * @param value          its value when {@code COMPLETED}
+ * @param failureType    the simple class name of its error, {@code null} when it completed
+ * @param failureMessage its error's message, or why it was lost
+ * @param lost           whether the member left the cluster before the task ended
+ */
+public record RemoteOutcome(String member, String taskId, TaskStatus status, Object value, String failureType,
+        String failureMessage, boolean lost) implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    public RemoteOutcome {
+        Objects.requireNonNull(member, "member");
+        Objects.requireNonNull(status, "status");
+        if (!status.isTerminal()) {
+            throw new IllegalArgumentException("a remote outcome needs a terminal status, was " + status);
+        }
+    }
+
+    /** The outcome of a task that ended on {@code member}. */
+    public static RemoteOutcome of(String member, String taskId, TaskStatus status, Object value, String failureType,
+            String failureMessage) {
+        return new RemoteOutcome(member, taskId, status, value, failureType, failureMessage, false);
+    }
+
+    /** {@code member} left the cluster (or could not be reached) before the task ended; {@code why} says how. */
+    public static RemoteOutcome lost(String member, String why) {
+        return new RemoteOutcome(member, null, TaskStatus.FAILED, null, "TaskLostException", why, true);
+    }
+}

@@ -1,0 +1,64 @@
+package io.sweetasync.spi;
+
+import io.sweetasync.TaskId;
+import java.util.List;
+
+/**
+ * An engine that spreads one application's tasks over the members of a cluster: it places tasks on the
+ * least loaded member, gathers every member's view, and cancels a task wherever it runs. The orchestrator
+ * calls it; users only hand it over, with {@code TaskOrchestrator.builder().cluster(...)}.
+ * {@code io.sweetasync.hazelcast.HazelcastTaskCluster} implements it on Hazelcast; another engine could.
+ *
+ * <p>An implementation is thread-safe. Each member of the cluster runs one orchestrator attached to one
+ * {@code TaskCluster}, and all of them register the same task handlers.
+ *
+ * <pre>{@code
+ * TaskCluster cluster = new HazelcastTaskCluster(hazelcastInstance);
+ * TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+ *         .handler("resize", Image.class, image -> resizer.resize(image))
+ *         .build();
+ * }</pre>
+ */
+public interface TaskCluster {
+
+    /**
+     * Called once, by the orchestrator being built, before it runs any task: from now on the engine
+     * serves placements and queries on this member through {@code host}.
+     *
+     * @throws IllegalStateException if another orchestrator is attached already
+     */
+    void attach(ClusterHost host);
+
+    /**
+     * A number no other live member of the cluster gets, for the ids of the attached orchestrator's
+     * tasks when it has no {@link TaskStore} (which would hand out its own); between 1 and
+     * {@link TaskId#MAX_INCARNATION}.
+     */
+    long incarnation();
+
+    /** This member's name as the cluster's views show it, e.g. {@code 127.0.0.1:5701}. */
+    String memberName();
+
+    /**
+     * Chooses the member to run {@code invocation} on and, unless it is this one, starts it there.
+     * Returns {@code null} when this member is the least loaded: the caller then runs it itself.
+     * Never blocks on the remote task; its end comes through the returned handle.
+     */
+    PlacedTask place(RemoteInvocation invocation);
+
+    /**
+     * Every member's live task trees and groups, this member's included; a member that does not answer
+     * in time is left out.
+     */
+    List<MemberSnapshot> members();
+
+    /**
+     * Cancels the live task with this id on whichever member runs it.
+     *
+     * @return whether some member cancelled it
+     */
+    boolean cancel(TaskId id);
+
+    /** Called when the attached orchestrator closes: stop serving this member. */
+    void detach();
+}

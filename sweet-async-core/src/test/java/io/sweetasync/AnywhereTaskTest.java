@@ -1,0 +1,181 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.PlacedTask;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.RemoteOutcome;
+import io.sweetasync.spi.TaskCluster;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Tasks built with anywhere(): without a cluster, and mirroring what a cluster engine reports. */
+@Timeout(30)
+class AnywhereTaskTest {
+
+    /** A cluster engine that places everything elsewhere and lets the test decide the outcome. */
+    static final class ScriptedCluster implements TaskCluster {
+        final CompletableFuture<RemoteOutcome> outcome = new CompletableFuture<>();
+        final CountDownLatch placed = new CountDownLatch(1);
+        final CountDownLatch cancelled = new CountDownLatch(1);
+        volatile RemoteInvocation invocation;
+        volatile ClusterHost host;
+
+        @Override
+        public void attach(ClusterHost host) {
+            this.host = host;
+        }
+
+        @Override
+        public long incarnation() {
+            return 5;
+        }
+
+        @Override
+        public String memberName() {
+            return "here:1";
+        }
+
+        @Override
+        public PlacedTask place(RemoteInvocation invocation) {
+            this.invocation = invocation;
+            placed.countDown();
+            return new PlacedTask() {
+                @Override
+                public String member() {
+                    return "there:2";
+                }
+
+                @Override
+                public RemoteOutcome await() throws InterruptedException {
+                    try {
+                        return outcome.get();
+                    }
+                    catch (ExecutionException ex) {
+                        throw new AssertionError(ex);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    cancelled.countDown();
+                }
+            };
+        }
+
+        @Override
+        public List<MemberSnapshot> members() {
+            return List.of();
+        }
+
+        @Override
+        public boolean cancel(TaskId id) {
+            return false;
+        }
+
+        @Override
+        public void detach() {
+        }
+    }
+
+    @Test
+    void withoutAClusterTheHandlerRunsHereAsAChild() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .handler("upper", String.class, String::toUpperCase)
+                .handler("fail", String.class, message -> {
+                    throw new IOException(message);
+                }).build()) {
+            SpawningTask<String> task = orchestrator.to(String.class).named("shout").anywhere().run("upper", "hi");
+            assertThat(task.join()).isEqualTo("HI");
+            assertThat(orchestrator.find(task.id()).orElseThrow().children()).singleElement()
+                    .satisfies(child -> assertThat(child.name()).isEqualTo("shout"));
+            assertThatThrownBy(() -> orchestrator.to(String.class).anywhere().await("fail", "disk full"))
+                    .isInstanceOf(TaskFailedException.class).hasCauseInstanceOf(IOException.class)
+                    .hasMessageContaining("disk full");
+        }
+    }
+
+    @Test
+    void aLostMemberEndsTheTaskFailedWithTaskLostExceptionNamingIt() throws Exception {
+        ScriptedCluster cluster = new ScriptedCluster();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .handler("upper", String.class, String::toUpperCase).build()) {
+            SpawningTask<String> task = orchestrator.to(String.class).named("shout").anywhere().run("upper", "hi");
+            assertThat(task.id().incarnation()).isEqualTo(5);
+            assertThat(cluster.placed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(cluster.invocation.origin()).isEqualTo("here:1/" + task.id());
+            assertThat(task.status()).isEqualTo(TaskStatus.RUNNING);
+
+            cluster.outcome.complete(RemoteOutcome.lost("there:2", "it left the cluster"));
+
+            assertThatThrownBy(task::join).isInstanceOf(TaskLostException.class).hasMessageContaining("shout")
+                    .hasMessageContaining("there:2").hasMessageContaining("it left the cluster");
+            assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(task.info().failure().type()).isEqualTo("TaskLostException");
+        }
+    }
+
+    @Test
+    void remoteOutcomesAreMirrored() throws Exception {
+        ScriptedCluster done = new ScriptedCluster();
+        ScriptedCluster cancelledThere = new ScriptedCluster();
+        try (TaskOrchestrator a = TaskOrchestrator.builder().cluster(done).handler("upper", String.class, String::toUpperCase)
+                .build();
+                TaskOrchestrator b = TaskOrchestrator.builder().cluster(cancelledThere)
+                        .handler("upper", String.class, String::toUpperCase).build()) {
+            SpawningTask<String> ok = a.to(String.class).anywhere().run("upper", "hi");
+            done.outcome.complete(RemoteOutcome.of("there:2", "7-1", TaskStatus.COMPLETED, "HI", null, null));
+            assertThat(ok.join()).isEqualTo("HI");
+
+            SpawningTask<String> stopped = b.to(String.class).anywhere().run("upper", "hi");
+            cancelledThere.outcome.complete(RemoteOutcome.of("there:2", "7-2", TaskStatus.CANCELLED, null,
+                    "TaskCancelledException", "cancelled through the orchestrator"));
+            assertThat(stopped.result().isOk()).isFalse();
+            assertThat(stopped.status()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(stopped.info().failure().message()).contains("there:2").contains("7-2");
+        }
+    }
+
+    @Test
+    void cancellingTheHandleCancelsThePlacedTask() throws Exception {
+        ScriptedCluster cluster = new ScriptedCluster();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .handler("upper", String.class, String::toUpperCase).build()) {
+            SpawningTask<String> task = orchestrator.to(String.class).anywhere().run("upper", "hi");
+            assertThat(cluster.placed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(task.cancel()).isTrue();
+            assertThat(cluster.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+        }
+    }
+
+    @Test
+    void theHostRunsAPlacedInvocationAndReportsItsEnd() throws Exception {
+        ScriptedCluster cluster = new ScriptedCluster();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .handler("upper", String.class, String::toUpperCase).build()) {
+            CompletableFuture<RemoteOutcome> reported = new CompletableFuture<>();
+            TaskId id = cluster.host.start(new RemoteInvocation("upper", "hi", "shout", null, TaskPriority.NORMAL,
+                    Map.of(), "there:2/3-9"), reported::complete);
+            RemoteOutcome outcome = reported.get(10, TimeUnit.SECONDS);
+            assertThat(outcome).isEqualTo(RemoteOutcome.of("here:1", id.toString(), TaskStatus.COMPLETED, "HI", null, null));
+            assertThat(orchestrator.find(id).orElseThrow().tags()).containsEntry("placed-from", "there:2/3-9");
+
+            CompletableFuture<RemoteOutcome> unknown = new CompletableFuture<>();
+            cluster.host.start(new RemoteInvocation("nope", "hi", "x", null, TaskPriority.NORMAL, Map.of(),
+                    "there:2/3-10"), unknown::complete);
+            assertThat(unknown.get(10, TimeUnit.SECONDS).status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(unknown.get().failureMessage()).contains("nope");
+        }
+    }
+}

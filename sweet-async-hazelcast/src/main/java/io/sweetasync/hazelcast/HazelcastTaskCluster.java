@@ -1,0 +1,283 @@
+package io.sweetasync.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.PlacedTask;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.RemoteOutcome;
+import io.sweetasync.spi.TaskCluster;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A {@link TaskCluster} on an embedded Hazelcast member (Community Edition; no CP subsystem). Give one to
+ * each member's orchestrator; all members register the same task handlers.
+ *
+ * <ul>
+ *   <li><b>Placement</b>: a task built with {@code anywhere()} is started on the member with the fewest live
+ *   tasks (a member whose group has no headroom comes last), sent through the member's
+ *   {@code IExecutorService} {@code "sweet-async"}. Its outcome comes back in a message; cancelling it
+ *   sends a cancellation that interrupts its body there.</li>
+ *   <li><b>Member loss</b>: when a member leaves the cluster, every task placed on it from here ends
+ *   {@code FAILED} with {@code TaskLostException} naming it, at once.</li>
+ *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups.</li>
+ *   <li><b>Ids</b>: without a task store the orchestrator's incarnation comes from an entry processor on the
+ *   map {@code "sweet-async-ids"}, so ids are unique among the cluster's members (a cluster restarted from
+ *   nothing starts counting again; with a store, ids are unique across restarts too).</li>
+ * </ul>
+ *
+ * <p>Split brain is out of scope: if the network splits, each side sees the other's members leave (their
+ * placed tasks end lost on this side, though they may still run on theirs) and places work only on its
+ * own side; when the sides merge, nothing is reconciled.
+ *
+ * <pre>{@code
+ * HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
+ * TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+ *         .cluster(new HazelcastTaskCluster(hazelcast))
+ *         .handler("resize", Image.class, image -> resizer.resize(image))
+ *         .build();
+ * Image small = orchestrator.to(Image.class).anywhere().await("resize", image);
+ * }</pre>
+ */
+public final class HazelcastTaskCluster implements TaskCluster {
+
+    private static final System.Logger LOG = System.getLogger(HazelcastTaskCluster.class.getName());
+    private static final String CONTEXT_KEY = HazelcastTaskCluster.class.getName();
+    static final String EXECUTOR = "sweet-async";
+    static final String IDS = "sweet-async-ids";
+    private static final Duration DEFAULT_PUBLISH = Duration.ofMillis(200);
+    private static final Duration VIEW_WAIT = Duration.ofSeconds(5);
+
+    private final HazelcastInstance hazelcast;
+    private final IExecutorService executor;
+    private final MemberLoads loads;
+    private final Placements placements;
+    private volatile ClusterHost host;
+    private UUID membershipListener;
+
+    /** A cluster on {@code hazelcast}, a running member; loads are published every 200 ms. */
+    public HazelcastTaskCluster(HazelcastInstance hazelcast) {
+        this(hazelcast, DEFAULT_PUBLISH);
+    }
+
+    /**
+     * A cluster on {@code hazelcast} publishing this member's load every {@code loadInterval} (10 ms to
+     * 1 minute): shorter spreads bursts better, at the cost of more replication traffic.
+     */
+    public HazelcastTaskCluster(HazelcastInstance hazelcast, Duration loadInterval) {
+        this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
+        Objects.requireNonNull(loadInterval, "loadInterval");
+        if (loadInterval.compareTo(Duration.ofMillis(10)) < 0 || loadInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("loadInterval must be between 10 ms and 1 minute, was " + loadInterval);
+        }
+        this.executor = hazelcast.getExecutorService(EXECUTOR);
+        this.loads = new MemberLoads(hazelcast, loadInterval);
+        this.placements = new Placements(this, executor);
+    }
+
+    /** The cluster attached on the member {@code hazelcast}; for messages run there. */
+    static HazelcastTaskCluster attachedTo(HazelcastInstance hazelcast) {
+        Object attached = hazelcast.getUserContext().get(CONTEXT_KEY);
+        if (!(attached instanceof HazelcastTaskCluster cluster) || cluster.host == null) {
+            throw new IllegalStateException("no Sweet Async orchestrator is attached to Hazelcast member "
+                    + MemberNames.of(hazelcast.getCluster().getLocalMember())
+                    + ": build one with TaskOrchestrator.builder().cluster(new HazelcastTaskCluster(instance))");
+        }
+        return cluster;
+    }
+
+    @Override
+    public synchronized void attach(ClusterHost host) {
+        Objects.requireNonNull(host, "host");
+        if (this.host != null || hazelcast.getUserContext().putIfAbsent(CONTEXT_KEY, this) != null) {
+            throw new IllegalStateException("an orchestrator is already attached to Hazelcast member " + memberName()
+                    + ": one orchestrator per member");
+        }
+        this.host = host;
+        membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                LOG.log(Level.INFO, "cluster member {0} joined", MemberNames.of(event.getMember()));
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                LOG.log(Level.WARNING, "cluster member {0} left; tasks placed on it from here are lost",
+                        MemberNames.of(event.getMember()));
+                placements.memberLeft(event.getMember());
+                loads.forget(event.getMember().getUuid());
+            }
+        });
+        loads.start(host);
+    }
+
+    @Override
+    public long incarnation() {
+        return hazelcast.<String, Long>getMap(IDS).executeOnKey("incarnation", new NextIncarnation());
+    }
+
+    @Override
+    public String memberName() {
+        return MemberNames.of(hazelcast.getCluster().getLocalMember());
+    }
+
+    @Override
+    public PlacedTask place(RemoteInvocation invocation) {
+        ClusterHost here = host();
+        Member target = loads.choose(invocation.handler(), invocation.group(), here.liveTasks(),
+                placements::outstanding);
+        if (target.localMember()) {
+            return null;
+        }
+        return placements.start(target, invocation, hazelcast.getCluster().getLocalMember().getUuid());
+    }
+
+    @Override
+    public List<MemberSnapshot> members() {
+        ClusterHost here = host();
+        List<MemberSnapshot> all = new ArrayList<>();
+        all.add(new MemberSnapshot(memberName(), true, here.roots(), here.limiters()));
+        List<Member> others = hazelcast.getCluster().getMembers().stream()
+                .filter(member -> !member.localMember() && loads.isCandidate(member)).toList();
+        if (!others.isEmpty()) {
+            Map<Member, Future<FlatSnapshot>> answers = executor.submitToMembers(new TakeSnapshot(), others);
+            long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
+            for (Map.Entry<Member, Future<FlatSnapshot>> answer : answers.entrySet()) {
+                try {
+                    all.add(answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                            .toSnapshot(false));
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                catch (ExecutionException | TimeoutException ex) {
+                    LOG.log(Level.DEBUG, "member " + MemberNames.of(answer.getKey()) + " gave no view", ex);
+                }
+            }
+        }
+        all.sort(Comparator.comparing(MemberSnapshot::member));
+        return all;
+    }
+
+    @Override
+    public boolean cancel(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        if (host().cancel(id)) {
+            return true;
+        }
+        List<Member> others = hazelcast.getCluster().getMembers().stream()
+                .filter(member -> !member.localMember() && loads.isCandidate(member)).toList();
+        if (others.isEmpty()) {
+            return false;
+        }
+        boolean cancelled = false;
+        for (Future<Boolean> answer : executor.submitToMembers(new CancelById(id.toString()), others).values()) {
+            try {
+                cancelled |= Boolean.TRUE.equals(answer.get(VIEW_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            catch (ExecutionException | TimeoutException ex) {
+                LOG.log(Level.DEBUG, "a member did not answer a cancellation of " + id, ex);
+            }
+        }
+        return cancelled;
+    }
+
+    @Override
+    public synchronized void detach() {
+        if (host == null) {
+            return;
+        }
+        placements.closeAll("this member stopped serving the cluster before the task ended");
+        loads.stop();
+        try {
+            hazelcast.getCluster().removeMembershipListener(membershipListener);
+            hazelcast.getUserContext().remove(CONTEXT_KEY, this);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "the Hazelcast member stopped first", ex); // nothing left to withdraw from
+        }
+        host = null;
+    }
+
+    // ---- served to messages run on this member --------------------------------------------------
+
+    ClusterHost host() {
+        ClusterHost attached = host;
+        if (attached == null) {
+            throw new IllegalStateException("no orchestrator is attached to this cluster member (" + memberName() + ")");
+        }
+        return attached;
+    }
+
+    Placements placements() {
+        return placements;
+    }
+
+    MemberLoads loads() {
+        return loads;
+    }
+
+    boolean isMember(Member member) {
+        return hazelcast.getCluster().getMembers().contains(member);
+    }
+
+    /** Starts a task placed here by {@code origin}; its outcome is sent back there. */
+    String startPlaced(RemoteInvocation invocation, UUID origin, long key) {
+        loads.placedHere(origin);
+        try {
+            return host().start(invocation, outcome -> {
+                loads.endedHere(origin);
+                reply(origin, key, outcome);
+            }).toString();
+        }
+        catch (RuntimeException ex) {
+            loads.endedHere(origin);
+            throw ex;
+        }
+    }
+
+    private void reply(UUID origin, long key, RemoteOutcome outcome) {
+        Member caller = hazelcast.getCluster().getMembers().stream().filter(member -> member.getUuid().equals(origin))
+                .findFirst().orElse(null);
+        if (caller == null) {
+            LOG.log(Level.INFO, "placed task {0} ended {1}, but the member that placed it has left", outcome.taskId(),
+                    outcome.status());
+            return;
+        }
+        try {
+            executor.executeOnMember(new PlacedEnded(key, outcome), caller);
+        }
+        catch (RuntimeException ex) {
+            if (outcome.value() == null || Placements.isLoss(ex)) {
+                LOG.log(Level.WARNING, "could not report the end of placed task " + outcome.taskId(), ex);
+                return;
+            }
+            // Most likely its value cannot be serialized: report that instead, so the caller does not wait.
+            executor.executeOnMember(new PlacedEnded(key, RemoteOutcome.of(outcome.member(), outcome.taskId(),
+                    TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
+                    "it completed, but its value could not be sent back: " + ex.getMessage())), caller);
+        }
+    }
+}

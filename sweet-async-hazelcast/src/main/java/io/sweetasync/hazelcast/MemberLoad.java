@@ -1,0 +1,29 @@
+package io.sweetasync.hazelcast;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What one member publishes about its load, a few times a second.
+ *
+ * @param member   its name
+ * @param live     its live tasks, not counting those waiting for work placed elsewhere
+ * @param placedBy how many of those were placed there by each other member, by that member's uuid
+ * @param headroom per group: limit minus in flight minus queued (zero or less: saturated)
+ * @param handlers the task handlers registered there
+ */
+record MemberLoad(String member, int live, Map<UUID, Integer> placedBy, Map<String, Integer> headroom,
+        Set<String> handlers) implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    MemberLoad {
+        placedBy = Map.copyOf(placedBy);
+        headroom = Map.copyOf(headroom);
+        handlers = Set.copyOf(handlers);
+    }
+}

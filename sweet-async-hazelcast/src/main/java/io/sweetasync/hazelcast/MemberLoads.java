@@ -1,0 +1,164 @@
+package io.sweetasync.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.ClusterHost;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
+
+/**
+ * Loads of the members, and the choice of the least loaded one.
+ *
+ * <p>Each member publishes its {@link MemberLoad} into a replicated map (read locally, without a round
+ * trip) every {@code interval}, with a time-to-live of twenty intervals so that a member that stops
+ * publishing drops out. A member counts as a candidate only while its load is there: one without an
+ * attached orchestrator never is, nor one without the task's handler (e.g. still starting, its handlers
+ * not all registered yet).
+ *
+ * <p>A member's score, as member {@code me} sees it, is its published live tasks, minus those {@code me}
+ * placed there (as published), plus those {@code me} has placed there and not seen end: so {@code me}'s own
+ * placements count exactly once, however stale the publication. For this member the live count is read
+ * directly. A member whose headroom in the task's group is used up scores behind every member with
+ * headroom. Ties go to this member (no network), then to the first member in cluster order.
+ *
+ * <p>Thread-safety: {@link #placedHere}/{@link #endedHere} counters are concurrent; the publisher runs
+ * on one daemon thread.
+ */
+final class MemberLoads {
+
+    private static final System.Logger LOG = System.getLogger(MemberLoads.class.getName());
+    static final String MAP = "sweet-async-loads";
+    private static final long SATURATED = 1_000_000;
+
+    private final HazelcastInstance hazelcast;
+    private final ReplicatedMap<UUID, MemberLoad> loads;
+    private final Duration interval;
+    /** Live tasks running here that another member placed, by that member's uuid. */
+    private final ConcurrentHashMap<UUID, AtomicInteger> placedHere = new ConcurrentHashMap<>();
+    private ScheduledExecutorService publisher;
+
+    MemberLoads(HazelcastInstance hazelcast, Duration interval) {
+        this.hazelcast = hazelcast;
+        this.loads = hazelcast.getReplicatedMap(MAP);
+        this.interval = interval;
+    }
+
+    void start(ClusterHost host) {
+        UUID me = hazelcast.getCluster().getLocalMember().getUuid();
+        publisher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sweet-async-cluster-load-" + hazelcast.getName());
+            thread.setDaemon(true);
+            return thread;
+        });
+        publisher.scheduleWithFixedDelay(() -> publish(me, host), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void publish(UUID me, ClusterHost host) {
+        try {
+            Map<UUID, Integer> placedBy = new HashMap<>();
+            placedHere.forEach((origin, count) -> placedBy.put(origin, count.get()));
+            Map<String, Integer> headroom = new HashMap<>();
+            for (LimiterSnapshot group : host.limiters()) {
+                headroom.put(group.group(), group.limit() - group.inFlight() - group.queued());
+            }
+            loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), host.liveTasks(),
+                    placedBy, headroom, host.handlers()), interval.toMillis() * 20, TimeUnit.MILLISECONDS);
+        }
+        catch (RuntimeException ex) {
+            if (hazelcast.getLifecycleService().isRunning()) {
+                LOG.log(Level.WARNING, "could not publish this member's load", ex);
+            }
+        }
+    }
+
+    void stop() {
+        publisher.shutdownNow();
+        try {
+            publisher.awaitTermination(5, TimeUnit.SECONDS); // no publication after the withdrawal
+            loads.remove(hazelcast.getCluster().getLocalMember().getUuid());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not withdraw this member's load", ex);
+        }
+    }
+
+    void placedHere(UUID origin) {
+        placedHere.computeIfAbsent(origin, any -> new AtomicInteger()).incrementAndGet();
+    }
+
+    void endedHere(UUID origin) {
+        AtomicInteger count = placedHere.get(origin);
+        if (count != null) {
+            count.decrementAndGet();
+        }
+    }
+
+    void forget(UUID member) {
+        placedHere.remove(member);
+        try {
+            loads.remove(member);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not remove the load of a member that left", ex);
+        }
+    }
+
+    /** Whether {@code member} publishes a load, i.e. can take placed tasks. */
+    boolean isCandidate(Member member) {
+        return loads.containsKey(member.getUuid());
+    }
+
+    /**
+     * The least loaded candidate for a task of {@code handler} in {@code group} (may be null) among the
+     * members that have the handler, this one included; {@code outstanding} gives the tasks this member
+     * placed on a member and has not seen end.
+     */
+    Member choose(String handler, String group, int liveHere, ToIntFunction<Member> outstanding) {
+        Member local = hazelcast.getCluster().getLocalMember();
+        Member best = local;
+        long bestScore = score(liveHere, headroomHere(group));
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            if (member.localMember()) {
+                continue;
+            }
+            MemberLoad load = loads.get(member.getUuid());
+            if (load == null || !load.handlers().contains(handler)) {
+                continue;
+            }
+            int mine = load.placedBy().getOrDefault(local.getUuid(), 0);
+            long live = Math.max(0, load.live() - mine) + outstanding.applyAsInt(member);
+            long score = score(live, group == null ? null : load.headroom().get(group));
+            if (score < bestScore) {
+                best = member;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private Integer headroomHere(String group) {
+        if (group == null) {
+            return null;
+        }
+        MemberLoad load = loads.get(hazelcast.getCluster().getLocalMember().getUuid());
+        return load == null ? null : load.headroom().get(group);
+    }
+
+    private static long score(long live, Integer headroom) {
+        return headroom != null && headroom <= 0 ? SATURATED + live : live;
+    }
+}

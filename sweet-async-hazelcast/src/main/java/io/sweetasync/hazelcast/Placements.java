@@ -1,0 +1,131 @@
+package io.sweetasync.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.RemoteOutcome;
+import java.lang.System.Logger.Level;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The tasks this member has placed on others and not seen end, by key.
+ *
+ * <p>A placement is registered before its start message is sent and before the target's membership is
+ * checked, so a member that leaves at any moment is noticed: by {@link #memberLeft} (the membership
+ * listener) if the entry was there, else by the check. Every way out completes the entry's outcome and
+ * removes it, so the map holds only waiting tasks.
+ */
+final class Placements {
+
+    private static final System.Logger LOG = System.getLogger(Placements.class.getName());
+
+    private final HazelcastTaskCluster cluster;
+    private final IExecutorService executor;
+    private final AtomicLong keys = new AtomicLong();
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    /** Entries of {@link #pending} by target member. */
+    private final ConcurrentHashMap<UUID, AtomicInteger> perMember = new ConcurrentHashMap<>();
+
+    Placements(HazelcastTaskCluster cluster, IExecutorService executor) {
+        this.cluster = cluster;
+        this.executor = executor;
+    }
+
+    Pending start(Member target, RemoteInvocation invocation, UUID origin) {
+        Pending placed = new Pending(keys.incrementAndGet(), target, this::sendCancel);
+        AtomicInteger count = perMember.computeIfAbsent(target.getUuid(), any -> new AtomicInteger());
+        count.incrementAndGet();
+        pending.put(placed.key, placed);
+        placed.outcome.whenComplete((outcome, never) -> {
+            pending.remove(placed.key);
+            count.decrementAndGet();
+        });
+        if (!cluster.isMember(target)) {
+            complete(placed, RemoteOutcome.lost(placed.member(), "it was no longer a member of the cluster"));
+            return placed;
+        }
+        try {
+            executor.submitToMember(new StartPlaced(invocation, origin, placed.key), target, new ExecutionCallback<String>() {
+                @Override
+                public void onResponse(String remoteId) {
+                    placed.started(remoteId);
+                }
+
+                @Override
+                public void onFailure(Throwable error) {
+                    complete(placed, failedToStart(placed, error));
+                }
+            });
+        }
+        catch (RuntimeException ex) {
+            complete(placed, failedToStart(placed, ex));
+        }
+        return placed;
+    }
+
+    private static RemoteOutcome failedToStart(Pending placed, Throwable error) {
+        if (isLoss(error)) {
+            return RemoteOutcome.lost(placed.member(), "it left the cluster (" + error.getClass().getSimpleName() + ")");
+        }
+        return RemoteOutcome.of(placed.member(), null, TaskStatus.FAILED, null, error.getClass().getSimpleName(),
+                "could not be started there: " + error.getMessage());
+    }
+
+    static boolean isLoss(Throwable error) {
+        return error instanceof MemberLeftException || error instanceof TargetNotMemberException
+                || error instanceof HazelcastInstanceNotActiveException;
+    }
+
+    private void sendCancel(Pending placed) {
+        try {
+            executor.submitToMember(new CancelById(placed.remoteId()), placed.target);
+        }
+        catch (RuntimeException ex) {
+            // The member is gone or going: its loss ends the placement.
+            LOG.log(Level.DEBUG, "could not send a cancellation to " + placed.member(), ex);
+        }
+    }
+
+    /** Called on this member when a placed task's outcome arrives. */
+    void ended(long key, RemoteOutcome outcome) {
+        Pending placed = pending.get(key);
+        if (placed != null) {
+            complete(placed, outcome);
+        }
+    }
+
+    /** Every placement on {@code member} ends as lost. */
+    void memberLeft(Member member) {
+        perMember.remove(member.getUuid());
+        for (Pending placed : pending.values()) {
+            if (placed.target.getUuid().equals(member.getUuid())) {
+                complete(placed, RemoteOutcome.lost(placed.member(), "it left the cluster"));
+            }
+        }
+    }
+
+    /** Tasks placed on {@code member} whose end has not arrived. */
+    int outstanding(Member member) {
+        AtomicInteger count = perMember.get(member.getUuid());
+        return count == null ? 0 : count.get();
+    }
+
+    /** Every placement ends: this member stops serving. */
+    void closeAll(String why) {
+        for (Pending placed : pending.values()) {
+            complete(placed, RemoteOutcome.lost(placed.member(), why));
+        }
+    }
+
+    private static void complete(Pending placed, RemoteOutcome outcome) {
+        placed.outcome.complete(outcome);
+    }
+}

@@ -1,0 +1,166 @@
+package io.sweetasync.hazelcast;
+
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.sweetasync.TaskOrchestrator;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
+
+/**
+ * Real Hazelcast members in this JVM, on 127.0.0.1 only: TCP-IP join with the members listed one by one,
+ * multicast and auto-detection off, a random cluster name, ports from a free block. Each member has its
+ * own orchestrator; {@link #close()} ends them all.
+ */
+final class TestCluster implements AutoCloseable {
+
+    /** Handlers shared by every member, told which member they run on. */
+    static final class Member {
+        final HazelcastInstance hazelcast;
+        final HazelcastTaskCluster cluster;
+        final TaskOrchestrator orchestrator;
+        final String name;
+
+        Member(HazelcastInstance hazelcast, HazelcastTaskCluster cluster, TaskOrchestrator orchestrator) {
+            this.hazelcast = hazelcast;
+            this.cluster = cluster;
+            this.orchestrator = orchestrator;
+            this.name = cluster.memberName();
+        }
+    }
+
+    /** Bodies blocked in {@code hold}, by member name; released by {@link #release}. */
+    final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch interrupted = new CountDownLatch(1);
+    final List<Member> members = new ArrayList<>();
+
+    static TestCluster start(int size) {
+        return start(size, (index, builder) -> builder);
+    }
+
+    /** With more configuration per member, by its index. */
+    static TestCluster start(int size, BiFunction<Integer, TaskOrchestrator.Builder, TaskOrchestrator.Builder> more) {
+        TestCluster test = new TestCluster();
+        String name = "sweet-test-" + UUID.randomUUID();
+        int base = freeBlock(size);
+        try {
+            for (int i = 0; i < size; i++) {
+                HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config(name, base, size, i));
+                HazelcastTaskCluster cluster = new HazelcastTaskCluster(hazelcast, Duration.ofMillis(50));
+                String member = cluster.memberName();
+                TaskOrchestrator orchestrator = more.apply(i, TaskOrchestrator.builder().cluster(cluster)
+                        .handler("where", String.class, any -> member)
+                        .handler("hold", String.class, any -> test.hold(member))
+                        .handler("echo", Object.class, any -> any)
+                        .handler("opaque", String.class, any -> new Object())
+                        .handler("fail", String.class, message -> {
+                            throw new IOException(message);
+                        })).build();
+                test.members.add(new Member(hazelcast, cluster, orchestrator));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> test.members.stream()
+                    .allMatch(m -> m.hazelcast.getCluster().getMembers().size() == size
+                            && test.members.stream().allMatch(o -> m.cluster == o.cluster
+                                    || loadsOf(m).isCandidate(o.hazelcast.getCluster().getLocalMember())))
+                    && test.members.size() == size);
+            return test;
+        }
+        catch (RuntimeException | Error ex) {
+            test.close();
+            throw ex;
+        }
+    }
+
+    private static MemberLoads loadsOf(Member member) {
+        return member.cluster.loads();
+    }
+
+    String hold(String member) throws InterruptedException {
+        held.merge(member, 1, Integer::sum);
+        try {
+            release.await();
+            return member;
+        }
+        catch (InterruptedException ex) {
+            interrupted.countDown();
+            throw ex;
+        }
+    }
+
+    int heldCount() {
+        return held.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    Member get(int index) {
+        return members.get(index);
+    }
+
+    private static Config config(String clusterName, int base, int size, int index) {
+        Config config = new Config();
+        config.setClusterName(clusterName);
+        config.setInstanceName(clusterName + "-" + index);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        config.setProperty("hazelcast.local.localAddress", "127.0.0.1");
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.setProperty("hazelcast.logging.type", "jdk");
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(base + index).setPortAutoIncrement(false);
+        network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true);
+        for (int i = 0; i < size; i++) {
+            join.getTcpIpConfig().addMember("127.0.0.1:" + (base + i));
+        }
+        return config;
+    }
+
+    /** A block of {@code size} ports that were free a moment ago. */
+    private static int freeBlock(int size) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + (int) (Math.random() * 20_000);
+            if (allFree(base, size)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no block of " + size + " free ports found");
+    }
+
+    private static boolean allFree(int base, int size) {
+        for (int port = base; port < base + size; port++) {
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+            }
+            catch (IOException ex) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        release.countDown();
+        for (Member member : members) {
+            member.orchestrator.close();
+        }
+        for (Member member : members) {
+            member.hazelcast.getLifecycleService().terminate();
+        }
+    }
+}

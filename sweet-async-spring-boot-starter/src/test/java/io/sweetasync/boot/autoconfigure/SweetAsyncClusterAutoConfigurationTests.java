@@ -1,0 +1,224 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.annotation.Placement;
+import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
+import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.boot.actuate.AsyncTasksEndpoint.MemberTasksDescriptor;
+import io.sweetasync.boot.actuate.TaskDescriptor;
+import io.sweetasync.hazelcast.HazelcastTaskCluster;
+import io.sweetasync.spi.TaskCluster;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Embedded members bind to 127.0.0.1 only, with a random cluster name and free ports. */
+@Timeout(120)
+class SweetAsyncClusterAutoConfigurationTests {
+
+    private static final Duration CEILING = Duration.ofSeconds(30);
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+    static final CountDownLatch INTERRUPTED = new CountDownLatch(1);
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(SweetAsyncClusterAutoConfiguration.class,
+                    SweetAsyncAutoConfiguration.class, SweetAsyncEndpointsAutoConfiguration.class,
+                    AopAutoConfiguration.class, SweetAsyncAspectAutoConfiguration.class))
+            .withPropertyValues("management.endpoints.web.exposure.include=asynctasks,asynclimits");
+
+    private static String[] member(String cluster, int base, int index) {
+        return new String[] { "sweet.async.cluster.enabled=true", "sweet.async.cluster.name=" + cluster,
+                "sweet.async.cluster.bind-address=127.0.0.1", "sweet.async.cluster.port=" + (base + index),
+                "sweet.async.cluster.port-count=1",
+                "sweet.async.cluster.members=127.0.0.1:" + base + ",127.0.0.1:" + (base + 1),
+                "sweet.async.cluster.load-interval=50ms" };
+    }
+
+    @Test
+    void offUnlessEnabled() {
+        runner.run(context -> {
+            assertThat(context).doesNotHaveBean(TaskCluster.class);
+            assertThat(context).doesNotHaveBean(HazelcastInstance.class);
+            assertThat(context.getBean(AsyncTasksEndpoint.class).tasks().members()).isNull();
+            assertThat(context.getBean(AsyncLimitsEndpoint.class).limits().members()).isNull();
+        });
+    }
+
+    @Test
+    void backsOffWithoutHazelcastOnTheClasspath() {
+        runner.withClassLoader(new FilteredClassLoader(HazelcastInstance.class))
+                .withPropertyValues("sweet.async.cluster.enabled=true").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(TaskCluster.class);
+                    assertThat(context).hasSingleBean(TaskOrchestrator.class);
+                });
+    }
+
+    @Test
+    void anInvalidPropertyFailsStartUpNamingIt() {
+        runner.withPropertyValues("sweet.async.cluster.enabled=true", "sweet.async.cluster.port=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sweet.async.cluster.port");
+        });
+    }
+
+    @Test
+    void theApplicationsHazelcastInstanceWins() {
+        String name = "sweet-boot-" + UUID.randomUUID();
+        int base = freeBlock(2);
+        HazelcastInstance own = Hazelcast.newHazelcastInstance(
+                SweetAsyncClusterAutoConfiguration.EmbeddedMemberConfiguration.config(cluster(name, base)));
+        try {
+            runner.withBean(HazelcastInstance.class, () -> own).withPropertyValues("sweet.async.cluster.enabled=true")
+                    .run(context -> {
+                        assertThat(context).hasSingleBean(HazelcastInstance.class);
+                        assertThat(context.getBean(HazelcastInstance.class)).isSameAs(own);
+                        assertThat(context.getBean(TaskCluster.class)).isInstanceOf(HazelcastTaskCluster.class);
+                        assertThat(context.getBean(TaskCluster.class).memberName()).isEqualTo("127.0.0.1:" + base);
+                    });
+        }
+        finally {
+            own.getLifecycleService().terminate();
+        }
+    }
+
+    @Test
+    void springBootsHazelcastInstanceIsUsed() {
+        String name = "sweet-boot-" + UUID.randomUUID();
+        int base = freeBlock(1);
+        runner.withConfiguration(AutoConfigurations.of(HazelcastAutoConfiguration.class))
+                .withBean(Config.class,
+                        () -> SweetAsyncClusterAutoConfiguration.EmbeddedMemberConfiguration.config(cluster(name, base)))
+                .withPropertyValues("sweet.async.cluster.enabled=true").run(context -> {
+                    assertThat(context).hasSingleBean(HazelcastInstance.class);
+                    assertThat(context.getBean(HazelcastInstance.class).getConfig().getClusterName()).isEqualTo(name);
+                    assertThat(context.getBean(TaskCluster.class).memberName()).isEqualTo("127.0.0.1:" + base);
+                });
+    }
+
+    @Test
+    void twoEmbeddedMembersShowEachOthersTasksAndCancelThemThroughTheEndpoint() {
+        String name = "sweet-boot-" + UUID.randomUUID();
+        int base = freeBlock(2);
+        runner.withPropertyValues(member(name, base, 0)).withUserConfiguration(Handlers.class).run(a -> {
+            runner.withPropertyValues(member(name, base, 1)).withUserConfiguration(Handlers.class).run(b -> {
+                TaskOrchestrator onA = a.getBean(TaskOrchestrator.class);
+                TaskOrchestrator onB = b.getBean(TaskOrchestrator.class);
+                AsyncTasksEndpoint endpointA = a.getBean(AsyncTasksEndpoint.class);
+                await().atMost(CEILING).until(() -> endpointA.tasks().members().size() == 2);
+
+                SpawningTask<String> onlyOnB = onB.to(String.class).named("blocking").run(() -> hold());
+                await().atMost(CEILING).until(() -> onlyOnB.status() == TaskStatus.RUNNING);
+                String bName = b.getBean(TaskCluster.class).memberName();
+
+                MemberTasksDescriptor seenFromA = endpointA.tasks().members().stream()
+                        .filter(member -> member.member().equals(bName)).findFirst().orElseThrow();
+                assertThat(seenFromA.local()).isFalse();
+                assertThat(seenFromA.live()).extracting(TaskDescriptor::id).contains(onlyOnB.id().toString());
+                assertThat(endpointA.task(onlyOnB.id().toString())).isNotNull();
+                assertThat(a.getBean(AsyncLimitsEndpoint.class).limits().members()).containsKey(bName);
+
+                AsyncTasksEndpoint.CancelDescriptor cancelled = endpointA.cancel(onlyOnB.id().toString());
+                assertThat(cancelled).isNotNull();
+                assertThat(cancelled.cancelled()).isTrue();
+                await().atMost(CEILING).until(() -> onlyOnB.status() == TaskStatus.CANCELLED);
+                assertThat(INTERRUPTED.getCount()).isZero();
+                assertThat(onA.to(String.class).run(() -> "x").id().incarnation())
+                        .isNotEqualTo(onlyOnB.id().incarnation());
+                assertThat(endpointA.cancel(onlyOnB.id().toString())).isNull();
+
+                // An @AsyncTask(placement = ANYWHERE) call from a busy member runs on the other one's bean.
+                SpawningTask<String> busy = onA.to(String.class).run(() -> hold());
+                await().atMost(CEILING).until(() -> busy.status() == TaskStatus.RUNNING);
+                assertThat(a.getBean(Where.class).where("from-a")).isEqualTo(bName + ":from-a");
+                busy.cancel();
+            });
+        });
+    }
+
+    private static String hold() throws InterruptedException {
+        try {
+            RELEASE.await();
+            return "released";
+        }
+        catch (InterruptedException ex) {
+            INTERRUPTED.countDown();
+            throw ex;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Handlers {
+
+        @Bean
+        Where where(TaskCluster cluster) {
+            return new Where(cluster);
+        }
+    }
+
+    /** Answers with the member it runs on. */
+    static class Where {
+
+        private final TaskCluster cluster;
+
+        Where(TaskCluster cluster) {
+            this.cluster = cluster;
+        }
+
+        @AsyncTask(placement = Placement.ANYWHERE)
+        public String where(String caller) {
+            return cluster.memberName() + ":" + caller;
+        }
+    }
+
+    private static SweetAsyncProperties.Cluster cluster(String name, int port) {
+        SweetAsyncProperties.Cluster cluster = new SweetAsyncProperties.Cluster();
+        cluster.setName(name);
+        cluster.setPort(port);
+        cluster.setPortCount(1);
+        cluster.setBindAddress("127.0.0.1");
+        cluster.setMembers(List.of("127.0.0.1:" + port));
+        return cluster;
+    }
+
+    private static int freeBlock(int size) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + (int) (Math.random() * 20_000);
+            boolean free = true;
+            for (int port = base; port < base + size && free; port++) {
+                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                }
+                catch (IOException ex) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free ports");
+    }
+}
