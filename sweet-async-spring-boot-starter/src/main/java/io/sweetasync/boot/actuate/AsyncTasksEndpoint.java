@@ -261,11 +261,9 @@ public class AsyncTasksEndpoint {
         }
     }
 
-    /** One task (live or recent) with its subtree; 404 if unknown. */
-    @ReadOperation
-    public TaskDescriptor task(@Selector String id) {
-        TaskId taskId = parse(id);
-        return taskId == null ? null : orchestrator.find(taskId).map(TaskDescriptor::of).orElse(null);
+    /** One task (live, recent, stored, or live on another member) with its whole subtree; null if unknown. */
+    public TaskDescriptor task(String id) {
+        return task(id, null);
     }
 
     private static List<TaskDescriptor> describe(Stream<TaskInfo> infos, int max) {

@@ -62,7 +62,7 @@ class SweetAsyncClusterAutoConfigurationTests {
             assertThat(context).doesNotHaveBean(TaskCluster.class);
             assertThat(context).doesNotHaveBean(HazelcastInstance.class);
             assertThat(context.getBean(AsyncTasksEndpoint.class).tasks().members()).isNull();
-            assertThat(context.getBean(AsyncLimitsEndpoint.class).limits().members()).isNull();
+            assertThat(context.getBean(AsyncLimitsEndpoint.class).limits(null).members()).isNull();
         });
     }
 
@@ -138,7 +138,7 @@ class SweetAsyncClusterAutoConfigurationTests {
                 assertThat(seenFromA.local()).isFalse();
                 assertThat(seenFromA.live()).extracting(TaskDescriptor::id).contains(onlyOnB.id().toString());
                 assertThat(endpointA.task(onlyOnB.id().toString())).isNotNull();
-                assertThat(a.getBean(AsyncLimitsEndpoint.class).limits().members()).containsKey(bName);
+                assertThat(a.getBean(AsyncLimitsEndpoint.class).limits(null).members()).containsKey(bName);
 
                 AsyncTasksEndpoint.CancelDescriptor cancelled = endpointA.cancel(onlyOnB.id().toString());
                 assertThat(cancelled).isNotNull();
