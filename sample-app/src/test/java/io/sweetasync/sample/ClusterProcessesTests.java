@@ -63,7 +63,7 @@ class ClusterProcessesTests {
 
         // Six tasks from the first member on an idle cluster: two each (ties go to the placing member).
         List<String> crunches = ids(post(web[0], "/crunch/start?tasks=6&millis=600000", 200));
-        await().atMost(SLOW).until(() -> count(get(web[0], "/actuator/asynctasks"), "\"placed-from\"") == 4);
+        await().atMost(SLOW).until(() -> count(members(get(web[0], "/actuator/asynctasks")), "\"placed-from\"") == 4);
         String receipt = ids(post(web[2], "/api/receipts/o-1?sendMillis=600000", 202)).getFirst();
         String view = get(web[0], "/actuator/asynctasks");
         assertThat(view).contains(victimName).contains("send-receipt");
@@ -90,6 +90,12 @@ class ClusterProcessesTests {
                 .contains("\"status\":\"COMPLETED\"").contains("\"attempt\":2"));
         await().atMost(SLOW).until(() -> count(get(web[1], "/actuator/asynctasks"), "\"member\"") == 2);
         assertThat(get(web[1], "/actuator/asynctasks")).doesNotContain(victimName);
+    }
+
+    /** The members' part of an {@code asynctasks} answer (its history page may list placed tasks too). */
+    private static String members(String view) {
+        int at = view.indexOf("\"members\"");
+        return at < 0 ? "" : view.substring(at);
     }
 
     private Process start(int index, int port, int hazelcastPort, String members, String maxSend) throws IOException {
