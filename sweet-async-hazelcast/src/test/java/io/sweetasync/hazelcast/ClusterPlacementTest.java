@@ -71,7 +71,8 @@ class ClusterPlacementTest {
         assertThat(remote.cancel()).isTrue();
 
         await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
-        assertThat(remote.status()).isEqualTo(TaskStatus.CANCELLED);
+        // The handle ends once its own body has returned (it sends the cancellation, then leaves).
+        await().atMost(CEILING).until(() -> remote.status() == TaskStatus.CANCELLED);
         TestCluster.Member ranOn = test.members.stream().filter(m -> m.name.equals(remoteMember)).findFirst().orElseThrow();
         await().atMost(CEILING).until(() -> ranOn.orchestrator.liveCount() == 0);
         assertThat(ranOn.orchestrator.recent()).first().satisfies(info -> {
