@@ -27,7 +27,7 @@ public final class Overhead {
                 StreamBenchmark.class.getName(), AnnotationBenchmark.class.getName()));
         Collection<RunResult> contended = run(seconds, 2, SubmitBenchmark.class.getName());
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-48s %8s %14s %12s%n", "benchmark", "threads", "ops/s", "error");
+        System.out.printf(Locale.ROOT, "%-48s %8s %14s %12s %12s%n", "benchmark", "threads", "ops/s", "error", "B/op");
         for (RunResult result : results) {
             print(result, 1);
         }
@@ -54,13 +54,27 @@ public final class Overhead {
         System.out.printf(Locale.ROOT, "stream/submissionPublisher %.3f%n", streamSp);
         System.out.printf(Locale.ROOT, "retained heap per parked task: raw %.0f B, sweet async %.0f B (%.2fx)%n",
                 memory[0], memory[1], memory[1] / memory[0]);
+        // Allocation per operation, which noise on a shared machine does not move: ours over the baseline's.
+        double submitAlloc = allocation(results, "SubmitBenchmark.sweetAsync") / allocation(results, "SubmitBenchmark.rawExecutor");
+        double fanoutAlloc = allocation(results, "FanOutBenchmark.sweetAsyncTree") / allocation(results, "FanOutBenchmark.invokeAll");
+        double streamAlloc = allocation(results, "StreamBenchmark.sweetAsyncPipeline")
+                / allocation(results, "StreamBenchmark.reactorParallel");
+        double annotationAlloc = allocation(results, "AnnotationBenchmark.sweetAsyncAnnotation")
+                / allocation(results, "AnnotationBenchmark.springAsync");
+        System.out.printf(Locale.ROOT, "throughput error bars (relative): submit %s, fanout %s, stream %s, annotation %s%n",
+                relativeError(results, "SubmitBenchmark.sweetAsync", "SubmitBenchmark.rawExecutor"),
+                relativeError(results, "FanOutBenchmark.sweetAsyncTree", "FanOutBenchmark.invokeAll"),
+                relativeError(results, "StreamBenchmark.sweetAsyncPipeline", "StreamBenchmark.reactorParallel"),
+                relativeError(results, "AnnotationBenchmark.sweetAsyncAnnotation", "AnnotationBenchmark.springAsync"));
         System.out.printf(Locale.ROOT,
-                "RESULT submit/raw=%.3f fanout/invokeAll=%.3f stream/reactor=%.3f annotation/spring-async=%.3f%n",
-                submit, fanout, stream, annotation);
+                "RESULT submit/raw=%.3f fanout/invokeAll=%.3f stream/reactor=%.3f annotation/spring-async=%.3f "
+                        + "alloc submit/raw=%.2fx fanout/invokeAll=%.2fx stream/reactor=%.2fx annotation/spring-async=%.2fx%n",
+                submit, fanout, stream, annotation, submitAlloc, fanoutAlloc, streamAlloc, annotationAlloc);
     }
 
     private static Collection<RunResult> run(int seconds, int threads, String... includes) throws RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder().forks(2).threads(threads).warmupIterations(2)
+                .addProfiler("gc")
                 .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
                 .measurementTime(TimeValue.seconds(seconds));
         for (String include : includes) {
@@ -70,9 +84,31 @@ public final class Overhead {
     }
 
     private static void print(RunResult result, int threads) {
-        System.out.printf(Locale.ROOT, "%-48s %8d %,14.1f %12.1f%n", result.getParams().getBenchmark()
+        System.out.printf(Locale.ROOT, "%-48s %8d %,14.1f %12.1f %,12.0f%n", result.getParams().getBenchmark()
                 .replace("io.sweetasync.bench.jmh.", ""), threads, result.getPrimaryResult().getScore(),
-                result.getPrimaryResult().getScoreError());
+                result.getPrimaryResult().getScoreError(), allocation(result));
+    }
+
+    /** Bytes allocated per operation (JMH's GC profiler), or NaN without it. */
+    private static double allocation(RunResult result) {
+        var norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
+        return norm == null ? Double.NaN : norm.getScore();
+    }
+
+    private static double allocation(Collection<RunResult> results, String name) {
+        return allocation(find(results, name));
+    }
+
+    /** The ratio's relative error bar: the two measurements' relative errors added (first order). */
+    private static String relativeError(Collection<RunResult> results, String ours, String baseline) {
+        var a = find(results, ours).getPrimaryResult();
+        var b = find(results, baseline).getPrimaryResult();
+        return String.format(Locale.ROOT, "±%.0f%%", 100 * (a.getScoreError() / a.getScore() + b.getScoreError() / b.getScore()));
+    }
+
+    private static RunResult find(Collection<RunResult> results, String name) {
+        return results.stream().filter(r -> r.getParams().getBenchmark().endsWith(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no result for " + name));
     }
 
     private static double score(Collection<RunResult> results, String name) {
