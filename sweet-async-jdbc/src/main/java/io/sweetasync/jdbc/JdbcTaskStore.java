@@ -57,6 +57,11 @@ public final class JdbcTaskStore implements TaskStore {
     private final DataSource dataSource;
     private final String prefix;
     private volatile Dialect dialect;
+    /**
+     * Statements built once per shape (a dialect, a number of rows: at most 2 x 100 + 1 of them), not at
+     * every write of the store's thread.
+     */
+    private final java.util.Map<String, String> statements = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The database kinds this store speaks. */
     public enum Dialect {
@@ -270,6 +275,10 @@ public final class JdbcTaskStore implements TaskStore {
      * ... WHERE}; H2: the standard {@code MERGE ... WHEN MATCHED AND}.
      */
     private String upsertTask() {
+        return statements.computeIfAbsent("task:" + dialect, key -> buildUpsertTask());
+    }
+
+    private String buildUpsertTask() {
         String[] columns = TASK_COLUMNS.split(", ");
         if (dialect == Dialect.H2) {
             StringBuilder source = new StringBuilder();
@@ -292,6 +301,10 @@ public final class JdbcTaskStore implements TaskStore {
 
     /** PostgreSQL: the upsert of {@link #upsertTask()} for {@code rows} records in one statement. */
     private String upsertTasks(int rows) {
+        return statements.computeIfAbsent("tasks:" + rows, key -> buildUpsertTasks(rows));
+    }
+
+    private String buildUpsertTasks(int rows) {
         String[] columns = TASK_COLUMNS.split(", ");
         StringBuilder update = new StringBuilder();
         for (String column : columns) {
@@ -505,17 +518,22 @@ public final class JdbcTaskStore implements TaskStore {
         return recorded;
     }
 
+    private String finishTogether(int rows) {
+        return statements.computeIfAbsent("ends:" + rows, key -> {
+            String row = "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)";
+            return "UPDATE " + prefix + "durable d SET status = v.status, result = v.result, failure = v.failure, "
+                    + "updated_at = ? FROM (VALUES " + row + (", " + row).repeat(rows - 1) + ") AS v(id, owner, status, "
+                    + "result, failure) WHERE d.id = v.id AND d.owner = v.owner AND d.status = 'PENDING' RETURNING d.id";
+        });
+    }
+
     /** PostgreSQL: up to 100 ends per statement, the recorded ones told by {@code RETURNING}. */
     private boolean[] finishDurablesTogether(List<DurableEnd> ends, long now) {
         java.util.Set<Long> recorded = new java.util.HashSet<>();
         transaction(connection -> {
             for (int from = 0; from < ends.size(); from += ROWS_PER_STATEMENT) {
                 List<DurableEnd> chunk = ends.subList(from, Math.min(ends.size(), from + ROWS_PER_STATEMENT));
-                String row = "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)";
-                try (PreparedStatement update = connection.prepareStatement("UPDATE " + prefix + "durable d SET "
-                        + "status = v.status, result = v.result, failure = v.failure, updated_at = ? FROM (VALUES " + row
-                        + (", " + row).repeat(chunk.size() - 1) + ") AS v(id, owner, status, result, failure) "
-                        + "WHERE d.id = v.id AND d.owner = v.owner AND d.status = 'PENDING' RETURNING d.id")) {
+                try (PreparedStatement update = connection.prepareStatement(finishTogether(chunk.size()))) {
                     int i = 1;
                     update.setLong(i++, now);
                     for (DurableEnd end : chunk) {
