@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The per-thread record of which task body a thread is running. A thread runs one body at a time;
  * bodies nest only when an {@code EXECUTOR} runtime runs an attempt on the calling thread (a
@@ -11,11 +13,22 @@ package io.sweetasync;
  * enclosing body whose task was stopped meanwhile, the thread is interrupted again ({@link #resume})
  * once that work is done, so that the stop is not lost.
  */
-final class Carrier {
+class Carrier {
 
     private static final ThreadLocal<Carrier> CURRENT = new ThreadLocal<>();
+    /**
+     * Carriers of the virtual threads the {@code VIRTUAL} runtime starts, one per task body: kept here
+     * rather than in {@link #CURRENT} because a thread-local's first value builds the thread's whole
+     * thread-local map (about 130 bytes), a third of what the rest of a short task costs.
+     */
+    private static final ConcurrentHashMap<Thread, Carrier> VIRTUAL = new ConcurrentHashMap<>();
 
-    private final Thread thread;
+    /**
+     * The thread; final but for a virtual thread's carrier, which is made before its thread and given it
+     * before the thread starts ({@link #ownThread}): {@code Thread.start()} publishes it to that thread,
+     * and the thread publishes the carrier to others (through its task) only after that.
+     */
+    private Thread thread;
     /** The runtime that owns this thread if it is a pooled worker; null otherwise. */
     private final PooledRuntime pool;
     /**
@@ -32,14 +45,14 @@ final class Carrier {
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
 
-    private Carrier(Thread thread, PooledRuntime pool) {
+    Carrier(Thread thread, PooledRuntime pool) {
         this.thread = thread;
         this.pool = pool;
     }
 
     /** The current thread's carrier, created on first use. */
     static Carrier current() {
-        Carrier carrier = CURRENT.get();
+        Carrier carrier = currentOrNull();
         if (carrier == null) {
             carrier = new Carrier(Thread.currentThread(), null);
             CURRENT.set(carrier);
@@ -49,7 +62,32 @@ final class Carrier {
 
     /** The current thread's carrier if it has run a body, else null. */
     static Carrier currentOrNull() {
+        Thread thread = Thread.currentThread();
+        if (thread.isVirtual()) {
+            Carrier carrier = VIRTUAL.get(thread);
+            if (carrier != null) {
+                return carrier;
+            }
+        }
         return CURRENT.get();
+    }
+
+    /** Gives a carrier made before its thread that thread; called once, before the thread starts. */
+    void ownThread(Thread newThread) {
+        thread = newThread;
+    }
+
+    /**
+     * Binds this carrier, made for the current virtual thread by the {@code VIRTUAL} runtime for one task
+     * body; {@link #unbindVirtual} must follow in a {@code finally}.
+     */
+    void bindVirtual() {
+        VIRTUAL.put(thread, this);
+    }
+
+    /** Ends {@link #bindVirtual}'s binding. */
+    void unbindVirtual() {
+        VIRTUAL.remove(thread, this);
     }
 
     /** Marks the current thread as a worker of {@code pool}; returns its carrier. */
@@ -61,7 +99,7 @@ final class Carrier {
 
     /** The task whose body runs innermost on the current thread, or null. */
     static TaskNode<?> currentTask() {
-        Carrier carrier = CURRENT.get();
+        Carrier carrier = currentOrNull();
         return carrier == null ? null : carrier.top();
     }
 

@@ -10,6 +10,8 @@ import java.util.concurrent.CancellationException;
 final class NodeContext implements TaskContext {
 
     private final TaskNode<?> node;
+    /** The spec every child built here starts from (immutable; built on first use, a benign race). */
+    private TaskSpec<?> childSpec;
 
     NodeContext(TaskNode<?> node) {
         this.node = node;
@@ -57,7 +59,13 @@ final class NodeContext implements TaskContext {
     }
 
     private <U> SpawningTaskBuilder<U> builder() {
-        return new SpawningTaskBuilder<>(node.orchestrator(), TaskSpec.childOf(node));
+        TaskSpec<?> spec = childSpec;
+        if (spec == null) {
+            childSpec = spec = TaskSpec.childOf(node);
+        }
+        @SuppressWarnings("unchecked")
+        TaskSpec<U> typed = (TaskSpec<U>) spec;
+        return new SpawningTaskBuilder<>(node.orchestrator(), typed);
     }
 
     @Override

@@ -126,10 +126,10 @@ final class ResourceAttribution implements AutoCloseable {
         for (String io : new String[] { "jdk.SocketRead", "jdk.SocketWrite", "jdk.FileRead", "jdk.FileWrite" }) {
             stream.enable(io).withThreshold(Duration.ZERO).withoutStackTrace();
         }
-        stream.onEvent("jdk.SocketRead", event -> onIo(event, "bytesRead", TaskNode.Resource.READ));
-        stream.onEvent("jdk.FileRead", event -> onIo(event, "bytesRead", TaskNode.Resource.READ));
-        stream.onEvent("jdk.SocketWrite", event -> onIo(event, "bytesWritten", TaskNode.Resource.WRITTEN));
-        stream.onEvent("jdk.FileWrite", event -> onIo(event, "bytesWritten", TaskNode.Resource.WRITTEN));
+        stream.onEvent("jdk.SocketRead", event -> onIo(event, "bytesRead", TaskFacts.Resource.READ));
+        stream.onEvent("jdk.FileRead", event -> onIo(event, "bytesRead", TaskFacts.Resource.READ));
+        stream.onEvent("jdk.SocketWrite", event -> onIo(event, "bytesWritten", TaskFacts.Resource.WRITTEN));
+        stream.onEvent("jdk.FileWrite", event -> onIo(event, "bytesWritten", TaskFacts.Resource.WRITTEN));
         stream.enable("jdk.Flush").withThreshold(Duration.ZERO);
         stream.enable("jdk.DataLoss");
         stream.onEvent("jdk.Flush", this::onFlush);
@@ -148,7 +148,7 @@ final class ResourceAttribution implements AutoCloseable {
         return cpuSampled;
     }
 
-    /** Opens a slice for {@code node} on the current thread; see {@link TaskNode.ResourceMeter}. */
+    /** Opens a slice for {@code node} on the current thread; see {@link ResourceMeter}. */
     Slice open(TaskNode<?> node) {
         if (!virtualSeen && Thread.currentThread().isVirtual()) {
             virtualSeen = true;
@@ -192,7 +192,7 @@ final class ResourceAttribution implements AutoCloseable {
     }
 
     /** The slice {@code event} belongs to, or null: none, or its thread unknown (doubted), or settled (late). */
-    private Slice owner(RecordedThread thread, Instant at, TaskNode.Resource resource) {
+    private Slice owner(RecordedThread thread, Instant at, TaskFacts.Resource resource) {
         if (thread == null) {
             unresolvedEvents.increment();
             doubts.add(at, at, 1 << resource.ordinal());
@@ -207,7 +207,7 @@ final class ResourceAttribution implements AutoCloseable {
     }
 
     private void onCpuSample(RecordedEvent event) {
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskNode.Resource.CPU);
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
         if (slice != null) {
             slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos());
         }
@@ -220,14 +220,14 @@ final class ResourceAttribution implements AutoCloseable {
      */
     private void onCpuSamplesLost(RecordedEvent event) {
         int lost = event.getInt("lostSamples");
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskNode.Resource.CPU);
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
         if (slice != null && lost > 0) {
             slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos());
         }
     }
 
     private void onAllocation(RecordedEvent event, String field, boolean tlab) {
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskNode.Resource.ALLOCATED);
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.ALLOCATED);
         if (slice == null) {
             return;
         }
@@ -235,11 +235,11 @@ final class ResourceAttribution implements AutoCloseable {
             slice.figures.addTlab(event.getLong(field));
         }
         else {
-            slice.figures.add(TaskNode.Resource.ALLOCATED, event.getLong(field));
+            slice.figures.add(TaskFacts.Resource.ALLOCATED, event.getLong(field));
         }
     }
 
-    private void onIo(RecordedEvent event, String field, TaskNode.Resource resource) {
+    private void onIo(RecordedEvent event, String field, TaskFacts.Resource resource) {
         long bytes = event.getLong(field);
         if (bytes > 0) {
             Slice slice = owner(event.getThread(), event.getStartTime(), resource);

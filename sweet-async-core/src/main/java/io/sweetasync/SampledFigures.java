@@ -1,6 +1,6 @@
 package io.sweetasync;
 
-import io.sweetasync.TaskNode.Resource;
+import io.sweetasync.TaskFacts.Resource;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -40,7 +40,7 @@ final class SampledFigures {
     private static final int TLAB_SHARE_DIVISOR = 10;
 
     private final TaskNode<?> node;
-    private final TaskOrchestrator.UsageTotals totals;
+    private final UsageTotals totals;
     private final boolean cpuSampled;
     private final AtomicLongArray amounts = new AtomicLongArray(Resource.values().length);
     private final AtomicInteger unsettled = new AtomicInteger();
@@ -55,7 +55,7 @@ final class SampledFigures {
     private volatile boolean announceWanted;
     private final AtomicBoolean announced = new AtomicBoolean();
 
-    SampledFigures(TaskNode<?> node, TaskOrchestrator.UsageTotals totals, boolean cpuSampled) {
+    SampledFigures(TaskNode<?> node, UsageTotals totals, boolean cpuSampled) {
         this.node = node;
         this.totals = totals;
         this.cpuSampled = cpuSampled;

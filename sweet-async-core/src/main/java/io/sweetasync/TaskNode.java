@@ -4,25 +4,24 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
-import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * One task: its state machine, its place in the tree, and its handle.
+ * One task's state machine, its children's accounting, and the handle users hold ({@link SpawningTask}).
+ * What the task is and has measured (identity, settings, times, figures, snapshots) is the layer below,
+ * {@link TaskFacts}; its outcome and the waits on it are {@link TaskOutcome}; walks over its subtree are
+ * {@link TaskTrees}; its captured context is {@link PropagatedContext}.
  *
  * <h2>State</h2>
  * Three independent pieces of state, each moved by compare-and-set:
@@ -38,7 +37,7 @@ import java.util.function.Function;
  * child. While the body runs, children are not counted in it (the parent cannot finish then anyway),
  * so spawning and finishing a child touch no counter shared with the parent: a child then ends by
  * moving its own {@link #parentShare} {@code NONE} → {@code GONE}. When the body ends,
- * {@link #countChildren} (under {@link #childLock}, with the body's share still held) adds a share for
+ * {@link #countChildren} (under {@link #outcome}'s monitor, with the body's share still held) adds a share for
  * every child, moves every still-{@code NONE} child to {@code COUNTED}, then gives back the shares of
  * the others: shares go in before any child can see itself counted, so a counted child that ends at
  * once never takes the count to zero early. A {@code COUNTED} child releases its share when it ends.
@@ -56,11 +55,11 @@ import java.util.function.Function;
  * reached zero; waiters read the result through {@link #outcome}.
  *
  * <h2>Stop versus child registration</h2>
- * {@link #stop} is set before the children list is read under {@link #childLock}; a child is added
+ * {@link #stop} is set before the children list is read under {@link #outcome}'s monitor; a child is added
  * under that lock before {@code stop} is read. So a child added concurrently with a stop is cancelled
  * by one side or the other.
  */
-final class TaskNode<T> implements SpawningTask<T> {
+final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
 
     private static final int IDLE = 0;
     private static final int RUNNING = 1;
@@ -120,52 +119,10 @@ final class TaskNode<T> implements SpawningTask<T> {
      * request can land, so the terminal status decided from {@code stop} is the one every caller sees.
      */
     private static final Stop SEALED = new Stop(null, "finished", null, null);
-    /** Path segments shown at the end of a deep task's path (the root is always shown too). */
-    private static final int PATH_TAIL = 8;
     /** How long a timed-out body has to return after its interrupt before its waiters are released without it. */
     static final Duration RUNAWAY_GRACE = Duration.ofMillis(100);
 
-    /** A resource figure attributed from sampled events. */
-    enum Resource { CPU, ALLOCATED, READ, WRITTEN }
-
-    private static final com.sun.management.ThreadMXBean THREADS = threads();
-    private static final boolean CPU_COUNTERS = THREADS != null && THREADS.isCurrentThreadCpuTimeSupported()
-            && THREADS.isThreadCpuTimeEnabled();
-    private static final boolean ALLOCATION_COUNTERS = THREADS != null && THREADS.isThreadAllocatedMemorySupported()
-            && THREADS.isThreadAllocatedMemoryEnabled();
-
-    private static com.sun.management.ThreadMXBean threads() {
-        try {
-            return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean extended ? extended
-                    : null;
-        }
-        catch (LinkageError ex) {
-            return null;
-        }
-    }
-
-    private final TaskOrchestrator orchestrator;
-    private final TaskClock clock;
-    private final TaskId id;
-    private final String name;
-    private final TaskNode<?> parent;
-    /** The root of this task's tree (itself for a root), and this task's distance from it. */
-    private final TaskNode<?> root;
-    private final int depth;
-    /** Built on first use (snapshots, messages): most tasks never need it. */
-    private volatile String path;
-    private final TaskPriority priority;
-    private final TaskRuntime runtime;
-    private final String group;
-    /** The group's limiter, null without a group. */
-    private final ConcurrencyLimiter limiter;
-    private final Map<String, String> tags;
-    private final Duration timeout;
-    private final RetryPolicy retry;
-    private final Function<? super AsyncTaskException, ? extends T> fallback;
-    private final List<TaskId> dependencies;
-    private final long createdNanos;
-    private final CompletableFuture<TaskResult<T>> outcome = new CompletableFuture<>();
+    private final TaskOutcome<T> outcome = new TaskOutcome<>();
 
     /** Cleared once the body is done, so that finished tasks retain nothing of the user's. */
     private volatile Callable<? extends T> work;
@@ -177,151 +134,36 @@ final class TaskNode<T> implements SpawningTask<T> {
     private volatile int finished;
     /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */
     private volatile int parentShare;
-    /** Set under childLock when the body ends: from then on, children are counted in outstanding. */
+    /** Set under outcome's monitor when the body ends: from then on, children are counted in outstanding. */
     private boolean childrenCounted;
     /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
     private volatile Carrier carrier;
-    private volatile int attempts;
-    /** Set before the task is submitted; see {@link #markDurable}. */
-    private volatile boolean durable;
-    /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
-    private static final long UNSET = Long.MIN_VALUE;
-    private volatile long startedNanos = UNSET;
-    private volatile long completedNanos = UNSET;
-    private volatile long queuedAtNanos;
-    private volatile long queueWaitNanos;
-    private volatile long runNanos;
-    /** Start of the running attempt, 0 when none runs. */
-    private volatile long attemptStartNanos;
     private volatile TaskClock.Scheduled timeoutHandle;
     private volatile TaskClock.Scheduled retryHandle;
     /** A granted permit not yet released; taken (set to null) exactly once by whoever releases it. */
     private volatile ConcurrencyLimiter.Permit permit;
     /** The pending permit request of the current attempt, if any. */
     private volatile ConcurrencyLimiter.Request permitRequest;
-    /** Why the task did not complete; set by finish(), kept when a fallback supplied the value. */
-    private volatile TaskInfo.Failure failureInfo;
-    /** Measured totals over attempts on platform threads; -1 until measured. Written by the attempt's runner. */
-    private volatile long measuredCpu = -1;
-    private volatile long measuredAllocated = -1;
-    /** Figures attributed from JFR events; created when the first attempt opens its slice. */
-    private volatile SampledFigures sampled;
-    /**
-     * Published live values in registration order, copied on write under childLock (registrations are
-     * rare); null until the first one, so that most tasks carry no map at all. Frozen into
-     * frozenProgress when the task finishes.
-     */
-    private volatile Map<String, java.util.function.LongSupplier> progressSuppliers;
-    private volatile Map<String, Long> frozenProgress;
-    /** Whether a progress supplier threw (reported once). */
-    private volatile boolean progressFailed;
-    /** Context captured by the orchestrator's propagators when the task was created; empty if none. */
-    private List<io.sweetasync.spi.ContextPropagator.Captured> captured = List.of();
+    /** Context captured by the orchestrator's propagators when the task was created; null if none. */
+    private PropagatedContext context;
     /** Body outcome; written by the body owner before it releases its share. */
     private T value;
     private Throwable failure;
-    private final Object childLock = new Object();
-    /** Guarded by childLock. */
+    /** Guarded by outcome's monitor (the outcome never leaves this class: see {@link TaskOutcome}). */
     private List<TaskNode<?>> children;
     /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
     long enqueueSeq = -1;
 
     TaskNode(TaskOrchestrator orchestrator, TaskId id, String name, TaskNode<?> parent, TaskPriority priority,
-            TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags, Duration timeout, RetryPolicy retry,
-            Function<? super AsyncTaskException, ? extends T> fallback, List<TaskId> dependencies,
+            TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags, Duration timeout,
+            RetryPolicy retry, Function<? super AsyncTaskException, ? extends T> fallback, List<TaskId> dependencies,
             Callable<? extends T> work) {
-        this.orchestrator = orchestrator;
-        this.clock = orchestrator.clock();
-        this.id = id;
-        this.name = name;
-        this.parent = parent;
-        this.root = parent == null ? this : parent.root;
-        this.depth = parent == null ? 0 : parent.depth + 1;
-        this.priority = priority;
-        this.runtime = runtime;
-        this.group = group;
-        this.limiter = limiter;
-        this.tags = tags;
-        this.timeout = timeout;
-        this.retry = retry;
-        this.fallback = fallback;
-        this.dependencies = dependencies;
+        super(orchestrator, id, name, parent, priority, runtime, group, limiter, tags, timeout, retry, fallback,
+                dependencies);
         this.work = work;
-        this.createdNanos = clock.nanoTime();
     }
 
-    // ---- identity -------------------------------------------------------------------------------
-
-    TaskOrchestrator orchestrator() {
-        return orchestrator;
-    }
-
-    TaskNode<?> parentNode() {
-        return parent;
-    }
-
-    TaskPriority priority() {
-        return priority;
-    }
-
-    TaskRuntime runtimeRef() {
-        return runtime;
-    }
-
-    String label() {
-        return name + "#" + id;
-    }
-
-    /**
-     * Names and ids from the root. A deep task's path shows the root, the number of levels left out and
-     * the last {@value #PATH_TAIL} levels ({@code root#1/…(991 more)/…/leaf#1000}), so a path costs
-     * the same at any depth and a deep tree's snapshots stay linear in its size.
-     */
-    String path() {
-        String known = path;
-        if (known == null) {
-            int shown = Math.min(depth, PATH_TAIL);
-            String[] tail = new String[shown + 1];
-            TaskNode<?> node = this;
-            for (int i = shown; i >= 0 && node != null; i--) {
-                tail[i] = node.label();
-                node = node.parent;
-            }
-            StringBuilder text = new StringBuilder();
-            if (depth > PATH_TAIL) {
-                text.append(root.label()).append('/');
-                if (depth > PATH_TAIL + 1) {
-                    text.append("\u2026(").append(depth - PATH_TAIL - 1).append(" more)/");
-                }
-            }
-            text.append(String.join("/", tail));
-            known = text.toString();
-            path = known;
-        }
-        return known;
-    }
-
-    int attempts() {
-        return attempts;
-    }
-
-    /** The id of this task's root (its own for a root). */
-    TaskId rootId() {
-        return root.id;
-    }
-
-    /**
-     * Marks a durable task, before it is submitted: re-run after a crash instead of being lost, its
-     * attempts counting on from {@code priorAttempts} (the runs its invocation already had).
-     */
-    void markDurable(int priorAttempts) {
-        durable = true;
-        attempts = priorAttempts;
-    }
-
-    boolean isDurable() {
-        return durable;
-    }
+    // ---- state ----------------------------------------------------------------------------------
 
     boolean isStopRequested() {
         Stop request = stop;
@@ -332,16 +174,6 @@ final class TaskNode<T> implements SpawningTask<T> {
     Stop stopRequest() {
         Stop request = stop;
         return request == SEALED ? null : request;
-    }
-
-    @Override
-    public TaskId id() {
-        return id;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -360,7 +192,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (bodyState != IDLE || stop != null || !advance(TaskStatus.QUEUED)) {
             return;
         }
-        queuedAtNanos = clock.nanoTime();
+        recordQueued();
         orchestrator.notifyQueued(this);
         if (timeout != null) {
             timeoutHandle = schedule(timeout, this::timedOut);
@@ -416,7 +248,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             return null;
         }
         try {
-            return clock.schedule(delay, action);
+            return orchestrator.clock().schedule(delay, action);
         }
         catch (RejectedExecutionException ex) {
             reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
@@ -450,7 +282,7 @@ final class TaskNode<T> implements SpawningTask<T> {
                 ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
                 try {
                     reassertStop();
-                    result = captured.isEmpty() ? work.call() : withContext(work);
+                    result = withContext(work);
                 }
                 catch (Throwable t) {
                     error = t;
@@ -472,7 +304,7 @@ final class TaskNode<T> implements SpawningTask<T> {
                 releasePermit(PermitRelease.IGNORE);
                 endBody();
                 if (finished != 0) {
-                    orchestrator.runawayReturned(this);
+                    orchestrator.runawayTasks().returned(this);
                 }
             }
             else {
@@ -486,29 +318,21 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     /** Bookkeeping at the start of an attempt; returns its start time. */
     private long startAttempt() {
-        long start = clock.nanoTime();
-        queueWaitNanos += start - queuedAtNanos;
-        attempts = attempts + 1;
-        if (startedNanos == UNSET) {
-            startedNanos = start;
-        }
+        long start = recordAttemptStart();
         advance(TaskStatus.RUNNING);
-        attemptStartNanos = start;
         orchestrator.notifyStarted(this);
-        orchestrator.usage(name).attempt();
         return start;
     }
 
     private void afterAttempt(long start, T result, Throwable error) {
-        runNanos += clock.nanoTime() - start;
-        attemptStartNanos = 0;
+        recordAttemptEnd(start);
         Stop stopped = stop;
         releasePermit(stopped == null || stopped == SEALED ? PermitRelease.SAMPLE
                 : stopped.kind() == StopKind.TIMEOUT ? PermitRelease.DROPPED : PermitRelease.IGNORE);
         if (finished != 0) {
             // A runaway: its waiters were released at the deadline; only the body's share is left to give back.
             endBody();
-            orchestrator.runawayReturned(this);
+            orchestrator.runawayTasks().returned(this);
         }
         else if (error == null) {
             value = result;
@@ -518,7 +342,7 @@ final class TaskNode<T> implements SpawningTask<T> {
             endBody();
         }
         else {
-            afterFailure(attempts, error);
+            afterFailure(attempts(), error);
         }
     }
 
@@ -551,7 +375,7 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     private void resubmit() {
         if (bodyState == IDLE && stop == null) {
-            queuedAtNanos = clock.nanoTime();
+            recordQueued();
             admit();
         }
     }
@@ -570,7 +394,7 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     /** The body has ended: unfinished children now hold shares of outstanding (see the class javadoc). */
     private void countChildren() {
-        synchronized (childLock) {
+        synchronized (outcome) {
             childrenCounted = true;
             if (children == null) {
                 return;
@@ -643,7 +467,7 @@ final class TaskNode<T> implements SpawningTask<T> {
     }
 
     /** The stop of this task alone: the first request wins; false if another came first or it finished. */
-    private boolean stopThis(Stop request) {
+    boolean stopThis(Stop request) {
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }
@@ -673,23 +497,9 @@ final class TaskNode<T> implements SpawningTask<T> {
         }
     }
 
-    /** Cancels every unfinished task below {@code top}, its children with {@code reason}. */
+    /** Cancels every unfinished task below {@code top}; see {@link TaskTrees#cancelBelow}. */
     private static void stopSubtree(TaskNode<?> top, String reason) {
-        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
-        for (TaskNode<?> child : top.childNodes()) {
-            if (child.stopThis(new Stop(StopKind.CANCEL, reason, null, null))) {
-                pending.push(child);
-            }
-        }
-        while (!pending.isEmpty()) {
-            TaskNode<?> node = pending.pop();
-            String below = node.stopReasonForChildren();
-            for (TaskNode<?> child : node.childNodes()) {
-                if (child.stopThis(new Stop(StopKind.CANCEL, below, null, null))) {
-                    pending.push(child);
-                }
-            }
-        }
+        TaskTrees.cancelBelow(top, reason);
     }
 
     /**
@@ -723,16 +533,7 @@ final class TaskNode<T> implements SpawningTask<T> {
      * group permit until it returns, and then only gives back its share.
      */
     private void forceEnd() {
-        List<TaskNode<?>> order = new ArrayList<>();
-        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
-        pending.push(this);
-        while (!pending.isEmpty()) {
-            TaskNode<?> node = pending.pop();
-            if (node.finished == 0) {
-                order.add(node);
-                node.childNodes().forEach(pending::push);
-            }
-        }
+        List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(this);
         for (int i = order.size() - 1; i >= 0; i--) {
             TaskNode<?> node = order.get(i);
             if (node != this && node.parent != null) {
@@ -740,10 +541,10 @@ final class TaskNode<T> implements SpawningTask<T> {
                 node.stopThis(new Stop(StopKind.CANCEL, node.parent.stopReasonForChildren(), null, null));
             }
             // Registered before its waiters are released, so that they see it counted as a runaway.
-            boolean running = node.bodyState == RUNNING && orchestrator.runawayStarting(node);
+            boolean running = node.bodyState == RUNNING && orchestrator.runawayTasks().starting(node);
             TaskNode<?> parentToRelease = node.finish();
             if (running) {
-                orchestrator.runawayStarted(node);
+                orchestrator.runawayTasks().started(node);
             }
             if (parentToRelease != null) {
                 parentToRelease.release();
@@ -757,7 +558,13 @@ final class TaskNode<T> implements SpawningTask<T> {
         return running == null ? null : running.pool();
     }
 
+    /** Whether {@code finish()} has run (the task is terminal, or about to be). */
+    boolean isFinished() {
+        return finished != 0;
+    }
+
     /** Whether the task ended (it timed out, or an ancestor did) while its body still runs. */
+    @Override
     boolean isRunaway() {
         return finished != 0 && bodyState == RUNNING;
     }
@@ -775,7 +582,7 @@ final class TaskNode<T> implements SpawningTask<T> {
      * stopping, in which case the caller must stop the child (once it is fully registered).
      */
     boolean addChild(TaskNode<?> child) {
-        synchronized (childLock) {
+        synchronized (outcome) {
             if (finished != 0 && !childrenCounted) {
                 throw new IllegalStateException("cannot start child task " + child.name + " of " + label()
                         + ": that task has ended (" + status + ") while its body still runs; start it detached");
@@ -808,13 +615,14 @@ final class TaskNode<T> implements SpawningTask<T> {
     }
 
     List<TaskNode<?>> childNodes() {
-        synchronized (childLock) {
+        synchronized (outcome) {
             return children == null ? List.of() : List.copyOf(children);
         }
     }
 
-    private int childCount() {
-        synchronized (childLock) {
+    @Override
+    int childCount() {
+        synchronized (outcome) {
             return children == null ? 0 : children.size();
         }
     }
@@ -831,7 +639,7 @@ final class TaskNode<T> implements SpawningTask<T> {
         if (!FINISHED.compareAndSet(this, 0, 1)) {
             return null;
         }
-        completedNanos = clock.nanoTime();
+        recordCompleted();
         Stop request = stop;
         if (request == null && !STOP.compareAndSet(this, null, SEALED)) {
             request = stop;
@@ -843,22 +651,21 @@ final class TaskNode<T> implements SpawningTask<T> {
         else {
             terminal = failure != null ? TaskStatus.FAILED : TaskStatus.COMPLETED;
         }
-        if (progressSuppliers != null) {
-            frozenProgress = java.util.Collections.unmodifiableMap(progressNow());
-            progressSuppliers = null;
-        }
+        freezeProgress();
         STATUS.setVolatile(this, terminal);
         AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request);
         if (error != null) {
-            failureInfo = error.task().failure();
+            recordFailure(error.task().failure());
         }
         TaskResult<T> result = error == null ? TaskResult.ok(value) : resultAfter(error, terminal);
         value = null;
         failure = null;
         cancel(timeoutHandle);
         cancel(retryHandle);
-        if (!captured.isEmpty()) {
-            contextFinished(info(), error == null ? null
+        PropagatedContext mine = context;
+        if (mine != null) {
+            context = null;
+            mine.finished(info(), error == null ? null
                     : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
         }
         orchestrator.finished(this);
@@ -903,83 +710,26 @@ final class TaskNode<T> implements SpawningTask<T> {
         return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(error.getMessage()));
     }
 
-    // ---- waiting --------------------------------------------------------------------------------
+    // ---- waiting (see TaskOutcome) --------------------------------------------------------------
 
     @Override
     public boolean isDone() {
         return outcome.isDone();
     }
 
-    /**
-     * Runs {@code action} once the task is terminal. Actions that end other tasks (a {@code chain} or
-     * {@code after} dependent) run through {@link Trampoline}, so a failure passing down a chain of any
-     * length is a loop, not a recursion.
-     */
+    /** Runs {@code action} once the task is terminal; see {@link TaskOutcome#whenTerminal}. */
     void whenTerminal(Runnable action) {
-        outcome.whenComplete((result, never) -> Trampoline.run(action));
+        outcome.whenTerminal(action);
     }
 
-    /**
-     * Waits for the outcome. On a thread of a {@code PLATFORM}/{@code SINGLE} runtime the wait is a managed
-     * block: the body's slot is handed over while it waits (see {@link PooledRuntime}).
-     */
+    /** Waits for the outcome; see {@link TaskOutcome#await}. */
     TaskResult<T> awaitResult() throws InterruptedException {
-        TaskResult<T> done = outcome.getNow(null);
-        if (done != null) {
-            return done;
-        }
-        TaskRuntime.managedBlock(new OutcomeWait(0));
-        return outcome.getNow(null);
-    }
-
-    /** Waits for {@link #outcome} without a deadline ({@code nanos == 0}) or up to {@code nanos}. */
-    private final class OutcomeWait implements ForkJoinPool.ManagedBlocker {
-        private final long deadline;
-        private final boolean timed;
-        private boolean expired;
-
-        OutcomeWait(long nanos) {
-            this.timed = nanos > 0;
-            this.deadline = timed ? System.nanoTime() + nanos : 0;
-        }
-
-        @Override
-        public boolean block() throws InterruptedException {
-            try {
-                if (!timed) {
-                    outcome.get();
-                }
-                else {
-                    long left = deadline - System.nanoTime();
-                    if (left > 0) {
-                        outcome.get(left, TimeUnit.NANOSECONDS);
-                    }
-                    expired = !outcome.isDone();
-                }
-            }
-            catch (TimeoutException ex) {
-                expired = true;
-            }
-            catch (ExecutionException ex) {
-                throw new IllegalStateException("task outcomes never complete exceptionally", ex);
-            }
-            return true;
-        }
-
-        @Override
-        public boolean isReleasable() {
-            return outcome.isDone() || expired;
-        }
+        return outcome.await();
     }
 
     @Override
     public TaskResult<T> result() {
-        try {
-            return awaitResult();
-        }
-        catch (InterruptedException ex) {
-            throw interruptedWhileWaiting();
-        }
+        return outcome.awaitUninterruptibly(this);
     }
 
     @Override
@@ -989,88 +739,17 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        return unwrap(awaitResult());
+        return TaskOutcome.unwrap(outcome.await());
     }
 
     @Override
     public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        TaskResult<T> done = outcome.getNow(null);
-        if (done == null) {
-            long nanos = unit.toNanos(time); // saturates: Long.MAX_VALUE days is "practically never"
-            if (nanos <= 0) {
-                throw new TimeoutException("task " + label() + " is not done");
-            }
-            TaskRuntime.managedBlock(new OutcomeWait(nanos));
-            done = outcome.getNow(null);
-            if (done == null) {
-                throw new TimeoutException("task " + label() + " did not finish within " + time + " " + unit);
-            }
-        }
-        return unwrap(done);
-    }
-
-    private T unwrap(TaskResult<T> result) throws ExecutionException {
-        return switch (result) {
-            case TaskResult.Ok<T> ok -> ok.value();
-            case TaskResult.Err<T> err when err.error() instanceof TaskCancelledException cancelled -> {
-                CancellationException ex = new CancellationException(cancelled.getMessage());
-                ex.initCause(cancelled);
-                throw ex;
-            }
-            case TaskResult.Err<T> err -> throw new ExecutionException(err.error().getMessage(), err.error());
-        };
-    }
-
-    private CancellationException interruptedWhileWaiting() {
-        Thread.currentThread().interrupt();
-        return new CancellationException("interrupted while waiting for task " + label());
+        return outcome.valueWithin(this, time, unit);
     }
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
-        TaskFuture future = new TaskFuture();
-        outcome.whenComplete((result, never) -> {
-            switch (result) {
-                case TaskResult.Ok<T> ok -> future.complete(ok.value());
-                case TaskResult.Err<T> err -> future.failed(err.error());
-            }
-        });
-        return future;
-    }
-
-    /**
-     * The future of {@link #toCompletableFuture()}: cancelling it cancels the task and returns true
-     * exactly when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}.
-     */
-    private final class TaskFuture extends CompletableFuture<T> {
-
-        /** Guarded by this. */
-        private boolean cancelRequested;
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            synchronized (this) {
-                cancelRequested = true;
-            }
-            if (!TaskNode.this.cancel()) {
-                return false;
-            }
-            super.cancel(mayInterruptIfRunning);
-            return true;
-        }
-
-        void failed(AsyncTaskException error) {
-            boolean viaFuture;
-            synchronized (this) {
-                viaFuture = cancelRequested;
-            }
-            if (viaFuture && error instanceof TaskCancelledException) {
-                super.cancel(false);
-            }
-            else {
-                completeExceptionally(error);
-            }
-        }
+        return outcome.newValueFuture(this);
     }
 
     @Override
@@ -1080,383 +759,37 @@ final class TaskNode<T> implements SpawningTask<T> {
 
     /** The value of a completed task; only after {@link #isDone()} with an Ok result. */
     T valueNow() {
-        return outcome.getNow(null).orElseThrow();
+        return outcome.now().orElseThrow();
     }
 
     TaskResult<T> resultNow0() {
-        return outcome.getNow(null);
+        return outcome.now();
     }
 
     // ---- context propagation --------------------------------------------------------------------
 
     /** Captures context on the creating thread; called once, before the task is submitted. */
     void capture(List<io.sweetasync.spi.ContextPropagator> propagators) {
-        if (propagators.isEmpty()) {
-            return;
+        if (!propagators.isEmpty()) {
+            context = PropagatedContext.capture(this, propagators);
         }
-        TaskInfo info = info();
-        List<io.sweetasync.spi.ContextPropagator.Captured> all = new ArrayList<>(propagators.size());
-        for (io.sweetasync.spi.ContextPropagator propagator : propagators) {
-            try {
-                io.sweetasync.spi.ContextPropagator.Captured one = propagator.capture(info);
-                if (one != null) {
-                    all.add(one);
-                }
-            }
-            catch (Throwable ex) {
-                orchestrator.warn("context propagator " + propagator.getClass().getName() + " failed to capture for task "
-                        + label() + "; skipped", ex);
-            }
-        }
-        captured = List.copyOf(all);
     }
 
-    /**
-     * Runs {@code body} inside every captured context, the first propagator outermost. A propagator's
-     * failure never changes the body's outcome: one that fails before running the body is logged and
-     * skipped (the body runs without it); one that fails after the body returned (e.g. its scope's
-     * {@code close()}) is logged and the body's value kept; when both the body and the propagator
-     * throw, the body's exception wins.
-     */
     /**
      * Called on the body's thread just before user code of the attempt runs: a stop that arrived since
      * the attempt started (while listeners' {@code onStarted} or a propagator ran, which may have
      * swallowed its interrupt) interrupts the thread again, so that the body still sees it.
      */
-    private void reassertStop() {
+    void reassertStop() {
         Stop current = stop;
         if (current != null && current != SEALED && !Thread.currentThread().isInterrupted()) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /** Runs {@code body} inside the captured context, if any. */
     private <V> V withContext(Callable<V> body) throws Exception {
-        List<io.sweetasync.spi.ContextPropagator.Captured> mine = captured;
-        Callable<V> call = body;
-        for (int i = mine.size() - 1; i >= 0; i--) {
-            call = aroundOne(mine.get(i), call);
-        }
-        return call.call();
-    }
-
-    private <V> Callable<V> aroundOne(io.sweetasync.spi.ContextPropagator.Captured one, Callable<V> inner) {
-        return () -> {
-            InnerCall<V> tracked = new InnerCall<>(inner, this);
-            try {
-                V returned = one.around(tracked);
-                if (!tracked.entered) {
-                    orchestrator.warn("context propagator did not run the body of task " + label() + "; skipped",
-                            null);
-                    return inner.call();
-                }
-                return tracked.returned ? tracked.value : returned;
-            }
-            catch (Throwable ex) {
-                if (!tracked.entered) {
-                    orchestrator.warn("context propagator failed to restore for task " + label() + "; skipped", ex);
-                    return inner.call();
-                }
-                if (tracked.returned) {
-                    orchestrator.warn("context propagator failed after the body of task " + label()
-                            + " returned; the body's value is kept", ex);
-                    return tracked.value;
-                }
-                if (tracked.thrown != null && tracked.thrown != ex) {
-                    orchestrator.warn("context propagator failed after the body of task " + label()
-                            + " threw; the body's exception is kept", ex);
-                    throw sneaky(tracked.thrown);
-                }
-                throw sneaky(ex);
-            }
-        };
-    }
-
-    /** The body as a propagator sees it, recording whether and how it ran. */
-    private static final class InnerCall<V> implements Callable<V> {
-        private final Callable<V> inner;
-        boolean entered;
-        boolean returned;
-        V value;
-        Throwable thrown;
-
-        private final TaskNode<?> node;
-
-        InnerCall(Callable<V> inner, TaskNode<?> node) {
-            this.inner = inner;
-            this.node = node;
-        }
-
-        @Override
-        public V call() throws Exception {
-            if (entered) {
-                throw new IllegalStateException("a context propagator ran the task's body twice");
-            }
-            entered = true;
-            try {
-                node.reassertStop(); // the propagator's own code may have swallowed the stop's interrupt
-                value = inner.call();
-                returned = true;
-                return value;
-            }
-            catch (Throwable t) {
-                thrown = t;
-                throw t;
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <X extends Throwable> Exception sneaky(Throwable t) throws X {
-        throw (X) t;
-    }
-
-    private void contextFinished(TaskInfo finalInfo, Throwable error) {
-        for (io.sweetasync.spi.ContextPropagator.Captured one : captured) {
-            try {
-                one.finished(finalInfo, error);
-            }
-            catch (Throwable ex) {
-                orchestrator.warn("context propagator failed on finish of task " + label() + "; ignored", ex);
-            }
-        }
-        captured = List.of();
-    }
-
-    // ---- progress -------------------------------------------------------------------------------
-
-    void progress(String key, java.util.function.LongSupplier value) {
-        java.util.Objects.requireNonNull(key, "name");
-        java.util.Objects.requireNonNull(value, "value");
-        synchronized (childLock) {
-            Map<String, java.util.function.LongSupplier> next = progressSuppliers == null
-                    ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(progressSuppliers);
-            next.put(key, value);
-            progressSuppliers = next;
-        }
-    }
-
-    private Map<String, Long> progressNow() {
-        Map<String, Long> frozen = frozenProgress;
-        if (frozen != null) {
-            return frozen;
-        }
-        Map<String, java.util.function.LongSupplier> suppliers = progressSuppliers;
-        if (suppliers == null) {
-            return Map.of();
-        }
-        Map<String, Long> values = new java.util.LinkedHashMap<>();
-        suppliers.forEach((key, supplier) -> {
-            try {
-                values.put(key, supplier.getAsLong());
-            }
-            catch (Throwable t) {
-                // A supplier that throws is left out of the snapshot; said once per task.
-                if (!progressFailed) {
-                    progressFailed = true;
-                    orchestrator.warn("progress value '" + key + "' of task " + label() + " threw; left out of snapshots", t);
-                }
-            }
-        });
-        return values;
-    }
-
-    // ---- resources ------------------------------------------------------------------------------
-
-    /** Adds the figures measured over one attempt on a platform thread; called by its runner. */
-    void addMeasured(long cpuNanos, long allocatedBytes) {
-        if (cpuNanos >= 0) {
-            measuredCpu = Math.max(0, measuredCpu) + cpuNanos;
-        }
-        if (allocatedBytes >= 0) {
-            measuredAllocated = Math.max(0, measuredAllocated) + allocatedBytes;
-        }
-        orchestrator.usage(name).addMeasured(cpuNanos, allocatedBytes);
-    }
-
-    /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
-    SampledFigures sampledFigures(boolean cpuSampled) {
-        SampledFigures figures = sampled;
-        if (figures == null) {
-            synchronized (childLock) {
-                figures = sampled;
-                if (figures == null) {
-                    figures = new SampledFigures(this, orchestrator.usage(name), cpuSampled);
-                    sampled = figures;
-                }
-            }
-        }
-        return figures;
-    }
-
-    /** Whether sampled figures of this task's work are still to arrive. */
-    boolean resourcesPending() {
-        SampledFigures figures = sampled;
-        return figures != null && figures.isPending();
-    }
-
-    /**
-     * Asks for this finished task's sampled figures to be announced once final; returns whether they
-     * already are, in which case the caller announces them (see {@link SampledFigures}).
-     */
-    boolean announceResourcesWhenFinal() {
-        SampledFigures figures = sampled;
-        return figures != null && figures.announceWhenFinal();
-    }
-
-    /** The root of this task's tree (itself for a root). */
-    TaskNode<?> rootNode() {
-        return root;
-    }
-
-    private ResourceValue figure(long measured, Resource resource, boolean measurable) {
-        ResourceTracking tracking = orchestrator.resourceTracking();
-        if (tracking == ResourceTracking.OFF || attempts == 0) {
-            return ResourceValue.unavailable();
-        }
-        if (measurable && measured >= 0) {
-            return ResourceValue.measured(measured);
-        }
-        SampledFigures figures = sampled;
-        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && figures != null) {
-            return figures.value(resource);
-        }
-        return ResourceValue.unavailable();
-    }
-
-    /** Per-thread counters for one attempt, and its JFR slice; see {@link ResourceTracking}. */
-    static final class ResourceMeter {
-
-        private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0);
-
-        private final TaskNode<?> node;
-        private final Carrier carrier;
-        private final SliceTimeline.Slice slice;
-        private final ResourceAttribution attribution;
-        private final long cpuAtStart;
-        private final long allocatedAtStart;
-        private final long nestedCpuAtStart;
-        private final long nestedAllocatedAtStart;
-
-        private ResourceMeter(TaskNode<?> node, Carrier carrier, ResourceAttribution attribution, long cpu,
-                long allocated, long nestedCpu, long nestedAllocated) {
-            this.node = node;
-            this.carrier = carrier;
-            this.attribution = attribution;
-            this.slice = attribution == null ? null : attribution.open(node);
-            this.cpuAtStart = cpu;
-            this.allocatedAtStart = allocated;
-            this.nestedCpuAtStart = nestedCpu;
-            this.nestedAllocatedAtStart = nestedAllocated;
-        }
-
-        static ResourceMeter start(TaskNode<?> node, ResourceTracking tracking, ResourceAttribution attribution) {
-            if (tracking == ResourceTracking.OFF) {
-                return NONE;
-            }
-            ResourceAttribution sampler = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? attribution : null;
-            if (Thread.currentThread().isVirtual()) {
-                return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
-            }
-            Carrier carrier = Carrier.current();
-            return new ResourceMeter(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
-                    ALLOCATION_COUNTERS ? THREADS.getCurrentThreadAllocatedBytes() : -1, carrier.nestedCpu,
-                    carrier.nestedAllocated);
-        }
-
-        /**
-         * Ends the attempt. Attempts run nested inside this one (a waiting body helping its pool) were
-         * counted by themselves, so their share is subtracted here and added for the enclosing attempt.
-         */
-        void stop() {
-            if (slice != null) {
-                attribution.close(slice);
-            }
-            if (carrier == null) {
-                return;
-            }
-            long cpu = -1;
-            long allocated = -1;
-            if (cpuAtStart >= 0) {
-                long total = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
-                cpu = Math.max(0, total - (carrier.nestedCpu - nestedCpuAtStart));
-                carrier.nestedCpu = nestedCpuAtStart + total;
-            }
-            if (allocatedAtStart >= 0) {
-                long total = THREADS.getCurrentThreadAllocatedBytes() - allocatedAtStart;
-                allocated = Math.max(0, total - (carrier.nestedAllocated - nestedAllocatedAtStart));
-                carrier.nestedAllocated = nestedAllocatedAtStart + total;
-            }
-            node.addMeasured(cpu, allocated);
-        }
-    }
-
-    // ---- snapshots ------------------------------------------------------------------------------
-
-    @Override
-    public TaskInfo info() {
-        return snapshot(failureInfo);
-    }
-
-    @Override
-    public TaskMetrics metrics() {
-        long now = clock.nanoTime();
-        long running = attemptStartNanos;
-        long waiting = status == TaskStatus.QUEUED ? Math.max(0, now - queuedAtNanos) : 0;
-        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waiting),
-                Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))),
-                figure(measuredCpu, Resource.CPU, true), figure(measuredAllocated, Resource.ALLOCATED, true),
-                figure(-1, Resource.READ, false), figure(-1, Resource.WRITTEN, false));
-    }
-
-    /**
-     * A snapshot with children down to any depth, at most {@code childLimit} children per node
-     * ({@code 0}: none, {@code Integer.MAX_VALUE}: all). Built bottom-up with an explicit stack: no
-     * recursion per level.
-     */
-    TaskInfo tree(int childLimit) {
-        if (childLimit == 0) {
-            return info();
-        }
-        ArrayDeque<TreeFrame> stack = new ArrayDeque<>();
-        stack.push(new TreeFrame(this));
-        while (true) {
-            TreeFrame frame = stack.peek();
-            if (frame.next < frame.children.size() && frame.built.size() < childLimit) {
-                stack.push(new TreeFrame(frame.children.get(frame.next++)));
-                continue;
-            }
-            stack.pop();
-            TaskInfo done = frame.info.withChildren(frame.built);
-            if (stack.isEmpty()) {
-                return done;
-            }
-            stack.peek().built.add(done);
-        }
-    }
-
-    /** One node of a tree snapshot being built. */
-    private static final class TreeFrame {
-        final TaskInfo info;
-        final List<TaskNode<?>> children;
-        final List<TaskInfo> built = new ArrayList<>();
-        int next;
-
-        TreeFrame(TaskNode<?> node) {
-            this.info = node.info();
-            this.children = node.childNodes();
-        }
-    }
-
-    private TaskInfo snapshot(TaskInfo.Failure failureInfo) {
-        return new TaskInfo(id, parent == null ? null : parent.id, name, path(), status, priority, group,
-                runtime.name(), tags, orchestrator.instantAt(createdNanos),
-                startedNanos == UNSET ? null : orchestrator.instantAt(startedNanos),
-                completedNanos == UNSET ? null : orchestrator.instantAt(completedNanos), attempts, dependencies, failureInfo,
-                metrics(), progressNow(), childCount(), isRunaway(), List.of());
-    }
-
-    @Override
-    public String toString() {
-        return "SpawningTask[" + path() + " " + status + "]";
+        PropagatedContext mine = context;
+        return mine == null ? body.call() : mine.call(body);
     }
 }

@@ -3,13 +3,11 @@ package io.sweetasync;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
-import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
 import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,14 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -57,44 +49,28 @@ import java.util.function.Function;
 public final class TaskOrchestrator implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
-    private static final int HISTORY_CHILD_LIMIT = 100;
     private static final Duration AFTER_CANCEL_WAIT = Duration.ofSeconds(5);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Object GLOBAL_LOCK = new Object();
     /** Guarded by GLOBAL_LOCK. */
     private static TaskOrchestrator global;
 
-    private static final ClassValue<String> DERIVED_NAMES = new ClassValue<>() {
-        @Override
-        protected String computeValue(Class<?> type) {
-            return deriveName(type);
-        }
-    };
-
     private final Map<String, TaskRuntime> runtimes;
     private final TaskRuntime defaultRuntime;
     private final TaskClock clock;
     private final SystemClock ownedClock;
-    private final Duration defaultTimeout;
-    private final RetryPolicy defaultRetry;
-    private final int historySize;
     private final LimiterConfig defaultGroupConfig;
     private final Map<String, LimiterConfig> groupConfigs;
     private final ConcurrentHashMap<String, ConcurrencyLimiter> limiters = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
     /**
      * Live root tasks only: children are found through their root (a root is terminal only after its
      * whole subtree), which keeps a shared map off the path of every child spawned.
      */
-    private final ConcurrentHashMap<TaskId, TaskNode<?>> liveRoots = new ConcurrentHashMap<>();
-    private final LongAdder liveNodes = new LongAdder();
-    private final CopyOnWriteArrayList<TaskListener> listeners = new CopyOnWriteArrayList<>();
+    private final LiveTasks live = new LiveTasks();
+    private final TaskFactory factory;
+    private final TaskListeners listeners = new TaskListeners();
     private final List<io.sweetasync.spi.ContextPropagator> propagators;
-    private final ReentrantLock historyLock = new ReentrantLock();
-    /** Guarded by historyLock. */
-    private final ArrayDeque<TaskInfo> history;
-    private final ReentrantLock drainLock = new ReentrantLock();
-    private final Condition drained = drainLock.newCondition();
+    private final TaskHistory history;
     private final ResourceTracking resourceTracking;
     private final ResourceAttribution attribution;
     private final ConcurrentHashMap<String, UsageTotals> usage = new ConcurrentHashMap<>();
@@ -111,9 +87,7 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
     /** Tasks that ended while their bodies still run (see {@link TaskInfo#runaway()}). */
-    private final Set<TaskNode<?>> runaways = ConcurrentHashMap.newKeySet();
-    /** Runaways whose body holds a pooled runtime's thread, and that runtime (see {@link #runawayStarted}). */
-    private final Map<TaskNode<?>, PooledRuntime> stuckThreads = new ConcurrentHashMap<>();
+    private final Runaways runaways = new Runaways();
     private volatile boolean closed;
 
     private TaskOrchestrator(Builder builder) {
@@ -132,13 +106,10 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.defaultRuntime = chosen;
         this.ownedClock = builder.clock == null ? new SystemClock("sweet-async-timer-" + instance) : null;
         this.clock = builder.clock == null ? ownedClock : builder.clock;
-        this.defaultTimeout = builder.defaultTimeout;
-        this.defaultRetry = builder.defaultRetry;
-        this.historySize = builder.historySize;
         this.defaultGroupConfig = builder.defaultGroupConfig;
         this.groupConfigs = Map.copyOf(builder.groups);
         groupConfigs.keySet().forEach(this::limiter);
-        this.history = new ArrayDeque<>(Math.min(historySize, 1024));
+        this.history = new TaskHistory(builder.historySize);
         this.listeners.addAll(builder.listeners);
         this.propagators = List.copyOf(builder.propagators);
         this.resourceTracking = builder.resourceTracking;
@@ -153,6 +124,8 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.cluster = builder.cluster;
         this.placement = new ClusterPlacement(this, cluster);
         this.incarnation = storeSync != null ? storeSync.incarnation() : cluster != null ? clusterIncarnation(cluster) : 0;
+        this.factory = new TaskFactory(this, defaultRuntime, builder.defaultTimeout, builder.defaultRetry, incarnation,
+                live, listeners, propagators, storeSync);
         if (storeSync != null) {
             storeSync.start();
         }
@@ -235,21 +208,13 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** The task with this id, with its subtree, if it is live or among the recent finished roots. */
     public Optional<TaskInfo> find(TaskId id) {
-        TaskNode<?> node = inLiveTrees(id);
+        TaskNode<?> node = live.find(id);
         if (node != null) {
             return Optional.of(node.tree(Integer.MAX_VALUE));
         }
-        historyLock.lock();
-        try {
-            for (TaskInfo root : history) {
-                TaskInfo found = findIn(root, id);
-                if (found != null) {
-                    return Optional.of(found);
-                }
-            }
-        }
-        finally {
-            historyLock.unlock();
+        TaskInfo recorded = history.find(id);
+        if (recorded != null) {
+            return Optional.of(recorded);
         }
         if (storeSync != null) {
             try {
@@ -327,94 +292,25 @@ public final class TaskOrchestrator implements AutoCloseable {
         return placement;
     }
 
-    /** The snapshot with this id in {@code top}'s tree; a walk with an explicit stack, however deep. */
-    private static TaskInfo findIn(TaskInfo top, TaskId id) {
-        ArrayDeque<TaskInfo> pending = new ArrayDeque<>();
-        pending.push(top);
-        while (!pending.isEmpty()) {
-            TaskInfo info = pending.pop();
-            if (info.id().equals(id)) {
-                return info;
-            }
-            info.children().forEach(pending::push);
-        }
-        return null;
-    }
-
-    /**
-     * The node with this id in a live root's tree (finished children of live roots included): a lookup
-     * by id for roots, a walk of the live trees for children (descendants have greater ids than their
-     * ancestors, so only matching branches are walked).
-     */
-    private TaskNode<?> inLiveTrees(TaskId id) {
-        TaskNode<?> root = liveRoots.get(id);
-        if (root != null) {
-            return root;
-        }
-        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
-        for (TaskNode<?> candidate : liveRoots.values()) {
-            if (candidate.id().compareTo(id) < 0) {
-                pending.push(candidate);
-            }
-        }
-        while (!pending.isEmpty()) {
-            for (TaskNode<?> child : pending.pop().childNodes()) {
-                int order = child.id().compareTo(id);
-                if (order == 0) {
-                    return child;
-                }
-                if (order < 0) {
-                    pending.push(child);
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Every live (not terminal) task, roots and children; a terminal node's subtree is all terminal. */
-    private void forEachLive(Consumer<TaskNode<?>> action) {
-        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(liveRoots.values());
-        while (!pending.isEmpty()) {
-            TaskNode<?> node = pending.pop();
-            if (!node.isDone()) {
-                action.accept(node);
-                pending.addAll(node.childNodes());
-            }
-        }
-    }
-
     /** Live root tasks with their subtrees, oldest first. */
     public List<TaskInfo> roots() {
-        return liveRoots.values().stream()
-                .sorted(Comparator.comparing(TaskNode::id))
-                .map(node -> node.tree(Integer.MAX_VALUE))
-                .toList();
+        return live.rootsOldestFirst().stream().map(node -> node.tree(Integer.MAX_VALUE)).toList();
     }
 
     /** Flat snapshots (no children) of every live task, roots and children, oldest first; walks the live trees. */
     public List<TaskInfo> liveTasks() {
-        List<TaskNode<?>> nodes = new ArrayList<>();
-        forEachLive(nodes::add);
-        return nodes.stream().sorted(Comparator.comparing(TaskNode::id)).map(TaskNode::info).toList();
+        return live.allOldestFirst().stream().map(TaskNode::info).toList();
     }
 
     /** Snapshots of the most recently finished roots, newest first (at most {@code historySize}). */
     public List<TaskInfo> recent() {
-        historyLock.lock();
-        try {
-            List<TaskInfo> newestFirst = new ArrayList<>(history);
-            java.util.Collections.reverse(newestFirst);
-            return newestFirst;
-        }
-        finally {
-            historyLock.unlock();
-        }
+        return history.newestFirst();
     }
 
     /** Number of live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
     public int queuedCount() {
         int[] queued = new int[1];
-        forEachLive(node -> {
+        live.forEach(node -> {
             if (node.status() == TaskStatus.QUEUED) {
                 queued[0]++;
             }
@@ -427,7 +323,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * tasks being created or finishing at that moment have settled.
      */
     public int liveCount() {
-        return (int) liveNodes.sum();
+        return live.count();
     }
 
     /** Snapshots of every concurrency group's limiter, by group name. */
@@ -469,7 +365,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      *         already stopping)
      */
     public boolean cancel(TaskId id) {
-        TaskNode<?> node = inLiveTrees(id);
+        TaskNode<?> node = live.find(id);
         return node != null && node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator");
     }
 
@@ -503,7 +399,7 @@ public final class TaskOrchestrator implements AutoCloseable {
             return true;
         }
         cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
-        List<TaskNode<?>> rest = List.copyOf(liveRoots.values());
+        List<TaskNode<?>> rest = live.rootNodes();
         for (TaskNode<?> root : rest) {
             root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
         }
@@ -515,24 +411,8 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     private boolean awaitDrained(Duration timeout) {
-        long left = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
-        drainLock.lock();
-        try {
-            while (!liveRoots.isEmpty()) {
-                if (left <= 0) {
-                    return false;
-                }
-                left = drained.awaitNanos(left);
-            }
-            return true;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return liveRoots.isEmpty();
-        }
-        finally {
-            drainLock.unlock();
-        }
+        return live.awaitDrained(timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+                : timeout.toNanos());
     }
 
     /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
@@ -550,50 +430,17 @@ public final class TaskOrchestrator implements AutoCloseable {
      * run, ignoring their interrupts: each holds a thread, and its group permit, until its body returns.
      */
     public List<TaskInfo> runaways() {
-        return runaways.stream().filter(TaskNode::isRunaway).sorted(Comparator.comparing(TaskNode::id))
-                .map(TaskNode::info).toList();
+        return runaways.snapshots();
     }
 
     /** Number of runaway bodies now (see {@link #runaways()}). */
     public int runawayCount() {
-        return runaways.size();
+        return runaways.count();
     }
 
-    /** Called just before a task whose body still runs is ended at its deadline. */
-    boolean runawayStarting(TaskNode<?> node) {
-        return runaways.add(node);
-    }
-
-    /**
-     * Called once that task has ended: warns, unless its body returned meanwhile, and has a pooled
-     * runtime whose thread the body holds run one more body meanwhile ({@link PooledRuntime#threadStuck}).
-     * Exactly one {@code threadFreed} follows each {@code threadStuck}: whoever removes the node from
-     * {@link #stuckThreads} frees it — the body's return, or this method if the body returned meanwhile.
-     */
-    void runawayStarted(TaskNode<?> node) {
-        if (!node.isRunaway()) {
-            runaways.remove(node); // its body returned meanwhile
-            return;
-        }
-        PooledRuntime pool = node.carrierPool();
-        if (pool != null && stuckThreads.putIfAbsent(node, pool) == null) {
-            pool.threadStuck();
-            if (!node.isRunaway() && stuckThreads.remove(node, pool)) {
-                pool.threadFreed(); // returned between the check above and the count
-            }
-        }
-        LOG.log(Level.WARNING, "task {0} ended but its body still runs on its thread, ignoring the interrupt "
-                + "(a blocking call the JDK cannot interrupt, or a loop that never checks): it keeps its thread "
-                + "and group permit until it returns", node.path());
-    }
-
-    /** Called when a runaway's body has returned. */
-    void runawayReturned(TaskNode<?> node) {
-        runaways.remove(node);
-        PooledRuntime pool = stuckThreads.remove(node);
-        if (pool != null) {
-            pool.threadFreed();
-        }
+    /** The runaway bookkeeping; see {@link Runaways}. */
+    Runaways runawayTasks() {
+        return runaways;
     }
 
     /** Whether new root tasks are admitted. */
@@ -684,36 +531,6 @@ public final class TaskOrchestrator implements AutoCloseable {
         return usage.computeIfAbsent(key, ignored -> new UsageTotals());
     }
 
-    /** Running totals of one task name. */
-    static final class UsageTotals {
-        private final java.util.concurrent.atomic.LongAdder attempts = new java.util.concurrent.atomic.LongAdder();
-        private final java.util.concurrent.atomic.LongAdder[] figures = {
-                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
-                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder() };
-
-        void attempt() {
-            attempts.increment();
-        }
-
-        void addMeasured(long cpu, long allocated) {
-            if (cpu > 0) {
-                figures[0].add(cpu);
-            }
-            if (allocated > 0) {
-                figures[1].add(allocated);
-            }
-        }
-
-        void addSampled(TaskNode.Resource resource, long amount) {
-            figures[resource.ordinal()].add(amount);
-        }
-
-        ResourceUsage snapshot(String name) {
-            return new ResourceUsage(name, attempts.sum(), figures[0].sum(), figures[1].sum(), figures[2].sum(),
-                    figures[3].sum());
-        }
-    }
-
     TaskRuntime runtime(String name) {
         Objects.requireNonNull(name, "runtime");
         TaskRuntime runtime = runtimes.get(name);
@@ -725,107 +542,16 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
-        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()));
-        List<TaskNode<?>> after = spec.after();
-        if (after.isEmpty()) {
-            node.submit();
-        }
-        else {
-            AtomicInteger waiting = new AtomicInteger(after.size());
-            for (TaskNode<?> dependency : after) {
-                dependency.whenTerminal(() -> {
-                    if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
-                        node.stop(TaskNode.StopKind.CANCEL, "its dependency " + dependency.label() + " "
-                                + describeEnd(dependency.status()));
-                    }
-                    else if (waiting.decrementAndGet() == 0) {
-                        node.submit();
-                    }
-                });
-            }
-        }
-        return node;
+        return factory.spawn(spec, work);
     }
 
     <T, U> SpawningTask<U> chain(TaskNode<T> upstream, Function<? super T, ? extends U> next) {
-        Objects.requireNonNull(next, "next");
-        TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
-        TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()));
-        upstream.whenTerminal(() -> {
-            if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
-                node.stop(new TaskNode.Stop(TaskNode.StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
-            }
-            else {
-                node.submit();
-            }
-        });
-        return node;
+        return factory.chain(upstream, next);
     }
 
     /** A durable task's node: created, tracked and registered, but not submitted. */
     <T> TaskNode<T> createDurable(TaskSpec<T> spec, Callable<? extends T> work, TaskId givenId, int priorAttempts) {
-        return create(spec, work, "durable", givenId, priorAttempts, true);
-    }
-
-    private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName) {
-        return create(spec, work, derivedName, null, 0, false);
-    }
-
-    private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName, TaskId givenId,
-            int priorAttempts, boolean durable) {
-        TaskNode<?> parent = spec.parent();
-        if (parent == null && !spec.detached()) {
-            TaskNode<?> current = Carrier.currentTask();
-            parent = current != null && current.orchestrator() == this ? current : null;
-        }
-        TaskRuntime runtime = spec.runtime() != null ? runtime(spec.runtime())
-                : parent != null ? parent.runtimeRef() : defaultRuntime;
-        TaskPriority priority = spec.priority() != null ? spec.priority()
-                : parent != null ? parent.priority() : TaskPriority.NORMAL;
-        TaskNode<T> node = new TaskNode<>(this, givenId != null ? givenId : TaskId.of(incarnation, ids.incrementAndGet()),
-                spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(),
-                spec.group() == null ? null : limiter(spec.group()), spec.tags(),
-                spec.timeout() != null ? spec.timeout() : defaultTimeout,
-                spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
-                spec.after().isEmpty() ? List.of() : spec.after().stream().map(TaskNode::id).toList(), work);
-        if (durable) {
-            node.markDurable(priorAttempts);
-        }
-        // Registered before it can finish, so that finishing always removes it.
-        liveNodes.increment();
-        if (parent == null) {
-            liveRoots.put(node.id(), node);
-        }
-        boolean parentStopping = false;
-        if (parent != null) {
-            try {
-                parentStopping = parent.addChild(node);
-            }
-            catch (IllegalStateException ex) {
-                liveNodes.decrement();
-                throw ex;
-            }
-        }
-        node.capture(propagators);
-        if (storeSync != null && !durable) {
-            storeSync.track(node); // a durable task is tracked once its start gate lets it start
-        }
-        notify(node, TaskListener::onCreated);
-        if (parentStopping) {
-            node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
-        }
-        else if (parent == null && !accepting) {
-            node.reject(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");
-        }
-        return node;
-    }
-
-    private static String describeEnd(TaskStatus status) {
-        return switch (status) {
-            case CANCELLED -> "was cancelled";
-            case TIMED_OUT -> "timed out";
-            default -> "failed";
-        };
+        return factory.create(spec, work, "durable", givenId, priorAttempts, true);
     }
 
     /** Called by a node once its status is terminal, before its waiters are released. */
@@ -834,38 +560,17 @@ public final class TaskOrchestrator implements AutoCloseable {
         // figures pending in the former are announced (renewing the latter) once they are final.
         TaskInfo info = listeners.isEmpty() ? null : node.info();
         boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
-        liveNodes.decrement();
+        live.finished(node);
         if (node.parentNode() == null) {
-            liveRoots.remove(node.id());
-        }
-        if (node.parentNode() == null && historySize > 0) {
-            TaskInfo snapshot = node.tree(HISTORY_CHILD_LIMIT);
-            historyLock.lock();
-            try {
-                if (history.size() == historySize) {
-                    history.removeFirst();
-                }
-                history.addLast(snapshot);
-            }
-            finally {
-                historyLock.unlock();
-            }
+            history.add(node);
         }
         if (info != null) {
-            each(listener -> listener.onFinished(info));
+            listeners.each(listener -> listener.onFinished(info));
         }
         if (resourcesPending && node.announceResourcesWhenFinal()) {
             attribution.announce(node);
         }
-        if (!accepting) {
-            drainLock.lock();
-            try {
-                drained.signalAll();
-            }
-            finally {
-                drainLock.unlock();
-            }
-        }
+        live.wakeDrainWaiters();
     }
 
     private static boolean hasPending(TaskMetrics metrics) {
@@ -882,101 +587,34 @@ public final class TaskOrchestrator implements AutoCloseable {
         if (!listeners.isEmpty()) {
             for (TaskNode<?> node : nodes) {
                 TaskInfo info = node.info();
-                each(listener -> listener.onResourcesUpdated(info));
+                listeners.each(listener -> listener.onResourcesUpdated(info));
             }
         }
         StoreSync sync = storeSync;
         if (sync != null) {
             nodes.forEach(sync::figuresFinal);
         }
-        if (historySize > 0) {
+        if (history.isOn()) {
             Map<TaskId, TaskNode<?>> roots = new HashMap<>();
             nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
-            renewHistory(roots);
-        }
-    }
-
-    private void renewHistory(Map<TaskId, TaskNode<?>> roots) {
-        List<TaskId> shown = new ArrayList<>();
-        historyLock.lock();
-        try {
-            history.forEach(entry -> {
-                if (roots.containsKey(entry.id())) {
-                    shown.add(entry.id());
-                }
-            });
-        }
-        finally {
-            historyLock.unlock();
-        }
-        if (shown.isEmpty()) {
-            return;
-        }
-        Map<TaskId, TaskInfo> renewed = new HashMap<>();
-        shown.forEach(id -> renewed.put(id, roots.get(id).tree(HISTORY_CHILD_LIMIT)));
-        historyLock.lock();
-        try {
-            List<TaskInfo> entries = new ArrayList<>(history);
-            history.clear();
-            entries.forEach(entry -> history.addLast(renewed.getOrDefault(entry.id(), entry)));
-        }
-        finally {
-            historyLock.unlock();
+            history.renew(roots);
         }
     }
 
     void notifyQueued(TaskNode<?> node) {
-        notify(node, TaskListener::onQueued);
+        listeners.notify(node, TaskListener::onQueued);
     }
 
     void notifyStarted(TaskNode<?> node) {
-        notify(node, TaskListener::onStarted);
+        listeners.notify(node, TaskListener::onStarted);
     }
 
     void notifyRetrying(TaskNode<?> node, Throwable error, Duration delay) {
-        if (!listeners.isEmpty()) {
-            TaskInfo info = node.info();
-            each(listener -> listener.onRetrying(info, error, delay));
-        }
-    }
-
-    private void notify(TaskNode<?> node, java.util.function.BiConsumer<TaskListener, TaskInfo> event) {
-        if (!listeners.isEmpty()) {
-            TaskInfo info = node.info();
-            each(listener -> event.accept(listener, info));
-        }
+        listeners.notify(node, (listener, info) -> listener.onRetrying(info, error, delay));
     }
 
     void warn(String message, Throwable error) {
         LOG.log(Level.WARNING, message, error);
-    }
-
-    private void each(Consumer<TaskListener> call) {
-        for (TaskListener listener : listeners) {
-            try {
-                call.accept(listener);
-            }
-            catch (Throwable t) {
-                LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
-            }
-        }
-    }
-
-    /** The simple name of the class that declares a lambda, or of the class itself; "task" if none. */
-    static String deriveName(Class<?> type) {
-        String name = type.getName();
-        int lambda = name.indexOf("$$Lambda");
-        if (lambda >= 0) {
-            name = name.substring(0, lambda);
-        }
-        name = name.substring(name.lastIndexOf('.') + 1);
-        int anonymous = name.indexOf('$');
-        while (anonymous >= 0 && anonymous + 1 < name.length() && Character.isDigit(name.charAt(anonymous + 1))) {
-            name = name.substring(0, anonymous);
-            anonymous = name.indexOf('$');
-        }
-        name = name.replace('$', '.');
-        return name.isEmpty() ? "task" : name;
     }
 
     /** Configures a {@link TaskOrchestrator}. Not thread-safe; build once. */

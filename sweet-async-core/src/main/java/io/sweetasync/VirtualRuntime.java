@@ -50,14 +50,10 @@ final class VirtualRuntime extends TaskRuntime {
             throw new RejectedExecutionException("runtime '" + name() + "' is closed");
         }
         try {
-            threads.newThread(() -> {
-                try {
-                    node.runAttempt();
-                }
-                finally {
-                    ended();
-                }
-            }).start();
+            Body body = new Body(node, this);
+            Thread thread = threads.newThread(body);
+            body.ownThread(thread);
+            thread.start();
         }
         catch (RuntimeException | Error ex) {
             ended();
@@ -94,6 +90,34 @@ final class VirtualRuntime extends TaskRuntime {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * One attempt's virtual thread: its body and its {@link Carrier} in one object (one allocation fewer per
+     * task than a lambda beside a carrier).
+     */
+    private static final class Body extends Carrier implements Runnable {
+
+        private final TaskNode<?> node;
+        private final VirtualRuntime runtime;
+
+        Body(TaskNode<?> node, VirtualRuntime runtime) {
+            super(null, null);
+            this.node = node;
+            this.runtime = runtime;
+        }
+
+        @Override
+        public void run() {
+            bindVirtual();
+            try {
+                node.runAttempt();
+            }
+            finally {
+                unbindVirtual();
+                runtime.ended();
+            }
         }
     }
 }

@@ -7,5 +7,28 @@
  * <p>Promises: every task reaches exactly one terminal {@link io.sweetasync.TaskStatus}, even when
  * completion, cancellation and timeout race; a task is terminal only after its body has returned and
  * its children are terminal; finished tasks leave the live registry.
+ *
+ * <h2>API and engine in one package, apart by visibility</h2>
+ * Every {@code public} type here is API (builders, handles, snapshots, exceptions, the orchestrator, the
+ * runtimes); every package-private type is engine, invisible to users, and free to change. They share
+ * the package because the API's few entry points reach deep into the engine ({@code TaskOrchestrator}
+ * creates and finishes {@code TaskNode}s; {@code TaskRuntime} schedules them) and Java has no friend
+ * packages: an engine package would have to make its classes and methods {@code public}, that is API.
+ * The engine's classes, one job each:
+ * <ul>
+ *   <li>a task: {@code TaskFacts} (identity, settings, times, figures, snapshots) below {@code TaskNode}
+ *   (state machine, children's accounting, the handle), one object per task; {@code TaskOutcome} (its
+ *   outcome and the waits on it), {@code TaskTrees} (walks over a subtree), {@code PropagatedContext},
+ *   {@code TaskProgress}, {@code ResourceMeter};</li>
+ *   <li>the orchestrator's parts: {@code LiveTasks} (registry of live trees, drain), {@code TaskHistory},
+ *   {@code TaskListeners}, {@code Runaways}, {@code UsageTotals}, {@code TaskSpec} (what a builder was
+ *   told), {@code NodeContext};</li>
+ *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go), {@code VirtualRuntime},
+ *   {@code PooledRuntime}, {@code ExecutorRuntime}, {@code Trampoline}, {@code SystemClock};</li>
+ *   <li>resources: {@code ResourceAttribution}, {@code SliceTimeline}, {@code SliceLedger},
+ *   {@code SampledFigures}, {@code FigureUpdates};</li>
+ *   <li>durable state and the cluster: {@code Durables}, {@code StoreSync}, {@code StoredTasks},
+ *   {@code StoreSettings}, {@code Doubts}, {@code ClusterPlacement}.</li>
+ * </ul>
  */
 package io.sweetasync;

@@ -243,7 +243,8 @@ class OrchestratorTest {
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder()
                 .defaultRuntime("single")
                 .defaultRetry(RetryPolicy.fixed(2, Duration.ZERO))
-                .defaultTimeout(Duration.ofMillis(30)));
+                // long enough for three instant attempts on a loaded machine; the slow task below waits it out
+                .defaultTimeout(Duration.ofMillis(500)));
         SpawningTask<Integer> retried = orchestrator.to(Integer.class).run(() -> {
             throw new IllegalStateException("x");
         });

@@ -207,10 +207,23 @@ class ResourceMetricsTest {
         }
     }
 
+    /** Spins until this thread has used {@code millis} of CPU (not wall) time, however loaded the machine. */
+    private static long burnCpu(long millis) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long end = threads.getCurrentThreadCpuTime() + millis * 1_000_000;
+        double sink = 0;
+        while (threads.getCurrentThreadCpuTime() < end) {
+            for (int i = 0; i < 10_000; i++) {
+                sink += Math.sqrt(sink + 1);
+            }
+        }
+        return sink > 0 ? millis : -1;
+    }
+
     @Test
     void totalsPerTaskName() {
         for (int i = 0; i < 3; i++) {
-            sampling.to(Long.class).named("crunch").runtime("platform").await(() -> burn(30));
+            sampling.to(Long.class).named("crunch").runtime("platform").await(() -> burnCpu(10));
         }
         ResourceUsage crunch = sampling.resourceUsage().stream().filter(u -> u.name().equals("crunch")).findFirst()
                 .orElseThrow();

@@ -170,8 +170,8 @@ class SingleTaskTest {
     @Test
     void defaultNameComesFromTheDeclaringClass() {
         assertThat(orchestrator.to(String.class).run(() -> "x").name()).isEqualTo("SingleTaskTest");
-        assertThat(TaskOrchestrator.deriveName(java.util.concurrent.Callable.class)).isEqualTo("Callable");
-        assertThat(TaskOrchestrator.deriveName(java.util.Map.Entry.class)).isEqualTo("Map.Entry");
+        assertThat(TaskFactory.deriveName(java.util.concurrent.Callable.class)).isEqualTo("Callable");
+        assertThat(TaskFactory.deriveName(java.util.Map.Entry.class)).isEqualTo("Map.Entry");
     }
 
     @Test

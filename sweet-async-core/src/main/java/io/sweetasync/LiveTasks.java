@@ -1,0 +1,154 @@
+package io.sweetasync;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The orchestrator's live tasks: the registry of live roots, the count of every live task, lookups and
+ * walks over the live trees, and waiting for them all to end (shutdown).
+ *
+ * <p>Invariants: the registry holds roots only, and a root leaves it once terminal, which it is only after
+ * its whole subtree: so every live task is reachable from a registered root, and spawning a child touches
+ * no shared map (children are found by walking their root's tree). A task is counted before it can finish
+ * and uncounted when it finishes, exactly once each. Walks use explicit stacks (no recursion, however deep
+ * the tree). {@link #awaitDrained} is woken once a task's end is fully recorded (history, listeners).
+ */
+final class LiveTasks {
+
+    private final ConcurrentHashMap<TaskId, TaskNode<?>> roots = new ConcurrentHashMap<>();
+    private final LongAdder count = new LongAdder();
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition drained = drainLock.newCondition();
+    private volatile boolean signalDrains;
+
+    /** Counts a new task (a root is registered too); call before it can finish. */
+    void added(TaskNode<?> node) {
+        count.increment();
+        if (node.parentNode() == null) {
+            roots.put(node.id(), node);
+        }
+    }
+
+    /** Undoes {@link #added} for a child whose registration with its parent failed. */
+    void addFailed() {
+        count.decrement();
+    }
+
+    /** Uncounts a finished task (a root leaves the registry); {@link #wakeDrainWaiters} follows. */
+    void finished(TaskNode<?> node) {
+        count.decrement();
+        if (node.parentNode() == null) {
+            roots.remove(node.id());
+        }
+    }
+
+    /** Wakes {@link #awaitDrained} if it waits: called once a finished task's bookkeeping is all done. */
+    void wakeDrainWaiters() {
+        if (signalDrains) {
+            drainLock.lock();
+            try {
+                drained.signalAll();
+            }
+            finally {
+                drainLock.unlock();
+            }
+        }
+    }
+
+    /** Live tasks now: exact once the tasks being created or finishing at that moment have settled. */
+    int count() {
+        return (int) count.sum();
+    }
+
+    List<TaskNode<?>> rootNodes() {
+        return List.copyOf(roots.values());
+    }
+
+    /** Live roots, oldest first. */
+    List<TaskNode<?>> rootsOldestFirst() {
+        return roots.values().stream().sorted(Comparator.comparing(TaskNode::id)).toList();
+    }
+
+    /**
+     * The node with this id in a live root's tree (finished children of live roots included): a lookup by
+     * id for roots, a walk of the live trees for children (descendants have greater ids than their
+     * ancestors, so only matching branches are walked).
+     */
+    TaskNode<?> find(TaskId id) {
+        TaskNode<?> root = roots.get(id);
+        if (root != null) {
+            return root;
+        }
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
+        for (TaskNode<?> candidate : roots.values()) {
+            if (candidate.id().compareTo(id) < 0) {
+                pending.push(candidate);
+            }
+        }
+        while (!pending.isEmpty()) {
+            for (TaskNode<?> child : pending.pop().childNodes()) {
+                int order = child.id().compareTo(id);
+                if (order == 0) {
+                    return child;
+                }
+                if (order < 0) {
+                    pending.push(child);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Every live (not terminal) task, roots and children; a terminal node's subtree is all terminal. */
+    void forEach(Consumer<TaskNode<?>> action) {
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(roots.values());
+        while (!pending.isEmpty()) {
+            TaskNode<?> node = pending.pop();
+            if (!node.isDone()) {
+                action.accept(node);
+                pending.addAll(node.childNodes());
+            }
+        }
+    }
+
+    /** Every live task, oldest first. */
+    List<TaskNode<?>> allOldestFirst() {
+        List<TaskNode<?>> nodes = new ArrayList<>();
+        forEach(nodes::add);
+        nodes.sort(Comparator.comparing(TaskNode::id));
+        return nodes;
+    }
+
+    /**
+     * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for no root to be live; turns on
+     * the wake-ups of {@link #finished} for good (only shutdown waits).
+     */
+    boolean awaitDrained(long nanos) {
+        signalDrains = true;
+        long left = nanos;
+        drainLock.lock();
+        try {
+            while (!roots.isEmpty()) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = drained.awaitNanos(left);
+            }
+            return true;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return roots.isEmpty();
+        }
+        finally {
+            drainLock.unlock();
+        }
+    }
+}

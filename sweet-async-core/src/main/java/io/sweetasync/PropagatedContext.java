@@ -1,0 +1,139 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.ContextPropagator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * The context one task's propagators captured when it was created, and how its body runs inside it.
+ *
+ * <p>Invariants: captured once, on the creating thread, before the task is submitted (so the task's
+ * runner sees it through the submission's happens-before); a propagator's failure never changes the
+ * body's outcome: one that fails before running the body is logged and skipped (the body runs without
+ * it); one that fails after the body returned (e.g. its scope's {@code close()}) is logged and the body's
+ * value kept; when both the body and the propagator throw, the body's exception wins. A task without
+ * propagators has none of this (its {@link TaskNode} holds null).
+ */
+final class PropagatedContext {
+
+    private final TaskNode<?> task;
+    private final List<ContextPropagator.Captured> captured;
+
+    private PropagatedContext(TaskNode<?> task, List<ContextPropagator.Captured> captured) {
+        this.task = task;
+        this.captured = captured;
+    }
+
+    /** Captures {@code propagators}' context for {@code task} on the creating thread; null if none captured any. */
+    static PropagatedContext capture(TaskNode<?> task, List<ContextPropagator> propagators) {
+        TaskInfo info = task.info();
+        List<ContextPropagator.Captured> all = new ArrayList<>(propagators.size());
+        for (ContextPropagator propagator : propagators) {
+            try {
+                ContextPropagator.Captured one = propagator.capture(info);
+                if (one != null) {
+                    all.add(one);
+                }
+            }
+            catch (Throwable ex) {
+                task.orchestrator().warn("context propagator " + propagator.getClass().getName()
+                        + " failed to capture for task " + task.label() + "; skipped", ex);
+            }
+        }
+        return all.isEmpty() ? null : new PropagatedContext(task, List.copyOf(all));
+    }
+
+    /** Runs {@code body} inside every captured context, the first propagator outermost. */
+    <V> V call(Callable<V> body) throws Exception {
+        Callable<V> call = body;
+        for (int i = captured.size() - 1; i >= 0; i--) {
+            call = aroundOne(captured.get(i), call);
+        }
+        return call.call();
+    }
+
+    private <V> Callable<V> aroundOne(ContextPropagator.Captured one, Callable<V> inner) {
+        return () -> {
+            InnerCall<V> tracked = new InnerCall<>(inner, task);
+            try {
+                V returned = one.around(tracked);
+                if (!tracked.entered) {
+                    task.orchestrator().warn("context propagator did not run the body of task " + task.label()
+                            + "; skipped", null);
+                    return inner.call();
+                }
+                return tracked.returned ? tracked.value : returned;
+            }
+            catch (Throwable ex) {
+                if (!tracked.entered) {
+                    task.orchestrator().warn("context propagator failed to restore for task " + task.label()
+                            + "; skipped", ex);
+                    return inner.call();
+                }
+                if (tracked.returned) {
+                    task.orchestrator().warn("context propagator failed after the body of task " + task.label()
+                            + " returned; the body's value is kept", ex);
+                    return tracked.value;
+                }
+                if (tracked.thrown != null && tracked.thrown != ex) {
+                    task.orchestrator().warn("context propagator failed after the body of task " + task.label()
+                            + " threw; the body's exception is kept", ex);
+                    throw sneaky(tracked.thrown);
+                }
+                throw sneaky(ex);
+            }
+        };
+    }
+
+    /** Tells every propagator the task finished; a failing one is logged and the others still run. */
+    void finished(TaskInfo finalInfo, Throwable error) {
+        for (ContextPropagator.Captured one : captured) {
+            try {
+                one.finished(finalInfo, error);
+            }
+            catch (Throwable ex) {
+                task.orchestrator().warn("context propagator failed on finish of task " + task.label() + "; ignored",
+                        ex);
+            }
+        }
+    }
+
+    /** The body as a propagator sees it, recording whether and how it ran. */
+    private static final class InnerCall<V> implements Callable<V> {
+        private final Callable<V> inner;
+        private final TaskNode<?> node;
+        boolean entered;
+        boolean returned;
+        V value;
+        Throwable thrown;
+
+        InnerCall(Callable<V> inner, TaskNode<?> node) {
+            this.inner = inner;
+            this.node = node;
+        }
+
+        @Override
+        public V call() throws Exception {
+            if (entered) {
+                throw new IllegalStateException("a context propagator ran the task's body twice");
+            }
+            entered = true;
+            try {
+                node.reassertStop(); // the propagator's own code may have swallowed the stop's interrupt
+                value = inner.call();
+                returned = true;
+                return value;
+            }
+            catch (Throwable t) {
+                thrown = t;
+                throw t;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <X extends Throwable> Exception sneaky(Throwable t) throws X {
+        throw (X) t;
+    }
+}

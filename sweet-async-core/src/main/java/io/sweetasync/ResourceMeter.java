@@ -1,0 +1,96 @@
+package io.sweetasync;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * The resources one attempt of a task used, measured on its thread: CPU time and bytes allocated from the
+ * thread's own counters on a platform thread, and the attempt's slice of the JFR timeline for sampled
+ * attribution ({@link ResourceAttribution}) when sampling is on.
+ *
+ * <p>Invariants: started and stopped on the attempt's own thread, around the body alone; attempts nested
+ * inside this one (a waiting body helping its pool run another task) are counted by themselves and
+ * subtracted here, through the thread's {@link Carrier} running totals, so no CPU or allocation is
+ * counted twice. On a virtual thread nothing is measured (its counters are its carrier's): only the
+ * sampled slice is opened.
+ */
+final class ResourceMeter {
+
+    private static final com.sun.management.ThreadMXBean THREADS = threads();
+    private static final boolean CPU_COUNTERS = THREADS != null && THREADS.isCurrentThreadCpuTimeSupported()
+            && THREADS.isThreadCpuTimeEnabled();
+    private static final boolean ALLOCATION_COUNTERS = THREADS != null && THREADS.isThreadAllocatedMemorySupported()
+            && THREADS.isThreadAllocatedMemoryEnabled();
+
+    private static com.sun.management.ThreadMXBean threads() {
+        try {
+            return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean extended ? extended
+                    : null;
+        }
+        catch (LinkageError ex) {
+            return null;
+        }
+    }
+
+    private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0);
+
+    private final TaskNode<?> node;
+    private final Carrier carrier;
+    private final SliceTimeline.Slice slice;
+    private final ResourceAttribution attribution;
+    private final long cpuAtStart;
+    private final long allocatedAtStart;
+    private final long nestedCpuAtStart;
+    private final long nestedAllocatedAtStart;
+
+    private ResourceMeter(TaskNode<?> node, Carrier carrier, ResourceAttribution attribution, long cpu,
+            long allocated, long nestedCpu, long nestedAllocated) {
+        this.node = node;
+        this.carrier = carrier;
+        this.attribution = attribution;
+        this.slice = attribution == null ? null : attribution.open(node);
+        this.cpuAtStart = cpu;
+        this.allocatedAtStart = allocated;
+        this.nestedCpuAtStart = nestedCpu;
+        this.nestedAllocatedAtStart = nestedAllocated;
+    }
+
+    static ResourceMeter start(TaskNode<?> node, ResourceTracking tracking, ResourceAttribution attribution) {
+        if (tracking == ResourceTracking.OFF) {
+            return NONE;
+        }
+        ResourceAttribution sampler = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? attribution : null;
+        if (Thread.currentThread().isVirtual()) {
+            return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
+        }
+        Carrier carrier = Carrier.current();
+        return new ResourceMeter(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
+                ALLOCATION_COUNTERS ? THREADS.getCurrentThreadAllocatedBytes() : -1, carrier.nestedCpu,
+                carrier.nestedAllocated);
+    }
+
+    /**
+     * Ends the attempt. Attempts run nested inside this one (a waiting body helping its pool) were
+     * counted by themselves, so their share is subtracted here and added for the enclosing attempt.
+     */
+    void stop() {
+        if (slice != null) {
+            attribution.close(slice);
+        }
+        if (carrier == null) {
+            return;
+        }
+        long cpu = -1;
+        long allocated = -1;
+        if (cpuAtStart >= 0) {
+            long total = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
+            cpu = Math.max(0, total - (carrier.nestedCpu - nestedCpuAtStart));
+            carrier.nestedCpu = nestedCpuAtStart + total;
+        }
+        if (allocatedAtStart >= 0) {
+            long total = THREADS.getCurrentThreadAllocatedBytes() - allocatedAtStart;
+            allocated = Math.max(0, total - (carrier.nestedAllocated - nestedAllocatedAtStart));
+            carrier.nestedAllocated = nestedAllocatedAtStart + total;
+        }
+        node.addMeasured(cpu, allocated);
+    }
+}

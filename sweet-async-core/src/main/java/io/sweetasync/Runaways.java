@@ -1,0 +1,72 @@
+package io.sweetasync;
+
+import java.lang.System.Logger.Level;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Tasks that ended (timed out, or under a timed-out ancestor) while their bodies still run, ignoring
+ * their interrupts: each keeps its thread and its group permit until its body returns
+ * ({@link TaskOrchestrator#runaways()}).
+ *
+ * <p>Invariants: a runaway on a {@code PLATFORM}/{@code SINGLE} runtime costs that runtime a thread, not
+ * a slot: exactly one {@link PooledRuntime#threadFreed()} follows each {@link PooledRuntime#threadStuck()},
+ * whichever of the body's return and this bookkeeping comes first (whoever removes the task from
+ * {@link #stuckThreads} frees the thread). A runaway whose body returns leaves both sets.
+ */
+final class Runaways {
+
+    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
+
+    private final Set<TaskNode<?>> running = ConcurrentHashMap.newKeySet();
+    /** Runaways whose body holds a pooled runtime's thread, and that runtime. */
+    private final Map<TaskNode<?>, PooledRuntime> stuckThreads = new ConcurrentHashMap<>();
+
+    /** Snapshots of the runaways now, oldest first. */
+    List<TaskInfo> snapshots() {
+        return running.stream().filter(TaskNode::isRunaway).sorted(Comparator.comparing(TaskNode::id))
+                .map(TaskNode::info).toList();
+    }
+
+    int count() {
+        return running.size();
+    }
+
+    /** Called just before a task whose body still runs is ended at its deadline. */
+    boolean starting(TaskNode<?> node) {
+        return running.add(node);
+    }
+
+    /**
+     * Called once that task has ended: warns, unless its body returned meanwhile, and has a pooled runtime
+     * whose thread the body holds run one more body meanwhile.
+     */
+    void started(TaskNode<?> node) {
+        if (!node.isRunaway()) {
+            running.remove(node); // its body returned meanwhile
+            return;
+        }
+        PooledRuntime pool = node.carrierPool();
+        if (pool != null && stuckThreads.putIfAbsent(node, pool) == null) {
+            pool.threadStuck();
+            if (!node.isRunaway() && stuckThreads.remove(node, pool)) {
+                pool.threadFreed(); // returned between the check above and the count
+            }
+        }
+        LOG.log(Level.WARNING, "task {0} ended but its body still runs on its thread, ignoring the interrupt "
+                + "(a blocking call the JDK cannot interrupt, or a loop that never checks): it keeps its thread "
+                + "and group permit until it returns", node.path());
+    }
+
+    /** Called when a runaway's body has returned. */
+    void returned(TaskNode<?> node) {
+        running.remove(node);
+        PooledRuntime pool = stuckThreads.remove(node);
+        if (pool != null) {
+            pool.threadFreed();
+        }
+    }
+}

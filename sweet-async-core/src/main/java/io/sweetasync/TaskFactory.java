@@ -1,0 +1,179 @@
+package io.sweetasync;
+
+import io.sweetasync.limit.RejectionReason;
+import io.sweetasync.spi.ContextPropagator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Makes tasks from what their builders were told ({@link TaskSpec}): resolves each setting (the spec's,
+ * else the parent's for runtime and priority, else the orchestrator's default), gives the id, registers
+ * the task (live registry, parent, store, listeners) and wires what it waits for ({@code after},
+ * {@code chain}).
+ *
+ * <p>Invariants: a task is counted live before it can finish (so finishing always uncounts it) and
+ * registered with its parent before it can run; a task whose parent is stopping is cancelled once fully
+ * registered; a root created while the orchestrator shuts down is rejected; ids grow with creation order
+ * (a child's id is greater than its ancestors', which lookups by id rely on). Names derived from the work's
+ * class are cached per class.
+ */
+final class TaskFactory {
+
+    private static final ClassValue<String> DERIVED_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return deriveName(type);
+        }
+    };
+
+    private final TaskOrchestrator orchestrator;
+    private final TaskRuntime defaultRuntime;
+    private final Duration defaultTimeout;
+    private final RetryPolicy defaultRetry;
+    /** The incarnation in every id: 0 without a store or a cluster. */
+    private final long incarnation;
+    private final AtomicLong ids = new AtomicLong();
+    private final LiveTasks live;
+    private final TaskListeners listeners;
+    private final List<ContextPropagator> propagators;
+    /** Null without a store. */
+    private final StoreSync storeSync;
+
+    TaskFactory(TaskOrchestrator orchestrator, TaskRuntime defaultRuntime, Duration defaultTimeout,
+            RetryPolicy defaultRetry, long incarnation, LiveTasks live, TaskListeners listeners,
+            List<ContextPropagator> propagators, StoreSync storeSync) {
+        this.orchestrator = orchestrator;
+        this.defaultRuntime = defaultRuntime;
+        this.defaultTimeout = defaultTimeout;
+        this.defaultRetry = defaultRetry;
+        this.incarnation = incarnation;
+        this.live = live;
+        this.listeners = listeners;
+        this.propagators = propagators;
+        this.storeSync = storeSync;
+    }
+
+    /** Creates a task and submits it, at once or once everything in its spec's {@code after} has completed. */
+    <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
+        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()));
+        List<TaskNode<?>> after = spec.after();
+        if (after.isEmpty()) {
+            node.submit();
+        }
+        else {
+            AtomicInteger waiting = new AtomicInteger(after.size());
+            for (TaskNode<?> dependency : after) {
+                dependency.whenTerminal(() -> {
+                    if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
+                        node.stop(TaskNode.StopKind.CANCEL, "its dependency " + dependency.label() + " "
+                                + describeEnd(dependency.status()));
+                    }
+                    else if (waiting.decrementAndGet() == 0) {
+                        node.submit();
+                    }
+                });
+            }
+        }
+        return node;
+    }
+
+    /** A task running {@code next} on {@code upstream}'s value; it fails as {@code upstream} did if that failed. */
+    <T, U> SpawningTask<U> chain(TaskNode<T> upstream, Function<? super T, ? extends U> next) {
+        Objects.requireNonNull(next, "next");
+        TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
+        TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()));
+        upstream.whenTerminal(() -> {
+            if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
+                node.stop(new TaskNode.Stop(TaskNode.StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
+            }
+            else {
+                node.submit();
+            }
+        });
+        return node;
+    }
+
+    private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName) {
+        return create(spec, work, derivedName, null, 0, false);
+    }
+
+    /**
+     * Creates, counts and registers a task, submitted by the caller; a durable one ({@code givenId} when
+     * it is re-run) is tracked by the store once its start gate lets it start.
+     */
+    <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName, TaskId givenId,
+            int priorAttempts, boolean durable) {
+        TaskNode<?> parent = spec.parent();
+        if (parent == null && !spec.detached()) {
+            TaskNode<?> current = Carrier.currentTask();
+            parent = current != null && current.orchestrator() == orchestrator ? current : null;
+        }
+        TaskRuntime runtime = spec.runtime() != null ? orchestrator.runtime(spec.runtime())
+                : parent != null ? parent.runtimeRef() : defaultRuntime;
+        TaskPriority priority = spec.priority() != null ? spec.priority()
+                : parent != null ? parent.priority() : TaskPriority.NORMAL;
+        TaskNode<T> node = new TaskNode<>(orchestrator, givenId != null ? givenId : TaskId.of(incarnation, ids.incrementAndGet()),
+                spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(),
+                spec.group() == null ? null : orchestrator.limiter(spec.group()), spec.tags(),
+                spec.timeout() != null ? spec.timeout() : defaultTimeout,
+                spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
+                spec.after().isEmpty() ? List.of() : spec.after().stream().map(TaskNode::id).toList(), work);
+        if (durable) {
+            node.markDurable(priorAttempts);
+        }
+        // Registered before it can finish, so that finishing always removes it.
+        live.added(node);
+        boolean parentStopping = false;
+        if (parent != null) {
+            try {
+                parentStopping = parent.addChild(node);
+            }
+            catch (IllegalStateException ex) {
+                live.addFailed();
+                throw ex;
+            }
+        }
+        node.capture(propagators);
+        if (storeSync != null && !durable) {
+            storeSync.track(node); // a durable task is tracked once its start gate lets it start
+        }
+        listeners.notify(node, TaskListener::onCreated);
+        if (parentStopping) {
+            node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
+        }
+        else if (parent == null && !orchestrator.isAccepting()) {
+            node.reject(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");
+        }
+        return node;
+    }
+
+    private static String describeEnd(TaskStatus status) {
+        return switch (status) {
+            case CANCELLED -> "was cancelled";
+            case TIMED_OUT -> "timed out";
+            default -> "failed";
+        };
+    }
+
+    /** The simple name of the class that declares a lambda, or of the class itself; "task" if none. */
+    static String deriveName(Class<?> type) {
+        String name = type.getName();
+        int lambda = name.indexOf("$$Lambda");
+        if (lambda >= 0) {
+            name = name.substring(0, lambda);
+        }
+        name = name.substring(name.lastIndexOf('.') + 1);
+        int anonymous = name.indexOf('$');
+        while (anonymous >= 0 && anonymous + 1 < name.length() && Character.isDigit(name.charAt(anonymous + 1))) {
+            name = name.substring(0, anonymous);
+            anonymous = name.indexOf('$');
+        }
+        name = name.replace('$', '.');
+        return name.isEmpty() ? "task" : name;
+    }
+}

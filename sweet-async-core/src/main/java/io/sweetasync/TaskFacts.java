@@ -1,0 +1,359 @@
+package io.sweetasync;
+
+import io.sweetasync.limit.ConcurrencyLimiter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * What a task is and what it has measured: its identity and place in the tree, its settings, the times of
+ * its life, its resource figures and published progress, and the snapshots ({@link TaskInfo},
+ * {@link TaskMetrics}) built from them. The state machine that moves a task ({@link TaskNode}) extends it:
+ * one object per task, in two layers, each with one job.
+ *
+ * <p>Invariants: identity and settings are final and set before the task is visible to any other
+ * thread. The times are written only by the thread that owns the step they record (the attempt's runner,
+ * or the one thread that finishes the task) and read by snapshots at any time: a snapshot is a best-effort
+ * view of a running task, exact once the task is terminal (its status is published after the last
+ * write). Resource figures measured on a platform thread are written by the attempt's runner only;
+ * sampled figures and progress are created at most once (compare-and-set; a losing racer's object is
+ * dropped unused).
+ */
+abstract class TaskFacts<T> {
+
+    private static final VarHandle SAMPLED;
+    private static final VarHandle PROGRESS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SAMPLED = lookup.findVarHandle(TaskFacts.class, "sampled", SampledFigures.class);
+            PROGRESS = lookup.findVarHandle(TaskFacts.class, "progress", TaskProgress.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** Path segments shown at the end of a deep task's path (the root is always shown too). */
+    private static final int PATH_TAIL = 8;
+    /** Monotonic time not reached yet. */
+    private static final long UNSET = Long.MIN_VALUE;
+
+    /** A resource figure attributed from sampled events. */
+    enum Resource { CPU, ALLOCATED, READ, WRITTEN }
+
+    final TaskOrchestrator orchestrator;
+    final TaskId id;
+    final String name;
+    final TaskNode<?> parent;
+    /** The root of this task's tree (itself for a root), and this task's distance from it. */
+    final TaskNode<?> root;
+    final int depth;
+    final TaskPriority priority;
+    final TaskRuntime runtime;
+    final String group;
+    /** The group's limiter, null without a group. */
+    final ConcurrencyLimiter limiter;
+    final Map<String, String> tags;
+    final Duration timeout;
+    final RetryPolicy retry;
+    final Function<? super AsyncTaskException, ? extends T> fallback;
+    final List<TaskId> dependencies;
+    private final long createdNanos;
+
+    /** Built on first use (snapshots, messages): most tasks never need it. */
+    private volatile String path;
+    private volatile int attempts;
+    /** Set before the task is submitted; see {@link #markDurable}. */
+    private volatile boolean durable;
+    /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
+    private volatile long startedNanos = UNSET;
+    private volatile long completedNanos = UNSET;
+    private volatile long queuedAtNanos;
+    private volatile long queueWaitNanos;
+    private volatile long runNanos;
+    /** Start of the running attempt, 0 when none runs. */
+    private volatile long attemptStartNanos;
+    /** Why the task did not complete; set when it finishes, kept when a fallback supplied the value. */
+    private volatile TaskInfo.Failure failureInfo;
+    /** Measured totals over attempts on platform threads; -1 until measured. Written by the attempt's runner. */
+    private volatile long measuredCpu = -1;
+    private volatile long measuredAllocated = -1;
+    /** Figures attributed from JFR events; created when the first attempt opens its slice. */
+    private volatile SampledFigures sampled;
+    /** Published live values; null until the first one, so that most tasks carry none. */
+    private volatile TaskProgress progress;
+
+    TaskFacts(TaskOrchestrator orchestrator, TaskId id, String name, TaskNode<?> parent, TaskPriority priority,
+            TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags,
+            Duration timeout, RetryPolicy retry, Function<? super AsyncTaskException, ? extends T> fallback,
+            List<TaskId> dependencies) {
+        this.orchestrator = orchestrator;
+        this.id = id;
+        this.name = name;
+        this.parent = parent;
+        this.root = parent == null ? (TaskNode<?>) this : parent.root;
+        this.depth = parent == null ? 0 : parent.depth + 1;
+        this.priority = priority;
+        this.runtime = runtime;
+        this.group = group;
+        this.limiter = limiter;
+        this.tags = tags;
+        this.timeout = timeout;
+        this.retry = retry;
+        this.fallback = fallback;
+        this.dependencies = dependencies;
+        this.createdNanos = orchestrator.clock().nanoTime();
+    }
+
+    /** The task's status now (its state machine's). */
+    public abstract TaskStatus status();
+
+    /** Number of children registered so far. */
+    abstract int childCount();
+
+    /** Whether the task ended while its body still runs. */
+    abstract boolean isRunaway();
+
+    // ---- identity -------------------------------------------------------------------------------
+
+    public TaskId id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    TaskOrchestrator orchestrator() {
+        return orchestrator;
+    }
+
+    TaskNode<?> parentNode() {
+        return parent;
+    }
+
+    /** The root of this task's tree (itself for a root). */
+    TaskNode<?> rootNode() {
+        return root;
+    }
+
+    /** The id of this task's root (its own for a root). */
+    TaskId rootId() {
+        return root.id;
+    }
+
+    TaskPriority priority() {
+        return priority;
+    }
+
+    TaskRuntime runtimeRef() {
+        return runtime;
+    }
+
+    String label() {
+        return name + "#" + id;
+    }
+
+    /**
+     * Names and ids from the root. A deep task's path shows the root, the number of levels left out and
+     * the last {@value #PATH_TAIL} levels ({@code root#1/…(991 more)/…/leaf#1000}), so a path costs
+     * the same at any depth and a deep tree's snapshots stay linear in its size.
+     */
+    String path() {
+        String known = path;
+        if (known == null) {
+            int shown = Math.min(depth, PATH_TAIL);
+            String[] tail = new String[shown + 1];
+            TaskFacts<?> node = this;
+            for (int i = shown; i >= 0 && node != null; i--) {
+                tail[i] = node.label();
+                node = node.parent;
+            }
+            StringBuilder text = new StringBuilder();
+            if (depth > PATH_TAIL) {
+                text.append(root.label()).append('/');
+                if (depth > PATH_TAIL + 1) {
+                    text.append("\u2026(").append(depth - PATH_TAIL - 1).append(" more)/");
+                }
+            }
+            text.append(String.join("/", tail));
+            known = text.toString();
+            path = known;
+        }
+        return known;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    /**
+     * Marks a durable task, before it is submitted: re-run after a crash instead of being lost, its
+     * attempts counting on from {@code priorAttempts} (the runs its invocation already had).
+     */
+    void markDurable(int priorAttempts) {
+        durable = true;
+        attempts = priorAttempts;
+    }
+
+    boolean isDurable() {
+        return durable;
+    }
+
+    // ---- times (written by the step's owner) ----------------------------------------------------
+
+    /** The task was queued (again) now. */
+    void recordQueued() {
+        queuedAtNanos = orchestrator.clock().nanoTime();
+    }
+
+    /** An attempt starts now, on its runner's thread; returns its start time. */
+    long recordAttemptStart() {
+        long start = orchestrator.clock().nanoTime();
+        queueWaitNanos += start - queuedAtNanos;
+        attempts = attempts + 1;
+        if (startedNanos == UNSET) {
+            startedNanos = start;
+        }
+        attemptStartNanos = start;
+        orchestrator.usage(name).attempt();
+        return start;
+    }
+
+    /** The attempt started at {@code start} has ended, on its runner's thread. */
+    void recordAttemptEnd(long start) {
+        runNanos += orchestrator.clock().nanoTime() - start;
+        attemptStartNanos = 0;
+    }
+
+    /** The task finishes now; called once, by the thread that finishes it. */
+    void recordCompleted() {
+        completedNanos = orchestrator.clock().nanoTime();
+    }
+
+    /** Why the task did not complete; called once, by the thread that finishes it. */
+    void recordFailure(TaskInfo.Failure why) {
+        failureInfo = why;
+    }
+
+    // ---- progress (see TaskProgress) ------------------------------------------------------------
+
+    void progress(String key, LongSupplier value) {
+        java.util.Objects.requireNonNull(key, "name");
+        java.util.Objects.requireNonNull(value, "value");
+        TaskProgress mine = progress;
+        if (mine == null) {
+            PROGRESS.compareAndSet(this, null, new TaskProgress((TaskNode<?>) this));
+            mine = progress;
+        }
+        mine.put(key, value);
+    }
+
+    /** Keeps the progress values of now for good; called once, when the task finishes. */
+    void freezeProgress() {
+        TaskProgress mine = progress;
+        if (mine != null) {
+            mine.freeze();
+        }
+    }
+
+    private Map<String, Long> progressNow() {
+        TaskProgress mine = progress;
+        return mine == null ? Map.of() : mine.now();
+    }
+
+    // ---- resources ------------------------------------------------------------------------------
+
+    /** Adds the figures measured over one attempt on a platform thread; called by its runner. */
+    void addMeasured(long cpuNanos, long allocatedBytes) {
+        if (cpuNanos >= 0) {
+            measuredCpu = Math.max(0, measuredCpu) + cpuNanos;
+        }
+        if (allocatedBytes >= 0) {
+            measuredAllocated = Math.max(0, measuredAllocated) + allocatedBytes;
+        }
+        orchestrator.usage(name).addMeasured(cpuNanos, allocatedBytes);
+    }
+
+    /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
+    SampledFigures sampledFigures(boolean cpuSampled) {
+        SampledFigures figures = sampled;
+        if (figures == null) {
+            SAMPLED.compareAndSet(this, null,
+                    new SampledFigures((TaskNode<?>) this, orchestrator.usage(name), cpuSampled));
+            figures = sampled;
+        }
+        return figures;
+    }
+
+    /** Whether sampled figures of this task's work are still to arrive. */
+    boolean resourcesPending() {
+        SampledFigures figures = sampled;
+        return figures != null && figures.isPending();
+    }
+
+    /**
+     * Asks for this finished task's sampled figures to be announced once final; returns whether they
+     * already are, in which case the caller announces them (see {@link SampledFigures}).
+     */
+    boolean announceResourcesWhenFinal() {
+        SampledFigures figures = sampled;
+        return figures != null && figures.announceWhenFinal();
+    }
+
+    private ResourceValue figure(long measured, Resource resource, boolean measurable) {
+        ResourceTracking tracking = orchestrator.resourceTracking();
+        if (tracking == ResourceTracking.OFF || attempts == 0) {
+            return ResourceValue.unavailable();
+        }
+        if (measurable && measured >= 0) {
+            return ResourceValue.measured(measured);
+        }
+        SampledFigures figures = sampled;
+        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && figures != null) {
+            return figures.value(resource);
+        }
+        return ResourceValue.unavailable();
+    }
+
+    // ---- snapshots ------------------------------------------------------------------------------
+
+    public TaskInfo info() {
+        return snapshot(failureInfo);
+    }
+
+    public TaskMetrics metrics() {
+        long now = orchestrator.clock().nanoTime();
+        long running = attemptStartNanos;
+        long waiting = status() == TaskStatus.QUEUED ? Math.max(0, now - queuedAtNanos) : 0;
+        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waiting),
+                Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))),
+                figure(measuredCpu, Resource.CPU, true), figure(measuredAllocated, Resource.ALLOCATED, true),
+                figure(-1, Resource.READ, false), figure(-1, Resource.WRITTEN, false));
+    }
+
+    /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */
+    TaskInfo tree(int childLimit) {
+        return TaskTrees.snapshot((TaskNode<?>) this, childLimit);
+    }
+
+    /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */
+    TaskInfo snapshot(TaskInfo.Failure failure) {
+        return new TaskInfo(id, parent == null ? null : parent.id, name, path(), status(), priority, group,
+                runtime.name(), tags, orchestrator.instantAt(createdNanos),
+                startedNanos == UNSET ? null : orchestrator.instantAt(startedNanos),
+                completedNanos == UNSET ? null : orchestrator.instantAt(completedNanos), attempts, dependencies,
+                failure, metrics(), progressNow(), childCount(), isRunaway(), List.of());
+    }
+
+    @Override
+    public String toString() {
+        return "SpawningTask[" + path() + " " + status() + "]";
+    }
+}

@@ -1,0 +1,182 @@
+package io.sweetasync;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A task's outcome and the ways to wait for it: what {@code result()}, {@code join()}, {@code get()} and
+ * {@code toCompletableFuture()} of a {@link SpawningTask} do.
+ *
+ * <p>Invariants: completed once, by {@link TaskNode}'s {@code finish()} alone, always normally (never
+ * exceptionally: a failure is a {@link TaskResult.Err}); completed only after the task's status is
+ * terminal, so a waiter released by it sees the final status. Never handed out: callers get
+ * {@link SpawningTask} or a {@link TaskFuture} fed by it, so nothing outside can complete it. It extends
+ * the future instead of holding one, so a task carries one object for it, not two; it is also the lock
+ * of its task's children list (see {@link TaskNode}).
+ *
+ * <p>On a thread of a {@code PLATFORM}/{@code SINGLE} runtime a wait is a managed block: the waiting
+ * body's slot is handed over while it waits (see {@link PooledRuntime}).
+ */
+final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
+
+    /** The outcome, or null while the task is not terminal. */
+    TaskResult<T> now() {
+        return getNow(null);
+    }
+
+    /** Waits for the outcome, without a deadline. */
+    TaskResult<T> await() throws InterruptedException {
+        TaskResult<T> done = getNow(null);
+        if (done != null) {
+            return done;
+        }
+        TaskRuntime.managedBlock(new Wait(0));
+        return getNow(null);
+    }
+
+    /** {@link #await()}, with an interrupt turned into a {@link CancellationException} naming {@code task}. */
+    TaskResult<T> awaitUninterruptibly(TaskNode<?> task) {
+        try {
+            return await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for task " + task.label());
+        }
+    }
+
+    /** {@code Future.get(time, unit)} of {@code task}: the value, or the failure as the future contract says. */
+    T valueWithin(TaskNode<?> task, long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        TaskResult<T> done = getNow(null);
+        if (done == null) {
+            long nanos = unit.toNanos(time); // saturates: Long.MAX_VALUE days is "practically never"
+            if (nanos <= 0) {
+                throw new TimeoutException("task " + task.label() + " is not done");
+            }
+            TaskRuntime.managedBlock(new Wait(nanos));
+            done = getNow(null);
+            if (done == null) {
+                throw new TimeoutException("task " + task.label() + " did not finish within " + time + " " + unit);
+            }
+        }
+        return unwrap(done);
+    }
+
+    /** The value of {@code result}, or its failure as {@code Future.get} reports one. */
+    static <T> T unwrap(TaskResult<T> result) throws ExecutionException {
+        return switch (result) {
+            case TaskResult.Ok<T> ok -> ok.value();
+            case TaskResult.Err<T> err when err.error() instanceof TaskCancelledException cancelled -> {
+                CancellationException ex = new CancellationException(cancelled.getMessage());
+                ex.initCause(cancelled);
+                throw ex;
+            }
+            case TaskResult.Err<T> err -> throw new ExecutionException(err.error().getMessage(), err.error());
+        };
+    }
+
+    /**
+     * Runs {@code action} once the task is terminal. Actions that end other tasks (a {@code chain} or
+     * {@code after} dependent) run through {@link Trampoline}, so a failure passing down a chain of any
+     * length is a loop, not a recursion.
+     */
+    void whenTerminal(Runnable action) {
+        whenComplete((result, never) -> Trampoline.run(action));
+    }
+
+    /** A new future of {@code task}'s value, completed when the task is terminal. */
+    CompletableFuture<T> newValueFuture(SpawningTask<T> task) {
+        TaskFuture<T> future = new TaskFuture<>(task);
+        whenComplete((result, never) -> {
+            switch (result) {
+                case TaskResult.Ok<T> ok -> future.complete(ok.value());
+                case TaskResult.Err<T> err -> future.failed(err.error());
+            }
+        });
+        return future;
+    }
+
+    /** Waits for this outcome without a deadline ({@code nanos == 0}) or up to {@code nanos}. */
+    private final class Wait implements ForkJoinPool.ManagedBlocker {
+        private final long deadline;
+        private final boolean timed;
+        private boolean expired;
+
+        Wait(long nanos) {
+            this.timed = nanos > 0;
+            this.deadline = timed ? System.nanoTime() + nanos : 0;
+        }
+
+        @Override
+        public boolean block() throws InterruptedException {
+            try {
+                if (!timed) {
+                    TaskOutcome.this.get();
+                }
+                else {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        TaskOutcome.this.get(left, TimeUnit.NANOSECONDS);
+                    }
+                    expired = !isDone();
+                }
+            }
+            catch (TimeoutException ex) {
+                expired = true;
+            }
+            catch (ExecutionException ex) {
+                throw new IllegalStateException("task outcomes never complete exceptionally", ex);
+            }
+            return true;
+        }
+
+        @Override
+        public boolean isReleasable() {
+            return isDone() || expired;
+        }
+    }
+
+    /**
+     * The future of {@code toCompletableFuture()}: cancelling it cancels the task and returns true exactly
+     * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}.
+     */
+    private static final class TaskFuture<T> extends CompletableFuture<T> {
+
+        private final SpawningTask<T> task;
+        /** Guarded by this. */
+        private boolean cancelRequested;
+
+        TaskFuture(SpawningTask<T> task) {
+            this.task = task;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            synchronized (this) {
+                cancelRequested = true;
+            }
+            if (!task.cancel()) {
+                return false;
+            }
+            super.cancel(mayInterruptIfRunning);
+            return true;
+        }
+
+        void failed(AsyncTaskException error) {
+            boolean viaFuture;
+            synchronized (this) {
+                viaFuture = cancelRequested;
+            }
+            if (viaFuture && error instanceof TaskCancelledException) {
+                super.cancel(false);
+            }
+            else {
+                completeExceptionally(error);
+            }
+        }
+    }
+}
