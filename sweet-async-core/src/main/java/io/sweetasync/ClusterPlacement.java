@@ -187,6 +187,17 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     @Override
+    public void membersChanged(int position, int members) {
+        if (members < 1 || position < 0 || position >= members) {
+            throw new IllegalArgumentException("a member's position must be between 0 and members - 1, with at least "
+                    + "1 member; was position " + position + " among " + members);
+        }
+        for (LimiterSnapshot group : orchestrator.limiters()) {
+            orchestrator.limiter(group.group()).share(position, members); // a per-member group ignores it
+        }
+    }
+
+    @Override
     public boolean cancel(TaskId id) {
         return orchestrator.cancel(id);
     }
