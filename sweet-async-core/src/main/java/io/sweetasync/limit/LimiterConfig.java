@@ -20,7 +20,9 @@ import java.util.Objects;
  * their queue, up to {@code maxWait}, for a member to leave), and placement sends {@code anywhere()} tasks
  * of the group to members with a share. An adaptive algorithm goes on moving each member's limit between
  * {@code minLimit} and {@code maxLimit} from its own samples, and the member admits up to the lower of that
- * limit and its share. Every member must configure the group the same way.
+ * limit and its share (while the share holds the member below {@link LimitAlgorithm#ADAPTIVE}'s limit, its
+ * windows are not busy enough to judge, and that limit stays where it is). Every member must configure the
+ * group the same way.
  *
  * <p>The shares are recomputed whenever a member joins or leaves, as each member hears of it. Work already
  * admitted is never interrupted: a member whose share shrank below its work in flight admits nothing more
