@@ -28,11 +28,14 @@ class ClusterWideGroupTest {
     private static final LimiterConfig PARTNER = LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED)
             .withLimits(10, 1, 10).withMaxWait(Duration.ofMinutes(5)).withClusterWide(true);
     private static final LimiterConfig LOCAL = PARTNER.withClusterWide(false);
+    /** Fewer permits than members. */
+    private static final LimiterConfig PAIR = PARTNER.withLimits(2, 1, 2);
 
     private TestCluster test;
 
     private void start(int size) {
-        test = TestCluster.start(size, (index, builder) -> builder.group("partner", PARTNER).group("local", LOCAL));
+        test = TestCluster.start(size, (index, builder) -> builder.group("partner", PARTNER).group("local", LOCAL)
+                .group("pair", PAIR));
     }
 
     @AfterEach
@@ -77,6 +80,21 @@ class ClusterWideGroupTest {
         test.join();
         await().atMost(CEILING).until(() -> limitsInClusterOrder("partner").equals(List.of(4, 3, 3)));
         assertThat(limitsInClusterOrder("partner").stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+    }
+
+    @Test
+    void withFewerPermitsThanMembersTheLastMemberAdmitsNothingAndPlacesTheGroupsWorkOnMembersWithAShare() {
+        start(3);
+        await().atMost(CEILING).until(() -> limitsInClusterOrder("pair").equals(List.of(1, 1, 0)));
+        TestCluster.Member last = test.get(2); // joined last: share 0
+        assertThat(last.orchestrator.limiter("pair").limit()).isZero();
+        // A burst: the members with a share saturate, and still come before the member without one.
+        List<SpawningTask<String>> placed = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            placed.add(last.orchestrator.to(String.class).named("where").group("pair").anywhere().run("where", "x"));
+        }
+        await().atMost(CEILING).until(() -> placed.stream().allMatch(task -> task.status() == TaskStatus.COMPLETED));
+        assertThat(placed).extracting(SpawningTask::join).containsOnly(test.get(0).name, test.get(1).name);
     }
 
     @Test
