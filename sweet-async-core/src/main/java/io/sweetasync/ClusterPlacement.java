@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.ClusterTask;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
@@ -31,7 +32,7 @@ import java.util.function.Consumer;
 final class ClusterPlacement implements ClusterHost {
 
     private static final System.Logger LOG = System.getLogger(ClusterPlacement.class.getName());
-    static final String PLACED_FROM = "placed-from";
+    static final String PLACED_FROM = ClusterTask.PLACED_FROM;
 
     private final TaskOrchestrator orchestrator;
     /** Null without a cluster: every placement is this member. */
