@@ -31,15 +31,18 @@ import org.openqa.selenium.By;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The dashboard's members view in a real (headless) Chromium: the sample app is one member of a cluster on
  * loopback, a plain orchestrator on a second Hazelcast member in this JVM is the other. Work placed from the
- * app on the idle member is drawn under the task that placed it, labelled with the member it runs on.
+ * app on the idle member is drawn under the task that placed it, labelled with the member it runs on. The
+ * context is closed afterwards, so that its Hazelcast member does not outlive the class.
  */
 @Timeout(180)
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "spring.datasource.url=jdbc:h2:mem:dashboard-cluster-${random.uuid};DB_CLOSE_DELAY=-1",
                 "sweet.async.groups.partner.cluster-wide=true", "sweet.async.groups.partner.algorithm=fixed",
@@ -126,11 +129,13 @@ class DashboardClusterBrowserTests {
 
         browser.await(d -> d.findElement(By.id("members")).isDisplayed());
         browser.await(d -> d.findElements(By.cssSelector("#member-loads tr.member")).size() == 2);
-        String appLoad = browser.await(d -> d.findElement(By.cssSelector(
-                "#member-loads tr.member[data-member='" + app + "']")).getText());
+        // read in one script: the page replaces these rows at every refresh
+        String appLoad = browser.await(d -> text("#member-loads tr.member[data-member='" + app + "']"));
         assertThat(appLoad).contains("this member").contains("partner 0/3 (share of 5 over 2)");
-        browser.await(d -> d.findElement(By.cssSelector("#member-loads tr.member[data-member='" + idle + "']"))
-                .getText().contains("partner 0/2 (share of 5 over 2)"));
+        browser.await(d -> {
+            String idleLoad = text("#member-loads tr.member[data-member='" + idle + "']");
+            return idleLoad != null && idleLoad.contains("partner 0/2 (share of 5 over 2)");
+        });
 
         // the handle's row, then the work it placed, indented under it and labelled with the idle member
         @SuppressWarnings("unchecked")
@@ -153,6 +158,12 @@ class DashboardClusterBrowserTests {
 
         RELEASE.countDown();
         assertThat(handle.join()).isEqualTo("released");
+    }
+
+    /** The text of what {@code selector} finds now, or null. */
+    private String text(String selector) {
+        return (String) browser.script("const found = document.querySelector(arguments[0]);"
+                + " return found ? found.innerText : null;", selector);
     }
 
     private static String hold() throws InterruptedException {
