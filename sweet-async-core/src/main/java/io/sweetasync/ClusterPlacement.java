@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.ClusterTask;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
@@ -31,7 +32,7 @@ import java.util.function.Consumer;
 final class ClusterPlacement implements ClusterHost {
 
     private static final System.Logger LOG = System.getLogger(ClusterPlacement.class.getName());
-    static final String PLACED_FROM = "placed-from";
+    static final String PLACED_FROM = ClusterTask.PLACED_FROM;
 
     private final TaskOrchestrator orchestrator;
     /** Null without a cluster: every placement is this member. */
@@ -184,6 +185,17 @@ final class ClusterPlacement implements ClusterHost {
     @Override
     public List<LimiterSnapshot> limiters() {
         return orchestrator.limiters();
+    }
+
+    @Override
+    public void membersChanged(int position, int members) {
+        if (members < 1 || position < 0 || position >= members) {
+            throw new IllegalArgumentException("a member's position must be between 0 and members - 1, with at least "
+                    + "1 member; was position " + position + " among " + members);
+        }
+        for (LimiterSnapshot group : orchestrator.limiters()) {
+            orchestrator.limiter(group.group()).share(position, members); // a per-member group ignores it
+        }
     }
 
     @Override

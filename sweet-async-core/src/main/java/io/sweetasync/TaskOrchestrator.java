@@ -758,7 +758,11 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         /** The configuration of groups used without being configured; {@link LimiterConfig#defaults()} by default. */
         public Builder defaultGroupConfig(LimiterConfig config) {
-            this.defaultGroupConfig = Objects.requireNonNull(config, "defaultGroupConfig");
+            if (Objects.requireNonNull(config, "defaultGroupConfig").clusterWide()) {
+                throw new IllegalArgumentException("the default group configuration cannot be cluster-wide: "
+                        + "configure each cluster-wide group by name, with group(name, config)");
+            }
+            this.defaultGroupConfig = config;
             return this;
         }
 

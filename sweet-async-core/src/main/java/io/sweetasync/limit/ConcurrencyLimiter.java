@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  * {@link #estimatedCapacity()} and {@link #rejected(RejectionReason)} read them without the lock and
  * without allocating (for gauges scraped often).
  *
+ * <p>A {@linkplain LimiterConfig#clusterWide() cluster-wide} group also has this member's {@link #share}
+ * of the cluster's limit, set by the cluster engine under the lock: permits are granted while
+ * {@code inFlight < min(algorithm's limit, share)}, and {@link #limit()} is that minimum. A share that
+ * shrinks below {@code inFlight} takes no permit back: grants stop until releases bring it below.
+ *
  * <pre>{@code
  * ConcurrencyLimiter limiter = new ConcurrencyLimiter("pricing", LimiterConfig.defaults(), clock);
  * limiter.acquire(TaskPriority.NORMAL,
@@ -56,7 +61,14 @@ public final class ConcurrencyLimiter {
             Comparator.comparingInt((Waiter w) -> w.priority).thenComparingLong(w -> w.seq));
     /** Written under lock. */
     private volatile int inFlight;
-    /** Written under lock: the limit and the algorithm's state as of the last sample. */
+    /**
+     * Written under lock: this member's share of a cluster-wide group's limit, and the number of members it
+     * was split between; {@code MAX_VALUE} and 0 until the cluster engine sets them (and for a group whose
+     * limits are per member).
+     */
+    private volatile int share = Integer.MAX_VALUE;
+    private volatile int members;
+    /** Written under lock: the limit in force (the algorithm's, at most the share) and the algorithm's state. */
     private volatile int currentLimit;
     private volatile LimitPhase currentPhase;
     private volatile long currentBaseline;
@@ -184,7 +196,7 @@ public final class ConcurrencyLimiter {
 
     /** Call under lock (or before the limiter is shared). */
     private void publish() {
-        currentLimit = limit.limit();
+        currentLimit = Math.min(limit.limit(), share);
         currentPhase = limit.phase();
         currentBaseline = limit.baselineNanos();
         currentCapacity = limit.estimatedCapacity();
@@ -198,7 +210,10 @@ public final class ConcurrencyLimiter {
         return config;
     }
 
-    /** The current limit. Lock-free and allocation-free, for gauges. */
+    /**
+     * The current limit: the algorithm's, and for a cluster-wide group at most this member's share. Lock-free
+     * and allocation-free, for gauges.
+     */
     public int limit() {
         return currentLimit;
     }
@@ -254,7 +269,7 @@ public final class ConcurrencyLimiter {
     public Optional<Permit> tryAcquire() {
         lock.lock();
         try {
-            return waiters.isEmpty() && inFlight < limit.limit() ? Optional.of(grant()) : Optional.empty();
+            return waiters.isEmpty() && inFlight < currentLimit ? Optional.of(grant()) : Optional.empty();
         }
         finally {
             lock.unlock();
@@ -274,12 +289,12 @@ public final class ConcurrencyLimiter {
         Waiter waiter = null;
         lock.lock();
         try {
-            if (waiters.isEmpty() && inFlight < limit.limit()) {
+            if (waiters.isEmpty() && inFlight < currentLimit) {
                 permit = grant();
             }
             else if (waiters.size() >= config.queueCapacity() || config.maxWait().isZero()) {
                 rejection = rejection(RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of "
-                        + limit.limit() + " and " + (config.queueCapacity() == 0 || config.maxWait().isZero()
+                        + describeLimit() + " and " + (config.queueCapacity() == 0 || config.maxWait().isZero()
                                 ? "does not queue" : "its queue is full (capacity " + config.queueCapacity() + ")"));
             }
             else {
@@ -330,6 +345,72 @@ public final class ConcurrencyLimiter {
         return waiter;
     }
 
+    /** Call under lock: the limit in force, and for a cluster-wide group where it comes from. */
+    private String describeLimit() {
+        if (members == 0) {
+            return String.valueOf(currentLimit);
+        }
+        return currentLimit + ", this member's share of the cluster-wide limit of " + config.clusterLimit() + " over "
+                + members + (members == 1 ? " member" : " members")
+                + (share == 0 ? " (0: more members than permits; it waits for a member to leave)" : "");
+    }
+
+    /**
+     * Sets this member's share of a {@linkplain LimiterConfig#clusterWide() cluster-wide} group: it is at
+     * {@code position} (0 = joined first) among {@code members} live members, and gets
+     * {@link LimiterConfig#share(int, int)} of {@link LimiterConfig#clusterLimit()}. Called by the cluster
+     * engine whenever the membership changes; does nothing for a group whose limits are per member. Work in
+     * flight is never interrupted: above a smaller share, permits are granted again once enough are
+     * released; when the share grew, waiting requests are granted at once (on this thread).
+     *
+     * <pre>{@code
+     * limiter.share(0, 3); // a limit of 10 over three members: 4 here, 3 and 3 on the others
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code members} is less than 1, or {@code position} is not
+     *                                  between 0 and {@code members - 1}
+     */
+    public void share(int position, int members) {
+        int value = config.share(position, members);
+        if (!config.clusterWide()) {
+            return;
+        }
+        List<Waiter> granted = new ArrayList<>(2);
+        List<Permit> permits = new ArrayList<>(2);
+        lock.lock();
+        try {
+            this.share = value;
+            this.members = members;
+            publish();
+            grantWaiting(granted, permits);
+        }
+        finally {
+            lock.unlock();
+        }
+        handOver(granted, permits);
+    }
+
+    /** Call under lock: grants permits to waiters, first first, while the limit allows. */
+    private void grantWaiting(List<Waiter> granted, List<Permit> permits) {
+        while (!waiters.isEmpty() && inFlight < currentLimit) {
+            Waiter next = waiters.poll();
+            next.state = State.GRANTED;
+            granted.add(next);
+            Permit handed = grant();
+            waitedNanos += Math.max(0, handed.startNanos - next.enqueuedNanos);
+            permits.add(handed);
+        }
+        queued = waiters.size();
+    }
+
+    /** Outside the lock: runs the callbacks of the waiters {@link #grantWaiting} granted. */
+    private static void handOver(List<Waiter> granted, List<Permit> permits) {
+        for (int i = 0; i < granted.size(); i++) {
+            cancelExpiry(granted.get(i));
+            granted.get(i).onGranted.accept(permits.get(i));
+        }
+    }
+
     /** Call under lock: counts a rejection. */
     private Rejection rejection(RejectionReason reason, String message) {
         rejections.incrementAndGet(reason.ordinal());
@@ -354,7 +435,7 @@ public final class ConcurrencyLimiter {
             waiter.state = State.REJECTED;
             queued = waiters.size();
             rejection = rejection(RejectionReason.WAIT_TIMEOUT, "waited longer than " + config.maxWait()
-                    + " for a permit of group '" + group + "' (limit " + limit.limit() + ", " + queued
+                    + " for a permit of group '" + group + "' (limit " + describeLimit() + ", " + queued
                     + " still queued)");
         }
         finally {
@@ -380,23 +461,12 @@ public final class ConcurrencyLimiter {
             if (sample) {
                 publish();
             }
-            while (!waiters.isEmpty() && inFlight < currentLimit) {
-                Waiter next = waiters.poll();
-                next.state = State.GRANTED;
-                granted.add(next);
-                Permit handed = grant();
-                waitedNanos += Math.max(0, handed.startNanos - next.enqueuedNanos);
-                permits.add(handed);
-            }
-            queued = waiters.size();
+            grantWaiting(granted, permits);
         }
         finally {
             lock.unlock();
         }
-        for (int i = 0; i < granted.size(); i++) {
-            cancelExpiry(granted.get(i));
-            granted.get(i).onGranted.accept(permits.get(i));
-        }
+        handOver(granted, permits);
     }
 
     private static void cancelExpiry(Waiter waiter) {
@@ -414,10 +484,10 @@ public final class ConcurrencyLimiter {
             for (int i = 0; i < rejections.length(); i++) {
                 rejected += rejections.get(i);
             }
-            return new LimiterSnapshot(group, config.algorithm(), limit.limit(), inFlight, waiters.size(), accepted,
+            return new LimiterSnapshot(group, config.algorithm(), currentLimit, inFlight, waiters.size(), accepted,
                     rejected, latencies.noLoad(), latencies.shortAverage(), latencies.longAverage(),
                     config.queueCapacity(), config.maxWait(), currentPhase, Duration.ofNanos(currentBaseline),
-                    currentCapacity);
+                    currentCapacity, config.clusterWide() ? config.clusterLimit() : 0, members);
         }
         finally {
             lock.unlock();

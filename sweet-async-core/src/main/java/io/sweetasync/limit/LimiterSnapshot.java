@@ -31,11 +31,21 @@ import java.time.Duration;
  *                          measured it yet
  * @param estimatedCapacity completions per second the algorithm believes the downstream sustains; zero
  *                          if it keeps no such estimate or has not measured it yet
+ * @param clusterLimit      for a {@linkplain LimiterConfig#clusterWide() cluster-wide} group, the limit its
+ *                          members split ({@code limit} is then at most this member's share); zero for a
+ *                          group whose limits are per member
+ * @param members           the number of members {@code clusterLimit} is split between now; zero for a
+ *                          group whose limits are per member, or before the cluster told it
  */
 public record LimiterSnapshot(String group, LimitAlgorithm algorithm, int limit, int inFlight, int queued,
         long accepted, long rejected, Duration noLoadLatency, Duration shortLatency, Duration longLatency,
-        int queueCapacity, Duration maxWait, LimitPhase phase, Duration baselineLatency, double estimatedCapacity)
-        implements Serializable {
+        int queueCapacity, Duration maxWait, LimitPhase phase, Duration baselineLatency, double estimatedCapacity,
+        int clusterLimit, int members) implements Serializable {
+
+    /** Whether its members split {@link #clusterLimit()} between them. */
+    public boolean isClusterWide() {
+        return clusterLimit > 0;
+    }
 
     /** Whether every permit is taken and tasks are waiting. */
     public boolean isSaturated() {

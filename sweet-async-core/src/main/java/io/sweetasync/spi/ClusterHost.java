@@ -38,6 +38,17 @@ public interface ClusterHost {
     boolean cancel(TaskId id);
 
     /**
+     * Tells this member where it stands among the live members, after it attached and whenever a member
+     * joins or leaves: it is at {@code position} (0 = joined first; every member sees the same order) among
+     * {@code members}. Its {@linkplain io.sweetasync.limit.LimiterConfig#clusterWide() cluster-wide} groups
+     * take their share of their limits from it (see {@link io.sweetasync.limit.ConcurrencyLimiter#share}).
+     *
+     * @throws IllegalArgumentException if {@code members} is less than 1, or {@code position} is not
+     *                                  between 0 and {@code members - 1}
+     */
+    void membersChanged(int position, int members);
+
+    /**
      * Starts {@code invocation} here as a new root task and calls {@code onEnd} exactly once, on the
      * thread that ends it, with its outcome. A handler that does not exist, or an argument of the wrong
      * type, ends it {@code FAILED} (reported through {@code onEnd}, not thrown).

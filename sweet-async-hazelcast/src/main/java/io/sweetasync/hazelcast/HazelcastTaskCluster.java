@@ -38,6 +38,10 @@ import java.util.concurrent.TimeoutException;
  *   <li><b>Member loss</b>: when a member leaves the cluster, every task placed on it from here ends
  *   {@code FAILED} with {@code TaskLostException} naming it, at once.</li>
  *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups.</li>
+ *   <li><b>Cluster-wide groups</b>: a group configured {@code withClusterWide(true)} splits its limit across
+ *   the members of the Hazelcast cluster, in their join order (see {@code LimiterConfig}); the split is
+ *   redone whenever a member joins or leaves. Every member should run an orchestrator with the same group
+ *   configuration: a member without one holds its share unused.</li>
  *   <li><b>Ids</b>: without a task store the orchestrator's incarnation comes from an entry processor on the
  *   map {@code "sweet-async-ids"}, so ids are unique among the cluster's members (a cluster restarted from
  *   nothing starts counting again; with a store, ids are unique across restarts too).</li>
@@ -69,6 +73,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private final IExecutorService executor;
     private final MemberLoads loads;
     private final Placements placements;
+    private final GroupShares shares;
     private volatile ClusterHost host;
     private UUID membershipListener;
 
@@ -90,6 +95,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         this.executor = hazelcast.getExecutorService(EXECUTOR);
         this.loads = new MemberLoads(hazelcast, loadInterval);
         this.placements = new Placements(this, executor);
+        this.shares = new GroupShares(hazelcast);
     }
 
     /** The cluster attached on the member {@code hazelcast}; for messages run there. */
@@ -115,6 +121,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
             @Override
             public void memberAdded(MembershipEvent event) {
                 LOG.log(Level.INFO, "cluster member {0} joined", MemberNames.of(event.getMember()));
+                shares.update(host);
             }
 
             @Override
@@ -123,8 +130,10 @@ public final class HazelcastTaskCluster implements TaskCluster {
                         MemberNames.of(event.getMember()));
                 placements.memberLeft(event.getMember());
                 loads.forget(event.getMember().getUuid());
+                shares.update(host);
             }
         });
+        shares.update(host);
         loads.start(host);
     }
 

@@ -30,7 +30,9 @@ import java.util.function.ToIntFunction;
  * placed there (as published), plus those {@code me} has placed there and not seen end: so {@code me}'s own
  * placements count exactly once, however stale the publication. For this member the live count is read
  * directly. A member whose headroom in the task's group is used up scores behind every member with
- * headroom. Ties go to this member (no network), then to the first member in cluster order.
+ * headroom, and a member whose share of a cluster-wide group is 0 (published as {@link #NO_SHARE}) behind
+ * those too: it can admit none of that group's work until a member leaves. Ties go to this member (no
+ * network), then to the first member in cluster order.
  *
  * <p>Thread-safety: {@link #placedHere}/{@link #endedHere} counters are concurrent; the publisher runs
  * on one daemon thread.
@@ -40,6 +42,8 @@ final class MemberLoads {
     private static final System.Logger LOG = System.getLogger(MemberLoads.class.getName());
     static final String MAP = "sweet-async-loads";
     private static final long SATURATED = 1_000_000;
+    /** The headroom published for a group whose limit here is 0: a cluster-wide group's zero share. */
+    static final int NO_SHARE = Integer.MIN_VALUE;
 
     private final HazelcastInstance hazelcast;
     private final ReplicatedMap<UUID, MemberLoad> loads;
@@ -70,7 +74,7 @@ final class MemberLoads {
             placedHere.forEach((origin, count) -> placedBy.put(origin, count.get()));
             Map<String, Integer> headroom = new HashMap<>();
             for (LimiterSnapshot group : host.limiters()) {
-                headroom.put(group.group(), group.limit() - group.inFlight() - group.queued());
+                headroom.put(group.group(), group.limit() == 0 ? NO_SHARE : group.limit() - group.inFlight() - group.queued());
             }
             loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), host.liveTasks(),
                     placedBy, headroom, host.handlers()), interval.toMillis() * 20, TimeUnit.MILLISECONDS);
@@ -159,6 +163,9 @@ final class MemberLoads {
     }
 
     private static long score(long live, Integer headroom) {
-        return headroom != null && headroom <= 0 ? SATURATED + live : live;
+        if (headroom == null || headroom > 0) {
+            return live;
+        }
+        return (headroom == NO_SHARE ? 2 * SATURATED : SATURATED) + live;
     }
 }

@@ -46,6 +46,11 @@ final class TestCluster implements AutoCloseable {
     final CountDownLatch release = new CountDownLatch(1);
     final CountDownLatch interrupted = new CountDownLatch(1);
     final List<Member> members = new ArrayList<>();
+    private String clusterName;
+    private int base;
+    private BiFunction<Integer, TaskOrchestrator.Builder, TaskOrchestrator.Builder> more;
+    /** Members started so far, those that left included: the next one's index (its name and port). */
+    private int started;
 
     static TestCluster start(int size) {
         return start(size, (index, builder) -> builder);
@@ -54,34 +59,63 @@ final class TestCluster implements AutoCloseable {
     /** With more configuration per member, by its index. */
     static TestCluster start(int size, BiFunction<Integer, TaskOrchestrator.Builder, TaskOrchestrator.Builder> more) {
         TestCluster test = new TestCluster();
-        String name = "sweet-test-" + UUID.randomUUID();
-        int base = freeBlock(size);
+        test.clusterName = "sweet-test-" + UUID.randomUUID();
+        test.base = freeBlock(size);
+        test.more = more;
         try {
             for (int i = 0; i < size; i++) {
-                HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config(name, base, size, i));
-                HazelcastTaskCluster cluster = new HazelcastTaskCluster(hazelcast, Duration.ofMillis(50));
-                String member = cluster.memberName();
-                TaskOrchestrator orchestrator = more.apply(i, TaskOrchestrator.builder().cluster(cluster)
-                        .handler("where", String.class, any -> member)
-                        .handler("hold", String.class, any -> test.hold(member))
-                        .handler("echo", Object.class, any -> any)
-                        .handler("opaque", String.class, any -> new Object())
-                        .handler("fail", String.class, message -> {
-                            throw new IOException(message);
-                        })).build();
-                test.members.add(new Member(hazelcast, cluster, orchestrator));
+                test.addMember(size);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> test.members.stream()
-                    .allMatch(m -> m.hazelcast.getCluster().getMembers().size() == size
-                            && test.members.stream().allMatch(o -> m.cluster == o.cluster
-                                    || loadsOf(m).isCandidate(o.hazelcast.getCluster().getLocalMember())))
-                    && test.members.size() == size);
+            test.awaitFormed();
             return test;
         }
         catch (RuntimeException | Error ex) {
             test.close();
             throw ex;
         }
+    }
+
+    /**
+     * One more member, configured like the others, on the next port; returns once every member sees it
+     * with its orchestrator.
+     */
+    Member join() {
+        Member joined = addMember(started + 1);
+        awaitFormed();
+        return joined;
+    }
+
+    /** Closes the orchestrator of a member that was terminated, and waits until the others no longer see it. */
+    void left(Member gone) {
+        members.remove(gone);
+        gone.orchestrator.close();
+        awaitFormed();
+    }
+
+    private Member addMember(int listed) {
+        int index = started++;
+        HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config(clusterName, base, listed, index));
+        HazelcastTaskCluster cluster = new HazelcastTaskCluster(hazelcast, Duration.ofMillis(50));
+        String member = cluster.memberName();
+        TaskOrchestrator orchestrator = more.apply(index, TaskOrchestrator.builder().cluster(cluster)
+                .handler("where", String.class, any -> member)
+                .handler("hold", String.class, any -> hold(member))
+                .handler("echo", Object.class, any -> any)
+                .handler("opaque", String.class, any -> new Object())
+                .handler("fail", String.class, message -> {
+                    throw new IOException(message);
+                })).build();
+        Member added = new Member(hazelcast, cluster, orchestrator);
+        members.add(added);
+        return added;
+    }
+
+    private void awaitFormed() {
+        int size = members.size();
+        await().atMost(Duration.ofSeconds(60)).until(() -> members.stream()
+                .allMatch(m -> m.hazelcast.getCluster().getMembers().size() == size
+                        && members.stream().allMatch(o -> m.cluster == o.cluster
+                                || loadsOf(m).isCandidate(o.hazelcast.getCluster().getLocalMember()))));
     }
 
     private static MemberLoads loadsOf(Member member) {

@@ -111,16 +111,20 @@ public class AsyncLimitsEndpoint {
      * @param baselineLatencyMs the algorithm's latency without queueing (0: none)
      * @param estimatedCapacityPerSecond completions per second the algorithm believes the downstream
      *                       sustains (0: no estimate)
+     * @param clusterLimit   for a cluster-wide group, the limit its members split ({@code limit} is then this
+     *                       member's share at most); 0 for a group whose limits are per member
+     * @param members        the number of members {@code clusterLimit} is split between now (0: per member)
      */
     public record GroupDescriptor(String algorithm, int limit, int inFlight, int queued, long accepted, long rejected,
             boolean saturated, double noLoadLatencyMs, double shortLatencyMs, double longLatencyMs, int queueCapacity,
-            long maxWaitMs, String phase, double baselineLatencyMs, double estimatedCapacityPerSecond) {
+            long maxWaitMs, String phase, double baselineLatencyMs, double estimatedCapacityPerSecond,
+            int clusterLimit, int members) {
 
         static GroupDescriptor of(LimiterSnapshot s) {
             return new GroupDescriptor(s.algorithm().name(), s.limit(), s.inFlight(), s.queued(), s.accepted(),
                     s.rejected(), s.isSaturated(), s.noLoadLatency().toNanos() / 1e6, s.shortLatency().toNanos() / 1e6,
                     s.longLatency().toNanos() / 1e6, s.queueCapacity(), s.maxWait().toMillis(), s.phase().name(),
-                    s.baselineLatency().toNanos() / 1e6, s.estimatedCapacity());
+                    s.baselineLatency().toNanos() / 1e6, s.estimatedCapacity(), s.clusterLimit(), s.members());
         }
     }
 }

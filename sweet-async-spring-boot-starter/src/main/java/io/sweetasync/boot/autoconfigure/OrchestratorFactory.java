@@ -170,6 +170,6 @@ final class OrchestratorFactory {
                     "it must not be negative", "use a duration such as 2s");
         }
         return new LimiterConfig(group.getAlgorithm(), group.getInitialLimit(), group.getMinLimit(), group.getMaxLimit(),
-                group.getQueueCapacity(), group.getMaxWait());
+                group.getQueueCapacity(), group.getMaxWait(), group.isClusterWide());
     }
 }

@@ -219,6 +219,13 @@ public class SweetAsyncProperties {
         /** How long a task may wait for a permit before it is rejected. */
         private Duration maxWait = Duration.ofSeconds(30);
 
+        /**
+         * Whether the members of a cluster split the group's limit (initial-limit for the fixed algorithm,
+         * max-limit for the others) between them, rather than each admitting up to it. Every member must
+         * configure the group the same way.
+         */
+        private boolean clusterWide;
+
         public LimitAlgorithm getAlgorithm() {
             return algorithm;
         }
@@ -265,6 +272,14 @@ public class SweetAsyncProperties {
 
         public void setMaxWait(Duration maxWait) {
             this.maxWait = maxWait;
+        }
+
+        public boolean isClusterWide() {
+            return clusterWide;
+        }
+
+        public void setClusterWide(boolean clusterWide) {
+            this.clusterWide = clusterWide;
         }
     }
 

@@ -158,6 +158,36 @@ class SweetAsyncClusterAutoConfigurationTests {
         });
     }
 
+    @Test
+    void aClusterWideGroupSplitsItsLimitBetweenTheMembersAndTheEndpointShowsTheShares() {
+        String name = "sweet-boot-" + UUID.randomUUID();
+        int base = freeBlock(2);
+        String[] partner = { "sweet.async.groups.partner.cluster-wide=true", "sweet.async.groups.partner.algorithm=fixed",
+                "sweet.async.groups.partner.initial-limit=5", "sweet.async.groups.partner.max-limit=5",
+                "sweet.async.groups.local.algorithm=fixed", "sweet.async.groups.local.initial-limit=5" };
+        runner.withPropertyValues(member(name, base, 0)).withPropertyValues(partner).run(a -> {
+            runner.withPropertyValues(member(name, base, 1)).withPropertyValues(partner).run(b -> {
+                AsyncLimitsEndpoint limits = a.getBean(AsyncLimitsEndpoint.class);
+                String aName = a.getBean(TaskCluster.class).memberName();
+                String bName = b.getBean(TaskCluster.class).memberName();
+                // a joined first: it has the remainder
+                await().atMost(CEILING).until(() -> {
+                    var members = limits.limits(null).members();
+                    return members.size() == 2 && members.get(aName).get("partner").limit() == 3
+                            && members.get(bName).get("partner").limit() == 2;
+                });
+                AsyncLimitsEndpoint.GroupDescriptor shared = limits.limits(null).members().get(bName).get("partner");
+                assertThat(shared.clusterLimit()).isEqualTo(5);
+                assertThat(shared.members()).isEqualTo(2);
+                AsyncLimitsEndpoint.GroupDescriptor local = limits.limits(null).members().get(bName).get("local");
+                assertThat(local.limit()).isEqualTo(5);
+                assertThat(local.clusterLimit()).isZero();
+            });
+            // b has left: a has the whole limit again
+            await().atMost(CEILING).until(() -> a.getBean(TaskOrchestrator.class).limiter("partner").limit() == 5);
+        });
+    }
+
     private static String hold() throws InterruptedException {
         try {
             RELEASE.await();

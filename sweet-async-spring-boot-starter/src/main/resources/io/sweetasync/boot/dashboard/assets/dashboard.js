@@ -1,5 +1,7 @@
 // Sweet Async dashboard: polls the asynctasks and asynclimits Actuator endpoints once a second and draws
-// the live trees, the groups' limits over the last minutes, recent and failed tasks, and one task's detail.
+// the live trees, the groups' limits over the last minutes, recent and failed tasks, and one task's detail;
+// in a cluster also each member's load and live trees, with work placed on another member shown under the
+// task that placed it (linked by its placed-from tag).
 // Plain JavaScript, no build. With many live tasks the endpoint is asked for at most LIMIT roots and
 // LIMIT children per node; the rest are summed up in a "more" row, so the page stays small.
 'use strict';
@@ -78,6 +80,7 @@
         renderTree(tasks);
         if (!seeded) seed(limits.history);
         renderGroups(limits.groups);
+        renderMembers(tasks.members, limits.members);
         renderFinished($('recent'), tasks.recent);
         renderFinished($('failed'), tasks.failed);
         renderDetail(detail);
@@ -302,6 +305,84 @@
             ctx.stroke();
         }
     }
+
+    // ---- members: each member's groups and live trees; placed work under the task that placed it -------
+
+    function renderMembers(members, groupsByMember) {
+        $('members').hidden = !members;
+        if (!members) return;
+        const loads = el('tbody');
+        for (const member of members) {
+            const groups = Object.entries((groupsByMember || {})[member.member] || {}).map(([name, g]) =>
+                `${name} ${g.inFlight}/${g.limit}` + (g.queued ? ` +${g.queued} queued` : '')
+                + (g.clusterLimit ? ` (share of ${g.clusterLimit} over ${g.members})` : '')).join(' · ');
+            loads.append(el('tr', { class: 'member', 'data-member': member.member },
+                el('td', {}, member.member, ...(member.local ? [' ', el('span', { class: 'badge' }, 'this member')] : [])),
+                el('td', { class: 'trees' }, String(member.live.length)),
+                el('td', { class: 'member-groups' }, groups)));
+        }
+        $('member-loads').tBodies[0].replaceWith(loads);
+
+        // "member/task id" of a placing task -> the root it started on another member
+        const placed = new Map();
+        for (const member of members) {
+            for (const root of member.live) {
+                const from = (root.tags || {})['placed-from'];
+                if (from) placed.set(from, { member: member.member, node: root });
+            }
+        }
+        const shown = new Set();
+        const body = el('tbody');
+        const stack = [];
+        for (let m = members.length - 1; m >= 0; m--) {
+            const live = members[m].live;
+            for (let i = live.length - 1; i >= 0; i--) {
+                const from = (live[i].tags || {})['placed-from'];
+                if (!from || !isListed(members, from)) stack.push({ member: members[m].member, node: live[i], depth: 0 });
+            }
+        }
+        while (stack.length) {
+            const { member, node, depth } = stack.pop();
+            const key = member + '/' + node.id;
+            if (shown.has(key)) continue;
+            shown.add(key);
+            const from = (node.tags || {})['placed-from'];
+            const target = placed.get(key);
+            const note = target ? `runs on ${target.member} as #${target.node.id}`
+                : from ? `placed from ${from.replace('/', ' by #')}` : '';
+            const row = el('tr', { class: 'task', 'data-id': node.id, 'data-member': member },
+                el('td', { style: `padding-left: ${0.4 + depth * 1.2}em` }, el('span', { class: 'name' }, node.name),
+                    el('span', { class: 'id' }, '#' + node.id)),
+                el('td', { class: 'member' }, member),
+                el('td', {}, el('span', { class: 'status ' + node.status }, node.status)),
+                el('td', { class: 'placement' }, note));
+            if (node.id === selected) row.classList.add('selected');
+            body.append(row);
+            for (let i = node.children.length - 1; i >= 0; i--) stack.push({ member, node: node.children[i], depth: depth + 1 });
+            if (target) stack.push({ member: target.member, node: target.node, depth: depth + 1 });
+        }
+        $('member-trees').tBodies[0].replaceWith(body);
+    }
+
+    // Whether the task "member/id" is among the listed trees (then what it placed is drawn under it).
+    function isListed(members, from) {
+        const slash = from.indexOf('/');
+        const member = members.find((m) => m.member === from.slice(0, slash));
+        if (!member) return false;
+        const id = from.slice(slash + 1);
+        const stack = [...member.live];
+        while (stack.length) {
+            const node = stack.pop();
+            if (node.id === id) return true;
+            stack.push(...node.children);
+        }
+        return false;
+    }
+
+    $('member-trees').addEventListener('click', (event) => {
+        const row = event.target.closest('tr.task');
+        if (row) { selected = row.dataset.id; refreshSoon(); }
+    });
 
     // ---- recent and failed ------------------------------------------------------------------------------
 
