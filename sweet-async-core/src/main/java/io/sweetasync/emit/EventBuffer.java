@@ -33,6 +33,14 @@ final class EventBuffer {
     /** The largest batch a sender publishes or a receiver takes at once. */
     static final int MAX_BATCH = 64;
 
+    /**
+     * The next batch size for whoever publishes or takes batches: doubled (up to {@link #MAX_BATCH})
+     * while the {@code events} of the last batch cost at most {@code cheapNanos} each, else one.
+     */
+    static int nextBatchSize(int size, long elapsedNanos, int events, long cheapNanos) {
+        return elapsedNanos / events <= cheapNanos ? Math.min(MAX_BATCH, size * 2) : 1;
+    }
+
     private final int capacity;
     /** A waiting sender is woken once this many slots are free (or when the queue runs dry). */
     private final int refill;
