@@ -1,7 +1,6 @@
 package io.sweetasync.emit;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,9 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  * thread.</li>
  * <li>Each event a worker takes is received once and released from the buffer's
  * count when finished, also when its receive throws; {@code received} counts those finished.</li>
- * <li>A worker ends when the buffer is closed and drained, or when it takes a retire request
- * ({@code retireRequests}, decremented by exactly one worker per request), so the pool shrinks by one
- * per request.</li>
+ * <li>A worker ends when the buffer is closed and drained, when it is stopped, or (adaptive pool) when
+ * it takes a retire request: {@code retireRequests} is decremented by exactly one worker per request,
+ * so the pool shrinks by one per request.</li>
  * <li>The adaptive sizing state ({@code emptyTicks}, {@code lastLatency}) is touched only by the
  * coordinator's tick; workers feed it through {@code receiveNanos} and {@code receiveCount}.</li>
  * </ul>
@@ -132,7 +131,7 @@ final class PipelineReceivers<E, K, V> {
      * spread over every receiver.
      */
     private void receiveEach() throws InterruptedException {
-        Event<?>[] batch = new Event<?>[EventBuffer.MAX_BATCH];
+        TakenEvents batch = new TakenEvents(EventBuffer.MAX_BATCH);
         int size = 1;
         while (true) {
             int retire = retireRequests.get();
@@ -154,7 +153,7 @@ final class PipelineReceivers<E, K, V> {
 
     /** Fills batches of {@code size}, waiting at most {@code maxDelay} after the first event of each. */
     private void receiveBatches(int size, Duration maxDelay) throws InterruptedException {
-        Event<?>[] batch = new Event<?>[size];
+        TakenEvents batch = new TakenEvents(size);
         while (true) {
             int taken = takeFirst(batch, size);
             if (taken < 0) {
@@ -189,7 +188,7 @@ final class PipelineReceivers<E, K, V> {
      * Waits up to a tick for events and takes up to {@code max}, the first in hand: how many, {@code 0}
      * after an empty tick (reported as starvation), {@code -1} once the buffer is closed and drained.
      */
-    private int takeFirst(Event<?>[] batch, int max) throws InterruptedException {
+    private int takeFirst(TakenEvents batch, int max) throws InterruptedException {
         int taken = buffer.take(batch, 0, max, true, Pipeline.TICK.toNanos());
         if (taken == 0) {
             onStarved.run();
@@ -198,12 +197,12 @@ final class PipelineReceivers<E, K, V> {
     }
 
     /** Receives {@code batch[0..count)}, then releases them; the first one was taken in hand. */
-    private void processAll(Event<?>[] batch, int count) throws InterruptedException {
+    private void processAll(TakenEvents batch, int count) throws InterruptedException {
         int done = 0;
         try {
             while (done < count) {
                 long start = adaptive ? System.nanoTime() : 0;
-                attempts.receive(batch[done]);
+                attempts.receive(batch.event(done));
                 if (adaptive) {
                     receiveNanos.add(System.nanoTime() - start);
                     receiveCount.increment();
@@ -213,7 +212,7 @@ final class PipelineReceivers<E, K, V> {
         }
         finally {
             received.add(done);
-            Arrays.fill(batch, 0, count, null);
+            batch.clear(count);
             buffer.release(count - 1);
         }
     }

@@ -43,9 +43,7 @@ final class ReceiveAttempts<E, K, V> {
     }
 
     /** Receives one event, retrying as the error strategy says; an error left over is recorded. */
-    @SuppressWarnings("unchecked")
-    void receive(Event<?> raw) throws InterruptedException {
-        Event<E> event = (Event<E>) raw;
+    void receive(Event<E> event) throws InterruptedException {
         EventCollector<K, V> collector = results.collectorFor(event.sequence());
         RetryPolicy retry = spec.errorStrategy().retry();
         for (int attempt = 1;; attempt++) {
