@@ -104,24 +104,27 @@ final class PipelineReceivers<E, K, V> {
     private void start() {
         active.incrementAndGet();
         try {
-            workers.start("receiver", () -> {
-                try {
-                    if (strategy instanceof ReceiverStrategy.Batched(int size, Duration maxDelay)) {
-                        receiveBatches(size, maxDelay);
-                    }
-                    else {
-                        receiveEach();
-                    }
-                }
-                finally {
-                    active.decrementAndGet();
-                }
-                return null;
-            });
+            workers.start("receiver", this::work);
         }
         catch (RuntimeException ex) {
             active.decrementAndGet();
             throw ex;
+        }
+    }
+
+    /** A receiver worker's body. */
+    private Void work() throws InterruptedException {
+        try {
+            if (strategy instanceof ReceiverStrategy.Batched(int size, Duration maxDelay)) {
+                receiveBatches(size, maxDelay);
+            }
+            else {
+                receiveEach();
+            }
+            return null;
+        }
+        finally {
+            active.decrementAndGet();
         }
     }
 
