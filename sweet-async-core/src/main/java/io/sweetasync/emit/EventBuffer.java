@@ -18,8 +18,9 @@ import java.util.function.Supplier;
  *
  * <h2>Invariants</h2>
  * <ul>
- * <li>Sequences are assigned under the lock when events enter the queue: dense, 0-based, and in
- * queue order.</li>
+ * <li>Sequences are dense, 0-based, and in queue order: the queue holds the data of events
+ * {@code [emitted - size, emitted)}, and beside it ({@code stamps}, in step) when each was emitted.
+ * The {@link Event} itself is made only when a receiver receives it ({@link TakenEvents}).</li>
  * <li>Each queued event is taken by exactly one {@link #take} call.</li>
  * <li>{@code 0 <= used <= capacity}; every reservation is published or released, every take is
  * released by its caller ({@link #release}).</li>
@@ -32,11 +33,24 @@ final class EventBuffer {
 
     /** The largest batch a sender publishes or a receiver takes at once. */
     static final int MAX_BATCH = 64;
+    /** Stands for a {@code null} event in the queue, which takes no nulls. */
+    private static final Object NULL = new Object();
+
+    /**
+     * The next batch size for whoever publishes or takes batches: doubled (up to {@link #MAX_BATCH})
+     * while the {@code events} of the last batch cost at most {@code cheapNanos} each, else one.
+     */
+    static int nextBatchSize(int size, long elapsedNanos, int events, long cheapNanos) {
+        return elapsedNanos / events <= cheapNanos ? Math.min(MAX_BATCH, size * 2) : 1;
+    }
 
     private final int capacity;
     /** A waiting sender is woken once this many slots are free (or when the queue runs dry). */
     private final int refill;
-    private final ArrayDeque<Event<?>> queue;
+    /** Queued events' data ({@link #NULL} for {@code null}). */
+    private final ArrayDeque<Object> queue;
+    /** When each queued event was emitted, in step with {@code queue}. */
+    private final ArrayDeque<Instant> stamps;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
@@ -61,6 +75,7 @@ final class EventBuffer {
         this.capacity = capacity;
         this.refill = Math.max(1, Math.min(MAX_BATCH, capacity / 4));
         this.queue = new ArrayDeque<>(Math.min(capacity, 1024));
+        this.stamps = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
     /** Events queued now (not counting those in receivers' hands). */
@@ -92,9 +107,8 @@ final class EventBuffer {
         try {
             awaitRoom();
             used++;
-            long sequence = emitted;
-            queue.addLast(new Event<>(sequence, item, emittedAt));
-            published(sequence + 1);
+            enqueue(item, emittedAt);
+            published(emitted + 1);
             wakeReceiver();
         }
         finally {
@@ -130,11 +144,10 @@ final class EventBuffer {
                 used -= reserved;
                 throw refusal.get();
             }
-            long sequence = emitted;
             for (int i = 0; i < count; i++) {
-                queue.addLast(new Event<>(sequence++, items[i], emittedAt));
+                enqueue(items[i], emittedAt);
             }
-            published(sequence);
+            published(emitted + count);
             used -= reserved - count;
             if (count > 0) {
                 wakeReceiver();
@@ -160,6 +173,11 @@ final class EventBuffer {
         if (closed) {
             throw refusal.get();
         }
+    }
+
+    private void enqueue(Object item, Instant emittedAt) {
+        queue.addLast(item == null ? NULL : item);
+        stamps.addLast(emittedAt);
     }
 
     /** Publishes the counters for readers outside the lock: once per batch, not per event. */
@@ -191,7 +209,7 @@ final class EventBuffer {
      * @return how many were taken, {@code 0} on timeout, {@code -1} once closed and drained
      * @throws InterruptedException if the caller is interrupted, even with events queued
      */
-    int take(Event<?>[] into, int offset, int max, boolean inHand, long timeoutNanos) throws InterruptedException {
+    int take(TakenEvents into, int offset, int max, boolean inHand, long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
             // a volatile read; Thread.interrupted() is dearer on virtual threads and this runs per batch
@@ -217,8 +235,10 @@ final class EventBuffer {
             }
             int size = queue.size();
             int taken = Math.min(max, size);
+            long first = emitted - size;
             for (int i = 0; i < taken; i++) {
-                into[offset + i] = queue.pollFirst();
+                Object item = queue.pollFirst();
+                into.set(offset + i, first + i, item == NULL ? null : item, stamps.pollFirst());
             }
             queued = size - taken;
             if (inHand) {

@@ -16,6 +16,7 @@ import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -64,6 +65,22 @@ class PipelineTest {
         for (int i = 0; i < count; i++) {
             assertThat(seen.get(i)).as("element %d", i).isEqualTo(1);
         }
+    }
+
+    @Test
+    void nullEventsAreReceivedAsNullWithTheirSequenceAndEmissionTime() {
+        FinalEvent<Long, String> done = orchestrator.emits(String.class)
+                .sequence()
+                .sender(emitter -> {
+                    emitter.emit(null);
+                    emitter.emitAll(Arrays.asList("a", null, "b"));
+                    emitter.emitAll(Stream.of((String) null));
+                })
+                .receiver(ReceiverStrategy.parallel(2), (event, collector) ->
+                        collector.collect(event.sequence(), event.data() + "@" + (event.emittedAt() != null)))
+                .awaitFinalEvent();
+        assertThat(done.collected()).containsExactly(Map.entry(0L, "null@true"), Map.entry(1L, "a@true"),
+                Map.entry(2L, "null@true"), Map.entry(3L, "b@true"), Map.entry(4L, "null@true"));
     }
 
     @Test

@@ -27,7 +27,7 @@ public class EventBufferStress {
     /** Takes up to {@code limit} events in batches of at most {@code max}, releasing each batch. */
     static String receive(EventBuffer buffer, int max, int limit) {
         StringBuilder received = new StringBuilder();
-        Event<?>[] batch = new Event<?>[max];
+        TakenEvents batch = new TakenEvents(max);
         try {
             for (int total = 0; total < limit;) {
                 int taken = buffer.take(batch, 0, max, true, WAIT);
@@ -38,7 +38,8 @@ public class EventBufferStress {
                     return received.append(" (a receiver waited in vain)").toString();
                 }
                 for (int i = 0; i < taken; i++) {
-                    received.append(batch[i].data()).append(batch[i].sequence());
+                    Event<?> event = batch.event(i);
+                    received.append(event.data()).append(event.sequence());
                 }
                 buffer.release(taken - 1);
                 total += taken;

@@ -1,0 +1,222 @@
+package io.sweetasync.emit;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A pipeline's receiving side: the receiver workers, how they take events from the buffer (in batches
+ * sized by the cost of an event, or as {@link ReceiverStrategy.Batched} says) and hand each to
+ * {@link ReceiveAttempts}, and how many workers run (fixed, or adapted each tick).
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>At most {@code max} receiver workers run at once: {@code active} is raised before a worker
+ * starts (and lowered again if it cannot start), and workers are added only on the coordinator's
+ * thread.</li>
+ * <li>Each event a worker takes is received once and released from the buffer's
+ * count when finished, also when its receive throws; {@code received} counts those finished.</li>
+ * <li>A worker ends when the buffer is closed and drained, when it is stopped, or (adaptive pool) when
+ * it takes a retire request: {@code retireRequests} is decremented by exactly one worker per request,
+ * so the pool shrinks by one per request.</li>
+ * <li>The adaptive sizing state ({@code emptyTicks}, {@code lastLatency}) is touched only by the
+ * coordinator's tick; workers feed it through {@code receiveNanos} and {@code receiveCount}.</li>
+ * </ul>
+ */
+final class PipelineReceivers<E, K, V> {
+
+    /**
+     * Batching pays while the work per event is below the cost of a hand-off (a lock and a wake-up):
+     * receivers whose events take longer than this take them one at a time.
+     */
+    private static final long BATCH_RECEIVE_NANOS = 10_000;
+
+    private final ReceiverStrategy strategy;
+    private final ReceiveAttempts<E, K, V> attempts;
+    private final EventBuffer buffer;
+    private final PipelineWorkers workers;
+    /** Called when a worker waited a tick for nothing. */
+    private final Runnable onStarved;
+    /** Whether per-event latency is measured (only the adaptive strategy uses it). */
+    private final boolean adaptive;
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger retireRequests = new AtomicInteger();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder receiveNanos = new LongAdder();
+    private final LongAdder receiveCount = new LongAdder();
+    private int emptyTicks;
+    private double lastLatency;
+
+    PipelineReceivers(ReceiverStrategy strategy, ReceiveAttempts<E, K, V> attempts, EventBuffer buffer,
+            PipelineWorkers workers, Runnable onStarved) {
+        this.strategy = strategy;
+        this.attempts = attempts;
+        this.buffer = buffer;
+        this.workers = workers;
+        this.onStarved = onStarved;
+        this.adaptive = strategy instanceof ReceiverStrategy.Adaptive;
+    }
+
+    /** Receiver workers running now. */
+    int active() {
+        return active.get();
+    }
+
+    /** Events received so far (finished, with or without an error). */
+    long received() {
+        return received.sum();
+    }
+
+    /** Starts the first receivers: as many as the strategy says, or its minimum. */
+    void startFirst() {
+        int receivers = switch (strategy) {
+            case ReceiverStrategy.Parallel(int count) -> count;
+            case ReceiverStrategy.Batched batched -> 1;
+            case ReceiverStrategy.Adaptive(MinMax range) -> range.min();
+        };
+        for (int i = 0; i < receivers; i++) {
+            start();
+        }
+    }
+
+    /**
+     * On the coordinator's tick, for the adaptive strategy: one more worker while events queue up and
+     * latency holds (within 1.5x of the last tick's), one fewer after four ticks with nothing queued.
+     */
+    void adapt() {
+        if (strategy instanceof ReceiverStrategy.Adaptive(MinMax range)) {
+            long count = receiveCount.sumThenReset();
+            double latency = count == 0 ? lastLatency : (double) receiveNanos.sumThenReset() / count;
+            int backlog = buffer.queued();
+            emptyTicks = backlog == 0 ? emptyTicks + 1 : 0;
+            int running = active.get() - retireRequests.get();
+            if (backlog > running && running < range.max() && (lastLatency == 0 || latency <= 1.5 * lastLatency)) {
+                start();
+            }
+            else if (emptyTicks >= 4 && running > range.min()) {
+                retireRequests.incrementAndGet();
+                emptyTicks = 0;
+            }
+            lastLatency = latency;
+        }
+    }
+
+    private void start() {
+        active.incrementAndGet();
+        try {
+            workers.start("receiver", this::work);
+        }
+        catch (RuntimeException ex) {
+            active.decrementAndGet();
+            throw ex;
+        }
+    }
+
+    /** A receiver worker's body. */
+    private Void work() throws InterruptedException {
+        try {
+            if (strategy instanceof ReceiverStrategy.Batched(int size, Duration maxDelay)) {
+                receiveBatches(size, maxDelay);
+            }
+            else {
+                receiveEach();
+            }
+            return null;
+        }
+        finally {
+            active.decrementAndGet();
+        }
+    }
+
+    /**
+     * Takes events in batches that grow while events are cheap to receive (up to
+     * {@link EventBuffer#MAX_BATCH}) and shrink to one as soon as they are not, so slow events are
+     * spread over every receiver.
+     */
+    private void receiveEach() throws InterruptedException {
+        TakenEvents batch = new TakenEvents(EventBuffer.MAX_BATCH);
+        int size = 1;
+        while (true) {
+            int retire = retireRequests.get();
+            if (retire > 0 && retireRequests.compareAndSet(retire, retire - 1)) {
+                return;
+            }
+            int taken = takeFirst(batch, size);
+            if (taken < 0) {
+                return;
+            }
+            if (taken == 0) {
+                continue;
+            }
+            long start = System.nanoTime();
+            processAll(batch, taken);
+            size = EventBuffer.nextBatchSize(size, System.nanoTime() - start, taken, BATCH_RECEIVE_NANOS);
+        }
+    }
+
+    /** Fills batches of {@code size}, waiting at most {@code maxDelay} after the first event of each. */
+    private void receiveBatches(int size, Duration maxDelay) throws InterruptedException {
+        TakenEvents batch = new TakenEvents(size);
+        while (true) {
+            int taken = takeFirst(batch, size);
+            if (taken < 0) {
+                return;
+            }
+            if (taken == 0) {
+                continue;
+            }
+            long delay = maxDelay.compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) >= 0 ? Long.MAX_VALUE / 4
+                    : maxDelay.toNanos(); // a practically endless wait, without overflowing the deadline
+            long deadline = System.nanoTime() + delay;
+            boolean ended = false;
+            while (taken < size) {
+                long left = deadline - System.nanoTime();
+                int more = buffer.take(batch, taken, size - taken, false, Math.max(0, left));
+                if (more < 0) {
+                    ended = true;
+                }
+                if (more <= 0) {
+                    break;
+                }
+                taken += more;
+            }
+            processAll(batch, taken);
+            if (ended) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Waits up to a tick for events and takes up to {@code max}, the first in hand: how many, {@code 0}
+     * after an empty tick (reported as starvation), {@code -1} once the buffer is closed and drained.
+     */
+    private int takeFirst(TakenEvents batch, int max) throws InterruptedException {
+        int taken = buffer.take(batch, 0, max, true, Pipeline.TICK.toNanos());
+        if (taken == 0) {
+            onStarved.run();
+        }
+        return taken;
+    }
+
+    /** Receives {@code batch[0..count)}, then releases them; the first one was taken in hand. */
+    private void processAll(TakenEvents batch, int count) throws InterruptedException {
+        int done = 0;
+        try {
+            while (done < count) {
+                long start = adaptive ? System.nanoTime() : 0;
+                attempts.receive(batch.event(done));
+                if (adaptive) {
+                    receiveNanos.add(System.nanoTime() - start);
+                    receiveCount.increment();
+                }
+                done++;
+            }
+        }
+        finally {
+            received.add(done);
+            batch.clear(count);
+            buffer.release(count - 1);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.sweetasync.emit;
+
+import io.sweetasync.SpawningTask;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * What a pipeline's receivers produce: the collected results (kept once, in the {@link ResultLog} that
+ * subscribers read live), the errors, and the final event built from both.
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>Each result is kept once, with the sequence of the event it came from, so the final event can
+ * be ordered by emission ({@code sequence()}) whatever order the receivers collected in.</li>
+ * <li>{@code firstError} is set once, by the first error recorded, and only that error is signalled
+ * ({@link Pipeline.Signal#ERROR}): the coordinator learns of an error at most once.</li>
+ * <li>The results stream ends with the pipeline task's outcome ({@link #endWith}), exactly once, after
+ * every worker; a result collected later is dropped by the log.</li>
+ * <li>The final event is built by the coordinator after every worker has returned, so it sees every
+ * result and error.</li>
+ * </ul>
+ */
+final class PipelineResults<K, V> {
+
+    /**
+     * A collected result: the entry the results publisher hands out, and (with its sequence) what the
+     * final event is built from.
+     */
+    private record Collected<K, V>(long sequence, K key, V value) implements Map.Entry<K, V> {
+
+        @Override
+        public K getKey() {
+            return key;
+        }
+
+        @Override
+        public V getValue() {
+            return value;
+        }
+
+        @Override
+        public V setValue(V newValue) {
+            throw new UnsupportedOperationException("collected results are immutable");
+        }
+
+        /** As {@link Map.Entry#equals} specifies: key and value only. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Map.Entry<?, ?> entry && Objects.equals(key, entry.getKey())
+                    && Objects.equals(value, entry.getValue());
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(key) ^ Objects.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + value;
+        }
+    }
+
+    private final boolean sequence;
+    private final Consumer<Pipeline.Signal> signals;
+    /** Results subscribers are signalled on virtual threads of their own, never on the workers. */
+    private final ResultLog<K, V> log = new ResultLog<>(
+            delivery -> Thread.ofVirtual().name("sweet-async-results").start(delivery));
+    private final ConcurrentLinkedQueue<EventError<K>> errors = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<Throwable> firstError = new AtomicReference<>();
+
+    /** {@code sequence}: the final event in emission order. */
+    PipelineResults(boolean sequence, Consumer<Pipeline.Signal> signals) {
+        this.sequence = sequence;
+        this.signals = signals;
+    }
+
+    /** The live results, for {@link EmittingTask#results()}. */
+    ResultLog<K, V> log() {
+        return log;
+    }
+
+    /**
+     * Ends the results stream with {@code pipeline}'s outcome, once it is final (after every worker),
+     * whatever it is: completed for a completed pipeline, else the task's exception (failed, cancelled,
+     * timed out, or rejected before it ever ran).
+     */
+    void endWith(SpawningTask<?> pipeline) {
+        pipeline.toCompletableFuture().whenComplete((done, error) -> {
+            if (error == null) {
+                log.complete();
+            }
+            else {
+                log.fail(error);
+            }
+        });
+    }
+
+    /** What a receiver hands its receive of event {@code sequence}. */
+    EventCollector<K, V> collectorFor(long sequence) {
+        return new EventCollector<>() {
+            @Override
+            public void collect(K key, V value) {
+                log.add(new Collected<>(sequence, key, value));
+            }
+
+            @Override
+            public void collectError(K key, Throwable error) {
+                record(new EventError<>(sequence, key, error));
+            }
+        };
+    }
+
+    /** Keeps an error; the first one is signalled to the coordinator. */
+    void record(EventError<K> error) {
+        errors.add(error);
+        if (firstError.compareAndSet(null, error.error())) {
+            signals.accept(Pipeline.Signal.ERROR);
+        }
+    }
+
+    int errorCount() {
+        return errors.size();
+    }
+
+    /** The first error recorded; {@code null} if none. */
+    Throwable firstError() {
+        return firstError.get();
+    }
+
+    /** The final event of a run {@code started} then, once every worker has returned. */
+    FinalEvent<K, V> finalEvent(long emitted, long received, Instant started) {
+        List<Collected<K, V>> all = new ArrayList<>();
+        for (Map.Entry<K, V> entry : log.snapshot()) {
+            all.add((Collected<K, V>) entry);
+        }
+        if (sequence) {
+            all.sort(Comparator.comparingLong(Collected::sequence));
+        }
+        Map<K, V> map = new LinkedHashMap<>();
+        for (Collected<K, V> entry : all) {
+            map.remove(entry.key());
+            map.put(entry.key(), entry.value());
+        }
+        List<EventError<K>> errorList = new ArrayList<>(errors);
+        if (sequence) {
+            errorList.sort(Comparator.comparingLong(EventError::sequence));
+        }
+        return new FinalEvent<>(map, errorList, emitted, received, Duration.between(started, Instant.now()));
+    }
+}

@@ -1,0 +1,213 @@
+package io.sweetasync.emit;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * A pipeline's sending side: the sender workers, the {@link Emitter} each one is given, and the way
+ * sources are drained into the buffer (staged in batches, shared between parallel senders).
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>{@code active} counts sender workers started and not returned (raised before a worker starts);
+ * {@code finished} is set once any sender has returned. The sending is {@link #done} when both say
+ * so; then nothing more enters the buffer from a sender.</li>
+ * <li>Parallel senders ({@link SenderStrategy.Parallel}) share one iterator per source object
+ * ({@link SharedSource}, looked up under the {@code sharedSources} lock), so each element is sent once;
+ * a serial sender drives its source alone.</li>
+ * <li>At most {@code max} parallel senders run; more are started only on the coordinator's thread,
+ * when receivers starve, and never after a sender has returned.</li>
+ * <li>A sender's error (other than an interrupt) is recorded as an error of sequence {@code -1}; the
+ * sender returns normally, so only a stopped sender fails the pipeline.</li>
+ * </ul>
+ */
+final class PipelineSenders<E> {
+
+    private final SenderStrategy strategy;
+    private final Sender<E> sender;
+    private final EventBuffer buffer;
+    private final PipelineWorkers workers;
+    private final PipelineResults<?, ?> results;
+    private final Consumer<Pipeline.Signal> signals;
+    private final EmissionClock clock = new EmissionClock();
+    private final AtomicInteger active = new AtomicInteger();
+    private final Map<Object, SharedSource> sharedSources = new IdentityHashMap<>();
+    /** Every staging a sender is filling, for the coordinator to rescue. */
+    private final Set<StagedEvents> staging = ConcurrentHashMap.newKeySet();
+    private volatile boolean finished;
+    private volatile long lastStarvedNanos;
+
+    PipelineSenders(SenderStrategy strategy, Sender<E> sender, EventBuffer buffer, PipelineWorkers workers,
+            PipelineResults<?, ?> results, Consumer<Pipeline.Signal> signals) {
+        this.strategy = strategy;
+        this.sender = sender;
+        this.buffer = buffer;
+        this.workers = workers;
+        this.results = results;
+        this.signals = signals;
+    }
+
+    /** Sender workers running now. */
+    int active() {
+        return active.get();
+    }
+
+    /** Whether every sender has returned: nothing more will be emitted. */
+    boolean done() {
+        return active.get() == 0 && finished;
+    }
+
+    /** Starts the first senders: {@code min} parallel ones, else one. */
+    void startFirst() {
+        int senders = strategy instanceof SenderStrategy.Parallel(MinMax range) ? range.min() : 1;
+        for (int i = 0; i < senders; i++) {
+            start(i);
+        }
+    }
+
+    private void start(int index) {
+        active.incrementAndGet();
+        workers.start("sender", () -> {
+            try {
+                sender.send(new PipelineEmitter(index));
+            }
+            catch (InterruptedException ex) {
+                throw ex;
+            }
+            catch (Throwable t) {
+                results.record(new EventError<>(-1, null, t));
+            }
+            finally {
+                finished = true;
+                active.decrementAndGet();
+                signals.accept(Pipeline.Signal.SENDER_DONE);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Called by a receiver that waited a tick for nothing: asks the coordinator for another sender, at
+     * most once a tick, if parallel senders can help.
+     */
+    void starved() {
+        if (strategy instanceof SenderStrategy.Parallel && !finished) {
+            long now = System.nanoTime();
+            if (now - lastStarvedNanos > Pipeline.TICK.toNanos()) {
+                lastStarvedNanos = now;
+                signals.accept(Pipeline.Signal.STARVED);
+            }
+        }
+    }
+
+    /** On the coordinator's thread, when receivers starve: one more parallel sender, up to {@code max}. */
+    void grow() {
+        if (strategy instanceof SenderStrategy.Parallel(MinMax range) && !finished) {
+            int running = active.get();
+            if (running > 0 && running < range.max()) {
+                start(running);
+            }
+        }
+    }
+
+    /** On the coordinator's tick: publishes batches the sources have been slow to fill. */
+    void rescueStaged(long now) {
+        for (StagedEvents batch : staging) {
+            batch.rescue(now);
+        }
+    }
+
+    private SharedSource shared(Object key, Supplier<SharedSource> source) {
+        synchronized (sharedSources) {
+            return sharedSources.computeIfAbsent(key, ignored -> source.get());
+        }
+    }
+
+    private final class PipelineEmitter implements Emitter<E> {
+
+        private final int index;
+
+        PipelineEmitter(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void emit(E data) throws InterruptedException {
+            buffer.put(data, clock.now());
+        }
+
+        @Override
+        public void emitAll(Iterable<? extends E> data) throws InterruptedException {
+            if (sharedSources()) {
+                drain(shared(data, () -> new SharedSource(data.iterator(), null)));
+            }
+            else {
+                drain(data.spliterator());
+            }
+        }
+
+        @Override
+        public void emitAll(Stream<? extends E> data) throws InterruptedException {
+            if (sharedSources()) {
+                drain(shared(data, () -> new SharedSource(data.iterator(), data::close)));
+            }
+            else {
+                try (data) {
+                    drain(data.spliterator());
+                }
+            }
+        }
+
+        /** Parallel senders share one iterator per source; a serial sender drives its source alone. */
+        private boolean sharedSources() {
+            return strategy instanceof SenderStrategy.Parallel;
+        }
+
+        /** Lets the source push ({@code forEachRemaining}: far cheaper than an iterator over a stream). */
+        private void drain(Spliterator<? extends E> source) throws InterruptedException {
+            StagedEvents staged = new StagedEvents(buffer, clock, staging);
+            try {
+                source.forEachRemaining(staged);
+            }
+            catch (StagedEvents.Interrupted ex) {
+                throw ex.getCause();
+            }
+            finally {
+                staged.finish();
+            }
+        }
+
+        /** Pulls from a source shared with the other sender workers; the last to leave it closes it. */
+        private void drain(SharedSource source) throws InterruptedException {
+            if (!source.join()) {
+                return;
+            }
+            try {
+                StagedEvents staged = new StagedEvents(buffer, clock, staging);
+                try {
+                    for (Object next = source.next(); next != SharedSource.END; next = source.next()) {
+                        staged.offer(next);
+                    }
+                }
+                finally {
+                    staged.finish();
+                }
+            }
+            finally {
+                source.leave();
+            }
+        }
+
+        @Override
+        public int senderIndex() {
+            return index;
+        }
+    }
+}

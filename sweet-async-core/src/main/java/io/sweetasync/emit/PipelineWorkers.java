@@ -1,0 +1,110 @@
+package io.sweetasync.emit;
+
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.SpawningTaskBuilder;
+import io.sweetasync.TaskContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * A pipeline's worker tasks (its senders and receivers): started as children of the pipeline task,
+ * kept, watched, and stopped together.
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>Workers are started only from the pipeline task's body, after {@link #open}, so they are its
+ * children and its cancellation or deadline stops them all. {@code workers} is guarded by its own
+ * lock and read as a snapshot.</li>
+ * <li>A worker is never retried (its body handles its errors itself) and takes the pipeline's timeout,
+ * not the orchestrator's default: it starts after the pipeline, so its deadline falls after the
+ * pipeline's, and it is the pipeline's deadline that stops it.</li>
+ * <li>A worker that ends without completing (say cancelled by id) would leave events unsent or
+ * unreceived: the first such end is kept in {@code failure} and signalled once
+ * ({@link Pipeline.Signal#WORKER_FAILED}); later ones are not.</li>
+ * </ul>
+ */
+final class PipelineWorkers {
+
+    private final PipelineSpec spec;
+    private final Consumer<Pipeline.Signal> signals;
+    private final List<SpawningTask<Void>> workers = new ArrayList<>();
+    /** The error of the first worker that ended without completing. */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** The pipeline task's context; set by {@link #open}, used on the pipeline task's thread only. */
+    private TaskContext context;
+    /** The pipeline task's {@code name#id}, for messages; set by {@link #open}. */
+    private volatile String label;
+
+    PipelineWorkers(PipelineSpec spec, Consumer<Pipeline.Signal> signals) {
+        this.spec = spec;
+        this.signals = signals;
+    }
+
+    /** Called first thing in the pipeline task's body, with its context. */
+    void open(TaskContext pipeline) {
+        context = pipeline;
+        label = pipeline.name() + "#" + pipeline.id();
+    }
+
+    /** The pipeline task's {@code name#id}; {@code null} before its body started. */
+    String label() {
+        return label;
+    }
+
+    /** Starts a worker named {@code pipeline.role}, running {@code body}, and keeps it. */
+    void start(String role, Callable<Void> body) {
+        SpawningTaskBuilder<Void> builder = spec.applyTo(context.child(Void.class)).retry(RetryPolicy.none());
+        if (spec.timeout() != null) {
+            builder = builder.timeout(spec.timeout());
+        }
+        track(builder.named(spec.name() + "." + role).run(body));
+    }
+
+    private void track(SpawningTask<Void> worker) {
+        synchronized (workers) {
+            workers.add(worker);
+        }
+        worker.toCompletableFuture().whenComplete((ignored, error) -> {
+            if (error != null && failure.compareAndSet(null, error)) {
+                signals.accept(Pipeline.Signal.WORKER_FAILED);
+            }
+        });
+    }
+
+    /** Waits for every worker started so far. */
+    void awaitAll() {
+        for (SpawningTask<Void> worker : snapshot()) {
+            worker.result();
+        }
+    }
+
+    /** Requests every worker's stop. */
+    void cancelAll() {
+        for (SpawningTask<Void> worker : snapshot()) {
+            worker.cancel();
+        }
+    }
+
+    /** Whether a worker has ended without completing. */
+    boolean anyFailed() {
+        return failure.get() != null;
+    }
+
+    /** Cancels the other workers; the exception the pipeline fails with, naming the failed worker's error. */
+    IllegalStateException failed() {
+        cancelAll();
+        Throwable error = failure.get();
+        return new IllegalStateException("a worker of pipeline " + label
+                + " stopped before its work was done, so events would be lost: " + error.getMessage(), error);
+    }
+
+    private List<SpawningTask<Void>> snapshot() {
+        synchronized (workers) {
+            return List.copyOf(workers);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.sweetasync.emit;
+
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
+import io.sweetasync.limit.ConcurrencyLimiter;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Receiving one event: each attempt under a permit of the pipeline's group (when it has one), retried
+ * as the error strategy's retry policy says; the error of the last attempt is recorded against the
+ * event.
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>An event's collector is made once, for all its attempts: what an attempt collected stays
+ * collected.</li>
+ * <li>A permit is released after every attempt that got one: sampled when the attempt ended (well
+ * or not), ignored when it was interrupted. An interrupted wait for a permit leaks nothing: the
+ * request is cancelled, or the permit ignored when it is granted.</li>
+ * <li>An interrupt ends the attempts at once and is thrown; every other error is the attempt's, for
+ * the retry policy to judge.</li>
+ * </ul>
+ */
+final class ReceiveAttempts<E, K, V> {
+
+    private final PipelineSpec spec;
+    private final TaskOrchestrator orchestrator;
+    private final Receiver<E, K, V> receiver;
+    private final PipelineResults<K, V> results;
+    private final PipelineWorkers workers;
+
+    ReceiveAttempts(PipelineSpec spec, TaskOrchestrator orchestrator, Receiver<E, K, V> receiver,
+            PipelineResults<K, V> results, PipelineWorkers workers) {
+        this.spec = spec;
+        this.orchestrator = orchestrator;
+        this.receiver = receiver;
+        this.results = results;
+        this.workers = workers;
+    }
+
+    /** Receives one event, retrying as the error strategy says; an error left over is recorded. */
+    void receive(Event<E> event) throws InterruptedException {
+        EventCollector<K, V> collector = results.collectorFor(event.sequence());
+        RetryPolicy retry = spec.errorStrategy().retry();
+        for (int attempt = 1;; attempt++) {
+            ConcurrencyLimiter.Permit permit = null;
+            try {
+                if (spec.group() != null) {
+                    permit = permit(event.sequence());
+                }
+                receiver.receive(event, collector);
+                release(permit, true);
+                break;
+            }
+            catch (InterruptedException ex) {
+                release(permit, false);
+                throw ex;
+            }
+            catch (Throwable t) {
+                release(permit, true);
+                Duration delay = retry.nextDelay(attempt, t).orElse(null);
+                if (delay == null) {
+                    results.record(new EventError<>(event.sequence(), null, t));
+                    break;
+                }
+                Waits.sleep(delay);
+            }
+        }
+    }
+
+    /**
+     * Waits for a permit of the pipeline's group. A rejection (the group at its limit with its queue full,
+     * or a wait beyond its maximum) is thrown as this attempt's error, which the error strategy handles
+     * like any other: retried, collected, or stopping the pipeline.
+     */
+    private ConcurrencyLimiter.Permit permit(long sequence) throws InterruptedException {
+        CompletableFuture<ConcurrencyLimiter.Permit> granted = new CompletableFuture<>();
+        ConcurrencyLimiter.Request request = orchestrator.limiter(spec.group()).acquire(
+                spec.priority() == null ? TaskPriority.NORMAL : spec.priority(), granted::complete,
+                rejection -> granted.completeExceptionally(new RejectedExecutionException("pipeline "
+                        + workers.label() + " could not receive event " + sequence + ": " + rejection.message())));
+        try {
+            return Waits.get(granted);
+        }
+        catch (InterruptedException ex) {
+            if (!request.cancel()) {
+                granted.thenAccept(ConcurrencyLimiter.Permit::ignore);
+            }
+            throw ex;
+        }
+        catch (ExecutionException ex) {
+            throw (RejectedExecutionException) ex.getCause();
+        }
+    }
+
+    private static void release(ConcurrencyLimiter.Permit permit, boolean sample) {
+        if (permit != null) {
+            if (sample) {
+                permit.success();
+            }
+            else {
+                permit.ignore();
+            }
+        }
+    }
+}

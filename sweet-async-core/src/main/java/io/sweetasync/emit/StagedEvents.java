@@ -1,0 +1,150 @@
+package io.sweetasync.emit;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Events a sender pulled from a source and has not published yet. They sit in slots reserved in the
+ * buffer (so they count against it) and are published as one batch when the reservation is full: one
+ * lock and one wake-up per batch instead of per event. The reservation doubles (up to
+ * {@link EventBuffer#MAX_BATCH}) while the source yields events fast and drops to one as soon as it does
+ * not. If the source stalls with events staged (say it waits for the receivers to finish them), the
+ * coordinator publishes them at its next tick ({@link #rescue}).
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>All state but {@code busy} is touched only while holding {@code busy}: by the sender while it
+ * stages or finishes, by the coordinator while it rescues. The sender spins for it (the coordinator
+ * holds it for one publish at most); the coordinator only tries, and skips a busy batch.</li>
+ * <li>{@code 0 <= count <= reserved}: staged events always sit in reserved slots, and every
+ * reservation is published (the unused part released) by {@link #finish} at the latest.</li>
+ * <li>A staging is in {@code live} (the set the coordinator rescues from) from its creation until
+ * {@link #finish}.</li>
+ * </ul>
+ */
+final class StagedEvents implements Consumer<Object> {
+
+    /**
+     * Batches grow only while pulls are this fast, so a pulled event waits at most a few microseconds
+     * (or one slow pull) for the rest of its batch.
+     */
+    private static final long BATCH_PULL_NANOS = 2_000;
+    /** Staged events older than this are published by the coordinator's tick. */
+    private static final long RESCUE_NANOS = 1_000_000;
+
+    private final EventBuffer buffer;
+    private final EmissionClock clock;
+    private final Set<StagedEvents> live;
+    /** Held by the sender while it stages, and by the coordinator while it rescues. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final Object[] items = new Object[EventBuffer.MAX_BATCH];
+    private int size = 1;
+    private int reserved;
+    private int count;
+    private long start;
+
+    /** A staging for one sender's drain of one source; it joins {@code live} until {@link #finish}. */
+    StagedEvents(EventBuffer buffer, EmissionClock clock, Set<StagedEvents> live) {
+        this.buffer = buffer;
+        this.clock = clock;
+        this.live = live;
+        live.add(this);
+    }
+
+    /** For a source's {@code forEachRemaining}: an interrupt comes out as {@link Interrupted}. */
+    @Override
+    public void accept(Object item) {
+        try {
+            offer(item);
+        }
+        catch (InterruptedException ex) {
+            throw new Interrupted(ex);
+        }
+    }
+
+    /** Stages {@code item}, waiting for room in the buffer first if nothing is reserved. */
+    void offer(Object item) throws InterruptedException {
+        acquire();
+        try {
+            if (reserved == 0) {
+                reserved = buffer.reserve(size);
+                start = System.nanoTime();
+            }
+            items[count++] = item;
+            if (count == reserved) {
+                publishStaged();
+            }
+        }
+        finally {
+            busy.setRelease(false);
+        }
+    }
+
+    /** Publishes what is staged and releases the unused reservation. */
+    void finish() {
+        live.remove(this);
+        acquire();
+        try {
+            publishStaged();
+        }
+        finally {
+            busy.setRelease(false);
+        }
+    }
+
+    /** For the sender; the coordinator only tries, and holds it for one publish at most. */
+    private void acquire() {
+        while (!busy.compareAndSet(false, true)) {
+            Thread.onSpinWait(); // the coordinator is publishing the staged batch: a few microseconds
+        }
+    }
+
+    /** Called by the coordinator: publishes a batch the source has been slow to fill. */
+    void rescue(long now) {
+        if (busy.compareAndSet(false, true)) {
+            try {
+                if (count > 0 && now - start > RESCUE_NANOS) {
+                    publishStaged();
+                    size = 1;
+                }
+            }
+            finally {
+                busy.setRelease(false);
+            }
+        }
+    }
+
+    private void publishStaged() {
+        if (reserved == 0) {
+            return;
+        }
+        try {
+            buffer.publish(items, count, reserved, clock.now());
+        }
+        finally {
+            Arrays.fill(items, 0, count, null);
+        }
+        if (count == reserved) {
+            size = EventBuffer.nextBatchSize(size, System.nanoTime() - start, count, BATCH_PULL_NANOS);
+        }
+        count = 0;
+        reserved = 0;
+    }
+
+    /** Carries an {@link InterruptedException} out of a {@code Consumer}. */
+    static final class Interrupted extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        Interrupted(InterruptedException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+
+        @Override
+        public synchronized InterruptedException getCause() {
+            return (InterruptedException) super.getCause();
+        }
+    }
+}
