@@ -19,6 +19,10 @@ import java.lang.annotation.Target;
  * while the caller waits, and the method's own exception is rethrown. Calls made inside a task body
  * become its children, unless {@link #detached()}.
  *
+ * <p>Placeholders in attributes ({@code ${...}}) are resolved once per method, at its first call (the
+ * starter also checks every annotated method's attributes at start-up), and the task settings built from
+ * them serve all its calls: a property changed later is not seen.
+ *
  * <p>As with every Spring proxy, a call from the same object ({@code this.method()}) bypasses the aspect;
  * call through the bean.
  *

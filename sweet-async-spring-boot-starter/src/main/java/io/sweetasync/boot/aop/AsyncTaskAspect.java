@@ -51,6 +51,16 @@ public class AsyncTaskAspect implements Ordered {
     private final TaskOrchestrator orchestrator;
     private final StringValueResolver placeholders;
     private final DurableCodec codec;
+    /**
+     * What each annotated method's calls need, worked out at its first call (builders are immutable, so one
+     * serves every call): its attributes' placeholders are resolved once, as Spring resolves
+     * {@code @Scheduled}'s.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Method, Plan> plans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** An annotated method's task builder, handler name and return shape. */
+    private record Plan(SpawningTaskBuilder<Object> builder, String handler, Class<?> returns, boolean futureLike) {
+    }
 
     public AsyncTaskAspect(TaskOrchestrator orchestrator, StringValueResolver placeholders) {
         this(orchestrator, placeholders, null);
@@ -137,20 +147,24 @@ public class AsyncTaskAspect implements Ordered {
     @Around("@annotation(annotation)")
     public Object run(ProceedingJoinPoint call, AsyncTask annotation) throws Throwable {
         Method method = ((MethodSignature) call.getSignature()).getMethod();
-        if (annotation.durable() && handlerName(method, annotation).equals(RUNNING_DURABLE.get())) {
+        Plan plan = plans.get(method);
+        if (plan == null) {
+            plan = plans.computeIfAbsent(method, m -> plan(m, annotation));
+        }
+        if (annotation.durable() && plan.handler().equals(RUNNING_DURABLE.get())) {
             RUNNING_DURABLE.remove(); // the stored invocation's own call: run the body (nested calls are new tasks)
             return call.proceed();
         }
         boolean anywhere = annotation.placement() == Placement.ANYWHERE;
-        if (anywhere && handlerName(method, annotation).equals(RUNNING_PLACED.get())) {
+        if (anywhere && plan.handler().equals(RUNNING_PLACED.get())) {
             RUNNING_PLACED.remove(); // the placed call itself, on the member chosen: run the body
             return call.proceed();
         }
-        Class<?> returns = method.getReturnType();
-        SpawningTaskBuilder<Object> builder = builder(method, annotation);
-        boolean futureLike = CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns);
+        Class<?> returns = plan.returns();
+        SpawningTaskBuilder<Object> builder = plan.builder();
+        boolean futureLike = plan.futureLike();
         SpawningTask<Object> task = annotation.durable() ? durable(builder, method, annotation, call.getArgs())
-                : anywhere ? builder.anywhere().run(handlerName(method, annotation), call.getArgs())
+                : anywhere ? builder.anywhere().run(plan.handler(), call.getArgs())
                 : builder.run(() -> {
                     Object value = proceed(call);
                     return futureLike ? await(value) : value;
@@ -177,6 +191,12 @@ public class AsyncTaskAspect implements Ordered {
         }
     }
 
+    private Plan plan(Method method, AsyncTask annotation) {
+        Class<?> returns = method.getReturnType();
+        return new Plan(builder(method, annotation), handlerName(method, annotation), returns,
+                CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
+    }
+
     /** Stores the call (each argument encoded on its own) and starts it; see {@link #registerDurable}. */
     private SpawningTask<Object> durable(SpawningTaskBuilder<Object> builder, Method method, AsyncTask annotation,
             Object[] arguments) {
@@ -194,7 +214,7 @@ public class AsyncTaskAspect implements Ordered {
                         + " cannot be stored: " + ex.getMessage(), ex);
             }
         }
-        return builder.durable(handlerName(method, annotation), encoded).run();
+        return builder.durable(plans.get(method).handler(), encoded).run();
     }
 
     private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
