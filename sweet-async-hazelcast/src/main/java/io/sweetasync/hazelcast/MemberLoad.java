@@ -14,9 +14,10 @@ import java.util.UUID;
  * @param placedBy how many of those were placed there by each other member, by that member's uuid
  * @param headroom per group: limit minus in flight minus queued (zero or less: saturated)
  * @param handlers the task handlers registered there
+ * @param durableOwner the store incarnation it runs durable tasks as, 0 without a store (then it takes none)
  */
 record MemberLoad(String member, int live, Map<UUID, Integer> placedBy, Map<String, Integer> headroom,
-        Set<String> handlers) implements Serializable {
+        Set<String> handlers, long durableOwner) implements Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;

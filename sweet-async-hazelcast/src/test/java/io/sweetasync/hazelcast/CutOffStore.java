@@ -20,6 +20,7 @@ final class CutOffStore implements TaskStore {
 
     private final TaskStore store;
     private volatile boolean cut;
+    private volatile boolean noClaims;
 
     CutOffStore(TaskStore store) {
         this.store = store;
@@ -27,6 +28,11 @@ final class CutOffStore implements TaskStore {
 
     void cut() {
         cut = true;
+    }
+
+    /** From now on this member claims no orphaned invocation (as if another member were always faster). */
+    void refuseClaims() {
+        noClaims = true;
     }
 
     private TaskStore store() {
@@ -78,6 +84,9 @@ final class CutOffStore implements TaskStore {
 
     @Override
     public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
+        if (noClaims) {
+            return List.of();
+        }
         return store().claimOrphans(incarnation, handlers, limit);
     }
 
