@@ -6,6 +6,7 @@ import io.sweetasync.spi.DurableTarget;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskCluster;
+import io.sweetasync.spi.TaskRecord;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Optional;
@@ -63,8 +64,9 @@ final class PlacedDurables {
     <T> SpawningTask<T> submit(StoreSync sync, Durables.Registration<?> registration, TaskSpec<T> named,
             String encoded, DurableTarget target, DurableStartGate gate) {
         TaskCluster cluster = orchestrator.placement().cluster();
+        // The member that runs it retries, and admits it in its group; the mirror only follows, holding no permit.
         TaskSpec<T> spec = named.withTag(ClusterPlacement.PLACED_FROM, cluster.memberName())
-                .withRetry(RetryPolicy.none()); // the member that runs it retries; the mirror only follows
+                .withRetry(RetryPolicy.none()).withGroup(null);
         Mirror<T> mirror = new Mirror<>(sync, registration, target);
         TaskNode<T> node = orchestrator.createDurable(spec, mirror::run, null, 0);
         mirror.node = node;
@@ -73,7 +75,7 @@ final class PlacedDurables {
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), registration.name(), encoded, "PENDING", 1,
                     target.owner(), null, null, System.currentTimeMillis()),
-                    StoredTasks.record(node, sync.member(), target.owner()));
+                    inGroup(StoredTasks.record(node, sync.member(), target.owner()), named.group()));
         }
         catch (RuntimeException ex) {
             node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
@@ -85,6 +87,14 @@ final class PlacedDurables {
             node.submit();
         }, () -> node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back"));
         return node;
+    }
+
+    /** {@code r} in {@code group}: the stored record names the group the running member admits it in. */
+    private static TaskRecord inGroup(TaskRecord r, String group) {
+        return new TaskRecord(r.id(), r.parentId(), r.rootId(), r.name(), r.status(), r.priority(), group, r.runtime(),
+                r.tags(), r.createdAt(), r.startedAt(), r.completedAt(), r.attempts(), r.failureType(),
+                r.failureMessage(), r.queueWaitNanos(), r.runNanos(), r.cpuNanos(), r.allocatedBytes(), r.bytesRead(),
+                r.bytesWritten(), r.resourceSources(), r.member(), r.incarnation(), r.durable());
     }
 
     private static PlacedTask start(TaskCluster cluster, DurableTarget target, TaskId id) {

@@ -40,7 +40,8 @@ class DurablePlacementTest {
         TestCluster.Member a = test.get(0);
         List<SpawningTask<String>> tasks = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
-            tasks.add(a.orchestrator.to(String.class).named("spread").durable("first-holds", "job-" + i).run());
+            tasks.add(a.orchestrator.to(String.class).named("spread").group("billing").durable("first-holds", "job-" + i)
+                    .run());
         }
         await().atMost(CEILING).until(() -> test.holding.get() == 9);
         Map<String, Integer> perMember = new HashMap<>();
@@ -49,6 +50,9 @@ class DurablePlacementTest {
                 .allSatisfy((member, count) -> assertThat(count).isEqualTo(3));
         for (SpawningTask<String> task : tasks) {
             assertThat(task.status()).isEqualTo(TaskStatus.RUNNING); // the handle follows the work
+        }
+        for (TestCluster.Member member : test.cluster.members) { // admitted where it runs; a handle holds no permit
+            assertThat(member.orchestrator.limiter("billing").inFlight()).as(member.name).isEqualTo(3);
         }
 
         test.release.countDown();
@@ -67,6 +71,7 @@ class DurablePlacementTest {
             await().atMost(CEILING).until(() -> test.store.find(task.id()).orElseThrow().status().equals("COMPLETED"));
             TaskRecord record = test.store.find(task.id()).orElseThrow();
             assertThat(record.incarnation()).isEqualTo(durable.owner()); // written by the member that ran it
+            assertThat(record.group()).isEqualTo("billing");
             if (placed) {
                 assertThat(record.tags()).containsEntry("placed-from", a.name);
             }
