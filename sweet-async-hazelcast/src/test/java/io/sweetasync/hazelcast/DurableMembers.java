@@ -10,11 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Three real members sharing one H2 store (in memory, in this JVM), each through a {@link CutOffStore} so
- * that a test can kill one: cut it from the store and terminate its Hazelcast member. Short leases (2 s)
- * keep the tests quick. Handlers: {@code "first-holds"} holds its first run of an argument until released
+ * Three real members sharing one store: a real PostgreSQL when {@code SWEET_ASYNC_POSTGRES_URL} is set (as
+ * {@code .ci/run} does after {@code .ci/postgres start}), else H2 in memory in this JVM; tables of their own
+ * prefix per test. Each member reaches it through a {@link CutOffStore} so that a test can kill one: cut
+ * it from the store and terminate its Hazelcast member. Short leases (2 s) keep the tests quick. Handlers: {@code "first-holds"} holds its first run of an argument until released
  * (or interrupted) and returns at once on later runs; every run answers the member it ran on.
  */
 final class DurableMembers implements AutoCloseable {
@@ -30,9 +32,17 @@ final class DurableMembers implements AutoCloseable {
     final CountDownLatch release = new CountDownLatch(1);
 
     private DurableMembers(int size) {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:durable-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        store = new JdbcTaskStore(h2);
+        String postgres = System.getenv("SWEET_ASYNC_POSTGRES_URL");
+        if (postgres != null && !postgres.isBlank()) {
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setURL(postgres);
+            store = new JdbcTaskStore(dataSource, "d" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_");
+        }
+        else {
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:durable-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            store = new JdbcTaskStore(h2);
+        }
         store.initializeSchema();
         for (int i = 0; i < size; i++) {
             views.add(new CutOffStore(store));
