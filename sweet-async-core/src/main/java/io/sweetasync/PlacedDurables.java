@@ -185,7 +185,9 @@ final class PlacedDurables {
                     first = placed.await();
                 }
                 catch (InterruptedException ex) {
-                    placed.cancel();
+                    if (!orchestrator.isShuttingDown()) { // this member stopping ends the handle, not the work
+                        placed.cancel();
+                    }
                     throw ex;
                 }
                 if (!first.lost()) {
@@ -250,6 +252,9 @@ final class PlacedDurables {
         }
 
         private void cancelElsewhere() {
+            if (orchestrator.isShuttingDown()) {
+                return; // this member stopping ends the handle, not the work
+            }
             try {
                 orchestrator.placement().cluster().cancel(node.id());
             }

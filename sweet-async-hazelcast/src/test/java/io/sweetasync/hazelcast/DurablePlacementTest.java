@@ -97,4 +97,24 @@ class DurablePlacementTest {
         await().atMost(CEILING).until(() -> test.store.durable(task.id()).orElseThrow().status().equals("CANCELLED"));
         assertThat(test.runs.get("cancelled")).hasSize(1);
     }
+
+    @Test
+    void theSubmittingMemberStoppingEndsItsHandleButNotTheWork() {
+        TestCluster.Member a = test.get(0);
+        a.orchestrator.to(String.class).durable("first-holds", "busy").run();
+        await().atMost(CEILING).until(() -> test.holding.get() == 1);
+        SpawningTask<String> task = a.orchestrator.to(String.class).durable("first-holds", "outlives").run();
+        await().atMost(CEILING).until(() -> test.holding.get() == 2);
+        String ranOn = test.runs.get("outlives").getFirst();
+        assertThat(ranOn).isNotEqualTo(a.name);
+
+        a.orchestrator.close();
+
+        assertThat(task.isDone()).isTrue();
+        assertThat(test.holding.get()).isEqualTo(1); // still held there: only a's own task stopped
+        test.release.countDown();
+        await().atMost(CEILING).until(() -> test.store.durable(task.id()).orElseThrow().status().equals("COMPLETED"));
+        assertThat(test.store.durable(task.id()).orElseThrow().result()).isEqualTo(ranOn);
+        assertThat(test.runs.get("outlives")).containsExactly(ranOn);
+    }
 }
