@@ -3,6 +3,7 @@ package io.sweetasync;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.ClusterTask;
+import io.sweetasync.spi.DurableTarget;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
@@ -116,7 +117,8 @@ final class ClusterPlacement implements ClusterHost {
         }
     }
 
-    private static Object valueOf(TaskNode<?> self, RemoteOutcome outcome) {
+    /** The value of {@code self}'s work from how it ended elsewhere; throws, ending {@code self}, if it did not complete. */
+    static Object valueOf(TaskNode<?> self, RemoteOutcome outcome) {
         String where = "member " + outcome.member() + (outcome.taskId() == null ? "" : " (as task " + outcome.taskId() + ")");
         if (outcome.lost()) {
             String why = where + ": " + outcome.failureMessage();
@@ -165,7 +167,81 @@ final class ClusterPlacement implements ClusterHost {
         return registration.handler().handle(registration.type().cast(argument));
     }
 
+    /** Null without a cluster. */
+    TaskCluster cluster() {
+        return cluster;
+    }
+
+    /** Where a durable task of {@code handler} in {@code group} should run: null for this member. */
+    DurableTarget chooseDurable(String handler, String group) {
+        if (cluster == null) {
+            return null;
+        }
+        try {
+            return cluster.chooseDurable(handler, group);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "the cluster could not choose a member for a durable task of '" + handler
+                    + "'; it runs on this member", ex);
+            return null;
+        }
+    }
+
+    /** A task of this member began waiting for work placed elsewhere: not load of this member. */
+    void waitStarted() {
+        placing.increment();
+    }
+
+    void waitEnded() {
+        placing.decrement();
+    }
+
     // ---- the member it was placed on ------------------------------------------------------------
+
+    @Override
+    public long durableOwner() {
+        StoreSync sync = orchestrator.storeSync();
+        return sync == null ? 0 : sync.incarnation();
+    }
+
+    @Override
+    public void startDurable(TaskId id, Consumer<RemoteOutcome> onEnd) {
+        orchestrator.durables().startPlaced(id, onEnd, memberName());
+    }
+
+    @Override
+    public void durableEnded(TaskId id, RemoteOutcome outcome) {
+        orchestrator.durables().placed().ended(id, outcome);
+    }
+
+    @Override
+    public void memberLeft(String member) {
+        StoreSync sync = orchestrator.storeSync();
+        if (sync != null) {
+            sync.claimSoon();
+        }
+    }
+
+    private String memberName() {
+        return cluster == null ? "local" : cluster.memberName();
+    }
+
+    /**
+     * How {@code node}, run here for another member, ended. Cancelled because this member shuts down, a durable
+     * task is not over: it stays pending in the store and runs again elsewhere, so it is reported lost.
+     */
+    RemoteOutcome outcomeOf(TaskNode<Object> node) {
+        String member = memberName();
+        if (node.isDurable() && node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
+            return RemoteOutcome.lost(member, "its member shut down before it ended; it runs again on another");
+        }
+        TaskInfo.Failure failure = node.info().failure();
+        if (node.resultNow0() instanceof TaskResult.Ok<Object>(Object value)) {
+            return RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null);
+        }
+        return RemoteOutcome.of(member, node.id().toString(), node.status(), null,
+                failure == null ? "AsyncTaskException" : failure.type(), failure == null ? null : failure.message());
+    }
 
     @Override
     public int liveTasks() {
@@ -221,18 +297,8 @@ final class ClusterPlacement implements ClusterHost {
             };
         }
         TaskNode<Object> node = (TaskNode<Object>) orchestrator.spawn(spec, work);
-        String member = cluster == null ? "local" : cluster.memberName();
         node.whenTerminal(() -> {
-            RemoteOutcome outcome;
-            TaskInfo.Failure failure = node.info().failure();
-            if (node.resultNow0() instanceof TaskResult.Ok<Object>(Object value)) {
-                outcome = RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null);
-            }
-            else {
-                outcome = RemoteOutcome.of(member, node.id().toString(), node.status(), null,
-                        failure == null ? "AsyncTaskException" : failure.type(),
-                        failure == null ? null : failure.message());
-            }
+            RemoteOutcome outcome = outcomeOf(node);
             try {
                 onEnd.accept(outcome);
             }

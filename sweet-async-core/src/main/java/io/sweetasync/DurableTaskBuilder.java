@@ -9,10 +9,18 @@ import java.util.function.Function;
  *
  * <p>{@link #run()} stores the invocation in the orchestrator's {@link io.sweetasync.spi.TaskStore}
  * before it returns (an argument the codec cannot encode fails here, naming the handler), then starts it
- * on this member at once — or, in a Spring transaction with the starter, right after commit. If this
- * process dies before the task ends, another start of any member sharing the store runs it again, with
+ * at once (on this member, or on the member the cluster chose, below) — or, in a Spring transaction with
+ * the starter, right after commit. If this process dies before the task ends, another start of any member sharing the store runs it again, with
  * the same id and the attempt count going up, until it ends; so it runs at least once, and the handler
  * must be idempotent.
+ *
+ * <p>With a cluster ({@link TaskOrchestrator.Builder#cluster}) whose members share the store, {@link #run()}
+ * places the task on the least loaded member that has the handler and a store (this one included): the
+ * invocation is stored owned by that member, which runs it and writes its record, and the returned handle
+ * (with the task's id) follows it there — its status, {@code join()}, {@code result()}, and {@code cancel()}
+ * interrupting the body there. If that member leaves the cluster, the handle waits for the next run, which
+ * a member claims once the lost member's lease in the store lapses, and completes with that run's result.
+ * The result must then cross the network too (for Hazelcast: {@code Serializable}).
  *
  * <pre>{@code
  * TaskOrchestrator orchestrator = TaskOrchestrator.builder()

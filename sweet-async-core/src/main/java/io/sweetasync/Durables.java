@@ -3,6 +3,9 @@ package io.sweetasync;
 import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.DurableStartGate;
+import io.sweetasync.spi.DurableTarget;
+import io.sweetasync.spi.RemoteOutcome;
+import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Durable tasks of one orchestrator: the registered {@link TaskHandler}s, submission (store first, then
@@ -40,11 +44,18 @@ final class Durables {
     private final Map<String, Registration<?>> handlers = new ConcurrentHashMap<>();
     private final DurableCodec codec;
     private final DurableStartGate gate;
+    private final PlacedDurables placed;
 
     Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate) {
         this.orchestrator = orchestrator;
         this.codec = codec;
         this.gate = gate;
+        this.placed = new PlacedDurables(orchestrator);
+    }
+
+    /** Durable tasks submitted here and placed on other members. */
+    PlacedDurables placed() {
+        return placed;
     }
 
     static void checkName(String name) {
@@ -73,7 +84,7 @@ final class Durables {
         return sync;
     }
 
-    private DurableCodec codec() {
+    DurableCodec codec() {
         if (codec == null) {
             throw new IllegalStateException("durable tasks need a codec for their arguments: build the orchestrator "
                     + "with TaskOrchestrator.builder().durableCodec(...) (e.g. io.sweetasync.jdbc.JsonDurableCodec)");
@@ -116,6 +127,10 @@ final class Durables {
                     + "' cannot be stored: " + ex.getMessage(), ex);
         }
         TaskSpec<T> named = spec.name() == null ? spec.withName(name) : spec;
+        DurableTarget target = orchestrator.placement().chooseDurable(name, named.group());
+        if (target != null) {
+            return placed.submit(sync, registration, named, encoded, target, gate);
+        }
         TaskNode<T> node = orchestrator.createDurable(named, body(registration, encoded), null, 0);
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), name, encoded, "PENDING", 1,
@@ -165,6 +180,9 @@ final class Durables {
 
     private void runAgain(StoreSync sync, DurableRecord record) {
         TaskId id = new TaskId(record.id());
+        if (record.attempts() <= MAX_RUNS && placed.handOff(record)) {
+            return; // submitted here and placed elsewhere: its handle here runs it
+        }
         Optional<io.sweetasync.spi.TaskRecord> before = sync.store().find(id);
         if (record.attempts() > MAX_RUNS) {
             String why = "given up: its process stopped during " + (record.attempts() - 1) + " runs in a row";
@@ -176,6 +194,62 @@ final class Durables {
                     record.attempts() - 1);
             return;
         }
+        TaskNode<Object> node = node(record, before);
+        LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id, record.handler(),
+                record.attempts());
+        String origin = node.info().tags().get(ClusterPlacement.PLACED_FROM);
+        TaskCluster cluster = orchestrator.placement().cluster();
+        if (origin != null && cluster != null) {
+            // Placed from a member whose handle may still wait for it: that member hears how this run ended.
+            node.whenTerminal(() -> {
+                RemoteOutcome outcome = orchestrator.placement().outcomeOf(node);
+                try {
+                    cluster.durableEnded(origin, id, outcome);
+                }
+                catch (RuntimeException ex) {
+                    LOG.log(Level.DEBUG, "could not tell member " + origin + " that durable task " + id + " ended", ex);
+                }
+            });
+        }
+        sync.track(node);
+        node.submit();
+    }
+
+    /**
+     * Runs here the stored invocation {@code id} another member stored for this member and placed here;
+     * {@code onEnd} hears how it ended, or that it could not run here (lost).
+     */
+    void startPlaced(TaskId id, Consumer<RemoteOutcome> onEnd, String member) {
+        StoreSync sync = orchestrator.storeSync();
+        DurableRecord record;
+        Optional<io.sweetasync.spi.TaskRecord> before;
+        try {
+            if (sync == null || codec == null) {
+                throw new IllegalStateException("member " + member + " has no task store or durable codec");
+            }
+            Optional<DurableRecord> found = sync.store().durable(id);
+            if (found.isEmpty() || !found.get().status().equals("PENDING") || found.get().owner() != sync.incarnation()
+                    || !handlers.containsKey(found.get().handler())) {
+                throw new IllegalStateException("member " + member + " does not own durable task " + id
+                        + " (any more), or has no handler for it: " + found.orElse(null));
+            }
+            record = found.get();
+            before = sync.store().find(id);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "durable task {0} placed here was not run: {1}", id, ex.getMessage());
+            onEnd.accept(RemoteOutcome.lost(member, "it was not run there: " + ex.getMessage()));
+            return;
+        }
+        TaskNode<Object> node = node(record, before);
+        node.whenTerminal(() -> onEnd.accept(orchestrator.placement().outcomeOf(node)));
+        sync.track(node);
+        node.submit();
+    }
+
+    /** A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. */
+    private TaskNode<Object> node(DurableRecord record, Optional<io.sweetasync.spi.TaskRecord> before) {
+        TaskId id = new TaskId(record.id());
         Registration<?> registration = handlers.get(record.handler());
         // The name and tags it was submitted with come back from its stored record.
         TaskSpec<Object> spec = TaskSpec.empty().withName(before.map(io.sweetasync.spi.TaskRecord::name)
@@ -194,12 +268,7 @@ final class Durables {
                 spec = spec.withRuntime(stored.runtime());
             }
         }
-        TaskNode<Object> node = orchestrator.createDurable(spec, body(registration, record.argument()), id,
-                record.attempts() - 1);
-        LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id, record.handler(),
-                record.attempts());
-        sync.track(node);
-        node.submit();
+        return orchestrator.createDurable(spec, body(registration, record.argument()), id, record.attempts() - 1);
     }
 
     private static TaskPriority priority(String name) {

@@ -23,7 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * tasks once their terminal record is written (and writes it once more if the task's sampled resource
  * figures were still {@code PENDING} in it and are final now); every third of the lease it renews the lease (which also
  * marks lost the tasks of dead incarnations) and claims orphaned durable invocations; every hour it
- * purges records older than the retention.
+ * purges records older than the retention. After {@link #claimSoon()} (a cluster member left) it claims
+ * orphans at every interval for one lease, so a dead member's durable invocations are taken over within an
+ * interval of its lease lapsing, rather than at the next third of this member's lease.
  *
  * <h2>Bounded, never silent</h2>
  * At most {@code maxTracked} tasks wait to be written; a task created while that many wait is not
@@ -69,6 +71,8 @@ final class StoreSync implements AutoCloseable {
     private long lastHeartbeat;
     private long lastPurge;
     private volatile boolean droppedReported;
+    /** Until when ({@code System.nanoTime()}) orphans are claimed at every interval; see {@link #claimSoon()}. */
+    private volatile long claimUntil = System.nanoTime();
 
     StoreSync(TaskOrchestrator orchestrator, TaskStore store, StoreSettings settings) {
         this.orchestrator = orchestrator;
@@ -183,6 +187,9 @@ final class StoreSync implements AutoCloseable {
                 if (now - lastHeartbeat >= settings.lease().toNanos() / 3) {
                     lastHeartbeat = now;
                     heartbeat();
+                }
+                else if (now - claimUntil < 0) {
+                    claimOrphans();
                 }
                 if (now - lastPurge >= PURGE_EVERY_NANOS) {
                     lastPurge = now;
@@ -382,6 +389,32 @@ final class StoreSync implements AutoCloseable {
         }
         catch (RuntimeException ex) {
             storeDown("renewing the lease of member " + member(), ex);
+        }
+    }
+
+    /**
+     * Another member may have died: for the next lease (and an interval), claim orphaned durable invocations
+     * at every interval. Only invocations whose owner's lease has lapsed are claimed, so this never takes a
+     * task from a member that is still alive and renewing; it only stops waiting for the next periodic look.
+     */
+    void claimSoon() {
+        claimUntil = System.nanoTime() + settings.lease().plus(settings.flushInterval()).toNanos();
+        lock.lock();
+        try {
+            wake.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void claimOrphans() {
+        try {
+            orchestrator.durables().claimOrphans();
+            storeUp();
+        }
+        catch (RuntimeException ex) {
+            storeDown("claiming the durable tasks of a member that left", ex);
         }
     }
 

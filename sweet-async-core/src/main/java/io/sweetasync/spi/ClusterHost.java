@@ -56,4 +56,23 @@ public interface ClusterHost {
      * @return the id of the task started here
      */
     TaskId start(RemoteInvocation invocation, Consumer<RemoteOutcome> onEnd);
+
+    /** The incarnation this member runs durable tasks as in its task store; 0 without a store. */
+    long durableOwner();
+
+    /**
+     * Runs here the stored durable invocation {@code id} that another member stored for this member's
+     * incarnation, with the same id, and calls {@code onEnd} once with its outcome. If this member does not
+     * own it (any more), nothing runs and {@code onEnd} gets a lost outcome saying so.
+     */
+    void startDurable(TaskId id, Consumer<RemoteOutcome> onEnd);
+
+    /** A later run elsewhere of durable task {@code id}, placed from here, ended as {@code outcome}. */
+    void durableEnded(TaskId id, RemoteOutcome outcome);
+
+    /**
+     * Member {@code member} left the cluster: durable tasks it owned are claimed here as soon as its lease
+     * in the store lapses, rather than at this member's next periodic look.
+     */
+    void memberLeft(String member);
 }

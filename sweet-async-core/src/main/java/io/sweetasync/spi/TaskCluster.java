@@ -59,6 +59,35 @@ public interface TaskCluster {
      */
     boolean cancel(TaskId id);
 
+    /**
+     * The least loaded member able to run a durable task of {@code handler} in {@code group}: one that has the
+     * handler and a store (the same store as this member). Returns {@code null} when this member is the
+     * least loaded, or when the engine does not place durable tasks (the default): the caller then runs it
+     * itself.
+     */
+    default DurableTarget chooseDurable(String handler, String group) {
+        return null;
+    }
+
+    /**
+     * Starts on {@code target} the stored durable invocation {@code id}, which {@code target}'s incarnation
+     * owns already (its lease fences it: if the member dies, the invocation is claimed again once the lease
+     * lapses). Never blocks on the remote task; its end, or the loss of the member, comes through the handle.
+     *
+     * @throws UnsupportedOperationException if the engine does not place durable tasks
+     */
+    default PlacedTask startDurable(DurableTarget target, TaskId id) {
+        throw new UnsupportedOperationException("this cluster engine does not place durable tasks");
+    }
+
+    /**
+     * Tells member {@code origin}, which placed durable task {@code id} and may still wait for it, how a
+     * later run of it ended here (after the member it was placed on left). Returns at once; a member that
+     * has gone is skipped.
+     */
+    default void durableEnded(String origin, TaskId id, RemoteOutcome outcome) {
+    }
+
     /** Called when the attached orchestrator closes: stop serving this member. */
     void detach();
 }

@@ -8,6 +8,7 @@ import com.hazelcast.core.IExecutorService;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.DurableTarget;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
@@ -35,8 +36,13 @@ import java.util.concurrent.TimeoutException;
  *   tasks (a member whose group has no headroom comes last), sent through the member's
  *   {@code IExecutorService} {@code "sweet-async"}. Its outcome comes back in a message; cancelling it
  *   sends a cancellation that interrupts its body there.</li>
+ *   <li><b>Durable tasks</b> (with a task store shared by the members) are placed the same way, among the
+ *   members with a store: the invocation is stored owned by the chosen member's incarnation, then started
+ *   there with {@code StartDurable}; the caller's handle follows it.</li>
  *   <li><b>Member loss</b>: when a member leaves the cluster, every task placed on it from here ends
- *   {@code FAILED} with {@code TaskLostException} naming it, at once.</li>
+ *   {@code FAILED} with {@code TaskLostException} naming it, at once; a durable one is not lost: the handle
+ *   waits for its next run, which any member claims once the lost member's lease in the store lapses (the
+ *   members look at every store interval from the moment they see it leave).</li>
  *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups.</li>
  *   <li><b>Cluster-wide groups</b>: a group configured {@code withClusterWide(true)} splits its limit across
  *   the members of the Hazelcast cluster, in their join order (see {@code LimiterConfig}); the split is
@@ -131,6 +137,10 @@ public final class HazelcastTaskCluster implements TaskCluster {
                 placements.memberLeft(event.getMember());
                 loads.forget(event.getMember().getUuid());
                 shares.update(host);
+                ClusterHost attached = HazelcastTaskCluster.this.host;
+                if (attached != null) {
+                    attached.memberLeft(MemberNames.of(event.getMember()));
+                }
             }
         });
         shares.update(host);
@@ -156,6 +166,54 @@ public final class HazelcastTaskCluster implements TaskCluster {
             return null;
         }
         return placements.start(target, invocation, hazelcast.getCluster().getLocalMember().getUuid());
+    }
+
+    @Override
+    public DurableTarget chooseDurable(String handler, String group) {
+        ClusterHost here = host();
+        Member target = loads.choose(handler, group, here.liveTasks(), placements::outstanding, true);
+        MemberLoad load = target.localMember() ? null : loads.of(target);
+        return load == null ? null : new DurableTarget(MemberNames.of(target), load.durableOwner());
+    }
+
+    @Override
+    public PlacedTask startDurable(DurableTarget target, TaskId id) {
+        Member member = memberNamed(target.member());
+        if (member == null) {
+            return new Pending.Gone(target.member(), "it was no longer a member of the cluster");
+        }
+        return placements.startDurable(member, id, hazelcast.getCluster().getLocalMember().getUuid());
+    }
+
+    @Override
+    public void durableEnded(String origin, TaskId id, RemoteOutcome outcome) {
+        Member member = memberNamed(origin);
+        if (member == null) {
+            LOG.log(Level.DEBUG, "durable task {0} ended {1}; the member that placed it, {2}, has left", id,
+                    outcome.status(), origin);
+            return;
+        }
+        if (member.localMember()) {
+            host().durableEnded(id, outcome);
+            return;
+        }
+        try {
+            executor.executeOnMember(new DurableEnded(id.toString(), outcome), member);
+        }
+        catch (RuntimeException ex) {
+            if (outcome.value() == null || Placements.isLoss(ex)) {
+                LOG.log(Level.WARNING, "could not tell member " + origin + " how durable task " + id + " ended", ex);
+                return;
+            }
+            executor.executeOnMember(new DurableEnded(id.toString(), RemoteOutcome.of(outcome.member(), outcome.taskId(),
+                    TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
+                    "it completed, but its value could not be sent back: " + ex.getMessage())), member);
+        }
+    }
+
+    private Member memberNamed(String name) {
+        return hazelcast.getCluster().getMembers().stream().filter(member -> MemberNames.of(member).equals(name))
+                .findFirst().orElse(null);
     }
 
     @Override
@@ -260,6 +318,23 @@ public final class HazelcastTaskCluster implements TaskCluster {
                 loads.endedHere(origin);
                 reply(origin, key, outcome);
             }).toString();
+        }
+        catch (RuntimeException ex) {
+            loads.endedHere(origin);
+            throw ex;
+        }
+    }
+
+    /** Starts a durable task that {@code origin} stored for this member and placed here; its outcome goes back. */
+    String startDurable(String id, UUID origin, long key) {
+        loads.placedHere(origin);
+        try {
+            TaskId taskId = TaskId.parse(id);
+            host().startDurable(taskId, outcome -> {
+                loads.endedHere(origin);
+                reply(origin, key, outcome);
+            });
+            return id;
         }
         catch (RuntimeException ex) {
             loads.endedHere(origin);

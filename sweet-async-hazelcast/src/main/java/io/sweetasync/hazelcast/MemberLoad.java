@@ -15,9 +15,10 @@ import java.util.UUID;
  * @param headroom per group: limit minus in flight minus queued (zero or less: saturated), or
  *                 {@link MemberLoads#NO_SHARE} where the limit is 0 (a cluster-wide group's zero share)
  * @param handlers the task handlers registered there
+ * @param durableOwner the store incarnation it runs durable tasks as, 0 without a store (then it takes none)
  */
 record MemberLoad(String member, int live, Map<UUID, Integer> placedBy, Map<String, Integer> headroom,
-        Set<String> handlers) implements Serializable {
+        Set<String> handlers, long durableOwner) implements Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;

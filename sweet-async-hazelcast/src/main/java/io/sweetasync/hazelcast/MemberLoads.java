@@ -77,7 +77,7 @@ final class MemberLoads {
                 headroom.put(group.group(), group.limit() == 0 ? NO_SHARE : group.limit() - group.inFlight() - group.queued());
             }
             loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), host.liveTasks(),
-                    placedBy, headroom, host.handlers()), interval.toMillis() * 20, TimeUnit.MILLISECONDS);
+                    placedBy, headroom, host.handlers(), host.durableOwner()), interval.toMillis() * 20, TimeUnit.MILLISECONDS);
         }
         catch (RuntimeException ex) {
             if (hazelcast.getLifecycleService().isRunning()) {
@@ -121,6 +121,11 @@ final class MemberLoads {
         }
     }
 
+    /** The load {@code member} published last, null if none. */
+    MemberLoad of(Member member) {
+        return loads.get(member.getUuid());
+    }
+
     /** Whether {@code member} publishes a load, i.e. can take placed tasks. */
     boolean isCandidate(Member member) {
         return loads.containsKey(member.getUuid());
@@ -132,6 +137,11 @@ final class MemberLoads {
      * placed on a member and has not seen end.
      */
     Member choose(String handler, String group, int liveHere, ToIntFunction<Member> outstanding) {
+        return choose(handler, group, liveHere, outstanding, false);
+    }
+
+    /** As {@link #choose(String, String, int, ToIntFunction)}, among members with a store if {@code durable}. */
+    Member choose(String handler, String group, int liveHere, ToIntFunction<Member> outstanding, boolean durable) {
         Member local = hazelcast.getCluster().getLocalMember();
         Member best = local;
         long bestScore = score(liveHere, headroomHere(group));
@@ -140,7 +150,7 @@ final class MemberLoads {
                 continue;
             }
             MemberLoad load = loads.get(member.getUuid());
-            if (load == null || !load.handlers().contains(handler)) {
+            if (load == null || !load.handlers().contains(handler) || durable && load.durableOwner() < 1) {
                 continue;
             }
             int mine = load.placedBy().getOrDefault(local.getUuid(), 0);

@@ -75,4 +75,17 @@ final class Pending implements PlacedTask {
     synchronized String remoteId() {
         return remoteId;
     }
+
+    /** A placement that never started: its member had gone. */
+    record Gone(String member, String why) implements PlacedTask {
+
+        @Override
+        public RemoteOutcome await() {
+            return RemoteOutcome.lost(member, why);
+        }
+
+        @Override
+        public void cancel() {
+        }
+    }
 }

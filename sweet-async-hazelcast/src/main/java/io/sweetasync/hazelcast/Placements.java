@@ -6,14 +6,17 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
+import io.sweetasync.TaskId;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
 import java.lang.System.Logger.Level;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * The tasks this member has placed on others and not seen end, by key.
@@ -40,6 +43,15 @@ final class Placements {
     }
 
     Pending start(Member target, RemoteInvocation invocation, UUID origin) {
+        return start(target, key -> new StartPlaced(invocation, origin, key));
+    }
+
+    /** Starts there the stored durable invocation {@code id}, which the target's incarnation owns. */
+    Pending startDurable(Member target, TaskId id, UUID origin) {
+        return start(target, key -> new StartDurable(id.toString(), origin, key));
+    }
+
+    private Pending start(Member target, LongFunction<Callable<String>> message) {
         Pending placed = new Pending(keys.incrementAndGet(), target, this::sendCancel);
         AtomicInteger count = perMember.computeIfAbsent(target.getUuid(), any -> new AtomicInteger());
         count.incrementAndGet();
@@ -53,7 +65,7 @@ final class Placements {
             return placed;
         }
         try {
-            executor.submitToMember(new StartPlaced(invocation, origin, placed.key), target, new ExecutionCallback<String>() {
+            executor.submitToMember(message.apply(placed.key), target, new ExecutionCallback<String>() {
                 @Override
                 public void onResponse(String remoteId) {
                     placed.started(remoteId);

@@ -1,0 +1,281 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.DurableStartGate;
+import io.sweetasync.spi.DurableTarget;
+import io.sweetasync.spi.PlacedTask;
+import io.sweetasync.spi.RemoteOutcome;
+import io.sweetasync.spi.TaskCluster;
+import io.sweetasync.spi.TaskRecord;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Durable tasks this member submitted and the cluster placed on another member, as this member follows
+ * them: each has a handle here (a <em>mirror</em>, with the durable task's id) whose body waits for the
+ * work and ends as it ended.
+ *
+ * <h2>Ownership</h2>
+ * The invocation is stored owned by the chosen member's incarnation before it is started there, so the
+ * store's lease fences it exactly as it fences a task submitted there: while that member renews its lease
+ * nobody else runs it; once the lease lapses any member (this one included) may claim it, and the claim
+ * raises the attempt count. The mirror is never tracked by this member's store sync unless this member
+ * claims the invocation: only its owner writes the task's record and end.
+ *
+ * <h2>The mirror's two phases</h2>
+ * <ol>
+ *   <li>It waits for the placed run ({@link PlacedTask#await}): a value, a failure or a cancellation
+ *   there ends the handle the same way. Interrupting the body (cancel, timeout) cancels the remote body.</li>
+ *   <li>If that member left, the work is not lost: the mirror waits for the next run, which is one of
+ *   <ul>
+ *     <li>this member's claim of the invocation ({@link #handOff}): the mirror then runs the handler itself,
+ *     and its end is written here;</li>
+ *     <li>another member's run after its claim, whose end that member sends here ({@link #ended});</li>
+ *     <li>failing both, the end found in the store (polled each second): a completed value that did not reach
+ *     this member ends the handle {@code FAILED} saying where to read it.</li>
+ *   </ul>
+ *   Since this member claims orphans too, some run always comes while it lives; the handle's timeout, if
+ *   set, bounds the wait.</li>
+ * </ol>
+ *
+ * <p>One live node per id on this member: while a mirror is registered in {@link #mirrors}, a claim of its
+ * invocation here goes to the mirror ({@link #handOff}), never to a second node. The mailbox of a mirror
+ * is closed when its body returns: a claim that arrived before makes this member the owner, so the mirror
+ * is then tracked and its end written here.
+ */
+final class PlacedDurables {
+
+    private static final System.Logger LOG = System.getLogger(PlacedDurables.class.getName());
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final TaskOrchestrator orchestrator;
+    private final ConcurrentHashMap<TaskId, Mirror<?>> mirrors = new ConcurrentHashMap<>();
+
+    PlacedDurables(TaskOrchestrator orchestrator) {
+        this.orchestrator = orchestrator;
+    }
+
+    /** Stores the invocation owned by {@code target}, then starts it there through the start gate. */
+    <T> SpawningTask<T> submit(StoreSync sync, Durables.Registration<?> registration, TaskSpec<T> named,
+            String encoded, DurableTarget target, DurableStartGate gate) {
+        TaskCluster cluster = orchestrator.placement().cluster();
+        // The member that runs it retries, and admits it in its group; the mirror only follows, holding no permit.
+        TaskSpec<T> spec = named.withTag(ClusterPlacement.PLACED_FROM, cluster.memberName())
+                .withRetry(RetryPolicy.none()).withGroup(null);
+        Mirror<T> mirror = new Mirror<>(sync, registration, target);
+        TaskNode<T> node = orchestrator.createDurable(spec, mirror::run, null, 0);
+        mirror.node = node;
+        mirrors.put(node.id(), mirror);
+        node.whenTerminal(() -> mirrors.remove(node.id(), mirror));
+        try {
+            sync.store().enqueue(new DurableRecord(node.id().value(), registration.name(), encoded, "PENDING", 1,
+                    target.owner(), null, null, System.currentTimeMillis()),
+                    inGroup(StoredTasks.record(node, sync.member(), target.owner()), named.group()));
+        }
+        catch (RuntimeException ex) {
+            node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            throw new IllegalStateException("durable task '" + registration.name() + "' (" + node.label()
+                    + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
+        }
+        gate.afterStored(() -> {
+            mirror.placed = start(cluster, target, node.id());
+            node.submit();
+        }, () -> node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back"));
+        return node;
+    }
+
+    /** {@code r} in {@code group}: the stored record names the group the running member admits it in. */
+    private static TaskRecord inGroup(TaskRecord r, String group) {
+        return new TaskRecord(r.id(), r.parentId(), r.rootId(), r.name(), r.status(), r.priority(), group, r.runtime(),
+                r.tags(), r.createdAt(), r.startedAt(), r.completedAt(), r.attempts(), r.failureType(),
+                r.failureMessage(), r.queueWaitNanos(), r.runNanos(), r.cpuNanos(), r.allocatedBytes(), r.bytesRead(),
+                r.bytesWritten(), r.resourceSources(), r.member(), r.incarnation(), r.durable());
+    }
+
+    private static PlacedTask start(TaskCluster cluster, DurableTarget target, TaskId id) {
+        try {
+            return cluster.startDurable(target, id);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "durable task " + id + " could not be started on member " + target.member()
+                    + "; it runs once that member's lease lapses", ex);
+            return new NotStarted(target.member(), "it could not be started there: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * This member claimed the invocation {@code record}: if a mirror of it lives here, the mirror takes it
+     * (and runs it, or writes its end), and this returns true; else the caller runs it as usual.
+     */
+    boolean handOff(DurableRecord record) {
+        Mirror<?> mirror = mirrors.get(new TaskId(record.id()));
+        return mirror != null && mirror.offer(record);
+    }
+
+    /** A later run of placed durable task {@code id} ended elsewhere. */
+    void ended(TaskId id, RemoteOutcome outcome) {
+        Mirror<?> mirror = mirrors.get(id);
+        if (mirror != null) {
+            mirror.offer(outcome);
+        }
+    }
+
+    /** A placed task whose start failed: it ends as lost at once. */
+    private record NotStarted(String member, String why) implements PlacedTask {
+
+        @Override
+        public RemoteOutcome await() {
+            return RemoteOutcome.lost(member, why);
+        }
+
+        @Override
+        public void cancel() {
+        }
+    }
+
+    /** The handle's side of one placed durable task; see the class comment. */
+    private final class Mirror<T> {
+
+        private final StoreSync sync;
+        private final Durables.Registration<?> registration;
+        private final DurableTarget target;
+        /** Claims (a {@link DurableRecord}) and later runs' ends (a {@link RemoteOutcome}); guarded by this for closing. */
+        private final LinkedBlockingQueue<Object> mailbox = new LinkedBlockingQueue<>();
+        /** Set before the node is submitted (happens-before its body). */
+        TaskNode<T> node;
+        volatile PlacedTask placed;
+        /** Guarded by this. */
+        private boolean closed;
+        /** Guarded by this: this member claimed the invocation, so it writes its end. */
+        private boolean owned;
+
+        Mirror(StoreSync sync, Durables.Registration<?> registration, DurableTarget target) {
+            this.sync = sync;
+            this.registration = registration;
+            this.target = target;
+        }
+
+        synchronized boolean offer(Object event) {
+            if (closed) {
+                return false;
+            }
+            if (event instanceof DurableRecord) {
+                owned = true;
+            }
+            return mailbox.offer(event);
+        }
+
+        /** Closes the mailbox; whether this member owns the invocation (its end is then written here). */
+        private synchronized boolean close() {
+            closed = true;
+            return owned;
+        }
+
+        @SuppressWarnings("unchecked")
+        T run() throws Exception {
+            orchestrator.placement().waitStarted();
+            try {
+                RemoteOutcome first;
+                try {
+                    first = placed.await();
+                }
+                catch (InterruptedException ex) {
+                    if (!orchestrator.isShuttingDown()) { // this member stopping ends the handle, not the work
+                        placed.cancel();
+                    }
+                    throw ex;
+                }
+                if (!first.lost()) {
+                    return (T) ClusterPlacement.valueOf(node, first);
+                }
+                LOG.log(Level.INFO, "durable task {0} ran on member {1}, which is lost ({2}); waiting for its next run",
+                        node.label(), first.member(), first.failureMessage());
+                return (T) awaitNextRun(first.member());
+            }
+            finally {
+                orchestrator.placement().waitEnded();
+                if (close()) {
+                    sync.track(node); // claimed here: this member owns it and writes its end
+                }
+            }
+        }
+
+        private Object awaitNextRun(String lostMember) throws Exception {
+            boolean endSeen = false;
+            while (true) {
+                Object event;
+                try {
+                    event = mailbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                catch (InterruptedException ex) {
+                    cancelElsewhere();
+                    throw ex;
+                }
+                if (event instanceof DurableRecord record) {
+                    LOG.log(Level.INFO, "durable task {0}: claimed by this member, run {1}", node.label(),
+                            record.attempts());
+                    synchronized (this) {
+                        closed = true; // it runs here now: no other run can be claimed while this member lives
+                    }
+                    sync.track(node); // this member owns it now, and writes its record and end
+                    return registration.call(orchestrator.durables().codec(), record.argument());
+                }
+                if (event instanceof RemoteOutcome outcome) {
+                    if (!outcome.lost()) {
+                        return ClusterPlacement.valueOf(node, outcome);
+                    }
+                    continue;
+                }
+                Optional<DurableRecord> stored = read();
+                if (stored.isPresent() && !stored.get().status().equals("PENDING")) {
+                    if (endSeen) { // its end is in the store, and no word of it came within a poll
+                        return storedEnd(stored.get(), lostMember);
+                    }
+                    endSeen = true;
+                }
+            }
+        }
+
+        private Optional<DurableRecord> read() {
+            try {
+                return sync.store().durable(node.id());
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.DEBUG, "could not read durable task " + node.label() + " from the store", ex);
+                return Optional.empty();
+            }
+        }
+
+        private void cancelElsewhere() {
+            if (orchestrator.isShuttingDown()) {
+                return; // this member stopping ends the handle, not the work
+            }
+            try {
+                orchestrator.placement().cluster().cancel(node.id());
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.DEBUG, "could not cancel durable task " + node.label() + " on other members", ex);
+            }
+        }
+
+        private Object storedEnd(DurableRecord record, String lostMember) throws Exception {
+            String where = "after member " + lostMember + " left, it ended " + record.status() + " on another member";
+            switch (TaskStatus.valueOf(record.status())) {
+                case COMPLETED -> throw new IllegalStateException("durable task " + node.label() + " completed: "
+                        + where + ", but its value did not reach this member; read it with "
+                        + "orchestrator.storedResult(" + node.id() + ", type)");
+                case CANCELLED -> {
+                    node.stop(TaskNode.StopKind.CANCEL, where + ": " + record.failure());
+                    throw new CancellationException(where);
+                }
+                default -> throw new RemoteTaskException("another member", node.id().toString(), record.status(),
+                        where + ": " + record.failure());
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.sweetasync.hazelcast;
+
+import java.io.Serial;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** Starts on the member it is sent to a stored durable invocation that member owns; answers with its id. */
+final class StartDurable extends ClusterMessage implements Callable<String> {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String id;
+    private final UUID origin;
+    private final long key;
+
+    StartDurable(String id, UUID origin, long key) {
+        this.id = id;
+        this.origin = origin;
+        this.key = key;
+    }
+
+    @Override
+    public String call() {
+        return here().startDurable(id, origin, key);
+    }
+}

@@ -1,0 +1,107 @@
+package io.sweetasync.hazelcast;
+
+import io.sweetasync.TaskId;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One member's view of the shared store, which a test can cut: from {@link #cut()} on every call fails, as
+ * the store looks from a process that died (it renews no lease and writes no end) or that lost its
+ * database. The member's threads go on, so a cut member is also the "old owner that may still be alive".
+ */
+final class CutOffStore implements TaskStore {
+
+    private final TaskStore store;
+    private volatile boolean cut;
+    private volatile boolean noClaims;
+
+    CutOffStore(TaskStore store) {
+        this.store = store;
+    }
+
+    void cut() {
+        cut = true;
+    }
+
+    /** From now on this member claims no orphaned invocation (as if another member were always faster). */
+    void refuseClaims() {
+        noClaims = true;
+    }
+
+    private TaskStore store() {
+        if (cut) {
+            throw new IllegalStateException("this member is cut off from the store (the test killed it)");
+        }
+        return store;
+    }
+
+    @Override
+    public Incarnation open(String member, Duration lease) {
+        return store().open(member, lease);
+    }
+
+    @Override
+    public int heartbeat(long incarnation, Duration lease) {
+        return store().heartbeat(incarnation, lease);
+    }
+
+    @Override
+    public void close(long incarnation) {
+        store().close(incarnation);
+    }
+
+    @Override
+    public void save(Collection<TaskRecord> records) {
+        store().save(records);
+    }
+
+    @Override
+    public Optional<TaskRecord> find(TaskId id) {
+        return store().find(id);
+    }
+
+    @Override
+    public List<TaskRecord> query(TaskQuery query) {
+        return store().query(query);
+    }
+
+    @Override
+    public int purge(Instant before) {
+        return store().purge(before);
+    }
+
+    @Override
+    public void enqueue(DurableRecord invocation, TaskRecord task) {
+        store().enqueue(invocation, task);
+    }
+
+    @Override
+    public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
+        if (noClaims) {
+            return List.of();
+        }
+        return store().claimOrphans(incarnation, handlers, limit);
+    }
+
+    @Override
+    public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
+        return store().finishDurable(id, owner, status, result, failure);
+    }
+
+    @Override
+    public boolean[] finishDurables(List<DurableEnd> ends) {
+        return store().finishDurables(ends);
+    }
+
+    @Override
+    public Optional<DurableRecord> durable(TaskId id) {
+        return store().durable(id);
+    }
+}

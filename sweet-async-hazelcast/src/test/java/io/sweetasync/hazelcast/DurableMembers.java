@@ -1,0 +1,90 @@
+package io.sweetasync.hazelcast;
+
+import io.sweetasync.jdbc.JdbcTaskStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Three real members sharing one store: a real PostgreSQL when {@code SWEET_ASYNC_POSTGRES_URL} is set (as
+ * {@code .ci/run} does after {@code .ci/postgres start}), else H2 in memory in this JVM; tables of their own
+ * prefix per test. Each member reaches it through a {@link CutOffStore} so that a test can kill one: cut
+ * it from the store and terminate its Hazelcast member. Short leases (2 s) keep the tests quick. Handlers: {@code "first-holds"} holds its first run of an argument until released
+ * (or interrupted) and returns at once on later runs; every run answers the member it ran on.
+ */
+final class DurableMembers implements AutoCloseable {
+
+    static final Duration LEASE = Duration.ofSeconds(2);
+
+    final TestCluster cluster;
+    final JdbcTaskStore store;
+    final List<CutOffStore> views = new ArrayList<>();
+    /** Runs by argument, and the members they ran on, in order. */
+    final Map<String, List<String>> runs = new ConcurrentHashMap<>();
+    final AtomicInteger holding = new AtomicInteger();
+    final CountDownLatch release = new CountDownLatch(1);
+
+    private DurableMembers(int size) {
+        String postgres = System.getenv("SWEET_ASYNC_POSTGRES_URL");
+        if (postgres != null && !postgres.isBlank()) {
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setURL(postgres);
+            store = new JdbcTaskStore(dataSource, "d" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_");
+        }
+        else {
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:durable-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            store = new JdbcTaskStore(h2);
+        }
+        store.initializeSchema();
+        for (int i = 0; i < size; i++) {
+            views.add(new CutOffStore(store));
+        }
+        cluster = TestCluster.start(size, (index, builder) -> builder.store(views.get(index)).member("member-" + index)
+                .durableCodec(new TextCodec()).storeLease(LEASE).storeFlushInterval(Duration.ofMillis(100))
+                .handler("first-holds", String.class, argument -> firstHolds(argument, index)));
+    }
+
+    static DurableMembers start(int size) {
+        return new DurableMembers(size);
+    }
+
+    private String firstHolds(String argument, int index) throws InterruptedException {
+        String member = cluster.get(index).name;
+        List<String> ranOn = runs.computeIfAbsent(argument, any -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        ranOn.add(member);
+        if (ranOn.size() == 1) {
+            holding.incrementAndGet();
+            try {
+                release.await();
+            }
+            finally {
+                holding.decrementAndGet();
+            }
+        }
+        return member;
+    }
+
+    TestCluster.Member get(int index) {
+        return cluster.get(index);
+    }
+
+    /** Kills member {@code index} as a crash would look to the others: no store, no cluster membership. */
+    void kill(int index) {
+        views.get(index).cut();
+        get(index).hazelcast.getLifecycleService().terminate();
+    }
+
+    @Override
+    public void close() {
+        release.countDown();
+        cluster.close();
+    }
+}
