@@ -17,7 +17,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code bench/cluster}: remote dispatch through Sweet Async against Hazelcast's {@code IExecutorService}
  * between the same two members (JMH, same run), then placement under skew: three members, the group
  * {@code g} (limit 1) saturated on the second, 30 tasks in that group placed from the first; prints where
- * they ran and the {@code RESULT} line.
+ * they ran and the {@code RESULT} line: the throughput ratio with its error bar (the two scores' relative
+ * errors added), bytes allocated per operation on both sides (JMH's GC profiler: all threads of the JVM,
+ * both members included), placements that ran elsewhere than the idle member, and the split.
  */
 public final class ClusterBench {
 
@@ -27,23 +29,38 @@ public final class ClusterBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(DispatchBenchmark.class.getName() + "\\.").forks(1).warmupIterations(2)
+                .include(DispatchBenchmark.class.getName() + "\\.").forks(1).warmupIterations(2).addProfiler("gc")
                 .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
                 .measurementTime(TimeValue.seconds(seconds)).build()).run();
         System.out.println();
         for (RunResult result : results) {
-            System.out.printf(Locale.ROOT, "%-48s %,14.1f ops/s %12.1f%n", result.getParams().getBenchmark()
+            System.out.printf(Locale.ROOT, "%-48s %,14.1f ops/s %12.1f %,10.0f B/op%n", result.getParams().getBenchmark()
                     .replace("io.sweetasync.bench.cluster.", ""), result.getPrimaryResult().getScore(),
-                    result.getPrimaryResult().getScoreError());
+                    result.getPrimaryResult().getScoreError(), secondary(result, "gc.alloc.rate.norm"));
         }
-        double ratio = score(results, "sweetAsyncAnywhere") / score(results, "hazelcastExecutor");
+        RunResult ours = find(results, "sweetAsyncAnywhere");
+        RunResult theirs = find(results, "hazelcastExecutor");
+        double ratio = ours.getPrimaryResult().getScore() / theirs.getPrimaryResult().getScore();
+        double relativeError = relativeError(ours) + relativeError(theirs);
+        double oursAlloc = secondary(ours, "gc.alloc.rate.norm");
+        double theirsAlloc = secondary(theirs, "gc.alloc.rate.norm");
+        long elsewhere = Math.round(secondary(ours, "elsewhere"));
+        // The members allocate in the background whatever runs; per operation that is the idle rate over the
+        // throughput, taken out here so that the figures compare the operations themselves.
+        double background = secondary(find(results, "idleMembers"), "gc.alloc.rate") * 1024 * 1024;
+        double oursOwn = oursAlloc - background / ours.getPrimaryResult().getScore();
+        double theirsOwn = theirsAlloc - background / theirs.getPrimaryResult().getScore();
         try (Members members = new Members(3)) {
             String saturated = members.clusters.get(1).memberName();
             Map<String, Integer> split = skew(members);
             System.out.printf(Locale.ROOT, "%nplacement of 30 tasks in group g (limit 1) from %s, g saturated on %s: %s%n",
                     members.clusters.get(0).memberName(), saturated, split);
-            System.out.printf(Locale.ROOT, "RESULT dispatch/IExecutorService=%.3f skew-split=%s (saturated: %s)%n",
-                    ratio, split, saturated);
+            System.out.printf(Locale.ROOT, "%nbackground allocation of the idle members: %.0f KB/s; per operation without it: "
+                    + "anywhere() %.0f B, IExecutorService %.0f B%n", background / 1024, oursOwn, theirsOwn);
+            System.out.printf(Locale.ROOT, "RESULT dispatch/IExecutorService=%.3f ±%.3f (±%.0f%%) alloc/op %.0f B vs %.0f B "
+                    + "(%.2fx; without the background %.2fx) placed-elsewhere=%d skew-split=%s (saturated: %s)%n", ratio,
+                    ratio * relativeError, 100 * relativeError, oursAlloc, theirsAlloc, oursAlloc / theirsAlloc,
+                    oursOwn / theirsOwn, elsewhere, split, saturated);
         }
         System.exit(0);
     }
@@ -70,8 +87,18 @@ public final class ClusterBench {
         return split;
     }
 
-    private static double score(Collection<RunResult> results, String name) {
+    private static RunResult find(Collection<RunResult> results, String name) {
         return results.stream().filter(r -> r.getParams().getBenchmark().endsWith(name)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no result for " + name)).getPrimaryResult().getScore();
+                .orElseThrow(() -> new IllegalStateException("no result for " + name));
+    }
+
+    private static double relativeError(RunResult result) {
+        return result.getPrimaryResult().getScoreError() / result.getPrimaryResult().getScore();
+    }
+
+    /** A secondary result's score (e.g. {@code gc.alloc.rate.norm}), NaN without it. */
+    private static double secondary(RunResult result, String name) {
+        var found = result.getSecondaryResults().get(name);
+        return found == null ? Double.NaN : found.getScore();
     }
 }
