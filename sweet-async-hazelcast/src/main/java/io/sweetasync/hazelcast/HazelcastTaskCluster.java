@@ -79,6 +79,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private final IExecutorService executor;
     private final MemberLoads loads;
     private final Placements placements;
+    /** This member's name; its address does not change while it runs. */
+    private final String memberName;
     private volatile ClusterHost host;
     private UUID membershipListener;
 
@@ -100,6 +102,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         this.executor = hazelcast.getExecutorService(EXECUTOR);
         this.loads = new MemberLoads(hazelcast, loadInterval);
         this.placements = new Placements(this, executor);
+        this.memberName = MemberNames.of(hazelcast.getCluster().getLocalMember());
     }
 
     /** The cluster attached on the member {@code hazelcast}; for messages run there. */
@@ -145,7 +148,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
 
     @Override
     public String memberName() {
-        return MemberNames.of(hazelcast.getCluster().getLocalMember());
+        return memberName;
     }
 
     @Override
