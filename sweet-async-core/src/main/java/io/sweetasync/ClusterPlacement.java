@@ -54,7 +54,8 @@ final class ClusterPlacement implements ClusterHost {
         checkArgument(registration(orchestrator, handler), argument);
         String name = spec.name() != null ? spec.name() : handler;
         String group = spec.group();
-        Callable<T> body = () -> place(handler, argument, name, group);
+        Map<String, String> tags = spec.tags(); // the handle's own tags, without a snapshot of it per placement
+        Callable<T> body = () -> place(handler, argument, name, group, tags);
         return orchestrator.spawn(spec.withName(name).withGroup(null), body);
     }
 
@@ -77,15 +78,16 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T place(String handler, Object argument, String name, String group) throws Exception {
+    private <T> T place(String handler, Object argument, String name, String group, Map<String, String> tags)
+            throws Exception {
         TaskNode<?> self = Carrier.currentTask();
         placing.increment(); // this task only waits for the work, wherever it runs: not load of this member
         try {
             if (cluster == null) {
                 return (T) awaitHere(self, startHere(self, handler, argument, name, group));
             }
-            RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(),
-                    self.info().tags(), cluster.memberName() + "/" + self.id());
+            RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(), tags,
+                    cluster.memberName() + "/" + self.id());
             PlacedTask placed;
             SpawningTask<Object> here = null;
             // One decision at a time, each started before the next is taken: a burst sees its own load.
@@ -235,10 +237,10 @@ final class ClusterPlacement implements ClusterHost {
         if (node.isDurable() && node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
             return RemoteOutcome.lost(member, "its member shut down before it ended; it runs again on another");
         }
-        TaskInfo.Failure failure = node.info().failure();
         if (node.resultNow0() instanceof TaskResult.Ok<Object>(Object value)) {
             return RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null);
         }
+        TaskInfo.Failure failure = node.info().failure(); // a snapshot only when there is a failure to tell
         return RemoteOutcome.of(member, node.id().toString(), node.status(), null,
                 failure == null ? "AsyncTaskException" : failure.type(), failure == null ? null : failure.message());
     }

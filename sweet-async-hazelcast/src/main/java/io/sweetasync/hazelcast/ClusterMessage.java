@@ -2,18 +2,16 @@ package io.sweetasync.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
-import java.io.Serial;
-import java.io.Serializable;
 
 /**
  * A message run by the executor of the member it is sent to: Hazelcast hands it that member's instance,
- * through which it finds the {@link HazelcastTaskCluster} attached there.
+ * through which it finds the {@link HazelcastTaskCluster} attached there. Each message says how it travels:
+ * the ones of every placement are {@code DataSerializable} (written field by field), the rare ones
+ * {@code Serializable}.
  */
-abstract class ClusterMessage implements Serializable, HazelcastInstanceAware {
+abstract class ClusterMessage implements HazelcastInstanceAware {
 
-    @Serial
-    private static final long serialVersionUID = 1L;
-
+    /** Set by Hazelcast on the member that runs the message; never serialized. */
     private transient HazelcastInstance hazelcast;
 
     @Override

@@ -5,6 +5,8 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.ClusterHost;
@@ -34,8 +36,10 @@ import java.util.concurrent.TimeoutException;
  * <ul>
  *   <li><b>Placement</b>: a task built with {@code anywhere()} is started on the member with the fewest live
  *   tasks (a member whose group has no headroom comes last), sent through the member's
- *   {@code IExecutorService} {@code "sweet-async"}. Its outcome comes back in a message; cancelling it
- *   sends a cancellation that interrupts its body there.</li>
+ *   {@code IExecutorService} {@code "sweet-async"}. A task that ends within a moment (2 ms) answers its
+ *   outcome in the start's own response, one round trip like a plain {@code submitToMember(...).get()};
+ *   a longer one's outcome comes back in a message when it ends. Cancelling it sends a cancellation that
+ *   interrupts its body there.</li>
  *   <li><b>Durable tasks</b> (with a task store shared by the members) are placed the same way, among the
  *   members with a store: the invocation is stored owned by the chosen member's incarnation, then started
  *   there with {@code StartDurable}; the caller's handle follows it.</li>
@@ -74,12 +78,20 @@ public final class HazelcastTaskCluster implements TaskCluster {
     static final String IDS = "sweet-async-ids";
     private static final Duration DEFAULT_PUBLISH = Duration.ofMillis(200);
     private static final Duration VIEW_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long the start of a placed task waits, on the executor's thread, for the task to end so that its
+     * outcome can go back in the start's answer (one round trip instead of a round trip and a message).
+     * A task still running then answers later; only the start's answer, not the outcome, waits this long.
+     */
+    static final Duration INLINE_WAIT = Duration.ofMillis(2);
 
     private final HazelcastInstance hazelcast;
     private final IExecutorService executor;
     private final MemberLoads loads;
     private final Placements placements;
     private final GroupShares shares;
+    /** This member's name; its address does not change while it runs. */
+    private final String memberName;
     private volatile ClusterHost host;
     private UUID membershipListener;
 
@@ -102,6 +114,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         this.loads = new MemberLoads(hazelcast, loadInterval);
         this.placements = new Placements(this, executor);
         this.shares = new GroupShares(hazelcast);
+        this.memberName = MemberNames.of(hazelcast.getCluster().getLocalMember());
     }
 
     /** The cluster attached on the member {@code hazelcast}; for messages run there. */
@@ -154,7 +167,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
 
     @Override
     public String memberName() {
-        return MemberNames.of(hazelcast.getCluster().getLocalMember());
+        return memberName;
     }
 
     @Override
@@ -310,19 +323,34 @@ public final class HazelcastTaskCluster implements TaskCluster {
         return hazelcast.getCluster().getMembers().contains(member);
     }
 
-    /** Starts a task placed here by {@code origin}; its outcome is sent back there. */
-    String startPlaced(RemoteInvocation invocation, UUID origin, long key) {
+    /**
+     * Starts a task placed here by {@code origin} and waits up to {@link #INLINE_WAIT} for it to end: the
+     * outcome of a task that ends by then goes back in the answer, any other's in a message to
+     * {@code origin} when it ends ({@link InlineReply} decides which, once).
+     */
+    Started startPlaced(RemoteInvocation invocation, UUID origin, long key) {
         loads.placedHere(origin);
+        InlineReply inline = new InlineReply();
+        TaskId id;
         try {
-            return host().start(invocation, outcome -> {
+            id = host().start(invocation, outcome -> {
                 loads.endedHere(origin);
-                reply(origin, key, outcome);
-            }).toString();
+                if (!inline.offer(outcome)) {
+                    reply(origin, key, outcome);
+                }
+            });
         }
         catch (RuntimeException ex) {
             loads.endedHere(origin);
             throw ex;
         }
+        RemoteOutcome ended = inline.await(INLINE_WAIT);
+        return ended == null ? Started.running(id.toString()) : Started.ended(ended, serialization());
+    }
+
+    /** This member's serialization: how values are checked and carried in a start's answer. */
+    SerializationService serialization() {
+        return ((SerializationServiceSupport) hazelcast).getSerializationService();
     }
 
     /** Starts a durable task that {@code origin} stored for this member and placed here; its outcome goes back. */

@@ -1,6 +1,8 @@
 package io.sweetasync.hazelcast;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -15,16 +17,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
 /**
  * Loads of the members, and the choice of the least loaded one.
  *
- * <p>Each member publishes its {@link MemberLoad} into a replicated map (read locally, without a round
- * trip) every {@code interval}, with a time-to-live of twenty intervals so that a member that stops
- * publishing drops out. A member counts as a candidate only while its load is there: one without an
- * attached orchestrator never is, nor one without the task's handler (e.g. still starting, its handlers
- * not all registered yet).
+ * <p>Each member publishes its {@link MemberLoad} into a replicated map every {@code interval}, with a
+ * time-to-live of twenty intervals so that a member that stops publishing drops out. Placements read
+ * {@link #view}, a plain map of the loads that an entry listener on the replicated map keeps current (a
+ * read of the replicated map itself serializes the key and finds its partition: most of a placement's
+ * own cost when done for every member on every placement); each publication also drops from the view
+ * what the replicated map no longer has and adds what it missed. A member counts as a candidate only
+ * while its load is there: one without an attached orchestrator never is, nor one without the task's
+ * handler (e.g. still starting, its handlers not all registered yet).
+ *
+ * <p>A publication's live count and its per-origin counts of placed tasks agree: a placed task is counted
+ * in {@link #placedHere} before it is live and until after it has ended, every change of those counts
+ * bumps {@link #placedChanges} (after an increment, before a decrement), and the publisher reads them
+ * around the live count, again if a change came in between. Without that, a publication taken while a
+ * placed task started could count it as live but not as placed, and its origin would see this member
+ * one task busier than it is, for a whole interval.
  *
  * <p>A member's score, as member {@code me} sees it, is its published live tasks, minus those {@code me}
  * placed there (as published), plus those {@code me} has placed there and not seen end: so {@code me}'s own
@@ -44,13 +57,19 @@ final class MemberLoads {
     private static final long SATURATED = 1_000_000;
     /** The headroom published for a group whose limit here is 0: a cluster-wide group's zero share. */
     static final int NO_SHARE = Integer.MIN_VALUE;
+    private static final int CONSISTENT_READS = 5;
 
     private final HazelcastInstance hazelcast;
     private final ReplicatedMap<UUID, MemberLoad> loads;
     private final Duration interval;
     /** Live tasks running here that another member placed, by that member's uuid. */
     private final ConcurrentHashMap<UUID, AtomicInteger> placedHere = new ConcurrentHashMap<>();
+    /** Bumped by every change of {@link #placedHere}. */
+    private final AtomicLong placedChanges = new AtomicLong();
+    /** The loads of the replicated map, as its entry listener last saw them. */
+    private final ConcurrentHashMap<UUID, MemberLoad> view = new ConcurrentHashMap<>();
     private ScheduledExecutorService publisher;
+    private UUID listener;
 
     MemberLoads(HazelcastInstance hazelcast, Duration interval) {
         this.hazelcast = hazelcast;
@@ -60,6 +79,8 @@ final class MemberLoads {
 
     void start(ClusterHost host) {
         UUID me = hazelcast.getCluster().getLocalMember().getUuid();
+        listener = loads.addEntryListener(new ViewListener());
+        reconcile();
         publisher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sweet-async-cluster-load-" + hazelcast.getName());
             thread.setDaemon(true);
@@ -71,13 +92,24 @@ final class MemberLoads {
     private void publish(UUID me, ClusterHost host) {
         try {
             Map<UUID, Integer> placedBy = new HashMap<>();
-            placedHere.forEach((origin, count) -> placedBy.put(origin, count.get()));
+            int live = 0;
+            for (int attempt = 0; attempt < CONSISTENT_READS; attempt++) {
+                long changes = placedChanges.get();
+                placedBy.clear();
+                placedHere.forEach((origin, count) -> placedBy.put(origin, count.get()));
+                live = host.liveTasks();
+                if (placedChanges.get() == changes) {
+                    break; // no placed task started or ended between the two reads: they agree
+                }
+            }
             Map<String, Integer> headroom = new HashMap<>();
             for (LimiterSnapshot group : host.limiters()) {
                 headroom.put(group.group(), group.limit() == 0 ? NO_SHARE : group.limit() - group.inFlight() - group.queued());
             }
-            loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), host.liveTasks(),
-                    placedBy, headroom, host.handlers(), host.durableOwner()), interval.toMillis() * 20, TimeUnit.MILLISECONDS);
+            loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), live,
+                    placedBy, headroom, host.handlers(), host.durableOwner()), interval.toMillis() * 20,
+                    TimeUnit.MILLISECONDS);
+            reconcile();
         }
         catch (RuntimeException ex) {
             if (hazelcast.getLifecycleService().isRunning()) {
@@ -86,8 +118,22 @@ final class MemberLoads {
         }
     }
 
+    /** Brings {@link #view} in line with this member's replica of the loads, should an event have been missed. */
+    private void reconcile() {
+        view.keySet().removeIf(member -> !loads.containsKey(member));
+        for (Map.Entry<UUID, MemberLoad> entry : loads.entrySet()) {
+            view.putIfAbsent(entry.getKey(), entry.getValue());
+        }
+    }
+
     void stop() {
         publisher.shutdownNow();
+        try {
+            loads.removeEntryListener(listener);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not remove the loads' listener", ex);
+        }
         try {
             publisher.awaitTermination(5, TimeUnit.SECONDS); // no publication after the withdrawal
             loads.remove(hazelcast.getCluster().getLocalMember().getUuid());
@@ -100,19 +146,24 @@ final class MemberLoads {
         }
     }
 
+    /** A task placed here by {@code origin} is about to start: counted before it is live. */
     void placedHere(UUID origin) {
         placedHere.computeIfAbsent(origin, any -> new AtomicInteger()).incrementAndGet();
+        placedChanges.incrementAndGet();
     }
 
+    /** A task placed here by {@code origin} has ended (it is no longer live). */
     void endedHere(UUID origin) {
         AtomicInteger count = placedHere.get(origin);
         if (count != null) {
+            placedChanges.incrementAndGet();
             count.decrementAndGet();
         }
     }
 
     void forget(UUID member) {
         placedHere.remove(member);
+        view.remove(member);
         try {
             loads.remove(member);
         }
@@ -128,7 +179,7 @@ final class MemberLoads {
 
     /** Whether {@code member} publishes a load, i.e. can take placed tasks. */
     boolean isCandidate(Member member) {
-        return loads.containsKey(member.getUuid());
+        return view.containsKey(member.getUuid());
     }
 
     /**
@@ -149,7 +200,7 @@ final class MemberLoads {
             if (member.localMember()) {
                 continue;
             }
-            MemberLoad load = loads.get(member.getUuid());
+            MemberLoad load = view.get(member.getUuid());
             if (load == null || !load.handlers().contains(handler) || durable && load.durableOwner() < 1) {
                 continue;
             }
@@ -168,8 +219,23 @@ final class MemberLoads {
         if (group == null) {
             return null;
         }
-        MemberLoad load = loads.get(hazelcast.getCluster().getLocalMember().getUuid());
+        MemberLoad load = view.get(hazelcast.getCluster().getLocalMember().getUuid());
         return load == null ? null : load.headroom().get(group);
+    }
+
+    /** Keeps {@link #view} in step with the replicated map, on Hazelcast's event threads. */
+    private final class ViewListener extends EntryAdapter<UUID, MemberLoad> {
+
+        @Override
+        public void onEntryEvent(EntryEvent<UUID, MemberLoad> event) {
+            switch (event.getEventType()) {
+                case ADDED, UPDATED, MERGED -> view.put(event.getKey(), event.getValue());
+                case REMOVED, EVICTED, EXPIRED -> view.remove(event.getKey());
+                default -> {
+                    // other kinds (map cleared, evicted wholesale) are caught up by the next reconcile
+                }
+            }
+        }
     }
 
     private static long score(long live, Integer headroom) {

@@ -1,37 +1,52 @@
 package io.sweetasync.hazelcast;
 
 import com.hazelcast.cluster.Member;
+import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteOutcome;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Consumer;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A task this member placed on another, until its outcome arrives.
  *
- * <p>{@link #outcome} completes once, with the first of: the outcome the member reports, a failure to
- * start it there, or the loss of the member ({@link Placements#memberLeft}). A cancellation requested
- * before the remote id is known is sent as soon as it is: {@link #remoteId} and {@link #cancelRequested}
- * are guarded by {@code this}.
+ * <p>{@link #outcome} completes once, with the first of: the outcome in the answer to its start (a task
+ * that ended at once), the outcome the member reports later, a failure to start it there, or the loss of
+ * the member ({@link Placements#memberLeft}, {@link Placements#closeAll}).
+ *
+ * <p>The answer to the start is read by the thread that {@linkplain #await awaits} the task, straight from
+ * Hazelcast's future, as Hazelcast's own callers do: a callback on that future would cost a platform
+ * thread per placement where the common pool has one thread (Hazelcast's default async executor then
+ * starts a thread per callback). That wait is in slices, so a loss or a close that completes
+ * {@link #outcome} ends it even if Hazelcast has not failed the start's future yet. A cancellation
+ * requested before the remote id is known is sent as soon as it is: {@link #remoteId} and
+ * {@link #cancelRequested} are guarded by {@code this}.
  */
 final class Pending implements PlacedTask {
+
+    /** How long the awaiting thread waits for the start's answer before it checks for a loss or a close. */
+    private static final long ANSWER_SLICE_MILLIS = 100;
 
     final long key;
     final Member target;
     private final String member;
-    private final Consumer<Pending> sendCancel;
+    private final Placements placements;
     final CompletableFuture<RemoteOutcome> outcome = new CompletableFuture<>();
+    /** The start's answer; null until sent, or if it could not be sent. */
+    private volatile Future<Started> answer;
     /** Guarded by this. */
     private String remoteId;
     /** Guarded by this. */
     private boolean cancelRequested;
 
-    Pending(long key, Member target, Consumer<Pending> sendCancel) {
+    Pending(long key, Member target, Placements placements) {
         this.key = key;
         this.target = target;
         this.member = MemberNames.of(target);
-        this.sendCancel = sendCancel;
+        this.placements = placements;
     }
 
     @Override
@@ -39,8 +54,26 @@ final class Pending implements PlacedTask {
         return member;
     }
 
+    void sent(Future<Started> answer) {
+        this.answer = answer;
+    }
+
     @Override
     public RemoteOutcome await() throws InterruptedException {
+        Future<Started> start = answer;
+        while (start != null && !outcome.isDone()) {
+            try {
+                answered(start.get(ANSWER_SLICE_MILLIS, TimeUnit.MILLISECONDS), null);
+                break;
+            }
+            catch (ExecutionException ex) {
+                answered(null, ex.getCause());
+                break;
+            }
+            catch (TimeoutException ex) {
+                // look again: a loss or a close may have ended it meanwhile
+            }
+        }
         try {
             return outcome.get();
         }
@@ -56,19 +89,43 @@ final class Pending implements PlacedTask {
             cancelRequested = true;
             send = remoteId != null;
         }
-        if (send && !outcome.isDone()) {
-            sendCancel.accept(this);
+        Future<Started> start = answer;
+        if (send) {
+            if (!outcome.isDone()) {
+                placements.sendCancel(this);
+            }
+        }
+        else if (start != null) {
+            // Nobody reads the answer any more: the cancellation goes when it comes (rare: not a hot path).
+            Placements.whenDone(start, this::answered);
         }
     }
 
-    void started(String id) {
+    /** The start's answer came (or failed); may be called twice, by the waiter and by a cancellation. */
+    private void answered(Started started, Throwable error) {
+        if (error != null) {
+            outcome.complete(placements.failedToStart(this, error));
+            return;
+        }
+        if (started.hasEnded()) {
+            RemoteOutcome ended;
+            try {
+                ended = placements.read(started);
+            }
+            catch (RuntimeException ex) {
+                ended = RemoteOutcome.of(member, started.taskId(), TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
+                        "it completed, but its value could not be read here: " + ex.getMessage());
+            }
+            outcome.complete(ended);
+            return;
+        }
         boolean send;
         synchronized (this) {
-            remoteId = id;
-            send = cancelRequested;
+            send = remoteId == null && cancelRequested;
+            remoteId = started.taskId();
         }
         if (send && !outcome.isDone()) {
-            sendCancel.accept(this);
+            placements.sendCancel(this);
         }
     }
 

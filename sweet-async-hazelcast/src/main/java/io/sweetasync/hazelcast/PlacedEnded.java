@@ -1,16 +1,20 @@
 package io.sweetasync.hazelcast;
 
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
 import io.sweetasync.spi.RemoteOutcome;
-import java.io.Serial;
+import java.io.IOException;
 
-/** Brings a placed task's outcome back to the member that placed it. */
-final class PlacedEnded extends ClusterMessage implements Runnable {
+/** Brings a placed task's outcome back to the member that placed it, when it did not end at once. */
+final class PlacedEnded extends ClusterMessage implements Runnable, DataSerializable {
 
-    @Serial
-    private static final long serialVersionUID = 1L;
+    private long key;
+    private RemoteOutcome outcome;
 
-    private final long key;
-    private final RemoteOutcome outcome;
+    /** For Hazelcast's deserialization. */
+    PlacedEnded() {
+    }
 
     PlacedEnded(long key, RemoteOutcome outcome) {
         this.key = key;
@@ -20,5 +24,19 @@ final class PlacedEnded extends ClusterMessage implements Runnable {
     @Override
     public void run() {
         here().placements().ended(key, outcome);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeLong(key);
+        out.writeObject(outcome.value());
+        Wire.writeOutcome(out, outcome);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        key = in.readLong();
+        Object value = in.readObject();
+        outcome = Wire.readOutcome(in, value);
     }
 }

@@ -1,7 +1,6 @@
 package io.sweetasync.hazelcast;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
@@ -13,10 +12,14 @@ import io.sweetasync.spi.RemoteOutcome;
 import java.lang.System.Logger.Level;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
+import java.util.function.BiConsumer;
 
 /**
  * The tasks this member has placed on others and not seen end, by key.
@@ -51,8 +54,8 @@ final class Placements {
         return start(target, key -> new StartDurable(id.toString(), origin, key));
     }
 
-    private Pending start(Member target, LongFunction<Callable<String>> message) {
-        Pending placed = new Pending(keys.incrementAndGet(), target, this::sendCancel);
+    private Pending start(Member target, LongFunction<Callable<Started>> message) {
+        Pending placed = new Pending(keys.incrementAndGet(), target, this);
         AtomicInteger count = perMember.computeIfAbsent(target.getUuid(), any -> new AtomicInteger());
         count.incrementAndGet();
         pending.put(placed.key, placed);
@@ -65,17 +68,7 @@ final class Placements {
             return placed;
         }
         try {
-            executor.submitToMember(message.apply(placed.key), target, new ExecutionCallback<String>() {
-                @Override
-                public void onResponse(String remoteId) {
-                    placed.started(remoteId);
-                }
-
-                @Override
-                public void onFailure(Throwable error) {
-                    complete(placed, failedToStart(placed, error));
-                }
-            });
+            placed.sent(executor.submitToMember(message.apply(placed.key), target));
         }
         catch (RuntimeException ex) {
             complete(placed, failedToStart(placed, ex));
@@ -83,7 +76,25 @@ final class Placements {
         return placed;
     }
 
-    private static RemoteOutcome failedToStart(Pending placed, Throwable error) {
+    /**
+     * Runs {@code action} on the thread that completes {@code answer} (Hazelcast's response thread), so it
+     * must be short and must not block. Not {@code ExecutionCallback}, nor {@code whenComplete} without an
+     * executor: Hazelcast runs those on its default async executor, which on a machine where the common
+     * pool has a parallelism of one (two cores) starts a new platform thread for every call.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> void whenDone(Future<T> answer, BiConsumer<? super T, ? super Throwable> action) {
+        // Hazelcast's futures are CompletableFutures (4.0 on): this runs the action where the answer lands.
+        ((CompletionStage<T>) answer).whenCompleteAsync(action, Runnable::run);
+    }
+
+    /** The outcome in a start's answer, its value read with this member's serialization. */
+    RemoteOutcome read(Started started) {
+        return started.outcome(cluster.serialization());
+    }
+
+    RemoteOutcome failedToStart(Pending placed, Throwable thrown) {
+        Throwable error = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
         if (isLoss(error)) {
             return RemoteOutcome.lost(placed.member(), "it left the cluster (" + error.getClass().getSimpleName() + ")");
         }
@@ -96,7 +107,7 @@ final class Placements {
                 || error instanceof HazelcastInstanceNotActiveException;
     }
 
-    private void sendCancel(Pending placed) {
+    void sendCancel(Pending placed) {
         try {
             executor.submitToMember(new CancelById(placed.remoteId()), placed.target);
         }

@@ -4,8 +4,11 @@ import java.io.Serial;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-/** Starts on the member it is sent to a stored durable invocation that member owns; answers with its id. */
-final class StartDurable extends ClusterMessage implements Callable<String> {
+/**
+ * Starts on the member it is sent to a stored durable invocation that member owns; answers with its id (its
+ * outcome always follows in a message: a durable task's end is written to the store first).
+ */
+final class StartDurable extends ClusterMessage implements Callable<Started> {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -21,7 +24,7 @@ final class StartDurable extends ClusterMessage implements Callable<String> {
     }
 
     @Override
-    public String call() {
-        return here().startDurable(id, origin, key);
+    public Started call() {
+        return Started.running(here().startDurable(id, origin, key));
     }
 }

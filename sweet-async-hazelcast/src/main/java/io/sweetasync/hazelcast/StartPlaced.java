@@ -1,19 +1,26 @@
 package io.sweetasync.hazelcast;
 
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
 import io.sweetasync.spi.RemoteInvocation;
-import java.io.Serial;
+import java.io.IOException;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-/** Starts a placed task on the member it is sent to; answers with the task's id there. */
-final class StartPlaced extends ClusterMessage implements Callable<String> {
+/**
+ * Starts a placed task on the member it is sent to; answers with the task's id there and, if it ended
+ * within a moment, its outcome ({@link Started}).
+ */
+final class StartPlaced extends ClusterMessage implements Callable<Started>, DataSerializable {
 
-    @Serial
-    private static final long serialVersionUID = 1L;
+    private RemoteInvocation invocation;
+    private UUID origin;
+    private long key;
 
-    private final RemoteInvocation invocation;
-    private final UUID origin;
-    private final long key;
+    /** For Hazelcast's deserialization. */
+    StartPlaced() {
+    }
 
     StartPlaced(RemoteInvocation invocation, UUID origin, long key) {
         this.invocation = invocation;
@@ -22,7 +29,22 @@ final class StartPlaced extends ClusterMessage implements Callable<String> {
     }
 
     @Override
-    public String call() {
+    public Started call() {
         return here().startPlaced(invocation, origin, key);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        Wire.writeInvocation(out, invocation);
+        out.writeLong(origin.getMostSignificantBits());
+        out.writeLong(origin.getLeastSignificantBits());
+        out.writeLong(key);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        invocation = Wire.readInvocation(in);
+        origin = new UUID(in.readLong(), in.readLong());
+        key = in.readLong();
     }
 }

@@ -1,10 +1,11 @@
 package io.sweetasync.hazelcast;
 
 import java.io.Serial;
+import java.io.Serializable;
 import java.util.concurrent.Callable;
 
 /** Answers with the live trees and groups of the member it is sent to. */
-final class TakeSnapshot extends ClusterMessage implements Callable<FlatSnapshot> {
+final class TakeSnapshot extends ClusterMessage implements Callable<FlatSnapshot>, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;

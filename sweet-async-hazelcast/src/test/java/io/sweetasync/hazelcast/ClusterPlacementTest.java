@@ -83,6 +83,35 @@ class ClusterPlacementTest {
     }
 
     @Test
+    void aCancellationAtOnceLeavesNoRemoteBodyRunningWhateverMomentItLandsAt() {
+        TestCluster.Member a = test.get(0);
+        a.orchestrator.to(String.class).anywhere().run("hold", "x"); // runs on a: the rest goes elsewhere
+        await().atMost(CEILING).until(() -> test.held.containsKey(a.name));
+
+        // Before the placement, while its start is sent, or before the start's answer is read: each moment
+        // takes another path (the last sends the cancellation when the answer comes, nobody waiting for it).
+        List<SpawningTask<String>> cancelled = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            SpawningTask<String> remote = a.orchestrator.to(String.class).anywhere().run("hold", "x");
+            if (i % 2 == 1) {
+                Thread.onSpinWait(); // vary the moment a little; no outcome depends on it
+            }
+            remote.cancel();
+            cancelled.add(remote);
+        }
+        for (SpawningTask<String> remote : cancelled) {
+            await().atMost(CEILING).until(() -> remote.status().isTerminal());
+            assertThat(remote.status()).isEqualTo(TaskStatus.CANCELLED);
+        }
+        // Some went to a itself once every member was as busy (ties go to the placing member): those end too.
+        // What stays is a's first task: a handle and the child running its work there.
+        await().atMost(CEILING).untilAsserted(() -> assertThat(test.members.stream()
+                .map(m -> m.orchestrator.liveCount()).toList())
+                .as(() -> test.members.stream().map(m -> m.orchestrator.roots().toString()).toList().toString())
+                .containsExactly(2, 0, 0));
+    }
+
+    @Test
     void everyMemberSeesEveryMembersTreesAndCancelsWhereverTheTaskRuns() {
         TestCluster.Member a = test.get(0);
         TestCluster.Member c = test.get(2);

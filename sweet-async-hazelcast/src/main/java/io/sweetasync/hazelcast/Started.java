@@ -1,0 +1,102 @@
+package io.sweetasync.hazelcast;
+
+import com.hazelcast.internal.serialization.Data;
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.HeapData;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.RemoteOutcome;
+import java.io.IOException;
+
+/**
+ * The answer to {@link StartPlaced}: the id of the task started there and, when it ended before the
+ * answer left, its outcome, so that a short task costs one round trip and no second message.
+ *
+ * <p>The outcome's value is serialized when the answer is made, on the member that ran the task, into
+ * Hazelcast's own form of it: a value that cannot be serialized turns into a {@code FAILED} outcome saying
+ * so there, instead of an answer Hazelcast could not send. The placing member turns it back into an
+ * object ({@link #outcome}).
+ */
+final class Started implements DataSerializable {
+
+    private String taskId;
+    /** Without its value; null while the task runs. */
+    private RemoteOutcome ended;
+    /** The value, in Hazelcast's serialized form; null for none. */
+    private byte[] value;
+
+    /** For Hazelcast's deserialization. */
+    Started() {
+    }
+
+    private Started(String taskId, RemoteOutcome ended, byte[] value) {
+        this.taskId = taskId;
+        this.ended = ended;
+        this.value = value;
+    }
+
+    /** The task still runs: its outcome follows in a {@link PlacedEnded}. */
+    static Started running(String taskId) {
+        return new Started(taskId, null, null);
+    }
+
+    /** The task has ended with {@code outcome}. */
+    static Started ended(RemoteOutcome outcome, SerializationService serialization) {
+        if (outcome.value() == null) {
+            return new Started(outcome.taskId(), outcome, null);
+        }
+        try {
+            Data data = serialization.toData(outcome.value());
+            return new Started(outcome.taskId(), withoutValue(outcome), data.toByteArray());
+        }
+        catch (RuntimeException ex) {
+            return new Started(outcome.taskId(), RemoteOutcome.of(outcome.member(), outcome.taskId(), TaskStatus.FAILED,
+                    null, ex.getClass().getSimpleName(),
+                    "it completed, but its value could not be sent back: " + ex.getMessage()), null);
+        }
+    }
+
+    private static RemoteOutcome withoutValue(RemoteOutcome outcome) {
+        return new RemoteOutcome(outcome.member(), outcome.taskId(), outcome.status(), null, outcome.failureType(),
+                outcome.failureMessage(), outcome.lost());
+    }
+
+    String taskId() {
+        return taskId;
+    }
+
+    boolean hasEnded() {
+        return ended != null;
+    }
+
+    /** The outcome, its value deserialized with {@code serialization}; only if {@link #hasEnded()}. */
+    RemoteOutcome outcome(SerializationService serialization) {
+        if (value == null) {
+            return ended;
+        }
+        Object object = serialization.toObject(new HeapData(value));
+        return new RemoteOutcome(ended.member(), ended.taskId(), ended.status(), object, ended.failureType(),
+                ended.failureMessage(), ended.lost());
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeString(taskId);
+        out.writeBoolean(ended != null);
+        if (ended != null) {
+            Wire.writeOutcome(out, ended);
+            out.writeByteArray(value);
+        }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        taskId = in.readString();
+        if (in.readBoolean()) {
+            ended = Wire.readOutcome(in, null);
+            value = in.readByteArray();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.sweetasync.hazelcast;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import io.sweetasync.TaskPriority;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.RemoteOutcome;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How invocations and outcomes cross between members: field by field on Hazelcast's data streams, the
+ * argument and value through Hazelcast's own serialization of their type. Not Java serialization of the
+ * records, which wrote their class descriptors with every message and cost more than the rest of a
+ * placement's bytes.
+ */
+final class Wire {
+
+    private static final TaskPriority[] PRIORITIES = TaskPriority.values();
+    private static final TaskStatus[] STATUSES = TaskStatus.values();
+
+    private Wire() {
+    }
+
+    static void writeInvocation(ObjectDataOutput out, RemoteInvocation invocation) throws IOException {
+        out.writeString(invocation.handler());
+        out.writeObject(invocation.argument());
+        out.writeString(invocation.name());
+        out.writeString(invocation.group());
+        out.writeByte(invocation.priority().ordinal());
+        out.writeInt(invocation.tags().size());
+        for (Map.Entry<String, String> tag : invocation.tags().entrySet()) {
+            out.writeString(tag.getKey());
+            out.writeString(tag.getValue());
+        }
+        out.writeString(invocation.origin());
+    }
+
+    static RemoteInvocation readInvocation(ObjectDataInput in) throws IOException {
+        String handler = in.readString();
+        Object argument = in.readObject();
+        String name = in.readString();
+        String group = in.readString();
+        TaskPriority priority = PRIORITIES[in.readByte()];
+        int size = in.readInt();
+        Map<String, String> tags = size == 0 ? Map.of() : new HashMap<>(size * 2);
+        for (int i = 0; i < size; i++) {
+            tags.put(in.readString(), in.readString());
+        }
+        return new RemoteInvocation(handler, argument, name, group, priority, tags, in.readString());
+    }
+
+    /** Everything of {@code outcome} but its value. */
+    static void writeOutcome(ObjectDataOutput out, RemoteOutcome outcome) throws IOException {
+        out.writeString(outcome.member());
+        out.writeString(outcome.taskId());
+        out.writeByte(outcome.status().ordinal());
+        out.writeString(outcome.failureType());
+        out.writeString(outcome.failureMessage());
+        out.writeBoolean(outcome.lost());
+    }
+
+    /** An outcome written by {@link #writeOutcome}, with {@code value}. */
+    static RemoteOutcome readOutcome(ObjectDataInput in, Object value) throws IOException {
+        String member = in.readString();
+        String taskId = in.readString();
+        TaskStatus status = STATUSES[in.readByte()];
+        String failureType = in.readString();
+        String failureMessage = in.readString();
+        return new RemoteOutcome(member, taskId, status, value, failureType, failureMessage, in.readBoolean());
+    }
+}
