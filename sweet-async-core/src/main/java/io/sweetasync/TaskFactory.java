@@ -17,8 +17,9 @@ import java.util.function.Function;
  * {@code chain}).
  *
  * <p>Invariants: a task is counted live before it can finish (so finishing always uncounts it) and
- * registered with its parent before it can run; a task whose parent is stopping is cancelled once fully
- * registered; a root created while the orchestrator shuts down is rejected; ids grow with creation order
+ * registered with its parent before it can run, and finishes only once fully registered (it holds a share
+ * of its own count until then: a parent's stop can reach it through the parent's children list earlier);
+ * a task whose parent is stopping is cancelled once fully registered; a root created while the orchestrator shuts down is rejected; ids grow with creation order
  * (a child's id is greater than its ancestors', which lookups by id rely on). Names derived from the work's
  * class are cached per class.
  */
@@ -149,6 +150,7 @@ final class TaskFactory {
         else if (parent == null && !orchestrator.isAccepting()) {
             node.reject(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");
         }
+        node.registered(); // only now can it finish: a parent's stop may have ended its body meanwhile
         return node;
     }
 

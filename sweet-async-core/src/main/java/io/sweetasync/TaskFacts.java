@@ -258,9 +258,10 @@ abstract class TaskFacts<T> {
     /** Keeps the progress values of now for good; called once, when the task finishes. */
     void freezeProgress() {
         TaskProgress mine = progress;
-        if (mine != null) {
-            mine.freeze();
+        if (mine == null && PROGRESS.compareAndSet(this, null, TaskProgress.NONE)) {
+            return; // nothing published: a value published from now on is ignored
         }
+        progress.freeze();
     }
 
     private Map<String, Long> progressNow() {

@@ -33,7 +33,9 @@ import java.util.function.Function;
  * {@code IDLE} for a retry, or → {@code DONE}. Only the thread that moved it to {@code RUNNING} moves
  * it on from there; a stop request moves {@code IDLE} → {@code DONE} itself. Whoever moves it to
  * {@code DONE} releases the body's share of {@link #outstanding}, exactly once.</li>
- * <li>{@link #outstanding}: one share for the body plus, once the body has ended, one per unfinished
+ * <li>{@link #outstanding}: one share for the body, one held by the task's creator until the task is
+ * fully registered ({@link #registered}: parent, context, store, {@code onCreated}; a stop that lands
+ * meanwhile, e.g. the parent's, cannot end it half made), plus, once the body has ended, one per unfinished
  * child. While the body runs, children are not counted in it (the parent cannot finish then anyway),
  * so spawning and finishing a child touch no counter shared with the parent: a child then ends by
  * moving its own {@link #parentShare} {@code NONE} → {@code GONE}. When the body ends,
@@ -129,7 +131,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     private volatile TaskStatus status = TaskStatus.PENDING;
     private volatile Stop stop;
     private volatile int bodyState = IDLE;
-    private volatile int outstanding = 1;
+    private volatile int outstanding = 2;
     /** 0 until {@link #finish()} runs (once: the normal path and a runaway's forced end race for it). */
     private volatile int finished;
     /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */
@@ -389,6 +391,14 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     private void bodyEnded() {
         work = null;
         countChildren();
+        release();
+    }
+
+    /**
+     * The creator has registered this task (with its parent, context, store and listeners): gives back the
+     * creation's share, so that a stop which landed meanwhile ends the task now, on this thread.
+     */
+    void registered() {
         release();
     }
 
