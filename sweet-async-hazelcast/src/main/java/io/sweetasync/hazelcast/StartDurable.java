@@ -1,6 +1,7 @@
 package io.sweetasync.hazelcast;
 
 import java.io.Serial;
+import java.io.Serializable;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -8,7 +9,7 @@ import java.util.concurrent.Callable;
  * Starts on the member it is sent to a stored durable invocation that member owns; answers with its id (its
  * outcome always follows in a message: a durable task's end is written to the store first).
  */
-final class StartDurable extends ClusterMessage implements Callable<Started> {
+final class StartDurable extends ClusterMessage implements Callable<Started>, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
