@@ -46,6 +46,8 @@ import java.util.function.Consumer;
  */
 public final class ConcurrencyLimiter {
 
+    private static final System.Logger LOG = System.getLogger(ConcurrencyLimiter.class.getName());
+
     private static final Request DONE = () -> false;
 
     private enum State { WAITING, GRANTED, REJECTED, CANCELLED }
@@ -281,7 +283,9 @@ public final class ConcurrencyLimiter {
      * cancelled while waiting: {@code onGranted} (on this thread if a permit is free, else on the thread
      * that frees one), or {@code onRejected} with the reason ({@link RejectionReason#QUEUE_FULL},
      * {@link RejectionReason#WAIT_TIMEOUT} after {@code maxWait}, {@link RejectionReason#SHUTDOWN} when
-     * waits can no longer be timed) and a message naming the group.
+     * waits can no longer be timed) and a message naming the group. An {@code onGranted} that throws gives
+     * its permit back: on this thread the exception is then rethrown to the caller; on the thread that freed
+     * the permit it is logged, and the permit goes to the next waiter.
      */
     public Request acquire(TaskPriority priority, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
         Permit permit = null;
@@ -307,7 +311,13 @@ public final class ConcurrencyLimiter {
             lock.unlock();
         }
         if (permit != null) {
-            onGranted.accept(permit);
+            try {
+                onGranted.accept(permit);
+            }
+            catch (RuntimeException | Error ex) {
+                permit.ignore(); // the caller's callback failed to take it: give it back, then let the caller see why
+                throw ex;
+            }
             return DONE;
         }
         if (rejection != null) {
@@ -403,11 +413,21 @@ public final class ConcurrencyLimiter {
         queued = waiters.size();
     }
 
-    /** Outside the lock: runs the callbacks of the waiters {@link #grantWaiting} granted. */
+    /**
+     * Outside the lock: runs the callbacks of the waiters {@link #grantWaiting} granted. A callback that
+     * throws is logged and its permit given back (nobody else holds it), so the next waiter gets it; the
+     * other callbacks still run, and the thread that freed the permits never sees another caller's failure.
+     */
     private static void handOver(List<Waiter> granted, List<Permit> permits) {
         for (int i = 0; i < granted.size(); i++) {
             cancelExpiry(granted.get(i));
-            granted.get(i).onGranted.accept(permits.get(i));
+            try {
+                granted.get(i).onGranted.accept(permits.get(i));
+            }
+            catch (RuntimeException | Error ex) {
+                LOG.log(System.Logger.Level.WARNING, "a permit's grant callback threw; the permit is given back", ex);
+                permits.get(i).ignore();
+            }
         }
     }
 

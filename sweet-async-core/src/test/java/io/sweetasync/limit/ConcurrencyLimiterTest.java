@@ -1,6 +1,7 @@
 package io.sweetasync.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.management.ThreadMXBean;
 import io.sweetasync.ManualClock;
@@ -50,6 +51,36 @@ class ConcurrencyLimiterTest {
         assertThat(order).containsExactly("critical", "normal-1", "normal-2", "low", "background");
         assertThat(limiter.snapshot().inFlight()).isEqualTo(2);
         assertThat(limiter.snapshot().accepted()).isEqualTo(7);
+    }
+
+    @Test
+    void aGrantCallbackThatThrowsGivesItsPermitBackAndTheOtherWaitersStillGetTheirs() {
+        ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofMinutes(1));
+        List<ConcurrencyLimiter.Permit> held = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> { });
+        limiter.acquire(TaskPriority.NORMAL, permit -> {
+            throw new IllegalStateException("the caller's own bug");
+        }, reason -> { });
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> { });
+        ConcurrencyLimiter.Permit first = held.removeFirst();
+        first.success(); // hands over to the throwing waiter, whose permit must come back to the next one
+        assertThat(held).as("the waiter behind the throwing one").hasSize(1);
+        assertThat(limiter.snapshot().inFlight()).isEqualTo(1);
+        assertThat(limiter.snapshot().queued()).isZero();
+        held.removeFirst().success();
+        assertThat(limiter.snapshot().inFlight()).isZero();
+    }
+
+    @Test
+    void aGrantCallbackThatThrowsOnTheCallersThreadGivesItsPermitBack() {
+        ConcurrencyLimiter limiter = limiter(1, 10, Duration.ofMinutes(1));
+        assertThatThrownBy(() -> limiter.acquire(TaskPriority.NORMAL, permit -> {
+            throw new IllegalStateException("the caller's own bug");
+        }, reason -> { })).isInstanceOf(IllegalStateException.class).hasMessage("the caller's own bug");
+        assertThat(limiter.snapshot().inFlight()).isZero();
+        List<ConcurrencyLimiter.Permit> held = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, held::add, reason -> { });
+        assertThat(held).hasSize(1);
     }
 
     @Test
