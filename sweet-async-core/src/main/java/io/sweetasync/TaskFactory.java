@@ -118,7 +118,8 @@ final class TaskFactory {
                 : parent != null ? parent.runtimeRef() : defaultRuntime;
         TaskPriority priority = spec.priority() != null ? spec.priority()
                 : parent != null ? parent.priority() : TaskPriority.NORMAL;
-        TaskNode<T> node = new TaskNode<>(orchestrator, givenId != null ? givenId : TaskId.of(incarnation, ids.incrementAndGet()),
+        long idValue = givenId != null ? 0 : TaskId.valueOf(incarnation, ids.incrementAndGet());
+        TaskNode<T> node = new TaskNode<>(orchestrator, idValue, givenId,
                 spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(),
                 spec.group() == null ? null : orchestrator.limiter(spec.group()), spec.tags(),
                 spec.timeout() != null ? spec.timeout() : defaultTimeout,

@@ -48,7 +48,10 @@ abstract class TaskFacts<T> {
     enum Resource { CPU, ALLOCATED, READ, WRITTEN }
 
     final TaskOrchestrator orchestrator;
-    final TaskId id;
+    /** The id's value; the id itself is made on first use (most children are never asked for theirs). */
+    private final long idValue;
+    /** Null until first asked for; a benign race (an immutable record: any thread's copy is the same id). */
+    private TaskId id;
     final String name;
     final TaskNode<?> parent;
     /** The root of this task's tree (itself for a root), and this task's distance from it. */
@@ -89,12 +92,13 @@ abstract class TaskFacts<T> {
     /** Published live values; null until the first one, so that most tasks carry none. */
     private volatile TaskProgress progress;
 
-    TaskFacts(TaskOrchestrator orchestrator, TaskId id, String name, TaskNode<?> parent, TaskPriority priority,
+    TaskFacts(TaskOrchestrator orchestrator, long idValue, TaskId givenId, String name, TaskNode<?> parent, TaskPriority priority,
             TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags,
             Duration timeout, RetryPolicy retry, Function<? super AsyncTaskException, ? extends T> fallback,
             List<TaskId> dependencies) {
         this.orchestrator = orchestrator;
-        this.id = id;
+        this.idValue = givenId != null ? givenId.value() : idValue;
+        this.id = givenId;
         this.name = name;
         this.parent = parent;
         this.root = parent == null ? (TaskNode<?>) this : parent.root;
@@ -123,7 +127,12 @@ abstract class TaskFacts<T> {
     // ---- identity -------------------------------------------------------------------------------
 
     public TaskId id() {
-        return id;
+        TaskId known = id;
+        if (known == null) {
+            known = new TaskId(idValue);
+            id = known;
+        }
+        return known;
     }
 
     public String name() {
@@ -145,7 +154,7 @@ abstract class TaskFacts<T> {
 
     /** The id of this task's root (its own for a root). */
     TaskId rootId() {
-        return root.id;
+        return root.id();
     }
 
     TaskPriority priority() {
@@ -157,7 +166,7 @@ abstract class TaskFacts<T> {
     }
 
     String label() {
-        return name + "#" + id;
+        return name + "#" + id();
     }
 
     /**
@@ -346,7 +355,7 @@ abstract class TaskFacts<T> {
 
     /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */
     TaskInfo snapshot(TaskInfo.Failure failure) {
-        return new TaskInfo(id, parent == null ? null : parent.id, name, path(), status(), priority, group,
+        return new TaskInfo(id(), parent == null ? null : parent.id(), name, path(), status(), priority, group,
                 runtime.name(), tags, orchestrator.instantAt(createdNanos),
                 startedNanos == UNSET ? null : orchestrator.instantAt(startedNanos),
                 completedNanos == UNSET ? null : orchestrator.instantAt(completedNanos), attempts, dependencies,

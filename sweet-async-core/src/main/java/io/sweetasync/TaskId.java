@@ -43,6 +43,11 @@ public record TaskId(long value) implements Comparable<TaskId>, Serializable {
      * @throws IllegalArgumentException if either part is out of range
      */
     public static TaskId of(long incarnation, long sequence) {
+        return new TaskId(valueOf(incarnation, sequence));
+    }
+
+    /** The value of {@link #of}'s id, checked the same way, without making the id (the engine makes it on demand). */
+    static long valueOf(long incarnation, long sequence) {
         if (incarnation < 0 || incarnation > MAX_INCARNATION) {
             throw new IllegalArgumentException("incarnation must be between 0 and " + MAX_INCARNATION + ", was "
                     + incarnation);
@@ -50,7 +55,7 @@ public record TaskId(long value) implements Comparable<TaskId>, Serializable {
         if (sequence < 1 || sequence > MAX_SEQUENCE) {
             throw new IllegalArgumentException("sequence must be between 1 and " + MAX_SEQUENCE + ", was " + sequence);
         }
-        return new TaskId(incarnation << SEQUENCE_BITS | sequence);
+        return incarnation << SEQUENCE_BITS | sequence;
     }
 
     /** The incarnation of the orchestrator that created the task; 0 when it had no store. */

@@ -156,11 +156,11 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
     long enqueueSeq = -1;
 
-    TaskNode(TaskOrchestrator orchestrator, TaskId id, String name, TaskNode<?> parent, TaskPriority priority,
+    TaskNode(TaskOrchestrator orchestrator, long idValue, TaskId givenId, String name, TaskNode<?> parent, TaskPriority priority,
             TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags, Duration timeout,
             RetryPolicy retry, Function<? super AsyncTaskException, ? extends T> fallback, List<TaskId> dependencies,
             Callable<? extends T> work) {
-        super(orchestrator, id, name, parent, priority, runtime, group, limiter, tags, timeout, retry, fallback,
+        super(orchestrator, idValue, givenId, name, parent, priority, runtime, group, limiter, tags, timeout, retry, fallback,
                 dependencies);
         this.work = work;
     }
