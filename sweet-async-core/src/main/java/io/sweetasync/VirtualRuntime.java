@@ -110,8 +110,8 @@ final class VirtualRuntime extends TaskRuntime {
 
         @Override
         public void run() {
-            bindVirtual();
             try {
+                bindVirtual(); // inside: ended() must follow whatever happens, even a failed put
                 node.runAttempt();
             }
             finally {
