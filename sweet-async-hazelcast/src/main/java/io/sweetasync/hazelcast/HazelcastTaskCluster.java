@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * A {@link TaskCluster} on an embedded Hazelcast member (Community Edition; no CP subsystem). Give one to
@@ -210,15 +211,26 @@ public final class HazelcastTaskCluster implements TaskCluster {
             host().durableEnded(id, outcome);
             return;
         }
+        sendEnd(member, outcome, ended -> new DurableEnded(id.toString(), ended),
+                "could not tell member " + origin + " how durable task " + id + " ended");
+    }
+
+    /**
+     * Sends {@code outcome} to {@code member} in the message {@code message} makes; if it cannot be sent
+     * with its value (most likely the value cannot be serialized), sends a {@code FAILED} outcome saying so
+     * instead, so that the waiting side does not wait for it.
+     */
+    private void sendEnd(Member member, RemoteOutcome outcome, Function<RemoteOutcome, Runnable> message,
+            String failure) {
         try {
-            executor.executeOnMember(new DurableEnded(id.toString(), outcome), member);
+            executor.executeOnMember(message.apply(outcome), member);
         }
         catch (RuntimeException ex) {
             if (outcome.value() == null || Placements.isLoss(ex)) {
-                LOG.log(Level.WARNING, "could not tell member " + origin + " how durable task " + id + " ended", ex);
+                LOG.log(Level.WARNING, failure, ex);
                 return;
             }
-            executor.executeOnMember(new DurableEnded(id.toString(), RemoteOutcome.of(outcome.member(), outcome.taskId(),
+            executor.executeOnMember(message.apply(RemoteOutcome.of(outcome.member(), outcome.taskId(),
                     TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
                     "it completed, but its value could not be sent back: " + ex.getMessage())), member);
         }
@@ -378,18 +390,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
                     outcome.status());
             return;
         }
-        try {
-            executor.executeOnMember(new PlacedEnded(key, outcome), caller);
-        }
-        catch (RuntimeException ex) {
-            if (outcome.value() == null || Placements.isLoss(ex)) {
-                LOG.log(Level.WARNING, "could not report the end of placed task " + outcome.taskId(), ex);
-                return;
-            }
-            // Most likely its value cannot be serialized: report that instead, so the caller does not wait.
-            executor.executeOnMember(new PlacedEnded(key, RemoteOutcome.of(outcome.member(), outcome.taskId(),
-                    TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
-                    "it completed, but its value could not be sent back: " + ex.getMessage())), caller);
-        }
+        sendEnd(caller, outcome, ended -> new PlacedEnded(key, ended),
+                "could not report the end of placed task " + outcome.taskId());
     }
 }

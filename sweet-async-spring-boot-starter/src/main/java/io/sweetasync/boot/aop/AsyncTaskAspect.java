@@ -163,7 +163,7 @@ public class AsyncTaskAspect implements Ordered {
         Class<?> returns = plan.returns();
         SpawningTaskBuilder<Object> builder = plan.builder();
         boolean futureLike = plan.futureLike();
-        SpawningTask<Object> task = annotation.durable() ? durable(builder, method, annotation, call.getArgs())
+        SpawningTask<Object> task = annotation.durable() ? durable(builder, plan.handler(), method, call.getArgs())
                 : anywhere ? builder.anywhere().run(plan.handler(), call.getArgs())
                 : builder.run(() -> {
                     Object value = proceed(call);
@@ -198,7 +198,7 @@ public class AsyncTaskAspect implements Ordered {
     }
 
     /** Stores the call (each argument encoded on its own) and starts it; see {@link #registerDurable}. */
-    private SpawningTask<Object> durable(SpawningTaskBuilder<Object> builder, Method method, AsyncTask annotation,
+    private SpawningTask<Object> durable(SpawningTaskBuilder<Object> builder, String handler, Method method,
             Object[] arguments) {
         if (codec == null) {
             throw new IllegalStateException("@AsyncTask(durable = true) on " + method + " needs a task store: set "
@@ -214,7 +214,7 @@ public class AsyncTaskAspect implements Ordered {
                         + " cannot be stored: " + ex.getMessage(), ex);
             }
         }
-        return builder.durable(plans.get(method).handler(), encoded).run();
+        return builder.durable(handler, encoded).run();
     }
 
     private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
