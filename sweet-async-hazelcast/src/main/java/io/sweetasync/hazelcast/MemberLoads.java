@@ -24,7 +24,9 @@ import java.util.function.ToIntFunction;
  * Loads of the members, and the choice of the least loaded one.
  *
  * <p>Each member publishes its {@link MemberLoad} into a replicated map every {@code interval}, with a
- * time-to-live of twenty intervals so that a member that stops publishing drops out. Placements read
+ * time-to-live of twenty intervals but at least {@link #MIN_TIME_TO_LIVE}, so that a member that stops
+ * publishing drops out, but one whose publisher is merely late (a loaded machine, a long pause of its JVM)
+ * does not: a member that left is removed at once by the membership listener anyway. Placements read
  * {@link #view}, a plain map of the loads that an entry listener on the replicated map keeps current (a
  * read of the replicated map itself serializes the key and finds its partition: most of a placement's
  * own cost when done for every member on every placement); each publication also drops from the view
@@ -58,6 +60,11 @@ final class MemberLoads {
     /** The headroom published for a group whose limit here is 0: a cluster-wide group's zero share. */
     static final int NO_SHARE = Integer.MIN_VALUE;
     private static final int CONSISTENT_READS = 5;
+    /**
+     * The shortest time a published load is kept: with a short interval, twenty intervals (1 s at 50 ms) are
+     * well within the stalls of a loaded machine, and a member dropping out for one would get no work.
+     */
+    static final Duration MIN_TIME_TO_LIVE = Duration.ofSeconds(10);
 
     private final HazelcastInstance hazelcast;
     private final ReplicatedMap<UUID, MemberLoad> loads;
@@ -107,8 +114,7 @@ final class MemberLoads {
                 headroom.put(group.group(), group.limit() == 0 ? NO_SHARE : group.limit() - group.inFlight() - group.queued());
             }
             loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), live,
-                    placedBy, headroom, host.handlers(), host.durableOwner()), interval.toMillis() * 20,
-                    TimeUnit.MILLISECONDS);
+                    placedBy, headroom, host.handlers(), host.durableOwner()), timeToLive(), TimeUnit.MILLISECONDS);
             reconcile();
         }
         catch (RuntimeException ex) {
@@ -116,6 +122,10 @@ final class MemberLoads {
                 LOG.log(Level.WARNING, "could not publish this member's load", ex);
             }
         }
+    }
+
+    private long timeToLive() {
+        return Math.max(MIN_TIME_TO_LIVE.toMillis(), Math.multiplyExact(interval.toMillis(), 20));
     }
 
     /** Brings {@link #view} in line with this member's replica of the loads, should an event have been missed. */

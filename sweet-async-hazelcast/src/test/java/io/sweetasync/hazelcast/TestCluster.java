@@ -142,7 +142,7 @@ final class TestCluster implements AutoCloseable {
         return members.get(index);
     }
 
-    private static Config config(String clusterName, int base, int size, int index) {
+    static Config config(String clusterName, int base, int size, int index) {
         Config config = new Config();
         config.setClusterName(clusterName);
         config.setInstanceName(clusterName + "-" + index);
@@ -165,7 +165,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** A block of {@code size} ports that were free a moment ago. */
-    private static int freeBlock(int size) {
+    static int freeBlock(int size) {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = 20_000 + (int) (Math.random() * 20_000);
             if (allFree(base, size)) {

@@ -1,0 +1,149 @@
+package io.sweetasync.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.RemoteOutcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The published loads between two real members, with hosts that can hold their member's publisher. */
+@Timeout(120)
+class MemberLoadsTest {
+
+    private static final Duration INTERVAL = Duration.ofMillis(50);
+
+    private HazelcastInstance a;
+    private HazelcastInstance b;
+    private MemberLoads loadsA;
+    private MemberLoads loadsB;
+    private final Host hostB = new Host();
+
+    @AfterEach
+    void stop() {
+        hostB.release.countDown();
+        for (MemberLoads loads : new MemberLoads[] { loadsA, loadsB }) {
+            if (loads != null) {
+                loads.stop();
+            }
+        }
+        for (HazelcastInstance member : new HazelcastInstance[] { a, b }) {
+            if (member != null) {
+                member.getLifecycleService().terminate();
+            }
+        }
+    }
+
+    /**
+     * A publisher late by sixty intervals (a loaded machine, a paused JVM) used to drop its member out of
+     * every other member's candidates after twenty: an idle member then got no placed work until it caught up.
+     */
+    @Test
+    void aMemberWhosePublisherIsLateStaysACandidate() throws InterruptedException {
+        String name = "loads-test-" + UUID.randomUUID();
+        int base = TestCluster.freeBlock(2);
+        a = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 0));
+        b = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 1));
+        loadsA = new MemberLoads(a, INTERVAL);
+        loadsB = new MemberLoads(b, INTERVAL);
+        loadsA.start(new Host());
+        loadsB.start(hostB);
+        Member memberB = b.getCluster().getLocalMember();
+        await().atMost(Duration.ofSeconds(60)).until(() -> loadsA.isCandidate(memberB));
+
+        hostB.stall = true;
+        assertThat(hostB.stalled.await(30, TimeUnit.SECONDS)).as("B's publisher reached the stall").isTrue();
+        long end = System.nanoTime() + INTERVAL.multipliedBy(60).toNanos();
+        while (System.nanoTime() < end) {
+            assertThat(loadsA.isCandidate(memberB)).as("B, late but a member, is still a candidate").isTrue();
+            assertThat(loadsA.choose("work", null, 1, member -> 0)).as("idle B is chosen over A with 1 task")
+                    .isEqualTo(memberB);
+            Thread.sleep(20);
+        }
+        hostB.release.countDown();
+    }
+
+    /** A host with one handler, no tasks, and a publisher that can be held in {@link #liveTasks()}. */
+    private static final class Host implements ClusterHost {
+        volatile boolean stall;
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public int liveTasks() {
+            if (stall) {
+                stalled.countDown();
+                try {
+                    release.await();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public Set<String> handlers() {
+            return Set.of("work");
+        }
+
+        @Override
+        public List<TaskInfo> roots() {
+            return List.of();
+        }
+
+        @Override
+        public List<LimiterSnapshot> limiters() {
+            return List.of();
+        }
+
+        @Override
+        public boolean cancel(TaskId id) {
+            return false;
+        }
+
+        @Override
+        public void membersChanged(int position, int members) {
+        }
+
+        @Override
+        public TaskId start(RemoteInvocation invocation, Consumer<RemoteOutcome> onEnd) {
+            throw new UnsupportedOperationException("no tasks in this test");
+        }
+
+        @Override
+        public long durableOwner() {
+            return 0;
+        }
+
+        @Override
+        public void startDurable(TaskId id, Consumer<RemoteOutcome> onEnd) {
+            throw new UnsupportedOperationException("no tasks in this test");
+        }
+
+        @Override
+        public void durableEnded(TaskId id, RemoteOutcome outcome) {
+        }
+
+        @Override
+        public void memberLeft(String member) {
+        }
+    }
+}
