@@ -1,7 +1,5 @@
 package io.sweetasync;
 
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
  * The per-thread record of which task body a thread is running. A thread runs one body at a time;
  * bodies nest only when an {@code EXECUTOR} runtime runs an attempt on the calling thread (a
@@ -12,16 +10,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * status, so no interrupt meant for one body reaches the next, nor the work after it; on return to an
  * enclosing body whose task was stopped meanwhile, the thread is interrupted again ({@link #resume})
  * once that work is done, so that the stop is not lost.
+ *
+ * <p>Two kinds: the {@code VIRTUAL} runtime's bodies are carriers themselves, one per task body, bound in
+ * {@link VirtualCarriers} (a thread-local's first value builds the thread's whole thread-local map, about
+ * 130 bytes, a third of what the rest of a short task costs); any other thread's carrier is a
+ * {@link ThreadCarrier} in a thread-local, with what only such threads need (their pool, the running
+ * totals of measured attempts: a virtual thread's attempts are not measured).
  */
 class Carrier {
 
-    private static final ThreadLocal<Carrier> CURRENT = new ThreadLocal<>();
-    /**
-     * Carriers of the virtual threads the {@code VIRTUAL} runtime starts, one per task body: kept here
-     * rather than in {@link #CURRENT} because a thread-local's first value builds the thread's whole
-     * thread-local map (about 130 bytes), a third of what the rest of a short task costs.
-     */
-    private static final ConcurrentHashMap<Thread, Carrier> VIRTUAL = new ConcurrentHashMap<>();
+    private static final ThreadLocal<ThreadCarrier> CURRENT = new ThreadLocal<>();
 
     /**
      * The thread; final but for a virtual thread's carrier, which is made before its thread and given it
@@ -29,32 +27,24 @@ class Carrier {
      * and the thread publishes the carrier to others (through its task) only after that.
      */
     private Thread thread;
-    /** The runtime that owns this thread if it is a pooled worker; null otherwise. */
-    private final PooledRuntime pool;
-    /**
-     * Measured CPU and allocation of attempts that ran on this thread, running totals used to keep a
-     * nested attempt's share out of its enclosing attempt. Only this thread touches them.
-     */
-    long nestedCpu;
-    long nestedAllocated;
-    /**
-     * Whether this pooled worker holds one of its runtime's slots (it is inside an attempt, body or
-     * completion work); only this thread touches it.
-     */
-    boolean holdsSlot;
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
 
-    Carrier(Thread thread, PooledRuntime pool) {
+    Carrier(Thread thread) {
         this.thread = thread;
-        this.pool = pool;
     }
 
     /** The current thread's carrier, created on first use. */
     static Carrier current() {
         Carrier carrier = currentOrNull();
+        return carrier != null ? carrier : threadCarrier();
+    }
+
+    /** The carrier of the current thread, which is not a body of the {@code VIRTUAL} runtime; created on first use. */
+    static ThreadCarrier threadCarrier() {
+        ThreadCarrier carrier = CURRENT.get();
         if (carrier == null) {
-            carrier = new Carrier(Thread.currentThread(), null);
+            carrier = new ThreadCarrier(Thread.currentThread(), null);
             CURRENT.set(carrier);
         }
         return carrier;
@@ -64,12 +54,16 @@ class Carrier {
     static Carrier currentOrNull() {
         Thread thread = Thread.currentThread();
         if (thread.isVirtual()) {
-            Carrier carrier = VIRTUAL.get(thread);
+            Carrier carrier = VirtualCarriers.get(thread);
             if (carrier != null) {
                 return carrier;
             }
         }
         return CURRENT.get();
+    }
+
+    Thread thread() {
+        return thread;
     }
 
     /** Gives a carrier made before its thread that thread; called once, before the thread starts. */
@@ -82,17 +76,17 @@ class Carrier {
      * body; {@link #unbindVirtual} must follow in a {@code finally}.
      */
     void bindVirtual() {
-        VIRTUAL.put(thread, this);
+        VirtualCarriers.put(this);
     }
 
     /** Ends {@link #bindVirtual}'s binding. */
     void unbindVirtual() {
-        VIRTUAL.remove(thread, this);
+        VirtualCarriers.remove(this);
     }
 
     /** Marks the current thread as a worker of {@code pool}; returns its carrier. */
-    static Carrier bindWorker(PooledRuntime pool) {
-        Carrier carrier = new Carrier(Thread.currentThread(), pool);
+    static ThreadCarrier bindWorker(PooledRuntime pool) {
+        ThreadCarrier carrier = new ThreadCarrier(Thread.currentThread(), pool);
         CURRENT.set(carrier);
         return carrier;
     }
@@ -103,8 +97,9 @@ class Carrier {
         return carrier == null ? null : carrier.top();
     }
 
+    /** The runtime that owns this thread if it is a pooled worker; null otherwise. */
     PooledRuntime pool() {
-        return pool;
+        return null;
     }
 
     synchronized TaskNode<?> top() {
@@ -139,6 +134,33 @@ class Carrier {
     synchronized void interruptIfRunning(TaskNode<?> node) {
         if (top == node) {
             thread.interrupt();
+        }
+    }
+
+    /**
+     * The carrier of a thread other than a {@code VIRTUAL} runtime's body: a pooled worker, a caller of a
+     * caller-runs executor, any thread that ran a body. Its fields are touched only by its own thread.
+     */
+    static final class ThreadCarrier extends Carrier {
+
+        private final PooledRuntime pool;
+        /**
+         * Measured CPU and allocation of attempts that ran on this thread, running totals used to keep a
+         * nested attempt's share out of its enclosing attempt.
+         */
+        long nestedCpu;
+        long nestedAllocated;
+        /** Whether this pooled worker holds one of its runtime's slots (inside an attempt, body or completion work). */
+        boolean holdsSlot;
+
+        ThreadCarrier(Thread thread, PooledRuntime pool) {
+            super(thread);
+            this.pool = pool;
+        }
+
+        @Override
+        PooledRuntime pool() {
+            return pool;
         }
     }
 }

@@ -190,7 +190,7 @@ final class PooledRuntime extends TaskRuntime {
     }
 
     private void work() {
-        Carrier carrier = Carrier.bindWorker(this);
+        Carrier.ThreadCarrier carrier = Carrier.bindWorker(this);
         Thread self = Thread.currentThread();
         boolean retired = false;
         try {
@@ -290,7 +290,7 @@ final class PooledRuntime extends TaskRuntime {
      * is handed over for the wait (a spare thread starts if needed to keep invariant I) and taken back
      * when the wait ends.
      */
-    void block(Carrier carrier, ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
+    void block(Carrier.ThreadCarrier carrier, ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
         if (blocker.isReleasable()) {
             return;
         }

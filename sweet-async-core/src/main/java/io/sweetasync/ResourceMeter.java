@@ -34,7 +34,7 @@ final class ResourceMeter {
     private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0);
 
     private final TaskNode<?> node;
-    private final Carrier carrier;
+    private final Carrier.ThreadCarrier carrier;
     private final SliceTimeline.Slice slice;
     private final ResourceAttribution attribution;
     private final long cpuAtStart;
@@ -42,7 +42,7 @@ final class ResourceMeter {
     private final long nestedCpuAtStart;
     private final long nestedAllocatedAtStart;
 
-    private ResourceMeter(TaskNode<?> node, Carrier carrier, ResourceAttribution attribution, long cpu,
+    private ResourceMeter(TaskNode<?> node, Carrier.ThreadCarrier carrier, ResourceAttribution attribution, long cpu,
             long allocated, long nestedCpu, long nestedAllocated) {
         this.node = node;
         this.carrier = carrier;
@@ -62,7 +62,7 @@ final class ResourceMeter {
         if (Thread.currentThread().isVirtual()) {
             return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
         }
-        Carrier carrier = Carrier.current();
+        Carrier.ThreadCarrier carrier = Carrier.threadCarrier();
         return new ResourceMeter(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
                 ALLOCATION_COUNTERS ? THREADS.getCurrentThreadAllocatedBytes() : -1, carrier.nestedCpu,
                 carrier.nestedAllocated);

@@ -114,17 +114,8 @@ final class TaskFactory {
             TaskNode<?> current = Carrier.currentTask();
             parent = current != null && current.orchestrator() == orchestrator ? current : null;
         }
-        TaskRuntime runtime = spec.runtime() != null ? orchestrator.runtime(spec.runtime())
-                : parent != null ? parent.runtimeRef() : defaultRuntime;
-        TaskPriority priority = spec.priority() != null ? spec.priority()
-                : parent != null ? parent.priority() : TaskPriority.NORMAL;
         long idValue = givenId != null ? 0 : TaskId.valueOf(incarnation, ids.incrementAndGet());
-        TaskNode<T> node = new TaskNode<>(orchestrator, idValue, givenId,
-                spec.name() != null ? spec.name() : derivedName, parent, priority, runtime, spec.group(),
-                spec.group() == null ? null : orchestrator.limiter(spec.group()), spec.tags(),
-                spec.timeout() != null ? spec.timeout() : defaultTimeout,
-                spec.retry() != null ? spec.retry() : defaultRetry, spec.fallback(),
-                spec.after().isEmpty() ? List.of() : spec.after().stream().map(TaskNode::id).toList(), work);
+        TaskNode<T> node = new TaskNode<>(settings(spec, derivedName, parent), idValue, givenId, work);
         if (durable) {
             node.markDurable(priorAttempts);
         }
@@ -153,6 +144,28 @@ final class TaskFactory {
         }
         node.registered(); // only now can it finish: a parent's stop may have ended its body meanwhile
         return node;
+    }
+
+    /**
+     * The settings of a task made from {@code spec} under {@code parent}: those of the parent's previous child
+     * if it was made from the same spec with the same derived name (a fan-out shares one object), else new.
+     */
+    private TaskSettings settings(TaskSpec<?> spec, String derivedName, TaskNode<?> parent) {
+        TaskSettings settings = parent == null ? null : parent.lastChildSettings(spec, derivedName);
+        if (settings == null) {
+            TaskRuntime runtime = spec.runtime() != null ? orchestrator.runtime(spec.runtime())
+                    : parent != null ? parent.runtimeRef() : defaultRuntime;
+            TaskPriority priority = spec.priority() != null ? spec.priority()
+                    : parent != null ? parent.priority() : TaskPriority.NORMAL;
+            settings = new TaskSettings(spec, derivedName, orchestrator, parent, priority, runtime,
+                    spec.group() == null ? null : orchestrator.limiter(spec.group()),
+                    spec.timeout() != null ? spec.timeout() : defaultTimeout,
+                    spec.retry() != null ? spec.retry() : defaultRetry);
+            if (parent != null) {
+                parent.rememberChildSettings(settings);
+            }
+        }
+        return settings;
     }
 
     private static String describeEnd(TaskStatus status) {

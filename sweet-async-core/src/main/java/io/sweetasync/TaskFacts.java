@@ -1,12 +1,10 @@
 package io.sweetasync;
 
-import io.sweetasync.limit.ConcurrencyLimiter;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -47,26 +45,12 @@ abstract class TaskFacts<T> {
     /** A resource figure attributed from sampled events. */
     enum Resource { CPU, ALLOCATED, READ, WRITTEN }
 
-    final TaskOrchestrator orchestrator;
+    /** What the task was created with, shared with the tasks built alike (see {@link TaskSettings}). */
+    final TaskSettings settings;
     /** The id's value; the id itself is made on first use (most children are never asked for theirs). */
     private final long idValue;
     /** Null until first asked for; a benign race (an immutable record: any thread's copy is the same id). */
     private TaskId id;
-    final String name;
-    final TaskNode<?> parent;
-    /** The root of this task's tree (itself for a root), and this task's distance from it. */
-    final TaskNode<?> root;
-    final int depth;
-    final TaskPriority priority;
-    final TaskRuntime runtime;
-    final String group;
-    /** The group's limiter, null without a group. */
-    final ConcurrencyLimiter limiter;
-    final Map<String, String> tags;
-    final Duration timeout;
-    final RetryPolicy retry;
-    final Function<? super AsyncTaskException, ? extends T> fallback;
-    final List<TaskId> dependencies;
     private final long createdNanos;
 
     /** Built on first use (snapshots, messages): most tasks never need it. */
@@ -92,27 +76,11 @@ abstract class TaskFacts<T> {
     /** Published live values; null until the first one, so that most tasks carry none. */
     private volatile TaskProgress progress;
 
-    TaskFacts(TaskOrchestrator orchestrator, long idValue, TaskId givenId, String name, TaskNode<?> parent, TaskPriority priority,
-            TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags,
-            Duration timeout, RetryPolicy retry, Function<? super AsyncTaskException, ? extends T> fallback,
-            List<TaskId> dependencies) {
-        this.orchestrator = orchestrator;
+    TaskFacts(TaskSettings settings, long idValue, TaskId givenId) {
+        this.settings = settings;
         this.idValue = givenId != null ? givenId.value() : idValue;
         this.id = givenId;
-        this.name = name;
-        this.parent = parent;
-        this.root = parent == null ? (TaskNode<?>) this : parent.root;
-        this.depth = parent == null ? 0 : parent.depth + 1;
-        this.priority = priority;
-        this.runtime = runtime;
-        this.group = group;
-        this.limiter = limiter;
-        this.tags = tags;
-        this.timeout = timeout;
-        this.retry = retry;
-        this.fallback = fallback;
-        this.dependencies = dependencies;
-        this.createdNanos = orchestrator.clock().nanoTime();
+        this.createdNanos = settings.orchestrator.clock().nanoTime();
     }
 
     /** The task's status now (its state machine's). */
@@ -136,37 +104,43 @@ abstract class TaskFacts<T> {
     }
 
     public String name() {
-        return name;
+        return settings.name;
     }
 
     TaskOrchestrator orchestrator() {
-        return orchestrator;
+        return settings.orchestrator;
     }
 
     TaskNode<?> parentNode() {
-        return parent;
+        return settings.parent;
     }
 
     /** The root of this task's tree (itself for a root). */
     TaskNode<?> rootNode() {
-        return root;
+        TaskNode<?> root = settings.root;
+        return root != null ? root : (TaskNode<?>) this;
+    }
+
+    /** This task's distance from its root. */
+    int depth() {
+        return settings.depth;
     }
 
     /** The id of this task's root (its own for a root). */
     TaskId rootId() {
-        return root.id();
+        return rootNode().id();
     }
 
     TaskPriority priority() {
-        return priority;
+        return settings.priority;
     }
 
     TaskRuntime runtimeRef() {
-        return runtime;
+        return settings.runtime;
     }
 
     String label() {
-        return name + "#" + id();
+        return settings.name + "#" + id();
     }
 
     /**
@@ -177,16 +151,17 @@ abstract class TaskFacts<T> {
     String path() {
         String known = path;
         if (known == null) {
+            int depth = settings.depth;
             int shown = Math.min(depth, PATH_TAIL);
             String[] tail = new String[shown + 1];
             TaskFacts<?> node = this;
             for (int i = shown; i >= 0 && node != null; i--) {
                 tail[i] = node.label();
-                node = node.parent;
+                node = node.parentNode();
             }
             StringBuilder text = new StringBuilder();
             if (depth > PATH_TAIL) {
-                text.append(root.label()).append('/');
+                text.append(rootNode().label()).append('/');
                 if (depth > PATH_TAIL + 1) {
                     text.append("\u2026(").append(depth - PATH_TAIL - 1).append(" more)/");
                 }
@@ -219,31 +194,31 @@ abstract class TaskFacts<T> {
 
     /** The task was queued (again) now. */
     void recordQueued() {
-        queuedAtNanos = orchestrator.clock().nanoTime();
+        queuedAtNanos = settings.orchestrator.clock().nanoTime();
     }
 
     /** An attempt starts now, on its runner's thread; returns its start time. */
     long recordAttemptStart() {
-        long start = orchestrator.clock().nanoTime();
+        long start = settings.orchestrator.clock().nanoTime();
         queueWaitNanos += start - queuedAtNanos;
         attempts = attempts + 1;
         if (startedNanos == UNSET) {
             startedNanos = start;
         }
         attemptStartNanos = start;
-        orchestrator.usage(name).attempt();
+        settings.orchestrator.usage(settings.name).attempt();
         return start;
     }
 
     /** The attempt started at {@code start} has ended, on its runner's thread. */
     void recordAttemptEnd(long start) {
-        runNanos += orchestrator.clock().nanoTime() - start;
+        runNanos += settings.orchestrator.clock().nanoTime() - start;
         attemptStartNanos = 0;
     }
 
     /** The task finishes now; called once, by the thread that finishes it. */
     void recordCompleted() {
-        completedNanos = orchestrator.clock().nanoTime();
+        completedNanos = settings.orchestrator.clock().nanoTime();
     }
 
     /** Why the task did not complete; called once, by the thread that finishes it. */
@@ -288,7 +263,7 @@ abstract class TaskFacts<T> {
         if (allocatedBytes >= 0) {
             measuredAllocated = Math.max(0, measuredAllocated) + allocatedBytes;
         }
-        orchestrator.usage(name).addMeasured(cpuNanos, allocatedBytes);
+        settings.orchestrator.usage(settings.name).addMeasured(cpuNanos, allocatedBytes);
     }
 
     /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
@@ -296,7 +271,7 @@ abstract class TaskFacts<T> {
         SampledFigures figures = sampled;
         if (figures == null) {
             SAMPLED.compareAndSet(this, null,
-                    new SampledFigures((TaskNode<?>) this, orchestrator.usage(name), cpuSampled));
+                    new SampledFigures((TaskNode<?>) this, settings.orchestrator.usage(settings.name), cpuSampled));
             figures = sampled;
         }
         return figures;
@@ -318,7 +293,7 @@ abstract class TaskFacts<T> {
     }
 
     private ResourceValue figure(long measured, Resource resource, boolean measurable) {
-        ResourceTracking tracking = orchestrator.resourceTracking();
+        ResourceTracking tracking = settings.orchestrator.resourceTracking();
         if (tracking == ResourceTracking.OFF || attempts == 0) {
             return ResourceValue.unavailable();
         }
@@ -339,7 +314,7 @@ abstract class TaskFacts<T> {
     }
 
     public TaskMetrics metrics() {
-        long now = orchestrator.clock().nanoTime();
+        long now = settings.orchestrator.clock().nanoTime();
         long running = attemptStartNanos;
         long waiting = status() == TaskStatus.QUEUED ? Math.max(0, now - queuedAtNanos) : 0;
         return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waiting),
@@ -355,10 +330,11 @@ abstract class TaskFacts<T> {
 
     /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */
     TaskInfo snapshot(TaskInfo.Failure failure) {
-        return new TaskInfo(id(), parent == null ? null : parent.id(), name, path(), status(), priority, group,
-                runtime.name(), tags, orchestrator.instantAt(createdNanos),
-                startedNanos == UNSET ? null : orchestrator.instantAt(startedNanos),
-                completedNanos == UNSET ? null : orchestrator.instantAt(completedNanos), attempts, dependencies,
+        TaskSettings set = settings;
+        return new TaskInfo(id(), set.parent == null ? null : set.parent.id(), set.name, path(), status(), set.priority,
+                set.group, set.runtime.name(), set.tags, settings.orchestrator.instantAt(createdNanos),
+                startedNanos == UNSET ? null : settings.orchestrator.instantAt(startedNanos),
+                completedNanos == UNSET ? null : settings.orchestrator.instantAt(completedNanos), attempts, set.dependencies,
                 failure, metrics(), progressNow(), childCount(), isRunaway(), List.of());
     }
 

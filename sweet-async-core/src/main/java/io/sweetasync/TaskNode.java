@@ -8,7 +8,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -155,14 +154,25 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     private List<TaskNode<?>> children;
     /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
     long enqueueSeq = -1;
+    /**
+     * The settings of the last child created under this task, for the next one built alike; a benign race
+     * (immutable, final fields: any thread's copy is whole), a miss only costs a new object.
+     */
+    private TaskSettings childSettings;
 
-    TaskNode(TaskOrchestrator orchestrator, long idValue, TaskId givenId, String name, TaskNode<?> parent, TaskPriority priority,
-            TaskRuntime runtime, String group, ConcurrencyLimiter limiter, Map<String, String> tags, Duration timeout,
-            RetryPolicy retry, Function<? super AsyncTaskException, ? extends T> fallback, List<TaskId> dependencies,
-            Callable<? extends T> work) {
-        super(orchestrator, idValue, givenId, name, parent, priority, runtime, group, limiter, tags, timeout, retry, fallback,
-                dependencies);
+    TaskNode(TaskSettings settings, long idValue, TaskId givenId, Callable<? extends T> work) {
+        super(settings, idValue, givenId);
         this.work = work;
+    }
+
+    /** The settings of this task's last child, if resolved from {@code spec} with {@code derivedName}; else null. */
+    TaskSettings lastChildSettings(TaskSpec<?> spec, String derivedName) {
+        TaskSettings last = childSettings;
+        return last != null && last.resolvedFrom(spec, derivedName) ? last : null;
+    }
+
+    void rememberChildSettings(TaskSettings settings) {
+        childSettings = settings;
     }
 
     // ---- state ----------------------------------------------------------------------------------
@@ -195,7 +205,8 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             return;
         }
         recordQueued();
-        orchestrator.notifyQueued(this);
+        settings.orchestrator.notifyQueued(this);
+        Duration timeout = settings.timeout;
         if (timeout != null) {
             timeoutHandle = schedule(timeout, this::timedOut);
         }
@@ -204,11 +215,12 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
 
     /** Runs the next attempt, through the group's limiter if the task has a group. */
     private void admit() {
+        ConcurrencyLimiter limiter = settings.limiter;
         if (limiter == null) {
             execute();
             return;
         }
-        ConcurrencyLimiter.Request request = limiter.acquire(priority, granted -> {
+        ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
             permit = granted;
             execute();
         }, rejection -> reject(rejection.reason(), rejection.message()));
@@ -221,11 +233,11 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
 
     private void execute() {
         try {
-            runtime.execute(this);
+            settings.runtime.execute(this);
         }
         catch (RejectedExecutionException ex) {
             releasePermit(PermitRelease.IGNORE);
-            reject(RejectionReason.SHUTDOWN, "runtime '" + runtime.name() + "' is closed");
+            reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
         }
     }
 
@@ -250,10 +262,10 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             return null;
         }
         try {
-            return orchestrator.clock().schedule(delay, action);
+            return settings.orchestrator.clock().schedule(delay, action);
         }
         catch (RejectedExecutionException ex) {
-            reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
+            reject(RejectionReason.SHUTDOWN, "the settings.orchestrator's clock is closed");
             return null;
         }
     }
@@ -265,10 +277,14 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
      * a finished task, nor with the body's interrupt still set.
      */
     void runAttempt() {
-        if (orchestrator.isCancellingAll() && stop == null) {
-            stop(StopKind.CANCEL, "the orchestrator shut down before it started");
+        runAttempt(Carrier.current());
+    }
+
+    /** As {@link #runAttempt()}, on the current thread whose carrier is {@code here}. */
+    void runAttempt(Carrier here) {
+        if (settings.orchestrator.isCancellingAll() && stop == null) {
+            stop(StopKind.CANCEL, "the settings.orchestrator shut down before it started");
         }
-        Carrier here = Carrier.current();
         TaskNode<?> enclosing = here.enter(this);
         carrier = here;
         boolean claimed = false;
@@ -281,7 +297,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             if (claimed && stop == null) {
                 ran = true;
                 start = startAttempt();
-                ResourceMeter meter = ResourceMeter.start(this, orchestrator.resourceTracking(), orchestrator.attribution());
+                ResourceMeter meter = ResourceMeter.start(this, settings.orchestrator.resourceTracking(), settings.orchestrator.attribution());
                 try {
                     reassertStop();
                     result = withContext(work);
@@ -306,7 +322,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
                 releasePermit(PermitRelease.IGNORE);
                 endBody();
                 if (finished != 0) {
-                    orchestrator.runawayTasks().returned(this);
+                    settings.orchestrator.runawayTasks().returned(this);
                 }
             }
             else {
@@ -322,7 +338,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     private long startAttempt() {
         long start = recordAttemptStart();
         advance(TaskStatus.RUNNING);
-        orchestrator.notifyStarted(this);
+        settings.orchestrator.notifyStarted(this);
         return start;
     }
 
@@ -334,7 +350,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
         if (finished != 0) {
             // A runaway: its waiters were released at the deadline; only the body's share is left to give back.
             endBody();
-            orchestrator.runawayTasks().returned(this);
+            settings.orchestrator.runawayTasks().returned(this);
         }
         else if (error == null) {
             value = result;
@@ -351,7 +367,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     private void afterFailure(int attempt, Throwable error) {
         Duration delay;
         try {
-            delay = retry.nextDelay(attempt, error).orElse(null);
+            delay = settings.retry.nextDelay(attempt, error).orElse(null);
         }
         catch (RuntimeException | Error policyFailure) {
             // A retry policy that throws must not strand the task: it fails, with the policy's error attached.
@@ -364,7 +380,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             endBody();
             return;
         }
-        orchestrator.notifyRetrying(this, error, delay);
+        settings.orchestrator.notifyRetrying(this, error, delay);
         bodyState = IDLE;
         if (stop != null) {
             if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
@@ -518,7 +534,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
      * action's own thread, never a runtime's.
      */
     private void timedOut() {
-        if (!stop(StopKind.TIMEOUT, "timed out after " + timeout) && (outcome.isDone() || stop == SEALED)) {
+        if (!stop(StopKind.TIMEOUT, "timed out after " + settings.timeout) && (outcome.isDone() || stop == SEALED)) {
             return; // ended, or ending with its body done: nothing left to bound
         }
         try {
@@ -546,15 +562,15 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
         List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(this);
         for (int i = order.size() - 1; i >= 0; i--) {
             TaskNode<?> node = order.get(i);
-            if (node != this && node.parent != null) {
+            if (node != this && node.parentNode() != null) {
                 // A child registered while the stop went down the tree: cancel it before it is ended.
-                node.stopThis(new Stop(StopKind.CANCEL, node.parent.stopReasonForChildren(), null, null));
+                node.stopThis(new Stop(StopKind.CANCEL, node.parentNode().stopReasonForChildren(), null, null));
             }
             // Registered before its waiters are released, so that they see it counted as a runaway.
-            boolean running = node.bodyState == RUNNING && orchestrator.runawayTasks().starting(node);
+            boolean running = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node);
             TaskNode<?> parentToRelease = node.finish();
             if (running) {
-                orchestrator.runawayTasks().started(node);
+                settings.orchestrator.runawayTasks().started(node);
             }
             if (parentToRelease != null) {
                 parentToRelease.release();
@@ -594,14 +610,14 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     boolean addChild(TaskNode<?> child) {
         synchronized (outcome) {
             if (finished != 0 && !childrenCounted) {
-                throw new IllegalStateException("cannot start child task " + child.name + " of " + label()
+                throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
                         + ": that task has ended (" + status + ") while its body still runs; start it detached");
             }
             // While the body runs (not childrenCounted) the task cannot finish: nothing to count yet.
             while (childrenCounted) {
                 int current = outstanding;
                 if (current == 0) {
-                    throw new IllegalStateException("cannot start child task " + child.name + " of " + label()
+                    throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
                             + ": that task has finished (" + status + "); start it detached or from a live task");
                 }
                 if (OUTSTANDING.compareAndSet(this, current, current + 1)) {
@@ -678,9 +694,10 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             mine.finished(info(), error == null ? null
                     : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
         }
-        orchestrator.finished(this);
+        settings.orchestrator.finished(this);
         outcome.complete(result);
         // Not counted by the parent yet (its body still runs): leave without touching its counter.
+        TaskNode<?> parent = settings.parent;
         return parent != null && !PARENT_SHARE.compareAndSet(this, SHARE_NONE, SHARE_GONE) ? parent : null;
     }
 
@@ -693,7 +710,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             case CANCEL -> new TaskCancelledException(
                     snapshot(new TaskInfo.Failure("TaskCancelledException", request.reason())), request.reason());
             case TIMEOUT -> new TaskTimeoutException(
-                    snapshot(new TaskInfo.Failure("TaskTimeoutException", request.reason())), timeout);
+                    snapshot(new TaskInfo.Failure("TaskTimeoutException", request.reason())), settings.timeout);
             case REJECT -> new TaskRejectedException(
                     snapshot(new TaskInfo.Failure("TaskRejectedException", request.reason())), request.rejection(),
                     request.reason());
@@ -703,6 +720,9 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     }
 
     private TaskResult<T> resultAfter(AsyncTaskException error, TaskStatus terminal) {
+        @SuppressWarnings("unchecked") // the settings were resolved from this task's own spec, of T
+        Function<? super AsyncTaskException, ? extends T> fallback =
+                (Function<? super AsyncTaskException, ? extends T>) settings.fallback;
         if (fallback == null || terminal == TaskStatus.CANCELLED) {
             return TaskResult.err(error);
         }
@@ -764,7 +784,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
 
     @Override
     public <U> SpawningTask<U> chain(Function<? super T, ? extends U> next) {
-        return orchestrator.chain(this, next);
+        return settings.orchestrator.chain(this, next);
     }
 
     /** The value of a completed task; only after {@link #isDone()} with an Ok result. */

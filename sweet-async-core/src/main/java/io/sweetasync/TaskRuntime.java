@@ -126,8 +126,8 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      */
     public static void managedBlock(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
         Objects.requireNonNull(blocker, "blocker");
-        Carrier carrier = Carrier.currentOrNull();
-        if (carrier != null && carrier.pool() != null && carrier.holdsSlot) {
+        if (Carrier.currentOrNull() instanceof Carrier.ThreadCarrier carrier && carrier.pool() != null
+                && carrier.holdsSlot) {
             carrier.pool().block(carrier, blocker);
         }
         else {

@@ -50,7 +50,7 @@ final class VirtualRuntime extends TaskRuntime {
             throw new RejectedExecutionException("runtime '" + name() + "' is closed");
         }
         try {
-            Body body = new Body(node, this);
+            Body body = new Body(node);
             Thread thread = threads.newThread(body);
             body.ownThread(thread);
             thread.start();
@@ -100,23 +100,21 @@ final class VirtualRuntime extends TaskRuntime {
     private static final class Body extends Carrier implements Runnable {
 
         private final TaskNode<?> node;
-        private final VirtualRuntime runtime;
 
-        Body(TaskNode<?> node, VirtualRuntime runtime) {
-            super(null, null);
+        Body(TaskNode<?> node) {
+            super(null);
             this.node = node;
-            this.runtime = runtime;
         }
 
         @Override
         public void run() {
             try {
                 bindVirtual(); // inside: ended() must follow whatever happens, even a failed put
-                node.runAttempt();
+                node.runAttempt(this);
             }
             finally {
                 unbindVirtual();
-                runtime.ended();
+                ((VirtualRuntime) node.runtimeRef()).ended(); // the runtime that executed it
             }
         }
     }

@@ -17,13 +17,15 @@
  * The engine's classes, one job each:
  * <ul>
  *   <li>a task: {@code TaskFacts} (identity, settings, times, figures, snapshots) below {@code TaskNode}
- *   (state machine, children's accounting, the handle), one object per task; {@code TaskOutcome} (its
+ *   (state machine, children's accounting, the handle), one object per task; {@code TaskSettings} (what it
+ *   was created with, resolved, shared by siblings built alike); {@code TaskOutcome} (its
  *   outcome and the waits on it), {@code TaskTrees} (walks over a subtree), {@code PropagatedContext},
  *   {@code TaskProgress}, {@code ResourceMeter};</li>
  *   <li>the orchestrator's parts: {@code LiveTasks} (registry of live trees, drain), {@code TaskHistory},
  *   {@code TaskListeners}, {@code Runaways}, {@code UsageTotals}, {@code TaskSpec} (what a builder was
  *   told), {@code NodeContext};</li>
- *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go), {@code VirtualRuntime},
+ *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go), {@code VirtualCarriers}
+ *   (the {@code VIRTUAL} runtime's carriers by thread), {@code VirtualRuntime},
  *   {@code PooledRuntime}, {@code ExecutorRuntime}, {@code Trampoline}, {@code SystemClock};</li>
  *   <li>resources: {@code ResourceAttribution}, {@code SliceTimeline}, {@code SliceLedger},
  *   {@code SampledFigures}, {@code FigureUpdates};</li>
