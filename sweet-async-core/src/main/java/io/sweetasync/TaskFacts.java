@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -23,13 +25,13 @@ import java.util.function.LongSupplier;
  */
 abstract class TaskFacts<T> {
 
-    private static final VarHandle SAMPLED;
+    private static final VarHandle OCCASIONAL;
     private static final VarHandle PROGRESS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SAMPLED = lookup.findVarHandle(TaskFacts.class, "sampled", SampledFigures.class);
+            OCCASIONAL = lookup.findVarHandle(TaskFacts.class, "occasional", Occasional.class);
             PROGRESS = lookup.findVarHandle(TaskFacts.class, "progress", TaskProgress.class);
         }
         catch (ReflectiveOperationException ex) {
@@ -44,6 +46,40 @@ abstract class TaskFacts<T> {
 
     /** A resource figure attributed from sampled events. */
     enum Resource { CPU, ALLOCATED, READ, WRITTEN }
+
+    /**
+     * The state only some tasks need (a deadline, a retry, a group's permit, a failure, sampled figures),
+     * out of the task's own object so that a plain task does not carry its fields: made on first use by
+     * {@link #occasional()} (compare-and-set: every thread sees the same one), read through
+     * {@link #occasionalOrNull()} (null: none of its fields was ever set).
+     */
+    static final class Occasional {
+        static final VarHandle PERMIT;
+        static final VarHandle SAMPLED;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                PERMIT = lookup.findVarHandle(Occasional.class, "permit", ConcurrencyLimiter.Permit.class);
+                SAMPLED = lookup.findVarHandle(Occasional.class, "sampled", SampledFigures.class);
+            }
+            catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        /** The deadline armed at submission and the retry waiting to run, if any. */
+        volatile TaskClock.Scheduled timeoutHandle;
+        volatile TaskClock.Scheduled retryHandle;
+        /** A granted permit not yet released; taken (set to null) exactly once by whoever releases it. */
+        volatile ConcurrencyLimiter.Permit permit;
+        /** The pending permit request of the current attempt, if any. */
+        volatile ConcurrencyLimiter.Request permitRequest;
+        /** Why the task did not complete; set when it finishes, kept when a fallback supplied the value. */
+        volatile TaskInfo.Failure failureInfo;
+        /** Figures attributed from JFR events; created when the first attempt opens its slice. */
+        volatile SampledFigures sampled;
+    }
 
     /** What the task was created with, shared with the tasks built alike (see {@link TaskSettings}). */
     final TaskSettings settings;
@@ -66,13 +102,11 @@ abstract class TaskFacts<T> {
     private volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
     private volatile long attemptStartNanos;
-    /** Why the task did not complete; set when it finishes, kept when a fallback supplied the value. */
-    private volatile TaskInfo.Failure failureInfo;
     /** Measured totals over attempts on platform threads; -1 until measured. Written by the attempt's runner. */
     private volatile long measuredCpu = -1;
     private volatile long measuredAllocated = -1;
-    /** Figures attributed from JFR events; created when the first attempt opens its slice. */
-    private volatile SampledFigures sampled;
+    /** What only some tasks need; null until one of its fields is first set. */
+    private volatile Occasional occasional;
     /** Published live values; null until the first one, so that most tasks carry none. */
     private volatile TaskProgress progress;
 
@@ -223,7 +257,7 @@ abstract class TaskFacts<T> {
 
     /** Why the task did not complete; called once, by the thread that finishes it. */
     void recordFailure(TaskInfo.Failure why) {
-        failureInfo = why;
+        occasional().failureInfo = why;
     }
 
     // ---- progress (see TaskProgress) ------------------------------------------------------------
@@ -268,18 +302,19 @@ abstract class TaskFacts<T> {
 
     /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
     SampledFigures sampledFigures(boolean cpuSampled) {
-        SampledFigures figures = sampled;
+        Occasional rare = occasional();
+        SampledFigures figures = rare.sampled;
         if (figures == null) {
-            SAMPLED.compareAndSet(this, null,
+            Occasional.SAMPLED.compareAndSet(rare, null,
                     new SampledFigures((TaskNode<?>) this, settings.orchestrator.usage(settings.name), cpuSampled));
-            figures = sampled;
+            figures = rare.sampled;
         }
         return figures;
     }
 
     /** Whether sampled figures of this task's work are still to arrive. */
     boolean resourcesPending() {
-        SampledFigures figures = sampled;
+        SampledFigures figures = sampledOrNull();
         return figures != null && figures.isPending();
     }
 
@@ -288,7 +323,7 @@ abstract class TaskFacts<T> {
      * already are, in which case the caller announces them (see {@link SampledFigures}).
      */
     boolean announceResourcesWhenFinal() {
-        SampledFigures figures = sampled;
+        SampledFigures figures = sampledOrNull();
         return figures != null && figures.announceWhenFinal();
     }
 
@@ -300,17 +335,38 @@ abstract class TaskFacts<T> {
         if (measurable && measured >= 0) {
             return ResourceValue.measured(measured);
         }
-        SampledFigures figures = sampled;
+        SampledFigures figures = sampledOrNull();
         if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && figures != null) {
             return figures.value(resource);
         }
         return ResourceValue.unavailable();
     }
 
+    private SampledFigures sampledOrNull() {
+        Occasional rare = occasional;
+        return rare == null ? null : rare.sampled;
+    }
+
+    /** This task's {@link Occasional} state, made on first use. */
+    final Occasional occasional() {
+        Occasional rare = occasional;
+        if (rare == null) {
+            OCCASIONAL.compareAndSet(this, null, new Occasional());
+            rare = occasional;
+        }
+        return rare;
+    }
+
+    /** This task's {@link Occasional} state, null if none of it was ever set. */
+    final Occasional occasionalOrNull() {
+        return occasional;
+    }
+
     // ---- snapshots ------------------------------------------------------------------------------
 
     public TaskInfo info() {
-        return snapshot(failureInfo);
+        Occasional rare = occasional;
+        return snapshot(rare == null ? null : rare.failureInfo);
     }
 
     public TaskMetrics metrics() {

@@ -70,7 +70,6 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     private static final VarHandle STOP;
     private static final VarHandle BODY_STATE;
     private static final VarHandle OUTSTANDING;
-    private static final VarHandle PERMIT;
     private static final VarHandle PARENT_SHARE;
     private static final VarHandle FINISHED;
     private static final int SHARE_NONE = 0;
@@ -84,7 +83,6 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             STOP = lookup.findVarHandle(TaskNode.class, "stop", Stop.class);
             BODY_STATE = lookup.findVarHandle(TaskNode.class, "bodyState", int.class);
             OUTSTANDING = lookup.findVarHandle(TaskNode.class, "outstanding", int.class);
-            PERMIT = lookup.findVarHandle(TaskNode.class, "permit", ConcurrencyLimiter.Permit.class);
             PARENT_SHARE = lookup.findVarHandle(TaskNode.class, "parentShare", int.class);
             FINISHED = lookup.findVarHandle(TaskNode.class, "finished", int.class);
         }
@@ -139,12 +137,6 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     private boolean childrenCounted;
     /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
     private volatile Carrier carrier;
-    private volatile TaskClock.Scheduled timeoutHandle;
-    private volatile TaskClock.Scheduled retryHandle;
-    /** A granted permit not yet released; taken (set to null) exactly once by whoever releases it. */
-    private volatile ConcurrencyLimiter.Permit permit;
-    /** The pending permit request of the current attempt, if any. */
-    private volatile ConcurrencyLimiter.Request permitRequest;
     /** Context captured by the orchestrator's propagators when the task was created; null if none. */
     private PropagatedContext context;
     /** Body outcome; written by the body owner before it releases its share. */
@@ -208,7 +200,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
         settings.orchestrator.notifyQueued(this);
         Duration timeout = settings.timeout;
         if (timeout != null) {
-            timeoutHandle = schedule(timeout, this::timedOut);
+            occasional().timeoutHandle = schedule(timeout, this::timedOut);
         }
         admit();
     }
@@ -220,11 +212,12 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             execute();
             return;
         }
+        Occasional rare = occasional();
         ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
-            permit = granted;
+            rare.permit = granted;
             execute();
         }, rejection -> reject(rejection.reason(), rejection.message()));
-        permitRequest = request;
+        rare.permitRequest = request;
         // A stop that landed while the request was being queued may have missed it: withdraw it here.
         if (stop != null) {
             request.cancel();
@@ -246,7 +239,9 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
 
     /** Returns the permit, if this task holds one; exactly once per permit (an atomic take). */
     private void releasePermit(PermitRelease how) {
-        ConcurrencyLimiter.Permit held = (ConcurrencyLimiter.Permit) PERMIT.getAndSet(this, null);
+        Occasional rare = occasionalOrNull();
+        ConcurrencyLimiter.Permit held = rare == null ? null
+                : (ConcurrencyLimiter.Permit) Occasional.PERMIT.getAndSet(rare, null);
         if (held != null) {
             switch (how) {
                 case IGNORE -> held.ignore();
@@ -388,7 +383,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             }
             return;
         }
-        retryHandle = schedule(delay, this::resubmit);
+        occasional().retryHandle = schedule(delay, this::resubmit);
     }
 
     private void resubmit() {
@@ -503,10 +498,13 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             int state = bodyState;
             if (state == IDLE) {
                 if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
-                    cancel(retryHandle);
-                    ConcurrencyLimiter.Request pending = permitRequest;
-                    if (pending != null) {
-                        pending.cancel();
+                    Occasional rare = occasionalOrNull();
+                    if (rare != null) {
+                        cancel(rare.retryHandle);
+                        ConcurrencyLimiter.Request pending = rare.permitRequest;
+                        if (pending != null) {
+                            pending.cancel();
+                        }
                     }
                     releasePermit(PermitRelease.IGNORE);
                     bodyEnded();
@@ -686,8 +684,11 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
         TaskResult<T> result = error == null ? TaskResult.ok(value) : resultAfter(error, terminal);
         value = null;
         failure = null;
-        cancel(timeoutHandle);
-        cancel(retryHandle);
+        Occasional rare = occasionalOrNull();
+        if (rare != null) {
+            cancel(rare.timeoutHandle);
+            cancel(rare.retryHandle);
+        }
         PropagatedContext mine = context;
         if (mine != null) {
             context = null;
