@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
@@ -74,15 +75,12 @@ final class StoreSync implements AutoCloseable {
     /** Until when ({@code System.nanoTime()}) orphans are claimed at every interval; see {@link #claimSoon()}. */
     private volatile long claimUntil = System.nanoTime();
 
-    StoreSync(TaskOrchestrator orchestrator, TaskStore store, StoreSettings settings) {
+    /** Opens {@code store}; in {@code cluster} (null: none) with an incarnation no other member has ({@link Incarnations}). */
+    StoreSync(TaskOrchestrator orchestrator, TaskStore store, StoreSettings settings, TaskCluster cluster) {
         this.orchestrator = orchestrator;
         this.store = store;
         this.settings = settings;
-        this.incarnation = store.open(settings.member(), settings.lease());
-        if (incarnation.number() < 1 || incarnation.number() > TaskId.MAX_INCARNATION) {
-            throw new IllegalStateException("the task store gave incarnation " + incarnation.number()
-                    + ", outside 1.." + TaskId.MAX_INCARNATION);
-        }
+        this.incarnation = Incarnations.open(store, settings.member(), settings.lease(), cluster);
         this.lastHeartbeat = System.nanoTime();
         this.lastPurge = System.nanoTime() - PURGE_EVERY_NANOS; // purge once soon after start
         this.thread = Thread.ofPlatform().name("sweet-async-store").daemon(true).unstarted(this::loop);

@@ -10,7 +10,9 @@ import java.io.Serializable;
  * prints them as such ({@code 42}). With a store, each start of an orchestrator gets an
  * <em>incarnation</em> number from the store, unique across restarts and across the members sharing
  * the store; the id then carries it in its upper bits and prints as {@code incarnation-sequence}
- * ({@code 7-42}), so ids never repeat, stay short, and still increase within one orchestrator.
+ * ({@code 7-42}), so ids never repeat, stay short, and still increase within one orchestrator. In a
+ * cluster every member has an incarnation, from its store or from the cluster, and no two members of the
+ * running cluster share one, whatever their stores ({@link io.sweetasync.spi.TaskCluster#claimIncarnation}).
  *
  * <pre>{@code
  * SpawningTask<String> task = AsyncTask.to(String.class).run(() -> "hi");

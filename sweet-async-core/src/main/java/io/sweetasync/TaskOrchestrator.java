@@ -120,7 +120,7 @@ public final class TaskOrchestrator implements AutoCloseable {
                 builder.maxResultSize);
         this.durables = new Durables(this, builder.durableCodec, builder.durableStartGate);
         builder.handlers.forEach(registration -> registerHandler(registration));
-        this.storeSync = builder.store == null ? null : new StoreSync(this, builder.store, storeSettings);
+        this.storeSync = builder.store == null ? null : new StoreSync(this, builder.store, storeSettings, builder.cluster);
         this.cluster = builder.cluster;
         this.placement = new ClusterPlacement(this, cluster);
         this.incarnation = storeSync != null ? storeSync.incarnation() : cluster != null ? clusterIncarnation(cluster) : 0;
@@ -649,8 +649,10 @@ public final class TaskOrchestrator implements AutoCloseable {
         /**
          * Makes this orchestrator a member of {@code cluster}: tasks built with
          * {@link SpawningTaskBuilder#anywhere()} run on the least loaded member, and the cluster's views and
-         * cancellation cover this member's tasks. Without a store, ids take their incarnation from the
-         * cluster, so they are unique across its live members. Every member registers the same handlers.
+         * cancellation cover this member's tasks. Ids are unique across the cluster's live members whatever
+         * their stores: without a store, the incarnation comes from the cluster; with one, the store's number
+         * is claimed in the cluster, and the store skips ahead when the cluster has used it
+         * ({@link TaskCluster#claimIncarnation}). Every member registers the same handlers.
          *
          * <pre>{@code
          * TaskOrchestrator.builder().cluster(new HazelcastTaskCluster(hazelcast))

@@ -30,7 +30,8 @@
  *   <li>resources: {@code ResourceAttribution}, {@code SliceTimeline}, {@code SliceLedger},
  *   {@code SampledFigures}, {@code FigureUpdates};</li>
  *   <li>durable state and the cluster: {@code Durables}, {@code StoreSync}, {@code StoredTasks},
- *   {@code StoreSettings}, {@code Doubts}, {@code ClusterPlacement}.</li>
+ *   {@code StoreSettings}, {@code Doubts}, {@code ClusterPlacement}, {@code Incarnations} (a store member's
+ *   incarnation made unique in the cluster).</li>
  * </ul>
  */
 package io.sweetasync;

@@ -1,6 +1,7 @@
 package io.sweetasync.spi;
 
 import io.sweetasync.TaskId;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -31,10 +32,29 @@ public interface TaskCluster {
 
     /**
      * A number no other live member of the cluster gets, for the ids of the attached orchestrator's
-     * tasks when it has no {@link TaskStore} (which would hand out its own); between 1 and
-     * {@link TaskId#MAX_INCARNATION}.
+     * tasks when it has no {@link TaskStore} (a member with one takes its store's number and
+     * {@linkplain #claimIncarnation claims} it); between 1 and {@link TaskId#MAX_INCARNATION}.
      */
     long incarnation();
+
+    /**
+     * Claims for the attached orchestrator's ids {@code proposed}, the incarnation its {@link TaskStore}
+     * gave it. Returns {@code proposed} when no member of the cluster has it or a larger one: from now on
+     * {@link #incarnation()} hands out only numbers above it. Otherwise returns a number above every one
+     * handed out in the cluster so far, to open the store again with at least it
+     * ({@link TaskStore#open(String, Duration, long)}) and claim the result; the orchestrator
+     * repeats until its claim holds. So incarnations are unique among the members of a cluster whatever
+     * their stores, and a store member's stays unique in its store across restarts.
+     *
+     * <p>The default accepts every number: right for an engine whose {@link #incarnation()} cannot meet a
+     * store's numbers.
+     *
+     * @param proposed a number from 1 to {@link TaskId#MAX_INCARNATION}
+     * @return {@code proposed} if claimed, else a larger number to claim instead
+     */
+    default long claimIncarnation(long proposed) {
+        return proposed;
+    }
 
     /** This member's name as the cluster's views show it, e.g. {@code 127.0.0.1:5701}. */
     String memberName();

@@ -30,7 +30,11 @@ import java.util.Optional;
  */
 public interface TaskStore {
 
-    /** A started orchestrator: its number, unique across restarts and members, and its lease. */
+    /**
+     * A started orchestrator: its number, unique across restarts and the members sharing the store (in a
+     * cluster, also among members with other stores or none: see {@link #open(String, Duration, long)}),
+     * and its lease.
+     */
     record Incarnation(long number, String member, Instant leaseUntil) {
     }
 
@@ -39,6 +43,31 @@ public interface TaskStore {
      * live tasks of incarnations whose lease has expired (as {@link #heartbeat} does).
      */
     Incarnation open(String member, Duration lease);
+
+    /**
+     * Registers a new incarnation of {@code member}, as {@link #open(String, Duration)} does, numbered
+     * {@code atLeast} or more: in a cluster, a member's ids must not repeat those of members with another
+     * store or none, so the orchestrator asks for a number above every one the cluster has handed out. The
+     * number is still one this store never handed out before and never hands out again (later opens
+     * number above it), so ids stay unique across restarts.
+     *
+     * <p>The default opens as usual and fails if the number is too small (after releasing it): a store that
+     * numbers only from its own sequence can join a cluster only while its numbers are ahead.
+     *
+     * @param atLeast the smallest acceptable number, from 1 to {@link TaskId#MAX_INCARNATION}
+     * @throws UnsupportedOperationException by the default, when the store's next number is below
+     *         {@code atLeast}
+     */
+    default Incarnation open(String member, Duration lease, long atLeast) {
+        Incarnation opened = open(member, lease);
+        if (opened.number() >= atLeast) {
+            return opened;
+        }
+        close(opened.number());
+        throw new UnsupportedOperationException("task store " + getClass().getName() + " gave incarnation "
+                + opened.number() + " but the cluster needs " + atLeast + " or more (members without this store "
+                + "numbered their tasks up to there); implement TaskStore.open(member, lease, atLeast)");
+    }
 
     /**
      * Renews {@code incarnation}'s lease by {@code lease}, and ends {@code FAILED} with

@@ -53,9 +53,15 @@ import java.util.function.Function;
  *   the members of the Hazelcast cluster, in their join order (see {@code LimiterConfig}); the split is
  *   redone whenever a member joins or leaves. Every member should run an orchestrator with the same group
  *   configuration: a member without one holds its share unused.</li>
- *   <li><b>Ids</b>: without a task store the orchestrator's incarnation comes from an entry processor on the
- *   map {@code "sweet-async-ids"}, so ids are unique among the cluster's members (a cluster restarted from
- *   nothing starts counting again; with a store, ids are unique across restarts too).</li>
+ *   <li><b>Ids</b> are unique among the cluster's members, whatever their stores. The map
+ *   {@code "sweet-async-ids"} holds a counter, the largest incarnation handed out in the cluster. A member
+ *   without a task store takes the counter plus one (an entry processor). A member with a store takes its
+ *   store's number and claims it: the counter rises to it if below; if not (members without a store, or with
+ *   another store, took it), the member opens its store again with at least the counter plus one, the store
+ *   skipping ahead, and claims that. So a store member's ids stay unique in its store across restarts, and
+ *   no member of the running cluster repeats another's. A cluster restarted from nothing starts counting
+ *   again: until a member with a store has joined, members without one may repeat ids of an earlier run
+ *   (ids kept in a store among them).</li>
  * </ul>
  *
  * <p>Split brain is out of scope: if the network splits, each side sees the other's members leave (their
@@ -77,6 +83,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private static final String CONTEXT_KEY = HazelcastTaskCluster.class.getName();
     static final String EXECUTOR = "sweet-async";
     static final String IDS = "sweet-async-ids";
+    private static final String INCARNATION_KEY = "incarnation";
     private static final Duration DEFAULT_PUBLISH = Duration.ofMillis(200);
     private static final Duration VIEW_WAIT = Duration.ofSeconds(5);
     /**
@@ -163,7 +170,22 @@ public final class HazelcastTaskCluster implements TaskCluster {
 
     @Override
     public long incarnation() {
-        return hazelcast.<String, Long>getMap(IDS).executeOnKey("incarnation", new NextIncarnation());
+        return hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new NextIncarnation());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here an entry processor on the counter in the map {@code "sweet-async-ids"}: it raises the counter to
+     * {@code proposed} if below, else answers the counter plus one.
+     */
+    @Override
+    public long claimIncarnation(long proposed) {
+        if (proposed < 1 || proposed > TaskId.MAX_INCARNATION) {
+            throw new IllegalArgumentException("proposed incarnation must be between 1 and " + TaskId.MAX_INCARNATION
+                    + ", was " + proposed);
+        }
+        return hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new ClaimIncarnation(proposed));
     }
 
     @Override

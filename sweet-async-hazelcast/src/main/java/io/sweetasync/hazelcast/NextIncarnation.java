@@ -4,7 +4,11 @@ import com.hazelcast.map.EntryProcessor;
 import java.io.Serial;
 import java.util.Map;
 
-/** Increments the cluster's incarnation counter atomically on its partition and returns the new value. */
+/**
+ * Increments the cluster's incarnation counter atomically on its partition and returns the new value: the
+ * incarnation of a member without a task store. The counter is the largest number handed out, store
+ * members' claimed numbers included ({@link ClaimIncarnation}).
+ */
 final class NextIncarnation implements EntryProcessor<String, Long, Long> {
 
     @Serial

@@ -48,6 +48,11 @@ final class CutOffStore implements TaskStore {
     }
 
     @Override
+    public Incarnation open(String member, Duration lease, long atLeast) {
+        return store().open(member, lease, atLeast);
+    }
+
+    @Override
     public int heartbeat(long incarnation, Duration lease) {
         return store().heartbeat(incarnation, lease);
     }

@@ -133,16 +133,30 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public Incarnation open(String member, Duration lease) {
+        return open(member, lease, 1);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Takes the next value of the incarnation sequence; when that is below {@code atLeast}, takes the
+     * sequence's next {@code atLeast - next} values in one query and keeps the largest, so the sequence only
+     * ever moves forward (never reset, whatever other members open at the same time) and the number is
+     * handed out once.
+     */
+    @Override
+    public Incarnation open(String member, Duration lease, long atLeast) {
         Objects.requireNonNull(member, "member");
+        if (atLeast < 1 || atLeast > TaskId.MAX_INCARNATION) {
+            throw new IllegalArgumentException("atLeast must be between 1 and " + TaskId.MAX_INCARNATION + ", was "
+                    + atLeast);
+        }
         long now = System.currentTimeMillis();
         long until = now + lease.toMillis();
         long number = run(connection -> {
-            long next;
-            String sql = dialect == Dialect.H2 ? "SELECT NEXT VALUE FOR " + prefix + "incarnation_seq"
-                    : "SELECT nextval('" + prefix + "incarnation_seq')";
-            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-                rows.next();
-                next = rows.getLong(1);
+            long next = nextIncarnations(connection, 1);
+            if (next < atLeast) {
+                next = nextIncarnations(connection, atLeast - next); // distinct values above next: the last >= atLeast
             }
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix
                     + "member (incarnation, member, started_at, lease_until) VALUES (?, ?, ?, ?)")) {
@@ -156,6 +170,23 @@ public final class JdbcTaskStore implements TaskStore {
         });
         markLost(now);
         return new Incarnation(number, member, Instant.ofEpochMilli(until));
+    }
+
+    /** Takes {@code count} values of the incarnation sequence; returns the largest. */
+    private long nextIncarnations(Connection connection, long count) throws SQLException {
+        String sql = dialect == Dialect.H2
+                ? "SELECT NEXT VALUE FOR " + prefix + "incarnation_seq FROM SYSTEM_RANGE(1, ?)"
+                : "SELECT nextval('" + prefix + "incarnation_seq') FROM generate_series(1, ?)";
+        long largest = 0;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, count);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    largest = Math.max(largest, rows.getLong(1));
+                }
+            }
+        }
+        return largest;
     }
 
     @Override

@@ -48,6 +48,23 @@ class JdbcTaskStoreTest {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void anIncarnationAskedAtLeastSomeNumberSkipsAheadAndNoLaterOneRepeatsIt(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long first = store.open("a", Duration.ofSeconds(30)).number();
+        TaskStore.Incarnation skipped = store.open("b", Duration.ofSeconds(30), first + 10);
+        assertThat(skipped.number()).isEqualTo(first + 10);
+        assertThat(skipped.member()).isEqualTo("b");
+        assertThat(store.open("c", Duration.ofSeconds(30)).number()).isEqualTo(first + 11);
+        // Asked for less than the store's next number: the next number, the sequence never goes back.
+        assertThat(store.open("d", Duration.ofSeconds(30), 1).number()).isEqualTo(first + 12);
+        assertThatThrownBy(() -> store.open("e", Duration.ofSeconds(30), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("atLeast").hasMessageContaining("0");
+        assertThatThrownBy(() -> store.open("e", Duration.ofSeconds(30), TaskId.MAX_INCARNATION + 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(TaskId.MAX_INCARNATION + 1 + "");
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void recordsRoundTripAndQueriesFilterAndPage(Databases.Database database) {
         JdbcTaskStore store = database.newStore();
         long incarnation = store.open("a", Duration.ofSeconds(30)).number();

@@ -4,6 +4,7 @@ import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.ClusterTask;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
@@ -46,8 +47,10 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * </pre>
  *
  * <p>In a cluster ({@code sweet.async.cluster.enabled=true}) the answer also lists every member's live
- * trees, labelled with the member (bounded by the same {@code limit}); a task of another member can be
- * read and cancelled by id through any member.
+ * trees, labelled with the member ({@code members}), and the same trees stitched into one forest
+ * ({@code cluster}): a task placed on another member under the task that placed it, every task labelled
+ * with its member ({@link ClusterTaskDescriptor}); both bounded by the same {@code limit}. A task of another
+ * member can be read and cancelled by id through any member.
  */
 @Endpoint(id = "asynctasks", defaultAccess = Access.READ_ONLY)
 public class AsyncTasksEndpoint {
@@ -101,13 +104,17 @@ public class AsyncTasksEndpoint {
         int max = limit == null ? Integer.MAX_VALUE : limit;
         List<TaskInfo> roots = orchestrator.roots();
         List<TaskInfo> recent = orchestrator.recent();
-        List<MemberTasksDescriptor> members = cluster == null ? null : cluster.members().stream()
+        List<MemberSnapshot> snapshots = cluster == null ? null : cluster.members();
+        List<MemberTasksDescriptor> members = snapshots == null ? null : snapshots.stream()
                 .map(member -> new MemberTasksDescriptor(member.member(), member.local(),
                         describe(member.roots().stream(), max)))
                 .toList();
+        List<ClusterTaskDescriptor> stitched = snapshots == null ? null
+                : ClusterTaskDescriptor.of(ClusterTask.stitch(snapshots), max);
         return new TasksDescriptor(describe(roots.stream(), max), describe(recent.stream(), max),
                 describe(failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), max),
-                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent), members);
+                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent), members,
+                stitched);
     }
 
     /**
@@ -290,10 +297,13 @@ public class AsyncTasksEndpoint {
      * @param liveTasks  live tasks in all, roots and children
      * @param runaways   tasks that ended while their bodies still run
      * @param history    the page of history the request asked for
-     * @param members    in a cluster, every member's live trees (this one's too); else null, left out
+     * @param members    in a cluster, every member's live trees (this one's too), each member apart; else null
+     * @param cluster    in a cluster, the same trees stitched across members: a placed task under the task that
+     *                   placed it, each task labelled with its member; roots in the members' order; else null
      */
     public record TasksDescriptor(List<TaskDescriptor> live, List<TaskDescriptor> recent, List<TaskDescriptor> failed,
-            int liveRoots, int liveTasks, int runaways, HistoryDescriptor history, List<MemberTasksDescriptor> members) {
+            int liveRoots, int liveTasks, int runaways, HistoryDescriptor history, List<MemberTasksDescriptor> members,
+            List<ClusterTaskDescriptor> cluster) {
     }
 
     /** One member's live trees, labelled with the member ({@code local}: the member that answers). */

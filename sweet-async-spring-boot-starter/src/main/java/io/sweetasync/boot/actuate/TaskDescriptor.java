@@ -119,11 +119,21 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
         return Collections.unmodifiableMap(resources);
     }
 
+    /** The task without children, its children's statuses as given (in a stitched tree, not only its own). */
+    static TaskDescriptor alone(TaskInfo info, Map<String, Integer> childStatuses) {
+        return single(info, childStatuses, List.of());
+    }
+
     private static TaskDescriptor single(TaskInfo info, List<TaskDescriptor> children) {
         Map<String, Integer> childStatuses = new TreeMap<>();
         for (TaskInfo child : info.children()) {
             childStatuses.merge(child.status().name(), 1, Integer::sum);
         }
+        return single(info, childStatuses, children);
+    }
+
+    private static TaskDescriptor single(TaskInfo info, Map<String, Integer> childStatuses,
+            List<TaskDescriptor> children) {
         return new TaskDescriptor(info.id().toString(), info.parentId() == null ? null : info.parentId().toString(),
                 info.name(), info.path(), info.status().name(), info.priority().name(), info.group(), info.runtime(),
                 info.tags(), info.createdAt(), info.startedAt(), info.completedAt(), info.attempts(),

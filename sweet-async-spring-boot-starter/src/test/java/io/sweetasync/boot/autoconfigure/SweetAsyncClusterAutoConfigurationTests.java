@@ -14,6 +14,8 @@ import io.sweetasync.annotation.Placement;
 import io.sweetasync.boot.actuate.AsyncLimitsEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint.MemberTasksDescriptor;
+import io.sweetasync.boot.actuate.AsyncTasksEndpoint.TasksDescriptor;
+import io.sweetasync.boot.actuate.ClusterTaskDescriptor;
 import io.sweetasync.boot.actuate.TaskDescriptor;
 import io.sweetasync.hazelcast.HazelcastTaskCluster;
 import io.sweetasync.spi.TaskCluster;
@@ -33,6 +35,8 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Embedded members bind to 127.0.0.1 only, with a random cluster name and free ports. */
 @Timeout(120)
@@ -159,6 +163,72 @@ class SweetAsyncClusterAutoConfigurationTests {
     }
 
     @Test
+    void theEndpointNestsAPlacedTaskUnderTheTaskThatPlacedItLabelledWithItsMember() {
+        String name = "sweet-boot-" + UUID.randomUUID();
+        int base = freeBlock(2);
+        runner.withPropertyValues(member(name, base, 0)).withUserConfiguration(Placed.class).run(a -> {
+            runner.withPropertyValues(member(name, base, 1)).withUserConfiguration(Placed.class).run(b -> {
+                TaskOrchestrator onA = a.getBean(TaskOrchestrator.class);
+                AsyncTasksEndpoint endpointA = a.getBean(AsyncTasksEndpoint.class);
+                String aName = a.getBean(TaskCluster.class).memberName();
+                String bName = b.getBean(TaskCluster.class).memberName();
+                await().atMost(CEILING).until(() -> endpointA.tasks().members().size() == 2);
+                // a is busier than b, so the @AsyncTask(placement = ANYWHERE) call below runs on b.
+                SpawningTask<String> busy = onA.to(String.class).named("busy").run(() -> Blocker.hold("busy"));
+                try {
+                    await().atMost(CEILING).until(() -> busy.status() == TaskStatus.RUNNING);
+                    SpawningTask<String> placer = onA.to(String.class).named("placer")
+                            .run(() -> a.getBean(Blocker.class).block("placer"));
+                    await().atMost(CEILING).until(() -> endpointA.tasks().members().stream()
+                            .filter(member -> member.member().equals(bName))
+                            .anyMatch(member -> member.live().stream().anyMatch(t -> t.tags().containsKey("placed-from"))));
+
+                    TasksDescriptor tasks = endpointA.tasks();
+                    ClusterTaskDescriptor root = tasks.cluster().stream()
+                            .filter(t -> t.member().equals(aName) && t.task().id().equals(placer.id().toString()))
+                            .findFirst().orElseThrow();
+                    ClusterTaskDescriptor handle = root.children().getFirst(); // the anywhere task, on a
+                    assertThat(handle.member()).isEqualTo(aName);
+                    assertThat(handle.task().name()).isEqualTo("Blocker.block");
+                    assertThat(handle.children()).hasSize(1);
+                    ClusterTaskDescriptor placed = handle.children().getFirst();
+                    assertThat(placed.member()).isEqualTo(bName);
+                    assertThat(placed.task().tags()).containsEntry("placed-from", aName + "/" + handle.task().id());
+                    assertThat(handle.task().childStatuses()).containsEntry("RUNNING", 1);
+                    // Stitched under its handle, it is no root of its own; the members view still lists it apart.
+                    assertThat(tasks.cluster()).noneMatch(t -> t.member().equals(bName)
+                            && t.task().id().equals(placed.task().id()));
+                    assertThat(tasks.cluster()).anyMatch(t -> t.member().equals(aName)
+                            && t.task().id().equals(busy.id().toString()));
+                    MemberTasksDescriptor onB = tasks.members().stream().filter(m -> m.member().equals(bName))
+                            .findFirst().orElseThrow();
+                    assertThat(onB.live()).extracting(TaskDescriptor::id).contains(placed.task().id());
+                    assertThat(endpointA.tasks(null, null, null, null, 0).cluster()).isEmpty(); // bounded like the rest
+
+                    JsonNode json = JsonMapper.builder().build().valueToTree(tasks);
+                    assertThat(json.has("members")).isTrue();
+                    JsonNode placedJson = null;
+                    for (JsonNode tree : json.get("cluster")) {
+                        if (tree.get("task").get("id").asString().equals(placer.id().toString())) {
+                            placedJson = tree.get("children").get(0).get("children").get(0);
+                        }
+                    }
+                    assertThat(placedJson).isNotNull();
+                    assertThat(placedJson.get("member").asString()).isEqualTo(bName);
+                    assertThat(placedJson.get("task").get("id").asString()).isEqualTo(placed.task().id());
+
+                    Blocker.RELEASE.countDown();
+                    assertThat(placer.join()).isEqualTo(bName);
+                    assertThat(busy.join()).isEqualTo("busy");
+                }
+                finally {
+                    Blocker.RELEASE.countDown();
+                }
+            });
+        });
+    }
+
+    @Test
     void aClusterWideGroupSplitsItsLimitBetweenTheMembersAndTheEndpointShowsTheShares() {
         String name = "sweet-boot-" + UUID.randomUUID();
         int base = freeBlock(2);
@@ -205,6 +275,37 @@ class SweetAsyncClusterAutoConfigurationTests {
         @Bean
         Where where(TaskCluster cluster) {
             return new Where(cluster);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Placed {
+
+        @Bean
+        Blocker blocker(TaskCluster cluster) {
+            return new Blocker(cluster);
+        }
+    }
+
+    /** Holds until released, then answers with the member it ran on. */
+    static class Blocker {
+
+        static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+        private final TaskCluster cluster;
+
+        Blocker(TaskCluster cluster) {
+            this.cluster = cluster;
+        }
+
+        @AsyncTask(placement = Placement.ANYWHERE)
+        public String block(String caller) throws InterruptedException {
+            return hold(cluster.memberName());
+        }
+
+        static String hold(String answer) throws InterruptedException {
+            RELEASE.await();
+            return answer;
         }
     }
 

@@ -1,0 +1,82 @@
+package io.sweetasync.boot.actuate;
+
+import io.sweetasync.spi.ClusterTask;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A task of the cluster's stitched live trees, as the {@code asynctasks} endpoint shows it (its
+ * {@code cluster} list): labelled with the member it runs on, with its children on that member and, after
+ * them, the tasks it placed on other members, each labelled with its own member. The JSON form of
+ * {@link ClusterTask}.
+ *
+ * <pre>
+ * {"member": "127.0.0.1:5701", "task": {"id": "1-7", "name": "checkout", ..., "children": []},
+ *  "children": [{"member": "127.0.0.1:5702", "task": {"id": "2-3", "tags": {"placed-from": "127.0.0.1:5701/1-8"}, ...},
+ *                "children": []}]}
+ * </pre>
+ *
+ * @param member   the member the task runs on
+ * @param task     the task alone: its {@code children} list is empty (they are in {@code children} here),
+ *                 {@code childCount} counts the children it started on its member, {@code childStatuses}
+ *                 every child it has in the stitched tree, placed ones included (also those left out of
+ *                 {@code children} by the request's {@code limit})
+ * @param children its children on its member in start order, then the tasks it placed elsewhere; at most the
+ *                 request's {@code limit}, to {@value TaskDescriptor#MAX_DEPTH} levels below a root
+ */
+public record ClusterTaskDescriptor(String member, TaskDescriptor task, List<ClusterTaskDescriptor> children) {
+
+    /** The stitched forest described: at most {@code limit} roots and children per node. */
+    static List<ClusterTaskDescriptor> of(List<ClusterTask> roots, int limit) {
+        return roots.stream().limit(limit).map(root -> of(root, limit)).toList();
+    }
+
+    /** {@code top}'s tree, built bottom-up from a breadth-first list, without recursion (trees may be deep). */
+    static ClusterTaskDescriptor of(ClusterTask top, int limit) {
+        List<ClusterTask> order = new ArrayList<>();
+        List<Integer> parents = new ArrayList<>();
+        List<Integer> depths = new ArrayList<>();
+        order.add(top);
+        parents.add(-1);
+        depths.add(0);
+        for (int i = 0; i < order.size(); i++) {
+            if (depths.get(i) >= TaskDescriptor.MAX_DEPTH) {
+                continue;
+            }
+            List<ClusterTask> children = order.get(i).children();
+            for (int c = 0; c < Math.min(limit, children.size()); c++) {
+                order.add(children.get(c));
+                parents.add(i);
+                depths.add(depths.get(i) + 1);
+            }
+        }
+        List<List<ClusterTaskDescriptor>> built = new ArrayList<>(Collections.nCopies(order.size(), null));
+        ClusterTaskDescriptor[] done = new ClusterTaskDescriptor[order.size()];
+        for (int i = order.size() - 1; i >= 0; i--) {
+            ClusterTask node = order.get(i);
+            List<ClusterTaskDescriptor> children = built.get(i) == null ? List.of() : List.copyOf(built.get(i).reversed());
+            done[i] = new ClusterTaskDescriptor(node.member(), TaskDescriptor.alone(node.task(), statuses(node)),
+                    children);
+            int parent = parents.get(i);
+            if (parent >= 0) {
+                if (built.get(parent) == null) {
+                    built.set(parent, new ArrayList<>());
+                }
+                built.get(parent).add(done[i]);
+            }
+            built.set(i, null);
+        }
+        return done[0];
+    }
+
+    private static Map<String, Integer> statuses(ClusterTask node) {
+        Map<String, Integer> statuses = new TreeMap<>();
+        for (ClusterTask child : node.children()) {
+            statuses.merge(child.task().status().name(), 1, Integer::sum);
+        }
+        return statuses;
+    }
+}
