@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -55,13 +54,10 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** Guarded by GLOBAL_LOCK. */
     private static TaskOrchestrator global;
 
-    private final Map<String, TaskRuntime> runtimes;
-    private final TaskRuntime defaultRuntime;
+    private final Runtimes runtimes;
     private final TaskClock clock;
     private final SystemClock ownedClock;
-    private final LimiterConfig defaultGroupConfig;
-    private final Map<String, LimiterConfig> groupConfigs;
-    private final ConcurrentHashMap<String, ConcurrencyLimiter> limiters = new ConcurrentHashMap<>();
+    private final LimiterGroups groups;
     /**
      * Live root tasks only: children are found through their root (a root is terminal only after its
      * whole subtree), which keeps a shared map off the path of every child spawned.
@@ -92,23 +88,10 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     private TaskOrchestrator(Builder builder) {
         int instance = INSTANCES.incrementAndGet();
-        Map<String, TaskRuntime> all = new LinkedHashMap<>();
-        all.put("virtual", TaskRuntime.virtual("virtual"));
-        all.put("platform", TaskRuntime.platform("platform", Runtime.getRuntime().availableProcessors()));
-        all.put("single", TaskRuntime.single("single"));
-        all.putAll(builder.runtimes);
-        this.runtimes = Map.copyOf(all);
-        TaskRuntime chosen = runtimes.get(builder.defaultRuntime);
-        if (chosen == null) {
-            throw new IllegalArgumentException("default runtime '" + builder.defaultRuntime + "' is not registered; runtimes: "
-                    + String.join(", ", all.keySet()));
-        }
-        this.defaultRuntime = chosen;
+        this.runtimes = new Runtimes(builder.runtimes, builder.defaultRuntime);
         this.ownedClock = builder.clock == null ? new SystemClock("sweet-async-timer-" + instance) : null;
         this.clock = builder.clock == null ? ownedClock : builder.clock;
-        this.defaultGroupConfig = builder.defaultGroupConfig;
-        this.groupConfigs = Map.copyOf(builder.groups);
-        groupConfigs.keySet().forEach(this::limiter);
+        this.groups = new LimiterGroups(builder.groups, builder.defaultGroupConfig, clock);
         this.history = new TaskHistory(builder.historySize);
         this.listeners.addAll(builder.listeners);
         this.propagators = List.copyOf(builder.propagators);
@@ -124,7 +107,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.cluster = builder.cluster;
         this.placement = new ClusterPlacement(this, cluster);
         this.incarnation = storeSync != null ? storeSync.incarnation() : cluster != null ? clusterIncarnation(cluster) : 0;
-        this.factory = new TaskFactory(this, defaultRuntime, builder.defaultTimeout, builder.defaultRetry, incarnation,
+        this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout, builder.defaultRetry, incarnation,
                 live, listeners, propagators, storeSync);
         if (storeSync != null) {
             storeSync.start();
@@ -328,8 +311,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Snapshots of every concurrency group's limiter, by group name. */
     public List<LimiterSnapshot> limiters() {
-        return limiters.values().stream().map(ConcurrencyLimiter::snapshot)
-                .sorted(Comparator.comparing(LimiterSnapshot::group)).toList();
+        return groups.snapshots();
     }
 
     /**
@@ -337,9 +319,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * configured (so {@code group("x")} always means admission through a limiter).
      */
     public ConcurrencyLimiter limiter(String group) {
-        Objects.requireNonNull(group, "group");
-        return limiters.computeIfAbsent(group,
-                name -> new ConcurrencyLimiter(name, groupConfigs.getOrDefault(name, defaultGroupConfig), clock));
+        return groups.limiter(group);
     }
 
     /** How this orchestrator obtains resource figures. */
@@ -355,7 +335,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** The registered runtimes by name. */
     public Map<String, TaskRuntime> runtimes() {
-        return runtimes;
+        return runtimes.byName();
     }
 
     /**
@@ -459,16 +439,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
         closed = true;
         shutdown(Duration.ZERO);
-        try {
-            for (TaskRuntime runtime : runtimes.values()) {
-                if (!runtime.close(TimeUnit.SECONDS.toMillis(10))) {
-                    LOG.log(Level.WARNING, "runtime {0} did not stop within 10 seconds", runtime.name());
-                }
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
+        runtimes.close();
         if (storeSync != null) {
             storeSync.close();
         }
@@ -532,13 +503,7 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     TaskRuntime runtime(String name) {
-        Objects.requireNonNull(name, "runtime");
-        TaskRuntime runtime = runtimes.get(name);
-        if (runtime == null) {
-            throw new IllegalArgumentException("unknown runtime '" + name + "'; registered runtimes: "
-                    + String.join(", ", new java.util.TreeSet<>(runtimes.keySet())));
-        }
-        return runtime;
+        return runtimes.named(name);
     }
 
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
