@@ -9,16 +9,12 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -69,7 +65,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final TaskHistory history;
     private final ResourceTracking resourceTracking;
     private final ResourceAttribution attribution;
-    private final ConcurrentHashMap<String, UsageTotals> usage = new ConcurrentHashMap<>();
+    private final UsageByName usage = new UsageByName();
+    private final WallClockAnchor wallClock;
+    private final FinishedTasks finishedTasks;
     /** Durable state: null without a store. */
     private final StoreSync storeSync;
     private final StoreSettings storeSettings;
@@ -92,12 +90,14 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.ownedClock = builder.clock == null ? new SystemClock("sweet-async-timer-" + instance) : null;
         this.clock = builder.clock == null ? ownedClock : builder.clock;
         this.groups = new LimiterGroups(builder.groups, builder.defaultGroupConfig, clock);
+        this.wallClock = new WallClockAnchor(clock);
         this.history = new TaskHistory(builder.historySize);
         this.listeners.addAll(builder.listeners);
         this.propagators = List.copyOf(builder.propagators);
+        this.finishedTasks = new FinishedTasks(this, live, history, listeners);
         this.resourceTracking = builder.resourceTracking;
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
-                ? ResourceAttribution.start(this::resourcesFinal) : null;
+                ? ResourceAttribution.start(finishedTasks::resourcesFinal) : null;
         this.storeSettings = new StoreSettings(builder.member == null ? StoreSettings.defaultMember() : builder.member,
                 builder.storeLease, builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked,
                 builder.maxResultSize);
@@ -329,8 +329,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Resource totals per task name, by name. */
     public List<ResourceUsage> resourceUsage() {
-        return usage.entrySet().stream().map(entry -> entry.getValue().snapshot(entry.getKey()))
-                .sorted(Comparator.comparing(ResourceUsage::name)).toList();
+        return usage.snapshots();
     }
 
     /** The registered runtimes by name. */
@@ -465,24 +464,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         return clock;
     }
 
-    /** An instant and the monotonic time it was read at; instants are derived from nanoTime near it. */
-    private record Anchor(Instant instant, long nanos) {
-    }
-
-    private static final long REANCHOR_NANOS = 1_000_000_000L;
-    private volatile Anchor anchor;
-
-    /**
-     * The wall-clock instant of monotonic time {@code nanos}: reading the wall clock for every task event
-     * costs far more than the monotonic clock, so instants are derived from an anchor renewed every second.
-     */
+    /** The wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
     Instant instantAt(long nanos) {
-        Anchor current = anchor;
-        if (current == null || nanos - current.nanos() > REANCHOR_NANOS || nanos < current.nanos()) {
-            current = new Anchor(clock.now(), clock.nanoTime());
-            anchor = current;
-        }
-        return current.instant().plusNanos(nanos - current.nanos());
+        return wallClock.instantAt(nanos);
     }
 
     /** The JFR attribution, null unless sampling is on and JFR available. */
@@ -490,16 +474,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         return attribution;
     }
 
-    private static final int MAX_USAGE_NAMES = 1000;
-
-    /** The totals of a task name; names beyond the first 1000 share one bucket, so memory stays bounded. */
+    /** The totals of a task name; see {@link UsageByName}. */
     UsageTotals usage(String name) {
-        UsageTotals totals = usage.get(name);
-        if (totals != null) {
-            return totals;
-        }
-        String key = usage.size() >= MAX_USAGE_NAMES ? "(other)" : name;
-        return usage.computeIfAbsent(key, ignored -> new UsageTotals());
+        return usage.of(name);
     }
 
     TaskRuntime runtime(String name) {
@@ -519,51 +496,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         return factory.create(spec, work, "durable", givenId, priorAttempts, true);
     }
 
-    /** Called by a node once its status is terminal, before its waiters are released. */
+    /** Called by a node once its status is terminal, before its waiters are released; see {@link FinishedTasks}. */
     void finished(TaskNode<?> node) {
-        // The listeners' snapshot comes first: the history's is then at least as final, and sampled
-        // figures pending in the former are announced (renewing the latter) once they are final.
-        TaskInfo info = listeners.isEmpty() ? null : node.info();
-        boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
-        live.finished(node);
-        if (node.parentNode() == null) {
-            history.add(node);
-        }
-        if (info != null) {
-            listeners.each(listener -> listener.onFinished(info));
-        }
-        if (resourcesPending && node.announceResourcesWhenFinal()) {
-            attribution.announce(node);
-        }
-        live.wakeDrainWaiters();
-    }
-
-    private static boolean hasPending(TaskMetrics metrics) {
-        return metrics.cpuTimeNanos().isPending() || metrics.allocatedBytes().isPending()
-                || metrics.bytesRead().isPending() || metrics.bytesWritten().isPending();
-    }
-
-    /**
-     * Finished tasks whose sampled figures were pending when they finished and are final now: tells the
-     * listeners, renews the history snapshots that show them and has their stored records written again. Called one batch at a time, on a thread
-     * of the attribution's (never a task's, nor the JFR stream's).
-     */
-    private void resourcesFinal(List<TaskNode<?>> nodes) {
-        if (!listeners.isEmpty()) {
-            for (TaskNode<?> node : nodes) {
-                TaskInfo info = node.info();
-                listeners.each(listener -> listener.onResourcesUpdated(info));
-            }
-        }
-        StoreSync sync = storeSync;
-        if (sync != null) {
-            nodes.forEach(sync::figuresFinal);
-        }
-        if (history.isOn()) {
-            Map<TaskId, TaskNode<?>> roots = new HashMap<>();
-            nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
-            history.renew(roots);
-        }
+        finishedTasks.finished(node);
     }
 
     void notifyQueued(TaskNode<?> node) {
