@@ -68,15 +68,7 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final UsageByName usage = new UsageByName();
     private final WallClockAnchor wallClock;
     private final FinishedTasks finishedTasks;
-    /** Durable state: null without a store. */
-    private final StoreSync storeSync;
-    private final StoreSettings storeSettings;
-    private final Durables durables;
-    /** Null without a cluster. */
-    private final TaskCluster cluster;
-    private final ClusterPlacement placement;
-    /** The incarnation in every id: 0 without a store. */
-    private final long incarnation;
+    private final StoreAndCluster outside;
     private volatile boolean accepting = true;
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
@@ -98,36 +90,14 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.resourceTracking = builder.resourceTracking;
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
                 ? ResourceAttribution.start(finishedTasks::resourcesFinal) : null;
-        this.storeSettings = new StoreSettings(builder.member == null ? StoreSettings.defaultMember() : builder.member,
-                builder.storeLease, builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked,
-                builder.maxResultSize);
-        this.durables = new Durables(this, builder.durableCodec, builder.durableStartGate);
-        builder.handlers.forEach(registration -> registerHandler(registration));
-        this.storeSync = builder.store == null ? null : new StoreSync(this, builder.store, storeSettings);
-        this.cluster = builder.cluster;
-        this.placement = new ClusterPlacement(this, cluster);
-        this.incarnation = storeSync != null ? storeSync.incarnation() : cluster != null ? clusterIncarnation(cluster) : 0;
-        this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout, builder.defaultRetry, incarnation,
-                live, listeners, propagators, storeSync);
-        if (storeSync != null) {
-            storeSync.start();
-        }
-        if (cluster != null) {
-            cluster.attach(placement);
-        }
-    }
-
-    private static long clusterIncarnation(TaskCluster cluster) {
-        long value = cluster.incarnation();
-        if (value < 1 || value > TaskId.MAX_INCARNATION) {
-            throw new IllegalStateException("the cluster gave incarnation " + value + ", outside 1.."
-                    + TaskId.MAX_INCARNATION);
-        }
-        return value;
-    }
-
-    private <A> void registerHandler(Durables.Registration<A> registration) {
-        durables.register(registration.name(), registration.type(), registration.handler());
+        StoreSettings storeSettings = new StoreSettings(
+                builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
+                builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
+        this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
+                builder.durableStartGate, builder.handlers, builder.cluster);
+        this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout, builder.defaultRetry,
+                outside.incarnation(), live, listeners, propagators, outside.storeSync());
+        outside.start();
     }
 
     /** A builder for an orchestrator with the three built-in runtimes. */
@@ -196,18 +166,7 @@ public final class TaskOrchestrator implements AutoCloseable {
             return Optional.of(node.tree(Integer.MAX_VALUE));
         }
         TaskInfo recorded = history.find(id);
-        if (recorded != null) {
-            return Optional.of(recorded);
-        }
-        if (storeSync != null) {
-            try {
-                return storeSync.store().find(id).map(StoredTasks::info);
-            }
-            catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "task store failed reading task " + id, ex);
-            }
-        }
-        return Optional.empty();
+        return recorded != null ? Optional.of(recorded) : outside.find(id);
     }
 
     /**
@@ -219,8 +178,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * }</pre>
      */
     public List<TaskInfo> stored(io.sweetasync.spi.TaskQuery query) {
-        Objects.requireNonNull(query, "query");
-        return storeSync == null ? List.of() : storeSync.store().query(query).stream().map(StoredTasks::info).toList();
+        return outside.stored(Objects.requireNonNull(query, "query"));
     }
 
     /**
@@ -234,7 +192,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @throws IllegalStateException without a store
      */
     public <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
-        return durables.storedResult(id, type);
+        return outside.durables().storedResult(id, type);
     }
 
     /**
@@ -244,35 +202,34 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @throws IllegalStateException if a handler of that name is registered already
      */
     public <A> void handler(String name, Class<A> type, TaskHandler<A, ?> handler) {
-        durables.register(name, type, handler);
+        outside.durables().register(name, type, handler);
     }
 
     /** How the task store keeps up, if there is one: member, incarnation, records written, failures, drops. */
     public Optional<StoreStatistics> storeStatistics() {
-        StoreSync sync = storeSync;
-        return sync == null ? Optional.empty() : Optional.of(new StoreStatistics(sync.member(), sync.incarnation(),
-                sync.pending(), sync.written(), sync.failedWrites(), sync.dropped()));
+        return outside.statistics();
     }
 
     /** Writes the pending task records now and waits; false if the store failed (it is retried later). */
     public boolean flushStore() {
-        return storeSync == null || storeSync.flushNow();
+        return outside.flush();
     }
 
+    /** The task store's sync, null without a store; see {@link StoreAndCluster}. */
     StoreSync storeSync() {
-        return storeSync;
+        return outside.storeSync();
     }
 
     StoreSettings storeSettings() {
-        return storeSettings;
+        return outside.settings();
     }
 
     Durables durables() {
-        return durables;
+        return outside.durables();
     }
 
     ClusterPlacement placement() {
-        return placement;
+        return outside.placement();
     }
 
     /** Live root tasks with their subtrees, oldest first. */
@@ -439,12 +396,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         closed = true;
         shutdown(Duration.ZERO);
         runtimes.close();
-        if (storeSync != null) {
-            storeSync.close();
-        }
-        if (cluster != null) {
-            cluster.detach();
-        }
+        outside.close();
         if (ownedClock != null) {
             ownedClock.close();
         }
