@@ -44,7 +44,6 @@ import java.util.function.Function;
 public final class TaskOrchestrator implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
-    private static final Duration AFTER_CANCEL_WAIT = Duration.ofSeconds(5);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Object GLOBAL_LOCK = new Object();
     /** Guarded by GLOBAL_LOCK. */
@@ -69,12 +68,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final WallClockAnchor wallClock;
     private final FinishedTasks finishedTasks;
     private final StoreAndCluster outside;
-    private volatile boolean accepting = true;
-    /** Set once shutdown's grace has passed: from then on no queued body starts. */
-    private volatile boolean cancellingAll;
+    private final Shutdown shutdown = new Shutdown(live);
     /** Tasks that ended while their bodies still run (see {@link TaskInfo#runaway()}). */
     private final Runaways runaways = new Runaways();
-    private volatile boolean closed;
 
     private TaskOrchestrator(Builder builder) {
         int instance = INSTANCES.incrementAndGet();
@@ -326,39 +322,17 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @return whether everything finished within {@code grace}, without being cancelled
      */
     public boolean shutdown(Duration grace) {
-        Objects.requireNonNull(grace, "grace");
-        if (grace.isNegative()) {
-            throw new IllegalArgumentException("shutdown grace must not be negative, was " + grace);
-        }
-        accepting = false;
-        if (awaitDrained(grace)) {
-            return true;
-        }
-        cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
-        List<TaskNode<?>> rest = live.rootNodes();
-        for (TaskNode<?> root : rest) {
-            root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
-        }
-        if (!awaitDrained(AFTER_CANCEL_WAIT)) {
-            LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
-                    liveCount(), liveTasks().stream().limit(10).map(TaskInfo::path).toList());
-        }
-        return false;
-    }
-
-    private boolean awaitDrained(Duration timeout) {
-        return live.awaitDrained(timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
-                : timeout.toNanos());
+        return shutdown.drainThenCancel(grace);
     }
 
     /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
     boolean isShuttingDown() {
-        return !accepting;
+        return shutdown.isShuttingDown();
     }
 
     /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
     boolean isCancellingAll() {
-        return cancellingAll;
+        return shutdown.isCancellingAll();
     }
 
     /**
@@ -381,7 +355,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Whether new root tasks are admitted. */
     public boolean isAccepting() {
-        return accepting;
+        return shutdown.isAccepting();
     }
 
     /**
@@ -390,11 +364,9 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!shutdown.beginClose()) {
             return;
         }
-        closed = true;
-        shutdown(Duration.ZERO);
         runtimes.close();
         outside.close();
         if (ownedClock != null) {
