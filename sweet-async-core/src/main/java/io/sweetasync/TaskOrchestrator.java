@@ -45,18 +45,11 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
     private static final AtomicInteger INSTANCES = new AtomicInteger();
-    private static final Object GLOBAL_LOCK = new Object();
-    /** Guarded by GLOBAL_LOCK. */
-    private static TaskOrchestrator global;
 
     private final Runtimes runtimes;
     private final TaskClock clock;
     private final SystemClock ownedClock;
     private final LimiterGroups groups;
-    /**
-     * Live root tasks only: children are found through their root (a root is terminal only after its
-     * whole subtree), which keeps a shared map off the path of every child spawned.
-     */
     private final LiveTasks live = new LiveTasks();
     private final TaskFactory factory;
     private final TaskListeners listeners = new TaskListeners();
@@ -106,12 +99,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * {@link #setGlobal}, else a default one created on first use.
      */
     public static TaskOrchestrator global() {
-        synchronized (GLOBAL_LOCK) {
-            if (global == null) {
-                global = builder().build();
-            }
-            return global;
-        }
+        return GlobalOrchestrator.get();
     }
 
     /**
@@ -122,11 +110,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @return the previous global orchestrator, or null if none had been created
      */
     public static TaskOrchestrator setGlobal(TaskOrchestrator orchestrator) {
-        synchronized (GLOBAL_LOCK) {
-            TaskOrchestrator previous = global;
-            global = orchestrator;
-            return previous;
-        }
+        return GlobalOrchestrator.set(orchestrator);
     }
 
     // ---- entry points ---------------------------------------------------------------------------
@@ -245,13 +229,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Number of live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
     public int queuedCount() {
-        int[] queued = new int[1];
-        live.forEach(node -> {
-            if (node.status() == TaskStatus.QUEUED) {
-                queued[0]++;
-            }
-        });
-        return queued[0];
+        return live.queuedCount();
     }
 
     /**
@@ -375,11 +353,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         if (attribution != null) {
             attribution.close();
         }
-        synchronized (GLOBAL_LOCK) {
-            if (global == this) {
-                global = null;
-            }
-        }
+        GlobalOrchestrator.closed(this);
     }
 
     // ---- engine ---------------------------------------------------------------------------------
