@@ -1,10 +1,16 @@
 package io.sweetasync;
 
+import io.sweetasync.emit.EmittingTaskBuilder;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.ContextPropagator;
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableStartGate;
 import io.sweetasync.spi.TaskClock;
 import io.sweetasync.spi.TaskCluster;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +59,6 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final LiveTasks live = new LiveTasks();
     private final TaskFactory factory;
     private final TaskListeners listeners = new TaskListeners();
-    private final List<io.sweetasync.spi.ContextPropagator> propagators;
     private final TaskHistory history;
     private final ResourceTracking resourceTracking;
     private final ResourceAttribution attribution;
@@ -74,7 +79,6 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.wallClock = new WallClockAnchor(clock);
         this.history = new TaskHistory(builder.historySize);
         this.listeners.addAll(builder.listeners);
-        this.propagators = List.copyOf(builder.propagators);
         this.finishedTasks = new FinishedTasks(this, live, history, listeners);
         this.resourceTracking = builder.resourceTracking;
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
@@ -85,7 +89,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
                 builder.durableStartGate, builder.handlers, builder.cluster);
         this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout, builder.defaultRetry,
-                outside.incarnation(), live, listeners, propagators, outside.storeSync());
+                outside.incarnation(), live, listeners, List.copyOf(builder.propagators), outside.storeSync());
         outside.start();
     }
 
@@ -127,14 +131,14 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     /** A builder for streaming pipelines of this orchestrator whose events are {@code type}. */
-    public <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits(Class<E> type) {
+    public <E> EmittingTaskBuilder<E> emits(Class<E> type) {
         Objects.requireNonNull(type, "type");
-        return io.sweetasync.emit.EmittingTaskBuilder.on(this);
+        return EmittingTaskBuilder.on(this);
     }
 
     /** A builder for streaming pipelines of this orchestrator; the event type is inferred. */
-    public <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits() {
-        return io.sweetasync.emit.EmittingTaskBuilder.on(this);
+    public <E> EmittingTaskBuilder<E> emits() {
+        return EmittingTaskBuilder.on(this);
     }
 
     // ---- queries --------------------------------------------------------------------------------
@@ -157,7 +161,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * orchestrator.stored(new TaskQuery("FAILED", "send-invoice", null, 0, 20));
      * }</pre>
      */
-    public List<TaskInfo> stored(io.sweetasync.spi.TaskQuery query) {
+    public List<TaskInfo> stored(TaskQuery query) {
         return outside.stored(Objects.requireNonNull(query, "query"));
     }
 
@@ -420,7 +424,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         private final Map<String, TaskRuntime> runtimes = new LinkedHashMap<>();
         private final List<TaskListener> listeners = new ArrayList<>();
-        private final List<io.sweetasync.spi.ContextPropagator> propagators = new ArrayList<>();
+        private final List<ContextPropagator> propagators = new ArrayList<>();
         private String defaultRuntime = "virtual";
         private TaskClock clock;
         private Duration defaultTimeout;
@@ -429,15 +433,15 @@ public final class TaskOrchestrator implements AutoCloseable {
         private ResourceTracking resourceTracking = ResourceTracking.MEASURE;
         private LimiterConfig defaultGroupConfig = LimiterConfig.defaults();
         private final Map<String, LimiterConfig> groups = new LinkedHashMap<>();
-        private io.sweetasync.spi.TaskStore store;
+        private TaskStore store;
         private String member;
         private Duration storeLease = StoreSettings.DEFAULT_LEASE;
         private Duration storeFlushInterval = StoreSettings.DEFAULT_FLUSH;
         private Duration storeRetention = StoreSettings.DEFAULT_RETENTION;
         private int storeMaxTracked = StoreSettings.DEFAULT_MAX_TRACKED;
         private int maxResultSize = StoreSettings.DEFAULT_MAX_RESULT;
-        private io.sweetasync.spi.DurableCodec durableCodec;
-        private io.sweetasync.spi.DurableStartGate durableStartGate = (start, abandon) -> start.run();
+        private DurableCodec durableCodec;
+        private DurableStartGate durableStartGate = (start, abandon) -> start.run();
         private final List<Durables.Registration<?>> handlers = new ArrayList<>();
         private TaskCluster cluster;
 
@@ -472,7 +476,7 @@ public final class TaskOrchestrator implements AutoCloseable {
          * TaskOrchestrator.builder().store(new JdbcTaskStore(dataSource)).durableCodec(new JsonDurableCodec()).build();
          * }</pre>
          */
-        public Builder store(io.sweetasync.spi.TaskStore store) {
+        public Builder store(TaskStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
@@ -518,13 +522,13 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
 
         /** Encodes durable task arguments and results (needed for durable tasks). */
-        public Builder durableCodec(io.sweetasync.spi.DurableCodec codec) {
+        public Builder durableCodec(DurableCodec codec) {
             this.durableCodec = Objects.requireNonNull(codec, "durableCodec");
             return this;
         }
 
         /** When a stored durable task starts; at once by default (the Spring starter: after commit). */
-        public Builder durableStartGate(io.sweetasync.spi.DurableStartGate gate) {
+        public Builder durableStartGate(DurableStartGate gate) {
             this.durableStartGate = Objects.requireNonNull(gate, "durableStartGate");
             return this;
         }
@@ -622,7 +626,7 @@ public final class TaskOrchestrator implements AutoCloseable {
          * attempts and fallback (see {@link io.sweetasync.spi.ContextPropagator}). Restored in the order
          * added.
          */
-        public Builder contextPropagator(io.sweetasync.spi.ContextPropagator propagator) {
+        public Builder contextPropagator(ContextPropagator propagator) {
             propagators.add(Objects.requireNonNull(propagator, "propagator"));
             return this;
         }
