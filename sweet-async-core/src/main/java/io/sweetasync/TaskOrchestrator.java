@@ -199,23 +199,6 @@ public final class TaskOrchestrator implements AutoCloseable {
         return outside.flush();
     }
 
-    /** The task store's sync, null without a store; see {@link StoreAndCluster}. */
-    StoreSync storeSync() {
-        return outside.storeSync();
-    }
-
-    StoreSettings storeSettings() {
-        return outside.settings();
-    }
-
-    Durables durables() {
-        return outside.durables();
-    }
-
-    ClusterPlacement placement() {
-        return outside.placement();
-    }
-
     /** Live root tasks with their subtrees, oldest first. */
     public List<TaskInfo> roots() {
         return live.rootsOldestFirst().stream().map(node -> node.tree(Integer.MAX_VALUE)).toList();
@@ -307,16 +290,6 @@ public final class TaskOrchestrator implements AutoCloseable {
         return shutdown.drainThenCancel(grace);
     }
 
-    /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
-    boolean isShuttingDown() {
-        return shutdown.isShuttingDown();
-    }
-
-    /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
-    boolean isCancellingAll() {
-        return shutdown.isCancellingAll();
-    }
-
     /**
      * Snapshots of tasks that ended (timed out, or under a timed-out ancestor) while their bodies still
      * run, ignoring their interrupts: each holds a thread, and its group permit, until its body returns.
@@ -328,11 +301,6 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** Number of runaway bodies now (see {@link #runaways()}). */
     public int runawayCount() {
         return runaways.count();
-    }
-
-    /** The runaway bookkeeping; see {@link Runaways}. */
-    Runaways runawayTasks() {
-        return runaways;
     }
 
     /** Whether new root tasks are admitted. */
@@ -360,7 +328,39 @@ public final class TaskOrchestrator implements AutoCloseable {
         GlobalOrchestrator.closed(this);
     }
 
-    // ---- engine ---------------------------------------------------------------------------------
+    // ---- engine (what its classes reach here; each kept by the part whose job it is) ------------
+
+    /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
+    boolean isShuttingDown() {
+        return shutdown.isShuttingDown();
+    }
+
+    /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
+    boolean isCancellingAll() {
+        return shutdown.isCancellingAll();
+    }
+
+    /** The runaway bookkeeping; see {@link Runaways}. */
+    Runaways runawayTasks() {
+        return runaways;
+    }
+
+    /** The task store's sync, null without a store; see {@link StoreAndCluster}. */
+    StoreSync storeSync() {
+        return outside.storeSync();
+    }
+
+    StoreSettings storeSettings() {
+        return outside.settings();
+    }
+
+    Durables durables() {
+        return outside.durables();
+    }
+
+    ClusterPlacement placement() {
+        return outside.placement();
+    }
 
     TaskClock clock() {
         return clock;
