@@ -25,7 +25,6 @@ final class StoreAndCluster {
 
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
 
-    private final StoreSettings settings;
     private final Durables durables;
     /** Null without a store. */
     private final StoreSync storeSync;
@@ -37,8 +36,7 @@ final class StoreAndCluster {
     /** Registers {@code handlers} and, with a store, opens this member's incarnation in it. */
     StoreAndCluster(TaskOrchestrator orchestrator, StoreSettings settings, TaskStore store, DurableCodec codec,
             DurableStartGate gate, List<Durables.Registration<?>> handlers, TaskCluster cluster) {
-        this.settings = settings;
-        this.durables = new Durables(orchestrator, codec, gate);
+        this.durables = new Durables(orchestrator, codec, gate, settings.maxResultSize());
         handlers.forEach(this::register);
         this.storeSync = store == null ? null : new StoreSync(orchestrator, store, settings);
         this.cluster = cluster;
@@ -87,10 +85,6 @@ final class StoreAndCluster {
     /** Null without a store. */
     StoreSync storeSync() {
         return storeSync;
-    }
-
-    StoreSettings settings() {
-        return settings;
     }
 
     Durables durables() {

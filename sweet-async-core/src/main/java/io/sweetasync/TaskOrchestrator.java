@@ -350,10 +350,6 @@ public final class TaskOrchestrator implements AutoCloseable {
         return outside.storeSync();
     }
 
-    StoreSettings storeSettings() {
-        return outside.settings();
-    }
-
     Durables durables() {
         return outside.durables();
     }
