@@ -49,6 +49,11 @@ import java.util.function.Function;
  */
 public final class TaskOrchestrator implements AutoCloseable {
 
+    // A facade over package-private parts, one job each (package-info lists them): every field is final and
+    // every part thread-safe. The constructor makes the parts in dependency order and starts what calls back
+    // in (the store's thread, the cluster) only once all are made. close() ends the tasks (Shutdown), then
+    // stops the runtimes' threads, the store and cluster, the timer and the JFR attribution, in that order.
+
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
