@@ -44,10 +44,13 @@ final class Durables {
     private final Map<String, Registration<?>> handlers = new ConcurrentHashMap<>();
     private final DurableCodec codec;
     private final DurableStartGate gate;
+    /** The largest encoded result stored, in characters ({@link StoreSettings#maxResultSize()}). */
+    private final int maxResultSize;
     private final PlacedDurables placed;
 
-    Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate) {
+    Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate, int maxResultSize) {
         this.orchestrator = orchestrator;
+        this.maxResultSize = maxResultSize;
         this.codec = codec;
         this.gate = gate;
         this.placed = new PlacedDurables(orchestrator);
@@ -306,9 +309,9 @@ final class Durables {
             case TaskResult.Ok<?> ok -> {
                 try {
                     encoded = ok.value() == null ? null : codec.encode(ok.value());
-                    if (encoded != null && encoded.length() > orchestrator.storeSettings().maxResultSize()) {
+                    if (encoded != null && encoded.length() > maxResultSize) {
                         LOG.log(Level.WARNING, "the result of durable task {0} is {1} characters, over the {2} kept; "
-                                + "not stored", node.label(), encoded.length(), orchestrator.storeSettings().maxResultSize());
+                                + "not stored", node.label(), encoded.length(), maxResultSize);
                         encoded = null;
                     }
                 }

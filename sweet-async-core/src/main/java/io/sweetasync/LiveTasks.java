@@ -118,6 +118,17 @@ final class LiveTasks {
         }
     }
 
+    /** Live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
+    int queuedCount() {
+        int[] queued = new int[1];
+        forEach(node -> {
+            if (node.status() == TaskStatus.QUEUED) {
+                queued[0]++;
+            }
+        });
+        return queued[0];
+    }
+
     /** Every live task, oldest first. */
     List<TaskNode<?>> allOldestFirst() {
         List<TaskNode<?>> nodes = new ArrayList<>();

@@ -1,25 +1,26 @@
 package io.sweetasync;
 
+import io.sweetasync.emit.EmittingTaskBuilder;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.ContextPropagator;
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableStartGate;
 import io.sweetasync.spi.TaskClock;
 import io.sweetasync.spi.TaskCluster;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -48,103 +49,53 @@ import java.util.function.Function;
  */
 public final class TaskOrchestrator implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
-    private static final Duration AFTER_CANCEL_WAIT = Duration.ofSeconds(5);
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
-    private static final Object GLOBAL_LOCK = new Object();
-    /** Guarded by GLOBAL_LOCK. */
-    private static TaskOrchestrator global;
+    // A facade over package-private parts, one job each (package-info lists them): every field is final and
+    // every part thread-safe. The constructor makes the parts in dependency order and starts what calls back
+    // in (the store's thread, the cluster) only once all are made. close() ends the tasks (Shutdown), then
+    // stops the runtimes' threads, the store and cluster, the timer and the JFR attribution, in that order.
 
-    private final Map<String, TaskRuntime> runtimes;
-    private final TaskRuntime defaultRuntime;
+    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final Runtimes runtimes;
     private final TaskClock clock;
     private final SystemClock ownedClock;
-    private final LimiterConfig defaultGroupConfig;
-    private final Map<String, LimiterConfig> groupConfigs;
-    private final ConcurrentHashMap<String, ConcurrencyLimiter> limiters = new ConcurrentHashMap<>();
-    /**
-     * Live root tasks only: children are found through their root (a root is terminal only after its
-     * whole subtree), which keeps a shared map off the path of every child spawned.
-     */
+    private final LimiterGroups groups;
     private final LiveTasks live = new LiveTasks();
     private final TaskFactory factory;
     private final TaskListeners listeners = new TaskListeners();
-    private final List<io.sweetasync.spi.ContextPropagator> propagators;
     private final TaskHistory history;
     private final ResourceTracking resourceTracking;
     private final ResourceAttribution attribution;
-    private final ConcurrentHashMap<String, UsageTotals> usage = new ConcurrentHashMap<>();
-    /** Durable state: null without a store. */
-    private final StoreSync storeSync;
-    private final StoreSettings storeSettings;
-    private final Durables durables;
-    /** Null without a cluster. */
-    private final TaskCluster cluster;
-    private final ClusterPlacement placement;
-    /** The incarnation in every id: 0 without a store. */
-    private final long incarnation;
-    private volatile boolean accepting = true;
-    /** Set once shutdown's grace has passed: from then on no queued body starts. */
-    private volatile boolean cancellingAll;
+    private final UsageByName usage = new UsageByName();
+    private final WallClockAnchor wallClock;
+    private final FinishedTasks finishedTasks;
+    private final StoreAndCluster outside;
+    private final Shutdown shutdown = new Shutdown(live);
     /** Tasks that ended while their bodies still run (see {@link TaskInfo#runaway()}). */
     private final Runaways runaways = new Runaways();
-    private volatile boolean closed;
 
     private TaskOrchestrator(Builder builder) {
         int instance = INSTANCES.incrementAndGet();
-        Map<String, TaskRuntime> all = new LinkedHashMap<>();
-        all.put("virtual", TaskRuntime.virtual("virtual"));
-        all.put("platform", TaskRuntime.platform("platform", Runtime.getRuntime().availableProcessors()));
-        all.put("single", TaskRuntime.single("single"));
-        all.putAll(builder.runtimes);
-        this.runtimes = Map.copyOf(all);
-        TaskRuntime chosen = runtimes.get(builder.defaultRuntime);
-        if (chosen == null) {
-            throw new IllegalArgumentException("default runtime '" + builder.defaultRuntime + "' is not registered; runtimes: "
-                    + String.join(", ", all.keySet()));
-        }
-        this.defaultRuntime = chosen;
+        this.runtimes = new Runtimes(builder.runtimes, builder.defaultRuntime);
         this.ownedClock = builder.clock == null ? new SystemClock("sweet-async-timer-" + instance) : null;
         this.clock = builder.clock == null ? ownedClock : builder.clock;
-        this.defaultGroupConfig = builder.defaultGroupConfig;
-        this.groupConfigs = Map.copyOf(builder.groups);
-        groupConfigs.keySet().forEach(this::limiter);
+        this.groups = new LimiterGroups(builder.groups, builder.defaultGroupConfig, clock);
+        this.wallClock = new WallClockAnchor(clock);
         this.history = new TaskHistory(builder.historySize);
         this.listeners.addAll(builder.listeners);
-        this.propagators = List.copyOf(builder.propagators);
+        this.finishedTasks = new FinishedTasks(this, live, history, listeners);
         this.resourceTracking = builder.resourceTracking;
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
-                ? ResourceAttribution.start(this::resourcesFinal) : null;
-        this.storeSettings = new StoreSettings(builder.member == null ? StoreSettings.defaultMember() : builder.member,
-                builder.storeLease, builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked,
-                builder.maxResultSize);
-        this.durables = new Durables(this, builder.durableCodec, builder.durableStartGate);
-        builder.handlers.forEach(registration -> registerHandler(registration));
-        this.storeSync = builder.store == null ? null : new StoreSync(this, builder.store, storeSettings, builder.cluster);
-        this.cluster = builder.cluster;
-        this.placement = new ClusterPlacement(this, cluster);
-        this.incarnation = storeSync != null ? storeSync.incarnation() : cluster != null ? clusterIncarnation(cluster) : 0;
-        this.factory = new TaskFactory(this, defaultRuntime, builder.defaultTimeout, builder.defaultRetry, incarnation,
-                live, listeners, propagators, storeSync);
-        if (storeSync != null) {
-            storeSync.start();
-        }
-        if (cluster != null) {
-            cluster.attach(placement);
-        }
-    }
-
-    private static long clusterIncarnation(TaskCluster cluster) {
-        long value = cluster.incarnation();
-        if (value < 1 || value > TaskId.MAX_INCARNATION) {
-            throw new IllegalStateException("the cluster gave incarnation " + value + ", outside 1.."
-                    + TaskId.MAX_INCARNATION);
-        }
-        return value;
-    }
-
-    private <A> void registerHandler(Durables.Registration<A> registration) {
-        durables.register(registration.name(), registration.type(), registration.handler());
+                ? ResourceAttribution.start(finishedTasks::resourcesFinal) : null;
+        StoreSettings storeSettings = new StoreSettings(
+                builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
+                builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
+        this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
+                builder.durableStartGate, builder.handlers, builder.cluster);
+        this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout, builder.defaultRetry,
+                outside.incarnation(), live, listeners, List.copyOf(builder.propagators), outside.storeSync());
+        outside.start();
     }
 
     /** A builder for an orchestrator with the three built-in runtimes. */
@@ -157,12 +108,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * {@link #setGlobal}, else a default one created on first use.
      */
     public static TaskOrchestrator global() {
-        synchronized (GLOBAL_LOCK) {
-            if (global == null) {
-                global = builder().build();
-            }
-            return global;
-        }
+        return GlobalOrchestrator.get();
     }
 
     /**
@@ -173,11 +119,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @return the previous global orchestrator, or null if none had been created
      */
     public static TaskOrchestrator setGlobal(TaskOrchestrator orchestrator) {
-        synchronized (GLOBAL_LOCK) {
-            TaskOrchestrator previous = global;
-            global = orchestrator;
-            return previous;
-        }
+        return GlobalOrchestrator.set(orchestrator);
     }
 
     // ---- entry points ---------------------------------------------------------------------------
@@ -194,14 +136,14 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     /** A builder for streaming pipelines of this orchestrator whose events are {@code type}. */
-    public <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits(Class<E> type) {
+    public <E> EmittingTaskBuilder<E> emits(Class<E> type) {
         Objects.requireNonNull(type, "type");
-        return io.sweetasync.emit.EmittingTaskBuilder.on(this);
+        return EmittingTaskBuilder.on(this);
     }
 
     /** A builder for streaming pipelines of this orchestrator; the event type is inferred. */
-    public <E> io.sweetasync.emit.EmittingTaskBuilder<E> emits() {
-        return io.sweetasync.emit.EmittingTaskBuilder.on(this);
+    public <E> EmittingTaskBuilder<E> emits() {
+        return EmittingTaskBuilder.on(this);
     }
 
     // ---- queries --------------------------------------------------------------------------------
@@ -213,18 +155,7 @@ public final class TaskOrchestrator implements AutoCloseable {
             return Optional.of(node.tree(Integer.MAX_VALUE));
         }
         TaskInfo recorded = history.find(id);
-        if (recorded != null) {
-            return Optional.of(recorded);
-        }
-        if (storeSync != null) {
-            try {
-                return storeSync.store().find(id).map(StoredTasks::info);
-            }
-            catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "task store failed reading task " + id, ex);
-            }
-        }
-        return Optional.empty();
+        return recorded != null ? Optional.of(recorded) : outside.find(id);
     }
 
     /**
@@ -235,9 +166,8 @@ public final class TaskOrchestrator implements AutoCloseable {
      * orchestrator.stored(new TaskQuery("FAILED", "send-invoice", null, 0, 20));
      * }</pre>
      */
-    public List<TaskInfo> stored(io.sweetasync.spi.TaskQuery query) {
-        Objects.requireNonNull(query, "query");
-        return storeSync == null ? List.of() : storeSync.store().query(query).stream().map(StoredTasks::info).toList();
+    public List<TaskInfo> stored(TaskQuery query) {
+        return outside.stored(Objects.requireNonNull(query, "query"));
     }
 
     /**
@@ -251,7 +181,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @throws IllegalStateException without a store
      */
     public <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
-        return durables.storedResult(id, type);
+        return outside.durables().storedResult(id, type);
     }
 
     /**
@@ -261,35 +191,17 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @throws IllegalStateException if a handler of that name is registered already
      */
     public <A> void handler(String name, Class<A> type, TaskHandler<A, ?> handler) {
-        durables.register(name, type, handler);
+        outside.durables().register(name, type, handler);
     }
 
     /** How the task store keeps up, if there is one: member, incarnation, records written, failures, drops. */
     public Optional<StoreStatistics> storeStatistics() {
-        StoreSync sync = storeSync;
-        return sync == null ? Optional.empty() : Optional.of(new StoreStatistics(sync.member(), sync.incarnation(),
-                sync.pending(), sync.written(), sync.failedWrites(), sync.dropped()));
+        return outside.statistics();
     }
 
     /** Writes the pending task records now and waits; false if the store failed (it is retried later). */
     public boolean flushStore() {
-        return storeSync == null || storeSync.flushNow();
-    }
-
-    StoreSync storeSync() {
-        return storeSync;
-    }
-
-    StoreSettings storeSettings() {
-        return storeSettings;
-    }
-
-    Durables durables() {
-        return durables;
-    }
-
-    ClusterPlacement placement() {
-        return placement;
+        return outside.flush();
     }
 
     /** Live root tasks with their subtrees, oldest first. */
@@ -309,13 +221,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Number of live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
     public int queuedCount() {
-        int[] queued = new int[1];
-        live.forEach(node -> {
-            if (node.status() == TaskStatus.QUEUED) {
-                queued[0]++;
-            }
-        });
-        return queued[0];
+        return live.queuedCount();
     }
 
     /**
@@ -328,8 +234,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Snapshots of every concurrency group's limiter, by group name. */
     public List<LimiterSnapshot> limiters() {
-        return limiters.values().stream().map(ConcurrencyLimiter::snapshot)
-                .sorted(Comparator.comparing(LimiterSnapshot::group)).toList();
+        return groups.snapshots();
     }
 
     /**
@@ -337,9 +242,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * configured (so {@code group("x")} always means admission through a limiter).
      */
     public ConcurrencyLimiter limiter(String group) {
-        Objects.requireNonNull(group, "group");
-        return limiters.computeIfAbsent(group,
-                name -> new ConcurrencyLimiter(name, groupConfigs.getOrDefault(name, defaultGroupConfig), clock));
+        return groups.limiter(group);
     }
 
     /** How this orchestrator obtains resource figures. */
@@ -349,13 +252,12 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Resource totals per task name, by name. */
     public List<ResourceUsage> resourceUsage() {
-        return usage.entrySet().stream().map(entry -> entry.getValue().snapshot(entry.getKey()))
-                .sorted(Comparator.comparing(ResourceUsage::name)).toList();
+        return usage.snapshots();
     }
 
     /** The registered runtimes by name. */
     public Map<String, TaskRuntime> runtimes() {
-        return runtimes;
+        return runtimes.byName();
     }
 
     /**
@@ -390,39 +292,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @return whether everything finished within {@code grace}, without being cancelled
      */
     public boolean shutdown(Duration grace) {
-        Objects.requireNonNull(grace, "grace");
-        if (grace.isNegative()) {
-            throw new IllegalArgumentException("shutdown grace must not be negative, was " + grace);
-        }
-        accepting = false;
-        if (awaitDrained(grace)) {
-            return true;
-        }
-        cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
-        List<TaskNode<?>> rest = live.rootNodes();
-        for (TaskNode<?> root : rest) {
-            root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
-        }
-        if (!awaitDrained(AFTER_CANCEL_WAIT)) {
-            LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
-                    liveCount(), liveTasks().stream().limit(10).map(TaskInfo::path).toList());
-        }
-        return false;
-    }
-
-    private boolean awaitDrained(Duration timeout) {
-        return live.awaitDrained(timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
-                : timeout.toNanos());
-    }
-
-    /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
-    boolean isShuttingDown() {
-        return !accepting;
-    }
-
-    /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
-    boolean isCancellingAll() {
-        return cancellingAll;
+        return shutdown.drainThenCancel(grace);
     }
 
     /**
@@ -438,14 +308,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         return runaways.count();
     }
 
-    /** The runaway bookkeeping; see {@link Runaways}. */
-    Runaways runawayTasks() {
-        return runaways;
-    }
-
     /** Whether new root tasks are admitted. */
     public boolean isAccepting() {
-        return accepting;
+        return shutdown.isAccepting();
     }
 
     /**
@@ -454,64 +319,57 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!shutdown.beginClose()) {
             return;
         }
-        closed = true;
-        shutdown(Duration.ZERO);
-        try {
-            for (TaskRuntime runtime : runtimes.values()) {
-                if (!runtime.close(TimeUnit.SECONDS.toMillis(10))) {
-                    LOG.log(Level.WARNING, "runtime {0} did not stop within 10 seconds", runtime.name());
-                }
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        if (storeSync != null) {
-            storeSync.close();
-        }
-        if (cluster != null) {
-            cluster.detach();
-        }
+        runtimes.close();
+        outside.close();
         if (ownedClock != null) {
             ownedClock.close();
         }
         if (attribution != null) {
             attribution.close();
         }
-        synchronized (GLOBAL_LOCK) {
-            if (global == this) {
-                global = null;
-            }
-        }
+        GlobalOrchestrator.closed(this);
     }
 
-    // ---- engine ---------------------------------------------------------------------------------
+    // ---- engine (what its classes reach here; each kept by the part whose job it is) ------------
+
+    /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
+    boolean isShuttingDown() {
+        return shutdown.isShuttingDown();
+    }
+
+    /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
+    boolean isCancellingAll() {
+        return shutdown.isCancellingAll();
+    }
+
+    /** The runaway bookkeeping; see {@link Runaways}. */
+    Runaways runawayTasks() {
+        return runaways;
+    }
+
+    /** The task store's sync, null without a store; see {@link StoreAndCluster}. */
+    StoreSync storeSync() {
+        return outside.storeSync();
+    }
+
+    Durables durables() {
+        return outside.durables();
+    }
+
+    ClusterPlacement placement() {
+        return outside.placement();
+    }
 
     TaskClock clock() {
         return clock;
     }
 
-    /** An instant and the monotonic time it was read at; instants are derived from nanoTime near it. */
-    private record Anchor(Instant instant, long nanos) {
-    }
-
-    private static final long REANCHOR_NANOS = 1_000_000_000L;
-    private volatile Anchor anchor;
-
-    /**
-     * The wall-clock instant of monotonic time {@code nanos}: reading the wall clock for every task event
-     * costs far more than the monotonic clock, so instants are derived from an anchor renewed every second.
-     */
+    /** The wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
     Instant instantAt(long nanos) {
-        Anchor current = anchor;
-        if (current == null || nanos - current.nanos() > REANCHOR_NANOS || nanos < current.nanos()) {
-            current = new Anchor(clock.now(), clock.nanoTime());
-            anchor = current;
-        }
-        return current.instant().plusNanos(nanos - current.nanos());
+        return wallClock.instantAt(nanos);
     }
 
     /** The JFR attribution, null unless sampling is on and JFR available. */
@@ -519,26 +377,13 @@ public final class TaskOrchestrator implements AutoCloseable {
         return attribution;
     }
 
-    private static final int MAX_USAGE_NAMES = 1000;
-
-    /** The totals of a task name; names beyond the first 1000 share one bucket, so memory stays bounded. */
+    /** The totals of a task name; see {@link UsageByName}. */
     UsageTotals usage(String name) {
-        UsageTotals totals = usage.get(name);
-        if (totals != null) {
-            return totals;
-        }
-        String key = usage.size() >= MAX_USAGE_NAMES ? "(other)" : name;
-        return usage.computeIfAbsent(key, ignored -> new UsageTotals());
+        return usage.of(name);
     }
 
     TaskRuntime runtime(String name) {
-        Objects.requireNonNull(name, "runtime");
-        TaskRuntime runtime = runtimes.get(name);
-        if (runtime == null) {
-            throw new IllegalArgumentException("unknown runtime '" + name + "'; registered runtimes: "
-                    + String.join(", ", new java.util.TreeSet<>(runtimes.keySet())));
-        }
-        return runtime;
+        return runtimes.named(name);
     }
 
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
@@ -554,51 +399,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         return factory.create(spec, work, "durable", givenId, priorAttempts, true);
     }
 
-    /** Called by a node once its status is terminal, before its waiters are released. */
+    /** Called by a node once its status is terminal, before its waiters are released; see {@link FinishedTasks}. */
     void finished(TaskNode<?> node) {
-        // The listeners' snapshot comes first: the history's is then at least as final, and sampled
-        // figures pending in the former are announced (renewing the latter) once they are final.
-        TaskInfo info = listeners.isEmpty() ? null : node.info();
-        boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
-        live.finished(node);
-        if (node.parentNode() == null) {
-            history.add(node);
-        }
-        if (info != null) {
-            listeners.each(listener -> listener.onFinished(info));
-        }
-        if (resourcesPending && node.announceResourcesWhenFinal()) {
-            attribution.announce(node);
-        }
-        live.wakeDrainWaiters();
-    }
-
-    private static boolean hasPending(TaskMetrics metrics) {
-        return metrics.cpuTimeNanos().isPending() || metrics.allocatedBytes().isPending()
-                || metrics.bytesRead().isPending() || metrics.bytesWritten().isPending();
-    }
-
-    /**
-     * Finished tasks whose sampled figures were pending when they finished and are final now: tells the
-     * listeners, renews the history snapshots that show them and has their stored records written again. Called one batch at a time, on a thread
-     * of the attribution's (never a task's, nor the JFR stream's).
-     */
-    private void resourcesFinal(List<TaskNode<?>> nodes) {
-        if (!listeners.isEmpty()) {
-            for (TaskNode<?> node : nodes) {
-                TaskInfo info = node.info();
-                listeners.each(listener -> listener.onResourcesUpdated(info));
-            }
-        }
-        StoreSync sync = storeSync;
-        if (sync != null) {
-            nodes.forEach(sync::figuresFinal);
-        }
-        if (history.isOn()) {
-            Map<TaskId, TaskNode<?>> roots = new HashMap<>();
-            nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
-            history.renew(roots);
-        }
+        finishedTasks.finished(node);
     }
 
     void notifyQueued(TaskNode<?> node) {
@@ -622,7 +425,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         private final Map<String, TaskRuntime> runtimes = new LinkedHashMap<>();
         private final List<TaskListener> listeners = new ArrayList<>();
-        private final List<io.sweetasync.spi.ContextPropagator> propagators = new ArrayList<>();
+        private final List<ContextPropagator> propagators = new ArrayList<>();
         private String defaultRuntime = "virtual";
         private TaskClock clock;
         private Duration defaultTimeout;
@@ -631,15 +434,15 @@ public final class TaskOrchestrator implements AutoCloseable {
         private ResourceTracking resourceTracking = ResourceTracking.MEASURE;
         private LimiterConfig defaultGroupConfig = LimiterConfig.defaults();
         private final Map<String, LimiterConfig> groups = new LinkedHashMap<>();
-        private io.sweetasync.spi.TaskStore store;
+        private TaskStore store;
         private String member;
         private Duration storeLease = StoreSettings.DEFAULT_LEASE;
         private Duration storeFlushInterval = StoreSettings.DEFAULT_FLUSH;
         private Duration storeRetention = StoreSettings.DEFAULT_RETENTION;
         private int storeMaxTracked = StoreSettings.DEFAULT_MAX_TRACKED;
         private int maxResultSize = StoreSettings.DEFAULT_MAX_RESULT;
-        private io.sweetasync.spi.DurableCodec durableCodec;
-        private io.sweetasync.spi.DurableStartGate durableStartGate = (start, abandon) -> start.run();
+        private DurableCodec durableCodec;
+        private DurableStartGate durableStartGate = (start, abandon) -> start.run();
         private final List<Durables.Registration<?>> handlers = new ArrayList<>();
         private TaskCluster cluster;
 
@@ -676,7 +479,7 @@ public final class TaskOrchestrator implements AutoCloseable {
          * TaskOrchestrator.builder().store(new JdbcTaskStore(dataSource)).durableCodec(new JsonDurableCodec()).build();
          * }</pre>
          */
-        public Builder store(io.sweetasync.spi.TaskStore store) {
+        public Builder store(TaskStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
@@ -722,13 +525,13 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
 
         /** Encodes durable task arguments and results (needed for durable tasks). */
-        public Builder durableCodec(io.sweetasync.spi.DurableCodec codec) {
+        public Builder durableCodec(DurableCodec codec) {
             this.durableCodec = Objects.requireNonNull(codec, "durableCodec");
             return this;
         }
 
         /** When a stored durable task starts; at once by default (the Spring starter: after commit). */
-        public Builder durableStartGate(io.sweetasync.spi.DurableStartGate gate) {
+        public Builder durableStartGate(DurableStartGate gate) {
             this.durableStartGate = Objects.requireNonNull(gate, "durableStartGate");
             return this;
         }
@@ -826,7 +629,7 @@ public final class TaskOrchestrator implements AutoCloseable {
          * attempts and fallback (see {@link io.sweetasync.spi.ContextPropagator}). Restored in the order
          * added.
          */
-        public Builder contextPropagator(io.sweetasync.spi.ContextPropagator propagator) {
+        public Builder contextPropagator(ContextPropagator propagator) {
             propagators.add(Objects.requireNonNull(propagator, "propagator"));
             return this;
         }

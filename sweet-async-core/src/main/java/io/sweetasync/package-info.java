@@ -21,15 +21,21 @@
  *   was created with, resolved, shared by siblings built alike); {@code TaskOutcome} (its
  *   outcome and the waits on it), {@code TaskTrees} (walks over a subtree), {@code PropagatedContext},
  *   {@code TaskProgress}, {@code ResourceMeter};</li>
- *   <li>the orchestrator's parts: {@code LiveTasks} (registry of live trees, drain), {@code TaskHistory},
- *   {@code TaskListeners}, {@code Runaways}, {@code UsageTotals}, {@code TaskSpec} (what a builder was
- *   told), {@code NodeContext};</li>
+ *   <li>the orchestrator's parts ({@code TaskOrchestrator} keeps the public methods and wires these):
+ *   {@code TaskFactory} (makes, registers and submits a task), {@code LiveTasks} (registry of live trees,
+ *   drain), {@code FinishedTasks} (where a finished task goes: registry, history, listeners, late
+ *   figures), {@code TaskHistory}, {@code TaskListeners}, {@code Runaways}, {@code Runtimes} (runtimes by
+ *   name), {@code LimiterGroups} (a limiter per group), {@code UsageByName} and {@code UsageTotals}
+ *   (resource totals per name), {@code WallClockAnchor} (instants of monotonic times), {@code Shutdown}
+ *   (admission, grace, cancelling the rest, close), {@code GlobalOrchestrator} (the process-wide one),
+ *   {@code TaskSpec} (what a builder was told), {@code NodeContext};</li>
  *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go), {@code VirtualCarriers}
  *   (the {@code VIRTUAL} runtime's carriers by thread), {@code VirtualRuntime},
  *   {@code PooledRuntime}, {@code ExecutorRuntime}, {@code Trampoline}, {@code SystemClock};</li>
  *   <li>resources: {@code ResourceAttribution}, {@code SliceTimeline}, {@code SliceLedger},
  *   {@code SampledFigures}, {@code FigureUpdates};</li>
- *   <li>durable state and the cluster: {@code Durables}, {@code StoreSync}, {@code StoredTasks},
+ *   <li>durable state and the cluster: {@code StoreAndCluster} (the orchestrator's ties to both, the
+ *   incarnation), {@code Durables}, {@code PlacedDurables}, {@code StoreSync}, {@code StoredTasks},
  *   {@code StoreSettings}, {@code Doubts}, {@code ClusterPlacement}, {@code Incarnations} (a store member's
  *   incarnation made unique in the cluster).</li>
  * </ul>

@@ -1,0 +1,78 @@
+package io.sweetasync;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a task goes once it is terminal: out of the live registry, a root into the history, a snapshot to
+ * the listeners; and, when its JFR-sampled figures become final after that, to the listeners, the history
+ * and the store once more.
+ *
+ * <p>Invariants: {@link #finished} runs once per task, on the thread that finished it, before the task's
+ * waiters are released; the listeners' snapshot is taken before the history's, so the history's is at
+ * least as final, and a task whose figures were pending in the listeners' snapshot is announced again once
+ * they are final (exactly once, whichever of the finisher and the attribution comes second); shutdown's
+ * drain waiters are woken last, once all of this is recorded. {@link #resourcesFinal} runs one batch at a
+ * time on the attribution's thread (never a task's, nor the JFR stream's). Holds no state of its own.
+ */
+final class FinishedTasks {
+
+    private final TaskOrchestrator orchestrator;
+    private final LiveTasks live;
+    private final TaskHistory history;
+    private final TaskListeners listeners;
+
+    FinishedTasks(TaskOrchestrator orchestrator, LiveTasks live, TaskHistory history, TaskListeners listeners) {
+        this.orchestrator = orchestrator;
+        this.live = live;
+        this.history = history;
+        this.listeners = listeners;
+    }
+
+    /** Called by a node once its status is terminal, before its waiters are released. */
+    void finished(TaskNode<?> node) {
+        // The listeners' snapshot comes first: the history's is then at least as final, and sampled
+        // figures pending in the former are announced (renewing the latter) once they are final.
+        TaskInfo info = listeners.isEmpty() ? null : node.info();
+        boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
+        live.finished(node);
+        if (node.parentNode() == null) {
+            history.add(node);
+        }
+        if (info != null) {
+            listeners.each(listener -> listener.onFinished(info));
+        }
+        if (resourcesPending && node.announceResourcesWhenFinal()) {
+            orchestrator.attribution().announce(node);
+        }
+        live.wakeDrainWaiters();
+    }
+
+    private static boolean hasPending(TaskMetrics metrics) {
+        return metrics.cpuTimeNanos().isPending() || metrics.allocatedBytes().isPending()
+                || metrics.bytesRead().isPending() || metrics.bytesWritten().isPending();
+    }
+
+    /**
+     * Finished tasks whose sampled figures were pending when they finished and are final now: tells the
+     * listeners, renews the history snapshots that show them and has their stored records written again.
+     */
+    void resourcesFinal(List<TaskNode<?>> nodes) {
+        if (!listeners.isEmpty()) {
+            for (TaskNode<?> node : nodes) {
+                TaskInfo info = node.info();
+                listeners.each(listener -> listener.onResourcesUpdated(info));
+            }
+        }
+        StoreSync sync = orchestrator.storeSync();
+        if (sync != null) {
+            nodes.forEach(sync::figuresFinal);
+        }
+        if (history.isOn()) {
+            Map<TaskId, TaskNode<?>> roots = new HashMap<>();
+            nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
+            history.renew(roots);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.sweetasync;
+
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The orchestrator's runtimes by name ({@link TaskOrchestrator#runtimes()}): the three built-ins
+ * ({@code virtual}, {@code platform} sized to the cores, {@code single}) unless one of the same name was
+ * registered, every registered one, and the default; a lookup whose error names the registered runtimes;
+ * closing them all.
+ *
+ * <p>Invariants: fixed once built (an immutable map, read from any thread without a lock); the default
+ * runtime is one of them, or the orchestrator is not built. {@link #close} gives each runtime 10 s to stop
+ * its threads and stops at an interrupt (which it restores).
+ */
+final class Runtimes {
+
+    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
+    private static final long CLOSE_MILLIS = TimeUnit.SECONDS.toMillis(10);
+
+    private final Map<String, TaskRuntime> byName;
+    private final TaskRuntime defaultRuntime;
+
+    /**
+     * @throws IllegalArgumentException if no runtime is named {@code defaultName}
+     */
+    Runtimes(Map<String, TaskRuntime> registered, String defaultName) {
+        Map<String, TaskRuntime> all = new LinkedHashMap<>();
+        all.put("virtual", TaskRuntime.virtual("virtual"));
+        all.put("platform", TaskRuntime.platform("platform", Runtime.getRuntime().availableProcessors()));
+        all.put("single", TaskRuntime.single("single"));
+        all.putAll(registered);
+        this.byName = Map.copyOf(all);
+        TaskRuntime chosen = byName.get(defaultName);
+        if (chosen == null) {
+            throw new IllegalArgumentException("default runtime '" + defaultName + "' is not registered; runtimes: "
+                    + String.join(", ", all.keySet()));
+        }
+        this.defaultRuntime = chosen;
+    }
+
+    /** Every runtime, by name. */
+    Map<String, TaskRuntime> byName() {
+        return byName;
+    }
+
+    /** The runtime of tasks that name none and have no parent. */
+    TaskRuntime defaultRuntime() {
+        return defaultRuntime;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the registered runtimes, if none is named {@code name}
+     */
+    TaskRuntime named(String name) {
+        Objects.requireNonNull(name, "runtime");
+        TaskRuntime runtime = byName.get(name);
+        if (runtime == null) {
+            throw new IllegalArgumentException("unknown runtime '" + name + "'; registered runtimes: "
+                    + String.join(", ", new TreeSet<>(byName.keySet())));
+        }
+        return runtime;
+    }
+
+    /** Stops every runtime's threads, waiting up to 10 s for each (a warning names one that did not stop). */
+    void close() {
+        try {
+            for (TaskRuntime runtime : byName.values()) {
+                if (!runtime.close(CLOSE_MILLIS)) {
+                    LOG.log(Level.WARNING, "runtime {0} did not stop within 10 seconds", runtime.name());
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.sweetasync;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The orchestrator's way down ({@link TaskOrchestrator#shutdown}, {@link TaskOrchestrator#close}): new
+ * roots stop being admitted, the live tasks get a grace to finish, then every live tree is cancelled and
+ * its bodies get {@value #AFTER_CANCEL_SECONDS} seconds more to return.
+ *
+ * <p>Invariants: the state only moves forward, accepting, then shutting down (new roots are rejected;
+ * children of running tasks are still admitted, so running work can finish), then cancelling all (the grace
+ * passed: a queued body is cancelled instead of started), then closed; each step is a volatile flag read
+ * wherever tasks are created or bodies start. Cancelling all is set before the sweep that cancels the live
+ * roots, so no body queued anywhere in a live tree starts after the sweep passed it. {@link #drainThenCancel}
+ * may run again, and on several threads at once (each waits, then cancels what is left). {@link
+ * #beginClose} answers true for the first close only; its check is a plain volatile read, not a
+ * compare-and-set, so two closes that race may both begin.
+ */
+final class Shutdown {
+
+    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
+    private static final int AFTER_CANCEL_SECONDS = 5;
+    private static final Duration AFTER_CANCEL_WAIT = Duration.ofSeconds(AFTER_CANCEL_SECONDS);
+
+    private final LiveTasks live;
+    private volatile boolean accepting = true;
+    /** Set once shutdown's grace has passed: from then on no queued body starts. */
+    private volatile boolean cancellingAll;
+    private volatile boolean closed;
+
+    Shutdown(LiveTasks live) {
+        this.live = live;
+    }
+
+    /** See {@link TaskOrchestrator#shutdown}: whether everything finished within {@code grace}, uncancelled. */
+    boolean drainThenCancel(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("shutdown grace must not be negative, was " + grace);
+        }
+        accepting = false;
+        if (awaitDrained(grace)) {
+            return true;
+        }
+        cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
+        for (TaskNode<?> root : live.rootNodes()) {
+            root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
+        }
+        if (!awaitDrained(AFTER_CANCEL_WAIT)) {
+            LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
+                    live.count(), live.allOldestFirst().stream().limit(10).map(node -> node.info().path()).toList());
+        }
+        return false;
+    }
+
+    private boolean awaitDrained(Duration timeout) {
+        return live.awaitDrained(timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+                : timeout.toNanos());
+    }
+
+    /** Marks the orchestrator closed and cancels everything at once; false if it was closed already. */
+    boolean beginClose() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        drainThenCancel(Duration.ZERO);
+        return true;
+    }
+
+    /** Whether new root tasks are admitted. */
+    boolean isAccepting() {
+        return accepting;
+    }
+
+    /** Whether shutdown has begun (a cancellation now may be the shutdown's, not a user's). */
+    boolean isShuttingDown() {
+        return !accepting;
+    }
+
+    /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
+    boolean isCancellingAll() {
+        return cancellingAll;
+    }
+}
