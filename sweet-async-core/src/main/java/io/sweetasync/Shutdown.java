@@ -3,6 +3,7 @@ package io.sweetasync;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The orchestrator's way down ({@link TaskOrchestrator#shutdown}, {@link TaskOrchestrator#close}): new
@@ -15,8 +16,8 @@ import java.util.Objects;
  * wherever tasks are created or bodies start. Cancelling all is set before the sweep that cancels the live
  * roots, so no body queued anywhere in a live tree starts after the sweep passed it. {@link #drainThenCancel}
  * may run again, and on several threads at once (each waits, then cancels what is left). {@link
- * #beginClose} answers true for the first close only; its check is a plain volatile read, not a
- * compare-and-set, so two closes that race may both begin.
+ * #beginClose} answers true for exactly one close, however many race (a compare-and-set): the parts are
+ * closed once.
  */
 final class Shutdown {
 
@@ -28,7 +29,7 @@ final class Shutdown {
     private volatile boolean accepting = true;
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     Shutdown(LiveTasks live) {
         this.live = live;
@@ -62,10 +63,9 @@ final class Shutdown {
 
     /** Marks the orchestrator closed and cancels everything at once; false if it was closed already. */
     boolean beginClose() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return false;
         }
-        closed = true;
         drainThenCancel(Duration.ZERO);
         return true;
     }
