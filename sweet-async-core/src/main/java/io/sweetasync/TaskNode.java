@@ -260,7 +260,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
             return settings.orchestrator.clock().schedule(delay, action);
         }
         catch (RejectedExecutionException ex) {
-            reject(RejectionReason.SHUTDOWN, "the settings.orchestrator's clock is closed");
+            reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
             return null;
         }
     }
@@ -278,7 +278,7 @@ final class TaskNode<T> extends TaskFacts<T> implements SpawningTask<T> {
     /** As {@link #runAttempt()}, on the current thread whose carrier is {@code here}. */
     void runAttempt(Carrier here) {
         if (settings.orchestrator.isCancellingAll() && stop == null) {
-            stop(StopKind.CANCEL, "the settings.orchestrator shut down before it started");
+            stop(StopKind.CANCEL, "the orchestrator shut down before it started");
         }
         TaskNode<?> enclosing = here.enter(this);
         carrier = here;

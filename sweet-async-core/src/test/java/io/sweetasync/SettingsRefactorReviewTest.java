@@ -1,0 +1,54 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.spi.TaskClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Review of the TaskSettings / Occasional change (4519162, 88e62b1): what users see of a task's end must
+ * not have changed with where the task's settings live.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SettingsRefactorReviewTest {
+
+    /** A clock that is already closed: it refuses every deadline. */
+    private static final class ClosedClock implements TaskClock {
+        @Override
+        public Instant now() {
+            return Instant.now();
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public Scheduled schedule(Duration delay, Runnable action) {
+            throw new RejectedExecutionException("closed");
+        }
+    }
+
+    /**
+     * The rejection reason names the orchestrator's clock, as before the change; the mechanical rename of
+     * {@code orchestrator} to {@code settings.orchestrator} leaked into the text ("the settings.orchestrator's
+     * clock is closed").
+     */
+    @Test
+    void aRejectionBecauseTheClockIsClosedSaysSoInUsersWords() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(new ClosedClock()).build()) {
+            SpawningTask<String> task = orchestrator.to(String.class).named("deadlined")
+                    .timeout(Duration.ofSeconds(30)).run(() -> "ran");
+            TaskResult<String> result = task.result();
+            assertThat(result.isOk()).isFalse();
+            assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(task.info().failure().message()).isEqualTo("the orchestrator's clock is closed");
+        }
+    }
+}
