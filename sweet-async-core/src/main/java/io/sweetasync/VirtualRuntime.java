@@ -113,8 +113,12 @@ final class VirtualRuntime extends TaskRuntime {
                 node.runAttempt(this);
             }
             finally {
-                unbindVirtual();
-                ((VirtualRuntime) node.runtimeRef()).ended(); // the runtime that executed it
+                try {
+                    unbindVirtual(); // may shrink its stripe's table: an allocation, which can fail
+                }
+                finally {
+                    ((VirtualRuntime) node.runtimeRef()).ended(); // the runtime that executed it
+                }
             }
         }
     }

@@ -10,12 +10,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/**
- * Review of the TaskSettings / Occasional change (4519162, 88e62b1): what users see of a task's end must
- * not have changed with where the task's settings live.
- */
+/** What users read of a task's end: stop and rejection messages in their words, not the engine's. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class SettingsRefactorReviewTest {
+class StopMessagesTest {
 
     /** A clock that is already closed: it refuses every deadline. */
     private static final class ClosedClock implements TaskClock {
