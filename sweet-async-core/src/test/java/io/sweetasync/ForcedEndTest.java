@@ -36,7 +36,9 @@ class ForcedEndTest {
             AtomicReference<List<TaskResult<?>>> joined = new AtomicReference<>();
             SpawningTask<String> parent = orchestrator.to(String.class).runtime(runtime).run(() -> {
                 TaskContext context = TaskContext.current().orElseThrow();
-                child.set(context.child(String.class).group("g").timeout(Duration.ofMillis(150))
+                // room for the retry to start before the deadline even on a loaded machine (at 150 ms it
+                // sometimes did not: the child then timed out between attempts, with no runaway)
+                child.set(context.child(String.class).group("g").timeout(Duration.ofSeconds(1))
                         .retry(RetryPolicy.fixed(3, Duration.ofMillis(1))).fallback(error -> "fb").run(() -> {
                             if (attempts.incrementAndGet() == 1) {
                                 throw new IOException("first attempt fails");
