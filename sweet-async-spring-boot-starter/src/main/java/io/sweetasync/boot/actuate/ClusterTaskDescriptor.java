@@ -1,8 +1,6 @@
 package io.sweetasync.boot.actuate;
 
 import io.sweetasync.spi.ClusterTask;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,42 +32,10 @@ public record ClusterTaskDescriptor(String member, TaskDescriptor task, List<Clu
         return roots.stream().limit(limit).map(root -> of(root, limit)).toList();
     }
 
-    /** {@code top}'s tree, built bottom-up from a breadth-first list, without recursion (trees may be deep). */
+    /** {@code top}'s tree, built without recursion (trees may be deep); see {@link BoundedTrees}. */
     static ClusterTaskDescriptor of(ClusterTask top, int limit) {
-        List<ClusterTask> order = new ArrayList<>();
-        List<Integer> parents = new ArrayList<>();
-        List<Integer> depths = new ArrayList<>();
-        order.add(top);
-        parents.add(-1);
-        depths.add(0);
-        for (int i = 0; i < order.size(); i++) {
-            if (depths.get(i) >= TaskDescriptor.MAX_DEPTH) {
-                continue;
-            }
-            List<ClusterTask> children = order.get(i).children();
-            for (int c = 0; c < Math.min(limit, children.size()); c++) {
-                order.add(children.get(c));
-                parents.add(i);
-                depths.add(depths.get(i) + 1);
-            }
-        }
-        List<List<ClusterTaskDescriptor>> built = new ArrayList<>(Collections.nCopies(order.size(), null));
-        ClusterTaskDescriptor[] done = new ClusterTaskDescriptor[order.size()];
-        for (int i = order.size() - 1; i >= 0; i--) {
-            ClusterTask node = order.get(i);
-            List<ClusterTaskDescriptor> children = built.get(i) == null ? List.of() : List.copyOf(built.get(i).reversed());
-            done[i] = new ClusterTaskDescriptor(node.member(), TaskDescriptor.alone(node.task(), statuses(node)),
-                    children);
-            int parent = parents.get(i);
-            if (parent >= 0) {
-                if (built.get(parent) == null) {
-                    built.set(parent, new ArrayList<>());
-                }
-                built.get(parent).add(done[i]);
-            }
-            built.set(i, null);
-        }
-        return done[0];
+        return BoundedTrees.map(top, limit, ClusterTask::children, (node, children) -> new ClusterTaskDescriptor(
+                node.member(), TaskDescriptor.alone(node.task(), statuses(node)), children));
     }
 
     private static Map<String, Integer> statuses(ClusterTask node) {

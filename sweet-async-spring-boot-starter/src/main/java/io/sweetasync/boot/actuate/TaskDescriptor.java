@@ -3,7 +3,6 @@ package io.sweetasync.boot.actuate;
 import io.sweetasync.ResourceValue;
 import io.sweetasync.TaskInfo;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,38 +75,7 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
      * levels; built bottom-up with an explicit list, without recursion.
      */
     static TaskDescriptor of(TaskInfo top, int limit) {
-        List<TaskInfo> order = new ArrayList<>();
-        List<Integer> parents = new ArrayList<>();
-        List<Integer> depths = new ArrayList<>();
-        order.add(top);
-        parents.add(-1);
-        depths.add(0);
-        for (int i = 0; i < order.size(); i++) {
-            if (depths.get(i) >= MAX_DEPTH) {
-                continue;
-            }
-            List<TaskInfo> children = order.get(i).children();
-            for (int c = 0; c < Math.min(limit, children.size()); c++) {
-                order.add(children.get(c));
-                parents.add(i);
-                depths.add(depths.get(i) + 1);
-            }
-        }
-        List<List<TaskDescriptor>> built = new ArrayList<>(Collections.nCopies(order.size(), null));
-        TaskDescriptor[] done = new TaskDescriptor[order.size()];
-        for (int i = order.size() - 1; i >= 0; i--) {
-            List<TaskDescriptor> children = built.get(i) == null ? List.of() : List.copyOf(built.get(i).reversed());
-            done[i] = single(order.get(i), children);
-            int parent = parents.get(i);
-            if (parent >= 0) {
-                if (built.get(parent) == null) {
-                    built.set(parent, new ArrayList<>());
-                }
-                built.get(parent).add(done[i]);
-            }
-            built.set(i, null);
-        }
-        return done[0];
+        return BoundedTrees.map(top, limit, TaskInfo::children, TaskDescriptor::single);
     }
 
     private static Map<String, Resource> resources(TaskInfo info) {

@@ -1,7 +1,7 @@
 // Sweet Async dashboard: polls the asynctasks and asynclimits Actuator endpoints once a second and draws
 // the live trees, the groups' limits over the last minutes, recent and failed tasks, and one task's detail;
 // in a cluster also each member's load and live trees, with work placed on another member shown under the
-// task that placed it (linked by its placed-from tag).
+// task that placed it (the endpoint's stitched `cluster` forest).
 // Plain JavaScript, no build. With many live tasks the endpoint is asked for at most LIMIT roots and
 // LIMIT children per node; the rest are summed up in a "more" row, so the page stays small.
 'use strict';
@@ -80,7 +80,7 @@
         renderTree(tasks);
         if (!seeded) seed(limits.history);
         renderGroups(limits.groups);
-        renderMembers(tasks.members, limits.members);
+        renderMembers(tasks.members, limits.members, tasks.cluster);
         renderFinished($('recent'), tasks.recent);
         renderFinished($('failed'), tasks.failed);
         renderDetail(detail);
@@ -308,7 +308,7 @@
 
     // ---- members: each member's groups and live trees; placed work under the task that placed it -------
 
-    function renderMembers(members, groupsByMember) {
+    function renderMembers(members, groupsByMember, forest) {
         $('members').hidden = !members;
         if (!members) return;
         const loads = el('tbody');
@@ -323,60 +323,30 @@
         }
         $('member-loads').tBodies[0].replaceWith(loads);
 
-        // "member/task id" of a placing task -> the root it started on another member
-        const placed = new Map();
-        for (const member of members) {
-            for (const root of member.live) {
-                const from = (root.tags || {})['placed-from'];
-                if (from) placed.set(from, { member: member.member, node: root });
-            }
-        }
-        const shown = new Set();
+        // the cluster's live trees as the endpoint stitched them: a placed task is a child of the task that
+        // placed it, after that task's own children, labelled with the member it runs on
         const body = el('tbody');
         const stack = [];
-        for (let m = members.length - 1; m >= 0; m--) {
-            const live = members[m].live;
-            for (let i = live.length - 1; i >= 0; i--) {
-                const from = (live[i].tags || {})['placed-from'];
-                if (!from || !isListed(members, from)) stack.push({ member: members[m].member, node: live[i], depth: 0 });
-            }
-        }
+        const roots = forest || [];
+        for (let i = roots.length - 1; i >= 0; i--) stack.push({ node: roots[i], depth: 0 });
         while (stack.length) {
-            const { member, node, depth } = stack.pop();
-            const key = member + '/' + node.id;
-            if (shown.has(key)) continue;
-            shown.add(key);
-            const from = (node.tags || {})['placed-from'];
-            const target = placed.get(key);
-            const note = target ? `runs on ${target.member} as #${target.node.id}`
+            const { node, depth } = stack.pop();
+            const task = node.task;
+            const from = (task.tags || {})['placed-from'];
+            const placed = node.children.find((child) => child.member !== node.member);
+            const note = placed ? `runs on ${placed.member} as #${placed.task.id}`
                 : from ? `placed from ${from.replace('/', ' by #')}` : '';
-            const row = el('tr', { class: 'task', 'data-id': node.id, 'data-member': member },
-                el('td', { style: `padding-left: ${0.4 + depth * 1.2}em` }, el('span', { class: 'name' }, node.name),
-                    el('span', { class: 'id' }, '#' + node.id)),
-                el('td', { class: 'member' }, member),
-                el('td', {}, el('span', { class: 'status ' + node.status }, node.status)),
+            const row = el('tr', { class: 'task', 'data-id': task.id, 'data-member': node.member },
+                el('td', { style: `padding-left: ${0.4 + depth * 1.2}em` }, el('span', { class: 'name' }, task.name),
+                    el('span', { class: 'id' }, '#' + task.id)),
+                el('td', { class: 'member' }, node.member),
+                el('td', {}, el('span', { class: 'status ' + task.status }, task.status)),
                 el('td', { class: 'placement' }, note));
-            if (node.id === selected) row.classList.add('selected');
+            if (task.id === selected) row.classList.add('selected');
             body.append(row);
-            for (let i = node.children.length - 1; i >= 0; i--) stack.push({ member, node: node.children[i], depth: depth + 1 });
-            if (target) stack.push({ member: target.member, node: target.node, depth: depth + 1 });
+            for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
         }
         $('member-trees').tBodies[0].replaceWith(body);
-    }
-
-    // Whether the task "member/id" is among the listed trees (then what it placed is drawn under it).
-    function isListed(members, from) {
-        const slash = from.indexOf('/');
-        const member = members.find((m) => m.member === from.slice(0, slash));
-        if (!member) return false;
-        const id = from.slice(slash + 1);
-        const stack = [...member.live];
-        while (stack.length) {
-            const node = stack.pop();
-            if (node.id === id) return true;
-            stack.push(...node.children);
-        }
-        return false;
     }
 
     $('member-trees').addEventListener('click', (event) => {
