@@ -184,6 +184,10 @@ abstract class TaskFacts<T> {
      */
     String path() {
         String known = path;
+        if (known == null && settings.depth == 0) {
+            known = label(); // a root's path is its label: no walk, no joining
+            path = known;
+        }
         if (known == null) {
             int depth = settings.depth;
             int shown = Math.min(depth, PATH_TAIL);

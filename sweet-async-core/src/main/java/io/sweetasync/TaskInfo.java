@@ -60,7 +60,8 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(status, "status");
         tags = Map.copyOf(tags);
-        progress = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(progress));
+        progress = progress.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(progress));
         dependencies = List.copyOf(dependencies);
         children = List.copyOf(children);
     }

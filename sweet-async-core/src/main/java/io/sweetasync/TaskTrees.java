@@ -34,7 +34,7 @@ final class TaskTrees {
                 continue;
             }
             stack.pop();
-            TaskInfo done = frame.info.withChildren(frame.built);
+            TaskInfo done = frame.built.isEmpty() ? frame.info : frame.info.withChildren(frame.built);
             if (stack.isEmpty()) {
                 return done;
             }
