@@ -270,4 +270,23 @@ class CoreSpecEdgeTest {
         assertThatThrownBy(() -> RetryPolicy.fixed(1, Duration.ZERO).withJitter(Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void rootsAndFindShowLiveSubtrees() throws Exception {
+        CountDownLatch spawned = new CountDownLatch(1);
+        SpawningTask<?>[] child = new SpawningTask<?>[1];
+        SpawningTask<Integer> root = orchestrator.to(Integer.class).named("root").run(() -> {
+            child[0] = TaskContext.current().orElseThrow().child(Integer.class).named("leaf").run(CoreSpecEdgeTest::sleepLong);
+            spawned.countDown();
+            return sleepLong();
+        });
+        spawned.await();
+        TaskInfo fromRoots = orchestrator.roots().stream().filter(i -> i.id().equals(root.id())).findFirst().orElseThrow();
+        assertThat(fromRoots.children()).extracting(TaskInfo::id).containsExactly(child[0].id());
+        assertThat(orchestrator.find(root.id()).orElseThrow().children()).extracting(TaskInfo::name).containsExactly("leaf");
+        assertThat(orchestrator.find(child[0].id()).orElseThrow().parentId()).isEqualTo(root.id());
+        assertThat(child[0].info().path()).isEqualTo("root#" + root.id() + "/leaf#" + child[0].id());
+        root.cancel();
+        root.result();
+    }
 }
