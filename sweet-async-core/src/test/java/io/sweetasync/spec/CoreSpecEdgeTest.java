@@ -289,4 +289,21 @@ class CoreSpecEdgeTest {
         root.cancel();
         root.result();
     }
+
+    @Test
+    void afterCloseTasksAreRejectedNotThrown() {
+        TaskOrchestrator closed = TaskOrchestrator.builder().build();
+        closed.close();
+        closed.close();
+        SpawningTask<String> t = closed.to(String.class).run(() -> "x");
+        assertThatThrownBy(t::join).isInstanceOf(TaskRejectedException.class);
+        assertThat(t.status()).isEqualTo(TaskStatus.FAILED);
+    }
+
+    @Test
+    void awaitResultHandlerThatThrowsPropagatesItsOwnException() {
+        assertThatThrownBy(() -> orchestrator.to(String.class).awaitResult(() -> "x", r -> {
+            throw new IllegalStateException("handler broke");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("handler broke");
+    }
 }
