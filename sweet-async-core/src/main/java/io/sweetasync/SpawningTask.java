@@ -95,10 +95,26 @@ public interface SpawningTask<T> extends Future<T> {
         return cancel();
     }
 
-    /** Whether the task ended {@link TaskStatus#CANCELLED}. */
+    /**
+     * Whether the task is cancelled: true from the moment a cancellation of it has won (a
+     * {@link #cancel()} that returned true, {@link TaskOrchestrator#cancel}, or its parent's cancellation)
+     * and for ever after, as {@link Future#isCancelled()} requires right after {@code cancel} returns
+     * true. Such a task always ends {@link TaskStatus#CANCELLED}; {@link #status()} says so once its
+     * interrupted body has returned (see {@link #cancel(boolean)}).
+     */
     @Override
     default boolean isCancelled() {
-        return status() == TaskStatus.CANCELLED;
+        return status() == TaskStatus.CANCELLED || cancellationDecided(this);
+    }
+
+    /** Whether {@code task} has a winning cancel request, so that it will end {@code CANCELLED}. */
+    private static boolean cancellationDecided(SpawningTask<?> task) {
+        if (!(task instanceof TaskNode<?> node)) {
+            return false;
+        }
+        TaskNode.Stop stop = node.stopRequest();
+        return stop != null && (stop.kind() == TaskNode.StopKind.CANCEL
+                || stop.kind() == TaskNode.StopKind.PASS_THROUGH && stop.upstream().status() == TaskStatus.CANCELLED);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How an orchestrator uses its {@link io.sweetasync.spi.TaskStore}; set through
@@ -21,14 +22,20 @@ record StoreSettings(String member, Duration lease, Duration flushInterval, Dura
     static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     static final int DEFAULT_MAX_TRACKED = 10_000;
     static final int DEFAULT_MAX_RESULT = 64 * 1024;
+    static final Duration MIN_LEASE = Duration.ofSeconds(1);
+    static final Duration MAX_LEASE = Duration.ofDays(1);
+    static final Duration MIN_FLUSH = Duration.ofMillis(1);
+    static final Duration MAX_FLUSH = Duration.ofHours(1);
+    static final Duration MIN_RETENTION = Duration.ofMinutes(1);
+    static final Duration MAX_RETENTION = Duration.ofDays(36_500);
 
     StoreSettings {
         if (member == null || member.isBlank() || member.length() > 200) {
             throw new IllegalArgumentException("member name must be 1 to 200 characters, was '" + member + "'");
         }
-        positive("lease", lease, Duration.ofSeconds(1), Duration.ofDays(1));
-        positive("flushInterval", flushInterval, Duration.ofMillis(1), Duration.ofHours(1));
-        positive("retention", retention, Duration.ofMinutes(1), Duration.ofDays(36_500));
+        positive("lease", lease, MIN_LEASE, MAX_LEASE);
+        positive("flushInterval", flushInterval, MIN_FLUSH, MAX_FLUSH);
+        positive("retention", retention, MIN_RETENTION, MAX_RETENTION);
         if (flushInterval.multipliedBy(3).compareTo(lease) > 0) {
             throw new IllegalArgumentException("store flushInterval " + flushInterval + " must be at most a third of "
                     + "the lease " + lease + ": the lease is renewed between writes");
@@ -39,6 +46,18 @@ record StoreSettings(String member, Duration lease, Duration flushInterval, Dura
         if (maxResultSize < 0) {
             throw new IllegalArgumentException("maxResultSize must not be negative, was " + maxResultSize);
         }
+    }
+
+    /**
+     * {@code value} if it is between {@code min} and {@code max}; else an {@link IllegalArgumentException}
+     * naming {@code setting} (a builder method), so a bad value is refused where it is set.
+     */
+    static Duration inRange(String setting, Duration value, Duration min, Duration max) {
+        Objects.requireNonNull(value, setting);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(setting + " must be between " + min + " and " + max + ", was " + value);
+        }
+        return value;
     }
 
     private static void positive(String what, Duration value, Duration min, Duration max) {

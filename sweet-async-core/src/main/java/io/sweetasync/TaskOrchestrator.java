@@ -494,32 +494,59 @@ public final class TaskOrchestrator implements AutoCloseable {
          * How long this process counts as alive without renewing its lease in the store (renewed every
          * third); 30 s by default, 1 s to 1 day. Tasks of a process whose lease expired are marked lost,
          * and its durable tasks run again elsewhere.
+         *
+         * @throws IllegalArgumentException if {@code lease} is outside 1 s to 1 day (and {@link #build()}
+         *                                  if the flush interval is more than a third of it)
          */
         public Builder storeLease(Duration lease) {
-            this.storeLease = Objects.requireNonNull(lease, "storeLease");
+            this.storeLease = StoreSettings.inRange("storeLease", lease, StoreSettings.MIN_LEASE, StoreSettings.MAX_LEASE);
             return this;
         }
 
-        /** How often task records are written; 1 s by default (a terminal status is stored within it). */
+        /**
+         * How often task records are written; 1 s by default (a terminal status is stored within it).
+         *
+         * @throws IllegalArgumentException if {@code interval} is outside 1 ms to 1 hour
+         */
         public Builder storeFlushInterval(Duration interval) {
-            this.storeFlushInterval = Objects.requireNonNull(interval, "storeFlushInterval");
+            this.storeFlushInterval = StoreSettings.inRange("storeFlushInterval", interval, StoreSettings.MIN_FLUSH,
+                    StoreSettings.MAX_FLUSH);
             return this;
         }
 
-        /** How long finished task records are kept; 7 days by default. */
+        /**
+         * How long finished task records are kept; 7 days by default.
+         *
+         * @throws IllegalArgumentException if {@code retention} is outside 1 minute to 36,500 days
+         */
         public Builder storeRetention(Duration retention) {
-            this.storeRetention = Objects.requireNonNull(retention, "storeRetention");
+            this.storeRetention = StoreSettings.inRange("storeRetention", retention, StoreSettings.MIN_RETENTION,
+                    StoreSettings.MAX_RETENTION);
             return this;
         }
 
-        /** How many tasks may wait to be written (while the store is slow or down); 10,000 by default. */
+        /**
+         * How many tasks may wait to be written (while the store is slow or down); 10,000 by default.
+         *
+         * @throws IllegalArgumentException if {@code tasks} is less than 1
+         */
         public Builder storeMaxPending(int tasks) {
+            if (tasks < 1) {
+                throw new IllegalArgumentException("storeMaxPending must be at least 1, was " + tasks);
+            }
             this.storeMaxTracked = tasks;
             return this;
         }
 
-        /** The largest encoded durable result kept, in characters; 64 KiB by default. */
+        /**
+         * The largest encoded durable result kept, in characters; 64 KiB by default, 0 keeps none.
+         *
+         * @throws IllegalArgumentException if {@code characters} is negative
+         */
         public Builder maxResultSize(int characters) {
+            if (characters < 0) {
+                throw new IllegalArgumentException("maxResultSize must not be negative, was " + characters);
+            }
             this.maxResultSize = characters;
             return this;
         }

@@ -96,6 +96,11 @@ final class DefaultEmittingTask<K, V> implements EmittingTask<K, V> {
     }
 
     @Override
+    public boolean isCancelled() {
+        return task.isCancelled();
+    }
+
+    @Override
     public FinalEvent<K, V> get() throws InterruptedException, ExecutionException {
         return task.get();
     }

@@ -133,7 +133,11 @@ final class OrchestratorFactory {
         if (retry.getMaxRetries() == 0) {
             return RetryPolicy.none();
         }
-        if (retry.getInitialDelay().isNegative() || retry.getMaxDelay().compareTo(retry.getInitialDelay()) < 0) {
+        if (retry.getInitialDelay() == null || retry.getInitialDelay().isNegative()) {
+            throw new InvalidSweetAsyncPropertyException(property + "initial-delay", retry.getInitialDelay(),
+                    "a retry delay must be zero or positive", "use a duration such as 100ms");
+        }
+        if (retry.getMaxDelay() == null || retry.getMaxDelay().compareTo(retry.getInitialDelay()) < 0) {
             throw new InvalidSweetAsyncPropertyException(property + "max-delay", retry.getMaxDelay(),
                     "it must not be less than initial-delay (" + retry.getInitialDelay() + ")",
                     "raise max-delay or lower initial-delay");

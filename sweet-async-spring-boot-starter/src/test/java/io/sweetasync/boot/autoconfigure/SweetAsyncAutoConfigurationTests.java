@@ -102,6 +102,14 @@ class SweetAsyncAutoConfigurationTests {
     }
 
     @Test
+    void aNegativeRetryDelayStopsStartUpNamingThatProperty() {
+        // SPEC 4: invalid values fail start-up with a clear message naming the property
+        assertFailure(new String[] { "sweet.async.default-retry.max-retries=2",
+                "sweet.async.default-retry.initial-delay=-1s" }, "sweet.async.default-retry.initial-delay", "-1s",
+                "a duration such as 100ms");
+    }
+
+    @Test
     void anUnknownAlgorithmFailsBindingNamingThePropertyAndValue() {
         // Boot's own bind failure analysis renders this exception, listing the enum's valid values.
         runner.withPropertyValues("sweet.async.groups.g.algorithm=fastest").run(context -> {
