@@ -7,13 +7,15 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
  * What a task is and what it has measured: its identity and place in the tree, its settings, the times of
  * its life, its resource figures and published progress, and the snapshots ({@link TaskInfo},
- * {@link TaskMetrics}) built from them. The state machine that moves a task ({@link TaskNode}) extends it:
- * one object per task, in two layers, each with one job.
+ * {@link TaskMetrics}) built from them. The layers that move a task extend it ({@link TaskEnding},
+ * {@link TaskChildren}, {@link TaskAttempts}, up to {@link TaskNode}): one object per task, in layers, each
+ * with one job.
  *
  * <p>Invariants: identity and settings are final and set before the task is visible to any other
  * thread. The times are written only by the thread that owns the step they record (the attempt's runner,
@@ -117,7 +119,13 @@ abstract class TaskFacts<T> {
         this.createdNanos = settings.orchestrator.clock().nanoTime();
     }
 
-    /** The task's status now (its state machine's). */
+    /** This task as its one concrete class (every task is a {@link TaskNode}: the cast always holds). */
+    @SuppressWarnings("unchecked")
+    final TaskNode<T> self() {
+        return (TaskNode<T>) this;
+    }
+
+    /** The task's status now (see {@link TaskEnding}). */
     public abstract TaskStatus status();
 
     /** Number of children registered so far. */
@@ -152,7 +160,7 @@ abstract class TaskFacts<T> {
     /** The root of this task's tree (itself for a root). */
     TaskNode<?> rootNode() {
         TaskNode<?> root = settings.root;
-        return root != null ? root : (TaskNode<?>) this;
+        return root != null ? root : self();
     }
 
     /** This task's distance from its root. */
@@ -263,11 +271,11 @@ abstract class TaskFacts<T> {
     // ---- progress (see TaskProgress) ------------------------------------------------------------
 
     void progress(String key, LongSupplier value) {
-        java.util.Objects.requireNonNull(key, "name");
-        java.util.Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(key, "name");
+        Objects.requireNonNull(value, "value");
         TaskProgress mine = progress;
         if (mine == null) {
-            PROGRESS.compareAndSet(this, null, new TaskProgress((TaskNode<?>) this));
+            PROGRESS.compareAndSet(this, null, new TaskProgress(self()));
             mine = progress;
         }
         mine.put(key, value);
@@ -306,7 +314,7 @@ abstract class TaskFacts<T> {
         SampledFigures figures = rare.sampled;
         if (figures == null) {
             Occasional.SAMPLED.compareAndSet(rare, null,
-                    new SampledFigures((TaskNode<?>) this, settings.orchestrator.usage(settings.name), cpuSampled));
+                    new SampledFigures(self(), settings.orchestrator.usage(settings.name), cpuSampled));
             figures = rare.sampled;
         }
         return figures;
@@ -381,7 +389,7 @@ abstract class TaskFacts<T> {
 
     /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */
     TaskInfo tree(int childLimit) {
-        return TaskTrees.snapshot((TaskNode<?>) this, childLimit);
+        return TaskTrees.snapshot(self(), childLimit);
     }
 
     /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */
