@@ -41,16 +41,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     private static final int RUNNING = 1;
     private static final int DONE = 2;
 
-    private static final VarHandle BODY_STATE;
-
-    static {
-        try {
-            BODY_STATE = MethodHandles.lookup().findVarHandle(TaskAttempts.class, "bodyState", int.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle BODY_STATE = fieldHandle(MethodHandles.lookup(), "bodyState", int.class);
 
     /** How long a timed-out body has to return after its interrupt before its waiters are released without it. */
     static final Duration RUNAWAY_GRACE = Duration.ofMillis(100);

@@ -33,22 +33,11 @@ import java.util.List;
  */
 abstract class TaskChildren<T> extends TaskEnding<T> {
 
-    private static final VarHandle OUTSTANDING;
-    private static final VarHandle PARENT_SHARE;
+    private static final VarHandle OUTSTANDING = fieldHandle(MethodHandles.lookup(), "outstanding", int.class);
+    private static final VarHandle PARENT_SHARE = fieldHandle(MethodHandles.lookup(), "parentShare", int.class);
     private static final int SHARE_NONE = 0;
     private static final int SHARE_COUNTED = 1;
     private static final int SHARE_GONE = 2;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            OUTSTANDING = lookup.findVarHandle(TaskChildren.class, "outstanding", int.class);
-            PARENT_SHARE = lookup.findVarHandle(TaskChildren.class, "parentShare", int.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
 
     private volatile int outstanding = 2;
     /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */

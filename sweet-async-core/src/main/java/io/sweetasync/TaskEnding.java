@@ -45,21 +45,9 @@ import java.util.function.Function;
  */
 abstract class TaskEnding<T> extends TaskFacts<T> {
 
-    private static final VarHandle STATUS;
-    private static final VarHandle STOP;
-    private static final VarHandle FINISHED;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATUS = lookup.findVarHandle(TaskEnding.class, "status", TaskStatus.class);
-            STOP = lookup.findVarHandle(TaskEnding.class, "stop", Stop.class);
-            FINISHED = lookup.findVarHandle(TaskEnding.class, "finished", int.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle STATUS = fieldHandle(MethodHandles.lookup(), "status", TaskStatus.class);
+    private static final VarHandle STOP = fieldHandle(MethodHandles.lookup(), "stop", Stop.class);
+    private static final VarHandle FINISHED = fieldHandle(MethodHandles.lookup(), "finished", int.class);
 
     /** Why a task was stopped before its body could decide its outcome. */
     enum StopKind {

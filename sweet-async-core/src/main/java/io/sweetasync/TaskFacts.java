@@ -27,19 +27,8 @@ import java.util.function.LongSupplier;
  */
 abstract class TaskFacts<T> {
 
-    private static final VarHandle OCCASIONAL;
-    private static final VarHandle PROGRESS;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            OCCASIONAL = lookup.findVarHandle(TaskFacts.class, "occasional", Occasional.class);
-            PROGRESS = lookup.findVarHandle(TaskFacts.class, "progress", TaskProgress.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
+    private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
 
     /** Path segments shown at the end of a deep task's path (the root is always shown too). */
     private static final int PATH_TAIL = 8;
@@ -56,19 +45,8 @@ abstract class TaskFacts<T> {
      * {@link #occasionalOrNull()} (null: none of its fields was ever set).
      */
     static final class Occasional {
-        static final VarHandle PERMIT;
-        static final VarHandle SAMPLED;
-
-        static {
-            try {
-                MethodHandles.Lookup lookup = MethodHandles.lookup();
-                PERMIT = lookup.findVarHandle(Occasional.class, "permit", ConcurrencyLimiter.Permit.class);
-                SAMPLED = lookup.findVarHandle(Occasional.class, "sampled", SampledFigures.class);
-            }
-            catch (ReflectiveOperationException ex) {
-                throw new ExceptionInInitializerError(ex);
-            }
-        }
+        static final VarHandle PERMIT = fieldHandle(MethodHandles.lookup(), "permit", ConcurrencyLimiter.Permit.class);
+        static final VarHandle SAMPLED = fieldHandle(MethodHandles.lookup(), "sampled", SampledFigures.class);
 
         /** The deadline armed at submission and the retry waiting to run, if any. */
         volatile TaskClock.Scheduled timeoutHandle;
@@ -117,6 +95,19 @@ abstract class TaskFacts<T> {
         this.idValue = givenId != null ? givenId.value() : idValue;
         this.id = givenId;
         this.createdNanos = settings.orchestrator.clock().nanoTime();
+    }
+
+    /**
+     * The handle of field {@code name}, of {@code type}, declared in the class {@code lookup} was made in:
+     * each layer declares the handles of its own (private) fields through it, in its static initializer.
+     */
+    static VarHandle fieldHandle(MethodHandles.Lookup lookup, String name, Class<?> type) {
+        try {
+            return lookup.findVarHandle(lookup.lookupClass(), name, type);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
     }
 
     /** This task as its one concrete class (every task is a {@link TaskNode}: the cast always holds). */
