@@ -26,8 +26,8 @@ import java.util.function.Function;
  * status, then records history, notifies listeners, completes {@link #outcome}, and finally gives up the
  * task's share in its parent ({@link #leaveParent()}), so a parent is never terminal before its
  * children.</li>
- * <li>{@link #finished}: 0 until {@code finish()} runs, once (the normal path, the thread that takes the
- * task's count to zero, and a runaway's forced end race for it). {@code finish()} first <em>seals</em>
+ * <li>{@link #finished}: 0 until {@code finish()} runs, once (the thread that takes the task's count to
+ * zero and a deadline's forced end race for it). {@code finish()} first <em>seals</em>
  * {@code stop} (a compare-and-set from {@code null} to {@link #SEALED}), so a stop that lands while the
  * status is being decided either decides it or fails: {@code cancel()} returns {@code true} exactly when
  * the task ends {@code CANCELLED}.</li>
