@@ -130,7 +130,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             return settings.orchestrator.clock().schedule(delay, action);
         }
         catch (RejectedExecutionException ex) {
-            reject(RejectionReason.SHUTDOWN, "the settings.orchestrator's clock is closed");
+            reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
             return null;
         }
     }
@@ -150,7 +150,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     /** As {@link #runAttempt()}, on the current thread whose carrier is {@code here}. */
     void runAttempt(Carrier here) {
         if (settings.orchestrator.isCancellingAll() && !isStoppedOrSealed()) {
-            stop(StopKind.CANCEL, "the settings.orchestrator shut down before it started");
+            stop(StopKind.CANCEL, "the orchestrator shut down before it started");
         }
         TaskNode<?> enclosing = here.enter(self());
         carrier = here;
