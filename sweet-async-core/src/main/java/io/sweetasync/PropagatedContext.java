@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  * body's outcome: one that fails before running the body is logged and skipped (the body runs without
  * it); one that fails after the body returned (e.g. its scope's {@code close()}) is logged and the body's
  * value kept; when both the body and the propagator throw, the body's exception wins. A task without
- * propagators has none of this (its {@link TaskNode} holds null).
+ * propagators has none of this (its {@link TaskEnding} layer holds null).
  */
 final class PropagatedContext {
 

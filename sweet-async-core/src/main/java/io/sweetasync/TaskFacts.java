@@ -7,13 +7,15 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
  * What a task is and what it has measured: its identity and place in the tree, its settings, the times of
  * its life, its resource figures and published progress, and the snapshots ({@link TaskInfo},
- * {@link TaskMetrics}) built from them. The state machine that moves a task ({@link TaskNode}) extends it:
- * one object per task, in two layers, each with one job.
+ * {@link TaskMetrics}) built from them. The layers that move a task extend it ({@link TaskEnding},
+ * {@link TaskChildren}, {@link TaskAttempts}, up to {@link TaskNode}): one object per task, in layers, each
+ * with one job.
  *
  * <p>Invariants: identity and settings are final and set before the task is visible to any other
  * thread. The times are written only by the thread that owns the step they record (the attempt's runner,
@@ -25,19 +27,8 @@ import java.util.function.LongSupplier;
  */
 abstract class TaskFacts<T> {
 
-    private static final VarHandle OCCASIONAL;
-    private static final VarHandle PROGRESS;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            OCCASIONAL = lookup.findVarHandle(TaskFacts.class, "occasional", Occasional.class);
-            PROGRESS = lookup.findVarHandle(TaskFacts.class, "progress", TaskProgress.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
+    private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
 
     /** Path segments shown at the end of a deep task's path (the root is always shown too). */
     private static final int PATH_TAIL = 8;
@@ -54,19 +45,8 @@ abstract class TaskFacts<T> {
      * {@link #occasionalOrNull()} (null: none of its fields was ever set).
      */
     static final class Occasional {
-        static final VarHandle PERMIT;
-        static final VarHandle SAMPLED;
-
-        static {
-            try {
-                MethodHandles.Lookup lookup = MethodHandles.lookup();
-                PERMIT = lookup.findVarHandle(Occasional.class, "permit", ConcurrencyLimiter.Permit.class);
-                SAMPLED = lookup.findVarHandle(Occasional.class, "sampled", SampledFigures.class);
-            }
-            catch (ReflectiveOperationException ex) {
-                throw new ExceptionInInitializerError(ex);
-            }
-        }
+        static final VarHandle PERMIT = fieldHandle(MethodHandles.lookup(), "permit", ConcurrencyLimiter.Permit.class);
+        static final VarHandle SAMPLED = fieldHandle(MethodHandles.lookup(), "sampled", SampledFigures.class);
 
         /** The deadline armed at submission and the retry waiting to run, if any. */
         volatile TaskClock.Scheduled timeoutHandle;
@@ -117,7 +97,26 @@ abstract class TaskFacts<T> {
         this.createdNanos = settings.orchestrator.clock().nanoTime();
     }
 
-    /** The task's status now (its state machine's). */
+    /**
+     * The handle of field {@code name}, of {@code type}, declared in the class {@code lookup} was made in:
+     * each layer declares the handles of its own (private) fields through it, in its static initializer.
+     */
+    static VarHandle fieldHandle(MethodHandles.Lookup lookup, String name, Class<?> type) {
+        try {
+            return lookup.findVarHandle(lookup.lookupClass(), name, type);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** This task as its one concrete class (every task is a {@link TaskNode}: the cast always holds). */
+    @SuppressWarnings("unchecked")
+    final TaskNode<T> self() {
+        return (TaskNode<T>) this;
+    }
+
+    /** The task's status now (see {@link TaskEnding}). */
     public abstract TaskStatus status();
 
     /** Number of children registered so far. */
@@ -152,7 +151,7 @@ abstract class TaskFacts<T> {
     /** The root of this task's tree (itself for a root). */
     TaskNode<?> rootNode() {
         TaskNode<?> root = settings.root;
-        return root != null ? root : (TaskNode<?>) this;
+        return root != null ? root : self();
     }
 
     /** This task's distance from its root. */
@@ -267,11 +266,11 @@ abstract class TaskFacts<T> {
     // ---- progress (see TaskProgress) ------------------------------------------------------------
 
     void progress(String key, LongSupplier value) {
-        java.util.Objects.requireNonNull(key, "name");
-        java.util.Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(key, "name");
+        Objects.requireNonNull(value, "value");
         TaskProgress mine = progress;
         if (mine == null) {
-            PROGRESS.compareAndSet(this, null, new TaskProgress((TaskNode<?>) this));
+            PROGRESS.compareAndSet(this, null, new TaskProgress(self()));
             mine = progress;
         }
         mine.put(key, value);
@@ -310,7 +309,7 @@ abstract class TaskFacts<T> {
         SampledFigures figures = rare.sampled;
         if (figures == null) {
             Occasional.SAMPLED.compareAndSet(rare, null,
-                    new SampledFigures((TaskNode<?>) this, settings.orchestrator.usage(settings.name), cpuSampled));
+                    new SampledFigures(self(), settings.orchestrator.usage(settings.name), cpuSampled));
             figures = rare.sampled;
         }
         return figures;
@@ -385,7 +384,7 @@ abstract class TaskFacts<T> {
 
     /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */
     TaskInfo tree(int childLimit) {
-        return TaskTrees.snapshot((TaskNode<?>) this, childLimit);
+        return TaskTrees.snapshot(self(), childLimit);
     }
 
     /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */

@@ -11,12 +11,12 @@ import java.util.concurrent.TimeoutException;
  * A task's outcome and the ways to wait for it: what {@code result()}, {@code join()}, {@code get()} and
  * {@code toCompletableFuture()} of a {@link SpawningTask} do.
  *
- * <p>Invariants: completed once, by {@link TaskNode}'s {@code finish()} alone, always normally (never
+ * <p>Invariants: completed once, by {@link TaskEnding#finish()} alone, always normally (never
  * exceptionally: a failure is a {@link TaskResult.Err}); completed only after the task's status is
  * terminal, so a waiter released by it sees the final status. Never handed out: callers get
  * {@link SpawningTask} or a {@link TaskFuture} fed by it, so nothing outside can complete it. It extends
  * the future instead of holding one, so a task carries one object for it, not two; it is also the lock
- * of its task's children list (see {@link TaskNode}).
+ * of its task's children list (see {@link TaskChildren}).
  *
  * <p>On a thread of a {@code PLATFORM}/{@code SINGLE} runtime a wait is a managed block: the waiting
  * body's slot is handed over while it waits (see {@link PooledRuntime}).

@@ -11,7 +11,7 @@ import java.util.function.Function;
  * limiter, tags, timeout, retry, fallback, dependencies): one immutable object that tasks built alike share.
  * Children created one after another under the same parent from the same spec (a fan-out through one
  * {@link TaskContext}) get the same object, so that a child carries one reference to its settings instead
- * of fourteen fields ({@link TaskNode#settingsFor}).
+ * of fourteen fields ({@link TaskChildren#lastChildSettings}, used by {@link TaskFactory}).
  *
  * <p>Invariants: immutable, all fields final (safely published through any race); {@link #spec} and
  * {@link #derivedName} are the key it was resolved from: the same spec object, the same parent and the same

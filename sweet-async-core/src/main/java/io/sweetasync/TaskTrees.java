@@ -9,8 +9,8 @@ import java.util.List;
  *
  * <p>Invariants: every walk is a loop over an explicit stack, never a recursion, so a tree of any depth
  * (100,000 levels in the tests) costs heap, not stack; each walk reads every node's children list once,
- * under that node's lock ({@link TaskNode#childNodes()}), so a child added during a walk is either seen or
- * handled by the side that added it (see {@link TaskNode}: stop versus child registration).
+ * under that node's lock ({@link TaskChildren#childNodes()}), so a child added during a walk is either seen or
+ * handled by the side that added it (see {@link TaskEnding}: stop versus child registration).
  */
 final class TaskTrees {
 

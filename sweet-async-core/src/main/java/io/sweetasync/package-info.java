@@ -16,9 +16,13 @@
  * packages: an engine package would have to make its classes and methods {@code public}, that is API.
  * The engine's classes, one job each:
  * <ul>
- *   <li>a task: {@code TaskFacts} (identity, settings, times, figures, snapshots) below {@code TaskNode}
- *   (state machine, children's accounting, the handle), one object per task; {@code TaskSettings} (what it
- *   was created with, resolved, shared by siblings built alike); {@code TaskOutcome} (its
+ *   <li>a task, one object per task in layers, each extending the one before: {@code TaskFacts} (identity,
+ *   settings, times, figures, snapshots), {@code TaskEnding} (the stop request, the status, the one finish
+ *   that decides the terminal status; the context it runs in), {@code TaskChildren} (what it waits for:
+ *   the body's and children's shares, the children list, the walk up the tree), {@code TaskAttempts} (its
+ *   body: submission, attempts, retries, the deadline, runaways), {@code TaskNode} (the handle users
+ *   hold); {@code TaskSettings} (what it was created with, resolved, shared by siblings built alike);
+ *   {@code TaskOutcome} (its
  *   outcome and the waits on it), {@code TaskTrees} (walks over a subtree), {@code PropagatedContext},
  *   {@code TaskProgress}, {@code ResourceMeter};</li>
  *   <li>the orchestrator's parts ({@code TaskOrchestrator} keeps the public methods and wires these):

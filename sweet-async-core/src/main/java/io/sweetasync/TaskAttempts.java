@@ -1,0 +1,374 @@
+package io.sweetasync;
+
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.limit.RejectionReason;
+import io.sweetasync.spi.TaskClock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A task's body and its attempts: submission (the deadline, the group's permit, the runtime), running an
+ * attempt on a runtime's thread, retries, and the deadline's forced end of a body that ignores its
+ * interrupt. The layers below count what the task waits for ({@link TaskChildren}) and decide how it ends
+ * ({@link TaskEnding}); {@link TaskNode} is the handle.
+ *
+ * <h2>State</h2>
+ * {@link #bodyState}: {@code IDLE} (not started, or between attempts) → {@code RUNNING} → back to
+ * {@code IDLE} for a retry, or → {@code DONE}. Only the thread that moved it to {@code RUNNING} moves it
+ * on from there; a stop request moves {@code IDLE} → {@code DONE} itself ({@link #stopBody()}). Whoever
+ * moves it to {@code DONE} releases the body's share of the task's count, exactly once, after writing the
+ * body's value or failure ({@link TaskEnding#bodyReturned}, {@link TaskEnding#bodyFailed}). A granted
+ * permit is given back exactly once (an atomic take). {@link #carrier} is set before {@code bodyState}
+ * becomes {@code RUNNING}, so a stop that sees {@code RUNNING} interrupts the right thread (only while
+ * this task is the innermost body on it).
+ *
+ * <h2>The deadline</h2>
+ * Armed at submission, on a timer action's own thread. It stops the task, gives its body
+ * {@link #RUNAWAY_GRACE} to return, and if it has not, ends the task and its unfinished subtree at once,
+ * children first: each still-running body is a runaway ({@link #isRunaway()}) that keeps its thread and
+ * its group permit until it returns, and then only gives back its share.
+ */
+abstract class TaskAttempts<T> extends TaskChildren<T> {
+
+    private static final int IDLE = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+
+    private static final VarHandle BODY_STATE = fieldHandle(MethodHandles.lookup(), "bodyState", int.class);
+
+    /** How long a timed-out body has to return after its interrupt before its waiters are released without it. */
+    static final Duration RUNAWAY_GRACE = Duration.ofMillis(100);
+
+    /** Cleared once the body is done, so that finished tasks retain nothing of the user's. */
+    private volatile Callable<? extends T> work;
+    private volatile int bodyState = IDLE;
+    /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
+    private volatile Carrier carrier;
+    /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
+    long enqueueSeq = -1;
+
+    TaskAttempts(TaskSettings settings, long idValue, TaskId givenId, Callable<? extends T> work) {
+        super(settings, idValue, givenId);
+        this.work = work;
+    }
+
+    // ---- submission -----------------------------------------------------------------------------
+
+    /** Queues the first attempt on the runtime; no effect if the task was stopped meanwhile. */
+    void submit() {
+        if (bodyState != IDLE || isStoppedOrSealed() || !advance(TaskStatus.QUEUED)) {
+            return;
+        }
+        recordQueued();
+        settings.orchestrator.notifyQueued(self());
+        Duration timeout = settings.timeout;
+        if (timeout != null) {
+            occasional().timeoutHandle = schedule(timeout, this::timedOut);
+        }
+        admit();
+    }
+
+    /** Runs the next attempt, through the group's limiter if the task has a group. */
+    private void admit() {
+        ConcurrencyLimiter limiter = settings.limiter;
+        if (limiter == null) {
+            execute();
+            return;
+        }
+        Occasional rare = occasional();
+        ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
+            rare.permit = granted;
+            execute();
+        }, rejection -> reject(rejection.reason(), rejection.message()));
+        rare.permitRequest = request;
+        // A stop that landed while the request was being queued may have missed it: withdraw it here.
+        if (isStoppedOrSealed()) {
+            request.cancel();
+        }
+    }
+
+    private void execute() {
+        try {
+            settings.runtime.execute(self());
+        }
+        catch (RejectedExecutionException ex) {
+            releasePermit(PermitRelease.IGNORE);
+            reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
+        }
+    }
+
+    /** How a held permit is returned to its limiter. */
+    private enum PermitRelease { IGNORE, SAMPLE, DROPPED }
+
+    /** Returns the permit, if this task holds one; exactly once per permit (an atomic take). */
+    private void releasePermit(PermitRelease how) {
+        Occasional rare = occasionalOrNull();
+        ConcurrencyLimiter.Permit held = rare == null ? null
+                : (ConcurrencyLimiter.Permit) Occasional.PERMIT.getAndSet(rare, null);
+        if (held != null) {
+            switch (how) {
+                case IGNORE -> held.ignore();
+                case SAMPLE -> held.success();
+                case DROPPED -> held.dropped();
+            }
+        }
+    }
+
+    /** Schedules {@code action}; a practically endless delay schedules nothing (returns null). */
+    private TaskClock.Scheduled schedule(Duration delay, Runnable action) {
+        if (TaskClock.isPracticallyNever(delay)) {
+            return null;
+        }
+        try {
+            return settings.orchestrator.clock().schedule(delay, action);
+        }
+        catch (RejectedExecutionException ex) {
+            reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
+            return null;
+        }
+    }
+
+    // ---- attempts -------------------------------------------------------------------------------
+
+    /**
+     * Runs one attempt on the calling thread (a runtime's thread); never throws. The thread leaves the
+     * body (its carrier no longer names this task, a pending interrupt is cleared) before anything
+     * after the body runs, so completion callbacks, listeners and the fallback never run as if inside
+     * a finished task, nor with the body's interrupt still set.
+     */
+    void runAttempt() {
+        runAttempt(Carrier.current());
+    }
+
+    /** As {@link #runAttempt()}, on the current thread whose carrier is {@code here}. */
+    void runAttempt(Carrier here) {
+        if (settings.orchestrator.isCancellingAll() && !isStoppedOrSealed()) {
+            stop(StopKind.CANCEL, "the orchestrator shut down before it started");
+        }
+        TaskNode<?> enclosing = here.enter(self());
+        carrier = here;
+        boolean claimed = false;
+        boolean ran = false;
+        T result = null;
+        Throwable error = null;
+        long start = 0;
+        try {
+            claimed = BODY_STATE.compareAndSet(this, IDLE, RUNNING);
+            if (claimed && !isStoppedOrSealed()) {
+                ran = true;
+                start = startAttempt();
+                ResourceMeter meter = ResourceMeter.start(self(), settings.orchestrator.resourceTracking(), settings.orchestrator.attribution());
+                try {
+                    reassertStop();
+                    result = withContext(work);
+                }
+                catch (Throwable t) {
+                    error = t;
+                }
+                meter.stop();
+            }
+        }
+        catch (Throwable t) {
+            error = t; // the engine's bookkeeping around the body failed: the attempt fails with it
+        }
+        finally {
+            here.exit(enclosing);
+        }
+        try {
+            if (!claimed) {
+                releasePermit(PermitRelease.IGNORE);
+            }
+            else if (!ran) {
+                releasePermit(PermitRelease.IGNORE);
+                endBody();
+                if (isFinished()) {
+                    settings.orchestrator.runawayTasks().returned(self());
+                }
+            }
+            else {
+                afterAttempt(start, result, error);
+            }
+        }
+        finally {
+            here.resume(enclosing);
+        }
+    }
+
+    /** Bookkeeping at the start of an attempt; returns its start time. */
+    private long startAttempt() {
+        long start = recordAttemptStart();
+        advance(TaskStatus.RUNNING);
+        settings.orchestrator.notifyStarted(self());
+        return start;
+    }
+
+    private void afterAttempt(long start, T result, Throwable error) {
+        recordAttemptEnd(start);
+        Stop stopped = stopRequest();
+        releasePermit(stopped == null ? PermitRelease.SAMPLE
+                : stopped.kind() == StopKind.TIMEOUT ? PermitRelease.DROPPED : PermitRelease.IGNORE);
+        if (isFinished()) {
+            // A runaway: its waiters were released at the deadline; only the body's share is left to give back.
+            endBody();
+            settings.orchestrator.runawayTasks().returned(self());
+        }
+        else if (error == null) {
+            bodyReturned(result);
+            endBody();
+        }
+        else if (isStoppedOrSealed()) {
+            endBody();
+        }
+        else {
+            afterFailure(attempts(), error);
+        }
+    }
+
+    private void afterFailure(int attempt, Throwable error) {
+        Duration delay;
+        try {
+            delay = settings.retry.nextDelay(attempt, error).orElse(null);
+        }
+        catch (RuntimeException | Error policyFailure) {
+            // A retry policy that throws must not strand the task: it fails, with the policy's error attached.
+            error.addSuppressed(policyFailure);
+            delay = null;
+        }
+        if (delay == null) {
+            bodyFailed(error);
+            stopSubtree("its parent " + label() + " failed");
+            endBody();
+            return;
+        }
+        settings.orchestrator.notifyRetrying(self(), error, delay);
+        bodyState = IDLE;
+        if (isStoppedOrSealed()) {
+            if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
+                bodyEnded();
+            }
+            return;
+        }
+        occasional().retryHandle = schedule(delay, this::resubmit);
+    }
+
+    private void resubmit() {
+        if (bodyState == IDLE && !isStoppedOrSealed()) {
+            recordQueued();
+            admit();
+        }
+    }
+
+    /** Called by the owner of RUNNING. */
+    private void endBody() {
+        bodyState = DONE;
+        bodyEnded();
+    }
+
+    private void bodyEnded() {
+        work = null;
+        countChildren();
+        release();
+    }
+
+    @Override
+    final void stopBody() {
+        // The deadline stays armed through other stops: it still bounds the waiters of a cancelled
+        // body that ignores its interrupt (finish() disarms it).
+        while (true) {
+            int state = bodyState;
+            if (state == IDLE) {
+                if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
+                    Occasional rare = occasionalOrNull();
+                    if (rare != null) {
+                        cancel(rare.retryHandle);
+                        ConcurrencyLimiter.Request pending = rare.permitRequest;
+                        if (pending != null) {
+                            pending.cancel();
+                        }
+                    }
+                    releasePermit(PermitRelease.IGNORE);
+                    bodyEnded();
+                    return;
+                }
+            }
+            else {
+                Carrier running = carrier;
+                if (state == RUNNING && running != null) {
+                    running.interruptIfRunning(self());
+                }
+                return;
+            }
+        }
+    }
+
+    // ---- the deadline ---------------------------------------------------------------------------
+
+    /**
+     * The deadline passed: stop the task, give its body {@link #RUNAWAY_GRACE} to return, and if it has
+     * not, end the task and its subtree now so that no waiter waits past the deadline. Runs on a timer
+     * action's own thread, never a runtime's.
+     */
+    private void timedOut() {
+        if (!stop(StopKind.TIMEOUT, "timed out after " + settings.timeout) && (outcome.isDone() || isSealed())) {
+            return; // ended, or ending with its body done: nothing left to bound
+        }
+        try {
+            outcome.get(RUNAWAY_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        catch (TimeoutException ex) {
+            // the body (or a descendant's) ignores its interrupt
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException ex) {
+            throw new IllegalStateException("task outcomes never complete exceptionally", ex);
+        }
+        forceEnd();
+    }
+
+    /**
+     * Ends this task and its unfinished subtree at once, children first, without waiting for their
+     * bodies: each still-running body is a runaway ({@link #isRunaway()}) that keeps its thread and its
+     * group permit until it returns, and then only gives back its share.
+     */
+    private void forceEnd() {
+        List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
+        for (int i = order.size() - 1; i >= 0; i--) {
+            TaskAttempts<?> node = order.get(i);
+            if (node != this && node.parentNode() != null) {
+                // A child registered while the stop went down the tree: cancel it before it is ended.
+                node.stopThis(new Stop(StopKind.CANCEL, node.parentNode().stopReasonForChildren(), null, null));
+            }
+            // Registered before its waiters are released, so that they see it counted as a runaway.
+            boolean running = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
+            TaskNode<?> parentToRelease = node.finish();
+            if (running) {
+                settings.orchestrator.runawayTasks().started(node.self());
+            }
+            if (parentToRelease != null) {
+                parentToRelease.release();
+            }
+        }
+    }
+
+    /** The pooled runtime whose worker thread runs (or last ran) this task's body; null if none. */
+    PooledRuntime carrierPool() {
+        Carrier running = carrier;
+        return running == null ? null : running.pool();
+    }
+
+    /** Whether the task ended (it timed out, or an ancestor did) while its body still runs. */
+    @Override
+    boolean isRunaway() {
+        return isFinished() && bodyState == RUNNING;
+    }
+}

@@ -1,0 +1,163 @@
+package io.sweetasync;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a task waits for before it can finish: its body and its children. Holds the children list, the
+ * task's count of outstanding shares, its own share in its parent's count, and the walk that finishes
+ * tasks up the tree when a count reaches zero. The layer below, {@link TaskEnding}, decides how the task
+ * ends ({@link #finish()}); the layer above, {@link TaskAttempts}, gives back the body's share.
+ *
+ * <h2>State</h2>
+ * {@link #outstanding}: one share for the body, one held by the task's creator until the task is fully
+ * registered ({@link #registered}: parent, context, store, {@code onCreated}; a stop that lands meanwhile,
+ * e.g. the parent's, cannot end it half made), plus, once the body has ended, one per unfinished child.
+ * While the body runs, children are not counted in it (the parent cannot finish then anyway), so spawning
+ * and finishing a child touch no counter shared with the parent: a child then ends by moving its own
+ * {@link #parentShare} {@code NONE} → {@code GONE} ({@link #leaveParent()}). When the body ends,
+ * {@link #countChildren} (under {@link #outcome}'s monitor, with the body's share still held) adds a share
+ * for every child, moves every still-{@code NONE} child to {@code COUNTED}, then gives back the shares of
+ * the others: shares go in before any child can see itself counted, so a counted child that ends at once
+ * never takes the count to zero early. A {@code COUNTED} child releases its share when it ends. Each
+ * child's CAS from {@code NONE} decides exactly once which side accounts for it. A child added after that
+ * is {@code COUNTED} at once, and only while {@code outstanding} is positive. The thread that takes
+ * {@code outstanding} to zero calls {@link #finish()}, exactly once, then gives back the task's share in
+ * its parent, and so on up the tree ({@link #release()}: a loop, however deep).
+ *
+ * <p>The children list and {@link #childrenCounted} are guarded by {@link #outcome}'s monitor. A child is
+ * added under it before the task's stop request is read, so a child added while the task stops is
+ * cancelled by one side or the other (see {@link TaskEnding}).
+ */
+abstract class TaskChildren<T> extends TaskEnding<T> {
+
+    private static final VarHandle OUTSTANDING = fieldHandle(MethodHandles.lookup(), "outstanding", int.class);
+    private static final VarHandle PARENT_SHARE = fieldHandle(MethodHandles.lookup(), "parentShare", int.class);
+    private static final int SHARE_NONE = 0;
+    private static final int SHARE_COUNTED = 1;
+    private static final int SHARE_GONE = 2;
+
+    private volatile int outstanding = 2;
+    /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */
+    private volatile int parentShare;
+    /** Set under outcome's monitor when the body ends: from then on, children are counted in outstanding. */
+    private boolean childrenCounted;
+    /** Guarded by outcome's monitor (the outcome never leaves the task: see {@link TaskOutcome}). */
+    private List<TaskNode<?>> children;
+    /**
+     * The settings of the last child created under this task, for the next one built alike; a benign race
+     * (immutable, final fields: any thread's copy is whole), a miss only costs a new object.
+     */
+    private TaskSettings childSettings;
+
+    TaskChildren(TaskSettings settings, long idValue, TaskId givenId) {
+        super(settings, idValue, givenId);
+    }
+
+    /** The settings of this task's last child, if resolved from {@code spec} with {@code derivedName}; else null. */
+    TaskSettings lastChildSettings(TaskSpec<?> spec, String derivedName) {
+        TaskSettings last = childSettings;
+        return last != null && last.resolvedFrom(spec, derivedName) ? last : null;
+    }
+
+    void rememberChildSettings(TaskSettings settings) {
+        childSettings = settings;
+    }
+
+    // ---- children -------------------------------------------------------------------------------
+
+    /**
+     * Registers {@code child}; throws if this task has finished. Returns whether this task is
+     * stopping, in which case the caller must stop the child (once it is fully registered).
+     */
+    boolean addChild(TaskNode<?> child) {
+        synchronized (outcome) {
+            if (isFinished() && !childrenCounted) {
+                throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
+                        + ": that task has ended (" + status() + ") while its body still runs; start it detached");
+            }
+            // While the body runs (not childrenCounted) the task cannot finish: nothing to count yet.
+            while (childrenCounted) {
+                int current = outstanding;
+                if (current == 0) {
+                    throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
+                            + ": that task has finished (" + status() + "); start it detached or from a live task");
+                }
+                if (OUTSTANDING.compareAndSet(this, current, current + 1)) {
+                    ((TaskChildren<?>) child).parentShare = SHARE_COUNTED; // before the child can run, let alone finish
+                    break;
+                }
+            }
+            if (children == null) {
+                children = new ArrayList<>();
+            }
+            children.add(child);
+        }
+        return isStoppedOrSealed();
+    }
+
+    List<TaskNode<?>> childNodes() {
+        synchronized (outcome) {
+            return children == null ? List.of() : List.copyOf(children);
+        }
+    }
+
+    @Override
+    int childCount() {
+        synchronized (outcome) {
+            return children == null ? 0 : children.size();
+        }
+    }
+
+    // ---- shares ---------------------------------------------------------------------------------
+
+    /**
+     * The creator has registered this task (with its parent, context, store and listeners): gives back the
+     * creation's share, so that a stop which landed meanwhile ends the task now, on this thread.
+     */
+    void registered() {
+        release();
+    }
+
+    /** The body has ended: unfinished children now hold shares of outstanding (see the class javadoc). */
+    final void countChildren() {
+        synchronized (outcome) {
+            childrenCounted = true;
+            if (children == null) {
+                return;
+            }
+            // Shares first, for every child: one COUNTED below may finish and release its share at once,
+            // and must never find the count without it (the body's share alone could then reach zero).
+            int all = children.size();
+            OUTSTANDING.getAndAdd(this, all);
+            int pending = 0;
+            for (TaskChildren<?> child : children) {
+                if (child.parentShare == SHARE_NONE && PARENT_SHARE.compareAndSet(child, SHARE_NONE, SHARE_COUNTED)) {
+                    pending++;
+                }
+            }
+            // Give back the shares of children that had already gone; the body's share keeps it positive.
+            OUTSTANDING.getAndAdd(this, pending - all);
+        }
+    }
+
+    /**
+     * Gives back one share; the thread that takes the count to zero finishes the task, then gives back
+     * the task's share in its parent, and so on up the tree: a loop, not a recursion, however deep.
+     */
+    final void release() {
+        TaskChildren<?> node = this;
+        while (node != null && (int) OUTSTANDING.getAndAdd(node, -1) == 1) {
+            node = node.finish();
+        }
+    }
+
+    @Override
+    final TaskNode<?> leaveParent() {
+        // Not counted by the parent yet (its body still runs): leave without touching its counter.
+        TaskNode<?> parent = settings.parent;
+        return parent != null && !PARENT_SHARE.compareAndSet(this, SHARE_NONE, SHARE_GONE) ? parent : null;
+    }
+}

@@ -1,0 +1,330 @@
+package io.sweetasync;
+
+import io.sweetasync.limit.RejectionReason;
+import io.sweetasync.spi.ContextPropagator;
+import io.sweetasync.spi.TaskClock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * How a task ends: the stop request (cancel, timeout, rejection, a failed dependency, a lost member), the
+ * status moving forward, and {@link #finish()}, which decides the terminal status once and completes the
+ * {@link #outcome}; also the context the task was created in, which its body and fallback run inside and
+ * which hears of its end. The layer above, {@link TaskChildren}, counts what the task waits for before
+ * it can finish; {@link TaskAttempts} runs its body; {@link TaskNode} is the handle.
+ *
+ * <h2>State</h2>
+ * <ul>
+ * <li>{@link #stop}: {@code null} until the first stop request (cancel, timeout, rejection, failed
+ * dependency, lost member, or an upstream failure passed through by {@code chain}); the first one wins
+ * (compare-and-set) and the task's terminal status follows from it. The winner tells the body
+ * ({@link #stopBody()}: an idle body ends, a running one is interrupted).</li>
+ * <li>{@link #status} only moves forward ({@link #advance}); {@link #finish()} alone sets the terminal
+ * status, then records history, notifies listeners, completes {@link #outcome}, and finally gives up the
+ * task's share in its parent ({@link #leaveParent()}), so a parent is never terminal before its
+ * children.</li>
+ * <li>{@link #finished}: 0 until {@code finish()} runs, once (the thread that takes the task's count to
+ * zero and a deadline's forced end race for it). {@code finish()} first <em>seals</em>
+ * {@code stop} (a compare-and-set from {@code null} to {@link #SEALED}), so a stop that lands while the
+ * status is being decided either decides it or fails: {@code cancel()} returns {@code true} exactly when
+ * the task ends {@code CANCELLED}.</li>
+ * </ul>
+ *
+ * <h2>Happens-before</h2>
+ * The body's value or failure is written by the body's owner before it releases the body's share (a
+ * volatile read-modify-write of the task's count, {@link TaskChildren}), and read by {@code finish()}
+ * after the decrement that reached zero; waiters read the result through {@link #outcome}.
+ *
+ * <h2>Stop versus child registration</h2>
+ * {@link #stop} is set before the children list is read under {@link #outcome}'s monitor; a child is added
+ * under that lock before {@code stop} is read ({@link TaskChildren#addChild}). So a child added
+ * concurrently with a stop is cancelled by one side or the other.
+ */
+abstract class TaskEnding<T> extends TaskFacts<T> {
+
+    private static final VarHandle STATUS = fieldHandle(MethodHandles.lookup(), "status", TaskStatus.class);
+    private static final VarHandle STOP = fieldHandle(MethodHandles.lookup(), "stop", Stop.class);
+    private static final VarHandle FINISHED = fieldHandle(MethodHandles.lookup(), "finished", int.class);
+
+    /** Why a task was stopped before its body could decide its outcome. */
+    enum StopKind {
+        CANCEL(TaskStatus.CANCELLED), TIMEOUT(TaskStatus.TIMED_OUT), REJECT(TaskStatus.FAILED), PASS_THROUGH(null),
+        /** The member it was placed on left the cluster: {@link TaskLostException}. */
+        LOST(TaskStatus.FAILED);
+
+        final TaskStatus status;
+
+        StopKind(TaskStatus status) {
+            this.status = status;
+        }
+    }
+
+    /** A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise. */
+    record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed,
+            RejectionReason rejection) {
+
+        Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
+            this(kind, reason, upstream, passed, null);
+        }
+    }
+
+    /**
+     * Put into {@link #stop} by {@link #finish()} when no stop request came first: from then on no stop
+     * request can land, so the terminal status decided from {@code stop} is the one every caller sees.
+     */
+    private static final Stop SEALED = new Stop(null, "finished", null, null);
+
+    /**
+     * Completed by {@link #finish()} alone; waited on by the handle ({@link TaskNode}); its monitor is also
+     * the lock of the children list ({@link TaskChildren}). Never handed out (see {@link TaskOutcome}).
+     */
+    final TaskOutcome<T> outcome = new TaskOutcome<>();
+    private volatile TaskStatus status = TaskStatus.PENDING;
+    private volatile Stop stop;
+    /** 0 until {@link #finish()} runs (once: the normal path and a runaway's forced end race for it). */
+    private volatile int finished;
+    /** Context captured by the orchestrator's propagators when the task was created; null if none. */
+    private PropagatedContext context;
+    /** Body outcome; written by the body owner before it releases its share. */
+    private T value;
+    private Throwable failure;
+
+    TaskEnding(TaskSettings settings, long idValue, TaskId givenId) {
+        super(settings, idValue, givenId);
+    }
+
+    /**
+     * A stop request has just won: ends the body if it is idle (giving back its share), interrupts it if it
+     * runs. Called once, by the thread whose request won.
+     */
+    abstract void stopBody();
+
+    /**
+     * Gives up this task's share in its parent's count, once, when it finishes: returns the parent whose
+     * count the caller must now decrement, or null (no parent, or one that had not counted it yet).
+     */
+    abstract TaskNode<?> leaveParent();
+
+    // ---- state ----------------------------------------------------------------------------------
+
+    @Override
+    public TaskStatus status() {
+        return status;
+    }
+
+    /** Moves status forward to {@code next}; false if it is already there, beyond, or terminal. */
+    final boolean advance(TaskStatus next) {
+        while (true) {
+            TaskStatus current = status;
+            if (current.isTerminal() || current.ordinal() >= next.ordinal()) {
+                return false;
+            }
+            if (STATUS.compareAndSet(this, current, next)) {
+                return true;
+            }
+        }
+    }
+
+    boolean isStopRequested() {
+        Stop request = stop;
+        return request != null && request != SEALED;
+    }
+
+    /** The stop request that decides this task's end, or null if none came before it finished. */
+    Stop stopRequest() {
+        Stop request = stop;
+        return request == SEALED ? null : request;
+    }
+
+    /** Whether a stop request landed or {@link #finish()} sealed the task against one: no new work starts. */
+    final boolean isStoppedOrSealed() {
+        return stop != null;
+    }
+
+    /** Whether {@link #finish()} sealed the task before any stop request came. */
+    final boolean isSealed() {
+        return stop == SEALED;
+    }
+
+    /** Whether {@code finish()} has run (the task is terminal, or about to be). */
+    boolean isFinished() {
+        return finished != 0;
+    }
+
+    // ---- stopping -------------------------------------------------------------------------------
+
+    boolean stop(StopKind kind, String reason) {
+        return stop(new Stop(kind, reason, null, null));
+    }
+
+    /** Ends the task as rejected ({@link TaskRejectedException}) for {@code why}. */
+    boolean reject(RejectionReason why, String reason) {
+        return stop(new Stop(StopKind.REJECT, reason, null, null, why));
+    }
+
+    /**
+     * Requests a stop: the first request wins. Ends a body that is not running, interrupts one that
+     * is, and cancels the unfinished subtree (iteratively, however deep).
+     */
+    boolean stop(Stop request) {
+        if (!stopThis(request)) {
+            return false;
+        }
+        stopSubtree(stopReasonForChildren());
+        return true;
+    }
+
+    /** The stop of this task alone: the first request wins; false if another came first or it finished. */
+    boolean stopThis(Stop request) {
+        if (!STOP.compareAndSet(this, null, request)) {
+            return false;
+        }
+        stopBody();
+        return true;
+    }
+
+    /** Cancels every unfinished task below this one; see {@link TaskTrees#cancelBelow}. */
+    final void stopSubtree(String reason) {
+        TaskTrees.cancelBelow(self(), reason);
+    }
+
+    /** Reason given to children cancelled because this task stopped. */
+    String stopReasonForChildren() {
+        Stop request = stop;
+        return request != null && request.kind() == StopKind.TIMEOUT ? "its parent " + label() + " timed out"
+                : "its parent " + label() + " was cancelled";
+    }
+
+    static void cancel(TaskClock.Scheduled scheduled) {
+        if (scheduled != null) {
+            scheduled.cancel();
+        }
+    }
+
+    // ---- completion -----------------------------------------------------------------------------
+
+    /** The body returned {@code result}; called by the body's owner before it gives back the body's share. */
+    final void bodyReturned(T result) {
+        value = result;
+    }
+
+    /** The body failed for good with {@code error}; called as {@link #bodyReturned}. */
+    final void bodyFailed(Throwable error) {
+        failure = error;
+    }
+
+    /**
+     * Decides the terminal status, once: seals {@link #stop} (a stop request that lands first decides
+     * the status; none can land after), then records, notifies and completes {@link #outcome}.
+     *
+     * @return the parent whose share this task must now give back, or null
+     */
+    final TaskNode<?> finish() {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
+            return null;
+        }
+        recordCompleted();
+        Stop request = stop;
+        if (request == null && !STOP.compareAndSet(this, null, SEALED)) {
+            request = stop;
+        }
+        TaskStatus terminal;
+        if (request != null) {
+            terminal = request.kind() == StopKind.PASS_THROUGH ? request.upstream().status() : request.kind().status;
+        }
+        else {
+            terminal = failure != null ? TaskStatus.FAILED : TaskStatus.COMPLETED;
+        }
+        freezeProgress();
+        STATUS.setVolatile(this, terminal);
+        AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request);
+        if (error != null) {
+            recordFailure(error.task().failure());
+        }
+        TaskResult<T> result = error == null ? TaskResult.ok(value) : resultAfter(error, terminal);
+        value = null;
+        failure = null;
+        Occasional rare = occasionalOrNull();
+        if (rare != null) {
+            cancel(rare.timeoutHandle);
+            cancel(rare.retryHandle);
+        }
+        PropagatedContext mine = context;
+        if (mine != null) {
+            context = null;
+            mine.finished(info(), error == null ? null
+                    : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
+        }
+        settings.orchestrator.finished(self());
+        outcome.complete(result);
+        return leaveParent();
+    }
+
+    private AsyncTaskException error(Stop request) {
+        if (request == null) {
+            return new TaskFailedException(snapshot(failureOf(failure)), failure);
+        }
+        return switch (request.kind()) {
+            case PASS_THROUGH -> request.passed();
+            case CANCEL -> new TaskCancelledException(
+                    snapshot(new TaskInfo.Failure("TaskCancelledException", request.reason())), request.reason());
+            case TIMEOUT -> new TaskTimeoutException(
+                    snapshot(new TaskInfo.Failure("TaskTimeoutException", request.reason())), settings.timeout);
+            case REJECT -> new TaskRejectedException(
+                    snapshot(new TaskInfo.Failure("TaskRejectedException", request.reason())), request.rejection(),
+                    request.reason());
+            case LOST -> new TaskLostException(
+                    snapshot(new TaskInfo.Failure("TaskLostException", request.reason())), request.reason());
+        };
+    }
+
+    private TaskResult<T> resultAfter(AsyncTaskException error, TaskStatus terminal) {
+        @SuppressWarnings("unchecked") // the settings were resolved from this task's own spec, of T
+        Function<? super AsyncTaskException, ? extends T> fallback =
+                (Function<? super AsyncTaskException, ? extends T>) settings.fallback;
+        if (fallback == null || terminal == TaskStatus.CANCELLED) {
+            return TaskResult.err(error);
+        }
+        try {
+            return TaskResult.ok(withContext(() -> fallback.apply(error)));
+        }
+        catch (Throwable t) {
+            TaskFailedException failed = new TaskFailedException(error.task(), t);
+            failed.addSuppressed(error);
+            return TaskResult.err(failed);
+        }
+    }
+
+    private static TaskInfo.Failure failureOf(Throwable error) {
+        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(error.getMessage()));
+    }
+
+    // ---- context propagation --------------------------------------------------------------------
+
+    /** Captures context on the creating thread; called once, before the task is submitted. */
+    void capture(List<ContextPropagator> propagators) {
+        if (!propagators.isEmpty()) {
+            context = PropagatedContext.capture(self(), propagators);
+        }
+    }
+
+    /**
+     * Called on the body's thread just before user code of the attempt runs: a stop that arrived since
+     * the attempt started (while listeners' {@code onStarted} or a propagator ran, which may have
+     * swallowed its interrupt) interrupts the thread again, so that the body still sees it.
+     */
+    void reassertStop() {
+        if (isStopRequested() && !Thread.currentThread().isInterrupted()) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code body} inside the captured context, if any. */
+    final <V> V withContext(Callable<V> body) throws Exception {
+        PropagatedContext mine = context;
+        return mine == null ? body.call() : mine.call(body);
+    }
+}
