@@ -111,7 +111,7 @@ final class LiveTasks {
         ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(roots.values());
         while (!pending.isEmpty()) {
             TaskNode<?> node = pending.pop();
-            if (!node.isDone()) {
+            if (!node.isTerminal()) {
                 action.accept(node);
                 pending.addAll(node.childNodes());
             }

@@ -86,9 +86,19 @@ public interface SpawningTask<T> extends Future<T> {
 
     /**
      * Same as {@link #cancel()}; running bodies are always interrupted, whatever
-     * {@code mayInterruptIfRunning} says. Unlike {@link java.util.concurrent.FutureTask}, the task
-     * becomes terminal only once its body has returned, so {@link #isDone()} may stay false for a
-     * moment after this returns true.
+     * {@code mayInterruptIfRunning} says. As {@link Future} requires, once this returned true
+     * {@link #isDone()} and {@link #isCancelled()} are true and {@link #get()} throws
+     * {@link java.util.concurrent.CancellationException} at once; the task itself becomes terminal
+     * ({@link #status()} {@code CANCELLED}, {@link #join()} and {@link #result()} released) once its
+     * interrupted body has returned, and its children have ended.
+     *
+     * <pre>{@code
+     * SpawningTask<Report> report = orchestrator.to(Report.class).run(() -> build());
+     * if (report.cancel(true)) {
+     *     assert report.isDone() && report.isCancelled();
+     *     report.result();   // waits until build() has returned: then status() is CANCELLED
+     * }
+     * }</pre>
      */
     @Override
     default boolean cancel(boolean mayInterruptIfRunning) {
@@ -104,17 +114,7 @@ public interface SpawningTask<T> extends Future<T> {
      */
     @Override
     default boolean isCancelled() {
-        return status() == TaskStatus.CANCELLED || cancellationDecided(this);
-    }
-
-    /** Whether {@code task} has a winning cancel request, so that it will end {@code CANCELLED}. */
-    private static boolean cancellationDecided(SpawningTask<?> task) {
-        if (!(task instanceof TaskNode<?> node)) {
-            return false;
-        }
-        TaskNode.Stop stop = node.stopRequest();
-        return stop != null && (stop.kind() == TaskNode.StopKind.CANCEL
-                || stop.kind() == TaskNode.StopKind.PASS_THROUGH && stop.upstream().status() == TaskStatus.CANCELLED);
+        return status() == TaskStatus.CANCELLED;
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.sweetasync;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -43,8 +45,41 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     // ---- waiting (see TaskOutcome) --------------------------------------------------------------
 
+    /** Terminal, or cancelled by a winning cancellation whose body may still be returning (see {@link #cancel(boolean)}). */
     @Override
     public boolean isDone() {
+        return outcome.isDone() || isCancelled();
+    }
+
+    /**
+     * True from the moment a cancellation of this task has won (its {@link #cancel()}, the orchestrator's,
+     * its parent's, or a cancellation passed down a {@code chain}) and for ever after: such a task always
+     * ends {@link TaskStatus#CANCELLED}.
+     */
+    @Override
+    public boolean isCancelled() {
+        if (status() == TaskStatus.CANCELLED) {
+            return true;
+        }
+        Stop stop = stopRequest();
+        return stop != null && (stop.kind() == StopKind.CANCEL
+                || stop.kind() == StopKind.PASS_THROUGH && stop.upstream().status() == TaskStatus.CANCELLED);
+    }
+
+    /** What {@code get} throws for a task cancelled whose outcome is not complete yet, as {@link Future} requires. */
+    private void throwIfCancelledEarly() {
+        if (!outcome.isDone() && isCancelled()) {
+            Stop stop = stopRequest();
+            String reason = stop == null ? "cancelled" : stop.reason();
+            CancellationException ex = new CancellationException("task " + label() + " was cancelled: " + reason);
+            ex.initCause(new TaskCancelledException(snapshot(new TaskInfo.Failure("TaskCancelledException", reason)),
+                    reason));
+            throw ex;
+        }
+    }
+
+    /** Whether the task is terminal: its outcome is complete (unlike {@link #isDone()}, not just cancelled). */
+    boolean isTerminal() {
         return outcome.isDone();
     }
 
@@ -70,11 +105,13 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
+        throwIfCancelledEarly();
         return TaskOutcome.unwrap(outcome.await());
     }
 
     @Override
     public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        throwIfCancelledEarly();
         return outcome.valueWithin(this, time, unit);
     }
 
@@ -88,7 +125,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         return settings.orchestrator.chain(this, next);
     }
 
-    /** The value of a completed task; only after {@link #isDone()} with an Ok result. */
+    /** The value of a completed task; only once {@link #isTerminal()} with an Ok result. */
     T valueNow() {
         return outcome.now().orElseThrow();
     }

@@ -26,7 +26,7 @@ public class TerminalStatusStress {
         final Runnable attempt = Stress.takeCaptured();
 
         String verdict() {
-            if (!task.isDone()) {
+            if (!task.status().isTerminal()) {
                 return "not done: " + task.status();
             }
             return task.status() + " " + (task.result() instanceof TaskResult.Ok ? "Ok" : "Err");

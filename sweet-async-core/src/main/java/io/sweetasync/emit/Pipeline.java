@@ -142,7 +142,7 @@ final class Pipeline<E, K, V> {
     private IllegalStateException refusal() {
         String pipeline = "pipeline " + workers.label() + " takes no more events: ";
         SpawningTask<?> task = handle;
-        if (task != null && task.isDone() && task.result() instanceof TaskResult.Err<?>(AsyncTaskException error)) {
+        if (task != null && task.status().isTerminal() && task.result() instanceof TaskResult.Err<?>(AsyncTaskException error)) {
             return new IllegalStateException(pipeline + error.getMessage(), error);
         }
         return new IllegalStateException(pipeline + (sendersReturned ? "its senders have returned"

@@ -224,8 +224,8 @@ class CoreSpecTest {
         assertThatThrownBy(t::get).isInstanceOf(CancellationException.class);
         assertThat(t.isCancelled()).isTrue();
         assertThat(t.isDone()).isTrue();
+        assertThatThrownBy(t::join).isInstanceOf(TaskCancelledException.class); // join waits for the body's return
         assertThat(t.status()).isEqualTo(TaskStatus.CANCELLED);
-        assertThatThrownBy(t::join).isInstanceOf(TaskCancelledException.class);
     }
 
     @Test
@@ -246,11 +246,36 @@ class CoreSpecTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("needs TaskNode (isDone/get) to follow Future once a cancel has won; see the spec-audit report")
-    void isDoneAsSoonAsCancelReturnsTrue() {
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(CoreSpecTest::sleepLong);
+    void isDoneAsSoonAsCancelReturnsTrue() throws Exception {
+        CountDownLatch inBody = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(() -> {
+            inBody.countDown();
+            while (true) { // a body slow to return after its interrupt
+                try {
+                    release.await();
+                    break;
+                }
+                catch (InterruptedException ignored) {
+                    // keeps waiting
+                }
+            }
+            return 1;
+        });
+        assertThat(inBody.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(t.cancel(true)).isTrue();
-        // java.util.concurrent.Future: "After this method returns, subsequent calls to isDone will always return true"
+        // java.util.concurrent.Future: "After this method returns, subsequent calls to isDone will always return
+        // true. Subsequent calls to isCancelled will always return true if this method returned true."
+        assertThat(t.isDone()).isTrue();
+        assertThat(t.isCancelled()).isTrue();
+        assertThatThrownBy(t::get).isInstanceOf(CancellationException.class)
+                .hasCauseInstanceOf(TaskCancelledException.class);
+        assertThatThrownBy(() -> t.get(1, TimeUnit.DAYS)).isInstanceOf(CancellationException.class);
+        assertThat(t.state()).isEqualTo(java.util.concurrent.Future.State.CANCELLED);
+        assertThat(t.status()).as("terminal only once the body returned").isEqualTo(TaskStatus.RUNNING);
+        release.countDown();
+        assertThat(t.result()).isInstanceOf(TaskResult.Err.class);
+        assertThat(t.status()).isEqualTo(TaskStatus.CANCELLED);
         assertThat(t.isDone()).isTrue();
     }
 
