@@ -7,7 +7,9 @@ import java.util.Objects;
  * the number of attempts and the cause, for example
  * {@code task import-users#42 (in nightly-sync#41) failed after 3 attempts: IOException: connection reset}.
  * Subclasses tell the kind: {@link TaskFailedException}, {@link TaskTimeoutException},
- * {@link TaskCancelledException}, {@link TaskRejectedException}.
+ * {@link TaskCancelledException}, {@link TaskRejectedException}, {@link TaskLostException}. Every kind names the
+ * attempt count ({@code was cancelled after 1 attempt: cancel() was called}; 0 for a task stopped before its
+ * body started).
  *
  * <pre>{@code
  * try {
@@ -43,6 +45,7 @@ public abstract sealed class AsyncTaskException extends RuntimeException
         return slash < 0 ? self : self + " (in " + path.substring(0, slash) + ")";
     }
 
+    /** "1 attempt", "3 attempts"; "0 attempts" for a task stopped before its body ever started. */
     static String attempts(int attempts) {
         return attempts == 1 ? "1 attempt" : attempts + " attempts";
     }

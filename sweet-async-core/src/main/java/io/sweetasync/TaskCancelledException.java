@@ -13,6 +13,6 @@ public final class TaskCancelledException extends AsyncTaskException {
     private static final long serialVersionUID = 1L;
 
     TaskCancelledException(TaskInfo task, String reason) {
-        super(task, "task " + describe(task) + " was cancelled: " + reason, null);
+        super(task, "task " + describe(task) + " was cancelled after " + attempts(task.attempts()) + ": " + reason, null);
     }
 }

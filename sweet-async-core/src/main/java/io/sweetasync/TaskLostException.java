@@ -20,6 +20,6 @@ public final class TaskLostException extends AsyncTaskException {
     public static final String MESSAGE = "the process that ran it stopped before it finished";
 
     TaskLostException(TaskInfo task, String detail) {
-        super(task, "task " + describe(task) + " was lost: " + MESSAGE + (detail == null ? "" : " (" + detail + ")"), null);
+        super(task, "task " + describe(task) + " was lost after " + attempts(task.attempts()) + ": " + MESSAGE + (detail == null ? "" : " (" + detail + ")"), null);
     }
 }

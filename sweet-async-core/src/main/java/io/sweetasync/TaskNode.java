@@ -71,7 +71,8 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         if (!outcome.isDone() && isCancelled()) {
             Stop stop = stopRequest();
             String reason = stop == null ? "cancelled" : stop.reason();
-            CancellationException ex = new CancellationException("task " + label() + " was cancelled: " + reason);
+            CancellationException ex = new CancellationException("task " + label() + " was cancelled after "
+                    + AsyncTaskException.attempts(attempts()) + ": " + reason);
             ex.initCause(new TaskCancelledException(snapshot(new TaskInfo.Failure("TaskCancelledException", reason)),
                     reason));
             throw ex;

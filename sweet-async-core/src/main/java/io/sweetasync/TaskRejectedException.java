@@ -20,7 +20,7 @@ public final class TaskRejectedException extends AsyncTaskException {
     private final RejectionReason reason;
 
     TaskRejectedException(TaskInfo task, RejectionReason reason, String message) {
-        super(task, "task " + describe(task) + " was rejected: " + message, null);
+        super(task, "task " + describe(task) + " was rejected after " + attempts(task.attempts()) + ": " + message, null);
         this.reason = reason;
     }
 

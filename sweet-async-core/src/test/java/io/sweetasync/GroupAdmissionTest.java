@@ -93,7 +93,7 @@ class GroupAdmissionTest {
         SpawningTask<Integer> rejected = orchestrator.to(Integer.class).named("extra").group("tiny").run(() -> 1);
         assertThatThrownBy(rejected::join).isInstanceOf(TaskRejectedException.class)
                 .hasMessage("task extra#" + rejected.id()
-                        + " was rejected: group 'tiny' is at its limit of 1 and its queue is full (capacity 1)")
+                        + " was rejected after 0 attempts: group 'tiny' is at its limit of 1 and its queue is full (capacity 1)")
                 .extracting(ex -> ((TaskRejectedException) ex).reason()).isEqualTo(RejectionReason.QUEUE_FULL);
         assertThat(rejected.status()).isEqualTo(TaskStatus.FAILED);
         holder.cancel();

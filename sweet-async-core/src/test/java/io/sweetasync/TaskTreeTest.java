@@ -103,7 +103,7 @@ class TaskTreeTest {
         assertThat(child.get().status()).isEqualTo(TaskStatus.CANCELLED);
         assertThat(grandchild.get().status()).isEqualTo(TaskStatus.CANCELLED);
         assertThatThrownBy(grandchild.get()::join)
-                .hasMessageMatching("task leaf#\\d+ \\(in root#\\d+/mid#\\d+\\) was cancelled: its parent mid#\\d+ was cancelled");
+                .hasMessageMatching("task leaf#\\d+ \\(in root#\\d+/mid#\\d+\\) was cancelled after \\d+ attempts?: its parent mid#\\d+ was cancelled");
         assertThat(orchestrator.liveCount()).isZero();
     }
 

@@ -63,7 +63,7 @@ class TimeoutAndCancellationTest {
         assertThat(task.cancel()).isTrue();
         assertThat(task.cancel()).as("second request has no effect").isFalse();
         assertThatThrownBy(task::join).isInstanceOf(TaskCancelledException.class)
-                .hasMessageContaining("was cancelled: cancel() was called");
+                .hasMessageContaining("was cancelled after 1 attempt: cancel() was called");
         assertThat(bodyExited).isTrue();
     }
 
