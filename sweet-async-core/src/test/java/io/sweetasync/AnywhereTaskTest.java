@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sweetasync.spi.ClusterHost;
-import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
-import io.sweetasync.spi.TaskCluster;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class AnywhereTaskTest {
 
     /** A cluster engine that places everything elsewhere and lets the test decide the outcome. */
-    static final class ScriptedCluster implements TaskCluster {
+    static final class ScriptedCluster extends QuietCluster {
         final CompletableFuture<RemoteOutcome> outcome = new CompletableFuture<>();
         final CountDownLatch placed = new CountDownLatch(1);
         final CountDownLatch cancelled = new CountDownLatch(1);
@@ -71,20 +68,6 @@ class AnywhereTaskTest {
                     cancelled.countDown();
                 }
             };
-        }
-
-        @Override
-        public List<MemberSnapshot> members() {
-            return List.of();
-        }
-
-        @Override
-        public boolean cancel(TaskId id) {
-            return false;
-        }
-
-        @Override
-        public void detach() {
         }
     }
 

@@ -3,11 +3,6 @@ package io.sweetasync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sweetasync.spi.ClusterHost;
-import io.sweetasync.spi.MemberSnapshot;
-import io.sweetasync.spi.PlacedTask;
-import io.sweetasync.spi.RemoteInvocation;
-import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskStore;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
@@ -54,7 +49,7 @@ class IncarnationsTest {
     }
 
     /** A cluster whose counter other members raise by {@code racing} before each of the first claims answers. */
-    static final class RacingCluster implements TaskCluster {
+    static final class RacingCluster extends QuietCluster {
         long counter;
         int racingClaims;
         int claims;
@@ -75,36 +70,6 @@ class IncarnationsTest {
         @Override
         public long incarnation() {
             return ++counter;
-        }
-
-        // Not used by the claim.
-        @Override
-        public void attach(ClusterHost host) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public String memberName() {
-            return "here";
-        }
-
-        @Override
-        public PlacedTask place(RemoteInvocation invocation) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<MemberSnapshot> members() {
-            return List.of();
-        }
-
-        @Override
-        public boolean cancel(TaskId id) {
-            return false;
-        }
-
-        @Override
-        public void detach() {
         }
     }
 

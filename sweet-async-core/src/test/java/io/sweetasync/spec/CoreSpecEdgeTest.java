@@ -11,7 +11,6 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
-import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.TaskRejectedException;
@@ -22,7 +21,6 @@ import io.sweetasync.limit.LimiterConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,20 +43,15 @@ class CoreSpecEdgeTest {
         orchestrator.close();
     }
 
-    private static Integer sleepLong() throws InterruptedException {
-        Thread.sleep(60_000);
-        return 0;
-    }
-
     @Test
     void getOnTimedOutTaskThrowsExecutionExceptionWithTaskTimeoutException() {
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100)).run(CoreSpecEdgeTest::sleepLong);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100)).run(SpecSupport::sleepLong);
         assertThatThrownBy(t::get).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class);
     }
 
     @Test
     void getOnAnInterruptedWaiterThrowsInterruptedException() throws Exception {
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(CoreSpecEdgeTest::sleepLong);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread waiter = Thread.ofPlatform().start(() -> {
             try {
@@ -78,7 +71,7 @@ class CoreSpecEdgeTest {
 
     @Test
     void chainPassesCancellationThroughAndFailsWhenNextThrows() {
-        SpawningTask<Integer> slow = orchestrator.to(Integer.class).run(CoreSpecEdgeTest::sleepLong);
+        SpawningTask<Integer> slow = orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
         SpawningTask<String> next = slow.chain(n -> "n" + n);
         slow.cancel();
         assertThatThrownBy(next::join).isInstanceOf(TaskCancelledException.class);
@@ -134,17 +127,7 @@ class CoreSpecEdgeTest {
 
     @Test
     void listenerThrowingAnErrorDoesNotBreakTasks() {
-        orchestrator.addListener(new TaskListener() {
-            @Override
-            public void onStarted(TaskInfo task) {
-                throw new AssertionError("listener error");
-            }
-
-            @Override
-            public void onFinished(TaskInfo task) {
-                throw new AssertionError("listener error");
-            }
-        });
+        orchestrator.addListener(SpecSupport.throwingListener(null, () -> new AssertionError("listener error")));
         assertThat(orchestrator.to(String.class).await(() -> "fine")).isEqualTo("fine");
     }
 
@@ -154,7 +137,7 @@ class CoreSpecEdgeTest {
         SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100)).fallback(e -> {
             seen.set(e);
             return -1;
-        }).run(CoreSpecEdgeTest::sleepLong);
+        }).run(SpecSupport::sleepLong);
         assertThat(t.join()).isEqualTo(-1);
         assertThat(t.status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(seen.get()).isInstanceOf(TaskTimeoutException.class);
@@ -162,29 +145,11 @@ class CoreSpecEdgeTest {
 
     @Test
     void priorityOrdersTheGroupQueue() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch running = new CountDownLatch(1);
-        SpawningTask<String> blocker = orchestrator.to(String.class).group("one").run(() -> {
-            running.countDown();
-            release.await();
-            return "b";
-        });
-        running.await();
-        List<TaskPriority> order = new CopyOnWriteArrayList<>();
-        List<SpawningTask<String>> queued = new java.util.ArrayList<>();
-        for (TaskPriority p : List.of(TaskPriority.LOW, TaskPriority.BACKGROUND, TaskPriority.HIGH,
-                TaskPriority.NORMAL, TaskPriority.CRITICAL)) {
-            queued.add(orchestrator.to(String.class).group("one").priority(p).run(() -> {
-                order.add(p);
-                return "q";
-            }));
-        }
-        await().until(() -> queued.stream().allMatch(t -> t.status() == TaskStatus.QUEUED));
-        release.countDown();
-        blocker.join();
-        queued.forEach(SpawningTask::join);
-        assertThat(order).containsExactly(TaskPriority.CRITICAL, TaskPriority.HIGH, TaskPriority.NORMAL,
-                TaskPriority.LOW, TaskPriority.BACKGROUND);
+        assertThat(SpecSupport.runOrderBehindOneBusySlot(orchestrator, builder -> builder.group("one"),
+                List.of(TaskPriority.LOW, TaskPriority.BACKGROUND, TaskPriority.HIGH, TaskPriority.NORMAL,
+                        TaskPriority.CRITICAL)))
+                .containsExactly(TaskPriority.CRITICAL, TaskPriority.HIGH, TaskPriority.NORMAL, TaskPriority.LOW,
+                        TaskPriority.BACKGROUND);
     }
 
     @Test
@@ -276,9 +241,9 @@ class CoreSpecEdgeTest {
         CountDownLatch spawned = new CountDownLatch(1);
         SpawningTask<?>[] child = new SpawningTask<?>[1];
         SpawningTask<Integer> root = orchestrator.to(Integer.class).named("root").run(() -> {
-            child[0] = TaskContext.current().orElseThrow().child(Integer.class).named("leaf").run(CoreSpecEdgeTest::sleepLong);
+            child[0] = TaskContext.current().orElseThrow().child(Integer.class).named("leaf").run(SpecSupport::sleepLong);
             spawned.countDown();
-            return sleepLong();
+            return SpecSupport.sleepLong();
         });
         spawned.await();
         TaskInfo fromRoots = orchestrator.roots().stream().filter(i -> i.id().equals(root.id())).findFirst().orElseThrow();

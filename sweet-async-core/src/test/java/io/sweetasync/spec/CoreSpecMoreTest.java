@@ -18,7 +18,6 @@ import io.sweetasync.limit.LimiterConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,16 +38,11 @@ class CoreSpecMoreTest {
         orchestrator.close();
     }
 
-    private static Integer sleepLong() throws InterruptedException {
-        Thread.sleep(60_000);
-        return 0;
-    }
-
     @Test
     void timeoutCoversChildrenAndCancelsThem() {
         SpawningTask<?>[] child = new SpawningTask<?>[1];
         SpawningTask<String> parent = orchestrator.to(String.class).timeout(Duration.ofMillis(200)).run(() -> {
-            child[0] = TaskContext.current().orElseThrow().runChild(CoreSpecMoreTest::sleepLong);
+            child[0] = TaskContext.current().orElseThrow().runChild(SpecSupport::sleepLong);
             return "body done";
         });
         assertThatThrownBy(parent::join).isInstanceOf(TaskTimeoutException.class);
@@ -71,7 +65,7 @@ class CoreSpecMoreTest {
     void failedBodyCancelsItsUnfinishedChildren() {
         SpawningTask<?>[] child = new SpawningTask<?>[1];
         SpawningTask<String> parent = orchestrator.to(String.class).run(() -> {
-            child[0] = TaskContext.current().orElseThrow().runChild(CoreSpecMoreTest::sleepLong);
+            child[0] = TaskContext.current().orElseThrow().runChild(SpecSupport::sleepLong);
             throw new IOException("parent fails");
         });
         parent.result();
@@ -92,29 +86,11 @@ class CoreSpecMoreTest {
 
     @Test
     void singleRuntimeRunsQueuedTasksInPriorityOrder() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch blocking = new CountDownLatch(1);
-        SpawningTask<String> blocker = orchestrator.to(String.class).runtime("one").run(() -> {
-            blocking.countDown();
-            release.await();
-            return "b";
-        });
-        blocking.await();
-        List<TaskPriority> order = new CopyOnWriteArrayList<>();
-        List<SpawningTask<String>> queued = new java.util.ArrayList<>();
-        for (TaskPriority p : List.of(TaskPriority.BACKGROUND, TaskPriority.LOW, TaskPriority.NORMAL,
-                TaskPriority.HIGH, TaskPriority.CRITICAL)) {
-            queued.add(orchestrator.to(String.class).runtime("one").priority(p).run(() -> {
-                order.add(p);
-                return "q";
-            }));
-        }
-        await().until(() -> queued.stream().allMatch(t -> t.status() == TaskStatus.QUEUED));
-        release.countDown();
-        blocker.join();
-        queued.forEach(SpawningTask::join);
-        assertThat(order).containsExactly(TaskPriority.CRITICAL, TaskPriority.HIGH, TaskPriority.NORMAL,
-                TaskPriority.LOW, TaskPriority.BACKGROUND);
+        assertThat(SpecSupport.runOrderBehindOneBusySlot(orchestrator, builder -> builder.runtime("one"),
+                List.of(TaskPriority.BACKGROUND, TaskPriority.LOW, TaskPriority.NORMAL, TaskPriority.HIGH,
+                        TaskPriority.CRITICAL)))
+                .containsExactly(TaskPriority.CRITICAL, TaskPriority.HIGH, TaskPriority.NORMAL, TaskPriority.LOW,
+                        TaskPriority.BACKGROUND);
     }
 
     @Test

@@ -13,7 +13,6 @@ import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskInfo;
-import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.TaskResult;
@@ -43,11 +42,6 @@ class CoreSpecTest {
     @AfterEach
     void close() {
         orchestrator.close();
-    }
-
-    private static Integer sleepLong() throws InterruptedException {
-        Thread.sleep(60_000);
-        return 0;
     }
 
     // ---- 1.1 / 1.2 ----
@@ -176,7 +170,7 @@ class CoreSpecTest {
 
     @Test
     void getTimeoutOnLongTaskThrowsTimeoutAndTaskGoesOn() throws Exception {
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(CoreSpecTest::sleepLong);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
         assertThatThrownBy(() -> t.get(50, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
         assertThatThrownBy(() -> t.get(0, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
         assertThatThrownBy(() -> t.get(-5, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
@@ -215,7 +209,7 @@ class CoreSpecTest {
         CountDownLatch started = new CountDownLatch(1);
         SpawningTask<Integer> t = orchestrator.to(Integer.class).run(() -> {
             started.countDown();
-            return sleepLong();
+            return SpecSupport.sleepLong();
         });
         await().until(() -> started.getCount() == 0);
         assertThat(t.cancel(true)).isTrue();
@@ -230,14 +224,8 @@ class CoreSpecTest {
 
     @Test
     void isCancelledForAChildCancelledWithItsParent() {
-        CountDownLatch spawned = new CountDownLatch(1);
         SpawningTask<?>[] child = new SpawningTask<?>[1];
-        SpawningTask<Integer> parent = orchestrator.to(Integer.class).run(() -> {
-            child[0] = TaskContext.current().orElseThrow().runChild(CoreSpecTest::sleepLong);
-            spawned.countDown();
-            return sleepLong();
-        });
-        await().until(() -> spawned.getCount() == 0);
+        SpawningTask<Integer> parent = SpecSupport.parentWithASleepingChild(orchestrator, child);
         assertThat(parent.cancel()).isTrue();
         assertThat(parent.isCancelled()).isTrue();
         assertThat(child[0].isCancelled()).isTrue();
@@ -288,7 +276,7 @@ class CoreSpecTest {
         assertThat(done.isCancelled()).isFalse();
         assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
 
-        SpawningTask<Integer> running = orchestrator.to(Integer.class).run(CoreSpecTest::sleepLong);
+        SpawningTask<Integer> running = orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
         assertThat(running.cancel()).isTrue();
         running.result();
         assertThat(running.status()).isEqualTo(TaskStatus.CANCELLED);
@@ -296,7 +284,7 @@ class CoreSpecTest {
 
     @Test
     void cancellingTheCompletableFutureCancelsTheTask() {
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(CoreSpecTest::sleepLong);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
         var future = t.toCompletableFuture();
         assertThat(future.cancel(true)).isTrue();
         t.result();
@@ -358,7 +346,7 @@ class CoreSpecTest {
 
     @Test
     void timeoutEndsTimedOutAndJoinThrowsTaskTimeoutException() {
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100)).run(CoreSpecTest::sleepLong);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100)).run(SpecSupport::sleepLong);
         assertThatThrownBy(t::join).isInstanceOf(TaskTimeoutException.class);
         assertThat(t.status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(t.cancel()).isFalse();
@@ -426,7 +414,7 @@ class CoreSpecTest {
         assertThat(orchestrator.to(String.class).fallback(e -> "fb").await(() -> {
             throw new IOException("x");
         })).isEqualTo("fb");
-        SpawningTask<Integer> c = orchestrator.to(Integer.class).fallback(e -> -1).run(CoreSpecTest::sleepLong);
+        SpawningTask<Integer> c = orchestrator.to(Integer.class).fallback(e -> -1).run(SpecSupport::sleepLong);
         c.cancel();
         assertThatThrownBy(c::join).isInstanceOf(TaskCancelledException.class);
     }
@@ -443,22 +431,7 @@ class CoreSpecTest {
 
     @Test
     void throwingListenerDoesNotBreakTasks() {
-        orchestrator.addListener(new TaskListener() {
-            @Override
-            public void onCreated(TaskInfo task) {
-                throw new IllegalStateException("listener");
-            }
-
-            @Override
-            public void onStarted(TaskInfo task) {
-                throw new IllegalStateException("listener");
-            }
-
-            @Override
-            public void onFinished(TaskInfo task) {
-                throw new IllegalStateException("listener");
-            }
-        });
+        orchestrator.addListener(SpecSupport.throwingListener(() -> new IllegalStateException("listener"), null));
         assertThat(orchestrator.to(String.class).await(() -> "fine")).isEqualTo("fine");
     }
 
@@ -501,7 +474,7 @@ class CoreSpecTest {
         SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100))
                 .retry(RetryPolicy.fixed(5, Duration.ZERO).retryOn(Exception.class)).run(() -> {
                     calls.incrementAndGet();
-                    return sleepLong();
+                    return SpecSupport.sleepLong();
                 });
         t.result();
         assertThat(t.status()).isEqualTo(TaskStatus.TIMED_OUT);
@@ -556,13 +529,7 @@ class CoreSpecTest {
     @Test
     void cancellingAParentCancelsItsSubtreeAndParentWaitsForChildren() {
         SpawningTask<?>[] child = new SpawningTask<?>[1];
-        CountDownLatch spawned = new CountDownLatch(1);
-        SpawningTask<Integer> parent = orchestrator.to(Integer.class).run(() -> {
-            child[0] = TaskContext.current().orElseThrow().runChild(CoreSpecTest::sleepLong);
-            spawned.countDown();
-            return sleepLong();
-        });
-        await().until(() -> spawned.getCount() == 0);
+        SpawningTask<Integer> parent = SpecSupport.parentWithASleepingChild(orchestrator, child);
         assertThat(parent.cancel()).isTrue();
         parent.result();
         assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED);
@@ -583,7 +550,7 @@ class CoreSpecTest {
 
     @Test
     void orchestratorViews() {
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).named("live").run(CoreSpecTest::sleepLong);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).named("live").run(SpecSupport::sleepLong);
         assertThat(orchestrator.find(t.id())).isPresent();
         assertThat(orchestrator.roots()).extracting(TaskInfo::id).contains(t.id());
         assertThat(orchestrator.cancel(t.id())).isTrue();
@@ -594,7 +561,7 @@ class CoreSpecTest {
 
     @Test
     void shutdownReportsWhetherEverythingFinished() {
-        orchestrator.to(Integer.class).run(CoreSpecTest::sleepLong);
+        orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
         assertThat(orchestrator.shutdown(Duration.ofMillis(100))).isFalse();
         SpawningTask<String> late = orchestrator.to(String.class).run(() -> "late");
         assertThatThrownBy(late::join).isInstanceOf(io.sweetasync.TaskRejectedException.class);
