@@ -47,15 +47,6 @@ final class VirtualCarriers {
         TABLE[(int) hash & (STRIPES - 1)].remove(carrier, (int) (hash >>> 32));
     }
 
-    /** Bound carriers in all stripes (for tests). */
-    static int size() {
-        int size = 0;
-        for (Stripe stripe : TABLE) {
-            size += stripe.size();
-        }
-        return size;
-    }
-
     /** A well-mixed 64-bit hash of the thread's id (ids are sequential): low bits stripe, high bits slot. */
     private static long hash(Thread thread) {
         long z = thread.threadId() * 0x9E3779B97F4A7C15L;
@@ -66,10 +57,6 @@ final class VirtualCarriers {
 
         private Carrier[] slots = new Carrier[MIN_CAPACITY];
         private int size;
-
-        synchronized int size() {
-            return size;
-        }
 
         synchronized void put(Carrier carrier, int hash) {
             if ((size + 1) * 2 > slots.length) {
