@@ -79,8 +79,16 @@ public interface SpawningTask<T> extends Future<T> {
     /**
      * Cancels the task and its unfinished subtree, interrupting running bodies.
      *
-     * @return whether this call requested the cancellation (false if the task was already terminal
-     *         or already being stopped)
+     * <pre>{@code
+     * if (report.cancel()) {
+     *     assert report.isCancelled();   // and status() ends CANCELLED, once the interrupted body returned
+     * }
+     * }</pre>
+     *
+     * @return true exactly when the task ends {@link TaskStatus#CANCELLED}: this call's cancellation won, or
+     *         an earlier one had (so a second {@code cancel()} returns true again, as
+     *         {@link CompletableFuture#cancel} does); false when the task had already ended otherwise or is
+     *         being stopped for another reason (its deadline passed, its body failed)
      */
     boolean cancel();
 

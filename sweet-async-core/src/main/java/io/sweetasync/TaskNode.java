@@ -38,9 +38,10 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         return new NodeContext(this);
     }
 
+    /** True when this call's cancellation won, or an earlier one had: the task ends CANCELLED either way. */
     @Override
     public boolean cancel() {
-        return stop(StopKind.CANCEL, "cancel() was called");
+        return stop(StopKind.CANCEL, "cancel() was called") || isCancelled();
     }
 
     // ---- waiting (see TaskOutcome) --------------------------------------------------------------

@@ -261,14 +261,19 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     /**
-     * Cancels a live task and its subtree.
+     * Cancels a live task and its subtree, as its {@link SpawningTask#cancel()} does.
      *
-     * @return whether this call requested the cancellation (false if the task is unknown, finished or
-     *         already stopping)
+     * <pre>{@code
+     * boolean cancelled = orchestrator.cancel(TaskId.parse("1-42"));
+     * }</pre>
+     *
+     * @return true when the task is live and ends {@link TaskStatus#CANCELLED} (by this call or an earlier
+     *         cancellation); false if it is unknown, finished, or being stopped for another reason
      */
     public boolean cancel(TaskId id) {
         TaskNode<?> node = live.find(id);
-        return node != null && node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator");
+        return node != null && (node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
+                || node.isCancelled());
     }
 
     /** Adds a listener for all tasks started from now on. */

@@ -136,4 +136,35 @@ public class TerminalStatusStress {
             r.r1 = verdict();
         }
     }
+
+    /**
+     * Two cancellations racing: one wins, and both say true, because the task ends {@code CANCELLED}
+     * ({@code cancel()} is true exactly when it does, as {@code CompletableFuture.cancel} is true when the
+     * future is cancelled, whoever cancelled it).
+     */
+    @JCStressTest
+    @Outcome(id = "true true CANCELLED Err", expect = ACCEPTABLE, desc = "both say the task ends cancelled")
+    @Outcome(expect = FORBIDDEN, desc = "a cancel() disagrees with the terminal status, or not terminal")
+    @State
+    public static class TwoCancels extends Race {
+
+        private volatile boolean first;
+        private volatile boolean second;
+
+        @Actor
+        public void cancel() {
+            first = task.cancel();
+        }
+
+        @Actor
+        public void cancelToo() {
+            second = task.cancel();
+        }
+
+        @Arbiter
+        public void arbiter(L_Result r) {
+            attempt.run();
+            r.r1 = first + " " + second + " " + verdict();
+        }
+    }
 }

@@ -278,8 +278,18 @@ class CoreSpecTest {
 
         SpawningTask<Integer> running = orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
         assertThat(running.cancel()).isTrue();
+        assertThat(running.cancel()).as("again, before the body returned: it ends CANCELLED").isTrue();
         running.result();
         assertThat(running.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(running.cancel()).as("again, once CANCELLED").isTrue();
+        assertThat(running.cancel(true)).isTrue();
+
+        SpawningTask<Integer> byId = orchestrator.to(Integer.class).run(SpecSupport::sleepLong);
+        assertThat(orchestrator.cancel(byId.id())).isTrue();
+        assertThat(orchestrator.cancel(byId.id()) || byId.status() == TaskStatus.CANCELLED)
+                .as("by id again: true while it is live, or it has ended CANCELLED").isTrue();
+        byId.result();
+        assertThat(byId.status()).isEqualTo(TaskStatus.CANCELLED);
     }
 
     @Test
