@@ -3,6 +3,7 @@ package io.sweetasync.bench.cluster;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
+import io.sweetasync.bench.jmh.CpuProfiler;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,8 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * between the same two members (JMH, same run), then placement under skew: three members, the group
  * {@code g} (limit 1) saturated on the second, 30 tasks in that group placed from the first; prints where
  * they ran and the {@code RESULT} line: the throughput ratio with its error bar (the two scores' relative
- * errors added), bytes allocated per operation on both sides (JMH's GC profiler: all threads of the JVM,
- * both members included), placements that ran elsewhere than the idle member, and the split.
+ * errors added), bytes allocated and CPU time per operation on both sides (JMH's GC profiler and
+ * {@link CpuProfiler}: all threads of the JVM, both members included, their idle background taken out), placements that ran elsewhere than the idle member, and the split.
  */
 public final class ClusterBench {
 
@@ -34,13 +35,15 @@ public final class ClusterBench {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(DispatchBenchmark.class.getName() + "\\.").forks(1).warmupIterations(2).addProfiler("gc")
+                .addProfiler(CpuProfiler.class)
                 .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
                 .measurementTime(TimeValue.seconds(seconds)).build()).run();
         System.out.println();
         for (RunResult result : results) {
-            System.out.printf(Locale.ROOT, "%-48s %,14.1f ops/s %12.1f %,10.0f B/op%n", result.getParams().getBenchmark()
-                    .replace("io.sweetasync.bench.cluster.", ""), result.getPrimaryResult().getScore(),
-                    result.getPrimaryResult().getScoreError(), secondary(result, "gc.alloc.rate.norm"));
+            System.out.printf(Locale.ROOT, "%-48s %,14.1f ops/s %12.1f %,10.0f B/op %,10.0f CPU ns/op%n",
+                    result.getParams().getBenchmark().replace("io.sweetasync.bench.cluster.", ""),
+                    result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError(),
+                    secondary(result, "gc.alloc.rate.norm"), secondary(result, CpuProfiler.LABEL));
         }
         RunResult ours = find(results, "sweetAsyncAnywhere");
         RunResult theirs = find(results, "hazelcastExecutor");
@@ -54,6 +57,11 @@ public final class ClusterBench {
         double background = secondary(find(results, "idleMembers"), "gc.alloc.rate") * 1024 * 1024;
         double oursOwn = oursAlloc - background / ours.getPrimaryResult().getScore();
         double theirsOwn = theirsAlloc - background / theirs.getPrimaryResult().getScore();
+        // CPU the same way: the idle members' CPU per second (heartbeats, load publication) out of each operation.
+        RunResult idle = find(results, "idleMembers");
+        double backgroundCpu = secondary(idle, CpuProfiler.LABEL) * idle.getPrimaryResult().getScore();
+        double oursCpu = secondary(ours, CpuProfiler.LABEL) - backgroundCpu / ours.getPrimaryResult().getScore();
+        double theirsCpu = secondary(theirs, CpuProfiler.LABEL) - backgroundCpu / theirs.getPrimaryResult().getScore();
         try (Members members = new Members(3)) {
             String saturated = members.clusters.get(1).memberName();
             Map<String, Integer> split = skew(members);
@@ -62,9 +70,11 @@ public final class ClusterBench {
             System.out.printf(Locale.ROOT, "%nbackground allocation of the idle members: %.0f KB/s; per operation without it: "
                     + "anywhere() %.0f B, IExecutorService %.0f B%n", background / 1024, oursOwn, theirsOwn);
             System.out.printf(Locale.ROOT, "RESULT dispatch/IExecutorService=%.3f ±%.3f (±%.0f%%) alloc/op %.0f B vs %.0f B "
-                    + "(%.2fx; without the background %.2fx) placed-elsewhere=%d skew-split=%s (saturated: %s)%n", ratio,
+                    + "(%.2fx; without the background %.2fx) cpu/op without the background %.0f µs vs %.0f µs (%.2fx) "
+                    + "placed-elsewhere=%d skew-split=%s (saturated: %s)%n", ratio,
                     ratio * relativeError, 100 * relativeError, oursAlloc, theirsAlloc, oursAlloc / theirsAlloc,
-                    oursOwn / theirsOwn, elsewhere, split, saturated);
+                    oursOwn / theirsOwn, oursCpu / 1000, theirsCpu / 1000, oursCpu / theirsCpu, elsewhere, split,
+                    saturated);
         }
         System.exit(0);
     }

@@ -74,7 +74,7 @@ public class StoreBenchmark {
 
     /**
      * Runs both sides in one JMH run (2 forks, GC profiler) and prints the {@code RESULT} line: throughput
-     * with the store on over off, with the error bars, and allocation per task on each side.
+     * with the store on over off, with the error bars, and allocation and CPU time per task on each side.
      * Usage: {@code StoreBenchmark <jdbc-url> [seconds per iteration (2)]}.
      */
     public static void main(String[] args) throws Exception {
@@ -83,7 +83,8 @@ public class StoreBenchmark {
                 .include(StoreBenchmark.class.getName() + ".hundredTasks").forks(2).warmupIterations(2)
                 .warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(seconds)).measurementIterations(4)
                 .measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(seconds))
-                .jvmArgsAppend("-Dsweet.bench.jdbc=" + args[0]).addProfiler("gc").build();
+                .jvmArgsAppend("-Dsweet.bench.jdbc=" + args[0]).addProfiler("gc")
+                .addProfiler(io.sweetasync.bench.jmh.CpuProfiler.class).build();
         java.util.Map<String, org.openjdk.jmh.results.RunResult> byStore = new java.util.TreeMap<>();
         for (org.openjdk.jmh.results.RunResult result : new org.openjdk.jmh.runner.Runner(options).run()) {
             byStore.put(result.getParams().getParam("store"), result);
@@ -92,15 +93,19 @@ public class StoreBenchmark {
         var on = byStore.get("postgresql").getPrimaryResult();
         double offAlloc = byStore.get("off").getSecondaryResults().get("gc.alloc.rate.norm").getScore();
         double onAlloc = byStore.get("postgresql").getSecondaryResults().get("gc.alloc.rate.norm").getScore();
+        double offCpu = byStore.get("off").getSecondaryResults().get(io.sweetasync.bench.jmh.CpuProfiler.LABEL).getScore();
+        double onCpu = byStore.get("postgresql").getSecondaryResults().get(io.sweetasync.bench.jmh.CpuProfiler.LABEL)
+                .getScore();
         double ratio = on.getScore() / off.getScore();
         // Relative errors add (first order) for a ratio of two independent measurements.
         double error = ratio * (on.getScoreError() / on.getScore() + off.getScoreError() / off.getScore());
-        System.out.printf(java.util.Locale.ROOT, "%nstore off: %,.0f ± %,.0f tasks/s, %.0f B/task%n", off.getScore(),
-                off.getScoreError(), offAlloc);
-        System.out.printf(java.util.Locale.ROOT, "store on (postgresql): %,.0f ± %,.0f tasks/s, %.0f B/task%n",
-                on.getScore(), on.getScoreError(), onAlloc);
-        System.out.printf(java.util.Locale.ROOT, "RESULT store-on/off throughput=%.3f ± %.3f allocation=%.2fx%n", ratio,
-                error, onAlloc / offAlloc);
+        System.out.printf(java.util.Locale.ROOT, "%nstore off: %,.0f ± %,.0f tasks/s, %.0f B/task, %.1f µs CPU/task%n",
+                off.getScore(), off.getScoreError(), offAlloc, offCpu / 1000);
+        System.out.printf(java.util.Locale.ROOT, "store on (postgresql): %,.0f ± %,.0f tasks/s, %.0f B/task, %.1f µs CPU/task "
+                + "(this JVM's: the database server's own CPU is not in it)%n", on.getScore(), on.getScoreError(), onAlloc,
+                onCpu / 1000);
+        System.out.printf(java.util.Locale.ROOT, "RESULT store-on/off throughput=%.3f ± %.3f allocation=%.2fx cpu=%.2fx%n",
+                ratio, error, onAlloc / offAlloc, onCpu / offCpu);
     }
 
     @Benchmark

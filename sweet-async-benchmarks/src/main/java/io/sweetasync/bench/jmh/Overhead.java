@@ -13,7 +13,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the comparisons of {@code bench/overhead} in one go with a short but honest configuration, prints
- * the table and the {@code RESULT} line (throughput ratios, higher is better).
+ * the table and the {@code RESULT} line: throughput ratios (higher is better), then the ratios of bytes
+ * allocated and of CPU time per operation (lower is better), which noise on a shared machine moves far
+ * less than throughput.
  */
 public final class Overhead {
 
@@ -27,7 +29,8 @@ public final class Overhead {
                 StreamBenchmark.class.getName(), AnnotationBenchmark.class.getName()));
         Collection<RunResult> contended = run(seconds, 2, SubmitBenchmark.class.getName());
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-48s %8s %14s %12s %12s%n", "benchmark", "threads", "ops/s", "error", "B/op");
+        System.out.printf(Locale.ROOT, "%-48s %8s %14s %12s %12s %14s%n", "benchmark", "threads", "ops/s", "error", "B/op",
+                "CPU ns/op");
         for (RunResult result : results) {
             print(result, 1);
         }
@@ -61,6 +64,13 @@ public final class Overhead {
                 / allocation(results, "StreamBenchmark.reactorParallel");
         double annotationAlloc = allocation(results, "AnnotationBenchmark.sweetAsyncAnnotation")
                 / allocation(results, "AnnotationBenchmark.springAsync");
+        // CPU time per operation (this JVM's, all threads), which other processes on the machine do not add to.
+        double submitCpu = cpu(results, "SubmitBenchmark.sweetAsync") / cpu(results, "SubmitBenchmark.rawExecutor");
+        double fanoutCpu = cpu(results, "FanOutBenchmark.sweetAsyncTree") / cpu(results, "FanOutBenchmark.invokeAll");
+        double streamCpu = cpu(results, "StreamBenchmark.sweetAsyncPipeline")
+                / cpu(results, "StreamBenchmark.reactorParallel");
+        double annotationCpu = cpu(results, "AnnotationBenchmark.sweetAsyncAnnotation")
+                / cpu(results, "AnnotationBenchmark.springAsync");
         System.out.printf(Locale.ROOT, "throughput error bars (relative): submit %s, fanout %s, stream %s, annotation %s%n",
                 relativeError(results, "SubmitBenchmark.sweetAsync", "SubmitBenchmark.rawExecutor"),
                 relativeError(results, "FanOutBenchmark.sweetAsyncTree", "FanOutBenchmark.invokeAll"),
@@ -68,13 +78,15 @@ public final class Overhead {
                 relativeError(results, "AnnotationBenchmark.sweetAsyncAnnotation", "AnnotationBenchmark.springAsync"));
         System.out.printf(Locale.ROOT,
                 "RESULT submit/raw=%.3f fanout/invokeAll=%.3f stream/reactor=%.3f annotation/spring-async=%.3f "
-                        + "alloc submit/raw=%.2fx fanout/invokeAll=%.2fx stream/reactor=%.2fx annotation/spring-async=%.2fx%n",
-                submit, fanout, stream, annotation, submitAlloc, fanoutAlloc, streamAlloc, annotationAlloc);
+                        + "alloc submit/raw=%.2fx fanout/invokeAll=%.2fx stream/reactor=%.2fx annotation/spring-async=%.2fx "
+                        + "cpu submit/raw=%.2fx fanout/invokeAll=%.2fx stream/reactor=%.2fx annotation/spring-async=%.2fx%n",
+                submit, fanout, stream, annotation, submitAlloc, fanoutAlloc, streamAlloc, annotationAlloc,
+                submitCpu, fanoutCpu, streamCpu, annotationCpu);
     }
 
     private static Collection<RunResult> run(int seconds, int threads, String... includes) throws RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder().forks(2).threads(threads).warmupIterations(2)
-                .addProfiler("gc")
+                .addProfiler("gc").addProfiler(CpuProfiler.class)
                 .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
                 .measurementTime(TimeValue.seconds(seconds));
         for (String include : includes) {
@@ -84,15 +96,25 @@ public final class Overhead {
     }
 
     private static void print(RunResult result, int threads) {
-        System.out.printf(Locale.ROOT, "%-48s %8d %,14.1f %12.1f %,12.0f%n", result.getParams().getBenchmark()
+        System.out.printf(Locale.ROOT, "%-48s %8d %,14.1f %12.1f %,12.0f %,14.0f%n", result.getParams().getBenchmark()
                 .replace("io.sweetasync.bench.jmh.", ""), threads, result.getPrimaryResult().getScore(),
-                result.getPrimaryResult().getScoreError(), allocation(result));
+                result.getPrimaryResult().getScoreError(), allocation(result), cpu(result));
     }
 
     /** Bytes allocated per operation (JMH's GC profiler), or NaN without it. */
     private static double allocation(RunResult result) {
         var norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
         return norm == null ? Double.NaN : norm.getScore();
+    }
+
+    /** CPU nanoseconds per operation ({@link CpuProfiler}), or NaN without it. */
+    static double cpu(RunResult result) {
+        var norm = result.getSecondaryResults().get(CpuProfiler.LABEL);
+        return norm == null ? Double.NaN : norm.getScore();
+    }
+
+    private static double cpu(Collection<RunResult> results, String name) {
+        return cpu(find(results, name));
     }
 
     private static double allocation(Collection<RunResult> results, String name) {
