@@ -3,7 +3,6 @@ package io.sweetasync.boot.aop;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.aop.Advisor;
-import org.springframework.aop.aspectj.AbstractAspectJAdvice;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.interceptor.ExposeInvocationInterceptor;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -15,7 +14,7 @@ import org.springframework.core.Ordered;
  * advisor in front of every existing one, whatever its order: a retry would then wrap the call that
  * <em>starts</em> the task, see a returned future instead of the failure, and never retry. This
  * post-processor runs after them and moves the {@code @AsyncTask} advisor back to the front (behind only
- * Spring's {@link ExposeInvocationInterceptor}, which AspectJ advice needs), so retries, limits and
+ * Spring's {@link ExposeInvocationInterceptor}, which users' AspectJ advice needs), so retries, limits and
  * transactions all run inside the task.
  *
  * <pre>{@code
@@ -72,7 +71,6 @@ public class AsyncTaskAdvisorFirst implements BeanPostProcessor, Ordered {
     }
 
     private static boolean isAsyncTask(Advisor advisor) {
-        return advisor.getAdvice() instanceof AbstractAspectJAdvice advice
-                && AsyncTaskAspect.class.isAssignableFrom(advice.getAspectJAdviceMethod().getDeclaringClass());
+        return advisor instanceof AsyncTaskAdvisor;
     }
 }

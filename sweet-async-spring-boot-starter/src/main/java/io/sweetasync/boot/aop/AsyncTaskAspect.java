@@ -17,16 +17,24 @@ import java.util.concurrent.Future;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import io.sweetasync.spi.DurableCodec;
-import org.aspectj.lang.ProceedingJoinPoint;
-import org.aspectj.lang.annotation.Around;
-import org.aspectj.lang.annotation.Aspect;
-import org.aspectj.lang.reflect.MethodSignature;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.interceptor.ExposeInvocationInterceptor;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.Ordered;
 import org.springframework.util.StringValueResolver;
 
 /**
  * Runs {@link AsyncTask @AsyncTask} methods as tasks; see the annotation for what each return type does.
+ * A Spring AOP {@link MethodInterceptor}, applied by {@link AsyncTaskAdvisor} to annotated methods: its
+ * match is static, decided once per method and class, so a call pays no pointcut evaluation (an AspectJ
+ * {@code @Around} bound to the annotation was matched again on every call).
+ *
+ * <p>The rest of the call (other advice, the method) proceeds on the task's thread with the invocation
+ * exposed there ({@link ExposeInvocationInterceptor}), so a user's own AspectJ advice on the same method
+ * ({@code @Before}, {@code @AfterReturning}, ...) finds its join point inside the task.
  *
  * <p>Order: {@link #ORDER}, ahead of Spring's transaction interceptor (which defaults to the lowest
  * precedence); Spring's {@code @Retryable} and {@code @ConcurrencyLimit} put themselves in front of
@@ -35,8 +43,7 @@ import org.springframework.util.StringValueResolver;
  * and a {@code @Retryable} method's retries happen within one task attempt (prefer {@code retries} here,
  * which the task tree and meters can see).
  */
-@Aspect
-public class AsyncTaskAspect implements Ordered {
+public class AsyncTaskAspect implements MethodInterceptor, Ordered {
 
     /** Ahead of transaction and retry interceptors. */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
@@ -57,9 +64,20 @@ public class AsyncTaskAspect implements Ordered {
      * {@code @Scheduled}'s.
      */
     private final java.util.concurrent.ConcurrentHashMap<Method, Plan> plans = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Every plan by method and bean class; {@link #plans} holds the first one of each method, read per call. */
+    private final java.util.concurrent.ConcurrentHashMap<PlanKey, Plan> plansByClass =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** An annotated method's task builder, handler name and return shape. */
-    private record Plan(SpawningTaskBuilder<Object> builder, String handler, Class<?> returns, boolean futureLike) {
+    private record PlanKey(Method method, Class<?> target) {
+    }
+
+    /**
+     * An annotated method's annotation, task builder, handler name and return shape, for calls on beans of
+     * class {@code target} (an interface's method can be implemented, and annotated, differently by two
+     * classes).
+     */
+    private record Plan(Class<?> target, AsyncTask annotation, SpawningTaskBuilder<Object> builder, String handler,
+            Class<?> returns, boolean futureLike) {
     }
 
     public AsyncTaskAspect(TaskOrchestrator orchestrator, StringValueResolver placeholders) {
@@ -144,13 +162,15 @@ public class AsyncTaskAspect implements Ordered {
         return ORDER;
     }
 
-    @Around("@annotation(annotation)")
-    public Object run(ProceedingJoinPoint call, AsyncTask annotation) throws Throwable {
-        Method method = ((MethodSignature) call.getSignature()).getMethod();
+    @Override
+    public Object invoke(MethodInvocation call) throws Throwable {
+        Method method = call.getMethod();
+        Object target = call.getThis();
         Plan plan = plans.get(method);
-        if (plan == null) {
-            plan = plans.computeIfAbsent(method, m -> plan(m, annotation));
+        if (plan == null || target != null && plan.target() != target.getClass()) {
+            plan = plan(method, target);
         }
+        AsyncTask annotation = plan.annotation();
         if (annotation.durable() && plan.handler().equals(RUNNING_DURABLE.get())) {
             RUNNING_DURABLE.remove(); // the stored invocation's own call: run the body (nested calls are new tasks)
             return call.proceed();
@@ -163,8 +183,8 @@ public class AsyncTaskAspect implements Ordered {
         Class<?> returns = plan.returns();
         SpawningTaskBuilder<Object> builder = plan.builder();
         boolean futureLike = plan.futureLike();
-        SpawningTask<Object> task = annotation.durable() ? durable(builder, plan.handler(), method, call.getArgs())
-                : anywhere ? builder.anywhere().run(plan.handler(), call.getArgs())
+        SpawningTask<Object> task = annotation.durable() ? durable(builder, plan.handler(), method, call.getArguments())
+                : anywhere ? builder.anywhere().run(plan.handler(), call.getArguments())
                 : builder.run(() -> {
                     Object value = proceed(call);
                     return futureLike ? await(value) : value;
@@ -191,11 +211,32 @@ public class AsyncTaskAspect implements Ordered {
         }
     }
 
-    private Plan plan(Method method, AsyncTask annotation) {
+    /**
+     * The plan of {@code method} called on {@code target}, made on the first call and kept: per method, or,
+     * for a method that beans of several classes share (an interface's), per method and class.
+     */
+    private Plan plan(Method method, Object target) {
+        Class<?> targetClass = target == null ? method.getDeclaringClass() : target.getClass();
+        Plan plan = plansByClass.get(new PlanKey(method, targetClass));
+        if (plan != null) {
+            return plan;
+        }
+        Method specific = AopUtils.getMostSpecificMethod(method, target == null ? targetClass : AopUtils.getTargetClass(target));
+        AsyncTask annotation = AnnotatedElementUtils.findMergedAnnotation(specific, AsyncTask.class);
+        if (annotation == null) {
+            annotation = AnnotatedElementUtils.findMergedAnnotation(method, AsyncTask.class);
+        }
+        if (annotation == null) {
+            throw new IllegalStateException("no @AsyncTask found on " + specific + " although its advice runs");
+        }
         Class<?> returns = method.getReturnType();
-        return new Plan(builder(method, annotation), handlerName(method, annotation), returns,
-                CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
+        Plan fresh = new Plan(targetClass, annotation, builder(method, annotation), handlerName(method, annotation),
+                returns, CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
+        Plan made = plansByClass.computeIfAbsent(new PlanKey(method, targetClass), key -> fresh);
+        plans.putIfAbsent(method, made); // the first class seen answers at once; others go through plansByClass
+        return made;
     }
+
 
     /** Stores the call (each argument encoded on its own) and starts it; see {@link #registerDurable}. */
     private SpawningTask<Object> durable(SpawningTaskBuilder<Object> builder, String handler, Method method,
@@ -285,9 +326,10 @@ public class AsyncTaskAspect implements Ordered {
         }
     }
 
-    private static Object proceed(ProceedingJoinPoint call) throws Exception {
+    /** The rest of the call, on the task's thread, with the invocation exposed there as on the caller's. */
+    private static Object proceed(MethodInvocation call) throws Exception {
         try {
-            return call.proceed();
+            return ExposeInvocationInterceptor.INSTANCE.invoke(call);
         }
         catch (Exception | Error ex) {
             throw ex;

@@ -1,6 +1,7 @@
 package io.sweetasync.boot.autoconfigure;
 
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.aop.AsyncTaskAdvisor;
 import io.sweetasync.boot.aop.AsyncTaskAdvisorFirst;
 import io.sweetasync.boot.aop.AsyncTaskAspect;
 import org.aspectj.weaver.Advice;
@@ -14,8 +15,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * The {@code @AsyncTask} aspect, when AspectJ is present (add {@code spring-boot-starter-aspectj}); Boot's
- * AOP auto-configuration turns it into proxies. {@code ${...}} placeholders in the annotation's attributes
+ * The {@code @AsyncTask} aspect and its advisor, when AspectJ is present (add
+ * {@code spring-boot-starter-aspectj}); Boot's AOP auto-configuration turns it into proxies. {@code ${...}} placeholders in the annotation's attributes
  * resolve against the environment.
  */
 @AutoConfiguration(after = { SweetAsyncAutoConfiguration.class, AopAutoConfiguration.class })
@@ -28,6 +29,13 @@ public final class SweetAsyncAspectAutoConfiguration {
     AsyncTaskAspect asyncTaskAspect(TaskOrchestrator orchestrator, ConfigurableBeanFactory beanFactory,
             org.springframework.beans.factory.ObjectProvider<io.sweetasync.spi.DurableCodec> codec) {
         return new AsyncTaskAspect(orchestrator, new EmbeddedValueResolver(beanFactory), codec.getIfUnique());
+    }
+
+    /** Applies the aspect to {@code @AsyncTask} methods; it looks the aspect up at the first call. */
+    @Bean
+    @ConditionalOnMissingBean
+    static AsyncTaskAdvisor asyncTaskAdvisor(org.springframework.beans.factory.ObjectProvider<AsyncTaskAspect> aspect) {
+        return new AsyncTaskAdvisor(aspect::getObject);
     }
 
     /** Registers {@code @AsyncTask(durable = true)} methods as durable task handlers. */

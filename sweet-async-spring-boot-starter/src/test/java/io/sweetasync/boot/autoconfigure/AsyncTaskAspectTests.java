@@ -100,6 +100,33 @@ class AsyncTaskAspectTests {
     }
 
     @Test
+    void oneInterfaceMethodAnnotatedDifferentlyByTwoBeansKeepsEachBeansSettings() {
+        for (String proxies : List.of("true", "false")) { // CGLIB proxies, then JDK interface proxies
+            runner.withUserConfiguration(Greeters.class).withPropertyValues("spring.aop.proxy-target-class=" + proxies)
+                    .run(context -> {
+                        Greeter english = context.getBean("english", Greeter.class);
+                        Greeter french = context.getBean("french", Greeter.class);
+                        Greeter plain = context.getBean("plain", Greeter.class);
+                        for (int call = 0; call < 3; call++) { // the first call of each bean makes its plan
+                            assertThat(english.greet()).as("proxies " + proxies).isEqualTo("hello from english");
+                            assertThat(french.greet()).as("proxies " + proxies).isEqualTo("bonjour from french");
+                            assertThat(plain.greet()).as("not annotated: no task").isEqualTo("hi from no task");
+                        }
+                    });
+        }
+    }
+
+    @Test
+    void aUsersOwnAspectOnTheSameMethodRunsInsideTheTask() {
+        runner.withUserConfiguration(Audited.class).run(context -> {
+            Greeter audited = context.getBean("audited", Greeter.class);
+            assertThat(audited.greet()).isEqualTo("[audited: hello from audited]");
+            assertThat(audited.greet()).as("again, with the plan made").isEqualTo("[audited: hello from audited]");
+            assertThat(context.getBean(AuditAspect.class).before).containsExactly("greet in audited", "greet in audited");
+        });
+    }
+
+    @Test
     void withoutAspectjTheAnnotationIsInert() {
         runner.withClassLoader(new FilteredClassLoader(Advice.class)).run(context -> {
             assertThat(context).hasNotFailed();
@@ -119,6 +146,81 @@ class AsyncTaskAspectTests {
         Service service(Helper helper) {
             return new Service(helper);
         }
+    }
+
+    interface Greeter {
+        String greet();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Greeters {
+
+        @Bean
+        Greeter english() {
+            return new Greeter() {
+                @Override
+                @AsyncTask(name = "english")
+                public String greet() {
+                    return "hello from " + TaskContext.current().map(TaskContext::name).orElse("no task");
+                }
+            };
+        }
+
+        @Bean
+        Greeter french() {
+            return new Greeter() {
+                @Override
+                @AsyncTask(name = "french")
+                public String greet() {
+                    return "bonjour from " + TaskContext.current().map(TaskContext::name).orElse("no task");
+                }
+            };
+        }
+
+        @Bean
+        Greeter plain() {
+            return () -> "hi from " + TaskContext.current().map(TaskContext::name).orElse("no task");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Audited {
+
+        @Bean
+        Greeter audited() {
+            return new Greeter() {
+                @Override
+                @AsyncTask(name = "audited")
+                public String greet() {
+                    return "hello from " + TaskContext.current().map(TaskContext::name).orElse("no task");
+                }
+            };
+        }
+
+        @Bean
+        AuditAspect auditAspect() {
+            return new AuditAspect();
+        }
+    }
+
+    /** A user's own AspectJ aspect on the same methods: its advice needs the invocation exposed on its thread. */
+    @org.aspectj.lang.annotation.Aspect
+    static class AuditAspect {
+
+        @org.aspectj.lang.annotation.Around("execution(* *..AsyncTaskAspectTests.Greeter+.greet())")
+        public Object audit(org.aspectj.lang.ProceedingJoinPoint call) throws Throwable {
+            String where = TaskContext.current().map(TaskContext::name).orElse("no task");
+            return "[" + where + ": " + call.proceed() + "]";
+        }
+
+        /** Before advice reads the join point from the invocation exposed on its own thread. */
+        @org.aspectj.lang.annotation.Before("execution(* *..AsyncTaskAspectTests.Greeter+.greet())")
+        public void before(org.aspectj.lang.JoinPoint call) {
+            before.add(call.getSignature().getName() + " in " + TaskContext.current().map(TaskContext::name)
+                    .orElse("no task"));
+        }
+
+        final List<String> before = new java.util.concurrent.CopyOnWriteArrayList<>();
     }
 
     static class Helper {
