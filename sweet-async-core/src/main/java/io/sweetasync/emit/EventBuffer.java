@@ -78,6 +78,11 @@ final class EventBuffer {
         this.stamps = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
+    /** How many events may be admitted and not yet released ({@code bufferSize}). */
+    int capacity() {
+        return capacity;
+    }
+
     /** Events queued now (not counting those in receivers' hands). */
     int queued() {
         return queued;

@@ -136,6 +136,39 @@ class PipelineHostileTest {
 
     // ---- batched receivers against a smaller buffer ----------------------------------------------
 
+    /**
+     * A batch can never hold more than the buffer allows (the buffer plus the event in hand), so a
+     * batch larger than that can never fill: the receiver must not wait {@code maxDelay} (here a day)
+     * for it while the sender waits for room.
+     */
+    @Test
+    void aBatchLargerThanTheBufferDoesNotWaitForRoomThatCanNeverCome() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).bufferSize(4)
+                    .sender(emitter -> emitter.emitAll(numbers(100)))
+                    .receiver(ReceiverStrategy.batched(10, Duration.ofDays(1)),
+                            (event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.emitted()).isEqualTo(100);
+            assertThat(done.received()).isEqualTo(100);
+            assertThat(done.collected()).hasSize(100);
+        });
+    }
+
+    /** A huge batch size is a bound, not an allocation: memory stays bounded by the buffer. */
+    @Test
+    void aHugeBatchSizeIsABoundNotAnAllocation() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).bufferSize(16)
+                    .sender(emitter -> emitter.emitAll(numbers(1_000)))
+                    .receiver(ReceiverStrategy.batched(Integer.MAX_VALUE, Duration.ofMillis(1)),
+                            (event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.received()).isEqualTo(1_000);
+            assertThat(done.collected()).hasSize(1_000);
+        });
+    }
+
     /** Every buffer size from one to the largest int works, with any receiver strategy. */
     @Test
     void extremeBufferSizesWork() {
