@@ -30,6 +30,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -366,6 +367,60 @@ class PipelineHostileTest {
     }
 
     // ---- cancellation reaches blocked workers; nothing hangs -------------------------------------------
+
+    /** A sender blocked in emit() on a full buffer and a receiver blocked in its work are both interrupted. */
+    @RepeatedTest(10)
+    void cancellationInterruptsASenderBlockedOnAFullBufferAndABlockedReceiver(RepetitionInfo repetition) {
+        boolean viaEmitAll = repetition.getCurrentRepetition() % 2 == 0;
+        assertTimeoutPreemptively(CEILING, () -> {
+            CountDownLatch receiverBlocked = new CountDownLatch(1);
+            CountDownLatch senderInterrupted = new CountDownLatch(1);
+            CountDownLatch receiverInterrupted = new CountDownLatch(1);
+            AtomicInteger emitted = new AtomicInteger();
+            EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(1)
+                    .sender(emitter -> {
+                        try {
+                            if (viaEmitAll) {
+                                emitter.emitAll(Stream.iterate(0, i -> i + 1).peek(i -> emitted.incrementAndGet()));
+                            }
+                            for (int i = 0;; i++) {
+                                emitter.emit(i);
+                                emitted.incrementAndGet();
+                            }
+                        }
+                        catch (InterruptedException ex) {
+                            senderInterrupted.countDown();
+                            throw ex;
+                        }
+                    })
+                    .receiver((event, collector) -> {
+                        receiverBlocked.countDown();
+                        try {
+                            new CountDownLatch(1).await();
+                        }
+                        catch (InterruptedException ex) {
+                            receiverInterrupted.countDown();
+                            throw ex;
+                        }
+                    })
+                    .run();
+            receiverBlocked.await();
+            while (emitted.get() < 2) { // one in the receiver's hands, one in the buffer: the next emit blocks
+                Thread.onSpinWait();
+            }
+            if (viaEmitAll) {
+                while (emitted.get() < 3) { // the stream yields the third before it waits to admit it
+                    Thread.onSpinWait();
+                }
+            }
+            assertThat(task.cancel()).isTrue();
+            assertThat(errorOf(task.result())).isInstanceOf(TaskCancelledException.class);
+            assertThat(senderInterrupted.await(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(receiverInterrupted.await(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(emitted.get()).as("bufferSize 1: one in the receiver's hands, one buffered (and one pulled)")
+                    .isEqualTo(viaEmitAll ? 3 : 2);
+        });
+    }
 
     /** A sender blocked for ever and blocked receivers: the pipeline's timeout ends it TIMED_OUT, and nothing hangs. */
     @Test
