@@ -15,10 +15,12 @@ import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
@@ -194,6 +196,46 @@ class PipelineHostileTest {
     }
 
     // ---- memory ---------------------------------------------------------------------------------
+
+    /**
+     * A sender that emits page after page ({@code emitAll(page)} per page) under parallel senders must
+     * not keep every page alive until the pipeline ends: the pipeline holds the buffer, not the source.
+     */
+    @Test
+    void parallelSendersDoNotKeepEveryEmittedIterableAlive() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            int pages = 20;
+            List<WeakReference<List<Integer>>> emitted = new CopyOnWriteArrayList<>();
+            CountDownLatch allEmitted = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger received = new AtomicInteger();
+            EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(16)
+                    .sender(SenderStrategy.parallel(MinMax.of(1, 1)), emitter -> {
+                        for (int p = 0; p < pages; p++) {
+                            List<Integer> page = new ArrayList<>(numbers(1_000));
+                            emitted.add(new WeakReference<>(page));
+                            emitter.emitAll(page);
+                        }
+                        allEmitted.countDown();
+                        release.await();
+                    })
+                    .receiver(ReceiverStrategy.parallel(2), (event, collector) -> received.incrementAndGet())
+                    .run();
+            allEmitted.await();
+            boolean collected = false;
+            for (int i = 0; i < 50 && !collected; i++) {
+                System.gc();
+                collected = emitted.subList(0, pages - 1).stream().allMatch(ref -> ref.get() == null);
+                if (!collected) {
+                    Thread.sleep(20);
+                }
+            }
+            release.countDown();
+            assertThat(task.join().received()).isEqualTo(pages * 1_000L);
+            assertThat(collected).as("pages already emitted can be garbage collected while the pipeline runs")
+                    .isTrue();
+        });
+    }
 
     // ---- exactly once under stress ------------------------------------------------------------
 
