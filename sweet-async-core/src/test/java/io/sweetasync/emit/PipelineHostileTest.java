@@ -729,6 +729,37 @@ class PipelineHostileTest {
         });
     }
 
+    /**
+     * A publisher that subscribes the source and then throws from subscribe (breaking rule 1.9): the
+     * sender fails, and the subscription it was handed is cancelled (rule 2.6), not left live.
+     */
+    @Test
+    void aPublisherThatThrowsFromSubscribeHasItsSubscriptionCancelled() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            CountDownLatch cancelled = new CountDownLatch(1);
+            Flow.Publisher<Integer> hostile = subscriber -> {
+                subscriber.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                    }
+
+                    @Override
+                    public void cancel() {
+                        cancelled.countDown();
+                    }
+                });
+                throw new IllegalStateException("subscribe broke");
+            };
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class)
+                    .sender(Sources.publisher(hostile))
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.errors()).singleElement()
+                    .satisfies(error -> assertThat(error.error()).hasMessageContaining("subscribe broke"));
+            assertThat(cancelled.getCount()).as("the subscription was cancelled").isZero();
+        });
+    }
+
     /** A publisher that never calls onSubscribe: cancelling the pipeline still ends it, nothing hangs. */
     @Test
     void aPublisherThatNeverSubscribesDoesNotHangCancellation() {
