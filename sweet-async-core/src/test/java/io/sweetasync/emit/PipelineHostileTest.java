@@ -948,4 +948,77 @@ class PipelineHostileTest {
             }
         });
     }
+
+    /** Threads of the sender's own emit and emitAll into one emitter at once: every element exactly once. */
+    @RepeatedTest(5)
+    void threadsOfOneSenderEmittingAtOnceLoseAndRepeatNothing() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            int perThread = 2_000;
+            int threads = 4;
+            AtomicIntegerArray seen = new AtomicIntegerArray(perThread * threads);
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).bufferSize(3)
+                    .sender(emitter -> {
+                        List<Thread> running = new ArrayList<>();
+                        for (int t = 0; t < threads; t++) {
+                            int base = t * perThread;
+                            running.add(Thread.ofVirtual().start(() -> {
+                                try {
+                                    if (base % 2 == 0) {
+                                        emitter.emitAll(IntStream.range(base, base + perThread).boxed());
+                                    }
+                                    else {
+                                        for (int i = base; i < base + perThread; i++) {
+                                            emitter.emit(i);
+                                        }
+                                    }
+                                }
+                                catch (InterruptedException ex) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }));
+                        }
+                        for (Thread thread : running) {
+                            thread.join();
+                        }
+                    })
+                    .receiver(ReceiverStrategy.parallel(3), (event, collector) -> seen.incrementAndGet(event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.emitted()).isEqualTo(perThread * threads);
+            assertThat(done.received()).isEqualTo(perThread * threads);
+            for (int i = 0; i < perThread * threads; i++) {
+                assertThat(seen.get(i)).as("element %d", i).isEqualTo(1);
+            }
+        });
+    }
+
+    /**
+     * A graceful shutdown mid-stream lets a running pipeline finish, growing its workers as it goes
+     * (new roots are refused, children of running tasks are not): it completes and shutdown says so.
+     */
+    @Test
+    void aGracefulShutdownMidStreamLetsThePipelineFinish() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            TaskOrchestrator own = TaskOrchestrator.builder().build();
+            try {
+                CountDownLatch flowing = new CountDownLatch(1);
+                List<Integer> source = numbers(3_000);
+                EmittingTask<Integer, Integer> task = own.emits(Integer.class).bufferSize(4)
+                        .sender(SenderStrategy.parallel(MinMax.of(1, 3)), emitter -> emitter.emitAll(source))
+                        .receiver(ReceiverStrategy.adaptive(MinMax.of(1, 4)), (event, collector) -> {
+                            flowing.countDown();
+                            if (event.data() % 100 == 0) {
+                                Thread.sleep(5);
+                            }
+                            collector.collect(event.data(), event.data());
+                        })
+                        .run();
+                flowing.await();
+                assertThat(own.shutdown(Duration.ofSeconds(25))).isTrue();
+                assertThat(task.join().collected()).hasSize(3_000);
+            }
+            finally {
+                own.close();
+            }
+        });
+    }
 }
