@@ -4,7 +4,8 @@ import java.util.stream.Stream;
 
 /**
  * Puts events into a pipeline's bounded buffer. Thread-safe. Every method blocks while the buffer is
- * full (backpressure), and throws {@link InterruptedException} when the pipeline is cancelled.
+ * full (backpressure), and throws {@link InterruptedException} when the pipeline is cancelled (its
+ * sender workers are interrupted, also while they wait for room).
  *
  * <p>An emitter kept after its pipeline stopped taking events (its senders returned, or it was
  * cancelled, timed out or failed) refuses them: every method throws {@link IllegalStateException}

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * released by its caller ({@link #release}).</li>
  * <li>After {@link #close}, {@link #take} drains what is queued, then returns {@code -1} to every
  * caller; {@link #put}, {@link #reserve} and {@link #publish} throw the buffer's refusal (waiting ones
- * are woken to throw it), so nothing enters a closed buffer to be lost there.</li>
+ * are woken to throw it, or {@link InterruptedException} if they were interrupted too), so nothing
+ * enters a closed buffer to be lost there.</li>
  * </ul>
  */
 final class EventBuffer {
@@ -76,6 +77,11 @@ final class EventBuffer {
         this.refill = Math.max(1, Math.min(MAX_BATCH, capacity / 4));
         this.queue = new ArrayDeque<>(Math.min(capacity, 1024));
         this.stamps = new ArrayDeque<>(Math.min(capacity, 1024));
+    }
+
+    /** How many events may be admitted and not yet released ({@code bufferSize}). */
+    int capacity() {
+        return capacity;
     }
 
     /** Events queued now (not counting those in receivers' hands). */
@@ -159,7 +165,13 @@ final class EventBuffer {
         }
     }
 
-    /** Waits until a slot is free; throws the refusal once the buffer is closed. */
+    /**
+     * Waits until a slot is free; throws the refusal once the buffer is closed, or
+     * {@link InterruptedException} if the caller was interrupted too. A pipeline being stopped interrupts
+     * its senders and then closes the buffer; a waiting sender may wake to both (the close's signal
+     * first, so {@code await} returns with the interrupt still pending): the interrupt is what it was
+     * promised ({@link Emitter}), not the refusal meant for emitters kept past the run.
+     */
     private void awaitRoom() throws InterruptedException {
         while (used >= capacity && !closed) {
             waitingSenders++;
@@ -171,6 +183,9 @@ final class EventBuffer {
             }
         }
         if (closed) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("the pipeline is being stopped");
+            }
             throw refusal.get();
         }
     }

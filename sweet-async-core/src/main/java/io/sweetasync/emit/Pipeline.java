@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * (retries aside).</li>
  * <li>The buffer is closed after every sender worker has returned; receivers drain it and exit; the
  * coordinator returns the final event only after every worker has returned: the final event is
- * produced exactly once, after all the work.</li>
+ * produced exactly once, after all the work. While they drain, the coordinator still acts on the
+ * first error (stop on first error) and on a failed worker, as it does while senders run.</li>
  * <li>Workers are started, added and retired only on the coordinator's thread; workers and parts talk
  * to it only through {@code signals}.</li>
  * <li>On any other way out (cancelled, timed out, stopped on the first error, a worker failed) every
@@ -42,7 +43,7 @@ final class Pipeline<E, K, V> {
     static final Duration TICK = Duration.ofMillis(25);
 
     /** What wakes the coordinator before its tick. */
-    enum Signal { SENDER_DONE, ERROR, STARVED, WORKER_FAILED }
+    enum Signal { SENDER_DONE, ERROR, STARVED, WORKER_FAILED, WORKER_ENDED }
 
     private final PipelineSpec spec;
     private final EventBuffer buffer;
@@ -115,12 +116,19 @@ final class Pipeline<E, K, V> {
             }
             sendersReturned = true;
             buffer.close();
-            workers.awaitAll();
-            if (workers.anyFailed()) {
-                throw workers.failed();
-            }
-            if (spec.errorStrategy().stopsOnFirstError() && results.firstError() != null) {
-                throw stop();
+            // The receivers drain the buffer; an error or a failed worker still stops the pipeline now,
+            // not once every receiver has returned by itself (a blocked one may never do so).
+            while (true) {
+                if (workers.anyFailed()) {
+                    throw workers.failed();
+                }
+                if (spec.errorStrategy().stopsOnFirstError() && results.firstError() != null) {
+                    throw stop();
+                }
+                if (workers.allEnded()) {
+                    break;
+                }
+                Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
             }
             return results.finalEvent(buffer.emitted(), receivers.received(), started);
         }

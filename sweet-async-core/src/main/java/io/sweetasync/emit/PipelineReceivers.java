@@ -154,8 +154,14 @@ final class PipelineReceivers<E, K, V> {
         }
     }
 
-    /** Fills batches of {@code size}, waiting at most {@code maxDelay} after the first event of each. */
-    private void receiveBatches(int size, Duration maxDelay) throws InterruptedException {
+    /**
+     * Fills batches of {@code size}, waiting at most {@code maxDelay} after the first event of each. A
+     * batch holds at most the buffer's capacity plus the event taken in hand (the rest count against the
+     * buffer until released), so a larger {@code size} is taken as that: a batch that can never fill
+     * neither waits {@code maxDelay} for room only its own release would make, nor allocates for it.
+     */
+    private void receiveBatches(int requestedSize, Duration maxDelay) throws InterruptedException {
+        int size = (int) Math.min(requestedSize, buffer.capacity() + 1L);
         TakenEvents batch = new TakenEvents(size);
         while (true) {
             int taken = takeFirst(batch, size);

@@ -1,7 +1,5 @@
 package io.sweetasync.emit;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +18,8 @@ import java.util.stream.Stream;
  * {@code finished} is set once any sender has returned. The sending is {@link #done} when both say
  * so; then nothing more enters the buffer from a sender.</li>
  * <li>Parallel senders ({@link SenderStrategy.Parallel}) share one iterator per source object
- * ({@link SharedSource}, looked up under the {@code sharedSources} lock), so each element is sent once;
+ * ({@link SharedSource}, looked up by identity in {@link SharedSources}, which holds source objects
+ * weakly), so each element is sent once;
  * a serial sender drives its source alone.</li>
  * <li>At most {@code max} parallel senders run; more are started only on the coordinator's thread,
  * when receivers starve, and never after a sender has returned.</li>
@@ -38,7 +37,7 @@ final class PipelineSenders<E> {
     private final Consumer<Pipeline.Signal> signals;
     private final EmissionClock clock = new EmissionClock();
     private final AtomicInteger active = new AtomicInteger();
-    private final Map<Object, SharedSource> sharedSources = new IdentityHashMap<>();
+    private final SharedSources sharedSources = new SharedSources();
     /** Every staging a sender is filling, for the coordinator to rescue. */
     private final Set<StagedEvents> staging = ConcurrentHashMap.newKeySet();
     private volatile boolean finished;
@@ -125,9 +124,7 @@ final class PipelineSenders<E> {
     }
 
     private SharedSource shared(Object key, Supplier<SharedSource> source) {
-        synchronized (sharedSources) {
-            return sharedSources.computeIfAbsent(key, ignored -> source.get());
-        }
+        return sharedSources.get(key, source);
     }
 
     private final class PipelineEmitter implements Emitter<E> {

@@ -7,6 +7,7 @@ import io.sweetasync.TaskContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -24,7 +25,9 @@ import java.util.function.Consumer;
  * pipeline's, and it is the pipeline's deadline that stops it.</li>
  * <li>A worker that ends without completing (say cancelled by id) would leave events unsent or
  * unreceived: the first such end is kept in {@code failure} and signalled once
- * ({@link Pipeline.Signal#WORKER_FAILED}); later ones are not.</li>
+ * ({@link Pipeline.Signal#WORKER_FAILED}); every other end is signalled as
+ * {@link Pipeline.Signal#WORKER_ENDED}. {@code ended} counts ends, raised after {@code failure} is
+ * kept, so the coordinator that sees every worker ended ({@link #allEnded}) sees any failure too.</li>
  * </ul>
  */
 final class PipelineWorkers {
@@ -34,6 +37,8 @@ final class PipelineWorkers {
     private final List<SpawningTask<Void>> workers = new ArrayList<>();
     /** The error of the first worker that ended without completing. */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Workers whose task has ended; each end is signalled ({@code WORKER_ENDED}, or {@code WORKER_FAILED}). */
+    private final AtomicInteger ended = new AtomicInteger();
     /** The pipeline task's context; set by {@link #open}, used on the pipeline task's thread only. */
     private TaskContext context;
     /** The pipeline task's {@code name#id}, for messages; set by {@link #open}. */
@@ -69,16 +74,16 @@ final class PipelineWorkers {
             workers.add(worker);
         }
         worker.toCompletableFuture().whenComplete((ignored, error) -> {
-            if (error != null && failure.compareAndSet(null, error)) {
-                signals.accept(Pipeline.Signal.WORKER_FAILED);
-            }
+            boolean first = error != null && failure.compareAndSet(null, error);
+            ended.incrementAndGet(); // after the failure is kept: whoever sees every worker ended sees it too
+            signals.accept(first ? Pipeline.Signal.WORKER_FAILED : Pipeline.Signal.WORKER_ENDED);
         });
     }
 
-    /** Waits for every worker started so far. */
-    void awaitAll() {
-        for (SpawningTask<Void> worker : snapshot()) {
-            worker.result();
+    /** Whether every worker started so far has ended (its task is terminal). */
+    boolean allEnded() {
+        synchronized (workers) {
+            return ended.get() == workers.size();
         }
     }
 

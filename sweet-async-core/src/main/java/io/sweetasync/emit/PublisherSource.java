@@ -108,6 +108,21 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
     }
 
     /**
+     * Subscribes to {@code publisher}. A publisher that throws from {@code subscribe} (breaking rule 1.9)
+     * may have handed over a subscription first: it is cancelled (rule 2.6), now or when it arrives,
+     * since nothing will take its items, and the exception is thrown.
+     */
+    void subscribeTo(Flow.Publisher<? extends E> publisher) {
+        try {
+            publisher.subscribe(this);
+        }
+        catch (RuntimeException | Error ex) {
+            cancel();
+            throw ex;
+        }
+    }
+
+    /**
      * Emits every item until the publisher completes; then throws the publisher's error if it failed.
      * Cancels the subscription if it stops early (interrupted, or the emitter refused an item).
      */

@@ -12,7 +12,7 @@ import java.util.Iterator;
  * <li>{@code users} counts the workers between {@link #join} and {@link #leave}.</li>
  * <li>Once {@code done} (the iterator ran dry, threw, or the source was closed) the iterator is never
  * touched again: {@link #next} returns {@link #END} and {@link #join} refuses, so a worker that comes
- * late never reads a closed stream.</li>
+ * late never reads a closed stream. Once closed, the iterator and closer are dropped.</li>
  * <li>The source is closed exactly once, by the worker whose {@link #leave} takes {@code users} to
  * zero: no worker is using it then, and none can join it afterwards.</li>
  * </ul>
@@ -22,9 +22,10 @@ final class SharedSource {
     /** Returned by {@link #next} once the source has no more elements for anyone. */
     static final Object END = new Object();
 
-    private final Iterator<?> iterator;
-    /** Closes the stream; {@code null} for an iterable. */
-    private final Runnable closer;
+    /** Dropped once closed, so a closed source keeps nothing of its elements alive ({@link SharedSources}). */
+    private Iterator<?> iterator;
+    /** Closes the stream; {@code null} for an iterable, and once it has been run. */
+    private Runnable closer;
     private int users;
     /** No more pulls: the iterator ran dry or threw, or the source was closed. */
     private boolean done;
@@ -68,6 +69,7 @@ final class SharedSource {
      * stopped early: nobody uses it any more, and nobody may join it afterwards.
      */
     void leave() {
+        Runnable close;
         synchronized (this) {
             users--;
             if (users > 0 || closed) {
@@ -75,9 +77,12 @@ final class SharedSource {
             }
             closed = true;
             done = true;
+            iterator = null;
+            close = closer;
+            closer = null;
         }
-        if (closer != null) {
-            closer.run();
+        if (close != null) {
+            close.run();
         }
     }
 }

@@ -119,7 +119,7 @@ public final class Sources {
                 return;
             }
             PublisherSource<E> source = new PublisherSource<>(prefetch);
-            publisher.subscribe(source);
+            source.subscribeTo(publisher);
             source.drainTo(emitter);
         };
     }
