@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  * {@code emitAll} calls on the <em>same</em> {@link Iterable} or {@link Stream} instance from several
  * workers share one iterator, so each element is emitted exactly once. A shared stream is closed once,
  * by the last worker using it as it leaves; a worker that comes to it after that emits nothing from it.
+ * Sharing goes call by call: each worker's second {@code emitAll} of an instance shares the second pass
+ * over it, so a body that emits the same list twice emits it twice, as a serial sender would.
  *
  * <pre>{@code
  * .sender(emitter -> {

@@ -17,9 +17,10 @@ import java.util.stream.Stream;
  * <li>{@code active} counts sender workers started and not returned (raised before a worker starts);
  * {@code finished} is set once any sender has returned. The sending is {@link #done} when both say
  * so; then nothing more enters the buffer from a sender.</li>
- * <li>Parallel senders ({@link SenderStrategy.Parallel}) share one iterator per source object
- * ({@link SharedSource}, looked up by identity in {@link SharedSources}, which holds source objects
- * weakly), so each element is sent once;
+ * <li>Parallel senders ({@link SenderStrategy.Parallel}) share one iterator per source object and call
+ * ({@link SharedSource}, looked up by identity and each worker's call count in {@link SharedSources},
+ * which holds source objects weakly), so each element of each call is sent once; worker indexes are
+ * unique ({@code nextIndex});
  * a serial sender drives its source alone.</li>
  * <li>At most {@code max} parallel senders run; more are started only on the coordinator's thread,
  * when receivers starve, and never after a sender has returned.</li>
@@ -37,6 +38,8 @@ final class PipelineSenders<E> {
     private final Consumer<Pipeline.Signal> signals;
     private final EmissionClock clock = new EmissionClock();
     private final AtomicInteger active = new AtomicInteger();
+    /** The index of the next sender worker. */
+    private final AtomicInteger nextIndex = new AtomicInteger();
     private final SharedSources sharedSources = new SharedSources();
     /** Every staging a sender is filling, for the coordinator to rescue. */
     private final Set<StagedEvents> staging = ConcurrentHashMap.newKeySet();
@@ -67,11 +70,12 @@ final class PipelineSenders<E> {
     void startFirst() {
         int senders = strategy instanceof SenderStrategy.Parallel(MinMax range) ? range.min() : 1;
         for (int i = 0; i < senders; i++) {
-            start(i);
+            start();
         }
     }
 
-    private void start(int index) {
+    private void start() {
+        int index = nextIndex.getAndIncrement();
         active.incrementAndGet();
         workers.start("sender", () -> {
             try {
@@ -111,7 +115,7 @@ final class PipelineSenders<E> {
         if (strategy instanceof SenderStrategy.Parallel(MinMax range) && !finished) {
             int running = active.get();
             if (running > 0 && running < range.max()) {
-                start(running);
+                start();
             }
         }
     }
@@ -123,8 +127,8 @@ final class PipelineSenders<E> {
         }
     }
 
-    private SharedSource shared(Object key, Supplier<SharedSource> source) {
-        return sharedSources.get(key, source);
+    private SharedSource shared(Object key, int worker, Supplier<SharedSource> source) {
+        return sharedSources.get(key, worker, source);
     }
 
     private final class PipelineEmitter implements Emitter<E> {
@@ -143,7 +147,7 @@ final class PipelineSenders<E> {
         @Override
         public void emitAll(Iterable<? extends E> data) throws InterruptedException {
             if (sharedSources()) {
-                drain(shared(data, () -> new SharedSource(data.iterator(), null)));
+                drain(shared(data, index, () -> new SharedSource(data.iterator(), null)));
             }
             else {
                 drain(data.spliterator());
@@ -153,7 +157,7 @@ final class PipelineSenders<E> {
         @Override
         public void emitAll(Stream<? extends E> data) throws InterruptedException {
             if (sharedSources()) {
-                drain(shared(data, () -> new SharedSource(data.iterator(), data::close)));
+                drain(shared(data, index, () -> new SharedSource(data.iterator(), data::close)));
             }
             else {
                 try (data) {

@@ -3,13 +3,18 @@ package io.sweetasync.emit;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@link SharedSource} of each {@code Iterable} or {@code Stream} instance parallel sender workers
- * have passed to {@code emitAll}, looked up by identity and held weakly: a source object is kept alive
+ * The {@link SharedSource}s of each {@code Iterable} or {@code Stream} instance parallel sender workers
+ * have passed to {@code emitAll}, looked up by identity and held weakly. Each worker's {@code n}-th
+ * {@code emitAll} of one object joins that object's {@code n}-th pass: the workers running the same body
+ * share each of its calls, and a body that emits one list twice emits it twice. A source object is held weakly: a source object is kept alive
  * by the senders using it, never by the pipeline. A sender that emits page after page
  * ({@code emitAll(page)} per page) thus leaves each page to the garbage collector once it is emitted,
  * however long the pipeline runs.
@@ -22,7 +27,9 @@ import java.util.function.Supplier;
  * entry whose source was collected is removed at the next lookup; nobody can pass that object to
  * {@code emitAll} again, so dropping it loses nothing.</li>
  * <li>While its source object is reachable, the entry stays, closed or not: a worker that comes to a
- * closed source emits nothing from it ({@link SharedSource#join}), never its elements a second time.</li>
+ * closed pass emits nothing from it ({@link SharedSource#join}), never its elements a second time.</li>
+ * <li>A worker's passes over one object are joined in order, one per call: pass {@code n} is made by the
+ * first worker to come to it, and every worker comes to it at most once.</li>
  * </ul>
  */
 final class SharedSources {
@@ -52,19 +59,43 @@ final class SharedSources {
         }
     }
 
-    private final Map<Key, SharedSource> sources = new HashMap<>();
+    /**
+     * The passes over one source object: the {@code n}-th is what every worker's {@code n}-th
+     * {@code emitAll} of that object shares, so a sender body that emits the same list twice emits it
+     * twice, as it would alone.
+     */
+    private static final class Passes {
+
+        final List<SharedSource> passes = new ArrayList<>(1);
+        /** How many passes each worker (by index) has joined. */
+        int[] joined = new int[4];
+    }
+
+    private final Map<Key, Passes> sources = new HashMap<>();
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
-    /** The shared source of {@code source}, made by {@code create} at its first use. */
-    synchronized SharedSource get(Object source, Supplier<SharedSource> create) {
+    /**
+     * The shared source for {@code worker}'s next {@code emitAll} of {@code source}: the pass after the
+     * last one this worker joined, made by {@code create} if no worker has come to it yet.
+     *
+     * @param worker the sender worker's index, from 0
+     */
+    synchronized SharedSource get(Object source, int worker, Supplier<SharedSource> create) {
         for (Reference<?> gone = collected.poll(); gone != null; gone = collected.poll()) {
             sources.remove(gone);
         }
-        SharedSource shared = sources.get(new Key(source, null));
-        if (shared == null) {
-            shared = create.get();
-            sources.put(new Key(source, collected), shared);
+        Passes passes = sources.get(new Key(source, null));
+        if (passes == null) {
+            passes = new Passes();
+            sources.put(new Key(source, collected), passes);
         }
-        return shared;
+        if (worker >= passes.joined.length) {
+            passes.joined = Arrays.copyOf(passes.joined, Math.max(worker + 1, 2 * passes.joined.length));
+        }
+        int pass = passes.joined[worker]++;
+        if (pass == passes.passes.size()) {
+            passes.passes.add(create.get());
+        }
+        return passes.passes.get(pass);
     }
 }
