@@ -218,8 +218,9 @@ final class EventBuffer {
 
     /**
      * Waits up to {@code timeoutNanos} for events and takes up to {@code max} of them. With
-     * {@code inHand}, the first event taken stops counting against the capacity at once; the caller
-     * releases the rest with {@link #release} when it has finished them.
+     * {@code inHand}, the first event taken stops counting against the capacity at once, and a shared
+     * batch is opened to claims ({@link TakenEvents#open}) before the lock is released; the caller (or
+     * whoever claims an event from it) releases the rest with {@link #release} when finished.
      *
      * @return how many were taken, {@code 0} on timeout, {@code -1} once closed and drained
      * @throws InterruptedException if the caller is interrupted, even with events queued
@@ -258,6 +259,7 @@ final class EventBuffer {
             queued = size - taken;
             if (inHand) {
                 used--;
+                into.open(taken);
             }
             if (size > taken) {
                 wakeReceiver();

@@ -1,6 +1,8 @@
 package io.sweetasync.emit;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -14,8 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <li>At most {@code max} receiver workers run at once: {@code active} is raised before a worker
  * starts (and lowered again if it cannot start), and workers are added only on the coordinator's
  * thread.</li>
- * <li>Each event a worker takes is received once and released from the buffer's
- * count when finished, also when its receive throws; {@code received} counts those finished.</li>
+ * <li>Each event a worker takes is received once, by that worker or (taken but not started, from a
+ * shared batch) by an idle sibling that claims it, and released from the buffer's count when finished,
+ * also when its receive throws; {@code received} counts those finished.</li>
  * <li>A worker ends when the buffer is closed and drained, when it is stopped, or (adaptive pool) when
  * it takes a retire request: {@code retireRequests} is decremented by exactly one worker per request,
  * so the pool shrinks by one per request.</li>
@@ -44,6 +47,8 @@ final class PipelineReceivers<E, K, V> {
     private final LongAdder received = new LongAdder();
     private final LongAdder receiveNanos = new LongAdder();
     private final LongAdder receiveCount = new LongAdder();
+    /** The shared batches of the running workers that take events one by one, for idle workers to steal from. */
+    private final Set<TakenEvents> batches = ConcurrentHashMap.newKeySet();
     private int emptyTicks;
     private double lastLatency;
 
@@ -131,27 +136,79 @@ final class PipelineReceivers<E, K, V> {
     /**
      * Takes events in batches that grow while events are cheap to receive (up to
      * {@link EventBuffer#MAX_BATCH}) and shrink to one as soon as they are not, so slow events are
-     * spread over every receiver.
+     * spread over every receiver. A batch is shared: a worker that finds nothing to take (a tick without
+     * events, or the buffer drained) receives the events other workers took and have not started, so
+     * one stuck in an event does not hold the rest of its batch hostage.
      */
     private void receiveEach() throws InterruptedException {
-        TakenEvents batch = new TakenEvents(EventBuffer.MAX_BATCH);
-        int size = 1;
-        while (true) {
-            int retire = retireRequests.get();
-            if (retire > 0 && retireRequests.compareAndSet(retire, retire - 1)) {
-                return;
+        TakenEvents batch = TakenEvents.shared(EventBuffer.MAX_BATCH);
+        batches.add(batch);
+        try {
+            int size = 1;
+            while (true) {
+                int retire = retireRequests.get();
+                if (retire > 0 && retireRequests.compareAndSet(retire, retire - 1)) {
+                    return;
+                }
+                int taken = takeFirst(batch, size);
+                if (taken < 0) {
+                    while (stealFromOthers()) {
+                        // until every batch is claimed: nothing new can be taken from a drained buffer
+                    }
+                    return;
+                }
+                if (taken == 0) {
+                    stealFromOthers();
+                    continue;
+                }
+                long start = System.nanoTime();
+                receiveClaimed(batch, taken);
+                size = EventBuffer.nextBatchSize(size, System.nanoTime() - start, taken, BATCH_RECEIVE_NANOS);
             }
-            int taken = takeFirst(batch, size);
-            if (taken < 0) {
-                return;
-            }
-            if (taken == 0) {
-                continue;
-            }
-            long start = System.nanoTime();
-            processAll(batch, taken);
-            size = EventBuffer.nextBatchSize(size, System.nanoTime() - start, taken, BATCH_RECEIVE_NANOS);
         }
+        finally {
+            batches.remove(batch);
+        }
+    }
+
+    /**
+     * Receives the events of a shared batch this worker claims, slot 0 (in hand) first; then closes the
+     * batch to claims and releases what it claimed or left unclaimed (what others claimed they release).
+     */
+    private void receiveClaimed(TakenEvents batch, int count) throws InterruptedException {
+        int claimed = 0;
+        int done = 0;
+        try {
+            for (int slot = 0; slot >= 0; slot = batch.claim()) {
+                claimed++;
+                receiveOne(batch.event(slot));
+                done++;
+            }
+        }
+        finally {
+            int unclaimed = batch.close();
+            received.add(done);
+            batch.clear(count);
+            buffer.release(claimed - 1 + unclaimed);
+        }
+    }
+
+    /** Receives, one at a time, events other workers took and have not started; whether there were any. */
+    private boolean stealFromOthers() throws InterruptedException {
+        boolean any = false;
+        for (TakenEvents other : batches) {
+            for (Event<E> event = other.steal(); event != null; event = other.steal()) {
+                any = true;
+                try {
+                    receiveOne(event);
+                    received.increment();
+                }
+                finally {
+                    buffer.release(1);
+                }
+            }
+        }
+        return any;
     }
 
     /**
@@ -205,17 +262,12 @@ final class PipelineReceivers<E, K, V> {
         return taken;
     }
 
-    /** Receives {@code batch[0..count)}, then releases them; the first one was taken in hand. */
+    /** Receives {@code batch[0..count)} (a batch of its own), then releases them; the first one was taken in hand. */
     private void processAll(TakenEvents batch, int count) throws InterruptedException {
         int done = 0;
         try {
             while (done < count) {
-                long start = adaptive ? System.nanoTime() : 0;
-                attempts.receive(batch.event(done));
-                if (adaptive) {
-                    receiveNanos.add(System.nanoTime() - start);
-                    receiveCount.increment();
-                }
+                receiveOne(batch.event(done));
                 done++;
             }
         }
@@ -223,6 +275,15 @@ final class PipelineReceivers<E, K, V> {
             received.add(done);
             batch.clear(count);
             buffer.release(count - 1);
+        }
+    }
+
+    private void receiveOne(Event<E> event) throws InterruptedException {
+        long start = adaptive ? System.nanoTime() : 0;
+        attempts.receive(event);
+        if (adaptive) {
+            receiveNanos.add(System.nanoTime() - start);
+            receiveCount.increment();
         }
     }
 }
