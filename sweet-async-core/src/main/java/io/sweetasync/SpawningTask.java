@@ -64,7 +64,9 @@ public interface SpawningTask<T> extends Future<T> {
 
     /**
      * A future that completes with the value, or exceptionally with the {@link AsyncTaskException}.
-     * Cancelling the future cancels the task.
+     * Cancelling the future cancels the task. Waiting on it (or on a future derived from it, such as
+     * {@code thenApply}'s) inside a body on a {@code platform} or {@code single} runtime does not hold the
+     * body's slot, as {@link #join()} does not.
      */
     CompletableFuture<T> toCompletableFuture();
 

@@ -59,6 +59,11 @@ abstract class TaskFacts<T> {
         volatile TaskInfo.Failure failureInfo;
         /** Figures attributed from JFR events; created when the first attempt opens its slice. */
         volatile SampledFigures sampled;
+        /**
+         * Completed when a cancellation of the task wins or its outcome completes; made by the first
+         * {@code Future.get} that has to wait (see {@link TaskEnding#cancelOrOutcome}).
+         */
+        volatile ManagedFuture<Void> getWaiters;
     }
 
     /** What the task was created with, shared with the tasks built alike (see {@link TaskSettings}). */

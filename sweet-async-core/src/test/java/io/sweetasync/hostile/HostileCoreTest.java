@@ -1,0 +1,374 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.AsyncTaskException;
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskCancelledException;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRejectedException;
+import io.sweetasync.TaskResult;
+import io.sweetasync.TaskRuntime;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.TaskTimeoutException;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Black-box hostile tests of the core engine (SPEC 1, 3): each names the promise it attacks.
+ * Hangs are bounded by assertTimeoutPreemptively or timed waits; no timing assertions.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class HostileCoreTest {
+
+    private static final Duration HANG = Duration.ofSeconds(30);
+
+    private final List<CountDownLatch> toRelease = new ArrayList<>();
+    private TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+            .group("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 1, Duration.ofHours(1)))
+            .build();
+
+    @AfterEach
+    void tearDown() {
+        toRelease.forEach(CountDownLatch::countDown);
+        orchestrator.close();
+    }
+
+    private CountDownLatch latch() {
+        CountDownLatch latch = new CountDownLatch(1);
+        toRelease.add(latch);
+        return latch;
+    }
+
+    /** Waits for {@code latch}, ignoring interrupts (a body that ignores its cancellation). */
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            }
+            catch (InterruptedException ex) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- 1.7: waiting for a task through its CompletableFuture on the single runtime -------------
+
+    /**
+     * SPEC 1.7: a task on SINGLE may wait for any other task (its children) and everything finishes.
+     * Waiting through toCompletableFuture() is a wait for a task; CompletableFuture.join() is not a
+     * managed block of the pooled runtime, so the child queued behind its parent never gets the thread.
+     */
+    @Test
+    void aSingleRuntimeTaskJoiningItsChildThroughTheCompletableFutureFinishes() {
+        String result = assertTimeoutPreemptively(HANG, () -> orchestrator.to(String.class).runtime("single")
+                .await(() -> {
+                    TaskContext ctx = TaskContext.current().orElseThrow();
+                    SpawningTask<String> child = ctx.child(String.class).runtime("single").run(() -> "child");
+                    return child.toCompletableFuture().join();
+                }));
+        assertThat(result).isEqualTo("child");
+    }
+
+    @Test
+    void aSingleRuntimeTaskWaitingOnADerivedFutureOfItsChildFinishes() {
+        String result = assertTimeoutPreemptively(HANG, () -> orchestrator.to(String.class).runtime("single")
+                .await(() -> {
+                    TaskContext ctx = TaskContext.current().orElseThrow();
+                    SpawningTask<String> child = ctx.child(String.class).runtime("single").run(() -> "child");
+                    return child.toCompletableFuture().thenApply(v -> v + "!").get(HANG.toSeconds(), TimeUnit.SECONDS);
+                }));
+        assertThat(result).isEqualTo("child!");
+    }
+
+    // ---- 1.3: Future contract after cancel --------------------------------------------------------
+
+    /**
+     * Future: a get() waiting when cancel(true) wins is released with CancellationException (FutureTask
+     * and CompletableFuture do so), whether or not the body honours its interrupt. The handle promises
+     * "once cancel returned true get() throws CancellationException at once"; a get() already waiting
+     * stays blocked until the body returns.
+     */
+    @Test
+    void aGetWaitingWhenCancelWinsIsReleasedEvenIfTheBodyIgnoresItsInterrupt() throws Exception {
+        CountDownLatch release = latch();
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+            started.countDown();
+            awaitIgnoringInterrupts(release);
+            return "body";
+        });
+        started.await();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CountDownLatch waiting = new CountDownLatch(1);
+        Thread getter = Thread.ofPlatform().start(() -> {
+            waiting.countDown();
+            try {
+                task.get();
+            }
+            catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        waiting.await();
+        // let the getter block in get(): no sleep-based outcome, the assertion below holds either way
+        while (getter.getState() != Thread.State.WAITING && getter.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+        assertThat(task.cancel()).isTrue();
+        getter.join(HANG);
+        assertThat(getter.isAlive()).as("get() still blocked after cancel() returned true").isFalse();
+        assertThat(thrown.get()).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void getWithZeroOrNegativeOrHugeTimeouts() throws Exception {
+        CountDownLatch release = latch();
+        SpawningTask<String> pending = orchestrator.to(String.class).run(() -> {
+            release.await();
+            return "v";
+        });
+        assertThatThrownBy(() -> pending.get(0, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> pending.get(-1, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> pending.get(Long.MIN_VALUE, TimeUnit.DAYS)).isInstanceOf(TimeoutException.class);
+        release.countDown();
+        assertThat(pending.get(Long.MAX_VALUE, TimeUnit.DAYS)).isEqualTo("v");
+        assertThat(pending.get(Long.MAX_VALUE, TimeUnit.NANOSECONDS)).isEqualTo("v");
+    }
+
+    // ---- 3: cancel of a task waiting for a permit -------------------------------------------------
+
+    /** A cancelled queued task gives back its place in the bounded queue (capacity 1). */
+    @Test
+    void cancellingATaskQueuedForAPermitFreesItsPlaceInTheQueue() throws Exception {
+        CountDownLatch release = latch();
+        SpawningTask<String> holder = orchestrator.to(String.class).group("one").run(() -> {
+            release.await();
+            return "holder";
+        });
+        awaitStatus(holder, TaskStatus.RUNNING);
+        for (int i = 0; i < 50; i++) {
+            SpawningTask<String> queued = orchestrator.to(String.class).group("one").run(() -> "queued");
+            assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
+            assertThat(queued.cancel()).isTrue();
+            assertThat(queued.result().isOk()).isFalse();
+            assertThat(queued.status()).isEqualTo(TaskStatus.CANCELLED);
+        }
+        SpawningTask<String> last = orchestrator.to(String.class).group("one").run(() -> "last");
+        assertThat(last.status()).isEqualTo(TaskStatus.QUEUED);
+        release.countDown();
+        assertThat(last.join()).isEqualTo("last");
+        assertThat(holder.join()).isEqualTo("holder");
+        assertThat(orchestrator.limiter("one").snapshot().inFlight()).isZero();
+    }
+
+    // ---- 1.6: retries -------------------------------------------------------------------------------
+
+    @Test
+    void cancelDuringTheBackoffWaitEndsTheTaskCancelledAtOnce() throws Exception {
+        CountDownLatch retrying = new CountDownLatch(1);
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onRetrying(TaskInfo task, Throwable error, Duration delay) {
+                retrying.countDown();
+            }
+        });
+        AtomicInteger attempts = new AtomicInteger();
+        SpawningTask<String> task = orchestrator.to(String.class).retry(RetryPolicy.fixed(5, Duration.ofHours(1)))
+                .run(() -> {
+                    attempts.incrementAndGet();
+                    throw new IOException("boom");
+                });
+        retrying.await();
+        assertThat(task.cancel()).isTrue();
+        TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result);
+        assertThat(result).isInstanceOf(TaskResult.Err.class);
+        assertThat(((TaskResult.Err<String>) result).error()).isInstanceOf(TaskCancelledException.class);
+        assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(attempts).hasValue(1);
+    }
+
+    @Test
+    void aTimeoutSpanningRetriesEndsTimedOutNotFailed() {
+        SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(300))
+                .retry(RetryPolicy.when(IOException.class, RetryPolicy.fixed(Integer.MAX_VALUE, Duration.ofMillis(5))))
+                .run(() -> {
+                    throw new IOException("always");
+                });
+        TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result);
+        assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        assertThat(((TaskResult.Err<String>) result).error()).isInstanceOf(TaskTimeoutException.class);
+    }
+
+    @Test
+    void aRetryDelayOfZeroAndAHugeJitteredExponentialDoNotBreakTheTask() {
+        AtomicInteger attempts = new AtomicInteger();
+        String value = assertTimeoutPreemptively(HANG, () -> orchestrator.to(String.class)
+                .retry(RetryPolicy.exponential(3, Duration.ZERO, Duration.ZERO).withJitter(1))
+                .await(() -> {
+                    if (attempts.incrementAndGet() < 4) {
+                        throw new IOException("again");
+                    }
+                    return "ok";
+                }));
+        assertThat(value).isEqualTo("ok");
+    }
+
+    // ---- user runtimes (executor) that throw ------------------------------------------------------
+
+    /**
+     * A user executor that throws something else than RejectedExecutionException (an executor's bug or an
+     * IllegalStateException of a closed resource): the task must end (FAILED/rejected), not stay live
+     * and QUEUED for ever, and run() must not leave a half-submitted task behind.
+     */
+    @Test
+    void aUserExecutorThatThrowsDoesNotLeaveTheTaskLiveForEver() {
+        Executor broken = command -> {
+            throw new IllegalStateException("executor is broken");
+        };
+        orchestrator.close();
+        orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.executor("broken", broken)).build();
+        SpawningTask<String> task;
+        try {
+            task = orchestrator.to(String.class).runtime("broken").run(() -> "never");
+        }
+        catch (RuntimeException thrownByRun) {
+            // Acceptable only if nothing was left behind.
+            assertThat(orchestrator.liveCount()).as("tasks left live after run() threw").isZero();
+            return;
+        }
+        TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result);
+        assertThat(result.isOk()).isFalse();
+        assertThat(task.status().isTerminal()).isTrue();
+        assertThat(orchestrator.liveCount()).isZero();
+    }
+
+    /** The same executor failure, when the attempt is a retry scheduled on the clock's thread. */
+    @Test
+    void aUserExecutorThatThrowsOnARetryDoesNotStrandTheTask() {
+        AtomicInteger calls = new AtomicInteger();
+        ExecutorService real = Executors.newVirtualThreadPerTaskExecutor();
+        Executor failsSecondTime = command -> {
+            if (calls.incrementAndGet() > 1) {
+                throw new IllegalStateException("executor is broken");
+            }
+            real.execute(command);
+        };
+        orchestrator.close();
+        orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.executor("flaky", failsSecondTime)).build();
+        try {
+            SpawningTask<String> task = orchestrator.to(String.class).runtime("flaky")
+                    .retry(RetryPolicy.fixed(3, Duration.ofMillis(1))).run(() -> {
+                        throw new IOException("first attempt fails");
+                    });
+            TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result);
+            assertThat(result.isOk()).isFalse();
+            assertThat(orchestrator.liveCount()).isZero();
+        }
+        finally {
+            real.shutdownNow();
+        }
+    }
+
+    // ---- close() while tasks run --------------------------------------------------------------------
+
+    /**
+     * A body that ignores its interrupt outlives close(); when it then starts and joins a child, the child
+     * is rejected (orchestrator closed) rather than queued on a runtime that will never run it.
+     */
+    @Test
+    void aRunawayBodyStartingAChildAfterCloseIsAnsweredNotHung() throws Exception {
+        CountDownLatch afterClose = latch();
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Object> childOutcome = new AtomicReference<>();
+        CountDownLatch childAnswered = new CountDownLatch(1);
+        for (String runtime : List.of("virtual", "platform", "single")) {
+            orchestrator.to(String.class).runtime(runtime).run(() -> {
+                if (runtime.equals("virtual")) {
+                    started.countDown();
+                    awaitIgnoringInterrupts(afterClose);
+                    Thread.interrupted();
+                    try {
+                        childOutcome.set(TaskContext.current().orElseThrow().child(String.class).runtime("single")
+                                .run(() -> "child").result());
+                    }
+                    catch (Throwable t) {
+                        childOutcome.set(t);
+                    }
+                    childAnswered.countDown();
+                }
+                return "x";
+            });
+        }
+        started.await();
+        Thread closer = Thread.ofPlatform().start(orchestrator::close);
+        closer.join(HANG);
+        afterClose.countDown();
+        assertThat(childAnswered.await(HANG.toSeconds(), TimeUnit.SECONDS)).as("child answered").isTrue();
+        assertThat(childOutcome.get()).satisfiesAnyOf(
+                o -> assertThat(o).isInstanceOf(IllegalStateException.class),
+                o -> assertThat(o).isInstanceOf(AsyncTaskException.class),
+                o -> assertThat(o).isInstanceOf(TaskResult.Err.class));
+    }
+
+    @Test
+    void tasksQueuedForAPermitEndWhenTheOrchestratorCloses() throws Exception {
+        CountDownLatch never = latch();
+        SpawningTask<String> holder = orchestrator.to(String.class).group("one").run(() -> {
+            never.await();
+            return "holder";
+        });
+        awaitStatus(holder, TaskStatus.RUNNING);
+        SpawningTask<String> queued = orchestrator.to(String.class).group("one").run(() -> "queued");
+        assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
+        assertTimeoutPreemptively(HANG, orchestrator::close);
+        assertThat(assertTimeoutPreemptively(HANG, queued::result).isOk()).isFalse();
+        assertThat(assertTimeoutPreemptively(HANG, holder::result).isOk()).isFalse();
+    }
+
+    @Test
+    void aTaskSubmittedAfterCloseIsRejected() {
+        orchestrator.close();
+        for (String runtime : List.of("virtual", "platform", "single")) {
+            assertThatThrownBy(() -> orchestrator.to(String.class).runtime(runtime).await(() -> "late"))
+                    .isInstanceOf(TaskRejectedException.class);
+        }
+    }
+
+    private static void awaitStatus(SpawningTask<?> task, TaskStatus status) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (task.status() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(task.name() + " never reached " + status + ", is " + task.status());
+            }
+            Thread.sleep(1);
+        }
+    }
+}
