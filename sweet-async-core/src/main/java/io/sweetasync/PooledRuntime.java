@@ -389,6 +389,9 @@ final class PooledRuntime extends TaskRuntime {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         boolean allEnded = true;
         for (Thread worker : toJoin) {
+            if (worker == Thread.currentThread()) {
+                continue; // closed from one of its own bodies: this thread ends once that body returns
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0 || !worker.join(Duration.ofNanos(left))) {
                 allEnded = allEnded && !worker.isAlive();
