@@ -75,6 +75,10 @@ public interface SpawningTask<T> extends Future<T> {
      * fails, times out or is cancelled, the new task ends the same way with the same exception, and
      * {@code next} never runs. The new task takes the priority and runtime of this one, and its place
      * in the tree is decided like any task's: a child of the task calling {@code chain}, if any.
+     *
+     * @throws IllegalArgumentException if called inside the body of this task (or of a descendant of it):
+     *                                  the new task would be a child waiting for its own ancestor, which
+     *                                  waits for its children, so it would never start
      */
     <U> SpawningTask<U> chain(Function<? super T, ? extends U> next);
 

@@ -133,6 +133,10 @@ public final class SpawningTaskBuilder<T> {
      * task is {@link TaskStatus#PENDING} and its snapshot lists the dependencies. (A handle can only
      * name a task created earlier, so dependencies cannot form a cycle.)
      *
+     * <p>Inside a task body, a task that is not {@link #detached()} becomes a child of that body's task, which
+     * waits for its children: naming that task or one of its ancestors here would never start, so
+     * {@link #run} refuses it with {@link IllegalArgumentException}.
+     *
      * @throws IllegalArgumentException if a task belongs to another orchestrator
      */
     public SpawningTaskBuilder<T> after(SpawningTask<?>... tasks) {
@@ -152,7 +156,9 @@ public final class SpawningTaskBuilder<T> {
      * Submits the task now and returns its handle at once. Failures surface through the handle, never
      * from this method (except a misuse, such as starting a child of a finished task).
      *
-     * @throws IllegalStateException if this builder makes children of a task that has finished
+     * @throws IllegalStateException    if this builder makes children of a task that has finished
+     * @throws IllegalArgumentException if the task would be a child of a task it must start {@link #after}
+     *                                  (directly or through an ancestor): it would never start
      */
     public SpawningTask<T> run(Callable<? extends T> work) {
         return orchestrator.spawn(spec, Objects.requireNonNull(work, "work"));
