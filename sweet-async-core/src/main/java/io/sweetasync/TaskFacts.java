@@ -281,13 +281,16 @@ abstract class TaskFacts<T> {
         mine.put(key, value);
     }
 
-    /** Keeps the progress values of now for good; called once, when the task finishes. */
+    /**
+     * Keeps the progress values of now for good; called once, when the task finishes (a runaway's, whose
+     * body still runs at its deadline, keeps the last values read: see {@link TaskProgress}).
+     */
     void freezeProgress() {
         TaskProgress mine = progress;
         if (mine == null && PROGRESS.compareAndSet(this, null, TaskProgress.NONE)) {
             return; // nothing published: a value published from now on is ignored
         }
-        progress.freeze();
+        progress.freeze(isRunaway());
     }
 
     private Map<String, Long> progressNow() {
