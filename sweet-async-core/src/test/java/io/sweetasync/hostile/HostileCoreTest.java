@@ -149,6 +149,45 @@ class HostileCoreTest {
         assertThat(thrown.get()).isInstanceOf(CancellationException.class);
     }
 
+    /**
+     * The race behind the fix above: get() starting while cancel() wins, many times, with a body that
+     * ignores its interrupt. Whichever comes first, a winning cancel releases the getter with
+     * CancellationException, and a cancel that lost to the completion leaves get() the value.
+     */
+    @Test
+    void getRacingCancelIsReleasedWheneverCancelWins() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            CountDownLatch release = latch();
+            int round = i;
+            boolean finishes = round % 3 == 0;
+            SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+                if (!finishes) {
+                    awaitIgnoringInterrupts(release);
+                }
+                return "body";
+            });
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread getter = Thread.ofVirtual().start(() -> {
+                try {
+                    got.set(round % 2 == 0 ? task.get() : task.get(1, TimeUnit.DAYS));
+                }
+                catch (Throwable t) {
+                    got.set(t);
+                }
+            });
+            boolean cancelled = task.cancel();
+            getter.join(HANG);
+            assertThat(getter.isAlive()).as("getter of round %d still blocked (cancel won: %s)", i, cancelled).isFalse();
+            if (cancelled) {
+                assertThat(got.get()).isInstanceOf(CancellationException.class);
+            }
+            else {
+                assertThat(got.get()).isEqualTo("body");
+            }
+            release.countDown();
+        }
+    }
+
     @Test
     void getWithZeroOrNegativeOrHugeTimeouts() throws Exception {
         CountDownLatch release = latch();
