@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
 /**
@@ -165,12 +166,14 @@ public final class SpawningTaskBuilder<T> {
     }
 
     /**
-     * Runs the task and waits for its value.
+     * Runs the task and waits for its value. If the waiting thread is interrupted, the task is cancelled
+     * (no handle was given out to cancel it otherwise) and this throws at once.
      *
-     * @throws AsyncTaskException if the task failed, timed out, was cancelled or rejected
+     * @throws AsyncTaskException    if the task failed, timed out, was cancelled or rejected
+     * @throws CancellationException if the waiting thread was interrupted (its interrupt status is kept)
      */
     public T await(Callable<? extends T> work) {
-        return run(work).join();
+        return resultOrCancel(run(work)).orElseThrow();
     }
 
     /**
@@ -202,9 +205,23 @@ public final class SpawningTaskBuilder<T> {
         return new AnywhereTaskBuilder<>(orchestrator, spec);
     }
 
-    /** Runs the task, waits, and returns what {@code handler} makes of its result. */
+    /**
+     * Runs the task, waits, and returns what {@code handler} makes of its result. If the waiting thread is
+     * interrupted the task is cancelled, as by {@link #await}, and {@link CancellationException} is thrown.
+     */
     public <R> R awaitResult(Callable<? extends T> work, Function<TaskResult<T>, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return handler.apply(run(work).result());
+        return handler.apply(resultOrCancel(run(work)));
+    }
+
+    /** Waits for {@code task}; if the waiting thread is interrupted, cancels it before the exception goes on. */
+    private static <T> TaskResult<T> resultOrCancel(SpawningTask<T> task) {
+        try {
+            return task.result();
+        }
+        catch (CancellationException interrupted) {
+            task.cancel();
+            throw interrupted;
+        }
     }
 }

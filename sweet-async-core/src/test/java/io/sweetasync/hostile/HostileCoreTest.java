@@ -203,6 +203,61 @@ class HostileCoreTest {
         assertThat(pending.get(Long.MAX_VALUE, TimeUnit.NANOSECONDS)).isEqualTo("v");
     }
 
+    // ---- await(): the waiter is interrupted ------------------------------------------------------
+
+    /**
+     * await()/awaitResult() return no handle: when the waiting thread is interrupted (a request thread
+     * cancelled, an executor shut down) they throw CancellationException, and the task they started must not
+     * run on unreachable (nobody holds a handle to cancel it): it is cancelled with its waiter.
+     */
+    @Test
+    void anInterruptedAwaitDoesNotLeaveItsTaskRunningUnreachable() throws Exception {
+        for (int variant = 0; variant < 3; variant++) {
+            int which = variant;
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    if (which == 0) {
+                        orchestrator.to(String.class).named("awaited").await(() -> {
+                            started.countDown();
+                            Thread.sleep(Long.MAX_VALUE);
+                            return "never";
+                        });
+                    }
+                    else if (which == 2) {
+                        orchestrator.emits(Integer.class).named("awaited").sender(emitter -> {
+                            started.countDown();
+                            Thread.sleep(Long.MAX_VALUE);
+                        }).receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
+                                .awaitFinalEvent();
+                    }
+                    else {
+                        orchestrator.to(String.class).named("awaited").awaitResult(() -> {
+                            started.countDown();
+                            Thread.sleep(Long.MAX_VALUE);
+                            return "never";
+                        }, result -> result);
+                    }
+                }
+                catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            started.await();
+            caller.interrupt();
+            caller.join(HANG);
+            assertThat(caller.isAlive()).isFalse();
+            assertThat(thrown.get()).isInstanceOf(CancellationException.class);
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (orchestrator.liveCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(orchestrator.liveCount()).as("tasks still running after their await() was interrupted").isZero();
+            assertThat(orchestrator.recent().getFirst().status()).isEqualTo(TaskStatus.CANCELLED);
+        }
+    }
+
     // ---- 3: cancel of a task waiting for a permit -------------------------------------------------
 
     /** A cancelled queued task gives back its place in the bounded queue (capacity 1). */
