@@ -339,7 +339,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     }
 
     private static TaskInfo.Failure failureOf(Throwable error) {
-        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(error.getMessage()));
+        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(AsyncTaskException.messageOf(error)));
     }
 
     // ---- context propagation --------------------------------------------------------------------
