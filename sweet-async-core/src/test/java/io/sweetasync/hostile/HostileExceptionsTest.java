@@ -82,4 +82,18 @@ class HostileExceptionsTest {
                 }));
         assertThat(value).isEqualTo("fallback for UnreadableException");
     }
+
+    @Test
+    void aFallbackThrowingAnExceptionWhoseMessageThrowsFailsTheTask() {
+        SpawningTask<String> task = orchestrator.to(String.class).fallback(error -> {
+            throw new UnreadableException();
+        }).run(() -> {
+            throw new IllegalArgumentException("body failed");
+        });
+        TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result);
+        assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class,
+                err -> assertThat(err.error()).isInstanceOf(TaskFailedException.class)
+                        .hasCauseInstanceOf(UnreadableException.class));
+        assertThat(orchestrator.liveCount()).isZero();
+    }
 }
