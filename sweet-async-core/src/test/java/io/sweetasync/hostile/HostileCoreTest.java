@@ -392,6 +392,44 @@ class HostileCoreTest {
         }
     }
 
+    // ---- a runtime registered in two orchestrators ---------------------------------------------
+
+    /**
+     * Nothing stops a user from registering one TaskRuntime object in two orchestrators (a static
+     * "cpu" runtime used by two application contexts). Closing one closes the runtime; a task of the other
+     * orchestrator queued on it at that moment was dropped with the queue: never run, never ended, its
+     * waiters hung for ever. It must end (rejected: its runtime closed) or run.
+     */
+    @Test
+    void aTaskQueuedOnARuntimeClosedByAnotherOrchestratorEnds() throws Exception {
+        TaskRuntime shared = TaskRuntime.single("shared");
+        TaskOrchestrator first = TaskOrchestrator.builder().runtime(shared).build();
+        TaskOrchestrator second = TaskOrchestrator.builder().runtime(shared).build();
+        try {
+            CountDownLatch running = new CountDownLatch(1);
+            SpawningTask<String> blocker = first.to(String.class).runtime("shared").run(() -> {
+                running.countDown();
+                Thread.sleep(Long.MAX_VALUE);
+                return "never";
+            });
+            running.await();
+            SpawningTask<String> queued = second.to(String.class).runtime("shared").run(() -> "queued");
+            assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
+            assertTimeoutPreemptively(HANG, first::close);
+            assertThat(blocker.status()).isEqualTo(TaskStatus.CANCELLED);
+            TaskResult<String> result = assertTimeoutPreemptively(HANG, queued::result);
+            assertThat(queued.status().isTerminal()).isTrue();
+            if (!result.isOk()) {
+                assertThat(((TaskResult.Err<String>) result).error()).isInstanceOf(TaskRejectedException.class)
+                        .hasMessageContaining("shared");
+            }
+        }
+        finally {
+            first.close();
+            second.close();
+        }
+    }
+
     // ---- close() while tasks run --------------------------------------------------------------------
 
     /**
