@@ -51,7 +51,20 @@ public abstract sealed class AsyncTaskException extends RuntimeException
     }
 
     static String summary(Throwable cause) {
-        String message = cause.getMessage();
+        String message = messageOf(cause);
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /**
+     * {@code error.getMessage()}, or a note that it threw: a user's exception is user code (a message built
+     * lazily may fail), read where a failure would leave its task unfinished for ever.
+     */
+    static String messageOf(Throwable error) {
+        try {
+            return error.getMessage();
+        }
+        catch (Throwable unreadable) {
+            return "(its message could not be read: getMessage() threw " + unreadable.getClass().getName() + ")";
+        }
     }
 }

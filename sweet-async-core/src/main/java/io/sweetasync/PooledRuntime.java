@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.limit.RejectionReason;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Comparator;
@@ -376,19 +377,30 @@ final class PooledRuntime extends TaskRuntime {
     @Override
     boolean close(long timeoutMillis) throws InterruptedException {
         List<Thread> toJoin;
+        List<TaskNode<?>> dropped;
         lock.lock();
         try {
             closed = true;
+            dropped = List.copyOf(queue);
             queue.clear();
+            dropped.forEach(node -> node.enqueueSeq = -1);
             work.signalAll();
             toJoin = List.copyOf(workers);
         }
         finally {
             lock.unlock();
         }
+        // Its own orchestrator cancelled its tasks before closing it, but a runtime registered in another
+        // orchestrator too may hold that one's queued tasks: they end rejected, never silently dropped.
+        for (TaskNode<?> node : dropped) {
+            node.reject(RejectionReason.SHUTDOWN, "runtime '" + name() + "' was closed before the task started");
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         boolean allEnded = true;
         for (Thread worker : toJoin) {
+            if (worker == Thread.currentThread()) {
+                continue; // closed from one of its own bodies: this thread ends once that body returns
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0 || !worker.join(Duration.ofNanos(left))) {
                 allEnded = allEnded && !worker.isAlive();

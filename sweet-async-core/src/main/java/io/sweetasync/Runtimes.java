@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
  * closing them all.
  *
  * <p>Invariants: fixed once built (an immutable map, read from any thread without a lock); the default
- * runtime is one of them, or the orchestrator is not built. {@link #close} gives each runtime 10 s to stop
- * its threads and stops at an interrupt (which it restores).
+ * runtime is one of them, or the orchestrator is not built. {@link #close} closes every runtime and gives
+ * each 10 s to stop its threads; an interrupt (restored) ends the waiting, never the closing: a close
+ * called from a cancelled task body, whose thread the shutdown's sweep has just interrupted, still stops
+ * every runtime's threads.
  */
 final class Runtimes {
 
@@ -68,14 +70,19 @@ final class Runtimes {
 
     /** Stops every runtime's threads, waiting up to 10 s for each (a warning names one that did not stop). */
     void close() {
-        try {
-            for (TaskRuntime runtime : byName.values()) {
-                if (!runtime.close(CLOSE_MILLIS)) {
+        boolean interrupted = false;
+        for (TaskRuntime runtime : byName.values()) {
+            try {
+                // Once interrupted, the rest are still closed (their threads told to stop), only not waited for.
+                if (!runtime.close(interrupted ? 0 : CLOSE_MILLIS) && !interrupted) {
                     LOG.log(Level.WARNING, "runtime {0} did not stop within 10 seconds", runtime.name());
                 }
             }
+            catch (InterruptedException ex) {
+                interrupted = true;
+            }
         }
-        catch (InterruptedException ex) {
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

@@ -64,7 +64,11 @@ public interface SpawningTask<T> extends Future<T> {
 
     /**
      * A future that completes with the value, or exceptionally with the {@link AsyncTaskException}.
-     * Cancelling the future cancels the task.
+     * Cancelling the future cancels the task. Waiting on it (or on a future derived from it, such as
+     * {@code thenApply}'s) inside a body on a {@code platform} or {@code single} runtime does not hold the
+     * body's slot, as {@link #join()} does not. Futures the library does not make, such as those of
+     * {@code CompletableFuture.allOf} and {@code anyOf}, block plainly: there, wait with
+     * {@link TaskContext#joinChildren()} or join each task instead.
      */
     CompletableFuture<T> toCompletableFuture();
 
@@ -73,6 +77,10 @@ public interface SpawningTask<T> extends Future<T> {
      * fails, times out or is cancelled, the new task ends the same way with the same exception, and
      * {@code next} never runs. The new task takes the priority and runtime of this one, and its place
      * in the tree is decided like any task's: a child of the task calling {@code chain}, if any.
+     *
+     * @throws IllegalArgumentException if called inside the body of this task (or of a descendant of it):
+     *                                  the new task would be a child waiting for its own ancestor, which
+     *                                  waits for its children, so it would never start
      */
     <U> SpawningTask<U> chain(Function<? super T, ? extends U> next);
 

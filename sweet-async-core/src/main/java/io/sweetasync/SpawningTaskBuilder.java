@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
 /**
@@ -133,6 +134,10 @@ public final class SpawningTaskBuilder<T> {
      * task is {@link TaskStatus#PENDING} and its snapshot lists the dependencies. (A handle can only
      * name a task created earlier, so dependencies cannot form a cycle.)
      *
+     * <p>Inside a task body, a task that is not {@link #detached()} becomes a child of that body's task, which
+     * waits for its children: naming that task or one of its ancestors here would never start, so
+     * {@link #run} refuses it with {@link IllegalArgumentException}.
+     *
      * @throws IllegalArgumentException if a task belongs to another orchestrator
      */
     public SpawningTaskBuilder<T> after(SpawningTask<?>... tasks) {
@@ -152,19 +157,23 @@ public final class SpawningTaskBuilder<T> {
      * Submits the task now and returns its handle at once. Failures surface through the handle, never
      * from this method (except a misuse, such as starting a child of a finished task).
      *
-     * @throws IllegalStateException if this builder makes children of a task that has finished
+     * @throws IllegalStateException    if this builder makes children of a task that has finished
+     * @throws IllegalArgumentException if the task would be a child of a task it must start {@link #after}
+     *                                  (directly or through an ancestor): it would never start
      */
     public SpawningTask<T> run(Callable<? extends T> work) {
         return orchestrator.spawn(spec, Objects.requireNonNull(work, "work"));
     }
 
     /**
-     * Runs the task and waits for its value.
+     * Runs the task and waits for its value. If the waiting thread is interrupted, the task is cancelled
+     * (no handle was given out to cancel it otherwise) and this throws at once.
      *
-     * @throws AsyncTaskException if the task failed, timed out, was cancelled or rejected
+     * @throws AsyncTaskException    if the task failed, timed out, was cancelled or rejected
+     * @throws CancellationException if the waiting thread was interrupted (its interrupt status is kept)
      */
     public T await(Callable<? extends T> work) {
-        return run(work).join();
+        return resultOrCancel(run(work)).orElseThrow();
     }
 
     /**
@@ -196,9 +205,23 @@ public final class SpawningTaskBuilder<T> {
         return new AnywhereTaskBuilder<>(orchestrator, spec);
     }
 
-    /** Runs the task, waits, and returns what {@code handler} makes of its result. */
+    /**
+     * Runs the task, waits, and returns what {@code handler} makes of its result. If the waiting thread is
+     * interrupted the task is cancelled, as by {@link #await}, and {@link CancellationException} is thrown.
+     */
     public <R> R awaitResult(Callable<? extends T> work, Function<TaskResult<T>, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return handler.apply(run(work).result());
+        return handler.apply(resultOrCancel(run(work)));
+    }
+
+    /** Waits for {@code task}; if the waiting thread is interrupted, cancels it before the exception goes on. */
+    private static <T> TaskResult<T> resultOrCancel(SpawningTask<T> task) {
+        try {
+            return task.result();
+        }
+        catch (CancellationException interrupted) {
+            task.cancel();
+            throw interrupted;
+        }
     }
 }

@@ -102,6 +102,17 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             releasePermit(PermitRelease.IGNORE);
             reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
         }
+        catch (RuntimeException ex) {
+            // A user's executor failed otherwise (its own bug, a closed resource): the task fails with that
+            // error, as an attempt whose bookkeeping failed does, instead of staying QUEUED for ever (this
+            // runs on run()'s caller, a limiter's grant or a retry's timer thread: nobody else would end it).
+            releasePermit(PermitRelease.IGNORE);
+            if (BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
+                bodyFailed(ex);
+                stopSubtree("its parent " + label() + " failed");
+                endBody();
+            }
+        }
     }
 
     /** How a held permit is returned to its limiter. */

@@ -182,8 +182,48 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }
+        if (request.kind() == StopKind.CANCEL) {
+            releaseGetWaiters();
+        }
         stopBody();
         return true;
+    }
+
+    /**
+     * A future that completes when a cancellation of this task wins or its outcome completes, for
+     * {@code Future.get} callers: as {@link java.util.concurrent.Future} requires, a {@code get()} already
+     * waiting when {@code cancel} wins throws {@code CancellationException} then, not once the interrupted
+     * body has returned. Made on first use; the stop is re-read after it is published (and
+     * {@link #stopThis} reads it after its compare-and-set), so a cancellation racing with its creation
+     * completes it from one side or the other.
+     */
+    final ManagedFuture<Void> cancelOrOutcome() {
+        Occasional rare = occasional();
+        ManagedFuture<Void> signal = rare.getWaiters;
+        if (signal == null) {
+            synchronized (rare) {
+                signal = rare.getWaiters;
+                if (signal == null) {
+                    ManagedFuture<Void> made = new ManagedFuture<>();
+                    rare.getWaiters = made;
+                    outcome.whenComplete((result, never) -> made.complete(null));
+                    signal = made;
+                }
+            }
+        }
+        Stop request = stop;
+        if (request != null && request.kind() == StopKind.CANCEL) {
+            signal.complete(null);
+        }
+        return signal;
+    }
+
+    private void releaseGetWaiters() {
+        Occasional rare = occasionalOrNull();
+        ManagedFuture<Void> signal = rare == null ? null : rare.getWaiters;
+        if (signal != null) {
+            signal.complete(null);
+        }
     }
 
     /** Cancels every unfinished task below this one; see {@link TaskTrees#cancelBelow}. */
@@ -299,7 +339,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     }
 
     private static TaskInfo.Failure failureOf(Throwable error) {
-        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(error.getMessage()));
+        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(AsyncTaskException.messageOf(error)));
     }
 
     // ---- context propagation --------------------------------------------------------------------

@@ -61,8 +61,8 @@ final class TaskFactory {
 
     /** Creates a task and submits it, at once or once everything in its spec's {@code after} has completed. */
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
-        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()));
         List<TaskNode<?>> after = spec.after();
+        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false);
         if (after.isEmpty()) {
             node.submit();
         }
@@ -87,7 +87,8 @@ final class TaskFactory {
     <T, U> SpawningTask<U> chain(TaskNode<T> upstream, Function<? super T, ? extends U> next) {
         Objects.requireNonNull(next, "next");
         TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
-        TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()));
+        TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()),
+                List.of(upstream), null, 0, false);
         upstream.whenTerminal(() -> {
             if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
                 node.stop(new TaskNode.Stop(TaskNode.StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
@@ -99,9 +100,6 @@ final class TaskFactory {
         return node;
     }
 
-    private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName) {
-        return create(spec, work, derivedName, null, 0, false);
-    }
 
     /**
      * Creates, counts and registers a task, submitted by the caller; a durable one ({@code givenId} when
@@ -109,11 +107,18 @@ final class TaskFactory {
      */
     <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName, TaskId givenId,
             int priorAttempts, boolean durable) {
+        return create(spec, work, derivedName, List.of(), givenId, priorAttempts, durable);
+    }
+
+    /** As above, for a task that starts only once {@code waitsFor} (its {@code after} or {@code chain} upstream) ended. */
+    private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName,
+            List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean durable) {
         TaskNode<?> parent = spec.parent();
         if (parent == null && !spec.detached()) {
             TaskNode<?> current = Carrier.currentTask();
             parent = current != null && current.orchestrator() == orchestrator ? current : null;
         }
+        refuseWaitingForAnAncestor(parent, waitsFor, spec.name());
         long idValue = givenId != null ? 0 : TaskId.valueOf(incarnation, ids.incrementAndGet());
         TaskNode<T> node = new TaskNode<>(settings(spec, derivedName, parent), idValue, givenId, work);
         if (durable) {
@@ -166,6 +171,31 @@ final class TaskFactory {
             }
         }
         return settings;
+    }
+
+    /**
+     * A parent is terminal only after its children: a task placed under {@code parent} that would start only
+     * after {@code parent} itself or one of its ancestors ended would wait for a task that waits for it, for
+     * ever. Refused here, before anything is registered (a walk up the tree, only for live dependencies).
+     */
+    private static void refuseWaitingForAnAncestor(TaskNode<?> parent, List<TaskNode<?>> waitsFor, String name) {
+        if (parent == null || waitsFor.isEmpty()) {
+            return;
+        }
+        for (TaskNode<?> dependency : waitsFor) {
+            if (dependency.isTerminal()) {
+                continue;
+            }
+            for (TaskNode<?> ancestor = parent; ancestor != null; ancestor = ancestor.parentNode()) {
+                if (ancestor == dependency) {
+                    throw new IllegalArgumentException("task " + (name == null ? "" : name + " ")
+                            + "cannot wait for " + dependency.label() + ": it would be a child of " + parent.label()
+                            + (dependency == parent ? "" : ", a descendant of " + dependency.label())
+                            + ", which waits for its children, so it would never start; start it detached()"
+                            + " (for chain(): to(...).detached().after(task).run(...)), or outside that body");
+                }
+            }
+        }
     }
 
     private static String describeEnd(TaskStatus status) {

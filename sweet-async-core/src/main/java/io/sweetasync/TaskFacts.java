@@ -59,6 +59,11 @@ abstract class TaskFacts<T> {
         volatile TaskInfo.Failure failureInfo;
         /** Figures attributed from JFR events; created when the first attempt opens its slice. */
         volatile SampledFigures sampled;
+        /**
+         * Completed when a cancellation of the task wins or its outcome completes; made by the first
+         * {@code Future.get} that has to wait (see {@link TaskEnding#cancelOrOutcome}).
+         */
+        volatile ManagedFuture<Void> getWaiters;
     }
 
     /** What the task was created with, shared with the tasks built alike (see {@link TaskSettings}). */
@@ -276,13 +281,16 @@ abstract class TaskFacts<T> {
         mine.put(key, value);
     }
 
-    /** Keeps the progress values of now for good; called once, when the task finishes. */
+    /**
+     * Keeps the progress values of now for good; called once, when the task finishes (a runaway's, whose
+     * body still runs at its deadline, keeps the last values read: see {@link TaskProgress}).
+     */
     void freezeProgress() {
         TaskProgress mine = progress;
         if (mine == null && PROGRESS.compareAndSet(this, null, TaskProgress.NONE)) {
             return; // nothing published: a value published from now on is ignored
         }
-        progress.freeze();
+        progress.freeze(isRunaway());
     }
 
     private Map<String, Long> progressNow() {

@@ -108,13 +108,35 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
     @Override
     public T get() throws InterruptedException, ExecutionException {
         throwIfCancelledEarly();
-        return TaskOutcome.unwrap(outcome.await());
+        if (!outcome.isDone()) {
+            cancelOrOutcome().get(); // released by the outcome, or by a cancellation that wins meanwhile
+            throwIfCancelledEarly();
+        }
+        return TaskOutcome.unwrap(outcome.now());
     }
 
     @Override
     public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         throwIfCancelledEarly();
-        return outcome.valueWithin(this, time, unit);
+        TaskResult<T> done = outcome.now();
+        if (done == null) {
+            long nanos = unit.toNanos(time); // saturates: Long.MAX_VALUE days is "practically never"
+            if (nanos > 0) {
+                try {
+                    cancelOrOutcome().get(nanos, TimeUnit.NANOSECONDS);
+                }
+                catch (TimeoutException ex) {
+                    // reported below, unless the task ended meanwhile
+                }
+            }
+            throwIfCancelledEarly();
+            done = outcome.now();
+            if (done == null) {
+                throw new TimeoutException(nanos <= 0 ? "task " + label() + " is not done"
+                        : "task " + label() + " did not finish within " + time + " " + unit);
+            }
+        }
+        return TaskOutcome.unwrap(done);
     }
 
     @Override

@@ -605,7 +605,10 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         /**
          * Registers a runtime. A runtime named {@code virtual}, {@code platform} or {@code single}
-         * replaces the built-in one (e.g. {@code TaskRuntime.platform("platform", 16)}).
+         * replaces the built-in one (e.g. {@code TaskRuntime.platform("platform", 16)}). The orchestrator
+         * closes its runtimes when it closes: a runtime object registered in several orchestrators is closed
+         * by the first to close, and the others' tasks then queued on it end with
+         * {@link TaskRejectedException} (as do their later ones), so give each orchestrator its own.
          */
         public Builder runtime(TaskRuntime runtime) {
             Objects.requireNonNull(runtime, "runtime");

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A task's outcome and the ways to wait for it: what {@code result()}, {@code join()}, {@code get()} and
@@ -34,7 +33,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         if (done != null) {
             return done;
         }
-        TaskRuntime.managedBlock(new Wait(0));
+        TaskRuntime.managedBlock(new Wait());
         return getNow(null);
     }
 
@@ -47,23 +46,6 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for task " + task.label());
         }
-    }
-
-    /** {@code Future.get(time, unit)} of {@code task}: the value, or the failure as the future contract says. */
-    T valueWithin(TaskNode<?> task, long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        TaskResult<T> done = getNow(null);
-        if (done == null) {
-            long nanos = unit.toNanos(time); // saturates: Long.MAX_VALUE days is "practically never"
-            if (nanos <= 0) {
-                throw new TimeoutException("task " + task.label() + " is not done");
-            }
-            TaskRuntime.managedBlock(new Wait(nanos));
-            done = getNow(null);
-            if (done == null) {
-                throw new TimeoutException("task " + task.label() + " did not finish within " + time + " " + unit);
-            }
-        }
-        return unwrap(done);
     }
 
     /** The value of {@code result}, or its failure as {@code Future.get} reports one. */
@@ -100,33 +82,13 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         return future;
     }
 
-    /** Waits for this outcome without a deadline ({@code nanos == 0}) or up to {@code nanos}. */
+    /** Waits for this outcome. */
     private final class Wait implements ForkJoinPool.ManagedBlocker {
-        private final long deadline;
-        private final boolean timed;
-        private boolean expired;
-
-        Wait(long nanos) {
-            this.timed = nanos > 0;
-            this.deadline = timed ? System.nanoTime() + nanos : 0;
-        }
 
         @Override
         public boolean block() throws InterruptedException {
             try {
-                if (!timed) {
-                    TaskOutcome.this.get();
-                }
-                else {
-                    long left = deadline - System.nanoTime();
-                    if (left > 0) {
-                        TaskOutcome.this.get(left, TimeUnit.NANOSECONDS);
-                    }
-                    expired = !isDone();
-                }
-            }
-            catch (TimeoutException ex) {
-                expired = true;
+                TaskOutcome.this.get();
             }
             catch (ExecutionException ex) {
                 throw new IllegalStateException("task outcomes never complete exceptionally", ex);
@@ -136,15 +98,16 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
 
         @Override
         public boolean isReleasable() {
-            return isDone() || expired;
+            return isDone();
         }
     }
 
     /**
      * The future of {@code toCompletableFuture()}: cancelling it cancels the task and returns true exactly
-     * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}.
+     * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}. Its waits, and those of
+     * the futures derived from it, are managed blocks ({@link ManagedFuture}).
      */
-    private static final class TaskFuture<T> extends CompletableFuture<T> {
+    private static final class TaskFuture<T> extends ManagedFuture<T> {
 
         private final SpawningTask<T> task;
         /** Guarded by this. */

@@ -9,11 +9,13 @@ import java.util.function.LongSupplier;
  * The live values a task publishes ({@link TaskContext#progress}), shown in its snapshots.
  *
  * <p>Invariants: values keep their registration order; registration copies the map under this object's
- * monitor (registrations are rare, reads are lock-free); {@link #freeze()} runs once, when the task
+ * monitor (registrations are rare, reads are lock-free); {@link #freeze(boolean)} runs once, when the task
  * finishes, and from then on the last values are shown, no supplier is called again and none is taken,
  * even from a context kept past its task (so a finished task retains none of the user's objects); a task
  * that published nothing is given the shared, frozen {@link #NONE} then. A supplier that throws is left out of that snapshot, and said
- * once per task.
+ * once per task. A task ended at its deadline while its body still runs (a runaway) is frozen with the
+ * values its last snapshot read, without calling the suppliers: one may wait for a lock the runaway body
+ * holds, and the deadline's forced end must not wait for the body (SPEC 1.5).
  */
 final class TaskProgress {
 
@@ -28,6 +30,8 @@ final class TaskProgress {
     private volatile Map<String, LongSupplier> suppliers = Map.of();
     private volatile Map<String, Long> frozen;
     private volatile boolean failed;
+    /** The values the last snapshot read, for a freeze that must not call the suppliers; null until read. */
+    private volatile Map<String, Long> lastRead;
 
     TaskProgress(TaskNode<?> task) {
         this.task = task;
@@ -62,15 +66,21 @@ final class TaskProgress {
                 }
             }
         });
+        lastRead = values;
         return values;
     }
 
-    /** Keeps the values of now for good; called once, when the task finishes. */
-    synchronized void freeze() {
+    /**
+     * Keeps the values for good; called once, when the task finishes: those of now, or, if
+     * {@code bodyStillRuns}, those the last snapshot read (the suppliers are not called).
+     */
+    synchronized void freeze(boolean bodyStillRuns) {
         if (frozen != null) {
             return;
         }
-        frozen = Collections.unmodifiableMap(now());
+        Map<String, Long> last = lastRead;
+        frozen = Collections.unmodifiableMap(!bodyStillRuns ? now() : last == null ? Map.of() : last);
         suppliers = Map.of();
+        lastRead = null;
     }
 }

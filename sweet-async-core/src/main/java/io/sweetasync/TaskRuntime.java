@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * A {@code PLATFORM} or {@code SINGLE} runtime has a number of <em>slots</em> ({@link #parallelism()}):
  * at most that many bodies run at once. When a body waits for another task ({@code join()},
  * {@code result()}, {@code get()}, {@code get(timeout)}, {@code joinChildren()}, a pipeline's final
- * event) it gives its slot back for the wait, and the runtime starts a spare thread if needed so that
+ * event, the future of {@code toCompletableFuture()} and the futures derived from it) it gives its slot back for the wait, and the runtime starts a spare thread if needed so that
  * queued tasks keep starting (compensation, as {@link ForkJoinPool#managedBlock} does). When the wait
  * ends the body continues at once, even if that briefly makes one body more than the slots allow
  * (a spare that took its slot finishes its current task first). So a task may wait for any other

@@ -5,6 +5,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
 /**
@@ -57,17 +58,32 @@ public final class ReceivingStage<E, K, V> {
     }
 
     /**
-     * Runs the pipeline and waits for its final event.
+     * Runs the pipeline and waits for its final event. If the waiting thread is interrupted, the pipeline
+     * is cancelled and {@link CancellationException} thrown (its interrupt status kept).
      *
      * @throws io.sweetasync.AsyncTaskException if it failed (stop on first error, failed setup), timed out
      *                                          or was cancelled
      */
     public <K2 extends K, V2 extends V> FinalEvent<K2, V2> awaitFinalEvent() {
-        return this.<K2, V2>run().join();
+        return resultOrCancel(this.<K2, V2>run()).orElseThrow();
     }
 
-    /** Runs the pipeline, waits, and returns what {@code handler} makes of its result. */
+    /** Runs the pipeline, waits, and returns what {@code handler} makes of its result (cancelled if the wait is interrupted). */
     public <R> R awaitFinalEvent(Function<TaskResult<FinalEvent<K, V>>, R> handler) {
-        return handler.apply(this.<K, V>run().result());
+        return handler.apply(resultOrCancel(this.<K, V>run()));
+    }
+
+    /**
+     * Waits for {@code pipeline}; if the waiting thread is interrupted, cancels the pipeline (its caller holds
+     * no handle to do so) before the {@link CancellationException} goes on.
+     */
+    private static <K, V> TaskResult<FinalEvent<K, V>> resultOrCancel(EmittingTask<K, V> pipeline) {
+        try {
+            return pipeline.result();
+        }
+        catch (CancellationException interrupted) {
+            pipeline.cancel();
+            throw interrupted;
+        }
     }
 }
