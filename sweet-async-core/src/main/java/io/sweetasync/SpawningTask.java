@@ -52,6 +52,9 @@ public interface SpawningTask<T> extends Future<T> {
      *
      * @throws AsyncTaskException    if it failed, timed out, was cancelled or rejected
      * @throws CancellationException if the waiting thread is interrupted
+     * @throws IllegalStateException if called, while the task is live, by its own body or by a descendant's
+     *                               (a task ends only after its children: the wait would never end); also
+     *                               from {@link #result()} and {@link #get()}
      */
     T join();
 
@@ -59,6 +62,7 @@ public interface SpawningTask<T> extends Future<T> {
      * Waits for the task and returns its outcome; never throws for the task's own failure.
      *
      * @throws CancellationException if the waiting thread is interrupted
+     * @throws IllegalStateException if called by the task's own body or a descendant's (see {@link #join()})
      */
     TaskResult<T> result();
 

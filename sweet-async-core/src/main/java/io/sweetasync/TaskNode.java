@@ -97,7 +97,34 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     @Override
     public TaskResult<T> result() {
+        if (!outcome.isDone()) {
+            refuseWaitingForItselfOrAnAncestor();
+        }
         return outcome.awaitUninterruptibly(this);
+    }
+
+    /**
+     * A body that waits, without a bound, for its own task or for an ancestor (which ends only after its
+     * children) would wait for ever, or until a deadline ends the ancestor: refused at once, naming both. A
+     * walk up only as many levels as the waiting task is deeper than this one, so a parent joining its
+     * children (the usual wait) walks nowhere.
+     */
+    private void refuseWaitingForItselfOrAnAncestor() {
+        TaskNode<?> waiter = Carrier.currentTask();
+        if (waiter == null || waiter.depth() < depth()) {
+            return;
+        }
+        TaskNode<?> up = waiter;
+        for (int levels = waiter.depth() - depth(); levels > 0 && up != null; levels--) {
+            up = up.parentNode();
+        }
+        if (up == this) {
+            throw new IllegalStateException(waiter == this
+                    ? "task " + label() + " cannot wait for itself: its body would wait for its own end"
+                    : "task " + waiter.label() + " cannot wait for " + label() + ", its ancestor: a task ends only "
+                            + "after its children, so the wait would never end (start the waiting work detached(), "
+                            + "or use get(timeout))");
+        }
     }
 
     @Override
@@ -109,6 +136,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
     public T get() throws InterruptedException, ExecutionException {
         throwIfCancelledEarly();
         if (!outcome.isDone()) {
+            refuseWaitingForItselfOrAnAncestor();
             cancelOrOutcome().get(); // released by the outcome, or by a cancellation that wins meanwhile
             throwIfCancelledEarly();
         }

@@ -111,4 +111,59 @@ class HostileCyclesTest {
         assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo("first+chained/second");
         assertThat(assertTimeoutPreemptively(HANG, () -> detached.get().join())).isEqualTo("after its creator");
     }
+
+    /** A body waiting for its own task (join, get, result) is refused at once, naming it, instead of hanging. */
+    @Test
+    void aBodyWaitingForItsOwnTaskIsRefused() {
+        for (String how : java.util.List.of("join", "get", "result")) {
+            AtomicReference<SpawningTask<String>> self = new AtomicReference<>();
+            CountDownLatch known = new CountDownLatch(1);
+            SpawningTask<String> task = orchestrator.to(String.class).named("selfish").run(() -> {
+                known.await();
+                try {
+                    Object value = switch (how) {
+                        case "join" -> self.get().join();
+                        case "get" -> self.get().get();
+                        default -> self.get().result();
+                    };
+                    return "waited: " + value;
+                }
+                catch (IllegalStateException refused) {
+                    return refused.getMessage();
+                }
+            });
+            self.set(task);
+            known.countDown();
+            assertThat(assertTimeoutPreemptively(HANG, task::join)).as(how)
+                    .contains("selfish").contains("cannot wait for itself");
+        }
+    }
+
+    /** A child waiting for its parent (which ends only after it) is refused; a detached task may wait. */
+    @Test
+    void aChildWaitingForItsParentIsRefusedADetachedOneIsNot() {
+        AtomicReference<SpawningTask<String>> parent = new AtomicReference<>();
+        CountDownLatch known = new CountDownLatch(1);
+        AtomicReference<SpawningTask<String>> detached = new AtomicReference<>();
+        SpawningTask<String> task = orchestrator.to(String.class).named("parent").run(() -> {
+            known.await();
+            TaskContext context = TaskContext.current().orElseThrow();
+            String child = context.child(String.class).named("child").run(() -> {
+                try {
+                    return "waited: " + parent.get().join();
+                }
+                catch (IllegalStateException refused) {
+                    return refused.getMessage();
+                }
+            }).join();
+            detached.set(orchestrator.to(String.class).detached().run(() -> "after the parent: " + parent.get().join()));
+            return child;
+        });
+        parent.set(task);
+        known.countDown();
+        assertThat(assertTimeoutPreemptively(HANG, task::join)).contains("child").contains("cannot wait for")
+                .contains("parent").contains("its ancestor");
+        assertThat(assertTimeoutPreemptively(HANG, () -> detached.get().join()))
+                .startsWith("after the parent: task child").contains("its ancestor");
+    }
 }
