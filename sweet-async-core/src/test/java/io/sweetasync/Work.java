@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
  * (named in the virtual thread's {@code toString()}), read while the body stays mounted: CPU-bound and
  * allocating loops do not park, and the body checks that its carrier did not change.
  */
-final class Work {
+public final class Work {
 
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory
             .getThreadMXBean();
@@ -61,7 +61,8 @@ final class Work {
         return read;
     }
 
-    static void awaitIgnoringInterrupts(CountDownLatch latch) {
+    /** Waits for {@code latch}, ignoring interrupts (a body that ignores its cancellation); re-asserts the interrupt. */
+    public static void awaitIgnoringInterrupts(CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
             try {

@@ -4,6 +4,7 @@ import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,8 +21,8 @@ import java.util.function.Consumer;
  * <li>Workers are started only from the pipeline task's body, after {@link #open}, so they are its
  * children and its cancellation or deadline stops them all. {@code workers} is guarded by its own
  * lock and read as a snapshot.</li>
- * <li>A worker is never retried (its body handles its errors itself) and takes the pipeline's timeout,
- * not the orchestrator's default: it starts after the pipeline, so its deadline falls after the
+ * <li>A worker is never retried (its body handles its errors itself) and takes the pipeline's timeout
+ * plus {@link #WORKER_DEADLINE_MARGIN}, not the orchestrator's default: its deadline falls after the
  * pipeline's, and it is the pipeline's deadline that stops it.</li>
  * <li>A worker that ends without completing (say cancelled by id) would leave events unsent or
  * unreceived: the first such end is kept in {@code failure} and signalled once
@@ -64,10 +65,24 @@ final class PipelineWorkers {
     void start(String role, Callable<Void> body) {
         SpawningTaskBuilder<Void> builder = spec.applyTo(context.child(Void.class)).retry(RetryPolicy.none());
         if (spec.timeout() != null) {
-            builder = builder.timeout(spec.timeout());
+            builder = builder.timeout(workerTimeout(spec.timeout()));
         }
         track(builder.named(spec.name() + "." + role).run(body));
     }
+
+    /**
+     * The pipeline's timeout and a margin: the pipeline's own deadline, which stops every worker, comes
+     * first even when the clock runs both deadlines at once on two threads, so a pipeline that runs out
+     * of time ends {@code TIMED_OUT}, not failed by a worker that timed out a moment earlier. A practically
+     * endless timeout stays as it is.
+     */
+    static Duration workerTimeout(Duration pipelineTimeout) {
+        return pipelineTimeout.compareTo(ENDLESS) >= 0 ? pipelineTimeout : pipelineTimeout.plus(WORKER_DEADLINE_MARGIN);
+    }
+
+    /** How much later than the pipeline's a worker's deadline falls. */
+    static final Duration WORKER_DEADLINE_MARGIN = Duration.ofSeconds(1);
+    private static final Duration ENDLESS = Duration.ofDays(365L * 100);
 
     private void track(SpawningTask<Void> worker) {
         synchronized (workers) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.sweetasync.TaskOrchestrator;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -24,20 +22,7 @@ import org.junit.jupiter.api.Test;
  * events in memory within the buffer plus one per worker under every strategy, sources not kept alive,
  * the adaptive pool within its range, blocked receivers and their batches.
  */
-class PipelineHostileBoundsTest {
-
-    private static final Duration CEILING = Duration.ofSeconds(30);
-
-    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
-
-    @AfterEach
-    void close() {
-        orchestrator.close();
-    }
-
-    private static List<Integer> numbers(int count) {
-        return IntStream.range(0, count).boxed().toList();
-    }
+class PipelineHostileBoundsTest extends PipelineHostileSupport {
 
     /**
      * A batch can never hold more than the buffer allows (the buffer plus the event in hand), so a

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.RetryPolicy;
-import io.sweetasync.TaskOrchestrator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -23,20 +21,7 @@ import org.junit.jupiter.api.Test;
  * threads of one sender; the final counts under each error strategy, and the ordering promises. Racy
  * scenarios are repeated to meet more interleavings.
  */
-class PipelineHostileDeliveryTest {
-
-    private static final Duration CEILING = Duration.ofSeconds(30);
-
-    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
-
-    @AfterEach
-    void close() {
-        orchestrator.close();
-    }
-
-    private static List<Integer> numbers(int count) {
-        return IntStream.range(0, count).boxed().toList();
-    }
+class PipelineHostileDeliveryTest extends PipelineHostileSupport {
 
     /**
      * Buffer of one, parallel senders sharing one source, parallel receivers that fail at random and

@@ -21,9 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
@@ -34,20 +32,7 @@ import org.junit.jupiter.api.Test;
  * worker cancelled by id, cancel, timeout, the orchestrator closed or shut down, the parent cancelled);
  * cancellation reaches blocked senders and receivers. Outcomes only; the ceilings only catch hangs.
  */
-class PipelineHostileEndTest {
-
-    private static final Duration CEILING = Duration.ofSeconds(30);
-
-    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
-
-    @AfterEach
-    void close() {
-        orchestrator.close();
-    }
-
-    private static List<Integer> numbers(int count) {
-        return IntStream.range(0, count).boxed().toList();
-    }
+class PipelineHostileEndTest extends PipelineHostileSupport {
 
     private static AsyncTaskException errorOf(TaskResult<?> result) {
         assertThat(result).isInstanceOf(TaskResult.Err.class);
@@ -205,7 +190,8 @@ class PipelineHostileEndTest {
     }
 
     /** A sender blocked for ever and blocked receivers: the pipeline's timeout ends it TIMED_OUT, and nothing hangs. */
-    @Test
+    /** Repeated: the workers' deadlines must never beat the pipeline's (the pipeline then failed instead). */
+    @RepeatedTest(10)
     void aTimeoutEndsAPipelineWhoseWorkersAllBlock() {
         assertTimeoutPreemptively(CEILING, () -> {
             EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).timeout(Duration.ofMillis(300))

@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.AsyncTaskException;
 import io.sweetasync.TaskCancelledException;
-import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -25,20 +21,7 @@ import org.junit.jupiter.api.Test;
  * requests, a stuck subscriber slows only itself), and a publisher source survives publishers that
  * break theirs.
  */
-class PipelineHostileFlowTest {
-
-    private static final Duration CEILING = Duration.ofSeconds(30);
-
-    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
-
-    @AfterEach
-    void close() {
-        orchestrator.close();
-    }
-
-    private static List<Integer> numbers(int count) {
-        return IntStream.range(0, count).boxed().toList();
-    }
+class PipelineHostileFlowTest extends PipelineHostileSupport {
 
     private static AsyncTaskException errorOf(TaskResult<?> result) {
         assertThat(result).isInstanceOf(TaskResult.Err.class);

@@ -44,6 +44,14 @@ class PipelineWorkersTest {
     }
 
     @Test
+    void aWorkersDeadlineFallsAfterThePipelinesAndAnEndlessOneStaysEndless() {
+        assertThat(PipelineWorkers.workerTimeout(Duration.ofMillis(300)))
+                .isEqualTo(Duration.ofMillis(300).plus(PipelineWorkers.WORKER_DEADLINE_MARGIN));
+        assertThat(PipelineWorkers.workerTimeout(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
+        assertThat(PipelineWorkers.workerTimeout(Duration.ZERO)).isEqualTo(PipelineWorkers.WORKER_DEADLINE_MARGIN);
+    }
+
+    @Test
     void workersLiveUnderThePipelinesDeadlineNotTheOrchestratorsDefault() {
         assertTimeoutPreemptively(CEILING, () -> {
             CountDownLatch receiving = new CountDownLatch(2);

@@ -12,6 +12,7 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.Work;
 import io.sweetasync.TaskRejectedException;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
@@ -61,23 +62,6 @@ class HostileCoreTest {
         CountDownLatch latch = new CountDownLatch(1);
         toRelease.add(latch);
         return latch;
-    }
-
-    /** Waits for {@code latch}, ignoring interrupts (a body that ignores its cancellation). */
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            }
-            catch (InterruptedException ex) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ---- 1.7: waiting for a task through its CompletableFuture on the single runtime -------------
@@ -144,7 +128,7 @@ class HostileCoreTest {
         CountDownLatch started = new CountDownLatch(1);
         SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
             started.countDown();
-            awaitIgnoringInterrupts(release);
+            Work.awaitIgnoringInterrupts(release);
             return "body";
         });
         started.await();
@@ -183,7 +167,7 @@ class HostileCoreTest {
             boolean finishes = round % 3 == 0;
             SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
                 if (!finishes) {
-                    awaitIgnoringInterrupts(release);
+                    Work.awaitIgnoringInterrupts(release);
                 }
                 return "body";
             });
@@ -467,7 +451,7 @@ class HostileCoreTest {
             orchestrator.to(String.class).runtime(runtime).run(() -> {
                 if (runtime.equals("virtual")) {
                     started.countDown();
-                    awaitIgnoringInterrupts(afterClose);
+                    Work.awaitIgnoringInterrupts(afterClose);
                     Thread.interrupted();
                     try {
                         childOutcome.set(TaskContext.current().orElseThrow().child(String.class).runtime("single")

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.Work;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class HostileProgressTest {
             synchronized (lock) {
                 rows[0] = 1;
                 holding.countDown();
-                awaitIgnoringInterrupts(release);
+                Work.awaitIgnoringInterrupts(release);
             }
             return "body";
         });
@@ -70,21 +71,5 @@ class HostileProgressTest {
         assertThat(assertTimeoutPreemptively(HANG, task::info).status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(assertTimeoutPreemptively(HANG, orchestrator::runaways)).extracting(info -> info.id())
                 .contains(task.id());
-    }
-
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            }
-            catch (InterruptedException ex) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

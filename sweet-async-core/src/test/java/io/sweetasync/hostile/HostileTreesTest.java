@@ -12,6 +12,7 @@ import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.Work;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
@@ -54,22 +55,6 @@ class HostileTreesTest {
         CountDownLatch latch = new CountDownLatch(1);
         toRelease.add(latch);
         return latch;
-    }
-
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            }
-            catch (InterruptedException ex) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ---- listeners that cancel --------------------------------------------------------------------
@@ -262,7 +247,7 @@ class HostileTreesTest {
         made.add(ctx.child(String.class).run(() -> {
             if (remaining == 1) {
                 leafRunning.countDown();
-                awaitIgnoringInterrupts(release);
+                Work.awaitIgnoringInterrupts(release);
                 return "leaf";
             }
             spawnLevel(remaining - 1, made, leafRunning, release);
