@@ -71,6 +71,9 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         Duration timeout = settings.timeout;
         if (timeout != null) {
             occasional().timeoutHandle = schedule(timeout, this::timedOut);
+            if (bodyState != IDLE || isStoppedOrSealed()) {
+                return; // the clock failed or refused: the task has ended
+            }
         }
         admit();
     }
@@ -103,15 +106,23 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
         }
         catch (RuntimeException ex) {
-            // A user's executor failed otherwise (its own bug, a closed resource): the task fails with that
-            // error, as an attempt whose bookkeeping failed does, instead of staying QUEUED for ever (this
-            // runs on run()'s caller, a limiter's grant or a retry's timer thread: nobody else would end it).
-            releasePermit(PermitRelease.IGNORE);
-            if (BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
-                bodyFailed(ex);
-                stopSubtree("its parent " + label() + " failed");
-                endBody();
-            }
+            // A user's executor failed otherwise (its own bug, a closed resource): see failOutsideAnAttempt.
+            failOutsideAnAttempt(ex);
+        }
+    }
+
+    /**
+     * A user's executor or clock failed (its own bug, a closed resource) while no attempt runs: the task
+     * fails with that error, as an attempt whose bookkeeping failed does, instead of staying QUEUED or
+     * waiting for a retry for ever (this runs on run()'s caller, a limiter's grant or the clock's thread:
+     * nobody else would end it).
+     */
+    private void failOutsideAnAttempt(RuntimeException ex) {
+        releasePermit(PermitRelease.IGNORE);
+        if (BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
+            bodyFailed(ex);
+            stopSubtree("its parent " + label() + " failed");
+            endBody();
         }
     }
 
@@ -142,6 +153,10 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
         catch (RejectedExecutionException ex) {
             reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
+            return null;
+        }
+        catch (RuntimeException ex) {
+            failOutsideAnAttempt(ex);
             return null;
         }
     }
