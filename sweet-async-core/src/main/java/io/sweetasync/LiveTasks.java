@@ -138,28 +138,50 @@ final class LiveTasks {
     }
 
     /**
-     * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for no root to be live; turns on
-     * the wake-ups of {@link #finished} for good (only shutdown waits).
+     * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for no root to be live but
+     * {@code own} (the tree of the task that waits, when a body shuts its own orchestrator down: it cannot
+     * end while its body waits here; null for none); turns on the wake-ups of {@link #finished} for good
+     * (only shutdown waits). An interrupt ends the wait, unless {@code uninterruptibly}: then it is kept for
+     * the caller and the wait goes on.
      */
-    boolean awaitDrained(long nanos) {
+    boolean awaitDrained(long nanos, TaskNode<?> own, boolean uninterruptibly) {
         signalDrains = true;
         long left = nanos;
+        boolean interrupted = false;
         drainLock.lock();
         try {
-            while (!roots.isEmpty()) {
+            while (!drainedBut(own)) {
                 if (left <= 0) {
                     return false;
                 }
-                left = drained.awaitNanos(left);
+                try {
+                    left = drained.awaitNanos(left);
+                }
+                catch (InterruptedException ex) {
+                    if (!uninterruptibly) {
+                        Thread.currentThread().interrupt();
+                        return drainedBut(own);
+                    }
+                    interrupted = true;
+                }
             }
             return true;
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return roots.isEmpty();
-        }
         finally {
             drainLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private boolean drainedBut(TaskNode<?> own) {
+        return roots.isEmpty() || own != null && roots.size() == 1 && roots.get(own.id()) == own;
+    }
+
+    /** {@code node}'s root if it is a live root of this registry (so a task of this orchestrator), else null. */
+    TaskNode<?> liveRootOf(TaskNode<?> node) {
+        TaskNode<?> root = node.rootNode();
+        return roots.get(root.id()) == root ? root : null;
     }
 }

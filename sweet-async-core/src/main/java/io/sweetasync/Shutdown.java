@@ -35,30 +35,42 @@ final class Shutdown {
         this.live = live;
     }
 
-    /** See {@link TaskOrchestrator#shutdown}: whether everything finished within {@code grace}, uncancelled. */
+    /**
+     * See {@link TaskOrchestrator#shutdown}: whether everything finished within {@code grace}, uncancelled
+     * (called from a body of this orchestrator: everything but that body's own tree).
+     */
     boolean drainThenCancel(Duration grace) {
+        return drainThenCancel(grace, false);
+    }
+
+    /** With {@code cancelOwn}, a calling body's own tree is cancelled too (close() ends everything). */
+    private boolean drainThenCancel(Duration grace, boolean cancelOwn) {
         Objects.requireNonNull(grace, "grace");
         if (grace.isNegative()) {
             throw new IllegalArgumentException("shutdown grace must not be negative, was " + grace);
         }
         accepting = false;
-        if (awaitDrained(grace)) {
+        // Called from a body of this orchestrator: its own tree cannot end while that body waits here.
+        TaskNode<?> caller = Carrier.currentTask();
+        TaskNode<?> own = caller == null ? null : live.liveRootOf(caller);
+        if (live.awaitDrained(nanos(grace), own, false) && (own == null || !cancelOwn)) {
             return true;
         }
         cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
         for (TaskNode<?> root : live.rootNodes()) {
             root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
         }
-        if (!awaitDrained(AFTER_CANCEL_WAIT)) {
+        // Bounded, and not cut short by the sweep's interrupt of a calling body: the others' bodies get
+        // their time to return.
+        if (!live.awaitDrained(AFTER_CANCEL_WAIT.toNanos(), own, true)) {
             LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
                     live.count(), live.allOldestFirst().stream().limit(10).map(node -> node.info().path()).toList());
         }
         return false;
     }
 
-    private boolean awaitDrained(Duration timeout) {
-        return live.awaitDrained(timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
-                : timeout.toNanos());
+    private static long nanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
     /** Marks the orchestrator closed and cancels everything at once; false if it was closed already. */
@@ -66,7 +78,7 @@ final class Shutdown {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
-        drainThenCancel(Duration.ZERO);
+        drainThenCancel(Duration.ZERO, true);
         return true;
     }
 

@@ -400,4 +400,30 @@ class HostileTreesTest {
                 .filter(name -> name.startsWith("sweet-async-platform") || name.startsWith("sweet-async-single"))
                 .toList();
     }
+
+    /**
+     * A body shutting its own orchestrator down with a long grace: it waits for the other trees, not for
+     * its own (which cannot end while it waits), so it returns as soon as the others are done (it waited
+     * the whole grace before: a day here).
+     */
+    @Test
+    void aBodyShuttingDownItsOwnOrchestratorWaitsForTheOthersNotForItself() {
+        TaskOrchestrator own = TaskOrchestrator.builder().build();
+        try {
+            CountDownLatch otherMayEnd = latch();
+            SpawningTask<String> other = own.to(String.class).run(() -> {
+                otherMayEnd.await();
+                return "other done";
+            });
+            SpawningTask<Boolean> shutter = own.to(Boolean.class).run(() -> {
+                otherMayEnd.countDown();
+                return own.shutdown(Duration.ofDays(1));
+            });
+            assertThat(assertTimeoutPreemptively(HANG, shutter::join)).as("everything else finished, uncancelled").isTrue();
+            assertThat(other.join()).isEqualTo("other done");
+        }
+        finally {
+            own.close();
+        }
+    }
 }
