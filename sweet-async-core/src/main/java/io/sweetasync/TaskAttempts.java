@@ -126,6 +126,12 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
     }
 
+    /** The group permit this task's current attempt holds, or null. */
+    final ConcurrencyLimiter.Permit heldPermit() {
+        Occasional rare = occasionalOrNull();
+        return rare == null ? null : rare.permit;
+    }
+
     /** How a held permit is returned to its limiter. */
     private enum PermitRelease { IGNORE, SAMPLE, DROPPED }
 

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.limit.ConcurrencyLimiter;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -108,7 +109,9 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      * Blocks the current thread in {@code blocker} the way {@link ForkJoinPool#managedBlock} does: on a
      * thread of a {@code PLATFORM} or {@code SINGLE} runtime running a body, the body's slot is handed to
      * another thread for the wait, so that the tasks it waits for can start; elsewhere it simply
-     * blocks. Use it around waits that the runtime cannot see.
+     * blocks. A body in a concurrency group also gives its permit back for the wait
+     * ({@link ConcurrencyLimiter.Permit#suspend}) and takes it again after, at once. Use it around waits
+     * that the runtime cannot see.
      *
      * <pre>{@code
      * CountDownLatch ready = new CountDownLatch(1);
@@ -126,13 +129,31 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      */
     public static void managedBlock(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
         Objects.requireNonNull(blocker, "blocker");
-        if (Carrier.currentOrNull() instanceof Carrier.ThreadCarrier carrier && carrier.pool() != null
-                && carrier.holdsSlot) {
-            carrier.pool().block(carrier, blocker);
+        Carrier current = Carrier.currentOrNull();
+        // A body holding a group permit does not hold it while it waits: the work it waits for may need it.
+        ConcurrencyLimiter.Permit permit = current == null || blocker.isReleasable() ? null : heldPermit(current);
+        if (permit != null) {
+            permit.suspend();
         }
-        else {
-            ForkJoinPool.managedBlock(blocker);
+        try {
+            if (current instanceof Carrier.ThreadCarrier carrier && carrier.pool() != null && carrier.holdsSlot) {
+                carrier.pool().block(carrier, blocker);
+            }
+            else {
+                ForkJoinPool.managedBlock(blocker);
+            }
         }
+        finally {
+            if (permit != null) {
+                permit.resume();
+            }
+        }
+    }
+
+    /** The group permit the body on {@code carrier} holds, if any. */
+    private static ConcurrencyLimiter.Permit heldPermit(Carrier carrier) {
+        TaskNode<?> task = carrier.top();
+        return task == null ? null : task.heldPermit();
     }
 
     /**

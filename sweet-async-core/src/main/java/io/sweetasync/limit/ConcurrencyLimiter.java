@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  * and never exceeds the limit at the moment of a grant; a waiter is in {@link #waiters} exactly while
  * its state is {@code WAITING}, and leaves it once, granted, rejected or cancelled. Callbacks run
  * outside the lock. A permit is released exactly once ({@link Permit} guards it), so permits never
- * leak and are never returned twice. The limit, in-flight and queued counts are written under the
+ * leak and are never returned twice. A {@linkplain Permit#suspend suspended} permit is not counted in
+ * {@code inFlight}; {@link Permit#resume} counts it again even above the limit (the one way
+ * {@code inFlight} can exceed it), and a permit released while suspended is not uncounted twice: its
+ * {@code suspended} flag, read and written under the lock, says which. The limit, in-flight and queued counts are written under the
  * lock and published through volatile fields, as is the algorithm's state after each sample, so
  * {@link #limit()}, {@link #inFlight()}, {@link #queued()}, {@link #phase()}, {@link #baselineNanos()},
  * {@link #estimatedCapacity()} and {@link #rejected(RejectionReason)} read them without the lock and
@@ -111,13 +114,41 @@ public final class ConcurrencyLimiter {
      */
     public final class Permit {
 
-        private final long startNanos;
-        private final int inflightAtStart;
+        /** When the work started, or last resumed (guarded by the limiter's lock after the grant). */
+        private long startNanos;
+        private int inflightAtStart;
         private final AtomicBoolean released = new AtomicBoolean();
+        /** Guarded by the limiter's lock: not counted in {@code inFlight} while it waits (see {@link #suspend}). */
+        private boolean suspended;
 
         private Permit(long startNanos, int inflightAtStart) {
             this.startNanos = startNanos;
             this.inflightAtStart = inflightAtStart;
+        }
+
+        /**
+         * The work is about to wait for other work (its task blocked joining another task): the permit
+         * stops counting against the limit until {@link #resume}, so the work it waits for, perhaps of this
+         * group, can get one. Without it, a task holding its group's last permit that waits for another
+         * task of the group waits for ever (or until that one's {@code maxWait}). No effect once released or
+         * suspended already.
+         *
+         * <pre>{@code
+         * permit.suspend();
+         * try { child.join(); } finally { permit.resume(); }
+         * }</pre>
+         */
+        public void suspend() {
+            ConcurrencyLimiter.this.suspend(this);
+        }
+
+        /**
+         * The work goes on after its wait: the permit counts again, at once, even if that takes the group
+         * over its limit for a moment (the work cannot wait for a permit in the middle of itself), and its
+         * latency sample starts again from now. No effect unless suspended, or once released.
+         */
+        public void resume() {
+            ConcurrencyLimiter.this.resume(this);
         }
 
         /** The work finished (successfully or with an ordinary failure): its latency is a sample. */
@@ -464,6 +495,42 @@ public final class ConcurrencyLimiter {
         waiter.onRejected.accept(rejection);
     }
 
+    private void suspend(Permit permit) {
+        List<Waiter> granted = new ArrayList<>(2);
+        List<Permit> permits = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (permit.suspended || permit.released.get()) {
+                return;
+            }
+            permit.suspended = true;
+            inFlight--;
+            grantWaiting(granted, permits);
+        }
+        finally {
+            lock.unlock();
+        }
+        handOver(granted, permits);
+    }
+
+    private void resume(Permit permit) {
+        lock.lock();
+        try {
+            // Released while suspended: it stays marked suspended, so the release (which may not have taken
+            // the lock yet) knows it is not counted; nothing to count again.
+            if (!permit.suspended || permit.released.get()) {
+                return;
+            }
+            permit.suspended = false;
+            inFlight++;
+            permit.startNanos = clock.nanoTime();
+            permit.inflightAtStart = inFlight;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
     private void release(Permit permit, boolean sample, boolean dropped) {
         if (!permit.released.compareAndSet(false, true)) {
             return;
@@ -472,6 +539,9 @@ public final class ConcurrencyLimiter {
         List<Permit> permits = new ArrayList<>(2);
         lock.lock();
         try {
+            if (permit.suspended) {
+                return; // released while waiting: suspend() already took it out of inFlight, and sampled nothing
+            }
             inFlight--;
             if (sample) {
                 long rtt = Math.max(0, clock.nanoTime() - permit.startNanos);
