@@ -60,6 +60,8 @@ public class AsyncTasksEndpoint {
     private static final int DEFAULT_FAILED = 20;
     private static final int DEFAULT_PAGE = 50;
     private static final int MAX_LIMIT = 1000;
+    /** The longest task name (SpawningTaskBuilder.named): a longer filter can match nothing. */
+    private static final int MAX_NAME = 100;
 
     private final TaskOrchestrator orchestrator;
     /** Null outside a cluster. */
@@ -244,6 +246,10 @@ public class AsyncTasksEndpoint {
             throw invalid("offset must not be negative, was " + from);
         }
         checkLimit(limit);
+        if (name != null && name.length() > MAX_NAME) {
+            throw invalid("name must be a task name, at most " + MAX_NAME + " characters, was " + name.length()
+                    + " characters long ('" + name.substring(0, 40) + "...')");
+        }
         return new HistoryQuery(statusName, name == null || name.isBlank() ? null : name, since(since), from,
                 limit == null ? DEFAULT_PAGE : limit);
     }

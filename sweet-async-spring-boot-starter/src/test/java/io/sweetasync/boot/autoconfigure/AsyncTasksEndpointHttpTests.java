@@ -103,6 +103,11 @@ class AsyncTasksEndpointHttpTests {
                 assertThat(response.getStatus()).as("%s=%s", bad[0], bad[1]).isEqualTo(400);
                 assertThat(response.getErrorMessage()).as("%s=%s", bad[0], bad[1]).contains(bad[1]);
             }
+            MockHttpServletResponse longName = call(mvc, get("/actuator/asynctasks").param("name", "x".repeat(5000)));
+            assertThat(longName.getStatus()).as("a name no task can have").isEqualTo(400);
+            assertThat(longName.getErrorMessage()).contains("at most 100 characters").contains("5000 characters long")
+                    .hasSizeLessThan(300);
+            assertThat(call(mvc, get("/actuator/asynctasks").param("name", "x".repeat(100))).getStatus()).isEqualTo(200);
             for (String[] bad : new String[][] { { "limit", "abc" }, { "offset", "99999999999999999999" },
                     { "limit", "2147483648" } }) {
                 assertThat(call(mvc, get("/actuator/asynctasks").param(bad[0], bad[1])).getStatus())
