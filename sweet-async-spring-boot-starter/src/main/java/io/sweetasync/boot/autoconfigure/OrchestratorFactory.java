@@ -160,8 +160,12 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + "max-limit", group.getMaxLimit(),
                     "it is less than min-limit (" + group.getMinLimit() + ")", "make max-limit at least min-limit");
         }
-        if (group.getInitialLimit() < group.getMinLimit() || group.getInitialLimit() > group.getMaxLimit()) {
-            throw new InvalidSweetAsyncPropertyException(property + "initial-limit", group.getInitialLimit(),
+        // Left at its default, the initial limit follows the range the user set (max-limit=5 alone starts at 5);
+        // set, it must lie inside it.
+        int initial = group.initialLimitSet() ? group.getInitialLimit()
+                : Math.max(group.getMinLimit(), Math.min(group.getMaxLimit(), group.getInitialLimit()));
+        if (initial < group.getMinLimit() || initial > group.getMaxLimit()) {
+            throw new InvalidSweetAsyncPropertyException(property + "initial-limit", initial,
                     "it is outside min-limit..max-limit (" + group.getMinLimit() + ".." + group.getMaxLimit() + ")",
                     "choose an initial-limit inside that range");
         }
@@ -173,7 +177,7 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + "max-wait", group.getMaxWait(),
                     "it must not be negative", "use a duration such as 2s");
         }
-        return new LimiterConfig(group.getAlgorithm(), group.getInitialLimit(), group.getMinLimit(), group.getMaxLimit(),
+        return new LimiterConfig(group.getAlgorithm(), initial, group.getMinLimit(), group.getMaxLimit(),
                 group.getQueueCapacity(), group.getMaxWait(), group.isClusterWide());
     }
 }

@@ -102,6 +102,19 @@ class SweetAsyncAutoConfigurationTests {
     }
 
     @Test
+    void anInitialLimitLeftAtItsDefaultFollowsTheRangeSetAndOneSetOutsideItStopsStartUp() {
+        runner.withPropertyValues("sweet.async.groups.small.max-limit=5", "sweet.async.groups.big.min-limit=30",
+                "sweet.async.groups.fixed.algorithm=fixed", "sweet.async.groups.fixed.max-limit=3").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    java.util.Map<String, Integer> limits = new java.util.HashMap<>();
+                    context.getBean(TaskOrchestrator.class).limiters().forEach(l -> limits.put(l.group(), l.limit()));
+                    assertThat(limits).containsEntry("small", 5).containsEntry("big", 30).containsEntry("fixed", 3);
+                });
+        assertFailure(new String[] { "sweet.async.groups.g.max-limit=5", "sweet.async.groups.g.initial-limit=20" },
+                "sweet.async.groups.g.initial-limit", "20", "inside that range");
+    }
+
+    @Test
     void aNegativeRetryDelayStopsStartUpNamingThatProperty() {
         // SPEC 4: invalid values fail start-up with a clear message naming the property
         assertFailure(new String[] { "sweet.async.default-retry.max-retries=2",
