@@ -304,7 +304,7 @@ public class AsyncTasksEndpoint {
 
     /**
      * A 400 whose reason is the whole message, naming the bad value: the reason is what Actuator puts in the
-     * error response ({@code server.error.include-message=always} shows it).
+     * error response ({@code spring.web.error.include-message=always} shows it).
      */
     private static InvalidEndpointRequestException invalid(String message) {
         return new InvalidEndpointRequestException(message, message);

@@ -26,7 +26,7 @@ import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 
 /**
  * The endpoints over HTTP with bad input: a malformed value answers 400 naming it (as the error's reason,
- * which {@code server.error.include-message=always} shows), an unknown task 404, never a 500.
+ * which {@code spring.web.error.include-message=always} shows), an unknown task 404, never a 500.
  */
 class AsyncTasksEndpointHttpTests {
 
