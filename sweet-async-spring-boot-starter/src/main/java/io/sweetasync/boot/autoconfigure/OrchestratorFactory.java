@@ -130,9 +130,8 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + "max-retries", retry.getMaxRetries(),
                     "it must not be negative", "use 0 for no retries, or a positive count");
         }
-        if (retry.getMaxRetries() == 0) {
-            return RetryPolicy.none();
-        }
+        // The other settings are checked even while max-retries is 0: a bad one must not wait, silently, for the
+        // day retries are switched on.
         if (retry.getInitialDelay() == null || retry.getInitialDelay().isNegative()) {
             throw new InvalidSweetAsyncPropertyException(property + "initial-delay", retry.getInitialDelay(),
                     "a retry delay must be zero or positive", "use a duration such as 100ms");
@@ -145,6 +144,9 @@ final class OrchestratorFactory {
         if (retry.getJitter() < 0 || retry.getJitter() > 1) {
             throw new InvalidSweetAsyncPropertyException(property + "jitter", retry.getJitter(),
                     "it must be between 0 and 1", "use for example 0.2 for +-20%");
+        }
+        if (retry.getMaxRetries() == 0) {
+            return RetryPolicy.none();
         }
         return RetryPolicy.exponential(retry.getMaxRetries(), retry.getInitialDelay(), retry.getMaxDelay())
                 .withJitter(retry.getJitter());

@@ -115,6 +115,15 @@ class SweetAsyncAutoConfigurationTests {
     }
 
     @Test
+    void badRetrySettingsStopStartUpAlsoWhileRetriesAreOff() {
+        // max-retries defaults to 0: the settings beside it were not looked at, so jitter=2 started silently
+        assertFailure("sweet.async.default-retry.jitter=2", "sweet.async.default-retry.jitter", "2", "0.2");
+        assertFailure(new String[] { "sweet.async.default-retry.initial-delay=5s",
+                "sweet.async.default-retry.max-delay=1s" }, "sweet.async.default-retry.max-delay", "1s",
+                "lower initial-delay");
+    }
+
+    @Test
     void aNegativeRetryDelayStopsStartUpNamingThatProperty() {
         // SPEC 4: invalid values fail start-up with a clear message naming the property
         assertFailure(new String[] { "sweet.async.default-retry.max-retries=2",
