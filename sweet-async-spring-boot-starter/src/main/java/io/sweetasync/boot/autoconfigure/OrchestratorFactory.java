@@ -108,8 +108,30 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + ".threads", threads, "a runtime needs at least 1 thread",
                     "use a positive number of threads, or remove it for one per processor");
         }
+        io.sweetasync.TaskRuntime.Kind kind = runtime.getKind();
+        io.sweetasync.TaskRuntime.Kind builtIn = switch (name) {
+            case "virtual" -> io.sweetasync.TaskRuntime.Kind.VIRTUAL;
+            case "platform" -> io.sweetasync.TaskRuntime.Kind.PLATFORM;
+            case "single" -> io.sweetasync.TaskRuntime.Kind.SINGLE;
+            default -> null;
+        };
+        // runtimes.virtual.threads=100 alone (kind defaults to platform) turned the default runtime into a pool of
+        // 100 platform threads, silently
+        if (builtIn != null && kind != builtIn) {
+            throw new InvalidSweetAsyncPropertyException(property + ".kind", kind.name().toLowerCase(java.util.Locale.ROOT),
+                    "'" + name + "' is the built-in runtime of kind " + builtIn.name().toLowerCase(java.util.Locale.ROOT)
+                            + " (platform is the kind when none is set)",
+                    "give your runtime another name, such as sweet.async.runtimes.cpu.kind=" + kind.name()
+                            .toLowerCase(java.util.Locale.ROOT) + ", and set sweet.async.default-runtime to it");
+        }
+        if (threads != null && kind != io.sweetasync.TaskRuntime.Kind.PLATFORM) {
+            throw new InvalidSweetAsyncPropertyException(property + ".threads", threads,
+                    "only a platform runtime has a number of threads (" + name + " is "
+                            + kind.name().toLowerCase(java.util.Locale.ROOT) + ")",
+                    "remove it, or use kind platform; bound concurrency with a group (sweet.async.groups.<name>.max-limit)");
+        }
         try {
-            return switch (runtime.getKind()) {
+            return switch (kind) {
                 case PLATFORM -> TaskRuntime.platform(name,
                         threads != null ? threads : Runtime.getRuntime().availableProcessors());
                 case SINGLE -> TaskRuntime.single(name);

@@ -115,6 +115,19 @@ class SweetAsyncAutoConfigurationTests {
     }
 
     @Test
+    void aBuiltInRuntimeCannotChangeItsKindAndOnlyPlatformRuntimesHaveThreads() {
+        // runtimes.virtual.threads=100 made the default runtime a pool of 100 platform threads, silently
+        assertFailure("sweet.async.runtimes.virtual.threads=100", "sweet.async.runtimes.virtual.kind", "platform",
+                "another name");
+        assertFailure("sweet.async.runtimes.platform.kind=single", "sweet.async.runtimes.platform.kind", "single",
+                "another name");
+        assertFailure(new String[] { "sweet.async.runtimes.io.kind=virtual", "sweet.async.runtimes.io.threads=50" },
+                "sweet.async.runtimes.io.threads", "50", "use kind platform");
+        runner.withPropertyValues("sweet.async.runtimes.platform.threads=3", "sweet.async.runtimes.virtual.kind=virtual")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void badRetrySettingsStopStartUpAlsoWhileRetriesAreOff() {
         // max-retries defaults to 0: the settings beside it were not looked at, so jitter=2 started silently
         assertFailure("sweet.async.default-retry.jitter=2", "sweet.async.default-retry.jitter", "2", "0.2");
