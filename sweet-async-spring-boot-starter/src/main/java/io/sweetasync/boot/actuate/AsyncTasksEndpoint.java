@@ -277,7 +277,11 @@ public class AsyncTasksEndpoint {
         }
     }
 
-    /** One task (live, recent, stored, or live on another member) with its whole subtree; null if unknown. */
+    /**
+     * One task (live, recent, stored, or live on another member) with its whole subtree; null if unknown.
+     *
+     * @throws InvalidEndpointRequestException for an id that cannot be a task's
+     */
     public TaskDescriptor task(String id) {
         return task(id, null);
     }
