@@ -146,9 +146,9 @@ public class AsyncTasksEndpoint {
     public CancelDescriptor cancel(@Selector String id) {
         TaskId taskId = parseOrReject(id);
         if (orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isPresent()) {
-            return new CancelDescriptor(id, orchestrator.cancel(taskId));
+            return new CancelDescriptor(taskId.toString(), orchestrator.cancel(taskId));
         }
-        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(id, true) : null;
+        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(taskId.toString(), true) : null;
     }
 
     /** Here (live, recent or stored), else live on another member. */
