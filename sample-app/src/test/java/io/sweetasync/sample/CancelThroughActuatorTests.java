@@ -45,7 +45,7 @@ class CancelThroughActuatorTests {
 
         assertThat(delete(task.id().toString()).statusCode()).as("finished: nothing to cancel").isEqualTo(404);
         assertThat(delete("999-999").statusCode()).as("unknown, as GET answers").isEqualTo(404);
-        assertThat(delete("not-an-id").statusCode()).isEqualTo(404);
+        assertThat(delete("not-an-id").statusCode()).as("not an id: a bad request").isEqualTo(400);
     }
 
     private HttpResponse<String> delete(String id) throws Exception {

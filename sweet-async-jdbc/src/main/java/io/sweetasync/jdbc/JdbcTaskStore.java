@@ -420,6 +420,16 @@ public final class JdbcTaskStore implements TaskStore {
         });
     }
 
+    /** {@code instant}'s epoch milliseconds, {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE} beyond them. */
+    static long epochMilliSaturated(Instant instant) {
+        try {
+            return instant.toEpochMilli();
+        }
+        catch (ArithmeticException ex) {
+            return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
     @Override
     public List<TaskRecord> query(TaskQuery query) {
         Objects.requireNonNull(query, "query");
@@ -435,7 +445,7 @@ public final class JdbcTaskStore implements TaskStore {
         }
         if (query.since() != null) {
             sql.append(" AND created_at >= ?");
-            parameters.add(query.since().toEpochMilli());
+            parameters.add(epochMilliSaturated(query.since())); // any Instant: far ones are "before/after all"
         }
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
         parameters.add(query.limit());

@@ -10,6 +10,7 @@ import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -59,6 +60,8 @@ public class AsyncTasksEndpoint {
     private static final int DEFAULT_FAILED = 20;
     private static final int DEFAULT_PAGE = 50;
     private static final int MAX_LIMIT = 1000;
+    /** The longest task name (SpawningTaskBuilder.named): a longer filter can match nothing. */
+    private static final int MAX_NAME = 100;
 
     private final TaskOrchestrator orchestrator;
     /** Null outside a cluster. */
@@ -120,29 +123,32 @@ public class AsyncTasksEndpoint {
     /**
      * One task (live, recent or stored) with its subtree; 404 if unknown.
      *
-     * @param limit at most this many children per node; all when null
+     * @param id    a task id ({@code 7-42}, or {@code 42} without a store)
+     * @param limit 0 to 1000: at most this many children per node; all when null
+     * @throws InvalidEndpointRequestException (400) naming the bad value, for an id that cannot be a task's or a
+     *                                         limit out of range
      */
     @ReadOperation
     public TaskDescriptor task(@Selector String id, @Nullable Integer limit) {
-        TaskId taskId = parse(id);
-        int max = limit == null ? Integer.MAX_VALUE : Math.max(0, limit);
-        return taskId == null ? null : find(taskId).map(info -> TaskDescriptor.of(info, max)).orElse(null);
+        TaskId taskId = parseOrReject(id);
+        checkLimit(limit);
+        int max = limit == null ? Integer.MAX_VALUE : limit;
+        return find(taskId).map(info -> TaskDescriptor.of(info, max)).orElse(null);
     }
 
     /**
      * Cancels a live task and its subtree, on whichever member runs it; null if it is unknown or already
      * finished (404 on the web).
+     *
+     * @throws InvalidEndpointRequestException (400) naming the id, for one that cannot be a task's
      */
     @DeleteOperation
     public CancelDescriptor cancel(@Selector String id) {
-        TaskId taskId = parse(id);
-        if (taskId == null) {
-            return null;
-        }
+        TaskId taskId = parseOrReject(id);
         if (orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isPresent()) {
-            return new CancelDescriptor(id, orchestrator.cancel(taskId));
+            return new CancelDescriptor(taskId.toString(), orchestrator.cancel(taskId));
         }
-        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(id, true) : null;
+        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(taskId.toString(), true) : null;
     }
 
     /** Here (live, recent or stored), else live on another member. */
@@ -231,17 +237,18 @@ public class AsyncTasksEndpoint {
                 TaskStatus.valueOf(statusName);
             }
             catch (IllegalArgumentException ex) {
-                throw new InvalidEndpointRequestException("status must be one of "
-                        + Arrays.toString(TaskStatus.values()) + ", was '" + status + "'", "bad status");
+                throw invalid("status must be one of " + Arrays.toString(TaskStatus.values()) + ", was '" + status
+                        + "'");
             }
         }
         int from = offset == null ? 0 : offset;
         if (from < 0) {
-            throw new InvalidEndpointRequestException("offset must not be negative, was " + from, "bad offset");
+            throw invalid("offset must not be negative, was " + from);
         }
-        if (limit != null && (limit < 0 || limit > MAX_LIMIT)) {
-            throw new InvalidEndpointRequestException("limit must be between 0 and " + MAX_LIMIT + ", was " + limit,
-                    "bad limit");
+        checkLimit(limit);
+        if (name != null && name.length() > MAX_NAME) {
+            throw invalid("name must be a task name, at most " + MAX_NAME + " characters, was " + name.length()
+                    + " characters long ('" + name.substring(0, 40) + "...')");
         }
         return new HistoryQuery(statusName, name == null || name.isBlank() ? null : name, since(since), from,
                 limit == null ? DEFAULT_PAGE : limit);
@@ -258,17 +265,23 @@ public class AsyncTasksEndpoint {
                 if (back.isNegative()) {
                     throw new DateTimeParseException("negative", text, 0);
                 }
-                return Instant.now().minus(back);
+                Instant now = Instant.now();
+                // A duration reaching back before the first instant: every task, not an arithmetic error.
+                return back.compareTo(Duration.between(Instant.MIN, now)) >= 0 ? null : now.minus(back);
             }
             return Instant.parse(text);
         }
-        catch (DateTimeParseException | ArithmeticException ex) {
-            throw new InvalidEndpointRequestException("since must be an instant (2026-12-01T10:00:00Z) or a duration "
-                    + "back from now (PT1H), was '" + since + "'", "bad since");
+        catch (DateTimeException | ArithmeticException ex) {
+            throw invalid("since must be an instant (2026-12-01T10:00:00Z) or a duration back from now (PT1H), was '"
+                    + since + "'");
         }
     }
 
-    /** One task (live, recent, stored, or live on another member) with its whole subtree; null if unknown. */
+    /**
+     * One task (live, recent, stored, or live on another member) with its whole subtree; null if unknown.
+     *
+     * @throws InvalidEndpointRequestException for an id that cannot be a task's
+     */
     public TaskDescriptor task(String id) {
         return task(id, null);
     }
@@ -277,13 +290,28 @@ public class AsyncTasksEndpoint {
         return infos.limit(max).map(info -> TaskDescriptor.of(info, max)).toList();
     }
 
-    static TaskId parse(String id) {
+    /** The id, or a 400 naming it: an id that cannot be a task's is a bad request, not an unknown task. */
+    private static TaskId parseOrReject(String id) {
         try {
             return TaskId.parse(id);
         }
         catch (IllegalArgumentException ex) {
-            return null;
+            throw invalid(ex.getMessage());
         }
+    }
+
+    private static void checkLimit(@Nullable Integer limit) {
+        if (limit != null && (limit < 0 || limit > MAX_LIMIT)) {
+            throw invalid("limit must be between 0 and " + MAX_LIMIT + ", was " + limit);
+        }
+    }
+
+    /**
+     * A 400 whose reason is the whole message, naming the bad value: the reason is what Actuator puts in the
+     * error response ({@code spring.web.error.include-message=always} shows it).
+     */
+    private static InvalidEndpointRequestException invalid(String message) {
+        return new InvalidEndpointRequestException(message, message);
     }
 
     /**

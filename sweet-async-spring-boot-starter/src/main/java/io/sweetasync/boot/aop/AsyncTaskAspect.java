@@ -229,6 +229,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         if (annotation == null) {
             throw new IllegalStateException("no @AsyncTask found on " + specific + " although its advice runs");
         }
+        checkReturnType(method); // beans the start-up check did not see (lazy, prototype)
         Class<?> returns = method.getReturnType();
         Plan fresh = new Plan(targetClass, annotation, builder(method, annotation), handlerName(method, annotation),
                 returns, CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
@@ -300,11 +301,35 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
      * @throws IllegalStateException or IllegalArgumentException naming the method and the attribute
      */
     public void validate(Method method, AsyncTask annotation) {
+        checkReturnType(method);
+        int modifiers = method.getModifiers();
+        if (java.lang.reflect.Modifier.isPrivate(modifiers) || java.lang.reflect.Modifier.isStatic(modifiers)
+                || java.lang.reflect.Modifier.isFinal(modifiers)) {
+            logger.warn("@AsyncTask on " + method + " has no effect: a Spring proxy cannot intercept a "
+                    + (java.lang.reflect.Modifier.isPrivate(modifiers) ? "private"
+                            : java.lang.reflect.Modifier.isStatic(modifiers) ? "static" : "final")
+                    + " method (unless a final one is called through an interface), so its calls run on the caller's "
+                    + "thread, without the task's timeout or retries; make it public and not final or static");
+        }
         try {
             builder(method, annotation);
         }
         catch (IllegalArgumentException ex) {
             throw new IllegalStateException("@AsyncTask on " + method + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * A future-like return type must be one the task's handle can be returned as: a caller declared with
+     * {@code FutureTask} (or a {@code SpawningTask} subtype) got a ClassCastException after the task had run.
+     */
+    private static void checkReturnType(Method method) {
+        Class<?> returns = method.getReturnType();
+        boolean futureLike = CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns);
+        if (futureLike && returns != SpawningTask.class && !returns.isAssignableFrom(CompletableFuture.class)) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": it returns " + returns.getName()
+                    + ", which a task cannot return at once; declare CompletableFuture, CompletionStage, Future or "
+                    + "SpawningTask");
         }
     }
 

@@ -108,8 +108,30 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + ".threads", threads, "a runtime needs at least 1 thread",
                     "use a positive number of threads, or remove it for one per processor");
         }
+        io.sweetasync.TaskRuntime.Kind kind = runtime.getKind();
+        io.sweetasync.TaskRuntime.Kind builtIn = switch (name) {
+            case "virtual" -> io.sweetasync.TaskRuntime.Kind.VIRTUAL;
+            case "platform" -> io.sweetasync.TaskRuntime.Kind.PLATFORM;
+            case "single" -> io.sweetasync.TaskRuntime.Kind.SINGLE;
+            default -> null;
+        };
+        // runtimes.virtual.threads=100 alone (kind defaults to platform) turned the default runtime into a pool of
+        // 100 platform threads, silently
+        if (builtIn != null && kind != builtIn) {
+            throw new InvalidSweetAsyncPropertyException(property + ".kind", kind.name().toLowerCase(java.util.Locale.ROOT),
+                    "'" + name + "' is the built-in runtime of kind " + builtIn.name().toLowerCase(java.util.Locale.ROOT)
+                            + " (platform is the kind when none is set)",
+                    "give your runtime another name, such as sweet.async.runtimes.cpu.kind=" + kind.name()
+                            .toLowerCase(java.util.Locale.ROOT) + ", and set sweet.async.default-runtime to it");
+        }
+        if (threads != null && kind != io.sweetasync.TaskRuntime.Kind.PLATFORM) {
+            throw new InvalidSweetAsyncPropertyException(property + ".threads", threads,
+                    "only a platform runtime has a number of threads (" + name + " is "
+                            + kind.name().toLowerCase(java.util.Locale.ROOT) + ")",
+                    "remove it, or use kind platform; bound concurrency with a group (sweet.async.groups.<name>.max-limit)");
+        }
         try {
-            return switch (runtime.getKind()) {
+            return switch (kind) {
                 case PLATFORM -> TaskRuntime.platform(name,
                         threads != null ? threads : Runtime.getRuntime().availableProcessors());
                 case SINGLE -> TaskRuntime.single(name);
@@ -130,9 +152,8 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + "max-retries", retry.getMaxRetries(),
                     "it must not be negative", "use 0 for no retries, or a positive count");
         }
-        if (retry.getMaxRetries() == 0) {
-            return RetryPolicy.none();
-        }
+        // The other settings are checked even while max-retries is 0: a bad one must not wait, silently, for the
+        // day retries are switched on.
         if (retry.getInitialDelay() == null || retry.getInitialDelay().isNegative()) {
             throw new InvalidSweetAsyncPropertyException(property + "initial-delay", retry.getInitialDelay(),
                     "a retry delay must be zero or positive", "use a duration such as 100ms");
@@ -145,6 +166,9 @@ final class OrchestratorFactory {
         if (retry.getJitter() < 0 || retry.getJitter() > 1) {
             throw new InvalidSweetAsyncPropertyException(property + "jitter", retry.getJitter(),
                     "it must be between 0 and 1", "use for example 0.2 for +-20%");
+        }
+        if (retry.getMaxRetries() == 0) {
+            return RetryPolicy.none();
         }
         return RetryPolicy.exponential(retry.getMaxRetries(), retry.getInitialDelay(), retry.getMaxDelay())
                 .withJitter(retry.getJitter());
@@ -160,8 +184,12 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + "max-limit", group.getMaxLimit(),
                     "it is less than min-limit (" + group.getMinLimit() + ")", "make max-limit at least min-limit");
         }
-        if (group.getInitialLimit() < group.getMinLimit() || group.getInitialLimit() > group.getMaxLimit()) {
-            throw new InvalidSweetAsyncPropertyException(property + "initial-limit", group.getInitialLimit(),
+        // Left at its default, the initial limit follows the range the user set (max-limit=5 alone starts at 5);
+        // set, it must lie inside it.
+        int initial = group.initialLimitSet() ? group.getInitialLimit()
+                : Math.max(group.getMinLimit(), Math.min(group.getMaxLimit(), group.getInitialLimit()));
+        if (initial < group.getMinLimit() || initial > group.getMaxLimit()) {
+            throw new InvalidSweetAsyncPropertyException(property + "initial-limit", initial,
                     "it is outside min-limit..max-limit (" + group.getMinLimit() + ".." + group.getMaxLimit() + ")",
                     "choose an initial-limit inside that range");
         }
@@ -173,7 +201,7 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + "max-wait", group.getMaxWait(),
                     "it must not be negative", "use a duration such as 2s");
         }
-        return new LimiterConfig(group.getAlgorithm(), group.getInitialLimit(), group.getMinLimit(), group.getMaxLimit(),
+        return new LimiterConfig(group.getAlgorithm(), initial, group.getMinLimit(), group.getMaxLimit(),
                 group.getQueueCapacity(), group.getMaxWait(), group.isClusterWide());
     }
 }

@@ -45,7 +45,11 @@ public class OrchestratorLifecycle implements SmartLifecycle {
             logger.info("Waiting up to " + grace + " for " + unfinished.size() + " running task tree(s) to finish");
         }
         if (!orchestrator.shutdown(grace)) {
+            // The trees that were running when the shutdown began: not those cancelled earlier (by id, by a user).
+            java.util.Set<io.sweetasync.TaskId> waitedFor = unfinished.stream().map(TaskInfo::id)
+                    .collect(java.util.stream.Collectors.toSet());
             List<TaskInfo> cancelled = orchestrator.recent().stream()
+                    .filter(task -> waitedFor.contains(task.id()))
                     .filter(task -> task.status() == io.sweetasync.TaskStatus.CANCELLED)
                     .limit(20)
                     .toList();

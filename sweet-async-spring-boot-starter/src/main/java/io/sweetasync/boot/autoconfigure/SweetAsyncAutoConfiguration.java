@@ -45,6 +45,18 @@ import org.springframework.util.function.SingletonSupplier;
 @EnableConfigurationProperties(SweetAsyncProperties.class)
 public final class SweetAsyncAutoConfiguration {
 
+    /** Without AspectJ the {@code @AsyncTask} aspect is off: a warning names the annotated methods. */
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass("org.aspectj.weaver.Advice")
+    static class InertAnnotationConfiguration {
+
+        @Bean
+        static InertAsyncTaskWarning sweetAsyncInertAnnotationWarning(
+                org.springframework.beans.factory.config.ConfigurableListableBeanFactory beans) {
+            return new InertAsyncTaskWarning(beans);
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class OrchestratorConfiguration {
 

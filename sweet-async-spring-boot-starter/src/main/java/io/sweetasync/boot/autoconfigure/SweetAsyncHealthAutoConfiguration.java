@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = SweetAsyncAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(TaskOrchestrator.class)
-@ConditionalOnEnabledHealthIndicator("sweetAsync")
+@ConditionalOnEnabledHealthIndicator("sweetasync") // canonical: sweetAsync, sweet-async and MANAGEMENT_HEALTH_SWEETASYNC_ENABLED all match it
 public final class SweetAsyncHealthAutoConfiguration {
 
     @Bean

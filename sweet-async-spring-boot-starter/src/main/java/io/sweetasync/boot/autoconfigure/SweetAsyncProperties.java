@@ -204,8 +204,14 @@ public class SweetAsyncProperties {
         /** Limit algorithm. */
         private LimitAlgorithm algorithm = LimitAlgorithm.ADAPTIVE;
 
-        /** Limit to start from. */
+        /**
+         * Limit to start from; when not set, 20 kept within min-limit..max-limit (so max-limit=5 alone starts
+         * at 5).
+         */
         private int initialLimit = 20;
+
+        /** Whether initial-limit was set, rather than left at its default. */
+        private boolean initialLimitSet;
 
         /** Lowest the limit may go. */
         private int minLimit = 1;
@@ -240,6 +246,12 @@ public class SweetAsyncProperties {
 
         public void setInitialLimit(int initialLimit) {
             this.initialLimit = initialLimit;
+            this.initialLimitSet = true;
+        }
+
+        /** Whether {@link #setInitialLimit} was called (a property set it), rather than left at 20. */
+        boolean initialLimitSet() {
+            return initialLimitSet;
         }
 
         public int getMinLimit() {

@@ -28,6 +28,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class AsyncTaskAspectTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -127,10 +128,12 @@ class AsyncTaskAspectTests {
     }
 
     @Test
-    void withoutAspectjTheAnnotationIsInert() {
+    void withoutAspectjTheAnnotationIsInertAndAWarningSaysSo(org.springframework.boot.test.system.CapturedOutput output) {
         runner.withClassLoader(new FilteredClassLoader(Advice.class)).run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(Service.class).whereAmI()).isEqualTo("no task");
+            assertThat(output).contains("@AsyncTask has no effect on").contains("Service.")
+                    .contains("spring-boot-starter-aspectj");
         });
     }
 

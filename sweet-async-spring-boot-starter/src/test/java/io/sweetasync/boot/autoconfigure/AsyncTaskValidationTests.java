@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** A bad {@code @AsyncTask} attribute stops start-up, naming the method, instead of failing its first call. */
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class AsyncTaskValidationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
@@ -48,6 +49,60 @@ class AsyncTaskValidationTests {
     void goodAttributesStartAndARegisteredRuntimeIsAccepted() {
         runner.withBean(Good.class).withPropertyValues("sweet.async.runtimes.gpu.kind=platform")
                 .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void aFutureTypeTheTaskCannotReturnStopsStartUp() {
+        runner.withBean(FutureTaskReturn.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasMessageContaining("FutureTaskReturn.later()")
+                    .hasMessageContaining("java.util.concurrent.FutureTask").hasMessageContaining("CompletableFuture");
+        });
+        runner.withBean(FutureLikeReturns.class).run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void aMethodNoProxyCanInterceptIsReported(org.springframework.boot.test.system.CapturedOutput output) {
+        runner.withBean(FinalMethod.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(output).contains("FinalMethod.call()").contains("has no effect").contains("final method");
+        });
+    }
+
+    static class FutureTaskReturn {
+        @AsyncTask
+        public java.util.concurrent.FutureTask<String> later() {
+            return new java.util.concurrent.FutureTask<>(() -> "x");
+        }
+    }
+
+    static class FutureLikeReturns {
+        @AsyncTask
+        public java.util.concurrent.CompletableFuture<String> a() {
+            return java.util.concurrent.CompletableFuture.completedFuture("a");
+        }
+
+        @AsyncTask
+        public java.util.concurrent.CompletionStage<String> b() {
+            return a();
+        }
+
+        @AsyncTask
+        public java.util.concurrent.Future<String> c() {
+            return a();
+        }
+
+        @AsyncTask
+        public io.sweetasync.SpawningTask<String> d() {
+            return io.sweetasync.AsyncTask.to(String.class).run(() -> "d");
+        }
+    }
+
+    static class FinalMethod {
+        @AsyncTask
+        public final String call() {
+            return "f";
+        }
     }
 
     static class BadTimeout {

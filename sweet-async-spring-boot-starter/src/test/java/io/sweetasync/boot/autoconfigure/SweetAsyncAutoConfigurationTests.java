@@ -102,6 +102,41 @@ class SweetAsyncAutoConfigurationTests {
     }
 
     @Test
+    void anInitialLimitLeftAtItsDefaultFollowsTheRangeSetAndOneSetOutsideItStopsStartUp() {
+        runner.withPropertyValues("sweet.async.groups.small.max-limit=5", "sweet.async.groups.big.min-limit=30",
+                "sweet.async.groups.fixed.algorithm=fixed", "sweet.async.groups.fixed.max-limit=3").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    java.util.Map<String, Integer> limits = new java.util.HashMap<>();
+                    context.getBean(TaskOrchestrator.class).limiters().forEach(l -> limits.put(l.group(), l.limit()));
+                    assertThat(limits).containsEntry("small", 5).containsEntry("big", 30).containsEntry("fixed", 3);
+                });
+        assertFailure(new String[] { "sweet.async.groups.g.max-limit=5", "sweet.async.groups.g.initial-limit=20" },
+                "sweet.async.groups.g.initial-limit", "20", "inside that range");
+    }
+
+    @Test
+    void aBuiltInRuntimeCannotChangeItsKindAndOnlyPlatformRuntimesHaveThreads() {
+        // runtimes.virtual.threads=100 made the default runtime a pool of 100 platform threads, silently
+        assertFailure("sweet.async.runtimes.virtual.threads=100", "sweet.async.runtimes.virtual.kind", "platform",
+                "another name");
+        assertFailure("sweet.async.runtimes.platform.kind=single", "sweet.async.runtimes.platform.kind", "single",
+                "another name");
+        assertFailure(new String[] { "sweet.async.runtimes.io.kind=virtual", "sweet.async.runtimes.io.threads=50" },
+                "sweet.async.runtimes.io.threads", "50", "use kind platform");
+        runner.withPropertyValues("sweet.async.runtimes.platform.threads=3", "sweet.async.runtimes.virtual.kind=virtual")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void badRetrySettingsStopStartUpAlsoWhileRetriesAreOff() {
+        // max-retries defaults to 0: the settings beside it were not looked at, so jitter=2 started silently
+        assertFailure("sweet.async.default-retry.jitter=2", "sweet.async.default-retry.jitter", "2", "0.2");
+        assertFailure(new String[] { "sweet.async.default-retry.initial-delay=5s",
+                "sweet.async.default-retry.max-delay=1s" }, "sweet.async.default-retry.max-delay", "1s",
+                "lower initial-delay");
+    }
+
+    @Test
     void aNegativeRetryDelayStopsStartUpNamingThatProperty() {
         // SPEC 4: invalid values fail start-up with a clear message naming the property
         assertFailure(new String[] { "sweet.async.default-retry.max-retries=2",

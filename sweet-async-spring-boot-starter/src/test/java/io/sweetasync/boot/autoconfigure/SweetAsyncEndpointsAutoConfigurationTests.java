@@ -108,7 +108,10 @@ class SweetAsyncEndpointsAutoConfigurationTests {
 
             assertThat(endpoint.task(parent.id().toString(), null).children()).hasSize(1);
             assertThat(endpoint.task("999999", null)).isNull();
-            assertThat(endpoint.task("not-a-number", null)).isNull();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.task("not-a-number", null))
+                    .as("not an id: a bad request (400), not an unknown task")
+                    .isInstanceOf(org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException.class)
+                    .hasMessageContaining("'not-a-number'");
 
             // Without a store, the history is the finished roots in memory and their subtrees, filtered and paged.
             AsyncTasksEndpoint.HistoryDescriptor history = endpoint.tasks("completed", "done", "PT1H", 0, 10).history();

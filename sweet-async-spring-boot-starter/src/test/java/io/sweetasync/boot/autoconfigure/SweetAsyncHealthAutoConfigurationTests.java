@@ -52,6 +52,19 @@ class SweetAsyncHealthAutoConfigurationTests {
     void canBeDisabledAndBacksOffWithoutHealthSupport() {
         runner.withPropertyValues("management.health.sweetAsync.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(LimitersHealthIndicator.class));
+        // Spring's canonical kebab-case and the environment variable's form too (they were ignored: only the
+        // exact key management.health.sweetAsync.enabled switched it off)
+        for (String property : new String[] { "management.health.sweet-async.enabled=false",
+                "management.health.sweetasync.enabled=false" }) {
+            runner.withPropertyValues(property)
+                    .run(context -> assertThat(context).as(property).doesNotHaveBean(LimitersHealthIndicator.class));
+        }
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new org.springframework.core.env.SystemEnvironmentPropertySource(
+                        org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        java.util.Map.of("MANAGEMENT_HEALTH_SWEETASYNC_ENABLED", "false"))))
+                .run(context -> assertThat(context).as("environment variable").doesNotHaveBean(
+                        LimitersHealthIndicator.class));
         runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
                 .run(context -> {
                     assertThat(context).hasNotFailed();

@@ -1,0 +1,199 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.servlet.autoconfigure.actuate.web.ServletManagementContextAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.RequestBuilder;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+
+/**
+ * The endpoints over HTTP with bad input: a malformed value answers 400 naming it (as the error's reason,
+ * which {@code spring.web.error.include-message=always} shows), an unknown task 404, never a 500.
+ */
+class AsyncTasksEndpointHttpTests {
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class,
+                    HttpMessageConvertersAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+                    WebMvcAutoConfiguration.class, EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class,
+                    ManagementContextAutoConfiguration.class, ServletManagementContextAutoConfiguration.class,
+                    SweetAsyncAutoConfiguration.class, SweetAsyncEndpointsAutoConfiguration.class,
+                    SweetAsyncDashboardAutoConfiguration.class))
+            .withPropertyValues("management.endpoints.web.exposure.include=asynctasks,asynclimits",
+                    "management.endpoint.asynctasks.access=UNRESTRICTED");
+
+    private static MockMvc mvc(AssertableWebApplicationContext context) {
+        return MockMvcBuilders.webAppContextSetup(context.getSourceApplicationContext()).build();
+    }
+
+    private static MockHttpServletResponse call(MockMvc mvc, RequestBuilder request) throws Exception {
+        return mvc.perform(request).andReturn().getResponse();
+    }
+
+    @Test
+    void malformedIdsAnswer400NamingTheId() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            for (String id : new String[] { "abc", "1-", "-1-2", "99999999999999999999-1", "0", "1-0", "8388608-1",
+                    "1--1", "1-1-1" }) {
+                MockHttpServletResponse read = call(mvc, get("/actuator/asynctasks/{id}", id));
+                assertThat(read.getStatus()).as("GET %s", id).isEqualTo(400);
+                assertThat(read.getErrorMessage()).as("GET %s", id).contains("'" + id + "'");
+                MockHttpServletResponse cancel = call(mvc, delete("/actuator/asynctasks/{id}", id));
+                assertThat(cancel.getStatus()).as("DELETE %s", id).isEqualTo(400);
+                assertThat(cancel.getErrorMessage()).as("DELETE %s", id).contains("'" + id + "'");
+            }
+        });
+    }
+
+    @Test
+    void unknownAndFinishedTasksAnswer404AndACancelCountsOnce() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            assertThat(call(mvc, get("/actuator/asynctasks/999-999")).getStatus()).isEqualTo(404);
+            assertThat(call(mvc, get("/actuator/asynctasks/999999")).getStatus()).isEqualTo(404);
+            assertThat(call(mvc, delete("/actuator/asynctasks/999-999")).getStatus()).isEqualTo(404);
+
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CountDownLatch started = new CountDownLatch(1);
+            SpawningTask<Integer> sleeper = orchestrator.to(Integer.class).named("sleeper").run(() -> {
+                started.countDown();
+                Thread.sleep(Long.MAX_VALUE);
+                return 1;
+            });
+            started.await();
+            String id = sleeper.id().toString();
+            MockHttpServletResponse first = call(mvc, delete("/actuator/asynctasks/{id}", "+" + id));
+            assertThat(first.getStatus()).isEqualTo(200);
+            assertThat(first.getContentAsString()).as("the id as ids print, not as sent")
+                    .contains("\"id\":\"" + id + "\"").contains("\"cancelled\":true");
+            sleeper.result();
+            assertThat(call(mvc, delete("/actuator/asynctasks/{id}", id)).getStatus()).as("twice").isEqualTo(404);
+            assertThat(call(mvc, get("/actuator/asynctasks/{id}", id)).getContentAsString()).contains("CANCELLED");
+            assertThat(call(mvc, get("/actuator/asynctasks/{id}", "#" + id)).getStatus()).as("#id, as paths print it")
+                    .isEqualTo(200);
+        });
+    }
+
+    @Test
+    void badFiltersAnswer400NamingTheValue() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            String[][] cases = { { "status", "BOGUS" }, { "since", "garbage" }, { "since", "-PT1H" },
+                    { "since", "2026-12-01" }, { "offset", "-1" }, { "limit", "-1" }, { "limit", "1001" } };
+            for (String[] bad : cases) {
+                MockHttpServletResponse response = call(mvc, get("/actuator/asynctasks").param(bad[0], bad[1]));
+                assertThat(response.getStatus()).as("%s=%s", bad[0], bad[1]).isEqualTo(400);
+                assertThat(response.getErrorMessage()).as("%s=%s", bad[0], bad[1]).contains(bad[1]);
+            }
+            MockHttpServletResponse longName = call(mvc, get("/actuator/asynctasks").param("name", "x".repeat(5000)));
+            assertThat(longName.getStatus()).as("a name no task can have").isEqualTo(400);
+            assertThat(longName.getErrorMessage()).contains("at most 100 characters").contains("5000 characters long")
+                    .hasSizeLessThan(300);
+            assertThat(call(mvc, get("/actuator/asynctasks").param("name", "x".repeat(100))).getStatus()).isEqualTo(200);
+            for (String[] bad : new String[][] { { "limit", "abc" }, { "offset", "99999999999999999999" },
+                    { "limit", "2147483648" } }) {
+                assertThat(call(mvc, get("/actuator/asynctasks").param(bad[0], bad[1])).getStatus())
+                        .as("%s=%s: not a number, refused by Actuator", bad[0], bad[1]).isEqualTo(400);
+            }
+        });
+    }
+
+    @Test
+    void aDurationReachingBeforeTheFirstInstantListsEverythingRatherThanFailing() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            context.getBean(TaskOrchestrator.class).to(String.class).named("done").await(() -> "x");
+            for (String since : new String[] { "P400000000000D", "P106751991167300D", "PT2562047788015215H" }) {
+                MockHttpServletResponse response = call(mvc, get("/actuator/asynctasks").param("since", since));
+                assertThat(response.getStatus()).as(since).isEqualTo(200);
+                assertThat(response.getContentAsString()).as(since).contains("\"name\":\"done\"");
+            }
+        });
+    }
+
+    @Test
+    void aTasksLimitOutOfRangeAnswers400AsTheListsDoes() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            String id = context.getBean(TaskOrchestrator.class).to(String.class).named("done").run(() -> "x").id()
+                    .toString();
+            for (String limit : new String[] { "-5", "1001" }) {
+                MockHttpServletResponse response = call(mvc, get("/actuator/asynctasks/{id}", id).param("limit", limit));
+                assertThat(response.getStatus()).as("limit=%s", limit).isEqualTo(400);
+                assertThat(response.getErrorMessage()).contains(limit);
+            }
+            assertThat(call(mvc, get("/actuator/asynctasks/{id}", id).param("limit", "0")).getStatus()).isEqualTo(200);
+        });
+    }
+
+    @Test
+    void limitsAnswer400ForABadFlagAnd404ForAnUnknownGroup() {
+        runner.withPropertyValues("sweet.async.groups.pricing.max-limit=50").run(context -> {
+            MockMvc mvc = mvc(context);
+            assertThat(call(mvc, get("/actuator/asynclimits").param("history", "maybe")).getStatus()).isEqualTo(400);
+            assertThat(call(mvc, get("/actuator/asynclimits/nope")).getStatus()).isEqualTo(404);
+            assertThat(call(mvc, get("/actuator/asynclimits/pricing")).getStatus()).isEqualTo(200);
+        });
+    }
+
+    @Test
+    void theDashboardAnswersItsPageAndNothingBeyondItsAssets() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            assertThat(call(mvc, get("/sweet-async")).getStatus()).isEqualTo(200);
+            assertThat(call(mvc, get("/sweet-async/assets/dashboard.js")).getStatus()).isEqualTo(200);
+            assertThat(call(mvc, get("/sweet-async/assets/nope.js")).getStatus()).isEqualTo(404);
+            assertThat(call(mvc, get("/sweet-async/assets/%2e%2e/index.html")).getStatus()).isEqualTo(404);
+        });
+    }
+
+    @Test
+    void sinceFarBeforeOrAfterWhatTheStoreHoldsIsAnsweredFromTheStore() {
+        new org.springframework.boot.test.context.runner.ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(SweetAsyncStoreAutoConfiguration.class,
+                        SweetAsyncAutoConfiguration.class, SweetAsyncEndpointsAutoConfiguration.class))
+                .withBean(javax.sql.DataSource.class, () -> {
+                    org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+                    h2.setURL("jdbc:h2:mem:endpoint-since-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+                    return h2;
+                })
+                .withPropertyValues("sweet.async.store.enabled=true", "sweet.async.store.flush-interval=20ms",
+                        "management.endpoints.web.exposure.include=asynctasks")
+                .run(context -> {
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    io.sweetasync.boot.actuate.AsyncTasksEndpoint endpoint =
+                            context.getBean(io.sweetasync.boot.actuate.AsyncTasksEndpoint.class);
+                    orchestrator.to(String.class).named("stored").await(() -> "x");
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !endpoint
+                            .tasks(null, "stored", null, null, null).history().tasks().isEmpty());
+                    for (String since : new String[] { "-999999999-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+                            "P400000000000D" }) {
+                        io.sweetasync.boot.actuate.AsyncTasksEndpoint.HistoryDescriptor history =
+                                endpoint.tasks(null, "stored", since, null, null).history();
+                        assertThat(history.source()).isEqualTo("store");
+                        assertThat(history.tasks()).as("since %s: everything", since).hasSize(1);
+                    }
+                    assertThat(endpoint.tasks(null, "stored", "+999999999-12-31T23:59:59Z", null, null).history()
+                            .tasks()).as("since the end of time: nothing").isEmpty();
+                });
+    }
+}

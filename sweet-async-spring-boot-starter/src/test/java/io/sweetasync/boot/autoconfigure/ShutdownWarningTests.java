@@ -1,0 +1,43 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** The shutdown's warning names the trees the shutdown cancelled, not tasks cancelled before it. */
+@ExtendWith(OutputCaptureExtension.class)
+class ShutdownWarningTests {
+
+    @Test
+    void theWarningNamesOnlyTheTreesCancelledByTheShutdown(CapturedOutput output) {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SweetAsyncAutoConfiguration.class))
+                .withPropertyValues("sweet.async.shutdown.grace=100ms").run(context -> {
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    SpawningTask<Integer> earlier = sleeper(orchestrator, "cancelled-by-the-user");
+                    earlier.cancel();
+                    earlier.result();
+                    sleeper(orchestrator, "still-running-at-shutdown");
+                });
+        assertThat(output).contains("shutdown grace").contains("still-running-at-shutdown")
+                .doesNotContain("cancelled-by-the-user");
+    }
+
+    private static SpawningTask<Integer> sleeper(TaskOrchestrator orchestrator, String name) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).named(name).run(() -> {
+            started.countDown();
+            Thread.sleep(Long.MAX_VALUE);
+            return 1;
+        });
+        started.await();
+        return task;
+    }
+}
