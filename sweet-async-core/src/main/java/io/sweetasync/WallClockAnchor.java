@@ -1,24 +1,35 @@
 package io.sweetasync;
 
 import io.sweetasync.spi.TaskClock;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * The wall-clock instants of monotonic times ({@link TaskClock#nanoTime()}), for snapshots: reading the
  * wall clock for every task event costs far more than the monotonic clock, so an instant is derived from
- * an anchor (an instant and the monotonic time read with it) renewed every second, and whenever a time
- * before the anchor is asked for.
+ * an anchor (an instant and the monotonic time read with it). At most once a second of monotonic time the
+ * wall clock is read again; the anchor is replaced only if the two clocks have drifted apart by more than
+ * {@link #MAX_DRIFT} (a clock step, or NTP slewing adding up), so the same monotonic time gives the same
+ * instant read after read (a live task's {@code createdAt} does not move between snapshots), and times
+ * before the anchor are derived from it too.
  *
  * <p>Invariants: an anchor is immutable and replaced whole by one volatile write, so a reader always sees a
- * consistent pair; racing renewals are harmless (each is a valid anchor, the last write stays). An instant
- * differs from the wall clock read at that moment by at most the clock's drift over a second.
+ * consistent triple; racing checks are harmless (each writes a valid anchor, the last write stays). An
+ * instant differs from the wall clock read at that moment by at most {@link #MAX_DRIFT} plus the drift of
+ * one second.
  */
 final class WallClockAnchor {
 
-    private static final long RENEW_NANOS = 1_000_000_000L;
+    private static final long CHECK_NANOS = 1_000_000_000L;
+    /** How far the derived instants may drift from the wall clock before the anchor is renewed. */
+    static final Duration MAX_DRIFT = Duration.ofMillis(1);
 
-    /** An instant and the monotonic time it was read at. */
-    private record Anchor(Instant instant, long nanos) {
+    /** An instant, the monotonic time it was read at, and when the wall clock was last compared with it. */
+    private record Anchor(Instant instant, long nanos, long checkedNanos) {
+
+        Instant at(long time) {
+            return instant.plusNanos(time - nanos);
+        }
     }
 
     private final TaskClock clock;
@@ -31,10 +42,24 @@ final class WallClockAnchor {
     /** The instant of monotonic time {@code nanos}. */
     Instant instantAt(long nanos) {
         Anchor current = anchor;
-        if (current == null || nanos - current.nanos() > RENEW_NANOS || nanos < current.nanos()) {
-            current = new Anchor(clock.now(), clock.nanoTime());
+        if (current == null) {
+            long now = clock.nanoTime();
+            current = new Anchor(clock.now(), now, now);
             anchor = current;
         }
-        return current.instant().plusNanos(nanos - current.nanos());
+        else if (nanos - current.checkedNanos() > CHECK_NANOS) {
+            current = checked(current);
+            anchor = current;
+        }
+        return current.at(nanos);
+    }
+
+    /** {@code current}, or a new anchor if the wall clock has drifted from it by more than {@link #MAX_DRIFT}. */
+    private Anchor checked(Anchor current) {
+        long now = clock.nanoTime();
+        Instant wall = clock.now();
+        Duration drift = Duration.between(current.at(now), wall).abs();
+        return drift.compareTo(MAX_DRIFT) > 0 ? new Anchor(wall, now, now)
+                : new Anchor(current.instant(), current.nanos(), now);
     }
 }
