@@ -41,15 +41,10 @@ public final class Overhead {
         double submitCf = score(results, "SubmitBenchmark.sweetAsync")
                 / score(results, "SubmitBenchmark.completableFuture");
         double submit2 = score(contended, "SubmitBenchmark.sweetAsync") / score(contended, "SubmitBenchmark.rawExecutor");
-        double fanout = score(results, "FanOutBenchmark.sweetAsyncTree") / score(results, "FanOutBenchmark.invokeAll");
         double fanoutShape = score(results, "FanOutBenchmark.sweetAsyncTree")
                 / score(results, "FanOutBenchmark.invokeAllFromVirtualThread");
-        double stream = score(results, "StreamBenchmark.sweetAsyncPipeline")
-                / score(results, "StreamBenchmark.reactorParallel");
         double streamSp = score(results, "StreamBenchmark.sweetAsyncPipeline")
                 / score(results, "StreamBenchmark.submissionPublisher");
-        double annotation = score(results, "AnnotationBenchmark.sweetAsyncAnnotation")
-                / score(results, "AnnotationBenchmark.springAsync");
         double[] memory = RetainedMemory.measure();
         System.out.printf(Locale.ROOT, "%nsubmit/raw (1 thread) %.3f, (2 threads) %.3f; submit/completableFuture %.3f%n",
                 submit, submit2, submitCf);
@@ -57,31 +52,30 @@ public final class Overhead {
         System.out.printf(Locale.ROOT, "stream/submissionPublisher %.3f%n", streamSp);
         System.out.printf(Locale.ROOT, "retained heap per parked task: raw %.0f B, sweet async %.0f B (%.2fx)%n",
                 memory[0], memory[1], memory[1] / memory[0]);
-        // Allocation per operation, which noise on a shared machine does not move: ours over the baseline's.
-        double submitAlloc = allocation(results, "SubmitBenchmark.sweetAsync") / allocation(results, "SubmitBenchmark.rawExecutor");
-        double fanoutAlloc = allocation(results, "FanOutBenchmark.sweetAsyncTree") / allocation(results, "FanOutBenchmark.invokeAll");
-        double streamAlloc = allocation(results, "StreamBenchmark.sweetAsyncPipeline")
-                / allocation(results, "StreamBenchmark.reactorParallel");
-        double annotationAlloc = allocation(results, "AnnotationBenchmark.sweetAsyncAnnotation")
-                / allocation(results, "AnnotationBenchmark.springAsync");
-        // CPU time per operation (this JVM's, all threads), which other processes on the machine do not add to.
-        double submitCpu = cpu(results, "SubmitBenchmark.sweetAsync") / cpu(results, "SubmitBenchmark.rawExecutor");
-        double fanoutCpu = cpu(results, "FanOutBenchmark.sweetAsyncTree") / cpu(results, "FanOutBenchmark.invokeAll");
-        double streamCpu = cpu(results, "StreamBenchmark.sweetAsyncPipeline")
-                / cpu(results, "StreamBenchmark.reactorParallel");
-        double annotationCpu = cpu(results, "AnnotationBenchmark.sweetAsyncAnnotation")
-                / cpu(results, "AnnotationBenchmark.springAsync");
-        System.out.printf(Locale.ROOT, "throughput error bars (relative): submit %s, fanout %s, stream %s, annotation %s%n",
-                relativeError(results, "SubmitBenchmark.sweetAsync", "SubmitBenchmark.rawExecutor"),
-                relativeError(results, "FanOutBenchmark.sweetAsyncTree", "FanOutBenchmark.invokeAll"),
-                relativeError(results, "StreamBenchmark.sweetAsyncPipeline", "StreamBenchmark.reactorParallel"),
-                relativeError(results, "AnnotationBenchmark.sweetAsyncAnnotation", "AnnotationBenchmark.springAsync"));
-        System.out.printf(Locale.ROOT,
-                "RESULT submit/raw=%.3f fanout/invokeAll=%.3f stream/reactor=%.3f annotation/spring-async=%.3f "
-                        + "alloc submit/raw=%.2fx fanout/invokeAll=%.2fx stream/reactor=%.2fx annotation/spring-async=%.2fx "
-                        + "cpu submit/raw=%.2fx fanout/invokeAll=%.2fx stream/reactor=%.2fx annotation/spring-async=%.2fx%n",
-                submit, fanout, stream, annotation, submitAlloc, fanoutAlloc, streamAlloc, annotationAlloc,
-                submitCpu, fanoutCpu, streamCpu, annotationCpu);
+        // The goals' pairs, each ours over its baseline: throughput (higher is better), then bytes allocated
+        // and CPU time per operation (lower is better), which noise on a shared machine moves far less.
+        String[][] goals = { { "submit/raw", "SubmitBenchmark.sweetAsync", "SubmitBenchmark.rawExecutor" },
+                { "fanout/invokeAll", "FanOutBenchmark.sweetAsyncTree", "FanOutBenchmark.invokeAll" },
+                { "stream/reactor", "StreamBenchmark.sweetAsyncPipeline", "StreamBenchmark.reactorParallel" },
+                { "annotation/spring-async", "AnnotationBenchmark.sweetAsyncAnnotation", "AnnotationBenchmark.springAsync" } };
+        StringBuilder errors = new StringBuilder("throughput error bars (relative):");
+        StringBuilder line = new StringBuilder("RESULT");
+        for (String[] goal : goals) {
+            errors.append(goal == goals[0] ? " " : ", ").append(goal[0], 0, goal[0].indexOf('/')).append(' ')
+                    .append(relativeError(results, goal[1], goal[2]));
+            line.append(String.format(Locale.ROOT, " %s=%.3f", goal[0], score(results, goal[1]) / score(results, goal[2])));
+        }
+        for (String kind : new String[] { "alloc", "cpu" }) {
+            line.append(' ').append(kind);
+            for (String[] goal : goals) {
+                RunResult ours = find(results, goal[1]);
+                RunResult theirs = find(results, goal[2]);
+                double ratio = kind.equals("alloc") ? allocation(ours) / allocation(theirs) : cpu(ours) / cpu(theirs);
+                line.append(String.format(Locale.ROOT, " %s=%.2fx", goal[0], ratio));
+            }
+        }
+        System.out.println(errors);
+        System.out.println(line);
     }
 
     private static Collection<RunResult> run(int seconds, int threads, String... includes) throws RunnerException {
@@ -111,14 +105,6 @@ public final class Overhead {
     static double cpu(RunResult result) {
         var norm = result.getSecondaryResults().get(CpuProfiler.LABEL);
         return norm == null ? Double.NaN : norm.getScore();
-    }
-
-    private static double cpu(Collection<RunResult> results, String name) {
-        return cpu(find(results, name));
-    }
-
-    private static double allocation(Collection<RunResult> results, String name) {
-        return allocation(find(results, name));
     }
 
     /** The ratio's relative error bar: the two measurements' relative errors added (first order). */

@@ -250,6 +250,11 @@ public class AsyncTasksEndpoint {
             throw invalid("name must be a task name, at most " + MAX_NAME + " characters, was " + name.length()
                     + " characters long ('" + name.substring(0, 40) + "...')");
         }
+        if (name != null && name.chars().anyMatch(Character::isISOControl)) {
+            // A NUL reaches PostgreSQL as an encoding error: refused here, as no task name holds one.
+            throw invalid("name must be a task name, without control characters, was '"
+                    + name.replaceAll("\\p{Cntrl}", "?") + "' (control characters shown as ?)");
+        }
         return new HistoryQuery(statusName, name == null || name.isBlank() ? null : name, since(since), from,
                 limit == null ? DEFAULT_PAGE : limit);
     }

@@ -109,6 +109,9 @@ class AsyncTasksEndpointHttpTests {
             assertThat(longName.getErrorMessage()).contains("at most 100 characters").contains("5000 characters long")
                     .hasSizeLessThan(300);
             assertThat(call(mvc, get("/actuator/asynctasks").param("name", "x".repeat(100))).getStatus()).isEqualTo(200);
+            MockHttpServletResponse nul = call(mvc, get("/actuator/asynctasks").param("name", "import\u0000s"));
+            assertThat(nul.getStatus()).as("a NUL, which PostgreSQL refuses as text").isEqualTo(400);
+            assertThat(nul.getErrorMessage()).contains("control characters").contains("import?s");
             for (String[] bad : new String[][] { { "limit", "abc" }, { "offset", "99999999999999999999" },
                     { "limit", "2147483648" } }) {
                 assertThat(call(mvc, get("/actuator/asynctasks").param(bad[0], bad[1])).getStatus())
