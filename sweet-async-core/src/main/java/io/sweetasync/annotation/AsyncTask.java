@@ -16,7 +16,9 @@ import java.lang.annotation.Target;
  * {@code CompletableFuture.completedFuture(value)} or a task it starts, is awaited inside the task and
  * its value becomes the task's);
  * {@code void} runs fire-and-forget (failures are logged and counted); any other type runs as a task
- * while the caller waits, and the method's own exception is rethrown. Calls made inside a task body
+ * while the caller waits, and the method's own exception is rethrown. Other future types, and reactive
+ * publishers ({@code Mono}, {@code Flux}, a {@code Flow.Publisher}: their work would run when subscribed,
+ * after the task had ended), stop start-up naming the method. Calls made inside a task body
  * become its children, unless {@link #detached()}.
  *
  * <p>Placeholders in attributes ({@code ${...}}) are resolved once per method, at its first call (the

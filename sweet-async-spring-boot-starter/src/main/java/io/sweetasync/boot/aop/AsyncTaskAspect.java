@@ -325,12 +325,36 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
      */
     private static void checkReturnType(Method method) {
         Class<?> returns = method.getReturnType();
+        if (isReactive(returns)) {
+            // A Mono/Flux is a recipe run when subscribed: the task would end as soon as it was built, and the
+            // work would run later, outside the task, its timeout and its retries.
+            throw new IllegalStateException("@AsyncTask on " + method + ": it returns " + returns.getName()
+                    + ", a reactive publisher whose work runs when it is subscribed, after the task has ended; "
+                    + "return CompletableFuture (publisher.toFuture(), or block inside the method) or use the "
+                    + "publisher's own schedulers");
+        }
         boolean futureLike = CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns);
         if (futureLike && returns != SpawningTask.class && !returns.isAssignableFrom(CompletableFuture.class)) {
             throw new IllegalStateException("@AsyncTask on " + method + ": it returns " + returns.getName()
                     + ", which a task cannot return at once; declare CompletableFuture, CompletionStage, Future or "
                     + "SpawningTask");
         }
+    }
+
+    /** A Reactive Streams or {@code java.util.concurrent.Flow} publisher (Reactor, RxJava, Mutiny...), by name. */
+    private static boolean isReactive(Class<?> type) {
+        for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+            if (current.getName().equals("org.reactivestreams.Publisher")
+                    || current == java.util.concurrent.Flow.Publisher.class) {
+                return true;
+            }
+            for (Class<?> implemented : current.getInterfaces()) {
+                if (isReactive(implemented)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private String resolve(String value) {

@@ -61,6 +61,32 @@ class AsyncTaskValidationTests {
         runner.withBean(FutureLikeReturns.class).run(context -> assertThat(context).hasNotFailed());
     }
 
+    /** A publisher's work runs when it is subscribed, after the task that built it has ended: refused. */
+    @Test
+    void aReactivePublisherReturnStopsStartUp() {
+        for (Class<?> bean : java.util.List.of(FlowPublisherReturn.class, SubmissionPublisherReturn.class)) {
+            runner.withBean(bean).run(context -> {
+                assertThat(context).as(bean.getSimpleName()).hasFailed();
+                assertThat(context.getStartupFailure()).hasMessageContaining(bean.getSimpleName() + ".rows()")
+                        .hasMessageContaining("reactive publisher").hasMessageContaining("CompletableFuture");
+            });
+        }
+    }
+
+    static class FlowPublisherReturn {
+        @AsyncTask
+        public java.util.concurrent.Flow.Publisher<String> rows() {
+            return subscriber -> { };
+        }
+    }
+
+    static class SubmissionPublisherReturn {
+        @AsyncTask
+        public java.util.concurrent.SubmissionPublisher<String> rows() {
+            return new java.util.concurrent.SubmissionPublisher<>();
+        }
+    }
+
     @Test
     void aMethodNoProxyCanInterceptIsReported(org.springframework.boot.test.system.CapturedOutput output) {
         runner.withBean(FinalMethod.class).run(context -> {
