@@ -10,7 +10,6 @@ import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterSnapshot;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
