@@ -186,14 +186,12 @@ final class TaskFactory {
             if (dependency.isTerminal()) {
                 continue;
             }
-            for (TaskNode<?> ancestor = parent; ancestor != null; ancestor = ancestor.parentNode()) {
-                if (ancestor == dependency) {
-                    throw new IllegalArgumentException("task " + (name == null ? "" : name + " ")
-                            + "cannot wait for " + dependency.label() + ": it would be a child of " + parent.label()
-                            + (dependency == parent ? "" : ", a descendant of " + dependency.label())
-                            + ", which waits for its children, so it would never start; start it detached()"
-                            + " (for chain(): to(...).detached().after(task).run(...)), or outside that body");
-                }
+            if (parent.isSelfOrDescendantOf(dependency)) {
+                throw new IllegalArgumentException("task " + (name == null ? "" : name + " ")
+                        + "cannot wait for " + dependency.label() + ": it would be a child of " + parent.label()
+                        + (dependency == parent ? "" : ", a descendant of " + dependency.label())
+                        + ", which waits for its children, so it would never start; start it detached()"
+                        + " (for chain(): to(...).detached().after(task).run(...)), or outside that body");
             }
         }
     }

@@ -160,6 +160,22 @@ abstract class TaskFacts<T> {
     }
 
     /** This task's distance from its root. */
+    /**
+     * Whether {@code ancestor} is this task or one of its ancestors: a walk up only as many levels as this
+     * task is deeper, so a task that is not deeper answers at once.
+     */
+    final boolean isSelfOrDescendantOf(TaskNode<?> ancestor) {
+        int levels = depth() - ancestor.depth();
+        if (levels < 0) {
+            return false;
+        }
+        TaskFacts<?> up = this;
+        for (; levels > 0 && up != null; levels--) {
+            up = up.parentNode();
+        }
+        return up == ancestor;
+    }
+
     int depth() {
         return settings.depth;
     }

@@ -111,14 +111,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      */
     private void refuseWaitingForItselfOrAnAncestor() {
         TaskNode<?> waiter = Carrier.currentTask();
-        if (waiter == null || waiter.depth() < depth()) {
-            return;
-        }
-        TaskNode<?> up = waiter;
-        for (int levels = waiter.depth() - depth(); levels > 0 && up != null; levels--) {
-            up = up.parentNode();
-        }
-        if (up == this) {
+        if (waiter != null && waiter.isSelfOrDescendantOf(this)) {
             throw new IllegalStateException(waiter == this
                     ? "task " + label() + " cannot wait for itself: its body would wait for its own end"
                     : "task " + waiter.label() + " cannot wait for " + label() + ", its ancestor: a task ends only "
