@@ -2,9 +2,7 @@ package io.sweetasync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -14,24 +12,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StopMessagesTest {
 
-    /** A clock that is already closed: it refuses every deadline. */
-    private static final class ClosedClock implements TaskClock {
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Scheduled schedule(Duration delay, Runnable action) {
-            throw new RejectedExecutionException("closed");
-        }
-    }
-
     /**
      * The rejection reason names the orchestrator's clock, as before the change; the mechanical rename of
      * {@code orchestrator} to {@code settings.orchestrator} leaked into the text ("the settings.orchestrator's
@@ -39,7 +19,7 @@ class StopMessagesTest {
      */
     @Test
     void aRejectionBecauseTheClockIsClosedSaysSoInUsersWords() {
-        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(new ClosedClock()).build()) {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(new RefusingClock(() -> new RejectedExecutionException("closed"))).build()) {
             SpawningTask<String> task = orchestrator.to(String.class).named("deadlined")
                     .timeout(Duration.ofSeconds(30)).run(() -> "ran");
             TaskResult<String> result = task.result();

@@ -3,6 +3,7 @@ package io.sweetasync.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.RefusingClock;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskFailedException;
@@ -12,7 +13,6 @@ import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.TaskClock;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -29,29 +29,7 @@ class HostileClockTest {
 
     private static final Duration HANG = Duration.ofSeconds(30);
 
-    /** The system's time, and a scheduler that is broken. */
-    private static final class BrokenScheduler implements TaskClock {
-
-        final AtomicInteger calls = new AtomicInteger();
-
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Scheduled schedule(Duration delay, Runnable action) {
-            calls.incrementAndGet();
-            throw new IllegalStateException("the scheduler is broken");
-        }
-    }
-
-    private final BrokenScheduler clock = new BrokenScheduler();
+    private final RefusingClock clock = new RefusingClock(() -> new IllegalStateException("the scheduler is broken"));
     private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).build();
 
     @AfterEach
