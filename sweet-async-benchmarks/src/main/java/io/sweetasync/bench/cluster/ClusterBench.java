@@ -33,10 +33,11 @@ public final class ClusterBench {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int forks = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(DispatchBenchmark.class.getName() + "\\.").forks(1).warmupIterations(2).addProfiler("gc")
+                .include(DispatchBenchmark.class.getName() + "\\.").forks(forks).warmupIterations(2).addProfiler("gc")
                 .addProfiler(CpuProfiler.class)
-                .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3)
+                .warmupTime(TimeValue.seconds(seconds)).measurementIterations(5)
                 .measurementTime(TimeValue.seconds(seconds)).build()).run();
         System.out.println();
         for (RunResult result : results) {
