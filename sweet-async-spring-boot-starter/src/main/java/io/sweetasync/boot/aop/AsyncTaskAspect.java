@@ -19,6 +19,8 @@ import org.apache.commons.logging.LogFactory;
 import io.sweetasync.spi.DurableCodec;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.interceptor.ExposeInvocationInterceptor;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.convert.DurationStyle;
@@ -375,10 +377,15 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
     }
 
-    /** The rest of the call, on the task's thread, with the invocation exposed there as on the caller's. */
+    /**
+     * The rest of the call, on the task's thread, with the invocation exposed there as on the caller's when
+     * the proxy exposes it at all: Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
+     * chain has AspectJ advice, which needs it. Without it nothing reads the exposed invocation, and exposing
+     * it would cost every task's thread a thread-local map.
+     */
     private static Object proceed(MethodInvocation call) throws Exception {
         try {
-            return ExposeInvocationInterceptor.INSTANCE.invoke(call);
+            return exposes(call) ? ExposeInvocationInterceptor.INSTANCE.invoke(call) : call.proceed();
         }
         catch (Exception | Error ex) {
             throw ex;
@@ -386,6 +393,12 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /** Whether the proxy {@code call} came through exposes its invocation (see {@link #proceed}). */
+    private static boolean exposes(MethodInvocation call) {
+        return !(call instanceof ProxyMethodInvocation proxied && proxied.getProxy() instanceof Advised advised)
+                || advised.indexOf(ExposeInvocationInterceptor.ADVISOR) >= 0;
     }
 
     /** The value of the future a method body returned, waited for inside the task. */

@@ -128,6 +128,21 @@ class AsyncTaskAspectTests {
     }
 
     @Test
+    void withoutAspectjAdviceTheTaskSeesTheCallAsAPlainProxyCallDoes() {
+        // Spring exposes the invocation only in chains with AspectJ advice; the task's thread must not pay for
+        // a thread-local nobody reads (nor differ from the caller's view).
+        runner.withUserConfiguration(Greeters.class).run(context -> {
+            Greeter exposing = context.getBean("exposing", Greeter.class);
+            assertThat(exposing.greet()).isEqualTo("in exposing: no invocation exposed");
+        });
+        runner.withUserConfiguration(Greeters.class, Audited.class).run(context -> {
+            Greeter exposing = context.getBean("exposing", Greeter.class);
+            assertThat(exposing.greet()).as("with a user's aspect on its chain").isEqualTo(
+                    "[exposing: in exposing: greet exposed]"); // the user's audit aspect wraps it
+        });
+    }
+
+    @Test
     void withoutAspectjTheAnnotationIsInertAndAWarningSaysSo(org.springframework.boot.test.system.CapturedOutput output) {
         runner.withClassLoader(new FilteredClassLoader(Advice.class)).run(context -> {
             assertThat(context).hasNotFailed();
@@ -176,6 +191,24 @@ class AsyncTaskAspectTests {
                 @AsyncTask(name = "french")
                 public String greet() {
                     return "bonjour from " + TaskContext.current().map(TaskContext::name).orElse("no task");
+                }
+            };
+        }
+
+        @Bean
+        Greeter exposing() {
+            return new Greeter() {
+                @Override
+                @AsyncTask(name = "exposing")
+                public String greet() {
+                    String task = TaskContext.current().map(TaskContext::name).orElse("no task");
+                    try {
+                        return "in " + task + ": " + org.springframework.aop.interceptor.ExposeInvocationInterceptor
+                                .currentInvocation().getMethod().getName() + " exposed";
+                    }
+                    catch (IllegalStateException none) {
+                        return "in " + task + ": no invocation exposed";
+                    }
                 }
             };
         }
