@@ -20,6 +20,8 @@ import java.io.Serializable;
 public record ResourceValue(long amount, Source source) implements Serializable {
 
     private static final ResourceValue UNAVAILABLE = new ResourceValue(-1, Source.UNAVAILABLE);
+    /** Every snapshot of a task whose sampled events have not arrived shows this one (a record: equal anyway). */
+    private static final ResourceValue NOTHING_YET = new ResourceValue(0, Source.PENDING);
 
     /** How a figure was obtained. */
     public enum Source {
@@ -67,7 +69,7 @@ public record ResourceValue(long amount, Source source) implements Serializable 
 
     /** A sampled figure still waiting for events: {@code soFar} is what has arrived. */
     public static ResourceValue pending(long soFar) {
-        return new ResourceValue(soFar, Source.PENDING);
+        return soFar == 0 ? NOTHING_YET : new ResourceValue(soFar, Source.PENDING);
     }
 
     /** Whether the figure is final: {@code MEASURED} or {@code SAMPLED}. */

@@ -45,6 +45,19 @@ class ResourceMetricsTest {
     }
 
     @Test
+    void aFigureRefusesAnAmountItsSourceCannotHaveAndNamesIt() {
+        assertThat(ResourceValue.pending(0)).isEqualTo(new ResourceValue(0, ResourceValue.Source.PENDING));
+        assertThat(ResourceValue.pending(0).isPending()).isTrue();
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> ResourceValue.pending(-1))
+                .withMessageContaining("-1").withMessageContaining("PENDING");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> ResourceValue.measured(Long.MIN_VALUE)).withMessageContaining(String.valueOf(Long.MIN_VALUE));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ResourceValue(0, ResourceValue.Source.UNAVAILABLE)).withMessageContaining("UNAVAILABLE");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new ResourceValue(1, null));
+    }
+
+    @Test
     void aCpuBoundPlatformTaskReportsMeasuredCpuCloseToItsBusyTimeAndASleeperAlmostNone() {
         SpawningTask<Long> busy = sampling.to(Long.class).runtime("platform").run(() -> burn(300));
         long wall = busy.join();
