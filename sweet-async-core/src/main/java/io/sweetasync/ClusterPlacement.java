@@ -230,7 +230,8 @@ final class ClusterPlacement implements ClusterHost {
 
     /**
      * How {@code node}, run here for another member, ended. Cancelled because this member shuts down, a durable
-     * task is not over: it stays pending in the store and runs again elsewhere, so it is reported lost.
+     * task is not over: it stays pending in the store and runs again elsewhere, so it is reported lost; so is
+     * one stopped as lost (its run here was a duplicate of one another member took over).
      */
     RemoteOutcome outcomeOf(TaskNode<Object> node) {
         String member = memberName();
@@ -241,6 +242,11 @@ final class ClusterPlacement implements ClusterHost {
             return RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null);
         }
         TaskInfo.Failure failure = node.info().failure(); // a snapshot only when there is a failure to tell
+        if (node.isDurable() && failure != null && failure.type().equals("TaskLostException")) {
+            // Stopped here as a duplicate (this member's lease had lapsed and another claimed it): its handle
+            // follows the run that goes on elsewhere.
+            return RemoteOutcome.lost(member, failure.message());
+        }
         return RemoteOutcome.of(member, node.id().toString(), node.status(), null,
                 failure == null ? "AsyncTaskException" : failure.type(), failure == null ? null : failure.message());
     }

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
@@ -70,6 +71,11 @@ final class StoreSync implements AutoCloseable {
     /** Only the sync thread touches these. */
     private boolean down;
     private long lastHeartbeat;
+    /**
+     * When ({@code System.nanoTime()}) the last renewal of the lease that succeeded began: the lease held at
+     * least until a lease after it. Only the sync thread touches it after construction.
+     */
+    private long renewedAt;
     private long lastPurge;
     private volatile boolean droppedReported;
     /** Until when ({@code System.nanoTime()}) orphans are claimed at every interval; see {@link #claimSoon()}. */
@@ -80,6 +86,7 @@ final class StoreSync implements AutoCloseable {
         this.orchestrator = orchestrator;
         this.store = store;
         this.settings = settings;
+        this.renewedAt = System.nanoTime(); // before the lease is taken: a lower bound of its start
         this.incarnation = Incarnations.open(store, settings.member(), settings.lease(), cluster);
         this.lastHeartbeat = System.nanoTime();
         this.lastPurge = System.nanoTime() - PURGE_EVERY_NANOS; // purge once soon after start
@@ -378,15 +385,47 @@ final class StoreSync implements AutoCloseable {
 
     private void heartbeat() {
         try {
+            long started = System.nanoTime();
             int lost = store.heartbeat(incarnation(), settings.lease());
+            long outOfReach = System.nanoTime() - renewedAt;
+            renewedAt = started;
             if (lost > 0) {
                 LOG.log(Level.WARNING, "{0} task(s) of stopped processes were marked lost (TaskLostException)", lost);
+            }
+            if (outOfReach >= settings.lease().toNanos()) {
+                stopTakenOver(Duration.ofNanos(outOfReach));
             }
             orchestrator.durables().claimOrphans();
             storeUp();
         }
         catch (RuntimeException ex) {
             storeDown("renewing the lease of member " + member(), ex);
+        }
+    }
+
+    /**
+     * This member's lease may have lapsed before this renewal ({@code outOfReach} passed since the last one
+     * began, a lease or more): other members may have claimed its durable invocations meanwhile and be
+     * running them. A durable task still live here whose stored invocation another incarnation owns now, or
+     * that has ended, is the duplicate run: it is stopped, ending {@code FAILED} with {@link TaskLostException}
+     * (its end is not written: the store refuses an end from an owner it no longer has). An invocation nobody
+     * claimed is still this member's, and its run goes on.
+     */
+    private void stopTakenOver(Duration outOfReach) {
+        for (TaskNode<?> node : tracked.keySet()) {
+            if (!node.isDurable() || node.isFinished()) {
+                continue;
+            }
+            DurableRecord stored = store.durable(node.id()).orElse(null);
+            if (stored != null && (stored.owner() != incarnation() || !stored.status().equals("PENDING"))) {
+                String now = stored.status().equals("PENDING") ? "incarnation " + stored.owner() + " runs it now"
+                        : "it ended " + stored.status() + " there";
+                String why = "member " + member() + " could not renew its lease in the task store for " + outOfReach
+                        .toMillis() + " ms (lease " + settings.lease() + "), and another member claimed it: " + now
+                        + "; read its result with storedResult(" + node.id() + ", type)";
+                LOG.log(Level.WARNING, "durable task {0} stopped here: {1}", node.label(), why);
+                node.stop(TaskNode.StopKind.LOST, why);
+            }
         }
     }
 

@@ -153,6 +153,93 @@ class DurableTasksTest {
         }
     }
 
+    /**
+     * Member A is cut off from the store (alive, running a durable task) long enough for its lease to lapse;
+     * member B claims the invocation and completes it. When A reaches the store again, its own run is the
+     * duplicate: A stops it (the body is interrupted, the handle ends FAILED with TaskLostException saying
+     * where to read the result), and A's end does not overwrite B's.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aMemberBackFromBeyondItsLeaseStopsTheRunsAnotherMemberTookOver(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
+        CountDownLatch aRunning = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean aInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        try (TaskOrchestrator a = on(aStore, "member-a").handler("charge", Invoice.class, invoice -> {
+            aRunning.countDown();
+            try {
+                never.await();
+            }
+            catch (InterruptedException ex) {
+                aInterrupted.set(true);
+                throw ex;
+            }
+            return new Receipt("from a", 0, 0);
+        }).build()) {
+            SpawningTask<Receipt> durable = a.to(Receipt.class).durable("charge", new Invoice("acme", 100)).run();
+            assertThat(aRunning.await(30, TimeUnit.SECONDS)).isTrue();
+            aStore.down = true;
+            try (TaskOrchestrator b = on(store, "member-b").handler("charge", Invoice.class,
+                    invoice -> new Receipt("from b", invoice.cents(), 2)).build()) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                        b.storedResult(durable.id(), Receipt.class)).hasValueSatisfying(result ->
+                                assertThat(result.orElseThrow()).isEqualTo(new Receipt("from b", 100, 2))));
+                assertThat(durable.isDone()).as("A cannot tell yet: it has not reached the store").isFalse();
+                aStore.down = false;
+
+                await().atMost(Duration.ofSeconds(60)).alias("A stops its duplicate run once it reaches the store")
+                        .until(durable::isDone);
+                TaskResult<Receipt> ended = durable.result();
+                assertThat(ended.isOk()).isFalse();
+                assertThatThrownBy(ended::orElseThrow).isInstanceOf(io.sweetasync.TaskLostException.class)
+                        .hasMessageContaining("member-a").hasMessageContaining("lease")
+                        .hasMessageContaining("storedResult(" + durable.id());
+                assertThat(aInterrupted).as("A's duplicate body was interrupted").isTrue();
+                a.flushStore();
+                assertThat(a.storedResult(durable.id(), Receipt.class).orElseThrow().orElseThrow())
+                        .as("B's end stands").isEqualTo(new Receipt("from b", 100, 2));
+            }
+        }
+        finally {
+            never.countDown();
+        }
+    }
+
+    /** The other side of the same promise: out of reach past its lease, but nobody claimed it, A's run goes on. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aMemberBackFromBeyondItsLeaseKeepsTheRunsNobodyTookOver(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
+        CountDownLatch aRunning = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        try (TaskOrchestrator a = on(aStore, "member-a").handler("charge", Invoice.class, invoice -> {
+            aRunning.countDown();
+            finish.await(); // an interrupt (a wrongful stop) fails the run, and the test
+            return new Receipt("from a", invoice.cents(), 1);
+        }).build()) {
+            SpawningTask<Receipt> durable = a.to(Receipt.class).durable("charge", new Invoice("acme", 7)).run();
+            assertThat(aRunning.await(30, TimeUnit.SECONDS)).isTrue();
+            aStore.down = true;
+            long lapsed = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // three leases
+            await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - lapsed > 0);
+            aStore.down = false;
+            int renewed = aStore.renewals.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> aStore.renewals.get() >= renewed + 2); // back, and again
+            assertThat(durable.isDone()).as("nobody took it over: it runs on").isFalse();
+            finish.countDown();
+            assertThat(durable.join()).isEqualTo(new Receipt("from a", 7, 1));
+            a.flushStore();
+            assertThat(a.storedResult(durable.id(), Receipt.class).orElseThrow().orElseThrow())
+                    .isEqualTo(new Receipt("from a", 7, 1));
+        }
+        finally {
+            finish.countDown();
+        }
+    }
+
     @Test
     void anArgumentThatCannotBeEncodedFailsAtRunNamingTheHandler() {
         JdbcTaskStore store = Databases.h2().newStore();

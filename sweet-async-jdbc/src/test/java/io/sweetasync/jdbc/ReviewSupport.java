@@ -158,6 +158,8 @@ final class ReviewSupport {
         volatile String holdThread = "sweet-async-store";
         volatile boolean hang;
         volatile boolean down;
+        /** Leases renewed through this store. */
+        final java.util.concurrent.atomic.AtomicInteger renewals = new java.util.concurrent.atomic.AtomicInteger();
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch heldWritten = new CountDownLatch(1);
@@ -190,7 +192,9 @@ final class ReviewSupport {
         @Override
         public int heartbeat(long incarnation, Duration lease) {
             maybeHang();
-            return delegate.heartbeat(incarnation, lease);
+            int lost = delegate.heartbeat(incarnation, lease);
+            renewals.incrementAndGet();
+            return lost;
         }
 
         @Override
