@@ -30,7 +30,11 @@ import java.util.concurrent.TimeUnit;
  * <h2>The mirror's two phases</h2>
  * <ol>
  *   <li>It waits for the placed run ({@link PlacedTask#await}): a value, a failure or a cancellation
- *   there ends the handle the same way. Interrupting the body (cancel, timeout) cancels the remote body.</li>
+ *   there ends the handle the same way. Interrupting the body (cancel, timeout) cancels the remote body.
+ *   Every second it also looks for news of a later run (below): a member cut off from the store but still in
+ *   the cluster keeps running its copy after its lease lapsed and another run was claimed; that copy is then
+ *   cancelled and the mirror goes on to phase 2 at once (the cut-off member also stops it itself when it
+ *   reaches the store again).</li>
  *   <li>If that member left, the work is not lost: the mirror waits for the next run, which is one of
  *   <ul>
  *     <li>this member's claim of the invocation ({@link #handOff}): the mirror then runs the handler itself,
@@ -134,6 +138,11 @@ final class PlacedDurables {
         }
 
         @Override
+        public RemoteOutcome await(Duration timeout) {
+            return await();
+        }
+
+        @Override
         public void cancel() {
         }
     }
@@ -182,7 +191,20 @@ final class PlacedDurables {
             try {
                 RemoteOutcome first;
                 try {
-                    first = placed.await();
+                    first = placed.await(POLL);
+                    while (first == null) {
+                        // News of a later run while the placed one still runs (its member alive, but cut off from
+                        // the store past its lease): that run is the duplicate now; it is cancelled, and this
+                        // handle follows the claim (run here, or another member's end).
+                        Object news = mailbox.poll();
+                        if (news != null) {
+                            LOG.log(Level.INFO, "durable task {0}: run again while member {1} still runs it (its "
+                                    + "lease lapsed); cancelling that run", node.label(), placed.member());
+                            placed.cancel();
+                            return (T) awaitNextRun(placed.member(), news);
+                        }
+                        first = placed.await(POLL);
+                    }
                 }
                 catch (InterruptedException ex) {
                     if (!orchestrator.isShuttingDown()) { // this member stopping ends the handle, not the work
@@ -195,7 +217,7 @@ final class PlacedDurables {
                 }
                 LOG.log(Level.INFO, "durable task {0} ran on member {1}, which is lost ({2}); waiting for its next run",
                         node.label(), first.member(), first.failureMessage());
-                return (T) awaitNextRun(first.member());
+                return (T) awaitNextRun(first.member(), null);
             }
             finally {
                 orchestrator.placement().waitEnded();
@@ -205,12 +227,17 @@ final class PlacedDurables {
             }
         }
 
-        private Object awaitNextRun(String lostMember) throws Exception {
+        /** Waits for the next run's news, starting with {@code first} if not null. */
+        private Object awaitNextRun(String lostMember, Object first) throws Exception {
             boolean endSeen = false;
+            Object next = first;
             while (true) {
-                Object event;
+                Object event = next;
+                next = null;
                 try {
-                    event = mailbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    if (event == null) {
+                        event = mailbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    }
                 }
                 catch (InterruptedException ex) {
                     cancelElsewhere();
@@ -264,7 +291,8 @@ final class PlacedDurables {
         }
 
         private Object storedEnd(DurableRecord record, String lostMember) throws Exception {
-            String where = "after member " + lostMember + " left, it ended " + record.status() + " on another member";
+            String where = "after member " + lostMember + " lost it (it left the cluster, or its lease in the store "
+                    + "lapsed), it ended " + record.status() + " on another member";
             switch (TaskStatus.valueOf(record.status())) {
                 case COMPLETED -> throw new IllegalStateException("durable task " + node.label() + " completed: "
                         + where + ", but its value did not reach this member; read it with "

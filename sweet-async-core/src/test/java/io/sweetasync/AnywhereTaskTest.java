@@ -64,6 +64,19 @@ class AnywhereTaskTest {
                 }
 
                 @Override
+                public RemoteOutcome await(java.time.Duration timeout) throws InterruptedException {
+                    try {
+                        return outcome.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
+                    catch (java.util.concurrent.TimeoutException ex) {
+                        return null;
+                    }
+                    catch (ExecutionException ex) {
+                        throw new AssertionError(ex);
+                    }
+                }
+
+                @Override
                 public void cancel() {
                     cancelled.countDown();
                 }

@@ -1,5 +1,7 @@
 package io.sweetasync.spi;
 
+import java.time.Duration;
+
 /**
  * A task that a {@link TaskCluster} started on another member, as the member that placed it sees it.
  *
@@ -24,6 +26,14 @@ public interface PlacedTask {
      * @throws InterruptedException if this thread is interrupted (the remote task goes on: call {@link #cancel})
      */
     RemoteOutcome await() throws InterruptedException;
+
+    /**
+     * As {@link #await()}, for at most {@code timeout}: null if it has not ended by then, so that the caller
+     * can look at other news between waits (a durable task's placing member polls for a claim of its own).
+     *
+     * @throws InterruptedException if this thread is interrupted
+     */
+    RemoteOutcome await(Duration timeout) throws InterruptedException;
 
     /** Asks its member to cancel it, interrupting its body; returns at once. */
     void cancel();

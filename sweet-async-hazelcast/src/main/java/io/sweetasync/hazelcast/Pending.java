@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteOutcome;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -60,10 +61,35 @@ final class Pending implements PlacedTask {
 
     @Override
     public RemoteOutcome await() throws InterruptedException {
+        return awaitUntil(Long.MAX_VALUE);
+    }
+
+    @Override
+    public RemoteOutcome await(Duration timeout) throws InterruptedException {
+        long nanos;
+        try {
+            nanos = Math.max(0, java.util.Objects.requireNonNull(timeout, "timeout").toNanos());
+        }
+        catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE;
+        }
+        return awaitUntil(nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + nanos);
+    }
+
+    /** Waits until {@code deadline} ({@code System.nanoTime()}, {@code Long.MAX_VALUE}: no deadline); null if not ended by then. */
+    private RemoteOutcome awaitUntil(long deadline) throws InterruptedException {
         Future<Started> start = answer;
         while (start != null && !outcome.isDone()) {
+            long slice = TimeUnit.MILLISECONDS.toNanos(ANSWER_SLICE_MILLIS);
+            if (deadline != Long.MAX_VALUE) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                slice = Math.min(slice, left);
+            }
             try {
-                answered(start.get(ANSWER_SLICE_MILLIS, TimeUnit.MILLISECONDS), null);
+                answered(start.get(slice, TimeUnit.NANOSECONDS), null);
                 break;
             }
             catch (ExecutionException ex) {
@@ -75,7 +101,13 @@ final class Pending implements PlacedTask {
             }
         }
         try {
-            return outcome.get();
+            if (deadline == Long.MAX_VALUE) {
+                return outcome.get();
+            }
+            return outcome.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (TimeoutException ex) {
+            return null;
         }
         catch (ExecutionException ex) {
             throw new IllegalStateException("never completed exceptionally", ex);
@@ -139,6 +171,11 @@ final class Pending implements PlacedTask {
         @Override
         public RemoteOutcome await() {
             return RemoteOutcome.lost(member, why);
+        }
+
+        @Override
+        public RemoteOutcome await(Duration timeout) {
+            return await();
         }
 
         @Override

@@ -30,6 +30,11 @@ final class CutOffStore implements TaskStore {
         cut = true;
     }
 
+    /** The member reaches the store again (it was only cut off, not dead). */
+    void heal() {
+        cut = false;
+    }
+
     /** From now on this member claims no orphaned invocation (as if another member were always faster). */
     void refuseClaims() {
         noClaims = true;

@@ -91,6 +91,46 @@ class DurableMemberLossTest {
         assertThat(reRanOn).isNotEqualTo(caller.name).isNotEqualTo(placed.victim);
     }
 
+    /**
+     * The member running a placed durable task is cut off from the store but stays in the cluster (a network
+     * split between it and the database) and its run goes on: past its lease a survivor claims the task and
+     * it completes there; the caller's handle has that value (it used to wait for the cut-off member's copy,
+     * for ever if that copy never ended). The copy, a duplicate now, is cancelled through the cluster while
+     * its member is still cut off, and when that member reaches the store again its end does not overwrite
+     * the survivor's.
+     */
+    @Test
+    void aPlacedDurableTaskWhoseMemberIsCutOffFromTheStoreCompletesElsewhereAndItsCopyIsCancelled() {
+        TestCluster.Member caller = test.get(0);
+        caller.orchestrator.to(String.class).durable("first-holds", "busy").run();
+        await().atMost(CEILING).until(() -> test.holding.get() >= 1);
+        int before = test.holding.get();
+        SpawningTask<String> task = caller.orchestrator.to(String.class).named("split")
+                .durable("first-holds", "split").run();
+        await().atMost(CEILING).until(() -> test.holding.get() == before + 1);
+        String victim = test.runs.get("split").getFirst();
+        int index = test.cluster.members.indexOf(test.cluster.members.stream().filter(m -> m.name.equals(victim))
+                .findFirst().orElseThrow());
+        test.views.get(index).cut();
+
+        await().atMost(CEILING).until(task::isDone);
+        String reRanOn = task.join();
+        assertThat(reRanOn).isNotEqualTo(victim);
+        assertThat(test.runs.get("split")).containsExactly(victim, reRanOn);
+        await().atMost(CEILING).alias("the cut-off member's copy is cancelled through the cluster")
+                .until(() -> test.holding.get() == before);
+        TestCluster.Member member = test.get(index);
+        await().atMost(CEILING).until(() -> member.orchestrator.find(task.id()).map(t -> t.status().isTerminal())
+                .orElse(true));
+
+        test.views.get(index).heal();
+        await().atMost(CEILING).until(() -> member.orchestrator.flushStore());
+        DurableRecord record = test.store.durable(task.id()).orElseThrow();
+        assertThat(record.status()).isEqualTo("COMPLETED");
+        assertThat(record.result()).as("the survivor's end stands").isEqualTo(reRanOn);
+        assertThat(record.attempts()).isEqualTo(2);
+    }
+
     private record Placed(SpawningTask<String> task, String argument, String victim, long killedAt) {
     }
 
