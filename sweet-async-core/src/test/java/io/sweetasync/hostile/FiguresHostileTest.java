@@ -1,0 +1,166 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.ResourceTracking;
+import io.sweetasync.ResourceValue;
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskMetrics;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRuntime;
+import io.sweetasync.TaskStatus;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * SPEC 1.10 and the javadoc of {@link TaskMetrics} ("summed over its attempts") and {@link ResourceTracking}
+ * (MEASURE: exact per-thread counters around each attempt on a platform thread). No timing assertions: only
+ * what the thread's own counters say the body did.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FiguresHostileTest {
+
+    private static final long MB = 1024 * 1024;
+    static volatile Object sink;
+
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+            .runtime(TaskRuntime.executor("direct", Runnable::run))
+            .resourceTracking(ResourceTracking.MEASURE)
+            .build();
+
+    @AfterEach
+    void close() {
+        orchestrator.close();
+    }
+
+    private static boolean allocationCounted() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled();
+    }
+
+    private static boolean cpuCounted() {
+        var t = ManagementFactory.getThreadMXBean();
+        return t.isCurrentThreadCpuTimeSupported() && t.isThreadCpuTimeEnabled();
+    }
+
+    static void allocate(long bytes) {
+        for (long done = 0; done < bytes; done += 64) {
+            sink = new byte[48];
+        }
+    }
+
+    static void burn(long cpuNanos) {
+        var threads = ManagementFactory.getThreadMXBean();
+        long start = threads.getCurrentThreadCpuTime();
+        double v = 0;
+        while (threads.getCurrentThreadCpuTime() - start < cpuNanos) {
+            for (int i = 0; i < 20_000; i++) {
+                v += Math.sqrt(v + i);
+            }
+        }
+        sink = v;
+    }
+
+    /**
+     * A child run nested on its parent's thread (a caller-runs executor) is charged to the child only: the
+     * parent's figures exclude what the child allocated and burned.
+     */
+    @Test
+    void aChildRunNestedOnACallerRunsExecutorIsNotChargedToItsParent() {
+        AtomicReference<SpawningTask<Integer>> child = new AtomicReference<>();
+        SpawningTask<Integer> parent = orchestrator.to(Integer.class).runtime("direct").run(() -> {
+            child.set(TaskContext.current().orElseThrow().runChild(() -> {
+                allocate(64 * MB);
+                burn(200_000_000L);
+                return 1;
+            }));
+            return child.get().join();
+        });
+        assertThat(parent.join()).isEqualTo(1);
+        TaskMetrics p = parent.metrics();
+        TaskMetrics c = child.get().metrics();
+        if (allocationCounted()) {
+            assertThat(c.allocatedBytes().source()).isEqualTo(ResourceValue.Source.MEASURED);
+            assertThat(c.allocatedBytes().amount()).isGreaterThan(48 * MB);
+            assertThat(p.allocatedBytes().amount()).as("parent's allocation excludes the nested child's")
+                    .isLessThan(c.allocatedBytes().amount() / 4);
+        }
+        if (cpuCounted()) {
+            assertThat(c.cpuTimeNanos().amount()).isGreaterThanOrEqualTo(200_000_000L);
+            assertThat(p.cpuTimeNanos().amount()).as("parent's CPU excludes the nested child's")
+                    .isLessThan(c.cpuTimeNanos().amount() / 3);
+        }
+    }
+
+    /** "summed over its attempts": three attempts of 24 MB each, the first two failing. */
+    @Test
+    void aRetriedTasksFiguresAreSummedOverItsAttempts() {
+        AtomicInteger attempts = new AtomicInteger();
+        for (String runtime : new String[] {"platform", "single", "direct"}) {
+            attempts.set(0);
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).runtime(runtime)
+                    .retry(RetryPolicy.fixed(2, Duration.ZERO)).run(() -> {
+                        allocate(24 * MB);
+                        if (attempts.incrementAndGet() < 3) {
+                            throw new IllegalStateException("attempt " + attempts.get() + " fails");
+                        }
+                        return 1;
+                    });
+            assertThat(task.join()).isEqualTo(1);
+            if (allocationCounted()) {
+                assertThat(task.metrics().allocatedBytes().amount()).as("%s: 3 attempts of 24 MB", runtime)
+                        .isGreaterThan(60 * MB);
+            }
+        }
+    }
+
+    /** A failed task and a cancelled one still report what their bodies did, measured, never negative. */
+    @Test
+    void failedAndCancelledTasksKeepTheirFigures() throws Exception {
+        SpawningTask<Integer> failed = orchestrator.to(Integer.class).runtime("platform").run(() -> {
+            allocate(32 * MB);
+            throw new IllegalStateException("fails after allocating");
+        });
+        assertThat(failed.result().isOk()).isFalse();
+        CountDownLatch allocated = new CountDownLatch(1);
+        SpawningTask<Integer> cancelled = orchestrator.to(Integer.class).runtime("platform").run(() -> {
+            allocate(32 * MB);
+            allocated.countDown();
+            new CountDownLatch(1).await();
+            return 1;
+        });
+        assertThat(allocated.await(30, TimeUnit.SECONDS)).isTrue();
+        cancelled.cancel();
+        cancelled.result();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (cancelled.status() != TaskStatus.CANCELLED && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        for (SpawningTask<Integer> task : java.util.List.of(failed, cancelled)) {
+            TaskMetrics m = task.metrics();
+            assertThat(m.queueWait().isNegative()).isFalse();
+            assertThat(m.runTime().isNegative()).isFalse();
+            for (ResourceValue v : java.util.List.of(m.cpuTimeNanos(), m.allocatedBytes(), m.bytesRead(),
+                    m.bytesWritten())) {
+                assertThat(v.amount()).as("%s: %s", task.status(), v).isGreaterThanOrEqualTo(-1);
+                if (v.isAvailable()) {
+                    assertThat(v.amount()).isNotNegative();
+                }
+            }
+            if (allocationCounted()) {
+                assertThat(m.allocatedBytes().source()).as("%s", task.status())
+                        .isEqualTo(ResourceValue.Source.MEASURED);
+                assertThat(m.allocatedBytes().amount()).as("%s", task.status()).isGreaterThan(24 * MB);
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
+import io.sweetasync.TaskRuntime;
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * SPEC 3 through the orchestrator: a group never runs more bodies than its limit, and never leaks a permit
+ * (stuck below its limit) whatever its tasks do: throw, get cancelled while queued or running, time out
+ * while queued or running, retry, be rejected after maxWait, with listeners that throw.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class LimitsHostileGroupTest {
+
+    private static final int LIMIT = 2;
+
+    @Test
+    void aGroupNeverRunsMoreThanItsLimitNorLeaksPermitsUnderChaos() throws Exception {
+        LimiterConfig config = new LimiterConfig(LimitAlgorithm.FIXED, LIMIT, 1, 10, 10_000, Duration.ofMillis(20));
+        for (String runtime : List.of("platform", "virtual", "single")) {
+            TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                    .runtime(TaskRuntime.platform("platform", 8))
+                    .group("g", config)
+                    .build();
+            orchestrator.addListener(new TaskListener() {
+                @Override
+                public void onStarted(TaskInfo task) {
+                    throw new IllegalStateException("listener fails on start");
+                }
+
+                @Override
+                public void onQueued(TaskInfo task) {
+                    throw new IllegalStateException("listener fails on queue");
+                }
+
+                @Override
+                public void onFinished(TaskInfo task) {
+                    throw new IllegalStateException("listener fails on finish");
+                }
+            });
+            try {
+                AtomicInteger running = new AtomicInteger();
+                AtomicInteger peak = new AtomicInteger();
+                List<SpawningTask<Integer>> tasks = new ArrayList<>();
+                for (int i = 0; i < 600; i++) {
+                    int mode = i % 7;
+                    AtomicInteger attempt = new AtomicInteger();
+                    var builder = orchestrator.to(Integer.class).group("g").runtime(runtime)
+                            .priority(TaskPriority.values()[i % 5]);
+                    if (mode == 3) {
+                        builder = builder.timeout(Duration.ofNanos(ThreadLocalRandom.current().nextLong(1, 3_000_000)));
+                    }
+                    if (mode == 4) {
+                        builder = builder.retry(RetryPolicy.fixed(2, Duration.ZERO));
+                    }
+                    SpawningTask<Integer> task = builder.run(() -> {
+                        int now = running.incrementAndGet();
+                        peak.accumulateAndGet(now, Math::max);
+                        try {
+                            switch (mode) {
+                                case 1 -> throw new IllegalStateException("body fails");
+                                case 3 -> Thread.sleep(2);
+                                case 4 -> {
+                                    if (attempt.incrementAndGet() < 3) {
+                                        throw new IllegalStateException("attempt fails");
+                                    }
+                                }
+                                case 5 -> throw new Error("body throws an Error");
+                                default -> Thread.onSpinWait();
+                            }
+                            return 1;
+                        }
+                        finally {
+                            running.decrementAndGet();
+                        }
+                    });
+                    if (mode == 2 || (mode == 6 && i % 2 == 0)) {
+                        task.cancel();
+                    }
+                    tasks.add(task);
+                }
+                for (SpawningTask<Integer> task : tasks) {
+                    task.result();
+                }
+                assertThat(peak.get()).as("%s: bodies running at once in a group of limit %d", runtime, LIMIT)
+                        .isLessThanOrEqualTo(LIMIT);
+                ConcurrencyLimiter limiter = orchestrator.limiter("g");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (limiter.inFlight() != 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(limiter.inFlight()).as("%s: permits still out after every task ended", runtime).isZero();
+                assertThat(limiter.queued()).isZero();
+                assertLimitStillUsable(orchestrator, runtime);
+            }
+            finally {
+                orchestrator.close();
+            }
+        }
+    }
+
+    /** A task cancelled right after submission, many times: the race between the grant and the stop. */
+    @Test
+    void cancelRacingTheGrantNeverLeaksAPermit() throws Exception {
+        LimiterConfig config = new LimiterConfig(LimitAlgorithm.FIXED, LIMIT, 1, 10, 10_000, Duration.ofSeconds(30));
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.platform("platform", 4))
+                .group("g", config).build();
+        try {
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger peak = new AtomicInteger();
+            for (int round = 0; round < 2_000; round++) {
+                List<SpawningTask<Integer>> tasks = new ArrayList<>();
+                for (int k = 0; k < 4; k++) {
+                    tasks.add(orchestrator.to(Integer.class).group("g").runtime("platform").run(() -> {
+                        int now = running.incrementAndGet();
+                        peak.accumulateAndGet(now, Math::max);
+                        running.decrementAndGet();
+                        return 1;
+                    }));
+                }
+                tasks.get(round % 4).cancel();
+                tasks.get((round + 1) % 4).cancel();
+                for (SpawningTask<Integer> task : tasks) {
+                    task.result();
+                }
+            }
+            ConcurrencyLimiter limiter = orchestrator.limiter("g");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (limiter.inFlight() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(limiter.inFlight()).isZero();
+            assertThat(peak.get()).isLessThanOrEqualTo(LIMIT);
+            assertLimitStillUsable(orchestrator, "platform");
+        }
+        finally {
+            orchestrator.close();
+        }
+    }
+
+    /** {@code LIMIT} bodies of the group can run at once: no permit was lost. */
+    private static void assertLimitStillUsable(TaskOrchestrator orchestrator, String runtime) throws Exception {
+        CountDownLatch all = new CountDownLatch(LIMIT);
+        CountDownLatch release = new CountDownLatch(1);
+        List<SpawningTask<Integer>> holders = new ArrayList<>();
+        for (int i = 0; i < LIMIT; i++) {
+            holders.add(orchestrator.to(Integer.class).group("g").runtime("platform").run(() -> {
+                all.countDown();
+                release.await();
+                return 1;
+            }));
+        }
+        boolean together = all.await(30, TimeUnit.SECONDS);
+        release.countDown();
+        holders.forEach(SpawningTask::result);
+        assertThat(together).as("%s: %d bodies of the group at once after the chaos", runtime, LIMIT).isTrue();
+    }
+}
