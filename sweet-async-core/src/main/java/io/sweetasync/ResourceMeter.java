@@ -60,6 +60,9 @@ final class ResourceMeter {
         }
         ResourceAttribution sampler = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? attribution : null;
         if (Thread.currentThread().isVirtual()) {
+            // Its counters are its carrier's: this attempt cannot be measured, so neither can the task's sum
+            // over attempts (others may have run on platform threads: a retry after a caller-runs executor).
+            node.addMeasured(-1, -1);
             return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
         }
         Carrier.ThreadCarrier carrier = Carrier.threadCarrier();

@@ -87,7 +87,11 @@ abstract class TaskFacts<T> {
     private volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
     private volatile long attemptStartNanos;
-    /** Measured totals over attempts on platform threads; -1 until measured. Written by the attempt's runner. */
+    /**
+     * Measured totals over attempts on platform threads; -1 until measured, {@link #UNMEASURED} once an attempt
+     * ran where its counters could not be read (a virtual thread): a sum without it would not be exact. Written
+     * by the attempt's runner (attempts run one after another).
+     */
     private volatile long measuredCpu = -1;
     private volatile long measuredAllocated = -1;
     /** What only some tasks need; null until one of its fields is first set. */
@@ -316,15 +320,25 @@ abstract class TaskFacts<T> {
 
     // ---- resources ------------------------------------------------------------------------------
 
-    /** Adds the figures measured over one attempt on a platform thread; called by its runner. */
+    /** A measured total that an attempt's figures could not be added to: see {@link #measuredCpu}. */
+    private static final long UNMEASURED = Long.MIN_VALUE;
+
+    /**
+     * Adds the figures measured over one attempt on a platform thread; called by its runner. A negative
+     * figure (an attempt on a virtual thread, or counters the JVM does not provide) makes the task's total
+     * unmeasured for good: the totals are "summed over attempts", and a sum missing one is no measurement.
+     */
     void addMeasured(long cpuNanos, long allocatedBytes) {
-        if (cpuNanos >= 0) {
-            measuredCpu = Math.max(0, measuredCpu) + cpuNanos;
-        }
-        if (allocatedBytes >= 0) {
-            measuredAllocated = Math.max(0, measuredAllocated) + allocatedBytes;
-        }
+        measuredCpu = plusAttempt(measuredCpu, cpuNanos);
+        measuredAllocated = plusAttempt(measuredAllocated, allocatedBytes);
         settings.orchestrator.usage(settings.name).addMeasured(cpuNanos, allocatedBytes);
+    }
+
+    private static long plusAttempt(long total, long attempt) {
+        if (attempt < 0 || total == UNMEASURED) {
+            return UNMEASURED;
+        }
+        return Math.max(0, total) + attempt;
     }
 
     /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
