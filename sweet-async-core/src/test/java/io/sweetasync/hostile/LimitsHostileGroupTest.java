@@ -156,6 +156,59 @@ class LimitsHostileGroupTest {
         }
     }
 
+    /**
+     * A group of limit 1 whose tasks run on a caller-runs executor: when the holder ends, its release grants
+     * the next task, whose body runs inside the grant (on the releasing thread), ends, releases, and so on.
+     * Every queued task must run and end; none may stay QUEUED with the permit free. Found: about 580 run,
+     * nested one inside another's release, until the stack overflows; the other ~2,400 stay QUEUED with 0 in
+     * flight until their maxWait (see LimitsHostileLimiterTest.aLongQueueOfInlineGrantsIsServedWithoutOverflowingTheStack).
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("BUG: on a caller-runs executor each queued task of a group runs inside the "
+            + "previous one's release; ~580 deep the stack overflows and the rest stay QUEUED with the permit free")
+    void aLongQueueOnACallerRunsExecutorIsServedWholly() throws Exception {
+        int queued = 3_000;
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .runtime(TaskRuntime.executor("direct", Runnable::run))
+                .group("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, queued, Duration.ofSeconds(300)))
+                .build();
+        try {
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> holder = orchestrator.to(Integer.class).group("one").runtime("platform").run(() -> {
+                holding.countDown();
+                release.await();
+                return 0;
+            });
+            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger ran = new AtomicInteger();
+            List<SpawningTask<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < queued; i++) {
+                tasks.add(orchestrator.to(Integer.class).group("one").runtime("direct").run(() -> {
+                    ran.incrementAndGet();
+                    return 1;
+                }));
+            }
+            release.countDown();
+            holder.result();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ran.get() < queued && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            ConcurrencyLimiter limiter = orchestrator.limiter("one");
+            assertThat("ran " + ran.get() + ", in flight " + limiter.inFlight() + ", queued " + limiter.queued())
+                    .isEqualTo("ran " + queued + ", in flight 0, queued 0");
+            int ok = 0;
+            for (SpawningTask<Integer> task : tasks) {
+                ok += task.result().isOk() ? 1 : 0;
+            }
+            assertThat(ok).isEqualTo(queued);
+        }
+        finally {
+            orchestrator.close();
+        }
+    }
+
     /** {@code LIMIT} bodies of the group can run at once: no permit was lost. */
     private static void assertLimitStillUsable(TaskOrchestrator orchestrator, String runtime) throws Exception {
         CountDownLatch all = new CountDownLatch(LIMIT);

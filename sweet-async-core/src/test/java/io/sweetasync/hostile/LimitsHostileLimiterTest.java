@@ -355,6 +355,76 @@ class LimitsHostileLimiterTest {
         assertThat(limiter.tryAcquire()).isEmpty();
     }
 
+    /**
+     * The javadoc's own pattern with the work done inline: {@code onGranted} runs the work and releases its
+     * permit. A queue of such waiters, released at once, hands the permit from one to the next; and an
+     * {@code onGranted} that throws (an executor shut down: the javadoc's example) gives its permit to the
+     * next waiter. Either must serve every waiter once, on a thread of ordinary stack size, without a
+     * {@link StackOverflowError} and without leaking the permit.
+     */
+    @Test
+    void aLongQueueOfFailingGrantsIsServedWithoutOverflowingTheStack() throws Exception {
+        serveALongQueue(true);
+    }
+
+    /**
+     * As above, with {@code onGranted} releasing inline: each release runs the next waiter's callback inside
+     * it, about 1,300 deep on a 1 MB stack, until a {@link StackOverflowError} (swallowed by the hand-over's
+     * catch) strands the rest of the queue: ~18,700 waiters QUEUED with 0 in flight and a limit of 1, until
+     * their maxWait (here never). An engine group on a caller-runs executor ({@code TaskRuntime.executor(name,
+     * Runnable::run)}) runs its bodies inside onGranted the same way. Deferring the nested grants to the outer
+     * hand-over would deadlock a body that waits inline for a task it just let in, so this needs a design
+     * decision, not a one-line fix.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("BUG: onGranted that releases inline recurses one frame set per waiter; "
+            + "a queue of ~1,300+ overflows the stack and strands the rest QUEUED with free permits")
+    void aLongQueueOfInlineGrantsIsServedWithoutOverflowingTheStack() throws Exception {
+        serveALongQueue(false);
+    }
+
+    private void serveALongQueue(boolean throwing) throws Exception {
+        int waiting = 20_000;
+        LimiterConfig config = new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, waiting, Duration.ofSeconds(Long.MAX_VALUE));
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("inline", config, clock);
+        ConcurrencyLimiter.Permit first = limiter.tryAcquire().orElseThrow();
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
+        for (int i = 0; i < waiting; i++) {
+            limiter.acquire(TaskPriority.NORMAL, permit -> {
+                served.incrementAndGet();
+                if (throwing) {
+                    throw new java.util.concurrent.RejectedExecutionException("executor shut down");
+                }
+                permit.success();
+            }, rejection -> rejected.incrementAndGet());
+        }
+        assertThat(limiter.queued()).isEqualTo(waiting);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ConcurrencyLimiter.class.getName());
+        java.util.logging.Level level = log.getLevel();
+        log.setLevel(java.util.logging.Level.OFF); // 20,000 warnings with stack traces otherwise
+        try {
+            Thread releaser = new Thread(() -> {
+                try {
+                    first.success();
+                }
+                catch (Throwable t) {
+                    thrown.set(t);
+                }
+            }, "releaser");
+            releaser.start();
+            releaser.join();
+        }
+        finally {
+            log.setLevel(level);
+        }
+        assertThat("thrown " + thrown.get() + ", served " + served.get() + ", rejected " + rejected.get()
+                + ", in flight " + limiter.inFlight() + ", queued " + limiter.queued())
+                .isEqualTo("thrown null, served " + waiting + ", rejected 0, in flight 0, queued 0");
+        assertThat(limiter.tryAcquire()).isPresent();
+    }
+
     private static final class Work0 {
         static void await(CountDownLatch latch) {
             try {
