@@ -2,6 +2,7 @@ package io.sweetasync.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sweetasync.ManualClock;
 import io.sweetasync.ResourceTracking;
 import io.sweetasync.ResourceValue;
 import io.sweetasync.RetryPolicy;
@@ -11,6 +12,8 @@ import io.sweetasync.TaskMetrics;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -170,5 +173,68 @@ class FiguresHostileTest {
                 assertThat(m.allocatedBytes().amount()).as("%s", task.status()).isGreaterThan(24 * MB);
             }
         }
+    }
+
+    /**
+     * {@link TaskMetrics#queueWait()}: "time spent QUEUED (waiting for a runtime slot or permit)". A task that
+     * waited 10 s for a permit and was then rejected (WAIT_TIMEOUT), or cancelled after 5 s in the queue,
+     * spent that time QUEUED just as one that got its permit after 5 s; a manual clock makes it exact.
+     */
+    @Test
+    void queueWaitCountsTheWaitOfTasksThatNeverGotTheirPermit() throws Exception {
+        ManualClock clock = new ManualClock();
+        TaskOrchestrator manual = TaskOrchestrator.builder().clock(clock)
+                .group("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 10, Duration.ofSeconds(10)))
+                .build();
+        try {
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> holder = manual.to(Integer.class).group("one").runtime("platform").run(() -> {
+                holding.countDown();
+                release.await();
+                return 0;
+            });
+            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+            SpawningTask<Integer> rejected = manual.to(Integer.class).named("rejected").group("one")
+                    .runtime("platform").run(() -> 1);
+            awaitStatus(rejected, TaskStatus.QUEUED);
+            clock.advance(Duration.ofSeconds(5));
+            SpawningTask<Integer> cancelled = manual.to(Integer.class).named("cancelled").group("one")
+                    .runtime("platform").run(() -> 1);
+            awaitStatus(cancelled, TaskStatus.QUEUED);
+            clock.advance(Duration.ofSeconds(5)); // "rejected" has now waited 10 s: its maxWait
+            assertThat(rejected.result().isOk()).isFalse();
+            clock.advance(Duration.ofSeconds(1));
+            SpawningTask<Integer> granted = manual.to(Integer.class).named("granted").group("one")
+                    .runtime("platform").run(() -> 1);
+            awaitStatus(granted, TaskStatus.QUEUED);
+            clock.advance(Duration.ofSeconds(4)); // "cancelled" has waited 10 s
+            cancelled.cancel();
+            cancelled.result();
+            clock.advance(Duration.ofSeconds(1)); // "granted" has waited 5 s
+            release.countDown();
+            holder.result();
+            assertThat(granted.join()).isEqualTo(1);
+            assertThat(granted.metrics().queueWait()).as("granted after 5 s").isEqualTo(Duration.ofSeconds(5));
+            assertThat(cancelled.metrics().queueWait()).as("cancelled after 10 s in the queue")
+                    .isEqualTo(Duration.ofSeconds(10));
+            assertThat(rejected.metrics().queueWait()).as("rejected (WAIT_TIMEOUT) after 10 s in the queue")
+                    .isEqualTo(Duration.ofSeconds(10));
+        }
+        finally {
+            release(manual);
+        }
+    }
+
+    private static void release(TaskOrchestrator orchestrator) {
+        orchestrator.close();
+    }
+
+    private static void awaitStatus(SpawningTask<?> task, TaskStatus status) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (task.status() != status && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(task.status()).as("%s", task).isEqualTo(status);
     }
 }
