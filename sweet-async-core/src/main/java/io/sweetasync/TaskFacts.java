@@ -29,6 +29,7 @@ abstract class TaskFacts<T> {
 
     private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
     private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
+    private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
 
     /** Path segments shown at the end of a deep task's path (the root is always shown too). */
     private static final int PATH_TAIL = 8;
@@ -83,6 +84,12 @@ abstract class TaskFacts<T> {
     private volatile long startedNanos = UNSET;
     private volatile long completedNanos = UNSET;
     private volatile long queuedAtNanos;
+    /**
+     * Whether the wait since {@link #queuedAtNanos} is still to be added to {@link #queueWaitNanos}: by the
+     * attempt that ends it, or, for a task that ends still waiting (cancelled, rejected after maxWait, timed
+     * out in the queue), when it completes; taken once (a compare-and-set), whichever comes first.
+     */
+    private volatile boolean waiting;
     private volatile long queueWaitNanos;
     private volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
@@ -257,12 +264,20 @@ abstract class TaskFacts<T> {
     /** The task was queued (again) now. */
     void recordQueued() {
         queuedAtNanos = settings.orchestrator.clock().nanoTime();
+        waiting = true;
+    }
+
+    /** Adds the wait since the task was last queued, if not added yet. */
+    private void endWait(long now) {
+        if (WAITING.compareAndSet(this, true, false)) {
+            queueWaitNanos += Math.max(0, now - queuedAtNanos);
+        }
     }
 
     /** An attempt starts now, on its runner's thread; returns its start time. */
     long recordAttemptStart() {
         long start = settings.orchestrator.clock().nanoTime();
-        queueWaitNanos += start - queuedAtNanos;
+        endWait(start);
         attempts = attempts + 1;
         if (startedNanos == UNSET) {
             startedNanos = start;
@@ -280,7 +295,9 @@ abstract class TaskFacts<T> {
 
     /** The task finishes now; called once, by the thread that finishes it. */
     void recordCompleted() {
-        completedNanos = settings.orchestrator.clock().nanoTime();
+        long now = settings.orchestrator.clock().nanoTime();
+        endWait(now); // it ended while waiting for a slot or a permit: that wait was QUEUED time too
+        completedNanos = now;
     }
 
     /** Why the task did not complete; called once, by the thread that finishes it. */
@@ -413,8 +430,8 @@ abstract class TaskFacts<T> {
     public TaskMetrics metrics() {
         long now = settings.orchestrator.clock().nanoTime();
         long running = attemptStartNanos;
-        long waiting = status() == TaskStatus.QUEUED ? Math.max(0, now - queuedAtNanos) : 0;
-        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waiting),
+        long waitingNow = waiting ? Math.max(0, now - queuedAtNanos) : 0;
+        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waitingNow),
                 Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))),
                 figure(measuredCpu, Resource.CPU, true), figure(measuredAllocated, Resource.ALLOCATED, true),
                 figure(-1, Resource.READ, false), figure(-1, Resource.WRITTEN, false));
