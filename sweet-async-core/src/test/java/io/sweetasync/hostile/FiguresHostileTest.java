@@ -237,4 +237,43 @@ class FiguresHostileTest {
         }
         assertThat(task.status()).as("%s", task).isEqualTo(status);
     }
+
+    /**
+     * {@link io.sweetasync.ResourceUsage}: "Resource totals of all tasks of one name, measured and sampled
+     * figures together". A task on a platform thread under MEASURE_AND_SAMPLE allocates 128 MB: measured, and
+     * also seen by the TLAB events the stream attributes to its slice. The name's total must count those bytes
+     * once, not once measured plus once sampled. Waits for the task's sampled figures to be final
+     * (onResourcesUpdated), then gives late events 3 s more; no timing is asserted.
+     */
+    @Test
+    void totalsPerNameCountAPlatformTasksAllocationOnce() throws Exception {
+        CountDownLatch settled = new CountDownLatch(1);
+        TaskOrchestrator sampling = TaskOrchestrator.builder()
+                .resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE).build();
+        sampling.addListener(new io.sweetasync.TaskListener() {
+            @Override
+            public void onResourcesUpdated(io.sweetasync.TaskInfo task) {
+                settled.countDown();
+            }
+        });
+        try {
+            SpawningTask<Integer> task = sampling.to(Integer.class).named("alloc128").runtime("platform").run(() -> {
+                allocate(128 * MB);
+                return 1;
+            });
+            assertThat(task.join()).isEqualTo(1);
+            ResourceValue measured = task.metrics().allocatedBytes();
+            org.junit.jupiter.api.Assumptions.assumeTrue(measured.source() == ResourceValue.Source.MEASURED,
+                    "allocation counters on platform threads");
+            settled.await(30, TimeUnit.SECONDS);
+            Thread.sleep(3_000);
+            long total = sampling.resourceUsage().stream().filter(u -> u.name().equals("alloc128")).findFirst()
+                    .orElseThrow().allocatedBytes();
+            assertThat(total).as("the name's allocation total, the task's own (MEASURED) figure being %d",
+                    measured.amount()).isLessThan(measured.amount() * 3 / 2);
+        }
+        finally {
+            sampling.close();
+        }
+    }
 }
