@@ -31,6 +31,16 @@ final class ResourceMeter {
         }
     }
 
+    /** Whether attempts on platform threads get their CPU time from the thread's counter. */
+    static boolean measuresCpu() {
+        return CPU_COUNTERS;
+    }
+
+    /** Whether attempts on platform threads get their allocated bytes from the thread's counter. */
+    static boolean measuresAllocation() {
+        return ALLOCATION_COUNTERS;
+    }
+
     private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0);
 
     private final TaskNode<?> node;
