@@ -209,6 +209,46 @@ class LimitsHostileGroupTest {
         }
     }
 
+    /**
+     * {@code Permit.suspend}'s javadoc: without suspension "a task holding its group's last permit that waits for
+     * another task of the group waits for ever". A parent holding the only permit of its group joins a child of
+     * the same group, which joins a grandchild of it, on each runtime: all must end (not after maxWait), and
+     * the group must be whole again afterwards.
+     */
+    @Test
+    void aTaskJoiningItsOwnGroupsChildrenAtLimitOneDoesNotWaitForEver() throws Exception {
+        for (String runtime : List.of("platform", "single", "virtual", "direct")) {
+            TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                    .runtime(TaskRuntime.executor("direct", Runnable::run))
+                    .group("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 100, Duration.ofSeconds(600)))
+                    .build();
+            try {
+                for (int round = 0; round < 20; round++) {
+                    SpawningTask<Integer> parent = orchestrator.to(Integer.class).group("one").runtime(runtime).run(() -> {
+                        var ctx = io.sweetasync.TaskContext.current().orElseThrow();
+                        SpawningTask<Integer> child = ctx.child(Integer.class).group("one").run(() -> {
+                            var inner = io.sweetasync.TaskContext.current().orElseThrow();
+                            return inner.child(Integer.class).group("one").run(() -> 1).join() + 1;
+                        });
+                        return child.join() + 1;
+                    });
+                    assertThat(parent.result().isOk()).as("%s round %d: %s", runtime, round, parent.result()).isTrue();
+                    assertThat(parent.join()).isEqualTo(3);
+                }
+                ConcurrencyLimiter limiter = orchestrator.limiter("one");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (limiter.inFlight() != 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(limiter.inFlight()).as(runtime).isZero();
+                assertThat(limiter.tryAcquire()).as(runtime).isPresent();
+            }
+            finally {
+                orchestrator.close();
+            }
+        }
+    }
+
     /** {@code LIMIT} bodies of the group can run at once: no permit was lost. */
     private static void assertLimitStillUsable(TaskOrchestrator orchestrator, String runtime) throws Exception {
         CountDownLatch all = new CountDownLatch(LIMIT);
