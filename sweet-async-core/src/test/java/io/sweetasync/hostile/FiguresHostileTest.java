@@ -276,4 +276,40 @@ class FiguresHostileTest {
             sampling.close();
         }
     }
+
+    /**
+     * {@link TaskMetrics}: runTime is "summed over attempts (not counting retry back-off)", queueWait the time
+     * spent QUEUED. With a manual clock: attempts of 2 s and 3 s, a back-off of 10 s between them, in a group
+     * whose permit the retry gets at once: runTime 5 s exactly, queueWait 0.
+     */
+    @Test
+    void runTimeSumsAttemptsWithoutBackOffAndQueueWaitExcludesIt() throws Exception {
+        ManualClock clock = new ManualClock();
+        TaskOrchestrator manual = TaskOrchestrator.builder().clock(clock)
+                .group("g", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 10, Duration.ofSeconds(60)))
+                .build();
+        try {
+            AtomicInteger attempt = new AtomicInteger();
+            CountDownLatch firstFailed = new CountDownLatch(1);
+            SpawningTask<Integer> task = manual.to(Integer.class).group("g").runtime("platform")
+                    .retry(RetryPolicy.fixed(1, Duration.ofSeconds(10))).run(() -> {
+                        if (attempt.incrementAndGet() == 1) {
+                            clock.advance(Duration.ofSeconds(2));
+                            firstFailed.countDown();
+                            throw new IllegalStateException("first attempt fails");
+                        }
+                        clock.advance(Duration.ofSeconds(3));
+                        return 1;
+                    });
+            assertThat(firstFailed.await(30, TimeUnit.SECONDS)).isTrue();
+            clock.awaitRequests(1); // the back-off is scheduled
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(task.join()).isEqualTo(1);
+            assertThat(task.metrics().runTime()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(task.metrics().queueWait()).isEqualTo(Duration.ZERO);
+        }
+        finally {
+            manual.close();
+        }
+    }
 }
