@@ -209,7 +209,7 @@ final class ResourceAttribution implements AutoCloseable {
     private void onCpuSample(RecordedEvent event) {
         Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
         if (slice != null) {
-            slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos());
+            slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos(), !slice.virtual && ResourceMeter.measuresCpu());
         }
     }
 
@@ -222,7 +222,7 @@ final class ResourceAttribution implements AutoCloseable {
         int lost = event.getInt("lostSamples");
         Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
         if (slice != null && lost > 0) {
-            slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos());
+            slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos(), !slice.virtual && ResourceMeter.measuresCpu());
         }
     }
 
@@ -231,11 +231,12 @@ final class ResourceAttribution implements AutoCloseable {
         if (slice == null) {
             return;
         }
+        boolean measured = !slice.virtual && ResourceMeter.measuresAllocation();
         if (tlab) {
-            slice.figures.addTlab(event.getLong(field));
+            slice.figures.addTlab(event.getLong(field), measured);
         }
         else {
-            slice.figures.add(TaskFacts.Resource.ALLOCATED, event.getLong(field));
+            slice.figures.add(TaskFacts.Resource.ALLOCATED, event.getLong(field), measured);
         }
     }
 

@@ -31,6 +31,16 @@ final class ResourceMeter {
         }
     }
 
+    /** Whether attempts on platform threads get their CPU time from the thread's counter. */
+    static boolean measuresCpu() {
+        return CPU_COUNTERS;
+    }
+
+    /** Whether attempts on platform threads get their allocated bytes from the thread's counter. */
+    static boolean measuresAllocation() {
+        return ALLOCATION_COUNTERS;
+    }
+
     private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0);
 
     private final TaskNode<?> node;
@@ -60,6 +70,9 @@ final class ResourceMeter {
         }
         ResourceAttribution sampler = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? attribution : null;
         if (Thread.currentThread().isVirtual()) {
+            // Its counters are its carrier's: this attempt cannot be measured, so neither can the task's sum
+            // over attempts (others may have run on platform threads: a retry after a caller-runs executor).
+            node.addMeasured(-1, -1);
             return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
         }
         Carrier.ThreadCarrier carrier = Carrier.threadCarrier();

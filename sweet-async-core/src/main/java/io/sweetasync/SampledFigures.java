@@ -112,26 +112,38 @@ final class SampledFigures {
 
     // ---- the stream thread's side -------------------------------------------------------------
 
-    void addCpuSample(long nanos) {
+    /** {@code measured}: the slice's thread counters measured this resource already (see {@link #add(Resource, long, boolean)}). */
+    void addCpuSample(long nanos, boolean measured) {
         cpuSamples = cpuSamples + 1;
-        add(Resource.CPU, nanos);
+        add(Resource.CPU, nanos, measured);
     }
 
-    void addLostCpuSamples(int count, long nanosEach) {
+    void addLostCpuSamples(int count, long nanosEach, boolean measured) {
         cpuSamples = cpuSamples + count;
         lostCpuSamples = lostCpuSamples + count;
-        add(Resource.CPU, count * nanosEach);
+        add(Resource.CPU, count * nanosEach, measured);
     }
 
-    void addTlab(long bytes) {
+    void addTlab(long bytes, boolean measured) {
         tlabRefills = tlabRefills + 1;
         tlabBytes = tlabBytes + bytes;
-        add(Resource.ALLOCATED, bytes);
+        add(Resource.ALLOCATED, bytes, measured);
     }
 
     void add(Resource resource, long amount) {
+        add(resource, amount, false);
+    }
+
+    /**
+     * Adds to this task's sampled figure and, unless {@code measured}, to its name's totals: what an attempt
+     * on a platform thread used was measured by its thread's counters and added to the totals then
+     * ({@link ResourceMeter}); adding its samples too counted it twice.
+     */
+    void add(Resource resource, long amount, boolean measured) {
         amounts.addAndGet(resource.ordinal(), amount);
-        totals.addSampled(resource, amount);
+        if (!measured) {
+            totals.addSampled(resource, amount);
+        }
     }
 
     /** Casts doubt on the resources in {@code mask}: their final figures will be unavailable. */

@@ -29,6 +29,7 @@ abstract class TaskFacts<T> {
 
     private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
     private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
+    private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
 
     /** Path segments shown at the end of a deep task's path (the root is always shown too). */
     private static final int PATH_TAIL = 8;
@@ -83,11 +84,21 @@ abstract class TaskFacts<T> {
     private volatile long startedNanos = UNSET;
     private volatile long completedNanos = UNSET;
     private volatile long queuedAtNanos;
+    /**
+     * Whether the wait since {@link #queuedAtNanos} is still to be added to {@link #queueWaitNanos}: by the
+     * attempt that ends it, or, for a task that ends still waiting (cancelled, rejected after maxWait, timed
+     * out in the queue), when it completes; taken once (a compare-and-set), whichever comes first.
+     */
+    private volatile boolean waiting;
     private volatile long queueWaitNanos;
     private volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
     private volatile long attemptStartNanos;
-    /** Measured totals over attempts on platform threads; -1 until measured. Written by the attempt's runner. */
+    /**
+     * Measured totals over attempts on platform threads; -1 until measured, {@link #UNMEASURED} once an attempt
+     * ran where its counters could not be read (a virtual thread): a sum without it would not be exact. Written
+     * by the attempt's runner (attempts run one after another).
+     */
     private volatile long measuredCpu = -1;
     private volatile long measuredAllocated = -1;
     /** What only some tasks need; null until one of its fields is first set. */
@@ -253,12 +264,20 @@ abstract class TaskFacts<T> {
     /** The task was queued (again) now. */
     void recordQueued() {
         queuedAtNanos = settings.orchestrator.clock().nanoTime();
+        waiting = true;
+    }
+
+    /** Adds the wait since the task was last queued, if not added yet. */
+    private void endWait(long now) {
+        if (WAITING.compareAndSet(this, true, false)) {
+            queueWaitNanos += Math.max(0, now - queuedAtNanos);
+        }
     }
 
     /** An attempt starts now, on its runner's thread; returns its start time. */
     long recordAttemptStart() {
         long start = settings.orchestrator.clock().nanoTime();
-        queueWaitNanos += start - queuedAtNanos;
+        endWait(start);
         attempts = attempts + 1;
         if (startedNanos == UNSET) {
             startedNanos = start;
@@ -276,7 +295,9 @@ abstract class TaskFacts<T> {
 
     /** The task finishes now; called once, by the thread that finishes it. */
     void recordCompleted() {
-        completedNanos = settings.orchestrator.clock().nanoTime();
+        long now = settings.orchestrator.clock().nanoTime();
+        endWait(now); // it ended while waiting for a slot or a permit: that wait was QUEUED time too
+        completedNanos = now;
     }
 
     /** Why the task did not complete; called once, by the thread that finishes it. */
@@ -316,15 +337,25 @@ abstract class TaskFacts<T> {
 
     // ---- resources ------------------------------------------------------------------------------
 
-    /** Adds the figures measured over one attempt on a platform thread; called by its runner. */
+    /** A measured total that an attempt's figures could not be added to: see {@link #measuredCpu}. */
+    private static final long UNMEASURED = Long.MIN_VALUE;
+
+    /**
+     * Adds the figures measured over one attempt on a platform thread; called by its runner. A negative
+     * figure (an attempt on a virtual thread, or counters the JVM does not provide) makes the task's total
+     * unmeasured for good: the totals are "summed over attempts", and a sum missing one is no measurement.
+     */
     void addMeasured(long cpuNanos, long allocatedBytes) {
-        if (cpuNanos >= 0) {
-            measuredCpu = Math.max(0, measuredCpu) + cpuNanos;
-        }
-        if (allocatedBytes >= 0) {
-            measuredAllocated = Math.max(0, measuredAllocated) + allocatedBytes;
-        }
+        measuredCpu = plusAttempt(measuredCpu, cpuNanos);
+        measuredAllocated = plusAttempt(measuredAllocated, allocatedBytes);
         settings.orchestrator.usage(settings.name).addMeasured(cpuNanos, allocatedBytes);
+    }
+
+    private static long plusAttempt(long total, long attempt) {
+        if (attempt < 0 || total == UNMEASURED) {
+            return UNMEASURED;
+        }
+        return Math.max(0, total) + attempt;
     }
 
     /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
@@ -399,8 +430,8 @@ abstract class TaskFacts<T> {
     public TaskMetrics metrics() {
         long now = settings.orchestrator.clock().nanoTime();
         long running = attemptStartNanos;
-        long waiting = status() == TaskStatus.QUEUED ? Math.max(0, now - queuedAtNanos) : 0;
-        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waiting),
+        long waitingNow = waiting ? Math.max(0, now - queuedAtNanos) : 0;
+        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waitingNow),
                 Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))),
                 figure(measuredCpu, Resource.CPU, true), figure(measuredAllocated, Resource.ALLOCATED, true),
                 figure(-1, Resource.READ, false), figure(-1, Resource.WRITTEN, false));

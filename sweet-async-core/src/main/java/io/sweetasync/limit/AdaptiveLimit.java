@@ -127,7 +127,7 @@ final class AdaptiveLimit implements Limit {
     /** The limit in force when the current window began. */
     private int windowLimit;
     /** Since when admitted work counts towards the severe-latency alarm. */
-    private long alarmFrom = Long.MIN_VALUE;
+    private long alarmFrom = SampleWindow.UNBOUNDED;
     /** Smoothed coefficient of variation of latencies. */
     private double variation = 0.5;
 

@@ -448,8 +448,11 @@ public final class ConcurrencyLimiter {
      * Outside the lock: runs the callbacks of the waiters {@link #grantWaiting} granted. A callback that
      * throws is logged and its permit given back (nobody else holds it), so the next waiter gets it; the
      * other callbacks still run, and the thread that freed the permits never sees another caller's failure.
+     * The waiters a permit given back is granted to join these lists, served by this same loop: a queue of
+     * callbacks that all throw (an executor shut down) is served one after another, not one inside another
+     * (which overflowed the stack of the thread that freed the permit, part way down the queue).
      */
-    private static void handOver(List<Waiter> granted, List<Permit> permits) {
+    private void handOver(List<Waiter> granted, List<Permit> permits) {
         for (int i = 0; i < granted.size(); i++) {
             cancelExpiry(granted.get(i));
             try {
@@ -457,7 +460,16 @@ public final class ConcurrencyLimiter {
             }
             catch (RuntimeException | Error ex) {
                 LOG.log(System.Logger.Level.WARNING, "a permit's grant callback threw; the permit is given back", ex);
-                permits.get(i).ignore();
+                Permit failed = permits.get(i);
+                if (failed.released.compareAndSet(false, true)) {
+                    lock.lock();
+                    try {
+                        returned(failed, false, false, granted, permits);
+                    }
+                    finally {
+                        lock.unlock();
+                    }
+                }
             }
         }
     }
@@ -539,24 +551,27 @@ public final class ConcurrencyLimiter {
         List<Permit> permits = new ArrayList<>(2);
         lock.lock();
         try {
-            if (permit.suspended) {
-                return; // released while waiting: suspend() already took it out of inFlight, and sampled nothing
-            }
-            inFlight--;
-            if (sample) {
-                long rtt = Math.max(0, clock.nanoTime() - permit.startNanos);
-                limit.onSample(permit.startNanos, rtt, permit.inflightAtStart, dropped);
-                latencies.record(rtt);
-            }
-            if (sample) {
-                publish();
-            }
-            grantWaiting(granted, permits);
+            returned(permit, sample, dropped, granted, permits);
         }
         finally {
             lock.unlock();
         }
         handOver(granted, permits);
+    }
+
+    /** Call under lock, once per permit (its {@code released} flag just set): counts it back in, grants waiters. */
+    private void returned(Permit permit, boolean sample, boolean dropped, List<Waiter> granted, List<Permit> permits) {
+        if (permit.suspended) {
+            return; // released while waiting: suspend() already took it out of inFlight, and sampled nothing
+        }
+        inFlight--;
+        if (sample) {
+            long rtt = Math.max(0, clock.nanoTime() - permit.startNanos);
+            limit.onSample(permit.startNanos, rtt, permit.inflightAtStart, dropped);
+            latencies.record(rtt);
+            publish();
+        }
+        grantWaiting(granted, permits);
     }
 
     private static void cancelExpiry(Waiter waiter) {

@@ -12,8 +12,14 @@ package io.sweetasync.limit;
  */
 final class SampleWindow {
 
-    private long start = Long.MIN_VALUE;
-    private long alarmStart = Long.MIN_VALUE;
+    /**
+     * {@link #start} or {@link #alarmStart} before any bound: all work counts. Times are compared by their
+     * difference only, as {@link System#nanoTime()} values must be (they may wrap).
+     */
+    static final long UNBOUNDED = Long.MIN_VALUE;
+
+    private long start = UNBOUNDED;
+    private long alarmStart = UNBOUNDED;
     private int alarmCount;
     private double alarmSum;
     private int fresh;
@@ -49,8 +55,8 @@ final class SampleWindow {
     /** Records a completion; returns whether it was fresh. */
     boolean add(long startNanos, long rttNanos, int inflight, boolean dropped) {
         long completion = startNanos + rttNanos;
-        boolean isFresh = startNanos >= start;
-        if (startNanos >= alarmStart) {
+        boolean isFresh = since(startNanos, start);
+        if (since(startNanos, alarmStart)) {
             alarmCount++;
             alarmSum += rttNanos;
         }
@@ -69,9 +75,16 @@ final class SampleWindow {
             deliveredDrops += dropped ? 1 : 0;
             deliveredSum += rttNanos;
             deliveredSquares += (double) rttNanos * rttNanos;
-            last = Math.max(last, completion);
+            if (completion - last > 0) {
+                last = completion;
+            }
         }
         return isFresh;
+    }
+
+    /** Whether {@code nanos} is at or after {@code bound} (always, when unbounded), by their difference. */
+    private static boolean since(long nanos, long bound) {
+        return bound == UNBOUNDED || nanos - bound >= 0;
     }
 
     /** Fresh samples so far. */
@@ -99,7 +112,7 @@ final class SampleWindow {
 
     /** Completions per second from the first fresh completion on; 0 with fewer than two. */
     double rate() {
-        return delivered < 2 || last <= first ? 0 : (delivered - 1) * 1e9 / (last - first);
+        return delivered < 2 || last - first <= 0 ? 0 : (delivered - 1) * 1e9 / (last - first);
     }
 
     /** Completions that were not dropped, per second. */

@@ -37,7 +37,9 @@ final class VegasLimit implements Limit {
     }
 
     private long nextProbeCountdown() {
-        return (long) (PROBE_MULTIPLIER * limit * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5));
+        // In doubles: 30 · L overflows an int above L = 71,582,788, and a negative countdown made every
+        // sample a probe (the limit never moved again).
+        return (long) ((double) PROBE_MULTIPLIER * limit * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5));
     }
 
     static int log10(int limit) {
