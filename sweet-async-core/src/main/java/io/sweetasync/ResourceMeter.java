@@ -72,7 +72,7 @@ final class ResourceMeter {
         if (Thread.currentThread().isVirtual()) {
             // Its counters are its carrier's: this attempt cannot be measured, so neither can the task's sum
             // over attempts (others may have run on platform threads: a retry after a caller-runs executor).
-            node.addMeasured(-1, -1);
+            node.attemptUnmeasured();
             return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
         }
         Carrier.ThreadCarrier carrier = Carrier.threadCarrier();

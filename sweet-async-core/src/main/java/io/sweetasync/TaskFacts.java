@@ -351,6 +351,18 @@ abstract class TaskFacts<T> {
         settings.orchestrator.usage(settings.name).addMeasured(cpuNanos, allocatedBytes);
     }
 
+    /**
+     * An attempt runs where its counters cannot be read (a virtual thread): the task's measured totals are
+     * unmeasured from now on. Cheaper than {@link #addMeasured} with negative figures, which virtual-thread
+     * attempts (most of them) would pay for a name lookup that adds nothing.
+     */
+    void attemptUnmeasured() {
+        if (measuredCpu != UNMEASURED || measuredAllocated != UNMEASURED) {
+            measuredCpu = UNMEASURED;
+            measuredAllocated = UNMEASURED;
+        }
+    }
+
     private static long plusAttempt(long total, long attempt) {
         if (attempt < 0 || total == UNMEASURED) {
             return UNMEASURED;
