@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
@@ -453,6 +454,36 @@ public final class ConcurrencyLimiter {
      * (which overflowed the stack of the thread that freed the permit, part way down the queue).
      */
     private void handOver(List<Waiter> granted, List<Permit> permits) {
+        if (granted.isEmpty()) {
+            return;
+        }
+        Thread thread = Thread.currentThread();
+        int[] depth = HAND_OVER_DEPTHS.get(thread);
+        if (depth == null) {
+            depth = new int[1];
+            HAND_OVER_DEPTHS.put(thread, depth);
+        }
+        else if (depth[0] >= MAX_NESTED_HAND_OVERS) {
+            // A callback that runs the work inline (a caller-runs executor) released a permit, whose hand-over
+            // ran the next waiter's work inline, and so on: one set of frames per waiter, which overflowed the
+            // stack part way down a long queue and stranded the rest QUEUED with the permit free. Past this
+            // depth the rest is served at once on a thread of its own: the work still starts now, only not
+            // on this thread (a body on this stack waiting for it is not kept waiting).
+            Thread.ofVirtual().name("sweet-async-hand-over").start(() -> handOver(granted, permits));
+            return;
+        }
+        depth[0]++;
+        try {
+            serve(granted, permits);
+        }
+        finally {
+            if (--depth[0] == 0) {
+                HAND_OVER_DEPTHS.remove(thread);
+            }
+        }
+    }
+
+    private void serve(List<Waiter> granted, List<Permit> permits) {
         for (int i = 0; i < granted.size(); i++) {
             cancelExpiry(granted.get(i));
             try {
@@ -473,6 +504,14 @@ public final class ConcurrencyLimiter {
             }
         }
     }
+
+    /**
+     * How deep each thread is in nested hand-overs (a grant callback that releases a permit inline starts
+     * another): past {@link #MAX_NESTED_HAND_OVERS} the rest moves to a thread of its own. A map rather than
+     * a thread-local, which would give every virtual thread that hands over a permit a thread-local map.
+     */
+    private static final ConcurrentHashMap<Thread, int[]> HAND_OVER_DEPTHS = new ConcurrentHashMap<>();
+    private static final int MAX_NESTED_HAND_OVERS = 32;
 
     /** Call under lock: counts a rejection. */
     private Rejection rejection(RejectionReason reason, String message) {

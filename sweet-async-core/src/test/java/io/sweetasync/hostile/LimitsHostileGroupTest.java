@@ -164,8 +164,6 @@ class LimitsHostileGroupTest {
      * flight until their maxWait (see LimitsHostileLimiterTest.aLongQueueOfInlineGrantsIsServedWithoutOverflowingTheStack).
      */
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: on a caller-runs executor each queued task of a group runs inside the "
-            + "previous one's release; ~580 deep the stack overflows and the rest stay QUEUED with the permit free")
     void aLongQueueOnACallerRunsExecutorIsServedWholly() throws Exception {
         int queued = 3_000;
         TaskOrchestrator orchestrator = TaskOrchestrator.builder()
