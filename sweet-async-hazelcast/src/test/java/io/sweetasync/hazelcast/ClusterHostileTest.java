@@ -1,0 +1,341 @@
+package io.sweetasync.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sweetasync.RemoteTaskException;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskFailedException;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskLostException;
+import io.sweetasync.TaskResult;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.MemberSnapshot;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile inputs and interleavings against the cluster's promises (SPEC section 7, README "Cluster"): every
+ * handle gets a status, no caller waits forever, cancellation and timeouts reach the remote body.
+ *
+ * <p>Each test first makes member 0 busy with one held task, so that (ties going to the placing member) its
+ * next placements go to another member.
+ */
+@Timeout(150)
+class ClusterHostileTest {
+
+    private static final Duration CEILING = Duration.ofSeconds(30);
+
+    /** A value that serializes, but whose deserialization always fails (e.g. a class another member lacks). */
+    static final class Poison implements Serializable {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void readObject(ObjectInputStream in) throws IOException {
+            throw new InvalidObjectException("poison: this value cannot be read");
+        }
+    }
+
+    /** An exception that refuses to say what it is, and cannot be serialized either. */
+    static final class HostileException extends RuntimeException {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @SuppressWarnings("unused")
+        private final transient Object notSerializable = new Object();
+        private final Object alsoNotSerializable = new Object();
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage() is hostile");
+        }
+    }
+
+    private TestCluster test;
+
+    @BeforeEach
+    void form() {
+        test = TestCluster.start(3, (index, builder) -> builder
+                .handler("poison-later", String.class, any -> {
+                    Thread.sleep(300); // past the inline window: the value travels in a message of its own
+                    return new Poison();
+                })
+                .handler("poison-now", String.class, any -> new Poison())
+                .handler("hostile-now", String.class, any -> {
+                    throw new HostileException();
+                })
+                .handler("hostile-later", String.class, any -> {
+                    Thread.sleep(300);
+                    throw new HostileException();
+                })
+                .handler("null-later", String.class, any -> {
+                    Thread.sleep(300);
+                    return null;
+                })
+                .handler("null-now", Object.class, any -> any));
+    }
+
+    @AfterEach
+    void stop() {
+        test.close();
+    }
+
+    /** Member 0 runs one held task, so that its next placements go elsewhere. */
+    private TestCluster.Member busyFirst() {
+        TestCluster.Member a = test.get(0);
+        a.orchestrator.to(String.class).anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.held.containsKey(a.name));
+        return a;
+    }
+
+    private static void awaitTerminal(SpawningTask<?> task) {
+        await().atMost(CEILING).until(() -> task.status().isTerminal());
+    }
+
+    private TestCluster.Member memberNamed(String name) {
+        return test.members.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
+    }
+
+    // ---- broken promises --------------------------------------------------------------------------------
+
+    /**
+     * The placing member's own Hazelcast instance stops (Spring closing the HazelcastInstance bean before the
+     * orchestrator, an OOM kill of Hazelcast's threads, {@code terminate()}) while a handle waits for a remote
+     * outcome that can now never arrive: no membership event fires for the local member, so unless the
+     * cluster notices its own end, the handle waits forever.
+     */
+    @Test
+    void aHandleWaitingForAnotherMemberEndsWhenThisMembersOwnHazelcastStops() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<String> remote = a.orchestrator.to(String.class).named("orphaned").anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        assertThat(remote.status()).isEqualTo(TaskStatus.RUNNING);
+
+        a.hazelcast.getLifecycleService().terminate();
+
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class,
+                err -> assertThat(err.error()).isInstanceOf(TaskLostException.class).hasMessageContaining("orphaned"));
+    }
+
+    /**
+     * A value that serializes there but cannot be read here, sent in the end message (the task ran past the
+     * 2 ms inline window): the message cannot be read, so it is never run, and the handle would wait forever.
+     */
+    @Test
+    void aValueThatCannotBeReadHereFailsTheHandleWhenItComesInAMessage() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("poison-later", "x");
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error().getCause())
+                .isInstanceOfSatisfying(RemoteTaskException.class, cause -> assertThat(cause)
+                        .hasMessageContaining("could not be read")));
+    }
+
+    // ---- promises that held -----------------------------------------------------------------------------
+
+    @Test
+    void aValueThatCannotBeReadHereFailsTheHandleWhenItComesInTheStartsAnswer() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("poison-now", "x");
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error().getCause())
+                .isInstanceOf(RemoteTaskException.class));
+    }
+
+    @Test
+    void anArgumentThatCannotBeReadThereFailsTheHandle() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("echo", new Poison());
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error().getCause())
+                .isInstanceOf(RemoteTaskException.class));
+    }
+
+    @Test
+    void aRemoteExceptionWhoseMessageThrowsAndThatCannotBeSerializedStillFailsTheHandle() {
+        TestCluster.Member a = busyFirst();
+        for (String handler : List.of("hostile-now", "hostile-later")) {
+            SpawningTask<String> remote = a.orchestrator.to(String.class).named(handler).anywhere().run(handler, "x");
+            awaitTerminal(remote);
+            assertThat(remote.status()).as(handler).isEqualTo(TaskStatus.FAILED);
+            assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> {
+                assertThat(err.error()).isInstanceOf(TaskFailedException.class).hasMessageContaining(handler);
+                assertThat(err.error().getCause()).isInstanceOfSatisfying(RemoteTaskException.class,
+                        cause -> assertThat(cause.remoteType()).contains("HostileException"));
+            });
+        }
+        await().atMost(CEILING).until(() -> test.get(1).orchestrator.liveCount() == 0
+                && test.get(2).orchestrator.liveCount() == 0);
+    }
+
+    @Test
+    void aNullArgumentAndANullValueTravelBothWays() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<Object> now = a.orchestrator.to(Object.class).anywhere().run("null-now", null);
+        SpawningTask<String> later = a.orchestrator.to(String.class).anywhere().run("null-later", null);
+        assertThat(now.result()).isEqualTo(new TaskResult.Ok<>(null));
+        assertThat(later.result()).isEqualTo(new TaskResult.Ok<>(null));
+        assertThat(now.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(later.status()).isEqualTo(TaskStatus.COMPLETED);
+    }
+
+    @Test
+    void aTimeoutOnTheHandleCancelsTheWorkThereInterruptingItsBody() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<String> remote = a.orchestrator.to(String.class).named("late").timeout(Duration.ofMillis(500))
+                .anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        await().atMost(CEILING).until(() -> test.get(1).orchestrator.liveCount() == 0
+                && test.get(2).orchestrator.liveCount() == 0);
+    }
+
+    @Test
+    void cancellingTheHandleByIdFromAThirdMemberInterruptsTheRemoteBody() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<String> remote = a.orchestrator.to(String.class).anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        String ranOn = test.held.keySet().stream().filter(m -> !m.equals(a.name)).findFirst().orElseThrow();
+        TestCluster.Member third = test.members.stream().filter(m -> m != a && !m.name.equals(ranOn)).findFirst()
+                .orElseThrow();
+
+        assertThat(third.cluster.cancel(remote.id())).isTrue();
+        await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.CANCELLED);
+        await().atMost(CEILING).until(() -> memberNamed(ranOn).orchestrator.liveCount() == 0);
+        assertThat(third.cluster.cancel(remote.id())).isFalse();
+        assertThat(third.cluster.cancel(TaskId.of(999_999, 1))).isFalse();
+    }
+
+    @Test
+    void cancellingThePlacingTasksParentCancelsTheWorkThere() {
+        TestCluster.Member a = busyFirst();
+        AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
+        CountDownLatch placed = new CountDownLatch(1);
+        SpawningTask<String> parent = a.orchestrator.to(String.class).named("parent").run(() -> {
+            child.set(a.orchestrator.to(String.class).named("placed-child").anywhere().run("hold", "x"));
+            placed.countDown();
+            return child.get().join();
+        });
+        await().atMost(CEILING).until(() -> placed.getCount() == 0 && test.heldCount() == 2);
+        assertThat(parent.cancel()).isTrue();
+        await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
+        awaitTerminal(child.get());
+        assertThat(child.get().status()).isEqualTo(TaskStatus.CANCELLED);
+        await().atMost(CEILING).until(() -> test.get(1).orchestrator.liveCount() == 0
+                && test.get(2).orchestrator.liveCount() == 0);
+    }
+
+    @Test
+    void cancelsRacingTheInlineAnswerGiveEveryHandleOneHonestStatus() {
+        TestCluster.Member a = busyFirst();
+        List<SpawningTask<String>> handles = new ArrayList<>();
+        List<Boolean> answers = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            SpawningTask<String> handle = a.orchestrator.to(String.class).anywhere().run("where", "x");
+            for (int spin = 0; spin < i * 50; spin++) {
+                Thread.onSpinWait();
+            }
+            handles.add(handle);
+            answers.add(handle.cancel());
+        }
+        for (int i = 0; i < handles.size(); i++) {
+            SpawningTask<String> handle = handles.get(i);
+            awaitTerminal(handle);
+            assertThat(handle.status()).isIn(TaskStatus.CANCELLED, TaskStatus.COMPLETED);
+            assertThat(answers.get(i)).as("cancel() of handle %d", i).isEqualTo(handle.status() == TaskStatus.CANCELLED);
+        }
+        await().atMost(CEILING).until(() -> test.get(1).orchestrator.liveCount() == 0
+                && test.get(2).orchestrator.liveCount() == 0);
+    }
+
+    @Test
+    void theViewAndCancelByIdKeepAnsweringWhileAMemberLeaves() throws Exception {
+        TestCluster.Member a = busyFirst();
+        TestCluster.Member victim = test.get(2);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread viewer = Thread.ofPlatform().start(() -> {
+            try {
+                while (!stop.get()) {
+                    List<MemberSnapshot> view = a.cluster.members();
+                    assertThat(view).isNotEmpty();
+                    a.cluster.cancel(TaskId.of(999_999, 1));
+                }
+            }
+            catch (Throwable ex) {
+                thrown.set(ex);
+            }
+        });
+        victim.hazelcast.getLifecycleService().terminate();
+        test.left(victim);
+        stop.set(true);
+        viewer.join(CEILING.toMillis());
+        assertThat(viewer.isAlive()).isFalse();
+        assertThat(thrown.get()).isNull();
+        assertThat(a.cluster.members()).extracting(MemberSnapshot::member)
+                .containsExactlyInAnyOrder(a.name, test.get(1).name);
+    }
+
+    @Test
+    void aHandleWhoseMemberIsTerminatedWhileItsCancellationIsUnderWayStillEnds() {
+        TestCluster.Member a = busyFirst();
+        TestCluster.Member b = test.get(1);
+        // Placements both ways: b places on a and c, a on b and c.
+        b.orchestrator.to(String.class).run(() -> test.hold(b.name));
+        List<SpawningTask<String>> handles = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            handles.add(a.orchestrator.to(String.class).anywhere().run("hold", "x"));
+            handles.add(b.orchestrator.to(String.class).anywhere().run("hold", "x"));
+        }
+        await().atMost(CEILING).until(() -> test.heldCount() == 10);
+        for (SpawningTask<String> handle : handles) {
+            handle.cancel();
+        }
+        test.get(2).hazelcast.getLifecycleService().terminate();
+        for (SpawningTask<String> handle : handles) {
+            awaitTerminal(handle);
+            assertThat(handle.status()).isIn(TaskStatus.CANCELLED, TaskStatus.FAILED);
+        }
+    }
+
+    @Test
+    void theRemoteTaskIsTaggedAndItsViewShowsTheHandle() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<String> remote = a.orchestrator.to(String.class).named("far").tag("k", "v").anywhere()
+                .run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        List<TaskInfo> placed = test.members.stream().filter(m -> m != a).flatMap(m -> m.orchestrator.roots().stream())
+                .filter(root -> (a.name + "/" + remote.id()).equals(root.tags().get("placed-from"))).toList();
+        assertThat(placed).singleElement().satisfies(info -> {
+            assertThat(info.name()).isEqualTo("far");
+            assertThat(info.tags()).containsEntry("k", "v");
+        });
+        remote.cancel();
+        awaitTerminal(remote);
+    }
+}
