@@ -39,6 +39,8 @@ final class Placements {
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     /** Entries of {@link #pending} by target member. */
     private final ConcurrentHashMap<UUID, AtomicInteger> perMember = new ConcurrentHashMap<>();
+    /** Why this member stopped serving ({@link #closeAll}); null while it serves. */
+    private volatile String closed;
 
     Placements(HazelcastTaskCluster cluster, IExecutorService executor) {
         this.cluster = cluster;
@@ -63,6 +65,11 @@ final class Placements {
             pending.remove(placed.key);
             count.decrementAndGet();
         });
+        String stopped = closed; // read after the registration: a close from now on sees the entry
+        if (stopped != null) {
+            complete(placed, RemoteOutcome.lost(placed.member(), stopped));
+            return placed;
+        }
         if (!cluster.isMember(target)) {
             complete(placed, RemoteOutcome.lost(placed.member(), "it was no longer a member of the cluster"));
             return placed;
@@ -141,8 +148,16 @@ final class Placements {
         return count == null ? 0 : count.get();
     }
 
-    /** Every placement ends: this member stops serving. */
+    /** Placements may be made again: an orchestrator is attached (again). */
+    void open() {
+        closed = null;
+    }
+
+    /** Every placement ends, and every later one at once: this member stops serving. */
     void closeAll(String why) {
+        if (closed == null) {
+            closed = why;
+        }
         for (Pending placed : pending.values()) {
             complete(placed, RemoteOutcome.lost(placed.member(), why));
         }
