@@ -151,6 +151,57 @@ class ClusterHostileTest {
                         .hasMessageContaining("could not be read")));
     }
 
+    /**
+     * The member running placed work shuts its orchestrator down (a rolling restart: the application stops,
+     * its orchestrator first): the work there is cancelled by that shutdown, not by anyone who asked, and it
+     * did not finish because the process that ran it stopped: the handle must end lost naming that member
+     * (as a member leaving does, and as a placed durable task's outcome already says), not {@code CANCELLED}
+     * as though its caller had cancelled it.
+     */
+    @Test
+    void workCutShortByItsMembersShutdownEndsTheHandleLostNotCancelled() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<String> remote = a.orchestrator.to(String.class).named("stranded").anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        TestCluster.Member ranOn = memberNamed(test.held.keySet().stream().filter(m -> !m.equals(a.name))
+                .findFirst().orElseThrow());
+
+        ranOn.orchestrator.close();
+
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
+                .isInstanceOf(TaskLostException.class).hasMessageContaining("stranded").hasMessageContaining(ranOn.name));
+    }
+
+    /**
+     * A member draining ({@code shutdown(grace)}: it admits no new root task) still published its handlers,
+     * and as it drains it looks the least loaded member: every placement went there and was rejected, while
+     * the other members had room. A member that admits nothing must be passed over, as one still starting is.
+     */
+    @Test
+    void aDrainingMemberIsPassedOverInsteadOfRejectingEveryPlacement() {
+        TestCluster.Member a = test.get(0);
+        TestCluster.Member b = test.get(1);
+        TestCluster.Member c = test.get(2);
+        for (TestCluster.Member busy : List.of(a, a, c, c, b)) {
+            busy.orchestrator.to(String.class).run(() -> test.hold(busy.name));
+        }
+        await().atMost(CEILING).until(() -> test.heldCount() == 5);
+        Thread drain = Thread.ofPlatform().daemon().start(() -> b.orchestrator.shutdown(Duration.ofMinutes(5)));
+        await().atMost(CEILING).until(() -> !b.orchestrator.isAccepting());
+
+        // Eventually (once b's load says so) placements succeed elsewhere, and from then on every one does.
+        await().atMost(CEILING).until(() -> a.orchestrator.to(String.class).anywhere().run("where", "x").result().isOk());
+        for (int i = 0; i < 10; i++) {
+            TaskResult<String> placed = a.orchestrator.to(String.class).anywhere().run("where", "x").result();
+            assertThat(placed).as("placement %d after the drain began", i).isInstanceOfSatisfying(TaskResult.Ok.class,
+                    ok -> assertThat(ok.value()).isNotEqualTo(b.name));
+        }
+        test.release.countDown();
+        await().atMost(CEILING).until(() -> !drain.isAlive());
+    }
+
     // ---- promises that held -----------------------------------------------------------------------------
 
     @Test
