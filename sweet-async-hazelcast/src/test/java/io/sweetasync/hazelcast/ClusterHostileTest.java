@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.RemoteTaskException;
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskId;
@@ -20,7 +21,9 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -68,6 +71,8 @@ class ClusterHostileTest {
         }
     }
 
+    private static final ConcurrentHashMap<String, AtomicInteger> FLAKY = new ConcurrentHashMap<>();
+
     private TestCluster test;
 
     @BeforeEach
@@ -89,7 +94,17 @@ class ClusterHostileTest {
                     Thread.sleep(300);
                     return null;
                 })
-                .handler("null-now", Object.class, any -> any));
+                .handler("null-now", Object.class, any -> any)
+                .handler("opaque-later", String.class, any -> {
+                    Thread.sleep(300);
+                    return new Object();
+                })
+                .handler("flaky", String.class, key -> {
+                    if (FLAKY.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() == 1) {
+                        throw new IOException("first call of " + key + " fails");
+                    }
+                    return "ok";
+                }));
     }
 
     @AfterEach
@@ -388,5 +403,47 @@ class ClusterHostileTest {
         });
         remote.cancel();
         awaitTerminal(remote);
+    }
+
+    @Test
+    void aValueThatCannotBeSentInTheEndMessageFailsTheHandleSayingWhy() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("opaque-later", "x");
+        awaitTerminal(remote);
+        assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error().getCause())
+                .isInstanceOfSatisfying(RemoteTaskException.class, cause -> assertThat(cause)
+                        .hasMessageContaining("could not be sent back")));
+    }
+
+    @Test
+    void aRetryPlacesTheWorkAgainAfterARemoteFailure() {
+        TestCluster.Member a = busyFirst();
+        String key = "retry-" + System.nanoTime();
+        SpawningTask<String> remote = a.orchestrator.to(String.class).retry(RetryPolicy.fixed(2, Duration.ofMillis(10)))
+                .anywhere().run("flaky", key);
+        assertThat(remote.join()).isEqualTo("ok");
+        assertThat(remote.info().attempts()).isEqualTo(2);
+        assertThat(FLAKY.get(key).get()).isEqualTo(2);
+    }
+
+    /** A deadline that lands at any moment of a placement (deciding, sending, awaiting the answer, running). */
+    @Test
+    void tinyTimeoutsLeaveNoRemoteBodyRunningWhateverMomentTheyLandAt() {
+        TestCluster.Member a = busyFirst();
+        List<SpawningTask<String>> handles = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            handles.add(a.orchestrator.to(String.class).timeout(Duration.ofNanos(1 + i * 100_000L)).anywhere()
+                    .run("hold", "x"));
+        }
+        for (SpawningTask<String> handle : handles) {
+            awaitTerminal(handle);
+            assertThat(handle.status()).isIn(TaskStatus.TIMED_OUT, TaskStatus.CANCELLED);
+        }
+        // What stays is a's first task: a handle and the child running its work there.
+        await().atMost(CEILING).untilAsserted(() -> assertThat(test.members.stream()
+                .map(m -> m.orchestrator.liveCount()).toList())
+                .as(() -> test.members.stream().map(m -> m.orchestrator.roots().toString()).toList().toString())
+                .containsExactly(2, 0, 0));
     }
 }
