@@ -12,6 +12,8 @@ import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskLostException;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.spi.MemberSnapshot;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -149,6 +151,9 @@ class ClusterHostileTest {
         assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
         assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class,
                 err -> assertThat(err.error()).isInstanceOf(TaskLostException.class).hasMessageContaining("orphaned"));
+        // A placement made after that ends too, whatever it says.
+        SpawningTask<String> after = a.orchestrator.to(String.class).anywhere().run("hold", "x");
+        awaitTerminal(after);
     }
 
     /**
@@ -445,5 +450,40 @@ class ClusterHostileTest {
                 .map(m -> m.orchestrator.liveCount()).toList())
                 .as(() -> test.members.stream().map(m -> m.orchestrator.roots().toString()).toList().toString())
                 .containsExactly(2, 0, 0));
+    }
+
+    /** The handle on a one-thread runtime, its work placed on this member: it waits for a child on that runtime. */
+    @Test
+    void aPlacementFromASingleThreadRuntimeThatLandsHereStillRuns() {
+        TestCluster.Member a = test.get(0);
+        List<SpawningTask<String>> handles = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            handles.add(a.orchestrator.to(String.class).runtime("single").anywhere().run("where", "x"));
+        }
+        for (SpawningTask<String> handle : handles) {
+            assertThat(handle.join()).isIn(test.get(0).name, test.get(1).name, test.get(2).name);
+        }
+    }
+
+    /** Limits of a cluster-wide group add up to its limit after the oldest member leaves and another joins. */
+    @Test
+    void clusterWideSharesAddUpAfterTheOldestMemberLeavesAndAnotherJoins() {
+        test.close();
+        LimiterConfig seven = LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED).withLimits(7, 1, 7)
+                .withClusterWide(true);
+        test = TestCluster.start(3, (index, builder) -> builder.group("seven", seven));
+        await().atMost(CEILING).until(() -> sharesOf("seven") == 7);
+        TestCluster.Member oldest = test.get(0);
+        oldest.hazelcast.getLifecycleService().terminate();
+        test.left(oldest);
+        await().atMost(CEILING).until(() -> sharesOf("seven") == 7);
+        assertThat(test.members).allSatisfy(m -> assertThat(m.orchestrator.limiter("seven").limit()).isIn(3, 4));
+        test.join();
+        await().atMost(CEILING).until(() -> sharesOf("seven") == 7);
+        assertThat(test.members).allSatisfy(m -> assertThat(m.orchestrator.limiter("seven").limit()).isIn(2, 3));
+    }
+
+    private int sharesOf(String group) {
+        return test.members.stream().mapToInt(m -> m.orchestrator.limiter(group).limit()).sum();
     }
 }
