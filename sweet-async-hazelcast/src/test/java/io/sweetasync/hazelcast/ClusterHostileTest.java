@@ -10,6 +10,7 @@ import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskLostException;
+import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.limit.LimitAlgorithm;
@@ -74,6 +75,9 @@ class ClusterHostileTest {
     }
 
     private static final ConcurrentHashMap<String, AtomicInteger> FLAKY = new ConcurrentHashMap<>();
+    private static volatile CountDownLatch STUBBORN_STARTED = new CountDownLatch(1);
+    private static volatile CountDownLatch STUBBORN_INTERRUPTED = new CountDownLatch(1);
+    private static volatile CountDownLatch STUBBORN_GATE = new CountDownLatch(1);
 
     private TestCluster test;
 
@@ -101,6 +105,18 @@ class ClusterHostileTest {
                     Thread.sleep(300);
                     return new Object();
                 })
+                .handler("stubborn", String.class, any -> {
+                    STUBBORN_STARTED.countDown();
+                    while (true) { // ignores interrupts: a cancellation leaves it running until the gate opens
+                        try {
+                            STUBBORN_GATE.await();
+                            return "old";
+                        }
+                        catch (InterruptedException ex) {
+                            STUBBORN_INTERRUPTED.countDown();
+                        }
+                    }
+                })
                 .handler("flaky", String.class, key -> {
                     if (FLAKY.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() == 1) {
                         throw new IOException("first call of " + key + " fails");
@@ -111,6 +127,7 @@ class ClusterHostileTest {
 
     @AfterEach
     void stop() {
+        STUBBORN_GATE.countDown();
         test.close();
     }
 
@@ -220,6 +237,51 @@ class ClusterHostileTest {
         }
         test.release.countDown();
         await().atMost(CEILING).until(() -> !drain.isAlive());
+    }
+
+    /**
+     * The orchestrator on a member is replaced (closed, and a new one built on the same Hazelcast instance, as a
+     * Spring context refresh does) while work it placed still runs elsewhere (a body that ignores the
+     * cancellation). The new cluster numbers its placements from 1 again, and the old work's end, addressed to
+     * the same member and the same number, completed the new handle with the old task's outcome.
+     */
+    @Test
+    void theEndOfWorkPlacedByAnEarlierOrchestratorOnTheSameMemberDoesNotEndANewHandle() {
+        STUBBORN_STARTED = new CountDownLatch(1);
+        STUBBORN_INTERRUPTED = new CountDownLatch(1);
+        STUBBORN_GATE = new CountDownLatch(1);
+        TestCluster.Member a = busyFirst();
+        SpawningTask<String> old = a.orchestrator.to(String.class).named("old").anywhere().run("stubborn", "x");
+        await().atMost(CEILING).until(() -> STUBBORN_STARTED.getCount() == 0);
+        TestCluster.Member oldRanOn = test.members.stream().filter(m -> m != a && m.orchestrator.liveCount() == 1)
+                .findFirst().orElseThrow();
+
+        a.orchestrator.close(); // cancels the handle: the cancellation reaches the body there, which ignores it
+        await().atMost(CEILING).until(() -> STUBBORN_INTERRUPTED.getCount() == 0);
+        assertThat(old.status().isTerminal()).isTrue();
+
+        HazelcastTaskCluster cluster = new HazelcastTaskCluster(a.hazelcast, Duration.ofMillis(50));
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .handler("hold", String.class, any -> test.hold(cluster.memberName())).build();
+        TestCluster.Member renewed = new TestCluster.Member(a.hazelcast, cluster, orchestrator);
+        test.members.set(0, renewed);
+        TestCluster.Member other = test.members.stream().filter(m -> m != renewed && m != oldRanOn).findFirst()
+                .orElseThrow();
+        await().atMost(CEILING).until(() -> cluster.loads().isCandidate(other.hazelcast.getCluster().getLocalMember()));
+        int heldBefore = test.heldCount();
+        orchestrator.to(String.class).run(() -> test.hold(renewed.name)); // busy here: the placement goes to other
+        await().atMost(CEILING).until(() -> test.heldCount() == heldBefore + 1);
+        SpawningTask<String> fresh = orchestrator.to(String.class).named("fresh").anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == heldBefore + 2);
+
+        STUBBORN_GATE.countDown(); // the old work ends now, there, and reports its end to this member
+        await().atMost(CEILING).until(() -> oldRanOn.orchestrator.roots().stream().noneMatch(r -> r.name().equals("old")));
+        await("the new handle runs on while its work there is held").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> !fresh.status().isTerminal());
+
+        test.release.countDown();
+        assertThat(fresh.join()).isNotEqualTo("old").isNotEqualTo(renewed.name);
+        assertThat(fresh.status()).isEqualTo(TaskStatus.COMPLETED);
     }
 
     // ---- promises that held -----------------------------------------------------------------------------
