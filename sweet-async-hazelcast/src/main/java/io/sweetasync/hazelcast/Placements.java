@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -35,7 +36,12 @@ final class Placements {
 
     private final HazelcastTaskCluster cluster;
     private final IExecutorService executor;
-    private final AtomicLong keys = new AtomicLong();
+    /**
+     * Keys start at a random number, not at 1: an orchestrator replaced on the same Hazelcast member (same
+     * uuid) has a new {@code Placements}, and the end of work its predecessor placed, still running elsewhere,
+     * must not match one of the new placements.
+     */
+    private final AtomicLong keys = new AtomicLong(ThreadLocalRandom.current().nextLong());
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     /** Entries of {@link #pending} by target member. */
     private final ConcurrentHashMap<UUID, AtomicInteger> perMember = new ConcurrentHashMap<>();
@@ -127,9 +133,16 @@ final class Placements {
     /** Called on this member when a placed task's outcome arrives. */
     void ended(long key, RemoteOutcome outcome) {
         Pending placed = pending.get(key);
-        if (placed != null) {
-            complete(placed, outcome);
+        if (placed == null) {
+            return;
         }
+        String remoteId = placed.remoteId();
+        if (remoteId != null && outcome.taskId() != null && !remoteId.equals(outcome.taskId())) {
+            LOG.log(Level.DEBUG, "the end of task {0} on {1} is not that of placement {2} (task {3}); ignored",
+                    outcome.taskId(), outcome.member(), key, remoteId);
+            return;
+        }
+        complete(placed, outcome);
     }
 
     /** Every placement on {@code member} ends as lost. */
