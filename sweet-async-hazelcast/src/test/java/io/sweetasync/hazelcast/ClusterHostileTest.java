@@ -548,4 +548,39 @@ class ClusterHostileTest {
     private int sharesOf(String group) {
         return test.members.stream().mapToInt(m -> m.orchestrator.limiter(group).limit()).sum();
     }
+
+    @Test
+    void closingThePlacingOrchestratorEndsItsHandlesAndCancelsTheirWorkThere() {
+        TestCluster.Member a = busyFirst();
+        SpawningTask<String> remote = a.orchestrator.to(String.class).anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        TestCluster.Member ranOn = memberNamed(test.held.keySet().stream().filter(m -> !m.equals(a.name))
+                .findFirst().orElseThrow());
+
+        a.orchestrator.close();
+
+        awaitTerminal(remote);
+        assertThat(remote.status()).isIn(TaskStatus.CANCELLED, TaskStatus.FAILED);
+        await().atMost(CEILING).until(() -> ranOn.orchestrator.liveCount() == 0);
+    }
+
+    @Test
+    void aLargeArgumentAndValueTravelAndTheGroupAndPriorityGoAlong() {
+        TestCluster.Member a = busyFirst();
+        byte[] large = new byte[8 * 1024 * 1024];
+        large[large.length - 1] = 42;
+        Object echoed = a.orchestrator.to(Object.class).anywhere().await("echo", large);
+        assertThat(echoed).isInstanceOf(byte[].class);
+        assertThat((byte[]) echoed).hasSize(large.length).endsWith(42);
+
+        SpawningTask<String> remote = a.orchestrator.to(String.class).named("grouped").group("g")
+                .priority(io.sweetasync.TaskPriority.HIGH).anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        TaskInfo placed = test.members.stream().filter(m -> m != a).flatMap(m -> m.orchestrator.roots().stream())
+                .filter(root -> root.name().equals("grouped")).findFirst().orElseThrow();
+        assertThat(placed.group()).isEqualTo("g");
+        assertThat(placed.priority()).isEqualTo(io.sweetasync.TaskPriority.HIGH);
+        remote.cancel();
+        awaitTerminal(remote);
+    }
 }
