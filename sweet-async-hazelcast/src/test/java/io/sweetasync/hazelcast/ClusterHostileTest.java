@@ -117,6 +117,13 @@ class ClusterHostileTest {
                         }
                     }
                 })
+                .handler("error-now", String.class, any -> {
+                    throw new AssertionError("an Error, not an Exception");
+                })
+                .handler("error-later", String.class, any -> {
+                    Thread.sleep(300);
+                    throw new StackOverflowError("deep");
+                })
                 .handler("flaky", String.class, key -> {
                     if (FLAKY.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() == 1) {
                         throw new IOException("first call of " + key + " fails");
@@ -582,5 +589,19 @@ class ClusterHostileTest {
         assertThat(placed.priority()).isEqualTo(io.sweetasync.TaskPriority.HIGH);
         remote.cancel();
         awaitTerminal(remote);
+    }
+
+    @Test
+    void anErrorThrownByTheRemoteBodyFailsTheHandle() {
+        TestCluster.Member a = busyFirst();
+        for (String handler : List.of("error-now", "error-later")) {
+            SpawningTask<String> remote = a.orchestrator.to(String.class).named(handler).anywhere().run(handler, "x");
+            awaitTerminal(remote);
+            assertThat(remote.status()).as(handler).isEqualTo(TaskStatus.FAILED);
+            assertThat(remote.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
+                    .isInstanceOf(TaskFailedException.class).hasMessageContaining(handler));
+        }
+        await().atMost(CEILING).until(() -> test.get(1).orchestrator.liveCount() == 0
+                && test.get(2).orchestrator.liveCount() == 0);
     }
 }
