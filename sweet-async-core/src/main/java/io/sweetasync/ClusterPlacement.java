@@ -229,14 +229,18 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     /**
-     * How {@code node}, run here for another member, ended. Cancelled because this member shuts down, a durable
-     * task is not over: it stays pending in the store and runs again elsewhere, so it is reported lost; so is
-     * one stopped as lost (its run here was a duplicate of one another member took over).
+     * How {@code node}, run here for another member, ended. Cancelled because this member shuts down, a task did
+     * not end by anyone's wish: the process that ran it stopped, so it is reported lost (the placing member's
+     * handle ends with {@code TaskLostException} naming this member, as when a member leaves); a durable one
+     * stays pending in the store and runs again elsewhere. So is a durable one stopped as lost (its run here
+     * was a duplicate of one another member took over after this member's lease lapsed).
      */
     RemoteOutcome outcomeOf(TaskNode<Object> node) {
         String member = memberName();
-        if (node.isDurable() && node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
-            return RemoteOutcome.lost(member, "its member shut down before it ended; it runs again on another");
+        if (node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
+            return RemoteOutcome.lost(member, node.isDurable()
+                    ? "its member shut down before it ended; it runs again on another"
+                    : "its member shut down before it ended");
         }
         if (node.resultNow0() instanceof TaskResult.Ok<Object>(Object value)) {
             return RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null);
@@ -258,7 +262,9 @@ final class ClusterPlacement implements ClusterHost {
 
     @Override
     public Set<String> handlers() {
-        return orchestrator.durables().handlerNames();
+        // A member that admits no new root task (shutting down) can run no placed work: none is offered, so it
+        // is passed over, as a member still starting is, instead of rejecting whatever is placed on it.
+        return orchestrator.isAccepting() ? orchestrator.durables().handlerNames() : Set.of();
     }
 
     @Override

@@ -21,7 +21,10 @@ public interface ClusterHost {
     /** Live tasks of this member, not counting its tasks that only wait for a task placed elsewhere. */
     int liveTasks();
 
-    /** Names of the task handlers registered here: placed invocations of other handlers cannot run here. */
+    /**
+     * Names of the task handlers registered here: placed invocations of other handlers cannot run here. None
+     * once this member has begun to shut down (it admits no new work).
+     */
     Set<String> handlers();
 
     /** Live root tasks with their subtrees. */

@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.sweetasync.TaskId;
@@ -47,7 +48,9 @@ import java.util.function.Function;
  *   <li><b>Member loss</b>: when a member leaves the cluster, every task placed on it from here ends
  *   {@code FAILED} with {@code TaskLostException} naming it, at once; a durable one is not lost: the handle
  *   waits for its next run, which any member claims once the lost member's lease in the store lapses (the
- *   members look at every store interval from the moment they see it leave).</li>
+ *   members look at every store interval from the moment they see it leave). When this member's own
+ *   Hazelcast instance stops (shut down or terminated), every task placed from here ends lost the same way:
+ *   no end can reach it any more.</li>
  *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups.</li>
  *   <li><b>Cluster-wide groups</b>: a group configured {@code withClusterWide(true)} splits its limit across
  *   the members of the Hazelcast cluster, in their join order (see {@code LimiterConfig}); the split is
@@ -102,6 +105,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private final String memberName;
     private volatile ClusterHost host;
     private UUID membershipListener;
+    private UUID lifecycleListener;
 
     /** A cluster on {@code hazelcast}, a running member; loads are published every 200 ms. */
     public HazelcastTaskCluster(HazelcastInstance hazelcast) {
@@ -144,6 +148,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
                     + ": one orchestrator per member");
         }
         this.host = host;
+        placements.open();
         membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -162,6 +167,14 @@ public final class HazelcastTaskCluster implements TaskCluster {
                 if (attached != null) {
                     attached.memberLeft(MemberNames.of(event.getMember()));
                 }
+            }
+        });
+        // No membership event tells this member that it stops itself: without this, a handle whose work runs
+        // elsewhere would wait for an end message that can no longer arrive.
+        lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN
+                    || event.getState() == LifecycleEvent.LifecycleState.SHUTDOWN) {
+                placements.closeAll("this member's Hazelcast instance stopped before the task ended");
             }
         });
         shares.update(host);
@@ -326,6 +339,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         placements.closeAll("this member stopped serving the cluster before the task ended");
         loads.stop();
         try {
+            hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
             hazelcast.getCluster().removeMembershipListener(membershipListener);
             hazelcast.getUserContext().remove(CONTEXT_KEY, this);
         }

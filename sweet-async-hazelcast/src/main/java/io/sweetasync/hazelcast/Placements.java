@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -35,10 +36,17 @@ final class Placements {
 
     private final HazelcastTaskCluster cluster;
     private final IExecutorService executor;
-    private final AtomicLong keys = new AtomicLong();
+    /**
+     * Keys start at a random number, not at 1: an orchestrator replaced on the same Hazelcast member (same
+     * uuid) has a new {@code Placements}, and the end of work its predecessor placed, still running elsewhere,
+     * must not match one of the new placements.
+     */
+    private final AtomicLong keys = new AtomicLong(ThreadLocalRandom.current().nextLong());
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     /** Entries of {@link #pending} by target member. */
     private final ConcurrentHashMap<UUID, AtomicInteger> perMember = new ConcurrentHashMap<>();
+    /** Why this member stopped serving ({@link #closeAll}); null while it serves. */
+    private volatile String closed;
 
     Placements(HazelcastTaskCluster cluster, IExecutorService executor) {
         this.cluster = cluster;
@@ -63,6 +71,11 @@ final class Placements {
             pending.remove(placed.key);
             count.decrementAndGet();
         });
+        String stopped = closed; // read after the registration: a close from now on sees the entry
+        if (stopped != null) {
+            complete(placed, RemoteOutcome.lost(placed.member(), stopped));
+            return placed;
+        }
         if (!cluster.isMember(target)) {
             complete(placed, RemoteOutcome.lost(placed.member(), "it was no longer a member of the cluster"));
             return placed;
@@ -120,9 +133,16 @@ final class Placements {
     /** Called on this member when a placed task's outcome arrives. */
     void ended(long key, RemoteOutcome outcome) {
         Pending placed = pending.get(key);
-        if (placed != null) {
-            complete(placed, outcome);
+        if (placed == null) {
+            return;
         }
+        String remoteId = placed.remoteId();
+        if (remoteId != null && outcome.taskId() != null && !remoteId.equals(outcome.taskId())) {
+            LOG.log(Level.DEBUG, "the end of task {0} on {1} is not that of placement {2} (task {3}); ignored",
+                    outcome.taskId(), outcome.member(), key, remoteId);
+            return;
+        }
+        complete(placed, outcome);
     }
 
     /** Every placement on {@code member} ends as lost. */
@@ -141,8 +161,16 @@ final class Placements {
         return count == null ? 0 : count.get();
     }
 
-    /** Every placement ends: this member stops serving. */
+    /** Placements may be made again: an orchestrator is attached (again). */
+    void open() {
+        closed = null;
+    }
+
+    /** Every placement ends, and every later one at once: this member stops serving. */
     void closeAll(String why) {
+        if (closed == null) {
+            closed = why;
+        }
         for (Pending placed : pending.values()) {
             complete(placed, RemoteOutcome.lost(placed.member(), why));
         }

@@ -62,6 +62,12 @@ final class Wire {
         out.writeBoolean(outcome.lost());
     }
 
+    /** {@code outcome} with {@code value}. */
+    static RemoteOutcome withValue(RemoteOutcome outcome, Object value) {
+        return new RemoteOutcome(outcome.member(), outcome.taskId(), outcome.status(), value, outcome.failureType(),
+                outcome.failureMessage(), outcome.lost());
+    }
+
     /** An outcome written by {@link #writeOutcome}, with {@code value}. */
     static RemoteOutcome readOutcome(ObjectDataInput in, Object value) throws IOException {
         String member = in.readString();
