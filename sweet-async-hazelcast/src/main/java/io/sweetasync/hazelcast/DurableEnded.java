@@ -1,18 +1,25 @@
 package io.sweetasync.hazelcast;
 
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
 import io.sweetasync.TaskId;
 import io.sweetasync.spi.RemoteOutcome;
-import java.io.Serial;
-import java.io.Serializable;
+import java.io.IOException;
 
-/** Tells the member that placed a durable task how a later run of it (after its first member left) ended. */
-final class DurableEnded extends ClusterMessage implements Runnable, Serializable {
+/**
+ * Tells the member that placed a durable task how a later run of it (after its first member left) ended.
+ * Written field by field as {@link PlacedEnded} is: a value that cannot be read on that member fails the
+ * handle saying so, rather than dropping the message.
+ */
+final class DurableEnded extends ClusterMessage implements Runnable, DataSerializable {
 
-    @Serial
-    private static final long serialVersionUID = 1L;
+    private String id;
+    private RemoteOutcome outcome;
 
-    private final String id;
-    private final RemoteOutcome outcome;
+    /** For Hazelcast's deserialization. */
+    DurableEnded() {
+    }
 
     DurableEnded(String id, RemoteOutcome outcome) {
         this.id = id;
@@ -22,5 +29,17 @@ final class DurableEnded extends ClusterMessage implements Runnable, Serializabl
     @Override
     public void run() {
         here().host().durableEnded(TaskId.parse(id), outcome);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeString(id);
+        Wire.writeEnded(out, outcome);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        id = in.readString();
+        outcome = Wire.readEnded(in);
     }
 }

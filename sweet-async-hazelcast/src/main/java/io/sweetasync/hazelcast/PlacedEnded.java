@@ -3,7 +3,6 @@ package io.sweetasync.hazelcast;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
-import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.RemoteOutcome;
 import java.io.IOException;
 
@@ -27,29 +26,15 @@ final class PlacedEnded extends ClusterMessage implements Runnable, DataSerializ
         here().placements().ended(key, outcome);
     }
 
-    /** The value goes last, so that one that cannot be read here leaves the rest of the outcome readable. */
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeLong(key);
-        Wire.writeOutcome(out, outcome);
-        out.writeObject(outcome.value());
+        Wire.writeEnded(out, outcome);
     }
 
-    /**
-     * A value that cannot be read here (its class is missing or differs, its {@code readObject} throws) turns
-     * the outcome into a {@code FAILED} one saying so: thrown from here, the message would never run and the
-     * handle would wait for it forever.
-     */
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         key = in.readLong();
-        RemoteOutcome ended = Wire.readOutcome(in, null);
-        try {
-            outcome = Wire.withValue(ended, in.readObject());
-        }
-        catch (IOException | RuntimeException ex) {
-            outcome = RemoteOutcome.of(ended.member(), ended.taskId(), TaskStatus.FAILED, null,
-                    ex.getClass().getSimpleName(), "it completed, but its value could not be read here: " + ex.getMessage());
-        }
+        outcome = Wire.readEnded(in);
     }
 }

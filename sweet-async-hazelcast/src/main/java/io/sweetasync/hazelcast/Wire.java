@@ -62,10 +62,28 @@ final class Wire {
         out.writeBoolean(outcome.lost());
     }
 
-    /** {@code outcome} with {@code value}. */
-    static RemoteOutcome withValue(RemoteOutcome outcome, Object value) {
-        return new RemoteOutcome(outcome.member(), outcome.taskId(), outcome.status(), value, outcome.failureType(),
-                outcome.failureMessage(), outcome.lost());
+    /** An outcome with its value, the value last, so that one that cannot be read leaves the rest readable. */
+    static void writeEnded(ObjectDataOutput out, RemoteOutcome outcome) throws IOException {
+        writeOutcome(out, outcome);
+        out.writeObject(outcome.value());
+    }
+
+    /**
+     * An outcome written by {@link #writeEnded}. A value that cannot be read here (its class is missing or
+     * differs, its {@code readObject} throws) turns it into a {@code FAILED} outcome saying so: thrown from
+     * here, the message carrying it would never run, and whoever waits for it would wait on.
+     */
+    static RemoteOutcome readEnded(ObjectDataInput in) throws IOException {
+        RemoteOutcome ended = readOutcome(in, null);
+        try {
+            Object value = in.readObject();
+            return new RemoteOutcome(ended.member(), ended.taskId(), ended.status(), value, ended.failureType(),
+                    ended.failureMessage(), ended.lost());
+        }
+        catch (IOException | RuntimeException ex) {
+            return RemoteOutcome.of(ended.member(), ended.taskId(), TaskStatus.FAILED, null,
+                    ex.getClass().getSimpleName(), "it completed, but its value could not be read here: " + ex.getMessage());
+        }
     }
 
     /** An outcome written by {@link #writeOutcome}, with {@code value}. */
