@@ -255,6 +255,10 @@ final class AdaptiveLimit implements Limit {
         if (!dropping) {
             baseline.averageDrops(w);
         }
+        // The limit falls at most fourfold per window (see Guarantees), whatever a phase concluded from one
+        // window: a cruise limit from a window whose rate fell with the downstream (DRAIN, RECOVER or PROBE
+        // into CRUISE) fell 44x at once; the next window, if it agrees, takes it further.
+        limit = Math.max(limit, clamp(windowLimit / 4.0));
     }
 
     private void startup(SampleWindow w, boolean congested) {
