@@ -108,7 +108,7 @@ final class PlacedDurables {
         catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "durable task " + id + " could not be started on member " + target.member()
                     + "; it runs once that member's lease lapses", ex);
-            return new NotStarted(target.member(), "it could not be started there: " + ex.getMessage());
+            return PlacedTask.lost(target.member(), "it could not be started there: " + ex.getMessage());
         }
     }
 
@@ -126,24 +126,6 @@ final class PlacedDurables {
         Mirror<?> mirror = mirrors.get(id);
         if (mirror != null) {
             mirror.offer(outcome);
-        }
-    }
-
-    /** A placed task whose start failed: it ends as lost at once. */
-    private record NotStarted(String member, String why) implements PlacedTask {
-
-        @Override
-        public RemoteOutcome await() {
-            return RemoteOutcome.lost(member, why);
-        }
-
-        @Override
-        public RemoteOutcome await(Duration timeout) {
-            return await();
-        }
-
-        @Override
-        public void cancel() {
         }
     }
 
@@ -191,19 +173,16 @@ final class PlacedDurables {
             try {
                 RemoteOutcome first;
                 try {
-                    first = placed.await(POLL);
-                    while (first == null) {
+                    while ((first = placed.await(POLL)) == null) {
                         // News of a later run while the placed one still runs (its member alive, but cut off from
                         // the store past its lease): that run is the duplicate now; it is cancelled, and this
                         // handle follows the claim (run here, or another member's end).
-                        Object news = mailbox.poll();
-                        if (news != null) {
+                        if (mailbox.peek() != null) {
                             LOG.log(Level.INFO, "durable task {0}: run again while member {1} still runs it (its "
                                     + "lease lapsed); cancelling that run", node.label(), placed.member());
                             placed.cancel();
-                            return (T) awaitNextRun(placed.member(), news);
+                            return (T) awaitNextRun(placed.member());
                         }
-                        first = placed.await(POLL);
                     }
                 }
                 catch (InterruptedException ex) {
@@ -217,7 +196,7 @@ final class PlacedDurables {
                 }
                 LOG.log(Level.INFO, "durable task {0} ran on member {1}, which is lost ({2}); waiting for its next run",
                         node.label(), first.member(), first.failureMessage());
-                return (T) awaitNextRun(first.member(), null);
+                return (T) awaitNextRun(first.member());
             }
             finally {
                 orchestrator.placement().waitEnded();
@@ -227,17 +206,12 @@ final class PlacedDurables {
             }
         }
 
-        /** Waits for the next run's news, starting with {@code first} if not null. */
-        private Object awaitNextRun(String lostMember, Object first) throws Exception {
+        private Object awaitNextRun(String lostMember) throws Exception {
             boolean endSeen = false;
-            Object next = first;
             while (true) {
-                Object event = next;
-                next = null;
+                Object event;
                 try {
-                    if (event == null) {
-                        event = mailbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
-                    }
+                    event = mailbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 catch (InterruptedException ex) {
                     cancelElsewhere();

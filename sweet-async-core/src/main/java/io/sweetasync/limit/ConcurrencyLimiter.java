@@ -54,6 +54,14 @@ public final class ConcurrencyLimiter {
 
     private static final Request DONE = () -> false;
 
+    /**
+     * How deep each thread is in nested hand-overs (a grant callback that releases a permit inline starts
+     * another): past {@link #MAX_NESTED_HAND_OVERS} the rest moves to a thread of its own. A map rather than
+     * a thread-local, which would give every virtual thread that hands over a permit a thread-local map.
+     */
+    private static final ConcurrentHashMap<Thread, int[]> HAND_OVER_DEPTHS = new ConcurrentHashMap<>();
+    private static final int MAX_NESTED_HAND_OVERS = 32;
+
     private enum State { WAITING, GRANTED, REJECTED, CANCELLED }
 
     private final String group;
@@ -504,14 +512,6 @@ public final class ConcurrencyLimiter {
             }
         }
     }
-
-    /**
-     * How deep each thread is in nested hand-overs (a grant callback that releases a permit inline starts
-     * another): past {@link #MAX_NESTED_HAND_OVERS} the rest moves to a thread of its own. A map rather than
-     * a thread-local, which would give every virtual thread that hands over a permit a thread-local map.
-     */
-    private static final ConcurrentHashMap<Thread, int[]> HAND_OVER_DEPTHS = new ConcurrentHashMap<>();
-    private static final int MAX_NESTED_HAND_OVERS = 32;
 
     /** Call under lock: counts a rejection. */
     private Rejection rejection(RejectionReason reason, String message) {

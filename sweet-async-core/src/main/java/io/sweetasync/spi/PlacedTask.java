@@ -37,4 +37,32 @@ public interface PlacedTask {
 
     /** Asks its member to cancel it, interrupting its body; returns at once. */
     void cancel();
+
+    /**
+     * A placement that never started (its member had gone, or the start could not be sent): every wait answers
+     * at once that it was lost on {@code member}, for {@code why}; there is nothing to cancel.
+     */
+    static PlacedTask lost(String member, String why) {
+        RemoteOutcome outcome = RemoteOutcome.lost(member, why);
+        return new PlacedTask() {
+            @Override
+            public String member() {
+                return member;
+            }
+
+            @Override
+            public RemoteOutcome await() {
+                return outcome;
+            }
+
+            @Override
+            public RemoteOutcome await(Duration timeout) {
+                return outcome;
+            }
+
+            @Override
+            public void cancel() {
+            }
+        };
+    }
 }

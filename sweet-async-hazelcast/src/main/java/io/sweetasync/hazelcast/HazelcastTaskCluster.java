@@ -229,7 +229,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     public PlacedTask startDurable(DurableTarget target, TaskId id) {
         Member member = memberNamed(target.member());
         if (member == null) {
-            return new Pending.Gone(target.member(), "it was no longer a member of the cluster");
+            return PlacedTask.lost(target.member(), "it was no longer a member of the cluster");
         }
         return placements.startDurable(member, id, hazelcast.getCluster().getLocalMember().getUuid());
     }

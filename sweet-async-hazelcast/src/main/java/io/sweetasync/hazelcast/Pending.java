@@ -164,22 +164,4 @@ final class Pending implements PlacedTask {
     synchronized String remoteId() {
         return remoteId;
     }
-
-    /** A placement that never started: its member had gone. */
-    record Gone(String member, String why) implements PlacedTask {
-
-        @Override
-        public RemoteOutcome await() {
-            return RemoteOutcome.lost(member, why);
-        }
-
-        @Override
-        public RemoteOutcome await(Duration timeout) {
-            return await();
-        }
-
-        @Override
-        public void cancel() {
-        }
-    }
 }

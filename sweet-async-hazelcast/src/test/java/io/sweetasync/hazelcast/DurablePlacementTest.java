@@ -116,5 +116,6 @@ class DurablePlacementTest {
         await().atMost(CEILING).until(() -> test.store.durable(task.id()).orElseThrow().status().equals("COMPLETED"));
         assertThat(test.store.durable(task.id()).orElseThrow().result()).isEqualTo(ranOn);
         assertThat(test.runs.get("outlives")).containsExactly(ranOn);
+        assertThat(task.status()).isNotEqualTo(TaskStatus.COMPLETED); // its handle ended with its member
     }
 }
