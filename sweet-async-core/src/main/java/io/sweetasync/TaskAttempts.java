@@ -63,10 +63,22 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
 
     /** Queues the first attempt on the runtime; no effect if the task was stopped meanwhile. */
     void submit() {
+        submit(clockNow());
+    }
+
+    /**
+     * As {@link #submit()}, for a task queued as it was created (no user code ran since, such as a
+     * listener's {@code onCreated}): its creation time is its queue time, one reading of the clock fewer.
+     */
+    void submitAsCreated() {
+        submit(createdNanos());
+    }
+
+    private void submit(long now) {
         if (bodyState != IDLE || isStoppedOrSealed() || !advance(TaskStatus.QUEUED)) {
             return;
         }
-        recordQueued();
+        recordQueued(now);
         settings.orchestrator.notifyQueued(self());
         Duration timeout = settings.timeout;
         if (timeout != null) {
@@ -242,8 +254,10 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     }
 
     private void afterAttempt(long start, T result, Throwable error) {
-        recordAttemptEnd(start);
+        long end = recordAttemptEnd(start);
         Stop stopped = stopRequest();
+        // Giving a permit back may run the next holder's work on this thread: then the end is no longer now.
+        boolean endIsNow = heldPermit() == null;
         releasePermit(stopped == null ? PermitRelease.SAMPLE
                 : stopped.kind() == StopKind.TIMEOUT ? PermitRelease.DROPPED : PermitRelease.IGNORE);
         if (isFinished()) {
@@ -253,7 +267,12 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
         else if (error == null) {
             bodyReturned(result);
-            endBody();
+            if (endIsNow) {
+                endBody(end); // the task ends as its body did: one reading of the clock for both
+            }
+            else {
+                endBody();
+            }
         }
         else if (isStoppedOrSealed()) {
             endBody();
@@ -301,6 +320,14 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     private void endBody() {
         bodyState = DONE;
         bodyEnded();
+    }
+
+    /** As {@link #endBody()}, by the owner of RUNNING who read the clock at {@code now}, just before. */
+    private void endBody(long now) {
+        bodyState = DONE;
+        work = null;
+        countChildren();
+        release(now);
     }
 
     private void bodyEnded() {
@@ -382,7 +409,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             }
             // Registered before its waiters are released, so that they see it counted as a runaway.
             boolean running = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
-            TaskNode<?> parentToRelease = node.finish();
+            TaskNode<?> parentToRelease = node.finish(node.clockNow());
             if (running) {
                 settings.orchestrator.runawayTasks().started(node.self());
             }

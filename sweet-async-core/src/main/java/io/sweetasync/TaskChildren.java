@@ -145,12 +145,27 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     /**
      * Gives back one share; the thread that takes the count to zero finishes the task, then gives back
-     * the task's share in its parent, and so on up the tree: a loop, not a recursion, however deep.
+     * the task's share in its parent, and so on up the tree: a loop, not a recursion, however deep. The
+     * clock is read once, at the first finish: the tasks one walk finishes end at the same moment.
      */
     final void release() {
         TaskChildren<?> node = this;
+        boolean timed = false;
+        long now = 0;
         while (node != null && (int) OUTSTANDING.getAndAdd(node, -1) == 1) {
-            node = node.finish();
+            if (!timed) {
+                now = clockNow();
+                timed = true;
+            }
+            node = node.finish(now);
+        }
+    }
+
+    /** As {@link #release()}, by a thread that read the clock at {@code now}, just before (nothing slow since). */
+    final void release(long now) {
+        TaskChildren<?> node = this;
+        while (node != null && (int) OUTSTANDING.getAndAdd(node, -1) == 1) {
+            node = node.finish(now);
         }
     }
 

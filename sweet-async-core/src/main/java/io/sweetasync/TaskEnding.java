@@ -260,13 +260,14 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
      * Decides the terminal status, once: seals {@link #stop} (a stop request that lands first decides
      * the status; none can land after), then records, notifies and completes {@link #outcome}.
      *
+     * @param now the time now on the orchestrator's clock
      * @return the parent whose share this task must now give back, or null
      */
-    final TaskNode<?> finish() {
+    final TaskNode<?> finish(long now) {
         if (!FINISHED.compareAndSet(this, 0, 1)) {
             return null;
         }
-        recordCompleted();
+        recordCompleted(now);
         Stop request = stop;
         if (request == null && !STOP.compareAndSet(this, null, SEALED)) {
             request = stop;

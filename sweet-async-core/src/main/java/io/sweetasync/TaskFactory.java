@@ -64,7 +64,12 @@ final class TaskFactory {
         List<TaskNode<?>> after = spec.after();
         TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false);
         if (after.isEmpty()) {
-            node.submit();
+            if (listeners.isEmpty()) {
+                node.submitAsCreated(); // nothing but bookkeeping ran since its creation
+            }
+            else {
+                node.submit();
+            }
         }
         else {
             AtomicInteger waiting = new AtomicInteger(after.size());

@@ -110,7 +110,7 @@ abstract class TaskFacts<T> {
         this.settings = settings;
         this.idValue = givenId != null ? givenId.value() : idValue;
         this.id = givenId;
-        this.createdNanos = settings.orchestrator.clock().nanoTime();
+        this.createdNanos = clockNow();
     }
 
     /**
@@ -261,15 +261,30 @@ abstract class TaskFacts<T> {
 
     // ---- times (written by the step's owner) ----------------------------------------------------
 
+    /** The time now on the orchestrator's clock. */
+    final long clockNow() {
+        return settings.orchestrator.clock().nanoTime();
+    }
+
     /** The task was queued (again) now. */
     void recordQueued() {
-        queuedAtNanos = settings.orchestrator.clock().nanoTime();
+        recordQueued(clockNow());
+    }
+
+    /** The task was queued at {@code now} (for a task queued as it is created: its creation time). */
+    void recordQueued(long now) {
+        queuedAtNanos = now;
         waiting = true;
+    }
+
+    /** When the task was created, on the orchestrator's clock. */
+    final long createdNanos() {
+        return createdNanos;
     }
 
     /** Adds the wait since the task was last queued, if not added yet. */
     private void endWait(long now) {
-        if (WAITING.compareAndSet(this, true, false)) {
+        if (waiting && WAITING.compareAndSet(this, true, false)) { // a plain read first: most ends wait for nothing
             queueWaitNanos += Math.max(0, now - queuedAtNanos);
         }
     }
@@ -283,19 +298,20 @@ abstract class TaskFacts<T> {
             startedNanos = start;
         }
         attemptStartNanos = start;
-        settings.orchestrator.usage(settings.name).attempt();
+        settings.usage().attempt();
         return start;
     }
 
-    /** The attempt started at {@code start} has ended, on its runner's thread. */
-    void recordAttemptEnd(long start) {
-        runNanos += settings.orchestrator.clock().nanoTime() - start;
+    /** The attempt started at {@code start} has ended, on its runner's thread; returns its end time. */
+    long recordAttemptEnd(long start) {
+        long end = clockNow();
+        runNanos += end - start;
         attemptStartNanos = 0;
+        return end;
     }
 
-    /** The task finishes now; called once, by the thread that finishes it. */
-    void recordCompleted() {
-        long now = settings.orchestrator.clock().nanoTime();
+    /** The task finishes at {@code now}; called once, by the thread that finishes it. */
+    void recordCompleted(long now) {
         endWait(now); // it ended while waiting for a slot or a permit: that wait was QUEUED time too
         completedNanos = now;
     }
@@ -348,7 +364,7 @@ abstract class TaskFacts<T> {
     void addMeasured(long cpuNanos, long allocatedBytes) {
         measuredCpu = plusAttempt(measuredCpu, cpuNanos);
         measuredAllocated = plusAttempt(measuredAllocated, allocatedBytes);
-        settings.orchestrator.usage(settings.name).addMeasured(cpuNanos, allocatedBytes);
+        settings.usage().addMeasured(cpuNanos, allocatedBytes);
     }
 
     /**
@@ -376,7 +392,7 @@ abstract class TaskFacts<T> {
         SampledFigures figures = rare.sampled;
         if (figures == null) {
             Occasional.SAMPLED.compareAndSet(rare, null,
-                    new SampledFigures(self(), settings.orchestrator.usage(settings.name), cpuSampled));
+                    new SampledFigures(self(), settings.usage(), cpuSampled));
             figures = rare.sampled;
         }
         return figures;

@@ -13,9 +13,9 @@ import java.util.function.Function;
  * {@link TaskContext}) get the same object, so that a child carries one reference to its settings instead
  * of fourteen fields ({@link TaskChildren#lastChildSettings}, used by {@link TaskFactory}).
  *
- * <p>Invariants: immutable, all fields final (safely published through any race); {@link #spec} and
- * {@link #derivedName} are the key it was resolved from: the same spec object, the same parent and the same
- * derived name give equal settings (the factory's defaults are fixed for its life). A spec with
+ * <p>Invariants: immutable, all fields final (safely published through any race) but the cached
+ * {@link #usage()}; {@link #spec} and {@link #derivedName} are the key it was resolved from: the same spec
+ * object, the same parent and the same derived name give equal settings (the factory's defaults are fixed for its life). A spec with
  * dependencies is not kept (it would keep their tasks reachable), so such settings are never reused.
  */
 final class TaskSettings {
@@ -38,6 +38,12 @@ final class TaskSettings {
     final RetryPolicy retry;
     final Function<? super AsyncTaskException, ?> fallback;
     final List<TaskId> dependencies;
+    /**
+     * The totals of {@link #name}, looked up on the first attempt of a task with these settings (not
+     * before: a name whose tasks never ran has no totals). A benign race: the lookup is idempotent, the
+     * object thread-safe; siblings of a fan-out share one lookup instead of one per attempt.
+     */
+    private UsageTotals usage;
 
     TaskSettings(TaskSpec<?> spec, String derivedName, TaskOrchestrator orchestrator, TaskNode<?> parent,
             TaskPriority priority, TaskRuntime runtime, ConcurrencyLimiter limiter, Duration timeout,
@@ -58,6 +64,15 @@ final class TaskSettings {
         this.retry = retry;
         this.fallback = spec.fallback();
         this.dependencies = spec.after().isEmpty() ? List.of() : spec.after().stream().map(TaskNode::id).toList();
+    }
+
+    /** The resource totals of this name ({@link TaskOrchestrator#resourceUsage()}). */
+    UsageTotals usage() {
+        UsageTotals totals = usage;
+        if (totals == null) {
+            usage = totals = orchestrator.usage(name);
+        }
+        return totals;
     }
 
     /** Whether these settings were resolved from {@code spec} with {@code derivedName} (same objects). */

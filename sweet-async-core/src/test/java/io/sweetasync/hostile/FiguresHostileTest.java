@@ -278,6 +278,78 @@ class FiguresHostileTest {
     }
 
     /**
+     * A task's end is read from the clock once for its body's end and its own when nothing runs in
+     * between; giving back a group permit can run the next holder's whole task on the same thread (a
+     * caller-runs runtime), and then the first task ends only after it: its completion time must say so.
+     * With a manual clock: the second task's body takes 7 s, run inside the first one's permit hand-over.
+     */
+    @Test
+    void aTaskEndsAfterTheWorkItsPermitHandOverRanOnItsThread() throws Exception {
+        ManualClock clock = new ManualClock();
+        TaskOrchestrator manual = TaskOrchestrator.builder().clock(clock)
+                .runtime(TaskRuntime.executor("direct", Runnable::run))
+                .group("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 10, Duration.ofSeconds(60)))
+                .build();
+        try {
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> first = manual.to(Integer.class).named("first").group("one").runtime("platform")
+                    .run(() -> {
+                        holding.countDown();
+                        release.await();
+                        return 1;
+                    });
+            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+            AtomicReference<String> secondRanOn = new AtomicReference<>();
+            SpawningTask<Integer> second = manual.to(Integer.class).named("second").group("one").runtime("direct")
+                    .run(() -> {
+                        secondRanOn.set(Thread.currentThread().getName());
+                        clock.advance(Duration.ofSeconds(7));
+                        return 2;
+                    });
+            awaitStatus(second, TaskStatus.QUEUED);
+            release.countDown();
+            assertThat(first.join()).isEqualTo(1);
+            assertThat(second.join()).isEqualTo(2);
+            assertThat(secondRanOn.get()).as("the hand-over ran the second task on the first one's thread")
+                    .isNotEqualTo(Thread.currentThread().getName());
+            assertThat(first.metrics().runTime()).as("the first body took no time").isEqualTo(Duration.ZERO);
+            assertThat(Duration.between(first.info().startedAt(), first.info().completedAt()))
+                    .as("the first task ended after the 7 s its hand-over ran on its thread")
+                    .isEqualTo(Duration.ofSeconds(7));
+        }
+        finally {
+            manual.close();
+        }
+    }
+
+    /**
+     * A task queued as it is created takes its creation time as its queue time; a listener's
+     * {@code onCreated} runs in between, and its time is not time QUEUED. With a manual clock: a listener that
+     * takes 3 s, a task started at once on its caller's thread: queueWait 0.
+     */
+    @Test
+    void aSlowOnCreatedListenerIsNotQueueWait() {
+        ManualClock clock = new ManualClock();
+        TaskOrchestrator manual = TaskOrchestrator.builder().clock(clock)
+                .runtime(TaskRuntime.executor("direct", Runnable::run)).build();
+        manual.addListener(new io.sweetasync.TaskListener() {
+            @Override
+            public void onCreated(io.sweetasync.TaskInfo task) {
+                clock.advance(Duration.ofSeconds(3));
+            }
+        });
+        try {
+            SpawningTask<Integer> task = manual.to(Integer.class).runtime("direct").run(() -> 1);
+            assertThat(task.join()).isEqualTo(1);
+            assertThat(task.metrics().queueWait()).isEqualTo(Duration.ZERO);
+        }
+        finally {
+            manual.close();
+        }
+    }
+
+    /**
      * {@link TaskMetrics}: runTime is "summed over attempts (not counting retry back-off)", queueWait the time
      * spent QUEUED. With a manual clock: attempts of 2 s and 3 s, a back-off of 10 s between them, in a group
      * whose permit the retry gets at once: runTime 5 s exactly, queueWait 0.
