@@ -15,8 +15,9 @@ import java.util.function.Function;
  *
  * <p>Invariants: immutable, all fields final (safely published through any race) but the cached
  * {@link #usage()}; {@link #spec} and {@link #derivedName} are the key it was resolved from: the same spec
- * object, the same parent and the same derived name give equal settings (the factory's defaults are fixed for its life). A spec with
- * dependencies is not kept (it would keep their tasks reachable), so such settings are never reused.
+ * object, the same parent and the same derived name give equal settings (the factory's defaults are fixed
+ * for its life). A spec with dependencies is not kept (it would keep their tasks reachable), so such
+ * settings are never reused.
  */
 final class TaskSettings {
 
