@@ -103,6 +103,12 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private final GroupShares shares;
     /** This member's name; its address does not change while it runs. */
     private final String memberName;
+    /**
+     * This cluster's own id as a placer of work, new for every instance: loads count placed work by it, so
+     * that work an earlier orchestrator on the same Hazelcast member placed (still running elsewhere) is not
+     * taken for this one's (replies still go to the member, by its uuid).
+     */
+    private final UUID placer = UUID.randomUUID();
     private volatile ClusterHost host;
     private UUID membershipListener;
     private UUID lifecycleListener;
@@ -123,7 +129,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
             throw new IllegalArgumentException("loadInterval must be between 10 ms and 1 minute, was " + loadInterval);
         }
         this.executor = hazelcast.getExecutorService(EXECUTOR);
-        this.loads = new MemberLoads(hazelcast, loadInterval);
+        this.loads = new MemberLoads(hazelcast, loadInterval, placer);
         this.placements = new Placements(this, executor);
         this.shares = new GroupShares(hazelcast);
         this.memberName = MemberNames.of(hazelcast.getCluster().getLocalMember());
@@ -214,7 +220,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         if (target.localMember()) {
             return null;
         }
-        return placements.start(target, invocation, hazelcast.getCluster().getLocalMember().getUuid());
+        return placements.start(target, invocation, hazelcast.getCluster().getLocalMember().getUuid(), placer);
     }
 
     @Override
@@ -231,7 +237,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         if (member == null) {
             return PlacedTask.lost(target.member(), "it was no longer a member of the cluster");
         }
-        return placements.startDurable(member, id, hazelcast.getCluster().getLocalMember().getUuid());
+        return placements.startDurable(member, id, hazelcast.getCluster().getLocalMember().getUuid(), placer);
     }
 
     @Override
@@ -372,24 +378,24 @@ public final class HazelcastTaskCluster implements TaskCluster {
     }
 
     /**
-     * Starts a task placed here by {@code origin} and waits up to {@link #INLINE_WAIT} for it to end: the
-     * outcome of a task that ends by then goes back in the answer, any other's in a message to
-     * {@code origin} when it ends ({@link InlineReply} decides which, once).
+     * Starts a task placed here by {@code placer} on member {@code origin} and waits up to
+     * {@link #INLINE_WAIT} for it to end: the outcome of a task that ends by then goes back in the answer, any
+     * other's in a message to {@code origin} when it ends ({@link InlineReply} decides which, once).
      */
-    Started startPlaced(RemoteInvocation invocation, UUID origin, long key) {
-        loads.placedHere(origin);
+    Started startPlaced(RemoteInvocation invocation, UUID origin, UUID placer, long key) {
+        loads.placedHere(origin, placer);
         InlineReply inline = new InlineReply();
         TaskId id;
         try {
             id = host().start(invocation, outcome -> {
-                loads.endedHere(origin);
+                loads.endedHere(placer);
                 if (!inline.offer(outcome)) {
                     reply(origin, key, outcome);
                 }
             });
         }
         catch (RuntimeException ex) {
-            loads.endedHere(origin);
+            loads.endedHere(placer);
             throw ex;
         }
         RemoteOutcome ended = inline.await(INLINE_WAIT);
@@ -401,19 +407,22 @@ public final class HazelcastTaskCluster implements TaskCluster {
         return ((SerializationServiceSupport) hazelcast).getSerializationService();
     }
 
-    /** Starts a durable task that {@code origin} stored for this member and placed here; its outcome goes back. */
-    String startDurable(String id, UUID origin, long key) {
-        loads.placedHere(origin);
+    /**
+     * Starts a durable task that {@code placer} on member {@code origin} stored for this member and placed
+     * here; its outcome goes back.
+     */
+    String startDurable(String id, UUID origin, UUID placer, long key) {
+        loads.placedHere(origin, placer);
         try {
             TaskId taskId = TaskId.parse(id);
             host().startDurable(taskId, outcome -> {
-                loads.endedHere(origin);
+                loads.endedHere(placer);
                 reply(origin, key, outcome);
             });
             return id;
         }
         catch (RuntimeException ex) {
-            loads.endedHere(origin);
+            loads.endedHere(placer);
             throw ex;
         }
     }

@@ -11,7 +11,8 @@ import java.util.UUID;
  *
  * @param member   its name
  * @param live     its live tasks, not counting those waiting for work placed elsewhere
- * @param placedBy how many of those were placed there by each other member, by that member's uuid
+ * @param placedBy how many of those were placed there by each other member's cluster, by its placer id (one
+ *                 per {@code HazelcastTaskCluster}: a member whose orchestrator was rebuilt places under a new one)
  * @param headroom per group: limit minus in flight minus queued (zero or less: saturated), or
  *                 {@link MemberLoads#NO_SHARE} where the limit is 0 (a cluster-wide group's zero share)
  * @param handlers the task handlers registered there

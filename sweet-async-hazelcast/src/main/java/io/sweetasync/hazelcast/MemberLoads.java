@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
@@ -42,7 +41,8 @@ import java.util.function.ToIntFunction;
  * one task busier than it is, for a whole interval.
  *
  * <p>A member's score, as member {@code me} sees it, is its published live tasks, minus those {@code me}
- * placed there (as published), plus those {@code me} has placed there and not seen end: so {@code me}'s own
+ * placed there (as published, by {@code me}'s placer id: not those an earlier orchestrator on the same
+ * Hazelcast member placed), plus those {@code me} has placed there and not seen end: so {@code me}'s own
  * placements count exactly once, however stale the publication. For this member the live count is read
  * directly. A member whose headroom in the task's group is used up scores behind every member with
  * headroom, and a member whose share of a cluster-wide group is 0 (published as {@link #NO_SHARE}) behind
@@ -69,8 +69,13 @@ final class MemberLoads {
     private final HazelcastInstance hazelcast;
     private final ReplicatedMap<UUID, MemberLoad> loads;
     private final Duration interval;
-    /** Live tasks running here that another member placed, by that member's uuid. */
-    private final ConcurrentHashMap<UUID, AtomicInteger> placedHere = new ConcurrentHashMap<>();
+    /** This member's own placer id (its {@code HazelcastTaskCluster}'s), as other members' loads count it. */
+    private final UUID placer;
+    /**
+     * Live tasks running here that another member placed, by its placer id (one per cluster instance, so an
+     * orchestrator rebuilt on the same Hazelcast member places under a new id); an entry goes at zero.
+     */
+    private final ConcurrentHashMap<UUID, PlacedBy> placedHere = new ConcurrentHashMap<>();
     /** Bumped by every change of {@link #placedHere}. */
     private final AtomicLong placedChanges = new AtomicLong();
     /** The loads of the replicated map, as its entry listener last saw them. */
@@ -78,10 +83,15 @@ final class MemberLoads {
     private ScheduledExecutorService publisher;
     private UUID listener;
 
-    MemberLoads(HazelcastInstance hazelcast, Duration interval) {
+    MemberLoads(HazelcastInstance hazelcast, Duration interval, UUID placer) {
         this.hazelcast = hazelcast;
         this.loads = hazelcast.getReplicatedMap(MAP);
         this.interval = interval;
+        this.placer = placer;
+    }
+
+    /** Tasks running here that one placer placed, and the member it is on (to forget them when it leaves). */
+    private record PlacedBy(UUID member, int count) {
     }
 
     void start(ClusterHost host) {
@@ -103,7 +113,7 @@ final class MemberLoads {
             for (int attempt = 0; attempt < CONSISTENT_READS; attempt++) {
                 long changes = placedChanges.get();
                 placedBy.clear();
-                placedHere.forEach((origin, count) -> placedBy.put(origin, count.get()));
+                placedHere.forEach((by, placed) -> placedBy.put(by, placed.count()));
                 live = host.liveTasks();
                 if (placedChanges.get() == changes) {
                     break; // no placed task started or ended between the two reads: they agree
@@ -156,23 +166,21 @@ final class MemberLoads {
         }
     }
 
-    /** A task placed here by {@code origin} is about to start: counted before it is live. */
-    void placedHere(UUID origin) {
-        placedHere.computeIfAbsent(origin, any -> new AtomicInteger()).incrementAndGet();
+    /** A task placed here by {@code by} on member {@code member} is about to start: counted before it is live. */
+    void placedHere(UUID member, UUID by) {
+        placedHere.compute(by, (key, placed) -> new PlacedBy(member, placed == null ? 1 : placed.count() + 1));
         placedChanges.incrementAndGet();
     }
 
-    /** A task placed here by {@code origin} has ended (it is no longer live). */
-    void endedHere(UUID origin) {
-        AtomicInteger count = placedHere.get(origin);
-        if (count != null) {
-            placedChanges.incrementAndGet();
-            count.decrementAndGet();
-        }
+    /** A task placed here by {@code by} has ended (it is no longer live). */
+    void endedHere(UUID by) {
+        placedChanges.incrementAndGet();
+        placedHere.computeIfPresent(by, (key, placed) -> placed.count() <= 1 ? null
+                : new PlacedBy(placed.member(), placed.count() - 1));
     }
 
     void forget(UUID member) {
-        placedHere.remove(member);
+        placedHere.values().removeIf(placed -> placed.member().equals(member));
         view.remove(member);
         try {
             loads.remove(member);
@@ -214,7 +222,7 @@ final class MemberLoads {
             if (load == null || !load.handlers().contains(handler) || durable && load.durableOwner() < 1) {
                 continue;
             }
-            int mine = load.placedBy().getOrDefault(local.getUuid(), 0);
+            int mine = load.placedBy().getOrDefault(placer, 0);
             long live = Math.max(0, load.live() - mine) + outstanding.applyAsInt(member);
             long score = score(live, group == null ? null : load.headroom().get(group));
             if (score < bestScore) {

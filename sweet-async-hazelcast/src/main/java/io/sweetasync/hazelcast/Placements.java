@@ -53,13 +53,14 @@ final class Placements {
         this.executor = executor;
     }
 
-    Pending start(Member target, RemoteInvocation invocation, UUID origin) {
-        return start(target, key -> new StartPlaced(invocation, origin, key));
+    /** Starts {@code invocation} there for {@code placer}, this cluster, on member {@code origin}, this one. */
+    Pending start(Member target, RemoteInvocation invocation, UUID origin, UUID placer) {
+        return start(target, key -> new StartPlaced(invocation, origin, placer, key));
     }
 
     /** Starts there the stored durable invocation {@code id}, which the target's incarnation owns. */
-    Pending startDurable(Member target, TaskId id, UUID origin) {
-        return start(target, key -> new StartDurable(id.toString(), origin, key));
+    Pending startDurable(Member target, TaskId id, UUID origin, UUID placer) {
+        return start(target, key -> new StartDurable(id.toString(), origin, placer, key));
     }
 
     private Pending start(Member target, LongFunction<Callable<Started>> message) {

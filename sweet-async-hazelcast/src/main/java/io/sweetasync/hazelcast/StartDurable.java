@@ -16,16 +16,18 @@ final class StartDurable extends ClusterMessage implements Callable<Started>, Se
 
     private final String id;
     private final UUID origin;
+    private final UUID placer;
     private final long key;
 
-    StartDurable(String id, UUID origin, long key) {
+    StartDurable(String id, UUID origin, UUID placer, long key) {
         this.id = id;
         this.origin = origin;
+        this.placer = placer;
         this.key = key;
     }
 
     @Override
     public Started call() {
-        return Started.running(here().startDurable(id, origin, key));
+        return Started.running(here().startDurable(id, origin, placer, key));
     }
 }

@@ -16,21 +16,23 @@ final class StartPlaced extends ClusterMessage implements Callable<Started>, Dat
 
     private RemoteInvocation invocation;
     private UUID origin;
+    private UUID placer;
     private long key;
 
     /** For Hazelcast's deserialization. */
     StartPlaced() {
     }
 
-    StartPlaced(RemoteInvocation invocation, UUID origin, long key) {
+    StartPlaced(RemoteInvocation invocation, UUID origin, UUID placer, long key) {
         this.invocation = invocation;
         this.origin = origin;
+        this.placer = placer;
         this.key = key;
     }
 
     @Override
     public Started call() {
-        return here().startPlaced(invocation, origin, key);
+        return here().startPlaced(invocation, origin, placer, key);
     }
 
     @Override
@@ -38,6 +40,8 @@ final class StartPlaced extends ClusterMessage implements Callable<Started>, Dat
         Wire.writeInvocation(out, invocation);
         out.writeLong(origin.getMostSignificantBits());
         out.writeLong(origin.getLeastSignificantBits());
+        out.writeLong(placer.getMostSignificantBits());
+        out.writeLong(placer.getLeastSignificantBits());
         out.writeLong(key);
     }
 
@@ -45,6 +49,7 @@ final class StartPlaced extends ClusterMessage implements Callable<Started>, Dat
     public void readData(ObjectDataInput in) throws IOException {
         invocation = Wire.readInvocation(in);
         origin = new UUID(in.readLong(), in.readLong());
+        placer = new UUID(in.readLong(), in.readLong());
         key = in.readLong();
     }
 }

@@ -60,8 +60,8 @@ class MemberLoadsTest {
         int base = TestCluster.freeBlock(2);
         a = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 0));
         b = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 1));
-        loadsA = new MemberLoads(a, INTERVAL);
-        loadsB = new MemberLoads(b, INTERVAL);
+        loadsA = new MemberLoads(a, INTERVAL, UUID.randomUUID());
+        loadsB = new MemberLoads(b, INTERVAL, UUID.randomUUID());
         loadsA.start(new Host());
         loadsB.start(hostB);
         Member memberB = b.getCluster().getLocalMember();
