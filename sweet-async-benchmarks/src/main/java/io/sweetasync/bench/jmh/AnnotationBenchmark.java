@@ -23,7 +23,10 @@ import org.springframework.scheduling.annotation.EnableAsync;
 
 /**
  * An {@code @AsyncTask} method against a Spring {@code @Async} method on Boot's virtual-thread task
- * executor ({@code spring.threads.virtual.enabled=true}), both on one bean of one application context.
+ * executor ({@code spring.threads.virtual.enabled=true}), both on one bean of one application context, with
+ * the starter's defaults (resource sampling on: every task's figures attributed from JDK Flight Recorder
+ * events). {@link #sweetAsyncAnnotationUnsampled} is the same call in a context with
+ * {@code sweet.async.resource-sampling=false}: what the per-task figures cost, side by side.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -35,11 +38,34 @@ public class AnnotationBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        context = new SpringApplicationBuilder(BenchApp.class).web(WebApplicationType.NONE)
-                .properties("spring.threads.virtual.enabled=true", "logging.level.root=warn",
-                        "spring.main.banner-mode=off")
-                .run();
+        context = start(true);
         calls = context.getBean(Calls.class);
+    }
+
+    static ConfigurableApplicationContext start(boolean sampling) {
+        return new SpringApplicationBuilder(BenchApp.class).web(WebApplicationType.NONE)
+                .properties("spring.threads.virtual.enabled=true", "logging.level.root=warn",
+                        "spring.main.banner-mode=off", "sweet.async.resource-sampling=" + sampling)
+                .run();
+    }
+
+    /** The application with resource sampling off, for {@link #sweetAsyncAnnotationUnsampled}. */
+    @State(Scope.Benchmark)
+    public static class Unsampled {
+
+        ConfigurableApplicationContext context;
+        Calls calls;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            context = start(false);
+            calls = context.getBean(Calls.class);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            context.close();
+        }
     }
 
     @TearDown(Level.Trial)
@@ -50,6 +76,11 @@ public class AnnotationBenchmark {
     @Benchmark
     public Integer sweetAsyncAnnotation() {
         return calls.sweet().join();
+    }
+
+    @Benchmark
+    public Integer sweetAsyncAnnotationUnsampled(Unsampled unsampled) {
+        return unsampled.calls.sweet().join();
     }
 
     @Benchmark

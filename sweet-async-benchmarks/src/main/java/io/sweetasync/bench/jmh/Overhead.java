@@ -45,11 +45,16 @@ public final class Overhead {
                 / score(results, "FanOutBenchmark.invokeAllFromVirtualThread");
         double streamSp = score(results, "StreamBenchmark.sweetAsyncPipeline")
                 / score(results, "StreamBenchmark.submissionPublisher");
+        RunResult unsampled = find(results, "AnnotationBenchmark.sweetAsyncAnnotationUnsampled");
+        RunResult spring = find(results, "AnnotationBenchmark.springAsync");
         double[] memory = RetainedMemory.measure();
         System.out.printf(Locale.ROOT, "%nsubmit/raw (1 thread) %.3f, (2 threads) %.3f; submit/completableFuture %.3f%n",
                 submit, submit2, submitCf);
         System.out.printf(Locale.ROOT, "fanout/invokeAll called from a virtual thread %.3f%n", fanoutShape);
         System.out.printf(Locale.ROOT, "stream/submissionPublisher %.3f%n", streamSp);
+        System.out.printf(Locale.ROOT, "annotation/spring-async with resource sampling off %.3f, alloc %.2fx, cpu %.2fx%n",
+                unsampled.getPrimaryResult().getScore() / spring.getPrimaryResult().getScore(),
+                allocation(unsampled) / allocation(spring), cpu(unsampled) / cpu(spring));
         System.out.printf(Locale.ROOT, "retained heap per parked task: raw %.0f B, sweet async %.0f B (%.2fx)%n",
                 memory[0], memory[1], memory[1] / memory[0]);
         // The goals' pairs, each ours over its baseline: throughput (higher is better), then bytes allocated
