@@ -1,9 +1,8 @@
 package io.sweetasync;
 
 import io.sweetasync.TaskFacts.Resource;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The figures of one task attributed from JDK Flight Recorder events by {@link ResourceAttribution},
@@ -42,8 +41,28 @@ final class SampledFigures {
     private final TaskNode<?> node;
     private final UsageTotals totals;
     private final boolean cpuSampled;
-    private final AtomicLongArray amounts = new AtomicLongArray(Resource.values().length);
-    private final AtomicInteger unsettled = new AtomicInteger();
+    /**
+     * The amounts per resource, by ordinal, and the counters below as fields with handles rather than
+     * atomic objects: a task's figures are kept until its events have all arrived (a second or two of
+     * tasks at any moment), and three atomic objects were a fifth of what it kept.
+     */
+    private static final VarHandle[] AMOUNTS = {
+            TaskFacts.fieldHandle(MethodHandles.lookup(), "cpuAmount", long.class),
+            TaskFacts.fieldHandle(MethodHandles.lookup(), "allocatedAmount", long.class),
+            TaskFacts.fieldHandle(MethodHandles.lookup(), "readAmount", long.class),
+            TaskFacts.fieldHandle(MethodHandles.lookup(), "writtenAmount", long.class) };
+    private static final VarHandle UNSETTLED = TaskFacts.fieldHandle(MethodHandles.lookup(), "unsettled", int.class);
+    private static final VarHandle ANNOUNCED = TaskFacts.fieldHandle(MethodHandles.lookup(), "announced", boolean.class);
+
+    @SuppressWarnings("unused") // through AMOUNTS
+    private volatile long cpuAmount;
+    @SuppressWarnings("unused")
+    private volatile long allocatedAmount;
+    @SuppressWarnings("unused")
+    private volatile long readAmount;
+    @SuppressWarnings("unused")
+    private volatile long writtenAmount;
+    private volatile int unsettled;
     /** Written by the stream thread only. */
     private volatile long cpuSamples;
     /** Of cpuSamples, those the sampler lost and reported later: possibly another task's. */
@@ -53,7 +72,8 @@ final class SampledFigures {
     /** Resources (bit per ordinal) whose events may be missing or were not attributable. */
     private volatile int distrusted;
     private volatile boolean announceWanted;
-    private final AtomicBoolean announced = new AtomicBoolean();
+    @SuppressWarnings("unused") // through ANNOUNCED
+    private volatile boolean announced;
 
     SampledFigures(TaskNode<?> node, UsageTotals totals, boolean cpuSampled) {
         this.node = node;
@@ -70,8 +90,8 @@ final class SampledFigures {
         if (resource == Resource.CPU && !cpuSampled) {
             return ResourceValue.unavailable();
         }
-        boolean settled = unsettled.get() == 0;
-        long amount = amounts.get(resource.ordinal());
+        boolean settled = unsettled == 0;
+        long amount = amount(resource);
         if (!settled) {
             return ResourceValue.pending(amount);
         }
@@ -83,7 +103,7 @@ final class SampledFigures {
 
     /** Whether events of this task's work may still arrive. */
     boolean isPending() {
-        return unsettled.get() > 0;
+        return unsettled > 0;
     }
 
     private boolean resolved(Resource resource, long amount) {
@@ -92,6 +112,10 @@ final class SampledFigures {
             case ALLOCATED -> amount > 0 && (tlabRefills >= MIN_GRAINS || tlabBytes <= amount / TLAB_SHARE_DIVISOR);
             case READ, WRITTEN -> true; // one event per call, exact bytes
         };
+    }
+
+    private long amount(Resource resource) {
+        return (long) AMOUNTS[resource.ordinal()].getVolatile(this);
     }
 
     private static int bit(Resource resource) {
@@ -105,7 +129,8 @@ final class SampledFigures {
     /** For diagnostics and test messages. */
     @Override
     public String toString() {
-        return "SampledFigures[" + amounts + ", unsettled " + unsettled.get() + ", cpu samples " + cpuSamples
+        return "SampledFigures[" + java.util.Arrays.stream(Resource.values()).map(r -> r + " " + amount(r)).toList()
+                + ", unsettled " + unsettled + ", cpu samples " + cpuSamples
                 + " (lost " + lostCpuSamples + "), TLAB refills " + tlabRefills + " (" + tlabBytes + " bytes), distrusted 0b"
                 + Integer.toBinaryString(distrusted) + "]";
     }
@@ -140,7 +165,7 @@ final class SampledFigures {
      * ({@link ResourceMeter}); adding its samples too counted it twice.
      */
     void add(Resource resource, long amount, boolean measured) {
-        amounts.addAndGet(resource.ordinal(), amount);
+        AMOUNTS[resource.ordinal()].getAndAdd(this, amount);
         if (!measured) {
             totals.addSampled(resource, amount);
         }
@@ -153,7 +178,7 @@ final class SampledFigures {
 
     /** A slice of this task opened (on the task's thread). */
     void opened() {
-        unsettled.incrementAndGet();
+        UNSETTLED.getAndAdd(this, 1);
     }
 
     /**
@@ -161,7 +186,7 @@ final class SampledFigures {
      * the caller must now announce them.
      */
     boolean settledOne() {
-        return unsettled.decrementAndGet() == 0 && announceWanted && announced.compareAndSet(false, true);
+        return (int) UNSETTLED.getAndAdd(this, -1) == 1 && announceWanted && ANNOUNCED.compareAndSet(this, false, true);
     }
 
     /**
@@ -170,6 +195,6 @@ final class SampledFigures {
      */
     boolean announceWhenFinal() {
         announceWanted = true;
-        return unsettled.get() == 0 && announced.compareAndSet(false, true);
+        return unsettled == 0 && ANNOUNCED.compareAndSet(this, false, true);
     }
 }

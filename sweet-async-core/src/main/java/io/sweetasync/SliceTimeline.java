@@ -1,8 +1,7 @@
 package io.sweetasync;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * The slices (attempts) that ran on one thread, in the order they opened, so with increasing start
@@ -36,7 +35,12 @@ final class SliceTimeline {
         }
     }
 
-    private final List<Slice> slices = new ArrayList<>();
+    /**
+     * The slices, {@code [head, size)} in use; room for one to start with: a virtual runtime's thread runs
+     * one attempt in its life, and its timeline is kept until that attempt's events have all arrived.
+     */
+    private Slice[] slices = new Slice[1];
+    private int size;
     /** Index of the first slice not yet pruned. */
     private int head;
     /** Set when pruning emptied it, just before it leaves the map: a slice added now would be lost. */
@@ -47,18 +51,21 @@ final class SliceTimeline {
         if (retired) {
             return false;
         }
-        slices.add(slice);
+        if (size == slices.length) {
+            slices = Arrays.copyOf(slices, size * 2);
+        }
+        slices[size++] = slice;
         return true;
     }
 
     /** The innermost slice containing {@code at}, or null. */
     synchronized Slice find(Instant at) {
         int low = head;
-        int high = slices.size() - 1;
+        int high = size - 1;
         int last = -1; // the last slice that started at or before `at`
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            if (slices.get(mid).start.isAfter(at)) {
+            if (slices[mid].start.isAfter(at)) {
                 high = mid - 1;
             }
             else {
@@ -67,7 +74,7 @@ final class SliceTimeline {
             }
         }
         for (int i = last; i >= head && i >= 0; i--) {
-            Slice slice = slices.get(i);
+            Slice slice = slices[i];
             Instant end = slice.end;
             if (end == null || !end.isBefore(at)) {
                 return slice;
@@ -81,26 +88,28 @@ final class SliceTimeline {
      * in which case the timeline is retired and must leave the map.
      */
     synchronized boolean prune(Instant cutoff) {
-        while (head < slices.size()) {
-            Slice first = slices.get(head);
+        while (head < size) {
+            Slice first = slices[head];
             Instant end = first.end;
             if (!first.settled || end == null || !end.isBefore(cutoff)) {
                 break;
             }
-            slices.set(head++, null);
+            slices[head++] = null;
         }
-        if (head > 64 && head > slices.size() / 2) {
-            slices.subList(0, head).clear();
+        if (head > 64 && head > size / 2) {
+            System.arraycopy(slices, head, slices, 0, size - head);
+            Arrays.fill(slices, size - head, size, null);
+            size -= head;
             head = 0;
         }
-        retired = head == slices.size();
+        retired = head == size;
         return retired;
     }
 
     /** Calls {@code action} for every slice not yet settled. */
     synchronized void forEachUnsettled(java.util.function.Consumer<Slice> action) {
-        for (int i = head; i < slices.size(); i++) {
-            Slice slice = slices.get(i);
+        for (int i = head; i < size; i++) {
+            Slice slice = slices[i];
             if (!slice.settled) {
                 action.accept(slice);
             }

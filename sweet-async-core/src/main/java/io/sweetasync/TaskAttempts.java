@@ -42,6 +42,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     private static final int DONE = 2;
 
     private static final VarHandle BODY_STATE = fieldHandle(MethodHandles.lookup(), "bodyState", int.class);
+    private static final VarHandle CARRIER = fieldHandle(MethodHandles.lookup(), "carrier", Carrier.class);
 
     /** How long a timed-out body has to return after its interrupt before its waiters are released without it. */
     static final Duration RUNAWAY_GRACE = Duration.ofMillis(100);
@@ -49,7 +50,12 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     /** Cleared once the body is done, so that finished tasks retain nothing of the user's. */
     private volatile Callable<? extends T> work;
     private volatile int bodyState = IDLE;
-    /** The carrier of the current or last attempt; set before bodyState becomes RUNNING. */
+    /**
+     * The carrier of the running attempt; set before bodyState becomes RUNNING, cleared by the attempt's
+     * thread when it is done with the task (only if it is still its own: a retry may have set another).
+     * Not kept after: a virtual body's carrier holds its thread, hundreds of bytes a finished task (kept by
+     * its parent, its handle, its pending figures) would retain for nothing.
+     */
     private volatile Carrier carrier;
     /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
     long enqueueSeq = -1;
@@ -242,6 +248,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
         finally {
             here.resume(enclosing);
+            CARRIER.compareAndSet(this, here, null);
         }
     }
 
@@ -419,7 +426,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
     }
 
-    /** The pooled runtime whose worker thread runs (or last ran) this task's body; null if none. */
+    /** The pooled runtime whose worker thread runs this task's body; null if none (or the body has returned). */
     PooledRuntime carrierPool() {
         Carrier running = carrier;
         return running == null ? null : running.pool();
