@@ -41,8 +41,10 @@ final class FigureUpdates {
             queued.decrementAndGet();
             dropped.increment();
             if (dropped.sum() == 1) {
-                LOG.log(Level.WARNING, "task listeners are too slow to take sampled resource figures; "
-                        + "updates beyond " + MAX_QUEUED + " waiting are dropped (the figures stay in metrics())");
+                LOG.log(Level.WARNING, "sampled resource figures became final for more than " + MAX_QUEUED
+                        + " tasks before they could be announced (to listeners' onResourcesUpdated, the history and"
+                        + " the store); further announcements are dropped: those tasks' metrics() and the totals per"
+                        + " name still have their figures");
             }
             return;
         }
