@@ -28,6 +28,10 @@ final class OrchestratorFactory {
 
     static TaskOrchestrator create(SweetAsyncProperties properties, String defaultRuntime,
             java.util.List<io.sweetasync.spi.ContextPropagator> propagators, TaskOrchestrator.Builder builder) {
+        // Checked even while the store or the cluster is off: a bad value must not wait, silently, for the day
+        // it is switched on (as the retry settings below while max-retries is 0).
+        checkStore(properties.getStore());
+        checkCluster(properties.getCluster());
         propagators.forEach(builder::contextPropagator);
         Set<String> runtimeNames = new TreeSet<>(Set.of("virtual", "platform", "single"));
         for (Map.Entry<String, SweetAsyncProperties.Runtime> entry : properties.getRuntimes().entrySet()) {
@@ -69,6 +73,17 @@ final class OrchestratorFactory {
 
     /** Applies {@code sweet.async.store.*} to a builder that has a store. */
     static void store(SweetAsyncProperties.Store store, TaskOrchestrator.Builder builder) {
+        checkStore(store);
+        if (store.getMember() != null) {
+            builder.member(store.getMember());
+        }
+        builder.storeFlushInterval(store.getFlushInterval()).storeRetention(store.getRetention())
+                .storeLease(store.getLease()).maxResultSize(store.getMaxResultSize())
+                .storeMaxPending(store.getMaxPending());
+    }
+
+    /** Checks {@code sweet.async.store.*}, whether the store is on or not. */
+    static void checkStore(SweetAsyncProperties.Store store) {
         String property = PREFIX + "store.";
         check(property + "flush-interval", store.getFlushInterval(), Duration.ofMillis(1), Duration.ofHours(1));
         check(property + "retention", store.getRetention(), Duration.ofMinutes(1), Duration.ofDays(36_500));
@@ -87,11 +102,33 @@ final class OrchestratorFactory {
                         "a member name must be 1 to 200 characters", "use a name unique among the running members, "
                                 + "or remove it for host name and process id");
             }
-            builder.member(store.getMember());
         }
-        builder.storeFlushInterval(store.getFlushInterval()).storeRetention(store.getRetention())
-                .storeLease(store.getLease()).maxResultSize(store.getMaxResultSize())
-                .storeMaxPending(store.getMaxPending());
+    }
+
+    /** Checks {@code sweet.async.cluster.*}, whether the cluster is on or not. */
+    static void checkCluster(SweetAsyncProperties.Cluster cluster) {
+        String prefix = PREFIX + "cluster.";
+        if (cluster.getName() == null || cluster.getName().isBlank()) {
+            throw new InvalidSweetAsyncPropertyException(prefix + "name", cluster.getName(), "it is blank",
+                    "name the cluster, e.g. my-service");
+        }
+        if (cluster.getPort() < 1 || cluster.getPort() > 65535) {
+            throw new InvalidSweetAsyncPropertyException(prefix + "port", cluster.getPort(), "it is not a port",
+                    "use 1 to 65535, e.g. 5701");
+        }
+        if (cluster.getPortCount() < 1) {
+            throw new InvalidSweetAsyncPropertyException(prefix + "port-count", cluster.getPortCount(),
+                    "it is less than 1", "use 1 or more");
+        }
+        if (cluster.getMembers() == null || cluster.getMembers().isEmpty()) {
+            throw new InvalidSweetAsyncPropertyException(prefix + "members", cluster.getMembers(), "it is empty",
+                    "list the members' addresses, e.g. 127.0.0.1:5701,127.0.0.1:5702");
+        }
+        Duration interval = cluster.getLoadInterval();
+        if (interval == null || interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new InvalidSweetAsyncPropertyException(prefix + "load-interval", interval,
+                    "it must be between 10 ms and 1 minute", "use a duration between 10ms and 1m");
+        }
     }
 
     private static void check(String property, Duration value, Duration min, Duration max) {

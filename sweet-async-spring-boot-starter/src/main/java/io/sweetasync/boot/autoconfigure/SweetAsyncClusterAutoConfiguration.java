@@ -59,23 +59,7 @@ public final class SweetAsyncClusterAutoConfiguration {
         }
 
         static Config config(SweetAsyncProperties.Cluster cluster) {
-            String prefix = "sweet.async.cluster.";
-            if (cluster.getName() == null || cluster.getName().isBlank()) {
-                throw new InvalidSweetAsyncPropertyException(prefix + "name", cluster.getName(), "it is blank",
-                        "name the cluster, e.g. my-service");
-            }
-            if (cluster.getPort() < 1 || cluster.getPort() > 65535) {
-                throw new InvalidSweetAsyncPropertyException(prefix + "port", cluster.getPort(), "it is not a port",
-                        "use 1 to 65535, e.g. 5701");
-            }
-            if (cluster.getPortCount() < 1) {
-                throw new InvalidSweetAsyncPropertyException(prefix + "port-count", cluster.getPortCount(),
-                        "it is less than 1", "use 1 or more");
-            }
-            if (cluster.getMembers() == null || cluster.getMembers().isEmpty()) {
-                throw new InvalidSweetAsyncPropertyException(prefix + "members", cluster.getMembers(), "it is empty",
-                        "list the members' addresses, e.g. 127.0.0.1:5701,127.0.0.1:5702");
-            }
+            OrchestratorFactory.checkCluster(cluster);
             Config config = new Config();
             config.setClusterName(cluster.getName());
             config.setProperty("hazelcast.phone.home.enabled", "false");

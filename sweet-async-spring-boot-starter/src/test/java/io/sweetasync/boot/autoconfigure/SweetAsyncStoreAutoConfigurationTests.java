@@ -111,6 +111,26 @@ class SweetAsyncStoreAutoConfigurationTests {
         });
     }
 
+    /** A bad value waits for no day the store is switched on: it stops start-up with the store off too. */
+    @Test
+    void aBadStorePropertyStopsStartUpEvenWhileTheStoreIsOff() {
+        runner.withPropertyValues("sweet.async.store.max-pending=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sweet.async.store.max-pending")
+                    .hasMessageContaining("0");
+        });
+    }
+
+    /** The same for the cluster's settings while the cluster is off (no Hazelcast member is started). */
+    @Test
+    void aBadClusterPropertyStopsStartUpEvenWhileTheClusterIsOff() {
+        runner.withPropertyValues("sweet.async.cluster.load-interval=5ms").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("sweet.async.cluster.load-interval").hasMessageContaining("PT0.005S");
+        });
+    }
+
     /** Inside a transaction a durable task is stored with it, starts only after commit, and never after a rollback. */
     @Test
     void aDurableTaskSubmittedInATransactionStartsAfterCommitAndNeverAfterRollback() {
