@@ -170,6 +170,9 @@ final class TestCluster implements AutoCloseable {
         config.setProperty("hazelcast.socket.bind.any", "false");
         config.setProperty("hazelcast.local.localAddress", "127.0.0.1");
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        // Fewer partitions (271 by default) to migrate whenever a member joins or leaves: on two cores those
+        // migrations took much of a three-member formation. Nothing the cluster does depends on the count.
+        config.setProperty("hazelcast.partition.count", "31");
         config.setProperty("hazelcast.logging.type", "jdk");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(base + index).setPortAutoIncrement(false);
