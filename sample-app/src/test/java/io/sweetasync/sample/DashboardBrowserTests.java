@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -42,19 +42,23 @@ class DashboardBrowserTests {
     @Autowired
     TaskOrchestrator orchestrator;
 
-    private Browser browser;
+    /** One Chromium for the class (starting one took about 3 s); each test loads the page afresh in it. */
+    private static Browser browser;
 
     @BeforeEach
-    void openBrowser() throws Exception {
-        browser = Browser.open();
+    void openPage() throws Exception {
+        if (browser == null) {
+            browser = Browser.open();
+        }
         browser.driver().get("http://localhost:" + port + "/sweet-async");
         browser.await(d -> d.findElement(By.id("summary")).getText().contains("live tasks"));
     }
 
-    @AfterEach
-    void closeBrowser() throws Exception {
+    @AfterAll
+    static void closeBrowser() throws Exception {
         if (browser != null) {
             browser.close();
+            browser = null;
         }
     }
 

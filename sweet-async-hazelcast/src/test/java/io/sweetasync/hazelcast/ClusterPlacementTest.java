@@ -17,25 +17,37 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/** Three real members in this JVM, each with its own orchestrator. */
+/**
+ * Three real members in this JVM, each with its own orchestrator. No test here stops a member or closes an
+ * orchestrator: they share one cluster, and {@link TestCluster#settle()} after each brings it back to the
+ * state of a cluster just formed (nothing held or running, every published load idle, fresh latches).
+ */
 @Timeout(120)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterPlacementTest {
 
     private static final Duration CEILING = Duration.ofSeconds(30);
 
     private TestCluster test;
 
-    @BeforeEach
+    @BeforeAll
     void form() {
         test = TestCluster.start(3);
     }
 
     @AfterEach
+    void settle() {
+        test.settle();
+    }
+
+    @AfterAll
     void stop() {
         test.close();
     }
@@ -100,7 +112,7 @@ class ClusterPlacementTest {
             cancelled.add(remote);
         }
         for (SpawningTask<String> remote : cancelled) {
-            await().atMost(CEILING).until(() -> remote.status().isTerminal());
+            await().pollDelay(Duration.ZERO).atMost(CEILING).until(() -> remote.status().isTerminal());
             assertThat(remote.status()).isEqualTo(TaskStatus.CANCELLED);
         }
         // Some went to a itself once every member was as busy (ties go to the placing member): those end too.
@@ -181,20 +193,21 @@ class ClusterPlacementTest {
 
     @Test
     void aMemberWithoutTheHandlerIsNeverChosen() {
-        test.close();
-        test = TestCluster.start(3, (index, builder) -> index == 2 ? builder
-                : builder.handler("rare", String.class, any -> "rare on " + index));
-        TestCluster.Member a = test.get(0);
-        TestCluster.Member b = test.get(1);
-        SpawningTask<String> busyA = a.orchestrator.to(String.class).run(() -> test.hold(a.name));
-        SpawningTask<String> busyB1 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
-        SpawningTask<String> busyB2 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
-        await().atMost(CEILING).until(() -> test.heldCount() == 3);
+        // A cluster of its own, a member of it without the handler; the shared one stays as it is.
+        try (TestCluster test = TestCluster.start(3, (index, builder) -> index == 2 ? builder
+                : builder.handler("rare", String.class, any -> "rare on " + index))) {
+            TestCluster.Member a = test.get(0);
+            TestCluster.Member b = test.get(1);
+            SpawningTask<String> busyA = a.orchestrator.to(String.class).run(() -> test.hold(a.name));
+            SpawningTask<String> busyB1 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
+            SpawningTask<String> busyB2 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
+            await().atMost(CEILING).until(() -> test.heldCount() == 3);
 
-        // The idle third member has no "rare" handler: the least loaded member that has it is a.
-        assertThat(a.orchestrator.to(String.class).anywhere().await("rare", "x")).isEqualTo("rare on 0");
-        assertThat(a.orchestrator.to(String.class).anywhere().await("where", "x")).isEqualTo(test.get(2).name);
-        assertThat(List.of(busyA, busyB1, busyB2)).allMatch(task -> task.status() == TaskStatus.RUNNING);
+            // The idle third member has no "rare" handler: the least loaded member that has it is a.
+            assertThat(a.orchestrator.to(String.class).anywhere().await("rare", "x")).isEqualTo("rare on 0");
+            assertThat(a.orchestrator.to(String.class).anywhere().await("where", "x")).isEqualTo(test.get(2).name);
+            assertThat(List.of(busyA, busyB1, busyB2)).allMatch(task -> task.status() == TaskStatus.RUNNING);
+        }
     }
 
     @Test

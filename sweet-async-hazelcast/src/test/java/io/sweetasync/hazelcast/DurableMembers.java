@@ -1,5 +1,7 @@
 package io.sweetasync.hazelcast;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.sweetasync.jdbc.JdbcTaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.jdbcx.JdbcDataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Three real members sharing one store: a real PostgreSQL when {@code SWEET_ASYNC_POSTGRES_URL} is set (as
@@ -34,9 +35,7 @@ final class DurableMembers implements AutoCloseable {
     private DurableMembers(int size) {
         String postgres = System.getenv("SWEET_ASYNC_POSTGRES_URL");
         if (postgres != null && !postgres.isBlank()) {
-            PGSimpleDataSource dataSource = new PGSimpleDataSource();
-            dataSource.setURL(postgres);
-            store = new JdbcTaskStore(dataSource, "d" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_");
+            store = new JdbcTaskStore(pooled(postgres), "d" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_");
         }
         else {
             JdbcDataSource h2 = new JdbcDataSource();
@@ -50,6 +49,25 @@ final class DurableMembers implements AutoCloseable {
         cluster = TestCluster.start(size, (index, builder) -> builder.store(views.get(index)).member("member-" + index)
                 .durableCodec(new TextCodec()).storeLease(LEASE).storeFlushInterval(Duration.ofMillis(100))
                 .handler("first-holds", String.class, argument -> firstHolds(argument, index)));
+    }
+
+    private static HikariDataSource pool;
+
+    /**
+     * One connection pool for the JVM, as an application runs its store on: the store takes a connection per
+     * call, and opening a PostgreSQL connection (SSL refusal, start-up, setup queries, a server process) took
+     * most of these tests' time on a loaded two-core runner.
+     */
+    private static synchronized HikariDataSource pooled(String url) {
+        if (pool == null) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setMaximumPoolSize(20);
+            config.setMinimumIdle(0);
+            config.setPoolName("sweet-async-test-postgres");
+            pool = new HikariDataSource(config);
+        }
+        return pool;
     }
 
     static DurableMembers start(int size) {

@@ -58,17 +58,17 @@ class DurablePlacementTest {
         test.release.countDown();
         for (int i = 0; i < tasks.size(); i++) {
             SpawningTask<String> task = tasks.get(i);
-            await().atMost(CEILING).until(task::isDone);
+            await().pollDelay(Duration.ZERO).atMost(CEILING).until(task::isDone);
             assertThat(task.join()).isEqualTo(test.runs.get("job-" + i).getFirst());
             assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
         }
         for (SpawningTask<String> task : tasks) {
             boolean placed = !task.join().equals(a.name);
-            await().atMost(CEILING).until(() -> test.store.durable(task.id()).orElseThrow().status().equals("COMPLETED"));
+            await().pollDelay(Duration.ZERO).atMost(CEILING).until(() -> test.store.durable(task.id()).orElseThrow().status().equals("COMPLETED"));
             DurableRecord durable = test.store.durable(task.id()).orElseThrow();
             assertThat(durable.attempts()).isEqualTo(1);
             assertThat(durable.result()).isEqualTo(task.join());
-            await().atMost(CEILING).until(() -> test.store.find(task.id()).orElseThrow().status().equals("COMPLETED"));
+            await().pollDelay(Duration.ZERO).atMost(CEILING).until(() -> test.store.find(task.id()).orElseThrow().status().equals("COMPLETED"));
             TaskRecord record = test.store.find(task.id()).orElseThrow();
             assertThat(record.incarnation()).isEqualTo(durable.owner()); // written by the member that ran it
             assertThat(record.group()).isEqualTo("billing");

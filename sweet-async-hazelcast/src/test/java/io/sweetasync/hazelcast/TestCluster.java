@@ -43,8 +43,9 @@ final class TestCluster implements AutoCloseable {
 
     /** Bodies blocked in {@code hold}, by member name; released by {@link #release}. */
     final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
-    final CountDownLatch release = new CountDownLatch(1);
-    final CountDownLatch interrupted = new CountDownLatch(1);
+    /** Fresh ones after {@link #settle()}. */
+    volatile CountDownLatch release = new CountDownLatch(1);
+    volatile CountDownLatch interrupted = new CountDownLatch(1);
     final List<Member> members = new ArrayList<>();
     private String clusterName;
     private int base;
@@ -118,6 +119,25 @@ final class TestCluster implements AutoCloseable {
                                 || loadsOf(m).isCandidate(o.hazelcast.getCluster().getLocalMember()))));
     }
 
+    /**
+     * Back to the state of a cluster just formed, for tests that share one: releases every held body, waits
+     * until no member runs anything (no handle, no placed task) and every member sees every member publish
+     * a load of nothing (so that placement ties go to the placing member again), then forgets the bodies
+     * held so far and arms fresh {@link #release} and {@link #interrupted} latches.
+     */
+    void settle() {
+        release.countDown();
+        await().atMost(Duration.ofSeconds(60)).until(() -> members.stream().allMatch(m -> m.orchestrator.liveCount() == 0
+                && members.stream().allMatch(o -> idle(loadsOf(m).of(o.hazelcast.getCluster().getLocalMember())))));
+        held.clear();
+        release = new CountDownLatch(1);
+        interrupted = new CountDownLatch(1);
+    }
+
+    private static boolean idle(MemberLoad load) {
+        return load != null && load.live() == 0 && load.placedBy().values().stream().allMatch(count -> count == 0);
+    }
+
     private static MemberLoads loadsOf(Member member) {
         return member.cluster.loads();
     }
@@ -150,6 +170,9 @@ final class TestCluster implements AutoCloseable {
         config.setProperty("hazelcast.socket.bind.any", "false");
         config.setProperty("hazelcast.local.localAddress", "127.0.0.1");
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        // Fewer partitions (271 by default) to migrate whenever a member joins or leaves: on two cores those
+        // migrations took much of a three-member formation. Nothing the cluster does depends on the count.
+        config.setProperty("hazelcast.partition.count", "31");
         config.setProperty("hazelcast.logging.type", "jdk");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(base + index).setPortAutoIncrement(false);

@@ -1,12 +1,13 @@
 package io.sweetasync.jdbc;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The databases store tests run on: an in-memory H2 always, and a real PostgreSQL when
@@ -60,8 +61,25 @@ final class Databases {
         if (url == null || url.isBlank()) {
             return java.util.Optional.empty();
         }
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setURL(url);
-        return java.util.Optional.of(new Database("PostgreSQL", postgres));
+        return java.util.Optional.of(new Database("PostgreSQL", pooled(url)));
+    }
+
+    private static HikariDataSource pool;
+
+    /**
+     * One connection pool for the JVM, as an application runs its store on (Spring Boot's Hikari): the store
+     * takes a connection per call, and opening a PostgreSQL connection (SSL refusal, start-up, setup queries,
+     * a server process) took most of these tests' time on a loaded two-core runner.
+     */
+    static synchronized DataSource pooled(String url) {
+        if (pool == null) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setMaximumPoolSize(20);
+            config.setMinimumIdle(0);
+            config.setPoolName("sweet-async-test-postgres");
+            pool = new HikariDataSource(config);
+        }
+        return pool;
     }
 }
