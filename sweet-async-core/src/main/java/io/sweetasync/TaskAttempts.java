@@ -332,15 +332,19 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     /** As {@link #endBody()}, by the owner of RUNNING who read the clock at {@code now}, just before. */
     private void endBody(long now) {
         bodyState = DONE;
-        work = null;
-        countChildren();
+        leaveBody();
         release(now);
     }
 
     private void bodyEnded() {
+        leaveBody();
+        release();
+    }
+
+    /** The body is done: nothing of the user's is kept, and unfinished children now hold shares. */
+    private void leaveBody() {
         work = null;
         countChildren();
-        release();
     }
 
     @Override

@@ -149,21 +149,21 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * clock is read once, at the first finish: the tasks one walk finishes end at the same moment.
      */
     final void release() {
-        TaskChildren<?> node = this;
-        boolean timed = false;
-        long now = 0;
-        while (node != null && (int) OUTSTANDING.getAndAdd(node, -1) == 1) {
-            if (!timed) {
-                now = clockNow();
-                timed = true;
-            }
-            node = node.finish(now);
+        if ((int) OUTSTANDING.getAndAdd(this, -1) == 1) {
+            finishUpward(clockNow());
         }
     }
 
     /** As {@link #release()}, by a thread that read the clock at {@code now}, just before (nothing slow since). */
     final void release(long now) {
-        TaskChildren<?> node = this;
+        if ((int) OUTSTANDING.getAndAdd(this, -1) == 1) {
+            finishUpward(now);
+        }
+    }
+
+    /** Finishes this task, whose count just reached zero, and each ancestor whose count its end takes to zero. */
+    private void finishUpward(long now) {
+        TaskChildren<?> node = finish(now);
         while (node != null && (int) OUTSTANDING.getAndAdd(node, -1) == 1) {
             node = node.finish(now);
         }

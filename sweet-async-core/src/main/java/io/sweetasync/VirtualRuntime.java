@@ -3,7 +3,7 @@ package io.sweetasync;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -15,12 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class VirtualRuntime extends TaskRuntime {
 
     private final ThreadFactory threads;
-    /**
-     * Threads admitted and not yet ended (incremented before the closed check, so close() sees them). An
-     * adder: the spawning thread adds and every body's thread, on whichever carrier, takes away; one shared
-     * atomic was a cache line passed between the carriers twice per task.
-     */
-    private final LongAdder running = new LongAdder();
+    /** Threads admitted and not yet ended (incremented before the closed check, so close() sees them). */
+    private final AtomicLong running = new AtomicLong();
     private volatile boolean closed;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -42,13 +38,13 @@ final class VirtualRuntime extends TaskRuntime {
 
     @Override
     public RuntimeSnapshot snapshot() {
-        int live = (int) Math.max(0, Math.min(Integer.MAX_VALUE, running.sum())); // a sum may see an end before its start
+        int live = (int) Math.min(Integer.MAX_VALUE, running.get());
         return new RuntimeSnapshot(name(), Kind.VIRTUAL, Integer.MAX_VALUE, live, live, 0, 0, 0, 0, 0);
     }
 
     @Override
     void execute(TaskNode<?> node) {
-        running.increment();
+        running.incrementAndGet();
         if (closed) {
             ended();
             throw new RejectedExecutionException("runtime '" + name() + "' is closed");
@@ -66,9 +62,7 @@ final class VirtualRuntime extends TaskRuntime {
     }
 
     private void ended() {
-        running.decrement();
-        // Of two last ends on different cells, at least the later one's sum sees both (and close() polls).
-        if (closed && running.sum() <= 0) {
+        if (running.decrementAndGet() == 0 && closed) {
             lock.lock();
             try {
                 idle.signalAll();
@@ -85,7 +79,7 @@ final class VirtualRuntime extends TaskRuntime {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
-            while (running.sum() > 0) {
+            while (running.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
