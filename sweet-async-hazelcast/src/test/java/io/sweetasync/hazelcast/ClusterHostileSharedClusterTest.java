@@ -57,13 +57,6 @@ class ClusterHostileSharedClusterTest {
         test.close();
     }
 
-    /** Member 0 runs one held task, so that its next placements go elsewhere. */
-    private TestCluster.Member busyFirst() {
-        TestCluster.Member a = test.get(0);
-        a.orchestrator.to(String.class).anywhere().run("hold", "x");
-        await().atMost(CEILING).until(() -> test.held.containsKey(a.name));
-        return a;
-    }
 
     private TestCluster.Member memberNamed(String name) {
         return test.members.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
@@ -77,7 +70,7 @@ class ClusterHostileSharedClusterTest {
      */
     @Test
     void aValueThatCannotBeReadHereFailsTheHandleWhenItComesInAMessage() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("poison-later", "x");
         awaitTerminal(remote);
         assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
@@ -90,7 +83,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void aValueThatCannotBeReadHereFailsTheHandleWhenItComesInTheStartsAnswer() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("poison-now", "x");
         awaitTerminal(remote);
         assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
@@ -100,7 +93,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void anArgumentThatCannotBeReadThereFailsTheHandle() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("echo", new Poison());
         awaitTerminal(remote);
         assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
@@ -110,7 +103,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void aRemoteExceptionWhoseMessageThrowsAndThatCannotBeSerializedStillFailsTheHandle() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         for (String handler : List.of("hostile-now", "hostile-later")) {
             SpawningTask<String> remote = a.orchestrator.to(String.class).named(handler).anywhere().run(handler, "x");
             awaitTerminal(remote);
@@ -127,7 +120,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void aNullArgumentAndANullValueTravelBothWays() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<Object> now = a.orchestrator.to(Object.class).anywhere().run("null-now", null);
         SpawningTask<String> later = a.orchestrator.to(String.class).anywhere().run("null-later", null);
         assertThat(now.result()).isEqualTo(new TaskResult.Ok<>(null));
@@ -138,7 +131,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void aTimeoutOnTheHandleCancelsTheWorkThereInterruptingItsBody() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<String> remote = a.orchestrator.to(String.class).named("late").timeout(Duration.ofMillis(500))
                 .anywhere().run("hold", "x");
         await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
@@ -150,7 +143,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void cancellingTheHandleByIdFromAThirdMemberInterruptsTheRemoteBody() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<String> remote = a.orchestrator.to(String.class).anywhere().run("hold", "x");
         await().atMost(CEILING).until(() -> test.heldCount() == 2);
         String ranOn = test.held.keySet().stream().filter(m -> !m.equals(a.name)).findFirst().orElseThrow();
@@ -168,7 +161,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void cancellingThePlacingTasksParentCancelsTheWorkThere() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
         CountDownLatch placed = new CountDownLatch(1);
         SpawningTask<String> parent = a.orchestrator.to(String.class).named("parent").run(() -> {
@@ -187,7 +180,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void cancelsRacingTheInlineAnswerGiveEveryHandleOneHonestStatus() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         List<SpawningTask<String>> handles = new ArrayList<>();
         List<Boolean> answers = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -210,7 +203,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void theRemoteTaskIsTaggedAndItsViewShowsTheHandle() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<String> remote = a.orchestrator.to(String.class).named("far").tag("k", "v").anywhere()
                 .run("hold", "x");
         await().atMost(CEILING).until(() -> test.heldCount() == 2);
@@ -226,7 +219,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void aValueThatCannotBeSentInTheEndMessageFailsTheHandleSayingWhy() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<Object> remote = a.orchestrator.to(Object.class).anywhere().run("opaque-later", "x");
         awaitTerminal(remote);
         assertThat(remote.status()).isEqualTo(TaskStatus.FAILED);
@@ -237,7 +230,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void aRetryPlacesTheWorkAgainAfterARemoteFailure() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         String key = "retry-" + System.nanoTime();
         SpawningTask<String> remote = a.orchestrator.to(String.class).retry(RetryPolicy.fixed(2, Duration.ofMillis(10)))
                 .anywhere().run("flaky", key);
@@ -249,7 +242,7 @@ class ClusterHostileSharedClusterTest {
     /** A deadline that lands at any moment of a placement (deciding, sending, awaiting the answer, running). */
     @Test
     void tinyTimeoutsLeaveNoRemoteBodyRunningWhateverMomentTheyLandAt() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         List<SpawningTask<String>> handles = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             handles.add(a.orchestrator.to(String.class).timeout(Duration.ofNanos(1 + i * 100_000L)).anywhere()
@@ -281,7 +274,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void aLargeArgumentAndValueTravelAndTheGroupAndPriorityGoAlong() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         byte[] large = new byte[8 * 1024 * 1024];
         large[large.length - 1] = 42;
         Object echoed = a.orchestrator.to(Object.class).anywhere().await("echo", large);
@@ -301,7 +294,7 @@ class ClusterHostileSharedClusterTest {
 
     @Test
     void anErrorThrownByTheRemoteBodyFailsTheHandle() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         for (String handler : List.of("error-now", "error-later")) {
             SpawningTask<String> remote = a.orchestrator.to(String.class).named(handler).anywhere().run(handler, "x");
             awaitTerminal(remote);

@@ -143,13 +143,6 @@ class ClusterHostileTest {
         test.close();
     }
 
-    /** Member 0 runs one held task, so that its next placements go elsewhere. */
-    private TestCluster.Member busyFirst() {
-        TestCluster.Member a = test.get(0);
-        a.orchestrator.to(String.class).anywhere().run("hold", "x");
-        await().atMost(CEILING).until(() -> test.held.containsKey(a.name));
-        return a;
-    }
 
     /** Looks at once, then every 100 ms: a handle already ended costs no poll delay (tests await dozens). */
     static void awaitTerminal(SpawningTask<?> task) {
@@ -170,7 +163,7 @@ class ClusterHostileTest {
      */
     @Test
     void aHandleWaitingForAnotherMemberEndsWhenThisMembersOwnHazelcastStops() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<String> remote = a.orchestrator.to(String.class).named("orphaned").anywhere().run("hold", "x");
         await().atMost(CEILING).until(() -> test.heldCount() == 2);
         assertThat(remote.status()).isEqualTo(TaskStatus.RUNNING);
@@ -195,7 +188,7 @@ class ClusterHostileTest {
      */
     @Test
     void workCutShortByItsMembersShutdownEndsTheHandleLostNotCancelled() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<String> remote = a.orchestrator.to(String.class).named("stranded").anywhere().run("hold", "x");
         await().atMost(CEILING).until(() -> test.heldCount() == 2);
         TestCluster.Member ranOn = memberNamed(test.held.keySet().stream().filter(m -> !m.equals(a.name))
@@ -248,7 +241,7 @@ class ClusterHostileTest {
         STUBBORN_STARTED = new CountDownLatch(1);
         STUBBORN_INTERRUPTED = new CountDownLatch(1);
         STUBBORN_GATE = new CountDownLatch(1);
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<String> old = a.orchestrator.to(String.class).named("old").anywhere().run("stubborn", "x");
         await().atMost(CEILING).until(() -> STUBBORN_STARTED.getCount() == 0);
         TestCluster.Member oldRanOn = test.members.stream().filter(m -> m != a && m.orchestrator.liveCount() == 1)
@@ -294,7 +287,7 @@ class ClusterHostileTest {
         STUBBORN_STARTED = new CountDownLatch(1);
         STUBBORN_INTERRUPTED = new CountDownLatch(1);
         STUBBORN_GATE = new CountDownLatch(1);
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         a.orchestrator.to(String.class).named("old").anywhere().run("stubborn", "x");
         await().atMost(CEILING).until(() -> STUBBORN_STARTED.getCount() == 0);
         TestCluster.Member oldRanOn = test.members.stream().filter(m -> m != a && m.orchestrator.liveCount() == 1)
@@ -322,7 +315,7 @@ class ClusterHostileTest {
 
     @Test
     void theViewAndCancelByIdKeepAnsweringWhileAMemberLeaves() throws Exception {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         TestCluster.Member victim = test.get(2);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -350,7 +343,7 @@ class ClusterHostileTest {
 
     @Test
     void aHandleWhoseMemberIsTerminatedWhileItsCancellationIsUnderWayStillEnds() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         TestCluster.Member b = test.get(1);
         // Placements both ways: b places on a and c, a on b and c.
         b.orchestrator.to(String.class).run(() -> test.hold(b.name));
@@ -394,7 +387,7 @@ class ClusterHostileTest {
 
     @Test
     void closingThePlacingOrchestratorEndsItsHandlesAndCancelsTheirWorkThere() {
-        TestCluster.Member a = busyFirst();
+        TestCluster.Member a = test.busyFirst();
         SpawningTask<String> remote = a.orchestrator.to(String.class).anywhere().run("hold", "x");
         await().atMost(CEILING).until(() -> test.heldCount() == 2);
         TestCluster.Member ranOn = memberNamed(test.held.keySet().stream().filter(m -> !m.equals(a.name))

@@ -162,6 +162,16 @@ final class TestCluster implements AutoCloseable {
         return members.get(index);
     }
 
+    /**
+     * Member 0 runs one held task, so that its next placements go elsewhere (ties go to the placing member).
+     */
+    Member busyFirst() {
+        Member a = get(0);
+        a.orchestrator.to(String.class).anywhere().run("hold", "x");
+        await().atMost(Duration.ofSeconds(30)).until(() -> held.containsKey(a.name));
+        return a;
+    }
+
     static Config config(String clusterName, int base, int size, int index) {
         Config config = new Config();
         config.setClusterName(clusterName);
