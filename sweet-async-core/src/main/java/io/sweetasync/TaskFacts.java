@@ -370,7 +370,7 @@ abstract class TaskFacts<T> {
     /**
      * An attempt runs where its counters cannot be read (a virtual thread): the task's measured totals are
      * unmeasured from now on. Cheaper than {@link #addMeasured} with negative figures, which virtual-thread
-     * attempts (most of them) would pay for a name lookup that adds nothing.
+     * attempts (most of them) would pay for a visit to the name's totals that adds nothing.
      */
     void attemptUnmeasured() {
         if (measuredCpu != UNMEASURED || measuredAllocated != UNMEASURED) {
