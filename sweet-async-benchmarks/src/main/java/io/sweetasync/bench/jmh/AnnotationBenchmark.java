@@ -23,42 +23,32 @@ import org.springframework.scheduling.annotation.EnableAsync;
 
 /**
  * An {@code @AsyncTask} method against a Spring {@code @Async} method on Boot's virtual-thread task
- * executor ({@code spring.threads.virtual.enabled=true}), both on one bean of one application context, with
- * the starter's defaults (resource sampling on: every task's figures attributed from JDK Flight Recorder
- * events). {@link #sweetAsyncAnnotationUnsampled} is the same call in a context with
+ * executor ({@code spring.threads.virtual.enabled=true}). {@link #sweetAsyncAnnotation} runs with the
+ * starter's defaults (resource sampling on: every task's figures attributed from JDK Flight Recorder
+ * events); {@link #sweetAsyncAnnotationUnsampled} is the same call with
  * {@code sweet.async.resource-sampling=false}: what the per-task figures cost, side by side.
+ * {@link #springAsync} runs in that unsampled application, so that no Flight Recorder stream (whose
+ * allocation events are process-wide) slows the baseline down: each benchmark starts only the application
+ * it calls.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@State(Scope.Benchmark)
 public class AnnotationBenchmark {
 
-    private ConfigurableApplicationContext context;
-    private Calls calls;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        context = start(true);
-        calls = context.getBean(Calls.class);
-    }
-
-    static ConfigurableApplicationContext start(boolean sampling) {
-        return new SpringApplicationBuilder(BenchApp.class).web(WebApplicationType.NONE)
-                .properties("spring.threads.virtual.enabled=true", "logging.level.root=warn",
-                        "spring.main.banner-mode=off", "sweet.async.resource-sampling=" + sampling)
-                .run();
-    }
-
-    /** The application with resource sampling off, for {@link #sweetAsyncAnnotationUnsampled}. */
-    @State(Scope.Benchmark)
-    public static class Unsampled {
+    /** One running application; {@link #sampling} says whether it samples per-task resource figures. */
+    abstract static class App {
 
         ConfigurableApplicationContext context;
         Calls calls;
 
+        abstract boolean sampling();
+
         @Setup(Level.Trial)
         public void setUp() {
-            context = start(false);
+            context = new SpringApplicationBuilder(BenchApp.class).web(WebApplicationType.NONE)
+                    .properties("spring.threads.virtual.enabled=true", "logging.level.root=warn",
+                            "spring.main.banner-mode=off", "sweet.async.resource-sampling=" + sampling())
+                    .run();
             calls = context.getBean(Calls.class);
         }
 
@@ -68,14 +58,29 @@ public class AnnotationBenchmark {
         }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        context.close();
+    /** The application with the starter's defaults (resource sampling on). */
+    @State(Scope.Benchmark)
+    public static class Sampled extends App {
+
+        @Override
+        boolean sampling() {
+            return true;
+        }
+    }
+
+    /** The application with resource sampling off, for {@link #sweetAsyncAnnotationUnsampled} and Spring's. */
+    @State(Scope.Benchmark)
+    public static class Unsampled extends App {
+
+        @Override
+        boolean sampling() {
+            return false;
+        }
     }
 
     @Benchmark
-    public Integer sweetAsyncAnnotation() {
-        return calls.sweet().join();
+    public Integer sweetAsyncAnnotation(Sampled sampled) {
+        return sampled.calls.sweet().join();
     }
 
     @Benchmark
@@ -84,8 +89,8 @@ public class AnnotationBenchmark {
     }
 
     @Benchmark
-    public Integer springAsync() {
-        return calls.spring().join();
+    public Integer springAsync(Unsampled unsampled) {
+        return unsampled.calls.spring().join();
     }
 
     /** The application: auto-configuration (Sweet Async's starter, task execution, AOP) and one bean. */
