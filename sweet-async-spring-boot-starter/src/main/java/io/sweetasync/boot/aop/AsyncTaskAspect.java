@@ -203,7 +203,16 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
             return task;
         }
         if (futureLike) {
-            return task.toCompletableFuture().exceptionallyCompose(error -> CompletableFuture.failedFuture(unwrap(error)));
+            // Another future than the task's (this one fails with the method's own exception), so its
+            // cancellation is passed on: a dependent future's cancel does not reach the one it depends on.
+            CompletableFuture<Object> returned = task.toCompletableFuture()
+                    .exceptionallyCompose(error -> CompletableFuture.failedFuture(unwrap(error)));
+            returned.whenComplete((value, error) -> {
+                if (returned.isCancelled()) {
+                    task.cancel();
+                }
+            });
+            return returned;
         }
         try {
             return task.join();

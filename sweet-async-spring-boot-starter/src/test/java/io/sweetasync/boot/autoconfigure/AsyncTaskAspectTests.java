@@ -8,6 +8,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import io.sweetasync.annotation.AsyncTask;
 import java.io.IOException;
@@ -68,6 +69,34 @@ class AsyncTaskAspectTests {
             assertThat(handle.name()).isEqualTo("custom-handle");
             assertThatThrownBy(() -> service.failingLater().get()).isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    /**
+     * Cancelling the future an {@code @AsyncTask} method returned cancels its task, as cancelling
+     * {@link SpawningTask#toCompletableFuture()} does (the returned future is another one: it rethrows the
+     * method's own exception): the body is interrupted and the task ends {@code CANCELLED}, for each
+     * future-like return type.
+     */
+    @Test
+    void cancellingTheReturnedFutureCancelsTheTask() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            List<Future<String>> futures = List.of(service.untilCancelled(), service.futureUntilCancelled(),
+                    service.stageUntilCancelled().toCompletableFuture());
+            await().alias("all three bodies started").atMost(Duration.ofSeconds(10))
+                    .until(() -> service.sleeping() == 3);
+            for (Future<String> future : futures) {
+                assertThat(future.cancel(true)).isTrue();
+                assertThat(future.isCancelled()).isTrue();
+            }
+            await().alias("the bodies were interrupted").atMost(Duration.ofSeconds(10))
+                    .until(() -> service.interrupted() == 3);
+            await().alias("the tasks ended cancelled").atMost(Duration.ofSeconds(10))
+                    .until(() -> orchestrator.recent().stream().filter(task -> task.name().startsWith("until-cancelled"))
+                            .filter(task -> task.status() == TaskStatus.CANCELLED).count() == 3);
+            assertThat(orchestrator.liveCount()).isZero();
         });
     }
 
@@ -272,6 +301,8 @@ class AsyncTaskAspectTests {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger fired = new AtomicInteger();
         final AtomicInteger attempts = new AtomicInteger();
+        final AtomicInteger sleeping = new AtomicInteger();
+        final AtomicInteger interrupted = new AtomicInteger();
         private final Helper helper;
 
         Service(Helper helper) {
@@ -321,6 +352,41 @@ class AsyncTaskAspectTests {
         @AsyncTask
         public CompletableFuture<String> failingLater() {
             return CompletableFuture.failedFuture(new IllegalStateException("nope"));
+        }
+
+        @AsyncTask(name = "until-cancelled-future")
+        public CompletableFuture<String> untilCancelled() throws InterruptedException {
+            return sleepUntilInterrupted();
+        }
+
+        @AsyncTask(name = "until-cancelled-plain-future")
+        public Future<String> futureUntilCancelled() throws InterruptedException {
+            return sleepUntilInterrupted();
+        }
+
+        @AsyncTask(name = "until-cancelled-stage")
+        public CompletionStage<String> stageUntilCancelled() throws InterruptedException {
+            return sleepUntilInterrupted();
+        }
+
+        private CompletableFuture<String> sleepUntilInterrupted() throws InterruptedException {
+            sleeping.incrementAndGet();
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            catch (InterruptedException ex) {
+                interrupted.incrementAndGet();
+                throw ex;
+            }
+            return CompletableFuture.completedFuture("never");
+        }
+
+        public int sleeping() {
+            return sleeping.get();
+        }
+
+        public int interrupted() {
+            return interrupted.get();
         }
 
         @AsyncTask
