@@ -14,7 +14,8 @@ import java.lang.annotation.Target;
  * <p>By return type: {@code CompletableFuture}, {@code CompletionStage}, {@code Future} and
  * {@code SpawningTask} return at once (the future the method body returns, for example
  * {@code CompletableFuture.completedFuture(value)} or a task it starts, is awaited inside the task and
- * its value becomes the task's; cancelling the returned future cancels the task);
+ * its value becomes the task's; cancelling the returned future cancels the task, and a task that times out
+ * or is cancelled cancels the future it was awaiting);
  * {@code void} runs fire-and-forget (failures are logged and counted); any other type runs as a task
  * while the caller waits, and the method's own exception is rethrown. Other future types, and reactive
  * publishers ({@code Mono}, {@code Flux}, a {@code Flow.Publisher}: their work would run when subscribed,

@@ -411,19 +411,22 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     }
 
     /** The value of the future a method body returned, waited for inside the task. */
-    private static Object await(Object future) throws Exception {
-        try {
-            if (future instanceof CompletionStage<?> stage) {
-                return stage.toCompletableFuture().join();
-            }
-            if (future instanceof Future<?> plain) {
-                return plain.get();
-            }
-            return future;
+    private static Object await(Object value) throws Exception {
+        Future<?> awaited = value instanceof CompletionStage<?> stage ? stage.toCompletableFuture()
+                : value instanceof Future<?> future ? future : null;
+        if (awaited == null) {
+            return value;
         }
-        catch (CompletionException | ExecutionException ex) {
+        try {
+            return awaited.get(); // interruptible, unlike join(): a timeout or cancel must end the wait
+        }
+        catch (ExecutionException ex) {
             Throwable cause = ex.getCause();
             throw cause instanceof Exception exception ? exception : ex;
+        }
+        catch (InterruptedException ex) {
+            awaited.cancel(true); // the task was stopped (timed out, cancelled): so is the work it awaited
+            throw ex;
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.aspectj.weaver.Advice;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -97,6 +98,28 @@ class AsyncTaskAspectTests {
                     .until(() -> orchestrator.recent().stream().filter(task -> task.name().startsWith("until-cancelled"))
                             .filter(task -> task.status() == TaskStatus.CANCELLED).count() == 3);
             assertThat(orchestrator.liveCount()).isZero();
+        });
+    }
+
+    /**
+     * A task awaiting the future its method returned stops waiting when it times out (or is cancelled),
+     * and cancels that future: a wait that ignored the interrupt left the task's thread blocked for good, a
+     * runaway, although the task had ended.
+     */
+    @Test
+    void aTimedOutTaskStopsAwaitingTheFutureItsMethodReturnedAndCancelsIt() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CompletableFuture<String> outer = service.neverCompletes();
+            assertThatThrownBy(outer::get).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(TaskTimeoutException.class);
+            await().alias("the awaited future was cancelled").atMost(Duration.ofSeconds(10))
+                    .until(() -> service.pending().isCancelled());
+            await().alias("no body outlived its task").atMost(Duration.ofSeconds(10))
+                    .until(() -> orchestrator.runawayCount() == 0 && orchestrator.liveCount() == 0);
+            assertThat(orchestrator.recent()).filteredOn(task -> task.name().equals("Service.neverCompletes"))
+                    .singleElement().satisfies(task -> assertThat(task.runaway()).isFalse());
         });
     }
 
@@ -302,6 +325,7 @@ class AsyncTaskAspectTests {
         final AtomicInteger fired = new AtomicInteger();
         final AtomicInteger attempts = new AtomicInteger();
         final AtomicInteger sleeping = new AtomicInteger();
+        final AtomicReference<CompletableFuture<String>> pending = new AtomicReference<>();
         final AtomicInteger interrupted = new AtomicInteger();
         private final Helper helper;
 
@@ -352,6 +376,17 @@ class AsyncTaskAspectTests {
         @AsyncTask
         public CompletableFuture<String> failingLater() {
             return CompletableFuture.failedFuture(new IllegalStateException("nope"));
+        }
+
+        @AsyncTask(timeout = "${svc.timeout}")
+        public CompletableFuture<String> neverCompletes() {
+            CompletableFuture<String> never = new CompletableFuture<>();
+            pending.set(never);
+            return never;
+        }
+
+        public CompletableFuture<String> pending() {
+            return pending.get();
         }
 
         @AsyncTask(name = "until-cancelled-future")
