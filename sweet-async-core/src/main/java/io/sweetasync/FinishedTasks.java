@@ -34,11 +34,11 @@ final class FinishedTasks {
     void finished(TaskNode<?> node) {
         // The listeners' snapshot comes first: the history's is then at least as final, and sampled
         // figures pending in the former are announced (renewing the latter) once they are final.
-        TaskInfo info = listeners.isEmpty() ? null : node.info();
+        TaskInfo info = listeners.wants(TaskListeners.FINISHED) ? node.info() : null;
         boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
         live.finished(node);
         if (node.parentNode() == null) {
-            history.add(node);
+            history.add(node, info);
         }
         if (info != null) {
             listeners.each(listener -> listener.onFinished(info));
@@ -59,7 +59,7 @@ final class FinishedTasks {
      * listeners, renews the history snapshots that show them and has their stored records written again.
      */
     void resourcesFinal(List<TaskNode<?>> nodes) {
-        if (!listeners.isEmpty()) {
+        if (listeners.wants(TaskListeners.RESOURCES_UPDATED)) {
             for (TaskNode<?> node : nodes) {
                 TaskInfo info = node.info();
                 listeners.each(listener -> listener.onResourcesUpdated(info));

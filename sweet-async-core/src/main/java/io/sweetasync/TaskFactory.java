@@ -44,6 +44,12 @@ final class TaskFactory {
     private final List<ContextPropagator> propagators;
     /** Null without a store. */
     private final StoreSync storeSync;
+    /**
+     * The settings of the last root task made, reused by the next root made from the same spec with the same
+     * derived name (a builder kept and run again, as the starter's aspect does per method; {@code to(type)}'s
+     * empty spec). A benign race: settings are immutable, a miss only makes new ones.
+     */
+    private volatile TaskSettings lastRootSettings;
 
     TaskFactory(TaskOrchestrator orchestrator, TaskRuntime defaultRuntime, Duration defaultTimeout,
             RetryPolicy defaultRetry, long incarnation, LiveTasks live, TaskListeners listeners,
@@ -64,7 +70,7 @@ final class TaskFactory {
         List<TaskNode<?>> after = spec.after();
         TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false);
         if (after.isEmpty()) {
-            if (listeners.isEmpty()) {
+            if (!listeners.wants(TaskListeners.CREATED)) {
                 node.submitAsCreated(); // nothing but bookkeeping ran since its creation
             }
             else {
@@ -145,7 +151,7 @@ final class TaskFactory {
         if (storeSync != null && !durable) {
             storeSync.track(node); // a durable task is tracked once its start gate lets it start
         }
-        listeners.notify(node, TaskListener::onCreated);
+        listeners.notify(node, TaskListeners.CREATED, TaskListener::onCreated);
         if (parentStopping) {
             node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
         }
@@ -158,10 +164,18 @@ final class TaskFactory {
 
     /**
      * The settings of a task made from {@code spec} under {@code parent}: those of the parent's previous child
-     * if it was made from the same spec with the same derived name (a fan-out shares one object), else new.
+     * (of the previous root, for a root) if it was made from the same spec with the same derived name (a
+     * fan-out shares one object, as do the calls of one annotated method), else new.
      */
     private TaskSettings settings(TaskSpec<?> spec, String derivedName, TaskNode<?> parent) {
-        TaskSettings settings = parent == null ? null : parent.lastChildSettings(spec, derivedName);
+        TaskSettings settings;
+        if (parent != null) {
+            settings = parent.lastChildSettings(spec, derivedName);
+        }
+        else {
+            TaskSettings last = lastRootSettings;
+            settings = last != null && last.resolvedFrom(spec, derivedName) ? last : null;
+        }
         if (settings == null) {
             TaskRuntime runtime = spec.runtime() != null ? orchestrator.runtime(spec.runtime())
                     : parent != null ? parent.runtimeRef() : defaultRuntime;
@@ -173,6 +187,9 @@ final class TaskFactory {
                     spec.retry() != null ? spec.retry() : defaultRetry);
             if (parent != null) {
                 parent.rememberChildSettings(settings);
+            }
+            else {
+                lastRootSettings = settings;
             }
         }
         return settings;

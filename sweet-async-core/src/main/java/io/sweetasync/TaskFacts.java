@@ -35,6 +35,10 @@ abstract class TaskFacts<T> {
     private static final int PATH_TAIL = 8;
     /** Monotonic time not reached yet. */
     private static final long UNSET = Long.MIN_VALUE;
+    /** The figures of a task that has neither waited nor run: every one unavailable. */
+    private static final TaskMetrics NOT_STARTED = new TaskMetrics(Duration.ZERO, Duration.ZERO,
+            ResourceValue.unavailable(), ResourceValue.unavailable(), ResourceValue.unavailable(),
+            ResourceValue.unavailable());
 
     /** A resource figure attributed from sampled events. */
     enum Resource { CPU, ALLOCATED, READ, WRITTEN }
@@ -456,6 +460,9 @@ abstract class TaskFacts<T> {
     }
 
     public TaskMetrics metrics() {
+        if (attempts == 0 && !waiting && queueWaitNanos == 0 && runNanos == 0 && attemptStartNanos == 0) {
+            return NOT_STARTED; // nothing measured yet (a snapshot at creation, for context propagators)
+        }
         long now = settings.orchestrator.clock().nanoTime();
         long running = attemptStartNanos;
         long waitingNow = waiting ? Math.max(0, now - queuedAtNanos) : 0;

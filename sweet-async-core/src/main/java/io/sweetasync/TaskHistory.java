@@ -37,12 +37,15 @@ final class TaskHistory {
         return size > 0;
     }
 
-    /** Records a finished root. */
-    void add(TaskNode<?> root) {
+    /**
+     * Records a finished root; {@code flat} is a snapshot of it taken since it finished (null if none was),
+     * which is its tree when it has no children: kept rather than built again.
+     */
+    void add(TaskNode<?> root, TaskInfo flat) {
         if (size == 0) {
             return;
         }
-        TaskInfo snapshot = root.tree(CHILD_LIMIT);
+        TaskInfo snapshot = flat != null && root.childCount() == 0 ? flat : root.tree(CHILD_LIMIT);
         lock.lock();
         try {
             if (entries.size() == size) {

@@ -1,6 +1,8 @@
 package io.sweetasync;
 
 import java.lang.System.Logger.Level;
+import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -10,37 +12,57 @@ import java.util.function.Consumer;
  * The orchestrator's {@link TaskListener}s, and how an event reaches them.
  *
  * <p>Invariants: a listener that throws is logged and never changes the task, nor stops the other
- * listeners; without listeners an event costs one emptiness check (no snapshot is built); listeners are
- * called on the thread of the event, in registration order; adding or removing one while events flow is
- * safe (copy on write: registrations are rare).
+ * listeners; listeners are called on the thread of the event, in registration order; adding or removing
+ * one while events flow is safe (copy on write: registrations are rare). An event's snapshot is built once,
+ * and only if some listener overrides that event's method ({@link #wants}): a listener keeping
+ * {@code TaskListener}'s empty default (the starter's metrics have no use for {@code onCreated} and
+ * {@code onQueued}) costs its tasks no snapshot for it. Whether a listener overrides a method is read from
+ * its class once, at registration, and errs towards calling it: an override anywhere below
+ * {@code TaskListener} (its class, a superclass, a sub-interface's default, a dynamic proxy) counts, and a
+ * method that cannot be looked up counts as overridden.
  */
 final class TaskListeners {
 
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
 
+    /** The events, as bits of {@link #wanted}. */
+    static final int CREATED = 1;
+    static final int QUEUED = 1 << 1;
+    static final int STARTED = 1 << 2;
+    static final int RETRYING = 1 << 3;
+    static final int FINISHED = 1 << 4;
+    static final int RESOURCES_UPDATED = 1 << 5;
+
     private final CopyOnWriteArrayList<TaskListener> listeners = new CopyOnWriteArrayList<>();
+    /** The events some registered listener overrides; recomputed under this object's monitor. */
+    private volatile int wanted;
 
-    void addAll(Collection<TaskListener> more) {
+    synchronized void addAll(Collection<TaskListener> more) {
         listeners.addAll(more);
+        recompute();
     }
 
-    void add(TaskListener listener) {
+    synchronized void add(TaskListener listener) {
         listeners.add(listener);
+        recompute();
     }
 
-    boolean remove(TaskListener listener) {
-        return listeners.remove(listener);
+    synchronized boolean remove(TaskListener listener) {
+        boolean removed = listeners.remove(listener);
+        recompute();
+        return removed;
     }
 
-    boolean isEmpty() {
-        return listeners.isEmpty();
+    /** Whether some listener overrides the method of {@code event} (one of the bits above). */
+    boolean wants(int event) {
+        return (wanted & event) != 0;
     }
 
-    /** Tells every listener {@code event} with a snapshot of {@code node}, taken once, if there are any. */
-    void notify(TaskNode<?> node, BiConsumer<TaskListener, TaskInfo> event) {
-        if (!listeners.isEmpty()) {
+    /** Tells every listener {@code event} with a snapshot of {@code node}, taken once, if one wants it. */
+    void notify(TaskNode<?> node, int event, BiConsumer<TaskListener, TaskInfo> call) {
+        if (wants(event)) {
             TaskInfo info = node.info();
-            each(listener -> event.accept(listener, info));
+            each(listener -> call.accept(listener, info));
         }
     }
 
@@ -53,6 +75,34 @@ final class TaskListeners {
             catch (Throwable t) {
                 LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
             }
+        }
+    }
+
+    private void recompute() {
+        int mask = 0;
+        for (TaskListener listener : listeners) {
+            mask |= overridden(listener.getClass());
+        }
+        wanted = mask;
+    }
+
+    /** The events whose methods {@code type} does not leave to {@code TaskListener}'s empty defaults. */
+    private static int overridden(Class<?> type) {
+        return overrides(type, CREATED, "onCreated", TaskInfo.class)
+                | overrides(type, QUEUED, "onQueued", TaskInfo.class)
+                | overrides(type, STARTED, "onStarted", TaskInfo.class)
+                | overrides(type, RETRYING, "onRetrying", TaskInfo.class, Throwable.class, Duration.class)
+                | overrides(type, FINISHED, "onFinished", TaskInfo.class)
+                | overrides(type, RESOURCES_UPDATED, "onResourcesUpdated", TaskInfo.class);
+    }
+
+    private static int overrides(Class<?> type, int event, String name, Class<?>... parameters) {
+        try {
+            Method method = type.getMethod(name, parameters);
+            return method.getDeclaringClass() == TaskListener.class ? 0 : event;
+        }
+        catch (NoSuchMethodException | RuntimeException ex) {
+            return event; // cannot tell: call it
         }
     }
 }

@@ -410,15 +410,15 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     void notifyQueued(TaskNode<?> node) {
-        listeners.notify(node, TaskListener::onQueued);
+        listeners.notify(node, TaskListeners.QUEUED, TaskListener::onQueued);
     }
 
     void notifyStarted(TaskNode<?> node) {
-        listeners.notify(node, TaskListener::onStarted);
+        listeners.notify(node, TaskListeners.STARTED, TaskListener::onStarted);
     }
 
     void notifyRetrying(TaskNode<?> node, Throwable error, Duration delay) {
-        listeners.notify(node, (listener, info) -> listener.onRetrying(info, error, delay));
+        listeners.notify(node, TaskListeners.RETRYING, (listener, info) -> listener.onRetrying(info, error, delay));
     }
 
     void warn(String message, Throwable error) {

@@ -22,7 +22,7 @@ final class TaskTrees {
      * node ({@code 0}: none, {@code Integer.MAX_VALUE}: all), built bottom-up.
      */
     static TaskInfo snapshot(TaskNode<?> top, int childLimit) {
-        if (childLimit == 0) {
+        if (childLimit == 0 || top.childCount() == 0) {
             return top.info();
         }
         ArrayDeque<Frame> stack = new ArrayDeque<>();

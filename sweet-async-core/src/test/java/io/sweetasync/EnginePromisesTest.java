@@ -10,6 +10,7 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,44 @@ class EnginePromisesTest {
     }
 
     /** Cancelling the CompletableFuture of a task that is timing out does not claim a cancellation. */
+    /**
+     * One builder run as a root, as a child inside a task, and as a root again (the starter's aspect keeps
+     * one builder per method, and tasks made alike share their resolved settings): each task has its own
+     * place in the tree, its parent's runtime and priority as a child, the defaults as a root.
+     */
+    @Test
+    @Timeout(30)
+    void oneBuilderRunAsRootAndAsChildGivesEachTaskItsOwnPlace() throws Exception {
+        SpawningTaskBuilder<String> alike = orchestrator.to(String.class).named("alike");
+        Callable<String> work = () -> TaskContext.current().orElseThrow().parent()
+                .map(TaskInfo::name).orElse("no parent"); // one class for all three: made alike
+        CountDownLatch rootRan = new CountDownLatch(1);
+        SpawningTask<?>[] child = new SpawningTask<?>[1];
+        SpawningTask<String> parent = orchestrator.to(String.class).named("parent").runtime("platform")
+                .priority(TaskPriority.HIGH).run(() -> {
+                    rootRan.await(); // the same builder's root is made in between
+                    child[0] = alike.run(work);
+                    return (String) child[0].join();
+                });
+        SpawningTask<String> first = alike.run(work);
+        assertThat(first.join()).isEqualTo("no parent");
+        rootRan.countDown();
+        assertThat(parent.join()).isEqualTo("parent");
+        SpawningTask<String> last = alike.run(work);
+        assertThat(last.join()).isEqualTo("no parent");
+        for (SpawningTask<?> root : List.of(first, last)) {
+            assertThat(root.info().parentId()).isNull();
+            assertThat(root.info().path()).isEqualTo("alike#" + root.id());
+            assertThat(root.info().runtime()).isEqualTo("virtual");
+            assertThat(root.info().priority()).isEqualTo(TaskPriority.NORMAL);
+        }
+        assertThat(child[0].info().parentId()).isEqualTo(parent.id());
+        assertThat(child[0].info().runtime()).isEqualTo("platform");
+        assertThat(child[0].info().priority()).isEqualTo(TaskPriority.HIGH);
+        assertThat(orchestrator.recent()).extracting(TaskInfo::id).contains(first.id(), last.id())
+                .doesNotContain(child[0].id());
+    }
+
     @Test
     void cancellingTheFutureOfATimedOutTaskReportsNoCancellation() throws Exception {
         CountDownLatch release = new CountDownLatch(1);

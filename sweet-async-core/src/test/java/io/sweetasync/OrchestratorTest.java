@@ -164,6 +164,67 @@ class OrchestratorTest {
                 "started 2", "finished COMPLETED");
     }
 
+    /** A listener that overrides its events in a sub-interface's defaults. */
+    interface Recording extends TaskListener {
+
+        List<String> events();
+
+        @Override
+        default void onCreated(TaskInfo task) {
+            events().add("created");
+        }
+
+        @Override
+        default void onQueued(TaskInfo task) {
+            events().add("queued");
+        }
+    }
+
+    /** One that overrides in a superclass. */
+    static class StartedRecorder implements TaskListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onStarted(TaskInfo task) {
+            events.add("started");
+        }
+    }
+
+    /**
+     * Events are built only for listeners that override them, so how an override is found matters: one in
+     * a sub-interface's default, in a superclass, or behind a dynamic proxy is called like one in the
+     * listener's own class; a listener added or removed later changes which events are built.
+     */
+    @Test
+    void listenersOverridingThroughInterfacesSuperclassesOrProxiesAreCalled() {
+        List<String> viaInterface = new CopyOnWriteArrayList<>();
+        List<String> viaProxy = new CopyOnWriteArrayList<>();
+        TaskListener proxy = (TaskListener) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { TaskListener.class }, (self, method, arguments) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return method.getName().equals("equals") ? self == arguments[0]
+                                : method.getName().equals("hashCode") ? System.identityHashCode(self) : "proxy";
+                    }
+                    viaProxy.add(method.getName());
+                    return null;
+                });
+        StartedRecorder inherited = new StartedRecorder() {
+        };
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder()
+                .listener((Recording) () -> viaInterface).listener(proxy));
+        orchestrator.addListener(inherited);
+        orchestrator.to(String.class).await(() -> "done");
+        assertThat(viaInterface).containsExactly("created", "queued");
+        assertThat(viaProxy).containsExactly("onCreated", "onQueued", "onStarted", "onFinished");
+        assertThat(inherited.events).containsExactly("started");
+
+        assertThat(orchestrator.removeListener(proxy)).isTrue();
+        orchestrator.to(String.class).await(() -> "again");
+        assertThat(viaProxy).as("removed: told nothing more").hasSize(4);
+        assertThat(viaInterface).containsExactly("created", "queued", "created", "queued");
+        assertThat(inherited.events).containsExactly("started", "started");
+    }
+
     @Test
     void shutdownWaitsForRunningWorkAndRejectsNewRoots() throws Exception {
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
