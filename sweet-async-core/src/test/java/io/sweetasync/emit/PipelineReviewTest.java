@@ -1,0 +1,104 @@
+package io.sweetasync.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/** Promises of the streaming API under hostile input and timing, found false in review and fixed. */
+class PipelineReviewTest extends PipelineHostileSupport {
+
+    /**
+     * {@link Sources#chunked}: "the elements of source in lists of size (the last may be shorter)". A size
+     * meaning "everything in one list" is a bound, not an allocation: it must not reserve room for
+     * {@code size} elements up front. Found: {@code new ArrayList<>(Integer.MAX_VALUE)} threw
+     * OutOfMemoryError, recorded as the sender's error, and nothing was emitted.
+     */
+    @Test
+    void aHugeChunkSizeIsABoundNotAnAllocation() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            FinalEvent<Long, List<Integer>> done = orchestrator.<List<Integer>>emits()
+                    .sender(Sources.chunked(numbers(3), Integer.MAX_VALUE))
+                    .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.errors()).as("errors").isEmpty();
+            assertThat(done.collected()).containsExactly(java.util.Map.entry(0L, List.of(0, 1, 2)));
+        });
+    }
+
+    /**
+     * Null elements are events like any other ({@link Emitter}; PipelineHostileDeliveryTest), so a chunk may
+     * hold them. Found: each chunk was copied with {@code List.copyOf}, which throws NullPointerException on
+     * a null: the sender failed and the chunk with the null, and everything after it, were never emitted.
+     */
+    @Test
+    void chunksMayHoldNullElements() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            List<Integer> source = Arrays.asList(1, null, 3, 4, null);
+            FinalEvent<Long, List<Integer>> done = orchestrator.<List<Integer>>emits().sequence()
+                    .sender(Sources.chunked(source, 2))
+                    .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.errors()).as("errors").isEmpty();
+            assertThat(done.collected().values()).containsExactly(Arrays.asList(1, null), Arrays.asList(3, 4),
+                    Arrays.asList((Integer) null));
+        });
+    }
+
+    /**
+     * {@link Emitter}: "Thread-safe". The emitter {@link Sources#chunked(Sender, int)} hands its source is an
+     * emitter too, and a source may emit into it from several threads at once, as into any other. Found: it
+     * added to a plain ArrayList shared by every thread: elements were lost or repeated, and chunks came out
+     * longer or shorter than {@code size}.
+     */
+    @RepeatedTest(10)
+    void theEmitterAChunkedSourceIsGivenIsThreadSafe() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            int threads = 4;
+            int perThread = 5_000;
+            int size = 7;
+            AtomicIntegerArray seen = new AtomicIntegerArray(threads * perThread);
+            Sender<Integer> source = emitter -> {
+                List<Thread> running = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int base = t * perThread;
+                    running.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            for (int i = base; i < base + perThread; i++) {
+                                emitter.emit(i);
+                            }
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+                }
+                for (Thread thread : running) {
+                    thread.join();
+                }
+            };
+            List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+            FinalEvent<Long, Integer> done = orchestrator.<List<Integer>>emits().bufferSize(4)
+                    .sender(Sources.chunked(source, size))
+                    .receiver(ReceiverStrategy.parallel(2), (event, collector) -> {
+                        sizes.add(event.data().size());
+                        event.data().forEach(seen::incrementAndGet);
+                        collector.collect(event.sequence(), event.data().size());
+                    })
+                    .awaitFinalEvent();
+            assertThat(done.errors()).as("errors").isEmpty();
+            for (int i = 0; i < threads * perThread; i++) {
+                assertThat(seen.get(i)).as("element %d", i).isEqualTo(1);
+            }
+            // 20,000 elements in chunks of 7: 2,857 full ones and a last of 1
+            assertThat(sizes.stream().filter(s -> s != size).toList()).as("chunks not of size %d", size)
+                    .containsExactly(1);
+        });
+    }
+}
