@@ -101,4 +101,55 @@ class PipelineReviewTest extends PipelineHostileSupport {
                     .containsExactly(1);
         });
     }
+
+    /**
+     * SPEC 2: by default "errors collected in errors()" and the pipeline goes on. A receiver may throw
+     * {@link InterruptedException} of its own ({@code Receiver.receive} throws Exception) while nobody stops
+     * the pipeline: that is the event's error like any other. Found: it was taken for the worker being
+     * stopped, the worker ended, and the pipeline failed saying "a worker stopped before its work was done,
+     * so events would be lost".
+     */
+    @Test
+    void anInterruptedExceptionOfAReceiverWhileNothingStopsThePipelineIsThatEventsError() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            FinalEvent<Long, Integer> done = orchestrator.<Integer>emits()
+                    .sender(emitter -> emitter.emitAll(numbers(10)))
+                    .receiver((event, collector) -> {
+                        if (event.data() == 3) {
+                            throw new InterruptedException("the receiver's own");
+                        }
+                        collector.collect(event.sequence(), event.data());
+                    })
+                    .awaitFinalEvent();
+            assertThat(done.collected()).hasSize(9).doesNotContainKey(3L);
+            assertThat(done.received()).isEqualTo(10);
+            assertThat(done.errors()).singleElement().satisfies(error -> {
+                assertThat(error.sequence()).isEqualTo(3);
+                assertThat(error.error()).isInstanceOf(InterruptedException.class).hasMessage("the receiver's own");
+            });
+        });
+    }
+
+    /**
+     * {@link Sources#publisher}: "An error of the publisher is the sender's error". A publisher may fail with
+     * an {@link InterruptedException} (its own upstream was interrupted); that is a signal it sent, not an
+     * interrupt of the sender worker. Found: the sender worker rethrew it as if it were being stopped, and the
+     * pipeline failed saying "a worker stopped before its work was done, so events would be lost".
+     */
+    @Test
+    void aPublisherFailingWithAnInterruptedExceptionIsTheSendersError() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            FinalEvent<Long, Integer> done = orchestrator.<Integer>emits()
+                    .sender(Sources.publisher(PublisherSourceTest.synchronous(2,
+                            new InterruptedException("upstream was interrupted"))))
+                    .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.collected()).containsOnlyKeys(0L, 1L);
+            assertThat(done.errors()).singleElement().satisfies(error -> {
+                assertThat(error.sequence()).isEqualTo(-1);
+                assertThat(error.error()).isInstanceOf(InterruptedException.class)
+                        .hasMessage("upstream was interrupted");
+            });
+        });
+    }
 }
