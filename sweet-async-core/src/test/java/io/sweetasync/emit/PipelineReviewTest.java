@@ -152,4 +152,24 @@ class PipelineReviewTest extends PipelineHostileSupport {
             });
         });
     }
+
+    /**
+     * {@link EventCollector#collectError} records a failure; a {@code null} failure is no failure to record.
+     * It must be refused where it is made, naming the argument (CONVENTIONS: validation names the bad
+     * argument), and the event's error is then that refusal. Found: it was kept as an
+     * {@code EventError} whose {@code error()} is null (its own javadoc example, {@code e.error().toString()},
+     * throws on it), and as the pipeline's "first error" it was null, so a stop on the first error failed the
+     * pipeline with {@code ExecutionException(null)}.
+     */
+    @Test
+    void collectingANullErrorIsRefusedNamingTheArgument() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            FinalEvent<Long, Integer> done = orchestrator.<Integer>emits()
+                    .sender(emitter -> emitter.emitAll(numbers(3)))
+                    .receiver((event, collector) -> collector.collectError(event.sequence(), null))
+                    .awaitFinalEvent();
+            assertThat(done.errors()).hasSize(3).allSatisfy(error -> assertThat(error.error())
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("error"));
+        });
+    }
 }
