@@ -172,4 +172,26 @@ class PipelineReviewTest extends PipelineHostileSupport {
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("error"));
         });
     }
+
+    /**
+     * {@link Emitter}: "An emitter kept after its pipeline stopped taking events refuses them [...] No event
+     * is accepted and then lost." The emitter a chunked source is given is kept past the run here. Found: it
+     * took the element into a new chunk that nothing would ever emit, and returned as if it had been emitted.
+     */
+    @Test
+    void theEmitterAChunkedSourceIsGivenRefusesElementsOnceTheSourceReturned() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            java.util.concurrent.atomic.AtomicReference<Emitter<Integer>> kept = new java.util.concurrent.atomic.AtomicReference<>();
+            FinalEvent<Long, List<Integer>> done = orchestrator.<List<Integer>>emits()
+                    .sender(Sources.chunked((Emitter<Integer> emitter) -> {
+                        kept.set(emitter);
+                        emitter.emitAll(numbers(4));
+                    }, 2))
+                    .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.collected()).hasSize(2);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> kept.get().emit(99))
+                    .isInstanceOf(IllegalStateException.class);
+        });
+    }
 }
