@@ -194,4 +194,18 @@ class PipelineReviewTest extends PipelineHostileSupport {
                     .isInstanceOf(IllegalStateException.class);
         });
     }
+
+    /**
+     * CONVENTIONS: "validation in the canonical constructor". The strategy records are public; their factories
+     * refuse a null range, their constructors must too. Found: {@code new ReceiverStrategy.Adaptive(null)} and
+     * {@code new SenderStrategy.Parallel(null)} were accepted, and the pipeline built with them failed only
+     * when it ran, with a NullPointerException that named nothing.
+     */
+    @Test
+    void strategyRecordsRefuseANullRangeNamingIt() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ReceiverStrategy.Adaptive(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("workers");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SenderStrategy.Parallel(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("workers");
+    }
 }
