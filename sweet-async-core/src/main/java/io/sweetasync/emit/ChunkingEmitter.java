@@ -15,8 +15,9 @@ import java.util.stream.Stream;
  * (emitting may block on a full buffer), so lists from several emitting threads may reach the pipeline in
  * either order; from one thread they keep its order. Lists are unmodifiable views of lists nobody writes
  * to again; they may hold {@code null} elements, which are events like any other. {@code chunk} grows as
- * elements come, so a huge {@code size} reserves nothing. Once {@link #close}d (the source returned or failed),
- * it refuses elements, as a kept pipeline emitter does, rather than keep them where nothing will emit them.
+ * elements come, so a huge {@code size} reserves nothing. Once {@link #close}d (the source returned or
+ * failed), it refuses elements, as a kept pipeline emitter does, rather than keep them where nothing will
+ * emit them.
  */
 final class ChunkingEmitter<E> implements Emitter<E> {
 
