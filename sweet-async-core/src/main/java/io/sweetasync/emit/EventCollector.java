@@ -16,6 +16,10 @@ public interface EventCollector<K, V> {
     /** Records a result. */
     void collect(K key, V value);
 
-    /** Records a failure for {@code key}, without failing the pipeline. */
+    /**
+     * Records a failure for {@code key}, without failing the pipeline.
+     *
+     * @throws NullPointerException if {@code error} is null (which would be the event's error then)
+     */
     void collectError(K key, Throwable error);
 }

@@ -115,6 +115,7 @@ final class PipelineResults<K, V> {
 
             @Override
             public void collectError(K key, Throwable error) {
+                Objects.requireNonNull(error, "error must not be null: collectError records a failure");
                 record(new EventError<>(sequence, key, error));
             }
         };

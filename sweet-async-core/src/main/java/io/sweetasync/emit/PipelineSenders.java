@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * a serial sender drives its source alone.</li>
  * <li>At most {@code max} parallel senders run; more are started only on the coordinator's thread,
  * when receivers starve, and never after a sender has returned.</li>
- * <li>A sender's error (other than an interrupt) is recorded as an error of sequence {@code -1}; the
- * sender returns normally, so only a stopped sender fails the pipeline.</li>
+ * <li>A sender's error is recorded as an error of sequence {@code -1}, also an
+ * {@link InterruptedException} the sender throws while its worker is not being stopped (its own, or a
+ * publisher's error); the sender returns normally, so only a stopped sender fails the pipeline.</li>
  * </ul>
  */
 final class PipelineSenders<E> {
@@ -81,10 +82,10 @@ final class PipelineSenders<E> {
             try {
                 sender.send(new PipelineEmitter(index));
             }
-            catch (InterruptedException ex) {
-                throw ex;
-            }
             catch (Throwable t) {
+                if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
+                    throw ex;
+                }
                 results.record(new EventError<>(-1, null, t));
             }
             finally {

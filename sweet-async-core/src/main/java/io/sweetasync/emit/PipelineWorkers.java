@@ -95,6 +95,16 @@ final class PipelineWorkers {
         });
     }
 
+    /**
+     * Whether the worker (or other task) whose body runs on this thread has been asked to stop: cancelled,
+     * timed out, or its pipeline stopped. An {@link InterruptedException} is the worker being stopped only
+     * then; one that user code throws while nothing stops it is that code's error like any other. The
+     * engine records a stop request before it interrupts the body, so a worker interrupted to stop sees it.
+     */
+    static boolean isStopping() {
+        return TaskContext.current().map(TaskContext::isCancellationRequested).orElse(true);
+    }
+
     /** Whether every worker started so far has ended (its task is terminal). */
     boolean allEnded() {
         synchronized (workers) {

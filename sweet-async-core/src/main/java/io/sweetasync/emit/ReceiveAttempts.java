@@ -21,8 +21,9 @@ import java.util.concurrent.RejectedExecutionException;
  * <li>A permit is released after every attempt that got one: sampled when the attempt ended (well
  * or not), ignored when it was interrupted. An interrupted wait for a permit leaks nothing: the
  * request is cancelled, or the permit ignored when it is granted.</li>
- * <li>An interrupt ends the attempts at once and is thrown; every other error is the attempt's, for
- * the retry policy to judge.</li>
+ * <li>An interrupt that stops the worker ({@link PipelineWorkers#isStopping}) ends the attempts at once
+ * and is thrown; every other error is the attempt's, for the retry policy to judge, also an
+ * {@link InterruptedException} the receiver throws while nothing stops the worker.</li>
  * </ul>
  */
 final class ReceiveAttempts<E, K, V> {
@@ -56,11 +57,11 @@ final class ReceiveAttempts<E, K, V> {
                 release(permit, true);
                 break;
             }
-            catch (InterruptedException ex) {
-                release(permit, false);
-                throw ex;
-            }
             catch (Throwable t) {
+                if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
+                    release(permit, false);
+                    throw ex;
+                }
                 release(permit, true);
                 Duration delay = retry.nextDelay(attempt, t).orElse(null);
                 if (delay == null) {

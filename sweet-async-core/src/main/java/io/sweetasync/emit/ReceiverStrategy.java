@@ -41,7 +41,7 @@ public sealed interface ReceiverStrategy {
      * stays empty. The current count is in the pipeline's progress ({@code receivers}).
      */
     static ReceiverStrategy adaptive(MinMax workers) {
-        return new Adaptive(Objects.requireNonNull(workers, "workers"));
+        return new Adaptive(workers);
     }
 
     /** Fixed workers. */
@@ -68,5 +68,8 @@ public sealed interface ReceiverStrategy {
 
     /** Workers that follow backlog and latency. */
     record Adaptive(MinMax workers) implements ReceiverStrategy {
+        public Adaptive {
+            Objects.requireNonNull(workers, "workers");
+        }
     }
 }

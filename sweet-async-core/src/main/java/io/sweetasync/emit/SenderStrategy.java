@@ -22,7 +22,7 @@ public sealed interface SenderStrategy {
      * {@link Emitter} for how workers share an {@code emitAll} source.
      */
     static SenderStrategy parallel(MinMax workers) {
-        return new Parallel(Objects.requireNonNull(workers, "workers"));
+        return new Parallel(workers);
     }
 
     /** One sender worker. */
@@ -30,5 +30,8 @@ public sealed interface SenderStrategy {
 
     /** Several sender workers. */
     record Parallel(MinMax workers) implements SenderStrategy {
+        public Parallel {
+            Objects.requireNonNull(workers, "workers");
+        }
     }
 }

@@ -9,13 +9,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -137,7 +133,9 @@ public final class Sources {
 
     /**
      * What {@code source} emits, in lists of {@code size} (the last may be shorter): for receivers that
-     * work in batches, such as JDBC batch inserts.
+     * work in batches, such as JDBC batch inserts. The emitter the source is given is thread-safe like any
+     * other; lists from several threads emitting at once may reach the pipeline in either order. Lists are
+     * unmodifiable and may hold {@code null} elements; {@code size} is a bound, not an allocation.
      */
     public static <E> Sender<List<E>> chunked(Sender<E> source, int size) {
         Objects.requireNonNull(source, "source");
@@ -148,41 +146,16 @@ public final class Sources {
             if (emitter.senderIndex() != 0) {
                 return;
             }
-            AtomicReference<List<E>> chunk = new AtomicReference<>(new ArrayList<>(size));
-            source.send(new Emitter<E>() {
-                @Override
-                public void emit(E data) throws InterruptedException {
-                    chunk.get().add(data);
-                    if (chunk.get().size() == size) {
-                        emitter.emit(List.copyOf(chunk.get()));
-                        chunk.set(new ArrayList<>(size));
-                    }
-                }
-
-                @Override
-                public void emitAll(Iterable<? extends E> data) throws InterruptedException {
-                    for (E item : data) {
-                        emit(item);
-                    }
-                }
-
-                @Override
-                public void emitAll(Stream<? extends E> data) throws InterruptedException {
-                    try (data) {
-                        Iterator<? extends E> items = data.iterator();
-                        while (items.hasNext()) {
-                            emit(items.next());
-                        }
-                    }
-                }
-
-                @Override
-                public int senderIndex() {
-                    return 0;
-                }
-            });
-            if (!chunk.get().isEmpty()) {
-                emitter.emit(List.copyOf(chunk.get()));
+            ChunkingEmitter<E> chunks = new ChunkingEmitter<>(emitter, size);
+            List<E> last;
+            try {
+                source.send(chunks);
+            }
+            finally {
+                last = chunks.close();
+            }
+            if (!last.isEmpty()) {
+                emitter.emit(last);
             }
         };
     }

@@ -139,10 +139,17 @@ final class SampleWindow {
         return alarmCount == 0 ? 0 : alarmSum / alarmCount;
     }
 
-    /** Coefficient of variation (standard deviation over mean) of the latencies of every completion counted. */
+    /**
+     * Coefficient of variation (standard deviation over mean) of the latencies of every completion counted; 0
+     * when they were all 0 ns (a clock coarser than the work: they do not vary, and 0/0 would be NaN, which
+     * the algorithm's smoothed variation would keep for good).
+     */
     double variation() {
         if (delivered < 2) {
             return 1;
+        }
+        if (deliveredSum <= 0) {
+            return 0;
         }
         double mean = deliveredSum / delivered;
         return Math.sqrt(Math.max(0, deliveredSquares / delivered - mean * mean) * delivered / (delivered - 1)) / mean;

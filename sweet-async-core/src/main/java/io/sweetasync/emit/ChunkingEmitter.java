@@ -1,0 +1,88 @@
+package io.sweetasync.emit;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The emitter {@link Sources#chunked(Sender, int)} hands its source: gathers what the source emits into
+ * lists of {@code size} and emits each full list into the pipeline's emitter.
+ *
+ * <p>Thread-safe, as every {@link Emitter}: {@code chunk} is guarded by {@code this}, and each element
+ * joins exactly one list. A full list is taken out of {@code chunk} under the lock and emitted outside it
+ * (emitting may block on a full buffer), so lists from several emitting threads may reach the pipeline in
+ * either order; from one thread they keep its order. Lists are unmodifiable views of lists nobody writes
+ * to again; they may hold {@code null} elements, which are events like any other. {@code chunk} grows as
+ * elements come, so a huge {@code size} reserves nothing. Once {@link #close}d (the source returned or
+ * failed), it refuses elements, as a kept pipeline emitter does, rather than keep them where nothing will
+ * emit them.
+ */
+final class ChunkingEmitter<E> implements Emitter<E> {
+
+    private final Emitter<? super List<E>> target;
+    private final int size;
+    /** Guarded by this. */
+    private List<E> chunk = new ArrayList<>();
+    /** Guarded by this. */
+    private boolean finished;
+
+    ChunkingEmitter(Emitter<? super List<E>> target, int size) {
+        this.target = target;
+        this.size = size;
+    }
+
+    @Override
+    public void emit(E data) throws InterruptedException {
+        List<E> full = null;
+        synchronized (this) {
+            if (finished) {
+                throw new IllegalStateException("the chunked source has returned or failed: it takes no more elements");
+            }
+            chunk.add(data);
+            if (chunk.size() == size) {
+                full = chunk;
+                chunk = new ArrayList<>();
+            }
+        }
+        if (full != null) {
+            target.emit(Collections.unmodifiableList(full));
+        }
+    }
+
+    @Override
+    public void emitAll(Iterable<? extends E> data) throws InterruptedException {
+        for (E item : data) {
+            emit(item);
+        }
+    }
+
+    @Override
+    public void emitAll(Stream<? extends E> data) throws InterruptedException {
+        try (data) {
+            Iterator<? extends E> items = data.iterator();
+            while (items.hasNext()) {
+                emit(items.next());
+            }
+        }
+    }
+
+    @Override
+    public int senderIndex() {
+        return 0;
+    }
+
+    /**
+     * The source has returned or failed: no element is taken after this. Returns the last list, shorter
+     * than {@code size} (empty if none), for the caller to emit when the source returned normally.
+     */
+    List<E> close() {
+        synchronized (this) {
+            finished = true;
+            List<E> last = chunk;
+            chunk = List.of();
+            return Collections.unmodifiableList(last);
+        }
+    }
+}
