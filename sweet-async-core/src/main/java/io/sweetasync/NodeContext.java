@@ -70,6 +70,7 @@ final class NodeContext implements TaskContext {
 
     @Override
     public List<TaskResult<?>> joinChildren() {
+        refuseJoiningFromADescendant();
         List<TaskNode<?>> children = node.childNodes();
         List<TaskResult<?>> results = new ArrayList<>(children.size());
         try {
@@ -87,6 +88,20 @@ final class NodeContext implements TaskContext {
             throw new CancellationException("task " + node.label() + " was interrupted while joining its children");
         }
         return results;
+    }
+
+    /**
+     * A descendant's body that joins this task's children waits for its own ancestor among them (or for
+     * itself), which ends only after the waiter: the wait would never end. Refused at once, as
+     * {@link SpawningTask#join()} refuses waiting for an ancestor.
+     */
+    private void refuseJoiningFromADescendant() {
+        TaskNode<?> waiter = Carrier.currentTask();
+        if (waiter != null && waiter != node && waiter.isSelfOrDescendantOf(node)) {
+            throw new IllegalStateException("task " + waiter.label() + " cannot join the children of "
+                    + node.label() + ", its ancestor: it is one of them or below one, and a task ends only after "
+                    + "its children, so the wait would never end");
+        }
     }
 
     @Override
