@@ -123,19 +123,20 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             releasePermit(PermitRelease.IGNORE);
             reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
         }
-        catch (RuntimeException ex) {
-            // A user's executor failed otherwise (its own bug, a closed resource): see failOutsideAnAttempt.
+        catch (RuntimeException | Error ex) {
+            // A user's executor failed otherwise (its own bug, a closed resource, no thread could be made:
+            // OutOfMemoryError "unable to create native thread"): see failOutsideAnAttempt.
             failOutsideAnAttempt(ex);
         }
     }
 
     /**
-     * A user's executor or clock failed (its own bug, a closed resource) while no attempt runs: the task
-     * fails with that error, as an attempt whose bookkeeping failed does, instead of staying QUEUED or
-     * waiting for a retry for ever (this runs on run()'s caller, a limiter's grant or the clock's thread:
-     * nobody else would end it).
+     * A user's executor or clock failed (its own bug, a closed resource, an {@link Error} such as no thread
+     * could be made) while no attempt runs: the task fails with that error, as an attempt whose bookkeeping
+     * failed does, instead of staying QUEUED or waiting for a retry for ever (this runs on run()'s caller, a
+     * limiter's grant or the clock's thread: nobody else would end it).
      */
-    private void failOutsideAnAttempt(RuntimeException ex) {
+    private void failOutsideAnAttempt(Throwable ex) {
         releasePermit(PermitRelease.IGNORE);
         if (BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
             bodyFailed(ex);
@@ -179,7 +180,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
             return null;
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | Error ex) {
             failOutsideAnAttempt(ex);
             return null;
         }

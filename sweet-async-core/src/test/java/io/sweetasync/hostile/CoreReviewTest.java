@@ -4,15 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
+import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.TaskClock;
+import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,6 +82,102 @@ class CoreReviewTest {
                         .hasMessageContaining(levels == 1 ? "child#" : "grandchild#")
                         .hasMessageContaining("parent#")
                         .hasMessageContaining("never end");
+            }
+        }
+    }
+
+    // ---- 1.5/1.7: an executor or clock failing with an Error -------------------------------------
+
+    /** What Executor.execute throws when no thread can be made. */
+    private static OutOfMemoryError noThread() {
+        return new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+    }
+
+    /**
+     * A user's executor whose execute() throws a RuntimeException ends the task (HostileCoreTest); one that
+     * cannot make a thread throws OutOfMemoryError, an Error, which went past that handling: on the first
+     * submission run() threw it and left the task live and QUEUED for ever (its waiters and the orchestrator's
+     * live count with it); on a retry, submitted from the clock's thread, nobody ever ended the task. Now it
+     * fails with the Error as its cause, like any failure outside an attempt.
+     */
+    @Test
+    void aUserExecutorThatCannotMakeAThreadEndsTheTaskInsteadOfStrandingIt() {
+        for (int failingCall = 1; failingCall <= 2; failingCall++) {
+            int failing = failingCall;
+            AtomicInteger calls = new AtomicInteger();
+            ExecutorService real = Executors.newVirtualThreadPerTaskExecutor();
+            Executor executor = command -> {
+                if (calls.incrementAndGet() == failing) {
+                    throw noThread();
+                }
+                real.execute(command);
+            };
+            try (TaskOrchestrator own = TaskOrchestrator.builder().runtime(TaskRuntime.executor("own", executor)).build()) {
+                SpawningTask<String> task;
+                try {
+                    task = own.to(String.class).runtime("own").retry(RetryPolicy.fixed(3, Duration.ZERO)).run(() -> {
+                        throw new IOException("every attempt fails");
+                    });
+                }
+                catch (OutOfMemoryError thrownByRun) {
+                    assertThat(own.liveCount()).as("tasks left live after run() threw").isZero();
+                    continue;
+                }
+                TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result,
+                        () -> "the task whose submission " + failing + " failed was stranded");
+                assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+                assertThat(((TaskResult.Err<String>) result).error()).isInstanceOf(TaskFailedException.class)
+                        .cause().isInstanceOf(OutOfMemoryError.class);
+                assertThat(own.liveCount()).isZero();
+            }
+            finally {
+                real.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * The same for the clock: scheduling a deadline or a retry makes the scheduler's thread on first use, and
+     * a user's clock may fail any way. An Error from schedule() went past the handling of a RuntimeException:
+     * run() threw it with the task left live for ever. Now the task fails with it.
+     */
+    @Test
+    void aClockThatCannotScheduleWithAnErrorEndsTheTask() {
+        TaskClock failing = new TaskClock() {
+            @Override
+            public Instant now() {
+                return Instant.now();
+            }
+
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public Scheduled schedule(Duration delay, Runnable action) {
+                throw noThread();
+            }
+        };
+        try (TaskOrchestrator own = TaskOrchestrator.builder().clock(failing).build()) {
+            for (boolean deadline : List.of(true, false)) {
+                SpawningTask<String> task;
+                try {
+                    task = deadline
+                            ? own.to(String.class).timeout(Duration.ofMinutes(1)).run(() -> "v")
+                            : own.to(String.class).retry(RetryPolicy.fixed(1, Duration.ofMillis(1))).run(() -> {
+                                throw new IOException("first attempt fails");
+                            });
+                }
+                catch (OutOfMemoryError thrownByRun) {
+                    assertThat(own.liveCount()).as("tasks left live after run() threw").isZero();
+                    continue;
+                }
+                TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result,
+                        () -> "the task whose " + (deadline ? "deadline" : "retry") + " could not be scheduled was stranded");
+                assertThat(result.isOk()).isFalse();
+                assertThat(task.status().isTerminal()).isTrue();
+                assertThat(own.liveCount()).isZero();
             }
         }
     }
