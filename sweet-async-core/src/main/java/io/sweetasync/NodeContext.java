@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -55,6 +56,7 @@ final class NodeContext implements TaskContext {
 
     @Override
     public <U> SpawningTaskBuilder<U> child(Class<U> type) {
+        Objects.requireNonNull(type, "type");
         return builder();
     }
 

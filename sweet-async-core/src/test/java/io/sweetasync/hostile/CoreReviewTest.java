@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskFailedException;
@@ -180,5 +181,36 @@ class CoreReviewTest {
                 assertThat(own.liveCount()).isZero();
             }
         }
+    }
+
+    // ---- CONVENTIONS 3: a null argument is named ------------------------------------------------
+
+    /**
+     * Every other configuration method names a null argument ("name", "timeout", "type", "dependency",
+     * "exception type"...); these failed deep inside with a JVM message ("Cannot read the array length because
+     * \"<local3>\" is null", "Cannot invoke \"Object.hashCode()\" because \"key\" is null"), and
+     * TaskContext.child(null) was accepted although AsyncTask.to(null) is refused.
+     */
+    @Test
+    void nullArgumentsAreRefusedNamingThem() {
+        SpawningTaskBuilder<String> builder = orchestrator.to(String.class);
+        assertThatThrownBy(() -> builder.after((SpawningTask<?>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("tasks");
+        assertThatThrownBy(() -> RetryPolicy.fixed(1, Duration.ZERO).retryOn((Class<? extends Throwable>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("exception types");
+        assertThatThrownBy(() -> RetryPolicy.fixed(1, Duration.ZERO).abortOn((Class<? extends Throwable>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("exception types");
+        assertThatThrownBy(() -> orchestrator.cancel(null)).isInstanceOf(NullPointerException.class).hasMessage("id");
+        assertThatThrownBy(() -> orchestrator.find(null)).isInstanceOf(NullPointerException.class).hasMessage("id");
+        String refusal = orchestrator.to(String.class).await(() -> {
+            try {
+                TaskContext.current().orElseThrow().child(null);
+                return "accepted";
+            }
+            catch (NullPointerException expected) {
+                return expected.getMessage();
+            }
+        });
+        assertThat(refusal).isEqualTo("type");
     }
 }
