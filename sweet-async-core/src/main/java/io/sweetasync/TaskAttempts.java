@@ -413,14 +413,21 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
      */
     private void forceEnd() {
         List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
+        // Every body still running is registered, and its pooled thread replaced, before any task ends: so
+        // that waiters see it counted as a runaway, and user code the ends run (a fallback, listeners, futures'
+        // callbacks) may wait for work on a runtime whose only thread such a body holds.
+        boolean[] runningBodies = new boolean[order.size()];
+        for (int i = 0; i < order.size(); i++) {
+            TaskAttempts<?> node = order.get(i);
+            runningBodies[i] = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
+        }
         for (int i = order.size() - 1; i >= 0; i--) {
             TaskAttempts<?> node = order.get(i);
             if (node != this && node.parentNode() != null) {
                 // A child registered while the stop went down the tree: cancel it before it is ended.
                 node.stopThis(new Stop(StopKind.CANCEL, node.parentNode().stopReasonForChildren(), null, null));
             }
-            // Registered before its waiters are released, so that they see it counted as a runaway.
-            boolean running = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
+            boolean running = runningBodies[i];
             TaskNode<?> parentToRelease = node.finish(node.clockNow());
             if (running) {
                 settings.orchestrator.runawayTasks().started(node.self());

@@ -13,11 +13,14 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.Work;
 import io.sweetasync.spi.TaskClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Executor;
@@ -36,11 +39,20 @@ class CoreReviewTest {
 
     private static final Duration HANG = Duration.ofSeconds(20);
 
-    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+            .runtime(TaskRuntime.platform("one", 1)).build();
+    private final List<CountDownLatch> toRelease = new ArrayList<>();
 
     @AfterEach
     void tearDown() {
+        toRelease.forEach(CountDownLatch::countDown);
         orchestrator.close();
+    }
+
+    private CountDownLatch latch() {
+        CountDownLatch latch = new CountDownLatch(1);
+        toRelease.add(latch);
+        return latch;
     }
 
     // ---- 1.8: joinChildren() from below -----------------------------------------------------------
@@ -212,5 +224,65 @@ class CoreReviewTest {
             }
         });
         assertThat(refusal).isEqualTo("type");
+    }
+
+    // ---- 1.5/1.7: a runaway's thread is replaced before user code runs at its deadline -----------
+
+    /**
+     * SPEC 1.5: a timeout bounds the caller even if the body ignores its interrupt; the runaway costs its
+     * PLATFORM/SINGLE runtime a thread, not a slot (PooledRuntime). The slot was handed back only after the
+     * forced end had run the task's fallback: a fallback that waits for a task on the same runtime (a cached
+     * value computed there) queued it behind the runaway, which holds the only thread, so the fallback, the
+     * waiter and the forced end itself waited for ever. Now the runaway's thread is replaced first.
+     */
+    @Test
+    void aFallbackAtTheDeadlineMayWaitForATaskOnTheRuntimeItsRunawayBodyHolds() {
+        for (String runtime : List.of("single", "one")) {
+            CountDownLatch never = latch();
+            SpawningTask<String> task = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMillis(50))
+                    .fallback(timedOut -> orchestrator.to(String.class).runtime(runtime).await(() -> "fallback"))
+                    .run(() -> {
+                        Work.awaitIgnoringInterrupts(never);
+                        return "body";
+                    });
+            TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result,
+                    () -> "the fallback of a runaway on " + runtime + " hung");
+            assertThat(result.orElseThrow()).isEqualTo("fallback");
+            assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            never.countDown();
+        }
+    }
+
+    /**
+     * The same across a subtree: the forced end ends the children first, completing their futures (whose
+     * callbacks run on the ending thread) before it reached the runaway parent that holds the runtime's only
+     * thread. A callback waiting for a task on that runtime hung the parent's forced end, so its waiters too.
+     */
+    @Test
+    void callbacksRunByADeadlinesForcedEndMayWaitForATaskOnTheRuntimeARunawayAncestorHolds() {
+        for (String runtime : List.of("single", "one")) {
+            CountDownLatch never = latch();
+            CountDownLatch childRuns = new CountDownLatch(1);
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            SpawningTask<String> parent = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMillis(50))
+                    .run(() -> {
+                        SpawningTask<String> child = TaskContext.current().orElseThrow().child(String.class)
+                                .runtime("virtual").run(() -> {
+                                    childRuns.countDown();
+                                    Work.awaitIgnoringInterrupts(never);
+                                    return "child";
+                                });
+                        child.toCompletableFuture().whenComplete((value, error) -> seen.add(
+                                orchestrator.to(String.class).runtime(runtime).await(() -> "callback")));
+                        Work.awaitIgnoringInterrupts(childRuns);
+                        Work.awaitIgnoringInterrupts(never);
+                        return "parent";
+                    });
+            assertTimeoutPreemptively(HANG, parent::result,
+                    () -> "the forced end of a runaway parent on " + runtime + " hung in its child's callback");
+            assertThat(parent.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(seen).containsExactly("callback");
+            never.countDown();
+        }
     }
 }
