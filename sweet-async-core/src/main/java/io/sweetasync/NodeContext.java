@@ -93,13 +93,14 @@ final class NodeContext implements TaskContext {
     }
 
     /**
-     * A descendant's body that joins this task's children waits for its own ancestor among them (or for
+     * A live descendant's body that joins this task's children waits for its own ancestor among them (or for
      * itself), which ends only after the waiter: the wait would never end. Refused at once, as
-     * {@link SpawningTask#join()} refuses waiting for an ancestor.
+     * {@link SpawningTask#join()} refuses waiting for an ancestor. (A runaway's body, whose task has ended,
+     * is not refused: it waits for nothing of its own.)
      */
     private void refuseJoiningFromADescendant() {
         TaskNode<?> waiter = Carrier.currentTask();
-        if (waiter != null && waiter != node && waiter.isSelfOrDescendantOf(node)) {
+        if (waiter != null && waiter != node && !waiter.isTerminal() && waiter.isSelfOrDescendantOf(node)) {
             throw new IllegalStateException("task " + waiter.label() + " cannot join the children of "
                     + node.label() + ", its ancestor: it is one of them or below one, and a task ends only after "
                     + "its children, so the wait would never end");
