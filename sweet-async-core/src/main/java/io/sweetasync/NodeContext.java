@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -55,6 +56,7 @@ final class NodeContext implements TaskContext {
 
     @Override
     public <U> SpawningTaskBuilder<U> child(Class<U> type) {
+        Objects.requireNonNull(type, "type");
         return builder();
     }
 
@@ -70,6 +72,7 @@ final class NodeContext implements TaskContext {
 
     @Override
     public List<TaskResult<?>> joinChildren() {
+        refuseJoiningFromADescendant();
         List<TaskNode<?>> children = node.childNodes();
         List<TaskResult<?>> results = new ArrayList<>(children.size());
         try {
@@ -87,6 +90,21 @@ final class NodeContext implements TaskContext {
             throw new CancellationException("task " + node.label() + " was interrupted while joining its children");
         }
         return results;
+    }
+
+    /**
+     * A live descendant's body that joins this task's children waits for its own ancestor among them (or for
+     * itself), which ends only after the waiter: the wait would never end. Refused at once, as
+     * {@link SpawningTask#join()} refuses waiting for an ancestor. (A runaway's body, whose task has ended,
+     * is not refused: it waits for nothing of its own.)
+     */
+    private void refuseJoiningFromADescendant() {
+        TaskNode<?> waiter = Carrier.currentTask();
+        if (waiter != null && waiter != node && !waiter.isTerminal() && waiter.isSelfOrDescendantOf(node)) {
+            throw new IllegalStateException("task " + waiter.label() + " cannot join the children of "
+                    + node.label() + ", its ancestor: it is one of them or below one, and a task ends only after "
+                    + "its children, so the wait would never end");
+        }
     }
 
     @Override

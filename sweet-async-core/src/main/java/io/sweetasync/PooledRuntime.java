@@ -348,9 +348,11 @@ final class PooledRuntime extends TaskRuntime {
     }
 
     /**
-     * A body on one of this runtime's threads became a runaway: its task ended, the body goes on. Until
-     * {@link #threadFreed} the runtime runs one more body at a time, on a spare if needed, so that queued
-     * work does not wait for a body that may never return. Called once per runaway, from any thread.
+     * A body on one of this runtime's threads is becoming a runaway: its task is being ended at a deadline
+     * (this is called before it ends), the body goes on. Until {@link #threadFreed} the runtime runs one more
+     * body at a time, on a spare if needed, so that queued work (including work the forced end's fallback or
+     * callbacks wait for) does not wait for a body that may never return. Called once per runaway, from any
+     * thread.
      */
     void threadStuck() {
         lock.lock();

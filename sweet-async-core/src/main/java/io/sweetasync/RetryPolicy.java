@@ -283,6 +283,7 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
 
         private static Set<Class<? extends Throwable>> union(Set<Class<? extends Throwable>> existing,
                 Class<? extends Throwable>[] more) {
+            Objects.requireNonNull(more, "exception types");
             List<Class<? extends Throwable>> all = new ArrayList<>(existing);
             for (Class<? extends Throwable> type : more) {
                 all.add(Objects.requireNonNull(type, "exception type"));

@@ -35,26 +35,28 @@ final class Runaways {
         return running.size();
     }
 
-    /** Called just before a task whose body still runs is ended at its deadline. */
-    boolean starting(TaskNode<?> node) {
-        return running.add(node);
-    }
-
     /**
-     * Called once that task has ended: warns, unless its body returned meanwhile, and has a pooled runtime
-     * whose thread the body holds run one more body meanwhile.
+     * Called before a task whose body still runs is ended at its deadline (for a subtree: before any of its
+     * tasks is ended): counts it, and has a pooled runtime whose thread the body holds run one more body from
+     * now on. Ending a task runs user code (its fallback, listeners, its futures' callbacks) that may wait for
+     * work on that runtime: the body's thread must be replaced before, not after.
      */
-    void started(TaskNode<?> node) {
-        if (!node.isRunaway()) {
-            running.remove(node); // its body returned meanwhile
-            return;
+    boolean starting(TaskNode<?> node) {
+        if (!running.add(node)) {
+            return false;
         }
         PooledRuntime pool = node.carrierPool();
         if (pool != null && stuckThreads.putIfAbsent(node, pool) == null) {
             pool.threadStuck();
-            if (!node.isRunaway() && stuckThreads.remove(node, pool)) {
-                pool.threadFreed(); // returned between the check above and the count
-            }
+        }
+        return true;
+    }
+
+    /** Called once that task has ended: warns, unless its body returned meanwhile (then gives its thread back). */
+    void started(TaskNode<?> node) {
+        if (!node.isRunaway()) {
+            returned(node); // its body returned before its task ended, or since
+            return;
         }
         LOG.log(Level.WARNING, "task {0} ended but its body still runs on its thread, ignoring the interrupt "
                 + "(a blocking call the JDK cannot interrupt, or a loop that never checks): it keeps its thread "

@@ -141,6 +141,7 @@ public final class SpawningTaskBuilder<T> {
      * @throws IllegalArgumentException if a task belongs to another orchestrator
      */
     public SpawningTaskBuilder<T> after(SpawningTask<?>... tasks) {
+        Objects.requireNonNull(tasks, "tasks");
         List<TaskNode<?>> all = new ArrayList<>(spec.after());
         for (SpawningTask<?> task : tasks) {
             Objects.requireNonNull(task, "dependency");

@@ -123,19 +123,20 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             releasePermit(PermitRelease.IGNORE);
             reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
         }
-        catch (RuntimeException ex) {
-            // A user's executor failed otherwise (its own bug, a closed resource): see failOutsideAnAttempt.
+        catch (RuntimeException | Error ex) {
+            // A user's executor failed otherwise (its own bug, a closed resource, no thread could be made:
+            // OutOfMemoryError "unable to create native thread"): see failOutsideAnAttempt.
             failOutsideAnAttempt(ex);
         }
     }
 
     /**
-     * A user's executor or clock failed (its own bug, a closed resource) while no attempt runs: the task
-     * fails with that error, as an attempt whose bookkeeping failed does, instead of staying QUEUED or
-     * waiting for a retry for ever (this runs on run()'s caller, a limiter's grant or the clock's thread:
-     * nobody else would end it).
+     * A user's executor or clock failed (its own bug, a closed resource, an {@link Error} such as no thread
+     * could be made) while no attempt runs: the task fails with that error, as an attempt whose bookkeeping
+     * failed does, instead of staying QUEUED or waiting for a retry for ever (this runs on run()'s caller, a
+     * limiter's grant or the clock's thread: nobody else would end it).
      */
-    private void failOutsideAnAttempt(RuntimeException ex) {
+    private void failOutsideAnAttempt(Throwable ex) {
         releasePermit(PermitRelease.IGNORE);
         if (BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
             bodyFailed(ex);
@@ -179,7 +180,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
             return null;
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | Error ex) {
             failOutsideAnAttempt(ex);
             return null;
         }
@@ -412,14 +413,21 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
      */
     private void forceEnd() {
         List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
+        // Every body still running is registered, and its pooled thread replaced, before any task ends: so
+        // that waiters see it counted as a runaway, and user code the ends run (a fallback, listeners, futures'
+        // callbacks) may wait for work on a runtime whose only thread such a body holds.
+        boolean[] runningBodies = new boolean[order.size()];
+        for (int i = 0; i < order.size(); i++) {
+            TaskAttempts<?> node = order.get(i);
+            runningBodies[i] = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
+        }
         for (int i = order.size() - 1; i >= 0; i--) {
             TaskAttempts<?> node = order.get(i);
             if (node != this && node.parentNode() != null) {
                 // A child registered while the stop went down the tree: cancel it before it is ended.
                 node.stopThis(new Stop(StopKind.CANCEL, node.parentNode().stopReasonForChildren(), null, null));
             }
-            // Registered before its waiters are released, so that they see it counted as a runaway.
-            boolean running = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
+            boolean running = runningBodies[i];
             TaskNode<?> parentToRelease = node.finish(node.clockNow());
             if (running) {
                 settings.orchestrator.runawayTasks().started(node.self());

@@ -61,6 +61,10 @@ public interface TaskContext {
      *
      * @throws java.util.concurrent.CancellationException if this thread is interrupted (e.g. this task
      *                                                    was cancelled) while waiting
+     * @throws IllegalStateException                      if called by the body of a live descendant of this task
+     *                                                    (a context handed down to a child): the waiter is one
+     *                                                    of the children waited for, or below one, so the wait
+     *                                                    would never end
      */
     List<TaskResult<?>> joinChildren();
 

@@ -150,7 +150,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** The task with this id, with its subtree, if it is live or among the recent finished roots. */
     public Optional<TaskInfo> find(TaskId id) {
-        TaskNode<?> node = live.find(id);
+        TaskNode<?> node = live.find(Objects.requireNonNull(id, "id"));
         if (node != null) {
             return Optional.of(node.tree(Integer.MAX_VALUE));
         }
@@ -271,7 +271,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      *         cancellation); false if it is unknown, finished, or being stopped for another reason
      */
     public boolean cancel(TaskId id) {
-        TaskNode<?> node = live.find(id);
+        TaskNode<?> node = live.find(Objects.requireNonNull(id, "id"));
         return node != null && (node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
                 || node.isCancelled());
     }
