@@ -135,10 +135,12 @@ final class PooledRuntime extends TaskRuntime {
                 throw new RejectedExecutionException("runtime '" + name() + "' is closed");
             }
             if (!started) {
-                started = true;
-                for (int i = 0; i < size; i++) {
+                // Marked only once all started: a start that failed (no native thread) is retried by the next
+                // task, rather than leaving later tasks queued with too few workers, or none.
+                while (threads < size) {
                     startThread();
                 }
+                started = true;
             }
             node.enqueueSeq = seq++;
             queue.add(node);

@@ -17,7 +17,9 @@ public interface EventCollector<K, V> {
     void collect(K key, V value);
 
     /**
-     * Records a failure for {@code key}, without failing the pipeline.
+     * Records a failure for {@code key} in {@link FinalEvent#errors()} without throwing: the receiver goes on
+     * with the event. It is an error of the pipeline like a thrown one: under
+     * {@link ErrorStrategy#stopOnFirst()} it stops the pipeline, which then fails with it.
      *
      * @throws NullPointerException if {@code error} is null (which would be the event's error then)
      */

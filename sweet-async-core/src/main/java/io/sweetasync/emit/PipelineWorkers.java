@@ -82,6 +82,19 @@ final class PipelineWorkers {
 
     /** How much later than the pipeline's a worker's deadline falls. */
     static final Duration WORKER_DEADLINE_MARGIN = Duration.ofSeconds(1);
+
+    /** The most workers a strategy may start at once (each is a task): a bound on configuration, not on growth. */
+    static final int MAX_STARTED_AT_ONCE = 10_000;
+
+    /** {@code workers}, refused naming {@code what} if a pipeline would start more than it can sensibly at once. */
+    static int startedAtOnce(int workers, String what) {
+        if (workers > MAX_STARTED_AT_ONCE) {
+            throw new IllegalArgumentException(what + " must be at most " + MAX_STARTED_AT_ONCE + " (each is a task "
+                    + "started with the pipeline; adaptive(MinMax.of(min, max)) grows to a larger max as backlog "
+                    + "needs), was " + workers);
+        }
+        return workers;
+    }
     private static final Duration ENDLESS = Duration.ofDays(365L * 100);
 
     private void track(SpawningTask<Void> worker) {

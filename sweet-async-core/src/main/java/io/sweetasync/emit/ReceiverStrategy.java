@@ -19,7 +19,11 @@ public sealed interface ReceiverStrategy {
         return new Parallel(1);
     }
 
-    /** A fixed number of workers. */
+    /**
+     * A fixed number of workers, 1 to 10,000 (all started with the pipeline; for more, {@link #adaptive}).
+     *
+     * @throws IllegalArgumentException if {@code workers} is outside 1 to 10,000
+     */
     static ReceiverStrategy parallel(int workers) {
         return new Parallel(workers);
     }
@@ -38,7 +42,8 @@ public sealed interface ReceiverStrategy {
     /**
      * Between {@code workers.min()} and {@code workers.max()} workers: a worker is added while the backlog
      * grows and per-event latency holds steady (more workers help), and one retires while the buffer
-     * stays empty. The current count is in the pipeline's progress ({@code receivers}).
+     * stays empty. The current count is in the pipeline's progress ({@code receivers}). The {@code min}
+     * start with the pipeline: at most 10,000.
      */
     static ReceiverStrategy adaptive(MinMax workers) {
         return new Adaptive(workers);
@@ -50,6 +55,7 @@ public sealed interface ReceiverStrategy {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, was " + workers);
             }
+            PipelineWorkers.startedAtOnce(workers, "workers");
         }
     }
 
@@ -69,7 +75,7 @@ public sealed interface ReceiverStrategy {
     /** Workers that follow backlog and latency. */
     record Adaptive(MinMax workers) implements ReceiverStrategy {
         public Adaptive {
-            Objects.requireNonNull(workers, "workers");
+            PipelineWorkers.startedAtOnce(Objects.requireNonNull(workers, "workers").min(), "workers.min");
         }
     }
 }

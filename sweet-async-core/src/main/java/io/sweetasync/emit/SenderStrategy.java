@@ -19,7 +19,8 @@ public sealed interface SenderStrategy {
     /**
      * {@code workers.min()} workers start the sender; one more starts (up to {@code workers.max()}) each
      * time receivers find the buffer empty while every sender worker is still producing. See
-     * {@link Emitter} for how workers share an {@code emitAll} source.
+     * {@link Emitter} for how workers share an {@code emitAll} source. At most 10,000 start at once
+     * ({@code workers.min()}).
      */
     static SenderStrategy parallel(MinMax workers) {
         return new Parallel(workers);
@@ -31,7 +32,7 @@ public sealed interface SenderStrategy {
     /** Several sender workers. */
     record Parallel(MinMax workers) implements SenderStrategy {
         public Parallel {
-            Objects.requireNonNull(workers, "workers");
+            PipelineWorkers.startedAtOnce(Objects.requireNonNull(workers, "workers").min(), "workers.min");
         }
     }
 }

@@ -1,11 +1,14 @@
 package io.sweetasync.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.TaskResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.RepeatedTest;
@@ -28,7 +31,7 @@ class PipelineReviewTest extends PipelineHostileSupport {
                     .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
                     .awaitFinalEvent();
             assertThat(done.errors()).as("errors").isEmpty();
-            assertThat(done.collected()).containsExactly(java.util.Map.entry(0L, List.of(0, 1, 2)));
+            assertThat(done.collected()).containsExactly(Map.entry(0L, List.of(0, 1, 2)));
         });
     }
 
@@ -190,7 +193,7 @@ class PipelineReviewTest extends PipelineHostileSupport {
                     .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
                     .awaitFinalEvent();
             assertThat(done.collected()).hasSize(2);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> kept.get().emit(99))
+            assertThatThrownBy(() -> kept.get().emit(99))
                     .isInstanceOf(IllegalStateException.class);
         });
     }
@@ -203,9 +206,53 @@ class PipelineReviewTest extends PipelineHostileSupport {
      */
     @Test
     void strategyRecordsRefuseANullRangeNamingIt() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ReceiverStrategy.Adaptive(null))
+        assertThatThrownBy(() -> new ReceiverStrategy.Adaptive(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("workers");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SenderStrategy.Parallel(null))
+        assertThatThrownBy(() -> new SenderStrategy.Parallel(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("workers");
+    }
+
+    /**
+     * Workers a strategy starts with the pipeline are tasks made at once: a huge count ran out of memory
+     * making them instead of being refused. Refused at configuration, naming the value; adaptive growth to a
+     * huge max stays allowed.
+     */
+    @Test
+    void aHugeNumberOfWorkersStartedAtOnceIsRefusedNamingIt() {
+        assertThatThrownBy(() -> ReceiverStrategy.parallel(Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workers").hasMessageContaining("2147483647");
+        assertThatThrownBy(() -> ReceiverStrategy.adaptive(MinMax.of(20_000, 30_000)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workers.min").hasMessageContaining("20000");
+        assertThatThrownBy(() -> SenderStrategy.parallel(MinMax.of(Integer.MAX_VALUE, Integer.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workers.min");
+        assertThat(ReceiverStrategy.parallel(10_000)).isEqualTo(new ReceiverStrategy.Parallel(10_000));
+        assertThat(ReceiverStrategy.adaptive(MinMax.of(1, Integer.MAX_VALUE))).isNotNull();
+        assertThat(SenderStrategy.parallel(MinMax.of(2, Integer.MAX_VALUE))).isNotNull();
+    }
+
+    /**
+     * {@link EventCollector#collectError}: an error of the pipeline like a thrown one, without throwing. Its
+     * javadoc said "without failing the pipeline", which under stop-on-first it does: the promise now says
+     * what happens, and this holds it.
+     */
+    @Test
+    void aCollectedErrorStopsAPipelineThatStopsOnTheFirstError() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            TaskResult<?> result = orchestrator.<Integer>emits()
+                    .errorStrategy(ErrorStrategy.stopOnFirst())
+                    .sender(emitter -> emitter.emitAll(numbers(100)))
+                    .receiver((event, collector) -> {
+                        if (event.data() == 3) {
+                            collector.collectError(event.sequence(), new IllegalArgumentException("soft"));
+                        }
+                        else {
+                            collector.collect(event.sequence(), event.data());
+                        }
+                    })
+                    .awaitFinalEvent(r -> r);
+            assertThat(result.isOk()).isFalse();
+            assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
+                    .hasRootCauseInstanceOf(IllegalArgumentException.class).hasRootCauseMessage("soft"));
+        });
     }
 }
