@@ -17,8 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #fixed} and {@link #exponential} return a {@link Backoff} that retries any {@link Exception}
  * up to {@code maxRetries} times (so a task makes at most {@code maxRetries + 1} attempts).
  * {@link Backoff#retryOn} narrows that to the given types (and subtypes); {@link Backoff#abortOn}
- * excludes types, and wins over {@code retryOn}. {@link Error}s are retried only when named in
- * {@code retryOn}. {@link InterruptedException} is never retried, and neither is a task that was
+ * excludes types, and wins over {@code retryOn}. {@link Error}s are retried only when named: in
+ * {@code retryOn}, or as the type of a rule ({@code when(AssertionError.class, fixed(2, delay))} retries
+ * that error; {@code when(Throwable.class, ...)} names no {@code Error}). {@link InterruptedException} is never retried, and neither is a task that was
  * cancelled or timed out, whatever the policy says.
  *
  * <h2>Rules per error type</h2>
@@ -113,6 +114,16 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(policy, "policy");
         }
+
+        /**
+         * The delay of this rule's policy for an error of its type; a rule whose type is an {@link Error}
+         * names it, as {@link Backoff#retryOn} does (a back-off policy alone retries exceptions only).
+         */
+        Duration delay(int failedAttempt, Throwable error, double random) {
+            RetryPolicy applied = error instanceof Error && Error.class.isAssignableFrom(type)
+                    && policy instanceof Backoff backoff ? backoff.retryOn(type) : policy;
+            return applied.nextDelay(failedAttempt, error, random);
+        }
     }
 
     /**
@@ -149,7 +160,7 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             Backoff.checkAttempt(failedAttempt);
             for (Rule rule : rules) {
                 if (rule.type().isInstance(error)) {
-                    return rule.policy().nextDelay(failedAttempt, error, random);
+                    return rule.delay(failedAttempt, error, random);
                 }
             }
             return null;
@@ -246,7 +257,7 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             }
             for (Rule rule : rules) {
                 if (rule.type().isInstance(error)) {
-                    return rule.policy().nextDelay(failedAttempt, error, random);
+                    return rule.delay(failedAttempt, error, random);
                 }
             }
             if (failedAttempt > maxRetries || !retries(error)) {

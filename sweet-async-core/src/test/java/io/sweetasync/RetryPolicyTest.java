@@ -7,6 +7,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
@@ -105,5 +106,44 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> RetryPolicy.fixed(1, Duration.ofMillis(-5))).hasMessageContaining("delay");
         assertThatThrownBy(() -> RetryPolicy.fixed(1, Duration.ZERO).withJitter(1.5)).hasMessageContaining("1.5");
         assertThatThrownBy(() -> RetryPolicy.none().nextDelay(0, new IOException())).hasMessageContaining("from 1");
+    }
+
+    /**
+     * SPEC 1.6: {@code when(type, policy)} applies the policy to that type. A rule naming an {@link Error}
+     * type retries it (the back-off alone retries exceptions only, as before); a rule of a wider type names
+     * no Error, and abortOn still wins.
+     */
+    @Test
+    void aRuleNamingAnErrorTypeRetriesIt() {
+        RetryPolicy twice = RetryPolicy.fixed(2, Duration.ofMillis(5));
+        RetryPolicy rules = RetryPolicy.when(AssertionError.class, twice);
+        assertThat(rules.nextDelay(1, new AssertionError("a"), NO_JITTER)).isEqualTo(Duration.ofMillis(5));
+        assertThat(rules.nextDelay(2, new AssertionError("a"), NO_JITTER)).isEqualTo(Duration.ofMillis(5));
+        assertThat(rules.nextDelay(3, new AssertionError("a"), NO_JITTER)).as("after 2 retries").isNull();
+        assertThat(RetryPolicy.fixed(1, Duration.ZERO).when(AssertionError.class, twice)
+                .nextDelay(1, new AssertionError(), NO_JITTER)).as("a rule in front of a back-off").isNotNull();
+        assertThat(RetryPolicy.when(Throwable.class, twice).nextDelay(1, new OutOfMemoryError(), NO_JITTER))
+                .as("Throwable names no Error").isNull();
+        assertThat(RetryPolicy.when(Throwable.class, twice).nextDelay(1, new IOException(), NO_JITTER)).isNotNull();
+        assertThat(RetryPolicy.when(AssertionError.class, RetryPolicy.fixed(2, Duration.ZERO).abortOn(AssertionError.class))
+                .nextDelay(1, new AssertionError(), NO_JITTER)).as("abortOn wins").isNull();
+        assertThat(((RetryPolicy.Rules) rules).rules().get(0).policy()).as("the rule keeps the policy given").isSameAs(twice);
+    }
+
+    @Test
+    void aTaskWhoseRuleNamesAnErrorIsAttemptedAgain() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            AtomicInteger attempts = new AtomicInteger();
+            TaskResult<String> result = orchestrator.to(String.class)
+                    .retry(RetryPolicy.when(AssertionError.class, RetryPolicy.fixed(2, Duration.ZERO)))
+                    .awaitResult(() -> {
+                        if (attempts.incrementAndGet() < 3) {
+                            throw new AssertionError("attempt " + attempts.get());
+                        }
+                        return "third";
+                    }, r -> r);
+            assertThat(result.orElseThrow()).isEqualTo("third");
+            assertThat(attempts).hasValue(3);
+        }
     }
 }
