@@ -72,7 +72,9 @@ public interface SpawningTask<T> extends Future<T> {
      * {@code thenApply}'s) inside a body on a {@code platform} or {@code single} runtime does not hold the
      * body's slot, as {@link #join()} does not. Futures the library does not make, such as those of
      * {@code CompletableFuture.allOf} and {@code anyOf}, block plainly: there, wait with
-     * {@link TaskContext#joinChildren()} or join each task instead.
+     * {@link TaskContext#joinChildren()} or join each task instead. Its {@code get()} and {@code join()}
+     * called by the task's own body or a descendant's are refused with {@link IllegalStateException}, as
+     * {@link #join()} is: the wait would never end.
      */
     CompletableFuture<T> toCompletableFuture();
 

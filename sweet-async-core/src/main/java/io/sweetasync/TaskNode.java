@@ -109,7 +109,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * walk up only as many levels as the waiting task is deeper than this one, so a parent joining its
      * children (the usual wait) walks nowhere.
      */
-    private void refuseWaitingForItselfOrAnAncestor() {
+    void refuseWaitingForItselfOrAnAncestor() {
         TaskNode<?> waiter = Carrier.currentTask();
         if (waiter != null && waiter.isSelfOrDescendantOf(this)) {
             throw new IllegalStateException(waiter == this

@@ -116,6 +116,27 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             this.task = task;
         }
 
+        // Waiting on the task's own future from its body (or a descendant's) is refused as join() refuses it:
+        // the wait would never end. Futures derived from this one cannot tell whose they are: they just wait.
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            refuseSelfWait();
+            return super.get();
+        }
+
+        @Override
+        public T join() {
+            refuseSelfWait();
+            return super.join();
+        }
+
+        private void refuseSelfWait() {
+            if (!isDone() && task instanceof TaskNode<T> node) {
+                node.refuseWaitingForItselfOrAnAncestor();
+            }
+        }
+
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
             synchronized (this) {

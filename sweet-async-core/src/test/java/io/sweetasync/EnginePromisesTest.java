@@ -56,6 +56,42 @@ class EnginePromisesTest {
 
     /** Cancelling the CompletableFuture of a task that is timing out does not claim a cancellation. */
     /**
+     * A body waiting on its own task's future (or an ancestor's) would wait for ever: refused as
+     * {@code join()} is, on every runtime.
+     */
+    @Test
+    @Timeout(30)
+    void aBodyWaitingOnItsOwnTasksFutureIsRefused() throws Exception {
+        for (String runtime : List.of("virtual", "platform", "single")) {
+            CompletableFuture<SpawningTask<String>> self = new CompletableFuture<>();
+            SpawningTask<String> task = orchestrator.to(String.class).runtime(runtime).run(() -> {
+                SpawningTask<String> me = self.get();
+                String joined = refusal(() -> me.toCompletableFuture().join());
+                String got = refusal(() -> me.toCompletableFuture().get());
+                SpawningTask<?> child = orchestrator.to(String.class).run(
+                        () -> refusal(() -> me.toCompletableFuture().join()));
+                return joined + " | " + got + " | " + child.join();
+            });
+            self.complete(task);
+            assertThat(task.join()).as(runtime).contains("cannot wait for itself").contains("its ancestor")
+                    .doesNotContain("no refusal");
+        }
+    }
+
+    private static String refusal(Callable<?> wait) {
+        try {
+            wait.call();
+            return "no refusal";
+        }
+        catch (IllegalStateException ex) {
+            return ex.getMessage();
+        }
+        catch (Exception ex) {
+            return "no refusal: " + ex;
+        }
+    }
+
+    /**
      * One builder run as a root, as a child inside a task, and as a root again (the starter's aspect keeps
      * one builder per method, and tasks made alike share their resolved settings): each task has its own
      * place in the tree, its parent's runtime and priority as a child, the defaults as a root.
