@@ -9,11 +9,12 @@ import java.util.function.Supplier;
 /** The system's time, and a scheduler that refuses every deadline and retry with the given exception. */
 public final class RefusingClock implements TaskClock {
 
-    private final Supplier<? extends RuntimeException> refusal;
+    private final Supplier<? extends Throwable> refusal;
     /** How many times something was to be scheduled. */
     public final AtomicInteger calls = new AtomicInteger();
 
-    public RefusingClock(Supplier<? extends RuntimeException> refusal) {
+    /** {@code refusal} makes a {@link RuntimeException} or an {@link Error}. */
+    public RefusingClock(Supplier<? extends Throwable> refusal) {
         this.refusal = refusal;
     }
 
@@ -30,6 +31,10 @@ public final class RefusingClock implements TaskClock {
     @Override
     public Scheduled schedule(Duration delay, Runnable action) {
         calls.incrementAndGet();
-        throw refusal.get();
+        Throwable refused = refusal.get();
+        if (refused instanceof Error error) {
+            throw error;
+        }
+        throw (RuntimeException) refused;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.RefusingClock;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.SpawningTask;
@@ -17,7 +18,6 @@ import io.sweetasync.Work;
 import io.sweetasync.spi.TaskClock;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -156,22 +156,7 @@ class CoreReviewTest {
      */
     @Test
     void aClockThatCannotScheduleWithAnErrorEndsTheTask() {
-        TaskClock failing = new TaskClock() {
-            @Override
-            public Instant now() {
-                return Instant.now();
-            }
-
-            @Override
-            public long nanoTime() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public Scheduled schedule(Duration delay, Runnable action) {
-                throw noThread();
-            }
-        };
+        TaskClock failing = new RefusingClock(CoreReviewTest::noThread);
         try (TaskOrchestrator own = TaskOrchestrator.builder().clock(failing).build()) {
             for (boolean deadline : List.of(true, false)) {
                 SpawningTask<String> task;
