@@ -315,7 +315,9 @@ final class Durables {
                         encoded = null;
                     }
                 }
-                catch (RuntimeException ex) {
+                catch (RuntimeException | Error ex) {
+                    // The codec is user code on the store's thread: whatever it throws (an Error from a getter, say)
+                    // costs this result only, never the ends of other tasks or the renewal of the lease.
                     LOG.log(Level.WARNING, "the result of durable task " + node.label() + " cannot be encoded; not stored",
                             ex);
                 }
