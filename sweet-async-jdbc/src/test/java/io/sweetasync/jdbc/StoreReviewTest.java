@@ -141,6 +141,47 @@ class StoreReviewTest {
         }
     }
 
+    // ---- 4. a handler name the database refuses: every claim of this member fails, for every handler
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aHandlerNameTheStoreCannotKeepDoesNotStopClaimsOfOtherHandlers(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        TaskOrchestrator a = on(aStore, "a", new JsonDurableCodec()).handler("charge", String.class, order -> {
+            started.countDown();
+            never.await();
+            return order;
+        }).build();
+        try {
+            TaskId id = a.to(String.class).durable("charge", "order-1").run().id();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.flushStore()).isTrue();
+            aStore.down = true; // a dies
+            TaskOrchestrator.Builder b;
+            try {
+                b = on(store, "b", new JsonDurableCodec()).handler("charge", String.class, order -> "charged on b")
+                        .handler("audit\u0000log", String.class, entry -> entry);
+            }
+            catch (IllegalArgumentException refused) {
+                assertThat(refused).hasMessageContaining("handler name");
+                return; // refusing the name is a fix too
+            }
+            try (TaskOrchestrator member = b.build()) {
+                await().alias("the dead member's invocation, claimed by a member that also has a handler with a NUL "
+                        + "in its name").atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(durableStatus(store, id)).isEqualTo("COMPLETED"));
+            }
+        }
+        finally {
+            never.countDown();
+            aStore.down = false;
+            a.close();
+        }
+    }
+
     /** {@code text} with every character outside printable ASCII as a Java escape, for readable failures. */
     private static String escaped(String text) {
         StringBuilder out = new StringBuilder();
