@@ -61,11 +61,15 @@ final class Durables {
         return placed;
     }
 
+    /**
+     * A handler name is kept in the store and sent to it in every claim: 1 to 100 characters, not blank, and
+     * no control characters (PostgreSQL refuses NUL in text, which would fail every claim of this member).
+     */
     static void checkName(String name) {
         Objects.requireNonNull(name, "handler name");
-        if (name.isBlank() || name.length() > 100) {
-            throw new IllegalArgumentException("handler name must be 1 to 100 characters and not blank, was '" + name
-                    + "'");
+        if (name.isBlank() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("handler name must be 1 to 100 characters, not blank and without "
+                    + "control characters, was '" + name.replaceAll("\\p{Cntrl}", "?") + "'");
         }
     }
 
@@ -315,7 +319,9 @@ final class Durables {
                         encoded = null;
                     }
                 }
-                catch (RuntimeException ex) {
+                catch (RuntimeException | Error ex) {
+                    // The codec is user code on the store's thread: whatever it throws (an Error from a getter, say)
+                    // costs this result only, never the ends of other tasks or the renewal of the lease.
                     LOG.log(Level.WARNING, "the result of durable task " + node.label() + " cannot be encoded; not stored",
                             ex);
                 }

@@ -186,24 +186,31 @@ final class StoreSync implements AutoCloseable {
             finally {
                 lock.unlock();
             }
-            try {
-                flush();
-                long now = System.nanoTime();
-                if (now - lastHeartbeat >= settings.lease().toNanos() / 3) {
-                    lastHeartbeat = now;
-                    heartbeat();
-                }
-                else if (now - claimUntil < 0) {
-                    claimOrphans();
-                }
-                if (now - lastPurge >= PURGE_EVERY_NANOS) {
-                    lastPurge = now;
-                    purge();
-                }
+            // Each step on its own: a write that fails unexpectedly (an Error from the store) must not keep the
+            // lease from being renewed, or this live member would be declared dead and its work run twice.
+            step(this::flush);
+            long now = System.nanoTime();
+            if (now - lastHeartbeat >= settings.lease().toNanos() / 3) {
+                lastHeartbeat = now;
+                step(this::heartbeat);
             }
-            catch (Throwable t) {
-                LOG.log(Level.ERROR, "task store sync failed unexpectedly; continuing", t);
+            else if (now - claimUntil < 0) {
+                step(this::claimOrphans);
             }
+            if (now - lastPurge >= PURGE_EVERY_NANOS) {
+                lastPurge = now;
+                step(this::purge);
+            }
+        }
+    }
+
+    /** Runs one step of the loop; what it throws beyond the store failures it handles is logged, and the loop goes on. */
+    private static void step(Runnable step) {
+        try {
+            step.run();
+        }
+        catch (Throwable t) {
+            LOG.log(Level.ERROR, "task store sync failed unexpectedly; continuing", t);
         }
     }
 

@@ -575,6 +575,9 @@ public final class TaskOrchestrator implements AutoCloseable {
          * <pre>{@code
          * builder.handler("send-invoice", Invoice.class, invoice -> mailer.send(invoice));
          * }</pre>
+         *
+         * @throws IllegalArgumentException if the name is blank, longer than 100 characters, or has control
+         *         characters (the store keeps it)
          */
         public <A> Builder handler(String name, Class<A> type, TaskHandler<A, ?> handler) {
             Durables.checkName(name);

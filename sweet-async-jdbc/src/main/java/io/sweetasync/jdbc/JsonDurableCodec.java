@@ -3,6 +3,7 @@ package io.sweetasync.jdbc;
 import io.sweetasync.spi.DurableCodec;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -12,6 +13,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Records, beans, collections and the java.time types encode as Jackson encodes them; a value Jackson
  * cannot encode (no properties, a cycle, a lambda) fails {@link #encode} with the reason, so a durable
  * task with such an argument is refused at {@code run()}.
+ *
+ * <p>Text with an unpaired surrogate (half of a UTF-16 pair, e.g. a string cut between the two halves of
+ * an emoji) is encoded with every non-ASCII character as a JSON escape (backslash, {@code u}, four hex
+ * digits): databases keep text as UTF-8, where such a character has no form and is stored as {@code ?}, so
+ * a re-run would get another argument and a reader another result. Other text is encoded as the mapper
+ * writes it.
  *
  * <pre>{@code
  * TaskOrchestrator.builder().store(store).durableCodec(new JsonDurableCodec()).build();
@@ -37,7 +44,9 @@ public final class JsonDurableCodec implements DurableCodec {
     @Override
     public String encode(Object value) {
         try {
-            return mapper.writeValueAsString(value);
+            String json = mapper.writeValueAsString(value);
+            return wellFormed(json) ? json : mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII)
+                    .writeValueAsString(value);
         }
         catch (JacksonException ex) {
             throw new IllegalArgumentException("cannot encode a " + (value == null ? "null" : value.getClass().getName())
@@ -54,5 +63,19 @@ public final class JsonDurableCodec implements DurableCodec {
             throw new IllegalArgumentException("cannot decode JSON as a " + type.getName() + ": " + ex.getOriginalMessage(),
                     ex);
         }
+    }
+
+    /** Whether every surrogate in {@code text} is half of a pair (so it has a UTF-8 form). */
+    private static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            }
+            else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -152,7 +152,7 @@ final class ReviewSupport {
      * (a database behind a black-holed network, a pool with no free connection). With {@link #down} set,
      * every call fails at once, as the database would for a process that died or lost its network.
      */
-    static final class GatedStore implements TaskStore {
+    static class GatedStore implements TaskStore {
         final TaskStore delegate;
         volatile Predicate<Collection<TaskRecord>> hold = records -> false;
         volatile String holdThread = "sweet-async-store";
