@@ -49,7 +49,10 @@ public @interface AsyncTask {
     /** Deadline such as {@code "30s"} or {@code "PT30S"}; placeholders allowed; empty: the default timeout. */
     String timeout() default "";
 
-    /** Retries after the first attempt (exponential back-off from {@link #retryBackoff()}). */
+    /**
+     * Retries after the first attempt (exponential back-off from {@link #retryBackoff()}); each attempt calls
+     * the method through the rest of its advice again (a {@code @Transactional} method's in a new transaction).
+     */
     int retries() default 0;
 
     /** Delay before the first retry, doubling up to ten times that; empty: 100 ms. Placeholders allowed. */

@@ -36,7 +36,8 @@ import org.springframework.util.StringValueResolver;
  *
  * <p>The rest of the call (other advice, the method) proceeds on the task's thread with the invocation
  * exposed there ({@link ExposeInvocationInterceptor}), so a user's own AspectJ advice on the same method
- * ({@code @Before}, {@code @AfterReturning}, ...) finds its join point inside the task.
+ * ({@code @Before}, {@code @AfterReturning}, ...) finds its join point inside the task. Each attempt runs that
+ * whole rest again: a retried {@code @Transactional} method's retry runs in a new transaction.
  *
  * <p>Order: {@link #ORDER}, ahead of Spring's transaction interceptor (which defaults to the lowest
  * precedence); Spring's {@code @Retryable} and {@code @ConcurrencyLimit} put themselves in front of
@@ -388,13 +389,17 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
 
     /**
      * The rest of the call, on the task's thread, with the invocation exposed there as on the caller's when
-     * the proxy exposes it at all: Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
+     * the proxy exposes it at all (each attempt proceeds its own copy of the invocation, so a retry runs the whole
+ * rest of the chain again: a {@code @Transactional} method's retry gets a new transaction): Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
      * chain has AspectJ advice, which needs it. Without it nothing reads the exposed invocation, and exposing
      * it would cost every task's thread a thread-local map.
      */
     private static Object proceed(MethodInvocation call) throws Exception {
+        // A fresh copy per attempt: an invocation is proceeded once (it counts its way down the chain), so a
+        // retry proceeding it again went straight to the method, past @Transactional and every other advice.
+        MethodInvocation attempt = call instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : call;
         try {
-            return exposes(call) ? ExposeInvocationInterceptor.INSTANCE.invoke(call) : call.proceed();
+            return exposes(call) ? ExposeInvocationInterceptor.INSTANCE.invoke(attempt) : attempt.proceed();
         }
         catch (Exception | Error ex) {
             throw ex;

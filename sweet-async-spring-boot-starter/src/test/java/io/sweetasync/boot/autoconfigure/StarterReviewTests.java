@@ -1,0 +1,107 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.TaskContext;
+import io.sweetasync.annotation.AsyncTask;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/** A hostile review of the starter: where its objects meet what a Spring user expects. */
+class StarterReviewTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                    SweetAsyncAspectAutoConfiguration.class));
+
+    /**
+     * Every attempt of a retried {@code @AsyncTask} runs the whole rest of the advice chain: a
+     * {@code @Transactional} method's retry runs in a new transaction (the first attempt's was rolled back).
+     * Proceeding the same invocation again skipped every interceptor after the aspect, so attempts 2 and 3
+     * ran with no transaction at all.
+     */
+    @Test
+    void everyRetryOfATransactionalAsyncTaskRunsInItsOwnTransaction() {
+        runner.withUserConfiguration(TransactionalRetryConfig.class).run(context -> {
+            RetriedRepository repository = context.getBean(RetriedRepository.class);
+            assertThat(repository.save()).isEqualTo(3);
+            assertThat(repository.attempts()).containsExactly("attempt 1 in transaction", "attempt 2 in transaction",
+                    "attempt 3 in transaction");
+            assertThat(context.getBean(CountingTransactionManager.class).begun).hasSize(3);
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableTransactionManagement
+    static class TransactionalRetryConfig {
+
+        @Bean
+        CountingTransactionManager transactionManager() {
+            return new CountingTransactionManager();
+        }
+
+        @Bean
+        RetriedRepository retriedRepository() {
+            return new RetriedRepository();
+        }
+    }
+
+    static class CountingTransactionManager extends AbstractPlatformTransactionManager
+            implements PlatformTransactionManager {
+
+        final List<String> begun = new CopyOnWriteArrayList<>();
+
+        @Override
+        protected Object doGetTransaction() {
+            return new Object();
+        }
+
+        @Override
+        protected void doBegin(Object transaction, TransactionDefinition definition) {
+            begun.add(Thread.currentThread().getName());
+        }
+
+        @Override
+        protected void doCommit(DefaultTransactionStatus status) {
+        }
+
+        @Override
+        protected void doRollback(DefaultTransactionStatus status) {
+        }
+    }
+
+    static class RetriedRepository {
+
+        private final List<String> attempts = new CopyOnWriteArrayList<>();
+
+        public List<String> attempts() { // through the proxy: a CGLIB proxy does not carry the target's fields
+            return attempts;
+        }
+
+        @AsyncTask(retries = 2, retryBackoff = "1ms", retryOn = IOException.class)
+        @Transactional
+        public int save() throws IOException {
+            int attempt = TaskContext.current().orElseThrow().attempt();
+            attempts.add("attempt " + attempt + (TransactionSynchronizationManager.isActualTransactionActive()
+                    ? " in transaction" : " without transaction"));
+            if (attempt < 3) {
+                throw new IOException("attempt " + attempt);
+            }
+            return attempt;
+        }
+    }
+}
