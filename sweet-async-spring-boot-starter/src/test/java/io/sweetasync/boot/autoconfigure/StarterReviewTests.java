@@ -7,7 +7,9 @@ import io.sweetasync.annotation.AsyncTask;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.sweetasync.TaskOrchestrator;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -43,6 +45,41 @@ class StarterReviewTests {
                     "attempt 3 in transaction");
             assertThat(context.getBean(CountingTransactionManager.class).begun).hasSize(3);
         });
+    }
+
+    /**
+     * The context's orchestrator is the global one while the context runs, and closing one context never
+     * changes the global orchestrator of another that still runs, nor leaves a closed orchestrator global.
+     * Two contexts closed in the order they started (two cached test contexts, a refreshed one replaced):
+     * closing the first put back the global it had found (none), though the second was global; closing the
+     * second then put back the first's orchestrator, shut down, so every {@code AsyncTask.to(...)} was
+     * rejected.
+     */
+    @Test
+    void closingOneContextLeavesAnotherContextsOrchestratorGlobal() {
+        AnnotationConfigApplicationContext first = context();
+        AnnotationConfigApplicationContext second = context();
+        try {
+            TaskOrchestrator secondOrchestrator = second.getBean(TaskOrchestrator.class);
+            assertThat(TaskOrchestrator.global()).isSameAs(secondOrchestrator);
+            first.close();
+            assertThat(TaskOrchestrator.global()).as("the running context's orchestrator").isSameAs(secondOrchestrator);
+            second.close();
+            assertThat(TaskOrchestrator.global().isAccepting()).as("the global orchestrator after both closed")
+                    .isTrue();
+            assertThat(io.sweetasync.AsyncTask.to(String.class).await(() -> "ran")).isEqualTo("ran");
+        }
+        finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    private static AnnotationConfigApplicationContext context() {
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        context.register(SweetAsyncAutoConfiguration.class);
+        context.refresh();
+        return context;
     }
 
     @Configuration(proxyBeanMethods = false)
