@@ -52,6 +52,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
 
     private static final Log logger = LogFactory.getLog(AsyncTaskAspect.class);
+    private static final Duration MAX_DURATION = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
 
     /** The handler whose stored invocation this thread is running: its call must not be stored again. */
     private static final ThreadLocal<String> RUNNING_DURABLE = new ThreadLocal<>();
@@ -283,7 +284,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         if (annotation.retries() > 0) {
             String backoff = resolve(annotation.retryBackoff());
             Duration initial = backoff.isEmpty() ? Duration.ofMillis(100) : duration("retryBackoff", backoff, method);
-            RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, initial.multipliedBy(10));
+            RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, tenTimes(initial));
             builder = builder.retry(annotation.retryOn().length == 0 ? policy : policy.retryOn(annotation.retryOn()));
         }
         else if (annotation.retries() < 0) {
@@ -385,6 +386,11 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
             throw new IllegalStateException("@AsyncTask on " + method + ": " + attribute + " '" + value
                     + "' is not a duration; use for example 30s, 500ms or PT30S", ex);
         }
+    }
+
+    /** The back-off's cap: ten times the first delay, or the longest duration for a huge one ("practically never"). */
+    private static Duration tenTimes(Duration initial) {
+        return initial.compareTo(MAX_DURATION.dividedBy(10)) > 0 ? MAX_DURATION : initial.multipliedBy(10);
     }
 
     /**

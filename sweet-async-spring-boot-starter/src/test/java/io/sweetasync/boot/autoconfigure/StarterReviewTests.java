@@ -82,6 +82,39 @@ class StarterReviewTests {
         return context;
     }
 
+    /**
+     * A huge retry back-off means "practically never" (SPEC 1.5: a huge duration is honoured or refused
+     * naming it, never an arithmetic error). The back-off's cap, ten times it, overflowed {@code Duration}:
+     * start-up failed with a bare {@code ArithmeticException: long overflow}, naming neither method nor
+     * attribute.
+     */
+    @Test
+    void aHugeRetryBackoffIsPracticallyNeverNotAnOverflow() {
+        runner.withUserConfiguration(HugeBackoffConfig.class)
+                .withPropertyValues("svc.backoff=1000000000000000000s", "svc.timeout=106751991167d")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(HugeBackoff.class).call()).isEqualTo("ran");
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class HugeBackoffConfig {
+
+        @Bean
+        HugeBackoff hugeBackoff() {
+            return new HugeBackoff();
+        }
+    }
+
+    static class HugeBackoff {
+
+        @AsyncTask(retries = 1, retryBackoff = "${svc.backoff}", timeout = "${svc.timeout}")
+        public String call() {
+            return "ran";
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @EnableTransactionManagement
     static class TransactionalRetryConfig {
