@@ -19,7 +19,8 @@ import java.lang.annotation.Target;
  * {@code void} runs fire-and-forget (failures are logged and counted); any other type runs as a task
  * while the caller waits, and the method's own exception is rethrown. Other future types, and reactive
  * publishers ({@code Mono}, {@code Flux}, a {@code Flow.Publisher}: their work would run when subscribed,
- * after the task had ended), stop start-up naming the method. Calls made inside a task body
+ * after the task had ended), stop start-up naming the method, as does Spring's {@code @Async} on the same method
+ * or its class (it would run the body on its own executor, outside the task). Calls made inside a task body
  * become its children, unless {@link #detached()}.
  *
  * <p>Placeholders in attributes ({@code ${...}}) are resolved once per method, at its first call (the

@@ -26,6 +26,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.Ordered;
+import org.springframework.scheduling.annotation.Async;
 import org.springframework.util.StringValueResolver;
 
 /**
@@ -333,10 +334,19 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     }
 
     /**
-     * A future-like return type must be one the task's handle can be returned as: a caller declared with
+     * Not with Spring's {@code @Async} (see below). A future-like return type must be one the task's handle can
+     * be returned as: a caller declared with
      * {@code FutureTask} (or a {@code SpawningTask} subtype) got a ClassCastException after the task had run.
      */
     private static void checkReturnType(Method method) {
+        if (AnnotatedElementUtils.hasAnnotation(method, Async.class)
+                || AnnotatedElementUtils.hasAnnotation(method.getDeclaringClass(), Async.class)) {
+            // The task, the outer layer, would proceed into @Async, which runs the body on its own executor:
+            // outside the task, its context, children and timeout, the task only awaiting @Async's future.
+            throw new IllegalStateException("@AsyncTask on " + method + ": it is also Spring's @Async (on the method "
+                    + "or its class), which would run the body on its own executor, outside the task; choose one "
+                    + "(@AsyncTask already returns at once for CompletableFuture and void methods)");
+        }
         Class<?> returns = method.getReturnType();
         if (isReactive(returns)) {
             // A Mono/Flux is a recipe run when subscribed: the task would end as soon as it was built, and the

@@ -6,6 +6,7 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.annotation.AsyncTask;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import io.sweetasync.TaskOrchestrator;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
@@ -112,6 +115,46 @@ class StarterReviewTests {
         @AsyncTask(retries = 1, retryBackoff = "${svc.backoff}", timeout = "${svc.timeout}")
         public String call() {
             return "ran";
+        }
+    }
+
+    /**
+     * {@code @AsyncTask} and Spring's {@code @Async} on one method stop start-up naming the method: the task
+     * (the outer layer) proceeded into {@code @Async}, which ran the body on its own executor, outside the
+     * task — no {@code TaskContext}, no children, its timeout unable to interrupt the body — while the
+     * task only awaited {@code @Async}'s future. The same for {@code @Async} on the class.
+     */
+    @Test
+    void asyncTaskTogetherWithSpringsAsyncStopsStartUpNamingTheMethod() {
+        for (Class<?> bean : List.of(AsyncOnMethod.class, AsyncOnClass.class)) {
+            runner.withUserConfiguration(SpringAsyncEnabled.class).withBean(bean).run(context -> {
+                assertThat(context).as(bean.getSimpleName()).hasFailed();
+                assertThat(context.getStartupFailure()).hasMessageContaining(bean.getSimpleName() + ".where()")
+                        .hasMessageContaining("@Async");
+            });
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAsync
+    static class SpringAsyncEnabled {
+    }
+
+    static class AsyncOnMethod {
+
+        @AsyncTask
+        @Async
+        public CompletableFuture<String> where() {
+            return CompletableFuture.completedFuture(TaskContext.current().map(TaskContext::name).orElse("no task"));
+        }
+    }
+
+    @Async
+    static class AsyncOnClass {
+
+        @AsyncTask
+        public CompletableFuture<String> where() {
+            return CompletableFuture.completedFuture(TaskContext.current().map(TaskContext::name).orElse("no task"));
         }
     }
 
