@@ -158,6 +158,44 @@ class StarterReviewTests {
         }
     }
 
+    /**
+     * A bad attribute stops start-up naming the method (as {@link AsyncTaskValidationTests} holds for class
+     * proxies) also for a bean behind a JDK interface proxy, its annotation on the implementing method: the
+     * start-up check read the methods of the proxy's class, which carry no annotation, so the bad timeout
+     * passed start-up and failed the method's first call.
+     */
+    @Test
+    void aBadAttributeOnABeanBehindAnInterfaceProxyStopsStartUp() {
+        runner.withUserConfiguration(BadQuoterConfig.class).withPropertyValues("spring.aop.proxy-target-class=false")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasMessageContaining("BadQuoter.quote()")
+                            .hasMessageContaining("timeout 'five seconds' is not a duration");
+                });
+    }
+
+    interface Quoter {
+        String quote();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class BadQuoterConfig {
+
+        @Bean
+        Quoter badQuoter() {
+            return new BadQuoter();
+        }
+    }
+
+    static class BadQuoter implements Quoter {
+
+        @Override
+        @AsyncTask(timeout = "five seconds")
+        public String quote() {
+            return "quote";
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @EnableTransactionManagement
     static class TransactionalRetryConfig {
