@@ -35,6 +35,17 @@ final class GlobalOrchestrator {
         }
     }
 
+    /** Installs {@code replacement} if {@code expected} is the global one; returns whether it did. */
+    static boolean replace(TaskOrchestrator expected, TaskOrchestrator replacement) {
+        synchronized (LOCK) {
+            if (current != expected) {
+                return false;
+            }
+            current = replacement;
+            return true;
+        }
+    }
+
     /** Forgets {@code orchestrator} if it is the global one: called once it is closed. */
     static void closed(TaskOrchestrator orchestrator) {
         synchronized (LOCK) {

@@ -122,6 +122,19 @@ public final class TaskOrchestrator implements AutoCloseable {
         return GlobalOrchestrator.set(orchestrator);
     }
 
+    /**
+     * Makes {@code replacement} the global orchestrator ({@code null}: a default on next use) only if
+     * {@code expected} is the global one now, atomically: for whoever installed {@code expected} with
+     * {@link #setGlobal} and must not displace one installed after it (the Spring Boot starter, when one
+     * of two application contexts closes).
+     *
+     * @return whether {@code expected} was the global orchestrator and has been replaced
+     */
+    public static boolean replaceGlobal(TaskOrchestrator expected, TaskOrchestrator replacement) {
+        Objects.requireNonNull(expected, "expected");
+        return GlobalOrchestrator.replace(expected, replacement);
+    }
+
     // ---- entry points ---------------------------------------------------------------------------
 
     /** A builder for tasks of this orchestrator producing {@code type}. */

@@ -19,7 +19,8 @@ import java.lang.annotation.Target;
  * {@code void} runs fire-and-forget (failures are logged and counted); any other type runs as a task
  * while the caller waits, and the method's own exception is rethrown. Other future types, and reactive
  * publishers ({@code Mono}, {@code Flux}, a {@code Flow.Publisher}: their work would run when subscribed,
- * after the task had ended), stop start-up naming the method. Calls made inside a task body
+ * after the task had ended), stop start-up naming the method, as does Spring's {@code @Async} on the same method
+ * or its class (it would run the body on its own executor, outside the task). Calls made inside a task body
  * become its children, unless {@link #detached()}.
  *
  * <p>Placeholders in attributes ({@code ${...}}) are resolved once per method, at its first call (the
@@ -49,7 +50,10 @@ public @interface AsyncTask {
     /** Deadline such as {@code "30s"} or {@code "PT30S"}; placeholders allowed; empty: the default timeout. */
     String timeout() default "";
 
-    /** Retries after the first attempt (exponential back-off from {@link #retryBackoff()}). */
+    /**
+     * Retries after the first attempt (exponential back-off from {@link #retryBackoff()}); each attempt calls
+     * the method through the rest of its advice again (a {@code @Transactional} method's in a new transaction).
+     */
     int retries() default 0;
 
     /** Delay before the first retry, doubling up to ten times that; empty: 100 ms. Placeholders allowed. */

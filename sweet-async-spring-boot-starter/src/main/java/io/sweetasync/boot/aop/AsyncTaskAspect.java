@@ -26,6 +26,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.Ordered;
+import org.springframework.scheduling.annotation.Async;
 import org.springframework.util.StringValueResolver;
 
 /**
@@ -36,7 +37,8 @@ import org.springframework.util.StringValueResolver;
  *
  * <p>The rest of the call (other advice, the method) proceeds on the task's thread with the invocation
  * exposed there ({@link ExposeInvocationInterceptor}), so a user's own AspectJ advice on the same method
- * ({@code @Before}, {@code @AfterReturning}, ...) finds its join point inside the task.
+ * ({@code @Before}, {@code @AfterReturning}, ...) finds its join point inside the task. Each attempt runs that
+ * whole rest again: a retried {@code @Transactional} method's retry runs in a new transaction.
  *
  * <p>Order: {@link #ORDER}, ahead of Spring's transaction interceptor (which defaults to the lowest
  * precedence); Spring's {@code @Retryable} and {@code @ConcurrencyLimit} put themselves in front of
@@ -51,6 +53,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
 
     private static final Log logger = LogFactory.getLog(AsyncTaskAspect.class);
+    private static final Duration MAX_DURATION = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
 
     /** The handler whose stored invocation this thread is running: its call must not be stored again. */
     private static final ThreadLocal<String> RUNNING_DURABLE = new ThreadLocal<>();
@@ -282,7 +285,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         if (annotation.retries() > 0) {
             String backoff = resolve(annotation.retryBackoff());
             Duration initial = backoff.isEmpty() ? Duration.ofMillis(100) : duration("retryBackoff", backoff, method);
-            RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, initial.multipliedBy(10));
+            RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, tenTimes(initial));
             builder = builder.retry(annotation.retryOn().length == 0 ? policy : policy.retryOn(annotation.retryOn()));
         }
         else if (annotation.retries() < 0) {
@@ -331,10 +334,19 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     }
 
     /**
-     * A future-like return type must be one the task's handle can be returned as: a caller declared with
+     * Not with Spring's {@code @Async} (see below). A future-like return type must be one the task's handle can
+     * be returned as: a caller declared with
      * {@code FutureTask} (or a {@code SpawningTask} subtype) got a ClassCastException after the task had run.
      */
     private static void checkReturnType(Method method) {
+        if (AnnotatedElementUtils.hasAnnotation(method, Async.class)
+                || AnnotatedElementUtils.hasAnnotation(method.getDeclaringClass(), Async.class)) {
+            // The task, the outer layer, would proceed into @Async, which runs the body on its own executor:
+            // outside the task, its context, children and timeout, the task only awaiting @Async's future.
+            throw new IllegalStateException("@AsyncTask on " + method + ": it is also Spring's @Async (on the method "
+                    + "or its class), which would run the body on its own executor, outside the task; choose one "
+                    + "(@AsyncTask already returns at once for CompletableFuture and void methods)");
+        }
         Class<?> returns = method.getReturnType();
         if (isReactive(returns)) {
             // A Mono/Flux is a recipe run when subscribed: the task would end as soon as it was built, and the
@@ -386,15 +398,24 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
     }
 
+    /** The back-off's cap: ten times the first delay, or the longest duration for a huge one ("practically never"). */
+    private static Duration tenTimes(Duration initial) {
+        return initial.compareTo(MAX_DURATION.dividedBy(10)) > 0 ? MAX_DURATION : initial.multipliedBy(10);
+    }
+
     /**
      * The rest of the call, on the task's thread, with the invocation exposed there as on the caller's when
-     * the proxy exposes it at all: Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
+     * the proxy exposes it at all (each attempt proceeds its own copy of the invocation, so a retry runs the whole
+ * rest of the chain again: a {@code @Transactional} method's retry gets a new transaction): Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
      * chain has AspectJ advice, which needs it. Without it nothing reads the exposed invocation, and exposing
      * it would cost every task's thread a thread-local map.
      */
     private static Object proceed(MethodInvocation call) throws Exception {
+        // A fresh copy per attempt: an invocation is proceeded once (it counts its way down the chain), so a
+        // retry proceeding it again went straight to the method, past @Transactional and every other advice.
+        MethodInvocation attempt = call instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : call;
         try {
-            return exposes(call) ? ExposeInvocationInterceptor.INSTANCE.invoke(call) : call.proceed();
+            return exposes(call) ? ExposeInvocationInterceptor.INSTANCE.invoke(attempt) : attempt.proceed();
         }
         catch (Exception | Error ex) {
             throw ex;

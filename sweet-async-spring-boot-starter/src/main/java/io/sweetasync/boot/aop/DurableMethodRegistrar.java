@@ -3,6 +3,8 @@ package io.sweetasync.boot.aop;
 import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.annotation.Placement;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -34,19 +36,36 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
             if (type == null) {
                 continue;
             }
-            Class<?> target = ClassUtils.getUserClass(type); // the application's class behind a CGLIB proxy
+            Class<?> target = targetClass(name, type);
             for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
                 AsyncTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, AsyncTask.class);
                 if (annotation != null) {
                     aspect.validate(method, annotation);
                 }
                 if (annotation != null && annotation.placement() == Placement.ANYWHERE) {
-                    aspect.registerAnywhere(beans.getBean(name), method, annotation);
+                    aspect.registerAnywhere(beans.getBean(name), invocable(method, type), annotation);
                 }
                 else if (annotation != null && annotation.durable()) {
-                    aspect.registerDurable(beans.getBean(name), method, annotation);
+                    aspect.registerDurable(beans.getBean(name), invocable(method, type), annotation);
                 }
             }
         }
+    }
+
+    /**
+     * The application's class behind the bean: a CGLIB proxy's superclass, a JDK interface proxy's target (whose
+     * methods carry the annotations; the proxy class's own methods carry none, so their checks were skipped).
+     */
+    private Class<?> targetClass(String name, Class<?> type) {
+        if (Proxy.isProxyClass(type)) {
+            Object bean = beans.getSingleton(name);
+            return bean != null && Proxy.isProxyClass(bean.getClass()) ? AopUtils.getTargetClass(bean) : type;
+        }
+        return ClassUtils.getUserClass(type);
+    }
+
+    /** The method as the bean (perhaps a JDK proxy of {@code type}) can be called with: an interface's for a JDK proxy. */
+    private static Method invocable(Method method, Class<?> type) {
+        return Proxy.isProxyClass(type) ? AopUtils.selectInvocableMethod(method, type) : method;
     }
 }

@@ -3,6 +3,8 @@ package io.sweetasync.boot.autoconfigure;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -10,8 +12,11 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Ties the orchestrator to the application's lifecycle: while running it is the global orchestrator;
- * on stop it stops admitting new root tasks, waits up to {@code sweet.async.shutdown.grace} for running
- * ones, then cancels the rest and logs which. It stops after the web server's graceful shutdown (a lower
+ * when several contexts run (cached test contexts, a parent and a child), the global one is the orchestrator
+ * of the one started last that still runs (else the global found before any of them, if it still accepts
+ * tasks; else a default one): stopping a context never displaces another's, nor leaves its own orchestrator,
+ * shut down, global. On stop it stops admitting new root tasks, waits up to
+ * {@code sweet.async.shutdown.grace} for running ones, then cancels the rest and logs which. It stops after the web server's graceful shutdown (a lower
  * phase), so requests still in flight can start tasks.
  */
 public class OrchestratorLifecycle implements SmartLifecycle {
@@ -26,6 +31,9 @@ public class OrchestratorLifecycle implements SmartLifecycle {
     private volatile boolean running;
     private TaskOrchestrator previousGlobal;
 
+    /** The orchestrators of the running lifecycles, in start order; also the lock for installing the global. */
+    private static final Deque<TaskOrchestrator> RUNNING = new ArrayDeque<>();
+
     public OrchestratorLifecycle(TaskOrchestrator orchestrator, Duration grace) {
         this.orchestrator = orchestrator;
         this.grace = grace;
@@ -33,7 +41,14 @@ public class OrchestratorLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
-        previousGlobal = TaskOrchestrator.setGlobal(orchestrator);
+        synchronized (RUNNING) {
+            RUNNING.remove(orchestrator);
+            RUNNING.addLast(orchestrator);
+            TaskOrchestrator previous = TaskOrchestrator.setGlobal(orchestrator);
+            if (previous != orchestrator) {
+                previousGlobal = previous;
+            }
+        }
         running = true;
     }
 
@@ -56,7 +71,12 @@ public class OrchestratorLifecycle implements SmartLifecycle {
             logger.warn("Cancelled task(s) still running after the " + grace + " shutdown grace: "
                     + cancelled.stream().map(TaskInfo::path).toList());
         }
-        TaskOrchestrator.setGlobal(previousGlobal == orchestrator ? null : previousGlobal);
+        synchronized (RUNNING) {
+            RUNNING.remove(orchestrator);
+            TaskOrchestrator next = !RUNNING.isEmpty() ? RUNNING.getLast()
+                    : previousGlobal != null && previousGlobal.isAccepting() ? previousGlobal : null;
+            TaskOrchestrator.replaceGlobal(orchestrator, next); // not ours any more: another's, left in place
+        }
     }
 
     @Override

@@ -108,6 +108,41 @@ class DurableAsyncTaskTests {
         });
     }
 
+    /**
+     * A durable method of a bean behind a JDK interface proxy, annotated on the implementing method, runs:
+     * its handler was never registered (the start-up scan read the proxy class's methods, which carry no
+     * annotation), so every call failed for want of a handler.
+     */
+    @Test
+    void aDurableMethodOfABeanBehindAnInterfaceProxyRuns() {
+        runner.withUserConfiguration(MailerConfig.class)
+                .withPropertyValues("sweet.async.store.enabled=true", "spring.aop.proxy-target-class=false")
+                .run(context -> {
+                    Mailer mailer = context.getBean(Mailer.class);
+                    assertThat(java.lang.reflect.Proxy.isProxyClass(mailer.getClass())).isTrue();
+                    assertThat(mailer.mail("ops")).isEqualTo("mailed ops in mail");
+                });
+    }
+
+    interface Mailer {
+        String mail(String to);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class MailerConfig {
+
+        @Bean
+        Mailer mailer() {
+            return new Mailer() {
+                @Override
+                @AsyncTask(name = "mail", durable = true)
+                public String mail(String to) {
+                    return "mailed " + to + " in " + TaskContext.current().map(TaskContext::name).orElse("no task");
+                }
+            };
+        }
+    }
+
     @Test
     void aDurableMethodReturningAHandleReturnsAtOnce() {
         runner.withPropertyValues("sweet.async.store.enabled=true").run(context -> {
