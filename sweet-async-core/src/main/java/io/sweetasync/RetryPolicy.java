@@ -19,8 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link Backoff#retryOn} narrows that to the given types (and subtypes); {@link Backoff#abortOn}
  * excludes types, and wins over {@code retryOn}. {@link Error}s are retried only when named: in
  * {@code retryOn}, or as the type of a rule ({@code when(AssertionError.class, fixed(2, delay))} retries
- * that error; {@code when(Throwable.class, ...)} names no {@code Error}). {@link InterruptedException} is never retried, and neither is a task that was
- * cancelled or timed out, whatever the policy says.
+ * that error; {@code when(Throwable.class, ...)} names no {@code Error}). {@link InterruptedException}
+ * is never retried, and neither is a task that was cancelled or timed out, whatever the policy says.
  *
  * <h2>Rules per error type</h2>
  * {@code RetryPolicy.when(IOException.class, exponential(5, ...)).when(SQLTransientException.class, fixed(2, ...))}

@@ -405,9 +405,10 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
 
     /**
      * The rest of the call, on the task's thread, with the invocation exposed there as on the caller's when
-     * the proxy exposes it at all (each attempt proceeds its own copy of the invocation, so a retry runs the whole
- * rest of the chain again: a {@code @Transactional} method's retry gets a new transaction): Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
-     * chain has AspectJ advice, which needs it. Without it nothing reads the exposed invocation, and exposing
+     * the proxy exposes it at all: Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
+     * chain has AspectJ advice, which needs it. Each attempt proceeds its own copy of the invocation, so a
+     * retry runs the whole rest of the chain again (a {@code @Transactional} method's retry gets a new
+     * transaction). Without the interceptor nothing reads the exposed invocation, and exposing
      * it would cost every task's thread a thread-local map.
      */
     private static Object proceed(MethodInvocation call) throws Exception {

@@ -16,8 +16,8 @@ import org.springframework.context.SmartLifecycle;
  * of the one started last that still runs (else the global found before any of them, if it still accepts
  * tasks; else a default one): stopping a context never displaces another's, nor leaves its own orchestrator,
  * shut down, global. On stop it stops admitting new root tasks, waits up to
- * {@code sweet.async.shutdown.grace} for running ones, then cancels the rest and logs which. It stops after the web server's graceful shutdown (a lower
- * phase), so requests still in flight can start tasks.
+ * {@code sweet.async.shutdown.grace} for running ones, then cancels the rest and logs which. It stops after
+ * the web server's graceful shutdown (a lower phase), so requests still in flight can start tasks.
  */
 public class OrchestratorLifecycle implements SmartLifecycle {
 
