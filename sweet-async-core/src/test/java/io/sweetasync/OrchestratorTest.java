@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
@@ -91,6 +92,8 @@ class OrchestratorTest {
             return middle.join();
         });
         started.await();
+        // The leaf may start before run() has handed its handle back to the middle's body.
+        await().alias("the leaf's handle").atMost(Duration.ofSeconds(10)).until(() -> grandchild.get() != null);
         TaskId leaf = grandchild.get().id();
 
         assertThat(orchestrator.find(leaf)).get().extracting(TaskInfo::path).isEqualTo("root#1/middle#3/leaf#4");
