@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,10 +75,10 @@ class OrchestratorTest {
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder());
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<SpawningTask<Integer>> grandchild =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicReference<SpawningTask<Integer>> done =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<SpawningTask<Integer>> grandchild =
+                new AtomicReference<>();
+        AtomicReference<SpawningTask<Integer>> done =
+                new AtomicReference<>();
         SpawningTask<Integer> root = orchestrator.to(Integer.class).named("root").run(() -> {
             TaskContext context = TaskContext.current().orElseThrow();
             SpawningTask<Integer> quick = context.child(Integer.class).named("quick").run(() -> 1);

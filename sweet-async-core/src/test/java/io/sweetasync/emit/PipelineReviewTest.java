@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.sweetasync.TaskResult;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -86,7 +88,7 @@ class PipelineReviewTest extends PipelineHostileSupport {
                     thread.join();
                 }
             };
-            List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
             FinalEvent<Long, Integer> done = orchestrator.<List<Integer>>emits().bufferSize(4)
                     .sender(Sources.chunked(source, size))
                     .receiver(ReceiverStrategy.parallel(2), (event, collector) -> {
@@ -184,7 +186,7 @@ class PipelineReviewTest extends PipelineHostileSupport {
     @Test
     void theEmitterAChunkedSourceIsGivenRefusesElementsOnceTheSourceReturned() {
         assertTimeoutPreemptively(CEILING, () -> {
-            java.util.concurrent.atomic.AtomicReference<Emitter<Integer>> kept = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Emitter<Integer>> kept = new AtomicReference<>();
             FinalEvent<Long, List<Integer>> done = orchestrator.<List<Integer>>emits()
                     .sender(Sources.chunked((Emitter<Integer> emitter) -> {
                         kept.set(emitter);

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.RefusingClock;
 import io.sweetasync.RetryPolicy;
-import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.SpawningTask;
+import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
@@ -20,10 +20,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -248,7 +249,7 @@ class CoreReviewTest {
         for (String runtime : List.of("single", "one")) {
             CountDownLatch never = latch();
             CountDownLatch childRuns = new CountDownLatch(1);
-            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> seen = new CopyOnWriteArrayList<>();
             SpawningTask<String> parent = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMillis(50))
                     .run(() -> {
                         SpawningTask<String> child = TaskContext.current().orElseThrow().child(String.class)

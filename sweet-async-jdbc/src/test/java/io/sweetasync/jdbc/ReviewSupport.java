@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -159,7 +160,7 @@ final class ReviewSupport {
         volatile boolean hang;
         volatile boolean down;
         /** Leases renewed through this store. */
-        final java.util.concurrent.atomic.AtomicInteger renewals = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger renewals = new AtomicInteger();
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch heldWritten = new CountDownLatch(1);

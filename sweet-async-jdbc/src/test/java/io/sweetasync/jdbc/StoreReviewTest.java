@@ -12,8 +12,10 @@ import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class StoreReviewTest {
 
-    static java.util.stream.Stream<Databases.Database> databases() {
+    static Stream<Databases.Database> databases() {
         return Databases.all();
     }
 
@@ -128,7 +130,7 @@ class StoreReviewTest {
             id = a.to(String.class).durable("charge", argument).run().id();
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
         }
-        java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<String> seen = new CompletableFuture<>();
         try (TaskOrchestrator b = on(store, "b", new JsonDurableCodec()).handler("charge", String.class, order -> {
             seen.complete(order);
             return order;

@@ -7,26 +7,30 @@ import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.annotation.Placement;
+import io.sweetasync.spi.DurableCodec;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-import io.sweetasync.spi.DurableCodec;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.interceptor.ExposeInvocationInterceptor;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.scheduling.annotation.Async;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringValueResolver;
 
 /**
@@ -68,10 +72,10 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
      * serves every call): its attributes' placeholders are resolved once, as Spring resolves
      * {@code @Scheduled}'s.
      */
-    private final java.util.concurrent.ConcurrentHashMap<Method, Plan> plans = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Method, Plan> plans = new ConcurrentHashMap<>();
     /** Every plan by method and bean class; {@link #plans} holds the first one of each method, read per call. */
-    private final java.util.concurrent.ConcurrentHashMap<PlanKey, Plan> plansByClass =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PlanKey, Plan> plansByClass =
+            new ConcurrentHashMap<>();
 
     private record PlanKey(Method method, Class<?> target) {
     }
@@ -114,7 +118,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
         Class<?>[] types = method.getParameterTypes();
         String handler = handlerName(method, annotation);
-        org.springframework.util.ReflectionUtils.makeAccessible(method);
+        ReflectionUtils.makeAccessible(method);
         orchestrator.handler(handler, String[].class, encoded -> {
             Object[] arguments = new Object[types.length];
             for (int i = 0; i < types.length; i++) {
@@ -126,7 +130,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                 Object value = method.invoke(bean, arguments);
                 return await(value);
             }
-            catch (java.lang.reflect.InvocationTargetException ex) {
+            catch (InvocationTargetException ex) {
                 throw ex.getCause() instanceof Exception cause ? cause : ex;
             }
             finally {
@@ -146,14 +150,14 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                     + "durable tasks are not placed on other members; choose one");
         }
         String handler = handlerName(method, annotation);
-        org.springframework.util.ReflectionUtils.makeAccessible(method);
+        ReflectionUtils.makeAccessible(method);
         orchestrator.handler(handler, Object[].class, arguments -> {
             String previous = RUNNING_PLACED.get();
             RUNNING_PLACED.set(handler);
             try {
                 return await(method.invoke(bean, arguments));
             }
-            catch (java.lang.reflect.InvocationTargetException ex) {
+            catch (InvocationTargetException ex) {
                 throw ex.getCause() instanceof Exception cause ? cause : ex;
             }
             finally {
@@ -317,11 +321,11 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     public void validate(Method method, AsyncTask annotation) {
         checkReturnType(method);
         int modifiers = method.getModifiers();
-        if (java.lang.reflect.Modifier.isPrivate(modifiers) || java.lang.reflect.Modifier.isStatic(modifiers)
-                || java.lang.reflect.Modifier.isFinal(modifiers)) {
+        if (Modifier.isPrivate(modifiers) || Modifier.isStatic(modifiers)
+                || Modifier.isFinal(modifiers)) {
             logger.warn("@AsyncTask on " + method + " has no effect: a Spring proxy cannot intercept a "
-                    + (java.lang.reflect.Modifier.isPrivate(modifiers) ? "private"
-                            : java.lang.reflect.Modifier.isStatic(modifiers) ? "static" : "final")
+                    + (Modifier.isPrivate(modifiers) ? "private"
+                            : Modifier.isStatic(modifiers) ? "static" : "final")
                     + " method (unless a final one is called through an interface), so its calls run on the caller's "
                     + "thread, without the task's timeout or retries; make it public and not final or static");
         }
