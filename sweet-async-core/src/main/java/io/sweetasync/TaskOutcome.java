@@ -70,7 +70,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     }
 
     /** A new future of {@code task}'s value, completed when the task is terminal. */
-    CompletableFuture<T> newValueFuture(SpawningTask<T> task) {
+    CompletableFuture<T> newValueFuture(TaskNode<T> task) {
         TaskFuture<T> future = new TaskFuture<>(task);
         whenComplete((result, never) -> {
             switch (result) {
@@ -108,11 +108,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
      */
     private static final class TaskFuture<T> extends ManagedFuture<T> {
 
-        private final SpawningTask<T> task;
+        private final TaskNode<T> task;
         /** Guarded by this. */
         private boolean cancelRequested;
 
-        TaskFuture(SpawningTask<T> task) {
+        TaskFuture(TaskNode<T> task) {
             this.task = task;
         }
 
@@ -132,8 +132,8 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         }
 
         private void refuseSelfWait() {
-            if (!isDone() && task instanceof TaskNode<T> node) {
-                node.refuseWaitingForItselfOrAnAncestor();
+            if (!isDone()) {
+                task.refuseWaitingForItselfOrAnAncestor();
             }
         }
 

@@ -82,6 +82,7 @@ final class PipelineWorkers {
 
     /** How much later than the pipeline's a worker's deadline falls. */
     static final Duration WORKER_DEADLINE_MARGIN = Duration.ofSeconds(1);
+    private static final Duration ENDLESS = Duration.ofDays(365L * 100);
 
     /** The most workers a strategy may start at once (each is a task): a bound on configuration, not on growth. */
     static final int MAX_STARTED_AT_ONCE = 10_000;
@@ -95,7 +96,6 @@ final class PipelineWorkers {
         }
         return workers;
     }
-    private static final Duration ENDLESS = Duration.ofDays(365L * 100);
 
     private void track(SpawningTask<Void> worker) {
         synchronized (workers) {

@@ -18,7 +18,6 @@ import io.sweetasync.Work;
 import io.sweetasync.spi.TaskClock;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -42,18 +41,12 @@ class CoreReviewTest {
 
     private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
             .runtime(TaskRuntime.platform("one", 1)).build();
-    private final List<CountDownLatch> toRelease = new ArrayList<>();
+    private final Latches latches = new Latches();
 
     @AfterEach
     void tearDown() {
-        toRelease.forEach(CountDownLatch::countDown);
+        latches.releaseAll();
         orchestrator.close();
-    }
-
-    private CountDownLatch latch() {
-        CountDownLatch latch = new CountDownLatch(1);
-        toRelease.add(latch);
-        return latch;
     }
 
     // ---- 1.8: joinChildren() from below -----------------------------------------------------------
@@ -224,7 +217,7 @@ class CoreReviewTest {
     @Test
     void aFallbackAtTheDeadlineMayWaitForATaskOnTheRuntimeItsRunawayBodyHolds() {
         for (String runtime : List.of("single", "one")) {
-            CountDownLatch never = latch();
+            CountDownLatch never = latches.next();
             SpawningTask<String> task = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMillis(50))
                     .fallback(timedOut -> orchestrator.to(String.class).runtime(runtime).await(() -> "fallback"))
                     .run(() -> {
@@ -247,7 +240,7 @@ class CoreReviewTest {
     @Test
     void callbacksRunByADeadlinesForcedEndMayWaitForATaskOnTheRuntimeARunawayAncestorHolds() {
         for (String runtime : List.of("single", "one")) {
-            CountDownLatch never = latch();
+            CountDownLatch never = latches.next();
             CountDownLatch childRuns = new CountDownLatch(1);
             List<String> seen = new CopyOnWriteArrayList<>();
             SpawningTask<String> parent = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMillis(50))

@@ -23,7 +23,6 @@ import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -50,21 +49,15 @@ class HostileCoreTest {
 
     private static final Duration HANG = Duration.ofSeconds(30);
 
-    private final List<CountDownLatch> toRelease = new ArrayList<>();
+    private final Latches latches = new Latches();
     private TaskOrchestrator orchestrator = TaskOrchestrator.builder()
             .group("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 1, Duration.ofHours(1)))
             .build();
 
     @AfterEach
     void tearDown() {
-        toRelease.forEach(CountDownLatch::countDown);
+        latches.releaseAll();
         orchestrator.close();
-    }
-
-    private CountDownLatch latch() {
-        CountDownLatch latch = new CountDownLatch(1);
-        toRelease.add(latch);
-        return latch;
     }
 
     // ---- 1.7: waiting for a task through its CompletableFuture on the single runtime -------------
@@ -127,7 +120,7 @@ class HostileCoreTest {
      */
     @Test
     void aGetWaitingWhenCancelWinsIsReleasedEvenIfTheBodyIgnoresItsInterrupt() throws Exception {
-        CountDownLatch release = latch();
+        CountDownLatch release = latches.next();
         CountDownLatch started = new CountDownLatch(1);
         SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
             started.countDown();
@@ -165,7 +158,7 @@ class HostileCoreTest {
     @Test
     void getRacingCancelIsReleasedWheneverCancelWins() throws Exception {
         for (int i = 0; i < 300; i++) {
-            CountDownLatch release = latch();
+            CountDownLatch release = latches.next();
             int round = i;
             boolean finishes = round % 3 == 0;
             SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
@@ -198,7 +191,7 @@ class HostileCoreTest {
 
     @Test
     void getWithZeroOrNegativeOrHugeTimeouts() throws Exception {
-        CountDownLatch release = latch();
+        CountDownLatch release = latches.next();
         SpawningTask<String> pending = orchestrator.to(String.class).run(() -> {
             release.await();
             return "v";
@@ -271,7 +264,7 @@ class HostileCoreTest {
     /** A cancelled queued task gives back its place in the bounded queue (capacity 1). */
     @Test
     void cancellingATaskQueuedForAPermitFreesItsPlaceInTheQueue() throws Exception {
-        CountDownLatch release = latch();
+        CountDownLatch release = latches.next();
         SpawningTask<String> holder = orchestrator.to(String.class).group("one").run(() -> {
             release.await();
             return "holder";
@@ -446,7 +439,7 @@ class HostileCoreTest {
      */
     @Test
     void aRunawayBodyStartingAChildAfterCloseIsAnsweredNotHung() throws Exception {
-        CountDownLatch afterClose = latch();
+        CountDownLatch afterClose = latches.next();
         CountDownLatch started = new CountDownLatch(1);
         AtomicReference<Object> childOutcome = new AtomicReference<>();
         CountDownLatch childAnswered = new CountDownLatch(1);
@@ -481,7 +474,7 @@ class HostileCoreTest {
 
     @Test
     void tasksQueuedForAPermitEndWhenTheOrchestratorCloses() throws Exception {
-        CountDownLatch never = latch();
+        CountDownLatch never = latches.next();
         SpawningTask<String> holder = orchestrator.to(String.class).group("one").run(() -> {
             never.await();
             return "holder";

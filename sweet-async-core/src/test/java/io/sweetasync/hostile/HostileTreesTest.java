@@ -42,19 +42,13 @@ class HostileTreesTest {
 
     private static final Duration HANG = Duration.ofSeconds(60);
 
-    private final List<CountDownLatch> toRelease = new ArrayList<>();
+    private final Latches latches = new Latches();
     private TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
 
     @AfterEach
     void tearDown() {
-        toRelease.forEach(CountDownLatch::countDown);
+        latches.releaseAll();
         orchestrator.close();
-    }
-
-    private CountDownLatch latch() {
-        CountDownLatch latch = new CountDownLatch(1);
-        toRelease.add(latch);
-        return latch;
     }
 
     // ---- listeners that cancel --------------------------------------------------------------------
@@ -109,7 +103,7 @@ class HostileTreesTest {
 
     @Test
     void cancellingAPendingDependentIsAFutureCancellation() throws Exception {
-        CountDownLatch gate = latch();
+        CountDownLatch gate = latches.next();
         SpawningTask<String> dependency = orchestrator.to(String.class).run(() -> {
             gate.await();
             return "dep";
@@ -220,7 +214,7 @@ class HostileTreesTest {
     @Test
     void aDeadlineOverATenThousandLevelTreeWithARunawayLeafReleasesEverything() throws Exception {
         CountDownLatch leafRunning = new CountDownLatch(1);
-        CountDownLatch release = latch();
+        CountDownLatch release = latches.next();
         ConcurrentLinkedQueue<SpawningTask<?>> made = new ConcurrentLinkedQueue<>();
         SpawningTask<String> root = orchestrator.to(String.class).timeout(Duration.ofSeconds(2)).run(() -> {
             spawnLevel(10_000, made, leafRunning, release);
@@ -410,7 +404,7 @@ class HostileTreesTest {
     void aBodyShuttingDownItsOwnOrchestratorWaitsForTheOthersNotForItself() {
         TaskOrchestrator own = TaskOrchestrator.builder().build();
         try {
-            CountDownLatch otherMayEnd = latch();
+            CountDownLatch otherMayEnd = latches.next();
             SpawningTask<String> other = own.to(String.class).run(() -> {
                 otherMayEnd.await();
                 return "other done";

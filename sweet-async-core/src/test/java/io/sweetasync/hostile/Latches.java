@@ -1,0 +1,25 @@
+package io.sweetasync.hostile;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The latches a test's bodies wait on, all released after the test ({@link #releaseAll}), so that no body a
+ * failed or timed-out test left waiting outlives it blocked.
+ */
+final class Latches {
+
+    private final List<CountDownLatch> made = new CopyOnWriteArrayList<>();
+
+    /** A new latch of count 1, released by {@link #releaseAll} if the test does not. */
+    CountDownLatch next() {
+        CountDownLatch latch = new CountDownLatch(1);
+        made.add(latch);
+        return latch;
+    }
+
+    void releaseAll() {
+        made.forEach(CountDownLatch::countDown);
+    }
+}
