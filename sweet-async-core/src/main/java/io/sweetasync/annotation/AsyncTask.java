@@ -17,7 +17,8 @@ import java.lang.annotation.Target;
  * its value becomes the task's; cancelling the returned future cancels the task, and a task that times out
  * or is cancelled cancels the future it was awaiting);
  * {@code void} runs fire-and-forget (failures are logged and counted); any other type runs as a task
- * while the caller waits, and the method's own exception is rethrown. Other future types, and reactive
+ * while the caller waits, and the method's own exception is rethrown (a caller interrupted while it waits
+ * gets {@code CancellationException} and the task is cancelled: nobody else holds it). Other future types, and reactive
  * publishers ({@code Mono}, {@code Flux}, a {@code Flow.Publisher}: their work would run when subscribed,
  * after the task had ended), stop start-up naming the method, as does Spring's {@code @Async} on the same method
  * or its class (it would run the body on its own executor, outside the task). Calls made inside a task body

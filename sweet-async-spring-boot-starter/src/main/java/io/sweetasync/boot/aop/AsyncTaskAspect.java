@@ -12,6 +12,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -226,6 +227,12 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
         catch (TaskFailedException ex) {
             throw ex.getCause();
+        }
+        catch (CancellationException ex) {
+            // The caller was interrupted while it waited (the task's own cancel is a TaskCancelledException):
+            // nobody else holds this task, so it is cancelled, as invokeAll cancels what it waited for.
+            task.cancel();
+            throw ex;
         }
     }
 

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -97,6 +98,40 @@ class AsyncTaskAspectTests {
             await().alias("the tasks ended cancelled").atMost(Duration.ofSeconds(10))
                     .until(() -> orchestrator.recent().stream().filter(task -> task.name().startsWith("until-cancelled"))
                             .filter(task -> task.status() == TaskStatus.CANCELLED).count() == 3);
+            assertThat(orchestrator.liveCount()).isZero();
+        });
+    }
+
+    /**
+     * Interrupting the thread that called a blocking {@code @AsyncTask} method (one that returns its value,
+     * not a future) ends the call with {@link CancellationException} and cancels the
+     * task, as {@code ExecutorService.invokeAll} cancels what it waited for: nobody else holds the task, so
+     * a body left running would be work no caller can see or stop.
+     */
+    @Test
+    void interruptingTheCallerOfABlockingMethodCancelsItsTask() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    service.blockingUntilCancelled();
+                }
+                catch (Throwable ex) {
+                    thrown.set(ex);
+                }
+            });
+            caller.start();
+            await().alias("the body started").atMost(Duration.ofSeconds(10)).until(() -> service.sleeping() == 1);
+            caller.interrupt();
+            await().alias("the caller returned").atMost(Duration.ofSeconds(10)).until(() -> !caller.isAlive());
+            assertThat(thrown.get()).isInstanceOf(CancellationException.class);
+            await().alias("the body was interrupted").atMost(Duration.ofSeconds(10))
+                    .until(() -> service.interrupted() == 1);
+            await().alias("the task ended cancelled").atMost(Duration.ofSeconds(10))
+                    .until(() -> orchestrator.recent().stream().filter(task -> task.name().equals("until-cancelled-blocking"))
+                            .anyMatch(task -> task.status() == TaskStatus.CANCELLED));
             assertThat(orchestrator.liveCount()).isZero();
         });
     }
@@ -402,6 +437,11 @@ class AsyncTaskAspectTests {
         @AsyncTask(name = "until-cancelled-stage")
         public CompletionStage<String> stageUntilCancelled() throws InterruptedException {
             return sleepUntilInterrupted();
+        }
+
+        @AsyncTask(name = "until-cancelled-blocking")
+        public String blockingUntilCancelled() throws Exception {
+            return sleepUntilInterrupted().get();
         }
 
         private CompletableFuture<String> sleepUntilInterrupted() throws InterruptedException {
