@@ -17,7 +17,9 @@ import org.springframework.context.SmartLifecycle;
  * tasks; else a default one): stopping a context never displaces another's, nor leaves its own orchestrator,
  * shut down, global. On stop it stops admitting new root tasks, waits up to
  * {@code sweet.async.shutdown.grace} for running ones, then cancels the rest and logs which. It stops after
- * the web server's graceful shutdown (a lower phase), so requests still in flight can start tasks.
+ * the web server's graceful shutdown (a lower phase), so requests still in flight can start tasks. A
+ * stopped context cannot be started again ({@code start()} fails saying so): the orchestrator's shutdown is
+ * final.
  */
 public class OrchestratorLifecycle implements SmartLifecycle {
 
@@ -39,8 +41,20 @@ public class OrchestratorLifecycle implements SmartLifecycle {
         this.grace = grace;
     }
 
+    /**
+     * Makes the orchestrator global.
+     *
+     * @throws IllegalStateException if the orchestrator was shut down (by an earlier {@link #stop()}): an
+     *                               orchestrator does not restart, and one that rejects every task must not
+     *                               pass for a running one
+     */
     @Override
     public void start() {
+        if (!orchestrator.isAccepting()) {
+            throw new IllegalStateException("the Sweet Async orchestrator was shut down when this context stopped"
+                    + " (its tasks were awaited, then cancelled) and cannot start again: an orchestrator does not"
+                    + " restart; close this context and refresh a new one");
+        }
         synchronized (RUNNING) {
             RUNNING.remove(orchestrator);
             RUNNING.addLast(orchestrator);

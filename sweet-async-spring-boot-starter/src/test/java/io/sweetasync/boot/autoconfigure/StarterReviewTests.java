@@ -1,6 +1,7 @@
 package io.sweetasync.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sweetasync.TaskContext;
 import io.sweetasync.annotation.AsyncTask;
@@ -48,6 +49,28 @@ class StarterReviewTests {
                     "attempt 3 in transaction");
             assertThat(context.getBean(CountingTransactionManager.class).begun).hasSize(3);
         });
+    }
+
+    /**
+     * A context stopped and started again ({@code stop(); start()}, as a CRaC checkpoint does) cannot bring
+     * back its orchestrator, which {@code stop()} shut down (it waited for the tasks and cancelled the rest):
+     * {@code start()} fails saying so, and the shut-down orchestrator is not made global. It used to start
+     * "successfully", install that orchestrator as the global one, and reject every task from then on.
+     */
+    @Test
+    void startingAStoppedContextFailsInsteadOfRejectingEveryTask() {
+        AnnotationConfigApplicationContext context = context();
+        try {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            context.stop();
+            assertThatThrownBy(context::start).rootCause().isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot start again");
+            assertThat(TaskOrchestrator.global()).isNotSameAs(orchestrator);
+            assertThat(TaskOrchestrator.global().isAccepting()).isTrue();
+        }
+        finally {
+            context.close();
+        }
     }
 
     /**
