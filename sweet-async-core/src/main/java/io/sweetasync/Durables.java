@@ -23,13 +23,15 @@ import java.util.function.Consumer;
  * their end written back to the store.
  *
  * <p>A stored invocation's {@code attempts} counts its runs: 1 when submitted, one more per claim after
- * its owner died. A run lost more than {@value #MAX_RUNS} times in a row is given up (ended
- * {@code FAILED}), so an invocation that kills its process cannot crash every member forever.
+ * its owner died or closed. An invocation whose runs were lost {@value #MAX_LOST_RUNS} times (its process
+ * stopped without handing the run over) is given up (ended {@code FAILED}), so an invocation that kills its
+ * process cannot crash every member forever; a run a graceful close stopped and handed over
+ * ({@link #released}) is not lost, so deployments do not use up a long task's lives.
  */
 final class Durables {
 
     private static final System.Logger LOG = System.getLogger(Durables.class.getName());
-    static final int MAX_RUNS = 10;
+    static final int MAX_LOST_RUNS = 10;
     private static final int CLAIM_BATCH = 100;
 
     /** A handler and the type its argument decodes to. */
@@ -187,18 +189,18 @@ final class Durables {
 
     private void runAgain(StoreSync sync, DurableRecord record) {
         TaskId id = new TaskId(record.id());
-        if (record.attempts() <= MAX_RUNS && placed.handOff(record)) {
+        if (record.lostRuns() < MAX_LOST_RUNS && placed.handOff(record)) {
             return; // submitted here and placed elsewhere: its handle here runs it
         }
         Optional<io.sweetasync.spi.TaskRecord> before = sync.store().find(id);
-        if (record.attempts() > MAX_RUNS) {
-            String why = "given up: its process stopped during " + (record.attempts() - 1) + " runs in a row";
+        if (record.lostRuns() >= MAX_LOST_RUNS) {
+            String why = "given up: its process stopped during " + record.lostRuns() + " of its runs";
             // The history first, then the invocation: whoever sees it given up finds the record ended too. Written
             // as this member, the invocation's owner now: the store keeps a durable task's record for its owner.
             before.ifPresent(stored -> sync.store().save(List.of(given(stored, why, sync))));
             sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
             LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
-                    record.attempts() - 1);
+                    record.lostRuns());
             return;
         }
         TaskNode<Object> node = node(record, before);
@@ -296,14 +298,21 @@ final class Durables {
     }
 
     /**
+     * Whether a finished durable task's run was stopped by this process's own shutdown, not by anyone's
+     * choice: it stays pending, handed over ({@code TaskStore.releaseDurables}) to another member or the next
+     * start, which runs it again without counting a lost run.
+     */
+    boolean released(TaskNode<?> node) {
+        return node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown();
+    }
+
+    /**
      * A finished durable task's end and result, for the sync thread to write after its record; null if
-     * it is to stay pending.
+     * it is to stay pending ({@link #released}).
      */
     io.sweetasync.spi.TaskStore.DurableEnd end(TaskNode<?> node) {
         StoreSync sync = orchestrator.storeSync();
-        if (node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
-            // Cancelled because this process stops, not by anyone's choice: it stays pending, and another
-            // member (or the next start) runs it again once this member's lease is released.
+        if (released(node)) {
             return null;
         }
         TaskResult<?> result = node.resultNow0();

@@ -58,6 +58,8 @@ final class StoreSync implements AutoCloseable {
      * written ({@code PENDING}): written once more when no longer tracked. Bounded like {@code tracked}.
      */
     private final Set<TaskNode<?>> refigured = ConcurrentHashMap.newKeySet();
+    /** Durable invocations whose runs this process's shutdown stopped: handed back to the store on close. */
+    private final Set<TaskId> released = ConcurrentHashMap.newKeySet();
     private final AtomicInteger trackedCount = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failedWrites = new LongAdder();
@@ -278,6 +280,9 @@ final class StoreSync implements AutoCloseable {
             }
             TaskStore.DurableEnd end = node.isDurable() ? orchestrator.durables().end(node) : null;
             if (end == null) {
+                if (node.isDurable() && orchestrator.durables().released(node)) {
+                    released.add(node.id());
+                }
                 untrack(node);
             }
             else {
@@ -490,7 +495,10 @@ final class StoreSync implements AutoCloseable {
         }
     }
 
-    /** Stops the sync thread after a last write, and releases the lease. */
+    /**
+     * Stops the sync thread after a last write, hands back the durable invocations whose runs the shutdown
+     * stopped, and releases the lease.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -506,6 +514,9 @@ final class StoreSync implements AutoCloseable {
             try {
                 thread.join(CLOSE_WAIT);
                 flush();
+                if (!released.isEmpty()) {
+                    store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
+                }
                 store.close(incarnation());
             }
             catch (InterruptedException ex) {

@@ -7,12 +7,24 @@ package io.sweetasync.spi;
  * @param handler     the registered handler's name
  * @param argument    the argument, encoded by the {@link DurableCodec}
  * @param status      {@code PENDING} until it ends, then a terminal {@code TaskStatus} name
- * @param attempts    runs started so far, counting those lost with a process
- * @param owner       the incarnation running it, 0 if none
+ * @param attempts    runs started so far: 1 when submitted, one more per claim (whatever ended the run before)
+ * @param owner       the incarnation running it, 0 if none (its last run was handed over by a graceful close:
+ *                    {@link TaskStore#releaseDurables})
  * @param result      the encoded result once completed (null if none or larger than the store keeps)
  * @param failure     why it did not complete, null otherwise
  * @param createdAt   when it was submitted, epoch ms
+ * @param lostRuns    runs lost with a process that stopped without handing them over (a crash, a kill, a lease
+ *                    that lapsed); the orchestrator gives the invocation up after ten
  */
 public record DurableRecord(long id, String handler, String argument, String status, int attempts, long owner,
-        String result, String failure, long createdAt) {
+        String result, String failure, long createdAt, int lostRuns) {
+
+    /**
+     * A record whose runs before the last were all lost ({@code lostRuns = attempts - 1}), as a store that does not
+     * tell graceful hand-overs apart counts them.
+     */
+    public DurableRecord(long id, String handler, String argument, String status, int attempts, long owner,
+            String result, String failure, long createdAt) {
+        this(id, handler, argument, status, attempts, owner, result, failure, createdAt, Math.max(0, attempts - 1));
+    }
 }

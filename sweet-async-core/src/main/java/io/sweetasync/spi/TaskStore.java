@@ -143,6 +143,21 @@ public interface TaskStore {
         return recorded;
     }
 
+    /**
+     * Hands back pending durable invocations that {@code owner} owns, because its orchestrator is closing
+     * gracefully and stopped their runs (they were cancelled by the shutdown and their bodies returned): the
+     * next claim runs them again (the attempt counts up) without counting a lost run, so that a task running
+     * across many deployments is not given up as if it had crashed its process ten times. Called before
+     * {@link #close(long)}; never for a run whose body was still running (that one may be what stops the
+     * process). The default does nothing: such runs are claimed once the lease is released, and counted lost.
+     *
+     * <pre>{@code
+     * store.releaseDurables(incarnation, List.of(reportId)); // then store.close(incarnation)
+     * }</pre>
+     */
+    default void releaseDurables(long owner, Collection<TaskId> ids) {
+    }
+
     /** A durable invocation by id, with its result once finished. */
     Optional<DurableRecord> durable(TaskId id);
 }

@@ -52,7 +52,7 @@ public final class JdbcTaskStore implements TaskStore {
             + "run_nanos, cpu_nanos, allocated_bytes, bytes_read, bytes_written, resource_sources, member, incarnation, "
             + "durable";
     private static final String DURABLE_COLUMNS = "id, handler, argument, status, attempts, owner, result, failure, "
-            + "created_at";
+            + "created_at, lost_runs";
 
     private final DataSource dataSource;
     private final String prefix;
@@ -73,9 +73,13 @@ public final class JdbcTaskStore implements TaskStore {
             this.folder = folder;
         }
 
-        /** The classpath location of this database's schema script. */
-        public String schemaScript() {
-            return "db/sweet-async/" + folder + "/V1__sweet_async.sql";
+        /**
+         * The classpath locations of this database's schema scripts, to run in order (each is idempotent;
+         * named as Flyway expects, so a Flyway location {@code classpath:db/sweet-async/<database>} finds them).
+         */
+        public List<String> schemaScripts() {
+            return List.of("db/sweet-async/" + folder + "/V1__sweet_async.sql",
+                    "db/sweet-async/" + folder + "/V2__sweet_async_lost_runs.sql");
         }
     }
 
@@ -118,11 +122,14 @@ public final class JdbcTaskStore implements TaskStore {
 
     /** Creates the store's tables, sequence and indexes where missing (idempotent). */
     public void initializeSchema() {
-        String script = SchemaScript.read(dialect().schemaScript()).replace("sweet_async_", prefix);
+        List<String> scripts = dialect().schemaScripts().stream()
+                .map(location -> SchemaScript.read(location).replace("sweet_async_", prefix)).toList();
         run(connection -> {
             try (Statement statement = connection.createStatement()) {
-                for (String sql : SchemaScript.statements(script)) {
-                    statement.execute(sql);
+                for (String script : scripts) {
+                    for (String sql : SchemaScript.statements(script)) {
+                        statement.execute(sql);
+                    }
                 }
             }
             return null;
@@ -481,10 +488,11 @@ public final class JdbcTaskStore implements TaskStore {
         // Both rows or neither, in one commit; inside a surrounding transaction both belong to it instead.
         transaction(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix + "durable (id, handler, "
-                    + "argument, status, attempts, owner, result, failure, created_at, updated_at) VALUES (?, ?, ?, ?, "
-                    + "?, ?, NULL, NULL, ?, ?)")) {
+                    + "argument, status, attempts, owner, result, failure, created_at, updated_at, lost_runs) VALUES (?, "
+                    + "?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)")) {
                 bind(insert, invocation.id(), invocation.handler(), invocation.argument(), invocation.status(),
-                        invocation.attempts(), invocation.owner(), invocation.createdAt(), invocation.createdAt());
+                        invocation.attempts(), invocation.owner(), invocation.createdAt(), invocation.createdAt(),
+                        invocation.lostRuns());
                 insert.executeUpdate();
             }
             try (PreparedStatement upsert = connection.prepareStatement(upsertTask())) {
@@ -521,14 +529,42 @@ public final class JdbcTaskStore implements TaskStore {
         });
         List<DurableRecord> claimed = new ArrayList<>();
         for (long[] candidate : candidates) {
-            // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins.
-            int won = update("UPDATE " + prefix + "durable SET owner = ?, attempts = attempts + 1, updated_at = ? "
-                    + "WHERE id = ? AND owner = ? AND status = 'PENDING'", incarnation, now, candidate[0], candidate[1]);
+            // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins. Owner 0: its
+            // last run was handed over by a graceful close (releaseDurables), so that run was not lost.
+            int lost = candidate[1] == RELEASED ? 0 : 1;
+            int won = update("UPDATE " + prefix + "durable SET owner = ?, attempts = attempts + 1, lost_runs = lost_runs "
+                    + "+ ?, updated_at = ? WHERE id = ? AND owner = ? AND status = 'PENDING'", incarnation, lost, now,
+                    candidate[0], candidate[1]);
             if (won == 1) {
                 durable(new TaskId(candidate[0])).ifPresent(claimed::add);
             }
         }
         return claimed;
+    }
+
+    /** The owner of an invocation whose run a graceful close handed over: no member's incarnation (they start at 1). */
+    private static final long RELEASED = 0;
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Sets their owner to none (0): any member may claim them at once, without waiting for this
+     * member's lease, and that claim does not count a lost run.
+     */
+    @Override
+    public void releaseDurables(long owner, Collection<TaskId> ids) {
+        List<TaskId> all = List.copyOf(ids);
+        long now = System.currentTimeMillis();
+        for (int from = 0; from < all.size(); from += ROWS_PER_STATEMENT) {
+            List<TaskId> chunk = all.subList(from, Math.min(all.size(), from + ROWS_PER_STATEMENT));
+            List<Object> parameters = new ArrayList<>(chunk.size() + 3);
+            parameters.add(RELEASED);
+            parameters.add(now);
+            parameters.add(owner);
+            chunk.forEach(id -> parameters.add(id.value()));
+            update("UPDATE " + prefix + "durable SET owner = ?, updated_at = ? WHERE owner = ? AND status = 'PENDING' "
+                    + "AND id IN (?" + ", ?".repeat(chunk.size() - 1) + ")", parameters.toArray());
+        }
     }
 
     private static final String FINISH_DURABLE = "durable SET status = ?, result = ?, failure = ?, updated_at = ? "
@@ -613,7 +649,7 @@ public final class JdbcTaskStore implements TaskStore {
                     return Optional.of(new DurableRecord(rows.getLong("id"), rows.getString("handler"),
                             rows.getString("argument"), rows.getString("status"), rows.getInt("attempts"),
                             rows.getLong("owner"), rows.getString("result"), rows.getString("failure"),
-                            rows.getLong("created_at")));
+                            rows.getLong("created_at"), rows.getInt("lost_runs")));
                 }
             }
         });

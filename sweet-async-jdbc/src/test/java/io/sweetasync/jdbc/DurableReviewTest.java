@@ -16,7 +16,9 @@ import io.sweetasync.spi.TaskQuery;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -106,6 +108,44 @@ class DurableReviewTest {
                     .isEqualTo("COMPLETED"));
             assertThat(b.storedResult(id, String.class).orElseThrow().orElseThrow()).isEqualTo("charged on b");
         }
+    }
+
+    /**
+     * A run stopped by a graceful close (a rolling deployment) is handed over, not lost: it does not count
+     * towards the ten lost runs after which an invocation is given up (which guard against an invocation that
+     * kills its process). Twelve members, each closed while the task runs, then a thirteenth completes it;
+     * every run is told its attempt. Before, the eleventh claim gave it up: "its process stopped during 10
+     * runs in a row".
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void runsStoppedByAGracefulCloseAreNotCountedAsLost(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        TaskId id = null;
+        for (int deployment = 1; deployment <= 12; deployment++) {
+            CountDownLatch started = new CountDownLatch(1);
+            try (TaskOrchestrator member = on(store, "m" + deployment).handler("report", String.class, month -> {
+                attempts.add(TaskContext.current().orElseThrow().attempt());
+                started.countDown();
+                new CountDownLatch(1).await(); // a long report, interrupted by close()
+                return "never";
+            }).build()) {
+                if (id == null) {
+                    id = member.to(String.class).durable("report", "2026-11").run().id();
+                }
+                assertThat(started.await(30, TimeUnit.SECONDS)).as("run on deployment %d", deployment).isTrue();
+            }
+        }
+        TaskId report = id;
+        try (TaskOrchestrator last = on(store, "m13").handler("report", String.class, month -> "report of " + month)
+                .build()) {
+            await().alias("the report completed on the thirteenth member").atMost(Duration.ofSeconds(20))
+                    .until(() -> !durableStatus(store, report).equals("PENDING"));
+            assertThat(durableStatus(store, report)).isEqualTo("COMPLETED");
+            assertThat(last.storedResult(report, String.class).orElseThrow().orElseThrow()).isEqualTo("report of 2026-11");
+        }
+        assertThat(attempts).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
     }
 
     // ---- 3. a durable task not tracked because the buffer was full never has its end written

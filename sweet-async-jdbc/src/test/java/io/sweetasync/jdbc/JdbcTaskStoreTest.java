@@ -176,6 +176,82 @@ class JdbcTaskStoreTest {
         assertThat(store.claimOrphans(store.open("m", Duration.ofSeconds(30)).number(), List.of("h"), 10)).isEmpty();
     }
 
+    /**
+     * A claim after a graceful hand-over ({@code releaseDurables}) counts the attempt but no lost run, and may
+     * happen at once (the releasing member's lease still runs); a claim after a lease lapsed counts both. A
+     * release touches only pending invocations of the owner it names: not another member's, not an ended one.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aHandedOverRunIsClaimableAtOnceAndNotCountedAsLost(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long closing = store.open("closing", Duration.ofSeconds(30)).number();
+        long other = store.open("other", Duration.ofSeconds(30)).number();
+        long now = System.currentTimeMillis();
+        TaskId handedOver = TaskId.of(closing, 1);
+        TaskId ended = TaskId.of(closing, 2);
+        TaskId othersRun = TaskId.of(other, 1);
+        for (TaskId id : List.of(handedOver, ended, othersRun)) {
+            long owner = id == othersRun ? other : closing;
+            store.enqueue(new DurableRecord(id.value(), "h", null, "PENDING", 3, owner, null, null, now, 1),
+                    record(id.value(), "RUNNING", "h", owner, true, now));
+        }
+        assertThat(store.finishDurable(ended, closing, "COMPLETED", null, null)).isTrue();
+        store.releaseDurables(closing, List.of(handedOver, ended, othersRun));
+        assertThat(store.durable(othersRun).orElseThrow().owner()).as("another member's run").isEqualTo(other);
+        assertThat(store.durable(ended).orElseThrow().owner()).as("an ended invocation").isEqualTo(closing);
+
+        long next = store.open("next", Duration.ofSeconds(30)).number();
+        List<DurableRecord> claimed = store.claimOrphans(next, List.of("h"), 10);
+        assertThat(claimed).as("only the handed-over run, while its releasing member's lease still runs")
+                .singleElement().satisfies(record -> {
+                    assertThat(record.id()).isEqualTo(handedOver.value());
+                    assertThat(record.attempts()).isEqualTo(4);
+                    assertThat(record.lostRuns()).as("a graceful hand-over is not a lost run").isEqualTo(1);
+                    assertThat(record.owner()).isEqualTo(next);
+                });
+
+        store.close(other); // its lease released without a hand-over: as a crash looks once the lease lapsed
+        assertThat(store.claimOrphans(next, List.of("h"), 10)).singleElement().satisfies(record -> {
+            assertThat(record.id()).isEqualTo(othersRun.value());
+            assertThat(record.attempts()).isEqualTo(4);
+            assertThat(record.lostRuns()).isEqualTo(2);
+        });
+        assertThatThrownBy(() -> store.releaseDurables(next, null)).isInstanceOf(NullPointerException.class);
+        store.releaseDurables(next, List.of()); // nothing to hand over: no statement at all
+    }
+
+    /**
+     * A database created by the first schema (before lost runs were counted apart) is brought up to date by
+     * {@code initializeSchema()}: its pending invocations get a lost-run count of 0 and stay claimable.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDatabaseOfTheFirstSchemaIsUpgradedInPlace(Databases.Database database) throws Exception {
+        String prefix = "v1_" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 1_000_000 + "_";
+        JdbcTaskStore store = new JdbcTaskStore(database.dataSource(), prefix);
+        String firstSchema = SchemaScript.read(store.dialect().schemaScripts().get(0)).replace("sweet_async_", prefix);
+        long owner;
+        try (java.sql.Connection connection = database.dataSource().getConnection();
+                java.sql.Statement statement = connection.createStatement()) {
+            for (String sql : SchemaScript.statements(firstSchema)) {
+                statement.execute(sql);
+            }
+            owner = 7;
+            statement.execute("INSERT INTO " + prefix + "durable (id, handler, argument, status, attempts, owner, "
+                    + "created_at, updated_at) VALUES (" + TaskId.of(owner, 1).value() + ", 'h', NULL, 'PENDING', 2, "
+                    + owner + ", 1, 1)");
+        }
+        store.initializeSchema();
+        store.initializeSchema(); // idempotent, like the first schema
+        DurableRecord old = store.durable(TaskId.of(owner, 1)).orElseThrow();
+        assertThat(old.attempts()).isEqualTo(2);
+        assertThat(old.lostRuns()).isZero();
+        long member = store.open("m", Duration.ofSeconds(30)).number();
+        assertThat(store.claimOrphans(member, List.of("h"), 10)).singleElement()
+                .satisfies(record -> assertThat(record.lostRuns()).isEqualTo(1));
+    }
+
     @ParameterizedTest
     @MethodSource("databases")
     void endsWrittenTogetherAreEachRecordedOnlyForTheirOwner(Databases.Database database) {
