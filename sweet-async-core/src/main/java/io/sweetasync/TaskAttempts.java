@@ -59,6 +59,8 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     private volatile Carrier carrier;
     /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
     long enqueueSeq = -1;
+    /** Set when the task ended while queued in a pooled runtime ({@link PooledRuntime#withdraw}); guarded by its lock. */
+    boolean withdrawn;
 
     TaskAttempts(TaskSettings settings, long idValue, TaskId givenId, Callable<? extends T> work) {
         super(settings, idValue, givenId);
@@ -365,6 +367,9 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
                         }
                     }
                     releasePermit(PermitRelease.IGNORE);
+                    if (settings.runtime instanceof PooledRuntime pool) {
+                        pool.withdraw(self()); // a queued attempt that will never run: out of the queue's count
+                    }
                     bodyEnded();
                     return;
                 }
