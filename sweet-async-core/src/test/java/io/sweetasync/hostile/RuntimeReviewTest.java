@@ -77,7 +77,7 @@ class RuntimeReviewTest {
 
     /** P20: MEASURED while an attempt still runs. */
     @Test
-    void aRetriedTaskMidSecondAttemptDoesNotClaimAMeasuredTotal() {
+    void aMeasuredFigureIsNeverThePartialSumOfAnEarlierAttemptWhileAnotherRuns() {
         assertTimeoutPreemptively(HANG, () -> {
             CountDownLatch second = new CountDownLatch(1);
             CountDownLatch release = latches.next();
