@@ -90,7 +90,14 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         settings.orchestrator.notifyQueued(self());
         Duration timeout = settings.timeout;
         if (timeout != null) {
-            occasional().timeoutHandle = schedule(timeout, this::timedOut);
+            TaskClock.Scheduled deadline = schedule(timeout, this::timedOut);
+            occasional().timeoutHandle = deadline;
+            if (isFinished()) {
+                // Finished while the deadline was armed (a cancel racing run()): finish() found no handle to
+                // cancel, and the timer would hold the finished task for the whole timeout. Stored, then
+                // read: finish() reads the handle after it marks the task finished, so one side cancels it.
+                cancel(deadline);
+            }
             if (bodyState != IDLE || isStoppedOrSealed()) {
                 return; // the clock failed or refused: the task has ended
             }
@@ -316,7 +323,13 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             }
             return;
         }
-        occasional().retryHandle = schedule(delay, this::resubmit);
+        TaskClock.Scheduled retry = schedule(delay, this::resubmit);
+        occasional().retryHandle = retry;
+        if (bodyState != IDLE) {
+            // Stopped while the retry was armed: stopBody() ended the idle body before the handle was stored
+            // (it reads it after its compare-and-set, so one side cancels it), or the retry already ran.
+            cancel(retry);
+        }
     }
 
     private void resubmit() {

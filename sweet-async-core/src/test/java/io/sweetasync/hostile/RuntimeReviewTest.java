@@ -10,14 +10,22 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskMetrics;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.TaskClock;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -97,5 +105,111 @@ class RuntimeReviewTest {
             task.join();
             assertThat(mid.cpuTimeNanos().source()).isNotEqualTo(ResourceValue.Source.MEASURED);
         });
+    }
+
+    // ---- deadlines and retry timers of a task that ends while they are being armed ------------------
+
+    /**
+     * A clock whose scheduled actions are counted, and that can run a hook just before it schedules: the
+     * interleaving "the task ends while its timer is being armed", made deterministic.
+     */
+    private static final class RecordingClock implements TaskClock {
+        private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "recording-clock");
+            thread.setDaemon(true);
+            return thread;
+        });
+        private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
+        private volatile Duration hookDelay;
+        private volatile Runnable hook;
+
+        @Override
+        public Instant now() {
+            return Instant.now();
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public Scheduled schedule(Duration delay, Runnable action) {
+            Runnable before = hook;
+            if (before != null && delay.equals(hookDelay)) {
+                hook = null;
+                before.run();
+            }
+            ScheduledFuture<?> future = scheduler.schedule(() -> {
+                Thread.ofVirtual().start(action);
+            }, delay.toNanos(), TimeUnit.NANOSECONDS);
+            scheduled.add(future);
+            return () -> future.cancel(false);
+        }
+
+        /** Timers neither run nor cancelled: each holds its task until it fires. */
+        long armed() {
+            return scheduled.stream().filter(future -> !future.isDone()).count();
+        }
+    }
+
+    /**
+     * SPEC 1.9: "finished tasks leave the live registry: memory stays bounded". A task cancelled while its
+     * submission arms its deadline (here by a listener in onQueued; in life by any thread, between the
+     * status moving to QUEUED and the timer being armed) finished before the handle was stored, so finish()
+     * had nothing to cancel: the deadline timer stayed armed, holding the finished task (and what its
+     * fallback and listeners reach) for the whole timeout, an hour here.
+     */
+    @Test
+    void aDeadlineArmedWhileItsTaskIsCancelledDoesNotOutliveTheTask() {
+        RecordingClock clock = new RecordingClock();
+        TaskOrchestrator timed = TaskOrchestrator.builder().clock(clock).build();
+        try {
+            timed.addListener(new TaskListener() {
+                @Override
+                public void onQueued(TaskInfo task) {
+                    timed.cancel(task.id());
+                }
+            });
+            SpawningTask<Integer> task = timed.to(Integer.class).timeout(Duration.ofHours(1)).run(() -> 1);
+            assertTimeoutPreemptively(HANG, task::result);
+            assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(clock.armed()).isZero();
+        }
+        finally {
+            timed.close();
+            clock.scheduler.shutdownNow();
+        }
+    }
+
+    /**
+     * As above for the back-off: a cancel that lands while a failed attempt arms its retry timer (after the
+     * attempt checked for a stop, before the handle is stored) ended the idle body and found no handle to
+     * cancel; the retry timer then held the finished task for the whole delay.
+     */
+    @Test
+    void aRetryTimerArmedWhileItsTaskIsCancelledDoesNotOutliveTheTask() {
+        RecordingClock clock = new RecordingClock();
+        TaskOrchestrator timed = TaskOrchestrator.builder().clock(clock).build();
+        try {
+            AtomicReference<SpawningTask<Integer>> handle = new AtomicReference<>();
+            CountDownLatch handed = new CountDownLatch(1);
+            Duration backoff = Duration.ofHours(1);
+            clock.hookDelay = backoff;
+            clock.hook = () -> handle.get().cancel();
+            SpawningTask<Integer> task = timed.to(Integer.class).retry(RetryPolicy.fixed(1, backoff)).run(() -> {
+                handed.await();
+                throw new IOException("first attempt fails");
+            });
+            handle.set(task);
+            handed.countDown();
+            assertTimeoutPreemptively(HANG, task::result);
+            assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(clock.armed()).isZero();
+        }
+        finally {
+            timed.close();
+            clock.scheduler.shutdownNow();
+        }
     }
 }
