@@ -145,6 +145,9 @@ abstract class TaskFacts<T> {
     /** Whether the task ended while its body still runs. */
     abstract boolean isRunaway();
 
+    /** Whether the task has finished (its terminal status is decided, or being decided). */
+    abstract boolean isFinished();
+
     // ---- identity -------------------------------------------------------------------------------
 
     public TaskId id() {
@@ -279,6 +282,12 @@ abstract class TaskFacts<T> {
     void recordQueued(long now) {
         queuedAtNanos = now;
         waiting = true;
+        if (isFinished()) {
+            // It finished while being queued (a cancel racing a retry's resubmission), before this wait began:
+            // nothing would end the wait, and the finished task's queue wait would grow for ever. finish() marks
+            // the task finished before it ends the wait, this reads that after starting it: one side ends it.
+            endWait(now);
+        }
     }
 
     /** When the task was created, on the orchestrator's clock. */

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,10 @@ class RuntimeReviewTest {
         private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
         private volatile Duration hookDelay;
         private volatile Runnable hook;
+        /** Run once by the first reading of the time on the thread of an action scheduled with hookDelay. */
+        private volatile Runnable timeHook;
+        private final ThreadLocal<Boolean> inHookedAction = ThreadLocal.withInitial(() -> false);
+        private final AtomicLong ticks = new AtomicLong(System.nanoTime());
 
         @Override
         public Instant now() {
@@ -130,7 +135,16 @@ class RuntimeReviewTest {
 
         @Override
         public long nanoTime() {
-            return System.nanoTime();
+            Runnable before = timeHook;
+            if (before != null && inHookedAction.get()) {
+                timeHook = null;
+                before.run();
+            }
+            return ticks.get();
+        }
+
+        void advance(Duration by) {
+            ticks.addAndGet(by.toNanos());
         }
 
         @Override
@@ -140,8 +154,12 @@ class RuntimeReviewTest {
                 hook = null;
                 before.run();
             }
+            boolean hooked = delay.equals(hookDelay);
             ScheduledFuture<?> future = scheduler.schedule(() -> {
-                Thread.ofVirtual().start(action);
+                Thread.ofVirtual().start(() -> {
+                    inHookedAction.set(hooked);
+                    action.run();
+                });
             }, delay.toNanos(), TimeUnit.NANOSECONDS);
             scheduled.add(future);
             return () -> future.cancel(false);
@@ -206,6 +224,40 @@ class RuntimeReviewTest {
             assertTimeoutPreemptively(HANG, task::result);
             assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
             assertThat(clock.armed()).isZero();
+        }
+        finally {
+            timed.close();
+            clock.scheduler.shutdownNow();
+        }
+    }
+
+    /**
+     * TaskMetrics#queueWait: "time spent QUEUED", exact once the task is terminal. A cancel landing as a
+     * retry is re-queued (after the back-off, between the resubmission's check for a stop and its noting
+     * of the queue time) finished the task first, adding no wait; the resubmission then marked it waiting,
+     * and nothing ever ended that wait: the finished task's queue wait grew with the clock, for ever.
+     */
+    @Test
+    void aTaskCancelledAsItsRetryIsQueuedKeepsItsFinalQueueWait() {
+        RecordingClock clock = new RecordingClock();
+        TaskOrchestrator timed = TaskOrchestrator.builder().clock(clock).build();
+        try {
+            AtomicReference<SpawningTask<Integer>> handle = new AtomicReference<>();
+            CountDownLatch handed = new CountDownLatch(1);
+            Duration backoff = Duration.ofMillis(1);
+            clock.hookDelay = backoff;
+            clock.timeHook = () -> handle.get().cancel();
+            SpawningTask<Integer> task = timed.to(Integer.class).retry(RetryPolicy.fixed(1, backoff)).run(() -> {
+                handed.await();
+                throw new IOException("first attempt fails");
+            });
+            handle.set(task);
+            handed.countDown();
+            assertTimeoutPreemptively(HANG, task::result);
+            assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+            Duration atEnd = task.metrics().queueWait();
+            clock.advance(Duration.ofHours(1));
+            assertThat(task.metrics().queueWait()).isEqualTo(atEnd);
         }
         finally {
             timed.close();
