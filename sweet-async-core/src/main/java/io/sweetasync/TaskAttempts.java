@@ -115,6 +115,13 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         Occasional rare = occasional();
         ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
             rare.permit = granted;
+            if (isStoppedOrSealed()) {
+                // Stopped as the permit was being handed over: the stop found no permit to give back and a
+                // request no longer waiting. Stored, then read: a stop sets its request before it takes the
+                // permit, so one side gives it back, now, not once the runtime comes by the dead task.
+                releasePermit(PermitRelease.IGNORE);
+                return;
+            }
             execute();
         }, rejection -> reject(rejection.reason(), rejection.message()));
         rare.permitRequest = request;

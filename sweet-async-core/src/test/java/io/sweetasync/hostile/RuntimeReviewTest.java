@@ -13,6 +13,8 @@ import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.spi.TaskClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -123,6 +125,8 @@ class RuntimeReviewTest {
         private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
         private volatile Duration hookDelay;
         private volatile Runnable hook;
+        /** Run once when the engine cancels an action scheduled with hookDelay. */
+        private volatile Runnable cancelHook;
         /** Run once by the first reading of the time on the thread of an action scheduled with hookDelay. */
         private volatile Runnable timeHook;
         private final ThreadLocal<Boolean> inHookedAction = ThreadLocal.withInitial(() -> false);
@@ -162,7 +166,14 @@ class RuntimeReviewTest {
                 });
             }, delay.toNanos(), TimeUnit.NANOSECONDS);
             scheduled.add(future);
-            return () -> future.cancel(false);
+            return () -> {
+                Runnable onCancel = cancelHook;
+                if (onCancel != null && hooked) {
+                    cancelHook = null;
+                    onCancel.run();
+                }
+                future.cancel(false);
+            };
         }
 
         /** Timers neither run nor cancelled: each holds its task until it fires. */
@@ -261,6 +272,56 @@ class RuntimeReviewTest {
         }
         finally {
             timed.close();
+            clock.scheduler.shutdownNow();
+        }
+    }
+
+    /**
+     * Task groups (SPEC 3) and cancel: a cancelled task gives its permit back. A cancel landing as the limiter
+     * hands a freed permit to the task (granted under the limiter's lock, its callback not yet run; here as the
+     * limiter cancels the request's maxWait timer) found no permit to return and a request no longer waiting;
+     * the callback then stored the permit and queued the dead task on its runtime. On a busy SINGLE runtime
+     * the group's only permit stayed with the cancelled task until the runtime's thread came by to skip it,
+     * and every other task of the group waited (or expired) meanwhile.
+     */
+    @Test
+    void aTaskCancelledAsItIsGrantedItsPermitGivesThePermitBackAtOnce() {
+        RecordingClock clock = new RecordingClock();
+        Duration maxWait = Duration.ofHours(1);
+        TaskOrchestrator grouped = TaskOrchestrator.builder().clock(clock).runtime(TaskRuntime.single("lone"))
+                .group("g", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 100, maxWait)).build();
+        try {
+            assertTimeoutPreemptively(HANG, () -> {
+                CountDownLatch holding = new CountDownLatch(1);
+                CountDownLatch releaseHolder = latches.next();
+                CountDownLatch busy = new CountDownLatch(1);
+                CountDownLatch releaseBusy = latches.next();
+                SpawningTask<Void> holder = grouped.to(Void.class).group("g").run(() -> {
+                    holding.countDown();
+                    releaseHolder.await();
+                    return null;
+                });
+                holding.await();
+                SpawningTask<Void> blocker = grouped.to(Void.class).runtime("lone").run(() -> {
+                    busy.countDown();
+                    releaseBusy.await();
+                    return null;
+                });
+                busy.await();
+                clock.hookDelay = maxWait;
+                SpawningTask<Integer> waiting = grouped.to(Integer.class).group("g").runtime("lone").run(() -> 1);
+                clock.cancelHook = waiting::cancel;
+                releaseHolder.countDown();
+                holder.join();
+                assertThat(waiting.result().isOk()).isFalse();
+                assertThat(waiting.status()).isEqualTo(TaskStatus.CANCELLED);
+                assertThat(grouped.limiter("g").inFlight()).isZero();
+                releaseBusy.countDown();
+                blocker.join();
+            });
+        }
+        finally {
+            grouped.close();
             clock.scheduler.shutdownNow();
         }
     }
