@@ -17,6 +17,7 @@ import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.spi.TaskClock;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,6 +48,7 @@ class RuntimeReviewTest {
     private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
             .runtime(TaskRuntime.platform("spares", 2, Integer.MAX_VALUE))
             .runtime(TaskRuntime.single("lone"))
+            .runtime(TaskRuntime.platform("pool", 2))
             .resourceTracking(ResourceTracking.MEASURE)
             .build();
     private final Latches latches = new Latches();
@@ -56,16 +59,28 @@ class RuntimeReviewTest {
         orchestrator.close();
     }
 
-    /** P1: platform pool with unbounded spares runs on platform threads. */
+    // ---- 1.7: pooled runtimes ------------------------------------------------------------------------
+
+    /**
+     * TaskRuntime.platform(name, threads, maxSpareThreads): "a fixed pool of platform threads", spares
+     * "platform threads up to parallelism + maxSpareThreads, virtual threads beyond". Integer.MAX_VALUE (no
+     * bound on platform spares) overflowed size + maxSpares to a negative number: every worker, the pool's
+     * own included, was a virtual thread (so no task on it was ever MEASURED either).
+     */
     @Test
     void aPlatformRuntimeWithUnboundedSparesRunsOnPlatformThreads() {
         Boolean virtual = orchestrator.to(Boolean.class).runtime("spares").await(() -> Thread.currentThread().isVirtual());
         assertThat(virtual).isFalse();
     }
 
-    /** P2: cancelled queued tasks leave the pool's queue. */
+    /**
+     * RuntimeSnapshot#queued ("attempts queued for a slot") and SPEC 1.9 ("memory stays bounded however many
+     * tasks run"): tasks cancelled (or timed out) while queued behind a busy SINGLE runtime stayed in its
+     * queue, counted as queued and holding their tasks, until its thread came by to skip them: a service that
+     * submits and cancels while one long body runs grew the queue without bound.
+     */
     @Test
-    void cancelledQueuedTasksLeaveThePoolsQueue() {
+    void tasksCancelledWhileQueuedOnABusyRuntimeLeaveItsQueue() {
         assertTimeoutPreemptively(HANG, () -> {
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = latches.next();
@@ -86,14 +101,22 @@ class RuntimeReviewTest {
         });
     }
 
-    /** P20: MEASURED while an attempt still runs. */
+    // ---- 1.10: figures --------------------------------------------------------------------------------
+
+    /**
+     * ResourceValue.Source#MEASURED: "exact per-thread counters", TaskMetrics "summed over its attempts", and
+     * "never report a placeholder as a measurement". While a retried task's second attempt ran, its CPU and
+     * allocation said MEASURED with the first attempt's amounts alone (a first attempt, running, says
+     * UNAVAILABLE or a pending sample); so did a runaway's snapshot at its deadline.
+     */
     @Test
     void aMeasuredFigureIsNeverThePartialSumOfAnEarlierAttemptWhileAnotherRuns() {
         assertTimeoutPreemptively(HANG, () -> {
             CountDownLatch second = new CountDownLatch(1);
             CountDownLatch release = latches.next();
             AtomicInteger attempts = new AtomicInteger();
-            SpawningTask<Integer> task = orchestrator.to(Integer.class).runtime("spares")
+            Assumptions.assumeTrue(ManagementFactory.getThreadMXBean().isThreadCpuTimeEnabled());
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).runtime("pool")
                     .retry(RetryPolicy.fixed(1, Duration.ZERO)).run(() -> {
                         if (attempts.incrementAndGet() == 1) {
                             throw new IOException("first");
@@ -107,6 +130,8 @@ class RuntimeReviewTest {
             release.countDown();
             task.join();
             assertThat(mid.cpuTimeNanos().source()).isNotEqualTo(ResourceValue.Source.MEASURED);
+            assertThat(mid.allocatedBytes().source()).isNotEqualTo(ResourceValue.Source.MEASURED);
+            assertThat(task.metrics().cpuTimeNanos().source()).isEqualTo(ResourceValue.Source.MEASURED);
         });
     }
 
