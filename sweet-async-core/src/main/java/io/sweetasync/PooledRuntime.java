@@ -29,6 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>{@link #stuck}: threads held by runaway bodies (their task ended at its deadline, the body
  * ignores the interrupt). Each raises the capacity by one for as long as it lasts:
  * {@code capacity = size + stuck}, so a body that never returns costs a thread, not a slot.</li>
+ * <li>{@link #withdrawn}: queued nodes whose task ended while they waited (cancelled, timed out); they stay
+ * in {@link #queue} until a thread takes them (and skips them) or, once they outnumber the live ones, a
+ * purge drops them all, so that a busy runtime keeps no more dead nodes than live ones (plus a few).</li>
  * <li>{@link #threads}: live worker threads. <b>Invariant I:</b> {@code threads - blocked >= capacity}
  * once started — every blocked or stuck thread is compensated by a spare. {@link #block} and
  * {@link #threadStuck} start a spare when I would break (a platform thread while fewer than
@@ -72,6 +75,10 @@ final class PooledRuntime extends TaskRuntime {
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     /** Guarded by lock. */
     private long seq;
+    /** Nodes in {@link #queue} marked {@link TaskAttempts#withdrawn}; guarded by lock. */
+    private int withdrawn;
+    /** Withdrawn nodes a queue may hold before they are purged even if they do not outnumber the live ones. */
+    private static final int WITHDRAWN_SLACK = 64;
     /** Guarded by lock. */
     private int threads;
     /** Live platform worker threads; guarded by lock. */
@@ -119,7 +126,7 @@ final class PooledRuntime extends TaskRuntime {
     public RuntimeSnapshot snapshot() {
         lock.lock();
         try {
-            return new RuntimeSnapshot(name(), kind, size, threads, running, blocked, queue.size(), maxSpares,
+            return new RuntimeSnapshot(name(), kind, size, threads, running, blocked, queue.size() - withdrawn, maxSpares,
                     peakBlocked, virtualSpares);
         }
         finally {
@@ -153,7 +160,8 @@ final class PooledRuntime extends TaskRuntime {
 
     /** Starts a worker: a platform thread while fewer than {@code size + maxSpares} exist, else a virtual one. Call under lock. */
     private void startThread() {
-        boolean platform = platformThreads < size + maxSpares;
+        // Subtracted, not added: size + maxSpares overflows for "unbounded" spares (Integer.MAX_VALUE).
+        boolean platform = platformThreads - size < maxSpares;
         Thread thread = platform
                 ? Thread.ofPlatform().name("sweet-async-" + name() + (size == 1 && threads == 0 ? "" : "-" + (threads + 1)))
                         .daemon(true).unstarted(this::work)
@@ -250,6 +258,10 @@ final class PooledRuntime extends TaskRuntime {
                 if (running < capacity() && !queue.isEmpty()) {
                     TaskNode<?> next = queue.poll();
                     next.enqueueSeq = -1;
+                    if (next.withdrawn) {
+                        withdrawn--; // its task ended while it waited: nothing to run
+                        continue;
+                    }
                     running++;
                     if (running < capacity() && !queue.isEmpty()) {
                         work.signal();
@@ -268,6 +280,29 @@ final class PooledRuntime extends TaskRuntime {
                 catch (InterruptedException ex) {
                     // A stray interrupt of an idle worker: nothing to stop, look again.
                 }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The task of {@code node} ended while its attempt waited in the queue: the node is marked, no longer
+     * counted as queued, and purged with the others once they outnumber the live nodes, so that the queue of
+     * a busy runtime does not keep ended tasks (and counts them) until a thread comes by. Any thread.
+     */
+    void withdraw(TaskNode<?> node) {
+        lock.lock();
+        try {
+            if (node.enqueueSeq < 0 || node.withdrawn) {
+                return; // taken (or dropped) already
+            }
+            node.withdrawn = true;
+            withdrawn++;
+            if (withdrawn > WITHDRAWN_SLACK && withdrawn > queue.size() - withdrawn) {
+                queue.removeIf(queued -> queued.withdrawn); // one pass; the survivors are re-heaped
+                withdrawn = 0;
             }
         }
         finally {
@@ -385,9 +420,10 @@ final class PooledRuntime extends TaskRuntime {
         lock.lock();
         try {
             closed = true;
-            dropped = List.copyOf(queue);
+            dropped = queue.stream().filter(node -> !node.withdrawn).toList();
+            queue.forEach(node -> node.enqueueSeq = -1);
             queue.clear();
-            dropped.forEach(node -> node.enqueueSeq = -1);
+            withdrawn = 0;
             work.signalAll();
             toJoin = List.copyOf(workers);
         }

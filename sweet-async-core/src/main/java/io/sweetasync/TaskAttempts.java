@@ -59,6 +59,8 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     private volatile Carrier carrier;
     /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
     long enqueueSeq = -1;
+    /** Set when the task ended while queued in a pooled runtime ({@link PooledRuntime#withdraw}); guarded by its lock. */
+    boolean withdrawn;
 
     TaskAttempts(TaskSettings settings, long idValue, TaskId givenId, Callable<? extends T> work) {
         super(settings, idValue, givenId);
@@ -88,7 +90,14 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         settings.orchestrator.notifyQueued(self());
         Duration timeout = settings.timeout;
         if (timeout != null) {
-            occasional().timeoutHandle = schedule(timeout, this::timedOut);
+            TaskClock.Scheduled deadline = schedule(timeout, this::timedOut);
+            occasional().timeoutHandle = deadline;
+            if (isFinished()) {
+                // Finished while the deadline was armed (a cancel racing run()): finish() found no handle to
+                // cancel, and the timer would hold the finished task for the whole timeout. Stored, then
+                // read: finish() reads the handle after it marks the task finished, so one side cancels it.
+                cancel(deadline);
+            }
             if (bodyState != IDLE || isStoppedOrSealed()) {
                 return; // the clock failed or refused: the task has ended
             }
@@ -106,6 +115,13 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         Occasional rare = occasional();
         ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
             rare.permit = granted;
+            if (isStoppedOrSealed()) {
+                // Stopped as the permit was being handed over: the stop found no permit to give back and a
+                // request no longer waiting. Stored, then read: a stop sets its request before it takes the
+                // permit, so one side gives it back, now, not once the runtime comes by the dead task.
+                releasePermit(PermitRelease.IGNORE);
+                return;
+            }
             execute();
         }, rejection -> reject(rejection.reason(), rejection.message()));
         rare.permitRequest = request;
@@ -314,7 +330,13 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             }
             return;
         }
-        occasional().retryHandle = schedule(delay, this::resubmit);
+        TaskClock.Scheduled retry = schedule(delay, this::resubmit);
+        occasional().retryHandle = retry;
+        if (bodyState != IDLE) {
+            // Stopped while the retry was armed: stopBody() ended the idle body before the handle was stored
+            // (it reads it after its compare-and-set, so one side cancels it), or the retry already ran.
+            cancel(retry);
+        }
     }
 
     private void resubmit() {
@@ -365,6 +387,9 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
                         }
                     }
                     releasePermit(PermitRelease.IGNORE);
+                    if (settings.runtime instanceof PooledRuntime pool) {
+                        pool.withdraw(self()); // a queued attempt that will never run: out of the queue's count
+                    }
                     bodyEnded();
                     return;
                 }

@@ -145,6 +145,9 @@ abstract class TaskFacts<T> {
     /** Whether the task ended while its body still runs. */
     abstract boolean isRunaway();
 
+    /** Whether the task has finished (its terminal status is decided, or being decided). */
+    abstract boolean isFinished();
+
     // ---- identity -------------------------------------------------------------------------------
 
     public TaskId id() {
@@ -279,6 +282,12 @@ abstract class TaskFacts<T> {
     void recordQueued(long now) {
         queuedAtNanos = now;
         waiting = true;
+        if (isFinished()) {
+            // It finished while being queued (a cancel racing a retry's resubmission), before this wait began:
+            // nothing would end the wait, and the finished task's queue wait would grow for ever. finish() marks
+            // the task finished before it ends the wait, this reads that after starting it: one side ends it.
+            endWait(now);
+        }
     }
 
     /** When the task was created, on the orchestrator's clock. */
@@ -417,12 +426,17 @@ abstract class TaskFacts<T> {
         return figures != null && figures.announceWhenFinal();
     }
 
-    private ResourceValue figure(long measured, Resource resource, boolean measurable) {
+    /**
+     * A figure of the task: {@code measured} (the sum over attempts measured so far) counts only while no
+     * attempt runs: during one (or a runaway's, after its deadline) it lacks that attempt's share, a partial
+     * sum that is no measurement; the sampled figure (pending) or none stands in, as for a first attempt.
+     */
+    private ResourceValue figure(long measured, Resource resource, boolean measurable, boolean attemptRunning) {
         ResourceTracking tracking = settings.orchestrator.resourceTracking();
         if (tracking == ResourceTracking.OFF || attempts == 0) {
             return ResourceValue.unavailable();
         }
-        if (measurable && measured >= 0) {
+        if (measurable && measured >= 0 && !attemptRunning) {
             return ResourceValue.measured(measured);
         }
         SampledFigures figures = sampledOrNull();
@@ -468,8 +482,9 @@ abstract class TaskFacts<T> {
         long waitingNow = waiting ? Math.max(0, now - queuedAtNanos) : 0;
         return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waitingNow),
                 Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))),
-                figure(measuredCpu, Resource.CPU, true), figure(measuredAllocated, Resource.ALLOCATED, true),
-                figure(-1, Resource.READ, false), figure(-1, Resource.WRITTEN, false));
+                figure(measuredCpu, Resource.CPU, true, running != 0),
+                figure(measuredAllocated, Resource.ALLOCATED, true, running != 0),
+                figure(-1, Resource.READ, false, running != 0), figure(-1, Resource.WRITTEN, false, running != 0));
     }
 
     /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */
