@@ -103,6 +103,11 @@ final class PooledRuntime extends TaskRuntime {
         if (size < 1) {
             throw new IllegalArgumentException("runtime '" + name + "' needs at least 1 thread, was " + size);
         }
+        if (size > MAX_PLATFORM_THREADS) {
+            // All of them start at first use: refused here, naming the value, rather than fail that use.
+            throw new IllegalArgumentException("runtime '" + name + "' may have at most " + MAX_PLATFORM_THREADS + " threads, was "
+                    + size + " (they all start at first use; for unbounded concurrency use a virtual runtime)");
+        }
         if (maxSpares < 0) {
             throw new IllegalArgumentException("runtime '" + name + "' maxSpareThreads must not be negative, was "
                     + maxSpares);

@@ -81,7 +81,7 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
     /**
      * A fixed pool of {@code threads} daemon platform threads; queued tasks start in priority order.
      *
-     * @throws IllegalArgumentException if {@code threads < 1}
+     * @throws IllegalArgumentException if {@code threads < 1} or {@code threads > 32767} (all start at first use)
      */
     public static TaskRuntime platform(String name, int threads) {
         return platform(name, threads, DEFAULT_MAX_SPARES);
@@ -91,7 +91,7 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      * A fixed pool of {@code threads} slots whose waits are covered by at most {@code maxSpareThreads}
      * extra platform threads (virtual threads beyond that); see the class documentation.
      *
-     * @throws IllegalArgumentException if {@code threads < 1} or {@code maxSpareThreads < 0}
+     * @throws IllegalArgumentException if {@code threads < 1}, {@code threads > 32767} or {@code maxSpareThreads < 0}
      */
     public static TaskRuntime platform(String name, int threads, int maxSpareThreads) {
         return new PooledRuntime(name, Kind.PLATFORM, threads, maxSpareThreads);
@@ -101,6 +101,12 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
     public static TaskRuntime single(String name) {
         return new PooledRuntime(name, Kind.SINGLE, 1, DEFAULT_MAX_SPARES);
     }
+
+    /**
+     * The most threads a {@code platform} runtime may have (as for {@link ForkJoinPool}): a pool starts all its
+     * threads at first use, so a larger size is refused when the runtime is made, naming it.
+     */
+    public static final int MAX_PLATFORM_THREADS = 32_767;
 
     /** Platform spare threads a pooled runtime may start to cover waits, unless configured. */
     static final int DEFAULT_MAX_SPARES = 256;

@@ -169,6 +169,11 @@ class RuntimeTest {
     void runtimeNamesAreValidated() {
         assertThatThrownBy(() -> TaskRuntime.platform("has space", 1)).hasMessageContaining("'has space'");
         assertThatThrownBy(() -> TaskRuntime.platform("ok", 0)).hasMessageContaining("at least 1 thread, was 0");
+        // A pool starts all its threads at first use: two billion of them would fail that use with an
+        // OutOfMemoryError ("unable to create native thread"), not name the value at construction.
+        assertThatThrownBy(() -> TaskRuntime.platform("huge", Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 32767 threads, was 2147483647");
+        assertThat(TaskRuntime.platform("largest", 32_767).parallelism()).isEqualTo(32_767); // not started: no threads
         assertThatThrownBy(() -> TaskOrchestrator.builder().defaultRuntime("nope").build())
                 .hasMessageContaining("default runtime 'nope' is not registered");
     }

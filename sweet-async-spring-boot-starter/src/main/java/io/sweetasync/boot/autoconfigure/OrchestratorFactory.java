@@ -145,6 +145,11 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + ".threads", threads, "a runtime needs at least 1 thread",
                     "use a positive number of threads, or remove it for one per processor");
         }
+        if (threads != null && threads > TaskRuntime.MAX_PLATFORM_THREADS) {
+            throw new InvalidSweetAsyncPropertyException(property + ".threads", threads, "a platform runtime has at most "
+                    + TaskRuntime.MAX_PLATFORM_THREADS + " threads, all started at first use",
+                    "use fewer threads, or a virtual runtime (kind virtual) bounded by a group");
+        }
         io.sweetasync.TaskRuntime.Kind kind = runtime.getKind();
         io.sweetasync.TaskRuntime.Kind builtIn = switch (name) {
             case "virtual" -> io.sweetasync.TaskRuntime.Kind.VIRTUAL;

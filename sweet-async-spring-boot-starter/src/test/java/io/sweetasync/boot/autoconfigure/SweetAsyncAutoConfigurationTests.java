@@ -98,6 +98,9 @@ class SweetAsyncAutoConfigurationTests {
         assertFailure(new String[] { "sweet.async.groups.g.min-limit=10", "sweet.async.groups.g.max-limit=5",
                 "sweet.async.groups.g.initial-limit=7" }, "sweet.async.groups.g.max-limit", "5", "at least min-limit");
         assertFailure("sweet.async.runtimes.cpu.threads=0", "sweet.async.runtimes.cpu.threads", "0", "positive number");
+        // A pool starts every thread at first use: the report names the value and the bound, not "rename the runtime".
+        assertFailure("sweet.async.runtimes.cpu.threads=100000", "sweet.async.runtimes.cpu.threads", "100000",
+                "use fewer threads");
     }
 
     @Test
