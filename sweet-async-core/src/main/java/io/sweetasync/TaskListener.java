@@ -6,7 +6,11 @@ import java.time.Duration;
  * Observes task lifecycles; how metrics, tracing and persistence see tasks. Every method has an empty
  * default. Listeners are called synchronously on the thread where the event happens (resource updates:
  * on the orchestrator's own thread), so they must be quick and must not block; an exception thrown by a listener is logged and ignored, never breaking the
- * task. Each event carries a flat snapshot (no children).
+ * task. Each event carries a flat snapshot (no children). Events of one task raised on different threads
+ * may reach a listener in either order: a {@code cancel()} on one thread finishes a task while the thread
+ * submitting it is about to report it queued, so {@code onQueued} can follow {@code onFinished}. Each task
+ * gets exactly one {@code onFinished}; keep per-task state keyed by its id and let {@code onFinished} (or a
+ * snapshot whose status is terminal) settle it, rather than counting on the order.
  *
  * <pre>{@code
  * orchestrator.addListener(new TaskListener() {
