@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -58,15 +59,19 @@ import java.util.function.ToDoubleFunction;
  * added when a pipeline ends, and {@code sweet.async.stream.buffered} (gauge): events waiting in the
  * buffers of the running pipelines of that name.</li>
  * </ul>
- * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other}; ids never
- * appear.
+ * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other} (their
+ * resource totals too, so the totals over every {@code name} add up to the orchestrator's); groups beyond the
+ * first {@value #MAX_GROUPS} become {@code other} in {@code sweet.async.tasks} and have no
+ * {@code sweet.async.limit.*} meters (the {@code asynclimits} endpoint lists every group); ids never appear.
  */
 public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     static final int MAX_NAMES = 200;
+    static final int MAX_GROUPS = 200;
 
     private final TaskOrchestrator orchestrator;
-    private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private final BoundedTagValues names = new BoundedTagValues(MAX_NAMES);
+    private final BoundedTagValues groups = new BoundedTagValues(MAX_GROUPS);
     private final Set<String> boundGroups = ConcurrentHashMap.newKeySet();
     private final Set<String> boundUsage = ConcurrentHashMap.newKeySet();
     private final Set<String> boundPipelines = ConcurrentHashMap.newKeySet();
@@ -121,7 +126,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         }
         for (LimiterSnapshot snapshot : orchestrator.limiters()) {
             String group = snapshot.group();
-            if (!boundGroups.add(group)) {
+            if (!groups.admit(group) || !boundGroups.add(group)) {
                 continue;
             }
             // The limiter's own lock-free reads: a scrape allocates nothing and takes no lock.
@@ -164,28 +169,48 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
             return;
         }
         for (ResourceUsage usage : orchestrator.resourceUsage()) {
-            String name = usage.name();
-            if (names.size() >= MAX_NAMES && !names.contains(name) || !boundUsage.add(name)) {
-                continue;
+            String tag = usageTag(usage.name());
+            if (boundUsage.add(tag)) {
+                usageCounters(target, tag, tag.equals(BoundedTagValues.OTHER) ? this::isOther : tag::equals);
             }
-            names.add(name);
-            Tags tags = Tags.of("name", name);
-            usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", name, tags,
-                    u -> u.cpuNanos() / 1e9);
-            usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", name,
-                    tags, ResourceUsage::allocatedBytes);
-            usageCounter(target, "sweet.async.tasks.io.read", "Bytes read from files and sockets by tasks of this name",
-                    "bytes", name, tags, ResourceUsage::bytesRead);
-            usageCounter(target, "sweet.async.tasks.io.written",
-                    "Bytes written to files and sockets by tasks of this name", "bytes", name, tags,
-                    ResourceUsage::bytesWritten);
         }
     }
 
-    private void usageCounter(MeterRegistry target, String meter, String description, String unit, String name,
-            Tags tags, ToDoubleFunction<ResourceUsage> value) {
+    /** The {@code name} tag of a name's resource totals, admitting the name if there is room. */
+    private String usageTag(String name) {
+        return isOther(name) || !names.admit(name) ? BoundedTagValues.OTHER : name;
+    }
+
+    /**
+     * Whether a name's resource totals belong to {@code other}: beyond the bound (then for good: the
+     * admitted names never change once the bound is reached, so the {@code other} totals only grow), or
+     * named so.
+     */
+    private boolean isOther(String name) {
+        return BoundedTagValues.OTHER.equals(name) || names.isFull() && !names.isAdmitted(name);
+    }
+
+    /** Whether a task of this name may need the resource counters of its tag bound now. */
+    private boolean usageUnbound(String name) {
+        return !boundUsage.contains(usageTag(name));
+    }
+
+    private void usageCounters(MeterRegistry target, String tag, Predicate<String> named) {
+        Tags tags = Tags.of("name", tag);
+        usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", named, tags,
+                u -> u.cpuNanos() / 1e9);
+        usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", named,
+                tags, ResourceUsage::allocatedBytes);
+        usageCounter(target, "sweet.async.tasks.io.read", "Bytes read from files and sockets by tasks of this name",
+                "bytes", named, tags, ResourceUsage::bytesRead);
+        usageCounter(target, "sweet.async.tasks.io.written", "Bytes written to files and sockets by tasks of this name",
+                "bytes", named, tags, ResourceUsage::bytesWritten);
+    }
+
+    private void usageCounter(MeterRegistry target, String meter, String description, String unit,
+            Predicate<String> named, Tags tags, ToDoubleFunction<ResourceUsage> value) {
         FunctionCounter.builder(meter, orchestrator, o -> o.resourceUsage().stream()
-                .filter(u -> u.name().equals(name)).findFirst().map(value::applyAsDouble).orElse(0.0))
+                .filter(u -> named.test(u.name())).mapToDouble(value).sum())
                 .description(description).baseUnit(unit).tags(tags).register(target);
     }
 
@@ -196,7 +221,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     private void bindPipeline(MeterRegistry target, String name) {
         if (boundPipelines.add(name)) {
             Gauge.builder("sweet.async.stream.buffered", orchestrator, o -> o.liveTasks().stream()
-                    .filter(t -> t.name().equals(name) && isPipeline(t))
+                    .filter(t -> tagOf(t.name()).equals(name) && isPipeline(t))
                     .mapToLong(t -> t.progress().getOrDefault("buffered", 0L)).sum())
                     .description("Events waiting in the buffers of running pipelines of this name").baseUnit("events")
                     .tags("name", name).register(target);
@@ -206,10 +231,10 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     @Override
     public void onStarted(TaskInfo task) {
         MeterRegistry target = registry;
-        if (target != null && isPipeline(task) && names.contains(boundedName(task.name()))) {
-            bindPipeline(target, boundedName(task.name()));
+        if (target != null && isPipeline(task)) {
+            bindPipeline(target, names.of(task.name()));
         }
-        if (target != null && task.group() != null && !boundGroups.contains(task.group())) {
+        if (target != null && groupUnbound(task.group())) {
             bindGroups();
         }
     }
@@ -220,13 +245,13 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         if (target == null) {
             return;
         }
-        if (task.group() != null && !boundGroups.contains(task.group())) {
+        if (groupUnbound(task.group())) {
             bindGroups();
         }
-        if (!boundUsage.contains(task.name())) {
+        if (usageUnbound(task.name())) {
             bindUsage();
         }
-        String name = boundedName(task.name());
+        String name = names.of(task.name());
         recordFigures(target, name, task.metrics(), true);
         if (isPipeline(task)) {
             bindPipeline(target, name);
@@ -239,7 +264,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         Duration total = task.completedAt() == null || task.createdAt() == null ? Duration.ZERO
                 : Duration.between(task.createdAt(), task.completedAt());
         Timer.builder("sweet.async.tasks").description("Tasks from creation to their terminal status")
-                .tags("name", name, "group", task.group() == null ? "none" : task.group(),
+                .tags("name", name, "group", task.group() == null ? "none" : groups.of(task.group()),
                         "outcome", task.status().name().toLowerCase(Locale.ROOT))
                 .register(target).record(total);
     }
@@ -252,7 +277,10 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     public void onResourcesUpdated(TaskInfo task) {
         MeterRegistry target = registry;
         if (target != null) {
-            recordFigures(target, boundedName(task.name()), task.metrics(), false);
+            if (usageUnbound(task.name())) {
+                bindUsage();
+            }
+            recordFigures(target, names.of(task.name()), task.metrics(), false);
         }
     }
 
@@ -277,14 +305,13 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         }
     }
 
-    private String boundedName(String name) {
-        if (names.contains(name)) {
-            return name;
-        }
-        if (names.size() < MAX_NAMES) {
-            names.add(name);
-            return name;
-        }
-        return "other";
+    /** Whether a task of this group may need the group's meters bound now (never for groups beyond the bound). */
+    private boolean groupUnbound(String group) {
+        return group != null && !boundGroups.contains(group) && groups.admit(group);
+    }
+
+    /** The name's tag, without admitting it. */
+    private String tagOf(String name) {
+        return names.isAdmitted(name) ? name : BoundedTagValues.OTHER;
     }
 }
