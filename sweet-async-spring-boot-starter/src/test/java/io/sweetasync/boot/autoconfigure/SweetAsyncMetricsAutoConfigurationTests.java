@@ -213,6 +213,22 @@ class SweetAsyncMetricsAutoConfigurationTests {
         });
     }
 
+    /** A registry that outlives the orchestrator (a shared one, a scrape during shutdown) still reads its meters. */
+    @Test
+    @Timeout(120)
+    void metersStillReadAfterTheOrchestratorClosed() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            orchestrator.to(Integer.class).named("quote").group("pricing").runtime("platform").await(() -> 1);
+            orchestrator.close();
+            assertThat(registry.getMeters()).isNotEmpty().allSatisfy(meter -> assertThat(meter.measure())
+                    .as(meter.getId().toString()).allSatisfy(measurement -> assertThat(measurement.getValue())
+                            .as(meter.getId().toString()).isNotNaN()));
+            assertThat(registry.get("sweet.async.tasks.active").gauge().value()).isZero();
+        });
+    }
+
     @Test
     void backsOffWithoutMicrometer() {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SweetAsyncAutoConfiguration.class,
