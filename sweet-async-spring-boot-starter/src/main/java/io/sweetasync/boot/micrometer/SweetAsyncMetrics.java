@@ -20,10 +20,13 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
@@ -63,6 +66,7 @@ import java.util.function.ToDoubleFunction;
  * resource totals too, so the totals over every {@code name} add up to the orchestrator's); groups beyond the
  * first {@value #MAX_GROUPS} become {@code other} in {@code sweet.async.tasks} and have no
  * {@code sweet.async.limit.*} meters (the {@code asynclimits} endpoint lists every group); ids never appear.
+ * Bound to several registries, each gets every meter and counts each task once.
  */
 public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
@@ -72,18 +76,26 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     private final TaskOrchestrator orchestrator;
     private final BoundedTagValues names = new BoundedTagValues(MAX_NAMES);
     private final BoundedTagValues groups = new BoundedTagValues(MAX_GROUPS);
-    private final Set<String> boundGroups = ConcurrentHashMap.newKeySet();
-    private final Set<String> boundUsage = ConcurrentHashMap.newKeySet();
-    private final Set<String> boundPipelines = ConcurrentHashMap.newKeySet();
-    private volatile MeterRegistry registry;
+    /** Every registry bound to (a binder may be bound to several), with the meters made in it so far. */
+    private final List<Bound> bound = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean listening = new AtomicBoolean();
+
+    /** One registry, and the groups, names and pipelines whose meters it has. */
+    private record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines) {
+        Bound(MeterRegistry registry) {
+            this(registry, ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+        }
+    }
 
     public SweetAsyncMetrics(TaskOrchestrator orchestrator) {
         this.orchestrator = orchestrator;
     }
 
     @Override
-    public void bindTo(MeterRegistry registry) {
-        this.registry = registry;
+    public synchronized void bindTo(MeterRegistry registry) {
+        if (bound.stream().anyMatch(target -> target.registry() == registry)) {
+            return;
+        }
         Gauge.builder("sweet.async.tasks.active", orchestrator, TaskOrchestrator::liveCount)
                 .description("Tasks not yet finished (roots and children)").baseUnit("tasks").register(registry);
         Gauge.builder("sweet.async.tasks.queued", orchestrator, TaskOrchestrator::queuedCount)
@@ -114,19 +126,20 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
                     .description("Bodies waiting with their slot handed to a spare thread").baseUnit("tasks")
                     .register(registry);
         });
-        bindGroups();
-        bindUsage();
-        orchestrator.addListener(this);
+        Bound target = new Bound(registry);
+        bound.add(target);
+        bindGroups(target);
+        bindUsage(target);
+        if (listening.compareAndSet(false, true)) {
+            orchestrator.addListener(this);
+        }
     }
 
-    private void bindGroups() {
-        MeterRegistry target = registry;
-        if (target == null) {
-            return;
-        }
+    private void bindGroups(Bound bound) {
+        MeterRegistry target = bound.registry();
         for (LimiterSnapshot snapshot : orchestrator.limiters()) {
             String group = snapshot.group();
-            if (!groups.admit(group) || !boundGroups.add(group)) {
+            if (!groups.admit(group) || !bound.groups().add(group)) {
                 continue;
             }
             // The limiter's own lock-free reads: a scrape allocates nothing and takes no lock.
@@ -163,15 +176,12 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         Gauge.builder(name, limiter, value).description(description).baseUnit("tasks").tags(tags).register(target);
     }
 
-    private void bindUsage() {
-        MeterRegistry target = registry;
-        if (target == null) {
-            return;
-        }
+    private void bindUsage(Bound bound) {
         for (ResourceUsage usage : orchestrator.resourceUsage()) {
             String tag = usageTag(usage.name());
-            if (boundUsage.add(tag)) {
-                usageCounters(target, tag, tag.equals(BoundedTagValues.OTHER) ? this::isOther : tag::equals);
+            if (bound.usage().add(tag)) {
+                Predicate<String> named = tag.equals(BoundedTagValues.OTHER) ? this::isOther : tag::equals;
+                usageCounters(bound.registry(), tag, named);
             }
         }
     }
@@ -191,8 +201,8 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     }
 
     /** Whether a task of this name may need the resource counters of its tag bound now. */
-    private boolean usageUnbound(String name) {
-        return !boundUsage.contains(usageTag(name));
+    private static boolean usageUnbound(Bound bound, String tag) {
+        return !bound.usage().contains(tag);
     }
 
     private void usageCounters(MeterRegistry target, String tag, Predicate<String> named) {
@@ -218,43 +228,48 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         return "pipeline".equals(task.tags().get("kind"));
     }
 
-    private void bindPipeline(MeterRegistry target, String name) {
-        if (boundPipelines.add(name)) {
+    private void bindPipeline(Bound bound, String name) {
+        if (bound.pipelines().add(name)) {
             Gauge.builder("sweet.async.stream.buffered", orchestrator, o -> o.liveTasks().stream()
                     .filter(t -> tagOf(t.name()).equals(name) && isPipeline(t))
                     .mapToLong(t -> t.progress().getOrDefault("buffered", 0L)).sum())
                     .description("Events waiting in the buffers of running pipelines of this name").baseUnit("events")
-                    .tags("name", name).register(target);
+                    .tags("name", name).register(bound.registry());
         }
     }
 
     @Override
     public void onStarted(TaskInfo task) {
-        MeterRegistry target = registry;
-        if (target != null && isPipeline(task)) {
-            bindPipeline(target, names.of(task.name()));
-        }
-        if (target != null && groupUnbound(task.group())) {
-            bindGroups();
+        for (Bound target : bound) {
+            if (isPipeline(task)) {
+                bindPipeline(target, names.of(task.name()));
+            }
+            if (groupUnbound(target, task.group())) {
+                bindGroups(target);
+            }
         }
     }
 
     @Override
     public void onFinished(TaskInfo task) {
-        MeterRegistry target = registry;
-        if (target == null) {
-            return;
-        }
-        if (groupUnbound(task.group())) {
-            bindGroups();
-        }
-        if (usageUnbound(task.name())) {
-            bindUsage();
-        }
+        String usageTag = usageTag(task.name());
         String name = names.of(task.name());
+        for (Bound target : bound) {
+            if (groupUnbound(target, task.group())) {
+                bindGroups(target);
+            }
+            if (usageUnbound(target, usageTag)) {
+                bindUsage(target);
+            }
+            onFinished(target, task, name);
+        }
+    }
+
+    private void onFinished(Bound bound, TaskInfo task, String name) {
+        MeterRegistry target = bound.registry();
         recordFigures(target, name, task.metrics(), true);
         if (isPipeline(task)) {
-            bindPipeline(target, name);
+            bindPipeline(bound, name);
             for (String figure : new String[] { "emitted", "received", "errors" }) {
                 Counter.builder("sweet.async.stream." + figure).description("Pipeline events " + figure)
                         .baseUnit("events").tags("name", name).register(target)
@@ -275,12 +290,12 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
      */
     @Override
     public void onResourcesUpdated(TaskInfo task) {
-        MeterRegistry target = registry;
-        if (target != null) {
-            if (usageUnbound(task.name())) {
-                bindUsage();
+        String usageTag = usageTag(task.name());
+        for (Bound target : bound) {
+            if (usageUnbound(target, usageTag)) {
+                bindUsage(target);
             }
-            recordFigures(target, names.of(task.name()), task.metrics(), false);
+            recordFigures(target.registry(), names.of(task.name()), task.metrics(), false);
         }
     }
 
@@ -306,8 +321,8 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     }
 
     /** Whether a task of this group may need the group's meters bound now (never for groups beyond the bound). */
-    private boolean groupUnbound(String group) {
-        return group != null && !boundGroups.contains(group) && groups.admit(group);
+    private boolean groupUnbound(Bound bound, String group) {
+        return group != null && !bound.groups().contains(group) && groups.admit(group);
     }
 
     /** The name's tag, without admitting it. */
