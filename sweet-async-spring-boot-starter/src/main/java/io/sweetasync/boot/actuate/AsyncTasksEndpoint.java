@@ -41,11 +41,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * <p>{@code ?limit=n} bounds every list of the answer (roots, recent, failed, the children of each node,
  * and the history page) to {@code n} entries, so that a page can poll it with 10,000 tasks live;
  * {@code childCount} and {@code childStatuses} still count every child. Subtrees are shown
- * {@value TaskDescriptor#MAX_DEPTH} levels deep; {@code ?depth=n} shows {@code n} levels of this member's
- * trees ({@code live}, {@code recent}, {@code failed}, each member's {@code live}) and, below them, only the
- * children of the tasks listed in {@code expand}: with a limit, a bushy tree of 10,000 tasks answers the
- * tasks a page shows, not all of them (the stitched {@code cluster} forest stays {@value TaskDescriptor#MAX_DEPTH}
- * levels deep).
+ * {@value TaskDescriptor#MAX_DEPTH} levels deep; {@code ?depth=n} shows {@code n} levels of every tree
+ * and, below them, only the children of the tasks listed in {@code expand}: with a limit, a bushy tree of
+ * 10,000 tasks answers the tasks a page shows, not all of them.
  *
  * <pre>
  * GET /actuator/asynctasks?limit=50        roots, recent and failed, up to 50 each and 50 children per node
@@ -137,7 +135,7 @@ public class AsyncTasksEndpoint {
                         describe(member.roots().stream(), shape)))
                 .toList();
         List<ClusterTaskDescriptor> stitched = snapshots == null ? null
-                : ClusterTaskDescriptor.of(ClusterTask.stitch(snapshots), max);
+                : ClusterTaskDescriptor.of(ClusterTask.stitch(snapshots), max, shape.depth(), shape.expanded());
         return new TasksDescriptor(describe(roots.stream(), shape), describe(recent.stream(), shape),
                 describe(failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), shape),
                 roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent), members,
