@@ -224,6 +224,24 @@ class AsyncTasksEndpointHttpTests {
         });
     }
 
+    /** {@code /asynclimits/{group}} reads any group a task may name, one with a slash or non-ASCII letters too. */
+    @Test
+    @Timeout(60)
+    void aGroupWithASlashOrUnicodeInItsNameCanBeRead() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            orchestrator.to(Integer.class).named("pay").group("payments/eu").await(() -> 1);
+            orchestrator.to(Integer.class).named("pay").group("zürich €").await(() -> 1);
+            MockHttpServletResponse slash = call(mvc, get("/actuator/asynclimits/payments/eu"));
+            assertThat(slash.getStatus()).isEqualTo(200);
+            assertThat(slash.getContentAsString()).contains("\"limit\"");
+            MockHttpServletResponse unicode = call(mvc, get("/actuator/asynclimits/{group}", "zürich €"));
+            assertThat(unicode.getStatus()).isEqualTo(200);
+            assertThat(call(mvc, get("/actuator/asynclimits/payments/us")).getStatus()).isEqualTo(404);
+        });
+    }
+
     @Test
     void theDashboardAnswersItsPageAndNothingBeyondItsAssets() {
         runner.run(context -> {
