@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -157,6 +158,68 @@ class DashboardBrowserTests {
             release.countDown();
         }
         root.join();
+    }
+
+    /**
+     * 10,000 live tasks in a bushy tree (a root, 21 children, 21 below each, 21 below those): the page asks
+     * for what it shows (the root's children, then an opened child's), not all 10,000 every second; a name
+     * full of markup is shown as text, never run.
+     */
+    @Test
+    @Timeout(300)
+    void tenThousandLiveTasksInABushyTreeAreFetchedAsTheyAreOpened() throws Exception {
+        String markup = "<img src=x onerror=\"window.sweetAsyncInjected=1\">é€";
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(21 * 21 * 21);
+        SpawningTask<Integer> root = orchestrator.to(Integer.class).named(markup).run(() -> {
+            fanOut(21, 3, running, release);
+            return 0;
+        });
+        try {
+            running.await();
+            String id = root.id().toString();
+            browser.await(d -> d.findElement(By.id("summary")).getText().startsWith("9724 live tasks"));
+            browser.await(d -> children(d, id).size() == 21);
+            // the size of the next answers of the trees' poll, as the browser received them
+            browser.script("performance.clearResourceTimings()");
+            Number bytes = browser.await(d -> (Number) browser.script("const polls = performance.getEntriesByType("
+                    + "'resource').filter(e => e.name.includes('/asynctasks?')); return polls.length < 2 ? null"
+                    + " : Math.max(...polls.map(e => e.decodedBodySize))"));
+            System.out.println("dashboard with a bushy tree of 9,724 live tasks: " + bytes + " bytes a poll, "
+                    + browser.script("return window.sweetAsyncDashboard"));
+            assertThat(bytes.longValue()).as("bytes of one poll of the trees").isLessThan(200_000);
+            assertThat(text(browser.driver(), "#tree tr.task[data-id='" + id + "'] .name")).isEqualTo(markup);
+            assertThat(browser.script("return window.sweetAsyncInjected === undefined")).isEqualTo(true);
+
+            // open a child: its 21 children are fetched and shown under it
+            String child = orchestrator.roots().stream().filter(task -> task.id().equals(root.id())).findFirst()
+                    .orElseThrow().children().get(4).id().toString();
+            browser.click(By.cssSelector("#tree tr.task[data-id='" + child + "'] button.toggle"));
+            browser.await(d -> children(d, child).size() == 21);
+            browser.screenshot("bushy-tree-opened");
+        }
+        finally {
+            release.countDown();
+        }
+        root.join();
+    }
+
+    private static void fanOut(int width, int levels, CountDownLatch running, CountDownLatch release)
+            throws Exception {
+        TaskContext task = TaskContext.current().orElseThrow();
+        for (int i = 0; i < width; i++) {
+            task.child(Integer.class).named("part").run(() -> {
+                if (levels > 1) {
+                    fanOut(width, levels - 1, running, release);
+                }
+                else {
+                    running.countDown();
+                    release.await();
+                }
+                return 1;
+            });
+        }
+        task.joinChildren();
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 /**
  * {@code /actuator/asynclimits}: every concurrency group's limiter state; {@code ?history=true} adds each
  * group's limit, in-flight and queued permits of the last five minutes, one sample a second (when a
- * {@link LimiterHistory} runs); {@code /{group}}: one group.
+ * {@link LimiterHistory} runs); {@code /{group}}: one group (a name with a slash as it is).
  */
 @Endpoint(id = "asynclimits")
 public class AsyncLimitsEndpoint {
@@ -75,9 +75,14 @@ public class AsyncLimitsEndpoint {
         return groups;
     }
 
+    /**
+     * One group's limiter; null (404) if there is no such group. The rest of the path is the group's name,
+     * so a name with a slash is read as it is ({@code /asynclimits/payments/eu}).
+     */
     @ReadOperation
-    public GroupDescriptor group(@Selector String group) {
-        return orchestrator.limiters().stream().filter(snapshot -> snapshot.group().equals(group)).findFirst()
+    public GroupDescriptor group(@Selector(match = Selector.Match.ALL_REMAINING) String... group) {
+        String name = String.join("/", group);
+        return orchestrator.limiters().stream().filter(snapshot -> snapshot.group().equals(name)).findFirst()
                 .map(GroupDescriptor::of).orElse(null);
     }
 

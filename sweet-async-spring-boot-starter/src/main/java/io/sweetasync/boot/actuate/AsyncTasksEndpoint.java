@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -39,10 +41,13 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * <p>{@code ?limit=n} bounds every list of the answer (roots, recent, failed, the children of each node,
  * and the history page) to {@code n} entries, so that a page can poll it with 10,000 tasks live;
  * {@code childCount} and {@code childStatuses} still count every child. Subtrees are shown
- * {@value TaskDescriptor#MAX_DEPTH} levels deep.
+ * {@value TaskDescriptor#MAX_DEPTH} levels deep; {@code ?depth=n} shows {@code n} levels of every tree
+ * and, below them, only the children of the tasks listed in {@code expand}: with a limit, a bushy tree of
+ * 10,000 tasks answers the tasks a page shows, not all of them.
  *
  * <pre>
  * GET /actuator/asynctasks?limit=50        roots, recent and failed, up to 50 each and 50 children per node
+ * GET /actuator/asynctasks?limit=50&amp;depth=1&amp;expand=7-42,7-43   roots with their children; 7-42's and 7-43's too
  * GET /actuator/asynctasks?status=FAILED&amp;name=send-invoice&amp;since=PT1H&amp;offset=20&amp;limit=20
  * GET /actuator/asynctasks/7-42?limit=0    one task without its children
  * </pre>
@@ -62,6 +67,8 @@ public class AsyncTasksEndpoint {
     private static final int MAX_LIMIT = 1000;
     /** The longest task name (SpawningTaskBuilder.named): a longer filter can match nothing. */
     private static final int MAX_NAME = 100;
+    /** The most ids one {@code expand} lists. */
+    private static final int MAX_EXPAND = 1000;
 
     private final TaskOrchestrator orchestrator;
     /** Null outside a cluster. */
@@ -100,22 +107,37 @@ public class AsyncTasksEndpoint {
      *               history entries; when null, all of each list and a history page of 50
      * @throws InvalidEndpointRequestException (400) naming the bad value
      */
-    @ReadOperation
     public TasksDescriptor tasks(@Nullable String status, @Nullable String name, @Nullable String since,
             @Nullable Integer offset, @Nullable Integer limit) {
+        return tasks(status, name, since, offset, limit, null, null);
+    }
+
+    /**
+     * As {@link #tasks(String, String, String, Integer, Integer)}, the trees shaped as a page shows them.
+     *
+     * @param depth  0 to {@value TaskDescriptor#MAX_DEPTH}: levels of children shown below each listed task;
+     *               {@value TaskDescriptor#MAX_DEPTH} when null
+     * @param expand task ids, comma-separated, whose children are shown below {@code depth} too (at most
+     *               1000)
+     * @throws InvalidEndpointRequestException (400) naming the bad value
+     */
+    @ReadOperation
+    public TasksDescriptor tasks(@Nullable String status, @Nullable String name, @Nullable String since,
+            @Nullable Integer offset, @Nullable Integer limit, @Nullable Integer depth, @Nullable String expand) {
         HistoryQuery query = query(status, name, since, offset, limit);
         int max = limit == null ? Integer.MAX_VALUE : limit;
+        Shape shape = new Shape(max, depth(depth), expanded(expand));
         List<TaskInfo> roots = orchestrator.roots();
         List<TaskInfo> recent = orchestrator.recent();
         List<MemberSnapshot> snapshots = cluster == null ? null : cluster.members();
         List<MemberTasksDescriptor> members = snapshots == null ? null : snapshots.stream()
                 .map(member -> new MemberTasksDescriptor(member.member(), member.local(),
-                        describe(member.roots().stream(), max)))
+                        describe(member.roots().stream(), shape)))
                 .toList();
         List<ClusterTaskDescriptor> stitched = snapshots == null ? null
-                : ClusterTaskDescriptor.of(ClusterTask.stitch(snapshots), max);
-        return new TasksDescriptor(describe(roots.stream(), max), describe(recent.stream(), max),
-                describe(failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), max),
+                : ClusterTaskDescriptor.of(ClusterTask.stitch(snapshots), max, shape.depth(), shape.expanded());
+        return new TasksDescriptor(describe(roots.stream(), shape), describe(recent.stream(), shape),
+                describe(failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), shape),
                 roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent), members,
                 stitched);
     }
@@ -291,8 +313,38 @@ public class AsyncTasksEndpoint {
         return task(id, null);
     }
 
-    private static List<TaskDescriptor> describe(Stream<TaskInfo> infos, int max) {
-        return infos.limit(max).map(info -> TaskDescriptor.of(info, max)).toList();
+    /** How the listed trees are cut: children per node and per list, levels, and the tasks open below them. */
+    private record Shape(int limit, int depth, Set<TaskId> expanded) {
+    }
+
+    private static List<TaskDescriptor> describe(Stream<TaskInfo> infos, Shape shape) {
+        return infos.limit(shape.limit())
+                .map(info -> TaskDescriptor.of(info, shape.limit(), shape.depth(), shape.expanded())).toList();
+    }
+
+    private static int depth(@Nullable Integer depth) {
+        if (depth == null) {
+            return TaskDescriptor.MAX_DEPTH;
+        }
+        if (depth < 0 || depth > TaskDescriptor.MAX_DEPTH) {
+            throw invalid("depth must be between 0 and " + TaskDescriptor.MAX_DEPTH + ", was " + depth);
+        }
+        return depth;
+    }
+
+    private static Set<TaskId> expanded(@Nullable String expand) {
+        if (expand == null || expand.isBlank()) {
+            return Set.of();
+        }
+        String[] ids = expand.split(",", -1);
+        if (ids.length > MAX_EXPAND) {
+            throw invalid("expand must list at most " + MAX_EXPAND + " task ids, listed " + ids.length);
+        }
+        Set<TaskId> expanded = new HashSet<>();
+        for (String id : ids) {
+            expanded.add(parseOrReject(id.strip()));
+        }
+        return expanded;
     }
 
     /** The id, or a 400 naming it: an id that cannot be a task's is a bad request, not an unknown task. */

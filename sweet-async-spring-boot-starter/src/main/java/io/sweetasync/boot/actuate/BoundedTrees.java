@@ -5,10 +5,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Maps a tree to its JSON descriptor, at most {@code limit} children per node and
- * {@value TaskDescriptor#MAX_DEPTH} levels below the top, without recursion (task trees may be far deeper
+ * {@value TaskDescriptor#MAX_DEPTH} levels below the top (fewer when asked: {@code depth} levels, and below
+ * that only under the nodes {@code open} accepts), without recursion (task trees may be far deeper
  * than a thread's stack): the nodes are listed breadth-first with their parents' positions, then the
  * descriptors are built bottom-up, each from its node and its children's descriptors in order.
  */
@@ -18,6 +20,15 @@ final class BoundedTrees {
     }
 
     static <N, D> D map(N top, int limit, Function<N, List<N>> childrenOf, BiFunction<N, List<D>, D> describe) {
+        return map(top, limit, TaskDescriptor.MAX_DEPTH, node -> false, childrenOf, describe);
+    }
+
+    /**
+     * @param depth levels listed below {@code top} (at most {@value TaskDescriptor#MAX_DEPTH})
+     * @param open  nodes whose children are listed below {@code depth} too (a page's expanded nodes)
+     */
+    static <N, D> D map(N top, int limit, int depth, Predicate<N> open, Function<N, List<N>> childrenOf,
+            BiFunction<N, List<D>, D> describe) {
         List<N> order = new ArrayList<>();
         List<Integer> parents = new ArrayList<>();
         List<Integer> depths = new ArrayList<>();
@@ -25,7 +36,8 @@ final class BoundedTrees {
         parents.add(-1);
         depths.add(0);
         for (int i = 0; i < order.size(); i++) {
-            if (depths.get(i) >= TaskDescriptor.MAX_DEPTH) {
+            int level = depths.get(i);
+            if (level >= TaskDescriptor.MAX_DEPTH || level >= depth && !open.test(order.get(i))) {
                 continue;
             }
             List<N> children = childrenOf.apply(order.get(i));

@@ -1,8 +1,10 @@
 package io.sweetasync.boot.actuate;
 
+import io.sweetasync.TaskId;
 import io.sweetasync.spi.ClusterTask;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,15 +29,19 @@ import java.util.TreeMap;
  */
 public record ClusterTaskDescriptor(String member, TaskDescriptor task, List<ClusterTaskDescriptor> children) {
 
-    /** The stitched forest described: at most {@code limit} roots and children per node. */
-    static List<ClusterTaskDescriptor> of(List<ClusterTask> roots, int limit) {
-        return roots.stream().limit(limit).map(root -> of(root, limit)).toList();
+    /**
+     * The stitched forest described: at most {@code limit} roots and children per node, {@code depth} levels,
+     * and below that the children of the tasks in {@code expanded}; built without recursion (trees may be
+     * deep), see {@link BoundedTrees}.
+     */
+    static List<ClusterTaskDescriptor> of(List<ClusterTask> roots, int limit, int depth, Set<TaskId> expanded) {
+        return roots.stream().limit(limit).map(root -> BoundedTrees.map(root, limit, depth,
+                node -> expanded.contains(node.task().id()), ClusterTask::children, ClusterTaskDescriptor::node))
+                .toList();
     }
 
-    /** {@code top}'s tree, built without recursion (trees may be deep); see {@link BoundedTrees}. */
-    static ClusterTaskDescriptor of(ClusterTask top, int limit) {
-        return BoundedTrees.map(top, limit, ClusterTask::children, (node, children) -> new ClusterTaskDescriptor(
-                node.member(), TaskDescriptor.alone(node.task(), statuses(node)), children));
+    private static ClusterTaskDescriptor node(ClusterTask node, List<ClusterTaskDescriptor> children) {
+        return new ClusterTaskDescriptor(node.member(), TaskDescriptor.alone(node.task(), statuses(node)), children);
     }
 
     private static Map<String, Integer> statuses(ClusterTask node) {

@@ -1,12 +1,14 @@
 package io.sweetasync.boot.actuate;
 
 import io.sweetasync.ResourceValue;
+import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -76,6 +78,15 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
      */
     static TaskDescriptor of(TaskInfo top, int limit) {
         return BoundedTrees.map(top, limit, TaskInfo::children, TaskDescriptor::single);
+    }
+
+    /**
+     * The descriptor of {@code top}'s tree, at most {@code limit} children per node, {@code depth} levels, and
+     * below that the children of the tasks in {@code expanded} (to {@value #MAX_DEPTH} levels).
+     */
+    static TaskDescriptor of(TaskInfo top, int limit, int depth, Set<TaskId> expanded) {
+        return BoundedTrees.map(top, limit, depth, info -> expanded.contains(info.id()), TaskInfo::children,
+                TaskDescriptor::single);
     }
 
     private static Map<String, Resource> resources(TaskInfo info) {

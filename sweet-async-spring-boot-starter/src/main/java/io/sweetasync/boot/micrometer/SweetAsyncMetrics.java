@@ -20,10 +20,14 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -58,27 +62,40 @@ import java.util.function.ToDoubleFunction;
  * added when a pipeline ends, and {@code sweet.async.stream.buffered} (gauge): events waiting in the
  * buffers of the running pipelines of that name.</li>
  * </ul>
- * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other}; ids never
- * appear.
+ * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other} (their
+ * resource totals too, so the totals over every {@code name} add up to the orchestrator's); groups beyond the
+ * first {@value #MAX_GROUPS} become {@code other} in {@code sweet.async.tasks} and have no
+ * {@code sweet.async.limit.*} meters (the {@code asynclimits} endpoint lists every group); ids never appear.
+ * Bound to several registries, each gets every meter and counts each task once.
  */
 public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     static final int MAX_NAMES = 200;
+    static final int MAX_GROUPS = 200;
 
     private final TaskOrchestrator orchestrator;
-    private final Set<String> names = ConcurrentHashMap.newKeySet();
-    private final Set<String> boundGroups = ConcurrentHashMap.newKeySet();
-    private final Set<String> boundUsage = ConcurrentHashMap.newKeySet();
-    private final Set<String> boundPipelines = ConcurrentHashMap.newKeySet();
-    private volatile MeterRegistry registry;
+    private final BoundedTagValues names = new BoundedTagValues(MAX_NAMES);
+    private final BoundedTagValues groups = new BoundedTagValues(MAX_GROUPS);
+    /** Every registry bound to (a binder may be bound to several), with the meters made in it so far. */
+    private final List<Bound> bound = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean listening = new AtomicBoolean();
+
+    /** One registry, and the groups, names and pipelines whose meters it has. */
+    private record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines) {
+        Bound(MeterRegistry registry) {
+            this(registry, ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+        }
+    }
 
     public SweetAsyncMetrics(TaskOrchestrator orchestrator) {
         this.orchestrator = orchestrator;
     }
 
     @Override
-    public void bindTo(MeterRegistry registry) {
-        this.registry = registry;
+    public synchronized void bindTo(MeterRegistry registry) {
+        if (bound.stream().anyMatch(target -> target.registry() == registry)) {
+            return;
+        }
         Gauge.builder("sweet.async.tasks.active", orchestrator, TaskOrchestrator::liveCount)
                 .description("Tasks not yet finished (roots and children)").baseUnit("tasks").register(registry);
         Gauge.builder("sweet.async.tasks.queued", orchestrator, TaskOrchestrator::queuedCount)
@@ -109,19 +126,20 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
                     .description("Bodies waiting with their slot handed to a spare thread").baseUnit("tasks")
                     .register(registry);
         });
-        bindGroups();
-        bindUsage();
-        orchestrator.addListener(this);
+        Bound target = new Bound(registry);
+        bound.add(target);
+        bindGroups(target);
+        bindUsage(target);
+        if (listening.compareAndSet(false, true)) {
+            orchestrator.addListener(this);
+        }
     }
 
-    private void bindGroups() {
-        MeterRegistry target = registry;
-        if (target == null) {
-            return;
-        }
+    private void bindGroups(Bound bound) {
+        MeterRegistry target = bound.registry();
         for (LimiterSnapshot snapshot : orchestrator.limiters()) {
             String group = snapshot.group();
-            if (!boundGroups.add(group)) {
+            if (!groups.admit(group) || !bound.groups().add(group)) {
                 continue;
             }
             // The limiter's own lock-free reads: a scrape allocates nothing and takes no lock.
@@ -158,34 +176,51 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         Gauge.builder(name, limiter, value).description(description).baseUnit("tasks").tags(tags).register(target);
     }
 
-    private void bindUsage() {
-        MeterRegistry target = registry;
-        if (target == null) {
-            return;
-        }
+    private void bindUsage(Bound bound) {
         for (ResourceUsage usage : orchestrator.resourceUsage()) {
-            String name = usage.name();
-            if (names.size() >= MAX_NAMES && !names.contains(name) || !boundUsage.add(name)) {
-                continue;
+            String tag = usageTag(usage.name());
+            if (bound.usage().add(tag)) {
+                Predicate<String> named = tag.equals(BoundedTagValues.OTHER) ? this::isOther : tag::equals;
+                usageCounters(bound.registry(), tag, named);
             }
-            names.add(name);
-            Tags tags = Tags.of("name", name);
-            usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", name, tags,
-                    u -> u.cpuNanos() / 1e9);
-            usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", name,
-                    tags, ResourceUsage::allocatedBytes);
-            usageCounter(target, "sweet.async.tasks.io.read", "Bytes read from files and sockets by tasks of this name",
-                    "bytes", name, tags, ResourceUsage::bytesRead);
-            usageCounter(target, "sweet.async.tasks.io.written",
-                    "Bytes written to files and sockets by tasks of this name", "bytes", name, tags,
-                    ResourceUsage::bytesWritten);
         }
     }
 
-    private void usageCounter(MeterRegistry target, String meter, String description, String unit, String name,
-            Tags tags, ToDoubleFunction<ResourceUsage> value) {
+    /** The {@code name} tag of a name's resource totals, admitting the name if there is room. */
+    private String usageTag(String name) {
+        return isOther(name) || !names.admit(name) ? BoundedTagValues.OTHER : name;
+    }
+
+    /**
+     * Whether a name's resource totals belong to {@code other}: beyond the bound (then for good: the
+     * admitted names never change once the bound is reached, so the {@code other} totals only grow), or
+     * named so.
+     */
+    private boolean isOther(String name) {
+        return BoundedTagValues.OTHER.equals(name) || names.isFull() && !names.isAdmitted(name);
+    }
+
+    /** Whether a task of this name may need the resource counters of its tag bound now. */
+    private static boolean usageUnbound(Bound bound, String tag) {
+        return !bound.usage().contains(tag);
+    }
+
+    private void usageCounters(MeterRegistry target, String tag, Predicate<String> named) {
+        Tags tags = Tags.of("name", tag);
+        usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", named, tags,
+                u -> u.cpuNanos() / 1e9);
+        usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", named,
+                tags, ResourceUsage::allocatedBytes);
+        usageCounter(target, "sweet.async.tasks.io.read", "Bytes read from files and sockets by tasks of this name",
+                "bytes", named, tags, ResourceUsage::bytesRead);
+        usageCounter(target, "sweet.async.tasks.io.written", "Bytes written to files and sockets by tasks of this name",
+                "bytes", named, tags, ResourceUsage::bytesWritten);
+    }
+
+    private void usageCounter(MeterRegistry target, String meter, String description, String unit,
+            Predicate<String> named, Tags tags, ToDoubleFunction<ResourceUsage> value) {
         FunctionCounter.builder(meter, orchestrator, o -> o.resourceUsage().stream()
-                .filter(u -> u.name().equals(name)).findFirst().map(value::applyAsDouble).orElse(0.0))
+                .filter(u -> named.test(u.name())).mapToDouble(value).sum())
                 .description(description).baseUnit(unit).tags(tags).register(target);
     }
 
@@ -193,43 +228,48 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         return "pipeline".equals(task.tags().get("kind"));
     }
 
-    private void bindPipeline(MeterRegistry target, String name) {
-        if (boundPipelines.add(name)) {
+    private void bindPipeline(Bound bound, String name) {
+        if (bound.pipelines().add(name)) {
             Gauge.builder("sweet.async.stream.buffered", orchestrator, o -> o.liveTasks().stream()
-                    .filter(t -> t.name().equals(name) && isPipeline(t))
+                    .filter(t -> tagOf(t.name()).equals(name) && isPipeline(t))
                     .mapToLong(t -> t.progress().getOrDefault("buffered", 0L)).sum())
                     .description("Events waiting in the buffers of running pipelines of this name").baseUnit("events")
-                    .tags("name", name).register(target);
+                    .tags("name", name).register(bound.registry());
         }
     }
 
     @Override
     public void onStarted(TaskInfo task) {
-        MeterRegistry target = registry;
-        if (target != null && isPipeline(task) && names.contains(boundedName(task.name()))) {
-            bindPipeline(target, boundedName(task.name()));
-        }
-        if (target != null && task.group() != null && !boundGroups.contains(task.group())) {
-            bindGroups();
+        for (Bound target : bound) {
+            if (isPipeline(task)) {
+                bindPipeline(target, names.of(task.name()));
+            }
+            if (groupUnbound(target, task.group())) {
+                bindGroups(target);
+            }
         }
     }
 
     @Override
     public void onFinished(TaskInfo task) {
-        MeterRegistry target = registry;
-        if (target == null) {
-            return;
+        String usageTag = usageTag(task.name());
+        String name = names.of(task.name());
+        for (Bound target : bound) {
+            if (groupUnbound(target, task.group())) {
+                bindGroups(target);
+            }
+            if (usageUnbound(target, usageTag)) {
+                bindUsage(target);
+            }
+            onFinished(target, task, name);
         }
-        if (task.group() != null && !boundGroups.contains(task.group())) {
-            bindGroups();
-        }
-        if (!boundUsage.contains(task.name())) {
-            bindUsage();
-        }
-        String name = boundedName(task.name());
+    }
+
+    private void onFinished(Bound bound, TaskInfo task, String name) {
+        MeterRegistry target = bound.registry();
         recordFigures(target, name, task.metrics(), true);
         if (isPipeline(task)) {
-            bindPipeline(target, name);
+            bindPipeline(bound, name);
             for (String figure : new String[] { "emitted", "received", "errors" }) {
                 Counter.builder("sweet.async.stream." + figure).description("Pipeline events " + figure)
                         .baseUnit("events").tags("name", name).register(target)
@@ -239,7 +279,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         Duration total = task.completedAt() == null || task.createdAt() == null ? Duration.ZERO
                 : Duration.between(task.createdAt(), task.completedAt());
         Timer.builder("sweet.async.tasks").description("Tasks from creation to their terminal status")
-                .tags("name", name, "group", task.group() == null ? "none" : task.group(),
+                .tags("name", name, "group", task.group() == null ? "none" : groups.of(task.group()),
                         "outcome", task.status().name().toLowerCase(Locale.ROOT))
                 .register(target).record(total);
     }
@@ -250,9 +290,12 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
      */
     @Override
     public void onResourcesUpdated(TaskInfo task) {
-        MeterRegistry target = registry;
-        if (target != null) {
-            recordFigures(target, boundedName(task.name()), task.metrics(), false);
+        String usageTag = usageTag(task.name());
+        for (Bound target : bound) {
+            if (usageUnbound(target, usageTag)) {
+                bindUsage(target);
+            }
+            recordFigures(target.registry(), names.of(task.name()), task.metrics(), false);
         }
     }
 
@@ -277,14 +320,13 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         }
     }
 
-    private String boundedName(String name) {
-        if (names.contains(name)) {
-            return name;
-        }
-        if (names.size() < MAX_NAMES) {
-            names.add(name);
-            return name;
-        }
-        return "other";
+    /** Whether a task of this group may need the group's meters bound now (never for groups beyond the bound). */
+    private boolean groupUnbound(Bound bound, String group) {
+        return group != null && !bound.groups().contains(group) && groups.admit(group);
+    }
+
+    /** The name's tag, without admitting it. */
+    private String tagOf(String name) {
+        return names.isAdmitted(name) ? name : BoundedTagValues.OTHER;
     }
 }

@@ -2,10 +2,21 @@ package io.sweetasync.boot.observation;
 
 import io.micrometer.common.KeyValues;
 import io.sweetasync.TaskInfo;
+import io.sweetasync.boot.micrometer.BoundedTagValues;
 import java.util.Locale;
 
-/** The default names and tags of {@code sweet.async.task} observations. */
+/**
+ * The default names and tags of {@code sweet.async.task} observations. The low-cardinality tags become
+ * meter tags, so they stay bounded: task names and groups beyond the first {@value #MAX_VALUES} of each
+ * that one convention sees become {@code other} (the span's name is the task's name all the same).
+ */
 public class DefaultTaskObservationConvention implements TaskObservationConvention {
+
+    /** Distinct task names, and distinct groups, kept as tag values. */
+    public static final int MAX_VALUES = 200;
+
+    private final BoundedTagValues names = new BoundedTagValues(MAX_VALUES);
+    private final BoundedTagValues groups = new BoundedTagValues(MAX_VALUES);
 
     @Override
     public String getName() {
@@ -21,8 +32,8 @@ public class DefaultTaskObservationConvention implements TaskObservationConventi
     public KeyValues getLowCardinalityKeyValues(TaskObservationContext context) {
         TaskInfo task = context.getTask();
         KeyValues keys = KeyValues.of(
-                TaskObservationDocumentation.LowCardinalityKeys.NAME.withValue(task.name()),
-                TaskObservationDocumentation.LowCardinalityKeys.GROUP.withValue(task.group() == null ? "none" : task.group()),
+                TaskObservationDocumentation.LowCardinalityKeys.NAME.withValue(names.of(task.name())),
+                TaskObservationDocumentation.LowCardinalityKeys.GROUP.withValue(task.group() == null ? "none" : groups.of(task.group())),
                 TaskObservationDocumentation.LowCardinalityKeys.RUNTIME.withValue(task.runtime()));
         // no outcome while the task runs (the sweet.async.task.active meter), so none says "unknown"
         return task.status().isTerminal() ? keys.and(TaskObservationDocumentation.LowCardinalityKeys.OUTCOME

@@ -16,6 +16,8 @@ public class ObservationContextPropagator implements ContextPropagator {
 
     private final Supplier<ObservationRegistry> registry;
     private final TaskObservationConvention convention;
+    /** One for every task: it keeps the tag values seen, to bound them. */
+    private final TaskObservationConvention defaultConvention = new DefaultTaskObservationConvention();
 
     public ObservationContextPropagator(Supplier<ObservationRegistry> registry, TaskObservationConvention convention) {
         this.registry = registry;
@@ -30,7 +32,7 @@ public class ObservationContextPropagator implements ContextPropagator {
         }
         TaskObservationContext context = new TaskObservationContext(task);
         Observation observation = TaskObservationDocumentation.TASK.observation(convention,
-                new DefaultTaskObservationConvention(), () -> context, observations);
+                defaultConvention, () -> context, observations);
         Observation parent = observations.getCurrentObservation();
         if (parent != null) {
             observation.parentObservation(parent);

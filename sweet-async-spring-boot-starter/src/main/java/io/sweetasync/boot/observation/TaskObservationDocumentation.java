@@ -27,14 +27,14 @@ public enum TaskObservationDocumentation implements ObservationDocumentation {
 
     /** Bounded tags. */
     public enum LowCardinalityKeys implements KeyName {
-        /** The task's name. */
+        /** The task's name; {@code other} beyond the first 200 (the default convention). */
         NAME {
             @Override
             public String asString() {
                 return "name";
             }
         },
-        /** The concurrency group, {@code none} without one. */
+        /** The concurrency group, {@code none} without one; {@code other} beyond the first 200 (the default convention). */
         GROUP {
             @Override
             public String asString() {

@@ -5,9 +5,11 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration;
@@ -148,6 +150,70 @@ class AsyncTasksEndpointHttpTests {
         });
     }
 
+    /**
+     * The dashboard's poll ({@code ?limit=50}, once a second) over 10,000 live tasks in a bushy tree (a root,
+     * 21 children, 21 grandchildren each, 21 below each of those): the endpoint promises that {@code limit}
+     * keeps the answer small enough for a page to poll with 10,000 tasks live.
+     */
+    @Test
+    @Timeout(120)
+    void thePagesPollOfTenThousandLiveTasksInABushyTreeStaysSmall() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(21 * 21 * 21);
+            SpawningTask<Integer> root = orchestrator.to(Integer.class).named("bushy").run(() -> {
+                fanOut(21, 3, running, release);
+                return 0;
+            });
+            try {
+                running.await();
+                // as the page asks: roots with their children, and below them the children of the nodes opened
+                String answer = call(mvc, get("/actuator/asynctasks").param("limit", "50").param("depth", "1"))
+                        .getContentAsString();
+                assertThat(described(answer)).as("tasks described in one poll: the root and its 21 children")
+                        .isEqualTo(22);
+                String child = orchestrator.roots().getFirst().children().get(3).id().toString();
+                String grandchild = orchestrator.roots().getFirst().children().get(3).children().get(5).id().toString();
+                String opened = call(mvc, get("/actuator/asynctasks").param("limit", "50").param("depth", "1")
+                        .param("expand", child + "," + grandchild)).getContentAsString();
+                assertThat(described(opened)).as("and the children of the two opened").isEqualTo(22 + 21 + 21);
+                assertThat(call(mvc, get("/actuator/asynctasks").param("depth", "65")).getStatus()).isEqualTo(400);
+                MockHttpServletResponse bad = call(mvc, get("/actuator/asynctasks").param("expand", child + ",x"));
+                assertThat(bad.getStatus()).isEqualTo(400);
+                assertThat(bad.getErrorMessage()).contains("'x'");
+            }
+            finally {
+                release.countDown();
+            }
+            root.join();
+        });
+    }
+
+    /** Tasks described in a JSON answer: each has a parentId (null or not). */
+    private static int described(String answer) {
+        return answer.split("\"parentId\"", -1).length - 1;
+    }
+
+    private static void fanOut(int width, int levels, CountDownLatch running, CountDownLatch release)
+            throws Exception {
+        TaskContext task = TaskContext.current().orElseThrow();
+        for (int i = 0; i < width; i++) {
+            task.child(Integer.class).named("part").run(() -> {
+                if (levels > 1) {
+                    fanOut(width, levels - 1, running, release);
+                }
+                else {
+                    running.countDown();
+                    release.await();
+                }
+                return 1;
+            });
+        }
+        task.joinChildren();
+    }
+
     @Test
     void limitsAnswer400ForABadFlagAnd404ForAnUnknownGroup() {
         runner.withPropertyValues("sweet.async.groups.pricing.max-limit=50").run(context -> {
@@ -155,6 +221,24 @@ class AsyncTasksEndpointHttpTests {
             assertThat(call(mvc, get("/actuator/asynclimits").param("history", "maybe")).getStatus()).isEqualTo(400);
             assertThat(call(mvc, get("/actuator/asynclimits/nope")).getStatus()).isEqualTo(404);
             assertThat(call(mvc, get("/actuator/asynclimits/pricing")).getStatus()).isEqualTo(200);
+        });
+    }
+
+    /** {@code /asynclimits/{group}} reads any group a task may name, one with a slash or non-ASCII letters too. */
+    @Test
+    @Timeout(60)
+    void aGroupWithASlashOrUnicodeInItsNameCanBeRead() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            orchestrator.to(Integer.class).named("pay").group("payments/eu").await(() -> 1);
+            orchestrator.to(Integer.class).named("pay").group("zürich €").await(() -> 1);
+            MockHttpServletResponse slash = call(mvc, get("/actuator/asynclimits/payments/eu"));
+            assertThat(slash.getStatus()).isEqualTo(200);
+            assertThat(slash.getContentAsString()).contains("\"limit\"");
+            MockHttpServletResponse unicode = call(mvc, get("/actuator/asynclimits/{group}", "zürich €"));
+            assertThat(unicode.getStatus()).isEqualTo(200);
+            assertThat(call(mvc, get("/actuator/asynclimits/payments/us")).getStatus()).isEqualTo(404);
         });
     }
 

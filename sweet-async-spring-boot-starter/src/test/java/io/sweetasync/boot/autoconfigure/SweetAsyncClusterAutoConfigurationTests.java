@@ -207,6 +207,16 @@ class SweetAsyncClusterAutoConfigurationTests {
                             .findFirst().orElseThrow();
                     assertThat(onB.live()).extracting(TaskDescriptor::id).contains(placed.task().id());
                     assertThat(endpointA.tasks(null, null, null, null, 0).cluster()).isEmpty(); // bounded like the rest
+                    // shaped like the rest: one level below each root, and below it only what is expanded
+                    ClusterTaskDescriptor shallow = endpointA.tasks(null, null, null, null, 50, 1, null).cluster()
+                            .stream().filter(t -> t.task().id().equals(placer.id().toString())).findFirst().orElseThrow();
+                    assertThat(shallow.children()).hasSize(1);
+                    assertThat(shallow.children().getFirst().children()).as("the handle's placed task, cut").isEmpty();
+                    ClusterTaskDescriptor opened = endpointA.tasks(null, null, null, null, 50, 1,
+                            handle.task().id()).cluster().stream()
+                            .filter(t -> t.task().id().equals(placer.id().toString())).findFirst().orElseThrow();
+                    assertThat(opened.children().getFirst().children()).extracting(t -> t.task().id())
+                            .containsExactly(placed.task().id());
 
                     JsonNode json = JsonMapper.builder().build().valueToTree(tasks);
                     assertThat(json.has("members")).isTrue();

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -157,6 +158,74 @@ class SweetAsyncMetricsAutoConfigurationTests {
                     .map(timer -> timer.getId().getTag("name")).distinct().count();
             assertThat(names).isLessThanOrEqualTo(201);
             assertThat(registry.get("sweet.async.tasks").tag("name", "other").timer().count()).isPositive();
+        });
+    }
+
+    /** "Tag values stay bounded" (SPEC 4) holds for groups too: a group per tenant must not make meters each. */
+    @Test
+    @Timeout(120)
+    void groupTagsAreCappedSoCardinalityStaysBounded() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            for (int i = 0; i < 500; i++) {
+                orchestrator.to(Integer.class).named("job").group("tenant-" + i).await(() -> 1);
+            }
+            assertThat(registry.get("sweet.async.limit").gauges()).as("limit gauges").hasSizeLessThanOrEqualTo(201);
+            assertThat(registry.get("sweet.async.limit.rejected").functionCounters().stream()
+                    .map(counter -> counter.getId().getTag("group")).distinct()).as("rejected counters' groups")
+                    .hasSizeLessThanOrEqualTo(201);
+            assertThat(registry.get("sweet.async.tasks").timers().stream()
+                    .map(timer -> timer.getId().getTag("group")).distinct()).as("task timers' groups")
+                    .hasSizeLessThanOrEqualTo(201);
+            assertThat(registry.get("sweet.async.tasks").tag("group", "other").timer().count()).isPositive();
+            assertThat(registry.get("sweet.async.limit").tag("group", "pricing").gauge().value())
+                    .as("a configured group is metered whatever came after").isEqualTo(3);
+        });
+    }
+
+    /**
+     * Names beyond the bound become {@code other} (SweetAsyncMetrics' javadoc) for the resource totals too:
+     * the totals over every {@code name} tag add up to the orchestrator's, nothing is left out.
+     */
+    @Test
+    @Timeout(120)
+    void resourceTotalsOfNamesBeyondTheBoundCountAsOther() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            for (int i = 0; i < 260; i++) {
+                orchestrator.to(byte[].class).named("job-" + i).runtime("platform").await(() -> new byte[64 << 10]);
+            }
+            assertThat(registry.get("sweet.async.tasks.allocated").functionCounters().stream()
+                    .map(counter -> counter.getId().getTag("name")).distinct()).hasSizeLessThanOrEqualTo(201);
+            await().alias("allocations over every name tag add up to the orchestrator's").atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> {
+                        double total = orchestrator.resourceUsage().stream()
+                                .mapToDouble(usage -> usage.allocatedBytes()).sum();
+                        double metered = registry.get("sweet.async.tasks.allocated").functionCounters().stream()
+                                .mapToDouble(FunctionCounter::count).sum();
+                        assertThat(total).as("the orchestrator measured allocations").isPositive();
+                        assertThat(metered).isEqualTo(total);
+                    });
+            assertThat(registry.get("sweet.async.tasks.allocated").tag("name", "other").functionCounter().count())
+                    .isPositive();
+        });
+    }
+
+    /** A registry that outlives the orchestrator (a shared one, a scrape during shutdown) still reads its meters. */
+    @Test
+    @Timeout(120)
+    void metersStillReadAfterTheOrchestratorClosed() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            orchestrator.to(Integer.class).named("quote").group("pricing").runtime("platform").await(() -> 1);
+            orchestrator.close();
+            assertThat(registry.getMeters()).isNotEmpty().allSatisfy(meter -> assertThat(meter.measure())
+                    .as(meter.getId().toString()).allSatisfy(measurement -> assertThat(measurement.getValue())
+                            .as(meter.getId().toString()).isNotNaN()));
+            assertThat(registry.get("sweet.async.tasks.active").gauge().value()).isZero();
         });
     }
 

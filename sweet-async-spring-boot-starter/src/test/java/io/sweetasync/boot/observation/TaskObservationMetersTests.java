@@ -12,8 +12,10 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.micrometer.TaskObservationDescriptions;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The meters Micrometer derives from the sweet.async.task observation: descriptions, error and outcome tags. */
 class TaskObservationMetersTests {
@@ -59,5 +61,35 @@ class TaskObservationMetersTests {
             release.countDown();
             busy.join();
         }
+    }
+
+    /**
+     * The README promises "tag values bounded" for every meter, the observation's too, and
+     * {@link TaskObservationDocumentation.LowCardinalityKeys} calls name and group bounded tags: a task name
+     * or a group made per request or per tenant must not make a timer each.
+     */
+    @Test
+    @Timeout(120)
+    void theObservationsMeterTagsStayBoundedWhateverNamesAndGroupsTasksHave() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
+            for (int i = 0; i < 500; i++) {
+                orchestrator.to(Integer.class).named("job-" + i).group("tenant-" + i).await(() -> 1);
+            }
+        }
+        assertThat(distinct(meters, "name")).as("distinct name tags").isLessThanOrEqualTo(201);
+        assertThat(distinct(meters, "group")).as("distinct group tags").isLessThanOrEqualTo(201);
+        assertThat(meters.get("sweet.async.task").tag("name", "other").timers())
+                .as("the tasks beyond the bound still counted").isNotEmpty();
+        long counted = meters.get("sweet.async.task").timers().stream().mapToLong(Timer::count).sum();
+        assertThat(counted).isEqualTo(500);
+    }
+
+    private static long distinct(SimpleMeterRegistry meters, String tag) {
+        return meters.get("sweet.async.task").timers().stream().map(timer -> timer.getId().getTag(tag))
+                .filter(Objects::nonNull).distinct().count();
     }
 }

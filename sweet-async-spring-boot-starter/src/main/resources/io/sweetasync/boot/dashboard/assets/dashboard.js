@@ -3,11 +3,14 @@
 // in a cluster also each member's load and live trees, with work placed on another member shown under the
 // task that placed it (the endpoint's stitched `cluster` forest).
 // Plain JavaScript, no build. With many live tasks the endpoint is asked for at most LIMIT roots and
-// LIMIT children per node; the rest are summed up in a "more" row, so the page stays small.
+// LIMIT children per node, and only for the levels the page shows (the roots' children, and the children of
+// the nodes the user opened); the rest are summed up in a "more" row, so the page stays small however
+// bushy the trees are.
 'use strict';
 
 (() => {
     const LIMIT = 50;
+    const MAX_EXPANDED = 200;        // opened nodes sent with a poll (the newest ones)
     const PERIOD_MS = 1000;
     const HISTORY_MS = 5 * 60 * 1000;
     const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
@@ -20,6 +23,9 @@
     let selected = null;
     let lastTasks = null;
     let seeded = false;
+    let polling = false;             // a poll is under way
+    let pollAgain = false;           // and another was asked for meanwhile
+    let timer = null;
     const stats = { polls: 0, lastPollMs: 0, lastRenderMs: 0, lastBytes: 0, treeRows: 0 };
     window.sweetAsyncDashboard = stats;
 
@@ -48,12 +54,27 @@
         return text ? JSON.parse(text) : null;
     }
 
+    // The live trees as the page shows them: roots with their children, below them only opened nodes' children.
+    function treesUrl() {
+        const open = [...expanded].slice(-MAX_EXPANDED);
+        return config.tasks + '?limit=' + LIMIT + '&depth=1'
+            + (open.length ? '&expand=' + encodeURIComponent(open.join(',')) : '');
+    }
+
+    // Polls now (e.g. a node was opened, its children are needed), or right after the poll under way.
+    function pollSoon() {
+        if (polling) { pollAgain = true; return; }
+        clearTimeout(timer);
+        poll();
+    }
+
     async function poll() {
+        polling = true;
         const began = performance.now();
         stats.lastBytes = 0;
         try {
             const [tasks, limits, detail] = await Promise.all([
-                getJson(config.tasks + '?limit=' + LIMIT),
+                getJson(treesUrl()),
                 config.limits ? getJson(config.limits + (seeded ? '' : '?history=true')) : Promise.resolve({ groups: {} }),
                 selected ? getJson(config.tasks + '/' + encodeURIComponent(selected) + '?limit=0')
                     .catch((error) => error.status === 404 ? null : Promise.reject(error)) : Promise.resolve(null),
@@ -70,7 +91,13 @@
         }
         stats.polls++;
         stats.lastPollMs = performance.now() - began;
-        setTimeout(poll, Math.max(0, PERIOD_MS - stats.lastPollMs));
+        polling = false;
+        if (pollAgain) {
+            pollAgain = false;
+            poll();
+        } else {
+            timer = setTimeout(poll, Math.max(0, PERIOD_MS - stats.lastPollMs));
+        }
     }
 
     function render(tasks, limits, detail) {
@@ -213,6 +240,7 @@
             const set = row.dataset.depth === '0' ? collapsed : expanded;
             if (set.has(id)) set.delete(id); else set.add(id);
             refreshSoon();
+            if (set === expanded && set.has(id)) pollSoon();
         } else {
             selected = id;
             refreshSoon();

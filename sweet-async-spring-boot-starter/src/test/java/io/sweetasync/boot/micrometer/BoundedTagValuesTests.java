@@ -1,0 +1,63 @@
+package io.sweetasync.boot.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class BoundedTagValuesTests {
+
+    @Test
+    void keepsTheFirstValuesAndMakesTheRestOther() {
+        BoundedTagValues values = new BoundedTagValues(2);
+        assertThat(values.of("a")).isEqualTo("a");
+        assertThat(values.of("b")).isEqualTo("b");
+        assertThat(values.isFull()).isTrue();
+        assertThat(values.of("c")).isEqualTo(BoundedTagValues.OTHER);
+        assertThat(values.isAdmitted("c")).isFalse();
+        assertThat(values.of("a")).as("an admitted value stays admitted").isEqualTo("a");
+        assertThatIllegalArgumentException().isThrownBy(() -> new BoundedTagValues(0)).withMessageContaining("was 0");
+    }
+
+    /** Racing first uses never admit more than the bound, and every caller sees the same answer for a value. */
+    @Test
+    @Timeout(60)
+    void racingAdmissionsNeverPassTheBound() throws Exception {
+        BoundedTagValues values = new BoundedTagValues(200);
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        int threads = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 2_000; i++) {
+                        answered.add(values.of("v-" + i));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : done) {
+                future.get();
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        assertThat(answered).hasSize(201).contains(BoundedTagValues.OTHER);
+        assertThat(answered).filteredOn(value -> !value.equals(BoundedTagValues.OTHER))
+                .allSatisfy(value -> assertThat(values.isAdmitted(value)).isTrue());
+    }
+}

@@ -1,0 +1,81 @@
+package io.sweetasync.boot.observation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.ObservationView;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskOrchestrator;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Each attempt of a task sees its own observation as the current one, on whatever thread it runs; nothing
+ * is left current on a pool thread after a retried, failed or timed-out task (the starter's order: the
+ * context snapshot outermost, the task's observation inside it).
+ */
+class ObservationScopeTests {
+
+    @Test
+    @Timeout(120)
+    void retriesFailuresAndTimeoutsLeaveNoObservationCurrentOnThePoolThread() throws Exception {
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(context -> true);
+        assertThat(ContextRegistry.getInstance().getThreadLocalAccessors())
+                .as("the current observation is a propagated thread-local, as in the starter")
+                .anyMatch(accessor -> accessor.key().equals(ObservationThreadLocalAccessor.KEY));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .contextPropagator(new MicrometerContextPropagator(ContextSnapshotFactory.builder().build()))
+                .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
+            String result = orchestrator.to(String.class).named("flaky").runtime("single")
+                    .retry(RetryPolicy.fixed(2, Duration.ZERO)).run(() -> {
+                        seen.add("flaky " + current(observations));
+                        seen.add(TaskContext.current().orElseThrow().child(String.class).named("child")
+                                .runtime("single").run(() -> "child " + current(observations) + " under "
+                                        + parent(observations)).join());
+                        if (TaskContext.current().orElseThrow().attempt() < 3) {
+                            throw new IOException("attempt fails");
+                        }
+                        return "done";
+                    }).join();
+            assertThat(result).isEqualTo("done");
+            orchestrator.to(String.class).named("broken").runtime("single").run(() -> {
+                throw new IllegalStateException("x");
+            }).result();
+            orchestrator.to(String.class).named("slow").runtime("single").timeout(Duration.ofMillis(20)).run(() -> {
+                Thread.sleep(Long.MAX_VALUE);
+                return "never";
+            }).result();
+            seen.add(orchestrator.to(String.class).named("after").runtime("single")
+                    .await(() -> "after " + current(observations) + " under " + parent(observations)));
+        }
+        assertThat(seen).containsExactly("flaky flaky", "child child under flaky", "flaky flaky",
+                "child child under flaky", "flaky flaky", "child child under flaky", "after after under none");
+    }
+
+    private static String current(ObservationRegistry observations) {
+        Observation current = observations.getCurrentObservation();
+        return current == null ? "none" : name(current);
+    }
+
+    private static String parent(ObservationRegistry observations) {
+        Observation current = observations.getCurrentObservation();
+        ObservationView parent = current == null ? null : current.getContextView().getParentObservation();
+        return parent == null ? "none" : name(parent);
+    }
+
+    private static String name(ObservationView observation) {
+        return observation.getContextView() instanceof TaskObservationContext task ? task.getTask().name()
+                : observation.getContextView().getName();
+    }
+}
