@@ -81,6 +81,14 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         return future;
     }
 
+    /**
+     * The task whose {@code toCompletableFuture()} made {@code future}, or null for any other future: how a
+     * handle that wraps a task's (a pipeline's {@code EmittingTask}) is traced back to the task.
+     */
+    static TaskNode<?> taskOf(CompletableFuture<?> future) {
+        return future instanceof TaskFuture<?> own ? own.task : null;
+    }
+
     /** Waits for this outcome. */
     private final class Wait implements ForkJoinPool.ManagedBlocker {
 

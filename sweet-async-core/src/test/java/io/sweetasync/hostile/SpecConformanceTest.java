@@ -3,9 +3,15 @@ package io.sweetasync.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.emit.EmittingTask;
 import io.sweetasync.emit.Event;
 import io.sweetasync.emit.EventCollector;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -47,5 +53,41 @@ class SpecConformanceTest {
                 .awaitFinalEvent(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("handler");
         assertThat(sent).as("the sender never ran").hasValue(0);
         assertThat(orchestrator.recent()).as("no pipeline task was started").isEmpty();
+    }
+
+    /**
+     * SPEC 1.2 {@code after(SpawningTask<?>...)} and SPEC 2 "a pipeline is a task in the tree": an
+     * {@link EmittingTask} is a {@link SpawningTask}, so a task may wait for a pipeline. {@code after} refused
+     * a pipeline's handle with IllegalArgumentException ("belongs to another orchestrator") although it was
+     * this orchestrator's.
+     */
+    @Test
+    void aTaskCanStartAfterAPipelineOfItsOrchestrator() {
+        CountDownLatch release = latches.next();
+        EmittingTask<Integer, Integer> pipeline = orchestrator.emits(Integer.class)
+                .sender(emitter -> {
+                    release.await();
+                    emitter.emitAll(List.of(1, 2, 3));
+                })
+                .receiver((Event<Integer> event, EventCollector<Integer, Integer> collector) ->
+                        collector.collect(event.data(), event.data()))
+                .run();
+        SpawningTask<Integer> summary = orchestrator.to(Integer.class).after(pipeline)
+                .run(() -> pipeline.join().collected().size());
+        assertThat(summary.status()).as("waits for the pipeline").isEqualTo(TaskStatus.PENDING);
+        assertThat(summary.info().dependencies()).containsExactly(pipeline.id());
+        release.countDown();
+        assertThat(summary.join()).isEqualTo(3);
+
+        CountDownLatch never = latches.next();
+        EmittingTask<Integer, Integer> cancelled = orchestrator.emits(Integer.class)
+                .sender(emitter -> never.await())
+                .receiver((Event<Integer> event, EventCollector<Integer, Integer> collector) ->
+                        collector.collect(event.data(), event.data()))
+                .run();
+        SpawningTask<Integer> dependent = orchestrator.to(Integer.class).after(cancelled).run(() -> 1);
+        cancelled.cancel();
+        assertThatThrownBy(dependent::join).isInstanceOf(TaskCancelledException.class)
+                .hasMessageContaining(cancelled.name() + "#" + cancelled.id());
     }
 }
