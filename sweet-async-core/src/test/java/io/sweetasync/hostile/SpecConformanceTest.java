@@ -2,15 +2,24 @@ package io.sweetasync.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskCancelledException;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.emit.EmittingTask;
 import io.sweetasync.emit.Event;
 import io.sweetasync.emit.EventCollector;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,5 +98,59 @@ class SpecConformanceTest {
         cancelled.cancel();
         assertThatThrownBy(dependent::join).isInstanceOf(TaskCancelledException.class)
                 .hasMessageContaining(cancelled.name() + "#" + cancelled.id());
+    }
+
+    /**
+     * SPEC 1.9: "listeners must not be able to break task execution". A listener told in {@code onFinished}
+     * that a task has finished, and reading that task's outcome through its handle ({@code result()},
+     * {@code join()}, {@code get()}, its future), waited for ever: the handle's waiters are released only
+     * after the listeners return, so the task never ended and its caller hung.
+     */
+    @Test
+    void anOnFinishedListenerReadingTheFinishedTasksOutcomeDoesNotHangIt() {
+        Map<TaskId, SpawningTask<?>> handles = new ConcurrentHashMap<>();
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                SpawningTask<?> handle = handles.get(task.id());
+                if (handle == null) {
+                    return;
+                }
+                seen.add(handle.result().isOk());
+                try {
+                    seen.add(handle.join());
+                    seen.add(handle.get());
+                    seen.add(handle.get(1, TimeUnit.DAYS));
+                    seen.add(handle.toCompletableFuture().join());
+                }
+                catch (Exception ex) {
+                    seen.add(ex.getClass().getSimpleName());
+                }
+            }
+        });
+        for (String runtime : List.of("virtual", "platform", "single")) {
+            seen.clear();
+            CountDownLatch go = latches.next();
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).runtime(runtime).run(() -> {
+                go.await();
+                return 7;
+            });
+            handles.put(task.id(), task);
+            go.countDown();
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(30), task::join)).as(runtime).isEqualTo(7);
+            assertThat(seen).as(runtime).containsExactly(true, 7, 7, 7, 7);
+
+            seen.clear();
+            CountDownLatch fail = latches.next();
+            SpawningTask<Integer> failing = orchestrator.to(Integer.class).runtime(runtime).run(() -> {
+                fail.await();
+                throw new IOException("boom");
+            });
+            handles.put(failing.id(), failing);
+            fail.countDown();
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(30), failing::result).isOk()).isFalse();
+            assertThat(seen).as(runtime).containsExactly(false, "TaskFailedException");
+        }
     }
 }
