@@ -30,8 +30,12 @@ final class FinishedTasks {
         this.listeners = listeners;
     }
 
-    /** Called by a node once its status is terminal, before its waiters are released. */
-    void finished(TaskNode<?> node) {
+    /**
+     * Called by a node once its status is terminal, before its waiters are released; {@code result} is the
+     * outcome they will get, which the node's own waits already give on this thread while its listeners run
+     * ({@link TaskOutcome#announce}).
+     */
+    <T> void finished(TaskNode<T> node, TaskResult<T> result) {
         // The listeners' snapshot comes first: the history's is then at least as final, and sampled
         // figures pending in the former are announced (renewing the latter) once they are final.
         TaskInfo info = listeners.wants(TaskListeners.FINISHED) ? node.info() : null;
@@ -41,7 +45,7 @@ final class FinishedTasks {
             history.add(node, info);
         }
         if (info != null) {
-            listeners.each(listener -> listener.onFinished(info));
+            node.outcome.announce(result, () -> listeners.each(listener -> listener.onFinished(info)));
         }
         if (resourcesPending && node.announceResourcesWhenFinal()) {
             orchestrator.attribution().announce(node);

@@ -138,6 +138,8 @@ public final class SpawningTaskBuilder<T> {
      * waits for its children: naming that task or one of its ancestors here would never start, so
      * {@link #run} refuses it with {@link IllegalArgumentException}.
      *
+     * <p>Any handle of this orchestrator's tasks may be named, a pipeline's {@code EmittingTask} too.
+     *
      * @throws IllegalArgumentException if a task belongs to another orchestrator
      */
     public SpawningTaskBuilder<T> after(SpawningTask<?>... tasks) {
@@ -145,7 +147,9 @@ public final class SpawningTaskBuilder<T> {
         List<TaskNode<?>> all = new ArrayList<>(spec.after());
         for (SpawningTask<?> task : tasks) {
             Objects.requireNonNull(task, "dependency");
-            if (!(task instanceof TaskNode<?> node) || node.orchestrator() != orchestrator) {
+            // a handle wrapping a task (a pipeline's EmittingTask) hands out that task's future
+            TaskNode<?> node = task instanceof TaskNode<?> own ? own : TaskOutcome.taskOf(task.toCompletableFuture());
+            if (node == null || node.orchestrator() != orchestrator) {
                 throw new IllegalArgumentException("dependency " + task.name() + "#" + task.id()
                         + " belongs to another orchestrator");
             }

@@ -299,7 +299,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
             mine.finished(info(), error == null ? null
                     : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
         }
-        settings.orchestrator.finished(self());
+        settings.orchestrator.finished(self(), result);
         outcome.complete(result);
         return leaveParent();
     }

@@ -38,7 +38,10 @@ public interface TaskListener {
     default void onRetrying(TaskInfo task, Throwable error, Duration delay) {
     }
 
-    /** The task reached its terminal status. */
+    /**
+     * The task reached its terminal status. Its waiters are released after the listeners return; on this
+     * thread its handle's {@code result()}, {@code join()}, {@code get()} and future already give its outcome.
+     */
     default void onFinished(TaskInfo task) {
     }
 

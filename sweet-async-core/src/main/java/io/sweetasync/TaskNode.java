@@ -97,9 +97,11 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     @Override
     public TaskResult<T> result() {
-        if (!outcome.isDone()) {
-            refuseWaitingForItselfOrAnAncestor();
+        TaskResult<T> decided = outcome.decided();
+        if (decided != null) {
+            return decided;
         }
+        refuseWaitingForItselfOrAnAncestor();
         return outcome.awaitUninterruptibly(this);
     }
 
@@ -128,18 +130,20 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
     @Override
     public T get() throws InterruptedException, ExecutionException {
         throwIfCancelledEarly();
-        if (!outcome.isDone()) {
+        TaskResult<T> done = outcome.decided();
+        if (done == null) {
             refuseWaitingForItselfOrAnAncestor();
             cancelOrOutcome().get(); // released by the outcome, or by a cancellation that wins meanwhile
             throwIfCancelledEarly();
+            done = outcome.now();
         }
-        return TaskOutcome.unwrap(outcome.now());
+        return TaskOutcome.unwrap(done);
     }
 
     @Override
     public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         throwIfCancelledEarly();
-        TaskResult<T> done = outcome.now();
+        TaskResult<T> done = outcome.decided();
         if (done == null) {
             long nanos = unit.toNanos(time); // saturates: Long.MAX_VALUE days is "practically never"
             if (nanos > 0) {

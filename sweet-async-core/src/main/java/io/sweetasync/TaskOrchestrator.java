@@ -418,8 +418,8 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     /** Called by a node once its status is terminal, before its waiters are released; see {@link FinishedTasks}. */
-    void finished(TaskNode<?> node) {
-        finishedTasks.finished(node);
+    <T> void finished(TaskNode<T> node, TaskResult<T> result) {
+        finishedTasks.finished(node, result);
     }
 
     void notifyQueued(TaskNode<?> node) {

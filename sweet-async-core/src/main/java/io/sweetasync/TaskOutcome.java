@@ -21,14 +21,56 @@ import java.util.concurrent.ForkJoinPool;
  */
 final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
 
+    /**
+     * The outcomes decided and being announced on this thread: a task's {@code onFinished} listeners run after
+     * its status is terminal and before its outcome completes (waiters are released after them), so a listener
+     * that waits for the task it is told has finished would wait for its own return, and the task would never
+     * end. While they run, the task's waits on this thread get the decided outcome at once ({@link #decided}).
+     */
+    private static final ThreadLocal<Announcing> ANNOUNCING = new ThreadLocal<>();
+
+    /** An outcome decided on this thread, and the one announced around it (a listener may finish a task). */
+    private record Announcing(TaskOutcome<?> outcome, TaskResult<?> result, Announcing outer) {
+    }
+
+    /** Runs {@code listeners}, the task's {@code onFinished} calls, with {@code result} given to its waits here. */
+    void announce(TaskResult<T> result, Runnable listeners) {
+        Announcing outer = ANNOUNCING.get();
+        ANNOUNCING.set(new Announcing(this, result, outer));
+        try {
+            listeners.run();
+        }
+        finally {
+            if (outer == null) {
+                ANNOUNCING.remove();
+            }
+            else {
+                ANNOUNCING.set(outer);
+            }
+        }
+    }
+
     /** The outcome, or null while the task is not terminal. */
     TaskResult<T> now() {
         return getNow(null);
     }
 
+    /** {@link #now()}, or the outcome being announced on this thread (see {@link #ANNOUNCING}); null otherwise. */
+    @SuppressWarnings("unchecked") // announced by this outcome's own task, of T
+    TaskResult<T> decided() {
+        TaskResult<T> done = getNow(null);
+        for (Announcing announcing = done == null ? ANNOUNCING.get() : null; announcing != null;
+                announcing = announcing.outer()) {
+            if (announcing.outcome() == this) {
+                return (TaskResult<T>) announcing.result();
+            }
+        }
+        return done;
+    }
+
     /** Waits for the outcome, without a deadline. */
     TaskResult<T> await() throws InterruptedException {
-        TaskResult<T> done = getNow(null);
+        TaskResult<T> done = decided();
         if (done != null) {
             return done;
         }
@@ -72,13 +114,21 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     /** A new future of {@code task}'s value, completed when the task is terminal. */
     CompletableFuture<T> newValueFuture(TaskNode<T> task) {
         TaskFuture<T> future = new TaskFuture<>(task);
-        whenComplete((result, never) -> {
-            switch (result) {
-                case TaskResult.Ok<T> ok -> future.complete(ok.value());
-                case TaskResult.Err<T> err -> future.failed(err.error());
-            }
-        });
+        TaskResult<T> announced = isDone() ? null : decided(); // asked by the task's own onFinished listener
+        if (announced != null) {
+            future.settle(announced);
+            return future;
+        }
+        whenComplete((result, never) -> future.settle(result));
         return future;
+    }
+
+    /**
+     * The task whose {@code toCompletableFuture()} made {@code future}, or null for any other future: how a
+     * handle that wraps a task's (a pipeline's {@code EmittingTask}) is traced back to the task.
+     */
+    static TaskNode<?> taskOf(CompletableFuture<?> future) {
+        return future instanceof TaskFuture<?> own ? own.task : null;
     }
 
     /** Waits for this outcome. */
@@ -147,6 +197,13 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             }
             super.cancel(mayInterruptIfRunning);
             return true;
+        }
+
+        void settle(TaskResult<T> result) {
+            switch (result) {
+                case TaskResult.Ok<T> ok -> complete(ok.value());
+                case TaskResult.Err<T> err -> failed(err.error());
+            }
         }
 
         void failed(AsyncTaskException error) {

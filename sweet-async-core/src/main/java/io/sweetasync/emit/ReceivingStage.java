@@ -5,6 +5,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
@@ -70,6 +71,7 @@ public final class ReceivingStage<E, K, V> {
 
     /** Runs the pipeline, waits, and returns what {@code handler} makes of its result (cancelled if the wait is interrupted). */
     public <R> R awaitFinalEvent(Function<TaskResult<FinalEvent<K, V>>, R> handler) {
+        Objects.requireNonNull(handler, "handler"); // before anything runs, as SpawningTaskBuilder.awaitResult checks
         return handler.apply(resultOrCancel(this.<K, V>run()));
     }
 

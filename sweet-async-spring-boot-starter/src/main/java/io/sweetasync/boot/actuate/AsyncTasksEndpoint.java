@@ -29,6 +29,7 @@ import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@code /actuator/asynctasks}: live task trees, recently finished roots, the newest failed tasks, and a
@@ -171,6 +172,16 @@ public class AsyncTasksEndpoint {
             return new CancelDescriptor(taskId.toString(), orchestrator.cancel(taskId));
         }
         return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(taskId.toString(), true) : null;
+    }
+
+    /**
+     * {@link #cancel(String)} as Actuator's write operation ({@code POST /actuator/asynctasks/{id}}), which is
+     * what SPEC promises; the {@code DELETE} form stays for the dashboard and existing clients. Both need the
+     * endpoint's access to allow writes.
+     */
+    @WriteOperation
+    public CancelDescriptor cancelTask(@Selector String id) {
+        return cancel(id);
     }
 
     /** Here (live, recent or stored), else live on another member. */

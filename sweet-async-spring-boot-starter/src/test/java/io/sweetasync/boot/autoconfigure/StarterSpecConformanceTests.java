@@ -1,0 +1,161 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.annotation.AsyncTask;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.servlet.autoconfigure.actuate.web.ServletManagementContextAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+
+/**
+ * SPEC 4 promises about {@code @AsyncTask}, as a user who knows only the SPEC would check them.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class StarterSpecConformanceTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                    SweetAsyncAspectAutoConfiguration.class))
+            .withUserConfiguration(Beans.class);
+
+    /**
+     * "Any other return type runs as a task while the caller waits": a caller that stops waiting (its
+     * thread is interrupted) holds no handle to the task, so the task must not go on running unreachable,
+     * as {@code SpawningTaskBuilder.await} does not let it.
+     */
+    @Test
+    void anInterruptedCallerOfABlockingAsyncTaskMethodDoesNotLeaveItsTaskRunning() {
+        runner.run(context -> {
+            Blocker blocker = context.getBean(Blocker.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    blocker.block();
+                }
+                catch (Throwable ex) {
+                    thrown.set(ex);
+                }
+            });
+            await().alias("the method's body started").atMost(Duration.ofSeconds(30))
+                    .until(() -> blocker.hasStarted());
+            caller.interrupt();
+            caller.join(30_000);
+            assertThat(thrown.get()).as("the interrupted caller was released").isNotNull();
+            try {
+                await().alias("the task the caller left ended").atMost(Duration.ofSeconds(30))
+                        .until(() -> orchestrator.liveCount() == 0);
+                assertThat(orchestrator.recent()).extracting(TaskInfo::status).containsExactly(TaskStatus.CANCELLED);
+            }
+            finally {
+                blocker.release();
+            }
+        });
+    }
+
+    /**
+     * SPEC 4: the {@code asynctasks} endpoint cancels "by id as a write operation (available only when the
+     * endpoint's access allows writes)". Actuator's write operations are POSTs ({@code @WriteOperation}); the
+     * cancel was only a {@code @DeleteOperation}, so a POST to the task's path answered 405.
+     */
+    @Test
+    void cancelByIdIsAWriteOperationAvailableOnlyWhenAccessAllowsWrites() {
+        WebApplicationContextRunner web = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class,
+                        HttpMessageConvertersAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+                        WebMvcAutoConfiguration.class, EndpointAutoConfiguration.class,
+                        WebEndpointAutoConfiguration.class, ManagementContextAutoConfiguration.class,
+                        ServletManagementContextAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                        SweetAsyncEndpointsAutoConfiguration.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=asynctasks");
+        web.withPropertyValues("management.endpoint.asynctasks.access=UNRESTRICTED").run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CountDownLatch started = new CountDownLatch(1);
+            SpawningTask<Integer> sleeper = orchestrator.to(Integer.class).named("sleeper").run(() -> {
+                started.countDown();
+                Thread.sleep(60_000);
+                return 1;
+            });
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            MockMvc mvc = MockMvcBuilders.webAppContextSetup(context.getSourceApplicationContext()).build();
+            MockHttpServletResponse cancel = mvc.perform(post("/actuator/asynctasks/{id}", sleeper.id().toString()))
+                    .andReturn().getResponse();
+            assertThat(cancel.getStatus()).isEqualTo(200);
+            assertThat(cancel.getContentAsString()).contains("\"cancelled\":true");
+            assertThat(sleeper.result().isOk()).isFalse();
+            assertThat(sleeper.status()).isEqualTo(TaskStatus.CANCELLED);
+        });
+        web.run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> {
+                release.await();
+                return 1;
+            });
+            try {
+                MockMvc mvc = MockMvcBuilders.webAppContextSetup(context.getSourceApplicationContext()).build();
+                int status = mvc.perform(post("/actuator/asynctasks/{id}", task.id().toString())).andReturn()
+                        .getResponse().getStatus();
+                assertThat(status).as("read-only by default: no write operation").isIn(404, 405);
+                assertThat(task.isDone()).isFalse();
+            }
+            finally {
+                release.countDown();
+            }
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Beans {
+        @Bean
+        Blocker blocker() {
+            return new Blocker();
+        }
+    }
+
+    static class Blocker {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        public boolean hasStarted() {
+            return started.getCount() == 0;
+        }
+
+        public void release() {
+            release.countDown();
+        }
+
+        @AsyncTask(name = "blocker")
+        public String block() throws InterruptedException {
+            started.countDown();
+            release.await();
+            return "done";
+        }
+    }
+}
