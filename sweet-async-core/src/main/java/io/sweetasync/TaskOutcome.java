@@ -22,31 +22,27 @@ import java.util.concurrent.ForkJoinPool;
 final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
 
     /**
-     * The outcomes decided and being announced on this thread: a task's {@code onFinished} listeners run after
-     * its status is terminal and before its outcome completes (waiters are released after them), so a listener
-     * that waits for the task it is told has finished would wait for its own return, and the task would never
-     * end. While they run, the task's waits on this thread get the decided outcome at once ({@link #decided}).
+     * The thread running this task's {@code onFinished} listeners, and the outcome it decided: the listeners
+     * run after the status is terminal and before the outcome completes (waiters are released after them), so
+     * a listener waiting for the task it is told has finished would wait for its own return, and the task
+     * would never end. While they run, the task's waits on that thread get the decided outcome at once
+     * ({@link #decided}). Fields, not a thread-local: a thread-local's first use on a virtual thread builds a
+     * map for it, per task. Written and read by the announcing thread; another thread may read a stale value,
+     * which is never itself, so it waits as before.
      */
-    private static final ThreadLocal<Announcing> ANNOUNCING = new ThreadLocal<>();
-
-    /** An outcome decided on this thread, and the one announced around it (a listener may finish a task). */
-    private record Announcing(TaskOutcome<?> outcome, TaskResult<?> result, Announcing outer) {
-    }
+    private Thread announcer;
+    private TaskResult<T> announced;
 
     /** Runs {@code listeners}, the task's {@code onFinished} calls, with {@code result} given to its waits here. */
     void announce(TaskResult<T> result, Runnable listeners) {
-        Announcing outer = ANNOUNCING.get();
-        ANNOUNCING.set(new Announcing(this, result, outer));
+        announced = result;
+        announcer = Thread.currentThread();
         try {
             listeners.run();
         }
         finally {
-            if (outer == null) {
-                ANNOUNCING.remove();
-            }
-            else {
-                ANNOUNCING.set(outer);
-            }
+            announcer = null;
+            announced = null;
         }
     }
 
@@ -55,15 +51,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         return getNow(null);
     }
 
-    /** {@link #now()}, or the outcome being announced on this thread (see {@link #ANNOUNCING}); null otherwise. */
-    @SuppressWarnings("unchecked") // announced by this outcome's own task, of T
+    /** {@link #now()}, or the outcome being announced on this thread (see {@link #announcer}); null otherwise. */
     TaskResult<T> decided() {
         TaskResult<T> done = getNow(null);
-        for (Announcing announcing = done == null ? ANNOUNCING.get() : null; announcing != null;
-                announcing = announcing.outer()) {
-            if (announcing.outcome() == this) {
-                return (TaskResult<T>) announcing.result();
-            }
+        if (done == null && announcer == Thread.currentThread()) {
+            return announced;
         }
         return done;
     }
