@@ -2,7 +2,10 @@ package io.sweetasync.emit;
 
 /**
  * Where a receiver puts its results. Thread-safe. A key collected twice keeps the later value (by
- * emission order under {@code sequence()}).
+ * emission order under {@code sequence()}). A collector belongs to the receive of one event (all its
+ * attempts): it may be used from other threads during that receive, and refuses results once the receive
+ * has returned ({@link IllegalStateException} naming the pipeline and the event), as they would be in no
+ * final event.
  *
  * <pre>{@code
  * (event, collector) -> {
@@ -13,7 +16,11 @@ package io.sweetasync.emit;
  */
 public interface EventCollector<K, V> {
 
-    /** Records a result. */
+    /**
+     * Records a result.
+     *
+     * @throws IllegalStateException if the receive this collector was given to has returned
+     */
     void collect(K key, V value);
 
     /**
@@ -22,6 +29,7 @@ public interface EventCollector<K, V> {
      * {@link ErrorStrategy#stopOnFirst()} it stops the pipeline, which then fails with it.
      *
      * @throws NullPointerException if {@code error} is null (which would be the event's error then)
+     * @throws IllegalStateException if the receive this collector was given to has returned
      */
     void collectError(K key, Throwable error);
 }

@@ -105,20 +105,55 @@ final class PipelineResults<K, V> {
         });
     }
 
-    /** What a receiver hands its receive of event {@code sequence}. */
-    EventCollector<K, V> collectorFor(long sequence) {
-        return new EventCollector<>() {
-            @Override
-            public void collect(K key, V value) {
-                log.add(new Collected<>(sequence, key, value));
-            }
+    /**
+     * What a receiver hands its receive of event {@code sequence}, for all its attempts; {@link
+     * Collector#close closed} when they are over.
+     */
+    Collector collectorFor(long sequence, String pipeline) {
+        return new Collector(sequence, pipeline);
+    }
 
-            @Override
-            public void collectError(K key, Throwable error) {
-                Objects.requireNonNull(error, "error must not be null: collectError records a failure");
-                record(new EventError<>(sequence, key, error));
+    /**
+     * One event's collector. It takes results only while the event is being received: one kept by a
+     * receiver and called later refuses them, naming the pipeline and the event, as a kept {@link Emitter}
+     * refuses events (what it took would be in no final event, and the results stream may have ended).
+     */
+    final class Collector implements EventCollector<K, V> {
+
+        private final long sequence;
+        private final String pipeline;
+        private volatile boolean closed;
+
+        private Collector(long sequence, String pipeline) {
+            this.sequence = sequence;
+            this.pipeline = pipeline;
+        }
+
+        @Override
+        public void collect(K key, V value) {
+            checkOpen();
+            log.add(new Collected<>(sequence, key, value));
+        }
+
+        @Override
+        public void collectError(K key, Throwable error) {
+            Objects.requireNonNull(error, "error must not be null: collectError records a failure");
+            checkOpen();
+            record(new EventError<>(sequence, key, error));
+        }
+
+        /** Ends the receive of this collector's event: it takes nothing more. */
+        void close() {
+            closed = true;
+        }
+
+        private void checkOpen() {
+            if (closed) {
+                throw new IllegalStateException("pipeline " + pipeline + ": the collector of event " + sequence
+                        + " was used after its receive ended; collect within Receiver.receive (a result collected"
+                        + " later would be in no final event)");
             }
-        };
+        }
     }
 
     /** Keeps an error; the first one is signalled to the coordinator. */

@@ -17,7 +17,8 @@ import java.util.concurrent.RejectedExecutionException;
  * <h2>Invariants</h2>
  * <ul>
  * <li>An event's collector is made once, for all its attempts: what an attempt collected stays
- * collected.</li>
+ * collected. It is closed when they are over, so a receiver that kept it cannot add to a run that no
+ * longer counts its results.</li>
  * <li>A permit is released after every attempt that got one: sampled when the attempt ended (well
  * or not), ignored when it was interrupted. An interrupted wait for a permit leaks nothing: the
  * request is cancelled, or the permit ignored when it is granted.</li>
@@ -45,7 +46,16 @@ final class ReceiveAttempts<E, K, V> {
 
     /** Receives one event, retrying as the error strategy says; an error left over is recorded. */
     void receive(Event<E> event) throws InterruptedException {
-        EventCollector<K, V> collector = results.collectorFor(event.sequence());
+        PipelineResults<K, V>.Collector collector = results.collectorFor(event.sequence(), workers.label());
+        try {
+            attempts(event, collector);
+        }
+        finally {
+            collector.close();
+        }
+    }
+
+    private void attempts(Event<E> event, EventCollector<K, V> collector) throws InterruptedException {
         RetryPolicy retry = spec.errorStrategy().retry();
         for (int attempt = 1;; attempt++) {
             ConcurrencyLimiter.Permit permit = null;

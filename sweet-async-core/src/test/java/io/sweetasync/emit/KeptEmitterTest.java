@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** An {@link Emitter} kept beyond its pipeline's life refuses events, saying which pipeline and why. */
+/**
+ * An {@link Emitter} kept beyond its pipeline's life refuses events, saying which pipeline and why; an
+ * {@link EventCollector} kept beyond its receive refuses results the same way.
+ */
 class KeptEmitterTest {
 
     private static final Duration CEILING = Duration.ofSeconds(30);
@@ -128,6 +131,34 @@ class KeptEmitterTest {
             assertThat(done.emitted()).isEqualTo(1);
             assertThatThrownBy(() -> kept.get().emit(2)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("pipeline over#").hasMessageContaining("senders have returned");
+        });
+    }
+
+    @Test
+    void aCollectorKeptBeyondItsReceiveRefusesResultsNamingThePipelineAndTheEvent() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            AtomicReference<EventCollector<Integer, Integer>> kept = new AtomicReference<>();
+            AtomicReference<Long> keptEvent = new AtomicReference<>();
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).named("collecting")
+                    .sender(emitter -> emitter.emitAll(java.util.List.of(1, 2, 3)))
+                    .receiver((Event<Integer> event, EventCollector<Integer, Integer> collector) -> {
+                        // another thread may collect while the receive lasts
+                        Thread helper = Thread.ofVirtual().start(() -> collector.collect(event.data(), 10 * event.data()));
+                        helper.join();
+                        if (event.data() == 2) {
+                            kept.set(collector);
+                            keptEvent.set(event.sequence());
+                        }
+                    })
+                    .awaitFinalEvent();
+            assertThat(done.collected()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(1, 10, 2, 20, 3, 30));
+            // before, both were taken silently into a log nobody would read again
+            assertThatThrownBy(() -> kept.get().collect(4, 40)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("pipeline collecting#").hasMessageContaining("event " + keptEvent.get() + " ")
+                    .hasMessageContaining("Receiver.receive");
+            assertThatThrownBy(() -> kept.get().collectError(4, new RuntimeException("late")))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("event " + keptEvent.get() + " ");
+            assertThat(done.collected()).doesNotContainKey(4);
         });
     }
 }

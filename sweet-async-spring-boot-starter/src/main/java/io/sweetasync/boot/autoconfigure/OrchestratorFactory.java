@@ -205,7 +205,7 @@ final class OrchestratorFactory {
                     "it must not be less than initial-delay (" + retry.getInitialDelay() + ")",
                     "raise max-delay or lower initial-delay");
         }
-        if (retry.getJitter() < 0 || retry.getJitter() > 1) {
+        if (!(retry.getJitter() >= 0 && retry.getJitter() <= 1)) { // NaN too
             throw new InvalidSweetAsyncPropertyException(property + "jitter", retry.getJitter(),
                     "it must be between 0 and 1", "use for example 0.2 for +-20%");
         }

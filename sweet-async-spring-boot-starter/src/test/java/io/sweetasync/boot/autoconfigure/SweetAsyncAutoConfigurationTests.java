@@ -133,6 +133,8 @@ class SweetAsyncAutoConfigurationTests {
     void badRetrySettingsStopStartUpAlsoWhileRetriesAreOff() {
         // max-retries defaults to 0: the settings beside it were not looked at, so jitter=2 started silently
         assertFailure("sweet.async.default-retry.jitter=2", "sweet.async.default-retry.jitter", "2", "0.2");
+        // NaN passed both comparisons and failed later, in RetryPolicy, naming no property
+        assertFailure("sweet.async.default-retry.jitter=NaN", "sweet.async.default-retry.jitter", "NaN", "0.2");
         assertFailure(new String[] { "sweet.async.default-retry.initial-delay=5s",
                 "sweet.async.default-retry.max-delay=1s" }, "sweet.async.default-retry.max-delay", "1s",
                 "lower initial-delay");
