@@ -106,9 +106,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     /** A new future of {@code task}'s value, completed when the task is terminal. */
     CompletableFuture<T> newValueFuture(TaskNode<T> task) {
         TaskFuture<T> future = new TaskFuture<>(task);
-        TaskResult<T> announced = isDone() ? null : decided(); // asked by the task's own onFinished listener
-        if (announced != null) {
-            future.settle(announced);
+        TaskResult<T> decided = decided(); // also when asked by the task's own onFinished listener
+        if (decided != null) {
+            future.settle(decided);
             return future;
         }
         whenComplete((result, never) -> future.settle(result));

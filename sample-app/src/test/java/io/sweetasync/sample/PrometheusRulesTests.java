@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -80,7 +82,11 @@ class PrometheusRulesTests {
 
     @Test
     void everyDashboardPanelQueryReturnsDataFromARealPrometheusWithTheRulesLoaded() throws Exception {
-        String prometheus = run(ROOT.resolve(".ci/prometheus").toString(), "start", "127.0.0.1:" + port).strip();
+        // its own port and directory, so that two runs on one machine (a developer's and CI's) do not stop each
+        // other's Prometheus or scrape each other's application
+        Map<String, String> own = Map.of("SWEET_ASYNC_PROMETHEUS_PORT", String.valueOf(freePort()),
+                "SWEET_ASYNC_PROMETHEUS_DIR", Files.createTempDirectory("sweet-async-prometheus").toString());
+        String prometheus = run(own, ROOT.resolve(".ci/prometheus").toString(), "start", "127.0.0.1:" + port).strip();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> HTTP.send(
                     HttpRequest.newBuilder(URI.create(prometheus + "/-/ready")).build(),
@@ -109,7 +115,7 @@ class PrometheusRulesTests {
             });
         }
         finally {
-            run(ROOT.resolve(".ci/prometheus").toString(), "stop");
+            run(own, ROOT.resolve(".ci/prometheus").toString(), "stop");
         }
     }
 
@@ -144,8 +150,20 @@ class PrometheusRulesTests {
     }
 
     /** Runs a command; its output (stdout and stderr), or a failure with it if it did not succeed. */
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        return run(Map.of(), command);
+    }
+
+    private static String run(Map<String, String> environment, String... command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
             fail(String.join(" ", command) + " failed:\n" + output);

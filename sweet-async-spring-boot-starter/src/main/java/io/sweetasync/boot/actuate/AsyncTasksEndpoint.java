@@ -8,18 +8,22 @@ import io.sweetasync.spi.ClusterTask;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
-import java.util.ArrayDeque;
-import java.util.Optional;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -245,15 +249,27 @@ public class AsyncTasksEndpoint {
         return new HistoryDescriptor("memory", query.offset(), query.limit(), page);
     }
 
+    /**
+     * A root and its subtree, depth first, walked as the stream is read: a history page of 50 reads 50 tasks
+     * of a tree of thousands, not the whole tree. Iterative: trees may be deep.
+     */
     private static Stream<TaskInfo> flatten(TaskInfo root) {
-        List<TaskInfo> all = new java.util.ArrayList<>();
-        java.util.ArrayDeque<TaskInfo> todo = new java.util.ArrayDeque<>(List.of(root));
-        while (!todo.isEmpty()) { // iterative: trees may be deep
-            TaskInfo task = todo.pop();
-            all.add(task);
-            task.children().forEach(todo::push);
-        }
-        return all.stream();
+        Iterator<TaskInfo> walk = new Iterator<>() {
+            private final ArrayDeque<TaskInfo> todo = new ArrayDeque<>(List.of(root));
+
+            @Override
+            public boolean hasNext() {
+                return !todo.isEmpty();
+            }
+
+            @Override
+            public TaskInfo next() {
+                TaskInfo task = todo.pop();
+                task.children().forEach(todo::push);
+                return task;
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(walk, Spliterator.ORDERED), false);
     }
 
     /** The history part of a request, checked. */
