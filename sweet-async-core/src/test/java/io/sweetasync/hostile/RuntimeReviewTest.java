@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -217,24 +218,15 @@ class RuntimeReviewTest {
      */
     @Test
     void aDeadlineArmedWhileItsTaskIsCancelledDoesNotOutliveTheTask() {
-        RecordingClock clock = new RecordingClock();
-        TaskOrchestrator timed = TaskOrchestrator.builder().clock(clock).build();
-        try {
+        assertTheTimerDoesNotOutliveItsCancelledTask(new RecordingClock(), timed -> {
             timed.addListener(new TaskListener() {
                 @Override
                 public void onQueued(TaskInfo task) {
                     timed.cancel(task.id());
                 }
             });
-            SpawningTask<Integer> task = timed.to(Integer.class).timeout(Duration.ofHours(1)).run(() -> 1);
-            assertTimeoutPreemptively(HANG, task::result);
-            assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
-            assertThat(clock.armed()).isZero();
-        }
-        finally {
-            timed.close();
-            clock.scheduler.shutdownNow();
-        }
+            return timed.to(Integer.class).timeout(Duration.ofHours(1)).run(() -> 1);
+        });
     }
 
     /**
@@ -245,24 +237,33 @@ class RuntimeReviewTest {
     @Test
     void aRetryTimerArmedWhileItsTaskIsCancelledDoesNotOutliveTheTask() {
         RecordingClock clock = new RecordingClock();
-        TaskOrchestrator timed = TaskOrchestrator.builder().clock(clock).build();
-        try {
-            AtomicReference<SpawningTask<Integer>> handle = new AtomicReference<>();
+        AtomicReference<SpawningTask<Integer>> handle = new AtomicReference<>();
+        Duration backoff = Duration.ofHours(1);
+        clock.hookDelay = backoff;
+        clock.hook = () -> handle.get().cancel();
+        assertTheTimerDoesNotOutliveItsCancelledTask(clock, timed -> {
             CountDownLatch handed = new CountDownLatch(1);
-            Duration backoff = Duration.ofHours(1);
-            clock.hookDelay = backoff;
-            clock.hook = () -> handle.get().cancel();
             SpawningTask<Integer> task = timed.to(Integer.class).retry(RetryPolicy.fixed(1, backoff)).run(() -> {
                 handed.await();
                 throw new IOException("first attempt fails");
             });
             handle.set(task);
             handed.countDown();
+            return task;
+        });
+    }
+
+    /** Runs the task {@code start} makes on an orchestrator with {@code clock}; it must end cancelled, no timer left. */
+    private static void assertTheTimerDoesNotOutliveItsCancelledTask(RecordingClock clock,
+            Function<TaskOrchestrator, SpawningTask<Integer>> start) {
+        TaskOrchestrator timed = TaskOrchestrator.builder().clock(clock).build();
+        try {
+            SpawningTask<Integer> task = start.apply(timed);
             assertTimeoutPreemptively(HANG, task::result);
             assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
-            // The cancel in the hook ends the task on the body's thread, which may release result() before that
-            // thread returns from arming the timer and cancels it: "does not outlive" is awaited, not read at once.
-            await().alias("the retry timer cancelled").atMost(HANG).until(() -> clock.armed() == 0);
+            // A cancel in a hook may end the task on the thread arming the timer, which can release result()
+            // before that thread returns and cancels the timer: "does not outlive" is awaited, not read at once.
+            await().alias("the timer cancelled").atMost(HANG).until(() -> clock.armed() == 0);
         }
         finally {
             timed.close();
