@@ -268,6 +268,21 @@ public final class TaskOrchestrator implements AutoCloseable {
         return usage.snapshots();
     }
 
+    /**
+     * The resource totals of one task name, without building every name's as {@link #resourceUsage()} does
+     * (what a meter per name reads on each scrape).
+     *
+     * <pre>{@code
+     * long cpu = orchestrator.resourceUsage("order-import").map(ResourceUsage::cpuNanos).orElse(0L);
+     * }</pre>
+     *
+     * @return empty if no task of that name has ended yet, or if its totals count under {@code "(other)"} (more
+     *         than 1000 names)
+     */
+    public Optional<ResourceUsage> resourceUsage(String name) {
+        return usage.snapshot(Objects.requireNonNull(name, "name"));
+    }
+
     /** The registered runtimes by name. */
     public Map<String, TaskRuntime> runtimes() {
         return runtimes.byName();

@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,6 +29,12 @@ final class UsageByName {
         }
         String key = totals.size() >= MAX_NAMES ? OTHER : name;
         return totals.computeIfAbsent(key, ignored -> new UsageTotals());
+    }
+
+    /** One name's totals now; empty if no task of that name has ended (or it counts under {@value #OTHER}). */
+    Optional<ResourceUsage> snapshot(String name) {
+        UsageTotals known = totals.get(name);
+        return known == null ? Optional.empty() : Optional.of(known.snapshot(name));
     }
 
     /** Every name's totals now, by name. */

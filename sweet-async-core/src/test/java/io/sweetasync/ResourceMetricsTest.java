@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.withinPercentage;
 import static org.awaitility.Awaitility.await;
 
@@ -242,5 +243,14 @@ class ResourceMetricsTest {
                 .orElseThrow();
         assertThat(crunch.attempts()).isEqualTo(3);
         assertThat(crunch.cpuNanos()).isGreaterThan(20_000_000L);
+        // one name's totals, looked up, are those of the list of all (sampled amounts may have arrived since)
+        assertThat(sampling.resourceUsage("crunch")).hasValueSatisfying(one -> {
+            assertThat(one.name()).isEqualTo("crunch");
+            assertThat(one.attempts()).isEqualTo(3);
+            assertThat(one.cpuNanos()).isGreaterThanOrEqualTo(crunch.cpuNanos());
+        });
+        assertThat(sampling.resourceUsage("never-ran")).isEmpty();
+        assertThatThrownBy(() -> sampling.resourceUsage((String) null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("name");
     }
 }

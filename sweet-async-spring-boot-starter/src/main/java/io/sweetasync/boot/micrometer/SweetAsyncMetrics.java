@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -180,8 +179,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         for (ResourceUsage usage : orchestrator.resourceUsage()) {
             String tag = usageTag(usage.name());
             if (bound.usage().add(tag)) {
-                Predicate<String> named = tag.equals(BoundedTagValues.OTHER) ? this::isOther : tag::equals;
-                usageCounters(bound.registry(), tag, named);
+                usageCounters(bound.registry(), tag);
             }
         }
     }
@@ -205,23 +203,30 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         return !bound.usage().contains(tag);
     }
 
-    private void usageCounters(MeterRegistry target, String tag, Predicate<String> named) {
+    private void usageCounters(MeterRegistry target, String tag) {
         Tags tags = Tags.of("name", tag);
-        usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", named, tags,
+        usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", tag, tags,
                 u -> u.cpuNanos() / 1e9);
-        usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", named,
+        usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", tag,
                 tags, ResourceUsage::allocatedBytes);
         usageCounter(target, "sweet.async.tasks.io.read", "Bytes read from files and sockets by tasks of this name",
-                "bytes", named, tags, ResourceUsage::bytesRead);
+                "bytes", tag, tags, ResourceUsage::bytesRead);
         usageCounter(target, "sweet.async.tasks.io.written", "Bytes written to files and sockets by tasks of this name",
-                "bytes", named, tags, ResourceUsage::bytesWritten);
+                "bytes", tag, tags, ResourceUsage::bytesWritten);
     }
 
-    private void usageCounter(MeterRegistry target, String meter, String description, String unit,
-            Predicate<String> named, Tags tags, ToDoubleFunction<ResourceUsage> value) {
-        FunctionCounter.builder(meter, orchestrator, o -> o.resourceUsage().stream()
-                .filter(u -> named.test(u.name())).mapToDouble(value).sum())
-                .description(description).baseUnit(unit).tags(tags).register(target);
+    /**
+     * One resource total of the tasks tagged {@code tag}: a name's own totals, looked up (a scrape reads four
+     * per name, so building every name's totals for each made a scrape quadratic in the names), or for
+     * {@code other} the sum over every name beyond the bound.
+     */
+    private void usageCounter(MeterRegistry target, String meter, String description, String unit, String tag,
+            Tags tags, ToDoubleFunction<ResourceUsage> value) {
+        ToDoubleFunction<TaskOrchestrator> total = tag.equals(BoundedTagValues.OTHER)
+                ? o -> o.resourceUsage().stream().filter(u -> isOther(u.name())).mapToDouble(value).sum()
+                : o -> o.resourceUsage(tag).map(value::applyAsDouble).orElse(0.0);
+        FunctionCounter.builder(meter, orchestrator, total).description(description).baseUnit(unit).tags(tags)
+                .register(target);
     }
 
     private static boolean isPipeline(TaskInfo task) {
