@@ -187,7 +187,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             if (!task.cancel()) {
                 return false;
             }
-            super.cancel(mayInterruptIfRunning);
+            if (!super.cancel(mayInterruptIfRunning) && !isCancelled()) {
+                // Settled with the task's TaskCancelledException before this call asked (another cancel won):
+                // cancel() answers true, so the future must report isCancelled() from now on, as Future requires.
+                obtrudeException(new CancellationException("task " + task.label() + " was cancelled"));
+            }
             return true;
         }
 
