@@ -6,6 +6,12 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -57,5 +63,52 @@ class CoreRound3Test {
             assertThat(answer).as("cancel() of the future of a CANCELLED task").isTrue();
             assertThat(future.isCancelled()).as("isCancelled() after cancel() answered true").isTrue();
         }
+    }
+
+    // ---- deep trees ----------------------------------------------------------------------------------
+
+    /**
+     * TaskInfo is Serializable, and "trees are as deep as users make them" (CONVENTIONS 10; equals, hashCode
+     * and toString were made iterative for that): Java serialization of a record writes its components
+     * recursively, one level of the tree at a time, so writing the history snapshot of a 100,000-level tree
+     * (to a session, a cache, a JMX client, another member) threw StackOverflowError.
+     */
+    @Test
+    void aDeepTreeSnapshotSurvivesJavaSerialization() throws Exception {
+        TaskOrchestrator deep = TaskOrchestrator.builder().historySize(1).build();
+        try {
+            SpawningTask<Integer> root = deep.to(Integer.class).run(() -> spawnLevels(1));
+            root.join();
+            TaskInfo recorded = deep.recent().getFirst();
+
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(recorded);
+            }
+            Object read;
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                read = in.readObject();
+            }
+            assertThat(read).isEqualTo(recorded);
+            TaskInfo node = (TaskInfo) read;
+            int levels = 1;
+            while (!node.children().isEmpty()) {
+                node = node.children().getFirst();
+                levels++;
+            }
+            assertThat(levels).isEqualTo(DEEP);
+        }
+        finally {
+            deep.close();
+        }
+    }
+
+    private static final int DEEP = 100_000;
+
+    private static int spawnLevels(int level) {
+        if (level < DEEP) {
+            TaskContext.current().orElseThrow().runChild(() -> spawnLevels(level + 1));
+        }
+        return level;
     }
 }
