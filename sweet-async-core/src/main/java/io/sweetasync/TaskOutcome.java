@@ -1,5 +1,8 @@
 package io.sweetasync;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -92,6 +95,51 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             }
             case TaskResult.Err<T> err -> throw new ExecutionException(err.error().getMessage(), err.error());
         };
+    }
+
+    /**
+     * What tasks waiting for this one ({@code after}, {@code chain}) do when it ends, each until that task
+     * ends first ({@link #removeDependent}): a completion of the future itself could not be taken back, and
+     * would keep every such task that gave up (and its tree) for as long as this one runs. Guarded by this;
+     * null when there are none, and from the moment they are run.
+     */
+    private Set<Runnable> dependents;
+
+    /**
+     * Runs {@code action} once the task is terminal, as {@link #whenTerminal} does, unless it is removed
+     * before ({@link #removeDependent}, when the waiting task ends first).
+     */
+    void addDependent(Runnable action) {
+        synchronized (this) {
+            if (!isDone()) {
+                if (dependents == null) {
+                    dependents = new LinkedHashSet<>();
+                    // Runs after the outcome completes; takes the lock, so an action added meanwhile is run too.
+                    whenComplete((result, never) -> runDependents());
+                }
+                dependents.add(action);
+                return;
+            }
+        }
+        Trampoline.run(action);
+    }
+
+    /** Forgets a dependent's action: the task that waited has ended, there is nothing left for it to do. */
+    void removeDependent(Runnable action) {
+        synchronized (this) {
+            if (dependents != null) {
+                dependents.remove(action);
+            }
+        }
+    }
+
+    private void runDependents() {
+        List<Runnable> actions;
+        synchronized (this) {
+            actions = dependents == null ? List.of() : List.copyOf(dependents);
+            dependents = null;
+        }
+        actions.forEach(Trampoline::run);
     }
 
     /**

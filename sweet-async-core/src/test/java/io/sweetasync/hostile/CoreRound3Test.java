@@ -12,7 +12,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -110,5 +113,44 @@ class CoreRound3Test {
             TaskContext.current().orElseThrow().runChild(() -> spawnLevels(level + 1));
         }
         return level;
+    }
+
+    // ---- memory ----------------------------------------------------------------------------------
+
+    /**
+     * SPEC 1.9: "Finished tasks leave the live registry: memory stays bounded however many tasks run." A task
+     * started after(gate) or by gate.chain(...) waits on the gate's outcome through a completion that holds
+     * it; cancelled while the gate still runs, it ended, but the gate kept it (and through it its parent,
+     * settings, fallback) until the gate itself ended: a long-lived gate (a warm-up, a connection task) that
+     * many short-lived dependents give up on held every one of them.
+     */
+    @Test
+    void dependentsCancelledWhileTheirDependencyRunsAreNotRetainedByIt() throws Exception {
+        CountDownLatch release = latches.next();
+        SpawningTask<String> gate = orchestrator.to(String.class).run(() -> {
+            release.await();
+            return "open";
+        });
+        List<WeakReference<SpawningTask<?>>> dependents = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            SpawningTask<String> after = orchestrator.to(String.class).after(gate).run(() -> "after");
+            SpawningTask<String> chained = gate.chain(value -> value + "!");
+            assertThat(after.cancel()).isTrue();
+            assertThat(chained.cancel()).isTrue();
+            assertThat(after.result().isOk()).isFalse();
+            assertThat(chained.result().isOk()).isFalse();
+            dependents.add(new WeakReference<>(after));
+            dependents.add(new WeakReference<>(chained));
+        }
+        long retained = dependents.size();
+        for (int i = 0; i < 50 && retained > 0; i++) {
+            System.gc();
+            Thread.sleep(10);
+            retained = dependents.stream().filter(ref -> ref.get() != null).count();
+        }
+        assertThat(gate.status()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(retained).as("cancelled dependents still reachable while their gate runs").isZero();
+        release.countDown();
+        assertThat(gate.join()).isEqualTo("open");
     }
 }
