@@ -1,6 +1,7 @@
 package io.sweetasync.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
@@ -8,6 +9,8 @@ import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskResult;
+import io.sweetasync.Work;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -152,5 +156,53 @@ class CoreRound3Test {
         assertThat(retained).as("cancelled dependents still reachable while their gate runs").isZero();
         release.countDown();
         assertThat(gate.join()).isEqualTo("open");
+    }
+
+    // ---- the deadline and user callbacks --------------------------------------------------------------
+
+    /**
+     * SPEC 1.5: "waiters are released at the deadline with TaskTimeoutException even if the body ignores
+     * interrupts". A parent publishes progress read under a lock its child holds; the child ignores its
+     * interrupt (a runaway). At the deadline the parent's body returns, the forced end ends the child and
+     * then the parent, whose final progress it read by calling the supplier: it waited for the runaway's
+     * lock, on the deadline's thread, and the parent's waiters were never released. (The runaway's own
+     * suppliers were already left uncalled; its ancestors' were not.)
+     */
+    @Test
+    void aDeadlineReleasesWaitersWhileAParentsProgressSupplierWaitsForARunawayChildsLock() throws Exception {
+        ReentrantLock guard = new ReentrantLock();
+        CountDownLatch childHolds = new CountDownLatch(1);
+        CountDownLatch release = latches.next();
+        SpawningTask<String> parent = orchestrator.to(String.class).runtime("virtual").timeout(Duration.ofMillis(200))
+                .run(() -> {
+                    TaskContext context = TaskContext.current().orElseThrow();
+                    context.progress("rows", () -> {
+                        guard.lock();
+                        try {
+                            return 1L;
+                        }
+                        finally {
+                            guard.unlock();
+                        }
+                    });
+                    context.runChild(() -> {
+                        guard.lock();
+                        try {
+                            childHolds.countDown();
+                            Work.awaitIgnoringInterrupts(release);
+                        }
+                        finally {
+                            guard.unlock();
+                        }
+                        return "child";
+                    });
+                    childHolds.await();
+                    context.joinChildren(); // interrupted at the deadline: the parent's body returns
+                    return "parent";
+                });
+        TaskResult<String> result = assertTimeoutPreemptively(Duration.ofSeconds(20), parent::result,
+                "the parent's waiters were not released at its deadline");
+        assertThat(parent.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        assertThat(result.isOk()).isFalse();
     }
 }
