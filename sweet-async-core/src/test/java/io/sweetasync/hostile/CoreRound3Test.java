@@ -207,6 +207,36 @@ class CoreRound3Test {
         assertThat(result.isOk()).isFalse();
     }
 
+    // ---- waits on a pooled runtime -------------------------------------------------------------------
+
+    /**
+     * SPEC 1.7: "a task on a PLATFORM/SINGLE runtime may wait for any other task ... and, as long as the
+     * waits form no cycle, everything finishes". shutdown(grace) waits for every other live task, but its
+     * wait kept the body's slot: a body on the single runtime shutting its orchestrator down waited the whole
+     * grace (a day here) for a task queued behind it on that runtime, which could not start until the wait
+     * ended, and then cancelled it.
+     */
+    @Test
+    void aBodyOnTheSingleRuntimeShuttingDownItsOrchestratorLetsTheTasksQueuedBehindItFinish() {
+        TaskOrchestrator own = TaskOrchestrator.builder().build();
+        try {
+            CountDownLatch otherQueued = latches.next();
+            SpawningTask<Boolean> shutter = own.to(Boolean.class).runtime("single").run(() -> {
+                otherQueued.await();
+                return own.shutdown(Duration.ofDays(1));
+            });
+            SpawningTask<String> other = own.to(String.class).runtime("single").run(() -> "other done");
+            otherQueued.countDown();
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), shutter::join,
+                    "shutdown() from a single-runtime body waited for a task queued behind it"))
+                    .as("everything else finished, uncancelled").isTrue();
+            assertThat(other.join()).isEqualTo("other done");
+        }
+        finally {
+            own.close();
+        }
+    }
+
     // ---- documented promises the code does not keep, pending a decision ------------------------------
 
     /**
