@@ -112,12 +112,16 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     void addDependent(Runnable action) {
         synchronized (this) {
             if (!isDone()) {
-                if (dependents == null) {
+                boolean first = dependents == null;
+                if (first) {
                     dependents = new LinkedHashSet<>();
-                    // Runs after the outcome completes; takes the lock, so an action added meanwhile is run too.
-                    whenComplete((result, never) -> runDependents());
                 }
                 dependents.add(action);
+                if (first) {
+                    // Runs once the outcome completes, taking the lock: an action added meanwhile is run too. Added
+                    // after the action: if the outcome completed since isDone(), it runs here, at once.
+                    whenComplete((result, never) -> runDependents());
+                }
                 return;
             }
         }

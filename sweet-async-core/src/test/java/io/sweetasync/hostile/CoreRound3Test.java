@@ -159,6 +159,21 @@ class CoreRound3Test {
         assertThat(gate.join()).isEqualTo("open");
     }
 
+    /**
+     * The dependents' set of the fix above, raced: a task started after(gate) or by gate.chain(...) while the
+     * gate ends runs once the gate has ended, whichever of the registration and the end comes first.
+     */
+    @Test
+    void dependentsRegisteredWhileTheirDependencyEndsAllRun() {
+        for (int i = 0; i < 2_000; i++) {
+            SpawningTask<String> gate = orchestrator.to(String.class).runtime("virtual").run(() -> "g");
+            SpawningTask<String> after = orchestrator.to(String.class).runtime("virtual").after(gate).run(() -> "a");
+            SpawningTask<String> chained = gate.chain(value -> value + "!");
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), after::join)).isEqualTo("a");
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), chained::join)).isEqualTo("g!");
+        }
+    }
+
     // ---- the deadline and user callbacks --------------------------------------------------------------
 
     /**
