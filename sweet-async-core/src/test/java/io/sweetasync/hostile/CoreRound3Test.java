@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
@@ -118,6 +119,41 @@ class CoreRound3Test {
             TaskContext.current().orElseThrow().runChild(() -> spawnLevels(level + 1));
         }
         return level;
+    }
+
+    // ---- TaskOrchestrator.cancel(TaskId) ---------------------------------------------------------------
+
+    /**
+     * TaskOrchestrator#cancel(TaskId): "true when the task is live and ends CANCELLED ...; false if it is
+     * unknown, finished, or being stopped for another reason". The lookup finds finished children of live
+     * roots too, so cancelling, by id, a child that had already ended CANCELLED answered true, while the same
+     * call for a finished root (no longer in the registry) answered false.
+     */
+    @Test
+    void cancellingAFinishedChildByIdAnswersFalse() {
+        CountDownLatch parentMayEnd = latches.next();
+        CountDownLatch childEnded = new CountDownLatch(1);
+        AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
+        SpawningTask<String> parent = orchestrator.to(String.class).runtime("virtual").run(() -> {
+            SpawningTask<String> started = TaskContext.current().orElseThrow().runChild(() -> {
+                new CountDownLatch(1).await();
+                return "never";
+            });
+            child.set(started);
+            started.cancel();
+            started.result();
+            childEnded.countDown();
+            parentMayEnd.await();
+            return "parent";
+        });
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> childEnded.await());
+        assertThat(child.get().status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(parent.status()).isEqualTo(TaskStatus.RUNNING);
+
+        assertThat(orchestrator.cancel(child.get().id())).as("cancel by id of a finished child").isFalse();
+        assertThat(orchestrator.cancel(parent.id())).as("cancel by id of the live parent").isTrue();
+        parent.result();
+        assertThat(orchestrator.cancel(parent.id())).as("cancel by id of a finished root").isFalse();
     }
 
     // ---- memory ----------------------------------------------------------------------------------
