@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -142,20 +143,20 @@ final class LiveTasks {
      * {@code own} (the tree of the task that waits, when a body shuts its own orchestrator down: it cannot
      * end while its body waits here; null for none); turns on the wake-ups of {@link #finished} for good
      * (only shutdown waits). An interrupt ends the wait, unless {@code uninterruptibly}: then it is kept for
-     * the caller and the wait goes on.
+     * the caller and the wait goes on. On a {@code PLATFORM}/{@code SINGLE} runtime's thread the wait is a
+     * managed block, as waiting for a task is: the calling body's slot is handed over meanwhile.
      */
     boolean awaitDrained(long nanos, TaskNode<?> own, boolean uninterruptibly) {
         signalDrains = true;
-        long left = nanos;
+        Drain wait = new Drain(nanos, own);
         boolean interrupted = false;
-        drainLock.lock();
         try {
-            while (!drainedBut(own)) {
-                if (left <= 0) {
-                    return false;
-                }
+            while (true) {
                 try {
-                    left = drained.awaitNanos(left);
+                    // A managed block: a body on a pooled runtime hands its slot over while it waits, so the
+                    // tasks queued behind it there can start and end (SPEC 1.7).
+                    TaskRuntime.managedBlock(wait);
+                    return drainedBut(own);
                 }
                 catch (InterruptedException ex) {
                     if (!uninterruptibly) {
@@ -165,13 +166,43 @@ final class LiveTasks {
                     interrupted = true;
                 }
             }
-            return true;
         }
         finally {
-            drainLock.unlock();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** The wait of {@link #awaitDrained}: until no root but {@code own} is live, or the time is up. */
+    private final class Drain implements ForkJoinPool.ManagedBlocker {
+        private final boolean endless;
+        private final long deadline;
+        private final TaskNode<?> own;
+
+        Drain(long nanos, TaskNode<?> own) {
+            this.endless = nanos == Long.MAX_VALUE;
+            this.deadline = System.nanoTime() + nanos; // compared by difference: an overflow is harmless
+            this.own = own;
+        }
+
+        @Override
+        public boolean isReleasable() {
+            return drainedBut(own) || !endless && deadline - System.nanoTime() <= 0;
+        }
+
+        @Override
+        public boolean block() throws InterruptedException {
+            drainLock.lock();
+            try {
+                while (!isReleasable()) {
+                    drained.awaitNanos(endless ? Long.MAX_VALUE : deadline - System.nanoTime());
+                }
+            }
+            finally {
+                drainLock.unlock();
+            }
+            return true;
         }
     }
 

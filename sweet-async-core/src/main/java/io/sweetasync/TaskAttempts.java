@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * Armed at submission, on a timer action's own thread. It stops the task, gives its body
  * {@link #RUNAWAY_GRACE} to return, and if it has not, ends the task and its unfinished subtree at once,
  * children first: each still-running body is a runaway ({@link #isRunaway()}) that keeps its thread and
- * its group permit until it returns, and then only gives back its share.
+ * its group permit until it returns, and then only gives back its share. The tasks it ends keep the
+ * progress values last read: the forced end calls no progress supplier, which might wait for a runaway.
  */
 abstract class TaskAttempts<T> extends TaskChildren<T> {
 
@@ -446,6 +447,9 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             TaskAttempts<?> node = order.get(i);
             runningBodies[i] = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
         }
+        // No progress supplier is called from here on: one may wait for a lock that a runaway body holds,
+        // the runaway's own or a descendant's (a parent reading its children's shared counter).
+        order.forEach(TaskAttempts::freezeProgressAsLastRead);
         for (int i = order.size() - 1; i >= 0; i--) {
             TaskAttempts<?> node = order.get(i);
             if (node != this && node.parentNode() != null) {

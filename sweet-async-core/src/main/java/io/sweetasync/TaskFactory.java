@@ -80,7 +80,7 @@ final class TaskFactory {
         else {
             AtomicInteger waiting = new AtomicInteger(after.size());
             for (TaskNode<?> dependency : after) {
-                dependency.whenTerminal(() -> {
+                dependency.whenTerminalFor(node, () -> {
                     if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
                         node.stop(TaskNode.StopKind.CANCEL, "its dependency " + dependency.label() + " "
                                 + describeEnd(dependency.status()));
@@ -100,7 +100,7 @@ final class TaskFactory {
         TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
         TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()),
                 List.of(upstream), null, 0, false);
-        upstream.whenTerminal(() -> {
+        upstream.whenTerminalFor(node, () -> {
             if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
                 node.stop(new TaskNode.Stop(TaskNode.StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
             }

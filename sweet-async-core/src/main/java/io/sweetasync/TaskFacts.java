@@ -352,11 +352,23 @@ abstract class TaskFacts<T> {
      * body still runs at its deadline, keeps the last values read: see {@link TaskProgress}).
      */
     void freezeProgress() {
+        freezeProgress(isRunaway());
+    }
+
+    /**
+     * As {@link #freezeProgress()}, for a task a deadline ends at once ({@link TaskAttempts}' forced end):
+     * the last values read, no supplier called, for one may wait for a lock a runaway body below holds.
+     */
+    void freezeProgressAsLastRead() {
+        freezeProgress(true);
+    }
+
+    private void freezeProgress(boolean lastRead) {
         TaskProgress mine = progress;
         if (mine == null && PROGRESS.compareAndSet(this, null, TaskProgress.NONE)) {
             return; // nothing published: a value published from now on is ignored
         }
-        progress.freeze(isRunaway());
+        progress.freeze(lastRead);
     }
 
     private Map<String, Long> progressNow() {

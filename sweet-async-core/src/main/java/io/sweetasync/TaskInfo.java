@@ -1,8 +1,13 @@
 package io.sweetasync;
 
+import java.io.InvalidObjectException;
+import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,7 +66,7 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
         Objects.requireNonNull(status, "status");
         tags = Map.copyOf(tags);
         progress = progress.isEmpty() ? Map.of()
-                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(progress));
+                : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(progress));
         dependencies = List.copyOf(dependencies);
         children = List.copyOf(children);
     }
@@ -95,7 +100,7 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
         if (!(other instanceof TaskInfo that)) {
             return false;
         }
-        java.util.ArrayDeque<TaskInfo[]> pending = new java.util.ArrayDeque<>();
+        ArrayDeque<TaskInfo[]> pending = new ArrayDeque<>();
         pending.push(new TaskInfo[] { this, that });
         while (!pending.isEmpty()) {
             TaskInfo[] pair = pending.pop();
@@ -129,7 +134,7 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
     @Override
     public int hashCode() {
         int hash = 0;
-        java.util.ArrayDeque<TaskInfo> pending = new java.util.ArrayDeque<>();
+        ArrayDeque<TaskInfo> pending = new ArrayDeque<>();
         pending.push(this);
         while (!pending.isEmpty()) {
             TaskInfo info = pending.pop();
@@ -142,6 +147,69 @@ public record TaskInfo(TaskId id, TaskId parentId, String name, String path, Tas
             hash = 31 * hash + info.children.size();
         }
         return hash;
+    }
+
+    /**
+     * A snapshot with children is written as {@link SerialTree}, its nodes in a flat array: the default
+     * form of a record writes its components recursively, a stack frame per level, and the snapshot of a
+     * deep tree would overflow the stack. A snapshot without children is written as itself.
+     */
+    @Serial
+    private Object writeReplace() {
+        return children.isEmpty() ? this : SerialTree.of(this);
+    }
+
+    /**
+     * The serial form of a tree snapshot: its nodes without their children, in preorder, and the index of
+     * each node's parent in that array ({@code -1} for the top). Written and rebuilt with loops, however deep.
+     */
+    private record SerialTree(TaskInfo[] nodes, int[] parents) implements Serializable {
+
+        static SerialTree of(TaskInfo top) {
+            List<TaskInfo> nodes = new ArrayList<>();
+            List<Integer> parents = new ArrayList<>();
+            ArrayDeque<Object[]> pending = new ArrayDeque<>();
+            pending.push(new Object[] { top, -1 });
+            while (!pending.isEmpty()) {
+                Object[] next = pending.pop();
+                TaskInfo info = (TaskInfo) next[0];
+                int index = nodes.size();
+                nodes.add(info.children.isEmpty() ? info : info.withChildren(List.of()));
+                parents.add((Integer) next[1]);
+                for (int i = info.children.size() - 1; i >= 0; i--) {
+                    pending.push(new Object[] { info.children.get(i), index });
+                }
+            }
+            return new SerialTree(nodes.toArray(TaskInfo[]::new), parents.stream().mapToInt(Integer::intValue).toArray());
+        }
+
+        /** The tree again, built bottom-up: a child's index is greater than its parent's. */
+        @Serial
+        private Object readResolve() throws InvalidObjectException {
+            if (nodes.length == 0 || nodes.length != parents.length || parents[0] != -1) {
+                throw new InvalidObjectException("not a serialized task tree");
+            }
+            List<List<TaskInfo>> children = new ArrayList<>(Collections.nCopies(nodes.length, null));
+            TaskInfo built = null;
+            for (int i = nodes.length - 1; i >= 0; i--) {
+                List<TaskInfo> own = children.get(i);
+                if (own != null) {
+                    Collections.reverse(own); // gathered last child first
+                }
+                built = own == null ? nodes[i] : nodes[i].withChildren(own);
+                int parent = parents[i];
+                if (i > 0) {
+                    if (parent < 0 || parent >= i) {
+                        throw new InvalidObjectException("not a serialized task tree: node " + i + " has parent " + parent);
+                    }
+                    if (children.get(parent) == null) {
+                        children.set(parent, new ArrayList<>());
+                    }
+                    children.get(parent).add(built);
+                }
+            }
+            return built;
+        }
     }
 
     /** This task without its subtree (a deep tree's text would be as deep as the tree). */

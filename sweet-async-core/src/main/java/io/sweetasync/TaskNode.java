@@ -90,6 +90,16 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         outcome.whenTerminal(action);
     }
 
+    /**
+     * Runs {@code action} once this task is terminal, for {@code dependent}, a task that waits for it
+     * ({@code after}, {@code chain}): forgotten if {@code dependent} ends first, so that this task, however
+     * long it runs, does not keep the dependents that gave up on it.
+     */
+    void whenTerminalFor(TaskNode<?> dependent, Runnable action) {
+        outcome.addDependent(action);
+        dependent.whenTerminal(() -> outcome.removeDependent(action));
+    }
+
     /** Waits for the outcome; see {@link TaskOutcome#await}. */
     TaskResult<T> awaitResult() throws InterruptedException {
         return outcome.await();

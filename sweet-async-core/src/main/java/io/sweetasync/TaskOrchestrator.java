@@ -300,8 +300,9 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     public boolean cancel(TaskId id) {
         TaskNode<?> node = live.find(Objects.requireNonNull(id, "id"));
+        // The lookup finds finished children of live roots too: finished is false, as for a finished root.
         return node != null && (node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
-                || node.isCancelled());
+                || !node.isTerminal() && node.isCancelled());
     }
 
     /** Adds a listener for all tasks started from now on. */

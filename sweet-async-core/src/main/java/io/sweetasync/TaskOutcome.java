@@ -1,5 +1,8 @@
 package io.sweetasync;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -95,6 +98,55 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     }
 
     /**
+     * What tasks waiting for this one ({@code after}, {@code chain}) do when it ends, each until that task
+     * ends first ({@link #removeDependent}): a completion of the future itself could not be taken back, and
+     * would keep every such task that gave up (and its tree) for as long as this one runs. Guarded by this;
+     * null when there are none, and from the moment they are run.
+     */
+    private Set<Runnable> dependents;
+
+    /**
+     * Runs {@code action} once the task is terminal, as {@link #whenTerminal} does, unless it is removed
+     * before ({@link #removeDependent}, when the waiting task ends first).
+     */
+    void addDependent(Runnable action) {
+        synchronized (this) {
+            if (!isDone()) {
+                boolean first = dependents == null;
+                if (first) {
+                    dependents = new LinkedHashSet<>();
+                }
+                dependents.add(action);
+                if (first) {
+                    // Runs once the outcome completes, taking the lock: an action added meanwhile is run too. Added
+                    // after the action: if the outcome completed since isDone(), it runs here, at once.
+                    whenComplete((result, never) -> runDependents());
+                }
+                return;
+            }
+        }
+        Trampoline.run(action);
+    }
+
+    /** Forgets a dependent's action: the task that waited has ended, there is nothing left for it to do. */
+    void removeDependent(Runnable action) {
+        synchronized (this) {
+            if (dependents != null) {
+                dependents.remove(action);
+            }
+        }
+    }
+
+    private void runDependents() {
+        List<Runnable> actions;
+        synchronized (this) {
+            actions = dependents == null ? List.of() : List.copyOf(dependents);
+            dependents = null;
+        }
+        actions.forEach(Trampoline::run);
+    }
+
+    /**
      * Runs {@code action} once the task is terminal. Actions that end other tasks (a {@code chain} or
      * {@code after} dependent) run through {@link Trampoline}, so a failure passing down a chain of any
      * length is a loop, not a recursion.
@@ -187,7 +239,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             if (!task.cancel()) {
                 return false;
             }
-            super.cancel(mayInterruptIfRunning);
+            if (!super.cancel(mayInterruptIfRunning) && !isCancelled()) {
+                // Settled with the task's TaskCancelledException before this call asked (another cancel won):
+                // cancel() answers true, so the future must report isCancelled() from now on, as Future requires.
+                obtrudeException(new CancellationException("task " + task.label() + " was cancelled"));
+            }
             return true;
         }
 

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * that published nothing is given the shared, frozen {@link #NONE} then. A supplier that throws is left out of that snapshot, and said
  * once per task. A task ended at its deadline while its body still runs (a runaway) is frozen with the
  * values its last snapshot read, without calling the suppliers: one may wait for a lock the runaway body
- * holds, and the deadline's forced end must not wait for the body (SPEC 1.5).
+ * holds, and the deadline's forced end must not wait for the body (SPEC 1.5); so is every task that forced
+ * end ends (an ancestor's supplier may wait for a lock its runaway descendant holds).
  */
 final class TaskProgress {
 
