@@ -110,22 +110,27 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
      * before ({@link #removeDependent}, when the waiting task ends first).
      */
     void addDependent(Runnable action) {
+        boolean done;
+        boolean first = false;
         synchronized (this) {
-            if (!isDone()) {
-                boolean first = dependents == null;
+            done = isDone();
+            if (!done) {
+                first = dependents == null;
                 if (first) {
                     dependents = new LinkedHashSet<>();
                 }
                 dependents.add(action);
-                if (first) {
-                    // Runs once the outcome completes, taking the lock: an action added meanwhile is run too. Added
-                    // after the action: if the outcome completed since isDone(), it runs here, at once.
-                    whenComplete((result, never) -> runDependents());
-                }
-                return;
             }
         }
-        Trampoline.run(action);
+        if (done) {
+            Trampoline.run(action);
+        }
+        else if (first) {
+            // Registered outside the lock, so that no action runs holding it. An action added before the
+            // completion runs them is in the set (run there); one added after finds the outcome done, since the
+            // completion comes first, and runs at once.
+            whenComplete((result, never) -> runDependents());
+        }
     }
 
     /** Forgets a dependent's action: the task that waited has ended, there is nothing left for it to do. */
