@@ -119,13 +119,17 @@ final class Pipeline<E, K, V> {
             // The receivers drain the buffer; an error or a failed worker still stops the pipeline now,
             // not once every receiver has returned by itself (a blocked one may never do so).
             while (true) {
+                // Read first: a worker records its error (or its failure is kept) before it counts as ended,
+                // so the checks below see whatever the workers seen ended left. Read last, a worker that
+                // failed and ended between the checks and this read would pass for a clean finish.
+                boolean allEnded = workers.allEnded();
                 if (workers.anyFailed()) {
                     throw workers.failed();
                 }
                 if (spec.errorStrategy().stopsOnFirstError() && results.firstError() != null) {
                     throw stop();
                 }
-                if (workers.allEnded()) {
+                if (allEnded) {
                     break;
                 }
                 Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
