@@ -3,6 +3,7 @@ package io.sweetasync.emit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
@@ -82,5 +83,45 @@ class PipelineRound2Test {
         TaskResult<FinalEvent<Integer, Integer>> result = task.result();
         assertThat(result).as("a pipeline that stops on the first error, with an error").isInstanceOf(TaskResult.Err.class);
         assertThat(((TaskResult.Err<?>) result).error()).hasRootCauseInstanceOf(IOException.class);
+    }
+
+    /**
+     * Receivers are guests (CONVENTIONS 9) and each event is received once: a receiver that catches an
+     * {@link InterruptedException} of its own and restores the interrupt flag, as the Java idiom goes, has
+     * handled it. Found: the flag stayed set on the worker's thread, so the worker's next take from the
+     * buffer threw, the worker died and the pipeline failed ("a worker ... stopped before its work was
+     * done"), though nothing stopped it; with a retry policy, the back-off sleep threw the same way.
+     */
+    @Test
+    void aReceiverThatRestoresTheInterruptFlagDoesNotKillItsWorker() {
+        for (ErrorStrategy strategy : List.of(ErrorStrategy.continueOnError(),
+                ErrorStrategy.continueOnError().withRetry(RetryPolicy.fixed(1, Duration.ofMillis(1))))) {
+            java.util.concurrent.atomic.AtomicInteger failedOnce = new java.util.concurrent.atomic.AtomicInteger();
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).named("restores-interrupt")
+                    .bufferSize(4)
+                    .errorStrategy(strategy)
+                    .sender(emitter -> {
+                        for (int i = 0; i < 20; i++) {
+                            emitter.emit(i);
+                        }
+                    })
+                    .receiver((event, collector) -> {
+                        if (event.data() % 5 == 0) {
+                            try {
+                                throw new InterruptedException("its own wait, interrupted");
+                            }
+                            catch (InterruptedException ex) {
+                                Thread.currentThread().interrupt(); // the idiom: handled, the flag restored
+                            }
+                            if (event.data() == 10 && failedOnce.getAndIncrement() == 0) {
+                                throw new IOException("flaky, with the flag still set");
+                            }
+                        }
+                        collector.collect(event.data(), event.data());
+                    })
+                    .awaitFinalEvent();
+            assertThat(done.collected()).as("%s", strategy).hasSize(strategy.retry().maxRetries() > 0 ? 20 : 19);
+            assertThat(done.received()).isEqualTo(20);
+        }
     }
 }
