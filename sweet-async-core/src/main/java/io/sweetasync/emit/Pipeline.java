@@ -82,7 +82,11 @@ final class Pipeline<E, K, V> {
     }
 
     PipelineProgress progress() {
-        return new PipelineProgress(buffer.emitted(), receivers.received(), results.errorCount(), buffer.queued(),
+        // Received first: an event is emitted before it is received, so the emitted count read after it is at
+        // least as large; read the other way round, events emitted and received between the reads showed up
+        // as received but not emitted.
+        long received = receivers.received();
+        return new PipelineProgress(buffer.emitted(), received, results.errorCount(), buffer.queued(),
                 senders.active(), receivers.active());
     }
 
@@ -91,8 +95,9 @@ final class Pipeline<E, K, V> {
         Instant started = Instant.now();
         TaskContext context = TaskContext.current().orElseThrow();
         workers.open(context);
-        context.progress("emitted", buffer::emitted);
+        // Snapshots read the values in this order: received before emitted, as progress() does.
         context.progress("received", receivers::received);
+        context.progress("emitted", buffer::emitted);
         context.progress("errors", results::errorCount);
         context.progress("buffered", buffer::queued);
         context.progress("senders", senders::active);
