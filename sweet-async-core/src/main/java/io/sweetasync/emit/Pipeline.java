@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Invariants</h2>
  * <ul>
- * <li>The buffer is bounded ({@code bufferSize}); {@link Emitter#emit} blocks while it is full, and
+ * <li>The buffer is bounded ({@code bufferSize}); {@link Emitter#emit} blocks while it is full (a sender
+ * waiting beside free slots the receivers stopped adding to is woken at the next tick at the latest), and
  * events a receiver took in a batch count against it until finished, so the events in memory are at
  * most the buffer plus one per worker ({@link EventBuffer}).</li>
  * <li>Every emitted event is taken from the buffer by exactly one receiver worker and received once
@@ -108,6 +109,7 @@ final class Pipeline<E, K, V> {
             while (!senders.done()) {
                 Signal signal = Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
                 senders.rescueStaged(System.nanoTime());
+                buffer.wakeStalledSender();
                 if (signal == Signal.ERROR && spec.errorStrategy().stopsOnFirstError()) {
                     throw stop();
                 }

@@ -185,4 +185,46 @@ class PipelineRound2Test {
         assertThat(done.errors()).isEmpty();
         assertThat(done.collected()).containsEntry(1, 2);
     }
+
+    /**
+     * Backpressure (SPEC 2, {@link Emitter}): {@code emit} blocks while the buffer is full, and only then. The
+     * buffer wakes a waiting sender only once a quarter of it is free (or its queue runs dry), to hand events
+     * over in batches; found: when the receivers then stop taking (here the only one waits, on event 1, for
+     * an event the sender has not emitted yet), the sender slept on with a slot free, and the pipeline hung
+     * (until the receiver gave up). Buffer of 8: event 0 is received once the buffer is full, then event 1 is
+     * taken (a slot frees, fewer than a quarter) and waits for event 9. Whichever comes first, the receiver's
+     * take of event 0 or the sender filling the buffer, the sender used to stall: before event 8 (taken
+     * after the buffer filled, event 0 freed one slot) or before event 9.
+     */
+    @Test
+    void aSenderWaitingForRoomIsWokenWhenASlotFreesAndTheReceiversStall() {
+        CountDownLatch nineEmitted = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<EmittingTask<Integer, Integer>> handle =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).named("stalled").bufferSize(8)
+                .sender(emitter -> {
+                    for (int i = 0; i < 10; i++) {
+                        emitter.emit(i);
+                    }
+                    nineEmitted.countDown();
+                })
+                .receiver((event, collector) -> {
+                    if (event.data() == 0) {
+                        started.await();
+                        await().atMost(CEILING).until(() -> handle.get().progress().buffered() == 8);
+                    }
+                    if (event.data() == 1 && !nineEmitted.await(10, TimeUnit.SECONDS)) {
+                        collector.collectError(1, new IllegalStateException("the sender never emitted event 9"));
+                        return;
+                    }
+                    collector.collect(event.data(), event.data());
+                })
+                .run();
+        handle.set(task);
+        started.countDown();
+        FinalEvent<Integer, Integer> done = task.join();
+        assertThat(done.errors()).isEmpty();
+        assertThat(done.collected()).hasSize(10);
+    }
 }
