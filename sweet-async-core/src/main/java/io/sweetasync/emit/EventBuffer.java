@@ -46,7 +46,10 @@ final class EventBuffer {
     }
 
     private final int capacity;
-    /** A waiting sender is woken once this many slots are free (or when the queue runs dry). */
+    /**
+     * A waiting sender is woken once this many slots are free (or when the queue runs dry), and else at the
+     * coordinator's next tick ({@link #wakeStalledSender}).
+     */
     private final int refill;
     /** Queued events' data ({@link #NULL} for {@code null}). */
     private final ArrayDeque<Object> queue;
@@ -211,6 +214,24 @@ final class EventBuffer {
     private void wakeSender() {
         if (waitingSenders > 0 && used < capacity && (capacity - used >= refill || queue.isEmpty())) {
             notFull.signal();
+        }
+    }
+
+    /**
+     * Called on the coordinator's tick: wakes a sender waiting for room beside free slots, fewer than
+     * {@code refill}. The threshold batches wake-ups while receivers keep taking and releasing; when they
+     * stop (every one busy in a long event, or waiting for an event the sender has yet to emit), no take or
+     * release comes to reach it, and the sender slept beside a free slot for good.
+     */
+    void wakeStalledSender() {
+        lock.lock();
+        try {
+            if (waitingSenders > 0 && used < capacity) {
+                notFull.signal();
+            }
+        }
+        finally {
+            lock.unlock();
         }
     }
 

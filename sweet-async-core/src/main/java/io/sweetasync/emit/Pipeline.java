@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Invariants</h2>
  * <ul>
- * <li>The buffer is bounded ({@code bufferSize}); {@link Emitter#emit} blocks while it is full, and
+ * <li>The buffer is bounded ({@code bufferSize}); {@link Emitter#emit} blocks while it is full (a sender
+ * waiting beside free slots the receivers stopped adding to is woken at the next tick at the latest), and
  * events a receiver took in a batch count against it until finished, so the events in memory are at
  * most the buffer plus one per worker ({@link EventBuffer}).</li>
  * <li>Every emitted event is taken from the buffer by exactly one receiver worker and received once
@@ -82,7 +83,11 @@ final class Pipeline<E, K, V> {
     }
 
     PipelineProgress progress() {
-        return new PipelineProgress(buffer.emitted(), receivers.received(), results.errorCount(), buffer.queued(),
+        // Received first: an event is emitted before it is received, so the emitted count read after it is at
+        // least as large; read the other way round, events emitted and received between the reads showed up
+        // as received but not emitted.
+        long received = receivers.received();
+        return new PipelineProgress(buffer.emitted(), received, results.errorCount(), buffer.queued(),
                 senders.active(), receivers.active());
     }
 
@@ -91,8 +96,9 @@ final class Pipeline<E, K, V> {
         Instant started = Instant.now();
         TaskContext context = TaskContext.current().orElseThrow();
         workers.open(context);
-        context.progress("emitted", buffer::emitted);
+        // Snapshots read the values in this order: received before emitted, as progress() does.
         context.progress("received", receivers::received);
+        context.progress("emitted", buffer::emitted);
         context.progress("errors", results::errorCount);
         context.progress("buffered", buffer::queued);
         context.progress("senders", senders::active);
@@ -103,6 +109,7 @@ final class Pipeline<E, K, V> {
             while (!senders.done()) {
                 Signal signal = Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
                 senders.rescueStaged(System.nanoTime());
+                buffer.wakeStalledSender();
                 if (signal == Signal.ERROR && spec.errorStrategy().stopsOnFirstError()) {
                     throw stop();
                 }
@@ -119,13 +126,17 @@ final class Pipeline<E, K, V> {
             // The receivers drain the buffer; an error or a failed worker still stops the pipeline now,
             // not once every receiver has returned by itself (a blocked one may never do so).
             while (true) {
+                // Read first: a worker records its error (or its failure is kept) before it counts as ended,
+                // so the checks below see whatever the workers seen ended left. Read last, a worker that
+                // failed and ended between the checks and this read would pass for a clean finish.
+                boolean allEnded = workers.allEnded();
                 if (workers.anyFailed()) {
                     throw workers.failed();
                 }
                 if (spec.errorStrategy().stopsOnFirstError() && results.firstError() != null) {
                     throw stop();
                 }
-                if (workers.allEnded()) {
+                if (allEnded) {
                     break;
                 }
                 Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);

@@ -24,7 +24,9 @@ import java.util.concurrent.RejectedExecutionException;
  * request is cancelled, or the permit ignored when it is granted.</li>
  * <li>An interrupt that stops the worker ({@link PipelineWorkers#isStopping}) ends the attempts at once
  * and is thrown; every other error is the attempt's, for the retry policy to judge, also an
- * {@link InterruptedException} the receiver throws while nothing stops the worker.</li>
+ * {@link InterruptedException} the receiver throws while nothing stops the worker. An interrupt flag a
+ * receiver leaves set while nothing stops the worker is cleared after its attempt: it never reaches the
+ * next attempt, event or take.</li>
  * </ul>
  */
 final class ReceiveAttempts<E, K, V> {
@@ -63,7 +65,12 @@ final class ReceiveAttempts<E, K, V> {
                 if (spec.group() != null) {
                     permit = permit(event.sequence());
                 }
-                receiver.receive(event, collector);
+                try {
+                    receiver.receive(event, collector);
+                }
+                finally {
+                    clearLeftoverInterrupt();
+                }
                 release(permit, true);
                 break;
             }
@@ -80,6 +87,19 @@ final class ReceiveAttempts<E, K, V> {
                 }
                 Waits.sleep(delay);
             }
+        }
+    }
+
+    /**
+     * After a receive: an interrupt flag the receiver left set while nothing stops the worker (it caught an
+     * {@link InterruptedException} of its own and restored the flag, as the idiom goes) is its own, handled
+     * wait, and is cleared, so it does not fail the worker's next take from the buffer, the next event or the
+     * back-off before a retry. Cleared first, then judged: the engine records a stop before it interrupts,
+     * so a stop's interrupt cleared here is seen as a stop and set again.
+     */
+    private static void clearLeftoverInterrupt() {
+        if (Thread.interrupted() && PipelineWorkers.isStopping()) {
+            Thread.currentThread().interrupt();
         }
     }
 
