@@ -296,6 +296,10 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         if (annotation.retries() > 0) {
             String backoff = resolve(annotation.retryBackoff());
             Duration initial = backoff.isEmpty() ? Duration.ofMillis(100) : duration("retryBackoff", backoff, method);
+            if (initial.isNegative()) {
+                throw new IllegalStateException("@AsyncTask on " + method + ": retryBackoff '" + backoff
+                        + "' must not be negative; use for example 200ms, or 0s for no delay");
+            }
             RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, tenTimes(initial));
             builder = builder.retry(annotation.retryOn().length == 0 ? policy : policy.retryOn(annotation.retryOn()));
         }

@@ -1,0 +1,69 @@
+package io.sweetasync.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.annotation.AsyncTask;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** README sentences about the starter, checked as a new user would write the configuration. */
+class ReadmeClaimsTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+            AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                    SweetAsyncAspectAutoConfiguration.class));
+
+    /** Prints what a user would read, for the report. */
+    private static String describe(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            text.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append(" | ");
+        }
+        System.out.println("README-CLAIM " + text);
+        return text.toString();
+    }
+
+    @Test
+    void badAnnotationAttributesStopStartUpNamingTheMethod() {
+        for (Class<?> bean : java.util.List.of(NegativeRetries.class, NegativeBackoff.class, SlashName.class,
+                ZeroTimeout.class)) {
+            runner.withBean(bean).run(context -> {
+                assertThat(context).as(bean.getSimpleName()).hasFailed();
+                assertThat(describe(context.getStartupFailure())).contains(bean.getSimpleName() + ".call()");
+            });
+        }
+        // the attribute the user wrote, not the retry policy's parameter ("initial must not be negative")
+        runner.withBean(NegativeBackoff.class).run(context -> assertThat(context.getStartupFailure())
+                .hasMessageContaining("retryBackoff '-1s'"));
+    }
+
+    static class NegativeRetries {
+        @AsyncTask(retries = -1)
+        public String call() {
+            return "x";
+        }
+    }
+
+    static class NegativeBackoff {
+        @AsyncTask(retries = 1, retryBackoff = "-1s")
+        public String call() {
+            return "x";
+        }
+    }
+
+    static class SlashName {
+        @AsyncTask(name = "price/order")
+        public String call() {
+            return "x";
+        }
+    }
+
+    static class ZeroTimeout {
+        @AsyncTask(timeout = "0s")
+        public String call() {
+            return "x";
+        }
+    }
+}
