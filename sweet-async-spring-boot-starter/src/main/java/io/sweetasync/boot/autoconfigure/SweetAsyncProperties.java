@@ -19,8 +19,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * sweet.async.groups.pricing.algorithm=adaptive
  * sweet.async.groups.pricing.max-limit=64
  * </pre>
+ *
+ * <p>A key under {@code sweet.async} that is none of these (a misspelling such as {@code max-limt}) stops start-up
+ * naming it, rather than being ignored while the setting it meant stays at its default. Environment variables and
+ * system properties are not checked so (Spring Boot leaves them out of that check).
  */
-@ConfigurationProperties("sweet.async")
+@ConfigurationProperties(prefix = "sweet.async", ignoreUnknownFields = false)
 public class SweetAsyncProperties {
 
     /**

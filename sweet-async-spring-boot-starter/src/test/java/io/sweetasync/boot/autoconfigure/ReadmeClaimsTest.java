@@ -2,7 +2,10 @@ package io.sweetasync.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -23,6 +26,31 @@ class ReadmeClaimsTest {
         }
         System.out.println("README-CLAIM " + text);
         return text.toString();
+    }
+
+    // "sweet.async.groups.<name>.initial-limit / .min-limit / .max-limit | 20 / 1 / 1000" with a misspelled key
+    @Test
+    void aMisspelledGroupPropertyStopsStartUpNamingIt() {
+        runner.withPropertyValues("sweet.async.groups.pricing.max-limt=5").run(context -> {
+            assertThat(context).as("a misspelled property, silently ignored, left the limits at %s",
+                    context.getStartupFailure() == null ? limits(context.getBean(TaskOrchestrator.class)) : "-")
+                    .hasFailed();
+            assertThat(describe(context.getStartupFailure())).contains("sweet.async.groups.pricing.max-limt");
+        });
+    }
+
+    @Test
+    void aMisspelledTopLevelPropertyStopsStartUpNamingIt() {
+        runner.withPropertyValues("sweet.async.default-timout=5s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(describe(context.getStartupFailure())).contains("sweet.async.default-timout");
+        });
+    }
+
+    private static Map<String, Integer> limits(TaskOrchestrator orchestrator) {
+        Map<String, Integer> limits = new HashMap<>();
+        orchestrator.limiters().forEach(l -> limits.put(l.group(), l.limit()));
+        return limits;
     }
 
     @Test
