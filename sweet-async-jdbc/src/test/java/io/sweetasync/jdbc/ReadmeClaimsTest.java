@@ -116,4 +116,23 @@ class ReadmeClaimsTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.String");
         }
     }
+
+    // README: "A result whose encoding is over maxResultSize characters ... is not kept: a warning names the
+    // task, and storedResult gives a null value for it"
+    @Test
+    void aResultOverTheMaximumIsNotKept() {
+        JdbcTaskStore store = new JdbcTaskStore(h2("big"));
+        store.initializeSchema();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).durableCodec(new JsonDurableCodec())
+                .maxResultSize(10).handler("big", Invoice.class, mailer::send).build()) {
+            SpawningTask<Receipt> sent = orchestrator.to(Receipt.class).durable("big", new Invoice("a".repeat(100), 1))
+                    .run();
+            assertThat(sent.join().customer()).hasSize(100);
+            assertThat(orchestrator.flushStore()).isTrue();
+            assertThat(orchestrator.storedResult(sent.id(), Receipt.class)).hasValueSatisfying(result -> {
+                assertThat(result.isOk()).isTrue();
+                assertThat(result.orElseThrow()).isNull();
+            });
+        }
+    }
 }
