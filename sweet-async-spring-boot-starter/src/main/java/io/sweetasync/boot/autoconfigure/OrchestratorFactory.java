@@ -124,10 +124,41 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(prefix + "members", cluster.getMembers(), "it is empty",
                     "list the members' addresses, e.g. 127.0.0.1:5701,127.0.0.1:5702");
         }
+        for (String member : cluster.getMembers()) {
+            // Hazelcast refuses a port range (127.0.0.1:5701-5703) only when the member starts, with "Node failed
+            // to start!" naming no property, and not at all while the cluster is off
+            String port = memberPort(member);
+            if (port != null && !validPort(port)) {
+                throw new InvalidSweetAsyncPropertyException(prefix + "members", cluster.getMembers(),
+                        "'" + member + "' does not end with a port (1 to 65535); Hazelcast takes no port range",
+                        "list each member as host or host:port, e.g. 127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703");
+            }
+        }
         Duration interval = cluster.getLoadInterval();
         if (interval == null || interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new InvalidSweetAsyncPropertyException(prefix + "load-interval", interval,
                     "it must be between 10 ms and 1 minute", "use a duration between 10ms and 1m");
+        }
+    }
+
+    /** The port of a member address ({@code host:port}, {@code [ipv6]:port}); null if it names none. */
+    private static String memberPort(String member) {
+        String address = member == null ? "" : member.trim();
+        if (address.startsWith("[")) {
+            int end = address.indexOf("]:");
+            return end < 0 ? null : address.substring(end + 2);
+        }
+        int colon = address.indexOf(':');
+        return colon < 0 || colon != address.lastIndexOf(':') ? null : address.substring(colon + 1);
+    }
+
+    private static boolean validPort(String port) {
+        try {
+            int number = Integer.parseInt(port);
+            return number >= 1 && number <= 65535;
+        }
+        catch (NumberFormatException ex) {
+            return false;
         }
     }
 

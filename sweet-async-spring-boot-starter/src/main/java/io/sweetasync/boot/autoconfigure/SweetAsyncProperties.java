@@ -476,7 +476,7 @@ public class SweetAsyncProperties {
 
         /**
          * Addresses of the members to join, as {@code host} or {@code host:port}, each listed (Hazelcast
-         * refuses a port range such as {@code 5701-5703}) (embedded member only).
+         * takes no port range: {@code 127.0.0.1:5701-5703} stops start-up) (embedded member only).
          */
         private List<String> members = new ArrayList<>(List.of("127.0.0.1"));
 

@@ -9,7 +9,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.mock.env.MockEnvironment;
 
 /** README sentences about the starter, checked as a new user would write the configuration. */
 class ReadmeClaimsTest {
@@ -93,5 +95,34 @@ class ReadmeClaimsTest {
         public String call() {
             return "x";
         }
+    }
+
+    // "sweet.async.cluster.members | 127.0.0.1 | members to join, each listed (...; a range such as 5701-5703 is
+    // refused by Hazelcast)" and "A bad value stops start-up with a report naming the property, the value and the
+    // fix, also for the store's and the cluster's settings while they are off": the range started the application
+    // while the cluster was off, and with it on Hazelcast's "Node failed to start!" named no property
+    @Test
+    void aMemberPortRangeStopsStartUpNamingTheProperty() {
+        String[] range = { "sweet.async.cluster.members=127.0.0.1:5701-5703" };
+        runner.withPropertyValues(range).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new SweetAsyncPropertyFailureAnalyzer(environment(range))
+                    .analyze(context.getStartupFailure());
+            assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
+            assertThat(analysis.getDescription()).contains("'sweet.async.cluster.members'")
+                    .contains("'127.0.0.1:5701-5703'");
+            assertThat(analysis.getAction()).contains("127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703");
+        });
+        runner.withPropertyValues("sweet.async.cluster.members=127.0.0.1:5701,localhost,[::1]:5702,::1,10.0.0.1")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    private static MockEnvironment environment(String[] properties) {
+        MockEnvironment environment = new MockEnvironment();
+        for (String property : properties) {
+            int equals = property.indexOf('=');
+            environment.setProperty(property.substring(0, equals), property.substring(equals + 1));
+        }
+        return environment;
     }
 }
