@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Builds the orchestrator from {@link SweetAsyncProperties}, checking every value first so that a bad
@@ -17,6 +18,9 @@ import java.util.TreeSet;
 final class OrchestratorFactory {
 
     private static final String PREFIX = "sweet.async.";
+
+    /** The table prefixes the JDBC store takes (as {@code JdbcTaskStore} checks them). */
+    private static final Pattern TABLE_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,30}");
 
     private OrchestratorFactory() {
     }
@@ -88,6 +92,19 @@ final class OrchestratorFactory {
         check(property + "flush-interval", store.getFlushInterval(), Duration.ofMillis(1), Duration.ofHours(1));
         check(property + "retention", store.getRetention(), Duration.ofMinutes(1), Duration.ofDays(36_500));
         check(property + "lease", store.getLease(), Duration.ofSeconds(1), Duration.ofDays(1));
+        // Both were checked only once the store was on: the prefix by the JDBC store, the third by the core builder,
+        // whose message named its own setting (storeFlushInterval), not this property
+        if (store.getFlushInterval().multipliedBy(3).compareTo(store.getLease()) > 0) {
+            throw new InvalidSweetAsyncPropertyException(property + "flush-interval", store.getFlushInterval(),
+                    "it must be at most a third of " + property + "lease (" + store.getLease()
+                            + "): the lease is renewed between writes",
+                    "use at most " + store.getLease().dividedBy(3) + ", or raise " + property + "lease");
+        }
+        if (store.getTablePrefix() == null || !TABLE_PREFIX.matcher(store.getTablePrefix()).matches()) {
+            throw new InvalidSweetAsyncPropertyException(property + "table-prefix", store.getTablePrefix(),
+                    "it must be lower-case letters, digits and '_' (at most 31, not starting with a digit)",
+                    "use lower-case letters, digits and '_', e.g. sweet_async_");
+        }
         if (store.getMaxResultSize() < 0) {
             throw new InvalidSweetAsyncPropertyException(property + "max-result-size", store.getMaxResultSize(),
                     "it must not be negative", "use 0 to keep no results, or a size in characters such as 65536");

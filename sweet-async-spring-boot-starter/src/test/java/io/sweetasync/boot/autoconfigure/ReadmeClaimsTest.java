@@ -117,6 +117,32 @@ class ReadmeClaimsTest {
                 .run(context -> assertThat(context).hasNotFailed());
     }
 
+    // "A bad value stops start-up with a report naming the property, the value and the fix, also for the store's
+    // and the cluster's settings while they are off"; "flush-interval ... (at most a third of the lease)"
+    @Test
+    void badStoreSettingsStopStartUpNamingThePropertyAlsoWhileTheStoreIsOff() {
+        assertAnalysis(new String[] { "sweet.async.store.table-prefix=Orders-" }, "sweet.async.store.table-prefix",
+                "Orders-", "lower-case");
+        assertAnalysis(new String[] { "sweet.async.store.flush-interval=20s" }, "sweet.async.store.flush-interval",
+                "20s", "sweet.async.store.lease");
+        assertAnalysis(new String[] { "sweet.async.store.lease=3s", "sweet.async.store.flush-interval=2s" },
+                "sweet.async.store.flush-interval", "2s", "sweet.async.store.lease");
+        runner.withPropertyValues("sweet.async.store.lease=3s", "sweet.async.store.flush-interval=1s")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    private void assertAnalysis(String[] properties, String name, String value, String fix) {
+        runner.withPropertyValues(properties).run(context -> {
+            assertThat(context).as("%s", (Object) properties).hasFailed();
+            FailureAnalysis analysis = new SweetAsyncPropertyFailureAnalyzer(environment(properties))
+                    .analyze(context.getStartupFailure());
+            assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
+            System.out.println("README-CLAIM " + analysis.getDescription() + " / " + analysis.getAction());
+            assertThat(analysis.getDescription()).contains("'" + name + "'").contains("'" + value + "'");
+            assertThat(analysis.getAction()).contains(name).contains(fix);
+        });
+    }
+
     private static MockEnvironment environment(String[] properties) {
         MockEnvironment environment = new MockEnvironment();
         for (String property : properties) {
