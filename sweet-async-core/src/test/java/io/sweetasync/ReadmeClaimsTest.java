@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -589,5 +590,92 @@ class ReadmeClaimsTest {
         assertThat(metrics.allocatedBytes().source()).isEqualTo(ResourceValue.Source.MEASURED);
         assertThat(metrics.allocatedBytes().amount()).isPositive();
         assertThat(metrics.runTime()).isPositive();
+    }
+
+    record Price(long cents) {
+    }
+
+    interface Pricing {
+        Price quote(String item);
+    }
+
+    // The README's concurrency-groups snippet as written (ReadmeSnippetsTest has an older, shorter println)
+    @Test
+    void concurrencyGroupsSnippetAsWritten() {
+        Pricing pricing = anItem -> new Price(anItem.length());
+        String item = "book";
+        List<String> printed = new ArrayList<>();
+        // --- README: Concurrency groups and adaptive limits ---
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .group("pricing", LimiterConfig.defaults()                 // ADAPTIVE, initial 20, 1..1000
+                        .withLimits(8, 2, 64)
+                        .withQueueCapacity(200)
+                        .withMaxWait(Duration.ofSeconds(2)))
+                .build();
+        Price price = orchestrator.to(Price.class).group("pricing").await(() -> pricing.quote(item));
+        orchestrator.limiters().forEach(g -> printed.add(g.group() + " limit " + g.limit() + " (" + g.phase()
+                + ", baseline " + g.baselineLatency() + ", capacity " + g.estimatedCapacity() + "/s), " + g.queued() + " queued"));
+        // --- end ---
+        assertThat(price.cents()).isEqualTo(4);
+        assertThat(printed).singleElement().asString().startsWith("pricing limit 8 (").endsWith(", 0 queued");
+        orchestrator.close();
+    }
+
+    // "A task with group("pricing") waits QUEUED (priority order, then FIFO) for a permit"
+    @Test
+    void groupQueueAdmitsInPriorityOrderThenFifo() throws Exception {
+        try (TaskOrchestrator grouped = TaskOrchestrator.builder()
+                .group("g", LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1))
+                .build()) {
+            CountDownLatch hold = new CountDownLatch(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            SpawningTask<String> holder = grouped.to(String.class).group("g").run(() -> {
+                holding.countDown();
+                hold.await();
+                return "held";
+            });
+            assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+            List<String> order = Collections.synchronizedList(new ArrayList<>());
+            List<SpawningTask<String>> queued = new ArrayList<>();
+            String[][] plan = { { "LOW", "low-1" }, { "HIGH", "high-1" }, { "LOW", "low-2" }, { "CRITICAL", "crit" },
+                    { "HIGH", "high-2" } };
+            for (String[] step : plan) {
+                queued.add(grouped.to(String.class).group("g").priority(TaskPriority.valueOf(step[0])).run(() -> {
+                    order.add(step[1]);
+                    return step[1];
+                }));
+                while (queued.getLast().status() != TaskStatus.QUEUED) {
+                    Thread.sleep(1);
+                }
+            }
+            hold.countDown();
+            holder.join();
+            queued.forEach(SpawningTask::join);
+            assertThat(order).containsExactly("crit", "high-1", "high-2", "low-1", "low-2");
+        }
+    }
+
+    // "Errors: ErrorStrategy.continueOnError() (default; in done.errors()), stopOnFirst(), each with
+    // .withRetry(policy) per event."
+    @Test
+    void perEventRetry() {
+        Map<Integer, AtomicInteger> tries = new java.util.concurrent.ConcurrentHashMap<>();
+        FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class)
+                .errorStrategy(ErrorStrategy.continueOnError().withRetry(RetryPolicy.fixed(2, Duration.ofMillis(1))))
+                .sender(emitter -> emitter.emitAll(List.of(1, 2, 3)))
+                .receiver((event, collector) -> {
+                    int attempt = tries.computeIfAbsent(event.data(), k -> new AtomicInteger()).incrementAndGet();
+                    if (event.data() == 2 && attempt < 3) {
+                        throw new IOException("flaky " + attempt);
+                    }
+                    if (event.data() == 3) {
+                        throw new IOException("always");
+                    }
+                    collector.collect(event.data(), attempt);
+                })
+                .awaitFinalEvent();
+        assertThat(done.collected()).containsEntry(1, 1).containsEntry(2, 3).doesNotContainKey(3);
+        assertThat(done.errors()).hasSize(1);
+        assertThat(tries.get(3)).hasValue(3);
     }
 }
