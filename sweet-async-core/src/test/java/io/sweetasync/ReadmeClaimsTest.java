@@ -678,4 +678,20 @@ class ReadmeClaimsTest {
         assertThat(done.errors()).hasSize(1);
         assertThat(tries.get(3)).hasValue(3);
     }
+
+    // "The rules are tried in the order written and the first whose type matches the error decides"
+    @Test
+    void retryRulesFirstMatchWins() {
+        RetryPolicy subclassFirst = RetryPolicy
+                .when(java.net.SocketTimeoutException.class, RetryPolicy.fixed(5, Duration.ofMillis(50)))
+                .when(IOException.class, RetryPolicy.exponential(2, Duration.ofMillis(200), Duration.ofSeconds(1)));
+        RetryPolicy superclassFirst = RetryPolicy
+                .when(IOException.class, RetryPolicy.exponential(2, Duration.ofMillis(200), Duration.ofSeconds(1)))
+                .when(java.net.SocketTimeoutException.class, RetryPolicy.fixed(5, Duration.ofMillis(50)));
+        java.net.SocketTimeoutException timeout = new java.net.SocketTimeoutException();
+        assertThat(subclassFirst.nextDelay(5, timeout)).hasValue(Duration.ofMillis(50));
+        assertThat(superclassFirst.nextDelay(1, timeout)).hasValue(Duration.ofMillis(200));
+        assertThat(superclassFirst.nextDelay(3, timeout)).as("the IOException rule's 2 retries").isEmpty();
+        assertThat(subclassFirst.nextDelay(1, new IllegalStateException())).isEmpty();
+    }
 }
