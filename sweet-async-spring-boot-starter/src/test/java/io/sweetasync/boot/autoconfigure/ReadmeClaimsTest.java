@@ -143,6 +143,27 @@ class ReadmeClaimsTest {
         });
     }
 
+    // "sweet.async.runtimes.<name>.kind / .threads | platform / cores | ... (runtimes.platform.threads=8 sizes the
+    // built-in pool)"; "sweet.async.resource-sampling | true"; "sweet.async.history-size | 100"
+    @Test
+    void runtimePropertiesAndDefaultsAsTheTableSays() {
+        runner.withPropertyValues("sweet.async.runtimes.cpu.threads=3", "sweet.async.runtimes.platform.threads=5",
+                "sweet.async.runtimes.ui.kind=single", "sweet.async.runtimes.io.kind=virtual").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    assertThat(orchestrator.runtimes().get("cpu").kind()).isEqualTo(io.sweetasync.TaskRuntime.Kind.PLATFORM);
+                    assertThat(orchestrator.runtimes().get("cpu").parallelism()).isEqualTo(3);
+                    assertThat(orchestrator.runtimes().get("platform").parallelism()).isEqualTo(5);
+                    assertThat(orchestrator.runtimes().get("ui").kind()).isEqualTo(io.sweetasync.TaskRuntime.Kind.SINGLE);
+                    assertThat(orchestrator.runtimes().get("io").kind()).isEqualTo(io.sweetasync.TaskRuntime.Kind.VIRTUAL);
+                    assertThat(orchestrator.resourceTracking())
+                            .isEqualTo(io.sweetasync.ResourceTracking.MEASURE_AND_SAMPLE);
+                });
+        runner.withPropertyValues("sweet.async.runtimes.extra.kind=platform").run(context -> assertThat(
+                context.getBean(TaskOrchestrator.class).runtimes().get("extra").parallelism())
+                .isEqualTo(Runtime.getRuntime().availableProcessors()));
+    }
+
     private static MockEnvironment environment(String[] properties) {
         MockEnvironment environment = new MockEnvironment();
         for (String property : properties) {
