@@ -1,6 +1,7 @@
 package io.sweetasync.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
@@ -162,6 +163,34 @@ class ReadmeClaimsTest {
         runner.withPropertyValues("sweet.async.runtimes.extra.kind=platform").run(context -> assertThat(
                 context.getBean(TaskOrchestrator.class).runtimes().get("extra").parallelism())
                 .isEqualTo(Runtime.getRuntime().availableProcessors()));
+    }
+
+    // The README's Spring snippets: the qualified annotation beside the fluent API, and price/report/audit
+    @Test
+    void springSnippetsAsWritten() {
+        runner.withBean(ReadmeSnippetBeans.Reports.class).withBean(ReadmeSnippetBeans.Pricing.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            ReadmeSnippetBeans.Reports reports = context.getBean(ReadmeSnippetBeans.Reports.class);
+            assertThat(reports.monthly(java.time.YearMonth.of(2026, 11)).text())
+                    .isEqualTo("2026-11 by Reports.monthly");
+            assertThat(reports.now().text()).endsWith("by report-now");
+
+            ReadmeSnippetBeans.Pricing pricing = context.getBean(ReadmeSnippetBeans.Pricing.class);
+            assertThat(pricing.price(new ReadmeSnippetBeans.Order("o-7")).cents()).isEqualTo(3);
+            assertThat(pricing.calls()).isEqualTo(3);
+            assertThat(context.getBean(TaskOrchestrator.class).limiters()).extracting(l -> l.group())
+                    .contains("pricing");
+            // "IOException rethrown as is"
+            assertThat(catchThrowable(pricing::down)).isInstanceOf(java.io.IOException.class)
+                    .hasMessage("still down");
+            assertThat(pricing.report(java.time.Month.MAY).get(5, java.util.concurrent.TimeUnit.SECONDS).text())
+                    .isEqualTo("MAY");
+            pricing.audit(new ReadmeSnippetBeans.Event("ok"));
+            pricing.audit(new ReadmeSnippetBeans.Event("bad"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> pricing.audited().size() == 2);
+            assertThat(pricing.audited()).allMatch(entry -> entry.startsWith("Pricing.audit:"));
+        });
     }
 
     private static MockEnvironment environment(String[] properties) {
