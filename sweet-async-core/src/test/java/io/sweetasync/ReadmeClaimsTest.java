@@ -694,4 +694,22 @@ class ReadmeClaimsTest {
         assertThat(superclassFirst.nextDelay(3, timeout)).as("the IOException rule's 2 retries").isEmpty();
         assertThat(subclassFirst.nextDelay(1, new IllegalStateException())).isEmpty();
     }
+
+    // A handler's name names the tasks that run it ("The work runs on its member as a root task with the same
+    // name"; a durable task is named after its handler), and task names take no '/' or '#' (path separators):
+    // TaskOrchestrator.builder().handler("billing/send-invoice", ...) was accepted and ran tasks of that name
+    @Test
+    void aHandlerNameThatNoTaskCouldHaveIsRefused() {
+        for (String name : List.of("billing/send-invoice", "send#invoice")) {
+            assertThat(catchThrowable(() -> TaskOrchestrator.builder().handler(name, String.class, s -> s)))
+                    .as(name).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + name + "'")
+                    .hasMessageContaining("'/' or '#'");
+        }
+        try (TaskOrchestrator withHandler = TaskOrchestrator.builder()
+                .handler("billing.send-invoice", String.class, String::toUpperCase).build()) {
+            SpawningTask<String> task = withHandler.to(String.class).anywhere().run("billing.send-invoice", "x");
+            assertThat(task.join()).isEqualTo("X");
+            assertThat(task.name()).isEqualTo("billing.send-invoice");
+        }
+    }
 }
