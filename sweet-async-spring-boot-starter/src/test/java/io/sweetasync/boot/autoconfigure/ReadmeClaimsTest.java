@@ -42,6 +42,17 @@ class ReadmeClaimsTest {
         });
     }
 
+    // "(Spring Boot does not check environment variables and system properties so)": an unrelated SWEET_ASYNC_*
+    // variable (the test suite's SWEET_ASYNC_POSTGRES_URL, say) does not stop an application
+    @Test
+    void environmentVariablesAreNotCheckedForUnknownKeys() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new org.springframework.core.env.SystemEnvironmentPropertySource(
+                        org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("SWEET_ASYNC_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:55432/x"))))
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
     @Test
     void aMisspelledTopLevelPropertyStopsStartUpNamingIt() {
         runner.withPropertyValues("sweet.async.default-timout=5s").run(context -> {
