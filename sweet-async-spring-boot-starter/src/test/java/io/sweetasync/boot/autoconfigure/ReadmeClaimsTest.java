@@ -82,7 +82,7 @@ class ReadmeClaimsTest {
     }
 
     static class NegativeRetries {
-        @AsyncTask(retries = -1)
+        @AsyncTask(retries = -2)
         public String call() {
             return "x";
         }
@@ -202,6 +202,21 @@ class ReadmeClaimsTest {
                     .until(() -> pricing.audited().size() == 2);
             assertThat(pricing.audited()).allMatch(entry -> entry.startsWith("Pricing.audit:"));
         });
+    }
+
+    // "sweet.async.default-retry.max-retries ... exponential retry of tasks that set none" beside
+    // "@AsyncTask(retries = ...)": retries = 0 written on a method was retried twice under a default retry of 2
+    // (0 was also the attribute's default, meaning "set none"), so a method could not opt out
+    @Test
+    void retriesZeroMeansNoneEvenUnderADefaultRetry() {
+        runner.withBean(ReadmeSnippetBeans.NoRetries.class).withPropertyValues("sweet.async.default-retry.max-retries=2",
+                "sweet.async.default-retry.initial-delay=1ms", "sweet.async.default-retry.max-delay=2ms").run(context -> {
+                    ReadmeSnippetBeans.NoRetries bean = context.getBean(ReadmeSnippetBeans.NoRetries.class);
+                    assertThat(catchThrowable(bean::once)).isInstanceOf(java.io.IOException.class);
+                    assertThat(bean.calls()).as("retries = 0: one attempt").isEqualTo(1);
+                    assertThat(catchThrowable(bean::byDefault)).isInstanceOf(java.io.IOException.class);
+                    assertThat(bean.calls()).as("retries left out: the default retry's 3 attempts").isEqualTo(4);
+                });
     }
 
     private static MockEnvironment environment(String[] properties) {

@@ -90,4 +90,24 @@ final class ReadmeSnippetBeans {
             throw new IOException("still down");
         }
     }
+
+    static class NoRetries {
+        final AtomicInteger calls = new AtomicInteger();
+
+        public int calls() {
+            return calls.get();
+        }
+
+        @io.sweetasync.annotation.AsyncTask(retries = 0)
+        public String once() throws IOException {
+            calls.incrementAndGet();
+            throw new IOException("fails");
+        }
+
+        @io.sweetasync.annotation.AsyncTask
+        public String byDefault() throws IOException {
+            calls.incrementAndGet();
+            throw new IOException("fails");
+        }
+    }
 }
