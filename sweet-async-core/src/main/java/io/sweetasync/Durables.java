@@ -65,13 +65,17 @@ final class Durables {
 
     /**
      * A handler name is kept in the store and sent to it in every claim: 1 to 100 characters, not blank, and
-     * no control characters (PostgreSQL refuses NUL in text, which would fail every claim of this member).
+     * no control characters (PostgreSQL refuses NUL in text, which would fail every claim of this member). It
+     * names the tasks that run it, so it takes no {@code '/'} or {@code '#'} either, as task names do not: those
+     * separate a task's path ({@code nightly#41/billing/send-invoice#42} could not be read back).
      */
     static void checkName(String name) {
         Objects.requireNonNull(name, "handler name");
-        if (name.isBlank() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("handler name must be 1 to 100 characters, not blank and without "
-                    + "control characters, was '" + name.replaceAll("\\p{Cntrl}", "?") + "'");
+        if (name.isBlank() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)
+                || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("handler name must be 1 to 100 characters, not blank, without "
+                    + "control characters, '/' or '#' (it names its tasks), was '"
+                    + name.replaceAll("\\p{Cntrl}", "?") + "'");
         }
     }
 

@@ -54,8 +54,10 @@ public @interface AsyncTask {
     /**
      * Retries after the first attempt (exponential back-off from {@link #retryBackoff()}); each attempt calls
      * the method through the rest of its advice again (a {@code @Transactional} method's in a new transaction).
+     * {@code 0}: none, even where the orchestrator has a default retry; {@code -1} (the default): the
+     * orchestrator's default retry ({@code sweet.async.default-retry.*} in Spring Boot, none unless set).
      */
-    int retries() default 0;
+    int retries() default -1;
 
     /** Delay before the first retry, doubling up to ten times that; empty: 100 ms. Placeholders allowed. */
     String retryBackoff() default "";

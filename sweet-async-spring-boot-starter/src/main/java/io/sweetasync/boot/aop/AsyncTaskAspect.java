@@ -296,12 +296,21 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         if (annotation.retries() > 0) {
             String backoff = resolve(annotation.retryBackoff());
             Duration initial = backoff.isEmpty() ? Duration.ofMillis(100) : duration("retryBackoff", backoff, method);
+            if (initial.isNegative()) {
+                throw new IllegalStateException("@AsyncTask on " + method + ": retryBackoff '" + backoff
+                        + "' must not be negative; use for example 200ms, or 0s for no delay");
+            }
             RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, tenTimes(initial));
             builder = builder.retry(annotation.retryOn().length == 0 ? policy : policy.retryOn(annotation.retryOn()));
         }
-        else if (annotation.retries() < 0) {
-            throw new IllegalStateException("@AsyncTask on " + method + ": retries must not be negative, was "
-                    + annotation.retries());
+        else if (annotation.retries() == 0) {
+            // retries = 0 written on the method: none, not the orchestrator's default retry (the attribute's default,
+            // -1, leaves the task to that; 0 used to be both, so a method could not opt out of a default retry)
+            builder = builder.retry(RetryPolicy.none());
+        }
+        else if (annotation.retries() < -1) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": retries must be 0 or more (or -1, the "
+                    + "default: the orchestrator's default retry), was " + annotation.retries());
         }
         String group = resolve(annotation.group());
         if (!group.isEmpty()) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Builds the orchestrator from {@link SweetAsyncProperties}, checking every value first so that a bad
@@ -17,6 +18,9 @@ import java.util.TreeSet;
 final class OrchestratorFactory {
 
     private static final String PREFIX = "sweet.async.";
+
+    /** The table prefixes the JDBC store takes (as {@code JdbcTaskStore} checks them). */
+    private static final Pattern TABLE_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,30}");
 
     private OrchestratorFactory() {
     }
@@ -88,6 +92,19 @@ final class OrchestratorFactory {
         check(property + "flush-interval", store.getFlushInterval(), Duration.ofMillis(1), Duration.ofHours(1));
         check(property + "retention", store.getRetention(), Duration.ofMinutes(1), Duration.ofDays(36_500));
         check(property + "lease", store.getLease(), Duration.ofSeconds(1), Duration.ofDays(1));
+        // Both were checked only once the store was on: the prefix by the JDBC store, the third by the core builder,
+        // whose message named its own setting (storeFlushInterval), not this property
+        if (store.getFlushInterval().multipliedBy(3).compareTo(store.getLease()) > 0) {
+            throw new InvalidSweetAsyncPropertyException(property + "flush-interval", store.getFlushInterval(),
+                    "it must be at most a third of " + property + "lease (" + store.getLease()
+                            + "): the lease is renewed between writes",
+                    "use at most " + store.getLease().dividedBy(3) + ", or raise " + property + "lease");
+        }
+        if (store.getTablePrefix() == null || !TABLE_PREFIX.matcher(store.getTablePrefix()).matches()) {
+            throw new InvalidSweetAsyncPropertyException(property + "table-prefix", store.getTablePrefix(),
+                    "it must be lower-case letters, digits and '_' (at most 31, not starting with a digit)",
+                    "use lower-case letters, digits and '_', e.g. sweet_async_");
+        }
         if (store.getMaxResultSize() < 0) {
             throw new InvalidSweetAsyncPropertyException(property + "max-result-size", store.getMaxResultSize(),
                     "it must not be negative", "use 0 to keep no results, or a size in characters such as 65536");
@@ -124,10 +141,41 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(prefix + "members", cluster.getMembers(), "it is empty",
                     "list the members' addresses, e.g. 127.0.0.1:5701,127.0.0.1:5702");
         }
+        for (String member : cluster.getMembers()) {
+            // Hazelcast refuses a port range (127.0.0.1:5701-5703) only when the member starts, with "Node failed
+            // to start!" naming no property, and not at all while the cluster is off
+            String port = memberPort(member);
+            if (port != null && !validPort(port)) {
+                throw new InvalidSweetAsyncPropertyException(prefix + "members", cluster.getMembers(),
+                        "'" + member + "' does not end with a port (1 to 65535); Hazelcast takes no port range",
+                        "list each member as host or host:port, e.g. 127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703");
+            }
+        }
         Duration interval = cluster.getLoadInterval();
         if (interval == null || interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new InvalidSweetAsyncPropertyException(prefix + "load-interval", interval,
                     "it must be between 10 ms and 1 minute", "use a duration between 10ms and 1m");
+        }
+    }
+
+    /** The port of a member address ({@code host:port}, {@code [ipv6]:port}); null if it names none. */
+    private static String memberPort(String member) {
+        String address = member == null ? "" : member.trim();
+        if (address.startsWith("[")) {
+            int end = address.indexOf("]:");
+            return end < 0 ? null : address.substring(end + 2);
+        }
+        int colon = address.indexOf(':');
+        return colon < 0 || colon != address.lastIndexOf(':') ? null : address.substring(colon + 1);
+    }
+
+    private static boolean validPort(String port) {
+        try {
+            int number = Integer.parseInt(port);
+            return number >= 1 && number <= 65535;
+        }
+        catch (NumberFormatException ex) {
+            return false;
         }
     }
 

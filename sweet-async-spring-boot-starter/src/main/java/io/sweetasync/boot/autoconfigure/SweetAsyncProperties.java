@@ -19,8 +19,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * sweet.async.groups.pricing.algorithm=adaptive
  * sweet.async.groups.pricing.max-limit=64
  * </pre>
+ *
+ * <p>A key under {@code sweet.async} that is none of these (a misspelling such as {@code max-limt}) stops start-up
+ * naming it, rather than being ignored while the setting it meant stays at its default. Environment variables and
+ * system properties are not checked so (Spring Boot leaves them out of that check).
  */
-@ConfigurationProperties("sweet.async")
+@ConfigurationProperties(prefix = "sweet.async", ignoreUnknownFields = false)
 public class SweetAsyncProperties {
 
     /**
@@ -472,7 +476,7 @@ public class SweetAsyncProperties {
 
         /**
          * Addresses of the members to join, as {@code host} or {@code host:port}, each listed (Hazelcast
-         * refuses a port range such as {@code 5701-5703}) (embedded member only).
+         * takes no port range: {@code 127.0.0.1:5701-5703} stops start-up) (embedded member only).
          */
         private List<String> members = new ArrayList<>(List.of("127.0.0.1"));
 
