@@ -68,6 +68,7 @@ public final class SweetAsyncAutoConfiguration {
                 org.springframework.core.env.Environment environment, ObjectProvider<TaskStore> store,
                 ObjectProvider<DurableCodec> codec, ObjectProvider<DurableStartGate> gate,
                 ObjectProvider<TaskCluster> cluster) {
+            UnknownPropertiesWarning.warn(environment);
             java.util.List<ContextPropagator> all = new java.util.ArrayList<>(propagators.orderedStream().toList());
             org.springframework.core.task.TaskDecorator decorator = taskDecorators.getIfUnique();
             if (decorator != null) {

@@ -20,11 +20,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * sweet.async.groups.pricing.max-limit=64
  * </pre>
  *
- * <p>A key under {@code sweet.async} that is none of these (a misspelling such as {@code max-limt}) stops start-up
- * naming it, rather than being ignored while the setting it meant stays at its default. Environment variables and
- * system properties are not checked so (Spring Boot leaves them out of that check).
+ * <p>A key under {@code sweet.async} that is none of these (a misspelling such as {@code max-limt}) is named in a
+ * warning at start-up rather than ignored silently while the setting it meant stays at its default
+ * ({@code UnknownPropertiesWarning}). Environment variables and system properties are not checked so.
  */
-@ConfigurationProperties(prefix = "sweet.async", ignoreUnknownFields = false)
+@ConfigurationProperties("sweet.async")
 public class SweetAsyncProperties {
 
     /**
