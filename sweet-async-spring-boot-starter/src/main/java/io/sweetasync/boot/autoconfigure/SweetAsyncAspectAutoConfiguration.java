@@ -48,6 +48,7 @@ public final class SweetAsyncAspectAutoConfiguration {
 
     /** Keeps the aspect outside {@code @Retryable} and {@code @ConcurrencyLimit}, which put themselves first. */
     @Bean
+    @ConditionalOnMissingBean
     static AsyncTaskAdvisorFirst sweetAsyncAdvisorFirst() {
         return new AsyncTaskAdvisorFirst();
     }

@@ -51,6 +51,7 @@ public final class SweetAsyncAutoConfiguration {
     static class InertAnnotationConfiguration {
 
         @Bean
+        @ConditionalOnMissingBean
         static InertAsyncTaskWarning sweetAsyncInertAnnotationWarning(
                 org.springframework.beans.factory.config.ConfigurableListableBeanFactory beans) {
             return new InertAsyncTaskWarning(beans);

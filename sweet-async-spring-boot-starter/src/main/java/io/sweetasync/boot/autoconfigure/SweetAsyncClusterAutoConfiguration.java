@@ -54,6 +54,7 @@ public final class SweetAsyncClusterAutoConfiguration {
     static class EmbeddedMemberConfiguration {
 
         @Bean(destroyMethod = "shutdown")
+        @ConditionalOnMissingBean // as its class is: every bean of the starter backs off (SPEC 4)
         HazelcastInstance sweetAsyncHazelcastInstance(SweetAsyncProperties properties) {
             return Hazelcast.newHazelcastInstance(config(properties.getCluster()));
         }

@@ -6,20 +6,28 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.servlet.autoconfigure.actuate.web.ServletManagementContextAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -81,5 +89,32 @@ class StarterSpecConformanceTests {
                 release.countDown();
             }
         });
+    }
+
+    /**
+     * SPEC 4: "every bean @ConditionalOnMissingBean". Three infrastructure beans (the advisor ordering, the
+     * warning without AspectJ, the embedded Hazelcast member) had none: an application could not replace them.
+     */
+    @Test
+    void everyBeanOfEveryAutoConfigurationBacksOffForTheApplicationsOwn() throws Exception {
+        List<String> missing = new ArrayList<>();
+        try (InputStream imports = getClass().getResourceAsStream(
+                "/META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")) {
+            for (String name : new String(imports.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#")).toList()) {
+                ArrayDeque<Class<?>> classes = new ArrayDeque<>(List.of(Class.forName(name.strip())));
+                while (!classes.isEmpty()) {
+                    Class<?> type = classes.pop();
+                    classes.addAll(List.of(type.getDeclaredClasses()));
+                    for (Method method : type.getDeclaredMethods()) {
+                        if (method.isAnnotationPresent(Bean.class)
+                                && !method.isAnnotationPresent(ConditionalOnMissingBean.class)) {
+                            missing.add(type.getSimpleName() + "." + method.getName());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(missing).as("@Bean methods without @ConditionalOnMissingBean").isEmpty();
     }
 }
