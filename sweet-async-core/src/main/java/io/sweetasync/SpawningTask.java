@@ -80,8 +80,10 @@ public interface SpawningTask<T> extends Future<T> {
 
     /**
      * A new task that applies {@code next} to this task's value once it completes. If this task
-     * fails, times out or is cancelled, the new task ends the same way with the same exception, and
-     * {@code next} never runs. The new task takes the priority and runtime of this one, and its place
+     * fails, times out or is cancelled without a value, the new task ends the same way with the same
+     * exception, and {@code next} never runs. A fallback's value is this task's value, as for
+     * {@link #join()} and {@link #toCompletableFuture()}: {@code next} runs on it, although this task's
+     * status says {@code FAILED} or {@code TIMED_OUT}. The new task takes the priority and runtime of this one, and its place
      * in the tree is decided like any task's: a child of the task calling {@code chain}, if any.
      *
      * @throws IllegalArgumentException if called inside the body of this task (or of a descendant of it):

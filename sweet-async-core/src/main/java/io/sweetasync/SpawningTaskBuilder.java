@@ -130,7 +130,8 @@ public final class SpawningTaskBuilder<T> {
 
     /**
      * Starts the task only once all of {@code tasks} have completed. If one of them fails, times out
-     * or is cancelled, this task is cancelled at once, with a message naming that task. Until then the
+     * or is cancelled without a value, this task is cancelled at once, with a message naming that task;
+     * one whose fallback gave a value counts as completed, as {@link SpawningTask#chain} runs on that value. Until then the
      * task is {@link TaskStatus#PENDING} and its snapshot lists the dependencies. (A handle can only
      * name a task created earlier, so dependencies cannot form a cycle.)
      *

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -286,34 +285,5 @@ class CoreRound3Test {
         finally {
             own.close();
         }
-    }
-
-    // ---- documented promises the code does not keep, pending a decision ------------------------------
-
-    /**
-     * SpawningTask#chain: "If this task fails, times out or is cancelled, the new task ends the same way with
-     * the same exception, and next never runs"; SpawningTaskBuilder#after: "If one of them fails, times out
-     * or is cancelled, this task is cancelled at once". A task that times out (or fails) with a fallback ends
-     * TIMED_OUT (FAILED) with an Ok result: chain runs next on the fallback's value and after(...) starts the
-     * dependent, as ForcedEndTest asserts. Code, test and javadoc disagree; one of them must change.
-     */
-    @Test
-    @Disabled("design decision pending: chain()/after() treat a fallback's value as success (ForcedEndTest asserts"
-            + " it), their javadoc says a dependency that fails or times out passes that end down; keep one")
-    void aDependencyThatTimedOutWithAFallbackPassesItsEndDown() {
-        SpawningTask<String> upstream = orchestrator.to(String.class).runtime("virtual")
-                .timeout(Duration.ofMillis(50)).fallback(error -> "fallback").run(() -> {
-                    new CountDownLatch(1).await();
-                    return "body";
-                });
-        assertThat(upstream.result().orElseThrow()).isEqualTo("fallback");
-        assertThat(upstream.status()).isEqualTo(TaskStatus.TIMED_OUT);
-
-        SpawningTask<String> chained = upstream.chain(value -> value + "!");
-        assertThat(chained.result().isOk()).as("chain after a timed-out upstream: next never runs").isFalse();
-        assertThat(chained.status()).isEqualTo(TaskStatus.TIMED_OUT);
-        SpawningTask<String> after = orchestrator.to(String.class).after(upstream).run(() -> "after");
-        after.result();
-        assertThat(after.status()).as("after() a timed-out dependency").isEqualTo(TaskStatus.CANCELLED);
     }
 }
