@@ -18,7 +18,8 @@ import java.util.function.Function;
  * {@link TaskContext#throwIfCancelled()} in long loops).
  *
  * <p>Waiting methods called from inside a task body on a {@code platform} or {@code single} runtime
- * run queued work while they wait, so they do not deadlock the pool (see {@link TaskRuntime}). If the
+ * give the body's slot back while they wait (a spare thread takes it if needed), so they do not
+ * deadlock the pool; they never run other tasks on the waiting stack (see {@link TaskRuntime}). If the
  * waiting thread is interrupted, {@link #join()} and {@link #result()} throw
  * {@link CancellationException} with the thread's interrupt status set.
  *

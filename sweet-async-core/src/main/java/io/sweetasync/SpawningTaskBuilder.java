@@ -96,8 +96,10 @@ public final class SpawningTaskBuilder<T> {
      */
     public SpawningTaskBuilder<T> group(String group) {
         Objects.requireNonNull(group, "group");
-        if (group.isBlank()) {
-            throw new IllegalArgumentException("group must not be blank");
+        if (group.isBlank() || !group.strip().equals(group)) {
+            // " pricing " silently made a second group, with the default limits, beside "pricing"
+            throw new IllegalArgumentException("group must not be blank nor start or end with white space, was '"
+                    + group + "'");
         }
         return new SpawningTaskBuilder<>(orchestrator, spec.withGroup(group));
     }

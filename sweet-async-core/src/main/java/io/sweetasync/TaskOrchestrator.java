@@ -618,8 +618,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         /** Configures a concurrency group (see {@link io.sweetasync.limit.ConcurrencyLimiter}). */
         public Builder group(String name, LimiterConfig config) {
             Objects.requireNonNull(name, "group name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("group name must not be blank");
+            if (name.isBlank() || !name.strip().equals(name)) {
+                throw new IllegalArgumentException("group name must not be blank nor start or end with white space,"
+                        + " was '" + name + "'");
             }
             groups.put(name, Objects.requireNonNull(config, "config"));
             return this;

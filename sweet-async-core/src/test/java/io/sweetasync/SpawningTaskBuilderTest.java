@@ -3,6 +3,7 @@ package io.sweetasync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sweetasync.limit.LimiterConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,13 @@ class SpawningTaskBuilderTest {
         assertThatThrownBy(() -> builder.timeout(Duration.ZERO)).hasMessage("timeout must be positive, was PT0S");
         assertThatThrownBy(() -> builder.named("a/b")).hasMessageContaining("'a/b'");
         assertThatThrownBy(() -> builder.group(" ")).hasMessageContaining("group");
+        // " pricing " made a second group with the default limits beside the configured "pricing"
+        assertThatThrownBy(() -> builder.group(" pricing ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("' pricing '").hasMessageContaining("white space");
+        assertThatThrownBy(() -> orchestrator.emits(Integer.class).group("pricing\t"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("white space");
+        assertThatThrownBy(() -> TaskOrchestrator.builder().group("pricing ", LimiterConfig.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'pricing '");
         try (TaskOrchestrator other = TaskOrchestrator.builder().build()) {
             SpawningTask<String> foreign = other.to(String.class).run(() -> "x");
             assertThatThrownBy(() -> builder.after(foreign)).hasMessageContaining("another orchestrator");

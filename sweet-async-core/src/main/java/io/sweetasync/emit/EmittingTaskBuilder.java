@@ -107,8 +107,9 @@ public final class EmittingTaskBuilder<E> {
      */
     public EmittingTaskBuilder<E> group(String group) {
         Objects.requireNonNull(group, "group");
-        if (group.isBlank()) {
-            throw new IllegalArgumentException("group must not be blank, was '" + group + "'");
+        if (group.isBlank() || !group.strip().equals(group)) {
+            throw new IllegalArgumentException("group must not be blank nor start or end with white space, was '"
+                    + group + "'");
         }
         return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
