@@ -59,10 +59,16 @@ public @interface AsyncTask {
      */
     int retries() default -1;
 
-    /** Delay before the first retry, doubling up to ten times that; empty: 100 ms. Placeholders allowed. */
+    /**
+     * Delay before the first retry, doubling up to ten times that; empty: 100 ms. Placeholders allowed. Only
+     * with {@link #retries()} above 0 (else start-up fails naming the method).
+     */
     String retryBackoff() default "";
 
-    /** Exceptions to retry (and their subtypes); empty: any exception. */
+    /**
+     * Exceptions to retry (and their subtypes); empty: any exception. Only with {@link #retries()} above 0
+     * (else start-up fails naming the method).
+     */
     Class<? extends Throwable>[] retryOn() default {};
 
     /** Concurrency group; empty: none. Placeholders allowed. */

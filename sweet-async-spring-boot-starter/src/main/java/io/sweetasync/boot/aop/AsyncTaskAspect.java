@@ -303,6 +303,13 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
             RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, tenTimes(initial));
             builder = builder.retry(annotation.retryOn().length == 0 ? policy : policy.retryOn(annotation.retryOn()));
         }
+        else if (annotation.retryOn().length > 0 || !annotation.retryBackoff().isEmpty()) {
+            // They shape the retries written on the method; without them they were ignored, silently: the task
+            // retried by the default retry's rules (or not at all), not on the errors named
+            throw new IllegalStateException("@AsyncTask on " + method + ": retryOn and retryBackoff apply to the"
+                    + " retries written on the method, and retries is " + annotation.retries() + "; set retries"
+                    + " (e.g. retries = 3) or drop them");
+        }
         else if (annotation.retries() == 0) {
             // retries = 0 written on the method: none, not the orchestrator's default retry (the attribute's default,
             // -1, leaves the task to that; 0 used to be both, so a method could not opt out of a default retry)

@@ -71,6 +71,31 @@ class AsyncTaskValidationTests {
         }
     }
 
+    @Test
+    void retryOnOrRetryBackoffWithoutRetriesStopsStartUp() {
+        for (Class<?> bean : java.util.List.of(RetryOnAlone.class, RetryBackoffAlone.class)) {
+            runner.withBean(bean).run(context -> {
+                assertThat(context).as(bean.getSimpleName()).hasFailed();
+                assertThat(context.getStartupFailure()).hasMessageContaining(bean.getSimpleName() + ".call()")
+                        .hasMessageContaining("retryOn and retryBackoff").hasMessageContaining("set retries");
+            });
+        }
+    }
+
+    static class RetryOnAlone {
+        @AsyncTask(retryOn = java.io.IOException.class)
+        public String call() {
+            return "x";
+        }
+    }
+
+    static class RetryBackoffAlone {
+        @AsyncTask(retries = 0, retryBackoff = "1s")
+        public String call() {
+            return "x";
+        }
+    }
+
     static class FlowPublisherReturn {
         @AsyncTask
         public java.util.concurrent.Flow.Publisher<String> rows() {
