@@ -37,9 +37,7 @@ final class ChunkingEmitter<E> implements Emitter<E> {
     public void emit(E data) throws InterruptedException {
         List<E> full = null;
         synchronized (this) {
-            if (finished) {
-                throw new IllegalStateException("the chunked source has returned or failed: it takes no more elements");
-            }
+            checkOpen();
             chunk.add(data);
             if (chunk.size() == size) {
                 full = chunk;
@@ -51,8 +49,18 @@ final class ChunkingEmitter<E> implements Emitter<E> {
         }
     }
 
+    /** Refuses elements once the source has returned or failed. Call holding this. */
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("the chunked source has returned or failed: it takes no more elements");
+        }
+    }
+
     @Override
     public void emitAll(Iterable<? extends E> data) throws InterruptedException {
+        synchronized (this) {
+            checkOpen(); // also when there is nothing to emit
+        }
         for (E item : data) {
             emit(item);
         }
@@ -60,6 +68,9 @@ final class ChunkingEmitter<E> implements Emitter<E> {
 
     @Override
     public void emitAll(Stream<? extends E> data) throws InterruptedException {
+        synchronized (this) {
+            checkOpen();
+        }
         try (data) {
             Iterator<? extends E> items = data.iterator();
             while (items.hasNext()) {

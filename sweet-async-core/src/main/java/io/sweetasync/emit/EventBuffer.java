@@ -309,6 +309,22 @@ final class EventBuffer {
     }
 
     /**
+     * Throws the refusal if the buffer is closed: for an emitter's call that may publish nothing (an empty
+     * {@code emitAll}), which must be refused past the run as a call that publishes is.
+     */
+    void checkOpen() {
+        lock.lock();
+        try {
+            if (closed) {
+                throw refusal.get();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * No more events will be published: receivers drain the queue and then see {@code -1}; senders,
      * waiting or not, get the refusal. Idempotent.
      */

@@ -147,6 +147,7 @@ final class PipelineSenders<E> {
 
         @Override
         public void emitAll(Iterable<? extends E> data) throws InterruptedException {
+            buffer.checkOpen(); // refused past the run even when empty, as the Emitter promises
             if (sharedSources()) {
                 drain(shared(data, index, () -> new SharedSource(data.iterator(), null)));
             }
@@ -157,6 +158,7 @@ final class PipelineSenders<E> {
 
         @Override
         public void emitAll(Stream<? extends E> data) throws InterruptedException {
+            buffer.checkOpen();
             if (sharedSources()) {
                 drain(shared(data, index, () -> new SharedSource(data.iterator(), data::close)));
             }

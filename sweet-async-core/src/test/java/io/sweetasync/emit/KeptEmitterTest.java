@@ -64,6 +64,11 @@ class KeptEmitterTest {
             }
             assertThatThrownBy(() -> kept.get().emitAll(java.util.List.of(1, 2, 3)))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled");
+            // nothing to emit is refused too: every method throws once the pipeline takes no more events
+            assertThatThrownBy(() -> kept.get().emitAll(java.util.List.of()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled");
+            assertThatThrownBy(() -> kept.get().emitAll(java.util.stream.Stream.empty()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled");
         });
     }
 

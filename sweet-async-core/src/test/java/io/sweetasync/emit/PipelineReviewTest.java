@@ -197,6 +197,9 @@ class PipelineReviewTest extends PipelineHostileSupport {
             assertThat(done.collected()).hasSize(2);
             assertThatThrownBy(() -> kept.get().emit(99))
                     .isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> kept.get().emitAll(List.of())).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> kept.get().emitAll(java.util.stream.Stream.empty()))
+                    .isInstanceOf(IllegalStateException.class);
         });
     }
 
