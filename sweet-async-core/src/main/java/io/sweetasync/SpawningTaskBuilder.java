@@ -92,7 +92,8 @@ public final class SpawningTaskBuilder<T> {
      * The concurrency group: each attempt waits {@code QUEUED} (in priority order) for a permit of the
      * group's limiter, and is rejected with {@link TaskRejectedException} if the group's queue is full or
      * the wait exceeds its maximum. Groups not configured on the orchestrator get its default group
-     * configuration. Keep names low-cardinality: metrics use them as tags.
+     * configuration. Keep names low-cardinality: each group keeps its limiter for the orchestrator's life
+     * (a group per user or per request would grow memory without bound), and metrics use them as tags.
      */
     public SpawningTaskBuilder<T> group(String group) {
         Objects.requireNonNull(group, "group");
