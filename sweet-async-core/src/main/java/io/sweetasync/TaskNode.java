@@ -119,10 +119,17 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * A body that waits, without a bound, for its own task or for an ancestor (which ends only after its
      * children) would wait for ever, or until a deadline ends the ancestor: refused at once, naming both. A
      * walk up only as many levels as the waiting task is deeper than this one, so a parent joining its
-     * children (the usual wait) walks nowhere.
+     * children (the usual wait) walks nowhere. Likewise user code of a task's end (its fallback, its
+     * {@code onFinished} listeners), which runs before that task's outcome completes and before it leaves
+     * its parent: its wait for a task that cannot end before that one ({@link #endsOnlyAfter}) is refused.
+     * Costs the thread's carrier, which the first check reads anyway, and a field of it.
      */
     void refuseWaitingForItselfOrAnAncestor() {
-        TaskNode<?> waiter = Carrier.currentTask();
+        Carrier here = Carrier.currentOrNull();
+        if (here == null) {
+            return;
+        }
+        TaskNode<?> waiter = here.top();
         if (waiter != null && waiter.isSelfOrDescendantOf(this)) {
             throw new IllegalStateException(waiter == this
                     ? "task " + label() + " cannot wait for itself: its body would wait for its own end"
@@ -130,6 +137,28 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
                             + "after its children, so the wait would never end (start the waiting work detached(), "
                             + "or use get(timeout))");
         }
+        TaskNode<?> ending = here.ending;
+        if (ending != null && endsOnlyAfter(ending)) {
+            String callback = ending.outcome.isAnnouncingHere() ? "an onFinished listener of task " + ending.label()
+                    : "the fallback of task " + ending.label();
+            throw new IllegalStateException(callback + " cannot wait for " + (ending == this ? "its own task"
+                    : label() + ", " + relation(ending)) + ": it runs while " + ending.label() + " ends, before "
+                    + "its outcome is decided" + (ending == this ? "" : " and before it leaves its parent")
+                    + ", so the wait would never end (wait from another task, or use get(timeout))");
+        }
+    }
+
+    /**
+     * Whether this task cannot end before {@code ending} does (without a deadline that ends it first): it is
+     * {@code ending} or an ancestor of it (a task ends only after its children).
+     */
+    boolean endsOnlyAfter(TaskNode<?> ending) {
+        return ending.isSelfOrDescendantOf(this);
+    }
+
+    /** How this task waits for {@code ending}, for a refusal's message. */
+    private String relation(TaskNode<?> ending) {
+        return ending.isSelfOrDescendantOf(this) ? "its ancestor" : "which waits for it";
     }
 
     @Override

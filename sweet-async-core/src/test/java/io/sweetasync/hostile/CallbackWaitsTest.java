@@ -1,0 +1,212 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.AsyncTaskException;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskFailedException;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskResult;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.TaskTimeoutException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * User callbacks that wait for task outcomes: "callbacks cannot hang a task". A fallback and an
+ * {@code onFinished} listener run while their task ends, before its outcome completes and before it
+ * leaves its parent; a wait they make for that task, one of its ancestors or a task waiting for one of
+ * those could never end. Each test failed (hung, bounded by its timeout) before the fix that came with it.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CallbackWaitsTest {
+
+    private static final List<String> RUNTIMES = List.of("virtual", "platform", "single");
+
+    /** A wait on a handle. */
+    @FunctionalInterface
+    interface Wait {
+        Object on(SpawningTask<?> task) throws Exception;
+    }
+
+    /** Every unbounded wait a handle offers. */
+    private static final Map<String, Wait> WAITS = new LinkedHashMap<>();
+
+    static {
+        WAITS.put("join()", SpawningTask::join);
+        WAITS.put("result()", SpawningTask::result);
+        WAITS.put("get()", SpawningTask::get);
+        WAITS.put("toCompletableFuture().join()", task -> task.toCompletableFuture().join());
+        WAITS.put("toCompletableFuture().get()", task -> task.toCompletableFuture().get());
+    }
+
+    private final List<TaskOrchestrator> made = new CopyOnWriteArrayList<>();
+    private final Latches latches = new Latches();
+
+    @AfterEach
+    @Timeout(10)
+    void tearDown() {
+        latches.releaseAll();
+        made.forEach(TaskOrchestrator::close);
+    }
+
+    private TaskOrchestrator orchestrator(TaskListener... listeners) {
+        TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+        for (TaskListener listener : listeners) {
+            builder.listener(listener);
+        }
+        TaskOrchestrator orchestrator = builder.build();
+        made.add(orchestrator);
+        return orchestrator;
+    }
+
+    /** The message of the IllegalStateException {@code wait} throws, or what happened instead. */
+    private static String refusal(Wait wait, SpawningTask<?> task) {
+        try {
+            return "no refusal: " + wait.on(task);
+        }
+        catch (IllegalStateException ex) {
+            return ex.getMessage();
+        }
+        catch (Exception ex) {
+            return "no refusal: " + ex;
+        }
+    }
+
+    /** A listener whose {@code onFinished} runs {@code action} for the tasks named {@code name}. */
+    private static TaskListener onFinishedOf(String name, Consumer<TaskInfo> action) {
+        return new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.name().equals(name)) {
+                    action.accept(task);
+                }
+            }
+        };
+    }
+
+    // ---- 1. a fallback waiting for its own task --------------------------------------------------------
+
+    /**
+     * fallback(): "the value to use when the task fails for good". The fallback runs while the task ends,
+     * before its outcome completes: a fallback joining its own task (join(), result(), get(), its future)
+     * waited for its own return, for ever, and the task never ended. Refused now with
+     * IllegalStateException naming the task, as a body's wait for itself is; a fallback that throws fails
+     * the task with TaskFailedException (the fallback's exception as cause, the original error suppressed).
+     */
+    @Test
+    void aFallbackWaitingForItsOwnTaskIsRefused() {
+        TaskOrchestrator orchestrator = orchestrator();
+        for (String runtime : RUNTIMES) {
+            for (Map.Entry<String, Wait> wait : WAITS.entrySet()) {
+                CompletableFuture<SpawningTask<String>> self = new CompletableFuture<>();
+                SpawningTask<String> task = orchestrator.to(String.class).named("falls-back").runtime(runtime)
+                        .fallback(error -> {
+                            try {
+                                return "fallback waited: " + wait.getValue().on(self.join());
+                            }
+                            catch (RuntimeException ex) {
+                                throw ex;
+                            }
+                            catch (Exception ex) {
+                                return "fallback waited: " + ex;
+                            }
+                        })
+                        .run(() -> {
+                            self.join();
+                            throw new IOException("boom");
+                        });
+                self.complete(task);
+                String what = runtime + ", " + wait.getKey();
+
+                TaskResult<String> result = task.result();
+                assertThat(task.status()).as(what).isEqualTo(TaskStatus.FAILED);
+                assertThat(result).as(what).isInstanceOf(TaskResult.Err.class);
+                AsyncTaskException error = ((TaskResult.Err<String>) result).error();
+                assertThat(error).as(what).isInstanceOf(TaskFailedException.class);
+                assertThat(error.getCause()).as(what).isInstanceOf(IllegalStateException.class);
+                assertThat(error.getCause().getMessage()).as(what)
+                        .contains("falls-back#" + task.id()).contains("fallback").contains("its own");
+                assertThat(error.getSuppressed()).as(what).hasSize(1);
+                assertThat(error.getSuppressed()[0].getCause()).as(what).isInstanceOf(IOException.class);
+            }
+        }
+    }
+
+    /**
+     * The same after a deadline: the fallback of a timed-out task whose body returns at its interrupt runs
+     * on the body's thread; that of a runaway (a body ignoring its interrupt) on the deadline's thread.
+     * Both waited for ever for their own task; both are refused.
+     */
+    @Test
+    void aFallbackWaitingForItsOwnTimedOutTaskIsRefused() {
+        TaskOrchestrator orchestrator = orchestrator();
+        CountDownLatch never = latches.next();
+        for (boolean runaway : new boolean[] {false, true}) {
+            CompletableFuture<SpawningTask<String>> self = new CompletableFuture<>();
+            SpawningTask<String> task = orchestrator.to(String.class).named("times-out")
+                    .timeout(Duration.ofMillis(50))
+                    .fallback(error -> String.valueOf(self.join().join()))
+                    .run(() -> {
+                        while (true) {
+                            try {
+                                never.await();
+                                return "released";
+                            }
+                            catch (InterruptedException ex) {
+                                if (!runaway) {
+                                    throw ex;
+                                }
+                            }
+                        }
+                    });
+            self.complete(task);
+
+            TaskResult<String> result = task.result();
+            assertThat(task.status()).as("runaway " + runaway).isEqualTo(TaskStatus.TIMED_OUT);
+            AsyncTaskException error = ((TaskResult.Err<String>) result).error();
+            assertThat(error.getCause()).as("runaway " + runaway).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("times-out#" + task.id());
+            assertThat(error.getSuppressed()[0]).isInstanceOf(TaskTimeoutException.class);
+        }
+    }
+
+    /**
+     * A child's fallback joining its parent: the parent ends only after the child, which ends only after
+     * its fallback returns. Refused, naming both; the parent ends.
+     */
+    @Test
+    void aFallbackWaitingForAnAncestorIsRefused() {
+        TaskOrchestrator orchestrator = orchestrator();
+        for (String runtime : RUNTIMES) {
+            CompletableFuture<SpawningTask<String>> parentHandle = new CompletableFuture<>();
+            SpawningTask<String> parent = orchestrator.to(String.class).named("parent").runtime(runtime).run(() -> {
+                SpawningTask<String> child = TaskContext.current().orElseThrow().child(String.class).named("child")
+                        .fallback(error -> refusal(SpawningTask::join, parentHandle.join()))
+                        .run(() -> {
+                            throw new IOException("boom");
+                        });
+                return child.result().orElse("child failed");
+            });
+            parentHandle.complete(parent);
+            assertThat(parent.join()).as(runtime).contains("child#").contains("parent#" + parent.id())
+                    .doesNotContain("no refusal");
+        }
+    }
+}
