@@ -128,6 +128,19 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         }
     }
 
+    /** As {@link #whileEnding(Callable)}, for the {@code onFinished} listeners. */
+    final void runWhileEnding(Runnable callback) {
+        Carrier here = carrierHere();
+        TaskNode<?> outer = here.ending;
+        here.ending = self();
+        try {
+            callback.run();
+        }
+        finally {
+            here.ending = outer;
+        }
+    }
+
     // ---- state ----------------------------------------------------------------------------------
 
     @Override

@@ -18,10 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
@@ -208,5 +210,159 @@ class CallbackWaitsTest {
             assertThat(parent.join()).as(runtime).contains("child#").contains("parent#" + parent.id())
                     .doesNotContain("no refusal");
         }
+    }
+
+    // ---- 2. an onFinished listener waiting for a task that waits for the one it is told of ----------------
+
+    /**
+     * TaskListener: "listeners must not be able to break task execution". A child's onFinished listener
+     * joining the child's parent deadlocked the tree: the parent ends only after the child, and the child
+     * ends (leaves its parent) only after its listeners return. Refused now, naming both tasks, by every
+     * wait of the handle, on every runtime.
+     */
+    @Test
+    void aListenerWaitingForTheParentOfItsTaskIsRefused() {
+        CompletableFuture<SpawningTask<?>> parentHandle = new CompletableFuture<>();
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        AtomicReference<Wait> currentWait = new AtomicReference<>();
+        TaskOrchestrator orchestrator = orchestrator(onFinishedOf("child",
+                task -> refusals.add(refusal(currentWait.get(), parentHandle.join()))));
+        for (String runtime : RUNTIMES) {
+            for (Map.Entry<String, Wait> wait : WAITS.entrySet()) {
+                currentWait.set(wait.getValue());
+                refusals.clear();
+                CompletableFuture<SpawningTask<?>> mine = new CompletableFuture<>();
+                SpawningTask<String> parent = orchestrator.to(String.class).named("parent").runtime(runtime).run(() -> {
+                    mine.join();
+                    TaskContext.current().orElseThrow().child(String.class).named("child").run(() -> "c");
+                    return "p";
+                });
+                parentHandle.obtrudeValue(parent);
+                mine.complete(parent);
+                String what = runtime + ", " + wait.getKey();
+
+                assertThat(parent.join()).as(what).isEqualTo("p");
+                assertThat(refusals).as(what).singleElement().asString()
+                        .contains("child#").contains("parent#" + parent.id()).doesNotContain("no refusal");
+            }
+        }
+    }
+
+    /** The same for a grandparent; and a listener that lets the refusal escape is logged and skipped. */
+    @Test
+    void aListenerWaitingForAnAncestorIsRefusedAndTheTreeEnds() {
+        CompletableFuture<SpawningTask<?>> rootHandle = new CompletableFuture<>();
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        TaskOrchestrator orchestrator = orchestrator(
+                onFinishedOf("grandchild", task -> refusals.add(refusal(SpawningTask::join, rootHandle.join()))),
+                onFinishedOf("grandchild", task -> rootHandle.join().join())); // throws: logged, skipped
+        for (String runtime : RUNTIMES) {
+            refusals.clear();
+            CompletableFuture<SpawningTask<?>> mine = new CompletableFuture<>();
+            SpawningTask<String> root = orchestrator.to(String.class).named("root").runtime(runtime).run(() -> {
+                mine.join();
+                TaskContext.current().orElseThrow().child(String.class).named("child").run(() ->
+                        TaskContext.current().orElseThrow().child(String.class).named("grandchild").run(() -> "g").join());
+                return "r";
+            });
+            rootHandle.obtrudeValue(root);
+            mine.complete(root);
+
+            assertThat(root.join()).as(runtime).isEqualTo("r");
+            assertThat(refusals).as(runtime).singleElement().asString()
+                    .contains("grandchild#").contains("root#" + root.id()).doesNotContain("no refusal");
+        }
+    }
+
+    /**
+     * A listener joining a task that waits for the one it is told of: an after(...) dependent, a chain,
+     * and a dependent of that dependent start only once the outcome completes, after the listeners.
+     * Refused, naming both.
+     */
+    @Test
+    void aListenerWaitingForADependentOfItsTaskIsRefused() {
+        Map<String, SpawningTask<?>> dependents = new ConcurrentHashMap<>();
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        TaskOrchestrator orchestrator = orchestrator(onFinishedOf("first", task -> {
+            for (String name : List.of("second", "chained", "third")) {
+                refusals.add(name + ": " + refusal(SpawningTask::join, dependents.get(name)));
+            }
+        }));
+        CountDownLatch go = latches.next();
+        SpawningTask<String> first = orchestrator.to(String.class).named("first").run(() -> {
+            go.await();
+            return "1";
+        });
+        SpawningTask<String> second = orchestrator.to(String.class).named("second").after(first).run(() -> "2");
+        SpawningTask<String> chained = first.chain(value -> value + "c");
+        SpawningTask<String> third = orchestrator.to(String.class).named("third").after(second).run(() -> "3");
+        dependents.put("second", second);
+        dependents.put("chained", chained);
+        dependents.put("third", third);
+        go.countDown();
+
+        assertThat(third.join()).isEqualTo("3");
+        assertThat(chained.join()).isEqualTo("1c");
+        assertThat(refusals).hasSize(3).allSatisfy(message -> assertThat(message)
+                .contains("first#" + first.id()).doesNotContain("no refusal"));
+        assertThat(refusals.get(0)).contains("second#" + second.id());
+        assertThat(refusals.get(1)).contains("#" + chained.id());
+        assertThat(refusals.get(2)).contains("third#" + third.id());
+    }
+
+    /**
+     * A fallback joining a task that starts only after its own (after(...)): that task starts once the
+     * outcome the fallback decides is complete. Refused, naming both.
+     */
+    @Test
+    void aFallbackWaitingForADependentOfItsTaskIsRefused() {
+        TaskOrchestrator orchestrator = orchestrator();
+        CompletableFuture<SpawningTask<String>> later = new CompletableFuture<>();
+        CountDownLatch go = latches.next();
+        SpawningTask<String> failing = orchestrator.to(String.class).named("failing")
+                .fallback(error -> refusal(SpawningTask::join, later.join()))
+                .run(() -> {
+                    go.await();
+                    throw new IOException("boom");
+                });
+        SpawningTask<String> dependent = orchestrator.to(String.class).named("dependent").after(failing).run(() -> "d");
+        later.complete(dependent);
+        go.countDown();
+
+        assertThat(failing.join()).contains("failing#" + failing.id()).contains("dependent#" + dependent.id())
+                .doesNotContain("no refusal");
+        assertThat(dependent.join()).isEqualTo("d");
+    }
+
+    /**
+     * What is not refused: a listener waiting for its own task gets the outcome (TaskOutcome's announcer),
+     * and one waiting for an unrelated task that can end waits for it.
+     */
+    @Test
+    void aListenerMayWaitForItsOwnTaskAndForUnrelatedTasks() {
+        CountDownLatch release = latches.next();
+        CompletableFuture<SpawningTask<?>> own = new CompletableFuture<>();
+        CompletableFuture<SpawningTask<?>> other = new CompletableFuture<>();
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        TaskOrchestrator orchestrator = orchestrator(onFinishedOf("told", task -> {
+            seen.add(own.join().join());
+            release.countDown();
+            seen.add(other.join().join());
+        }));
+        SpawningTask<String> unrelated = orchestrator.to(String.class).named("unrelated").run(() -> {
+            release.await();
+            return "u";
+        });
+        other.complete(unrelated);
+        CompletableFuture<SpawningTask<?>> mine = new CompletableFuture<>();
+        SpawningTask<String> told = orchestrator.to(String.class).named("told").run(() -> {
+            mine.join();
+            return "t";
+        });
+        own.complete(told);
+        mine.complete(told);
+
+        assertThat(told.join()).isEqualTo("t");
+        assertThat(seen).containsExactly("t", "u");
     }
 }
