@@ -81,7 +81,8 @@ public final class SpawningTaskBuilder<T> {
      * leaves its parent: its waits without a bound ({@code join()}, {@code result()}, {@code get()}, a
      * future's {@code join()}/{@code get()}) for the task itself, an ancestor, or a task that starts only
      * after one of those ({@code after}, {@code chain}, and so on) would never end, and are refused with
-     * {@link IllegalStateException} naming both, which fails the fallback as above.
+     * {@link IllegalStateException} naming both, which fails the fallback as above. The timeout does not
+     * bound the fallback: its waiters are released once it returns.
      */
     public SpawningTaskBuilder<T> fallback(Function<? super AsyncTaskException, ? extends T> fallback) {
         return new SpawningTaskBuilder<>(orchestrator, spec.withFallback(Objects.requireNonNull(fallback, "fallback")));

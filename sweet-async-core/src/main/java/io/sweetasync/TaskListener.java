@@ -45,6 +45,8 @@ public interface TaskListener {
      * started: a wait here for an ancestor of the task, or for a task that starts only after it (or after an
      * ancestor, or after such a task), would never end, and is refused with {@link IllegalStateException}
      * naming both (logged and skipped, as any exception of a listener, unless the listener catches it).
+     * No deadline bounds a listener: one that blocks here holds the task's waiters, and its parent, until it
+     * returns, even after the task's timeout.
      */
     default void onFinished(TaskInfo task) {
     }
