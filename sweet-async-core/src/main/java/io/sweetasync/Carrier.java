@@ -29,6 +29,14 @@ class Carrier {
     private Thread thread;
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
+    /**
+     * The task whose end this thread is running user code of (its fallback, or its {@code onFinished}
+     * listeners), or null: such code runs before the task's outcome completes and before it leaves its
+     * parent, so it must not wait for a task that cannot end before this one ({@link TaskNode#endsOnlyAfter}).
+     * Not the same as {@link #top}: the code does not run as if inside the task (a task it starts is a new
+     * root). Read and written by this carrier's own thread only, so a plain field.
+     */
+    TaskNode<?> ending;
 
     Carrier(Thread thread) {
         this.thread = thread;

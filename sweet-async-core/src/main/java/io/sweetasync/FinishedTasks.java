@@ -45,7 +45,10 @@ final class FinishedTasks {
             history.add(node, info);
         }
         if (info != null) {
-            node.outcome.announce(result, () -> listeners.each(listener -> listener.onFinished(info)));
+            // Marked on this thread as the node's end: a listener's wait for a task that cannot end before the
+            // node (an ancestor, a dependent) is refused instead of never ending (TaskNode.endsOnlyAfter).
+            node.outcome.announce(result,
+                    () -> node.runWhileEnding(() -> listeners.each(listener -> listener.onFinished(info))));
         }
         if (resourcesPending && node.announceResourcesWhenFinal()) {
             orchestrator.attribution().announce(node);

@@ -77,7 +77,12 @@ public final class SpawningTaskBuilder<T> {
      * when it is cancelled. The task's status still says what happened ({@code FAILED},
      * {@code TIMED_OUT}); its handle yields the fallback's value. If the fallback throws, the task's
      * error is a {@link TaskFailedException} with the fallback's exception as cause and the original
-     * error suppressed.
+     * error suppressed. The fallback runs while the task ends, before its outcome is decided and before it
+     * leaves its parent: its waits without a bound ({@code join()}, {@code result()}, {@code get()}, a
+     * future's {@code join()}/{@code get()}) for the task itself, an ancestor, or a task that starts only
+     * after one of those ({@code after}, {@code chain}, and so on) would never end, and are refused with
+     * {@link IllegalStateException} naming both, which fails the fallback as above. The timeout does not
+     * bound the fallback: its waiters are released once it returns.
      */
     public SpawningTaskBuilder<T> fallback(Function<? super AsyncTaskException, ? extends T> fallback) {
         return new SpawningTaskBuilder<>(orchestrator, spec.withFallback(Objects.requireNonNull(fallback, "fallback")));

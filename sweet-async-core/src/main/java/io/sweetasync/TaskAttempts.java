@@ -467,6 +467,16 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
     }
 
+    /**
+     * The current thread's carrier: this task's own while its attempt runs here (the usual thread of its
+     * end, whose lookup this saves), else looked up (made on first use).
+     */
+    @Override
+    final Carrier carrierHere() {
+        Carrier mine = carrier;
+        return mine != null && mine.thread() == Thread.currentThread() ? mine : Carrier.current();
+    }
+
     /** The pooled runtime whose worker thread runs this task's body; null if none (or the body has returned). */
     PooledRuntime carrierPool() {
         Carrier running = carrier;

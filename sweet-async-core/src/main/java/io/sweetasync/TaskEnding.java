@@ -108,6 +108,39 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
      */
     abstract TaskNode<?> leaveParent();
 
+    /** The current thread's carrier (see {@link TaskAttempts#carrierHere}). */
+    abstract Carrier carrierHere();
+
+    /**
+     * Runs {@code callback}, user code of this task's end (its fallback, its {@code onFinished} listeners),
+     * marked on this thread's carrier ({@link Carrier#ending}): its waits for a task that cannot end before
+     * this one are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending.
+     */
+    final <V> V whileEnding(Callable<V> callback) throws Exception {
+        Carrier here = carrierHere();
+        TaskNode<?> outer = here.ending; // a callback may run another task's end on this thread (a caller-runs body)
+        here.ending = self();
+        try {
+            return callback.call();
+        }
+        finally {
+            here.ending = outer;
+        }
+    }
+
+    /** As {@link #whileEnding(Callable)}, for the {@code onFinished} listeners. */
+    final void runWhileEnding(Runnable callback) {
+        Carrier here = carrierHere();
+        TaskNode<?> outer = here.ending;
+        here.ending = self();
+        try {
+            callback.run();
+        }
+        finally {
+            here.ending = outer;
+        }
+    }
+
     // ---- state ----------------------------------------------------------------------------------
 
     @Override
@@ -330,7 +363,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
             return TaskResult.err(error);
         }
         try {
-            return TaskResult.ok(withContext(() -> fallback.apply(error)));
+            return TaskResult.ok(whileEnding(() -> withContext(() -> fallback.apply(error))));
         }
         catch (Throwable t) {
             TaskFailedException failed = new TaskFailedException(error.task(), t);

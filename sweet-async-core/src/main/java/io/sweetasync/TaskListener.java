@@ -41,6 +41,12 @@ public interface TaskListener {
     /**
      * The task reached its terminal status. Its waiters are released after the listeners return; on this
      * thread its handle's {@code result()}, {@code join()}, {@code get()} and future already give its outcome.
+     * It has not left its parent yet, and the tasks that start after it ({@code after}, {@code chain}) have not
+     * started: a wait here for an ancestor of the task, or for a task that starts only after it (or after an
+     * ancestor, or after such a task), would never end, and is refused with {@link IllegalStateException}
+     * naming both (logged and skipped, as any exception of a listener, unless the listener catches it).
+     * No deadline bounds a listener: one that blocks here holds the task's waiters, and its parent, until it
+     * returns, even after the task's timeout.
      */
     default void onFinished(TaskInfo task) {
     }

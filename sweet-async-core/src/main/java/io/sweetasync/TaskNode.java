@@ -1,5 +1,9 @@
 package io.sweetasync;
 
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -96,7 +100,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * long it runs, does not keep the dependents that gave up on it.
      */
     void whenTerminalFor(TaskNode<?> dependent, Runnable action) {
-        outcome.addDependent(action);
+        outcome.addDependent(dependent, action);
         dependent.whenTerminal(() -> outcome.removeDependent(action));
     }
 
@@ -119,10 +123,17 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * A body that waits, without a bound, for its own task or for an ancestor (which ends only after its
      * children) would wait for ever, or until a deadline ends the ancestor: refused at once, naming both. A
      * walk up only as many levels as the waiting task is deeper than this one, so a parent joining its
-     * children (the usual wait) walks nowhere.
+     * children (the usual wait) walks nowhere. Likewise user code of a task's end (its fallback, its
+     * {@code onFinished} listeners), which runs before that task's outcome completes and before it leaves
+     * its parent: its wait for a task that cannot end before that one ({@link #endsOnlyAfter}) is refused.
+     * Costs the thread's carrier, which the first check reads anyway, and a field of it.
      */
     void refuseWaitingForItselfOrAnAncestor() {
-        TaskNode<?> waiter = Carrier.currentTask();
+        Carrier here = Carrier.currentOrNull();
+        if (here == null) {
+            return;
+        }
+        TaskNode<?> waiter = here.top();
         if (waiter != null && waiter.isSelfOrDescendantOf(this)) {
             throw new IllegalStateException(waiter == this
                     ? "task " + label() + " cannot wait for itself: its body would wait for its own end"
@@ -130,6 +141,48 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
                             + "after its children, so the wait would never end (start the waiting work detached(), "
                             + "or use get(timeout))");
         }
+        TaskNode<?> ending = here.ending;
+        if (ending != null && endsOnlyAfter(ending)) {
+            String callback = ending.outcome.isAnnouncingHere() ? "an onFinished listener of task " + ending.label()
+                    : "the fallback of task " + ending.label();
+            String why = ending == this ? "its own task: it runs before " + label() + "'s outcome is decided"
+                    : label() + (ending.isSelfOrDescendantOf(this) ? ", its ancestor: a task ends only after its children"
+                            : ", which cannot end before " + ending.label() + " (it starts only after it, or waits for a"
+                                    + " task that does)")
+                            + ", and " + ending.label() + " ends only after this callback returns";
+            throw new IllegalStateException(callback + " cannot wait for " + why
+                    + ", so the wait would never end (wait from another task, or use get(timeout))");
+        }
+    }
+
+    /**
+     * Whether this task cannot end before {@code ending} does (without a deadline that ends it first): it is
+     * {@code ending} or an ancestor of it (a task ends only after its children), a task that starts only
+     * after one of those ({@code after}, {@code chain}) and has not been stopped, an ancestor of such a
+     * task, and so on. A walk up from {@code ending} and along the dependents of each task passed, each
+     * task once; only for a wait by user code of a task's end that the outcome does not answer at once.
+     * Waits it cannot see (a task started by the callback that waits for one of these) are not refused.
+     */
+    boolean endsOnlyAfter(TaskNode<?> ending) {
+        if (ending.isSelfOrDescendantOf(this)) {
+            return true;
+        }
+        Set<TaskNode<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<TaskNode<?>> todo = new ArrayDeque<>();
+        todo.add(ending);
+        while (!todo.isEmpty()) {
+            for (TaskNode<?> up = todo.poll(); up != null && seen.add(up); up = up.parentNode()) {
+                if (up == this) {
+                    return true;
+                }
+                for (TaskNode<?> dependent : up.outcome.dependentTasks()) {
+                    if (!dependent.isStoppedOrSealed()) {
+                        todo.add(dependent);
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.sweetasync;
 
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -47,6 +47,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             announcer = null;
             announced = null;
         }
+    }
+
+    /** Whether this thread is running the task's {@code onFinished} listeners ({@link #announce}). */
+    boolean isAnnouncingHere() {
+        return announcer == Thread.currentThread();
     }
 
     /** The outcome, or null while the task is not terminal. */
@@ -100,16 +105,19 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     /**
      * What tasks waiting for this one ({@code after}, {@code chain}) do when it ends, each until that task
      * ends first ({@link #removeDependent}): a completion of the future itself could not be taken back, and
-     * would keep every such task that gave up (and its tree) for as long as this one runs. Guarded by this;
-     * null when there are none, and from the moment they are run.
+     * would keep every such task that gave up (and its tree) for as long as this one runs. Each action
+     * maps to its waiting task, for the walks that find what cannot end before this one
+     * ({@link TaskNode#endsOnlyAfter}); a map costs what the set it replaces did (a {@code LinkedHashSet}
+     * is a {@code LinkedHashMap}). Guarded by this; null when there are none, and from the moment they
+     * are run.
      */
-    private Set<Runnable> dependents;
+    private Map<Runnable, TaskNode<?>> dependents;
 
     /**
      * Runs {@code action} once the task is terminal, as {@link #whenTerminal} does, unless it is removed
      * before ({@link #removeDependent}, when the waiting task ends first).
      */
-    void addDependent(Runnable action) {
+    void addDependent(TaskNode<?> dependent, Runnable action) {
         boolean done;
         boolean first = false;
         synchronized (this) {
@@ -117,9 +125,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             if (!done) {
                 first = dependents == null;
                 if (first) {
-                    dependents = new LinkedHashSet<>();
+                    dependents = new LinkedHashMap<>();
                 }
-                dependents.add(action);
+                dependents.put(action, dependent);
             }
         }
         if (done) {
@@ -142,10 +150,17 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         }
     }
 
+    /** The tasks that wait for this one and have not ended (see {@link #addDependent}). */
+    List<TaskNode<?>> dependentTasks() {
+        synchronized (this) {
+            return dependents == null ? List.of() : List.copyOf(dependents.values());
+        }
+    }
+
     private void runDependents() {
         List<Runnable> actions;
         synchronized (this) {
-            actions = dependents == null ? List.of() : List.copyOf(dependents);
+            actions = dependents == null ? List.of() : List.copyOf(dependents.keySet());
             dependents = null;
         }
         actions.forEach(Trampoline::run);
