@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.WorkPermits;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -116,8 +117,9 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      * thread of a {@code PLATFORM} or {@code SINGLE} runtime running a body, the body's slot is handed to
      * another thread for the wait, so that the tasks it waits for can start; elsewhere it simply
      * blocks. A body in a concurrency group also gives its permit back for the wait
-     * ({@link ConcurrencyLimiter.Permit#suspend}) and takes it again after, at once. Use it around waits
-     * that the runtime cannot see.
+     * ({@link ConcurrencyLimiter.Permit#suspend}) and takes it again after, at once, as does a pipeline's
+     * receiver the permit it holds for the event it receives. Use it around waits that the runtime cannot
+     * see.
      *
      * <pre>{@code
      * CountDownLatch ready = new CountDownLatch(1);
@@ -137,10 +139,12 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
         Objects.requireNonNull(blocker, "blocker");
         Carrier current = Carrier.currentOrNull();
         // A body holding a group permit does not hold it while it waits: the work it waits for may need it.
-        ConcurrencyLimiter.Permit permit = current == null || blocker.isReleasable() ? null : heldPermit(current);
-        if (permit != null) {
-            permit.suspend();
-        }
+        // Nor does a pipeline's receive running in it hold its own (WorkPermits).
+        boolean lends = current != null && !blocker.isReleasable();
+        ConcurrencyLimiter.Permit permit = lends ? heldPermit(current) : null;
+        ConcurrencyLimiter.Permit work = lends ? WorkPermits.held() : null;
+        suspend(permit);
+        suspend(work);
         try {
             if (current instanceof Carrier.ThreadCarrier carrier && carrier.pool() != null && carrier.holdsSlot) {
                 carrier.pool().block(carrier, blocker);
@@ -150,9 +154,20 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
             }
         }
         finally {
-            if (permit != null) {
-                permit.resume();
-            }
+            resume(work);
+            resume(permit);
+        }
+    }
+
+    private static void suspend(ConcurrencyLimiter.Permit permit) {
+        if (permit != null) {
+            permit.suspend();
+        }
+    }
+
+    private static void resume(ConcurrencyLimiter.Permit permit) {
+        if (permit != null) {
+            permit.resume();
         }
     }
 

@@ -14,6 +14,8 @@
  * the package because the API's few entry points reach deep into the engine ({@code TaskOrchestrator}
  * creates and finishes {@code TaskNode}s; {@code TaskRuntime} schedules them) and Java has no friend
  * packages: an engine package would have to make its classes and methods {@code public}, that is API.
+ * Where another of the library's packages must reach the engine (a pipeline's receive lending its permit
+ * for a wait), a small bridge in {@code io.sweetasync.internal} does, outside the published API.
  * The engine's classes, one job each:
  * <ul>
  *   <li>a task, one object per task in layers, each extending the one before: {@code TaskFacts} (identity,

@@ -103,7 +103,10 @@ public final class EmittingTaskBuilder<E> {
      * queue full, or a wait beyond its maximum) is that attempt's error, a
      * {@link java.util.concurrent.RejectedExecutionException} naming the pipeline, the event and the
      * group, handled by the error strategy like any other: retried, kept in {@link FinalEvent#errors()},
-     * or stopping the pipeline; the receiver goes on with the next event.
+     * or stopping the pipeline; the receiver goes on with the next event. As a task's body does, a receiver
+     * gives its permit back while it waits for a task ({@code join()}, {@code get()}, any
+     * {@link io.sweetasync.TaskRuntime#managedBlock}) and takes it again as the wait ends, so it may wait for
+     * a task of this same group; its latency sample then measures the receive from the end of its last wait.
      */
     public EmittingTaskBuilder<E> group(String group) {
         Objects.requireNonNull(group, "group");

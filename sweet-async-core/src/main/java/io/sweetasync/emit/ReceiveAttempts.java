@@ -3,6 +3,7 @@ package io.sweetasync.emit;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.internal.WorkPermits;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,11 @@ import java.util.concurrent.RejectedExecutionException;
  * <li>A permit is released after every attempt that got one: sampled when the attempt ended (well
  * or not), ignored when it was interrupted. An interrupted wait for a permit leaks nothing: the
  * request is cancelled, or the permit ignored when it is granted.</li>
+ * <li>While the receiver runs, its permit is the thread's {@link WorkPermits work permit}, so every managed
+ * wait in it (a {@code join()} of a task, any {@code TaskRuntime.managedBlock}) lends it, uncounted in the
+ * group, and takes it back as the wait ends, before the receiver goes on: a release never finds it lent,
+ * and it is released once, here. Its latency sample starts again as it is taken back: it covers the
+ * receive after its last wait, not the time lent, as for a task's body.</li>
  * <li>An interrupt that stops the worker ({@link PipelineWorkers#isStopping}) ends the attempts at once
  * and is thrown; every other error is the attempt's, for the retry policy to judge, also an
  * {@link InterruptedException} the receiver throws while nothing stops the worker. An interrupt flag a
@@ -66,7 +72,7 @@ final class ReceiveAttempts<E, K, V> {
                     permit = permit(event.sequence());
                 }
                 try {
-                    receiver.receive(event, collector);
+                    receive(event, collector, permit);
                 }
                 finally {
                     clearLeftoverInterrupt();
@@ -87,6 +93,25 @@ final class ReceiveAttempts<E, K, V> {
                 }
                 Waits.sleep(delay);
             }
+        }
+    }
+
+    /**
+     * Runs the receiver, its permit lent for every wait of a task in it ({@link WorkPermits}): a receiver
+     * that joins a task of the pipeline's group does not hold the permit that task needs.
+     */
+    private void receive(Event<E> event, EventCollector<K, V> collector, ConcurrencyLimiter.Permit permit)
+            throws Exception {
+        if (permit == null) {
+            receiver.receive(event, collector);
+            return;
+        }
+        ConcurrencyLimiter.Permit enclosing = WorkPermits.hold(permit);
+        try {
+            receiver.receive(event, collector);
+        }
+        finally {
+            WorkPermits.restore(enclosing);
         }
     }
 

@@ -3,12 +3,15 @@ package io.sweetasync.emit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sweetasync.ManualClock;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
+import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.limit.LimiterSnapshot;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.time.Duration;
@@ -16,8 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,6 +49,11 @@ class PipelineRound2Test {
         Field field = owner.getClass().getDeclaredField(name);
         field.setAccessible(true);
         return field.get(owner);
+    }
+
+    /** An await polled at once and every millisecond, for loops of many short waits. */
+    private static ConditionFactory soon() {
+        return await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(CEILING);
     }
 
     /** Whether some platform thread is blocked entering {@code method} of {@code type}. */
@@ -165,13 +173,11 @@ class PipelineRound2Test {
      * through {@code TaskRuntime.managedBlock}), so a task of group {@code solo} (limit 1) that joins a child
      * of {@code solo} finishes. A receive of a pipeline in {@code solo} holds a permit of the group too, but
      * that permit is not its worker task's: a receiver that joins a child of the group keeps it while it
-     * waits, so the child waits for the permit its own waiter holds, until the group's {@code maxWait}
-     * rejects it (for ever with an endless {@code maxWait}).
+     * waits, so the child waited for the permit its own waiter holds, until the group's {@code maxWait}
+     * rejected it (for ever with an endless {@code maxWait}). Now the receive's permit is the thread's work
+     * permit while the receiver runs, lent by every managed wait as a body's is.
      */
     @Test
-    @Disabled("design decision: the receive's permit lives in io.sweetasync.emit, and "
-            + "TaskRuntime.managedBlock only suspends the permit of the task whose body runs on the thread "
-            + "(TaskNode.heldPermit); suspending a receive's permit needs a hook between the two packages")
     void aReceiverJoiningATaskOfItsOwnGroupDoesNotHoldThePermitItWaitsFor() {
         int asTask = orchestrator.to(Integer.class).group("solo")
                 .run(() -> orchestrator.to(Integer.class).group("solo").run(() -> 1).join()).join();
@@ -184,6 +190,93 @@ class PipelineRound2Test {
                 .awaitFinalEvent();
         assertThat(done.errors()).isEmpty();
         assertThat(done.collected()).containsEntry(1, 2);
+    }
+
+    /**
+     * A receive's latency sample leaves out the time its permit was lent: the permit is taken back with its
+     * sample started again ({@code Permit.resume}), so the sample measures the receive after its last wait.
+     * The clock moves only while the receiver waits for its child: the child's sample is that long, the
+     * receive's is zero, and the group's lowest latency shows it.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aReceiversLatencySampleLeavesOutTheTimeItsPermitWasLent() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TaskOrchestrator manual = TaskOrchestrator.builder().clock(clock)
+                .group("solo", LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1))
+                .build()) {
+            CountDownLatch childRunning = new CountDownLatch(1);
+            CountDownLatch finish = new CountDownLatch(1);
+            EmittingTask<Integer, Integer> task = manual.emits(Integer.class).named("sampled").group("solo")
+                    .sender(emitter -> emitter.emit(1))
+                    .receiver((event, collector) -> collector.collect(event.data(),
+                            manual.to(Integer.class).group("solo").run(() -> {
+                                childRunning.countDown();
+                                finish.await();
+                                return 2;
+                            }).join()))
+                    .run();
+            assertThat(childRunning.await(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofSeconds(10));
+            finish.countDown();
+            assertThat(task.join().collected()).containsEntry(1, 2);
+            LimiterSnapshot solo = manual.limiter("solo").snapshot();
+            assertThat(solo.accepted()).as("the receive's permit and the child's").isEqualTo(2);
+            assertThat(solo.noLoadLatency()).as("the receive's sample").isZero();
+            assertThat(solo.inFlight()).isZero();
+        }
+    }
+
+    /**
+     * The permit a receiver lends while it joins a task of its group is returned exactly once, whenever the
+     * pipeline stops: cancelled while the child holds the permit (the receive's lent), cancelled as the
+     * receiver starts (its wait for its own permit, or the lend, racing the stop), or timed out; on the
+     * {@code virtual} runtime and on a pooled one (whose waits hand over their slot). A permit kept would
+     * leave the group ({@code solo}, limit 1) at a count above zero once every body returned; one returned
+     * twice, below.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aStopWhileAReceiverLendsItsPermitReturnsItExactlyOnce() throws Exception {
+        ConcurrencyLimiter solo = orchestrator.limiter("solo");
+        for (int i = 0; i < 300; i++) {
+            CountDownLatch receiving = new CountDownLatch(1);
+            CountDownLatch childRunning = new CountDownLatch(1);
+            CountDownLatch never = new CountDownLatch(1);
+            EmittingTaskBuilder<Integer> builder = orchestrator.emits(Integer.class).named("lends-" + i).group("solo");
+            if (i % 2 == 1) {
+                builder = builder.runtime("wide");
+            }
+            if (i % 3 == 2) {
+                builder = builder.timeout(Duration.ofMillis(20));
+            }
+            EmittingTask<Integer, Integer> task = builder
+                    .sender(emitter -> emitter.emit(1))
+                    .receiver((event, collector) -> {
+                        receiving.countDown();
+                        collector.collect(event.data(), orchestrator.to(Integer.class).group("solo").run(() -> {
+                            childRunning.countDown();
+                            never.await();
+                            return 1;
+                        }).join());
+                    })
+                    .run();
+            soon().until(() -> receiving.getCount() == 0 || task.isDone());
+            if (i % 3 != 2) { // a pipeline out of time may end before its receiver starts
+                assertThat(receiving.getCount()).as("iteration %d: receiving", i).isZero();
+            }
+            if (i % 3 == 0) {
+                soon().until(() -> childRunning.getCount() == 0 || task.isDone());
+                assertThat(childRunning.getCount()).as("iteration %d: the child got the lent permit", i).isZero();
+            }
+            task.cancel();
+            task.result(); // terminal: its workers' and the child's bodies returned (isDone is true at the cancel)
+            // A pipeline out of time may end its workers and the child as runaways (their bodies still
+            // returning, a lent permit still to be taken back and released): counted only once they return.
+            soon().until(() -> orchestrator.runawayCount() == 0);
+            soon().until(() -> solo.inFlight() <= 0 && solo.queued() == 0);
+            assertThat(solo.inFlight()).as("iteration %d: permits out after the pipeline ended", i).isZero();
+        }
     }
 
     /**
