@@ -194,17 +194,8 @@ public class AsyncTasksEndpoint {
         if (here.isPresent() || cluster == null) {
             return here;
         }
-        for (MemberSnapshot member : cluster.members()) {
-            ArrayDeque<TaskInfo> pending = new ArrayDeque<>(member.roots());
-            while (!pending.isEmpty()) {
-                TaskInfo task = pending.pop();
-                if (task.id().equals(id)) {
-                    return Optional.of(task);
-                }
-                task.children().forEach(pending::push);
-            }
-        }
-        return Optional.empty();
+        return cluster.members().stream().flatMap(member -> member.roots().stream())
+                .flatMap(AsyncTasksEndpoint::flatten).filter(task -> task.id().equals(id)).findFirst();
     }
 
     private List<TaskInfo> failed(List<TaskInfo> recent, int max) {
