@@ -89,12 +89,26 @@ public final class Sources {
                         }
                     }
                 }
-                finally {
-                    connection.rollback();
-                    connection.setAutoCommit(autoCommit);
+                catch (Throwable first) {
+                    // The query's own failure (or the stop's InterruptedException, which a driver may answer by
+                    // closing the connection) stays the sender's: a failing rollback is only suppressed by it.
+                    try {
+                        restore(connection, autoCommit);
+                    }
+                    catch (SQLException | RuntimeException restoreFailed) {
+                        first.addSuppressed(restoreFailed);
+                    }
+                    throw first;
                 }
+                restore(connection, autoCommit);
             }
         };
+    }
+
+    /** Ends the read-only transaction of {@link #query} and gives the connection its auto-commit back. */
+    private static void restore(Connection connection, boolean autoCommit) throws SQLException {
+        connection.rollback();
+        connection.setAutoCommit(autoCommit);
     }
 
     /**

@@ -6,9 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.sweetasync.TaskOrchestrator;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +74,59 @@ class SourcesTest {
         assertThat(done.collected().keySet()).containsExactlyElementsOf(IntStream.range(0, 20_000).boxed().toList());
         assertThat(done.collected().values().stream().mapToLong(Integer::longValue).sum())
                 .isEqualTo(IntStream.range(0, 20_000).map(i -> i % 97).asLongStream().sum());
+    }
+
+    /**
+     * Promise: a query's failure is the sender's error. A rollback that fails as well (a driver that closed
+     * the connection on the failure or on the stop's interrupt) replaced it: the pipeline showed the
+     * rollback's error and lost the row's.
+     */
+    @Test
+    void aFailingRollbackDoesNotHideTheQuerysOwnError() throws Exception {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:rollback;DB_CLOSE_DELAY=-1");
+        try (Connection connection = h2.getConnection(); Statement ddl = connection.createStatement()) {
+            ddl.execute("create table numbers(n int primary key)");
+            ddl.execute("insert into numbers select x from system_range(1, 10)");
+        }
+        DataSource failingRollback = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { DataSource.class }, (proxy, method, args) -> {
+                    Object result = invoke(h2, method, args);
+                    if (!(result instanceof Connection connection)) {
+                        return result;
+                    }
+                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Connection.class },
+                            (p, m, a) -> {
+                                if (m.getName().equals("rollback")) {
+                                    throw new SQLException("connection already closed");
+                                }
+                                return invoke(connection, m, a);
+                            });
+                });
+        FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class)
+                .sender(Sources.query(failingRollback, "select n from numbers order by n", 4, row -> {
+                    if (row.getInt(1) == 3) {
+                        throw new IllegalStateException("row 3 is bad");
+                    }
+                    return row.getInt(1);
+                }))
+                .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                .awaitFinalEvent();
+        assertThat(done.received()).isEqualTo(2);
+        assertThat(done.errors()).singleElement().satisfies(error -> {
+            assertThat(error.error()).isInstanceOf(IllegalStateException.class).hasMessage("row 3 is bad");
+            assertThat(error.error().getSuppressed()).singleElement()
+                    .satisfies(suppressed -> assertThat(suppressed).hasMessage("connection already closed"));
+        });
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        }
+        catch (InvocationTargetException ex) {
+            throw ex.getCause();
+        }
     }
 
     @Test
