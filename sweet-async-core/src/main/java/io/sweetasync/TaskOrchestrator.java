@@ -642,9 +642,25 @@ public final class TaskOrchestrator implements AutoCloseable {
          * closes its runtimes when it closes: a runtime object registered in several orchestrators is closed
          * by the first to close, and the others' tasks then queued on it end with
          * {@link TaskRejectedException} (as do their later ones), so give each orchestrator its own.
+         *
+         * @throws IllegalArgumentException if the runtime takes a built-in name but is of another kind (such
+         *                                  as {@code TaskRuntime.platform("virtual", 4)}): every task that names
+         *                                  no runtime would run on it; give it another name and make it the
+         *                                  default with {@link #defaultRuntime(String)} if that is meant
          */
         public Builder runtime(TaskRuntime runtime) {
             Objects.requireNonNull(runtime, "runtime");
+            TaskRuntime.Kind builtIn = switch (runtime.name()) {
+                case "virtual" -> TaskRuntime.Kind.VIRTUAL;
+                case "platform" -> TaskRuntime.Kind.PLATFORM;
+                case "single" -> TaskRuntime.Kind.SINGLE;
+                default -> null;
+            };
+            if (builtIn != null && runtime.kind() != builtIn) {
+                throw new IllegalArgumentException("runtime '" + runtime.name() + "' is the built-in runtime of kind "
+                        + builtIn + ", was given one of kind " + runtime.kind() + ": give it another name (and make "
+                        + "it the default with defaultRuntime(name) if that is meant)");
+            }
             runtimes.put(runtime.name(), runtime);
             return this;
         }

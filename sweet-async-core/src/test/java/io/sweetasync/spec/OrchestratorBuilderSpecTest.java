@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRuntime;
 import io.sweetasync.SpawningTask;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,27 @@ class OrchestratorBuilderSpecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("historySize");
         // the builder is still usable after a rejected value
         try (TaskOrchestrator orchestrator = builder.build()) {
+            assertThat(orchestrator.to(String.class).await(() -> "ok")).isEqualTo("ok");
+        }
+    }
+
+    /**
+     * A built-in runtime may be replaced by one of its kind (a bigger platform pool); one of another kind under
+     * a built-in name (platform threads called "virtual") silently moved every task that names no runtime onto
+     * it. The starter refused it; the core builder took it.
+     */
+    @Test
+    void aBuiltInRuntimeIsReplacedOnlyByOneOfItsKind() {
+        TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+        assertThatThrownBy(() -> builder.runtime(TaskRuntime.platform("virtual", 2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'virtual'").hasMessageContaining("VIRTUAL").hasMessageContaining("PLATFORM");
+        assertThatThrownBy(() -> builder.runtime(TaskRuntime.virtual("single")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'single'");
+        assertThatThrownBy(() -> builder.runtime(TaskRuntime.executor("platform", Runnable::run)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'platform'");
+        try (TaskOrchestrator orchestrator = builder.runtime(TaskRuntime.platform("platform", 3)).build()) {
+            assertThat(orchestrator.runtimes().get("platform").parallelism()).isEqualTo(3);
             assertThat(orchestrator.to(String.class).await(() -> "ok")).isEqualTo("ok");
         }
     }
