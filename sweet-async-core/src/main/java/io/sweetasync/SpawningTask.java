@@ -75,7 +75,9 @@ public interface SpawningTask<T> extends Future<T> {
      * {@code CompletableFuture.allOf} and {@code anyOf}, block plainly: there, wait with
      * {@link TaskContext#joinChildren()} or join each task instead. Its {@code get()} and {@code join()}
      * called by the task's own body or a descendant's are refused with {@link IllegalStateException}, as
-     * {@link #join()} is: the wait would never end.
+     * {@link #join()} is: the wait would never end. Each call makes a new future (so that one caller's
+     * {@code complete} or {@code orTimeout} touches no other's), which the task keeps until it ends: hold on
+     * to one rather than calling this to poll; {@link #isDone()} and {@link #status()} poll for free.
      */
     CompletableFuture<T> toCompletableFuture();
 

@@ -301,6 +301,25 @@ class CoreSpecTest {
         assertThat(t.status()).isEqualTo(TaskStatus.CANCELLED);
     }
 
+    /** The javadoc: each call makes a new future, so one caller's complete or orTimeout touches no other's. */
+    @Test
+    void oneCallersFutureCompletedByHandTouchesNoOtherFutureNorTheTask() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<Integer> t = orchestrator.to(Integer.class).run(() -> {
+            release.await();
+            return 7;
+        });
+        var first = t.toCompletableFuture();
+        var second = t.toCompletableFuture();
+        assertThat(first.complete(-1)).isTrue();
+        second.orTimeout(1, TimeUnit.NANOSECONDS);
+        assertThatThrownBy(second::join).hasCauseInstanceOf(TimeoutException.class);
+        release.countDown();
+        assertThat(t.join()).isEqualTo(7);
+        assertThat(t.toCompletableFuture().join()).isEqualTo(7);
+        assertThat(first.join()).isEqualTo(-1);
+    }
+
     @Test
     void completableFutureCompletesWithTheAsyncTaskException() {
         SpawningTask<Integer> t = orchestrator.to(Integer.class).run(() -> {
