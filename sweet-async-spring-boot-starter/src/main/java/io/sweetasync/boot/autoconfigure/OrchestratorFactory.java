@@ -21,6 +21,8 @@ final class OrchestratorFactory {
 
     /** The table prefixes the JDBC store takes (as {@code JdbcTaskStore} checks them). */
     private static final Pattern TABLE_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,30}");
+    /** A host name, an IPv4 address or an IPv6 one (bracketed or not, with a zone); one colon is a port. */
+    private static final Pattern BIND_ADDRESS = Pattern.compile("\\[?[A-Za-z0-9.:%_-]+]?");
 
     private OrchestratorFactory() {
     }
@@ -149,6 +151,19 @@ final class OrchestratorFactory {
                 throw new InvalidSweetAsyncPropertyException(prefix + "members", cluster.getMembers(),
                         "'" + member + "' does not end with a port (1 to 65535); Hazelcast takes no port range",
                         "list each member as host or host:port, e.g. 127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703");
+            }
+        }
+        String bind = cluster.getBindAddress();
+        if (bind != null) {
+            // Hazelcast fails only when the member starts, with an UnknownHostException naming no property
+            String address = bind.trim();
+            if (address.isEmpty() || !BIND_ADDRESS.matcher(address).matches()
+                    || address.indexOf(':') >= 0 && address.indexOf(':') == address.lastIndexOf(':')
+                    || address.startsWith("[") != address.endsWith("]")) {
+                throw new InvalidSweetAsyncPropertyException(prefix + "bind-address", bind,
+                        "it is not one host name or IP address (no port, range nor wildcard)",
+                        "use an address of this machine such as 127.0.0.1 (the port is sweet.async.cluster.port),"
+                                + " or remove it to bind to all interfaces");
             }
         }
         Duration interval = cluster.getLoadInterval();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -134,6 +135,28 @@ class ReadmeClaimsTest {
         });
         runner.withPropertyValues("sweet.async.cluster.members=127.0.0.1:5701,localhost,[::1]:5702,::1,10.0.0.1")
                 .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    // "sweet.async.cluster.bind-address | all interfaces | address the embedded member binds to and announces" and
+    // "A bad value stops start-up with a report naming the property, ... also for ... the cluster's settings while
+    // they are off": an address with a port or a wildcard started while the cluster was off, and with it on failed
+    // with Hazelcast's UnknownHostException naming no property
+    @Test
+    void aBindAddressThatIsNotOneAddressStopsStartUpNamingTheProperty() {
+        for (String bad : List.of("127.0.0.1:5701", "10.0.0.*", "[::1]:5701", "a b", "127.0.0.1,10.0.0.1")) {
+            String[] property = { "sweet.async.cluster.bind-address=" + bad };
+            runner.withPropertyValues(property).run(context -> {
+                assertThat(context).as(bad).hasFailed();
+                FailureAnalysis analysis = new SweetAsyncPropertyFailureAnalyzer(environment(property))
+                        .analyze(context.getStartupFailure());
+                assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
+                assertThat(analysis.getDescription()).contains("'sweet.async.cluster.bind-address'");
+            });
+        }
+        for (String good : List.of("127.0.0.1", "localhost", "::1", "[::1]", "fe80::1%lo", "host-1.example.com")) {
+            runner.withPropertyValues("sweet.async.cluster.bind-address=" + good)
+                    .run(context -> assertThat(context).as(good).hasNotFailed());
+        }
     }
 
     // "A bad value stops start-up with a report naming the property, the value and the fix, also for the store's
