@@ -140,6 +140,9 @@ final class Pipeline<E, K, V> {
                     break;
                 }
                 Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
+                // A backlog left when the senders returned (a stream that fits in the buffer) is drained by as
+                // many receivers as it deserves, not by those that ran when the last event came in.
+                receivers.adapt();
             }
             return results.finalEvent(buffer.emitted(), receivers.received(), started);
         }

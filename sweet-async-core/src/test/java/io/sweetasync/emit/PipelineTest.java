@@ -201,6 +201,35 @@ class PipelineTest {
         assertThat(mostWorkers.get()).as("grew with the backlog").isBetween(3, 6);
     }
 
+    /**
+     * Adaptive receivers grow with the backlog also after the senders returned: a stream that fits in the
+     * buffer was emitted before the first tick, and the backlog was drained by the minimum alone.
+     */
+    @Test
+    void adaptiveReceiversGrowWithABacklogLeftWhenTheSendersReturned() {
+        Concurrency receivers = new Concurrency();
+        CountDownLatch sent = new CountDownLatch(1);
+        EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(4_096)
+                .sender(emitter -> {
+                    emitter.emitAll(numbers(2_000));
+                    sent.countDown();
+                })
+                .receiver(ReceiverStrategy.adaptive(MinMax.of(1, 6)), (event, collector) -> {
+                    sent.await(); // the whole stream is buffered before anything is received
+                    receivers.during(() -> Thread.sleep(1));
+                    collector.collect(event.data(), event.data());
+                })
+                .run();
+        AtomicInteger mostWorkers = new AtomicInteger();
+        while (!task.isDone()) {
+            mostWorkers.accumulateAndGet(task.progress().receivers(), Math::max);
+            Thread.onSpinWait();
+        }
+        assertThat(task.join().received()).isEqualTo(2_000);
+        assertThat(mostWorkers.get()).as("grew with the backlog after the sender returned").isBetween(3, 6);
+        assertThat(receivers.peak()).isLessThanOrEqualTo(6);
+    }
+
     @Test
     void aStalledReceiverHoldsTheSenderWithinTheBuffer() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
