@@ -20,8 +20,10 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,7 +61,8 @@ import java.util.function.ToDoubleFunction;
  * ones are left out;</li>
  * <li>{@code sweet.async.stream.emitted}, {@code .received}, {@code .errors} (counters; tag {@code name}),
  * added when a pipeline ends, and {@code sweet.async.stream.buffered} (gauge): events waiting in the
- * buffers of the running pipelines of that name.</li>
+ * buffers of the running pipelines of that name (every name's gauge is answered from one walk of the live
+ * tasks, at most 200 ms old).</li>
  * </ul>
  * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other} (their
  * resource totals too, so the totals over every {@code name} add up to the orchestrator's); groups beyond the
@@ -78,6 +81,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     /** Every registry bound to (a binder may be bound to several), with the meters made in it so far. */
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private final AtomicBoolean listening = new AtomicBoolean();
+    private final BufferedByName buffered = new BufferedByName();
 
     /** One registry, and the groups, names and pipelines whose meters it has. */
     private record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines) {
@@ -233,11 +237,38 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         return "pipeline".equals(task.tags().get("kind"));
     }
 
+    /**
+     * Events buffered by the running pipelines, per name tag, read in one walk of the live tasks for all the
+     * names' gauges of a scrape (a walk per name made a scrape cost names x live tasks).
+     */
+    private final class BufferedByName {
+
+        /** How long one walk answers the gauges: a scrape reads them all well within it. */
+        private static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+        /** Guarded by this. */
+        private Map<String, Long> totals;
+        private long walkedAt;
+
+        synchronized long of(String name) {
+            long now = System.nanoTime();
+            if (totals == null || now - walkedAt > FRESH_NANOS) {
+                Map<String, Long> walked = new HashMap<>();
+                for (TaskInfo task : orchestrator.liveTasks()) {
+                    if (isPipeline(task)) {
+                        walked.merge(tagOf(task.name()), task.progress().getOrDefault("buffered", 0L), Long::sum);
+                    }
+                }
+                totals = walked;
+                walkedAt = now;
+            }
+            return totals.getOrDefault(name, 0L);
+        }
+    }
+
     private void bindPipeline(Bound bound, String name) {
         if (bound.pipelines().add(name)) {
-            Gauge.builder("sweet.async.stream.buffered", orchestrator, o -> o.liveTasks().stream()
-                    .filter(t -> tagOf(t.name()).equals(name) && isPipeline(t))
-                    .mapToLong(t -> t.progress().getOrDefault("buffered", 0L)).sum())
+            Gauge.builder("sweet.async.stream.buffered", buffered, totals -> totals.of(name))
                     .description("Events waiting in the buffers of running pipelines of this name").baseUnit("events")
                     .tags("name", name).register(bound.registry());
         }
