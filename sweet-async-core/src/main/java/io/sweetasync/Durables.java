@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +51,11 @@ final class Durables {
     /** The largest encoded result stored, in characters ({@link StoreSettings#maxResultSize()}). */
     private final int maxResultSize;
     private final PlacedDurables placed;
+    /**
+     * Invocations this member claimed whose run could not start yet ({@link #start}); only the store's sync thread
+     * touches it, but a concurrent queue keeps it safe to read from elsewhere.
+     */
+    private final Queue<DurableRecord> unstarted = new ConcurrentLinkedQueue<>();
 
     Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate, int maxResultSize) {
         this.orchestrator = orchestrator;
@@ -177,17 +184,35 @@ final class Durables {
         if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
             return;
         }
+        // First the invocations claimed earlier that could not start then: this member owns them, and while it
+        // renews its lease nobody else will run them.
+        for (int left = unstarted.size(); left > 0; left--) {
+            DurableRecord record = unstarted.poll();
+            if (record == null) {
+                break;
+            }
+            start(sync, record);
+        }
         List<DurableRecord> claimed = sync.store().claimOrphans(sync.incarnation(), List.copyOf(handlers.keySet()),
                 CLAIM_BATCH);
         for (DurableRecord record : claimed) {
-            try {
-                runAgain(sync, record);
-            }
-            catch (RuntimeException ex) {
-                // The rest of the batch still runs; this one stays claimed and is taken over once this
-                // member's lease lapses (or it runs at this member's next start).
-                LOG.log(Level.ERROR, "could not run durable task " + new TaskId(record.id()) + " again", ex);
-            }
+            start(sync, record);
+        }
+    }
+
+    /**
+     * Runs a claimed invocation again; if that fails (the store failing to read its record, say), keeps it to
+     * try again at the next look: the claim is committed, so this member owns it, and nobody else runs it while
+     * this member renews its lease.
+     */
+    private void start(StoreSync sync, DurableRecord record) {
+        try {
+            runAgain(sync, record);
+        }
+        catch (RuntimeException ex) {
+            unstarted.add(record);
+            LOG.log(Level.WARNING, "could not run durable task " + new TaskId(record.id()) + " again (claimed by this "
+                    + "member); trying again at the next look at the store", ex);
         }
     }
 
