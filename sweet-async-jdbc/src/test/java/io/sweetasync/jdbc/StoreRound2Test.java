@@ -145,4 +145,48 @@ class StoreRound2Test {
             assertThat(b.storedResult(id, String.class).orElseThrow().orElseThrow()).startsWith("b ran attempt 2");
         }
     }
+
+    // ---- 2. a member that is only slow writing ------------------------------------------------------
+
+    /**
+     * Promise (SPEC §6): "a member claims it with a lease it renews; when a lease expires the work is claimed
+     * again" — a lease lapses when its member stops, not while it is alive and busy. Member A runs a durable
+     * task; one write of its task records takes many leases (a big batch on a loaded database, a lock wait, the
+     * hourly purge deleting a week of records). Before the fix the lease was renewed on the same thread, after the
+     * write: it lapsed, member B claimed the invocation and ran it a second time while A still ran it (and A's
+     * ordinary tasks were marked lost). The lease is renewed while the write is held.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aSlowWriteDoesNotLetTheLeaseOfALiveMemberLapse(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
+        CountDownLatch aRunning = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicInteger runsOnB = new AtomicInteger();
+        try (TaskOrchestrator a = on(aStore, "member-a").handler("charge", Invoice.class, invoice -> {
+            aRunning.countDown();
+            finish.await();
+            return "a";
+        }).build()) {
+            SpawningTask<String> durable = a.to(String.class).durable("charge", new Invoice("acme", 100)).run();
+            assertThat(aRunning.await(30, TimeUnit.SECONDS)).isTrue();
+            aStore.hold = records -> true; // the next write of A's store thread takes until released
+            a.to(String.class).named("report").run(() -> "written slowly");
+            assertThat(aStore.holding.await(30, TimeUnit.SECONDS)).as("a write is held").isTrue();
+            int renewals = aStore.renewals.get();
+            try (TaskOrchestrator b = on(store, "member-b").handler("charge", Invoice.class,
+                    invoice -> "b" + runsOnB.incrementAndGet()).build()) {
+                await().atMost(Duration.ofSeconds(60)).alias("A renews its lease while a write is held (two leases' worth)")
+                        .until(() -> aStore.renewals.get() >= renewals + 6);
+                assertThat(runsOnB).as("B did not run A's live durable task").hasValue(0);
+                assertThat(store.durable(durable.id()).orElseThrow().attempts()).isEqualTo(1);
+            }
+            finally {
+                aStore.release.countDown();
+                finish.countDown();
+            }
+            assertThat(durable.join()).isEqualTo("a");
+        }
+    }
 }
