@@ -537,6 +537,7 @@ final class StoreSync implements AutoCloseable {
             try {
                 thread.join(CLOSE_WAIT);
                 leaseKeeper.join(CLOSE_WAIT); // no renewal after the release below
+                orchestrator.durables().abandonUnstarted(); // their callers wait for the run claimed after the release
                 flush();
                 if (!released.isEmpty()) {
                     store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
