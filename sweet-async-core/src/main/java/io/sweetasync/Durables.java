@@ -386,11 +386,11 @@ final class Durables {
 
     /**
      * Whether a finished durable task's run was stopped by this process's own shutdown, not by anyone's
-     * choice: it stays pending, handed over ({@code TaskStore.releaseDurables}) to another member or the next
+     * choice (a user's cancel just before the shutdown is a choice: the task ends {@code CANCELLED} for good): it stays pending, handed over ({@code TaskStore.releaseDurables}) to another member or the next
      * start, which runs it again without counting a lost run.
      */
     boolean released(TaskNode<?> node) {
-        return node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown();
+        return node.cancelledByShutdown();
     }
 
     /**

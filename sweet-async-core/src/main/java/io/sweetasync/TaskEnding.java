@@ -86,6 +86,11 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     private volatile Stop stop;
     /** 0 until {@link #finish()} runs (once: the normal path and a runaway's forced end race for it). */
     private volatile int finished;
+    /**
+     * Whether the stop request that won came after the orchestrator's shutdown began (written once, by the
+     * request that won, before the task can be terminal): a run the shutdown stopped, not anyone's wish.
+     */
+    private volatile boolean stoppedInShutdown;
     /** Context captured by the orchestrator's propagators when the task was created; null if none. */
     private PropagatedContext context;
     /** Body outcome; written by the body owner before it releases its share. */
@@ -182,6 +187,15 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         return stop == SEALED;
     }
 
+    /**
+     * Whether this task was stopped by its orchestrator's shutdown: cancelled by a stop request made after the
+     * shutdown began (the shutdown's own sweep, or a cancellation passed down from it), not by a user's
+     * {@code cancel()} that came before, even if the task's body returned only after the shutdown began.
+     */
+    boolean cancelledByShutdown() {
+        return status() == TaskStatus.CANCELLED && stoppedInShutdown;
+    }
+
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
     boolean isFinished() {
         return finished != 0;
@@ -215,6 +229,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }
+        stoppedInShutdown = settings.orchestrator.isShuttingDown();
         if (request.kind() == StopKind.CANCEL) {
             releaseGetWaiters();
         }

@@ -189,4 +189,41 @@ class StoreRound2Test {
             assertThat(durable.join()).isEqualTo("a");
         }
     }
+
+    // ---- 3. a user's cancel just before close --------------------------------------------------------
+
+    /**
+     * Promise (SPEC §1.3, §1.6): {@code cancel()} ends the task {@code CANCELLED}, and a cancelled task is never
+     * retried; only a run stopped by the process's own shutdown is handed over to run again (TaskStore
+     * #releaseDurables). A durable task is cancelled by its user and the orchestrator closes within the flush
+     * interval, before the end was written. Before the fix the close took the user's cancel for its own: it handed
+     * the invocation over, and the next member ran the cancelled task again.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDurableTaskCancelledJustBeforeCloseIsNotRunAgain(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        CountDownLatch running = new CountDownLatch(1);
+        TaskId id;
+        try (TaskOrchestrator a = TaskOrchestrator.builder().store(store).member("member-a")
+                .durableCodec(new JsonDurableCodec()).storeLease(Duration.ofSeconds(60))
+                .storeFlushInterval(Duration.ofSeconds(20)).handler("charge", Invoice.class, invoice -> {
+                    running.countDown();
+                    new CountDownLatch(1).await(); // until cancelled
+                    return "never";
+                }).build()) {
+            SpawningTask<String> task = a.to(String.class).durable("charge", new Invoice("acme", 100)).run();
+            id = task.id();
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(task.cancel()).isTrue();
+        }
+        AtomicInteger runsOnB = new AtomicInteger();
+        try (TaskOrchestrator b = on(store, "member-b").handler("charge", Invoice.class,
+                invoice -> "b ran " + runsOnB.incrementAndGet()).build()) {
+            await().atMost(Duration.ofSeconds(60)).alias("the invocation has ended")
+                    .until(() -> !store.durable(id).orElseThrow().status().equals("PENDING"));
+            assertThat(store.durable(id).orElseThrow().status()).isEqualTo("CANCELLED");
+            assertThat(runsOnB).as("runs on B").hasValue(0);
+        }
+    }
 }
