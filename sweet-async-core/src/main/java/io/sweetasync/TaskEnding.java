@@ -87,8 +87,9 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     /** 0 until {@link #finish()} runs (once: the normal path and a runaway's forced end race for it). */
     private volatile int finished;
     /**
-     * Whether the stop request that won came after the orchestrator's shutdown began (written once, by the
-     * request that won, before the task can be terminal): a run the shutdown stopped, not anyone's wish.
+     * Whether the stop request that won came once the orchestrator's shutdown cancels everything (its grace
+     * passed: the shutdown's own sweep, or a cancellation passed down from it): a run the shutdown stopped, not
+     * anyone's wish. Written once, by the request that won, before the task can be terminal.
      */
     private volatile boolean stoppedInShutdown;
     /** Context captured by the orchestrator's propagators when the task was created; null if none. */
@@ -188,12 +189,18 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     }
 
     /**
-     * Whether this task was stopped by its orchestrator's shutdown: cancelled by a stop request made after the
-     * shutdown began (the shutdown's own sweep, or a cancellation passed down from it), not by a user's
-     * {@code cancel()} that came before, even if the task's body returned only after the shutdown began.
+     * Whether this task was stopped by its orchestrator's shutdown: cancelled by a stop request made once the
+     * shutdown cancels everything (its sweep, or a cancellation passed down from it), not by a user's
+     * {@code cancel()} made before that (also during the shutdown's grace), even if the task's body returned only
+     * after the shutdown began.
      */
     boolean cancelledByShutdown() {
         return status() == TaskStatus.CANCELLED && stoppedInShutdown;
+    }
+
+    /** Whether a stop request has won that the shutdown made (see {@link #cancelledByShutdown()}); the body may still run. */
+    boolean stopRequestedByShutdown() {
+        return stoppedInShutdown;
     }
 
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
@@ -229,7 +236,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }
-        stoppedInShutdown = settings.orchestrator.isShuttingDown();
+        stoppedInShutdown = settings.orchestrator.isCancellingAll();
         if (request.kind() == StopKind.CANCEL) {
             releaseGetWaiters();
         }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.SpawningTask;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,5 +56,35 @@ class ClusterRound2Test {
         assertThat(onA.join()).isEqualTo(a.name);
         await().atMost(CEILING).until(() -> test.store.durable(placed.id()).orElseThrow().status().equals("COMPLETED"));
         assertThat(test.store.durable(placed.id()).orElseThrow().attempts()).isEqualTo(1);
+    }
+
+    /**
+     * Promise (SPEC §7): the caller's handle reflects the remote task, and {@code cancel()} interrupts the remote
+     * body; only this member's own shutdown ends a handle without stopping the work elsewhere (the work is not
+     * lost: it runs on). Member A drains ({@code shutdown(grace)}: a deployment), and during the grace its user (or
+     * an operator, by id) cancels the handle of a durable task placed on B. Before the fix the handle took any
+     * interruption while its orchestrator shut down for the shutdown's: it left the work running on B, which
+     * completed the task its user had cancelled.
+     */
+    @Test
+    void aPlacedDurableTaskCancelledDuringItsCallersGraceIsCancelledWhereItRuns() {
+        test = DurableMembers.start(2);
+        TestCluster.Member a = test.get(0);
+        TestCluster.Member b = test.get(1);
+        a.orchestrator.to(String.class).durable("first-holds", "job-a").run(); // keeps A's drain waiting
+        await().atMost(CEILING).until(() -> test.holding.get() == 1);
+        SpawningTask<String> placed = a.orchestrator.to(String.class).durable("first-holds", "job-b").run();
+        await().atMost(CEILING).alias("the placed task runs on B").until(() -> test.holding.get() == 2);
+        assertThat(test.runs.get("job-b")).containsExactly(b.name);
+
+        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> a.orchestrator.shutdown(CEILING));
+        await().atMost(CEILING).alias("A drains").until(() -> !a.orchestrator.isAccepting());
+        assertThat(placed.cancel()).isTrue();
+
+        await().atMost(CEILING).alias("B's run is cancelled (the store says so)")
+                .until(() -> test.store.durable(placed.id()).orElseThrow().status().equals("CANCELLED"));
+        assertThat(test.runs.get("job-b")).containsExactly(b.name);
+        test.release.countDown();
+        assertThat(drained.join()).isTrue();
     }
 }

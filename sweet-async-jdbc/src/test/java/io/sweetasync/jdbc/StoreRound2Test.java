@@ -226,4 +226,42 @@ class StoreRound2Test {
             assertThat(runsOnB).as("runs on B").hasValue(0);
         }
     }
+
+    /**
+     * The same promise during a graceful shutdown: {@code shutdown(grace)} lets running work finish, and a user (or
+     * an operator, by id) cancels a durable task during that grace. Before the fix any cancellation once the
+     * shutdown had begun was taken for the shutdown's: the invocation was handed over and run again by the next
+     * member. Only the shutdown's own cancellation (its grace passed) hands a run over.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDurableTaskCancelledDuringTheShutdownGraceIsNotRunAgain(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        CountDownLatch running = new CountDownLatch(1);
+        TaskId id;
+        try (TaskOrchestrator a = TaskOrchestrator.builder().store(store).member("member-a")
+                .durableCodec(new JsonDurableCodec()).storeLease(Duration.ofSeconds(60))
+                .storeFlushInterval(Duration.ofSeconds(20)).handler("charge", Invoice.class, invoice -> {
+                    running.countDown();
+                    new CountDownLatch(1).await(); // until cancelled
+                    return "never";
+                }).build()) {
+            SpawningTask<String> task = a.to(String.class).durable("charge", new Invoice("acme", 100)).run();
+            id = task.id();
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.CompletableFuture<Boolean> drained = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> a.shutdown(Duration.ofSeconds(60)));
+            await().atMost(Duration.ofSeconds(30)).alias("A drains").until(() -> !a.isAccepting());
+            assertThat(task.cancel()).isTrue();
+            assertThat(drained.get(30, TimeUnit.SECONDS)).as("everything ended within the grace").isTrue();
+        }
+        AtomicInteger runsOnB = new AtomicInteger();
+        try (TaskOrchestrator b = on(store, "member-b").handler("charge", Invoice.class,
+                invoice -> "b ran " + runsOnB.incrementAndGet()).build()) {
+            await().atMost(Duration.ofSeconds(60)).alias("the invocation has ended")
+                    .until(() -> !store.durable(id).orElseThrow().status().equals("PENDING"));
+            assertThat(store.durable(id).orElseThrow().status()).isEqualTo("CANCELLED");
+            assertThat(runsOnB).as("runs on B").hasValue(0);
+        }
+    }
 }
