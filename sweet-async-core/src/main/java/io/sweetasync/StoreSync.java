@@ -535,9 +535,9 @@ final class StoreSync implements AutoCloseable {
         // A last write and the lease's release, bounded: a store that hangs must not hang close().
         Thread last = Thread.ofVirtual().name("sweet-async-store-close").start(() -> {
             try {
-                thread.join(CLOSE_WAIT);
                 leaseKeeper.join(CLOSE_WAIT); // no renewal after the release below
                 orchestrator.durables().abandonUnstarted(); // their callers wait for the run claimed after the release
+                thread.join(CLOSE_WAIT);
                 flush();
                 if (!released.isEmpty()) {
                     store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
