@@ -62,12 +62,24 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         }
     }
 
-    /** A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise. */
+    /**
+     * A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise; {@code byShutdown}
+     * whether it was made once the orchestrator's shutdown cancels everything (see {@link #cancelledByShutdown()}).
+     */
     record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed,
-            RejectionReason rejection) {
+            RejectionReason rejection, boolean byShutdown) {
 
         Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
-            this(kind, reason, upstream, passed, null);
+            this(kind, reason, upstream, passed, null, false);
+        }
+
+        Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed, RejectionReason rejection) {
+            this(kind, reason, upstream, passed, rejection, false);
+        }
+
+        /** This request, marked as the shutdown's. */
+        Stop madeByShutdown() {
+            return new Stop(kind, reason, upstream, passed, rejection, true);
         }
     }
 
@@ -86,12 +98,6 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     private volatile Stop stop;
     /** 0 until {@link #finish()} runs (once: the normal path and a runaway's forced end race for it). */
     private volatile int finished;
-    /**
-     * Whether the stop request that won came once the orchestrator's shutdown cancels everything (its grace
-     * passed: the shutdown's own sweep, or a cancellation passed down from it): a run the shutdown stopped, not
-     * anyone's wish. Written once, by the request that won, before the task can be terminal.
-     */
-    private volatile boolean stoppedInShutdown;
     /** Context captured by the orchestrator's propagators when the task was created; null if none. */
     private PropagatedContext context;
     /** Body outcome; written by the body owner before it releases its share. */
@@ -195,12 +201,17 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
      * after the shutdown began.
      */
     boolean cancelledByShutdown() {
-        return status() == TaskStatus.CANCELLED && stoppedInShutdown;
+        return status() == TaskStatus.CANCELLED && stopRequestedByShutdown();
     }
 
-    /** Whether a stop request has won that the shutdown made (see {@link #cancelledByShutdown()}); the body may still run. */
+    /**
+     * Whether a stop request has won that the shutdown made (see {@link #cancelledByShutdown()}); the body may
+     * still run. Marked in the request itself, before it wins: a body ending at once on another thread reads it
+     * with the stop.
+     */
     boolean stopRequestedByShutdown() {
-        return stoppedInShutdown;
+        Stop request = stop;
+        return request != null && request.byShutdown();
     }
 
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
@@ -233,10 +244,15 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
 
     /** The stop of this task alone: the first request wins; false if another came first or it finished. */
     boolean stopThis(Stop request) {
+        if (stop != null) {
+            return false;
+        }
+        if (settings.orchestrator.isCancellingAll()) {
+            request = request.madeByShutdown();
+        }
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }
-        stoppedInShutdown = settings.orchestrator.isCancellingAll();
         if (request.kind() == StopKind.CANCEL) {
             releaseGetWaiters();
         }
