@@ -237,7 +237,7 @@ final class ClusterPlacement implements ClusterHost {
      */
     RemoteOutcome outcomeOf(TaskNode<Object> node) {
         String member = memberName();
-        if (node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown()) {
+        if (node.cancelledByShutdown()) {
             return RemoteOutcome.lost(member, node.isDurable()
                     ? "its member shut down before it ended; it runs again on another"
                     : "its member shut down before it ended");

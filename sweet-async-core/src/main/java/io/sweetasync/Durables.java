@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +51,13 @@ final class Durables {
     /** The largest encoded result stored, in characters ({@link StoreSettings#maxResultSize()}). */
     private final int maxResultSize;
     private final PlacedDurables placed;
+    /**
+     * Invocations this member claimed whose run could not start yet ({@link #start}); only the store's sync thread
+     * touches it, but a concurrent queue keeps it safe to read from elsewhere.
+     */
+    private final Queue<DurableRecord> unstarted = new ConcurrentLinkedQueue<>();
+    /** Invocations placed here whose run could not start yet ({@link #tryStart}); retried with {@link #unstarted}. */
+    private final Queue<PlacedHere> placedUnstarted = new ConcurrentLinkedQueue<>();
 
     Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate, int maxResultSize) {
         this.orchestrator = orchestrator;
@@ -177,17 +186,44 @@ final class Durables {
         if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
             return;
         }
+        // First the invocations placed here or claimed earlier that could not start then: this member owns them,
+        // and while it renews its lease nobody else will run them.
+        for (int left = placedUnstarted.size(); left > 0; left--) {
+            PlacedHere placedHere = placedUnstarted.poll();
+            if (placedHere == null) {
+                break;
+            }
+            if (!tryStart(placedHere)) {
+                placedUnstarted.add(placedHere);
+            }
+        }
+        for (int left = unstarted.size(); left > 0; left--) {
+            DurableRecord record = unstarted.poll();
+            if (record == null) {
+                break;
+            }
+            start(sync, record);
+        }
         List<DurableRecord> claimed = sync.store().claimOrphans(sync.incarnation(), List.copyOf(handlers.keySet()),
                 CLAIM_BATCH);
         for (DurableRecord record : claimed) {
-            try {
-                runAgain(sync, record);
-            }
-            catch (RuntimeException ex) {
-                // The rest of the batch still runs; this one stays claimed and is taken over once this
-                // member's lease lapses (or it runs at this member's next start).
-                LOG.log(Level.ERROR, "could not run durable task " + new TaskId(record.id()) + " again", ex);
-            }
+            start(sync, record);
+        }
+    }
+
+    /**
+     * Runs a claimed invocation again; if that fails (the store failing to read its record, say), keeps it to
+     * try again at the next look: the claim is committed, so this member owns it, and nobody else runs it while
+     * this member renews its lease.
+     */
+    private void start(StoreSync sync, DurableRecord record) {
+        try {
+            runAgain(sync, record);
+        }
+        catch (RuntimeException ex) {
+            unstarted.add(record);
+            LOG.log(Level.WARNING, "could not run durable task " + new TaskId(record.id()) + " again (claimed by this "
+                    + "member); trying again at the next look at the store", ex);
         }
     }
 
@@ -233,31 +269,78 @@ final class Durables {
      * {@code onEnd} hears how it ended, or that it could not run here (lost).
      */
     void startPlaced(TaskId id, Consumer<RemoteOutcome> onEnd, String member) {
-        StoreSync sync = orchestrator.storeSync();
-        DurableRecord record;
-        Optional<io.sweetasync.spi.TaskRecord> before;
-        try {
-            if (sync == null || codec == null) {
-                throw new IllegalStateException("member " + member + " has no task store or durable codec");
-            }
-            Optional<DurableRecord> found = sync.store().durable(id);
-            if (found.isEmpty() || !found.get().status().equals("PENDING") || found.get().owner() != sync.incarnation()
-                    || !handlers.containsKey(found.get().handler())) {
-                throw new IllegalStateException("member " + member + " does not own durable task " + id
-                        + " (any more), or has no handler for it: " + found.orElse(null));
-            }
-            record = found.get();
-            before = sync.store().find(id);
+        PlacedHere placedHere = new PlacedHere(id, onEnd, member);
+        if (!tryStart(placedHere)) {
+            placedUnstarted.add(placedHere);
         }
-        catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "durable task {0} placed here was not run: {1}", id, ex.getMessage());
-            onEnd.accept(RemoteOutcome.lost(member, "it was not run there: " + ex.getMessage()));
-            return;
+    }
+
+    /**
+     * Starts a durable invocation placed here, or answers that it was not run here (this member does not own it,
+     * or has no store or handler for it). Returns false, having done neither, if the store failed reading it: this
+     * member owns it still, and while it renews its lease nobody else runs it, so answering "lost" would leave the
+     * invocation unrun and its caller waiting; it is tried again at the next look at the store.
+     */
+    private boolean tryStart(PlacedHere placedHere) {
+        TaskId id = placedHere.id();
+        String member = placedHere.member();
+        StoreSync sync = orchestrator.storeSync();
+        String refused;
+        DurableRecord record = null;
+        Optional<io.sweetasync.spi.TaskRecord> before = Optional.empty();
+        if (sync == null || codec == null) {
+            refused = "member " + member + " has no task store or durable codec";
+        }
+        else {
+            try {
+                Optional<DurableRecord> found = sync.store().durable(id);
+                if (found.isEmpty() || !found.get().status().equals("PENDING")
+                        || found.get().owner() != sync.incarnation() || !handlers.containsKey(found.get().handler())) {
+                    refused = "member " + member + " does not own durable task " + id
+                            + " (any more), or has no handler for it: " + found.orElse(null);
+                }
+                else {
+                    refused = null;
+                    record = found.get();
+                    before = sync.store().find(id);
+                }
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "durable task " + id + " placed here could not be read from the task store; "
+                        + "trying again at the next look at the store", ex);
+                return false;
+            }
+        }
+        if (refused != null) {
+            LOG.log(Level.WARNING, "durable task {0} placed here was not run: {1}", id, refused);
+            placedHere.onEnd().accept(RemoteOutcome.lost(member, "it was not run there: " + refused));
+            return true;
         }
         TaskNode<Object> node = node(record, before);
-        node.whenTerminal(() -> onEnd.accept(orchestrator.placement().outcomeOf(node)));
+        node.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.placement().outcomeOf(node)));
         sync.track(node);
         node.submit();
+        return true;
+    }
+
+    /** A durable invocation placed on this member, and who hears how its run here ended. */
+    private record PlacedHere(TaskId id, Consumer<RemoteOutcome> onEnd, String member) {
+    }
+
+    /**
+     * This member stops: the invocations placed here that could not start yet are answered lost, so that their
+     * callers wait for the run another member claims once this member's lease is released.
+     */
+    void abandonUnstarted() {
+        for (PlacedHere placedHere; (placedHere = placedUnstarted.poll()) != null; ) {
+            try {
+                placedHere.onEnd().accept(RemoteOutcome.lost(placedHere.member(),
+                        "the member stopped before the task store let it start the task"));
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.DEBUG, "could not tell how placed durable task " + placedHere.id() + " ended", ex);
+            }
+        }
     }
 
     /** A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. */
@@ -303,11 +386,11 @@ final class Durables {
 
     /**
      * Whether a finished durable task's run was stopped by this process's own shutdown, not by anyone's
-     * choice: it stays pending, handed over ({@code TaskStore.releaseDurables}) to another member or the next
+     * choice (a user's cancel just before the shutdown is a choice: the task ends {@code CANCELLED} for good): it stays pending, handed over ({@code TaskStore.releaseDurables}) to another member or the next
      * start, which runs it again without counting a lost run.
      */
     boolean released(TaskNode<?> node) {
-        return node.status() == TaskStatus.CANCELLED && orchestrator.isShuttingDown();
+        return node.cancelledByShutdown();
     }
 
     /**

@@ -186,7 +186,7 @@ final class PlacedDurables {
                     }
                 }
                 catch (InterruptedException ex) {
-                    if (!orchestrator.isShuttingDown()) { // this member stopping ends the handle, not the work
+                    if (!node.stopRequestedByShutdown()) { // this member stopping ends the handle, not the work
                         placed.cancel();
                     }
                     throw ex;
@@ -253,7 +253,7 @@ final class PlacedDurables {
         }
 
         private void cancelElsewhere() {
-            if (orchestrator.isShuttingDown()) {
+            if (node.stopRequestedByShutdown()) {
                 return; // this member stopping ends the handle, not the work
             }
             try {

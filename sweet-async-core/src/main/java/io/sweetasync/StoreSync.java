@@ -13,21 +13,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Keeps a {@link TaskStore} in step with an orchestrator, on one daemon thread of its own so that no
- * task ever waits for the store: every {@code flushInterval} it writes the records of tracked tasks
- * whose status changed (one batch), finishes the stored durable invocations that ended, and forgets
- * tasks once their terminal record is written (and writes it once more if the task's sampled resource
- * figures were still {@code PENDING} in it and are final now); every third of the lease it renews the lease (which also
- * marks lost the tasks of dead incarnations) and claims orphaned durable invocations; every hour it
- * purges records older than the retention. After {@link #claimSoon()} (a cluster member left) it claims
- * orphans at every interval for one lease, so a dead member's durable invocations are taken over within an
- * interval of its lease lapsing, rather than at the next third of this member's lease.
+ * Keeps a {@link TaskStore} in step with an orchestrator, on two daemon threads of its own so that no
+ * task ever waits for the store. The <em>writer</em> ({@code sweet-async-store}), every {@code flushInterval},
+ * writes the records of tracked tasks whose status changed (one batch), finishes the stored durable
+ * invocations that ended, and forgets tasks once their terminal record is written (and writes it once more if
+ * the task's sampled resource figures were still {@code PENDING} in it and are final now); every hour it purges
+ * records older than the retention. The <em>lease keeper</em> ({@code sweet-async-store-lease}), every third of
+ * the lease, renews the lease (which also marks lost the tasks of dead incarnations) and claims orphaned durable
+ * invocations. They are apart so that a write that takes long (a large batch, a lock wait, a purge of a week of
+ * records) never keeps the lease of this live member from being renewed: a lapsed lease would have its durable
+ * tasks run a second time elsewhere and its other tasks marked lost. After {@link #claimSoon()} (a cluster
+ * member left) the lease keeper claims orphans at every interval for one lease, so a dead member's durable
+ * invocations are taken over within an interval of its lease lapsing, rather than at the next third of this
+ * member's lease.
  *
  * <h2>Bounded, never silent</h2>
  * At most {@code maxTracked} tasks wait to be written; a task created while that many wait is not
@@ -68,16 +73,21 @@ final class StoreSync implements AutoCloseable {
     private final ReentrantLock flushLock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
+    private final Thread leaseKeeper;
     /** Guarded by lock. */
     private boolean closing;
-    /** Only the sync thread touches these. */
-    private boolean down;
+    /** Whether writing (records, ends, purges) failed last time; for the warning when it starts and ends. */
+    private final AtomicBoolean writesDown = new AtomicBoolean();
+    /** Whether renewing the lease or claiming failed last time; for the warning when it starts and ends. */
+    private final AtomicBoolean leaseDown = new AtomicBoolean();
+    /** Only the lease keeper touches this. */
     private long lastHeartbeat;
     /**
      * When ({@code System.nanoTime()}) the last renewal of the lease that succeeded began: the lease held at
-     * least until a lease after it. Only the sync thread touches it after construction.
+     * least until a lease after it. Only the lease keeper touches it after construction.
      */
     private long renewedAt;
+    /** Only the writer touches this. */
     private long lastPurge;
     private volatile boolean droppedReported;
     /** Until when ({@code System.nanoTime()}) orphans are claimed at every interval; see {@link #claimSoon()}. */
@@ -93,10 +103,12 @@ final class StoreSync implements AutoCloseable {
         this.lastHeartbeat = System.nanoTime();
         this.lastPurge = System.nanoTime() - PURGE_EVERY_NANOS; // purge once soon after start
         this.thread = Thread.ofPlatform().name("sweet-async-store").daemon(true).unstarted(this::loop);
+        this.leaseKeeper = Thread.ofPlatform().name("sweet-async-store-lease").daemon(true).unstarted(this::leaseLoop);
     }
 
     void start() {
         thread.start();
+        leaseKeeper.start();
     }
 
     TaskStore store() {
@@ -171,26 +183,26 @@ final class StoreSync implements AutoCloseable {
         return flush();
     }
 
+    /** The writer's loop: records and ends every interval, the purge every hour. */
     private void loop() {
-        while (true) {
-            lock.lock();
-            try {
-                if (!closing) {
-                    wake.awaitNanos(settings.flushInterval().toNanos());
-                }
-                if (closing) {
-                    return;
-                }
-            }
-            catch (InterruptedException ex) {
-                return;
-            }
-            finally {
-                lock.unlock();
-            }
-            // Each step on its own: a write that fails unexpectedly (an Error from the store) must not keep the
-            // lease from being renewed, or this live member would be declared dead and its work run twice.
+        while (awaitInterval()) {
             step(this::flush);
+            long now = System.nanoTime();
+            if (now - lastPurge >= PURGE_EVERY_NANOS) {
+                lastPurge = now;
+                step(this::purge);
+            }
+        }
+    }
+
+    /**
+     * The lease keeper's loop: the renewal every third of the lease, claims in between after {@link #claimSoon()}.
+     * Each step on its own, and on a thread apart from the writes: a write that is slow or fails unexpectedly (an
+     * Error from the store) must not keep the lease from being renewed, or this live member would be declared dead
+     * and its work run twice.
+     */
+    private void leaseLoop() {
+        while (awaitInterval()) {
             long now = System.nanoTime();
             if (now - lastHeartbeat >= settings.lease().toNanos() / 3) {
                 lastHeartbeat = now;
@@ -199,10 +211,23 @@ final class StoreSync implements AutoCloseable {
             else if (now - claimUntil < 0) {
                 step(this::claimOrphans);
             }
-            if (now - lastPurge >= PURGE_EVERY_NANOS) {
-                lastPurge = now;
-                step(this::purge);
+        }
+    }
+
+    /** Waits for the next interval (or a wake-up); false once closing. */
+    private boolean awaitInterval() {
+        lock.lock();
+        try {
+            if (!closing) {
+                wake.awaitNanos(settings.flushInterval().toNanos());
             }
+            return !closing;
+        }
+        catch (InterruptedException ex) {
+            return false;
+        }
+        finally {
+            lock.unlock();
         }
     }
 
@@ -247,11 +272,11 @@ final class StoreSync implements AutoCloseable {
             try {
                 store.save(records);
                 written.add(records.size());
-                storeUp();
+                storeUp(writesDown);
             }
             catch (RuntimeException ex) {
                 if (!saveOneByOne(nodes, records)) {
-                    storeDown("writing " + records.size() + " task records", ex);
+                    storeDown(writesDown, "writing " + records.size() + " task records", ex);
                     return false;
                 }
                 continue;
@@ -298,7 +323,7 @@ final class StoreSync implements AutoCloseable {
         }
         catch (RuntimeException batch) {
             if (!finishOneByOne(ended, ends)) {
-                storeDown("writing the ends of " + ends.size() + " durable tasks", batch);
+                storeDown(writesDown, "writing the ends of " + ends.size() + " durable tasks", batch);
                 ended.forEach(node -> tracked.replace(node, UNWRITTEN)); // record and end written again next time
                 return false;
             }
@@ -386,11 +411,11 @@ final class StoreSync implements AutoCloseable {
             store.save(records);
             nodes.forEach(refigured::remove);
             written.add(records.size());
-            storeUp();
+            storeUp(writesDown);
             return true;
         }
         catch (RuntimeException ex) {
-            storeDown("writing " + records.size() + " task records", ex);
+            storeDown(writesDown, "writing " + records.size() + " task records", ex);
             return false;
         }
     }
@@ -408,10 +433,10 @@ final class StoreSync implements AutoCloseable {
                 stopTakenOver(Duration.ofNanos(outOfReach));
             }
             orchestrator.durables().claimOrphans();
-            storeUp();
+            storeUp(leaseDown);
         }
         catch (RuntimeException ex) {
-            storeDown("renewing the lease of member " + member(), ex);
+            storeDown(leaseDown, "renewing the lease of member " + member(), ex);
         }
     }
 
@@ -460,10 +485,10 @@ final class StoreSync implements AutoCloseable {
     private void claimOrphans() {
         try {
             orchestrator.durables().claimOrphans();
-            storeUp();
+            storeUp(leaseDown);
         }
         catch (RuntimeException ex) {
-            storeDown("claiming the durable tasks of a member that left", ex);
+            storeDown(leaseDown, "claiming the durable tasks of a member that left", ex);
         }
     }
 
@@ -475,28 +500,26 @@ final class StoreSync implements AutoCloseable {
             }
         }
         catch (RuntimeException ex) {
-            storeDown("purging old task records", ex);
+            storeDown(writesDown, "purging old task records", ex);
         }
     }
 
-    private void storeDown(String what, RuntimeException ex) {
+    private void storeDown(AtomicBoolean down, String what, RuntimeException ex) {
         failedWrites.increment();
-        if (!down) {
-            down = true;
+        if (down.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, "task store failed " + what + "; tasks keep running, records wait (at most "
                     + settings.maxTracked() + ") and are retried every " + settings.flushInterval(), ex);
         }
     }
 
-    private void storeUp() {
-        if (down) {
-            down = false;
+    private void storeUp(AtomicBoolean down) {
+        if (down.compareAndSet(true, false)) {
             LOG.log(Level.INFO, "task store is back; {0} write(s) had failed meanwhile", failedWrites.sum());
         }
     }
 
     /**
-     * Stops the sync thread after a last write, hands back the durable invocations whose runs the shutdown
+     * Stops the writer and the lease keeper after a last write, hands back the durable invocations whose runs the shutdown
      * stopped, and releases the lease.
      */
     @Override
@@ -512,6 +535,8 @@ final class StoreSync implements AutoCloseable {
         // A last write and the lease's release, bounded: a store that hangs must not hang close().
         Thread last = Thread.ofVirtual().name("sweet-async-store-close").start(() -> {
             try {
+                leaseKeeper.join(CLOSE_WAIT); // no renewal after the release below
+                orchestrator.durables().abandonUnstarted(); // their callers wait for the run claimed after the release
                 thread.join(CLOSE_WAIT);
                 flush();
                 if (!released.isEmpty()) {

@@ -62,12 +62,24 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         }
     }
 
-    /** A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise. */
+    /**
+     * A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise; {@code byShutdown}
+     * whether it was made once the orchestrator's shutdown cancels everything (see {@link #cancelledByShutdown()}).
+     */
     record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed,
-            RejectionReason rejection) {
+            RejectionReason rejection, boolean byShutdown) {
 
         Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
-            this(kind, reason, upstream, passed, null);
+            this(kind, reason, upstream, passed, null, false);
+        }
+
+        Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed, RejectionReason rejection) {
+            this(kind, reason, upstream, passed, rejection, false);
+        }
+
+        /** This request, marked as the shutdown's. */
+        Stop madeByShutdown() {
+            return new Stop(kind, reason, upstream, passed, rejection, true);
         }
     }
 
@@ -182,6 +194,26 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         return stop == SEALED;
     }
 
+    /**
+     * Whether this task was stopped by its orchestrator's shutdown: cancelled by a stop request made once the
+     * shutdown cancels everything (its sweep, or a cancellation passed down from it), not by a user's
+     * {@code cancel()} made before that (also during the shutdown's grace), even if the task's body returned only
+     * after the shutdown began.
+     */
+    boolean cancelledByShutdown() {
+        return status() == TaskStatus.CANCELLED && stopRequestedByShutdown();
+    }
+
+    /**
+     * Whether a stop request has won that the shutdown made (see {@link #cancelledByShutdown()}); the body may
+     * still run. Marked in the request itself, before it wins: a body ending at once on another thread reads it
+     * with the stop.
+     */
+    boolean stopRequestedByShutdown() {
+        Stop request = stop;
+        return request != null && request.byShutdown();
+    }
+
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
     boolean isFinished() {
         return finished != 0;
@@ -212,6 +244,12 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
 
     /** The stop of this task alone: the first request wins; false if another came first or it finished. */
     boolean stopThis(Stop request) {
+        if (stop != null) {
+            return false;
+        }
+        if (settings.orchestrator.isCancellingAll()) {
+            request = request.madeByShutdown();
+        }
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }

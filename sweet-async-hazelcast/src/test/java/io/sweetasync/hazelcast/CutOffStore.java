@@ -21,6 +21,9 @@ final class CutOffStore implements TaskStore {
     private final TaskStore store;
     private volatile boolean cut;
     private volatile boolean noClaims;
+    private final java.util.concurrent.atomic.AtomicInteger durableReadsToFail = new java.util.concurrent.atomic.AtomicInteger();
+    /** Reads of a durable invocation failed by {@link #failNextDurableReads}. */
+    final java.util.concurrent.atomic.AtomicInteger durableReadsFailed = new java.util.concurrent.atomic.AtomicInteger();
 
     CutOffStore(TaskStore store) {
         this.store = store;
@@ -38,6 +41,11 @@ final class CutOffStore implements TaskStore {
     /** From now on this member claims no orphaned invocation (as if another member were always faster). */
     void refuseClaims() {
         noClaims = true;
+    }
+
+    /** The next {@code count} reads of a durable invocation fail, as a connection reset would, once each. */
+    void failNextDurableReads(int count) {
+        durableReadsToFail.set(count);
     }
 
     private TaskStore store() {
@@ -112,6 +120,10 @@ final class CutOffStore implements TaskStore {
 
     @Override
     public Optional<DurableRecord> durable(TaskId id) {
+        if (durableReadsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            durableReadsFailed.incrementAndGet();
+            throw new IllegalStateException("connection reset reading durable task " + id + " (test)");
+        }
         return store().durable(id);
     }
 }

@@ -503,6 +503,16 @@ public final class JdbcTaskStore implements TaskStore {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Reads the candidates, then claims each with a compare-and-set on its owner; a claimed invocation is
+     * answered from what was read and the claim's own changes, never read again after the claim: a claim is
+     * committed the moment its update is, so a read failing after it would leave this live member owning an
+     * invocation it never heard of (nobody claims it while this member renews its lease). If a claim fails
+     * after others succeeded, those are answered (the failed one was not claimed, or is answered by a later
+     * look); only a call that claimed nothing throws.
+     */
     @Override
     public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
         if (handlers.isEmpty() || limit < 1) {
@@ -510,33 +520,45 @@ public final class JdbcTaskStore implements TaskStore {
         }
         long now = System.currentTimeMillis();
         String in = "?" + ", ?".repeat(handlers.size() - 1);
-        List<long[]> candidates = run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT id, owner FROM " + prefix + "durable d "
-                    + "WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 FROM " + prefix
-                    + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at LIMIT ?")) {
+        List<DurableRecord> candidates = run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + DURABLE_COLUMNS + " FROM " + prefix
+                    + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 FROM "
+                    + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
+                    + "LIMIT ?")) {
                 List<Object> parameters = new ArrayList<>(handlers);
                 parameters.add(now);
                 parameters.add(limit);
                 bind(select, parameters.toArray());
-                List<long[]> found = new ArrayList<>();
+                List<DurableRecord> found = new ArrayList<>();
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        found.add(new long[] { rows.getLong(1), rows.getLong(2) });
+                        found.add(durable(rows));
                     }
                 }
                 return found;
             }
         });
         List<DurableRecord> claimed = new ArrayList<>();
-        for (long[] candidate : candidates) {
+        for (DurableRecord candidate : candidates) {
             // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins. Owner 0: its
             // last run was handed over by a graceful close (releaseDurables), so that run was not lost.
-            int lost = candidate[1] == RELEASED ? 0 : 1;
-            int won = update("UPDATE " + prefix + "durable SET owner = ?, attempts = attempts + 1, lost_runs = lost_runs "
-                    + "+ ?, updated_at = ? WHERE id = ? AND owner = ? AND status = 'PENDING'", incarnation, lost, now,
-                    candidate[0], candidate[1]);
+            int lost = candidate.owner() == RELEASED ? 0 : 1;
+            int won;
+            try {
+                won = update("UPDATE " + prefix + "durable SET owner = ?, attempts = attempts + 1, lost_runs = "
+                        + "lost_runs + ?, updated_at = ? WHERE id = ? AND owner = ? AND attempts = ? AND status = "
+                        + "'PENDING'", incarnation, lost, now, candidate.id(), candidate.owner(), candidate.attempts());
+            }
+            catch (RuntimeException ex) {
+                if (claimed.isEmpty()) {
+                    throw ex;
+                }
+                break; // the claims made stand, and are answered
+            }
             if (won == 1) {
-                durable(new TaskId(candidate[0])).ifPresent(claimed::add);
+                claimed.add(new DurableRecord(candidate.id(), candidate.handler(), candidate.argument(), "PENDING",
+                        candidate.attempts() + 1, incarnation, null, null, candidate.createdAt(),
+                        candidate.lostRuns() + lost));
             }
         }
         return claimed;
@@ -643,16 +665,16 @@ public final class JdbcTaskStore implements TaskStore {
                     + "durable WHERE id = ?")) {
                 select.setLong(1, id.value());
                 try (ResultSet rows = select.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new DurableRecord(rows.getLong("id"), rows.getString("handler"),
-                            rows.getString("argument"), rows.getString("status"), rows.getInt("attempts"),
-                            rows.getLong("owner"), rows.getString("result"), rows.getString("failure"),
-                            rows.getLong("created_at"), rows.getInt("lost_runs")));
+                    return rows.next() ? Optional.of(durable(rows)) : Optional.empty();
                 }
             }
         });
+    }
+
+    private static DurableRecord durable(ResultSet row) throws SQLException {
+        return new DurableRecord(row.getLong("id"), row.getString("handler"), row.getString("argument"),
+                row.getString("status"), row.getInt("attempts"), row.getLong("owner"), row.getString("result"),
+                row.getString("failure"), row.getLong("created_at"), row.getInt("lost_runs"));
     }
 
     // ---- plumbing ---------------------------------------------------------------------------------
