@@ -1,0 +1,105 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.SpawningTaskBuilder;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
+import io.sweetasync.TaskResult;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.emit.EmittingTaskBuilder;
+import io.sweetasync.emit.FinalEvent;
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.TaskClock;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile values at the public API (SPEC 1.5; CONVENTIONS, habit 3): each is refused where it is given, with
+ * an exception naming the argument and its value, or honoured; none is taken and then lost, turned into
+ * something else, or left to fail later naming nothing. And a clock is user code: one that cannot tell the
+ * time must not hang the tasks whose snapshots read it.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class HostileInputsTest {
+
+    private static final Duration HANG = Duration.ofSeconds(30);
+
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
+
+    @AfterEach
+    void close() {
+        orchestrator.close();
+    }
+
+    // ---- a clock whose now() fails: the task ended COMPLETED, and its waiters waited for ever ----------------
+
+    @Test
+    void aClockThatCannotTellTheTimeDoesNotHangTasks() {
+        List<Supplier<Instant>> broken = List.of(() -> {
+            throw new IllegalStateException("the time server is down");
+        }, () -> null, () -> Instant.MAX, () -> Instant.MIN);
+        for (Supplier<Instant> now : broken) {
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+            try (TaskOrchestrator hostile = TaskOrchestrator.builder().clock(new BrokenWallClock(now, timer)).build()) {
+                SpawningTask<String> task = hostile.to(String.class).run(() -> "ran");
+                assertThat(assertTimeoutPreemptively(HANG, task::result)).isEqualTo(new TaskResult.Ok<>("ran"));
+                SpawningTask<String> timed = hostile.to(String.class).timeout(Duration.ofMinutes(5)).run(() -> "timed");
+                assertThat(assertTimeoutPreemptively(HANG, timed::join)).isEqualTo("timed");
+                FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(HANG, () -> hostile.emits(Integer.class)
+                        .sender(emitter -> emitter.emitAll(List.of(1, 2, 3)))
+                        .receiver((event, collector) -> collector.collect(event.data(), event.data() * 2))
+                        .awaitFinalEvent());
+                assertThat(done.collected()).hasSize(3);
+                TaskInfo info = task.info();
+                assertThat(info.status()).isEqualTo(TaskStatus.COMPLETED);
+                assertThat(info.createdAt()).isNotNull();
+                assertThat(info.completedAt()).isNotNull();
+                assertThat(hostile.liveCount()).isZero();
+            }
+            finally {
+                timer.shutdownNow();
+            }
+        }
+    }
+
+    /** The system's monotonic time and a working scheduler, but a wall clock that cannot tell the time. */
+    private record BrokenWallClock(Supplier<Instant> wall, ScheduledExecutorService timer) implements TaskClock {
+
+        @Override
+        public Instant now() {
+            return wall.get();
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public Scheduled schedule(Duration delay, Runnable action) {
+            ScheduledFuture<?> scheduled = timer.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> scheduled.cancel(false);
+        }
+    }
+}
