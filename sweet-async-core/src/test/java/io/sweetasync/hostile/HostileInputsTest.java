@@ -52,6 +52,37 @@ class HostileInputsTest {
         orchestrator.close();
     }
 
+    // ---- RetryPolicy: a draw outside [0, 1) made a negative delay; retryOn() retried everything -----------
+
+    @Test
+    void aRetryDrawOutsideZeroToOneIsRefusedNamingIt() {
+        List<RetryPolicy> policies = List.of(RetryPolicy.fixed(2, Duration.ofSeconds(1)).withJitter(1),
+                RetryPolicy.exponential(2, Duration.ofSeconds(1), Duration.ofSeconds(4)).withJitter(0.5),
+                RetryPolicy.when(IOException.class, RetryPolicy.fixed(2, Duration.ofSeconds(1)).withJitter(1)));
+        for (RetryPolicy policy : policies) {
+            for (double random : new double[] { -5, -0.0001, 1, 5, Double.NaN, Double.POSITIVE_INFINITY,
+                    Double.NEGATIVE_INFINITY }) {
+                assertThatThrownBy(() -> policy.nextDelay(1, new IOException(), random))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("random")
+                        .hasMessageContaining(String.valueOf(random));
+            }
+            assertThatThrownBy(() -> policy.nextDelay(1, null, 0.5)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("error");
+            assertThat(policy.nextDelay(1, new IOException(), 0.0).isNegative()).isFalse();
+            assertThat(policy.nextDelay(1, new IOException(), Math.nextDown(1.0)).isNegative()).isFalse();
+        }
+    }
+
+    @Test
+    void retryOnWithNoTypesIsRefused() {
+        // "retry only these", given none, retried every exception as if retryOn had not been called
+        assertThatThrownBy(() -> RetryPolicy.fixed(2, Duration.ZERO).retryOn())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryOn")
+                .hasMessageContaining("none");
+        assertThat(RetryPolicy.fixed(2, Duration.ZERO).retryOn(IOException.class)
+                .nextDelay(1, new IllegalStateException(), 0.5)).isNull();
+    }
+
     // ---- a clock whose now() fails: the task ended COMPLETED, and its waiters waited for ever ----------------
 
     @Test
