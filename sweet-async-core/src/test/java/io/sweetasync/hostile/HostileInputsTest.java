@@ -52,6 +52,25 @@ class HostileInputsTest {
         orchestrator.close();
     }
 
+    // ---- Future.get(timeout, null) -------------------------------------------------------------------------
+
+    @Test
+    void getWithANullUnitIsRefusedNamingIt() {
+        SpawningTask<String> done = orchestrator.to(String.class).run(() -> "v");
+        done.join();
+        // refused whether or not the task has ended (it answered a finished task's value)
+        assertThatThrownBy(() -> done.get(1, null)).isInstanceOf(NullPointerException.class).hasMessage("unit");
+        assertThatThrownBy(() -> done.toCompletableFuture().get(1, null)).isInstanceOf(NullPointerException.class);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SpawningTask<String> running = orchestrator.to(String.class).run(() -> {
+            release.await();
+            return "v";
+        });
+        assertThatThrownBy(() -> running.get(1, null)).isInstanceOf(NullPointerException.class).hasMessage("unit");
+        release.countDown();
+        assertThat(running.join()).isEqualTo("v");
+    }
+
     // ---- RetryPolicy: a draw outside [0, 1) made a negative delay; retryOn() retried everything -----------
 
     @Test
