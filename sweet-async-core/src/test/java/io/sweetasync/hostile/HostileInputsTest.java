@@ -102,6 +102,24 @@ class HostileInputsTest {
                 .nextDelay(1, new IllegalStateException(), 0.5)).isNull();
     }
 
+    // ---- ConcurrencyLimiter.acquire: nulls were found only on the path that used them -----------------------
+
+    @Test
+    void acquireRefusesNullArgumentsNamingThemWhateverThePath() {
+        ConcurrencyLimiter limiter = orchestrator.limiter("acquire");
+        AtomicInteger granted = new AtomicInteger();
+        // a free permit: the null priority was never read; a null onRejected never called
+        assertThatThrownBy(() -> limiter.acquire(null, permit -> granted.incrementAndGet(), rejection -> { }))
+                .isInstanceOf(NullPointerException.class).hasMessage("priority");
+        assertThatThrownBy(() -> limiter.acquire(TaskPriority.NORMAL, permit -> granted.incrementAndGet(), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("onRejected");
+        assertThatThrownBy(() -> limiter.acquire(TaskPriority.NORMAL, null, rejection -> { }))
+                .isInstanceOf(NullPointerException.class).hasMessage("onGranted");
+        assertThat(granted).hasValue(0);
+        assertThat(limiter.inFlight()).isZero();
+        assertThat(limiter.accepted()).isZero();
+    }
+
     // ---- a clock whose now() fails: the task ended COMPLETED, and its waiters waited for ever ----------------
 
     @Test
