@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.GroupNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,16 +98,13 @@ public final class SpawningTaskBuilder<T> {
      * The concurrency group: each attempt waits {@code QUEUED} (in priority order) for a permit of the
      * group's limiter, and is rejected with {@link TaskRejectedException} if the group's queue is full or
      * the wait exceeds its maximum. Groups not configured on the orchestrator get its default group
-     * configuration. Keep names low-cardinality: each group keeps its limiter for the orchestrator's life
+     * configuration. A name has 1 to 100 characters, without white space at its ends or control characters.
+     * Keep names low-cardinality: each group keeps its limiter for the orchestrator's life
      * (a group per user or per request would grow memory without bound), and metrics use them as tags.
      */
     public SpawningTaskBuilder<T> group(String group) {
-        Objects.requireNonNull(group, "group");
-        if (group.isBlank() || !group.strip().equals(group)) {
-            // " pricing " silently made a second group, with the default limits, beside "pricing"
-            throw new IllegalArgumentException("group must not be blank nor start or end with white space, was '"
-                    + group + "'");
-        }
+        // " pricing " silently made a second group, with the default limits, beside "pricing"
+        GroupNames.check("group", group);
         return new SpawningTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 

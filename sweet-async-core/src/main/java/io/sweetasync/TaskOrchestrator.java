@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.emit.EmittingTaskBuilder;
+import io.sweetasync.internal.GroupNames;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -253,6 +254,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     /**
      * The limiter of a group, created with the default group configuration if the group was not
      * configured (so {@code group("x")} always means admission through a limiter).
+     *
+     * @throws IllegalArgumentException if {@code group} is not a name a task could use (see
+     *                                  {@link SpawningTaskBuilder#group}), naming it
      */
     public ConcurrencyLimiter limiter(String group) {
         return groups.limiter(group);
@@ -617,11 +621,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         /** Configures a concurrency group (see {@link io.sweetasync.limit.ConcurrencyLimiter}). */
         public Builder group(String name, LimiterConfig config) {
-            Objects.requireNonNull(name, "group name");
-            if (name.isBlank() || !name.strip().equals(name)) {
-                throw new IllegalArgumentException("group name must not be blank nor start or end with white space,"
-                        + " was '" + name + "'");
-            }
+            GroupNames.check("group name", name);
             groups.put(name, Objects.requireNonNull(config, "config"));
             return this;
         }

@@ -2,6 +2,7 @@ package io.sweetasync.emit;
 
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.internal.GroupNames;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -109,11 +110,7 @@ public final class EmittingTaskBuilder<E> {
      * a task of this same group; its latency sample then measures the receive from the end of its last wait.
      */
     public EmittingTaskBuilder<E> group(String group) {
-        Objects.requireNonNull(group, "group");
-        if (group.isBlank() || !group.strip().equals(group)) {
-            throw new IllegalArgumentException("group must not be blank nor start or end with white space, was '"
-                    + group + "'");
-        }
+        GroupNames.check("group", group);
         return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 

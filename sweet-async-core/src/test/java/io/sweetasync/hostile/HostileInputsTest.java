@@ -52,6 +52,29 @@ class HostileInputsTest {
         orchestrator.close();
     }
 
+    // ---- groups: every place that names a group checks it alike --------------------------------------
+
+    @Test
+    void groupNamesAreCheckedAlikeWhereverAGroupIsNamed() {
+        TaskOrchestrator.Builder configuring = TaskOrchestrator.builder();
+        for (String group : List.of("pricing\n", "pri\u0000cing", "g".repeat(101), " pricing ", "", "  ")) {
+            String expected = "'" + group.replaceAll("\\p{Cntrl}", "?") + "'";
+            assertThatThrownBy(() -> orchestrator.to(String.class).group(group))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("group must be")
+                    .hasMessageContaining(expected);
+            assertThatThrownBy(() -> orchestrator.emits(Integer.class).group(group))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("group must be");
+            assertThatThrownBy(() -> configuring.group(group, LimiterConfig.defaults()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("group name must be");
+            // limiter(" pricing ") made a limiter no task could reach, listed in limiters() for good
+            assertThatThrownBy(() -> orchestrator.limiter(group))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("group must be");
+        }
+        assertThat(orchestrator.limiters()).isEmpty();
+        assertThat(orchestrator.to(String.class).group("g".repeat(100)).await(() -> "ok")).isEqualTo("ok");
+        assertThat(orchestrator.limiters()).extracting(LimiterSnapshot::group).containsExactly("g".repeat(100));
+    }
+
     // ---- Future.get(timeout, null) -------------------------------------------------------------------------
 
     @Test
