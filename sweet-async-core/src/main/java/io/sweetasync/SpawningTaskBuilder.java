@@ -45,12 +45,17 @@ public final class SpawningTaskBuilder<T> {
     /**
      * The name shown in snapshots, messages and metrics. Keep it low-cardinality (no ids in it):
      * metrics use it as a tag.
+     *
+     * @throws IllegalArgumentException if the name is blank, longer than 100 characters, or has control
+     *                                  characters, '/' or '#'
      */
     public SpawningTaskBuilder<T> named(String name) {
         Objects.requireNonNull(name, "name");
-        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("task name '" + name
-                    + "' is not valid: use 1 to " + MAX_NAME + " characters, not blank, without '/' or '#'");
+        // a line break in a name forged lines in every log message and error naming the task
+        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("task name '" + GroupNames.printable(name) + "' is not valid: use 1 to "
+                    + MAX_NAME + " characters, not blank, without control characters, '/' or '#'");
         }
         return new SpawningTaskBuilder<>(orchestrator, spec.withName(name));
     }

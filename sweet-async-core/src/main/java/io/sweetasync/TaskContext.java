@@ -78,6 +78,9 @@ public interface TaskContext {
      * LongAdder rows = new LongAdder();
      * TaskContext.current().orElseThrow().progress("rows", rows::sum);
      * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 100 characters or has control
+     *                                  characters
      */
     void progress(String name, java.util.function.LongSupplier value);
 

@@ -56,13 +56,16 @@ public final class EmittingTaskBuilder<E> {
 
     /**
      * The pipeline task's name ({@code "pipeline"} by default); workers are named after it
-     * ({@code name.sender}, {@code name.receiver}), so it has at most {@value #MAX_NAME} characters.
+     * ({@code name.sender}, {@code name.receiver}), so it has at most {@value #MAX_NAME} characters, without
+     * control characters, '/' or '#'.
      */
     public EmittingTaskBuilder<E> named(String name) {
         Objects.requireNonNull(name, "name");
-        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("pipeline name '" + name + "' is not valid: use 1 to " + MAX_NAME
-                    + " characters (its workers are named after it), not blank, without '/' or '#'");
+        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("pipeline name '" + GroupNames.printable(name) + "' is not valid: use 1 to "
+                    + MAX_NAME + " characters (its workers are named after it), not blank, without control characters, "
+                    + "'/' or '#'");
         }
         return new EmittingTaskBuilder<>(orchestrator, spec.withName(name));
     }

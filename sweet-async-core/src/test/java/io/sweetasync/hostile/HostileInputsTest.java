@@ -52,6 +52,46 @@ class HostileInputsTest {
         orchestrator.close();
     }
 
+    // ---- names: control characters forged lines in every log message and error naming the task -----------
+
+    @Test
+    void taskAndPipelineNamesWithControlCharactersAreRefusedNamingThem() {
+        SpawningTaskBuilder<String> task = orchestrator.to(String.class);
+        EmittingTaskBuilder<Integer> pipeline = orchestrator.emits(Integer.class);
+        for (String name : List.of("import\nERROR forged line", "nul\u0000name", "tab\tname", "bell\u0007")) {
+            assertThatThrownBy(() -> task.named(name)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("task name").hasMessageContaining("control characters")
+                    .hasMessageNotContaining("\n");
+            assertThatThrownBy(() -> pipeline.named(name)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("pipeline name").hasMessageContaining("control characters");
+        }
+        assertThatThrownBy(() -> task.named("import\nusers")).hasMessageContaining("'import?users'");
+        // what was valid stays valid
+        assertThat(task.named("import users (nightly) ü").await(() -> "ok")).isEqualTo("ok");
+    }
+
+    @Test
+    void progressNamesAreCheckedAsTaskNamesAre() {
+        String refusals = orchestrator.to(String.class).await(() -> {
+            TaskContext context = TaskContext.current().orElseThrow();
+            List<String> messages = new ArrayList<>();
+            for (String name : List.of("", "  ", "rows\nforged", "r".repeat(101))) {
+                try {
+                    context.progress(name, () -> 1);
+                    messages.add("accepted '" + name + "'");
+                }
+                catch (IllegalArgumentException expected) {
+                    messages.add(expected.getMessage());
+                }
+            }
+            context.progress("rows", () -> 7);
+            return String.join("|", messages);
+        });
+        assertThat(refusals.split("\\|")).hasSize(4)
+                .allSatisfy(message -> assertThat(message).startsWith("progress name must be"));
+        assertThat(refusals).contains("was 'rows?forged'");
+    }
+
     // ---- groups: every place that names a group checks it alike --------------------------------------
 
     @Test
