@@ -33,6 +33,8 @@ import java.util.function.Function;
 public final class SpawningTaskBuilder<T> {
 
     private static final int MAX_NAME = 100;
+    private static final int MAX_TAG_KEY = 100;
+    private static final int MAX_TAG_VALUE = 1_000;
 
     private final TaskOrchestrator orchestrator;
     private final TaskSpec<T> spec;
@@ -132,10 +134,25 @@ public final class SpawningTaskBuilder<T> {
         return new SpawningTaskBuilder<>(orchestrator, spec.withDetached());
     }
 
-    /** Adds small metadata shown in snapshots (never used as a metric tag). */
+    /**
+     * Adds small metadata shown in snapshots and kept by a task store (never used as a metric tag).
+     *
+     * @throws IllegalArgumentException if the key is blank, longer than 100 characters or has control
+     *                                  characters, or the value is longer than 1,000 characters
+     */
     public SpawningTaskBuilder<T> tag(String key, String value) {
         Objects.requireNonNull(key, "tag key");
         Objects.requireNonNull(value, "tag value");
+        // A store could not keep these: a blank key was dropped when the record was read back, a long value
+        // left out of the record; both silently.
+        if (key.isBlank() || key.length() > MAX_TAG_KEY || key.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("tag key must be 1 to " + MAX_TAG_KEY + " characters, not blank, "
+                    + "without control characters, was '" + GroupNames.printable(key) + "'");
+        }
+        if (value.length() > MAX_TAG_VALUE) {
+            throw new IllegalArgumentException("tag value of '" + key + "' must be at most " + MAX_TAG_VALUE
+                    + " characters, was " + value.length() + ": '" + GroupNames.printable(value) + "'");
+        }
         return new SpawningTaskBuilder<>(orchestrator, spec.withTag(key, value));
     }
 

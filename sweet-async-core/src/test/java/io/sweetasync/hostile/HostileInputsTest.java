@@ -92,6 +92,26 @@ class HostileInputsTest {
         assertThat(refusals).contains("was 'rows?forged'");
     }
 
+    // ---- tags: a store dropped a blank key when reading the record back, and a long value when writing it --
+
+    @Test
+    void tagsAStoreCouldNotKeepAreRefusedNamingThem() {
+        SpawningTaskBuilder<String> builder = orchestrator.to(String.class);
+        assertThatThrownBy(() -> builder.tag("", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tag key").hasMessageContaining("''");
+        assertThatThrownBy(() -> builder.tag("   ", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tag key");
+        assertThatThrownBy(() -> builder.tag("k\n", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'k?'");
+        assertThatThrownBy(() -> builder.tag("k".repeat(101), "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tag key");
+        assertThatThrownBy(() -> builder.tag("batch", "v".repeat(1_001))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tag value of 'batch'").hasMessageContaining("1001");
+        // at the bounds, and an empty value, the tags are kept as given
+        SpawningTask<String> task = builder.tag("k".repeat(100), "v".repeat(1_000)).tag("empty", "").run(() -> "x");
+        assertThat(task.info().tags()).containsEntry("k".repeat(100), "v".repeat(1_000)).containsEntry("empty", "");
+    }
+
     // ---- groups: every place that names a group checks it alike --------------------------------------
 
     @Test
