@@ -522,9 +522,20 @@ public final class TaskOrchestrator implements AutoCloseable {
             return this;
         }
 
-        /** This process's name among the members sharing a store; host name and process id by default. */
+        /**
+         * This process's name among the members sharing a store; host name and process id by default.
+         *
+         * @throws IllegalArgumentException if the name is blank, longer than 200 characters or has control
+         *                                  characters
+         */
         public Builder member(String name) {
-            this.member = Objects.requireNonNull(name, "member");
+            Objects.requireNonNull(name, "member");
+            // refused by build() only (blank, long), or not at all (a line break, a NUL PostgreSQL refuses)
+            if (name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("member must be 1 to 200 characters, not blank, without control "
+                        + "characters, was '" + GroupNames.printable(name) + "'");
+            }
+            this.member = name;
             return this;
         }
 

@@ -135,6 +135,20 @@ class HostileInputsTest {
         assertThat(orchestrator.limiters()).extracting(LimiterSnapshot::group).containsExactly("g".repeat(100));
     }
 
+    // ---- member: refused where it is set, as the other builder settings are ---------------------------------
+
+    @Test
+    void memberNamesAreRefusedWhereTheyAreSet() {
+        TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+        for (String member : List.of("", "   ", "node-1\nforged", "node\u00001", "m".repeat(201))) {
+            assertThatThrownBy(() -> builder.member(member)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("member must be");
+        }
+        try (TaskOrchestrator built = builder.member("m".repeat(200)).build()) {
+            assertThat(built.to(String.class).await(() -> "ok")).isEqualTo("ok");
+        }
+    }
+
     // ---- Future.get(timeout, null) -------------------------------------------------------------------------
 
     @Test
