@@ -28,6 +28,49 @@ class StoreInputsTest {
         return Databases.all();
     }
 
+    /** A huge lease failed with "ArithmeticException: long overflow", a null one with an NPE naming nothing. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aHugeLeaseIsHonouredAsNeverEnding(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        for (Duration huge : List.of(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999), Duration.ofMillis(Long.MAX_VALUE),
+                Duration.ofDays(365L * 1_000_000))) {
+            TaskStore.Incarnation opened = store.open("forever", huge);
+            assertThat(opened.leaseUntil()).isAfter(Instant.now().plus(Duration.ofDays(365L * 1000)));
+            assertThat(store.heartbeat(opened.number(), huge)).isZero();
+        }
+        // a lease that is not positive has ended already: its member's live tasks are lost (as before)
+        TaskStore.Incarnation ended = store.open("ended", Duration.ofSeconds(Long.MIN_VALUE));
+        assertThat(ended.leaseUntil()).isBefore(Instant.now());
+        assertThatThrownBy(() -> store.open("m", null)).isInstanceOf(NullPointerException.class).hasMessage("lease");
+        assertThatThrownBy(() -> store.heartbeat(1, null)).isInstanceOf(NullPointerException.class).hasMessage("lease");
+    }
+
+    /** purge(Instant.MAX) failed with "long overflow"; purge(null) with an NPE naming nothing. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void purgeTakesAnyInstant(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long incarnation = store.open("a", Duration.ofSeconds(30)).number();
+        store.save(List.of(JdbcTaskStoreTest.record(TaskId.of(incarnation, 1).value(), "COMPLETED", "done",
+                incarnation, false, 1_000)));
+        assertThat(store.purge(Instant.MIN)).isZero();
+        assertThat(store.purge(Instant.MAX)).isEqualTo(1);
+        assertThat(store.query(new TaskQuery(null, null, null, 0, 10))).isEmpty();
+        assertThatThrownBy(() -> store.purge(null)).isInstanceOf(NullPointerException.class).hasMessage("before");
+        assertThatThrownBy(() -> store.durable(null)).isInstanceOf(NullPointerException.class).hasMessage("id");
+    }
+
+    /** A member name longer than the column failed open() with the database's error; it is cut as in task rows. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aLongMemberNameIsKeptCutAsInTaskRecords(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        TaskStore.Incarnation opened = store.open("m".repeat(300), Duration.ofSeconds(30));
+        assertThat(opened.number()).isPositive();
+        assertThat(store.open("with\u0000nul", Duration.ofSeconds(30)).number()).isGreaterThan(opened.number());
+    }
+
     /** The tags the core API accepts, at its bounds, are what the store gives back. */
     @ParameterizedTest
     @MethodSource("databases")
