@@ -1,6 +1,6 @@
 package io.sweetasync;
 
-import io.sweetasync.internal.GroupNames;
+import io.sweetasync.internal.Names;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -39,7 +39,7 @@ final class LimiterGroups {
         Objects.requireNonNull(group, "group");
         // Checked as the limiter is made (a name present was checked then): limiter(" pricing ") or limiter("")
         // made a limiter no task can reach, listed in limiters() and the metrics for good.
-        return limiters.computeIfAbsent(group, name -> new ConcurrencyLimiter(GroupNames.check("group", name),
+        return limiters.computeIfAbsent(group, name -> new ConcurrencyLimiter(Names.group("group", name),
                 configs.getOrDefault(name, defaultConfig), clock));
     }
 

@@ -1,6 +1,6 @@
 package io.sweetasync;
 
-import io.sweetasync.internal.GroupNames;
+import io.sweetasync.internal.Names;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +56,7 @@ public final class SpawningTaskBuilder<T> {
         // a line break in a name forged lines in every log message and error naming the task
         if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0
                 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("task name '" + GroupNames.printable(name) + "' is not valid: use 1 to "
+            throw new IllegalArgumentException("task name '" + Names.printable(name) + "' is not valid: use 1 to "
                     + MAX_NAME + " characters, not blank, without control characters, '/' or '#'");
         }
         return new SpawningTaskBuilder<>(orchestrator, spec.withName(name));
@@ -111,7 +111,7 @@ public final class SpawningTaskBuilder<T> {
      */
     public SpawningTaskBuilder<T> group(String group) {
         // " pricing " silently made a second group, with the default limits, beside "pricing"
-        GroupNames.check("group", group);
+        Names.group("group", group);
         return new SpawningTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 
@@ -147,11 +147,11 @@ public final class SpawningTaskBuilder<T> {
         // left out of the record; both silently.
         if (key.isBlank() || key.length() > MAX_TAG_KEY || key.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("tag key must be 1 to " + MAX_TAG_KEY + " characters, not blank, "
-                    + "without control characters, was '" + GroupNames.printable(key) + "'");
+                    + "without control characters, was '" + Names.printable(key) + "'");
         }
         if (value.length() > MAX_TAG_VALUE) {
             throw new IllegalArgumentException("tag value of '" + key + "' must be at most " + MAX_TAG_VALUE
-                    + " characters, was " + value.length() + ": '" + GroupNames.printable(value) + "'");
+                    + " characters, was " + value.length() + ": '" + Names.printable(value) + "'");
         }
         return new SpawningTaskBuilder<>(orchestrator, spec.withTag(key, value));
     }

@@ -1,6 +1,6 @@
 package io.sweetasync;
 
-import io.sweetasync.internal.GroupNames;
+import io.sweetasync.internal.Names;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
@@ -343,7 +343,7 @@ abstract class TaskFacts<T> {
         if (key.isBlank() || key.length() > 100 || key.chars().anyMatch(Character::isISOControl)) {
             // shown beside the task's name in snapshots, the endpoint and the dashboard, as a task name is
             throw new IllegalArgumentException("progress name must be 1 to 100 characters, not blank, without control "
-                    + "characters, was '" + GroupNames.printable(key) + "'");
+                    + "characters, was '" + Names.printable(key) + "'");
         }
         TaskProgress mine = progress;
         if (mine == null) {

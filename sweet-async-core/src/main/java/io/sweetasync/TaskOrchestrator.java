@@ -1,7 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.emit.EmittingTaskBuilder;
-import io.sweetasync.internal.GroupNames;
+import io.sweetasync.internal.Names;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -533,7 +533,7 @@ public final class TaskOrchestrator implements AutoCloseable {
             // refused by build() only (blank, long), or not at all (a line break, a NUL PostgreSQL refuses)
             if (name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
                 throw new IllegalArgumentException("member must be 1 to 200 characters, not blank, without control "
-                        + "characters, was '" + GroupNames.printable(name) + "'");
+                        + "characters, was '" + Names.printable(name) + "'");
             }
             this.member = name;
             return this;
@@ -632,7 +632,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         /** Configures a concurrency group (see {@link io.sweetasync.limit.ConcurrencyLimiter}). */
         public Builder group(String name, LimiterConfig config) {
-            GroupNames.check("group name", name);
+            Names.group("group name", name);
             groups.put(name, Objects.requireNonNull(config, "config"));
             return this;
         }

@@ -2,7 +2,7 @@ package io.sweetasync.emit;
 
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
-import io.sweetasync.internal.GroupNames;
+import io.sweetasync.internal.Names;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -63,7 +63,7 @@ public final class EmittingTaskBuilder<E> {
         Objects.requireNonNull(name, "name");
         if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0
                 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("pipeline name '" + GroupNames.printable(name) + "' is not valid: use 1 to "
+            throw new IllegalArgumentException("pipeline name '" + Names.printable(name) + "' is not valid: use 1 to "
                     + MAX_NAME + " characters (its workers are named after it), not blank, without control characters, "
                     + "'/' or '#'");
         }
@@ -113,7 +113,7 @@ public final class EmittingTaskBuilder<E> {
      * a task of this same group; its latency sample then measures the receive from the end of its last wait.
      */
     public EmittingTaskBuilder<E> group(String group) {
-        GroupNames.check("group", group);
+        Names.group("group", group);
         return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 

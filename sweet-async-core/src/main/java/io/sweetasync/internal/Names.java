@@ -3,18 +3,20 @@ package io.sweetasync.internal;
 import java.util.Objects;
 
 /**
- * Not API. The one check of a concurrency group's name, wherever a user names a group: a task's or a
- * pipeline's {@code group(...)}, the orchestrator builder's {@code group(name, config)} and
- * {@code TaskOrchestrator.limiter(name)}. Each group keeps its limiter for the orchestrator's life and its
- * name is a metric tag and a stored column, so a name that no task could use (" pricing ", a line break, a
- * page of text) is refused where it is given, naming it, rather than making a group of its own.
+ * Not API. Names users give, as the engine checks and shows them. {@link #group} is the one check of a
+ * concurrency group's name, wherever a user names a group: a task's or a pipeline's {@code group(...)}, the
+ * orchestrator builder's {@code group(name, config)} and {@code TaskOrchestrator.limiter(name)}. Each group
+ * keeps its limiter for the orchestrator's life and its name is a metric tag and a stored column, so a name
+ * that no task could use (" pricing ", a line break, a page of text) is refused where it is given, naming it,
+ * rather than making a group of its own. {@link #printable} shows a refused name (a task's, a tag's, a
+ * member's...) in the refusal's message.
  */
-public final class GroupNames {
+public final class Names {
 
     /** The longest group name, as a task's. */
     public static final int MAX = 100;
 
-    private GroupNames() {
+    private Names() {
     }
 
     /**
@@ -24,7 +26,7 @@ public final class GroupNames {
      * @throws IllegalArgumentException if it is blank, longer than {@value #MAX}, starts or ends with white
      *                                  space, or has control characters
      */
-    public static String check(String what, String name) {
+    public static String group(String what, String name) {
         Objects.requireNonNull(name, what);
         if (name.isBlank() || name.length() > MAX || !name.strip().equals(name)
                 || name.chars().anyMatch(Character::isISOControl)) {
