@@ -13,8 +13,10 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.emit.Emitter;
 import io.sweetasync.emit.EmittingTaskBuilder;
 import io.sweetasync.emit.FinalEvent;
+import io.sweetasync.emit.Sources;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -215,6 +217,24 @@ class HostileInputsTest {
         assertThat(granted).hasValue(0);
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.accepted()).isZero();
+    }
+
+    // ---- Sources.chunked: a failing source's last, short list was dropped after its elements were accepted -
+
+    @Test
+    void whatAChunkedSourceEmittedBeforeItFailedIsReceived() {
+        FinalEvent<Long, List<Integer>> done = assertTimeoutPreemptively(HANG, () -> orchestrator.<List<Integer>>emits()
+                .sequence()
+                .sender(Sources.chunked((Emitter<Integer> emitter) -> {
+                    emitter.emitAll(List.of(1, 2, 3));
+                    throw new IOException("the source broke after 3");
+                }, 2))
+                .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
+                .awaitFinalEvent());
+        // as an unchunked sender's events emitted before it failed are (Emitter: "no event is accepted and then lost")
+        assertThat(done.collected().values()).containsExactly(List.of(1, 2), List.of(3));
+        assertThat(done.errors()).singleElement()
+                .satisfies(error -> assertThat(error.error()).hasMessage("the source broke after 3"));
     }
 
     // ---- a clock whose now() fails: the task ended COMPLETED, and its waiters waited for ever ----------------
