@@ -81,6 +81,7 @@ public interface TaskContext {
      *
      * @throws IllegalArgumentException if {@code name} is blank, longer than 100 characters or has control
      *                                  characters
+     * @throws IllegalStateException    if the task publishes 1,000 names already and this is a new one
      */
     void progress(String name, java.util.function.LongSupplier value);
 

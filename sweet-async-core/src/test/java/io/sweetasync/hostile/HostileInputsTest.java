@@ -94,6 +94,27 @@ class HostileInputsTest {
         assertThat(refusals).contains("was 'rows?forged'");
     }
 
+    /** A name per item (100,000 of them) took minutes to register, each copying the map, and every snapshot read them all. */
+    @Test
+    void aTaskPublishesAtMostAThousandProgressNames() {
+        SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+            TaskContext context = TaskContext.current().orElseThrow();
+            for (int i = 0; i < 1_000; i++) {
+                context.progress("row-" + i, () -> 1);
+            }
+            context.progress("row-0", () -> 2); // replacing a name's supplier is not a new name
+            try {
+                context.progress("row-1000", () -> 1);
+                return "accepted";
+            }
+            catch (IllegalStateException expected) {
+                return expected.getMessage();
+            }
+        });
+        assertThat(assertTimeoutPreemptively(HANG, task::join)).contains("'row-1000'").contains("1000 progress values");
+        assertThat(task.info().progress()).hasSize(1_000).containsEntry("row-0", 2L);
+    }
+
     // ---- tags: a store dropped a blank key when reading the record back, and a long value when writing it --
 
     @Test
