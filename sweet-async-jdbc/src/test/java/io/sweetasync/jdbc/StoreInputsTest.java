@@ -2,10 +2,12 @@ package io.sweetasync.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.TaskQuery;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
@@ -86,5 +88,58 @@ class StoreInputsTest {
                     .containsEntry("empty", "").hasSize(3);
             assertThat(stored.group()).isEqualTo("g".repeat(100));
         }
+    }
+
+    /**
+     * A {@code DurableStartGate} is user code. One that threw before starting or abandoning the task left it
+     * live and PENDING for ever (shutdown waited for it); now it ends rejected and {@code run()} says why. One
+     * that throws after starting it has done its job: the submitter gets the handle.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aStartGateThatThrowsLeavesNoTaskLiveForEver(Databases.Database database) {
+        try (TaskOrchestrator orchestrator = durable(database).durableStartGate((start, abandon) -> {
+            throw new IllegalStateException("no transaction synchronization");
+        }).build()) {
+            assertThatThrownBy(() -> orchestrator.to(String.class).durable("shout", "x").run())
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("start gate failed")
+                    .hasRootCauseMessage("no transaction synchronization");
+            await().atMost(Duration.ofSeconds(30)).until(() -> orchestrator.liveCount() == 0);
+        }
+        try (TaskOrchestrator orchestrator = durable(database).durableStartGate((start, abandon) -> {
+            start.run();
+            throw new IllegalStateException("after starting");
+        }).build()) {
+            assertThat(orchestrator.to(String.class).durable("shout", "x").run().join()).isEqualTo("x!");
+        }
+    }
+
+    /** A codec that encoded an argument as null stored none: the handler ran on null, silently. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anArgumentTheCodecEncodesAsNullIsRefused(Databases.Database database) {
+        JsonDurableCodec json = new JsonDurableCodec();
+        DurableCodec nulls = new DurableCodec() {
+            @Override
+            public String encode(Object value) {
+                return null;
+            }
+
+            @Override
+            public <T> T decode(String text, Class<T> type) {
+                return json.decode(text, type);
+            }
+        };
+        try (TaskOrchestrator orchestrator = durable(database).durableCodec(nulls).build()) {
+            assertThatThrownBy(() -> orchestrator.to(String.class).durable("shout", "x").run())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'shout'")
+                    .hasMessageContaining("encoded it as null");
+            assertThat(orchestrator.to(String.class).durable("shout", null).await()).isEqualTo("null!");
+        }
+    }
+
+    private static TaskOrchestrator.Builder durable(Databases.Database database) {
+        return TaskOrchestrator.builder().store(database.newStore()).durableCodec(new JsonDurableCodec())
+                .handler("shout", String.class, text -> text + "!");
     }
 }
