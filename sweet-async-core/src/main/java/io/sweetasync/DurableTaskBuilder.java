@@ -50,8 +50,10 @@ public final class DurableTaskBuilder<T> {
     /**
      * Stores the invocation, then starts it; returns its handle.
      *
-     * @throws IllegalStateException if the orchestrator has no store, or storing failed
-     * @throws IllegalArgumentException if no handler has that name, or the argument cannot be encoded
+     * @throws IllegalStateException if the orchestrator has no store, storing failed, or the orchestrator's
+     *                               {@link io.sweetasync.spi.DurableStartGate} failed before starting it
+     * @throws IllegalArgumentException if no handler has that name, or the argument cannot be encoded (also
+     *                                  when the codec encodes it as {@code null})
      */
     public SpawningTask<T> run() {
         return orchestrator.durables().submit(spec, handler, argument);

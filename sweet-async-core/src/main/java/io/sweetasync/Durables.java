@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -140,6 +141,10 @@ final class Durables {
         String encoded;
         try {
             encoded = argument == null ? null : codec.encode(argument);
+            if (argument != null && encoded == null) {
+                // stored as no argument: the handler ran on null, silently
+                throw new IllegalArgumentException("the codec " + codec.getClass().getName() + " encoded it as null");
+            }
             if (encoded != null) {
                 codec.decode(encoded, registration.type()); // what a re-run will see must be readable now
             }
@@ -167,11 +172,42 @@ final class Durables {
         }
         // Tracked (its record written by the sync thread) only once it may start: before that its rows
         // may belong to an open transaction, which a write on another connection would wait for.
-        gate.afterStored(() -> {
+        afterStored(gate, node, name, () -> {
             sync.track(node);
             node.submit();
-        }, () -> node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back"));
+        });
         return node;
+    }
+
+    /**
+     * Lets {@code gate} start {@code node} (with {@code start}) or abandon it. The gate is user code: one that
+     * threw before it did either left the task live and PENDING for ever (shutdown waited for it) and its
+     * submitter without a handle. Now the task ends rejected, naming the gate's error, and the submitter gets
+     * that error; the invocation stays stored, so a member that claims it once this one has stopped runs it (at
+     * least once, as for any stored invocation). A gate that throws after it decided has done its job: the
+     * error is logged and the handle returned.
+     */
+    static void afterStored(DurableStartGate gate, TaskNode<?> node, String name, Runnable start) {
+        AtomicBoolean decided = new AtomicBoolean();
+        try {
+            gate.afterStored(() -> {
+                decided.set(true);
+                start.run();
+            }, () -> {
+                decided.set(true);
+                node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back");
+            });
+        }
+        catch (RuntimeException | Error failed) {
+            if (decided.get()) {
+                LOG.log(Level.WARNING, "the durable start gate threw after it started or abandoned task " + node.label(),
+                        failed);
+                return;
+            }
+            node.stop(TaskNode.StopKind.REJECT, "its start gate failed: " + failed);
+            throw new IllegalStateException("durable task '" + name + "' (" + node.label() + ") was stored, but its "
+                    + "start gate failed before starting it, so it was not started here: " + failed, failed);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.Names;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -36,8 +37,10 @@ final class LimiterGroups {
     /** The group's limiter, made on first use. */
     ConcurrencyLimiter limiter(String group) {
         Objects.requireNonNull(group, "group");
-        return limiters.computeIfAbsent(group,
-                name -> new ConcurrencyLimiter(name, configs.getOrDefault(name, defaultConfig), clock));
+        // Checked as the limiter is made (a name present was checked then): limiter(" pricing ") or limiter("")
+        // made a limiter no task can reach, listed in limiters() and the metrics for good.
+        return limiters.computeIfAbsent(group, name -> new ConcurrencyLimiter(Names.group("group", name),
+                configs.getOrDefault(name, defaultConfig), clock));
     }
 
     /** Every group's limiter now, by group name. */

@@ -86,10 +86,10 @@ final class PlacedDurables {
             throw new IllegalStateException("durable task '" + registration.name() + "' (" + node.label()
                     + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
         }
-        gate.afterStored(() -> {
+        Durables.afterStored(gate, node, registration.name(), () -> {
             mirror.placed = start(cluster, target, node.id());
             node.submit();
-        }, () -> node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back"));
+        });
         return node;
     }
 

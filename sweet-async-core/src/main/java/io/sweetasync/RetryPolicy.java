@@ -105,6 +105,8 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
      *
      * @param random a number in {@code [0, 1)}; 0.5 means no jitter
      * @return the delay, or {@code null} if there is no retry
+     * @throws IllegalArgumentException if {@code failedAttempt} is less than 1 or {@code random} is not in
+     *                                  {@code [0, 1)} (NaN included)
      */
     Duration nextDelay(int failedAttempt, Throwable error, double random);
 
@@ -157,7 +159,7 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
 
         @Override
         public Duration nextDelay(int failedAttempt, Throwable error, double random) {
-            Backoff.checkAttempt(failedAttempt);
+            Backoff.checkDraw(failedAttempt, error, random);
             for (Rule rule : rules) {
                 if (rule.type().isInstance(error)) {
                     return rule.delay(failedAttempt, error, random);
@@ -213,10 +215,18 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             return new Backoff(maxRetries, initialDelay, maxDelay, exponential, jitter, retryOn, abortOn, rules);
         }
 
-        /** Retries only errors of these types (and subtypes). */
+        /**
+         * Retries only errors of these types (and subtypes).
+         *
+         * @throws IllegalArgumentException if no type is given
+         */
         @SafeVarargs
         @SuppressWarnings("varargs")
         public final Backoff retryOn(Class<? extends Throwable>... types) {
+            if (Objects.requireNonNull(types, "exception types").length == 0) {
+                // "retry only these" with none given retried every exception, as if retryOn were not there
+                throw new IllegalArgumentException("retryOn needs at least one exception type, was given none");
+            }
             return new Backoff(maxRetries, initialDelay, maxDelay, exponential, jitter, union(retryOn, types), abortOn,
                     rules);
         }
@@ -251,7 +261,7 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
 
         @Override
         public Duration nextDelay(int failedAttempt, Throwable error, double random) {
-            checkAttempt(failedAttempt);
+            checkDraw(failedAttempt, error, random);
             if (error instanceof InterruptedException) {
                 return null;
             }
@@ -302,9 +312,17 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             return Set.copyOf(all);
         }
 
-        static void checkAttempt(int failedAttempt) {
+        /**
+         * The arguments of {@code nextDelay}: a draw outside {@code [0, 1)} made a negative delay (-5: minus ten
+         * times the delay) or, NaN, none at all.
+         */
+        static void checkDraw(int failedAttempt, Throwable error, double random) {
             if (failedAttempt < 1) {
                 throw new IllegalArgumentException("attempts are numbered from 1, was " + failedAttempt);
+            }
+            Objects.requireNonNull(error, "error");
+            if (!(random >= 0 && random < 1)) {
+                throw new IllegalArgumentException("random must be in [0, 1), was " + random);
             }
         }
 

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.Names;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ import java.util.function.Function;
 public final class SpawningTaskBuilder<T> {
 
     private static final int MAX_NAME = 100;
+    private static final int MAX_TAG_KEY = 100;
+    private static final int MAX_TAG_VALUE = 1_000;
 
     private final TaskOrchestrator orchestrator;
     private final TaskSpec<T> spec;
@@ -44,12 +47,17 @@ public final class SpawningTaskBuilder<T> {
     /**
      * The name shown in snapshots, messages and metrics. Keep it low-cardinality (no ids in it):
      * metrics use it as a tag.
+     *
+     * @throws IllegalArgumentException if the name is blank, longer than 100 characters, or has control
+     *                                  characters, '/' or '#'
      */
     public SpawningTaskBuilder<T> named(String name) {
         Objects.requireNonNull(name, "name");
-        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("task name '" + name
-                    + "' is not valid: use 1 to " + MAX_NAME + " characters, not blank, without '/' or '#'");
+        // a line break in a name forged lines in every log message and error naming the task
+        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("task name '" + Names.printable(name) + "' is not valid: use 1 to "
+                    + MAX_NAME + " characters, not blank, without control characters, '/' or '#'");
         }
         return new SpawningTaskBuilder<>(orchestrator, spec.withName(name));
     }
@@ -97,16 +105,13 @@ public final class SpawningTaskBuilder<T> {
      * The concurrency group: each attempt waits {@code QUEUED} (in priority order) for a permit of the
      * group's limiter, and is rejected with {@link TaskRejectedException} if the group's queue is full or
      * the wait exceeds its maximum. Groups not configured on the orchestrator get its default group
-     * configuration. Keep names low-cardinality: each group keeps its limiter for the orchestrator's life
+     * configuration. A name has 1 to 100 characters, without white space at its ends or control characters.
+     * Keep names low-cardinality: each group keeps its limiter for the orchestrator's life
      * (a group per user or per request would grow memory without bound), and metrics use them as tags.
      */
     public SpawningTaskBuilder<T> group(String group) {
-        Objects.requireNonNull(group, "group");
-        if (group.isBlank() || !group.strip().equals(group)) {
-            // " pricing " silently made a second group, with the default limits, beside "pricing"
-            throw new IllegalArgumentException("group must not be blank nor start or end with white space, was '"
-                    + group + "'");
-        }
+        // " pricing " silently made a second group, with the default limits, beside "pricing"
+        Names.group("group", group);
         return new SpawningTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 
@@ -129,10 +134,25 @@ public final class SpawningTaskBuilder<T> {
         return new SpawningTaskBuilder<>(orchestrator, spec.withDetached());
     }
 
-    /** Adds small metadata shown in snapshots (never used as a metric tag). */
+    /**
+     * Adds small metadata shown in snapshots and kept by a task store (never used as a metric tag).
+     *
+     * @throws IllegalArgumentException if the key is blank, longer than 100 characters or has control
+     *                                  characters, or the value is longer than 1,000 characters
+     */
     public SpawningTaskBuilder<T> tag(String key, String value) {
         Objects.requireNonNull(key, "tag key");
         Objects.requireNonNull(value, "tag value");
+        // A store could not keep these: a blank key was dropped when the record was read back, a long value
+        // left out of the record; both silently.
+        if (key.isBlank() || key.length() > MAX_TAG_KEY || key.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("tag key must be 1 to " + MAX_TAG_KEY + " characters, not blank, "
+                    + "without control characters, was '" + Names.printable(key) + "'");
+        }
+        if (value.length() > MAX_TAG_VALUE) {
+            throw new IllegalArgumentException("tag value of '" + key + "' must be at most " + MAX_TAG_VALUE
+                    + " characters, was " + value.length() + ": '" + Names.printable(value) + "'");
+        }
         return new SpawningTaskBuilder<>(orchestrator, spec.withTag(key, value));
     }
 

@@ -37,8 +37,17 @@ final class StoredTasks {
                 member, incarnation, node.isDurable());
     }
 
+    /** Epoch milliseconds, held at the longs' bounds for instants beyond them (a user clock's far future). */
     private static long millis(Instant instant) {
-        return instant == null ? 0 : instant.toEpochMilli();
+        if (instant == null) {
+            return 0;
+        }
+        try {
+            return instant.toEpochMilli();
+        }
+        catch (ArithmeticException beyond) {
+            return instant.isAfter(Instant.EPOCH) ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
     }
 
     private static Instant instant(long millis) {

@@ -78,6 +78,10 @@ public interface TaskContext {
      * LongAdder rows = new LongAdder();
      * TaskContext.current().orElseThrow().progress("rows", rows::sum);
      * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 100 characters or has control
+     *                                  characters
+     * @throws IllegalStateException    if the task publishes 1,000 names already and this is a new one
      */
     void progress(String name, java.util.function.LongSupplier value);
 

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.Names;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
@@ -339,6 +340,11 @@ abstract class TaskFacts<T> {
     void progress(String key, LongSupplier value) {
         Objects.requireNonNull(key, "name");
         Objects.requireNonNull(value, "value");
+        if (key.isBlank() || key.length() > 100 || key.chars().anyMatch(Character::isISOControl)) {
+            // shown beside the task's name in snapshots, the endpoint and the dashboard, as a task name is
+            throw new IllegalArgumentException("progress name must be 1 to 100 characters, not blank, without control "
+                    + "characters, was '" + Names.printable(key) + "'");
+        }
         TaskProgress mine = progress;
         if (mine == null) {
             PROGRESS.compareAndSet(this, null, new TaskProgress(self()));

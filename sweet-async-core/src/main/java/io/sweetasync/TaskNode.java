@@ -3,6 +3,7 @@ package io.sweetasync;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -205,6 +206,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     @Override
     public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
         throwIfCancelledEarly();
         TaskResult<T> done = outcome.decided();
         if (done == null) {

@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.emit.EmittingTaskBuilder;
+import io.sweetasync.internal.Names;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -253,6 +254,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     /**
      * The limiter of a group, created with the default group configuration if the group was not
      * configured (so {@code group("x")} always means admission through a limiter).
+     *
+     * @throws IllegalArgumentException if {@code group} is not a name a task could use (see
+     *                                  {@link SpawningTaskBuilder#group}), naming it
      */
     public ConcurrencyLimiter limiter(String group) {
         return groups.limiter(group);
@@ -518,9 +522,20 @@ public final class TaskOrchestrator implements AutoCloseable {
             return this;
         }
 
-        /** This process's name among the members sharing a store; host name and process id by default. */
+        /**
+         * This process's name among the members sharing a store; host name and process id by default.
+         *
+         * @throws IllegalArgumentException if the name is blank, longer than 200 characters or has control
+         *                                  characters
+         */
         public Builder member(String name) {
-            this.member = Objects.requireNonNull(name, "member");
+            Objects.requireNonNull(name, "member");
+            // refused by build() only (blank, long), or not at all (a line break, a NUL PostgreSQL refuses)
+            if (name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("member must be 1 to 200 characters, not blank, without control "
+                        + "characters, was '" + Names.printable(name) + "'");
+            }
+            this.member = name;
             return this;
         }
 
@@ -617,11 +632,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
         /** Configures a concurrency group (see {@link io.sweetasync.limit.ConcurrencyLimiter}). */
         public Builder group(String name, LimiterConfig config) {
-            Objects.requireNonNull(name, "group name");
-            if (name.isBlank() || !name.strip().equals(name)) {
-                throw new IllegalArgumentException("group name must not be blank nor start or end with white space,"
-                        + " was '" + name + "'");
-            }
+            Names.group("group name", name);
             groups.put(name, Objects.requireNonNull(config, "config"));
             return this;
         }

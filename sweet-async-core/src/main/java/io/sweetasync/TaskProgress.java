@@ -38,10 +38,25 @@ final class TaskProgress {
         this.task = task;
     }
 
-    /** Adds or replaces a value; ignored once frozen (a context kept past its task may still publish). */
+    /**
+     * The most names a task publishes. Each registration copies the map, and every snapshot reads every
+     * supplier: a name per row (100,000 of them) took minutes to register, and made each snapshot as long.
+     */
+    static final int MAX_NAMES = 1_000;
+
+    /**
+     * Adds or replaces a value; ignored once frozen (a context kept past its task may still publish).
+     *
+     * @throws IllegalStateException if {@code key} would be the task's {@value #MAX_NAMES}+1st name
+     */
     synchronized void put(String key, LongSupplier value) {
         if (frozen != null) {
             return;
+        }
+        if (suppliers.size() >= MAX_NAMES && !suppliers.containsKey(key)) {
+            throw new IllegalStateException("task " + task.label() + " publishes " + MAX_NAMES + " progress values "
+                    + "already, the most a task may: '" + key + "' is refused (publish counts under a few fixed names, "
+                    + "such as \"rows\", not a name per item)");
         }
         Map<String, LongSupplier> next = new LinkedHashMap<>(suppliers);
         next.put(key, value);

@@ -1,6 +1,8 @@
 package io.sweetasync;
 
 import io.sweetasync.spi.TaskClock;
+import java.lang.System.Logger.Level;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,6 +19,11 @@ import java.time.Instant;
  * consistent triple; racing checks are harmless (each writes a valid anchor, the last write stays). An
  * instant differs from the wall clock read at that moment by at most {@link #MAX_DRIFT} plus the drift of
  * one second.
+ *
+ * <p>The clock is user code ({@link TaskClock#now()}): one that throws or answers {@code null} is replaced
+ * by the system's wall clock for that reading (a warning says so, once), and instants beyond
+ * {@link Instant#MIN}..{@link Instant#MAX} are held at those bounds. Snapshots are taken while a task
+ * finishes: a failing reading there left the task's waiters waiting for ever.
  */
 final class WallClockAnchor {
 
@@ -28,12 +35,22 @@ final class WallClockAnchor {
     private record Anchor(Instant instant, long nanos, long checkedNanos) {
 
         Instant at(long time) {
-            return instant.plusNanos(time - nanos);
+            long elapsed = time - nanos;
+            try {
+                return instant.plusNanos(elapsed);
+            }
+            catch (DateTimeException | ArithmeticException beyond) {
+                return elapsed > 0 ? Instant.MAX : Instant.MIN;
+            }
         }
     }
 
+    private static final System.Logger LOG = System.getLogger(WallClockAnchor.class.getName());
+
     private final TaskClock clock;
     private volatile Anchor anchor;
+    /** Whether the clock's failure has been logged (once is enough: every snapshot would log it). */
+    private volatile boolean warned;
 
     WallClockAnchor(TaskClock clock) {
         this.clock = clock;
@@ -44,7 +61,7 @@ final class WallClockAnchor {
         Anchor current = anchor;
         if (current == null) {
             long now = clock.nanoTime();
-            current = new Anchor(clock.now(), now, now);
+            current = new Anchor(wallNow(), now, now);
             anchor = current;
         }
         else if (nanos - current.checkedNanos() > CHECK_NANOS) {
@@ -54,10 +71,41 @@ final class WallClockAnchor {
         return current.at(nanos);
     }
 
+    /** The clock's instant; the system's when it throws or answers null. */
+    private Instant wallNow() {
+        Instant wall;
+        try {
+            wall = clock.now();
+        }
+        catch (RuntimeException | Error broken) {
+            warnOnce(broken);
+            return Instant.now();
+        }
+        if (wall == null) {
+            warnOnce(null);
+            return Instant.now();
+        }
+        return wall;
+    }
+
+    private void warnOnce(Throwable error) {
+        if (!warned) {
+            warned = true;
+            String message = "the task clock " + clock.getClass().getName() + " could not tell the time ("
+                    + (error == null ? "now() returned null" : "now() threw") + "): snapshots use the system clock instead";
+            if (error == null) {
+                LOG.log(Level.WARNING, message);
+            }
+            else {
+                LOG.log(Level.WARNING, message, error);
+            }
+        }
+    }
+
     /** {@code current}, or a new anchor if the wall clock has drifted from it by more than {@link #MAX_DRIFT}. */
     private Anchor checked(Anchor current) {
         long now = clock.nanoTime();
-        Instant wall = clock.now();
+        Instant wall = wallNow();
         Duration drift = Duration.between(current.at(now), wall).abs();
         return drift.compareTo(MAX_DRIFT) > 0 ? new Anchor(wall, now, now)
                 : new Anchor(current.instant(), current.nanos(), now);

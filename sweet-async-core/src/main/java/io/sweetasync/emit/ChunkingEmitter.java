@@ -86,7 +86,7 @@ final class ChunkingEmitter<E> implements Emitter<E> {
 
     /**
      * The source has returned or failed: no element is taken after this. Returns the last list, shorter
-     * than {@code size} (empty if none), for the caller to emit when the source returned normally.
+     * than {@code size} (empty if none), for the caller to emit.
      */
     List<E> close() {
         synchronized (this) {

@@ -2,6 +2,7 @@ package io.sweetasync.emit;
 
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.internal.Names;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -55,13 +56,16 @@ public final class EmittingTaskBuilder<E> {
 
     /**
      * The pipeline task's name ({@code "pipeline"} by default); workers are named after it
-     * ({@code name.sender}, {@code name.receiver}), so it has at most {@value #MAX_NAME} characters.
+     * ({@code name.sender}, {@code name.receiver}), so it has at most {@value #MAX_NAME} characters, without
+     * control characters, '/' or '#'.
      */
     public EmittingTaskBuilder<E> named(String name) {
         Objects.requireNonNull(name, "name");
-        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("pipeline name '" + name + "' is not valid: use 1 to " + MAX_NAME
-                    + " characters (its workers are named after it), not blank, without '/' or '#'");
+        if (name.isBlank() || name.length() > MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('#') >= 0
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("pipeline name '" + Names.printable(name) + "' is not valid: use 1 to "
+                    + MAX_NAME + " characters (its workers are named after it), not blank, without control characters, "
+                    + "'/' or '#'");
         }
         return new EmittingTaskBuilder<>(orchestrator, spec.withName(name));
     }
@@ -109,11 +113,7 @@ public final class EmittingTaskBuilder<E> {
      * a task of this same group; its latency sample then measures the receive from the end of its last wait.
      */
     public EmittingTaskBuilder<E> group(String group) {
-        Objects.requireNonNull(group, "group");
-        if (group.isBlank() || !group.strip().equals(group)) {
-            throw new IllegalArgumentException("group must not be blank nor start or end with white space, was '"
-                    + group + "'");
-        }
+        Names.group("group", group);
         return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 

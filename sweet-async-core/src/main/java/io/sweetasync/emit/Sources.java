@@ -105,6 +105,30 @@ public final class Sources {
         };
     }
 
+    /**
+     * The short last list of a chunked source that failed: its elements were accepted (their {@code emit}
+     * returned), so they reach the receivers, as the events an unchunked sender emitted before it failed do
+     * ({@link Emitter}: no event is accepted and then lost); they were dropped. Not when the pipeline is
+     * stopping (the source was interrupted): then nothing more is emitted, chunked or not. A list the pipeline
+     * no longer takes is noted on the source's error.
+     */
+    private static <E> void emitLast(ChunkingEmitter<E> chunks, Emitter<List<E>> emitter, Throwable failed) {
+        List<E> last = chunks.close();
+        if (last.isEmpty() || failed instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+            return;
+        }
+        try {
+            emitter.emit(last);
+        }
+        catch (InterruptedException stopped) {
+            failed.addSuppressed(stopped);
+            Thread.currentThread().interrupt();
+        }
+        catch (RuntimeException refused) {
+            failed.addSuppressed(refused);
+        }
+    }
+
     /** Ends the read-only transaction of {@link #query} and gives the connection its auto-commit back. */
     private static void restore(Connection connection, boolean autoCommit) throws SQLException {
         connection.rollback();
@@ -147,9 +171,11 @@ public final class Sources {
 
     /**
      * What {@code source} emits, in lists of {@code size} (the last may be shorter): for receivers that
-     * work in batches, such as JDBC batch inserts. The emitter the source is given is thread-safe like any
-     * other; lists from several threads emitting at once may reach the pipeline in either order. Lists are
-     * unmodifiable and may hold {@code null} elements; {@code size} is a bound, not an allocation.
+     * work in batches, such as JDBC batch inserts. If the source fails, what it emitted before is still
+     * emitted (the last list shorter), then the failure is the sender's error, as for any sender. The emitter
+     * the source is given is thread-safe like any other; lists from several threads emitting at once may reach
+     * the pipeline in either order. Lists are unmodifiable and may hold {@code null} elements; {@code size} is
+     * a bound, not an allocation.
      */
     public static <E> Sender<List<E>> chunked(Sender<E> source, int size) {
         Objects.requireNonNull(source, "source");
@@ -161,13 +187,14 @@ public final class Sources {
                 return;
             }
             ChunkingEmitter<E> chunks = new ChunkingEmitter<>(emitter, size);
-            List<E> last;
             try {
                 source.send(chunks);
             }
-            finally {
-                last = chunks.close();
+            catch (Throwable failed) {
+                emitLast(chunks, emitter, failed);
+                throw failed;
             }
+            List<E> last = chunks.close();
             if (!last.isEmpty()) {
                 emitter.emit(last);
             }

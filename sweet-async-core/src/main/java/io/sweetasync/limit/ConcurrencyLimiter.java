@@ -328,6 +328,11 @@ public final class ConcurrencyLimiter {
      * the permit it is logged, and the permit goes to the next waiter.
      */
     public Request acquire(TaskPriority priority, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
+        // A null was found only on the path that used it: a null priority when the request had to wait, a null
+        // callback once a permit or a rejection was counted for it, each as an NPE naming nothing.
+        Objects.requireNonNull(priority, "priority");
+        Objects.requireNonNull(onGranted, "onGranted");
+        Objects.requireNonNull(onRejected, "onRejected");
         Permit permit = null;
         Rejection rejection = null;
         Waiter waiter = null;

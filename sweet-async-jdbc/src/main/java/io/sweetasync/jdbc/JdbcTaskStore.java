@@ -159,7 +159,8 @@ public final class JdbcTaskStore implements TaskStore {
                     + atLeast);
         }
         long now = System.currentTimeMillis();
-        long until = now + lease.toMillis();
+        long until = leaseUntil(now, lease);
+        String name = Texts.cut(member, 200); // as a task record's member: a longer name failed the insert
         long number = run(connection -> {
             long next = nextIncarnations(connection, 1);
             if (next < atLeast) {
@@ -168,7 +169,7 @@ public final class JdbcTaskStore implements TaskStore {
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix
                     + "member (incarnation, member, started_at, lease_until) VALUES (?, ?, ?, ?)")) {
                 insert.setLong(1, next);
-                insert.setString(2, member);
+                insert.setString(2, name);
                 insert.setLong(3, now);
                 insert.setLong(4, until);
                 insert.executeUpdate();
@@ -177,6 +178,21 @@ public final class JdbcTaskStore implements TaskStore {
         });
         markLost(now);
         return new Incarnation(number, member, Instant.ofEpochMilli(until));
+    }
+
+    /**
+     * When a lease of {@code lease} taken at {@code now} ends, in epoch milliseconds: a huge lease ends "never"
+     * ({@code Long.MAX_VALUE}) and a hugely negative one has always ended, where both failed with an overflow
+     * naming nothing; a lease that is not positive has ended already (its member counts as dead at once).
+     */
+    private static long leaseUntil(long now, Duration lease) {
+        Objects.requireNonNull(lease, "lease");
+        try {
+            return Math.addExact(now, lease.toMillis());
+        }
+        catch (ArithmeticException beyond) {
+            return lease.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** Takes {@code count} values of the incarnation sequence; returns the largest. */
@@ -199,13 +215,14 @@ public final class JdbcTaskStore implements TaskStore {
     @Override
     public int heartbeat(long incarnation, Duration lease) {
         long now = System.currentTimeMillis();
-        int renewed = update("UPDATE " + prefix + "member SET lease_until = ? WHERE incarnation = ?",
-                now + lease.toMillis(), incarnation);
+        long until = leaseUntil(now, lease);
+        int renewed = update("UPDATE " + prefix + "member SET lease_until = ? WHERE incarnation = ?", until,
+                incarnation);
         if (renewed == 0) {
             // Purged while this member could not renew (its lease lapsed longer than the retention): register
             // it again, or its own pending work would look orphaned and run twice.
             update("INSERT INTO " + prefix + "member (incarnation, member, started_at, lease_until) VALUES (?, ?, ?, ?)",
-                    incarnation, "member of incarnation " + incarnation, now, now + lease.toMillis());
+                    incarnation, "member of incarnation " + incarnation, now, until);
         }
         return markLost(now);
     }
@@ -473,7 +490,7 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public int purge(Instant before) {
-        long cutoff = before.toEpochMilli();
+        long cutoff = epochMilliSaturated(Objects.requireNonNull(before, "before")); // Instant.MAX: everything finished
         int tasks = update("DELETE FROM " + prefix + "task WHERE completed_at > 0 AND completed_at < ?", cutoff);
         update("DELETE FROM " + prefix + "durable WHERE status <> 'PENDING' AND updated_at < ?", cutoff);
         update("DELETE FROM " + prefix + "member WHERE lease_until < ? AND NOT EXISTS (SELECT 1 FROM " + prefix
@@ -660,6 +677,7 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public Optional<DurableRecord> durable(TaskId id) {
+        Objects.requireNonNull(id, "id");
         return run(connection -> {
             try (PreparedStatement select = connection.prepareStatement("SELECT " + DURABLE_COLUMNS + " FROM " + prefix
                     + "durable WHERE id = ?")) {

@@ -278,14 +278,22 @@ class DurableReviewTest {
     @ParameterizedTest
     @MethodSource("databases")
     void aLongGroupNameDoesNotPoisonTheRecordsOfOtherTasks(Databases.Database database) {
+        // The API refuses a group over 100 characters now (HostileInputsTest); the store still keeps a record
+        // whose group is over its column in a batch without failing the batch's other records.
         JdbcTaskStore store = database.newStore();
-        try (TaskOrchestrator orchestrator = on(store, "a").build()) {
-            orchestrator.to(String.class).group("g".repeat(201)).run(() -> "grouped").join();
-            SpawningTask<String> plain = orchestrator.to(String.class).named("plain").run(() -> "plain");
-            plain.join();
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(status(store, plain.id()))
-                    .as("record of an ordinary task flushed with a long-group task").isEqualTo("COMPLETED"));
-        }
+        long incarnation = store.open("a", Duration.ofSeconds(30)).number();
+        TaskRecord plain = JdbcTaskStoreTest.record(TaskId.of(incarnation, 1).value(), "COMPLETED", "plain",
+                incarnation, false, 1_000);
+        TaskRecord r = JdbcTaskStoreTest.record(TaskId.of(incarnation, 2).value(), "COMPLETED", "grouped", incarnation,
+                false, 1_000);
+        TaskRecord grouped = new TaskRecord(r.id(), r.parentId(), r.rootId(), r.name(), r.status(), r.priority(),
+                "g".repeat(201), r.runtime(), r.tags(), r.createdAt(), r.startedAt(), r.completedAt(), r.attempts(),
+                r.failureType(), r.failureMessage(), r.queueWaitNanos(), r.runNanos(), r.cpuNanos(), r.allocatedBytes(),
+                r.bytesRead(), r.bytesWritten(), r.resourceSources(), r.member(), r.incarnation(), r.durable());
+        store.save(List.of(grouped, plain));
+        assertThat(status(store, new TaskId(plain.id()))).as("record of an ordinary task saved with a long-group one")
+                .isEqualTo("COMPLETED");
+        assertThat(store.find(new TaskId(grouped.id())).orElseThrow().group()).hasSize(200);
     }
 
     @ParameterizedTest

@@ -116,9 +116,11 @@ final class OrchestratorFactory {
                     "at least one task must be able to wait", "use a count such as 10000");
         }
         if (store.getMember() != null) {
-            if (store.getMember().isBlank() || store.getMember().length() > 200) {
+            if (store.getMember().isBlank() || store.getMember().length() > 200
+                    || store.getMember().chars().anyMatch(Character::isISOControl)) {
                 throw new InvalidSweetAsyncPropertyException(property + "member", store.getMember(),
-                        "a member name must be 1 to 200 characters", "use a name unique among the running members, "
+                        "a member name must be 1 to 200 characters, without control characters",
+                        "use a name unique among the running members, "
                                 + "or remove it for host name and process id");
             }
         }

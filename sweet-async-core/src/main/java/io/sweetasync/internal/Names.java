@@ -1,0 +1,44 @@
+package io.sweetasync.internal;
+
+import java.util.Objects;
+
+/**
+ * Not API. Names users give, as the engine checks and shows them. {@link #group} is the one check of a
+ * concurrency group's name, wherever a user names a group: a task's or a pipeline's {@code group(...)}, the
+ * orchestrator builder's {@code group(name, config)} and {@code TaskOrchestrator.limiter(name)}. Each group
+ * keeps its limiter for the orchestrator's life and its name is a metric tag and a stored column, so a name
+ * that no task could use (" pricing ", a line break, a page of text) is refused where it is given, naming it,
+ * rather than making a group of its own. {@link #printable} shows a refused name (a task's, a tag's, a
+ * member's...) in the refusal's message.
+ */
+public final class Names {
+
+    /** The longest group name, as a task's. */
+    public static final int MAX = 100;
+
+    private Names() {
+    }
+
+    /**
+     * {@code name} if it is a valid group name; else an exception whose message starts with {@code what}.
+     *
+     * @throws NullPointerException     if {@code name} is null
+     * @throws IllegalArgumentException if it is blank, longer than {@value #MAX}, starts or ends with white
+     *                                  space, or has control characters
+     */
+    public static String group(String what, String name) {
+        Objects.requireNonNull(name, what);
+        if (name.isBlank() || name.length() > MAX || !name.strip().equals(name)
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(what + " must be 1 to " + MAX + " characters, not blank, without white "
+                    + "space at its ends or control characters, was '" + printable(name) + "'");
+        }
+        return name;
+    }
+
+    /** {@code text} with its control characters shown as '?', and cut to 200 characters, for a message. */
+    public static String printable(String text) {
+        String shown = text.length() > 200 ? text.substring(0, 200) + "... (" + text.length() + " characters)" : text;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+}
