@@ -15,8 +15,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -59,7 +61,7 @@ class StoreRound2Test {
         /** Statements whose SQL this matches run (and commit), then fail as they close, {@link #closeFailures} times. */
         final AtomicReference<Predicate<String>> failOnClose = new AtomicReference<>(sql -> false);
         final AtomicInteger closeFailures = new AtomicInteger();
-        private final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean armed = new AtomicBoolean();
         final DataSource dataSource;
 
         FlakyDataSource(DataSource target) {
@@ -213,6 +215,20 @@ class StoreRound2Test {
     // ---- 3. a user's cancel just before close --------------------------------------------------------
 
     /**
+     * Member A, whose "charge" handler runs until it is cancelled; a long lease and flush interval, so that only
+     * its close writes and hands over.
+     */
+    private static TaskOrchestrator chargingUntilCancelled(JdbcTaskStore store, CountDownLatch running) {
+        return TaskOrchestrator.builder().store(store).member("member-a")
+                .durableCodec(new JsonDurableCodec()).storeLease(Duration.ofSeconds(60))
+                .storeFlushInterval(Duration.ofSeconds(20)).handler("charge", Invoice.class, invoice -> {
+                    running.countDown();
+                    new CountDownLatch(1).await(); // until cancelled
+                    return "never";
+                }).build();
+    }
+
+    /**
      * Promise (SPEC §1.3, §1.6): {@code cancel()} ends the task {@code CANCELLED}, and a cancelled task is never
      * retried; only a run stopped by the process's own shutdown is handed over to run again (TaskStore
      * #releaseDurables). A durable task is cancelled by its user and the orchestrator closes within the flush
@@ -225,13 +241,7 @@ class StoreRound2Test {
         JdbcTaskStore store = database.newStore();
         CountDownLatch running = new CountDownLatch(1);
         TaskId id;
-        try (TaskOrchestrator a = TaskOrchestrator.builder().store(store).member("member-a")
-                .durableCodec(new JsonDurableCodec()).storeLease(Duration.ofSeconds(60))
-                .storeFlushInterval(Duration.ofSeconds(20)).handler("charge", Invoice.class, invoice -> {
-                    running.countDown();
-                    new CountDownLatch(1).await(); // until cancelled
-                    return "never";
-                }).build()) {
+        try (TaskOrchestrator a = chargingUntilCancelled(store, running)) {
             SpawningTask<String> task = a.to(String.class).durable("charge", new Invoice("acme", 100)).run();
             id = task.id();
             assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
@@ -259,18 +269,11 @@ class StoreRound2Test {
         JdbcTaskStore store = database.newStore();
         CountDownLatch running = new CountDownLatch(1);
         TaskId id;
-        try (TaskOrchestrator a = TaskOrchestrator.builder().store(store).member("member-a")
-                .durableCodec(new JsonDurableCodec()).storeLease(Duration.ofSeconds(60))
-                .storeFlushInterval(Duration.ofSeconds(20)).handler("charge", Invoice.class, invoice -> {
-                    running.countDown();
-                    new CountDownLatch(1).await(); // until cancelled
-                    return "never";
-                }).build()) {
+        try (TaskOrchestrator a = chargingUntilCancelled(store, running)) {
             SpawningTask<String> task = a.to(String.class).durable("charge", new Invoice("acme", 100)).run();
             id = task.id();
             assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
-            java.util.concurrent.CompletableFuture<Boolean> drained = java.util.concurrent.CompletableFuture
-                    .supplyAsync(() -> a.shutdown(Duration.ofSeconds(60)));
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> a.shutdown(Duration.ofSeconds(60)));
             await().atMost(Duration.ofSeconds(30)).alias("A drains").until(() -> !a.isAccepting());
             assertThat(task.cancel()).isTrue();
             assertThat(drained.get(30, TimeUnit.SECONDS)).as("everything ended within the grace").isTrue();
