@@ -37,7 +37,8 @@ package io.sweetasync.limit;
  * the window began counts ({@link SampleWindow}); latency is Little's {@code R = n̄ / X}. A window is
  * <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
  * limit by 10% when demand touched it with latency at the baseline. A window ends early, as
- * <em>severe</em>, once its first 8 completions average over {@code 2 R_ref} (beyond noise).
+ * <em>severe</em>, once its first 8 completions average over {@code 2 R_ref} (beyond noise), except the window
+ * that measures a conclusive cut (RECOVER): it is the experiment, and needs its rate.
  *
  * <h2>Phases</h2>
  * <pre>
@@ -65,7 +66,10 @@ package io.sweetasync.limit;
  *                   earned: Rₑ ← the latency before the cut, back to the limit before it;
  *          e ≈ 0: delivery held, the cut removed queue: keep it (cut again while still slow), probe soon;
  *          e ≥ ½ with latency and drops unchanged: the cut removed no queue of ours, the downstream moved:
- *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ, back to the limit before the cut, probe soon
+ *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ and the rates, back to the limit before the cut, probe soon;
+ *          still slow but latency rose as concurrency fell, or the window before measured no rate: the
+ *          downstream changed under the experiment, hold the limit one window (once per cut) and compare
+ *          with this one; after a hold, R₀ is in doubt: cut again no deeper than half
  * </pre>
  * All limits are clamped to {@code [min, max]}.
  *
@@ -153,6 +157,8 @@ final class AdaptiveLimit implements Limit {
     private int cutFrom;
     private boolean cutForDrops;
     private double cutDropShare;
+    /** Whether this cut already held its limit for a window because the downstream changed under it. */
+    private boolean cutHeld;
 
     AdaptiveLimit(LimiterConfig config) {
         this.min = config.minLimit();
@@ -193,9 +199,18 @@ final class AdaptiveLimit implements Limit {
 
     private boolean severe() {
         int n = window.alarmCount();
-        return baseline.isKnown() && n >= SHORT_WINDOW
+        return !measuringCut() && baseline.isKnown() && n >= SHORT_WINDOW
                 && window.alarmMean() > baseline.reference()
                         * Math.max(SEVERE, 1 + Baseline.Z * variation / Math.sqrt(n));
+    }
+
+    /**
+     * Whether the window measures a cut that was large enough to tell ({@link StepDown#CONCLUSIVE}): it runs its
+     * full length whatever the latency, since the latency was why the limit is here, and a window of a few
+     * completions measures no rate to compare (a latency shift read as a collapse cut again and again).
+     */
+    private boolean measuringCut() {
+        return phase == LimitPhase.RECOVER && windowLimit <= StepDown.CONCLUSIVE * cutFrom;
     }
 
     private int windowTarget() {
@@ -400,6 +415,7 @@ final class AdaptiveLimit implements Limit {
         probe.clear();
         cutForDrops = !baseline.isSlow(w);
         cutDropShare = w.dropShare();
+        cutHeld = false;
         rates.clear();
         if (w.goodRate() > 0) {
             rates.add(w.goodRate());
@@ -409,7 +425,8 @@ final class AdaptiveLimit implements Limit {
     }
 
     private void cutAgain(SampleWindow w) {
-        int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / 4.0));
+        // After a hold R₀ is in doubt (the downstream changed): no deeper than half, a step that still tells.
+        int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / (cutHeld ? 2.0 : 4.0)));
         double collapse = SEVERE * baseline.reference();
         if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little && lastGood < windowLimit) {
             // Far slower than queueing explains: a cliff just above the last limit that was fine. Little's
@@ -453,9 +470,21 @@ final class AdaptiveLimit implements Limit {
                 baseline.reset(w.latency());
             }
             ceiling = Integer.MAX_VALUE;
+            rates.clear(); // they measured the downstream as it was
             phase = LimitPhase.CRUISE;
             cruised = probeEvery - 1;
             limit = cutFrom;
+            return;
+        }
+        if (congested && !cutHeld && (step.worse(w) || !step.measured())) {
+            // Latency rose although concurrency fell: no queue of ours does that (a queue's latency does not
+            // rise as its load falls), the downstream changed after the window this one is compared with; or
+            // that window, ended early by a severe latency, measured no rate. Either way the comparison tells
+            // nothing, and Little's estimate with an R₀ that may be stale would cut again for a queue that may
+            // not be there (a 5x latency shift spiralled to the minimum). Hold the limit one window, against
+            // this one: the next step compares two windows of the downstream as it is now.
+            cutHeld = true;
+            step.from(w);
             return;
         }
         rates.add(w.goodRate());

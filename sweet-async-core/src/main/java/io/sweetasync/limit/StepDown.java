@@ -36,6 +36,14 @@ final class StepDown {
         return Math.log(rate / w.goodRate()) / Math.log(concurrency / w.concurrency());
     }
 
+    /**
+     * Whether the window before the step measured a delivery rate: one that a severe latency ended after a
+     * few completions may not have, and no step can be compared with it.
+     */
+    boolean measured() {
+        return rate > 0;
+    }
+
     /** The latency of the window before the step, in nanoseconds. */
     double latency() {
         return latency;
