@@ -63,7 +63,7 @@ package io.sweetasync.limit;
  *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑; σ_e its standard error)
  *          with Lₑ: e + σ_e &lt; ¼: the cut removed only queue, forget Lₑ, Rₑ (and go on below);
  *                   e ≥ ¼ with latency and drops unchanged: the cut cost throughput, as when Lₑ was
- *                   earned: Rₑ ← the latency before the cut, back to the limit before it;
+ *                   earned: Rₑ ← the latency before the cut, back to the limit before it, probe soon;
  *          e ≈ 0: delivery held, the cut removed queue: keep it (cut again while still slow), probe soon;
  *          e ≥ ½ with latency and drops unchanged: the cut removed no queue of ours, the downstream moved:
  *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ and the rates, back to the limit before the cut, probe soon;
@@ -450,10 +450,12 @@ final class AdaptiveLimit implements Limit {
             }
             else if (e >= StepUp.MIN_ELASTICITY && !step.worse(w) && !dropsFell && !cutForDrops) {
                 // The cut cost delivery: the latency it removed was buying throughput, as when it was earned.
-                // Undo it, and take the latency at the earned limit as it is now.
+                // Undo it, and take the latency at the earned limit as it is now. That latency moved, so what
+                // more concurrency would earn may have moved with it: probe soon (a latency that keeps rising,
+                // each step undone this way, held the limit where the first step left it).
                 baseline.earn(baseline.earnedLimit(), step.latency());
                 phase = LimitPhase.CRUISE;
-                cruised = 0;
+                cruised = probeEvery - 1;
                 limit = cutFrom;
                 return;
             }

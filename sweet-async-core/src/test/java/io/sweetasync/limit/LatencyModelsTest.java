@@ -54,4 +54,19 @@ class LatencyModelsTest {
         assertThat(shifted.minLimit()).as("lowest limit after the shift (ideal 100)").isGreaterThanOrEqualTo(10);
         assertThat(shifted.steadyLimit()).isBetween(50.0, 200.0);
     }
+
+    /**
+     * The return delay rises 5 ms a second for 8 s (ideal 150 to 500). Found: with an earned limit each step up
+     * was a cut undone as "the cut cost delivery", which restarted the probe count, so the limit never probed:
+     * it stayed at 347 for the last 3 s of the ramp (0.60 of the oracle's goodput in its last second).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aRisingLatencyIsFollowedUp(long seed) {
+        Model model = LatencyModels.ramp();
+        List<Phase> phases = adaptive(model, seed);
+        assertThat(Math.max(phases.get(7).maxLimit(), phases.get(8).maxLimit())).as("highest limit in the last 2 s of the ramp (ideal 450-500)")
+                .isGreaterThan(450);
+        assertThat(goodputRatio(model, seed, 8)).as("goodput over the oracle's, last second of the ramp").isGreaterThan(0.7);
+    }
 }
