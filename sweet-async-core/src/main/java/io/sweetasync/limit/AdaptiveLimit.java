@@ -33,11 +33,13 @@ package io.sweetasync.limit;
  * <h2>Windows</h2>
  * Samples are judged in windows of {@code N = max(32, 3L, (cv / 6%)²)} samples (at most 10,000; 8 at the
  * minimum limit), {@code cv} the smoothed coefficient of variation of latencies, so that a window's
- * relative error {@code ε = cv / √N} stays near 6% however noisy the downstream. Only work admitted since
+ * relative error {@code ε = cv / √N} stays near 6% however noisy the downstream; and its completions must
+ * span 16 clock ticks (a clock coarser than the work measures most of it as 0 ns). Only work admitted since
  * the window began counts ({@link SampleWindow}); latency is Little's {@code R = n̄ / X}. A window is
  * <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
  * limit by 10% when demand touched it with latency at the baseline. A window ends early, as
- * <em>severe</em>, once its first 8 completions average over {@code 2 R_ref} (beyond noise), except the window
+ * <em>severe</em>, once its first 8 completions (at 8 distinct times) average over {@code 2 R_ref} (beyond
+ * noise), except the window
  * that measures a conclusive cut (RECOVER): it is the experiment, and needs its rate.
  *
  * <h2>Phases</h2>
@@ -107,6 +109,8 @@ final class AdaptiveLimit implements Limit {
     static final int WINDOW_PER_LIMIT = 3;
     static final int MAX_WINDOW = 10_000;
     static final int SHORT_WINDOW = 8;
+    /** Clock ticks a window's completions must span: one tick in this many is the target error. */
+    static final int MIN_TICKS = 16;
     static final double TARGET_ERROR = 0.06;
     static final int RATE_WINDOWS = 8;
     static final double BUSY = 0.75;
@@ -192,14 +196,15 @@ final class AdaptiveLimit implements Limit {
         if (rttNanos < 0 || !window.add(startNanos, rttNanos, inflight, dropped)) {
             return;
         }
-        if (severe() || window.count() >= windowTarget()) {
+        if (severe() || window.count() >= windowTarget() && timed()) {
             endWindow(startNanos + rttNanos);
         }
     }
 
     private boolean severe() {
         int n = window.alarmCount();
-        return !measuringCut() && baseline.isKnown() && n >= SHORT_WINDOW
+        // Eight completions at distinct times: a coarse clock measures a few as a whole tick, the rest as 0.
+        return !measuringCut() && baseline.isKnown() && n >= SHORT_WINDOW && window.alarmTicks() >= SHORT_WINDOW
                 && window.alarmMean() > baseline.reference()
                         * Math.max(SEVERE, 1 + Baseline.Z * variation / Math.sqrt(n));
     }
@@ -211,6 +216,16 @@ final class AdaptiveLimit implements Limit {
      */
     private boolean measuringCut() {
         return phase == LimitPhase.RECOVER && windowLimit <= StepDown.CONCLUSIVE * cutFrom;
+    }
+
+    /**
+     * Whether the window's completions span enough clock ticks that its rate (and Little's latency) has the
+     * target precision: a clock coarser than the work (1 ms ticks, 10 µs work) put whole windows in one tick,
+     * with no rate at all, and the limit sawed between 1 and 23 at 0.73 of a fixed limit's goodput. At the
+     * minimum, or with {@value #MAX_WINDOW} samples, the window ends anyway (a clock that stands still).
+     */
+    private boolean timed() {
+        return window.ticks() >= MIN_TICKS || windowLimit <= min || window.count() >= MAX_WINDOW;
     }
 
     private int windowTarget() {

@@ -147,8 +147,23 @@ final class LatencyModels {
         return new Model("20% errors at any load", sim -> sim.errors(0.2), List.of(step(30, 100, 10)));
     }
 
+    /** 10 µs work on 4 slots, a 1 ms clock: nearly every sample measures 0 ns. */
+    static Model zeroClock() {
+        return new Model("10us, 1ms clock", sim -> sim.service(Service.lognormal(Duration.ofNanos(10_000), 0.3))
+                .slots(4).resolution(1_000_000), List.of(new Step(sim -> { }, Duration.ofMillis(500), 4, 10_000)));
+    }
+
+    /** Cache hits (1 ms) fall from 80% to 20% of calls: latency 4x, the slots (the ideal concurrency) unchanged. */
+    static Model hitRatioShift() {
+        Service hit = Service.lognormal(Duration.ofMillis(1), 0.3);
+        Service miss = Service.lognormal(Duration.ofMillis(50), 0.3);
+        return new Model("hits 80% > 20% > 80%", sim -> sim.service(Service.bimodal(0.8, hit, miss)),
+                List.of(step(30, 100, 10.8), step(sim -> sim.service(Service.bimodal(0.2, hit, miss)), 30, 100, 40.2),
+                        step(sim -> sim.service(Service.bimodal(0.8, hit, miss)), 30, 100, 10.8)));
+    }
+
     static List<Model> more() {
-        return List.of(appLimitedShift(), ramp(), deepDrop(), heavyErrors());
+        return List.of(appLimitedShift(), ramp(), deepDrop(), heavyErrors(), zeroClock(), hitRatioShift());
     }
 
     static List<Model> all() {

@@ -69,4 +69,19 @@ class LatencyModelsTest {
                 .isGreaterThan(450);
         assertThat(goodputRatio(model, seed, 8)).as("goodput over the oracle's, last second of the ramp").isGreaterThan(0.7);
     }
+
+    /**
+     * 10 µs work on 4 slots timed by a 1 ms clock: nearly every sample measures 0 ns, one in a hundred 1 ms.
+     * Found: whole windows fit in one clock tick and measured no rate, a single 1 ms sample among 8 made a
+     * window "severe", and the limit sawed between 1 and 23 (0.73 of the oracle's goodput on one seed).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aClockCoarserThanTheWorkDoesNotSawTheLimit(long seed) {
+        Model model = LatencyModels.zeroClock();
+        Phase phase = adaptive(model, seed).getFirst();
+        assertThat(phase.minLimit()).as("lowest limit after startup (ideal 4)").isGreaterThanOrEqualTo(2);
+        assertThat(phase.steadyLimit()).isBetween(2.0, 8.0);
+        assertThat(goodputRatio(model, seed, 0)).as("goodput over the oracle's").isGreaterThan(0.9);
+    }
 }
