@@ -39,8 +39,7 @@ package io.sweetasync.limit;
  * <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
  * limit by 10% when demand touched it with latency at the baseline. A window ends early, as
  * <em>severe</em>, once its first 8 completions (at 8 distinct times) average over {@code 2 R_ref} (beyond
- * noise), except the window
- * that measures a conclusive cut (RECOVER): it is the experiment, and needs its rate.
+ * noise), except the window that measures a conclusive cut (RECOVER): it is the experiment, and needs its rate.
  *
  * <h2>Phases</h2>
  * <pre>
@@ -65,7 +64,8 @@ package io.sweetasync.limit;
  *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑; σ_e its standard error)
  *          with Lₑ: e + σ_e &lt; ¼: the cut removed only queue, forget Lₑ, Rₑ (and go on below);
  *                   e ≥ ¼ with latency and drops unchanged: the cut cost throughput, as when Lₑ was
- *                   earned: Rₑ ← the latency before the cut, back to the limit before it, probe soon;
+ *                   earned: Rₑ ← the latency before the cut, back to the limit before it, probe soon
+ *                   (and with e ≥ ½, R₀ ← max(R₀, R): the latency after the cut was hardly queue);
  *          e ≈ 0: delivery held, the cut removed queue: keep it (cut again while still slow), probe soon;
  *          e ≥ ½ with latency and drops unchanged: the cut removed no queue of ours, the downstream moved:
  *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ and the rates, back to the limit before the cut, probe soon;
@@ -469,6 +469,12 @@ final class AdaptiveLimit implements Limit {
                 // more concurrency would earn may have moved with it: probe soon (a latency that keeps rising,
                 // each step undone this way, held the limit where the first step left it).
                 baseline.earn(baseline.earnedLimit(), step.latency());
+                if (e >= QUEUE_ELASTICITY) {
+                    // Delivery fell at least half in proportion: the latency at the lower limit was hardly
+                    // queue. R₀ is no higher than it, but no lower either: kept low, it would stand for the
+                    // downstream as it was once Lₑ is forgotten (a 4x slower mix cruised at a quarter).
+                    baseline.raise(w.latency());
+                }
                 phase = LimitPhase.CRUISE;
                 cruised = probeEvery - 1;
                 limit = cutFrom;

@@ -84,4 +84,33 @@ class LatencyModelsTest {
         assertThat(phase.steadyLimit()).isBetween(2.0, 8.0);
         assertThat(goodputRatio(model, seed, 0)).as("goodput over the oracle's").isGreaterThan(0.9);
     }
+
+    /**
+     * The same ramp, later on. Found: each step of it was a cut to about a third of the ideal (Little's law with
+     * the baseline latency R₀ of before the ramp: a cut undone as "it cost delivery" re-took the latency at the
+     * earned limit, never R₀), and the limit fell to 82-136 in every second of the ramp with an ideal of 300-500.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aRisingLatencyCostsNoCutBelowHalfTheIdeal(long seed) {
+        List<Phase> phases = adaptive(LatencyModels.ramp(), seed);
+        for (int i = 4; i <= 8; i++) {
+            assertThat(phases.get(i).minLimit()).as("lowest limit in second %d of the ramp (ideal %d)", i,
+                    LatencyModels.ramp().steps().get(i).ideal()).isGreaterThanOrEqualTo(150);
+        }
+    }
+
+    /**
+     * Cache hits (1 ms) fall from 80% to 20% of calls (misses 50 ms): mean latency 4x, slots unchanged. Found:
+     * once the earned limit was forgotten, the old R₀ (10 ms) came back: Little's cut took the limit to 8,
+     * and 5 s to come back (0.87 of the oracle's goodput).
+     */
+    @Test
+    void aSlowerMixOfCallsKeepsTheLimitNearTheSlots() {
+        Model model = LatencyModels.hitRatioShift();
+        Phase shifted = adaptive(model, 1).get(1);
+        assertThat(shifted.minLimit()).as("lowest limit after the shift (ideal 100)").isGreaterThanOrEqualTo(10);
+        assertThat(shifted.steadyLimit()).isBetween(50.0, 200.0);
+        assertThat(goodputRatio(model, 1, 1)).as("goodput over the oracle's").isGreaterThan(0.9);
+    }
 }
