@@ -262,8 +262,10 @@ final class AdaptiveLimit implements Limit {
         if (!baseline.isKnown() || (windowLimit <= min && !dropping)) {
             baseline.reset(w.latency()); // the first window, or the limit cannot go lower: take what it gives
         }
-        else if (w.latency() < baseline.latency() - baseline.tolerance(w)) {
-            baseline.measure(w); // faster than the baseline beyond noise: it was measured with a queue
+        else if (!dropping && w.latency() < baseline.latency() - baseline.tolerance(w)) {
+            // Faster than the baseline beyond noise: it was measured with a queue. (Not when dropping: work that
+            // fails fast, as a downstream shedding load answers, is not the downstream's latency.)
+            baseline.measure(w);
         }
         boolean congested = baseline.isSlow(w) || dropping;
         if (w.concurrency() < BUSY * windowLimit && phase != LimitPhase.PROBE && phase != LimitPhase.DRAIN) {

@@ -162,8 +162,14 @@ final class LatencyModels {
                         step(sim -> sim.service(Service.bimodal(0.8, hit, miss)), 30, 100, 10.8)));
     }
 
+    /** A downstream that sheds load: with 100 inside, a call fails at once (1 ms); then 20, then 100 again. */
+    static Model shedding() {
+        return new Model("sheds above 100>20>100", sim -> sim.shedAbove(100), List.of(step(20, 100, 10),
+                step(sim -> sim.slots(20).shedAbove(20), 20, 20, 10), step(sim -> sim.slots(100).shedAbove(100), 20, 100, 10)));
+    }
+
     static List<Model> more() {
-        return List.of(appLimitedShift(), ramp(), deepDrop(), heavyErrors(), zeroClock(), hitRatioShift());
+        return List.of(appLimitedShift(), ramp(), deepDrop(), heavyErrors(), zeroClock(), hitRatioShift(), shedding());
     }
 
     static List<Model> all() {

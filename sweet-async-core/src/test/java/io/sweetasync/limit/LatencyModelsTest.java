@@ -113,4 +113,22 @@ class LatencyModelsTest {
         assertThat(shifted.steadyLimit()).isBetween(50.0, 200.0);
         assertThat(goodputRatio(model, 1, 1)).as("goodput over the oracle's").isGreaterThan(0.9);
     }
+
+    /**
+     * A downstream that sheds load: a call that finds 100 inside fails at once (1 ms); then 20, then 100 again.
+     * Found: a probe into the shedding measured a Little's latency of 4 ms (most of its work failed fast),
+     * which became R₀: the next window at 91 was "slow", cut to 43, undone, and again after every probe (0.84-0.86
+     * of the oracle's goodput); after the drop to 20, a cut that was not deep enough still failed everything,
+     * its "delivery" of a few calls read as drops the downstream makes anyway (d₀ = 100%), and the limit fell to 1.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aDownstreamThatShedsLoadIsRunAtItsCapacity(long seed) {
+        Model model = LatencyModels.shedding();
+        List<Phase> phases = adaptive(model, seed);
+        assertThat(goodputRatio(model, seed, 0)).as("goodput over the oracle's at 100").isGreaterThan(0.93);
+        assertThat(phases.get(0).steadyLimit()).isBetween(50.0, 200.0);
+        assertThat(phases.get(1).minLimit()).as("lowest limit after the drop to 20").isGreaterThanOrEqualTo(2);
+        assertThat(phases.get(1).steadyLimit()).isBetween(10.0, 40.0);
+    }
 }

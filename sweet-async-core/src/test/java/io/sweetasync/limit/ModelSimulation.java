@@ -100,6 +100,7 @@ final class ModelSimulation {
 
     private static final int TICKS = 400;
     private static final int CLIENT_QUEUE = 1000;
+    private static final long SHED_NANOS = 1_000_000;
 
     private final Limit limit;
     private final SplittableRandom random;
@@ -116,6 +117,7 @@ final class ModelSimulation {
     private long delay;
     private long timeout = Long.MAX_VALUE;
     private double errorShare;
+    private int shedAbove = Integer.MAX_VALUE;
     private long resolution = 1;
     private LoadKind load = LoadKind.SATURATED;
     private double arrivalsPerSecond;
@@ -164,6 +166,12 @@ final class ModelSimulation {
 
     ModelSimulation errors(double share) {
         errorShare = share;
+        return this;
+    }
+
+    /** Requests that arrive with {@code count} or more inside fail at once (1 ms, a 503): load shedding. */
+    ModelSimulation shedAbove(int count) {
+        shedAbove = count;
         return this;
     }
 
@@ -316,6 +324,11 @@ final class ModelSimulation {
             r.admitted = now;
             r.inflightAtStart = inflight;
             r.fails = random.nextDouble() < errorShare;
+            if (busy + downstreamQueue.size() >= shedAbove) {
+                r.fails = true;
+                schedule(now + SHED_NANOS, Kind.RETURNED, r);
+                continue;
+            }
             downstreamQueue.add(r);
             if (timeout != Long.MAX_VALUE) {
                 schedule(now + timeout, Kind.TIMEOUT, r);
