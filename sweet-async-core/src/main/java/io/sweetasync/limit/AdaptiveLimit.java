@@ -210,12 +210,12 @@ final class AdaptiveLimit implements Limit {
     }
 
     /**
-     * Whether the window measures a cut that was large enough to tell ({@link StepDown#CONCLUSIVE}): it runs its
-     * full length whatever the latency, since the latency was why the limit is here, and a window of a few
+     * Whether the window measures a cut that was large enough to tell ({@link StepDown#CONCLUSIVE}), or follows
+     * a hold (which is there to measure the downstream as it is now): it runs its full length whatever the latency, since the latency was why the limit is here, and a window of a few
      * completions measures no rate to compare (a latency shift read as a collapse cut again and again).
      */
     private boolean measuringCut() {
-        return phase == LimitPhase.RECOVER && windowLimit <= StepDown.CONCLUSIVE * cutFrom;
+        return phase == LimitPhase.RECOVER && (windowLimit <= StepDown.CONCLUSIVE * cutFrom || cutHeld);
     }
 
     /**

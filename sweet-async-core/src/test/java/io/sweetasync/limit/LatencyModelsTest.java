@@ -101,17 +101,19 @@ class LatencyModelsTest {
     }
 
     /**
-     * Cache hits (1 ms) fall from 80% to 20% of calls (misses 50 ms): mean latency 4x, slots unchanged. Found:
-     * once the earned limit was forgotten, the old R₀ (10 ms) came back: Little's cut took the limit to 8,
-     * and 5 s to come back (0.87 of the oracle's goodput).
+     * Cache hits (1 ms) fall from 80% to 20% of calls (misses 50 ms): mean latency 4x, slots unchanged. Found
+     * (with the RECOVER hold of this branch): once the earned limit was forgotten, the old R₀ (10 ms) came back:
+     * Little's cut took the limit to 8, and 5 s to come back (0.87 of the oracle's goodput); then the window
+     * after a hold, ended after 8 completions of older work, measured no rate and read as "the cut helped":
+     * cruise at Little's 46, cut to 12 (0.92).
      */
     @Test
     void aSlowerMixOfCallsKeepsTheLimitNearTheSlots() {
         Model model = LatencyModels.hitRatioShift();
         Phase shifted = adaptive(model, 1).get(1);
-        assertThat(shifted.minLimit()).as("lowest limit after the shift (ideal 100)").isGreaterThanOrEqualTo(10);
+        assertThat(shifted.minLimit()).as("lowest limit after the shift (ideal 100)").isGreaterThanOrEqualTo(20);
         assertThat(shifted.steadyLimit()).isBetween(50.0, 200.0);
-        assertThat(goodputRatio(model, 1, 1)).as("goodput over the oracle's").isGreaterThan(0.9);
+        assertThat(goodputRatio(model, 1, 1)).as("goodput over the oracle's").isGreaterThan(0.94);
     }
 
     /**
