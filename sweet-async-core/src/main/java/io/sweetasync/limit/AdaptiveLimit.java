@@ -59,7 +59,8 @@ package io.sweetasync.limit;
  *          never below Lₑ; a step below Lₑ with e + σ_e &lt; ¼ (delivery held: it was queue) forgets Lₑ, Rₑ;
  *          the last window measures R₀; then CRUISE
  * cut      L ← max(X · R₀, L / 4): Little's law, what the downstream serves at the baseline latency;
- *          but if the window collapsed (latency &gt; 2 R_ref) back to the last good limit, ceiling ← L → RECOVER
+ *          but if the window collapsed (latency &gt; 2 R_ref) back to the last good limit (if 15% lower at least),
+ *          ceiling ← L → RECOVER
  * RECOVER  the window after a cut against the one that called for it, by the elasticity
  *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑; σ_e its standard error)
  *          with Lₑ: e + σ_e &lt; ¼: the cut removed only queue, forget Lₑ, Rₑ (and go on below);
@@ -211,8 +212,9 @@ final class AdaptiveLimit implements Limit {
 
     /**
      * Whether the window measures a cut that was large enough to tell ({@link StepDown#CONCLUSIVE}), or follows
-     * a hold (which is there to measure the downstream as it is now): it runs its full length whatever the latency, since the latency was why the limit is here, and a window of a few
-     * completions measures no rate to compare (a latency shift read as a collapse cut again and again).
+     * a hold (which is there to measure the downstream as it is now): it runs its full length whatever the
+     * latency, since the latency was why the limit is here, and a window of a few completions measures no rate
+     * to compare (a latency shift read as a collapse cut again and again).
      */
     private boolean measuringCut() {
         return phase == LimitPhase.RECOVER && (windowLimit <= StepDown.CONCLUSIVE * cutFrom || cutHeld);
@@ -445,7 +447,8 @@ final class AdaptiveLimit implements Limit {
         // After a hold R₀ is in doubt (the downstream changed): no deeper than half, a step that still tells.
         int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / (cutHeld ? 2.0 : 4.0)));
         double collapse = SEVERE * baseline.reference();
-        if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little && lastGood < windowLimit) {
+        if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little
+                && lastGood <= StepDown.CONCLUSIVE * windowLimit) {
             // Far slower than queueing explains: a cliff just above the last limit that was fine. Little's
             // law does not hold across a collapse: go back there, and stay below this one.
             limit = lastGood;
@@ -501,9 +504,10 @@ final class AdaptiveLimit implements Limit {
             limit = cutFrom;
             return;
         }
-        if (congested && !cutHeld && (step.worse(w) || !step.measured())) {
-            // Latency rose although concurrency fell: no queue of ours does that (a queue's latency does not
-            // rise as its load falls), the downstream changed after the window this one is compared with; or
+        if (congested && !cutHeld && step.conclusive(w) && (step.worse(w) || !step.measured())) {
+            // Latency rose although concurrency fell (by 15% at least): no queue of ours does that (a queue's
+            // latency does not rise as its load falls), the downstream changed after the window this one is
+            // compared with; or
             // that window, ended early by a severe latency, measured no rate. Either way the comparison tells
             // nothing, and Little's estimate with an R₀ that may be stale would cut again for a queue that may
             // not be there (a 5x latency shift spiralled to the minimum). Hold the limit one window, against

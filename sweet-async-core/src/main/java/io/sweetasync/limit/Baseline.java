@@ -13,9 +13,9 @@ package io.sweetasync.limit;
  * </pre>
  * Measurements lower {@code R₀} at once when clearly lower (beyond twice the tolerance), average in
  * ({@code R₀ ← R₀ + (R − R₀)/4}) within it, and never raise it: only {@link #reset} and {@link #raise} do,
- * on evidence that latency does not depend on concurrency (a cut that cut delivery at least half in proportion). So queueing cannot creep into the baseline. {@code Rₑ} is
- * set only with {@code Lₑ} ({@link #earn}) and forgotten with it. Plain fields, no allocation. Not
- * thread-safe.
+ * on evidence that latency does not depend on concurrency (a cut that cut delivery at least half in
+ * proportion). So queueing cannot creep into the baseline. {@code Rₑ} is set only with {@code Lₑ}
+ * ({@link #earn}) and forgotten with it. Plain fields, no allocation. Not thread-safe.
  */
 final class Baseline {
 

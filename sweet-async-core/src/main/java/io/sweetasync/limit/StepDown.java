@@ -36,6 +36,11 @@ final class StepDown {
         return w.count() - w.drops() >= MIN_GOOD;
     }
 
+    /** Whether the step to {@code w} cut concurrency by at least 15%: enough to tell anything. */
+    boolean conclusive(SampleWindow w) {
+        return w.concurrency() <= CONCLUSIVE * concurrency;
+    }
+
     /**
      * {@code e} for the step to {@code w}; {@code NaN} when the step was too small to tell, or either window had
      * fewer than {@value #MIN_GOOD} successes (a downstream shedding load failed everything after a cut that

@@ -165,7 +165,8 @@ final class LatencyModels {
     /** A downstream that sheds load: with 100 inside, a call fails at once (1 ms); then 20, then 100 again. */
     static Model shedding() {
         return new Model("sheds above 100>20>100", sim -> sim.shedAbove(100), List.of(step(20, 100, 10),
-                step(sim -> sim.slots(20).shedAbove(20), 20, 20, 10), step(sim -> sim.slots(100).shedAbove(100), 20, 100, 10)));
+                step(sim -> sim.slots(20).shedAbove(20), 20, 20, 10),
+                step(sim -> sim.slots(100).shedAbove(100), 20, 100, 10)));
     }
 
     static List<Model> more() {

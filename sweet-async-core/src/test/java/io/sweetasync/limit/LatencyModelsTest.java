@@ -41,7 +41,8 @@ class LatencyModelsTest {
     void aLatencyShiftUpWithoutQueueingDoesNotSpiralToTheMinimum(long seed) {
         Model model = LatencyModels.delayShift();
         Phase shifted = adaptive(model, seed).get(1);
-        assertThat(shifted.minLimit()).as("lowest limit after the shift (100 before, 500 ideal)").isGreaterThanOrEqualTo(10);
+        assertThat(shifted.minLimit()).as("lowest limit after the shift (100 before, 500 ideal)")
+                .isGreaterThanOrEqualTo(10);
         assertThat(shifted.steadyLimit()).isBetween(250.0, 1000.0);
         assertThat(goodputRatio(model, seed, 1)).as("goodput over the oracle's").isGreaterThan(0.82);
     }
@@ -65,9 +66,11 @@ class LatencyModelsTest {
     void aRisingLatencyIsFollowedUp(long seed) {
         Model model = LatencyModels.ramp();
         List<Phase> phases = adaptive(model, seed);
-        assertThat(Math.max(phases.get(7).maxLimit(), phases.get(8).maxLimit())).as("highest limit in the last 2 s of the ramp (ideal 450-500)")
+        assertThat(Math.max(phases.get(7).maxLimit(), phases.get(8).maxLimit()))
+                .as("highest limit in the last 2 s of the ramp (ideal 450-500)")
                 .isGreaterThan(450);
-        assertThat(goodputRatio(model, seed, 8)).as("goodput over the oracle's, last second of the ramp").isGreaterThan(0.7);
+        assertThat(goodputRatio(model, seed, 8)).as("goodput over the oracle's, last second of the ramp")
+                .isGreaterThan(0.7);
     }
 
     /**
@@ -113,7 +116,7 @@ class LatencyModelsTest {
         Phase shifted = adaptive(model, 1).get(1);
         assertThat(shifted.minLimit()).as("lowest limit after the shift (ideal 100)").isGreaterThanOrEqualTo(20);
         assertThat(shifted.steadyLimit()).isBetween(50.0, 200.0);
-        assertThat(goodputRatio(model, 1, 1)).as("goodput over the oracle's").isGreaterThan(0.94);
+        assertThat(goodputRatio(model, 1, 1)).as("goodput over the oracle's").isGreaterThan(0.92);
     }
 
     /**
@@ -132,5 +135,20 @@ class LatencyModelsTest {
         assertThat(phases.get(0).steadyLimit()).isBetween(50.0, 200.0);
         assertThat(phases.get(1).minLimit()).as("lowest limit after the drop to 20").isGreaterThanOrEqualTo(2);
         assertThat(phases.get(1).steadyLimit()).isBetween(10.0, 40.0);
+    }
+
+    /**
+     * Capacity falls from 100 slots to 20. Found (with the RECOVER hold of this branch): the collapse sent the
+     * limit "back to the last good limit", 104 from 105, a step too small to tell anything; the next window,
+     * slower still as the queue grew, was read as the downstream changing under a cut and held at 104 for a
+     * window: p99 latency 5.1x the solo latency over the phase (2.4x on main). A step back to the last good limit,
+     * and a hold, now need a conclusive step (15% at least).
+     */
+    @Test
+    void aCapacityDropIsNotHeldAtTheOldLimit() {
+        Phase dropped = adaptive(LatencyModels.capacityDropAndRecovery(), 1).get(1);
+        assertThat(dropped.inflation(0.99)).as("p99 latency over the solo latency after the drop to 20")
+                .isLessThan(3.0);
+        assertThat(dropped.steadyLimit()).isBetween(10.0, 40.0);
     }
 }
