@@ -59,8 +59,9 @@ package io.sweetasync.limit;
  *          never below Lₑ; a step below Lₑ with e + σ_e &lt; ¼ (delivery held: it was queue) forgets Lₑ, Rₑ;
  *          the last window measures R₀; then CRUISE
  * cut      L ← max(X · R₀, L / 4): Little's law, what the downstream serves at the baseline latency;
- *          but if the window collapsed (latency &gt; 2 R_ref) back to the last good limit (if 15% lower at least),
- *          ceiling ← L → RECOVER
+ *          but if the window collapsed (latency &gt; 2 R_ref) back to the last good limit, ceiling ← L → RECOVER;
+ *          if that limit is slow too, there is no cliff above it but a downstream that changed: cut afresh
+ *          from that window (a step back of less than 15% measures nothing: its window ends early if severe)
  * RECOVER  the window after a cut against the one that called for it, by the elasticity
  *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑; σ_e its standard error)
  *          with Lₑ: e + σ_e &lt; ¼: the cut removed only queue, forget Lₑ, Rₑ (and go on below);
@@ -164,6 +165,8 @@ final class AdaptiveLimit implements Limit {
     private double cutDropShare;
     /** Whether this cut already held its limit for a window because the downstream changed under it. */
     private boolean cutHeld;
+    /** Whether this cut went back to the last good limit (a cliff just above it), not yet judged there. */
+    private boolean backToGood;
 
     AdaptiveLimit(LimiterConfig config) {
         this.min = config.minLimit();
@@ -435,6 +438,7 @@ final class AdaptiveLimit implements Limit {
         cutForDrops = !baseline.isSlow(w);
         cutDropShare = w.dropShare();
         cutHeld = false;
+        backToGood = false;
         rates.clear();
         if (w.goodRate() > 0) {
             rates.add(w.goodRate());
@@ -447,12 +451,14 @@ final class AdaptiveLimit implements Limit {
         // After a hold R₀ is in doubt (the downstream changed): no deeper than half, a step that still tells.
         int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / (cutHeld ? 2.0 : 4.0)));
         double collapse = SEVERE * baseline.reference();
-        if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little
-                && lastGood <= StepDown.CONCLUSIVE * windowLimit) {
+        if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little && lastGood < windowLimit) {
             // Far slower than queueing explains: a cliff just above the last limit that was fine. Little's
-            // law does not hold across a collapse: go back there, and stay below this one.
+            // law does not hold across a collapse: go back there, however close (a cliff at 30 met at 32 was cut
+            // to 8 when the way back had to be 15% long), and stay below this one. If it is slow there too, the
+            // downstream changed: recover() cuts afresh.
             limit = lastGood;
             ceiling = Math.min(ceiling, windowLimit);
+            backToGood = true;
         }
         else {
             limit = Math.min(little, Math.max(min, windowLimit - 1));
@@ -504,6 +510,16 @@ final class AdaptiveLimit implements Limit {
             limit = cutFrom;
             return;
         }
+        if (backToGood && congested) {
+            // The last good limit is slow too: no cliff just above it (going back there fixed a cliff at 30 at
+            // once), the downstream changed. This window, not the collapsed one, is the downstream as it is:
+            // cut afresh from it, as a first cut (Little's estimate, a window that measures the cut, a hold).
+            // A step back of less than 15% was no experiment: it may not hold, and its window ended early if
+            // severe, so a capacity drop from 105 costs one short window at 104, not a window held there.
+            cut(w);
+            return;
+        }
+        backToGood = false;
         if (congested && !cutHeld && step.conclusive(w) && (step.worse(w) || !step.measured())) {
             // Latency rose although concurrency fell (by 15% at least): no queue of ours does that (a queue's
             // latency does not rise as its load falls), the downstream changed after the window this one is
