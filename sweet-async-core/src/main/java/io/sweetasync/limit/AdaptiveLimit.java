@@ -33,11 +33,13 @@ package io.sweetasync.limit;
  * <h2>Windows</h2>
  * Samples are judged in windows of {@code N = max(32, 3L, (cv / 6%)²)} samples (at most 10,000; 8 at the
  * minimum limit), {@code cv} the smoothed coefficient of variation of latencies, so that a window's
- * relative error {@code ε = cv / √N} stays near 6% however noisy the downstream. Only work admitted since
+ * relative error {@code ε = cv / √N} stays near 6% however noisy the downstream; and its completions must
+ * span 16 clock ticks (a clock coarser than the work measures most of it as 0 ns). Only work admitted since
  * the window began counts ({@link SampleWindow}); latency is Little's {@code R = n̄ / X}. A window is
  * <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
  * limit by 10% when demand touched it with latency at the baseline. A window ends early, as
- * <em>severe</em>, once its first 8 completions average over {@code 2 R_ref} (beyond noise).
+ * <em>severe</em>, once its first 8 completions (at 8 distinct times) average over {@code 2 R_ref} (beyond
+ * noise), except the window that measures a conclusive cut (RECOVER): it is the experiment, and needs its rate.
  *
  * <h2>Phases</h2>
  * <pre>
@@ -57,15 +59,21 @@ package io.sweetasync.limit;
  *          never below Lₑ; a step below Lₑ with e + σ_e &lt; ¼ (delivery held: it was queue) forgets Lₑ, Rₑ;
  *          the last window measures R₀; then CRUISE
  * cut      L ← max(X · R₀, L / 4): Little's law, what the downstream serves at the baseline latency;
- *          but if the window collapsed (latency &gt; 2 R_ref) back to the last good limit, ceiling ← L → RECOVER
+ *          but if the window collapsed (latency &gt; 2 R_ref) back to the last good limit, ceiling ← L → RECOVER;
+ *          if that limit is slow too, there is no cliff above it but a downstream that changed: cut afresh
+ *          from that window (a step back of less than 15% measures nothing: its window ends early if severe)
  * RECOVER  the window after a cut against the one that called for it, by the elasticity
  *          e = ln(X↑ / X↓) / ln(n↑ / n↓)   (conclusive when n↓ ≤ 0.85 n↑; σ_e its standard error)
  *          with Lₑ: e + σ_e &lt; ¼: the cut removed only queue, forget Lₑ, Rₑ (and go on below);
  *                   e ≥ ¼ with latency and drops unchanged: the cut cost throughput, as when Lₑ was
- *                   earned: Rₑ ← the latency before the cut, back to the limit before it;
+ *                   earned: Rₑ ← the latency before the cut, back to the limit before it, probe soon
+ *                   (and with e ≥ ½, R₀ ← max(R₀, R): the latency after the cut was hardly queue);
  *          e ≈ 0: delivery held, the cut removed queue: keep it (cut again while still slow), probe soon;
  *          e ≥ ½ with latency and drops unchanged: the cut removed no queue of ours, the downstream moved:
- *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ, back to the limit before the cut, probe soon
+ *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ and the rates, back to the limit before the cut, probe soon;
+ *          still slow but latency rose as concurrency fell, or the window before measured no rate: the
+ *          downstream changed under the experiment, hold the limit one window (once per cut) and compare
+ *          with this one; after a hold, R₀ is in doubt: cut again no deeper than half
  * </pre>
  * All limits are clamped to {@code [min, max]}.
  *
@@ -103,6 +111,8 @@ final class AdaptiveLimit implements Limit {
     static final int WINDOW_PER_LIMIT = 3;
     static final int MAX_WINDOW = 10_000;
     static final int SHORT_WINDOW = 8;
+    /** Clock ticks a window's completions must span: one tick in this many is the target error. */
+    static final int MIN_TICKS = 16;
     static final double TARGET_ERROR = 0.06;
     static final int RATE_WINDOWS = 8;
     static final double BUSY = 0.75;
@@ -153,6 +163,10 @@ final class AdaptiveLimit implements Limit {
     private int cutFrom;
     private boolean cutForDrops;
     private double cutDropShare;
+    /** Whether this cut already held its limit for a window because the downstream changed under it. */
+    private boolean cutHeld;
+    /** Whether this cut went back to the last good limit (a cliff just above it), not yet judged there. */
+    private boolean backToGood;
 
     AdaptiveLimit(LimiterConfig config) {
         this.min = config.minLimit();
@@ -186,16 +200,37 @@ final class AdaptiveLimit implements Limit {
         if (rttNanos < 0 || !window.add(startNanos, rttNanos, inflight, dropped)) {
             return;
         }
-        if (severe() || window.count() >= windowTarget()) {
+        if (severe() || window.count() >= windowTarget() && timed()) {
             endWindow(startNanos + rttNanos);
         }
     }
 
     private boolean severe() {
         int n = window.alarmCount();
-        return baseline.isKnown() && n >= SHORT_WINDOW
+        // Eight completions at distinct times: a coarse clock measures a few as a whole tick, the rest as 0.
+        return !measuringCut() && baseline.isKnown() && n >= SHORT_WINDOW && window.alarmTicks() >= SHORT_WINDOW
                 && window.alarmMean() > baseline.reference()
                         * Math.max(SEVERE, 1 + Baseline.Z * variation / Math.sqrt(n));
+    }
+
+    /**
+     * Whether the window measures a cut that was large enough to tell ({@link StepDown#CONCLUSIVE}), or follows
+     * a hold (which is there to measure the downstream as it is now): it runs its full length whatever the
+     * latency, since the latency was why the limit is here, and a window of a few completions measures no rate
+     * to compare (a latency shift read as a collapse cut again and again).
+     */
+    private boolean measuringCut() {
+        return phase == LimitPhase.RECOVER && (windowLimit <= StepDown.CONCLUSIVE * cutFrom || cutHeld);
+    }
+
+    /**
+     * Whether the window's completions span enough clock ticks that its rate (and Little's latency) has the
+     * target precision: a clock coarser than the work (1 ms ticks, 10 µs work) put whole windows in one tick,
+     * with no rate at all, and the limit sawed between 1 and 23 at 0.73 of a fixed limit's goodput. At the
+     * minimum, or with {@value #MAX_WINDOW} samples, the window ends anyway (a clock that stands still).
+     */
+    private boolean timed() {
+        return window.ticks() >= MIN_TICKS || windowLimit <= min || window.count() >= MAX_WINDOW;
     }
 
     private int windowTarget() {
@@ -232,8 +267,10 @@ final class AdaptiveLimit implements Limit {
         if (!baseline.isKnown() || (windowLimit <= min && !dropping)) {
             baseline.reset(w.latency()); // the first window, or the limit cannot go lower: take what it gives
         }
-        else if (w.latency() < baseline.latency() - baseline.tolerance(w)) {
-            baseline.measure(w); // faster than the baseline beyond noise: it was measured with a queue
+        else if (!dropping && w.latency() < baseline.latency() - baseline.tolerance(w)) {
+            // Faster than the baseline beyond noise: it was measured with a queue. (Not when dropping: work that
+            // fails fast, as a downstream shedding load answers, is not the downstream's latency.)
+            baseline.measure(w);
         }
         boolean congested = baseline.isSlow(w) || dropping;
         if (w.concurrency() < BUSY * windowLimit && phase != LimitPhase.PROBE && phase != LimitPhase.DRAIN) {
@@ -400,6 +437,8 @@ final class AdaptiveLimit implements Limit {
         probe.clear();
         cutForDrops = !baseline.isSlow(w);
         cutDropShare = w.dropShare();
+        cutHeld = false;
+        backToGood = false;
         rates.clear();
         if (w.goodRate() > 0) {
             rates.add(w.goodRate());
@@ -409,13 +448,17 @@ final class AdaptiveLimit implements Limit {
     }
 
     private void cutAgain(SampleWindow w) {
-        int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / 4.0));
+        // After a hold R₀ is in doubt (the downstream changed): no deeper than half, a step that still tells.
+        int little = clamp(Math.max(w.goodRate() * baseline.latency() / 1e9, windowLimit / (cutHeld ? 2.0 : 4.0)));
         double collapse = SEVERE * baseline.reference();
         if ((w.latency() > collapse || w.alarmMean() > collapse) && lastGood > little && lastGood < windowLimit) {
             // Far slower than queueing explains: a cliff just above the last limit that was fine. Little's
-            // law does not hold across a collapse: go back there, and stay below this one.
+            // law does not hold across a collapse: go back there, however close (a cliff at 30 met at 32 was cut
+            // to 8 when the way back had to be 15% long), and stay below this one. If it is slow there too, the
+            // downstream changed: recover() cuts afresh.
             limit = lastGood;
             ceiling = Math.min(ceiling, windowLimit);
+            backToGood = true;
         }
         else {
             limit = Math.min(little, Math.max(min, windowLimit - 1));
@@ -433,10 +476,18 @@ final class AdaptiveLimit implements Limit {
             }
             else if (e >= StepUp.MIN_ELASTICITY && !step.worse(w) && !dropsFell && !cutForDrops) {
                 // The cut cost delivery: the latency it removed was buying throughput, as when it was earned.
-                // Undo it, and take the latency at the earned limit as it is now.
+                // Undo it, and take the latency at the earned limit as it is now. That latency moved, so what
+                // more concurrency would earn may have moved with it: probe soon (a latency that keeps rising,
+                // each step undone this way, held the limit where the first step left it).
                 baseline.earn(baseline.earnedLimit(), step.latency());
+                if (e >= QUEUE_ELASTICITY) {
+                    // Delivery fell at least half in proportion: the latency at the lower limit was hardly
+                    // queue. R₀ is no higher than it, but no lower either: kept low, it would stand for the
+                    // downstream as it was once Lₑ is forgotten (a 4x slower mix cruised at a quarter).
+                    baseline.raise(w.latency());
+                }
                 phase = LimitPhase.CRUISE;
-                cruised = 0;
+                cruised = probeEvery - 1;
                 limit = cutFrom;
                 return;
             }
@@ -453,9 +504,32 @@ final class AdaptiveLimit implements Limit {
                 baseline.reset(w.latency());
             }
             ceiling = Integer.MAX_VALUE;
+            rates.clear(); // they measured the downstream as it was
             phase = LimitPhase.CRUISE;
             cruised = probeEvery - 1;
             limit = cutFrom;
+            return;
+        }
+        if (backToGood && congested) {
+            // The last good limit is slow too: no cliff just above it (going back there fixed a cliff at 30 at
+            // once), the downstream changed. This window, not the collapsed one, is the downstream as it is:
+            // cut afresh from it, as a first cut (Little's estimate, a window that measures the cut, a hold).
+            // A step back of less than 15% was no experiment: it may not hold, and its window ended early if
+            // severe, so a capacity drop from 105 costs one short window at 104, not a window held there.
+            cut(w);
+            return;
+        }
+        backToGood = false;
+        if (congested && !cutHeld && step.conclusive(w) && (step.worse(w) || !step.measured())) {
+            // Latency rose although concurrency fell (by 15% at least): no queue of ours does that (a queue's
+            // latency does not rise as its load falls), the downstream changed after the window this one is
+            // compared with; or
+            // that window, ended early by a severe latency, measured no rate. Either way the comparison tells
+            // nothing, and Little's estimate with an R₀ that may be stale would cut again for a queue that may
+            // not be there (a 5x latency shift spiralled to the minimum). Hold the limit one window, against
+            // this one: the next step compares two windows of the downstream as it is now.
+            cutHeld = true;
+            step.from(w);
             return;
         }
         rates.add(w.goodRate());

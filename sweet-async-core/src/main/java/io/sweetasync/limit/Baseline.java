@@ -12,10 +12,10 @@ package io.sweetasync.limit;
  * dropping:  d &gt; d₀ + max(1 point, 3 · √(d₀(1 − d₀) / N))   and at least 2 drops
  * </pre>
  * Measurements lower {@code R₀} at once when clearly lower (beyond twice the tolerance), average in
- * ({@code R₀ ← R₀ + (R − R₀)/4}) within it, and never raise it: only {@link #reset} does, on evidence
- * that latency does not depend on concurrency. So queueing cannot creep into the baseline. {@code Rₑ} is
- * set only with {@code Lₑ} ({@link #earn}) and forgotten with it. Plain fields, no allocation. Not
- * thread-safe.
+ * ({@code R₀ ← R₀ + (R − R₀)/4}) within it, and never raise it: only {@link #reset} and {@link #raise} do,
+ * on evidence that latency does not depend on concurrency (a cut that cut delivery at least half in
+ * proportion). So queueing cannot creep into the baseline. {@code Rₑ} is set only with {@code Lₑ}
+ * ({@link #earn}) and forgotten with it. Plain fields, no allocation. Not thread-safe.
  */
 final class Baseline {
 
@@ -93,6 +93,11 @@ final class Baseline {
         else if (measured <= latency + tolerance) {
             latency += (measured - latency) * GAIN;
         }
+    }
+
+    /** Raises {@code R₀} to {@code nanos}, a latency shown to be hardly queue; keeps {@code Lₑ}, {@code Rₑ}. */
+    void raise(double nanos) {
+        latency = Math.max(latency, nanos);
     }
 
     /** Takes {@code R₀} as it is now, up or down: it moved, whatever was measured before. */

@@ -32,6 +32,9 @@ final class SampleWindow {
     private double deliveredSquares;
     private long first;
     private long last;
+    private int ticks;
+    private long latest;
+    private int alarmTicks;
 
     /**
      * Starts a new window at {@code nanos}: from now on only work admitted at or after it is fresh. Work
@@ -50,6 +53,8 @@ final class SampleWindow {
         deliveredDrops = 0;
         deliveredSum = 0;
         deliveredSquares = 0;
+        ticks = 0;
+        alarmTicks = 0;
     }
 
     /** Records a completion; returns whether it was fresh. */
@@ -59,6 +64,10 @@ final class SampleWindow {
         if (since(startNanos, alarmStart)) {
             alarmCount++;
             alarmSum += rttNanos;
+            if (alarmCount == 1 || completion - latest > 0) {
+                latest = completion;
+                alarmTicks++;
+            }
         }
         if (isFresh) {
             if (fresh == 0) {
@@ -77,6 +86,7 @@ final class SampleWindow {
             deliveredSquares += (double) rttNanos * rttNanos;
             if (completion - last > 0) {
                 last = completion;
+                ticks++;
             }
         }
         return isFresh;
@@ -110,6 +120,14 @@ final class SampleWindow {
         return fresh == 0 ? 0 : inflightSum / fresh;
     }
 
+    /**
+     * How many times the completion time advanced since the first fresh completion: a clock coarser than the
+     * work gives many completions the same time, and the rate is only as precise as one tick in this many.
+     */
+    int ticks() {
+        return ticks;
+    }
+
     /** Completions per second from the first fresh completion on; 0 with fewer than two. */
     double rate() {
         return delivered < 2 || last - first <= 0 ? 0 : (delivered - 1) * 1e9 / (last - first);
@@ -132,6 +150,11 @@ final class SampleWindow {
      */
     int alarmCount() {
         return alarmCount;
+    }
+
+    /** How many distinct completion times they had (as {@link #ticks()}: a coarse clock gives few). */
+    int alarmTicks() {
+        return alarmTicks;
     }
 
     /** Their mean latency in nanoseconds. */

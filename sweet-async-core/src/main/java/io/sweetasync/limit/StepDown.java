@@ -14,11 +14,14 @@ final class StepDown {
 
     /** The step must cut concurrency by at least 15% to tell anything. */
     static final double CONCLUSIVE = 0.85;
+    /** Work that succeeded a window must hold for its delivery rate to mean anything. */
+    static final int MIN_GOOD = 8;
 
     private double concurrency;
     private double latency;
     private double error;
     private double rate;
+    private boolean measurable;
 
     /** Remembers {@code w} as the window before the step. */
     void from(SampleWindow w) {
@@ -26,14 +29,36 @@ final class StepDown {
         latency = w.latency();
         error = w.relativeError();
         rate = w.goodRate();
+        measurable = good(w);
     }
 
-    /** {@code e} for the step to {@code w}; {@code NaN} when the step was too small to tell. */
+    private static boolean good(SampleWindow w) {
+        return w.count() - w.drops() >= MIN_GOOD;
+    }
+
+    /** Whether the step to {@code w} cut concurrency by at least 15%: enough to tell anything. */
+    boolean conclusive(SampleWindow w) {
+        return w.concurrency() <= CONCLUSIVE * concurrency;
+    }
+
+    /**
+     * {@code e} for the step to {@code w}; {@code NaN} when the step was too small to tell, or either window had
+     * fewer than {@value #MIN_GOOD} successes (a downstream shedding load failed everything after a cut that
+     * was not deep enough: its "delivery" was noise, and read as load-independent drops).
+     */
     double elasticity(SampleWindow w) {
-        if (w.concurrency() > CONCLUSIVE * concurrency || w.goodRate() <= 0 || rate <= 0) {
+        if (w.concurrency() > CONCLUSIVE * concurrency || w.goodRate() <= 0 || rate <= 0 || !measurable || !good(w)) {
             return Double.NaN;
         }
         return Math.log(rate / w.goodRate()) / Math.log(concurrency / w.concurrency());
+    }
+
+    /**
+     * Whether the window before the step measured a delivery rate: one that a severe latency ended after a
+     * few completions may not have, and no step can be compared with it.
+     */
+    boolean measured() {
+        return rate > 0;
     }
 
     /** The latency of the window before the step, in nanoseconds. */
