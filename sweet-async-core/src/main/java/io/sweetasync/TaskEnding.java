@@ -214,6 +214,15 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         return request != null && request.byShutdown();
     }
 
+    /**
+     * Whether this task was refused because its orchestrator shuts down (a root made once it stopped accepting,
+     * or one its closed runtime or clock refused): it never ran.
+     */
+    boolean rejectedByShutdown() {
+        Stop request = stop;
+        return request != null && request.kind() == StopKind.REJECT && request.rejection() == RejectionReason.SHUTDOWN;
+    }
+
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
     boolean isFinished() {
         return finished != 0;
