@@ -7,6 +7,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskRecord;
@@ -19,7 +20,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
@@ -239,6 +242,113 @@ class StoreRound3Test {
             await().atMost(Duration.ofSeconds(60)).alias("C ran it")
                     .until(() -> store.durable(id).orElseThrow().status().equals("COMPLETED"));
             assertThat(store.durable(id).orElseThrow().lostRuns()).as("lost runs").isZero();
+        }
+    }
+
+    // ---- 4. a user's cancel while the shutdown's sweep runs ------------------------------------------------
+
+    /**
+     * Promise (SPEC §1.3, §1.6): {@code cancel()} that returns true ends the task {@code CANCELLED}, and a cancelled
+     * task is never retried; only a run the process's own shutdown stopped is handed over (Durables#released: "not
+     * by anyone's choice"). A user cancels a durable task while close() sweeps the live roots, before the sweep
+     * reached it (here: from a listener of another root the sweep ended, on the closing thread, so the cancel lands
+     * between the sweep's steps every time). Before the fix every stop request made once the sweep had begun was
+     * taken for the shutdown's: the user's cancel returned true, and the invocation was handed over and run again
+     * by the next member. Now only the shutdown's own requests (and those passed down from them) are.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDurableTaskCancelledByItsUserWhileTheShutdownSweepsIsNotRunAgain(Databases.Database database)
+            throws Exception {
+        JdbcTaskStore store = database.newStore();
+        AtomicReference<Thread> closer = new AtomicReference<>();
+        AtomicReference<SpawningTask<String>> durable = new AtomicReference<>();
+        AtomicBoolean userCancelWon = new AtomicBoolean();
+        TaskListener cancelsDuringTheSweep = new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                SpawningTask<String> target = durable.get();
+                if (task.name().equals("retrier") && Thread.currentThread() == closer.get() && target != null
+                        && !target.isCancelled() && !userCancelWon.get()) {
+                    userCancelWon.set(target.cancel());
+                }
+            }
+        };
+        CountDownLatch retrying = new CountDownLatch(8);
+        CountDownLatch running = new CountDownLatch(1);
+        TaskId id;
+        try (TaskOrchestrator a = TaskOrchestrator.builder().store(store).member("member-a")
+                .durableCodec(new JsonDurableCodec()).storeLease(Duration.ofSeconds(60))
+                .storeFlushInterval(Duration.ofSeconds(20)).listener(cancelsDuringTheSweep)
+                .handler("charge", Invoice.class, invoice -> {
+                    running.countDown();
+                    new CountDownLatch(1).await(); // until cancelled
+                    return "never";
+                }).build()) {
+            // Roots whose bodies are idle, waiting for a retry an hour away: the sweep ends each on its own thread.
+            for (int i = 0; i < 8; i++) {
+                a.to(String.class).named("retrier").retry(RetryPolicy.fixed(1, Duration.ofHours(1))).run(() -> {
+                    retrying.countDown();
+                    throw new IllegalStateException("first attempt fails (test)");
+                });
+            }
+            durable.set(a.to(String.class).durable("charge", new Invoice("acme", 100)).run());
+            id = durable.get().id();
+            assertThat(retrying.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            closer.set(Thread.currentThread());
+        }
+        assertThat(userCancelWon).as("the user's cancel won while the sweep ran (the race this test sets up)").isTrue();
+        AtomicInteger runsOnB = new AtomicInteger();
+        try (TaskOrchestrator b = on(store, "member-b").handler("charge", Invoice.class,
+                invoice -> "b ran " + runsOnB.incrementAndGet()).build()) {
+            await().atMost(Duration.ofSeconds(60)).alias("the invocation has ended")
+                    .until(() -> !store.durable(id).orElseThrow().status().equals("PENDING"));
+            assertThat(store.durable(id).orElseThrow().status()).isEqualTo("CANCELLED");
+            assertThat(runsOnB).as("runs on B").hasValue(0);
+        }
+    }
+
+    /**
+     * The other side of the fix above (a guard, passing before and after it): a body the shutdown stops, cleaning
+     * up as structured code does, cancels the durable task it started before the sweep's cancellation reaches that
+     * child. That cancel is the shutdown's, passed down: the run is handed over, and the next member runs it.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDurableChildCancelledByItsParentsCleanUpOnShutdownIsHandedOver(Databases.Database database)
+            throws Exception {
+        JdbcTaskStore store = database.newStore();
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicReference<TaskId> child = new AtomicReference<>();
+        try (TaskOrchestrator a = TaskOrchestrator.builder().store(store).member("member-a")
+                .durableCodec(new JsonDurableCodec()).storeLease(Duration.ofSeconds(60))
+                .storeFlushInterval(Duration.ofSeconds(20)).handler("charge", Invoice.class, invoice -> {
+                    running.countDown();
+                    new CountDownLatch(1).await(); // until cancelled
+                    return "never";
+                }).build()) {
+            a.to(String.class).named("billing-run").run(() -> {
+                SpawningTask<String> charge = a.to(String.class).durable("charge", new Invoice("acme", 100)).run();
+                child.set(charge.id());
+                try {
+                    return charge.get();
+                }
+                catch (InterruptedException stopped) {
+                    charge.cancel(); // clean up what this body started
+                    throw stopped;
+                }
+            });
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+        TaskId id = child.get();
+        AtomicInteger runsOnB = new AtomicInteger();
+        try (TaskOrchestrator b = on(store, "member-b").handler("charge", Invoice.class,
+                invoice -> "b ran " + runsOnB.incrementAndGet()).build()) {
+            await().atMost(Duration.ofSeconds(60)).alias("the invocation has ended")
+                    .until(() -> !store.durable(id).orElseThrow().status().equals("PENDING"));
+            assertThat(store.durable(id).orElseThrow().status()).isEqualTo("COMPLETED");
+            assertThat(runsOnB).as("runs on B").hasValue(1);
         }
     }
 }
