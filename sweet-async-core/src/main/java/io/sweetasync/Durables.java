@@ -222,7 +222,10 @@ final class Durables {
         return () -> (T) registration.call(codec, encoded);
     }
 
-    /** Claims invocations whose owner died and runs them again here; called by the store's sync thread. */
+    /**
+     * Claims invocations whose owner died and runs them again here, after the claims and placements that could
+     * not start at an earlier look; called by the store's lease keeper.
+     */
     void claimOrphans() {
         StoreSync sync = orchestrator.storeSync();
         if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
