@@ -7,6 +7,7 @@ import io.sweetasync.spi.DurableTarget;
 import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,12 +54,17 @@ final class Durables {
     private final int maxResultSize;
     private final PlacedDurables placed;
     /**
-     * Invocations this member claimed whose run could not start yet ({@link #start}); only the store's sync thread
-     * touches it, but a concurrent queue keeps it safe to read from elsewhere.
+     * Invocations this member claimed whose run could not start yet ({@link #start}); the lease keeper retries them
+     * ({@link #retry}), and the store's close takes what is left once the lease keeper has stopped.
      */
     private final Queue<DurableRecord> unstarted = new ConcurrentLinkedQueue<>();
     /** Invocations placed here whose run could not start yet ({@link #tryStart}); retried with {@link #unstarted}. */
     private final Queue<PlacedHere> placedUnstarted = new ConcurrentLinkedQueue<>();
+    /**
+     * Set by {@link #abandonUnstarted} before it empties the queues: one placed here after that is answered by
+     * whoever adds it (it reads this after adding), so none waits in the queue for ever.
+     */
+    private volatile boolean abandoned;
 
     Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate, int maxResultSize) {
         this.orchestrator = orchestrator;
@@ -216,7 +222,10 @@ final class Durables {
         return () -> (T) registration.call(codec, encoded);
     }
 
-    /** Claims invocations whose owner died and runs them again here; called by the store's sync thread. */
+    /**
+     * Claims invocations whose owner died and runs them again here, after the claims and placements that could
+     * not start at an earlier look; called by the store's lease keeper.
+     */
     void claimOrphans() {
         StoreSync sync = orchestrator.storeSync();
         if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
@@ -238,7 +247,7 @@ final class Durables {
             if (record == null) {
                 break;
             }
-            start(sync, record);
+            retry(sync, record);
         }
         List<DurableRecord> claimed = sync.store().claimOrphans(sync.incarnation(), List.copyOf(handlers.keySet()),
                 CLAIM_BATCH);
@@ -263,6 +272,33 @@ final class Durables {
         }
     }
 
+    /**
+     * Starts a claimed invocation that could not start at an earlier look, if this member still owns that claim.
+     * While it waited this member's lease may have lapsed (the store out of reach): another member may have
+     * claimed it and run it, or this member claimed it afresh (a later attempt, started from that claim). The
+     * record kept is as old as the claim, so the store is read again first; if that fails it waits once more.
+     */
+    private void retry(StoreSync sync, DurableRecord kept) {
+        TaskId id = new TaskId(kept.id());
+        Optional<DurableRecord> now;
+        try {
+            now = sync.store().durable(id);
+        }
+        catch (RuntimeException ex) {
+            unstarted.add(kept);
+            LOG.log(Level.WARNING, "could not read durable task " + id + " (claimed by this member) from the task "
+                    + "store; trying again at the next look at the store", ex);
+            return;
+        }
+        if (now.isEmpty() || !now.get().status().equals("PENDING") || now.get().owner() != sync.incarnation()
+                || now.get().attempts() != kept.attempts()) {
+            LOG.log(Level.WARNING, "durable task {0} claimed by this member (attempt {1}) is not run here: while its "
+                    + "run waited to start, the task store changed it ({2})", id, kept.attempts(), now.orElse(null));
+            return;
+        }
+        start(sync, now.get());
+    }
+
     private void runAgain(StoreSync sync, DurableRecord record) {
         TaskId id = new TaskId(record.id());
         if (record.lostRuns() < MAX_LOST_RUNS && placed.handOff(record)) {
@@ -279,7 +315,10 @@ final class Durables {
                     record.lostRuns());
             return;
         }
-        TaskNode<Object> node = node(record, before);
+        TaskNode<Object> node = startable(sync, record, before);
+        if (node == null) {
+            return;
+        }
         LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id, record.handler(),
                 record.attempts());
         String origin = node.info().tags().get(ClusterPlacement.PLACED_FROM);
@@ -308,6 +347,10 @@ final class Durables {
         PlacedHere placedHere = new PlacedHere(id, onEnd, member);
         if (!tryStart(placedHere)) {
             placedUnstarted.add(placedHere);
+            StoreSync sync = orchestrator.storeSync();
+            if (abandoned && sync != null) {
+                abandon().forEach(sync::handBack); // this member stopped meanwhile: nobody else looks at the queue again
+            }
         }
     }
 
@@ -352,7 +395,12 @@ final class Durables {
             placedHere.onEnd().accept(RemoteOutcome.lost(member, "it was not run there: " + refused));
             return true;
         }
-        TaskNode<Object> node = node(record, before);
+        TaskNode<Object> node = startable(sync, record, before);
+        if (node == null) {
+            placedHere.onEnd().accept(RemoteOutcome.lost(member, "its member began shutting down before it started "
+                    + "there; it runs again on another"));
+            return true;
+        }
         node.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.placement().outcomeOf(node)));
         sync.track(node);
         node.submit();
@@ -364,11 +412,42 @@ final class Durables {
     }
 
     /**
-     * This member stops: the invocations placed here that could not start yet are answered lost, so that their
-     * callers wait for the run another member claims once this member's lease is released.
+     * The node that runs here a stored invocation this member owns; null, having handed the invocation back
+     * ({@link StoreSync#handBack}), if this member began shutting down first. A root made then is refused
+     * ({@code REJECTED}, {@code FAILED}); written as the invocation's end, that would have failed for good work that
+     * never ran, claimed by the lease keeper while the member began to close, or placed here then.
      */
-    void abandonUnstarted() {
+    private TaskNode<Object> startable(StoreSync sync, DurableRecord record,
+            Optional<io.sweetasync.spi.TaskRecord> before) {
+        TaskNode<Object> node = orchestrator.isAccepting() ? node(record, before) : null;
+        if (node == null || node.rejectedByShutdown()) {
+            sync.handBack(new TaskId(record.id()));
+            LOG.log(Level.INFO, "durable task {0} ({1}) is not run here: this member is shutting down; it is handed "
+                    + "over when the member closes", new TaskId(record.id()), record.handler());
+            return null;
+        }
+        return node;
+    }
+
+    /**
+     * This member stops: the invocations placed here that could not start yet are answered lost, so that their
+     * callers wait for the run another member claims once this member's lease is released; those and the ones it
+     * claimed that could not start yet are returned, to be handed back (they never ran here).
+     */
+    List<TaskId> abandonUnstarted() {
+        abandoned = true;
+        List<TaskId> ids = new ArrayList<>(abandon());
+        for (DurableRecord record; (record = unstarted.poll()) != null; ) {
+            ids.add(new TaskId(record.id()));
+        }
+        return ids;
+    }
+
+    /** Answers lost the invocations placed here that wait to start; their ids. */
+    private List<TaskId> abandon() {
+        List<TaskId> ids = new ArrayList<>();
         for (PlacedHere placedHere; (placedHere = placedUnstarted.poll()) != null; ) {
+            ids.add(placedHere.id());
             try {
                 placedHere.onEnd().accept(RemoteOutcome.lost(placedHere.member(),
                         "the member stopped before the task store let it start the task"));
@@ -377,6 +456,7 @@ final class Durables {
                 LOG.log(Level.DEBUG, "could not tell how placed durable task " + placedHere.id() + " ended", ex);
             }
         }
+        return ids;
     }
 
     /** A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. */

@@ -58,7 +58,7 @@ final class Shutdown {
         }
         cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
         for (TaskNode<?> root : live.rootNodes()) {
-            root.stop(TaskNode.StopKind.CANCEL, "the orchestrator shut down before it finished");
+            root.stop(TaskNode.Stop.shutdown("the orchestrator shut down before it finished"));
         }
         // Bounded, and not cut short by the sweep's interrupt of a calling body: the others' bodies get
         // their time to return.

@@ -41,9 +41,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * warning is logged when the store goes down and when it is back.
  *
  * <h2>Threads</h2>
- * {@link #tracked} is a concurrent map: task threads add to it, the sync thread reads, replaces and
- * removes entries. A node's status is read after its terminal status was set, so a terminal record
- * has the final snapshot.
+ * {@link #tracked} is a concurrent map: task threads and the lease keeper (the runs it claims) add to it, the
+ * writer reads, replaces and removes entries, the lease keeper reads it (runs another member took over). A
+ * node's status is read after its terminal status was set, so a terminal record has the final snapshot.
+ * {@link #released} is added to by the writer (runs the shutdown stopped) and the lease keeper (claims its
+ * member's shutdown kept from starting), and read by {@link #close()} once both have stopped.
  */
 final class StoreSync implements AutoCloseable {
 
@@ -156,6 +158,15 @@ final class StoreSync implements AutoCloseable {
         if (tracked.remove(node) != null) {
             trackedCount.decrementAndGet();
         }
+    }
+
+    /**
+     * Hands invocation {@code id}, which this member owns but will not run (it began shutting down before the run
+     * could start), back to the store when it closes ({@link TaskStore#releaseDurables}): another member or the
+     * next start runs it, without counting a lost run.
+     */
+    void handBack(TaskId id) {
+        released.add(id);
     }
 
     /** Tasks not recorded because the buffer was full. */
@@ -536,7 +547,9 @@ final class StoreSync implements AutoCloseable {
         Thread last = Thread.ofVirtual().name("sweet-async-store-close").start(() -> {
             try {
                 leaseKeeper.join(CLOSE_WAIT); // no renewal after the release below
-                orchestrator.durables().abandonUnstarted(); // their callers wait for the run claimed after the release
+                // Owned here, never started: handed back below with the runs the shutdown stopped, and the callers
+                // of those placed here wait for the run claimed after the release.
+                released.addAll(orchestrator.durables().abandonUnstarted());
                 thread.join(CLOSE_WAIT);
                 flush();
                 if (!released.isEmpty()) {

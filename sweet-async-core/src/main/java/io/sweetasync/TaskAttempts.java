@@ -218,7 +218,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     /** As {@link #runAttempt()}, on the current thread whose carrier is {@code here}. */
     void runAttempt(Carrier here) {
         if (settings.orchestrator.isCancellingAll() && !isStoppedOrSealed()) {
-            stop(StopKind.CANCEL, "the orchestrator shut down before it started");
+            stop(Stop.shutdown("the orchestrator shut down before it started"));
         }
         TaskNode<?> enclosing = here.enter(self());
         carrier = here;
@@ -454,7 +454,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             TaskAttempts<?> node = order.get(i);
             if (node != this && node.parentNode() != null) {
                 // A child registered while the stop went down the tree: cancel it before it is ended.
-                node.stopThis(new Stop(StopKind.CANCEL, node.parentNode().stopReasonForChildren(), null, null));
+                node.stopThis(Stop.passedDownFrom(node.parentNode(), node.parentNode().stopReasonForChildren()));
             }
             boolean running = runningBodies[i];
             TaskNode<?> parentToRelease = node.finish(node.clockNow());

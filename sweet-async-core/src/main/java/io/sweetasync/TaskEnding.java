@@ -64,7 +64,8 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
 
     /**
      * A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise; {@code byShutdown}
-     * whether it was made once the orchestrator's shutdown cancels everything (see {@link #cancelledByShutdown()}).
+     * whether the orchestrator's shutdown made it (its sweep, a queued body it refused, or a cancellation passed
+     * down from one of those; see {@link #cancelledByShutdown()}).
      */
     record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed,
             RejectionReason rejection, boolean byShutdown) {
@@ -77,9 +78,14 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
             this(kind, reason, upstream, passed, rejection, false);
         }
 
-        /** This request, marked as the shutdown's. */
-        Stop madeByShutdown() {
-            return new Stop(kind, reason, upstream, passed, rejection, true);
+        /** The shutdown's cancellation. */
+        static Stop shutdown(String reason) {
+            return new Stop(StopKind.CANCEL, reason, null, null, null, true);
+        }
+
+        /** The cancellation of a task because {@code cause} stopped: the shutdown's if {@code cause}'s stop was. */
+        static Stop passedDownFrom(TaskEnding<?> cause, String reason) {
+            return new Stop(StopKind.CANCEL, reason, null, null, null, cause.stopRequestedByShutdown());
         }
     }
 
@@ -195,10 +201,10 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     }
 
     /**
-     * Whether this task was stopped by its orchestrator's shutdown: cancelled by a stop request made once the
-     * shutdown cancels everything (its sweep, or a cancellation passed down from it), not by a user's
-     * {@code cancel()} made before that (also during the shutdown's grace), even if the task's body returned only
-     * after the shutdown began.
+     * Whether this task was stopped by its orchestrator's shutdown: cancelled by the shutdown's own stop request
+     * (its sweep once the grace passed, a queued body it refused, or a cancellation passed down from those to
+     * children and dependents), not by a user's {@code cancel()}, whenever made (during the shutdown's grace, or
+     * while its sweep runs), even if the task's body returned only after the shutdown began.
      */
     boolean cancelledByShutdown() {
         return status() == TaskStatus.CANCELLED && stopRequestedByShutdown();
@@ -214,6 +220,15 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         return request != null && request.byShutdown();
     }
 
+    /**
+     * Whether this task was refused because its orchestrator shuts down (a root made once it stopped accepting,
+     * or one its closed runtime or clock refused): it never ran.
+     */
+    boolean rejectedByShutdown() {
+        Stop request = stop;
+        return request != null && request.kind() == StopKind.REJECT && request.rejection() == RejectionReason.SHUTDOWN;
+    }
+
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
     boolean isFinished() {
         return finished != 0;
@@ -221,8 +236,15 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
 
     // ---- stopping -------------------------------------------------------------------------------
 
+    /**
+     * A stop request made here and now: a cancellation made by a body the shutdown is stopping (its clean-up
+     * cancelling what it started, as the shutdown's sweep is about to) is passed down from the shutdown; any other
+     * is its caller's own.
+     */
     boolean stop(StopKind kind, String reason) {
-        return stop(new Stop(kind, reason, null, null));
+        TaskNode<?> caller = kind == StopKind.CANCEL ? Carrier.currentTask() : null;
+        boolean fromHere = caller != null && caller.orchestrator() == settings.orchestrator;
+        return stop(fromHere ? Stop.passedDownFrom(caller, reason) : new Stop(kind, reason, null, null));
     }
 
     /** Ends the task as rejected ({@link TaskRejectedException}) for {@code why}. */
@@ -244,12 +266,6 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
 
     /** The stop of this task alone: the first request wins; false if another came first or it finished. */
     boolean stopThis(Stop request) {
-        if (stop != null) {
-            return false;
-        }
-        if (settings.orchestrator.isCancellingAll()) {
-            request = request.madeByShutdown();
-        }
         if (!STOP.compareAndSet(this, null, request)) {
             return false;
         }

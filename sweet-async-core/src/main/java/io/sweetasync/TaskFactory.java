@@ -82,8 +82,8 @@ final class TaskFactory {
             for (TaskNode<?> dependency : after) {
                 dependency.whenTerminalFor(node, () -> {
                     if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
-                        node.stop(TaskNode.StopKind.CANCEL, "its dependency " + dependency.label() + " "
-                                + describeEnd(dependency.status()));
+                        node.stop(TaskNode.Stop.passedDownFrom(dependency, "its dependency " + dependency.label()
+                                + " " + describeEnd(dependency.status())));
                     }
                     else if (waiting.decrementAndGet() == 0) {
                         node.submit();
@@ -153,7 +153,7 @@ final class TaskFactory {
         }
         listeners.notify(node, TaskListeners.CREATED, TaskListener::onCreated);
         if (parentStopping) {
-            node.stop(TaskNode.StopKind.CANCEL, parent.stopReasonForChildren());
+            node.stop(TaskNode.Stop.passedDownFrom(parent, parent.stopReasonForChildren()));
         }
         else if (parent == null && !orchestrator.isAccepting()) {
             node.reject(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");

@@ -63,7 +63,7 @@ final class TaskTrees {
     static void cancelBelow(TaskNode<?> top, String reason) {
         ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
         for (TaskNode<?> child : top.childNodes()) {
-            if (child.stopThis(new TaskNode.Stop(TaskNode.StopKind.CANCEL, reason, null, null))) {
+            if (child.stopThis(TaskNode.Stop.passedDownFrom(top, reason))) {
                 pending.push(child);
             }
         }
@@ -71,7 +71,7 @@ final class TaskTrees {
             TaskNode<?> node = pending.pop();
             String below = node.stopReasonForChildren();
             for (TaskNode<?> child : node.childNodes()) {
-                if (child.stopThis(new TaskNode.Stop(TaskNode.StopKind.CANCEL, below, null, null))) {
+                if (child.stopThis(TaskNode.Stop.passedDownFrom(node, below))) {
                     pending.push(child);
                 }
             }
