@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -143,11 +144,7 @@ class StoreRound2Test {
         JdbcTaskStore store = flaky.newStore();
         CountDownLatch aRunning = new CountDownLatch(1);
         TaskId id;
-        try (TaskOrchestrator a = on(store, "member-a").handler("charge", Invoice.class, invoice -> {
-            aRunning.countDown();
-            new CountDownLatch(1).await(); // until the close interrupts it
-            return "never";
-        }).build()) {
+        try (TaskOrchestrator a = chargingUntilClosed(store, aRunning)) {
             SpawningTask<String> first = a.to(String.class).durable("charge", new Invoice("acme", 100)).run();
             id = first.id();
             assertThat(aRunning.await(30, TimeUnit.SECONDS)).isTrue();
@@ -213,6 +210,15 @@ class StoreRound2Test {
     }
 
     // ---- 3. a user's cancel just before close --------------------------------------------------------
+
+    /** Member A, whose "charge" handler runs until the close interrupts it. */
+    private static TaskOrchestrator chargingUntilClosed(JdbcTaskStore store, CountDownLatch running) {
+        return on(store, "member-a").handler("charge", Invoice.class, invoice -> {
+            running.countDown();
+            new CountDownLatch(1).await(); // until the close interrupts it
+            return "never";
+        }).build();
+    }
 
     /**
      * Member A, whose "charge" handler runs until it is cancelled; a long lease and flush interval, so that only
@@ -299,7 +305,7 @@ class StoreRound2Test {
      * A fix needs a decision on the SPI: a way for a member to find the pending invocations its own incarnation
      * owns but does not run (e.g. {@code TaskStore.owned(incarnation)}), reconciled at each renewal.
      */
-    @org.junit.jupiter.api.Disabled("needs an SPI decision: a member cannot list the invocations it owns but lost track of")
+    @Disabled("needs an SPI decision: a member cannot list the invocations it owns but lost track of")
     @ParameterizedTest
     @MethodSource("databases")
     void aClaimCommittedWhoseAnswerIsLostStillRunsTheTask(Databases.Database database) throws Exception {
@@ -307,11 +313,7 @@ class StoreRound2Test {
         JdbcTaskStore store = flaky.newStore();
         CountDownLatch aRunning = new CountDownLatch(1);
         TaskId id;
-        try (TaskOrchestrator a = on(store, "member-a").handler("charge", Invoice.class, invoice -> {
-            aRunning.countDown();
-            new CountDownLatch(1).await(); // until the close interrupts it
-            return "never";
-        }).build()) {
+        try (TaskOrchestrator a = chargingUntilClosed(store, aRunning)) {
             id = a.to(String.class).durable("charge", new Invoice("acme", 100)).run().id();
             assertThat(aRunning.await(30, TimeUnit.SECONDS)).isTrue();
         }
