@@ -399,7 +399,7 @@ public final class JdbcTaskStore implements TaskStore {
         statement.setString(i++, r.priority());
         statement.setString(i++, Texts.cut(r.group(), 200));
         statement.setString(i++, Texts.cut(r.runtime(), 64));
-        statement.setString(i++, Texts.tags(r.tags(), 4000));
+        statement.setString(i++, Texts.tagsColumn(r, 4000));
         statement.setLong(i++, r.createdAt());
         statement.setLong(i++, r.startedAt());
         statement.setLong(i++, r.completedAt());

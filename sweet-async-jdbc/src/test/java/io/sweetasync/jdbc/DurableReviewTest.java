@@ -323,6 +323,8 @@ class DurableReviewTest {
             tagged.join();
             assertThat(orchestrator.flushStore()).isTrue();
             assertThatCode(() -> store.find(tagged.id())).as("reading the record back").doesNotThrowAnyException();
+            assertThat(store.find(tagged.id()).orElseThrow().tags()).as("a 1,000-character accented value, kept whole")
+                    .containsEntry("note", "é".repeat(1000));
             assertThatCode(() -> orchestrator.stored(new TaskQuery(null, null, null, 0, 20)))
                     .as("a page of history containing it").doesNotThrowAnyException();
         }
