@@ -12,7 +12,9 @@ import java.util.function.Function;
  * at once (on this member, or on the member the cluster chose, below) — or, in a Spring transaction with
  * the starter, right after commit. If this process dies before the task ends, another start of any member sharing the store runs it again, with
  * the same id and the attempt count going up, until it ends; so it runs at least once, and the handler
- * must be idempotent.
+ * must be idempotent. A run again keeps the name, tags, priority, group, runtime, timeout and retry policy
+ * given here (the store keeps them; a setting not given takes the running member's default), and the runs
+ * lost with a process count as attempts toward its retries.
  *
  * <p>With a cluster ({@link TaskOrchestrator.Builder#cluster}) whose members share the store, {@link #run()}
  * places the task on the least loaded member that has the handler and a store (this one included): the
@@ -53,7 +55,8 @@ public final class DurableTaskBuilder<T> {
      * @throws IllegalStateException if the orchestrator has no store, storing failed, or the orchestrator's
      *                               {@link io.sweetasync.spi.DurableStartGate} failed before starting it
      * @throws IllegalArgumentException if no handler has that name, or the argument cannot be encoded (also
-     *                                  when the codec encodes it as {@code null})
+     *                                  when the codec encodes it as {@code null}), or the retry policy is too
+     *                                  large to store (over 4,000 characters as stored: hundreds of rules)
      */
     public SpawningTask<T> run() {
         return orchestrator.durables().submit(spec, handler, argument);

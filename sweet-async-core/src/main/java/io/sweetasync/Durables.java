@@ -160,14 +160,16 @@ final class Durables {
                     + "' cannot be stored: " + ex.getMessage(), ex);
         }
         TaskSpec<T> named = spec.name() == null ? spec.withName(name) : spec;
+        // What a re-run (after a crash, a hand-over, on another member) runs under, as it was given here.
+        String settings = DurableSettings.write(named.name(), named.timeout(), named.retry());
         DurableTarget target = orchestrator.placement().chooseDurable(name, named.group());
         if (target != null) {
-            return placed.submit(sync, registration, named, encoded, target, gate);
+            return placed.submit(sync, registration, named, encoded, settings, target, gate);
         }
         TaskNode<T> node = orchestrator.createDurable(named, body(registration, encoded), null, 0);
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), name, encoded, "PENDING", 1,
-                    sync.incarnation(), null, null, System.currentTimeMillis()),
+                    sync.incarnation(), null, null, System.currentTimeMillis(), 0, settings),
                     StoredTasks.record(node, sync.member(), sync.incarnation()));
         }
         catch (RuntimeException ex) {
@@ -479,6 +481,16 @@ final class Durables {
             if (stored.runtime() != null && orchestrator.runtimes().containsKey(stored.runtime())) {
                 spec = spec.withRuntime(stored.runtime());
             }
+        }
+        // And its timeout and retry policy, from the invocation; one this member cannot read (a retried type it
+        // cannot load) leaves the defaults, said in the log, rather than a policy missing one of its types.
+        try {
+            spec = DurableSettings.apply(spec, record.settings(), DurableSettings.loaderOf(
+                    registration.handler().getClass(), registration.type()));
+        }
+        catch (IllegalArgumentException ex) {
+            LOG.log(Level.WARNING, "durable task " + id + " runs again under this member's default timeout and "
+                    + "retry policy: the ones it was submitted with cannot be read here (" + ex.getMessage() + ")");
         }
         return orchestrator.createDurable(spec, body(registration, record.argument()), id, record.attempts() - 1);
     }

@@ -64,9 +64,12 @@ final class PlacedDurables {
         this.orchestrator = orchestrator;
     }
 
-    /** Stores the invocation owned by {@code target}, then starts it there through the start gate. */
+    /**
+     * Stores the invocation owned by {@code target} (with the timeout and retry {@code settings} it runs under
+     * there), then starts it there through the start gate.
+     */
     <T> SpawningTask<T> submit(StoreSync sync, Durables.Registration<?> registration, TaskSpec<T> named,
-            String encoded, DurableTarget target, DurableStartGate gate) {
+            String encoded, String settings, DurableTarget target, DurableStartGate gate) {
         TaskCluster cluster = orchestrator.placement().cluster();
         // The member that runs it retries, and admits it in its group; the mirror only follows, holding no permit.
         TaskSpec<T> spec = named.withTag(ClusterPlacement.PLACED_FROM, cluster.memberName())
@@ -78,7 +81,7 @@ final class PlacedDurables {
         node.whenTerminal(() -> mirrors.remove(node.id(), mirror));
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), registration.name(), encoded, "PENDING", 1,
-                    target.owner(), null, null, System.currentTimeMillis()),
+                    target.owner(), null, null, System.currentTimeMillis(), 0, settings),
                     inGroup(StoredTasks.record(node, sync.member(), target.owner()), named.group()));
         }
         catch (RuntimeException ex) {

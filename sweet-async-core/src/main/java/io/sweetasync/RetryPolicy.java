@@ -202,6 +202,39 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             this.rules = rules;
         }
 
+        /** This policy's own settings, read back by {@link DurableSettings} to store a durable task's policy. */
+        int ownRetries() {
+            return maxRetries;
+        }
+
+        Duration initialDelay() {
+            return initialDelay;
+        }
+
+        Duration maxDelay() {
+            return maxDelay;
+        }
+
+        boolean exponential() {
+            return exponential;
+        }
+
+        double jitter() {
+            return jitter;
+        }
+
+        Set<Class<? extends Throwable>> retryOnTypes() {
+            return retryOn;
+        }
+
+        Set<Class<? extends Throwable>> abortOnTypes() {
+            return abortOn;
+        }
+
+        List<Rule> ownRules() {
+            return rules;
+        }
+
         /**
          * Spreads each delay uniformly over {@code [d·(1−jitter), d·(1+jitter)]}, so that many tasks
          * failing together do not retry together.

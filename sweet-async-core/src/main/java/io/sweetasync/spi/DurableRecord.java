@@ -15,9 +15,18 @@ package io.sweetasync.spi;
  * @param createdAt   when it was submitted, epoch ms
  * @param lostRuns    runs lost with a process that stopped without handing them over (a crash, a kill, a lease
  *                    that lapsed); the orchestrator gives the invocation up after ten
+ * @param settings    the timeout and retry policy it was submitted with, as the orchestrator writes them (at most
+ *                    4,000 characters; null if it was given neither): a store keeps them as they are, so that a
+ *                    re-run, here or on another member, runs under them rather than the defaults of its member
  */
 public record DurableRecord(long id, String handler, String argument, String status, int attempts, long owner,
-        String result, String failure, long createdAt, int lostRuns) {
+        String result, String failure, long createdAt, int lostRuns, String settings) {
+
+    /** A record submitted without a timeout or retry policy of its own ({@code settings} null). */
+    public DurableRecord(long id, String handler, String argument, String status, int attempts, long owner,
+            String result, String failure, long createdAt, int lostRuns) {
+        this(id, handler, argument, status, attempts, owner, result, failure, createdAt, lostRuns, null);
+    }
 
     /**
      * A record whose runs before the last were all lost ({@code lostRuns = attempts - 1}), as a store that does not

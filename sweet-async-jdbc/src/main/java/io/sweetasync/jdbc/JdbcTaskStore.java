@@ -52,7 +52,7 @@ public final class JdbcTaskStore implements TaskStore {
             + "run_nanos, cpu_nanos, allocated_bytes, bytes_read, bytes_written, resource_sources, member, incarnation, "
             + "durable";
     private static final String DURABLE_COLUMNS = "id, handler, argument, status, attempts, owner, result, failure, "
-            + "created_at, lost_runs";
+            + "created_at, lost_runs, settings";
 
     private final DataSource dataSource;
     private final String prefix;
@@ -79,7 +79,8 @@ public final class JdbcTaskStore implements TaskStore {
          */
         public List<String> schemaScripts() {
             return List.of("db/sweet-async/" + folder + "/V1__sweet_async.sql",
-                    "db/sweet-async/" + folder + "/V2__sweet_async_lost_runs.sql");
+                    "db/sweet-async/" + folder + "/V2__sweet_async_lost_runs.sql",
+                    "db/sweet-async/" + folder + "/V3__sweet_async_durable_settings.sql");
         }
     }
 
@@ -505,11 +506,11 @@ public final class JdbcTaskStore implements TaskStore {
         // Both rows or neither, in one commit; inside a surrounding transaction both belong to it instead.
         transaction(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix + "durable (id, handler, "
-                    + "argument, status, attempts, owner, result, failure, created_at, updated_at, lost_runs) VALUES (?, "
-                    + "?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)")) {
+                    + "argument, status, attempts, owner, result, failure, created_at, updated_at, lost_runs, settings) VALUES "
+                    + "(?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)")) {
                 bind(insert, invocation.id(), invocation.handler(), invocation.argument(), invocation.status(),
                         invocation.attempts(), invocation.owner(), invocation.createdAt(), invocation.createdAt(),
-                        invocation.lostRuns());
+                        invocation.lostRuns(), invocation.settings());
                 insert.executeUpdate();
             }
             try (PreparedStatement upsert = connection.prepareStatement(upsertTask())) {
@@ -575,7 +576,7 @@ public final class JdbcTaskStore implements TaskStore {
             if (won == 1) {
                 claimed.add(new DurableRecord(candidate.id(), candidate.handler(), candidate.argument(), "PENDING",
                         candidate.attempts() + 1, incarnation, null, null, candidate.createdAt(),
-                        candidate.lostRuns() + lost));
+                        candidate.lostRuns() + lost, candidate.settings()));
             }
         }
         return claimed;
@@ -692,7 +693,7 @@ public final class JdbcTaskStore implements TaskStore {
     private static DurableRecord durable(ResultSet row) throws SQLException {
         return new DurableRecord(row.getLong("id"), row.getString("handler"), row.getString("argument"),
                 row.getString("status"), row.getInt("attempts"), row.getLong("owner"), row.getString("result"),
-                row.getString("failure"), row.getLong("created_at"), row.getInt("lost_runs"));
+                row.getString("failure"), row.getLong("created_at"), row.getInt("lost_runs"), row.getString("settings"));
     }
 
     // ---- plumbing ---------------------------------------------------------------------------------

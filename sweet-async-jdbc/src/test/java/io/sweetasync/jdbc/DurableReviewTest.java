@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
@@ -15,12 +16,14 @@ import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskQuery;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -242,6 +245,61 @@ class DurableReviewTest {
                 assertThat(rerun.tags()).containsEntry("tenant", "acme");
                 assertThat(rerun.priority()).isEqualTo("HIGH");
                 assertThat(rerun.group()).isEqualTo("mail");
+            }
+        }
+        finally {
+            never.countDown();
+            aStore.down = false;
+            a.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aReRunKeepsTheRetryPolicyAndTimeoutItWasSubmittedWith(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch never = new CountDownLatch(1);
+        TaskOrchestrator a = on(aStore, "a").handler("send-invoice", String.class, s -> {
+            started.countDown();
+            never.await();
+            return s;
+        }).build();
+        try {
+            // Retried on IOException up to 3 times: B's runs fail twice, then complete. Under B's defaults (no
+            // retry) the re-run failed for good at its first IOException.
+            SpawningTask<String> retried = a.to(String.class).named("retried")
+                    .retry(RetryPolicy.when(IOException.class, RetryPolicy.fixed(3, Duration.ofMillis(10))))
+                    .durable("send-invoice", "retried").run();
+            // A 300 ms timeout: B's run hangs, and ends TIMED_OUT. Under B's defaults (none) it hung for ever.
+            SpawningTask<String> bounded = a.to(String.class).named("bounded").timeout(Duration.ofMillis(300))
+                    .durable("send-invoice", "bounded").run();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.flushStore()).isTrue();
+            aStore.down = true; // a dies
+            AtomicInteger failures = new AtomicInteger();
+            CountDownLatch hang = new CountDownLatch(1);
+            try (TaskOrchestrator b = on(store, "b").handler("send-invoice", String.class, s -> {
+                if (s.equals("bounded")) {
+                    hang.await();
+                }
+                if (failures.incrementAndGet() <= 2) {
+                    throw new IOException("mail server busy");
+                }
+                return s;
+            }).build()) {
+                await().atMost(Duration.ofSeconds(30)).alias("the re-run retried under its own policy")
+                        .until(() -> durableStatus(store, retried.id()).equals("COMPLETED"));
+                assertThat(failures).hasValue(3);
+                await().atMost(Duration.ofSeconds(30)).alias("the hanging re-run ended by its own timeout")
+                        .until(() -> durableStatus(store, bounded.id()).equals("TIMED_OUT"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> status(store, retried.id()).equals("COMPLETED"));
+                assertThat(store.find(retried.id()).orElseThrow().attempts())
+                        .as("the lost run, two failed re-runs and the one that completed").isEqualTo(4);
+            }
+            finally {
+                hang.countDown();
             }
         }
         finally {

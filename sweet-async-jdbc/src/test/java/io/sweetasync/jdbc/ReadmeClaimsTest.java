@@ -54,7 +54,7 @@ class ReadmeClaimsTest {
         Invoice invoice = new Invoice("acme", 4200);
         // --- README: Durable task state ---
         JdbcTaskStore store = new JdbcTaskStore(dataSource);          // H2 or PostgreSQL; a pooled DataSource (HikariCP)
-        store.initializeSchema();                                      // or let Flyway run classpath:db/sweet-async/<db> (V1, V2)
+        store.initializeSchema();                                      // or let Flyway run classpath:db/sweet-async/<db> (V1 to V3)
         TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .store(store).durableCodec(new JsonDurableCodec())
                 .handler("send-invoice", Invoice.class, invoice2 -> mailer.send(invoice2))
