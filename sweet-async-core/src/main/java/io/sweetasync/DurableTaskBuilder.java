@@ -12,7 +12,7 @@ import java.util.function.Function;
  * at once (on this member, or on the member the cluster chose, below) — or, in a Spring transaction with
  * the starter, right after commit. If this process dies before the task ends, another start of any member sharing the store runs it again, with
  * the same id and the attempt count going up, until it ends; so it runs at least once, and the handler
- * must be idempotent. A run again keeps the name, tags, priority, group, runtime, timeout and retry policy
+ * must be idempotent. A re-run keeps the name, tags, priority, group, runtime, timeout and retry policy
  * given here (the store keeps them; a setting not given takes the running member's default), and the runs
  * lost with a process count as attempts toward its retries.
  *
