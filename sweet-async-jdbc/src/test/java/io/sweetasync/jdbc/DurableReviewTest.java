@@ -224,11 +224,7 @@ class DurableReviewTest {
         ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        TaskOrchestrator a = on(aStore, "a").handler("send-invoice", String.class, s -> {
-            started.countDown();
-            never.await();
-            return s;
-        }).build();
+        TaskOrchestrator a = hangingUntilItDies(aStore, started, never);
         try {
             SpawningTask<String> sent = a.to(String.class).named("invoice-42").tag("tenant", "acme")
                     .priority(io.sweetasync.TaskPriority.HIGH).group("mail").timeout(Duration.ofMinutes(5))
@@ -261,19 +257,16 @@ class DurableReviewTest {
         ReviewSupport.GatedStore aStore = new ReviewSupport.GatedStore(store);
         CountDownLatch started = new CountDownLatch(2);
         CountDownLatch never = new CountDownLatch(1);
-        TaskOrchestrator a = on(aStore, "a").handler("send-invoice", String.class, s -> {
-            started.countDown();
-            never.await();
-            return s;
-        }).build();
+        TaskOrchestrator a = hangingUntilItDies(aStore, started, never);
         try {
             // Retried on IOException up to 3 times: B's runs fail twice, then complete. Under B's defaults (no
             // retry) the re-run failed for good at its first IOException.
             SpawningTask<String> retried = a.to(String.class).named("retried")
                     .retry(RetryPolicy.when(IOException.class, RetryPolicy.fixed(3, Duration.ofMillis(10))))
                     .durable("send-invoice", "retried").run();
-            // A 300 ms timeout: B's run hangs, and ends TIMED_OUT. Under B's defaults (none) it hung for ever.
-            SpawningTask<String> bounded = a.to(String.class).named("bounded").timeout(Duration.ofMillis(300))
+            // A 2 s timeout (A dies well before it): B's run hangs, and ends TIMED_OUT. Under B's defaults (none)
+            // it hung for ever.
+            SpawningTask<String> bounded = a.to(String.class).named("bounded").timeout(Duration.ofSeconds(2))
                     .durable("send-invoice", "bounded").run();
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(a.flushStore()).isTrue();
@@ -289,11 +282,11 @@ class DurableReviewTest {
                 }
                 return s;
             }).build()) {
+                await().atMost(Duration.ofSeconds(30)).alias("the hanging re-run ended by its own timeout")
+                        .until(() -> durableStatus(store, bounded.id()).equals("TIMED_OUT"));
                 await().atMost(Duration.ofSeconds(30)).alias("the re-run retried under its own policy")
                         .until(() -> durableStatus(store, retried.id()).equals("COMPLETED"));
                 assertThat(failures).hasValue(3);
-                await().atMost(Duration.ofSeconds(30)).alias("the hanging re-run ended by its own timeout")
-                        .until(() -> durableStatus(store, bounded.id()).equals("TIMED_OUT"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> status(store, retried.id()).equals("COMPLETED"));
                 assertThat(store.find(retried.id()).orElseThrow().attempts())
                         .as("the lost run, two failed re-runs and the one that completed").isEqualTo(4);
@@ -307,6 +300,16 @@ class DurableReviewTest {
             aStore.down = false;
             a.close();
         }
+    }
+
+    /** Member A, whose handler counts {@code started} down and hangs until {@code never}: it dies running. */
+    private static TaskOrchestrator hangingUntilItDies(ReviewSupport.GatedStore aStore, CountDownLatch started,
+            CountDownLatch never) {
+        return on(aStore, "a").handler("send-invoice", String.class, s -> {
+            started.countDown();
+            never.await();
+            return s;
+        }).build();
     }
 
     // ---- 9. close() while the store hangs
