@@ -1,17 +1,13 @@
 package io.sweetasync.limit;
 
 import io.sweetasync.TaskPriority;
+import io.sweetasync.limit.AdmissionQueue.Waiter;
 import io.sweetasync.spi.TaskClock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -20,20 +16,18 @@ import java.util.function.Consumer;
  * that wait in priority order (then FIFO) in a bounded queue, each for at most {@code maxWait}; each
  * returned permit is a sample that moves the limit.
  *
- * <p>Invariants, under {@link #lock}: {@code inFlight} counts permits granted and not yet released,
- * and never exceeds the limit at the moment of a grant; a waiter is in {@link #waiters} exactly while
- * its state is {@code WAITING}, and leaves it once, granted, rejected or cancelled. Callbacks run
- * outside the lock. A permit is released exactly once ({@link Permit} guards it), so permits never
- * leak and are never returned twice. A {@linkplain Permit#suspend suspended} permit is not counted in
- * {@code inFlight}; {@link Permit#resume} counts it again even above the limit (the one way
- * {@code inFlight} can exceed it), and a permit released while suspended is not uncounted twice: its
- * {@code suspended} flag, read and written under the lock, says which. The limit, in-flight and queued counts are written under the
- * lock and published through volatile fields, as is the algorithm's state after each sample, so
- * {@link #limit()}, {@link #inFlight()}, {@link #queued()}, {@link #phase()}, {@link #baselineNanos()},
- * {@link #estimatedCapacity()} and {@link #rejected(RejectionReason)} read them without the lock and
- * without allocating (for gauges scraped often).
+ * <p>Invariants: one lock guards the parts, each stating its own: the permits out against the limit
+ * ({@link PermitAccounting}: never more than the limit at the moment of a grant, each counted back exactly
+ * once, a suspended one not counted), the limit in force ({@link LimitInForce}: the algorithm's, at most a
+ * cluster-wide group's share), the requests that wait ({@link AdmissionQueue}: each leaves once, granted,
+ * rejected or cancelled) and the rejections ({@link Rejections}: each counted once). Callbacks run outside
+ * the lock ({@link HandOver} for waiters granted by a release). A permit is released exactly once
+ * ({@link Permit} guards it), so permits never leak and are never returned twice. {@link #limit()},
+ * {@link #inFlight()}, {@link #queued()}, {@link #phase()}, {@link #baselineNanos()},
+ * {@link #estimatedCapacity()} and {@link #rejected(RejectionReason)} read values written under the lock and
+ * published through volatile fields, without the lock and without allocating (for gauges scraped often).
  *
- * <p>A {@linkplain LimiterConfig#clusterWide() cluster-wide} group also has this member's {@link #share}
+ * <p>A {@linkplain LimiterConfig#clusterWide() cluster-wide} group also has this member's share
  * of the cluster's limit, set by the cluster engine under the lock: permits are granted while
  * {@code inFlight < min(algorithm's limit, share)}, and {@link #limit()} is that minimum. A share that
  * shrinks below {@code inFlight} takes no permit back: grants stop until releases bring it below.
@@ -50,55 +44,13 @@ import java.util.function.Consumer;
  */
 public final class ConcurrencyLimiter {
 
-    private static final System.Logger LOG = System.getLogger(ConcurrencyLimiter.class.getName());
-
-    private static final Request DONE = () -> false;
-
-    /**
-     * How deep each thread is in nested hand-overs (a grant callback that releases a permit inline starts
-     * another): past {@link #MAX_NESTED_HAND_OVERS} the rest moves to a thread of its own. A map rather than
-     * a thread-local, which would give every virtual thread that hands over a permit a thread-local map.
-     */
-    private static final ConcurrentHashMap<Thread, int[]> HAND_OVER_DEPTHS = new ConcurrentHashMap<>();
-    private static final int MAX_NESTED_HAND_OVERS = 32;
-
-    private enum State { WAITING, GRANTED, REJECTED, CANCELLED }
-
     private final String group;
     private final LimiterConfig config;
-    private final TaskClock clock;
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Guarded by lock. */
-    private final Limit limit;
-    /** Guarded by lock. */
-    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(
-            Comparator.comparingInt((Waiter w) -> w.priority).thenComparingLong(w -> w.seq));
-    /** Written under lock. */
-    private volatile int inFlight;
-    /**
-     * Written under lock: this member's share of a cluster-wide group's limit, and the number of members it
-     * was split between; {@code MAX_VALUE} and 0 until the cluster engine sets them (and for a group whose
-     * limits are per member).
-     */
-    private volatile int share = Integer.MAX_VALUE;
-    private volatile int members;
-    /** Written under lock: the limit in force (the algorithm's, at most the share) and the algorithm's state. */
-    private volatile int currentLimit;
-    private volatile LimitPhase currentPhase;
-    private volatile long currentBaseline;
-    private volatile double currentCapacity;
-    /** Written under lock: the number of waiters. */
-    private volatile int queued;
-    /** Written under lock: permits granted so far. */
-    private volatile long accepted;
-    /** Written under lock: the time granted permits waited in the queue, summed (0 for those granted at once). */
-    private volatile long waitedNanos;
-    /** Rejections so far, by {@link RejectionReason#ordinal()}. */
-    private final AtomicLongArray rejections = new AtomicLongArray(RejectionReason.values().length);
-    /** Guarded by lock. */
-    private long seq;
-    /** Guarded by lock. */
-    private final LatencyFigures latencies = new LatencyFigures();
+    private final LimitInForce limit;
+    private final Rejections rejections;
+    private final AdmissionQueue queue;
+    private final PermitAccounting permits;
+    private final HandOver handOver;
 
     /** A request for a permit that may still be waiting. */
     @FunctionalInterface
@@ -124,11 +76,12 @@ public final class ConcurrencyLimiter {
     public final class Permit {
 
         /** When the work started, or last resumed (guarded by the limiter's lock after the grant). */
-        private long startNanos;
-        private int inflightAtStart;
-        private final AtomicBoolean released = new AtomicBoolean();
+        long startNanos;
+        /** Guarded by the limiter's lock after the grant. */
+        int inflightAtStart;
+        final AtomicBoolean released = new AtomicBoolean();
         /** Guarded by the limiter's lock: not counted in {@code inFlight} while it waits (see {@link #suspend}). */
-        private boolean suspended;
+        boolean suspended;
 
         private Permit(long startNanos, int inflightAtStart) {
             this.startNanos = startNanos;
@@ -148,7 +101,10 @@ public final class ConcurrencyLimiter {
          * }</pre>
          */
         public void suspend() {
-            ConcurrencyLimiter.this.suspend(this);
+            List<Waiter> granted = new ArrayList<>(2);
+            List<Permit> handed = new ArrayList<>(2);
+            permits.suspend(this, granted, handed);
+            handOver.serve(granted, handed);
         }
 
         /**
@@ -157,69 +113,32 @@ public final class ConcurrencyLimiter {
          * latency sample starts again from now. No effect unless suspended, or once released.
          */
         public void resume() {
-            ConcurrencyLimiter.this.resume(this);
+            permits.resume(this);
         }
 
         /** The work finished (successfully or with an ordinary failure): its latency is a sample. */
         public void success() {
-            release(this, true, false);
+            release(true, false);
         }
 
         /** The work timed out or was rejected downstream: a sample that signals overload. */
         public void dropped() {
-            release(this, true, true);
+            release(true, true);
         }
 
         /** The work was cancelled or never ran: no sample. */
         public void ignore() {
-            release(this, false, false);
-        }
-    }
-
-    private final class Waiter implements Request {
-
-        final int priority;
-        final long seq;
-        final Consumer<Permit> onGranted;
-        final Consumer<Rejection> onRejected;
-        final long enqueuedNanos = clock.nanoTime();
-        /** Guarded by lock. */
-        State state = State.WAITING;
-        volatile TaskClock.Scheduled expiry;
-
-        Waiter(int priority, long seq, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
-            this.priority = priority;
-            this.seq = seq;
-            this.onGranted = onGranted;
-            this.onRejected = onRejected;
+            release(false, false);
         }
 
-        boolean isWaiting() {
-            lock.lock();
-            try {
-                return state == State.WAITING;
+        private void release(boolean sample, boolean dropped) {
+            if (!released.compareAndSet(false, true)) {
+                return;
             }
-            finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public boolean cancel() {
-            lock.lock();
-            try {
-                if (state != State.WAITING) {
-                    return false;
-                }
-                waiters.remove(this);
-                queued = waiters.size();
-                state = State.CANCELLED;
-            }
-            finally {
-                lock.unlock();
-            }
-            cancelExpiry(this);
-            return true;
+            List<Waiter> granted = new ArrayList<>(2);
+            List<Permit> handed = new ArrayList<>(2);
+            permits.release(this, sample, dropped, granted, handed);
+            handOver.serve(granted, handed);
         }
     }
 
@@ -231,17 +150,18 @@ public final class ConcurrencyLimiter {
     public ConcurrencyLimiter(String group, LimiterConfig config, TaskClock clock) {
         this.group = Objects.requireNonNull(group, "group");
         this.config = Objects.requireNonNull(config, "config");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.limit = Limit.of(config);
-        publish();
+        Objects.requireNonNull(clock, "clock");
+        this.limit = new LimitInForce(config);
+        ReentrantLock lock = new ReentrantLock();
+        this.rejections = new Rejections(group, config, limit);
+        this.queue = new AdmissionQueue(config, clock, lock, rejections);
+        this.permits = new PermitAccounting(this, clock, lock, limit, queue, rejections);
+        this.handOver = new HandOver(permits);
     }
 
-    /** Call under lock (or before the limiter is shared). */
-    private void publish() {
-        currentLimit = Math.min(limit.limit(), share);
-        currentPhase = limit.phase();
-        currentBaseline = limit.baselineNanos();
-        currentCapacity = limit.estimatedCapacity();
+    /** Call under the lock ({@link PermitAccounting}): a permit granted now. */
+    Permit newPermit(long startNanos, int inflightAtStart) {
+        return new Permit(startNanos, inflightAtStart);
     }
 
     public String group() {
@@ -257,37 +177,37 @@ public final class ConcurrencyLimiter {
      * and allocation-free, for gauges.
      */
     public int limit() {
-        return currentLimit;
+        return limit.value();
     }
 
     /** Permits held now. Lock-free and allocation-free. */
     public int inFlight() {
-        return inFlight;
+        return permits.inFlight();
     }
 
     /** Requests waiting for a permit now. Lock-free and allocation-free. */
     public int queued() {
-        return queued;
+        return queue.queued();
     }
 
     /** What the limit algorithm is doing ({@link LimiterSnapshot#phase()}). Lock-free and allocation-free. */
     public LimitPhase phase() {
-        return currentPhase;
+        return limit.phase();
     }
 
     /** The algorithm's latency baseline in nanoseconds, 0 if none. Lock-free and allocation-free. */
     public long baselineNanos() {
-        return currentBaseline;
+        return limit.baselineNanos();
     }
 
     /** Completions per second the algorithm believes the downstream sustains, 0 if none. Lock-free. */
     public double estimatedCapacity() {
-        return currentCapacity;
+        return limit.capacity();
     }
 
     /** Permits granted so far, to tasks and pipeline receives alike. Lock-free and allocation-free. */
     public long accepted() {
-        return accepted;
+        return permits.accepted();
     }
 
     /**
@@ -299,23 +219,17 @@ public final class ConcurrencyLimiter {
      * }</pre>
      */
     public long waitedNanos() {
-        return waitedNanos;
+        return permits.waitedNanos();
     }
 
     /** Requests rejected so far for {@code reason}. Lock-free and allocation-free. */
     public long rejected(RejectionReason reason) {
-        return rejections.get(reason.ordinal());
+        return rejections.count(reason);
     }
 
     /** A permit now if one is free and nobody waits; empty otherwise (not counted as a rejection). */
     public Optional<Permit> tryAcquire() {
-        lock.lock();
-        try {
-            return waiters.isEmpty() && inFlight < currentLimit ? Optional.of(grant()) : Optional.empty();
-        }
-        finally {
-            lock.unlock();
-        }
+        return permits.tryAcquire();
     }
 
     /**
@@ -333,81 +247,7 @@ public final class ConcurrencyLimiter {
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(onGranted, "onGranted");
         Objects.requireNonNull(onRejected, "onRejected");
-        Permit permit = null;
-        Rejection rejection = null;
-        Waiter waiter = null;
-        lock.lock();
-        try {
-            if (waiters.isEmpty() && inFlight < currentLimit) {
-                permit = grant();
-            }
-            else if (waiters.size() >= config.queueCapacity() || config.maxWait().isZero()) {
-                rejection = rejection(RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of "
-                        + describeLimit() + " and " + (config.queueCapacity() == 0 || config.maxWait().isZero()
-                                ? "does not queue" : "its queue is full (capacity " + config.queueCapacity() + ")"));
-            }
-            else {
-                waiter = new Waiter(priority.ordinal(), seq++, onGranted, onRejected);
-                waiters.add(waiter);
-                queued = waiters.size();
-            }
-        }
-        finally {
-            lock.unlock();
-        }
-        if (permit != null) {
-            try {
-                onGranted.accept(permit);
-            }
-            catch (RuntimeException | Error ex) {
-                permit.ignore(); // the caller's callback failed to take it: give it back, then let the caller see why
-                throw ex;
-            }
-            return DONE;
-        }
-        if (rejection != null) {
-            onRejected.accept(rejection);
-            return DONE;
-        }
-        if (TaskClock.isPracticallyNever(config.maxWait())) {
-            return waiter; // honoured by never expiring
-        }
-        Waiter scheduled = waiter;
-        TaskClock.Scheduled expiry;
-        try {
-            expiry = clock.schedule(config.maxWait(), () -> expire(scheduled));
-        }
-        catch (RuntimeException ex) {
-            if (waiter.cancel()) {
-                lock.lock();
-                try {
-                    rejection = rejection(RejectionReason.SHUTDOWN,
-                            "group '" + group + "' cannot time a wait for a permit: " + ex);
-                }
-                finally {
-                    lock.unlock();
-                }
-                onRejected.accept(rejection);
-            }
-            return DONE;
-        }
-        waiter.expiry = expiry;
-        // Granted or withdrawn before the expiry was set: cancel it now, or it would keep the waiter
-        // (and whatever its callbacks reach) alive until maxWait.
-        if (!waiter.isWaiting()) {
-            expiry.cancel();
-        }
-        return waiter;
-    }
-
-    /** Call under lock: the limit in force, and for a cluster-wide group where it comes from. */
-    private String describeLimit() {
-        if (members == 0) {
-            return String.valueOf(currentLimit);
-        }
-        return currentLimit + ", this member's share of the cluster-wide limit of " + config.clusterLimit() + " over "
-                + members + (members == 1 ? " member" : " members")
-                + (share == 0 ? " (0: more members than permits; it waits for a member to leave)" : "");
+        return permits.acquire(priority, onGranted, onRejected);
     }
 
     /**
@@ -431,216 +271,14 @@ public final class ConcurrencyLimiter {
             return;
         }
         List<Waiter> granted = new ArrayList<>(2);
-        List<Permit> permits = new ArrayList<>(2);
-        lock.lock();
-        try {
-            this.share = value;
-            this.members = members;
-            publish();
-            grantWaiting(granted, permits);
-        }
-        finally {
-            lock.unlock();
-        }
-        handOver(granted, permits);
-    }
-
-    /** Call under lock: grants permits to waiters, first first, while the limit allows. */
-    private void grantWaiting(List<Waiter> granted, List<Permit> permits) {
-        while (!waiters.isEmpty() && inFlight < currentLimit) {
-            Waiter next = waiters.poll();
-            next.state = State.GRANTED;
-            granted.add(next);
-            Permit handed = grant();
-            waitedNanos += Math.max(0, handed.startNanos - next.enqueuedNanos);
-            permits.add(handed);
-        }
-        queued = waiters.size();
-    }
-
-    /**
-     * Outside the lock: runs the callbacks of the waiters {@link #grantWaiting} granted. A callback that
-     * throws is logged and its permit given back (nobody else holds it), so the next waiter gets it; the
-     * other callbacks still run, and the thread that freed the permits never sees another caller's failure.
-     * The waiters a permit given back is granted to join these lists, served by this same loop: a queue of
-     * callbacks that all throw (an executor shut down) is served one after another, not one inside another
-     * (which overflowed the stack of the thread that freed the permit, part way down the queue).
-     */
-    private void handOver(List<Waiter> granted, List<Permit> permits) {
-        if (granted.isEmpty()) {
-            return;
-        }
-        Thread thread = Thread.currentThread();
-        int[] depth = HAND_OVER_DEPTHS.get(thread);
-        if (depth == null) {
-            depth = new int[1];
-            HAND_OVER_DEPTHS.put(thread, depth);
-        }
-        else if (depth[0] >= MAX_NESTED_HAND_OVERS) {
-            // A callback that runs the work inline (a caller-runs executor) released a permit, whose hand-over
-            // ran the next waiter's work inline, and so on: one set of frames per waiter, which overflowed the
-            // stack part way down a long queue and stranded the rest QUEUED with the permit free. Past this
-            // depth the rest is served at once on a thread of its own: the work still starts now, only not
-            // on this thread (a body on this stack waiting for it is not kept waiting).
-            Thread.ofVirtual().name("sweet-async-hand-over").start(() -> handOver(granted, permits));
-            return;
-        }
-        depth[0]++;
-        try {
-            serve(granted, permits);
-        }
-        finally {
-            if (--depth[0] == 0) {
-                HAND_OVER_DEPTHS.remove(thread);
-            }
-        }
-    }
-
-    private void serve(List<Waiter> granted, List<Permit> permits) {
-        for (int i = 0; i < granted.size(); i++) {
-            cancelExpiry(granted.get(i));
-            try {
-                granted.get(i).onGranted.accept(permits.get(i));
-            }
-            catch (RuntimeException | Error ex) {
-                LOG.log(System.Logger.Level.WARNING, "a permit's grant callback threw; the permit is given back", ex);
-                Permit failed = permits.get(i);
-                if (failed.released.compareAndSet(false, true)) {
-                    lock.lock();
-                    try {
-                        returned(failed, false, false, granted, permits);
-                    }
-                    finally {
-                        lock.unlock();
-                    }
-                }
-            }
-        }
-    }
-
-    /** Call under lock: counts a rejection. */
-    private Rejection rejection(RejectionReason reason, String message) {
-        rejections.incrementAndGet(reason.ordinal());
-        return new Rejection(reason, message);
-    }
-
-    /** Call under lock. */
-    private Permit grant() {
-        inFlight++;
-        accepted++;
-        return new Permit(clock.nanoTime(), inFlight);
-    }
-
-    private void expire(Waiter waiter) {
-        Rejection rejection;
-        lock.lock();
-        try {
-            if (waiter.state != State.WAITING) {
-                return;
-            }
-            waiters.remove(waiter);
-            waiter.state = State.REJECTED;
-            queued = waiters.size();
-            rejection = rejection(RejectionReason.WAIT_TIMEOUT, "waited longer than " + config.maxWait()
-                    + " for a permit of group '" + group + "' (limit " + describeLimit() + ", " + queued
-                    + " still queued)");
-        }
-        finally {
-            lock.unlock();
-        }
-        waiter.onRejected.accept(rejection);
-    }
-
-    private void suspend(Permit permit) {
-        List<Waiter> granted = new ArrayList<>(2);
-        List<Permit> permits = new ArrayList<>(2);
-        lock.lock();
-        try {
-            if (permit.suspended || permit.released.get()) {
-                return;
-            }
-            permit.suspended = true;
-            inFlight--;
-            grantWaiting(granted, permits);
-        }
-        finally {
-            lock.unlock();
-        }
-        handOver(granted, permits);
-    }
-
-    private void resume(Permit permit) {
-        lock.lock();
-        try {
-            // Released while suspended: it stays marked suspended, so the release (which may not have taken
-            // the lock yet) knows it is not counted; nothing to count again.
-            if (!permit.suspended || permit.released.get()) {
-                return;
-            }
-            permit.suspended = false;
-            inFlight++;
-            permit.startNanos = clock.nanoTime();
-            permit.inflightAtStart = inFlight;
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    private void release(Permit permit, boolean sample, boolean dropped) {
-        if (!permit.released.compareAndSet(false, true)) {
-            return;
-        }
-        List<Waiter> granted = new ArrayList<>(2);
-        List<Permit> permits = new ArrayList<>(2);
-        lock.lock();
-        try {
-            returned(permit, sample, dropped, granted, permits);
-        }
-        finally {
-            lock.unlock();
-        }
-        handOver(granted, permits);
-    }
-
-    /** Call under lock, once per permit (its {@code released} flag just set): counts it back in, grants waiters. */
-    private void returned(Permit permit, boolean sample, boolean dropped, List<Waiter> granted, List<Permit> permits) {
-        if (permit.suspended) {
-            return; // released while waiting: suspend() already took it out of inFlight, and sampled nothing
-        }
-        inFlight--;
-        if (sample) {
-            long rtt = Math.max(0, clock.nanoTime() - permit.startNanos);
-            limit.onSample(permit.startNanos, rtt, permit.inflightAtStart, dropped);
-            latencies.record(rtt);
-            publish();
-        }
-        grantWaiting(granted, permits);
-    }
-
-    private static void cancelExpiry(Waiter waiter) {
-        TaskClock.Scheduled expiry = waiter.expiry;
-        if (expiry != null) {
-            expiry.cancel();
-        }
+        List<Permit> handed = new ArrayList<>(2);
+        permits.share(value, members, granted, handed);
+        handOver.serve(granted, handed);
     }
 
     /** The group's state now. */
     public LimiterSnapshot snapshot() {
-        lock.lock();
-        try {
-            long rejected = 0;
-            for (int i = 0; i < rejections.length(); i++) {
-                rejected += rejections.get(i);
-            }
-            return new LimiterSnapshot(group, config.algorithm(), currentLimit, inFlight, waiters.size(), accepted,
-                    rejected, latencies.noLoad(), latencies.shortAverage(), latencies.longAverage(),
-                    config.queueCapacity(), config.maxWait(), currentPhase, Duration.ofNanos(currentBaseline),
-                    currentCapacity, config.clusterWide() ? config.clusterLimit() : 0, members);
-        }
-        finally {
-            lock.unlock();
-        }
+        return permits.snapshot(group, config);
     }
 
     @Override
