@@ -35,6 +35,7 @@ public final class SpawningTaskBuilder<T> {
     private static final int MAX_NAME = 100;
     private static final int MAX_TAG_KEY = 100;
     private static final int MAX_TAG_VALUE = 1_000;
+    private static final int MAX_TAGS = 1_000;
 
     private final TaskOrchestrator orchestrator;
     private final TaskSpec<T> spec;
@@ -138,7 +139,8 @@ public final class SpawningTaskBuilder<T> {
      * Adds small metadata shown in snapshots and kept by a task store (never used as a metric tag).
      *
      * @throws IllegalArgumentException if the key is blank, longer than 100 characters or has control
-     *                                  characters, or the value is longer than 1,000 characters
+     *                                  characters, the value is longer than 1,000 characters, or the task
+     *                                  has 1,000 tags already and this key is a new one
      */
     public SpawningTaskBuilder<T> tag(String key, String value) {
         Objects.requireNonNull(key, "tag key");
@@ -152,6 +154,11 @@ public final class SpawningTaskBuilder<T> {
         if (value.length() > MAX_TAG_VALUE) {
             throw new IllegalArgumentException("tag value of '" + key + "' must be at most " + MAX_TAG_VALUE
                     + " characters, was " + value.length() + ": '" + Names.printable(value) + "'");
+        }
+        if (spec.tags().size() >= MAX_TAGS && !spec.tags().containsKey(key)) {
+            // each tag copies the builder's map: 100,000 tags took minutes, for metadata no snapshot could show
+            throw new IllegalArgumentException("a task takes at most " + MAX_TAGS + " tags; '" + Names.printable(key)
+                    + "' would be one more");
         }
         return new SpawningTaskBuilder<>(orchestrator, spec.withTag(key, value));
     }

@@ -135,6 +135,20 @@ class HostileInputsTest {
         assertThat(task.info().tags()).containsEntry("k".repeat(100), "v".repeat(1_000)).containsEntry("empty", "");
     }
 
+    @Test
+    void aTaskTakesAThousandTagsAndRefusesOneMoreNamingIt() {
+        SpawningTaskBuilder<String> builder = orchestrator.to(String.class);
+        for (int i = 0; i < 1_000; i++) {
+            builder = builder.tag("t" + i, "v");
+        }
+        SpawningTaskBuilder<String> full = builder;
+        assertThatThrownBy(() -> full.tag("one-more", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most 1000 tags").hasMessageContaining("'one-more'");
+        // a key it has already is a new value, not one more tag
+        SpawningTask<String> task = full.tag("t7", "changed").run(() -> "x");
+        assertThat(task.info().tags()).hasSize(1_000).containsEntry("t7", "changed");
+    }
+
     // ---- groups: every place that names a group checks it alike --------------------------------------
 
     @Test
