@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The concurrency groups ({@link TaskOrchestrator#limiter}, {@link TaskOrchestrator#limiters()}): one
@@ -22,10 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LimiterGroups {
 
+    private static final System.Logger LOG = System.getLogger(LimiterGroups.class.getName());
+    /** The group count of the first warning about many groups. */
+    static final int WARN_FROM = 1_000;
+
     private final Map<String, LimiterConfig> configs;
     private final LimiterConfig defaultConfig;
     private final TaskClock clock;
     private final ConcurrentHashMap<String, ConcurrencyLimiter> limiters = new ConcurrentHashMap<>();
+    /** A tenth of the group count at which the next warning is given (100: at 1,000 groups). */
+    private final AtomicInteger warnedAt = new AtomicInteger(WARN_FROM / 10);
 
     LimiterGroups(Map<String, LimiterConfig> configs, LimiterConfig defaultConfig, TaskClock clock) {
         this.configs = Map.copyOf(configs);
@@ -37,10 +44,30 @@ final class LimiterGroups {
     /** The group's limiter, made on first use. */
     ConcurrencyLimiter limiter(String group) {
         Objects.requireNonNull(group, "group");
+        ConcurrencyLimiter existing = limiters.get(group);
+        if (existing != null) {
+            return existing;
+        }
         // Checked as the limiter is made (a name present was checked then): limiter(" pricing ") or limiter("")
         // made a limiter no task can reach, listed in limiters() and the metrics for good.
-        return limiters.computeIfAbsent(group, name -> new ConcurrencyLimiter(Names.group("group", name),
-                configs.getOrDefault(name, defaultConfig), clock));
+        ConcurrencyLimiter made = limiters.computeIfAbsent(group, name -> new ConcurrencyLimiter(
+                Names.group("group", name), configs.getOrDefault(name, defaultConfig), clock));
+        warnIfMany(limiters.size(), group);
+        return made;
+    }
+
+    /**
+     * A limiter is kept for good (its learned limit is the point of it), so group names made from data (a tenant,
+     * an id) grow without bound: said once at 1,000 groups and again at each tenfold, naming the latest.
+     */
+    private void warnIfMany(int groups, String latest) {
+        int mark = warnedAt.get();
+        if (groups < mark * 10 || !warnedAt.compareAndSet(mark, mark * 10)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "this orchestrator has " + groups + " concurrency groups (the latest '"
+                + latest + "'); each keeps its limiter for good: name groups after the resources they protect, not "
+                + "after data such as tenants or ids");
     }
 
     /** Every group's limiter now, by group name. */

@@ -26,12 +26,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -147,6 +151,44 @@ class HostileInputsTest {
         // a key it has already is a new value, not one more tag
         SpawningTask<String> task = full.tag("t7", "changed").run(() -> "x");
         assertThat(task.info().tags()).hasSize(1_000).containsEntry("t7", "changed");
+    }
+
+    // ---- groups made from data: each keeps its limiter for good, so it is said -------------------------
+
+    @Test
+    void aThousandGroupsAreSaidOnceNamingTheLatest() {
+        Logger log = Logger.getLogger("io.sweetasync.LimiterGroups");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            for (int i = 0; i < 999; i++) {
+                orchestrator.limiter("tenant-" + i);
+            }
+            assertThat(warnings).isEmpty();
+            orchestrator.limiter("tenant-999");
+            orchestrator.limiter("tenant-0");
+            for (int i = 1_000; i < 1_500; i++) {
+                orchestrator.limiter("tenant-" + i);
+            }
+            assertThat(warnings).singleElement().asString().contains("1000 concurrency groups", "'tenant-999'");
+        }
+        finally {
+            log.removeHandler(handler);
+        }
     }
 
     // ---- groups: every place that names a group checks it alike --------------------------------------
