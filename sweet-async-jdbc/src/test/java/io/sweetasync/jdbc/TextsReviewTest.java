@@ -1,0 +1,79 @@
+package io.sweetasync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Review of the minimal escaping of tags: every string comes back as it was, old records read the same. */
+class TextsReviewTest {
+
+    private static final String[] TRICKY = {
+        "%41", "%", "%%", "%zz", "%C3%A9", "+", "a+b", " ", "a b", "&", "=", "==&&", "\0", "\u0085", "\u009F",
+        "\u007F", "\t\r\n", "😀", "a😀b", "\uD83D", "\uDE00", "x\uD83Dy", "é", "日本語", "\u2028", "\uFEFF", "\uFFFF",
+        "key=value&other=thing", "%2B", "%26", "%3D", "%25", "100%"};
+
+    @Test
+    void trickyValuesAndKeysComeBackAsTheyWere() {
+        for (String value : TRICKY) {
+            for (String key : new String[] {"k", value}) {
+                if (key.isEmpty()) {
+                    continue;
+                }
+                Map<String, String> tags = new LinkedHashMap<>();
+                tags.put(key, value);
+                tags.put("after", "x");
+                String text = Texts.tags(tags, 4000, new ArrayList<>());
+                assertThat(Texts.tags(text)).as("%s=%s as %s", escapeJava(key), escapeJava(value), text)
+                        .isEqualTo(tags);
+            }
+        }
+    }
+
+    @Test
+    void randomStringsOfAnyCharactersComeBackAsTheyWere() {
+        Random random = new Random(42);
+        for (int round = 0; round < 5_000; round++) {
+            StringBuilder key = new StringBuilder().append('k');
+            StringBuilder value = new StringBuilder();
+            int length = random.nextInt(12);
+            for (int i = 0; i < length; i++) {
+                int pick = random.nextInt(4);
+                char c = switch (pick) {
+                    case 0 -> "%&=+ \0".charAt(random.nextInt(6));
+                    case 1 -> (char) random.nextInt(0x100);
+                    case 2 -> "0123456789ABCDEFabcdef".charAt(random.nextInt(22));
+                    default -> (char) random.nextInt(Character.MAX_VALUE + 1);
+                };
+                value.append(c);
+                key.append(random.nextInt(3) == 0 ? c : 'x');
+            }
+            Map<String, String> tags = Map.of(key.toString(), value.toString());
+            String text = Texts.tags(tags, 4000, new ArrayList<>());
+            assertThat(Texts.tags(text)).as("%s=%s", escapeJava(key.toString()), escapeJava(value.toString()))
+                    .isEqualTo(tags);
+        }
+    }
+
+    @Test
+    void olderFullyUrlEncodedRecordsReadTheSame() {
+        for (String value : TRICKY) {
+            if (value.chars().anyMatch(c -> Character.isSurrogate((char) c))) {
+                continue; // URL-encoding could never keep a lone surrogate
+            }
+            String old = "k=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+            assertThat(Texts.tags(old)).as(escapeJava(value)).containsEntry("k", value);
+        }
+    }
+
+    private static String escapeJava(String text) {
+        StringBuilder out = new StringBuilder();
+        text.chars().forEach(c -> out.append(c < 0x20 || c > 0x7E ? String.format("\\u%04X", c) : String.valueOf((char) c)));
+        return out.toString();
+    }
+}
