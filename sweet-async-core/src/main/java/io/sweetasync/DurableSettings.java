@@ -94,18 +94,20 @@ final class DurableSettings {
     }
 
     /**
-     * Where a re-run loads the classes its policy names: the first of {@code types}' loaders that is not the
-     * bootstrap's (the handler's class and its argument type: the application's), else the thread's context
-     * loader, else this library's.
+     * Where a re-run loads the classes its policy names: {@code preferred} (the context loader of the thread
+     * that registered the handler) if there is one, else the first of {@code types}' loaders that is not the
+     * bootstrap's (the handler's class and its argument type), else this library's.
      */
-    static ClassLoader loaderOf(Class<?>... types) {
+    static ClassLoader loaderOf(ClassLoader preferred, Class<?>... types) {
+        if (preferred != null) {
+            return preferred;
+        }
         for (Class<?> type : types) {
             if (type.getClassLoader() != null) {
                 return type.getClassLoader();
             }
         }
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return context != null ? context : DurableSettings.class.getClassLoader();
+        return DurableSettings.class.getClassLoader();
     }
 
     private static void policy(StringBuilder text, RetryPolicy policy) {

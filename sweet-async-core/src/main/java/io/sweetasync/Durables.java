@@ -38,8 +38,18 @@ final class Durables {
     static final int MAX_LOST_RUNS = 10;
     private static final int CLAIM_BATCH = 100;
 
-    /** A handler and the type its argument decodes to. */
-    record Registration<A>(String name, Class<A> type, TaskHandler<A, ?> handler) {
+    /**
+     * A handler, the type its argument decodes to, and the class loader the classes its tasks' stored settings
+     * name are loaded with: the registering thread's context loader (the application's, also under a
+     * child-first loader such as Spring Boot devtools' or an application server's, where the handler's own class
+     * may come from a parent that loads another class of the same name), else the handler's.
+     */
+    record Registration<A>(String name, Class<A> type, TaskHandler<A, ?> handler, ClassLoader loader) {
+
+        Registration(String name, Class<A> type, TaskHandler<A, ?> handler) {
+            this(name, type, handler, DurableSettings.loaderOf(Thread.currentThread().getContextClassLoader(),
+                    handler.getClass(), type));
+        }
 
         Object call(DurableCodec codec, String encoded) throws Exception {
             return handler.handle(encoded == null ? null : codec.decode(encoded, type));
@@ -485,8 +495,7 @@ final class Durables {
         // And its timeout and retry policy, from the invocation; one this member cannot read (a retried type it
         // cannot load) leaves the defaults, said in the log, rather than a policy missing one of its types.
         try {
-            spec = DurableSettings.apply(spec, record.settings(), DurableSettings.loaderOf(
-                    registration.handler().getClass(), registration.type()));
+            spec = DurableSettings.apply(spec, record.settings(), registration.loader());
         }
         catch (IllegalArgumentException ex) {
             LOG.log(Level.WARNING, "durable task " + id + " runs again under this member's default timeout and "

@@ -74,7 +74,8 @@ final class PlacedDurables {
         // The member that runs it retries, and admits it in its group; the mirror only follows, holding no permit.
         TaskSpec<T> spec = named.withTag(ClusterPlacement.PLACED_FROM, cluster.memberName())
                 .withRetry(RetryPolicy.none()).withGroup(null);
-        Mirror<T> mirror = new Mirror<>(sync, registration, target);
+        Mirror<T> mirror = new Mirror<>(sync, registration, target,
+                named.retry() != null ? named.retry() : orchestrator.defaultRetry());
         TaskNode<T> node = orchestrator.createDurable(spec, mirror::run, null, 0);
         mirror.node = node;
         mirrors.put(node.id(), mirror);
@@ -138,6 +139,8 @@ final class PlacedDurables {
         private final StoreSync sync;
         private final Durables.Registration<?> registration;
         private final DurableTarget target;
+        /** The retry policy it was submitted with, for a run claimed here (the node's own is none: it follows). */
+        private final RetryPolicy retry;
         /** Claims (a {@link DurableRecord}) and later runs' ends (a {@link RemoteOutcome}); guarded by this for closing. */
         private final LinkedBlockingQueue<Object> mailbox = new LinkedBlockingQueue<>();
         /** Set before the node is submitted (happens-before its body). */
@@ -148,10 +151,11 @@ final class PlacedDurables {
         /** Guarded by this: this member claimed the invocation, so it writes its end. */
         private boolean owned;
 
-        Mirror(StoreSync sync, Durables.Registration<?> registration, DurableTarget target) {
+        Mirror(StoreSync sync, Durables.Registration<?> registration, DurableTarget target, RetryPolicy retry) {
             this.sync = sync;
             this.registration = registration;
             this.target = target;
+            this.retry = retry;
         }
 
         synchronized boolean offer(Object event) {
@@ -227,7 +231,7 @@ final class PlacedDurables {
                         closed = true; // it runs here now: no other run can be claimed while this member lives
                     }
                     sync.track(node); // this member owns it now, and writes its record and end
-                    return registration.call(orchestrator.durables().codec(), record.argument());
+                    return runClaimed(record);
                 }
                 if (event instanceof RemoteOutcome outcome) {
                     if (!outcome.lost()) {
@@ -241,6 +245,36 @@ final class PlacedDurables {
                         return storedEnd(stored.get(), lostMember);
                     }
                     endSeen = true;
+                }
+            }
+        }
+
+        /**
+         * Runs here the invocation this member claimed, in this handle's task, retried as the policy it was
+         * submitted with says (the task was made to follow another member's run, with no retry of its own): each
+         * retry waits its delay on this thread, where a cancel or the timeout interrupts it. The attempts count on
+         * from the claim's, as the policy sees them; the task's own attempt count stays the claim's.
+         */
+        private Object runClaimed(DurableRecord record) throws Exception {
+            for (int attempt = record.attempts(); ; attempt++) {
+                try {
+                    return registration.call(orchestrator.durables().codec(), record.argument());
+                }
+                catch (Exception | Error failure) {
+                    Duration delay;
+                    try {
+                        delay = retry.nextDelay(attempt, failure).orElse(null);
+                    }
+                    catch (RuntimeException policyFailure) {
+                        failure.addSuppressed(policyFailure);
+                        delay = null;
+                    }
+                    if (delay == null || node.isStopRequested()) {
+                        throw failure;
+                    }
+                    LOG.log(Level.INFO, "durable task {0} (run {1}) failed ({2}); retrying in {3}", node.label(),
+                            attempt, failure, delay);
+                    Thread.sleep(delay);
                 }
             }
         }

@@ -65,6 +65,11 @@ final class TaskFactory {
         this.storeSync = storeSync;
     }
 
+    /** The retry policy of tasks that set none. */
+    RetryPolicy defaultRetry() {
+        return defaultRetry;
+    }
+
     /** Creates a task and submits it, at once or once everything in its spec's {@code after} has completed. */
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
         List<TaskNode<?>> after = spec.after();

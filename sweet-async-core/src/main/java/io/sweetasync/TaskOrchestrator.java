@@ -432,6 +432,11 @@ public final class TaskOrchestrator implements AutoCloseable {
         return factory.chain(upstream, next);
     }
 
+    /** The retry policy of tasks that set none ({@link Builder#defaultRetry}). */
+    RetryPolicy defaultRetry() {
+        return factory.defaultRetry();
+    }
+
     /** A durable task's node: created, tracked and registered, but not submitted. */
     <T> TaskNode<T> createDurable(TaskSpec<T> spec, Callable<? extends T> work, TaskId givenId, int priorAttempts) {
         return factory.create(spec, work, "durable", givenId, priorAttempts, true);

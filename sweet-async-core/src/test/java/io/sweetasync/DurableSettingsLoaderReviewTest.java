@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * warning": when the handler's class comes from a parent loader (a library, as the Spring starter's handler
  * lambda does) and the application's exception class from a child-first loader (Spring Boot devtools' restart
  * loader, an application server), the parent loads a different class of the same name, and the re-run's policy
- * silently no longer matches the errors the body throws: no retries, no warning.
+ * silently no longer matched the errors the body throws: no retries, no warning. The names are now loaded
+ * with the context loader of the thread that registered the handler.
  */
 class DurableSettingsLoaderReviewTest {
 
@@ -25,11 +25,6 @@ class DurableSettingsLoaderReviewTest {
     }
 
     @Test
-    @Disabled("review finding, not fixed: DurableSettings.loaderOf picks the handler's class loader; a handler "
-            + "class from a parent loader resolves the stored name to another class than the one the body throws "
-            + "(child-first loader), so the re-run's retryOn never matches, silently (the starter's handler is its "
-            + "own lambda, so with devtools' restart loader an @AsyncTask(durable = true, retryOn = ...) re-run is "
-            + "not retried). Needs a design choice: the loader of the application (bean class) at registration")
     void aRetriedTypeOfAChildFirstLoaderIsTheTypeTheReRunRetries() throws Exception {
         URL classes = Boom.class.getProtectionDomain().getCodeSource().getLocation();
         try (URLClassLoader application = new ChildFirst(classes, Boom.class.getClassLoader())) {
@@ -38,9 +33,19 @@ class DurableSettingsLoaderReviewTest {
             assertThat(boom).isNotSameAs(Boom.class);
             RetryPolicy written = RetryPolicy.fixed(2, Duration.ofMillis(10)).retryOn(boom);
             String text = DurableSettings.write("t", null, written);
-            // The re-run's member: the handler's class is the library's (a parent loader), its argument String[].
-            ClassLoader loader = DurableSettings.loaderOf(DurableSettingsLoaderReviewTest.class, String[].class);
-            RetryPolicy read = DurableSettings.apply(TaskSpec.empty(), text, loader).retry();
+            // The re-run's member: the handler's class is the library's (a parent loader), its argument String[];
+            // the application registers it from a thread whose context loader is its own (as Spring's do).
+            Thread thread = Thread.currentThread();
+            ClassLoader before = thread.getContextClassLoader();
+            Durables.Registration<String[]> registration;
+            thread.setContextClassLoader(application);
+            try {
+                registration = new Durables.Registration<>("h", String[].class, arguments -> "x");
+            }
+            finally {
+                thread.setContextClassLoader(before);
+            }
+            RetryPolicy read = DurableSettings.apply(TaskSpec.empty(), text, registration.loader()).retry();
             Throwable thrown = boom.getConstructor().newInstance();
             assertThat(written.nextDelay(1, thrown, 0.5)).isEqualTo(Duration.ofMillis(10));
             assertThat(read.nextDelay(1, thrown, 0.5)).as("the re-run retries what the body throws")

@@ -18,14 +18,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Review of "a re-run keeps the retry policy it was submitted with" for a placed durable task whose member dies
  * and whose re-run is claimed by the member that placed it: that re-run runs inside the placing member's mirror
- * node, which was made with {@code RetryPolicy.none()}.
+ * node, which was made with {@code RetryPolicy.none()} (it follows another member's run); it ran once and failed
+ * for good at its first IOException. The mirror now retries a run claimed here under the submitted policy.
  */
 @Timeout(120)
 class DurableSettingsPlacedReviewTest {
@@ -37,12 +37,6 @@ class DurableSettingsPlacedReviewTest {
     private final CountDownLatch release = new CountDownLatch(1);
 
     @Test
-    @Disabled("review finding, not fixed: when the member running a placed durable task dies and the member that "
-            + "placed it claims the re-run, PlacedDurables.Mirror runs it inside the mirror node, made with "
-            + "RetryPolicy.none(): the stored retry policy (DurableRecord.settings) is never applied, so the re-run "
-            + "fails for good at its first IOException (runs: [victim, caller]). Fails as written; the fix needs a "
-            + "design choice (run the claimed record under DurableSettings.apply(record.settings()) rather than the "
-            + "mirror's spec)")
     void aPlacedTaskReRunByItsCallerAfterItsMemberDiedKeepsItsRetryPolicy() {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:placed-settings-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
