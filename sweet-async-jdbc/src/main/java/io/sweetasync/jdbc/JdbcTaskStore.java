@@ -675,6 +675,32 @@ public final class JdbcTaskStore implements TaskStore {
         return answer;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One indexed query per page ({@code status, owner}); committed rows only, on H2 and PostgreSQL alike
+     * (both read committed), and no row lock taken.
+     */
+    @Override
+    public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM " + prefix + "durable WHERE "
+                    + "status = 'PENDING' AND owner = ? AND id > ? ORDER BY id LIMIT ?")) {
+                bind(select, incarnation, after == null ? Long.MIN_VALUE : after.value(), limit);
+                List<TaskId> found = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(new TaskId(rows.getLong(1)));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
     @Override
     public Optional<DurableRecord> durable(TaskId id) {
         Objects.requireNonNull(id, "id");
