@@ -33,6 +33,10 @@ import java.util.function.Consumer;
  * stopped without handing the run over) is given up (ended {@code FAILED}), so an invocation that kills its
  * process cannot crash every member forever; a run a graceful close stopped and handed over
  * ({@link #released}) is not lost, so deployments do not use up a long task's lives.
+ *
+ * <p>At each renewal of the lease, after the claims, what the store says this incarnation owns is held against
+ * what this member knows of ({@link #reconcile}, {@link OwnedDurables}): a store's answer lost after its commit
+ * leaves an invocation owned here that nobody runs, and no other member claims while this one renews its lease.
  */
 final class Durables {
 

@@ -148,13 +148,20 @@ final class OwnedDurables {
 
     /**
      * A refused submission whose rows were committed after all: its record and end are written as its caller was
-     * told, {@code FAILED} and not run; forgotten once written (if the store fails, at the next look).
+     * told, {@code FAILED} and not run; forgotten once written (if the store fails, tried again at the next look).
      */
     private void endRefused(StoreSync sync, TaskId id, TaskRecord record) {
         String why = "its submission was reported to its caller as failed (not started), but the task store had "
                 + "stored it; ended without running: " + record.failureMessage();
-        sync.store().save(List.of(record));
-        sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
+        try {
+            sync.store().save(List.of(record));
+            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
+        }
+        catch (RuntimeException ex) { // this one waits for the next look; the others of this look go on
+            LOG.log(Level.WARNING, "could not end durable task " + id + ", whose submission failed, in the task store; "
+                    + "trying again at the next look", ex);
+            return;
+        }
         synchronized (refused) {
             refused.remove(id);
         }

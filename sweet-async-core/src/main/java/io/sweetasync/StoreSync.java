@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * writer reads, replaces and removes entries, the lease keeper reads it (runs another member took over). A
  * node's status is read after its terminal status was set, so a terminal record has the final snapshot.
  * {@link #released} is added to by the writer (runs the shutdown stopped) and the lease keeper (claims its
- * member's shutdown kept from starting), and read by {@link #close()} once both have stopped.
+ * member's shutdown kept from starting), and read by {@link #close()} once both have stopped, and by the lease
+ * keeper's looks at what the member owns ({@link #held}), as {@link #unended} is (added to by the writer).
  */
 final class StoreSync implements AutoCloseable {
 
@@ -369,7 +370,8 @@ final class StoreSync implements AutoCloseable {
      * After a batch of durable ends failed: one at a time, so that one end the database refuses (its
      * result, say) cannot hold back the others. A refused end is written again without its result (the
      * task's status and failure are what matter); if even that is refused, it is dropped, counted and
-     * logged, and the invocation stays pending (run again at this member's next start or by another).
+     * logged, and the invocation stays pending; this member does not run it again ({@link #held}): another member
+     * claims it once this one has stopped, or its next start does.
      */
     private boolean finishOneByOne(List<TaskNode<?>> nodes, List<TaskStore.DurableEnd> ends) {
         boolean anyWritten = false;

@@ -23,7 +23,8 @@ import java.util.Optional;
  * <p>Implementations are thread-safe. Every method may throw a {@link RuntimeException} when the
  * store is unreachable; the orchestrator counts, logs and retries, and never lets a store failure stop a
  * task (except {@link #enqueue}, whose failure fails the submission: a durable task is either stored or
- * not started).
+ * not started; one whose rows were committed although its {@code enqueue} failed, its answer lost, is found by
+ * {@link #owned} and ended {@code FAILED}, never run).
  *
  * <pre>{@code
  * TaskStore store = new JdbcTaskStore(dataSource);
@@ -97,7 +98,9 @@ public interface TaskStore {
 
     /**
      * Stores a durable invocation and its task record, owned by the incarnation in the record; when this
-     * returns, the invocation survives a crash.
+     * returns, the invocation survives a crash. When it throws, the submission is reported failed; should the
+     * rows have been committed all the same (the answer lost after the commit), the owner finds them with
+     * {@link #owned} and ends them as its caller was told.
      */
     void enqueue(DurableRecord invocation, TaskRecord task);
 

@@ -526,7 +526,8 @@ public final class JdbcTaskStore implements TaskStore {
      * <p>Reads the candidates, then claims each with a compare-and-set on its owner; a claimed invocation is
      * answered from what was read and the claim's own changes, never read again after the claim: a claim is
      * committed the moment its update is, so a read failing after it would leave this live member owning an
-     * invocation it never heard of (nobody claims it while this member renews its lease). If a claim fails
+     * invocation it never heard of (nobody claims it while this member renews its lease; only its looks at
+     * {@link #owned} would find it, two renewals later). If a claim fails
      * after others succeeded, those are answered (the failed one was not claimed, or is answered by a later
      * look); only a call that claimed nothing throws.
      */

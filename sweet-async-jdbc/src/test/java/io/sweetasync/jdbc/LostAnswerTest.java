@@ -43,9 +43,11 @@ class LostAnswerTest {
     /** Repetitions of each forced interleaving. */
     private static final int ROUNDS = 8;
 
-    private static TaskOrchestrator.Builder on(TaskStore store, String member) {
-        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
-                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1));
+    /** Member A, whose "charge" handler counts its runs in {@code runs} and answers "ran <count>". */
+    private static TaskOrchestrator.Builder charging(TaskStore store, AtomicInteger runs) {
+        return TaskOrchestrator.builder().store(store).member("member-a").durableCodec(new JsonDurableCodec())
+                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1))
+                .handler("charge", Invoice.class, invoice -> "ran " + runs.incrementAndGet());
     }
 
     /**
@@ -106,8 +108,7 @@ class LostAnswerTest {
         JdbcTaskStore store = database.newStore();
         AnswerStore lossy = new AnswerStore(store);
         AtomicInteger runs = new AtomicInteger();
-        try (TaskOrchestrator a = on(lossy, "member-a").handler("charge", Invoice.class,
-                invoice -> "ran " + runs.incrementAndGet()).build()) {
+        try (TaskOrchestrator a = charging(lossy, runs).build()) {
             lossy.loseEnqueueAnswer.set(true);
             assertThatThrownBy(() -> a.to(String.class).durable("charge", new Invoice("acme", 100)).run())
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("so it was not started");
@@ -143,8 +144,7 @@ class LostAnswerTest {
             start.run();
         };
         AtomicInteger runs = new AtomicInteger();
-        try (TaskOrchestrator a = on(held, "member-a").durableStartGate(gate).handler("charge", Invoice.class,
-                invoice -> "ran " + runs.incrementAndGet()).build()) {
+        try (TaskOrchestrator a = charging(held, runs).durableStartGate(gate).build()) {
             for (int round = 0; round < ROUNDS; round++) {
                 boolean atGate = round % 2 == 1;
                 holdGate.set(atGate);
@@ -172,8 +172,7 @@ class LostAnswerTest {
         JdbcTaskStore store = database.newStore();
         AnswerStore stale = new AnswerStore(store);
         AtomicInteger runs = new AtomicInteger();
-        try (TaskOrchestrator a = on(stale, "member-a").handler("charge", Invoice.class,
-                invoice -> "ran " + runs.incrementAndGet()).build()) {
+        try (TaskOrchestrator a = charging(stale, runs).build()) {
             for (int round = 0; round < ROUNDS; round++) {
                 int before = runs.get();
                 SpawningTask<String> task = a.to(String.class).durable("charge", new Invoice("acme", round)).run();
