@@ -35,7 +35,10 @@ import java.util.function.Supplier;
  *   <li>handed back (the shutdown stopped its run) or its end refused by the store (kept in the {@link StoreSync}).</li>
  * </ol>
  * An invocation leaves the last of them only once its end is written: the store no longer lists it. Claims are
- * made by the lease keeper, which also makes the looks, so no claim is in flight during a look.
+ * made by the lease keeper, which also makes the looks, so no claim is in flight during a look. What is owned here
+ * and in none of them is what the looks are for: a claim whose answer was lost, a submission whose start gate
+ * failed before it decided (stored, so it runs: at least once, as any stored invocation), and an invocation another
+ * member placed here whose placement has not arrived yet (see below).
  *
  * <h2>A look</h2>
  * At each renewal of the lease, on the lease keeper ({@link #look}): the store lists what this incarnation owns;
