@@ -28,8 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * records older than the retention. The <em>lease keeper</em> ({@code sweet-async-store-lease}), every third of
  * the lease, renews the lease (which also marks lost the tasks of dead incarnations), claims orphaned durable
  * invocations, and holds the invocations the store says this member owns against those it knows of
- * ({@link OwnedDurables}: an answer lost after its commit strands nothing). They are apart so that a write that takes long (a large batch, a lock wait, a purge of a week of
- * records) never keeps the lease of this live member from being renewed: a lapsed lease would have its durable
+ * ({@link OwnedDurables}: an answer lost after its commit strands nothing). They are apart so that a write
+ * that takes long (a large batch, a lock wait, a purge of a week of records) never keeps the lease of this live member from being renewed: a lapsed lease would have its durable
  * tasks run a second time elsewhere and its other tasks marked lost. After {@link #claimSoon()} (a cluster
  * member left) the lease keeper claims orphans at every interval for one lease, so a dead member's durable
  * invocations are taken over within an interval of its lease lapsing, rather than at the next third of this
@@ -71,7 +71,8 @@ final class StoreSync implements AutoCloseable {
     private final Set<TaskId> released = ConcurrentHashMap.newKeySet();
     /**
      * Durable invocations that ended here but whose end the store refused (dropped, counted): pending still, they
-     * are not run here again (another member claims them once this one stops); at most {@code maxTracked}.
+     * are not run here again (another member claims them once this one stops); at most {@code maxTracked} (one
+     * beyond is run here again, at least once, as any invocation this member owns and does not know of).
      */
     private final Set<TaskId> unended = ConcurrentHashMap.newKeySet();
     private final AtomicInteger trackedCount = new AtomicInteger();
