@@ -8,6 +8,8 @@ import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +33,10 @@ import java.util.function.Consumer;
  * stopped without handing the run over) is given up (ended {@code FAILED}), so an invocation that kills its
  * process cannot crash every member forever; a run a graceful close stopped and handed over
  * ({@link #released}) is not lost, so deployments do not use up a long task's lives.
+ *
+ * <p>At each renewal of the lease, after the claims, what the store says this incarnation owns is held against
+ * what this member knows of ({@link #reconcile}, {@link OwnedDurables}): a store's answer lost after its commit
+ * leaves an invocation owned here that nobody runs, and no other member claims while this one renews its lease.
  */
 final class Durables {
 
@@ -75,6 +81,21 @@ final class Durables {
      * whoever adds it (it reads this after adding), so none waits in the queue for ever.
      */
     private volatile boolean abandoned;
+    /** What the store says this incarnation owns, held against what this member knows of it. */
+    private final OwnedDurables owned = new OwnedDurables();
+    /**
+     * Taken by the two paths that may start an invocation this member owns from outside the lease keeper's claims:
+     * a placement sent here ({@link #tryStart}) and a look that found an invocation unknown here ({@link #recover}).
+     * Each reads this member's state and starts the invocation (tracked) under it, so they never both run it.
+     */
+    private final Object starts = new Object();
+    /**
+     * Guarded by {@link #starts}: the nodes {@link #recover} started, so that a placement of the same invocation
+     * arriving later follows that run instead of starting a second; the oldest forgotten beyond
+     * {@value #MAX_RECOVERED} (recoveries are rare: each is a store's answer lost after its commit).
+     */
+    private final Map<TaskId, TaskNode<Object>> recovered = new LinkedHashMap<>();
+    private static final int MAX_RECOVERED = 1000;
 
     Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate, int maxResultSize) {
         this.orchestrator = orchestrator;
@@ -177,6 +198,7 @@ final class Durables {
             return placed.submit(sync, registration, named, encoded, settings, target, gate);
         }
         TaskNode<T> node = orchestrator.createDurable(named, body(registration, encoded), null, 0);
+        owned.starting(node.id()); // known here before the store may list it as this incarnation's
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), name, encoded, "PENDING", 1,
                     sync.incarnation(), null, null, System.currentTimeMillis(), 0, settings),
@@ -185,6 +207,9 @@ final class Durables {
         catch (RuntimeException ex) {
             sync.untrack(node);
             node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            // Its caller hears "not started": should the rows have been committed all the same (the answer lost
+            // on the way back), the next look at the store ends them so, and never runs them.
+            owned.refused(node.id(), StoredTasks.record(node, sync.member(), sync.incarnation()));
             throw new IllegalStateException("durable task '" + name + "' (" + node.label()
                     + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
         }
@@ -193,27 +218,35 @@ final class Durables {
         afterStored(gate, node, name, () -> {
             sync.track(node);
             node.submit();
-        });
+        }, () -> owned.started(node.id()));
         return node;
     }
 
     /**
-     * Lets {@code gate} start {@code node} (with {@code start}) or abandon it. The gate is user code: one that
+     * Lets {@code gate} start {@code node} (with {@code start}) or abandon it, then calls {@code settled} (after
+     * {@code start} has run, or after the abandon, or once the gate failed). The gate is user code: one that
      * threw before it did either left the task live and PENDING for ever (shutdown waited for it) and its
      * submitter without a handle. Now the task ends rejected, naming the gate's error, and the submitter gets
-     * that error; the invocation stays stored, so a member that claims it once this one has stopped runs it (at
-     * least once, as for any stored invocation). A gate that throws after it decided has done its job: the
+     * that error; the invocation stays stored, so it runs all the same (at least once, as any stored invocation):
+     * on the member that owns it, at the second look at the store after (see {@link OwnedDurables}), or on the
+     * member that claims it once its owner stopped. A gate that throws after it decided has done its job: the
      * error is logged and the handle returned.
      */
-    static void afterStored(DurableStartGate gate, TaskNode<?> node, String name, Runnable start) {
+    static void afterStored(DurableStartGate gate, TaskNode<?> node, String name, Runnable start, Runnable settled) {
         AtomicBoolean decided = new AtomicBoolean();
         try {
             gate.afterStored(() -> {
                 decided.set(true);
-                start.run();
+                try {
+                    start.run();
+                }
+                finally {
+                    settled.run();
+                }
             }, () -> {
                 decided.set(true);
                 node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back");
+                settled.run();
             });
         }
         catch (RuntimeException | Error failed) {
@@ -223,8 +256,11 @@ final class Durables {
                 return;
             }
             node.stop(TaskNode.StopKind.REJECT, "its start gate failed: " + failed);
+            settled.run();
             throw new IllegalStateException("durable task '" + name + "' (" + node.label() + ") was stored, but its "
-                    + "start gate failed before starting it, so it was not started here: " + failed, failed);
+                    + "start gate failed before starting it, so it was not started with this handle; being stored, it "
+                    + "runs at least once all the same (found by its member's next looks at the task store): "
+                    + failed, failed);
         }
     }
 
@@ -269,13 +305,68 @@ final class Durables {
     }
 
     /**
+     * Holds what the store says this incarnation owns against what this member knows of it ({@link OwnedDurables}),
+     * after the claims of the same renewal; called by the store's lease keeper, the only thread that claims.
+     */
+    void reconcile() {
+        StoreSync sync = orchestrator.storeSync();
+        if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
+            return;
+        }
+        owned.look(sync, () -> known(sync), id -> recover(sync, id));
+    }
+
+    /**
+     * The invocations this member knows it owns, each local state read after the one it is entered from (see
+     * {@link OwnedDurables}): submissions starting or refused, mirrors, claims and placements waiting to start,
+     * then the store sync's tracked, handed back and unended tasks.
+     */
+    private Set<TaskId> known(StoreSync sync) {
+        Set<TaskId> known = owned.known();
+        placed.mirrored(known);
+        placedUnstarted.forEach(placedHere -> known.add(placedHere.id()));
+        unstarted.forEach(record -> known.add(new TaskId(record.id())));
+        sync.held(known);
+        return known;
+    }
+
+    /**
+     * Runs invocation {@code id}, which the store said this incarnation owns at two looks in a row while this member
+     * knew nothing of it: a claim (or a submission's {@code enqueue}) whose answer was lost after its commit. Under
+     * {@link #starts}, so that a placement of it arriving now follows this run; this member's state and the
+     * invocation are read again first (the look's list is as old as its read).
+     */
+    private void recover(StoreSync sync, TaskId id) {
+        synchronized (starts) {
+            if (known(sync).contains(id) || recovered.containsKey(id)) {
+                return;
+            }
+            DurableRecord record = sync.store().durable(id).orElse(null);
+            if (record == null || !record.status().equals("PENDING") || record.owner() != sync.incarnation()
+                    || !handlers.containsKey(record.handler())) {
+                return;
+            }
+            LOG.log(Level.WARNING, "durable task {0} ({1}) is owned by this member, which did not know it: the task "
+                    + "store''s answer to its claim or its submission was lost after its commit; running it (run {2})", id,
+                    record.handler(), record.attempts());
+            TaskNode<Object> node = runAgain(sync, record, "the store's answer to its claim or submission was lost");
+            if (node != null) {
+                recovered.put(id, node);
+                if (recovered.size() > MAX_RECOVERED) {
+                    recovered.remove(recovered.keySet().iterator().next());
+                }
+            }
+        }
+    }
+
+    /**
      * Runs a claimed invocation again; if that fails (the store failing to read its record, say), keeps it to
      * try again at the next look: the claim is committed, so this member owns it, and nobody else runs it while
      * this member renews its lease.
      */
     private void start(StoreSync sync, DurableRecord record) {
         try {
-            runAgain(sync, record);
+            runAgain(sync, record, "its process stopped");
         }
         catch (RuntimeException ex) {
             unstarted.add(record);
@@ -311,10 +402,11 @@ final class Durables {
         start(sync, now.get());
     }
 
-    private void runAgain(StoreSync sync, DurableRecord record) {
+    /** Runs a claimed invocation again ({@code cause} for the log); the node that runs it here, if one does. */
+    private TaskNode<Object> runAgain(StoreSync sync, DurableRecord record, String cause) {
         TaskId id = new TaskId(record.id());
         if (record.lostRuns() < MAX_LOST_RUNS && placed.handOff(record)) {
-            return; // submitted here and placed elsewhere: its handle here runs it
+            return null; // submitted here and placed elsewhere: its handle here runs it
         }
         Optional<io.sweetasync.spi.TaskRecord> before = sync.store().find(id);
         if (record.lostRuns() >= MAX_LOST_RUNS) {
@@ -325,14 +417,14 @@ final class Durables {
             sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
             LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
                     record.lostRuns());
-            return;
+            return null;
         }
         TaskNode<Object> node = startable(sync, record, before);
         if (node == null) {
-            return;
+            return null;
         }
-        LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, its process stopped", id, record.handler(),
-                record.attempts());
+        LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, {3}", id, record.handler(),
+                record.attempts(), cause);
         String origin = node.info().tags().get(ClusterPlacement.PLACED_FROM);
         TaskCluster cluster = orchestrator.placement().cluster();
         if (origin != null && cluster != null) {
@@ -349,6 +441,7 @@ final class Durables {
         }
         sync.track(node);
         node.submit();
+        return node;
     }
 
     /**
@@ -407,16 +500,23 @@ final class Durables {
             placedHere.onEnd().accept(RemoteOutcome.lost(member, "it was not run there: " + refused));
             return true;
         }
-        TaskNode<Object> node = startable(sync, record, before);
-        if (node == null) {
-            placedHere.onEnd().accept(RemoteOutcome.lost(member, "its member began shutting down before it started "
-                    + "there; it runs again on another"));
+        synchronized (starts) {
+            TaskNode<Object> running = recovered.get(id);
+            if (running != null) { // a look at the store found it first and runs it: this placement follows that run
+                running.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.placement().outcomeOf(running)));
+                return true;
+            }
+            TaskNode<Object> node = startable(sync, record, before);
+            if (node == null) {
+                placedHere.onEnd().accept(RemoteOutcome.lost(member, "its member began shutting down before it started "
+                        + "there; it runs again on another"));
+                return true;
+            }
+            node.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.placement().outcomeOf(node)));
+            sync.track(node);
+            node.submit();
             return true;
         }
-        node.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.placement().outcomeOf(node)));
-        sync.track(node);
-        node.submit();
-        return true;
     }
 
     /** A durable invocation placed on this member, and who hears how its run here ended. */

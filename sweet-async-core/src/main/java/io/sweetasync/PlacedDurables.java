@@ -10,6 +10,7 @@ import io.sweetasync.spi.TaskRecord;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -93,7 +94,8 @@ final class PlacedDurables {
         Durables.afterStored(gate, node, registration.name(), () -> {
             mirror.placed = start(cluster, target, node.id());
             node.submit();
-        });
+        }, () -> { }); // owned by the target's incarnation: that member's looks at the store are what count
+
         return node;
     }
 
@@ -123,6 +125,14 @@ final class PlacedDurables {
     boolean handOff(DurableRecord record) {
         Mirror<?> mirror = mirrors.get(new TaskId(record.id()));
         return mirror != null && mirror.offer(record);
+    }
+
+    /**
+     * Adds the ids of the mirrors that live here to {@code into}: while one lives, a claim of its invocation here
+     * goes to it ({@link #handOff}), and it is tracked before it leaves.
+     */
+    void mirrored(Set<TaskId> into) {
+        into.addAll(mirrors.keySet());
     }
 
     /** A later run of placed durable task {@code id} ended elsewhere. */

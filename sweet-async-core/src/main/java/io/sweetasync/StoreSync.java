@@ -26,9 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * invocations that ended, and forgets tasks once their terminal record is written (and writes it once more if
  * the task's sampled resource figures were still {@code PENDING} in it and are final now); every hour it purges
  * records older than the retention. The <em>lease keeper</em> ({@code sweet-async-store-lease}), every third of
- * the lease, renews the lease (which also marks lost the tasks of dead incarnations) and claims orphaned durable
- * invocations. They are apart so that a write that takes long (a large batch, a lock wait, a purge of a week of
- * records) never keeps the lease of this live member from being renewed: a lapsed lease would have its durable
+ * the lease, renews the lease (which also marks lost the tasks of dead incarnations), claims orphaned durable
+ * invocations, and holds the invocations the store says this member owns against those it knows of
+ * ({@link OwnedDurables}: an answer lost after its commit strands nothing). They are apart so that a write
+ * that takes long (a large batch, a lock wait, a purge of a week of records) never keeps the lease of this live member from being renewed: a lapsed lease would have its durable
  * tasks run a second time elsewhere and its other tasks marked lost. After {@link #claimSoon()} (a cluster
  * member left) the lease keeper claims orphans at every interval for one lease, so a dead member's durable
  * invocations are taken over within an interval of its lease lapsing, rather than at the next third of this
@@ -45,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * writer reads, replaces and removes entries, the lease keeper reads it (runs another member took over). A
  * node's status is read after its terminal status was set, so a terminal record has the final snapshot.
  * {@link #released} is added to by the writer (runs the shutdown stopped) and the lease keeper (claims its
- * member's shutdown kept from starting), and read by {@link #close()} once both have stopped.
+ * member's shutdown kept from starting), and read by {@link #close()} once both have stopped, and by the lease
+ * keeper's looks at what the member owns ({@link #held}), as {@link #unended} is (added to by the writer).
  */
 final class StoreSync implements AutoCloseable {
 
@@ -67,6 +69,12 @@ final class StoreSync implements AutoCloseable {
     private final Set<TaskNode<?>> refigured = ConcurrentHashMap.newKeySet();
     /** Durable invocations whose runs this process's shutdown stopped: handed back to the store on close. */
     private final Set<TaskId> released = ConcurrentHashMap.newKeySet();
+    /**
+     * Durable invocations that ended here but whose end the store refused (dropped, counted): pending still, they
+     * are not run here again (another member claims them once this one stops); at most {@code maxTracked} (one
+     * beyond is run here again, at least once, as any invocation this member owns and does not know of).
+     */
+    private final Set<TaskId> unended = ConcurrentHashMap.newKeySet();
     private final AtomicInteger trackedCount = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failedWrites = new LongAdder();
@@ -167,6 +175,21 @@ final class StoreSync implements AutoCloseable {
      */
     void handBack(TaskId id) {
         released.add(id);
+    }
+
+    /**
+     * Adds to {@code into} the durable invocations this sync holds: the tracked ones (live, or ended with their end
+     * not yet written), then those handed back or whose end the store refused. In this order: a task enters the
+     * latter before it leaves the former.
+     */
+    void held(Set<TaskId> into) {
+        for (TaskNode<?> node : tracked.keySet()) {
+            if (node.isDurable()) {
+                into.add(node.id());
+            }
+        }
+        into.addAll(released);
+        into.addAll(unended);
     }
 
     /** Tasks not recorded because the buffer was full. */
@@ -348,7 +371,8 @@ final class StoreSync implements AutoCloseable {
      * After a batch of durable ends failed: one at a time, so that one end the database refuses (its
      * result, say) cannot hold back the others. A refused end is written again without its result (the
      * task's status and failure are what matter); if even that is refused, it is dropped, counted and
-     * logged, and the invocation stays pending (run again at this member's next start or by another).
+     * logged, and the invocation stays pending; this member does not run it again ({@link #held}): another member
+     * claims it once this one has stopped, or its next start does.
      */
     private boolean finishOneByOne(List<TaskNode<?>> nodes, List<TaskStore.DurableEnd> ends) {
         boolean anyWritten = false;
@@ -372,6 +396,9 @@ final class StoreSync implements AutoCloseable {
             }
             catch (RuntimeException ex) {
                 dropped.increment();
+                if (unended.size() < settings.maxTracked()) {
+                    unended.add(end.id()); // before it is untracked: this member knows of it at every moment
+                }
                 LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
                         + "; dropped (counted), it stays pending", ex);
             }
@@ -444,6 +471,7 @@ final class StoreSync implements AutoCloseable {
                 stopTakenOver(Duration.ofNanos(outOfReach));
             }
             orchestrator.durables().claimOrphans();
+            orchestrator.durables().reconcile();
             storeUp(leaseDown);
         }
         catch (RuntimeException ex) {

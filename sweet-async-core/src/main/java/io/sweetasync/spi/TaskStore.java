@@ -16,12 +16,15 @@ import java.util.Optional;
  * goes into every {@link TaskId} it creates and a lease it renews with {@link #heartbeat}; task records
  * written in batches off the tasks' threads ({@link #save}); durable invocations stored before
  * {@code run()} returns ({@link #enqueue}), claimed again when their owner's lease expired
- * ({@link #claimOrphans}), and finished with their result ({@link #finishDurable}).
+ * ({@link #claimOrphans}), and finished with their result ({@link #finishDurable}); what this incarnation owns is
+ * compared with what it runs at each renewal ({@link #owned}), so that an answer lost after its commit strands
+ * nothing.
  *
  * <p>Implementations are thread-safe. Every method may throw a {@link RuntimeException} when the
  * store is unreachable; the orchestrator counts, logs and retries, and never lets a store failure stop a
  * task (except {@link #enqueue}, whose failure fails the submission: a durable task is either stored or
- * not started).
+ * not started; one whose rows were committed although its {@code enqueue} failed, its answer lost, is found by
+ * {@link #owned} and ended {@code FAILED}, never run).
  *
  * <pre>{@code
  * TaskStore store = new JdbcTaskStore(dataSource);
@@ -95,7 +98,9 @@ public interface TaskStore {
 
     /**
      * Stores a durable invocation and its task record, owned by the incarnation in the record; when this
-     * returns, the invocation survives a crash.
+     * returns, the invocation survives a crash. When it throws, the submission is reported failed; should the
+     * rows have been committed all the same (the answer lost after the commit), the owner finds them with
+     * {@link #owned} and ends them as its caller was told.
      */
     void enqueue(DurableRecord invocation, TaskRecord task);
 
@@ -156,6 +161,44 @@ public interface TaskStore {
      * }</pre>
      */
     default void releaseDurables(long owner, Collection<TaskId> ids) {
+    }
+
+    /**
+     * The pending durable invocations that {@code incarnation} owns, by id, ascending, those after {@code after}
+     * (null: from the first), at most {@code limit}: a page of them; ask again after the last id for the next.
+     *
+     * <p>A member owns an invocation it stored ({@link #enqueue}) or claimed ({@link #claimOrphans}), and nobody
+     * else runs it while the member renews its lease. When a store's answer is lost after its commit (the
+     * connection dropped on the way back, the driver reported an error for a statement the database ran), the
+     * member does not know it owns the invocation. The orchestrator's lease keeper asks this at each renewal and
+     * compares it with what the member runs, queues and is starting: an invocation owned here that the member
+     * knows nothing of, on two consecutive looks, is run here (a claim whose answer was lost), or ended as its
+     * caller was told (an {@code enqueue} reported failed: not started).
+     *
+     * <p>Contract: only invocations whose status is {@code PENDING} and whose owner is {@code incarnation} at the
+     * moment of the read, committed ones only (never rows of a transaction still open elsewhere); ids strictly
+     * greater than {@code after}; at most {@code limit}, the smallest ids first. A read, never a write: it takes no
+     * lock a claim or an {@code enqueue} would wait for.
+     *
+     * <p>The default answers none, which keeps the behaviour of stores written before this method: an invocation
+     * whose claim or {@code enqueue} answer was lost runs only once its member stops (another member claims it
+     * when the lease lapses, or the member's next start does), and an {@code enqueue} reported failed whose rows
+     * were committed then runs although its caller was told it did not start.
+     *
+     * <pre>{@code
+     * List<TaskId> page = store.owned(incarnation, null, 1000);
+     * while (!page.isEmpty()) {
+     *     page.forEach(id -> check(id));
+     *     page = page.size() < 1000 ? List.of() : store.owned(incarnation, page.getLast(), 1000);
+     * }
+     * }</pre>
+     *
+     * @param incarnation the owning incarnation, as {@link #open} numbered it
+     * @param after       the last id of the previous page, null for the first page
+     * @param limit       the largest page, at least 1
+     */
+    default List<TaskId> owned(long incarnation, TaskId after, int limit) {
+        return List.of();
     }
 
     /** A durable invocation by id, with its result once finished. */

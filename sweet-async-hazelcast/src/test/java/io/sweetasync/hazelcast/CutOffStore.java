@@ -119,6 +119,16 @@ final class CutOffStore implements TaskStore {
     }
 
     @Override
+    public void releaseDurables(long owner, Collection<TaskId> ids) {
+        store().releaseDurables(owner, ids);
+    }
+
+    @Override
+    public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+        return store().owned(incarnation, after, limit);
+    }
+
+    @Override
     public Optional<DurableRecord> durable(TaskId id) {
         if (durableReadsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             durableReadsFailed.incrementAndGet();

@@ -527,7 +527,8 @@ public final class JdbcTaskStore implements TaskStore {
      * <p>Reads the candidates, then claims each with a compare-and-set on its owner; a claimed invocation is
      * answered from what was read and the claim's own changes, never read again after the claim: a claim is
      * committed the moment its update is, so a read failing after it would leave this live member owning an
-     * invocation it never heard of (nobody claims it while this member renews its lease). If a claim fails
+     * invocation it never heard of (nobody claims it while this member renews its lease; only its looks at
+     * {@link #owned} would find it, two renewals later). If a claim fails
      * after others succeeded, those are answered (the failed one was not claimed, or is answered by a later
      * look); only a call that claimed nothing throws.
      */
@@ -674,6 +675,32 @@ public final class JdbcTaskStore implements TaskStore {
             answer[i] = recorded.contains(ends.get(i).id().value());
         }
         return answer;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One indexed query per page ({@code status, owner}); committed rows only, on H2 and PostgreSQL alike
+     * (both read committed), and no row lock taken.
+     */
+    @Override
+    public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM " + prefix + "durable WHERE "
+                    + "status = 'PENDING' AND owner = ? AND id > ? ORDER BY id LIMIT ?")) {
+                bind(select, incarnation, after == null ? Long.MIN_VALUE : after.value(), limit);
+                List<TaskId> found = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(new TaskId(rows.getLong(1)));
+                    }
+                }
+                return found;
+            }
+        });
     }
 
     @Override

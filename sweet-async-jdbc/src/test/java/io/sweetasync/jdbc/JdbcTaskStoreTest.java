@@ -177,6 +177,39 @@ class JdbcTaskStoreTest {
     }
 
     /**
+     * {@code owned} lists the pending invocations of the incarnation it names, by id, ascending, a page at a time:
+     * not another incarnation's, not an ended one, not one handed over (owner none).
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void ownedListsTheIncarnationsPendingInvocationsPageByPage(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long mine = store.open("mine", Duration.ofSeconds(30)).number();
+        long other = store.open("other", Duration.ofSeconds(30)).number();
+        long now = System.currentTimeMillis();
+        List<TaskId> pending = new ArrayList<>();
+        for (int seq = 5; seq >= 1; seq--) { // stored newest id first: the answer is by id all the same
+            TaskId id = TaskId.of(mine, seq);
+            store.enqueue(new DurableRecord(id.value(), "h", null, "PENDING", 1, mine, null, null, now),
+                    record(id.value(), "PENDING", "h", mine, true, now));
+            pending.add(0, id);
+        }
+        TaskId othersRun = TaskId.of(other, 1);
+        store.enqueue(new DurableRecord(othersRun.value(), "h", null, "PENDING", 1, other, null, null, now),
+                record(othersRun.value(), "PENDING", "h", other, true, now));
+        assertThat(store.finishDurable(pending.get(1), mine, "COMPLETED", null, null)).isTrue();
+        store.releaseDurables(mine, List.of(pending.get(3)));
+
+        assertThat(store.owned(mine, null, 100)).containsExactly(pending.get(0), pending.get(2), pending.get(4));
+        assertThat(store.owned(mine, null, 2)).containsExactly(pending.get(0), pending.get(2));
+        assertThat(store.owned(mine, pending.get(2), 2)).containsExactly(pending.get(4));
+        assertThat(store.owned(mine, pending.get(4), 2)).isEmpty();
+        assertThat(store.owned(other, null, 100)).containsExactly(othersRun);
+        assertThatThrownBy(() -> store.owned(mine, null, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limit must be at least 1, was 0");
+    }
+
+    /**
      * A claim after a graceful hand-over ({@code releaseDurables}) counts the attempt but no lost run, and may
      * happen at once (the releasing member's lease still runs); a claim after a lease lapsed counts both. A
      * release touches only pending invocations of the owner it names: not another member's, not an ended one.

@@ -268,6 +268,18 @@ final class ReviewSupport {
         }
 
         @Override
+        public void releaseDurables(long owner, Collection<TaskId> ids) {
+            maybeHang();
+            delegate.releaseDurables(owner, ids);
+        }
+
+        @Override
+        public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+            maybeHang();
+            return delegate.owned(incarnation, after, limit);
+        }
+
+        @Override
         public Optional<DurableRecord> durable(TaskId id) {
             maybeHang();
             return delegate.durable(id);

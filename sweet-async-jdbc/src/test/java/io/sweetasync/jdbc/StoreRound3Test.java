@@ -86,11 +86,6 @@ class StoreRound3Test {
             }
             return super.heartbeat(incarnation, lease);
         }
-
-        @Override
-        public void releaseDurables(long owner, Collection<TaskId> ids) {
-            delegate.releaseDurables(owner, ids);
-        }
     }
 
     /** A "charge" invocation member A started and handed over by its close: claimable at once by the next member. */
