@@ -410,6 +410,11 @@ public final class TaskOrchestrator implements AutoCloseable {
         return wallClock.instantAt(nanos);
     }
 
+    /** The anchor that gives the wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
+    WallClockAnchor.Anchor anchorAt(long nanos) {
+        return wallClock.anchorAt(nanos);
+    }
+
     /** The JFR attribution, null unless sampling is on and JFR available. */
     ResourceAttribution attribution() {
         return attribution;
