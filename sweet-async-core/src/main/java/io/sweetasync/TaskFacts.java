@@ -151,6 +151,11 @@ abstract class TaskFacts<T> {
 
     // ---- identity -------------------------------------------------------------------------------
 
+    /** The id's value, without making the id. */
+    final long idValue() {
+        return idValue;
+    }
+
     public TaskId id() {
         TaskId known = id;
         if (known == null) {
