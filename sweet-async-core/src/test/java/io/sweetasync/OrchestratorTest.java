@@ -31,15 +31,20 @@ class OrchestratorTest {
         toClose.forEach(TaskOrchestrator::close);
     }
 
+    /** A root named {@code name} that returns 1 once {@code release} is counted down. */
+    private static SpawningTask<Integer> untilReleased(TaskOrchestrator orchestrator, String name, CountDownLatch release) {
+        return orchestrator.to(Integer.class).named(name).run(() -> {
+            release.await();
+            return 1;
+        });
+    }
+
     @Test
     void aRecordedRootIsTheSnapshotItHadWhenItFinished() throws Exception {
         // a root without children is recorded as its facts, its snapshot built when the history is read
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder().historySize(10));
         CountDownLatch release = new CountDownLatch(1);
-        SpawningTask<Integer> blocker = orchestrator.to(Integer.class).named("blocker").run(() -> {
-            release.await();
-            return 0;
-        });
+        SpawningTask<Integer> blocker = untilReleased(orchestrator, "blocker", release);
         SpawningTask<Integer> waiting = orchestrator.to(Integer.class).named("waiting").after(blocker).run(() -> 3);
         waiting.cancel();
         release.countDown();
@@ -66,10 +71,7 @@ class OrchestratorTest {
     void findAndRootsShowLiveTasksAndRecentKeepsABoundedHistory() throws Exception {
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder().historySize(3));
         CountDownLatch release = new CountDownLatch(1);
-        SpawningTask<Integer> running = orchestrator.to(Integer.class).named("running").run(() -> {
-            release.await();
-            return 1;
-        });
+        SpawningTask<Integer> running = untilReleased(orchestrator, "running", release);
         assertThat(orchestrator.find(running.id())).get().extracting(TaskInfo::name).isEqualTo("running");
         assertThat(orchestrator.roots()).extracting(TaskInfo::id).containsExactly(running.id());
 
