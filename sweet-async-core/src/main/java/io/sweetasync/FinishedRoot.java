@@ -9,7 +9,7 @@ import java.util.Map;
  * A finished root without children as the history keeps it ({@link TaskHistory}): the facts its flat
  * snapshot shows, that snapshot ({@link #info()}) built from them only when the history is read. Most
  * finished roots are never looked at again, and building each one's {@link TaskInfo} as it finished (the
- * record, its id, its path, three instants, its figures: about 370 bytes) was a third of what a root
+ * record, its id, its path, three instants, its figures: about 310 bytes) was a third of what a root
  * allocated. The snapshot built later is the one {@link TaskFacts#snapshot} would have built when the task
  * finished: its instants come from the anchor they were derived from then, its figures were final then.
  *
@@ -30,7 +30,7 @@ record FinishedRoot(long idValue, String name, TaskPriority priority, String gro
         Instant started = startedNanos == TaskFacts.UNSET ? null : anchor.at(startedNanos);
         TaskMetrics metrics = new TaskMetrics(Duration.ofNanos(queueWaitNanos), Duration.ofNanos(runNanos), cpu,
                 allocated, read, written);
-        return new TaskInfo(id, null, name, name + "#" + id, status, priority, group, runtime, tags,
+        return new TaskInfo(id, null, name, id.label(name), status, priority, group, runtime, tags,
                 anchor.at(createdNanos), started, anchor.at(completedNanos), attempts, dependencies, failure, metrics,
                 progress, 0, runaway, List.of());
     }

@@ -218,7 +218,7 @@ abstract class TaskFacts<T> {
     }
 
     String label() {
-        return settings.name + "#" + id();
+        return id().label(settings.name);
     }
 
     /**
