@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,7 +24,11 @@ import java.util.function.Consumer;
  */
 final class LiveTasks {
 
-    private final ConcurrentHashMap<TaskId, TaskNode<?>> roots = new ConcurrentHashMap<>();
+    /**
+     * The live roots, by identity: keyed by id, each root made its {@link TaskId} as it was created, most of
+     * them for nothing. A lookup by id walks them, as one for a child already did.
+     */
+    private final Set<TaskNode<?>> roots = ConcurrentHashMap.newKeySet();
     private final LongAdder count = new LongAdder();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition drained = drainLock.newCondition();
@@ -33,7 +38,7 @@ final class LiveTasks {
     void added(TaskNode<?> node) {
         count.increment();
         if (node.parentNode() == null) {
-            roots.put(node.id(), node);
+            roots.add(node);
         }
     }
 
@@ -46,7 +51,7 @@ final class LiveTasks {
     void finished(TaskNode<?> node) {
         count.decrement();
         if (node.parentNode() == null) {
-            roots.remove(node.id());
+            roots.remove(node);
         }
     }
 
@@ -69,37 +74,38 @@ final class LiveTasks {
     }
 
     List<TaskNode<?>> rootNodes() {
-        return List.copyOf(roots.values());
+        return List.copyOf(roots);
     }
 
     /** Live roots, oldest first. */
     List<TaskNode<?>> rootsOldestFirst() {
-        return roots.values().stream().sorted(Comparator.comparing(TaskNode::id)).toList();
+        return roots.stream().sorted(Comparator.comparingLong(TaskNode::idValue)).toList();
     }
 
     /**
-     * The node with this id in a live root's tree (finished children of live roots included): a lookup by
-     * id for roots, a walk of the live trees for children (descendants have greater ids than their
+     * The node with this id in a live root's tree (finished children of live roots included): a walk of the
+     * live roots, then of the trees of those with smaller ids (descendants have greater ids than their
      * ancestors, so only matching branches are walked).
      */
     TaskNode<?> find(TaskId id) {
-        TaskNode<?> root = roots.get(id);
-        if (root != null) {
-            return root;
-        }
+        long wanted = id.value();
         ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
-        for (TaskNode<?> candidate : roots.values()) {
-            if (candidate.id().compareTo(id) < 0) {
+        for (TaskNode<?> candidate : roots) {
+            long value = candidate.idValue();
+            if (value == wanted) {
+                return candidate;
+            }
+            if (value < wanted) {
                 pending.push(candidate);
             }
         }
         while (!pending.isEmpty()) {
             for (TaskNode<?> child : pending.pop().childNodes()) {
-                int order = child.id().compareTo(id);
-                if (order == 0) {
+                long value = child.idValue();
+                if (value == wanted) {
                     return child;
                 }
-                if (order < 0) {
+                if (value < wanted) {
                     pending.push(child);
                 }
             }
@@ -109,7 +115,7 @@ final class LiveTasks {
 
     /** Every live (not terminal) task, roots and children; a terminal node's subtree is all terminal. */
     void forEach(Consumer<TaskNode<?>> action) {
-        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(roots.values());
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(roots);
         while (!pending.isEmpty()) {
             TaskNode<?> node = pending.pop();
             if (!node.isTerminal()) {
@@ -207,12 +213,12 @@ final class LiveTasks {
     }
 
     private boolean drainedBut(TaskNode<?> own) {
-        return roots.isEmpty() || own != null && roots.size() == 1 && roots.get(own.id()) == own;
+        return roots.isEmpty() || own != null && roots.size() == 1 && roots.contains(own);
     }
 
     /** {@code node}'s root if it is a live root of this registry (so a task of this orchestrator), else null. */
     TaskNode<?> liveRootOf(TaskNode<?> node) {
         TaskNode<?> root = node.rootNode();
-        return roots.get(root.id()) == root ? root : null;
+        return roots.contains(root) ? root : null;
     }
 }

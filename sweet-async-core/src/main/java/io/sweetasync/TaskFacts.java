@@ -35,7 +35,7 @@ abstract class TaskFacts<T> {
     /** Path segments shown at the end of a deep task's path (the root is always shown too). */
     private static final int PATH_TAIL = 8;
     /** Monotonic time not reached yet. */
-    private static final long UNSET = Long.MIN_VALUE;
+    static final long UNSET = Long.MIN_VALUE;
     /** The figures of a task that has neither waited nor run: every one unavailable. */
     private static final TaskMetrics NOT_STARTED = new TaskMetrics(Duration.ZERO, Duration.ZERO,
             ResourceValue.unavailable(), ResourceValue.unavailable(), ResourceValue.unavailable(),
@@ -151,6 +151,11 @@ abstract class TaskFacts<T> {
 
     // ---- identity -------------------------------------------------------------------------------
 
+    /** The id's value, without making the id. */
+    final long idValue() {
+        return idValue;
+    }
+
     public TaskId id() {
         TaskId known = id;
         if (known == null) {
@@ -213,7 +218,7 @@ abstract class TaskFacts<T> {
     }
 
     String label() {
-        return settings.name + "#" + id();
+        return id().label(settings.name);
     }
 
     /**
@@ -497,12 +502,39 @@ abstract class TaskFacts<T> {
         }
         long now = settings.orchestrator.clock().nanoTime();
         long running = attemptStartNanos;
-        long waitingNow = waiting ? Math.max(0, now - queuedAtNanos) : 0;
-        return new TaskMetrics(Duration.ofNanos(queueWaitNanos + waitingNow),
-                Duration.ofNanos(runNanos + (running == 0 ? 0 : Math.max(0, now - running))),
+        return new TaskMetrics(Duration.ofNanos(queueWaitAt(now)), Duration.ofNanos(runAt(now, running)),
                 figure(measuredCpu, Resource.CPU, true, running != 0),
                 figure(measuredAllocated, Resource.ALLOCATED, true, running != 0),
                 figure(-1, Resource.READ, false, running != 0), figure(-1, Resource.WRITTEN, false, running != 0));
+    }
+
+    /** The time waited for a slot or a permit until {@code now}. */
+    private long queueWaitAt(long now) {
+        return queueWaitNanos + (waiting ? Math.max(0, now - queuedAtNanos) : 0);
+    }
+
+    /** The time run until {@code now}; {@code running} is the start of the attempt running, 0 if none. */
+    private long runAt(long now, long running) {
+        return runNanos + (running == 0 ? 0 : Math.max(0, now - running));
+    }
+
+    /**
+     * This finished root's history entry: the facts of the flat snapshot {@link #info()} would take now, the
+     * snapshot itself built only if the history is read. Called by the thread that finished it, childless.
+     */
+    FinishedRoot finishedRoot() {
+        TaskSettings set = settings;
+        long running = attemptStartNanos;
+        // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
+        long now = waiting || running != 0 ? clockNow() : completedNanos;
+        Occasional rare = occasional;
+        return new FinishedRoot(idValue, set.name, set.priority, set.group, set.runtime.name(), set.tags,
+                set.dependencies, status(), set.orchestrator.anchorAt(completedNanos), createdNanos, startedNanos,
+                completedNanos, attempts, rare == null ? null : rare.failureInfo, queueWaitAt(now), runAt(now, running),
+                figure(measuredCpu, Resource.CPU, true, running != 0),
+                figure(measuredAllocated, Resource.ALLOCATED, true, running != 0),
+                figure(-1, Resource.READ, false, running != 0), figure(-1, Resource.WRITTEN, false, running != 0),
+                progressNow(), isRunaway());
     }
 
     /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */

@@ -2,7 +2,6 @@ package io.sweetasync;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Snapshots of the last {@code size} finished root tasks, with their subtrees (children beyond the first
  * {@value #CHILD_LIMIT} of any node are counted, not kept): what {@link TaskOrchestrator#recent()} shows.
+ * A root without children is kept as its {@link FinishedRoot} facts, its snapshot built when read, unless a
+ * snapshot of it was taken anyway (for its {@code onFinished} listeners): most entries are never read.
  *
  * <p>Invariants: bounded (at most {@code size} entries, oldest dropped first), whatever the number of
  * tasks run; every access holds {@link #lock}, and snapshots are built outside it (a big tree never
@@ -25,8 +26,8 @@ final class TaskHistory {
 
     private final int size;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Oldest first. Guarded by lock. */
-    private final ArrayDeque<TaskInfo> entries;
+    /** Oldest first, each a {@link TaskInfo} or a {@link FinishedRoot}. Guarded by lock. */
+    private final ArrayDeque<Object> entries;
 
     TaskHistory(int size) {
         this.size = size;
@@ -45,7 +46,7 @@ final class TaskHistory {
         if (size == 0) {
             return;
         }
-        TaskInfo snapshot = flat != null && root.childCount() == 0 ? flat : root.tree(CHILD_LIMIT);
+        Object snapshot = root.childCount() != 0 ? root.tree(CHILD_LIMIT) : flat != null ? flat : root.finishedRoot();
         lock.lock();
         try {
             if (entries.size() == size) {
@@ -60,20 +61,7 @@ final class TaskHistory {
 
     /** The entries, newest first. */
     List<TaskInfo> newestFirst() {
-        lock.lock();
-        try {
-            List<TaskInfo> copy = new ArrayList<>(entries);
-            Collections.reverse(copy);
-            return copy;
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    /** The snapshot with this id in a recorded tree, or null. */
-    TaskInfo find(TaskId id) {
-        List<TaskInfo> copy;
+        List<Object> copy;
         lock.lock();
         try {
             copy = new ArrayList<>(entries);
@@ -81,8 +69,26 @@ final class TaskHistory {
         finally {
             lock.unlock();
         }
-        for (TaskInfo root : copy) {
-            TaskInfo found = findIn(root, id);
+        List<TaskInfo> infos = new ArrayList<>(copy.size());
+        for (int i = copy.size() - 1; i >= 0; i--) {
+            infos.add(info(copy.get(i)));
+        }
+        return infos;
+    }
+
+    /** The snapshot with this id in a recorded tree, or null. */
+    TaskInfo find(TaskId id) {
+        List<Object> copy;
+        lock.lock();
+        try {
+            copy = new ArrayList<>(entries);
+        }
+        finally {
+            lock.unlock();
+        }
+        for (Object entry : copy) {
+            TaskInfo found = entry instanceof FinishedRoot root ? (root.idValue() == id.value() ? root.info() : null)
+                    : findIn((TaskInfo) entry, id);
             if (found != null) {
                 return found;
             }
@@ -99,8 +105,8 @@ final class TaskHistory {
         lock.lock();
         try {
             entries.forEach(entry -> {
-                if (roots.containsKey(entry.id())) {
-                    shown.add(entry.id());
+                if (roots.containsKey(idOf(entry))) {
+                    shown.add(idOf(entry));
                 }
             });
         }
@@ -110,17 +116,27 @@ final class TaskHistory {
         if (shown.isEmpty()) {
             return;
         }
-        Map<TaskId, TaskInfo> renewed = new HashMap<>();
+        Map<TaskId, Object> renewed = new HashMap<>();
         shown.forEach(id -> renewed.put(id, roots.get(id).tree(CHILD_LIMIT)));
         lock.lock();
         try {
-            List<TaskInfo> current = new ArrayList<>(entries);
+            List<Object> current = new ArrayList<>(entries);
             entries.clear();
-            current.forEach(entry -> entries.addLast(renewed.getOrDefault(entry.id(), entry)));
+            current.forEach(entry -> entries.addLast(renewed.getOrDefault(idOf(entry), entry)));
         }
         finally {
             lock.unlock();
         }
+    }
+
+    /** An entry's snapshot. */
+    private static TaskInfo info(Object entry) {
+        return entry instanceof FinishedRoot root ? root.info() : (TaskInfo) entry;
+    }
+
+    /** An entry's root id. */
+    private static TaskId idOf(Object entry) {
+        return entry instanceof FinishedRoot root ? new TaskId(root.idValue()) : ((TaskInfo) entry).id();
     }
 
     /** The snapshot with this id in {@code top}'s tree; a walk with an explicit stack, however deep. */

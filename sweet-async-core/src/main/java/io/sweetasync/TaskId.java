@@ -60,6 +60,15 @@ public record TaskId(long value) implements Comparable<TaskId>, Serializable {
         return incarnation << SEQUENCE_BITS | sequence;
     }
 
+    /**
+     * {@code name#id}, a task's label ({@code render#42}, {@code render#7-42}), made in one go: through
+     * {@link #toString()} it made the id's string first, and every snapshot and message names its task.
+     */
+    String label(String name) {
+        long incarnation = incarnation();
+        return incarnation == 0 ? name + "#" + value : name + "#" + incarnation + "-" + sequence();
+    }
+
     /** The incarnation of the orchestrator that created the task; 0 when it had no store. */
     public long incarnation() {
         return value >>> SEQUENCE_BITS;

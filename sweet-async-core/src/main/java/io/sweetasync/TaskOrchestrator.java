@@ -75,6 +75,11 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final Shutdown shutdown = new Shutdown(live);
     /** Tasks that ended while their bodies still run (see {@link TaskInfo#runaway()}). */
     private final Runaways runaways = new Runaways();
+    /**
+     * The builder with nothing set, which {@link #to()} hands out: builders are immutable, so one serves every
+     * call (a {@code to(type).run(work)} per task made one each).
+     */
+    private final SpawningTaskBuilder<?> anyTask = new SpawningTaskBuilder<>(this, TaskSpec.empty());
 
     private TaskOrchestrator(Builder builder) {
         int instance = INSTANCES.incrementAndGet();
@@ -141,12 +146,13 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** A builder for tasks of this orchestrator producing {@code type}. */
     public <T> SpawningTaskBuilder<T> to(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return new SpawningTaskBuilder<>(this, TaskSpec.empty());
+        return to();
     }
 
     /** A builder for tasks of this orchestrator; the value type is inferred. */
+    @SuppressWarnings("unchecked") // nothing set: the builder holds no value of its type
     public <T> SpawningTaskBuilder<T> to() {
-        return new SpawningTaskBuilder<>(this, TaskSpec.empty());
+        return (SpawningTaskBuilder<T>) anyTask;
     }
 
     /** A builder for streaming pipelines of this orchestrator whose events are {@code type}. */
@@ -408,6 +414,11 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** The wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
     Instant instantAt(long nanos) {
         return wallClock.instantAt(nanos);
+    }
+
+    /** The anchor that gives the wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
+    WallClockAnchor.Anchor anchorAt(long nanos) {
+        return wallClock.anchorAt(nanos);
     }
 
     /** The JFR attribution, null unless sampling is on and JFR available. */

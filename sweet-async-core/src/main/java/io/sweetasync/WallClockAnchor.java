@@ -31,8 +31,12 @@ final class WallClockAnchor {
     /** How far the derived instants may drift from the wall clock before the anchor is renewed. */
     static final Duration MAX_DRIFT = Duration.ofMillis(1);
 
-    /** An instant, the monotonic time it was read at, and when the wall clock was last compared with it. */
-    private record Anchor(Instant instant, long nanos, long checkedNanos) {
+    /**
+     * An instant, the monotonic time it was read at, and when the wall clock was last compared with it: what
+     * instants are derived from. A finished root's history entry keeps the one its instants were derived
+     * from, to derive them when read ({@link FinishedRoot}) exactly as they were when it finished.
+     */
+    record Anchor(Instant instant, long nanos, long checkedNanos) {
 
         Instant at(long time) {
             long elapsed = time - nanos;
@@ -58,6 +62,11 @@ final class WallClockAnchor {
 
     /** The instant of monotonic time {@code nanos}. */
     Instant instantAt(long nanos) {
+        return anchorAt(nanos).at(nanos);
+    }
+
+    /** The anchor that gives the instant of monotonic time {@code nanos} now (checked, as {@link #instantAt}). */
+    Anchor anchorAt(long nanos) {
         Anchor current = anchor;
         if (current == null) {
             long now = clock.nanoTime();
@@ -68,7 +77,7 @@ final class WallClockAnchor {
             current = checked(current);
             anchor = current;
         }
-        return current.at(nanos);
+        return current;
     }
 
     /** The clock's instant; the system's when it throws or answers null. */

@@ -30,7 +30,8 @@
  *   <li>the orchestrator's parts ({@code TaskOrchestrator} keeps the public methods and wires these):
  *   {@code TaskFactory} (makes, registers and submits a task), {@code LiveTasks} (registry of live trees,
  *   drain), {@code FinishedTasks} (where a finished task goes: registry, history, listeners, late
- *   figures), {@code TaskHistory}, {@code TaskListeners}, {@code Runaways}, {@code Runtimes} (runtimes by
+ *   figures), {@code TaskHistory} (with {@code FinishedRoot}: a childless root's facts, its snapshot built
+ *   when read), {@code TaskListeners}, {@code Runaways}, {@code Runtimes} (runtimes by
  *   name), {@code LimiterGroups} (a limiter per group), {@code UsageByName} and {@code UsageTotals}
  *   (resource totals per name), {@code WallClockAnchor} (instants of monotonic times), {@code Shutdown}
  *   (admission, grace, cancelling the rest, close), {@code GlobalOrchestrator} (the process-wide one),

@@ -31,14 +31,47 @@ class OrchestratorTest {
         toClose.forEach(TaskOrchestrator::close);
     }
 
+    /** A root named {@code name} that returns 1 once {@code release} is counted down. */
+    private static SpawningTask<Integer> untilReleased(TaskOrchestrator orchestrator, String name, CountDownLatch release) {
+        return orchestrator.to(Integer.class).named(name).run(() -> {
+            release.await();
+            return 1;
+        });
+    }
+
+    @Test
+    void aRecordedRootIsTheSnapshotItHadWhenItFinished() throws Exception {
+        // a root without children is recorded as its facts, its snapshot built when the history is read
+        TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder().historySize(10));
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<Integer> blocker = untilReleased(orchestrator, "blocker", release);
+        SpawningTask<Integer> waiting = orchestrator.to(Integer.class).named("waiting").after(blocker).run(() -> 3);
+        waiting.cancel();
+        release.countDown();
+        SpawningTask<Integer> completed = orchestrator.to(Integer.class).named("completed").tag("k", "v").run(() -> {
+            TaskContext.current().orElseThrow().progress("rows", () -> 7);
+            return 1;
+        });
+        SpawningTask<Integer> failed = orchestrator.to(Integer.class).named("failed").run(() -> {
+            throw new IllegalStateException("no");
+        });
+        List<SpawningTask<Integer>> roots = List.of(blocker, waiting, completed, failed);
+        roots.forEach(SpawningTask::result);
+
+        assertThat(waiting.info().startedAt()).as("never started").isNull();
+        assertThat(failed.info().failure()).isNotNull();
+        assertThat(completed.info().progress()).containsEntry("rows", 7L);
+        for (SpawningTask<Integer> root : roots) {
+            assertThat(orchestrator.recent()).contains(root.info());
+            assertThat(orchestrator.find(root.id())).contains(root.info());
+        }
+    }
+
     @Test
     void findAndRootsShowLiveTasksAndRecentKeepsABoundedHistory() throws Exception {
         TaskOrchestrator orchestrator = orchestrator(TaskOrchestrator.builder().historySize(3));
         CountDownLatch release = new CountDownLatch(1);
-        SpawningTask<Integer> running = orchestrator.to(Integer.class).named("running").run(() -> {
-            release.await();
-            return 1;
-        });
+        SpawningTask<Integer> running = untilReleased(orchestrator, "running", release);
         assertThat(orchestrator.find(running.id())).get().extracting(TaskInfo::name).isEqualTo("running");
         assertThat(orchestrator.roots()).extracting(TaskInfo::id).containsExactly(running.id());
 
