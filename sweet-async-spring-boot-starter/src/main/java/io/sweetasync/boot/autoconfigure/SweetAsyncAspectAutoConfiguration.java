@@ -4,8 +4,13 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.aop.AsyncTaskAdvisor;
 import io.sweetasync.boot.aop.AsyncTaskAdvisorFirst;
 import io.sweetasync.boot.aop.AsyncTaskAspect;
+import io.sweetasync.boot.aop.DurableMethodRegistrar;
+import io.sweetasync.spi.DurableCodec;
 import org.aspectj.weaver.Advice;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -13,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
 
 /**
  * The {@code @AsyncTask} aspect and its advisor, when AspectJ is present (add
@@ -27,28 +33,33 @@ public final class SweetAsyncAspectAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     AsyncTaskAspect asyncTaskAspect(TaskOrchestrator orchestrator, ConfigurableBeanFactory beanFactory,
-            org.springframework.beans.factory.ObjectProvider<io.sweetasync.spi.DurableCodec> codec) {
+            ObjectProvider<DurableCodec> codec) {
         return new AsyncTaskAspect(orchestrator, new EmbeddedValueResolver(beanFactory), codec.getIfUnique());
     }
 
-    /** Applies the aspect to {@code @AsyncTask} methods; it looks the aspect up at the first call. */
+    /**
+     * Applies the aspect to {@code @AsyncTask} methods; it looks the aspect up at the first call. Infrastructure:
+     * the auto-proxy creator makes advisors while post-processors are still being made, and Spring warned about
+     * it at every start of an application with a post-processor of its own.
+     */
     @Bean
     @ConditionalOnMissingBean
-    static AsyncTaskAdvisor asyncTaskAdvisor(org.springframework.beans.factory.ObjectProvider<AsyncTaskAspect> aspect) {
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static AsyncTaskAdvisor asyncTaskAdvisor(ObjectProvider<AsyncTaskAspect> aspect) {
         return new AsyncTaskAdvisor(aspect::getObject);
     }
 
     /** Registers {@code @AsyncTask(durable = true)} methods as durable task handlers. */
     @Bean
     @ConditionalOnMissingBean
-    io.sweetasync.boot.aop.DurableMethodRegistrar sweetAsyncDurableMethods(
-            org.springframework.beans.factory.config.ConfigurableListableBeanFactory beans, AsyncTaskAspect aspect) {
-        return new io.sweetasync.boot.aop.DurableMethodRegistrar(beans, aspect);
+    DurableMethodRegistrar sweetAsyncDurableMethods(ConfigurableListableBeanFactory beans, AsyncTaskAspect aspect) {
+        return new DurableMethodRegistrar(beans, aspect);
     }
 
     /** Keeps the aspect outside {@code @Retryable} and {@code @ConcurrencyLimit}, which put themselves first. */
     @Bean
     @ConditionalOnMissingBean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static AsyncTaskAdvisorFirst sweetAsyncAdvisorFirst() {
         return new AsyncTaskAdvisorFirst();
     }
