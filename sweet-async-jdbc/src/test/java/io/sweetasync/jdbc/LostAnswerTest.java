@@ -41,7 +41,7 @@ class LostAnswerTest {
     }
 
     /** Repetitions of each forced interleaving. */
-    private static final int ROUNDS = 8;
+    private static final int ROUNDS = 4;
 
     /** Member A, whose "charge" handler counts its runs in {@code runs} and answers "ran <count>". */
     private static TaskOrchestrator.Builder charging(TaskStore store, AtomicInteger runs) {
