@@ -1,0 +1,166 @@
+package io.sweetasync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile review of the looks at what a member's incarnation owns ({@code OwnedDurables}, merged in "Merge owned"):
+ * the look must never start a durable invocation that is being run (or already ran) here.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LostAnswerReviewTest {
+
+    record Invoice(String customer, int cents) {
+    }
+
+    /**
+     * A store that refuses, one record at a time, the task record of {@link #target} once another record of the
+     * same failed batch went through (so the sync thread's one-by-one path drops it as "refused by the database",
+     * not the store down).
+     */
+    static final class RefusingStore extends ReviewSupport.GatedStore {
+        final AtomicReference<Long> target = new AtomicReference<>();
+        final AtomicBoolean oneByOne = new AtomicBoolean();
+        final AtomicBoolean otherWritten = new AtomicBoolean();
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicInteger looks = new AtomicInteger();
+
+        RefusingStore(TaskStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void save(Collection<TaskRecord> records) {
+            Long id = target.get();
+            boolean hasTarget = id != null && records.stream().anyMatch(r -> r.id() == id);
+            if (records.size() > 1) {
+                if (hasTarget) {
+                    oneByOne.set(true);
+                    otherWritten.set(false);
+                    throw new IllegalStateException("batch refused (test)");
+                }
+            }
+            else if (oneByOne.get()) {
+                if (hasTarget && otherWritten.get()) {
+                    refused.incrementAndGet();
+                    target.set(null);
+                    oneByOne.set(false);
+                    throw new IllegalStateException("value too long for column (test)");
+                }
+                if (!hasTarget) {
+                    otherWritten.set(true);
+                }
+            }
+            super.save(records);
+        }
+
+        @Override
+        public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+            List<TaskId> owned = super.owned(incarnation, after, limit);
+            if (after == null) {
+                looks.incrementAndGet();
+            }
+            return owned;
+        }
+
+        void awaitLooks(int count) {
+            int from = looks.get();
+            await().atMost(Duration.ofSeconds(30)).alias(count + " more looks at what the member owns")
+                    .until(() -> looks.get() >= from + count);
+        }
+    }
+
+    /**
+     * Promise (SPEC §6): a durable invocation never runs twice at the same time. The sync thread's one-by-one path
+     * ({@code StoreSync.saveOneByOne}) drops a task record the database refuses and stops tracking its task, even
+     * when that task is a durable one still running: it is then in none of the member's local states (not tracked,
+     * not unended), while the store still lists its invocation PENDING and owned by this incarnation. Two looks
+     * later the lease keeper "recovers" it and runs it a second time while the first run is still going.
+     */
+    @Test
+    void aRunningDurableTaskWhoseRecordTheStoreRefusedIsNotStartedASecondTime() throws Exception {
+        JdbcTaskStore store = Databases.h2().newStore();
+        RefusingStore refusing = new RefusingStore(store);
+        java.util.Map<Integer, AtomicInteger> live = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<Integer, AtomicInteger> maxLive = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<Integer, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskOrchestrator a = TaskOrchestrator.builder().store(refusing).member("member-a")
+                .durableCodec(new JsonDurableCodec()).storeFlushInterval(Duration.ofMillis(50))
+                .storeLease(Duration.ofSeconds(1))
+                .handler("hold", Invoice.class, invoice -> {
+                    int key = invoice.cents();
+                    runs.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                    AtomicInteger mine = live.computeIfAbsent(key, k -> new AtomicInteger());
+                    maxLive.computeIfAbsent(key, k -> new AtomicInteger()).accumulateAndGet(mine.incrementAndGet(),
+                            Math::max);
+                    try {
+                        release.await(60, TimeUnit.SECONDS); // deadlock guard only
+                    }
+                    finally {
+                        mine.decrementAndGet();
+                    }
+                    return "held";
+                }).build()) {
+            List<SpawningTask<String>> others = new ArrayList<>();
+            int hit = -1;
+            AtomicReference<SpawningTask<String>> heldTask = new AtomicReference<>();
+            for (int round = 0; round < 20 && refusing.refused.get() == 0; round++) {
+                // the id is known only once submitted: arm the refusal from inside the start of a plain batch
+                CountDownLatch go = new CountDownLatch(1);
+                for (int i = 0; i < 30; i++) {
+                    others.add(a.to(String.class).run(() -> {
+                        go.await(60, TimeUnit.SECONDS);
+                        return "plain";
+                    }));
+                }
+                int r = round;
+                SpawningTask<String> held = a.to(String.class).durable("hold", new Invoice("acme", round)).run();
+                refusing.target.set(held.id().value());
+                await().atMost(Duration.ofSeconds(30)).alias("the durable run started")
+                        .until(() -> live.containsKey(r));
+                go.countDown();
+                SpawningTask<String> current = held;
+                hit = round;
+                heldTask.set(held);
+                await().atMost(Duration.ofSeconds(30)).alias("its record written or refused")
+                        .until(() -> refusing.refused.get() > 0 || store.find(current.id()).isPresent());
+                if (refusing.refused.get() == 0) {
+                    // written: this round missed the interleaving; let it end and try again
+                    refusing.target.set(null);
+                    refusing.oneByOne.set(false);
+                }
+            }
+            assertThat(refusing.refused).as("a round in which the store refused the running task's record").hasValue(1);
+            refusing.awaitLooks(4); // a look that starts it again would have by now
+            int refusedRound = hit;
+            assertThat(maxLive.get(refusedRound)).as("runs of the held invocation at the same time (runs %s)",
+                    runs.get(refusedRound)).hasValue(1);
+            release.countDown();
+            TaskId id = heldTask.get().id();
+            assertThat(heldTask.get().join()).isEqualTo("held");
+            await().atMost(Duration.ofSeconds(30)).alias("its end is written all the same")
+                    .until(() -> store.durable(id).orElseThrow().status().equals("COMPLETED"));
+        }
+        finally {
+            release.countDown();
+        }
+    }
+}
