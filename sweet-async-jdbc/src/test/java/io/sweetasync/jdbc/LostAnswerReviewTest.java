@@ -163,4 +163,48 @@ class LostAnswerReviewTest {
             release.countDown();
         }
     }
+
+    /**
+     * Promise (SPEC §6): while a member runs an invocation its lease is renewed, so no other member claims it. A
+     * store whose {@code owned} does not move past {@code after} (a custom store that ignores it, or one whose ids do
+     * not sort as {@code TaskId}s) answered every page with the same full page: the lease keeper paged for ever
+     * (memory growing) and renewed nothing more, so the lease lapsed and other members claimed and ran again the
+     * invocations this member was running. Here the store gives up after {@value #GARBAGE_PAGES} pages so the test
+     * ends either way; a look must read no page more than the one that did not move on.
+     */
+    @Test
+    void anOwnedThatDoesNotMovePastAfterDoesNotHoldTheLeaseKeeper() {
+        JdbcTaskStore store = Databases.h2().newStore();
+        AtomicInteger pagesThisLook = new AtomicInteger();
+        AtomicInteger mostPagesInALook = new AtomicInteger();
+        AtomicInteger looks = new AtomicInteger();
+        ReviewSupport.GatedStore stuck = new ReviewSupport.GatedStore(store) {
+            @Override
+            public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+                if (after == null) {
+                    looks.incrementAndGet();
+                    pagesThisLook.set(0);
+                }
+                int pages = pagesThisLook.incrementAndGet();
+                mostPagesInALook.accumulateAndGet(pages, Math::max);
+                if (pages >= GARBAGE_PAGES) {
+                    return List.of();
+                }
+                List<TaskId> page = new ArrayList<>(limit);
+                for (int i = 1; i <= limit; i++) {
+                    page.add(new TaskId(i)); // the same page whatever after is: ids of nobody here
+                }
+                return page;
+            }
+        };
+        try (TaskOrchestrator a = TaskOrchestrator.builder().store(stuck).member("member-a")
+                .durableCodec(new JsonDurableCodec()).storeFlushInterval(Duration.ofMillis(50))
+                .storeLease(Duration.ofSeconds(1))
+                .handler("charge", Invoice.class, invoice -> "ran").build()) {
+            await().atMost(Duration.ofSeconds(30)).alias("three looks").until(() -> looks.get() >= 3);
+            assertThat(mostPagesInALook).as("pages read in one look").hasValueLessThanOrEqualTo(2);
+        }
+    }
+
+    private static final int GARBAGE_PAGES = 500;
 }
