@@ -206,6 +206,53 @@ class LostAnswerReviewTest {
         }
     }
 
+    /**
+     * Garbage from {@code owned}: the id of an invocation another member owns and is running right now, listed as
+     * this member's at every look (and the query failing at every third): the look reads the invocation afresh
+     * before it runs it, finds it owned by the other incarnation, and leaves it. Found sound.
+     */
+    @Test
+    void anIdOfAnotherIncarnationListedByOwnedIsNotRunHere() throws Exception {
+        JdbcTaskStore store = Databases.h2().newStore();
+        LostAnswerTest.AnswerStore garbage = new LostAnswerTest.AnswerStore(store) {
+            @Override
+            public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+                if (after == null && looks.get() % 3 == 2) {
+                    looks.incrementAndGet();
+                    throw new IllegalStateException("owned failed (test)");
+                }
+                return super.owned(incarnation, after, limit);
+            }
+        };
+        AtomicInteger runsOnA = new AtomicInteger();
+        AtomicInteger runsOnB = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskOrchestrator b = TaskOrchestrator.builder().store(store).member("member-b")
+                .durableCodec(new JsonDurableCodec()).storeFlushInterval(Duration.ofMillis(50))
+                .storeLease(Duration.ofSeconds(1))
+                .handler("charge", Invoice.class, invoice -> {
+                    runsOnB.incrementAndGet();
+                    release.await(60, TimeUnit.SECONDS); // deadlock guard only
+                    return "b";
+                }).build();
+                TaskOrchestrator a = TaskOrchestrator.builder().store(garbage).member("member-a")
+                        .durableCodec(new JsonDurableCodec()).storeFlushInterval(Duration.ofMillis(50))
+                        .storeLease(Duration.ofSeconds(1))
+                        .handler("charge", Invoice.class, invoice -> "a " + runsOnA.incrementAndGet()).build()) {
+            SpawningTask<String> onB = b.to(String.class).durable("charge", new Invoice("acme", 1)).run();
+            await().atMost(Duration.ofSeconds(30)).alias("it runs on B").until(() -> runsOnB.get() == 1);
+            garbage.ownedAlso = List.of(onB.id());
+            garbage.awaitLooks(6);
+            assertThat(runsOnA).as("runs on A").hasValue(0);
+            release.countDown();
+            assertThat(onB.join()).isEqualTo("b");
+            assertThat(runsOnB).as("runs on B").hasValue(1);
+        }
+        finally {
+            release.countDown();
+        }
+    }
+
     private static final int GARBAGE_PAGES = 500;
 
     private static final String UNENDED_BOUND = "review finding, not fixed: StoreSync.unended is bounded by "
