@@ -145,6 +145,12 @@ final class OwnedDurables {
             if (page.size() < PAGE) {
                 return listed;
             }
+            if (after != null && page.getLast().compareTo(after) <= 0) {
+                // A store that does not move past after (it ignores it) would hold the lease keeper here for ever,
+                // renewing nothing: the lease lapses and others claim what this member runs.
+                throw new IllegalStateException("the task store's owned(" + sync.incarnation() + ", " + after + ", "
+                        + PAGE + ") did not move past " + after + " (last id " + page.getLast() + "): not paging on");
+            }
             after = page.getLast();
         }
     }

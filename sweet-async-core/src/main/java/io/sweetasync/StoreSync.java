@@ -410,7 +410,8 @@ final class StoreSync implements AutoCloseable {
     /**
      * After a batch failed: writes its records one at a time, so that one record the database refuses
      * cannot hold back the others forever. A record refused while others go through is dropped and
-     * counted; if the first one fails too, the store is down and the batch waits for the next interval.
+     * counted (a durable task stays tracked all the same: its end is still to be written); if the first one fails
+     * too, the store is down and the batch waits for the next interval.
      */
     private boolean saveOneByOne(List<TaskNode<?>> nodes, List<TaskRecord> records) {
         boolean anyWritten = false;
@@ -429,9 +430,18 @@ final class StoreSync implements AutoCloseable {
                     return false;
                 }
                 dropped.increment();
-                untrack(nodes.get(i));
                 LOG.log(Level.WARNING, "the task store refused the record of task " + nodes.get(i).label()
                         + "; dropped (counted)", ex);
+                if (nodes.get(i).isDurable()) {
+                    // Its record is dropped, not the task: it stays tracked, so its end is still written (its
+                    // invocation would stay pending for ever) and the looks know it runs here (untracked while it
+                    // ran, it was unknown to them: they started it a second time, LostAnswerReviewTest).
+                    savedNodes.add(nodes.get(i));
+                    savedRecords.add(records.get(i));
+                }
+                else {
+                    untrack(nodes.get(i));
+                }
             }
         }
         saved(savedNodes, savedRecords); // a failure there is retried next time, like any

@@ -55,7 +55,7 @@ class LostAnswerTest {
      * ({@link #afterEnqueue}); whose looks at what an incarnation owns are counted ({@link #looks}), and whose answer
      * to them can be doctored ({@link #ownedAlso}: ids listed as well, as a list read before they ended would).
      */
-    static final class AnswerStore extends ReviewSupport.GatedStore {
+    static class AnswerStore extends ReviewSupport.GatedStore {
         final AtomicBoolean loseEnqueueAnswer = new AtomicBoolean();
         final AtomicReference<TaskId> lostEnqueue = new AtomicReference<>();
         volatile Runnable afterEnqueue = () -> { };
