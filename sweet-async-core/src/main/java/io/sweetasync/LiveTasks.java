@@ -73,10 +73,6 @@ final class LiveTasks {
         return (int) count.sum();
     }
 
-    List<TaskNode<?>> rootNodes() {
-        return List.copyOf(roots);
-    }
-
     /** Live roots, oldest first. */
     List<TaskNode<?>> rootsOldestFirst() {
         return roots.stream().sorted(Comparator.comparingLong(TaskNode::idValue)).toList();
