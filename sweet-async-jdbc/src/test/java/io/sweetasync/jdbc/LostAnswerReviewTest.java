@@ -35,12 +35,11 @@ class LostAnswerReviewTest {
      * same failed batch went through (so the sync thread's one-by-one path drops it as "refused by the database",
      * not the store down).
      */
-    static final class RefusingStore extends ReviewSupport.GatedStore {
+    static final class RefusingStore extends LostAnswerTest.AnswerStore {
         final AtomicReference<Long> target = new AtomicReference<>();
         final AtomicBoolean oneByOne = new AtomicBoolean();
         final AtomicBoolean otherWritten = new AtomicBoolean();
         final AtomicInteger refused = new AtomicInteger();
-        final AtomicInteger looks = new AtomicInteger();
 
         RefusingStore(TaskStore delegate) {
             super(delegate);
@@ -71,20 +70,6 @@ class LostAnswerReviewTest {
             super.save(records);
         }
 
-        @Override
-        public List<TaskId> owned(long incarnation, TaskId after, int limit) {
-            List<TaskId> owned = super.owned(incarnation, after, limit);
-            if (after == null) {
-                looks.incrementAndGet();
-            }
-            return owned;
-        }
-
-        void awaitLooks(int count) {
-            int from = looks.get();
-            await().atMost(Duration.ofSeconds(30)).alias(count + " more looks at what the member owns")
-                    .until(() -> looks.get() >= from + count);
-        }
     }
 
     /**
