@@ -44,7 +44,7 @@ import java.util.function.Supplier;
  * At each renewal of the lease, on the lease keeper ({@link #look}): the store lists what this incarnation owns;
  * a listed invocation that was refused has its task record and end written (ended {@code FAILED}, never run); a
  * listed invocation the member does not know is a <em>suspect</em>. A suspect of the previous look that is listed
- * and unknown again is started ({@link Durables#recover}) under the lock a placement's start takes too, after the
+ * and unknown again is started ({@link DurableReruns#recover}) under the lock a placement's start takes too, after the
  * member's state and the invocation are read once more there: a look's list is as old as its read, and a run that
  * ended and was written since is not pending in the fresh read. Two looks also leave a placement sent here by
  * another member time to arrive before this member starts the invocation itself.

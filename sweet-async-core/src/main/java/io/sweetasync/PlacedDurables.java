@@ -91,7 +91,7 @@ final class PlacedDurables {
             throw new IllegalStateException("durable task '" + registration.name() + "' (" + node.label()
                     + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
         }
-        Durables.afterStored(gate, node, registration.name(), () -> {
+        DurableSubmission.afterStored(gate, node, registration.name(), () -> {
             mirror.placed = start(cluster, target, node.id());
             node.submit();
         }, () -> { }); // owned by the target's incarnation: that member's looks at the store are what count

@@ -42,7 +42,10 @@
  *   <li>resources: {@code ResourceAttribution}, {@code SliceTimeline}, {@code SliceLedger},
  *   {@code SampledFigures}, {@code FigureUpdates};</li>
  *   <li>durable state and the cluster: {@code StoreAndCluster} (the orchestrator's ties to both, the
- *   incarnation), {@code Durables}, {@code PlacedDurables}, {@code StoreSync}, {@code StoredTasks},
+ *   incarnation), {@code Durables} (the handlers, and its parts: {@code DurableSubmission},
+ *   {@code DurableReruns} of claimed invocations, {@code DurableStarts}, {@code DurablesPlacedHere},
+ *   {@code DurableEnds}), {@code PlacedDurables}, {@code OwnedDurables}, {@code StoreSync} (what is tracked, the
+ *   two threads) with its {@code StoreWriter} and {@code LeaseKeeper}, {@code StoredTasks},
  *   {@code StoreSettings}, {@code Doubts}, {@code ClusterPlacement}, {@code Incarnations} (a store member's
  *   incarnation made unique in the cluster).</li>
  * </ul>

@@ -74,7 +74,7 @@ class LostAnswerReviewTest {
 
     /**
      * Promise (SPEC §6): a durable invocation never runs twice at the same time. The sync thread's one-by-one path
-     * ({@code StoreSync.saveOneByOne}) drops a task record the database refuses and stops tracking its task, even
+     * ({@code StoreWriter.saveOneByOne}) drops a task record the database refuses and stops tracking its task, even
      * when that task is a durable one still running: it is then in none of the member's local states (not tracked,
      * not unended), while the store still lists its invocation PENDING and owned by this incarnation. Two looks
      * later the lease keeper "recovers" it and runs it a second time while the first run is still going.

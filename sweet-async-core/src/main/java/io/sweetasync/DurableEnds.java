@@ -1,0 +1,107 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableRecord;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The ends of durable tasks: what the store's writer writes back when a durable task finished here (its status,
+ * its result encoded, its failure), whether a run stopped by this process's shutdown is left pending instead, and
+ * an ended invocation's result read back from the store ({@code storedResult}).
+ *
+ * <h2>Threads</h2>
+ * {@link #end} runs on the store's writer thread ({@link StoreWriter}), after the task's terminal status was set, so
+ * it reads the final result; the codec is user code there and what it throws costs that one result only.
+ * {@link #storedResult} runs on the caller's thread and reads the store. Nothing here is mutable.
+ */
+final class DurableEnds {
+
+    private static final System.Logger LOG = System.getLogger(Durables.class.getName()); // the name users configure
+
+    private final TaskOrchestrator orchestrator;
+    private final Durables durables;
+    private final DurableCodec codec;
+    /** The largest encoded result stored, in characters ({@link StoreSettings#maxResultSize()}). */
+    private final int maxResultSize;
+
+    DurableEnds(TaskOrchestrator orchestrator, Durables durables, DurableCodec codec, int maxResultSize) {
+        this.orchestrator = orchestrator;
+        this.durables = durables;
+        this.codec = codec;
+        this.maxResultSize = maxResultSize;
+    }
+
+    /**
+     * Whether a finished durable task's run was stopped by this process's own shutdown, not by anyone's
+     * choice (a user's cancel just before the shutdown is a choice: the task ends {@code CANCELLED} for good): it stays pending, handed over ({@code TaskStore.releaseDurables}) to another member or the next
+     * start, which runs it again without counting a lost run.
+     */
+    boolean released(TaskNode<?> node) {
+        return node.cancelledByShutdown();
+    }
+
+    /**
+     * A finished durable task's end and result, for the sync thread to write after its record; null if
+     * it is to stay pending ({@link #released}).
+     */
+    io.sweetasync.spi.TaskStore.DurableEnd end(TaskNode<?> node) {
+        StoreSync sync = orchestrator.storeSync();
+        if (released(node)) {
+            return null;
+        }
+        TaskResult<?> result = node.resultNow0();
+        String encoded = null;
+        String failure = null;
+        switch (result) {
+            case TaskResult.Ok<?> ok -> {
+                try {
+                    encoded = ok.value() == null ? null : codec.encode(ok.value());
+                    if (encoded != null && encoded.length() > maxResultSize) {
+                        LOG.log(Level.WARNING, "the result of durable task {0} is {1} characters, over the {2} kept; "
+                                + "not stored", node.label(), encoded.length(), maxResultSize);
+                        encoded = null;
+                    }
+                }
+                catch (RuntimeException | Error ex) {
+                    // The codec is user code on the store's thread: whatever it throws (an Error from a getter, say)
+                    // costs this result only, never the ends of other tasks or the renewal of the lease.
+                    LOG.log(Level.WARNING, "the result of durable task " + node.label() + " cannot be encoded; not stored",
+                            ex);
+                }
+            }
+            case TaskResult.Err<?> err -> failure = err.error().getMessage();
+        }
+        return new io.sweetasync.spi.TaskStore.DurableEnd(node.id(), sync.incarnation(), node.status().name(), encoded,
+                failure);
+    }
+
+    /** A durable task's result by id, decoded as {@code type}; empty while it has not ended or if unknown. */
+    <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+        Optional<DurableRecord> found = durables.sync().store().durable(id);
+        if (found.isEmpty() || found.get().status().equals("PENDING")) {
+            return Optional.empty();
+        }
+        DurableRecord record = found.get();
+        TaskInfo info = orchestrator.find(id).orElseGet(() -> StoredTasks.info(new io.sweetasync.spi.TaskRecord(
+                id.value(), 0, id.value(), record.handler(), record.status(), TaskPriority.NORMAL.name(), null, "virtual",
+                Map.of(), record.createdAt(), 0, 0, record.attempts(), null, record.failure(), 0, 0, -1, -1, -1, -1, "UUUU",
+                "", id.incarnation(), true)));
+        TaskStatus status = TaskStatus.valueOf(record.status());
+        if (status == TaskStatus.COMPLETED) {
+            return Optional.of(TaskResult.ok(record.result() == null ? null
+                    : durables.codec().decode(record.result(), type)));
+        }
+        String reason = String.valueOf(record.failure());
+        AsyncTaskException error = switch (status) {
+            case CANCELLED -> new TaskCancelledException(info, reason);
+            case TIMED_OUT -> new TaskTimeoutException(info, java.time.Duration.ZERO);
+            default -> new TaskFailedException(info, new IllegalStateException(reason));
+        };
+        return Optional.of(TaskResult.err(error));
+    }
+}

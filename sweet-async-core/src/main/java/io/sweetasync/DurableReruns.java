@@ -1,0 +1,245 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.RemoteOutcome;
+import io.sweetasync.spi.TaskCluster;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Re-runs here of stored invocations this member came to own without submitting them: those it claims after their
+ * owner died or closed, and those the lease keeper's looks find owned here and unknown ({@link OwnedDurables}: a
+ * claim's or an {@code enqueue}'s answer lost after its commit). A claimed invocation that cannot start yet waits in
+ * {@link #unstarted} for the next look; one lost {@value Durables#MAX_LOST_RUNS} times is given up (ended
+ * {@code FAILED}); one submitted here and placed elsewhere goes to its mirror ({@link PlacedDurables#handOff}).
+ *
+ * <h2>Threads</h2>
+ * Everything here but {@link #abandonUnstarted} runs on the store's lease keeper, the only thread that claims, in
+ * this order at each renewal: the placements and claims that could not start at an earlier look, the claims, then
+ * the look ({@link #reconcile}). {@link #abandonUnstarted} runs on the store's close once the lease keeper stopped.
+ * A recovery ({@link #recover}) reads this member's state and starts the invocation under
+ * {@link DurableStarts#starts}, as a placement's start does, so that the two never both run it.
+ */
+final class DurableReruns {
+
+    private static final System.Logger LOG = System.getLogger(Durables.class.getName()); // the name users configure
+    private static final int CLAIM_BATCH = 100;
+
+    private final TaskOrchestrator orchestrator;
+    private final Map<String, Durables.Registration<?>> handlers;
+    private final DurableCodec codec;
+    private final PlacedDurables placed;
+    private final DurablesPlacedHere placedHere;
+    private final DurableStarts runs;
+    /** {@link DurableStarts#starts}. */
+    private final Object starts;
+    /** {@link DurableStarts#recovered}, guarded by {@link #starts}. */
+    private final Map<TaskId, TaskNode<Object>> recovered;
+    /**
+     * Invocations this member claimed whose run could not start yet ({@link #start}); the lease keeper retries them
+     * ({@link #retry}), and the store's close takes what is left once the lease keeper has stopped.
+     */
+    private final Queue<DurableRecord> unstarted = new ConcurrentLinkedQueue<>();
+    /** What the store says this incarnation owns, held against what this member knows of it. */
+    private final OwnedDurables owned;
+
+    DurableReruns(TaskOrchestrator orchestrator, Durables durables, DurableCodec codec, OwnedDurables owned,
+            DurableStarts runs, DurablesPlacedHere placedHere) {
+        this.orchestrator = orchestrator;
+        this.handlers = durables.handlers;
+        this.codec = codec;
+        this.placed = durables.placed();
+        this.placedHere = placedHere;
+        this.runs = runs;
+        this.starts = runs.starts;
+        this.recovered = runs.recovered;
+        this.owned = owned;
+    }
+
+    /**
+     * Claims invocations whose owner died and runs them again here, after the claims and placements that could
+     * not start at an earlier look; called by the store's lease keeper.
+     */
+    void claimOrphans() {
+        StoreSync sync = orchestrator.storeSync();
+        if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
+            return;
+        }
+        // First the invocations placed here or claimed earlier that could not start then: this member owns them,
+        // and while it renews its lease nobody else will run them.
+        placedHere.retryUnstarted();
+        for (int left = unstarted.size(); left > 0; left--) {
+            DurableRecord record = unstarted.poll();
+            if (record == null) {
+                break;
+            }
+            retry(sync, record);
+        }
+        List<DurableRecord> claimed = sync.store().claimOrphans(sync.incarnation(), List.copyOf(handlers.keySet()),
+                CLAIM_BATCH);
+        for (DurableRecord record : claimed) {
+            start(sync, record);
+        }
+    }
+
+    /**
+     * Holds what the store says this incarnation owns against what this member knows of it ({@link OwnedDurables}),
+     * after the claims of the same renewal; called by the store's lease keeper, the only thread that claims.
+     */
+    void reconcile() {
+        StoreSync sync = orchestrator.storeSync();
+        if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
+            return;
+        }
+        owned.look(sync, () -> known(sync), id -> recover(sync, id));
+    }
+
+    /**
+     * The invocations this member knows it owns, each local state read after the one it is entered from (see
+     * {@link OwnedDurables}): submissions starting or refused, mirrors, claims and placements waiting to start,
+     * then the store sync's tracked, handed back and unended tasks.
+     */
+    private Set<TaskId> known(StoreSync sync) {
+        Set<TaskId> known = owned.known();
+        placed.mirrored(known);
+        placedHere.waiting(known);
+        unstarted.forEach(record -> known.add(new TaskId(record.id())));
+        sync.held(known);
+        return known;
+    }
+
+    /**
+     * Runs invocation {@code id}, which the store said this incarnation owns at two looks in a row while this member
+     * knew nothing of it: a claim (or a submission's {@code enqueue}) whose answer was lost after its commit. Under
+     * {@link DurableStarts#starts}, so that a placement of it arriving now follows this run; this member's state and
+     * the invocation are read again first (the look's list is as old as its read).
+     */
+    private void recover(StoreSync sync, TaskId id) {
+        synchronized (starts) {
+            if (known(sync).contains(id) || recovered.containsKey(id)) {
+                return;
+            }
+            DurableRecord record = sync.store().durable(id).orElse(null);
+            if (record == null || !record.status().equals("PENDING") || record.owner() != sync.incarnation()
+                    || !handlers.containsKey(record.handler())) {
+                return;
+            }
+            LOG.log(Level.WARNING, "durable task {0} ({1}) is owned by this member, which did not know it: the task "
+                    + "store''s answer to its claim or its submission was lost after its commit; running it (run {2})", id,
+                    record.handler(), record.attempts());
+            TaskNode<Object> node = runAgain(sync, record, "the store's answer to its claim or submission was lost");
+            if (node != null) {
+                recovered.put(id, node);
+                if (recovered.size() > DurableStarts.MAX_RECOVERED) {
+                    recovered.remove(recovered.keySet().iterator().next());
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs a claimed invocation again; if that fails (the store failing to read its record, say), keeps it to
+     * try again at the next look: the claim is committed, so this member owns it, and nobody else runs it while
+     * this member renews its lease.
+     */
+    private void start(StoreSync sync, DurableRecord record) {
+        try {
+            runAgain(sync, record, "its process stopped");
+        }
+        catch (RuntimeException ex) {
+            unstarted.add(record);
+            LOG.log(Level.WARNING, "could not run durable task " + new TaskId(record.id()) + " again (claimed by this "
+                    + "member); trying again at the next look at the store", ex);
+        }
+    }
+
+    /**
+     * Starts a claimed invocation that could not start at an earlier look, if this member still owns that claim.
+     * While it waited this member's lease may have lapsed (the store out of reach): another member may have
+     * claimed it and run it, or this member claimed it afresh (a later attempt, started from that claim). The
+     * record kept is as old as the claim, so the store is read again first; if that fails it waits once more.
+     */
+    private void retry(StoreSync sync, DurableRecord kept) {
+        TaskId id = new TaskId(kept.id());
+        Optional<DurableRecord> now;
+        try {
+            now = sync.store().durable(id);
+        }
+        catch (RuntimeException ex) {
+            unstarted.add(kept);
+            LOG.log(Level.WARNING, "could not read durable task " + id + " (claimed by this member) from the task "
+                    + "store; trying again at the next look at the store", ex);
+            return;
+        }
+        if (now.isEmpty() || !now.get().status().equals("PENDING") || now.get().owner() != sync.incarnation()
+                || now.get().attempts() != kept.attempts()) {
+            LOG.log(Level.WARNING, "durable task {0} claimed by this member (attempt {1}) is not run here: while its "
+                    + "run waited to start, the task store changed it ({2})", id, kept.attempts(), now.orElse(null));
+            return;
+        }
+        start(sync, now.get());
+    }
+
+    /** Runs a claimed invocation again ({@code cause} for the log); the node that runs it here, if one does. */
+    private TaskNode<Object> runAgain(StoreSync sync, DurableRecord record, String cause) {
+        TaskId id = new TaskId(record.id());
+        if (record.lostRuns() < Durables.MAX_LOST_RUNS && placed.handOff(record)) {
+            return null; // submitted here and placed elsewhere: its handle here runs it
+        }
+        Optional<io.sweetasync.spi.TaskRecord> before = sync.store().find(id);
+        if (record.lostRuns() >= Durables.MAX_LOST_RUNS) {
+            String why = "given up: its process stopped during " + record.lostRuns() + " of its runs";
+            // The history first, then the invocation: whoever sees it given up finds the record ended too. Written
+            // as this member, the invocation's owner now: the store keeps a durable task's record for its owner.
+            before.ifPresent(stored -> sync.store().save(List.of(given(stored, why, sync))));
+            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
+            LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
+                    record.lostRuns());
+            return null;
+        }
+        TaskNode<Object> node = runs.startable(sync, record, before);
+        if (node == null) {
+            return null;
+        }
+        LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, {3}", id, record.handler(),
+                record.attempts(), cause);
+        String origin = node.info().tags().get(ClusterPlacement.PLACED_FROM);
+        TaskCluster cluster = orchestrator.placement().cluster();
+        if (origin != null && cluster != null) {
+            // Placed from a member whose handle may still wait for it: that member hears how this run ended.
+            node.whenTerminal(() -> {
+                RemoteOutcome outcome = orchestrator.placement().outcomeOf(node);
+                try {
+                    cluster.durableEnded(origin, id, outcome);
+                }
+                catch (RuntimeException ex) {
+                    LOG.log(Level.DEBUG, "could not tell member " + origin + " that durable task " + id + " ended", ex);
+                }
+            });
+        }
+        sync.track(node);
+        node.submit();
+        return node;
+    }
+
+    private static io.sweetasync.spi.TaskRecord given(io.sweetasync.spi.TaskRecord r, String why, StoreSync owner) {
+        return new io.sweetasync.spi.TaskRecord(r.id(), r.parentId(), r.rootId(), r.name(), TaskStatus.FAILED.name(),
+                r.priority(), r.group(), r.runtime(), r.tags(), r.createdAt(), r.startedAt(), System.currentTimeMillis(),
+                r.attempts(), "TaskLostException", TaskLostException.MESSAGE + " (" + why + ")", r.queueWaitNanos(),
+                r.runNanos(), r.cpuNanos(), r.allocatedBytes(), r.bytesRead(), r.bytesWritten(), r.resourceSources(),
+                owner.member(), owner.incarnation(), true);
+    }
+
+    /** Adds to {@code ids} the claimed invocations that could not start yet, taken from the queue. */
+    void abandonUnstarted(List<TaskId> ids) {
+        for (DurableRecord record; (record = unstarted.poll()) != null; ) {
+            ids.add(new TaskId(record.id()));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.DurableRecord;
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Starting here a stored invocation this member owns but did not submit (claimed, found by a look, or placed
+ * here): its node, made with the name, tags, priority, group, runtime, timeout and retry policy it was submitted
+ * with, or none if this member began shutting down first (the invocation is then handed back).
+ *
+ * <h2>Threads</h2>
+ * {@link #startable} and {@link #node} run on the lease keeper (claims, looks) and on the thread a placement
+ * arrives on; they read nothing mutable here. {@link #starts} is the lock the two paths that may start an owned
+ * invocation from outside the claims take ({@link DurablesPlacedHere}, {@link DurableReruns#recover}); it guards
+ * {@link #recovered}, which only those two read and write.
+ */
+final class DurableStarts {
+
+    private static final System.Logger LOG = System.getLogger(Durables.class.getName()); // the name users configure
+
+    private final TaskOrchestrator orchestrator;
+    private final Durables durables;
+    private final Map<String, Durables.Registration<?>> handlers;
+    /**
+     * Taken by the two paths that may start an invocation this member owns from outside the lease keeper's claims:
+     * a placement sent here ({@link DurablesPlacedHere#tryStart}) and a look that found an invocation unknown here
+     * ({@link DurableReruns#recover}). Each reads this member's state and starts the invocation (tracked) under it, so they never both run it.
+     */
+    final Object starts = new Object();
+    /**
+     * Guarded by {@link #starts}: the nodes {@link DurableReruns#recover} started, so that a placement of the same
+     * invocation arriving later follows that run instead of starting a second; the oldest forgotten beyond
+     * {@value #MAX_RECOVERED} (recoveries are rare: each is a store's answer lost after its commit).
+     */
+    final Map<TaskId, TaskNode<Object>> recovered = new LinkedHashMap<>();
+    static final int MAX_RECOVERED = 1000;
+
+    DurableStarts(TaskOrchestrator orchestrator, Durables durables) {
+        this.orchestrator = orchestrator;
+        this.durables = durables;
+        this.handlers = durables.handlers;
+    }
+
+    /**
+     * The node that runs here a stored invocation this member owns; null, having handed the invocation back
+     * ({@link StoreSync#handBack}), if this member began shutting down first. A root made then is refused
+     * ({@code REJECTED}, {@code FAILED}); written as the invocation's end, that would have failed for good work that
+     * never ran, claimed by the lease keeper while the member began to close, or placed here then.
+     */
+    TaskNode<Object> startable(StoreSync sync, DurableRecord record,
+            Optional<io.sweetasync.spi.TaskRecord> before) {
+        TaskNode<Object> node = orchestrator.isAccepting() ? node(record, before) : null;
+        if (node == null || node.rejectedByShutdown()) {
+            sync.handBack(new TaskId(record.id()));
+            LOG.log(Level.INFO, "durable task {0} ({1}) is not run here: this member is shutting down; it is handed "
+                    + "over when the member closes", new TaskId(record.id()), record.handler());
+            return null;
+        }
+        return node;
+    }
+
+    /** A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. */
+    private TaskNode<Object> node(DurableRecord record, Optional<io.sweetasync.spi.TaskRecord> before) {
+        TaskId id = new TaskId(record.id());
+        Durables.Registration<?> registration = handlers.get(record.handler());
+        // The name and tags it was submitted with come back from its stored record.
+        TaskSpec<Object> spec = TaskSpec.empty().withName(before.map(io.sweetasync.spi.TaskRecord::name)
+                .orElse(record.handler()));
+        for (Map.Entry<String, String> tag : before.map(io.sweetasync.spi.TaskRecord::tags).orElse(Map.of()).entrySet()) {
+            spec = spec.withTag(tag.getKey(), tag.getValue());
+        }
+        // So do its priority, group and runtime (if this member has a runtime of that name).
+        if (before.isPresent()) {
+            io.sweetasync.spi.TaskRecord stored = before.get();
+            spec = spec.withPriority(priority(stored.priority()));
+            if (stored.group() != null) {
+                spec = spec.withGroup(stored.group());
+            }
+            if (stored.runtime() != null && orchestrator.runtimes().containsKey(stored.runtime())) {
+                spec = spec.withRuntime(stored.runtime());
+            }
+        }
+        // And its timeout and retry policy, from the invocation; one this member cannot read (a retried type it
+        // cannot load) leaves the defaults, said in the log, rather than a policy missing one of its types.
+        try {
+            spec = DurableSettings.apply(spec, record.settings(), registration.loader());
+        }
+        catch (IllegalArgumentException ex) {
+            LOG.log(Level.WARNING, "durable task " + id + " runs again under this member's default timeout and "
+                    + "retry policy: the ones it was submitted with cannot be read here (" + ex.getMessage() + ")");
+        }
+        return orchestrator.createDurable(spec, durables.body(registration, record.argument()), id,
+                record.attempts() - 1);
+    }
+
+    private static TaskPriority priority(String name) {
+        try {
+            return name == null ? TaskPriority.NORMAL : TaskPriority.valueOf(name);
+        }
+        catch (IllegalArgumentException ex) {
+            return TaskPriority.NORMAL;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.DurableStartGate;
+import io.sweetasync.spi.DurableTarget;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Submission of a durable task: its argument checked and encoded, its settings written, then either placed on
+ * another member ({@link PlacedDurables}) or stored as an invocation owned here and started through the
+ * {@link DurableStartGate}.
+ *
+ * <h2>Order</h2>
+ * The invocation is stored ({@code enqueue}) before {@code run()} returns, on the submitting thread: the only
+ * place a task's thread waits for the database. The submission is entered in {@link OwnedDurables} before the
+ * {@code enqueue} ({@code starting}), so the lease keeper's looks never see it owned and unknown; it leaves that
+ * state ({@code started}) only after the gate's start has tracked it in {@link StoreSync}, after the abandon, or
+ * once the gate failed.
+ * One the store refused is entered as {@code refused} before its caller hears so. The task is tracked (its record
+ * written by the store's writer) only once the gate lets it start: before that its rows may belong to an open
+ * transaction, which a write on another connection would wait for.
+ *
+ * <p>Stateless apart from its collaborators: it runs on any submitting thread, and {@link #afterStored} on the
+ * thread the gate calls back on (after a transaction's commit, say).
+ */
+final class DurableSubmission {
+
+    private static final System.Logger LOG = System.getLogger(Durables.class.getName()); // the name users configure
+
+    private final TaskOrchestrator orchestrator;
+    private final Durables durables;
+    private final DurableStartGate gate;
+    private final PlacedDurables placed;
+    /** What the store says this incarnation owns, held against what this member knows of it. */
+    private final OwnedDurables owned;
+
+    DurableSubmission(TaskOrchestrator orchestrator, Durables durables, DurableStartGate gate, OwnedDurables owned) {
+        this.orchestrator = orchestrator;
+        this.durables = durables;
+        this.gate = gate;
+        this.placed = durables.placed();
+        this.owned = owned;
+    }
+
+    /** Stores the invocation, then lets the gate start it; see {@link DurableTaskBuilder#run()}. */
+    <T> SpawningTask<T> submit(TaskSpec<T> spec, String name, Object argument) {
+        StoreSync sync = durables.sync();
+        DurableCodec codec = durables.codec();
+        Durables.Registration<?> registration = durables.registration(name);
+        if (argument != null && !registration.type().isInstance(argument)) {
+            throw new IllegalArgumentException("durable task handler '" + name + "' takes a "
+                    + registration.type().getName() + ", was given a " + argument.getClass().getName());
+        }
+        String encoded;
+        try {
+            encoded = argument == null ? null : codec.encode(argument);
+            if (argument != null && encoded == null) {
+                // stored as no argument: the handler ran on null, silently
+                throw new IllegalArgumentException("the codec " + codec.getClass().getName() + " encoded it as null");
+            }
+            if (encoded != null) {
+                codec.decode(encoded, registration.type()); // what a re-run will see must be readable now
+            }
+        }
+        catch (RuntimeException ex) {
+            throw new IllegalArgumentException("the argument of durable task '" + name
+                    + "' cannot be stored: " + ex.getMessage(), ex);
+        }
+        TaskSpec<T> named = spec.name() == null ? spec.withName(name) : spec;
+        // What a re-run (after a crash, a hand-over, on another member) runs under, as it was given here.
+        String settings = DurableSettings.write(named.name(), named.timeout(), named.retry());
+        DurableTarget target = orchestrator.placement().chooseDurable(name, named.group());
+        if (target != null) {
+            return placed.submit(sync, registration, named, encoded, settings, target, gate);
+        }
+        TaskNode<T> node = orchestrator.createDurable(named, durables.body(registration, encoded), null, 0);
+        owned.starting(node.id()); // known here before the store may list it as this incarnation's
+        try {
+            sync.store().enqueue(new DurableRecord(node.id().value(), name, encoded, "PENDING", 1,
+                    sync.incarnation(), null, null, System.currentTimeMillis(), 0, settings),
+                    StoredTasks.record(node, sync.member(), sync.incarnation()));
+        }
+        catch (RuntimeException ex) {
+            sync.untrack(node);
+            node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            // Its caller hears "not started": should the rows have been committed all the same (the answer lost
+            // on the way back), the next look at the store ends them so, and never runs them.
+            owned.refused(node.id(), StoredTasks.record(node, sync.member(), sync.incarnation()));
+            throw new IllegalStateException("durable task '" + name + "' (" + node.label()
+                    + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
+        }
+        // Tracked (its record written by the sync thread) only once it may start: before that its rows
+        // may belong to an open transaction, which a write on another connection would wait for.
+        afterStored(gate, node, name, () -> {
+            sync.track(node);
+            node.submit();
+        }, () -> owned.started(node.id()));
+        return node;
+    }
+
+    /**
+     * Lets {@code gate} start {@code node} (with {@code start}) or abandon it, then calls {@code settled} (after
+     * {@code start} has run, or after the abandon, or once the gate failed). The gate is user code: one that
+     * threw before it did either left the task live and PENDING for ever (shutdown waited for it) and its
+     * submitter without a handle. Now the task ends rejected, naming the gate's error, and the submitter gets
+     * that error; the invocation stays stored, so it runs all the same (at least once, as any stored invocation):
+     * on the member that owns it, at the second look at the store after (see {@link OwnedDurables}), or on the
+     * member that claims it once its owner stopped. A gate that throws after it decided has done its job: the
+     * error is logged and the handle returned.
+     */
+    static void afterStored(DurableStartGate gate, TaskNode<?> node, String name, Runnable start, Runnable settled) {
+        AtomicBoolean decided = new AtomicBoolean();
+        try {
+            gate.afterStored(() -> {
+                decided.set(true);
+                try {
+                    start.run();
+                }
+                finally {
+                    settled.run();
+                }
+            }, () -> {
+                decided.set(true);
+                node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back");
+                settled.run();
+            });
+        }
+        catch (RuntimeException | Error failed) {
+            if (decided.get()) {
+                LOG.log(Level.WARNING, "the durable start gate threw after it started or abandoned task " + node.label(),
+                        failed);
+                return;
+            }
+            node.stop(TaskNode.StopKind.REJECT, "its start gate failed: " + failed);
+            settled.run();
+            throw new IllegalStateException("durable task '" + name + "' (" + node.label() + ") was stored, but its "
+                    + "start gate failed before starting it, so it was not started with this handle; being stored, it "
+                    + "runs at least once all the same (found by its member's next looks at the task store): "
+                    + failed, failed);
+        }
+    }
+}

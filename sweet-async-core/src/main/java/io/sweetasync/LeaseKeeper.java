@@ -1,0 +1,156 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskStore;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The lease keeper of a {@link StoreSync}: what its thread ({@code sweet-async-store-lease}) does. Every third of the
+ * lease it renews the lease (which also marks lost the tasks of dead incarnations), stops the durable tasks other
+ * members took over while this member could not renew ({@link #stopTakenOver}), claims orphaned durable invocations,
+ * and holds the invocations the store says this member owns against those it knows of ({@link OwnedDurables}: an
+ * answer lost after its commit strands nothing). After {@link StoreSync#claimSoon()} (a cluster member left) it
+ * claims orphans at every interval for one lease, so a dead member's durable invocations are taken over within an
+ * interval of its lease lapsing, rather than at the next third of this member's lease.
+ *
+ * <p>It has a thread apart from the writer's so that a write that takes long (a large batch, a lock wait, a purge of
+ * a week of records) never keeps the lease of this live member from being renewed: a lapsed lease would have its
+ * durable tasks run a second time elsewhere and its other tasks marked lost.
+ *
+ * <h2>Threads</h2>
+ * {@link #lastHeartbeat} and {@link #renewedAt} are only the lease keeper's thread's after construction;
+ * {@link #claimUntil} is written by whoever calls {@link StoreSync#claimSoon()} and read by the lease keeper
+ * (volatile). It reads {@link StoreSync}'s {@code tracked} (runs another member took over), and the runs it
+ * claims are added to it ({@link StoreSync#track}). {@link #leaseDown} is its half of the store-down warning. It
+ * stops before the store's close hands back what is left and releases the lease: no renewal after the release.
+ */
+final class LeaseKeeper {
+
+    private static final System.Logger LOG = System.getLogger(StoreSync.class.getName()); // the name users configure
+
+    private final StoreSync sync;
+    private final TaskOrchestrator orchestrator;
+    private final TaskStore store;
+    private final StoreSettings settings;
+    private final ConcurrentHashMap<TaskNode<?>, String> tracked;
+    /** Whether renewing the lease or claiming failed last time; for the warning when it starts and ends. */
+    private final AtomicBoolean leaseDown = new AtomicBoolean();
+    /** Only the lease keeper touches this. */
+    private long lastHeartbeat;
+    /**
+     * When ({@code System.nanoTime()}) the last renewal of the lease that succeeded began: the lease held at
+     * least until a lease after it. Only the lease keeper touches it after construction.
+     */
+    private long renewedAt;
+    /**
+     * Until when ({@code System.nanoTime()}) orphans are claimed at every interval; see {@link StoreSync#claimSoon()}.
+     */
+    private volatile long claimUntil = System.nanoTime();
+
+    /** {@code renewedAt}: read before the lease was taken, a lower bound of its start. */
+    LeaseKeeper(StoreSync sync, long renewedAt) {
+        this.sync = sync;
+        this.orchestrator = sync.orchestrator;
+        this.store = sync.store();
+        this.settings = sync.settings;
+        this.tracked = sync.tracked;
+        this.renewedAt = renewedAt;
+        this.lastHeartbeat = System.nanoTime();
+    }
+
+    /**
+     * The lease keeper's loop: the renewal every third of the lease, claims in between after
+     * {@link StoreSync#claimSoon()}. Each step on its own, and on a thread apart from the writes: a write that is slow
+     * or fails unexpectedly (an Error from the store) must not keep the lease from being renewed, or this live member
+     * would be declared dead and its work run twice.
+     */
+    void loop() {
+        while (sync.awaitInterval()) {
+            long now = System.nanoTime();
+            if (now - lastHeartbeat >= settings.lease().toNanos() / 3) {
+                lastHeartbeat = now;
+                StoreSync.step(this::heartbeat);
+            }
+            else if (now - claimUntil < 0) {
+                StoreSync.step(this::claimOrphans);
+            }
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            long started = System.nanoTime();
+            int lost = store.heartbeat(incarnation(), settings.lease());
+            long outOfReach = System.nanoTime() - renewedAt;
+            renewedAt = started;
+            if (lost > 0) {
+                LOG.log(Level.WARNING, "{0} task(s) of stopped processes were marked lost (TaskLostException)", lost);
+            }
+            if (outOfReach >= settings.lease().toNanos()) {
+                stopTakenOver(Duration.ofNanos(outOfReach));
+            }
+            orchestrator.durables().claimOrphans();
+            orchestrator.durables().reconcile();
+            sync.storeUp(leaseDown);
+        }
+        catch (RuntimeException ex) {
+            sync.storeDown(leaseDown, "renewing the lease of member " + member(), ex);
+        }
+    }
+
+    /**
+     * This member's lease may have lapsed before this renewal ({@code outOfReach} passed since the last one
+     * began, a lease or more): other members may have claimed its durable invocations meanwhile and be
+     * running them. A durable task still live here whose stored invocation another incarnation owns now, or
+     * that has ended, is the duplicate run: it is stopped, ending {@code FAILED} with {@link TaskLostException}
+     * (its end is not written: the store refuses an end from an owner it no longer has). An invocation nobody
+     * claimed is still this member's, and its run goes on.
+     */
+    private void stopTakenOver(Duration outOfReach) {
+        for (TaskNode<?> node : tracked.keySet()) {
+            if (!node.isDurable() || node.isFinished()) {
+                continue;
+            }
+            DurableRecord stored = store.durable(node.id()).orElse(null);
+            if (stored != null && (stored.owner() != incarnation() || !stored.status().equals("PENDING"))) {
+                String now = stored.status().equals("PENDING") ? "incarnation " + stored.owner() + " runs it now"
+                        : "it ended " + stored.status() + " there";
+                String why = "member " + member() + " could not renew its lease in the task store for " + outOfReach
+                        .toMillis() + " ms (lease " + settings.lease() + "), and another member claimed it: " + now
+                        + "; read its result with storedResult(" + node.id() + ", type)";
+                LOG.log(Level.WARNING, "durable task {0} stopped here: {1}", node.label(), why);
+                node.stop(TaskNode.StopKind.LOST, why);
+            }
+        }
+    }
+
+    /**
+     * Another member may have died: for the next lease (and an interval), claim orphaned durable invocations
+     * at every interval. Only invocations whose owner's lease has lapsed are claimed, so this never takes a
+     * task from a member that is still alive and renewing; it only stops waiting for the next periodic look.
+     */
+    void claimSoon() {
+        claimUntil = System.nanoTime() + settings.lease().plus(settings.flushInterval()).toNanos();
+    }
+
+    private void claimOrphans() {
+        try {
+            orchestrator.durables().claimOrphans();
+            sync.storeUp(leaseDown);
+        }
+        catch (RuntimeException ex) {
+            sync.storeDown(leaseDown, "claiming the durable tasks of a member that left", ex);
+        }
+    }
+
+    private long incarnation() {
+        return sync.incarnation();
+    }
+
+    private String member() {
+        return sync.member();
+    }
+}

@@ -1,0 +1,296 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The writer of a {@link StoreSync}: what its thread ({@code sweet-async-store}) does every {@code flushInterval}.
+ * It writes the records of tracked tasks whose status changed (one batch), finishes the stored durable invocations
+ * that ended, and forgets tasks once their terminal record is written (and writes it once more if the task's
+ * sampled resource figures were still {@code PENDING} in it and are final now); every hour it purges records older
+ * than the retention. A batch the store refuses is written again one at a time, so that one record or end the
+ * database refuses cannot hold back the others.
+ *
+ * <h2>Threads</h2>
+ * Its own thread runs {@link #loop}; {@link #flush} also runs on the callers of {@link StoreSync#flushNow()} (tests,
+ * shutdown) and once more on close, after the writer's thread stopped. Flushes run one at a time ({@link #flushLock}),
+ * so a slow write of an older state can never land after a newer one. The collections it shares are
+ * {@link StoreSync}'s: it reads, replaces and removes entries of {@code tracked} (task threads and the lease keeper
+ * add to it), removes from {@code refigured}, and adds to {@code released} (runs the shutdown stopped) and
+ * {@code unended} (ends the store refused); an invocation enters those two before it leaves {@code tracked}, so the
+ * lease keeper's looks ({@link StoreSync#held}) know of it at every moment. {@link #lastPurge} is only the writer
+ * thread's; {@link #writesDown} is the writer's half of the store-down warning, the lease keeper has its own.
+ */
+final class StoreWriter {
+
+    private static final System.Logger LOG = System.getLogger(StoreSync.class.getName()); // the name users configure
+    private static final int BATCH = 500;
+    private static final long PURGE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    private final StoreSync sync;
+    private final TaskOrchestrator orchestrator;
+    private final TaskStore store;
+    private final StoreSettings settings;
+    private final ConcurrentHashMap<TaskNode<?>, String> tracked;
+    private final Set<TaskNode<?>> refigured;
+    private final Set<TaskId> released;
+    private final Set<TaskId> unended;
+    private final LongAdder dropped;
+    private final LongAdder written;
+    private final ReentrantLock flushLock = new ReentrantLock();
+    /** Whether writing (records, ends, purges) failed last time; for the warning when it starts and ends. */
+    private final AtomicBoolean writesDown = new AtomicBoolean();
+    /** Only the writer touches this. */
+    private long lastPurge;
+
+    StoreWriter(StoreSync sync) {
+        this.sync = sync;
+        this.orchestrator = sync.orchestrator;
+        this.store = sync.store();
+        this.settings = sync.settings;
+        this.tracked = sync.tracked;
+        this.refigured = sync.refigured;
+        this.released = sync.released;
+        this.unended = sync.unended;
+        this.dropped = sync.dropped;
+        this.written = sync.written;
+        this.lastPurge = System.nanoTime() - PURGE_EVERY_NANOS; // purge once soon after start
+    }
+
+    /** The writer's loop: records and ends every interval, the purge every hour. */
+    void loop() {
+        while (sync.awaitInterval()) {
+            StoreSync.step(this::flush);
+            long now = System.nanoTime();
+            if (now - lastPurge >= PURGE_EVERY_NANOS) {
+                lastPurge = now;
+                StoreSync.step(this::purge);
+            }
+        }
+    }
+
+    /**
+     * One batch: the tracked tasks whose status changed since last written. Flushes run one at a time
+     * ({@link #flushLock}), so a slow write of an older state can never land after a newer one.
+     */
+    boolean flush() {
+        flushLock.lock();
+        try {
+            return flushOnce();
+        }
+        finally {
+            flushLock.unlock();
+        }
+    }
+
+    private boolean flushOnce() {
+        List<TaskNode<?>> changed = new ArrayList<>();
+        for (Map.Entry<TaskNode<?>, String> entry : tracked.entrySet()) {
+            String status = entry.getKey().status().name();
+            if (!status.equals(entry.getValue())) {
+                changed.add(entry.getKey());
+            }
+        }
+        for (int from = 0; from < changed.size(); from += BATCH) {
+            List<TaskNode<?>> nodes = changed.subList(from, Math.min(changed.size(), from + BATCH));
+            List<TaskRecord> records = new ArrayList<>(nodes.size());
+            for (TaskNode<?> node : nodes) {
+                records.add(StoredTasks.record(node, member(), incarnation()));
+            }
+            try {
+                store.save(records);
+                written.add(records.size());
+                sync.storeUp(writesDown);
+            }
+            catch (RuntimeException ex) {
+                if (!saveOneByOne(nodes, records)) {
+                    sync.storeDown(writesDown, "writing " + records.size() + " task records", ex);
+                    return false;
+                }
+                continue;
+            }
+            if (!saved(nodes, records)) {
+                return false;
+            }
+        }
+        return rewriteRefigured();
+    }
+
+    /**
+     * After these records were written: a task whose record is terminal is forgotten, once the ends of
+     * the durable ones among them are written too (one batch); the others wait for their next change.
+     *
+     * @return false if the store failed writing the durable ends (they are written again next time)
+     */
+    private boolean saved(List<TaskNode<?>> nodes, List<TaskRecord> records) {
+        List<TaskNode<?>> ended = new ArrayList<>();
+        List<TaskStore.DurableEnd> ends = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            TaskNode<?> node = nodes.get(i);
+            if (!TaskStatus.valueOf(records.get(i).status()).isTerminal()) {
+                tracked.replace(node, records.get(i).status());
+                continue;
+            }
+            TaskStore.DurableEnd end = node.isDurable() ? orchestrator.durables().end(node) : null;
+            if (end == null) {
+                if (node.isDurable() && orchestrator.durables().released(node)) {
+                    released.add(node.id());
+                }
+                sync.untrack(node);
+            }
+            else {
+                ended.add(node);
+                ends.add(end);
+            }
+        }
+        if (ends.isEmpty()) {
+            return true;
+        }
+        try {
+            store.finishDurables(ends);
+        }
+        catch (RuntimeException batch) {
+            if (!finishOneByOne(ended, ends)) {
+                sync.storeDown(writesDown, "writing the ends of " + ends.size() + " durable tasks", batch);
+                // record and end written again next time
+                ended.forEach(node -> tracked.replace(node, StoreSync.UNWRITTEN));
+                return false;
+            }
+            return true;
+        }
+        ended.forEach(sync::untrack);
+        return true;
+    }
+
+    /**
+     * After a batch of durable ends failed: one at a time, so that one end the database refuses (its
+     * result, say) cannot hold back the others. A refused end is written again without its result (the
+     * task's status and failure are what matter); if even that is refused, it is dropped, counted and
+     * logged, and the invocation stays pending; this member does not run it again ({@link StoreSync#held}): another
+     * member claims it once this one has stopped, or its next start does.
+     */
+    private boolean finishOneByOne(List<TaskNode<?>> nodes, List<TaskStore.DurableEnd> ends) {
+        boolean anyWritten = false;
+        for (int i = 0; i < nodes.size(); i++) {
+            TaskStore.DurableEnd end = ends.get(i);
+            try {
+                store.finishDurable(end.id(), end.owner(), end.status(), end.result(), end.failure());
+                sync.untrack(nodes.get(i));
+                anyWritten = true;
+                continue;
+            }
+            catch (RuntimeException ex) {
+                if (!anyWritten && i == 0) {
+                    return false;
+                }
+                LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
+                        + "; writing it without its result", ex);
+            }
+            try {
+                store.finishDurable(end.id(), end.owner(), end.status(), null, end.failure());
+            }
+            catch (RuntimeException ex) {
+                dropped.increment();
+                if (unended.size() < settings.maxTracked()) {
+                    unended.add(end.id()); // before it is untracked: this member knows of it at every moment
+                }
+                LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
+                        + "; dropped (counted), it stays pending", ex);
+            }
+            sync.untrack(nodes.get(i));
+        }
+        return true;
+    }
+
+    /**
+     * After a batch failed: writes its records one at a time, so that one record the database refuses
+     * cannot hold back the others forever. A record refused while others go through is dropped and
+     * counted (a durable task stays tracked all the same: its end is still to be written); if the first one fails
+     * too, the store is down and the batch waits for the next interval.
+     */
+    private boolean saveOneByOne(List<TaskNode<?>> nodes, List<TaskRecord> records) {
+        boolean anyWritten = false;
+        List<TaskNode<?>> savedNodes = new ArrayList<>();
+        List<TaskRecord> savedRecords = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            try {
+                store.save(List.of(records.get(i)));
+                savedNodes.add(nodes.get(i));
+                savedRecords.add(records.get(i));
+                written.increment();
+                anyWritten = true;
+            }
+            catch (RuntimeException ex) {
+                if (!anyWritten && i == 0) {
+                    return false;
+                }
+                dropped.increment();
+                LOG.log(Level.WARNING, "the task store refused the record of task " + nodes.get(i).label()
+                        + "; dropped (counted)", ex);
+                if (nodes.get(i).isDurable()) {
+                    // Its record is dropped, not the task: it stays tracked, so its end is still written (its
+                    // invocation would stay pending for ever) and the looks know it runs here (untracked while it
+                    // ran, it was unknown to them: they started it a second time, LostAnswerReviewTest).
+                    savedNodes.add(nodes.get(i));
+                    savedRecords.add(records.get(i));
+                }
+                else {
+                    sync.untrack(nodes.get(i));
+                }
+            }
+        }
+        saved(savedNodes, savedRecords); // a failure there is retried next time, like any
+        return true;
+    }
+
+    /** Writes again the records of finished tasks whose figures became final (once they are not tracked). */
+    private boolean rewriteRefigured() {
+        List<TaskNode<?>> nodes = refigured.stream().filter(node -> !tracked.containsKey(node)).limit(BATCH).toList();
+        if (nodes.isEmpty()) {
+            return true;
+        }
+        List<TaskRecord> records = nodes.stream().map(node -> StoredTasks.record(node, member(), incarnation())).toList();
+        try {
+            store.save(records);
+            nodes.forEach(refigured::remove);
+            written.add(records.size());
+            sync.storeUp(writesDown);
+            return true;
+        }
+        catch (RuntimeException ex) {
+            sync.storeDown(writesDown, "writing " + records.size() + " task records", ex);
+            return false;
+        }
+    }
+
+    private void purge() {
+        try {
+            int purged = store.purge(Instant.now().minus(settings.retention()));
+            if (purged > 0) {
+                LOG.log(Level.DEBUG, "purged {0} task records older than {1}", purged, settings.retention());
+            }
+        }
+        catch (RuntimeException ex) {
+            sync.storeDown(writesDown, "purging old task records", ex);
+        }
+    }
+
+    private long incarnation() {
+        return sync.incarnation();
+    }
+
+    private String member() {
+        return sync.member();
+    }
+}
