@@ -13,7 +13,7 @@ public enum ResourceTracking {
     /**
      * The default: exact CPU time and allocated bytes from per-thread counters around each attempt on a
      * platform thread ({@code MEASURED}). The CPU-time counter is a system call, read at each attempt's start
-     * and end: a few hundred nanoseconds each on bare metal, 1.5-3 µs on a VM where system calls are dear,
+     * and end: typically a few hundred nanoseconds each on bare metal, 1.5-3 µs on a VM where system calls are dear,
      * which is most of the cost of a task whose body takes microseconds ({@link #OFF} for an orchestrator of
      * many such tasks). Nothing for virtual threads, whose counters the JDK does not provide (no cost there),
      * and no IO figures.
