@@ -69,24 +69,13 @@ final class DurableInvocations {
         }
         long now = System.currentTimeMillis();
         String in = "?" + ", ?".repeat(handlers.size() - 1);
-        List<DurableRecord> candidates = connections.run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM "
-                    + prefix + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 "
-                    + "FROM " + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY "
-                    + "created_at LIMIT ?")) {
-                List<Object> parameters = new ArrayList<>(handlers);
-                parameters.add(now);
-                parameters.add(limit);
-                StoreRows.bind(select, parameters.toArray());
-                List<DurableRecord> found = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        found.add(StoreRows.durable(rows));
-                    }
-                }
-                return found;
-            }
-        });
+        List<Object> parameters = new ArrayList<>(handlers);
+        parameters.add(now);
+        parameters.add(limit);
+        List<DurableRecord> candidates = connections.list("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM " + prefix
+                + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 FROM "
+                + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
+                + "LIMIT ?", StoreRows::durable, parameters.toArray());
         List<DurableRecord> claimed = new ArrayList<>();
         for (DurableRecord candidate : candidates) {
             // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins. Owner 0: its
@@ -187,32 +176,15 @@ final class DurableInvocations {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
-        return connections.run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM " + prefix + "durable WHERE "
-                    + "status = 'PENDING' AND owner = ? AND id > ? ORDER BY id LIMIT ?")) {
-                StoreRows.bind(select, incarnation, after == null ? Long.MIN_VALUE : after.value(), limit);
-                List<TaskId> found = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        found.add(new TaskId(rows.getLong(1)));
-                    }
-                }
-                return found;
-            }
-        });
+        return connections.list("SELECT id FROM " + prefix + "durable WHERE status = 'PENDING' AND owner = ? AND id > ? "
+                + "ORDER BY id LIMIT ?", row -> new TaskId(row.getLong(1)), incarnation,
+                after == null ? Long.MIN_VALUE : after.value(), limit);
     }
 
     /** See {@link JdbcTaskStore#durable(TaskId)}. */
     Optional<DurableRecord> durable(TaskId id) {
         Objects.requireNonNull(id, "id");
-        return connections.run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM "
-                    + prefix + "durable WHERE id = ?")) {
-                select.setLong(1, id.value());
-                try (ResultSet rows = select.executeQuery()) {
-                    return rows.next() ? Optional.of(StoreRows.durable(rows)) : Optional.empty();
-                }
-            }
-        });
+        return connections.byId("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM " + prefix + "durable WHERE id = ?",
+                id.value(), StoreRows::durable);
     }
 }

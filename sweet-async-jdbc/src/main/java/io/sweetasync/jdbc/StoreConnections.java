@@ -3,8 +3,12 @@ package io.sweetasync.jdbc;
 import io.sweetasync.jdbc.JdbcTaskStore.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -125,6 +129,40 @@ final class StoreConnections {
         catch (SQLException ex) {
             throw new TaskStoreException("task store (" + prefix + "*): " + ex.getMessage(), ex);
         }
+    }
+
+    /** Reads the row a result set is on into a value. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** The rows {@code sql} selects with {@code parameters} bound, in its order, each read by {@code reader}. */
+    <T> List<T> list(String sql, Reader<T> reader, Object... parameters) {
+        return run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                StoreRows.bind(select, parameters);
+                List<T> found = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(reader.read(rows));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    /** The row {@code sql} selects by {@code id} (its one parameter), read by {@code reader}; empty if none. */
+    <T> Optional<T> byId(String sql, long id, Reader<T> reader) {
+        return run(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                select.setLong(1, id);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(reader.read(rows)) : Optional.empty();
+                }
+            }
+        });
     }
 
     int update(String sql, Object... parameters) {

@@ -5,7 +5,6 @@ import io.sweetasync.jdbc.JdbcTaskStore.Dialect;
 import io.sweetasync.spi.TaskQuery;
 import io.sweetasync.spi.TaskRecord;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -68,15 +67,8 @@ final class TaskRecords {
     /** See {@link JdbcTaskStore#find(TaskId)}. */
     Optional<TaskRecord> find(TaskId id) {
         Objects.requireNonNull(id, "id");
-        return connections.run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + StoreSql.TASK_COLUMNS + " FROM "
-                    + prefix + "task WHERE id = ?")) {
-                select.setLong(1, id.value());
-                try (ResultSet rows = select.executeQuery()) {
-                    return rows.next() ? Optional.of(StoreRows.task(rows)) : Optional.empty();
-                }
-            }
-        });
+        return connections.byId("SELECT " + StoreSql.TASK_COLUMNS + " FROM " + prefix + "task WHERE id = ?", id.value(),
+                StoreRows::task);
     }
 
     /** {@code instant}'s epoch milliseconds, {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE} beyond them. */
@@ -109,18 +101,7 @@ final class TaskRecords {
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
         parameters.add(query.limit());
         parameters.add(query.offset());
-        return connections.run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
-                StoreRows.bind(select, parameters.toArray());
-                List<TaskRecord> found = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        found.add(StoreRows.task(rows));
-                    }
-                }
-                return found;
-            }
-        });
+        return connections.list(sql.toString(), StoreRows::task, parameters.toArray());
     }
 
     /** See {@link JdbcTaskStore#purge(Instant)}. */
