@@ -13,8 +13,9 @@ import javax.sql.DataSource;
 
 /**
  * The store's way to its database: a connection per call (none is held between calls), the database kind
- * read from the first connection, work run in a transaction of its own or the caller's, JDBC batches, and
- * every {@link SQLException} turned into a {@link TaskStoreException} naming the store's tables.
+ * read from the first connection, work run in a transaction of its own or the caller's, JDBC batches,
+ * selects read into a list or one row by id, and every {@link SQLException} turned into a
+ * {@link TaskStoreException} naming the store's tables.
  *
  * <p>Invariants: thread-safe; the only mutable state is {@link #dialect}, written once a connection told
  * it (every thread that detects it detects the same kind: a benign race) and volatile, so that a thread
