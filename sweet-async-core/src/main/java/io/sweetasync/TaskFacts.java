@@ -1,20 +1,17 @@
 package io.sweetasync;
 
 import io.sweetasync.internal.Names;
-import io.sweetasync.limit.ConcurrencyLimiter;
-import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
  * What a task is and what it has measured: its identity and place in the tree, its settings, the times of
- * its life, its resource figures and published progress, and the snapshots ({@link TaskInfo},
- * {@link TaskMetrics}) built from them. The layers that move a task extend it ({@link TaskEnding},
+ * its life, its resource figures and published progress; the snapshots ({@link TaskInfo},
+ * {@link TaskMetrics}) are built from them by {@link TaskSnapshots}, and what only some tasks need is in
+ * {@link Occasional}. The layers that move a task extend it ({@link TaskEnding},
  * {@link TaskChildren}, {@link TaskAttempts}, up to {@link TaskNode}): one object per task, in layers, each
  * with one job.
  *
@@ -24,7 +21,8 @@ import java.util.function.LongSupplier;
  * view of a running task, exact once the task is terminal (its status is published after the last
  * write). Resource figures measured on a platform thread are written by the attempt's runner only;
  * sampled figures and progress are created at most once (compare-and-set; a losing racer's object is
- * dropped unused).
+ * dropped unused). The times and figures that {@link TaskSnapshots} reads are package-private for it
+ * alone to read: only this class's methods write them.
  */
 abstract class TaskFacts<T> {
 
@@ -32,45 +30,11 @@ abstract class TaskFacts<T> {
     private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
     private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
 
-    /** Path segments shown at the end of a deep task's path (the root is always shown too). */
-    private static final int PATH_TAIL = 8;
     /** Monotonic time not reached yet. */
     static final long UNSET = Long.MIN_VALUE;
-    /** The figures of a task that has neither waited nor run: every one unavailable. */
-    private static final TaskMetrics NOT_STARTED = new TaskMetrics(Duration.ZERO, Duration.ZERO,
-            ResourceValue.unavailable(), ResourceValue.unavailable(), ResourceValue.unavailable(),
-            ResourceValue.unavailable());
 
     /** A resource figure attributed from sampled events. */
     enum Resource { CPU, ALLOCATED, READ, WRITTEN }
-
-    /**
-     * The state only some tasks need (a deadline, a retry, a group's permit, a failure, sampled figures),
-     * out of the task's own object so that a plain task does not carry its fields: made on first use by
-     * {@link #occasional()} (compare-and-set: every thread sees the same one), read through
-     * {@link #occasionalOrNull()} (null: none of its fields was ever set).
-     */
-    static final class Occasional {
-        static final VarHandle PERMIT = fieldHandle(MethodHandles.lookup(), "permit", ConcurrencyLimiter.Permit.class);
-        static final VarHandle SAMPLED = fieldHandle(MethodHandles.lookup(), "sampled", SampledFigures.class);
-
-        /** The deadline armed at submission and the retry waiting to run, if any. */
-        volatile TaskClock.Scheduled timeoutHandle;
-        volatile TaskClock.Scheduled retryHandle;
-        /** A granted permit not yet released; taken (set to null) exactly once by whoever releases it. */
-        volatile ConcurrencyLimiter.Permit permit;
-        /** The pending permit request of the current attempt, if any. */
-        volatile ConcurrencyLimiter.Request permitRequest;
-        /** Why the task did not complete; set when it finishes, kept when a fallback supplied the value. */
-        volatile TaskInfo.Failure failureInfo;
-        /** Figures attributed from JFR events; created when the first attempt opens its slice. */
-        volatile SampledFigures sampled;
-        /**
-         * Completed when a cancellation of the task wins or its outcome completes; made by the first
-         * {@code Future.get} that has to wait (see {@link TaskEnding#cancelOrOutcome}).
-         */
-        volatile ManagedFuture<Void> getWaiters;
-    }
 
     /** What the task was created with, shared with the tasks built alike (see {@link TaskSettings}). */
     final TaskSettings settings;
@@ -82,30 +46,30 @@ abstract class TaskFacts<T> {
 
     /** Built on first use (snapshots, messages): most tasks never need it. */
     private volatile String path;
-    private volatile int attempts;
+    volatile int attempts;
     /** Set before the task is submitted; see {@link #markDurable}. */
     private volatile boolean durable;
     /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
-    private volatile long startedNanos = UNSET;
-    private volatile long completedNanos = UNSET;
-    private volatile long queuedAtNanos;
+    volatile long startedNanos = UNSET;
+    volatile long completedNanos = UNSET;
+    volatile long queuedAtNanos;
     /**
      * Whether the wait since {@link #queuedAtNanos} is still to be added to {@link #queueWaitNanos}: by the
      * attempt that ends it, or, for a task that ends still waiting (cancelled, rejected after maxWait, timed
      * out in the queue), when it completes; taken once (a compare-and-set), whichever comes first.
      */
-    private volatile boolean waiting;
-    private volatile long queueWaitNanos;
-    private volatile long runNanos;
+    volatile boolean waiting;
+    volatile long queueWaitNanos;
+    volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
-    private volatile long attemptStartNanos;
+    volatile long attemptStartNanos;
     /**
      * Measured totals over attempts on platform threads; -1 until measured, {@link #UNMEASURED} once an attempt
      * ran where its counters could not be read (a virtual thread): a sum without it would not be exact. Written
      * by the attempt's runner (attempts run one after another).
      */
-    private volatile long measuredCpu = -1;
-    private volatile long measuredAllocated = -1;
+    volatile long measuredCpu = -1;
+    volatile long measuredAllocated = -1;
     /** What only some tasks need; null until one of its fields is first set. */
     private volatile Occasional occasional;
     /** Published live values; null until the first one, so that most tasks carry none. */
@@ -221,11 +185,7 @@ abstract class TaskFacts<T> {
         return id().label(settings.name);
     }
 
-    /**
-     * Names and ids from the root. A deep task's path shows the root, the number of levels left out and
-     * the last {@value #PATH_TAIL} levels ({@code root#1/…(991 more)/…/leaf#1000}), so a path costs
-     * the same at any depth and a deep tree's snapshots stay linear in its size.
-     */
+    /** Names and ids from the root (see {@link TaskSnapshots#pathOf}); built on first use, then kept. */
     String path() {
         String known = path;
         if (known == null && settings.depth == 0) {
@@ -233,23 +193,7 @@ abstract class TaskFacts<T> {
             path = known;
         }
         if (known == null) {
-            int depth = settings.depth;
-            int shown = Math.min(depth, PATH_TAIL);
-            String[] tail = new String[shown + 1];
-            TaskFacts<?> node = this;
-            for (int i = shown; i >= 0 && node != null; i--) {
-                tail[i] = node.label();
-                node = node.parentNode();
-            }
-            StringBuilder text = new StringBuilder();
-            if (depth > PATH_TAIL) {
-                text.append(rootNode().label()).append('/');
-                if (depth > PATH_TAIL + 1) {
-                    text.append("\u2026(").append(depth - PATH_TAIL - 1).append(" more)/");
-                }
-            }
-            text.append(String.join("/", tail));
-            known = text.toString();
+            known = TaskSnapshots.pathOf(this);
             path = known;
         }
         return known;
@@ -382,7 +326,8 @@ abstract class TaskFacts<T> {
         progress.freeze(lastRead);
     }
 
-    private Map<String, Long> progressNow() {
+    /** The progress values of now (none if nothing was published). */
+    Map<String, Long> progressNow() {
         TaskProgress mine = progress;
         return mine == null ? Map.of() : mine.now();
     }
@@ -449,27 +394,8 @@ abstract class TaskFacts<T> {
         return figures != null && figures.announceWhenFinal();
     }
 
-    /**
-     * A figure of the task: {@code measured} (the sum over attempts measured so far) counts only while no
-     * attempt runs: during one (or a runaway's, after its deadline) it lacks that attempt's share, a partial
-     * sum that is no measurement; the sampled figure (pending) or none stands in, as for a first attempt.
-     */
-    private ResourceValue figure(long measured, Resource resource, boolean measurable, boolean attemptRunning) {
-        ResourceTracking tracking = settings.orchestrator.resourceTracking();
-        if (tracking == ResourceTracking.OFF || attempts == 0) {
-            return ResourceValue.unavailable();
-        }
-        if (measurable && measured >= 0 && !attemptRunning) {
-            return ResourceValue.measured(measured);
-        }
-        SampledFigures figures = sampledOrNull();
-        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && figures != null) {
-            return figures.value(resource);
-        }
-        return ResourceValue.unavailable();
-    }
-
-    private SampledFigures sampledOrNull() {
+    /** This task's sampled figures, null if none were created. */
+    SampledFigures sampledOrNull() {
         Occasional rare = occasional;
         return rare == null ? null : rare.sampled;
     }
@@ -497,25 +423,7 @@ abstract class TaskFacts<T> {
     }
 
     public TaskMetrics metrics() {
-        if (attempts == 0 && !waiting && queueWaitNanos == 0 && runNanos == 0 && attemptStartNanos == 0) {
-            return NOT_STARTED; // nothing measured yet (a snapshot at creation, for context propagators)
-        }
-        long now = settings.orchestrator.clock().nanoTime();
-        long running = attemptStartNanos;
-        return new TaskMetrics(Duration.ofNanos(queueWaitAt(now)), Duration.ofNanos(runAt(now, running)),
-                figure(measuredCpu, Resource.CPU, true, running != 0),
-                figure(measuredAllocated, Resource.ALLOCATED, true, running != 0),
-                figure(-1, Resource.READ, false, running != 0), figure(-1, Resource.WRITTEN, false, running != 0));
-    }
-
-    /** The time waited for a slot or a permit until {@code now}. */
-    private long queueWaitAt(long now) {
-        return queueWaitNanos + (waiting ? Math.max(0, now - queuedAtNanos) : 0);
-    }
-
-    /** The time run until {@code now}; {@code running} is the start of the attempt running, 0 if none. */
-    private long runAt(long now, long running) {
-        return runNanos + (running == 0 ? 0 : Math.max(0, now - running));
+        return TaskSnapshots.metrics(this);
     }
 
     /**
@@ -523,18 +431,7 @@ abstract class TaskFacts<T> {
      * snapshot itself built only if the history is read. Called by the thread that finished it, childless.
      */
     FinishedRoot finishedRoot() {
-        TaskSettings set = settings;
-        long running = attemptStartNanos;
-        // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
-        long now = waiting || running != 0 ? clockNow() : completedNanos;
-        Occasional rare = occasional;
-        return new FinishedRoot(idValue, set.name, set.priority, set.group, set.runtime.name(), set.tags,
-                set.dependencies, status(), set.orchestrator.anchorAt(completedNanos), createdNanos, startedNanos,
-                completedNanos, attempts, rare == null ? null : rare.failureInfo, queueWaitAt(now), runAt(now, running),
-                figure(measuredCpu, Resource.CPU, true, running != 0),
-                figure(measuredAllocated, Resource.ALLOCATED, true, running != 0),
-                figure(-1, Resource.READ, false, running != 0), figure(-1, Resource.WRITTEN, false, running != 0),
-                progressNow(), isRunaway());
+        return TaskSnapshots.finishedRoot(this);
     }
 
     /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */
@@ -544,12 +441,7 @@ abstract class TaskFacts<T> {
 
     /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */
     TaskInfo snapshot(TaskInfo.Failure failure) {
-        TaskSettings set = settings;
-        return new TaskInfo(id(), set.parent == null ? null : set.parent.id(), set.name, path(), status(), set.priority,
-                set.group, set.runtime.name(), set.tags, settings.orchestrator.instantAt(createdNanos),
-                startedNanos == UNSET ? null : settings.orchestrator.instantAt(startedNanos),
-                completedNanos == UNSET ? null : settings.orchestrator.instantAt(completedNanos), attempts, set.dependencies,
-                failure, metrics(), progressNow(), childCount(), isRunaway(), List.of());
+        return TaskSnapshots.snapshot(this, failure);
     }
 
     @Override

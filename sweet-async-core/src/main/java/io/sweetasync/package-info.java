@@ -19,7 +19,8 @@
  * The engine's classes, one job each:
  * <ul>
  *   <li>a task, one object per task in layers, each extending the one before: {@code TaskFacts} (identity,
- *   settings, times, figures, snapshots), {@code TaskEnding} (the stop request, the status, the one finish
+ *   settings, times, figures, progress; {@code TaskSnapshots} reads them into snapshots, {@code Occasional}
+ *   holds what only some tasks need), {@code TaskEnding} (the stop request, the status, the one finish
  *   that decides the terminal status; the context it runs in), {@code TaskChildren} (what it waits for:
  *   the body's and children's shares, the children list, the walk up the tree), {@code TaskAttempts} (its
  *   body: submission, attempts, retries, the deadline, runaways), {@code TaskNode} (the handle users

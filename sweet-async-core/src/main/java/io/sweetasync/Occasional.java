@@ -1,0 +1,41 @@
+package io.sweetasync;
+
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.spi.TaskClock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The state only some tasks need (a deadline, a retry, a group's permit, a failure, sampled figures),
+ * out of the task's own object so that a plain task does not carry its fields: made on first use by
+ * {@link TaskFacts#occasional()} (compare-and-set: every thread sees the same one), read through
+ * {@link TaskFacts#occasionalOrNull()} (null: none of its fields was ever set).
+ *
+ * <p>Invariants: at most one per task, published by the compare-and-set on the task's field; every field
+ * is volatile and written by the step that owns it (see each field); {@link #permit} is taken once, by a
+ * {@link #PERMIT} get-and-set, and {@link #sampled} created once, by a {@link #SAMPLED} compare-and-set (a
+ * losing racer's object is dropped unused).
+ */
+final class Occasional {
+    static final VarHandle PERMIT = TaskFacts.fieldHandle(MethodHandles.lookup(), "permit",
+            ConcurrencyLimiter.Permit.class);
+    static final VarHandle SAMPLED = TaskFacts.fieldHandle(MethodHandles.lookup(), "sampled",
+            SampledFigures.class);
+
+    /** The deadline armed at submission and the retry waiting to run, if any. */
+    volatile TaskClock.Scheduled timeoutHandle;
+    volatile TaskClock.Scheduled retryHandle;
+    /** A granted permit not yet released; taken (set to null) exactly once by whoever releases it. */
+    volatile ConcurrencyLimiter.Permit permit;
+    /** The pending permit request of the current attempt, if any. */
+    volatile ConcurrencyLimiter.Request permitRequest;
+    /** Why the task did not complete; set when it finishes, kept when a fallback supplied the value. */
+    volatile TaskInfo.Failure failureInfo;
+    /** Figures attributed from JFR events; created when the first attempt opens its slice. */
+    volatile SampledFigures sampled;
+    /**
+     * Completed when a cancellation of the task wins or its outcome completes; made by the first
+     * {@code Future.get} that has to wait (see {@link TaskEnding#cancelOrOutcome}).
+     */
+    volatile ManagedFuture<Void> getWaiters;
+}

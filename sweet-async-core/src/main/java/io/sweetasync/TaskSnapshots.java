@@ -1,0 +1,132 @@
+package io.sweetasync;
+
+import io.sweetasync.TaskFacts.Resource;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A task's facts read into values: its path text, its figures ({@link TaskMetrics}), its flat snapshot
+ * ({@link TaskInfo}) and a finished root's history entry ({@link FinishedRoot}). Static functions of the
+ * task they are handed, so that the task's object carries no field and makes no allocation for them
+ * (see {@link TaskFacts}: one object per task, in layers).
+ *
+ * <p>Invariants: stateless; each function only reads the task (never writes it), on the calling thread,
+ * any thread at any time: a view of a running task is best-effort (its times and figures are written by
+ * the step that owns them, see {@link TaskFacts}), exact once the task is terminal (its status is
+ * published after the last write). Nothing walks more than {@value #PATH_TAIL} levels up or recurses.
+ */
+final class TaskSnapshots {
+
+    /** Path segments shown at the end of a deep task's path (the root is always shown too). */
+    private static final int PATH_TAIL = 8;
+    /** The figures of a task that has neither waited nor run: every one unavailable. */
+    private static final TaskMetrics NOT_STARTED = new TaskMetrics(Duration.ZERO, Duration.ZERO,
+            ResourceValue.unavailable(), ResourceValue.unavailable(), ResourceValue.unavailable(),
+            ResourceValue.unavailable());
+
+    private TaskSnapshots() {
+    }
+
+    /**
+     * Names and ids from the root, for a task below its root (see {@link TaskFacts#path()}). A deep task's
+     * path shows the root, the number of levels left out and the last {@value #PATH_TAIL} levels
+     * ({@code root#1/…(991 more)/…/leaf#1000}), so a path costs the same at any depth and a deep tree's
+     * snapshots stay linear in its size.
+     */
+    static String pathOf(TaskFacts<?> task) {
+        int depth = task.settings.depth;
+        int shown = Math.min(depth, PATH_TAIL);
+        String[] tail = new String[shown + 1];
+        TaskFacts<?> node = task;
+        for (int i = shown; i >= 0 && node != null; i--) {
+            tail[i] = node.label();
+            node = node.parentNode();
+        }
+        StringBuilder text = new StringBuilder();
+        if (depth > PATH_TAIL) {
+            text.append(task.rootNode().label()).append('/');
+            if (depth > PATH_TAIL + 1) {
+                text.append("\u2026(").append(depth - PATH_TAIL - 1).append(" more)/");
+            }
+        }
+        text.append(String.join("/", tail));
+        return text.toString();
+    }
+
+    /** See {@link TaskFacts#metrics()}. */
+    static TaskMetrics metrics(TaskFacts<?> task) {
+        if (task.attempts == 0 && !task.waiting && task.queueWaitNanos == 0 && task.runNanos == 0
+                && task.attemptStartNanos == 0) {
+            return NOT_STARTED; // nothing measured yet (a snapshot at creation, for context propagators)
+        }
+        long now = task.settings.orchestrator.clock().nanoTime();
+        long running = task.attemptStartNanos;
+        return new TaskMetrics(Duration.ofNanos(queueWaitAt(task, now)), Duration.ofNanos(runAt(task, now, running)),
+                figure(task, task.measuredCpu, Resource.CPU, true, running != 0),
+                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != 0),
+                figure(task, -1, Resource.READ, false, running != 0),
+                figure(task, -1, Resource.WRITTEN, false, running != 0));
+    }
+
+    /** The time waited for a slot or a permit until {@code now}. */
+    private static long queueWaitAt(TaskFacts<?> task, long now) {
+        return task.queueWaitNanos + (task.waiting ? Math.max(0, now - task.queuedAtNanos) : 0);
+    }
+
+    /** The time run until {@code now}; {@code running} is the start of the attempt running, 0 if none. */
+    private static long runAt(TaskFacts<?> task, long now, long running) {
+        return task.runNanos + (running == 0 ? 0 : Math.max(0, now - running));
+    }
+
+    /**
+     * A figure of the task: {@code measured} (the sum over attempts measured so far) counts only while no
+     * attempt runs: during one (or a runaway's, after its deadline) it lacks that attempt's share, a partial
+     * sum that is no measurement; the sampled figure (pending) or none stands in, as for a first attempt.
+     */
+    private static ResourceValue figure(TaskFacts<?> task, long measured, Resource resource, boolean measurable,
+            boolean attemptRunning) {
+        ResourceTracking tracking = task.settings.orchestrator.resourceTracking();
+        if (tracking == ResourceTracking.OFF || task.attempts == 0) {
+            return ResourceValue.unavailable();
+        }
+        if (measurable && measured >= 0 && !attemptRunning) {
+            return ResourceValue.measured(measured);
+        }
+        SampledFigures figures = task.sampledOrNull();
+        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && figures != null) {
+            return figures.value(resource);
+        }
+        return ResourceValue.unavailable();
+    }
+
+    /** See {@link TaskFacts#finishedRoot()}. */
+    static FinishedRoot finishedRoot(TaskFacts<?> task) {
+        TaskSettings set = task.settings;
+        long running = task.attemptStartNanos;
+        // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
+        long now = task.waiting || running != 0 ? task.clockNow() : task.completedNanos;
+        Occasional rare = task.occasionalOrNull();
+        return new FinishedRoot(task.idValue(), set.name, set.priority, set.group, set.runtime.name(), set.tags,
+                set.dependencies, task.status(), set.orchestrator.anchorAt(task.completedNanos), task.createdNanos(),
+                task.startedNanos, task.completedNanos, task.attempts, rare == null ? null : rare.failureInfo,
+                queueWaitAt(task, now), runAt(task, now, running),
+                figure(task, task.measuredCpu, Resource.CPU, true, running != 0),
+                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != 0),
+                figure(task, -1, Resource.READ, false, running != 0),
+                figure(task, -1, Resource.WRITTEN, false, running != 0),
+                task.progressNow(), task.isRunaway());
+    }
+
+    /** See {@link TaskFacts#snapshot(TaskInfo.Failure)}. */
+    static TaskInfo snapshot(TaskFacts<?> task, TaskInfo.Failure failure) {
+        TaskSettings set = task.settings;
+        return new TaskInfo(task.id(), set.parent == null ? null : set.parent.id(), set.name, task.path(),
+                task.status(), set.priority, set.group, set.runtime.name(), set.tags,
+                task.settings.orchestrator.instantAt(task.createdNanos()),
+                task.startedNanos == TaskFacts.UNSET ? null : task.settings.orchestrator.instantAt(task.startedNanos),
+                task.completedNanos == TaskFacts.UNSET ? null
+                        : task.settings.orchestrator.instantAt(task.completedNanos),
+                task.attempts, set.dependencies, failure, metrics(task), task.progressNow(), task.childCount(),
+                task.isRunaway(), List.of());
+    }
+}

@@ -1,0 +1,190 @@
+package io.sweetasync.jdbc;
+
+import io.sweetasync.TaskId;
+import io.sweetasync.jdbc.JdbcTaskStore.Dialect;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore.DurableEnd;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Durable invocations and their claims: one enqueued with its task's record, orphans (whose owner's lease
+ * lapsed, or that a graceful close released) claimed, released, ended by their owner, and the owned ones
+ * listed a page at a time.
+ *
+ * <p>Invariants: thread-safe, no state of its own beyond the store's connections and statements. Every
+ * change of an invocation is guarded by its owner column: a claim is a compare-and-set on owner and
+ * attempts (of members racing for one orphan exactly one wins), a release and an end match only the
+ * current owner's pending row, so a member whose lease lapsed changes nothing that another took over.
+ * {@link #enqueue} writes both rows in one transaction (or the caller's); each claim commits alone.
+ */
+final class DurableInvocations {
+
+    /** The owner of an invocation whose run a graceful close handed over: no member's incarnation (they start at 1). */
+    private static final long RELEASED = 0;
+
+    private final String prefix;
+    private final StoreConnections connections;
+    private final StoreSql sql;
+
+    DurableInvocations(String prefix, StoreConnections connections, StoreSql sql) {
+        this.prefix = prefix;
+        this.connections = connections;
+        this.sql = sql;
+    }
+
+    /** See {@link JdbcTaskStore#enqueue(DurableRecord, TaskRecord)}. */
+    void enqueue(DurableRecord invocation, TaskRecord task) {
+        // Both rows or neither, in one commit; inside a surrounding transaction both belong to it instead.
+        connections.transaction(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix + "durable (id, handler, "
+                    + "argument, status, attempts, owner, result, failure, created_at, updated_at, lost_runs, settings) VALUES "
+                    + "(?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)")) {
+                StoreRows.bind(insert, invocation.id(), invocation.handler(), invocation.argument(), invocation.status(),
+                        invocation.attempts(), invocation.owner(), invocation.createdAt(), invocation.createdAt(),
+                        invocation.lostRuns(), invocation.settings());
+                insert.executeUpdate();
+            }
+            try (PreparedStatement upsert = connection.prepareStatement(sql.upsertTask())) {
+                StoreRows.bindTask(upsert, task);
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** See {@link JdbcTaskStore#claimOrphans(long, Collection, int)}. */
+    List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
+        if (handlers.isEmpty() || limit < 1) {
+            return List.of();
+        }
+        long now = System.currentTimeMillis();
+        String in = "?" + ", ?".repeat(handlers.size() - 1);
+        List<Object> parameters = new ArrayList<>(handlers);
+        parameters.add(now);
+        parameters.add(limit);
+        List<DurableRecord> candidates = connections.list("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM " + prefix
+                + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 FROM "
+                + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
+                + "LIMIT ?", StoreRows::durable, parameters.toArray());
+        List<DurableRecord> claimed = new ArrayList<>();
+        for (DurableRecord candidate : candidates) {
+            // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins. Owner 0: its
+            // last run was handed over by a graceful close (releaseDurables), so that run was not lost.
+            int lost = candidate.owner() == RELEASED ? 0 : 1;
+            int won;
+            try {
+                won = connections.update("UPDATE " + prefix + "durable SET owner = ?, attempts = attempts + 1, "
+                        + "lost_runs = lost_runs + ?, updated_at = ? WHERE id = ? AND owner = ? AND attempts = ? AND "
+                        + "status = 'PENDING'", incarnation, lost, now, candidate.id(), candidate.owner(),
+                        candidate.attempts());
+            }
+            catch (RuntimeException ex) {
+                if (claimed.isEmpty()) {
+                    throw ex;
+                }
+                break; // the claims made stand, and are answered
+            }
+            if (won == 1) {
+                claimed.add(new DurableRecord(candidate.id(), candidate.handler(), candidate.argument(), "PENDING",
+                        candidate.attempts() + 1, incarnation, null, null, candidate.createdAt(),
+                        candidate.lostRuns() + lost, candidate.settings()));
+            }
+        }
+        return claimed;
+    }
+
+    /** See {@link JdbcTaskStore#releaseDurables(long, Collection)}. */
+    void releaseDurables(long owner, Collection<TaskId> ids) {
+        List<TaskId> all = List.copyOf(ids);
+        long now = System.currentTimeMillis();
+        for (int from = 0; from < all.size(); from += StoreSql.ROWS_PER_STATEMENT) {
+            List<TaskId> chunk = all.subList(from, Math.min(all.size(), from + StoreSql.ROWS_PER_STATEMENT));
+            List<Object> parameters = new ArrayList<>(chunk.size() + 3);
+            parameters.add(RELEASED);
+            parameters.add(now);
+            parameters.add(owner);
+            chunk.forEach(id -> parameters.add(id.value()));
+            connections.update("UPDATE " + prefix + "durable SET owner = ?, updated_at = ? WHERE owner = ? AND status = "
+                    + "'PENDING' AND id IN (?" + ", ?".repeat(chunk.size() - 1) + ")", parameters.toArray());
+        }
+    }
+
+    /** See {@link JdbcTaskStore#finishDurables(List)}. */
+    boolean[] finishDurables(List<DurableEnd> ends) {
+        if (ends.isEmpty()) {
+            return new boolean[0];
+        }
+        long now = System.currentTimeMillis();
+        if (connections.dialectNow() == Dialect.POSTGRESQL) {
+            return finishDurablesTogether(ends, now);
+        }
+        int[] counts = connections.batch("UPDATE " + prefix + StoreSql.FINISH_DURABLE, ends, (statement, end) ->
+                StoreRows.bind(statement, end.status(), Texts.clean(end.result()), Texts.cut(end.failure(), 2000), now,
+                        end.id().value(), end.owner()));
+        boolean[] recorded = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            // SUCCESS_NO_INFO (-2): the driver ran it but does not say; only the owner's run can have matched.
+            recorded[i] = counts[i] == 1 || counts[i] == Statement.SUCCESS_NO_INFO;
+        }
+        return recorded;
+    }
+
+    /** PostgreSQL: up to 100 ends per statement, the recorded ones told by {@code RETURNING}. */
+    private boolean[] finishDurablesTogether(List<DurableEnd> ends, long now) {
+        Set<Long> recorded = new HashSet<>();
+        connections.transaction(connection -> {
+            for (int from = 0; from < ends.size(); from += StoreSql.ROWS_PER_STATEMENT) {
+                List<DurableEnd> chunk = ends.subList(from, Math.min(ends.size(), from + StoreSql.ROWS_PER_STATEMENT));
+                try (PreparedStatement update = connection.prepareStatement(sql.finishTogether(chunk.size()))) {
+                    int i = 1;
+                    update.setLong(i++, now);
+                    for (DurableEnd end : chunk) {
+                        update.setLong(i++, end.id().value());
+                        update.setLong(i++, end.owner());
+                        update.setString(i++, end.status());
+                        update.setString(i++, Texts.clean(end.result()));
+                        update.setString(i++, Texts.cut(end.failure(), 2000));
+                    }
+                    try (ResultSet rows = update.executeQuery()) {
+                        while (rows.next()) {
+                            recorded.add(rows.getLong(1));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        boolean[] answer = new boolean[ends.size()];
+        for (int i = 0; i < answer.length; i++) {
+            answer[i] = recorded.contains(ends.get(i).id().value());
+        }
+        return answer;
+    }
+
+    /** See {@link JdbcTaskStore#owned(long, TaskId, int)}. */
+    List<TaskId> owned(long incarnation, TaskId after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return connections.list("SELECT id FROM " + prefix + "durable WHERE status = 'PENDING' AND owner = ? AND id > ? "
+                + "ORDER BY id LIMIT ?", row -> new TaskId(row.getLong(1)), incarnation,
+                after == null ? Long.MIN_VALUE : after.value(), limit);
+    }
+
+    /** See {@link JdbcTaskStore#durable(TaskId)}. */
+    Optional<DurableRecord> durable(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        return connections.byId("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM " + prefix + "durable WHERE id = ?",
+                id.value(), StoreRows::durable);
+    }
+}

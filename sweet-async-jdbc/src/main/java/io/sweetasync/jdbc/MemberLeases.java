@@ -1,0 +1,124 @@
+package io.sweetasync.jdbc;
+
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskLostException;
+import io.sweetasync.jdbc.JdbcTaskStore.Dialect;
+import io.sweetasync.spi.TaskStore.Incarnation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Members and their leases: an incarnation number taken from the database's sequence when a member opens,
+ * its lease renewed by heartbeats and ended by a close, and the live non-durable tasks of members whose
+ * lease expired marked lost (at every open and heartbeat).
+ *
+ * <p>Invariants: thread-safe, no state of its own beyond the store's connections; each call is its own
+ * statements on a connection of its own (no transaction spans two calls). The incarnation sequence only
+ * ever moves forward, so an incarnation number is handed out once across all members. Lease ends are epoch
+ * milliseconds of this JVM's clock.
+ */
+final class MemberLeases {
+
+    private final String prefix;
+    private final StoreConnections connections;
+
+    MemberLeases(String prefix, StoreConnections connections) {
+        this.prefix = prefix;
+        this.connections = connections;
+    }
+
+    /** See {@link JdbcTaskStore#open(String, Duration, long)}. */
+    Incarnation open(String member, Duration lease, long atLeast) {
+        Objects.requireNonNull(member, "member");
+        if (atLeast < 1 || atLeast > TaskId.MAX_INCARNATION) {
+            throw new IllegalArgumentException("atLeast must be between 1 and " + TaskId.MAX_INCARNATION + ", was "
+                    + atLeast);
+        }
+        long now = System.currentTimeMillis();
+        long until = leaseUntil(now, lease);
+        String name = Texts.cut(member, 200); // as a task record's member: a longer name failed the insert
+        long number = connections.run(connection -> {
+            long next = nextIncarnations(connection, 1);
+            if (next < atLeast) {
+                next = nextIncarnations(connection, atLeast - next); // distinct values above next: the last >= atLeast
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix
+                    + "member (incarnation, member, started_at, lease_until) VALUES (?, ?, ?, ?)")) {
+                insert.setLong(1, next);
+                insert.setString(2, name);
+                insert.setLong(3, now);
+                insert.setLong(4, until);
+                insert.executeUpdate();
+            }
+            return next;
+        });
+        markLost(now);
+        return new Incarnation(number, member, Instant.ofEpochMilli(until));
+    }
+
+    /**
+     * When a lease of {@code lease} taken at {@code now} ends, in epoch milliseconds: a huge lease ends "never"
+     * ({@code Long.MAX_VALUE}) and a hugely negative one has always ended, where both failed with an overflow
+     * naming nothing; a lease that is not positive has ended already (its member counts as dead at once).
+     */
+    private static long leaseUntil(long now, Duration lease) {
+        Objects.requireNonNull(lease, "lease");
+        try {
+            return Math.addExact(now, lease.toMillis());
+        }
+        catch (ArithmeticException beyond) {
+            return lease.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    /** Takes {@code count} values of the incarnation sequence; returns the largest. */
+    private long nextIncarnations(Connection connection, long count) throws SQLException {
+        String sql = connections.known() == Dialect.H2
+                ? "SELECT NEXT VALUE FOR " + prefix + "incarnation_seq FROM SYSTEM_RANGE(1, ?)"
+                : "SELECT nextval('" + prefix + "incarnation_seq') FROM generate_series(1, ?)";
+        long largest = 0;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, count);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    largest = Math.max(largest, rows.getLong(1));
+                }
+            }
+        }
+        return largest;
+    }
+
+    /** See {@link JdbcTaskStore#heartbeat(long, Duration)}. */
+    int heartbeat(long incarnation, Duration lease) {
+        long now = System.currentTimeMillis();
+        long until = leaseUntil(now, lease);
+        int renewed = connections.update("UPDATE " + prefix + "member SET lease_until = ? WHERE incarnation = ?", until,
+                incarnation);
+        if (renewed == 0) {
+            // Purged while this member could not renew (its lease lapsed longer than the retention): register
+            // it again, or its own pending work would look orphaned and run twice.
+            connections.update("INSERT INTO " + prefix + "member (incarnation, member, started_at, lease_until) VALUES "
+                    + "(?, ?, ?, ?)", incarnation, "member of incarnation " + incarnation, now, until);
+        }
+        return markLost(now);
+    }
+
+    /** See {@link JdbcTaskStore#close(long)}. */
+    void close(long incarnation) {
+        connections.update("UPDATE " + prefix + "member SET lease_until = 0 WHERE incarnation = ?", incarnation);
+    }
+
+    /** Ends the live non-durable tasks of incarnations whose lease expired before {@code now}. */
+    private int markLost(long now) {
+        return connections.update("UPDATE " + prefix + "task SET status = 'FAILED', failure_type = 'TaskLostException', "
+                + "failure_message = CONCAT(?, (SELECT m.member FROM " + prefix + "member m WHERE m.incarnation = "
+                + prefix + "task.incarnation), ')'), completed_at = ? WHERE status IN " + StoreSql.LIVE + " AND durable = "
+                + "FALSE AND incarnation IN (SELECT incarnation FROM " + prefix + "member WHERE lease_until < ?)",
+                TaskLostException.MESSAGE + " (member ", now, now);
+    }
+}
