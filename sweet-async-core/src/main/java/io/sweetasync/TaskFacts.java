@@ -147,7 +147,6 @@ abstract class TaskFacts<T> {
         return root != null ? root : self();
     }
 
-    /** This task's distance from its root. */
     /**
      * Whether {@code ancestor} is this task or one of its ancestors: a walk up only as many levels as this
      * task is deeper, so a task that is not deeper answers at once.
@@ -164,6 +163,7 @@ abstract class TaskFacts<T> {
         return up == ancestor;
     }
 
+    /** This task's distance from its root. */
     int depth() {
         return settings.depth;
     }
