@@ -82,12 +82,15 @@ final class DurableSubmission {
                     sync.incarnation(), null, null, System.currentTimeMillis(), 0, settings),
                     StoredTasks.record(node, sync.member(), sync.incarnation()));
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | Error ex) {
             sync.untrack(node);
             node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
             // Its caller hears "not started": should the rows have been committed all the same (the answer lost
             // on the way back), the next look at the store ends them so, and never runs them.
             owned.refused(node.id(), StoredTasks.record(node, sync.member(), sync.incarnation()));
+            if (ex instanceof Error error) {
+                throw error; // a driver's LinkageError, an OutOfMemoryError: the caller's to see as it is
+            }
             throw new IllegalStateException("durable task '" + name + "' (" + node.label()
                     + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
         }

@@ -86,8 +86,11 @@ final class PlacedDurables {
                     target.owner(), null, null, System.currentTimeMillis(), 0, settings),
                     inGroup(StoredTasks.record(node, sync.member(), target.owner()), named.group()));
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | Error ex) {
             node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            if (ex instanceof Error error) {
+                throw error; // as DurableSubmission does: the caller's to see as it is, no live task left behind
+            }
             throw new IllegalStateException("durable task '" + registration.name() + "' (" + node.label()
                     + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
         }

@@ -57,6 +57,8 @@ class LostAnswerTest {
      */
     static class AnswerStore extends ReviewSupport.GatedStore {
         final AtomicBoolean loseEnqueueAnswer = new AtomicBoolean();
+        /** Thrown (once) by the next {@code enqueue} after its commit, instead of an exception. */
+        final AtomicReference<Error> errorAfterCommit = new AtomicReference<>();
         final AtomicReference<TaskId> lostEnqueue = new AtomicReference<>();
         volatile Runnable afterEnqueue = () -> { };
         volatile List<TaskId> ownedAlso = List.of();
@@ -72,6 +74,11 @@ class LostAnswerTest {
             if (loseEnqueueAnswer.compareAndSet(true, false)) {
                 lostEnqueue.set(new TaskId(invocation.id()));
                 throw new IllegalStateException("connection reset after the commit (test)");
+            }
+            Error error = errorAfterCommit.getAndSet(null);
+            if (error != null) {
+                lostEnqueue.set(new TaskId(invocation.id()));
+                throw error;
             }
             afterEnqueue.run();
         }
@@ -121,6 +128,34 @@ class LostAnswerTest {
             assertThat(ended.failure()).contains("reported to its caller as failed (not started)");
             assertThat(store.find(id).orElseThrow().status()).as("its task record").isEqualTo("FAILED");
             lossy.awaitLooks(3); // and it does not run later
+            assertThat(runs).as("runs").hasValue(0);
+        }
+    }
+
+    /**
+     * Hostile store: {@code enqueue} throws an {@code Error} (a driver's {@code LinkageError}, an
+     * {@code OutOfMemoryError}) after its commit. The error reaches the caller unchanged, and nothing is left
+     * behind: before, the task made for it stayed live and {@code PENDING} for ever (in {@code roots()}, waited
+     * for by every shutdown), and its id stayed "being submitted", so the member's looks never ended the
+     * committed invocation, which another member then ran once this one stopped.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anErrorFromEnqueueLeavesNoLiveTaskAndTheInvocationEndsAsItsCallerWasTold(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        AnswerStore lossy = new AnswerStore(store);
+        AtomicInteger runs = new AtomicInteger();
+        try (TaskOrchestrator a = charging(lossy, runs).build()) {
+            LinkageError error = new LinkageError("driver class vanished (test)");
+            lossy.errorAfterCommit.set(error);
+            assertThatThrownBy(() -> a.to(String.class).durable("charge", new Invoice("acme", 100)).run())
+                    .isSameAs(error);
+            assertThat(a.roots()).as("live roots").isEmpty();
+            TaskId id = lossy.lostEnqueue.get();
+            await().atMost(Duration.ofSeconds(30)).alias("the member ends the invocation its caller was told failed")
+                    .until(() -> !store.durable(id).orElseThrow().status().equals("PENDING"));
+            assertThat(store.durable(id).orElseThrow().status()).isEqualTo("FAILED");
+            assertThat(a.shutdown(Duration.ofSeconds(10))).as("shutdown finished everything").isTrue();
             assertThat(runs).as("runs").hasValue(0);
         }
     }
