@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
 /**
@@ -51,17 +52,23 @@ public final class AnywhereTaskBuilder<T> {
     }
 
     /**
-     * Runs the task and waits for its value.
+     * Runs the task and waits for its value. If the waiting thread is interrupted, the task is cancelled
+     * (no handle was given out to cancel it otherwise), as by {@link SpawningTaskBuilder#await}.
      *
-     * @throws AsyncTaskException if the task failed, was lost, timed out, was cancelled or rejected
+     * @throws AsyncTaskException    if the task failed, was lost, timed out, was cancelled or rejected
+     * @throws CancellationException if the waiting thread was interrupted (its interrupt
+     *                               status is kept)
      */
     public T await(String handler, Object argument) {
-        return run(handler, argument).join();
+        return SpawningTaskBuilder.resultOrCancel(run(handler, argument)).orElseThrow();
     }
 
-    /** Runs the task, waits, and returns what {@code resultHandler} makes of its result. */
+    /**
+     * Runs the task, waits, and returns what {@code resultHandler} makes of its result. If the waiting
+     * thread is interrupted the task is cancelled, as by {@link #await}.
+     */
     public <R> R awaitResult(String handler, Object argument, Function<TaskResult<T>, R> resultHandler) {
         Objects.requireNonNull(resultHandler, "resultHandler");
-        return resultHandler.apply(run(handler, argument).result());
+        return resultHandler.apply(SpawningTaskBuilder.resultOrCancel(run(handler, argument)));
     }
 }

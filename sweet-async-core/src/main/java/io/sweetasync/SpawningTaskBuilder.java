@@ -255,8 +255,11 @@ public final class SpawningTaskBuilder<T> {
         return handler.apply(resultOrCancel(run(work)));
     }
 
-    /** Waits for {@code task}; if the waiting thread is interrupted, cancels it before the exception goes on. */
-    private static <T> TaskResult<T> resultOrCancel(SpawningTask<T> task) {
+    /**
+     * Waits for {@code task}; if the waiting thread is interrupted, cancels it before the exception goes on.
+     * For every terminal {@code await} that starts a task and gives out no handle to it.
+     */
+    static <T> TaskResult<T> resultOrCancel(SpawningTask<T> task) {
         try {
             return task.result();
         }
