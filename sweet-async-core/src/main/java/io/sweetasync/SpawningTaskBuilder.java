@@ -64,9 +64,12 @@ public final class SpawningTaskBuilder<T> {
     }
 
     /**
-     * The deadline for the whole task: from submission (after its {@link #after} dependencies), through
+     * The deadline for the whole task: from {@link #run} (so the wait for its {@link #after} dependencies
+     * counts: a task still waiting for them at the deadline ends {@code TIMED_OUT} without running), through
      * queueing, all attempts and back-off delays, to the end of its children. On expiry the body is
-     * interrupted, the subtree cancelled, and the task ends {@link TaskStatus#TIMED_OUT}.
+     * interrupted, the subtree cancelled, and the task ends {@link TaskStatus#TIMED_OUT}. (A
+     * {@link SpawningTask#chain} task, which has no builder, gets the orchestrator's default timeout from
+     * when its upstream succeeded.)
      */
     public SpawningTaskBuilder<T> timeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");

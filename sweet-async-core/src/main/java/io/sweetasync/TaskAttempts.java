@@ -89,21 +89,31 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
         recordQueued(now);
         settings.orchestrator.notifyQueued(self());
-        Duration timeout = settings.timeout;
-        if (timeout != null) {
-            TaskClock.Scheduled deadline = schedule(timeout, this::timedOut);
-            occasional().timeoutHandle = deadline;
-            if (isFinished()) {
-                // Finished while the deadline was armed (a cancel racing run()): finish() found no handle to
-                // cancel, and the timer would hold the finished task for the whole timeout. Stored, then
-                // read: finish() reads the handle after it marks the task finished, so one side cancels it.
-                cancel(deadline);
-            }
+        Occasional rare = occasionalOrNull();
+        if (settings.timeout != null && (rare == null || rare.timeoutHandle == null)) {
+            armDeadline();
             if (bodyState != IDLE || isStoppedOrSealed()) {
                 return; // the clock failed or refused: the task has ended
             }
         }
         admit();
+    }
+
+    /**
+     * Arms the task's deadline ({@code settings.timeout} from now): at submission, or at creation for a task
+     * that waits for its {@code after} dependencies first (the deadline is the whole task's: the wait for them
+     * counts, so a caller's wait is bounded however long they take). At most once per task: {@link #submit}
+     * arms it only if creation did not.
+     */
+    void armDeadline() {
+        TaskClock.Scheduled deadline = schedule(settings.timeout, this::timedOut);
+        occasional().timeoutHandle = deadline;
+        if (isFinished()) {
+            // Finished while the deadline was armed (a cancel racing run()): finish() found no handle to
+            // cancel, and the timer would hold the finished task for the whole timeout. Stored, then
+            // read: finish() reads the handle after it marks the task finished, so one side cancels it.
+            cancel(deadline);
+        }
     }
 
     /** Runs the next attempt, through the group's limiter if the task has a group. */

@@ -83,6 +83,9 @@ final class TaskFactory {
             }
         }
         else {
+            if (node.settings.timeout != null) {
+                node.armDeadline(); // the whole task's: its wait for the dependencies counts
+            }
             AtomicInteger waiting = new AtomicInteger(after.size());
             for (TaskNode<?> dependency : after) {
                 dependency.whenTerminalFor(node, () -> {

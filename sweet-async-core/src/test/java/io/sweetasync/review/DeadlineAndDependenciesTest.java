@@ -10,8 +10,8 @@ import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,12 +29,7 @@ class DeadlineAndDependenciesTest {
         orchestrator.close();
     }
 
-    @Disabled("""
-            decision: the deadline starts only once the task's after(...) dependencies are done (so documented in \
-            SpawningTaskBuilder.timeout's javadoc, not in the README), so a caller of join() on a task with \
-            timeout(50ms) waits as long as its slowest dependency, however long: SPEC says a timeout bounds the \
-            caller and is the deadline for the whole task. Starting the deadline at run() (a PENDING task then \
-            ends TIMED_OUT) changes documented behaviour.""")
+    /** Fails if the deadline is armed only once the dependencies are done (as it was). */
     @Test
     void aTimeoutBoundsTheCallerAlsoWhileTheTaskWaitsForItsDependencies() {
         SpawningTask<Integer> slow = orchestrator.to(Integer.class).named("slow").run(() -> {
@@ -47,5 +42,27 @@ class DeadlineAndDependenciesTest {
                 "join() of a task with a 50 ms timeout is still waiting for its dependency after 10 s");
         assertThat(thrown).isInstanceOf(TaskTimeoutException.class);
         assertThat(bounded.status()).isEqualTo(TaskStatus.TIMED_OUT);
+    }
+
+    /** A task timed out while it waited for its dependency is a timed-out task: its fallback gives the value, the body never runs. */
+    @Test
+    void aTaskTimedOutWhileWaitingForItsDependencyTakesItsFallbackAndNeverRuns() {
+        SpawningTask<Integer> slow = orchestrator.to(Integer.class).named("slow").run(() -> {
+            release.await();
+            return 1;
+        });
+        AtomicBoolean ran = new AtomicBoolean();
+        SpawningTask<Integer> bounded = orchestrator.to(Integer.class).named("bounded").after(slow)
+                .timeout(Duration.ofMillis(50)).fallback(error -> error instanceof TaskTimeoutException ? -1 : -2)
+                .run(() -> {
+                    ran.set(true);
+                    return 2;
+                });
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), bounded::join)).isEqualTo(-1);
+        assertThat(bounded.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        release.countDown();
+        assertThat(slow.join()).isEqualTo(1);
+        assertThat(ran).as("the body of a task that timed out before it started").isFalse();
+        assertThat(bounded.info().attempts()).isZero();
     }
 }
