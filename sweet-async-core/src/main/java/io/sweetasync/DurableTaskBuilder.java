@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
 /**
@@ -63,15 +64,23 @@ public final class DurableTaskBuilder<T> {
     }
 
     /**
-     * Runs the task and waits for its value.
+     * Runs the task and waits for its value. Unlike {@link SpawningTaskBuilder#await}, an interrupt of the
+     * waiting thread does not cancel the task: it is stored to run at least once whatever happens to its
+     * submitter (a crash during the wait would not stop it either); the {@link CancellationException} names
+     * the task, to find or cancel it by its id.
      *
-     * @throws AsyncTaskException if the task failed, timed out, was cancelled or rejected
+     * @throws AsyncTaskException    if the task failed, timed out, was cancelled or rejected
+     * @throws CancellationException if the waiting thread was interrupted (its interrupt status is kept; the task
+     *                               runs on)
      */
     public T await() {
         return run().join();
     }
 
-    /** Runs the task, waits, and returns what {@code resultHandler} makes of its result. */
+    /**
+     * Runs the task, waits, and returns what {@code resultHandler} makes of its result. An interrupt of the
+     * waiting thread leaves the task running, as for {@link #await}.
+     */
     public <R> R awaitResult(Function<TaskResult<T>, R> resultHandler) {
         Objects.requireNonNull(resultHandler, "resultHandler");
         return resultHandler.apply(run().result());
