@@ -195,6 +195,11 @@ final class MemberLoads {
         return loads.get(member.getUuid());
     }
 
+    /** The load of {@code member} as placements here see it (the entry listener's view), or null. */
+    MemberLoad seen(Member member) {
+        return view.get(member.getUuid());
+    }
+
     /** Whether {@code member} publishes a load, i.e. can take placed tasks. */
     boolean isCandidate(Member member) {
         return view.containsKey(member.getUuid());

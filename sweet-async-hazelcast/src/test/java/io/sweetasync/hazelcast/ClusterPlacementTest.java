@@ -202,6 +202,12 @@ class ClusterPlacementTest {
             SpawningTask<String> busyB1 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
             SpawningTask<String> busyB2 = b.orchestrator.to(String.class).run(() -> test.hold(b.name));
             await().atMost(CEILING).until(() -> test.heldCount() == 3);
+            // Loads are published every 200 ms: a decision taken before b's reached a saw b idle (a tie, or b
+            // chosen: "rare on 1", seen once).
+            await().atMost(CEILING).alias("a's placements see b's two tasks").until(() -> {
+                MemberLoad ofB = a.cluster.loads().seen(b.hazelcast.getCluster().getLocalMember());
+                return ofB != null && ofB.live() == 2;
+            });
 
             // The idle third member has no "rare" handler: the least loaded member that has it is a.
             assertThat(a.orchestrator.to(String.class).anywhere().await("rare", "x")).isEqualTo("rare on 0");
