@@ -1,6 +1,8 @@
 package io.sweetasync;
 
+import io.sweetasync.limit.RejectionReason;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@link TaskRuntime.Kind#EXECUTOR}: attempts run on a user's executor, which the user owns and shuts down. */
@@ -42,6 +44,15 @@ final class ExecutorRuntime extends TaskRuntime {
                 inProgress.decrementAndGet();
             }
         });
+    }
+
+    /**
+     * Why the executor refused a task: {@code SHUTDOWN} if it is an {@link ExecutorService} that was shut down,
+     * else {@code QUEUE_FULL} (a saturated pool, the common reason, which callers answer with "try later").
+     */
+    RejectionReason refusalReason() {
+        return executor instanceof ExecutorService service && service.isShutdown() ? RejectionReason.SHUTDOWN
+                : RejectionReason.QUEUE_FULL;
     }
 
     @Override

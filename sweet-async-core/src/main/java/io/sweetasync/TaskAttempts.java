@@ -150,10 +150,13 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             releasePermit(PermitRelease.IGNORE);
             // Our runtimes refuse only once closed; a user's executor may refuse for its own reasons (saturated,
             // shut down): its words, which "is closed" would hide.
-            reject(RejectionReason.SHUTDOWN, settings.runtime.kind() == TaskRuntime.Kind.EXECUTOR
-                    ? "runtime '" + settings.runtime.name() + "' (an executor of yours) refused the task: "
-                            + ex.getMessage()
-                    : "runtime '" + settings.runtime.name() + "' is closed");
+            if (settings.runtime instanceof ExecutorRuntime users) {
+                reject(users.refusalReason(), "runtime '" + settings.runtime.name()
+                        + "' (an executor of yours) refused the task: " + ex.getMessage());
+            }
+            else {
+                reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
+            }
         }
         catch (RuntimeException | Error ex) {
             // A user's executor failed otherwise (its own bug, a closed resource, no thread could be made:

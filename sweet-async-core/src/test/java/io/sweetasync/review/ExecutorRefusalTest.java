@@ -10,6 +10,9 @@ import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import java.time.Duration;
+import io.sweetasync.limit.RejectionReason;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
@@ -32,11 +35,25 @@ class ExecutorRefusalTest {
             TaskResult<Integer> result = assertTimeoutPreemptively(Duration.ofSeconds(10), task::result);
             assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
             assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
-                    .isInstanceOf(TaskRejectedException.class)
+                    .isInstanceOfSatisfying(TaskRejectedException.class, rejected -> assertThat(rejected.reason())
+                            .as("a saturated executor: try later").isEqualTo(RejectionReason.QUEUE_FULL))
                     .hasMessageContaining("refused#")
                     .hasMessageContaining("'bounded'")
                     .hasMessageContaining("queue of 10 is full")
                     .hasMessageNotContaining("is closed"));
+        }
+    }
+
+    @Test
+    void aRefusalOfTheUsersExecutorThatWasShutDownIsAShutdown() {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        pool.shutdown();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.executor("gone", pool)).build()) {
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).named("refused").runtime("gone").run(() -> 1);
+            TaskResult<Integer> result = assertTimeoutPreemptively(Duration.ofSeconds(10), task::result);
+            assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
+                    .isInstanceOfSatisfying(TaskRejectedException.class, rejected -> assertThat(rejected.reason())
+                            .isEqualTo(RejectionReason.SHUTDOWN)));
         }
     }
 }
