@@ -58,6 +58,34 @@ class TaskTreeTest {
         assertThat(TaskContext.current()).as("empty outside bodies").isEmpty();
     }
 
+    /**
+     * README: children that a failed attempt started keep running while the task is retried, and the next
+     * attempt's {@code joinChildren()} lists them. Fails if a retried attempt's failure cancels its children.
+     */
+    @Test
+    void childrenOfARetriedAttemptKeepRunningAndTheNextAttemptJoinsThem() {
+        CountDownLatch releaseChild = new CountDownLatch(1);
+        AtomicReference<List<TaskResult<?>>> joined = new AtomicReference<>();
+        orchestrator.to(String.class).named("retried")
+                .retry(RetryPolicy.fixed(1, Duration.ZERO))
+                .await(() -> {
+                    TaskContext context = TaskContext.current().orElseThrow();
+                    if (context.attempt() == 1) {
+                        context.runChild(() -> {
+                            releaseChild.await();
+                            return "started by attempt 1";
+                        });
+                        throw new IOException("attempt 1 fails");
+                    }
+                    context.runChild(() -> "started by attempt 2");
+                    releaseChild.countDown();
+                    joined.set(context.joinChildren());
+                    return "done";
+                });
+        assertThat(joined.get().stream().map(result -> (Object) result.orElseThrow()).toList())
+                .containsExactly("started by attempt 1", "started by attempt 2");
+    }
+
     @Test
     void aParentIsTerminalOnlyAfterItsChildren() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
