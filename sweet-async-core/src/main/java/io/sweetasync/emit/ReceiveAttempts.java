@@ -28,7 +28,11 @@ import java.util.concurrent.RejectedExecutionException;
  * group, and takes it back as the wait ends, before the receiver goes on: a release never finds it lent,
  * and it is released once, here. Its latency sample starts again as it is taken back: it covers the
  * receive after its last wait, not the time lent, as for a task's body.</li>
- * <li>An interrupt that stops the worker ({@link PipelineWorkers#isStopping}) ends the attempts at once
+ * <li>No attempt starts once the worker is stopping ({@link PipelineWorkers#isStopping}): not an event
+ * it took before the stop, nor a retry, whatever the receiver did with the stop's interrupt (answered it,
+ * swallowed it, or restored the flag after an uninterruptible wait); {@link InterruptedException} is thrown
+ * instead, which ends the worker.</li>
+ * <li>An interrupt that stops the worker ends the attempts at once
  * and is thrown; every other error is the attempt's, for the retry policy to judge, also an
  * {@link InterruptedException} the receiver throws while nothing stops the worker. An interrupt flag a
  * receiver leaves set while nothing stops the worker is cleared after its attempt: it never reaches the
@@ -66,6 +70,12 @@ final class ReceiveAttempts<E, K, V> {
     private void attempts(Event<E> event, EventCollector<K, V> collector) throws InterruptedException {
         RetryPolicy retry = spec.errorStrategy().retry();
         for (int attempt = 1;; attempt++) {
+            if (PipelineWorkers.isStopping()) {
+                // A receiver that does not answer the stop's interrupt must not be handed the rest of its batch,
+                // or a retry, by a pipeline that has stopped counting their results.
+                throw new InterruptedException("pipeline " + workers.label() + " is being stopped: event "
+                        + event.sequence() + " is not received");
+            }
             ConcurrencyLimiter.Permit permit = null;
             try {
                 if (spec.group() != null) {

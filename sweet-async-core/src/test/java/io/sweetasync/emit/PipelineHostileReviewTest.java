@@ -1,0 +1,210 @@
+package io.sweetasync.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.TaskCancelledException;
+import io.sweetasync.TaskResult;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hostile review of the pipeline's promises (SPEC 2) that the other hostile tests leave out: a stopped
+ * pipeline stops calling its receivers even when they do not answer the stop's interrupt, and a caller
+ * interrupted in {@code awaitFinalEvent()} cancels the pipeline it started. Outcomes only; the ceilings
+ * only catch hangs.
+ */
+class PipelineHostileReviewTest extends PipelineHostileSupport {
+
+    /**
+     * Waits for {@code latch} without answering interrupts (counting the first down {@code stopSeen}), then
+     * restores the flag, as Guava's {@code awaitUninterruptibly} does (a well-behaved receiver that must not
+     * be cut off mid-work), or swallows it.
+     */
+    private static void awaitUninterruptibly(CountDownLatch latch, boolean restoreFlag, CountDownLatch stopSeen) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            }
+            catch (InterruptedException ex) {
+                if (!interrupted) {
+                    stopSeen.countDown();
+                }
+                interrupted = true;
+            }
+        }
+        if (interrupted && restoreFlag) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void assertCancelled(TaskResult<?> result) {
+        assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class,
+                err -> assertThat(err.error()).isInstanceOf(TaskCancelledException.class));
+    }
+
+    /**
+     * A batched receiver took 20 events; the pipeline is cancelled while it finishes the first one in a
+     * wait it does not cut short (the interrupt flag restored after, or swallowed). The other 19 must not
+     * be received after the stop: the worker stops between events, as it does between takes.
+     */
+    @Test
+    void aCancelledPipelineReceivesNoMoreEventsOfABatchTakenBeforeTheStop() {
+        for (boolean restoreFlag : new boolean[] { true, false }) {
+            assertTimeoutPreemptively(CEILING, () -> {
+                CountDownLatch inFirst = new CountDownLatch(1);
+                CountDownLatch finishFirst = new CountDownLatch(1);
+                CountDownLatch stopSeen = new CountDownLatch(1);
+                AtomicInteger afterFirst = new AtomicInteger();
+                EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(64)
+                        .sender(emitter -> emitter.emitAll(numbers(20)))
+                        .receiver(ReceiverStrategy.batched(20, CEILING), (event, collector) -> {
+                            if (event.sequence() == 0) {
+                                inFirst.countDown();
+                                awaitUninterruptibly(finishFirst, restoreFlag, stopSeen);
+                            }
+                            else {
+                                afterFirst.incrementAndGet();
+                            }
+                        })
+                        .run();
+                inFirst.await();
+                assertThat(task.cancel()).isTrue();
+                stopSeen.await(); // the worker's stop is requested before it is interrupted
+                finishFirst.countDown();
+                assertCancelled(task.result());
+                await().alias("the receiver worker returned").atMost(CEILING)
+                        .until(() -> task.progress().receivers() == 0);
+                assertThat(afterFirst.get()).as("events received after the stop (flag restored: %s)", restoreFlag)
+                        .isZero();
+            });
+        }
+    }
+
+    /**
+     * The same with parallel receivers taking events one by one in growing batches: after the stop no
+     * receiver is handed another event, whether from its own batch or claimed from a sibling's.
+     */
+    @Test
+    void aCancelledPipelineReceivesNoMoreEventsUnderParallelReceivers() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            CountDownLatch inBlocking = new CountDownLatch(2);
+            CountDownLatch finish = new CountDownLatch(1);
+            CountDownLatch stopSeen = new CountDownLatch(2);
+            AtomicBoolean stopped = new AtomicBoolean();
+            AtomicInteger afterStop = new AtomicInteger();
+            EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(256)
+                    .sender(emitter -> emitter.emitAll(numbers(200)))
+                    .receiver(ReceiverStrategy.parallel(2), (event, collector) -> {
+                        if (stopped.get()) {
+                            afterStop.incrementAndGet();
+                        }
+                        if (event.data() >= 150) { // the first two of these wait (cheap events before: batches grew)
+                            if (inBlocking.getCount() > 0) {
+                                inBlocking.countDown();
+                                awaitUninterruptibly(finish, true, stopSeen);
+                            }
+                        }
+                    })
+                    .run();
+            inBlocking.await();
+            stopped.set(true);
+            assertThat(task.cancel()).isTrue();
+            stopSeen.await();
+            finish.countDown();
+            assertCancelled(task.result());
+            await().alias("the receiver workers returned").atMost(CEILING)
+                    .until(() -> task.progress().receivers() == 0);
+            assertThat(afterStop.get()).as("receives begun after the stop").isZero();
+        });
+    }
+
+    /**
+     * A receiver whose first attempt swallows the stop's interrupt and then fails: the retry policy must
+     * not retry it on a stopped pipeline (a retry is a new receive, of a run that no longer counts).
+     */
+    @Test
+    void aCancelledPipelineDoesNotRetryAnEventThatFailedAfterTheStop() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            CountDownLatch inFirst = new CountDownLatch(1);
+            CountDownLatch finishFirst = new CountDownLatch(1);
+            CountDownLatch stopSeen = new CountDownLatch(1);
+            AtomicInteger attempts = new AtomicInteger();
+            EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class)
+                    .errorStrategy(ErrorStrategy.continueOnError().withRetry(RetryPolicy.fixed(5, Duration.ofMillis(1))))
+                    .sender(emitter -> emitter.emit(1))
+                    .receiver((event, collector) -> {
+                        if (attempts.incrementAndGet() == 1) {
+                            inFirst.countDown();
+                            awaitUninterruptibly(finishFirst, false, stopSeen);
+                        }
+                        throw new IOException("fails, attempt " + attempts.get());
+                    })
+                    .run();
+            inFirst.await();
+            assertThat(task.cancel()).isTrue();
+            stopSeen.await();
+            finishFirst.countDown();
+            assertCancelled(task.result());
+            await().alias("the receiver worker returned").atMost(CEILING)
+                    .until(() -> task.progress().receivers() == 0);
+            assertThat(attempts.get()).as("attempts of a stopped pipeline's event").isEqualTo(1);
+        });
+    }
+
+    /**
+     * The caller of {@code awaitFinalEvent()} is interrupted: it gets {@link CancellationException} with its
+     * interrupt status kept, and the pipeline it started (it holds no handle to it) is cancelled: its
+     * blocked receiver is interrupted.
+     */
+    @Test
+    void anInterruptedAwaitFinalEventCancelsThePipelineAndKeepsTheInterrupt() throws Exception {
+        assertTimeoutPreemptively(CEILING, () -> {
+            CountDownLatch receiving = new CountDownLatch(1);
+            CountDownLatch receiverInterrupted = new CountDownLatch(1);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    orchestrator.emits(Integer.class).named("awaited")
+                            .sender(emitter -> emitter.emitAll(numbers(10)))
+                            .receiver((event, collector) -> {
+                                receiving.countDown();
+                                try {
+                                    new CountDownLatch(1).await();
+                                }
+                                catch (InterruptedException ex) {
+                                    receiverInterrupted.countDown();
+                                    throw ex;
+                                }
+                            })
+                            .awaitFinalEvent();
+                }
+                catch (Throwable t) {
+                    thrown.set(t);
+                    interruptKept.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            receiving.await();
+            caller.interrupt();
+            caller.join();
+            assertThat(thrown.get()).isInstanceOf(CancellationException.class);
+            assertThat(interruptKept).isTrue();
+            assertThat(receiverInterrupted.await(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            await().alias("the pipeline and its workers ended").atMost(CEILING)
+                    .until(() -> orchestrator.liveTasks().stream().noneMatch(t -> t.name().startsWith("awaited")));
+        });
+    }
+
+}
