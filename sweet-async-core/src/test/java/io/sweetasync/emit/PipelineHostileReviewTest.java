@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -207,4 +208,50 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
         });
     }
 
+    /**
+     * Rule 2.13: a subscriber throws {@link NullPointerException} for a null item, and the publisher then
+     * takes its subscription as cancelled, so it sends nothing more, not even a terminal signal. The
+     * source must end there (the null is the sender's error, what came before is received), not wait for
+     * ever for a signal that cannot come.
+     */
+    @Test
+    void aPublisherSourceEndsAtANullItemInsteadOfWaitingForSignalsThatCannotCome() {
+        AtomicReference<Throwable> thrownToPublisher = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Flow.Publisher<Integer> publisher = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            private boolean sent;
+
+            @Override
+            public void request(long n) {
+                if (sent || cancelled.get()) {
+                    return;
+                }
+                sent = true;
+                subscriber.onNext(1);
+                try {
+                    subscriber.onNext(null);
+                }
+                catch (NullPointerException ex) {
+                    thrownToPublisher.set(ex);
+                    cancelled.set(true); // rule 2.13: the subscription is cancelled now; nothing more is sent
+                }
+            }
+
+            @Override
+            public void cancel() {
+                cancelled.set(true);
+            }
+        });
+        FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(CEILING, () -> orchestrator.emits(Integer.class)
+                .sender(Sources.publisher(publisher, 4))
+                .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                .awaitFinalEvent());
+        assertThat(thrownToPublisher.get()).as("rule 2.13").isInstanceOf(NullPointerException.class);
+        assertThat(done.collected()).containsOnlyKeys(1);
+        assertThat(done.received()).isEqualTo(1);
+        assertThat(done.errors()).singleElement().satisfies(error -> {
+            assertThat(error.sequence()).isEqualTo(-1);
+            assertThat(error.error()).isInstanceOf(NullPointerException.class).hasMessageContaining("rule 2.13");
+        });
+    }
 }
