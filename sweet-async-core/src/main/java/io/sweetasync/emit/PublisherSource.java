@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * sender's.</li>
  * <li>Signal methods only record and enqueue: they never call the subscription or the publisher from
  * {@code onComplete}/{@code onError} (rule 2.3), and return normally unless an argument is null, in
- * which case they throw {@link NullPointerException} (rule 2.13). A null {@code onSubscribe} or
- * {@code onError} records nothing; a null item ends the source with that exception as its error and
- * cancels the subscription, since the publisher, told of the breach, sends nothing more (not even a
- * terminal signal) and the sender would otherwise wait for ever.</li>
+ * which case they throw {@link NullPointerException} (rule 2.13). A null {@code onSubscribe} records
+ * nothing; a null item or a null {@code onError} ends the source with that exception as its error (a null
+ * item also cancels the subscription), since the publisher, told of the breach, sends nothing more (not
+ * even a terminal signal) and the sender would otherwise wait for ever.</li>
  * <li>The sender sees exactly one end: the first terminal signal, a rule breach, or its own
  * cancellation; it cancels the subscription whenever it stops before the end.</li>
  * </ul>
@@ -101,7 +101,13 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
 
     @Override
     public void onError(Throwable error) {
-        Objects.requireNonNull(error, "onError's throwable must not be null (rule 2.13)");
+        if (error == null) {
+            // Rule 2.13, as for a null item: the publisher sends nothing more, so this failed end is the end.
+            NullPointerException breach = new NullPointerException(
+                    "the publisher signalled onError with a null throwable (rule 2.13)");
+            end(breach);
+            throw breach;
+        }
         end(error);
     }
 

@@ -254,4 +254,42 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
             assertThat(error.error()).isInstanceOf(NullPointerException.class).hasMessageContaining("rule 2.13");
         });
     }
+
+    /** The same for {@code onError(null)}: the publisher meant to fail, then sends nothing more (rule 2.13). */
+    @Test
+    void aPublisherSourceEndsAtANullErrorInsteadOfWaitingForSignalsThatCannotCome() {
+        AtomicReference<Throwable> thrownToPublisher = new AtomicReference<>();
+        Flow.Publisher<Integer> publisher = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            private boolean sent;
+
+            @Override
+            public void request(long n) {
+                if (sent) {
+                    return;
+                }
+                sent = true;
+                subscriber.onNext(1);
+                try {
+                    subscriber.onError(null);
+                }
+                catch (NullPointerException ex) {
+                    thrownToPublisher.set(ex); // rule 2.13: the subscription is cancelled now; nothing more is sent
+                }
+            }
+
+            @Override
+            public void cancel() {
+            }
+        });
+        FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(CEILING, () -> orchestrator.emits(Integer.class)
+                .sender(Sources.publisher(publisher, 4))
+                .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                .awaitFinalEvent());
+        assertThat(thrownToPublisher.get()).as("rule 2.13").isInstanceOf(NullPointerException.class);
+        assertThat(done.collected()).containsOnlyKeys(1);
+        assertThat(done.errors()).singleElement().satisfies(error -> {
+            assertThat(error.sequence()).isEqualTo(-1);
+            assertThat(error.error()).isInstanceOf(NullPointerException.class).hasMessageContaining("rule 2.13");
+        });
+    }
 }
