@@ -9,6 +9,7 @@ import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskResult;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -290,6 +291,28 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
         assertThat(done.errors()).singleElement().satisfies(error -> {
             assertThat(error.sequence()).isEqualTo(-1);
             assertThat(error.error()).isInstanceOf(NullPointerException.class).hasMessageContaining("rule 2.13");
+        });
+    }
+
+    /**
+     * A chunked source that fails with an {@link InterruptedException} of its own (nothing stops the pipeline:
+     * it is the sender's error like any other) keeps what it emitted before, as for any other failure: the
+     * short last list was dropped, its elements accepted and then lost.
+     */
+    @Test
+    void whatAChunkedSourceEmittedBeforeItsOwnInterruptedExceptionIsReceived() {
+        FinalEvent<Long, List<Integer>> done = assertTimeoutPreemptively(CEILING, () -> orchestrator.<List<Integer>>emits()
+                .sequence()
+                .sender(Sources.chunked((Emitter<Integer> emitter) -> {
+                    emitter.emitAll(List.of(1, 2, 3));
+                    throw new InterruptedException("the source's own wait, interrupted");
+                }, 2))
+                .receiver((event, collector) -> collector.collect(event.sequence(), event.data()))
+                .awaitFinalEvent());
+        assertThat(done.collected().values()).containsExactly(List.of(1, 2), List.of(3));
+        assertThat(done.errors()).singleElement().satisfies(error -> {
+            assertThat(error.sequence()).isEqualTo(-1);
+            assertThat(error.error()).isInstanceOf(InterruptedException.class);
         });
     }
 }
