@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskCancelledException;
+import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskResult;
 import java.io.IOException;
 import java.time.Duration;
@@ -350,6 +351,35 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
         }
         finally {
             task.cancel();
+        }
+    }
+
+    /**
+     * README's table: a pipeline that stopped on its first error ends {@code FAILED} with
+     * {@link TaskFailedException} (cause: the error), also when that error is an {@link InterruptedException}
+     * of the receiver's or sender's own (nothing stopped the pipeline): it must not pass for a cancellation.
+     */
+    @Test
+    void stoppingOnAnInterruptedExceptionOfUserCodeFailsThePipelineRatherThanCancellingIt() {
+        for (boolean inSender : new boolean[] { false, true }) {
+            EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class)
+                    .errorStrategy(ErrorStrategy.stopOnFirst())
+                    .sender(emitter -> {
+                        emitter.emitAll(numbers(10));
+                        if (inSender) {
+                            throw new InterruptedException("the sender's own");
+                        }
+                    })
+                    .receiver((event, collector) -> {
+                        if (!inSender && event.data() == 3) {
+                            throw new InterruptedException("the receiver's own");
+                        }
+                    })
+                    .run();
+            TaskResult<FinalEvent<Integer, Integer>> result = assertTimeoutPreemptively(CEILING, task::result);
+            assertThat(result).as("in sender: %s", inSender).isInstanceOfSatisfying(TaskResult.Err.class,
+                    err -> assertThat(err.error()).isInstanceOf(TaskFailedException.class)
+                            .hasCauseInstanceOf(InterruptedException.class));
         }
     }
 }
