@@ -218,13 +218,15 @@ final class PipelineReceivers<E, K, V> {
      * Fills batches of {@code size}, waiting at most {@code maxDelay} after the first event of each. A
      * batch holds at most the buffer's capacity plus the event taken in hand (the rest count against the
      * buffer until released), so a larger {@code size} is taken as that: a batch that can never fill
-     * neither waits {@code maxDelay} for room only its own release would make, nor allocates for it.
+     * neither waits {@code maxDelay} for room only its own release would make, nor allocates for it. Its
+     * arrays grow as events come, so a huge {@code size} over a huge buffer allocates only for what is taken.
      */
     private void receiveBatches(int requestedSize, Duration maxDelay, TaskContext worker) throws InterruptedException {
         int size = (int) Math.min(requestedSize, buffer.capacity() + 1L);
-        TakenEvents batch = new TakenEvents(size);
+        // grown as events come (doubling): a batch holds arrays for what it took, not for its bound
+        TakenEvents batch = new TakenEvents(Math.min(size, EventBuffer.MAX_BATCH));
         while (true) {
-            int taken = takeFirst(batch, size);
+            int taken = takeFirst(batch, batch.capacity());
             if (taken < 0) {
                 return;
             }
@@ -236,8 +238,11 @@ final class PipelineReceivers<E, K, V> {
             long deadline = System.nanoTime() + delay;
             boolean ended = false;
             while (taken < size) {
+                if (taken == batch.capacity()) {
+                    batch.ensureCapacity((int) Math.min(size, 2L * taken));
+                }
                 long left = deadline - System.nanoTime();
-                int more = buffer.take(batch, taken, size - taken, false, Math.max(0, left));
+                int more = buffer.take(batch, taken, batch.capacity() - taken, false, Math.max(0, left));
                 if (more < 0) {
                     ended = true;
                 }

@@ -382,4 +382,23 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
                             .hasCauseInstanceOf(InterruptedException.class));
         }
     }
+
+    /**
+     * A batch size is a bound, not an allocation (ReceiverStrategy.batched: "nor allocates for it"), also
+     * when the buffer is huge too: a batched receiver of a pipeline with {@code bufferSize(Integer.MAX_VALUE)}
+     * and {@code batched(Integer.MAX_VALUE, ...)} took arrays of that size up front, and failed.
+     */
+    @Test
+    void aHugeBatchOverAHugeBufferIsABoundNotAnAllocation() {
+        for (int size : new int[] { Integer.MAX_VALUE, Integer.MAX_VALUE - 1 }) {
+            FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(CEILING, () -> orchestrator.emits(Integer.class)
+                    .bufferSize(size).sequence()
+                    .sender(emitter -> emitter.emitAll(numbers(3_000)))
+                    .receiver(ReceiverStrategy.batched(size, Duration.ofMillis(1)),
+                            (event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent());
+            assertThat(done.received()).as("size %d", size).isEqualTo(3_000);
+            assertThat(done.collected().keySet()).as("size %d", size).containsExactlyElementsOf(numbers(3_000));
+        }
+    }
 }
