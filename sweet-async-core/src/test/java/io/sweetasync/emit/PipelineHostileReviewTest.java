@@ -24,9 +24,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A hostile review of the pipeline's promises (SPEC 2) that the other hostile tests leave out: a stopped
- * pipeline stops calling its receivers even when they do not answer the stop's interrupt, and a caller
- * interrupted in {@code awaitFinalEvent()} cancels the pipeline it started. Outcomes only; the ceilings
- * only catch hangs.
+ * pipeline hands no further event (nor retry) to receivers that do not answer the stop's interrupt; a
+ * caller interrupted in {@code awaitFinalEvent()} cancels the pipeline it started; a publisher source ends
+ * at a null item or error (rule 2.13) instead of waiting for ever; a chunked source keeps its last list
+ * when it fails with an {@link InterruptedException} of its own; stopping on such an exception fails the
+ * pipeline; a huge batch over a huge buffer is a bound, not an allocation; and (disabled, for a decision)
+ * a publisher source's demand against the buffer. Outcomes only; the ceilings only catch hangs.
  */
 class PipelineHostileReviewTest extends PipelineHostileSupport {
 
