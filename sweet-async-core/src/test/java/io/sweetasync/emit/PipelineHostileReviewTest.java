@@ -11,7 +11,9 @@ import io.sweetasync.TaskResult;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
@@ -403,5 +407,44 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
             assertThat(done.received()).as("size %d", size).isEqualTo(3_000);
             assertThat(done.collected().keySet()).as("size %d", size).containsExactlyElementsOf(numbers(3_000));
         }
+    }
+
+    /**
+     * Backpressure under retries: an event being retried stays in its receiver's hands (and a batch's other
+     * events in the buffer's count), so events pulled and not yet finished stay within the buffer plus one
+     * per receiver worker plus one per sender worker, under each receiver strategy, and each event is
+     * received to success once.
+     */
+    @Test
+    void retriedEventsStayWithinTheBufferPlusOnePerWorker() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            int bufferSize = 6;
+            int senders = 2;
+            for (ReceiverStrategy strategy : List.of(ReceiverStrategy.parallel(3),
+                    ReceiverStrategy.batched(40, Duration.ofMillis(2)), ReceiverStrategy.adaptive(MinMax.of(1, 3)))) {
+                int receivers = strategy instanceof ReceiverStrategy.Batched ? 1 : 3;
+                AtomicInteger pulled = new AtomicInteger();
+                AtomicInteger finished = new AtomicInteger();
+                AtomicInteger worst = new AtomicInteger();
+                Set<Integer> failedOnce = ConcurrentHashMap.newKeySet();
+                Stream<Integer> source = IntStream.range(0, 5_000).boxed().peek(i -> pulled.incrementAndGet());
+                FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).bufferSize(bufferSize)
+                        .errorStrategy(ErrorStrategy.continueOnError().withRetry(RetryPolicy.fixed(2, Duration.ZERO)))
+                        .sender(SenderStrategy.parallel(MinMax.of(senders, senders)), emitter -> emitter.emitAll(source))
+                        .receiver(strategy, (event, collector) -> {
+                            int out = pulled.get() - finished.get(); // read in this order: never an overestimate
+                            worst.accumulateAndGet(out, Math::max);
+                            if (event.data() % 7 == 0 && failedOnce.add(event.data())) {
+                                throw new IOException("flaky " + event.data());
+                            }
+                            collector.collect(event.data(), event.data());
+                            finished.incrementAndGet();
+                        })
+                        .awaitFinalEvent();
+                assertThat(done.errors()).as("%s", strategy).isEmpty();
+                assertThat(done.collected()).as("%s", strategy).hasSize(5_000);
+                assertThat(worst.get()).as("%s", strategy).isLessThanOrEqualTo(bufferSize + receivers + senders);
+            }
+        });
     }
 }
