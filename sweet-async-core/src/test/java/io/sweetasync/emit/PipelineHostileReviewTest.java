@@ -8,9 +8,11 @@ import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskResult;
+import io.sweetasync.TaskTimeoutException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -444,6 +447,44 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
                 assertThat(done.errors()).as("%s", strategy).isEmpty();
                 assertThat(done.collected()).as("%s", strategy).hasSize(5_000);
                 assertThat(worst.get()).as("%s", strategy).isLessThanOrEqualTo(bufferSize + receivers + senders);
+            }
+        });
+    }
+
+    /**
+     * A timeout falling in every phase (before the workers start, while sending, while draining, as the final
+     * event is made): the pipeline ends either {@code COMPLETED} with every event received and collected, or
+     * {@code TIMED_OUT}, never failed by a worker or hung, and its results stream ends the same way after
+     * exactly the results the final event has.
+     */
+    @RepeatedTest(3)
+    void aTimeoutInAnyPhaseEndsCompletedWithEverythingOrTimedOut() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            for (long micros = 1; micros <= 40_000; micros = micros * 3 + 1) {
+                for (ReceiverStrategy strategy : List.of(ReceiverStrategy.parallel(3),
+                        ReceiverStrategy.batched(16, Duration.ofMillis(1)), ReceiverStrategy.adaptive(MinMax.of(1, 3)))) {
+                    EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(8)
+                            .timeout(Duration.ofNanos(micros * 1_000))
+                            .sender(SenderStrategy.parallel(MinMax.of(1, 2)), emitter -> emitter.emitAll(numbers(2_000)))
+                            .receiver(strategy, (event, collector) -> collector.collect(event.data(), event.data()))
+                            .run();
+                    StrictSubscriber<Map.Entry<Integer, Integer>> subscriber = new StrictSubscriber<>(Long.MAX_VALUE);
+                    task.results().subscribe(subscriber);
+                    TaskResult<FinalEvent<Integer, Integer>> result = task.result();
+                    assertThat(subscriber.awaitTerminal(CEILING)).isTrue();
+                    assertThat(subscriber.violations()).as("%d us, %s", micros, strategy).isEmpty();
+                    if (result instanceof TaskResult.Ok<FinalEvent<Integer, Integer>>(FinalEvent<Integer, Integer> done)) {
+                        assertThat(done.received()).as("%d us, %s", micros, strategy).isEqualTo(2_000);
+                        assertThat(done.collected()).as("%d us, %s", micros, strategy).hasSize(2_000);
+                        assertThat(subscriber.completed()).isTrue();
+                        assertThat(subscriber.items()).hasSize(2_000);
+                    }
+                    else {
+                        assertThat(((TaskResult.Err<?>) result).error()).as("%d us, %s", micros, strategy)
+                                .isInstanceOf(TaskTimeoutException.class);
+                        assertThat(subscriber.error()).isInstanceOf(TaskTimeoutException.class);
+                    }
+                }
             }
         });
     }
