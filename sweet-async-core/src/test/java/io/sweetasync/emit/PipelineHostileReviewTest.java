@@ -35,8 +35,9 @@ import org.junit.jupiter.api.Test;
  * caller interrupted in {@code awaitFinalEvent()} cancels the pipeline it started; a publisher source ends
  * at a null item or error (rule 2.13) instead of waiting for ever; a chunked source keeps its last list
  * when it fails with an {@link InterruptedException} of its own; stopping on such an exception fails the
- * pipeline; a huge batch over a huge buffer is a bound, not an allocation; and (disabled, for a decision)
- * a publisher source's demand against the buffer. Outcomes only; the ceilings only catch hangs.
+ * pipeline; a huge batch over a huge buffer is a bound, not an allocation; the memory bound holds under
+ * retries; a timeout in any phase ends completed with everything or timed out; and (disabled, for a
+ * decision) a publisher source's demand against the buffer. Outcomes only; the ceilings only catch hangs.
  */
 class PipelineHostileReviewTest extends PipelineHostileSupport {
 
