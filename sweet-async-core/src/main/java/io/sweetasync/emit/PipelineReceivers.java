@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.TaskContext;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -120,11 +121,13 @@ final class PipelineReceivers<E, K, V> {
     /** A receiver worker's body. */
     private Void work() throws InterruptedException {
         try {
+            // looked up once: each receive checks its stop, a volatile read, not a lookup of the thread's task
+            TaskContext worker = TaskContext.current().orElseThrow();
             if (strategy instanceof ReceiverStrategy.Batched(int size, Duration maxDelay)) {
-                receiveBatches(size, maxDelay);
+                receiveBatches(size, maxDelay, worker);
             }
             else {
-                receiveEach();
+                receiveEach(worker);
             }
             return null;
         }
@@ -140,7 +143,7 @@ final class PipelineReceivers<E, K, V> {
      * events, or the buffer drained) receives the events other workers took and have not started, so
      * one stuck in an event does not hold the rest of its batch hostage.
      */
-    private void receiveEach() throws InterruptedException {
+    private void receiveEach(TaskContext worker) throws InterruptedException {
         TakenEvents batch = TakenEvents.shared(EventBuffer.MAX_BATCH);
         batches.add(batch);
         try {
@@ -152,17 +155,17 @@ final class PipelineReceivers<E, K, V> {
                 }
                 int taken = takeFirst(batch, size);
                 if (taken < 0) {
-                    while (stealFromOthers()) {
+                    while (stealFromOthers(worker)) {
                         // until every batch is claimed: nothing new can be taken from a drained buffer
                     }
                     return;
                 }
                 if (taken == 0) {
-                    stealFromOthers();
+                    stealFromOthers(worker);
                     continue;
                 }
                 long start = System.nanoTime();
-                receiveClaimed(batch, taken);
+                receiveClaimed(batch, taken, worker);
                 size = EventBuffer.nextBatchSize(size, System.nanoTime() - start, taken, BATCH_RECEIVE_NANOS);
             }
         }
@@ -175,13 +178,13 @@ final class PipelineReceivers<E, K, V> {
      * Receives the events of a shared batch this worker claims, slot 0 (in hand) first; then closes the
      * batch to claims and releases what it claimed or left unclaimed (what others claimed they release).
      */
-    private void receiveClaimed(TakenEvents batch, int count) throws InterruptedException {
+    private void receiveClaimed(TakenEvents batch, int count, TaskContext worker) throws InterruptedException {
         int claimed = 0;
         int done = 0;
         try {
             for (int slot = 0; slot >= 0; slot = batch.claim()) {
                 claimed++;
-                receiveOne(batch.event(slot));
+                receiveOne(batch.event(slot), worker);
                 done++;
             }
         }
@@ -194,13 +197,13 @@ final class PipelineReceivers<E, K, V> {
     }
 
     /** Receives, one at a time, events other workers took and have not started; whether there were any. */
-    private boolean stealFromOthers() throws InterruptedException {
+    private boolean stealFromOthers(TaskContext worker) throws InterruptedException {
         boolean any = false;
         for (TakenEvents other : batches) {
             for (Event<E> event = other.steal(); event != null; event = other.steal()) {
                 any = true;
                 try {
-                    receiveOne(event);
+                    receiveOne(event, worker);
                     received.increment();
                 }
                 finally {
@@ -215,13 +218,15 @@ final class PipelineReceivers<E, K, V> {
      * Fills batches of {@code size}, waiting at most {@code maxDelay} after the first event of each. A
      * batch holds at most the buffer's capacity plus the event taken in hand (the rest count against the
      * buffer until released), so a larger {@code size} is taken as that: a batch that can never fill
-     * neither waits {@code maxDelay} for room only its own release would make, nor allocates for it.
+     * neither waits {@code maxDelay} for room only its own release would make, nor allocates for it. Its
+     * arrays grow as events come, so a huge {@code size} over a huge buffer allocates only for what is taken.
      */
-    private void receiveBatches(int requestedSize, Duration maxDelay) throws InterruptedException {
+    private void receiveBatches(int requestedSize, Duration maxDelay, TaskContext worker) throws InterruptedException {
         int size = (int) Math.min(requestedSize, buffer.capacity() + 1L);
-        TakenEvents batch = new TakenEvents(size);
+        // grown as events come (doubling): a batch holds arrays for what it took, not for its bound
+        TakenEvents batch = new TakenEvents(Math.min(size, EventBuffer.MAX_BATCH));
         while (true) {
-            int taken = takeFirst(batch, size);
+            int taken = takeFirst(batch, batch.capacity());
             if (taken < 0) {
                 return;
             }
@@ -233,8 +238,11 @@ final class PipelineReceivers<E, K, V> {
             long deadline = System.nanoTime() + delay;
             boolean ended = false;
             while (taken < size) {
+                if (taken == batch.capacity()) {
+                    batch.ensureCapacity((int) Math.min(size, 2L * taken));
+                }
                 long left = deadline - System.nanoTime();
-                int more = buffer.take(batch, taken, size - taken, false, Math.max(0, left));
+                int more = buffer.take(batch, taken, batch.capacity() - taken, false, Math.max(0, left));
                 if (more < 0) {
                     ended = true;
                 }
@@ -243,7 +251,7 @@ final class PipelineReceivers<E, K, V> {
                 }
                 taken += more;
             }
-            processAll(batch, taken);
+            processAll(batch, taken, worker);
             if (ended) {
                 return;
             }
@@ -263,11 +271,11 @@ final class PipelineReceivers<E, K, V> {
     }
 
     /** Receives {@code batch[0..count)} (a batch of its own), then releases them; the first one was taken in hand. */
-    private void processAll(TakenEvents batch, int count) throws InterruptedException {
+    private void processAll(TakenEvents batch, int count, TaskContext worker) throws InterruptedException {
         int done = 0;
         try {
             while (done < count) {
-                receiveOne(batch.event(done));
+                receiveOne(batch.event(done), worker);
                 done++;
             }
         }
@@ -278,9 +286,9 @@ final class PipelineReceivers<E, K, V> {
         }
     }
 
-    private void receiveOne(Event<E> event) throws InterruptedException {
+    private void receiveOne(Event<E> event, TaskContext worker) throws InterruptedException {
         long start = adaptive ? System.nanoTime() : 0;
-        attempts.receive(event);
+        attempts.receive(event, worker);
         if (adaptive) {
             receiveNanos.add(System.nanoTime() - start);
             receiveCount.increment();

@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * sender's.</li>
  * <li>Signal methods only record and enqueue: they never call the subscription or the publisher from
  * {@code onComplete}/{@code onError} (rule 2.3), and return normally unless an argument is null, in
- * which case they throw {@link NullPointerException} and record nothing (rule 2.13).</li>
+ * which case they throw {@link NullPointerException} (rule 2.13). A null {@code onSubscribe} records
+ * nothing; a null item or a null {@code onError} ends the source with that exception as its error (a null
+ * item also cancels the subscription), since the publisher, told of the breach, sends nothing more (not
+ * even a terminal signal) and the sender would otherwise wait for ever.</li>
  * <li>The sender sees exactly one end: the first terminal signal, a rule breach, or its own
  * cancellation; it cancels the subscription whenever it stops before the end.</li>
  * </ul>
@@ -76,7 +79,15 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
 
     @Override
     public void onNext(E item) {
-        Objects.requireNonNull(item, "publisher emitted null (rule 2.13)");
+        if (item == null) {
+            // Rule 2.13: the publisher takes the subscription as cancelled once this throws, so nothing more
+            // comes, not even a terminal signal: the source ends here with the null as its error.
+            NullPointerException error = new NullPointerException(
+                    "the publisher emitted a null item (rule 2.13); its subscription is cancelled");
+            end(error);
+            cancel();
+            throw error;
+        }
         if (ended.get()) {
             return; // after cancellation or the end (rule 2.8)
         }
@@ -90,7 +101,13 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
 
     @Override
     public void onError(Throwable error) {
-        Objects.requireNonNull(error, "onError's throwable must not be null (rule 2.13)");
+        if (error == null) {
+            // Rule 2.13, as for a null item: the publisher sends nothing more, so this failed end is the end.
+            NullPointerException breach = new NullPointerException(
+                    "the publisher signalled onError with a null throwable (rule 2.13)");
+            end(breach);
+            throw breach;
+        }
         end(error);
     }
 

@@ -1,6 +1,7 @@
 package io.sweetasync.emit;
 
 import io.sweetasync.RetryPolicy;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.internal.WorkPermits;
@@ -28,7 +29,12 @@ import java.util.concurrent.RejectedExecutionException;
  * group, and takes it back as the wait ends, before the receiver goes on: a release never finds it lent,
  * and it is released once, here. Its latency sample starts again as it is taken back: it covers the
  * receive after its last wait, not the time lent, as for a task's body.</li>
- * <li>An interrupt that stops the worker ({@link PipelineWorkers#isStopping}) ends the attempts at once
+ * <li>No attempt starts once the worker is stopping (its task's cancellation requested, read from the
+ * worker's context the caller passes, a volatile read per attempt): not an event
+ * it took before the stop, nor a retry, whatever the receiver did with the stop's interrupt (answered it,
+ * swallowed it, or restored the flag after an uninterruptible wait); {@link InterruptedException} is thrown
+ * instead, which ends the worker.</li>
+ * <li>An interrupt that stops the worker ends the attempts at once
  * and is thrown; every other error is the attempt's, for the retry policy to judge, also an
  * {@link InterruptedException} the receiver throws while nothing stops the worker. An interrupt flag a
  * receiver leaves set while nothing stops the worker is cleared after its attempt: it never reaches the
@@ -52,20 +58,30 @@ final class ReceiveAttempts<E, K, V> {
         this.workers = workers;
     }
 
-    /** Receives one event, retrying as the error strategy says; an error left over is recorded. */
-    void receive(Event<E> event) throws InterruptedException {
+    /**
+     * Receives one event on the receiver worker {@code worker}, retrying as the error strategy says; an
+     * error left over is recorded.
+     */
+    void receive(Event<E> event, TaskContext worker) throws InterruptedException {
         PipelineResults<K, V>.Collector collector = results.collectorFor(event.sequence(), workers.label());
         try {
-            attempts(event, collector);
+            attempts(event, collector, worker);
         }
         finally {
             collector.close();
         }
     }
 
-    private void attempts(Event<E> event, EventCollector<K, V> collector) throws InterruptedException {
+    private void attempts(Event<E> event, EventCollector<K, V> collector, TaskContext worker)
+            throws InterruptedException {
         RetryPolicy retry = spec.errorStrategy().retry();
         for (int attempt = 1;; attempt++) {
+            if (worker.isCancellationRequested()) {
+                // A receiver that does not answer the stop's interrupt must not be handed the rest of its batch,
+                // or a retry, by a pipeline that has stopped counting their results.
+                throw new InterruptedException("pipeline " + workers.label() + " is being stopped: event "
+                        + event.sequence() + " is not received");
+            }
             ConcurrencyLimiter.Permit permit = null;
             try {
                 if (spec.group() != null) {

@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.TaskContext;
 import java.io.BufferedReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -109,12 +110,15 @@ public final class Sources {
      * The short last list of a chunked source that failed: its elements were accepted (their {@code emit}
      * returned), so they reach the receivers, as the events an unchunked sender emitted before it failed do
      * ({@link Emitter}: no event is accepted and then lost); they were dropped. Not when the pipeline is
-     * stopping (the source was interrupted): then nothing more is emitted, chunked or not. A list the pipeline
-     * no longer takes is noted on the source's error.
+     * stopping: then nothing more is emitted, chunked or not. An {@link InterruptedException} of the source's
+     * own, while nothing stops the pipeline, is a failure like any other (the sender's error), so the list is
+     * emitted then too. A list the pipeline no longer takes is noted on the source's error.
      */
     private static <E> void emitLast(ChunkingEmitter<E> chunks, Emitter<List<E>> emitter, Throwable failed) {
         List<E> last = chunks.close();
-        if (last.isEmpty() || failed instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+        // Outside a task (the sender called directly, with an emitter of the caller's) nothing is stopping.
+        boolean stopping = TaskContext.current().map(TaskContext::isCancellationRequested).orElse(false);
+        if (last.isEmpty() || stopping) {
             return;
         }
         try {

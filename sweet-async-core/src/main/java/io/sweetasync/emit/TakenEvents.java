@@ -36,9 +36,10 @@ final class TakenEvents {
     private static final long NEXT_MASK = (1L << NEXT_BITS) - 1;
     private static final long GENERATION = 1L << (2 * NEXT_BITS);
 
-    private final Object[] data;
-    private final long[] sequences;
-    private final Instant[] emittedAt;
+    /** Grown only by the owner of a batch that is not shared ({@link #ensureCapacity}). */
+    private Object[] data;
+    private long[] sequences;
+    private Instant[] emittedAt;
     /** Null unless shared: generation, count and next unclaimed slot (see the invariants). */
     private final AtomicLong claims;
 
@@ -49,9 +50,29 @@ final class TakenEvents {
         claims = shared ? new AtomicLong() : null;
     }
 
-    /** A batch only its owner reads. */
+    /** A batch only its owner reads; it grows as the owner needs ({@link #ensureCapacity}). */
     TakenEvents(int capacity) {
         this(capacity, false);
+    }
+
+    /** How many events fit now. */
+    int capacity() {
+        return data.length;
+    }
+
+    /**
+     * Makes room for {@code capacity} events, keeping those held: a batch that is not shared grows as
+     * events come, so a huge batch size is a bound, not an allocation.
+     */
+    void ensureCapacity(int capacity) {
+        if (claims != null) {
+            throw new IllegalStateException("a shared batch does not grow");
+        }
+        if (capacity > data.length) {
+            data = Arrays.copyOf(data, capacity);
+            sequences = Arrays.copyOf(sequences, capacity);
+            emittedAt = Arrays.copyOf(emittedAt, capacity);
+        }
     }
 
     /** A batch other workers may claim from (at most {@link EventBuffer#MAX_BATCH} events). */
