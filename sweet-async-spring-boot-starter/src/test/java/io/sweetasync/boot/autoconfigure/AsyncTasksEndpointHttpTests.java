@@ -191,6 +191,49 @@ class AsyncTasksEndpointHttpTests {
         });
     }
 
+    /**
+     * A task failing with a megabyte of message (a response body, a dump) must not make every poll of the
+     * dashboard a megabyte per list it appears in: the answer cuts a failure message as the task store keeps it.
+     */
+    @Test
+    void aHugeFailureMessageIsCutInTheAnswers() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            SpawningTask<Integer> loud = context.getBean(TaskOrchestrator.class).to(Integer.class).named("loud")
+                    .run(() -> {
+                        throw new IllegalStateException("x".repeat(1_000_000));
+                    });
+            loud.result();
+            String poll = call(mvc, get("/actuator/asynctasks").param("limit", "50").param("depth", "1"))
+                    .getContentAsString();
+            assertThat(poll).as("in recent, failed and history").contains("(1000000 characters)")
+                    .hasSizeLessThan(20_000);
+            assertThat(call(mvc, get("/actuator/asynctasks/{id}", loud.id().toString())).getContentAsString())
+                    .hasSizeLessThan(10_000);
+        });
+    }
+
+    /**
+     * Half of a surrogate pair (a string cut between the two chars of an emoji) in a task's name, tag or failure
+     * message: the answer still comes (JSON escapes the half), rather than a 500 for every poll while the task
+     * is listed.
+     */
+    @Test
+    void aLoneSurrogateInANameTagOrFailureIsAnswered() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            SpawningTask<Integer> cut = context.getBean(TaskOrchestrator.class).to(Integer.class).named("cut\uD83D")
+                    .tag("note", "\uDE00 left").run(() -> {
+                        throw new IllegalStateException("price \uD83D");
+                    });
+            cut.result();
+            MockHttpServletResponse poll = call(mvc, get("/actuator/asynctasks").param("limit", "50"));
+            assertThat(poll.getStatus()).isEqualTo(200);
+            assertThat(poll.getContentAsString()).contains("\"name\":\"cut");
+            assertThat(call(mvc, get("/actuator/asynctasks/{id}", cut.id().toString())).getStatus()).isEqualTo(200);
+        });
+    }
+
     /** Tasks described in a JSON answer: each has a parentId (null or not). */
     private static int described(String answer) {
         return answer.split("\"parentId\"", -1).length - 1;
