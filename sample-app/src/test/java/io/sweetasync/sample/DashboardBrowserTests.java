@@ -325,6 +325,50 @@ class DashboardBrowserTests {
         root.join();
     }
 
+    /**
+     * Markup and script in every text a user gives (a task's name, its tags' keys and values, its group, a
+     * progress name, its failure's message) is shown as text wherever the page shows it, never run.
+     */
+    @Test
+    void markupInEveryUsersTextIsShownAsTextNeverRun() throws Exception {
+        String name = "<img src=x onerror=\"window.__pwned='name'\">";
+        String group = "<img src=x onerror=window.__pwned='group'>";
+        String key = "<svg onload=window.__pwned='key'>";
+        String value = "</script><script>window.__pwned='value'</script>' \" javascript:alert(1)";
+        String progress = "<b onmouseover=window.__pwned='progress'>rows";
+        String message = "<img src=x onerror=window.__pwned='failure'></td></tr><script>window.__pwned=1</script>";
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).named(name).group(group).tag(key, value).run(() -> {
+            TaskContext.current().orElseThrow().progress(progress, () -> 7);
+            running.countDown();
+            release.await();
+            throw new IllegalStateException(message);
+        });
+        String id = task.id().toString();
+        String row = "#tree tr.task[data-id='" + id + "']";
+        try {
+            running.await();
+            browser.await(d -> text(d, row + " td:nth-child(5)").equals(progress + " 7"));
+            assertThat(text(browser.driver(), row + " .name")).isEqualTo(name);
+            browser.click(By.cssSelector(row + " .name"));
+            browser.await(d -> group.equals(field("group")));
+            assertThat(field("tags")).isEqualTo(key + "=" + value);
+            assertThat(browser.script("return Array.from(document.querySelectorAll('.group'),"
+                    + " card => card.dataset.group + '|' + card.querySelector('h3').textContent)"))
+                    .asList().contains(group + "|" + group);
+        }
+        finally {
+            release.countDown();
+        }
+        task.result();
+        browser.await(d -> text(d, "#failed tr.task[data-id='" + id + "'] .failure")
+                .equals("IllegalStateException: " + message));
+        browser.await(d -> field("failure") != null);
+        assertThat(field("failure")).isEqualTo("IllegalStateException: " + message);
+        assertThat(browser.script("return window.__pwned === undefined")).isEqualTo(true);
+    }
+
     /** Whether the element's first {@code first} is drawn left of the {@code then} that follows it in its text. */
     private static Boolean readsLeftToRight(String selector, String first, String then) {
         return (Boolean) browser.script("""
