@@ -8,6 +8,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -118,6 +119,26 @@ class AsyncTasksEndpointHttpTests {
                     { "limit", "2147483648" } }) {
                 assertThat(call(mvc, get("/actuator/asynctasks").param(bad[0], bad[1])).getStatus())
                         .as("%s=%s: not a number, refused by Actuator", bad[0], bad[1]).isEqualTo(400);
+            }
+        });
+    }
+
+    /**
+     * A number parameter that is not a number ({@code depth=abc}) answers 400, but Actuator converts it before
+     * the endpoint sees it, and its reason says only "Parameter mapping failure": not which parameter, nor what
+     * it should be.
+     */
+    @Test
+    @Disabled("Actuator converts the Integer parameters and answers 'Parameter mapping failure' without naming "
+            + "them; naming them needs the operation to take its numbers as Strings, a change of the endpoint's "
+            + "public methods, left to the maintainers")
+    void aNumberParameterThatIsNotANumberAnswers400NamingIt() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            for (String parameter : new String[] { "limit", "offset", "depth" }) {
+                MockHttpServletResponse response = call(mvc, get("/actuator/asynctasks").param(parameter, "abc"));
+                assertThat(response.getStatus()).as(parameter).isEqualTo(400);
+                assertThat(response.getErrorMessage()).as(parameter).contains(parameter).contains("abc");
             }
         });
     }
