@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -90,6 +91,11 @@ final class Browser implements AutoCloseable {
 
     Object script(String script, Object... args) {
         return driver.executeScript(script, args);
+    }
+
+    /** A Chrome DevTools Protocol command ({@code Fetch.enable}, ...): what the page cannot do to itself. */
+    Map<String, Object> devTools(String command, Map<String, Object> parameters) {
+        return driver.executeCdpCommand(command, parameters);
     }
 
     /** Runs {@code script}, which calls its last argument with the answer. */

@@ -254,6 +254,141 @@ class DashboardBrowserTests {
         }
     }
 
+    /**
+     * The endpoint stops answering (its requests held by the browser, as a hung server or proxy would): the
+     * page says so within its timeout and greys out what it last read, rather than showing it as live for
+     * ever; it recovers when answers come again.
+     */
+    @Test
+    void anEndpointThatStopsAnsweringIsReportedAndThePageRecovers() throws Exception {
+        browser.await(d -> !d.findElement(By.id("updated")).getText().isEmpty());
+        browser.devTools("Fetch.enable", Map.of("patterns", List.of(Map.of("urlPattern", "*/actuator/asynctasks?*"))));
+        try {
+            browser.await(d -> d.findElement(By.id("error")).isDisplayed());
+            assertThat(browser.driver().findElement(By.id("error")).getText()).contains("did not answer within 10 s")
+                    .contains("What is shown is as of");
+            assertThat(browser.script("return document.body.classList.contains('stale')")).isEqualTo(true);
+            browser.screenshot("endpoint-stalled");
+        }
+        finally {
+            browser.devTools("Fetch.disable", Map.of());
+        }
+        browser.await(d -> !d.findElement(By.id("error")).isDisplayed());
+        assertThat(browser.script("return document.body.classList.contains('stale')")).isEqualTo(false);
+    }
+
+    /**
+     * A right-to-left override (U+202E) in a user's text (a task name, a tag value) stays inside that text: the
+     * task's id beside its name, its path and its other tags still read left to right, so a name cannot make
+     * one task's id look like another's.
+     */
+    @Test
+    void aRightToLeftOverrideInANameOrTagCannotReorderTheTextAroundIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
+        SpawningTask<Integer> root = orchestrator.to(Integer.class).named("evil\u202E").tag("a", "\u202Eevil")
+                .tag("z", "9").run(() -> {
+                    TaskContext.current().orElseThrow().child(Integer.class).named("leaf").run(() -> {
+                        running.countDown();
+                        release.await();
+                        return 1;
+                    });
+                    TaskContext.current().orElseThrow().joinChildren();
+                    return 0;
+                });
+        try {
+            running.await();
+            String id = root.id().toString();
+            String child = orchestrator.roots().stream().filter(task -> task.id().equals(root.id())).findFirst()
+                    .orElseThrow().children().getFirst().id().toString();
+            String row = "#tree tr.task[data-id='" + id + "']";
+            browser.await(d -> d.findElement(By.cssSelector(row + " .id")));
+            assertThat(readsLeftToRight(row + " .id", "#", "-")).as("the id beside the name")
+                    .isTrue();
+            browser.click(By.cssSelector(row + " .name"));
+            browser.await(d -> d.findElement(By.id("detail-title")).getText().endsWith("#" + id));
+            assertThat(readsLeftToRight("#detail-title", "#", "-")).as("the detail's title")
+                    .isTrue();
+            assertThat(readsLeftToRight("#detail-fields dd[data-field='tags']", "z", "9")).as("the tags after it")
+                    .isTrue();
+
+            browser.click(By.cssSelector("#tree tr.task[data-id='" + child + "'] .name"));
+            browser.await(d -> d.findElement(By.id("detail-title")).getText().endsWith("#" + child));
+            browser.await(d -> field("path") != null);
+            assertThat(readsLeftToRight("#detail-fields dd[data-field='path']", "#", "-")).as("the id after it in a path")
+                    .isTrue();
+            browser.screenshot("right-to-left-override");
+        }
+        finally {
+            release.countDown();
+        }
+        root.join();
+    }
+
+    /**
+     * Markup and script in every text a user gives (a task's name, its tags' keys and values, its group, a
+     * progress name, its failure's message) is shown as text wherever the page shows it, never run.
+     */
+    @Test
+    void markupInEveryUsersTextIsShownAsTextNeverRun() throws Exception {
+        String name = "<img src=x onerror=\"window.__pwned='name'\">";
+        String group = "<img src=x onerror=window.__pwned='group'>";
+        String key = "<svg onload=window.__pwned='key'>";
+        String value = "</script><script>window.__pwned='value'</script>' \" javascript:alert(1)";
+        String progress = "<b onmouseover=window.__pwned='progress'>rows";
+        String message = "<img src=x onerror=window.__pwned='failure'></td></tr><script>window.__pwned=1</script>";
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).named(name).group(group).tag(key, value).run(() -> {
+            TaskContext.current().orElseThrow().progress(progress, () -> 7);
+            running.countDown();
+            release.await();
+            throw new IllegalStateException(message);
+        });
+        String id = task.id().toString();
+        String row = "#tree tr.task[data-id='" + id + "']";
+        try {
+            running.await();
+            browser.await(d -> text(d, row + " td:nth-child(5)").equals(progress + " 7"));
+            assertThat(text(browser.driver(), row + " .name")).isEqualTo(name);
+            browser.click(By.cssSelector(row + " .name"));
+            browser.await(d -> group.equals(field("group")));
+            assertThat(field("tags")).isEqualTo(key + "=" + value);
+            assertThat(browser.script("return Array.from(document.querySelectorAll('.group'),"
+                    + " card => card.dataset.group + '|' + card.querySelector('h3').textContent)"))
+                    .asList().contains(group + "|" + group);
+        }
+        finally {
+            release.countDown();
+        }
+        task.result();
+        browser.await(d -> text(d, "#failed tr.task[data-id='" + id + "'] .failure")
+                .equals("IllegalStateException: " + message));
+        browser.await(d -> field("failure") != null);
+        assertThat(field("failure")).isEqualTo("IllegalStateException: " + message);
+        assertThat(browser.script("return window.__pwned === undefined")).isEqualTo(true);
+    }
+
+    /** Whether the element's first {@code first} is drawn left of the {@code then} that follows it in its text. */
+    private static Boolean readsLeftToRight(String selector, String first, String then) {
+        return (Boolean) browser.script("""
+                const walker = document.createTreeWalker(document.querySelector(arguments[0]), NodeFilter.SHOW_TEXT);
+                const left = (node, i) => {
+                    const range = document.createRange();
+                    range.setStart(node, i);
+                    range.setEnd(node, i + 1);
+                    return range.getBoundingClientRect().left;
+                };
+                for (let node; (node = walker.nextNode());) {
+                    const i = node.data.indexOf(arguments[1]);
+                    if (i < 0) continue;
+                    const j = node.data.indexOf(arguments[2], i + 1);
+                    return j >= 0 && left(node, i) < left(node, j);
+                }
+                return false;
+                """, selector, first, then);
+    }
+
     private String startImport() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
                 .newBuilder(URI.create("http://localhost:" + port + "/api/imports"))

@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * @param queueWaitMs   time spent queued, in milliseconds
  * @param runTimeMs     time the body ran, in milliseconds
  * @param resources     CPU, allocation and IO figures with how each was obtained
- * @param failure       failure type and message, null if none
+ * @param failure       failure type and message (at most {@value #MAX_MESSAGE} characters of it, as the task store
+ *                      keeps it), null if none
  * @param progress      live values the task publishes
  * @param dependencies  ids the task waits for
  * @param childCount    children started
@@ -59,6 +60,12 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
     /** Why a task did not complete. */
     public record Failure(String type, String message) {
     }
+
+    /**
+     * The longest failure message shown, as the task store keeps it: an exception carrying a megabyte of text
+     * (a response body, a dump) would otherwise be a megabyte in every list it appears in, at every poll.
+     */
+    public static final int MAX_MESSAGE = 2000;
 
     /** Levels of children shown below the task asked for; trees may be far deeper (a JSON answer may not). */
     public static final int MAX_DEPTH = 64;
@@ -103,6 +110,16 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
         return single(info, childStatuses, List.of());
     }
 
+    /** {@code message} if short enough, else its first {@value #MAX_MESSAGE} characters and its length. */
+    private static String cut(String message) {
+        if (message == null || message.length() <= MAX_MESSAGE) {
+            return message;
+        }
+        // never between the two halves of a surrogate pair
+        int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE - 1)) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
+        return message.substring(0, end) + "\u2026 (" + message.length() + " characters)";
+    }
+
     private static TaskDescriptor single(TaskInfo info, List<TaskDescriptor> children) {
         Map<String, Integer> childStatuses = new TreeMap<>();
         for (TaskInfo child : info.children()) {
@@ -118,7 +135,7 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
                 info.tags(), info.createdAt(), info.startedAt(), info.completedAt(), info.attempts(),
                 info.queueWait().toNanos() / 1e6, info.runTime().toNanos() / 1e6,
                 resources(info),
-                info.failure() == null ? null : new Failure(info.failure().type(), info.failure().message()),
+                info.failure() == null ? null : new Failure(info.failure().type(), cut(info.failure().message())),
                 info.progress(), info.dependencies().stream().map(Object::toString).toList(), info.childCount(),
                 childStatuses, info.runaway(), children);
     }

@@ -12,6 +12,7 @@
     const LIMIT = 50;
     const MAX_EXPANDED = 200;        // opened nodes sent with a poll (the newest ones)
     const PERIOD_MS = 1000;
+    const TIMEOUT_MS = 10000;        // an answer slower than this is given up on: the page says so, polls again
     const HISTORY_MS = 5 * 60 * 1000;
     const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
     const config = document.body.dataset;
@@ -42,9 +43,19 @@
     $('access').textContent = canCancel ? 'cancel allowed' : 'read-only';
     $('access').className = canCancel ? 'badge writable' : 'badge';
 
+    // A server that stops answering must not leave the page waiting for ever, showing what it last read as live.
     async function getJson(url) {
-        const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-        const text = await response.text();
+        const abort = new AbortController();
+        const timeout = setTimeout(() => abort.abort(), TIMEOUT_MS);
+        let response, text;
+        try {
+            response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store', signal: abort.signal });
+            text = await response.text();
+        } catch (error) {
+            throw abort.signal.aborted ? new Error(url + ' did not answer within ' + TIMEOUT_MS / 1000 + ' s') : error;
+        } finally {
+            clearTimeout(timeout);
+        }
         if (!response.ok) {
             const error = new Error(url + ' answered ' + response.status);
             error.status = response.status;
@@ -83,11 +94,14 @@
             render(tasks, limits, detail);
             stats.lastRenderMs = performance.now() - rendering;
             $('error').hidden = true;
+            document.body.classList.remove('stale');
         } catch (error) {
             $('error').hidden = false;
-            $('error').textContent = error.status === 401 || error.status === 403
+            $('error').textContent = (error.status === 401 || error.status === 403
                 ? 'You may not read ' + config.tasks + ' (' + error.status + '): the dashboard shows what that endpoint lets you read.'
-                : 'Cannot read the endpoints: ' + error.message;
+                : 'Cannot read the endpoints: ' + error.message + '.')
+                + (lastTasks ? ' What is shown is as of ' + $('updated').textContent.replace('updated ', '') + '.' : '');
+            document.body.classList.add('stale');
         }
         stats.polls++;
         stats.lastPollMs = performance.now() - began;
@@ -341,13 +355,13 @@
         if (!members) return;
         const loads = el('tbody');
         for (const member of members) {
-            const groups = Object.entries((groupsByMember || {})[member.member] || {}).map(([name, g]) =>
+            const groups = isolated(Object.entries((groupsByMember || {})[member.member] || {}).map(([name, g]) =>
                 `${name} ${g.inFlight}/${g.limit}` + (g.queued ? ` +${g.queued} queued` : '')
-                + (g.clusterLimit ? ` (share of ${g.clusterLimit} over ${g.members})` : '')).join(' · ');
+                + (g.clusterLimit ? ` (share of ${g.clusterLimit} over ${g.members})` : '')), ' · ');
             loads.append(el('tr', { class: 'member', 'data-member': member.member },
                 el('td', {}, member.member, ...(member.local ? [' ', el('span', { class: 'badge' }, 'this member')] : [])),
                 el('td', { class: 'trees' }, String(member.live.length)),
-                el('td', { class: 'member-groups' }, groups)));
+                el('td', { class: 'member-groups' }, ...groups)));
         }
         $('member-loads').tBodies[0].replaceWith(loads);
 
@@ -412,17 +426,24 @@
     function renderDetail(task) {
         $('detail').hidden = !selected;
         if (!selected) return;
-        $('detail-title').textContent = task ? `${task.name}#${task.id}` : `#${selected} (no longer known)`;
+        // names in spans of their own (.name isolates them): a right-to-left override in one cannot reorder the id
+        $('detail-title').replaceChildren(...(task ? [el('span', { class: 'name' }, task.name), '#' + task.id]
+            : [`#${selected} (no longer known)`]));
         const fields = $('detail-fields');
         fields.replaceChildren();
         $('detail-resources').tBodies[0].replaceChildren();
         $('detail-cancel').hidden = !(task && canCancel && !TERMINAL.has(task.status));
         if (!task) return;
         const add = (label, value) => {
-            if (value === null || value === undefined || value === '') return;
-            fields.append(el('dt', {}, label), el('dd', { 'data-field': label }, String(value)));
+            if (value === null || value === undefined || value === '' || value.length === 0) return;
+            fields.append(el('dt', {}, label), el('dd', { 'data-field': label }, ...(Array.isArray(value) ? value : [String(value)])));
         };
-        add('path', task.path);
+        // each name of the path (name#id/name#id) isolated: names hold neither '/' nor '#'
+        add('path', task.path.split('/').flatMap((step, i) => {
+            const hash = step.lastIndexOf('#');
+            const parts = hash < 0 ? [step] : [el('bdi', {}, step.slice(0, hash)), step.slice(hash)];
+            return i ? ['/', ...parts] : parts;
+        }));
         add('status', task.status + (task.runaway ? ' (runaway: its body still runs)' : ''));
         add('priority', task.priority);
         add('group', task.group);
@@ -437,11 +458,17 @@
         add('progress', progressText(task.progress));
         add('children', task.childCount ? childSummary(task) : null);
         add('waits for', task.dependencies.join(', '));
-        add('tags', Object.entries(task.tags || {}).map(([k, v]) => `${k}=${v}`).join(', '));
+        add('tags', isolated(Object.entries(task.tags || {}).map(([k, v]) => `${k}=${v}`), ', '));
         for (const [figure, value] of Object.entries(task.resources || {})) {
             $('detail-resources').tBodies[0].append(el('tr', {}, el('td', {}, figure),
                 el('td', {}, value.amount < 0 ? '—' : value.amount.toLocaleString()), el('td', {}, value.source)));
         }
+    }
+
+    // Users' texts, each in a <bdi> of its own, between separators: a right-to-left override in one of them
+    // (U+202E) cannot reorder the others.
+    function isolated(texts, separator) {
+        return texts.flatMap((text, i) => i ? [separator, el('bdi', {}, text)] : [el('bdi', {}, text)]);
     }
 
     $('detail-cancel').addEventListener('click', () => selected && cancel(selected));
