@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -331,37 +330,36 @@ class PipelineHostileReviewTest extends PipelineHostileSupport {
     }
 
     /**
-     * README: "memory stays bounded whatever the speeds: at most {@code bufferSize} events plus one per
-     * receiver". A {@link Sources#publisher(Flow.Publisher)} source requests its default prefetch of 32 at
-     * once, whatever the buffer, and holds what arrives in a queue of its own: with {@code bufferSize(2)}
-     * and one receiver, 32 items may sit in memory, not 3.
+     * README: "at most {@code bufferSize} events plus one per receiver, plus a {@code Sources.publisher}
+     * source's prefetch" (decided: the prefetch is documented as memory beside the buffer, set with
+     * {@link Sources#publisher(Flow.Publisher, int)}; the sender does not know the buffer's size). Fails if the
+     * source requests more than its prefetch while nothing is taken.
      */
-    @Disabled("needs a decision: clamp the publisher source's demand to the pipeline's bufferSize (the Sender"
-            + " does not know it today), or document the prefetch as memory beside the buffer in README's bound")
     @Test
-    void aPublisherSourceRequestsNoMoreThanTheBufferAndItsReceiversHold() {
-        AtomicLong requested = new AtomicLong();
-        Flow.Publisher<Integer> silent = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
-            @Override
-            public void request(long n) {
-                requested.addAndGet(n);
-            }
+    void aPublisherSourceRequestsNoMoreThanItsPrefetch() {
+        for (int prefetch : new int[] { 2, 32 }) {
+            AtomicLong requested = new AtomicLong();
+            Flow.Publisher<Integer> silent = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    requested.addAndGet(n);
+                }
 
-            @Override
-            public void cancel() {
+                @Override
+                public void cancel() {
+                }
+            });
+            EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(2)
+                    .sender(prefetch == 32 ? Sources.publisher(silent) : Sources.publisher(silent, prefetch))
+                    .receiver((event, collector) -> { })
+                    .run();
+            try {
+                await().alias("the source subscribed and requested").atMost(CEILING).until(() -> requested.get() > 0);
+                assertThat(requested.get()).as("demand with a prefetch of " + prefetch).isLessThanOrEqualTo(prefetch);
             }
-        });
-        EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).bufferSize(2)
-                .sender(Sources.publisher(silent))
-                .receiver((event, collector) -> { })
-                .run();
-        try {
-            await().alias("the source subscribed and requested").atMost(CEILING).until(() -> requested.get() > 0);
-            assertThat(requested.get()).as("demand beyond what the buffer (2) and the receiver (1) hold")
-                    .isLessThanOrEqualTo(3);
-        }
-        finally {
-            task.cancel();
+            finally {
+                task.cancel();
+            }
         }
     }
 
