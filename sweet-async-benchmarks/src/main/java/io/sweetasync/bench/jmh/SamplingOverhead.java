@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -24,14 +25,9 @@ public final class SamplingOverhead {
 
     public static void main(String[] args) throws RunnerException {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        Options options = new OptionsBuilder()
+        Options options = timed(seconds)
                 .include(SubmitBenchmark.class.getName() + ".sweetAsync")
                 .param("tracking", "OFF", "MEASURE", "MEASURE_AND_SAMPLE")
-                .forks(2)
-                .warmupIterations(3)
-                .warmupTime(TimeValue.seconds(seconds))
-                .measurementIterations(5)
-                .measurementTime(TimeValue.seconds(seconds))
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         Map<String, Double> byMode = new TreeMap<>();
@@ -44,14 +40,9 @@ public final class SamplingOverhead {
             System.out.printf(Locale.ROOT, "%-20s %,12.0f ops/s  %.3f of OFF%n", entry.getKey(), entry.getValue(),
                     entry.getValue() / off);
         }
-        Options platform = new OptionsBuilder()
+        Options platform = timed(seconds)
                 .include(PlatformFanOutBenchmark.class.getName() + "\\.")
                 .addProfiler(CpuProfiler.class)
-                .forks(2)
-                .warmupIterations(3)
-                .warmupTime(TimeValue.seconds(seconds))
-                .measurementIterations(5)
-                .measurementTime(TimeValue.seconds(seconds))
                 .build();
         Map<String, Double> cpuPerChild = new TreeMap<>();
         for (RunResult result : new Runner(platform).run()) {
@@ -68,5 +59,11 @@ public final class SamplingOverhead {
         System.out.printf(Locale.ROOT, "RESULT measure/off=%.3f sample/off=%.3f platform-cpu measure/off=%.2fx off/pool=%.2fx"
                 + " measure/pool=%.2fx%n", byMode.get("MEASURE") / off, byMode.get("MEASURE_AND_SAMPLE") / off,
                 platformMeasure / platformOff, platformOff / pool, platformMeasure / pool);
+    }
+
+    /** Two forks, 3 warm-up and 5 measured iterations of {@code seconds} each. */
+    private static ChainedOptionsBuilder timed(int seconds) {
+        return new OptionsBuilder().forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(seconds))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(seconds));
     }
 }
