@@ -88,11 +88,7 @@ final class DurableSubmission {
             // Its caller hears "not started": should the rows have been committed all the same (the answer lost
             // on the way back), the next look at the store ends them so, and never runs them.
             owned.refused(node.id(), StoredTasks.record(node, sync.member(), sync.incarnation()));
-            if (ex instanceof Error error) {
-                throw error; // a driver's LinkageError, an OutOfMemoryError: the caller's to see as it is
-            }
-            throw new IllegalStateException("durable task '" + name + "' (" + node.label()
-                    + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
+            throw notStored(name, node, ex);
         }
         // Tracked (its record written by the sync thread) only once it may start: before that its rows
         // may belong to an open transaction, which a write on another connection would wait for.
@@ -101,6 +97,18 @@ final class DurableSubmission {
             node.submit();
         }, () -> owned.started(node.id()));
         return node;
+    }
+
+    /**
+     * What the submitter of {@code node}, ended as not stored, hears: an {@code Error} (a driver's
+     * {@code LinkageError}, an {@code OutOfMemoryError}) as it is, thrown here; else the exception to throw.
+     */
+    static RuntimeException notStored(String name, TaskNode<?> node, Throwable ex) {
+        if (ex instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException("durable task '" + name + "' (" + node.label()
+                + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
     }
 
     /**

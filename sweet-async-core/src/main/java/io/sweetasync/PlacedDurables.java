@@ -88,11 +88,7 @@ final class PlacedDurables {
         }
         catch (RuntimeException | Error ex) {
             node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
-            if (ex instanceof Error error) {
-                throw error; // as DurableSubmission does: the caller's to see as it is, no live task left behind
-            }
-            throw new IllegalStateException("durable task '" + registration.name() + "' (" + node.label()
-                    + ") could not be stored, so it was not started: " + ex.getMessage(), ex);
+            throw DurableSubmission.notStored(registration.name(), node, ex);
         }
         DurableSubmission.afterStored(gate, node, registration.name(), () -> {
             mirror.placed = start(cluster, target, node.id());

@@ -89,8 +89,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
         recordQueued(now);
         settings.orchestrator.notifyQueued(self());
-        Occasional rare = occasionalOrNull();
-        if (settings.timeout != null && (rare == null || rare.timeoutHandle == null)) {
+        if (settings.timeout != null && !deadlineArmed()) {
             armDeadline();
             if (bodyState != IDLE || isStoppedOrSealed()) {
                 return; // the clock failed or refused: the task has ended
@@ -105,6 +104,11 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
      * counts, so a caller's wait is bounded however long they take). At most once per task: {@link #submit}
      * arms it only if creation did not.
      */
+    private boolean deadlineArmed() {
+        Occasional rare = occasionalOrNull();
+        return rare != null && rare.timeoutHandle != null;
+    }
+
     void armDeadline() {
         TaskClock.Scheduled deadline = schedule(settings.timeout, this::timedOut);
         occasional().timeoutHandle = deadline;
