@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
+import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,9 +112,32 @@ class DashboardBrowserTests {
         browser.screenshot("task-detail");
     }
 
+    /**
+     * A click whose request never reaches the server says so (it said nothing at all) and leaves the task
+     * running; the next click, with the network back, cancels it.
+     */
     @Test
     void theCancelButtonCancelsARunningImport() throws Exception {
         String id = startImport();
+        browser.await(d -> d.findElement(By.cssSelector("#tree button.cancel[data-id='" + id + "']")).isDisplayed());
+        browser.devTools("Network.enable", Map.of());
+        browser.devTools("Network.emulateNetworkConditions",
+                Map.of("offline", true, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+        try {
+            browser.click(By.cssSelector("#tree button.cancel[data-id='" + id + "']"));
+            String failed = browser.await(d -> {
+                String text = d.findElement(By.id("notice")).getText();
+                return text.isEmpty() ? null : text;
+            });
+            assertThat(failed).startsWith("cancel of " + id + " failed: ").endsWith("; the task may still be running");
+            assertThat(browser.driver().findElement(By.id("notice")).getDomAttribute("class")).isEqualTo("refused");
+            assertThat(orchestrator.find(TaskId.parse(id)).orElseThrow().status()).isNotEqualTo(TaskStatus.CANCELLED);
+        }
+        finally {
+            browser.devTools("Network.emulateNetworkConditions",
+                    Map.of("offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+            browser.devTools("Network.disable", Map.of());
+        }
         browser.await(d -> d.findElement(By.cssSelector("#tree button.cancel[data-id='" + id + "']")).isDisplayed());
         browser.click(By.cssSelector("#tree button.cancel[data-id='" + id + "']"));
         browser.await(d -> statusIn(d, "#recent", id).equals("CANCELLED"));

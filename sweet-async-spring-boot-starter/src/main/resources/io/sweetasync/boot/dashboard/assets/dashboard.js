@@ -44,18 +44,21 @@
     $('access').className = canCancel ? 'badge writable' : 'badge';
 
     // A server that stops answering must not leave the page waiting for ever, showing what it last read as live.
-    async function getJson(url) {
+    async function request(url, options) {
         const abort = new AbortController();
         const timeout = setTimeout(() => abort.abort(), TIMEOUT_MS);
-        let response, text;
         try {
-            response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store', signal: abort.signal });
-            text = await response.text();
+            const response = await fetch(url, { ...options, signal: abort.signal });
+            return { response, text: await response.text() };
         } catch (error) {
             throw abort.signal.aborted ? new Error(url + ' did not answer within ' + TIMEOUT_MS / 1000 + ' s') : error;
         } finally {
             clearTimeout(timeout);
         }
+    }
+
+    async function getJson(url) {
+        const { response, text } = await request(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
         if (!response.ok) {
             const error = new Error(url + ' answered ' + response.status);
             error.status = response.status;
@@ -263,12 +266,21 @@
 
     // ---- cancel ---------------------------------------------------------------------------------------
 
+    // What the click did, in words: sent and accepted, too late, refused, or never answered (the task may still run).
     async function cancel(id) {
-        const response = await fetch(config.tasks + '/' + encodeURIComponent(id), { method: 'DELETE' });
-        const message = response.ok ? `cancel requested for ${id}`
-            : response.status === 404 ? `${id} has already finished`
-            : `cancel of ${id} refused (${response.status}): the asynctasks endpoint is read-only for you`;
-        notice(message, response.ok);
+        let message, ok = false;
+        try {
+            const { response } = await request(config.tasks + '/' + encodeURIComponent(id), { method: 'DELETE' });
+            ok = response.ok;
+            message = response.ok ? `cancel requested for ${id}`
+                : response.status === 404 ? `${id} has already finished`
+                : [401, 403, 405].includes(response.status)
+                    ? `cancel of ${id} refused (${response.status}): the asynctasks endpoint is read-only for you`
+                : `cancel of ${id} failed: the server answered ${response.status}; the task may still be running`;
+        } catch (error) {
+            message = `cancel of ${id} failed: ${error.message}; the task may still be running`;
+        }
+        notice(message, ok);
         refreshSoon();
     }
 
