@@ -115,7 +115,16 @@ final class PipelineWorkers {
      * engine records a stop request before it interrupts the body, so a worker interrupted to stop sees it.
      */
     static boolean isStopping() {
-        return TaskContext.current().map(TaskContext::isCancellationRequested).orElse(true);
+        return isStopping(true);
+    }
+
+    /**
+     * {@link #isStopping()} with the answer for a thread that runs no task: {@code true} for a worker's code
+     * (a pipeline's senders and receivers run in tasks, so no task means it is gone), {@code false} for a
+     * source its caller may run directly, with an emitter of its own, where nothing stops it.
+     */
+    static boolean isStopping(boolean outsideATask) {
+        return TaskContext.current().map(TaskContext::isCancellationRequested).orElse(outsideATask);
     }
 
     /** Whether every worker started so far has ended (its task is terminal). */

@@ -1,6 +1,5 @@
 package io.sweetasync.emit;
 
-import io.sweetasync.TaskContext;
 import java.io.BufferedReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -117,8 +116,7 @@ public final class Sources {
     private static <E> void emitLast(ChunkingEmitter<E> chunks, Emitter<List<E>> emitter, Throwable failed) {
         List<E> last = chunks.close();
         // Outside a task (the sender called directly, with an emitter of the caller's) nothing is stopping.
-        boolean stopping = TaskContext.current().map(TaskContext::isCancellationRequested).orElse(false);
-        if (last.isEmpty() || stopping) {
+        if (last.isEmpty() || PipelineWorkers.isStopping(false)) {
             return;
         }
         try {
