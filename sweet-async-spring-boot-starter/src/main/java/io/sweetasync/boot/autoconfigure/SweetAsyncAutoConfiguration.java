@@ -117,7 +117,9 @@ public final class SweetAsyncAutoConfiguration {
                     registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
                 }
             }
-            return new MicrometerContextPropagator(ContextSnapshotFactory.builder().build());
+            // clearMissing: a thread-local the creating thread did not have is cleared for the task (and put back
+            // after), so what an earlier task left on a pool thread (an MDC key it never removed) does not reach it
+            return new MicrometerContextPropagator(ContextSnapshotFactory.builder().clearMissing(true).build());
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.MDC;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -53,6 +54,22 @@ class ObservationAndContextTests {
             assertThat(seen).containsExactly("attempt r-42", "child r-42", "attempt r-42", "child r-42");
             assertThat(orchestrator.to(String.class).runtime("platform").await(() -> String.valueOf(MDC.get("requestId"))))
                     .as("a pool thread does not keep another task's MDC").isEqualTo("null");
+        });
+    }
+
+    @Test
+    @Timeout(60)
+    void mdcABodyLeftOnAPoolThreadDoesNotReachTheNextTaskOfACallerWithoutMdc() {
+        runner.run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            MDC.clear(); // a caller that never had any MDC, as a scheduler's or a cleared request thread
+            orchestrator.to(String.class).runtime("single").await(() -> {
+                MDC.put("user", "alice"); // a body (or a library it calls) that does not clean up
+                return "left behind";
+            });
+            assertThat(orchestrator.to(String.class).runtime("single").await(() -> String.valueOf(MDC.get("user"))))
+                    .as("the next task on the same pool thread sees only its caller's MDC").isEqualTo("null");
+            assertThat(MDC.get("user")).as("nor does the caller").isNull();
         });
     }
 

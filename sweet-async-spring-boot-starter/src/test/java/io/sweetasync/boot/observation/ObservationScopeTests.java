@@ -35,7 +35,7 @@ class ObservationScopeTests {
                 .anyMatch(accessor -> accessor.key().equals(ObservationThreadLocalAccessor.KEY));
         List<String> seen = new CopyOnWriteArrayList<>();
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
-                .contextPropagator(new MicrometerContextPropagator(ContextSnapshotFactory.builder().build()))
+                .contextPropagator(new MicrometerContextPropagator(ContextSnapshotFactory.builder().clearMissing(true).build()))
                 .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
             String result = orchestrator.to(String.class).named("flaky").runtime("single")
                     .retry(RetryPolicy.fixed(2, Duration.ZERO)).run(() -> {
