@@ -470,7 +470,12 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
             return awaited.get(); // interruptible, unlike join(): a timeout or cancel must end the wait
         }
         catch (ExecutionException ex) {
+            // The future's own failure, an Error too (an AssertionError, a StackOverflowError): wrapped, the task
+            // failed with an ExecutionException and the caller's future with two
             Throwable cause = ex.getCause();
+            if (cause instanceof Error error) {
+                throw error;
+            }
             throw cause instanceof Exception exception ? exception : ex;
         }
         catch (InterruptedException ex) {
