@@ -9,7 +9,10 @@ import org.springframework.core.task.TaskDecorator;
  * Applies the application's Spring {@link TaskDecorator} to every attempt and fallback of every task,
  * the way Spring's executors apply it to submitted work: the decorator is invoked on the thread that
  * creates the task (where it captures its context), and the decorated runnable wraps the body on the
- * thread that runs it, once per attempt.
+ * thread that runs it, once per attempt. It is placed outside the task's own observation (see
+ * {@code SweetAsyncAutoConfiguration}): a decorator that restores the creator's context, such as Spring's
+ * {@code ContextPropagatingTaskDecorator}, would else make the creator's observation current again in the
+ * body, over the task's.
  */
 final class TaskDecoratorPropagator implements ContextPropagator {
 

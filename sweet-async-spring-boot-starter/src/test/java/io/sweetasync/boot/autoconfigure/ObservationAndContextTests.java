@@ -20,6 +20,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 
 class ObservationAndContextTests {
 
@@ -98,6 +100,43 @@ class ObservationAndContextTests {
                     assertThat(find("broken").getError()).isInstanceOf(IOException.class).hasMessage("x");
                     assertThat(parent.getError()).isNull();
                 });
+    }
+
+    /**
+     * With Spring's {@link ContextPropagatingTaskDecorator} as the application's task decorator (as Spring
+     * recommends for {@code @Async}), each task's own observation is still the current one in its body, so
+     * spans, logs and tasks made there hang under it: the decorator, applied inside the task's observation,
+     * put back the creator's current observation (the request's, the parent task's) over it.
+     */
+    @Test
+    @Timeout(60)
+    void withSpringsContextPropagatingTaskDecoratorATasksOwnObservationIsCurrentInItsBody() {
+        runner.withUserConfiguration(Observations.class).withBean(ObservationAndContextTests.class, () -> this)
+                .withBean(TaskDecorator.class, ContextPropagatingTaskDecorator::new)
+                .run(context -> {
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+                    Observation request = Observation.start("request", registry);
+                    String seen;
+                    try (Observation.Scope scope = request.openScope()) {
+                        seen = orchestrator.to(String.class).named("parent").await(() -> current(registry) + " > "
+                                + TaskContext.current().orElseThrow().child(String.class).named("child")
+                                        .run(() -> current(registry) + " > " + TaskContext.current().orElseThrow()
+                                                .child(String.class).named("grandchild").run(() -> current(registry))
+                                                .join())
+                                        .join());
+                    }
+                    request.stop();
+                    assertThat(seen).isEqualTo("parent > child > grandchild");
+                    assertThat(find("parent").getParentObservation().getContextView().getName()).isEqualTo("request");
+                    assertThat(find("grandchild").getParentObservation().getContextView()).isSameAs(find("child"));
+                });
+    }
+
+    private static String current(ObservationRegistry registry) {
+        Observation current = registry.getCurrentObservation();
+        return current == null ? "none" : current.getContextView() instanceof TaskObservationContext task
+                ? task.getTask().name() : current.getContextView().getName();
     }
 
     private TaskObservationContext find(String name) {
