@@ -256,7 +256,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
         checkReturnType(method); // beans the start-up check did not see (lazy, prototype)
         Class<?> returns = method.getReturnType();
-        Plan fresh = new Plan(targetClass, annotation, builder(method, annotation), handlerName(method, annotation),
+        Plan fresh = new Plan(targetClass, annotation, namedBuilder(method, annotation), handlerName(method, annotation),
                 returns, CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
         Plan made = plansByClass.computeIfAbsent(new PlanKey(method, targetClass), key -> fresh);
         plans.putIfAbsent(method, made); // the first class seen answers at once; others go through plansByClass
@@ -352,8 +352,16 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                     + " method (unless a final one is called through an interface), so its calls run on the caller's "
                     + "thread, without the task's timeout or retries; make it public and not final or static");
         }
+        namedBuilder(method, annotation);
+    }
+
+    /**
+     * {@link #builder}, a bad attribute's message naming the method (the core's names only the value): at
+     * start-up, and at the first call of a bean the start-up check did not see (prototype, request scope).
+     */
+    private SpawningTaskBuilder<Object> namedBuilder(Method method, AsyncTask annotation) {
         try {
-            builder(method, annotation);
+            return builder(method, annotation);
         }
         catch (IllegalArgumentException ex) {
             throw new IllegalStateException("@AsyncTask on " + method + ": " + ex.getMessage(), ex);
