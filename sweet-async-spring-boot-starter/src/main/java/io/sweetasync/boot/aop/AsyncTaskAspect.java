@@ -78,6 +78,9 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     private final ConcurrentHashMap<PlanKey, Plan> plansByClass =
             new ConcurrentHashMap<>();
 
+    /** The method each durable or placed handler was registered for, to name both when two share a name. */
+    private final ConcurrentHashMap<String, Method> handlerMethods = new ConcurrentHashMap<>();
+
     private record PlanKey(Method method, Class<?> target) {
     }
 
@@ -119,6 +122,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
         Class<?>[] types = method.getParameterTypes();
         String handler = handlerName(method, annotation);
+        claim(handler, method);
         ReflectionUtils.makeAccessible(method);
         orchestrator.handler(handler, String[].class, encoded -> {
             Object[] arguments = new Object[types.length];
@@ -151,6 +155,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                     + "durable tasks are not placed on other members; choose one");
         }
         String handler = handlerName(method, annotation);
+        claim(handler, method);
         ReflectionUtils.makeAccessible(method);
         orchestrator.handler(handler, Object[].class, arguments -> {
             String previous = RUNNING_PLACED.get();
@@ -165,6 +170,20 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                 RUNNING_PLACED.set(previous);
             }
         });
+    }
+
+    /**
+     * Takes {@code handler} for {@code method}: two methods of one task name (overloads named by default,
+     * {@code Class.method}) would share a handler, and the engine's refusal named neither.
+     */
+    private void claim(String handler, Method method) {
+        Method other = handlerMethods.putIfAbsent(handler, method);
+        if (other != null) {
+            throw new IllegalStateException("@AsyncTask on " + method + " and on " + (other.equals(method)
+                    ? "the same method of another bean" : other) + " have the same task name '" + handler
+                    + "', which names the handler that runs their stored or placed calls; give each its own"
+                    + " (@AsyncTask(name = \"...\"))");
+        }
     }
 
     @Override
