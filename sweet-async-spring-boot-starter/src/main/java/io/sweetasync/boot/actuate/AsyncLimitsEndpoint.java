@@ -4,6 +4,7 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.limit.LimiterSnapshot;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +112,8 @@ public class AsyncLimitsEndpoint {
      * @param shortLatencyMs recent average latency
      * @param longLatencyMs  long-run average latency
      * @param queueCapacity  configured queue capacity
-     * @param maxWaitMs      configured maximum wait
+     * @param maxWaitMs      configured maximum wait ({@code Long.MAX_VALUE} for one longer than that many
+     *                       milliseconds: practically never)
      * @param phase          what the limit algorithm is doing (e.g. {@code CRUISE}, {@code PROBE})
      * @param baselineLatencyMs the algorithm's latency without queueing (0: none)
      * @param estimatedCapacityPerSecond completions per second the algorithm believes the downstream
@@ -128,8 +130,16 @@ public class AsyncLimitsEndpoint {
         static GroupDescriptor of(LimiterSnapshot s) {
             return new GroupDescriptor(s.algorithm().name(), s.limit(), s.inFlight(), s.queued(), s.accepted(),
                     s.rejected(), s.isSaturated(), s.noLoadLatency().toNanos() / 1e6, s.shortLatency().toNanos() / 1e6,
-                    s.longLatency().toNanos() / 1e6, s.queueCapacity(), s.maxWait().toMillis(), s.phase().name(),
+                    s.longLatency().toNanos() / 1e6, s.queueCapacity(), millis(s.maxWait()), s.phase().name(),
                     s.baselineLatency().toNanos() / 1e6, s.estimatedCapacity(), s.clusterLimit(), s.members());
+        }
+
+        /**
+         * Whole milliseconds, at most {@code Long.MAX_VALUE}: a wait of "practically never" (a max-wait of
+         * millennia, which start-up accepts) overflowed, and the endpoint answered 500 for every group.
+         */
+        private static long millis(Duration duration) {
+            return duration.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toMillis();
         }
     }
 }

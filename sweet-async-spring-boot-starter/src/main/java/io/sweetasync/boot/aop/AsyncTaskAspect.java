@@ -78,6 +78,9 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
     private final ConcurrentHashMap<PlanKey, Plan> plansByClass =
             new ConcurrentHashMap<>();
 
+    /** The method each durable or placed handler was registered for, to name both when two share a name. */
+    private final ConcurrentHashMap<String, Method> handlerMethods = new ConcurrentHashMap<>();
+
     private record PlanKey(Method method, Class<?> target) {
     }
 
@@ -119,6 +122,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
         Class<?>[] types = method.getParameterTypes();
         String handler = handlerName(method, annotation);
+        claim(handler, method);
         ReflectionUtils.makeAccessible(method);
         orchestrator.handler(handler, String[].class, encoded -> {
             Object[] arguments = new Object[types.length];
@@ -151,6 +155,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                     + "durable tasks are not placed on other members; choose one");
         }
         String handler = handlerName(method, annotation);
+        claim(handler, method);
         ReflectionUtils.makeAccessible(method);
         orchestrator.handler(handler, Object[].class, arguments -> {
             String previous = RUNNING_PLACED.get();
@@ -165,6 +170,20 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                 RUNNING_PLACED.set(previous);
             }
         });
+    }
+
+    /**
+     * Takes {@code handler} for {@code method}: two methods of one task name (overloads named by default,
+     * {@code Class.method}) would share a handler, and the engine's refusal named neither.
+     */
+    private void claim(String handler, Method method) {
+        Method other = handlerMethods.putIfAbsent(handler, method);
+        if (other != null) {
+            throw new IllegalStateException("@AsyncTask on " + method + " and on " + (other.equals(method)
+                    ? "the same method of another bean" : other) + " have the same task name '" + handler
+                    + "', which names the handler that runs their stored or placed calls; give each its own"
+                    + " (@AsyncTask(name = \"...\"))");
+        }
     }
 
     @Override
@@ -256,7 +275,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
         checkReturnType(method); // beans the start-up check did not see (lazy, prototype)
         Class<?> returns = method.getReturnType();
-        Plan fresh = new Plan(targetClass, annotation, builder(method, annotation), handlerName(method, annotation),
+        Plan fresh = new Plan(targetClass, annotation, namedBuilder(method, annotation), handlerName(method, annotation),
                 returns, CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
         Plan made = plansByClass.computeIfAbsent(new PlanKey(method, targetClass), key -> fresh);
         plans.putIfAbsent(method, made); // the first class seen answers at once; others go through plansByClass
@@ -352,8 +371,16 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                     + " method (unless a final one is called through an interface), so its calls run on the caller's "
                     + "thread, without the task's timeout or retries; make it public and not final or static");
         }
+        namedBuilder(method, annotation);
+    }
+
+    /**
+     * {@link #builder}, a bad attribute's message naming the method (the core's names only the value): at
+     * start-up, and at the first call of a bean the start-up check did not see (prototype, request scope).
+     */
+    private SpawningTaskBuilder<Object> namedBuilder(Method method, AsyncTask annotation) {
         try {
-            builder(method, annotation);
+            return builder(method, annotation);
         }
         catch (IllegalArgumentException ex) {
             throw new IllegalStateException("@AsyncTask on " + method + ": " + ex.getMessage(), ex);
@@ -470,7 +497,12 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
             return awaited.get(); // interruptible, unlike join(): a timeout or cancel must end the wait
         }
         catch (ExecutionException ex) {
+            // The future's own failure, an Error too (an AssertionError, a StackOverflowError): wrapped, the task
+            // failed with an ExecutionException and the caller's future with two
             Throwable cause = ex.getCause();
+            if (cause instanceof Error error) {
+                throw error;
+            }
             throw cause instanceof Exception exception ? exception : ex;
         }
         catch (InterruptedException ex) {

@@ -60,7 +60,15 @@ final class OrchestratorFactory {
         }
         builder.defaultRetry(retry(properties.getDefaultRetry()));
         for (Map.Entry<String, SweetAsyncProperties.Group> entry : properties.getGroups().entrySet()) {
-            builder.group(entry.getKey(), group(entry.getKey(), entry.getValue()));
+            LimiterConfig config = group(entry.getKey(), entry.getValue());
+            try {
+                builder.group(entry.getKey(), config);
+            }
+            catch (IllegalArgumentException ex) {
+                // The engine's message named the value only, not the property it came from (as runtimes' do)
+                throw new InvalidSweetAsyncPropertyException(PREFIX + "groups." + entry.getKey(), entry.getKey(),
+                        ex.getMessage(), "rename the group: 1 to 100 characters, not blank, without control characters");
+            }
         }
         if (properties.getHistorySize() < 0) {
             throw new InvalidSweetAsyncPropertyException(PREFIX + "history-size", properties.getHistorySize(),

@@ -1,11 +1,18 @@
 package io.sweetasync.boot.autoconfigure;
 
+import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
@@ -73,17 +80,33 @@ public class OrchestratorLifecycle implements SmartLifecycle {
         if (!unfinished.isEmpty()) {
             logger.info("Waiting up to " + grace + " for " + unfinished.size() + " running task tree(s) to finish");
         }
-        if (!orchestrator.shutdown(grace)) {
-            // The trees that were running when the shutdown began: not those cancelled earlier (by id, by a user).
-            java.util.Set<io.sweetasync.TaskId> waitedFor = unfinished.stream().map(TaskInfo::id)
-                    .collect(java.util.stream.Collectors.toSet());
-            List<TaskInfo> cancelled = orchestrator.recent().stream()
-                    .filter(task -> waitedFor.contains(task.id()))
-                    .filter(task -> task.status() == io.sweetasync.TaskStatus.CANCELLED)
-                    .limit(20)
-                    .toList();
-            logger.warn("Cancelled task(s) still running after the " + grace + " shutdown grace: "
-                    + cancelled.stream().map(TaskInfo::path).toList());
+        // The trees that were running when the shutdown began: not those cancelled earlier (by id, by a user).
+        Set<TaskId> waitedFor = unfinished.stream().map(TaskInfo::id).collect(Collectors.toSet());
+        // Heard as they end, not read from the history afterwards: with history-size=0 (or a busy one that has
+        // moved on) the warning named none of them
+        Map<TaskId, String> cancelled = new ConcurrentHashMap<>();
+        TaskListener listener = new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.status() == TaskStatus.CANCELLED && waitedFor.contains(task.id())) {
+                    cancelled.put(task.id(), task.path());
+                }
+            }
+        };
+        if (!waitedFor.isEmpty()) {
+            orchestrator.addListener(listener);
+        }
+        try {
+            if (!orchestrator.shutdown(grace)) {
+                orchestrator.recent().stream()
+                        .filter(task -> waitedFor.contains(task.id()) && task.status() == TaskStatus.CANCELLED)
+                        .forEach(task -> cancelled.putIfAbsent(task.id(), task.path()));
+                logger.warn("Cancelled task(s) still running after the " + grace + " shutdown grace: "
+                        + cancelled.values().stream().sorted().limit(20).toList());
+            }
+        }
+        finally {
+            orchestrator.removeListener(listener);
         }
         synchronized (RUNNING) {
             RUNNING.remove(orchestrator);

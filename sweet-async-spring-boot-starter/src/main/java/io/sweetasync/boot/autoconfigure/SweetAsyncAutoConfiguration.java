@@ -73,7 +73,10 @@ public final class SweetAsyncAutoConfiguration {
             java.util.List<ContextPropagator> all = new java.util.ArrayList<>(propagators.orderedStream().toList());
             org.springframework.core.task.TaskDecorator decorator = taskDecorators.getIfUnique();
             if (decorator != null) {
-                all.add(new TaskDecoratorPropagator(decorator));
+                // Outside the task's own observation: a decorator that restores the creator's context (Spring's
+                // ContextPropagatingTaskDecorator) put the creator's current observation back over the task's
+                int observation = indexOfObservation(all);
+                all.add(observation < 0 ? all.size() : observation, new TaskDecoratorPropagator(decorator));
             }
             String defaultRuntime = properties.getDefaultRuntime();
             if (defaultRuntime == null) {
@@ -91,6 +94,20 @@ public final class SweetAsyncAutoConfiguration {
             gate.ifUnique(builder::durableStartGate);
             cluster.ifUnique(builder::cluster);
             return OrchestratorFactory.create(properties, defaultRuntime, all, builder);
+        }
+
+        /** Where the task's observation opens among the propagators (the first one outermost); -1 without it. */
+        private static int indexOfObservation(java.util.List<ContextPropagator> propagators) {
+            if (!org.springframework.util.ClassUtils.isPresent("io.micrometer.observation.ObservationRegistry",
+                    SweetAsyncAutoConfiguration.class.getClassLoader())) {
+                return -1;
+            }
+            for (int i = 0; i < propagators.size(); i++) {
+                if (propagators.get(i) instanceof ObservationContextPropagator) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         @Bean
@@ -117,7 +134,9 @@ public final class SweetAsyncAutoConfiguration {
                     registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
                 }
             }
-            return new MicrometerContextPropagator(ContextSnapshotFactory.builder().build());
+            // clearMissing: a thread-local the creating thread did not have is cleared for the task (and put back
+            // after), so what an earlier task left on a pool thread (an MDC key it never removed) does not reach it
+            return new MicrometerContextPropagator(ContextSnapshotFactory.builder().clearMissing(true).build());
         }
     }
 

@@ -9,7 +9,10 @@ import org.springframework.core.task.TaskDecorator;
  * Applies the application's Spring {@link TaskDecorator} to every attempt and fallback of every task,
  * the way Spring's executors apply it to submitted work: the decorator is invoked on the thread that
  * creates the task (where it captures its context), and the decorated runnable wraps the body on the
- * thread that runs it, once per attempt.
+ * thread that runs it, once per attempt. It is placed outside the task's own observation (see
+ * {@code SweetAsyncAutoConfiguration}): a decorator that restores the creator's context, such as Spring's
+ * {@code ContextPropagatingTaskDecorator}, would else make the creator's observation current again in the
+ * body, over the task's.
  */
 final class TaskDecoratorPropagator implements ContextPropagator {
 
@@ -34,13 +37,15 @@ final class TaskDecoratorPropagator implements ContextPropagator {
             @Override
             public <V> V around(Callable<V> body) throws Exception {
                 Object[] result = new Object[1];
-                Exception[] failure = new Exception[1];
+                Throwable[] failure = new Throwable[1];
                 Runnable previous = BODY.get();
                 BODY.set(() -> {
                     try {
                         result[0] = body.call();
                     }
-                    catch (Exception ex) {
+                    catch (Throwable ex) {
+                        // Errors too: a decorator that catches what its runnable throws (to log it) must not
+                        // turn the body's AssertionError into a task that completed with null
                         failure[0] = ex;
                     }
                 });
@@ -50,8 +55,11 @@ final class TaskDecoratorPropagator implements ContextPropagator {
                 finally {
                     BODY.set(previous);
                 }
+                if (failure[0] instanceof Error error) {
+                    throw error;
+                }
                 if (failure[0] != null) {
-                    throw failure[0];
+                    throw (Exception) failure[0];
                 }
                 @SuppressWarnings("unchecked")
                 V value = (V) result[0];

@@ -8,7 +8,9 @@ import io.sweetasync.spi.ContextPropagator;
 /**
  * Carries every thread-local that Micrometer's context-propagation knows (its {@code ContextRegistry}:
  * the SLF4J MDC, the current observation, and whatever libraries register) from where a task is created
- * into its attempts and fallback.
+ * into its attempts and fallback. Build the factory with {@code clearMissing(true)} (as the starter does), so
+ * that a thread-local the creating thread did not have is cleared while the task runs: else what an earlier
+ * task left on a pooled thread (an MDC key its body never removed) would reach the next task run there.
  */
 public class MicrometerContextPropagator implements ContextPropagator {
 

@@ -4,7 +4,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.spi.ContextPropagator;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -37,28 +37,83 @@ public class ObservationContextPropagator implements ContextPropagator {
         if (parent != null) {
             observation.parentObservation(parent);
         }
-        AtomicBoolean started = new AtomicBoolean();
-        return new Captured() {
-            @Override
-            public Scope restore() {
-                if (started.compareAndSet(false, true)) {
-                    observation.start();
-                }
-                Observation.Scope scope = observation.openScope();
-                return scope::close;
-            }
+        return new TaskObservation(observation, context);
+    }
 
-            @Override
-            public void finished(TaskInfo finalTask, Throwable error) {
-                context.setTask(finalTask);
-                if (started.compareAndSet(false, true)) {
+    /**
+     * One task's observation, started by the first attempt (or by the end, for a task that never ran) and
+     * stopped once, when the task ends, always after its start has returned: a task can end (time out, be
+     * cancelled) on another thread while its attempt's thread is inside {@code start()}, and stopped then,
+     * the start that followed left a long task timer sample and a span that nothing would end. The thread
+     * that finishes the start does the stop asked for meanwhile; no thread waits for another.
+     */
+    private static final class TaskObservation implements Captured {
+
+        private static final int NEW = 0;
+        private static final int STARTING = 1;
+        private static final int STARTED = 2;
+        /** The task ended while its observation was starting: the starting thread stops it. */
+        private static final int STOP_PENDING = 3;
+        private static final int STOPPED = 4;
+
+        private final Observation observation;
+        private final TaskObservationContext context;
+        private final AtomicInteger state = new AtomicInteger(NEW);
+        /** Written before the state change that publishes it. */
+        private volatile Throwable error;
+
+        TaskObservation(Observation observation, TaskObservationContext context) {
+            this.observation = observation;
+            this.context = context;
+        }
+
+        @Override
+        public Scope restore() {
+            if (state.compareAndSet(NEW, STARTING)) {
+                try {
                     observation.start();
                 }
-                if (error != null) {
-                    observation.error(error);   // the meter's error tag: its simple class name; spans record it
+                finally {
+                    if (!state.compareAndSet(STARTING, STARTED)) {
+                        state.set(STOPPED);
+                        stop(); // the task ended meanwhile; the body still runs inside its (stopped) observation
+                    }
                 }
-                observation.stop();
             }
-        };
+            Observation.Scope scope = observation.openScope();
+            return scope::close;
+        }
+
+        @Override
+        public void finished(TaskInfo finalTask, Throwable error) {
+            context.setTask(finalTask);
+            this.error = error;
+            while (true) {
+                int now = state.get();
+                if (now == NEW && state.compareAndSet(NEW, STOPPED)) {
+                    observation.start(); // never ran (cancelled, rejected, timed out while queued): still recorded
+                    stop();
+                    return;
+                }
+                if (now == STARTING && state.compareAndSet(STARTING, STOP_PENDING)) {
+                    return;
+                }
+                if (now == STARTED && state.compareAndSet(STARTED, STOPPED)) {
+                    stop();
+                    return;
+                }
+                if (now == STOP_PENDING || now == STOPPED) {
+                    return;
+                }
+            }
+        }
+
+        private void stop() {
+            Throwable ended = error;
+            if (ended != null) {
+                observation.error(ended);   // the meter's error tag: its simple class name; spans record it
+            }
+            observation.stop();
+        }
     }
 }

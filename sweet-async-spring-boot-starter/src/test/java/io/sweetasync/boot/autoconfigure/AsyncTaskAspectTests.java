@@ -75,6 +75,23 @@ class AsyncTaskAspectTests {
     }
 
     /**
+     * A future the method returned that fails with an {@link Error} fails the caller's future with that
+     * error, as with an exception: it was wrapped twice in {@link ExecutionException}, the task failing with
+     * one (so its observation and log named ExecutionException, not the error).
+     */
+    @Test
+    void aReturnedFutureFailingWithAnErrorFailsTheCallersFutureWithThatError() {
+        runner.run(context -> {
+            Service service = context.getBean(Service.class);
+            assertThatThrownBy(() -> service.failingLaterWithAnError().get()).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(AssertionError.class).hasMessage("broken invariant");
+            assertThat(context.getBean(TaskOrchestrator.class).recent()).filteredOn(task -> task.name()
+                    .equals("Service.failingLaterWithAnError")).singleElement()
+                    .satisfies(task -> assertThat(task.failure().type()).isEqualTo("AssertionError"));
+        });
+    }
+
+    /**
      * Cancelling the future an {@code @AsyncTask} method returned cancels its task, as cancelling
      * {@link SpawningTask#toCompletableFuture()} does (the returned future is another one: it rethrows the
      * method's own exception): the body is interrupted and the task ends {@code CANCELLED}, for each
@@ -411,6 +428,11 @@ class AsyncTaskAspectTests {
         @AsyncTask
         public CompletableFuture<String> failingLater() {
             return CompletableFuture.failedFuture(new IllegalStateException("nope"));
+        }
+
+        @AsyncTask
+        public CompletableFuture<String> failingLaterWithAnError() {
+            return CompletableFuture.failedFuture(new AssertionError("broken invariant"));
         }
 
         @AsyncTask(timeout = "${svc.timeout}")

@@ -1,6 +1,7 @@
 package io.sweetasync.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sweetasync.annotation.AsyncTask;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,28 @@ class AsyncTaskValidationTests {
             assertThat(context).hasNotFailed();
             assertThat(output).contains("FinalMethod.call()").contains("has no effect").contains("final method");
         });
+    }
+
+    /**
+     * A bean the start-up check does not see (prototype, request scope) is checked at its first call, and a bad
+     * attribute fails that call naming the method and the value: a zero timeout said only "timeout must be
+     * positive, was PT0S", and a bad name only the name, without the method to fix.
+     */
+    @Test
+    void aBadAttributeOfAPrototypeBeanFailsItsFirstCallNamingTheMethod() {
+        runner.withBean(ZeroTimeout.class, ZeroTimeout::new, definition -> definition.setScope("prototype"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThatThrownBy(() -> context.getBean(ZeroTimeout.class).call())
+                            .hasMessageContaining("ZeroTimeout.call()").hasMessageContaining("PT0S");
+                });
+    }
+
+    static class ZeroTimeout {
+        @AsyncTask(timeout = "0s")
+        public String call() {
+            return "z";
+        }
     }
 
     static class FutureTaskReturn {

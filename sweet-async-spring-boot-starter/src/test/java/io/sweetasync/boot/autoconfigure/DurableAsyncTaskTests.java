@@ -161,6 +161,33 @@ class DurableAsyncTaskTests {
         });
     }
 
+    /**
+     * Two durable methods whose task names are the same (overloads named by default, "Sender.send") stop
+     * start-up naming both methods and the fix: the message said only "a handler named 'Sender.send' is
+     * already registered".
+     */
+    @Test
+    void twoDurableMethodsWithOneTaskNameStopStartUpNamingBoth() {
+        runner.withBean(Sender.class).withPropertyValues("sweet.async.store.enabled=true").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasMessageContaining("Sender.send(java.lang.String)")
+                    .hasMessageContaining("Sender.send(java.lang.Integer)").hasMessageContaining("'Sender.send'")
+                    .hasMessageContaining("name =");
+        });
+    }
+
+    static class Sender {
+        @AsyncTask(durable = true)
+        public String send(String to) {
+            return to;
+        }
+
+        @AsyncTask(durable = true)
+        public String send(Integer account) {
+            return "account " + account;
+        }
+    }
+
     @Test
     void anArgumentThatCannotBeStoredFailsTheCallNamingIt() {
         runner.withPropertyValues("sweet.async.store.enabled=true").run(context -> assertThatThrownBy(

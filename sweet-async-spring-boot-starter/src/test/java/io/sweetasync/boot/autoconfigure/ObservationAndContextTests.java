@@ -14,11 +14,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.MDC;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 
 class ObservationAndContextTests {
 
@@ -57,6 +60,22 @@ class ObservationAndContextTests {
     }
 
     @Test
+    @Timeout(60)
+    void mdcABodyLeftOnAPoolThreadDoesNotReachTheNextTaskOfACallerWithoutMdc() {
+        runner.run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            MDC.clear(); // a caller that never had any MDC, as a scheduler's or a cleared request thread
+            orchestrator.to(String.class).runtime("single").await(() -> {
+                MDC.put("user", "alice"); // a body (or a library it calls) that does not clean up
+                return "left behind";
+            });
+            assertThat(orchestrator.to(String.class).runtime("single").await(() -> String.valueOf(MDC.get("user"))))
+                    .as("the next task on the same pool thread sees only its caller's MDC").isEqualTo("null");
+            assertThat(MDC.get("user")).as("nor does the caller").isNull();
+        });
+    }
+
+    @Test
     void everyTaskIsAnObservationUnderItsParentTasksObservation() {
         runner.withUserConfiguration(Observations.class).withBean(ObservationAndContextTests.class, () -> this)
                 .run(context -> {
@@ -81,6 +100,43 @@ class ObservationAndContextTests {
                     assertThat(find("broken").getError()).isInstanceOf(IOException.class).hasMessage("x");
                     assertThat(parent.getError()).isNull();
                 });
+    }
+
+    /**
+     * With Spring's {@link ContextPropagatingTaskDecorator} as the application's task decorator (as Spring
+     * recommends for {@code @Async}), each task's own observation is still the current one in its body, so
+     * spans, logs and tasks made there hang under it: the decorator, applied inside the task's observation,
+     * put back the creator's current observation (the request's, the parent task's) over it.
+     */
+    @Test
+    @Timeout(60)
+    void withSpringsContextPropagatingTaskDecoratorATasksOwnObservationIsCurrentInItsBody() {
+        runner.withUserConfiguration(Observations.class).withBean(ObservationAndContextTests.class, () -> this)
+                .withBean(TaskDecorator.class, ContextPropagatingTaskDecorator::new)
+                .run(context -> {
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+                    Observation request = Observation.start("request", registry);
+                    String seen;
+                    try (Observation.Scope scope = request.openScope()) {
+                        seen = orchestrator.to(String.class).named("parent").await(() -> current(registry) + " > "
+                                + TaskContext.current().orElseThrow().child(String.class).named("child")
+                                        .run(() -> current(registry) + " > " + TaskContext.current().orElseThrow()
+                                                .child(String.class).named("grandchild").run(() -> current(registry))
+                                                .join())
+                                        .join());
+                    }
+                    request.stop();
+                    assertThat(seen).isEqualTo("parent > child > grandchild");
+                    assertThat(find("parent").getParentObservation().getContextView().getName()).isEqualTo("request");
+                    assertThat(find("grandchild").getParentObservation().getContextView()).isSameAs(find("child"));
+                });
+    }
+
+    private static String current(ObservationRegistry registry) {
+        Observation current = registry.getCurrentObservation();
+        return current == null ? "none" : current.getContextView() instanceof TaskObservationContext task
+                ? task.getTask().name() : current.getContextView().getName();
     }
 
     private TaskObservationContext find(String name) {

@@ -30,6 +30,15 @@ class ShutdownWarningTests {
                 .doesNotContain("cancelled-by-the-user");
     }
 
+    /** Without a history ({@code history-size=0}, a valid setting) the warning still names them: it named none. */
+    @Test
+    void withoutAHistoryTheWarningStillNamesTheTreesCancelledByTheShutdown(CapturedOutput output) {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SweetAsyncAutoConfiguration.class))
+                .withPropertyValues("sweet.async.shutdown.grace=100ms", "sweet.async.history-size=0").run(context ->
+                        sleeper(context.getBean(TaskOrchestrator.class), "running-without-history"));
+        assertThat(output).contains("shutdown grace").contains("running-without-history");
+    }
+
     private static SpawningTask<Integer> sleeper(TaskOrchestrator orchestrator, String name) throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         SpawningTask<Integer> task = orchestrator.to(Integer.class).named(name).run(() -> {

@@ -103,6 +103,14 @@ class SweetAsyncAutoConfigurationTests {
                 "use fewer threads");
     }
 
+    /** A group name the engine refuses (over 100 characters) is reported as the property it came from. */
+    @Test
+    void aGroupNameTheEngineRefusesStopsStartUpNamingTheProperty() {
+        String name = "g".repeat(101);
+        assertFailure("sweet.async.groups." + name + ".max-limit=5", "sweet.async.groups." + name, name,
+                "1 to 100 characters");
+    }
+
     @Test
     void anInitialLimitLeftAtItsDefaultFollowsTheRangeSetAndOneSetOutsideItStopsStartUp() {
         runner.withPropertyValues("sweet.async.groups.small.max-limit=5", "sweet.async.groups.big.min-limit=30",

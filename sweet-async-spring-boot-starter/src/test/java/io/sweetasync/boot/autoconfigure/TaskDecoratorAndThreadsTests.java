@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskResult;
+import io.sweetasync.TaskFailedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.task.TaskDecorator;
@@ -61,6 +64,32 @@ class TaskDecoratorAndThreadsTests {
                 TENANT.remove();
             }
             assertThat(seen).containsExactly("acme", "acme", "acme", "acme");
+        });
+    }
+
+    /**
+     * A decorator that catches whatever its runnable throws (to log it, as executors' decorators often do)
+     * does not turn a body's Error into a completed task: the task fails with it, as without a decorator.
+     */
+    @Test
+    @Timeout(60)
+    void aDecoratorThatSwallowsWhatItsRunnableThrowsDoesNotHideTheBodysError() {
+        TaskDecorator catchAll = runnable -> () -> {
+            try {
+                runnable.run();
+            }
+            catch (Throwable ignored) {
+                // logged and dropped, as the executor had nobody to tell
+            }
+        };
+        runner.withBean(TaskDecorator.class, () -> catchAll).run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            TaskResult<String> result = orchestrator.to(String.class).run(() -> {
+                throw new AssertionError("broken invariant");
+            }).result();
+            assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
+                    .isInstanceOf(TaskFailedException.class).cause().isInstanceOf(AssertionError.class)
+                    .hasMessage("broken invariant"));
         });
     }
 

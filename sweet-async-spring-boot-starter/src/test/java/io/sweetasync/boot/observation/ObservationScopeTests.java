@@ -1,19 +1,24 @@
 package io.sweetasync.boot.observation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.ObservationView;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +40,7 @@ class ObservationScopeTests {
                 .anyMatch(accessor -> accessor.key().equals(ObservationThreadLocalAccessor.KEY));
         List<String> seen = new CopyOnWriteArrayList<>();
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
-                .contextPropagator(new MicrometerContextPropagator(ContextSnapshotFactory.builder().build()))
+                .contextPropagator(new MicrometerContextPropagator(ContextSnapshotFactory.builder().clearMissing(true).build()))
                 .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
             String result = orchestrator.to(String.class).named("flaky").runtime("single")
                     .retry(RetryPolicy.fixed(2, Duration.ZERO)).run(() -> {
@@ -61,6 +66,63 @@ class ObservationScopeTests {
         }
         assertThat(seen).containsExactly("flaky flaky", "child child under flaky", "flaky flaky",
                 "child child under flaky", "flaky flaky", "child child under flaky", "after after under none");
+    }
+
+    /**
+     * A task that ends (here: times out) while its observation is being started on the attempt's thread is
+     * stopped after that start, not during it: stopped first, the start that followed left a long task timer
+     * sample ({@code sweet.async.task.active}) and a span that nothing would ever end.
+     */
+    @Test
+    @Timeout(60)
+    void aTaskEndingWhileItsObservationStartsIsStoppedOnlyAfterTheStart() throws Exception {
+        ObservationRegistry observations = ObservationRegistry.create();
+        CountDownLatch starting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> events = new CopyOnWriteArrayList<>();
+        observations.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return context instanceof TaskObservationContext;
+            }
+
+            @Override
+            public void onStart(Observation.Context context) {
+                events.add("start");
+                starting.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        release.await(); // a slow handler (an exporter's lock, say), which the timeout's interrupt does not cut short
+                        break;
+                    }
+                    catch (InterruptedException ex) {
+                        interrupted = true;
+                    }
+                }
+                events.add("started");
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void onStop(Observation.Context context) {
+                events.add("stop");
+            }
+        });
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
+            SpawningTask<String> task = orchestrator.to(String.class).named("slow-start").timeout(Duration.ofMillis(50))
+                    .run(() -> "body");
+            starting.await();
+            await().alias("the task timed out while its observation was starting").atMost(Duration.ofSeconds(30))
+                    .until(() -> task.status() == TaskStatus.TIMED_OUT);
+            release.countDown();
+            await().alias("the observation was stopped").atMost(Duration.ofSeconds(30))
+                    .until(() -> events.contains("stop"));
+            assertThat(events).containsExactly("start", "started", "stop");
+        }
     }
 
     private static String current(ObservationRegistry observations) {
