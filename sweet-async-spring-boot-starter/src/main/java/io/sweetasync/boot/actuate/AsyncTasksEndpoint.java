@@ -385,7 +385,7 @@ public class AsyncTasksEndpoint {
      * A 400 whose reason is the whole message, naming the bad value: the reason is what Actuator puts in the
      * error response ({@code spring.web.error.include-message=always} shows it).
      */
-    private static InvalidEndpointRequestException invalid(String message) {
+    static InvalidEndpointRequestException invalid(String message) {
         return new InvalidEndpointRequestException(message, message);
     }
 

@@ -1,16 +1,24 @@
 package io.sweetasync.boot.actuate;
 
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * The web face of {@link AsyncTasksEndpoint}'s cancel: {@code POST} (the write operation) or {@code DELETE
- * /actuator/asynctasks/{id}} answers
- * 404 for an unknown or finished task, as {@code GET} does for an unknown one (an endpoint's own delete
- * operation answering nothing would be a 204).
+ * The web face of {@link AsyncTasksEndpoint}: its cancel, {@code POST} (the write operation) or {@code DELETE
+ * /actuator/asynctasks/{id}}, answers 404 for an unknown or finished task, as {@code GET} does for an unknown
+ * one (an endpoint's own delete operation answering nothing would be a 204); its reads take their numbers as
+ * text, so one that is not a number answers 400 naming the parameter and the value (Actuator's own conversion
+ * answered only "Parameter mapping failure").
+ *
+ * <pre>{@code
+ * GET /actuator/asynctasks?limit=abc   ->  400 "limit must be a whole number, was 'abc'"
+ * }</pre>
  */
 @EndpointWebExtension(endpoint = AsyncTasksEndpoint.class)
 public class AsyncTasksEndpointWebExtension {
@@ -19,6 +27,44 @@ public class AsyncTasksEndpointWebExtension {
 
     public AsyncTasksEndpointWebExtension(AsyncTasksEndpoint endpoint) {
         this.endpoint = endpoint;
+    }
+
+    /**
+     * {@link AsyncTasksEndpoint#tasks(String, String, String, Integer, Integer, Integer, String)} over HTTP.
+     *
+     * @throws InvalidEndpointRequestException (400) naming the bad value
+     */
+    @ReadOperation
+    public AsyncTasksEndpoint.TasksDescriptor tasks(@Nullable String status, @Nullable String name,
+            @Nullable String since, @Nullable String offset, @Nullable String limit, @Nullable String depth,
+            @Nullable String expand) {
+        return endpoint.tasks(status, name, since, number("offset", offset), number("limit", limit),
+                number("depth", depth), expand);
+    }
+
+    /**
+     * {@link AsyncTasksEndpoint#task(String, Integer)} over HTTP: 404 for an unknown task.
+     *
+     * @throws InvalidEndpointRequestException (400) naming the bad value
+     */
+    @ReadOperation
+    public @Nullable TaskDescriptor task(@Selector String id, @Nullable String limit) {
+        return endpoint.task(id, number("limit", limit));
+    }
+
+    /** {@code value} as a number, null when absent; a 400 naming {@code parameter} and the value when it is not one. */
+    private static @Nullable Integer number(String parameter, @Nullable String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value.trim());
+        }
+        catch (NumberFormatException ex) {
+            String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+            throw AsyncTasksEndpoint.invalid(parameter + " must be a whole number, was '"
+                    + shown.replaceAll("\\p{Cntrl}", "?") + "'");
+        }
     }
 
     /** Cancels a live task and its subtree: 200 with whether this request cancelled it, 404 if there is none. */
