@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Invariants: at most {@code max} values are admitted, ever (admission happens under {@code lock});
  * an admitted value stays admitted; once {@link #isFull() full}, the admitted set never changes again.
- * Thread-safe; a known value costs one set read.
+ * Thread-safe; a known value costs one set read, an unknown one once full a size read more (never the lock).
  *
  * <pre>{@code
  * BoundedTagValues names = new BoundedTagValues(200);
@@ -24,7 +24,8 @@ public final class BoundedTagValues {
     public static final String OTHER = "other";
 
     private final int max;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Taken only to admit a value while there is room (package-private: a test holds it). */
+    final ReentrantLock lock = new ReentrantLock();
     /** Written under {@code lock}, read without it. */
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
 
@@ -47,6 +48,9 @@ public final class BoundedTagValues {
     public boolean admit(String value) {
         if (admitted.contains(value)) {
             return true;
+        }
+        if (isFull()) {
+            return false; // full for good: every later value (a task name per request) is decided without the lock
         }
         lock.lock();
         try {

@@ -29,6 +29,44 @@ class BoundedTagValuesTests {
     }
 
     /** Racing first uses never admit more than the bound, and every caller sees the same answer for a value. */
+    /**
+     * Once full, an unknown value (a task name made per request) is answered without the admission lock: every
+     * task start and end past the bound took it, one global lock on the metrics' hot path.
+     */
+    @Test
+    @Timeout(10)
+    void aFullSetAnswersANewValueWithoutItsLock() throws Exception {
+        BoundedTagValues names = new BoundedTagValues(2);
+        names.of("a");
+        names.of("b");
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            names.lock.lock();
+            try {
+                held.countDown();
+                release.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            finally {
+                names.lock.unlock();
+            }
+        });
+        holder.start();
+        held.await();
+        try (ExecutorService caller = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> answer = caller.submit(() -> names.of("request-42"));
+            assertThat(answer.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(BoundedTagValues.OTHER);
+            assertThat(names.of("a")).isEqualTo("a");
+        }
+        finally {
+            release.countDown();
+            holder.join();
+        }
+    }
+
     @Test
     @Timeout(60)
     void racingAdmissionsNeverPassTheBound() throws Exception {
