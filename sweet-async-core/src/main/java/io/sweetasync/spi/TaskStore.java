@@ -93,7 +93,11 @@ public interface TaskStore {
     /** Stored task records matching {@code query}, newest first. */
     List<TaskRecord> query(TaskQuery query);
 
-    /** Deletes the records of tasks (and finished durable invocations) completed before {@code before}. */
+    /**
+     * Deletes the records of tasks (and finished durable invocations) completed before {@code before}; never the record
+     * of a durable invocation still pending (one whose run a graceful close handed over has an ended record), as a
+     * re-run takes its name, tags, priority, group and runtime from it.
+     */
     int purge(Instant before);
 
     /**
