@@ -111,7 +111,8 @@ public interface TaskStore {
     /**
      * Claims for {@code incarnation} up to {@code limit} unfinished durable invocations of the given
      * handlers whose owner's lease has expired (or that have no owner), each exactly once across members:
-     * their attempt count goes up by one.
+     * their attempt count goes up by one. Never those {@code incarnation} owns itself: a member whose own lease
+     * lapsed (its renewals failed while this call goes through) runs them already.
      */
     List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit);
 

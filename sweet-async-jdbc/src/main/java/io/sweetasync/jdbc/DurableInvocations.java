@@ -71,11 +71,14 @@ final class DurableInvocations {
         long now = System.currentTimeMillis();
         String in = "?" + ", ?".repeat(handlers.size() - 1);
         List<Object> parameters = new ArrayList<>(handlers);
+        parameters.add(incarnation);
         parameters.add(now);
         parameters.add(limit);
+        // Never its own: a member whose own lease lapsed (its renewals failed while this call goes through) runs them
+        // already; claiming them ran each again beside its first run, and counted a lost run at every claim.
         List<DurableRecord> candidates = connections.list("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM " + prefix
-                + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 FROM "
-                + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
+                + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND owner <> ? AND NOT EXISTS (SELECT 1 "
+                + "FROM " + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
                 + "LIMIT ?", StoreRows::durable, parameters.toArray());
         List<DurableRecord> claimed = new ArrayList<>();
         for (DurableRecord candidate : candidates) {
