@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * durable tasks run a second time elsewhere and its other tasks marked lost.
  *
  * <h2>Threads</h2>
- * {@link #lastHeartbeat} and {@link #renewedAt} are only the lease keeper's thread's after construction;
+ * {@link #lastHeartbeat}, {@link #renewedAt} and {@link #unlooked} are only the lease keeper's thread's after
+ * construction;
  * {@link #claimUntil} is written by whoever calls {@link StoreSync#claimSoon()} and read by the lease keeper
  * (volatile). It reads {@link StoreSync}'s {@code tracked} (runs another member took over), and the runs it
  * claims are added to it ({@link StoreSync#track}). {@link #leaseDown} is its half of the store-down warning. It
@@ -45,6 +46,12 @@ final class LeaseKeeper {
      * least until a lease after it. Only the lease keeper touches it after construction.
      */
     private long renewedAt;
+    /**
+     * The longest time out of reach of the store ({@code System.nanoTime()} units), a lease or more, whose look at
+     * the runs other members took over meanwhile ({@link #stopTakenOver}) has not gone through yet; 0 if none. Only
+     * the lease keeper's thread touches it.
+     */
+    private long unlooked;
     /**
      * Until when ({@code System.nanoTime()}) orphans are claimed at every interval; see {@link StoreSync#claimSoon()}.
      */
@@ -90,7 +97,13 @@ final class LeaseKeeper {
                 LOG.log(Level.WARNING, "{0} task(s) of stopped processes were marked lost (TaskLostException)", lost);
             }
             if (outOfReach >= settings.lease().toNanos()) {
-                stopTakenOver(Duration.ofNanos(outOfReach));
+                unlooked = Math.max(unlooked, outOfReach);
+            }
+            if (unlooked > 0) {
+                // Kept until a look went through: a store that fails again on the read (it flaps as it comes back)
+                // would otherwise leave the duplicate runs of the outage running, the next renewal being in time.
+                stopTakenOver(Duration.ofNanos(unlooked));
+                unlooked = 0;
             }
             orchestrator.durables().claimOrphans();
             orchestrator.durables().reconcile();

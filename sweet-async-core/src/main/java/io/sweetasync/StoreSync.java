@@ -252,7 +252,8 @@ final class StoreSync implements AutoCloseable {
 
     /**
      * Stops the writer and the lease keeper after a last write, hands back the durable invocations whose runs the shutdown
-     * stopped, and releases the lease.
+     * stopped, and releases the lease. Records the last write could not write (the store down) are counted as dropped
+     * and logged: nothing writes them later.
      */
     @Override
     public void close() {
@@ -272,7 +273,14 @@ final class StoreSync implements AutoCloseable {
                 // of those placed here wait for the run claimed after the release.
                 released.addAll(orchestrator.durables().abandonUnstarted());
                 thread.join(CLOSE_WAIT);
-                writer.flush();
+                if (!writer.flush()) {
+                    // Nothing retries after this write: said here, as the warning of the outage said "retried".
+                    int unwritten = pending();
+                    dropped.add(unwritten);
+                    LOG.log(Level.WARNING, "task store failed the last write on close of member " + member() + ": "
+                            + unwritten + " task record(s) not written (counted as dropped); a durable task among them "
+                            + "stays pending and runs again once this member's lease is released or lapses");
+                }
                 if (!released.isEmpty()) {
                     store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
                 }

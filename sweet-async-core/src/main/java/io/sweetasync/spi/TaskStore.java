@@ -93,7 +93,11 @@ public interface TaskStore {
     /** Stored task records matching {@code query}, newest first. */
     List<TaskRecord> query(TaskQuery query);
 
-    /** Deletes the records of tasks (and finished durable invocations) completed before {@code before}. */
+    /**
+     * Deletes the records of tasks (and finished durable invocations) completed before {@code before}; never the record
+     * of a durable invocation still pending (one whose run a graceful close handed over has an ended record), as a
+     * re-run takes its name, tags, priority, group and runtime from it.
+     */
     int purge(Instant before);
 
     /**
@@ -107,7 +111,8 @@ public interface TaskStore {
     /**
      * Claims for {@code incarnation} up to {@code limit} unfinished durable invocations of the given
      * handlers whose owner's lease has expired (or that have no owner), each exactly once across members:
-     * their attempt count goes up by one.
+     * their attempt count goes up by one. Never those {@code incarnation} owns itself: a member whose own lease
+     * lapsed (its renewals failed while this call goes through) runs them already.
      */
     List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit);
 

@@ -23,7 +23,8 @@ import java.util.Set;
  *
  * <p>Invariants: thread-safe, no state of its own beyond the store's connections and statements. Every
  * change of an invocation is guarded by its owner column: a claim is a compare-and-set on owner and
- * attempts (of members racing for one orphan exactly one wins), a release and an end match only the
+ * attempts (of members racing for one orphan exactly one wins), made only while the old owner's lease has still
+ * lapsed, read again under a lock on its member row ({@link #claim}), a release and an end match only the
  * current owner's pending row, so a member whose lease lapsed changes nothing that another took over.
  * {@link #enqueue} writes both rows in one transaction (or the caller's); each claim commits alone.
  */
@@ -70,11 +71,14 @@ final class DurableInvocations {
         long now = System.currentTimeMillis();
         String in = "?" + ", ?".repeat(handlers.size() - 1);
         List<Object> parameters = new ArrayList<>(handlers);
+        parameters.add(incarnation);
         parameters.add(now);
         parameters.add(limit);
+        // Never its own: a member whose own lease lapsed (its renewals failed while this call goes through) runs them
+        // already; claiming them ran each again beside its first run, and counted a lost run at every claim.
         List<DurableRecord> candidates = connections.list("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM " + prefix
-                + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND NOT EXISTS (SELECT 1 FROM "
-                + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
+                + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND owner <> ? AND NOT EXISTS (SELECT 1 "
+                + "FROM " + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
                 + "LIMIT ?", StoreRows::durable, parameters.toArray());
         List<DurableRecord> claimed = new ArrayList<>();
         for (DurableRecord candidate : candidates) {
@@ -83,10 +87,7 @@ final class DurableInvocations {
             int lost = candidate.owner() == RELEASED ? 0 : 1;
             int won;
             try {
-                won = connections.update("UPDATE " + prefix + "durable SET owner = ?, attempts = attempts + 1, "
-                        + "lost_runs = lost_runs + ?, updated_at = ? WHERE id = ? AND owner = ? AND attempts = ? AND "
-                        + "status = 'PENDING'", incarnation, lost, now, candidate.id(), candidate.owner(),
-                        candidate.attempts());
+                won = claim(incarnation, candidate, lost, now);
             }
             catch (RuntimeException ex) {
                 if (claimed.isEmpty()) {
@@ -101,6 +102,38 @@ final class DurableInvocations {
             }
         }
         return claimed;
+    }
+
+    /**
+     * Claims {@code candidate}, read as an orphan at {@code now}, for {@code incarnation}; 1 if claimed, else 0. One
+     * transaction: the old owner's member row is locked first and its lease read again, and the invocation is taken
+     * only if that lease has still lapsed. The read of the orphans is older than this: meanwhile the owner, only cut
+     * off, may have reached the store again and renewed its lease, and looked whether anything of its own was taken
+     * over (nothing yet), its run going on; a claim landing after that ran the task a second time beside a copy
+     * nobody stopped. With the row locked, an owner's renewal either comes first (and this claim takes nothing) or
+     * waits for this claim's commit (and its look, which follows its renewal, sees the invocation taken and stops its
+     * copy). A released invocation (owner 0) has no member row and is claimed as it is.
+     */
+    private int claim(long incarnation, DurableRecord candidate, int lost, long now) {
+        return connections.transaction(connection -> {
+            if (candidate.owner() != RELEASED) {
+                try (PreparedStatement lease = connection.prepareStatement("SELECT lease_until FROM " + prefix
+                        + "member WHERE incarnation = ? FOR UPDATE")) {
+                    lease.setLong(1, candidate.owner());
+                    try (ResultSet row = lease.executeQuery()) {
+                        if (row.next() && row.getLong(1) >= now) {
+                            return 0; // renewed since the orphans were read: its owner is alive and runs it
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE " + prefix + "durable SET owner = ?, "
+                    + "attempts = attempts + 1, lost_runs = lost_runs + ?, updated_at = ? WHERE id = ? AND owner = ? AND "
+                    + "attempts = ? AND status = 'PENDING'")) {
+                StoreRows.bind(update, incarnation, lost, now, candidate.id(), candidate.owner(), candidate.attempts());
+                return update.executeUpdate();
+            }
+        });
     }
 
     /** See {@link JdbcTaskStore#releaseDurables(long, Collection)}. */

@@ -23,7 +23,10 @@ import javax.sql.DataSource;
  *
  * <p>Instants are stored as epoch milliseconds taken from this JVM's clock: members sharing a store
  * need clocks in step to well within the lease. Claims are made with a compare-and-set on the owner
- * column, so a durable invocation is claimed by exactly one member at a time on any database.
+ * column, so a durable invocation is claimed by exactly one member at a time on any database, and only while its
+ * owner's lease has still lapsed, read again under a lock on the owner's member row (an owner that renewed since
+ * the orphans were read keeps its run; its renewal waits for a claim under way, and then sees it); a member never
+ * claims its own.
  * No method holds a connection between calls; writes of task records are one batch and one
  * transaction. {@link #enqueue} leaves the connection's transaction alone, so that inside a Spring
  * transaction (a {@code TransactionAwareDataSourceProxy}) the invocation is stored in that

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * Task records: written in one batch and one transaction per call (H2: one upsert per row in a JDBC batch;
  * PostgreSQL: up to {@value StoreSql#ROWS_PER_STATEMENT} rows per statement), read by id or a page at a
- * time (newest first), and purged with the finished durable invocations and dead members they outlived.
+ * time (newest first), and purged with the finished durable invocations and dead members they outlived (never the
+ * record of a durable invocation still pending: its re-run is made from it).
  *
  * <p>Invariants: thread-safe, no state of its own beyond the store's connections and statements; the
  * writes of one {@link #save} call commit together (or belong to the caller's transaction), reads see
@@ -107,8 +108,11 @@ final class TaskRecords {
     /** See {@link JdbcTaskStore#purge(Instant)}. */
     int purge(Instant before) {
         long cutoff = epochMilliSaturated(Objects.requireNonNull(before, "before")); // Instant.MAX: everything finished
-        int tasks = connections.update("DELETE FROM " + prefix + "task WHERE completed_at > 0 AND completed_at < ?",
-                cutoff);
+        // Not the record of an invocation still pending (its run handed over by a graceful close ended the record
+        // CANCELLED): its re-run takes its name, tags, priority, group and runtime from it.
+        int tasks = connections.update("DELETE FROM " + prefix + "task WHERE completed_at > 0 AND completed_at < ? AND "
+                + "NOT EXISTS (SELECT 1 FROM " + prefix + "durable d WHERE d.id = " + prefix + "task.id AND d.status = "
+                + "'PENDING')", cutoff);
         connections.update("DELETE FROM " + prefix + "durable WHERE status <> 'PENDING' AND updated_at < ?", cutoff);
         connections.update("DELETE FROM " + prefix + "member WHERE lease_until < ? AND NOT EXISTS (SELECT 1 FROM "
                 + prefix + "durable d WHERE d.owner = " + prefix + "member.incarnation AND d.status = 'PENDING')", cutoff);

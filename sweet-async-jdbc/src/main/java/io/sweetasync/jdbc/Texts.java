@@ -21,10 +21,21 @@ final class Texts {
     private Texts() {
     }
 
-    /** {@code text} without NUL characters (PostgreSQL refuses them in text), at most {@code max} long. */
+    /**
+     * {@code text} without NUL characters (PostgreSQL refuses them in text), at most {@code max} long; cut between
+     * characters, never between the two halves of a surrogate pair (a lone half has no UTF-8 form: PostgreSQL
+     * stored it as '?').
+     */
     static String cut(String text, int max) {
         String clean = clean(text);
-        return clean == null || clean.length() <= max ? clean : clean.substring(0, max - 1) + "\u2026";
+        if (clean == null || clean.length() <= max) {
+            return clean;
+        }
+        int end = max - 1;
+        if (Character.isHighSurrogate(clean.charAt(end - 1)) && Character.isLowSurrogate(clean.charAt(end))) {
+            end--;
+        }
+        return clean.substring(0, end) + "\u2026";
     }
 
     /** {@code text} without NUL characters. */

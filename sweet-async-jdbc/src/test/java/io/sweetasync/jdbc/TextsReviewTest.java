@@ -60,6 +60,22 @@ class TextsReviewTest {
         }
     }
 
+    /**
+     * A text cut to its column (a failure message to 2,000 characters, a name to 200) is cut between characters, never
+     * between the two halves of a surrogate pair: a lone half has no UTF-8 form, and PostgreSQL stored it as '?'.
+     * Failed before the fix (the cut kept the high half of an emoji that straddled the limit).
+     */
+    @Test
+    void aCutTextNeverEndsInHalfASurrogatePair() {
+        for (int at = 1995; at <= 2001; at++) {
+            String text = "a".repeat(at) + "\uD83D\uDE00".repeat(3);
+            String cut = Texts.cut(text, 2000);
+            assertThat(cut.length()).as("cut at %d", at).isLessThanOrEqualTo(2000);
+            assertThat(cut.codePoints().noneMatch(c -> Character.isSurrogate((char) c)) && cut.endsWith("\u2026"))
+                    .as("cut at %d: %s", at, escapeJava(cut.substring(cut.length() - 4))).isTrue();
+        }
+    }
+
     @Test
     void olderFullyUrlEncodedRecordsReadTheSame() {
         for (String value : TRICKY) {
