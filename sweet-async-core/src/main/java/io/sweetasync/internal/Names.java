@@ -9,7 +9,8 @@ import java.util.Objects;
  * keeps its limiter for the orchestrator's life and its name is a metric tag and a stored column, so a name
  * that no task could use (" pricing ", a line break, a page of text) is refused where it is given, naming it,
  * rather than making a group of its own. {@link #printable} shows a refused name (a task's, a tag's, a
- * member's...) in the refusal's message.
+ * member's...) in the refusal's message. {@link #head} cuts a user's text (a failure message, a name) to a
+ * length, for the store's columns and the endpoints alike.
  */
 public final class Names {
 
@@ -40,5 +41,23 @@ public final class Names {
     public static String printable(String text) {
         String shown = text.length() > 200 ? text.substring(0, 200) + "... (" + text.length() + " characters)" : text;
         return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /**
+     * The first {@code max} characters of {@code text} at most, never ending between the two halves of a
+     * surrogate pair (a lone half has no UTF-8 form: PostgreSQL stores it as '?', JSON as an escape no font
+     * draws): {@code head("ab\uD83D\uDE00", 3)} is {@code "ab"}. {@code text} itself when it is short enough.
+     *
+     * @throws IllegalArgumentException if {@code max} is negative
+     */
+    public static String head(String text, int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative, was " + max);
+        }
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end);
     }
 }

@@ -1,5 +1,6 @@
 package io.sweetasync.jdbc;
 
+import io.sweetasync.internal.Names;
 import io.sweetasync.spi.TaskRecord;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +32,7 @@ final class Texts {
         if (clean == null || clean.length() <= max) {
             return clean;
         }
-        int end = max - 1;
-        if (Character.isHighSurrogate(clean.charAt(end - 1)) && Character.isLowSurrogate(clean.charAt(end))) {
-            end--;
-        }
-        return clean.substring(0, end) + "\u2026";
+        return Names.head(clean, max - 1) + "\u2026";
     }
 
     /** {@code text} without NUL characters. */

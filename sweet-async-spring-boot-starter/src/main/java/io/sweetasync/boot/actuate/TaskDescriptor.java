@@ -3,6 +3,7 @@ package io.sweetasync.boot.actuate;
 import io.sweetasync.ResourceValue;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
+import io.sweetasync.internal.Names;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -115,9 +116,7 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
         if (message == null || message.length() <= MAX_MESSAGE) {
             return message;
         }
-        // never between the two halves of a surrogate pair
-        int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE - 1)) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
-        return message.substring(0, end) + "\u2026 (" + message.length() + " characters)";
+        return Names.head(message, MAX_MESSAGE) + "\u2026 (" + message.length() + " characters)";
     }
 
     private static TaskDescriptor single(TaskInfo info, List<TaskDescriptor> children) {
