@@ -41,9 +41,10 @@ class DurableSeparateStoresReviewTest {
     }
 
     @Test
-    @Disabled("decision needed: place durable tasks only on members sharing the submitter's store (the TaskStore SPI "
-            + "has no identity to compare; e.g. a store id kept in its tables and published in MemberLoad), or say in "
-            + "the README that durable placement needs one store shared by every member with a store")
+    @Disabled("decision: durable placement needs one store shared by the members (README, 'Durable tasks'); with a "
+            + "store each the task still runs once, late, on the submitter. Placing only on members sharing the "
+            + "submitter's store needs a store identity the TaskStore SPI does not have (e.g. an id kept in its tables "
+            + "and published in MemberLoad)")
     void aDurableTaskPlacedOnAMemberWithAnotherStoreRunsThereOrHere() {
         List<JdbcTaskStore> stores = List.of(h2(), h2());
         cluster = TestCluster.start(2, (index, builder) -> builder.store(stores.get(index)).member("member-" + index)
