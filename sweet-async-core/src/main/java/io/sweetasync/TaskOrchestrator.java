@@ -331,9 +331,12 @@ public final class TaskOrchestrator implements AutoCloseable {
      * Stops admitting new root tasks (they end {@code FAILED} with {@link TaskRejectedException};
      * children of running tasks are still admitted so that running work can finish), waits up to
      * {@code grace} for all live tasks to finish, then cancels the rest and waits a few more seconds
-     * for their bodies to return.
+     * for their bodies to return. Called by a task's own code (its body, its fallback, its {@code onFinished}
+     * listeners), it waits for everything but that task's tree and the tasks that start only after it
+     * ({@code after}, {@code chain}): those cannot end while the call waits.
      *
-     * @return whether everything finished within {@code grace}, without being cancelled
+     * @return whether everything finished within {@code grace}, without being cancelled (but for the trees
+     *         a task's own call does not wait for)
      */
     public boolean shutdown(Duration grace) {
         return shutdown.drainThenCancel(grace);
