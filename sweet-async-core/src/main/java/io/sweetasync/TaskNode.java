@@ -144,8 +144,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         }
         TaskNode<?> ending = here.ending;
         if (ending != null && endsOnlyAfter(ending)) {
-            String callback = ending.outcome.isAnnouncingHere() ? "an onFinished listener of task " + ending.label()
-                    : "the fallback of task " + ending.label();
+            String callback = here.endingCallback + " of task " + ending.label();
             String why = ending == this ? "its own task: it runs before " + label() + "'s outcome is decided"
                     : label() + (ending.isSelfOrDescendantOf(this) ? ", its ancestor: a task ends only after its children"
                             : ", which cannot end before " + ending.label() + " (it starts only after it, or waits for a"

@@ -49,11 +49,6 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         }
     }
 
-    /** Whether this thread is running the task's {@code onFinished} listeners ({@link #announce}). */
-    boolean isAnnouncingHere() {
-        return announcer == Thread.currentThread();
-    }
-
     /** The outcome, or null while the task is not terminal. */
     TaskResult<T> now() {
         return getNow(null);
