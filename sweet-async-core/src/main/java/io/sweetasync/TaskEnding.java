@@ -434,7 +434,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     }
 
     private static TaskInfo.Failure failureOf(Throwable error) {
-        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(AsyncTaskException.messageOf(error)));
+        return new TaskInfo.Failure(AsyncTaskException.typeOf(error), String.valueOf(AsyncTaskException.messageOf(error)));
     }
 
     // ---- context propagation --------------------------------------------------------------------
