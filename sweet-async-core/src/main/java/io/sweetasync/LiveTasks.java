@@ -218,7 +218,7 @@ final class LiveTasks {
 
     /**
      * The live roots whose trees cannot end while the user code running on the current thread waits: that of
-     * the task whose body runs here, and of the task whose fallback or {@code onFinished} listeners run here
+     * the task whose body runs here, and of the task whose fallback or listeners (but {@code onStarted}, which runs as its body) run here
      * ({@link Carrier#ending}), and of every task that starts only after one of theirs
      * ({@link TaskNode#endingOnlyAfter}). Empty off a task's code, or for tasks of another orchestrator. Taken
      * once, when the wait starts: a task made meanwhile that starts only after these is waited for.

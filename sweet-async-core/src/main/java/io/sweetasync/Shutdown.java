@@ -38,7 +38,7 @@ final class Shutdown {
 
     /**
      * See {@link TaskOrchestrator#shutdown}: whether everything finished within {@code grace}, uncancelled
-     * (called from a body, fallback or {@code onFinished} listener of a task of this orchestrator: everything but
+     * (called from a body, fallback or listener call of a task of this orchestrator: everything but
      * that task's own tree and the tasks that start only after it, which cannot end while the caller waits).
      */
     boolean drainThenCancel(Duration grace) {

@@ -91,4 +91,36 @@ class ShutdownFromCallbacksTest {
             }
         }
     }
+
+    /** onCreated and onQueued run before the task is submitted or admitted: it cannot end while they run. */
+    @Test
+    void anOnCreatedOrOnQueuedListenerShuttingDownDoesNotWaitForItsTask() {
+        for (String event : List.of("onCreated", "onQueued")) {
+            CompletableFuture<Boolean> answer = new CompletableFuture<>();
+            CompletableFuture<TaskOrchestrator> self = new CompletableFuture<>();
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().listener(new TaskListener() {
+                @Override
+                public void onCreated(TaskInfo task) {
+                    shutDownOn("onCreated", task);
+                }
+
+                @Override
+                public void onQueued(TaskInfo task) {
+                    shutDownOn("onQueued", task);
+                }
+
+                private void shutDownOn(String now, TaskInfo task) {
+                    if (now.equals(event) && task.name().equals("told")) {
+                        answer.complete(self.join().shutdown(DAY));
+                    }
+                }
+            }).build()) {
+                self.complete(orchestrator);
+                SpawningTask<String> task = assertTimeoutPreemptively(HANG,
+                        () -> orchestrator.to(String.class).named("told").run(() -> "v"));
+                assertTimeoutPreemptively(HANG, task::result);
+                assertThat(answer.join()).as(event).isTrue();
+            }
+        }
+    }
 }
