@@ -183,7 +183,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         }
         actions.forEach(Trampoline::run);
         if (settled != null) {
-            Trampoline.run(() -> settled.forEach(future -> future.settle(result)));
+            // Their callbacks run here, before the task leaves its parent: marked as its end's user code is, so
+            // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
+            TaskNode<T> task = settled.get(0).task;
+            Trampoline.run(() -> task.runWhileEnding("a completion callback",
+                    () -> settled.forEach(future -> future.settle(result))));
         }
     }
 

@@ -68,4 +68,39 @@ class CompletionCallbackWaitsTest {
         assertThat(assertTimeoutPreemptively(HANG, () -> seen.get())).isFalse();
         assertThat(third.result()).isInstanceOf(TaskResult.Err.class);
     }
+
+    /**
+     * A child's completion callbacks run on the thread that ends it, before it leaves its parent: a callback
+     * waiting for the parent waited for ever (on a pooled runtime, where the child ends on its own thread),
+     * and one calling shutdown(grace) waited the whole grace for the tree. Now the wait is refused, as a
+     * fallback's or listener's is, and shutdown waits only for the other trees.
+     */
+    @Test
+    void aChildsCompletionCallbackWaitingForItsParentIsRefusedAndItsShutdownDoesNotWaitForTheTree() {
+        CompletableFuture<SpawningTask<String>> parent = new CompletableFuture<>();
+        CompletableFuture<Object> waited = new CompletableFuture<>();
+        CompletableFuture<Boolean> shutDown = new CompletableFuture<>();
+        SpawningTask<String> root = orchestrator.to(String.class).runtime("single").named("parent").run(() -> {
+            SpawningTask<String> child = io.sweetasync.TaskContext.current().orElseThrow().child(String.class)
+                    .named("child").run(() -> {
+                        parent.join();
+                        return "c";
+                    });
+            child.toCompletableFuture().thenRun(() -> {
+                try {
+                    waited.complete(parent.join().result());
+                }
+                catch (IllegalStateException refused) {
+                    waited.complete(refused);
+                }
+                shutDown.complete(orchestrator.shutdown(HANG.multipliedBy(1000)));
+            });
+            return "p";
+        });
+        parent.complete(root);
+        assertThat(assertTimeoutPreemptively(HANG, root::join)).isEqualTo("p");
+        assertThat(waited.join()).isInstanceOfSatisfying(IllegalStateException.class, refused -> assertThat(refused)
+                .hasMessageContaining("a completion callback of task child#").hasMessageContaining("its ancestor"));
+        assertThat(shutDown.join()).as("nothing else was running").isTrue();
+    }
 }
