@@ -52,7 +52,22 @@ public abstract sealed class AsyncTaskException extends RuntimeException
 
     static String summary(Throwable cause) {
         String message = messageOf(cause);
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return typeOf(cause) + (message == null ? "" : ": " + message);
+    }
+
+    /**
+     * The short name of {@code error}'s class, as messages and {@link TaskInfo.Failure} show it: its simple
+     * name, or, for an anonymous class (whose simple name is empty: "failed: : reset"), its binary name
+     * without the package ({@code Client$1}).
+     */
+    static String typeOf(Throwable error) {
+        Class<?> type = error.getClass();
+        String simple = type.getSimpleName();
+        if (!simple.isEmpty()) {
+            return simple;
+        }
+        String name = type.getName();
+        return name.substring(name.lastIndexOf('.') + 1);
     }
 
     /**

@@ -30,13 +30,17 @@ class Carrier {
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
     /**
-     * The task whose end this thread is running user code of (its fallback, or its {@code onFinished}
-     * listeners), or null: such code runs before the task's outcome completes and before it leaves its
-     * parent, so it must not wait for a task that cannot end before this one ({@link TaskNode#endsOnlyAfter}).
-     * Not the same as {@link #top}: the code does not run as if inside the task (a task it starts is a new
-     * root). Read and written by this carrier's own thread only, so a plain field.
+     * The task whose end (or next attempt) this thread is running user code of (its fallback, its
+     * {@code onFinished} or {@code onRetrying} listeners), or null: such code runs before the task's outcome
+     * completes and before it leaves its parent (an {@code onRetrying} listener: before the next attempt is
+     * even scheduled), so it must not wait for a task that cannot end before this one
+     * ({@link TaskNode#endsOnlyAfter}). Not the same as {@link #top}: the code does not run as if inside the
+     * task (a task it starts is a new root). Read and written by this carrier's own thread only, so a plain
+     * field, as is {@link #endingCallback}.
      */
     TaskNode<?> ending;
+    /** What of {@link #ending}'s runs here, for messages: "the fallback", "an onFinished listener"... */
+    String endingCallback;
 
     Carrier(Thread thread) {
         this.thread = thread;

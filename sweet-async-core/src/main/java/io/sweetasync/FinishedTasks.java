@@ -48,7 +48,7 @@ final class FinishedTasks {
             // Marked on this thread as the node's end: a listener's wait for a task that cannot end before the
             // node (an ancestor, a dependent) is refused instead of never ending (TaskNode.endsOnlyAfter).
             node.outcome.announce(result,
-                    () -> node.runWhileEnding(() -> listeners.each(listener -> listener.onFinished(info))));
+                    () -> node.runWhileEnding("an onFinished listener", () -> listeners.each(listener -> listener.onFinished(info))));
         }
         if (resourcesPending && node.announceResourcesWhenFinal()) {
             orchestrator.attribution().announce(node);

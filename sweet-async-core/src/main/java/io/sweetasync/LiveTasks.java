@@ -2,7 +2,10 @@ package io.sweetasync;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -141,14 +144,14 @@ final class LiveTasks {
     }
 
     /**
-     * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for no root to be live but
-     * {@code own} (the tree of the task that waits, when a body shuts its own orchestrator down: it cannot
-     * end while its body waits here; null for none); turns on the wake-ups of {@link #finished} for good
+     * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for no root to be live but those
+     * of {@code own} (the trees that cannot end while the caller waits, when a task's code shuts its own
+     * orchestrator down: {@link #rootsWaitingForCallerHere}; empty for none); turns on the wake-ups of {@link #finished} for good
      * (only shutdown waits). An interrupt ends the wait, unless {@code uninterruptibly}: then it is kept for
      * the caller and the wait goes on. On a {@code PLATFORM}/{@code SINGLE} runtime's thread the wait is a
      * managed block, as waiting for a task is: the calling body's slot is handed over meanwhile.
      */
-    boolean awaitDrained(long nanos, TaskNode<?> own, boolean uninterruptibly) {
+    boolean awaitDrained(long nanos, Set<TaskNode<?>> own, boolean uninterruptibly) {
         signalDrains = true;
         Drain wait = new Drain(nanos, own);
         boolean interrupted = false;
@@ -176,13 +179,13 @@ final class LiveTasks {
         }
     }
 
-    /** The wait of {@link #awaitDrained}: until no root but {@code own} is live, or the time is up. */
+    /** The wait of {@link #awaitDrained}: until no root but those of {@code own} is live, or the time is up. */
     private final class Drain implements ForkJoinPool.ManagedBlocker {
         private final boolean endless;
         private final long deadline;
-        private final TaskNode<?> own;
+        private final Set<TaskNode<?>> own;
 
-        Drain(long nanos, TaskNode<?> own) {
+        Drain(long nanos, Set<TaskNode<?>> own) {
             this.endless = nanos == Long.MAX_VALUE;
             this.deadline = System.nanoTime() + nanos; // compared by difference: an overflow is harmless
             this.own = own;
@@ -208,13 +211,34 @@ final class LiveTasks {
         }
     }
 
-    private boolean drainedBut(TaskNode<?> own) {
-        return roots.isEmpty() || own != null && roots.size() == 1 && roots.contains(own);
+    /** Whether no root but those of {@code own} is live; costs nothing more than a size check while more are. */
+    private boolean drainedBut(Set<TaskNode<?>> own) {
+        return roots.isEmpty() || roots.size() <= own.size() && own.containsAll(roots);
     }
 
-    /** {@code node}'s root if it is a live root of this registry (so a task of this orchestrator), else null. */
-    TaskNode<?> liveRootOf(TaskNode<?> node) {
-        TaskNode<?> root = node.rootNode();
-        return roots.contains(root) ? root : null;
+    /**
+     * The live roots whose trees cannot end while the user code running on the current thread waits: that of
+     * the task whose body runs here, and of the task whose fallback or listeners (but {@code onStarted}, which runs as its body) run here
+     * ({@link Carrier#ending}), and of every task that starts only after one of theirs
+     * ({@link TaskNode#endingOnlyAfter}). Empty off a task's code, or for tasks of another orchestrator. Taken
+     * once, when the wait starts: a task made meanwhile that starts only after these is waited for.
+     */
+    Set<TaskNode<?>> rootsWaitingForCallerHere() {
+        Carrier here = Carrier.currentOrNull();
+        if (here == null) {
+            return Set.of();
+        }
+        Set<TaskNode<?>> own = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (TaskNode<?> task : Arrays.asList(here.top(), here.ending)) {
+            if (task != null) {
+                for (TaskNode<?> node : TaskNode.endingOnlyAfter(task)) {
+                    if (node.parentNode() == null && roots.contains(node)) {
+                        own.add(node);
+                    }
+                }
+            }
+        }
+        return own;
     }
+
 }

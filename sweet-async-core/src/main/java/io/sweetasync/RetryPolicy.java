@@ -19,7 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link Backoff#retryOn} narrows that to the given types (and subtypes); {@link Backoff#abortOn}
  * excludes types, and wins over {@code retryOn}. {@link Error}s are retried only when named: in
  * {@code retryOn}, or as the type of a rule ({@code when(AssertionError.class, fixed(2, delay))} retries
- * that error; {@code when(Throwable.class, ...)} names no {@code Error}). {@link InterruptedException}
+ * that error, also through rules nested in that rule's policy; {@code when(Throwable.class, ...)} names no
+ * {@code Error}). {@link InterruptedException}
  * is never retried, and neither is a task that was cancelled or timed out, whatever the policy says.
  *
  * <h2>Rules per error type</h2>
@@ -119,12 +120,22 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
 
         /**
          * The delay of this rule's policy for an error of its type; a rule whose type is an {@link Error}
-         * names it, as {@link Backoff#retryOn} does (a back-off policy alone retries exceptions only).
+         * names it, as {@link Backoff#retryOn} does (a back-off policy alone retries exceptions only), also
+         * for the back-off policies of rules nested in this one's.
          */
         Duration delay(int failedAttempt, Throwable error, double random) {
-            RetryPolicy applied = error instanceof Error && Error.class.isAssignableFrom(type)
-                    && policy instanceof Backoff backoff ? backoff.retryOn(type) : policy;
+            RetryPolicy applied = error instanceof Error && Error.class.isAssignableFrom(type) ? naming(policy, type)
+                    : policy;
             return applied.nextDelay(failedAttempt, error, random);
+        }
+
+        /** {@code policy} with the error type {@code named} retried by its back-off policies, nested ones too. */
+        private static RetryPolicy naming(RetryPolicy policy, Class<? extends Throwable> named) {
+            return switch (policy) {
+                case Backoff backoff -> backoff.naming(named);
+                case Rules rules -> new Rules(rules.rules().stream()
+                        .map(rule -> new Rule(rule.type(), naming(rule.policy(), named))).toList());
+            };
         }
     }
 
@@ -233,6 +244,14 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
 
         List<Rule> ownRules() {
             return rules;
+        }
+
+        /** This policy with {@code named} retried, by its own settings and by its rules' policies. */
+        Backoff naming(Class<? extends Throwable> named) {
+            Backoff own = retryOn(named);
+            return new Backoff(own.maxRetries, own.initialDelay, own.maxDelay, own.exponential, own.jitter, own.retryOn,
+                    own.abortOn, rules.stream().map(rule -> new Rule(rule.type(), Rule.naming(rule.policy(), named)))
+                            .toList());
         }
 
         /**

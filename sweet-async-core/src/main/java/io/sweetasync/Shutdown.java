@@ -3,6 +3,7 @@ package io.sweetasync;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,7 +38,8 @@ final class Shutdown {
 
     /**
      * See {@link TaskOrchestrator#shutdown}: whether everything finished within {@code grace}, uncancelled
-     * (called from a body of this orchestrator: everything but that body's own tree).
+     * (called from a body, fallback or listener call of a task of this orchestrator: everything but
+     * that task's own tree and the tasks that start only after it, which cannot end while the caller waits).
      */
     boolean drainThenCancel(Duration grace) {
         return drainThenCancel(grace, false);
@@ -50,10 +52,10 @@ final class Shutdown {
             throw new IllegalArgumentException("shutdown grace must not be negative, was " + grace);
         }
         accepting = false;
-        // Called from a body of this orchestrator: its own tree cannot end while that body waits here.
-        TaskNode<?> caller = Carrier.currentTask();
-        TaskNode<?> own = caller == null ? null : live.liveRootOf(caller);
-        if (live.awaitDrained(nanos(grace), own, false) && (own == null || !cancelOwn)) {
+        // Called by user code of a task of this orchestrator (its body, fallback or onFinished listeners): that
+        // task's tree, and the trees that start only after it, cannot end while the caller waits here.
+        Set<TaskNode<?>> own = live.rootsWaitingForCallerHere();
+        if (live.awaitDrained(nanos(grace), own, false) && (own.isEmpty() || !cancelOwn)) {
             return true;
         }
         cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now

@@ -69,7 +69,10 @@ public interface SpawningTask<T> extends Future<T> {
 
     /**
      * A future that completes with the value, or exceptionally with the {@link AsyncTaskException}.
-     * Cancelling the future cancels the task. Waiting on it (or on a future derived from it, such as
+     * It completes once the tasks that start after this one ({@code after}, {@code chain}) have been
+     * started (or ended, if this one failed), so its callbacks may wait for them; a callback that runs as
+     * the task ends runs before it leaves its parent, so its wait for an ancestor is refused with
+     * {@link IllegalStateException}. Cancelling the future cancels the task. Waiting on it (or on a future derived from it, such as
      * {@code thenApply}'s) inside a body on a {@code platform} or {@code single} runtime does not hold the
      * body's slot, as {@link #join()} does not. Futures the library does not make, such as those of
      * {@code CompletableFuture.allOf} and {@code anyOf}, block plainly: there, wait with

@@ -345,7 +345,10 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             endBody();
             return;
         }
-        settings.orchestrator.notifyRetrying(self(), error, delay);
+        // Marked as the task's end is: nothing of it moves on (no retry is scheduled) until the listeners return,
+        // so a listener's wait for the task, or for one that cannot end before it, is refused, not endless.
+        Duration after = delay;
+        runWhileEnding("an onRetrying listener", () -> settings.orchestrator.notifyRetrying(self(), error, after));
         bodyState = IDLE;
         if (isStoppedOrSealed()) {
             if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {

@@ -130,32 +130,39 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     abstract Carrier carrierHere();
 
     /**
-     * Runs {@code callback}, user code of this task's end (its fallback, its {@code onFinished} listeners),
-     * marked on this thread's carrier ({@link Carrier#ending}): its waits for a task that cannot end before
-     * this one are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending.
+     * Runs {@code callback}, user code of this task's end (its fallback, its {@code onFinished} listeners) or
+     * of its way to a retry (its {@code onRetrying} listeners), named {@code what} for messages, marked on
+     * this thread's carrier ({@link Carrier#ending}): its waits for a task that cannot end before this one
+     * are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending.
      */
-    final <V> V whileEnding(Callable<V> callback) throws Exception {
+    final <V> V whileEnding(String what, Callable<V> callback) throws Exception {
         Carrier here = carrierHere();
         TaskNode<?> outer = here.ending; // a callback may run another task's end on this thread (a caller-runs body)
+        String outerWhat = here.endingCallback;
         here.ending = self();
+        here.endingCallback = what;
         try {
             return callback.call();
         }
         finally {
             here.ending = outer;
+            here.endingCallback = outerWhat;
         }
     }
 
-    /** As {@link #whileEnding(Callable)}, for the {@code onFinished} listeners. */
-    final void runWhileEnding(Runnable callback) {
+    /** As {@link #whileEnding(String, Callable)}, for listeners. */
+    final void runWhileEnding(String what, Runnable callback) {
         Carrier here = carrierHere();
         TaskNode<?> outer = here.ending;
+        String outerWhat = here.endingCallback;
         here.ending = self();
+        here.endingCallback = what;
         try {
             callback.run();
         }
         finally {
             here.ending = outer;
+            here.endingCallback = outerWhat;
         }
     }
 
@@ -417,7 +424,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
             return TaskResult.err(error);
         }
         try {
-            return TaskResult.ok(whileEnding(() -> withContext(() -> fallback.apply(error))));
+            return TaskResult.ok(whileEnding("the fallback", () -> withContext(() -> fallback.apply(error))));
         }
         catch (Throwable t) {
             TaskFailedException failed = new TaskFailedException(error.task(), t);
@@ -427,7 +434,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
     }
 
     private static TaskInfo.Failure failureOf(Throwable error) {
-        return new TaskInfo.Failure(error.getClass().getSimpleName(), String.valueOf(AsyncTaskException.messageOf(error)));
+        return new TaskInfo.Failure(AsyncTaskException.typeOf(error), String.valueOf(AsyncTaskException.messageOf(error)));
     }
 
     // ---- context propagation --------------------------------------------------------------------

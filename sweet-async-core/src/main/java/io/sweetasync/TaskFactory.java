@@ -159,7 +159,12 @@ final class TaskFactory {
         if (storeSync != null && !durable) {
             storeSync.track(node); // a durable task is tracked once its start gate lets it start
         }
-        listeners.notify(node, TaskListeners.CREATED, TaskListener::onCreated);
+        if (listeners.wants(TaskListeners.CREATED)) {
+            // Marked as the task's end is: it is submitted only once the listeners return, so a listener's
+            // shutdown(grace) does not wait for it (see TaskEnding.runWhileEnding).
+            node.runWhileEnding("an onCreated listener",
+                    () -> listeners.notify(node, TaskListeners.CREATED, TaskListener::onCreated));
+        }
         if (parentStopping) {
             node.stop(TaskNode.Stop.passedDownFrom(parent, parent.stopReasonForChildren()));
         }

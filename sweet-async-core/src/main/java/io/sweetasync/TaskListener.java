@@ -34,7 +34,12 @@ public interface TaskListener {
     default void onStarted(TaskInfo task) {
     }
 
-    /** An attempt failed with {@code error} and another starts after {@code delay}. */
+    /**
+     * An attempt failed with {@code error} and another starts after {@code delay}. The retry is scheduled
+     * once the listeners return: a wait here for the task, or for a task that cannot end before it (an
+     * ancestor, a task that starts only after it), would never end, and is refused with
+     * {@link IllegalStateException} naming both, as in {@link #onFinished}.
+     */
     default void onRetrying(TaskInfo task, Throwable error, Duration delay) {
     }
 

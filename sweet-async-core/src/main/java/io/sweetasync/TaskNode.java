@@ -144,8 +144,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         }
         TaskNode<?> ending = here.ending;
         if (ending != null && endsOnlyAfter(ending)) {
-            String callback = ending.outcome.isAnnouncingHere() ? "an onFinished listener of task " + ending.label()
-                    : "the fallback of task " + ending.label();
+            String callback = here.endingCallback + " of task " + ending.label();
             String why = ending == this ? "its own task: it runs before " + label() + "'s outcome is decided"
                     : label() + (ending.isSelfOrDescendantOf(this) ? ", its ancestor: a task ends only after its children"
                             : ", which cannot end before " + ending.label() + " (it starts only after it, or waits for a"
@@ -158,24 +157,27 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     /**
      * Whether this task cannot end before {@code ending} does (without a deadline that ends it first): it is
-     * {@code ending} or an ancestor of it (a task ends only after its children), a task that starts only
-     * after one of those ({@code after}, {@code chain}) and has not been stopped, an ancestor of such a
-     * task, and so on. A walk up from {@code ending} and along the dependents of each task passed, each
-     * task once; only for a wait by user code of a task's end that the outcome does not answer at once.
-     * Waits it cannot see (a task started by the callback that waits for one of these) are not refused.
+     * one of {@link #endingOnlyAfter}'s tasks. Only for a wait by user code of a task's end that the outcome
+     * does not answer at once. Waits it cannot see (a task started by the callback that waits for one of
+     * these) are not refused.
      */
     boolean endsOnlyAfter(TaskNode<?> ending) {
-        if (ending.isSelfOrDescendantOf(this)) {
-            return true;
-        }
+        return ending.isSelfOrDescendantOf(this) || endingOnlyAfter(ending).contains(this);
+    }
+
+    /**
+     * Every task that cannot end before {@code ending} does (without a deadline that ends it first):
+     * {@code ending} and its ancestors (a task ends only after its children), the tasks that start only after
+     * one of those ({@code after}, {@code chain}) and have not been stopped, the ancestors of such tasks, and so
+     * on. A walk up from {@code ending} and along the dependents of each task passed, each task once (no
+     * recursion, however deep the tree or long the chain); it holds every root among them.
+     */
+    static Set<TaskNode<?>> endingOnlyAfter(TaskNode<?> ending) {
         Set<TaskNode<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<TaskNode<?>> todo = new ArrayDeque<>();
         todo.add(ending);
         while (!todo.isEmpty()) {
             for (TaskNode<?> up = todo.poll(); up != null && seen.add(up); up = up.parentNode()) {
-                if (up == this) {
-                    return true;
-                }
                 for (TaskNode<?> dependent : up.outcome.dependentTasks()) {
                     if (!dependent.isStoppedOrSealed()) {
                         todo.add(dependent);
@@ -183,7 +185,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
                 }
             }
         }
-        return false;
+        return seen;
     }
 
     @Override

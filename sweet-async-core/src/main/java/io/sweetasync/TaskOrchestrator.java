@@ -331,9 +331,12 @@ public final class TaskOrchestrator implements AutoCloseable {
      * Stops admitting new root tasks (they end {@code FAILED} with {@link TaskRejectedException};
      * children of running tasks are still admitted so that running work can finish), waits up to
      * {@code grace} for all live tasks to finish, then cancels the rest and waits a few more seconds
-     * for their bodies to return.
+     * for their bodies to return. Called by a task's own code (its body, its fallback, a {@link TaskListener}'s
+     * call about it), it waits for everything but that task's tree and the tasks that start only after it
+     * ({@code after}, {@code chain}): those cannot end while the call waits.
      *
-     * @return whether everything finished within {@code grace}, without being cancelled
+     * @return whether everything finished within {@code grace}, without being cancelled (but for the trees
+     *         a task's own call does not wait for)
      */
     public boolean shutdown(Duration grace) {
         return shutdown.drainThenCancel(grace);
@@ -458,8 +461,15 @@ public final class TaskOrchestrator implements AutoCloseable {
         finishedTasks.finished(node, result);
     }
 
+    /**
+     * Marked as the task's end is ({@link TaskEnding#runWhileEnding}): the task is admitted only once the
+     * listeners return, so a listener's {@code shutdown(grace)} does not wait for it.
+     */
     void notifyQueued(TaskNode<?> node) {
-        listeners.notify(node, TaskListeners.QUEUED, TaskListener::onQueued);
+        if (listeners.wants(TaskListeners.QUEUED)) {
+            node.runWhileEnding("an onQueued listener",
+                    () -> listeners.notify(node, TaskListeners.QUEUED, TaskListener::onQueued));
+        }
     }
 
     void notifyStarted(TaskNode<?> node) {

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +48,6 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             announcer = null;
             announced = null;
         }
-    }
-
-    /** Whether this thread is running the task's {@code onFinished} listeners ({@link #announce}). */
-    boolean isAnnouncingHere() {
-        return announcer == Thread.currentThread();
     }
 
     /** The outcome, or null while the task is not terminal. */
@@ -112,6 +108,14 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
      * are run.
      */
     private Map<Runnable, TaskNode<?>> dependents;
+    /**
+     * The futures of {@code toCompletableFuture()} made before the outcome completed, settled only after the
+     * dependents' actions ran ({@link #afterCompletion}): a callback on such a future runs on the completing
+     * thread, and may wait for a task that starts only after this one; settled first (a completion runs its
+     * callbacks newest first), that callback waited for a start that came only after it returned. Guarded by
+     * this; null when there are none, and from the moment they are settled.
+     */
+    private List<TaskFuture<T>> futures;
 
     /**
      * Runs {@code action} once the task is terminal, as {@link #whenTerminal} does, unless it is removed
@@ -123,8 +127,8 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         synchronized (this) {
             done = isDone();
             if (!done) {
-                first = dependents == null;
-                if (first) {
+                first = dependents == null && futures == null;
+                if (dependents == null) {
                     dependents = new LinkedHashMap<>();
                 }
                 dependents.put(action, dependent);
@@ -134,11 +138,17 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             Trampoline.run(action);
         }
         else if (first) {
-            // Registered outside the lock, so that no action runs holding it. An action added before the
-            // completion runs them is in the set (run there); one added after finds the outcome done, since the
-            // completion comes first, and runs at once.
-            whenComplete((result, never) -> runDependents());
+            hookCompletion();
         }
+    }
+
+    /**
+     * Registers {@link #afterCompletion}, once, by the first dependent or future: outside the lock, so that no
+     * action runs holding it. One added before the completion runs them is in the lists (handled there); one
+     * added after finds the outcome done, since the completion comes first, and is handled at once.
+     */
+    private void hookCompletion() {
+        whenComplete((result, never) -> afterCompletion(result));
     }
 
     /** Forgets a dependent's action: the task that waited has ended, there is nothing left for it to do. */
@@ -157,13 +167,28 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         }
     }
 
-    private void runDependents() {
+    /**
+     * Runs the dependents' actions, then settles the futures: through {@link Trampoline}, so that on a thread
+     * already draining terminal actions (this task ended as its upstream did) the futures are settled after
+     * the actions queued before them, never before a dependent was started.
+     */
+    private void afterCompletion(TaskResult<T> result) {
         List<Runnable> actions;
+        List<TaskFuture<T>> settled;
         synchronized (this) {
             actions = dependents == null ? List.of() : List.copyOf(dependents.keySet());
             dependents = null;
+            settled = futures;
+            futures = null;
         }
         actions.forEach(Trampoline::run);
+        if (settled != null) {
+            // Their callbacks run here, before the task leaves its parent: marked as its end's user code is, so
+            // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
+            TaskNode<T> task = settled.get(0).task;
+            Trampoline.run(() -> task.runWhileEnding("a completion callback",
+                    () -> settled.forEach(future -> future.settle(result))));
+        }
     }
 
     /**
@@ -175,15 +200,34 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         whenComplete((result, never) -> Trampoline.run(action));
     }
 
-    /** A new future of {@code task}'s value, completed when the task is terminal. */
+    /**
+     * A new future of {@code task}'s value, completed when the task is terminal, once the tasks waiting for
+     * it ({@code after}, {@code chain}) were told (see {@link #futures}).
+     */
     CompletableFuture<T> newValueFuture(TaskNode<T> task) {
         TaskFuture<T> future = new TaskFuture<>(task);
         TaskResult<T> decided = decided(); // also when asked by the task's own onFinished listener
+        boolean first = false;
+        if (decided == null) {
+            synchronized (this) {
+                if (!isDone()) {
+                    first = dependents == null && futures == null;
+                    if (futures == null) {
+                        futures = new ArrayList<>(1);
+                    }
+                    futures.add(future);
+                }
+                else {
+                    decided = now();
+                }
+            }
+        }
         if (decided != null) {
             future.settle(decided);
-            return future;
         }
-        whenComplete((result, never) -> future.settle(result));
+        else if (first) {
+            hookCompletion();
+        }
         return future;
     }
 

@@ -96,4 +96,21 @@ class HostileExceptionsTest {
                         .hasCauseInstanceOf(UnreadableException.class));
         assertThat(orchestrator.liveCount()).isZero();
     }
+
+    /**
+     * SPEC 1.5: the message names the cause ("IOException: connection reset"), TaskInfo the failure's type. An
+     * exception of an anonymous class has an empty simple name: the message read "failed after 1 attempt: :
+     * reset" and the failure's type was "".
+     */
+    @Test
+    void anExceptionOfAnAnonymousClassIsNamedInTheMessageAndTheFailure() {
+        SpawningTask<String> task = orchestrator.to(String.class).named("anonymous").run(() -> {
+            throw new IllegalStateException("reset") {
+            };
+        });
+        TaskResult<String> result = assertTimeoutPreemptively(HANG, task::result);
+        assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error().getMessage())
+                .endsWith("failed after 1 attempt: HostileExceptionsTest$1: reset"));
+        assertThat(task.info().failure().type()).isEqualTo("HostileExceptionsTest$1");
+    }
 }
