@@ -33,7 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>Delays</h2>
  * {@code fixed}: the same delay before each retry. {@code exponential}: {@code initial}, then doubling,
  * capped at {@code max}. {@link Backoff#withJitter(double) withJitter(j)} spreads each delay uniformly
- * over {@code [d·(1−j), d·(1+j)]}. Delays are measured by the orchestrator's clock and count against
+ * over {@code [d·(1−j), d·(1+j)]}, an exponential one's still capped at {@code max} (so delays near the cap
+ * spread below it only). Delays are measured by the orchestrator's clock and count against
  * the task's timeout.
  *
  * <pre>{@code
@@ -256,7 +257,7 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
 
         /**
          * Spreads each delay uniformly over {@code [d·(1−jitter), d·(1+jitter)]}, so that many tasks
-         * failing together do not retry together.
+         * failing together do not retry together; an exponential policy's delays stay at most its {@code max}.
          *
          * @param jitter between 0 (none) and 1
          */
@@ -334,7 +335,9 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
             }
             if (jitter > 0 && !TaskClock.isPracticallyNever(delay)) {
                 double factor = 1 + jitter * (2 * random - 1);
-                delay = Duration.ofNanos(Math.round(delay.toNanos() * factor)); // round() saturates at Long.MAX_VALUE
+                long jittered = Math.round(delay.toNanos() * factor); // round() saturates at Long.MAX_VALUE
+                // an exponential delay is never more than its max, jittered too: the max is what a caller counts on
+                delay = Duration.ofNanos(exponential ? Math.min(jittered, saturatedNanos(maxDelay)) : jittered);
             }
             return delay;
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sweetasync.RetryPolicy;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** RetryPolicy's promises about errors named by rules, and about the cap of an exponential back-off. */
@@ -44,9 +43,16 @@ class RetryPolicyRulesTest {
      * should say that the jitter may exceed it.
      */
     @Test
-    @Disabled("decision needed: may a jittered exponential delay exceed its max (javadoc of exponential says never)?")
     void aJitteredExponentialDelayNeverExceedsItsMax() {
         RetryPolicy policy = RetryPolicy.exponential(10, Duration.ofMillis(100), Duration.ofSeconds(1)).withJitter(0.5);
-        assertThat(policy.nextDelay(8, new IOException("reset"), 0.999)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+        IOException error = new IOException("reset");
+        assertThat(policy.nextDelay(8, error, 0.999)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.nextDelay(8, error, 0.0)).isEqualTo(Duration.ofMillis(500)); // still spread below the cap
+        // below the cap the jitter spreads both ways, as before
+        assertThat(policy.nextDelay(1, error, 0.0)).isEqualTo(Duration.ofMillis(50));
+        assertThat(policy.nextDelay(1, error, 0.75)).isEqualTo(Duration.ofMillis(125));
+        // a fixed delay has no max: its jitter spreads both ways
+        assertThat(RetryPolicy.fixed(3, Duration.ofSeconds(1)).withJitter(0.5).nextDelay(1, error, 0.75))
+                .isEqualTo(Duration.ofMillis(1250));
     }
 }
