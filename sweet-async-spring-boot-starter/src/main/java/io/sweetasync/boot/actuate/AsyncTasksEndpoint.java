@@ -3,29 +3,14 @@ package io.sweetasync.boot.actuate;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
-import io.sweetasync.TaskStatus;
+import io.sweetasync.boot.actuate.AsyncTasksParameters.HistoryQuery;
 import io.sweetasync.spi.ClusterTask;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.TaskCluster;
-import io.sweetasync.spi.TaskQuery;
-import java.time.DateTimeException;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -62,22 +47,22 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * ({@code cluster}): a task placed on another member under the task that placed it, every task labelled
  * with its member ({@link ClusterTaskDescriptor}); both bounded by the same {@code limit}. A task of another
  * member can be read and cancelled by id through any member.
+ *
+ * <p>This class answers the operations: it gathers the live trees (here and, in a cluster, on every member),
+ * cuts them to the requested shape and finds a task by id; the parameters are read and checked by
+ * {@code AsyncTasksParameters}, the failed list and the history page come from {@code AsyncTasksHistory}.
+ * Called on request threads, any number at once: it holds no state of its own beyond its collaborators.
  */
 @Endpoint(id = "asynctasks", defaultAccess = Access.READ_ONLY)
 public class AsyncTasksEndpoint {
 
-    private static final Log LOG = LogFactory.getLog(AsyncTasksEndpoint.class);
     private static final int DEFAULT_FAILED = 20;
-    private static final int DEFAULT_PAGE = 50;
-    private static final int MAX_LIMIT = 1000;
-    /** The longest task name (SpawningTaskBuilder.named): a longer filter can match nothing. */
-    private static final int MAX_NAME = 100;
-    /** The most ids one {@code expand} lists. */
-    private static final int MAX_EXPAND = 1000;
 
     private final TaskOrchestrator orchestrator;
     /** Null outside a cluster. */
     private final TaskCluster cluster;
+    /** The failed list and the history page. */
+    private final AsyncTasksHistory finished;
 
     public AsyncTasksEndpoint(TaskOrchestrator orchestrator) {
         this(orchestrator, null);
@@ -87,6 +72,7 @@ public class AsyncTasksEndpoint {
     public AsyncTasksEndpoint(TaskOrchestrator orchestrator, @Nullable TaskCluster cluster) {
         this.orchestrator = orchestrator;
         this.cluster = cluster;
+        this.finished = new AsyncTasksHistory(orchestrator);
     }
 
     /** Everything, unbounded, and the newest page of history. */
@@ -129,9 +115,9 @@ public class AsyncTasksEndpoint {
     @ReadOperation
     public TasksDescriptor tasks(@Nullable String status, @Nullable String name, @Nullable String since,
             @Nullable Integer offset, @Nullable Integer limit, @Nullable Integer depth, @Nullable String expand) {
-        HistoryQuery query = query(status, name, since, offset, limit);
+        HistoryQuery query = AsyncTasksParameters.query(status, name, since, offset, limit);
         int max = limit == null ? Integer.MAX_VALUE : limit;
-        Shape shape = new Shape(max, depth(depth), expanded(expand));
+        Shape shape = new Shape(max, AsyncTasksParameters.depth(depth), AsyncTasksParameters.expanded(expand));
         List<TaskInfo> roots = orchestrator.roots();
         List<TaskInfo> recent = orchestrator.recent();
         List<MemberSnapshot> snapshots = cluster == null ? null : cluster.members();
@@ -142,8 +128,8 @@ public class AsyncTasksEndpoint {
         List<ClusterTaskDescriptor> stitched = snapshots == null ? null
                 : ClusterTaskDescriptor.of(ClusterTask.stitch(snapshots), max, shape.depth(), shape.expanded());
         return new TasksDescriptor(describe(roots.stream(), shape), describe(recent.stream(), shape),
-                describe(failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), shape),
-                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), history(query, recent), members,
+                describe(finished.failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), shape),
+                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), finished.history(query, recent), members,
                 stitched);
     }
 
@@ -157,8 +143,8 @@ public class AsyncTasksEndpoint {
      */
     @ReadOperation
     public TaskDescriptor task(@Selector String id, @Nullable Integer limit) {
-        TaskId taskId = parseOrReject(id);
-        checkLimit(limit);
+        TaskId taskId = AsyncTasksParameters.parseOrReject(id);
+        AsyncTasksParameters.checkLimit(limit);
         int max = limit == null ? Integer.MAX_VALUE : limit;
         return find(taskId).map(info -> TaskDescriptor.of(info, max)).orElse(null);
     }
@@ -171,7 +157,7 @@ public class AsyncTasksEndpoint {
      */
     @DeleteOperation
     public CancelDescriptor cancel(@Selector String id) {
-        TaskId taskId = parseOrReject(id);
+        TaskId taskId = AsyncTasksParameters.parseOrReject(id);
         if (orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isPresent()) {
             return new CancelDescriptor(taskId.toString(), orchestrator.cancel(taskId));
         }
@@ -195,131 +181,7 @@ public class AsyncTasksEndpoint {
             return here;
         }
         return cluster.members().stream().flatMap(member -> member.roots().stream())
-                .flatMap(AsyncTasksEndpoint::flatten).filter(task -> task.id().equals(id)).findFirst();
-    }
-
-    private List<TaskInfo> failed(List<TaskInfo> recent, int max) {
-        if (max == 0) {
-            return List.of();
-        }
-        if (orchestrator.storeStatistics().isPresent()) {
-            try {
-                return orchestrator.stored(new TaskQuery(TaskStatus.FAILED.name(), null, null, 0,
-                        Math.min(max, MAX_LIMIT)));
-            }
-            catch (RuntimeException ex) {
-                LOG.warn("asynctasks: the task store failed listing failed tasks; answering without them", ex);
-                return List.of();
-            }
-        }
-        return recent.stream().filter(info -> info.status() == TaskStatus.FAILED).limit(max).toList();
-    }
-
-    private HistoryDescriptor history(HistoryQuery query, List<TaskInfo> recent) {
-        boolean stored = orchestrator.storeStatistics().isPresent();
-        if (query.limit() == 0) {
-            return new HistoryDescriptor(stored ? "store" : "memory", query.offset(), 0, List.of());
-        }
-        if (stored) {
-            try {
-                return new HistoryDescriptor("store", query.offset(), query.limit(), orchestrator.stored(new TaskQuery(
-                        query.status(), query.name(), query.since(), query.offset(), query.limit()))
-                        .stream().map(TaskDescriptor::flat).toList());
-            }
-            catch (RuntimeException ex) {
-                LOG.warn("asynctasks: the task store failed listing the history; answering without it", ex);
-                return new HistoryDescriptor("store", query.offset(), query.limit(), List.of());
-            }
-        }
-        // Without a store: the finished roots kept in memory and their subtrees, flattened.
-        List<TaskDescriptor> page = recent.stream().flatMap(AsyncTasksEndpoint::flatten)
-                .filter(task -> query.status() == null || task.status().name().equals(query.status()))
-                .filter(task -> query.name() == null || query.name().equals(task.name()))
-                .filter(task -> query.since() == null || !task.createdAt().isBefore(query.since()))
-                .skip(query.offset()).limit(query.limit()).map(TaskDescriptor::flat).toList();
-        return new HistoryDescriptor("memory", query.offset(), query.limit(), page);
-    }
-
-    /**
-     * A root and its subtree, depth first, walked as the stream is read: a history page of 50 reads 50 tasks
-     * of a tree of thousands, not the whole tree. Iterative: trees may be deep.
-     */
-    private static Stream<TaskInfo> flatten(TaskInfo root) {
-        Iterator<TaskInfo> walk = new Iterator<>() {
-            private final ArrayDeque<TaskInfo> todo = new ArrayDeque<>(List.of(root));
-
-            @Override
-            public boolean hasNext() {
-                return !todo.isEmpty();
-            }
-
-            @Override
-            public TaskInfo next() {
-                TaskInfo task = todo.pop();
-                task.children().forEach(todo::push);
-                return task;
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(walk, Spliterator.ORDERED), false);
-    }
-
-    /** The history part of a request, checked. */
-    private record HistoryQuery(@Nullable String status, @Nullable String name, @Nullable Instant since, int offset,
-            int limit) {
-    }
-
-    private static HistoryQuery query(@Nullable String status, @Nullable String name, @Nullable String since,
-            @Nullable Integer offset, @Nullable Integer limit) {
-        String statusName = null;
-        if (status != null && !status.isBlank()) {
-            statusName = status.trim().toUpperCase(Locale.ROOT);
-            try {
-                TaskStatus.valueOf(statusName);
-            }
-            catch (IllegalArgumentException ex) {
-                throw invalid("status must be one of " + Arrays.toString(TaskStatus.values()) + ", was '" + status
-                        + "'");
-            }
-        }
-        int from = offset == null ? 0 : offset;
-        if (from < 0) {
-            throw invalid("offset must not be negative, was " + from);
-        }
-        checkLimit(limit);
-        if (name != null && name.length() > MAX_NAME) {
-            throw invalid("name must be a task name, at most " + MAX_NAME + " characters, was " + name.length()
-                    + " characters long ('" + name.substring(0, 40) + "...')");
-        }
-        if (name != null && name.chars().anyMatch(Character::isISOControl)) {
-            // A NUL reaches PostgreSQL as an encoding error: refused here, as no task name holds one.
-            throw invalid("name must be a task name, without control characters, was '"
-                    + name.replaceAll("\\p{Cntrl}", "?") + "' (control characters shown as ?)");
-        }
-        return new HistoryQuery(statusName, name == null || name.isBlank() ? null : name, since(since), from,
-                limit == null ? DEFAULT_PAGE : limit);
-    }
-
-    private static @Nullable Instant since(@Nullable String since) {
-        if (since == null || since.isBlank()) {
-            return null;
-        }
-        String text = since.trim();
-        try {
-            if (text.startsWith("P") || text.startsWith("p") || text.startsWith("-P")) {
-                Duration back = Duration.parse(text);
-                if (back.isNegative()) {
-                    throw new DateTimeParseException("negative", text, 0);
-                }
-                Instant now = Instant.now();
-                // A duration reaching back before the first instant: every task, not an arithmetic error.
-                return back.compareTo(Duration.between(Instant.MIN, now)) >= 0 ? null : now.minus(back);
-            }
-            return Instant.parse(text);
-        }
-        catch (DateTimeException | ArithmeticException ex) {
-            throw invalid("since must be an instant (2026-12-01T10:00:00Z) or a duration back from now (PT1H), was '"
-                    + since + "'");
-        }
+                .flatMap(AsyncTasksHistory::flatten).filter(task -> task.id().equals(id)).findFirst();
     }
 
     /**
@@ -338,55 +200,6 @@ public class AsyncTasksEndpoint {
     private static List<TaskDescriptor> describe(Stream<TaskInfo> infos, Shape shape) {
         return infos.limit(shape.limit())
                 .map(info -> TaskDescriptor.of(info, shape.limit(), shape.depth(), shape.expanded())).toList();
-    }
-
-    private static int depth(@Nullable Integer depth) {
-        if (depth == null) {
-            return TaskDescriptor.MAX_DEPTH;
-        }
-        if (depth < 0 || depth > TaskDescriptor.MAX_DEPTH) {
-            throw invalid("depth must be between 0 and " + TaskDescriptor.MAX_DEPTH + ", was " + depth);
-        }
-        return depth;
-    }
-
-    private static Set<TaskId> expanded(@Nullable String expand) {
-        if (expand == null || expand.isBlank()) {
-            return Set.of();
-        }
-        String[] ids = expand.split(",", -1);
-        if (ids.length > MAX_EXPAND) {
-            throw invalid("expand must list at most " + MAX_EXPAND + " task ids, listed " + ids.length);
-        }
-        Set<TaskId> expanded = new HashSet<>();
-        for (String id : ids) {
-            expanded.add(parseOrReject(id.strip()));
-        }
-        return expanded;
-    }
-
-    /** The id, or a 400 naming it: an id that cannot be a task's is a bad request, not an unknown task. */
-    private static TaskId parseOrReject(String id) {
-        try {
-            return TaskId.parse(id);
-        }
-        catch (IllegalArgumentException ex) {
-            throw invalid(ex.getMessage());
-        }
-    }
-
-    private static void checkLimit(@Nullable Integer limit) {
-        if (limit != null && (limit < 0 || limit > MAX_LIMIT)) {
-            throw invalid("limit must be between 0 and " + MAX_LIMIT + ", was " + limit);
-        }
-    }
-
-    /**
-     * A 400 whose reason is the whole message, naming the bad value: the reason is what Actuator puts in the
-     * error response ({@code spring.web.error.include-message=always} shows it).
-     */
-    static InvalidEndpointRequestException invalid(String message) {
-        return new InvalidEndpointRequestException(message, message);
     }
 
     /**

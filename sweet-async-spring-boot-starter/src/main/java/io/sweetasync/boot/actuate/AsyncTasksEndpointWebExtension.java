@@ -62,7 +62,7 @@ public class AsyncTasksEndpointWebExtension {
         }
         catch (NumberFormatException ex) {
             String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
-            throw AsyncTasksEndpoint.invalid(parameter + " must be a whole number, was '"
+            throw AsyncTasksParameters.invalid(parameter + " must be a whole number, was '"
                     + shown.replaceAll("\\p{Cntrl}", "?") + "'");
         }
     }

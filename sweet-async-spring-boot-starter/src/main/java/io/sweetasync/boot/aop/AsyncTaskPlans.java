@@ -1,0 +1,89 @@
+package io.sweetasync.boot.aop;
+
+import io.sweetasync.SpawningTaskBuilder;
+import io.sweetasync.annotation.AsyncTask;
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * What each {@link AsyncTask @AsyncTask} method's calls need ({@link Plan}: its annotation, task builder,
+ * handler name and return shape), worked out by {@link AsyncTaskSettings} at the method's first call and
+ * kept, so that a call pays one map read, not an annotation lookup and placeholder resolution.
+ *
+ * <p>Called from any caller's thread at once: both maps are concurrent, a plan is immutable (builders are
+ * immutable, so one serves every call), and two threads making the same plan at once keep the first one
+ * stored. A bean class the start-up check did not see (lazy, prototype) has its return type checked here.
+ */
+final class AsyncTaskPlans {
+
+    private final AsyncTaskSettings settings;
+    /**
+     * What each annotated method's calls need, worked out at its first call (builders are immutable, so one
+     * serves every call): its attributes' placeholders are resolved once, as Spring resolves
+     * {@code @Scheduled}'s.
+     */
+    private final ConcurrentHashMap<Method, Plan> plans = new ConcurrentHashMap<>();
+    /** Every plan by method and bean class; {@link #plans} holds the first one of each method, read per call. */
+    private final ConcurrentHashMap<PlanKey, Plan> plansByClass =
+            new ConcurrentHashMap<>();
+
+    private record PlanKey(Method method, Class<?> target) {
+    }
+
+    /**
+     * An annotated method's annotation, task builder, handler name and return shape, for calls on beans of
+     * class {@code target} (an interface's method can be implemented, and annotated, differently by two
+     * classes).
+     */
+    record Plan(Class<?> target, AsyncTask annotation, SpawningTaskBuilder<Object> builder, String handler,
+            Class<?> returns, boolean futureLike) {
+    }
+
+    AsyncTaskPlans(AsyncTaskSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * The plan of a call of {@code method} on {@code target}: the method's first plan when it was made for the
+     * target's class, else the one of that class (made now if it is the first call).
+     */
+    Plan of(Method method, Object target) {
+        Plan plan = plans.get(method);
+        if (plan == null || target != null && plan.target() != target.getClass()) {
+            plan = plan(method, target);
+        }
+        return plan;
+    }
+
+    /**
+     * The plan of {@code method} called on {@code target}, made on the first call and kept: per method, or,
+     * for a method that beans of several classes share (an interface's), per method and class.
+     */
+    private Plan plan(Method method, Object target) {
+        Class<?> targetClass = target == null ? method.getDeclaringClass() : target.getClass();
+        Plan plan = plansByClass.get(new PlanKey(method, targetClass));
+        if (plan != null) {
+            return plan;
+        }
+        Method specific = AopUtils.getMostSpecificMethod(method, target == null ? targetClass : AopUtils.getTargetClass(target));
+        AsyncTask annotation = AnnotatedElementUtils.findMergedAnnotation(specific, AsyncTask.class);
+        if (annotation == null) {
+            annotation = AnnotatedElementUtils.findMergedAnnotation(method, AsyncTask.class);
+        }
+        if (annotation == null) {
+            throw new IllegalStateException("no @AsyncTask found on " + specific + " although its advice runs");
+        }
+        AsyncTaskSettings.checkReturnType(method); // beans the start-up check did not see (lazy, prototype)
+        Class<?> returns = method.getReturnType();
+        Plan fresh = new Plan(targetClass, annotation, settings.namedBuilder(method, annotation),
+                settings.handlerName(method, annotation), returns,
+                CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
+        Plan made = plansByClass.computeIfAbsent(new PlanKey(method, targetClass), key -> fresh);
+        plans.putIfAbsent(method, made); // the first class seen answers at once; others go through plansByClass
+        return made;
+    }
+}

@@ -1,0 +1,203 @@
+package io.sweetasync.boot.aop;
+
+import io.sweetasync.RetryPolicy;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.SpawningTaskBuilder;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.annotation.AsyncTask;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.util.StringValueResolver;
+
+/**
+ * Turns a method's {@link AsyncTask @AsyncTask} into the task settings its calls run with: resolves the
+ * attributes' placeholders, parses durations, and builds the task builder (name, priority, timeout, retries,
+ * group, runtime, detached), refusing a bad attribute or return type with a message that names the method
+ * and the attribute. {@link AsyncTaskAspect#validate} runs the same checks at start-up, so that a bad
+ * attribute stops start-up rather than failing the method's first call.
+ *
+ * <p>Holds no state of its own beyond the orchestrator and the placeholder resolver it was made with: safe to
+ * call from any thread. Warnings are logged under {@link AsyncTaskAspect}'s logger, where they always were.
+ */
+final class AsyncTaskSettings {
+
+    private static final Log logger = LogFactory.getLog(AsyncTaskAspect.class);
+    private static final Duration MAX_DURATION = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
+
+    private final TaskOrchestrator orchestrator;
+    private final StringValueResolver placeholders;
+
+    AsyncTaskSettings(TaskOrchestrator orchestrator, StringValueResolver placeholders) {
+        this.orchestrator = orchestrator;
+        this.placeholders = placeholders;
+    }
+
+    /** The handler name of a durable method: its task name. */
+    String handlerName(Method method, AsyncTask annotation) {
+        String name = resolve(annotation.name());
+        return name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name;
+    }
+
+    private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
+        String name = resolve(annotation.name());
+        SpawningTaskBuilder<Object> builder = orchestrator.<Object>to()
+                .named(name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name)
+                .priority(annotation.priority());
+        String timeout = resolve(annotation.timeout());
+        if (!timeout.isEmpty()) {
+            builder = builder.timeout(duration("timeout", timeout, method));
+        }
+        if (annotation.retries() > 0) {
+            String backoff = resolve(annotation.retryBackoff());
+            Duration initial = backoff.isEmpty() ? Duration.ofMillis(100) : duration("retryBackoff", backoff, method);
+            if (initial.isNegative()) {
+                throw new IllegalStateException("@AsyncTask on " + method + ": retryBackoff '" + backoff
+                        + "' must not be negative; use for example 200ms, or 0s for no delay");
+            }
+            RetryPolicy.Backoff policy = RetryPolicy.exponential(annotation.retries(), initial, tenTimes(initial));
+            builder = builder.retry(annotation.retryOn().length == 0 ? policy : policy.retryOn(annotation.retryOn()));
+        }
+        else if (annotation.retryOn().length > 0 || !annotation.retryBackoff().isEmpty()) {
+            // They shape the retries written on the method; without them they were ignored, silently: the task
+            // retried by the default retry's rules (or not at all), not on the errors named
+            throw new IllegalStateException("@AsyncTask on " + method + ": retryOn and retryBackoff apply to the"
+                    + " retries written on the method, and retries is " + annotation.retries() + "; set retries"
+                    + " (e.g. retries = 3) or drop them");
+        }
+        else if (annotation.retries() == 0) {
+            // retries = 0 written on the method: none, not the orchestrator's default retry (the attribute's default,
+            // -1, leaves the task to that; 0 used to be both, so a method could not opt out of a default retry)
+            builder = builder.retry(RetryPolicy.none());
+        }
+        else if (annotation.retries() < -1) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": retries must be 0 or more (or -1, the "
+                    + "default: the orchestrator's default retry), was " + annotation.retries());
+        }
+        String group = resolve(annotation.group());
+        if (!group.isEmpty()) {
+            builder = builder.group(group);
+        }
+        String runtime = resolve(annotation.runtime());
+        if (!runtime.isEmpty()) {
+            if (!orchestrator.runtimes().containsKey(runtime)) {
+                throw new IllegalStateException("@AsyncTask on " + method + ": runtime '" + runtime
+                        + "' is not registered; use one of " + orchestrator.runtimes().keySet()
+                        + " or add it with sweet.async.runtimes." + runtime + ".kind");
+            }
+            builder = builder.runtime(runtime);
+        }
+        return annotation.detached() ? builder.detached() : builder;
+    }
+
+    /**
+     * Checks an annotated method's attributes (durations, retries, runtime, group and task names) as its
+     * calls would, so that a bad one stops start-up naming the method rather than failing its first call.
+     *
+     * @throws IllegalStateException or IllegalArgumentException naming the method and the attribute
+     */
+    void validate(Method method, AsyncTask annotation) {
+        checkReturnType(method);
+        int modifiers = method.getModifiers();
+        if (Modifier.isPrivate(modifiers) || Modifier.isStatic(modifiers)
+                || Modifier.isFinal(modifiers)) {
+            logger.warn("@AsyncTask on " + method + " has no effect: a Spring proxy cannot intercept a "
+                    + (Modifier.isPrivate(modifiers) ? "private"
+                            : Modifier.isStatic(modifiers) ? "static" : "final")
+                    + " method (unless a final one is called through an interface), so its calls run on the caller's "
+                    + "thread, without the task's timeout or retries; make it public and not final or static");
+        }
+        namedBuilder(method, annotation);
+    }
+
+    /**
+     * {@link #builder}, a bad attribute's message naming the method (the core's names only the value): at
+     * start-up, and at the first call of a bean the start-up check did not see (prototype, request scope).
+     */
+    SpawningTaskBuilder<Object> namedBuilder(Method method, AsyncTask annotation) {
+        try {
+            return builder(method, annotation);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Not with Spring's {@code @Async} (see below). A future-like return type must be one the task's handle can
+     * be returned as: a caller declared with
+     * {@code FutureTask} (or a {@code SpawningTask} subtype) got a ClassCastException after the task had run.
+     */
+    static void checkReturnType(Method method) {
+        if (AnnotatedElementUtils.hasAnnotation(method, Async.class)
+                || AnnotatedElementUtils.hasAnnotation(method.getDeclaringClass(), Async.class)) {
+            // The task, the outer layer, would proceed into @Async, which runs the body on its own executor:
+            // outside the task, its context, children and timeout, the task only awaiting @Async's future.
+            throw new IllegalStateException("@AsyncTask on " + method + ": it is also Spring's @Async (on the method "
+                    + "or its class), which would run the body on its own executor, outside the task; choose one "
+                    + "(@AsyncTask already returns at once for CompletableFuture and void methods)");
+        }
+        Class<?> returns = method.getReturnType();
+        if (isReactive(returns)) {
+            // A Mono/Flux is a recipe run when subscribed: the task would end as soon as it was built, and the
+            // work would run later, outside the task, its timeout and its retries.
+            throw new IllegalStateException("@AsyncTask on " + method + ": it returns " + returns.getName()
+                    + ", a reactive publisher whose work runs when it is subscribed, after the task has ended; "
+                    + "return CompletableFuture (publisher.toFuture(), or block inside the method) or use the "
+                    + "publisher's own schedulers");
+        }
+        boolean futureLike = CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns);
+        if (futureLike && returns != SpawningTask.class && !returns.isAssignableFrom(CompletableFuture.class)) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": it returns " + returns.getName()
+                    + ", which a task cannot return at once; declare CompletableFuture, CompletionStage, Future or "
+                    + "SpawningTask");
+        }
+    }
+
+    /** A Reactive Streams or {@code java.util.concurrent.Flow} publisher (Reactor, RxJava, Mutiny...), by name. */
+    private static boolean isReactive(Class<?> type) {
+        for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+            if (current.getName().equals("org.reactivestreams.Publisher")
+                    || current == java.util.concurrent.Flow.Publisher.class) {
+                return true;
+            }
+            for (Class<?> implemented : current.getInterfaces()) {
+                if (isReactive(implemented)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private String resolve(String value) {
+        if (value.isEmpty() || placeholders == null) {
+            return value;
+        }
+        String resolved = placeholders.resolveStringValue(value);
+        return resolved == null ? "" : resolved.trim();
+    }
+
+    private static Duration duration(String attribute, String value, Method method) {
+        try {
+            return DurationStyle.detectAndParse(value);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": " + attribute + " '" + value
+                    + "' is not a duration; use for example 30s, 500ms or PT30S", ex);
+        }
+    }
+
+    /** The back-off's cap: ten times the first delay, or the longest duration for a huge one ("practically never"). */
+    private static Duration tenTimes(Duration initial) {
+        return initial.compareTo(MAX_DURATION.dividedBy(10)) > 0 ? MAX_DURATION : initial.multipliedBy(10);
+    }
+}
