@@ -38,8 +38,8 @@ public class AsyncTasksEndpointWebExtension {
     public AsyncTasksEndpoint.TasksDescriptor tasks(@Nullable String status, @Nullable String name,
             @Nullable String since, @Nullable String offset, @Nullable String limit, @Nullable String depth,
             @Nullable String expand) {
-        return endpoint.tasks(status, name, since, number("offset", offset), number("limit", limit),
-                number("depth", depth), expand);
+        return endpoint.tasks(status, name, since, AsyncTasksParameters.number("offset", offset),
+                AsyncTasksParameters.number("limit", limit), AsyncTasksParameters.number("depth", depth), expand);
     }
 
     /**
@@ -49,22 +49,7 @@ public class AsyncTasksEndpointWebExtension {
      */
     @ReadOperation
     public @Nullable TaskDescriptor task(@Selector String id, @Nullable String limit) {
-        return endpoint.task(id, number("limit", limit));
-    }
-
-    /** {@code value} as a number, null when absent; a 400 naming {@code parameter} and the value when it is not one. */
-    private static @Nullable Integer number(String parameter, @Nullable String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(value.trim());
-        }
-        catch (NumberFormatException ex) {
-            String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
-            throw AsyncTasksParameters.invalid(parameter + " must be a whole number, was '"
-                    + shown.replaceAll("\\p{Cntrl}", "?") + "'");
-        }
+        return endpoint.task(id, AsyncTasksParameters.number("limit", limit));
     }
 
     /** Cancels a live task and its subtree: 200 with whether this request cancelled it, 404 if there is none. */

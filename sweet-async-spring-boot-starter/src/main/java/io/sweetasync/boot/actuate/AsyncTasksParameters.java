@@ -117,6 +117,21 @@ final class AsyncTasksParameters {
         return expanded;
     }
 
+    /** {@code value} as a number, null when absent; a 400 naming {@code parameter} and the value when it is not one. */
+    static @Nullable Integer number(String parameter, @Nullable String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value.trim());
+        }
+        catch (NumberFormatException ex) {
+            String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+            throw invalid(parameter + " must be a whole number, was '"
+                    + shown.replaceAll("\\p{Cntrl}", "?") + "'");
+        }
+    }
+
     /** The id, or a 400 naming it: an id that cannot be a task's is a bad request, not an unknown task. */
     static TaskId parseOrReject(String id) {
         try {
