@@ -6,6 +6,9 @@ import io.sweetasync.limit.Limit;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +45,89 @@ class LimitsHostileShiftTest {
         }
         assertThat(highest).as("VEGAS's highest limit in the last 2,000 samples against 10 slots of 50 ms (lowest %d)",
                 lowest).isGreaterThanOrEqualTo(10);
+    }
+
+    /**
+     * ADAPTIVE at its maximum against a roomy downstream (1000 slots of 50 ms) that then shrinks to 100 slots and
+     * gets 10x slower (500 ms: 200 a second, a bandwidth-delay product of 100). The cuts go 1000 → 250 → 125 → 63,
+     * each step an experiment; the last one cost delivery in proportion (63 is below the 100 the downstream
+     * serves), so it is undone, back to where that step began (125). It went back to where the first cut
+     * began, 1000: ten times what the downstream holds, 5 s of queue per request, for several seconds, and the
+     * descent all over again.
+     */
+    @Test
+    void adaptiveUndoesOnlyTheStepThatCostDeliveryNotTheWholeDescent() {
+        Limit limit = Limit.of(new LimiterConfig(LimitAlgorithm.ADAPTIVE, 20, 1, 1000, 100, Duration.ofSeconds(1)));
+        Downstream downstream = new Downstream(limit, 1000, 50_000_000L);
+        downstream.run(5_000_000_000L);
+        assertThat(limit.limit()).as("ADAPTIVE against 1000 slots of 50 ms").isGreaterThan(700);
+        downstream.reshape(100, 500_000_000L);
+        StringBuilder trajectory = new StringBuilder();
+        boolean cut = false;
+        int highestAfterCut = 0;
+        for (int second = 0; second < 60; second++) {
+            downstream.run(1_000_000_000L);
+            trajectory.append(limit.limit()).append(' ');
+            cut |= limit.limit() <= 250;
+            highestAfterCut = cut ? Math.max(highestAfterCut, limit.limit()) : 0;
+        }
+        assertThat(cut).as("cut within 60 s of the change (limit per second: %s)", trajectory).isTrue();
+        assertThat(highestAfterCut).as("highest limit once cut to 250 or less, against 100 slots (per second: %s)",
+                trajectory).isLessThanOrEqualTo(250);
+    }
+
+    /**
+     * A closed loop in virtual time: {@code limit()} requests in flight, served FIFO by {@code slots} slots, each
+     * taking the service time ±15% (fixed seed).
+     */
+    private static final class Downstream {
+        private final Limit limit;
+        private final PriorityQueue<long[]> completions = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+        private final SplittableRandom random = new SplittableRandom(7);
+        private long[] slotFree;
+        private long serviceNanos;
+        private long now;
+        private int inflight;
+
+        Downstream(Limit limit, int slots, long serviceNanos) {
+            this.limit = limit;
+            this.slotFree = new long[slots];
+            this.serviceNanos = serviceNanos;
+        }
+
+        void reshape(int slots, long service) {
+            slotFree = new long[slots];
+            Arrays.fill(slotFree, now);
+            serviceNanos = service;
+        }
+
+        void run(long nanos) {
+            long stop = now + nanos;
+            admit();
+            while (!completions.isEmpty() && completions.peek()[0] <= stop) {
+                long[] done = completions.poll();
+                now = done[0];
+                inflight--;
+                limit.onSample(done[1], done[0] - done[1], (int) done[2], false);
+                admit();
+            }
+            now = stop;
+        }
+
+        private void admit() {
+            while (inflight < limit.limit()) {
+                inflight++;
+                int slot = 0;
+                for (int i = 1; i < slotFree.length; i++) {
+                    if (slotFree[i] < slotFree[slot]) {
+                        slot = i;
+                    }
+                }
+                long end = Math.max(now, slotFree[slot]) + (long) (serviceNanos * (0.85 + 0.3 * random.nextDouble()));
+                slotFree[slot] = end;
+                completions.add(new long[] {end, now, inflight});
+            }
+        }
     }
 
     /**
