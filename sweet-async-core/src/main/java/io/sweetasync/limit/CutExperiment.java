@@ -16,7 +16,8 @@ package io.sweetasync.limit;
  *                   (and with e ≥ ½, R₀ ← max(R₀, R): the latency after the cut was hardly queue);
  *          e ≈ 0: delivery held, the cut removed queue: keep it (cut again while still slow), probe soon;
  *          e ≥ ½ with latency and drops unchanged: the cut removed no queue of ours, the downstream moved:
- *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ and the rates, back to the limit before the cut, probe soon;
+ *          R₀ ← R (or d₀ ← d), forget Lₑ, Rₑ and the rates, back to the limit before this step of the cut
+ *          (the steps before it removed queue), probe soon;
  *          still slow but latency rose as concurrency fell, or the window before measured no rate: the
  *          downstream changed under the experiment, hold the limit one window (once per cut) and compare
  *          with this one; after a hold, R₀ is in doubt: cut again no deeper than half
@@ -26,7 +27,8 @@ package io.sweetasync.limit;
  * sets the limit below the window's limit (but not below the minimum), or back to the last good limit below
  * it, which then lowers the ceiling to the collapsed limit; {@code cutFrom}, {@code cutForDrops} and {@code cutDropShare}
  * describe the first cut of the current experiment and are set only by {@link #cut}; the hold happens at
- * most once per cut ({@code cutHeld}); an undone cut returns to {@code cutFrom}, never higher. Plain fields,
+ * most once per cut ({@code cutHeld}); an undone cut returns to {@code cutFrom} (the cut cost throughput) or to
+ * {@code stepFrom} (its last step removed no queue), never higher. Plain fields,
  * no allocation. Not thread-safe.
  */
 final class CutExperiment {
@@ -39,6 +41,13 @@ final class CutExperiment {
     private int cutFrom;
     private boolean cutForDrops;
     private double cutDropShare;
+    /**
+     * The limit the latest step of the current experiment cut from (for the first cut, {@code cutFrom}): the window
+     * {@link StepDown} compares with ran there. A step that removed no queue of ours is undone back to it, not to
+     * {@code cutFrom}: the steps before it each removed queue (a series 1000 → 250 → 125 → 63 against a downstream
+     * of 100, whose last step cost delivery in proportion, went back to 1000).
+     */
+    private int stepFrom;
     /** Whether this cut already held its limit for a window because the downstream changed under it. */
     private boolean cutHeld;
     /** Whether this cut went back to the last good limit (a cliff just above it), not yet judged there. */
@@ -78,6 +87,7 @@ final class CutExperiment {
     }
 
     private void cutAgain(SampleWindow w) {
+        stepFrom = at.windowLimit;
         // After a hold R₀ is in doubt (the downstream changed): no deeper than half, a step that still tells.
         int little = at.clamp(Math.max(w.goodRate() * baseline.latency() / 1e9,
                 at.windowLimit / (cutHeld ? 2.0 : 4.0)));
@@ -119,7 +129,7 @@ final class CutExperiment {
                     // downstream as it was once Lₑ is forgotten (a 4x slower mix cruised at a quarter).
                     baseline.raise(w.latency());
                 }
-                undo();
+                undo(cutFrom); // the latency was buying throughput all the way down from the earned regime
                 return;
             }
         }
@@ -136,7 +146,7 @@ final class CutExperiment {
             }
             at.ceiling = Integer.MAX_VALUE;
             at.rates.clear(); // they measured the downstream as it was
-            undo();
+            undo(stepFrom);
             return;
         }
         if (backToGood && congested) {
@@ -182,10 +192,10 @@ final class CutExperiment {
         at.limit = at.cruiseLimit();
     }
 
-    /** The cut is undone: back to the limit it began from, cruising, probing soon. */
-    private void undo() {
+    /** The cut is undone: back to {@code limit} (where it began, or where its last step began), probing soon. */
+    private void undo(int limit) {
         at.phase = LimitPhase.CRUISE;
         probing.soon();
-        at.limit = cutFrom;
+        at.limit = limit;
     }
 }

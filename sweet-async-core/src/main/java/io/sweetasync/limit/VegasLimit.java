@@ -14,8 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * queue &gt; 6·lg    → L − lg
  * else            → unchanged
  * </pre>
- * clamped to {@code [1, max]} (and to the configured minimum). Every {@code 30 · L} samples (with
- * jitter 0.5–1.0) it forgets {@code rttNoLoad} and takes the next sample as the new one. Its weakness:
+ * clamped to {@code [1, max]} (and to the configured minimum). Once {@code 30 · L} samples (with jitter
+ * 0.5–1.0, {@code L} the limit now, not when the count began) followed the last probe, it forgets
+ * {@code rttNoLoad} and takes the sample as the new one. Its weakness:
  * everything hinges on {@code rttNoLoad}; a minimum far below the typical latency (heavy tails) makes
  * it see a queue that is not there.
  */
@@ -27,19 +28,29 @@ final class VegasLimit implements Limit {
     private final int max;
     private int limit;
     private long rttNoLoad;
-    private long probeCountdown;
+    /** Samples since the last probe. */
+    private long probeCount;
+    /** This round's jitter, 0.5–1.0. */
+    private double probeJitter;
 
     VegasLimit(LimiterConfig config) {
         this.min = config.minLimit();
         this.max = config.maxLimit();
         this.limit = config.initialLimit();
-        this.probeCountdown = nextProbeCountdown();
+        this.probeJitter = nextJitter();
     }
 
-    private long nextProbeCountdown() {
-        // In doubles: 30 · L overflows an int above L = 71,582,788, and a negative countdown made every
-        // sample a probe (the limit never moved again).
-        return (long) ((double) PROBE_MULTIPLIER * limit * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5));
+    private static double nextJitter() {
+        return 0.5 + ThreadLocalRandom.current().nextDouble() * 0.5;
+    }
+
+    /**
+     * Whether the probe is due, against the limit now (as Netflix's {@code shouldProbe}): a countdown fixed at the
+     * last probe, from a limit of 1000, kept a limit that then sank to a handful on a stale {@code rttNoLoad} for
+     * 30,000 samples. In doubles: 30 · L overflows an int above L = 71,582,788.
+     */
+    private boolean probeDue() {
+        return probeJitter * PROBE_MULTIPLIER * limit <= probeCount;
     }
 
     static int log10(int limit) {
@@ -56,8 +67,10 @@ final class VegasLimit implements Limit {
         if (rttNanos <= 0) {
             return;
         }
-        if (--probeCountdown <= 0) {
-            probeCountdown = nextProbeCountdown();
+        probeCount++;
+        if (probeDue()) {
+            probeCount = 0;
+            probeJitter = nextJitter();
             rttNoLoad = rttNanos;
             return;
         }
