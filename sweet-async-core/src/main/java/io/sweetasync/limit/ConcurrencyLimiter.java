@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * limiter.acquire(TaskPriority.NORMAL,
  *         permit -> executor.execute(() -> {
  *             try { callPricing(); permit.success(); }
- *             catch (TimeoutException e) { permit.dropped(); }
+ *             catch (TimeoutException e) { permit.dropped(); }  // the overload signal
+ *             catch (RuntimeException e) { permit.ignore(); }   // no sample: a fast failure is no good news
  *         }),
  *         rejection -> log.warn("{}: {}", rejection.reason(), rejection.message()));
  * }</pre>
