@@ -6,7 +6,7 @@ import io.sweetasync.limit.ConcurrencyLimiter.Rejection;
 import io.sweetasync.limit.ConcurrencyLimiter.Request;
 import io.sweetasync.spi.TaskClock;
 import java.util.Comparator;
-import java.util.PriorityQueue;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -14,6 +14,9 @@ import java.util.function.Consumer;
  * The requests of a {@link ConcurrencyLimiter} that wait for a permit: in priority order, then first come
  * first served, at most {@code queueCapacity} of them, each for at most {@code maxWait} (rejected
  * {@link RejectionReason#WAIT_TIMEOUT} then), each withdrawn by {@link Request#cancel()} while it waits.
+ * When the queue is full, a request of a higher priority than its last waiter takes that waiter's place
+ * ({@link #displaceFor}): the newest of the lowest priority is rejected {@link RejectionReason#QUEUE_FULL}
+ * instead, so a queue full of background work never turns critical work away.
  *
  * <p>Invariants, under the limiter's lock: a waiter is in the queue exactly while its state is
  * {@code WAITING}, and leaves it once: granted (taken from the head by the permit accounting), rejected by
@@ -35,7 +38,7 @@ final class AdmissionQueue {
     private final ReentrantLock lock;
     private final Rejections rejections;
     /** Guarded by lock. */
-    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(
+    private final TreeSet<Waiter> waiters = new TreeSet<>(
             Comparator.comparingInt((Waiter w) -> w.priority).thenComparingLong(w -> w.seq));
     /** Guarded by lock. */
     private long seq;
@@ -134,11 +137,27 @@ final class AdmissionQueue {
     }
 
     /**
+     * Call under lock, the queue full ({@link #refuses()} with a capacity and a wait): takes out the newest
+     * waiter of the lowest priority, rejected, if its priority is lower than {@code priority}'s, so that a
+     * request of {@code priority} takes its place; null if none is lower. The caller tells it
+     * ({@link Waiter#onRejected}) and cancels its expiry, outside the lock.
+     */
+    Waiter displaceFor(TaskPriority priority) {
+        if (waiters.isEmpty() || waiters.last().priority <= priority.ordinal()) {
+            return null;
+        }
+        Waiter last = waiters.pollLast();
+        last.state = State.REJECTED;
+        queued = waiters.size();
+        return last;
+    }
+
+    /**
      * Call under lock, the queue not empty: takes the head out, granted. {@link #published()} the size once
      * done taking.
      */
     Waiter grantHead() {
-        Waiter next = waiters.poll();
+        Waiter next = waiters.pollFirst();
         next.state = State.GRANTED;
         return next;
     }

@@ -30,6 +30,8 @@ import java.util.function.Consumer;
  */
 final class PermitAccounting {
 
+    private static final System.Logger LOG = System.getLogger(ConcurrencyLimiter.class.getName());
+
     private final ConcurrencyLimiter limiter;
     private final TaskClock clock;
     private final ReentrantLock lock;
@@ -82,15 +84,20 @@ final class PermitAccounting {
         Permit permit = null;
         Rejection rejection = null;
         Waiter waiter = null;
+        Waiter displaced = null;
+        Rejection displacedRejection = null;
         lock.lock();
         try {
             if (queue.isEmpty() && inFlight < limit.value()) {
                 permit = grant();
             }
-            else if (queue.refuses()) {
+            else if (queue.refuses() && (displaced = queue.displaceFor(priority)) == null) {
                 rejection = rejections.queueFull();
             }
             else {
+                if (displaced != null) {
+                    displacedRejection = rejections.displaced(TaskPriority.values()[displaced.priority], priority);
+                }
                 waiter = queue.add(priority, onGranted, onRejected);
             }
         }
@@ -111,7 +118,18 @@ final class PermitAccounting {
             onRejected.accept(rejection);
             return AdmissionQueue.DONE;
         }
-        return queue.time(waiter);
+        Request request = queue.time(waiter);
+        if (displaced != null) {
+            displaced.cancelExpiry();
+            try {
+                displaced.onRejected.accept(displacedRejection);
+            }
+            catch (RuntimeException | Error ex) {
+                // another request's callback: its failure is not this caller's
+                LOG.log(System.Logger.Level.WARNING, "a displaced request's rejection callback threw", ex);
+            }
+        }
+        return request;
     }
 
     /** This member's share of a cluster-wide limit changed: grants what it allows now. */

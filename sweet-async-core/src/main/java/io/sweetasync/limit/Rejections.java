@@ -1,5 +1,6 @@
 package io.sweetasync.limit;
 
+import io.sweetasync.TaskPriority;
 import io.sweetasync.limit.ConcurrencyLimiter.Rejection;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -31,6 +32,13 @@ final class Rejections {
         return count(RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of " + limit.describe()
                 + " and " + (config.queueCapacity() == 0 || config.maxWait().isZero()
                         ? "does not queue" : "its queue is full (capacity " + config.queueCapacity() + ")"));
+    }
+
+    /** Call under lock: a waiter of priority {@code displaced} gave its place in the full queue to one of {@code by}. */
+    Rejection displaced(TaskPriority displaced, TaskPriority by) {
+        return count(RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of " + limit.describe()
+                + " and its queue is full (capacity " + config.queueCapacity() + "): this " + displaced
+                + " request gave its place to a " + by + " one");
     }
 
     /** Call under lock: a request waited {@code maxWait}; {@code queued} still wait. */

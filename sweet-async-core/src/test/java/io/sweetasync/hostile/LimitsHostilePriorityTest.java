@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,9 +24,6 @@ import org.junit.jupiter.api.Timeout;
 class LimitsHostilePriorityTest {
 
     @Test
-    @Disabled("decision needed: when the queue is full, should a request of higher priority than the lowest waiter "
-            + "take its place (the newest lowest-priority waiter rejected QUEUE_FULL instead), or is capacity first "
-            + "come, first served whatever the priority (then TaskPriority's javadoc and the README should say so)?")
     void aFullQueueOfBackgroundWorkDoesNotRejectCriticalWork() {
         ConcurrencyLimiter limiter = new ConcurrencyLimiter("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 2,
                 Duration.ofSeconds(30)), new ManualClock());
@@ -44,8 +40,17 @@ class LimitsHostilePriorityTest {
             events.add("critical granted");
             permit.ignore();
         }, rejection -> events.add("critical " + rejection.reason()));
+        // the newest background request gave its place, at once; the older one still waits, behind critical
+        assertThat(events).as("what happened, in order").containsExactly("background-1 " + RejectionReason.QUEUE_FULL);
+        assertThat(limiter.rejected(RejectionReason.QUEUE_FULL)).isEqualTo(1);
+        assertThat(limiter.snapshot().queued()).isEqualTo(2);
+        // an equal or lower priority does not displace anyone: it is refused as before
+        limiter.acquire(TaskPriority.BACKGROUND, permit -> events.add("late granted"),
+                rejection -> events.add("late " + rejection.reason()));
+        limiter.acquire(TaskPriority.CRITICAL, permit -> events.add("second critical granted"),
+                rejection -> events.add("second critical " + rejection.reason()));
+        assertThat(events).endsWith("late " + RejectionReason.QUEUE_FULL, "background-0 " + RejectionReason.QUEUE_FULL);
         held.success();
-        assertThat(events).as("what happened, in order").doesNotContain("critical " + RejectionReason.QUEUE_FULL)
-                .contains("critical granted");
+        assertThat(events).endsWith("critical granted", "second critical granted");
     }
 }
