@@ -30,7 +30,10 @@ public record ErrorStrategy(boolean stopsOnFirstError, RetryPolicy retry) {
         return new ErrorStrategy(true, RetryPolicy.none());
     }
 
-    /** Retries each failed event with {@code policy} (delays on the receiver worker) before counting it. */
+    /**
+     * Retries each failed event with {@code policy} (delays on the receiver worker) before counting it. The
+     * attempts share the event's collector: what a failed attempt collected stays (see {@link EventCollector}).
+     */
     public ErrorStrategy withRetry(RetryPolicy policy) {
         return new ErrorStrategy(stopsOnFirstError, policy);
     }

@@ -5,7 +5,10 @@ package io.sweetasync.emit;
  * emission order under {@code sequence()}). A collector belongs to the receive of one event (all its
  * attempts): it may be used from other threads during that receive, and refuses results once the receive
  * has returned ({@link IllegalStateException} naming the pipeline and the event), as they would be in no
- * final event.
+ * final event. What a failed attempt collected stays when the event is retried
+ * ({@link ErrorStrategy#withRetry}): results reach the results stream as they are collected, so a retried
+ * receiver delivers them at least once, and its {@link #collectError} counts even if a retry succeeds.
+ * Collect once nothing can fail any more, as below.
  *
  * <pre>{@code
  * (event, collector) -> {
