@@ -40,10 +40,12 @@ final class FinishedTasks {
         // figures pending in the former are announced (renewing the latter) once they are final.
         TaskInfo info = listeners.wants(TaskListeners.FINISHED) ? node.info() : null;
         boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
-        live.finished(node);
+        // History first: find(id) looks in the live trees, then the history, so a root is found in one or
+        // the other while it moves (the other way round, it was briefly in neither).
         if (node.parentNode() == null) {
             history.add(node, info);
         }
+        live.finished(node);
         if (info != null) {
             // Marked on this thread as the node's end: a listener's wait for a task that cannot end before the
             // node (an ancestor, a dependent) is refused instead of never ending (TaskNode.endsOnlyAfter).

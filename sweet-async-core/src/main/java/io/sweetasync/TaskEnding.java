@@ -374,11 +374,13 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
             terminal = failure != null ? TaskStatus.FAILED : TaskStatus.COMPLETED;
         }
         freezeProgress();
-        STATUS.setVolatile(this, terminal);
-        AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request);
+        // The error (whose snapshot shows the terminal status) and the failure it records go before the
+        // status is published: a snapshot that reads a terminal status finds its failure too.
+        AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request, terminal);
         if (error != null) {
             recordFailure(error.task().failure());
         }
+        STATUS.setVolatile(this, terminal);
         TaskResult<T> result = error == null ? TaskResult.ok(value) : resultAfter(error, terminal);
         value = null;
         failure = null;
@@ -398,21 +400,21 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         return leaveParent();
     }
 
-    private AsyncTaskException error(Stop request) {
+    private AsyncTaskException error(Stop request, TaskStatus terminal) {
         if (request == null) {
-            return new TaskFailedException(snapshot(failureOf(failure)), failure);
+            return new TaskFailedException(snapshot(terminal, failureOf(failure)), failure);
         }
         return switch (request.kind()) {
             case PASS_THROUGH -> request.passed();
             case CANCEL -> new TaskCancelledException(
-                    snapshot(new TaskInfo.Failure("TaskCancelledException", request.reason())), request.reason());
+                    snapshot(terminal, new TaskInfo.Failure("TaskCancelledException", request.reason())), request.reason());
             case TIMEOUT -> new TaskTimeoutException(
-                    snapshot(new TaskInfo.Failure("TaskTimeoutException", request.reason())), settings.timeout);
+                    snapshot(terminal, new TaskInfo.Failure("TaskTimeoutException", request.reason())), settings.timeout);
             case REJECT -> new TaskRejectedException(
-                    snapshot(new TaskInfo.Failure("TaskRejectedException", request.reason())), request.rejection(),
+                    snapshot(terminal, new TaskInfo.Failure("TaskRejectedException", request.reason())), request.rejection(),
                     request.reason());
             case LOST -> new TaskLostException(
-                    snapshot(new TaskInfo.Failure("TaskLostException", request.reason())), request.reason());
+                    snapshot(terminal, new TaskInfo.Failure("TaskLostException", request.reason())), request.reason());
         };
     }
 

@@ -418,8 +418,12 @@ abstract class TaskFacts<T> {
     // ---- snapshots ------------------------------------------------------------------------------
 
     public TaskInfo info() {
-        Occasional rare = occasional;
-        return snapshot(rare == null ? null : rare.failureInfo);
+        // The status first: a terminal one is published after every fact the task ends with (its end time,
+        // its failure), so they are all read whole; a live one shows no end and no failure, even if the
+        // task is ending meanwhile (a QUEUED snapshot with an end time, a FAILED one without its failure).
+        TaskStatus now = status();
+        Occasional rare = now.isTerminal() ? occasional : null;
+        return TaskSnapshots.snapshot(this, now, rare == null ? null : rare.failureInfo);
     }
 
     public TaskMetrics metrics() {
@@ -441,7 +445,12 @@ abstract class TaskFacts<T> {
 
     /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */
     TaskInfo snapshot(TaskInfo.Failure failure) {
-        return TaskSnapshots.snapshot(this, failure);
+        return TaskSnapshots.snapshot(this, status(), failure);
+    }
+
+    /** A flat snapshot showing {@code status}: the terminal status a finishing task is about to publish. */
+    TaskInfo snapshot(TaskStatus status, TaskInfo.Failure failure) {
+        return TaskSnapshots.snapshot(this, status, failure);
     }
 
     @Override

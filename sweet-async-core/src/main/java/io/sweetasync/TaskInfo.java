@@ -26,7 +26,9 @@ import java.util.Optional;
  * @param parentId     the parent's id, {@code null} for a root
  * @param name         the task's name
  * @param path         names and ids from the root, e.g. {@code nightly-sync#41/import-users#42}
- * @param status       status when the snapshot was taken
+ * @param status       status when the snapshot was taken; read first, so the other fields are never
+ *                     older than it: a live status comes without an end time or failure, a terminal one
+ *                     with both (the failure unless COMPLETED)
  * @param priority     admission priority
  * @param group        concurrency group, {@code null} if none
  * @param runtime      name of the runtime the task runs on

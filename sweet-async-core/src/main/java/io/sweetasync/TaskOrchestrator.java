@@ -168,7 +168,11 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     // ---- queries --------------------------------------------------------------------------------
 
-    /** The task with this id, with its subtree, if it is live or among the recent finished roots. */
+    /**
+     * The task with this id, with its subtree, if it is live or among the recent finished roots. A root that
+     * is ending is found throughout (it enters the history before it leaves the live trees; {@link #roots()}
+     * and {@link #recent()} may both show it for that moment).
+     */
     public Optional<TaskInfo> find(TaskId id) {
         TaskNode<?> node = live.find(Objects.requireNonNull(id, "id"));
         if (node != null) {

@@ -117,15 +117,18 @@ final class TaskSnapshots {
                 task.progressNow(), task.isRunaway());
     }
 
-    /** See {@link TaskFacts#snapshot(TaskInfo.Failure)}. */
-    static TaskInfo snapshot(TaskFacts<?> task, TaskInfo.Failure failure) {
+    /**
+     * See {@link TaskFacts#snapshot(TaskInfo.Failure)}. {@code status} is read (or decided) before any other
+     * fact: a live status shows no end time, though the task may be ending meanwhile.
+     */
+    static TaskInfo snapshot(TaskFacts<?> task, TaskStatus status, TaskInfo.Failure failure) {
         TaskSettings set = task.settings;
+        long completed = status.isTerminal() ? task.completedNanos : TaskFacts.UNSET;
         return new TaskInfo(task.id(), set.parent == null ? null : set.parent.id(), set.name, task.path(),
-                task.status(), set.priority, set.group, set.runtime.name(), set.tags,
+                status, set.priority, set.group, set.runtime.name(), set.tags,
                 task.settings.orchestrator.instantAt(task.createdNanos()),
                 task.startedNanos == TaskFacts.UNSET ? null : task.settings.orchestrator.instantAt(task.startedNanos),
-                task.completedNanos == TaskFacts.UNSET ? null
-                        : task.settings.orchestrator.instantAt(task.completedNanos),
+                completed == TaskFacts.UNSET ? null : task.settings.orchestrator.instantAt(completed),
                 task.attempts, set.dependencies, failure, metrics(task), task.progressNow(), task.childCount(),
                 task.isRunaway(), List.of());
     }

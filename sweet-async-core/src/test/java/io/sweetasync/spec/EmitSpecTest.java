@@ -72,8 +72,10 @@ class EmitSpecTest {
 
     @Test
     void sequenceKeepsEmissionOrderAndEventSequenceIsZeroBased() {
+        // One stream instance: workers share it (Emitter); a stream made per call is emitted per worker.
+        java.util.stream.Stream<Integer> source = IntStream.range(0, 200).boxed();
         FinalEvent<Long, Integer> done = orchestrator.emits(Integer.class).sequence()
-                .sender(SenderStrategy.parallel(MinMax.of(1, 2)), e -> e.emitAll(IntStream.range(0, 200).boxed()))
+                .sender(SenderStrategy.parallel(MinMax.of(1, 2)), e -> e.emitAll(source))
                 .receiver(ReceiverStrategy.adaptive(MinMax.of(1, 4)), (event, c) -> c.collect(event.sequence(), event.data()))
                 .awaitFinalEvent();
         assertThat(done.collected().keySet()).containsExactlyElementsOf(
