@@ -305,11 +305,14 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         Stop stopped = stopRequest();
         // Giving a permit back may run the next holder's work on this thread: then the end is no longer now.
         boolean endIsNow = heldPermit() == null;
-        releasePermit(stopped != null ? (stopped.kind() == StopKind.TIMEOUT ? PermitRelease.DROPPED : PermitRelease.IGNORE)
-                : error == null ? PermitRelease.SAMPLE
-                // A failure is no latency sample (one that comes fast would read as a healthy downstream and
-                // raise the limit), but a timeout is the overload signal, as the task's own timeout is.
-                : AsyncTaskException.isTimeout(error) ? PermitRelease.DROPPED : PermitRelease.IGNORE);
+        if (!endIsNow) { // only a task of a group holds a permit: no cause walk for the others' failures
+            releasePermit(stopped != null
+                    ? (stopped.kind() == StopKind.TIMEOUT ? PermitRelease.DROPPED : PermitRelease.IGNORE)
+                    : error == null ? PermitRelease.SAMPLE
+                    // A failure is no latency sample (one that comes fast would read as a healthy downstream and
+                    // raise the limit), but a timeout is the overload signal, as the task's own timeout is.
+                    : AsyncTaskException.isTimeout(error) ? PermitRelease.DROPPED : PermitRelease.IGNORE);
+        }
         if (isFinished()) {
             // A runaway: its waiters were released at the deadline; only the body's share is left to give back.
             endBody();
