@@ -7,11 +7,13 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,16 +78,23 @@ class DashboardBrowserTests {
         browser.await(d -> progressOf(d, id).contains("emitted"));
         browser.screenshot("import-running");
 
-        // the pricing group's chart moves: permits in flight, and a limit other than the first one seen
+        // the pricing group's chart moves: permits in flight, and a limit other than the first one seen. A
+        // limiter that has settled (an earlier test's import taught it the pricing service) may cruise at one
+        // limit through a whole import: then further imports run until the page has shown it move
         Set<Integer> limits = new LinkedHashSet<>();
         Set<Integer> inFlight = new LinkedHashSet<>();
+        List<String> more = new ArrayList<>();
         browser.await(d -> {
             Map<String, Integer> group = pricing(d);
             if (group != null) {
                 limits.add(group.get("limit"));
                 inFlight.add(group.get("inflight"));
             }
-            return limits.size() >= 2 && inFlight.stream().anyMatch(n -> n > 0);
+            boolean moved = limits.size() >= 2 && inFlight.stream().anyMatch(n -> n > 0);
+            if (!moved && more.size() < 5 && ended(more.isEmpty() ? id : more.getLast())) {
+                more.add(startImport());
+            }
+            return moved;
         });
         browser.screenshot("pricing-chart");
 
@@ -94,6 +103,7 @@ class DashboardBrowserTests {
         assertThat(browser.driver().findElements(By.cssSelector("#tree tr.task[data-id='" + id + "']"))).isEmpty();
         assertThat(pricing(browser.driver()).get("samples")).isGreaterThan(2);
         browser.screenshot("import-finished");
+        browser.await(d -> more.stream().allMatch(this::ended));
 
         // a task's detail: timings, attempts, resource figures with how each was obtained
         browser.click(By.cssSelector("#recent tr.task[data-id='" + id + "'] .name"));
@@ -414,13 +424,23 @@ class DashboardBrowserTests {
                 """, selector, first, then);
     }
 
-    private String startImport() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
-                .newBuilder(URI.create("http://localhost:" + port + "/api/imports"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    private String startImport() {
+        HttpResponse<String> response;
+        try {
+            response = HttpClient.newHttpClient().send(HttpRequest
+                    .newBuilder(URI.create("http://localhost:" + port + "/api/imports"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException | InterruptedException ex) {
+            throw new AssertionError("POST /api/imports failed", ex);
+        }
         Matcher id = Pattern.compile("\"taskId\":\"([0-9-]+)\"").matcher(response.body());
         assertThat(id.find()).as(response.body()).isTrue();
         return id.group(1);
+    }
+
+    private boolean ended(String id) {
+        return orchestrator.find(TaskId.parse(id)).map(task -> task.status().isTerminal()).orElse(true);
     }
 
     private static List<WebElement> children(WebDriver driver, String id) {
