@@ -154,8 +154,12 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
             }
         }
         finally {
-            resume(work);
-            resume(permit);
+            try {
+                resume(work);
+            }
+            finally {
+                resume(permit);
+            }
         }
     }
 

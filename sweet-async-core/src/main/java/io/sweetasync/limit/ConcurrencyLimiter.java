@@ -81,8 +81,11 @@ public final class ConcurrencyLimiter {
         /** Guarded by the limiter's lock after the grant. */
         int inflightAtStart;
         final AtomicBoolean released = new AtomicBoolean();
-        /** Guarded by the limiter's lock: not counted in {@code inFlight} while it waits (see {@link #suspend}). */
-        boolean suspended;
+        /**
+         * Guarded by the limiter's lock: how many {@link #suspend}s are not yet matched by a {@link #resume};
+         * not counted in {@code inFlight} while above 0.
+         */
+        int suspensions;
 
         private Permit(long startNanos, int inflightAtStart) {
             this.startNanos = startNanos;
@@ -93,8 +96,9 @@ public final class ConcurrencyLimiter {
          * The work is about to wait for other work (its task blocked joining another task): the permit
          * stops counting against the limit until {@link #resume}, so the work it waits for, perhaps of this
          * group, can get one. Without it, a task holding its group's last permit that waits for another
-         * task of the group waits for ever (or until that one's {@code maxWait}). No effect once released or
-         * suspended already.
+         * task of the group waits for ever (or until that one's {@code maxWait}). Suspends nest, as waits do
+         * (a wait the engine manages inside a {@link io.sweetasync.TaskRuntime#managedBlock}): the permit counts
+         * again only at the resume that matches the first suspend. No effect once released.
          *
          * <pre>{@code
          * permit.suspend();
@@ -111,7 +115,8 @@ public final class ConcurrencyLimiter {
         /**
          * The work goes on after its wait: the permit counts again, at once, even if that takes the group
          * over its limit for a moment (the work cannot wait for a permit in the middle of itself), and its
-         * latency sample starts again from now. No effect unless suspended, or once released.
+         * latency sample starts again from now; the resume of a nested suspend only ends that one. No effect
+         * unless suspended, or once released.
          */
         public void resume() {
             permits.resume(this);

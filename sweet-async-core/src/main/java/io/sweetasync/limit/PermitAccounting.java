@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * are served first. A permit is counted back exactly once: its {@code released} flag is set by compare-and-set
  * before {@link #release} is called. A {@linkplain Permit#suspend suspended} permit is not counted in
  * {@code inFlight}; {@link #resume} counts it again even above the limit (the one way {@code inFlight} can
- * exceed it), and a permit released while suspended is not uncounted twice: its {@code suspended} flag, read
- * and written under the lock, says which. {@code inFlight}, {@code accepted} and {@code waitedNanos} are
+ * exceed it), and a permit released while suspended is not uncounted twice: its {@code suspensions} count
+ * (suspends nest; the outermost counts it out and back), read and written under the lock, says which. {@code inFlight}, {@code accepted} and {@code waitedNanos} are
  * written under the lock and read without it. Callbacks run outside the lock: those of waiters granted here are
  * collected in the caller's lists, for the hand-over to run.
  */
@@ -167,10 +167,9 @@ final class PermitAccounting {
     void suspend(Permit permit, List<Waiter> granted, List<Permit> permits) {
         lock.lock();
         try {
-            if (permit.suspended || permit.released.get()) {
+            if (permit.released.get() || permit.suspensions++ > 0) {
                 return;
             }
-            permit.suspended = true;
             inFlight--;
             grantWaiting(granted, permits);
         }
@@ -185,10 +184,9 @@ final class PermitAccounting {
         try {
             // Released while suspended: it stays marked suspended, so the release (which may not have taken
             // the lock yet) knows it is not counted; nothing to count again.
-            if (!permit.suspended || permit.released.get()) {
+            if (permit.suspensions == 0 || permit.released.get() || --permit.suspensions > 0) {
                 return;
             }
-            permit.suspended = false;
             inFlight++;
             permit.startNanos = clock.nanoTime();
             permit.inflightAtStart = inFlight;
@@ -205,7 +203,7 @@ final class PermitAccounting {
     void release(Permit permit, boolean sample, boolean dropped, List<Waiter> granted, List<Permit> permits) {
         lock.lock();
         try {
-            if (permit.suspended) {
+            if (permit.suspensions > 0) {
                 return; // released while waiting: suspend() already took it out of inFlight, and sampled nothing
             }
             inFlight--;
