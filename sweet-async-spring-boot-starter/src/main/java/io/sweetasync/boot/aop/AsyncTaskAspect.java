@@ -114,9 +114,11 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                     return futureLike ? TaskBody.await(value) : value;
                 });
         if (returns == void.class) {
+            CallerContext.Captured caller = CallerContext.capture(); // the warning carries the caller's MDC
             task.toCompletableFuture().whenComplete((value, error) -> {
                 if (error != null) {
-                    logger.warn("@AsyncTask " + task.name() + "#" + task.id() + " (fire-and-forget) failed", unwrap(error));
+                    caller.run(() -> logger.warn("@AsyncTask " + task.name() + "#" + task.id()
+                            + " (fire-and-forget) failed", unwrap(error)));
                 }
             });
             return null;

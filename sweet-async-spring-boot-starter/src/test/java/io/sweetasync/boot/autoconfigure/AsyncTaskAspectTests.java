@@ -184,6 +184,40 @@ class AsyncTaskAspectTests {
         });
     }
 
+    /**
+     * The warning that a fire-and-forget call failed carries the caller's MDC, as the task's own log lines
+     * do: it was logged on whatever thread ended the task, so a request id was missing from it.
+     */
+    @Test
+    void aFailedFireAndForgetCallIsLoggedWithTheCallersMdc() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.sweetasync.boot.aop.AsyncTaskAspect");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            runner.run(context -> {
+                org.slf4j.MDC.put("requestId", "r-7");
+                try {
+                    context.getBean(Service.class).fireAndFail();
+                }
+                finally {
+                    org.slf4j.MDC.remove("requestId");
+                }
+                await().alias("the fire-and-forget failure logged").atMost(Duration.ofSeconds(30))
+                        .until(() -> events.list.stream().anyMatch(e -> e.getFormattedMessage().contains("fireAndFail")));
+                ch.qos.logback.classic.spi.ILoggingEvent event = events.list.stream()
+                        .filter(e -> e.getFormattedMessage().contains("fireAndFail")).findFirst().orElseThrow();
+                assertThat(event.getMDCPropertyMap()).containsEntry("requestId", "r-7");
+                assertThat(event.getThrowableProxy().getMessage()).isEqualTo("quota exceeded");
+            });
+        }
+        finally {
+            logger.detachAppender(events);
+        }
+    }
+
     @Test
     void placeholderTimeoutsAndRetriesApply() {
         runner.run(context -> {
@@ -489,6 +523,11 @@ class AsyncTaskAspectTests {
         @AsyncTask
         public void fireAndForget() {
             fired.incrementAndGet();
+        }
+
+        @AsyncTask
+        public void fireAndFail() {
+            throw new IllegalStateException("quota exceeded");
         }
 
         @AsyncTask(timeout = "${svc.timeout}")
