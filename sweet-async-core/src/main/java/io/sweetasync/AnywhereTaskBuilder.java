@@ -25,7 +25,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(new HazelcastTaskCluster(hazelcast))
- *         .handler("resize", Image.class, image -> resizer.resize(image))
+ *         .handler("resize", Image.class, resizer::resize)
  *         .build();
  * SpawningTask<Image> small = orchestrator.to(Image.class).named("resize").anywhere().run("resize", image);
  * }</pre>

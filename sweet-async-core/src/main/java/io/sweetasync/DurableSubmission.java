@@ -46,8 +46,8 @@ final class DurableSubmission {
 
     /** Stores the invocation, then lets the gate start it; see {@link DurableTaskBuilder#run()}. */
     <T> SpawningTask<T> submit(TaskSpec<T> spec, String name, Object argument) {
-        StoreSync sync = durables.sync();
-        DurableCodec codec = durables.codec();
+        StoreSync sync = durables.sync(name);
+        DurableCodec codec = durables.codec(name);
         Durables.Registration<?> registration = durables.registration(name);
         if (argument != null && !registration.type().isInstance(argument)) {
             throw new IllegalArgumentException("durable task handler '" + name + "' takes a "

@@ -27,8 +27,8 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * TaskOrchestrator orchestrator = TaskOrchestrator.builder()
- *         .store(new JdbcTaskStore(dataSource))
- *         .handler("send-invoice", Invoice.class, invoice -> mailer.send(invoice))
+ *         .store(new JdbcTaskStore(dataSource)).durableCodec(new JsonDurableCodec())
+ *         .handler("send-invoice", Invoice.class, mailer::send)
  *         .build();
  * SpawningTask<Receipt> sent = orchestrator.to(Receipt.class).named("invoice-42")
  *         .durable("send-invoice", invoice).run();

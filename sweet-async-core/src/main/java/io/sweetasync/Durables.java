@@ -111,18 +111,36 @@ final class Durables {
     }
 
     StoreSync sync() {
+        return requireSync("durable tasks need");
+    }
+
+    /** The store, for a submission of the durable task {@code name}: its refusal names the task. */
+    StoreSync sync(String name) {
+        return requireSync("durable task '" + name + "' needs");
+    }
+
+    private StoreSync requireSync(String what) {
         StoreSync sync = orchestrator.storeSync();
         if (sync == null) {
-            throw new IllegalStateException("durable tasks need a task store: build the orchestrator with "
+            throw new IllegalStateException(what + " a task store: build the orchestrator with "
                     + "TaskOrchestrator.builder().store(...) (or sweet.async.store.enabled=true in Spring Boot)");
         }
         return sync;
     }
 
     DurableCodec codec() {
+        return requireCodec("durable tasks need a codec for their arguments");
+    }
+
+    /** The codec, for a submission of the durable task {@code name}: its refusal names the task. */
+    DurableCodec codec(String name) {
+        return requireCodec("durable task '" + name + "' needs a codec for its argument");
+    }
+
+    private DurableCodec requireCodec(String what) {
         if (codec == null) {
-            throw new IllegalStateException("durable tasks need a codec for their arguments: build the orchestrator "
-                    + "with TaskOrchestrator.builder().durableCodec(...) (e.g. io.sweetasync.jdbc.JsonDurableCodec)");
+            throw new IllegalStateException(what + ": build the orchestrator with "
+                    + "TaskOrchestrator.builder().durableCodec(...) (e.g. io.sweetasync.jdbc.JsonDurableCodec)");
         }
         return codec;
     }

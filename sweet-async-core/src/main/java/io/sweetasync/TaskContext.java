@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  * finished parent cannot be added.
  *
  * <pre>{@code
- * AsyncTask.to(Integer.class).named("sum-files").run(() -> {
+ * AsyncTask.to(Long.class).named("sum-files").run(() -> {
  *     TaskContext ctx = TaskContext.current().orElseThrow();
  *     for (Path file : files) {
  *         ctx.child(Long.class).named("size").run(() -> Files.size(file));

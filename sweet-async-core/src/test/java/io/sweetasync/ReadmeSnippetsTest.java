@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,7 +153,8 @@ class ReadmeSnippetsTest {
                         .withMaxWait(Duration.ofSeconds(2)))
                 .build();
         Price price = orchestrator.to(Price.class).group("pricing").await(() -> pricing.quote(item));
-        orchestrator.limiters().forEach(g -> System.out.println(g.group() + " limit " + g.limit() + ", " + g.queued() + " queued"));
+        orchestrator.limiters().forEach(g -> System.out.println(g.group() + " limit " + g.limit() + " (" + g.phase()
+                + ", baseline " + g.baselineLatency() + ", capacity " + g.estimatedCapacity() + "/s), " + g.queued() + " queued"));
         // --- end ---
         assertThat(price.cents()).isEqualTo(4);
         assertThat(orchestrator.limiters()).singleElement().satisfies(g -> assertThat(g.limit()).isEqualTo(8));
@@ -171,10 +174,32 @@ class ReadmeSnippetsTest {
                 .build();
         TaskMetrics m = orchestrator.to(Report.class).run(() -> build()).metrics();
         orchestrator.resourceUsage();   // totals per task name
+        orchestrator.resourceUsage("order-import");   // one name's totals (Optional)
         // --- end ---
         assertThat(m.queueWait()).isNotNull();
+        assertThat(orchestrator.resourceUsage("order-import")).isEmpty();
         assertThat(m.bytesRead().isPending() || m.bytesRead().equals(ResourceValue.unavailable())).isTrue();
         orchestrator.close();
+    }
+
+    @Test
+    void runtimes() {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        // --- README: Runtimes ---
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .runtime(TaskRuntime.platform("cpu", 4))
+                .runtime(TaskRuntime.executor("legacy", pool))
+                .runtime(TaskRuntime.platform("spares", 2, 8))            // TaskRuntime.platform(name, threads, maxSpareThreads)
+                .build();
+        // --- end ---
+        try (orchestrator) {
+            assertThat(orchestrator.to(String.class).runtime("cpu").await(() -> Thread.currentThread().isVirtual() + ""))
+                    .isEqualTo("false");
+            assertThat(orchestrator.to(String.class).runtime("legacy").await(() -> "ran on legacy")).isEqualTo("ran on legacy");
+            assertThat(orchestrator.to(String.class).runtime("spares").await(() -> "ran on spares")).isEqualTo("ran on spares");
+        } finally {
+            pool.shutdown();
+        }
     }
 
     Report build() {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * cluster to start it there ({@link TaskCluster#startDurable}).
  *
  * <pre>{@code
- * DurableTarget target = cluster.chooseDurable("send-invoice", null); // null: this member
+ * DurableTarget target = cluster.chooseDurable("send-invoice", null); // no group; null back: run it here
  * }</pre>
  *
  * @param member the member's name, as {@link TaskCluster#memberName()} gives it there

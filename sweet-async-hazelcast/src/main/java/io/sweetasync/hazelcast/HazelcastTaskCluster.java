@@ -75,7 +75,7 @@ import java.util.function.Function;
  * HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
  * TaskOrchestrator orchestrator = TaskOrchestrator.builder()
  *         .cluster(new HazelcastTaskCluster(hazelcast))
- *         .handler("resize", Image.class, image -> resizer.resize(image))
+ *         .handler("resize", Image.class, resizer::resize)
  *         .build();
  * Image small = orchestrator.to(Image.class).anywhere().await("resize", image);
  * }</pre>

@@ -57,7 +57,7 @@ class ReadmeClaimsTest {
         store.initializeSchema();                                      // or let Flyway run classpath:db/sweet-async/<db> (V1 to V3)
         TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .store(store).durableCodec(new JsonDurableCodec())
-                .handler("send-invoice", Invoice.class, invoice2 -> mailer.send(invoice2))
+                .handler("send-invoice", Invoice.class, mailer::send)
                 .build();
         SpawningTask<Receipt> sent = orchestrator.to(Receipt.class).durable("send-invoice", invoice).run();
         orchestrator.storedResult(sent.id(), Receipt.class);          // later, also after a restart

@@ -34,7 +34,10 @@ public class SweetAsyncProperties {
      */
     private String defaultRuntime;
 
-    /** Additional runtimes by name (or replacements of the built-in ones). */
+    /**
+     * Additional runtimes by name. The built-in virtual, platform and single keep their kind; runtimes.platform.threads
+     * sizes the built-in pool.
+     */
     private final Map<String, Runtime> runtimes = new LinkedHashMap<>();
 
     /** Deadline of tasks that set none. None by default. */
@@ -384,7 +387,7 @@ public class SweetAsyncProperties {
         private String member;
 
         /** Largest encoded durable task result kept, in characters. */
-        private int maxResultSize = 64 * 1024;
+        private int maxResultSize = 65536;
 
         /** How many tasks may wait to be written while the store is slow or down. */
         private int maxPending = 10_000;
@@ -475,18 +478,18 @@ public class SweetAsyncProperties {
         private String name = "sweet-async";
 
         /**
-         * Addresses of the members to join, as {@code host} or {@code host:port}, each listed (Hazelcast
-         * takes no port range: {@code 127.0.0.1:5701-5703} stops start-up) (embedded member only).
+         * Addresses of the members to join, as host or host:port, each listed (Hazelcast takes no port range:
+         * 127.0.0.1:5701-5703 stops start-up) (embedded member only).
          */
         private List<String> members = new ArrayList<>(List.of("127.0.0.1"));
 
         /** Port of the embedded member; the next free one if taken (see port-count). */
         private int port = 5701;
 
-        /** How many ports from {@code port} on the embedded member may try. */
+        /** How many ports, from port on, the embedded member may try. */
         private int portCount = 3;
 
-        /** Address the embedded member binds to and announces, e.g. {@code 127.0.0.1}; all interfaces if unset. */
+        /** Address the embedded member binds to and announces, e.g. 127.0.0.1; all interfaces if unset. */
         private String bindAddress;
 
         /** How often this member publishes its load to the others. */

@@ -108,6 +108,21 @@ class DurableAsyncTaskTests {
         });
     }
 
+    /** The first thing a new user forgets: the store. Start-up stops naming the method and the property to set. */
+    @Test
+    void aDurableMethodWithoutTheStoreStopsStartUpNamingTheMethodAndTheProperty() {
+        runner.run(context -> {
+            assertThat(context).hasFailed();
+            Throwable cause = context.getStartupFailure();
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                messages.append(t.getMessage()).append('\n');
+            }
+            assertThat(messages.toString()).contains("@AsyncTask(durable = true) on")
+                    .contains("DurableAsyncTaskTests$Billing.").contains("sweet.async.store.enabled=true");
+        });
+    }
+
     /**
      * A durable method of a bean behind a JDK interface proxy, annotated on the implementing method, runs:
      * its handler was never registered (the start-up scan read the proxy class's methods, which carry no

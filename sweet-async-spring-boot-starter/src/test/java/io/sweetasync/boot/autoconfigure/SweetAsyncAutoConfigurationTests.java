@@ -103,6 +103,21 @@ class SweetAsyncAutoConfigurationTests {
                 "use fewer threads");
     }
 
+    /** The bad values a new user writes first: a limit of 0 or -1, negative sizes and durations. */
+    @Test
+    void aZeroOrNegativeLimitSizeOrDurationStopsStartUpNamingIt() {
+        assertFailure("sweet.async.groups.x.max-limit=0", "sweet.async.groups.x.max-limit", "0", "at least min-limit");
+        assertFailure("sweet.async.groups.x.max-limit=-1", "sweet.async.groups.x.max-limit", "-1", "at least min-limit");
+        assertFailure("sweet.async.groups.x.min-limit=0", "sweet.async.groups.x.min-limit", "0", "use 1 or more");
+        assertFailure("sweet.async.groups.x.queue-capacity=-1", "sweet.async.groups.x.queue-capacity", "-1",
+                "use 0 to reject at the limit");
+        assertFailure("sweet.async.history-size=-1", "sweet.async.history-size", "-1", "use 0 to keep no history");
+        assertFailure("sweet.async.shutdown.grace=-1s", "sweet.async.shutdown.grace", "-1s", "such as 30s");
+        // "also for the store's and the cluster's settings while they are off"
+        assertFailure("sweet.async.store.lease=-30s", "sweet.async.store.lease", "-30s", "in that range");
+        assertFailure("sweet.async.cluster.port=0", "sweet.async.cluster.port", "0", "1 to 65535");
+    }
+
     /** A group name the engine refuses (over 100 characters) is reported as the property it came from. */
     @Test
     void aGroupNameTheEngineRefusesStopsStartUpNamingTheProperty() {

@@ -2,6 +2,7 @@ package io.sweetasync.boot.observation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.context.annotation.Bean;
 
 /** The meters Micrometer derives from the sweet.async.task observation: descriptions, error and outcome tags. */
 class TaskObservationMetersTests {
@@ -87,6 +89,34 @@ class TaskObservationMetersTests {
         long counted = meters.get("sweet.async.task").timers().stream().mapToLong(Timer::count).sum();
         assertThat(counted).isEqualTo(500);
     }
+
+    /** {@link TaskObservationConvention}'s javadoc example, as written: its tag reaches the meter. */
+    @Test
+    void theConventionExampleAddsItsTag() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .contextPropagator(new ObservationContextPropagator(() -> observations, taskObservations())).build()) {
+            orchestrator.to(Integer.class).named("tiered").tag("tier", "gold").await(() -> 1);
+            orchestrator.to(Integer.class).named("plain").await(() -> 1);
+        }
+        assertThat(meters.get("sweet.async.task").tag("name", "tiered").timer().getId().getTag("tier")).isEqualTo("gold");
+        assertThat(meters.get("sweet.async.task").tag("name", "plain").timer().getId().getTag("tier")).isEqualTo("none");
+    }
+
+    // --- javadoc: TaskObservationConvention ---
+    @Bean
+    TaskObservationConvention taskObservations() {
+        return new DefaultTaskObservationConvention() {
+            @Override
+            public KeyValues getLowCardinalityKeyValues(TaskObservationContext context) {
+                return super.getLowCardinalityKeyValues(context)
+                        .and("tier", context.getTask().tags().getOrDefault("tier", "none"));
+            }
+        };
+    }
+    // --- end ---
 
     private static long distinct(SimpleMeterRegistry meters, String tag) {
         return meters.get("sweet.async.task").timers().stream().map(timer -> timer.getId().getTag(tag))
