@@ -1,0 +1,125 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Second hostile review of the resource figures (SPEC 1.10: "Never report a placeholder as a measurement"):
+ * environments and timings the first review did not try. No timing assertions: a figure is compared with
+ * what the thread's own counters said the body did.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FiguresReviewTest {
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    static volatile Object sink;
+
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+            .runtime(TaskRuntime.executor("direct", Runnable::run))
+            .resourceTracking(ResourceTracking.MEASURE)
+            .build();
+
+    @AfterEach
+    void close() {
+        THREADS.setThreadCpuTimeEnabled(true);
+        THREADS.setThreadAllocatedMemoryEnabled(true);
+        orchestrator.close();
+    }
+
+    private static void burn(long cpuNanos) {
+        long start = THREADS.getCurrentThreadCpuTime();
+        double v = 0;
+        while (THREADS.getCurrentThreadCpuTime() - start < cpuNanos) {
+            for (int i = 0; i < 20_000; i++) {
+                v += Math.sqrt(v + i);
+            }
+        }
+        sink = v;
+    }
+
+    private static void allocate(long bytes) {
+        for (long done = 0; done < bytes; done += 64) {
+            sink = new byte[48];
+        }
+    }
+
+    private static void assumeCounters() {
+        Assumptions.assumeTrue(ResourceMeter.measuresCpu() && ResourceMeter.measuresAllocation(),
+                "thread CPU and allocation counters");
+    }
+
+    /**
+     * Someone (a monitoring agent, a JMX console) switches thread CPU time and allocation measurement off
+     * while a body runs: the counters then answer -1, and an attempt that began with a real reading has no
+     * end. Its figures are not measured; they were MEASURED 0 for a body that burned 100 ms and allocated
+     * 32 MB.
+     */
+    @Test
+    void countersSwitchedOffDuringAnAttemptMakeNoMeasuredZero() {
+        assumeCounters();
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).runtime("platform").run(() -> {
+            burn(100_000_000L);
+            allocate(32L << 20);
+            THREADS.setThreadCpuTimeEnabled(false);
+            THREADS.setThreadAllocatedMemoryEnabled(false);
+            return 1;
+        });
+        assertThat(task.join()).isEqualTo(1);
+        TaskMetrics m = task.metrics();
+        assertThat(m.cpuTimeNanos()).as("CPU of a body that burned 100 ms, its counter switched off before it ended")
+                .satisfiesAnyOf(v -> assertThat(v.isAvailable()).isFalse(),
+                        v -> assertThat(v.amount()).isGreaterThanOrEqualTo(100_000_000L));
+        assertThat(m.allocatedBytes()).as("allocation of a body that allocated 32 MB, its counter switched off")
+                .satisfiesAnyOf(v -> assertThat(v.isAvailable()).isFalse(),
+                        v -> assertThat(v.amount()).isGreaterThanOrEqualTo(32L << 20));
+    }
+
+    /**
+     * The same inside a child run nested on its parent's thread (a caller-runs executor), measurement back on
+     * before the parent ends: the parent's figure is its own, so it cannot exceed what its thread used while
+     * it ran. The child's unreadable end made its share count negative, and the parent was charged every
+     * nanosecond of CPU and every byte its thread had used before the child started.
+     */
+    @Test
+    void countersSwitchedOffInANestedChildDoNotInflateItsParent() {
+        assumeCounters();
+        AtomicReference<SpawningTask<Integer>> child = new AtomicReference<>();
+        AtomicLong threadCpu = new AtomicLong();
+        AtomicLong threadAllocated = new AtomicLong();
+        SpawningTask<Integer> parent = orchestrator.to(Integer.class).runtime("direct").run(() -> {
+            long cpuBefore = THREADS.getCurrentThreadCpuTime();
+            long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
+            child.set(TaskContext.current().orElseThrow().runChild(() -> {
+                burn(20_000_000L);
+                THREADS.setThreadCpuTimeEnabled(false);
+                THREADS.setThreadAllocatedMemoryEnabled(false);
+                return 1;
+            }));
+            int value = child.get().join();
+            THREADS.setThreadCpuTimeEnabled(true);
+            THREADS.setThreadAllocatedMemoryEnabled(true);
+            threadCpu.set(THREADS.getCurrentThreadCpuTime() - cpuBefore);
+            threadAllocated.set(THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore);
+            return value;
+        });
+        assertThat(parent.join()).isEqualTo(1);
+        TaskMetrics p = parent.metrics();
+        long slack = 50_000_000L; // the engine's own work around the body, generously
+        assertThat(p.cpuTimeNanos()).as("the parent's CPU; its thread used %d ns while it ran", threadCpu.get())
+                .satisfiesAnyOf(v -> assertThat(v.isAvailable()).isFalse(),
+                        v -> assertThat(v.amount()).isLessThanOrEqualTo(threadCpu.get() + slack));
+        assertThat(p.allocatedBytes()).as("the parent's allocation; its thread allocated %d bytes while it ran",
+                threadAllocated.get())
+                .satisfiesAnyOf(v -> assertThat(v.isAvailable()).isFalse(),
+                        v -> assertThat(v.amount()).isLessThanOrEqualTo(threadAllocated.get() + (8L << 20)));
+    }
+}
