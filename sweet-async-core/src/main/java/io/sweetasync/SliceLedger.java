@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -168,14 +170,18 @@ final class SliceLedger {
         toAnnounce.clear();
     }
 
-    /** Under settleLock. */
+    /** Under settleLock. Each timeline a forgotten slice was on is pruned once (a pass over its slices). */
     private void prune(Instant cutoff) {
+        Set<Long> threads = new HashSet<>();
         Slice first;
         while ((first = settled.peek()) != null && first.end.isBefore(cutoff)) {
             settled.poll();
-            SliceTimeline timeline = timelines.get(first.threadId);
+            threads.add(first.threadId);
+        }
+        for (Long threadId : threads) {
+            SliceTimeline timeline = timelines.get(threadId);
             if (timeline != null && timeline.prune(cutoff)) {
-                timelines.remove(first.threadId, timeline);
+                timelines.remove(threadId, timeline);
             }
         }
     }

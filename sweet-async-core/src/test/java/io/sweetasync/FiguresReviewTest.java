@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -177,5 +181,48 @@ class FiguresReviewTest {
                 .isEqualTo(announced.get().metrics().cpuTimeNanos());
         assertThat(kept.cpuTimeNanos()).as("the CPU figure the task keeps, against the history's")
                 .isEqualTo(history.cpuTimeNanos());
+    }
+
+    /**
+     * A long-lived body (a consumer loop) starts tasks on a caller-runs executor runtime, which run nested
+     * on its thread. Under {@code MEASURE_AND_SAMPLE} each is a slice of that thread's timeline, and a
+     * timeline forgot settled slices only from its front: behind the loop's own slice, open as long as it
+     * runs, every nested task's slice stayed, and with it the task (its figures name it). 100 detached
+     * tasks, finished, their figures final, out of a history of one: they must become unreachable while
+     * the loop still runs.
+     */
+    @Test
+    void tasksNestedInALongLivedBodyAreNotKeptByItsOpenSlice() throws Exception {
+        TaskOrchestrator sampling = TaskOrchestrator.builder().historySize(1)
+                .runtime(TaskRuntime.executor("direct", Runnable::run))
+                .resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE).build();
+        try {
+            List<WeakReference<SpawningTask<?>>> nested = new CopyOnWriteArrayList<>();
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> loop = sampling.to(Integer.class).named("consumer").run(() -> {
+                for (int i = 0; i < 100; i++) {
+                    SpawningTask<Integer> task = sampling.to(Integer.class).named("nested").detached()
+                            .runtime("direct").run(() -> {
+                                allocate(1 << 16);
+                                return 1;
+                            });
+                    task.join();
+                    nested.add(new WeakReference<>(task));
+                }
+                release.await();
+                return 0;
+            });
+            await().alias("100 nested tasks ran").atMost(Duration.ofSeconds(60)).until(() -> nested.size() == 100);
+            await().alias("finished nested tasks unreachable while the loop runs (the history keeps one)")
+                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                        System.gc();
+                        return nested.stream().filter(ref -> ref.get() != null).count() <= 1;
+                    });
+            release.countDown();
+            assertThat(loop.join()).isZero();
+        }
+        finally {
+            sampling.close();
+        }
     }
 }
