@@ -23,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * then settled (marked, and in {@code settled} until pruned from its timeline, so that late events are
  * recognised). Settling, pruning and giving up run under {@code settleLock}: the stream thread takes it at
  * every flush, task threads only to give up on a stream that fell {@link #STALL} behind (tryLock) or
- * stopped. Timelines are guarded by their monitors; the map and {@code closed} are concurrent.
+ * stopped. Giving up prunes too (a stopped stream's slices as they close), so that the ledger stays bounded
+ * when no flush comes. Timelines are guarded by their monitors; the map and {@code closed} are concurrent.
  */
 final class SliceLedger {
 
@@ -79,6 +80,7 @@ final class SliceLedger {
         if (oldest != null && oldest.end.isBefore(cutoff) && settleLock.tryLock()) {
             try {
                 int given = settleUntil(cutoff, true);
+                prune(cutoff); // a stream that does not flush does not prune either
                 if (stallLogged.isBefore(now.minus(Duration.ofMinutes(1)))) {
                     stallLogged = now;
                     LOG.log(Level.WARNING, "the JDK Flight Recorder stream is more than " + STALL.toSeconds()
@@ -104,6 +106,7 @@ final class SliceLedger {
         settleLock.lock();
         try {
             settleUntil(Instant.MAX, true);
+            prune(Instant.MAX); // no flush will ever prune again: no slice is kept for late events
             announce();
         }
         finally {

@@ -225,4 +225,34 @@ class FiguresReviewTest {
             sampling.close();
         }
     }
+
+    /**
+     * The JDK Flight Recorder stream failed (its {@code onError}) or closed while the orchestrator goes on:
+     * every figure then ends {@code UNAVAILABLE}, and nothing would ever prune the ledger again (only the
+     * stream's flushes did). Each attempt from then on left its slice, and through its figures its task, in
+     * the ledger for good: memory growing with every task for the rest of the JVM's life.
+     */
+    @Test
+    void aLedgerWhoseStreamStoppedKeepsNoSlices() {
+        SliceLedger ledger = new SliceLedger(new FigureUpdates(nodes -> {
+        }));
+        ledger.stop();
+        List<WeakReference<SampledFigures>> figures = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            figures.add(openAndClose(ledger));
+        }
+        await().alias("the figures of attempts after the stream stopped unreachable").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    System.gc();
+                    return figures.stream().allMatch(ref -> ref.get() == null);
+                });
+    }
+
+    /** One attempt's slice, opened and closed; its figures held weakly only (no local outlives this call). */
+    private static WeakReference<SampledFigures> openAndClose(SliceLedger ledger) {
+        SampledFigures attempt = new SampledFigures(null, new UsageTotals(), true);
+        ledger.close(ledger.open(attempt));
+        assertThat(attempt.value(TaskFacts.Resource.CPU)).isEqualTo(ResourceValue.unavailable());
+        return new WeakReference<>(attempt);
+    }
 }
