@@ -14,6 +14,8 @@ import java.lang.management.ManagementFactory;
  * meanwhile, {@code ThreadMXBean.setThreadCpuTimeEnabled(false)}, reads -1) and so was every attempt nested
  * in it, whose share it could not otherwise subtract: else it is unmeasured, never a clamped zero. On a
  * virtual thread nothing is measured (its counters are its carrier's): only the sampled slice is opened.
+ * The slice says whether the counters read at the start: only then do its samples stay out of the name's
+ * totals, which the measured figures feed.
  */
 final class ResourceMeter {
 
@@ -31,16 +33,6 @@ final class ResourceMeter {
         catch (LinkageError ex) {
             return null;
         }
-    }
-
-    /** Whether attempts on platform threads get their CPU time from the thread's counter. */
-    static boolean measuresCpu() {
-        return CPU_COUNTERS;
-    }
-
-    /** Whether attempts on platform threads get their allocated bytes from the thread's counter. */
-    static boolean measuresAllocation() {
-        return ALLOCATION_COUNTERS;
     }
 
     private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0, 0, 0);
@@ -61,7 +53,7 @@ final class ResourceMeter {
         this.node = node;
         this.carrier = carrier;
         this.attribution = attribution;
-        this.slice = attribution == null ? null : attribution.open(node);
+        this.slice = attribution == null ? null : attribution.open(node, cpu >= 0, allocated >= 0);
         this.cpuAtStart = cpu;
         this.allocatedAtStart = allocated;
         this.nestedCpuAtStart = nestedCpu;

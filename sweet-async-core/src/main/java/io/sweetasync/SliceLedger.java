@@ -49,12 +49,11 @@ final class SliceLedger {
 
     // ---- task threads ---------------------------------------------------------------------------
 
-    /** Opens a slice of {@code figures}' task on the current thread. */
-    Slice open(SampledFigures figures) {
+    /** Opens a slice of {@code figures}' task on the current thread (see {@link Slice#cpuMeasured}). */
+    Slice open(SampledFigures figures, boolean cpuMeasured, boolean allocationMeasured) {
         figures.opened();
-        Thread thread = Thread.currentThread();
         Instant now = Instant.now();
-        Slice slice = new Slice(figures, thread.threadId(), thread.isVirtual(), now);
+        Slice slice = new Slice(figures, Thread.currentThread().threadId(), cpuMeasured, allocationMeasured, now);
         while (true) {
             SliceTimeline timeline = timelines.computeIfAbsent(slice.threadId, id -> new SliceTimeline());
             if (timeline.add(slice)) {

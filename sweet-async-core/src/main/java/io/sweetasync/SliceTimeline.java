@@ -22,16 +22,23 @@ final class SliceTimeline {
     static final class Slice {
         final SampledFigures figures;
         final long threadId;
-        final boolean virtual;
+        /**
+         * Whether the attempt's thread counters measured its CPU (allocation) from its start: what it used then
+         * counts in its name's totals already ({@link ResourceMeter}), and its samples only make the task's
+         * sampled figure. False on a virtual thread, and where a counter read -1.
+         */
+        final boolean cpuMeasured;
+        final boolean allocationMeasured;
         final Instant start;
         volatile Instant end;
         /** Set by the stream thread once all events for this slice are in; later ones are late. */
         volatile boolean settled;
 
-        Slice(SampledFigures figures, long threadId, boolean virtual, Instant start) {
+        Slice(SampledFigures figures, long threadId, boolean cpuMeasured, boolean allocationMeasured, Instant start) {
             this.figures = figures;
             this.threadId = threadId;
-            this.virtual = virtual;
+            this.cpuMeasured = cpuMeasured;
+            this.allocationMeasured = allocationMeasured;
             this.start = start;
         }
 

@@ -62,7 +62,8 @@ class FiguresReviewTest {
     }
 
     private static void assumeCounters() {
-        Assumptions.assumeTrue(ResourceMeter.measuresCpu() && ResourceMeter.measuresAllocation(),
+        Assumptions.assumeTrue(THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
+                && THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
                 "thread CPU and allocation counters");
     }
 
@@ -252,8 +253,55 @@ class FiguresReviewTest {
     /** One attempt's slice, opened and closed; its figures held weakly only (no local outlives this call). */
     private static WeakReference<SampledFigures> openAndClose(SliceLedger ledger) {
         SampledFigures attempt = new SampledFigures(null, new UsageTotals(), true);
-        ledger.close(ledger.open(attempt));
+        ledger.close(ledger.open(attempt, false, false));
         assertThat(attempt.value(TaskFacts.Resource.CPU)).isEqualTo(ResourceValue.unavailable());
         return new WeakReference<>(attempt);
+    }
+
+    /**
+     * {@link ResourceUsage}: totals of a name, "measured and sampled figures together". Thread CPU time
+     * measurement is off (switched off at run time: the counter reads -1), so a platform task's CPU is not
+     * measured and its own figure is the sampled one; the name's total skipped those samples all the same,
+     * as if the thread's counter had counted them, and said 0 ns for a task that burned 400 ms.
+     */
+    @Test
+    void aNamesCpuTotalCountsTheSamplesOfAnUnmeasuredPlatformTask() throws Exception {
+        assumeCounters();
+        CountDownLatch finalFigures = new CountDownLatch(1);
+        TaskOrchestrator sampling = TaskOrchestrator.builder().resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE)
+                .build();
+        sampling.addListener(new TaskListener() {
+            @Override
+            public void onResourcesUpdated(TaskInfo task) {
+                finalFigures.countDown();
+            }
+        });
+        try {
+            Assumptions.assumeTrue(sampling.attribution() != null && sampling.attribution().cpuSampled(),
+                    "CPU-time sampling (jdk.CPUTimeSample, JDK 25+ on Linux)");
+            THREADS.setThreadCpuTimeEnabled(false);
+            SpawningTask<Integer> task = sampling.to(Integer.class).named("unmeasured-cpu").runtime("platform")
+                    .run(() -> {
+                        long end = System.nanoTime() + 400_000_000L; // the workload, not an assertion
+                        double v = 0;
+                        while (System.nanoTime() < end) {
+                            v += Math.sqrt(v + 1);
+                        }
+                        sink = v;
+                        return 1;
+                    });
+            assertThat(task.join()).isEqualTo(1);
+            assertThat(finalFigures.await(60, TimeUnit.SECONDS)).as("the task's sampled figures became final").isTrue();
+            ResourceValue cpu = task.metrics().cpuTimeNanos();
+            assertThat(cpu.source()).as("no counter: not MEASURED").isNotEqualTo(ResourceValue.Source.MEASURED);
+            Assumptions.assumeTrue(cpu.source() == ResourceValue.Source.SAMPLED, "enough CPU samples: " + cpu);
+            assertThat(sampling.resourceUsage("unmeasured-cpu").orElseThrow().cpuNanos())
+                    .as("the name's CPU total; its only task's sampled CPU is %d ns", cpu.amount())
+                    .isGreaterThanOrEqualTo(cpu.amount() / 2);
+        }
+        finally {
+            THREADS.setThreadCpuTimeEnabled(true);
+            sampling.close();
+        }
     }
 }
