@@ -162,6 +162,12 @@ class Carrier {
          */
         long nestedCpu;
         long nestedAllocated;
+        /**
+         * Attempts on this thread whose CPU (allocation) could not be measured (a counter read -1): an
+         * enclosing attempt that sees the count move cannot subtract their share, so it is unmeasured too.
+         */
+        int unmeasuredCpu;
+        int unmeasuredAllocated;
         /** Whether this pooled worker holds one of its runtime's slots (inside an attempt, body or completion work). */
         boolean holdsSlot;
 

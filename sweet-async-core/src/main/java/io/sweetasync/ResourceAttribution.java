@@ -148,13 +148,16 @@ final class ResourceAttribution implements AutoCloseable {
         return cpuSampled;
     }
 
-    /** Opens a slice for {@code node} on the current thread; see {@link ResourceMeter}. */
-    Slice open(TaskNode<?> node) {
+    /**
+     * Opens a slice for {@code node} on the current thread, whose counters measured the attempt's CPU and
+     * allocation from its start or not; see {@link ResourceMeter}.
+     */
+    Slice open(TaskNode<?> node, boolean cpuMeasured, boolean allocationMeasured) {
         if (!virtualSeen && Thread.currentThread().isVirtual()) {
             virtualSeen = true;
             writeVirtualThreadCheckpoints();
         }
-        return ledger.open(node.sampledFigures(cpuSampled));
+        return ledger.open(node.sampledFigures(cpuSampled), cpuMeasured, allocationMeasured);
     }
 
     void close(Slice slice) {
@@ -209,7 +212,7 @@ final class ResourceAttribution implements AutoCloseable {
     private void onCpuSample(RecordedEvent event) {
         Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
         if (slice != null) {
-            slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos(), !slice.virtual && ResourceMeter.measuresCpu());
+            slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos(), slice.cpuMeasured);
         }
     }
 
@@ -222,7 +225,7 @@ final class ResourceAttribution implements AutoCloseable {
         int lost = event.getInt("lostSamples");
         Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
         if (slice != null && lost > 0) {
-            slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos(), !slice.virtual && ResourceMeter.measuresCpu());
+            slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos(), slice.cpuMeasured);
         }
     }
 
@@ -231,7 +234,7 @@ final class ResourceAttribution implements AutoCloseable {
         if (slice == null) {
             return;
         }
-        boolean measured = !slice.virtual && ResourceMeter.measuresAllocation();
+        boolean measured = slice.allocationMeasured;
         if (tlab) {
             slice.figures.addTlab(event.getLong(field), measured);
         }

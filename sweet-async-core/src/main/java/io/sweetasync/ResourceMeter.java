@@ -10,8 +10,12 @@ import java.lang.management.ManagementFactory;
  * <p>Invariants: started and stopped on the attempt's own thread, around the body alone; attempts nested
  * inside this one (a waiting body helping its pool run another task) are counted by themselves and
  * subtracted here, through the thread's {@link Carrier} running totals, so no CPU or allocation is
- * counted twice. On a virtual thread nothing is measured (its counters are its carrier's): only the
- * sampled slice is opened.
+ * counted twice. A figure is measured only if both readings of its counter were (a counter switched off
+ * meanwhile, {@code ThreadMXBean.setThreadCpuTimeEnabled(false)}, reads -1) and so was every attempt nested
+ * in it, whose share it could not otherwise subtract: else it is unmeasured, never a clamped zero. On a
+ * virtual thread nothing is measured (its counters are its carrier's): only the sampled slice is opened.
+ * The slice says whether the counters read at the start: only then do its samples stay out of the name's
+ * totals, which the measured figures feed.
  */
 final class ResourceMeter {
 
@@ -31,17 +35,7 @@ final class ResourceMeter {
         }
     }
 
-    /** Whether attempts on platform threads get their CPU time from the thread's counter. */
-    static boolean measuresCpu() {
-        return CPU_COUNTERS;
-    }
-
-    /** Whether attempts on platform threads get their allocated bytes from the thread's counter. */
-    static boolean measuresAllocation() {
-        return ALLOCATION_COUNTERS;
-    }
-
-    private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0);
+    private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0, 0, 0);
 
     private final TaskNode<?> node;
     private final Carrier.ThreadCarrier carrier;
@@ -51,17 +45,21 @@ final class ResourceMeter {
     private final long allocatedAtStart;
     private final long nestedCpuAtStart;
     private final long nestedAllocatedAtStart;
+    private final int unmeasuredCpuAtStart;
+    private final int unmeasuredAllocatedAtStart;
 
     private ResourceMeter(TaskNode<?> node, Carrier.ThreadCarrier carrier, ResourceAttribution attribution, long cpu,
-            long allocated, long nestedCpu, long nestedAllocated) {
+            long allocated, long nestedCpu, long nestedAllocated, int unmeasuredCpu, int unmeasuredAllocated) {
         this.node = node;
         this.carrier = carrier;
         this.attribution = attribution;
-        this.slice = attribution == null ? null : attribution.open(node);
+        this.slice = attribution == null ? null : attribution.open(node, cpu >= 0, allocated >= 0);
         this.cpuAtStart = cpu;
         this.allocatedAtStart = allocated;
         this.nestedCpuAtStart = nestedCpu;
         this.nestedAllocatedAtStart = nestedAllocated;
+        this.unmeasuredCpuAtStart = unmeasuredCpu;
+        this.unmeasuredAllocatedAtStart = unmeasuredAllocated;
     }
 
     static ResourceMeter start(TaskNode<?> node, ResourceTracking tracking, ResourceAttribution attribution) {
@@ -73,17 +71,19 @@ final class ResourceMeter {
             // Its counters are its carrier's: this attempt cannot be measured, so neither can the task's sum
             // over attempts (others may have run on platform threads: a retry after a caller-runs executor).
             node.attemptUnmeasured();
-            return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0);
+            return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0, 0, 0);
         }
         Carrier.ThreadCarrier carrier = Carrier.threadCarrier();
         return new ResourceMeter(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
                 ALLOCATION_COUNTERS ? THREADS.getCurrentThreadAllocatedBytes() : -1, carrier.nestedCpu,
-                carrier.nestedAllocated);
+                carrier.nestedAllocated, carrier.unmeasuredCpu, carrier.unmeasuredAllocated);
     }
 
     /**
      * Ends the attempt. Attempts run nested inside this one (a waiting body helping its pool) were
-     * counted by themselves, so their share is subtracted here and added for the enclosing attempt.
+     * counted by themselves, so their share is subtracted here and added for the enclosing attempt; one
+     * that could not be measured leaves this one unmeasured too, as does a counter that reads -1 (switched
+     * off at either end).
      */
     void stop() {
         if (slice != null) {
@@ -94,15 +94,27 @@ final class ResourceMeter {
         }
         long cpu = -1;
         long allocated = -1;
-        if (cpuAtStart >= 0) {
-            long total = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
-            cpu = Math.max(0, total - (carrier.nestedCpu - nestedCpuAtStart));
-            carrier.nestedCpu = nestedCpuAtStart + total;
+        if (CPU_COUNTERS) {
+            long now = THREADS.getCurrentThreadCpuTime();
+            if (cpuAtStart >= 0 && now >= 0 && carrier.unmeasuredCpu == unmeasuredCpuAtStart) {
+                long total = now - cpuAtStart;
+                cpu = Math.max(0, total - (carrier.nestedCpu - nestedCpuAtStart));
+                carrier.nestedCpu = nestedCpuAtStart + total;
+            }
+            else {
+                carrier.unmeasuredCpu++;
+            }
         }
-        if (allocatedAtStart >= 0) {
-            long total = THREADS.getCurrentThreadAllocatedBytes() - allocatedAtStart;
-            allocated = Math.max(0, total - (carrier.nestedAllocated - nestedAllocatedAtStart));
-            carrier.nestedAllocated = nestedAllocatedAtStart + total;
+        if (ALLOCATION_COUNTERS) {
+            long now = THREADS.getCurrentThreadAllocatedBytes();
+            if (allocatedAtStart >= 0 && now >= 0 && carrier.unmeasuredAllocated == unmeasuredAllocatedAtStart) {
+                long total = now - allocatedAtStart;
+                allocated = Math.max(0, total - (carrier.nestedAllocated - nestedAllocatedAtStart));
+                carrier.nestedAllocated = nestedAllocatedAtStart + total;
+            }
+            else {
+                carrier.unmeasuredAllocated++;
+            }
         }
         node.addMeasured(cpu, allocated);
     }

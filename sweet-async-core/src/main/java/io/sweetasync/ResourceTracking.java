@@ -16,7 +16,8 @@ public enum ResourceTracking {
      * and end: typically a few hundred nanoseconds each on bare metal, 1.5-3 µs on a VM where system calls are dear,
      * which is most of the cost of a task whose body takes microseconds ({@link #OFF} for an orchestrator of
      * many such tasks). Nothing for virtual threads, whose counters the JDK does not provide (no cost there),
-     * and no IO figures.
+     * and no IO figures. A counter switched off while an attempt runs ({@code ThreadMXBean.setThreadCpuTimeEnabled}
+     * or {@code setThreadAllocatedMemoryEnabled}) leaves that figure of the task unmeasured.
      */
     MEASURE,
     /**

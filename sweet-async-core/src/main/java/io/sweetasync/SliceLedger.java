@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * then settled (marked, and in {@code settled} until pruned from its timeline, so that late events are
  * recognised). Settling, pruning and giving up run under {@code settleLock}: the stream thread takes it at
  * every flush, task threads only to give up on a stream that fell {@link #STALL} behind (tryLock) or
- * stopped. Timelines are guarded by their monitors; the map and {@code closed} are concurrent.
+ * stopped. Giving up prunes too (a stopped stream's slices as they close), so that the ledger stays bounded
+ * when no flush comes. Timelines are guarded by their monitors; the map and {@code closed} are concurrent.
  */
 final class SliceLedger {
 
@@ -46,12 +49,11 @@ final class SliceLedger {
 
     // ---- task threads ---------------------------------------------------------------------------
 
-    /** Opens a slice of {@code figures}' task on the current thread. */
-    Slice open(SampledFigures figures) {
+    /** Opens a slice of {@code figures}' task on the current thread (see {@link Slice#cpuMeasured}). */
+    Slice open(SampledFigures figures, boolean cpuMeasured, boolean allocationMeasured) {
         figures.opened();
-        Thread thread = Thread.currentThread();
         Instant now = Instant.now();
-        Slice slice = new Slice(figures, thread.threadId(), thread.isVirtual(), now);
+        Slice slice = new Slice(figures, Thread.currentThread().threadId(), cpuMeasured, allocationMeasured, now);
         while (true) {
             SliceTimeline timeline = timelines.computeIfAbsent(slice.threadId, id -> new SliceTimeline());
             if (timeline.add(slice)) {
@@ -77,6 +79,7 @@ final class SliceLedger {
         if (oldest != null && oldest.end.isBefore(cutoff) && settleLock.tryLock()) {
             try {
                 int given = settleUntil(cutoff, true);
+                prune(cutoff); // a stream that does not flush does not prune either
                 if (stallLogged.isBefore(now.minus(Duration.ofMinutes(1)))) {
                     stallLogged = now;
                     LOG.log(Level.WARNING, "the JDK Flight Recorder stream is more than " + STALL.toSeconds()
@@ -102,6 +105,7 @@ final class SliceLedger {
         settleLock.lock();
         try {
             settleUntil(Instant.MAX, true);
+            prune(Instant.MAX); // no flush will ever prune again: no slice is kept for late events
             announce();
         }
         finally {
@@ -168,14 +172,18 @@ final class SliceLedger {
         toAnnounce.clear();
     }
 
-    /** Under settleLock. */
+    /** Under settleLock. Each timeline a forgotten slice was on is pruned once (a pass over its slices). */
     private void prune(Instant cutoff) {
+        Set<Long> threads = new HashSet<>();
         Slice first;
         while ((first = settled.peek()) != null && first.end.isBefore(cutoff)) {
             settled.poll();
-            SliceTimeline timeline = timelines.get(first.threadId);
+            threads.add(first.threadId);
+        }
+        for (Long threadId : threads) {
+            SliceTimeline timeline = timelines.get(threadId);
             if (timeline != null && timeline.prune(cutoff)) {
-                timelines.remove(first.threadId, timeline);
+                timelines.remove(threadId, timeline);
             }
         }
     }

@@ -9,6 +9,12 @@ import java.util.Arrays;
  * thread ran lately. Slices nest only when a thread runs an attempt inside another (a caller-runs
  * executor or a pool worker helping while it waits): an event belongs to the innermost slice containing
  * it. Guarded by this object's monitor (the thread adds, the stream thread reads and prunes).
+ *
+ * <p>Invariants: {@code slices[0, size)} are in opening order; pruning forgets every settled slice that
+ * ended before its cutoff wherever it is, not only at the front, so the slices nested in a long-lived one
+ * (a consumer loop starting tasks on a caller-runs executor), and the tasks their figures name, are not
+ * kept for as long as it stays open. (A late event of a forgotten nested slice then goes to its enclosing
+ * slice, as one of a forgotten front slice goes to none: both are events later than the late window.)
  */
 final class SliceTimeline {
 
@@ -16,16 +22,23 @@ final class SliceTimeline {
     static final class Slice {
         final SampledFigures figures;
         final long threadId;
-        final boolean virtual;
+        /**
+         * Whether the attempt's thread counters measured its CPU (allocation) from its start: what it used then
+         * counts in its name's totals already ({@link ResourceMeter}), and its samples only make the task's
+         * sampled figure. False on a virtual thread, and where a counter read -1.
+         */
+        final boolean cpuMeasured;
+        final boolean allocationMeasured;
         final Instant start;
         volatile Instant end;
         /** Set by the stream thread once all events for this slice are in; later ones are late. */
         volatile boolean settled;
 
-        Slice(SampledFigures figures, long threadId, boolean virtual, Instant start) {
+        Slice(SampledFigures figures, long threadId, boolean cpuMeasured, boolean allocationMeasured, Instant start) {
             this.figures = figures;
             this.threadId = threadId;
-            this.virtual = virtual;
+            this.cpuMeasured = cpuMeasured;
+            this.allocationMeasured = allocationMeasured;
             this.start = start;
         }
 
@@ -36,13 +49,11 @@ final class SliceTimeline {
     }
 
     /**
-     * The slices, {@code [head, size)} in use; room for one to start with: a virtual runtime's thread runs
+     * The slices, {@code [0, size)} in use; room for one to start with: a virtual runtime's thread runs
      * one attempt in its life, and its timeline is kept until that attempt's events have all arrived.
      */
     private Slice[] slices = new Slice[1];
     private int size;
-    /** Index of the first slice not yet pruned. */
-    private int head;
     /** Set when pruning emptied it, just before it leaves the map: a slice added now would be lost. */
     private boolean retired;
 
@@ -60,7 +71,7 @@ final class SliceTimeline {
 
     /** The innermost slice containing {@code at}, or null. */
     synchronized Slice find(Instant at) {
-        int low = head;
+        int low = 0;
         int high = size - 1;
         int last = -1; // the last slice that started at or before `at`
         while (low <= high) {
@@ -73,7 +84,7 @@ final class SliceTimeline {
                 low = mid + 1;
             }
         }
-        for (int i = last; i >= head && i >= 0; i--) {
+        for (int i = last; i >= 0; i--) {
             Slice slice = slices[i];
             Instant end = slice.end;
             if (end == null || !end.isBefore(at)) {
@@ -84,31 +95,27 @@ final class SliceTimeline {
     }
 
     /**
-     * Drops settled slices that ended before {@code cutoff} from the front; returns whether none is left,
-     * in which case the timeline is retired and must leave the map.
+     * Drops settled slices that ended before {@code cutoff}, wherever they are; returns whether none is
+     * left, in which case the timeline is retired and must leave the map.
      */
     synchronized boolean prune(Instant cutoff) {
-        while (head < size) {
-            Slice first = slices[head];
-            Instant end = first.end;
-            if (!first.settled || end == null || !end.isBefore(cutoff)) {
-                break;
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            Slice slice = slices[i];
+            Instant end = slice.end;
+            if (!slice.settled || end == null || !end.isBefore(cutoff)) {
+                slices[kept++] = slice;
             }
-            slices[head++] = null;
         }
-        if (head > 64 && head > size / 2) {
-            System.arraycopy(slices, head, slices, 0, size - head);
-            Arrays.fill(slices, size - head, size, null);
-            size -= head;
-            head = 0;
-        }
-        retired = head == size;
+        Arrays.fill(slices, kept, size, null);
+        size = kept;
+        retired = size == 0;
         return retired;
     }
 
     /** Calls {@code action} for every slice not yet settled. */
     synchronized void forEachUnsettled(java.util.function.Consumer<Slice> action) {
-        for (int i = head; i < size; i++) {
+        for (int i = 0; i < size; i++) {
             Slice slice = slices[i];
             if (!slice.settled) {
                 action.accept(slice);
