@@ -6,7 +6,9 @@ import java.util.Objects;
 
 /**
  * Resource figures of one task, summed over its attempts. Times are always measured; each resource
- * figure says how it was obtained (see {@link ResourceValue}).
+ * figure says how it was obtained (see {@link ResourceValue}). The resource figures are the body's own
+ * thread's while it ran the body: work it hands to other threads (a parallel stream, an executor of its
+ * own) is not in them, while its child tasks have figures of their own (a parent's are not its subtree's).
  *
  * <pre>{@code
  * TaskMetrics m = task.metrics();
