@@ -121,7 +121,9 @@ class EngineHostileTest {
     void aDeadlineStillReleasesWaitersWhenACancelCameFirst() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(200)).run(() -> {
+        // the deadline runs from submission: it must leave a loaded machine time to start the body and cancel
+        // it first (with 200 ms the deadline passed before the body started or before the cancel)
+        SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofSeconds(1)).run(() -> {
             started.countDown();
             Work.awaitIgnoringInterrupts(release);
             return "late";
@@ -129,8 +131,8 @@ class EngineHostileTest {
         try {
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(task.cancel()).isTrue();
-            // deadline 200 ms + RUNAWAY_GRACE 100 ms: released long before 5 s
-            await().atMost(Duration.ofSeconds(5)).until(() -> task.status().isTerminal());
+            // deadline 1 s + RUNAWAY_GRACE 100 ms; the body never returns before the finally below
+            await().atMost(Duration.ofSeconds(30)).until(() -> task.status().isTerminal());
             assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
         }
         finally {
@@ -328,20 +330,27 @@ class EngineHostileTest {
         AtomicReference<Throwable> spawnOutcome = new AtomicReference<>();
         AtomicBoolean spawned = new AtomicBoolean();
         CountDownLatch bodyDone = new CountDownLatch(1);
-        SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(100)).run(() -> {
-            Work.awaitIgnoringInterrupts(timedOutSeen);
-            try {
-                TaskContext.current().orElseThrow().runChild(() -> "child of a finished task");
-                spawned.set(true);
-            }
-            catch (Throwable t) {
-                spawnOutcome.set(t);
-            }
-            bodyDone.countDown();
-            return "late";
-        });
-        assertThat(task.result().isOk()).isFalse();
-        assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        AtomicBoolean started = new AtomicBoolean();
+        // the deadline runs from submission: on a loaded machine it can pass before the body has started (then
+        // no body is left to try), so a task whose body never started is run again with a deadline twice as long
+        for (Duration timeout = Duration.ofMillis(100); !started.get() && timeout.toSeconds() < 30;
+                timeout = timeout.multipliedBy(2)) {
+            SpawningTask<String> task = orchestrator.to(String.class).timeout(timeout).run(() -> {
+                started.set(true);
+                Work.awaitIgnoringInterrupts(timedOutSeen);
+                try {
+                    TaskContext.current().orElseThrow().runChild(() -> "child of a finished task");
+                    spawned.set(true);
+                }
+                catch (Throwable t) {
+                    spawnOutcome.set(t);
+                }
+                bodyDone.countDown();
+                return "late";
+            });
+            assertThat(task.result().isOk()).isFalse();
+            assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        }
         timedOutSeen.countDown();
         assertThat(bodyDone.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(spawned).as("a child was added to a TIMED_OUT task").isFalse();

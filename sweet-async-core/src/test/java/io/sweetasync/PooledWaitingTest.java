@@ -122,28 +122,51 @@ class PooledWaitingTest {
      */
     @Test
     void aWaitingHighTaskDoesNotRunALowTaskOnItsStack() throws Exception {
-        CountDownLatch lowMayEnd = new CountDownLatch(1);
-        CountDownLatch lowRunning = new CountDownLatch(1);
-        AtomicReference<String> lowThread = new AtomicReference<>();
-        AtomicReference<String> highThread = new AtomicReference<>();
-        SpawningTask<String> high = orchestrator.to(String.class).runtime("single").priority(TaskPriority.HIGH)
-                .timeout(Duration.ofMillis(300)).run(() -> {
-                    highThread.set(Thread.currentThread().getName());
-                    orchestrator.to(Void.class).runtime("single").detached().priority(TaskPriority.LOW).run(() -> {
-                        lowThread.set(Thread.currentThread().getName());
-                        lowRunning.countDown();
-                        lowMayEnd.await();
-                        return null;
+        // the deadline runs from submission: on a loaded machine it can pass before the HIGH task's body has
+        // started (then no LOW task is ever submitted), or before the LOW task got the slot the waiting HIGH task
+        // gave away (then it runs on the same thread once HIGH has ended, and proves nothing). Such a run is
+        // repeated with a deadline twice as long, after letting its LOW task go.
+        for (Duration timeout = Duration.ofMillis(300); ; timeout = timeout.multipliedBy(2)) {
+            assertThat(timeout).as("a deadline the bodies could not reach").isLessThan(Duration.ofSeconds(30));
+            CountDownLatch lowMayEnd = new CountDownLatch(1);
+            CountDownLatch lowRunning = new CountDownLatch(1);
+            AtomicReference<String> lowThread = new AtomicReference<>();
+            AtomicReference<String> highThread = new AtomicReference<>();
+            AtomicBoolean highBodyEnded = new AtomicBoolean();
+            AtomicBoolean lowRanWhileHighWaited = new AtomicBoolean();
+            SpawningTask<String> high = orchestrator.to(String.class).runtime("single").priority(TaskPriority.HIGH)
+                    .timeout(timeout).run(() -> {
+                        highThread.set(Thread.currentThread().getName());
+                        orchestrator.to(Void.class).runtime("single").detached().priority(TaskPriority.LOW).run(() -> {
+                            lowThread.set(Thread.currentThread().getName());
+                            lowRanWhileHighWaited.set(!highBodyEnded.get());
+                            lowRunning.countDown();
+                            lowMayEnd.await();
+                            return null;
+                        });
+                        try {
+                            // waits for a task that never ends: only the timeout ends this body
+                            return orchestrator.to(String.class).runtime("virtual").detached()
+                                    .run(Blocking.<String>untilInterrupted()).join();
+                        }
+                        finally {
+                            highBodyEnded.set(true);
+                        }
                     });
-                    // waits for a task that never ends: only the timeout ends this body
-                    return orchestrator.to(String.class).runtime("virtual").detached()
-                            .run(Blocking.<String>untilInterrupted()).join();
-                });
-        assertThatThrownBy(high::join).isInstanceOf(TaskTimeoutException.class);
-        assertThat(high.status()).isEqualTo(TaskStatus.TIMED_OUT);
-        assertThat(lowRunning.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(lowThread.get()).isNotEqualTo(highThread.get());
-        lowMayEnd.countDown();
+            assertThatThrownBy(high::join).isInstanceOf(TaskTimeoutException.class);
+            assertThat(high.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            if (highThread.get() != null) {
+                assertThat(lowRunning.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+            boolean proves = highThread.get() != null && lowRanWhileHighWaited.get();
+            if (proves) {
+                assertThat(lowThread.get()).isNotEqualTo(highThread.get());
+            }
+            lowMayEnd.countDown();
+            if (proves) {
+                return;
+            }
+        }
     }
 
     /** A timed get(...) on the single thread gives the slot away too: a trivial child completes in it. */

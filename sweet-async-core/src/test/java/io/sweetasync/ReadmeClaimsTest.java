@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -67,17 +68,23 @@ class ReadmeClaimsTest {
     // "Cancelled or timed-out tasks are never retried."
     @Test
     void timedOutTaskIsNotRetried() {
+        // the deadline runs from submission: on a loaded machine it can pass before the first attempt's body
+        // has started (no attempt at all proves nothing), so a run whose body never started is run again with
+        // a deadline twice as long
         AtomicInteger attempts = new AtomicInteger();
-        SpawningTask<String> task = orchestrator.to(String.class)
-                .timeout(Duration.ofMillis(100))
-                .retry(RetryPolicy.fixed(3, Duration.ofMillis(1)))
-                .run(() -> {
-                    attempts.incrementAndGet();
-                    Thread.sleep(10_000);
-                    return "late";
-                });
-        assertThatThrownBy(task::join).isInstanceOf(TaskTimeoutException.class);
-        assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        for (Duration timeout = Duration.ofMillis(100); attempts.get() == 0 && timeout.toSeconds() < 30;
+                timeout = timeout.multipliedBy(2)) {
+            SpawningTask<String> task = orchestrator.to(String.class)
+                    .timeout(timeout)
+                    .retry(RetryPolicy.fixed(3, Duration.ofMillis(1)))
+                    .run(() -> {
+                        attempts.incrementAndGet();
+                        Thread.sleep(10_000);
+                        return "late";
+                    });
+            assertThatThrownBy(task::join).isInstanceOf(TaskTimeoutException.class);
+            assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        }
         assertThat(attempts).hasValue(1);
     }
 
@@ -134,21 +141,29 @@ class ReadmeClaimsTest {
     @Test
     void runawayReleasesItsWaitersAndIsListed() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        SpawningTask<String> task = orchestrator.to(String.class).named("stubborn")
-                .timeout(Duration.ofMillis(200))
-                .fallback(error -> "fallback: " + error.getClass().getSimpleName())
-                .run(() -> {
-                    while (release.getCount() > 0) {
-                        try {
-                            release.await();
-                        } catch (InterruptedException ignored) {
-                            // ignored
+        AtomicBoolean started = new AtomicBoolean();
+        // the deadline runs from submission: on a loaded machine it can pass before the body has started, and a
+        // body that never started is no runaway; such a task is run again with a deadline twice as long
+        SpawningTask<String> task = null;
+        for (Duration timeout = Duration.ofMillis(200); !started.get() && timeout.toSeconds() < 30;
+                timeout = timeout.multipliedBy(2)) {
+            task = orchestrator.to(String.class).named("stubborn")
+                    .timeout(timeout)
+                    .fallback(error -> "fallback: " + error.getClass().getSimpleName())
+                    .run(() -> {
+                        started.set(true);
+                        while (release.getCount() > 0) {
+                            try {
+                                release.await();
+                            } catch (InterruptedException ignored) {
+                                // ignored
+                            }
                         }
-                    }
-                    return "late";
-                });
-        // (the body returns only once released below: join() returning at all is the release)
-        assertThat(task.join()).isEqualTo("fallback: TaskTimeoutException");
+                        return "late";
+                    });
+            // (the body returns only once released below: join() returning at all is the release)
+            assertThat(task.join()).isEqualTo("fallback: TaskTimeoutException");
+        }
         assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(task.info().runaway()).isTrue();
         assertThat(orchestrator.runaways()).extracting(TaskInfo::id).contains(task.id());

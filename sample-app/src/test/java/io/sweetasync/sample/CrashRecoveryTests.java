@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The sample app as a real process, killed with SIGKILL mid-flight and started again on the same
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CrashRecoveryTests {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern TASK_ID = Pattern.compile("\"taskId\"\\s*:\\s*\"([0-9-]+)\"");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -59,7 +62,11 @@ class CrashRecoveryTests {
         }
         // Let the store's writer record the running import (flush interval: 1 s).
         await().atMost(Duration.ofSeconds(60)).until(() -> get(port, "/actuator/asynctasks/" + importId).contains("RUNNING"));
-        Thread.sleep(1_500); // one flush interval and a half: the running state reaches the database
+        // until the running state has reached the database (flush interval: 1 s; a sleep of 1.5 s was not always
+        // enough on a loaded machine): the history page is read from the store
+        await().alias("the store records the import as RUNNING").atMost(Duration.ofSeconds(60))
+                .until(() -> storedIds(get(port, "/actuator/asynctasks?name=order-import&status=RUNNING&limit=100"))
+                        .contains(importId));
 
         first.destroyForcibly(); // SIGKILL: no shutdown hook, no last write
         assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -116,6 +123,14 @@ class CrashRecoveryTests {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         return response.body();
+    }
+
+    private static List<String> storedIds(String body) {
+        JsonNode history = JSON.readTree(body).path("history");
+        assertThat(history.path("source").asString()).as(body).isEqualTo("store");
+        List<String> ids = new ArrayList<>();
+        history.path("tasks").forEach(task -> ids.add(task.path("id").asString()));
+        return ids;
     }
 
     private static String taskId(String json) {

@@ -264,16 +264,23 @@ class DashboardBrowserTests {
         });
         broken.result();
         AtomicBoolean release = new AtomicBoolean();
-        SpawningTask<Integer> stubborn = orchestrator.to(Integer.class).named("stubborn").timeout(Duration.ofMillis(50))
-                .run(() -> {
+        AtomicBoolean started = new AtomicBoolean();
+        try {
+            // the deadline runs from submission: on a loaded machine it can pass before the body has started, and a
+            // body that never started is no runaway; such a task is run again with a deadline twice as long
+            SpawningTask<Integer> stubborn = null;
+            for (Duration timeout = Duration.ofMillis(50); !started.get(); timeout = timeout.multipliedBy(2)) {
+                assertThat(timeout).as("a deadline the body could not reach").isLessThan(Duration.ofSeconds(30));
+                stubborn = orchestrator.to(Integer.class).named("stubborn").timeout(timeout).run(() -> {
+                    started.set(true);
                     while (!release.get()) {
                         Thread.interrupted();               // ignores its interrupt: a runaway
                         LockSupport.parkNanos(1_000_000);
                     }
                     return 1;
                 });
-        try {
-            stubborn.result();
+                stubborn.result();
+            }
             String failed = broken.id().toString();
             browser.await(d -> text(d, "#failed tr.task[data-id='" + failed + "'] .failure")
                     .equals("IllegalStateException: no price for o-7"));

@@ -1,6 +1,7 @@
 package io.sweetasync.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.SpawningTask;
@@ -10,6 +11,8 @@ import io.sweetasync.Work;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -40,21 +43,32 @@ class HostileProgressTest {
     void aDeadlineReleasesWaitersWhileAProgressSupplierWaitsForTheRunawayBodysLock() throws Exception {
         Object lock = new Object();
         long[] rows = new long[1];
-        CountDownLatch holding = new CountDownLatch(1);
-        SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(200)).run(() -> {
-            TaskContext.current().orElseThrow().progress("rows", () -> {
+        // the deadline runs from submission: on a loaded machine it can pass before the body holds its lock
+        // (then it never does, and holding.await() hung), so such a run is repeated with a deadline twice as long
+        Map<SpawningTask<String>, CountDownLatch> attempts = new LinkedHashMap<>();
+        for (Duration timeout = Duration.ofMillis(200); attempts.values().stream().allMatch(e -> e.getCount() > 0);
+                timeout = timeout.multipliedBy(2)) {
+            assertThat(timeout).as("a deadline the body could not reach").isLessThan(Duration.ofSeconds(30));
+            CountDownLatch entered = new CountDownLatch(1);
+            SpawningTask<String> attempt = orchestrator.to(String.class).timeout(timeout).run(() -> {
+                TaskContext.current().orElseThrow().progress("rows", () -> {
+                    synchronized (lock) {
+                        return rows[0];
+                    }
+                });
                 synchronized (lock) {
-                    return rows[0];
+                    rows[0] = 1;
+                    entered.countDown();
+                    Work.awaitIgnoringInterrupts(release);
                 }
+                return "body";
             });
-            synchronized (lock) {
-                rows[0] = 1;
-                holding.countDown();
-                Work.awaitIgnoringInterrupts(release);
-            }
-            return "body";
-        });
-        holding.await();
+            attempts.put(attempt, entered);
+            await().alias("the body holds its lock, or its task ended first").atMost(HANG)
+                    .until(() -> entered.getCount() == 0 || attempt.status().isTerminal());
+        }
+        SpawningTask<String> task = attempts.entrySet().stream().filter(e -> e.getValue().getCount() == 0)
+                .findFirst().orElseThrow().getKey();
         var result = assertTimeoutPreemptively(HANG, task::result);
         assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(result.isOk()).isFalse();

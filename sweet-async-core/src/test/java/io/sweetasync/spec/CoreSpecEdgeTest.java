@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -202,18 +203,27 @@ class CoreSpecEdgeTest {
     @Test
     void runawaySnapshotSaysTheBodyStillRuns() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100)).run(() -> {
-            while (true) {
-                try {
-                    release.await();
-                    return 1;
+        AtomicBoolean started = new AtomicBoolean();
+        // the deadline runs from submission: on a loaded machine it can pass before the body has started, and a
+        // body that never started is no runaway; such a task is run again with a deadline twice as long
+        SpawningTask<Integer> t = null;
+        for (Duration timeout = Duration.ofMillis(100); !started.get() && timeout.toSeconds() < 30;
+                timeout = timeout.multipliedBy(2)) {
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).timeout(timeout).run(() -> {
+                started.set(true);
+                while (true) {
+                    try {
+                        release.await();
+                        return 1;
+                    }
+                    catch (InterruptedException ignored) {
+                        // ignores interrupts
+                    }
                 }
-                catch (InterruptedException ignored) {
-                    // ignores interrupts
-                }
-            }
-        });
-        assertThatThrownBy(() -> t.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            });
+            assertThatThrownBy(() -> task.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            t = task;
+        }
         assertThat(t.info().runaway()).isTrue();
         assertThat(orchestrator.runaways()).extracting(TaskInfo::id).contains(t.id());
         release.countDown();

@@ -200,7 +200,10 @@ class DurableReviewTest {
                 hold.await();
                 return "ok";
             });
-            await().atMost(Duration.ofSeconds(10)).until(() -> store.find(live.id()).isPresent());
+            // first the record as running (a loaded machine may take a flush or two to write it), then it must stay
+            // so for 4 s (four leases)
+            await().alias("the live task's record says RUNNING").atMost(Duration.ofSeconds(30)).until(() -> store
+                    .find(live.id()).map(r -> r.status() + " " + r.failureType()).orElse("<none>").equals("RUNNING null"));
             await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(
                     store.find(live.id()).map(r -> r.status() + " " + r.failureType()).orElse("<none>"))
                     .as("record of a task still running on live member a (lease 1s, flush interval 2s)")
@@ -368,7 +371,7 @@ class DurableReviewTest {
             }).result();
             SpawningTask<String> plain = orchestrator.to(String.class).named("plain").run(() -> "plain");
             plain.join();
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(status(store, plain.id()))
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(store, plain.id()))
                     .as("record of an ordinary task flushed with one whose failure message has a NUL")
                     .isEqualTo("COMPLETED"));
         }
@@ -444,7 +447,8 @@ class DurableReviewTest {
                 .handler("mail", String.class, s -> s).build()) {
             SpawningTask<String> control = orchestrator.to(String.class).named("control").run(() -> "x");
             control.join();
-            await().atMost(Duration.ofSeconds(5)).until(() -> status(outside, control.id()).equals("COMPLETED"));
+            await().alias("the control task's record").atMost(Duration.ofSeconds(30))
+                    .until(() -> status(outside, control.id()).equals("COMPLETED"));
             tx.begin();
             try {
                 orchestrator.to(String.class).durable("mail", "welcome").run(); // stored in the transaction, starts after commit
@@ -453,7 +457,8 @@ class DurableReviewTest {
                 // and every record behind it with it.
                 SpawningTask<String> other = orchestrator.to(String.class).named("other").run(() -> "x");
                 other.join();
-                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                // (a store stalled by the transaction writes nothing until the finally below: 30 s only bounds the wait)
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                         outside.find(other.id()).map(TaskRecord::status))
                         .as("an unrelated task's terminal record, while the submitting transaction is still open")
                         .hasValue("COMPLETED"));

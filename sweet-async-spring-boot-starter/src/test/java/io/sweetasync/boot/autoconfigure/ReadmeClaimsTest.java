@@ -224,11 +224,11 @@ class ReadmeClaimsTest {
             // "IOException rethrown as is"
             assertThat(catchThrowable(pricing::down)).isInstanceOf(java.io.IOException.class)
                     .hasMessage("still down");
-            assertThat(pricing.report(java.time.Month.MAY).get(5, java.util.concurrent.TimeUnit.SECONDS).text())
+            assertThat(pricing.report(java.time.Month.MAY).get(30, java.util.concurrent.TimeUnit.SECONDS).text())
                     .isEqualTo("MAY");
             pricing.audit(new ReadmeSnippetBeans.Event("ok"));
             pricing.audit(new ReadmeSnippetBeans.Event("bad"));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+            org.awaitility.Awaitility.await().alias("both audits ran").atMost(java.time.Duration.ofSeconds(30))
                     .until(() -> pricing.audited().size() == 2);
             assertThat(pricing.audited()).allMatch(entry -> entry.startsWith("Pricing.audit:"));
         });

@@ -113,9 +113,19 @@ class ObservationScopeTests {
         });
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
-            SpawningTask<String> task = orchestrator.to(String.class).named("slow-start").timeout(Duration.ofMillis(50))
-                    .run(() -> "body");
-            starting.await();
+            // the deadline runs from submission: on a loaded machine it can pass before the attempt has started
+            // (then no observation starts and starting.await() hung), so such a task is run again with a deadline
+            // twice as long
+            SpawningTask<String> found = null;
+            for (Duration timeout = Duration.ofMillis(50); starting.getCount() > 0; timeout = timeout.multipliedBy(2)) {
+                assertThat(timeout).as("a deadline the attempt could not reach").isLessThan(Duration.ofSeconds(30));
+                SpawningTask<String> attempt = orchestrator.to(String.class).named("slow-start").timeout(timeout)
+                        .run(() -> "body");
+                await().alias("the observation is starting, or the task ended first").atMost(Duration.ofSeconds(30))
+                        .until(() -> starting.getCount() == 0 || attempt.status().isTerminal());
+                found = attempt;
+            }
+            SpawningTask<String> task = found;
             await().alias("the task timed out while its observation was starting").atMost(Duration.ofSeconds(30))
                     .until(() -> task.status() == TaskStatus.TIMED_OUT);
             release.countDown();
