@@ -41,7 +41,8 @@ import java.util.function.Function;
  *   {@code IExecutorService} {@code "sweet-async"}. A task that ends within a moment (2 ms) answers its
  *   outcome in the start's own response, one round trip like a plain {@code submitToMember(...).get()};
  *   a longer one's outcome comes back in a message when it ends. Cancelling it sends a cancellation that
- *   interrupts its body there.</li>
+ *   interrupts its body there. A member chosen by a load older than its orchestrator's close or shutdown
+ *   starts nothing and says so; the placing member then decides again without it.</li>
  *   <li><b>Durable tasks</b> (with a task store shared by the members) are placed the same way, among the
  *   members with a store: the invocation is stored owned by the chosen member's incarnation, then started
  *   there with {@code StartDurable}; the caller's handle follows it.</li>
