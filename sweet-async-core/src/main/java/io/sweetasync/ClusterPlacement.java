@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  * {@link PlacedTask#await} promises that a lost member ends that wait. Interrupting the body (cancel,
  * timeout, a parent's end) sends a cancellation to the remote task. While it waits the placing task is
  * counted in {@link #placing}, so that this member's load counts the work, not the tasks waiting for it.
+ * A member that turns the work away unstarted ({@link PlacedTask#refused}: it was chosen by a load from
+ * before it began to shut down) leads to a new decision.
  * Decisions are taken one at a time under {@link #decisions}, and each is started (a child created here,
  * or a placement registered with the engine) before the next: a burst of placements sees its own load.
  */
@@ -88,31 +90,38 @@ final class ClusterPlacement implements ClusterHost {
             }
             RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(), tags,
                     cluster.memberName() + "/" + self.id());
-            PlacedTask placed;
-            SpawningTask<Object> here = null;
-            // One decision at a time, each started before the next is taken: a burst sees its own load.
-            decisions.lock();
-            try {
-                placed = cluster.place(invocation);
-                if (placed == null) {
-                    here = startHere(self, handler, argument, name, group);
+            while (true) {
+                PlacedTask placed;
+                SpawningTask<Object> here = null;
+                // One decision at a time, each started before the next is taken: a burst sees its own load.
+                decisions.lock();
+                try {
+                    placed = cluster.place(invocation);
+                    if (placed == null) {
+                        here = startHere(self, handler, argument, name, group);
+                    }
                 }
+                finally {
+                    decisions.unlock();
+                }
+                if (placed == null) {
+                    return (T) awaitHere(self, here);
+                }
+                RemoteOutcome outcome;
+                try {
+                    outcome = placed.await();
+                }
+                catch (InterruptedException ex) {
+                    placed.cancel();
+                    throw ex;
+                }
+                if (!placed.refused()) {
+                    return (T) valueOf(self, outcome);
+                }
+                // Nothing ran there (it had begun to shut down, or lacks the handler): decide again.
+                LOG.log(Level.DEBUG, "member {0} turned {1} away: {2}; placing it again", outcome.member(),
+                        self.label(), outcome.failureMessage());
             }
-            finally {
-                decisions.unlock();
-            }
-            if (placed == null) {
-                return (T) awaitHere(self, here);
-            }
-            RemoteOutcome outcome;
-            try {
-                outcome = placed.await();
-            }
-            catch (InterruptedException ex) {
-                placed.cancel();
-                throw ex;
-            }
-            return (T) valueOf(self, outcome);
         }
         finally {
             placing.decrement();

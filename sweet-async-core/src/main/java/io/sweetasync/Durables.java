@@ -4,6 +4,7 @@ import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableStartGate;
 import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskStore;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -145,9 +146,9 @@ final class Durables {
         return codec;
     }
 
-    /** Names of the registered handlers. */
+    /** The registered handlers' names, a live read-only view (asked on every placement made here: no copy). */
     Set<String> handlerNames() {
-        return Set.copyOf(handlers.keySet());
+        return Collections.unmodifiableSet(handlers.keySet());
     }
 
     Registration<?> registration(String name) {

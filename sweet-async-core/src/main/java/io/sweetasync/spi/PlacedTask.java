@@ -39,6 +39,16 @@ public interface PlacedTask {
     void cancel();
 
     /**
+     * Whether, once {@link #await} has answered, its member turned the task away without starting it (its
+     * orchestrator had closed or begun to shut down, or lacks the handler: the view it was chosen by was stale). Nothing ran there, so
+     * the caller places it again; the outcome then says {@link RemoteOutcome#lost lost} on that member.
+     * False by default.
+     */
+    default boolean refused() {
+        return false;
+    }
+
+    /**
      * A placement that never started (its member had gone, or the start could not be sent): every wait answers
      * at once that it was lost on {@code member}, for {@code why}; there is nothing to cancel.
      */

@@ -41,7 +41,8 @@ import java.util.function.Function;
  *   {@code IExecutorService} {@code "sweet-async"}. A task that ends within a moment (2 ms) answers its
  *   outcome in the start's own response, one round trip like a plain {@code submitToMember(...).get()};
  *   a longer one's outcome comes back in a message when it ends. Cancelling it sends a cancellation that
- *   interrupts its body there.</li>
+ *   interrupts its body there. A member chosen by a load older than its orchestrator's close or shutdown
+ *   starts nothing and says so; the placing member then decides again without it.</li>
  *   <li><b>Durable tasks</b> (with a task store shared by the members) are placed the same way, among the
  *   members with a store: the invocation is stored owned by the chosen member's incarnation, then started
  *   there with {@code StartDurable}; the caller's handle follows it.</li>
@@ -380,14 +381,22 @@ public final class HazelcastTaskCluster implements TaskCluster {
     /**
      * Starts a task placed here by {@code placer} on member {@code origin} and waits up to
      * {@link #INLINE_WAIT} for it to end: the outcome of a task that ends by then goes back in the answer, any
-     * other's in a message to {@code origin} when it ends ({@link InlineReply} decides which, once).
+     * other's in a message to {@code origin} when it ends ({@link InlineReply} decides which, once). A task
+     * whose handler this member does not offer now ({@link ClusterHost#handlers()}) is turned away unstarted.
      */
     Started startPlaced(RemoteInvocation invocation, UUID origin, UUID placer, long key) {
+        ClusterHost attached = host;
+        if (attached == null || !attached.handlers().contains(invocation.handler())) {
+            // Chosen by a view older than this member's last load (its orchestrator has closed or begun to shut
+            // down, or lacks the handler): nothing starts, and the placing member places it again elsewhere.
+            return Started.refused("it takes no work of '" + invocation.handler() + "' now (its orchestrator is "
+                    + "shutting down or closed, or has no such handler)");
+        }
         loads.placedHere(origin, placer);
         InlineReply inline = new InlineReply();
         TaskId id;
         try {
-            id = host().start(invocation, outcome -> {
+            id = attached.start(invocation, outcome -> {
                 loads.endedHere(placer);
                 if (!inline.offer(outcome)) {
                     reply(origin, key, outcome);

@@ -31,7 +31,8 @@ import java.util.function.ToIntFunction;
  * own cost when done for every member on every placement); each publication also drops from the view
  * what the replicated map no longer has and adds what it missed. A member counts as a candidate only
  * while its load is there: one without an attached orchestrator never is, nor one without the task's
- * handler (e.g. still starting, its handlers not all registered yet).
+ * handler (e.g. still starting, its handlers not all registered yet). A member that turns a placement away
+ * (chosen by a load older than its shutdown) drops out of the view until it publishes again ({@link #passOver}).
  *
  * <p>A publication's live count and its per-origin counts of placed tasks agree: a placed task is counted
  * in {@link #placedHere} before it is live and until after it has ended, every change of those counts
@@ -198,6 +199,14 @@ final class MemberLoads {
     /** The load of {@code member} as placements here see it (the entry listener's view), or null. */
     MemberLoad seen(Member member) {
         return view.get(member.getUuid());
+    }
+
+    /**
+     * {@code member} turned a placement away (its load here said it took the work; it no longer does): it is no
+     * candidate until its next publication, which says what it takes now.
+     */
+    void passOver(Member member) {
+        view.remove(member.getUuid());
     }
 
     /** Whether {@code member} publishes a load, i.e. can take placed tasks. */

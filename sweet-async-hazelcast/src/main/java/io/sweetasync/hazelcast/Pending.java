@@ -15,8 +15,9 @@ import java.util.concurrent.TimeoutException;
  * A task this member placed on another, until its outcome arrives.
  *
  * <p>{@link #outcome} completes once, with the first of: the outcome in the answer to its start (a task
- * that ended at once), the outcome the member reports later, a failure to start it there, or the loss of
- * the member ({@link Placements#memberLeft}, {@link Placements#closeAll}).
+ * that ended at once), the outcome the member reports later, a failure to start it there, the member's
+ * refusal to start it (then {@link #refused}, set first, tells the caller to place it again), or the loss
+ * of the member ({@link Placements#memberLeft}, {@link Placements#closeAll}).
  *
  * <p>The answer to the start is read by the thread that {@linkplain #await awaits} the task, straight from
  * Hazelcast's future, as Hazelcast's own callers do: a callback on that future would cost a platform
@@ -42,6 +43,8 @@ final class Pending implements PlacedTask {
     private String remoteId;
     /** Guarded by this. */
     private boolean cancelRequested;
+    /** Set before {@link #outcome} completes when the member turned the task away unstarted. */
+    private volatile boolean refused;
 
     Pending(long key, Member target, Placements placements) {
         this.key = key;
@@ -139,6 +142,12 @@ final class Pending implements PlacedTask {
             outcome.complete(placements.failedToStart(this, error));
             return;
         }
+        if (started.refused() != null) {
+            refused = true; // nothing ran there, whatever ended the wait first
+            placements.refusedBy(target);
+            outcome.complete(RemoteOutcome.lost(member, "it turned the task away: " + started.refused()));
+            return;
+        }
         if (started.hasEnded()) {
             RemoteOutcome ended;
             try {
@@ -159,6 +168,11 @@ final class Pending implements PlacedTask {
         if (send && !outcome.isDone()) {
             placements.sendCancel(this);
         }
+    }
+
+    @Override
+    public boolean refused() {
+        return refused;
     }
 
     synchronized String remoteId() {

@@ -156,6 +156,11 @@ final class Placements {
         }
     }
 
+    /** {@code member} turned a placement away: the view that chose it is stale, so it is passed over until it publishes again. */
+    void refusedBy(Member member) {
+        cluster.loads().passOver(member);
+    }
+
     /** Tasks placed on {@code member} whose end has not arrived. */
     int outstanding(Member member) {
         AtomicInteger count = perMember.get(member.getUuid());

@@ -32,7 +32,14 @@ final class StartPlaced extends ClusterMessage implements Callable<Started>, Dat
 
     @Override
     public Started call() {
-        return here().startPlaced(invocation, origin, placer, key);
+        HazelcastTaskCluster here;
+        try {
+            here = here();
+        }
+        catch (IllegalStateException closed) {
+            return Started.refused(closed.getMessage()); // no orchestrator serves here (any more): nothing ran
+        }
+        return here.startPlaced(invocation, origin, placer, key);
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.io.IOException;
 
 /**
  * The answer to {@link StartPlaced}: the id of the task started there and, when it ended before the
- * answer left, its outcome, so that a short task costs one round trip and no second message.
+ * answer left, its outcome, so that a short task costs one round trip and no second message; or that the
+ * member turned it away, starting nothing (it no longer takes that handler's work).
  *
  * <p>The outcome's value is serialized when the answer is made, on the member that ran the task, into
  * Hazelcast's own form of it: a value that cannot be serialized turns into a {@code FAILED} outcome saying
@@ -26,6 +27,8 @@ final class Started implements DataSerializable {
     private RemoteOutcome ended;
     /** The value, in Hazelcast's serialized form; null for none. */
     private byte[] value;
+    /** Why the member turned the task away without starting it; null if it started it. */
+    private String refused;
 
     /** For Hazelcast's deserialization. */
     Started() {
@@ -40,6 +43,13 @@ final class Started implements DataSerializable {
     /** The task still runs: its outcome follows in a {@link PlacedEnded}. */
     static Started running(String taskId) {
         return new Started(taskId, null, null);
+    }
+
+    /** The member did not start the task, for {@code why}: nothing ran there. */
+    static Started refused(String why) {
+        Started started = new Started(null, null, null);
+        started.refused = why;
+        return started;
     }
 
     /** The task has ended with {@code outcome}. */
@@ -71,6 +81,11 @@ final class Started implements DataSerializable {
         return ended != null;
     }
 
+    /** Why the member turned the task away, or null if it started it. */
+    String refused() {
+        return refused;
+    }
+
     /** The outcome, its value deserialized with {@code serialization}; only if {@link #hasEnded()}. */
     RemoteOutcome outcome(SerializationService serialization) {
         if (value == null) {
@@ -84,6 +99,7 @@ final class Started implements DataSerializable {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeString(taskId);
+        out.writeString(refused);
         out.writeBoolean(ended != null);
         if (ended != null) {
             Wire.writeOutcome(out, ended);
@@ -94,6 +110,7 @@ final class Started implements DataSerializable {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         taskId = in.readString();
+        refused = in.readString();
         if (in.readBoolean()) {
             ended = Wire.readOutcome(in, null);
             value = in.readByteArray();
