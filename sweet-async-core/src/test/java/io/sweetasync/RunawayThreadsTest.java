@@ -24,18 +24,31 @@ class RunawayThreadsTest {
         for (TaskRuntime runtime : List.of(TaskRuntime.single("one"), TaskRuntime.platform("duo", 2))) {
             int size = runtime.parallelism();
             try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(runtime).build()) {
-                CountDownLatch release = new CountDownLatch(1);
-                List<SpawningTask<String>> runaways = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    runaways.add(orchestrator.to(String.class).runtime(runtime.name()).timeout(Duration.ofMillis(100))
-                            .run(() -> {
-                                Work.awaitIgnoringInterrupts(release);
-                                return "late";
-                            }));
-                }
-                for (SpawningTask<String> runaway : runaways) {
-                    runaway.result();
-                    assertThat(runaway.status()).isEqualTo(TaskStatus.TIMED_OUT);
+                // the deadline runs from submission: on a loaded machine it can pass before a body has started, and
+                // a body that never started is no runaway; then the round is run again with twice the deadline
+                CountDownLatch release;
+                for (Duration timeout = Duration.ofMillis(100); ; timeout = timeout.multipliedBy(2)) {
+                    CountDownLatch round = new CountDownLatch(1);
+                    CountDownLatch started = new CountDownLatch(size);
+                    List<SpawningTask<String>> runaways = new ArrayList<>();
+                    for (int i = 0; i < size; i++) {
+                        runaways.add(orchestrator.to(String.class).runtime(runtime.name()).timeout(timeout)
+                                .run(() -> {
+                                    started.countDown();
+                                    Work.awaitIgnoringInterrupts(round);
+                                    return "late";
+                                }));
+                    }
+                    for (SpawningTask<String> runaway : runaways) {
+                        runaway.result();
+                        assertThat(runaway.status()).isEqualTo(TaskStatus.TIMED_OUT);
+                    }
+                    if (started.getCount() == 0 || timeout.toSeconds() >= 10) {
+                        release = round;
+                        break;
+                    }
+                    round.countDown(); // a short round leaves no runaway behind
+                    await().atMost(Duration.ofSeconds(30)).until(() -> orchestrator.runawayCount() == 0);
                 }
                 await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.runawayCount() == size);
 
