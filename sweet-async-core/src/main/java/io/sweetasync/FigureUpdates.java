@@ -10,12 +10,12 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Hands finished tasks whose sampled figures just became final to the orchestrator (listeners, history),
- * off the thread that noticed: the JDK Flight Recorder stream must never wait for user code. One
- * drainer (a virtual thread, started when work arrives and ending when the queue is empty) delivers in
- * batches, in arrival order. The queue is bounded: if listeners are so slow that {@value #MAX_QUEUED}
- * tasks wait, further ones are dropped, counted and logged, and their figures stay readable through
- * {@code metrics()}.
+ * Hands finished tasks whose figures just became final (sampled ones, a runaway's) to the orchestrator
+ * (listeners, history, store), off the thread that noticed: the JDK Flight Recorder stream, or a runaway's
+ * body thread, must never wait for user code. One drainer (a virtual thread, started when work arrives
+ * and ending when the queue is empty) delivers in batches, in arrival order. The queue is bounded: if
+ * listeners are so slow that {@value #MAX_QUEUED} tasks wait, further ones are dropped, counted and
+ * logged, and their figures stay readable through {@code metrics()}.
  *
  * <p>Invariant: {@code draining} is true while a drainer runs; a drainer clears it only after finding
  * the queue empty and then re-checks, so an offer racing with its exit is never stranded.
@@ -41,7 +41,7 @@ final class FigureUpdates {
             queued.decrementAndGet();
             dropped.increment();
             if (dropped.sum() == 1) {
-                LOG.log(Level.WARNING, "sampled resource figures became final for more than " + MAX_QUEUED
+                LOG.log(Level.WARNING, "resource figures became final for more than " + MAX_QUEUED
                         + " tasks before they could be announced (to listeners' onResourcesUpdated, the history and"
                         + " the store); further announcements are dropped: those tasks' metrics() and the totals per"
                         + " name still have their figures");
@@ -55,7 +55,7 @@ final class FigureUpdates {
             }
             catch (RuntimeException | Error ex) {
                 draining.set(false);
-                LOG.log(Level.WARNING, "could not start the thread that announces sampled resource figures", ex);
+                LOG.log(Level.WARNING, "could not start the thread that announces late resource figures", ex);
             }
         }
     }
@@ -89,7 +89,7 @@ final class FigureUpdates {
             sink.accept(batch);
         }
         catch (Throwable t) {
-            LOG.log(Level.WARNING, "announcing sampled resource figures failed; ignored", t);
+            LOG.log(Level.WARNING, "announcing late resource figures failed; ignored", t);
         }
     }
 }

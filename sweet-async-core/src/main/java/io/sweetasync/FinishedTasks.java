@@ -6,15 +6,17 @@ import java.util.Map;
 
 /**
  * Where a task goes once it is terminal: out of the live registry, a root into the history, a snapshot to
- * the listeners; and, when its JFR-sampled figures become final after that, to the listeners, the history
- * and the store once more.
+ * the listeners; and, when its figures become final after that (JFR-sampled ones that arrive late, a
+ * runaway's once its body returns), to the listeners, the history and the store once more.
  *
  * <p>Invariants: {@link #finished} runs once per task, on the thread that finished it, before the task's
  * waiters are released; the listeners' snapshot is taken before the history's, so the history's is at
  * least as final, and a task whose figures were pending in the listeners' snapshot is announced again once
- * they are final (exactly once, whichever of the finisher and the attribution comes second); shutdown's
- * drain waiters are woken last, once all of this is recorded. {@link #resourcesFinal} runs one batch at a
- * time on the attribution's thread (never a task's, nor the JFR stream's). Holds no state of its own.
+ * they are final: exactly once, by whichever of the finisher, the runaway's returning body
+ * ({@link #runawayReturned}, see {@link TaskFacts#holdFiguresWhileBodyRuns}) and the attribution comes
+ * last, and never after the orchestrator closed; shutdown's drain waiters are woken last, once all of this
+ * is recorded. {@link #resourcesFinal} runs one batch at a time on {@link FigureUpdates}' thread (never a
+ * task's, nor the JFR stream's), renewing the history before the listeners hear. Holds no state of its own.
  */
 final class FinishedTasks {
 
@@ -39,7 +41,9 @@ final class FinishedTasks {
         // The listeners' snapshot comes first: the history's is then at least as final, and sampled
         // figures pending in the former are announced (renewing the latter) once they are final.
         TaskInfo info = listeners.wants(TaskListeners.FINISHED) ? node.info() : null;
-        boolean resourcesPending = info == null ? node.resourcesPending() : hasPending(info.metrics());
+        boolean resourcesPending = info == null
+                ? node.resourcesPending() || node.isRunaway() && hasPending(node.metrics())
+                : hasPending(info.metrics());
         // History first: find(id) looks in the live trees, then the history, so a root is found in one or
         // the other while it moves (the other way round, it was briefly in neither).
         if (node.parentNode() == null) {
@@ -52,10 +56,30 @@ final class FinishedTasks {
             node.outcome.announce(result,
                     () -> node.runWhileEnding("an onFinished listener", () -> listeners.each(listener -> listener.onFinished(info))));
         }
-        if (resourcesPending && node.announceResourcesWhenFinal()) {
-            orchestrator.attribution().announce(node);
+        if (resourcesPending && node.wantFiguresAnnounced()) {
+            announceWhenFinal(node);
         }
         live.wakeDrainWaiters();
+    }
+
+    /**
+     * A runaway's body has returned, its attempt's figures in: if its finisher showed them pending and is
+     * done, the task is announced (once its sampled figures are final too). Nothing is announced once the
+     * orchestrator closed: a runaway whose body outlives it keeps the pending figures it was announced
+     * with, in the history and the store; only its {@code metrics()} become final.
+     */
+    void runawayReturned(TaskNode<?> node) {
+        if (node.bodyReturnedAfterEnd() && !orchestrator.isClosed()) {
+            announceWhenFinal(node);
+        }
+    }
+
+    /** Every part of the task's figures is in but the sampled ones: announces it, now or when they settle. */
+    private void announceWhenFinal(TaskNode<?> node) {
+        FigureUpdates updates = orchestrator.figureUpdates();
+        if (updates != null && (node.sampledOrNull() == null || node.announceResourcesWhenFinal())) {
+            updates.offer(node);
+        }
     }
 
     private static boolean hasPending(TaskMetrics metrics) {
@@ -64,10 +88,16 @@ final class FinishedTasks {
     }
 
     /**
-     * Finished tasks whose sampled figures were pending when they finished and are final now: tells the
-     * listeners, renews the history snapshots that show them and has their stored records written again.
+     * Finished tasks whose figures were pending when they finished and are final now: renews the history
+     * snapshots that show them, tells the listeners and has their stored records written again.
      */
     void resourcesFinal(List<TaskNode<?>> nodes) {
+        // The history first: a listener told of final figures finds them in recent() too.
+        if (history.isOn()) {
+            Map<TaskId, TaskNode<?>> roots = new HashMap<>();
+            nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
+            history.renew(roots);
+        }
         if (listeners.wants(TaskListeners.RESOURCES_UPDATED)) {
             for (TaskNode<?> node : nodes) {
                 TaskInfo info = node.info();
@@ -77,11 +107,6 @@ final class FinishedTasks {
         StoreSync sync = orchestrator.storeSync();
         if (sync != null) {
             nodes.forEach(sync::figuresFinal);
-        }
-        if (history.isOn()) {
-            Map<TaskId, TaskNode<?>> roots = new HashMap<>();
-            nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
-            history.renew(roots);
         }
     }
 }

@@ -4,11 +4,9 @@ import io.sweetasync.SliceTimeline.Slice;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
@@ -77,10 +75,10 @@ final class ResourceAttribution implements AutoCloseable {
     }
 
     /**
-     * Starts the stream, or returns null (logging why) where JFR cannot attribute. {@code announce}
-     * receives, off the stream thread, finished tasks whose figures became final.
+     * Starts the stream, or returns null (logging why) where JFR cannot attribute. {@code updates}
+     * receives finished tasks whose figures became final, and announces them off the stream thread.
      */
-    static ResourceAttribution start(Consumer<List<TaskNode<?>>> announce) {
+    static ResourceAttribution start(FigureUpdates updates) {
         try {
             if (!FlightRecorder.isAvailable()) {
                 LOG.log(Level.INFO, "JDK Flight Recorder is not available: sampled task resources will be UNAVAILABLE");
@@ -100,7 +98,7 @@ final class ResourceAttribution implements AutoCloseable {
                         + "on virtual threads will be UNAVAILABLE");
             }
             RecordingStream stream = new RecordingStream();
-            ResourceAttribution attribution = new ResourceAttribution(stream, cpu, new FigureUpdates(announce));
+            ResourceAttribution attribution = new ResourceAttribution(stream, cpu, updates);
             attribution.subscribe();
             stream.startAsync();
             return attribution;
@@ -162,11 +160,6 @@ final class ResourceAttribution implements AutoCloseable {
 
     void close(Slice slice) {
         ledger.close(slice);
-    }
-
-    /** Announces a finished task whose figures are final (its finisher won the race to announce them). */
-    void announce(TaskNode<?> node) {
-        updates.offer(node);
     }
 
     // ---- the stream thread ----------------------------------------------------------------------

@@ -5,8 +5,8 @@ import java.io.Serializable;
 /**
  * One resource figure of a task (CPU nanoseconds, bytes allocated, bytes read or written) and how it
  * was obtained. A figure that could not be obtained is {@link Source#UNAVAILABLE} with amount
- * {@code -1}; a sampled figure whose events have not all arrived yet is {@link Source#PENDING}: never a
- * placeholder that looks like a measurement.
+ * {@code -1}; a sampled figure whose events have not all arrived yet, or a runaway's while its body still
+ * runs, is {@link Source#PENDING}: never a placeholder that looks like a measurement.
  *
  * <pre>{@code
  * ResourceValue cpu = task.metrics().cpuTimeNanos();
@@ -33,9 +33,13 @@ public record ResourceValue(long amount, Source source) implements Serializable 
          */
         SAMPLED,
         /**
-         * To be attributed from JDK Flight Recorder events, some of which have not arrived yet (they come
-         * in about once a second); the amount is what has arrived so far. It becomes {@code SAMPLED} or
-         * {@code UNAVAILABLE}, and {@link TaskListener#onResourcesUpdated} announces that for finished tasks.
+         * Not final yet: to be attributed from JDK Flight Recorder events, some of which have not arrived yet
+         * (they come in about once a second), or a runaway's ({@link TaskInfo#runaway()}: its task ended while
+         * its body still runs) until its body returns. The amount is what is known so far, a lower bound (0 if
+         * nothing). It becomes {@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}, and
+         * {@link TaskListener#onResourcesUpdated} announces that for finished tasks; a runaway whose body
+         * outlives its orchestrator's {@code close()} is not announced, and only its own {@code metrics()} turn
+         * final when the body returns.
          */
         PENDING,
         /** Not obtained. */
@@ -67,7 +71,7 @@ public record ResourceValue(long amount, Source source) implements Serializable 
         return new ResourceValue(amount, Source.SAMPLED);
     }
 
-    /** A sampled figure still waiting for events: {@code soFar} is what has arrived. */
+    /** A figure not final yet (sampled events still to arrive, a runaway's body still running): {@code soFar} is what is known. */
     public static ResourceValue pending(long soFar) {
         return soFar == 0 ? NOTHING_YET : new ResourceValue(soFar, Source.PENDING);
     }
@@ -77,7 +81,7 @@ public record ResourceValue(long amount, Source source) implements Serializable 
         return source == Source.MEASURED || source == Source.SAMPLED;
     }
 
-    /** Whether the figure waits for sampled events still to arrive (its amount is a lower bound). */
+    /** Whether the figure is not final yet (sampled events still to arrive, a runaway's body running); its amount is a lower bound. */
     public boolean isPending() {
         return source == Source.PENDING;
     }

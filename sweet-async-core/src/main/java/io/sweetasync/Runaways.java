@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Invariants: a runaway on a {@code PLATFORM}/{@code SINGLE} runtime costs that runtime a thread, not
  * a slot: exactly one {@link PooledRuntime#threadFreed()} follows each {@link PooledRuntime#threadStuck()},
  * whichever of the body's return and this bookkeeping comes first (whoever removes the task from
- * {@link #stuckThreads} frees the thread). A runaway whose body returns leaves both sets.
+ * {@link #stuckThreads} frees the thread). A runaway whose body returns leaves both sets. Each task added to
+ * {@link #running} holds its figures ({@link TaskFacts#holdFiguresWhileBodyRuns}) before it is ended, and
+ * whoever removes it lets them go, once, after its attempt's figures are in (the body's attempt has ended).
  */
 final class Runaways {
 
@@ -45,6 +47,7 @@ final class Runaways {
         if (!running.add(node)) {
             return false;
         }
+        node.holdFiguresWhileBodyRuns();
         PooledRuntime pool = node.carrierPool();
         if (pool != null && stuckThreads.putIfAbsent(node, pool) == null) {
             pool.threadStuck();
@@ -65,10 +68,13 @@ final class Runaways {
 
     /** Called when a runaway's body has returned. */
     void returned(TaskNode<?> node) {
-        running.remove(node);
+        boolean wasRunning = running.remove(node);
         PooledRuntime pool = stuckThreads.remove(node);
         if (pool != null) {
             pool.threadFreed();
+        }
+        if (wasRunning) {
+            node.settings.orchestrator.runawayReturned(node);
         }
     }
 }

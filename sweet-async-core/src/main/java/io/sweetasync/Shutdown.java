@@ -85,6 +85,11 @@ final class Shutdown {
         return true;
     }
 
+    /** Whether the orchestrator has been closed (or is closing). */
+    boolean isClosed() {
+        return closed.get();
+    }
+
     /** Whether new root tasks are admitted. */
     boolean isAccepting() {
         return accepting;

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * view of a running task, exact once the task is terminal (its status is published after the last
  * write). Resource figures measured on a platform thread are written by the attempt's runner only;
  * sampled figures and progress are created at most once (compare-and-set; a losing racer's object is
- * dropped unused). The times and figures that {@link TaskSnapshots} reads are package-private for it
+ * dropped unused); a runaway's hold on its figures changes only by atomic adds, so that exactly one party
+ * announces them ({@link #holdFiguresWhileBodyRuns}). The times and figures that {@link TaskSnapshots} reads are package-private for it
  * alone to read: only this class's methods write them.
  */
 abstract class TaskFacts<T> {
@@ -29,6 +30,9 @@ abstract class TaskFacts<T> {
     private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
     private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
     private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
+    private static final VarHandle LATE_FIGURES = fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
+    /** In {@link #lateFigures}: the finisher wants the figures announced once final. */
+    private static final int ANNOUNCE_WANTED = 1 << 30;
 
     /** Monotonic time not reached yet. */
     static final long UNSET = Long.MIN_VALUE;
@@ -70,6 +74,12 @@ abstract class TaskFacts<T> {
      */
     volatile long measuredCpu = -1;
     volatile long measuredAllocated = -1;
+    /**
+     * The runaway attempts whose figures are not in yet (the low bits: 0 or 1), and {@link #ANNOUNCE_WANTED}
+     * once the finisher showed pending figures: see {@link #holdFiguresWhileBodyRuns}. 0 for all but runaways.
+     */
+    @SuppressWarnings("unused") // through LATE_FIGURES
+    private volatile int lateFigures;
     /** What only some tasks need; null until one of its fields is first set. */
     private volatile Occasional occasional;
     /** Published live values; null until the first one, so that most tasks carry none. */
@@ -392,6 +402,39 @@ abstract class TaskFacts<T> {
     boolean announceResourcesWhenFinal() {
         SampledFigures figures = sampledOrNull();
         return figures != null && figures.announceWhenFinal();
+    }
+
+    /**
+     * This task's body still runs as it is ended (a runaway, see {@link Runaways#starting}): its attempt's
+     * figures are not in until it returns, and the task is announced only after that. Called before the task
+     * finishes, by the thread that ends it; at most once.
+     *
+     * <p>A two-party handshake, as {@link SampledFigures}' announcing: the finisher adds
+     * {@link #ANNOUNCE_WANTED} after its listeners saw pending figures ({@link #wantFiguresAnnounced}), the
+     * body's return takes the hold away ({@link #bodyReturnedAfterEnd}); whichever of the two atomic updates
+     * comes second sees the other's and carries on to the announcing (then still gated by the sampled
+     * figures, if any), so exactly one does.
+     */
+    void holdFiguresWhileBodyRuns() {
+        LATE_FIGURES.getAndAdd(this, 1);
+    }
+
+    /**
+     * The runaway body has returned and its attempt's figures are in ({@link #holdFiguresWhileBodyRuns});
+     * returns whether the finisher asked for an announcement already and the caller must carry it on.
+     */
+    boolean bodyReturnedAfterEnd() {
+        int before = (int) LATE_FIGURES.getAndAdd(this, -1);
+        return before == (ANNOUNCE_WANTED | 1);
+    }
+
+    /**
+     * Called by the finisher after {@code onFinished} showed pending figures; returns whether no runaway
+     * body holds them any more and the caller must carry the announcement on.
+     */
+    boolean wantFiguresAnnounced() {
+        int before = (int) LATE_FIGURES.getAndAdd(this, ANNOUNCE_WANTED);
+        return (before & ~ANNOUNCE_WANTED) == 0;
     }
 
     /** This task's sampled figures, null if none were created. */

@@ -57,13 +57,16 @@ public interface TaskListener {
     }
 
     /**
-     * Sampled resource figures of a finished task arrived: {@code onFinished} showed some of them
-     * {@link ResourceValue.Source#PENDING} (JDK Flight Recorder delivers events about once a second), and
-     * now every figure is final ({@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}). Called once per
-     * such task, after its {@code onFinished}, on a thread of the orchestrator's (not the task's), one task
-     * at a time; figures that were final in {@code onFinished} are unchanged. A slow listener delays only
-     * later updates (beyond 100,000 waiting, updates are dropped and logged); an exception is logged and
-     * ignored.
+     * Resource figures of a finished task became final: {@code onFinished} showed some of them
+     * {@link ResourceValue.Source#PENDING} (JDK Flight Recorder delivers sampled events about once a second;
+     * a runaway's figures, {@link TaskInfo#runaway()}, are pending until its body returns), and now every
+     * figure is final ({@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}). Called once per such task,
+     * after its {@code onFinished}, once all its figures are final (a runaway's sampled and measured ones
+     * alike), on a thread of the orchestrator's (not the task's), one task at a time; figures that were
+     * final in {@code onFinished} are unchanged, so a listener records here the figures it skipped there as
+     * pending. Not called for a runaway whose body returns after the orchestrator closed. A slow listener
+     * delays only later updates (beyond 100,000 waiting, updates are dropped and logged); an exception is
+     * logged and ignored.
      */
     default void onResourcesUpdated(TaskInfo task) {
     }

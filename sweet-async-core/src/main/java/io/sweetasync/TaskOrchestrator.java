@@ -68,6 +68,8 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final TaskHistory history;
     private final ResourceTracking resourceTracking;
     private final ResourceAttribution attribution;
+    /** Announces figures that became final after their task finished; null when tracking is off. */
+    private final FigureUpdates figureUpdates;
     private final UsageByName usage = new UsageByName();
     private final WallClockAnchor wallClock;
     private final FinishedTasks finishedTasks;
@@ -92,8 +94,10 @@ public final class TaskOrchestrator implements AutoCloseable {
         this.listeners.addAll(builder.listeners);
         this.finishedTasks = new FinishedTasks(this, live, history, listeners);
         this.resourceTracking = builder.resourceTracking;
+        this.figureUpdates = resourceTracking == ResourceTracking.OFF ? null
+                : new FigureUpdates(finishedTasks::resourcesFinal);
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
-                ? ResourceAttribution.start(finishedTasks::resourcesFinal) : null;
+                ? ResourceAttribution.start(figureUpdates) : null;
         StoreSettings storeSettings = new StoreSettings(
                 builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
                 builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
@@ -386,6 +390,11 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     // ---- engine (what its classes reach here; each kept by the part whose job it is) ------------
 
+    /** Whether {@link #close()} has begun. */
+    boolean isClosed() {
+        return shutdown.isClosed();
+    }
+
     /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
     boolean isShuttingDown() {
         return shutdown.isShuttingDown();
@@ -428,6 +437,14 @@ public final class TaskOrchestrator implements AutoCloseable {
         return wallClock.anchorAt(nanos);
     }
 
+    /**
+     * Where finished tasks whose figures became final go to be announced (sampled figures, a runaway's);
+     * null when resource tracking is off.
+     */
+    FigureUpdates figureUpdates() {
+        return figureUpdates;
+    }
+
     /** The JFR attribution, null unless sampling is on and JFR available. */
     ResourceAttribution attribution() {
         return attribution;
@@ -463,6 +480,11 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** Called by a node once its status is terminal, before its waiters are released; see {@link FinishedTasks}. */
     <T> void finished(TaskNode<T> node, TaskResult<T> result) {
         finishedTasks.finished(node, result);
+    }
+
+    /** Called once a runaway's body has returned; see {@link FinishedTasks#runawayReturned}. */
+    void runawayReturned(TaskNode<?> node) {
+        finishedTasks.runawayReturned(node);
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Invariants: stateless; each function only reads the task (never writes it), on the calling thread,
  * any thread at any time: a view of a running task is best-effort (its times and figures are written by
  * the step that owns them, see {@link TaskFacts}), exact once the task is terminal (its status is
- * published after the last write). Nothing walks more than {@value #PATH_TAIL} levels up or recurses.
+ * published after the last write), but for a runaway's resource figures, which stay {@code PENDING} until
+ * its body returns. Nothing walks more than {@value #PATH_TAIL} levels up or recurses.
  */
 final class TaskSnapshots {
 
@@ -80,8 +81,12 @@ final class TaskSnapshots {
 
     /**
      * A figure of the task: {@code measured} (the sum over attempts measured so far) counts only while no
-     * attempt runs: during one (or a runaway's, after its deadline) it lacks that attempt's share, a partial
-     * sum that is no measurement; the sampled figure (pending) or none stands in, as for a first attempt.
+     * attempt runs: during one it lacks that attempt's share, a partial sum that is no measurement; the
+     * sampled figure (pending) or none stands in, as for a first attempt. A runaway's attempt (the task is
+     * finished, its body still runs) is the exception: its figure is {@code PENDING} with what is known so
+     * far (the measured sum, or the sampled amount if higher), and it is announced once the body returns
+     * ({@link FinishedTasks#runawayReturned}); unless the attempt cannot be measured (an earlier attempt, or
+     * this one, ran on a virtual thread), when the figure without sampling is final: unavailable.
      */
     private static ResourceValue figure(TaskFacts<?> task, long measured, Resource resource, boolean measurable,
             boolean attemptRunning) {
@@ -92,11 +97,12 @@ final class TaskSnapshots {
         if (measurable && measured >= 0 && !attemptRunning) {
             return ResourceValue.measured(measured);
         }
-        SampledFigures figures = task.sampledOrNull();
-        if (tracking == ResourceTracking.MEASURE_AND_SAMPLE && figures != null) {
-            return figures.value(resource);
+        SampledFigures figures = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? task.sampledOrNull() : null;
+        ResourceValue sampled = figures == null ? ResourceValue.unavailable() : figures.value(resource);
+        if (measurable && measured >= -1 && attemptRunning && task.isFinished()) {
+            return ResourceValue.pending(Math.max(Math.max(0, measured), sampled.isPending() ? sampled.amount() : 0));
         }
-        return ResourceValue.unavailable();
+        return sampled;
     }
 
     /** See {@link TaskFacts#finishedRoot()}. */
@@ -124,12 +130,15 @@ final class TaskSnapshots {
     static TaskInfo snapshot(TaskFacts<?> task, TaskStatus status, TaskInfo.Failure failure) {
         TaskSettings set = task.settings;
         long completed = status.isTerminal() ? task.completedNanos : TaskFacts.UNSET;
+        // Read before the figures: a finished task's snapshot that says runaway may show final figures (its
+        // body returned meanwhile); one that does not shows no runaway's pending figures (its attempt ended).
+        boolean runaway = task.isRunaway();
         return new TaskInfo(task.id(), set.parent == null ? null : set.parent.id(), set.name, task.path(),
                 status, set.priority, set.group, set.runtime.name(), set.tags,
                 task.settings.orchestrator.instantAt(task.createdNanos()),
                 task.startedNanos == TaskFacts.UNSET ? null : task.settings.orchestrator.instantAt(task.startedNanos),
                 completed == TaskFacts.UNSET ? null : task.settings.orchestrator.instantAt(completed),
                 task.attempts, set.dependencies, failure, metrics(task), task.progressNow(), task.childCount(),
-                task.isRunaway(), List.of());
+                runaway, List.of());
     }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -140,14 +139,11 @@ class FiguresReviewTest {
      * {@code metrics()} turns {@code MEASURED} with the whole attempt's CPU, and nobody is told: no
      * {@code onResourcesUpdated}, the history and the store keep {@code UNAVAILABLE}, Micrometer's per-task
      * distribution never records it. {@link TaskSnapshots} promises figures "exact once the task is
-     * terminal". Here the latest figures announced (onResourcesUpdated, else onFinished) must be the ones
-     * the task keeps, and the history must agree.
+     * terminal". Decided: a runaway's figures are {@code PENDING} while its body runs and announced once it
+     * returns. Here the latest figures announced (onResourcesUpdated, else onFinished) must be the ones the
+     * task keeps, and the history must agree.
      */
     @Test
-    @Disabled("Decision needed: a runaway's figures after its terminal status. Either they stay what the terminal "
-            + "snapshot said (UNAVAILABLE; the runaway's work counts only in its name's totals), or they are PENDING "
-            + "until the body returns (under MEASURE too, where PENDING now means JFR events) and then announced "
-            + "through onResourcesUpdated, renewing the history and the store")
     void aRunawaysFiguresDoNotChangeUnannouncedAfterItsTerminalStatus() {
         assumeCounters();
         AtomicReference<TaskInfo> announced = new AtomicReference<>();
@@ -176,6 +172,8 @@ class FiguresReviewTest {
         release.set(true);
         await().alias("the runaway's body returned").atMost(Duration.ofSeconds(60))
                 .until(() -> orchestrator.runaways().isEmpty());
+        await().alias("figures announced that are no longer pending").atMost(Duration.ofSeconds(60))
+                .until(() -> !announced.get().metrics().cpuTimeNanos().isPending());
         TaskMetrics kept = task.metrics();
         TaskMetrics history = orchestrator.recent().stream().filter(t -> t.id().equals(task.id())).findFirst()
                 .orElseThrow().metrics();

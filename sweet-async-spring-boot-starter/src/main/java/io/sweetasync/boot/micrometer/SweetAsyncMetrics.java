@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.sweetasync.ResourceUsage;
 import io.sweetasync.ResourceValue;
+import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskMetrics;
@@ -56,9 +57,9 @@ import java.util.function.ToDoubleFunction;
  * measured and sampled alike;</li>
  * <li>{@code sweet.async.task.cpu}, {@code sweet.async.task.allocated}, {@code sweet.async.task.io.read},
  * {@code sweet.async.task.io.written} (distribution summaries; tag {@code name}): per task, each final
- * figure once: {@code MEASURED} and {@code SAMPLED} ones when the task finishes, sampled ones still
- * {@code PENDING} then when they arrive ({@link TaskListener#onResourcesUpdated}); {@code UNAVAILABLE}
- * ones are left out;</li>
+ * figure once: {@code MEASURED} and {@code SAMPLED} ones when the task finishes, ones still
+ * {@code PENDING} then (sampled ones on their way, a runaway's while its body runs) when they become final
+ * ({@link TaskListener#onResourcesUpdated}); {@code UNAVAILABLE} ones are left out;</li>
  * <li>{@code sweet.async.stream.emitted}, {@code .received}, {@code .errors} (counters; tag {@code name}),
  * added when a pipeline ends, and {@code sweet.async.stream.buffered} (gauge): events waiting in the
  * buffers of the running pipelines of that name (every name's gauge is answered from one walk of the live
@@ -74,6 +75,10 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     static final int MAX_NAMES = 200;
     static final int MAX_GROUPS = 200;
+    /** The figures that may be {@code MEASURED}, a bit each. */
+    private static final int CPU = 1;
+    private static final int ALLOCATED = 2;
+    private static final int EVERY_FIGURE = CPU | ALLOCATED;
 
     private final TaskOrchestrator orchestrator;
     private final BoundedTagValues names = new BoundedTagValues(MAX_NAMES);
@@ -82,6 +87,14 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private final AtomicBoolean listening = new AtomicBoolean();
     private final BufferedByName buffered = new BufferedByName();
+    /**
+     * Runaways whose measurable figures were {@code PENDING} in {@code onFinished} (a bit per figure, see
+     * {@link #CPU}): those figures turn {@code MEASURED} in {@code onResourcesUpdated} and are recorded
+     * there, while a {@code MEASURED} figure there of any other task was recorded in {@code onFinished}
+     * already. An entry is removed when its task is announced; one whose body outlives the orchestrator is
+     * never announced and stays (one per such runaway, each of which held a thread).
+     */
+    private final Map<TaskId, Integer> runawaysPending = new ConcurrentHashMap<>();
 
     /** One registry, and the groups, names and pipelines whose meters it has. */
     private record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines) {
@@ -288,6 +301,13 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     @Override
     public void onFinished(TaskInfo task) {
+        if (task.runaway()) {
+            int pending = (task.metrics().cpuTimeNanos().isPending() ? CPU : 0)
+                    | (task.metrics().allocatedBytes().isPending() ? ALLOCATED : 0);
+            if (pending != 0) {
+                runawaysPending.put(task.id(), pending);
+            }
+        }
         String usageTag = usageTag(task.name());
         String name = names.of(task.name());
         for (Bound target : bound) {
@@ -303,7 +323,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     private void onFinished(Bound bound, TaskInfo task, String name) {
         MeterRegistry target = bound.registry();
-        recordFigures(target, name, task.metrics(), true);
+        recordFigures(target, name, task.metrics(), EVERY_FIGURE);
         if (isPipeline(task)) {
             bindPipeline(bound, name);
             for (String figure : new String[] { "emitted", "received", "errors" }) {
@@ -321,29 +341,33 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     }
 
     /**
-     * Sampled figures that were {@code PENDING} when the task finished are final now (all of a task's
-     * sampled figures settle together, so none of these was recorded in {@link #onFinished}).
+     * Figures that were {@code PENDING} when the task finished are final now: sampled ones (all of a task's
+     * sampled figures settle together, so none of these was recorded in {@link #onFinished}), and a
+     * runaway's measured ones, pending until its body returned.
      */
     @Override
     public void onResourcesUpdated(TaskInfo task) {
+        Integer runaway = runawaysPending.remove(task.id());
+        int measured = runaway == null ? 0 : runaway;
         String usageTag = usageTag(task.name());
         for (Bound target : bound) {
             if (usageUnbound(target, usageTag)) {
                 bindUsage(target);
             }
-            recordFigures(target.registry(), names.of(task.name()), task.metrics(), false);
+            recordFigures(target.registry(), names.of(task.name()), task.metrics(), measured);
         }
     }
 
-    private static void recordFigures(MeterRegistry target, String name, TaskMetrics metrics, boolean measuredToo) {
+    /** Records the task's {@code SAMPLED} figures, and those {@code MEASURED} among {@code measured} (bits). */
+    private static void recordFigures(MeterRegistry target, String name, TaskMetrics metrics, int measured) {
         record(target, "sweet.async.task.cpu", "CPU time of each task of this name", "seconds", name,
-                metrics.cpuTimeNanos(), 1e-9, measuredToo);
+                metrics.cpuTimeNanos(), 1e-9, (measured & CPU) != 0);
         record(target, "sweet.async.task.allocated", "Heap allocated by each task of this name", "bytes", name,
-                metrics.allocatedBytes(), 1, measuredToo);
+                metrics.allocatedBytes(), 1, (measured & ALLOCATED) != 0);
         record(target, "sweet.async.task.io.read", "Bytes each task of this name read from files and sockets", "bytes",
-                name, metrics.bytesRead(), 1, measuredToo);
+                name, metrics.bytesRead(), 1, false);
         record(target, "sweet.async.task.io.written", "Bytes each task of this name wrote to files and sockets",
-                "bytes", name, metrics.bytesWritten(), 1, measuredToo);
+                "bytes", name, metrics.bytesWritten(), 1, false);
     }
 
     private static void record(MeterRegistry target, String meter, String description, String unit, String name,

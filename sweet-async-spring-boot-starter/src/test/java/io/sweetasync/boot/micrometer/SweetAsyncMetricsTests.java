@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sweetasync.ResourceValue;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.emit.EmittingTask;
 import io.sweetasync.limit.LimiterConfig;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,6 +50,58 @@ class SweetAsyncMetricsTests {
                         .isNotNull();
                 assertThat(registry.find("sweet.async.tasks.active").gauge()).isNotNull();
             }
+        }
+    }
+
+    /**
+     * A runaway (timed out, its body ignoring the interrupt) has no final CPU or allocation figure when it
+     * finishes: they are {@code PENDING} until its body returns, then announced through
+     * {@code onResourcesUpdated}, and the per-task distributions record them then, once.
+     */
+    @Test
+    @Timeout(120)
+    void aRunawaysMeasuredFiguresAreRecordedOnceTheyAreFinal() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            new SweetAsyncMetrics(orchestrator).bindTo(registry);
+            AtomicReference<TaskInfo> finished = new AtomicReference<>();
+            AtomicReference<TaskInfo> updated = new AtomicReference<>();
+            orchestrator.addListener(new TaskListener() { // after the metrics' listener: it has recorded
+                @Override
+                public void onFinished(TaskInfo task) {
+                    finished.set(task);
+                }
+
+                @Override
+                public void onResourcesUpdated(TaskInfo task) {
+                    updated.set(task);
+                }
+            });
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> runaway = orchestrator.to(Integer.class).named("runaway").runtime("platform")
+                    .timeout(Duration.ofMillis(200)).run(() -> {
+                        double v = 0;
+                        while (release.getCount() > 0) { // ignores its interrupt
+                            v += Math.sqrt(v + 1);
+                        }
+                        return v > 0 ? 1 : 0;
+                    });
+            await().alias("the task timed out, its body still running").atMost(Duration.ofSeconds(60))
+                    .until(() -> finished.get() != null && !orchestrator.runaways().isEmpty());
+            assertThat(finished.get().metrics().cpuTimeNanos().source()).as("CPU when it finished")
+                    .isEqualTo(ResourceValue.Source.PENDING);
+            assertThat(registry.find("sweet.async.task.cpu").tag("name", "runaway").summary())
+                    .as("CPU recorded while pending").isNull();
+            release.countDown();
+            await().alias("the runaway's final figures announced").atMost(Duration.ofSeconds(60))
+                    .until(() -> updated.get() != null);
+            assertThat(updated.get().metrics().cpuTimeNanos().source()).as("announced CPU")
+                    .isEqualTo(ResourceValue.Source.MEASURED);
+            assertThat(registry.get("sweet.async.task.cpu").tag("name", "runaway").summary().count())
+                    .as("CPU recorded").isEqualTo(1);
+            assertThat(registry.get("sweet.async.task.allocated").tag("name", "runaway").summary().count())
+                    .as("allocation recorded").isEqualTo(1);
+            assertThat(runaway.status().name()).isEqualTo("TIMED_OUT");
         }
     }
 
