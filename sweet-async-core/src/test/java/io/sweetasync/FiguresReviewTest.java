@@ -160,7 +160,7 @@ class FiguresReviewTest {
         });
         AtomicBoolean release = new AtomicBoolean();
         SpawningTask<Integer> task = orchestrator.to(Integer.class).named("runaway").runtime("platform")
-                .timeout(Duration.ofMillis(200)).run(() -> {
+                .timeout(Duration.ofSeconds(1)).run(() -> {
                     while (!release.get()) {
                         burn(5_000_000L); // ignores its interrupt
                     }

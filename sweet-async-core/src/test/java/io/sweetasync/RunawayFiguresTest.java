@@ -86,7 +86,7 @@ class RunawayFiguresTest {
             Assumptions.assumeTrue(orchestrator.attribution() != null, "JDK Flight Recorder attribution");
             CountDownLatch release = new CountDownLatch(1);
             SpawningTask<Integer> task = orchestrator.to(Integer.class).named("runaway").runtime("platform")
-                    .timeout(Duration.ofMillis(200)).run(() -> runAwayUntil(release));
+                    .timeout(Duration.ofSeconds(1)).run(() -> runAwayUntil(release));
             await().alias("the task timed out, its body still running").atMost(Duration.ofSeconds(60))
                     .until(() -> runaway.finished.get() != null && !orchestrator.runaways().isEmpty());
             TaskMetrics atEnd = runaway.finished.get().metrics();
@@ -129,7 +129,7 @@ class RunawayFiguresTest {
                 .build()) {
             CountDownLatch release = new CountDownLatch(1);
             SpawningTask<Integer> task = orchestrator.to(Integer.class).named("runaway").runtime("platform")
-                    .timeout(Duration.ofMillis(200)).run(() -> runAwayUntil(release));
+                    .timeout(Duration.ofSeconds(1)).run(() -> runAwayUntil(release));
             await().alias("the task timed out, its body still running").atMost(Duration.ofSeconds(60))
                     .until(() -> task.status() == TaskStatus.TIMED_OUT && !orchestrator.runaways().isEmpty());
             assertThat(historyOf(orchestrator, task).cpuTimeNanos().source()).as("the history's CPU, body running")
@@ -155,7 +155,7 @@ class RunawayFiguresTest {
         CountDownLatch release = new CountDownLatch(1);
         try {
             SpawningTask<Integer> task = orchestrator.to(Integer.class).named("runaway").runtime("platform")
-                    .timeout(Duration.ofMillis(200)).run(() -> runAwayUntil(release));
+                    .timeout(Duration.ofSeconds(1)).run(() -> runAwayUntil(release));
             await().alias("the task timed out, its body still running").atMost(Duration.ofSeconds(60))
                     .until(() -> runaway.finished.get() != null && !orchestrator.runaways().isEmpty());
             assertThat(runaway.finished.get().metrics().cpuTimeNanos().source()).as("CPU at the terminal status")

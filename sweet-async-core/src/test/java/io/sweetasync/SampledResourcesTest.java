@@ -164,7 +164,7 @@ class SampledResourcesTest {
         CountDownLatch release = new CountDownLatch(1);
         // Ends at its deadline while its body, ignoring the interrupt, still runs: it finishes with its
         // figures pending for sure.
-        SpawningTask<Long> runaway = sampling.to(Long.class).timeout(Duration.ofMillis(200)).run(() -> {
+        SpawningTask<Long> runaway = sampling.to(Long.class).timeout(Duration.ofSeconds(1)).run(() -> {
             long read = Work.read(file, 1);
             Work.awaitIgnoringInterrupts(release);
             return read;

@@ -51,7 +51,7 @@ class StoredFiguresTest {
                 .storeFlushInterval(Duration.ofMillis(100)).resourceTracking(ResourceTracking.MEASURE).build()) {
             CountDownLatch release = new CountDownLatch(1);
             SpawningTask<Integer> runaway = orchestrator.to(Integer.class).named("runaway").runtime("platform")
-                    .timeout(Duration.ofMillis(200)).run(() -> {
+                    .timeout(Duration.ofSeconds(1)).run(() -> {
                         double v = 0;
                         while (release.getCount() > 0) { // ignores its interrupt
                             v += Math.sqrt(v + 1);
