@@ -43,27 +43,10 @@ class FiguresReviewTest {
         orchestrator.close();
     }
 
-    private static void burn(long cpuNanos) {
-        long start = THREADS.getCurrentThreadCpuTime();
-        double v = 0;
-        while (THREADS.getCurrentThreadCpuTime() - start < cpuNanos) {
-            for (int i = 0; i < 20_000; i++) {
-                v += Math.sqrt(v + i);
-            }
-        }
-        sink = v;
-    }
-
     private static void allocate(long bytes) {
         for (long done = 0; done < bytes; done += 64) {
             sink = new byte[48];
         }
-    }
-
-    private static void assumeCounters() {
-        Assumptions.assumeTrue(THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
-                && THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
-                "thread CPU and allocation counters");
     }
 
     /**
@@ -74,9 +57,9 @@ class FiguresReviewTest {
      */
     @Test
     void countersSwitchedOffDuringAnAttemptMakeNoMeasuredZero() {
-        assumeCounters();
+        Work.assumeCounters();
         SpawningTask<Integer> task = orchestrator.to(Integer.class).runtime("platform").run(() -> {
-            burn(100_000_000L);
+            Work.spinCpu(100_000_000L);
             allocate(32L << 20);
             THREADS.setThreadCpuTimeEnabled(false);
             THREADS.setThreadAllocatedMemoryEnabled(false);
@@ -100,7 +83,7 @@ class FiguresReviewTest {
      */
     @Test
     void countersSwitchedOffInANestedChildDoNotInflateItsParent() {
-        assumeCounters();
+        Work.assumeCounters();
         AtomicReference<SpawningTask<Integer>> child = new AtomicReference<>();
         AtomicLong threadCpu = new AtomicLong();
         AtomicLong threadAllocated = new AtomicLong();
@@ -108,7 +91,7 @@ class FiguresReviewTest {
             long cpuBefore = THREADS.getCurrentThreadCpuTime();
             long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
             child.set(TaskContext.current().orElseThrow().runChild(() -> {
-                burn(20_000_000L);
+                Work.spinCpu(20_000_000L);
                 THREADS.setThreadCpuTimeEnabled(false);
                 THREADS.setThreadAllocatedMemoryEnabled(false);
                 return 1;
@@ -145,7 +128,7 @@ class FiguresReviewTest {
      */
     @Test
     void aRunawaysFiguresDoNotChangeUnannouncedAfterItsTerminalStatus() {
-        assumeCounters();
+        Work.assumeCounters();
         AtomicReference<TaskInfo> announced = new AtomicReference<>();
         orchestrator.addListener(new TaskListener() {
             @Override
@@ -162,7 +145,7 @@ class FiguresReviewTest {
         SpawningTask<Integer> task = orchestrator.to(Integer.class).named("runaway").runtime("platform")
                 .timeout(Duration.ofSeconds(1)).run(() -> {
                     while (!release.get()) {
-                        burn(5_000_000L); // ignores its interrupt
+                        Work.spinCpu(5_000_000L); // ignores its interrupt
                     }
                     return 1;
                 });
@@ -264,7 +247,7 @@ class FiguresReviewTest {
      */
     @Test
     void aNamesCpuTotalCountsTheSamplesOfAnUnmeasuredPlatformTask() throws Exception {
-        assumeCounters();
+        Work.assumeCounters();
         CountDownLatch finalFigures = new CountDownLatch(1);
         TaskOrchestrator sampling = TaskOrchestrator.builder().resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE)
                 .build();

@@ -3,8 +3,6 @@ package io.sweetasync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.management.ThreadMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,14 +21,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RunawayFiguresTest {
 
-    private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     static volatile Object sink;
-
-    private static void assumeCounters() {
-        Assumptions.assumeTrue(THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
-                && THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
-                "thread CPU and allocation counters");
-    }
 
     /** Burns CPU and allocates until {@code release} opens, ignoring interrupts. */
     private static int runAwayUntil(CountDownLatch release) {
@@ -78,7 +69,7 @@ class RunawayFiguresTest {
      */
     @Test
     void underSamplingARunawayIsAnnouncedOnceWithItsFinalFigures() {
-        assumeCounters();
+        Work.assumeCounters();
         Told runaway = new Told("runaway");
         Told marker = new Told("marker");
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
@@ -124,7 +115,7 @@ class RunawayFiguresTest {
      */
     @Test
     void withoutListenersTheHistoryIsRenewedOnceTheBodyReturns() {
-        assumeCounters();
+        Work.assumeCounters();
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().resourceTracking(ResourceTracking.MEASURE)
                 .build()) {
             CountDownLatch release = new CountDownLatch(1);
@@ -148,7 +139,7 @@ class RunawayFiguresTest {
      */
     @Test
     void aRunawayOutlivingCloseDoesNotHoldItAndIsNotAnnounced() throws Exception {
-        assumeCounters();
+        Work.assumeCounters();
         Told runaway = new Told("runaway");
         TaskOrchestrator orchestrator = TaskOrchestrator.builder().resourceTracking(ResourceTracking.MEASURE)
                 .listener(runaway).build();

@@ -21,6 +21,13 @@ public final class Work {
     private Work() {
     }
 
+    /** Skips the calling test unless this JVM counts each thread's CPU time and allocation (and has them on). */
+    static void assumeCounters() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(THREADS.isCurrentThreadCpuTimeSupported()
+                && THREADS.isThreadCpuTimeEnabled() && THREADS.isThreadAllocatedMemorySupported()
+                && THREADS.isThreadAllocatedMemoryEnabled(), "thread CPU and allocation counters");
+    }
+
     /** Burns at least {@code nanos} of CPU; returns the CPU time it used. */
     static long spinCpu(long nanos) {
         Counters counters = Counters.ofCurrentThread();
