@@ -25,6 +25,8 @@ import javax.sql.DataSource;
  */
 final class StoreConnections {
 
+    private static final System.Logger LOG = System.getLogger(JdbcTaskStore.class.getName());
+
     private final DataSource dataSource;
     private final String prefix;
     private volatile Dialect dialect;
@@ -57,12 +59,35 @@ final class StoreConnections {
     private static Dialect detect(Connection connection) throws SQLException {
         String product = connection.getMetaData().getDatabaseProductName();
         if (product.equalsIgnoreCase("H2")) {
+            warnOfLateWrites(connection);
             return Dialect.H2;
         }
         if (product.equalsIgnoreCase("PostgreSQL")) {
             return Dialect.POSTGRESQL;
         }
         throw new TaskStoreException("the task store supports H2 and PostgreSQL, not " + product, null);
+    }
+
+    /**
+     * Warns when an H2 database with files writes commits to them late (its {@code WRITE_DELAY}, 500 ms by
+     * default): a process killed in that time loses what it had committed, a durable invocation "stored before
+     * {@code run()} returns" among them. In-memory databases have nothing to lose to a late write.
+     */
+    private static void warnOfLateWrites(Connection connection) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'");
+                ResultSet row = select.executeQuery()) {
+            String url = connection.getMetaData().getURL();
+            if (row.next() && url != null && !url.startsWith("jdbc:h2:mem:") && Integer.parseInt(row.getString(1)) > 0) {
+                LOG.log(System.Logger.Level.WARNING, "the task store's H2 database (" + url + ") writes commits to its "
+                        + "file up to " + row.getString(1) + " ms after they return (WRITE_DELAY): a process killed "
+                        + "within that time loses them, durable task invocations among them. Add ;WRITE_DELAY=0 to "
+                        + "the URL to keep every commit.");
+            }
+        }
+        catch (SQLException | RuntimeException ex) {
+            // an H2 without the setting in INFORMATION_SCHEMA (or not parsable): nothing to warn of
+        }
     }
 
     @FunctionalInterface
