@@ -3,9 +3,7 @@ package io.sweetasync;
 import io.sweetasync.limit.RejectionReason;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
@@ -29,9 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>{@link #stuck}: threads held by runaway bodies (their task ended at its deadline, the body
  * ignores the interrupt). Each raises the capacity by one for as long as it lasts:
  * {@code capacity = size + stuck}, so a body that never returns costs a thread, not a slot.</li>
- * <li>{@link #withdrawn}: queued nodes whose task ended while they waited (cancelled, timed out); they stay
- * in {@link #queue} until a thread takes them (and skips them) or, once they outnumber the live ones, a
- * purge drops them all, so that a busy runtime keeps no more dead nodes than live ones (plus a few).</li>
+ * <li>{@link #queue}: the attempts waiting for a slot ({@link RunQueue}: priority, then FIFO; a task that
+ * ends while its attempt waits is withdrawn from its count at once, its node dropped later).</li>
  * <li>{@link #threads}: live worker threads. <b>Invariant I:</b> {@code threads - blocked >= capacity}
  * once started — every blocked or stuck thread is compensated by a spare. {@link #block} and
  * {@link #threadStuck} start a spare when I would break (a platform thread while fewer than
@@ -57,9 +54,6 @@ import java.util.concurrent.locks.ReentrantLock;
 final class PooledRuntime extends TaskRuntime {
 
     private static final System.Logger LOG = System.getLogger(PooledRuntime.class.getName());
-    private static final Comparator<TaskNode<?>> ORDER = Comparator
-            .<TaskNode<?>>comparingInt(node -> node.priority().ordinal())
-            .thenComparingLong(node -> node.enqueueSeq);
     /** How long a surplus free thread waits for work before it retires. */
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -70,15 +64,9 @@ final class PooledRuntime extends TaskRuntime {
     /** Signalled for each node queued, and on close. */
     private final Condition work = lock.newCondition();
     /** Guarded by lock. */
-    private final PriorityQueue<TaskNode<?>> queue = new PriorityQueue<>(ORDER);
+    private final RunQueue queue = new RunQueue();
     /** Every worker thread started and not yet ended, for close(). */
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
-    /** Guarded by lock. */
-    private long seq;
-    /** Nodes in {@link #queue} marked {@link TaskAttempts#withdrawn}; guarded by lock. */
-    private int withdrawn;
-    /** Withdrawn nodes a queue may hold before they are purged even if they do not outnumber the live ones. */
-    private static final int WITHDRAWN_SLACK = 64;
     /** Guarded by lock. */
     private int threads;
     /** Live platform worker threads; guarded by lock. */
@@ -131,7 +119,7 @@ final class PooledRuntime extends TaskRuntime {
     public RuntimeSnapshot snapshot() {
         lock.lock();
         try {
-            return new RuntimeSnapshot(name(), kind, size, threads, running, blocked, queue.size() - withdrawn, maxSpares,
+            return new RuntimeSnapshot(name(), kind, size, threads, running, blocked, queue.live(), maxSpares,
                     peakBlocked, virtualSpares);
         }
         finally {
@@ -154,7 +142,6 @@ final class PooledRuntime extends TaskRuntime {
                 }
                 started = true;
             }
-            node.enqueueSeq = seq++;
             queue.add(node);
             work.signal();
         }
@@ -260,13 +247,8 @@ final class PooledRuntime extends TaskRuntime {
                     retired(Thread.currentThread());
                     return null;
                 }
-                if (running < capacity() && !queue.isEmpty()) {
-                    TaskNode<?> next = queue.poll();
-                    next.enqueueSeq = -1;
-                    if (next.withdrawn) {
-                        withdrawn--; // its task ended while it waited: nothing to run
-                        continue;
-                    }
+                TaskNode<?> next = running < capacity() ? queue.poll() : null;
+                if (next != null) {
                     running++;
                     if (running < capacity() && !queue.isEmpty()) {
                         work.signal();
@@ -300,15 +282,7 @@ final class PooledRuntime extends TaskRuntime {
     void withdraw(TaskNode<?> node) {
         lock.lock();
         try {
-            if (node.enqueueSeq < 0 || node.withdrawn) {
-                return; // taken (or dropped) already
-            }
-            node.withdrawn = true;
-            withdrawn++;
-            if (withdrawn > WITHDRAWN_SLACK && withdrawn > queue.size() - withdrawn) {
-                queue.removeIf(queued -> queued.withdrawn); // one pass; the survivors are re-heaped
-                withdrawn = 0;
-            }
+            queue.withdraw(node);
         }
         finally {
             lock.unlock();
@@ -425,10 +399,7 @@ final class PooledRuntime extends TaskRuntime {
         lock.lock();
         try {
             closed = true;
-            dropped = queue.stream().filter(node -> !node.withdrawn).toList();
-            queue.forEach(node -> node.enqueueSeq = -1);
-            queue.clear();
-            withdrawn = 0;
+            dropped = queue.clear();
             work.signalAll();
             toJoin = List.copyOf(workers);
         }

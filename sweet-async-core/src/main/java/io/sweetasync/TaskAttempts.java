@@ -6,18 +6,14 @@ import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * A task's body and its attempts: submission (the deadline, the group's permit, the runtime), running an
- * attempt on a runtime's thread, retries, and the deadline's forced end of a body that ignores its
- * interrupt. The layers below count what the task waits for ({@link TaskChildren}) and decide how it ends
- * ({@link TaskEnding}); {@link TaskNode} is the handle.
+ * A task's body and its attempts: submission (arming the deadline, the group's permit, the runtime), running
+ * an attempt on a runtime's thread, retries, and stopping the body (an idle one ends, a running one is
+ * interrupted). The layers below bound it by its deadline ({@link TaskDeadline}), count what the task waits for
+ * ({@link TaskChildren}) and decide how it ends ({@link TaskEnding}); {@link TaskNode} is the handle.
  *
  * <h2>State</h2>
  * {@link #bodyState}: {@code IDLE} (not started, or between attempts) → {@code RUNNING} → back to
@@ -28,15 +24,8 @@ import java.util.concurrent.TimeoutException;
  * permit is given back exactly once (an atomic take). {@link #carrier} is set before {@code bodyState}
  * becomes {@code RUNNING}, so a stop that sees {@code RUNNING} interrupts the right thread (only while
  * this task is the innermost body on it).
- *
- * <h2>The deadline</h2>
- * Armed at submission, on a timer action's own thread. It stops the task, gives its body
- * {@link #RUNAWAY_GRACE} to return, and if it has not, ends the task and its unfinished subtree at once,
- * children first: each still-running body is a runaway ({@link #isRunaway()}) that keeps its thread and
- * its group permit until it returns, and then only gives back its share. The tasks it ends keep the
- * progress values last read: the forced end calls no progress supplier, which might wait for a runaway.
  */
-abstract class TaskAttempts<T> extends TaskChildren<T> {
+abstract class TaskAttempts<T> extends TaskDeadline<T> {
 
     private static final int IDLE = 0;
     private static final int RUNNING = 1;
@@ -44,9 +33,6 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
 
     private static final VarHandle BODY_STATE = fieldHandle(MethodHandles.lookup(), "bodyState", int.class);
     private static final VarHandle CARRIER = fieldHandle(MethodHandles.lookup(), "carrier", Carrier.class);
-
-    /** How long a timed-out body has to return after its interrupt before its waiters are released without it. */
-    static final Duration RUNAWAY_GRACE = Duration.ofMillis(100);
 
     /** Cleared once the body is done, so that finished tasks retain nothing of the user's. */
     private volatile Callable<? extends T> work;
@@ -58,9 +44,9 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
      * its parent, its handle, its pending figures) would retain for nothing.
      */
     private volatile Carrier carrier;
-    /** Position in a pooled runtime's queue, -1 when not queued. Guarded by that runtime's lock. */
+    /** Position in a pooled runtime's {@link RunQueue}, -1 when not queued. Guarded by that runtime's lock. */
     long enqueueSeq = -1;
-    /** Set when the task ended while queued in a pooled runtime ({@link PooledRuntime#withdraw}); guarded by its lock. */
+    /** Set when the task ended while queued in a pooled runtime ({@link RunQueue#withdraw}); guarded by its lock. */
     boolean withdrawn;
 
     TaskAttempts(TaskSettings settings, long idValue, TaskId givenId, Callable<? extends T> work) {
@@ -96,28 +82,6 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
             }
         }
         admit();
-    }
-
-    /**
-     * Arms the task's deadline ({@code settings.timeout} from now): at submission, or at creation for a task
-     * that waits for its {@code after} dependencies first (the deadline is the whole task's: the wait for them
-     * counts, so a caller's wait is bounded however long they take). At most once per task: {@link #submit}
-     * arms it only if creation did not.
-     */
-    private boolean deadlineArmed() {
-        Occasional rare = occasionalOrNull();
-        return rare != null && rare.timeoutHandle != null;
-    }
-
-    void armDeadline() {
-        TaskClock.Scheduled deadline = schedule(settings.timeout, this::timedOut);
-        occasional().timeoutHandle = deadline;
-        if (isFinished()) {
-            // Finished while the deadline was armed (a cancel racing run()): finish() found no handle to
-            // cancel, and the timer would hold the finished task for the whole timeout. Stored, then
-            // read: finish() reads the handle after it marks the task finished, so one side cancels it.
-            cancel(deadline);
-        }
     }
 
     /** Runs the next attempt, through the group's limiter if the task has a group. */
@@ -208,7 +172,8 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
     }
 
     /** Schedules {@code action}; a practically endless delay schedules nothing (returns null). */
-    private TaskClock.Scheduled schedule(Duration delay, Runnable action) {
+    @Override
+    final TaskClock.Scheduled schedule(Duration delay, Runnable action) {
         if (TaskClock.isPracticallyNever(delay)) {
             return null;
         }
@@ -436,68 +401,6 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
     }
 
-    // ---- the deadline ---------------------------------------------------------------------------
-
-    /**
-     * The deadline passed: stop the task, give its body {@link #RUNAWAY_GRACE} to return, and if it has
-     * not, end the task and its subtree now so that no waiter waits past the deadline. Runs on a timer
-     * action's own thread, never a runtime's.
-     */
-    private void timedOut() {
-        if (!stop(StopKind.TIMEOUT, "timed out after " + settings.timeout) && (outcome.isDone() || isSealed())) {
-            return; // ended, or ending with its body done: nothing left to bound
-        }
-        try {
-            outcome.get(RUNAWAY_GRACE.toNanos(), TimeUnit.NANOSECONDS);
-            return;
-        }
-        catch (TimeoutException ex) {
-            // the body (or a descendant's) ignores its interrupt
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        catch (ExecutionException ex) {
-            throw new IllegalStateException("task outcomes never complete exceptionally", ex);
-        }
-        forceEnd();
-    }
-
-    /**
-     * Ends this task and its unfinished subtree at once, children first, without waiting for their
-     * bodies: each still-running body is a runaway ({@link #isRunaway()}) that keeps its thread and its
-     * group permit until it returns, and then only gives back its share.
-     */
-    private void forceEnd() {
-        List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
-        // Every body still running is registered, and its pooled thread replaced, before any task ends: so
-        // that waiters see it counted as a runaway, and user code the ends run (a fallback, listeners, futures'
-        // callbacks) may wait for work on a runtime whose only thread such a body holds.
-        boolean[] runningBodies = new boolean[order.size()];
-        for (int i = 0; i < order.size(); i++) {
-            TaskAttempts<?> node = order.get(i);
-            runningBodies[i] = node.bodyState == RUNNING && settings.orchestrator.runawayTasks().starting(node.self());
-        }
-        // No progress supplier is called from here on: one may wait for a lock that a runaway body holds,
-        // the runaway's own or a descendant's (a parent reading its children's shared counter).
-        order.forEach(TaskAttempts::freezeProgressAsLastRead);
-        for (int i = order.size() - 1; i >= 0; i--) {
-            TaskAttempts<?> node = order.get(i);
-            if (node != this && node.parentNode() != null) {
-                // A child registered while the stop went down the tree: cancel it before it is ended.
-                node.stopThis(Stop.passedDownFrom(node.parentNode(), node.parentNode().stopReasonForChildren()));
-            }
-            boolean running = runningBodies[i];
-            TaskNode<?> parentToRelease = node.finish(node.clockNow());
-            if (running) {
-                settings.orchestrator.runawayTasks().started(node.self());
-            }
-            if (parentToRelease != null) {
-                parentToRelease.release();
-            }
-        }
-    }
-
     /**
      * The current thread's carrier: this task's own while its attempt runs here (the usual thread of its
      * end, whose lookup this saves), else looked up (made on first use).
@@ -514,9 +417,9 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         return running == null ? null : running.pool();
     }
 
-    /** Whether the task ended (it timed out, or an ancestor did) while its body still runs. */
+    /** Whether an attempt's body runs now (see {@link TaskDeadline#bodyRunning}). */
     @Override
-    boolean isRunaway() {
-        return isFinished() && bodyState == RUNNING;
+    final boolean bodyRunning() {
+        return bodyState == RUNNING;
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  * What a task waits for before it can finish: its body and its children. Holds the children list, the
  * task's count of outstanding shares, its own share in its parent's count, and the walk that finishes
  * tasks up the tree when a count reaches zero. The layer below, {@link TaskEnding}, decides how the task
- * ends ({@link #finish()}); the layer above, {@link TaskAttempts}, gives back the body's share.
+ * ends ({@link #finish()}); the layers above bound it by a deadline ({@link TaskDeadline}) and run its
+ * body, giving back the body's share ({@link TaskAttempts}).
  *
  * <h2>State</h2>
  * {@link #outstanding}: one share for the body, one held by the task's creator until the task is fully

@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * its life, its resource figures and published progress; the snapshots ({@link TaskInfo},
  * {@link TaskMetrics}) are built from them by {@link TaskSnapshots}, and what only some tasks need is in
  * {@link Occasional}. The layers that move a task extend it ({@link TaskEnding},
- * {@link TaskChildren}, {@link TaskAttempts}, up to {@link TaskNode}): one object per task, in layers, each
+ * {@link TaskChildren}, {@link TaskDeadline}, {@link TaskAttempts}, up to {@link TaskNode}): one object per task, in layers, each
  * with one job.
  *
  * <p>Invariants: identity and settings are final and set before the task is visible to any other
@@ -321,7 +321,7 @@ abstract class TaskFacts<T> {
     }
 
     /**
-     * As {@link #freezeProgress()}, for a task a deadline ends at once ({@link TaskAttempts}' forced end):
+     * As {@link #freezeProgress()}, for a task a deadline ends at once ({@link TaskDeadline}'s forced end):
      * the last values read, no supplier called, for one may wait for a lock a runaway body below holds.
      */
     void freezeProgressAsLastRead() {

@@ -24,7 +24,9 @@ import java.util.function.Function;
  * the terminal status and completes the outcome; the context it runs in);</li>
  * <li>{@link TaskChildren}: what it waits for before it can finish (the body's and the children's shares,
  * the children list, the walk up the tree when a count reaches zero);</li>
- * <li>{@link TaskAttempts}: its body (submission, attempts, retries, the deadline and runaways);</li>
+ * <li>{@link TaskDeadline}: its deadline (the stop, the grace, the forced end of a subtree whose bodies run
+ * on as runaways);</li>
+ * <li>{@link TaskAttempts}: its body (submission, attempts, retries, stopping the body);</li>
  * <li>this class: the handle, whose waits are {@link TaskOutcome}'s.</li>
  * </ol>
  * Walks over a task's subtree are {@link TaskTrees}; its captured context is {@link PropagatedContext}.

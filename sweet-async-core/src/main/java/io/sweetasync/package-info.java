@@ -22,8 +22,9 @@
  *   settings, times, figures, progress; {@code TaskSnapshots} reads them into snapshots, {@code Occasional}
  *   holds what only some tasks need), {@code TaskEnding} (the stop request, the status, the one finish
  *   that decides the terminal status; the context it runs in), {@code TaskChildren} (what it waits for:
- *   the body's and children's shares, the children list, the walk up the tree), {@code TaskAttempts} (its
- *   body: submission, attempts, retries, the deadline, runaways), {@code TaskNode} (the handle users
+ *   the body's and children's shares, the children list, the walk up the tree), {@code TaskDeadline} (the
+ *   deadline: the stop, the grace, the forced end whose running bodies are runaways), {@code TaskAttempts} (its
+ *   body: submission, attempts, retries, stopping the body), {@code TaskNode} (the handle users
  *   hold); {@code TaskSettings} (what it was created with, resolved, shared by siblings built alike);
  *   {@code TaskOutcome} (its
  *   outcome and the waits on it), {@code TaskTrees} (walks over a subtree), {@code PropagatedContext},
@@ -39,7 +40,7 @@
  *   {@code TaskSpec} (what a builder was told), {@code NodeContext};</li>
  *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go), {@code VirtualCarriers}
  *   (the {@code VIRTUAL} runtime's carriers by thread), {@code VirtualRuntime},
- *   {@code PooledRuntime}, {@code ExecutorRuntime}, {@code Trampoline}, {@code SystemClock};</li>
+ *   {@code PooledRuntime} (with its {@code RunQueue}: priority, then FIFO, withdrawn attempts), {@code ExecutorRuntime}, {@code Trampoline}, {@code SystemClock};</li>
  *   <li>resources: {@code ResourceAttribution}, {@code SliceTimeline}, {@code SliceLedger},
  *   {@code SampledFigures}, {@code FigureUpdates};</li>
  *   <li>durable state and the cluster: {@code StoreAndCluster} (the orchestrator's ties to both, the

@@ -1,0 +1,132 @@
+package io.sweetasync;
+
+import io.sweetasync.spi.TaskClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A task's deadline: armed once ({@code settings.timeout} from submission, or from creation for a task that
+ * waits for its {@code after} dependencies first), it stops the task, gives its body {@link #RUNAWAY_GRACE}
+ * to return, and if it has not, ends the task and its unfinished subtree at once so that no waiter waits
+ * past it. The layer above, {@link TaskAttempts}, runs the body and schedules on the orchestrator's clock;
+ * the layers below count what the task waits for ({@link TaskChildren}) and decide how it ends
+ * ({@link TaskEnding}).
+ *
+ * <h2>Invariants</h2>
+ * At most one deadline per task: its handle is stored in {@link Occasional#timeoutHandle} before the task can
+ * read it, and {@link #armDeadline} cancels it itself if the task finished meanwhile (finish() reads the handle
+ * after it marks the task finished, so one side cancels it). The deadline's action runs on a timer action's own
+ * thread, never a runtime's. The forced end registers every still-running body as a runaway (and replaces its
+ * pooled thread) before it ends any task, ends children before their parents, and calls no progress supplier:
+ * one may wait for a lock a runaway body holds. A runaway ({@link #isRunaway()}) keeps its thread and its group
+ * permit until its body returns, and then only gives back its share.
+ */
+abstract class TaskDeadline<T> extends TaskChildren<T> {
+
+    /** How long a timed-out body has to return after its interrupt before its waiters are released without it. */
+    static final Duration RUNAWAY_GRACE = Duration.ofMillis(100);
+
+    TaskDeadline(TaskSettings settings, long idValue, TaskId givenId) {
+        super(settings, idValue, givenId);
+    }
+
+    /** Whether an attempt's body runs now (between its claim and its end), on whichever thread. */
+    abstract boolean bodyRunning();
+
+    /**
+     * Schedules {@code action} on the orchestrator's clock; null if {@code delay} is practically endless, or if
+     * the clock refused or failed (the task has then ended).
+     */
+    abstract TaskClock.Scheduled schedule(Duration delay, Runnable action);
+
+    /**
+     * Arms the task's deadline ({@code settings.timeout} from now): at submission, or at creation for a task
+     * that waits for its {@code after} dependencies first (the deadline is the whole task's: the wait for them
+     * counts, so a caller's wait is bounded however long they take). At most once per task: {@link #submit}
+     * arms it only if creation did not.
+     */
+    final boolean deadlineArmed() {
+        Occasional rare = occasionalOrNull();
+        return rare != null && rare.timeoutHandle != null;
+    }
+
+    final void armDeadline() {
+        TaskClock.Scheduled deadline = schedule(settings.timeout, this::timedOut);
+        occasional().timeoutHandle = deadline;
+        if (isFinished()) {
+            // Finished while the deadline was armed (a cancel racing run()): finish() found no handle to
+            // cancel, and the timer would hold the finished task for the whole timeout. Stored, then
+            // read: finish() reads the handle after it marks the task finished, so one side cancels it.
+            cancel(deadline);
+        }
+    }
+
+    /**
+     * The deadline passed: stop the task, give its body {@link #RUNAWAY_GRACE} to return, and if it has
+     * not, end the task and its subtree now so that no waiter waits past the deadline. Runs on a timer
+     * action's own thread, never a runtime's.
+     */
+    private void timedOut() {
+        if (!stop(StopKind.TIMEOUT, "timed out after " + settings.timeout) && (outcome.isDone() || isSealed())) {
+            return; // ended, or ending with its body done: nothing left to bound
+        }
+        try {
+            outcome.get(RUNAWAY_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        catch (TimeoutException ex) {
+            // the body (or a descendant's) ignores its interrupt
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException ex) {
+            throw new IllegalStateException("task outcomes never complete exceptionally", ex);
+        }
+        forceEnd();
+    }
+
+    /**
+     * Ends this task and its unfinished subtree at once, children first, without waiting for their
+     * bodies: each still-running body is a runaway ({@link #isRunaway()}) that keeps its thread and its
+     * group permit until it returns, and then only gives back its share.
+     */
+    private void forceEnd() {
+        List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
+        // Every body still running is registered, and its pooled thread replaced, before any task ends: so
+        // that waiters see it counted as a runaway, and user code the ends run (a fallback, listeners, futures'
+        // callbacks) may wait for work on a runtime whose only thread such a body holds.
+        boolean[] runningBodies = new boolean[order.size()];
+        for (int i = 0; i < order.size(); i++) {
+            TaskDeadline<?> node = order.get(i);
+            runningBodies[i] = node.bodyRunning() && settings.orchestrator.runawayTasks().starting(node.self());
+        }
+        // No progress supplier is called from here on: one may wait for a lock that a runaway body holds,
+        // the runaway's own or a descendant's (a parent reading its children's shared counter).
+        order.forEach(TaskDeadline::freezeProgressAsLastRead);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            TaskDeadline<?> node = order.get(i);
+            if (node != this && node.parentNode() != null) {
+                // A child registered while the stop went down the tree: cancel it before it is ended.
+                node.stopThis(Stop.passedDownFrom(node.parentNode(), node.parentNode().stopReasonForChildren()));
+            }
+            boolean running = runningBodies[i];
+            TaskNode<?> parentToRelease = node.finish(node.clockNow());
+            if (running) {
+                settings.orchestrator.runawayTasks().started(node.self());
+            }
+            if (parentToRelease != null) {
+                parentToRelease.release();
+            }
+        }
+    }
+
+    /** Whether the task ended (it timed out, or an ancestor did) while its body still runs. */
+    @Override
+    final boolean isRunaway() {
+        return isFinished() && bodyRunning();
+    }
+}
