@@ -7,8 +7,10 @@ import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.TaskClock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,6 +35,8 @@ final class LimiterGroups {
     private final ConcurrentHashMap<String, ConcurrencyLimiter> limiters = new ConcurrentHashMap<>();
     /** A tenth of the group count at which the next warning is given (100: at 1,000 groups). */
     private final AtomicInteger warnedAt = new AtomicInteger(WARN_FROM / 10);
+    /** Configured groups a near name has been said of ({@link #warnIfMisspelt}). */
+    private final Set<String> warnedConfigured = ConcurrentHashMap.newKeySet();
 
     LimiterGroups(Map<String, LimiterConfig> configs, LimiterConfig defaultConfig, TaskClock clock) {
         this.configs = Map.copyOf(configs);
@@ -50,10 +54,70 @@ final class LimiterGroups {
         }
         // Checked as the limiter is made (a name present was checked then): limiter(" pricing ") or limiter("")
         // made a limiter no task can reach, listed in limiters() and the metrics for good.
-        ConcurrencyLimiter made = limiters.computeIfAbsent(group, name -> new ConcurrencyLimiter(
-                Names.group("group", name), configs.getOrDefault(name, defaultConfig), clock));
-        warnIfMany(limiters.size(), group);
+        boolean[] madeNow = new boolean[1];
+        ConcurrencyLimiter made = limiters.computeIfAbsent(group, name -> {
+            ConcurrencyLimiter limiter = new ConcurrencyLimiter(Names.group("group", name),
+                    configs.getOrDefault(name, defaultConfig), clock);
+            madeNow[0] = true;
+            return limiter;
+        });
+        if (madeNow[0]) {
+            warnIfMisspelt(group);
+            warnIfMany(limiters.size(), group);
+        }
         return made;
+    }
+
+    /**
+     * A group used but not configured runs with the default configuration, as it may; but when a configured group
+     * has nearly its name ({@code "pricing"} used, {@code "pricng"}, {@code "Pricing"} or {@code "pri_cing"}
+     * configured), the configuration was most likely meant for it and is silently unused: said once per configured
+     * group, naming both (so names made from data, {@code "tenant-7"} used with {@code "tenant-1"} configured, are
+     * said once, not once per tenant).
+     */
+    private void warnIfMisspelt(String used) {
+        if (configs.containsKey(used)) {
+            return;
+        }
+        configs.keySet().stream().filter(configured -> nearly(configured, used)).sorted().findFirst()
+                .filter(warnedConfigured::add)
+                .ifPresent(configured -> LOG.log(System.Logger.Level.WARNING, "concurrency group '" + used
+                        + "' is not configured and runs with the default group configuration, but a group '"
+                        + configured + "' is configured: a misspelling of one or the other? (said once for '"
+                        + configured + "')"));
+    }
+
+    /**
+     * Whether two group names are the same but for case and the separators {@code -}, {@code _}, {@code .} and
+     * spaces, or differ by one edit (a character inserted, deleted or replaced, case ignored).
+     */
+    static boolean nearly(String a, String b) {
+        if (bare(a).equals(bare(b))) {
+            return true;
+        }
+        String x = a.toLowerCase(Locale.ROOT);
+        String y = b.toLowerCase(Locale.ROOT);
+        if (x.length() < y.length()) {
+            String shorter = x;
+            x = y;
+            y = shorter;
+        }
+        if (x.length() - y.length() > 1) {
+            return false;
+        }
+        int i = 0;
+        while (i < y.length() && x.charAt(i) == y.charAt(i)) {
+            i++;
+        }
+        if (i == x.length()) {
+            return true;
+        }
+        // after the first difference, the rest is equal once the longer's character (or both's) there is skipped
+        return x.substring(i + 1).equals(y.substring(x.length() == y.length() ? i + 1 : i));
+    }
+
+    private static String bare(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[-_. ]", "");
     }
 
     /**

@@ -191,6 +191,50 @@ class HostileInputsTest {
         }
     }
 
+    // ---- a group used with nearly the name of a configured one: its configuration is unused, so it is said ----
+
+    @Test
+    void aGroupUsedWithNearlyAConfiguredGroupsNameIsSaidOncePerConfiguredGroup() {
+        Logger log = Logger.getLogger("io.sweetasync.LimiterGroups");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try (TaskOrchestrator configured = TaskOrchestrator.builder()
+                .group("pricng", LimiterConfig.defaults().withLimits(4, 1, 4))
+                .group("tenant-1", LimiterConfig.defaults().withLimits(2, 1, 2))
+                .group("billing-eu", LimiterConfig.defaults().withLimits(2, 1, 2))
+                .build()) {
+            configured.to(String.class).group("pricng").run(() -> "configured").join();
+            configured.limiter("billing-us"); // two edits from a configured name: a name of its own
+            configured.limiter("mail");
+            assertThat(warnings).as("names configured, or not near one").isEmpty();
+
+            assertThat(configured.to(String.class).group("pricing").run(() -> "defaults").join()).isEqualTo("defaults");
+            assertThat(warnings).singleElement().asString().contains("'pricing'", "'pricng'", "default group configuration");
+            configured.limiter("Pricing"); // near the same configured group: said already
+            configured.limiter("tenant-2");
+            configured.limiter("tenant-3");
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings.get(1)).contains("'tenant-2'", "'tenant-1'");
+        }
+        finally {
+            log.removeHandler(handler);
+        }
+    }
+
     // ---- groups: every place that names a group checks it alike --------------------------------------
 
     @Test
