@@ -20,6 +20,7 @@ import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -322,10 +323,15 @@ public final class HazelcastTaskCluster implements TaskCluster {
         if (others.isEmpty()) {
             return false;
         }
-        boolean cancelled = false;
-        for (Future<Boolean> answer : executor.submitToMembers(new CancelById(id.toString()), others).values()) {
+        Collection<Future<Boolean>> answers = executor.submitToMembers(new CancelById(id.toString()), others).values();
+        // one wait for all the answers, as members() has: a wait per member made a cancel 5 s per member that
+        // did not answer, one after the other
+        long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
+        for (Future<Boolean> answer : answers) {
             try {
-                cancelled |= Boolean.TRUE.equals(answer.get(VIEW_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                if (Boolean.TRUE.equals(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))) {
+                    return true; // one member runs a task of that id: the others need not be waited for
+                }
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -335,7 +341,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
                 LOG.log(Level.DEBUG, "a member did not answer a cancellation of " + id, ex);
             }
         }
-        return cancelled;
+        return false;
     }
 
     @Override
