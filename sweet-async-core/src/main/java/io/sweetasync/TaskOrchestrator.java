@@ -787,6 +787,20 @@ public final class TaskOrchestrator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Builds the orchestrator. Its runtimes' and timer's threads start when first needed; with a store or a
+         * cluster it takes its incarnation (the first part of its task ids) before it returns. The builder is not
+         * needed after; close the orchestrator when done.
+         *
+         * <pre>{@code
+         * try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().historySize(500).build()) {
+         *     orchestrator.to(String.class).run(() -> "hello").join();
+         * }
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if the default runtime is not registered, or the store's flush
+         *                                  interval is more than a third of its lease, naming the values
+         */
         public TaskOrchestrator build() {
             return new TaskOrchestrator(this);
         }

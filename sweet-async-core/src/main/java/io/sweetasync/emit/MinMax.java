@@ -18,6 +18,11 @@ public record MinMax(int min, int max) {
         }
     }
 
+    /**
+     * Bounds of {@code min} to {@code max}, both included: {@code MinMax.of(1, 8)}.
+     *
+     * @throws IllegalArgumentException if {@code min} is less than 1 or {@code max} less than {@code min}, naming them
+     */
     public static MinMax of(int min, int max) {
         return new MinMax(min, max);
     }

@@ -170,10 +170,12 @@ public final class ConcurrencyLimiter {
         return new Permit(startNanos, inflightAtStart);
     }
 
+    /** The name of the concurrency group this limiter admits tasks of. */
     public String group() {
         return group;
     }
 
+    /** The configuration it was made with (the limit it has learned since is {@link #limit()}). */
     public LimiterConfig config() {
         return config;
     }

@@ -81,6 +81,7 @@ public record LimiterConfig(LimitAlgorithm algorithm, int initialLimit, int minL
         return new LimiterConfig(LimitAlgorithm.ADAPTIVE, 20, 1, 1000, 1000, Duration.ofSeconds(30));
     }
 
+    /** This configuration with {@code value} as its algorithm: {@code defaults().withAlgorithm(LimitAlgorithm.AIMD)}. */
     public LimiterConfig withAlgorithm(LimitAlgorithm value) {
         return new LimiterConfig(value, initialLimit, minLimit, maxLimit, queueCapacity, maxWait, clusterWide);
     }
@@ -90,10 +91,22 @@ public record LimiterConfig(LimitAlgorithm algorithm, int initialLimit, int minL
         return new LimiterConfig(algorithm, initial, min, max, queueCapacity, maxWait, clusterWide);
     }
 
+    /**
+     * This configuration with room for {@code value} tasks waiting for a permit (more are rejected at once; 0:
+     * none waits).
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
     public LimiterConfig withQueueCapacity(int value) {
         return new LimiterConfig(algorithm, initialLimit, minLimit, maxLimit, value, maxWait, clusterWide);
     }
 
+    /**
+     * This configuration with {@code value} as the longest a task waits for a permit before it is rejected
+     * ({@code Duration.ofSeconds(2)}; a huge value: practically for ever).
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
     public LimiterConfig withMaxWait(Duration value) {
         return new LimiterConfig(algorithm, initialLimit, minLimit, maxLimit, queueCapacity, value, clusterWide);
     }
