@@ -39,6 +39,8 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     private static final int SHARE_NONE = 0;
     private static final int SHARE_COUNTED = 1;
     private static final int SHARE_GONE = 2;
+    /** The child count of the first warning that a task keeps many children ({@link #warnOfManyChildren}). */
+    static final int MANY_CHILDREN = 100_000;
 
     private volatile int outstanding = 2;
     /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */
@@ -74,6 +76,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * stopping, in which case the caller must stop the child (once it is fully registered).
      */
     boolean addChild(TaskNode<?> child) {
+        int kept;
         synchronized (outcome) {
             if (isFinished() && !childrenCounted) {
                 throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
@@ -95,8 +98,32 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 children = new ArrayList<>();
             }
             children.add(child);
+            kept = children.size();
+        }
+        if (kept >= MANY_CHILDREN && kept % MANY_CHILDREN == 0 && isPowerOfTen(kept / MANY_CHILDREN)) {
+            warnOfManyChildren(kept);
         }
         return isStoppedOrSealed();
+    }
+
+    /**
+     * A task keeps every child it started until it finishes (each one's result for {@code joinChildren()}, its
+     * place in the tree): about 400 bytes a finished child. A task that lives long and starts children without
+     * end grows without bound; said at 100,000 children and at each tenfold, naming the task.
+     */
+    private void warnOfManyChildren(int kept) {
+        settings.orchestrator.warn("task " + label() + " has started " + kept + " children; a task keeps its "
+                + "finished children until it finishes (their results for joinChildren(), its tree), about 400 bytes "
+                + "each: a long-lived task that starts tasks without end should start them detached() or feed them "
+                + "to a pipeline", null);
+    }
+
+    private static boolean isPowerOfTen(int value) {
+        int rest = value;
+        while (rest % 10 == 0) {
+            rest /= 10;
+        }
+        return rest == 1;
     }
 
     List<TaskNode<?>> childNodes() {

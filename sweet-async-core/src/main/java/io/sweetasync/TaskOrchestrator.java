@@ -34,7 +34,10 @@ import java.util.function.Function;
  * reaches its terminal status (with its subtree: a root is terminal only after all its children), and
  * the history keeps snapshots of the last {@code historySize} finished roots (children beyond the
  * first 100 of any node are counted, not kept). The registry holds roots only; children are found by
- * walking their root's tree, so spawning a child touches no shared map.
+ * walking their root's tree, so spawning a child touches no shared map. One thing grows with a live task:
+ * it keeps the children it started until it finishes (their results for {@code joinChildren()}), about 400
+ * bytes each, so a long-lived task that starts tasks without end should start them {@code detached()}; a
+ * warning names a task at 100,000 children and each tenfold.
  *
  * <pre>{@code
  * try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -53,5 +58,54 @@ class HostileMemoryTest {
         });
         assertThat(collected.get()).as("a finished, joined child's 1 MiB value freed while its parent still runs")
                 .isTrue();
+    }
+
+    /**
+     * Until that is decided, what grows is said: a task that has started 100,000 children (and each tenfold) is
+     * named in a warning that says how to keep it from growing; a task with fewer (a 10,000-child fan-out) is not.
+     */
+    @Test
+    void aTaskThatKeepsManyChildrenIsNamedInAWarningOnce() {
+        Logger log = Logger.getLogger(TaskOrchestrator.class.getName());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (String.valueOf(record.getMessage()).contains("children")) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            orchestrator.to(Integer.class).named("fan-out").await(() -> {
+                TaskContext ctx = TaskContext.current().orElseThrow();
+                for (int i = 0; i < 10_000; i++) {
+                    ctx.runChild(() -> 1);
+                }
+                return ctx.joinChildren().size();
+            });
+            assertThat(warnings).as("10,000 children").isEmpty();
+            int started = orchestrator.to(Integer.class).named("consumer-loop").await(() -> {
+                TaskContext ctx = TaskContext.current().orElseThrow();
+                for (int i = 0; i < 100_001; i++) {
+                    ctx.runChild(() -> 1).join();
+                }
+                return ctx.children().size();
+            });
+            assertThat(started).isEqualTo(100_001);
+            assertThat(warnings).singleElement().asString().contains("consumer-loop#", "100000 children", "detached()");
+        }
+        finally {
+            log.removeHandler(handler);
+        }
     }
 }
