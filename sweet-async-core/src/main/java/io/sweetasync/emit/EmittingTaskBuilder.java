@@ -24,9 +24,10 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>The pipeline runs as a task named as configured (tagged {@code kind=pipeline}); its sender and
- * receiver workers are child tasks
- * ({@code name.sender}, {@code name.receiver}); its snapshot's {@code progress} has the emitted,
- * received and error counts, the buffer fill and the worker counts. Workers live under the pipeline's
+ * receiver workers are child tasks ({@code name.sender}, {@code name.receiver}), each with its own count in
+ * its snapshot's {@code progress} ({@code emitted} by that sender, {@code received} by that receiver; they
+ * add up to the pipeline's); the pipeline's {@code progress} has the emitted, received and error counts,
+ * the buffer fill and the worker counts. Workers live under the pipeline's
  * deadline (never the orchestrator's default timeout) and are never retried, nor is the pipeline as a
  * whole; a worker that ends without completing (say it was cancelled by id) fails the pipeline, whose
  * error names it, rather than leaving events unsent or unreceived.
