@@ -57,7 +57,7 @@ public final class EmittingTaskBuilder<E> {
 
     /**
      * The pipeline task's name ({@code "pipeline"} by default); workers are named after it
-     * ({@code name.sender}, {@code name.receiver}), so it has at most {@value #MAX_NAME} characters, without
+     * ({@code name.sender}, {@code name.receiver}), so it has at most 91 characters, without
      * control characters, '/' or '#'.
      */
     public EmittingTaskBuilder<E> named(String name) {
@@ -123,7 +123,10 @@ public final class EmittingTaskBuilder<E> {
         return new EmittingTaskBuilder<>(orchestrator, spec.withPriority(Objects.requireNonNull(priority, "priority")));
     }
 
-    /** The runtime of the pipeline's tasks (by default inherited, else {@code "virtual"}). */
+    /**
+     * The runtime of the pipeline's tasks (by default inherited from the task it is started in, else the
+     * orchestrator's default runtime: {@code "virtual"} unless configured otherwise).
+     */
     public EmittingTaskBuilder<E> runtime(String runtime) {
         Objects.requireNonNull(runtime, "runtime");
         orchestrator.runtimes().keySet().stream().filter(runtime::equals).findAny().orElseThrow(
