@@ -118,7 +118,10 @@ public final class EmittingTaskBuilder<E> {
         return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 
-    /** Priority of the pipeline's tasks and of its permit requests. */
+    /**
+     * Priority of the pipeline's tasks and of its permit requests ({@link #group}); unset, both take the
+     * priority of the task the pipeline is started in, as any task does ({@code NORMAL} for a root).
+     */
     public EmittingTaskBuilder<E> priority(TaskPriority priority) {
         return new EmittingTaskBuilder<>(orchestrator, spec.withPriority(Objects.requireNonNull(priority, "priority")));
     }
