@@ -24,9 +24,10 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>The pipeline runs as a task named as configured (tagged {@code kind=pipeline}); its sender and
- * receiver workers are child tasks
- * ({@code name.sender}, {@code name.receiver}); its snapshot's {@code progress} has the emitted,
- * received and error counts, the buffer fill and the worker counts. Workers live under the pipeline's
+ * receiver workers are child tasks ({@code name.sender}, {@code name.receiver}), each with its own count in
+ * its snapshot's {@code progress} ({@code emitted} by that sender, {@code received} by that receiver; they
+ * add up to the pipeline's); the pipeline's {@code progress} has the emitted, received and error counts,
+ * the buffer fill and the worker counts. Workers live under the pipeline's
  * deadline (never the orchestrator's default timeout) and are never retried, nor is the pipeline as a
  * whole; a worker that ends without completing (say it was cancelled by id) fails the pipeline, whose
  * error names it, rather than leaving events unsent or unreceived.
@@ -56,7 +57,7 @@ public final class EmittingTaskBuilder<E> {
 
     /**
      * The pipeline task's name ({@code "pipeline"} by default); workers are named after it
-     * ({@code name.sender}, {@code name.receiver}), so it has at most {@value #MAX_NAME} characters, without
+     * ({@code name.sender}, {@code name.receiver}), so it has at most 91 characters, without
      * control characters, '/' or '#'.
      */
     public EmittingTaskBuilder<E> named(String name) {
@@ -117,12 +118,18 @@ public final class EmittingTaskBuilder<E> {
         return new EmittingTaskBuilder<>(orchestrator, spec.withGroup(group));
     }
 
-    /** Priority of the pipeline's tasks and of its permit requests. */
+    /**
+     * Priority of the pipeline's tasks and of its permit requests ({@link #group}); unset, both take the
+     * priority of the task the pipeline is started in, as any task does ({@code NORMAL} for a root).
+     */
     public EmittingTaskBuilder<E> priority(TaskPriority priority) {
         return new EmittingTaskBuilder<>(orchestrator, spec.withPriority(Objects.requireNonNull(priority, "priority")));
     }
 
-    /** The runtime of the pipeline's tasks (by default inherited, else {@code "virtual"}). */
+    /**
+     * The runtime of the pipeline's tasks (by default inherited from the task it is started in, else the
+     * orchestrator's default runtime: {@code "virtual"} unless configured otherwise).
+     */
     public EmittingTaskBuilder<E> runtime(String runtime) {
         Objects.requireNonNull(runtime, "runtime");
         orchestrator.runtimes().keySet().stream().filter(runtime::equals).findAny().orElseThrow(

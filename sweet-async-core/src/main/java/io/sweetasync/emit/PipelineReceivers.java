@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * thread.</li>
  * <li>Each event a worker takes is received once, by that worker or (taken but not started, from a
  * shared batch) by an idle sibling that claims it, and released from the buffer's count when finished,
- * also when its receive throws; {@code received} counts those finished.</li>
+ * also when its receive throws; {@code received} counts those finished, and so, at the same moment, does
+ * the count of the worker that received them (its task's {@code received} progress), so the workers'
+ * counts add up to the pipeline's.</li>
  * <li>A worker ends when the buffer is closed and drained, when it is stopped, or (adaptive pool) when
  * it takes a retire request: {@code retireRequests} is decremented by exactly one worker per request,
  * so the pool shrinks by one per request.</li>
@@ -122,7 +124,8 @@ final class PipelineReceivers<E, K, V> {
     private Void work() throws InterruptedException {
         try {
             // looked up once: each receive checks its stop, a volatile read, not a lookup of the thread's task
-            TaskContext worker = TaskContext.current().orElseThrow();
+            Worker worker = new Worker(TaskContext.current().orElseThrow(), new LongAdder());
+            worker.context().progress("received", worker.received()::sum);
             if (strategy instanceof ReceiverStrategy.Batched(int size, Duration maxDelay)) {
                 receiveBatches(size, maxDelay, worker);
             }
@@ -143,7 +146,7 @@ final class PipelineReceivers<E, K, V> {
      * events, or the buffer drained) receives the events other workers took and have not started, so
      * one stuck in an event does not hold the rest of its batch hostage.
      */
-    private void receiveEach(TaskContext worker) throws InterruptedException {
+    private void receiveEach(Worker worker) throws InterruptedException {
         TakenEvents batch = TakenEvents.shared(EventBuffer.MAX_BATCH);
         batches.add(batch);
         try {
@@ -178,7 +181,7 @@ final class PipelineReceivers<E, K, V> {
      * Receives the events of a shared batch this worker claims, slot 0 (in hand) first; then closes the
      * batch to claims and releases what it claimed or left unclaimed (what others claimed they release).
      */
-    private void receiveClaimed(TakenEvents batch, int count, TaskContext worker) throws InterruptedException {
+    private void receiveClaimed(TakenEvents batch, int count, Worker worker) throws InterruptedException {
         int claimed = 0;
         int done = 0;
         try {
@@ -190,21 +193,21 @@ final class PipelineReceivers<E, K, V> {
         }
         finally {
             int unclaimed = batch.close();
-            received.add(done);
+            counted(worker, done);
             batch.clear(count);
             buffer.release(claimed - 1 + unclaimed);
         }
     }
 
     /** Receives, one at a time, events other workers took and have not started; whether there were any. */
-    private boolean stealFromOthers(TaskContext worker) throws InterruptedException {
+    private boolean stealFromOthers(Worker worker) throws InterruptedException {
         boolean any = false;
         for (TakenEvents other : batches) {
             for (Event<E> event = other.steal(); event != null; event = other.steal()) {
                 any = true;
                 try {
                     receiveOne(event, worker);
-                    received.increment();
+                    counted(worker, 1);
                 }
                 finally {
                     buffer.release(1);
@@ -221,7 +224,7 @@ final class PipelineReceivers<E, K, V> {
      * neither waits {@code maxDelay} for room only its own release would make, nor allocates for it. Its
      * arrays grow as events come, so a huge {@code size} over a huge buffer allocates only for what is taken.
      */
-    private void receiveBatches(int requestedSize, Duration maxDelay, TaskContext worker) throws InterruptedException {
+    private void receiveBatches(int requestedSize, Duration maxDelay, Worker worker) throws InterruptedException {
         int size = (int) Math.min(requestedSize, buffer.capacity() + 1L);
         // grown as events come (doubling): a batch holds arrays for what it took, not for its bound
         TakenEvents batch = new TakenEvents(Math.min(size, EventBuffer.MAX_BATCH));
@@ -271,7 +274,7 @@ final class PipelineReceivers<E, K, V> {
     }
 
     /** Receives {@code batch[0..count)} (a batch of its own), then releases them; the first one was taken in hand. */
-    private void processAll(TakenEvents batch, int count, TaskContext worker) throws InterruptedException {
+    private void processAll(TakenEvents batch, int count, Worker worker) throws InterruptedException {
         int done = 0;
         try {
             while (done < count) {
@@ -280,15 +283,25 @@ final class PipelineReceivers<E, K, V> {
             }
         }
         finally {
-            received.add(done);
+            counted(worker, done);
             batch.clear(count);
             buffer.release(count - 1);
         }
     }
 
-    private void receiveOne(Event<E> event, TaskContext worker) throws InterruptedException {
+    /** {@code events} finished by {@code worker}: counted for the pipeline and for the worker. */
+    private void counted(Worker worker, int events) {
+        received.add(events);
+        worker.received().add(events);
+    }
+
+    /** A receiver worker's task and the events it has received (its task's {@code received} progress). */
+    private record Worker(TaskContext context, LongAdder received) {
+    }
+
+    private void receiveOne(Event<E> event, Worker worker) throws InterruptedException {
         long start = adaptive ? System.nanoTime() : 0;
-        attempts.receive(event, worker);
+        attempts.receive(event, worker.context());
         if (adaptive) {
             receiveNanos.add(System.nanoTime() - start);
             receiveCount.increment();

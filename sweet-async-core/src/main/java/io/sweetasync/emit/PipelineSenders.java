@@ -1,9 +1,11 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.TaskContext;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -24,6 +26,8 @@ import java.util.stream.Stream;
  * a serial sender drives its source alone.</li>
  * <li>At most {@code max} parallel senders run; more are started only on the coordinator's thread,
  * when receivers starve, and never after a sender has returned.</li>
+ * <li>Each sender worker counts what it emitted, published as its task's {@code emitted} progress, so
+ * the workers' counts add up to the pipeline's.</li>
  * <li>A sender's error is recorded as an error of sequence {@code -1}, also an
  * {@link InterruptedException} the sender throws while its worker is not being stopped (its own, or a
  * publisher's error); the sender returns normally, so only a stopped sender fails the pipeline.</li>
@@ -80,7 +84,9 @@ final class PipelineSenders<E> {
         active.incrementAndGet();
         workers.start("sender", () -> {
             try {
-                sender.send(new PipelineEmitter(index));
+                PipelineEmitter emitter = new PipelineEmitter(index);
+                TaskContext.current().orElseThrow().progress("emitted", emitter.emitted::sum);
+                sender.send(emitter);
             }
             catch (Throwable t) {
                 if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
@@ -135,6 +141,8 @@ final class PipelineSenders<E> {
     private final class PipelineEmitter implements Emitter<E> {
 
         private final int index;
+        /** What this sender worker has emitted (its task's {@code emitted} progress). */
+        private final LongAdder emitted = new LongAdder();
 
         PipelineEmitter(int index) {
             this.index = index;
@@ -143,6 +151,7 @@ final class PipelineSenders<E> {
         @Override
         public void emit(E data) throws InterruptedException {
             buffer.put(data, clock.now());
+            emitted.increment();
         }
 
         @Override
@@ -176,7 +185,7 @@ final class PipelineSenders<E> {
 
         /** Lets the source push ({@code forEachRemaining}: far cheaper than an iterator over a stream). */
         private void drain(Spliterator<? extends E> source) throws InterruptedException {
-            StagedEvents staged = new StagedEvents(buffer, clock, staging);
+            StagedEvents staged = new StagedEvents(buffer, clock, staging, emitted);
             try {
                 source.forEachRemaining(staged);
             }
@@ -194,7 +203,7 @@ final class PipelineSenders<E> {
                 return;
             }
             try {
-                StagedEvents staged = new StagedEvents(buffer, clock, staging);
+                StagedEvents staged = new StagedEvents(buffer, clock, staging, emitted);
                 try {
                     for (Object next = source.next(); next != SharedSource.END; next = source.next()) {
                         staged.offer(next);

@@ -2,6 +2,7 @@ package io.sweetasync.emit;
 
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.internal.WorkPermits;
@@ -21,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <li>An event's collector is made once, for all its attempts: what an attempt collected stays
  * collected. It is closed when they are over, so a receiver that kept it cannot add to a run that no
  * longer counts its results.</li>
+ * <li>Permits are asked for with the pipeline's priority, set on its builder or inherited by its tasks.</li>
  * <li>A permit is released after every attempt that got one: sampled when the attempt ended (well
  * or not), ignored when it was interrupted. An interrupted wait for a permit leaks nothing: the
  * request is cancelled, or the permit ignored when it is granted.</li>
@@ -48,6 +50,12 @@ final class ReceiveAttempts<E, K, V> {
     private final Receiver<E, K, V> receiver;
     private final PipelineResults<K, V> results;
     private final PipelineWorkers workers;
+    /**
+     * The priority permits are asked for with: the pipeline's own, or else the one its tasks inherited from
+     * the task that started it, looked up once from the first receiver worker that needs it (every worker has
+     * the pipeline's). Racy but idempotent: workers that look it up at once find the same.
+     */
+    private volatile TaskPriority priority;
 
     ReceiveAttempts(PipelineSpec spec, TaskOrchestrator orchestrator, Receiver<E, K, V> receiver,
             PipelineResults<K, V> results, PipelineWorkers workers) {
@@ -85,7 +93,7 @@ final class ReceiveAttempts<E, K, V> {
             ConcurrencyLimiter.Permit permit = null;
             try {
                 if (spec.group() != null) {
-                    permit = permit(event.sequence());
+                    permit = permit(event.sequence(), worker);
                 }
                 try {
                     receive(event, collector, permit);
@@ -149,10 +157,9 @@ final class ReceiveAttempts<E, K, V> {
      * or a wait beyond its maximum) is thrown as this attempt's error, which the error strategy handles
      * like any other: retried, collected, or stopping the pipeline.
      */
-    private ConcurrencyLimiter.Permit permit(long sequence) throws InterruptedException {
+    private ConcurrencyLimiter.Permit permit(long sequence, TaskContext worker) throws InterruptedException {
         CompletableFuture<ConcurrencyLimiter.Permit> granted = new CompletableFuture<>();
-        ConcurrencyLimiter.Request request = orchestrator.limiter(spec.group()).acquire(
-                spec.priority() == null ? TaskPriority.NORMAL : spec.priority(), granted::complete,
+        ConcurrencyLimiter.Request request = orchestrator.limiter(spec.group()).acquire(priority(worker), granted::complete,
                 rejection -> granted.completeExceptionally(new RejectedExecutionException("pipeline "
                         + workers.label() + " could not receive event " + sequence + ": " + rejection.message())));
         try {
@@ -167,6 +174,17 @@ final class ReceiveAttempts<E, K, V> {
         catch (ExecutionException ex) {
             throw (RejectedExecutionException) ex.getCause();
         }
+    }
+
+    /** The priority of {@code worker}'s task, which is the pipeline's, set or inherited (see {@link #priority}). */
+    private TaskPriority priority(TaskContext worker) {
+        TaskPriority known = priority;
+        if (known == null) {
+            known = spec.priority() != null ? spec.priority()
+                    : orchestrator.find(worker.id()).map(TaskInfo::priority).orElse(TaskPriority.NORMAL);
+            priority = known;
+        }
+        return known;
     }
 
     private static void release(ConcurrencyLimiter.Permit permit, boolean sample) {

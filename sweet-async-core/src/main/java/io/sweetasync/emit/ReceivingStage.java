@@ -16,7 +16,8 @@ import java.util.function.Function;
  * In a chained call Java cannot infer {@code K} and {@code V} from a lambda receiver's body, so they
  * arrive here as {@code Object}. The terminal methods therefore take their key and value types from
  * where the result goes ({@code FinalEvent<String, User> done = ...awaitFinalEvent()}): no type witness,
- * no explicit lambda parameter types. That assignment is checked by you, not the compiler, unless the
+ * no explicit lambda parameter types; the handler form from the handler's parameter type, where it is
+ * written out. That assignment is checked by you, not the compiler, unless the
  * receiver's types were explicit (a {@code Receiver<E, K, V>} variable), in which case they bound it.
  *
  * <pre>{@code
@@ -69,10 +70,20 @@ public final class ReceivingStage<E, K, V> {
         return resultOrCancel(this.<K2, V2>run()).orElseThrow();
     }
 
-    /** Runs the pipeline, waits, and returns what {@code handler} makes of its result (cancelled if the wait is interrupted). */
-    public <R> R awaitFinalEvent(Function<TaskResult<FinalEvent<K, V>>, R> handler) {
+    /**
+     * Runs the pipeline, waits, and returns what {@code handler} makes of its result (cancelled if the wait is
+     * interrupted). Like {@link #awaitFinalEvent()} it takes the key and value types from the handler: a
+     * handler whose parameter type is written out (or a method reference) sees the collected types; an
+     * implicitly typed lambda sees {@code Object} keys and values.
+     *
+     * <pre>{@code
+     * String name = pipeline.awaitFinalEvent((TaskResult<FinalEvent<String, User>> result) ->
+     *         result.map(done -> done.collected().get("u0").displayName()).orElse("nobody"));
+     * }</pre>
+     */
+    public <K2 extends K, V2 extends V, R> R awaitFinalEvent(Function<TaskResult<FinalEvent<K2, V2>>, R> handler) {
         Objects.requireNonNull(handler, "handler"); // before anything runs, as SpawningTaskBuilder.awaitResult checks
-        return handler.apply(resultOrCancel(this.<K, V>run()));
+        return handler.apply(resultOrCancel(this.<K2, V2>run()));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sweetasync.emit;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -37,6 +38,8 @@ final class StagedEvents implements Consumer<Object> {
     private final EventBuffer buffer;
     private final EmissionClock clock;
     private final Set<StagedEvents> live;
+    /** What this staging's sender has emitted, raised as each batch is published (by whichever thread). */
+    private final LongAdder published;
     /** Held by the sender while it stages, and by the coordinator while it rescues. */
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Object[] items = new Object[EventBuffer.MAX_BATCH];
@@ -45,11 +48,15 @@ final class StagedEvents implements Consumer<Object> {
     private int count;
     private long start;
 
-    /** A staging for one sender's drain of one source; it joins {@code live} until {@link #finish}. */
-    StagedEvents(EventBuffer buffer, EmissionClock clock, Set<StagedEvents> live) {
+    /**
+     * A staging for one sender's drain of one source; it joins {@code live} until {@link #finish}, and adds
+     * what it publishes to {@code published}.
+     */
+    StagedEvents(EventBuffer buffer, EmissionClock clock, Set<StagedEvents> live, LongAdder published) {
         this.buffer = buffer;
         this.clock = clock;
         this.live = live;
+        this.published = published;
         live.add(this);
     }
 
@@ -122,6 +129,7 @@ final class StagedEvents implements Consumer<Object> {
         }
         try {
             buffer.publish(items, count, reserved, clock.now());
+            published.add(count);
         }
         finally {
             Arrays.fill(items, 0, count, null);

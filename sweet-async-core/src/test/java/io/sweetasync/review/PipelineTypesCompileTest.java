@@ -85,6 +85,29 @@ class PipelineTypesCompileTest {
                 """)).contains("incompatible types");
     }
 
+    /**
+     * SPEC 2: {@code awaitFinalEvent(Function<TaskResult<FinalEvent<K,V>>, R>)} with the README example's types.
+     * The handler's parameter was fixed to the stage's {@code K, V}, which a lambda receiver leaves
+     * {@code Object}: even a handler that wrote {@code TaskResult<FinalEvent<String, User>>} out did not compile
+     * (only {@code FinalEvent<Object, Object>} did), so the collected values could not be used as what they are.
+     */
+    @Test
+    void aHandlerWithItsTypesWrittenOutSeesTheCollectedTypes() {
+        assertThat(compile("""
+                String name = AsyncTask.emits(UserRow.class)
+                    .sender(SenderStrategy.serial(), emitter -> emitter.emitAll(rows))
+                    .receiver(ReceiverStrategy.parallel(8), (event, collector) ->
+                        collector.collect(event.data().id(), enrich(event.data())))
+                    .awaitFinalEvent((io.sweetasync.TaskResult<FinalEvent<String, User>> result) ->
+                        result.map(done -> done.collected().get("u0").displayName()).orElse("nobody"));
+                int seen = AsyncTask.emits(UserRow.class)
+                    .sender(emitter -> emitter.emitAll(rows))
+                    .receiver((event, collector) -> collector.collect(event.data().id(), enrich(event.data())))
+                    .awaitFinalEvent(result -> result.isOk() ? 1 : 0);
+                return name + seen;
+                """)).isEmpty();
+    }
+
     @Disabled("""
             decision (same cause): without a target type (the handler form of awaitFinalEvent, or \
             run().finalEvent()) K and V are Object, so the chain does not carry the receiver's key and value \

@@ -1,6 +1,5 @@
 package io.sweetasync.boot.micrometer;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -21,7 +20,6 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,10 +58,11 @@ import java.util.function.ToDoubleFunction;
  * figure once: {@code MEASURED} and {@code SAMPLED} ones when the task finishes, ones still
  * {@code PENDING} then (sampled ones on their way, a runaway's while its body runs) when they become final
  * ({@link TaskListener#onResourcesUpdated}); {@code UNAVAILABLE} ones are left out;</li>
- * <li>{@code sweet.async.stream.emitted}, {@code .received}, {@code .errors} (counters; tag {@code name}),
- * added when a pipeline ends, and {@code sweet.async.stream.buffered} (gauge): events waiting in the
- * buffers of the running pipelines of that name (every name's gauge is answered from one walk of the live
- * tasks, at most 200 ms old).</li>
+ * <li>{@code sweet.async.stream.emitted}, {@code .received}, {@code .errors} (counters; tag {@code name}):
+ * events of the pipelines of that name, counted as they go (from the progress of the running ones), and
+ * {@code sweet.async.stream.buffered} (gauge): events waiting in the buffers of the running pipelines of
+ * that name (every name's stream meters are answered from one walk of the live tasks, at most 200 ms
+ * old: {@link PipelineFigures}).</li>
  * </ul>
  * Tag values stay bounded: task names beyond the first {@value #MAX_NAMES} become {@code other} (their
  * resource totals too, so the totals over every {@code name} add up to the orchestrator's); groups beyond the
@@ -86,7 +85,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
     /** Every registry bound to (a binder may be bound to several), with the meters made in it so far. */
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private final AtomicBoolean listening = new AtomicBoolean();
-    private final BufferedByName buffered = new BufferedByName();
+    private final PipelineFigures pipelines;
     /**
      * Runaways whose measurable figures were {@code PENDING} in {@code onFinished} (a bit per figure, see
      * {@link #CPU}): those figures turn {@code MEASURED} in {@code onResourcesUpdated} and are recorded
@@ -105,6 +104,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     public SweetAsyncMetrics(TaskOrchestrator orchestrator) {
         this.orchestrator = orchestrator;
+        this.pipelines = new PipelineFigures(orchestrator::liveTasks, this::tagOf);
     }
 
     @Override
@@ -246,44 +246,23 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
                 .register(target);
     }
 
-    private static boolean isPipeline(TaskInfo task) {
+    /** Whether {@code task} is a pipeline (which its builder tags {@code kind=pipeline}), not one of its workers. */
+    static boolean isPipeline(TaskInfo task) {
         return "pipeline".equals(task.tags().get("kind"));
-    }
-
-    /**
-     * Events buffered by the running pipelines, per name tag, read in one walk of the live tasks for all the
-     * names' gauges of a scrape (a walk per name made a scrape cost names x live tasks).
-     */
-    private final class BufferedByName {
-
-        /** How long one walk answers the gauges: a scrape reads them all well within it. */
-        private static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-
-        /** Guarded by this. */
-        private Map<String, Long> totals;
-        private long walkedAt;
-
-        synchronized long of(String name) {
-            long now = System.nanoTime();
-            if (totals == null || now - walkedAt > FRESH_NANOS) {
-                Map<String, Long> walked = new HashMap<>();
-                for (TaskInfo task : orchestrator.liveTasks()) {
-                    if (isPipeline(task)) {
-                        walked.merge(tagOf(task.name()), task.progress().getOrDefault("buffered", 0L), Long::sum);
-                    }
-                }
-                totals = walked;
-                walkedAt = now;
-            }
-            return totals.getOrDefault(name, 0L);
-        }
     }
 
     private void bindPipeline(Bound bound, String name) {
         if (bound.pipelines().add(name)) {
-            Gauge.builder("sweet.async.stream.buffered", buffered, totals -> totals.of(name))
+            Gauge.builder("sweet.async.stream.buffered", pipelines, figures -> figures.buffered(name))
                     .description("Events waiting in the buffers of running pipelines of this name").baseUnit("events")
                     .tags("name", name).register(bound.registry());
+            for (int i = 0; i < PipelineFigures.COUNTED.size(); i++) {
+                int figure = i;
+                String counted = PipelineFigures.COUNTED.get(figure);
+                FunctionCounter.builder("sweet.async.stream." + counted, pipelines, figures -> figures.counted(name, figure))
+                        .description("Pipeline events " + counted).baseUnit("events").tags("name", name)
+                        .register(bound.registry());
+            }
         }
     }
 
@@ -310,6 +289,9 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         }
         String usageTag = usageTag(task.name());
         String name = names.of(task.name());
+        if (isPipeline(task)) {
+            pipelines.ended(task, name);
+        }
         for (Bound target : bound) {
             if (groupUnbound(target, task.group())) {
                 bindGroups(target);
@@ -326,11 +308,6 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         recordFigures(target, name, task.metrics(), EVERY_FIGURE);
         if (isPipeline(task)) {
             bindPipeline(bound, name);
-            for (String figure : new String[] { "emitted", "received", "errors" }) {
-                Counter.builder("sweet.async.stream." + figure).description("Pipeline events " + figure)
-                        .baseUnit("events").tags("name", name).register(target)
-                        .increment(task.progress().getOrDefault(figure, 0L));
-            }
         }
         Duration total = task.completedAt() == null || task.createdAt() == null ? Duration.ZERO
                 : Duration.between(task.createdAt(), task.completedAt());

@@ -112,9 +112,9 @@ class SweetAsyncMetricsAutoConfigurationTests {
                         collector.collect(event.data(), event.data());
                     })
                     .awaitFinalEvent();
-            assertThat(registry.get("sweet.async.stream.emitted").tag("name", "import").counter().count()).isEqualTo(100);
-            assertThat(registry.get("sweet.async.stream.received").tag("name", "import").counter().count()).isEqualTo(100);
-            assertThat(registry.get("sweet.async.stream.errors").tag("name", "import").counter().count()).isEqualTo(10);
+            assertThat(registry.get("sweet.async.stream.emitted").tag("name", "import").functionCounter().count()).isEqualTo(100);
+            assertThat(registry.get("sweet.async.stream.received").tag("name", "import").functionCounter().count()).isEqualTo(100);
+            assertThat(registry.get("sweet.async.stream.errors").tag("name", "import").functionCounter().count()).isEqualTo(10);
             assertThat(registry.get("sweet.async.stream.buffered").tag("name", "import").gauge().value()).isZero();
 
             orchestrator.to(Integer.class).named("crunch").runtime("platform").await(() -> new byte[1 << 20].length);
