@@ -3,14 +3,20 @@ package io.sweetasync.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sweetasync.AsyncTaskException;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -200,5 +206,29 @@ class SpecConformanceCoreTest {
         assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
         assertThat(task.isCancelled()).isFalse();
         assertThat(task.cancel()).isFalse();
+    }
+
+    // ---- 1.5: each AsyncTaskException carries TaskInfo task() ----
+
+    /** Exceptions are Serializable (they travel through RMI, caches, logs shipped elsewhere): the task travels too. */
+    @Test
+    void aSerializedTaskExceptionStillCarriesItsTask() throws Exception {
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).named("shipped").tag("k", "v").run(() -> {
+            throw new IOException("lost");
+        });
+        AsyncTaskException error = task.result() instanceof TaskResult.Err<Integer>(AsyncTaskException e) ? e : null;
+        assertThat(error).isNotNull();
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(error);
+        }
+        AsyncTaskException back;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            back = (AsyncTaskException) in.readObject();
+        }
+        assertThat(back).isInstanceOf(TaskFailedException.class).hasMessage(error.getMessage());
+        assertThat(back.task()).as("task() after a round trip").isEqualTo(error.task());
+        assertThat(back.task().tags()).containsEntry("k", "v");
     }
 }
