@@ -292,11 +292,16 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
     }
 
-    /** Bookkeeping at the start of an attempt; returns its start time. */
+    /**
+     * Bookkeeping at the start of an attempt; returns its start time. An interrupt the {@code onStarted}
+     * listeners left on this thread is cleared: it is no stop, and the body would see it as one (its first
+     * blocking call failing). A stop that landed meanwhile is not lost: {@link #reassertStop()} runs next.
+     */
     private long startAttempt() {
         long start = recordAttemptStart();
         advance(TaskStatus.RUNNING);
         settings.orchestrator.notifyStarted(self());
+        Thread.interrupted();
         return start;
     }
 

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SPEC section 1 read as a {@link java.util.concurrent} user reads it: the promises of {@link Future} that
@@ -206,6 +208,30 @@ class SpecConformanceCoreTest {
         assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
         assertThat(task.isCancelled()).isFalse();
         assertThat(task.cancel()).isFalse();
+    }
+
+    // ---- 1.9: listeners must not be able to break task execution ----
+
+    /**
+     * An {@code onStarted} listener runs on the body's thread just before the body: an interrupt it leaves
+     * there is no cancellation, and the body must not see it (a body's first blocking call would throw).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "virtual", "platform", "single" })
+    void anInterruptAnOnStartedListenerLeavesDoesNotReachTheBody(String runtime) {
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onStarted(TaskInfo task) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        SpawningTask<String> task = orchestrator.to(String.class).runtime(runtime).run(() -> {
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            Thread.sleep(1); // a first blocking call
+            return "interrupted: " + interrupted;
+        });
+        assertThat(task.result()).isEqualTo(TaskResult.ok("interrupted: false"));
+        assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
     }
 
     // ---- 1.5: each AsyncTaskException carries TaskInfo task() ----
