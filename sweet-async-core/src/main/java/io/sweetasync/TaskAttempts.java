@@ -294,14 +294,13 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
 
     /**
      * Bookkeeping at the start of an attempt; returns its start time. An interrupt the {@code onStarted}
-     * listeners left on this thread is cleared: it is no stop, and the body would see it as one (its first
-     * blocking call failing). A stop that landed meanwhile is not lost: {@link #reassertStop()} runs next.
+     * listeners leave on this thread, which already names this task as its body's, is cleared by them
+     * ({@link TaskListeners#each}): it is no stop.
      */
     private long startAttempt() {
         long start = recordAttemptStart();
         advance(TaskStatus.RUNNING);
         settings.orchestrator.notifyStarted(self());
-        Thread.interrupted();
         return start;
     }
 

@@ -234,6 +234,54 @@ class SpecConformanceCoreTest {
         assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
     }
 
+    /**
+     * A body that starts a child, or cancels one that has not started, runs the listeners of the child's
+     * {@code onCreated}, {@code onQueued} and {@code onFinished} on its own thread: an interrupt they leave
+     * there is no cancellation of the body either.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "onCreated", "onQueued", "onFinished" })
+    void anInterruptAListenerLeavesOnAParentsThreadDoesNotReachTheParent(String event) {
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onCreated(TaskInfo task) {
+                interruptIf("onCreated", task);
+            }
+
+            @Override
+            public void onQueued(TaskInfo task) {
+                interruptIf("onQueued", task);
+            }
+
+            @Override
+            public void onFinished(TaskInfo task) {
+                interruptIf("onFinished", task);
+            }
+
+            private void interruptIf(String called, TaskInfo task) {
+                if (called.equals(event) && task.name().equals("child")) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        CountDownLatch never = latch();
+        SpawningTask<String> parent = orchestrator.to(String.class).named("parent").run(() -> {
+            SpawningTask<Integer> blocker = orchestrator.to(Integer.class).detached().run(() -> {
+                never.await();
+                return 0;
+            });
+            orchestrator.to(Integer.class).named("child").run(() -> 1); // created and queued on the parent's thread
+            // waits for the blocker: cancelled by the parent before it starts, it ends on the parent's thread
+            SpawningTask<Integer> waiting = orchestrator.to(Integer.class).named("child").after(blocker).run(() -> 1);
+            assertThat(waiting.cancel()).isTrue();
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            Thread.sleep(1); // a blocking call
+            blocker.cancel();
+            return "interrupted: " + interrupted;
+        });
+        assertThat(parent.result()).isEqualTo(TaskResult.ok("interrupted: false"));
+    }
+
     // ---- 1.5: each AsyncTaskException carries TaskInfo task() ----
 
     /** Exceptions are Serializable (they travel through RMI, caches, logs shipped elsewhere): the task travels too. */
