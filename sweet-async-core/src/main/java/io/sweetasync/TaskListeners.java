@@ -69,9 +69,7 @@ final class TaskListeners {
     /**
      * Calls every listener; one that throws is logged and the others still run. On a thread that runs a task's
      * body (its own {@code onStarted}; a child created, queued or ended by the body), an interrupt the listeners
-     * left is cleared unless that task was stopped: it is no stop, and the body would take it for one (its next
-     * blocking call failing). Cleared first and the stop read after, so a stop landing meanwhile keeps its
-     * interrupt. On any other thread (a user's, a timer's) the interrupt status is its owner's, left as it is.
+     * left does not reach that body ({@link Carrier#clearInterruptLeftOnABody}).
      */
     void each(Consumer<TaskListener> call) {
         boolean interruptedBefore = Thread.currentThread().isInterrupted();
@@ -83,14 +81,8 @@ final class TaskListeners {
                 LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
             }
         }
-        if (!interruptedBefore && Thread.currentThread().isInterrupted()) {
-            TaskNode<?> body = Carrier.currentTask();
-            if (body != null) {
-                Thread.interrupted();
-                if (body.isStopRequested()) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        if (!interruptedBefore) {
+            Carrier.clearInterruptLeftOnABody();
         }
     }
 

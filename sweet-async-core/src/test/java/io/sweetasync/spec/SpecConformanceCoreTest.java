@@ -12,6 +12,8 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -280,6 +282,37 @@ class SpecConformanceCoreTest {
             return "interrupted: " + interrupted;
         });
         assertThat(parent.result()).isEqualTo(TaskResult.ok("interrupted: false"));
+    }
+
+    /**
+     * A child refused at once (its group is full and does not queue) ends inside {@code run}, on its parent's
+     * thread, and its fallback runs there: an interrupt the fallback leaves is no cancellation of the parent.
+     */
+    @Test
+    void anInterruptAChildsFallbackLeavesOnItsParentsThreadDoesNotReachTheParent() throws Exception {
+        try (TaskOrchestrator tight = TaskOrchestrator.builder().group("full", LimiterConfig.defaults()
+                .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1).withMaxWait(Duration.ZERO)).build()) {
+            CountDownLatch running = latch();
+            CountDownLatch release = latch();
+            SpawningTask<String> holder = tight.to(String.class).group("full").run(() -> {
+                running.countDown();
+                release.await();
+                return "held";
+            });
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            SpawningTask<String> parent = tight.to(String.class).run(() -> {
+                SpawningTask<Integer> refused = tight.to(Integer.class).group("full").fallback(e -> {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }).run(() -> 1);
+                boolean interrupted = Thread.currentThread().isInterrupted();
+                Thread.sleep(1); // a blocking call
+                return "interrupted: " + interrupted + ", child: " + refused.join();
+            });
+            assertThat(parent.result()).isEqualTo(TaskResult.ok("interrupted: false, child: -1"));
+            release.countDown();
+            assertThat(holder.join()).isEqualTo("held");
+        }
     }
 
     // ---- 1.5: each AsyncTaskException carries TaskInfo task() ----
