@@ -14,6 +14,7 @@ import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.spi.ContextPropagator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -312,6 +313,43 @@ class SpecConformanceCoreTest {
             assertThat(parent.result()).isEqualTo(TaskResult.ok("interrupted: false, child: -1"));
             release.countDown();
             assertThat(holder.join()).isEqualTo("held");
+        }
+    }
+
+    /**
+     * Context propagators are guests too (a failing one is skipped, never breaking the task): one that leaves
+     * an interrupt where it captures (the parent's thread, creating a child) or where it restores (the body's
+     * thread, just before the body) breaks neither body.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "capture", "restore" })
+    void anInterruptAContextPropagatorLeavesReachesNoBody(String where) {
+        ContextPropagator interrupting = task -> {
+            if (where.equals("capture") && task.name().equals("child")) {
+                Thread.currentThread().interrupt();
+            }
+            return () -> {
+                if (where.equals("restore")) {
+                    Thread.currentThread().interrupt();
+                }
+                return () -> {
+                };
+            };
+        };
+        try (TaskOrchestrator guarded = TaskOrchestrator.builder().contextPropagator(interrupting).build()) {
+            SpawningTask<String> parent = guarded.to(String.class).named("parent").run(() -> {
+                boolean atStart = Thread.currentThread().isInterrupted();
+                SpawningTask<String> child = guarded.to(String.class).named("child").run(() -> {
+                    boolean interrupted = Thread.currentThread().isInterrupted();
+                    Thread.sleep(1); // a blocking call
+                    return "child interrupted: " + interrupted;
+                });
+                boolean afterChild = Thread.currentThread().isInterrupted();
+                Thread.sleep(1);
+                return "parent interrupted: " + atStart + "/" + afterChild + ", " + child.join();
+            });
+            assertThat(parent.result())
+                    .isEqualTo(TaskResult.ok("parent interrupted: false/false, child interrupted: false"));
         }
     }
 
