@@ -141,7 +141,8 @@ public interface SpawningTask<T> extends Future<T> {
      * won (its interrupted body may still be returning, see {@link #cancel(boolean)}), its deadline has passed,
      * it was rejected, or its terminal status is being decided (its fallback or its listeners' {@code onFinished}
      * may still run). So, as {@link Future#cancel} requires, once {@code cancel} has returned, true or false,
-     * this is true. {@link #get()} then answers at once for a cancelled task, and otherwise waits only for
+     * this is true. {@link #get()} (and so {@code state()}, {@code resultNow()} and {@code exceptionNow()},
+     * which call it once this is true) then answers at once for a cancelled task, and otherwise waits only for
      * that end to be completed (as {@code FutureTask.get} does while it completes): for the fallback and the
      * listeners, and at most a moment (100 ms) for a timed-out body that ignores its interrupt.
      *
