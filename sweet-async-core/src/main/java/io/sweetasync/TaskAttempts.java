@@ -256,6 +256,10 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
                 start = startAttempt();
                 ResourceMeter meter = ResourceMeter.start(self(), settings.orchestrator.resourceTracking(), settings.orchestrator.attribution());
                 try {
+                    // The body starts interrupted exactly when its task was stopped: an interrupt left on this
+                    // thread by code that ran here before (listeners, another task's end on a pooled worker, an
+                    // enclosing body, whose own stop Carrier.resume re-asserts) is no stop of this one.
+                    Thread.interrupted();
                     reassertStop();
                     result = withContext(work);
                 }
@@ -292,11 +296,7 @@ abstract class TaskAttempts<T> extends TaskChildren<T> {
         }
     }
 
-    /**
-     * Bookkeeping at the start of an attempt; returns its start time. An interrupt the {@code onStarted}
-     * listeners leave on this thread, which already names this task as its body's, is cleared by them
-     * ({@link TaskListeners#each}): it is no stop.
-     */
+    /** Bookkeeping at the start of an attempt; returns its start time. */
     private long startAttempt() {
         long start = recordAttemptStart();
         advance(TaskStatus.RUNNING);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sweetasync.AsyncTaskException;
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
@@ -351,6 +353,64 @@ class SpecConformanceCoreTest {
             assertThat(parent.result())
                     .isEqualTo(TaskResult.ok("parent interrupted: false/false, child interrupted: false"));
         }
+    }
+
+    /**
+     * An {@code onRetrying} listener runs on the thread of the failed attempt; with no delay the next attempt may
+     * run on that same thread (the {@code single} runtime's one): an interrupt the listener left is no stop of it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "virtual", "platform", "single" })
+    void anInterruptAnOnRetryingListenerLeavesDoesNotReachTheNextAttempt(String runtime) {
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onRetrying(TaskInfo task, Throwable error, Duration delay) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        SpawningTask<String> task = orchestrator.to(String.class).runtime(runtime).retry(RetryPolicy.fixed(1, Duration.ZERO))
+                .run(() -> {
+                    if (TaskContext.current().orElseThrow().attempt() == 1) {
+                        throw new IOException("first attempt fails");
+                    }
+                    boolean interrupted = Thread.currentThread().isInterrupted();
+                    Thread.sleep(1); // a blocking call
+                    return "interrupted: " + interrupted;
+                });
+        assertThat(task.result()).isEqualTo(TaskResult.ok("interrupted: false"));
+        assertThat(task.info().attempts()).isEqualTo(2);
+    }
+
+    /**
+     * An {@code onFinished} listener runs on the thread of the task that ended: on the {@code single} runtime,
+     * the thread that runs the next queued task at once. An interrupt the listener left is no stop of that task.
+     */
+    @Test
+    void anInterruptAListenerLeavesOnAWorkerDoesNotReachTheNextTask() throws Exception {
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.name().equals("first")) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        CountDownLatch running = latch();
+        CountDownLatch release = latch();
+        SpawningTask<String> first = orchestrator.to(String.class).named("first").runtime("single").run(() -> {
+            running.countDown();
+            release.await();
+            return "first";
+        });
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        SpawningTask<String> next = orchestrator.to(String.class).named("next").runtime("single").run(() -> {
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            Thread.sleep(1); // a blocking call
+            return "interrupted: " + interrupted;
+        });
+        release.countDown();
+        assertThat(first.join()).isEqualTo("first");
+        assertThat(next.result()).isEqualTo(TaskResult.ok("interrupted: false"));
     }
 
     // ---- 1.5: each AsyncTaskException carries TaskInfo task() ----
