@@ -25,14 +25,15 @@ public abstract sealed class AsyncTaskException extends RuntimeException
 
     private static final long serialVersionUID = 1L;
 
-    private final transient TaskInfo task;
+    /** Serialized with the exception (a {@link TaskInfo} is serializable, however deep its tree). */
+    private final TaskInfo task;
 
     AsyncTaskException(TaskInfo task, String message, Throwable cause) {
         super(message, cause);
         this.task = Objects.requireNonNull(task, "task");
     }
 
-    /** The task as it was when it ended. */
+    /** The task as it was when it ended; never null, also in a copy of this exception that was serialized. */
     public TaskInfo task() {
         return task;
     }

@@ -109,6 +109,25 @@ class Carrier {
         return carrier == null ? null : carrier.top();
     }
 
+    /**
+     * Called after user code the engine ran on the current thread (listeners, a fallback), if the thread was
+     * not interrupted before it: when the thread runs a task's body, an interrupt that code left is cleared
+     * unless that task was stopped. It is no stop, and the body would take it for one (its next blocking call
+     * failing). Cleared first and the stop read after, so a stop landing meanwhile keeps its interrupt. On a
+     * thread that runs no body (a user's, a timer's) the interrupt status is its owner's, left as it is.
+     */
+    static void clearInterruptLeftOnABody() {
+        if (Thread.currentThread().isInterrupted()) {
+            TaskNode<?> body = currentTask();
+            if (body != null) {
+                Thread.interrupted();
+                if (body.isStopRequested()) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     /** The runtime that owns this thread if it is a pooled worker; null otherwise. */
     PooledRuntime pool() {
         return null;

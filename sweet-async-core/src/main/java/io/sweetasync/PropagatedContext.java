@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
  * runner sees it through the submission's happens-before); a propagator's failure never changes the
  * body's outcome: one that fails before running the body is logged and skipped (the body runs without
  * it); one that fails after the body returned (e.g. its scope's {@code close()}) is logged and the body's
- * value kept; when both the body and the propagator throw, the body's exception wins. A task without
+ * value kept; when both the body and the propagator throw, the body's exception wins. An interrupt a propagator
+ * leaves on a body's thread (where it captures for a child, restores before a body, or hears of an end) does
+ * not reach that body unless its task was stopped ({@link Carrier#clearInterruptLeftOnABody}). A task without
  * propagators has none of this (its {@link TaskEnding} layer holds null).
  */
 final class PropagatedContext {
@@ -29,6 +31,7 @@ final class PropagatedContext {
     static PropagatedContext capture(TaskNode<?> task, List<ContextPropagator> propagators) {
         TaskInfo info = task.info();
         List<ContextPropagator.Captured> all = new ArrayList<>(propagators.size());
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (ContextPropagator propagator : propagators) {
             try {
                 ContextPropagator.Captured one = propagator.capture(info);
@@ -40,6 +43,9 @@ final class PropagatedContext {
                 task.orchestrator().warn("context propagator " + propagator.getClass().getName()
                         + " failed to capture for task " + task.label() + "; skipped", ex);
             }
+        }
+        if (!interruptedBefore) {
+            Carrier.clearInterruptLeftOnABody(); // captured on a parent's body thread: its interrupt is no stop
         }
         return all.isEmpty() ? null : new PropagatedContext(task, List.copyOf(all));
     }
@@ -88,6 +94,7 @@ final class PropagatedContext {
 
     /** Tells every propagator the task finished; a failing one is logged and the others still run. */
     void finished(TaskInfo finalInfo, Throwable error) {
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (ContextPropagator.Captured one : captured) {
             try {
                 one.finished(finalInfo, error);
@@ -96,6 +103,9 @@ final class PropagatedContext {
                 task.orchestrator().warn("context propagator failed on finish of task " + task.label() + "; ignored",
                         ex);
             }
+        }
+        if (!interruptedBefore) {
+            Carrier.clearInterruptLeftOnABody(); // a task may end on its parent's body thread
         }
     }
 
@@ -120,7 +130,9 @@ final class PropagatedContext {
             }
             entered = true;
             try {
-                node.reassertStop(); // the propagator's own code may have swallowed the stop's interrupt
+                // the propagator's own code may have swallowed the stop's interrupt, or left one that is no stop
+                Carrier.clearInterruptLeftOnABody();
+                node.reassertStop();
                 value = inner.call();
                 returned = true;
                 return value;

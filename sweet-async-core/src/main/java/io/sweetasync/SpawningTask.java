@@ -116,8 +116,8 @@ public interface SpawningTask<T> extends Future<T> {
 
     /**
      * Same as {@link #cancel()}; running bodies are always interrupted, whatever
-     * {@code mayInterruptIfRunning} says. As {@link Future} requires, once this returned true
-     * {@link #isDone()} and {@link #isCancelled()} are true and {@link #get()} throws
+     * {@code mayInterruptIfRunning} says. As {@link Future} requires, once this returned {@link #isDone()} is
+     * true (see there), and once this returned true {@link #isCancelled()} is true and {@link #get()} throws
      * {@link java.util.concurrent.CancellationException} at once; the task itself becomes terminal
      * ({@link #status()} {@code CANCELLED}, {@link #join()} and {@link #result()} released) once its
      * interrupted body has returned, and its children have ended.
@@ -134,6 +134,26 @@ public interface SpawningTask<T> extends Future<T> {
     default boolean cancel(boolean mayInterruptIfRunning) {
         return cancel();
     }
+
+    /**
+     * Whether the task's end is decided, as {@link Future#isDone()} asks: true once nothing can change how it
+     * ends, and for ever after. That is when its outcome is complete, but also as soon as a cancellation has
+     * won (its interrupted body may still be returning, see {@link #cancel(boolean)}), its deadline has passed,
+     * it was rejected, or its terminal status is being decided (its fallback or its listeners' {@code onFinished}
+     * may still run). So, as {@link Future#cancel} requires, once {@code cancel} has returned, true or false,
+     * this is true. {@link #get()} (and so {@code state()}, {@code resultNow()} and {@code exceptionNow()},
+     * which call it once this is true) then answers at once for a cancelled task, and otherwise waits only for
+     * that end to be completed (as {@code FutureTask.get} does while it completes): for the fallback and the
+     * listeners, and at most a moment (100 ms) for a timed-out body that ignores its interrupt.
+     *
+     * <pre>{@code
+     * if (!task.cancel()) {
+     *     assert task.isDone();   // it had already ended, or its end was already decided otherwise
+     * }
+     * }</pre>
+     */
+    @Override
+    boolean isDone();
 
     /**
      * Whether the task is cancelled: true from the moment a cancellation of it has won (a

@@ -221,6 +221,10 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
                 start = startAttempt();
                 ResourceMeter meter = ResourceMeter.start(self(), settings.orchestrator.resourceTracking(), settings.orchestrator.attribution());
                 try {
+                    // The body starts interrupted exactly when its task was stopped: an interrupt left on this
+                    // thread by code that ran here before (listeners, another task's end on a pooled worker, an
+                    // enclosing body, whose own stop Carrier.resume re-asserts) is no stop of this one.
+                    Thread.interrupted();
                     reassertStop();
                     result = withContext(work);
                 }

@@ -133,7 +133,9 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
      * Runs {@code callback}, user code of this task's end (its fallback, its {@code onFinished} listeners) or
      * of its way to a retry (its {@code onRetrying} listeners), named {@code what} for messages, marked on
      * this thread's carrier ({@link Carrier#ending}): its waits for a task that cannot end before this one
-     * are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending.
+     * are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending. An interrupt
+     * it leaves on the thread of a body (a child's fallback running on its parent's) does not reach that body
+     * ({@link Carrier#clearInterruptLeftOnABody}).
      */
     final <V> V whileEnding(String what, Callable<V> callback) throws Exception {
         Carrier here = carrierHere();
@@ -141,12 +143,16 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         String outerWhat = here.endingCallback;
         here.ending = self();
         here.endingCallback = what;
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         try {
             return callback.call();
         }
         finally {
             here.ending = outer;
             here.endingCallback = outerWhat;
+            if (!interruptedBefore) {
+                Carrier.clearInterruptLeftOnABody();
+            }
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * The orchestrator's {@link TaskListener}s, and how an event reaches them.
  *
  * <p>Invariants: a listener that throws is logged and never changes the task, nor stops the other
- * listeners; listeners are called on the thread of the event, in registration order; adding or removing
+ * listeners; an interrupt listeners leave on a task body's thread never reaches that body ({@link #each}); listeners are called on the thread of the event, in registration order; adding or removing
  * one while events flow is safe (copy on write: registrations are rare). An event's snapshot is built once,
  * and only if some listener overrides that event's method ({@link #wants}): a listener keeping
  * {@code TaskListener}'s empty default (the starter's metrics have no use for {@code onCreated} and
@@ -66,8 +66,13 @@ final class TaskListeners {
         }
     }
 
-    /** Calls every listener; one that throws is logged and the others still run. */
+    /**
+     * Calls every listener; one that throws is logged and the others still run. On a thread that runs a task's
+     * body (its own {@code onStarted}; a child created, queued or ended by the body), an interrupt the listeners
+     * left does not reach that body ({@link Carrier#clearInterruptLeftOnABody}).
+     */
     void each(Consumer<TaskListener> call) {
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (TaskListener listener : listeners) {
             try {
                 call.accept(listener);
@@ -75,6 +80,9 @@ final class TaskListeners {
             catch (Throwable t) {
                 LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
             }
+        }
+        if (!interruptedBefore) {
+            Carrier.clearInterruptLeftOnABody();
         }
     }
 

@@ -53,10 +53,15 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     // ---- waiting (see TaskOutcome) --------------------------------------------------------------
 
-    /** Terminal, or cancelled by a winning cancellation whose body may still be returning (see {@link #cancel(boolean)}). */
+    /**
+     * True once nothing can change how the task ends: its outcome is complete, a stop request has won (a
+     * cancellation, the deadline, a rejection: the body may still be returning) or {@code finish()} has sealed
+     * it (its fallback or listeners may still run). So a {@code cancel} that returns false, having lost to one
+     * of these, leaves the task done, as {@link Future#cancel} requires.
+     */
     @Override
     public boolean isDone() {
-        return outcome.isDone() || isCancelled();
+        return outcome.isDone() || isStoppedOrSealed();
     }
 
     /**
@@ -226,7 +231,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
             throwIfCancelledEarly();
             done = outcome.now();
             if (done == null) {
-                throw new TimeoutException(nanos <= 0 ? "task " + label() + " is not done"
+                throw new TimeoutException(nanos <= 0 ? "task " + label() + " has not ended yet"
                         : "task " + label() + " did not finish within " + time + " " + unit);
             }
         }
