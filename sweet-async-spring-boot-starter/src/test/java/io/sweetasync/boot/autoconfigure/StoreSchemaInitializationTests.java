@@ -92,6 +92,8 @@ class StoreSchemaInitializationTests {
                 .withPropertyValues("sweet.async.store.enabled=true", "sweet.async.store.initialize-schema=never")
                 .run(context -> {
                     assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).as("it says what to do")
+                            .hasStackTraceContaining("sweet.async.store.initialize-schema=always");
                     assertThat(storeTables(dataSource)).isZero();
                 });
     }
