@@ -98,14 +98,28 @@ public final class TaskOrchestrator implements AutoCloseable {
                 : new FigureUpdates(finishedTasks::resourcesFinal);
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
                 ? ResourceAttribution.start(figureUpdates) : null;
-        StoreSettings storeSettings = new StoreSettings(
-                builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
-                builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
-        this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
-                builder.durableStartGate, builder.handlers, builder.cluster);
-        this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout, builder.defaultRetry,
-                outside.incarnation(), live, listeners, List.copyOf(builder.propagators), outside.storeSync());
-        outside.start();
+        try {
+            StoreSettings storeSettings = new StoreSettings(
+                    builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
+                    builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
+            this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
+                    builder.durableStartGate, builder.handlers, builder.cluster);
+            this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout,
+                    builder.defaultRetry, outside.incarnation(), live, listeners, List.copyOf(builder.propagators),
+                    outside.storeSync());
+            outside.start();
+        }
+        catch (RuntimeException | Error ex) {
+            // A failed build (a store out of reach, a handler name given twice) leaves no sampler or timer running:
+            // nobody holds this orchestrator to close it, and a start-up may try again and again.
+            if (attribution != null) {
+                attribution.close();
+            }
+            if (ownedClock != null) {
+                ownedClock.close();
+            }
+            throw ex;
+        }
     }
 
     /** A builder for an orchestrator with the three built-in runtimes. */
@@ -787,6 +801,13 @@ public final class TaskOrchestrator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Builds the orchestrator: with a store, opens this member's incarnation in it; with a cluster, joins it. A
+         * build that fails leaves nothing of its own running (no sampler, no timer), so it may be tried again.
+         *
+         * @throws IllegalStateException if two handlers have the same name
+         * @throws RuntimeException      what the store or the cluster threw (the store out of reach, say)
+         */
         public TaskOrchestrator build() {
             return new TaskOrchestrator(this);
         }
