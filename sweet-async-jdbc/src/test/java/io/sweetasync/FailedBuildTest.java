@@ -27,7 +27,8 @@ class FailedBuildTest {
                 .filter(state -> state == RecordingState.RUNNING || state == RecordingState.DELAYED).count();
     }
 
-    private static void assertLeavesNothingRunning(Supplier<TaskOrchestrator> build, Class<? extends Throwable> failure) {
+    private static void assertLeavesNothingRunning(Supplier<TaskOrchestrator> build,
+            Class<? extends Throwable> failure) {
         long before = runningRecordings();
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(build::get).isInstanceOf(failure);
