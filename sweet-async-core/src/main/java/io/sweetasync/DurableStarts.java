@@ -1,8 +1,10 @@
 package io.sweetasync;
 
 import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,18 +47,31 @@ final class DurableStarts {
     }
 
     /**
-     * The node that runs here a stored invocation this member owns; null, having handed the invocation back
-     * ({@link StoreSync#handBack}), if this member began shutting down first. A root made then is refused
-     * ({@code REJECTED}, {@code FAILED}); written as the invocation's end, that would have failed for good work that
-     * never ran, claimed by the lease keeper while the member began to close, or placed here then.
+     * The node that runs here a stored invocation this member owns; null, having handed the invocation back, if this
+     * member began shutting down first. A root made then is refused ({@code REJECTED}, {@code FAILED}); written as
+     * the invocation's end, that would have failed for good work that never ran, claimed by the lease keeper while
+     * the member began to close, or placed here then (by a load from before). It never started here, so it is
+     * released to the store at once ({@link TaskStore#releaseDurables}: any member may claim it now), not when this
+     * member closes: its caller would wait out this member's whole grace period. If that release fails, the close
+     * hands it over ({@link StoreSync#handBack}, registered first; a release is fenced by the owner, so the second
+     * one changes nothing once another member claimed it).
      */
     TaskNode<Object> startable(StoreSync sync, DurableRecord record,
             Optional<io.sweetasync.spi.TaskRecord> before) {
         TaskNode<Object> node = orchestrator.isAccepting() ? node(record, before) : null;
         if (node == null || node.rejectedByShutdown()) {
-            sync.handBack(new TaskId(record.id()));
-            LOG.log(Level.INFO, "durable task {0} ({1}) is not run here: this member is shutting down; it is handed "
-                    + "over when the member closes", new TaskId(record.id()), record.handler());
+            TaskId id = new TaskId(record.id());
+            sync.handBack(id);
+            try {
+                sync.store().releaseDurables(sync.incarnation(), List.of(id));
+                LOG.log(Level.INFO, "durable task {0} ({1}) is not run here: this member is shutting down; it is "
+                        + "handed over to the other members", id, record.handler());
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.INFO, "durable task " + id + " (" + record.handler() + ") is not run here: this member "
+                        + "is shutting down; it is handed over when the member closes (the task store refused it now: "
+                        + ex + ")");
+            }
             return null;
         }
         return node;

@@ -212,6 +212,9 @@ final class PlacedDurables {
                 }
                 LOG.log(Level.INFO, "durable task {0} ran on member {1}, which is lost ({2}); waiting for its next run",
                         node.label(), first.member(), first.failureMessage());
+                // Its member may have turned it away unstarted and released it (it began shutting down): claimable
+                // now, so look for it at every interval rather than at the next third of the lease.
+                sync.claimSoon();
                 return (T) awaitNextRun(first.member());
             }
             finally {

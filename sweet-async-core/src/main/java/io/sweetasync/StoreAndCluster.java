@@ -57,13 +57,26 @@ final class StoreAndCluster {
         return value;
     }
 
-    /** Starts the store's thread and joins the cluster; once, after the orchestrator is wired. */
+    /**
+     * Starts the store's thread and joins the cluster; once, after the orchestrator is wired. If the cluster refuses
+     * (its member serves another orchestrator already), the store's thread is stopped and the lease released before
+     * the refusal goes on: nobody holds this orchestrator to close it. The cluster is left alone: what it is attached
+     * to is not this orchestrator's.
+     */
     void start() {
         if (storeSync != null) {
             storeSync.start();
         }
         if (cluster != null) {
-            cluster.attach(placement);
+            try {
+                cluster.attach(placement);
+            }
+            catch (RuntimeException | Error ex) {
+                if (storeSync != null) {
+                    storeSync.close();
+                }
+                throw ex;
+            }
         }
     }
 

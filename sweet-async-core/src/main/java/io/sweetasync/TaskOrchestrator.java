@@ -101,14 +101,28 @@ public final class TaskOrchestrator implements AutoCloseable {
                 : new FigureUpdates(finishedTasks::resourcesFinal);
         this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
                 ? ResourceAttribution.start(figureUpdates) : null;
-        StoreSettings storeSettings = new StoreSettings(
-                builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
-                builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
-        this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
-                builder.durableStartGate, builder.handlers, builder.cluster);
-        this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout, builder.defaultRetry,
-                outside.incarnation(), live, listeners, List.copyOf(builder.propagators), outside.storeSync());
-        outside.start();
+        try {
+            StoreSettings storeSettings = new StoreSettings(
+                    builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
+                    builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
+            this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
+                    builder.durableStartGate, builder.handlers, builder.cluster);
+            this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout,
+                    builder.defaultRetry, outside.incarnation(), live, listeners, List.copyOf(builder.propagators),
+                    outside.storeSync());
+            outside.start();
+        }
+        catch (RuntimeException | Error ex) {
+            // A failed build (a store out of reach, a handler name given twice) leaves no sampler or timer running:
+            // nobody holds this orchestrator to close it, and a start-up may try again and again.
+            if (attribution != null) {
+                attribution.close();
+            }
+            if (ownedClock != null) {
+                ownedClock.close();
+            }
+            throw ex;
+        }
     }
 
     /** A builder for an orchestrator with the three built-in runtimes. */
@@ -791,9 +805,10 @@ public final class TaskOrchestrator implements AutoCloseable {
         }
 
         /**
-         * Builds the orchestrator. Its runtimes' and timer's threads start when first needed; with a store or a
-         * cluster it takes its incarnation (the first part of its task ids) before it returns. The builder is not
-         * needed after; close the orchestrator when done.
+         * Builds the orchestrator: with a store, opens this member's incarnation in it (the first part of its task
+         * ids); with a cluster, joins it. Its runtimes' and timer's threads start when first needed. A build that
+         * fails leaves nothing of its own running (no sampler, no timer), so it may be tried again. The builder is
+         * not needed after; close the orchestrator when done.
          *
          * <pre>{@code
          * try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().historySize(500).build()) {
@@ -803,6 +818,8 @@ public final class TaskOrchestrator implements AutoCloseable {
          *
          * @throws IllegalArgumentException if the default runtime is not registered, or the store's flush
          *                                  interval is more than a third of its lease, naming the values
+         * @throws IllegalStateException    if two handlers have the same name
+         * @throws RuntimeException         what the store or the cluster threw (the store out of reach, say)
          */
         public TaskOrchestrator build() {
             return new TaskOrchestrator(this);

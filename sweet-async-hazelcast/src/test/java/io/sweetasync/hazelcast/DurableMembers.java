@@ -32,7 +32,7 @@ final class DurableMembers implements AutoCloseable {
     final AtomicInteger holding = new AtomicInteger();
     final CountDownLatch release = new CountDownLatch(1);
 
-    private DurableMembers(int size) {
+    private DurableMembers(int size, Duration lease) {
         String postgres = System.getenv("SWEET_ASYNC_POSTGRES_URL");
         if (postgres != null && !postgres.isBlank()) {
             store = new JdbcTaskStore(pooled(postgres), "d" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_");
@@ -47,7 +47,7 @@ final class DurableMembers implements AutoCloseable {
             views.add(new CutOffStore(store));
         }
         cluster = TestCluster.start(size, (index, builder) -> builder.store(views.get(index)).member("member-" + index)
-                .durableCodec(new TextCodec()).storeLease(LEASE).storeFlushInterval(Duration.ofMillis(100))
+                .durableCodec(new TextCodec()).storeLease(lease).storeFlushInterval(Duration.ofMillis(100))
                 .handler("first-holds", String.class, argument -> firstHolds(argument, index)));
     }
 
@@ -71,7 +71,12 @@ final class DurableMembers implements AutoCloseable {
     }
 
     static DurableMembers start(int size) {
-        return new DurableMembers(size);
+        return new DurableMembers(size, LEASE);
+    }
+
+    /** Members with a lease of {@code lease}: one longer than a test's ceiling shows what waits for it. */
+    static DurableMembers start(int size, Duration lease) {
+        return new DurableMembers(size, lease);
     }
 
     private String firstHolds(String argument, int index) throws InterruptedException {

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,12 +18,14 @@ import org.junit.jupiter.api.Timeout;
 class DurableStaleViewTest {
 
     private static final Duration CEILING = Duration.ofSeconds(30);
+    /** Longer than the ceiling, and its third too: nothing here may wait for a lease or a regular look. */
+    private static final Duration LEASE = Duration.ofMinutes(3);
 
     private DurableMembers test;
 
     @BeforeEach
     void form() {
-        test = DurableMembers.start(2);
+        test = DurableMembers.start(2, LEASE);
     }
 
     @AfterEach
@@ -34,15 +35,12 @@ class DurableStaleViewTest {
 
     /**
      * Member b drains ({@code shutdown(5 min)}) and a's view of it is from before, so a stores a durable task
-     * owned by b's incarnation and starts it there. b runs nothing new: it hands the invocation back "when the
-     * member closes", and b's lease is renewed while it drains. So the caller's handle (and the work) waits out
-     * b's whole grace period, minutes, though a could run it at once. Failed before (the handle was still
-     * waiting after 30 s). A product decision: (1) b releases such an invocation to the store at once
-     * ({@code releaseDurables} now, not at close), so a survivor's next look claims it; or (2) b answers
-     * "refused" and the placing member claims it back (a compare-and-set of the owner from b's incarnation to
-     * its own) and decides again, as an {@code anywhere()} placement now does; or (3) keep the wait and say so.
+     * owned by b's incarnation and starts it there. b runs nothing new: it used to hand the invocation back only
+     * "when the member closes", its lease renewed while it drained, so the caller's handle (and the work) waited
+     * out b's whole grace period, minutes, though a could run it at once (the handle was still waiting after 30 s).
+     * Now b releases it to the store at once (it never started there) and a, told it was not run there, claims it
+     * at its next interval (not at its next regular look, a third of the lease later) and runs it.
      */
-    @Disabled("decision: a durable task placed on a draining member waits out its grace; see the javadoc")
     @Test
     void aDurableTaskPlacedOnADrainingMemberDoesNotWaitOutItsGrace() {
         TestCluster.Member a = test.get(0);

@@ -107,7 +107,11 @@ public final class JdbcTaskStore implements TaskStore {
         return connections.dialect();
     }
 
-    /** Creates the store's tables, sequence and indexes where missing (idempotent). */
+    /**
+     * Creates the store's tables, sequence and indexes where missing (idempotent). Members starting together may
+     * each call it: the calls take turns (on PostgreSQL under an advisory lock, in a transaction of their own or
+     * the connection's), as two creations of one table at once fail on both databases.
+     */
     public void initializeSchema() {
         SchemaScript.initialize(connections, dialect().schemaScripts(), prefix);
     }

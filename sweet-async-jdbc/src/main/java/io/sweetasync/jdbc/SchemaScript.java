@@ -1,21 +1,34 @@
 package io.sweetasync.jdbc;
 
+import io.sweetasync.jdbc.JdbcTaskStore.Dialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The store's schema: reads a schema script from the classpath, splits it into statements (no ';' inside
  * statements) and runs a database's scripts in order, its tables named with the store's prefix.
  *
- * <p>Invariants: stateless; the scripts are idempotent (each creates only what is missing), so running
- * them again, or from two members at once, changes nothing that exists. They run on one connection, one
- * statement after another, in the connection's own commit mode (no transaction of their own).
+ * <p>Invariants: stateless but for {@link #IN_THIS_JVM}; the scripts are idempotent (each creates only what is
+ * missing), so running them again changes nothing that exists. Runs of them never overlap: two {@code CREATE ...
+ * IF NOT EXISTS} of one object at once are not idempotent (on H2 and PostgreSQL alike the second fails, "already
+ * exists"), and members sharing a store start, and initialize it, together. So runs in this JVM take
+ * {@link #IN_THIS_JVM} (an in-memory H2 is one JVM's; a file one is one process's), and on PostgreSQL the scripts
+ * run in one transaction (the connection's own if it is in one already) under a transaction-level advisory lock
+ * named by the prefix, which members in other processes wait for and which ends with that transaction whatever
+ * happens. On H2 they run on one connection, one statement after another, in the connection's commit mode.
  */
 final class SchemaScript {
+
+    /** Held while scripts run in this JVM; see the class comment. */
+    private static final ReentrantLock IN_THIS_JVM = new ReentrantLock();
+    /** The first key of the PostgreSQL advisory lock ("SwAs"); the second is the prefix's hash. */
+    private static final int ADVISORY_LOCK_SPACE = 0x53774173;
 
     private SchemaScript() {
     }
@@ -24,7 +37,15 @@ final class SchemaScript {
     static void initialize(StoreConnections connections, List<String> locations, String prefix) {
         List<String> scripts = locations.stream()
                 .map(location -> SchemaScript.read(location).replace("sweet_async_", prefix)).toList();
-        connections.run(connection -> {
+        boolean postgres = connections.dialectNow() == Dialect.POSTGRESQL;
+        StoreConnections.Work<Void> run = connection -> {
+            if (postgres) {
+                try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
+                    lock.setInt(1, ADVISORY_LOCK_SPACE);
+                    lock.setInt(2, prefix.hashCode());
+                    lock.execute();
+                }
+            }
             try (Statement statement = connection.createStatement()) {
                 for (String script : scripts) {
                     for (String sql : SchemaScript.statements(script)) {
@@ -33,7 +54,19 @@ final class SchemaScript {
                 }
             }
             return null;
-        });
+        };
+        IN_THIS_JVM.lock();
+        try {
+            if (postgres) {
+                connections.transaction(run);
+            }
+            else {
+                connections.run(run);
+            }
+        }
+        finally {
+            IN_THIS_JVM.unlock();
+        }
     }
 
     static String read(String location) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -153,8 +154,25 @@ final class StoreConnections {
             return work.apply(connection);
         }
         catch (SQLException ex) {
-            throw new TaskStoreException("task store (" + prefix + "*): " + ex.getMessage(), ex);
+            throw new TaskStoreException("task store (" + prefix + "*): " + ex.getMessage() + schemaHint(ex), ex);
         }
+    }
+
+    /**
+     * What to do when {@code ex} says a table, sequence or column of the store is not there (PostgreSQL's SQL states
+     * 42P01 and 42703; H2's error codes 42102 to 42104, 42122 and 90036): its schema was never created (with
+     * {@code initialize-schema=never}, or a database that is not embedded) or is older than this version; else
+     * nothing.
+     */
+    private static String schemaHint(SQLException ex) {
+        boolean postgres = Set.of("42P01", "42703").contains(String.valueOf(ex.getSQLState()));
+        boolean h2 = Set.of(42102, 42103, 42104, 42122, 90036).contains(ex.getErrorCode());
+        if (!postgres && !h2) {
+            return "";
+        }
+        return " (the store's schema is missing or older than this version: create it with "
+                + "JdbcTaskStore.initializeSchema(), in Spring Boot sweet.async.store.initialize-schema=always, or run "
+                + "the scripts under classpath:db/sweet-async/h2 or db/sweet-async/postgresql with your own Flyway)";
     }
 
     /** Reads the row a result set is on into a value. */

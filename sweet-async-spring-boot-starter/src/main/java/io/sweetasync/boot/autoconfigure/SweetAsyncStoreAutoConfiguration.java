@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
@@ -26,6 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code sweet.async.store.initialize-schema}), a JSON codec for durable arguments (the application's
  * {@link JsonMapper} if there is one), and a start gate that stores a durable task in the surrounding
  * transaction and starts it only after commit. Every bean backs off when the application defines one.
+ * The store waits for the application's own database initialization (Flyway, Liquibase, {@code spring.sql.init}),
+ * so that with {@code initialize-schema=never} the tables those create are there when the orchestrator opens its
+ * membership in the store.
  *
  * <pre>{@code
  * sweet.async.store.enabled=true
@@ -45,6 +49,7 @@ public final class SweetAsyncStoreAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
+        @DependsOnDatabaseInitialization
         TaskStore sweetAsyncTaskStore(DataSource dataSource, SweetAsyncProperties properties) {
             SweetAsyncProperties.Store settings = properties.getStore();
             JdbcTaskStore store;
