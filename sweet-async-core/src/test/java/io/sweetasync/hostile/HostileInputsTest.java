@@ -26,16 +26,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -157,24 +153,8 @@ class HostileInputsTest {
 
     @Test
     void aThousandGroupsAreSaidOnceNamingTheLatest() {
-        Logger log = Logger.getLogger("io.sweetasync.LimiterGroups");
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
-        try {
+        try (LogLines log = LogLines.capture("io.sweetasync.LimiterGroups")) {
+            List<String> warnings = log.messages();
             for (int i = 0; i < 999; i++) {
                 orchestrator.limiter("tenant-" + i);
             }
@@ -186,37 +166,19 @@ class HostileInputsTest {
             }
             assertThat(warnings).singleElement().asString().contains("1000 concurrency groups", "'tenant-999'");
         }
-        finally {
-            log.removeHandler(handler);
-        }
     }
 
     // ---- a group used with nearly the name of a configured one: its configuration is unused, so it is said ----
 
     @Test
     void aGroupUsedWithNearlyAConfiguredGroupsNameIsSaidOncePerConfiguredGroup() {
-        Logger log = Logger.getLogger("io.sweetasync.LimiterGroups");
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
-        try (TaskOrchestrator configured = TaskOrchestrator.builder()
+        try (LogLines log = LogLines.capture("io.sweetasync.LimiterGroups");
+                TaskOrchestrator configured = TaskOrchestrator.builder()
                 .group("pricng", LimiterConfig.defaults().withLimits(4, 1, 4))
                 .group("tenant-1", LimiterConfig.defaults().withLimits(2, 1, 2))
                 .group("billing-eu", LimiterConfig.defaults().withLimits(2, 1, 2))
                 .build()) {
+            List<String> warnings = log.messages();
             configured.to(String.class).group("pricng").run(() -> "configured").join();
             configured.limiter("billing-us"); // two edits from a configured name: a name of its own
             configured.limiter("mail");
@@ -229,9 +191,6 @@ class HostileInputsTest {
             configured.limiter("tenant-3");
             assertThat(warnings).hasSize(2);
             assertThat(warnings.get(1)).contains("'tenant-2'", "'tenant-1'");
-        }
-        finally {
-            log.removeHandler(handler);
         }
     }
 

@@ -6,12 +6,8 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import java.lang.ref.WeakReference;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -66,26 +62,7 @@ class HostileMemoryTest {
      */
     @Test
     void aTaskThatKeepsManyChildrenIsNamedInAWarningOnce() {
-        Logger log = Logger.getLogger(TaskOrchestrator.class.getName());
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (String.valueOf(record.getMessage()).contains("children")) {
-                    warnings.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
-        try {
+        try (LogLines log = LogLines.capture(TaskOrchestrator.class.getName())) {
             orchestrator.to(Integer.class).named("fan-out").await(() -> {
                 TaskContext ctx = TaskContext.current().orElseThrow();
                 for (int i = 0; i < 10_000; i++) {
@@ -93,7 +70,7 @@ class HostileMemoryTest {
                 }
                 return ctx.joinChildren().size();
             });
-            assertThat(warnings).as("10,000 children").isEmpty();
+            assertThat(childrenWarnings(log)).as("10,000 children").isEmpty();
             int started = orchestrator.to(Integer.class).named("consumer-loop").await(() -> {
                 TaskContext ctx = TaskContext.current().orElseThrow();
                 for (int i = 0; i < 100_001; i++) {
@@ -102,10 +79,12 @@ class HostileMemoryTest {
                 return ctx.children().size();
             });
             assertThat(started).isEqualTo(100_001);
-            assertThat(warnings).singleElement().asString().contains("consumer-loop#", "100000 children", "detached()");
+            assertThat(childrenWarnings(log)).singleElement().asString()
+                    .contains("consumer-loop#", "100000 children", "detached()");
         }
-        finally {
-            log.removeHandler(handler);
-        }
+    }
+
+    private static List<String> childrenWarnings(LogLines log) {
+        return log.messages().stream().filter(message -> message.contains("children")).toList();
     }
 }

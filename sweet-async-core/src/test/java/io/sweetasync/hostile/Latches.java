@@ -6,20 +6,21 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The latches a test's bodies wait on, all released after the test ({@link #releaseAll}), so that no body a
- * failed or timed-out test left waiting outlives it blocked.
+ * failed or timed-out test left waiting outlives it blocked. Public for the tests of other packages
+ * ({@code io.sweetasync.spec}).
  */
-final class Latches {
+public final class Latches {
 
     private final List<CountDownLatch> made = new CopyOnWriteArrayList<>();
 
     /** A new latch of count 1, released by {@link #releaseAll} if the test does not. */
-    CountDownLatch next() {
+    public CountDownLatch next() {
         CountDownLatch latch = new CountDownLatch(1);
         made.add(latch);
         return latch;
     }
 
-    void releaseAll() {
+    public void releaseAll() {
         made.forEach(CountDownLatch::countDown);
     }
 }

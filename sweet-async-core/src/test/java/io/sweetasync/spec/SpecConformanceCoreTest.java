@@ -12,15 +12,14 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
+import io.sweetasync.hostile.Latches;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -38,19 +37,17 @@ import org.junit.jupiter.api.Timeout;
 class SpecConformanceCoreTest {
 
     private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
-    /** Released after each test, so that no callback a failed test left waiting outlives it. */
-    private final List<CountDownLatch> latches = new CopyOnWriteArrayList<>();
+    /** Released after each test, so that nothing a failed test left waiting outlives it. */
+    private final Latches latches = new Latches();
 
     @AfterEach
     void close() {
-        latches.forEach(CountDownLatch::countDown);
+        latches.releaseAll();
         orchestrator.close();
     }
 
     private CountDownLatch latch() {
-        CountDownLatch latch = new CountDownLatch(1);
-        latches.add(latch);
-        return latch;
+        return latches.next();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

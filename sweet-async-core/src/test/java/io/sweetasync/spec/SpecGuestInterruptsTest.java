@@ -10,13 +10,12 @@ import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.hostile.Latches;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.spi.ContextPropagator;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,19 +33,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SpecGuestInterruptsTest {
 
     private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
-    /** Released after each test, so that no body a failed test left waiting outlives it. */
-    private final List<CountDownLatch> latches = new CopyOnWriteArrayList<>();
+    /** Released after each test, so that nothing a failed test left waiting outlives it. */
+    private final Latches latches = new Latches();
 
     @AfterEach
     void close() {
-        latches.forEach(CountDownLatch::countDown);
+        latches.releaseAll();
         orchestrator.close();
     }
 
     private CountDownLatch latch() {
-        CountDownLatch latch = new CountDownLatch(1);
-        latches.add(latch);
-        return latch;
+        return latches.next();
     }
 
     /**
