@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Durable tasks this member submitted and the cluster placed on another member, as this member follows
  * them: each has a handle here (a <em>mirror</em>, with the durable task's id) whose body waits for the
- * work and ends as it ended.
+ * work and ends as it ended. A mirror is no load of this member ({@link ClusterPlacement#waitStarted}) from its
+ * creation to its end, whenever its body starts.
  *
  * <h2>Ownership</h2>
  * The invocation is stored owned by the chosen member's incarnation before it is started there, so the
@@ -77,10 +78,24 @@ final class PlacedDurables {
                 .withRetry(RetryPolicy.none()).withGroup(null);
         Mirror<T> mirror = new Mirror<>(sync, registration, target,
                 named.retry() != null ? named.retry() : orchestrator.defaultRetry());
-        TaskNode<T> node = orchestrator.createDurable(spec, mirror::run, null, 0);
+        // The mirror only follows the work: no load of this member from its creation on, not from when its body
+        // starts (late on a loaded machine), else a burst placed from here sees this member busy with its handles.
+        ClusterPlacement placement = orchestrator.placement();
+        placement.waitStarted();
+        TaskNode<T> node;
+        try {
+            node = orchestrator.createDurable(spec, mirror::run, null, 0);
+        }
+        catch (RuntimeException | Error ex) {
+            placement.waitEnded();
+            throw ex;
+        }
         mirror.node = node;
         mirrors.put(node.id(), mirror);
-        node.whenTerminal(() -> mirrors.remove(node.id(), mirror));
+        node.whenTerminal(() -> {
+            mirrors.remove(node.id(), mirror);
+            placement.waitEnded();
+        });
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), registration.name(), encoded, "PENDING", 1,
                     target.owner(), null, null, System.currentTimeMillis(), 0, settings),
@@ -185,7 +200,6 @@ final class PlacedDurables {
 
         @SuppressWarnings("unchecked")
         T run() throws Exception {
-            orchestrator.placement().waitStarted();
             try {
                 RemoteOutcome first;
                 try {
@@ -218,7 +232,6 @@ final class PlacedDurables {
                 return (T) awaitNextRun(first.member());
             }
             finally {
-                orchestrator.placement().waitEnded();
                 if (close()) {
                     sync.track(node); // claimed here: this member owns it and writes its end
                 }
