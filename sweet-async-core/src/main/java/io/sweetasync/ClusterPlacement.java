@@ -219,6 +219,11 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     @Override
+    public int durablesNotStarted(String member) {
+        return orchestrator.durables().placed().notStarted(member);
+    }
+
+    @Override
     public void startDurable(TaskId id, Consumer<RemoteOutcome> onEnd) {
         orchestrator.durables().startPlaced(id, onEnd, memberName());
     }
