@@ -198,7 +198,10 @@ final class ClusterPlacement implements ClusterHost {
         }
     }
 
-    /** A task of this member began waiting for work placed elsewhere: not load of this member. */
+    /**
+     * A task of this member that only follows work placed elsewhere was created (a durable task's mirror): not load
+     * of this member, until {@link #waitEnded}.
+     */
     void waitStarted() {
         placing.increment();
     }
@@ -213,6 +216,11 @@ final class ClusterPlacement implements ClusterHost {
     public long durableOwner() {
         StoreSync sync = orchestrator.storeSync();
         return sync == null ? 0 : sync.incarnation();
+    }
+
+    @Override
+    public int durablesNotStarted(String member) {
+        return orchestrator.durables().placed().notStarted(member);
     }
 
     @Override

@@ -15,11 +15,13 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Durable tasks this member submitted and the cluster placed on another member, as this member follows
  * them: each has a handle here (a <em>mirror</em>, with the durable task's id) whose body waits for the
- * work and ends as it ended.
+ * work and ends as it ended. A mirror is no load of this member ({@link ClusterPlacement#waitStarted}) from its
+ * creation to its end, whenever its body starts.
  *
  * <h2>Ownership</h2>
  * The invocation is stored owned by the chosen member's incarnation before it is started there, so the
@@ -60,6 +62,8 @@ final class PlacedDurables {
 
     private final TaskOrchestrator orchestrator;
     private final ConcurrentHashMap<TaskId, Mirror<?>> mirrors = new ConcurrentHashMap<>();
+    /** Mirrors whose work is not started yet (its start waits for the gate), by the member chosen; none at zero. */
+    private final ConcurrentHashMap<String, Integer> notStarted = new ConcurrentHashMap<>();
 
     PlacedDurables(TaskOrchestrator orchestrator) {
         this.orchestrator = orchestrator;
@@ -77,10 +81,26 @@ final class PlacedDurables {
                 .withRetry(RetryPolicy.none()).withGroup(null);
         Mirror<T> mirror = new Mirror<>(sync, registration, target,
                 named.retry() != null ? named.retry() : orchestrator.defaultRetry());
-        TaskNode<T> node = orchestrator.createDurable(spec, mirror::run, null, 0);
+        // The mirror only follows the work: no load of this member from its creation on, not from when its body
+        // starts (late on a loaded machine), else a burst placed from here sees this member busy with its handles.
+        ClusterPlacement placement = orchestrator.placement();
+        placement.waitStarted();
+        TaskNode<T> node;
+        try {
+            node = orchestrator.createDurable(spec, mirror::run, null, 0);
+        }
+        catch (RuntimeException | Error ex) {
+            placement.waitEnded();
+            throw ex;
+        }
         mirror.node = node;
         mirrors.put(node.id(), mirror);
-        node.whenTerminal(() -> mirrors.remove(node.id(), mirror));
+        notStarted.merge(target.member(), 1, Integer::sum);
+        node.whenTerminal(() -> {
+            mirrors.remove(node.id(), mirror);
+            placement.waitEnded();
+            mirror.leftNotStarted(); // rolled back, refused by the store, its gate failed, or cancelled before
+        });
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), registration.name(), encoded, "PENDING", 1,
                     target.owner(), null, null, System.currentTimeMillis(), 0, settings),
@@ -92,6 +112,7 @@ final class PlacedDurables {
         }
         DurableSubmission.afterStored(gate, node, registration.name(), () -> {
             mirror.placed = start(cluster, target, node.id());
+            mirror.leftNotStarted(); // after the start: the cluster counts it there from now on
             node.submit();
         }, () -> { }); // owned by the target's incarnation: that member's looks at the store are what count
 
@@ -115,6 +136,14 @@ final class PlacedDurables {
                     + "; it runs once that member's lease lapses", ex);
             return PlacedTask.lost(target.member(), "it could not be started there: " + ex.getMessage());
         }
+    }
+
+    /**
+     * Durable tasks placed on {@code member} (by name) whose start there waits for the start gate: load of that
+     * member, as this member's placements count it ({@link io.sweetasync.spi.ClusterHost#durablesNotStarted}).
+     */
+    int notStarted(String member) {
+        return notStarted.getOrDefault(member, 0);
     }
 
     /**
@@ -159,12 +188,21 @@ final class PlacedDurables {
         private boolean closed;
         /** Guarded by this: this member claimed the invocation, so it writes its end. */
         private boolean owned;
+        /** Counted in {@link #notStarted} until started there or ended here, whichever comes first. */
+        private final AtomicBoolean counted = new AtomicBoolean(true);
 
         Mirror(StoreSync sync, Durables.Registration<?> registration, DurableTarget target, RetryPolicy retry) {
             this.sync = sync;
             this.registration = registration;
             this.target = target;
             this.retry = retry;
+        }
+
+        /** It is started on its member, or ended unstarted: no longer counted in {@link #notStarted}. */
+        void leftNotStarted() {
+            if (counted.compareAndSet(true, false)) {
+                notStarted.computeIfPresent(target.member(), (member, count) -> count <= 1 ? null : count - 1);
+            }
         }
 
         synchronized boolean offer(Object event) {
@@ -185,7 +223,6 @@ final class PlacedDurables {
 
         @SuppressWarnings("unchecked")
         T run() throws Exception {
-            orchestrator.placement().waitStarted();
             try {
                 RemoteOutcome first;
                 try {
@@ -218,7 +255,6 @@ final class PlacedDurables {
                 return (T) awaitNextRun(first.member());
             }
             finally {
-                orchestrator.placement().waitEnded();
                 if (close()) {
                     sync.track(node); // claimed here: this member owns it and writes its end
                 }

@@ -64,6 +64,16 @@ public interface ClusterHost {
     long durableOwner();
 
     /**
+     * Durable tasks this member has chosen {@code member} for (by {@link DurableTarget#member()}) and not started
+     * there yet: their start waits for the {@link DurableStartGate} (the submitting transaction's commit, say). A
+     * placement counts them as that member's load, as it counts the tasks started there and not seen end; without
+     * them every task of a transaction went to the same member.
+     */
+    default int durablesNotStarted(String member) {
+        return 0;
+    }
+
+    /**
      * Runs here the stored durable invocation {@code id} that another member stored for this member's
      * incarnation, with the same id, and calls {@code onEnd} once with its outcome. If this member does not
      * own it (any more), nothing runs and {@code onEnd} gets a lost outcome saying so.

@@ -228,7 +228,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
     @Override
     public DurableTarget chooseDurable(String handler, String group) {
         ClusterHost here = host();
-        Member target = loads.choose(handler, group, here.liveTasks(), placements::outstanding, true);
+        Member target = loads.choose(handler, group, here.liveTasks(),
+                member -> placements.outstanding(member) + here.durablesNotStarted(MemberNames.of(member)), true);
         MemberLoad load = target.localMember() ? null : loads.of(target);
         return load == null ? null : new DurableTarget(MemberNames.of(target), load.durableOwner());
     }

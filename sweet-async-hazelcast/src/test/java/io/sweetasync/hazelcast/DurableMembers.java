@@ -2,6 +2,7 @@ package io.sweetasync.hazelcast;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.jdbc.JdbcTaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
@@ -32,7 +34,8 @@ final class DurableMembers implements AutoCloseable {
     final AtomicInteger holding = new AtomicInteger();
     final CountDownLatch release = new CountDownLatch(1);
 
-    private DurableMembers(int size, Duration lease) {
+    private DurableMembers(int size, Duration lease,
+            BiFunction<Integer, TaskOrchestrator.Builder, TaskOrchestrator.Builder> more) {
         String postgres = System.getenv("SWEET_ASYNC_POSTGRES_URL");
         if (postgres != null && !postgres.isBlank()) {
             store = new JdbcTaskStore(pooled(postgres), "d" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_");
@@ -46,9 +49,10 @@ final class DurableMembers implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             views.add(new CutOffStore(store));
         }
-        cluster = TestCluster.start(size, (index, builder) -> builder.store(views.get(index)).member("member-" + index)
-                .durableCodec(new TextCodec()).storeLease(lease).storeFlushInterval(Duration.ofMillis(100))
-                .handler("first-holds", String.class, argument -> firstHolds(argument, index)));
+        cluster = TestCluster.start(size, (index, builder) -> more.apply(index, builder.store(views.get(index))
+                .member("member-" + index).durableCodec(new TextCodec()).storeLease(lease)
+                .storeFlushInterval(Duration.ofMillis(100))
+                .handler("first-holds", String.class, argument -> firstHolds(argument, index))));
     }
 
     private static HikariDataSource pool;
@@ -71,12 +75,17 @@ final class DurableMembers implements AutoCloseable {
     }
 
     static DurableMembers start(int size) {
-        return new DurableMembers(size, LEASE);
+        return start(size, (index, builder) -> builder);
+    }
+
+    /** With more configuration per member, by its index. */
+    static DurableMembers start(int size, BiFunction<Integer, TaskOrchestrator.Builder, TaskOrchestrator.Builder> more) {
+        return new DurableMembers(size, LEASE, more);
     }
 
     /** Members with a lease of {@code lease}: one longer than a test's ceiling shows what waits for it. */
     static DurableMembers start(int size, Duration lease) {
-        return new DurableMembers(size, lease);
+        return new DurableMembers(size, lease, (index, builder) -> builder);
     }
 
     private String firstHolds(String argument, int index) throws InterruptedException {

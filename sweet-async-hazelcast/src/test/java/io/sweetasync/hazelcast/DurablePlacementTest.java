@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskRecord;
@@ -12,6 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,17 +30,53 @@ class DurablePlacementTest {
     private static final Duration CEILING = Duration.ofSeconds(30);
 
     private DurableMembers test;
+    /** Holds the bodies of member 0's mirrors of tasks named "spread" (in their onStarted) until counted down. */
+    private final CountDownLatch mirrorsMayStart = new CountDownLatch(1);
+
+    /** Member 0's durable starts deferred to the "commit" while a test submits "in a transaction". */
+    private final Queue<Runnable> uncommitted = new ConcurrentLinkedQueue<>();
+    private volatile boolean inTransaction;
 
     @BeforeEach
     void form() {
-        test = DurableMembers.start(3);
+        test = DurableMembers.start(3, (index, builder) -> index > 0 ? builder : builder.listener(new HoldMirrors())
+                .durableStartGate((start, abandon) -> {
+                    if (inTransaction) {
+                        uncommitted.add(start); // as the starter's gate does: started once the transaction commits
+                    }
+                    else {
+                        start.run();
+                    }
+                }));
     }
 
     @AfterEach
     void stop() {
+        mirrorsMayStart.countDown();
         test.close();
     }
 
+    /** What a loaded machine does to the handles of placed work: their bodies start late. */
+    private final class HoldMirrors implements TaskListener {
+
+        @Override
+        public void onStarted(TaskInfo task) {
+            if (task.name().equals("spread") && task.tags().containsKey("placed-from")) {
+                try {
+                    mirrorsMayStart.await(CEILING.toSeconds(), TimeUnit.SECONDS);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * The bodies of a's mirrors (the handles of the work placed elsewhere) are held until the split is read: on a
+     * loaded machine they start late, and a handle whose body had not started yet counted as work of a, so that
+     * the burst went 1/4/4 (a ran its first task only).
+     */
     @Test
     void durableWorkSpreadsOverEveryMemberAndEachRecordNamesItsRunner() {
         TestCluster.Member a = test.get(0);
@@ -55,6 +97,7 @@ class DurablePlacementTest {
             assertThat(member.orchestrator.limiter("billing").inFlight()).as(member.name).isEqualTo(3);
         }
 
+        mirrorsMayStart.countDown();
         test.release.countDown();
         for (int i = 0; i < tasks.size(); i++) {
             SpawningTask<String> task = tasks.get(i);
@@ -78,6 +121,35 @@ class DurablePlacementTest {
             else {
                 assertThat(record.tags()).doesNotContainKey("placed-from");
             }
+        }
+    }
+
+    /**
+     * A burst submitted in one transaction (each task starts at the commit) spreads too: a member chosen for a task
+     * not started yet counts it. It went 1/8/0 (every placed task to the first other member).
+     */
+    @Test
+    void durableWorkSubmittedInOneTransactionSpreadsOverEveryMember() {
+        TestCluster.Member a = test.get(0);
+        inTransaction = true;
+        List<SpawningTask<String>> tasks = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            tasks.add(a.orchestrator.to(String.class).named("committed").durable("first-holds", "job-" + i).run());
+        }
+        inTransaction = false;
+        assertThat(test.holding.get()).isZero(); // nothing started before the commit
+        uncommitted.forEach(Runnable::run);
+
+        await().atMost(CEILING).until(() -> test.holding.get() == 9);
+        Map<String, Integer> perMember = new HashMap<>();
+        test.runs.values().forEach(ranOn -> perMember.merge(ranOn.getFirst(), 1, Integer::sum));
+        assertThat(perMember).containsOnlyKeys(test.get(0).name, test.get(1).name, test.get(2).name)
+                .allSatisfy((member, count) -> assertThat(count).isEqualTo(3));
+        test.release.countDown();
+        for (int i = 0; i < tasks.size(); i++) {
+            SpawningTask<String> task = tasks.get(i);
+            await().pollDelay(Duration.ZERO).atMost(CEILING).until(task::isDone);
+            assertThat(task.join()).isEqualTo(test.runs.get("job-" + i).getFirst());
         }
     }
 
