@@ -17,15 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Invariants: stateless but for {@link #IN_THIS_JVM}; the scripts are idempotent (each creates only what is
  * missing), so running them again changes nothing that exists. Runs of them never overlap: two {@code CREATE ...
  * IF NOT EXISTS} of one object at once are not idempotent (on H2 and PostgreSQL alike the second fails, "already
- * exists"), and members sharing a store start, and initialize it, together. So runs in this JVM take
+ * exists"), and members sharing a store start, and initialize it, together. So on H2 runs take
  * {@link #IN_THIS_JVM} (an in-memory H2 is one JVM's; a file one is one process's), and on PostgreSQL the scripts
  * run in one transaction (the connection's own if it is in one already) under a transaction-level advisory lock
- * named by the prefix, which members in other processes wait for and which ends with that transaction whatever
- * happens. On H2 they run on one connection, one statement after another, in the connection's commit mode.
+ * named by the prefix, which runs in this and other processes wait for and which ends with that transaction
+ * whatever happens; never under {@link #IN_THIS_JVM} too: in a caller's transaction the advisory lock outlives the
+ * call, and a run waiting for it while holding the JVM's lock would stop that caller's next run for good. On H2
+ * they run on one connection, one statement after another, in the connection's commit mode.
  */
 final class SchemaScript {
 
-    /** Held while scripts run in this JVM; see the class comment. */
+    /** Held while scripts run in this JVM on H2; see the class comment. */
     private static final ReentrantLock IN_THIS_JVM = new ReentrantLock();
     /** The first key of the PostgreSQL advisory lock ("SwAs"); the second is the prefix's hash. */
     private static final int ADVISORY_LOCK_SPACE = 0x53774173;
@@ -55,14 +57,16 @@ final class SchemaScript {
             }
             return null;
         };
+        if (postgres) {
+            // The advisory lock alone, also between runs in this JVM: in the caller's transaction it is held until that
+            // transaction ends, after this returns, so a run here waiting for it must not hold IN_THIS_JVM, which the
+            // caller's next run in that transaction would wait for.
+            connections.transaction(run);
+            return;
+        }
         IN_THIS_JVM.lock();
         try {
-            if (postgres) {
-                connections.transaction(run);
-            }
-            else {
-                connections.run(run);
-            }
+            connections.run(run);
         }
         finally {
             IN_THIS_JVM.unlock();

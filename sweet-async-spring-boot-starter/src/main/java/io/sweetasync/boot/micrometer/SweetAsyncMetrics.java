@@ -149,6 +149,24 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         if (listening.compareAndSet(false, true)) {
             orchestrator.addListener(this);
         }
+        bindPipelines(target);
+    }
+
+    /**
+     * The stream meters of the pipeline names another registry has, and of the pipelines running now: one that
+     * started before the listener was registered (during the application's start, before Micrometer binds its
+     * binders) was never announced, and an endless one would never have had meters. Called after the listener
+     * is registered, so a pipeline starting meanwhile is announced or found here, or both.
+     */
+    private void bindPipelines(Bound target) {
+        for (Bound other : bound) {
+            other.pipelines().forEach(name -> bindPipeline(target, name));
+        }
+        for (TaskInfo task : orchestrator.liveTasks()) {
+            if (isPipeline(task)) {
+                bindPipeline(target, names.of(task.name()));
+            }
+        }
     }
 
     private void bindGroups(Bound bound) {

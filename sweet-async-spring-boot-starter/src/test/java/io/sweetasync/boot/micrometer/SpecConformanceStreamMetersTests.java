@@ -126,6 +126,47 @@ class SpecConformanceStreamMetersTests {
         }
     }
 
+    /**
+     * A pipeline that started before the meters were bound (one started while the application starts, before
+     * Micrometer binds its binders, or a registry bound later than another) is counted as it runs, in every
+     * registry: its name's stream meters were made only by a pipeline of that name starting or ending after the
+     * binding, so an endless consumer started at start-up never had any, and a second registry showed none while
+     * the first counted.
+     */
+    @Test
+    void aPipelineStartedBeforeARegistryWasBoundIsCountedAsItRunsInEveryRegistry() throws Exception {
+        SimpleMeterRegistry first = new SimpleMeterRegistry();
+        SimpleMeterRegistry second = new SimpleMeterRegistry();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            List<Integer> events = IntStream.range(0, 10).boxed().toList();
+            EmittingTask<Object, Object> running = orchestrator.emits(Integer.class).named("nightly-import")
+                    .sender(emitter -> {
+                        emitter.emitAll(events);
+                        release.await();
+                    })
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                    .run();
+            try {
+                await().alias("the pipeline received its first ten events").atMost(Duration.ofSeconds(10))
+                        .until(() -> orchestrator.liveTasks().stream().filter(SweetAsyncMetrics::isPipeline)
+                                .anyMatch(task -> task.progress().getOrDefault("received", 0L) == 10));
+                SweetAsyncMetrics metrics = new SweetAsyncMetrics(orchestrator);
+                metrics.bindTo(first);
+                metrics.bindTo(second);
+                await().alias("the running pipeline counted in both registries").atMost(Duration.ofSeconds(10))
+                        .until(() -> counted(first, "received") == 10 && counted(second, "received") == 10
+                                && counted(first, "emitted") == 10 && counted(second, "emitted") == 10);
+            }
+            finally {
+                release.countDown();
+            }
+            running.join();
+            await().alias("each event once after the end").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10))
+                    .until(() -> counted(first, "received") == 10 && counted(second, "received") == 10);
+        }
+    }
+
     /** The stream counter {@code figure} of the pipelines named {@code nightly-import}; 0 while it has no meter. */
     private static double counted(SimpleMeterRegistry registry, String figure) {
         Meter meter = registry.find("sweet.async.stream." + figure).tag("name", "nightly-import").meter();
