@@ -30,11 +30,11 @@ class Carrier {
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
     /**
-     * How many stops' interrupts this thread was given ({@link #interruptIfRunning}, {@link #resume}): written
-     * under this object's monitor before each, read by {@link #afterGuest} without it (the interrupt it sees
-     * publishes the count).
+     * How many stops' interrupts this thread was given ({@link #interruptIfRunning}, {@link #resume}). Guarded
+     * by this, as the interrupts themselves are given: {@link #beforeGuest} and {@link #afterGuest} read it with
+     * the thread's interrupt status in one step.
      */
-    private volatile int stopInterrupts;
+    private int stopInterrupts;
     /**
      * The task whose end (or next attempt) this thread is running user code of (its fallback, its
      * {@code onFinished} or {@code onRetrying} listeners), or null: such code runs before the task's outcome
@@ -122,8 +122,13 @@ class Carrier {
      */
     static long beforeGuest() {
         Carrier here = currentOrNull();
-        long given = here == null ? 0 : (long) here.stopInterrupts << 1;
-        return Thread.currentThread().isInterrupted() ? given | 1 : given;
+        if (here == null) {
+            return Thread.currentThread().isInterrupted() ? 1 : 0;
+        }
+        synchronized (here) { // a stop's interrupt is given whole or not at all: counted exactly when it can be seen
+            long given = (long) here.stopInterrupts << 1;
+            return Thread.currentThread().isInterrupted() ? given | 1 : given;
+        }
     }
 
     /**
@@ -146,8 +151,10 @@ class Carrier {
         if (!interruptedBefore) {
             Thread.interrupted();
         }
-        if ((interruptedBefore || here.stopInterrupts != (int) (before >>> 1)) && !thread.isInterrupted()) {
-            thread.interrupt();
+        synchronized (here) {
+            if ((interruptedBefore || here.stopInterrupts != (int) (before >>> 1)) && !thread.isInterrupted()) {
+                thread.interrupt();
+            }
         }
     }
 
@@ -180,16 +187,16 @@ class Carrier {
      */
     synchronized void resume(TaskNode<?> enclosing) {
         if (enclosing != null && top == enclosing && enclosing.isStopRequested()) {
-            stopInterrupts++;
             thread.interrupt();
+            stopInterrupts++;
         }
     }
 
     /** Interrupts the thread if {@code node}'s body is the innermost one running on it. */
     synchronized void interruptIfRunning(TaskNode<?> node) {
         if (top == node) {
-            stopInterrupts++;
             thread.interrupt();
+            stopInterrupts++;
         }
     }
 
