@@ -152,7 +152,9 @@ class Carrier {
             Thread.interrupted();
         }
         synchronized (here) {
-            if ((interruptedBefore || here.stopInterrupts != (int) (before >>> 1)) && !thread.isInterrupted()) {
+            // a count moved by a nested body the code ran (a caller-runs executor) is no stop of this body's task
+            boolean stoppedMeanwhile = here.stopInterrupts != (int) (before >>> 1) && here.top.isStopRequested();
+            if ((interruptedBefore || stoppedMeanwhile) && !thread.isInterrupted()) {
                 thread.interrupt();
             }
         }
