@@ -30,6 +30,12 @@ class Carrier {
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
     /**
+     * How many stops' interrupts this thread was given ({@link #interruptIfRunning}, {@link #resume}). Guarded
+     * by this, as the interrupts themselves are given: {@link #beforeGuest} and {@link #afterGuest} read it with
+     * the thread's interrupt status in one step.
+     */
+    private int stopInterrupts;
+    /**
      * The task whose end (or next attempt) this thread is running user code of (its fallback, its
      * {@code onFinished} or {@code onRetrying} listeners), or null: such code runs before the task's outcome
      * completes and before it leaves its parent (an {@code onRetrying} listener: before the next attempt is
@@ -110,20 +116,46 @@ class Carrier {
     }
 
     /**
-     * Called after user code the engine ran on the current thread (listeners, a fallback), if the thread was
-     * not interrupted before it: when the thread runs a task's body, an interrupt that code left is cleared
-     * unless that task was stopped. It is no stop, and the body would take it for one (its next blocking call
-     * failing). Cleared first and the stop read after, so a stop landing meanwhile keeps its interrupt. On a
-     * thread that runs no body (a user's, a timer's) the interrupt status is its owner's, left as it is.
+     * Read just before user code the engine runs on the current thread (listeners, a fallback, propagators), to
+     * pass to {@link #afterGuest} once it returned: whether the thread is interrupted, and how many stops'
+     * interrupts it was given so far.
      */
-    static void clearInterruptLeftOnABody() {
-        if (Thread.currentThread().isInterrupted()) {
-            TaskNode<?> body = currentTask();
-            if (body != null) {
-                Thread.interrupted();
-                if (body.isStopRequested()) {
-                    Thread.currentThread().interrupt();
-                }
+    static long beforeGuest() {
+        Carrier here = currentOrNull();
+        if (here == null) {
+            return Thread.currentThread().isInterrupted() ? 1 : 0;
+        }
+        synchronized (here) { // a stop's interrupt is given whole or not at all: counted exactly when it can be seen
+            long given = (long) here.stopInterrupts << 1;
+            return Thread.currentThread().isInterrupted() ? given | 1 : given;
+        }
+    }
+
+    /**
+     * Called after user code the engine ran on the current thread, with what {@link #beforeGuest} read before it:
+     * when the thread runs a task's body, that code changes nothing of the body's interrupt status, but that a
+     * stop's interrupt given meanwhile is kept. An interrupt the code left is cleared: it is no stop, and the body
+     * would take it for one (its next blocking call failing). One the code took without restoring it (a stop's
+     * interrupt it caught and wrapped, or one the thread had before) is set again: else a cancelled body would
+     * wait on as if never cancelled. Cleared first and the count read after, so a stop's interrupt given
+     * meanwhile is either counted or still set. On a thread that runs no body (a user's, a timer's) the
+     * interrupt status is its owner's, left as it is.
+     */
+    static void afterGuest(long before) {
+        Carrier here = currentOrNull();
+        if (here == null || here.top() == null) {
+            return;
+        }
+        Thread thread = Thread.currentThread();
+        boolean interruptedBefore = (before & 1) != 0;
+        if (!interruptedBefore) {
+            Thread.interrupted();
+        }
+        synchronized (here) {
+            // a count moved by a nested body the code ran (a caller-runs executor) is no stop of this body's task
+            boolean stoppedMeanwhile = here.stopInterrupts != (int) (before >>> 1) && here.top.isStopRequested();
+            if ((interruptedBefore || stoppedMeanwhile) && !thread.isInterrupted()) {
+                thread.interrupt();
             }
         }
     }
@@ -158,6 +190,7 @@ class Carrier {
     synchronized void resume(TaskNode<?> enclosing) {
         if (enclosing != null && top == enclosing && enclosing.isStopRequested()) {
             thread.interrupt();
+            stopInterrupts++;
         }
     }
 
@@ -165,6 +198,7 @@ class Carrier {
     synchronized void interruptIfRunning(TaskNode<?> node) {
         if (top == node) {
             thread.interrupt();
+            stopInterrupts++;
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  * it); one that fails after the body returned (e.g. its scope's {@code close()}) is logged and the body's
  * value kept; when both the body and the propagator throw, the body's exception wins. An interrupt a propagator
  * leaves on a body's thread (where it captures for a child, restores before a body, or hears of an end) does
- * not reach that body unless its task was stopped ({@link Carrier#clearInterruptLeftOnABody}). A task without
+ * not reach that body unless its task was stopped ({@link Carrier#afterGuest}). A task without
  * propagators has none of this (its {@link TaskEnding} layer holds null).
  */
 final class PropagatedContext {
@@ -31,7 +31,7 @@ final class PropagatedContext {
     static PropagatedContext capture(TaskNode<?> task, List<ContextPropagator> propagators) {
         TaskInfo info = task.info();
         List<ContextPropagator.Captured> all = new ArrayList<>(propagators.size());
-        boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        long before = Carrier.beforeGuest();
         for (ContextPropagator propagator : propagators) {
             try {
                 ContextPropagator.Captured one = propagator.capture(info);
@@ -44,9 +44,7 @@ final class PropagatedContext {
                         + " failed to capture for task " + task.label() + "; skipped", ex);
             }
         }
-        if (!interruptedBefore) {
-            Carrier.clearInterruptLeftOnABody(); // captured on a parent's body thread: its interrupt is no stop
-        }
+        Carrier.afterGuest(before); // captured on a parent's body thread: its interrupt is no stop
         return all.isEmpty() ? null : new PropagatedContext(task, List.copyOf(all));
     }
 
@@ -94,7 +92,7 @@ final class PropagatedContext {
 
     /** Tells every propagator the task finished; a failing one is logged and the others still run. */
     void finished(TaskInfo finalInfo, Throwable error) {
-        boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        long before = Carrier.beforeGuest();
         for (ContextPropagator.Captured one : captured) {
             try {
                 one.finished(finalInfo, error);
@@ -104,9 +102,7 @@ final class PropagatedContext {
                         ex);
             }
         }
-        if (!interruptedBefore) {
-            Carrier.clearInterruptLeftOnABody(); // a task may end on its parent's body thread
-        }
+        Carrier.afterGuest(before); // a task may end on its parent's body thread
     }
 
     /** The body as a propagator sees it, recording whether and how it ran. */
@@ -131,7 +127,7 @@ final class PropagatedContext {
             entered = true;
             try {
                 // the propagator's own code may have swallowed the stop's interrupt, or left one that is no stop
-                Carrier.clearInterruptLeftOnABody();
+                Thread.interrupted();
                 node.reassertStop();
                 value = inner.call();
                 returned = true;

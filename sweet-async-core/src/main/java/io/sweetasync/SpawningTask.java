@@ -144,7 +144,8 @@ public interface SpawningTask<T> extends Future<T> {
      * this is true. {@link #get()} (and so {@code state()}, {@code resultNow()} and {@code exceptionNow()},
      * which call it once this is true) then answers at once for a cancelled task, and otherwise waits only for
      * that end to be completed (as {@code FutureTask.get} does while it completes): for the fallback and the
-     * listeners, and at most a moment (100 ms) for a timed-out body that ignores its interrupt.
+     * listeners, and at most a moment (100 ms) for a body or child that ignores the interrupt of the stop
+     * that decided the end (its deadline, a rejection, a lost run).
      *
      * <pre>{@code
      * if (!task.cancel()) {

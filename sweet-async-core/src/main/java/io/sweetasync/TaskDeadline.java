@@ -11,7 +11,8 @@ import java.util.concurrent.TimeoutException;
  * A task's deadline: armed once ({@code settings.timeout} from submission, or from creation for a task that
  * waits for its {@code after} dependencies first), it stops the task, gives its body {@link #RUNAWAY_GRACE}
  * to return, and if it has not, ends the task and its unfinished subtree at once so that no waiter waits
- * past it. The layer above, {@link TaskAttempts}, runs the body and schedules on the orchestrator's clock;
+ * past it; the end another stop decides (a rejection, a lost run) is bounded alike ({@link #stop(Stop)}). The
+ * layer above, {@link TaskAttempts}, runs the body and schedules on the orchestrator's clock;
  * the layers below count what the task waits for ({@link TaskChildren}) and decide how it ends
  * ({@link TaskEnding}).
  *
@@ -87,6 +88,31 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
             throw new IllegalStateException("task outcomes never complete exceptionally", ex);
         }
         forceEnd();
+    }
+
+    /**
+     * As {@link TaskEnding#stop(Stop)}. A stop that decides an end other than a cancellation's or the deadline's
+     * (a rejection, a lost run, a failure passed down a chain) makes the task done ({@code isDone()}), but
+     * {@code get} has no answer until its body and children returned: bounded as after the deadline, the task and
+     * its unfinished subtree end at once ({@link #forceEnd}) if they have not within {@link #RUNAWAY_GRACE}. (A
+     * cancellation needs no bound: {@code get} answers it at once.)
+     */
+    @Override
+    final boolean stop(Stop request) {
+        if (!super.stop(request)) {
+            return false;
+        }
+        if (request.kind() != StopKind.CANCEL && request.kind() != StopKind.TIMEOUT && !isFinished()) {
+            schedule(RUNAWAY_GRACE, this::endStoppedNow);
+        }
+        return true;
+    }
+
+    /** {@link #stop(Stop)}'s bound: ends the task and its subtree now unless it has ended. On a timer's thread. */
+    private void endStoppedNow() {
+        if (!isFinished()) {
+            forceEnd();
+        }
     }
 
     /**

@@ -135,7 +135,7 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
      * this thread's carrier ({@link Carrier#ending}): its waits for a task that cannot end before this one
      * are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending. An interrupt
      * it leaves on the thread of a body (a child's fallback running on its parent's) does not reach that body
-     * ({@link Carrier#clearInterruptLeftOnABody}).
+     * ({@link Carrier#afterGuest}).
      */
     final <V> V whileEnding(String what, Callable<V> callback) throws Exception {
         Carrier here = carrierHere();
@@ -143,16 +143,14 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         String outerWhat = here.endingCallback;
         here.ending = self();
         here.endingCallback = what;
-        boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        long before = Carrier.beforeGuest();
         try {
             return callback.call();
         }
         finally {
             here.ending = outer;
             here.endingCallback = outerWhat;
-            if (!interruptedBefore) {
-                Carrier.clearInterruptLeftOnABody();
-            }
+            Carrier.afterGuest(before);
         }
     }
 

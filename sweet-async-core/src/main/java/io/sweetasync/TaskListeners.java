@@ -69,10 +69,10 @@ final class TaskListeners {
     /**
      * Calls every listener; one that throws is logged and the others still run. On a thread that runs a task's
      * body (its own {@code onStarted}; a child created, queued or ended by the body), an interrupt the listeners
-     * left does not reach that body ({@link Carrier#clearInterruptLeftOnABody}).
+     * left does not reach that body ({@link Carrier#afterGuest}).
      */
     void each(Consumer<TaskListener> call) {
-        boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        long before = Carrier.beforeGuest();
         for (TaskListener listener : listeners) {
             try {
                 call.accept(listener);
@@ -81,9 +81,7 @@ final class TaskListeners {
                 LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
             }
         }
-        if (!interruptedBefore) {
-            Carrier.clearInterruptLeftOnABody();
-        }
+        Carrier.afterGuest(before);
     }
 
     private void recompute() {

@@ -2,17 +2,22 @@ package io.sweetasync.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.AsyncTaskException;
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRejectedException;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import io.sweetasync.hostile.Latches;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -107,6 +112,59 @@ class SpecConformanceCoreTest {
     }
 
     /** A status that already says COMPLETED (listeners hear of the end) is a done task, and cancel() loses. */
+    /**
+     * A rejected task is done: its end is decided ({@code FAILED}, {@link TaskRejectedException}), so {@code get}
+     * answers in a moment, as {@code isDone()} promises, even when the rejection comes for a retry while a child
+     * of the failed attempt runs on, ignoring the interrupt of its cancellation.
+     */
+    @Test
+    void aRejectedTaskWhoseChildIgnoresItsInterruptAnswersGet() throws Exception {
+        try (TaskOrchestrator tight = TaskOrchestrator.builder().group("one", LimiterConfig.defaults()
+                .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1).withMaxWait(Duration.ZERO)).build()) {
+            CountDownLatch childRuns = latch();
+            CountDownLatch holding = latch();
+            CountDownLatch release = latch();
+            tight.addListener(new TaskListener() {
+                @Override
+                public void onRetrying(TaskInfo task, Throwable error, Duration delay) {
+                    // the failed attempt gave its permit back: another task takes it, so the retry is refused
+                    tight.to(String.class).detached().group("one").run(() -> {
+                        holding.countDown();
+                        awaitQuietly(release);
+                        return "held";
+                    });
+                    awaitQuietly(holding);
+                }
+            });
+            SpawningTask<String> task = tight.to(String.class).group("one").retry(RetryPolicy.fixed(1, Duration.ZERO))
+                    .run(() -> {
+                        tight.to(String.class).named("stubborn").run(() -> {
+                            childRuns.countDown();
+                            while (release.getCount() > 0) {
+                                try {
+                                    release.await();
+                                }
+                                catch (InterruptedException ignored) {
+                                    // ignores its cancellation
+                                }
+                            }
+                            return "child";
+                        });
+                        childRuns.await();
+                        throw new IOException("the first attempt fails");
+                    });
+            try {
+                await().atMost(Duration.ofSeconds(10)).alias("the retry is rejected").until(task::isDone);
+                assertThatThrownBy(() -> task.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(TaskRejectedException.class);
+                assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+            }
+            finally {
+                release.countDown(); // before the orchestrator closes: it would wait for the stubborn child
+            }
+        }
+    }
+
     @Test
     void aTaskWhoseStatusIsTerminalIsDone() throws Exception {
         CountDownLatch inListener = latch();

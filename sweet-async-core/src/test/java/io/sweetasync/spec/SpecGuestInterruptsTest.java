@@ -1,6 +1,7 @@
 package io.sweetasync.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
@@ -114,6 +115,42 @@ class SpecGuestInterruptsTest {
             return "interrupted: " + interrupted;
         });
         assertThat(parent.result()).isEqualTo(TaskResult.ok("interrupted: false"));
+    }
+
+    /**
+     * A cancellation that lands while a listener runs on the body's thread (a child's {@code onCreated}, called
+     * inside {@code run}) interrupts the listener, the code then on that thread: a listener that takes the
+     * interrupt and throws without restoring it (as code that wraps {@code InterruptedException} does) must not
+     * leave the cancelled body uninterrupted, waiting on as if it had never been cancelled.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "virtual", "platform", "single" })
+    void aCancellationAListenerSwallowsOnTheBodysThreadStillReachesTheBody(String runtime) throws Exception {
+        CountDownLatch inListener = latch();
+        CountDownLatch never = latch();
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onCreated(TaskInfo task) {
+                if (task.name().equals("child")) {
+                    inListener.countDown();
+                    try {
+                        never.await();
+                    }
+                    catch (InterruptedException ex) {
+                        throw new IllegalStateException("interrupted", ex); // the interrupt status is not restored
+                    }
+                }
+            }
+        });
+        SpawningTask<String> parent = orchestrator.to(String.class).named("parent").runtime(runtime).run(() -> {
+            orchestrator.to(Integer.class).named("child").run(() -> 1);
+            never.await(); // cancelled: interrupted here
+            return "not interrupted";
+        });
+        assertThat(inListener.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(parent.cancel()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).alias("the cancelled parent's body is interrupted and returns")
+                .until(() -> parent.status() == TaskStatus.CANCELLED);
     }
 
     /**
