@@ -9,7 +9,8 @@ package io.sweetasync;
  * the body at the top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt
  * status, so no interrupt meant for one body reaches the next, nor the work after it; on return to an
  * enclosing body whose task was stopped meanwhile, the thread is interrupted again ({@link #resume})
- * once that work is done, so that the stop is not lost.
+ * once that work is done, so that the stop is not lost. An interrupt a thread had before a body entered is
+ * its owner's and set again after it (unless the thread {@link #runsOnlyBodies}: then it is no one's).
  *
  * <p>Two kinds: the {@code VIRTUAL} runtime's bodies are carriers themselves, one per task body, bound in
  * {@link VirtualCarriers} (a thread-local's first value builds the thread's whole thread-local map, about
@@ -165,6 +166,15 @@ class Carrier {
         return null;
     }
 
+    /**
+     * Whether this thread is the engine's, running bodies only (a {@code VIRTUAL} runtime's body thread, a pooled
+     * worker): its interrupt status between bodies is no one's. A thread that is not (a caller's, a user
+     * executor's) has an owner whose interrupt status a body it runs leaves as it found it.
+     */
+    boolean runsOnlyBodies() {
+        return true;
+    }
+
     synchronized TaskNode<?> top() {
         return top;
     }
@@ -232,6 +242,11 @@ class Carrier {
         @Override
         PooledRuntime pool() {
             return pool;
+        }
+
+        @Override
+        boolean runsOnlyBodies() {
+            return pool != null;
         }
     }
 }

@@ -196,7 +196,10 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
      * Runs one attempt on the calling thread (a runtime's thread); never throws. The thread leaves the
      * body (its carrier no longer names this task, a pending interrupt is cleared) before anything
      * after the body runs, so completion callbacks, listeners and the fallback never run as if inside
-     * a finished task, nor with the body's interrupt still set.
+     * a finished task, nor with the body's interrupt still set. An interrupt the thread had before is its
+     * owner's (a caller-runs executor's caller, an enclosing body's own): no stop of this body, which does not
+     * see it, and set again once the attempt is over. (On the engine's own threads, one left between bodies is
+     * no one's, and stays cleared.)
      */
     void runAttempt() {
         runAttempt(Carrier.current());
@@ -207,7 +210,9 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
         if (settings.orchestrator.isCancellingAll() && !isStoppedOrSealed()) {
             stop(Stop.shutdown("the orchestrator shut down before it started"));
         }
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         TaskNode<?> enclosing = here.enter(self());
+        boolean ownersInterrupt = interruptedBefore && (enclosing != null || !here.runsOnlyBodies());
         carrier = here;
         boolean claimed = false;
         boolean ran = false;
@@ -258,6 +263,9 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
         finally {
             here.resume(enclosing);
             CARRIER.compareAndSet(this, here, null);
+            if (ownersInterrupt) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

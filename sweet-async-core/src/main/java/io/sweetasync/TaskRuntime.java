@@ -184,7 +184,16 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
     /**
      * Runs attempts on {@code executor}. The orchestrator does not shut the executor down; a
      * {@link java.util.concurrent.RejectedExecutionException} fails the task with
-     * {@link TaskRejectedException}.
+     * {@link TaskRejectedException}. The executor's threads are its own: a body that runs on one (for a
+     * caller-runs executor, the caller's thread) does not see an interrupt the thread had before it, which is no
+     * stop of the task, and leaves it set when it returns.
+     *
+     * <pre>{@code
+     * TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+     *         .runtime(TaskRuntime.executor("legacy", legacyPool))
+     *         .build();
+     * orchestrator.to(String.class).runtime("legacy").run(() -> legacyClient.fetch());
+     * }</pre>
      */
     public static TaskRuntime executor(String name, Executor executor) {
         return new ExecutorRuntime(name, Objects.requireNonNull(executor, "executor"));

@@ -10,6 +10,7 @@ import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
+import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.hostile.Latches;
 import io.sweetasync.limit.LimitAlgorithm;
@@ -277,5 +278,44 @@ class SpecGuestInterruptsTest {
         release.countDown();
         assertThat(first.join()).isEqualTo("first");
         assertThat(next.result()).isEqualTo(TaskResult.ok("interrupted: false"));
+    }
+
+    /**
+     * A caller-runs executor runs a body on its caller's thread: the caller's own pending interrupt is no stop of
+     * that body (it does not see it), and it is the caller's, still set once the body's run returned. It was
+     * cleared for the body and lost.
+     */
+    @Test
+    void aCallersOwnInterruptIsKeptAcrossABodyRunOnItsThread() {
+        try (TaskOrchestrator direct = TaskOrchestrator.builder()
+                .runtime(TaskRuntime.executor("direct", Runnable::run)).build()) {
+            Thread.currentThread().interrupt();
+            SpawningTask<String> task = direct.to(String.class).runtime("direct")
+                    .run(() -> "interrupted: " + Thread.currentThread().isInterrupted());
+            assertThat(Thread.interrupted()).as("the caller's interrupt after the body ran on its thread").isTrue();
+            assertThat(task.result()).isEqualTo(TaskResult.ok("interrupted: false"));
+        }
+        finally {
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * A body that interrupted itself (its own business, no stop) and then runs a child on a caller-runs executor
+     * (the child's body nested in its own) still has its interrupt once the child ran.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "virtual", "platform", "single" })
+    void aBodysOwnInterruptIsKeptAcrossANestedBody(String runtime) {
+        try (TaskOrchestrator direct = TaskOrchestrator.builder()
+                .runtime(TaskRuntime.executor("direct", Runnable::run)).build()) {
+            SpawningTask<String> task = direct.to(String.class).runtime(runtime).run(() -> {
+                Thread.currentThread().interrupt();
+                SpawningTask<String> child = direct.to(String.class).runtime("direct").run(() -> "child");
+                boolean interrupted = Thread.interrupted();
+                return child.isDone() + ", interrupted: " + interrupted;
+            });
+            assertThat(task.result()).isEqualTo(TaskResult.ok("true, interrupted: true"));
+        }
     }
 }
