@@ -130,6 +130,10 @@ final class ClusterPlacement implements ClusterHost {
 
     /** The value of {@code self}'s work from how it ended elsewhere; throws, ending {@code self}, if it did not complete. */
     static Object valueOf(TaskNode<?> self, RemoteOutcome outcome) {
+        TaskMetrics there = outcome.metrics();
+        if (there != null) {
+            self.followsWorkWith(() -> there);
+        }
         String where = "member " + outcome.member() + (outcome.taskId() == null ? "" : " (as task " + outcome.taskId() + ")");
         if (outcome.lost()) {
             String why = where + ": " + outcome.failureMessage();
@@ -156,7 +160,9 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     private static Object awaitHere(TaskNode<?> self, SpawningTask<Object> child) throws Exception {
-        return switch (child.result()) {
+        TaskResult<Object> result = child.result();
+        self.followsWorkWith(child::metrics);
+        return switch (result) {
             case TaskResult.Ok<Object> ok -> ok.value();
             case TaskResult.Err<Object>(TaskFailedException failed) when failed.getCause() instanceof Exception cause ->
                 throw cause;
@@ -260,7 +266,8 @@ final class ClusterPlacement implements ClusterHost {
                     : "its member shut down before it ended");
         }
         if (node.resultNow0() instanceof TaskResult.Ok<Object>(Object value)) {
-            return RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null);
+            return RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null)
+                    .withMetrics(node.metrics());
         }
         TaskInfo.Failure failure = node.info().failure(); // a snapshot only when there is a failure to tell
         if (node.isDurable() && failure != null && failure.type().equals("TaskLostException")) {
@@ -269,7 +276,8 @@ final class ClusterPlacement implements ClusterHost {
             return RemoteOutcome.lost(member, failure.message());
         }
         return RemoteOutcome.of(member, node.id().toString(), node.status(), null,
-                failure == null ? "AsyncTaskException" : failure.type(), failure == null ? null : failure.message());
+                failure == null ? "AsyncTaskException" : failure.type(), failure == null ? null : failure.message())
+                .withMetrics(node.metrics());
     }
 
     @Override

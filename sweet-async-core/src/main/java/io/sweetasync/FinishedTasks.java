@@ -42,7 +42,7 @@ final class FinishedTasks {
         // figures pending in the former are announced (renewing the latter) once they are final.
         TaskInfo info = listeners.wants(TaskListeners.FINISHED) ? node.info() : null;
         boolean resourcesPending = info == null
-                ? node.resourcesPending() || node.isRunaway() && hasPending(node.metrics())
+                ? node.resourcesPending() || node.isRunaway() && hasPending(TaskSnapshots.metrics(node))
                 : hasPending(info.metrics());
         // History first: find(id) looks in the live trees, then the history, so a root is found in one or
         // the other while it moves (the other way round, it was briefly in neither).

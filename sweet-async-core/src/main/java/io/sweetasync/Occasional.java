@@ -4,6 +4,7 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Supplier;
 
 /**
  * The state only some tasks need (a deadline, a retry, a group's permit, a failure, sampled figures),
@@ -38,4 +39,9 @@ final class Occasional {
      * {@code Future.get} that has to wait (see {@link TaskEnding#cancelOrOutcome}).
      */
     volatile ManagedFuture<Void> getWaiters;
+    /**
+     * The figures of the work this task only follows (an {@code anywhere()} or placed durable task's handle: the
+     * work ran as a task elsewhere, or as its child here), once known; {@link TaskFacts#metrics()} answers them.
+     */
+    volatile Supplier<TaskMetrics> workFigures;
 }

@@ -45,7 +45,19 @@ public interface SpawningTask<T> extends Future<T> {
     /** A snapshot of the task (without children; {@link TaskOrchestrator#find} gives the subtree). */
     TaskInfo info();
 
-    /** Times and resource figures so far. */
+    /**
+     * Times and resource figures so far. For the handle of work placed on another member ({@code anywhere()}, a
+     * durable task placed elsewhere), or run as the handle's child on this one, once that work ended: the work's
+     * figures where it ran (its last run's), a figure still {@code PENDING} there being {@code UNAVAILABLE} here;
+     * until then, and in {@link #info()} (what listeners, meters and the store see), the handle's own, so that the
+     * work is counted once, where it ran.
+     *
+     * <pre>{@code
+     * SpawningTask<Receipt> task = orchestrator.to(Receipt.class).anywhere().run("send-invoice", invoice);
+     * task.join();
+     * System.out.println("ran " + task.metrics().runTime() + ", CPU " + task.metrics().cpuTimeNanos());
+     * }</pre>
+     */
     TaskMetrics metrics();
 
     /**

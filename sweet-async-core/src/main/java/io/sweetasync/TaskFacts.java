@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What a task is and what it has measured: its identity and place in the tree, its settings, the times of
@@ -470,7 +471,18 @@ abstract class TaskFacts<T> {
     }
 
     public TaskMetrics metrics() {
-        return TaskSnapshots.metrics(this);
+        Occasional rare = occasional;
+        Supplier<TaskMetrics> work = rare == null ? null : rare.workFigures;
+        return work == null ? TaskSnapshots.metrics(this) : work.get();
+    }
+
+    /**
+     * From now on {@link #metrics()} answers {@code figures}: those of the work this task only follows, which ran
+     * as a task elsewhere or as its child here ({@link ClusterPlacement}). Its snapshots ({@link #info()}, what
+     * listeners, meters and the store see) keep its own, so that each piece of work is counted once.
+     */
+    final void followsWorkWith(Supplier<TaskMetrics> figures) {
+        occasional().workFigures = figures;
     }
 
     /**

@@ -166,8 +166,13 @@ class AnywhereTaskTest {
             TaskId id = cluster.host.start(new RemoteInvocation("upper", "hi", "shout", null, TaskPriority.NORMAL,
                     Map.of(), "there:2/3-9"), reported::complete);
             RemoteOutcome outcome = reported.get(10, TimeUnit.SECONDS);
-            assertThat(outcome).isEqualTo(RemoteOutcome.of("here:1", id.toString(), TaskStatus.COMPLETED, "HI", null, null));
-            assertThat(orchestrator.find(id).orElseThrow().tags()).containsEntry("placed-from", "there:2/3-9");
+            assertThat(outcome.withMetrics(null))
+                    .isEqualTo(RemoteOutcome.of("here:1", id.toString(), TaskStatus.COMPLETED, "HI", null, null));
+            TaskInfo ran = orchestrator.find(id).orElseThrow();
+            assertThat(ran.tags()).containsEntry("placed-from", "there:2/3-9");
+            assertThat(outcome.metrics()).as("the figures of the task that ran it").isNotNull();
+            assertThat(outcome.metrics().runTime()).isEqualTo(ran.metrics().runTime());
+            assertThat(outcome.metrics().queueWait()).isEqualTo(ran.metrics().queueWait());
 
             CompletableFuture<RemoteOutcome> unknown = new CompletableFuture<>();
             cluster.host.start(new RemoteInvocation("nope", "hi", "x", null, TaskPriority.NORMAL, Map.of(),

@@ -59,18 +59,14 @@ final class Started implements DataSerializable {
         }
         try {
             Data data = serialization.toData(outcome.value());
-            return new Started(outcome.taskId(), withoutValue(outcome), data.toByteArray());
+            return new Started(outcome.taskId(), outcome.withValue(null), data.toByteArray());
         }
         catch (RuntimeException ex) {
             return new Started(outcome.taskId(), RemoteOutcome.of(outcome.member(), outcome.taskId(), TaskStatus.FAILED,
                     null, ex.getClass().getSimpleName(),
-                    "it completed, but its value could not be sent back: " + ex.getMessage()), null);
+                    "it completed, but its value could not be sent back: " + ex.getMessage())
+                    .withMetrics(outcome.metrics()), null);
         }
-    }
-
-    private static RemoteOutcome withoutValue(RemoteOutcome outcome) {
-        return new RemoteOutcome(outcome.member(), outcome.taskId(), outcome.status(), null, outcome.failureType(),
-                outcome.failureMessage(), outcome.lost());
     }
 
     String taskId() {
@@ -92,8 +88,7 @@ final class Started implements DataSerializable {
             return ended;
         }
         Object object = serialization.toObject(new HeapData(value));
-        return new RemoteOutcome(ended.member(), ended.taskId(), ended.status(), object, ended.failureType(),
-                ended.failureMessage(), ended.lost());
+        return ended.withValue(object);
     }
 
     @Override

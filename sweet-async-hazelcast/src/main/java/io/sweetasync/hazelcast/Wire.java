@@ -2,11 +2,14 @@ package io.sweetasync.hazelcast;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
+import io.sweetasync.ResourceValue;
+import io.sweetasync.TaskMetrics;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,6 +23,7 @@ final class Wire {
 
     private static final TaskPriority[] PRIORITIES = TaskPriority.values();
     private static final TaskStatus[] STATUSES = TaskStatus.values();
+    private static final ResourceValue.Source[] SOURCES = ResourceValue.Source.values();
 
     private Wire() {
     }
@@ -60,6 +64,26 @@ final class Wire {
         out.writeString(outcome.failureType());
         out.writeString(outcome.failureMessage());
         out.writeBoolean(outcome.lost());
+        TaskMetrics metrics = outcome.metrics();
+        out.writeBoolean(metrics != null);
+        if (metrics != null) {
+            out.writeLong(metrics.queueWait().toNanos());
+            out.writeLong(metrics.runTime().toNanos());
+            writeFigure(out, metrics.cpuTimeNanos());
+            writeFigure(out, metrics.allocatedBytes());
+            writeFigure(out, metrics.bytesRead());
+            writeFigure(out, metrics.bytesWritten());
+        }
+    }
+
+    private static void writeFigure(ObjectDataOutput out, ResourceValue figure) throws IOException {
+        out.writeByte(figure.source().ordinal());
+        out.writeLong(figure.amount());
+    }
+
+    private static ResourceValue readFigure(ObjectDataInput in) throws IOException {
+        ResourceValue.Source source = SOURCES[in.readByte()];
+        return new ResourceValue(in.readLong(), source);
     }
 
     /** An outcome with its value, the value last, so that one that cannot be read leaves the rest readable. */
@@ -77,12 +101,12 @@ final class Wire {
         RemoteOutcome ended = readOutcome(in, null);
         try {
             Object value = in.readObject();
-            return new RemoteOutcome(ended.member(), ended.taskId(), ended.status(), value, ended.failureType(),
-                    ended.failureMessage(), ended.lost());
+            return ended.withValue(value);
         }
         catch (IOException | RuntimeException ex) {
             return RemoteOutcome.of(ended.member(), ended.taskId(), TaskStatus.FAILED, null,
-                    ex.getClass().getSimpleName(), "it completed, but its value could not be read here: " + ex.getMessage());
+                    ex.getClass().getSimpleName(), "it completed, but its value could not be read here: " + ex.getMessage())
+                    .withMetrics(ended.metrics());
         }
     }
 
@@ -93,6 +117,13 @@ final class Wire {
         TaskStatus status = STATUSES[in.readByte()];
         String failureType = in.readString();
         String failureMessage = in.readString();
-        return new RemoteOutcome(member, taskId, status, value, failureType, failureMessage, in.readBoolean());
+        boolean lost = in.readBoolean();
+        TaskMetrics metrics = null;
+        if (in.readBoolean()) {
+            Duration queueWait = Duration.ofNanos(in.readLong());
+            Duration runTime = Duration.ofNanos(in.readLong());
+            metrics = new TaskMetrics(queueWait, runTime, readFigure(in), readFigure(in), readFigure(in), readFigure(in));
+        }
+        return new RemoteOutcome(member, taskId, status, value, failureType, failureMessage, lost, metrics);
     }
 }

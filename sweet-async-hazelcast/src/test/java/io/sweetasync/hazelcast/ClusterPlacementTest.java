@@ -175,6 +175,41 @@ class ClusterPlacementTest {
         });
     }
 
+    /**
+     * SPEC 7: the caller's handle reflects the remote task, its metrics too: once it ended, {@code metrics()} are
+     * the work's figures there (the same queue wait and run time as the task that ran it), not the handle's own
+     * wait; its snapshot ({@code info()}, what this member's meters and store count) keeps the handle's own, so
+     * that the work is counted once, where it ran. Before, {@code metrics()} was the handle's wait.
+     */
+    @Test
+    void theHandlesMetricsAreTheRemoteWorksOnceItEnded() {
+        TestCluster.Member a = test.get(0);
+        SpawningTask<String> local = a.orchestrator.to(String.class).anywhere().run("hold", "x"); // ties go to a
+        await().atMost(CEILING).until(() -> test.held.containsKey(a.name));
+        SpawningTask<String> remote = a.orchestrator.to(String.class).named("far").anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        test.release.countDown();
+        String ranOn = remote.join();
+        local.join();
+
+        TestCluster.Member there = test.members.stream().filter(m -> m.name.equals(ranOn)).findFirst().orElseThrow();
+        await().atMost(CEILING).until(() -> there.orchestrator.liveCount() == 0);
+        TaskInfo work = there.orchestrator.recent().stream()
+                .filter(info -> (a.name + "/" + remote.id()).equals(info.tags().get("placed-from")))
+                .findFirst().orElseThrow();
+        assertThat(remote.metrics().runTime()).isEqualTo(work.metrics().runTime());
+        assertThat(remote.metrics().queueWait()).isEqualTo(work.metrics().queueWait());
+        assertThat(remote.metrics().cpuTimeNanos().isPending()).as("no figure waits for events that never come here")
+                .isFalse();
+        assertThat(remote.info().metrics().runTime()).as("the handle's own, in its snapshot")
+                .isNotEqualTo(work.metrics().runTime());
+
+        // Run here, as the handle's child: the same rule, the child's figures.
+        TaskInfo child = a.orchestrator.recent().stream().filter(info -> info.id().equals(local.id())).findFirst()
+                .orElseThrow().children().getFirst();
+        assertThat(local.metrics().runTime()).isEqualTo(child.metrics().runTime());
+    }
+
     @Test
     void anArgumentOrAResultThatCannotTravelFailsTheHandleSayingWhy() {
         TestCluster.Member a = test.get(0);
