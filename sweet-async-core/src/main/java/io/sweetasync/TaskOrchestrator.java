@@ -259,7 +259,10 @@ public final class TaskOrchestrator implements AutoCloseable {
         return live.allOldestFirst().stream().map(TaskNode::info).toList();
     }
 
-    /** Snapshots of the most recently finished roots, newest first (at most {@code historySize}). */
+    /**
+     * Snapshots of the most recently finished roots, newest first (at most {@code historySize}), with their
+     * subtrees: each node keeps its first 100 children ({@link TaskInfo#childCount()} still counts all).
+     */
     public List<TaskInfo> recent() {
         return history.newestFirst();
     }

@@ -95,7 +95,8 @@ public class AsyncTasksEndpoint {
      * @param since  an instant ({@code 2026-12-01T10:00:00Z}) or a duration back from now ({@code PT1H})
      * @param offset history entries to skip, 0 by default
      * @param limit  0 to 1000: at most this many roots, recent and failed tasks, children per node and
-     *               history entries; when null, all of each list and a history page of 50
+     *               history entries; when null, every live and recent root, the newest 20 failed tasks and a
+     *               history page of 50
      * @throws InvalidEndpointRequestException (400) naming the bad value
      */
     public TasksDescriptor tasks(@Nullable String status, @Nullable String name, @Nullable String since,

@@ -37,7 +37,7 @@ final class AsyncTaskHandlers {
     /** The method each durable or placed handler was registered for, to name both when two share a name. */
     private final ConcurrentHashMap<String, Method> handlerMethods = new ConcurrentHashMap<>();
 
-    /** {@code codec} may be null: no task store, and durable methods are refused. */
+    /** {@code codec} may be null: no task store (or no Jackson for the JSON codec), and durable methods are refused. */
     AsyncTaskHandlers(TaskOrchestrator orchestrator, DurableCodec codec, AsyncTaskSettings settings) {
         this.orchestrator = orchestrator;
         this.codec = codec;
@@ -51,8 +51,7 @@ final class AsyncTaskHandlers {
      */
     void registerDurable(Object bean, Method method, AsyncTask annotation) {
         if (codec == null) {
-            throw new IllegalStateException("@AsyncTask(durable = true) on " + method + " needs a task store: set "
-                    + "sweet.async.store.enabled=true (with sweet-async-jdbc and a DataSource)");
+            throw withoutCodec(method);
         }
         Class<?>[] types = method.getParameterTypes();
         String handler = settings.handlerName(method, annotation);
@@ -120,12 +119,25 @@ final class AsyncTaskHandlers {
         }
     }
 
+    /**
+     * Why a durable method cannot run here: no task store, or a store but no codec for its arguments (the JSON
+     * codec needs Jackson 3 on the classpath).
+     */
+    private IllegalStateException withoutCodec(Method method) {
+        if (orchestrator.storeStatistics().isEmpty()) {
+            return new IllegalStateException("@AsyncTask(durable = true) on " + method + " needs a task store: set "
+                    + "sweet.async.store.enabled=true (with sweet-async-jdbc and a DataSource)");
+        }
+        return new IllegalStateException("@AsyncTask(durable = true) on " + method + " needs a DurableCodec for its "
+                + "arguments and result: put Jackson 3 (tools.jackson.core:jackson-databind) on the classpath for the "
+                + "JSON codec, or declare a DurableCodec bean");
+    }
+
     /** Stores the call (each argument encoded on its own) and starts it; see {@link #registerDurable}. */
     SpawningTask<Object> durable(SpawningTaskBuilder<Object> builder, String handler, Method method,
             Object[] arguments) {
         if (codec == null) {
-            throw new IllegalStateException("@AsyncTask(durable = true) on " + method + " needs a task store: set "
-                    + "sweet.async.store.enabled=true (with sweet-async-jdbc and a DataSource)");
+            throw withoutCodec(method);
         }
         String[] encoded = new String[arguments.length];
         for (int i = 0; i < arguments.length; i++) {

@@ -10,10 +10,13 @@ import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.jdbc.JdbcTaskStore;
 import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -174,6 +177,39 @@ class DurableAsyncTaskTests {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).hasStackTraceContaining("sweet.async.store.enabled=true");
         });
+    }
+
+    /**
+     * A task store but no codec for the arguments (no Jackson on the classpath, so no JSON codec, and no
+     * DurableCodec bean): start-up stops naming the missing codec. It said "needs a task store: set
+     * sweet.async.store.enabled=true", though there was a store.
+     */
+    @Test
+    void aDurableMethodWithAStoreButNoCodecStopsStartUpNamingTheMissingCodec() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                        SweetAsyncAspectAutoConfiguration.class))
+                .withUserConfiguration(Setup.class)
+                .withBean(TaskStore.class, () -> {
+                    JdbcDataSource h2 = new JdbcDataSource();
+                    h2.setURL("jdbc:h2:mem:codec" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+                    JdbcTaskStore store = new JdbcTaskStore(h2);
+                    store.initializeSchema();
+                    return store;
+                })
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    String failure = stackTrace(context.getStartupFailure());
+                    assertThat(failure).contains("@AsyncTask(durable = true) on").contains("DurableCodec")
+                            .contains("tools.jackson.core:jackson-databind")
+                            .doesNotContain("set sweet.async.store.enabled=true");
+                });
+    }
+
+    private static String stackTrace(Throwable failure) {
+        StringWriter text = new StringWriter();
+        failure.printStackTrace(new PrintWriter(text));
+        return text.toString();
     }
 
     /**

@@ -3,8 +3,12 @@ package io.sweetasync.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
+import io.sweetasync.boot.actuate.TaskDescriptor;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -247,6 +251,40 @@ class ReadmeClaimsTest {
                     assertThat(catchThrowable(bean::byDefault)).isInstanceOf(java.io.IOException.class);
                     assertThat(bean.calls()).as("retries left out: the default retry's 3 attempts").isEqualTo(4);
                 });
+    }
+
+    // "GET /actuator/asynctasks ... without it every list is whole (but the newest 20 failed tasks) ... a finished
+    // task keeps the first 100 children of each node, and childStatuses counts those". The README said every list
+    // was whole without a limit, and that childStatuses counted all children: neither held for finished tasks.
+    @Test
+    void asynctasksWithoutALimitListsTwentyFailedAndAFinishedTreeKeepsAHundredChildrenPerNode() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            for (int i = 0; i < 25; i++) {
+                orchestrator.to(Integer.class).named("broken").awaitResult(() -> {
+                    throw new IllegalStateException("no price");
+                }, result -> result);
+            }
+            SpawningTask<Integer> parent = orchestrator.to(Integer.class).named("fan-out").run(() -> {
+                TaskContext context = TaskContext.current().orElseThrow();
+                for (int i = 0; i < 150; i++) {
+                    context.child(Integer.class).named("part").run(() -> 1);
+                }
+                context.joinChildren();
+                return 0;
+            });
+            parent.join();
+            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator);
+
+            AsyncTasksEndpoint.TasksDescriptor tasks = endpoint.tasks();
+            assertThat(tasks.recent()).hasSize(26);
+            assertThat(tasks.failed()).as("the newest failed tasks, without a limit").hasSize(20)
+                    .allMatch(task -> task.name().equals("broken"));
+            assertThat(tasks.history().tasks()).as("the history page without a limit").hasSize(50);
+            TaskDescriptor finished = endpoint.task(parent.id().toString());
+            assertThat(finished.childCount()).isEqualTo(150);
+            assertThat(finished.children()).as("a finished task's children kept").hasSize(100);
+            assertThat(finished.childStatuses()).isEqualTo(Map.of("COMPLETED", 100));
+        }
     }
 
     private static MockEnvironment environment(String[] properties) {
