@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import java.util.Set;
 import java.util.Spliterator;
@@ -16,9 +17,12 @@ import java.util.stream.Stream;
  *
  * <h2>Invariants</h2>
  * <ul>
- * <li>{@code active} counts sender workers started and not returned (raised before a worker starts);
- * {@code finished} is set once any sender has returned. The sending is {@link #done} when both say
- * so; then nothing more enters the buffer from a sender.</li>
+ * <li>{@code active} counts sender workers started and not ended (raised before a worker starts, lowered
+ * when its task ends, also one cancelled before its body ran); {@code finished} is set once any sender
+ * has finished: its task completed, which is after its body returned and after its child tasks ended
+ * (SPEC 1.8), so events a child task of a sender emits after the body returned still enter the buffer.
+ * The sending is {@link #done} when both say so; then nothing more enters the buffer from a
+ * sender.</li>
  * <li>Parallel senders ({@link SenderStrategy.Parallel}) share one iterator per source object and call
  * ({@link SharedSource}, looked up by identity and each worker's call count in {@link SharedSources},
  * which holds source objects weakly), so each element of each call is sent once; worker indexes are
@@ -82,24 +86,35 @@ final class PipelineSenders<E> {
     private void start() {
         int index = nextIndex.getAndIncrement();
         active.incrementAndGet();
-        workers.start("sender", () -> {
-            try {
-                PipelineEmitter emitter = new PipelineEmitter(index);
-                TaskContext.current().orElseThrow().progress("emitted", emitter.emitted::sum);
-                sender.send(emitter);
-            }
-            catch (Throwable t) {
-                if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
-                    throw ex;
+        SpawningTask<Void> worker;
+        try {
+            worker = workers.start("sender", () -> {
+                try {
+                    PipelineEmitter emitter = new PipelineEmitter(index);
+                    TaskContext.current().orElseThrow().progress("emitted", emitter.emitted::sum);
+                    sender.send(emitter);
                 }
-                results.record(new EventError<>(-1, null, t));
-            }
-            finally {
+                catch (Throwable t) {
+                    if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
+                        throw ex;
+                    }
+                    results.record(new EventError<>(-1, null, t));
+                }
+                return null;
+            });
+        }
+        catch (RuntimeException ex) {
+            active.decrementAndGet();
+            throw ex;
+        }
+        // Finished when its task is, not when its body returns: the task ends after its children (SPEC 1.8), which
+        // may still be emitting. A worker that did not complete fails the pipeline (WORKER_FAILED) instead.
+        worker.toCompletableFuture().whenComplete((ignored, error) -> {
+            if (error == null) {
                 finished = true;
-                active.decrementAndGet();
-                signals.accept(Pipeline.Signal.SENDER_DONE);
             }
-            return null;
+            active.decrementAndGet();
+            signals.accept(Pipeline.Signal.SENDER_DONE);
         });
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,37 @@ class PipelineRound4Test {
     @AfterEach
     void close() {
         orchestrator.close();
+    }
+
+    /**
+     * A sender is a task, and a task's body that returns waits for its children (SPEC 1.8, rule 2): a sender that
+     * hands its emitting to child tasks has finished when they have. Before, the pipeline took the body's return
+     * for the end of sending and closed the buffer: the children's emits were refused, the children failed
+     * unseen (a child's failure does not fail its parent), and the pipeline completed with 4 of 150 events and
+     * no error.
+     */
+    @Test
+    void eventsASendersChildTasksEmitAfterItsBodyReturnedAreReceived() {
+        FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(CEILING, () -> orchestrator.emits(Integer.class)
+                .bufferSize(4)
+                .sender(emitter -> {
+                    TaskContext sender = TaskContext.current().orElseThrow();
+                    for (int child = 0; child < 3; child++) {
+                        int first = child * 100;
+                        sender.runChild(() -> {
+                            for (int i = 0; i < 50; i++) {
+                                emitter.emit(first + i);
+                            }
+                            return null;
+                        });
+                    }
+                })
+                .receiver(ReceiverStrategy.parallel(2), (event, collector) -> collector.collect(event.data(), event.data()))
+                .awaitFinalEvent());
+        assertThat(done.errors()).isEmpty();
+        assertThat(done.emitted()).isEqualTo(150);
+        assertThat(done.received()).isEqualTo(150);
+        assertThat(done.collected()).hasSize(150);
     }
 
     /**
