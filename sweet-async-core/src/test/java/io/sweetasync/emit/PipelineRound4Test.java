@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskResult;
+import io.sweetasync.TaskRuntime;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,5 +91,42 @@ class PipelineRound4Test {
                 .awaitFinalEvent());
         assertThat(done.errors()).isEmpty();
         assertThat(done.collected()).containsOnlyKeys(1, 2, 3);
+    }
+
+    /**
+     * PipelineProgress counts the workers "running now". A worker cancelled before its body ran (the pipeline
+     * cancelled while they queued) was counted as running for good: the ended pipeline showed a sender and three
+     * receivers running, in progress() and in its task's frozen snapshot.
+     */
+    @Test
+    void aPipelineCancelledBeforeItsWorkersRanShowsNoneRunning() {
+        List<Runnable> held = new CopyOnWriteArrayList<>();
+        AtomicBoolean first = new AtomicBoolean(true);
+        TaskOrchestrator own = TaskOrchestrator.builder().runtime(TaskRuntime.executor("held", command -> {
+            if (first.getAndSet(false)) {
+                Thread.ofPlatform().daemon().start(command); // the pipeline's coordinator
+            }
+            else {
+                held.add(command); // its workers, run only once the pipeline is cancelled
+            }
+        })).build();
+        try {
+            EmittingTask<Integer, Integer> task = own.emits(Integer.class).runtime("held")
+                    .sender(emitter -> emitter.emit(1))
+                    .receiver(ReceiverStrategy.parallel(3), (event, collector) -> collector.collect(event.data(), 1))
+                    .run();
+            await().alias("the sender and three receivers queued").atMost(CEILING).until(() -> held.size() == 4);
+            task.cancel();
+            held.forEach(Runnable::run);
+            TaskResult<FinalEvent<Integer, Integer>> result = assertTimeoutPreemptively(CEILING, task::result);
+            assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class,
+                    err -> assertThat(err.error()).isInstanceOf(TaskCancelledException.class));
+            assertThat(task.progress().senders()).as("senders running").isZero();
+            assertThat(task.progress().receivers()).as("receivers running").isZero();
+            assertThat(task.info().progress()).containsEntry("senders", 0L).containsEntry("receivers", 0L);
+        }
+        finally {
+            own.close();
+        }
     }
 }
