@@ -64,6 +64,33 @@ class PipelineRound4Test {
     }
 
     /**
+     * The same for a chunked source: Sources.chunked took the source's return for its end and closed its
+     * chunking emitter, so elements its child tasks emitted afterwards were refused (the children failing
+     * unseen) and the pipeline completed without them.
+     */
+    @Test
+    void elementsAChunkedSourcesChildTasksEmitAfterItReturnedAreChunked() {
+        FinalEvent<Long, Integer> done = assertTimeoutPreemptively(CEILING, () -> orchestrator.<List<Integer>>emits()
+                .bufferSize(2)
+                .sender(Sources.chunked(emitter -> {
+                    TaskContext sender = TaskContext.current().orElseThrow();
+                    for (int child = 0; child < 3; child++) {
+                        int first = child * 100;
+                        sender.runChild(() -> {
+                            for (int i = 0; i < 50; i++) {
+                                emitter.emit(first + i);
+                            }
+                            return null;
+                        });
+                    }
+                }, 8))
+                .receiver((event, collector) -> collector.collect(event.sequence(), event.data().size()))
+                .awaitFinalEvent());
+        assertThat(done.errors()).isEmpty();
+        assertThat(done.collected().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(150);
+    }
+
+    /**
      * Parallel senders share each emitAll pass over one source object; a call whose source throws as it is
      * opened (its iterator(), say a connection refused) made no pass. Before, it counted as one anyway: the
      * worker's next emitAll of the object (a retry) looked for a pass that did not exist and failed with
