@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * unique ({@code nextIndex});
  * a serial sender drives its source alone.</li>
  * <li>At most {@code max} parallel senders run; more are started only on the coordinator's thread,
- * when receivers starve, and never after a sender has returned.</li>
+ * when receivers starve, and never after a sender's body has returned ({@code returned}), even while its
+ * child tasks still run.</li>
  * <li>Each sender worker counts what it emitted, published as its task's {@code emitted} progress, so
  * the workers' counts add up to the pipeline's.</li>
  * <li>A sender's error is recorded as an error of sequence {@code -1}, also an
@@ -52,7 +53,10 @@ final class PipelineSenders<E> {
     private final SharedSources sharedSources = new SharedSources();
     /** Every staging a sender is filling, for the coordinator to rescue. */
     private final Set<StagedEvents> staging = ConcurrentHashMap.newKeySet();
+    /** Set once any sender's task has completed (see the invariants). */
     private volatile boolean finished;
+    /** Set once any sender's body has returned: its worker found the source drained, so no more are started. */
+    private volatile boolean returned;
     private volatile long lastStarvedNanos;
 
     PipelineSenders(SenderStrategy strategy, Sender<E> sender, EventBuffer buffer, PipelineWorkers workers,
@@ -70,7 +74,7 @@ final class PipelineSenders<E> {
         return active.get();
     }
 
-    /** Whether every sender has returned: nothing more will be emitted. */
+    /** Whether every sender has finished: nothing more will be emitted. */
     boolean done() {
         return active.get() == 0 && finished;
     }
@@ -100,6 +104,9 @@ final class PipelineSenders<E> {
                     }
                     results.record(new EventError<>(-1, null, t));
                 }
+                finally {
+                    returned = true;
+                }
                 return null;
             });
         }
@@ -123,7 +130,7 @@ final class PipelineSenders<E> {
      * most once a tick, if parallel senders can help.
      */
     void starved() {
-        if (strategy instanceof SenderStrategy.Parallel && !finished) {
+        if (strategy instanceof SenderStrategy.Parallel && !returned) {
             long now = System.nanoTime();
             if (now - lastStarvedNanos > Pipeline.TICK.toNanos()) {
                 lastStarvedNanos = now;
@@ -134,7 +141,7 @@ final class PipelineSenders<E> {
 
     /** On the coordinator's thread, when receivers starve: one more parallel sender, up to {@code max}. */
     void grow() {
-        if (strategy instanceof SenderStrategy.Parallel(MinMax range) && !finished) {
+        if (strategy instanceof SenderStrategy.Parallel(MinMax range) && !returned) {
             int running = active.get();
             if (running > 0 && running < range.max()) {
                 start();

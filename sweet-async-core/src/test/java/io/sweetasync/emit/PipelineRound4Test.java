@@ -64,6 +64,26 @@ class PipelineRound4Test {
     }
 
     /**
+     * More parallel senders start only while no sender has returned (the source is drained once one has): a
+     * sender whose body returned but whose child task still runs keeps the pipeline sending, and the receivers
+     * starve meanwhile, but no sender starts beside it to run the body again.
+     */
+    @Test
+    void noParallelSenderStartsAfterOneReturnedWhileItsChildTaskRuns() {
+        FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(CEILING, () -> orchestrator.emits(Integer.class)
+                .sender(SenderStrategy.parallel(MinMax.of(1, 2)), emitter -> {
+                    emitter.emit(emitter.senderIndex());
+                    TaskContext.current().orElseThrow().runChild(() -> {
+                        Thread.sleep(Pipeline.TICK.multipliedBy(8)); // receivers starve for several ticks
+                        return null;
+                    });
+                })
+                .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                .awaitFinalEvent());
+        assertThat(done.collected()).as("sender workers that ran the body").containsOnlyKeys(0);
+    }
+
+    /**
      * The same for a chunked source: Sources.chunked took the source's return for its end and closed its
      * chunking emitter, so elements its child tasks emitted afterwards were refused (the children failing
      * unseen) and the pipeline completed without them.
