@@ -47,7 +47,7 @@ final class TakenEvents {
     private Instant[] emittedAt;
     /** Null unless shared: generation, count and next unclaimed slot (see the invariants). */
     private final AtomicLong claims;
-    /** Null unless shared: workers inside {@link #steal}, each of which may still drop the slot it claimed. */
+    /** Null unless shared: workers inside {@link #steal}, each of which may still drop its claimed slot. */
     private final AtomicInteger thieves;
 
     private TakenEvents(int capacity, boolean shared) {

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A fourth hostile round against pipelines: senders' child tasks, sources that fail as they open, counts of ended pipelines. */
+/**
+ * A fourth hostile round against pipelines: senders' child tasks, sources that fail as they open, the worker
+ * counts of ended pipelines.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PipelineRound4Test {
 
@@ -55,7 +58,8 @@ class PipelineRound4Test {
                         });
                     }
                 })
-                .receiver(ReceiverStrategy.parallel(2), (event, collector) -> collector.collect(event.data(), event.data()))
+                .receiver(ReceiverStrategy.parallel(2),
+                        (event, collector) -> collector.collect(event.data(), event.data()))
                 .awaitFinalEvent());
         assertThat(done.errors()).isEmpty();
         assertThat(done.emitted()).isEqualTo(150);
