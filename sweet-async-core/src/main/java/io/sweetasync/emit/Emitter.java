@@ -7,9 +7,11 @@ import java.util.stream.Stream;
  * full (backpressure), and throws {@link InterruptedException} when the pipeline is cancelled (its
  * sender workers are interrupted, also while they wait for room).
  *
- * <p>An emitter kept after its pipeline stopped taking events (its senders returned, or it was
- * cancelled, timed out or failed) refuses them: every method throws {@link IllegalStateException}
- * naming the pipeline and why (with the pipeline's {@link io.sweetasync.AsyncTaskException} as cause
+ * <p>A sender has finished when its task has: after its body returned and after its child tasks ended
+ * (a body's return waits for its children), so a sender may hand its emitting to child tasks
+ * ({@code TaskContext.runChild}) without joining them. An emitter kept after its pipeline stopped taking
+ * events (its senders finished, or it was cancelled, timed out or failed) refuses them: every method
+ * throws {@link IllegalStateException} naming the pipeline and why (with the pipeline's {@link io.sweetasync.AsyncTaskException} as cause
  * once it has ended), also a call that was waiting for room when that happened. No event is accepted
  * and then lost.
  *

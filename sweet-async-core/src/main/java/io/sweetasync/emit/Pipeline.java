@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * most the buffer plus one per worker ({@link EventBuffer}).</li>
  * <li>Every emitted event is taken from the buffer by exactly one receiver worker and received once
  * (retries aside).</li>
- * <li>The buffer is closed after every sender worker has returned; receivers drain it and exit; the
+ * <li>The buffer is closed after every sender worker has finished (its task ended, so its child tasks
+ * too); receivers drain it and exit; the
  * coordinator returns the final event only after every worker has returned: the final event is
  * produced exactly once, after all the work. While they drain, the coordinator still acts on the
  * first error (stop on first error) and on a failed worker, as it does while senders run.</li>
@@ -55,7 +56,7 @@ final class Pipeline<E, K, V> {
     private final PipelineReceivers<E, K, V> receivers;
     /** The pipeline task's handle, once {@link #attach}ed. */
     private volatile SpawningTask<FinalEvent<K, V>> handle;
-    /** Set when every sender worker has returned and the buffer is closed for that reason. */
+    /** Set when every sender worker has finished and the buffer is closed for that reason. */
     private volatile boolean sendersReturned;
 
     Pipeline(PipelineSpec spec, TaskOrchestrator orchestrator, SenderStrategy senderStrategy, Sender<E> sender,

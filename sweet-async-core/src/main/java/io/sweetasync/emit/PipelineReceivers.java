@@ -1,9 +1,11 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  * <li>At most {@code max} receiver workers run at once: {@code active} is raised before a worker
  * starts (and lowered again if it cannot start), and workers are added only on the coordinator's
- * thread.</li>
+ * thread. It is lowered once per worker: as its body returns, or as its task ends if the body never ran
+ * (cancelled before it started), so a pipeline that has ended shows no receiver running.</li>
  * <li>Each event a worker takes is received once, by that worker or (taken but not started, from a
  * shared batch) by an idle sibling that claims it, and released from the buffer's count when finished,
  * also when its receive throws; {@code received} counts those finished, and so, at the same moment, does
@@ -111,32 +114,44 @@ final class PipelineReceivers<E, K, V> {
 
     private void start() {
         active.incrementAndGet();
+        AtomicBoolean counted = new AtomicBoolean(true);
+        // Lowered once: as the body returns (a retiring worker no longer counts as running), or as the task ends
+        // if the body never ran (cancelled before it started).
+        Runnable ended = () -> {
+            if (counted.getAndSet(false)) {
+                active.decrementAndGet();
+            }
+        };
+        SpawningTask<Void> worker;
         try {
-            workers.start("receiver", this::work);
+            worker = workers.start("receiver", () -> {
+                try {
+                    return work();
+                }
+                finally {
+                    ended.run();
+                }
+            });
         }
         catch (RuntimeException ex) {
-            active.decrementAndGet();
+            ended.run();
             throw ex;
         }
+        worker.toCompletableFuture().whenComplete((ignored, error) -> ended.run());
     }
 
     /** A receiver worker's body. */
     private Void work() throws InterruptedException {
-        try {
-            // looked up once: each receive checks its stop, a volatile read, not a lookup of the thread's task
-            Worker worker = new Worker(TaskContext.current().orElseThrow(), new LongAdder());
-            worker.context().progress("received", worker.received()::sum);
-            if (strategy instanceof ReceiverStrategy.Batched(int size, Duration maxDelay)) {
-                receiveBatches(size, maxDelay, worker);
-            }
-            else {
-                receiveEach(worker);
-            }
-            return null;
+        // looked up once: each receive checks its stop, a volatile read, not a lookup of the thread's task
+        Worker worker = new Worker(TaskContext.current().orElseThrow(), new LongAdder());
+        worker.context().progress("received", worker.received()::sum);
+        if (strategy instanceof ReceiverStrategy.Batched(int size, Duration maxDelay)) {
+            receiveBatches(size, maxDelay, worker);
         }
-        finally {
-            active.decrementAndGet();
+        else {
+            receiveEach(worker);
         }
+        return null;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import java.util.Set;
 import java.util.Spliterator;
@@ -16,16 +17,20 @@ import java.util.stream.Stream;
  *
  * <h2>Invariants</h2>
  * <ul>
- * <li>{@code active} counts sender workers started and not returned (raised before a worker starts);
- * {@code finished} is set once any sender has returned. The sending is {@link #done} when both say
- * so; then nothing more enters the buffer from a sender.</li>
+ * <li>{@code active} counts sender workers started and not ended (raised before a worker starts, lowered
+ * when its task ends, also one cancelled before its body ran); {@code finished} is set once any sender
+ * has finished: its task completed, which is after its body returned and after its child tasks ended
+ * (SPEC 1.8), so events a child task of a sender emits after the body returned still enter the buffer.
+ * The sending is {@link #done} when both say so; then nothing more enters the buffer from a
+ * sender.</li>
  * <li>Parallel senders ({@link SenderStrategy.Parallel}) share one iterator per source object and call
  * ({@link SharedSource}, looked up by identity and each worker's call count in {@link SharedSources},
  * which holds source objects weakly), so each element of each call is sent once; worker indexes are
  * unique ({@code nextIndex});
  * a serial sender drives its source alone.</li>
  * <li>At most {@code max} parallel senders run; more are started only on the coordinator's thread,
- * when receivers starve, and never after a sender has returned.</li>
+ * when receivers starve, and never after a sender's body has returned ({@code returned}), even while its
+ * child tasks still run.</li>
  * <li>Each sender worker counts what it emitted, published as its task's {@code emitted} progress, so
  * the workers' counts add up to the pipeline's.</li>
  * <li>A sender's error is recorded as an error of sequence {@code -1}, also an
@@ -48,7 +53,10 @@ final class PipelineSenders<E> {
     private final SharedSources sharedSources = new SharedSources();
     /** Every staging a sender is filling, for the coordinator to rescue. */
     private final Set<StagedEvents> staging = ConcurrentHashMap.newKeySet();
+    /** Set once any sender's task has completed (see the invariants). */
     private volatile boolean finished;
+    /** Set once any sender's body has returned: its worker found the source drained, so no more are started. */
+    private volatile boolean returned;
     private volatile long lastStarvedNanos;
 
     PipelineSenders(SenderStrategy strategy, Sender<E> sender, EventBuffer buffer, PipelineWorkers workers,
@@ -66,7 +74,7 @@ final class PipelineSenders<E> {
         return active.get();
     }
 
-    /** Whether every sender has returned: nothing more will be emitted. */
+    /** Whether every sender has finished: nothing more will be emitted. */
     boolean done() {
         return active.get() == 0 && finished;
     }
@@ -82,24 +90,38 @@ final class PipelineSenders<E> {
     private void start() {
         int index = nextIndex.getAndIncrement();
         active.incrementAndGet();
-        workers.start("sender", () -> {
-            try {
-                PipelineEmitter emitter = new PipelineEmitter(index);
-                TaskContext.current().orElseThrow().progress("emitted", emitter.emitted::sum);
-                sender.send(emitter);
-            }
-            catch (Throwable t) {
-                if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
-                    throw ex;
+        SpawningTask<Void> worker;
+        try {
+            worker = workers.start("sender", () -> {
+                try {
+                    PipelineEmitter emitter = new PipelineEmitter(index);
+                    TaskContext.current().orElseThrow().progress("emitted", emitter.emitted::sum);
+                    sender.send(emitter);
                 }
-                results.record(new EventError<>(-1, null, t));
-            }
-            finally {
+                catch (Throwable t) {
+                    if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
+                        throw ex;
+                    }
+                    results.record(new EventError<>(-1, null, t));
+                }
+                finally {
+                    returned = true;
+                }
+                return null;
+            });
+        }
+        catch (RuntimeException ex) {
+            active.decrementAndGet();
+            throw ex;
+        }
+        // Finished when its task is, not when its body returns: the task ends after its children (SPEC 1.8), which
+        // may still be emitting. A worker that did not complete fails the pipeline (WORKER_FAILED) instead.
+        worker.toCompletableFuture().whenComplete((ignored, error) -> {
+            if (error == null) {
                 finished = true;
-                active.decrementAndGet();
-                signals.accept(Pipeline.Signal.SENDER_DONE);
             }
-            return null;
+            active.decrementAndGet();
+            signals.accept(Pipeline.Signal.SENDER_DONE);
         });
     }
 
@@ -108,7 +130,7 @@ final class PipelineSenders<E> {
      * most once a tick, if parallel senders can help.
      */
     void starved() {
-        if (strategy instanceof SenderStrategy.Parallel && !finished) {
+        if (strategy instanceof SenderStrategy.Parallel && !returned) {
             long now = System.nanoTime();
             if (now - lastStarvedNanos > Pipeline.TICK.toNanos()) {
                 lastStarvedNanos = now;
@@ -119,7 +141,7 @@ final class PipelineSenders<E> {
 
     /** On the coordinator's thread, when receivers starve: one more parallel sender, up to {@code max}. */
     void grow() {
-        if (strategy instanceof SenderStrategy.Parallel(MinMax range) && !finished) {
+        if (strategy instanceof SenderStrategy.Parallel(MinMax range) && !returned) {
             int running = active.get();
             if (running > 0 && running < range.max()) {
                 start();

@@ -61,13 +61,15 @@ final class PipelineWorkers {
         return label;
     }
 
-    /** Starts a worker named {@code pipeline.role}, running {@code body}, and keeps it. */
-    void start(String role, Callable<Void> body) {
+    /** Starts a worker named {@code pipeline.role}, running {@code body}, and keeps it; its task. */
+    SpawningTask<Void> start(String role, Callable<Void> body) {
         SpawningTaskBuilder<Void> builder = spec.applyTo(context.child(Void.class)).retry(RetryPolicy.none());
         if (spec.timeout() != null) {
             builder = builder.timeout(workerTimeout(spec.timeout()));
         }
-        track(builder.named(spec.name() + "." + role).run(body));
+        SpawningTask<Void> worker = builder.named(spec.name() + "." + role).run(body);
+        track(worker);
+        return worker;
     }
 
     /**

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * <li>While its source object is reachable, the entry stays, closed or not: a worker that comes to a
  * closed pass emits nothing from it ({@link SharedSource#join}), never its elements a second time.</li>
  * <li>A worker's passes over one object are joined in order, one per call: pass {@code n} is made by the
- * first worker to come to it, and every worker comes to it at most once.</li>
+ * first worker to come to it, and every worker comes to it at most once. A call whose pass could not be
+ * made (the source threw as it was opened) joins none: its worker's next call comes to the same pass.</li>
  * </ul>
  */
 final class SharedSources {
@@ -92,10 +93,13 @@ final class SharedSources {
         if (worker >= passes.joined.length) {
             passes.joined = Arrays.copyOf(passes.joined, Math.max(worker + 1, 2 * passes.joined.length));
         }
-        int pass = passes.joined[worker]++;
+        int pass = passes.joined[worker];
         if (pass == passes.passes.size()) {
             passes.passes.add(create.get());
         }
+        // Counted once the pass exists: a call whose source threw as it was opened (say its iterator()) joined
+        // nothing, so this worker's next call of the same object comes to the same pass, as a serial sender's would.
+        passes.joined[worker] = pass + 1;
         return passes.passes.get(pass);
     }
 }

@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.TaskContext;
 import java.io.BufferedReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -177,7 +178,8 @@ public final class Sources {
      * emitted (the last list shorter), then the failure is the sender's error, as for any sender. The emitter
      * the source is given is thread-safe like any other; lists from several threads emitting at once may reach
      * the pipeline in either order. Lists are unmodifiable and may hold {@code null} elements; {@code size} is
-     * a bound, not an allocation.
+     * a bound, not an allocation. Run in a task (a pipeline's sender), the source has returned once the child
+     * tasks it started have ended too, as a sender has: elements they emit are chunked, the last list after them.
      */
     public static <E> Sender<List<E>> chunked(Sender<E> source, int size) {
         Objects.requireNonNull(source, "source");
@@ -191,6 +193,9 @@ public final class Sources {
             ChunkingEmitter<E> chunks = new ChunkingEmitter<>(emitter, size);
             try {
                 source.send(chunks);
+                // A source that hands its emitting to child tasks is done when they are, as its sender is (a
+                // body's return waits for its children): their elements come before the last list, not after it.
+                TaskContext.current().ifPresent(TaskContext::joinChildren);
             }
             catch (Throwable failed) {
                 emitLast(chunks, emitter, failed);

@@ -3,6 +3,7 @@ package io.sweetasync.emit;
 import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,12 +23,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock, read by the same worker afterwards; others only read the slots of a shared batch, and keep what
  * they read only if their claim succeeds.</li>
  * <li>Slots {@code [0, taken)} hold the taken events; {@link #clear} drops them once they are received,
- * so a received event's data is not kept alive by the worker.</li>
+ * so a received event's data is not kept alive by the worker. A stolen event's slot is dropped by its
+ * thief as it claims it: the thief receives and releases it while the owner may still be stuck in its
+ * own event, and the released event must not stay reachable beside the buffer's new ones.</li>
  * <li>Shared batches: {@code claims} packs a generation (bumped at every {@link #open}), the batch's
  * count and the next unclaimed slot; every slot is claimed exactly once, by a successful increment of
  * the next slot within the generation it was read in. Slot 0 is the owner's from the start (taken in
  * hand). Between {@link #close} and the next {@link #open} nothing can be claimed, so the owner
- * refills slots that no claim can reach, and a claim that read a slot being refilled fails.</li>
+ * refills slots that no claim can reach, and a claim that read a slot being refilled fails. A thief
+ * drops the slot it claimed inside {@link #steal}, counted in {@code thieves}; {@link #close} returns only
+ * once no thief is inside, so no drop of the old batch's slot lands on the owner's refill.</li>
  * </ul>
  */
 final class TakenEvents {
@@ -42,12 +47,15 @@ final class TakenEvents {
     private Instant[] emittedAt;
     /** Null unless shared: generation, count and next unclaimed slot (see the invariants). */
     private final AtomicLong claims;
+    /** Null unless shared: workers inside {@link #steal}, each of which may still drop its claimed slot. */
+    private final AtomicInteger thieves;
 
     private TakenEvents(int capacity, boolean shared) {
         data = new Object[capacity];
         sequences = new long[capacity];
         emittedAt = new Instant[capacity];
         claims = shared ? new AtomicLong() : null;
+        thieves = shared ? new AtomicInteger() : null;
     }
 
     /** A batch only its owner reads; it grows as the owner needs ({@link #ensureCapacity}). */
@@ -104,28 +112,48 @@ final class TakenEvents {
 
     /**
      * Another worker's claim of one unclaimed slot of this shared batch: its event, or null when none is
-     * left.
+     * left. The slot is dropped as it is claimed: the event is the thief's alone from then on.
      */
     @SuppressWarnings("unchecked")
     <E> Event<E> steal() {
-        while (true) {
-            long state = claims.get();
-            int next = (int) (state & NEXT_MASK);
-            if (next >= (int) (state >>> NEXT_BITS & NEXT_MASK)) {
-                return null;
+        thieves.incrementAndGet();
+        try {
+            while (true) {
+                long state = claims.get();
+                int next = (int) (state & NEXT_MASK);
+                if (next >= (int) (state >>> NEXT_BITS & NEXT_MASK)) {
+                    return null;
+                }
+                Object item = data[next];
+                long sequence = sequences[next];
+                Instant at = emittedAt[next];
+                VarHandle.acquireFence(); // the slot's reads before the claim that validates them
+                if (claims.compareAndSet(state, state + 1)) {
+                    // the owner refills no slot before close() has seen this thief leave (thieves lowered after)
+                    data[next] = null;
+                    emittedAt[next] = null;
+                    return new Event<>(sequence, (E) item, at);
+                }
             }
-            Object item = data[next];
-            long sequence = sequences[next];
-            Instant at = emittedAt[next];
-            VarHandle.acquireFence(); // the slot's reads before the claim that validates them
-            if (claims.compareAndSet(state, state + 1)) {
-                return new Event<>(sequence, (E) item, at);
-            }
+        }
+        finally {
+            thieves.decrementAndGet();
         }
     }
 
-    /** Ends the claims of a shared batch: how many slots were still unclaimed (none is claimable after). */
+    /**
+     * Ends the claims of a shared batch: how many slots were still unclaimed (none is claimable after).
+     * Returns once no thief is inside {@link #steal}, so the owner may refill every slot.
+     */
     int close() {
+        int unclaimed = endClaims();
+        while (thieves.get() != 0) {
+            Thread.onSpinWait(); // a thief between its claim and its drop, or about to find nothing: a few instructions
+        }
+        return unclaimed;
+    }
+
+    private int endClaims() {
         while (true) {
             long state = claims.get();
             int next = (int) (state & NEXT_MASK);

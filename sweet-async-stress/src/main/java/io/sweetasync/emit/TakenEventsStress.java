@@ -34,6 +34,11 @@ public class TakenEventsStress {
         return batch;
     }
 
+    /** A slot's data as a long (the events hold ints), or null. */
+    static Long toLong(Object data) {
+        return data instanceof Number number ? number.longValue() : null;
+    }
+
     /** Steals until nothing is left; each stolen event as "sequence:data". */
     static String stealAll(TakenEvents batch) {
         StringBuilder stolen = new StringBuilder();
@@ -91,7 +96,8 @@ public class TakenEventsStress {
      * The owner closes its batch (stuck no more: it gives up the rest) and refills the slots for the next
      * batch while a thief steals: the thief gets events of the first batch only from before the close,
      * and the unclaimed count plus what was stolen is the first batch's three; of the second batch, the
-     * thief takes only whole, matching events.
+     * thief takes only whole, matching events, and every slot it did not take still holds its event (a thief
+     * drops the slot it stole from the first batch before the owner's close returns, never on the refill).
      */
     @JCStressTest
     @Outcome(id = "ok", expect = ACCEPTABLE, desc = "the first batch's slots split between close and thief; no torn event")
@@ -130,6 +136,13 @@ public class TakenEventsStress {
                 }
                 if (sequence < 100) {
                     fromFirst++;
+                }
+            }
+            for (int slot = 0; slot < 4; slot++) {
+                long sequence = 100 + slot;
+                Object data = batch.event(slot).data();
+                if (!stolen.contains(sequence + ":") && !Long.valueOf(sequence + 10).equals(toLong(data))) {
+                    problems.append("slot ").append(slot).append(" of the refill holds ").append(data).append("; ");
                 }
             }
             if (fromFirst + unclaimed != 3) {
