@@ -32,6 +32,8 @@ final class Shutdown {
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The thread of the one close call, set as it begins. */
+    private volatile Thread closer;
     /** Counted down once the one close call has closed every part. */
     private final CountDownLatch closeEnded = new CountDownLatch(1);
 
@@ -84,7 +86,11 @@ final class Shutdown {
      * everything ({@link #cancelAllForClose}), closes the parts, then calls {@link #closeEnded}, whatever fails.
      */
     boolean beginClose() {
-        return closed.compareAndSet(false, true);
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        closer = Thread.currentThread();
+        return true;
     }
 
     /** Cancels everything at once, the calling body's own tree too (close() ends everything). */
@@ -99,9 +105,13 @@ final class Shutdown {
 
     /**
      * Waits until the closing call has closed every part (its waits are bounded, so this one is); an interrupt
-     * ends the wait and is kept.
+     * ends the wait and is kept. On the closing call's own thread (code that call runs, calling close() again)
+     * it returns at once: it would wait for itself.
      */
     void awaitCloseEnded() {
+        if (closer == Thread.currentThread()) {
+            return;
+        }
         try {
             closeEnded.await();
         }

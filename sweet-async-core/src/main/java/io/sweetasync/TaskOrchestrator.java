@@ -390,7 +390,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * a graceful stop), stops the runtimes' threads and the timer, and waits for them. Idempotent: a call
      * made while another closes waits until that one has finished (an interrupt ends its wait), so that
      * whichever returns, the threads have stopped; but one made by a task's own code (its body, fallback or
-     * listeners), which the closing call may be waiting for, returns at once.
+     * listeners), which the closing call may be waiting for, or on the closing call's own thread, returns at once.
      */
     @Override
     public void close() {

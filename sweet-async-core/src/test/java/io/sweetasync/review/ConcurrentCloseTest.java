@@ -2,7 +2,9 @@ package io.sweetasync.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
 import java.text.MessageFormat;
@@ -105,6 +107,29 @@ class ConcurrentCloseTest {
         }
         assertThat(warnings).as("close() gave up waiting for the task").noneMatch(line -> line.contains("closer-in-body"));
         assertThat(threadsAtReturn.get()).as("the runtime's threads when the outside close() returned").isEmpty();
+    }
+
+    /**
+     * close() called again on the closing thread itself (a completion callback of a task the close's sweep ends
+     * there) returns at once: waiting for the close under way, it would wait for itself.
+     */
+    @Test
+    void aCloseMadeAgainByTheClosingThreadItselfReturns() {
+        List<Runnable> parked = new CopyOnWriteArrayList<>(); // an executor that never gets to its queue
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.executor("parked", parked::add))
+                .build();
+        AtomicReference<Thread> calledOn = new AtomicReference<>();
+        SpawningTask<String> queued = orchestrator.to(String.class).runtime("parked").run(() -> "queued");
+        queued.toCompletableFuture().whenComplete((value, error) -> {
+            calledOn.set(Thread.currentThread());
+            orchestrator.close();
+        });
+        AtomicReference<Thread> closer = new AtomicReference<>();
+        assertTimeoutPreemptively(HANG, () -> {
+            closer.set(Thread.currentThread());
+            orchestrator.close();
+        });
+        assertThat(calledOn.get()).as("the callback ran on the closing thread").isSameAs(closer.get());
     }
 
     private static void awaitIgnoringInterrupts(CountDownLatch latch) {
