@@ -1,20 +1,45 @@
 package io.sweetasync;
 
 import io.sweetasync.limit.RejectionReason;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** {@link TaskRuntime.Kind#EXECUTOR}: attempts run on a user's executor, which the user owns and shuts down. */
+/**
+ * {@link TaskRuntime.Kind#EXECUTOR}: attempts run on a user's executor, which the user owns and shuts down.
+ *
+ * <p>An {@link ExecutorService} the user shuts down may drop an attempt it accepted without a word: a
+ * {@code ThreadPoolExecutor} already shut down hands it to its rejection policy, and {@code CallerRunsPolicy},
+ * {@code DiscardPolicy} and {@code DiscardOldestPolicy} then discard it; {@code shutdownNow()} returns what was
+ * queued to its caller, and {@code ForkJoinPool.shutdownNow()} cancels it. Such a task would stay
+ * {@code QUEUED} for ever. So, on a service, every attempt handed over is kept in {@link #handedOver} until it
+ * begins, and exactly one of beginning and being dropped wins ({@link Attempt#claim}): an attempt that the
+ * service was shut down before accepting, or that a service which has terminated has not begun, never will, and
+ * its task ends rejected with {@link RejectionReason#SHUTDOWN}; the first time the service is seen shut down (at
+ * a submission, or at the end of an attempt on it), a virtual thread waits for it to terminate and rejects what it
+ * dropped (while a body on it ignores its interrupt, the service does not terminate and the dropped tasks wait).
+ */
 final class ExecutorRuntime extends TaskRuntime {
 
     private final Executor executor;
+    /** The executor, if it is a service that can be shut down; else null. */
+    private final ExecutorService service;
     /** Attempts running on the executor now. */
     private final AtomicInteger inProgress = new AtomicInteger();
+    /** Attempts a service accepted and has not begun (always empty for a plain executor). */
+    private final Set<Attempt> handedOver = ConcurrentHashMap.newKeySet();
+    /** Set once a thread waits for the service's termination (it is shut down: that happens once). */
+    private final AtomicBoolean watching = new AtomicBoolean();
 
     ExecutorRuntime(String name, Executor executor) {
         super(name);
         this.executor = executor;
+        this.service = executor instanceof ExecutorService given ? given : null;
     }
 
     @Override
@@ -35,13 +60,49 @@ final class ExecutorRuntime extends TaskRuntime {
 
     @Override
     void execute(TaskNode<?> node) {
-        executor.execute(() -> {
-            inProgress.incrementAndGet();
+        Attempt attempt = new Attempt(node);
+        if (service == null) {
+            executor.execute(attempt);
+            return;
+        }
+        boolean shutBefore = service.isShutdown();
+        handedOver.add(attempt);
+        try {
+            executor.execute(attempt);
+        }
+        catch (RuntimeException | Error ex) {
+            handedOver.remove(attempt);
+            throw ex;
+        }
+        // A service shut down accepts nothing, and one that terminated runs nothing more: not begun, it never will.
+        if ((shutBefore || service.isTerminated()) && attempt.claim()) {
+            throw new RejectedExecutionException("it was shut down and dropped the task (its rejection policy "
+                    + "discards: CallerRunsPolicy and the Discard policies do once it is shut down)");
+        }
+        if (service.isShutdown()) {
+            watchTermination();
+        }
+    }
+
+    /** Once the service is shut down: when it has terminated, the attempts it has not begun end rejected. */
+    private void watchTermination() {
+        if (!watching.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("sweet-async-" + name() + "-termination").start(() -> {
             try {
-                node.runAttempt();
+                while (!service.awaitTermination(1, TimeUnit.DAYS)) {
+                    // a body on it that ignores its interrupt keeps it from terminating
+                }
             }
-            finally {
-                inProgress.decrementAndGet();
+            catch (InterruptedException ex) {
+                return; // nobody interrupts this thread but a JVM going down
+            }
+            for (Attempt attempt : handedOver) {
+                if (attempt.claim()) {
+                    attempt.node.reject(RejectionReason.SHUTDOWN, "runtime '" + name()
+                            + "' (an executor of yours) was shut down before it ran the task");
+                }
             }
         });
     }
@@ -51,12 +112,48 @@ final class ExecutorRuntime extends TaskRuntime {
      * else {@code QUEUE_FULL} (a saturated pool, the common reason, which callers answer with "try later").
      */
     RejectionReason refusalReason() {
-        return executor instanceof ExecutorService service && service.isShutdown() ? RejectionReason.SHUTDOWN
-                : RejectionReason.QUEUE_FULL;
+        return service != null && service.isShutdown() ? RejectionReason.SHUTDOWN : RejectionReason.QUEUE_FULL;
     }
 
     @Override
     boolean close(long timeoutMillis) {
         return true;
+    }
+
+    /** One attempt handed to the executor: begins at most once, and not once it was found dropped. */
+    private final class Attempt implements Runnable {
+
+        final TaskNode<?> node;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        Attempt(TaskNode<?> node) {
+            this.node = node;
+        }
+
+        /** Whether this call is the first to take the attempt (to begin it, or to end its task as dropped). */
+        boolean claim() {
+            if (!claimed.compareAndSet(false, true)) {
+                return false;
+            }
+            handedOver.remove(this);
+            return true;
+        }
+
+        @Override
+        public void run() {
+            if (!claim()) {
+                return; // found dropped and its task rejected already
+            }
+            inProgress.incrementAndGet();
+            try {
+                node.runAttempt();
+            }
+            finally {
+                inProgress.decrementAndGet();
+                if (service != null && service.isShutdown()) {
+                    watchTermination();
+                }
+            }
+        }
     }
 }

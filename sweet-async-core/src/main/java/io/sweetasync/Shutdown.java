@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * roots, so no body queued anywhere in a live tree starts after the sweep passed it. {@link #drainThenCancel}
  * may run again, and on several threads at once (each waits, then cancels what is left). {@link
  * #beginClose} answers true for exactly one close, however many race (a compare-and-set): the parts are
- * closed once.
+ * closed once, and {@link #closeEnded} happens-before the return of every {@link #awaitCloseEnded}.
  */
 final class Shutdown {
 
@@ -31,6 +32,10 @@ final class Shutdown {
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The thread of the one close call, set as it begins. */
+    private volatile Thread closer;
+    /** Counted down once the one close call has closed every part. */
+    private final CountDownLatch closeEnded = new CountDownLatch(1);
 
     Shutdown(LiveTasks live) {
         this.live = live;
@@ -76,13 +81,43 @@ final class Shutdown {
         return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
-    /** Marks the orchestrator closed and cancels everything at once; false if it was closed already. */
+    /**
+     * Marks the orchestrator closed; false if it was closed already. The one call that gets true cancels
+     * everything ({@link #cancelAllForClose}), closes the parts, then calls {@link #closeEnded}, whatever fails.
+     */
     boolean beginClose() {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
-        drainThenCancel(Duration.ZERO, true);
+        closer = Thread.currentThread();
         return true;
+    }
+
+    /** Cancels everything at once, the calling body's own tree too (close() ends everything). */
+    void cancelAllForClose() {
+        drainThenCancel(Duration.ZERO, true);
+    }
+
+    /** Called once the closing call has closed every part: the calls that waited for it return. */
+    void closeEnded() {
+        closeEnded.countDown();
+    }
+
+    /**
+     * Waits until the closing call has closed every part (its waits are bounded, so this one is); an interrupt
+     * ends the wait and is kept. On the closing call's own thread (code that call runs, calling close() again)
+     * it returns at once: it would wait for itself.
+     */
+    void awaitCloseEnded() {
+        if (closer == Thread.currentThread()) {
+            return;
+        }
+        try {
+            closeEnded.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether the orchestrator has been closed (or is closing). */

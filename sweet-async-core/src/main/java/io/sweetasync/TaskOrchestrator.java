@@ -390,22 +390,45 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /**
      * Cancels everything still running ({@link #shutdown(Duration)} with no grace; call that first for
-     * a graceful stop), stops the runtimes' threads and the timer, and waits for them. Idempotent.
+     * a graceful stop), stops the runtimes' threads and the timer, and waits for them. Idempotent: a call
+     * made while another closes waits until that one has finished (an interrupt ends its wait), so that
+     * whichever returns, the threads have stopped; but one made by a task's own code (its body, fallback or
+     * listeners), which the closing call may be waiting for, or on the closing call's own thread, returns at once.
      */
     @Override
     public void close() {
         if (!shutdown.beginClose()) {
+            if (!runsOwnTaskCodeHere()) {
+                shutdown.awaitCloseEnded();
+            }
             return;
         }
-        runtimes.close();
-        outside.close();
-        if (ownedClock != null) {
-            ownedClock.close();
+        try {
+            shutdown.cancelAllForClose();
+            runtimes.close();
+            outside.close();
+            if (ownedClock != null) {
+                ownedClock.close();
+            }
+            if (attribution != null) {
+                attribution.close();
+            }
+            GlobalOrchestrator.closed(this);
         }
-        if (attribution != null) {
-            attribution.close();
+        finally {
+            shutdown.closeEnded();
         }
-        GlobalOrchestrator.closed(this);
+    }
+
+    /** Whether the current thread runs a body, fallback or listener of a task of this orchestrator. */
+    private boolean runsOwnTaskCodeHere() {
+        Carrier here = Carrier.currentOrNull();
+        if (here == null) {
+            return false;
+        }
+        TaskNode<?> body = here.top();
+        TaskNode<?> ending = here.ending;
+        return body != null && body.orchestrator() == this || ending != null && ending.orchestrator() == this;
     }
 
     // ---- engine (what its classes reach here; each kept by the part whose job it is) ------------

@@ -184,9 +184,15 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
     /**
      * Runs attempts on {@code executor}. The orchestrator does not shut the executor down; a
      * {@link java.util.concurrent.RejectedExecutionException} fails the task with
-     * {@link TaskRejectedException}. The executor's threads are its own: a body that runs on one (for a
-     * caller-runs executor, the caller's thread) does not see an interrupt the thread had before it, which is no
-     * stop of the task, and leaves it set when it returns.
+     * {@link TaskRejectedException}. An {@link java.util.concurrent.ExecutorService} you shut down ends the
+     * tasks it will not run the same way ({@code SHUTDOWN}), also those it drops without throwing: one handed to
+     * it once shut down (a {@code CallerRunsPolicy} or Discard policy discards it) ends at once, and one it had
+     * queued and never began ({@code shutdownNow()}) ends when it has terminated. An executor that discards
+     * tasks while it runs ({@code DiscardPolicy} on a full queue) loses them: give a bounded pool the
+     * {@code AbortPolicy}.
+     * The executor's threads are its own: a body that runs on one (for a caller-runs executor, the caller's
+     * thread) does not see an interrupt the thread had before it, which is no stop of the task, and leaves it set
+     * when it returns.
      *
      * <pre>{@code
      * TaskOrchestrator orchestrator = TaskOrchestrator.builder()

@@ -62,7 +62,7 @@ final class VirtualRuntime extends TaskRuntime {
     }
 
     private void ended() {
-        if (running.decrementAndGet() == 0 && closed) {
+        if (running.decrementAndGet() <= 1 && closed) { // 1: close() may be waiting on one of these threads
             lock.lock();
             try {
                 idle.signalAll();
@@ -73,13 +73,18 @@ final class VirtualRuntime extends TaskRuntime {
         }
     }
 
+    /**
+     * Refuses new threads, and waits for the running ones to end, but for the calling thread when it is one of
+     * them (closed from a body, a fallback or a listener on this runtime: it ends once that code returns).
+     */
     @Override
     boolean close(long timeoutMillis) throws InterruptedException {
         closed = true;
+        long self = Carrier.currentOrNull() instanceof Body body && body.node.runtimeRef() == this ? 1 : 0;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
-            while (running.get() > 0) {
+            while (running.get() > self) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

@@ -26,7 +26,7 @@ import org.springframework.context.SmartLifecycle;
  * {@code sweet.async.shutdown.grace} for running ones, then cancels the rest and logs which. It stops after
  * the web server's graceful shutdown (a lower phase), so requests still in flight can start tasks. A
  * stopped context cannot be started again ({@code start()} fails saying so): the orchestrator's shutdown is
- * final.
+ * final. So it is not pauseable: a context's {@code pause()} and {@code restart()} leave it running.
  */
 public class OrchestratorLifecycle implements SmartLifecycle {
 
@@ -124,5 +124,15 @@ public class OrchestratorLifecycle implements SmartLifecycle {
     @Override
     public int getPhase() {
         return PHASE;
+    }
+
+    /**
+     * False: the orchestrator's shutdown is final, so a context's {@code pause()} (a temporary stop, undone by
+     * {@code restart()}) leaves it running; stopping it there rejected every task from then on, and the restart
+     * failed.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 }
