@@ -31,8 +31,9 @@ package io.sweetasync.limit;
  * with it, and stops where more concurrency is mostly queue.
  *
  * <h2>Windows</h2>
- * Samples are judged in windows of about {@code max(32, 3L, (cv / 6%)²)} samples, so that a window's relative
- * error {@code ε} stays near 6% however noisy the downstream ({@link WindowPacing} says when one ends). Latency
+ * Samples are judged in windows of about {@code max(32, 3L, min((cv / 6%)², 100 L))} samples, so that a window's
+ * relative error {@code ε} stays near 6% however noisy the downstream, within about 100 round trips
+ * ({@link WindowPacing} says when one ends). Latency
  * is Little's {@code R = n̄ / X} over the work admitted since the window began ({@link SampleWindow}). A window
  * is <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
  * limit by 10% when demand touched it with latency at the baseline.

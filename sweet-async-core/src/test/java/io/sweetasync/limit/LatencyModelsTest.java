@@ -166,4 +166,21 @@ class LatencyModelsTest {
         assertThat(shifted.minLimit()).as("lowest limit after the shift (ideal 100)").isGreaterThanOrEqualTo(10);
         assertThat(shifted.steadyLimit()).isBetween(50.0, 200.0);
     }
+
+    /**
+     * Calls hang (10 s) for 30 s, then the downstream is back at 10 ms. Found: the windows after the hang held a
+     * few completions of hung work among fast ones (cv 30 and more), which sized windows at 10,000 samples, 15-30 s
+     * each at the small limit the hang had left: 30 to 60 s after the downstream was back, the limit was still at
+     * 3-7 (ideal 100), at 0.04-0.06 of the oracle's goodput. Windows now wait for at most about 100 round trips.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aDownstreamBackFromAHangIsRunAtItsCapacityAgain(long seed) {
+        Model model = LatencyModels.hangThenBack();
+        Phase later = adaptive(model, seed).get(3);
+        assertThat(later.minLimit()).as("lowest limit 30-60 s after the downstream is back (ideal 100)")
+                .isGreaterThanOrEqualTo(50);
+        assertThat(later.goodput() / model.run(null, seed).get(3).goodput())
+                .as("goodput over the oracle's, 30-60 s after").isGreaterThan(0.9);
+    }
 }
