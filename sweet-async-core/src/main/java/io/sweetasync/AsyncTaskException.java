@@ -83,31 +83,4 @@ public abstract sealed class AsyncTaskException extends RuntimeException
             return "(its message could not be read: getMessage() threw " + unreadable.getClass().getName() + ")";
         }
     }
-
-    /**
-     * Whether {@code error} says something timed out: it, or one of its first causes, is of a type whose name
-     * (or a superclass's) ends in {@code TimeoutException} ({@code java.util.concurrent.TimeoutException},
-     * {@code SocketTimeoutException}, {@code HttpTimeoutException}, {@code SQLTimeoutException},
-     * {@link TaskTimeoutException}...). By name, so that every library's timeouts count without depending on
-     * it. User code: a {@code getCause()} that throws ends the walk, a cycle of causes too.
-     */
-    static boolean isTimeout(Throwable error) {
-        Throwable at = error;
-        for (int depth = 0; at != null && depth < 16; depth++) {
-            for (Class<?> type = at.getClass(); type != null && type != Throwable.class; type = type.getSuperclass()) {
-                if (type.getName().endsWith("TimeoutException")) {
-                    return true;
-                }
-            }
-            Throwable cause;
-            try {
-                cause = at.getCause();
-            }
-            catch (RuntimeException | LinkageError unreadable) {
-                return false;
-            }
-            at = cause == at ? null : cause;
-        }
-        return false;
-    }
 }

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.Timeouts;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
@@ -288,7 +289,7 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
                     : error == null ? PermitRelease.SAMPLE
                     // A failure is no latency sample (one that comes fast would read as a healthy downstream and
                     // raise the limit), but a timeout is the overload signal, as the task's own timeout is.
-                    : AsyncTaskException.isTimeout(error) ? PermitRelease.DROPPED : PermitRelease.IGNORE);
+                    : Timeouts.isTimeout(error) ? PermitRelease.DROPPED : PermitRelease.IGNORE);
         }
         if (isFinished()) {
             // A runaway: its waiters were released at the deadline; only the body's share is left to give back.

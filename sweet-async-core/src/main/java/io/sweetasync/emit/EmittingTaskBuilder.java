@@ -112,6 +112,9 @@ public final class EmittingTaskBuilder<E> {
      * gives its permit back while it waits for a task ({@code join()}, {@code get()}, any
      * {@link io.sweetasync.TaskRuntime#managedBlock}) and takes it again as the wait ends, so it may wait for
      * a task of this same group; its latency sample then measures the receive from the end of its last wait.
+     * A receive's sample is a task attempt's: one that returns is a latency sample, one that fails is none (a
+     * failure that comes fast would read as a healthy downstream), one that failed because something timed out
+     * ({@code ...TimeoutException}, its own or a cause's) is a drop.
      */
     public EmittingTaskBuilder<E> group(String group) {
         Names.group("group", group);

@@ -5,6 +5,7 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.internal.Timeouts;
 import io.sweetasync.internal.WorkPermits;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import java.time.Duration;
@@ -23,8 +24,10 @@ import java.util.concurrent.RejectedExecutionException;
  * collected. It is closed when they are over, so a receiver that kept it cannot add to a run that no
  * longer counts its results.</li>
  * <li>Permits are asked for with the pipeline's priority, set on its builder or inherited by its tasks.</li>
- * <li>A permit is released after every attempt that got one: sampled when the attempt ended (well
- * or not), ignored when it was interrupted. An interrupted wait for a permit leaks nothing: the
+ * <li>A permit is released after every attempt that got one, as a task's attempt releases its own: a sample
+ * when the receive returned, a drop when it failed because something timed out ({@link Timeouts}), no sample
+ * when it failed otherwise (a failure that comes fast would read as a healthy downstream and raise the limit)
+ * or was interrupted by the worker's stop. An interrupted wait for a permit leaks nothing: the
  * request is cancelled, or the permit ignored when it is granted.</li>
  * <li>While the receiver runs, its permit is the thread's {@link WorkPermits work permit}, so every managed
  * wait in it (a {@code join()} of a task, any {@code TaskRuntime.managedBlock}) lends it, uncounted in the
@@ -101,15 +104,17 @@ final class ReceiveAttempts<E, K, V> {
                 finally {
                     clearLeftoverInterrupt();
                 }
-                release(permit, true);
+                if (permit != null) {
+                    permit.success();
+                }
                 break;
             }
             catch (Throwable t) {
                 if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
-                    release(permit, false);
+                    released(permit, null);
                     throw ex;
                 }
-                release(permit, true);
+                released(permit, t);
                 Duration delay = retry.nextDelay(attempt, t).orElse(null);
                 if (delay == null) {
                     results.record(new EventError<>(event.sequence(), null, t));
@@ -187,14 +192,19 @@ final class ReceiveAttempts<E, K, V> {
         return known;
     }
 
-    private static void release(ConcurrencyLimiter.Permit permit, boolean sample) {
-        if (permit != null) {
-            if (sample) {
-                permit.success();
-            }
-            else {
-                permit.ignore();
-            }
+    /**
+     * Gives back the permit of an attempt that did not return: a drop if {@code failure} says something timed out,
+     * else no sample ({@code null}: stopped).
+     */
+    private static void released(ConcurrencyLimiter.Permit permit, Throwable failure) {
+        if (permit == null) {
+            return;
+        }
+        if (failure != null && Timeouts.isTimeout(failure)) {
+            permit.dropped();
+        }
+        else {
+            permit.ignore();
         }
     }
 }

@@ -31,8 +31,9 @@ package io.sweetasync.limit;
  * with it, and stops where more concurrency is mostly queue.
  *
  * <h2>Windows</h2>
- * Samples are judged in windows of about {@code max(32, 3L, (cv / 6%)²)} samples, so that a window's relative
- * error {@code ε} stays near 6% however noisy the downstream ({@link WindowPacing} says when one ends). Latency
+ * Samples are judged in windows of about {@code max(32, 3L, min((cv / 6%)², 100 L))} samples, so that a window's
+ * relative error {@code ε} stays near 6% however noisy the downstream, within about 100 round trips
+ * ({@link WindowPacing} says when one ends). Latency
  * is Little's {@code R = n̄ / X} over the work admitted since the window began ({@link SampleWindow}). A window
  * is <em>busy</em> when {@code n̄ ≥ 0.75 L}; one that is not says nothing about capacity and only grows the
  * limit by 10% when demand touched it with latency at the baseline.
@@ -92,7 +93,10 @@ package io.sweetasync.limit;
  * peak it stops where a ×1.25 step gains about two standard errors (contention: about 0.9-0.95 of the peak,
  * at 2-3 times the solo latency; less where the peak lies at small concurrency, whose windows are short
  * and noisy); where more concurrency buys a little throughput (slots fed by bursty arrivals) it may run up
- * to {@code L(1 + G)}, above the knee.
+ * to {@code L(1 + G)}, above the knee. A downstream that gets faster while probes run (a latency drifting back
+ * down) delivers more whatever the concurrency, and that gain can earn a limit it did not buy: it holds, at the
+ * latency it was earned at, until a drain below it shows delivery held (seen once in three runs: 31 against 4
+ * slots, latency 7x, for 30 s after a tenfold slowdown drifted back over 27 s).
  */
 final class AdaptiveLimit implements Limit {
 

@@ -54,11 +54,12 @@ final class StepDown {
     }
 
     /**
-     * Whether the window before the step measured a delivery rate: one that a severe latency ended after a
-     * few completions may not have, and no step can be compared with it.
+     * Whether the window before the step measured a delivery rate, from at least {@value #MIN_GOOD} successes:
+     * one that a severe latency ended after a few completions may not have, and no step can be compared with it
+     * ({@link #elasticity} is {@code NaN} against it).
      */
     boolean measured() {
-        return rate > 0;
+        return measurable && rate > 0;
     }
 
     /** The latency of the window before the step, in nanoseconds. */

@@ -3,10 +3,12 @@ package io.sweetasync.limit;
 /**
  * When a window of {@link AdaptiveLimit} ends, and how long it must be. Samples are judged in windows of
  * <pre>
- * N = max(32, 3L, (cv / 6%)²)       at most 10,000; 8 at the minimum limit
+ * N = max(32, 3L, min((cv / 6%)², 100 L, 10,000))       8 at the minimum limit
  * </pre>
  * samples, {@code cv} the smoothed coefficient of variation of latencies, so that a window's relative error
- * {@code ε = cv / √N} stays near 6% however noisy the downstream; and its completions must span 16 clock
+ * {@code ε = cv / √N} stays near 6% however noisy the downstream, as long as that takes at most about
+ * {@value #ROUND_TRIPS} round trips of the limit's work ({@code 100 L} samples; beyond, {@code ε} is larger and
+ * says so: a window is judged by its own error); and its completions must span 16 clock
  * ticks (a clock coarser than the work measures most of it as 0 ns). Only work admitted since the window
  * began counts ({@link SampleWindow}). A window ends early, as <em>severe</em>, once its first 8 completions
  * (at 8 distinct times) average over {@code 2 R_ref} (beyond noise), except the window that measures a
@@ -25,6 +27,14 @@ final class WindowPacing {
     static final int MIN_WINDOW = 32;
     static final int WINDOW_PER_LIMIT = 3;
     static final int MAX_WINDOW = 10_000;
+    /**
+     * The most round trips of the limit's work a window waits for to lower its noise ({@code ROUND_TRIPS · L}
+     * samples): at a small limit 10,000 samples are thousands of round trips. A downstream that hung (10 s calls)
+     * left a few completions of hung work among the fast ones of the windows after it, whose {@code cv} (30 and
+     * more) kept windows at 10,000 samples, 15-30 s each at a limit of 5: the limit stayed at 3-7 (ideal 100) for
+     * a minute after the downstream was back.
+     */
+    static final int ROUND_TRIPS = 100;
     static final int SHORT_WINDOW = 8;
     /** Clock ticks a window's completions must span: one tick in this many is the target error. */
     static final int MIN_TICKS = 16;
@@ -93,7 +103,8 @@ final class WindowPacing {
     }
 
     private int normalWindow() {
-        double precise = Math.min(MAX_WINDOW, Math.pow(variation / TARGET_ERROR, 2));
+        double precise = Math.min(Math.min(MAX_WINDOW, (double) ROUND_TRIPS * at.windowLimit),
+                Math.pow(variation / TARGET_ERROR, 2));
         return (int) Math.max(Math.max(MIN_WINDOW, WINDOW_PER_LIMIT * at.windowLimit), precise);
     }
 

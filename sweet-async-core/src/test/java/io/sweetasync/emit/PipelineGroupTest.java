@@ -11,6 +11,7 @@ import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -113,5 +114,51 @@ class PipelineGroupTest {
             assertThat(((TaskResult.Err<?>) result).error()).isInstanceOf(TaskFailedException.class)
                     .hasCauseInstanceOf(RejectedExecutionException.class);
         });
+    }
+
+    /**
+     * A receive that fails is no latency sample, as a task's failed attempt is not (README, "Concurrency groups"):
+     * failures that come fast (a refused connection) read as a healthy downstream and raised the limit. Found:
+     * every ended receive was {@code Permit.success()}, so one receive failing in no time took AIMD from 2 to 3.
+     */
+    @Test
+    void aReceiveThatFailsFastDoesNotRaiseTheGroupsLimit() {
+        try (TaskOrchestrator flaky = TaskOrchestrator.builder()
+                .group("flaky", LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.AIMD).withLimits(2, 1, 1000))
+                .build()) {
+            FinalEvent<Integer, Integer> done = flaky.emits(Integer.class).group("flaky")
+                    .sender(emitter -> emitter.emitAll(numbers(1)))
+                    .receiver(ReceiverStrategy.serial(), (event, collector) -> {
+                        throw new IllegalStateException("connection refused");
+                    })
+                    .awaitFinalEvent();
+            assertThat(done.errors()).as("the receive failed").hasSize(1);
+            assertThat(flaky.limiter("flaky").inFlight()).as("permit given back").isZero();
+            // AIMD adds one for any sample not dropped with inflight · 2 >= L: 1 · 2 >= 2
+            assertThat(flaky.limiter("flaky").limit()).as("AIMD's limit after one receive that failed in no time")
+                    .isEqualTo(2);
+        }
+    }
+
+    /**
+     * A receive that failed because something timed out is a drop, the overload signal, as for a task's attempt.
+     * Found: it was a success sample, so a downstream timing out never lowered AIMD's limit.
+     */
+    @Test
+    void aReceiveThatFailedBecauseSomethingTimedOutIsADrop() {
+        try (TaskOrchestrator slow = TaskOrchestrator.builder()
+                .group("slow", LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.AIMD).withLimits(10, 1, 1000))
+                .build()) {
+            FinalEvent<Integer, Integer> done = slow.emits(Integer.class).group("slow")
+                    .sender(emitter -> emitter.emitAll(numbers(1)))
+                    .receiver(ReceiverStrategy.serial(), (event, collector) -> {
+                        throw new SocketTimeoutException("read timed out");
+                    })
+                    .awaitFinalEvent();
+            assertThat(done.errors()).as("the receive failed").hasSize(1);
+            assertThat(slow.limiter("slow").inFlight()).as("permit given back").isZero();
+            assertThat(slow.limiter("slow").limit()).as("AIMD's limit after a receive that timed out (10 · 0.9)")
+                    .isEqualTo(9);
+        }
     }
 }

@@ -162,6 +162,24 @@ final class LatencyModels {
                         step(sim -> sim.service(Service.bimodal(0.8, hit, miss)), 30, 100, 10.8)));
     }
 
+    /**
+     * Every call becomes a cache hit (1 ms) or a miss (100 ms), half each: the mean latency 5x, its spread
+     * 20x, the slots (the ideal concurrency) unchanged.
+     */
+    static Model bimodalShift() {
+        Service mixed = Service.bimodal(0.5, Service.lognormal(Duration.ofMillis(1), 0.3),
+                Service.lognormal(Duration.ofMillis(100), 0.3));
+        return new Model("10ms > 50% 1ms / 50% 100ms", sim -> { }, List.of(step(20, 100, 10),
+                step(sim -> sim.service(mixed), 20, 100, 50.5)));
+    }
+
+    /** Every call hangs for 10 s (1000x) for 30 s, then the downstream is back at 10 ms. */
+    static Model hangThenBack() {
+        return new Model("hang 10s for 30s, back", sim -> { }, List.of(step(20, 100, 10),
+                step(sim -> sim.service(SERVICE.times(1000)), 30, 100, 10_000),
+                step(sim -> sim.service(SERVICE), 30, 100, 10), step(30, 100, 10)));
+    }
+
     /** A downstream that sheds load: with 100 inside, a call fails at once (1 ms); then 20, then 100 again. */
     static Model shedding() {
         return new Model("sheds above 100>20>100", sim -> sim.shedAbove(100), List.of(step(20, 100, 10),

@@ -151,4 +151,36 @@ class LatencyModelsTest {
                 .isLessThan(3.0);
         assertThat(dropped.steadyLimit()).isBetween(10.0, 40.0);
     }
+
+    /**
+     * Calls turn from 10 ms into half 1 ms hits, half 100 ms misses (slots unchanged). Found (seed 3): the window
+     * that first saw it ended after 2 fresh completions (severe), too few for any step to be compared with, yet
+     * it counted as a window that "measured a rate", so no hold followed; every step after it had no elasticity
+     * (NaN), never became the window compared with, and each window cut again by Little's law with the old R₀:
+     * 103, 26, 7, 2, 1, 9 s below 8 with an ideal of 100 (0.81 of the oracle's goodput over the phase).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4})
+    void aShiftToBimodalLatenciesDoesNotSpiralToTheMinimum(long seed) {
+        Phase shifted = adaptive(LatencyModels.bimodalShift(), seed).get(1);
+        assertThat(shifted.minLimit()).as("lowest limit after the shift (ideal 100)").isGreaterThanOrEqualTo(10);
+        assertThat(shifted.steadyLimit()).isBetween(50.0, 200.0);
+    }
+
+    /**
+     * Calls hang (10 s) for 30 s, then the downstream is back at 10 ms. Found: the windows after the hang held a
+     * few completions of hung work among fast ones (cv 30 and more), which sized windows at 10,000 samples, 15-30 s
+     * each at the small limit the hang had left: 30 to 60 s after the downstream was back, the limit was still at
+     * 3-7 (ideal 100), at 0.04-0.06 of the oracle's goodput. Windows now wait for at most about 100 round trips.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void aDownstreamBackFromAHangIsRunAtItsCapacityAgain(long seed) {
+        Model model = LatencyModels.hangThenBack();
+        Phase later = adaptive(model, seed).get(3);
+        assertThat(later.minLimit()).as("lowest limit 30-60 s after the downstream is back (ideal 100)")
+                .isGreaterThanOrEqualTo(50);
+        assertThat(later.goodput() / model.run(null, seed).get(3).goodput())
+                .as("goodput over the oracle's, 30-60 s after").isGreaterThan(0.9);
+    }
 }
