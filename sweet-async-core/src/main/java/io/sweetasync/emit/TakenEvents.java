@@ -147,8 +147,8 @@ final class TakenEvents {
      */
     int close() {
         int unclaimed = endClaims();
-        while (thieves.get() != 0) {
-            Thread.onSpinWait(); // a thief between its claim and its drop, or about to find nothing: a few instructions
+        for (int turn = 0; thieves.get() != 0; turn++) {
+            Waits.spin(turn); // a thief between its claim and its drop, or about to find nothing: a few instructions
         }
         return unclaimed;
     }

@@ -16,7 +16,25 @@ import java.util.concurrent.locks.Condition;
  */
 final class Waits {
 
+    /** Spin hints before a spinning thread yields instead (about a microsecond of spinning). */
+    private static final int SPINS_BEFORE_YIELD = 100;
+
     private Waits() {
+    }
+
+    /**
+     * One turn ({@code turn} counting from 0) of a wait for a flag another thread holds for a few instructions or a
+     * publish: a spin hint at first, then a yield. A virtual thread that holds the flag and parks meanwhile (on
+     * the buffer's lock) needs a carrier to go on; spinning virtual threads that never yield could hold every
+     * carrier (one on a 1-CPU machine), and it would never get one.
+     */
+    static void spin(int turn) {
+        if (turn < SPINS_BEFORE_YIELD) {
+            Thread.onSpinWait();
+        }
+        else {
+            Thread.yield();
+        }
     }
 
     /** A managed block that blocks once, in {@code wait}; the caller loops on its own condition. */

@@ -1,0 +1,71 @@
+package io.sweetasync.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class StagedEventsTest {
+
+    /**
+     * A sender spins for its staging while the coordinator publishes it; a coordinator on a virtual thread that
+     * parks meanwhile (on the buffer's lock, held by a receiver) needs a carrier to go on. Senders on virtual
+     * threads that only spun held every carrier (on a 1-CPU machine: the one), so the coordinator never got one
+     * and the pipeline hung for good. Here more stagings than carriers are held by "coordinators" that can only
+     * release them from virtual threads started after the senders began to spin: every sender must get through.
+     */
+    @Test
+    void sendersSpinningForTheirStagingsLeaveTheCoordinatorACarrier() throws Exception {
+        int senders = 4 * Runtime.getRuntime().availableProcessors() + 4;
+        EventBuffer buffer = new EventBuffer(16);
+        EmissionClock clock = new EmissionClock();
+        Set<StagedEvents> live = ConcurrentHashMap.newKeySet();
+        Field busyField = StagedEvents.class.getDeclaredField("busy");
+        busyField.setAccessible(true);
+        List<AtomicBoolean> held = new ArrayList<>();
+        List<StagedEvents> stagings = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            StagedEvents staging = new StagedEvents(buffer, clock, live, new LongAdder());
+            AtomicBoolean busy = (AtomicBoolean) busyField.get(staging);
+            busy.set(true); // as the coordinator's rescue holds it while it publishes
+            held.add(busy);
+            stagings.add(staging);
+        }
+        AtomicInteger spinning = new AtomicInteger();
+        CountDownLatch through = new CountDownLatch(senders);
+        try {
+            for (StagedEvents staging : stagings) {
+                Thread.ofVirtual().start(() -> {
+                    spinning.incrementAndGet();
+                    staging.finish(); // spins for the staging
+                    through.countDown();
+                });
+            }
+            // Every carrier taken by a spinning sender (a bounded wait: fewer carriers than processors is fine too)
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (spinning.get() < Math.min(senders, Runtime.getRuntime().availableProcessors())
+                    && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            for (AtomicBoolean busy : held) {
+                Thread.ofVirtual().start(() -> busy.setRelease(false)); // the coordinator, back from its park
+            }
+            assertThat(through.await(20, TimeUnit.SECONDS)).as("senders through (of %d)", senders).isTrue();
+        }
+        finally {
+            held.forEach(busy -> busy.setRelease(false)); // a failed run must not leave this JVM's carriers spinning
+        }
+        assertThat(live).isEmpty();
+    }
+}
