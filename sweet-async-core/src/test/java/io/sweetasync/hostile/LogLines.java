@@ -1,5 +1,6 @@
 package io.sweetasync.hostile;
 
+import java.text.MessageFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -21,10 +22,13 @@ public final class LogLines implements AutoCloseable {
 
     private final Logger logger;
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> formatted = new CopyOnWriteArrayList<>();
     private final Handler handler = new Handler() {
         @Override
         public void publish(LogRecord record) {
             messages.add(String.valueOf(record.getMessage()));
+            formatted.add(record.getParameters() == null ? String.valueOf(record.getMessage())
+                    : MessageFormat.format(String.valueOf(record.getMessage()), record.getParameters()));
         }
 
         @Override
@@ -46,9 +50,14 @@ public final class LogLines implements AutoCloseable {
         return new LogLines(logger);
     }
 
-    /** The messages logged so far, in order (a live view). */
+    /** The messages logged so far, in order (a live view), as logged: with their {@code {0}} placeholders. */
     public List<String> messages() {
         return messages;
+    }
+
+    /** The messages logged so far, in order, with their parameters put in. */
+    public List<String> formatted() {
+        return formatted;
     }
 
     @Override

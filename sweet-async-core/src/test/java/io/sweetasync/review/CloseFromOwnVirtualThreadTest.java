@@ -8,15 +8,11 @@ import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
+import io.sweetasync.hostile.LogLines;
 import java.io.IOException;
-import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,31 +28,18 @@ class CloseFromOwnVirtualThreadTest {
     private static final Duration HANG = Duration.ofSeconds(30);
     private static final String RUNTIME = "own-virtual";
 
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            warnings.add(MessageFormat.format(record.getMessage(), record.getParameters()));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private final Logger log = Logger.getLogger(TaskOrchestrator.class.getName());
+    private LogLines log;
+    private List<String> warnings;
 
     @BeforeEach
     void capture() {
-        log.addHandler(handler);
+        log = LogLines.capture(TaskOrchestrator.class.getName());
+        warnings = log.formatted();
     }
 
     @AfterEach
     void release() {
-        log.removeHandler(handler);
+        log.close();
     }
 
     @Test

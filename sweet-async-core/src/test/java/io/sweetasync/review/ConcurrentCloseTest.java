@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
-import java.text.MessageFormat;
+import io.sweetasync.Work;
+import io.sweetasync.hostile.LogLines;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +34,7 @@ class ConcurrentCloseTest {
         CountDownLatch release = new CountDownLatch(1);
         orchestrator.to(String.class).runtime("close-twice").run(() -> {
             started.countDown();
-            awaitIgnoringInterrupts(release); // holds the first close in its wait for the bodies
+            Work.awaitIgnoringInterrupts(release); // holds the first close in its wait for the bodies
             return "done";
         });
         assertThat(started.await(HANG.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -68,31 +66,16 @@ class ConcurrentCloseTest {
         CountDownLatch closing = new CountDownLatch(1);
         orchestrator.to(String.class).named("closer-in-body").runtime("close-inside").run(() -> {
             started.countDown();
-            awaitIgnoringInterrupts(closing);
+            Work.awaitIgnoringInterrupts(closing);
             Thread.interrupted(); // the shutdown's interrupt, swallowed (as a catch-and-log does)
             orchestrator.close();
             return "done";
         });
         assertThat(started.await(HANG.toSeconds(), TimeUnit.SECONDS)).isTrue();
         AtomicReference<List<String>> threadsAtReturn = new AtomicReference<>();
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(MessageFormat.format(record.getMessage(), record.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(TaskOrchestrator.class.getName());
-        log.addHandler(handler);
-        try {
+        List<String> warnings;
+        try (LogLines log = LogLines.capture(TaskOrchestrator.class.getName())) {
+            warnings = log.formatted();
             Thread outside = Thread.ofPlatform().start(() -> {
                 orchestrator.close();
                 threadsAtReturn.set(runtimeThreads());
@@ -101,9 +84,6 @@ class ConcurrentCloseTest {
             closing.countDown();
             outside.join(HANG);
             assertThat(outside.isAlive()).isFalse();
-        }
-        finally {
-            log.removeHandler(handler);
         }
         assertThat(warnings).as("close() gave up waiting for the task").noneMatch(line -> line.contains("closer-in-body"));
         assertThat(threadsAtReturn.get()).as("the runtime's threads when the outside close() returned").isEmpty();
@@ -130,22 +110,6 @@ class ConcurrentCloseTest {
             orchestrator.close();
         });
         assertThat(calledOn.get()).as("the callback ran on the closing thread").isSameAs(closer.get());
-    }
-
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            }
-            catch (InterruptedException ex) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static List<String> runtimeThreads() {
