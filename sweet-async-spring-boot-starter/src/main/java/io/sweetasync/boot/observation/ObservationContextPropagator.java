@@ -46,6 +46,11 @@ public class ObservationContextPropagator implements ContextPropagator {
      * cancelled) on another thread while its attempt's thread is inside {@code start()}, and stopped then,
      * the start that followed left a long task timer sample and a span that nothing would end. The thread
      * that finishes the start does the stop asked for meanwhile; no thread waits for another.
+     *
+     * <p>The context shows the task as created until the stop, which alone sees the final task: a start
+     * never sees a terminal status, even that of a task that never ran or one ended while it starts, so the
+     * {@code sweet.async.task.active} long task timer it opens has no {@code outcome} tag (else a second series
+     * beside the running tasks' one, for each way of never running).
      */
     private static final class TaskObservation implements Captured {
 
@@ -59,8 +64,9 @@ public class ObservationContextPropagator implements ContextPropagator {
         private final Observation observation;
         private final TaskObservationContext context;
         private final AtomicInteger state = new AtomicInteger(NEW);
-        /** Written before the state change that publishes it. */
+        /** Written before the state change that publishes them. */
         private volatile Throwable error;
+        private volatile TaskInfo finalTask;
 
         TaskObservation(Observation observation, TaskObservationContext context) {
             this.observation = observation;
@@ -86,7 +92,7 @@ public class ObservationContextPropagator implements ContextPropagator {
 
         @Override
         public void finished(TaskInfo finalTask, Throwable error) {
-            context.setTask(finalTask);
+            this.finalTask = finalTask;
             this.error = error;
             while (true) {
                 int now = state.get();
@@ -109,6 +115,7 @@ public class ObservationContextPropagator implements ContextPropagator {
         }
 
         private void stop() {
+            context.setTask(finalTask);
             Throwable ended = error;
             if (ended != null) {
                 observation.error(ended);   // the meter's error tag: its simple class name; spans record it
