@@ -85,11 +85,12 @@ class TaskObservationMetersTests {
         CompositeMeterRegistry both = new CompositeMeterRegistry().add(prometheus).add(meters);
         ObservationRegistry observations = ObservationRegistry.create();
         observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(both));
-        TaskOrchestrator closed = TaskOrchestrator.builder()
-                .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build();
+        ObservationContextPropagator refusing = new ObservationContextPropagator(() -> observations, null);
+        TaskOrchestrator closed = TaskOrchestrator.builder().contextPropagator(refusing).build();
         closed.close();
         SpawningTask<String> refused = closed.to(String.class).named("busy").run(() -> "never");
         assertThatThrownBy(refused::join).isInstanceOf(TaskRejectedException.class);
+        assertThat(refusing.live).as("no observation kept for the rejected task").isEmpty();
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
             CountDownLatch running = new CountDownLatch(1);
