@@ -74,6 +74,8 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     static final int MAX_NAMES = 200;
     static final int MAX_GROUPS = 200;
+    /** The name of the orchestrator's resource totals of the names beyond its own bound ({@code resourceUsage()}). */
+    private static final String ORCHESTRATOR_OTHER = "(other)";
     /** The figures that may be {@code MEASURED}, a bit each. */
     private static final int CPU = 1;
     private static final int ALLOCATED = 2;
@@ -226,11 +228,13 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     /**
      * Whether a name's resource totals belong to {@code other}: beyond the bound (then for good: the
-     * admitted names never change once the bound is reached, so the {@code other} totals only grow), or
-     * named so.
+     * admitted names never change once the bound is reached, so the {@code other} totals only grow), named
+     * so, or the orchestrator's own bucket beyond its bound, {@code (other)} (which sorts first among the
+     * names a binder bound late admits).
      */
     private boolean isOther(String name) {
-        return BoundedTagValues.OTHER.equals(name) || names.isFull() && !names.isAdmitted(name);
+        return BoundedTagValues.OTHER.equals(name) || ORCHESTRATOR_OTHER.equals(name)
+                || names.isFull() && !names.isAdmitted(name);
     }
 
     /** Whether a task of this name may need the resource counters of its tag bound now. */

@@ -2,22 +2,38 @@ package io.sweetasync.boot.observation;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.ObservationView;
+import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.spi.ContextPropagator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * One {@code sweet.async.task} observation per task: created with the creating thread's current
- * observation as parent (for a child task, its parent task's), started with the first attempt, in scope
- * during every attempt and the fallback (so spans and logs inside see it), stopped when the task ends.
+ * observation as parent, started with the first attempt, in scope during every attempt and the fallback (so
+ * spans and logs inside see it), stopped when the task ends. A child task's parent is its parent task's
+ * observation (or an observation inside it, current where the child is made), also when the child is
+ * started from another thread than its parent's body ({@code TaskContext.child} from a
+ * {@code CompletableFuture} stage): spans nest like the tree.
  */
 public class ObservationContextPropagator implements ContextPropagator {
+
+    /** How far up from the current observation a child's parent task's observation is looked for. */
+    private static final int MAX_NESTING = 64;
 
     private final Supplier<ObservationRegistry> registry;
     private final TaskObservationConvention convention;
     /** One for every task: it keeps the tag values seen, to bound them. */
     private final TaskObservationConvention defaultConvention = new DefaultTaskObservationConvention();
+    /**
+     * Each live task's observation, removed when the task ends: the parent of a child made outside its parent's
+     * body (package-private: a test checks it empties). Keyed by id, so one propagator per orchestrator (ids
+     * of orchestrators without a store or cluster repeat).
+     */
+    final Map<TaskId, Observation> live = new ConcurrentHashMap<>();
 
     public ObservationContextPropagator(Supplier<ObservationRegistry> registry, TaskObservationConvention convention) {
         this.registry = registry;
@@ -33,11 +49,29 @@ public class ObservationContextPropagator implements ContextPropagator {
         TaskObservationContext context = new TaskObservationContext(task);
         Observation observation = TaskObservationDocumentation.TASK.observation(convention,
                 defaultConvention, () -> context, observations);
-        Observation parent = observations.getCurrentObservation();
+        Observation current = observations.getCurrentObservation();
+        Observation parent = task.parent().filter(id -> !within(current, id)).map(live::get).orElse(current);
         if (parent != null) {
             observation.parentObservation(parent);
         }
-        return new TaskObservation(observation, context);
+        live.put(task.id(), observation);
+        return new TaskObservation(observation, context, () -> live.remove(task.id(), observation));
+    }
+
+    /**
+     * Whether {@code current} is the observation of the task {@code id} or one inside it (up to
+     * {@value #MAX_NESTING} levels): the child is made in its parent's body, the usual case, decided without
+     * {@link #live}.
+     */
+    private static boolean within(Observation current, TaskId id) {
+        ObservationView view = current;
+        for (int level = 0; view != null && level <= MAX_NESTING; level++) {
+            if (view.getContextView() instanceof TaskObservationContext task && task.getTask().id().equals(id)) {
+                return true;
+            }
+            view = view.getContextView().getParentObservation();
+        }
+        return false;
     }
 
     /**
@@ -46,6 +80,11 @@ public class ObservationContextPropagator implements ContextPropagator {
      * cancelled) on another thread while its attempt's thread is inside {@code start()}, and stopped then,
      * the start that followed left a long task timer sample and a span that nothing would end. The thread
      * that finishes the start does the stop asked for meanwhile; no thread waits for another.
+     *
+     * <p>The context shows the task as created until the stop, which alone sees the final task: a start
+     * never sees a terminal status, even that of a task that never ran or one ended while it starts, so the
+     * {@code sweet.async.task.active} long task timer it opens has no {@code outcome} tag (else a second series
+     * beside the running tasks' one, for each way of never running).
      */
     private static final class TaskObservation implements Captured {
 
@@ -58,13 +97,17 @@ public class ObservationContextPropagator implements ContextPropagator {
 
         private final Observation observation;
         private final TaskObservationContext context;
+        /** Forgets the observation as a parent for children made from now on; run once, when the task ends. */
+        private final Runnable forget;
         private final AtomicInteger state = new AtomicInteger(NEW);
-        /** Written before the state change that publishes it. */
+        /** Written before the state change that publishes them. */
         private volatile Throwable error;
+        private volatile TaskInfo finalTask;
 
-        TaskObservation(Observation observation, TaskObservationContext context) {
+        TaskObservation(Observation observation, TaskObservationContext context, Runnable forget) {
             this.observation = observation;
             this.context = context;
+            this.forget = forget;
         }
 
         @Override
@@ -86,7 +129,8 @@ public class ObservationContextPropagator implements ContextPropagator {
 
         @Override
         public void finished(TaskInfo finalTask, Throwable error) {
-            context.setTask(finalTask);
+            forget.run();
+            this.finalTask = finalTask;
             this.error = error;
             while (true) {
                 int now = state.get();
@@ -109,6 +153,7 @@ public class ObservationContextPropagator implements ContextPropagator {
         }
 
         private void stop() {
+            context.setTask(finalTask);
             Throwable ended = error;
             if (ended != null) {
                 observation.error(ended);   // the meter's error tag: its simple class name; spans record it

@@ -3,7 +3,10 @@ package io.sweetasync.boot.observation;
 import io.micrometer.observation.Observation;
 import io.sweetasync.TaskInfo;
 
-/** The context of a {@code sweet.async.task} observation: the task as created, then as finished. */
+/**
+ * The context of a {@code sweet.async.task} observation: the task as created, then as finished, from when the
+ * observation stops (so that what its start records never carries an outcome).
+ */
 public class TaskObservationContext extends Observation.Context {
 
     private volatile TaskInfo task;
@@ -12,7 +15,7 @@ public class TaskObservationContext extends Observation.Context {
         this.task = task;
     }
 
-    /** The task; its final snapshot once the task has finished. */
+    /** The task as created; its final snapshot once the observation stops. */
     public TaskInfo getTask() {
         return task;
     }

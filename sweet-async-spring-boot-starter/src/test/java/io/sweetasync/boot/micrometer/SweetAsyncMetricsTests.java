@@ -54,6 +54,28 @@ class SweetAsyncMetricsTests {
     }
 
     /**
+     * Bound after more than the core's 1000 names had resource totals (a registry made late), the core's own
+     * overflow bucket, {@code (other)}, sorts first among the names and took one of the 200 tag values: the
+     * names beyond the bounds were split between {@code name="(other)"} and {@code name="other"}, where the
+     * README promises {@code other} alone.
+     */
+    @Test
+    @Timeout(60)
+    void boundLateTheCoresOverflowBucketCountsUnderOther() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            for (int i = 0; i < 1010; i++) {
+                orchestrator.to(Integer.class).named("job-" + i).runtime("platform").await(() -> 1);
+            }
+            new SweetAsyncMetrics(orchestrator).bindTo(registry);
+            assertThat(registry.get("sweet.async.tasks.cpu").functionCounters())
+                    .extracting(counter -> counter.getId().getTag("name"))
+                    .as("the name tags of the resource totals").contains("other").doesNotContain("(other)")
+                    .hasSizeLessThanOrEqualTo(SweetAsyncMetrics.MAX_NAMES + 1);
+        }
+    }
+
+    /**
      * A runaway (timed out, its body ignoring the interrupt) has no final CPU or allocation figure when it
      * finishes: they are {@code PENDING} until its body returns, then announced through
      * {@code onResourcesUpdated}, and the per-task distributions record them then, once.

@@ -69,6 +69,47 @@ class ObservationScopeTests {
     }
 
     /**
+     * {@code TaskContext.child} makes children "whatever thread starts them": one started from a thread that
+     * is not the parent's body (a {@code CompletableFuture} stage, a thread the body started) is still the
+     * parent task's child, and so is its observation. It took the creating thread's current observation,
+     * none there: the child's span began a trace of its own, apart from its parent's.
+     */
+    @Test
+    @Timeout(60)
+    void aChildStartedFromAnotherThreadIsObservedUnderItsParentTask() throws Exception {
+        ObservationRegistry observations = ObservationRegistry.create();
+        List<Observation.Context> started = new CopyOnWriteArrayList<>();
+        observations.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+
+            @Override
+            public void onStart(Observation.Context context) {
+                started.add(context);
+            }
+        });
+        ObservationContextPropagator propagator = new ObservationContextPropagator(() -> observations, null);
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().contextPropagator(propagator).build()) {
+            String seen = orchestrator.to(String.class).named("parent").await(() -> {
+                TaskContext parent = TaskContext.current().orElseThrow();
+                String[] child = new String[1];
+                Thread other = Thread.ofPlatform().start(() -> child[0] = parent.child(String.class).named("child")
+                        .run(() -> current(observations) + " under " + parent(observations)).join());
+                other.join();
+                return child[0];
+            });
+            assertThat(seen).isEqualTo("child under parent");
+            assertThat(propagator.live).as("no observation kept for the tasks that ended").isEmpty();
+        }
+        assertThat(started).filteredOn(context -> context instanceof TaskObservationContext task
+                && task.getTask().name().equals("child")).singleElement()
+                .satisfies(child -> assertThat(child.getParentObservation()).as("the child's parent observation")
+                        .isNotNull().extracting(ObservationScopeTests::name).isEqualTo("parent"));
+    }
+
+    /**
      * A task that ends (here: times out) while its observation is being started on the attempt's thread is
      * stopped after that start, not during it: stopped first, the start that followed left a long task timer
      * sample ({@code sweet.async.task.active}) and a span that nothing would ever end.

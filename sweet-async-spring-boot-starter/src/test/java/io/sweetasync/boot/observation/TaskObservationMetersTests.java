@@ -1,15 +1,20 @@
 package io.sweetasync.boot.observation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRejectedException;
 import io.sweetasync.boot.micrometer.TaskObservationDescriptions;
 import java.io.IOException;
 import java.time.Duration;
@@ -63,6 +68,55 @@ class TaskObservationMetersTests {
             release.countDown();
             busy.join();
         }
+    }
+
+    /**
+     * A task that never ran (rejected, or cancelled or timed out while queued) is still observed, started and
+     * stopped at its end. Started with its final status, its {@code sweet.async.task.active} long task timer
+     * had an {@code outcome} tag, which the running ones have not (README: {@code name}, {@code group},
+     * {@code runtime}): a second "active" series per name, group, runtime and way of never running, in
+     * Prometheus {@code sweet_async_task_active_seconds_count{outcome="failed"}} beside the real one.
+     */
+    @Test
+    @Timeout(30)
+    void aTaskThatNeverRanLeavesNoOutcomeOnTheActiveTimer() throws Exception {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        CompositeMeterRegistry both = new CompositeMeterRegistry().add(prometheus).add(meters);
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(both));
+        ObservationContextPropagator refusing = new ObservationContextPropagator(() -> observations, null);
+        TaskOrchestrator closed = TaskOrchestrator.builder().contextPropagator(refusing).build();
+        closed.close();
+        SpawningTask<String> refused = closed.to(String.class).named("busy").run(() -> "never");
+        assertThatThrownBy(refused::join).isInstanceOf(TaskRejectedException.class);
+        assertThat(refusing.live).as("no observation kept for the rejected task").isEmpty();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .contextPropagator(new ObservationContextPropagator(() -> observations, null)).build()) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<String> busy = orchestrator.to(String.class).named("busy").run(() -> {
+                running.countDown();
+                release.await();
+                return "done";
+            });
+            running.await();
+            try {
+                assertThat(prometheus.scrape().lines().filter(line -> line.startsWith("sweet_async_task_active")))
+                        .as("the sweet_async_task_active series: the running task's only")
+                        .contains("sweet_async_task_active_seconds_count{group=\"none\",name=\"busy\","
+                                + "runtime=\"virtual\"} 1")
+                        .noneMatch(line -> line.contains("outcome="));
+                assertThat(meters.get("sweet.async.task.active").longTaskTimers()).singleElement()
+                        .satisfies(timer -> assertThat(timer.getId().getTag("outcome")).isNull());
+            }
+            finally {
+                release.countDown();
+                busy.join();
+            }
+        }
+        assertThat(meters.get("sweet.async.task").tag("outcome", "failed").tag("error", "TaskRejectedException")
+                .timer().count()).as("the task that never ran is still observed").isEqualTo(1);
     }
 
     /**
