@@ -338,6 +338,11 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
             if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
                 bodyEnded();
             }
+            if (isFinished()) {
+                // Ended at its deadline while the listeners ran (the body counted as running): a runaway until
+                // now, whose thread (a pooled runtime's extra slot) is given back as a returning body's is.
+                settings.orchestrator.runawayTasks().returned(self());
+            }
             return;
         }
         TaskClock.Scheduled retry = schedule(delay, this::resubmit);
