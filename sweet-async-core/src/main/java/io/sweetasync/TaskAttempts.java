@@ -364,7 +364,14 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
     /** Called by the owner of RUNNING. */
     private void endBody() {
         bodyState = DONE;
+        // Ended at its deadline while this thread, its body's, ran the engine's work after the body (the end of
+        // its subtree, whose user code outlived the deadline's grace): a runaway until now. (Read before the
+        // release below, which may end the task itself.)
+        boolean forcedEnd = isFinished();
         bodyEnded();
+        if (forcedEnd) {
+            settings.orchestrator.runawayTasks().returned(self());
+        }
     }
 
     /** As {@link #endBody()}, by the owner of RUNNING who read the clock at {@code now}, just before. */

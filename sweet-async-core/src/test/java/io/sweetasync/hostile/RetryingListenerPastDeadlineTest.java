@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * An {@code onRetrying} listener runs on the failed attempt's thread, the body still counted as running. One
- * that is still running past the task's deadline and its grace makes the task a runaway: TIMED_OUT, counted in
- * {@link TaskOrchestrator#runawayCount()}, and on a {@code single} runtime one more body may run meanwhile.
- * Once the listener returns, the task is no runaway any more. Before the fix the retry path ended the body
- * without saying so: the runaway was counted for ever, and the {@code single} runtime ran two bodies at a
- * time from then on.
+ * After its body returns, an attempt's thread still counts as the body while it runs the engine's work: an
+ * {@code onRetrying} listener, or (a failure for good) the end of the task's subtree, with its children's
+ * {@code onFinished} listeners. User code there still running past the task's deadline and its grace makes the
+ * task a runaway: TIMED_OUT, counted in {@link TaskOrchestrator#runawayCount()}, and on a {@code single}
+ * runtime one more body may run meanwhile. Once it returns, the task is no runaway any more. Before the fix
+ * both paths ended the body without saying so: the runaway was counted for ever, and the {@code single}
+ * runtime ran two bodies at a time from then on.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RetryingListenerPastDeadlineTest {
@@ -69,6 +70,36 @@ class RetryingListenerPastDeadlineTest {
             assertThat(assertTimeoutPreemptively(HANG, first::join)).as("the second body ran during the first")
                     .isFalse();
             assertThat(assertTimeoutPreemptively(HANG, second::join)).isTrue();
+        }
+    }
+
+    @Test
+    void aChildsListenerRunByTheFailingParentPastItsDeadlineLeavesNoRunaway() throws Exception {
+        CountDownLatch listening = new CountDownLatch(1);
+        CountDownLatch releaseListener = new CountDownLatch(1);
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().listener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.name().equals("queued-child")) {
+                    listening.countDown();
+                    awaitIgnoringInterrupts(releaseListener);
+                }
+            }
+        }).build()) {
+            SpawningTask<String> parent = orchestrator.to(String.class).named("failing-parent").runtime("single")
+                    .timeout(Duration.ofSeconds(1)).run(() -> {
+                        // queued behind its parent on the one thread: the parent's failure cancels it, there
+                        orchestrator.to(String.class).named("queued-child").run(() -> "never");
+                        throw new IOException("fails");
+                    });
+            assertThat(listening.await(HANG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertTimeoutPreemptively(HANG, parent::result);
+            assertThat(parent.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            await().alias("the listener counted as the parent's runaway body").atMost(HANG)
+                    .until(() -> orchestrator.runawayCount() >= 1);
+            releaseListener.countDown();
+            await().alias("no runaway once the listener returned").atMost(Duration.ofSeconds(5))
+                    .until(() -> orchestrator.runawayCount() == 0);
         }
     }
 
