@@ -436,10 +436,9 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
         return mine != null && mine.thread() == Thread.currentThread() ? mine : Carrier.current();
     }
 
-    /** The pooled runtime whose worker thread runs this task's body; null if none (or the body has returned). */
-    PooledRuntime carrierPool() {
-        Carrier running = carrier;
-        return running == null ? null : running.pool();
+    /** The pooled runtime's worker thread that runs this task's body; null if none (or the body has returned). */
+    Carrier.ThreadCarrier pooledCarrier() {
+        return carrier instanceof Carrier.ThreadCarrier worker && worker.pool() != null ? worker : null;
     }
 
     /** Whether an attempt's body runs now (see {@link TaskDeadline#bodyRunning}). */
