@@ -214,7 +214,8 @@ class Carrier {
 
     /**
      * The carrier of a thread other than a {@code VIRTUAL} runtime's body: a pooled worker, a caller of a
-     * caller-runs executor, any thread that ran a body. Its fields are touched only by its own thread.
+     * caller-runs executor, any thread that ran a body. Its fields are touched only by its own thread, but for
+     * the two its runtime's lock guards.
      */
     static final class ThreadCarrier extends Carrier {
 
@@ -233,6 +234,12 @@ class Carrier {
         int unmeasuredAllocated;
         /** Whether this pooled worker holds one of its runtime's slots (inside an attempt, body or completion work). */
         boolean holdsSlot;
+        /**
+         * Runaway bodies on this pooled worker ({@link PooledRuntime#threadStuck}), and whether it is inside a
+         * managed block ({@link PooledRuntime#block}); unlike the fields above, guarded by its runtime's lock.
+         */
+        int stuckBodies;
+        boolean blocking;
 
         ThreadCarrier(Thread thread, PooledRuntime pool) {
             super(thread);

@@ -25,8 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * priority).</li>
  * <li>{@link #blocked}: bodies inside a managed block; they hold a thread but no slot.</li>
  * <li>{@link #stuck}: threads held by runaway bodies (their task ended at its deadline, the body
- * ignores the interrupt). Each raises the capacity by one for as long as it lasts:
- * {@code capacity = size + stuck}, so a body that never returns costs a thread, not a slot.</li>
+ * ignores the interrupt), counted while they hold a slot. Each raises the capacity by one for as long as it
+ * lasts: {@code capacity = size + stuck}, so a body that never returns costs a thread, not a slot. A runaway
+ * inside a managed block holds no slot (and its thread is counted in {@link #blocked}): it is counted out of
+ * {@code stuck} for the wait, else the runtime would run one body too many beside it.</li>
  * <li>{@link #queue}: the attempts waiting for a slot ({@link RunQueue}: priority, then FIFO; a task that
  * ends while its attempt waits is withdrawn from its count at once, its node dropped later).</li>
  * <li>{@link #threads}: live worker threads. <b>Invariant I:</b> {@code threads - blocked >= capacity}
@@ -316,6 +318,8 @@ final class PooledRuntime extends TaskRuntime {
             running--;
             blocked++;
             peakBlocked = Math.max(peakBlocked, blocked);
+            carrier.blocking = true;
+            stuck -= carrier.stuckBodies; // a runaway waiting here holds no slot: no extra one for it meanwhile
             compensate("a wait");
         }
         finally {
@@ -335,6 +339,8 @@ final class PooledRuntime extends TaskRuntime {
             try {
                 blocked--;
                 running++;
+                carrier.blocking = false;
+                stuck += carrier.stuckBodies;
             }
             finally {
                 lock.unlock();
@@ -368,12 +374,15 @@ final class PooledRuntime extends TaskRuntime {
      * (this is called before it ends), the body goes on. Until {@link #threadFreed} the runtime runs one more
      * body at a time, on a spare if needed, so that queued work (including work the forced end's fallback or
      * callbacks wait for) does not wait for a body that may never return. Called once per runaway, from any
-     * thread.
+     * thread. Counted while the body holds a slot: not while it waits in a managed block.
      */
-    void threadStuck() {
+    void threadStuck(Carrier.ThreadCarrier worker) {
         lock.lock();
         try {
-            stuck++;
+            worker.stuckBodies++;
+            if (!worker.blocking) {
+                stuck++;
+            }
             compensate("a runaway");
         }
         finally {
@@ -381,11 +390,14 @@ final class PooledRuntime extends TaskRuntime {
         }
     }
 
-    /** The runaway body of a {@link #threadStuck} returned: capacity back to what it was. */
-    void threadFreed() {
+    /** The runaway body of a {@link #threadStuck} on {@code worker} returned: capacity back to what it was. */
+    void threadFreed(Carrier.ThreadCarrier worker) {
         lock.lock();
         try {
-            stuck--;
+            worker.stuckBodies--;
+            if (!worker.blocking) {
+                stuck--;
+            }
         }
         finally {
             lock.unlock();

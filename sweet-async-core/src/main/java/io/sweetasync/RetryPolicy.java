@@ -17,10 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #fixed} and {@link #exponential} return a {@link Backoff} that retries any {@link Exception}
  * up to {@code maxRetries} times (so a task makes at most {@code maxRetries + 1} attempts).
  * {@link Backoff#retryOn} narrows that to the given types (and subtypes); {@link Backoff#abortOn}
- * excludes types, and wins over {@code retryOn}. {@link Error}s are retried only when named: in
- * {@code retryOn}, or as the type of a rule ({@code when(AssertionError.class, fixed(2, delay))} retries
- * that error, also through rules nested in that rule's policy; {@code when(Throwable.class, ...)} names no
- * {@code Error}). {@link InterruptedException}
+ * excludes types, and wins over {@code retryOn}. {@link Error}s (and other throwables that are no
+ * {@code Exception}) are retried only when named: in {@code retryOn}, or as the type of a rule
+ * ({@code when(AssertionError.class, fixed(2, delay))} retries that error, also through rules nested in that
+ * rule's policy; {@code when(Throwable.class, ...)} names no {@code Error}). {@link InterruptedException}
  * is never retried, and neither is a task that was cancelled or timed out, whatever the policy says.
  *
  * <h2>Rules per error type</h2>
@@ -120,12 +120,13 @@ public sealed interface RetryPolicy permits RetryPolicy.Backoff, RetryPolicy.Rul
         }
 
         /**
-         * The delay of this rule's policy for an error of its type; a rule whose type is an {@link Error}
-         * names it, as {@link Backoff#retryOn} does (a back-off policy alone retries exceptions only), also
-         * for the back-off policies of rules nested in this one's.
+         * The delay of this rule's policy for an error of its type; a rule whose type is an {@link Error}, or
+         * another throwable that is no {@link Exception}, names it, as {@link Backoff#retryOn} does (a back-off
+         * policy alone retries exceptions only), also for the back-off policies of rules nested in this one's.
+         * ({@code Throwable} itself names nothing: the error matched it only by being a throwable.)
          */
         Duration delay(int failedAttempt, Throwable error, double random) {
-            RetryPolicy applied = error instanceof Error && Error.class.isAssignableFrom(type) ? naming(policy, type)
+            RetryPolicy applied = !(error instanceof Exception) && type != Throwable.class ? naming(policy, type)
                     : policy;
             return applied.nextDelay(failedAttempt, error, random);
         }

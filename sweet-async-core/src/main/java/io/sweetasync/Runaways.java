@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link TaskOrchestrator#runaways()}).
  *
  * <p>Invariants: a runaway on a {@code PLATFORM}/{@code SINGLE} runtime costs that runtime a thread, not
- * a slot: exactly one {@link PooledRuntime#threadFreed()} follows each {@link PooledRuntime#threadStuck()},
+ * a slot: exactly one {@link PooledRuntime#threadFreed} follows each {@link PooledRuntime#threadStuck},
  * whichever of the body's return and this bookkeeping comes first (whoever removes the task from
  * {@link #stuckThreads} frees the thread). A runaway whose body returns leaves both sets. Each task added to
  * {@link #running} holds its figures ({@link TaskFacts#holdFiguresWhileBodyRuns}) before it is ended, and
@@ -24,8 +24,8 @@ final class Runaways {
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
 
     private final Set<TaskNode<?>> running = ConcurrentHashMap.newKeySet();
-    /** Runaways whose body holds a pooled runtime's thread, and that runtime. */
-    private final Map<TaskNode<?>, PooledRuntime> stuckThreads = new ConcurrentHashMap<>();
+    /** Runaways whose body holds a pooled runtime's thread, and that thread's carrier. */
+    private final Map<TaskNode<?>, Carrier.ThreadCarrier> stuckThreads = new ConcurrentHashMap<>();
 
     /** Snapshots of the runaways now, oldest first. */
     List<TaskInfo> snapshots() {
@@ -48,9 +48,9 @@ final class Runaways {
             return false;
         }
         node.holdFiguresWhileBodyRuns();
-        PooledRuntime pool = node.carrierPool();
-        if (pool != null && stuckThreads.putIfAbsent(node, pool) == null) {
-            pool.threadStuck();
+        Carrier.ThreadCarrier worker = node.pooledCarrier();
+        if (worker != null && stuckThreads.putIfAbsent(node, worker) == null) {
+            worker.pool().threadStuck(worker);
         }
         return true;
     }
@@ -69,9 +69,9 @@ final class Runaways {
     /** Called when a runaway's body has returned. */
     void returned(TaskNode<?> node) {
         boolean wasRunning = running.remove(node);
-        PooledRuntime pool = stuckThreads.remove(node);
-        if (pool != null) {
-            pool.threadFreed();
+        Carrier.ThreadCarrier worker = stuckThreads.remove(node);
+        if (worker != null) {
+            worker.pool().threadFreed(worker);
         }
         if (wasRunning) {
             node.settings.orchestrator.runawayReturned(node);

@@ -338,6 +338,11 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
             if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
                 bodyEnded();
             }
+            if (isFinished()) {
+                // Ended at its deadline while the listeners ran (the body counted as running): a runaway until
+                // now, whose thread (a pooled runtime's extra slot) is given back as a returning body's is.
+                settings.orchestrator.runawayTasks().returned(self());
+            }
             return;
         }
         TaskClock.Scheduled retry = schedule(delay, this::resubmit);
@@ -359,7 +364,14 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
     /** Called by the owner of RUNNING. */
     private void endBody() {
         bodyState = DONE;
+        // Ended at its deadline while this thread, its body's, ran the engine's work after the body (the end of
+        // its subtree, whose user code outlived the deadline's grace): a runaway until now. (Read before the
+        // release below, which may end the task itself.)
+        boolean forcedEnd = isFinished();
         bodyEnded();
+        if (forcedEnd) {
+            settings.orchestrator.runawayTasks().returned(self());
+        }
     }
 
     /** As {@link #endBody()}, by the owner of RUNNING who read the clock at {@code now}, just before. */
@@ -424,10 +436,9 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
         return mine != null && mine.thread() == Thread.currentThread() ? mine : Carrier.current();
     }
 
-    /** The pooled runtime whose worker thread runs this task's body; null if none (or the body has returned). */
-    PooledRuntime carrierPool() {
-        Carrier running = carrier;
-        return running == null ? null : running.pool();
+    /** The pooled runtime's worker thread that runs this task's body; null if none (or the body has returned). */
+    Carrier.ThreadCarrier pooledCarrier() {
+        return carrier instanceof Carrier.ThreadCarrier worker && worker.pool() != null ? worker : null;
     }
 
     /** Whether an attempt's body runs now (see {@link TaskDeadline#bodyRunning}). */

@@ -38,7 +38,9 @@ public interface TaskListener {
      * An attempt failed with {@code error} and another starts after {@code delay}. The retry is scheduled
      * once the listeners return: a wait here for the task, or for a task that cannot end before it (an
      * ancestor, a task that starts only after it), would never end, and is refused with
-     * {@link IllegalStateException} naming both, as in {@link #onFinished}.
+     * {@link IllegalStateException} naming both, as in {@link #onFinished}. It runs on the failed attempt's
+     * thread, which counts as the task's body until the listeners return: still running past the task's deadline
+     * (and the grace its body gets), it makes the task a runaway ({@link TaskOrchestrator#runaways()}) until then.
      */
     default void onRetrying(TaskInfo task, Throwable error, Duration delay) {
     }

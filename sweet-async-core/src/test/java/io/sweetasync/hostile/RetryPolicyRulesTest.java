@@ -37,6 +37,37 @@ class RetryPolicyRulesTest {
     }
 
     /**
+     * A throwable that is neither an Exception nor an Error (as some languages and libraries throw for control
+     * flow or failures of their own): a rule naming its type applies its policy to it, as
+     * {@code when(type, policy)} promises and as a rule naming an Error does. Before the fix the rule matched
+     * but its back-off policy, which retries exceptions only, gave up: {@code when(Custom.class, fixed(2, d))}
+     * never retried a Custom.
+     */
+    @Test
+    void aThrowableNeitherExceptionNorErrorNamedByARuleIsRetried() {
+        Throwable custom = new NeitherExceptionNorError();
+        RetryPolicy named = RetryPolicy.when(NeitherExceptionNorError.class, RetryPolicy.fixed(2, DELAY));
+        assertThat(named.nextDelay(1, custom, NO_JITTER)).isEqualTo(DELAY);
+        assertThat(named.nextDelay(2, custom, NO_JITTER)).isEqualTo(DELAY);
+        assertThat(named.nextDelay(3, custom, NO_JITTER)).isNull();
+        assertThat(RetryPolicy.fixed(1, DELAY).when(NeitherExceptionNorError.class, RetryPolicy.fixed(2, DELAY))
+                .nextDelay(1, custom, NO_JITTER)).isEqualTo(DELAY);
+        // still not retried when nothing names it, nor when its rule's policy aborts on it
+        assertThat(RetryPolicy.fixed(2, DELAY).nextDelay(1, custom, NO_JITTER)).isNull();
+        assertThat(RetryPolicy.when(Throwable.class, RetryPolicy.fixed(2, DELAY)).nextDelay(1, custom, NO_JITTER))
+                .isNull();
+        assertThat(RetryPolicy.when(NeitherExceptionNorError.class,
+                RetryPolicy.fixed(2, DELAY).abortOn(NeitherExceptionNorError.class)).nextDelay(1, custom, NO_JITTER))
+                .isNull();
+    }
+
+    private static final class NeitherExceptionNorError extends Throwable {
+        NeitherExceptionNorError() {
+            super("neither");
+        }
+    }
+
+    /**
      * {@code exponential(maxRetries, initial, max)} promises delays "never more than max"; {@code withJitter(j)}
      * spreads "each delay uniformly over [d·(1−j), d·(1+j)]": at the cap, half of the jittered delays exceed
      * max (here 1.5 s for a 1 s max). Either the cap applies after the jitter or the javadoc of exponential
