@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * <ul>
  * <li>All state but {@code busy} is touched only while holding {@code busy}: by the sender while it
  * stages or finishes, by the coordinator while it rescues. The sender spins for it (the coordinator
- * holds it for one publish at most), yielding after a while ({@link Waits#spin}: a coordinator that parked on
+ * holds it for one publish at most), parking after a while ({@link Waits#spin}: a coordinator that parked on
  * the buffer's lock needs a carrier back); the coordinator only tries, and skips a busy batch.</li>
  * <li>{@code 0 <= count <= reserved}: staged events always sit in reserved slots, and every
  * reservation is published (the unused part released) by {@link #finish} at the latest.</li>
@@ -104,8 +104,12 @@ final class StagedEvents implements Consumer<Object> {
 
     /** For the sender; the coordinator only tries, and holds it for one publish at most. */
     private void acquire() {
+        boolean interrupted = false;
         for (int turn = 0; !busy.compareAndSet(false, true); turn++) {
-            Waits.spin(turn); // the coordinator is publishing the staged batch: a few microseconds, or it waits for a carrier
+            interrupted |= Waits.spin(turn); // the coordinator is publishing the staged batch: a few microseconds
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -147,8 +147,12 @@ final class TakenEvents {
      */
     int close() {
         int unclaimed = endClaims();
+        boolean interrupted = false;
         for (int turn = 0; thieves.get() != 0; turn++) {
-            Waits.spin(turn); // a thief between its claim and its drop, or about to find nothing: a few instructions
+            interrupted |= Waits.spin(turn); // a thief between its claim and its drop, or about to find nothing
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return unclaimed;
     }

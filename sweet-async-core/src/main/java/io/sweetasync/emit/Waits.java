@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The pipeline's blocking waits, each a {@link TaskRuntime#managedBlock managed block}: on a
@@ -16,25 +17,39 @@ import java.util.concurrent.locks.Condition;
  */
 final class Waits {
 
-    /** Spin hints before a spinning thread yields instead (about a microsecond of spinning). */
-    private static final int SPINS_BEFORE_YIELD = 100;
+    /** Spin hints before a spinning thread parks instead (about a microsecond of spinning). */
+    private static final int SPINS_BEFORE_PARK = 100;
+    /** How long a spinning thread parks at a time once it has spun that long. */
+    private static final long PARK_NANOS = 20_000;
 
     private Waits() {
     }
 
     /**
      * One turn ({@code turn} counting from 0) of a wait for a flag another thread holds for a few instructions or a
-     * publish: a spin hint at first, then a yield. A virtual thread that holds the flag and parks meanwhile (on
-     * the buffer's lock) needs a carrier to go on; spinning virtual threads that never yield could hold every
-     * carrier (one on a 1-CPU machine), and it would never get one.
+     * publish: a spin hint at first, then a short park. A virtual thread that holds the flag and parks meanwhile
+     * (on the buffer's lock) needs a carrier to go on; spinning virtual threads that never gave theirs up could
+     * hold every carrier (one on a 1-CPU machine), and it would never get one. (A yield is not enough: a yielded
+     * virtual thread may go back to its carrier's own queue, which the carrier runs before the threads woken from
+     * elsewhere.) A park returns at once on an interrupted thread, so the interrupt is taken first: true if it
+     * was, and the caller sets it again once its wait is over.
+     *
+     * <pre>{@code
+     * boolean interrupted = false;
+     * for (int turn = 0; !flag.compareAndSet(false, true); turn++) {
+     *     interrupted |= Waits.spin(turn);
+     * }
+     * if (interrupted) Thread.currentThread().interrupt();
+     * }</pre>
      */
-    static void spin(int turn) {
-        if (turn < SPINS_BEFORE_YIELD) {
+    static boolean spin(int turn) {
+        if (turn < SPINS_BEFORE_PARK) {
             Thread.onSpinWait();
+            return false;
         }
-        else {
-            Thread.yield();
-        }
+        boolean interrupted = Thread.interrupted();
+        LockSupport.parkNanos(PARK_NANOS);
+        return interrupted;
     }
 
     /** A managed block that blocks once, in {@code wait}; the caller loops on its own condition. */

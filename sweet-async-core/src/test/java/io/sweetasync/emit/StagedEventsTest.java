@@ -24,6 +24,8 @@ class StagedEventsTest {
      * threads that only spun held every carrier (on a 1-CPU machine: the one), so the coordinator never got one
      * and the pipeline hung for good. Here more stagings than carriers are held by "coordinators" that can only
      * release them from virtual threads started after the senders began to spin: every sender must get through.
+     * (Yielding was not enough: a yielded virtual thread can go back to its carrier's own queue, run before the
+     * threads woken from elsewhere.)
      */
     @Test
     void sendersSpinningForTheirStagingsLeaveTheCoordinatorACarrier() throws Exception {
@@ -45,13 +47,17 @@ class StagedEventsTest {
         AtomicInteger spinning = new AtomicInteger();
         CountDownLatch through = new CountDownLatch(senders);
         try {
-            for (StagedEvents staging : stagings) {
-                Thread.ofVirtual().start(() -> {
-                    spinning.incrementAndGet();
-                    staging.finish(); // spins for the staging
-                    through.countDown();
-                });
-            }
+            // Started from a virtual thread, as a pipeline's coordinator starts its senders: they wait in that
+            // carrier's own queue, where a yielding one would go back too, ahead of threads woken from elsewhere.
+            Thread.ofVirtual().start(() -> {
+                for (StagedEvents staging : stagings) {
+                    Thread.ofVirtual().start(() -> {
+                        spinning.incrementAndGet();
+                        staging.finish(); // spins for the staging
+                        through.countDown();
+                    });
+                }
+            });
             // Every carrier taken by a spinning sender (a bounded wait: fewer carriers than processors is fine too)
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (spinning.get() < Math.min(senders, Runtime.getRuntime().availableProcessors())
@@ -59,7 +65,9 @@ class StagedEventsTest {
                 Thread.sleep(1);
             }
             for (AtomicBoolean busy : held) {
-                Thread.ofVirtual().start(() -> busy.setRelease(false)); // the coordinator, back from its park
+                // the coordinator, back from its park: woken by a platform thread (a receiver on a platform runtime
+                // releasing the buffer's lock)
+                Thread.ofVirtual().start(() -> busy.setRelease(false));
             }
             assertThat(through.await(20, TimeUnit.SECONDS)).as("senders through (of %d)", senders).isTrue();
         }
