@@ -215,7 +215,7 @@ final class TaskFactory {
      * ever. So would one that starts only after a task that cannot end before {@code parent} does (one that
      * starts only after {@code parent} or an ancestor ended, or a parent of such a task, and so on:
      * {@link TaskNode#endingOnlyAfter}). Refused here, before anything is registered: a walk up the tree, then
-     * along the dependents met, only for live dependencies.
+     * along the dependents met, only for live dependencies outside {@code parent}'s subtree.
      */
     private static void refuseWaitingForAnAncestor(TaskNode<?> parent, List<TaskNode<?>> waitsFor, String name) {
         if (parent == null || waitsFor.isEmpty()) {
@@ -232,6 +232,9 @@ final class TaskFactory {
                         + (dependency == parent ? "" : ", a descendant of " + dependency.label())
                         + ", which waits for its children, so it would never start; start it detached()"
                         + " (for chain(): to(...).detached().after(task).run(...)), or outside that body");
+            }
+            if (dependency.isSelfOrDescendantOf(parent)) {
+                continue; // a sibling, the usual case: it never waits for parent (it would have been refused)
             }
             if (endingOnlyAfterParent == null) {
                 endingOnlyAfterParent = TaskNode.endingOnlyAfter(parent);
