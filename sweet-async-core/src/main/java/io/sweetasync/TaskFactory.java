@@ -237,7 +237,8 @@ final class TaskFactory {
                 continue; // a sibling, the usual case: it never waits for parent (it would have been refused)
             }
             if (endingOnlyAfterParent == null) {
-                endingOnlyAfterParent = TaskNode.endingOnlyAfter(parent);
+                // No ancestor has a dependent: the set is parent and its ancestors, checked just above.
+                endingOnlyAfterParent = selfOrAncestorHasDependents(parent) ? TaskNode.endingOnlyAfter(parent) : Set.of();
             }
             if (endingOnlyAfterParent.contains(dependency)) {
                 throw new IllegalArgumentException("task " + (name == null ? "" : name + " ")
@@ -248,6 +249,16 @@ final class TaskFactory {
                         + " (for chain(): to(...).detached().after(task).run(...)), or outside that body");
             }
         }
+    }
+
+    /** Whether a live task waits for {@code task} or one of its ancestors: a walk up, no allocation. */
+    private static boolean selfOrAncestorHasDependents(TaskNode<?> task) {
+        for (TaskNode<?> up = task; up != null; up = up.parentNode()) {
+            if (up.outcome.hasDependents()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describeEnd(TaskStatus status) {
