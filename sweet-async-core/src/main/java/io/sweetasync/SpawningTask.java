@@ -106,7 +106,8 @@ public interface SpawningTask<T> extends Future<T> {
      *
      * @throws IllegalArgumentException if called inside the body of this task (or of a descendant of it):
      *                                  the new task would be a child waiting for its own ancestor, which
-     *                                  waits for its children, so it would never start
+     *                                  waits for its children, so it would never start; likewise if this task
+     *                                  starts only after the calling task or one of its ancestors ended
      */
     <U> SpawningTask<U> chain(Function<? super T, ? extends U> next);
 

@@ -174,8 +174,9 @@ public final class SpawningTaskBuilder<T> {
      * name a task created earlier, so dependencies cannot form a cycle.)
      *
      * <p>Inside a task body, a task that is not {@link #detached()} becomes a child of that body's task, which
-     * waits for its children: naming that task or one of its ancestors here would never start, so
-     * {@link #run} refuses it with {@link IllegalArgumentException}.
+     * waits for its children: naming that task or one of its ancestors here would never start, nor would naming
+     * a task that itself starts only after one of those (say {@code to(...).detached().after(parent).run(...)}),
+     * so {@link #run} refuses it with {@link IllegalArgumentException}.
      *
      * <p>Any handle of this orchestrator's tasks may be named, a pipeline's {@code EmittingTask} too.
      *
@@ -203,7 +204,8 @@ public final class SpawningTaskBuilder<T> {
      *
      * @throws IllegalStateException    if this builder makes children of a task that has finished
      * @throws IllegalArgumentException if the task would be a child of a task it must start {@link #after}
-     *                                  (directly or through an ancestor): it would never start
+     *                                  (directly or through an ancestor), or of a task that cannot end
+     *                                  before a task it must start after does: it would never start
      */
     public SpawningTask<T> run(Callable<? extends T> work) {
         return orchestrator.spawn(spec, Objects.requireNonNull(work, "work"));

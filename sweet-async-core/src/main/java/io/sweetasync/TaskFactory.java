@@ -5,6 +5,7 @@ import io.sweetasync.spi.ContextPropagator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -211,12 +212,16 @@ final class TaskFactory {
     /**
      * A parent is terminal only after its children: a task placed under {@code parent} that would start only
      * after {@code parent} itself or one of its ancestors ended would wait for a task that waits for it, for
-     * ever. Refused here, before anything is registered (a walk up the tree, only for live dependencies).
+     * ever. So would one that starts only after a task that cannot end before {@code parent} does (one that
+     * starts only after {@code parent} or an ancestor ended, or a parent of such a task, and so on:
+     * {@link TaskNode#endingOnlyAfter}). Refused here, before anything is registered: a walk up the tree, then
+     * along the dependents met, only for live dependencies outside {@code parent}'s subtree.
      */
     private static void refuseWaitingForAnAncestor(TaskNode<?> parent, List<TaskNode<?>> waitsFor, String name) {
         if (parent == null || waitsFor.isEmpty()) {
             return;
         }
+        Set<TaskNode<?>> endingOnlyAfterParent = null;
         for (TaskNode<?> dependency : waitsFor) {
             if (dependency.isTerminal()) {
                 continue;
@@ -228,7 +233,32 @@ final class TaskFactory {
                         + ", which waits for its children, so it would never start; start it detached()"
                         + " (for chain(): to(...).detached().after(task).run(...)), or outside that body");
             }
+            if (dependency.isSelfOrDescendantOf(parent)) {
+                continue; // a sibling, the usual case: it never waits for parent (it would have been refused)
+            }
+            if (endingOnlyAfterParent == null) {
+                // No ancestor has a dependent: the set is parent and its ancestors, checked just above.
+                endingOnlyAfterParent = selfOrAncestorHasDependents(parent) ? TaskNode.endingOnlyAfter(parent) : Set.of();
+            }
+            if (endingOnlyAfterParent.contains(dependency)) {
+                throw new IllegalArgumentException("task " + (name == null ? "" : name + " ")
+                        + "cannot wait for " + dependency.label() + ": it would be a child of " + parent.label()
+                        + ", which waits for its children, and " + dependency.label() + " cannot end before "
+                        + parent.label() + " does (it starts only after " + parent.label() + " or an ancestor ended,"
+                        + " or waits for a task that does), so it would never start; start it detached()"
+                        + " (for chain(): to(...).detached().after(task).run(...)), or outside that body");
+            }
         }
+    }
+
+    /** Whether a live task waits for {@code task} or one of its ancestors: a walk up, no allocation. */
+    private static boolean selfOrAncestorHasDependents(TaskNode<?> task) {
+        for (TaskNode<?> up = task; up != null; up = up.parentNode()) {
+            if (up.outcome.hasDependents()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describeEnd(TaskStatus status) {

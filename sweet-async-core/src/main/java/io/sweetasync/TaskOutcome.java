@@ -160,6 +160,13 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         }
     }
 
+    /** Whether a task that has not ended waits for this one (see {@link #addDependent}). */
+    boolean hasDependents() {
+        synchronized (this) {
+            return dependents != null && !dependents.isEmpty();
+        }
+    }
+
     /** The tasks that wait for this one and have not ended (see {@link #addDependent}). */
     List<TaskNode<?>> dependentTasks() {
         synchronized (this) {

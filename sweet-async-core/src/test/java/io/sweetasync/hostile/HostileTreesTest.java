@@ -320,6 +320,51 @@ class HostileTreesTest {
         }
     }
 
+    /**
+     * A child that would start only after a task that itself starts only after its parent (here a detached task
+     * {@code after(parent)}, then a second one after that) would wait for its parent, which waits for it: refused as
+     * a direct {@code after(parent)} is, by {@code after} and {@code chain}. Before, both were accepted and the
+     * parent never ended.
+     */
+    @Test
+    void aChildWaitingForATaskThatStartsOnlyAfterItsParentIsRefused() throws Exception {
+        AtomicReference<SpawningTask<String>> self = new AtomicReference<>();
+        CountDownLatch handed = new CountDownLatch(1);
+        List<Throwable> refused = new ArrayList<>();
+        AtomicReference<SpawningTask<String>> later = new AtomicReference<>();
+        SpawningTask<String> parent = orchestrator.to(String.class).run(() -> {
+            handed.await();
+            SpawningTask<String> afterParent = orchestrator.to(String.class).detached().after(self.get()).run(() -> "a");
+            later.set(orchestrator.to(String.class).detached().after(afterParent).run(() -> "b"));
+            for (SpawningTask<String> waitsForParent : List.of(afterParent, later.get())) {
+                try {
+                    orchestrator.to(String.class).after(waitsForParent).run(() -> "never");
+                }
+                catch (IllegalArgumentException ex) {
+                    refused.add(ex);
+                }
+                try {
+                    waitsForParent.chain(a -> "never");
+                }
+                catch (IllegalArgumentException ex) {
+                    refused.add(ex);
+                }
+            }
+            return "p";
+        });
+        self.set(parent);
+        handed.countDown();
+        try {
+            assertThat(parent.get(HANG.toSeconds(), TimeUnit.SECONDS)).isEqualTo("p");
+        }
+        finally {
+            parent.cancel();
+        }
+        assertThat(refused).hasSize(4).allSatisfy(ex -> assertThat(ex).hasMessageContaining("cannot end before ")
+                .hasMessageContaining("detached()"));
+        assertThat(assertTimeoutPreemptively(HANG, () -> later.get().join())).isEqualTo("b");
+    }
+
     // ---- a context used after its body -------------------------------------------------------------
 
     @Test
