@@ -252,10 +252,7 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
             }
             else if (!ran) {
                 releasePermit(PermitRelease.IGNORE);
-                endBody();
-                if (isFinished()) {
-                    settings.orchestrator.runawayTasks().returned(self());
-                }
+                endBody(); // gives a runaway's thread back if the task ended meanwhile
             }
             else {
                 afterAttempt(start, result, error);
@@ -292,9 +289,9 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
                     : Timeouts.isTimeout(error) ? PermitRelease.DROPPED : PermitRelease.IGNORE);
         }
         if (isFinished()) {
-            // A runaway: its waiters were released at the deadline; only the body's share is left to give back.
+            // A runaway: its waiters were released at the deadline; only the body's share (and its thread) is left
+            // to give back.
             endBody();
-            settings.orchestrator.runawayTasks().returned(self());
         }
         else if (error == null) {
             bodyReturned(result);

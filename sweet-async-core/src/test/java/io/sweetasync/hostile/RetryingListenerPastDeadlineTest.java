@@ -60,16 +60,7 @@ class RetryingListenerPastDeadlineTest {
             assertThat(attempts).as("no attempt after the deadline").hasValue(1);
 
             // single: one body at a time again
-            CountDownLatch secondStarted = new CountDownLatch(1);
-            SpawningTask<Boolean> first = orchestrator.to(Boolean.class).runtime("single")
-                    .run(() -> secondStarted.await(1, TimeUnit.SECONDS));
-            SpawningTask<Boolean> second = orchestrator.to(Boolean.class).runtime("single").run(() -> {
-                secondStarted.countDown();
-                return true;
-            });
-            assertThat(assertTimeoutPreemptively(HANG, first::join)).as("the second body ran during the first")
-                    .isFalse();
-            assertThat(assertTimeoutPreemptively(HANG, second::join)).isTrue();
+            SingleRuntime.assertRunsOneBodyAtATime(orchestrator, HANG);
         }
     }
 

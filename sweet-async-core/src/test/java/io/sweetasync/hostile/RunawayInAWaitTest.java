@@ -39,16 +39,7 @@ class RunawayInAWaitTest {
             assertThat(runaway.status()).isEqualTo(TaskStatus.TIMED_OUT);
             await().alias("a runaway").atMost(HANG).until(() -> orchestrator.runawayCount() == 1);
 
-            CountDownLatch secondStarted = new CountDownLatch(1);
-            SpawningTask<Boolean> first = orchestrator.to(Boolean.class).runtime("single")
-                    .run(() -> secondStarted.await(1, TimeUnit.SECONDS));
-            SpawningTask<Boolean> second = orchestrator.to(Boolean.class).runtime("single").run(() -> {
-                secondStarted.countDown();
-                return true;
-            });
-            assertThat(assertTimeoutPreemptively(HANG, first::join)).as("the second body ran during the first")
-                    .isFalse();
-            assertThat(assertTimeoutPreemptively(HANG, second::join)).isTrue();
+            SingleRuntime.assertRunsOneBodyAtATime(orchestrator, HANG);
             releaseOther.countDown();
             await().alias("no runaway once its wait ended").atMost(HANG).until(() -> orchestrator.runawayCount() == 0);
         }
