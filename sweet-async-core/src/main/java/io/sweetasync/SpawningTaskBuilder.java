@@ -94,7 +94,8 @@ public final class SpawningTaskBuilder<T> {
      * future's {@code join()}/{@code get()}) for the task itself, an ancestor, or a task that starts only
      * after one of those ({@code after}, {@code chain}, and so on) would never end, and are refused with
      * {@link IllegalStateException} naming both, which fails the fallback as above. The timeout does not
-     * bound the fallback: its waiters are released once it returns.
+     * bound the fallback: its waiters are released once it returns. A task the fallback starts is a root (no
+     * body runs on its thread any more), not a child of the task that is ending.
      */
     public SpawningTaskBuilder<T> fallback(Function<? super AsyncTaskException, ? extends T> fallback) {
         return new SpawningTaskBuilder<>(orchestrator, spec.withFallback(Objects.requireNonNull(fallback, "fallback")));

@@ -71,6 +71,12 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     // ---- children -------------------------------------------------------------------------------
 
+    /** " (STATUS)" once the end is recorded; empty while it is being decided (the status still reads RUNNING). */
+    private String endedAs() {
+        TaskStatus status = status();
+        return status.isTerminal() ? " (" + status + ")" : "";
+    }
+
     /**
      * Registers {@code child}; throws if this task has finished. Returns whether this task is
      * stopping, in which case the caller must stop the child (once it is fully registered).
@@ -87,7 +93,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 int current = outstanding;
                 if (current == 0) {
                     throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
-                            + ": that task has finished (" + status() + "); start it detached or from a live task");
+                            + ": that task has finished" + endedAs() + "; start it detached or from a live task");
                 }
                 if (OUTSTANDING.compareAndSet(this, current, current + 1)) {
                     ((TaskChildren<?>) child).parentShare = SHARE_COUNTED; // before the child can run, let alone finish

@@ -53,7 +53,8 @@ public interface TaskListener {
      * ancestor, or after such a task), would never end, and is refused with {@link IllegalStateException}
      * naming both (logged and skipped, as any exception of a listener, unless the listener catches it).
      * No deadline bounds a listener: one that blocks here holds the task's waiters, and its parent, until it
-     * returns, even after the task's timeout.
+     * returns, even after the task's timeout. A task started here is a root, not a child of the finished task
+     * (whose body's thread this may be).
      */
     default void onFinished(TaskInfo task) {
     }

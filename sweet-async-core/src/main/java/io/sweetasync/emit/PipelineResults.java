@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -76,6 +77,8 @@ final class PipelineResults<K, V> {
     private final ResultLog<K, V> log = new ResultLog<>(
             delivery -> Thread.ofVirtual().name("sweet-async-results").start(delivery));
     private final ConcurrentLinkedQueue<EventError<K>> errors = new ConcurrentLinkedQueue<>();
+    /** The size of {@link #errors}, which a ConcurrentLinkedQueue would count by walking it on each progress read. */
+    private final AtomicInteger errorCount = new AtomicInteger();
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
 
     /** {@code sequence}: the final event in emission order. */
@@ -159,13 +162,14 @@ final class PipelineResults<K, V> {
     /** Keeps an error; the first one is signalled to the coordinator. */
     void record(EventError<K> error) {
         errors.add(error);
+        errorCount.incrementAndGet();
         if (firstError.compareAndSet(null, error.error())) {
             signals.accept(Pipeline.Signal.ERROR);
         }
     }
 
     int errorCount() {
-        return errors.size();
+        return errorCount.get();
     }
 
     /** The first error recorded; {@code null} if none. */
