@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +22,8 @@ import java.util.function.Consumer;
  * holds it for one publish at most), parking after a while ({@link Waits#spin}: a coordinator that parked on
  * the buffer's lock needs a carrier back); the coordinator only tries, and skips a busy batch.</li>
  * <li>{@code 0 <= count <= reserved}: staged events always sit in reserved slots, and every
- * reservation is published (the unused part released) by {@link #finish} at the latest.</li>
+ * reservation is published (the unused part released) by {@link #finish} at the latest, once: a batch the
+ * closed buffer refused is gone too (the refusal released its slots).</li>
  * <li>A staging is in {@code live} (the set the coordinator rescues from) from its creation until
  * {@link #finish}.</li>
  * </ul>
@@ -132,18 +134,23 @@ final class StagedEvents implements Consumer<Object> {
         if (reserved == 0) {
             return;
         }
-        try {
-            buffer.publish(items, count, reserved, clock.now());
-            published.add(count);
-        }
-        finally {
-            Arrays.fill(items, 0, count, null);
-        }
-        if (count == reserved) {
-            size = EventBuffer.nextBatchSize(size, System.nanoTime() - start, count, BATCH_PULL_NANOS);
-        }
+        Instant now = clock.now();
+        int staged = count;
+        int slots = reserved;
+        // Published or refused (a closed buffer releases the slots as it refuses them), the batch is gone: a
+        // finish() after a refusal must not release its slots a second time.
         count = 0;
         reserved = 0;
+        try {
+            buffer.publish(items, staged, slots, now);
+            published.add(staged);
+        }
+        finally {
+            Arrays.fill(items, 0, staged, null);
+        }
+        if (staged == slots) {
+            size = EventBuffer.nextBatchSize(size, System.nanoTime() - start, staged, BATCH_PULL_NANOS);
+        }
     }
 
     /** Carries an {@link InterruptedException} out of a {@code Consumer}. */

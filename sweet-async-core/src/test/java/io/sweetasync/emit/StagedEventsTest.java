@@ -1,6 +1,7 @@
 package io.sweetasync.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -75,5 +76,30 @@ class StagedEventsTest {
             held.forEach(busy -> busy.setRelease(false)); // a failed run must not leave this JVM's carriers spinning
         }
         assertThat(live).isEmpty();
+    }
+
+    /**
+     * A batch the closed buffer refuses gives its reserved slots back once: the refusal released them, so the
+     * sender's {@code finish()} after it (in its {@code finally}) must not publish, and release, the same batch
+     * again (the buffer's count of used slots went negative by a batch).
+     */
+    @Test
+    void aRefusedBatchReleasesItsSlotsOnce() throws Exception {
+        EventBuffer buffer = new EventBuffer(16);
+        StagedEvents staging = new StagedEvents(buffer, new EmissionClock(), ConcurrentHashMap.newKeySet(),
+                new LongAdder());
+        Field size = StagedEvents.class.getDeclaredField("size");
+        size.setAccessible(true);
+        size.setInt(staging, 4); // as after fast pulls: the next reservation is four slots
+        staging.offer("a");
+        assertThat(buffer.used()).as("a batch of four reserved").isEqualTo(4);
+        buffer.close(); // the pipeline is stopped while the batch fills
+        staging.offer("b");
+        staging.offer("c");
+        assertThatThrownBy(() -> staging.offer("d")).as("the full batch is refused")
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(buffer.used()).as("the refused batch's slots released").isZero();
+        staging.finish(); // the sender's finally: nothing left to publish
+        assertThat(buffer.used()).as("released once").isZero();
     }
 }
