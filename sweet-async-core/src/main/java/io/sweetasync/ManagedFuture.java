@@ -28,9 +28,17 @@ class ManagedFuture<T> extends CompletableFuture<T> {
         return new ManagedFuture<>();
     }
 
+    /**
+     * Whether this future is completed: {@link CompletableFuture#isDone()}, which a subclass's {@code isDone()} may
+     * answer earlier (a task's future whose cancel lost); the waits here wait for completion.
+     */
+    final boolean completed() {
+        return super.isDone();
+    }
+
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        if (!isDone()) {
+        if (!completed()) {
             TaskRuntime.managedBlock(new Wait(0));
         }
         return super.get();
@@ -39,12 +47,12 @@ class ManagedFuture<T> extends CompletableFuture<T> {
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         Objects.requireNonNull(unit, "unit");
-        if (!isDone()) {
+        if (!completed()) {
             long nanos = unit.toNanos(timeout);
             if (nanos > 0) {
                 TaskRuntime.managedBlock(new Wait(nanos));
             }
-            if (!isDone()) {
+            if (!completed()) {
                 throw new TimeoutException();
             }
         }
@@ -54,7 +62,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
     @Override
     public T join() {
         boolean interrupted = false;
-        while (!isDone()) {
+        while (!completed()) {
             try {
                 TaskRuntime.managedBlock(new Wait(0));
             }
@@ -99,7 +107,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
         @Override
         public boolean isReleasable() {
-            return isDone() || timed && deadline - System.nanoTime() <= 0;
+            return completed() || timed && deadline - System.nanoTime() <= 0;
         }
     }
 }

@@ -268,14 +268,19 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
 
     /**
      * The future of {@code toCompletableFuture()}: cancelling it cancels the task and returns true exactly
-     * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}. Its waits, and those of
-     * the futures derived from it, are managed blocks ({@link ManagedFuture}).
+     * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}. A cancel that loses (the
+     * task's end was decided first, its fallback or listeners may still run) leaves it {@code isDone()}, as
+     * {@link java.util.concurrent.Future#cancel} requires and as the task's handle says; its waits still wait
+     * for the outcome. Its waits, and those of the futures derived from it, are managed blocks
+     * ({@link ManagedFuture}).
      */
     private static final class TaskFuture<T> extends ManagedFuture<T> {
 
         private final TaskNode<T> task;
         /** Guarded by this. */
         private boolean cancelRequested;
+        /** A cancel of this future lost to the task's end, decided already: the future is done from then on. */
+        private volatile boolean cancelLost;
 
         TaskFuture(TaskNode<T> task) {
             this.task = task;
@@ -296,8 +301,13 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             return super.join();
         }
 
+        @Override
+        public boolean isDone() {
+            return cancelLost || super.isDone();
+        }
+
         private void refuseSelfWait() {
-            if (!isDone()) {
+            if (!completed()) {
                 task.refuseWaitingForItselfOrAnAncestor();
             }
         }
@@ -308,6 +318,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
                 cancelRequested = true;
             }
             if (!task.cancel()) {
+                cancelLost = true;
                 return false;
             }
             if (!super.cancel(mayInterruptIfRunning) && !isCancelled()) {
