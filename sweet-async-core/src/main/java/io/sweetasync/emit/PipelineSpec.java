@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskPriority;
 import java.time.Duration;
 
@@ -8,8 +9,8 @@ record PipelineSpec(String name, Duration timeout, int bufferSize, boolean seque
         String group, TaskPriority priority, String runtime) {
 
     /** Gives {@code builder} the pipeline's runtime and priority, where set; for the pipeline and its workers. */
-    <T> io.sweetasync.SpawningTaskBuilder<T> applyTo(io.sweetasync.SpawningTaskBuilder<T> builder) {
-        io.sweetasync.SpawningTaskBuilder<T> configured = runtime != null ? builder.runtime(runtime) : builder;
+    <T> SpawningTaskBuilder<T> applyTo(SpawningTaskBuilder<T> builder) {
+        SpawningTaskBuilder<T> configured = runtime != null ? builder.runtime(runtime) : builder;
         return priority != null ? configured.priority(priority) : configured;
     }
 
