@@ -77,8 +77,10 @@ final class AsyncTaskPlans {
         if (annotation == null) {
             throw new IllegalStateException("no @AsyncTask found on " + specific + " although its advice runs");
         }
-        AsyncTaskSettings.checkReturnType(method); // beans the start-up check did not see (lazy, prototype)
-        Class<?> returns = method.getReturnType();
+        // The implementation's return type: through a generic interface (Job<CompletableFuture<String>>) the
+        // called method, and the bridge, return Object, and a returned future was taken for a plain value
+        AsyncTaskSettings.checkReturnType(specific); // beans the start-up check did not see (lazy, prototype)
+        Class<?> returns = specific.getReturnType();
         Plan fresh = new Plan(targetClass, annotation, settings.namedBuilder(method, annotation),
                 settings.handlerName(method, annotation), returns,
                 CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
