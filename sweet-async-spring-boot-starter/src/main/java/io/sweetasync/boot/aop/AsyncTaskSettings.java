@@ -4,6 +4,7 @@ import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
 import io.sweetasync.annotation.AsyncTask;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -50,8 +51,12 @@ final class AsyncTaskSettings {
     private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
         String name = resolve(annotation.name());
         SpawningTaskBuilder<Object> builder = orchestrator.<Object>to()
-                .named(name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name)
-                .priority(annotation.priority());
+                .named(name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name);
+        if (annotation.priority() != TaskPriority.NORMAL) {
+            // NORMAL, the default, is left unset: the calling task's priority, as for a builder's child (set, the
+            // children of a HIGH request queued behind every NORMAL task while their parent waited for them)
+            builder = builder.priority(annotation.priority());
+        }
         String timeout = resolve(annotation.timeout());
         if (!timeout.isEmpty()) {
             builder = builder.timeout(duration("timeout", timeout, method));
