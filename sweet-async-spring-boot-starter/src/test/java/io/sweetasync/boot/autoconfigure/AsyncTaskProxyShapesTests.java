@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -56,6 +57,58 @@ class AsyncTaskProxyShapesTests {
                     assertThat(orchestrator.recent()).filteredOn(task -> task.name().equals("future-job"))
                             .extracting(TaskInfo::status).containsExactly(TaskStatus.COMPLETED);
                 });
+    }
+
+    /**
+     * The same through a generic abstract class whose method carries the annotation, the bean a CGLIB proxy of its
+     * subclass, called through the base type.
+     */
+    @Test
+    void aFutureReturnedThroughAGenericBaseClassIsAwaitedInsideTheTask() {
+        runner.withBean(FutureStep.class).run(context -> {
+            @SuppressWarnings("unchecked")
+            Step<CompletableFuture<String>> step = context.getBean(Step.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CountDownLatch release = context.getBean(FutureStep.class).release(); // the target's, not the proxy's field
+            CompletableFuture<String> returned = step.call();
+            try {
+                assertThat(returned.isDone()).as("returned at once").isFalse();
+                assertThat(orchestrator.roots()).as("the task awaits the future it returned")
+                        .extracting(TaskInfo::name).containsExactly("FutureStep.call");
+            }
+            finally {
+                release.countDown();
+            }
+            assertThat(returned.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+        });
+    }
+
+    abstract static class Step<T> {
+
+        @AsyncTask
+        public abstract T call();
+    }
+
+    static class FutureStep extends Step<CompletableFuture<String>> {
+
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        public CountDownLatch release() {
+            return release;
+        }
+
+        @Override
+        public CompletableFuture<String> call() {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                return "done";
+            });
+        }
     }
 
     interface Job<T> {
