@@ -60,6 +60,44 @@ class AsyncTaskProxyShapesTests {
     }
 
     /**
+     * A method left unnamed is named after the bean's class, {@code SimpleClassName.method}, whichever proxy calls
+     * it: behind a JDK interface proxy it was named after the interface, so two beans implementing it ran as one
+     * name (their meters merged) and switching proxies renamed the task.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = { true, false })
+    void anUnnamedMethodIsNamedAfterTheBeansClassWhateverTheProxy(boolean proxyTargetClass) {
+        runner.withBean("english", Greeting.class, EnglishGreeting::new)
+                .withBean("french", Greeting.class, FrenchGreeting::new)
+                .withPropertyValues("spring.aop.proxy-target-class=" + proxyTargetClass).run(context -> {
+                    assertThat(context.getBean("english", Greeting.class).greet()).isEqualTo("hello");
+                    assertThat(context.getBean("french", Greeting.class).greet()).isEqualTo("bonjour");
+                    assertThat(context.getBean(TaskOrchestrator.class).recent()).extracting(TaskInfo::name)
+                            .containsExactlyInAnyOrder("EnglishGreeting.greet", "FrenchGreeting.greet");
+                });
+    }
+
+    interface Greeting {
+        String greet();
+    }
+
+    static class EnglishGreeting implements Greeting {
+        @Override
+        @AsyncTask
+        public String greet() {
+            return "hello";
+        }
+    }
+
+    static class FrenchGreeting implements Greeting {
+        @Override
+        @AsyncTask
+        public String greet() {
+            return "bonjour";
+        }
+    }
+
+    /**
      * The same through a generic abstract class whose method carries the annotation, the bean a CGLIB proxy of its
      * subclass, called through the base type.
      */
