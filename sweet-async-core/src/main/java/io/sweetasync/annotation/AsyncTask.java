@@ -74,7 +74,10 @@ public @interface AsyncTask {
     /** Concurrency group; empty: none. Placeholders allowed. */
     String group() default "";
 
-    /** Admission priority. */
+    /**
+     * Admission priority. {@code NORMAL}, the default, runs at the calling task's priority when the call is made
+     * inside a task (as a builder's child that sets none), else at {@code NORMAL}; any other value is kept.
+     */
     TaskPriority priority() default TaskPriority.NORMAL;
 
     /** Runtime name; empty: inherited from the calling task, else the default. Placeholders allowed. */

@@ -2,6 +2,7 @@ package io.sweetasync.boot.aop;
 
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.annotation.Placement;
 import java.lang.reflect.Method;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,9 +78,16 @@ final class AsyncTaskPlans {
         if (annotation == null) {
             throw new IllegalStateException("no @AsyncTask found on " + specific + " although its advice runs");
         }
-        AsyncTaskSettings.checkReturnType(method); // beans the start-up check did not see (lazy, prototype)
-        Class<?> returns = method.getReturnType();
-        Plan fresh = new Plan(targetClass, annotation, settings.namedBuilder(method, annotation),
+        // The implementation's return type: through a generic interface (Job<CompletableFuture<String>>) the
+        // called method, and the bridge, return Object, and a returned future was taken for a plain value
+        AsyncTaskSettings.checkReturnType(specific); // beans the start-up check did not see (lazy, prototype)
+        Class<?> returns = specific.getReturnType();
+        // Named after the bean's class behind a JDK proxy too (the called method is the interface's). A durable or
+        // placed call keeps the called method's name, that of its handler (registered and stored under it), as
+        // does an anonymous class's (no simple name)
+        boolean calledName = annotation.durable() || annotation.placement() == Placement.ANYWHERE
+                || specific.getDeclaringClass().isAnonymousClass();
+        Plan fresh = new Plan(targetClass, annotation, settings.namedBuilder(calledName ? method : specific, annotation),
                 settings.handlerName(method, annotation), returns,
                 CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
         Plan made = plansByClass.computeIfAbsent(new PlanKey(method, targetClass), key -> fresh);

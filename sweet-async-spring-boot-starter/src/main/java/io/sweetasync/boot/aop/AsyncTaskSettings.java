@@ -4,6 +4,7 @@ import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
 import io.sweetasync.annotation.AsyncTask;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -43,21 +44,25 @@ final class AsyncTaskSettings {
 
     /** The handler name of a durable method: its task name. */
     String handlerName(Method method, AsyncTask annotation) {
-        String name = resolve(annotation.name());
+        String name = resolve("name", annotation.name(), method);
         return name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name;
     }
 
     private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
-        String name = resolve(annotation.name());
+        String name = resolve("name", annotation.name(), method);
         SpawningTaskBuilder<Object> builder = orchestrator.<Object>to()
-                .named(name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name)
-                .priority(annotation.priority());
-        String timeout = resolve(annotation.timeout());
+                .named(name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name);
+        if (annotation.priority() != TaskPriority.NORMAL) {
+            // NORMAL, the default, is left unset: the calling task's priority, as for a builder's child (set, the
+            // children of a HIGH request queued behind every NORMAL task while their parent waited for them)
+            builder = builder.priority(annotation.priority());
+        }
+        String timeout = resolve("timeout", annotation.timeout(), method);
         if (!timeout.isEmpty()) {
             builder = builder.timeout(duration("timeout", timeout, method));
         }
         if (annotation.retries() > 0) {
-            String backoff = resolve(annotation.retryBackoff());
+            String backoff = resolve("retryBackoff", annotation.retryBackoff(), method);
             Duration initial = backoff.isEmpty() ? Duration.ofMillis(100) : duration("retryBackoff", backoff, method);
             if (initial.isNegative()) {
                 throw new IllegalStateException("@AsyncTask on " + method + ": retryBackoff '" + backoff
@@ -82,11 +87,11 @@ final class AsyncTaskSettings {
             throw new IllegalStateException("@AsyncTask on " + method + ": retries must be 0 or more (or -1, the "
                     + "default: the orchestrator's default retry), was " + annotation.retries());
         }
-        String group = resolve(annotation.group());
+        String group = resolve("group", annotation.group(), method);
         if (!group.isEmpty()) {
             builder = builder.group(group);
         }
-        String runtime = resolve(annotation.runtime());
+        String runtime = resolve("runtime", annotation.runtime(), method);
         if (!runtime.isEmpty()) {
             if (!orchestrator.runtimes().containsKey(runtime)) {
                 throw new IllegalStateException("@AsyncTask on " + method + ": runtime '" + runtime
@@ -178,11 +183,22 @@ final class AsyncTaskSettings {
         return false;
     }
 
-    private String resolve(String value) {
+    /**
+     * {@code value} with its placeholders and expressions resolved; one that cannot be (a missing property, an
+     * expression that fails) is refused naming the method and the attribute, which the resolver's error did not.
+     */
+    private String resolve(String attribute, String value, Method method) {
         if (value.isEmpty() || placeholders == null) {
             return value;
         }
-        String resolved = placeholders.resolveStringValue(value);
+        String resolved;
+        try {
+            resolved = placeholders.resolveStringValue(value);
+        }
+        catch (RuntimeException ex) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": " + attribute + " '" + value
+                    + "' cannot be resolved: " + ex.getMessage(), ex);
+        }
         return resolved == null ? "" : resolved.trim();
     }
 

@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 
@@ -49,16 +50,23 @@ public final class SweetAsyncAspectAutoConfiguration {
         return new AsyncTaskAdvisor(aspect::getObject);
     }
 
-    /** Registers {@code @AsyncTask(durable = true)} methods as durable task handlers. */
+    /**
+     * Checks this context's annotated methods and registers its durable ones as task handlers. Per context: one in
+     * a parent context sees only the parent's beans, so a child context (SpringApplicationBuilder's child, Spring
+     * Cloud's bootstrap) has its own, where it used to back off for the parent's.
+     */
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
     DurableMethodRegistrar sweetAsyncDurableMethods(ConfigurableListableBeanFactory beans, AsyncTaskAspect aspect) {
         return new DurableMethodRegistrar(beans, aspect);
     }
 
-    /** Keeps the aspect outside {@code @Retryable} and {@code @ConcurrencyLimit}, which put themselves first. */
+    /**
+     * Keeps the aspect outside {@code @Retryable} and {@code @ConcurrencyLimit}, which put themselves first. Per
+     * context, as post-processors are: a parent's does not process a child context's beans.
+     */
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static AsyncTaskAdvisorFirst sweetAsyncAdvisorFirst() {
         return new AsyncTaskAdvisorFirst();

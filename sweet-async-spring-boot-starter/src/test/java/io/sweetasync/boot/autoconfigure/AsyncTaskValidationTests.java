@@ -44,6 +44,33 @@ class AsyncTaskValidationTests {
                         .hasMessageContaining("PlaceholderTimeout.call()").hasMessageContaining("'soon'"));
     }
 
+    /**
+     * An attribute that cannot be resolved, a missing placeholder or an expression ({@code #{...}}) that fails,
+     * stops start-up naming the method and the attribute: a failing expression's error named neither.
+     */
+    @Test
+    void anAttributeThatCannotBeResolvedStopsStartUpNamingTheMethodAndTheAttribute() {
+        runner.withBean(MissingPlaceholder.class).run(context -> assertThat(context.getStartupFailure())
+                .hasMessageContaining("MissingPlaceholder.call()").hasMessageContaining("svc.missing"));
+        runner.withBean(FailingExpression.class).run(context -> assertThat(context.getStartupFailure())
+                .hasMessageContaining("FailingExpression.call()").hasMessageContaining("timeout")
+                .hasMessageContaining("#{1/0}"));
+    }
+
+    static class MissingPlaceholder {
+        @AsyncTask(timeout = "${svc.missing}")
+        public String call() {
+            return "never";
+        }
+    }
+
+    static class FailingExpression {
+        @AsyncTask(timeout = "#{1/0}")
+        public String call() {
+            return "never";
+        }
+    }
+
     @Test
     void goodAttributesStartAndARegisteredRuntimeIsAccepted() {
         runner.withBean(Good.class).withPropertyValues("sweet.async.runtimes.gpu.kind=platform")

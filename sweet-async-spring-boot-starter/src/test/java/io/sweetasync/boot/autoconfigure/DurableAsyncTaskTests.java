@@ -142,6 +142,32 @@ class DurableAsyncTaskTests {
                 });
     }
 
+    /**
+     * An unnamed durable method behind a JDK interface proxy keeps its handler's name, stored with each call: an
+     * unnamed method's task is named after the bean's class, but a durable one's name is its handler's, kept
+     * stable for the stored calls of earlier runs.
+     */
+    @Test
+    void anUnnamedDurableMethodBehindAnInterfaceProxyKeepsItsHandlersName() {
+        runner.withBean(Courier.class, PostCourier::new)
+                .withPropertyValues("sweet.async.store.enabled=true", "spring.aop.proxy-target-class=false")
+                .run(context -> {
+                    assertThat(context.getBean(Courier.class).deliver("parcel")).isEqualTo("delivered parcel in Courier.deliver");
+                });
+    }
+
+    interface Courier {
+        String deliver(String item);
+    }
+
+    static class PostCourier implements Courier {
+        @Override
+        @AsyncTask(durable = true)
+        public String deliver(String item) {
+            return "delivered " + item + " in " + TaskContext.current().map(TaskContext::name).orElse("no task");
+        }
+    }
+
     interface Mailer {
         String mail(String to);
     }
