@@ -11,6 +11,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -171,7 +172,7 @@ final class AsyncTaskSettings {
     private static boolean isReactive(Class<?> type) {
         for (Class<?> current = type; current != null; current = current.getSuperclass()) {
             if (current.getName().equals("org.reactivestreams.Publisher")
-                    || current == java.util.concurrent.Flow.Publisher.class) {
+                    || current == Flow.Publisher.class) {
                 return true;
             }
             for (Class<?> implemented : current.getInterfaces()) {

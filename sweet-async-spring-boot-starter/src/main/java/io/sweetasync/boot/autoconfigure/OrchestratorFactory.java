@@ -5,7 +5,9 @@ import io.sweetasync.RetryPolicy;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.spi.ContextPropagator;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,12 +30,12 @@ final class OrchestratorFactory {
     }
 
     static TaskOrchestrator create(SweetAsyncProperties properties, String defaultRuntime,
-            java.util.List<io.sweetasync.spi.ContextPropagator> propagators) {
+            List<ContextPropagator> propagators) {
         return create(properties, defaultRuntime, propagators, TaskOrchestrator.builder());
     }
 
     static TaskOrchestrator create(SweetAsyncProperties properties, String defaultRuntime,
-            java.util.List<io.sweetasync.spi.ContextPropagator> propagators, TaskOrchestrator.Builder builder) {
+            List<ContextPropagator> propagators, TaskOrchestrator.Builder builder) {
         // Checked even while the store or the cluster is off: a bad value must not wait, silently, for the day
         // it is switched on (as the retry settings below while max-retries is 0).
         checkStore(properties.getStore());
@@ -223,8 +225,8 @@ final class OrchestratorFactory {
                     + TaskRuntime.MAX_PLATFORM_THREADS + " threads, all started at first use",
                     "use fewer threads, or a virtual runtime (kind virtual) bounded by a group");
         }
-        io.sweetasync.TaskRuntime.Kind kind = runtime.getKind();
-        io.sweetasync.TaskRuntime.Kind builtIn = switch (name) {
+        TaskRuntime.Kind kind = runtime.getKind();
+        TaskRuntime.Kind builtIn = switch (name) {
             case "virtual" -> io.sweetasync.TaskRuntime.Kind.VIRTUAL;
             case "platform" -> io.sweetasync.TaskRuntime.Kind.PLATFORM;
             case "single" -> io.sweetasync.TaskRuntime.Kind.SINGLE;
@@ -239,7 +241,7 @@ final class OrchestratorFactory {
                     "give your runtime another name, such as sweet.async.runtimes.cpu.kind=" + kind.name()
                             .toLowerCase(java.util.Locale.ROOT) + ", and set sweet.async.default-runtime to it");
         }
-        if (threads != null && kind != io.sweetasync.TaskRuntime.Kind.PLATFORM) {
+        if (threads != null && kind != TaskRuntime.Kind.PLATFORM) {
             throw new InvalidSweetAsyncPropertyException(property + ".threads", threads,
                     "only a platform runtime has a number of threads (" + name + " is "
                             + kind.name().toLowerCase(java.util.Locale.ROOT) + ")",

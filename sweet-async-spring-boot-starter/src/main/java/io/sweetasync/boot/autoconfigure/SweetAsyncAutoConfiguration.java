@@ -14,7 +14,10 @@ import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableStartGate;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskStore;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -23,6 +26,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
@@ -54,7 +59,7 @@ public final class SweetAsyncAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(search = SearchStrategy.CURRENT) // it names this context's methods only
         static InertAsyncTaskWarning sweetAsyncInertAnnotationWarning(
-                org.springframework.beans.factory.config.ConfigurableListableBeanFactory beans) {
+                ConfigurableListableBeanFactory beans) {
             return new InertAsyncTaskWarning(beans);
         }
     }
@@ -66,13 +71,13 @@ public final class SweetAsyncAutoConfiguration {
         @ConditionalOnMissingBean
         TaskOrchestrator taskOrchestrator(SweetAsyncProperties properties,
                 ObjectProvider<ContextPropagator> propagators,
-                ObjectProvider<org.springframework.core.task.TaskDecorator> taskDecorators,
-                org.springframework.core.env.Environment environment, ObjectProvider<TaskStore> store,
+                ObjectProvider<TaskDecorator> taskDecorators,
+                Environment environment, ObjectProvider<TaskStore> store,
                 ObjectProvider<DurableCodec> codec, ObjectProvider<DurableStartGate> gate,
                 ObjectProvider<TaskCluster> cluster) {
             UnknownPropertiesWarning.warn(environment);
-            java.util.List<ContextPropagator> all = new java.util.ArrayList<>(propagators.orderedStream().toList());
-            org.springframework.core.task.TaskDecorator decorator = taskDecorators.getIfUnique();
+            List<ContextPropagator> all = new ArrayList<>(propagators.orderedStream().toList());
+            TaskDecorator decorator = taskDecorators.getIfUnique();
             if (decorator != null) {
                 // Outside the task's own observation: a decorator that restores the creator's context (Spring's
                 // ContextPropagatingTaskDecorator) put the creator's current observation back over the task's
@@ -98,7 +103,7 @@ public final class SweetAsyncAutoConfiguration {
         }
 
         /** Where the task's observation opens among the propagators (the first one outermost); -1 without it. */
-        private static int indexOfObservation(java.util.List<ContextPropagator> propagators) {
+        private static int indexOfObservation(List<ContextPropagator> propagators) {
             if (!org.springframework.util.ClassUtils.isPresent("io.micrometer.observation.ObservationRegistry",
                     SweetAsyncAutoConfiguration.class.getClassLoader())) {
                 return -1;

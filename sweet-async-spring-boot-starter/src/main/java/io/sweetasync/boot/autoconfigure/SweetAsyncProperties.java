@@ -1,5 +1,6 @@
 package io.sweetasync.boot.autoconfigure;
 
+import io.sweetasync.TaskRuntime;
 import io.sweetasync.limit.LimitAlgorithm;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,16 +136,16 @@ public class SweetAsyncProperties {
     public static class Runtime {
 
         /** Kind of threads: platform (a pool), single (one thread) or virtual (one per task). */
-        private io.sweetasync.TaskRuntime.Kind kind = io.sweetasync.TaskRuntime.Kind.PLATFORM;
+        private TaskRuntime.Kind kind = TaskRuntime.Kind.PLATFORM;
 
         /** Number of threads of a platform runtime. Defaults to the number of processors. */
         private Integer threads;
 
-        public io.sweetasync.TaskRuntime.Kind getKind() {
+        public TaskRuntime.Kind getKind() {
             return kind;
         }
 
-        public void setKind(io.sweetasync.TaskRuntime.Kind kind) {
+        public void setKind(TaskRuntime.Kind kind) {
             this.kind = kind;
         }
 

@@ -18,6 +18,7 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -104,7 +105,7 @@ public final class SweetAsyncStoreAutoConfiguration {
                 return;
             }
             TransactionSynchronizationManager.registerSynchronization(
-                    new org.springframework.transaction.support.TransactionSynchronization() {
+                    new TransactionSynchronization() {
                         @Override
                         public void afterCompletion(int status) {
                             if (status == STATUS_COMMITTED) {
