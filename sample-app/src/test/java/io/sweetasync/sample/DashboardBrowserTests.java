@@ -84,6 +84,9 @@ class DashboardBrowserTests {
         browser.await(d -> children(d, id).size() == 17);
         browser.await(d -> progressOf(d, id).contains("emitted"));
         browser.screenshot("import-running");
+        // the task cell wraps between the name, its id and its children's summary, not inside "order-import"
+        assertThat(browser.script("return document.querySelector(arguments[0]).getClientRects().length",
+                "#tree tr.task[data-id='" + id + "'] .name")).as("lines of the name").isEqualTo(1L);
 
         // the pricing group's chart moves: permits in flight, and a limit other than the first one seen. A
         // limiter that has settled (an earlier test's import taught it the pricing service) may cruise at one
