@@ -7,6 +7,7 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.boot.actuate.LimiterHistory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,14 +24,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -46,6 +50,9 @@ class DashboardBrowserTests {
 
     @Autowired
     TaskOrchestrator orchestrator;
+
+    @Autowired
+    LimiterHistory history;
 
     /** One Chromium for the class (starting one took about 3 s); each test loads the page afresh in it. */
     private static Browser browser;
@@ -77,6 +84,9 @@ class DashboardBrowserTests {
         browser.await(d -> children(d, id).size() == 17);
         browser.await(d -> progressOf(d, id).contains("emitted"));
         browser.screenshot("import-running");
+        // the task cell wraps between the name, its id and its children's summary, not inside "order-import"
+        assertThat(browser.script("return document.querySelector(arguments[0]).getClientRects().length",
+                "#tree tr.task[data-id='" + id + "'] .name")).as("lines of the name").isEqualTo(1L);
 
         // the pricing group's chart moves: permits in flight, and a limit other than the first one seen. A
         // limiter that has settled (an earlier test's import taught it the pricing service) may cruise at one
@@ -178,8 +188,7 @@ class DashboardBrowserTests {
             browser.await(d -> text(d, "#tree tr.more")
                     .equals("… 9,950 more children of #" + id + " not listed (all 10,000: RUNNING 10,000)"));
             assertThat(children(browser.driver(), id)).hasSize(50);
-            long polls = ((Number) browser.script("return window.sweetAsyncDashboard.polls")).longValue();
-            browser.await(d -> ((Number) browser.script("return window.sweetAsyncDashboard.polls")).longValue() >= polls + 5);
+            waitForPolls(5);
             Map<?, ?> stats = (Map<?, ?>) browser.script("return window.sweetAsyncDashboard");
             System.out.println("dashboard with 10,001 live tasks: " + stats);
             assertThat(((Number) stats.get("treeRows")).intValue()).isEqualTo(52);
@@ -229,9 +238,19 @@ class DashboardBrowserTests {
             // open a child: its 21 children are fetched and shown under it
             String child = orchestrator.roots().stream().filter(task -> task.id().equals(root.id())).findFirst()
                     .orElseThrow().children().get(4).id().toString();
+            // until they come, its row says they are loading: not that they were left out ("… 21 more children
+            // of #… not listed", as it said at once, and for as long as the endpoint took to answer)
+            browser.script("window.moreTexts = []; new MutationObserver(() => document.querySelectorAll('#tree tr.more')"
+                    + ".forEach(row => window.moreTexts.push(row.textContent))).observe(document.getElementById('tree'),"
+                    + " { subtree: true, childList: true, characterData: true });");
             browser.click(By.cssSelector("#tree tr.task[data-id='" + child + "'] button.toggle"));
             browser.await(d -> children(d, child).size() == 21);
+            assertThat(browser.script("return window.moreTexts").toString()).doesNotContain("children of #" + child + " not");
             browser.screenshot("bushy-tree-opened");
+            // a long name and the children's summary wrap: the cancel buttons stay in sight, not scrolled off
+            assertThat(browser.script("return document.querySelector(arguments[0]).getBoundingClientRect().right"
+                    + " <= document.getElementById('trees').getBoundingClientRect().right",
+                    "#tree tr.task[data-id='" + child + "'] button.cancel")).as("the cancel button in sight").isEqualTo(true);
         }
         finally {
             release.countDown();
@@ -304,6 +323,7 @@ class DashboardBrowserTests {
     @Test
     void anEndpointThatStopsAnsweringIsReportedAndThePageRecovers() throws Exception {
         browser.await(d -> !d.findElement(By.id("updated")).getText().isEmpty());
+        browser.script("performance.clearResourceTimings()");
         browser.devTools("Fetch.enable", Map.of("patterns", List.of(Map.of("urlPattern", "*/actuator/asynctasks?*"))));
         try {
             browser.await(d -> d.findElement(By.id("error")).isDisplayed());
@@ -317,6 +337,10 @@ class DashboardBrowserTests {
         }
         browser.await(d -> !d.findElement(By.id("error")).isDisplayed());
         assertThat(browser.script("return document.body.classList.contains('stale')")).isEqualTo(false);
+        // after the gap the chart asked for the server's samples of those seconds again, rather than drawing
+        // a line across them
+        browser.await(d -> (Boolean) browser.script("return performance.getEntriesByType('resource')"
+                + ".some(e => e.name.includes('/asynclimits?history=true'))"));
     }
 
     /**
@@ -365,6 +389,140 @@ class DashboardBrowserTests {
             release.countDown();
         }
         root.join();
+    }
+
+    /**
+     * In an incident one works the page from the keyboard and copies what it says: the focus on a tree's
+     * toggle and a failure's message selected in the list or the detail stay through the refreshes (every
+     * refresh moved each row, which took the focus away, and rebuilt the lists and the detail, which dropped
+     * the selection); a toggle says whether it is open, and a task's name shows its detail on Enter.
+     */
+    @Test
+    void theKeyboardFocusAndSelectedTextSurviveTheRefreshes() throws Exception {
+        String message = "IllegalStateException: no invoice for o-9";
+        SpawningTask<Integer> broken = orchestrator.to(Integer.class).named("broken-invoice").run(() -> {
+            throw new IllegalStateException("no invoice for o-9");
+        });
+        broken.result();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(2);
+        SpawningTask<Integer> root = orchestrator.to(Integer.class).named("keyboard").run(() -> {
+            for (int i = 0; i < 2; i++) {
+                TaskContext.current().orElseThrow().child(Integer.class).named("leaf").run(() -> {
+                    running.countDown();
+                    release.await();
+                    return 1;
+                });
+            }
+            TaskContext.current().orElseThrow().joinChildren();
+            return 0;
+        });
+        try {
+            running.await();
+            String id = root.id().toString();
+            String toggle = "#tree tr.task[data-id='" + id + "'] button.toggle";
+            browser.await(d -> children(d, id).size() == 2);
+            browser.script("document.querySelector(arguments[0]).focus()", toggle);
+            waitForPolls(2);
+            assertThat(browser.script("return document.activeElement === document.querySelector(arguments[0])", toggle))
+                    .as("the toggle keeps the focus").isEqualTo(true);
+            assertThat(browser.driver().findElement(By.cssSelector(toggle)).getDomAttribute("aria-expanded")).isEqualTo("true");
+            new Actions(browser.driver()).sendKeys(Keys.ENTER).perform();
+            browser.await(d -> children(d, id).isEmpty());
+            assertThat(browser.driver().findElement(By.cssSelector(toggle)).getDomAttribute("aria-expanded")).isEqualTo("false");
+            new Actions(browser.driver()).sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
+            browser.await(d -> d.findElement(By.id("detail-title")).getText().equals("keyboard#" + id));
+            assertThat(root.status().isTerminal()).isFalse();
+
+            String failed = "#failed tr.task[data-id='" + broken.id() + "'] .failure";
+            browser.await(d -> text(d, failed).equals(message));
+            assertThat(selectAndWait(failed)).as("selected in the list of failed tasks").isEqualTo(message);
+            browser.click(By.cssSelector("#failed tr.task[data-id='" + broken.id() + "'] .name"));
+            browser.await(d -> message.equals(field("failure")));
+            assertThat(selectAndWait("#detail-fields dd[data-field='failure']")).as("selected in the detail")
+                    .isEqualTo(message);
+            browser.screenshot("keyboard-and-selection");
+        }
+        finally {
+            release.countDown();
+        }
+        root.join();
+    }
+
+    /** Selects the text of what {@code selector} finds, lets two polls redraw the page, and answers what is selected. */
+    private static Object selectAndWait(String selector) {
+        browser.script("const range = document.createRange(); range.selectNodeContents(document.querySelector(arguments[0]));"
+                + " getSelection().removeAllRanges(); getSelection().addRange(range);", selector);
+        waitForPolls(2);
+        return browser.script("return getSelection().toString()");
+    }
+
+    /**
+     * A double click on Cancel sends one request, and the notice says what it did: the second request's
+     * answer (404: the task had finished, cancelled by the first) replaced "cancel requested" with "has
+     * already finished".
+     */
+    @Test
+    void aDoubleClickOnCancelSendsOneRequest() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).named("double-click").run(() -> {
+            release.await();
+            return 1;
+        });
+        try {
+            String id = task.id().toString();
+            String button = "#tree button.cancel[data-id='" + id + "']";
+            browser.await(d -> d.findElement(By.cssSelector(button)).isDisplayed());
+            browser.script("performance.clearResourceTimings()");
+            new Actions(browser.driver()).doubleClick(browser.driver().findElement(By.cssSelector(button))).perform();
+            browser.await(d -> statusIn(d, "#recent", id).equals("CANCELLED"));
+            waitForPolls(3);
+            Object cancels = browser.script("return performance.getEntriesByType('resource')"
+                    + ".filter(e => e.name.endsWith('/asynctasks/' + arguments[0])).length", id);
+            assertThat(((Number) cancels).intValue()).as("cancel requests sent").isEqualTo(1);
+            assertThat(browser.driver().findElement(By.id("notice")).getText()).isEqualTo("cancel requested for " + id);
+        }
+        finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * A browser whose clock is ten minutes ahead of the server's (a laptop's clock off) shows the tasks'
+     * true ages, not ten minutes more, and the groups' charts keep the server's samples of the last minutes
+     * (all of them were dropped as older than five minutes).
+     */
+    @Test
+    void aBrowserClockOffTheServersShowsTrueAgesAndCharts() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).named("clock").run(() -> {
+            release.await();
+            return 1;
+        });
+        Map<String, Object> skewed = browser.devTools("Page.addScriptToEvaluateOnNewDocument",
+                Map.of("source", "{ const real = Date.now; Date.now = () => real() + 600000; }"));
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> history.samples().getOrDefault("pricing", List.of()).size() >= 5);
+            int kept = history.samples().get("pricing").size();
+            browser.driver().get("http://localhost:" + port + "/sweet-async");
+            String age = "#tree tr.task[data-id='" + task.id() + "'] td:nth-child(3)";
+            browser.await(d -> !text(d, age).isEmpty());
+            assertThat(browser.script("return Date.now() - new Date().getTime() > 590000")).as("the clock is off")
+                    .isEqualTo(true);
+            assertThat(text(browser.driver(), age)).as("the age of a task started moments ago").doesNotContain("min");
+            assertThat(pricing(browser.driver()).get("samples")).isGreaterThanOrEqualTo(kept);
+        }
+        finally {
+            browser.devTools("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", skewed.get("identifier")));
+            release.countDown();
+        }
+        task.join();
+    }
+
+    private static void waitForPolls(int n) {
+        long polls = ((Number) browser.script("return window.sweetAsyncDashboard.polls")).longValue();
+        browser.await(d -> ((Number) browser.script("return window.sweetAsyncDashboard.polls")).longValue() >= polls + n);
     }
 
     /**

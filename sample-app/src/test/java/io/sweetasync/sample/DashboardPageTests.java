@@ -35,7 +35,11 @@ class DashboardPageTests {
             assertThat(page.body()).contains("data-tasks=\"/shop/actuator/asynctasks\"")
                     .contains("data-limits=\"/shop/actuator/asynclimits\"").contains("data-cancel=\"false\"")
                     .contains("src=\"/shop/ops/tasks/assets/dashboard.js\"");
-            assertThat(get(port, "/shop/ops/tasks/assets/dashboard.js").body()).contains("sweetAsyncDashboard");
+            HttpResponse<String> script = get(port, "/shop/ops/tasks/assets/dashboard.js");
+            assertThat(script.body()).contains("sweetAsyncDashboard");
+            // checked again at every load: after an upgrade of the starter, a browser must not run the script
+            // it cached (heuristically, for a tenth of the jar's age) against the new page
+            assertThat(script.headers().firstValue("Cache-Control")).hasValue("no-cache");
             assertThat(get(port, "/shop/ops/tasks/assets/dashboard.css").statusCode()).isEqualTo(200);
             assertThat(get(port, "/shop/sweet-async").statusCode()).isEqualTo(404);
         }

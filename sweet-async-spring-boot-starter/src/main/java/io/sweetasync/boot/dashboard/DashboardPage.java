@@ -55,7 +55,10 @@ public final class DashboardPage {
         return RouterFunctions.route()
                 .GET(path, this::page)
                 .GET(path + "/", this::page)
-                .add(RouterFunctions.resources(path + "/assets/**", new ClassPathResource(ASSETS + "assets/")))
+                // revalidated at every load (304 while unchanged): after an upgrade of the starter a browser must
+                // not run the script it cached heuristically (for a tenth of the jar's age) against the new page
+                .add(RouterFunctions.resources(path + "/assets/**", new ClassPathResource(ASSETS + "assets/"),
+                        (resource, headers) -> headers.setCacheControl("no-cache")))
                 .build();
     }
 

@@ -14,6 +14,8 @@
     const PERIOD_MS = 1000;
     const TIMEOUT_MS = 10000;        // an answer slower than this is given up on: the page says so, polls again
     const HISTORY_MS = 5 * 60 * 1000;
+    const GAP_MS = 5000;             // samples further apart than this are a gap in the chart, not a line
+    const SKEW_MS = 2000;            // a browser clock further off the server's than this is corrected
     const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
     const config = document.body.dataset;
     const canCancel = config.cancel === 'true';
@@ -24,6 +26,10 @@
     let selected = null;
     let lastTasks = null;
     let seeded = false;
+    let lastAnswer = 0;              // performance.now() of the last complete answer
+    let skew = 0;                    // the server's clock minus the browser's, when over SKEW_MS
+    let asked = new Set();           // opened nodes whose children the last answer holds
+    const cancelling = new Set();    // ids whose cancel request is under way
     let polling = false;             // a poll is under way
     let pollAgain = false;           // and another was asked for meanwhile
     let timer = null;
@@ -62,15 +68,29 @@
         if (!response.ok) {
             const error = new Error(url + ' answered ' + response.status);
             error.status = response.status;
+            error.url = url;
             throw error;
         }
+        // a sign-in page (an expired session redirected to it) or a proxy's page is not an answer
+        const type = response.headers.get('Content-Type') || '';
+        if (text && !type.includes('json')) {
+            throw new Error(url + ' answered ' + (type.split(';')[0] || 'no content type')
+                + ', not JSON (a sign-in or proxy page?)');
+        }
+        const served = Date.parse(response.headers.get('Date'));
+        if (served) skew = Math.abs(served - Date.now()) > SKEW_MS ? served - Date.now() : 0;
         stats.lastBytes += text.length;
         return text ? JSON.parse(text) : null;
     }
 
+    // Now on the server's clock (to within a second): ages and the chart's samples are the server's
+    // instants, and a browser whose clock is minutes off would show them minutes off.
+    function serverNow() {
+        return Date.now() + skew;
+    }
+
     // The live trees as the page shows them: roots with their children, below them only opened nodes' children.
-    function treesUrl() {
-        const open = [...expanded].slice(-MAX_EXPANDED);
+    function treesUrl(open) {
         return config.tasks + '?limit=' + LIMIT + '&depth=1'
             + (open.length ? '&expand=' + encodeURIComponent(open.join(',')) : '');
     }
@@ -86,22 +106,30 @@
         polling = true;
         const began = performance.now();
         stats.lastBytes = 0;
+        // after a gap (the server down or restarted, the tab hidden, answers failing) the chart takes the
+        // server's samples of the gap again rather than drawing a line across it
+        const reseed = !seeded || began - lastAnswer > GAP_MS;
+        const open = [...expanded].slice(-MAX_EXPANDED);
+        const asking = selected;
         try {
             const [tasks, limits, detail] = await Promise.all([
-                getJson(treesUrl()),
-                config.limits ? getJson(config.limits + (seeded ? '' : '?history=true')) : Promise.resolve({ groups: {} }),
-                selected ? getJson(config.tasks + '/' + encodeURIComponent(selected) + '?limit=0')
+                getJson(treesUrl(open)),
+                config.limits ? getJson(config.limits + (reseed ? '?history=true' : '')) : Promise.resolve({ groups: {} }),
+                asking ? getJson(config.tasks + '/' + encodeURIComponent(asking) + '?limit=0')
                     .catch((error) => error.status === 404 ? null : Promise.reject(error)) : Promise.resolve(null),
             ]);
             const rendering = performance.now();
-            render(tasks, limits, detail);
+            asked = new Set(open);
+            lastAnswer = rendering;
+            if (reseed) seed(limits.history);
+            render(tasks, limits, detail, asking === selected);
             stats.lastRenderMs = performance.now() - rendering;
             $('error').hidden = true;
             document.body.classList.remove('stale');
         } catch (error) {
             $('error').hidden = false;
             $('error').textContent = (error.status === 401 || error.status === 403
-                ? 'You may not read ' + config.tasks + ' (' + error.status + '): the dashboard shows what that endpoint lets you read.'
+                ? 'You may not read ' + error.url + ' (' + error.status + '): the dashboard shows what that endpoint lets you read.'
                 : 'Cannot read the endpoints: ' + error.message + '.')
                 + (lastTasks ? ' What is shown is as of ' + $('updated').textContent.replace('updated ', '') + '.' : '');
             document.body.classList.add('stale');
@@ -117,17 +145,17 @@
         }
     }
 
-    function render(tasks, limits, detail) {
+    // `detail` is left out when the user chose another task while it was asked for (the next poll brings it).
+    function render(tasks, limits, detail, detailCurrent) {
         $('summary').textContent = `${tasks.liveTasks} live tasks in ${tasks.liveRoots} trees`
             + (tasks.runaways ? ` · ${tasks.runaways} runaway` : '');
         $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
         renderTree(tasks);
-        if (!seeded) seed(limits.history);
         renderGroups(limits.groups);
         renderMembers(tasks.members, limits.members, tasks.cluster);
         renderFinished($('recent'), tasks.recent);
         renderFinished($('failed'), tasks.failed);
-        renderDetail(detail);
+        if (detailCurrent) renderDetail(detail);
     }
 
     // ---- live tree: rows flattened with an explicit stack, reused by id --------------------------------
@@ -136,7 +164,8 @@
         lastTasks = tasks;
         const body = $('tree').tBodies[0];
         const seen = new Set();
-        const place = (row) => { seen.add(row.dataset.key); body.append(row); };
+        const placed = [];
+        const place = (row) => { seen.add(row.dataset.key); placed.push(row); };
         const stack = [];
         for (let i = tasks.live.length - 1; i >= 0; i--) stack.push({ node: tasks.live[i], depth: 0 });
         while (stack.length) {
@@ -152,8 +181,39 @@
         for (const [key, row] of rows) {
             if (!seen.has(key)) { row.remove(); rows.delete(key); }
         }
+        arrange(body, placed);
         stats.treeRows = body.rows.length;
         $('no-live').hidden = tasks.live.length > 0;
+    }
+
+    // Puts `nodes` into `parent` in this order, moving only those out of place: a node taken out of the
+    // document loses the keyboard focus and any text selected in it, so a refresh that changes nothing
+    // must move nothing. Children of `parent` not among `nodes` are removed.
+    function arrange(parent, nodes) {
+        const wanted = new Set(nodes);
+        for (const child of [...parent.children]) if (!wanted.has(child)) child.remove();
+        let cursor = parent.firstElementChild;
+        for (const node of nodes) {
+            if (node === cursor) cursor = cursor.nextElementSibling;
+            else parent.insertBefore(node, cursor);
+        }
+    }
+
+    // `fresh` (elements with a data-key) into `parent`, keeping each present element that equals its fresh
+    // one: the rows and fields a refresh does not change stay the same elements (focus, selection kept).
+    function patch(parent, fresh) {
+        const present = new Map([...parent.children].map((child) => [child.dataset.key, child]));
+        arrange(parent, fresh.map((node) => {
+            const old = present.get(node.dataset.key);
+            return old && old.isEqualNode(node) ? old : node;
+        }));
+    }
+
+    // `parent`'s children become `nodes`, unless it already holds equal ones.
+    function replaceIfChanged(parent, ...nodes) {
+        const fresh = parent.cloneNode(false);
+        fresh.append(...nodes);
+        if (!fresh.isEqualNode(parent)) parent.replaceChildren(...fresh.childNodes);
     }
 
     function isOpen(node, depth) {
@@ -177,7 +237,8 @@
         let row = rows.get(node.id);
         if (!row) {
             row = el('tr', {},
-                el('td', {}, el('button', { class: 'toggle', type: 'button' }), el('span', { class: 'name' }),
+                el('td', {}, el('button', { class: 'toggle', type: 'button' }),
+                    el('span', { class: 'name', tabindex: '0', role: 'button', title: 'show the detail' }),
                     el('span', { class: 'id' }), el('span', { class: 'badge runaway', hidden: '',
                         title: 'ended, but its body ignores its interrupt and still runs' }, 'runaway'),
                     el('span', { class: 'children' })),
@@ -197,7 +258,8 @@
         const open = isOpen(node, depth);
         toggle.style.visibility = node.childCount > 0 ? 'visible' : 'hidden';
         setText(toggle, open ? '▾' : '▸');
-        toggle.setAttribute('aria-label', open ? 'collapse' : 'expand');
+        setAttribute(toggle, 'aria-expanded', String(open));
+        setAttribute(toggle, 'aria-label', `children of ${node.name} #${node.id}`);
         setText(name.querySelector('.name'), node.name);
         setText(name.querySelector('.id'), '#' + node.id);
         name.querySelector('.runaway').hidden = !node.runaway;
@@ -205,10 +267,13 @@
         const badge = status.firstChild;
         badge.className = 'status ' + node.status;
         setText(badge, node.status);
-        setText(age, duration(Date.now() - Date.parse(node.createdAt)));
+        setText(age, duration(serverNow() - Date.parse(node.createdAt)));
         setText(attempts, String(node.attempts));
         setText(progress, progressText(node.progress));
-        actions.firstChild.hidden = !(canCancel && !TERMINAL.has(node.status));
+        const button = actions.firstChild;
+        button.hidden = !(canCancel && !TERMINAL.has(node.status));
+        button.disabled = cancelling.has(node.id);
+        setAttribute(button, 'aria-label', `Cancel ${node.name} #${node.id}`);
         return row;
     }
 
@@ -216,13 +281,19 @@
         if (node.textContent !== text) node.textContent = text;
     }
 
+    function setAttribute(node, name, value) {
+        if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+    }
+
     function moreRow(node) {
         const row = reuse('more:' + node.id, 1);
         row.className = 'more';
         row.cells[0].colSpan = 6;
         const hidden = node.childCount - node.children.length;
-        row.cells[0].textContent = `… ${hidden.toLocaleString()} more children of #${node.id} not listed`
-            + ` (all ${node.childCount.toLocaleString()}: ${statusCounts(node.childStatuses)})`;
+        // opened a moment ago: its children come with the next answer, they are not left out
+        row.cells[0].textContent = expanded.has(node.id) && !asked.has(node.id) ? `loading the children of #${node.id}…`
+            : `… ${hidden.toLocaleString()} more children of #${node.id} not listed`
+                + ` (all ${node.childCount.toLocaleString()}: ${statusCounts(node.childStatuses)})`;
         return row;
     }
 
@@ -259,29 +330,60 @@
             refreshSoon();
             if (set === expanded && set.has(id)) pollSoon();
         } else {
-            selected = id;
-            refreshSoon();
+            select(id);
         }
+    });
+
+    function select(id) {
+        selected = id;
+        refreshSoon();
+        pollSoon();
+    }
+
+    // A task's name is a button for the keyboard too: Enter or Space shows its detail.
+    document.addEventListener('keydown', (event) => {
+        const name = event.target.closest && event.target.closest('.name[role=button]');
+        if (!name || (event.key !== 'Enter' && event.key !== ' ')) return;
+        const row = name.closest('tr.task');
+        if (!row) return;
+        event.preventDefault();
+        select(row.dataset.id);
     });
 
     // ---- cancel ---------------------------------------------------------------------------------------
 
     // What the click did, in words: sent and accepted, too late, refused, or never answered (the task may still run).
+    // One request at a time per task: a double click must not have its second answer (404, the task has
+    // finished: cancelled by the first) replace what the first one did.
     async function cancel(id) {
+        if (cancelling.has(id)) return;
+        cancelling.add(id);
+        refreshSoon();
         let message, ok = false;
         try {
-            const { response } = await request(config.tasks + '/' + encodeURIComponent(id), { method: 'DELETE' });
+            const { response, text } = await request(config.tasks + '/' + encodeURIComponent(id), { method: 'DELETE' });
             ok = response.ok;
-            message = response.ok ? `cancel requested for ${id}`
+            message = response.ok ? (cancelledBefore(text) ? `${id} was already being cancelled` : `cancel requested for ${id}`)
                 : response.status === 404 ? `${id} has already finished`
                 : [401, 403, 405].includes(response.status)
                     ? `cancel of ${id} refused (${response.status}): the asynctasks endpoint is read-only for you`
                 : `cancel of ${id} failed: the server answered ${response.status}; the task may still be running`;
         } catch (error) {
             message = `cancel of ${id} failed: ${error.message}; the task may still be running`;
+        } finally {
+            cancelling.delete(id);
         }
         notice(message, ok);
         refreshSoon();
+    }
+
+    // The endpoint's answer says whether this request cancelled the task (false: it was already stopping).
+    function cancelledBefore(text) {
+        try {
+            return JSON.parse(text).cancelled === false;
+        } catch (error) {
+            return false;
+        }
     }
 
     function notice(message, ok) {
@@ -293,32 +395,46 @@
     // Re-draws the tree at once from the last answer (the next poll brings the selected task's detail).
     function refreshSoon() {
         if (lastTasks) renderTree(lastTasks);
+        $('detail-cancel').disabled = cancelling.has(selected);
     }
 
     // ---- groups: limit, in flight and queued over the last minutes -------------------------------------
 
-    // The first answer carries the groups' samples of the last five minutes (when the server keeps them).
+    // The first answer, and the first after a gap, carries the groups' samples of the last five minutes
+    // (when the server keeps them): they replace what the page has for that time; what it sampled before
+    // them (before a restart of the server) stays.
     function seed(serverHistory) {
         for (const [group, samples] of Object.entries(serverHistory || {})) {
-            history.set(group, samples.map((s) => ({ t: s.epochMillis, limit: s.limit, inFlight: s.inFlight, queued: s.queued })));
+            if (!samples.length) continue;
+            const first = samples[0].epochMillis;
+            history.set(group, (history.get(group) || []).filter((s) => s.t < first).concat(samples.map((s) =>
+                ({ t: s.epochMillis, limit: s.limit, inFlight: s.inFlight, queued: s.queued }))));
         }
         seeded = true;
     }
 
     function renderGroups(groups) {
-        const now = Date.now();
+        const now = serverNow();
         const names = Object.keys(groups || {});
         $('no-groups').hidden = names.length > 0;
+        for (const card of [...$('charts').children]) {     // a group the server no longer has
+            if (!(card.dataset.group in (groups || {}))) { card.remove(); history.delete(card.dataset.group); }
+        }
         for (const name of names) {
             const g = groups[name];
             const samples = history.get(name) || [];
             samples.push({ t: now, limit: g.limit, inFlight: g.inFlight, queued: g.queued });
-            while (samples.length && samples[0].t < now - HISTORY_MS) samples.shift();
+            // the window by time, and by count too: a clock set back leaves samples "from the future"
+            while (samples.length && (samples[0].t < now - HISTORY_MS || samples.length > 2 * HISTORY_MS / PERIOD_MS)) {
+                samples.shift();
+            }
             history.set(name, samples);
             let card = document.querySelector(`.group[data-group="${CSS.escape(name)}"]`);
             if (!card) {
                 card = el('div', { class: 'group', 'data-group': name },
-                    el('h3', {}, name), el('canvas', { width: 360, height: 120 }), el('p', { class: 'legend' }));
+                    el('h3', {}, name), el('canvas', { width: 360, height: 120, role: 'img',
+                        'aria-label': `${name}: limit, in flight and queued over the last minutes (now in the legend below)` }),
+                    el('p', { class: 'legend' }));
                 $('charts').append(card);
             }
             card.dataset.limit = g.limit;
@@ -329,7 +445,7 @@
                 el('span', { class: 'limit' }, `limit ${g.limit}`), ' · ',
                 el('span', { class: 'inflight' }, `in flight ${g.inFlight}`), ' · ',
                 el('span', { class: 'queued' }, `queued ${g.queued}`), ' · ',
-                `${g.algorithm.toLowerCase()} ${g.phase.toLowerCase()}, rejected ${g.rejected}`
+                `${String(g.algorithm || '').toLowerCase()} ${String(g.phase || '').toLowerCase()}, rejected ${g.rejected}`
                 + (g.saturated ? ' · saturated' : ''));
             draw(card.querySelector('canvas'), samples, now);
         }
@@ -342,19 +458,20 @@
         ctx.clearRect(0, 0, w, h);
         const span = Math.min(HISTORY_MS, Math.max(60000, samples.length ? now - samples[0].t : 0));
         const top = Math.max(1, ...samples.map((s) => Math.max(s.limit, s.inFlight, s.queued)));
-        ctx.fillStyle = '#888';
+        ctx.fillStyle = '#57606a';
         ctx.font = '10px sans-serif';
         ctx.fillText(String(top), pad, 10);
-        ctx.fillText(`last ${Math.round(span / 1000)} s`, pad, h - pad);
-        const series = [['limit', '#1f6feb'], ['inFlight', '#2da44e'], ['queued', '#d1242f']];
+        ctx.fillText(`last ${Math.round(span / 1000)} s`, pad, h - pad);     // below the lines: they end 14 px up
+        const series = [['limit', '#1f6feb'], ['inFlight', '#1a7f37'], ['queued', '#d1242f']];
         for (const [key, colour] of series) {
             ctx.strokeStyle = colour;
             ctx.lineWidth = 1.5;
             ctx.beginPath();
             samples.forEach((s, i) => {
                 const x = pad + (w - 2 * pad) * (1 - (now - s.t) / span);
-                const y = h - pad - (h - 2 * pad - 12) * (s[key] / top);
-                if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+                const y = h - pad - 14 - (h - 2 * pad - 26) * (s[key] / top);
+                // a gap (nothing sampled: the server was down) is left blank, not bridged by a line
+                if (i === 0 || s.t - samples[i - 1].t > GAP_MS) ctx.moveTo(x, y); else ctx.lineTo(x, y);
             });
             ctx.stroke();
         }
@@ -365,21 +482,21 @@
     function renderMembers(members, groupsByMember, forest) {
         $('members').hidden = !members;
         if (!members) return;
-        const loads = el('tbody');
+        const loads = [];
         for (const member of members) {
             const groups = isolated(Object.entries((groupsByMember || {})[member.member] || {}).map(([name, g]) =>
                 `${name} ${g.inFlight}/${g.limit}` + (g.queued ? ` +${g.queued} queued` : '')
                 + (g.clusterLimit ? ` (share of ${g.clusterLimit} over ${g.members})` : '')), ' · ');
-            loads.append(el('tr', { class: 'member', 'data-member': member.member },
+            loads.push(el('tr', { class: 'member', 'data-member': member.member, 'data-key': member.member },
                 el('td', {}, member.member, ...(member.local ? [' ', el('span', { class: 'badge' }, 'this member')] : [])),
                 el('td', { class: 'trees' }, String(member.live.length)),
                 el('td', { class: 'member-groups' }, ...groups)));
         }
-        $('member-loads').tBodies[0].replaceWith(loads);
+        patch($('member-loads').tBodies[0], loads);
 
         // the cluster's live trees as the endpoint stitched them: a placed task is a child of the task that
         // placed it, after that task's own children, labelled with the member it runs on
-        const body = el('tbody');
+        const body = [];
         const stack = [];
         const roots = forest || [];
         for (let i = roots.length - 1; i >= 0; i--) stack.push({ node: roots[i], depth: 0 });
@@ -390,46 +507,51 @@
             const placed = node.children.find((child) => child.member !== node.member);
             const note = placed ? `runs on ${placed.member} as #${placed.task.id}`
                 : from ? `placed from ${from.replace('/', ' by #')}` : '';
-            const row = el('tr', { class: 'task', 'data-id': task.id, 'data-member': node.member },
-                el('td', { style: `padding-left: ${0.4 + depth * 1.2}em` }, el('span', { class: 'name' }, task.name),
+            const row = el('tr', { class: 'task', 'data-id': task.id, 'data-member': node.member, 'data-key': task.id },
+                el('td', { style: `padding-left: ${0.4 + depth * 1.2}em` }, nameButton(task.name),
                     el('span', { class: 'id' }, '#' + task.id)),
                 el('td', { class: 'member' }, node.member),
                 el('td', {}, el('span', { class: 'status ' + task.status }, task.status)),
                 el('td', { class: 'placement' }, note));
             if (task.id === selected) row.classList.add('selected');
-            body.append(row);
+            body.push(row);
             for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
         }
-        $('member-trees').tBodies[0].replaceWith(body);
+        patch($('member-trees').tBodies[0], body);
     }
 
     $('member-trees').addEventListener('click', (event) => {
         const row = event.target.closest('tr.task');
-        if (row) { selected = row.dataset.id; refreshSoon(); }
+        if (row) select(row.dataset.id);
     });
+
+    // A task's name that shows its detail when clicked, or on Enter or Space.
+    function nameButton(name) {
+        return el('span', { class: 'name', tabindex: '0', role: 'button', title: 'show the detail' }, name);
+    }
 
     // ---- recent and failed ------------------------------------------------------------------------------
 
     function renderFinished(table, tasks) {
-        const body = el('tbody');
+        const body = [];
         for (const task of tasks) {
             const ended = task.completedAt ? new Date(task.completedAt).toLocaleTimeString() : '';
             const took = task.completedAt ? duration(Date.parse(task.completedAt) - Date.parse(task.createdAt)) : '';
-            const row = el('tr', { class: 'task', 'data-id': task.id },
-                el('td', {}, el('span', { class: 'name' }, task.name), el('span', { class: 'id' }, '#' + task.id),
+            const row = el('tr', { class: 'task' + (task.id === selected ? ' selected' : ''), 'data-id': task.id, 'data-key': task.id },
+                el('td', {}, nameButton(task.name), el('span', { class: 'id' }, '#' + task.id),
                     ...(task.runaway ? [el('span', { class: 'badge runaway', title: 'ended, but its body ignores its interrupt and still runs' }, 'runaway')] : [])),
                 el('td', {}, el('span', { class: 'status ' + task.status }, task.status)),
                 el('td', {}, ended), el('td', {}, took),
                 el('td', { class: 'failure' }, task.failure ? `${task.failure.type}: ${task.failure.message}` : ''));
-            body.append(row);
+            body.push(row);
         }
-        table.tBodies[0].replaceWith(body);
+        patch(table.tBodies[0], body);
     }
 
     for (const table of [$('recent'), $('failed')]) {
         table.addEventListener('click', (event) => {
             const row = event.target.closest('tr.task');
-            if (row) { selected = row.dataset.id; refreshSoon(); }
+            if (row) select(row.dataset.id);
         });
     }
 
@@ -439,17 +561,25 @@
         $('detail').hidden = !selected;
         if (!selected) return;
         // names in spans of their own (.name isolates them): a right-to-left override in one cannot reorder the id
-        $('detail-title').replaceChildren(...(task ? [el('span', { class: 'name' }, task.name), '#' + task.id]
+        replaceIfChanged($('detail-title'), ...(task ? [el('span', { class: 'name' }, task.name), '#' + task.id]
             : [`#${selected} (no longer known)`]));
-        const fields = $('detail-fields');
-        fields.replaceChildren();
-        $('detail-resources').tBodies[0].replaceChildren();
+        // fields and resources change in place, only where they changed: a failure's message being
+        // selected to copy stays selected through the refreshes
+        const fields = [];
+        const resources = [];
         $('detail-cancel').hidden = !(task && canCancel && !TERMINAL.has(task.status));
-        if (!task) return;
+        $('detail-cancel').disabled = cancelling.has(selected);
         const add = (label, value) => {
             if (value === null || value === undefined || value === '' || value.length === 0) return;
-            fields.append(el('dt', {}, label), el('dd', { 'data-field': label }, ...(Array.isArray(value) ? value : [String(value)])));
+            fields.push(el('dt', { 'data-key': 'dt ' + label }, label), el('dd', { 'data-field': label, 'data-key': label },
+                ...(Array.isArray(value) ? value : [String(value)])));
         };
+        if (task) describe(task, add, resources);
+        patch($('detail-fields'), fields);
+        patch($('detail-resources').tBodies[0], resources);
+    }
+
+    function describe(task, add, resources) {
         // each name of the path (name#id/name#id) isolated: names hold neither '/' nor '#'
         add('path', task.path.split('/').flatMap((step, i) => {
             const hash = step.lastIndexOf('#');
@@ -472,7 +602,7 @@
         add('waits for', task.dependencies.join(', '));
         add('tags', isolated(Object.entries(task.tags || {}).map(([k, v]) => `${k}=${v}`), ', '));
         for (const [figure, value] of Object.entries(task.resources || {})) {
-            $('detail-resources').tBodies[0].append(el('tr', {}, el('td', {}, figure),
+            resources.push(el('tr', { 'data-key': figure }, el('td', {}, figure),
                 el('td', {}, value.amount < 0 ? '—' : value.amount.toLocaleString()), el('td', {}, value.source)));
         }
     }
@@ -484,7 +614,10 @@
     }
 
     $('detail-cancel').addEventListener('click', () => selected && cancel(selected));
-    $('detail-close').addEventListener('click', () => { selected = null; $('detail').hidden = true; });
+    $('detail-close').addEventListener('click', () => { selected = null; $('detail').hidden = true; refreshSoon(); });
+
+    // a hidden tab's timers are slowed (to once a minute after a while): shown again, it reads at once
+    document.addEventListener('visibilitychange', () => { if (!document.hidden) pollSoon(); });
 
     function duration(ms) {
         if (!(ms >= 0)) return '';
