@@ -262,7 +262,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     /**
      * Sends {@code outcome} to {@code member} in the message {@code message} makes; if it cannot be sent
      * with its value (most likely the value cannot be serialized), sends a {@code FAILED} outcome saying so
-     * instead, so that the waiting side does not wait for it.
+     * instead, with the work's figures, so that the waiting side does not wait for it.
      */
     private void sendEnd(Member member, RemoteOutcome outcome, Function<RemoteOutcome, Runnable> message,
             String failure) {
@@ -276,7 +276,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
             }
             executor.executeOnMember(message.apply(RemoteOutcome.of(outcome.member(), outcome.taskId(),
                     TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
-                    "it completed, but its value could not be sent back: " + ex.getMessage())), member);
+                    "it completed, but its value could not be sent back: " + ex.getMessage())
+                    .withMetrics(outcome.metrics())), member);
         }
     }
 
