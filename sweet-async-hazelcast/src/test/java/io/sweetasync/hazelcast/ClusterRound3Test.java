@@ -9,7 +9,12 @@ import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskStatus;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +38,90 @@ class ClusterRound3Test {
         if (test != null) {
             test.close();
         }
+    }
+
+    /**
+     * A durable task placed on b, whose member is killed: its handle on a waits for the next run, which nobody has
+     * claimed yet (b's lease has not lapsed), and its user cancels it then (true). Nothing recorded the cancellation:
+     * once b's lease lapsed a member claimed the invocation and ran it again, to completion, though its caller had
+     * cancelled it and was told so. A durable task whose handle was cancelled must not run again.
+     */
+    @Test
+    void aPlacedDurableTaskCancelledWhileItWaitsForItsNextRunIsNotRunAgain() {
+        durable = DurableMembers.start(2);
+        TestCluster.Member a = durable.get(0);
+        a.orchestrator.to(String.class).durable("first-holds", "busy").run(); // a is busier: the next goes to b
+        await().atMost(CEILING).until(() -> durable.holding.get() == 1);
+        durable.views.get(0).refuseClaims(); // nobody claims the invocation before the cancel
+        SpawningTask<String> task = a.orchestrator.to(String.class).named("cancelled").durable("first-holds", "victim")
+                .run();
+        await().atMost(CEILING).until(() -> durable.holding.get() == 2);
+        assertThat(durable.runs.get("victim")).containsExactly(durable.get(1).name);
+        durable.kill(1);
+        await().atMost(CEILING).until(() -> a.hazelcast.getCluster().getMembers().size() == 1);
+
+        assertThat(task.cancel(true)).isTrue();
+        durable.views.get(0).allowClaims();
+
+        await().atMost(CEILING).alias("the invocation ends in the store")
+                .until(() -> !durable.store.durable(task.id()).orElseThrow().status().equals("PENDING"));
+        assertThat(durable.store.durable(task.id()).orElseThrow().status()).isEqualTo("CANCELLED");
+        assertThat(durable.runs.get("victim")).as("runs").hasSize(1);
+        await().atMost(CEILING).alias("its history says so too")
+                .until(() -> durable.store.find(task.id()).orElseThrow().status().equals("CANCELLED"));
+    }
+
+    /** Runs of "hold-each" by member; each holds until interrupted (or the test ends). */
+    private static final Map<String, List<String>> HOLD_EACH = new ConcurrentHashMap<>();
+    private static final CountDownLatch HOLD_EACH_RELEASE = new CountDownLatch(1);
+    private static final CountDownLatch HOLD_EACH_INTERRUPTED = new CountDownLatch(1);
+
+    /**
+     * A durable task placed on b, whose member is killed; c claims it once b's lease lapsed and runs it again, and
+     * the caller cancels its handle on a while that re-run holds. The handle's wait for the next run sent the
+     * cancellation through the cluster's cancel by id, which asks this member first: it found the handle itself
+     * (cancelled, not yet terminal), answered true and asked nobody else, so c's run went on.
+     */
+    @Test
+    void aPlacedDurableTaskCancelledWhileAnotherMemberRunsItAgainIsCancelledThere() throws InterruptedException {
+        durable = DurableMembers.start(3, (index, builder) -> builder.handler("hold-each", String.class, argument -> {
+            String member = durable.get(index).name;
+            HOLD_EACH.computeIfAbsent(argument, any -> new CopyOnWriteArrayList<>()).add(member);
+            try {
+                HOLD_EACH_RELEASE.await();
+            }
+            catch (InterruptedException ex) {
+                HOLD_EACH_INTERRUPTED.countDown();
+                throw ex;
+            }
+            return member;
+        }));
+        TestCluster.Member a = durable.get(0);
+        a.orchestrator.to(String.class).durable("first-holds", "busy").run(); // a is busier: the next goes elsewhere
+        await().atMost(CEILING).until(() -> durable.holding.get() == 1);
+        durable.views.get(0).refuseClaims(); // the survivor, not a, claims the re-run
+        SpawningTask<String> task = a.orchestrator.to(String.class).named("re-run").durable("hold-each", "twice").run();
+        await().atMost(CEILING).until(() -> HOLD_EACH.containsKey("twice"));
+        String victim = HOLD_EACH.get("twice").getFirst();
+        int victimIndex = durable.cluster.members.indexOf(memberNamed(durable.cluster, victim));
+        durable.kill(victimIndex);
+        await().atMost(CEILING).alias("the survivor runs it again").until(() -> HOLD_EACH.get("twice").size() == 2);
+
+        assertThat(task.cancel(true)).isTrue();
+
+        try {
+            assertThat(HOLD_EACH_INTERRUPTED.await(CEILING.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the survivor's run is interrupted").isTrue();
+            await().atMost(CEILING).alias("the invocation ends cancelled in the store")
+                    .until(() -> durable.store.durable(task.id()).orElseThrow().status().equals("CANCELLED"));
+        }
+        finally {
+            HOLD_EACH_RELEASE.countDown();
+        }
+    }
+
+    private static TestCluster.Member memberNamed(TestCluster cluster, String name) {
+        return cluster.members.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
     }
 
     private TestCluster.Member memberNamed(String name) {

@@ -43,6 +43,11 @@ final class CutOffStore implements TaskStore {
         noClaims = true;
     }
 
+    /** This member claims orphans again (after {@link #refuseClaims()}). */
+    void allowClaims() {
+        noClaims = false;
+    }
+
     /** The next {@code count} reads of a durable invocation fail, as a connection reset would, once each. */
     void failNextDurableReads(int count) {
         durableReadsToFail.set(count);
