@@ -120,6 +120,43 @@ class ClusterRound3Test {
         }
     }
 
+    /**
+     * A member turned a placement away (its orchestrator had closed; the load others see is from before) and is
+     * passed over "until it publishes again". But this member's own next publication brought every load of the
+     * replicated map back into its view, the stale one too (it stays there until its time to live, 10 s or more): the
+     * member that cannot take work was a candidate again, chosen and refusing the next placements.
+     */
+    @Test
+    void aMemberThatTurnedWorkAwayStaysPassedOverUntilItPublishesAgain() {
+        test = TestCluster.start(2);
+        TestCluster.Member a = test.get(0);
+        TestCluster.Member b = test.get(1);
+        a.orchestrator.to(String.class).run(() -> test.hold(a.name));
+        await().atMost(CEILING).until(() -> test.heldCount() == 1);
+        Member aMember = a.hazelcast.getCluster().getLocalMember();
+        Member bMember = b.hazelcast.getCluster().getLocalMember();
+        MemberLoad before = b.cluster.loads().of(bMember);
+        b.orchestrator.close();
+        a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), before);
+        await().atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);
+
+        SpawningTask<String> placed = a.orchestrator.to(String.class).anywhere().run("where", "x");
+        ClusterHostileTest.awaitTerminal(placed);
+        assertThat(placed.result()).isEqualTo(new TaskResult.Ok<>(a.name));
+
+        java.util.concurrent.atomic.AtomicInteger publications = new java.util.concurrent.atomic.AtomicInteger();
+        a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).addEntryListener(
+                new com.hazelcast.core.EntryAdapter<>() {
+                    @Override
+                    public void onEntryEvent(com.hazelcast.core.EntryEvent<UUID, MemberLoad> event) {
+                        publications.incrementAndGet();
+                    }
+                }, aMember.getUuid());
+        await().atMost(CEILING).alias("a published its load three times").until(() -> publications.get() >= 3);
+        assertThat(a.cluster.loads().isCandidate(bMember)).as("b, which turned work away and published nothing since")
+                .isFalse();
+    }
+
     private static TestCluster.Member memberNamed(TestCluster cluster, String name) {
         return cluster.members.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
     }
