@@ -159,6 +159,38 @@ class ClusterRound3Test {
                 .isFalse();
     }
 
+    /**
+     * Member b's orchestrator begins to shut down between its check that it takes the handler's work and the start of
+     * the task (here: from an {@code onCreated} listener, which runs before the task is admitted). The task was
+     * rejected there, never run, and the caller's handle ended {@code FAILED} ({@code RemoteTaskException:
+     * TaskRejectedException ... shutting down}) though a could run it: it must be placed again, as a member that
+     * turned the work away at the check is.
+     */
+    @Test
+    void workRejectedByAMemberThatBeganToShutDownAsItStartedIsPlacedAgain() {
+        java.util.concurrent.atomic.AtomicReference<TestCluster> cluster = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        test = TestCluster.start(2, (index, builder) -> index == 0 ? builder : builder.listener(new io.sweetasync.TaskListener() {
+            @Override
+            public void onCreated(TaskInfo task) {
+                if (task.tags().containsKey("placed-from") && armed.compareAndSet(true, false)) {
+                    TestCluster.Member b = cluster.get().get(1);
+                    Thread.ofPlatform().daemon().start(() -> b.orchestrator.shutdown(Duration.ofMinutes(1)));
+                    await().atMost(CEILING).until(() -> !b.orchestrator.isAccepting());
+                }
+            }
+        }));
+        cluster.set(test);
+        TestCluster.Member a = test.busyFirst(); // a is busier: the next goes to b
+        armed.set(true);
+
+        SpawningTask<String> placed = a.orchestrator.to(String.class).named("as-b-stops").anywhere().run("where", "x");
+
+        ClusterHostileTest.awaitTerminal(placed);
+        assertThat(armed).as("b began to shut down as the task was created there").isFalse();
+        assertThat(placed.result()).isEqualTo(new TaskResult.Ok<>(a.name));
+    }
+
     private static TestCluster.Member memberNamed(TestCluster cluster, String name) {
         return cluster.members.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
     }
