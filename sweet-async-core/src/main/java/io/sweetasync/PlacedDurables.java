@@ -355,8 +355,9 @@ final class PlacedDurables {
          * once the handle is terminal (so that a cancellation by id no longer finds it here), the run another member
          * may have claimed is cancelled there, and an invocation still pending (nobody claimed it, or its claimer's
          * run has not started) is ended as the handle ended ({@code CANCELLED}, or {@code FAILED} by its timeout) in
-         * the store for its owner, with the handle's record, so that no member runs it later. A claimer whose run started all the same has its end refused and stops its
-         * run at its next renewal (it no longer owns a pending invocation).
+         * the store for its owner, with the handle's record, so that no member runs it later. A claimer whose run
+         * started all the same has its end refused and stops its run at its next renewal (it no longer owns a pending
+         * invocation), unless that run ends first.
          */
         private void cancelEverywhere() {
             try {
