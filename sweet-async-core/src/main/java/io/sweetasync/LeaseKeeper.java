@@ -4,13 +4,18 @@ import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lease keeper of a {@link StoreSync}: what its thread ({@code sweet-async-store-lease}) does. Every third of the
  * lease it renews the lease (which also marks lost the tasks of dead incarnations), stops the durable tasks other
- * members took over while this member could not renew ({@link #stopTakenOver}), claims orphaned durable invocations,
+ * members took over while this member could not renew ({@link #stopTakenOver}), or while it renewed in time by a clock
+ * the claimer's disagreed with ({@link #stopTakenOverUnnoticed}), claims orphaned durable invocations,
  * and holds the invocations the store says this member owns against those it knows of ({@link OwnedDurables}: an
  * answer lost after its commit strands nothing). After {@link StoreSync#claimSoon()} (a cluster member left) it
  * claims orphans at every interval for one lease, so a dead member's durable invocations are taken over within an
@@ -105,6 +110,9 @@ final class LeaseKeeper {
                 stopTakenOver(Duration.ofNanos(unlooked));
                 unlooked = 0;
             }
+            else {
+                stopTakenOverUnnoticed();
+            }
             orchestrator.durables().claimOrphans();
             orchestrator.durables().reconcile();
             sync.storeUp(leaseDown);
@@ -124,19 +132,51 @@ final class LeaseKeeper {
      */
     private void stopTakenOver(Duration outOfReach) {
         for (TaskNode<?> node : tracked.keySet()) {
-            if (!node.isDurable() || node.isFinished()) {
-                continue;
+            if (node.isDurable() && !node.isFinished()) {
+                stopIfTakenOver(node, "member " + member() + " could not renew its lease in the task store for "
+                        + outOfReach.toMillis() + " ms (lease " + settings.lease() + ")");
             }
-            DurableRecord stored = store.durable(node.id()).orElse(null);
-            if (stored != null && (stored.owner() != incarnation() || !stored.status().equals("PENDING"))) {
-                String now = stored.status().equals("PENDING") ? "incarnation " + stored.owner() + " runs it now"
-                        : "it ended " + stored.status() + " there";
-                String why = "member " + member() + " could not renew its lease in the task store for " + outOfReach
-                        .toMillis() + " ms (lease " + settings.lease() + "), and another member claimed it: " + now
-                        + "; read its result with storedResult(" + node.id() + ", type)";
-                LOG.log(Level.WARNING, "durable task {0} stopped here: {1}", node.label(), why);
-                node.stop(TaskNode.StopKind.LOST, why);
+        }
+    }
+
+    /**
+     * The durable runs live here that the store no longer lists as this incarnation's, though every renewal was in
+     * time by this member's clock: its lease had lapsed all the same by the clock of a member that claimed them (a
+     * wall clock stepped back at a renewal, or the members' clocks apart by more than the lease). Each such run is
+     * stopped as {@link #stopTakenOver} stops one. The runs are read before the store's list: each was this
+     * incarnation's when it was read, so one missing from the list has been claimed by another member or ended there
+     * (read again before it is stopped). One list of ids per renewal, only while a durable run is live here.
+     */
+    private void stopTakenOverUnnoticed() {
+        List<TaskNode<?>> running = new ArrayList<>();
+        for (TaskNode<?> node : tracked.keySet()) {
+            if (node.isDurable() && !node.isFinished()) {
+                running.add(node);
             }
+        }
+        if (running.isEmpty()) {
+            return;
+        }
+        Set<TaskId> listed = new HashSet<>(OwnedDurables.listed(sync));
+        for (TaskNode<?> node : running) {
+            if (!listed.contains(node.id()) && !node.isFinished()) {
+                stopIfTakenOver(node, "member " + member() + " renewed its lease in time by its own clock, but the "
+                        + "lease had lapsed by the clock of another member (clocks apart by more than the lease "
+                        + settings.lease() + ")");
+            }
+        }
+    }
+
+    /** Stops {@code node} if the store says another incarnation runs its invocation now, or that it ended there. */
+    private void stopIfTakenOver(TaskNode<?> node, String cause) {
+        DurableRecord stored = store.durable(node.id()).orElse(null);
+        if (stored != null && (stored.owner() != incarnation() || !stored.status().equals("PENDING"))) {
+            String now = stored.status().equals("PENDING") ? "incarnation " + stored.owner() + " runs it now"
+                    : "it ended " + stored.status() + " there";
+            String why = cause + ", and another member claimed it: " + now + "; read its result with storedResult("
+                    + node.id() + ", type)";
+            LOG.log(Level.WARNING, "durable task {0} stopped here: {1}", node.label(), why);
+            node.stop(TaskNode.StopKind.LOST, why);
         }
     }
 

@@ -136,7 +136,7 @@ final class OwnedDurables {
     }
 
     /** Every pending invocation the store says this incarnation owns, page by page. */
-    private static List<TaskId> listed(StoreSync sync) {
+    static List<TaskId> listed(StoreSync sync) {
         List<TaskId> listed = new ArrayList<>();
         TaskId after = null;
         while (true) {

@@ -9,6 +9,7 @@ import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskRecord;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -47,7 +48,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     this member ends the handle {@code FAILED} saying where to read it.</li>
  *   </ul>
  *   Since this member claims orphans too, some run always comes while it lives; the handle's timeout, if
- *   set, bounds the wait.</li>
+ *   set, bounds the wait. A handle cancelled (or timed out) in this wait ends the work too: a run another member
+ *   claimed is cancelled there, and an invocation nobody runs is ended in the store as the handle ended, so that
+ *   no member runs it later ({@code Mirror#cancelEverywhere}).</li>
  * </ol>
  *
  * <p>One live node per id on this member: while a mirror is registered in {@link #mirrors}, a claim of its
@@ -188,6 +191,11 @@ final class PlacedDurables {
         private boolean closed;
         /** Guarded by this: this member claimed the invocation, so it writes its end. */
         private boolean owned;
+        /**
+         * Set by the body when a cancellation (not this member's shutdown) interrupted its wait for the next run: read
+         * by the body after it (see {@link #cancelEverywhere}).
+         */
+        private boolean cancelledWaiting;
         /** Counted in {@link #notStarted} until started there or ended here, whichever comes first. */
         private final AtomicBoolean counted = new AtomicBoolean(true);
 
@@ -258,6 +266,10 @@ final class PlacedDurables {
                 if (close()) {
                     sync.track(node); // claimed here: this member owns it and writes its end
                 }
+                else if (cancelledWaiting) {
+                    node.whenTerminal(() -> Thread.ofVirtual().name("sweet-async-durable-cancel")
+                            .start(this::cancelEverywhere));
+                }
             }
         }
 
@@ -269,7 +281,8 @@ final class PlacedDurables {
                     event = mailbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 catch (InterruptedException ex) {
-                    cancelElsewhere();
+                    // this member stopping ends the handle, not the work
+                    cancelledWaiting = !node.stopRequestedByShutdown();
                     throw ex;
                 }
                 if (event instanceof DurableRecord record) {
@@ -337,15 +350,35 @@ final class PlacedDurables {
             }
         }
 
-        private void cancelElsewhere() {
-            if (node.stopRequestedByShutdown()) {
-                return; // this member stopping ends the handle, not the work
-            }
+        /**
+         * The handle was cancelled (or timed out) while it waited for the next run, which this member does not own:
+         * once the handle is terminal (so that a cancellation by id no longer finds it here), the run another member
+         * may have claimed is cancelled there, and an invocation still pending (nobody claimed it, or its claimer's
+         * run has not started) is ended as the handle ended ({@code CANCELLED}, or {@code FAILED} by its timeout) in
+         * the store for its owner, with the handle's record, so that no member runs it later. A claimer whose run
+         * started all the same has its end refused and stops its run at its next renewal (it no longer owns a pending
+         * invocation), unless that run ends first.
+         */
+        private void cancelEverywhere() {
             try {
                 orchestrator.placement().cluster().cancel(node.id());
             }
             catch (RuntimeException ex) {
                 LOG.log(Level.DEBUG, "could not cancel durable task " + node.label() + " on other members", ex);
+            }
+            try {
+                DurableRecord stored = sync.store().durable(node.id()).orElse(null);
+                if (stored != null && stored.status().equals("PENDING")) {
+                    sync.store().save(List.of(StoredTasks.record(node, sync.member(), stored.owner())));
+                    TaskInfo.Failure failure = node.info().failure();
+                    sync.store().finishDurable(node.id(), stored.owner(), node.status().name(), null, "its handle on "
+                            + "member " + sync.member() + " ended " + node.status() + " while it waited for its next run"
+                            + (failure == null ? "" : ": " + failure.type() + ": " + failure.message()));
+                }
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "durable task " + node.label() + " was cancelled while it waited for its next "
+                        + "run, but the task store could not record it; a member that claims it runs it", ex);
             }
         }
 

@@ -262,7 +262,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     /**
      * Sends {@code outcome} to {@code member} in the message {@code message} makes; if it cannot be sent
      * with its value (most likely the value cannot be serialized), sends a {@code FAILED} outcome saying so
-     * instead, so that the waiting side does not wait for it.
+     * instead, with the work's figures, so that the waiting side does not wait for it.
      */
     private void sendEnd(Member member, RemoteOutcome outcome, Function<RemoteOutcome, Runnable> message,
             String failure) {
@@ -276,7 +276,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
             }
             executor.executeOnMember(message.apply(RemoteOutcome.of(outcome.member(), outcome.taskId(),
                     TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
-                    "it completed, but its value could not be sent back: " + ex.getMessage())), member);
+                    "it completed, but its value could not be sent back: " + ex.getMessage())
+                    .withMetrics(outcome.metrics())), member);
         }
     }
 
@@ -389,7 +390,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
      * Starts a task placed here by {@code placer} on member {@code origin} and waits up to
      * {@link #INLINE_WAIT} for it to end: the outcome of a task that ends by then goes back in the answer, any
      * other's in a message to {@code origin} when it ends ({@link InlineReply} decides which, once). A task
-     * whose handler this member does not offer now ({@link ClusterHost#handlers()}) is turned away unstarted.
+     * whose handler this member does not offer now ({@link ClusterHost#handlers()}), or that this member rejects
+     * unstarted as it begins to shut down (a lost outcome without a task id), is turned away.
      */
     Started startPlaced(RemoteInvocation invocation, UUID origin, UUID placer, long key) {
         ClusterHost attached = host;
@@ -415,6 +417,10 @@ public final class HazelcastTaskCluster implements TaskCluster {
             throw ex;
         }
         RemoteOutcome ended = inline.await(INLINE_WAIT);
+        if (ended != null && ended.lost() && ended.taskId() == null) {
+            // Rejected unstarted (this member began to shut down after the check above): placed again elsewhere.
+            return Started.refused(ended.failureMessage());
+        }
         return ended == null ? Started.running(id.toString()) : Started.ended(ended, serialization());
     }
 

@@ -81,6 +81,12 @@ final class MemberLoads {
     private final AtomicLong placedChanges = new AtomicLong();
     /** The loads of the replicated map, as its entry listener last saw them. */
     private final ConcurrentHashMap<UUID, MemberLoad> view = new ConcurrentHashMap<>();
+    /**
+     * Loads dropped from {@link #view} by {@link #passOver}, by member: {@link #reconcile} does not bring one back
+     * while the replicated map still holds it (a stale load stays there until its time to live); the member's next
+     * publication (an entry event) does.
+     */
+    private final ConcurrentHashMap<UUID, MemberLoad> passedOver = new ConcurrentHashMap<>();
     private ScheduledExecutorService publisher;
     private UUID listener;
 
@@ -142,8 +148,11 @@ final class MemberLoads {
     /** Brings {@link #view} in line with this member's replica of the loads, should an event have been missed. */
     private void reconcile() {
         view.keySet().removeIf(member -> !loads.containsKey(member));
+        passedOver.keySet().removeIf(member -> !loads.containsKey(member));
         for (Map.Entry<UUID, MemberLoad> entry : loads.entrySet()) {
-            view.putIfAbsent(entry.getKey(), entry.getValue());
+            if (!entry.getValue().equals(passedOver.get(entry.getKey()))) {
+                view.putIfAbsent(entry.getKey(), entry.getValue());
+            }
         }
     }
 
@@ -183,6 +192,7 @@ final class MemberLoads {
     void forget(UUID member) {
         placedHere.values().removeIf(placed -> placed.member().equals(member));
         view.remove(member);
+        passedOver.remove(member);
         try {
             loads.remove(member);
         }
@@ -206,7 +216,10 @@ final class MemberLoads {
      * candidate until its next publication, which says what it takes now.
      */
     void passOver(Member member) {
-        view.remove(member.getUuid());
+        MemberLoad stale = view.remove(member.getUuid());
+        if (stale != null) {
+            passedOver.put(member.getUuid(), stale);
+        }
     }
 
     /** Whether {@code member} publishes a load, i.e. can take placed tasks. */
@@ -261,7 +274,10 @@ final class MemberLoads {
         @Override
         public void onEntryEvent(EntryEvent<UUID, MemberLoad> event) {
             switch (event.getEventType()) {
-                case ADDED, UPDATED, MERGED -> view.put(event.getKey(), event.getValue());
+                case ADDED, UPDATED, MERGED -> {
+                    passedOver.remove(event.getKey()); // a publication after the one passed over
+                    view.put(event.getKey(), event.getValue());
+                }
                 case REMOVED, EVICTED, EXPIRED -> view.remove(event.getKey());
                 default -> {
                     // other kinds (map cleared, evicted wholesale) are caught up by the next reconcile

@@ -7,7 +7,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Starts on the member it is sent to a stored durable invocation that member owns; answers with its id (its
- * outcome always follows in a message: a durable task's end is written to the store first).
+ * outcome always follows in a message: a durable task's end is written to the store first), or that the member
+ * turned it away unstarted (no orchestrator serves there any more).
  */
 final class StartDurable extends ClusterMessage implements Callable<Started>, Serializable {
 
@@ -28,6 +29,15 @@ final class StartDurable extends ClusterMessage implements Callable<Started>, Se
 
     @Override
     public Started call() {
-        return Started.running(here().startDurable(id, origin, placer, key));
+        HazelcastTaskCluster here;
+        try {
+            here = here();
+        }
+        catch (IllegalStateException closed) {
+            // No orchestrator serves here (any more): nothing ran, and the invocation, stored for this member's
+            // closed incarnation, is claimed by another member; the caller follows that run, as for a lost member.
+            return Started.refused(closed.getMessage());
+        }
+        return Started.running(here.startDurable(id, origin, placer, key));
     }
 }

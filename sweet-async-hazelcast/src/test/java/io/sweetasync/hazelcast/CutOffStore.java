@@ -22,6 +22,8 @@ final class CutOffStore implements TaskStore {
     private volatile boolean cut;
     private volatile boolean noClaims;
     private final java.util.concurrent.atomic.AtomicInteger durableReadsToFail = new java.util.concurrent.atomic.AtomicInteger();
+    /** Looks for orphans that went through (not refused by {@link #refuseClaims}, not cut off). */
+    final java.util.concurrent.atomic.AtomicInteger claimLooks = new java.util.concurrent.atomic.AtomicInteger();
     /** Reads of a durable invocation failed by {@link #failNextDurableReads}. */
     final java.util.concurrent.atomic.AtomicInteger durableReadsFailed = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -41,6 +43,11 @@ final class CutOffStore implements TaskStore {
     /** From now on this member claims no orphaned invocation (as if another member were always faster). */
     void refuseClaims() {
         noClaims = true;
+    }
+
+    /** This member claims orphans again (after {@link #refuseClaims()}). */
+    void allowClaims() {
+        noClaims = false;
     }
 
     /** The next {@code count} reads of a durable invocation fail, as a connection reset would, once each. */
@@ -105,7 +112,9 @@ final class CutOffStore implements TaskStore {
         if (noClaims) {
             return List.of();
         }
-        return store().claimOrphans(incarnation, handlers, limit);
+        List<DurableRecord> claimed = store().claimOrphans(incarnation, handlers, limit);
+        claimLooks.incrementAndGet();
+        return claimed;
     }
 
     @Override
