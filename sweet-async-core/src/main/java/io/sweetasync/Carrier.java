@@ -7,7 +7,7 @@ package io.sweetasync;
  *
  * <p>Invariants, all under this object's monitor: an interrupt for cancellation is delivered only to
  * the body at the top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt
- * status, so no interrupt meant for one body reaches the next, nor the work after it; on return to an
+ * status (as entering one does), so no interrupt meant for one body reaches the next, nor the work after it; on return to an
  * enclosing body whose task was stopped meanwhile, the thread is interrupted again ({@link #resume})
  * once that work is done, so that the stop is not lost. An interrupt a thread had before a body entered is
  * its owner's and set again after it (unless the thread {@link #runsOnlyBodies}: then it is no one's).
@@ -179,10 +179,17 @@ class Carrier {
         return top;
     }
 
-    /** Enters {@code node}'s body; returns the enclosing body to pass to {@link #exit}. */
+    /**
+     * Enters {@code node}'s body; returns the enclosing body to pass to {@link #exit}. Clears the thread's interrupt
+     * status in the same step: what was pending is no stop of {@code node} (one left between bodies is no one's, an
+     * owner's or an enclosing body's is set again after, see {@link TaskAttempts#runAttempt()}), and must not reach
+     * the user code that runs before the body either ({@code onStarted} listeners); a stop of {@code node} can only
+     * be given after this, once it is {@link #top}.
+     */
     synchronized TaskNode<?> enter(TaskNode<?> node) {
         TaskNode<?> enclosing = top;
         top = node;
+        Thread.interrupted();
         return enclosing;
     }
 

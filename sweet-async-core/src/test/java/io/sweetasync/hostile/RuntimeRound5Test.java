@@ -104,4 +104,163 @@ class RuntimeRound5Test {
         assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED);
         assertThat(seen.get()).isEqualTo("interrupted");
     }
+
+    /**
+     * SPEC 1.5: "exactly one terminal status per task, even when completion, cancellation and timeout race". Bodies
+     * return right around deadlines of 1 ns to a few hundred microseconds, on every kind of runtime: whatever wins,
+     * status, snapshot, {@code result()}, {@code get()}, the future and the one {@code onFinished} call agree.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "virtual", "single", "two", "direct" })
+    void aDeadlineRacingTheBodysReturnGivesOneEndSeenAlikeEverywhere(String runtime) throws Exception {
+        Map<String, List<TaskStatus>> told = new ConcurrentHashMap<>();
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                told.computeIfAbsent(task.id().toString(), id -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        .add(task.status());
+            }
+        });
+        List<SpawningTask<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            long timeout = 1 + (i * 7919L) % 300_000;
+            long spin = (i * 104_729L) % 300_000;
+            var builder = orchestrator.to(Integer.class).runtime(runtime).timeout(Duration.ofNanos(timeout));
+            tasks.add((i % 2 == 0 ? builder : builder.fallback(error -> -1)).run(() -> {
+                        long end = System.nanoTime() + spin;
+                        while (System.nanoTime() < end) {
+                            Thread.onSpinWait();
+                        }
+                        return 1;
+                    }));
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            SpawningTask<Integer> task = tasks.get(i);
+            TaskResult<Integer> result = assertTimeoutPreemptively(HANG, task::result);
+            TaskStatus status = task.status();
+            assertThat(task.info().status()).isEqualTo(status);
+            Integer got;
+            try {
+                got = task.get();
+            }
+            catch (ExecutionException ex) {
+                got = null;
+                assertThat(ex.getCause()).isInstanceOf(TaskTimeoutException.class);
+            }
+            Integer future = task.toCompletableFuture().exceptionally(error -> null).join();
+            assertThat(got).isEqualTo(future).isEqualTo(result.orElse(null));
+            if (status == TaskStatus.COMPLETED) {
+                assertThat(result.orElseThrow()).isEqualTo(1);
+            }
+            else {
+                assertThat(status).isEqualTo(TaskStatus.TIMED_OUT);
+                if (i % 2 == 0) {
+                    assertThat(((TaskResult.Err<Integer>) result).error()).isInstanceOf(TaskTimeoutException.class);
+                }
+                else {
+                    assertThat(result).isEqualTo(TaskResult.ok(-1));
+                }
+            }
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // a second call would come now
+        for (SpawningTask<Integer> task : tasks) {
+            assertThat(told.get(task.id().toString())).as("onFinished of %s", task.id()).containsExactly(task.status());
+        }
+    }
+
+    /**
+     * A body that ignores its interrupt and returns right around the deadline's grace races the forced end (runaway)
+     * against its own end, on the single runtime: whichever wins, the task ends once, no runaway is left counted,
+     * and the runtime runs one body at a time again afterwards.
+     */
+    @Test
+    void aBodyReturningAsItsForcedEndComesLeavesNoRunawayAndOneSlot() throws Exception {
+        List<SpawningTask<Integer>> tasks = new ArrayList<>();
+        AtomicInteger ends = new AtomicInteger();
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                ends.incrementAndGet();
+            }
+        });
+        for (int i = 0; i < 60; i++) {
+            long sleep = TimeUnit.MICROSECONDS.toNanos(97_000 + (i % 13) * 500);
+            tasks.add(orchestrator.to(Integer.class).runtime("single").timeout(Duration.ofMillis(1)).run(() -> {
+                long end = System.nanoTime() + sleep;
+                for (long left; (left = end - System.nanoTime()) > 0;) {
+                    try {
+                        TimeUnit.NANOSECONDS.sleep(left);
+                    }
+                    catch (InterruptedException ignored) {
+                        // a runaway: goes on
+                    }
+                }
+                return 1;
+            }));
+        }
+        for (SpawningTask<Integer> task : tasks) {
+            assertThat(assertTimeoutPreemptively(HANG, task::result).isOk()).isFalse();
+            assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        }
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while ((orchestrator.runawayCount() != 0 || orchestrator.runtimes().get("single").snapshot().running() != 0)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(orchestrator.runawayCount()).isZero();
+        assertThat(orchestrator.runtimes().get("single").snapshot().running()).isZero();
+        assertThat(ends.get()).isEqualTo(tasks.size());
+        AtomicInteger active = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        List<SpawningTask<Integer>> after = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            after.add(orchestrator.to(Integer.class).runtime("single").run(() -> {
+                max.accumulateAndGet(active.incrementAndGet(), Math::max);
+                Thread.sleep(20);
+                active.decrementAndGet();
+                return 1;
+            }));
+        }
+        for (SpawningTask<Integer> task : after) {
+            assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo(1);
+        }
+        assertThat(max.get()).isEqualTo(1);
+    }
+
+    /**
+     * An interrupt left on a pooled worker between bodies (here by the {@code onFinished} listener of the task that
+     * ran there) is no one's: not the next task's body, and not its {@code onStarted} listener either, which runs on
+     * that thread just before the body (a listener writing to a channel would have it closed by the interrupt).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "single", "one" })
+    void anInterruptLeftOnAWorkerBetweenBodiesDoesNotReachTheNextTasksOnStartedListener(String runtime) throws Exception {
+        Map<String, Boolean> interruptedOnStart = new ConcurrentHashMap<>();
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onStarted(TaskInfo task) {
+                interruptedOnStart.put(task.name(), Thread.currentThread().isInterrupted());
+            }
+
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.name().equals("first")) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        CountDownLatch running = latches.next();
+        CountDownLatch release = latches.next();
+        SpawningTask<String> first = orchestrator.to(String.class).named("first").runtime(runtime).run(() -> {
+            running.countDown();
+            release.await();
+            return "first";
+        });
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        SpawningTask<String> next = orchestrator.to(String.class).named("next").runtime(runtime).run(() -> "next");
+        release.countDown();
+        assertThat(assertTimeoutPreemptively(HANG, first::join)).isEqualTo("first");
+        assertThat(assertTimeoutPreemptively(HANG, next::join)).isEqualTo("next");
+        assertThat(interruptedOnStart).containsEntry("next", false);
+    }
 }
