@@ -263,4 +263,57 @@ class RuntimeRound5Test {
         assertThat(assertTimeoutPreemptively(HANG, next::join)).isEqualTo("next");
         assertThat(interruptedOnStart).containsEntry("next", false);
     }
+
+    /**
+     * A body on the single runtime runs a child on a caller-runs executor (the child's body nested on the single
+     * thread), and both ignore their interrupts past the parent's deadline: two runaways, one thread. The runtime
+     * replaces that thread once, not once per runaway: the other tasks still run one at a time meanwhile.
+     */
+    @Test
+    void runawaysNestedOnOneThreadOfTheSingleRuntimeCostItOneThreadNotTwo() throws Exception {
+        CountDownLatch nestedRunning = latches.next();
+        CountDownLatch release = latches.next();
+        SpawningTask<String> parent = orchestrator.to(String.class).runtime("single").timeout(Duration.ofSeconds(1))
+                .run(() -> orchestrator.to(String.class).runtime("direct").run(() -> {
+                    nestedRunning.countDown();
+                    awaitIgnoringInterrupts(release);
+                    return "nested";
+                }).result().toString());
+        assertThat(nestedRunning.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(assertTimeoutPreemptively(HANG, parent::result).isOk()).isFalse();
+        assertThat(orchestrator.runawayCount()).isEqualTo(2);
+        AtomicInteger active = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        List<SpawningTask<Integer>> others = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            others.add(orchestrator.to(Integer.class).runtime("single").run(() -> {
+                max.accumulateAndGet(active.incrementAndGet(), Math::max);
+                Thread.sleep(20);
+                active.decrementAndGet();
+                return 1;
+            }));
+        }
+        for (SpawningTask<Integer> task : others) {
+            assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo(1);
+        }
+        assertThat(max.get()).as("bodies at once on the single runtime beside its runaway thread").isEqualTo(1);
+        release.countDown();
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (orchestrator.runawayCount() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(orchestrator.runawayCount()).isZero();
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            }
+            catch (InterruptedException ignored) {
+                // a runaway: waits on
+            }
+        }
+    }
 }
