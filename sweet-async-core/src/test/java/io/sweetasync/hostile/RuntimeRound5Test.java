@@ -316,4 +316,156 @@ class RuntimeRound5Test {
             }
         }
     }
+
+    /**
+     * SPEC 1.7 with deadlines: chains of tasks six deep on a one- or two-slot runtime, each joining the next
+     * (join, get with a bound, result), each with its own deadline racing the others' and the bodies' returns. Every
+     * task ends, and the runtime is left as it was: no body counted running or blocked, no runaway.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "single", "two" })
+    void nestedJoinsWhoseDeadlinesRaceLeaveTheRuntimeAsItWas(String runtime) throws Exception {
+        List<SpawningTask<Integer>> roots = new ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(runtime.hashCode());
+        for (int round = 0; round < 60; round++) {
+            long[] timeouts = new long[7];
+            for (int level = 0; level < timeouts.length; level++) {
+                timeouts[level] = 1_000 + random.nextLong(3_000_000);
+            }
+            int how = round % 3;
+            roots.add(orchestrator.to(Integer.class).runtime(runtime).timeout(Duration.ofNanos(timeouts[0]))
+                    .run(() -> level(runtime, timeouts, 1, how)));
+        }
+        for (SpawningTask<Integer> root : roots) {
+            assertTimeoutPreemptively(HANG, root::result);
+        }
+        TaskRuntime pool = orchestrator.runtimes().get(runtime);
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while ((orchestrator.runawayCount() != 0 || pool.snapshot().running() != 0 || pool.snapshot().blocked() != 0
+                || !orchestrator.roots().isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(orchestrator.roots()).isEmpty();
+        assertThat(orchestrator.runawayCount()).isZero();
+        assertThat(pool.snapshot().running()).isZero();
+        assertThat(pool.snapshot().blocked()).isZero();
+        assertThat(assertTimeoutPreemptively(HANG, () -> orchestrator.to(Integer.class).runtime(runtime).await(() -> 7)))
+                .isEqualTo(7);
+    }
+
+    private int level(String runtime, long[] timeouts, int level, int how) throws Exception {
+        if (level == timeouts.length) {
+            long end = System.nanoTime() + timeouts[level - 1] / 2;
+            while (System.nanoTime() < end) {
+                Thread.sleep(0, 200_000);
+            }
+            return level;
+        }
+        SpawningTask<Integer> child = orchestrator.to(Integer.class).runtime(runtime)
+                .timeout(Duration.ofNanos(timeouts[level])).run(() -> level(runtime, timeouts, level + 1, how));
+        return switch (how) {
+            case 0 -> child.join();
+            case 1 -> child.get(10, TimeUnit.SECONDS);
+            default -> child.result().orElse(-1);
+        };
+    }
+
+    /**
+     * SPEC 1.5 and 1.9 under a racing close: roots (some with children) submitted to the single and a two-slot
+     * runtime from two threads while a third closes the orchestrator. Every task ends, exactly once (one
+     * {@code onFinished}), with a terminal status its result agrees with; none is left live.
+     */
+    @Test
+    void tasksSubmittedWhileTheOrchestratorClosesEachEndOnce() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            TaskOrchestrator closing = TaskOrchestrator.builder().runtime(TaskRuntime.platform("two", 2)).build();
+            Map<String, AtomicInteger> ends = new ConcurrentHashMap<>();
+            closing.addListener(new TaskListener() {
+                @Override
+                public void onFinished(TaskInfo task) {
+                    ends.computeIfAbsent(task.id().toString(), id -> new AtomicInteger()).incrementAndGet();
+                }
+            });
+            List<SpawningTask<Integer>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> submitters = new ArrayList<>();
+            for (String runtime : List.of("single", "two")) {
+                submitters.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                    }
+                    catch (InterruptedException ex) {
+                        return;
+                    }
+                    for (int i = 0; i < 150; i++) {
+                        all.add(closing.to(Integer.class).runtime(runtime).run(() -> {
+                            SpawningTask<Integer> child = closing.to(Integer.class).run(() -> {
+                                Thread.sleep(0, 100_000);
+                                return 2;
+                            });
+                            return 1 + child.result().orElse(0);
+                        }));
+                    }
+                }));
+            }
+            start.countDown();
+            Thread.sleep(round % 4);
+            assertTimeoutPreemptively(HANG, closing::close);
+            for (Thread submitter : submitters) {
+                submitter.join(HANG.toMillis());
+            }
+            for (SpawningTask<Integer> task : all) {
+                TaskResult<Integer> result = assertTimeoutPreemptively(HANG, task::result);
+                assertThat(task.status().isTerminal()).isTrue();
+                assertThat(result.isOk()).isEqualTo(task.status() == TaskStatus.COMPLETED);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            for (SpawningTask<Integer> task : all) {
+                assertThat(ends.get(task.id().toString())).as("onFinished calls of %s (%s)", task.id(), task.status())
+                        .hasValue(1);
+            }
+            assertThat(closing.roots()).isEmpty();
+        }
+    }
+
+    /**
+     * A deadline that fires while the single runtime's thread runs a nested body (a child on a caller-runs
+     * executor, itself waiting for a task queued on the single runtime): the stop reaches the nested child first
+     * (it is the innermost body), then its parent once the child returned; both end, without a runaway, the task
+     * the child waited for still runs (holding the single slot, a body that does not wait in a managed block), and
+     * the single runtime goes on once it returned.
+     */
+    @Test
+    void aDeadlineFiringWhileTheSingleThreadRunsANestedWaitingBodyStopsBoth() throws Exception {
+        CountDownLatch release = latches.next();
+        CountDownLatch waiting = latches.next();
+        AtomicReference<SpawningTask<String>> awaited = new AtomicReference<>();
+        AtomicReference<SpawningTask<String>> nested = new AtomicReference<>();
+        SpawningTask<String> parent = orchestrator.to(String.class).runtime("single").timeout(Duration.ofMillis(300))
+                .run(() -> {
+                    SpawningTask<String> child = orchestrator.to(String.class).runtime("direct").run(() -> {
+                        SpawningTask<String> other = orchestrator.to(String.class).runtime("single").detached()
+                                .run(() -> {
+                                    release.await();
+                                    return "other";
+                                });
+                        awaited.set(other);
+                        waiting.countDown();
+                        return other.join();
+                    });
+                    nested.set(child); // the child's body ran on this thread: it has returned
+                    return child.join();
+                });
+        assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+        TaskResult<String> result = assertTimeoutPreemptively(HANG, parent::result);
+        assertThat(result.isOk()).isFalse();
+        assertThat(parent.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        assertThat(nested.get().status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(orchestrator.runawayCount()).isZero();
+        assertThat(awaited.get().status()).isEqualTo(TaskStatus.RUNNING);
+        release.countDown();
+        assertThat(assertTimeoutPreemptively(HANG, awaited.get()::join)).isEqualTo("other");
+        assertThat(assertTimeoutPreemptively(HANG, () -> orchestrator.to(String.class).runtime("single").await(() -> "next")))
+                .isEqualTo("next");
+    }
 }
