@@ -468,4 +468,52 @@ class RuntimeRound5Test {
         assertThat(assertTimeoutPreemptively(HANG, () -> orchestrator.to(String.class).runtime("single").await(() -> "next")))
                 .isEqualTo("next");
     }
+
+    /**
+     * A body that runs on the thread ending its dependency (a task {@code after} another, on a caller-runs executor)
+     * cancels a child waiting for a dependency of its own, then waits for the child's dependent, which that
+     * cancellation ends: the wait must end, not wait for the body to return first.
+     */
+    @Test
+    void aBodyRunAsItsDependencyEndsMayWaitForWhatItsOwnCancellationsEnd() throws Exception {
+        CountDownLatch never = latches.next();
+        SpawningTask<String> gate = orchestrator.to(String.class).run(() -> {
+            never.await();
+            return "gate";
+        });
+        SpawningTask<String> first = orchestrator.to(String.class).run(() -> "first");
+        SpawningTask<String> next = orchestrator.to(String.class).runtime("direct").after(first).run(() -> {
+            SpawningTask<String> pending = orchestrator.to(String.class).after(gate).run(() -> "pending");
+            SpawningTask<String> dependent = orchestrator.to(String.class).after(pending).run(() -> "dependent");
+            pending.cancel();
+            return dependent.result().isOk() + " " + dependent.status();
+        });
+        assertThat(assertTimeoutPreemptively(HANG, next::result)).isEqualTo(TaskResult.ok("false CANCELLED"));
+    }
+
+    /**
+     * The same from a completion callback of {@code toCompletableFuture()}, which runs on the thread that ended
+     * its task: it cancels a task waiting for a dependency and waits for that task's dependent.
+     */
+    @Test
+    void aCompletionCallbackMayWaitForWhatItsOwnCancellationsEnd() throws Exception {
+        CountDownLatch never = latches.next();
+        SpawningTask<String> gate = orchestrator.to(String.class).run(() -> {
+            never.await();
+            return "gate";
+        });
+        SpawningTask<String> pending = orchestrator.to(String.class).after(gate).run(() -> "pending");
+        SpawningTask<String> dependent = orchestrator.to(String.class).after(pending).run(() -> "dependent");
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> first = orchestrator.to(String.class).run(() -> {
+            go.await();
+            return "first";
+        });
+        var seen = first.toCompletableFuture().thenApply(value -> {
+            pending.cancel();
+            return dependent.result().isOk() + " " + dependent.status();
+        });
+        go.countDown();
+        assertThat(assertTimeoutPreemptively(HANG, () -> seen.get())).isEqualTo("false CANCELLED");
+    }
 }
