@@ -1,5 +1,8 @@
 package io.sweetasync;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The per-thread record of which task body a thread is running. A thread runs one body at a time;
  * bodies nest only when an {@code EXECUTOR} runtime runs an attempt on the calling thread (a
@@ -30,6 +33,11 @@ class Carrier {
     private Thread thread;
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
+    /**
+     * The bodies {@link #top} is nested in, innermost last; null until a body first nests on this thread (most never
+     * do). Guarded by this.
+     */
+    private ArrayList<TaskNode<?>> enclosing;
     /**
      * How many stops' interrupts this thread was given ({@link #interruptIfRunning}, {@link #resume}). Guarded
      * by this, as the interrupts themselves are given: {@link #beforeGuest} and {@link #afterGuest} read it with
@@ -187,16 +195,33 @@ class Carrier {
      * be given after this, once it is {@link #top}.
      */
     synchronized TaskNode<?> enter(TaskNode<?> node) {
-        TaskNode<?> enclosing = top;
+        TaskNode<?> outer = top;
+        if (outer != null) {
+            if (enclosing == null) {
+                enclosing = new ArrayList<>(2);
+            }
+            enclosing.add(outer);
+        }
         top = node;
         Thread.interrupted();
-        return enclosing;
+        return outer;
     }
 
-    /** Leaves the innermost body and returns to {@code enclosing}. */
-    synchronized void exit(TaskNode<?> enclosing) {
-        top = enclosing;
+    /** Leaves the innermost body and returns to {@code outer}, the one {@link #enter} returned. */
+    synchronized void exit(TaskNode<?> outer) {
+        if (outer != null) {
+            enclosing.removeLast();
+        }
+        top = outer;
         Thread.interrupted();
+    }
+
+    /**
+     * The bodies the innermost one is nested in (a caller-runs executor ran it on their thread), innermost first;
+     * empty if it is not nested. They wait while it runs: a wait of the innermost is theirs too.
+     */
+    synchronized List<TaskNode<?>> enclosingBodies() {
+        return enclosing == null || enclosing.isEmpty() ? List.of() : List.copyOf(enclosing.reversed());
     }
 
     /**

@@ -516,4 +516,24 @@ class RuntimeRound5Test {
         go.countDown();
         assertThat(assertTimeoutPreemptively(HANG, () -> seen.get())).isEqualTo("false CANCELLED");
     }
+
+    /**
+     * SPEC 1.7 with a concurrency group: a body holding its group's only permit waits for a task of that group
+     * through a child whose body runs nested on its thread (a caller-runs executor). The parent waits as much as the
+     * child does: its permit is lent for the wait as its own wait would lend it, else the awaited task never gets it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "virtual", "single" })
+    void aBodyWaitingThroughANestedChildLendsItsGroupPermit(String runtime) {
+        try (TaskOrchestrator grouped = TaskOrchestrator.builder()
+                .runtime(TaskRuntime.executor("direct", Runnable::run))
+                .group("one", new io.sweetasync.limit.LimiterConfig(io.sweetasync.limit.LimitAlgorithm.FIXED, 1, 1, 1, 1,
+                        Duration.ofHours(1)))
+                .build()) {
+            String result = assertTimeoutPreemptively(HANG, () -> grouped.to(String.class).runtime(runtime).group("one")
+                    .await(() -> grouped.to(String.class).runtime("direct")
+                            .run(() -> grouped.to(String.class).group("one").run(() -> "grouped").join()).join()));
+            assertThat(result).isEqualTo("grouped");
+        }
+    }
 }
