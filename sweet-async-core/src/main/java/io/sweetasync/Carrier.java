@@ -217,6 +217,23 @@ class Carrier {
     }
 
     /**
+     * The innermost of the bodies {@link #top} runs nested in that is {@code task}'s or one of its descendants';
+     * null if none (or nothing is nested here).
+     */
+    synchronized TaskNode<?> enclosingWithin(TaskNode<?> task) {
+        if (enclosing == null) {
+            return null;
+        }
+        for (int i = enclosing.size() - 1; i >= 0; i--) {
+            TaskNode<?> body = enclosing.get(i);
+            if (body.isSelfOrDescendantOf(task)) {
+                return body;
+            }
+        }
+        return null;
+    }
+
+    /**
      * The bodies the innermost one is nested in (a caller-runs executor ran it on their thread), innermost first;
      * empty if it is not nested. They wait while it runs: a wait of the innermost is theirs too.
      */

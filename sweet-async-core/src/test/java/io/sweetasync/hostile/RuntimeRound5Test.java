@@ -536,4 +536,37 @@ class RuntimeRound5Test {
             assertThat(result).isEqualTo("grouped");
         }
     }
+
+    /**
+     * A body that a caller-runs executor runs nested in another's (on its thread) and that waits for that other task,
+     * or one of its ancestors, waits for a task that ends only after the waiter returns: refused at once, naming
+     * both, as a wait for an ancestor is, even when the nested task is detached (no ancestor of its own).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "outer", "its parent" })
+    void aNestedBodyWaitingForTheBodyItRunsInIsRefusedNotHung(String awaited) throws Exception {
+        CountDownLatch handed = new CountDownLatch(1);
+        AtomicReference<SpawningTask<String>> parentRef = new AtomicReference<>();
+        AtomicReference<SpawningTask<String>> outerRef = new AtomicReference<>();
+        SpawningTask<String> parent = orchestrator.to(String.class).runtime("single").run(() -> {
+            SpawningTask<String> outer = orchestrator.to(String.class).runtime("single").run(() -> {
+                handed.await();
+                SpawningTask<String> target = awaited.equals("outer") ? outerRef.get() : parentRef.get();
+                return orchestrator.to(String.class).runtime("direct").detached().run(target::join).result()
+                        .recover(error -> error.getCause().getClass().getSimpleName() + ": "
+                                + error.getCause().getMessage())
+                        .orElseThrow();
+            });
+            outerRef.set(outer);
+            return outer.join();
+        });
+        parentRef.set(parent);
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (outerRef.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        handed.countDown();
+        String said = assertTimeoutPreemptively(HANG, parent::join);
+        assertThat(said).startsWith("IllegalStateException: ").contains("cannot wait for");
+    }
 }
