@@ -569,4 +569,16 @@ class RuntimeRound5Test {
         String said = assertTimeoutPreemptively(HANG, parent::join);
         assertThat(said).startsWith("IllegalStateException: ").contains("cannot wait for");
     }
+
+    /**
+     * {@code shutdown(grace)} called by a body does not wait for that body's own tree (it cannot end while the call
+     * waits): nor for the tree of the body it runs nested in (a caller-runs executor ran it on that body's thread),
+     * which cannot end either. With a grace of a day it waited that long.
+     */
+    @Test
+    void aShutdownCalledFromANestedBodyDoesNotWaitForTheBodyItRunsIn() throws Exception {
+        SpawningTask<Boolean> outer = orchestrator.to(Boolean.class).runtime("single").run(() -> orchestrator
+                .to(Boolean.class).runtime("direct").detached().run(() -> orchestrator.shutdown(Duration.ofDays(1))).join());
+        assertThat(assertTimeoutPreemptively(HANG, outer::join)).isTrue();
+    }
 }
