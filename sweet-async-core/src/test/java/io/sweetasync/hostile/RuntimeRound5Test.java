@@ -3,7 +3,6 @@ package io.sweetasync.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
@@ -12,17 +11,21 @@ import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -117,7 +120,7 @@ class RuntimeRound5Test {
         orchestrator.addListener(new TaskListener() {
             @Override
             public void onFinished(TaskInfo task) {
-                told.computeIfAbsent(task.id().toString(), id -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                told.computeIfAbsent(task.id().toString(), id -> new CopyOnWriteArrayList<>())
                         .add(task.status());
             }
         });
@@ -162,7 +165,7 @@ class RuntimeRound5Test {
                 }
             }
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // a second call would come now
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // a second call would come now
         for (SpawningTask<Integer> task : tasks) {
             assertThat(told.get(task.id().toString())).as("onFinished of %s", task.id()).containsExactly(task.status());
         }
@@ -210,21 +213,7 @@ class RuntimeRound5Test {
         assertThat(orchestrator.runawayCount()).isZero();
         assertThat(orchestrator.runtimes().get("single").snapshot().running()).isZero();
         assertThat(ends.get()).isEqualTo(tasks.size());
-        AtomicInteger active = new AtomicInteger();
-        AtomicInteger max = new AtomicInteger();
-        List<SpawningTask<Integer>> after = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            after.add(orchestrator.to(Integer.class).runtime("single").run(() -> {
-                max.accumulateAndGet(active.incrementAndGet(), Math::max);
-                Thread.sleep(20);
-                active.decrementAndGet();
-                return 1;
-            }));
-        }
-        for (SpawningTask<Integer> task : after) {
-            assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo(1);
-        }
-        assertThat(max.get()).isEqualTo(1);
+        assertThat(mostBodiesAtOnce("single")).isEqualTo(1);
     }
 
     /**
@@ -276,27 +265,14 @@ class RuntimeRound5Test {
         SpawningTask<String> parent = orchestrator.to(String.class).runtime("single").timeout(Duration.ofSeconds(1))
                 .run(() -> orchestrator.to(String.class).runtime("direct").run(() -> {
                     nestedRunning.countDown();
-                    awaitIgnoringInterrupts(release);
+                    Latches.awaitIgnoringInterrupts(release);
                     return "nested";
                 }).result().toString());
         assertThat(nestedRunning.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(assertTimeoutPreemptively(HANG, parent::result).isOk()).isFalse();
         assertThat(orchestrator.runawayCount()).isEqualTo(2);
-        AtomicInteger active = new AtomicInteger();
-        AtomicInteger max = new AtomicInteger();
-        List<SpawningTask<Integer>> others = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            others.add(orchestrator.to(Integer.class).runtime("single").run(() -> {
-                max.accumulateAndGet(active.incrementAndGet(), Math::max);
-                Thread.sleep(20);
-                active.decrementAndGet();
-                return 1;
-            }));
-        }
-        for (SpawningTask<Integer> task : others) {
-            assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo(1);
-        }
-        assertThat(max.get()).as("bodies at once on the single runtime beside its runaway thread").isEqualTo(1);
+        assertThat(mostBodiesAtOnce("single")).as("bodies at once on the single runtime beside its runaway thread")
+                .isEqualTo(1);
         release.countDown();
         long deadline = System.nanoTime() + HANG.toNanos();
         while (orchestrator.runawayCount() != 0 && System.nanoTime() < deadline) {
@@ -305,16 +281,23 @@ class RuntimeRound5Test {
         assertThat(orchestrator.runawayCount()).isZero();
     }
 
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        while (true) {
-            try {
-                latch.await();
-                return;
-            }
-            catch (InterruptedException ignored) {
-                // a runaway: waits on
-            }
+    /** Runs six short bodies on {@code runtime} at once; returns how many ran at the same time at most. */
+    private int mostBodiesAtOnce(String runtime) {
+        AtomicInteger active = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        List<SpawningTask<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            tasks.add(orchestrator.to(Integer.class).runtime(runtime).run(() -> {
+                max.accumulateAndGet(active.incrementAndGet(), Math::max);
+                Thread.sleep(20);
+                active.decrementAndGet();
+                return 1;
+            }));
         }
+        for (SpawningTask<Integer> task : tasks) {
+            assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo(1);
+        }
+        return max.get();
     }
 
     /**
@@ -326,7 +309,7 @@ class RuntimeRound5Test {
     @ValueSource(strings = { "single", "two" })
     void nestedJoinsWhoseDeadlinesRaceLeaveTheRuntimeAsItWas(String runtime) throws Exception {
         List<SpawningTask<Integer>> roots = new ArrayList<>();
-        java.util.SplittableRandom random = new java.util.SplittableRandom(runtime.hashCode());
+        SplittableRandom random = new SplittableRandom(runtime.hashCode());
         for (int round = 0; round < 60; round++) {
             long[] timeouts = new long[7];
             for (int level = 0; level < timeouts.length; level++) {
@@ -386,7 +369,7 @@ class RuntimeRound5Test {
                     ends.computeIfAbsent(task.id().toString(), id -> new AtomicInteger()).incrementAndGet();
                 }
             });
-            List<SpawningTask<Integer>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<SpawningTask<Integer>> all = new CopyOnWriteArrayList<>();
             CountDownLatch start = new CountDownLatch(1);
             List<Thread> submitters = new ArrayList<>();
             for (String runtime : List.of("single", "two")) {
@@ -419,7 +402,7 @@ class RuntimeRound5Test {
                 assertThat(task.status().isTerminal()).isTrue();
                 assertThat(result.isOk()).isEqualTo(task.status() == TaskStatus.COMPLETED);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             for (SpawningTask<Integer> task : all) {
                 assertThat(ends.get(task.id().toString())).as("onFinished calls of %s (%s)", task.id(), task.status())
                         .hasValue(1);
@@ -527,7 +510,7 @@ class RuntimeRound5Test {
     void aBodyWaitingThroughANestedChildLendsItsGroupPermit(String runtime) {
         try (TaskOrchestrator grouped = TaskOrchestrator.builder()
                 .runtime(TaskRuntime.executor("direct", Runnable::run))
-                .group("one", new io.sweetasync.limit.LimiterConfig(io.sweetasync.limit.LimitAlgorithm.FIXED, 1, 1, 1, 1,
+                .group("one", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 1,
                         Duration.ofHours(1)))
                 .build()) {
             String result = assertTimeoutPreemptively(HANG, () -> grouped.to(String.class).runtime(runtime).group("one")
