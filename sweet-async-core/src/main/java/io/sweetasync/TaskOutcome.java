@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,10 +198,12 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             TaskNode<T> task = settled.get(0).task;
             Trampoline.run(() -> task.runWhileEnding("a completion callback", () -> {
                 long before = Carrier.beforeGuest();
+                ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
                 try {
                     settled.forEach(future -> future.settle(result));
                 }
                 finally {
+                    Trampoline.backToDrain(drain);
                     Carrier.afterGuest(before);
                 }
             }));

@@ -140,11 +140,6 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      */
     public static void managedBlock(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
         Objects.requireNonNull(blocker, "blocker");
-        if (!blocker.isReleasable()) {
-            // Code run by a terminal action (a completion callback, a dependent's body on a caller-runs executor)
-            // may wait for what an action queued behind it on this thread does: those run first.
-            Trampoline.runPendingBeforeAWait();
-        }
         Carrier current = Carrier.currentOrNull();
         // A body holding a group permit does not hold it while it waits: the work it waits for may need it.
         // Nor does a pipeline's receive running in it hold its own (WorkPermits).

@@ -9,9 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread instead of nested, and the outermost call drains the queue in a loop. So a failure or a
  * cancellation passing down 100,000 chained tasks uses constant stack.
  *
- * <p>User code an action runs (a completion callback, a body on a caller-runs executor started as a dependent)
- * may wait for a task whose start or end is an action queued behind it: before such a wait blocks, the actions
- * queued on the thread run ({@link #runPendingBeforeAWait}), else the wait would wait for its own return.
+ * <p>User code an action runs (a completion callback, a listener or fallback of a task it ends, a dependent's body
+ * on a caller-runs executor) runs outside the drain ({@link #leaveDrain}): the actions that code causes (it
+ * cancels a task, whose dependents are then told) run at once, in a drain of their own, not after it returned,
+ * so that it may wait for what they do. The actions queued before it still run after it, in order.
  *
  * <p>Thread-confined: each thread has its own queue. An action that throws is reported and does not stop
  * the others.
@@ -21,8 +22,8 @@ final class Trampoline {
     private static final System.Logger LOG = System.getLogger(Trampoline.class.getName());
     private static final ThreadLocal<ArrayDeque<Runnable>> PENDING = new ThreadLocal<>();
     /**
-     * Threads draining now: a wait looks this thread's queue up only while some thread drains, so that a body that
-     * waits on a thread that never drains (most of them) builds no thread-local map for it.
+     * Threads draining now: user code looks this thread's queue up only while some thread drains, so that a
+     * listener or callback on a thread that never drains (most of them) builds no thread-local map for it.
      */
     private static final AtomicInteger DRAINING = new AtomicInteger();
 
@@ -52,21 +53,25 @@ final class Trampoline {
     }
 
     /**
-     * Called by a thread about to block waiting (a managed block): runs now the actions queued on its drain, if it
-     * drains, and those they queue. The code that waits was run by an earlier action (a callback, a body on a
-     * caller-runs executor): what it waits for (a dependent's start, a cancellation passing to a dependent) may be
-     * an action queued behind it, which would run only once it returned.
+     * Takes the current thread out of the drain it runs, if any, before user code an action calls: until
+     * {@link #backToDrain}, actions that code causes run at once in a drain of their own. Returns the drain's
+     * queue (null if none) to give back.
      */
-    static void runPendingBeforeAWait() {
+    static ArrayDeque<Runnable> leaveDrain() {
         if (DRAINING.get() == 0) {
-            return;
+            return null;
         }
         ArrayDeque<Runnable> pending = PENDING.get();
-        if (pending == null) {
-            return;
+        if (pending != null) {
+            PENDING.remove();
         }
-        for (Runnable next; (next = pending.pollFirst()) != null;) {
-            runOne(next);
+        return pending;
+    }
+
+    /** Puts the current thread back into the drain {@link #leaveDrain} took it out of. */
+    static void backToDrain(ArrayDeque<Runnable> pending) {
+        if (pending != null) {
+            PENDING.set(pending);
         }
     }
 
