@@ -564,4 +564,38 @@ class RuntimeRound5Test {
                 .to(Boolean.class).runtime("direct").detached().run(() -> orchestrator.shutdown(Duration.ofDays(1))).join());
         assertThat(assertTimeoutPreemptively(HANG, outer::join)).isTrue();
     }
+
+    /**
+     * The same from an {@code onFinished} listener of a task ended by its upstream's failure (a {@code chain} link,
+     * ended as the upstream's end is passed down, on that thread).
+     */
+    @Test
+    void aListenerOfAPassedDownEndMayWaitForWhatItsOwnCancellationsEnd() throws Exception {
+        CountDownLatch never = latches.next();
+        SpawningTask<String> gate = orchestrator.to(String.class).run(() -> {
+            never.await();
+            return "gate";
+        });
+        SpawningTask<String> pending = orchestrator.to(String.class).after(gate).run(() -> "pending");
+        SpawningTask<String> dependent = orchestrator.to(String.class).after(pending).run(() -> "dependent");
+        AtomicReference<String> seen = new AtomicReference<>();
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.name().equals("link")) {
+                    pending.cancel();
+                    seen.set(dependent.result().isOk() + " " + dependent.status());
+                }
+            }
+        });
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> upstream = orchestrator.to(String.class).run(() -> {
+            go.await();
+            throw new IllegalStateException("upstream failed");
+        });
+        SpawningTask<String> link = orchestrator.to(String.class).named("link").after(upstream).run(() -> "link");
+        go.countDown();
+        assertThat(assertTimeoutPreemptively(HANG, link::result).isOk()).isFalse();
+        assertThat(seen.get()).isEqualTo("false CANCELLED");
+    }
 }
