@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
@@ -597,5 +598,22 @@ class RuntimeRound5Test {
         go.countDown();
         assertThat(assertTimeoutPreemptively(HANG, link::result).isOk()).isFalse();
         assertThat(seen.get()).isEqualTo("false CANCELLED");
+    }
+
+    /**
+     * {@code joinChildren()} of a task, called by a body that runs nested (a caller-runs executor, detached) in the
+     * body of one of those children: it would wait for the body below it on its own thread. Refused at once, as a
+     * child's own call is.
+     */
+    @Test
+    void aNestedBodyJoiningTheChildrenOfATaskOneOfWhichItRunsInIsRefused() {
+        SpawningTask<String> parent = orchestrator.to(String.class).runtime("single").run(() -> {
+            TaskContext parentContext = TaskContext.current().orElseThrow();
+            SpawningTask<String> child = parentContext.child(String.class).run(() -> orchestrator.to(String.class)
+                    .runtime("direct").detached().run(() -> parentContext.joinChildren().toString()).result()
+                    .recover(error -> error.getCause().getClass().getSimpleName()).orElseThrow());
+            return child.join();
+        });
+        assertThat(assertTimeoutPreemptively(HANG, parent::join)).isEqualTo("IllegalStateException");
     }
 }
