@@ -1,5 +1,8 @@
 package io.sweetasync;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The per-thread record of which task body a thread is running. A thread runs one body at a time;
  * bodies nest only when an {@code EXECUTOR} runtime runs an attempt on the calling thread (a
@@ -7,7 +10,7 @@ package io.sweetasync;
  *
  * <p>Invariants, all under this object's monitor: an interrupt for cancellation is delivered only to
  * the body at the top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt
- * status, so no interrupt meant for one body reaches the next, nor the work after it; on return to an
+ * status (as entering one does), so no interrupt meant for one body reaches the next, nor the work after it; on return to an
  * enclosing body whose task was stopped meanwhile, the thread is interrupted again ({@link #resume})
  * once that work is done, so that the stop is not lost. An interrupt a thread had before a body entered is
  * its owner's and set again after it (unless the thread {@link #runsOnlyBodies}: then it is no one's).
@@ -30,6 +33,11 @@ class Carrier {
     private Thread thread;
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
+    /**
+     * The bodies {@link #top} is nested in, innermost last; null until a body first nests on this thread (most never
+     * do). Guarded by this.
+     */
+    private ArrayList<TaskNode<?>> enclosing;
     /**
      * How many stops' interrupts this thread was given ({@link #interruptIfRunning}, {@link #resume}). Guarded
      * by this, as the interrupts themselves are given: {@link #beforeGuest} and {@link #afterGuest} read it with
@@ -179,17 +187,58 @@ class Carrier {
         return top;
     }
 
-    /** Enters {@code node}'s body; returns the enclosing body to pass to {@link #exit}. */
+    /**
+     * Enters {@code node}'s body; returns the enclosing body to pass to {@link #exit}. Clears the thread's interrupt
+     * status in the same step: what was pending is no stop of {@code node} (one left between bodies is no one's, an
+     * owner's or an enclosing body's is set again after, see {@link TaskAttempts#runAttempt()}), and must not reach
+     * the user code that runs before the body either ({@code onStarted} listeners); a stop of {@code node} can only
+     * be given after this, once it is {@link #top}.
+     */
     synchronized TaskNode<?> enter(TaskNode<?> node) {
-        TaskNode<?> enclosing = top;
+        TaskNode<?> outer = top;
+        if (outer != null) {
+            if (enclosing == null) {
+                enclosing = new ArrayList<>(2);
+            }
+            enclosing.add(outer);
+        }
         top = node;
-        return enclosing;
+        Thread.interrupted();
+        return outer;
     }
 
-    /** Leaves the innermost body and returns to {@code enclosing}. */
-    synchronized void exit(TaskNode<?> enclosing) {
-        top = enclosing;
+    /** Leaves the innermost body and returns to {@code outer}, the one {@link #enter} returned. */
+    synchronized void exit(TaskNode<?> outer) {
+        if (outer != null) {
+            enclosing.removeLast();
+        }
+        top = outer;
         Thread.interrupted();
+    }
+
+    /**
+     * The innermost of the bodies {@link #top} runs nested in that is {@code task}'s or one of its descendants';
+     * null if none (or nothing is nested here).
+     */
+    synchronized TaskNode<?> enclosingWithin(TaskNode<?> task) {
+        if (enclosing == null) {
+            return null;
+        }
+        for (int i = enclosing.size() - 1; i >= 0; i--) {
+            TaskNode<?> body = enclosing.get(i);
+            if (body.isSelfOrDescendantOf(task)) {
+                return body;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The bodies the innermost one is nested in (a caller-runs executor ran it on their thread), innermost first;
+     * empty if it is not nested. They wait while it runs: a wait of the innermost is theirs too.
+     */
+    synchronized List<TaskNode<?>> enclosingBodies() {
+        return enclosing == null || enclosing.isEmpty() ? List.of() : List.copyOf(enclosing.reversed());
     }
 
     /**

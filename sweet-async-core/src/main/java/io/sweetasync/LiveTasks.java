@@ -2,7 +2,6 @@ package io.sweetasync;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -218,7 +217,8 @@ final class LiveTasks {
 
     /**
      * The live roots whose trees cannot end while the user code running on the current thread waits: that of
-     * the task whose body runs here, and of the task whose fallback or listeners (but {@code onStarted}, which runs as its body) run here
+     * the task whose body runs here (and of those it runs nested in: a caller-runs executor ran it on their thread),
+     * and of the task whose fallback or listeners (but {@code onStarted}, which runs as its body) run here
      * ({@link Carrier#ending}), and of every task that starts only after one of theirs
      * ({@link TaskNode#endingOnlyAfter}). Empty off a task's code, or for tasks of another orchestrator. Taken
      * once, when the wait starts: a task made meanwhile that starts only after these is waited for.
@@ -229,7 +229,10 @@ final class LiveTasks {
             return Set.of();
         }
         Set<TaskNode<?>> own = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (TaskNode<?> task : Arrays.asList(here.top(), here.ending)) {
+        List<TaskNode<?>> waiting = new ArrayList<>(here.enclosingBodies()); // bodies the caller runs nested in wait too
+        waiting.add(here.top());
+        waiting.add(here.ending);
+        for (TaskNode<?> task : waiting) {
             if (task != null) {
                 for (TaskNode<?> node : TaskNode.endingOnlyAfter(task)) {
                     if (node.parentNode() == null && roots.contains(node)) {

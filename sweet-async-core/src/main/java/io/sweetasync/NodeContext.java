@@ -96,14 +96,26 @@ final class NodeContext implements TaskContext {
      * A live descendant's body that joins this task's children waits for its own ancestor among them (or for
      * itself), which ends only after the waiter: the wait would never end. Refused at once, as
      * {@link SpawningTask#join()} refuses waiting for an ancestor. (A runaway's body, whose task has ended,
-     * is not refused: it waits for nothing of its own.)
+     * is not refused: it waits for nothing of its own.) So is a body that runs nested (a caller-runs executor) in
+     * the body of such a descendant: that body goes on only once the waiter returns.
      */
     private void refuseJoiningFromADescendant() {
-        TaskNode<?> waiter = Carrier.currentTask();
+        Carrier here = Carrier.currentOrNull();
+        TaskNode<?> waiter = here == null ? null : here.top();
         if (waiter != null && waiter != node && !waiter.isTerminal() && waiter.isSelfOrDescendantOf(node)) {
             throw new IllegalStateException("task " + waiter.label() + " cannot join the children of "
                     + node.label() + ", its ancestor: it is one of them or below one, and a task ends only after "
                     + "its children, so the wait would never end");
+        }
+        if (waiter != null) {
+            for (TaskNode<?> below : here.enclosingBodies()) {
+                if (below != node && below.isSelfOrDescendantOf(node)) {
+                    throw new IllegalStateException("task " + waiter.label() + " cannot join the children of "
+                            + node.label() + ": it runs nested in the body of " + below.label() + ", one of them or below"
+                            + " one, on this thread (a caller-runs executor ran it there), which goes on only once it"
+                            + " returns, so the wait would never end");
+                }
+            }
         }
     }
 

@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * priority).</li>
  * <li>{@link #blocked}: bodies inside a managed block; they hold a thread but no slot.</li>
  * <li>{@link #stuck}: threads held by runaway bodies (their task ended at its deadline, the body
- * ignores the interrupt), counted while they hold a slot. Each raises the capacity by one for as long as it
+ * ignores the interrupt), counted while they hold a slot; a thread once, however many runaways are nested on it
+ * (a caller-runs executor's body inside another's). Each raises the capacity by one for as long as it
  * lasts: {@code capacity = size + stuck}, so a body that never returns costs a thread, not a slot. A runaway
  * inside a managed block holds no slot (and its thread is counted in {@link #blocked}): it is counted out of
  * {@code stuck} for the wait, else the runtime would run one body too many beside it.</li>
@@ -319,7 +320,9 @@ final class PooledRuntime extends TaskRuntime {
             blocked++;
             peakBlocked = Math.max(peakBlocked, blocked);
             carrier.blocking = true;
-            stuck -= carrier.stuckBodies; // a runaway waiting here holds no slot: no extra one for it meanwhile
+            if (carrier.stuckBodies > 0) {
+                stuck--; // a runaway waiting here holds no slot: no extra one for its thread meanwhile
+            }
             compensate("a wait");
         }
         finally {
@@ -340,7 +343,9 @@ final class PooledRuntime extends TaskRuntime {
                 blocked--;
                 running++;
                 carrier.blocking = false;
-                stuck += carrier.stuckBodies;
+                if (carrier.stuckBodies > 0) {
+                    stuck++;
+                }
             }
             finally {
                 lock.unlock();
@@ -374,13 +379,15 @@ final class PooledRuntime extends TaskRuntime {
      * (this is called before it ends), the body goes on. Until {@link #threadFreed} the runtime runs one more
      * body at a time, on a spare if needed, so that queued work (including work the forced end's fallback or
      * callbacks wait for) does not wait for a body that may never return. Called once per runaway, from any
-     * thread. Counted while the body holds a slot: not while it waits in a managed block.
+     * thread. Counted per thread (runaways nested on one count once) while it holds a slot: not while it waits in
+     * a managed block.
      */
     void threadStuck(Carrier.ThreadCarrier worker) {
         lock.lock();
         try {
-            worker.stuckBodies++;
-            if (!worker.blocking) {
+            // A thread, not a body: runaways nested on one thread (a caller-runs executor's body inside another) hold
+            // one thread and one slot between them, and are replaced once.
+            if (worker.stuckBodies++ == 0 && !worker.blocking) {
                 stuck++;
             }
             compensate("a runaway");
@@ -390,12 +397,11 @@ final class PooledRuntime extends TaskRuntime {
         }
     }
 
-    /** The runaway body of a {@link #threadStuck} on {@code worker} returned: capacity back to what it was. */
+    /** The runaway body of a {@link #threadStuck} on {@code worker} returned: capacity back to what it was once none is left there. */
     void threadFreed(Carrier.ThreadCarrier worker) {
         lock.lock();
         try {
-            worker.stuckBodies--;
-            if (!worker.blocking) {
+            if (--worker.stuckBodies == 0 && !worker.blocking) {
                 stuck--;
             }
         }

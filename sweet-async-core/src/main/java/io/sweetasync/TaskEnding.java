@@ -5,6 +5,7 @@ import io.sweetasync.spi.ContextPropagator;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -144,10 +145,12 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         here.ending = self();
         here.endingCallback = what;
         long before = Carrier.beforeGuest();
+        ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what the callback causes is not put off until it returns
         try {
             return callback.call();
         }
         finally {
+            Trampoline.backToDrain(drain);
             here.ending = outer;
             here.endingCallback = outerWhat;
             Carrier.afterGuest(before);

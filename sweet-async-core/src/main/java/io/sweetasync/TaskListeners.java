@@ -3,6 +3,7 @@ package io.sweetasync;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -73,6 +74,7 @@ final class TaskListeners {
      */
     void each(Consumer<TaskListener> call) {
         long before = Carrier.beforeGuest();
+        ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what a listener causes is not put off until it returns
         for (TaskListener listener : listeners) {
             try {
                 call.accept(listener);
@@ -81,6 +83,7 @@ final class TaskListeners {
                 LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
             }
         }
+        Trampoline.backToDrain(drain);
         Carrier.afterGuest(before);
     }
 

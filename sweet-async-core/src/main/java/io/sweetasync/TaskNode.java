@@ -131,7 +131,8 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * A body that waits, without a bound, for its own task or for an ancestor (which ends only after its
      * children) would wait for ever, or until a deadline ends the ancestor: refused at once, naming both. A
      * walk up only as many levels as the waiting task is deeper than this one, so a parent joining its
-     * children (the usual wait) walks nowhere. Likewise user code of a task's end (its fallback, its
+     * children (the usual wait) walks nowhere. So is one that runs nested (a caller-runs executor ran it on the
+     * thread of another body) in this task's body or in a descendant's: that body goes on only once it returns. Likewise user code of a task's end (its fallback, its
      * {@code onFinished} listeners), which runs before that task's outcome completes and before it leaves
      * its parent: its wait for a task that cannot end before that one ({@link #endsOnlyAfter}) is refused.
      * Costs the thread's carrier, which the first check reads anyway, and a field of it.
@@ -148,6 +149,13 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
                     : "task " + waiter.label() + " cannot wait for " + label() + ", its ancestor: a task ends only "
                             + "after its children, so the wait would never end (start the waiting work detached(), "
                             + "or use get(timeout))");
+        }
+        TaskNode<?> below = waiter == null ? null : here.enclosingWithin(this);
+        if (below != null) {
+            throw new IllegalStateException("task " + waiter.label() + " cannot wait for " + label() + ": it runs nested in "
+                    + (below == this ? "that task's body" : "the body of " + below.label() + ", a descendant of it,")
+                    + " on this thread (a caller-runs executor ran it there), which goes on only once it returns, so the"
+                    + " wait would never end (run it on another runtime, or use get(timeout))");
         }
         TaskNode<?> ending = here.ending;
         if (ending != null && endsOnlyAfter(ending)) {

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,9 +193,20 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         if (settled != null) {
             // Their callbacks run here, before the task leaves its parent: marked as its end's user code is, so
             // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
+            // Guests as listeners are: on a body's thread (a parent that cancelled its queued child) an interrupt
+            // they leave or swallow changes nothing of that body's (Carrier.afterGuest).
             TaskNode<T> task = settled.get(0).task;
-            Trampoline.run(() -> task.runWhileEnding("a completion callback",
-                    () -> settled.forEach(future -> future.settle(result))));
+            Trampoline.run(() -> task.runWhileEnding("a completion callback", () -> {
+                long before = Carrier.beforeGuest();
+                ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
+                try {
+                    settled.forEach(future -> future.settle(result));
+                }
+                finally {
+                    Trampoline.backToDrain(drain);
+                    Carrier.afterGuest(before);
+                }
+            }));
         }
     }
 

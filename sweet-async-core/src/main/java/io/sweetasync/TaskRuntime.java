@@ -2,6 +2,8 @@ package io.sweetasync;
 
 import io.sweetasync.internal.WorkPermits;
 import io.sweetasync.limit.ConcurrencyLimiter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -117,7 +119,8 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
      * thread of a {@code PLATFORM} or {@code SINGLE} runtime running a body, the body's slot is handed to
      * another thread for the wait, so that the tasks it waits for can start; elsewhere it simply
      * blocks. A body in a concurrency group also gives its permit back for the wait
-     * ({@link ConcurrencyLimiter.Permit#suspend}) and takes it again after, at once, as does a pipeline's
+     * ({@link ConcurrencyLimiter.Permit#suspend}) and takes it again after, at once, as do the bodies it runs
+     * nested in (a caller-runs executor ran it on their thread: they wait as long as it does), and a pipeline's
      * receiver the permit it holds for the event it receives. Use it around waits that the runtime cannot
      * see.
      *
@@ -143,8 +146,11 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
         boolean lends = current != null && !blocker.isReleasable();
         ConcurrencyLimiter.Permit permit = lends ? heldPermit(current) : null;
         ConcurrencyLimiter.Permit work = lends ? WorkPermits.held() : null;
+        // The bodies this one runs nested in (on a caller-runs executor) wait as long as it does: theirs too.
+        List<ConcurrencyLimiter.Permit> enclosing = lends ? enclosingPermits(current) : List.of();
         suspend(permit);
         suspend(work);
+        enclosing.forEach(TaskRuntime::suspend);
         try {
             if (current instanceof Carrier.ThreadCarrier carrier && carrier.pool() != null && carrier.holdsSlot) {
                 carrier.pool().block(carrier, blocker);
@@ -155,6 +161,7 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
         }
         finally {
             try {
+                enclosing.forEach(TaskRuntime::resume);
                 resume(work);
             }
             finally {
@@ -173,6 +180,22 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
         if (permit != null) {
             permit.resume();
         }
+    }
+
+    /** The group permits the bodies that the one on {@code carrier} runs nested in hold (none if not nested). */
+    private static List<ConcurrencyLimiter.Permit> enclosingPermits(Carrier carrier) {
+        List<TaskNode<?>> bodies = carrier.enclosingBodies();
+        if (bodies.isEmpty()) {
+            return List.of();
+        }
+        List<ConcurrencyLimiter.Permit> held = new ArrayList<>(bodies.size());
+        for (TaskNode<?> body : bodies) {
+            ConcurrencyLimiter.Permit permit = body.heldPermit();
+            if (permit != null) {
+                held.add(permit);
+            }
+        }
+        return held;
     }
 
     /** The group permit the body on {@code carrier} holds, if any. */

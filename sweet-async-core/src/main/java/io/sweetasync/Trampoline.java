@@ -1,12 +1,18 @@
 package io.sweetasync;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs terminal actions (what happens to a {@code chain} or {@code after} dependent when its upstream
  * ends) without recursion: an action that ends another task whose own actions then run is queued on this
  * thread instead of nested, and the outermost call drains the queue in a loop. So a failure or a
  * cancellation passing down 100,000 chained tasks uses constant stack.
+ *
+ * <p>User code an action runs (a completion callback, a listener or fallback of a task it ends, a dependent's body
+ * on a caller-runs executor) runs outside the drain ({@link #leaveDrain}): the actions that code causes (it
+ * cancels a task, whose dependents are then told) run at once, in a drain of their own, not after it returned,
+ * so that it may wait for what they do. The actions queued before it still run after it, in order.
  *
  * <p>Thread-confined: each thread has its own queue. An action that throws is reported and does not stop
  * the others.
@@ -15,6 +21,11 @@ final class Trampoline {
 
     private static final System.Logger LOG = System.getLogger(Trampoline.class.getName());
     private static final ThreadLocal<ArrayDeque<Runnable>> PENDING = new ThreadLocal<>();
+    /**
+     * Threads draining now: user code looks this thread's queue up only while some thread drains, so that a
+     * listener or callback on a thread that never drains (most of them) builds no thread-local map for it.
+     */
+    private static final AtomicInteger DRAINING = new AtomicInteger();
 
     private Trampoline() {
     }
@@ -26,21 +37,50 @@ final class Trampoline {
             return;
         }
         pending = new ArrayDeque<>();
+        DRAINING.incrementAndGet();
         PENDING.set(pending);
         try {
             Runnable next = action;
             while (next != null) {
-                try {
-                    next.run();
-                }
-                catch (RuntimeException | Error ex) {
-                    LOG.log(System.Logger.Level.ERROR, "a task's terminal action failed", ex);
-                }
+                runOne(next);
                 next = pending.pollFirst();
             }
         }
         finally {
             PENDING.remove();
+            DRAINING.decrementAndGet();
+        }
+    }
+
+    /**
+     * Takes the current thread out of the drain it runs, if any, before user code an action calls: until
+     * {@link #backToDrain}, actions that code causes run at once in a drain of their own. Returns the drain's
+     * queue (null if none) to give back.
+     */
+    static ArrayDeque<Runnable> leaveDrain() {
+        if (DRAINING.get() == 0) {
+            return null;
+        }
+        ArrayDeque<Runnable> pending = PENDING.get();
+        if (pending != null) {
+            PENDING.remove();
+        }
+        return pending;
+    }
+
+    /** Puts the current thread back into the drain {@link #leaveDrain} took it out of. */
+    static void backToDrain(ArrayDeque<Runnable> pending) {
+        if (pending != null) {
+            PENDING.set(pending);
+        }
+    }
+
+    private static void runOne(Runnable action) {
+        try {
+            action.run();
+        }
+        catch (RuntimeException | Error ex) {
+            LOG.log(System.Logger.Level.ERROR, "a task's terminal action failed", ex);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sweetasync.hostile.Latches;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,19 +17,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StopBeforeBodyTest {
 
-    /** Waits, and drops any interrupt on the floor (as careless listener code does). */
-    private static void swallowingInterrupts(CountDownLatch latch) {
-        while (true) {
-            try {
-                latch.await();
-                return;
-            }
-            catch (InterruptedException ignored) {
-                // swallowed
-            }
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = { "virtual", "platform", "single" })
     void aCancelDuringOnStartedReachesTheBody(String runtime) throws Exception {
@@ -39,7 +27,7 @@ class StopBeforeBodyTest {
             public void onStarted(TaskInfo task) {
                 if (task.name().equals("victim")) {
                     inListener.countDown();
-                    swallowingInterrupts(leaveListener);
+                    Latches.awaitIgnoringInterrupts(leaveListener);
                 }
             }
         };
@@ -66,7 +54,7 @@ class StopBeforeBodyTest {
             @Override
             public void onStarted(TaskInfo task) {
                 if (task.name().equals("victim")) {
-                    swallowingInterrupts(leaveListener);
+                    Latches.awaitIgnoringInterrupts(leaveListener);
                 }
             }
         };

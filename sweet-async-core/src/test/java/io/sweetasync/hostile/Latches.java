@@ -20,6 +20,19 @@ public final class Latches {
         return latch;
     }
 
+    /** Waits for {@code latch}, dropping every interrupt on the floor (a body that ignores its stop, careless code). */
+    public static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            }
+            catch (InterruptedException ignored) {
+                // ignored, as such code does
+            }
+        }
+    }
+
     public void releaseAll() {
         made.forEach(CountDownLatch::countDown);
     }
