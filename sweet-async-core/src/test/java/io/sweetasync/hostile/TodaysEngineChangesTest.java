@@ -1,0 +1,61 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRuntime;
+import io.sweetasync.TaskStatus;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile review of the engine changes of one day (the carrier's enclosing bodies, the drain left by user code,
+ * runaways counted per thread, a lost cancel of {@code toCompletableFuture()}): each test names what it attacks.
+ * Hangs are bounded; no timing assertions.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TodaysEngineChangesTest {
+
+    private static final int LONG_CHAIN = 100_000;
+
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+            .runtime(TaskRuntime.platform("one", 1))
+            .runtime(TaskRuntime.executor("direct", Runnable::run))
+            .build();
+    private final Latches latches = new Latches();
+
+    @AfterEach
+    void tearDown() {
+        latches.releaseAll();
+        orchestrator.close();
+    }
+
+    /**
+     * Trampoline: a chain of dependents on a caller-runs executor runs each body on the thread that ended its
+     * upstream, as a terminal action of the drain. The body is user code and leaves the drain; its task's own end
+     * must go back into it, else starting the next dependent is a recursion per level, not a loop.
+     */
+    @Test
+    void valuesPassDownAHundredThousandChainedTasksOnACallerRunsExecutorInConstantStack() {
+        CountDownLatch go = latches.next();
+        SpawningTask<Integer> gate = orchestrator.to(Integer.class).runtime("one").run(() -> {
+            go.await();
+            return 0;
+        });
+        SpawningTask<Integer> last = orchestrator.to(Integer.class).runtime("direct").after(gate).run(() -> 1);
+        for (int i = 0; i < LONG_CHAIN; i++) {
+            last = last.chain(value -> value + 1);
+        }
+        go.countDown();
+        SpawningTask<Integer> end = last;
+        await().atMost(Duration.ofSeconds(60)).until(end::isDone);
+        assertThat(end.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(end.join()).isEqualTo(LONG_CHAIN + 1);
+    }
+}
