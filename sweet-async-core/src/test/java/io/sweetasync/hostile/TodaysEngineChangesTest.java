@@ -1,15 +1,21 @@
 package io.sweetasync.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 class TodaysEngineChangesTest {
 
     private static final int LONG_CHAIN = 100_000;
+    private static final Duration HANG = Duration.ofSeconds(30);
 
     private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
             .runtime(TaskRuntime.platform("one", 1))
@@ -57,5 +64,62 @@ class TodaysEngineChangesTest {
         await().atMost(Duration.ofSeconds(60)).until(end::isDone);
         assertThat(end.status()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(end.join()).isEqualTo(LONG_CHAIN + 1);
+    }
+
+    /**
+     * TaskFuture: a cancel that loses to a decided end makes {@code isDone()} true before the future completes (its
+     * task's onFinished listener still runs). {@code CompletableFuture}'s own {@code orTimeout} and
+     * {@code completeOnTimeout} check {@code isDone()} when the time is up, and did nothing: the future stayed
+     * pending for as long as the listener ran, the bound the caller set ignored.
+     */
+    @Test
+    void orTimeoutStillBoundsAFutureWhoseCancelLost() {
+        CountDownLatch hold = latches.next();
+        CompletableFuture<String> future = futureWhoseCancelLost(hold);
+        CompletableFuture<String> bounded = future.orTimeout(1, TimeUnit.MILLISECONDS);
+        assertThat(bounded).isSameAs(future);
+        Throwable cause = assertTimeoutPreemptively(HANG, () -> {
+            try {
+                bounded.get();
+                return null;
+            }
+            catch (ExecutionException ex) {
+                return ex.getCause();
+            }
+        });
+        assertThat(cause).isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void completeOnTimeoutStillCompletesAFutureWhoseCancelLost() {
+        CountDownLatch hold = latches.next();
+        CompletableFuture<String> future = futureWhoseCancelLost(hold);
+        assertThat(assertTimeoutPreemptively(HANG, () -> future.completeOnTimeout("late", 1, TimeUnit.MILLISECONDS).join()))
+                .isEqualTo("late");
+    }
+
+    /** A future of toCompletableFuture() whose cancel lost: its task's onFinished listener waits for {@code hold}. */
+    private CompletableFuture<String> futureWhoseCancelLost(CountDownLatch hold) {
+        CountDownLatch listening = new CountDownLatch(1);
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.name().equals("held")) {
+                    listening.countDown();
+                    Latches.awaitIgnoringInterrupts(hold);
+                }
+            }
+        });
+        CountDownLatch go = latches.next();
+        SpawningTask<String> task = orchestrator.to(String.class).named("held").runtime("one").run(() -> {
+            go.await();
+            return "value";
+        });
+        CompletableFuture<String> future = task.toCompletableFuture();
+        go.countDown();
+        assertTimeoutPreemptively(HANG, () -> listening.await());
+        assertThat(future.cancel(true)).isFalse();
+        assertThat(future.isDone()).isTrue();
+        return future;
     }
 }
