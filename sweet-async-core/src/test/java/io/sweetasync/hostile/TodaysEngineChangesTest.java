@@ -67,6 +67,33 @@ class TodaysEngineChangesTest {
     }
 
     /**
+     * Trampoline: user code run by a terminal action (here a completion callback of toCompletableFuture()) runs
+     * outside the drain, so what it causes runs at once, in a drain of its own. Callbacks that each cancel the next
+     * task, 100,000 of them, stacked one drain per task: the stack overflowed part way, and the tasks after stayed
+     * pending (bbe8da7, where callbacks ran inside the drain, ended them all).
+     */
+    @Test
+    void callbacksThatEachCancelTheNextTaskCancelAHundredThousandTasksInConstantStack() {
+        CountDownLatch never = latches.next();
+        SpawningTask<String> gate = orchestrator.to(String.class).runtime("one").run(() -> {
+            never.await();
+            return "gate";
+        });
+        SpawningTask<String> first = orchestrator.to(String.class).after(gate).run(() -> "never");
+        SpawningTask<String> last = first;
+        for (int i = 0; i < LONG_CHAIN; i++) {
+            SpawningTask<String> next = orchestrator.to(String.class).after(gate).run(() -> "never");
+            last.toCompletableFuture().whenComplete((value, error) -> next.cancel());
+            last = next;
+        }
+        assertThat(first.cancel()).isTrue();
+        SpawningTask<String> end = last;
+        await().atMost(Duration.ofSeconds(60)).until(end::isDone);
+        assertThat(end.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(gate.status()).isEqualTo(TaskStatus.RUNNING);
+    }
+
+    /**
      * TaskFuture: a cancel that loses to a decided end makes {@code isDone()} true before the future completes (its
      * task's onFinished listener still runs). {@code CompletableFuture}'s own {@code orTimeout} and
      * {@code completeOnTimeout} check {@code isDone()} when the time is up, and did nothing: the future stayed
