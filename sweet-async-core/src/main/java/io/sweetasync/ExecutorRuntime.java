@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.limit.RejectionReason;
+import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -145,10 +146,14 @@ final class ExecutorRuntime extends TaskRuntime {
                 return; // found dropped and its task rejected already
             }
             inProgress.incrementAndGet();
+            // Run by a caller-runs executor as a dependent is started (a terminal action), the body is user code
+            // outside that drain: what it causes is not put off until it returns.
+            ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
             try {
-                node.runAttemptOutsideDrain();
+                node.runAttempt();
             }
             finally {
+                Trampoline.backToDrain(drain);
                 inProgress.decrementAndGet();
                 if (service != null && service.isShutdown()) {
                     watchTermination();

@@ -7,7 +7,6 @@ import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -204,25 +203,11 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
      * no one's, and stays cleared.)
      */
     void runAttempt() {
-        runAttempt(Carrier.current(), false);
-    }
-
-    /**
-     * As {@link #runAttempt()}, for an executor of the user's, which may run it as a terminal action (a caller-runs
-     * executor starting a dependent on the thread that ended its upstream): the body, user code, runs outside the
-     * thread's drain ({@link Trampoline#leaveDrain}), so that what it causes is not put off until it returns; the
-     * attempt's end goes back into it, so that a chain of such bodies is a loop, not a recursion per level.
-     */
-    void runAttemptOutsideDrain() {
-        runAttempt(Carrier.current(), true);
+        runAttempt(Carrier.current());
     }
 
     /** As {@link #runAttempt()}, on the current thread whose carrier is {@code here}. */
     void runAttempt(Carrier here) {
-        runAttempt(here, false);
-    }
-
-    private void runAttempt(Carrier here, boolean outsideDrain) {
         if (settings.orchestrator.isCancellingAll() && !isStoppedOrSealed()) {
             stop(Stop.shutdown("the orchestrator shut down before it started"));
         }
@@ -241,7 +226,6 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
                 ran = true;
                 start = startAttempt();
                 ResourceMeter meter = ResourceMeter.start(self(), settings.orchestrator.resourceTracking(), settings.orchestrator.attribution());
-                ArrayDeque<Runnable> drain = outsideDrain ? Trampoline.leaveDrain() : null;
                 try {
                     // The body starts interrupted exactly when its task was stopped: an interrupt left on this
                     // thread by code that ran here before (listeners, another task's end on a pooled worker, an
@@ -252,9 +236,6 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
                 }
                 catch (Throwable t) {
                     error = t;
-                }
-                finally {
-                    Trampoline.backToDrain(drain);
                 }
                 meter.stop();
             }

@@ -67,6 +67,28 @@ class TodaysEngineChangesTest {
     }
 
     /**
+     * Trampoline: a caller-runs executor's dependent runs its whole attempt outside the drain that started it, its
+     * end too. Here a dependent ends, as a terminal action, on the thread of a drain that starts two dependents of
+     * it: the first's end starts a task the second's body waits for. Were the first's end put back into that drain
+     * (queued behind the second's start), the second's body would wait for ever on that very thread.
+     */
+    @Test
+    void aCallerRunsBodyMayWaitForWhatAnEarlierSiblingsEndStarted() {
+        CountDownLatch go = latches.next();
+        SpawningTask<String> gate = orchestrator.to(String.class).runtime("one").run(() -> {
+            go.await();
+            return "gate";
+        });
+        SpawningTask<String> relay = orchestrator.to(String.class).runtime("direct").after(gate).run(() -> "relay");
+        SpawningTask<String> first = orchestrator.to(String.class).runtime("direct").after(relay).run(() -> "first");
+        SpawningTask<String> started = orchestrator.to(String.class).runtime("one").after(first).run(() -> "started");
+        SpawningTask<String> second = orchestrator.to(String.class).runtime("direct").after(relay)
+                .run(() -> "saw " + started.join());
+        go.countDown();
+        assertThat(assertTimeoutPreemptively(HANG, () -> second.toCompletableFuture().get())).isEqualTo("saw started");
+    }
+
+    /**
      * Trampoline: user code run by a terminal action (here a completion callback of toCompletableFuture()) runs
      * outside the drain, so what it causes runs at once, in a drain of its own. Callbacks that each cancel the next
      * task, 100,000 of them, stacked one drain per task: the stack overflowed part way, and the tasks after stayed
