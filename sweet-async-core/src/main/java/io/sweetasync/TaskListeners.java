@@ -75,16 +75,20 @@ final class TaskListeners {
     void each(Consumer<TaskListener> call) {
         long before = Carrier.beforeGuest();
         ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what a listener causes is not put off until it returns
-        for (TaskListener listener : listeners) {
-            try {
-                call.accept(listener);
-            }
-            catch (Throwable t) {
-                LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
+        try {
+            for (TaskListener listener : listeners) {
+                try {
+                    call.accept(listener);
+                }
+                catch (Throwable t) {
+                    LOG.log(Level.WARNING, "task listener " + listener.getClass().getName() + " threw; ignored", t);
+                }
             }
         }
-        Trampoline.backToDrain(drain);
-        Carrier.afterGuest(before);
+        finally {
+            Trampoline.backToDrain(drain);
+            Carrier.afterGuest(before);
+        }
     }
 
     private void recompute() {

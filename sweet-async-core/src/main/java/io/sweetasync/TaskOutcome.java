@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A task's outcome and the ways to wait for it: what {@code result()}, {@code join()}, {@code get()} and
@@ -316,6 +319,36 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         @Override
         public boolean isDone() {
             return cancelLost || super.isDone();
+        }
+
+        /**
+         * As {@link CompletableFuture#orTimeout}, whose own timer looks at {@link #isDone()} when the time is up:
+         * after a lost cancel that answers true before the future completes, and the bound was ignored.
+         */
+        @Override
+        public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+            return onTimeout(timeout, unit, () -> completeExceptionally(new TimeoutException()));
+        }
+
+        /** As {@link CompletableFuture#completeOnTimeout}, for the reason {@link #orTimeout} gives. */
+        @Override
+        public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+            return onTimeout(timeout, unit, () -> complete(value));
+        }
+
+        /**
+         * Runs {@code action} once {@code timeout} has passed unless this future completed first: a plain future
+         * keeps the time (its delay is cancelled once this one completes), and {@code action} only completes this
+         * one if nothing did.
+         */
+        private CompletableFuture<T> onTimeout(long timeout, TimeUnit unit, Runnable action) {
+            Objects.requireNonNull(unit, "unit");
+            if (!completed()) {
+                CompletableFuture<Void> timer = new CompletableFuture<Void>().completeOnTimeout(null, timeout, unit);
+                timer.thenRun(action);
+                whenComplete((value, error) -> timer.complete(null));
+            }
+            return this;
         }
 
         private void refuseSelfWait() {

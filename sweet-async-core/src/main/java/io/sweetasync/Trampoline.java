@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>User code an action runs (a completion callback, a listener or fallback of a task it ends, a dependent's body
  * on a caller-runs executor) runs outside the drain ({@link #leaveDrain}): the actions that code causes (it
  * cancels a task, whose dependents are then told) run at once, in a drain of their own, not after it returned,
- * so that it may wait for what they do. The actions queued before it still run after it, in order.
+ * so that it may wait for what they do. The actions queued before it still run after it, in order. Not past
+ * {@link #MAX_LEFT_DRAINS} drains left on one thread, nested (user code whose actions run user code, and so on,
+ * as callbacks that each cancel the next task): deeper down, user code stays in the innermost drain, and what
+ * it causes runs once it returned, so that such a chain of any length is a loop again.
  *
  * <p>Thread-confined: each thread has its own queue. An action that throws is reported and does not stop
  * the others.
@@ -26,6 +29,13 @@ final class Trampoline {
      * listener or callback on a thread that never drains (most of them) builds no thread-local map for it.
      */
     private static final AtomicInteger DRAINING = new AtomicInteger();
+    /** How many drains user code left on this thread and is still out of, nested; set only while some are. */
+    private static final ThreadLocal<int[]> LEFT = new ThreadLocal<>();
+    /**
+     * The most drains left on one thread at once: each costs the stack of the user code and its actions, which
+     * a chain of user code driving the next task's end would stack once per task.
+     */
+    static final int MAX_LEFT_DRAINS = 16;
 
     private Trampoline() {
     }
@@ -55,16 +65,27 @@ final class Trampoline {
     /**
      * Takes the current thread out of the drain it runs, if any, before user code an action calls: until
      * {@link #backToDrain}, actions that code causes run at once in a drain of their own. Returns the drain's
-     * queue (null if none) to give back.
+     * queue (null if none, or if {@link #MAX_LEFT_DRAINS} are left on this thread already: the code stays in
+     * this one) to give back, in a {@code finally}.
      */
     static ArrayDeque<Runnable> leaveDrain() {
         if (DRAINING.get() == 0) {
             return null;
         }
         ArrayDeque<Runnable> pending = PENDING.get();
-        if (pending != null) {
-            PENDING.remove();
+        if (pending == null) {
+            return null;
         }
+        int[] left = LEFT.get();
+        if (left == null) {
+            left = new int[1];
+            LEFT.set(left);
+        }
+        else if (left[0] >= MAX_LEFT_DRAINS) {
+            return null;
+        }
+        left[0]++;
+        PENDING.remove();
         return pending;
     }
 
@@ -72,6 +93,10 @@ final class Trampoline {
     static void backToDrain(ArrayDeque<Runnable> pending) {
         if (pending != null) {
             PENDING.set(pending);
+            int[] left = LEFT.get();
+            if (--left[0] == 0) {
+                LEFT.remove();
+            }
         }
     }
 
