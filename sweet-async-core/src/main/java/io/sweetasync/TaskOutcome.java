@@ -338,14 +338,19 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
 
         /**
          * Runs {@code action} once {@code timeout} has passed unless this future completed first: a plain future
-         * keeps the time (its delay is cancelled once this one completes), and {@code action} only completes this
-         * one if nothing did.
+         * keeps the time with the JDK's own {@code orTimeout}, whose delay is cancelled (and leaves the JDK's timer
+         * queue, with what it holds of this future) once this one completes; {@code action} runs only if the time
+         * ran out, and completes this future only if nothing did.
          */
         private CompletableFuture<T> onTimeout(long timeout, TimeUnit unit, Runnable action) {
             Objects.requireNonNull(unit, "unit");
             if (!completed()) {
-                CompletableFuture<Void> timer = new CompletableFuture<Void>().completeOnTimeout(null, timeout, unit);
-                timer.thenRun(action);
+                CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(timeout, unit);
+                timer.whenComplete((never, expired) -> {
+                    if (expired != null) {
+                        action.run();
+                    }
+                });
                 whenComplete((value, error) -> timer.complete(null));
             }
             return this;
