@@ -355,9 +355,11 @@ final class PlacedDurables {
          * once the handle is terminal (so that a cancellation by id no longer finds it here), the run another member
          * may have claimed is cancelled there, and an invocation still pending (nobody claimed it, or its claimer's
          * run has not started) is ended as the handle ended ({@code CANCELLED}, or {@code FAILED} by its timeout) in
-         * the store for its owner, with the handle's record, so that no member runs it later. A claimer whose run
-         * started all the same has its end refused and stops its run at its next renewal (it no longer owns a pending
-         * invocation), unless that run ends first.
+         * the store for its owner, then the handle's record (only if that end was recorded: a claimer's run that ended
+         * meanwhile keeps its record), so that no member runs it later. A claimer whose run started all the same has
+         * its end refused and stops its run at its next renewal (it no longer owns a pending invocation), unless that
+         * run ends first; its records are then refused too (a store such as {@code JdbcTaskStore} keeps a record of an
+         * ended invocation unless it says that end).
          */
         private void cancelEverywhere() {
             try {
@@ -369,11 +371,14 @@ final class PlacedDurables {
             try {
                 DurableRecord stored = sync.store().durable(node.id()).orElse(null);
                 if (stored != null && stored.status().equals("PENDING")) {
-                    sync.store().save(List.of(StoredTasks.record(node, sync.member(), stored.owner())));
                     TaskInfo.Failure failure = node.info().failure();
-                    sync.store().finishDurable(node.id(), stored.owner(), node.status().name(), null, "its handle on "
-                            + "member " + sync.member() + " ended " + node.status() + " while it waited for its next run"
-                            + (failure == null ? "" : ": " + failure.type() + ": " + failure.message()));
+                    // The end first, the record only if the end was recorded: the invocation read pending may have
+                    // ended since on its claimer, whose record must not be replaced by the handle's.
+                    if (sync.store().finishDurable(node.id(), stored.owner(), node.status().name(), null, "its handle "
+                            + "on member " + sync.member() + " ended " + node.status() + " while it waited for its next "
+                            + "run" + (failure == null ? "" : ": " + failure.type() + ": " + failure.message()))) {
+                        sync.store().save(List.of(StoredTasks.record(node, sync.member(), stored.owner())));
+                    }
                 }
             }
             catch (RuntimeException ex) {
