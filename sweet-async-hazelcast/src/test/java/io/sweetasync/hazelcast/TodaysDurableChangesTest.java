@@ -125,6 +125,69 @@ class TodaysDurableChangesTest {
     }
 
     /**
+     * As above, but the survivor's run, claimed after the cancel by id asked it, holds: a ends the invocation
+     * {@code CANCELLED} with the handle's record, and the survivor stops its run at its next renewal (its end is
+     * refused). Its stopped run's record ({@code FAILED}, {@code TaskLostException}) was then written over the
+     * cancelled one: the invocation is still its incarnation's, and the record was guarded by the owner only.
+     */
+    @Test
+    void aRunStoppedBecauseItsHandleWasCancelledDoesNotWriteItsRecordOverTheCancellation() throws InterruptedException {
+        SpawningTask<String> task = placedAndItsMemberKilled("stopped-later");
+        long firstOwner = durable.store.durable(task.id()).orElseThrow().owner();
+        CountDownLatch cancellationWritten = new CountDownLatch(2); // its record and its end
+        durable.views.getFirst().hook = new CutOffStore.Hook() {
+            @Override
+            public void before(String call, Object argument) {
+                if (Thread.currentThread().getName().equals(CANCEL_THREAD) && call.equals("durable")) {
+                    survivorsClaim();
+                    await().atMost(CEILING).alias("a survivor claimed it").until(() -> durable.store.durable(task.id())
+                            .orElseThrow().owner() != firstOwner);
+                    try {
+                        assertThat(laterRunStarted.await(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                    }
+                    catch (InterruptedException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                }
+            }
+
+            @Override
+            public void after(String call, Object argument, Object answer) {
+                if (Thread.currentThread().getName().equals(CANCEL_THREAD) && !call.equals("durable")) {
+                    cancellationWritten.countDown();
+                }
+            }
+        };
+        CountDownLatch stoppedRunWritten = new CountDownLatch(1);
+        for (CutOffStore view : durable.views.subList(1, durable.views.size())) {
+            view.hook = new CutOffStore.Hook() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public void after(String call, Object argument, Object answer) {
+                    if (call.equals("save") && laterRunInterrupted.getCount() == 0) {
+                        for (TaskRecord record : (Collection<TaskRecord>) argument) {
+                            if (record.id() == task.id().value() && TaskStatus.valueOf(record.status()).isTerminal()) {
+                                stoppedRunWritten.countDown();
+                            }
+                        }
+                    }
+                }
+            };
+        }
+
+        assertThat(task.cancel(true)).isTrue();
+
+        assertThat(cancellationWritten.await(CEILING.toSeconds(), TimeUnit.SECONDS)).as("a wrote the cancellation")
+                .isTrue();
+        assertThat(laterRunInterrupted.await(CEILING.toSeconds(), TimeUnit.SECONDS)).as("the survivor stopped its run")
+                .isTrue();
+        assertThat(stoppedRunWritten.await(CEILING.toSeconds(), TimeUnit.SECONDS)).as("the survivor wrote its record")
+                .isTrue();
+        assertThat(durable.store.durable(task.id()).orElseThrow().status()).isEqualTo("CANCELLED");
+        assertThat(durable.store.find(task.id()).orElseThrow().status()).as("the task's history").isEqualTo("CANCELLED");
+    }
+
+    /**
      * Three members sharing a store, none claiming orphans; a durable "gated" task placed from a (made the busiest)
      * on another member, that member killed, and the handle on a waiting for the next run.
      */
