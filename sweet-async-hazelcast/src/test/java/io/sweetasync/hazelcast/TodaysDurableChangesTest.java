@@ -188,6 +188,45 @@ class TodaysDurableChangesTest {
     }
 
     /**
+     * The same cancellation before the handle knows its member is gone: the member running the placed durable task is
+     * cut off from the store (or dead, and the cluster has not noticed yet), and the handle on a is cancelled while it
+     * still waits for that run. The cancel reached the run there (or nobody), but no end could be written: the
+     * invocation stayed pending, owned by that member, and once its lease lapsed another member claimed it and ran it
+     * again to completion, though its caller had cancelled it and was told so.
+     */
+    @Test
+    void aPlacedDurableTaskCancelledWhileItsCutOffMemberStillRunsItIsNotRunAgain() {
+        durable = DurableMembers.start(3);
+        TestCluster.Member a = durable.get(0);
+        a.orchestrator.to(String.class).durable("first-holds", "busy").run(); // a is busier: the next goes elsewhere
+        await().atMost(CEILING).until(() -> durable.holding.get() == 1);
+        durable.views.forEach(CutOffStore::refuseClaims); // nobody claims it before the cancellation is written
+        SpawningTask<String> task = a.orchestrator.to(String.class).named("cut-off").durable("first-holds", "victim")
+                .run();
+        await().atMost(CEILING).until(() -> durable.holding.get() == 2);
+        String victim = durable.runs.get("victim").getFirst();
+        int victimIndex = durable.cluster.members.indexOf(durable.cluster.members.stream()
+                .filter(member -> member.name.equals(victim)).findFirst().orElseThrow());
+        assertThat(victimIndex).as("placed elsewhere").isNotZero();
+        durable.views.get(victimIndex).cut();
+        long cutAt = System.nanoTime();
+
+        assertThat(task.cancel(true)).isTrue();
+
+        await().atMost(CEILING).alias("the invocation ends cancelled in the store, for nobody to claim")
+                .until(() -> durable.store.durable(task.id()).orElseThrow().status().equals("CANCELLED"));
+        CutOffStore survivor = durable.views.get(3 - victimIndex);
+        survivor.allowClaims();
+        await().atMost(CEILING).alias("the victim's lease has lapsed")
+                .until(() -> System.nanoTime() - cutAt > DurableMembers.LEASE.multipliedBy(2).toNanos());
+        int looks = survivor.claimLooks.get();
+        await().atMost(CEILING).alias("the survivor looked for orphans twice since")
+                .until(() -> survivor.claimLooks.get() >= looks + 2);
+        assertThat(durable.runs.get("victim")).as("runs").hasSize(1);
+        assertThat(durable.store.find(task.id()).orElseThrow().status()).as("the task's history").isEqualTo("CANCELLED");
+    }
+
+    /**
      * Three members sharing a store, none claiming orphans; a durable "gated" task placed from a (made the busiest)
      * on another member, that member killed, and the handle on a waiting for the next run.
      */
