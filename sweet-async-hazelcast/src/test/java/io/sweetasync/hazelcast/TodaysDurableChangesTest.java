@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Hostile review of the day's changes to durable runs in a cluster: a placed durable task's handle cancelled while it
- * waits for its next run ({@code PlacedDurables}' cancellation everywhere) racing the run another member claimed.
+ * waits for its next run ({@code PlacedDurables}' cancellation everywhere) racing the run another member claimed, or
+ * while its member cannot write the end; and placed work that ran, taken for work turned away unstarted.
  */
 @Timeout(150)
 class TodaysDurableChangesTest {
@@ -224,6 +225,42 @@ class TodaysDurableChangesTest {
                 .until(() -> survivor.claimLooks.get() >= looks + 2);
         assertThat(durable.runs.get("victim")).as("runs").hasSize(1);
         assertThat(durable.store.find(task.id()).orElseThrow().status()).as("the task's history").isEqualTo("CANCELLED");
+    }
+
+    /**
+     * Work placed from a on b runs there (b's default runtime runs it on the thread that starts it), and b's
+     * orchestrator closes as it runs, within the start's inline wait: the task is cancelled by that shutdown, having
+     * run. Its outcome, lost without a task id as every lost outcome is, was taken for a task rejected unstarted: the
+     * start answered "refused" and a placed the work again, so it ran a second time (here, on a), though SPEC 7 says a
+     * task that is not durable whose member stops ends {@code FAILED} with {@code TaskLostException}.
+     */
+    @Test
+    void workThatRanOnAMemberWhoseShutdownCancelledItAsItStartedIsNotPlacedAgain() {
+        Map<String, List<String>> ran = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<TestCluster> cluster = new java.util.concurrent.atomic.AtomicReference<>();
+        test = TestCluster.start(2, (index, builder) -> {
+            builder.handler("closes-its-member", String.class, argument -> {
+                TestCluster.Member here = cluster.get().get(index);
+                ran.computeIfAbsent(argument, any -> new CopyOnWriteArrayList<>()).add(here.name);
+                if (index == 1) {
+                    Thread.ofPlatform().daemon().start(here.orchestrator::close);
+                    new CountDownLatch(1).await(); // until that close cancels it
+                }
+                return here.name;
+            });
+            return index == 1 ? builder.runtime(io.sweetasync.TaskRuntime.executor("inline", Runnable::run))
+                    .defaultRuntime("inline") : builder;
+        });
+        cluster.set(test);
+        TestCluster.Member a = test.busyFirst(); // a is busier: the next goes to b
+
+        SpawningTask<String> placed = a.orchestrator.to(String.class).named("closes-there").anywhere()
+                .run("closes-its-member", "x");
+
+        ClusterHostileTest.awaitTerminal(placed);
+        assertThat(ran.get("x")).as("runs").containsExactly(test.get(1).name);
+        assertThat(placed.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(placed.info().failure().type()).isEqualTo("TaskLostException");
     }
 
     /**
