@@ -253,7 +253,8 @@ final class ClusterPlacement implements ClusterHost {
 
     /**
      * How {@code node}, run here for another member, ended. Rejected because this member began to shut down, it never
-     * ran: lost, without a task id. Cancelled because this member shuts down, a task did
+     * ran: lost, its failure type {@code TaskRejectedException} (which no other lost outcome has), so that the start
+     * can tell it from a task that ran. Cancelled because this member shuts down, a task did
      * not end by anyone's wish: the process that ran it stopped, so it is reported lost (the placing member's
      * handle ends with {@code TaskLostException} naming this member, as when a member leaves); a durable one
      * stays pending in the store and runs again elsewhere. So is a durable one stopped as lost (its run here
@@ -262,9 +263,10 @@ final class ClusterPlacement implements ClusterHost {
     RemoteOutcome outcomeOf(TaskNode<Object> node) {
         String member = memberName();
         if (node.rejectedByShutdown()) {
-            // Never ran: its member began to shut down as it was started. Lost without a task id ("never started"),
+            // Never ran: its member began to shut down as it was started. Lost as never started (its type says so),
             // so the placing member places it again, as when this member turns a placement away unstarted.
-            return RemoteOutcome.lost(member, "it was turned away unstarted: its member began to shut down");
+            return new RemoteOutcome(member, null, TaskStatus.FAILED, null, TaskRejectedException.class.getSimpleName(),
+                    "it was turned away unstarted: its member began to shut down", true);
         }
         if (node.cancelledByShutdown()) {
             return RemoteOutcome.lost(member, node.isDurable()

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>The mirror's two phases</h2>
  * <ol>
  *   <li>It waits for the placed run ({@link PlacedTask#await}): a value, a failure or a cancellation
- *   there ends the handle the same way. Interrupting the body (cancel, timeout) cancels the remote body.
+ *   there ends the handle the same way. Interrupting the body (cancel, timeout) cancels the remote body, and ends
+ *   the work in the store as in phase 2 (that member may be cut off from the store, or dead and not seen so yet).
  *   Every second it also looks for news of a later run (below): a member cut off from the store but still in
  *   the cluster keeps running its copy after its lease lapsed and another run was claimed; that copy is then
  *   cancelled and the mirror goes on to phase 2 at once (the cut-off member also stops it itself when it
@@ -192,8 +193,8 @@ final class PlacedDurables {
         /** Guarded by this: this member claimed the invocation, so it writes its end. */
         private boolean owned;
         /**
-         * Set by the body when a cancellation (not this member's shutdown) interrupted its wait for the next run: read
-         * by the body after it (see {@link #cancelEverywhere}).
+         * Set by the body when a cancellation (not this member's shutdown) interrupted its wait for the placed run or
+         * the next one: read by the body after it (see {@link #cancelEverywhere}).
          */
         private boolean cancelledWaiting;
         /** Counted in {@link #notStarted} until started there or ended here, whichever comes first. */
@@ -249,6 +250,9 @@ final class PlacedDurables {
                 catch (InterruptedException ex) {
                     if (!node.stopRequestedByShutdown()) { // this member stopping ends the handle, not the work
                         placed.cancel();
+                        // Its member may not hear it, or not write the end: cut off from the store, or dead and not
+                        // seen so yet. The work is then ended in the store all the same, as in the wait below.
+                        cancelledWaiting = true;
                     }
                     throw ex;
                 }
@@ -351,13 +355,15 @@ final class PlacedDurables {
         }
 
         /**
-         * The handle was cancelled (or timed out) while it waited for the next run, which this member does not own:
-         * once the handle is terminal (so that a cancellation by id no longer finds it here), the run another member
-         * may have claimed is cancelled there, and an invocation still pending (nobody claimed it, or its claimer's
-         * run has not started) is ended as the handle ended ({@code CANCELLED}, or {@code FAILED} by its timeout) in
-         * the store for its owner, with the handle's record, so that no member runs it later. A claimer whose run
-         * started all the same has its end refused and stops its run at its next renewal (it no longer owns a pending
-         * invocation), unless that run ends first.
+         * The handle was cancelled (or timed out) while it waited for the placed run or the next one, which this member
+         * does not own: once the handle is terminal (so that a cancellation by id no longer finds it here), the run
+         * another member may have claimed is cancelled there, and an invocation still pending (nobody claimed it, its
+         * claimer's run has not started, or its member could not write the end) is ended as the handle ended
+         * ({@code CANCELLED}, or {@code FAILED} by its timeout) in the store for its owner, then the handle's record (only if that end was recorded: a claimer's run that ended
+         * meanwhile keeps its record), so that no member runs it later. A claimer whose run started all the same has
+         * its end refused and stops its run at its next renewal (it no longer owns a pending invocation), unless that
+         * run ends first; its records are then refused too (a store such as {@code JdbcTaskStore} keeps a record of an
+         * ended invocation unless it says that end).
          */
         private void cancelEverywhere() {
             try {
@@ -369,11 +375,14 @@ final class PlacedDurables {
             try {
                 DurableRecord stored = sync.store().durable(node.id()).orElse(null);
                 if (stored != null && stored.status().equals("PENDING")) {
-                    sync.store().save(List.of(StoredTasks.record(node, sync.member(), stored.owner())));
                     TaskInfo.Failure failure = node.info().failure();
-                    sync.store().finishDurable(node.id(), stored.owner(), node.status().name(), null, "its handle on "
-                            + "member " + sync.member() + " ended " + node.status() + " while it waited for its next run"
-                            + (failure == null ? "" : ": " + failure.type() + ": " + failure.message()));
+                    // The end first, the record only if the end was recorded: the invocation read pending may have
+                    // ended since on its claimer, whose record must not be replaced by the handle's.
+                    if (sync.store().finishDurable(node.id(), stored.owner(), node.status().name(), null, "its handle "
+                            + "on member " + sync.member() + " ended " + node.status() + " while it waited for its next "
+                            + "run" + (failure == null ? "" : ": " + failure.type() + ": " + failure.message()))) {
+                        sync.store().save(List.of(StoredTasks.record(node, sync.member(), stored.owner())));
+                    }
                 }
             }
             catch (RuntimeException ex) {

@@ -9,6 +9,7 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskRejectedException;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.DurableTarget;
@@ -417,8 +418,9 @@ public final class HazelcastTaskCluster implements TaskCluster {
             throw ex;
         }
         RemoteOutcome ended = inline.await(INLINE_WAIT);
-        if (ended != null && ended.lost() && ended.taskId() == null) {
-            // Rejected unstarted (this member began to shut down after the check above): placed again elsewhere.
+        if (ended != null && ended.lost() && TaskRejectedException.class.getSimpleName().equals(ended.failureType())) {
+            // Rejected unstarted (this member began to shut down after the check above): placed again elsewhere. Not
+            // any lost outcome: one cancelled by this member's shutdown (lost too, without a task id) ran already.
             return Started.refused(ended.failureMessage());
         }
         return ended == null ? Started.running(id.toString()) : Started.ended(ended, serialization());

@@ -27,6 +27,21 @@ final class CutOffStore implements TaskStore {
     /** Reads of a durable invocation failed by {@link #failNextDurableReads}. */
     final java.util.concurrent.atomic.AtomicInteger durableReadsFailed = new java.util.concurrent.atomic.AtomicInteger();
 
+    /**
+     * What a test does around some calls of this view, on the calling thread: before {@code durable}, {@code save}
+     * and {@code finishDurable} (with the id, the records, the id), and after them (with the answer too).
+     */
+    interface Hook {
+        default void before(String call, Object argument) {
+        }
+
+        default void after(String call, Object argument, Object answer) {
+        }
+    }
+
+    /** None by default. */
+    volatile Hook hook = new Hook() { };
+
     CutOffStore(TaskStore store) {
         this.store = store;
     }
@@ -84,7 +99,9 @@ final class CutOffStore implements TaskStore {
 
     @Override
     public void save(Collection<TaskRecord> records) {
+        hook.before("save", records);
         store().save(records);
+        hook.after("save", records, null);
     }
 
     @Override
@@ -119,7 +136,10 @@ final class CutOffStore implements TaskStore {
 
     @Override
     public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
-        return store().finishDurable(id, owner, status, result, failure);
+        hook.before("finishDurable", id);
+        boolean recorded = store().finishDurable(id, owner, status, result, failure);
+        hook.after("finishDurable", id, recorded);
+        return recorded;
     }
 
     @Override
@@ -143,6 +163,9 @@ final class CutOffStore implements TaskStore {
             durableReadsFailed.incrementAndGet();
             throw new IllegalStateException("connection reset reading durable task " + id + " (test)");
         }
-        return store().durable(id);
+        hook.before("durable", id);
+        Optional<DurableRecord> read = store().durable(id);
+        hook.after("durable", id, read);
+        return read;
     }
 }

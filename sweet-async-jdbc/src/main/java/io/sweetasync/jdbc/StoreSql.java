@@ -44,8 +44,10 @@ final class StoreSql {
     /**
      * Inserts a task record or replaces it, except that a durable task's record is replaced only by its
      * invocation's current owner: a member whose lease lapsed (a partition, a long pause) cannot overwrite
-     * what the member that took the task over wrote. PostgreSQL: {@code INSERT ... ON CONFLICT DO UPDATE
-     * ... WHERE}; H2: the standard {@code MERGE ... WHEN MATCHED AND}.
+     * what the member that took the task over wrote. Once the invocation has ended, only by a record with the status
+     * it ended with: an end recorded for the owner by another member (a placed task's handle cancelled while it waited
+     * for its next run) is not overwritten by the owner's run, stopped for it or ending after it. PostgreSQL:
+     * {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE}; H2: the standard {@code MERGE ... WHEN MATCHED AND}.
      */
     String upsertTask() {
         return statements.computeIfAbsent("task:" + connections.known(), key -> buildUpsertTask());
@@ -92,8 +94,9 @@ final class StoreSql {
 
     /** True where the stored record may be replaced by {@code incoming}'s row (see {@link #upsertTask()}). */
     private String ownerGuard(String incoming) {
-        return "NOT " + prefix + "task.durable OR " + incoming + ".incarnation = (SELECT d.owner FROM " + prefix
-                + "durable d WHERE d.id = " + incoming + ".id)";
+        return "NOT " + prefix + "task.durable OR EXISTS (SELECT 1 FROM " + prefix + "durable d WHERE d.id = "
+                + incoming + ".id AND d.owner = " + incoming + ".incarnation AND (d.status = 'PENDING' OR d.status = "
+                + incoming + ".status))";
     }
 
     /** The SQL types of {@link #TASK_COLUMNS}, in order (H2 needs them for parameters in a MERGE source). */
