@@ -8,12 +8,12 @@ import java.util.List;
  * bodies nest only when an {@code EXECUTOR} runtime runs an attempt on the calling thread (a
  * caller-runs executor); {@link #top} is the innermost body.
  *
- * <p>Invariants, all under this object's monitor: an interrupt for cancellation is delivered only to
- * the body at the top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt
- * status (as entering one does), so no interrupt meant for one body reaches the next, nor the work after it; on return to an
- * enclosing body whose task was stopped meanwhile, the thread is interrupted again ({@link #resume})
- * once that work is done, so that the stop is not lost. An interrupt a thread had before a body entered is
- * its owner's and set again after it (unless the thread {@link #runsOnlyBodies}: then it is no one's).
+ * <p>Invariants, all under this object's monitor: an interrupt for cancellation is delivered only to the body at the
+ * top ({@link #interruptIfRunning}); leaving a body clears the thread's interrupt status (as entering one does), so
+ * no interrupt meant for one body reaches the next, nor the work after it; on return to an enclosing body whose task
+ * was stopped meanwhile, the thread is interrupted again ({@link #resume}) once that work is done, so that the stop
+ * is not lost. An interrupt a thread had before a body entered is its owner's and set again after it (unless the
+ * thread {@link #runsOnlyBodies}: then it is no one's).
  *
  * <p>Two kinds: the {@code VIRTUAL} runtime's bodies are carriers themselves, one per task body, bound in
  * {@link VirtualCarriers} (a thread-local's first value builds the thread's whole thread-local map, about

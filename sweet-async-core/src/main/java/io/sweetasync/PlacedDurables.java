@@ -359,8 +359,8 @@ final class PlacedDurables {
          * does not own: once the handle is terminal (so that a cancellation by id no longer finds it here), the run
          * another member may have claimed is cancelled there, and an invocation still pending (nobody claimed it, its
          * claimer's run has not started, or its member could not write the end) is ended as the handle ended
-         * ({@code CANCELLED}, or {@code FAILED} by its timeout) in the store for its owner, then the handle's record (only if that end was recorded: a claimer's run that ended
-         * meanwhile keeps its record), so that no member runs it later. A claimer whose run started all the same has
+         * ({@code CANCELLED}, or {@code FAILED} by its timeout) in the store for its owner, then the handle's record
+         * (only if that end was recorded: a claimer's run that ended meanwhile keeps its record), so that no member runs it later. A claimer whose run started all the same has
          * its end refused and stops its run at its next renewal (it no longer owns a pending invocation), unless that
          * run ends first; its records are then refused too (a store such as {@code JdbcTaskStore} keeps a record of an
          * ended invocation unless it says that end).

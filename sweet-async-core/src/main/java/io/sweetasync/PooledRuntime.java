@@ -397,7 +397,10 @@ final class PooledRuntime extends TaskRuntime {
         }
     }
 
-    /** The runaway body of a {@link #threadStuck} on {@code worker} returned: capacity back to what it was once none is left there. */
+    /**
+     * The runaway body of a {@link #threadStuck} on {@code worker} returned: capacity back to what it was once none is
+     * left there.
+     */
     void threadFreed(Carrier.ThreadCarrier worker) {
         lock.lock();
         try {

@@ -132,8 +132,8 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * children) would wait for ever, or until a deadline ends the ancestor: refused at once, naming both. A
      * walk up only as many levels as the waiting task is deeper than this one, so a parent joining its
      * children (the usual wait) walks nowhere. So is one that runs nested (a caller-runs executor ran it on the
-     * thread of another body) in this task's body or in a descendant's: that body goes on only once it returns. Likewise user code of a task's end (its fallback, its
-     * {@code onFinished} listeners), which runs before that task's outcome completes and before it leaves
+     * thread of another body) in this task's body or in a descendant's: that body goes on only once it returns.
+     * Likewise user code of a task's end (its fallback, its {@code onFinished} listeners), which runs before that task's outcome completes and before it leaves
      * its parent: its wait for a task that cannot end before that one ({@link #endsOnlyAfter}) is refused.
      * Costs the thread's carrier, which the first check reads anyway, and a field of it.
      */
