@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -518,6 +520,48 @@ class DashboardBrowserTests {
             release.countDown();
         }
         task.join();
+    }
+
+    /**
+     * Durations are rounded to the unit shown before they are split: 59.96 s is "1 min 0 s", never "60.0 s";
+     * 1 min 59.6 s is "2 min 0 s", never "1 min 60 s". The endpoint's answers are rewritten in the page so
+     * that finished tasks took exactly these times.
+     */
+    @Test
+    void durationsRoundUpIntoTheNextUnit() throws Exception {
+        Map<String, Long> took = Map.of("took-999ms", 999L, "took-59960ms", 59_960L, "took-119600ms", 119_600L,
+                "took-3h59m59600ms", 14_399_600L);
+        Map<String, String> shown = Map.of("took-999ms", "999 ms", "took-59960ms", "1 min 0 s",
+                "took-119600ms", "2 min 0 s", "took-3h59m59600ms", "4 h 0 min");
+        Map<String, Object> rewriting = browser.devTools("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                { const took = %s; const real = window.fetch;
+                  window.fetch = async (url, options) => {
+                    const response = await real(url, options);
+                    if (!String(url).includes('asynctasks') || !response.ok) return response;
+                    const json = await response.json();
+                    for (const task of json.recent || []) {
+                      if (took[task.name] !== undefined && task.completedAt) {
+                        task.completedAt = new Date(Date.parse(task.createdAt) + took[task.name]).toISOString();
+                      }
+                    }
+                    return new Response(JSON.stringify(json), { status: response.status, headers: response.headers });
+                  }; }""".formatted(took.entrySet().stream()
+                        .map(e -> "'" + e.getKey() + "': " + e.getValue()).collect(Collectors.joining(", ", "{", "}")))));
+        try {
+            Map<String, String> ids = new HashMap<>();
+            for (String name : took.keySet()) {
+                ids.put(name, orchestrator.to(Integer.class).named(name).run(() -> 1).id().toString());
+            }
+            browser.driver().get("http://localhost:" + port + "/sweet-async");
+            for (String name : took.keySet()) {
+                String cell = "#recent tr.task[data-id='" + ids.get(name) + "'] td:nth-child(4)";
+                browser.await(d -> !text(d, cell).isEmpty());
+                assertThat(text(browser.driver(), cell)).as(name).isEqualTo(shown.get(name));
+            }
+        }
+        finally {
+            browser.devTools("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", rewriting.get("identifier")));
+        }
     }
 
     private static void waitForPolls(int n) {

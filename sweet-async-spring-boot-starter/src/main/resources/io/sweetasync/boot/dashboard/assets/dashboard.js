@@ -619,12 +619,15 @@
     // a hidden tab's timers are slowed (to once a minute after a while): shown again, it reads at once
     document.addEventListener('visibilitychange', () => { if (!document.hidden) pollSoon(); });
 
+    // Rounded to the unit shown first, then split: 59.96 s is "1 min 0 s", never "60.0 s" or "1 min 60 s".
     function duration(ms) {
         if (!(ms >= 0)) return '';
-        if (ms < 1000) return Math.round(ms) + ' ms';
-        if (ms < 60000) return (ms / 1000).toFixed(1) + ' s';
-        if (ms < 3600000) return Math.floor(ms / 60000) + ' min ' + Math.round((ms % 60000) / 1000) + ' s';
-        return Math.floor(ms / 3600000) + ' h ' + Math.round((ms % 3600000) / 60000) + ' min';
+        if (ms < 999.5) return Math.round(ms) + ' ms';
+        if (ms < 59950) return (ms / 1000).toFixed(1) + ' s';
+        const seconds = Math.round(ms / 1000);
+        if (seconds < 3600) return Math.floor(seconds / 60) + ' min ' + seconds % 60 + ' s';
+        const minutes = Math.round(ms / 60000);
+        return Math.floor(minutes / 60) + ' h ' + minutes % 60 + ' min';
     }
 
     poll();
