@@ -5,6 +5,8 @@ import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +24,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <h2>Threads</h2>
  * Everything here but {@link #abandonUnstarted} runs on the store's lease keeper, the only thread that claims, in
  * this order at each renewal: the placements and claims that could not start at an earlier look, the claims, then
- * the look ({@link #reconcile}). {@link #abandonUnstarted} runs on the store's close once the lease keeper stopped.
+ * the look ({@link #reconcile}), then, now and then, the end of invocations no member can run ({@link #endUnresolved}).
+ * {@link #abandonUnstarted} runs on the store's close once the lease keeper stopped.
  * A recovery ({@link #recover}) reads this member's state and starts the invocation under
  * {@link DurableStarts#starts}, as a placement's start does, so that the two never both run it.
  */
@@ -30,6 +33,7 @@ final class DurableReruns {
 
     private static final System.Logger LOG = System.getLogger(Durables.class.getName()); // the name users configure
     private static final int CLAIM_BATCH = 100;
+    private static final long UNRESOLVED_ASK_EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
 
     private final TaskOrchestrator orchestrator;
     private final Map<String, Durables.Registration<?>> handlers;
@@ -48,6 +52,9 @@ final class DurableReruns {
     private final Queue<DurableRecord> unstarted = new ConcurrentLinkedQueue<>();
     /** What the store says this incarnation owns, held against what this member knows of it. */
     private final OwnedDurables owned;
+    /** When {@link #endUnresolved} last asked the store ({@code System.nanoTime()}); lease keeper only. */
+    private long unresolvedAsked;
+    private boolean unresolvedAskedOnce;
 
     DurableReruns(TaskOrchestrator orchestrator, Durables durables, DurableCodec codec, OwnedDurables owned,
             DurableStarts runs, DurablesPlacedHere placedHere) {
@@ -85,6 +92,40 @@ final class DurableReruns {
                 CLAIM_BATCH);
         for (DurableRecord record : claimed) {
             start(sync, record);
+        }
+    }
+
+    /**
+     * Ends {@code FAILED}, unrun, the stored invocations of handlers this member does not register that no live
+     * member has claimed for {@link StoreSettings#unresolvedAfter}
+     * ({@link TaskOrchestrator.Builder#storeUnresolvedAfter}): work no member can run (its handler renamed or removed by a deploy, or every member that registers it gone
+     * that long) would otherwise stay pending for ever. Each is claimed first ({@code TaskStore.claimUnresolved}),
+     * so that of members doing this at once one ends it, and then ended as its owner, its record first (failure
+     * {@link TaskRejectedException}: it never ran here). Asks the store at most every half of that time and every 10
+     * minutes, a batch at a time; called by the store's lease keeper at a renewal.
+     */
+    void endUnresolved() {
+        StoreSync sync = orchestrator.storeSync();
+        if (sync == null || !orchestrator.isAccepting()) {
+            return;
+        }
+        Duration after = sync.settings.unresolvedAfter();
+        long now = System.nanoTime();
+        if (unresolvedAskedOnce && now - unresolvedAsked < Math.min(after.toNanos() / 2, UNRESOLVED_ASK_EVERY)) {
+            return;
+        }
+        unresolvedAskedOnce = true;
+        unresolvedAsked = now;
+        List<DurableRecord> claimed = sync.store().claimUnresolved(sync.incarnation(), List.copyOf(handlers.keySet()),
+                Instant.now().minus(after), CLAIM_BATCH);
+        for (DurableRecord record : claimed) {
+            TaskId id = new TaskId(record.id());
+            String why = "never run: no member registers handler '" + record.handler() + "' (unclaimed for over "
+                    + after + ", storeUnresolvedAfter)";
+            sync.store().find(id).ifPresent(stored -> sync.store().save(List.of(
+                    ended(stored, TaskRejectedException.class.getSimpleName(), why, sync))));
+            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
+            LOG.log(Level.WARNING, "durable task {0} ended FAILED: {1}", id, why);
         }
     }
 
@@ -197,7 +238,8 @@ final class DurableReruns {
             String why = "given up: its process stopped during " + record.lostRuns() + " of its runs";
             // The history first, then the invocation: whoever sees it given up finds the record ended too. Written
             // as this member, the invocation's owner now: the store keeps a durable task's record for its owner.
-            before.ifPresent(stored -> sync.store().save(List.of(given(stored, why, sync))));
+            before.ifPresent(stored -> sync.store().save(List.of(ended(stored, "TaskLostException",
+                    TaskLostException.MESSAGE + " (" + why + ")", sync))));
             sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
             LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
                     record.lostRuns());
@@ -228,10 +270,12 @@ final class DurableReruns {
         return node;
     }
 
-    private static io.sweetasync.spi.TaskRecord given(io.sweetasync.spi.TaskRecord r, String why, StoreSync owner) {
+    /** {@code r} ended {@code FAILED} now by {@code owner}, with that failure. */
+    private static io.sweetasync.spi.TaskRecord ended(io.sweetasync.spi.TaskRecord r, String failureType,
+            String failureMessage, StoreSync owner) {
         return new io.sweetasync.spi.TaskRecord(r.id(), r.parentId(), r.rootId(), r.name(), TaskStatus.FAILED.name(),
                 r.priority(), r.group(), r.runtime(), r.tags(), r.createdAt(), r.startedAt(), System.currentTimeMillis(),
-                r.attempts(), "TaskLostException", TaskLostException.MESSAGE + " (" + why + ")", r.queueWaitNanos(),
+                r.attempts(), failureType, failureMessage, r.queueWaitNanos(),
                 r.runNanos(), r.cpuNanos(), r.allocatedBytes(), r.bytesRead(), r.bytesWritten(), r.resourceSources(),
                 owner.member(), owner.incarnation(), true);
     }

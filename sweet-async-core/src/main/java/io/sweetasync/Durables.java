@@ -181,6 +181,11 @@ final class Durables {
         reruns.reconcile();
     }
 
+    /** See {@link DurableReruns#endUnresolved()}; called by the store's lease keeper. */
+    void endUnresolved() {
+        reruns.endUnresolved();
+    }
+
     /** Runs here an invocation another member placed here; see {@link DurablesPlacedHere#startPlaced}. */
     void startPlaced(TaskId id, Consumer<RemoteOutcome> onEnd, String member) {
         placedHere.startPlaced(id, onEnd, member);

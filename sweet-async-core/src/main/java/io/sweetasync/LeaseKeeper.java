@@ -115,6 +115,7 @@ final class LeaseKeeper {
             }
             orchestrator.durables().claimOrphans();
             orchestrator.durables().reconcile();
+            orchestrator.durables().endUnresolved();
             sync.storeUp(leaseDown);
         }
         catch (RuntimeException ex) {

@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param retention     how long finished records are kept
  * @param maxTracked    how many tasks may wait to be written before new ones are counted as dropped
  * @param maxResultSize the largest encoded durable result kept (characters)
+ * @param unresolvedAfter how long a durable invocation of a handler this member does not register may wait
+ *                      unclaimed before this member ends it {@code FAILED}
  */
 record StoreSettings(String member, Duration lease, Duration flushInterval, Duration retention, int maxTracked,
-        int maxResultSize) {
+        int maxResultSize, Duration unresolvedAfter) {
 
     static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     static final Duration DEFAULT_FLUSH = Duration.ofSeconds(1);
@@ -28,6 +30,9 @@ record StoreSettings(String member, Duration lease, Duration flushInterval, Dura
     static final Duration MAX_FLUSH = Duration.ofHours(1);
     static final Duration MIN_RETENTION = Duration.ofMinutes(1);
     static final Duration MAX_RETENTION = Duration.ofDays(36_500);
+    static final Duration DEFAULT_UNRESOLVED = Duration.ofDays(14);
+    static final Duration MIN_UNRESOLVED = Duration.ofSeconds(1);
+    static final Duration MAX_UNRESOLVED = Duration.ofDays(36_500);
 
     StoreSettings {
         if (member == null || member.isBlank() || member.length() > 200) {
@@ -36,6 +41,7 @@ record StoreSettings(String member, Duration lease, Duration flushInterval, Dura
         positive("lease", lease, MIN_LEASE, MAX_LEASE);
         positive("flushInterval", flushInterval, MIN_FLUSH, MAX_FLUSH);
         positive("retention", retention, MIN_RETENTION, MAX_RETENTION);
+        positive("unresolvedAfter", unresolvedAfter, MIN_UNRESOLVED, MAX_UNRESOLVED);
         if (flushInterval.multipliedBy(3).compareTo(lease) > 0) {
             throw new IllegalArgumentException("store flushInterval " + flushInterval + " must be at most a third of "
                     + "the lease " + lease + ": the lease is renewed between writes");

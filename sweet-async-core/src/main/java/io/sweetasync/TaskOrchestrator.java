@@ -104,7 +104,8 @@ public final class TaskOrchestrator implements AutoCloseable {
         try {
             StoreSettings storeSettings = new StoreSettings(
                     builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
-                    builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize);
+                    builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize,
+                    builder.storeUnresolvedAfter);
             this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
                     builder.durableStartGate, builder.handlers, builder.cluster);
             this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout,
@@ -572,6 +573,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         private Duration storeLease = StoreSettings.DEFAULT_LEASE;
         private Duration storeFlushInterval = StoreSettings.DEFAULT_FLUSH;
         private Duration storeRetention = StoreSettings.DEFAULT_RETENTION;
+        private Duration storeUnresolvedAfter = StoreSettings.DEFAULT_UNRESOLVED;
         private int storeMaxTracked = StoreSettings.DEFAULT_MAX_TRACKED;
         private int maxResultSize = StoreSettings.DEFAULT_MAX_RESULT;
         private DurableCodec durableCodec;
@@ -666,6 +668,26 @@ public final class TaskOrchestrator implements AutoCloseable {
         public Builder storeRetention(Duration retention) {
             this.storeRetention = StoreSettings.inRange("storeRetention", retention, StoreSettings.MIN_RETENTION,
                     StoreSettings.MAX_RETENTION);
+            return this;
+        }
+
+        /**
+         * How long a stored durable invocation of a handler this member does not register may wait, unclaimed by
+         * any member, before this member ends it {@code FAILED} with a {@link TaskRejectedException} naming the
+         * handler; 14 days by default. Such an invocation is one no live member can run (its handler was renamed or
+         * removed by a deploy, or the members that register it have all been gone that long): without this it
+         * would stay pending in the store for ever. Set it longer than the longest outage you expect of the members
+         * that run a handler; a member that registers the handler claims and runs it as usual in the meantime.
+         *
+         * <pre>{@code
+         * TaskOrchestrator.builder().store(store).storeUnresolvedAfter(Duration.ofDays(30)).build();
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code unclaimed} is outside 1 second to 36,500 days
+         */
+        public Builder storeUnresolvedAfter(Duration unclaimed) {
+            this.storeUnresolvedAfter = StoreSettings.inRange("storeUnresolvedAfter", unclaimed,
+                    StoreSettings.MIN_UNRESOLVED, StoreSettings.MAX_UNRESOLVED);
             return this;
         }
 

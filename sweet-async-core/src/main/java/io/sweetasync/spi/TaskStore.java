@@ -117,6 +117,21 @@ public interface TaskStore {
     List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit);
 
     /**
+     * Claims for {@code incarnation} up to {@code limit} unfinished durable invocations whose handler is none of
+     * {@code handlers}, whose owner's lease has expired (or that have no owner), and that nothing changed since
+     * before {@code idleBefore}: work no live member has claimed for that long, which {@code incarnation} cannot run
+     * either. The caller ends each one ({@link #finishDurable}) without running it. Each is claimed exactly once
+     * across members, as {@link #claimOrphans} claims; its attempt count stays as it was. Never those
+     * {@code incarnation} owns itself.
+     *
+     * <p>The default claims none: a store without it keeps such invocations pending.
+     */
+    default List<DurableRecord> claimUnresolved(long incarnation, Collection<String> handlers, Instant idleBefore,
+            int limit) {
+        return List.of();
+    }
+
+    /**
      * Records a durable invocation's end: its terminal status name, its encoded result (null if none or
      * too large) and its failure text (null if it completed) — only while {@code owner} still owns it and
      * it has not ended, so a run whose member lost its lease cannot overwrite the end of the run that

@@ -27,6 +27,12 @@ class OrchestratorBuilderSpecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("storeFlushInterval");
         assertThatThrownBy(() -> builder.storeRetention(Duration.ofMillis(-5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("storeRetention");
+        assertThatThrownBy(() -> builder.storeUnresolvedAfter(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("storeUnresolvedAfter");
+        assertThatThrownBy(() -> builder.storeUnresolvedAfter(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("storeUnresolvedAfter");
+        assertThatThrownBy(() -> builder.storeUnresolvedAfter(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("storeUnresolvedAfter");
         assertThatThrownBy(() -> builder.storeMaxPending(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("storeMaxPending");
         assertThatThrownBy(() -> builder.maxResultSize(-1))

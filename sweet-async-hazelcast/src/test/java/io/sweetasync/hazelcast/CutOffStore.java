@@ -135,6 +135,12 @@ final class CutOffStore implements TaskStore {
     }
 
     @Override
+    public List<DurableRecord> claimUnresolved(long incarnation, Collection<String> handlers,
+            java.time.Instant idleBefore, int limit) {
+        return noClaims ? List.of() : store().claimUnresolved(incarnation, handlers, idleBefore, limit);
+    }
+
+    @Override
     public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
         hook.before("finishDurable", id);
         boolean recorded = store().finishDurable(id, owner, status, result, failure);

@@ -8,6 +8,7 @@ import io.sweetasync.spi.TaskStore.DurableEnd;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -68,26 +69,50 @@ final class DurableInvocations {
         if (handlers.isEmpty() || limit < 1) {
             return List.of();
         }
-        long now = System.currentTimeMillis();
-        String in = "?" + ", ?".repeat(handlers.size() - 1);
         List<Object> parameters = new ArrayList<>(handlers);
+        return claimWhere("handler IN (" + marks(handlers.size()) + ")", parameters, incarnation, limit, 1);
+    }
+
+    /** See {@link JdbcTaskStore#claimUnresolved(long, Collection, Instant, int)}. */
+    List<DurableRecord> claimUnresolved(long incarnation, Collection<String> handlers, Instant idleBefore, int limit) {
+        if (limit < 1) {
+            return List.of();
+        }
+        List<Object> parameters = new ArrayList<>(handlers);
+        parameters.add(idleBefore.toEpochMilli());
+        String unknown = handlers.isEmpty() ? "" : "handler NOT IN (" + marks(handlers.size()) + ") AND ";
+        return claimWhere(unknown + "updated_at < ?", parameters, incarnation, limit, 0);
+    }
+
+    private static String marks(int count) {
+        return "?" + ", ?".repeat(count - 1);
+    }
+
+    /**
+     * Claims for {@code incarnation} up to {@code limit} pending invocations matching {@code condition} (its
+     * {@code parameters} first) whose owner's lease has lapsed, or that have none, each with {@link #claim}; their
+     * attempts go up by {@code attempt} (1: to be run again, 0: to be ended unrun).
+     */
+    private List<DurableRecord> claimWhere(String condition, List<Object> parameters, long incarnation, int limit,
+            int attempt) {
+        long now = System.currentTimeMillis();
         parameters.add(incarnation);
         parameters.add(now);
         parameters.add(limit);
         // Never its own: a member whose own lease lapsed (its renewals failed while this call goes through) runs them
         // already; claiming them ran each again beside its first run, and counted a lost run at every claim.
         List<DurableRecord> candidates = connections.list("SELECT " + StoreSql.DURABLE_COLUMNS + " FROM " + prefix
-                + "durable d WHERE status = 'PENDING' AND handler IN (" + in + ") AND owner <> ? AND NOT EXISTS (SELECT 1 "
+                + "durable d WHERE status = 'PENDING' AND " + condition + " AND owner <> ? AND NOT EXISTS (SELECT 1 "
                 + "FROM " + prefix + "member m WHERE m.incarnation = d.owner AND m.lease_until >= ?) ORDER BY created_at "
                 + "LIMIT ?", StoreRows::durable, parameters.toArray());
         List<DurableRecord> claimed = new ArrayList<>();
         for (DurableRecord candidate : candidates) {
             // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins. Owner 0: its
             // last run was handed over by a graceful close (releaseDurables), so that run was not lost.
-            int lost = candidate.owner() == RELEASED ? 0 : 1;
+            int lost = candidate.owner() == RELEASED || attempt == 0 ? 0 : 1;
             int won;
             try {
-                won = claim(incarnation, candidate, lost, now);
+                won = claim(incarnation, candidate, attempt, lost, now);
             }
             catch (RuntimeException ex) {
                 if (claimed.isEmpty()) {
@@ -97,7 +122,7 @@ final class DurableInvocations {
             }
             if (won == 1) {
                 claimed.add(new DurableRecord(candidate.id(), candidate.handler(), candidate.argument(), "PENDING",
-                        candidate.attempts() + 1, incarnation, null, null, candidate.createdAt(),
+                        candidate.attempts() + attempt, incarnation, null, null, candidate.createdAt(),
                         candidate.lostRuns() + lost, candidate.settings()));
             }
         }
@@ -105,7 +130,8 @@ final class DurableInvocations {
     }
 
     /**
-     * Claims {@code candidate}, read as an orphan at {@code now}, for {@code incarnation}; 1 if claimed, else 0. One
+     * Claims {@code candidate}, read as an orphan at {@code now}, for {@code incarnation}, its attempts up by
+     * {@code attempt} and its lost runs by {@code lost}; 1 if claimed, else 0. One
      * transaction: the old owner's member row is locked first and its lease read again, and the invocation is taken
      * only if that lease has still lapsed. The read of the orphans is older than this: meanwhile the owner, only cut
      * off, may have reached the store again and renewed its lease, and looked whether anything of its own was taken
@@ -114,7 +140,7 @@ final class DurableInvocations {
      * waits for this claim's commit (and its look, which follows its renewal, sees the invocation taken and stops its
      * copy). A released invocation (owner 0) has no member row and is claimed as it is.
      */
-    private int claim(long incarnation, DurableRecord candidate, int lost, long now) {
+    private int claim(long incarnation, DurableRecord candidate, int attempt, int lost, long now) {
         return connections.transaction(connection -> {
             if (candidate.owner() != RELEASED) {
                 try (PreparedStatement lease = connection.prepareStatement("SELECT lease_until FROM " + prefix
@@ -128,8 +154,8 @@ final class DurableInvocations {
                 }
             }
             try (PreparedStatement update = connection.prepareStatement("UPDATE " + prefix + "durable SET owner = ?, "
-                    + "attempts = attempts + 1, lost_runs = lost_runs + ?, updated_at = ? WHERE id = ? AND owner = ? AND "
-                    + "attempts = ? AND status = 'PENDING'")) {
+                    + (attempt == 1 ? "attempts = attempts + 1, " : "") + "lost_runs = lost_runs + ?, updated_at = ? "
+                    + "WHERE id = ? AND owner = ? AND attempts = ? AND status = 'PENDING'")) {
                 StoreRows.bind(update, incarnation, lost, now, candidate.id(), candidate.owner(), candidate.attempts());
                 return update.executeUpdate();
             }

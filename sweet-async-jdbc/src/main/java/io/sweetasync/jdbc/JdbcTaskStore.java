@@ -194,6 +194,19 @@ public final class JdbcTaskStore implements TaskStore {
     /**
      * {@inheritDoc}
      *
+     * <p>Read and claimed as {@link #claimOrphans} does, one compare-and-set on its owner each, leaving the attempt
+     * count as it was; "unchanged since" is the invocation's last change in the store ({@code updated_at}: stored,
+     * claimed, released).
+     */
+    @Override
+    public List<DurableRecord> claimUnresolved(long incarnation, Collection<String> handlers, Instant idleBefore,
+            int limit) {
+        return durables.claimUnresolved(incarnation, handlers, idleBefore, limit);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>Sets their owner to none (0): any member may claim them at once, without waiting for this
      * member's lease, and that claim does not count a lost run.
      */

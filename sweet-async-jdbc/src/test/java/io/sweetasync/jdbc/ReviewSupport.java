@@ -161,6 +161,8 @@ final class ReviewSupport {
         volatile boolean down;
         /** Leases renewed through this store. */
         final AtomicInteger renewals = new AtomicInteger();
+        /** Looks for invocations no member can run ({@code claimUnresolved}) through this store. */
+        final AtomicInteger unresolvedLooks = new AtomicInteger();
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch heldWritten = new CountDownLatch(1);
@@ -253,6 +255,14 @@ final class ReviewSupport {
         public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
             maybeHang();
             return delegate.claimOrphans(incarnation, handlers, limit);
+        }
+
+        @Override
+        public List<DurableRecord> claimUnresolved(long incarnation, Collection<String> handlers,
+                java.time.Instant idleBefore, int limit) {
+            maybeHang();
+            unresolvedLooks.incrementAndGet();
+            return delegate.claimUnresolved(incarnation, handlers, idleBefore, limit);
         }
 
         @Override

@@ -95,7 +95,7 @@ final class OrchestratorFactory {
         }
         builder.storeFlushInterval(store.getFlushInterval()).storeRetention(store.getRetention())
                 .storeLease(store.getLease()).maxResultSize(store.getMaxResultSize())
-                .storeMaxPending(store.getMaxPending());
+                .storeMaxPending(store.getMaxPending()).storeUnresolvedAfter(store.getUnresolvedAfter());
     }
 
     /** Checks {@code sweet.async.store.*}, whether the store is on or not. */
@@ -104,6 +104,8 @@ final class OrchestratorFactory {
         check(property + "flush-interval", store.getFlushInterval(), Duration.ofMillis(1), Duration.ofHours(1));
         check(property + "retention", store.getRetention(), Duration.ofMinutes(1), Duration.ofDays(36_500));
         check(property + "lease", store.getLease(), Duration.ofSeconds(1), Duration.ofDays(1));
+        check(property + "unresolved-after", store.getUnresolvedAfter(), Duration.ofSeconds(1),
+                Duration.ofDays(36_500));
         // Both were checked only once the store was on: the prefix by the JDBC store, the third by the core builder,
         // whose message named its own setting (storeFlushInterval), not this property
         if (store.getFlushInterval().multipliedBy(3).compareTo(store.getLease()) > 0) {

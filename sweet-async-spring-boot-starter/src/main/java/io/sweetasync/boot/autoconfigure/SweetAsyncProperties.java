@@ -379,6 +379,13 @@ public class SweetAsyncProperties {
         private Duration retention = Duration.ofDays(7);
 
         /**
+         * How long a stored durable task of a handler this process does not register may wait, claimed by no
+         * member, before this process ends it FAILED (TaskRejectedException naming the handler): its handler was
+         * renamed or removed, or every member that registers it has been gone that long.
+         */
+        private Duration unresolvedAfter = Duration.ofDays(14);
+
+        /**
          * How long this process counts as alive without renewing its lease; when it lapses, its tasks are
          * marked lost and its durable tasks run again on another member.
          */
@@ -431,6 +438,14 @@ public class SweetAsyncProperties {
 
         public void setRetention(Duration retention) {
             this.retention = retention;
+        }
+
+        public Duration getUnresolvedAfter() {
+            return unresolvedAfter;
+        }
+
+        public void setUnresolvedAfter(Duration unresolvedAfter) {
+            this.unresolvedAfter = unresolvedAfter;
         }
 
         public Duration getLease() {

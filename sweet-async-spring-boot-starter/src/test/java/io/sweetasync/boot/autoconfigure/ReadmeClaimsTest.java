@@ -173,6 +173,8 @@ class ReadmeClaimsTest {
                 "20s", "sweet.async.store.lease");
         assertAnalysis(new String[] { "sweet.async.store.lease=3s", "sweet.async.store.flush-interval=2s" },
                 "sweet.async.store.flush-interval", "2s", "sweet.async.store.lease");
+        assertAnalysis(new String[] { "sweet.async.store.unresolved-after=0s" }, "sweet.async.store.unresolved-after",
+                "0s", "range");
         runner.withPropertyValues("sweet.async.store.lease=3s", "sweet.async.store.flush-interval=1s")
                 .run(context -> assertThat(context).hasNotFailed());
     }
