@@ -118,9 +118,9 @@ public interface TaskStore {
 
     /**
      * Claims for {@code incarnation} up to {@code limit} unfinished durable invocations whose handler is none of
-     * {@code handlers}, whose owner's lease has expired (or that have no owner), and that nothing changed since
-     * before {@code idleBefore}: work no live member has claimed for that long, which {@code incarnation} cannot run
-     * either. The caller ends each one ({@link #finishDurable}) without running it. Each is claimed exactly once
+     * {@code handlers}, whose owner's lease expired before {@code idleBefore} (or that have no owner), and that
+     * nothing changed since before {@code idleBefore}: work no live member has claimed for that long, which
+     * {@code incarnation} cannot run either. The caller ends each one ({@link #finishDurable}) without running it. Each is claimed exactly once
      * across members, as {@link #claimOrphans} claims; its attempt count stays as it was. Never those
      * {@code incarnation} owns itself.
      *

@@ -78,10 +78,14 @@ final class DurableInvocations {
         if (limit < 1) {
             return List.of();
         }
+        // Unclaimed for that long: unchanged since, and its owner's lease lapsed before it too (a run that went on
+        // for longer on a member that died a moment ago was not waiting; a member that registers it claims it now).
         List<Object> parameters = new ArrayList<>(handlers);
         parameters.add(idleBefore.toEpochMilli());
+        parameters.add(idleBefore.toEpochMilli());
         String unknown = handlers.isEmpty() ? "" : "handler NOT IN (" + marks(handlers.size()) + ") AND ";
-        return claimWhere(unknown + "updated_at < ?", parameters, incarnation, limit, 0);
+        return claimWhere(unknown + "updated_at < ? AND NOT EXISTS (SELECT 1 FROM " + prefix + "member w WHERE "
+                + "w.incarnation = d.owner AND w.lease_until >= ?)", parameters, incarnation, limit, 0);
     }
 
     private static String marks(int count) {

@@ -53,6 +53,7 @@ class UnresolvedDurablesTest {
         JdbcTaskStore store = database.newStore();
         long dead = store.open("dead", Duration.ofSeconds(30)).number();
         long alive = store.open("alive", Duration.ofSeconds(30)).number();
+        long justDied = store.open("just-died", Duration.ofSeconds(1)).number();
         long now = System.currentTimeMillis();
         long old = now - 60_000;
         TaskId gone = TaskId.of(dead, 1);
@@ -63,7 +64,11 @@ class UnresolvedDurablesTest {
         enqueue(store, known, "v2", dead, old);
         enqueue(store, fresh, "v1", dead, now);
         enqueue(store, living, "v1", alive, old);
+        TaskId longRun = TaskId.of(justDied, 1);
+        enqueue(store, longRun, "v1", justDied, old);
         store.close(dead);
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.claimOrphans(alive, List.of("none"), 1).isEmpty()
+                && System.currentTimeMillis() > now + 1_500); // the lease of "just-died" lapsed, a moment ago
         Instant idleBefore = Instant.ofEpochMilli(now - 30_000);
 
         long b = store.open("b", Duration.ofSeconds(30)).number();
@@ -80,9 +85,11 @@ class UnresolvedDurablesTest {
                         .isEqualTo(known.value()));
         assertThat(store.claimUnresolved(c, List.of(), idleBefore, 10)).isEmpty();
         assertThat(store.durable(fresh).orElseThrow().owner()).as("changed too recently").isEqualTo(dead);
+        assertThat(store.durable(longRun).orElseThrow().owner()).as("unchanged for long, but its owner died only a "
+                + "moment ago").isEqualTo(justDied);
         assertThat(store.claimUnresolved(c, List.of(), Instant.ofEpochMilli(now + 60_000), 10)).as("with a later "
-                + "bound, the recent one; never the one whose owner is alive").singleElement()
-                .satisfies(record -> assertThat(record.id()).isEqualTo(fresh.value()));
+                + "bound, those two; never the one whose owner is alive").extracting(DurableRecord::id)
+                .containsExactlyInAnyOrder(fresh.value(), longRun.value());
         assertThat(store.durable(living).orElseThrow().owner()).isEqualTo(alive);
         assertThat(store.claimUnresolved(c, List.of(), idleBefore, 0)).isEmpty();
     }
