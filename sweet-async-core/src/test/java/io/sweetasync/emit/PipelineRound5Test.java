@@ -1,0 +1,71 @@
+package io.sweetasync.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskRuntime;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Fifth review of pipelines (SPEC 2, and 1.7 for the runtimes): waits the engine makes for its own locks
+ * on one-thread runtimes, and sources that break the Reactive Streams rules. A hang fails a test by its
+ * ceiling, which only catches hangs.
+ */
+class PipelineRound5Test {
+
+    private static final Duration CEILING = Duration.ofSeconds(30);
+
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+            .runtime(TaskRuntime.platform("one", 1))
+            .build();
+
+    @AfterEach
+    void close() {
+        orchestrator.close();
+    }
+
+    private static List<Integer> numbers(int count) {
+        return IntStream.range(0, count).boxed().toList();
+    }
+
+    /**
+     * Two parallel senders share one iterable whose {@code next()} fetches each element with a task on the
+     * same one-thread runtime (a lazy, paged source). The first sender's join hands its slot on; the second
+     * sender took it and waited for the first one's pull inside the shared source's monitor, a wait the runtime
+     * cannot see, so it kept the only slot and the fetching task never ran: the pipeline hung (SPEC 1.7: waits
+     * that form no cycle always finish).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "single", "one", "virtual" })
+    void parallelSendersSharingAnIteratorThatJoinsATaskOnOneThreadFinish(String runtime) {
+        assertTimeoutPreemptively(CEILING, () -> {
+            Iterable<Integer> pages = () -> new Iterator<>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < 20;
+                }
+
+                @Override
+                public Integer next() {
+                    int value = next++;
+                    return orchestrator.to(Integer.class).runtime(runtime).run(() -> value).join();
+                }
+            };
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).runtime(runtime).bufferSize(4)
+                    .sender(SenderStrategy.parallel(MinMax.of(2, 2)), emitter -> emitter.emitAll(pages))
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.collected()).hasSize(20).containsEntry(19, 19);
+            assertThat(done.errors()).isEmpty();
+        });
+    }
+}
