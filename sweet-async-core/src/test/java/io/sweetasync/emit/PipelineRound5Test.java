@@ -68,4 +68,24 @@ class PipelineRound5Test {
             assertThat(done.errors()).isEmpty();
         });
     }
+
+    /**
+     * As above, with the task joined as the shared iterable is opened ({@code iterator()}, say a cursor
+     * fetched by a task): the second sender waited for the first one's opening inside the shared sources'
+     * monitor, kept the only slot, and the pipeline hung.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "single", "one", "virtual" })
+    void parallelSendersSharingAnIterableThatJoinsATaskToOpenOnOneThreadFinish(String runtime) {
+        assertTimeoutPreemptively(CEILING, () -> {
+            Iterable<Integer> opened = () -> orchestrator.to(Integer.class).runtime(runtime).run(() -> 20).join() > 0
+                    ? numbers(20).iterator() : List.<Integer>of().iterator();
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).runtime(runtime).bufferSize(4)
+                    .sender(SenderStrategy.parallel(MinMax.of(2, 2)), emitter -> emitter.emitAll(opened))
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.collected()).hasSize(20).containsEntry(19, 19);
+            assertThat(done.errors()).isEmpty();
+        });
+    }
 }
