@@ -8,8 +8,12 @@ import io.sweetasync.TaskRuntime;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -86,6 +90,50 @@ class PipelineRound5Test {
                     .awaitFinalEvent();
             assertThat(done.collected()).hasSize(20).containsEntry(19, 19);
             assertThat(done.errors()).isEmpty();
+        });
+    }
+
+    /**
+     * A publisher that subscribes on a thread of its own and whose {@code request} throws (breaking rule 3.16):
+     * the exception escaped {@code onSubscribe} (breaking rule 2.13 in turn) to the publisher's thread, where
+     * it was lost, and the sender waited for items that could never come: the pipeline hung. The source
+     * now ends with that exception as the sender's error, and the subscription counts as cancelled.
+     */
+    @Test
+    void aPublisherWhoseRequestThrowsOnItsOwnThreadEndsTheSourceWithThatError() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            AtomicReference<Throwable> escaped = new AtomicReference<>();
+            AtomicInteger requests = new AtomicInteger();
+            Flow.Publisher<Integer> broken = subscriber -> Thread.ofPlatform().start(() -> {
+                try {
+                    subscriber.onSubscribe(new Flow.Subscription() {
+                        @Override
+                        public void request(long n) {
+                            requests.incrementAndGet();
+                            throw new IllegalStateException("request is broken");
+                        }
+
+                        @Override
+                        public void cancel() {
+                            // nothing to stop
+                        }
+                    });
+                }
+                catch (RuntimeException ex) {
+                    escaped.set(ex); // what a publisher's own thread would lose
+                }
+            });
+            FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class)
+                    .sender(Sources.publisher(broken))
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+            assertThat(done.emitted()).isZero();
+            assertThat(done.errors()).singleElement().satisfies(error -> {
+                assertThat(error.sequence()).isEqualTo(-1);
+                assertThat(error.error()).hasMessage("request is broken");
+            });
+            assertThat(escaped.get()).isNull();
+            assertThat(requests).hasValue(1);
         });
     }
 }
