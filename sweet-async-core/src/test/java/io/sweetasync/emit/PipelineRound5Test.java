@@ -1,13 +1,20 @@
 package io.sweetasync.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -135,5 +142,34 @@ class PipelineRound5Test {
             assertThat(escaped.get()).isNull();
             assertThat(requests).hasValue(1);
         });
+    }
+
+    /**
+     * A pipeline cancelled with its buffer full: its receivers are stopped, so the queued events are received
+     * by nobody, yet they stayed in the closed buffer, reachable from the handle for as long as anyone kept it
+     * (up to {@code bufferSize} events, each as large as the user's data). Observed before: all 16 alive.
+     */
+    @Test
+    void eventsLeftInTheBufferOfAStoppedPipelineAreReleased() throws Exception {
+        List<WeakReference<Object>> emitted = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch never = new CountDownLatch(1);
+        EmittingTask<Integer, Integer> task = orchestrator.emits(Object.class).bufferSize(16)
+                .sender(emitter -> {
+                    while (true) {
+                        Object data = new byte[1024];
+                        emitted.add(new WeakReference<>(data));
+                        emitter.emit(data);
+                    }
+                })
+                .receiver((event, collector) -> never.await())
+                .run();
+        await().atMost(CEILING).until(() -> task.progress().buffered() == 16);
+        task.cancel();
+        assertThatThrownBy(task::join).isInstanceOf(TaskCancelledException.class);
+        await().atMost(CEILING).until(() -> {
+            System.gc();
+            return emitted.stream().allMatch(reference -> reference.get() == null);
+        });
+        assertThat(task.progress().buffered()).isZero(); // the handle is still held here
     }
 }
