@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.TaskCancelledException;
+import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
 import java.lang.ref.WeakReference;
@@ -171,5 +172,30 @@ class PipelineRound5Test {
             return emitted.stream().allMatch(reference -> reference.get() == null);
         });
         assertThat(task.progress().buffered()).isZero(); // the handle is still held here
+    }
+
+    /**
+     * A pipeline on an executor runtime that runs tasks on the caller's thread ({@code Runnable::run}, which
+     * {@link TaskRuntime#executor} accepts): its sender ran inside its start, on the pipeline's thread, and
+     * waited there for room that only receivers not yet started could make; the pipeline hung. A pipeline's
+     * workers must run beside each other, which such a runtime cannot do: the pipeline now fails at once,
+     * saying so.
+     */
+    @Test
+    void aPipelineOnACallerRunsRuntimeFailsSayingWhyInsteadOfHanging() {
+        TaskOrchestrator callerRuns = TaskOrchestrator.builder().runtime(TaskRuntime.executor("inline", Runnable::run))
+                .build();
+        try {
+            assertTimeoutPreemptively(CEILING, () -> assertThatThrownBy(() -> callerRuns.emits(Integer.class)
+                    .runtime("inline").bufferSize(2)
+                    .sender(emitter -> emitter.emitAll(numbers(100)))
+                    .receiver(ReceiverStrategy.parallel(3), (event, collector) -> collector.collect(event.data(), 1))
+                    .awaitFinalEvent())
+                    .isInstanceOf(TaskFailedException.class)
+                    .hasStackTraceContaining("caller-runs executor runtime"));
+        }
+        finally {
+            callerRuns.close();
+        }
     }
 }
