@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  * <li>{@code 0 <= used <= capacity}; every reservation is published or released, every take is
  * released by its caller ({@link #release}).</li>
  * <li>After {@link #close}, {@link #take} drains what is queued, then returns {@code -1} to every
- * caller (at once after {@link #discard}, which drops what is queued); {@link #put}, {@link #reserve} and {@link #publish} throw the buffer's refusal (waiting ones
- * are woken to throw it, or {@link InterruptedException} if they were interrupted too), so nothing
- * enters a closed buffer to be lost there.</li>
+ * caller (at once after {@link #discard}, which drops what is queued); {@link #put}, {@link #reserve}
+ * and {@link #publish} throw the buffer's refusal (waiting ones are woken to throw it, or
+ * {@link InterruptedException} if they were interrupted too), so nothing enters a closed buffer to be
+ * lost there.</li>
  * </ul>
  */
 final class EventBuffer {

@@ -76,9 +76,9 @@ final class PipelineWorkers {
         }
         SpawningTask<Void> worker = builder.named(spec.name() + "." + role).run(() -> {
             if (Thread.currentThread() == coordinator) {
-                throw new IllegalStateException("the " + role + " of pipeline " + label + " was run inside its start, on"
-                        + " the pipeline's own thread (a caller-runs executor runtime), where it would wait for workers"
-                        + " that cannot start: run the pipeline on a runtime whose tasks run beside each other");
+                throw new IllegalStateException("the " + role + " of pipeline " + label + " was run inside its start,"
+                        + " on the pipeline's own thread (a caller-runs executor runtime), where it would wait for"
+                        + " workers that cannot start: run the pipeline on a runtime whose tasks run side by side");
             }
             return body.call();
         });

@@ -26,10 +26,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <li>Signal methods only record and enqueue: they never call the subscription or the publisher from
  * {@code onComplete}/{@code onError} (rule 2.3), and return normally unless an argument is null, in
  * which case they throw {@link NullPointerException} (rule 2.13); a first {@code request} that throws
- * (rule 3.16 broken) ends the source with that exception as its error instead of escaping {@code onSubscribe}. A null {@code onSubscribe} records
- * nothing; a null item or a null {@code onError} ends the source with that exception as its error (a null
- * item also cancels the subscription), since the publisher, told of the breach, sends nothing more (not
- * even a terminal signal) and the sender would otherwise wait for ever.</li>
+ * (rule 3.16 broken) ends the source with that exception as its error instead of escaping
+ * {@code onSubscribe}. A null {@code onSubscribe} records nothing; a null item or a null {@code onError}
+ * ends the source with that exception as its error (a null item also cancels the subscription), since
+ * the publisher, told of the breach, sends nothing more (not even a terminal signal) and the sender would
+ * otherwise wait for ever.</li>
  * <li>The sender sees exactly one end: the first terminal signal, a rule breach, or its own
  * cancellation; it cancels the subscription whenever it stops before the end.</li>
  * </ul>
