@@ -131,7 +131,11 @@ public final class EmittingTaskBuilder<E> {
 
     /**
      * The runtime of the pipeline's tasks (by default inherited from the task it is started in, else the
-     * orchestrator's default runtime: {@code "virtual"} unless configured otherwise).
+     * orchestrator's default runtime: {@code "virtual"} unless configured otherwise). The pipeline task and
+     * its workers wait for each other: on {@code virtual}, {@code platform} and {@code single} runtimes a
+     * waiting one hands its thread on, but an {@link io.sweetasync.TaskRuntime#executor executor} runtime
+     * cannot, so it needs a thread for the pipeline and each of its workers at once (a bounded pool with fewer
+     * waits for ever), and on a caller-runs executor the pipeline fails, as its workers cannot run beside it.
      */
     public EmittingTaskBuilder<E> runtime(String runtime) {
         Objects.requireNonNull(runtime, "runtime");

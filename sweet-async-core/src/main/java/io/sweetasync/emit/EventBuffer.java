@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  * <li>{@code 0 <= used <= capacity}; every reservation is published or released, every take is
  * released by its caller ({@link #release}).</li>
  * <li>After {@link #close}, {@link #take} drains what is queued, then returns {@code -1} to every
- * caller; {@link #put}, {@link #reserve} and {@link #publish} throw the buffer's refusal (waiting ones
- * are woken to throw it, or {@link InterruptedException} if they were interrupted too), so nothing
- * enters a closed buffer to be lost there.</li>
+ * caller (at once after {@link #discard}, which drops what is queued); {@link #put}, {@link #reserve}
+ * and {@link #publish} throw the buffer's refusal (waiting ones are woken to throw it, or
+ * {@link InterruptedException} if they were interrupted too), so nothing enters a closed buffer to be
+ * lost there.</li>
  * </ul>
  */
 final class EventBuffer {
@@ -331,6 +332,26 @@ final class EventBuffer {
     void close() {
         lock.lock();
         try {
+            closed = true;
+            notEmpty.signalAll();
+            notFull.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #close} for a pipeline being stopped, whose receivers take nothing more: the queued events are
+     * dropped (and their slots released), so they do not stay reachable from the pipeline's handle.
+     */
+    void discard() {
+        lock.lock();
+        try {
+            used -= queue.size();
+            queue.clear();
+            stamps.clear();
+            queued = 0;
             closed = true;
             notEmpty.signalAll();
             notFull.signalAll();

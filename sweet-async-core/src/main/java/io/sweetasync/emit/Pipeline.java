@@ -34,9 +34,9 @@ import java.util.concurrent.TimeUnit;
  * <li>Workers are started, added and retired only on the coordinator's thread; workers and parts talk
  * to it only through {@code signals}.</li>
  * <li>On any other way out (cancelled, timed out, stopped on the first error, a worker failed) every
- * worker's stop is requested before the buffer closes, so none of them ends as if it had finished;
- * the buffer is closed on every way out, so an emitter kept past the run is refused, never
- * ignored.</li>
+ * worker's stop is requested before the buffer closes, so none of them ends as if it had finished,
+ * and the events still queued are dropped; the buffer is closed on every way out, so an emitter kept
+ * past the run is refused, never ignored.</li>
  * </ul>
  */
 final class Pipeline<E, K, V> {
@@ -149,8 +149,10 @@ final class Pipeline<E, K, V> {
         }
         catch (Throwable t) {
             // Stopping (cancelled, timed out, failed): the workers' stop is requested before the buffer
-            // refuses their emits and ends their takes, so none of them ends as if it had finished.
+            // refuses their emits and ends their takes, so none of them ends as if it had finished. What is
+            // still queued is received by nobody: dropped, not kept by the handle.
             workers.cancelAll();
+            buffer.discard();
             throw t;
         }
         finally {

@@ -156,7 +156,7 @@ final class PipelineSenders<E> {
         }
     }
 
-    private SharedSource shared(Object key, int worker, Supplier<SharedSource> source) {
+    private SharedSource shared(Object key, int worker, Supplier<SharedSource> source) throws InterruptedException {
         return sharedSources.get(key, worker, source);
     }
 

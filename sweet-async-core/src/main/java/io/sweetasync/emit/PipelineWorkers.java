@@ -29,6 +29,10 @@ import java.util.function.Consumer;
  * ({@link Pipeline.Signal#WORKER_FAILED}); every other end is signalled as
  * {@link Pipeline.Signal#WORKER_ENDED}. {@code ended} counts ends, raised after {@code failure} is
  * kept, so the coordinator that sees every worker ended ({@link #allEnded}) sees any failure too.</li>
+ * <li>A worker's body never runs on the pipeline task's thread: no runtime runs a task on the stack of a
+ * body that waits, but a caller-runs executor runtime runs the worker inside its start, where a sender
+ * would wait for room only receivers not yet started can make. Such a worker fails at once, naming why,
+ * and so fails the pipeline, which otherwise hung.</li>
  * </ul>
  */
 final class PipelineWorkers {
@@ -42,6 +46,8 @@ final class PipelineWorkers {
     private final AtomicInteger ended = new AtomicInteger();
     /** The pipeline task's context; set by {@link #open}, used on the pipeline task's thread only. */
     private TaskContext context;
+    /** The thread running the pipeline task's body; set by {@link #open}. */
+    private volatile Thread coordinator;
     /** The pipeline task's {@code name#id}, for messages; set by {@link #open}. */
     private volatile String label;
 
@@ -53,6 +59,7 @@ final class PipelineWorkers {
     /** Called first thing in the pipeline task's body, with its context. */
     void open(TaskContext pipeline) {
         context = pipeline;
+        coordinator = Thread.currentThread();
         label = pipeline.name() + "#" + pipeline.id();
     }
 
@@ -67,7 +74,14 @@ final class PipelineWorkers {
         if (spec.timeout() != null) {
             builder = builder.timeout(workerTimeout(spec.timeout()));
         }
-        SpawningTask<Void> worker = builder.named(spec.name() + "." + role).run(body);
+        SpawningTask<Void> worker = builder.named(spec.name() + "." + role).run(() -> {
+            if (Thread.currentThread() == coordinator) {
+                throw new IllegalStateException("the " + role + " of pipeline " + label + " was run inside its start,"
+                        + " on the pipeline's own thread (a caller-runs executor runtime), where it would wait for"
+                        + " workers that cannot start: run the pipeline on a runtime whose tasks run side by side");
+            }
+            return body.call();
+        });
         track(worker);
         return worker;
     }

@@ -25,10 +25,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * sender's.</li>
  * <li>Signal methods only record and enqueue: they never call the subscription or the publisher from
  * {@code onComplete}/{@code onError} (rule 2.3), and return normally unless an argument is null, in
- * which case they throw {@link NullPointerException} (rule 2.13). A null {@code onSubscribe} records
- * nothing; a null item or a null {@code onError} ends the source with that exception as its error (a null
- * item also cancels the subscription), since the publisher, told of the breach, sends nothing more (not
- * even a terminal signal) and the sender would otherwise wait for ever.</li>
+ * which case they throw {@link NullPointerException} (rule 2.13); a first {@code request} that throws
+ * (rule 3.16 broken) ends the source with that exception as its error instead of escaping
+ * {@code onSubscribe}. A null {@code onSubscribe} records nothing; a null item or a null {@code onError}
+ * ends the source with that exception as its error (a null item also cancels the subscription), since
+ * the publisher, told of the breach, sends nothing more (not even a terminal signal) and the sender would
+ * otherwise wait for ever.</li>
  * <li>The sender sees exactly one end: the first terminal signal, a rule breach, or its own
  * cancellation; it cancels the subscription whenever it stops before the end.</li>
  * </ul>
@@ -72,7 +74,15 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
             }
             else {
                 outstanding.addAndGet(prefetch);
-                s.request(prefetch);
+                try {
+                    s.request(prefetch);
+                }
+                catch (RuntimeException | Error ex) {
+                    // Rule 3.16 broken. Thrown on from here (rule 2.13 broken in turn) it would reach only the
+                    // publisher, on its own thread perhaps, and the sender would wait for ever: it ends the source.
+                    end(ex);
+                    cancelled = true; // nothing more is asked of a subscription that throws
+                }
             }
         }
     }

@@ -1,13 +1,18 @@
 package io.sweetasync.emit;
 
 import java.util.Iterator;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One {@link Iterable} or {@link java.util.stream.Stream} that parallel sender workers emit from
- * together: one iterator, pulled under this object's lock, so each element goes to exactly one worker.
+ * together: one iterator, pulled under {@code pulling}, so each element goes to exactly one worker.
  *
  * <h2>Invariants</h2>
- * All state is guarded by {@code this}.
+ * {@code users}, {@code closed} and {@code closer} are guarded by {@code this}, which is never held while user
+ * code runs; {@code done} and {@code iterator} by {@code pulling}, which is held while the iterator runs (user
+ * code that may take long, or wait for a task) and is waited for as a managed, interruptible wait
+ * ({@link Waits#lock}): a worker waiting for a sibling's pull hands its runtime slot on, as the sibling
+ * waiting in the iterator did, and a stopped worker does not wait for the pull to end.
  * <ul>
  * <li>{@code users} counts the workers between {@link #join} and {@link #leave}.</li>
  * <li>Once {@code done} (the iterator ran dry, threw, or the source was closed) the iterator is never
@@ -24,6 +29,7 @@ final class SharedSource {
 
     /** Dropped once closed, so a closed source keeps nothing of its elements alive ({@link SharedSources}). */
     private Iterator<?> iterator;
+    private final ReentrantLock pulling = new ReentrantLock();
     /** Closes the stream; {@code null} for an iterable, and once it has been run. */
     private Runnable closer;
     private int users;
@@ -46,12 +52,17 @@ final class SharedSource {
         return true;
     }
 
-    /** The next element, or {@link #END}. An exception of the source ends it for every worker. */
-    synchronized Object next() {
-        if (done) {
-            return END;
-        }
+    /**
+     * The next element, or {@link #END}. An exception of the source ends it for every worker.
+     *
+     * @throws InterruptedException if interrupted while a sibling pulls
+     */
+    Object next() throws InterruptedException {
+        Waits.lock(pulling);
         try {
+            if (done) {
+                return END;
+            }
             if (!iterator.hasNext()) {
                 done = true;
                 return END;
@@ -61,6 +72,9 @@ final class SharedSource {
         catch (RuntimeException | Error ex) {
             done = true;
             throw ex;
+        }
+        finally {
+            pulling.unlock();
         }
     }
 
@@ -76,10 +90,17 @@ final class SharedSource {
                 return;
             }
             closed = true;
-            done = true;
-            iterator = null;
             close = closer;
             closer = null;
+        }
+        // Never waits: whoever pulls (or waits to) has joined and not left, and nobody may join any more.
+        pulling.lock();
+        try {
+            done = true;
+            iterator = null;
+        }
+        finally {
+            pulling.unlock();
         }
         if (close != null) {
             close.run();

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -20,7 +21,9 @@ import java.util.function.Supplier;
  * however long the pipeline runs.
  *
  * <h2>Invariants</h2>
- * All state is guarded by {@code this}.
+ * All state is guarded by {@code lock}, which is held while a pass is opened ({@code iterator()}, user code that
+ * may take long or wait for a task) and so is waited for as a managed, interruptible wait ({@link Waits#lock}):
+ * a worker waiting for a sibling's opening hands its runtime slot on, as the sibling waiting in it did.
  * <ul>
  * <li>An entry lives while its source object is reachable from elsewhere: a {@link SharedSource}
  * drops its iterator and closer once closed, so the entry's value never keeps its own key alive. An
@@ -74,14 +77,26 @@ final class SharedSources {
 
     private final Map<Key, Passes> sources = new HashMap<>();
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
 
     /**
      * The shared source for {@code worker}'s next {@code emitAll} of {@code source}: the pass after the
      * last one this worker joined, made by {@code create} if no worker has come to it yet.
      *
      * @param worker the sender worker's index, from 0
+     * @throws InterruptedException if interrupted while a sibling opens a pass
      */
-    synchronized SharedSource get(Object source, int worker, Supplier<SharedSource> create) {
+    SharedSource get(Object source, int worker, Supplier<SharedSource> create) throws InterruptedException {
+        Waits.lock(lock);
+        try {
+            return pass(source, worker, create);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private SharedSource pass(Object source, int worker, Supplier<SharedSource> create) {
         for (Reference<?> gone = collected.poll(); gone != null; gone = collected.poll()) {
             sources.remove(gone);
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The pipeline's blocking waits, each a {@link TaskRuntime#managedBlock managed block}: on a
@@ -91,6 +92,19 @@ final class Waits {
             }
         });
         return left[0];
+    }
+
+    /** {@link ReentrantLock#lockInterruptibly()}, as a managed block if another thread holds the lock. */
+    static void lock(ReentrantLock lock) throws InterruptedException {
+        if (lock.tryLock()) {
+            return;
+        }
+        TaskRuntime.managedBlock(new Once() {
+            @Override
+            void waitOnce() throws InterruptedException {
+                lock.lockInterruptibly();
+            }
+        });
     }
 
     /** {@link BlockingQueue#poll(long, TimeUnit)} as a managed block. */
