@@ -522,6 +522,21 @@ class DashboardBrowserTests {
         task.join();
     }
 
+    /** A failure message of 2,000 characters without a space wraps in its cell: the lists do not scroll sideways. */
+    @Test
+    void aLongUnbrokenFailureMessageWrapsInsteadOfWideningTheLists() throws Exception {
+        SpawningTask<Integer> wide = orchestrator.to(Integer.class).named("wide-failure").run(() -> {
+            throw new IllegalStateException("x".repeat(2_000));
+        });
+        wide.result();
+        String failed = wide.id().toString();
+        browser.await(d -> !d.findElements(By.cssSelector("#failed tr.task[data-id='" + failed + "']")).isEmpty());
+        assertThat(browser.script("const f = document.getElementById('finished'); return f.scrollWidth <= f.clientWidth"))
+                .as("the finished tasks' section is no wider than the page").isEqualTo(true);
+        assertThat(browser.script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+                .as("the page does not scroll sideways").isEqualTo(true);
+    }
+
     /**
      * Durations are rounded to the unit shown before they are split: 59.96 s is "1 min 0 s", never "60.0 s";
      * 1 min 59.6 s is "2 min 0 s", never "1 min 60 s". The endpoint's answers are rewritten in the page so
