@@ -15,26 +15,33 @@ import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskLostException;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
 import io.sweetasync.TaskRejectedException;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.TaskTimeoutException;
 import io.sweetasync.emit.EmittingTask;
+import io.sweetasync.emit.ErrorStrategy;
 import io.sweetasync.emit.FinalEvent;
 import io.sweetasync.emit.MinMax;
 import io.sweetasync.emit.ReceiverStrategy;
 import io.sweetasync.emit.SenderStrategy;
 import io.sweetasync.limit.LimiterConfig;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,7 +102,7 @@ class SpecFromTextTest {
         SpawningTask<String> other = derived.run(() -> "third");
         assertThat(again.join()).isEqualTo("second");
         assertThat(again.name()).isEqualTo("tpl");
-        assertThat(again.info().tags()).containsExactly(java.util.Map.entry("k", "v"));
+        assertThat(again.info().tags()).containsExactly(Map.entry("k", "v"));
         assertThat(other.name()).isEqualTo("derived");
         assertThat(again.id()).isNotEqualTo(other.id());
     }
@@ -380,7 +387,7 @@ class SpecFromTextTest {
     @Test
     void collectedErrorsAreInErrorsAndCountsAreExact() {
         FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).named("errs")
-                .sender(e -> e.emitAll(java.util.stream.Stream.of(1, 2, 3, 4)))
+                .sender(e -> e.emitAll(Stream.of(1, 2, 3, 4)))
                 .receiver(ReceiverStrategy.parallel(2), (event, c) -> {
                     if (event.data() % 2 == 0) {
                         c.collectError(event.data(), new IOException("even " + event.data()));
@@ -462,5 +469,126 @@ class SpecFromTextTest {
         assertThat(done.collected()).hasSize(3);
         assertThatThrownBy(() -> orchestrator.emits(Integer.class).timeout(Duration.ofMillis(-5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+    }
+
+    // ---- 1.5, 1.6, 1.8 and 2: what a body rethrows, dependencies, fallbacks, per-event retries ----
+
+    @Test
+    void aBodyRethrowingAChildsTimeoutFailsAndIsRetried() {
+        AtomicInteger attempts = new AtomicInteger();
+        SpawningTask<Integer> parent = orchestrator.to(Integer.class).retry(RetryPolicy.fixed(1, Duration.ZERO)).run(() -> {
+            attempts.incrementAndGet();
+            return TaskContext.current().orElseThrow().child(Integer.class).timeout(Duration.ofMillis(20))
+                    .run(SpecSupport::sleepLong).join();
+        });
+        TaskResult<Integer> r = parent.result();
+        assertThat(parent.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(r).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
+                .isInstanceOf(TaskFailedException.class).cause().isInstanceOf(TaskTimeoutException.class));
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void aBodyRethrowingASiblingsCancellationFailsAndIsNotCancelled() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<Integer> sibling = orchestrator.to(Integer.class).run(() -> {
+            started.countDown();
+            return SpecSupport.sleepLong();
+        });
+        started.await();
+        sibling.cancel();
+        SpawningTask<Integer> waiter = orchestrator.to(Integer.class).run(sibling::join);
+        TaskResult<Integer> r = waiter.result();
+        assertThat(waiter.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(r).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
+                .isInstanceOf(TaskFailedException.class).cause().isInstanceOf(TaskCancelledException.class));
+    }
+
+    @Test
+    void aDependencyThatTimedOutCancelsItsDependentNamingIt() {
+        SpawningTask<Integer> dep = orchestrator.to(Integer.class).named("dep").timeout(Duration.ofMillis(20))
+                .run(SpecSupport::sleepLong);
+        SpawningTask<Integer> dependent = orchestrator.to(Integer.class).after(dep).run(() -> 1);
+        assertThatThrownBy(dependent::join).isInstanceOf(TaskCancelledException.class).hasMessageContaining("dep");
+        assertThat(dependent.status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+
+    @Test
+    void aFallbackRunsOutsideTheTask() {
+        String where = orchestrator.to(String.class).fallback(e -> TaskContext.current().map(c -> "in " + c.name()).orElse("none"))
+                .await(() -> {
+                    throw new IOException("x");
+                });
+        assertThat(where).isEqualTo("none");
+    }
+
+    @Test
+    void eachEventIsRetriedByTheErrorStrategysPolicy() {
+        Map<Integer, java.util.concurrent.atomic.AtomicInteger> calls = new ConcurrentHashMap<>();
+        FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class)
+                .errorStrategy(ErrorStrategy.continueOnError().withRetry(RetryPolicy.fixed(2, Duration.ZERO)))
+                .sender(e -> e.emitAll(List.of(1, 2, 3)))
+                .receiver((event, c) -> {
+                    if (calls.computeIfAbsent(event.data(), k -> new AtomicInteger()).incrementAndGet() < 3) {
+                        throw new IOException("again");
+                    }
+                    c.collect(event.data(), event.data());
+                }).awaitFinalEvent();
+        assertThat(done.collected()).containsOnlyKeys(1, 2, 3);
+        assertThat(done.errors()).isEmpty();
+        assertThat(done.received()).isEqualTo(3);
+    }
+
+    @Test
+    void aRulesPolicyAppliesTheFiltersOfItsRule() {
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy policy = RetryPolicy.when(IOException.class,
+                RetryPolicy.fixed(3, Duration.ZERO).abortOn(FileNotFoundException.class));
+        SpawningTask<String> t = orchestrator.to(String.class).retry(policy).run(() -> {
+            calls.incrementAndGet();
+            throw new FileNotFoundException("f");
+        });
+        t.result();
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void awaitFinalEventHandsAStoppedPipelinesFailureToTheHandler() {
+        String out = orchestrator.emits(Integer.class).errorStrategy(ErrorStrategy.stopOnFirst())
+                .sender(e -> e.emitAll(List.of(1, 2)))
+                .receiver((event, c) -> {
+                    throw new IOException("bad " + event.data());
+                })
+                .awaitFinalEvent(r -> switch (r) {
+                    case TaskResult.Ok<?> ok -> "ok";
+                    case TaskResult.Err<?> err -> err.error().getClass().getSimpleName() + "/"
+                            + err.error().getCause().getClass().getSimpleName();
+                });
+        assertThat(out).isEqualTo("TaskFailedException/IOException");
+    }
+
+    /**
+     * SPEC 1.2 gives {@code runtime(String)} the default {@code "virtual"} and is silent on children; the
+     * builder's javadoc chose "priority and runtime from the parent task", and a task of another orchestrator
+     * (the global one's {@code AsyncTask.to} inside a body of an orchestrator built here) is no child. The
+     * README now says both.
+     */
+    @Test
+    void aChildThatSetsNoRuntimeOrPriorityTakesItsParentsButNotItsGroup() {
+        List<String> seen = orchestrator.<List<String>>to().runtime("platform").priority(TaskPriority.HIGH)
+                .group("g").await(() -> {
+                    TaskInfo child = finished(orchestrator.to(String.class).run(() -> "c"));
+                    TaskInfo detached = finished(orchestrator.to(String.class).detached().run(() -> "d"));
+                    TaskInfo otherOrchestrators = finished(AsyncTask.to(String.class).run(() -> "x"));
+                    return List.of(child.runtime(), child.priority().name(), String.valueOf(child.group()),
+                            detached.runtime(), detached.priority().name(),
+                            String.valueOf(otherOrchestrators.parentId()));
+                });
+        assertThat(seen).containsExactly("platform", "HIGH", "null", "virtual", "NORMAL", "null");
+    }
+
+    private static TaskInfo finished(SpawningTask<?> task) {
+        task.result();
+        return task.info();
     }
 }
