@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,58 @@ class StarterSpecFromTextTests {
 
         private static String current() {
             return io.sweetasync.TaskContext.current().map(c -> "task:" + c.name()).orElse("no task");
+        }
+    }
+
+    /**
+     * The {@code asynctasks} cancel answers {@code cancelled} as {@code TaskOrchestrator.cancel(id)} does: true
+     * when the task ends {@code CANCELLED}, by this request or an earlier one. Its javadoc said "whether this
+     * request cancelled the task (false: it was already stopping)", and the dashboard read a false as "was
+     * already being cancelled" (a false means the task is ending otherwise: its deadline passed, it was
+     * rejected).
+     */
+    @Test
+    void theCancelAnswerSaysWhetherTheTaskEndsCancelledAlsoByAnEarlierRequest() {
+        runner.withConfiguration(AutoConfigurations.of(SweetAsyncEndpointsAutoConfiguration.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=asynctasks").run(context -> {
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    AsyncTasksEndpoint endpoint = context.getBean(AsyncTasksEndpoint.class);
+                    CountDownLatch release = new CountDownLatch(1);
+                    CountDownLatch inBody = new CountDownLatch(1);
+                    SpawningTask<Integer> stubborn = orchestrator.to(Integer.class).run(() -> {
+                        inBody.countDown();
+                        awaitIgnoringInterrupts(release);
+                        return 1;
+                    });
+                    try {
+                        inBody.await();
+                        String id = stubborn.id().toString();
+                        assertThat(endpoint.cancel(id).cancelled()).isTrue();
+                        assertThat(stubborn.status()).as("its body still returning").isEqualTo(TaskStatus.RUNNING);
+                        assertThat(endpoint.cancel(id).cancelled()).as("cancelled by the first request").isTrue();
+                    }
+                    finally {
+                        release.countDown();
+                    }
+                    assertThat(stubborn.result().isOk()).isFalse();
+                    assertThat(stubborn.status()).isEqualTo(TaskStatus.CANCELLED);
+                    assertThat(endpoint.cancel(stubborn.id().toString())).as("finished: 404").isNull();
+                });
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            }
+            catch (InterruptedException ex) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
