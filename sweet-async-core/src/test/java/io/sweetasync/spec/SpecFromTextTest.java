@@ -591,4 +591,44 @@ class SpecFromTextTest {
         task.result();
         return task.info();
     }
+
+    /**
+     * SPEC 1.5 says a cancel returns true exactly when the task ends CANCELLED, and that on a deadline's expiry
+     * the task ends TIMED_OUT; it does not say whether a body's failure for good decides the end while the
+     * children that failure cancelled still return. The engine treats the failure as no stop request (the
+     * deadline then still ends the task TIMED_OUT: {@code RetryingListenerPastDeadlineTest}); {@code cancel()}'s
+     * javadoc claimed the opposite ("false when ... its body failed") and now says what happens.
+     */
+    @Test
+    void aCancelLandingWhileAFailedBodysChildrenReturnDecidesTheEnd() throws Exception {
+        CountDownLatch childInterrupted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch childRunning = new CountDownLatch(1);
+        SpawningTask<Integer> parent = orchestrator.to(Integer.class).run(() -> {
+            TaskContext.current().orElseThrow().runChild(() -> {
+                childRunning.countDown();
+                try {
+                    release.await();
+                }
+                catch (InterruptedException ex) {
+                    childInterrupted.countDown();
+                    release.await(); // ignores the cancellation for a while, as a slow driver call would
+                }
+                return 2;
+            });
+            childRunning.await();
+            throw new IOException("boom");
+        });
+        try {
+            childInterrupted.await();
+            assertThat(parent.isDone()).as("its end is not decided yet").isFalse();
+            assertThat(parent.cancel()).isTrue();
+        }
+        finally {
+            release.countDown();
+        }
+        assertThat(parent.result()).isInstanceOfSatisfying(TaskResult.Err.class,
+                err -> assertThat(err.error()).isInstanceOf(TaskCancelledException.class));
+        assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED);
+    }
 }
