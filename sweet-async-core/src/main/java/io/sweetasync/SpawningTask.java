@@ -123,7 +123,10 @@ public interface SpawningTask<T> extends Future<T> {
      * @return true exactly when the task ends {@link TaskStatus#CANCELLED}: this call's cancellation won, or
      *         an earlier one had (so a second {@code cancel()} returns true again, as
      *         {@link CompletableFuture#cancel} does); false when the task had already ended otherwise or is
-     *         being stopped for another reason (its deadline passed, its body failed)
+     *         being stopped for another reason (its deadline passed, it was rejected, its fallback or listeners
+     *         run as it ends). A body's failure is no stop: a task whose body failed for good waits for the
+     *         children that failure cancelled, and a cancel (or its deadline) landing meanwhile decides its end
+     *         (the failure is then not its outcome)
      */
     boolean cancel();
 

@@ -236,7 +236,11 @@ public class AsyncTasksEndpoint {
     public record HistoryDescriptor(String source, int offset, int limit, List<TaskDescriptor> tasks) {
     }
 
-    /** The answer to a cancel: whether this request cancelled the task (false: it was already stopping). */
+    /**
+     * The answer to a cancel, as {@link TaskOrchestrator#cancel(TaskId)} gives it: {@code cancelled} is true when
+     * the task ends {@code CANCELLED}, by this request or an earlier cancellation (its body may still be
+     * returning); false when it is ending otherwise (its deadline passed, it was rejected).
+     */
     public record CancelDescriptor(String id, boolean cancelled) {
     }
 }

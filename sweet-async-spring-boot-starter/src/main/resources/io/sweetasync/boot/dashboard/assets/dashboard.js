@@ -363,7 +363,7 @@
         try {
             const { response, text } = await request(config.tasks + '/' + encodeURIComponent(id), { method: 'DELETE' });
             ok = response.ok;
-            message = response.ok ? (cancelledBefore(text) ? `${id} was already being cancelled` : `cancel requested for ${id}`)
+            message = response.ok ? (endingOtherwise(text) ? `${id} is already ending otherwise (timed out or rejected)` : `cancel requested for ${id}`)
                 : response.status === 404 ? `${id} has already finished`
                 : [401, 403, 405].includes(response.status)
                     ? `cancel of ${id} refused (${response.status}): the asynctasks endpoint is read-only for you`
@@ -377,8 +377,9 @@
         refreshSoon();
     }
 
-    // The endpoint's answer says whether this request cancelled the task (false: it was already stopping).
-    function cancelledBefore(text) {
+    // The endpoint's answer says whether the task ends cancelled, by this request or an earlier one (false: it is
+    // ending otherwise, its deadline passed or it was rejected).
+    function endingOtherwise(text) {
         try {
             return JSON.parse(text).cancelled === false;
         } catch (error) {
