@@ -1,0 +1,111 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.RefusingClock;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
+import io.sweetasync.TaskResult;
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.limit.RejectionReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A review of the concurrency limits (SPEC 3) and the resource figures (SPEC 1.10) for what earlier reviews
+ * left: a clock that fails the limiter's wait with an {@link Error}, ...
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class LimitsAndFiguresReviewTest {
+
+    private static final Duration HANG = Duration.ofSeconds(30);
+    private static final LimiterConfig ONE = new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 10, Duration.ofSeconds(30));
+
+    private static OutOfMemoryError noThread() {
+        return new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+    }
+
+    /**
+     * {@link ConcurrencyLimiter#acquire}: "exactly one of the callbacks runs once", {@code SHUTDOWN} "when waits
+     * can no longer be timed". A clock whose {@code schedule} fails with an {@link Error} (no thread could be
+     * made) went past the handling of a RuntimeException: acquire threw, and the request, never returned to be
+     * cancelled, stayed queued without an expiry, to be granted later to a caller who had seen it fail.
+     */
+    @Test
+    void aWaitTheClockCannotTimeWithAnErrorIsRejectedNotLeftQueued() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("g", ONE, new RefusingClock(LimitsAndFiguresReviewTest::noThread));
+        ConcurrencyLimiter.Permit held = limiter.tryAcquire().orElseThrow();
+        List<Object> outcomes = new ArrayList<>();
+        Throwable thrown = null;
+        try {
+            limiter.acquire(TaskPriority.NORMAL, outcomes::add, outcomes::add);
+        }
+        catch (Error ex) {
+            thrown = ex;
+        }
+        assertThat(limiter.queued()).as("requests left waiting with no expiry (acquire threw %s)", thrown).isZero();
+        held.success();
+        assertThat(limiter.inFlight()).as("a permit granted to a request whose acquire threw").isZero();
+        assertThat(outcomes).as("callbacks, acquire having thrown %s", thrown).hasSize(thrown == null ? 1 : 0);
+        if (thrown == null) {
+            assertThat(outcomes.getFirst()).isInstanceOfSatisfying(ConcurrencyLimiter.Rejection.class, rejection -> {
+                assertThat(rejection.reason()).isEqualTo(RejectionReason.SHUTDOWN);
+                assertThat(rejection.message()).contains("group 'g'").contains("unable to create native thread");
+            });
+        }
+    }
+
+    /**
+     * The same through a task: a task of a group at its limit, on an orchestrator whose clock fails with an Error,
+     * ends (rejected) rather than staying QUEUED for ever, as a deadline or retry the clock cannot schedule does
+     * ({@code CoreReviewTest.aClockThatCannotScheduleWithAnErrorEndsTheTask}).
+     */
+    @Test
+    void aTaskWhosePermitWaitCannotBeTimedEnds() throws Exception {
+        try (TaskOrchestrator own = TaskOrchestrator.builder().clock(new RefusingClock(LimitsAndFiguresReviewTest::noThread))
+                .group("one", ONE).build()) {
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<String> holder = own.to(String.class).group("one").runtime("platform").run(() -> {
+                holding.countDown();
+                release.await();
+                return "held";
+            });
+            holding.await();
+            AtomicBoolean ran = new AtomicBoolean();
+            SpawningTask<String> waiter = null;
+            try {
+                waiter = own.to(String.class).group("one").run(() -> {
+                    ran.set(true);
+                    return "ran";
+                });
+            }
+            catch (OutOfMemoryError thrownByRun) {
+                // run() may say so; then nothing of the task may be left to run
+            }
+            assertThat(own.limiter("one").queued()).as("requests left waiting with no expiry").isZero();
+            SpawningTask<String> second = waiter;
+            if (second != null) {
+                TaskResult<String> result = assertTimeoutPreemptively(HANG, second::result,
+                        () -> "the task whose wait for a permit could not be timed was stranded");
+                assertThat(result.isOk()).as("%s", result).isFalse();
+            }
+            release.countDown();
+            assertThat(holder.join()).isEqualTo("held");
+            assertThat(own.liveCount()).isZero();
+            assertThat(own.limiter("one").queued()).isZero();
+            assertThat(own.limiter("one").inFlight()).isZero();
+            assertThat(ran).as("the body of a task whose run() threw, or that ended rejected").isFalse();
+        }
+    }
+}
