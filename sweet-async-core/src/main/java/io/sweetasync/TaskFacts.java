@@ -69,6 +69,12 @@ abstract class TaskFacts<T> {
     /** Start of the running attempt, 0 when none runs. */
     volatile long attemptStartNanos;
     /**
+     * Odd while an attempt's end writes {@link #runNanos} and {@link #attemptStartNanos} (its runner is their one
+     * writer), so that {@link #runNanosAt} reads the two as a pair: between the writes the ended attempt was in
+     * both, and a snapshot then showed it twice (a task that ran 1 s, 2 s).
+     */
+    private volatile int attemptEnds;
+    /**
      * Measured totals over attempts on platform threads; -1 until measured, {@link #UNMEASURED} once an attempt
      * ran where its counters could not be read (a virtual thread): a sum without it would not be exact. Written
      * by the attempt's runner (attempts run one after another).
@@ -279,9 +285,24 @@ abstract class TaskFacts<T> {
     /** The attempt started at {@code start} has ended, on its runner's thread; returns its end time. */
     long recordAttemptEnd(long start) {
         long end = clockNow();
+        attemptEnds = attemptEnds + 1;
         runNanos += end - start;
         attemptStartNanos = 0;
+        attemptEnds = attemptEnds + 1;
         return end;
+    }
+
+    /** The time run until {@code now}: the ended attempts' and the running one's so far. */
+    long runNanosAt(long now) {
+        while (true) {
+            int ends = attemptEnds;
+            long running = attemptStartNanos;
+            long run = runNanos;
+            if ((ends & 1) == 0 && ends == attemptEnds) {
+                return run + (running == 0 ? 0 : Math.max(0, now - running));
+            }
+            Thread.onSpinWait(); // an attempt's end is two writes away
+        }
     }
 
     /** The task finishes at {@code now}; called once, by the thread that finishes it. */

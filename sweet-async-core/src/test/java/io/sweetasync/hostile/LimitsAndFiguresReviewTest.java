@@ -3,11 +3,14 @@ package io.sweetasync.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.ManualClock;
 import io.sweetasync.RefusingClock;
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskMetrics;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskPriority;
 import io.sweetasync.TaskResult;
+import io.sweetasync.TaskRuntime;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
@@ -18,12 +21,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * A review of the concurrency limits (SPEC 3) and the resource figures (SPEC 1.10) for what earlier reviews
- * left: a clock that fails the limiter's wait with an {@link Error}, ...
+ * left: a clock that fails the limiter's wait with an {@link Error}, figures read while an attempt ends.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LimitsAndFiguresReviewTest {
@@ -106,6 +110,47 @@ class LimitsAndFiguresReviewTest {
             assertThat(own.limiter("one").queued()).isZero();
             assertThat(own.limiter("one").inFlight()).isZero();
             assertThat(ran).as("the body of a task whose run() threw, or that ended rejected").isFalse();
+        }
+    }
+
+    /**
+     * {@link TaskMetrics#runTime()}: "time the body ran, summed over attempts". An attempt's end wrote the run
+     * time and then cleared the running attempt's start: a snapshot between the two counted the attempt twice
+     * (a body that ran 1 s on the manual clock read 2 s, then 1 s). A reader spins on the figures of tasks that
+     * each run exactly 1 s; none may ever read more.
+     */
+    @Test
+    void aRunTimeReadAsTheAttemptEndsNeverCountsItTwice() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TaskOrchestrator own = TaskOrchestrator.builder().clock(clock).runtime(TaskRuntime.platform("one", 1)).build()) {
+            AtomicReference<SpawningTask<Integer>> current = new AtomicReference<>();
+            AtomicReference<String> tooLong = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                while (!done.get() && tooLong.get() == null) {
+                    SpawningTask<Integer> task = current.get();
+                    Duration read = task == null ? Duration.ZERO : task.metrics().runTime();
+                    if (read.compareTo(Duration.ofSeconds(1)) > 0) {
+                        tooLong.set(task.name() + " read " + read);
+                    }
+                }
+            });
+            try {
+                for (int i = 0; i < 20_000 && tooLong.get() == null; i++) {
+                    SpawningTask<Integer> task = own.to(Integer.class).named("t" + i).runtime("one").run(() -> {
+                        clock.advance(Duration.ofSeconds(1));
+                        return 1;
+                    });
+                    current.set(task);
+                    assertThat(task.join()).isEqualTo(1);
+                    assertThat(task.metrics().runTime()).isEqualTo(Duration.ofSeconds(1));
+                }
+            }
+            finally {
+                done.set(true);
+                reader.join();
+            }
+            assertThat(tooLong.get()).as("a run time read as its attempt ended, of a body that ran 1 s").isNull();
         }
     }
 }
