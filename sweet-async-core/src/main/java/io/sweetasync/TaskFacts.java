@@ -31,6 +31,7 @@ abstract class TaskFacts<T> {
     private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
     private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
     private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
+    private static final VarHandle WAIT_ENDS = fieldHandle(MethodHandles.lookup(), "waitEnds", int.class);
     private static final VarHandle LATE_FIGURES = fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
     /** In {@link #lateFigures}: the finisher wants the figures announced once final. */
     private static final int ANNOUNCE_WANTED = 1 << 30;
@@ -65,6 +66,14 @@ abstract class TaskFacts<T> {
      */
     volatile boolean waiting;
     volatile long queueWaitNanos;
+    /**
+     * The ends of waits under way (low 16 bits) and done (the rest), so that {@link #queueWaitNanosAt} reads
+     * {@link #waiting} and {@link #queueWaitNanos} as a pair: between the end's claim and its addition the wait
+     * was in neither, and a snapshot then showed it gone (1 s of queue wait, then 0, then 1 s). Added to
+     * atomically: two threads may end a wait at once (its attempt's runner and a finisher; one adds it).
+     */
+    @SuppressWarnings("unused") // through WAIT_ENDS
+    private volatile int waitEnds;
     volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
     volatile long attemptStartNanos;
@@ -264,8 +273,44 @@ abstract class TaskFacts<T> {
 
     /** Adds the wait since the task was last queued, if not added yet. */
     private void endWait(long now) {
-        if (waiting && WAITING.compareAndSet(this, true, false)) { // a plain read first: most ends wait for nothing
-            queueWaitNanos += Math.max(0, now - queuedAtNanos);
+        if (!waiting) { // a plain read first: most ends wait for nothing
+            return;
+        }
+        WAIT_ENDS.getAndAdd(this, 1);
+        try {
+            if (WAITING.compareAndSet(this, true, false)) {
+                queueWaitNanos += Math.max(0, now - queuedAtNanos);
+            }
+        }
+        finally {
+            WAIT_ENDS.getAndAdd(this, WAIT_ENDED);
+        }
+    }
+
+    /** Added to {@link #waitEnds} as a wait's end is done: one fewer under way, one more done. */
+    private static final int WAIT_ENDED = (1 << 16) - 1;
+
+    /**
+     * Whether the task has neither waited nor run yet (a snapshot at its creation): read as
+     * {@link #queueWaitNanosAt} reads, so that a wait that is ending, in neither field, is not taken for none.
+     */
+    boolean untimed() {
+        int ends = (int) WAIT_ENDS.getVolatile(this);
+        return (ends & 0xFFFF) == 0 && attempts == 0 && !waiting && queueWaitNanos == 0 && runNanos == 0
+                && attemptStartNanos == 0 && ends == (int) WAIT_ENDS.getVolatile(this);
+    }
+
+    /** The time waited for a slot or a permit until {@code now}: the ended waits' and the current one's so far. */
+    long queueWaitNanosAt(long now) {
+        while (true) {
+            int ends = (int) WAIT_ENDS.getVolatile(this);
+            boolean current = waiting;
+            long since = queuedAtNanos;
+            long waited = queueWaitNanos;
+            if ((ends & 0xFFFF) == 0 && ends == (int) WAIT_ENDS.getVolatile(this)) {
+                return waited + (current ? Math.max(0, now - since) : 0);
+            }
+            Thread.onSpinWait(); // a wait's end is a claim and an addition away
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.ManualClock;
 import io.sweetasync.RefusingClock;
+import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskMetrics;
 import io.sweetasync.TaskOrchestrator;
@@ -15,6 +16,7 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.RejectionReason;
+import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A review of the concurrency limits (SPEC 3) and the resource figures (SPEC 1.10) for what earlier reviews
- * left: a clock that fails the limiter's wait with an {@link Error}, figures read while an attempt ends.
+ * left: a clock that fails the limiter's wait with an {@link Error}, figures read while an attempt or a wait ends.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LimitsAndFiguresReviewTest {
@@ -151,6 +153,127 @@ class LimitsAndFiguresReviewTest {
                 reader.join();
             }
             assertThat(tooLong.get()).as("a run time read as its attempt ended, of a body that ran 1 s").isNull();
+        }
+    }
+
+    /**
+     * {@link TaskMetrics#queueWait()}: "time spent QUEUED (waiting for a runtime slot or permit)". A wait's end
+     * claimed it and then added it to the sum: a snapshot between the two showed it in neither (a task that had
+     * waited 1 s for its group's permit read 1 s, then 0, then 1 s). A reader spins on the figures of tasks that
+     * each wait exactly 1 s on the manual clock for the permit; no reading may be lower than one before it.
+     */
+    @Test
+    void aQueueWaitReadAsTheWaitEndsNeverGoesBack() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TaskOrchestrator own = TaskOrchestrator.builder().clock(clock).runtime(TaskRuntime.platform("pool", 4))
+                .group("one", ONE.withMaxWait(TaskClock.PRACTICALLY_NEVER)).build()) {
+            AtomicReference<SpawningTask<Integer>> current = new AtomicReference<>();
+            AtomicReference<String> wentBack = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                SpawningTask<Integer> last = null;
+                Duration most = Duration.ZERO;
+                while (!done.get() && wentBack.get() == null) {
+                    SpawningTask<Integer> task = current.get();
+                    if (task != last) {
+                        last = task;
+                        most = Duration.ZERO;
+                    }
+                    Duration read = task == null ? Duration.ZERO : task.metrics().queueWait();
+                    if (read.compareTo(most) < 0) {
+                        wentBack.set(task.name() + " read " + read + " after " + most);
+                    }
+                    most = read.compareTo(most) > 0 ? read : most;
+                }
+            });
+            try {
+                for (int i = 0; i < 10_000 && wentBack.get() == null; i++) {
+                    CountDownLatch holding = new CountDownLatch(1);
+                    CountDownLatch release = new CountDownLatch(1);
+                    SpawningTask<Integer> holder = own.to(Integer.class).group("one").runtime("pool").run(() -> {
+                        holding.countDown();
+                        release.await();
+                        return 1;
+                    });
+                    holding.await();
+                    SpawningTask<Integer> waiter = own.to(Integer.class).named("w" + i).group("one").runtime("pool")
+                            .run(() -> 2);
+                    clock.advance(Duration.ofSeconds(1));
+                    current.set(waiter);
+                    release.countDown();
+                    assertThat(holder.join() + waiter.join()).isEqualTo(3);
+                    assertThat(waiter.metrics().queueWait()).isEqualTo(Duration.ofSeconds(1));
+                }
+            }
+            finally {
+                done.set(true);
+                reader.join();
+            }
+            assertThat(wentBack.get()).as("a queue wait read as the wait ended").isNull();
+        }
+    }
+
+    /**
+     * The same for the wait of a retry for its permit (the task has run an attempt, so the reading is not the
+     * one of a task that has not started): each attempt fails at once, its retry waits exactly 1 s for the
+     * permit a holder takes meanwhile.
+     */
+    @Test
+    void aRetrysQueueWaitReadAsTheWaitEndsNeverGoesBack() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TaskOrchestrator own = TaskOrchestrator.builder().clock(clock).runtime(TaskRuntime.platform("pool", 4))
+                .group("one", ONE.withMaxWait(TaskClock.PRACTICALLY_NEVER)).build()) {
+            AtomicReference<SpawningTask<Integer>> current = new AtomicReference<>();
+            AtomicReference<String> wentBack = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                SpawningTask<Integer> last = null;
+                Duration most = Duration.ZERO;
+                while (!done.get() && wentBack.get() == null) {
+                    SpawningTask<Integer> task = current.get();
+                    if (task != last) {
+                        last = task;
+                        most = Duration.ZERO;
+                    }
+                    Duration read = task == null ? Duration.ZERO : task.metrics().queueWait();
+                    if (read.compareTo(most) < 0) {
+                        wentBack.set(task.name() + " read " + read + " after " + most);
+                    }
+                    most = read.compareTo(most) > 0 ? read : most;
+                }
+            });
+            try {
+                for (int i = 0; i < 10_000 && wentBack.get() == null; i++) {
+                    AtomicBoolean failed = new AtomicBoolean();
+                    SpawningTask<Integer> retried = own.to(Integer.class).named("r" + i).group("one").runtime("pool")
+                            .retry(RetryPolicy.fixed(1, Duration.ofNanos(1))).run(() -> {
+                                if (failed.compareAndSet(false, true)) {
+                                    throw new IllegalStateException("the first attempt fails");
+                                }
+                                return 2;
+                            });
+                    clock.awaitRequests(i + 1); // its retry is scheduled
+                    CountDownLatch holding = new CountDownLatch(1);
+                    CountDownLatch release = new CountDownLatch(1);
+                    SpawningTask<Integer> holder = own.to(Integer.class).group("one").runtime("pool").run(() -> {
+                        holding.countDown();
+                        release.await();
+                        return 1;
+                    });
+                    holding.await();
+                    clock.advance(Duration.ofNanos(1)); // the retry asks for the permit the holder has
+                    clock.advance(Duration.ofSeconds(1));
+                    current.set(retried);
+                    release.countDown();
+                    assertThat(holder.join() + retried.join()).isEqualTo(3);
+                    assertThat(retried.metrics().queueWait()).isEqualTo(Duration.ofSeconds(1));
+                }
+            }
+            finally {
+                done.set(true);
+                reader.join();
+            }
+            assertThat(wentBack.get()).as("a retry's queue wait read as the wait ended").isNull();
         }
     }
 }
