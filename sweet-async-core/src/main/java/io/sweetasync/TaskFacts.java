@@ -31,6 +31,7 @@ abstract class TaskFacts<T> {
     private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
     private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
     private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
+    private static final VarHandle WAIT_ENDS = fieldHandle(MethodHandles.lookup(), "waitEnds", int.class);
     private static final VarHandle LATE_FIGURES = fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
     /** In {@link #lateFigures}: the finisher wants the figures announced once final. */
     private static final int ANNOUNCE_WANTED = 1 << 30;
@@ -65,9 +66,23 @@ abstract class TaskFacts<T> {
      */
     volatile boolean waiting;
     volatile long queueWaitNanos;
+    /**
+     * The ends of waits under way (low 16 bits) and done (the rest), so that {@link #queueWaitNanosAt} reads
+     * {@link #waiting} and {@link #queueWaitNanos} as a pair: between the end's claim and its addition the wait
+     * was in neither, and a snapshot then showed it gone (1 s of queue wait, then 0, then 1 s). Added to
+     * atomically: two threads may end a wait at once (its attempt's runner and a finisher; one adds it).
+     */
+    @SuppressWarnings("unused") // through WAIT_ENDS
+    private volatile int waitEnds;
     volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
     volatile long attemptStartNanos;
+    /**
+     * Odd while an attempt's end writes {@link #runNanos} and {@link #attemptStartNanos} (its runner is their one
+     * writer), so that {@link #runNanosAt} reads the two as a pair: between the writes the ended attempt was in
+     * both, and a snapshot then showed it twice (a task that ran 1 s, 2 s).
+     */
+    private volatile int attemptEnds;
     /**
      * Measured totals over attempts on platform threads; -1 until measured, {@link #UNMEASURED} once an attempt
      * ran where its counters could not be read (a virtual thread): a sum without it would not be exact. Written
@@ -258,8 +273,44 @@ abstract class TaskFacts<T> {
 
     /** Adds the wait since the task was last queued, if not added yet. */
     private void endWait(long now) {
-        if (waiting && WAITING.compareAndSet(this, true, false)) { // a plain read first: most ends wait for nothing
-            queueWaitNanos += Math.max(0, now - queuedAtNanos);
+        if (!waiting) { // a plain read first: most ends wait for nothing
+            return;
+        }
+        WAIT_ENDS.getAndAdd(this, 1);
+        try {
+            if (WAITING.compareAndSet(this, true, false)) {
+                queueWaitNanos += Math.max(0, now - queuedAtNanos);
+            }
+        }
+        finally {
+            WAIT_ENDS.getAndAdd(this, WAIT_ENDED);
+        }
+    }
+
+    /** Added to {@link #waitEnds} as a wait's end is done: one fewer under way, one more done. */
+    private static final int WAIT_ENDED = (1 << 16) - 1;
+
+    /**
+     * Whether the task has neither waited nor run yet (a snapshot at its creation): read as
+     * {@link #queueWaitNanosAt} reads, so that a wait that is ending, in neither field, is not taken for none.
+     */
+    boolean untimed() {
+        int ends = (int) WAIT_ENDS.getVolatile(this);
+        return (ends & 0xFFFF) == 0 && attempts == 0 && !waiting && queueWaitNanos == 0 && runNanos == 0
+                && attemptStartNanos == 0 && ends == (int) WAIT_ENDS.getVolatile(this);
+    }
+
+    /** The time waited for a slot or a permit until {@code now}: the ended waits' and the current one's so far. */
+    long queueWaitNanosAt(long now) {
+        while (true) {
+            int ends = (int) WAIT_ENDS.getVolatile(this);
+            boolean current = waiting;
+            long since = queuedAtNanos;
+            long waited = queueWaitNanos;
+            if ((ends & 0xFFFF) == 0 && ends == (int) WAIT_ENDS.getVolatile(this)) {
+                return waited + (current ? Math.max(0, now - since) : 0);
+            }
+            Thread.onSpinWait(); // a wait's end is a claim and an addition away
         }
     }
 
@@ -279,9 +330,24 @@ abstract class TaskFacts<T> {
     /** The attempt started at {@code start} has ended, on its runner's thread; returns its end time. */
     long recordAttemptEnd(long start) {
         long end = clockNow();
+        attemptEnds = attemptEnds + 1;
         runNanos += end - start;
         attemptStartNanos = 0;
+        attemptEnds = attemptEnds + 1;
         return end;
+    }
+
+    /** The time run until {@code now}: the ended attempts' and the running one's so far. */
+    long runNanosAt(long now) {
+        while (true) {
+            int ends = attemptEnds;
+            long running = attemptStartNanos;
+            long run = runNanos;
+            if ((ends & 1) == 0 && ends == attemptEnds) {
+                return run + (running == 0 ? 0 : Math.max(0, now - running));
+            }
+            Thread.onSpinWait(); // an attempt's end is two writes away
+        }
     }
 
     /** The task finishes at {@code now}; called once, by the thread that finishes it. */

@@ -56,27 +56,16 @@ final class TaskSnapshots {
 
     /** See {@link TaskFacts#metrics()}. */
     static TaskMetrics metrics(TaskFacts<?> task) {
-        if (task.attempts == 0 && !task.waiting && task.queueWaitNanos == 0 && task.runNanos == 0
-                && task.attemptStartNanos == 0) {
+        if (task.untimed()) {
             return NOT_STARTED; // nothing measured yet (a snapshot at creation, for context propagators)
         }
         long now = task.settings.orchestrator.clock().nanoTime();
         long running = task.attemptStartNanos;
-        return new TaskMetrics(Duration.ofNanos(queueWaitAt(task, now)), Duration.ofNanos(runAt(task, now, running)),
+        return new TaskMetrics(Duration.ofNanos(task.queueWaitNanosAt(now)), Duration.ofNanos(task.runNanosAt(now)),
                 figure(task, task.measuredCpu, Resource.CPU, true, running != 0),
                 figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != 0),
                 figure(task, -1, Resource.READ, false, running != 0),
                 figure(task, -1, Resource.WRITTEN, false, running != 0));
-    }
-
-    /** The time waited for a slot or a permit until {@code now}. */
-    private static long queueWaitAt(TaskFacts<?> task, long now) {
-        return task.queueWaitNanos + (task.waiting ? Math.max(0, now - task.queuedAtNanos) : 0);
-    }
-
-    /** The time run until {@code now}; {@code running} is the start of the attempt running, 0 if none. */
-    private static long runAt(TaskFacts<?> task, long now, long running) {
-        return task.runNanos + (running == 0 ? 0 : Math.max(0, now - running));
     }
 
     /**
@@ -115,7 +104,7 @@ final class TaskSnapshots {
         return new FinishedRoot(task.idValue(), set.name, set.priority, set.group, set.runtime.name(), set.tags,
                 set.dependencies, task.status(), set.orchestrator.anchorAt(task.completedNanos), task.createdNanos(),
                 task.startedNanos, task.completedNanos, task.attempts, rare == null ? null : rare.failureInfo,
-                queueWaitAt(task, now), runAt(task, now, running),
+                task.queueWaitNanosAt(now), task.runNanosAt(now),
                 figure(task, task.measuredCpu, Resource.CPU, true, running != 0),
                 figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != 0),
                 figure(task, -1, Resource.READ, false, running != 0),

@@ -169,8 +169,9 @@ final class AdmissionQueue {
 
     /**
      * Outside the lock: schedules the expiry of a waiter just queued, after {@code maxWait}. If the clock
-     * cannot schedule it (shut down), the waiter is rejected {@link RejectionReason#SHUTDOWN} now, unless it
-     * left the queue already. Returns the request to give its caller.
+     * cannot schedule it (shut down, or failing any other way), the waiter is rejected
+     * {@link RejectionReason#SHUTDOWN} now, unless it left the queue already. Returns the request to give its
+     * caller.
      */
     Request time(Waiter waiter) {
         if (TaskClock.isPracticallyNever(config.maxWait())) {
@@ -180,7 +181,10 @@ final class AdmissionQueue {
         try {
             expiry = clock.schedule(config.maxWait(), () -> expire(waiter));
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | Error ex) {
+            // A user's clock may fail any way (an Error: no thread could be made for its scheduler): thrown from
+            // here, it left the request queued with no expiry, never returned to be cancelled, to be granted
+            // later to a caller who had seen acquire fail.
             if (waiter.cancel()) {
                 Rejection rejection;
                 lock.lock();

@@ -49,7 +49,7 @@ final class Rejections {
     }
 
     /** Call under lock: the clock refused to time a wait ({@code failure}), as a shut-down one does. */
-    Rejection cannotTime(RuntimeException failure) {
+    Rejection cannotTime(Throwable failure) {
         return count(RejectionReason.SHUTDOWN, "group '" + group + "' cannot time a wait for a permit: " + failure);
     }
 
