@@ -126,7 +126,8 @@ public interface SpawningTask<T> extends Future<T> {
      *         being stopped for another reason (its deadline passed, it was rejected, its fallback or listeners
      *         run as it ends). A body's failure is no stop: a task whose body failed for good waits for the
      *         children that failure cancelled, and a cancel (or its deadline) landing meanwhile decides its end
-     *         (the failure is then not its outcome)
+     *         (the failure is then not its outcome: it is kept as a suppressed exception of the
+     *         {@link TaskCancelledException} or {@link TaskTimeoutException})
      */
     boolean cancel();
 

@@ -407,10 +407,23 @@ abstract class TaskEnding<T> extends TaskFacts<T> {
         return leaveParent();
     }
 
+    /**
+     * The task's error: its body's failure, or the stop that decided its end. A stop landing after the body failed
+     * for good, while its children returned, decides the end all the same (the task was not terminal yet); the
+     * body's failure is kept with it as a suppressed exception, not lost.
+     */
     private AsyncTaskException error(Stop request, TaskStatus terminal) {
         if (request == null) {
             return new TaskFailedException(snapshot(terminal, failureOf(failure)), failure);
         }
+        AsyncTaskException stopped = stopError(request, terminal);
+        if (failure != null && request.kind() != StopKind.PASS_THROUGH) { // a passed error is another task's
+            stopped.addSuppressed(failure);
+        }
+        return stopped;
+    }
+
+    private AsyncTaskException stopError(Stop request, TaskStatus terminal) {
         return switch (request.kind()) {
             case PASS_THROUGH -> request.passed();
             case CANCEL -> new TaskCancelledException(

@@ -627,8 +627,11 @@ class SpecFromTextTest {
         finally {
             release.countDown();
         }
-        assertThat(parent.result()).isInstanceOfSatisfying(TaskResult.Err.class,
-                err -> assertThat(err.error()).isInstanceOf(TaskCancelledException.class));
+        assertThat(parent.result()).isInstanceOfSatisfying(TaskResult.Err.class, err -> {
+            assertThat(err.error()).isInstanceOf(TaskCancelledException.class);
+            assertThat(err.error().getSuppressed()).as("the body's failure is kept with the cancellation")
+                    .singleElement().satisfies(kept -> assertThat(kept).isInstanceOf(IOException.class).hasMessage("boom"));
+        });
         assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED);
     }
 }
