@@ -24,14 +24,20 @@ import org.springframework.context.SmartLifecycle;
  * tasks; else a default one): stopping a context never displaces another's, nor leaves its own orchestrator,
  * shut down, global. On stop it stops admitting new root tasks, waits up to
  * {@code sweet.async.shutdown.grace} for running ones, then cancels the rest and logs which. It stops after
- * the web server's graceful shutdown (a lower phase), so requests still in flight can start tasks. A
+ * the web server has stopped (a lower phase than its graceful shutdown and its stop), so requests still in flight
+ * can start tasks, and no request arrives, only to have its tasks rejected, while the grace runs (with
+ * {@code server.shutdown=immediate} too). A
  * stopped context cannot be started again ({@code start()} fails saying so): the orchestrator's shutdown is
  * final. So it is not pauseable: a context's {@code pause()} and {@code restart()} leave it running.
  */
 public class OrchestratorLifecycle implements SmartLifecycle {
 
-    /** Stops after the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}). */
-    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+    /**
+     * Stops after the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and after the server's
+     * stop ({@code DEFAULT_PHASE - 2048}; in that phase, Spring stopped the orchestrator first, and its grace
+     * ran while the server still took requests).
+     */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final Log logger = LogFactory.getLog(OrchestratorLifecycle.class);
 

@@ -55,7 +55,7 @@ public class ObservationContextPropagator implements ContextPropagator {
             observation.parentObservation(parent);
         }
         live.put(task.id(), observation);
-        return new TaskObservation(observation, context, () -> live.remove(task.id(), observation));
+        return new TaskObservation(observations, observation, context, () -> live.remove(task.id(), observation));
     }
 
     /**
@@ -95,6 +95,7 @@ public class ObservationContextPropagator implements ContextPropagator {
         private static final int STOP_PENDING = 3;
         private static final int STOPPED = 4;
 
+        private final ObservationRegistry registry;
         private final Observation observation;
         private final TaskObservationContext context;
         /** Forgets the observation as a parent for children made from now on; run once, when the task ends. */
@@ -104,7 +105,9 @@ public class ObservationContextPropagator implements ContextPropagator {
         private volatile Throwable error;
         private volatile TaskInfo finalTask;
 
-        TaskObservation(Observation observation, TaskObservationContext context, Runnable forget) {
+        TaskObservation(ObservationRegistry registry, Observation observation, TaskObservationContext context,
+                Runnable forget) {
+            this.registry = registry;
             this.observation = observation;
             this.context = context;
             this.forget = forget;
@@ -123,8 +126,35 @@ public class ObservationContextPropagator implements ContextPropagator {
                     }
                 }
             }
-            Observation.Scope scope = observation.openScope();
-            return scope::close;
+            return openScope();
+        }
+
+        /**
+         * The observation's scope, which gives the thread back the scope it had also when a handler throws
+         * while it opens or closes: Micrometer makes the scope current before it tells the handlers and puts
+         * the previous one back only after, so a failing handler left the task's observation current on the
+         * runtime's thread for good (the parent of whatever that thread observed next).
+         */
+        private Scope openScope() {
+            Observation.Scope before = registry.getCurrentObservationScope();
+            Observation.Scope scope;
+            try {
+                scope = observation.openScope();
+            }
+            catch (RuntimeException | Error ex) {
+                registry.setCurrentObservationScope(before);
+                throw ex;
+            }
+            return () -> {
+                try {
+                    scope.close();
+                }
+                finally {
+                    if (registry.getCurrentObservationScope() != before) {
+                        registry.setCurrentObservationScope(before);
+                    }
+                }
+            };
         }
 
         @Override
@@ -135,8 +165,12 @@ public class ObservationContextPropagator implements ContextPropagator {
             while (true) {
                 int now = state.get();
                 if (now == NEW && state.compareAndSet(NEW, STOPPED)) {
-                    observation.start(); // never ran (cancelled, rejected, timed out while queued): still recorded
-                    stop();
+                    try {
+                        observation.start(); // never ran (cancelled, rejected, timed out while queued): still recorded
+                    }
+                    finally {
+                        stop(); // also after a handler failed on start: those started before it are stopped
+                    }
                     return;
                 }
                 if (now == STARTING && state.compareAndSet(STARTING, STOP_PENDING)) {
@@ -155,10 +189,14 @@ public class ObservationContextPropagator implements ContextPropagator {
         private void stop() {
             context.setTask(finalTask);
             Throwable ended = error;
-            if (ended != null) {
-                observation.error(ended);   // the meter's error tag: its simple class name; spans record it
+            try {
+                if (ended != null) {
+                    observation.error(ended);   // the meter's error tag: its simple class name; spans record it
+                }
             }
-            observation.stop();
+            finally {
+                observation.stop(); // also after a handler failed on the error
+            }
         }
     }
 }
