@@ -144,6 +144,41 @@ class UnresolvedDurablesTest {
         }
     }
 
+    /**
+     * Member B claims an invocation no member can run, and the store fails B's end of it once (it flaps): B, owning
+     * it now and alive, is the only one that may end it (no other member claims it while B's lease holds), so B
+     * ends it at a later renewal. It stayed pending for ever, owned by B (fails before: the wait times out).
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anInvocationWhoseEndFailedOnceIsEndedLater(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead", Duration.ofSeconds(30)).number();
+        TaskId gone = TaskId.of(dead, 1);
+        enqueue(store, gone, "charge-v1", dead, System.currentTimeMillis() - 60_000);
+        store.close(dead);
+        AtomicInteger failedEnds = new AtomicInteger();
+        ReviewSupport.GatedStore bStore = new ReviewSupport.GatedStore(store) {
+            @Override
+            public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
+                if (id.equals(gone) && failedEnds.getAndIncrement() == 0) {
+                    throw new IllegalStateException("store flapped (test)");
+                }
+                return super.finishDurable(id, owner, status, result, failure);
+            }
+        };
+        try (TaskOrchestrator b = on(bStore, "member-b").handler("charge-v2", Invoice.class, invoice -> "v2")
+                .build()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> failedEnds.get() >= 1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                DurableRecord ended = store.durable(gone).orElseThrow();
+                assertThat(ended.status()).isEqualTo("FAILED");
+                assertThat(ended.failure()).contains("'charge-v1'");
+                assertThat(b.find(gone).orElseThrow().failure().type()).isEqualTo("TaskRejectedException");
+            });
+        }
+    }
+
     /** Member B registers the handler of the invocation A left: B runs it again, as ever, and never ends it unrun. */
     @ParameterizedTest
     @MethodSource("databases")
