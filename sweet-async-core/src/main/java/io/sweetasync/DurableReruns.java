@@ -59,6 +59,12 @@ final class DurableReruns {
      * renewals, oldest first; lease keeper only.
      */
     private final Queue<DurableRecord> unended = new ArrayDeque<>();
+    /**
+     * A {@code claimUnresolved} threw: its claims may have been committed all the same (the answer lost after the
+     * commit), leaving invocations this member owns without knowing; {@link #endUnresolved} looks for them among
+     * what it owns before it asks again. Lease keeper only.
+     */
+    private boolean unresolvedUnanswered;
     /** When {@link #endUnresolved} last asked the store ({@code System.nanoTime()}); lease keeper only. */
     private long unresolvedAsked;
     private boolean unresolvedAskedOnce;
@@ -118,15 +124,46 @@ final class DurableReruns {
         }
         Duration after = sync.settings.unresolvedAfter();
         long now = System.nanoTime();
+        if (unresolvedUnanswered) {
+            findUnanswered(sync);
+        }
         endClaimed(sync, after); // those whose end the store failed at an earlier renewal
         if (unresolvedAskedOnce && now - unresolvedAsked < Math.min(after.toNanos() / 2, UNRESOLVED_ASK_EVERY)) {
             return;
         }
         unresolvedAskedOnce = true;
         unresolvedAsked = now;
-        unended.addAll(sync.store().claimUnresolved(sync.incarnation(), List.copyOf(handlers.keySet()),
-                Instant.now().minus(after), CLAIM_BATCH));
+        List<DurableRecord> claimed;
+        try {
+            claimed = sync.store().claimUnresolved(sync.incarnation(), List.copyOf(handlers.keySet()),
+                    Instant.now().minus(after), CLAIM_BATCH);
+        }
+        catch (RuntimeException ex) {
+            unresolvedUnanswered = true;
+            throw ex;
+        }
+        unended.addAll(claimed);
         endClaimed(sync, after);
+    }
+
+    /**
+     * Takes into {@link #unended} the invocations this member owns whose handler it does not register: only its
+     * {@code claimUnresolved} gives it such an invocation (a submission or a placement here is of a handler it
+     * registers), so these are claims of one that threw after its commit. The owner's look ({@link #reconcile})
+     * leaves them: this member cannot run them.
+     */
+    private void findUnanswered(StoreSync sync) {
+        Set<TaskId> queued = new java.util.HashSet<>();
+        unended.forEach(record -> queued.add(new TaskId(record.id())));
+        for (TaskId id : OwnedDurables.listed(sync)) {
+            if (queued.contains(id)) {
+                continue;
+            }
+            sync.store().durable(id).filter(record -> record.status().equals("PENDING")
+                    && record.owner() == sync.incarnation() && !handlers.containsKey(record.handler()))
+                    .ifPresent(unended::add);
+        }
+        unresolvedUnanswered = false;
     }
 
     /**

@@ -179,6 +179,43 @@ class UnresolvedDurablesTest {
         }
     }
 
+    /**
+     * Member B's claim of an invocation no member can run is committed, but the store's answer is lost (the
+     * connection drops after the commit): B owns it without knowing. B finds it among what it owns and ends it;
+     * it stayed PENDING, owned by B, for as long as B lived (fails before: the wait times out).
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anInvocationWhoseClaimWasAnsweredNotIsEndedLater(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead", Duration.ofSeconds(30)).number();
+        TaskId gone = TaskId.of(dead, 1);
+        enqueue(store, gone, "charge-v1", dead, System.currentTimeMillis() - 60_000);
+        store.close(dead);
+        AtomicInteger lostAnswers = new AtomicInteger();
+        ReviewSupport.GatedStore bStore = new ReviewSupport.GatedStore(store) {
+            @Override
+            public List<DurableRecord> claimUnresolved(long incarnation, java.util.Collection<String> handlers,
+                    Instant idleBefore, int limit) {
+                List<DurableRecord> claimed = super.claimUnresolved(incarnation, handlers, idleBefore, limit);
+                if (!claimed.isEmpty() && lostAnswers.getAndIncrement() == 0) {
+                    throw new IllegalStateException("connection lost after the commit (test)");
+                }
+                return claimed;
+            }
+        };
+        try (TaskOrchestrator b = on(bStore, "member-b").handler("charge-v2", Invoice.class, invoice -> "v2")
+                .build()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> lostAnswers.get() >= 1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                DurableRecord ended = store.durable(gone).orElseThrow();
+                assertThat(ended.status()).isEqualTo("FAILED");
+                assertThat(ended.failure()).contains("'charge-v1'");
+                assertThat(b.find(gone).orElseThrow().failure().type()).isEqualTo("TaskRejectedException");
+            });
+        }
+    }
+
     /** Member B registers the handler of the invocation A left: B runs it again, as ever, and never ends it unrun. */
     @ParameterizedTest
     @MethodSource("databases")
