@@ -94,6 +94,46 @@ class UnresolvedDurablesTest {
         assertThat(store.claimUnresolved(c, List.of(), idleBefore, 0)).isEmpty();
     }
 
+    /**
+     * A member that registers the handler claims an idle orphan to run it while another, which does not, claims it
+     * to end it unrun: exactly one of them gets it, and the store names that one its owner (the compare-and-set on
+     * owner and attempts), over many races.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aRunnerAndAnEnderRacingForAnOrphanNeverBothGetIt(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        long runner = store.open("runner", Duration.ofSeconds(30)).number();
+        long ender = store.open("ender", Duration.ofSeconds(30)).number();
+        Instant idleBefore = Instant.now().minus(Duration.ofSeconds(30));
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int race = 0; race < 50; race++) {
+                long dead = store.open("dead-" + race, Duration.ofSeconds(30)).number();
+                TaskId orphan = TaskId.of(dead, 1);
+                enqueue(store, orphan, "v1", dead, System.currentTimeMillis() - 60_000);
+                store.close(dead);
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                var runs = threads.submit(() -> {
+                    start.await();
+                    return store.claimOrphans(runner, List.of("v1"), 10);
+                });
+                var ends = threads.submit(() -> {
+                    start.await();
+                    return store.claimUnresolved(ender, List.of("other"), idleBefore, 10);
+                });
+                boolean run = runs.get(30, TimeUnit.SECONDS).stream().anyMatch(r -> r.id() == orphan.value());
+                boolean end = ends.get(30, TimeUnit.SECONDS).stream().anyMatch(r -> r.id() == orphan.value());
+                assertThat(run ^ end).as("race %d: claimed to run %s, to end %s", race, run, end).isTrue();
+                assertThat(store.durable(orphan).orElseThrow().owner()).isEqualTo(run ? runner : ender);
+                store.finishDurable(orphan, run ? runner : ender, "FAILED", null, "race over");
+            }
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
     private static void enqueue(JdbcTaskStore store, TaskId id, String handler, long owner, long at) {
         store.enqueue(new DurableRecord(id.value(), handler, null, "PENDING", 3, owner, null, null, at, 1),
                 JdbcTaskStoreTest.record(id.value(), "RUNNING", handler, owner, true, at));
