@@ -153,10 +153,13 @@ final class DurableReruns {
      * leaves them: this member cannot run them.
      */
     private void findUnanswered(StoreSync sync) {
-        Set<TaskId> queued = new java.util.HashSet<>();
-        unended.forEach(record -> queued.add(new TaskId(record.id())));
-        for (TaskId id : OwnedDurables.listed(sync)) {
-            if (queued.contains(id)) {
+        List<TaskId> listed = OwnedDurables.listed(sync);
+        // Read after the list, as the look reads them: what this member runs or starts is of its own handlers,
+        // and is not read again one by one.
+        Set<TaskId> skipped = known(sync);
+        unended.forEach(record -> skipped.add(new TaskId(record.id())));
+        for (TaskId id : listed) {
+            if (skipped.contains(id)) {
                 continue;
             }
             sync.store().durable(id).filter(record -> record.status().equals("PENDING")
