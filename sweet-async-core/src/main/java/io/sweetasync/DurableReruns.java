@@ -7,6 +7,7 @@ import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,18 @@ final class DurableReruns {
     private final Queue<DurableRecord> unstarted = new ConcurrentLinkedQueue<>();
     /** What the store says this incarnation owns, held against what this member knows of it. */
     private final OwnedDurables owned;
+    /**
+     * Invocations {@link #endUnresolved} claimed whose end has not been written yet (the store failed it): this member
+     * owns them, and no other member takes them while its lease holds, so the lease keeper ends them at the next
+     * renewals, oldest first; lease keeper only.
+     */
+    private final Queue<DurableRecord> unended = new ArrayDeque<>();
+    /**
+     * A {@code claimUnresolved} threw: its claims may have been committed all the same (the answer lost after the
+     * commit), leaving invocations this member owns without knowing; {@link #endUnresolved} looks for them among
+     * what it owns before it asks again. Lease keeper only.
+     */
+    private boolean unresolvedUnanswered;
     /** When {@link #endUnresolved} last asked the store ({@code System.nanoTime()}); lease keeper only. */
     private long unresolvedAsked;
     private boolean unresolvedAskedOnce;
@@ -111,15 +124,67 @@ final class DurableReruns {
         }
         Duration after = sync.settings.unresolvedAfter();
         long now = System.nanoTime();
+        if (unresolvedUnanswered) {
+            findUnanswered(sync);
+        }
+        endClaimed(sync, after); // those whose end the store failed at an earlier renewal
         if (unresolvedAskedOnce && now - unresolvedAsked < Math.min(after.toNanos() / 2, UNRESOLVED_ASK_EVERY)) {
             return;
         }
         unresolvedAskedOnce = true;
         unresolvedAsked = now;
-        List<DurableRecord> claimed = sync.store().claimUnresolved(sync.incarnation(), List.copyOf(handlers.keySet()),
-                Instant.now().minus(after), CLAIM_BATCH);
-        for (DurableRecord record : claimed) {
+        List<DurableRecord> claimed;
+        try {
+            claimed = sync.store().claimUnresolved(sync.incarnation(), List.copyOf(handlers.keySet()),
+                    Instant.now().minus(after), CLAIM_BATCH);
+        }
+        catch (RuntimeException ex) {
+            unresolvedUnanswered = true;
+            throw ex;
+        }
+        unended.addAll(claimed);
+        endClaimed(sync, after);
+    }
+
+    /**
+     * Takes into {@link #unended} the invocations this member owns whose handler it does not register: only its
+     * {@code claimUnresolved} gives it such an invocation (a submission or a placement here is of a handler it
+     * registers), so these are claims of one that threw after its commit. The owner's look ({@link #reconcile})
+     * leaves them: this member cannot run them.
+     */
+    private void findUnanswered(StoreSync sync) {
+        List<TaskId> listed = OwnedDurables.listed(sync);
+        // Read after the list, as the look reads them: what this member runs or starts is of its own handlers,
+        // and is not read again one by one.
+        Set<TaskId> skipped = known(sync);
+        unended.forEach(record -> skipped.add(new TaskId(record.id())));
+        for (TaskId id : listed) {
+            if (skipped.contains(id)) {
+                continue;
+            }
+            sync.store().durable(id).filter(record -> record.status().equals("PENDING")
+                    && record.owner() == sync.incarnation() && !handlers.containsKey(record.handler()))
+                    .ifPresent(unended::add);
+        }
+        unresolvedUnanswered = false;
+    }
+
+    /**
+     * Ends the invocations {@link #endUnresolved} claimed, oldest first; one the store fails to end stays first in
+     * {@link #unended}, and the failure goes to the lease keeper. The invocation is read again first: if this
+     * member's lease lapsed since its claim (the store out of reach), a member that registers its handler may have
+     * claimed and run it; its record is then that run's, not this member's to end.
+     */
+    private void endClaimed(StoreSync sync, Duration after) {
+        for (DurableRecord record; (record = unended.peek()) != null; unended.remove()) {
             TaskId id = new TaskId(record.id());
+            DurableRecord now = sync.store().durable(id).orElse(null);
+            if (now == null || !now.status().equals("PENDING") || now.owner() != sync.incarnation()
+                    || now.attempts() != record.attempts()) {
+                LOG.log(Level.WARNING, "durable task {0} claimed by this member to be ended unrun is left: the task "
+                        + "store changed it meanwhile ({1})", id, now);
+                continue;
+            }
             String why = "never run: no member registers handler '" + record.handler() + "' (unclaimed for over "
                     + after + ", storeUnresolvedAfter)";
             sync.store().find(id).ifPresent(stored -> sync.store().save(List.of(

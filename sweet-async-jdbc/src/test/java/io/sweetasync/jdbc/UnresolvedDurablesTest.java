@@ -94,6 +94,46 @@ class UnresolvedDurablesTest {
         assertThat(store.claimUnresolved(c, List.of(), idleBefore, 0)).isEmpty();
     }
 
+    /**
+     * A member that registers the handler claims an idle orphan to run it while another, which does not, claims it
+     * to end it unrun: exactly one of them gets it, and the store names that one its owner (the compare-and-set on
+     * owner and attempts), over many races.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aRunnerAndAnEnderRacingForAnOrphanNeverBothGetIt(Databases.Database database) throws Exception {
+        JdbcTaskStore store = database.newStore();
+        long runner = store.open("runner", Duration.ofSeconds(30)).number();
+        long ender = store.open("ender", Duration.ofSeconds(30)).number();
+        Instant idleBefore = Instant.now().minus(Duration.ofSeconds(30));
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int race = 0; race < 50; race++) {
+                long dead = store.open("dead-" + race, Duration.ofSeconds(30)).number();
+                TaskId orphan = TaskId.of(dead, 1);
+                enqueue(store, orphan, "v1", dead, System.currentTimeMillis() - 60_000);
+                store.close(dead);
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                var runs = threads.submit(() -> {
+                    start.await();
+                    return store.claimOrphans(runner, List.of("v1"), 10);
+                });
+                var ends = threads.submit(() -> {
+                    start.await();
+                    return store.claimUnresolved(ender, List.of("other"), idleBefore, 10);
+                });
+                boolean run = runs.get(30, TimeUnit.SECONDS).stream().anyMatch(r -> r.id() == orphan.value());
+                boolean end = ends.get(30, TimeUnit.SECONDS).stream().anyMatch(r -> r.id() == orphan.value());
+                assertThat(run ^ end).as("race %d: claimed to run %s, to end %s", race, run, end).isTrue();
+                assertThat(store.durable(orphan).orElseThrow().owner()).isEqualTo(run ? runner : ender);
+                store.finishDurable(orphan, run ? runner : ender, "FAILED", null, "race over");
+            }
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
     private static void enqueue(JdbcTaskStore store, TaskId id, String handler, long owner, long at) {
         store.enqueue(new DurableRecord(id.value(), handler, null, "PENDING", 3, owner, null, null, at, 1),
                 JdbcTaskStoreTest.record(id.value(), "RUNNING", handler, owner, true, at));
@@ -141,6 +181,78 @@ class UnresolvedDurablesTest {
             never.countDown();
             aStore.down = false;
             a.close();
+        }
+    }
+
+    /**
+     * Member B claims an invocation no member can run, and the store fails B's end of it once (it flaps): B, owning
+     * it now and alive, is the only one that may end it (no other member claims it while B's lease holds), so B
+     * ends it at a later renewal. It stayed pending for ever, owned by B (fails before: the wait times out).
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anInvocationWhoseEndFailedOnceIsEndedLater(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead", Duration.ofSeconds(30)).number();
+        TaskId gone = TaskId.of(dead, 1);
+        enqueue(store, gone, "charge-v1", dead, System.currentTimeMillis() - 60_000);
+        store.close(dead);
+        AtomicInteger failedEnds = new AtomicInteger();
+        ReviewSupport.GatedStore bStore = new ReviewSupport.GatedStore(store) {
+            @Override
+            public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
+                if (id.equals(gone) && failedEnds.getAndIncrement() == 0) {
+                    throw new IllegalStateException("store flapped (test)");
+                }
+                return super.finishDurable(id, owner, status, result, failure);
+            }
+        };
+        try (TaskOrchestrator b = on(bStore, "member-b").handler("charge-v2", Invoice.class, invoice -> "v2")
+                .build()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> failedEnds.get() >= 1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                DurableRecord ended = store.durable(gone).orElseThrow();
+                assertThat(ended.status()).isEqualTo("FAILED");
+                assertThat(ended.failure()).contains("'charge-v1'");
+                assertThat(b.find(gone).orElseThrow().failure().type()).isEqualTo("TaskRejectedException");
+            });
+        }
+    }
+
+    /**
+     * Member B's claim of an invocation no member can run is committed, but the store's answer is lost (the
+     * connection drops after the commit): B owns it without knowing. B finds it among what it owns and ends it;
+     * it stayed PENDING, owned by B, for as long as B lived (fails before: the wait times out).
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anInvocationWhoseClaimWasAnsweredNotIsEndedLater(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead", Duration.ofSeconds(30)).number();
+        TaskId gone = TaskId.of(dead, 1);
+        enqueue(store, gone, "charge-v1", dead, System.currentTimeMillis() - 60_000);
+        store.close(dead);
+        AtomicInteger lostAnswers = new AtomicInteger();
+        ReviewSupport.GatedStore bStore = new ReviewSupport.GatedStore(store) {
+            @Override
+            public List<DurableRecord> claimUnresolved(long incarnation, java.util.Collection<String> handlers,
+                    Instant idleBefore, int limit) {
+                List<DurableRecord> claimed = super.claimUnresolved(incarnation, handlers, idleBefore, limit);
+                if (!claimed.isEmpty() && lostAnswers.getAndIncrement() == 0) {
+                    throw new IllegalStateException("connection lost after the commit (test)");
+                }
+                return claimed;
+            }
+        };
+        try (TaskOrchestrator b = on(bStore, "member-b").handler("charge-v2", Invoice.class, invoice -> "v2")
+                .build()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> lostAnswers.get() >= 1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                DurableRecord ended = store.durable(gone).orElseThrow();
+                assertThat(ended.status()).isEqualTo("FAILED");
+                assertThat(ended.failure()).contains("'charge-v1'");
+                assertThat(b.find(gone).orElseThrow().failure().type()).isEqualTo("TaskRejectedException");
+            });
         }
     }
 

@@ -175,4 +175,60 @@ public class EventBufferStress {
             r.r2 = buffer.used();
         }
     }
+
+    /**
+     * A pipeline being stopped drops what is queued ({@link EventBuffer#discard}) while its sender still puts, and
+     * while a receiver holds a batch it took and releases only afterwards: every slot is released at the end (the
+     * queued events' by the discard, the batch's by the receiver's release, the waiting put's refused), and the
+     * receiver got a prefix of the events, each once.
+     */
+    @JCStressTest
+    @Outcome(id = { "a0, 0", "a0b1, 0" }, expect = ACCEPTABLE,
+            desc = "a prefix taken, each once; the rest dropped or refused; every slot released")
+    @Outcome(expect = FORBIDDEN, desc = "an event repeated or out of order, a lost wake-up, or a slot leaked")
+    @State
+    public static class DiscardWhileSendingAndHolding extends SenderAndReceiver {
+
+        public DiscardWhileSendingAndHolding() {
+            super(2);
+        }
+
+        @Actor
+        public void sender() {
+            try {
+                buffer.put("a", Instant.EPOCH);
+                buffer.put("b", Instant.EPOCH);
+                buffer.put("c", Instant.EPOCH);
+            }
+            catch (IllegalStateException refused) {
+                // the buffer was discarded first: refused
+            }
+            catch (InterruptedException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Actor
+        public void receiverStopping() {
+            TakenEvents batch = new TakenEvents(2);
+            StringBuilder taken = new StringBuilder();
+            try {
+                int count = buffer.take(batch, 0, 2, false, WAIT);
+                for (int i = 0; i < count; i++) {
+                    taken.append(batch.event(i).data()).append(batch.event(i).sequence());
+                }
+                buffer.discard();
+                buffer.release(count);
+            }
+            catch (InterruptedException ex) {
+                throw new IllegalStateException(ex);
+            }
+            received = taken.toString();
+        }
+
+        @Arbiter
+        public void arbiter(LL_Result r) {
+            report(r);
+        }
+    }
 }
