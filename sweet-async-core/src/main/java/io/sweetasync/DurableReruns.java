@@ -35,6 +35,7 @@ final class DurableReruns {
     private static final System.Logger LOG = System.getLogger(Durables.class.getName()); // the name users configure
     private static final int CLAIM_BATCH = 100;
     private static final long UNRESOLVED_ASK_EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    static final int UNRESOLVED_BATCH = 10;
 
     private final TaskOrchestrator orchestrator;
     private final Map<String, Durables.Registration<?>> handlers;
@@ -68,6 +69,8 @@ final class DurableReruns {
     /** When {@link #endUnresolved} last asked the store ({@code System.nanoTime()}); lease keeper only. */
     private long unresolvedAsked;
     private boolean unresolvedAskedOnce;
+    /** The last ask came back full: more may wait, asked for at the next renewal. Lease keeper only. */
+    private boolean unresolvedMore;
 
     DurableReruns(TaskOrchestrator orchestrator, Durables durables, DurableCodec codec, OwnedDurables owned,
             DurableStarts runs, DurablesPlacedHere placedHere) {
@@ -111,11 +114,14 @@ final class DurableReruns {
     /**
      * Ends {@code FAILED}, unrun, the stored invocations of handlers this member does not register that no live
      * member has claimed for {@link StoreSettings#unresolvedAfter}
-     * ({@link TaskOrchestrator.Builder#storeUnresolvedAfter}): work no member can run (its handler renamed or removed by a deploy, or every member that registers it gone
-     * that long) would otherwise stay pending for ever. Each is claimed first ({@code TaskStore.claimUnresolved}),
-     * so that of members doing this at once one ends it, and then ended as its owner, its record first (failure
-     * {@link TaskRejectedException}: it never ran here). Asks the store at most every half of that time and every 10
-     * minutes, a batch at a time; called by the store's lease keeper at a renewal.
+     * ({@link TaskOrchestrator.Builder#storeUnresolvedAfter}): work no member can run (its handler renamed or removed
+     * by a deploy, or every member that registers it gone that long) would otherwise stay pending for ever. Each is
+     * claimed first ({@code TaskStore.claimUnresolved}), so that of members doing this at once one ends it, and then
+     * ended as its owner, its record first (failure {@link TaskRejectedException}: it never ran here). Asks the store
+     * at most every half of that time and every 10 minutes, {@value #UNRESOLVED_BATCH} at a time (a few store calls
+     * each, on the thread that renews the lease: a larger batch against a slow store could delay the renewal past
+     * the lease), and again at the next renewal while batches come back full; called by the store's lease keeper at
+     * a renewal.
      */
     void endUnresolved() {
         StoreSync sync = orchestrator.storeSync();
@@ -128,7 +134,8 @@ final class DurableReruns {
             findUnanswered(sync);
         }
         endClaimed(sync, after); // those whose end the store failed at an earlier renewal
-        if (unresolvedAskedOnce && now - unresolvedAsked < Math.min(after.toNanos() / 2, UNRESOLVED_ASK_EVERY)) {
+        if (unresolvedAskedOnce && !unresolvedMore
+                && now - unresolvedAsked < Math.min(after.toNanos() / 2, UNRESOLVED_ASK_EVERY)) {
             return;
         }
         unresolvedAskedOnce = true;
@@ -136,12 +143,13 @@ final class DurableReruns {
         List<DurableRecord> claimed;
         try {
             claimed = sync.store().claimUnresolved(sync.incarnation(), List.copyOf(handlers.keySet()),
-                    Instant.now().minus(after), CLAIM_BATCH);
+                    Instant.now().minus(after), UNRESOLVED_BATCH);
         }
         catch (RuntimeException ex) {
             unresolvedUnanswered = true;
             throw ex;
         }
+        unresolvedMore = claimed.size() >= UNRESOLVED_BATCH;
         unended.addAll(claimed);
         endClaimed(sync, after);
     }

@@ -220,6 +220,44 @@ class UnresolvedDurablesTest {
     }
 
     /**
+     * A backlog larger than a batch (25 invocations, batches of 10) is ended at consecutive renewals, not a batch per
+     * ask interval (half of {@code storeUnresolvedAfter}, here 30 s: 15 s, about 45 renewals of a 1 s lease apart),
+     * and a batch at a time: the ends run on the thread that renews the lease.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aBacklogIsEndedABatchAtARenewalWhileBatchesComeBackFull(Databases.Database database) {
+        JdbcTaskStore store = database.newStore();
+        long dead = store.open("dead", Duration.ofSeconds(30)).number();
+        List<TaskId> gone = new java.util.ArrayList<>();
+        for (int i = 1; i <= 25; i++) {
+            gone.add(TaskId.of(dead, i));
+            enqueue(store, gone.get(i - 1), "charge-v1", dead, System.currentTimeMillis() - 120_000);
+        }
+        store.close(dead);
+        List<Integer> renewalsAtAsks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ReviewSupport.GatedStore bStore = new ReviewSupport.GatedStore(store) {
+            @Override
+            public List<DurableRecord> claimUnresolved(long incarnation, java.util.Collection<String> handlers,
+                    Instant idleBefore, int limit) {
+                renewalsAtAsks.add(renewals.get());
+                List<DurableRecord> claimed = super.claimUnresolved(incarnation, handlers, idleBefore, limit);
+                batches.add(claimed.size());
+                return claimed;
+            }
+        };
+        try (TaskOrchestrator b = on(bStore, "member-b").storeUnresolvedAfter(Duration.ofSeconds(30))
+                .handler("charge-v2", Invoice.class, invoice -> "v2").build()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> gone.stream()
+                    .allMatch(id -> store.durable(id).orElseThrow().status().equals("FAILED")));
+            assertThat(batches).as("a batch at a time").startsWith(10, 10, 5);
+            assertThat(renewalsAtAsks.get(2) - renewalsAtAsks.get(0)).as("renewals from the first ask to the third")
+                    .isEqualTo(2);
+        }
+    }
+
+    /**
      * Member B's claim of an invocation no member can run is committed, but the store's answer is lost (the
      * connection drops after the commit): B owns it without knowing. B finds it among what it owns and ends it;
      * it stayed PENDING, owned by B, for as long as B lived (fails before: the wait times out).
