@@ -64,6 +64,9 @@ public final class SweetAsyncClusterAutoConfiguration {
             Config config = new Config();
             config.setClusterName(cluster.getName());
             config.setProperty("hazelcast.phone.home.enabled", "false");
+            // The context shuts the member down (its destroy method), after the orchestrator's grace. Hazelcast's
+            // own JVM hook would terminate it at once, beside Spring's hook: on SIGTERM, while tasks still finish.
+            config.setProperty("hazelcast.shutdownhook.enabled", "false");
             NetworkConfig network = config.getNetworkConfig();
             network.setPort(cluster.getPort()).setPortCount(cluster.getPortCount()).setPortAutoIncrement(cluster.getPortCount() > 1);
             if (cluster.getBindAddress() != null) {

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.instance.impl.Node;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
@@ -20,6 +22,7 @@ import io.sweetasync.boot.actuate.TaskDescriptor;
 import io.sweetasync.hazelcast.HazelcastTaskCluster;
 import io.sweetasync.spi.TaskCluster;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -106,6 +109,28 @@ class SweetAsyncClusterAutoConfigurationTests {
         finally {
             own.getLifecycleService().terminate();
         }
+    }
+
+    /**
+     * The embedded member is the context's to stop (its {@code shutdown} as the context closes, after the
+     * orchestrator's grace). Hazelcast also registered a JVM shutdown hook that terminates the member at once;
+     * JVM hooks run together with Spring's, so on SIGTERM the member was gone while the orchestrator still let
+     * its tasks finish: tasks placed on other members through it ended LOST, calls to it from other members
+     * lost their outcomes (hazelcast/hazelcast#21123). No hook of the member's may be registered.
+     */
+    @Test
+    void theEmbeddedMemberLeavesItsShutdownToTheContextNotToAJvmHook() {
+        String name = "sweet-boot-" + UUID.randomUUID();
+        int base = freeBlock(1);
+        runner.withPropertyValues(member(name, base, 0)).run(context -> {
+            HazelcastInstance member = context.getBean(HazelcastInstance.class);
+            Node node = ((HazelcastInstanceProxy) member).getOriginal().node;
+            Field hookField = Node.class.getDeclaredField("shutdownHookThread");
+            hookField.setAccessible(true);
+            Thread hook = (Thread) hookField.get(node);
+            boolean registered = Runtime.getRuntime().removeShutdownHook(hook); // true: it was registered
+            assertThat(registered).as("a JVM shutdown hook that terminates the embedded member").isFalse();
+        });
     }
 
     @Test
