@@ -50,8 +50,10 @@ final class TaskTrees {
         int next;
 
         Frame(TaskNode<?> node) {
-            this.info = node.info();
+            // The children first: a child started between the two reads is then counted ({@code childCount}, read
+            // by info()) but not listed, never listed beyond the count (the list only grows).
             this.children = node.childNodes();
+            this.info = node.info();
         }
     }
 
