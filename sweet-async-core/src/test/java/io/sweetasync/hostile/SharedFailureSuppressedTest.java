@@ -75,6 +75,8 @@ class SharedFailureSuppressedTest {
     private static SpawningTask<Integer> failingWhileItsChildReturns(TaskOrchestrator own, CountDownLatch release,
             Callable<Integer> failure) throws InterruptedException {
         CountDownLatch childRunning = new CountDownLatch(1);
+        // The child is interrupted once the body's failure is recorded (its subtree is cancelled right after): a
+        // cancel landing before that is no cancel of a failed body (it decides the end before the body failed).
         CountDownLatch failed = new CountDownLatch(1);
         SpawningTask<Integer> parent = own.to(Integer.class).run(() -> {
             TaskContext.current().orElseThrow().runChild(() -> {
@@ -85,17 +87,12 @@ class SharedFailureSuppressedTest {
                         return 2;
                     }
                     catch (InterruptedException ex) {
-                        // again
+                        failed.countDown(); // again
                     }
                 }
             });
             childRunning.await();
-            try {
-                return failure.call();
-            }
-            finally {
-                failed.countDown();
-            }
+            return failure.call();
         });
         failed.await();
         return parent;
