@@ -195,9 +195,7 @@ final class DurableReruns {
             }
             String why = "never run: no member registers handler '" + record.handler() + "' (unclaimed for over "
                     + after + ", storeUnresolvedAfter)";
-            sync.store().find(id).ifPresent(stored -> sync.store().save(List.of(
-                    ended(stored, TaskRejectedException.class.getSimpleName(), why, sync))));
-            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
+            endUnrun(sync, id, TaskRejectedException.class.getSimpleName(), why, why);
             LOG.log(Level.WARNING, "durable task {0} ended FAILED: {1}", id, why);
         }
     }
@@ -306,19 +304,15 @@ final class DurableReruns {
         if (record.lostRuns() < Durables.MAX_LOST_RUNS && placed.handOff(record)) {
             return null; // submitted here and placed elsewhere: its handle here runs it
         }
-        Optional<io.sweetasync.spi.TaskRecord> before = sync.store().find(id);
         if (record.lostRuns() >= Durables.MAX_LOST_RUNS) {
             String why = "given up: its process stopped during " + record.lostRuns() + " of its runs";
-            // The history first, then the invocation: whoever sees it given up finds the record ended too. Written
-            // as this member, the invocation's owner now: the store keeps a durable task's record for its owner.
-            before.ifPresent(stored -> sync.store().save(List.of(ended(stored, "TaskLostException",
-                    TaskLostException.MESSAGE + " (" + why + ")", sync))));
-            sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
+            endUnrun(sync, id, TaskLostException.class.getSimpleName(), TaskLostException.MESSAGE + " (" + why + ")",
+                    why);
             LOG.log(Level.WARNING, "durable task {0} ({1}) was lost {2} times; given up", id, record.handler(),
                     record.lostRuns());
             return null;
         }
-        TaskNode<Object> node = runs.startable(sync, record, before);
+        TaskNode<Object> node = runs.startable(sync, record, sync.store().find(id));
         if (node == null) {
             return null;
         }
@@ -341,6 +335,18 @@ final class DurableReruns {
         sync.track(node);
         node.submit();
         return node;
+    }
+
+    /**
+     * Ends the claimed invocation {@code id} {@code FAILED} without running it: its history record first (with
+     * {@code failureType} and {@code failureMessage}), then the invocation ({@code why}), so whoever sees it ended
+     * finds the record ended too. Written as this member, the invocation's owner now: the store keeps a durable
+     * task's record for its owner.
+     */
+    private static void endUnrun(StoreSync sync, TaskId id, String failureType, String failureMessage, String why) {
+        sync.store().find(id).ifPresent(stored -> sync.store().save(List.of(
+                ended(stored, failureType, failureMessage, sync))));
+        sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
     }
 
     /** {@code r} ended {@code FAILED} now by {@code owner}, with that failure. */

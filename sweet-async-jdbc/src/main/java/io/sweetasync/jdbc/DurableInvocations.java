@@ -70,7 +70,7 @@ final class DurableInvocations {
             return List.of();
         }
         List<Object> parameters = new ArrayList<>(handlers);
-        return claimWhere("handler IN (" + marks(handlers.size()) + ")", parameters, incarnation, limit, 1);
+        return claimWhere("handler IN (" + marks(handlers.size()) + ")", parameters, incarnation, limit, true);
     }
 
     /** See {@link JdbcTaskStore#claimUnresolved(long, Collection, Instant, int)}. */
@@ -85,7 +85,7 @@ final class DurableInvocations {
         parameters.add(idleBefore.toEpochMilli());
         String unknown = handlers.isEmpty() ? "" : "handler NOT IN (" + marks(handlers.size()) + ") AND ";
         return claimWhere(unknown + "updated_at < ? AND NOT EXISTS (SELECT 1 FROM " + prefix + "member w WHERE "
-                + "w.incarnation = d.owner AND w.lease_until >= ?)", parameters, incarnation, limit, 0);
+                + "w.incarnation = d.owner AND w.lease_until >= ?)", parameters, incarnation, limit, false);
     }
 
     private static String marks(int count) {
@@ -95,10 +95,12 @@ final class DurableInvocations {
     /**
      * Claims for {@code incarnation} up to {@code limit} pending invocations matching {@code condition} (its
      * {@code parameters} first) whose owner's lease has lapsed, or that have none, each with {@link #claim}; their
-     * attempts go up by {@code attempt} (1: to be run again, 0: to be ended unrun).
+     * attempts go up by one if they are claimed {@code toRun} again, and stay as they are if claimed to be ended
+     * unrun (which is no lost run either).
      */
     private List<DurableRecord> claimWhere(String condition, List<Object> parameters, long incarnation, int limit,
-            int attempt) {
+            boolean toRun) {
+        int attempt = toRun ? 1 : 0;
         long now = System.currentTimeMillis();
         parameters.add(incarnation);
         parameters.add(now);
@@ -113,7 +115,7 @@ final class DurableInvocations {
         for (DurableRecord candidate : candidates) {
             // Compare-and-set on the owner: of members racing for the same orphan, exactly one wins. Owner 0: its
             // last run was handed over by a graceful close (releaseDurables), so that run was not lost.
-            int lost = candidate.owner() == RELEASED || attempt == 0 ? 0 : 1;
+            int lost = candidate.owner() == RELEASED || !toRun ? 0 : 1;
             int won;
             try {
                 won = claim(incarnation, candidate, attempt, lost, now);
