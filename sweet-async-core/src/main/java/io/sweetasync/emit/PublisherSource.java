@@ -95,15 +95,17 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
             NullPointerException error = new NullPointerException(
                     "the publisher emitted a null item (rule 2.13); its subscription is cancelled");
             end(error);
-            cancel();
+            cancelAfter(error);
             throw error;
         }
         if (ended.get()) {
             return; // after cancellation or the end (rule 2.8)
         }
         if (outstanding.getAndDecrement() <= 0) {
-            end(new IllegalStateException("the publisher sent more items than were requested (rule 1.1)"));
-            cancel();
+            IllegalStateException error = new IllegalStateException(
+                    "the publisher sent more items than were requested (rule 1.1)");
+            end(error);
+            cancelAfter(error);
             return;
         }
         items.add(item);
@@ -144,7 +146,7 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
             publisher.subscribe(this);
         }
         catch (RuntimeException | Error ex) {
-            cancel();
+            cancelAfter(ex);
             throw ex;
         }
     }
@@ -171,7 +173,7 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
             }
         }
         catch (Exception | Error ex) {
-            cancel();
+            cancelAfter(ex);
             throw ex;
         }
         Throwable error = failure.get();
@@ -186,6 +188,21 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
             if (!cancelled) {
                 outstanding.addAndGet(n);
                 subscription.get().request(n);
+            }
+        }
+    }
+
+    /**
+     * {@link #cancel()} because of {@code cause}: a subscription whose {@code cancel} throws (breaking rule 3.15)
+     * does not replace the failure that stopped the source; its exception is suppressed by {@code cause}.
+     */
+    private void cancelAfter(Throwable cause) {
+        try {
+            cancel();
+        }
+        catch (RuntimeException | Error broken) {
+            if (broken != cause) {
+                cause.addSuppressed(broken);
             }
         }
     }

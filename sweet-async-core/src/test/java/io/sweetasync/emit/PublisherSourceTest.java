@@ -67,6 +67,41 @@ class PublisherSourceTest {
                 .awaitFinalEvent();
     }
 
+    /**
+     * A subscription whose {@code request} throws once items flowed (breaking rule 3.16) and whose {@code cancel}
+     * throws too (breaking rule 3.15): the source stops on the request's failure and cancels, and the cancel's
+     * exception replaced the request's as the sender's error, so the pipeline reported the later, secondary breach
+     * and lost the cause. The first failure stays the error, the cancel's is suppressed by it.
+     */
+    @Test
+    void aThrowingCancelDoesNotReplaceTheFailureThatStoppedTheSource() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            AtomicLong requests = new AtomicLong();
+            FinalEvent<Integer, Integer> done = drain(scripted(subscriber -> {
+                subscriber.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                        if (requests.incrementAndGet() > 1) {
+                            throw new IllegalStateException("request is broken");
+                        }
+                    }
+
+                    @Override
+                    public void cancel() {
+                        throw new IllegalStateException("cancel is broken");
+                    }
+                });
+                IntStream.rangeClosed(1, 8).forEach(subscriber::onNext);
+            }));
+            assertThat(done.collected()).isNotEmpty();
+            assertThat(done.errors()).singleElement().satisfies(error -> {
+                assertThat(error.error()).hasMessage("request is broken");
+                assertThat(error.error().getSuppressed()).singleElement()
+                        .satisfies(suppressed -> assertThat(suppressed).hasMessage("cancel is broken"));
+            });
+        });
+    }
+
     @Test
     void aSecondOnSubscribeIsCancelledAndNeverRequestedFrom() {
         assertTimeoutPreemptively(CEILING, () -> {
