@@ -174,10 +174,16 @@ final class Pipeline<E, K, V> {
                 : "it is being stopped (cancelled, timed out or failed)"));
     }
 
-    /** Stops on the first error: cancels the workers; the exception the pipeline fails with. */
+    /**
+     * Stops on the first error: cancels the workers; the exception the pipeline fails with. An {@link Error} is
+     * thrown as it is, as a task's body throwing it would: the pipeline's failure has it as its cause.
+     */
     private Exception stop() {
         workers.cancelAll();
         Throwable error = results.firstError();
+        if (error instanceof Error fatal) {
+            throw fatal;
+        }
         return error instanceof Exception exception ? exception : new ExecutionException(error);
     }
 }

@@ -295,6 +295,30 @@ class PipelineTest {
         assertThat(tree.children()).allSatisfy(worker -> assertThat(worker.status().isTerminal()).isTrue());
     }
 
+    /**
+     * Stop-on-first with a receiver that throws an {@link Error}: the pipeline fails as a task whose body threw
+     * that error does, with the error itself as the cause (it was wrapped in an {@code ExecutionException}, so
+     * {@code getCause()} of the pipeline's failure was not what the receiver threw).
+     */
+    @Test
+    void anErrorThatStopsThePipelineIsItsFailuresCauseAsForATask() {
+        AssertionError broken = new AssertionError("receiver is broken");
+        EmittingTask<Integer, Integer> stopped = orchestrator.emits(Integer.class)
+                .errorStrategy(ErrorStrategy.stopOnFirst())
+                .sender(emitter -> emitter.emitAll(numbers(10)))
+                .receiver((event, collector) -> {
+                    throw broken;
+                }).run();
+        TaskResult<FinalEvent<Integer, Integer>> result = stopped.result();
+        TaskResult<Object> task = orchestrator.to(Object.class).retry(io.sweetasync.RetryPolicy.none())
+                .run(() -> {
+                    throw broken;
+                }).result();
+        assertThat(((TaskResult.Err<?>) task).error()).isInstanceOf(TaskFailedException.class).hasCause(broken);
+        assertThat(result).isInstanceOf(TaskResult.Err.class);
+        assertThat(((TaskResult.Err<?>) result).error()).isInstanceOf(TaskFailedException.class).hasCause(broken);
+    }
+
     @Test
     void eachEventIsRetriedBeforeItCountsAsAnError() {
         Map<Integer, AtomicInteger> attempts = new java.util.concurrent.ConcurrentHashMap<>();
