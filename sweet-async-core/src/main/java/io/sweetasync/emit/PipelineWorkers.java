@@ -4,6 +4,7 @@ import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
+import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,9 @@ import java.util.function.Consumer;
  * children and its cancellation or deadline stops them all. {@code workers} is guarded by its own
  * lock and read as a snapshot.</li>
  * <li>A worker is never retried (its body handles its errors itself) and takes the pipeline's timeout
- * plus {@link #WORKER_DEADLINE_MARGIN}, not the orchestrator's default: its deadline falls after the
- * pipeline's, and it is the pipeline's deadline that stops it.</li>
+ * plus {@link #WORKER_DEADLINE_MARGIN}, never the orchestrator's default (none at all when the pipeline has no
+ * timeout of its own): its deadline falls after the pipeline's, and it is the pipeline's deadline that stops
+ * it.</li>
  * <li>A worker that ends without completing (say cancelled by id) would leave events unsent or
  * unreceived: the first such end is kept in {@code failure} and signalled once
  * ({@link Pipeline.Signal#WORKER_FAILED}); every other end is signalled as
@@ -70,10 +72,11 @@ final class PipelineWorkers {
 
     /** Starts a worker named {@code pipeline.role}, running {@code body}, and keeps it; its task. */
     SpawningTask<Void> start(String role, Callable<Void> body) {
-        SpawningTaskBuilder<Void> builder = spec.applyTo(context.child(Void.class)).retry(RetryPolicy.none());
-        if (spec.timeout() != null) {
-            builder = builder.timeout(workerTimeout(spec.timeout()));
-        }
+        // A pipeline without a timeout of its own took the orchestrator's default (or none): its workers take no
+        // deadline (the default would fall a moment after the pipeline's and could decide first on another timer
+        // thread, failing the pipeline instead of timing it out); the pipeline's deadline stops them.
+        SpawningTaskBuilder<Void> builder = spec.applyTo(context.child(Void.class)).retry(RetryPolicy.none())
+                .timeout(spec.timeout() != null ? workerTimeout(spec.timeout()) : TaskClock.PRACTICALLY_NEVER);
         SpawningTask<Void> worker = builder.named(spec.name() + "." + role).run(() -> {
             if (Thread.currentThread() == coordinator) {
                 throw new IllegalStateException("the " + role + " of pipeline " + label + " was run inside its start,"
@@ -93,12 +96,12 @@ final class PipelineWorkers {
      * endless timeout stays as it is.
      */
     static Duration workerTimeout(Duration pipelineTimeout) {
-        return pipelineTimeout.compareTo(ENDLESS) >= 0 ? pipelineTimeout : pipelineTimeout.plus(WORKER_DEADLINE_MARGIN);
+        return TaskClock.isPracticallyNever(pipelineTimeout) ? pipelineTimeout
+                : pipelineTimeout.plus(WORKER_DEADLINE_MARGIN);
     }
 
     /** How much later than the pipeline's a worker's deadline falls. */
     static final Duration WORKER_DEADLINE_MARGIN = Duration.ofSeconds(1);
-    private static final Duration ENDLESS = Duration.ofDays(365L * 100);
 
     /** The most workers a strategy may start at once (each is a task): a bound on configuration, not on growth. */
     static final int MAX_STARTED_AT_ONCE = 10_000;

@@ -97,6 +97,34 @@ class PipelineWorkersTest {
         });
     }
 
+    /**
+     * A pipeline that sets no timeout takes the orchestrator's default, and so did each of its workers: their
+     * deadlines fell a moment after the pipeline's, and with the two deadline actions running on different
+     * threads a worker's could decide first, failing the pipeline ("a worker ... timed out") instead of timing it
+     * out (seen on a loaded machine: ReadmeClaimsTest). Workers now ask for no deadline of their own then: only
+     * the pipeline's is scheduled, and it stops them.
+     */
+    @Test
+    void aPipelineWithoutATimeoutGivesItsWorkersNoDeadlineOfTheirOwn() {
+        assertTimeoutPreemptively(CEILING, () -> {
+            CountDownLatch receiving = new CountDownLatch(2);
+            EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).named("defaulted")
+                    .sender(emitter -> emitter.emitAll(numbers(50)))
+                    .receiver(ReceiverStrategy.parallel(2), (event, collector) -> {
+                        receiving.countDown();
+                        new CountDownLatch(1).await();
+                    })
+                    .run();
+            receiving.await();
+            assertThat(clock.requestedDelays()).as("the pipeline's deadline, at the orchestrator's default, alone")
+                    .containsExactly(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(task.result()).isInstanceOf(TaskResult.Err.class);
+            assertThat(task.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(worker(task, "defaulted.receiver").status()).isEqualTo(TaskStatus.CANCELLED);
+        });
+    }
+
     @Test
     void aReceiverWorkerThatIsCancelledFailsThePipelineInsteadOfHangingIt() {
         assertTimeoutPreemptively(CEILING, () -> {
