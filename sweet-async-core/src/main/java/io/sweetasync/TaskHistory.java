@@ -59,16 +59,20 @@ final class TaskHistory {
         }
     }
 
-    /** The entries, newest first. */
-    List<TaskInfo> newestFirst() {
-        List<Object> copy;
+    /** A copy of the entries, oldest first, taken under the lock. */
+    private List<Object> entries() {
         lock.lock();
         try {
-            copy = new ArrayList<>(entries);
+            return new ArrayList<>(entries);
         }
         finally {
             lock.unlock();
         }
+    }
+
+    /** The entries, newest first. */
+    List<TaskInfo> newestFirst() {
+        List<Object> copy = entries();
         List<TaskInfo> infos = new ArrayList<>(copy.size());
         for (int i = copy.size() - 1; i >= 0; i--) {
             infos.add(info(copy.get(i)));
@@ -78,14 +82,7 @@ final class TaskHistory {
 
     /** The snapshot with this id in a recorded tree, or null. */
     TaskInfo find(TaskId id) {
-        List<Object> copy;
-        lock.lock();
-        try {
-            copy = new ArrayList<>(entries);
-        }
-        finally {
-            lock.unlock();
-        }
+        List<Object> copy = entries();
         for (Object entry : copy) {
             TaskInfo found = entry instanceof FinishedRoot root ? (root.idValue() == id.value() ? root.info() : null)
                     : findIn((TaskInfo) entry, id);
