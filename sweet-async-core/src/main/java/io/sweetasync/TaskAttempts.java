@@ -342,6 +342,13 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
             }
             return;
         }
+        if (delay.isZero() && settings.runtime instanceof PooledRuntime) {
+            // Queued now, by priority, before this thread goes back for work: through the clock's thread, the slot
+            // this attempt leaves went to whatever was queued meanwhile, a LOW task before a HIGH retry. (A pooled
+            // runtime only queues it here; a user's executor may run it on this thread, so it goes through the clock.)
+            resubmit();
+            return;
+        }
         TaskClock.Scheduled retry = schedule(delay, this::resubmit);
         occasional().retryHandle = retry;
         if (bodyState != IDLE) {
