@@ -1,0 +1,163 @@
+package io.sweetasync.hazelcast;
+
+import static io.sweetasync.hazelcast.ClusterHostileTest.awaitTerminal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.ClusterTask;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * SPEC section 7 read as text, on three real members that share one cluster (settled after every test):
+ * each test holds one promise of the section's wording that no other test held as stated.
+ */
+@Timeout(150)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterSpecFromTextTest {
+
+    private static final Duration CEILING = Duration.ofSeconds(30);
+
+    private TestCluster test;
+
+    @BeforeAll
+    void form() {
+        test = TestCluster.start(3, (index, builder) -> builder
+                // a placed body with a child of its own on its member, and work it places in turn
+                .handler("fan", String.class, any -> {
+                    TaskContext here = TaskContext.current().orElseThrow();
+                    SpawningTask<String> kid = here.child(String.class).named("local-kid").run(() -> test.hold("kid"));
+                    SpawningTask<String> far = here.child(String.class).named("hop2").anywhere().run("hold", "x");
+                    return kid.join() + "+" + far.join();
+                }));
+    }
+
+    @AfterEach
+    void settle() {
+        test.settle();
+    }
+
+    @AfterAll
+    void stop() {
+        test.close();
+    }
+
+    private TestCluster.Member memberNamed(String name) {
+        return test.members.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
+    }
+
+    /**
+     * "A remote task is a child of the task that started it; its own children on its member belong to the same
+     * tree; snapshots stitch the tree together": a root on a, whose child places work on x, which starts a child
+     * of its own on x and places more work on a third member y, reads as one tree from any member.
+     */
+    @Test
+    void aRemoteTasksOwnChildrenAndTheWorkItPlacesInTurnAreStitchedIntoOneTree() {
+        TestCluster.Member a = test.busyFirst();
+        AtomicReference<SpawningTask<String>> hop1 = new AtomicReference<>();
+        CountDownLatch placed = new CountDownLatch(1);
+        SpawningTask<String> root = a.orchestrator.to(String.class).named("root").run(() -> {
+            hop1.set(a.orchestrator.to(String.class).named("hop1").anywhere().run("fan", "x"));
+            placed.countDown();
+            return hop1.get().join();
+        });
+        // a's body, x's own child and the work x placed on y
+        await().atMost(CEILING).until(() -> placed.getCount() == 0 && test.heldCount() == 3);
+
+        for (TestCluster.Member viewer : test.members) {
+            ClusterTask tree = ClusterTask.stitch(viewer.cluster.members()).stream()
+                    .filter(t -> t.task().id().equals(root.id())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no tree of root " + root.id() + " seen from " + viewer.name));
+            assertThat(tree.member()).isEqualTo(a.name);
+            ClusterTask handle = only(tree.children());
+            assertThat(handle.task().id()).isEqualTo(hop1.get().id());
+            assertThat(handle.member()).isEqualTo(a.name);
+            ClusterTask work = only(handle.children());
+            assertThat(work.member()).as("seen from %s", viewer.name).isNotEqualTo(a.name);
+            assertThat(work.task().name()).isEqualTo("hop1");
+            assertThat(work.children()).as("seen from %s", viewer.name)
+                    .extracting(t -> t.task().name() + "@" + t.member())
+                    .containsExactly("local-kid@" + work.member(), "hop2@" + work.member());
+            ClusterTask furtherWork = only(work.children().get(1).children());
+            assertThat(furtherWork.task().name()).isEqualTo("hop2");
+            assertThat(furtherWork.member()).isNotIn(a.name, work.member());
+        }
+
+        test.release.countDown();
+        String ranOn = test.held.keySet().stream().filter(m -> !m.equals(a.name) && !m.equals("kid")).findFirst()
+                .orElseThrow();
+        assertThat(root.join()).isEqualTo("kid+" + ranOn);
+        assertThat(root.status()).isEqualTo(TaskStatus.COMPLETED);
+    }
+
+    /**
+     * "Cancel by id works wherever the task runs", for a task that is not a root: a child in a tree submitted
+     * and run on one member is cancelled by its id from a member that neither submitted nor runs it; its body
+     * is interrupted, and only its subtree ends (its sibling and its parent go on).
+     */
+    @Test
+    void aChildTaskIsCancelledByIdFromAMemberThatNeitherSubmittedNorRunsIt() {
+        TestCluster.Member b = test.get(1);
+        TestCluster.Member c = test.get(2);
+        List<SpawningTask<String>> kids = new ArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<String> parent = b.orchestrator.to(String.class).named("parent").run(() -> {
+            TaskContext here = TaskContext.current().orElseThrow();
+            kids.add(here.child(String.class).named("victim").run(() -> test.hold("victim")));
+            kids.add(here.child(String.class).named("sibling").run(() -> test.hold("sibling")));
+            started.countDown();
+            return "parent";
+        });
+        await().atMost(CEILING).until(() -> started.getCount() == 0 && test.heldCount() == 2);
+
+        assertThat(c.cluster.cancel(kids.get(0).id())).isTrue();
+
+        await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
+        awaitTerminal(kids.get(0));
+        assertThat(kids.get(0).status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(kids.get(1).status()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(parent.status()).isEqualTo(TaskStatus.RUNNING);
+        test.release.countDown();
+        assertThat(kids.get(1).join()).isEqualTo("sibling");
+        assertThat(parent.join()).isEqualTo("parent");
+    }
+
+    /**
+     * The same from the member that submitted the tree's root, cancelling a task that runs on another member
+     * because it was placed there: the work there (not its handle here) is named, by the id it has there.
+     */
+    @Test
+    void placedWorkIsCancelledByItsOwnIdFromTheMemberThatPlacedItAndTheHandleFollows() {
+        TestCluster.Member a = test.busyFirst();
+        SpawningTask<String> handle = a.orchestrator.to(String.class).named("far").anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.heldCount() == 2);
+        String ranOn = test.held.keySet().stream().filter(m -> !m.equals(a.name)).findFirst().orElseThrow();
+        TaskInfo work = memberNamed(ranOn).orchestrator.roots().stream()
+                .filter(root -> (a.name + "/" + handle.id()).equals(root.tags().get(ClusterTask.PLACED_FROM)))
+                .findFirst().orElseThrow();
+
+        assertThat(a.cluster.cancel(work.id())).isTrue();
+
+        await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
+        awaitTerminal(handle);
+        assertThat(handle.status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+
+    private static ClusterTask only(List<ClusterTask> tasks) {
+        assertThat(tasks).hasSize(1);
+        return tasks.getFirst();
+    }
+}
