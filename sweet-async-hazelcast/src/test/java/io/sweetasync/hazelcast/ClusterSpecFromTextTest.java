@@ -4,7 +4,11 @@ import static io.sweetasync.hazelcast.ClusterHostileTest.awaitTerminal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.cluster.Member;
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskId;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskStatus;
@@ -36,6 +40,7 @@ class ClusterSpecFromTextTest {
     @BeforeAll
     void form() {
         test = TestCluster.start(3, (index, builder) -> builder
+                .group("one", LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1))
                 // a placed body with a child of its own on its member, and work it places in turn
                 .handler("fan", String.class, any -> {
                     TaskContext here = TaskContext.current().orElseThrow();
@@ -154,6 +159,57 @@ class ClusterSpecFromTextTest {
         await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
         awaitTerminal(handle);
         assertThat(handle.status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+
+    /**
+     * "Cancel by id works wherever the task runs", through the API SPEC names for it,
+     * {@code TaskOrchestrator.cancel(TaskId)}: on a member that neither submitted nor runs the task.
+     */
+    @Test
+    void theOrchestratorOfAMemberThatNeitherSubmittedNorRunsATaskCancelsItById() {
+        TestCluster.Member b = test.get(1);
+        TestCluster.Member c = test.get(2);
+        SpawningTask<String> victim = b.orchestrator.to(String.class).named("victim").run(() -> test.hold("victim"));
+        await().atMost(CEILING).until(() -> test.heldCount() == 1);
+
+        assertThat(c.orchestrator.cancel(victim.id())).isTrue();
+
+        await().atMost(CEILING).until(() -> test.interrupted.getCount() == 0);
+        awaitTerminal(victim);
+        assertThat(victim.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(c.orchestrator.cancel(victim.id())).as("finished").isFalse();
+        assertThat(c.orchestrator.cancel(TaskId.of(999_999, 1))).as("unknown").isFalse();
+    }
+
+    /**
+     * "Run on the least loaded member (live tasks and group headroom)": a member with fewer live tasks whose
+     * group has no headroom left is passed over for one with more live tasks and headroom in that group; work
+     * of no group goes to the member with fewer live tasks.
+     */
+    @Test
+    void aMemberWithoutHeadroomInTheTasksGroupIsPassedOverThoughItRunsFewerTasks() {
+        TestCluster.Member a = test.get(0);
+        TestCluster.Member b = test.get(1);
+        TestCluster.Member c = test.get(2);
+        for (int i = 0; i < 3; i++) {
+            a.orchestrator.to(String.class).run(() -> test.hold(a.name));
+            c.orchestrator.to(String.class).run(() -> test.hold(c.name));
+        }
+        b.orchestrator.to(String.class).group("one").run(() -> test.hold(b.name)); // b's share of "one" is used up
+        await().atMost(CEILING).until(() -> test.heldCount() == 7);
+        Member bMember = b.hazelcast.getCluster().getLocalMember();
+        Member cMember = c.hazelcast.getCluster().getLocalMember();
+        await().atMost(CEILING).until(() -> {
+            MemberLoad seenB = a.cluster.loads().of(bMember);
+            MemberLoad seenC = a.cluster.loads().of(cMember);
+            return seenB != null && seenB.live() == 1 && Integer.valueOf(0).equals(seenB.headroom().get("one"))
+                    && seenC != null && seenC.live() == 3;
+        });
+
+        assertThat(a.orchestrator.to(String.class).anywhere().await("where", "x")).as("no group: fewest live tasks")
+                .isEqualTo(b.name);
+        assertThat(a.orchestrator.to(String.class).group("one").anywhere().await("where", "x"))
+                .as("group one: b has no headroom").isNotEqualTo(b.name);
     }
 
     private static ClusterTask only(List<ClusterTask> tasks) {
