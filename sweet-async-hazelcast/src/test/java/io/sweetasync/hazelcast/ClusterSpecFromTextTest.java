@@ -110,6 +110,35 @@ class ClusterSpecFromTextTest {
     }
 
     /**
+     * "{@code cancel()} (interrupting the remote body)" over a tree that spans three members: cancelling its root
+     * stops the work placed on x, x's own child there and the work x placed in turn on y; nothing is released,
+     * so every body that goes on holding keeps its member busy.
+     */
+    @Test
+    void cancellingTheRootOfATreeAcrossThreeMembersStopsEveryBodyInIt() {
+        TestCluster.Member a = test.busyFirst();
+        AtomicReference<SpawningTask<String>> hop1 = new AtomicReference<>();
+        CountDownLatch placed = new CountDownLatch(1);
+        SpawningTask<String> root = a.orchestrator.to(String.class).named("root").run(() -> {
+            hop1.set(a.orchestrator.to(String.class).named("hop1").anywhere().run("fan", "x"));
+            placed.countDown();
+            return hop1.get().join();
+        });
+        await().atMost(CEILING).until(() -> placed.getCount() == 0 && test.heldCount() == 3);
+
+        assertThat(root.cancel()).isTrue();
+
+        awaitTerminal(hop1.get());
+        assertThat(hop1.get().status()).isEqualTo(TaskStatus.CANCELLED);
+        // a keeps only the busy task from busyFirst(); the others run nothing, though no body was released
+        await().atMost(CEILING).untilAsserted(() -> assertThat(test.members.stream()
+                .map(m -> m.name + "=" + m.orchestrator.liveCount()).toList())
+                .containsExactlyInAnyOrder(a.name + "=" + a.orchestrator.liveCount(),
+                        test.get(1).name + "=0", test.get(2).name + "=0"));
+        assertThat(a.orchestrator.liveCount()).isBetween(1, 2); // the busy handle, and its child when it ran here
+    }
+
+    /**
      * "Cancel by id works wherever the task runs", for a task that is not a root: a child in a tree submitted
      * and run on one member is cancelled by its id from a member that neither submitted nor runs it; its body
      * is interrupted, and only its subtree ends (its sibling and its parent go on).
