@@ -101,6 +101,25 @@ class ClusterLossSpecFromTextTest {
         assertThat(parent.status()).isEqualTo(TaskStatus.FAILED);
     }
 
+    /**
+     * {@code TaskOrchestrator.cancel(TaskId)} asks the cluster for a task that is not live here: once the
+     * orchestrator is closed (detached from the cluster) it answers false, as for any unknown task, and throws
+     * nothing; the others still cancel by id.
+     */
+    @Test
+    void aClosedOrchestratorAnswersACancelByIdWithFalse() {
+        TestCluster.Member b = test.get(1);
+        TestCluster.Member c = test.get(2);
+        SpawningTask<String> running = b.orchestrator.to(String.class).run(() -> test.hold("b"));
+        await().atMost(CEILING).until(() -> test.heldCount() == 1);
+
+        c.orchestrator.close();
+
+        assertThat(c.orchestrator.cancel(running.id())).isFalse();
+        assertThat(test.get(0).orchestrator.cancel(running.id())).isTrue();
+        await().atMost(CEILING).until(() -> running.status() == TaskStatus.CANCELLED);
+    }
+
     interface Wait {
         Object call() throws Exception;
     }
