@@ -323,7 +323,7 @@ final class ClusterPlacement implements ClusterHost {
 
     @Override
     public boolean cancel(TaskId id) {
-        return orchestrator.cancel(id);
+        return orchestrator.cancelHere(id);
     }
 
     @Override

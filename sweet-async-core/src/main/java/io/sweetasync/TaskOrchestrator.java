@@ -328,7 +328,9 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     /**
-     * Cancels a live task and its subtree, as its {@link SpawningTask#cancel()} does.
+     * Cancels a live task and its subtree, as its {@link SpawningTask#cancel()} does. In a cluster
+     * ({@link Builder#cluster}) a task that is not live here is cancelled on whichever member runs it
+     * (the cluster's {@link TaskCluster#cancel}); a member that does not answer in time counts as not running it.
      *
      * <pre>{@code
      * boolean cancelled = orchestrator.cancel(TaskId.parse("1-42"));
@@ -338,7 +340,27 @@ public final class TaskOrchestrator implements AutoCloseable {
      *         cancellation); false if it is unknown, finished, or being stopped for another reason
      */
     public boolean cancel(TaskId id) {
-        TaskNode<?> node = live.find(Objects.requireNonNull(id, "id"));
+        Objects.requireNonNull(id, "id");
+        if (live.find(id) != null) {
+            return cancelHere(id);
+        }
+        TaskCluster cluster = placement().cluster();
+        if (cluster == null) {
+            return false;
+        }
+        try {
+            return cluster.cancel(id); // asks this member again first: a task registered meanwhile is found
+        }
+        catch (RuntimeException ex) {
+            // the cluster is detached (this orchestrator closed) or its engine failed: no member was reached
+            LOG.log(Level.DEBUG, "could not ask the cluster to cancel task " + id, ex);
+            return false;
+        }
+    }
+
+    /** {@link #cancel(TaskId)} among this member's live tasks only: what the cluster asks each member to do. */
+    boolean cancelHere(TaskId id) {
+        TaskNode<?> node = live.find(id);
         // The lookup finds finished children of live roots too: finished is false, as for a finished root.
         return node != null && (node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
                 || !node.isTerminal() && node.isCancelled());

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,14 +47,19 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "spring.datasource.url=jdbc:h2:mem:dashboard-cluster-${random.uuid};DB_CLOSE_DELAY=-1",
                 "sweet.async.groups.partner.cluster-wide=true", "sweet.async.groups.partner.algorithm=fixed",
-                "sweet.async.groups.partner.initial-limit=5", "sweet.async.groups.partner.max-limit=5" })
+                "sweet.async.groups.partner.initial-limit=5", "sweet.async.groups.partner.max-limit=5",
+                "management.endpoint.asynctasks.access=unrestricted" })
 class DashboardClusterBrowserTests {
 
     private static final Duration CEILING = Duration.ofSeconds(60);
     private static final String HANDLER = "hold-for-dashboard";
     private static final String CLUSTER = "dashboard-test-" + UUID.randomUUID();
     private static final int BASE = freeBlock(2);
-    private static final CountDownLatch RELEASE = new CountDownLatch(1);
+    /** Released after every test; a fresh one before the next. */
+    private static volatile CountDownLatch release = new CountDownLatch(1);
+    private static volatile CountDownLatch interrupted = new CountDownLatch(1);
+    /** The app's orchestrator lives as long as the class's context: its handler is registered once. */
+    private static final AtomicBoolean REGISTERED = new AtomicBoolean();
 
     @DynamicPropertySource
     static void cluster(DynamicPropertyRegistry registry) {
@@ -88,7 +94,9 @@ class DashboardClusterBrowserTests {
                 .group("partner", LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED).withLimits(5, 1, 5)
                         .withClusterWide(true))
                 .build();
-        orchestrator.handler(HANDLER, String.class, any -> hold());
+        if (REGISTERED.compareAndSet(false, true)) {
+            orchestrator.handler(HANDLER, String.class, any -> hold());
+        }
         await().atMost(CEILING).until(() -> cluster.members().size() == 2);
         browser = Browser.open();
         browser.driver().get("http://localhost:" + port + "/sweet-async");
@@ -97,7 +105,9 @@ class DashboardClusterBrowserTests {
 
     @AfterEach
     void leave() throws Exception {
-        RELEASE.countDown();
+        release.countDown();
+        release = new CountDownLatch(1);
+        interrupted = new CountDownLatch(1);
         try {
             if (browser != null) {
                 browser.close();
@@ -156,8 +166,33 @@ class DashboardClusterBrowserTests {
         assertThat(stitched.get(5)).isNotEqualTo(stitched.get(4));
         browser.screenshot("members-view");
 
-        RELEASE.countDown();
+        release.countDown();
         assertThat(handle.join()).isEqualTo("released");
+    }
+
+    /**
+     * SPEC 7 and 8: "a cancel button when writes are allowed" and "cancel by id works wherever the task runs":
+     * a task that runs on the other member, chosen in the members view, shows its detail with a cancel button,
+     * and the button cancels it there, interrupting its body.
+     */
+    @Test
+    void aTaskOnTheOtherMemberIsCancelledWithItsDetailsCancelButton() {
+        String idle = otherCluster.memberName();
+        SpawningTask<String> far = other.to(String.class).named("far-away").run(DashboardClusterBrowserTests::hold);
+        String id = far.id().toString();
+        await().atMost(CEILING).until(() -> far.status() == TaskStatus.RUNNING);
+
+        By row = By.cssSelector("#member-trees tr.task[data-id='" + id + "'][data-member='" + idle + "'] .name");
+        browser.await(d -> d.findElements(row).size() == 1);
+        assertThat(browser.driver().findElement(By.id("access")).getText()).isEqualTo("cancel allowed");
+        browser.click(row);
+        browser.await(d -> d.findElement(By.id("detail-title")).getText().equals("far-away#" + id));
+        browser.await(d -> d.findElement(By.id("detail-cancel")).isDisplayed());
+        browser.click(By.id("detail-cancel"));
+
+        await().atMost(CEILING).until(() -> far.status().isTerminal());
+        assertThat(far.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(interrupted.getCount()).isZero();
     }
 
     /** The text of what {@code selector} finds now, or null. */
@@ -167,8 +202,14 @@ class DashboardClusterBrowserTests {
     }
 
     private static String hold() throws InterruptedException {
-        RELEASE.await();
-        return "released";
+        try {
+            release.await();
+            return "released";
+        }
+        catch (InterruptedException ex) {
+            interrupted.countDown();
+            throw ex;
+        }
     }
 
     private static Config config() {

@@ -62,4 +62,61 @@ class DashboardPageTests {
                     .contains("management.endpoints.web.exposure.include=asynctasks,asynclimits");
         }
     }
+
+    // ---- SPEC 8: "with the same access rules as the asynctasks endpoint it reads" ----------------------
+
+    @Nested
+    @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = { "spring.datasource.url=jdbc:h2:mem:page-none-${random.uuid};DB_CLOSE_DELAY=-1",
+                    "management.endpoint.asynctasks.access=none" })
+    class EndpointAccessNone {
+
+        @LocalServerPort
+        int port;
+
+        @Test
+        void isOffLikeTheEndpoint() throws Exception {
+            assertThat(get(port, "/actuator/asynctasks").statusCode()).isEqualTo(404);
+            HttpResponse<String> page = get(port, "/sweet-async");
+            assertThat(page.statusCode()).isEqualTo(404);
+            assertThat(page.body()).contains("dashboard is off");
+        }
+    }
+
+    @Nested
+    @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = { "spring.datasource.url=jdbc:h2:mem:page-capped-${random.uuid};DB_CLOSE_DELAY=-1",
+                    "management.endpoint.asynctasks.access=unrestricted",
+                    "management.endpoints.access.max-permitted=read-only" })
+    class WritesCappedForAllEndpoints {
+
+        @LocalServerPort
+        int port;
+
+        @Test
+        void offersNoCancelLikeTheEndpoint() throws Exception {
+            HttpResponse<String> page = get(port, "/sweet-async");
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("data-cancel=\"false\"");
+            HttpResponse<String> cancel = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/actuator/asynctasks/1-1")).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cancel.statusCode()).isEqualTo(405);
+        }
+    }
+
+    @Nested
+    @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = { "spring.datasource.url=jdbc:h2:mem:page-writes-${random.uuid};DB_CLOSE_DELAY=-1",
+                    "management.endpoint.asynctasks.access=unrestricted" })
+    class WritesAllowed {
+
+        @LocalServerPort
+        int port;
+
+        @Test
+        void offersCancelLikeTheEndpoint() throws Exception {
+            assertThat(get(port, "/sweet-async").body()).contains("data-cancel=\"true\"");
+        }
+    }
 }
