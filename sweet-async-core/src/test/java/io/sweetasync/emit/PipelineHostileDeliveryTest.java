@@ -133,12 +133,15 @@ class PipelineHostileDeliveryTest extends PipelineHostileSupport {
     void finalCountsUnderEachErrorStrategy() {
         assertTimeoutPreemptively(CEILING, () -> {
             int count = 1_000;
+            // One list for every sender worker: workers share an emitAll source only when it is the same instance
+            // (a list made per call is emitted by each worker, as the Emitter javadoc says).
+            List<Integer> source = numbers(count);
             for (ErrorStrategy strategy : List.of(ErrorStrategy.continueOnError(),
                     ErrorStrategy.continueOnError().withRetry(RetryPolicy.fixed(2, Duration.ofNanos(1))))) {
                 AtomicInteger attempts = new AtomicInteger();
                 FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class).bufferSize(3).errorStrategy(strategy)
                         .sequence()
-                        .sender(SenderStrategy.parallel(MinMax.of(1, 3)), emitter -> emitter.emitAll(numbers(count)))
+                        .sender(SenderStrategy.parallel(MinMax.of(1, 3)), emitter -> emitter.emitAll(source))
                         .receiver(ReceiverStrategy.parallel(3), (event, collector) -> {
                             if (event.data() % 10 == 0) {
                                 attempts.incrementAndGet();
