@@ -166,7 +166,7 @@ abstract class TaskFacts<T> {
         return known;
     }
 
-    // ---- clock, failure ----------------------------------------------------------------------------
+    // ---- clock, failure -----------------------------------------------------------------------------
 
     /** The time now on the orchestrator's clock. */
     final long clockNow() {

@@ -12,9 +12,19 @@ import java.lang.invoke.VarHandle;
  * <p>Invariants: the times are written only by the thread that owns the step they record (the attempt's
  * runner, the thread that queues the task, or the one thread that finishes it) and read by snapshots at any
  * time: a snapshot is a best-effort view of a running task, exact once the task is terminal (its status is
- * published after the last write). Each of two pairs is read as one ({@link #runNanosAt},
- * {@link #queueWaitNanosAt}), so that a snapshot never shows a step half recorded: see {@link #attemptEnds} and
- * {@link #waitEnds}.
+ * published after the last write). Two pairs are read as one through a {@link Seqlock} each, so that a
+ * snapshot never shows a step half recorded:
+ * <ul>
+ * <li>the run time ({@link #runNanos}, {@link #attemptStartNanos}, count {@link #runWrites}): one writer at a
+ * time, the attempt's runner (attempts run one after another, each queued after the one before ended); an
+ * attempt's end moves its time from the running part to the sum in a section; its start sets the running
+ * part alone, a consistent write on its own;</li>
+ * <li>the queue wait ({@link #waiting}, {@link #queuedAtNanos}, {@link #queueWaitNanos}, count
+ * {@link #waitWrites}): several writers, for a wait may end on its attempt's runner and on a finisher at once;
+ * ending a wait (clearing {@link #waiting}, adding it to the sum) is a section, and the section's turn is the
+ * claim, so exactly one adds it. A wait begins ({@link #recordQueued}) only while none is under way: its time,
+ * then {@link #waiting}, each a consistent write on its own.</li>
+ * </ul>
  * Resource figures measured on a platform thread are written by the attempt's runner only; sampled figures
  * are created at most once (compare-and-set; a losing racer's object is dropped unused); a runaway's hold on
  * its figures changes only by atomic adds, so that exactly one party announces them
@@ -23,8 +33,8 @@ import java.lang.invoke.VarHandle;
  */
 abstract class TaskFigures<T> extends TaskFacts<T> {
 
-    private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
-    private static final VarHandle WAIT_ENDS = fieldHandle(MethodHandles.lookup(), "waitEnds", int.class);
+    private static final VarHandle RUN_WRITES = fieldHandle(MethodHandles.lookup(), "runWrites", int.class);
+    private static final VarHandle WAIT_WRITES = fieldHandle(MethodHandles.lookup(), "waitWrites", int.class);
     private static final VarHandle LATE_FIGURES = fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
     /** In {@link #lateFigures}: the finisher wants the figures announced once final. */
     private static final int ANNOUNCE_WANTED = 1 << 30;
@@ -47,27 +57,25 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     /**
      * Whether the wait since {@link #queuedAtNanos} is still to be added to {@link #queueWaitNanos}: by the
      * attempt that ends it, or, for a task that ends still waiting (cancelled, rejected after maxWait, timed
-     * out in the queue), when it completes; taken once (a compare-and-set), whichever comes first.
+     * out in the queue), when it completes; taken once, whichever comes first.
      */
     volatile boolean waiting;
     volatile long queueWaitNanos;
     /**
-     * The ends of waits under way (low 16 bits) and done (the rest), so that {@link #queueWaitNanosAt} reads
-     * {@link #waiting} and {@link #queueWaitNanos} as a pair: between the end's claim and its addition the wait
-     * was in neither, and a snapshot then showed it gone (1 s of queue wait, then 0, then 1 s). Added to
-     * atomically: two threads may end a wait at once (its attempt's runner and a finisher; one adds it).
+     * The {@link Seqlock} count of the queue wait: a wait's end is a claim and an addition, and a snapshot between
+     * the two showed it in neither (1 s of queue wait, then 0, then 1 s).
      */
-    @SuppressWarnings("unused") // through WAIT_ENDS
-    private volatile int waitEnds;
+    @SuppressWarnings("unused") // through WAIT_WRITES
+    private volatile int waitWrites;
     volatile long runNanos;
     /** Start of the running attempt, 0 when none runs. */
     volatile long attemptStartNanos;
     /**
-     * Odd while an attempt's end writes {@link #runNanos} and {@link #attemptStartNanos} (its runner is their one
-     * writer), so that {@link #runNanosAt} reads the two as a pair: between the writes the ended attempt was in
-     * both, and a snapshot then showed it twice (a task that ran 1 s, 2 s).
+     * The {@link Seqlock} count of the run time: an attempt's end is two writes, and a snapshot between the two
+     * showed the attempt in both (a task that ran 1 s, 2 s).
      */
-    private volatile int attemptEnds;
+    @SuppressWarnings("unused") // through RUN_WRITES
+    private volatile int runWrites;
     /**
      * Measured totals over attempts on platform threads; -1 until measured, {@link #UNMEASURED} once an attempt
      * ran where its counters could not be read (a virtual thread): a sum without it would not be exact. Written
@@ -112,7 +120,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
 
     /** The task was queued at {@code now} (for a task queued as it is created: its creation time). */
     void recordQueued(long now) {
-        queuedAtNanos = now;
+        queuedAtNanos = now; // no wait is under way: read only once waiting says so
         waiting = true;
         if (isFinished()) {
             // It finished while being queued (a cancel racing a retry's resubmission), before this wait began:
@@ -127,42 +135,37 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
         if (!waiting) { // a plain read first: most ends wait for nothing
             return;
         }
-        WAIT_ENDS.getAndAdd(this, 1);
-        try {
-            if (WAITING.compareAndSet(this, true, false)) {
-                queueWaitNanos += Math.max(0, now - queuedAtNanos);
-            }
+        int section = Seqlock.beginWrite(WAIT_WRITES, this);
+        if (waiting) { // its writers take turns: the first to find it waiting adds it
+            waiting = false;
+            queueWaitNanos += Math.max(0, now - queuedAtNanos);
         }
-        finally {
-            WAIT_ENDS.getAndAdd(this, WAIT_ENDED);
-        }
+        Seqlock.endWrite(WAIT_WRITES, this, section);
     }
 
-    /** Added to {@link #waitEnds} as a wait's end is done: one fewer under way, one more done. */
-    private static final int WAIT_ENDED = (1 << 16) - 1;
-
     /**
-     * Whether the task has neither waited nor run yet (a snapshot at its creation): read as
-     * {@link #queueWaitNanosAt} reads, so that a wait that is ending, in neither field, is not taken for none.
+     * Whether the task has neither waited nor run yet (a snapshot at its creation): the queue wait read as
+     * {@link #queueWaitNanosAt} reads it, so that a wait that is ending is not taken for none.
      */
     boolean untimed() {
-        int ends = (int) WAIT_ENDS.getVolatile(this);
-        return (ends & 0xFFFF) == 0 && attempts == 0 && !waiting && queueWaitNanos == 0 && runNanos == 0
-                && attemptStartNanos == 0 && ends == (int) WAIT_ENDS.getVolatile(this);
+        return attempts == 0 && runNanos == 0 && attemptStartNanos == 0
+                && Seqlock.read(WAIT_WRITES, this, 0, TaskFigures::waitedOrWaiting) == 0;
+    }
+
+    /** 0 while the task neither waits nor has waited; read whole through {@link #waitWrites}. */
+    private static long waitedOrWaiting(TaskFigures<?> task, long unused) {
+        return task.waiting ? 1 : task.queueWaitNanos;
     }
 
     /** The time waited for a slot or a permit until {@code now}: the ended waits' and the current one's so far. */
     long queueWaitNanosAt(long now) {
-        while (true) {
-            int ends = (int) WAIT_ENDS.getVolatile(this);
-            boolean current = waiting;
-            long since = queuedAtNanos;
-            long waited = queueWaitNanos;
-            if ((ends & 0xFFFF) == 0 && ends == (int) WAIT_ENDS.getVolatile(this)) {
-                return waited + (current ? Math.max(0, now - since) : 0);
-            }
-            Thread.onSpinWait(); // a wait's end is a claim and an addition away
-        }
+        return Seqlock.read(WAIT_WRITES, this, now, TaskFigures::waitedUntil);
+    }
+
+    /** The wait pair's time until {@code now}; read whole through {@link #waitWrites}. */
+    private static long waitedUntil(TaskFigures<?> task, long now) {
+        boolean current = task.waiting; // first: the wait's start time is read only once it says so
+        return task.queueWaitNanos + (current ? Math.max(0, now - task.queuedAtNanos) : 0);
     }
 
     /** An attempt starts now, on its runner's thread; returns its start time. */
@@ -173,7 +176,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
         if (startedNanos == UNSET) {
             startedNanos = start;
         }
-        attemptStartNanos = start;
+        attemptStartNanos = start; // the running part alone: the run time's pair is whole after it
         settings.usage().attempt();
         return start;
     }
@@ -181,24 +184,22 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     /** The attempt started at {@code start} has ended, on its runner's thread; returns its end time. */
     long recordAttemptEnd(long start) {
         long end = clockNow();
-        attemptEnds = attemptEnds + 1;
+        int section = Seqlock.beginWrite(RUN_WRITES, this);
         runNanos += end - start;
         attemptStartNanos = 0;
-        attemptEnds = attemptEnds + 1;
+        Seqlock.endWrite(RUN_WRITES, this, section);
         return end;
     }
 
     /** The time run until {@code now}: the ended attempts' and the running one's so far. */
     long runNanosAt(long now) {
-        while (true) {
-            int ends = attemptEnds;
-            long running = attemptStartNanos;
-            long run = runNanos;
-            if ((ends & 1) == 0 && ends == attemptEnds) {
-                return run + (running == 0 ? 0 : Math.max(0, now - running));
-            }
-            Thread.onSpinWait(); // an attempt's end is two writes away
-        }
+        return Seqlock.read(RUN_WRITES, this, now, TaskFigures::ranUntil);
+    }
+
+    /** The run pair's time until {@code now}; read whole through {@link #runWrites}. */
+    private static long ranUntil(TaskFigures<?> task, long now) {
+        long running = task.attemptStartNanos;
+        return task.runNanos + (running == 0 ? 0 : Math.max(0, now - running));
     }
 
     /** The task finishes at {@code now}; called once, by the thread that finishes it. */

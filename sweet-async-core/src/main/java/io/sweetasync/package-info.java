@@ -20,8 +20,8 @@
  * <ul>
  *   <li>a task, one object per task in layers, each extending the one before: {@code TaskFacts} (identity,
  *   settings, progress; {@code TaskSnapshots} reads it and the figures into snapshots, {@code Occasional}
- *   holds what only some tasks need), {@code TaskFigures} (attempts, times, queue wait and run time,
- *   resource figures), {@code TaskEnding} (the stop request,
+ *   holds what only some tasks need), {@code TaskFigures} (attempts, times, queue wait and run time, each
+ *   pair read whole through a {@code Seqlock}, resource figures), {@code TaskEnding} (the stop request,
  *   the status, the one finish that decides the terminal status; the context it runs in),
  *   {@code TaskChildren} (what it waits for: the body's and children's shares, the children list, the walk
  *   up the tree), {@code TaskDeadline} (the deadline: the stop, the grace, the forced end whose running
