@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class Doubts {
 
-    /** Resources (bit per {@link TaskFacts.Resource} ordinal) doubted from {@code from} to {@code to}. */
+    /** Resources (bit per {@link TaskFigures.Resource} ordinal) doubted from {@code from} to {@code to}. */
     record Doubt(Instant from, Instant to, int resources) {
     }
 

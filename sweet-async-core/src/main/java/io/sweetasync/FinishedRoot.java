@@ -16,7 +16,7 @@ import java.util.Map;
  * <p>Immutable; plain values only, as a snapshot: never the task, its work, its result, nor its settings
  * (whose fallback is user code that may hold anything).
  *
- * @param startedNanos {@link TaskFacts#UNSET} if the body never started
+ * @param startedNanos {@link TaskFigures#UNSET} if the body never started
  */
 record FinishedRoot(long idValue, String name, TaskPriority priority, String group, String runtime,
         Map<String, String> tags, List<TaskId> dependencies, TaskStatus status, WallClockAnchor.Anchor anchor,
@@ -27,7 +27,7 @@ record FinishedRoot(long idValue, String name, TaskPriority priority, String gro
     /** The root's flat snapshot, as it was when it finished. */
     TaskInfo info() {
         TaskId id = new TaskId(idValue);
-        Instant started = startedNanos == TaskFacts.UNSET ? null : anchor.at(startedNanos);
+        Instant started = startedNanos == TaskFigures.UNSET ? null : anchor.at(startedNanos);
         TaskMetrics metrics = new TaskMetrics(Duration.ofNanos(queueWaitNanos), Duration.ofNanos(runNanos), cpu,
                 allocated, read, written);
         return new TaskInfo(id, null, name, id.label(name), status, priority, group, runtime, tags,

@@ -13,7 +13,7 @@ import java.util.Map;
  * waiters are released; the listeners' snapshot is taken before the history's, so the history's is at
  * least as final, and a task whose figures were pending in the listeners' snapshot is announced again once
  * they are final: exactly once, by whichever of the finisher, the runaway's returning body
- * ({@link #runawayReturned}, see {@link TaskFacts#holdFiguresWhileBodyRuns}) and the attribution comes
+ * ({@link #runawayReturned}, see {@link TaskFigures#holdFiguresWhileBodyRuns}) and the attribution comes
  * last, and never after the orchestrator closed; shutdown's drain waiters are woken last, once all of this
  * is recorded. {@link #resourcesFinal} runs one batch at a time on {@link FigureUpdates}' thread (never a
  * task's, nor the JFR stream's), renewing the history before the listeners hear. Holds no state of its own.

@@ -124,10 +124,10 @@ final class ResourceAttribution implements AutoCloseable {
         for (String io : new String[] { "jdk.SocketRead", "jdk.SocketWrite", "jdk.FileRead", "jdk.FileWrite" }) {
             stream.enable(io).withThreshold(Duration.ZERO).withoutStackTrace();
         }
-        stream.onEvent("jdk.SocketRead", event -> onIo(event, "bytesRead", TaskFacts.Resource.READ));
-        stream.onEvent("jdk.FileRead", event -> onIo(event, "bytesRead", TaskFacts.Resource.READ));
-        stream.onEvent("jdk.SocketWrite", event -> onIo(event, "bytesWritten", TaskFacts.Resource.WRITTEN));
-        stream.onEvent("jdk.FileWrite", event -> onIo(event, "bytesWritten", TaskFacts.Resource.WRITTEN));
+        stream.onEvent("jdk.SocketRead", event -> onIo(event, "bytesRead", TaskFigures.Resource.READ));
+        stream.onEvent("jdk.FileRead", event -> onIo(event, "bytesRead", TaskFigures.Resource.READ));
+        stream.onEvent("jdk.SocketWrite", event -> onIo(event, "bytesWritten", TaskFigures.Resource.WRITTEN));
+        stream.onEvent("jdk.FileWrite", event -> onIo(event, "bytesWritten", TaskFigures.Resource.WRITTEN));
         stream.enable("jdk.Flush").withThreshold(Duration.ZERO);
         stream.enable("jdk.DataLoss");
         stream.onEvent("jdk.Flush", this::onFlush);
@@ -188,7 +188,7 @@ final class ResourceAttribution implements AutoCloseable {
     }
 
     /** The slice {@code event} belongs to, or null: none, or its thread unknown (doubted), or settled (late). */
-    private Slice owner(RecordedThread thread, Instant at, TaskFacts.Resource resource) {
+    private Slice owner(RecordedThread thread, Instant at, TaskFigures.Resource resource) {
         if (thread == null) {
             unresolvedEvents.increment();
             doubts.add(at, at, 1 << resource.ordinal());
@@ -203,7 +203,7 @@ final class ResourceAttribution implements AutoCloseable {
     }
 
     private void onCpuSample(RecordedEvent event) {
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFigures.Resource.CPU);
         if (slice != null) {
             slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos(), slice.cpuMeasured);
         }
@@ -216,14 +216,14 @@ final class ResourceAttribution implements AutoCloseable {
      */
     private void onCpuSamplesLost(RecordedEvent event) {
         int lost = event.getInt("lostSamples");
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.CPU);
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFigures.Resource.CPU);
         if (slice != null && lost > 0) {
             slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos(), slice.cpuMeasured);
         }
     }
 
     private void onAllocation(RecordedEvent event, String field, boolean tlab) {
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFacts.Resource.ALLOCATED);
+        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFigures.Resource.ALLOCATED);
         if (slice == null) {
             return;
         }
@@ -232,11 +232,11 @@ final class ResourceAttribution implements AutoCloseable {
             slice.figures.addTlab(event.getLong(field), measured);
         }
         else {
-            slice.figures.add(TaskFacts.Resource.ALLOCATED, event.getLong(field), measured);
+            slice.figures.add(TaskFigures.Resource.ALLOCATED, event.getLong(field), measured);
         }
     }
 
-    private void onIo(RecordedEvent event, String field, TaskFacts.Resource resource) {
+    private void onIo(RecordedEvent event, String field, TaskFigures.Resource resource) {
         long bytes = event.getLong(field);
         if (bytes > 0) {
             Slice slice = owner(event.getThread(), event.getStartTime(), resource);

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a slot: exactly one {@link PooledRuntime#threadFreed} follows each {@link PooledRuntime#threadStuck},
  * whichever of the body's return and this bookkeeping comes first (whoever removes the task from
  * {@link #stuckThreads} frees the thread). A runaway whose body returns leaves both sets. Each task added to
- * {@link #running} holds its figures ({@link TaskFacts#holdFiguresWhileBodyRuns}) before it is ended, and
+ * {@link #running} holds its figures ({@link TaskFigures#holdFiguresWhileBodyRuns}) before it is ended, and
  * whoever removes it lets them go, once, after its attempt's figures are in (the body's attempt has ended).
  */
 final class Runaways {

@@ -1,6 +1,6 @@
 package io.sweetasync;
 
-import io.sweetasync.TaskFacts.Resource;
+import io.sweetasync.TaskFigures.Resource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -21,7 +21,7 @@ import java.lang.invoke.VarHandle;
  * ({@link TaskListener#onResourcesUpdated}) exactly once, after {@code onFinished}: the finisher sets
  * {@code announceWanted} after its listeners ran and then checks {@code unsettled} (for a runaway, whichever
  * of the finisher and its returning body comes second does this, once: its slice stays open, as its
- * measured attempt does, until the body returns; see {@link TaskFacts#holdFiguresWhileBodyRuns}); the stream thread
+ * measured attempt does, until the body returns; see {@link TaskFigures#holdFiguresWhileBodyRuns}); the stream thread
  * decrements {@code unsettled} and then checks {@code announceWanted}. Both are volatile, so at least one
  * of them sees the other's write, and the {@code announced} flag lets exactly one of them announce.
  */

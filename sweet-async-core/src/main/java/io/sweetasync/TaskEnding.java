@@ -44,7 +44,7 @@ import java.util.function.Function;
  * under that lock before {@code stop} is read ({@link TaskChildren#addChild}). So a child added
  * concurrently with a stop is cancelled by one side or the other.
  */
-abstract class TaskEnding<T> extends TaskFacts<T> {
+abstract class TaskEnding<T> extends TaskFigures<T> {
 
     private static final VarHandle STATUS = fieldHandle(MethodHandles.lookup(), "status", TaskStatus.class);
     private static final VarHandle STOP = fieldHandle(MethodHandles.lookup(), "stop", Stop.class);

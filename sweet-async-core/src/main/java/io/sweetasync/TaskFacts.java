@@ -9,38 +9,23 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * What a task is and what it has measured: its identity and place in the tree, its settings, the times of
- * its life, its resource figures and published progress; the snapshots ({@link TaskInfo},
- * {@link TaskMetrics}) are built from them by {@link TaskSnapshots}, and what only some tasks need is in
- * {@link Occasional}. The layers that move a task extend it ({@link TaskEnding},
- * {@link TaskChildren}, {@link TaskDeadline}, {@link TaskAttempts}, up to {@link TaskNode}): one object per task, in layers, each
- * with one job.
+ * What a task is: its identity and place in the tree, its settings, the time it was created, its published
+ * progress, what only some tasks need ({@link Occasional}), and the snapshots read from it all
+ * ({@link TaskInfo}, {@link TaskMetrics}, built by {@link TaskSnapshots}). What it has measured (attempts,
+ * times, figures) is the layer above, {@link TaskFigures}; the layers that move a task extend that
+ * ({@link TaskEnding}, {@link TaskChildren}, {@link TaskDeadline}, {@link TaskAttempts}, up to
+ * {@link TaskNode}): one object per task, in layers, each with one job.
  *
- * <p>Invariants: identity and settings are final and set before the task is visible to any other
- * thread. The times are written only by the thread that owns the step they record (the attempt's runner,
- * or the one thread that finishes the task) and read by snapshots at any time: a snapshot is a best-effort
- * view of a running task, exact once the task is terminal (its status is published after the last
- * write). Resource figures measured on a platform thread are written by the attempt's runner only;
- * sampled figures and progress are created at most once (compare-and-set; a losing racer's object is
- * dropped unused); a runaway's hold on its figures changes only by atomic adds, so that exactly one party
- * announces them ({@link #holdFiguresWhileBodyRuns}). The times and figures that {@link TaskSnapshots} reads are package-private for it
- * alone to read: only this class's methods write them.
+ * <p>Invariants: identity, settings and the creation time are final and set before the task is visible to
+ * any other thread; the id object and the path are made on first use, a benign race (every thread's copy is
+ * the same value). Progress and the {@link Occasional} state are created at most once (compare-and-set; a
+ * losing racer's object is dropped unused), progress frozen once, as the task finishes. A snapshot reads the
+ * status first: a terminal one is published after every fact the task ends with.
  */
 abstract class TaskFacts<T> {
 
     private static final VarHandle OCCASIONAL = fieldHandle(MethodHandles.lookup(), "occasional", Occasional.class);
     private static final VarHandle PROGRESS = fieldHandle(MethodHandles.lookup(), "progress", TaskProgress.class);
-    private static final VarHandle WAITING = fieldHandle(MethodHandles.lookup(), "waiting", boolean.class);
-    private static final VarHandle WAIT_ENDS = fieldHandle(MethodHandles.lookup(), "waitEnds", int.class);
-    private static final VarHandle LATE_FIGURES = fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
-    /** In {@link #lateFigures}: the finisher wants the figures announced once final. */
-    private static final int ANNOUNCE_WANTED = 1 << 30;
-
-    /** Monotonic time not reached yet. */
-    static final long UNSET = Long.MIN_VALUE;
-
-    /** A resource figure attributed from sampled events. */
-    enum Resource { CPU, ALLOCATED, READ, WRITTEN }
 
     /** What the task was created with, shared with the tasks built alike (see {@link TaskSettings}). */
     final TaskSettings settings;
@@ -52,50 +37,6 @@ abstract class TaskFacts<T> {
 
     /** Built on first use (snapshots, messages): most tasks never need it. */
     private volatile String path;
-    volatile int attempts;
-    /** Set before the task is submitted; see {@link #markDurable}. */
-    private volatile boolean durable;
-    /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
-    volatile long startedNanos = UNSET;
-    volatile long completedNanos = UNSET;
-    volatile long queuedAtNanos;
-    /**
-     * Whether the wait since {@link #queuedAtNanos} is still to be added to {@link #queueWaitNanos}: by the
-     * attempt that ends it, or, for a task that ends still waiting (cancelled, rejected after maxWait, timed
-     * out in the queue), when it completes; taken once (a compare-and-set), whichever comes first.
-     */
-    volatile boolean waiting;
-    volatile long queueWaitNanos;
-    /**
-     * The ends of waits under way (low 16 bits) and done (the rest), so that {@link #queueWaitNanosAt} reads
-     * {@link #waiting} and {@link #queueWaitNanos} as a pair: between the end's claim and its addition the wait
-     * was in neither, and a snapshot then showed it gone (1 s of queue wait, then 0, then 1 s). Added to
-     * atomically: two threads may end a wait at once (its attempt's runner and a finisher; one adds it).
-     */
-    @SuppressWarnings("unused") // through WAIT_ENDS
-    private volatile int waitEnds;
-    volatile long runNanos;
-    /** Start of the running attempt, 0 when none runs. */
-    volatile long attemptStartNanos;
-    /**
-     * Odd while an attempt's end writes {@link #runNanos} and {@link #attemptStartNanos} (its runner is their one
-     * writer), so that {@link #runNanosAt} reads the two as a pair: between the writes the ended attempt was in
-     * both, and a snapshot then showed it twice (a task that ran 1 s, 2 s).
-     */
-    private volatile int attemptEnds;
-    /**
-     * Measured totals over attempts on platform threads; -1 until measured, {@link #UNMEASURED} once an attempt
-     * ran where its counters could not be read (a virtual thread): a sum without it would not be exact. Written
-     * by the attempt's runner (attempts run one after another).
-     */
-    volatile long measuredCpu = -1;
-    volatile long measuredAllocated = -1;
-    /**
-     * The runaway attempts whose figures are not in yet (the low bits: 0 or 1), and {@link #ANNOUNCE_WANTED}
-     * once the finisher showed pending figures: see {@link #holdFiguresWhileBodyRuns}. 0 for all but runaways.
-     */
-    @SuppressWarnings("unused") // through LATE_FIGURES
-    private volatile int lateFigures;
     /** What only some tasks need; null until one of its fields is first set. */
     private volatile Occasional occasional;
     /** Published live values; null until the first one, so that most tasks carry none. */
@@ -225,135 +166,16 @@ abstract class TaskFacts<T> {
         return known;
     }
 
-    int attempts() {
-        return attempts;
-    }
-
-    /**
-     * Marks a durable task, before it is submitted: re-run after a crash instead of being lost, its
-     * attempts counting on from {@code priorAttempts} (the runs its invocation already had).
-     */
-    void markDurable(int priorAttempts) {
-        durable = true;
-        attempts = priorAttempts;
-    }
-
-    boolean isDurable() {
-        return durable;
-    }
-
-    // ---- times (written by the step's owner) ----------------------------------------------------
+    // ---- clock, failure -----------------------------------------------------------------------------
 
     /** The time now on the orchestrator's clock. */
     final long clockNow() {
         return settings.orchestrator.clock().nanoTime();
     }
 
-    /** The task was queued (again) now. */
-    void recordQueued() {
-        recordQueued(clockNow());
-    }
-
-    /** The task was queued at {@code now} (for a task queued as it is created: its creation time). */
-    void recordQueued(long now) {
-        queuedAtNanos = now;
-        waiting = true;
-        if (isFinished()) {
-            // It finished while being queued (a cancel racing a retry's resubmission), before this wait began:
-            // nothing would end the wait, and the finished task's queue wait would grow for ever. finish() marks
-            // the task finished before it ends the wait, this reads that after starting it: one side ends it.
-            endWait(now);
-        }
-    }
-
     /** When the task was created, on the orchestrator's clock. */
     final long createdNanos() {
         return createdNanos;
-    }
-
-    /** Adds the wait since the task was last queued, if not added yet. */
-    private void endWait(long now) {
-        if (!waiting) { // a plain read first: most ends wait for nothing
-            return;
-        }
-        WAIT_ENDS.getAndAdd(this, 1);
-        try {
-            if (WAITING.compareAndSet(this, true, false)) {
-                queueWaitNanos += Math.max(0, now - queuedAtNanos);
-            }
-        }
-        finally {
-            WAIT_ENDS.getAndAdd(this, WAIT_ENDED);
-        }
-    }
-
-    /** Added to {@link #waitEnds} as a wait's end is done: one fewer under way, one more done. */
-    private static final int WAIT_ENDED = (1 << 16) - 1;
-
-    /**
-     * Whether the task has neither waited nor run yet (a snapshot at its creation): read as
-     * {@link #queueWaitNanosAt} reads, so that a wait that is ending, in neither field, is not taken for none.
-     */
-    boolean untimed() {
-        int ends = (int) WAIT_ENDS.getVolatile(this);
-        return (ends & 0xFFFF) == 0 && attempts == 0 && !waiting && queueWaitNanos == 0 && runNanos == 0
-                && attemptStartNanos == 0 && ends == (int) WAIT_ENDS.getVolatile(this);
-    }
-
-    /** The time waited for a slot or a permit until {@code now}: the ended waits' and the current one's so far. */
-    long queueWaitNanosAt(long now) {
-        while (true) {
-            int ends = (int) WAIT_ENDS.getVolatile(this);
-            boolean current = waiting;
-            long since = queuedAtNanos;
-            long waited = queueWaitNanos;
-            if ((ends & 0xFFFF) == 0 && ends == (int) WAIT_ENDS.getVolatile(this)) {
-                return waited + (current ? Math.max(0, now - since) : 0);
-            }
-            Thread.onSpinWait(); // a wait's end is a claim and an addition away
-        }
-    }
-
-    /** An attempt starts now, on its runner's thread; returns its start time. */
-    long recordAttemptStart() {
-        long start = settings.orchestrator.clock().nanoTime();
-        endWait(start);
-        attempts = attempts + 1;
-        if (startedNanos == UNSET) {
-            startedNanos = start;
-        }
-        attemptStartNanos = start;
-        settings.usage().attempt();
-        return start;
-    }
-
-    /** The attempt started at {@code start} has ended, on its runner's thread; returns its end time. */
-    long recordAttemptEnd(long start) {
-        long end = clockNow();
-        attemptEnds = attemptEnds + 1;
-        runNanos += end - start;
-        attemptStartNanos = 0;
-        attemptEnds = attemptEnds + 1;
-        return end;
-    }
-
-    /** The time run until {@code now}: the ended attempts' and the running one's so far. */
-    long runNanosAt(long now) {
-        while (true) {
-            int ends = attemptEnds;
-            long running = attemptStartNanos;
-            long run = runNanos;
-            if ((ends & 1) == 0 && ends == attemptEnds) {
-                return run + (running == 0 ? 0 : Math.max(0, now - running));
-            }
-            Thread.onSpinWait(); // an attempt's end is two writes away
-        }
-    }
-
-    /** The task finishes at {@code now}; called once, by the thread that finishes it. */
-    void recordCompleted(long now) {
-        endWait(now); // it ended while waiting for a slot or a permit: that wait was QUEUED time too
-        completedNanos = now;
     }
 
     /** Why the task did not complete; called once, by the thread that finishes it. */
@@ -409,107 +231,6 @@ abstract class TaskFacts<T> {
         return mine == null ? Map.of() : mine.now();
     }
 
-    // ---- resources ------------------------------------------------------------------------------
-
-    /** A measured total that an attempt's figures could not be added to: see {@link #measuredCpu}. */
-    private static final long UNMEASURED = Long.MIN_VALUE;
-
-    /**
-     * Adds the figures measured over one attempt on a platform thread; called by its runner. A negative
-     * figure (an attempt on a virtual thread, or counters the JVM does not provide) makes the task's total
-     * unmeasured for good: the totals are "summed over attempts", and a sum missing one is no measurement.
-     */
-    void addMeasured(long cpuNanos, long allocatedBytes) {
-        measuredCpu = plusAttempt(measuredCpu, cpuNanos);
-        measuredAllocated = plusAttempt(measuredAllocated, allocatedBytes);
-        settings.usage().addMeasured(cpuNanos, allocatedBytes);
-    }
-
-    /**
-     * An attempt runs where its counters cannot be read (a virtual thread): the task's measured totals are
-     * unmeasured from now on. Cheaper than {@link #addMeasured} with negative figures, which virtual-thread
-     * attempts (most of them) would pay for a visit to the name's totals that adds nothing.
-     */
-    void attemptUnmeasured() {
-        if (measuredCpu != UNMEASURED || measuredAllocated != UNMEASURED) {
-            measuredCpu = UNMEASURED;
-            measuredAllocated = UNMEASURED;
-        }
-    }
-
-    private static long plusAttempt(long total, long attempt) {
-        if (attempt < 0 || total == UNMEASURED) {
-            return UNMEASURED;
-        }
-        return Math.max(0, total) + attempt;
-    }
-
-    /** This task's sampled figures, created on first use; called by the attribution when an attempt opens. */
-    SampledFigures sampledFigures(boolean cpuSampled) {
-        Occasional rare = occasional();
-        SampledFigures figures = rare.sampled;
-        if (figures == null) {
-            Occasional.SAMPLED.compareAndSet(rare, null,
-                    new SampledFigures(self(), settings.usage(), cpuSampled));
-            figures = rare.sampled;
-        }
-        return figures;
-    }
-
-    /** Whether sampled figures of this task's work are still to arrive. */
-    boolean resourcesPending() {
-        SampledFigures figures = sampledOrNull();
-        return figures != null && figures.isPending();
-    }
-
-    /**
-     * Asks for this finished task's sampled figures to be announced once final; returns whether they
-     * already are, in which case the caller announces them (see {@link SampledFigures}).
-     */
-    boolean announceResourcesWhenFinal() {
-        SampledFigures figures = sampledOrNull();
-        return figures != null && figures.announceWhenFinal();
-    }
-
-    /**
-     * This task's body still runs as it is ended (a runaway, see {@link Runaways#starting}): its attempt's
-     * figures are not in until it returns, and the task is announced only after that. Called before the task
-     * finishes, by the thread that ends it; at most once.
-     *
-     * <p>A two-party handshake, as {@link SampledFigures}' announcing: the finisher adds
-     * {@link #ANNOUNCE_WANTED} after its listeners saw pending figures ({@link #wantFiguresAnnounced}), the
-     * body's return takes the hold away ({@link #bodyReturnedAfterEnd}); whichever of the two atomic updates
-     * comes second sees the other's and carries on to the announcing (then still gated by the sampled
-     * figures, if any), so exactly one does.
-     */
-    void holdFiguresWhileBodyRuns() {
-        LATE_FIGURES.getAndAdd(this, 1);
-    }
-
-    /**
-     * The runaway body has returned and its attempt's figures are in ({@link #holdFiguresWhileBodyRuns});
-     * returns whether the finisher asked for an announcement already and the caller must carry it on.
-     */
-    boolean bodyReturnedAfterEnd() {
-        int before = (int) LATE_FIGURES.getAndAdd(this, -1);
-        return before == (ANNOUNCE_WANTED | 1);
-    }
-
-    /**
-     * Called by the finisher after {@code onFinished} showed pending figures; returns whether no runaway
-     * body holds them any more and the caller must carry the announcement on.
-     */
-    boolean wantFiguresAnnounced() {
-        int before = (int) LATE_FIGURES.getAndAdd(this, ANNOUNCE_WANTED);
-        return (before & ~ANNOUNCE_WANTED) == 0;
-    }
-
-    /** This task's sampled figures, null if none were created. */
-    SampledFigures sampledOrNull() {
-        Occasional rare = occasional;
-        return rare == null ? null : rare.sampled;
-    }
-
     /** This task's {@link Occasional} state, made on first use. */
     final Occasional occasional() {
         Occasional rare = occasional;
@@ -533,13 +254,13 @@ abstract class TaskFacts<T> {
         // task is ending meanwhile (a QUEUED snapshot with an end time, a FAILED one without its failure).
         TaskStatus now = status();
         Occasional rare = now.isTerminal() ? occasional : null;
-        return TaskSnapshots.snapshot(this, now, rare == null ? null : rare.failureInfo);
+        return TaskSnapshots.snapshot(self(), now, rare == null ? null : rare.failureInfo);
     }
 
     public TaskMetrics metrics() {
         Occasional rare = occasional;
         Supplier<TaskMetrics> work = rare == null ? null : rare.workFigures;
-        return work == null ? TaskSnapshots.metrics(this) : work.get();
+        return work == null ? TaskSnapshots.metrics(self()) : work.get();
     }
 
     /**
@@ -556,7 +277,7 @@ abstract class TaskFacts<T> {
      * snapshot itself built only if the history is read. Called by the thread that finished it, childless.
      */
     FinishedRoot finishedRoot() {
-        return TaskSnapshots.finishedRoot(this);
+        return TaskSnapshots.finishedRoot(self());
     }
 
     /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */
@@ -566,12 +287,12 @@ abstract class TaskFacts<T> {
 
     /** A flat snapshot, with {@code failure} as the reason it did not complete (null if none). */
     TaskInfo snapshot(TaskInfo.Failure failure) {
-        return TaskSnapshots.snapshot(this, status(), failure);
+        return TaskSnapshots.snapshot(self(), status(), failure);
     }
 
     /** A flat snapshot showing {@code status}: the terminal status a finishing task is about to publish. */
     TaskInfo snapshot(TaskStatus status, TaskInfo.Failure failure) {
-        return TaskSnapshots.snapshot(this, status, failure);
+        return TaskSnapshots.snapshot(self(), status, failure);
     }
 
     @Override

@@ -18,8 +18,9 @@ import java.util.function.Function;
  * One task, and the handle users hold ({@link SpawningTask}). A task is one object, built in layers so
  * that splitting its jobs costs no allocation per task; each layer states its own invariants:
  * <ol>
- * <li>{@link TaskFacts}: what the task is and has measured (identity, settings, times, figures,
- * snapshots);</li>
+ * <li>{@link TaskFacts}: what the task is (identity, settings, progress, snapshots);</li>
+ * <li>{@link TaskFigures}: what it has measured (attempts, times, queue wait and run time, resource
+ * figures);</li>
  * <li>{@link TaskEnding}: how it ends (the stop request, the status, the one {@code finish()} that decides
  * the terminal status and completes the outcome; the context it runs in);</li>
  * <li>{@link TaskChildren}: what it waits for before it can finish (the body's and the children's shares,

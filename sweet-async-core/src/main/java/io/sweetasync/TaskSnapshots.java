@@ -1,6 +1,6 @@
 package io.sweetasync;
 
-import io.sweetasync.TaskFacts.Resource;
+import io.sweetasync.TaskFigures.Resource;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <p>Invariants: stateless; each function only reads the task (never writes it), on the calling thread,
  * any thread at any time: a view of a running task is best-effort (its times and figures are written by
- * the step that owns them, see {@link TaskFacts}), exact once the task is terminal (its status is
+ * the step that owns them, see {@link TaskFigures}), exact once the task is terminal (its status is
  * published after the last write), but for a runaway's resource figures, which stay {@code PENDING} until
  * its body returns. Nothing walks more than {@value #PATH_TAIL} levels up or recurses.
  */
@@ -55,7 +55,7 @@ final class TaskSnapshots {
     }
 
     /** See {@link TaskFacts#metrics()}. */
-    static TaskMetrics metrics(TaskFacts<?> task) {
+    static TaskMetrics metrics(TaskFigures<?> task) {
         if (task.untimed()) {
             return NOT_STARTED; // nothing measured yet (a snapshot at creation, for context propagators)
         }
@@ -77,7 +77,7 @@ final class TaskSnapshots {
      * ({@link FinishedTasks#runawayReturned}); unless the attempt cannot be measured (an earlier attempt, or
      * this one, ran on a virtual thread), when the figure without sampling is final: unavailable.
      */
-    private static ResourceValue figure(TaskFacts<?> task, long measured, Resource resource, boolean measurable,
+    private static ResourceValue figure(TaskFigures<?> task, long measured, Resource resource, boolean measurable,
             boolean attemptRunning) {
         ResourceTracking tracking = task.settings.orchestrator.resourceTracking();
         if (tracking == ResourceTracking.OFF || task.attempts == 0) {
@@ -95,7 +95,7 @@ final class TaskSnapshots {
     }
 
     /** See {@link TaskFacts#finishedRoot()}. */
-    static FinishedRoot finishedRoot(TaskFacts<?> task) {
+    static FinishedRoot finishedRoot(TaskFigures<?> task) {
         TaskSettings set = task.settings;
         long running = task.attemptStartNanos;
         // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
@@ -116,17 +116,17 @@ final class TaskSnapshots {
      * See {@link TaskFacts#snapshot(TaskInfo.Failure)}. {@code status} is read (or decided) before any other
      * fact: a live status shows no end time, though the task may be ending meanwhile.
      */
-    static TaskInfo snapshot(TaskFacts<?> task, TaskStatus status, TaskInfo.Failure failure) {
+    static TaskInfo snapshot(TaskFigures<?> task, TaskStatus status, TaskInfo.Failure failure) {
         TaskSettings set = task.settings;
-        long completed = status.isTerminal() ? task.completedNanos : TaskFacts.UNSET;
+        long completed = status.isTerminal() ? task.completedNanos : TaskFigures.UNSET;
         // Read before the figures: a finished task's snapshot that says runaway may show final figures (its
         // body returned meanwhile); one that does not shows no runaway's pending figures (its attempt ended).
         boolean runaway = task.isRunaway();
         return new TaskInfo(task.id(), set.parent == null ? null : set.parent.id(), set.name, task.path(),
                 status, set.priority, set.group, set.runtime.name(), set.tags,
                 task.settings.orchestrator.instantAt(task.createdNanos()),
-                task.startedNanos == TaskFacts.UNSET ? null : task.settings.orchestrator.instantAt(task.startedNanos),
-                completed == TaskFacts.UNSET ? null : task.settings.orchestrator.instantAt(completed),
+                task.startedNanos == TaskFigures.UNSET ? null : task.settings.orchestrator.instantAt(task.startedNanos),
+                completed == TaskFigures.UNSET ? null : task.settings.orchestrator.instantAt(completed),
                 task.attempts, set.dependencies, failure, metrics(task), task.progressNow(), task.childCount(),
                 runaway, List.of());
     }

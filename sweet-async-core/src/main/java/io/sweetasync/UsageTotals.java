@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Running totals of one task name over its attempts: what {@link TaskOrchestrator#resourceUsage()} reports.
  *
  * <p>Invariants: only ever grows; adders, so that tasks of one name on many threads never contend on one
- * counter; figures in {@link TaskFacts.Resource} order (CPU, allocated, read, written).
+ * counter; figures in {@link TaskFigures.Resource} order (CPU, allocated, read, written).
  */
 final class UsageTotals {
     private final LongAdder attempts = new LongAdder();
@@ -27,7 +27,7 @@ final class UsageTotals {
         }
     }
 
-    void addSampled(TaskFacts.Resource resource, long amount) {
+    void addSampled(TaskFigures.Resource resource, long amount) {
         figures[resource.ordinal()].add(amount);
     }
 

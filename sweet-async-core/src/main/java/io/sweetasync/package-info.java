@@ -19,16 +19,17 @@
  * The engine's classes, one job each:
  * <ul>
  *   <li>a task, one object per task in layers, each extending the one before: {@code TaskFacts} (identity,
- *   settings, times, figures, progress; {@code TaskSnapshots} reads them into snapshots, {@code Occasional}
- *   holds what only some tasks need), {@code TaskEnding} (the stop request, the status, the one finish
- *   that decides the terminal status; the context it runs in), {@code TaskChildren} (what it waits for:
- *   the body's and children's shares, the children list, the walk up the tree), {@code TaskDeadline} (the
- *   deadline: the stop, the grace, the forced end whose running bodies are runaways), {@code TaskAttempts} (its
- *   body: submission, attempts, retries, stopping the body), {@code TaskNode} (the handle users
- *   hold); {@code TaskSettings} (what it was created with, resolved, shared by siblings built alike);
- *   {@code TaskOutcome} (its
- *   outcome and the waits on it), {@code TaskTrees} (walks over a subtree), {@code PropagatedContext},
- *   {@code TaskProgress}, {@code ResourceMeter};</li>
+ *   settings, progress; {@code TaskSnapshots} reads it and the figures into snapshots, {@code Occasional}
+ *   holds what only some tasks need), {@code TaskFigures} (attempts, times, queue wait and run time, each
+ *   pair read whole through a {@code Seqlock}, resource figures), {@code TaskEnding} (the stop request,
+ *   the status, the one finish that decides the terminal status; the context it runs in),
+ *   {@code TaskChildren} (what it waits for: the body's and children's shares, the children list, the walk
+ *   up the tree), {@code TaskDeadline} (the deadline: the stop, the grace, the forced end whose running
+ *   bodies are runaways), {@code TaskAttempts} (its body: submission, attempts, retries, stopping the body),
+ *   {@code TaskNode} (the handle users hold); {@code TaskSettings} (what it was created with, resolved,
+ *   shared by siblings built alike); {@code TaskOutcome} (its outcome and the waits on it),
+ *   {@code TaskTrees} (walks over a subtree), {@code PropagatedContext}, {@code TaskProgress},
+ *   {@code ResourceMeter};</li>
  *   <li>the orchestrator's parts ({@code TaskOrchestrator} keeps the public methods and wires these):
  *   {@code TaskFactory} (makes, registers and submits a task), {@code LiveTasks} (registry of live trees,
  *   drain), {@code FinishedTasks} (where a finished task goes: registry, history, listeners, late

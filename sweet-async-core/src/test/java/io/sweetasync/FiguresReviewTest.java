@@ -235,7 +235,7 @@ class FiguresReviewTest {
     private static WeakReference<SampledFigures> openAndClose(SliceLedger ledger) {
         SampledFigures attempt = new SampledFigures(null, new UsageTotals(), true);
         ledger.close(ledger.open(attempt, false, false));
-        assertThat(attempt.value(TaskFacts.Resource.CPU)).isEqualTo(ResourceValue.unavailable());
+        assertThat(attempt.value(TaskFigures.Resource.CPU)).isEqualTo(ResourceValue.unavailable());
         return new WeakReference<>(attempt);
     }
 
