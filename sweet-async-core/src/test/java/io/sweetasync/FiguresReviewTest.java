@@ -325,7 +325,7 @@ class FiguresReviewTest {
      * {@link ResourceUsage}: totals of a name, "measured and sampled figures together". Thread CPU time
      * measurement is off (switched off at run time: the counter reads -1), so a platform task's CPU is not
      * measured and its own figure is the sampled one; the name's total skipped those samples all the same,
-     * as if the thread's counter had counted them, and said 0 ns for a task that burned 400 ms.
+     * as if the thread's counter had counted them, and said 0 ns for a task that burned 400 ms of CPU.
      */
     @Test
     void aNamesCpuTotalCountsTheSamplesOfAnUnmeasuredPlatformTask() throws Exception {
@@ -345,12 +345,16 @@ class FiguresReviewTest {
             THREADS.setThreadCpuTimeEnabled(false);
             SpawningTask<Integer> task = sampling.to(Integer.class).named("unmeasured-cpu").runtime("platform")
                     .run(() -> {
-                        long end = System.nanoTime() + 400_000_000L; // the workload, not an assertion
-                        double v = 0;
-                        while (System.nanoTime() < end) {
-                            v += Math.sqrt(v + 1);
+                        // 400 ms of CPU by this thread's clock (a 400 ms busy loop by the wall clock got too few
+                        // samples on a loaded machine, and the test was skipped), read with the counter switched on
+                        // for the body alone: the engine's readings around it still read -1.
+                        THREADS.setThreadCpuTimeEnabled(true);
+                        try {
+                            Work.spinCpu(400_000_000L);
                         }
-                        sink = v;
+                        finally {
+                            THREADS.setThreadCpuTimeEnabled(false);
+                        }
                         return 1;
                     });
             assertThat(task.join()).isEqualTo(1);
