@@ -20,10 +20,14 @@ import java.lang.management.ManagementFactory;
 final class ResourceMeter {
 
     private static final com.sun.management.ThreadMXBean THREADS = threads();
-    private static final boolean CPU_COUNTERS = THREADS != null && THREADS.isCurrentThreadCpuTimeSupported()
-            && THREADS.isThreadCpuTimeEnabled();
-    private static final boolean ALLOCATION_COUNTERS = THREADS != null && THREADS.isThreadAllocatedMemorySupported()
-            && THREADS.isThreadAllocatedMemoryEnabled();
+    /**
+     * Whether this JVM has the counters at all. Whether they are switched on is not read here: that can change
+     * at any time, both ways, and a counter switched off reads -1 (so its attempts are unmeasured) while one
+     * switched back on reads again; a switch read once, as this class loads, left every figure of the JVM's
+     * life unmeasured after a counter that was off at that moment.
+     */
+    private static final boolean CPU_COUNTERS = THREADS != null && THREADS.isCurrentThreadCpuTimeSupported();
+    private static final boolean ALLOCATION_COUNTERS = THREADS != null && THREADS.isThreadAllocatedMemorySupported();
 
     private static com.sun.management.ThreadMXBean threads() {
         try {

@@ -17,7 +17,8 @@ public enum ResourceTracking {
      * which is most of the cost of a task whose body takes microseconds ({@link #OFF} for an orchestrator of
      * many such tasks). Nothing for virtual threads, whose counters the JDK does not provide (no cost there),
      * and no IO figures. A counter switched off while an attempt runs ({@code ThreadMXBean.setThreadCpuTimeEnabled}
-     * or {@code setThreadAllocatedMemoryEnabled}) leaves that figure of the task unmeasured.
+     * or {@code setThreadAllocatedMemoryEnabled}) leaves that figure of the task unmeasured; attempts that
+     * start and end with it switched on again are measured.
      */
     MEASURE,
     /**

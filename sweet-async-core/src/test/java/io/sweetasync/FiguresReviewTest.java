@@ -7,8 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -113,6 +116,85 @@ class FiguresReviewTest {
                 threadAllocated.get())
                 .satisfiesAnyOf(v -> assertThat(v.isAvailable()).isFalse(),
                         v -> assertThat(v.amount()).isLessThanOrEqualTo(threadAllocated.get() + (8L << 20)));
+    }
+
+    /**
+     * The same switch made before the engine first measured anything in this JVM (a monitoring agent that
+     * starts with thread CPU time and allocation measurement off, a JMX console, a test that switches them
+     * back on in its {@code finally}), then undone: from then on the counters read again, and an attempt
+     * that began and ended with real readings is measured. The engine read the switches once, as it loaded,
+     * and reported every figure of the JVM's life {@code UNAVAILABLE}. Run in an engine loaded afresh (its
+     * own class loader), for this JVM's engine has measured long before this test.
+     */
+    @Test
+    void countersSwitchedOffWhenTheEngineLoadsAreMeasuredOnceSwitchedBackOn() throws Exception {
+        Work.assumeCounters();
+        URL[] classes = {TaskOrchestrator.class.getProtectionDomain().getCodeSource().getLocation(),
+            FiguresReviewTest.class.getProtectionDomain().getCodeSource().getLocation()};
+        try (URLClassLoader fresh = new EngineFirst(classes, FiguresReviewTest.class.getClassLoader())) {
+            @SuppressWarnings("unchecked")
+            Callable<long[]> run = (Callable<long[]>) fresh.loadClass(SwitchedBackOnAfterLoading.class.getName())
+                    .getConstructor().newInstance();
+            assertThat(run.getClass()).isNotSameAs(SwitchedBackOnAfterLoading.class);
+            long[] figures = run.call();
+            assertThat(figures[0]).as("the CPU figure of a body whose thread counted %d ns of its work", figures[1])
+                    .isGreaterThanOrEqualTo(figures[1]);
+            assertThat(figures[2]).as("the allocation figure of a body whose thread counted %d bytes of its work",
+                    figures[3]).isGreaterThanOrEqualTo(figures[3]);
+        }
+        finally {
+            THREADS.setThreadCpuTimeEnabled(true);
+            THREADS.setThreadAllocatedMemoryEnabled(true);
+        }
+    }
+
+    /**
+     * Loaded by {@link EngineFirst}: switches both counters off, runs the engine's first task, switches them
+     * back on and runs a measured one; returns its CPU figure, the CPU its work counted, its allocation
+     * figure and the bytes its work counted.
+     */
+    public static final class SwitchedBackOnAfterLoading implements Callable<long[]> {
+
+        @Override
+        public long[] call() {
+            THREADS.setThreadCpuTimeEnabled(false);
+            THREADS.setThreadAllocatedMemoryEnabled(false);
+            try (TaskOrchestrator engine = TaskOrchestrator.builder().resourceTracking(ResourceTracking.MEASURE)
+                    .build()) {
+                assertThat(engine.to(Integer.class).runtime("platform").run(() -> 1).join()).isEqualTo(1);
+                THREADS.setThreadCpuTimeEnabled(true);
+                THREADS.setThreadAllocatedMemoryEnabled(true);
+                AtomicLong cpu = new AtomicLong();
+                AtomicLong allocated = new AtomicLong();
+                SpawningTask<Integer> task = engine.to(Integer.class).runtime("platform").run(() -> {
+                    cpu.set(Work.spinCpu(20_000_000L));
+                    allocated.set(Work.allocate(8L << 20));
+                    return 1;
+                });
+                assertThat(task.join()).isEqualTo(1);
+                TaskMetrics m = task.metrics();
+                return new long[] {m.cpuTimeNanos().amount(), cpu.get(), m.allocatedBytes().amount(), allocated.get()};
+            }
+        }
+    }
+
+    /** Loads this module's classes and tests ({@code io.sweetasync}) itself, everything else from its parent. */
+    private static final class EngineFirst extends URLClassLoader {
+
+        EngineFirst(URL[] classes, ClassLoader parent) {
+            super(classes, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.startsWith("io.sweetasync.")) {
+                synchronized (getClassLoadingLock(name)) {
+                    Class<?> loaded = findLoadedClass(name);
+                    return loaded != null ? loaded : findClass(name);
+                }
+            }
+            return super.loadClass(name, resolve);
+        }
     }
 
     /**
@@ -243,7 +325,7 @@ class FiguresReviewTest {
      * {@link ResourceUsage}: totals of a name, "measured and sampled figures together". Thread CPU time
      * measurement is off (switched off at run time: the counter reads -1), so a platform task's CPU is not
      * measured and its own figure is the sampled one; the name's total skipped those samples all the same,
-     * as if the thread's counter had counted them, and said 0 ns for a task that burned 400 ms.
+     * as if the thread's counter had counted them, and said 0 ns for a task that burned 400 ms of CPU.
      */
     @Test
     void aNamesCpuTotalCountsTheSamplesOfAnUnmeasuredPlatformTask() throws Exception {
@@ -263,12 +345,16 @@ class FiguresReviewTest {
             THREADS.setThreadCpuTimeEnabled(false);
             SpawningTask<Integer> task = sampling.to(Integer.class).named("unmeasured-cpu").runtime("platform")
                     .run(() -> {
-                        long end = System.nanoTime() + 400_000_000L; // the workload, not an assertion
-                        double v = 0;
-                        while (System.nanoTime() < end) {
-                            v += Math.sqrt(v + 1);
+                        // 400 ms of CPU by this thread's clock (a 400 ms busy loop by the wall clock got too few
+                        // samples on a loaded machine, and the test was skipped), read with the counter switched on
+                        // for the body alone: the engine's readings around it still read -1.
+                        THREADS.setThreadCpuTimeEnabled(true);
+                        try {
+                            Work.spinCpu(400_000_000L);
                         }
-                        sink = v;
+                        finally {
+                            THREADS.setThreadCpuTimeEnabled(false);
+                        }
                         return 1;
                     });
             assertThat(task.join()).isEqualTo(1);
