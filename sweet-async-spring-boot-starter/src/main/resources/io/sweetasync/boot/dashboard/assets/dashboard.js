@@ -121,14 +121,24 @@
             const rendering = performance.now();
             asked = new Set(open);
             lastAnswer = rendering;
-            if (reseed) seed(limits.history);
-            render(tasks, limits, detail, asking === selected);
+            try {
+                if (reseed) seed(limits.history);
+                render(tasks, limits, detail, asking === selected);
+            } catch (error) {
+                // the answers came; this page failed to show them: not the endpoints' fault, so not said to be
+                console.error(error);
+                error.drawing = true;
+                throw error;
+            }
             stats.lastRenderMs = performance.now() - rendering;
             $('error').hidden = true;
             document.body.classList.remove('stale');
         } catch (error) {
             $('error').hidden = false;
-            $('error').textContent = (error.status === 401 || error.status === 403
+            $('error').textContent = (error.drawing
+                ? 'The endpoints answered, but this page failed to show their answer (a bug of the dashboard: '
+                    + error.message + '; the browser console has the details).'
+                : error.status === 401 || error.status === 403
                 ? 'You may not read ' + error.url + ' (' + error.status + '): the dashboard shows what that endpoint lets you read.'
                 : 'Cannot read the endpoints: ' + error.message + '.')
                 + (lastTasks ? ' What is shown is as of ' + $('updated').textContent.replace('updated ', '') + '.' : '');
