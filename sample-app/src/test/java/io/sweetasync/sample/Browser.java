@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -17,6 +18,7 @@ import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -71,10 +73,33 @@ final class Browser implements AutoCloseable {
         return driver;
     }
 
-    /** Waits (up to a generous 60 s on a busy machine) until {@code condition} answers non-null or true. */
+    /**
+     * Waits (up to a generous 60 s on a busy machine) until {@code condition} answers non-null or true. When it
+     * times out, the page is kept as {@code timed-out-<n>.png} among the screenshots and its error line (what the
+     * dashboard says is wrong) goes into the failure, so a CI failure leaves a picture of what the page showed.
+     */
     <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(60), Duration.ofMillis(100)).until(condition::apply);
+        try {
+            return new WebDriverWait(driver, Duration.ofSeconds(60), Duration.ofMillis(100)).until(condition::apply);
+        }
+        catch (TimeoutException ex) {
+            String shot = "timed-out-" + TIMEOUTS.incrementAndGet();
+            String error;
+            try {
+                screenshot(shot);
+                error = String.valueOf(script("const e = document.getElementById('error');"
+                        + " return e && !e.hidden ? e.textContent : '(no error shown)'"));
+            }
+            catch (RuntimeException unreadable) {
+                error = "(the page could not be read: " + unreadable + ")";
+            }
+            ex.addSuppressed(new IllegalStateException("the page as it was: " + SCREENSHOTS.resolve(shot + ".png")
+                    + "; its error line: " + error));
+            throw ex;
+        }
     }
+
+    private static final AtomicInteger TIMEOUTS = new AtomicInteger();
 
     /** Clicks what {@code selector} finds, finding it again if the page replaced it meanwhile. */
     void click(By selector) {
