@@ -111,7 +111,8 @@ final class MemberLeases {
         // VACUUM FULL, a long transaction over a dead member's rows): waiting unbounded kept the lease keeper from its
         // next renewals, so this live member's lease lapsed, its durable tasks were claimed and run a second time
         // elsewhere and its other tasks marked lost. Given up after a third of the lease, and tried at the next renewal.
-        int seconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (lease.toMillis() / 3 + 999) / 1000));
+        // At most what H2 takes (it keeps the timeout in milliseconds, as an int); no overflow with any lease.
+        int seconds = (int) Math.min(Integer.MAX_VALUE / 1000, Math.max(1, lease.getSeconds() / 3 + 1));
         try {
             return markLost(now, seconds);
         }
