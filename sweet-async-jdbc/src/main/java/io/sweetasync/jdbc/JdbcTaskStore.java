@@ -136,6 +136,14 @@ public final class JdbcTaskStore implements TaskStore {
         return members.open(member, lease, atLeast);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The lease is renewed first, in a commit of its own. Marking lost waits at most a third of the lease (at least
+     * a second) for locks on the task table (an index being built on it, a {@code VACUUM FULL}); beyond, it is left
+     * to the next renewal (0 is returned, with a warning), so such a lock never keeps this member's later renewals
+     * from coming.
+     */
     @Override
     public int heartbeat(long incarnation, Duration lease) {
         return members.heartbeat(incarnation, lease);

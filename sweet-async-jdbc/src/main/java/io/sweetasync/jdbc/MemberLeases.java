@@ -24,6 +24,8 @@ import java.util.Objects;
  */
 final class MemberLeases {
 
+    private static final System.Logger LOG = System.getLogger(JdbcTaskStore.class.getName());
+
     private final String prefix;
     private final StoreConnections connections;
 
@@ -57,7 +59,7 @@ final class MemberLeases {
             }
             return next;
         });
-        markLost(now);
+        markLost(now, 0);
         return new Incarnation(number, member, Instant.ofEpochMilli(until));
     }
 
@@ -105,7 +107,24 @@ final class MemberLeases {
             connections.update("INSERT INTO " + prefix + "member (incarnation, member, started_at, lease_until) VALUES "
                     + "(?, ?, ?, ?)", incarnation, "member of incarnation " + incarnation, now, until);
         }
-        return markLost(now);
+        // The lease is renewed (committed) above. Marking lost waits for locks on the task table (an index built, a
+        // VACUUM FULL, a long transaction over a dead member's rows): waiting unbounded kept the lease keeper from its
+        // next renewals, so this live member's lease lapsed, its durable tasks were claimed and run a second time
+        // elsewhere and its other tasks marked lost. Given up after a third of the lease, and tried at the next renewal.
+        // At most what H2 takes (it keeps the timeout in milliseconds, as an int); no overflow with any lease.
+        int seconds = (int) Math.min(Integer.MAX_VALUE / 1000, Math.max(1, lease.getSeconds() / 3 + 1));
+        try {
+            return markLost(now, seconds);
+        }
+        catch (TaskStoreException ex) {
+            if (!StoreConnections.timedOut(ex)) {
+                throw ex;
+            }
+            LOG.log(System.Logger.Level.WARNING, "marking lost the tasks of stopped members waited over " + seconds
+                    + " s for a lock on " + prefix + "task (the lease of incarnation " + incarnation + " was renewed); "
+                    + "tried again at the next renewal: " + ex.getMessage());
+            return 0;
+        }
     }
 
     /** See {@link JdbcTaskStore#close(long)}. */
@@ -114,8 +133,8 @@ final class MemberLeases {
     }
 
     /** Ends the live non-durable tasks of incarnations whose lease expired before {@code now}. */
-    private int markLost(long now) {
-        return connections.update("UPDATE " + prefix + "task SET status = 'FAILED', failure_type = 'TaskLostException', "
+    private int markLost(long now, int seconds) {
+        return connections.updateWithin(seconds, "UPDATE " + prefix + "task SET status = 'FAILED', failure_type = 'TaskLostException', "
                 + "failure_message = CONCAT(?, (SELECT m.member FROM " + prefix + "member m WHERE m.incarnation = "
                 + prefix + "task.incarnation), ')'), completed_at = ? WHERE status IN " + StoreSql.LIVE + " AND durable = "
                 + "FALSE AND incarnation IN (SELECT incarnation FROM " + prefix + "member WHERE lease_until < ?)",

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -210,11 +211,33 @@ final class StoreConnections {
     }
 
     int update(String sql, Object... parameters) {
+        return updateWithin(0, sql, parameters);
+    }
+
+    /**
+     * {@code sql} with {@code parameters} bound, cancelled by the driver after {@code seconds} (0: never); a
+     * cancelled one throws a {@link TaskStoreException} whose cause {@link #timedOut} tells.
+     */
+    int updateWithin(int seconds, String sql, Object... parameters) {
         return run(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setQueryTimeout(seconds);
                 StoreRows.bind(statement, parameters);
                 return statement.executeUpdate();
             }
         });
+    }
+
+    /**
+     * Whether {@code ex} is a statement cancelled by its timeout or a lock wait given up: JDBC's
+     * {@link SQLTimeoutException}, SQL state 57014 (PostgreSQL's query_canceled) or 55P03 (lock_not_available), or
+     * H2's lock timeout (50200) or cancelled statement (57014).
+     */
+    static boolean timedOut(RuntimeException ex) {
+        if (!(ex.getCause() instanceof SQLException cause)) {
+            return false;
+        }
+        return cause instanceof SQLTimeoutException || Set.of("57014", "55P03").contains(cause.getSQLState())
+                || cause.getErrorCode() == 50200 || cause.getErrorCode() == 57014;
     }
 }
