@@ -12,8 +12,8 @@ import java.util.PriorityQueue;
  * a few).
  *
  * <p>Invariants: not thread-safe, guarded by its runtime's lock. A node is in the queue exactly while its
- * {@link TaskAttempts#enqueueSeq} is non-negative (its position: queue order within a priority);
- * {@link #withdrawn} is the number of nodes in the queue marked {@link TaskAttempts#withdrawn}, so
+ * {@link TaskSubmission#enqueueSeq} is non-negative (its position: queue order within a priority);
+ * {@link #withdrawn} is the number of nodes in the queue marked {@link TaskSubmission#withdrawn}, so
  * {@link #live()} is the number that will run.
  */
 final class RunQueue {

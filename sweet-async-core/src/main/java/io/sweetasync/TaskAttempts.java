@@ -2,31 +2,29 @@ package io.sweetasync;
 
 import io.sweetasync.internal.Timeouts;
 import io.sweetasync.limit.ConcurrencyLimiter;
-import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A task's body and its attempts: submission (arming the deadline, the group's permit, the runtime), running
- * an attempt on a runtime's thread, retries, and stopping the body (an idle one ends, a running one is
- * interrupted). The layers below bound it by its deadline ({@link TaskDeadline}), count what the task waits for
- * ({@link TaskChildren}) and decide how it ends ({@link TaskEnding}); {@link TaskNode} is the handle.
+ * A task's body and its attempts: running an attempt on a runtime's thread, retries, and stopping the body (an
+ * idle one ends, a running one is interrupted). The layers below submit it ({@link TaskSubmission}: the group's
+ * permit, the runtime, the clock), bound it by its deadline ({@link TaskDeadline}), count what the task waits
+ * for ({@link TaskChildren}) and decide how it ends ({@link TaskEnding}); {@link TaskNode} is the handle.
  *
  * <h2>State</h2>
  * {@link #bodyState}: {@code IDLE} (not started, or between attempts) → {@code RUNNING} → back to
  * {@code IDLE} for a retry, or → {@code DONE}. Only the thread that moved it to {@code RUNNING} moves it
  * on from there; a stop request moves {@code IDLE} → {@code DONE} itself ({@link #stopBody()}). Whoever
  * moves it to {@code DONE} releases the body's share of the task's count, exactly once, after writing the
- * body's value or failure ({@link TaskEnding#bodyReturned}, {@link TaskEnding#bodyFailed}). A granted
- * permit is given back exactly once (an atomic take). {@link #carrier} is set before {@code bodyState}
- * becomes {@code RUNNING}, so a stop that sees {@code RUNNING} interrupts the right thread (only while
- * this task is the innermost body on it).
+ * body's value or failure ({@link TaskEnding#bodyReturned}, {@link TaskEnding#bodyFailed}). An
+ * attempt gives back the permit it ran with ({@link TaskSubmission#releasePermit}) before the task can end.
+ * {@link #carrier} is set before {@code bodyState} becomes {@code RUNNING}, so a stop that sees
+ * {@code RUNNING} interrupts the right thread (only while this task is the innermost body on it).
  */
-abstract class TaskAttempts<T> extends TaskDeadline<T> {
+abstract class TaskAttempts<T> extends TaskSubmission<T> {
 
     private static final int IDLE = 0;
     private static final int RUNNING = 1;
@@ -45,93 +43,10 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
      * its parent, its handle, its pending figures) would retain for nothing.
      */
     private volatile Carrier carrier;
-    /** Position in a pooled runtime's {@link RunQueue}, -1 when not queued. Guarded by that runtime's lock. */
-    long enqueueSeq = -1;
-    /** Set when the task ended while queued in a pooled runtime ({@link RunQueue#withdraw}); guarded by its lock. */
-    boolean withdrawn;
 
     TaskAttempts(TaskSettings settings, long idValue, TaskId givenId, Callable<? extends T> work) {
         super(settings, idValue, givenId);
         this.work = work;
-    }
-
-    // ---- submission -----------------------------------------------------------------------------
-
-    /** Queues the first attempt on the runtime; no effect if the task was stopped meanwhile. */
-    void submit() {
-        submit(clockNow());
-    }
-
-    /**
-     * As {@link #submit()}, for a task queued as it was created (no user code ran since, such as a
-     * listener's {@code onCreated}): its creation time is its queue time, one reading of the clock fewer.
-     */
-    void submitAsCreated() {
-        submit(createdNanos());
-    }
-
-    private void submit(long now) {
-        if (bodyState != IDLE || isStoppedOrSealed() || !advance(TaskStatus.QUEUED)) {
-            return;
-        }
-        recordQueued(now);
-        settings.orchestrator.notifyQueued(self());
-        if (settings.timeout != null && !deadlineArmed()) {
-            armDeadline();
-            if (bodyState != IDLE || isStoppedOrSealed()) {
-                return; // the clock failed or refused: the task has ended
-            }
-        }
-        admit();
-    }
-
-    /** Runs the next attempt, through the group's limiter if the task has a group. */
-    private void admit() {
-        ConcurrencyLimiter limiter = settings.limiter;
-        if (limiter == null) {
-            execute();
-            return;
-        }
-        Occasional rare = occasional();
-        ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
-            rare.permit = granted;
-            if (isStoppedOrSealed()) {
-                // Stopped as the permit was being handed over: the stop found no permit to give back and a
-                // request no longer waiting. Stored, then read: a stop sets its request before it takes the
-                // permit, so one side gives it back, now, not once the runtime comes by the dead task.
-                releasePermit(PermitRelease.IGNORE);
-                return;
-            }
-            execute();
-        }, rejection -> reject(rejection.reason(), rejection.message()));
-        rare.permitRequest = request;
-        // A stop that landed while the request was being queued may have missed it: withdraw it here.
-        if (isStoppedOrSealed()) {
-            request.cancel();
-        }
-    }
-
-    private void execute() {
-        try {
-            settings.runtime.execute(self());
-        }
-        catch (RejectedExecutionException ex) {
-            releasePermit(PermitRelease.IGNORE);
-            // Our runtimes refuse only once closed; a user's executor may refuse for its own reasons (saturated,
-            // shut down): its words, which "is closed" would hide.
-            if (settings.runtime instanceof ExecutorRuntime users) {
-                reject(users.refusalReason(), "runtime '" + settings.runtime.name()
-                        + "' (an executor of yours) refused the task: " + ex.getMessage());
-            }
-            else {
-                reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
-            }
-        }
-        catch (RuntimeException | Error ex) {
-            // A user's executor failed otherwise (its own bug, a closed resource, no thread could be made:
-            // OutOfMemoryError "unable to create native thread"): see failOutsideAnAttempt.
-            failOutsideAnAttempt(ex);
-        }
     }
 
     /**
@@ -140,7 +55,8 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
      * failed does, instead of staying QUEUED or waiting for a retry for ever (this runs on run()'s caller, a
      * limiter's grant or the clock's thread: nobody else would end it).
      */
-    private void failOutsideAnAttempt(Throwable ex) {
+    @Override
+    final void failOutsideAnAttempt(Throwable ex) {
         releasePermit(PermitRelease.IGNORE);
         if (BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
             bodyFailed(ex);
@@ -148,50 +64,6 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
             endBody();
         }
     }
-
-    /** The group permit this task's current attempt holds, or null. */
-    final ConcurrencyLimiter.Permit heldPermit() {
-        Occasional rare = occasionalOrNull();
-        return rare == null ? null : rare.permit;
-    }
-
-    /** How a held permit is returned to its limiter. */
-    private enum PermitRelease { IGNORE, SAMPLE, DROPPED }
-
-    /** Returns the permit, if this task holds one; exactly once per permit (an atomic take). */
-    private void releasePermit(PermitRelease how) {
-        Occasional rare = occasionalOrNull();
-        ConcurrencyLimiter.Permit held = rare == null ? null
-                : (ConcurrencyLimiter.Permit) Occasional.PERMIT.getAndSet(rare, null);
-        if (held != null) {
-            switch (how) {
-                case IGNORE -> held.ignore();
-                case SAMPLE -> held.success();
-                case DROPPED -> held.dropped();
-            }
-        }
-    }
-
-    /** Schedules {@code action}; a practically endless delay schedules nothing (returns null). */
-    @Override
-    final TaskClock.Scheduled schedule(Duration delay, Runnable action) {
-        if (TaskClock.isPracticallyNever(delay)) {
-            return null;
-        }
-        try {
-            return settings.orchestrator.clock().schedule(delay, action);
-        }
-        catch (RejectedExecutionException ex) {
-            reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
-            return null;
-        }
-        catch (RuntimeException | Error ex) {
-            failOutsideAnAttempt(ex);
-            return null;
-        }
-    }
-
-    // ---- attempts -------------------------------------------------------------------------------
 
     /**
      * Runs one attempt on the calling thread (a runtime's thread); never throws. The thread leaves the
@@ -443,6 +315,11 @@ abstract class TaskAttempts<T> extends TaskDeadline<T> {
     /** The pooled runtime's worker thread that runs this task's body; null if none (or the body has returned). */
     Carrier.ThreadCarrier pooledCarrier() {
         return carrier instanceof Carrier.ThreadCarrier worker && worker.pool() != null ? worker : null;
+    }
+
+    @Override
+    final boolean bodyIdle() {
+        return bodyState == IDLE;
     }
 
     /** Whether an attempt's body runs now (see {@link TaskDeadline#bodyRunning}). */

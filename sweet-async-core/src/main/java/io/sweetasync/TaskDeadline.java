@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
  * waits for its {@code after} dependencies first), it stops the task, gives its body {@link #RUNAWAY_GRACE}
  * to return, and if it has not, ends the task and its unfinished subtree at once so that no waiter waits
  * past it; the end another stop decides (a rejection, a lost run) is bounded alike ({@link #stop(Stop)}). The
- * layer above, {@link TaskAttempts}, runs the body and schedules on the orchestrator's clock;
+ * layer above, {@link TaskSubmission}, schedules on the orchestrator's clock ({@link TaskAttempts} runs the body);
  * the layers below count what the task waits for ({@link TaskChildren}) and decide how it ends
  * ({@link TaskEnding}).
  *

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * progress, what only some tasks need ({@link Occasional}), and the snapshots read from it all
  * ({@link TaskInfo}, {@link TaskMetrics}, built by {@link TaskSnapshots}). What it has measured (attempts,
  * times, figures) is the layer above, {@link TaskFigures}; the layers that move a task extend that
- * ({@link TaskEnding}, {@link TaskChildren}, {@link TaskDeadline}, {@link TaskAttempts}, up to
- * {@link TaskNode}): one object per task, in layers, each with one job.
+ * ({@link TaskEnding}, {@link TaskChildren}, {@link TaskDeadline}, {@link TaskSubmission},
+ * {@link TaskAttempts}, up to {@link TaskNode}): one object per task, in layers, each with one job.
  *
  * <p>Invariants: identity, settings and the creation time are final and set before the task is visible to
  * any other thread; the id object and the path are made on first use, a benign race (every thread's copy is

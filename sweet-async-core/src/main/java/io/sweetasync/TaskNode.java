@@ -27,7 +27,8 @@ import java.util.function.Function;
  * the children list, the walk up the tree when a count reaches zero);</li>
  * <li>{@link TaskDeadline}: its deadline (the stop, the grace, the forced end of a subtree whose bodies run
  * on as runaways);</li>
- * <li>{@link TaskAttempts}: its body (submission, attempts, retries, stopping the body);</li>
+ * <li>{@link TaskSubmission}: queueing an attempt (the group's permit, the runtime, the clock);</li>
+ * <li>{@link TaskAttempts}: its body (attempts, retries, stopping the body);</li>
  * <li>this class: the handle, whose waits are {@link TaskOutcome}'s.</li>
  * </ol>
  * Walks over a task's subtree are {@link TaskTrees}; its captured context is {@link PropagatedContext}.

@@ -25,7 +25,8 @@
  *   the status, the one finish that decides the terminal status; the context it runs in),
  *   {@code TaskChildren} (what it waits for: the body's and children's shares, the children list, the walk
  *   up the tree), {@code TaskDeadline} (the deadline: the stop, the grace, the forced end whose running
- *   bodies are runaways), {@code TaskAttempts} (its body: submission, attempts, retries, stopping the body),
+ *   bodies are runaways), {@code TaskSubmission} (queueing an attempt: the group's permit, the runtime, the
+ *   clock), {@code TaskAttempts} (its body: attempts, retries, stopping the body),
  *   {@code TaskNode} (the handle users hold); {@code TaskSettings} (what it was created with, resolved,
  *   shared by siblings built alike); {@code TaskOutcome} (its outcome and the waits on it),
  *   {@code TaskTrees} (walks over a subtree), {@code PropagatedContext}, {@code TaskProgress},

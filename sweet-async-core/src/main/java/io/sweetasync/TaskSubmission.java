@@ -1,0 +1,164 @@
+package io.sweetasync;
+
+import io.sweetasync.limit.ConcurrencyLimiter;
+import io.sweetasync.limit.RejectionReason;
+import io.sweetasync.spi.TaskClock;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A task's submission: queueing an attempt (arming the deadline on the first), the group's permit, handing the
+ * task to its runtime, and scheduling on the orchestrator's clock (the deadline's, a retry's). The layer above,
+ * {@link TaskAttempts}, runs the attempts and stops the body; the layers below bound the task by its deadline
+ * ({@link TaskDeadline}), count what it waits for ({@link TaskChildren}) and decide how it ends
+ * ({@link TaskEnding}).
+ *
+ * <h2>Invariants</h2>
+ * An attempt is queued only while the body is idle ({@link #bodyIdle()}) and the task neither stopped nor sealed;
+ * a stop between the checks and the hand-over is caught by re-reading after it (the deadline armed, the permit
+ * request stored, the permit granted). A granted permit is stored in {@link Occasional#permit} and given back
+ * exactly once (an atomic take, {@link #releasePermit}); whoever sees the stop second gives it back. A runtime
+ * that refuses the task rejects it; a user's executor or clock that fails otherwise fails it
+ * ({@link #failOutsideAnAttempt}), so no task stays QUEUED for ever. {@link #enqueueSeq} and {@link #withdrawn}
+ * belong to a pooled runtime's {@link RunQueue}, guarded by its lock.
+ */
+abstract class TaskSubmission<T> extends TaskDeadline<T> {
+
+    /** Position in a pooled runtime's {@link RunQueue}, -1 when not queued. Guarded by that runtime's lock. */
+    long enqueueSeq = -1;
+    /** Set when the task ended while queued in a pooled runtime ({@link RunQueue#withdraw}); guarded by its lock. */
+    boolean withdrawn;
+
+    TaskSubmission(TaskSettings settings, long idValue, TaskId givenId) {
+        super(settings, idValue, givenId);
+    }
+
+    /** Whether the body is idle: not started, or between attempts (see {@link TaskAttempts}). */
+    abstract boolean bodyIdle();
+
+    /**
+     * A user's executor or clock failed while no attempt runs: the task fails with that error (see
+     * {@link TaskAttempts#failOutsideAnAttempt}).
+     */
+    abstract void failOutsideAnAttempt(Throwable ex);
+
+    /** Queues the first attempt on the runtime; no effect if the task was stopped meanwhile. */
+    void submit() {
+        submit(clockNow());
+    }
+
+    /**
+     * As {@link #submit()}, for a task queued as it was created (no user code ran since, such as a
+     * listener's {@code onCreated}): its creation time is its queue time, one reading of the clock fewer.
+     */
+    void submitAsCreated() {
+        submit(createdNanos());
+    }
+
+    private void submit(long now) {
+        if (!bodyIdle() || isStoppedOrSealed() || !advance(TaskStatus.QUEUED)) {
+            return;
+        }
+        recordQueued(now);
+        settings.orchestrator.notifyQueued(self());
+        if (settings.timeout != null && !deadlineArmed()) {
+            armDeadline();
+            if (!bodyIdle() || isStoppedOrSealed()) {
+                return; // the clock failed or refused: the task has ended
+            }
+        }
+        admit();
+    }
+
+    /** Runs the next attempt, through the group's limiter if the task has a group. */
+    final void admit() {
+        ConcurrencyLimiter limiter = settings.limiter;
+        if (limiter == null) {
+            execute();
+            return;
+        }
+        Occasional rare = occasional();
+        ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
+            rare.permit = granted;
+            if (isStoppedOrSealed()) {
+                // Stopped as the permit was being handed over: the stop found no permit to give back and a
+                // request no longer waiting. Stored, then read: a stop sets its request before it takes the
+                // permit, so one side gives it back, now, not once the runtime comes by the dead task.
+                releasePermit(PermitRelease.IGNORE);
+                return;
+            }
+            execute();
+        }, rejection -> reject(rejection.reason(), rejection.message()));
+        rare.permitRequest = request;
+        // A stop that landed while the request was being queued may have missed it: withdraw it here.
+        if (isStoppedOrSealed()) {
+            request.cancel();
+        }
+    }
+
+    private void execute() {
+        try {
+            settings.runtime.execute(self());
+        }
+        catch (RejectedExecutionException ex) {
+            releasePermit(PermitRelease.IGNORE);
+            // Our runtimes refuse only once closed; a user's executor may refuse for its own reasons (saturated,
+            // shut down): its words, which "is closed" would hide.
+            if (settings.runtime instanceof ExecutorRuntime users) {
+                reject(users.refusalReason(), "runtime '" + settings.runtime.name()
+                        + "' (an executor of yours) refused the task: " + ex.getMessage());
+            }
+            else {
+                reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
+            }
+        }
+        catch (RuntimeException | Error ex) {
+            // A user's executor failed otherwise (its own bug, a closed resource, no thread could be made:
+            // OutOfMemoryError "unable to create native thread"): see failOutsideAnAttempt.
+            failOutsideAnAttempt(ex);
+        }
+    }
+
+
+    /** The group permit this task's current attempt holds, or null. */
+    final ConcurrencyLimiter.Permit heldPermit() {
+        Occasional rare = occasionalOrNull();
+        return rare == null ? null : rare.permit;
+    }
+
+    /** How a held permit is returned to its limiter. */
+    enum PermitRelease { IGNORE, SAMPLE, DROPPED }
+
+    /** Returns the permit, if this task holds one; exactly once per permit (an atomic take). */
+    final void releasePermit(PermitRelease how) {
+        Occasional rare = occasionalOrNull();
+        ConcurrencyLimiter.Permit held = rare == null ? null
+                : (ConcurrencyLimiter.Permit) Occasional.PERMIT.getAndSet(rare, null);
+        if (held != null) {
+            switch (how) {
+                case IGNORE -> held.ignore();
+                case SAMPLE -> held.success();
+                case DROPPED -> held.dropped();
+            }
+        }
+    }
+
+    /** Schedules {@code action}; a practically endless delay schedules nothing (returns null). */
+    @Override
+    final TaskClock.Scheduled schedule(Duration delay, Runnable action) {
+        if (TaskClock.isPracticallyNever(delay)) {
+            return null;
+        }
+        try {
+            return settings.orchestrator.clock().schedule(delay, action);
+        }
+        catch (RejectedExecutionException ex) {
+            reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
+            return null;
+        }
+        catch (RuntimeException | Error ex) {
+            failOutsideAnAttempt(ex);
+            return null;
+        }
+    }
+}
