@@ -131,6 +131,11 @@ final class PooledRuntime extends TaskRuntime {
     }
 
     @Override
+    boolean queuesByPriority() {
+        return true;
+    }
+
+    @Override
     void execute(TaskNode<?> node) {
         lock.lock();
         try {
@@ -282,6 +287,7 @@ final class PooledRuntime extends TaskRuntime {
      * counted as queued, and purged with the others once they outnumber the live nodes, so that the queue of
      * a busy runtime does not keep ended tasks (and counts them) until a thread comes by. Any thread.
      */
+    @Override
     void withdraw(TaskNode<?> node) {
         lock.lock();
         try {

@@ -33,9 +33,10 @@ public record ResourceValue(long amount, Source source) implements Serializable 
          */
         SAMPLED,
         /**
-         * Not final yet: to be attributed from JDK Flight Recorder events, some of which have not arrived yet
-         * (they come in about once a second), or a runaway's ({@link TaskInfo#runaway()}: its task ended while
-         * its body still runs) until its body returns. The amount is what is known so far, a lower bound (0 if
+         * Not final yet: a live task's figure while an attempt of it runs or another may still run (a retry's
+         * next attempt), a figure to be attributed from JDK Flight Recorder events some of which have not arrived
+         * yet (they come in about once a second), or a runaway's ({@link TaskInfo#runaway()}: its task ended
+         * while its body still runs) until its body returns. The amount is what is known so far, a lower bound (0 if
          * nothing). It becomes {@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}, and
          * {@link TaskListener#onResourcesUpdated} announces that for finished tasks; a runaway whose body
          * outlives its orchestrator's {@code close()} is not announced, and only its own {@code metrics()} turn
@@ -81,7 +82,10 @@ public record ResourceValue(long amount, Source source) implements Serializable 
         return source == Source.MEASURED || source == Source.SAMPLED;
     }
 
-    /** Whether the figure is not final yet (sampled events still to arrive, a runaway's body running); its amount is a lower bound. */
+    /**
+     * Whether the figure is not final yet (the task is live, sampled events are still to arrive, a runaway's body
+     * runs); its amount is a lower bound.
+     */
     public boolean isPending() {
         return source == Source.PENDING;
     }

@@ -109,7 +109,9 @@ public final class SpawningTaskBuilder<T> {
     /**
      * The concurrency group: each attempt waits {@code QUEUED} (in priority order) for a permit of the
      * group's limiter, and is rejected with {@link TaskRejectedException} if the group's queue is full or
-     * the wait exceeds its maximum. Groups not configured on the orchestrator get its default group
+     * the wait exceeds its maximum. A failed attempt gives its permit back as it ends (to a task already
+     * waiting, if any): a retry asks again, in its priority's place among the tasks waiting then, and never
+     * holds the group through its delay or listeners. Groups not configured on the orchestrator get its default group
      * configuration. A name has 1 to 100 characters, without white space at its ends or control characters.
      * Keep names low-cardinality: each group keeps its limiter for the orchestrator's life
      * (a group per user or per request would grow memory without bound), and metrics use them as tags.

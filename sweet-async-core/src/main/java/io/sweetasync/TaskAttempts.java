@@ -214,7 +214,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             }
             return;
         }
-        if (delay.isZero() && settings.runtime instanceof PooledRuntime) {
+        if (delay.isZero() && settings.runtime.queuesByPriority()) {
             // Queued now, by priority, before this thread goes back for work: through the clock's thread, the slot
             // this attempt leaves went to whatever was queued meanwhile, a LOW task before a HIGH retry. (A pooled
             // runtime only queues it here; a user's executor may run it on this thread, so it goes through the clock.)
@@ -285,9 +285,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
                         }
                     }
                     releasePermit(PermitRelease.IGNORE);
-                    if (settings.runtime instanceof PooledRuntime pool) {
-                        pool.withdraw(self()); // a queued attempt that will never run: out of the queue's count
-                    }
+                    settings.runtime.withdraw(self()); // a queued attempt that will never run: out of the queue's count
                     bodyEnded();
                     return;
                 }

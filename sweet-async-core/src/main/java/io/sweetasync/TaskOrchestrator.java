@@ -341,8 +341,9 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     public boolean cancel(TaskId id) {
         Objects.requireNonNull(id, "id");
-        if (live.find(id) != null) {
-            return cancelHere(id);
+        TaskNode<?> here = live.find(id);
+        if (here != null) {
+            return cancelHere(here);
         }
         TaskCluster cluster = placement().cluster();
         if (cluster == null) {
@@ -361,9 +362,13 @@ public final class TaskOrchestrator implements AutoCloseable {
     /** {@link #cancel(TaskId)} among this member's live tasks only: what the cluster asks each member to do. */
     boolean cancelHere(TaskId id) {
         TaskNode<?> node = live.find(id);
+        return node != null && cancelHere(node);
+    }
+
+    private static boolean cancelHere(TaskNode<?> node) {
         // The lookup finds finished children of live roots too: finished is false, as for a finished root.
-        return node != null && (node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
-                || !node.isTerminal() && node.isCancelled());
+        return node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
+                || !node.isTerminal() && node.isCancelled();
     }
 
     /** Adds a listener for all tasks started from now on. */

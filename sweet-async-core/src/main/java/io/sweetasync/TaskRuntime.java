@@ -242,6 +242,20 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
     /** Starts {@code node}'s next attempt on this runtime; throws RejectedExecutionException if it cannot. */
     abstract void execute(TaskNode<?> node);
 
+    /**
+     * Whether {@link #execute} only puts the attempt in this runtime's own queue, by priority, never running it on
+     * the calling thread: then an attempt's zero-delay retry is handed to it directly, keeping its place by priority,
+     * instead of going through the clock's thread (which bounds the stack of a runtime that may run it in place).
+     */
+    boolean queuesByPriority() {
+        return false;
+    }
+
+    /** The task of {@code node} ended while its attempt waited in this runtime's own queue; any thread. */
+    void withdraw(TaskNode<?> node) {
+        // runtimes without a queue of their own have nothing to withdraw
+    }
+
     /** What the runtime is doing now: threads, running bodies, waits, queue. */
     public abstract RuntimeSnapshot snapshot();
 

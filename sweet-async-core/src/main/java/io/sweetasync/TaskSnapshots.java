@@ -69,13 +69,13 @@ final class TaskSnapshots {
     }
 
     /**
-     * A figure of the task: {@code measured} (the sum over attempts measured so far) counts only while no
-     * attempt runs: during one it lacks that attempt's share, a partial sum that is no measurement; the
-     * sampled figure (pending) or none stands in, as for a first attempt. A runaway's attempt (the task is
-     * finished, its body still runs) is the exception: its figure is {@code PENDING} with what is known so
-     * far (the measured sum, or the sampled amount if higher), and it is announced once the body returns
-     * ({@link FinishedTasks#runawayReturned}); unless the attempt cannot be measured (an earlier attempt, or
-     * this one, ran on a virtual thread), when the figure without sampling is final: unavailable.
+     * A figure of the task. It is final ({@code MEASURED}, {@code SAMPLED}) only once no attempt of the task can
+     * add to it: the task is finished and no runaway attempt of it still runs. Until then, a figure that will be
+     * obtained is {@code PENDING} with what is known so far (the measured sum over the attempts that ended, or the
+     * sampled amount if higher): a live task between a retry's attempts, or during one, is not measured yet, and
+     * its sum so far is no measurement of it. A runaway (finished, its body still running) is announced once its
+     * body returns ({@link FinishedTasks#runawayReturned}). A figure that cannot be obtained (tracking off, an
+     * attempt ran where its counters cannot be read and there is no sampling) is {@code UNAVAILABLE} at once.
      */
     private static ResourceValue figure(TaskFigures<?> task, long measured, Resource resource, boolean measurable,
             boolean attemptRunning) {
@@ -83,15 +83,17 @@ final class TaskSnapshots {
         if (tracking == ResourceTracking.OFF || task.attempts == 0) {
             return ResourceValue.unavailable();
         }
-        if (measurable && measured >= 0 && !attemptRunning) {
+        boolean mayGrow = attemptRunning || !task.isFinished();
+        if (measurable && measured >= 0 && !mayGrow) {
             return ResourceValue.measured(measured);
         }
         SampledFigures figures = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? task.sampledOrNull() : null;
         ResourceValue sampled = figures == null ? ResourceValue.unavailable() : figures.value(resource);
-        if (measurable && measured >= -1 && attemptRunning && task.isFinished()) {
-            return ResourceValue.pending(Math.max(Math.max(0, measured), sampled.isPending() ? sampled.amount() : 0));
+        long sampledSoFar = sampled.isAvailable() || sampled.isPending() ? sampled.amount() : 0;
+        if (measurable && measured >= -1 && mayGrow) {
+            return ResourceValue.pending(Math.max(Math.max(0, measured), sampledSoFar));
         }
-        return sampled;
+        return mayGrow && sampled.isAvailable() ? ResourceValue.pending(sampledSoFar) : sampled;
     }
 
     /** See {@link TaskFacts#finishedRoot()}. */

@@ -277,8 +277,9 @@ final class OrchestratorFactory {
             throw new InvalidSweetAsyncPropertyException(property + "initial-delay", retry.getInitialDelay(),
                     "a retry delay must be zero or positive", "use a duration such as 100ms");
         }
-        if (retry.getMaxDelay() == null || retry.getMaxDelay().compareTo(retry.getInitialDelay()) < 0) {
-            throw new InvalidSweetAsyncPropertyException(property + "max-delay", retry.getMaxDelay(),
+        Duration maxDelay = retry.effectiveMaxDelay(); // unset: follows a longer initial-delay
+        if (maxDelay == null || maxDelay.compareTo(retry.getInitialDelay()) < 0) {
+            throw new InvalidSweetAsyncPropertyException(property + "max-delay", maxDelay,
                     "it must not be less than initial-delay (" + retry.getInitialDelay() + ")",
                     "raise max-delay or lower initial-delay");
         }
@@ -289,7 +290,7 @@ final class OrchestratorFactory {
         if (retry.getMaxRetries() == 0) {
             return RetryPolicy.none();
         }
-        return RetryPolicy.exponential(retry.getMaxRetries(), retry.getInitialDelay(), retry.getMaxDelay())
+        return RetryPolicy.exponential(retry.getMaxRetries(), retry.getInitialDelay(), maxDelay)
                 .withJitter(retry.getJitter());
     }
 

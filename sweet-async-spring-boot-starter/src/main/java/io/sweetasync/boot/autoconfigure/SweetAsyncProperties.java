@@ -167,8 +167,14 @@ public class SweetAsyncProperties {
         /** Delay before the first retry. */
         private Duration initialDelay = Duration.ofMillis(100);
 
-        /** Longest delay between retries; delays double from the initial delay up to this. */
+        /**
+         * Longest delay between retries; delays double from the initial delay up to this. Unset, it is 2 s, or the
+         * initial delay if that is longer.
+         */
         private Duration maxDelay = Duration.ofSeconds(2);
+
+        /** Whether max-delay was set: unset, it follows a longer initial delay instead of refusing it. */
+        private boolean maxDelaySet;
 
         /** Random spread of each delay, between 0 and 1 (0.2 means +-20%). */
         private double jitter = 0;
@@ -195,6 +201,15 @@ public class SweetAsyncProperties {
 
         public void setMaxDelay(Duration maxDelay) {
             this.maxDelay = maxDelay;
+            this.maxDelaySet = true;
+        }
+
+        /** The longest delay in effect: max-delay as set, or unset 2 s or the initial delay if that is longer. */
+        Duration effectiveMaxDelay() {
+            if (maxDelaySet || initialDelay == null || initialDelay.compareTo(maxDelay) <= 0) {
+                return maxDelay;
+            }
+            return initialDelay;
         }
 
         public double getJitter() {

@@ -163,6 +163,38 @@ class SweetAsyncAutoConfigurationTests {
                 "lower initial-delay");
     }
 
+    /**
+     * Only initial-delay set, above max-delay's default of 2 s: start-up failed naming max-delay, a property the
+     * user never set ("it must not be less than initial-delay"). Unset, max-delay follows the initial delay.
+     */
+    @Test
+    void aLongInitialDelayAloneIsTheLongestDelayToo() {
+        runner.withPropertyValues("sweet.async.default-retry.max-retries=2", "sweet.async.default-retry.initial-delay=5s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    java.util.List<java.time.Duration> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
+                    CountDownLatch retrying = new CountDownLatch(1);
+                    orchestrator.addListener(new io.sweetasync.TaskListener() {
+                        @Override
+                        public void onRetrying(io.sweetasync.TaskInfo task, Throwable error, java.time.Duration delay) {
+                            delays.add(delay);
+                            retrying.countDown();
+                        }
+                    });
+                    SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+                        throw new java.io.IOException("transient");
+                    });
+                    assertThat(retrying.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    task.cancel();
+                    assertThat(delays).containsExactly(java.time.Duration.ofSeconds(5));
+                });
+        // set explicitly below it, it is still refused, naming it
+        assertFailure(new String[] { "sweet.async.default-retry.initial-delay=5s",
+                "sweet.async.default-retry.max-delay=2s" }, "sweet.async.default-retry.max-delay", "2s",
+                "lower initial-delay");
+    }
+
     @Test
     void aNegativeRetryDelayStopsStartUpNamingThatProperty() {
         // SPEC 4: invalid values fail start-up with a clear message naming the property
