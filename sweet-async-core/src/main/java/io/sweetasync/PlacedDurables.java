@@ -111,7 +111,7 @@ final class PlacedDurables {
                     inGroup(StoredTasks.record(node, sync.member(), target.owner()), named.group()));
         }
         catch (RuntimeException | Error ex) {
-            node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            node.stop(StopKind.REJECT, "it could not be stored: " + ex);
             throw DurableSubmission.notStored(registration.name(), node, ex);
         }
         DurableSubmission.afterStored(gate, node, registration.name(), () -> {
@@ -399,7 +399,7 @@ final class PlacedDurables {
                         + where + ", but its value did not reach this member; read it with "
                         + "orchestrator.storedResult(" + node.id() + ", type)");
                 case CANCELLED -> {
-                    node.stop(TaskNode.StopKind.CANCEL, where + ": " + record.failure());
+                    node.stop(StopKind.CANCEL, where + ": " + record.failure());
                     throw new CancellationException(where);
                 }
                 default -> throw new RemoteTaskException("another member", node.id().toString(), record.status(),

@@ -362,7 +362,7 @@ public final class TaskOrchestrator implements AutoCloseable {
     boolean cancelHere(TaskId id) {
         TaskNode<?> node = live.find(id);
         // The lookup finds finished children of live roots too: finished is false, as for a finished root.
-        return node != null && (node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
+        return node != null && (node.stop(StopKind.CANCEL, "cancelled through the orchestrator")
                 || !node.isTerminal() && node.isCancelled());
     }
 
