@@ -137,14 +137,14 @@ final class ClusterPlacement implements ClusterHost {
         String where = "member " + outcome.member() + (outcome.taskId() == null ? "" : " (as task " + outcome.taskId() + ")");
         if (outcome.lost()) {
             String why = where + ": " + outcome.failureMessage();
-            self.stop(TaskNode.StopKind.LOST, why);
+            self.stop(StopKind.LOST, why);
             throw new CancellationException(why);
         }
         return switch (outcome.status()) {
             case COMPLETED -> outcome.value();
             case CANCELLED -> {
                 String why = "cancelled on " + where + ": " + outcome.failureMessage();
-                self.stop(TaskNode.StopKind.CANCEL, why);
+                self.stop(StopKind.CANCEL, why);
                 throw new CancellationException(why);
             }
             default -> throw new RemoteTaskException(outcome.member(), outcome.taskId(), outcome.failureType(),
@@ -167,7 +167,7 @@ final class ClusterPlacement implements ClusterHost {
             case TaskResult.Err<Object>(TaskFailedException failed) when failed.getCause() instanceof Exception cause ->
                 throw cause;
             case TaskResult.Err<Object>(TaskCancelledException cancelled) -> {
-                self.stop(TaskNode.StopKind.CANCEL, cancelled.getMessage());
+                self.stop(StopKind.CANCEL, cancelled.getMessage());
                 throw cancelled;
             }
             case TaskResult.Err<Object>(AsyncTaskException other) -> throw other;

@@ -84,7 +84,7 @@ final class DurableSubmission {
         }
         catch (RuntimeException | Error ex) {
             sync.untrack(node);
-            node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            node.stop(StopKind.REJECT, "it could not be stored: " + ex);
             // Its caller hears "not started": should the rows have been committed all the same (the answer lost
             // on the way back), the next look at the store ends them so, and never runs them.
             owned.refused(node.id(), StoredTasks.record(node, sync.member(), sync.incarnation()));
@@ -134,7 +134,7 @@ final class DurableSubmission {
                 }
             }, () -> {
                 decided.set(true);
-                node.stop(TaskNode.StopKind.CANCEL, "the transaction that submitted it rolled back");
+                node.stop(StopKind.CANCEL, "the transaction that submitted it rolled back");
                 settled.run();
             });
         }
@@ -144,7 +144,7 @@ final class DurableSubmission {
                         failed);
                 return;
             }
-            node.stop(TaskNode.StopKind.REJECT, "its start gate failed: " + failed);
+            node.stop(StopKind.REJECT, "its start gate failed: " + failed);
             settled.run();
             throw new IllegalStateException("durable task '" + name + "' (" + node.label() + ") was stored, but its "
                     + "start gate failed before starting it, so it was not started with this handle; being stored, it "

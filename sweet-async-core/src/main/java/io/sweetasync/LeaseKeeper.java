@@ -177,7 +177,7 @@ final class LeaseKeeper {
             String why = cause + ", and another member claimed it: " + now + "; read its result with storedResult("
                     + node.id() + ", type)";
             LOG.log(Level.WARNING, "durable task {0} stopped here: {1}", node.label(), why);
-            node.stop(TaskNode.StopKind.LOST, why);
+            node.stop(StopKind.LOST, why);
         }
     }
 

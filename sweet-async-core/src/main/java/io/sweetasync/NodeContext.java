@@ -131,7 +131,7 @@ final class NodeContext implements TaskContext {
 
     @Override
     public void throwIfCancelled() throws InterruptedException {
-        TaskNode.Stop stop = node.stopRequest();
+        Stop stop = node.stopRequest();
         if (stop != null) {
             throw new InterruptedException("task " + node.label() + " was asked to stop: " + stop.reason());
         }

@@ -8,21 +8,15 @@ import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskRecord;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Durable tasks this member submitted and the cluster placed on another member, as this member follows
- * them: each has a handle here (a <em>mirror</em>, with the durable task's id) whose body waits for the
- * work and ends as it ended. A mirror is no load of this member ({@link ClusterPlacement#waitStarted}) from its
- * creation to its end, whenever its body starts.
+ * them: their submission, and the registry of their handles here (each a {@link DurableMirror}, with the durable
+ * task's id, whose body waits for the work and ends as it ended). A mirror is no load of this member
+ * ({@link ClusterPlacement#waitStarted}) from its creation to its end, whenever its body starts.
  *
  * <h2>Ownership</h2>
  * The invocation is stored owned by the chosen member's incarnation before it is started there, so the
@@ -30,29 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * nobody else runs it; once the lease lapses any member (this one included) may claim it, and the claim
  * raises the attempt count. The mirror is never tracked by this member's store sync unless this member
  * claims the invocation: only its owner writes the task's record and end.
- *
- * <h2>The mirror's two phases</h2>
- * <ol>
- *   <li>It waits for the placed run ({@link PlacedTask#await}): a value, a failure or a cancellation
- *   there ends the handle the same way. Interrupting the body (cancel, timeout) cancels the remote body, and ends
- *   the work in the store as in phase 2 (that member may be cut off from the store, or dead and not seen so yet).
- *   Every second it also looks for news of a later run (below): a member cut off from the store but still in
- *   the cluster keeps running its copy after its lease lapsed and another run was claimed; that copy is then
- *   cancelled and the mirror goes on to phase 2 at once (the cut-off member also stops it itself when it
- *   reaches the store again).</li>
- *   <li>If that member left, the work is not lost: the mirror waits for the next run, which is one of
- *   <ul>
- *     <li>this member's claim of the invocation ({@link #handOff}): the mirror then runs the handler itself,
- *     and its end is written here;</li>
- *     <li>another member's run after its claim, whose end that member sends here ({@link #ended});</li>
- *     <li>failing both, the end found in the store (polled each second): a completed value that did not reach
- *     this member ends the handle {@code FAILED} saying where to read it.</li>
- *   </ul>
- *   Since this member claims orphans too, some run always comes while it lives; the handle's timeout, if
- *   set, bounds the wait. A handle cancelled (or timed out) in this wait ends the work too: a run another member
- *   claimed is cancelled there, and an invocation nobody runs is ended in the store as the handle ended, so that
- *   no member runs it later ({@code Mirror#cancelEverywhere}).</li>
- * </ol>
  *
  * <p>One live node per id on this member: while a mirror is registered in {@link #mirrors}, a claim of its
  * invocation here goes to the mirror ({@link #handOff}), never to a second node. The mailbox of a mirror
@@ -62,10 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PlacedDurables {
 
     private static final System.Logger LOG = System.getLogger(PlacedDurables.class.getName());
-    private static final Duration POLL = Duration.ofSeconds(1);
 
     private final TaskOrchestrator orchestrator;
-    private final ConcurrentHashMap<TaskId, Mirror<?>> mirrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TaskId, DurableMirror<?>> mirrors = new ConcurrentHashMap<>();
     /** Mirrors whose work is not started yet (its start waits for the gate), by the member chosen; none at zero. */
     private final ConcurrentHashMap<String, Integer> notStarted = new ConcurrentHashMap<>();
 
@@ -83,8 +53,10 @@ final class PlacedDurables {
         // The member that runs it retries, and admits it in its group; the mirror only follows, holding no permit.
         TaskSpec<T> spec = named.withTag(ClusterPlacement.PLACED_FROM, cluster.memberName())
                 .withRetry(RetryPolicy.none()).withGroup(null);
-        Mirror<T> mirror = new Mirror<>(sync, registration, target,
+        DurableMirror<T> mirror = new DurableMirror<>(orchestrator, sync, registration,
                 named.retry() != null ? named.retry() : orchestrator.defaultRetry());
+        // Counted in notStarted until started there or ended here, whichever comes first.
+        AtomicBoolean counted = new AtomicBoolean(true);
         // The mirror only follows the work: no load of this member from its creation on, not from when its body
         // starts (late on a loaded machine), else a burst placed from here sees this member busy with its handles.
         ClusterPlacement placement = orchestrator.placement();
@@ -103,7 +75,7 @@ final class PlacedDurables {
         node.whenTerminal(() -> {
             mirrors.remove(node.id(), mirror);
             placement.waitEnded();
-            mirror.leftNotStarted(); // rolled back, refused by the store, its gate failed, or cancelled before
+            leftNotStarted(target, counted); // rolled back, refused by the store, its gate failed, or cancelled before
         });
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), registration.name(), encoded, "PENDING", 1,
@@ -111,16 +83,26 @@ final class PlacedDurables {
                     inGroup(StoredTasks.record(node, sync.member(), target.owner()), named.group()));
         }
         catch (RuntimeException | Error ex) {
-            node.stop(TaskNode.StopKind.REJECT, "it could not be stored: " + ex);
+            node.stop(StopKind.REJECT, "it could not be stored: " + ex);
             throw DurableSubmission.notStored(registration.name(), node, ex);
         }
         DurableSubmission.afterStored(gate, node, registration.name(), () -> {
             mirror.placed = start(cluster, target, node.id());
-            mirror.leftNotStarted(); // after the start: the cluster counts it there from now on
+            leftNotStarted(target, counted); // after the start: the cluster counts it there from now on
             node.submit();
         }, () -> { }); // owned by the target's incarnation: that member's looks at the store are what count
 
         return node;
+    }
+
+    /**
+     * The mirror whose work is placed on {@code target} has it started there, or ended unstarted: no longer counted
+     * in {@link #notStarted} ({@code counted} turns false once).
+     */
+    private void leftNotStarted(DurableTarget target, AtomicBoolean counted) {
+        if (counted.compareAndSet(true, false)) {
+            notStarted.computeIfPresent(target.member(), (member, count) -> count <= 1 ? null : count - 1);
+        }
     }
 
     /** {@code r} in {@code group}: the stored record names the group the running member admits it in. */
@@ -155,7 +137,7 @@ final class PlacedDurables {
      * (and runs it, or writes its end), and this returns true; else the caller runs it as usual.
      */
     boolean handOff(DurableRecord record) {
-        Mirror<?> mirror = mirrors.get(new TaskId(record.id()));
+        DurableMirror<?> mirror = mirrors.get(new TaskId(record.id()));
         return mirror != null && mirror.offer(record);
     }
 
@@ -169,242 +151,9 @@ final class PlacedDurables {
 
     /** A later run of placed durable task {@code id} ended elsewhere. */
     void ended(TaskId id, RemoteOutcome outcome) {
-        Mirror<?> mirror = mirrors.get(id);
+        DurableMirror<?> mirror = mirrors.get(id);
         if (mirror != null) {
             mirror.offer(outcome);
-        }
-    }
-
-    /** The handle's side of one placed durable task; see the class comment. */
-    private final class Mirror<T> {
-
-        private final StoreSync sync;
-        private final Durables.Registration<?> registration;
-        private final DurableTarget target;
-        /** The retry policy it was submitted with, for a run claimed here (the node's own is none: it follows). */
-        private final RetryPolicy retry;
-        /** Claims (a {@link DurableRecord}) and later runs' ends (a {@link RemoteOutcome}); guarded by this for closing. */
-        private final LinkedBlockingQueue<Object> mailbox = new LinkedBlockingQueue<>();
-        /** Set before the node is submitted (happens-before its body). */
-        TaskNode<T> node;
-        volatile PlacedTask placed;
-        /** Guarded by this. */
-        private boolean closed;
-        /** Guarded by this: this member claimed the invocation, so it writes its end. */
-        private boolean owned;
-        /**
-         * Set by the body when a cancellation (not this member's shutdown) interrupted its wait for the placed run or
-         * the next one: read by the body after it (see {@link #cancelEverywhere}).
-         */
-        private boolean cancelledWaiting;
-        /** Counted in {@link #notStarted} until started there or ended here, whichever comes first. */
-        private final AtomicBoolean counted = new AtomicBoolean(true);
-
-        Mirror(StoreSync sync, Durables.Registration<?> registration, DurableTarget target, RetryPolicy retry) {
-            this.sync = sync;
-            this.registration = registration;
-            this.target = target;
-            this.retry = retry;
-        }
-
-        /** It is started on its member, or ended unstarted: no longer counted in {@link #notStarted}. */
-        void leftNotStarted() {
-            if (counted.compareAndSet(true, false)) {
-                notStarted.computeIfPresent(target.member(), (member, count) -> count <= 1 ? null : count - 1);
-            }
-        }
-
-        synchronized boolean offer(Object event) {
-            if (closed) {
-                return false;
-            }
-            if (event instanceof DurableRecord) {
-                owned = true;
-            }
-            return mailbox.offer(event);
-        }
-
-        /** Closes the mailbox; whether this member owns the invocation (its end is then written here). */
-        private synchronized boolean close() {
-            closed = true;
-            return owned;
-        }
-
-        @SuppressWarnings("unchecked")
-        T run() throws Exception {
-            try {
-                RemoteOutcome first;
-                try {
-                    while ((first = placed.await(POLL)) == null) {
-                        // News of a later run while the placed one still runs (its member alive, but cut off from
-                        // the store past its lease): that run is the duplicate now; it is cancelled, and this
-                        // handle follows the claim (run here, or another member's end).
-                        if (mailbox.peek() != null) {
-                            LOG.log(Level.INFO, "durable task {0}: run again while member {1} still runs it (its "
-                                    + "lease lapsed); cancelling that run", node.label(), placed.member());
-                            placed.cancel();
-                            return (T) awaitNextRun(placed.member());
-                        }
-                    }
-                }
-                catch (InterruptedException ex) {
-                    if (!node.stopRequestedByShutdown()) { // this member stopping ends the handle, not the work
-                        placed.cancel();
-                        // Its member may not hear it, or not write the end: cut off from the store, or dead and not
-                        // seen so yet. The work is then ended in the store all the same, as in the wait below.
-                        cancelledWaiting = true;
-                    }
-                    throw ex;
-                }
-                if (!first.lost()) {
-                    return (T) ClusterPlacement.valueOf(node, first);
-                }
-                LOG.log(Level.INFO, "durable task {0} ran on member {1}, which is lost ({2}); waiting for its next run",
-                        node.label(), first.member(), first.failureMessage());
-                // Its member may have turned it away unstarted and released it (it began shutting down): claimable
-                // now, so look for it at every interval rather than at the next third of the lease.
-                sync.claimSoon();
-                return (T) awaitNextRun(first.member());
-            }
-            finally {
-                if (close()) {
-                    sync.track(node); // claimed here: this member owns it and writes its end
-                }
-                else if (cancelledWaiting) {
-                    node.whenTerminal(() -> Thread.ofVirtual().name("sweet-async-durable-cancel")
-                            .start(this::cancelEverywhere));
-                }
-            }
-        }
-
-        private Object awaitNextRun(String lostMember) throws Exception {
-            boolean endSeen = false;
-            while (true) {
-                Object event;
-                try {
-                    event = mailbox.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
-                }
-                catch (InterruptedException ex) {
-                    // this member stopping ends the handle, not the work
-                    cancelledWaiting = !node.stopRequestedByShutdown();
-                    throw ex;
-                }
-                if (event instanceof DurableRecord record) {
-                    LOG.log(Level.INFO, "durable task {0}: claimed by this member, run {1}", node.label(),
-                            record.attempts());
-                    synchronized (this) {
-                        closed = true; // it runs here now: no other run can be claimed while this member lives
-                    }
-                    sync.track(node); // this member owns it now, and writes its record and end
-                    return runClaimed(record);
-                }
-                if (event instanceof RemoteOutcome outcome) {
-                    if (!outcome.lost()) {
-                        return ClusterPlacement.valueOf(node, outcome);
-                    }
-                    continue;
-                }
-                Optional<DurableRecord> stored = read();
-                if (stored.isPresent() && !stored.get().status().equals("PENDING")) {
-                    if (endSeen) { // its end is in the store, and no word of it came within a poll
-                        return storedEnd(stored.get(), lostMember);
-                    }
-                    endSeen = true;
-                }
-            }
-        }
-
-        /**
-         * Runs here the invocation this member claimed, in this handle's task, retried as the policy it was
-         * submitted with says (the task was made to follow another member's run, with no retry of its own): each
-         * retry waits its delay on this thread, where a cancel or the timeout interrupts it. The attempts count on
-         * from the claim's, as the policy sees them; the task's own attempt count stays the claim's.
-         */
-        private Object runClaimed(DurableRecord record) throws Exception {
-            for (int attempt = record.attempts(); ; attempt++) {
-                try {
-                    return registration.call(orchestrator.durables().codec(), record.argument());
-                }
-                catch (Exception | Error failure) {
-                    Duration delay;
-                    try {
-                        delay = retry.nextDelay(attempt, failure).orElse(null);
-                    }
-                    catch (RuntimeException policyFailure) {
-                        failure.addSuppressed(policyFailure);
-                        delay = null;
-                    }
-                    if (delay == null || node.isStopRequested()) {
-                        throw failure;
-                    }
-                    LOG.log(Level.INFO, "durable task {0} (run {1}) failed ({2}); retrying in {3}", node.label(),
-                            attempt, failure, delay);
-                    Thread.sleep(delay);
-                }
-            }
-        }
-
-        private Optional<DurableRecord> read() {
-            try {
-                return sync.store().durable(node.id());
-            }
-            catch (RuntimeException ex) {
-                LOG.log(Level.DEBUG, "could not read durable task " + node.label() + " from the store", ex);
-                return Optional.empty();
-            }
-        }
-
-        /**
-         * The handle was cancelled (or timed out) while it waited for the placed run or the next one, which this member
-         * does not own: once the handle is terminal (so that a cancellation by id no longer finds it here), the run
-         * another member may have claimed is cancelled there, and an invocation still pending (nobody claimed it, its
-         * claimer's run has not started, or its member could not write the end) is ended as the handle ended
-         * ({@code CANCELLED}, or {@code FAILED} by its timeout) in the store for its owner, then the handle's record
-         * (only if that end was recorded: a claimer's run that ended meanwhile keeps its record), so that no member runs it later. A claimer whose run started all the same has
-         * its end refused and stops its run at its next renewal (it no longer owns a pending invocation), unless that
-         * run ends first; its records are then refused too (a store such as {@code JdbcTaskStore} keeps a record of an
-         * ended invocation unless it says that end).
-         */
-        private void cancelEverywhere() {
-            try {
-                orchestrator.placement().cluster().cancel(node.id());
-            }
-            catch (RuntimeException ex) {
-                LOG.log(Level.DEBUG, "could not cancel durable task " + node.label() + " on other members", ex);
-            }
-            try {
-                DurableRecord stored = sync.store().durable(node.id()).orElse(null);
-                if (stored != null && stored.status().equals("PENDING")) {
-                    TaskInfo.Failure failure = node.info().failure();
-                    // The end first, the record only if the end was recorded: the invocation read pending may have
-                    // ended since on its claimer, whose record must not be replaced by the handle's.
-                    if (sync.store().finishDurable(node.id(), stored.owner(), node.status().name(), null, "its handle "
-                            + "on member " + sync.member() + " ended " + node.status() + " while it waited for its next "
-                            + "run" + (failure == null ? "" : ": " + failure.type() + ": " + failure.message()))) {
-                        sync.store().save(List.of(StoredTasks.record(node, sync.member(), stored.owner())));
-                    }
-                }
-            }
-            catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "durable task " + node.label() + " was cancelled while it waited for its next "
-                        + "run, but the task store could not record it; a member that claims it runs it", ex);
-            }
-        }
-
-        private Object storedEnd(DurableRecord record, String lostMember) throws Exception {
-            String where = "after member " + lostMember + " lost it (it left the cluster, or its lease in the store "
-                    + "lapsed), it ended " + record.status() + " on another member";
-            switch (TaskStatus.valueOf(record.status())) {
-                case COMPLETED -> throw new IllegalStateException("durable task " + node.label() + " completed: "
-                        + where + ", but its value did not reach this member; read it with "
-                        + "orchestrator.storedResult(" + node.id() + ", type)");
-                case CANCELLED -> {
-                    node.stop(TaskNode.StopKind.CANCEL, where + ": " + record.failure());
-                    throw new CancellationException(where);
-                }
-                default -> throw new RemoteTaskException("another member", node.id().toString(), record.status(),
-                        where + ": " + record.failure());
-            }
         }
     }
 }

@@ -16,30 +16,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link TaskRuntime.Kind#PLATFORM} and {@link TaskRuntime.Kind#SINGLE}: {@code size} slots for running
  * bodies, taken from one priority queue (priority, then FIFO), and the threads that fill them.
  *
+ * This class queues the work and starts and ends the threads; the counts of threads, slots, waits and runaways,
+ * and invariant I over them (every blocked or stuck thread is compensated by a spare), are {@link PoolCounts}'s,
+ * which it changes under its lock.
+ *
  * <h2>State, all under {@link #lock}</h2>
  * <ul>
- * <li>{@link #running}: bodies that hold a slot. A thread takes a queued node only while
- * {@code running < size}; a body that starts a managed block ({@link #block}) gives its slot back, and
- * takes it again when its wait ends without waiting for a free one (so for a moment {@code running}
- * may exceed {@code size}: a body whose wait is over never waits for another body, whatever its
- * priority).</li>
- * <li>{@link #blocked}: bodies inside a managed block; they hold a thread but no slot.</li>
- * <li>{@link #stuck}: threads held by runaway bodies (their task ended at its deadline, the body
- * ignores the interrupt), counted while they hold a slot; a thread once, however many runaways are nested on it
- * (a caller-runs executor's body inside another's). Each raises the capacity by one for as long as it
- * lasts: {@code capacity = size + stuck}, so a body that never returns costs a thread, not a slot. A runaway
- * inside a managed block holds no slot (and its thread is counted in {@link #blocked}): it is counted out of
- * {@code stuck} for the wait, else the runtime would run one body too many beside it.</li>
+ * <li>{@link #counts}: see {@link PoolCounts}. {@link #block} and {@link #threadStuck} start a spare when
+ * invariant I would break (a platform thread while fewer than {@code maxSpares} spares exist, a virtual thread
+ * beyond that), and a thread retires only if I still holds without it.</li>
  * <li>{@link #queue}: the attempts waiting for a slot ({@link RunQueue}: priority, then FIFO; a task that
  * ends while its attempt waits is withdrawn from its count at once, its node dropped later).</li>
- * <li>{@link #threads}: live worker threads. <b>Invariant I:</b> {@code threads - blocked >= capacity}
- * once started — every blocked or stuck thread is compensated by a spare. {@link #block} and
- * {@link #threadStuck} start a spare when I would break (a platform thread while fewer than
- * {@code maxSpares} spares exist, a virtual thread beyond that), and a thread retires only if I still
- * holds without it.</li>
+ * <li>{@link #started}, {@link #closed}: all {@code size} threads were started once; no more work is taken.</li>
  * </ul>
- * The argument below holds with {@code capacity} for {@code size}: a stuck body's slot is replaced by
- * the one its runaway adds.
+ * The argument below holds with {@code capacity = size + stuck} for {@code size}: a stuck body's slot is
+ * replaced by the one its runaway adds.
  *
  * <h2>Why an acyclic set of waits always finishes</h2>
  * Threads not blocked number {@code threads - blocked >= size}; those not running a body are free.
@@ -62,7 +53,6 @@ final class PooledRuntime extends TaskRuntime {
 
     private final Kind kind;
     private final int size;
-    private final int maxSpares;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled for each node queued, and on close. */
     private final Condition work = lock.newCondition();
@@ -71,19 +61,7 @@ final class PooledRuntime extends TaskRuntime {
     /** Every worker thread started and not yet ended, for close(). */
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     /** Guarded by lock. */
-    private int threads;
-    /** Live platform worker threads; guarded by lock. */
-    private int platformThreads;
-    /** Guarded by lock. */
-    private int running;
-    /** Guarded by lock. */
-    private int blocked;
-    /** Threads held by runaway bodies (see {@link #threadStuck}); guarded by lock. */
-    private int stuck;
-    /** Guarded by lock. */
-    private int peakBlocked;
-    /** Virtual spare threads started so far (platform spares were exhausted); guarded by lock. */
-    private long virtualSpares;
+    private final PoolCounts counts;
     /** Guarded by lock. */
     private boolean started;
     /** Guarded by lock. */
@@ -105,7 +83,7 @@ final class PooledRuntime extends TaskRuntime {
         }
         this.kind = kind;
         this.size = size;
-        this.maxSpares = maxSpares;
+        this.counts = new PoolCounts(lock, size, maxSpares);
     }
 
     @Override
@@ -122,8 +100,7 @@ final class PooledRuntime extends TaskRuntime {
     public RuntimeSnapshot snapshot() {
         lock.lock();
         try {
-            return new RuntimeSnapshot(name(), kind, size, threads, running, blocked, queue.live(), maxSpares,
-                    peakBlocked, virtualSpares);
+            return counts.snapshot(name(), kind, queue.live());
         }
         finally {
             lock.unlock();
@@ -145,7 +122,7 @@ final class PooledRuntime extends TaskRuntime {
             if (!started) {
                 // Marked only once all started: a start that failed (no native thread) is retried by the next
                 // task, rather than leaving later tasks queued with too few workers, or none.
-                while (threads < size) {
+                while (counts.threads() < size) {
                     startThread();
                 }
                 started = true;
@@ -160,19 +137,13 @@ final class PooledRuntime extends TaskRuntime {
 
     /** Starts a worker: a platform thread while fewer than {@code size + maxSpares} exist, else a virtual one. Call under lock. */
     private void startThread() {
-        // Subtracted, not added: size + maxSpares overflows for "unbounded" spares (Integer.MAX_VALUE).
-        boolean platform = platformThreads - size < maxSpares;
+        boolean platform = counts.nextIsPlatform();
+        int threads = counts.threads();
         Thread thread = platform
                 ? Thread.ofPlatform().name("sweet-async-" + name() + (size == 1 && threads == 0 ? "" : "-" + (threads + 1)))
                         .daemon(true).unstarted(this::work)
                 : Thread.ofVirtual().name("sweet-async-" + name() + "-spare").unstarted(this::work);
-        threads++;
-        if (platform) {
-            platformThreads++;
-        }
-        else {
-            virtualSpares++;
-        }
+        counts.threadStarted(platform);
         workers.add(thread);
         try {
             thread.start();
@@ -183,20 +154,9 @@ final class PooledRuntime extends TaskRuntime {
         }
     }
 
-    /**
-     * Whether the calling idle thread may retire: invariant I holds without it, and a platform runtime
-     * keeps {@code size} platform threads (virtual spares go first). Call under lock.
-     */
-    private boolean mayRetire() {
-        return threads - blocked > capacity() && (Thread.currentThread().isVirtual() || platformThreads > size);
-    }
-
     /** Counts a thread out; call under lock, in the same hold as the decision that it ends. */
     private void retired(Thread thread) {
-        threads--;
-        if (!thread.isVirtual()) {
-            platformThreads--;
-        }
+        counts.threadEnded(thread.isVirtual());
         workers.remove(thread);
     }
 
@@ -231,7 +191,7 @@ final class PooledRuntime extends TaskRuntime {
                 lock.lock();
                 try {
                     retired(self);
-                    if (!closed && threads - blocked < capacity()) {
+                    if (!closed && counts.shortOfThreads()) {
                         startThread();
                     }
                 }
@@ -255,15 +215,16 @@ final class PooledRuntime extends TaskRuntime {
                     retired(Thread.currentThread());
                     return null;
                 }
-                TaskNode<?> next = running < capacity() ? queue.poll() : null;
+                TaskNode<?> next = counts.slotFree() ? queue.poll() : null;
                 if (next != null) {
-                    running++;
-                    if (running < capacity() && !queue.isEmpty()) {
+                    counts.slotTaken();
+                    if (counts.slotFree() && !queue.isEmpty()) {
                         work.signal();
                     }
                     return next;
                 }
-                if (System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS && mayRetire()) {
+                boolean idleLongEnough = System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS;
+                if (idleLongEnough && counts.mayRetire(Thread.currentThread().isVirtual())) {
                     // Decided and counted in one hold of the lock: two idle spares cannot both read a
                     // count that still includes the other and leave invariant I broken.
                     retired(Thread.currentThread());
@@ -301,7 +262,7 @@ final class PooledRuntime extends TaskRuntime {
     private void slotReleased() {
         lock.lock();
         try {
-            running--;
+            counts.slotReleased();
             if (!queue.isEmpty()) {
                 work.signal();
             }
@@ -322,13 +283,7 @@ final class PooledRuntime extends TaskRuntime {
         }
         lock.lock();
         try {
-            running--;
-            blocked++;
-            peakBlocked = Math.max(peakBlocked, blocked);
-            carrier.blocking = true;
-            if (carrier.stuckBodies > 0) {
-                stuck--; // a runaway waiting here holds no slot: no extra one for its thread meanwhile
-            }
+            counts.waitStarted(carrier);
             compensate("a wait");
         }
         finally {
@@ -346,12 +301,7 @@ final class PooledRuntime extends TaskRuntime {
             carrier.holdsSlot = true;
             lock.lock();
             try {
-                blocked--;
-                running++;
-                carrier.blocking = false;
-                if (carrier.stuckBodies > 0) {
-                    stuck++;
-                }
+                counts.waitEnded(carrier);
             }
             finally {
                 lock.unlock();
@@ -359,14 +309,9 @@ final class PooledRuntime extends TaskRuntime {
         }
     }
 
-    /** {@code size} plus the threads runaways hold. Call under lock. */
-    private int capacity() {
-        return size + stuck;
-    }
-
     /** Starts a spare if invariant I would break, and wakes a free thread for queued work. Call under lock. */
     private void compensate(String what) {
-        if (!closed && threads - blocked < capacity()) {
+        if (!closed && counts.shortOfThreads()) {
             try {
                 startThread();
             }
@@ -391,11 +336,7 @@ final class PooledRuntime extends TaskRuntime {
     void threadStuck(Carrier.ThreadCarrier worker) {
         lock.lock();
         try {
-            // A thread, not a body: runaways nested on one thread (a caller-runs executor's body inside another) hold
-            // one thread and one slot between them, and are replaced once.
-            if (worker.stuckBodies++ == 0 && !worker.blocking) {
-                stuck++;
-            }
+            counts.threadStuck(worker);
             compensate("a runaway");
         }
         finally {
@@ -410,9 +351,7 @@ final class PooledRuntime extends TaskRuntime {
     void threadFreed(Carrier.ThreadCarrier worker) {
         lock.lock();
         try {
-            if (--worker.stuckBodies == 0 && !worker.blocking) {
-                stuck--;
-            }
+            counts.threadFreed(worker);
         }
         finally {
             lock.unlock();

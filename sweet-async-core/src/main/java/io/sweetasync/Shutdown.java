@@ -66,7 +66,7 @@ final class Shutdown {
         cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
         // Oldest first: a predictable order for what the sweep ends (the live roots are a set by identity).
         for (TaskNode<?> root : live.rootsOldestFirst()) {
-            root.stop(TaskNode.Stop.shutdown("the orchestrator shut down before it finished"));
+            root.stop(Stop.shutdown("the orchestrator shut down before it finished"));
         }
         // Bounded, and not cut short by the sweep's interrupt of a calling body: the others' bodies get
         // their time to return.

@@ -15,7 +15,8 @@ import java.util.function.Function;
  * status moving forward, and {@link #finish()}, which decides the terminal status once and completes the
  * {@link #outcome}; also the context the task was created in, which its body and fallback run inside and
  * which hears of its end. The layer above, {@link TaskChildren}, counts what the task waits for before
- * it can finish; {@link TaskAttempts} runs its body; {@link TaskNode} is the handle.
+ * it can finish; {@link TaskAttempts} runs its body; {@link TaskNode} is the handle. A stop request is a
+ * {@link Stop} (its {@link StopKind}); the exception of an end that did not complete is built by {@link EndErrors}.
  *
  * <h2>State</h2>
  * <ul>
@@ -49,46 +50,6 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
     private static final VarHandle STATUS = fieldHandle(MethodHandles.lookup(), "status", TaskStatus.class);
     private static final VarHandle STOP = fieldHandle(MethodHandles.lookup(), "stop", Stop.class);
     private static final VarHandle FINISHED = fieldHandle(MethodHandles.lookup(), "finished", int.class);
-
-    /** Why a task was stopped before its body could decide its outcome. */
-    enum StopKind {
-        CANCEL(TaskStatus.CANCELLED), TIMEOUT(TaskStatus.TIMED_OUT), REJECT(TaskStatus.FAILED), PASS_THROUGH(null),
-        /** The member it was placed on left the cluster: {@link TaskLostException}. */
-        LOST(TaskStatus.FAILED);
-
-        final TaskStatus status;
-
-        StopKind(TaskStatus status) {
-            this.status = status;
-        }
-    }
-
-    /**
-     * A stop request; {@code rejection} says why for {@link StopKind#REJECT}, null otherwise; {@code byShutdown}
-     * whether the orchestrator's shutdown made it (its sweep, a queued body it refused, or a cancellation passed
-     * down from one of those; see {@link #cancelledByShutdown()}).
-     */
-    record Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed,
-            RejectionReason rejection, boolean byShutdown) {
-
-        Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed) {
-            this(kind, reason, upstream, passed, null, false);
-        }
-
-        Stop(StopKind kind, String reason, TaskNode<?> upstream, AsyncTaskException passed, RejectionReason rejection) {
-            this(kind, reason, upstream, passed, rejection, false);
-        }
-
-        /** The shutdown's cancellation. */
-        static Stop shutdown(String reason) {
-            return new Stop(StopKind.CANCEL, reason, null, null, null, true);
-        }
-
-        /** The cancellation of a task because {@code cause} stopped: the shutdown's if {@code cause}'s stop was. */
-        static Stop passedDownFrom(TaskEnding<?> cause, String reason) {
-            return new Stop(StopKind.CANCEL, reason, null, null, null, cause.stopRequestedByShutdown());
-        }
-    }
 
     /**
      * Put into {@link #stop} by {@link #finish()} when no stop request came first: from then on no stop
@@ -383,7 +344,8 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
         freezeProgress();
         // The error (whose snapshot shows the terminal status) and the failure it records go before the
         // status is published: a snapshot that reads a terminal status finds its failure too.
-        AsyncTaskException error = terminal == TaskStatus.COMPLETED ? null : error(request, terminal);
+        AsyncTaskException error =
+                terminal == TaskStatus.COMPLETED ? null : EndErrors.of(this, request, terminal, failure);
         if (error != null) {
             recordFailure(error.task().failure());
         }
@@ -407,37 +369,6 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
         return leaveParent();
     }
 
-    /**
-     * The task's error: its body's failure, or the stop that decided its end. A stop landing after the body failed
-     * for good, while its children returned, decides the end all the same (the task was not terminal yet); the
-     * body's failure is kept with it as a suppressed exception, not lost.
-     */
-    private AsyncTaskException error(Stop request, TaskStatus terminal) {
-        if (request == null) {
-            return new TaskFailedException(snapshot(terminal, failureOf(failure)), failure);
-        }
-        AsyncTaskException stopped = stopError(request, terminal);
-        if (failure != null && request.kind() != StopKind.PASS_THROUGH) { // a passed error is another task's
-            stopped.addSuppressed(failure);
-        }
-        return stopped;
-    }
-
-    private AsyncTaskException stopError(Stop request, TaskStatus terminal) {
-        return switch (request.kind()) {
-            case PASS_THROUGH -> request.passed();
-            case CANCEL -> new TaskCancelledException(
-                    snapshot(terminal, new TaskInfo.Failure("TaskCancelledException", request.reason())), request.reason());
-            case TIMEOUT -> new TaskTimeoutException(
-                    snapshot(terminal, new TaskInfo.Failure("TaskTimeoutException", request.reason())), settings.timeout);
-            case REJECT -> new TaskRejectedException(
-                    snapshot(terminal, new TaskInfo.Failure("TaskRejectedException", request.reason())), request.rejection(),
-                    request.reason());
-            case LOST -> new TaskLostException(
-                    snapshot(terminal, new TaskInfo.Failure("TaskLostException", request.reason())), request.reason());
-        };
-    }
-
     private TaskResult<T> resultAfter(AsyncTaskException error, TaskStatus terminal) {
         @SuppressWarnings("unchecked") // the settings were resolved from this task's own spec, of T
         Function<? super AsyncTaskException, ? extends T> fallback =
@@ -453,10 +384,6 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
             failed.addSuppressed(error);
             return TaskResult.err(failed);
         }
-    }
-
-    private static TaskInfo.Failure failureOf(Throwable error) {
-        return new TaskInfo.Failure(AsyncTaskException.typeOf(error), String.valueOf(AsyncTaskException.messageOf(error)));
     }
 
     // ---- context propagation --------------------------------------------------------------------

@@ -91,7 +91,7 @@ final class TaskFactory {
             for (TaskNode<?> dependency : after) {
                 dependency.whenTerminalFor(node, () -> {
                     if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
-                        node.stop(TaskNode.Stop.passedDownFrom(dependency, "its dependency " + dependency.label()
+                        node.stop(Stop.passedDownFrom(dependency, "its dependency " + dependency.label()
                                 + " " + describeEnd(dependency.status())));
                     }
                     else if (waiting.decrementAndGet() == 0) {
@@ -111,7 +111,7 @@ final class TaskFactory {
                 List.of(upstream), null, 0, false);
         upstream.whenTerminalFor(node, () -> {
             if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
-                node.stop(new TaskNode.Stop(TaskNode.StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
+                node.stop(new Stop(StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
             }
             else {
                 node.submit();
@@ -167,7 +167,7 @@ final class TaskFactory {
                     () -> listeners.notify(node, TaskListeners.CREATED, TaskListener::onCreated));
         }
         if (parentStopping) {
-            node.stop(TaskNode.Stop.passedDownFrom(parent, parent.stopReasonForChildren()));
+            node.stop(Stop.passedDownFrom(parent, parent.stopReasonForChildren()));
         }
         else if (parent == null && !orchestrator.isAccepting()) {
             node.reject(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");

@@ -367,7 +367,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     private static boolean cancelHere(TaskNode<?> node) {
         // The lookup finds finished children of live roots too: finished is false, as for a finished root.
-        return node.stop(TaskNode.StopKind.CANCEL, "cancelled through the orchestrator")
+        return node.stop(StopKind.CANCEL, "cancelled through the orchestrator")
                 || !node.isTerminal() && node.isCancelled();
     }
 

@@ -65,7 +65,7 @@ final class TaskTrees {
     static void cancelBelow(TaskNode<?> top, String reason) {
         ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
         for (TaskNode<?> child : top.childNodes()) {
-            if (child.stopThis(TaskNode.Stop.passedDownFrom(top, reason))) {
+            if (child.stopThis(Stop.passedDownFrom(top, reason))) {
                 pending.push(child);
             }
         }
@@ -73,7 +73,7 @@ final class TaskTrees {
             TaskNode<?> node = pending.pop();
             String below = node.stopReasonForChildren();
             for (TaskNode<?> child : node.childNodes()) {
-                if (child.stopThis(TaskNode.Stop.passedDownFrom(node, below))) {
+                if (child.stopThis(Stop.passedDownFrom(node, below))) {
                     pending.push(child);
                 }
             }

@@ -22,7 +22,8 @@
  *   settings, progress; {@code TaskSnapshots} reads it and the figures into snapshots, {@code Occasional}
  *   holds what only some tasks need), {@code TaskFigures} (attempts, times, queue wait and run time, each
  *   pair read whole through a {@code Seqlock}, resource figures), {@code TaskEnding} (the stop request,
- *   the status, the one finish that decides the terminal status; the context it runs in),
+ *   the status, the one finish that decides the terminal status; the context it runs in; a request is a
+ *   {@code Stop} of a {@code StopKind}, the error of an end that did not complete is {@code EndErrors}'),
  *   {@code TaskChildren} (what it waits for: the body's and children's shares, the children list, the walk
  *   up the tree), {@code TaskDeadline} (the deadline: the stop, the grace, the forced end whose running
  *   bodies are runaways), {@code TaskSubmission} (queueing an attempt: the group's permit, the runtime, the
@@ -42,14 +43,17 @@
  *   {@code TaskSpec} (what a builder was told), {@code NodeContext};</li>
  *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go), {@code VirtualCarriers}
  *   (the {@code VIRTUAL} runtime's carriers by thread), {@code VirtualRuntime},
- *   {@code PooledRuntime} (with its {@code RunQueue}: priority, then FIFO, withdrawn attempts), {@code ExecutorRuntime}, {@code Trampoline}, {@code SystemClock};</li>
+ *   {@code PooledRuntime} (with its {@code RunQueue}: priority, then FIFO, withdrawn attempts; and its
+ *   {@code PoolCounts}: threads, slots, waits, runaways, and the invariant that spares compensate the blocked
+ *   and stuck), {@code ExecutorRuntime}, {@code Trampoline}, {@code SystemClock};</li>
  *   <li>resources: {@code ResourceAttribution}, {@code SliceTimeline}, {@code SliceLedger},
  *   {@code SampledFigures}, {@code FigureUpdates};</li>
  *   <li>durable state and the cluster: {@code StoreAndCluster} (the orchestrator's ties to both, the
  *   incarnation), {@code Durables} (the handlers, and its parts: {@code DurableSubmission},
  *   {@code DurableReruns} of claimed invocations, {@code DurableStarts}, {@code DurablesPlacedHere},
- *   {@code DurableEnds}), {@code PlacedDurables}, {@code OwnedDurables}, {@code StoreSync} (what is tracked, the
- *   two threads) with its {@code StoreWriter} and {@code LeaseKeeper}, {@code StoredTasks},
+ *   {@code DurableEnds}), {@code PlacedDurables} (with each placed task's {@code DurableMirror}),
+ *   {@code OwnedDurables}, {@code StoreSync} (what is tracked, the two threads) with its {@code StoreWriter}
+ *   and {@code LeaseKeeper}, {@code StoredTasks},
  *   {@code StoreSettings}, {@code Doubts}, {@code ClusterPlacement}, {@code Incarnations} (a store member's
  *   incarnation made unique in the cluster).</li>
  * </ul>

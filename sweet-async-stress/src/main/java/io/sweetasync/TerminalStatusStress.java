@@ -33,7 +33,7 @@ public class TerminalStatusStress {
         }
 
         void deadline() {
-            ((TaskNode<Integer>) task).stop(TaskNode.StopKind.TIMEOUT, "deadline");
+            ((TaskNode<Integer>) task).stop(StopKind.TIMEOUT, "deadline");
         }
     }
 
