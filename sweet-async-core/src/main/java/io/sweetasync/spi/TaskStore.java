@@ -18,7 +18,8 @@ import java.util.Optional;
  * {@code run()} returns ({@link #enqueue}), claimed again when their owner's lease expired
  * ({@link #claimOrphans}), and finished with their result ({@link #finishDurable}); what this incarnation owns is
  * compared with what it runs at each renewal ({@link #owned}), so that an answer lost after its commit strands
- * nothing.
+ * nothing. The calls that follow a renewal are made {@link #within} a third of the lease, so that no lock wait keeps
+ * the next renewal from coming.
  *
  * <p>Implementations are thread-safe. Every method may throw a {@link RuntimeException} when the
  * store is unreachable; the orchestrator counts, logs and retries, and never lets a store failure stop a
