@@ -23,7 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>It has a thread apart from the writer's so that a write that takes long (a large batch, a lock wait, a purge of
  * a week of records) never keeps the lease of this live member from being renewed: a lapsed lease would have its
- * durable tasks run a second time elsewhere and its other tasks marked lost.
+ * durable tasks run a second time elsewhere and its other tasks marked lost. For the same reason what follows a
+ * renewal, and a claim between renewals, is made within a bound ({@link #bounded}): the store's calls in it wait a
+ * third of the lease at most, together ({@link TaskStore#within}), so a lock another session holds on the durable
+ * table (an index built on it, a {@code VACUUM FULL}, an {@code ALTER TABLE}) delays the next renewal by that much
+ * at most, never without end. What was given up is done at the next renewal: a failure of its own, counted and
+ * said in the log as the store's failures are ({@link StoreSync#storeDown}), the lease having been renewed.
  *
  * <h2>Threads</h2>
  * {@link #lastHeartbeat}, {@link #renewedAt} and {@link #unlooked} are only the lease keeper's thread's after
@@ -93,33 +98,58 @@ final class LeaseKeeper {
     }
 
     private void heartbeat() {
+        long started = System.nanoTime();
+        int lost;
         try {
-            long started = System.nanoTime();
-            int lost = store.heartbeat(incarnation(), settings.lease());
-            long outOfReach = System.nanoTime() - renewedAt;
-            renewedAt = started;
-            if (lost > 0) {
-                LOG.log(Level.WARNING, "{0} task(s) of stopped processes were marked lost (TaskLostException)", lost);
-            }
-            if (outOfReach >= settings.lease().toNanos()) {
-                unlooked = Math.max(unlooked, outOfReach);
-            }
-            if (unlooked > 0) {
-                // Kept until a look went through: a store that fails again on the read (it flaps as it comes back)
-                // would otherwise leave the duplicate runs of the outage running, the next renewal being in time.
-                stopTakenOver(Duration.ofNanos(unlooked));
-                unlooked = 0;
-            }
-            else {
-                stopTakenOverUnnoticed();
-            }
-            orchestrator.durables().claimOrphans();
-            orchestrator.durables().reconcile();
-            orchestrator.durables().endUnresolved();
-            sync.storeUp(leaseDown);
+            lost = store.heartbeat(incarnation(), settings.lease());
         }
         catch (RuntimeException ex) {
             sync.storeDown(leaseDown, "renewing the lease of member " + member(), ex);
+            return;
+        }
+        long outOfReach = System.nanoTime() - renewedAt;
+        renewedAt = started;
+        if (lost > 0) {
+            LOG.log(Level.WARNING, "{0} task(s) of stopped processes were marked lost (TaskLostException)", lost);
+        }
+        if (outOfReach >= settings.lease().toNanos()) {
+            unlooked = Math.max(unlooked, outOfReach);
+        }
+        bounded("the durable tasks' work that follows a renewal of the lease of member " + member() + " (the lease "
+                + "was renewed)", this::afterRenewal);
+    }
+
+    /** What follows a renewal: the looks at runs taken over, the claims, the look at what this member owns. */
+    private void afterRenewal() {
+        if (unlooked > 0) {
+            // Kept until a look went through: a store that fails again on the read (it flaps as it comes back)
+            // would otherwise leave the duplicate runs of the outage running, the next renewal being in time.
+            stopTakenOver(Duration.ofNanos(unlooked));
+            unlooked = 0;
+        }
+        else {
+            stopTakenOverUnnoticed();
+        }
+        orchestrator.durables().claimOrphans();
+        orchestrator.durables().reconcile();
+        orchestrator.durables().endUnresolved();
+    }
+
+    /**
+     * Runs {@code step} with the store's calls in it waiting a third of the lease at most, together
+     * ({@link TaskStore#within}): the next renewal comes that much later at most (JDBC rounds the bound up to whole
+     * seconds), whatever locks the store's tables wait for. A store failure in it, a call given up at the bound among
+     * them, is counted and said in the log as {@code what} ({@link StoreSync#storeDown}); the step is made again at
+     * the next renewal.
+     */
+    private void bounded(String what, Runnable step) {
+        try {
+            store.within(settings.lease().dividedBy(3), step);
+            sync.storeUp(leaseDown);
+        }
+        catch (RuntimeException ex) {
+            sync.storeDown(leaseDown, what + "; its store calls wait " + settings.lease().dividedBy(3) + " at most "
+                    + "together, then are tried again at the next renewal", ex);
         }
     }
 
@@ -191,13 +221,7 @@ final class LeaseKeeper {
     }
 
     private void claimOrphans() {
-        try {
-            orchestrator.durables().claimOrphans();
-            sync.storeUp(leaseDown);
-        }
-        catch (RuntimeException ex) {
-            sync.storeDown(leaseDown, "claiming the durable tasks of a member that left", ex);
-        }
+        bounded("claiming the durable tasks of a member that left", orchestrator.durables()::claimOrphans);
     }
 
     private long incarnation() {

@@ -18,7 +18,8 @@ import java.util.Optional;
  * {@code run()} returns ({@link #enqueue}), claimed again when their owner's lease expired
  * ({@link #claimOrphans}), and finished with their result ({@link #finishDurable}); what this incarnation owns is
  * compared with what it runs at each renewal ({@link #owned}), so that an answer lost after its commit strands
- * nothing.
+ * nothing. The calls that follow a renewal are made {@link #within} a third of the lease, so that no lock wait keeps
+ * the next renewal from coming.
  *
  * <p>Implementations are thread-safe. Every method may throw a {@link RuntimeException} when the
  * store is unreachable; the orchestrator counts, logs and retries, and never lets a store failure stop a
@@ -219,6 +220,36 @@ public interface TaskStore {
      */
     default List<TaskId> owned(long incarnation, TaskId after, int limit) {
         return List.of();
+    }
+
+    /**
+     * Runs {@code calls}, in which the calls this thread makes to this store wait for the database at most
+     * {@code bound} together, counted from now: a call still waiting at the end of it is given up and throws a
+     * {@link RuntimeException}, as when the store is out of reach, and a call made after it throws at once. Calls
+     * nested in another {@code within} keep the sooner end.
+     *
+     * <p>The orchestrator's lease keeper makes the calls that follow each renewal of its lease (claims of orphaned
+     * durable invocations, the look at what this member owns, the reads of runs another member may have taken over)
+     * within a third of the lease, and those it makes between renewals too: a lock another session holds on a table
+     * (an index built without {@code CONCURRENTLY}, a {@code VACUUM FULL}, an {@code ALTER TABLE}) must never keep it
+     * from its next renewal, or this live member's lease lapses and its durable tasks run a second time elsewhere.
+     * What was given up is tried again at the next renewal. A store that wraps another hands this on to it.
+     *
+     * <p>The default runs {@code calls} unbounded: a store that cannot bound its calls keeps its behaviour.
+     *
+     * <pre>{@code
+     * store.within(Duration.ofSeconds(10), () -> store.owned(incarnation, null, 1000));
+     * }</pre>
+     *
+     * @param bound how long the calls may wait together, positive
+     * @param calls the calls, made on this thread
+     * @throws IllegalArgumentException if {@code bound} is not positive
+     */
+    default void within(Duration bound, Runnable calls) {
+        if (bound.isNegative() || bound.isZero()) {
+            throw new IllegalArgumentException("bound must be positive, was " + bound);
+        }
+        calls.run();
     }
 
     /** A durable invocation by id, with its result once finished. */

@@ -163,6 +163,12 @@ final class CutOffStore implements TaskStore {
         return store().owned(incarnation, after, limit);
     }
 
+    /** Handed on, as a store that wraps another does: the lease keeper's calls stay bounded. */
+    @Override
+    public void within(Duration bound, Runnable calls) {
+        store.within(bound, calls);
+    }
+
     @Override
     public Optional<DurableRecord> durable(TaskId id) {
         if (durableReadsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

@@ -48,15 +48,15 @@ final class DurableInvocations {
     void enqueue(DurableRecord invocation, TaskRecord task) {
         // Both rows or neither, in one commit; inside a surrounding transaction both belong to it instead.
         connections.transaction(connection -> {
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix + "durable (id, handler, "
-                    + "argument, status, attempts, owner, result, failure, created_at, updated_at, lost_runs, settings) VALUES "
-                    + "(?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)")) {
+            try (PreparedStatement insert = connections.prepare(connection, "INSERT INTO " + prefix
+                    + "durable (id, handler, argument, status, attempts, owner, result, failure, created_at, updated_at, "
+                    + "lost_runs, settings) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)")) {
                 StoreRows.bind(insert, invocation.id(), invocation.handler(), invocation.argument(), invocation.status(),
                         invocation.attempts(), invocation.owner(), invocation.createdAt(), invocation.createdAt(),
                         invocation.lostRuns(), invocation.settings());
                 insert.executeUpdate();
             }
-            try (PreparedStatement upsert = connection.prepareStatement(sql.upsertTask())) {
+            try (PreparedStatement upsert = connections.prepare(connection, sql.upsertTask())) {
                 StoreRows.bindTask(upsert, task);
                 upsert.executeUpdate();
             }
@@ -149,7 +149,7 @@ final class DurableInvocations {
     private int claim(long incarnation, DurableRecord candidate, int attempt, int lost, long now) {
         return connections.transaction(connection -> {
             if (candidate.owner() != RELEASED) {
-                try (PreparedStatement lease = connection.prepareStatement("SELECT lease_until FROM " + prefix
+                try (PreparedStatement lease = connections.prepare(connection, "SELECT lease_until FROM " + prefix
                         + "member WHERE incarnation = ? FOR UPDATE")) {
                     lease.setLong(1, candidate.owner());
                     try (ResultSet row = lease.executeQuery()) {
@@ -159,8 +159,8 @@ final class DurableInvocations {
                     }
                 }
             }
-            try (PreparedStatement update = connection.prepareStatement("UPDATE " + prefix + "durable SET owner = ?, "
-                    + (attempt == 1 ? "attempts = attempts + 1, " : "") + "lost_runs = lost_runs + ?, updated_at = ? "
+            try (PreparedStatement update = connections.prepare(connection, "UPDATE " + prefix
+                    + "durable SET owner = ?, " + (attempt == 1 ? "attempts = attempts + 1, " : "") + "lost_runs = lost_runs + ?, updated_at = ? "
                     + "WHERE id = ? AND owner = ? AND attempts = ? AND status = 'PENDING'")) {
                 StoreRows.bind(update, incarnation, lost, now, candidate.id(), candidate.owner(), candidate.attempts());
                 return update.executeUpdate();
@@ -210,7 +210,7 @@ final class DurableInvocations {
         connections.transaction(connection -> {
             for (int from = 0; from < ends.size(); from += StoreSql.ROWS_PER_STATEMENT) {
                 List<DurableEnd> chunk = ends.subList(from, Math.min(ends.size(), from + StoreSql.ROWS_PER_STATEMENT));
-                try (PreparedStatement update = connection.prepareStatement(sql.finishTogether(chunk.size()))) {
+                try (PreparedStatement update = connections.prepare(connection, sql.finishTogether(chunk.size()))) {
                     int i = 1;
                     update.setLong(i++, now);
                     for (DurableEnd end : chunk) {

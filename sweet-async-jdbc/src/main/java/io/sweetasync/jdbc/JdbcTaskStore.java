@@ -249,6 +249,22 @@ public final class JdbcTaskStore implements TaskStore {
         return durables.durable(id);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each statement made in {@code calls} on this thread gets what is left of the bound as its query timeout
+     * ({@code setQueryTimeout}), in whole seconds rounded up (JDBC's unit: a statement may wait up to a second past
+     * the bound), so a lock wait is cancelled by the database; a bound beyond 24 days counts as 24 days (H2 keeps
+     * the timeout in milliseconds, as an int). A statement cancelled so, or one that would begin after the bound
+     * ended, throws a {@link TaskStoreException} naming the table it was on and the bound. Statements outside any
+     * {@code within} get no query timeout at all. On H2, whose timeout is the connection's rather than the
+     * statement's, it is taken off the connection again before the connection is closed (a pool hands it on).
+     */
+    @Override
+    public void within(Duration bound, Runnable calls) {
+        connections.within(bound, calls);
+    }
+
     @Override
     public String toString() {
         return "JdbcTaskStore[" + prefix + "*]";

@@ -49,7 +49,7 @@ final class MemberLeases {
             if (next < atLeast) {
                 next = nextIncarnations(connection, atLeast - next); // distinct values above next: the last >= atLeast
             }
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + prefix
+            try (PreparedStatement insert = connections.prepare(connection, "INSERT INTO " + prefix
                     + "member (incarnation, member, started_at, lease_until) VALUES (?, ?, ?, ?)")) {
                 insert.setLong(1, next);
                 insert.setString(2, name);
@@ -84,7 +84,7 @@ final class MemberLeases {
                 ? "SELECT NEXT VALUE FOR " + prefix + "incarnation_seq FROM SYSTEM_RANGE(1, ?)"
                 : "SELECT nextval('" + prefix + "incarnation_seq') FROM generate_series(1, ?)";
         long largest = 0;
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connections.prepare(connection, sql)) {
             statement.setLong(1, count);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -112,7 +112,7 @@ final class MemberLeases {
         // next renewals, so this live member's lease lapsed, its durable tasks were claimed and run a second time
         // elsewhere and its other tasks marked lost. Given up after a third of the lease, and tried at the next renewal.
         // At most what H2 takes (it keeps the timeout in milliseconds, as an int); no overflow with any lease.
-        int seconds = (int) Math.min(Integer.MAX_VALUE / 1000, Math.max(1, lease.getSeconds() / 3 + 1));
+        int seconds = (int) Math.min(StatementBounds.MAX_SECONDS, Math.max(1, lease.getSeconds() / 3 + 1));
         try {
             return markLost(now, seconds);
         }
@@ -132,12 +132,16 @@ final class MemberLeases {
         connections.update("UPDATE " + prefix + "member SET lease_until = 0 WHERE incarnation = ?", incarnation);
     }
 
-    /** Ends the live non-durable tasks of incarnations whose lease expired before {@code now}. */
+    /**
+     * Ends the live non-durable tasks of incarnations whose lease expired before {@code now}, given up after
+     * {@code seconds} (0: waits as long as it takes, at open).
+     */
     private int markLost(long now, int seconds) {
-        return connections.updateWithin(seconds, "UPDATE " + prefix + "task SET status = 'FAILED', failure_type = 'TaskLostException', "
+        String sql = "UPDATE " + prefix + "task SET status = 'FAILED', failure_type = 'TaskLostException', "
                 + "failure_message = CONCAT(?, (SELECT m.member FROM " + prefix + "member m WHERE m.incarnation = "
                 + prefix + "task.incarnation), ')'), completed_at = ? WHERE status IN " + StoreSql.LIVE + " AND durable = "
-                + "FALSE AND incarnation IN (SELECT incarnation FROM " + prefix + "member WHERE lease_until < ?)",
-                TaskLostException.MESSAGE + " (member ", now, now);
+                + "FALSE AND incarnation IN (SELECT incarnation FROM " + prefix + "member WHERE lease_until < ?)";
+        Object[] parameters = { TaskLostException.MESSAGE + " (member ", now, now };
+        return seconds == 0 ? connections.update(sql, parameters) : connections.updateWithin(seconds, sql, parameters);
     }
 }

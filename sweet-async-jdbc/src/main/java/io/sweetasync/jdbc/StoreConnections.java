@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -19,11 +21,17 @@ import javax.sql.DataSource;
  * selects read into a list or one row by id, and every {@link SQLException} turned into a
  * {@link TaskStoreException} naming the store's tables.
  *
- * <p>Invariants: thread-safe; the only mutable state is {@link #dialect}, written once a connection told
+ * <p>Invariants: thread-safe; the only shared mutable state is {@link #dialect}, written once a connection told
  * it (every thread that detects it detects the same kind: a benign race) and volatile, so that a thread
- * that reads it non-null reads a detected kind. A transaction is this class's only transaction boundary:
+ * that reads it non-null reads a detected kind; the rest is each thread's own ({@link #timed}, the bounds). A transaction is this class's only transaction boundary:
  * begun and committed (or rolled back) on one connection inside one {@link #run} call, or left to the
  * owner of a transaction already open on the connection.
+ *
+ * <p>Statements wait as long as the database makes them, unless bounded: by the seconds a call gives
+ * ({@link #updateWithin}), or by the bound this thread's calls share ({@link #within}, {@link StatementBounds}).
+ * A bound becomes each statement's query timeout ({@link #prepare}); a statement with no bound gets no
+ * {@code setQueryTimeout} call at all. H2 keeps a query timeout on its connection rather than on
+ * the statement, so a connection that had one has it taken off before it is closed (handed back to a pool).
  */
 final class StoreConnections {
 
@@ -32,10 +40,14 @@ final class StoreConnections {
     private final DataSource dataSource;
     private final String prefix;
     private volatile Dialect dialect;
+    private final StatementBounds bounds;
+    /** Set when a statement on this thread's current connection ({@link #run}) was given a query timeout. */
+    private final ThreadLocal<Boolean> timed = new ThreadLocal<>();
 
     StoreConnections(DataSource dataSource, String prefix) {
         this.dataSource = dataSource;
         this.prefix = prefix;
+        this.bounds = new StatementBounds(prefix);
     }
 
     /** The tables' prefix, as the store was made with. */
@@ -100,7 +112,7 @@ final class StoreConnections {
     /** One statement for every row, as one JDBC batch in one transaction (or the caller's); the update counts. */
     <T> int[] batch(String sql, Collection<T> rows, Binder<T> binder) {
         return transaction(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            try (PreparedStatement statement = prepare(connection, sql)) {
                 for (T row : rows) {
                     binder.bind(statement, row);
                     statement.addBatch();
@@ -148,14 +160,84 @@ final class StoreConnections {
     }
 
     <T> T run(Work<T> work) {
+        Boolean outer = timed.get();
+        timed.remove();
         try (Connection connection = dataSource.getConnection()) {
             if (dialect == null) {
                 dialect = detect(connection);
             }
-            return work.apply(connection);
+            try {
+                return work.apply(connection);
+            }
+            finally {
+                if (timed.get() != null) {
+                    untime(connection);
+                }
+            }
         }
         catch (SQLException ex) {
-            throw new TaskStoreException("task store (" + prefix + "*): " + ex.getMessage() + schemaHint(ex), ex);
+            throw new TaskStoreException("task store (" + prefix + "*): " + bounds.givenUp(ex, timedOut(ex))
+                    + ex.getMessage() + schemaHint(ex), ex);
+        }
+        finally {
+            if (outer == null) {
+                timed.remove();
+            }
+            else {
+                timed.set(outer);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code calls} with every statement this thread makes in them bounded by {@code bound}, together, from now
+     * (see {@link JdbcTaskStore#within}); a bound nested in another keeps the sooner end.
+     */
+    void within(Duration bound, Runnable calls) {
+        bounds.within(bound, calls);
+    }
+
+    /** {@code sql} prepared on {@code connection}, bounded by this thread's bound if it has one ({@link #within}). */
+    PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        return prepare(connection, sql, 0);
+    }
+
+    /**
+     * {@code sql} prepared on {@code connection}, cancelled after {@code seconds} (0: no bound of its own) or at the
+     * end of this thread's bound, whichever comes first; without either, no query timeout is set (not even 0). A
+     * statement whose thread's bound has ended already is not prepared: an {@link SQLTimeoutException} says so.
+     */
+    private PreparedStatement prepare(Connection connection, String sql, int seconds) throws SQLException {
+        int timeout = bounds.timeout(seconds, sql);
+        PreparedStatement statement = connection.prepareStatement(sql);
+        if (timeout > 0) {
+            try {
+                timed.set(Boolean.TRUE); // before the call: H2 sets it on the connection as it goes
+                statement.setQueryTimeout(timeout);
+            }
+            catch (SQLException | RuntimeException ex) {
+                statement.close();
+                throw ex;
+            }
+        }
+        return statement;
+    }
+
+    /**
+     * Takes the query timeout a statement left on {@code connection} off it, on H2 (which keeps it on the connection:
+     * a pooled one would otherwise hand it to the next call that borrows it, and cancel that call after a bound that
+     * was never its own). PostgreSQL keeps it on the statement.
+     */
+    private void untime(Connection connection) {
+        if (dialect != Dialect.H2) {
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(0);
+        }
+        catch (SQLException ex) {
+            LOG.log(System.Logger.Level.WARNING, "task store (" + prefix + "*) could not take a query timeout off "
+                    + "its H2 connection; a later statement on it may be cancelled early: " + ex.getMessage());
         }
     }
 
@@ -185,7 +267,7 @@ final class StoreConnections {
     /** The rows {@code sql} selects with {@code parameters} bound, in its order, each read by {@code reader}. */
     <T> List<T> list(String sql, Reader<T> reader, Object... parameters) {
         return run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(sql)) {
+            try (PreparedStatement select = prepare(connection, sql)) {
                 StoreRows.bind(select, parameters);
                 List<T> found = new ArrayList<>();
                 try (ResultSet rows = select.executeQuery()) {
@@ -201,7 +283,7 @@ final class StoreConnections {
     /** The row {@code sql} selects by {@code id} (its one parameter), read by {@code reader}; empty if none. */
     <T> Optional<T> byId(String sql, long id, Reader<T> reader) {
         return run(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(sql)) {
+            try (PreparedStatement select = prepare(connection, sql)) {
                 select.setLong(1, id);
                 try (ResultSet rows = select.executeQuery()) {
                     return rows.next() ? Optional.of(reader.read(rows)) : Optional.empty();
@@ -210,18 +292,28 @@ final class StoreConnections {
         });
     }
 
+    /** {@code sql} with {@code parameters} bound, bounded only by this thread's bound ({@link #within}), if any. */
     int update(String sql, Object... parameters) {
-        return updateWithin(0, sql, parameters);
+        return execute(0, sql, parameters);
     }
 
     /**
-     * {@code sql} with {@code parameters} bound, cancelled by the driver after {@code seconds} (0: never); a
-     * cancelled one throws a {@link TaskStoreException} whose cause {@link #timedOut} tells.
+     * {@code sql} with {@code parameters} bound, cancelled by the driver after {@code seconds} (or sooner, at the end
+     * of this thread's bound); a cancelled one throws a {@link TaskStoreException} whose cause {@link #timedOut} tells.
+     *
+     * @throws IllegalArgumentException if {@code seconds} is not between 1 and {@link #StatementBounds.MAX_SECONDS}
      */
     int updateWithin(int seconds, String sql, Object... parameters) {
+        if (seconds < 1 || seconds > StatementBounds.MAX_SECONDS) {
+            throw new IllegalArgumentException("seconds must be between 1 and " + StatementBounds.MAX_SECONDS + ", was "
+                    + seconds);
+        }
+        return execute(seconds, sql, parameters);
+    }
+
+    private int execute(int seconds, String sql, Object... parameters) {
         return run(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setQueryTimeout(seconds);
+            try (PreparedStatement statement = prepare(connection, sql, seconds)) {
                 StoreRows.bind(statement, parameters);
                 return statement.executeUpdate();
             }
@@ -234,10 +326,11 @@ final class StoreConnections {
      * H2's lock timeout (50200) or cancelled statement (57014).
      */
     static boolean timedOut(RuntimeException ex) {
-        if (!(ex.getCause() instanceof SQLException cause)) {
-            return false;
-        }
-        return cause instanceof SQLTimeoutException || Set.of("57014", "55P03").contains(cause.getSQLState())
-                || cause.getErrorCode() == 50200 || cause.getErrorCode() == 57014;
+        return ex.getCause() instanceof SQLException cause && timedOut(cause);
+    }
+
+    private static boolean timedOut(SQLException ex) {
+        return ex instanceof SQLTimeoutException || Set.of("57014", "55P03").contains(ex.getSQLState())
+                || ex.getErrorCode() == 50200 || ex.getErrorCode() == 57014;
     }
 }

@@ -53,7 +53,7 @@ final class TaskRecords {
         connections.transaction(connection -> {
             for (int from = 0; from < rows.size(); from += StoreSql.ROWS_PER_STATEMENT) {
                 List<TaskRecord> chunk = rows.subList(from, Math.min(rows.size(), from + StoreSql.ROWS_PER_STATEMENT));
-                try (PreparedStatement upsert = connection.prepareStatement(sql.upsertTasks(chunk.size()))) {
+                try (PreparedStatement upsert = connections.prepare(connection, sql.upsertTasks(chunk.size()))) {
                     int index = 1;
                     for (TaskRecord record : chunk) {
                         index = StoreRows.bindTask(upsert, record, index);

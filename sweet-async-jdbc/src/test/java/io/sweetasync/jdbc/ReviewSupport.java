@@ -171,6 +171,12 @@ final class ReviewSupport {
             this.delegate = delegate;
         }
 
+        /** Handed on, as a store that wraps another does: the lease keeper's calls stay bounded. */
+        @Override
+        public void within(Duration bound, Runnable calls) {
+            delegate.within(bound, calls);
+        }
+
         private void maybeHang() {
             if (down) {
                 throw new IllegalStateException("store unreachable (test)");

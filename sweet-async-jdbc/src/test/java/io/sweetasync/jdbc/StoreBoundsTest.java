@@ -1,0 +1,57 @@
+package io.sweetasync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/** {@link JdbcTaskStore#within}: the bound a thread's statements share, on H2 (no overflow, nesting, the message). */
+class StoreBoundsTest {
+
+    @Test
+    void aHugeBoundIsHonouredAsPracticallyNever() {
+        JdbcTaskStore store = Databases.h2().newStore();
+        for (Duration huge : new Duration[] { Duration.ofDays(365), Duration.ofSeconds(Long.MAX_VALUE),
+                ChronoUnit.FOREVER.getDuration() }) {
+            store.within(huge, () -> assertThat(store.owned(1, null, 10)).isEmpty());
+        }
+    }
+
+    @Test
+    void aBoundThatIsNotPositiveIsRefusedNamingIt() {
+        JdbcTaskStore store = Databases.h2().newStore();
+        for (Duration wrong : new Duration[] { Duration.ZERO, Duration.ofMillis(-1) }) {
+            assertThatThrownBy(() -> store.within(wrong, () -> store.owned(1, null, 10)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bound")
+                    .hasMessageContaining(wrong.toString());
+        }
+    }
+
+    /** A statement due after its calls' bound ended is not made; its failure names the table and the bound. */
+    @Test
+    void aStatementAfterTheBoundEndedIsNotMadeAndSaysWhereAndWhy() {
+        JdbcTaskStore store = Databases.h2().newStore();
+        Duration bound = Duration.ofMillis(1);
+        assertThatThrownBy(() -> store.within(bound, () -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // the bound ends
+            store.owned(1, null, 10);
+        })).isInstanceOfSatisfying(TaskStoreException.class, ex -> assertThat(StoreConnections.timedOut(ex)).isTrue())
+                .hasMessageContaining(store.toString().replace("JdbcTaskStore[", "").replace("*]", "") + "durable")
+                .hasMessageContaining(bound.toString());
+        assertThat(store.owned(1, null, 10)).as("outside the bound again").isEmpty();
+    }
+
+    @Test
+    void aNestedBoundKeepsTheSoonerEnd() {
+        JdbcTaskStore store = Databases.h2().newStore();
+        assertThatThrownBy(() -> store.within(Duration.ofMillis(1), () -> store.within(Duration.ofDays(1), () -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            store.owned(1, null, 10);
+        }))).isInstanceOf(TaskStoreException.class).hasMessageContaining("PT0.001S");
+        store.within(Duration.ofDays(1), () -> store.within(Duration.ofDays(2), () -> store.owned(1, null, 10)));
+    }
+}
