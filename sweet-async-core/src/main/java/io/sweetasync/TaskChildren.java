@@ -57,15 +57,11 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     private Children children;
     /**
      * The child of the same parent added just before this one (null for the first): this task's link in its
-     * parent's {@link #children}. Written once, before the task can run, and read only under the parent's outcome's
-     * monitor, which guards it.
+     * parent's {@link #children}. Written once, under the parent's outcome's monitor, before the task becomes the
+     * newest child; never again. So a walk from a newest child read under that monitor may go on outside it
+     * ({@link #newestChild()}): every link it follows was written before that monitor was last released.
      */
     private TaskNode<?> olderSibling;
-    /**
-     * The settings of the last child created under this task, for the next one built alike; a benign race
-     * (immutable, final fields: any thread's copy is whole), a miss only costs a new object.
-     */
-    private TaskSettings childSettings;
 
     TaskChildren(TaskSettings settings, long idValue, TaskId givenId) {
         super(settings, idValue, givenId);
@@ -73,12 +69,23 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     /** The settings of this task's last child, if resolved from {@code spec} with {@code derivedName}; else null. */
     TaskSettings lastChildSettings(TaskSpec<?> spec, String derivedName) {
-        TaskSettings last = childSettings;
+        Children list = children; // read without the lock: see Children.lastSettings
+        TaskSettings last = list == null ? null : list.lastSettings;
         return last != null && last.resolvedFrom(spec, derivedName) ? last : null;
     }
 
+    /** Remembers the settings of a child just resolved (before it is added), for the next one built alike. */
     void rememberChildSettings(TaskSettings settings) {
-        childSettings = settings;
+        Children list = children;
+        if (list == null) {
+            synchronized (outcome) { // made once per parent, on its first child's miss: the list's lock
+                if (children == null) {
+                    children = new Children();
+                }
+                list = children;
+            }
+        }
+        list.lastSettings = settings;
     }
 
     // ---- children -------------------------------------------------------------------------------
@@ -148,7 +155,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     /** The children, in the order they were added: a copy, taken under the lock (one array). */
     List<TaskNode<?>> childNodes() {
         synchronized (outcome) {
-            if (children == null) {
+            if (children == null || children.count == 0) {
                 return List.of();
             }
             TaskNode<?>[] all = new TaskNode<?>[children.count];
@@ -161,6 +168,21 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         }
     }
 
+    /**
+     * The newest child, or null: with {@link #olderSibling()}, a walk over the children started so far, newest
+     * first, that needs neither the lock after this read nor a copy of the list.
+     */
+    TaskNode<?> newestChild() {
+        synchronized (outcome) {
+            return children == null ? null : children.newest;
+        }
+    }
+
+    /** The child of the same parent started just before this one, or null; see {@link #newestChild()}. */
+    final TaskNode<?> olderSibling() {
+        return olderSibling;
+    }
+
     @Override
     int childCount() {
         synchronized (outcome) {
@@ -168,10 +190,20 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         }
     }
 
-    /** A task's children list: the newest child (each links to the one before it) and how many there are. */
+    /**
+     * A task's children list: the newest child (each links to the one before it) and how many there are, guarded
+     * by the task's outcome's monitor; and the settings of the last child resolved, for the next one built alike
+     * (a parent's only, so kept here rather than in every task).
+     */
     private static final class Children {
         TaskNode<?> newest;
         int count;
+        /**
+         * Read and written without the lock, as is the task's reference to this object: a benign race. A thread
+         * that sees a stale value (null, or an older child's settings) only resolves anew, and whatever it sees
+         * is whole (immutable, final fields).
+         */
+        TaskSettings lastSettings;
     }
 
     // ---- shares ---------------------------------------------------------------------------------
