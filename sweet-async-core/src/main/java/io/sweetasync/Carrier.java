@@ -34,28 +34,38 @@ class Carrier {
     /** Innermost running body, null when idle. Guarded by this. */
     private TaskNode<?> top;
     /**
-     * The bodies {@link #top} is nested in, innermost last; null until a body first nests on this thread (most never
-     * do). Guarded by this.
+     * What only some threads' carriers need (the nesting, the end being run), made on first use: null on most
+     * bodies' threads (each {@code VIRTUAL} body is a carrier of its own), one field instead of three on every
+     * one. Written only by this carrier's own thread, under this object's monitor ({@link #marks()}): its thread
+     * reads it as it wrote it, any other thread reads it under the monitor.
      */
-    private ArrayList<TaskNode<?>> enclosing;
+    private Marks marks;
     /**
      * How many stops' interrupts this thread was given ({@link #interruptIfRunning}, {@link #resume}). Guarded
      * by this, as the interrupts themselves are given: {@link #beforeGuest} and {@link #afterGuest} read it with
      * the thread's interrupt status in one step.
      */
     private int stopInterrupts;
-    /**
-     * The task whose end (or next attempt) this thread is running user code of (its fallback, its
-     * {@code onFinished} or {@code onRetrying} listeners), or null: such code runs before the task's outcome
-     * completes and before it leaves its parent (an {@code onRetrying} listener: before the next attempt is
-     * even scheduled), so it must not wait for a task that cannot end before this one
-     * ({@link TaskNode#endsOnlyAfter}). Not the same as {@link #top}: the code does not run as if inside the
-     * task (a task it starts is a new root). Read and written by this carrier's own thread only, so a plain
-     * field, as is {@link #endingCallback}.
-     */
-    TaskNode<?> ending;
-    /** What of {@link #ending}'s runs here, for messages: "the fallback", "an onFinished listener"... */
-    String endingCallback;
+    /** See {@link #marks}. */
+    private static final class Marks {
+        /**
+         * The bodies {@link Carrier#top} is nested in, innermost last; null until a body first nests on this thread
+         * (most never do). Guarded by the carrier.
+         */
+        ArrayList<TaskNode<?>> enclosing;
+        /**
+         * The task whose end (or next attempt) this thread is running user code of (its fallback, its
+         * {@code onFinished} or {@code onRetrying} listeners), or null: such code runs before the task's outcome
+         * completes and before it leaves its parent (an {@code onRetrying} listener: before the next attempt is
+         * even scheduled), so it must not wait for a task that cannot end before this one
+         * ({@link TaskNode#endsOnlyAfter}). Not the same as {@link Carrier#top}: the code does not run as if inside the
+         * task (a task it starts is a new root). Read and written by the carrier's own thread only, so a plain
+         * field, as is {@link #endingCallback}.
+         */
+        TaskNode<?> ending;
+        /** What of {@link #ending}'s runs here, for messages: "the fallback", "an onFinished listener"... */
+        String endingCallback;
+    }
 
     Carrier(Thread thread) {
         this.thread = thread;
@@ -187,6 +197,42 @@ class Carrier {
         return top;
     }
 
+    /** This carrier's {@link Marks}, made on first use; called by its own thread only. */
+    private synchronized Marks marks() {
+        if (marks == null) {
+            marks = new Marks();
+        }
+        return marks;
+    }
+
+    /**
+     * The task whose end this thread runs user code of, or null; see {@link Marks#ending}. Called by this
+     * carrier's own thread only, as are {@link #endingCallback()} and {@link #markEnding}.
+     */
+    TaskNode<?> ending() {
+        Marks mine = marks;
+        return mine == null ? null : mine.ending;
+    }
+
+    /** What of {@link #ending()}'s runs here, for messages; see {@link Marks#endingCallback}. */
+    String endingCallback() {
+        Marks mine = marks;
+        return mine == null ? null : mine.endingCallback;
+    }
+
+    /** Marks this thread as running user code {@code what} of {@code task}'s end; null, null to unmark. */
+    void markEnding(TaskNode<?> task, String what) {
+        Marks mine = marks;
+        if (mine == null) {
+            if (task == null) {
+                return; // nothing marked, nothing to clear
+            }
+            mine = marks();
+        }
+        mine.ending = task;
+        mine.endingCallback = what;
+    }
+
     /**
      * Enters {@code node}'s body; returns the enclosing body to pass to {@link #exit}. Clears the thread's interrupt
      * status in the same step: what was pending is no stop of {@code node} (one left between bodies is no one's, an
@@ -197,10 +243,11 @@ class Carrier {
     synchronized TaskNode<?> enter(TaskNode<?> node) {
         TaskNode<?> outer = top;
         if (outer != null) {
-            if (enclosing == null) {
-                enclosing = new ArrayList<>(2);
+            Marks mine = marks();
+            if (mine.enclosing == null) {
+                mine.enclosing = new ArrayList<>(2);
             }
-            enclosing.add(outer);
+            mine.enclosing.add(outer);
         }
         top = node;
         Thread.interrupted();
@@ -210,7 +257,7 @@ class Carrier {
     /** Leaves the innermost body and returns to {@code outer}, the one {@link #enter} returned. */
     synchronized void exit(TaskNode<?> outer) {
         if (outer != null) {
-            enclosing.removeLast();
+            marks.enclosing.removeLast();
         }
         top = outer;
         Thread.interrupted();
@@ -221,6 +268,7 @@ class Carrier {
      * null if none (or nothing is nested here).
      */
     synchronized TaskNode<?> enclosingWithin(TaskNode<?> task) {
+        ArrayList<TaskNode<?>> enclosing = marks == null ? null : marks.enclosing;
         if (enclosing == null) {
             return null;
         }
@@ -238,6 +286,7 @@ class Carrier {
      * empty if it is not nested. They wait while it runs: a wait of the innermost is theirs too.
      */
     synchronized List<TaskNode<?>> enclosingBodies() {
+        ArrayList<TaskNode<?>> enclosing = marks == null ? null : marks.enclosing;
         return enclosing == null || enclosing.isEmpty() ? List.of() : List.copyOf(enclosing.reversed());
     }
 

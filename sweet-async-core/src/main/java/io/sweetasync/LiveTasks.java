@@ -219,7 +219,7 @@ final class LiveTasks {
      * The live roots whose trees cannot end while the user code running on the current thread waits: that of
      * the task whose body runs here (and of those it runs nested in: a caller-runs executor ran it on their thread),
      * and of the task whose fallback or listeners (but {@code onStarted}, which runs as its body) run here
-     * ({@link Carrier#ending}), and of every task that starts only after one of theirs
+     * ({@link Carrier#ending()}), and of every task that starts only after one of theirs
      * ({@link TaskNode#endingOnlyAfter}). Empty off a task's code, or for tasks of another orchestrator. Taken
      * once, when the wait starts: a task made meanwhile that starts only after these is waited for.
      */
@@ -231,7 +231,7 @@ final class LiveTasks {
         Set<TaskNode<?>> own = Collections.newSetFromMap(new IdentityHashMap<>());
         List<TaskNode<?>> waiting = new ArrayList<>(here.enclosingBodies()); // bodies the caller runs nested in wait too
         waiting.add(here.top());
-        waiting.add(here.ending);
+        waiting.add(here.ending());
         for (TaskNode<?> task : waiting) {
             if (task != null) {
                 for (TaskNode<?> node : TaskNode.endingOnlyAfter(task)) {

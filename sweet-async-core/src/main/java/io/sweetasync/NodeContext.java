@@ -73,16 +73,22 @@ final class NodeContext implements TaskContext {
     @Override
     public List<TaskResult<?>> joinChildren() {
         refuseJoiningFromADescendant();
-        List<TaskNode<?>> children = node.childNodes();
-        List<TaskResult<?>> results = new ArrayList<>(children.size());
+        // The children started so far, walked newest first without copying the list (see TaskChildren#newestChild).
+        TaskNode<?> newest = node.newestChild();
+        int count = 0;
+        for (TaskNode<?> child = newest; child != null; child = child.olderSibling()) {
+            count++;
+        }
+        List<TaskResult<?>> results = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            results.add(null);
+        }
         try {
-            if (!children.isEmpty()) {
-                // Children tend to finish in the order they started: waiting for the last one first
-                // means the others' completions wake nobody (one wake-up instead of one per child).
-                children.getLast().awaitResult();
-            }
-            for (TaskNode<?> child : children) {
-                results.add(child.awaitResult());
+            // Children tend to finish in the order they started: waiting for the last one first means the
+            // others' completions wake nobody (one wake-up instead of one per child). Results in start order.
+            int index = count;
+            for (TaskNode<?> child = newest; child != null; child = child.olderSibling()) {
+                results.set(--index, child.awaitResult());
             }
         }
         catch (InterruptedException ex) {

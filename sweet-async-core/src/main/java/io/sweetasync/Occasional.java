@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * {@link TaskFacts#occasionalOrNull()} (null: none of its fields was ever set).
  *
  * <p>Invariants: at most one per task, published by the compare-and-set on the task's field; every field
- * is volatile and written by the step that owns it (see each field); {@link #permit} is taken once, by a
+ * is volatile and written by the step that owns it (see each field); {@link #lateFigures} moves only by atomic
+ * adds; {@link #permit} is taken once, by a
  * {@link #PERMIT} get-and-set, and {@link #sampled} created once, by a {@link #SAMPLED} compare-and-set (a
  * losing racer's object is dropped unused).
  */
@@ -22,6 +23,7 @@ final class Occasional {
             ConcurrencyLimiter.Permit.class);
     static final VarHandle SAMPLED = TaskFacts.fieldHandle(MethodHandles.lookup(), "sampled",
             SampledFigures.class);
+    static final VarHandle LATE_FIGURES = TaskFacts.fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
 
     /** The deadline armed at submission and the retry waiting to run, if any. */
     volatile TaskClock.Scheduled timeoutHandle;
@@ -44,4 +46,12 @@ final class Occasional {
      * work ran as a task elsewhere, or as its child here), once known; {@link TaskFacts#metrics()} answers them.
      */
     volatile Supplier<TaskMetrics> workFigures;
+    /**
+     * The runaway attempts whose figures are not in yet (the low bits: 0 or 1), and the flag the finisher adds
+     * once it showed pending figures: see {@link TaskFigures#holdFiguresWhileBodyRuns}. 0 for all but runaways
+     * (and tasks whose sampled figures were pending at their end). Changed only by atomic adds
+     * ({@link #LATE_FIGURES}).
+     */
+    @SuppressWarnings("unused") // through LATE_FIGURES
+    volatile int lateFigures;
 }

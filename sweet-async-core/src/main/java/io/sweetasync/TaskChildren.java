@@ -2,7 +2,8 @@ package io.sweetasync;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -28,9 +29,11 @@ import java.util.List;
  * {@code outstanding} to zero calls {@link #finish()}, exactly once, then gives back the task's share in
  * its parent, and so on up the tree ({@link #release()}: a loop, however deep).
  *
- * <p>The children list and {@link #childrenCounted} are guarded by {@link #outcome}'s monitor. A child is
- * added under it before the task's stop request is read, so a child added while the task stops is
- * cancelled by one side or the other (see {@link TaskEnding}).
+ * <p>The children list ({@link #children}, and each child's {@link #olderSibling}) and {@link #childrenCounted} are
+ * guarded by {@link #outcome}'s monitor. A child is added under it before the task's stop request is read, so a
+ * child added while the task stops is cancelled by one side or the other (see {@link TaskEnding}). The list is
+ * linked through the children themselves, newest first, each link written once, as the child is added: no array
+ * grown and copied as a fan-out's children come (about 17 bytes a child), the link in the object's alignment gap.
  */
 abstract class TaskChildren<T> extends TaskEnding<T> {
 
@@ -47,13 +50,18 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     private volatile int parentShare;
     /** Set under outcome's monitor when the body ends: from then on, children are counted in outstanding. */
     private boolean childrenCounted;
-    /** Guarded by outcome's monitor (the outcome never leaves the task: see {@link TaskOutcome}). */
-    private List<TaskNode<?>> children;
     /**
-     * The settings of the last child created under this task, for the next one built alike; a benign race
-     * (immutable, final fields: any thread's copy is whole), a miss only costs a new object.
+     * The children list, null until the first child is added. Guarded by outcome's monitor (the outcome never
+     * leaves the task: see {@link TaskOutcome}).
      */
-    private TaskSettings childSettings;
+    private Children children;
+    /**
+     * The child of the same parent added just before this one (null for the first): this task's link in its
+     * parent's {@link #children}. Written once, under the parent's outcome's monitor, before the task becomes the
+     * newest child; never again. So a walk from a newest child read under that monitor may go on outside it
+     * ({@link #newestChild()}): every link it follows was written before that monitor was last released.
+     */
+    private TaskNode<?> olderSibling;
 
     TaskChildren(TaskSettings settings, long idValue, TaskId givenId) {
         super(settings, idValue, givenId);
@@ -61,12 +69,23 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     /** The settings of this task's last child, if resolved from {@code spec} with {@code derivedName}; else null. */
     TaskSettings lastChildSettings(TaskSpec<?> spec, String derivedName) {
-        TaskSettings last = childSettings;
+        Children list = children; // read without the lock: see Children.lastSettings
+        TaskSettings last = list == null ? null : list.lastSettings;
         return last != null && last.resolvedFrom(spec, derivedName) ? last : null;
     }
 
+    /** Remembers the settings of a child just resolved (before it is added), for the next one built alike. */
     void rememberChildSettings(TaskSettings settings) {
-        childSettings = settings;
+        Children list = children;
+        if (list == null) {
+            synchronized (outcome) { // made once per parent, on its first child's miss: the list's lock
+                if (children == null) {
+                    children = new Children();
+                }
+                list = children;
+            }
+        }
+        list.lastSettings = settings;
     }
 
     // ---- children -------------------------------------------------------------------------------
@@ -101,10 +120,11 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 }
             }
             if (children == null) {
-                children = new ArrayList<>();
+                children = new Children();
             }
-            children.add(child);
-            kept = children.size();
+            ((TaskChildren<?>) child).olderSibling = children.newest;
+            children.newest = child;
+            kept = ++children.count;
         }
         if (kept >= MANY_CHILDREN && kept % MANY_CHILDREN == 0 && isPowerOfTen(kept / MANY_CHILDREN)) {
             warnOfManyChildren(kept);
@@ -132,17 +152,58 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         return rest == 1;
     }
 
+    /** The children, in the order they were added: a copy, taken under the lock (one array). */
     List<TaskNode<?>> childNodes() {
         synchronized (outcome) {
-            return children == null ? List.of() : List.copyOf(children);
+            if (children == null || children.count == 0) {
+                return List.of();
+            }
+            TaskNode<?>[] all = new TaskNode<?>[children.count];
+            TaskNode<?> child = children.newest;
+            for (int i = all.length - 1; i >= 0; i--) {
+                all[i] = child;
+                child = ((TaskChildren<?>) child).olderSibling;
+            }
+            return Collections.unmodifiableList(Arrays.asList(all));
         }
+    }
+
+    /**
+     * The newest child, or null: with {@link #olderSibling()}, a walk over the children started so far, newest
+     * first, that needs neither the lock after this read nor a copy of the list.
+     */
+    TaskNode<?> newestChild() {
+        synchronized (outcome) {
+            return children == null ? null : children.newest;
+        }
+    }
+
+    /** The child of the same parent started just before this one, or null; see {@link #newestChild()}. */
+    final TaskNode<?> olderSibling() {
+        return olderSibling;
     }
 
     @Override
     int childCount() {
         synchronized (outcome) {
-            return children == null ? 0 : children.size();
+            return children == null ? 0 : children.count;
         }
+    }
+
+    /**
+     * A task's children list: the newest child (each links to the one before it) and how many there are, guarded
+     * by the task's outcome's monitor; and the settings of the last child resolved, for the next one built alike
+     * (a parent's only, so kept here rather than in every task).
+     */
+    private static final class Children {
+        TaskNode<?> newest;
+        int count;
+        /**
+         * Read and written without the lock, as is the task's reference to this object: a benign race. A thread
+         * that sees a stale value (null, or an older child's settings) only resolves anew, and whatever it sees
+         * is whole (immutable, final fields).
+         */
+        TaskSettings lastSettings;
     }
 
     // ---- shares ---------------------------------------------------------------------------------
@@ -164,10 +225,10 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
             }
             // Shares first, for every child: one COUNTED below may finish and release its share at once,
             // and must never find the count without it (the body's share alone could then reach zero).
-            int all = children.size();
+            int all = children.count;
             OUTSTANDING.getAndAdd(this, all);
             int pending = 0;
-            for (TaskChildren<?> child : children) {
+            for (TaskChildren<?> child = children.newest; child != null; child = child.olderSibling) {
                 if (child.parentShare == SHARE_NONE && PARENT_SHARE.compareAndSet(child, SHARE_NONE, SHARE_COUNTED)) {
                     pending++;
                 }

@@ -94,17 +94,16 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
     /**
      * Runs {@code callback}, user code of this task's end (its fallback, its {@code onFinished} listeners) or
      * of its way to a retry (its {@code onRetrying} listeners), named {@code what} for messages, marked on
-     * this thread's carrier ({@link Carrier#ending}): its waits for a task that cannot end before this one
+     * this thread's carrier ({@link Carrier#ending()}): its waits for a task that cannot end before this one
      * are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending. An interrupt
      * it leaves on the thread of a body (a child's fallback running on its parent's) does not reach that body
      * ({@link Carrier#afterGuest}).
      */
     final <V> V whileEnding(String what, Callable<V> callback) throws Exception {
         Carrier here = carrierHere();
-        TaskNode<?> outer = here.ending; // a callback may run another task's end on this thread (a caller-runs body)
-        String outerWhat = here.endingCallback;
-        here.ending = self();
-        here.endingCallback = what;
+        TaskNode<?> outer = here.ending(); // a callback may run another task's end on this thread (a caller-runs body)
+        String outerWhat = here.endingCallback();
+        here.markEnding(self(), what);
         long before = Carrier.beforeGuest();
         ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what the callback causes is not put off until it returns
         try {
@@ -112,8 +111,7 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
         }
         finally {
             Trampoline.backToDrain(drain);
-            here.ending = outer;
-            here.endingCallback = outerWhat;
+            here.markEnding(outer, outerWhat);
             Carrier.afterGuest(before);
         }
     }
@@ -121,16 +119,14 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
     /** As {@link #whileEnding(String, Callable)}, for listeners. */
     final void runWhileEnding(String what, Runnable callback) {
         Carrier here = carrierHere();
-        TaskNode<?> outer = here.ending;
-        String outerWhat = here.endingCallback;
-        here.ending = self();
-        here.endingCallback = what;
+        TaskNode<?> outer = here.ending();
+        String outerWhat = here.endingCallback();
+        here.markEnding(self(), what);
         try {
             callback.run();
         }
         finally {
-            here.ending = outer;
-            here.endingCallback = outerWhat;
+            here.markEnding(outer, outerWhat);
         }
     }
 

@@ -35,8 +35,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
 
     private static final VarHandle RUN_WRITES = fieldHandle(MethodHandles.lookup(), "runWrites", int.class);
     private static final VarHandle WAIT_WRITES = fieldHandle(MethodHandles.lookup(), "waitWrites", int.class);
-    private static final VarHandle LATE_FIGURES = fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
-    /** In {@link #lateFigures}: the finisher wants the figures announced once final. */
+    /** In {@link Occasional#lateFigures}: the finisher wants the figures announced once final. */
     private static final int ANNOUNCE_WANTED = 1 << 30;
     /** A measured total that an attempt's figures could not be added to: see {@link #measuredCpu}. */
     private static final long UNMEASURED = Long.MIN_VALUE;
@@ -83,12 +82,6 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      */
     volatile long measuredCpu = -1;
     volatile long measuredAllocated = -1;
-    /**
-     * The runaway attempts whose figures are not in yet (the low bits: 0 or 1), and {@link #ANNOUNCE_WANTED}
-     * once the finisher showed pending figures: see {@link #holdFiguresWhileBodyRuns}. 0 for all but runaways.
-     */
-    @SuppressWarnings("unused") // through LATE_FIGURES
-    private volatile int lateFigures;
 
     TaskFigures(TaskSettings settings, long idValue, TaskId givenId) {
         super(settings, idValue, givenId);
@@ -279,7 +272,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      * figures, if any), so exactly one does.
      */
     void holdFiguresWhileBodyRuns() {
-        LATE_FIGURES.getAndAdd(this, 1);
+        Occasional.LATE_FIGURES.getAndAdd(occasional(), 1);
     }
 
     /**
@@ -287,7 +280,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      * returns whether the finisher asked for an announcement already and the caller must carry it on.
      */
     boolean bodyReturnedAfterEnd() {
-        int before = (int) LATE_FIGURES.getAndAdd(this, -1);
+        int before = (int) Occasional.LATE_FIGURES.getAndAdd(occasional(), -1);
         return before == (ANNOUNCE_WANTED | 1);
     }
 
@@ -296,7 +289,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      * body holds them any more and the caller must carry the announcement on.
      */
     boolean wantFiguresAnnounced() {
-        int before = (int) LATE_FIGURES.getAndAdd(this, ANNOUNCE_WANTED);
+        int before = (int) Occasional.LATE_FIGURES.getAndAdd(occasional(), ANNOUNCE_WANTED);
         return (before & ~ANNOUNCE_WANTED) == 0;
     }
 

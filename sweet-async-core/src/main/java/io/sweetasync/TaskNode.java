@@ -159,9 +159,9 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
                     + " on this thread (a caller-runs executor ran it there), which goes on only once it returns, so the"
                     + " wait would never end (run it on another runtime, or use get(timeout))");
         }
-        TaskNode<?> ending = here.ending;
+        TaskNode<?> ending = here.ending();
         if (ending != null && endsOnlyAfter(ending)) {
-            String callback = here.endingCallback + " of task " + ending.label();
+            String callback = here.endingCallback() + " of task " + ending.label();
             String why = ending == this ? "its own task: it runs before " + label() + "'s outcome is decided"
                     : label() + (ending.isSelfOrDescendantOf(this) ? ", its ancestor: a task ends only after its children"
                             : ", which cannot end before " + ending.label() + " (it starts only after it, or waits for a"

@@ -455,7 +455,7 @@ public final class TaskOrchestrator implements AutoCloseable {
             return false;
         }
         TaskNode<?> body = here.top();
-        TaskNode<?> ending = here.ending;
+        TaskNode<?> ending = here.ending();
         return body != null && body.orchestrator() == this || ending != null && ending.orchestrator() == this;
     }
 

@@ -5,13 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A task's outcome and the ways to wait for it: what {@code result()}, {@code join()}, {@code get()} and
@@ -103,23 +100,30 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     }
 
     /**
-     * What tasks waiting for this one ({@code after}, {@code chain}) do when it ends, each until that task
-     * ends first ({@link #removeDependent}): a completion of the future itself could not be taken back, and
-     * would keep every such task that gave up (and its tree) for as long as this one runs. Each action
-     * maps to its waiting task, for the walks that find what cannot end before this one
-     * ({@link TaskNode#endsOnlyAfter}); a map costs what the set it replaces did (a {@code LinkedHashSet}
-     * is a {@code LinkedHashMap}). Guarded by this; null when there are none, and from the moment they
-     * are run.
+     * The dependents and the futures waiting for the outcome, in one object made by the first of them (most tasks
+     * have neither: one field on every task instead of two). Guarded by this, as are its fields; null until the
+     * first one is added, and from the moment they are run.
      */
-    private Map<Runnable, TaskNode<?>> dependents;
-    /**
-     * The futures of {@code toCompletableFuture()} made before the outcome completed, settled only after the
-     * dependents' actions ran ({@link #afterCompletion}): a callback on such a future runs on the completing
-     * thread, and may wait for a task that starts only after this one; settled first (a completion runs its
-     * callbacks newest first), that callback waited for a start that came only after it returned. Guarded by
-     * this; null when there are none, and from the moment they are settled.
-     */
-    private List<TaskFuture<T>> futures;
+    private Followers<T> followers;
+
+    /** What waits for this outcome besides its waiters; see {@link #followers}. Each list is null while empty. */
+    private static final class Followers<T> {
+        /**
+         * What tasks waiting for this one ({@code after}, {@code chain}) do when it ends, each until that task ends
+         * first ({@link TaskOutcome#removeDependent}): a completion of the future itself could not be taken back,
+         * and would keep every such task that gave up (and its tree) for as long as this one runs. Each action maps
+         * to its waiting task, for the walks that find what cannot end before this one
+         * ({@link TaskNode#endsOnlyAfter}).
+         */
+        Map<Runnable, TaskNode<?>> dependents;
+        /**
+         * The futures of {@code toCompletableFuture()} made before the outcome completed, settled only after the
+         * dependents' actions ran ({@link TaskOutcome#afterCompletion}): a callback on such a future runs on the
+         * completing thread, and may wait for a task that starts only after this one; settled first (a completion
+         * runs its callbacks newest first), it waited for a start that came only after it returned.
+         */
+        List<TaskFuture<T>> futures;
+    }
 
     /**
      * Runs {@code action} once the task is terminal, as {@link #whenTerminal} does, unless it is removed
@@ -131,11 +135,14 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         synchronized (this) {
             done = isDone();
             if (!done) {
-                first = dependents == null && futures == null;
-                if (dependents == null) {
-                    dependents = new LinkedHashMap<>();
+                first = followers == null;
+                if (first) {
+                    followers = new Followers<>();
                 }
-                dependents.put(action, dependent);
+                if (followers.dependents == null) {
+                    followers.dependents = new LinkedHashMap<>();
+                }
+                followers.dependents.put(action, dependent);
             }
         }
         if (done) {
@@ -158,8 +165,8 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     /** Forgets a dependent's action: the task that waited has ended, there is nothing left for it to do. */
     void removeDependent(Runnable action) {
         synchronized (this) {
-            if (dependents != null) {
-                dependents.remove(action);
+            if (followers != null && followers.dependents != null) {
+                followers.dependents.remove(action);
             }
         }
     }
@@ -167,14 +174,15 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     /** Whether a task that has not ended waits for this one (see {@link #addDependent}). */
     boolean hasDependents() {
         synchronized (this) {
-            return dependents != null && !dependents.isEmpty();
+            return followers != null && followers.dependents != null && !followers.dependents.isEmpty();
         }
     }
 
     /** The tasks that wait for this one and have not ended (see {@link #addDependent}). */
     List<TaskNode<?>> dependentTasks() {
         synchronized (this) {
-            return dependents == null ? List.of() : List.copyOf(dependents.values());
+            return followers == null || followers.dependents == null ? List.of()
+                    : List.copyOf(followers.dependents.values());
         }
     }
 
@@ -187,10 +195,10 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         List<Runnable> actions;
         List<TaskFuture<T>> settled;
         synchronized (this) {
-            actions = dependents == null ? List.of() : List.copyOf(dependents.keySet());
-            dependents = null;
-            settled = futures;
-            futures = null;
+            Followers<T> all = followers;
+            followers = null;
+            actions = all == null || all.dependents == null ? List.of() : List.copyOf(all.dependents.keySet());
+            settled = all == null ? null : all.futures;
         }
         actions.forEach(Trampoline::run);
         if (settled != null) {
@@ -224,7 +232,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
 
     /**
      * A new future of {@code task}'s value, completed when the task is terminal, once the tasks waiting for
-     * it ({@code after}, {@code chain}) were told (see {@link #futures}).
+     * it ({@code after}, {@code chain}) were told (see {@link Followers#futures}).
      */
     CompletableFuture<T> newValueFuture(TaskNode<T> task) {
         TaskFuture<T> future = new TaskFuture<>(task);
@@ -233,11 +241,14 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         if (decided == null) {
             synchronized (this) {
                 if (!isDone()) {
-                    first = dependents == null && futures == null;
-                    if (futures == null) {
-                        futures = new ArrayList<>(1);
+                    first = followers == null;
+                    if (first) {
+                        followers = new Followers<>();
                     }
-                    futures.add(future);
+                    if (followers.futures == null) {
+                        followers.futures = new ArrayList<>(1);
+                    }
+                    followers.futures.add(future);
                 }
                 else {
                     decided = now();
@@ -278,125 +289,6 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         @Override
         public boolean isReleasable() {
             return isDone();
-        }
-    }
-
-    /**
-     * The future of {@code toCompletableFuture()}: cancelling it cancels the task and returns true exactly
-     * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}. A cancel that loses (the
-     * task's end was decided first, its fallback or listeners may still run) leaves it {@code isDone()}, as
-     * {@link java.util.concurrent.Future#cancel} requires and as the task's handle says; its waits still wait
-     * for the outcome. Its waits, and those of the futures derived from it, are managed blocks
-     * ({@link ManagedFuture}).
-     */
-    private static final class TaskFuture<T> extends ManagedFuture<T> {
-
-        private final TaskNode<T> task;
-        /** Guarded by this. */
-        private boolean cancelRequested;
-        /** A cancel of this future lost to the task's end, decided already: the future is done from then on. */
-        private volatile boolean cancelLost;
-
-        TaskFuture(TaskNode<T> task) {
-            this.task = task;
-        }
-
-        // Waiting on the task's own future from its body (or a descendant's) is refused as join() refuses it:
-        // the wait would never end. Futures derived from this one cannot tell whose they are: they just wait.
-
-        @Override
-        public T get() throws InterruptedException, ExecutionException {
-            refuseSelfWait();
-            return super.get();
-        }
-
-        @Override
-        public T join() {
-            refuseSelfWait();
-            return super.join();
-        }
-
-        @Override
-        public boolean isDone() {
-            return cancelLost || super.isDone();
-        }
-
-        /**
-         * As {@link CompletableFuture#orTimeout}, whose own timer looks at {@link #isDone()} when the time is up:
-         * after a lost cancel that answers true before the future completes, and the bound was ignored.
-         */
-        @Override
-        public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
-            return onTimeout(timeout, unit, () -> completeExceptionally(new TimeoutException()));
-        }
-
-        /** As {@link CompletableFuture#completeOnTimeout}, for the reason {@link #orTimeout} gives. */
-        @Override
-        public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
-            return onTimeout(timeout, unit, () -> complete(value));
-        }
-
-        /**
-         * Runs {@code action} once {@code timeout} has passed unless this future completed first: a plain future
-         * keeps the time with the JDK's own {@code orTimeout}, whose delay is cancelled (and leaves the JDK's timer
-         * queue, with what it holds of this future) once this one completes; {@code action} runs only if the time
-         * ran out, and completes this future only if nothing did.
-         */
-        private CompletableFuture<T> onTimeout(long timeout, TimeUnit unit, Runnable action) {
-            Objects.requireNonNull(unit, "unit");
-            if (!completed()) {
-                CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(timeout, unit);
-                timer.whenComplete((never, expired) -> {
-                    if (expired != null) {
-                        action.run();
-                    }
-                });
-                whenComplete((value, error) -> timer.complete(null));
-            }
-            return this;
-        }
-
-        private void refuseSelfWait() {
-            if (!completed()) {
-                task.refuseWaitingForItselfOrAnAncestor();
-            }
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            synchronized (this) {
-                cancelRequested = true;
-            }
-            if (!task.cancel()) {
-                cancelLost = true;
-                return false;
-            }
-            if (!super.cancel(mayInterruptIfRunning) && !isCancelled()) {
-                // Settled with the task's TaskCancelledException before this call asked (another cancel won):
-                // cancel() answers true, so the future must report isCancelled() from now on, as Future requires.
-                obtrudeException(new CancellationException("task " + task.label() + " was cancelled"));
-            }
-            return true;
-        }
-
-        void settle(TaskResult<T> result) {
-            switch (result) {
-                case TaskResult.Ok<T> ok -> complete(ok.value());
-                case TaskResult.Err<T> err -> failed(err.error());
-            }
-        }
-
-        void failed(AsyncTaskException error) {
-            boolean viaFuture;
-            synchronized (this) {
-                viaFuture = cancelRequested;
-            }
-            if (viaFuture && error instanceof TaskCancelledException) {
-                super.cancel(false);
-            }
-            else {
-                completeExceptionally(error);
-            }
         }
     }
 }

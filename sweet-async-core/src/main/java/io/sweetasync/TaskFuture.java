@@ -1,0 +1,128 @@
+package io.sweetasync;
+
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The future of {@code toCompletableFuture()}: cancelling it cancels the task and returns true exactly
+ * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}. A cancel that loses (the
+ * task's end was decided first, its fallback or listeners may still run) leaves it {@code isDone()}, as
+ * {@link java.util.concurrent.Future#cancel} requires and as the task's handle says; its waits still wait
+ * for the outcome. Its waits, and those of the futures derived from it, are managed blocks
+ * ({@link ManagedFuture}).
+ */
+final class TaskFuture<T> extends ManagedFuture<T> {
+
+    /** The task whose future this is ({@link TaskOutcome#taskOf}). */
+    final TaskNode<T> task;
+    /** Guarded by this. */
+    private boolean cancelRequested;
+    /** A cancel of this future lost to the task's end, decided already: the future is done from then on. */
+    private volatile boolean cancelLost;
+
+    TaskFuture(TaskNode<T> task) {
+        this.task = task;
+    }
+
+    // Waiting on the task's own future from its body (or a descendant's) is refused as join() refuses it:
+    // the wait would never end. Futures derived from this one cannot tell whose they are: they just wait.
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        refuseSelfWait();
+        return super.get();
+    }
+
+    @Override
+    public T join() {
+        refuseSelfWait();
+        return super.join();
+    }
+
+    @Override
+    public boolean isDone() {
+        return cancelLost || super.isDone();
+    }
+
+    /**
+     * As {@link CompletableFuture#orTimeout}, whose own timer looks at {@link #isDone()} when the time is up:
+     * after a lost cancel that answers true before the future completes, and the bound was ignored.
+     */
+    @Override
+    public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        return onTimeout(timeout, unit, () -> completeExceptionally(new TimeoutException()));
+    }
+
+    /** As {@link CompletableFuture#completeOnTimeout}, for the reason {@link #orTimeout} gives. */
+    @Override
+    public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        return onTimeout(timeout, unit, () -> complete(value));
+    }
+
+    /**
+     * Runs {@code action} once {@code timeout} has passed unless this future completed first: a plain future
+     * keeps the time with the JDK's own {@code orTimeout}, whose delay is cancelled (and leaves the JDK's timer
+     * queue, with what it holds of this future) once this one completes; {@code action} runs only if the time
+     * ran out, and completes this future only if nothing did.
+     */
+    private CompletableFuture<T> onTimeout(long timeout, TimeUnit unit, Runnable action) {
+        Objects.requireNonNull(unit, "unit");
+        if (!completed()) {
+            CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(timeout, unit);
+            timer.whenComplete((never, expired) -> {
+                if (expired != null) {
+                    action.run();
+                }
+            });
+            whenComplete((value, error) -> timer.complete(null));
+        }
+        return this;
+    }
+
+    private void refuseSelfWait() {
+        if (!completed()) {
+            task.refuseWaitingForItselfOrAnAncestor();
+        }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        synchronized (this) {
+            cancelRequested = true;
+        }
+        if (!task.cancel()) {
+            cancelLost = true;
+            return false;
+        }
+        if (!super.cancel(mayInterruptIfRunning) && !isCancelled()) {
+            // Settled with the task's TaskCancelledException before this call asked (another cancel won):
+            // cancel() answers true, so the future must report isCancelled() from now on, as Future requires.
+            obtrudeException(new CancellationException("task " + task.label() + " was cancelled"));
+        }
+        return true;
+    }
+
+    void settle(TaskResult<T> result) {
+        switch (result) {
+            case TaskResult.Ok<T> ok -> complete(ok.value());
+            case TaskResult.Err<T> err -> failed(err.error());
+        }
+    }
+
+    void failed(AsyncTaskException error) {
+        boolean viaFuture;
+        synchronized (this) {
+            viaFuture = cancelRequested;
+        }
+        if (viaFuture && error instanceof TaskCancelledException) {
+            super.cancel(false);
+        }
+        else {
+            completeExceptionally(error);
+        }
+    }
+}
