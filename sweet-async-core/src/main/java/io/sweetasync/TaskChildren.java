@@ -134,12 +134,12 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     /**
      * A task keeps every child it started until it finishes (each one's result for {@code joinChildren()}, its
-     * place in the tree): about 400 bytes a finished child. A task that lives long and starts children without
+     * place in the tree): about 250 bytes a finished child beside its value. A task that lives long and starts children without
      * end grows without bound; said at 100,000 children and at each tenfold, naming the task.
      */
     private void warnOfManyChildren(int kept) {
         settings.orchestrator.warn("task " + label() + " has started " + kept + " children; a task keeps its "
-                + "finished children until it finishes (their results for joinChildren(), its tree), about 400 bytes "
+                + "finished children until it finishes (their results for joinChildren(), its tree), about 250 bytes "
                 + "each: a long-lived task that starts tasks without end should start them detached() or feed them "
                 + "to a pipeline", null);
     }
