@@ -67,8 +67,10 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     @SuppressWarnings("unused") // through WAIT_WRITES
     private volatile int waitWrites;
     volatile long runNanos;
-    /** Start of the running attempt, 0 when none runs. */
-    volatile long attemptStartNanos;
+    /**
+     * Start of the running attempt, {@link #UNSET} when none runs (a clock may read 0: a manual one starts there).
+     */
+    volatile long attemptStartNanos = UNSET;
     /**
      * The {@link Seqlock} count of the run time: an attempt's end is two writes, and a snapshot between the two
      * showed the attempt in both (a task that ran 1 s, 2 s).
@@ -141,7 +143,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      * {@link #queueWaitNanosAt} reads it, so that a wait that is ending is not taken for none.
      */
     boolean untimed() {
-        return attempts == 0 && runNanos == 0 && attemptStartNanos == 0
+        return attempts == 0 && runNanos == 0 && attemptStartNanos == UNSET
                 && Seqlock.read(WAIT_WRITES, this, 0, TaskFigures::waitedOrWaiting) == 0;
     }
 
@@ -179,7 +181,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
         long end = clockNow();
         int section = Seqlock.beginWrite(RUN_WRITES, this);
         runNanos += end - start;
-        attemptStartNanos = 0;
+        attemptStartNanos = UNSET;
         Seqlock.endWrite(RUN_WRITES, this, section);
         return end;
     }
@@ -192,7 +194,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     /** The run pair's time until {@code now}; read whole through {@link #runWrites}. */
     private static long ranUntil(TaskFigures<?> task, long now) {
         long running = task.attemptStartNanos;
-        return task.runNanos + (running == 0 ? 0 : Math.max(0, now - running));
+        return task.runNanos + (running == UNSET ? 0 : Math.max(0, now - running));
     }
 
     /** The task finishes at {@code now}; called once, by the thread that finishes it. */

@@ -62,10 +62,10 @@ final class TaskSnapshots {
         long now = task.settings.orchestrator.clock().nanoTime();
         long running = task.attemptStartNanos;
         return new TaskMetrics(Duration.ofNanos(task.queueWaitNanosAt(now)), Duration.ofNanos(task.runNanosAt(now)),
-                figure(task, task.measuredCpu, Resource.CPU, true, running != 0),
-                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != 0),
-                figure(task, -1, Resource.READ, false, running != 0),
-                figure(task, -1, Resource.WRITTEN, false, running != 0));
+                figure(task, task.measuredCpu, Resource.CPU, true, running != TaskFigures.UNSET),
+                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != TaskFigures.UNSET),
+                figure(task, -1, Resource.READ, false, running != TaskFigures.UNSET),
+                figure(task, -1, Resource.WRITTEN, false, running != TaskFigures.UNSET));
     }
 
     /**
@@ -101,16 +101,16 @@ final class TaskSnapshots {
         TaskSettings set = task.settings;
         long running = task.attemptStartNanos;
         // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
-        long now = task.waiting || running != 0 ? task.clockNow() : task.completedNanos;
+        long now = task.waiting || running != TaskFigures.UNSET ? task.clockNow() : task.completedNanos;
         Occasional rare = task.occasionalOrNull();
         return new FinishedRoot(task.idValue(), set.name, set.priority, set.group, set.runtime.name(), set.tags,
                 set.dependencies, task.status(), set.orchestrator.anchorAt(task.completedNanos), task.createdNanos(),
                 task.startedNanos, task.completedNanos, task.attempts, rare == null ? null : rare.failureInfo,
                 task.queueWaitNanosAt(now), task.runNanosAt(now),
-                figure(task, task.measuredCpu, Resource.CPU, true, running != 0),
-                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != 0),
-                figure(task, -1, Resource.READ, false, running != 0),
-                figure(task, -1, Resource.WRITTEN, false, running != 0),
+                figure(task, task.measuredCpu, Resource.CPU, true, running != TaskFigures.UNSET),
+                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != TaskFigures.UNSET),
+                figure(task, -1, Resource.READ, false, running != TaskFigures.UNSET),
+                figure(task, -1, Resource.WRITTEN, false, running != TaskFigures.UNSET),
                 task.progressNow(), task.isRunaway());
     }
 
