@@ -44,6 +44,7 @@ public sealed interface TaskResult<T> permits TaskResult.Ok, TaskResult.Err {
 
     /** Applies {@code mapper} to the value of an {@link Ok}; an {@link Err} passes through. */
     default <U> TaskResult<U> map(Function<? super T, ? extends U> mapper) {
+        Objects.requireNonNull(mapper, "mapper"); // also for an Err, whose mapper is not applied: the bug shows at once
         return switch (this) {
             case Ok<T> ok -> new Ok<>(mapper.apply(ok.value()));
             case Err<T> err -> new Err<>(err.error());
@@ -52,6 +53,7 @@ public sealed interface TaskResult<T> permits TaskResult.Ok, TaskResult.Err {
 
     /** Replaces an {@link Ok} by the result {@code mapper} returns for its value; an {@link Err} passes through. */
     default <U> TaskResult<U> flatMap(Function<? super T, ? extends TaskResult<U>> mapper) {
+        Objects.requireNonNull(mapper, "mapper");
         return switch (this) {
             case Ok<T> ok -> Objects.requireNonNull(mapper.apply(ok.value()), "flatMap mapper returned null");
             case Err<T> err -> new Err<>(err.error());
@@ -60,6 +62,7 @@ public sealed interface TaskResult<T> permits TaskResult.Ok, TaskResult.Err {
 
     /** Turns an {@link Err} into an {@link Ok} with the value {@code recovery} computes from the error. */
     default TaskResult<T> recover(Function<? super AsyncTaskException, ? extends T> recovery) {
+        Objects.requireNonNull(recovery, "recovery"); // also for an Ok, whose recovery is not applied
         return switch (this) {
             case Ok<T> ok -> ok;
             case Err<T> err -> new Ok<>(recovery.apply(err.error()));

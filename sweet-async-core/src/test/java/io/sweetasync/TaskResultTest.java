@@ -47,4 +47,18 @@ class TaskResultTest {
         };
         assertThat(text).isEqualTo("failed: task load#7 failed after 2 attempts: IllegalStateException: boom");
     }
+
+    /** A null function is a bug whichever result it meets: it was ignored when not applied (Err.map, Ok.recover). */
+    @Test
+    void aNullFunctionIsRefusedEvenWhereItWouldNotBeApplied() {
+        TaskResult<Integer> ok = TaskResult.ok(2);
+        TaskResult<Integer> err = TaskResult.err(error());
+        for (TaskResult<Integer> result : List.of(ok, err)) {
+            assertThatThrownBy(() -> result.map(null)).isInstanceOf(NullPointerException.class).hasMessage("mapper");
+            assertThatThrownBy(() -> result.flatMap(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("mapper");
+            assertThatThrownBy(() -> result.recover(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("recovery");
+        }
+    }
 }
