@@ -54,7 +54,7 @@ class FollowersRaceTest {
     void aFutureIsSettledOnlyAfterTheDependentsRegisteredBeforeItStarted() {
         assertTimeoutPreemptively(Duration.ofSeconds(240), () -> {
             try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
-                for (int round = 0; round < 500; round++) {
+                for (int round = 0; round < 3_000; round++) {
                     CountDownLatch release = new CountDownLatch(1);
                     SpawningTask<Integer> upstream = orchestrator.to(Integer.class).run(() -> {
                         release.await();
@@ -65,11 +65,11 @@ class FollowersRaceTest {
                     SpawningTask<Integer> after = orchestrator.to(Integer.class).after(upstream).run(() -> 2);
                     CompletableFuture<Integer> second = upstream.toCompletableFuture();
                     List<TaskStatus> seen = new CopyOnWriteArrayList<>();
-                    first.thenRun(() -> seen.add(after.status()));
-                    second.thenRun(() -> seen.add(after.status()));
+                    CompletableFuture<Void> firstSeen = first.thenRun(() -> seen.add(after.status()));
+                    CompletableFuture<Void> secondSeen = second.thenRun(() -> seen.add(after.status()));
                     release.countDown();
-                    first.join();
-                    second.join();
+                    firstSeen.join(); // not first.join(): that may return before first's callbacks ran
+                    secondSeen.join();
                     after.join();
                     assertThat(seen).as("round " + round).hasSize(2).doesNotContain(TaskStatus.PENDING);
                 }
