@@ -5,8 +5,9 @@ import java.io.Serializable;
 /**
  * One resource figure of a task (CPU nanoseconds, bytes allocated, bytes read or written) and how it
  * was obtained. A figure that could not be obtained is {@link Source#UNAVAILABLE} with amount
- * {@code -1}; a sampled figure whose events have not all arrived yet, or a runaway's while its body still
- * runs, is {@link Source#PENDING}: never a placeholder that looks like a measurement.
+ * {@code -1}; a live task's figure (an attempt runs or another may), a sampled figure whose events have not
+ * all arrived yet, or a runaway's while its body still runs, is {@link Source#PENDING}: never a placeholder
+ * that looks like a measurement.
  *
  * <pre>{@code
  * ResourceValue cpu = task.metrics().cpuTimeNanos();
