@@ -5,7 +5,7 @@ import java.io.Serializable;
 /**
  * One resource figure of a task (CPU nanoseconds, bytes allocated, bytes read or written) and how it
  * was obtained. A figure that could not be obtained is {@link Source#UNAVAILABLE} with amount
- * {@code -1}; a live task's figure (an attempt runs or another may), a sampled figure whose events have not
+ * {@code -1}; a live task's figure (queued, an attempt runs or another may), a sampled figure whose events have not
  * all arrived yet, or a runaway's while its body still runs, is {@link Source#PENDING}: never a placeholder
  * that looks like a measurement.
  *
@@ -34,9 +34,9 @@ public record ResourceValue(long amount, Source source) implements Serializable 
          */
         SAMPLED,
         /**
-         * Not final yet: a live task's figure while an attempt of it runs or another may still run (a retry's
-         * next attempt), a figure to be attributed from JDK Flight Recorder events some of which have not arrived
-         * yet (they come in about once a second), or a runaway's ({@link TaskInfo#runaway()}: its task ended
+         * Not final yet: a live task's figure while it is queued, an attempt of it runs or another may still run
+         * (a retry's next attempt), a figure to be attributed from JDK Flight Recorder events some of which have
+         * not arrived yet (they come in about once a second), or a runaway's ({@link TaskInfo#runaway()}: its task ended
          * while its body still runs) until its body returns. The amount is what is known so far, a lower bound (0 if
          * nothing). It becomes {@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}, and
          * {@link TaskListener#onResourcesUpdated} announces that for finished tasks; a runaway whose body

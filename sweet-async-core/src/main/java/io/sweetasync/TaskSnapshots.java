@@ -20,10 +20,13 @@ final class TaskSnapshots {
 
     /** Path segments shown at the end of a deep task's path (the root is always shown too). */
     private static final int PATH_TAIL = 8;
-    /** The figures of a task that has neither waited nor run: every one unavailable. */
-    private static final TaskMetrics NOT_STARTED = new TaskMetrics(Duration.ZERO, Duration.ZERO,
+    /** The figures of a task that has neither waited nor run and never will (or is not tracked): unavailable. */
+    private static final TaskMetrics NEVER_STARTED = new TaskMetrics(Duration.ZERO, Duration.ZERO,
             ResourceValue.unavailable(), ResourceValue.unavailable(), ResourceValue.unavailable(),
             ResourceValue.unavailable());
+    /** The figures of a live task that has neither waited nor run yet: pending, nothing known so far. */
+    private static final TaskMetrics NOT_STARTED_YET = new TaskMetrics(Duration.ZERO, Duration.ZERO,
+            ResourceValue.pending(0), ResourceValue.pending(0), ResourceValue.pending(0), ResourceValue.pending(0));
 
     private TaskSnapshots() {
     }
@@ -56,8 +59,9 @@ final class TaskSnapshots {
 
     /** See {@link TaskFacts#metrics()}. */
     static TaskMetrics metrics(TaskFigures<?> task) {
-        if (task.untimed()) {
-            return NOT_STARTED; // nothing measured yet (a snapshot at creation, for context propagators)
+        if (task.untimed()) { // nothing measured yet (a snapshot at creation, for context propagators)
+            return task.settings.orchestrator.resourceTracking() == ResourceTracking.OFF || task.isFinished()
+                    ? NEVER_STARTED : NOT_STARTED_YET;
         }
         long now = task.settings.orchestrator.clock().nanoTime();
         long running = task.attemptStartNanos;
@@ -75,13 +79,18 @@ final class TaskSnapshots {
      * sampled amount if higher): a live task between a retry's attempts, or during one, is not measured yet, and
      * its sum so far is no measurement of it. A runaway (finished, its body still running) is announced once its
      * body returns ({@link FinishedTasks#runawayReturned}). A figure that cannot be obtained (tracking off, an
-     * attempt ran where its counters cannot be read and there is no sampling) is {@code UNAVAILABLE} at once.
+     * attempt ran where its counters cannot be read and there is no sampling) is {@code UNAVAILABLE} at once; a
+     * live task that has not started an attempt yet reads {@code PENDING} with nothing known so far (its runtime
+     * decides, at the attempt's start, whether it can be measured).
      */
     private static ResourceValue figure(TaskFigures<?> task, long measured, Resource resource, boolean measurable,
             boolean attemptRunning) {
         ResourceTracking tracking = task.settings.orchestrator.resourceTracking();
-        if (tracking == ResourceTracking.OFF || task.attempts == 0) {
+        if (tracking == ResourceTracking.OFF) {
             return ResourceValue.unavailable();
+        }
+        if (task.attempts == 0) { // queued: its first attempt may still run, unless the task ended before it
+            return task.isFinished() ? ResourceValue.unavailable() : ResourceValue.pending(0);
         }
         boolean mayGrow = attemptRunning || !task.isFinished();
         if (measurable && measured >= 0 && !mayGrow) {

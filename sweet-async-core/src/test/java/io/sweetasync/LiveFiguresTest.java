@@ -144,4 +144,45 @@ class LiveFiguresTest {
             assertThat(task.metrics().cpuTimeNanos().source()).isEqualTo(ResourceValue.Source.MEASURED);
         });
     }
+
+    /**
+     * A task queued behind another has no attempt yet: its figures are not final (it will be measured once it
+     * runs), so PENDING with nothing known, not UNAVAILABLE; ended before it ran, they are UNAVAILABLE for good.
+     */
+    @Test
+    void aQueuedTaskIsPendingUntilItRunsAndUnavailableIfItNeverDoes() {
+        assertTimeoutPreemptively(HANG, () -> {
+            try (TaskOrchestrator one = TaskOrchestrator.builder().runtime(TaskRuntime.single("one"))
+                    .resourceTracking(ResourceTracking.MEASURE).build();
+                    TaskOrchestrator off = TaskOrchestrator.builder().runtime(TaskRuntime.single("one"))
+                            .resourceTracking(ResourceTracking.OFF).build()) {
+                for (TaskOrchestrator orchestrator : java.util.List.of(one, off)) {
+                    CountDownLatch running = new CountDownLatch(1);
+                    CountDownLatch release = new CountDownLatch(1);
+                    SpawningTask<Integer> busy = orchestrator.to(Integer.class).runtime("one").run(() -> {
+                        running.countDown();
+                        release.await();
+                        return 1;
+                    });
+                    running.await();
+                    SpawningTask<Integer> queued = orchestrator.to(Integer.class).runtime("one").run(() -> 2);
+                    SpawningTask<Integer> cancelled = orchestrator.to(Integer.class).runtime("one").run(() -> 3);
+                    TaskMetrics waiting = queued.metrics();
+                    TaskInfo snapshot = orchestrator.find(queued.id()).orElseThrow();
+                    assertThat(cancelled.cancel()).isTrue();
+                    release.countDown();
+                    busy.join();
+                    assertThat(queued.join()).isEqualTo(2);
+                    ResourceValue expected = orchestrator == one ? ResourceValue.pending(0) : ResourceValue.unavailable();
+                    assertThat(snapshot.status()).isEqualTo(TaskStatus.QUEUED);
+                    assertThat(waiting.cpuTimeNanos()).as("a queued task's CPU").isEqualTo(expected);
+                    assertThat(waiting.allocatedBytes()).isEqualTo(expected);
+                    assertThat(snapshot.metrics().cpuTimeNanos()).as("its live snapshot's CPU").isEqualTo(expected);
+                    assertThat(cancelled.metrics().cpuTimeNanos()).as("cancelled before it ran")
+                            .isEqualTo(ResourceValue.unavailable());
+                    assertThat(queued.metrics().cpuTimeNanos().isPending()).as("ran: final").isFalse();
+                }
+            }
+        });
+    }
 }
