@@ -36,9 +36,9 @@ public record ResourceValue(long amount, Source source) implements Serializable 
         /**
          * Not final yet: a live task's figure while it is queued, an attempt of it runs or another may still run
          * (a retry's next attempt), a figure to be attributed from JDK Flight Recorder events some of which have
-         * not arrived yet (they come in about once a second), or a runaway's ({@link TaskInfo#runaway()}: its task ended
-         * while its body still runs) until its body returns. The amount is what is known so far, a lower bound (0 if
-         * nothing). It becomes {@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}, and
+         * not arrived yet (they come in about once a second), or a runaway's ({@link TaskInfo#runaway()}: its task
+         * ended while its body still runs) until its body returns. The amount is what is known so far, a lower
+         * bound (0 if nothing). It becomes {@code MEASURED}, {@code SAMPLED} or {@code UNAVAILABLE}, and
          * {@link TaskListener#onResourcesUpdated} announces that for finished tasks; a runaway whose body
          * outlives its orchestrator's {@code close()} is not announced, and only its own {@code metrics()} turn
          * final when the body returns.
