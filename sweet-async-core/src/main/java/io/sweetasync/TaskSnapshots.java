@@ -64,12 +64,12 @@ final class TaskSnapshots {
                     ? NEVER_STARTED : NOT_STARTED_YET;
         }
         long now = task.settings.orchestrator.clock().nanoTime();
-        long running = task.attemptStartNanos;
+        boolean running = task.attemptStartNanos != TaskFigures.UNSET;
         return new TaskMetrics(Duration.ofNanos(task.queueWaitNanosAt(now)), Duration.ofNanos(task.runNanosAt(now)),
-                figure(task, task.measuredCpu, Resource.CPU, true, running != TaskFigures.UNSET),
-                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != TaskFigures.UNSET),
-                figure(task, -1, Resource.READ, false, running != TaskFigures.UNSET),
-                figure(task, -1, Resource.WRITTEN, false, running != TaskFigures.UNSET));
+                figure(task, task.measuredCpu, Resource.CPU, true, running),
+                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running),
+                figure(task, -1, Resource.READ, false, running),
+                figure(task, -1, Resource.WRITTEN, false, running));
     }
 
     /**
@@ -108,18 +108,18 @@ final class TaskSnapshots {
     /** See {@link TaskFacts#finishedRoot()}. */
     static FinishedRoot finishedRoot(TaskFigures<?> task) {
         TaskSettings set = task.settings;
-        long running = task.attemptStartNanos;
+        boolean running = task.attemptStartNanos != TaskFigures.UNSET;
         // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
-        long now = task.waiting || running != TaskFigures.UNSET ? task.clockNow() : task.completedNanos;
+        long now = task.waiting || running ? task.clockNow() : task.completedNanos;
         Occasional rare = task.occasionalOrNull();
         return new FinishedRoot(task.idValue(), set.name, set.priority, set.group, set.runtime.name(), set.tags,
                 set.dependencies, task.status(), set.orchestrator.anchorAt(task.completedNanos), task.createdNanos(),
                 task.startedNanos, task.completedNanos, task.attempts, rare == null ? null : rare.failureInfo,
                 task.queueWaitNanosAt(now), task.runNanosAt(now),
-                figure(task, task.measuredCpu, Resource.CPU, true, running != TaskFigures.UNSET),
-                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running != TaskFigures.UNSET),
-                figure(task, -1, Resource.READ, false, running != TaskFigures.UNSET),
-                figure(task, -1, Resource.WRITTEN, false, running != TaskFigures.UNSET),
+                figure(task, task.measuredCpu, Resource.CPU, true, running),
+                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running),
+                figure(task, -1, Resource.READ, false, running),
+                figure(task, -1, Resource.WRITTEN, false, running),
                 task.progressNow(), task.isRunaway());
     }
 

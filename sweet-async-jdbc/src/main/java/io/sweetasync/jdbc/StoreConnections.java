@@ -23,9 +23,9 @@ import javax.sql.DataSource;
  *
  * <p>Invariants: thread-safe; the only shared mutable state is {@link #dialect}, written once a connection told
  * it (every thread that detects it detects the same kind: a benign race) and volatile, so that a thread
- * that reads it non-null reads a detected kind; the rest is each thread's own ({@link #timed}, the bounds). A transaction is this class's only transaction boundary:
- * begun and committed (or rolled back) on one connection inside one {@link #run} call, or left to the
- * owner of a transaction already open on the connection.
+ * that reads it non-null reads a detected kind; the rest is each thread's own ({@link #timed}, the bounds). A
+ * transaction is this class's only transaction boundary: begun and committed (or rolled back) on one
+ * connection inside one {@link #run} call, or left to the owner of a transaction already open on the connection.
  *
  * <p>Statements wait as long as the database makes them, unless bounded: by the seconds a call gives
  * ({@link #updateWithin}), or by the bound this thread's calls share ({@link #within}, {@link StatementBounds}).
@@ -301,7 +301,7 @@ final class StoreConnections {
      * {@code sql} with {@code parameters} bound, cancelled by the driver after {@code seconds} (or sooner, at the end
      * of this thread's bound); a cancelled one throws a {@link TaskStoreException} whose cause {@link #timedOut} tells.
      *
-     * @throws IllegalArgumentException if {@code seconds} is not between 1 and {@link #StatementBounds.MAX_SECONDS}
+     * @throws IllegalArgumentException if {@code seconds} is not between 1 and {@link StatementBounds#MAX_SECONDS}
      */
     int updateWithin(int seconds, String sql, Object... parameters) {
         if (seconds < 1 || seconds > StatementBounds.MAX_SECONDS) {
