@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,6 +66,13 @@ class Carrier {
         TaskNode<?> ending;
         /** What of {@link #ending}'s runs here, for messages: "the fallback", "an onFinished listener"... */
         String endingCallback;
+        /**
+         * The queue of the {@link Trampoline} drain this thread runs, or null: kept here on a {@code VIRTUAL} body's
+         * thread only (elsewhere in a thread-local). Read and written by the carrier's own thread only.
+         */
+        ArrayDeque<Runnable> drain;
+        /** How many drains user code left on this thread and is still out of ({@link Trampoline#leaveDrain}). */
+        int leftDrains;
     }
 
     Carrier(Thread thread) {
@@ -218,6 +226,35 @@ class Carrier {
     String endingCallback() {
         Marks mine = marks;
         return mine == null ? null : mine.endingCallback;
+    }
+
+    /**
+     * The queue of the {@link Trampoline} drain this body's thread runs, or null; with {@link #drain(ArrayDeque)},
+     * {@link #leftDrains()} and {@link #leftDrains(int)}, called by this carrier's own thread only.
+     */
+    ArrayDeque<Runnable> drain() {
+        Marks mine = marks;
+        return mine == null ? null : mine.drain;
+    }
+
+    /** See {@link #drain()}. */
+    void drain(ArrayDeque<Runnable> queue) {
+        if (queue != null || marks != null) {
+            marks().drain = queue;
+        }
+    }
+
+    /** See {@link #drain()}. */
+    int leftDrains() {
+        Marks mine = marks;
+        return mine == null ? 0 : mine.leftDrains;
+    }
+
+    /** See {@link #drain()}. */
+    void leftDrains(int count) {
+        if (count != 0 || marks != null) {
+            marks().leftDrains = count;
+        }
     }
 
     /** Marks this thread as running user code {@code what} of {@code task}'s end; null, null to unmark. */

@@ -150,7 +150,9 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
         List<ConcurrencyLimiter.Permit> enclosing = lends ? enclosingPermits(current) : List.of();
         suspend(permit);
         suspend(work);
-        enclosing.forEach(TaskRuntime::suspend);
+        for (int i = 0; i < enclosing.size(); i++) { // indexed: forEach on List.of() allocates an iterator per wait
+            suspend(enclosing.get(i));
+        }
         try {
             if (current instanceof Carrier.ThreadCarrier carrier && carrier.pool() != null && carrier.holdsSlot) {
                 carrier.pool().block(carrier, blocker);
@@ -161,7 +163,9 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
         }
         finally {
             try {
-                enclosing.forEach(TaskRuntime::resume);
+                for (int i = 0; i < enclosing.size(); i++) {
+                    resume(enclosing.get(i));
+                }
                 resume(work);
             }
             finally {

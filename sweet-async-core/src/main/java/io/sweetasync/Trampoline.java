@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * as callbacks that each cancel the next task): deeper down, user code stays in the innermost drain, and what
  * it causes runs once it returned, so that such a chain of any length is a loop again.
  *
- * <p>Thread-confined: each thread has its own queue. An action that throws is reported and does not stop
+ * <p>Thread-confined: each thread has its own queue. A {@code VIRTUAL} body's thread keeps it in its carrier (its
+ * binding lasts the whole body, so a drain never straddles it), any other thread in a thread-local (on a body's
+ * thread, which completes its task and so settles the task's futures in a drain, a thread-local would build the
+ * thread's whole thread-local map: about 200 bytes a task). An action that throws is reported and does not stop
  * the others.
  */
 final class Trampoline {
@@ -41,14 +44,15 @@ final class Trampoline {
     }
 
     static void run(Runnable action) {
-        ArrayDeque<Runnable> pending = PENDING.get();
+        Carrier body = virtualBody();
+        ArrayDeque<Runnable> pending = body != null ? body.drain() : PENDING.get();
         if (pending != null) {
             pending.addLast(action); // a drain further up this thread's stack runs it
             return;
         }
-        pending = new ArrayDeque<>();
+        pending = new ArrayDeque<>(1); // most drains queue nothing: the first action runs without it
         DRAINING.incrementAndGet();
-        PENDING.set(pending);
+        setPending(body, pending);
         try {
             Runnable next = action;
             while (next != null) {
@@ -57,8 +61,26 @@ final class Trampoline {
             }
         }
         finally {
-            PENDING.remove();
+            setPending(body, null);
             DRAINING.decrementAndGet();
+        }
+    }
+
+    /** The carrier of the {@code VIRTUAL} body the current thread runs, or null if it runs none. */
+    private static Carrier virtualBody() {
+        Thread thread = Thread.currentThread();
+        return thread.isVirtual() ? VirtualCarriers.get(thread) : null;
+    }
+
+    private static void setPending(Carrier body, ArrayDeque<Runnable> pending) {
+        if (body != null) {
+            body.drain(pending);
+        }
+        else if (pending != null) {
+            PENDING.set(pending);
+        }
+        else {
+            PENDING.remove();
         }
     }
 
@@ -72,27 +94,42 @@ final class Trampoline {
         if (DRAINING.get() == 0) {
             return null;
         }
-        ArrayDeque<Runnable> pending = PENDING.get();
+        Carrier body = virtualBody();
+        ArrayDeque<Runnable> pending = body != null ? body.drain() : PENDING.get();
         if (pending == null) {
             return null;
         }
-        int[] left = LEFT.get();
-        if (left == null) {
-            left = new int[1];
-            LEFT.set(left);
+        if (body != null) {
+            int left = body.leftDrains();
+            if (left >= MAX_LEFT_DRAINS) {
+                return null;
+            }
+            body.leftDrains(left + 1);
         }
-        else if (left[0] >= MAX_LEFT_DRAINS) {
-            return null;
+        else {
+            int[] left = LEFT.get();
+            if (left == null) {
+                left = new int[1];
+                LEFT.set(left);
+            }
+            else if (left[0] >= MAX_LEFT_DRAINS) {
+                return null;
+            }
+            left[0]++;
         }
-        left[0]++;
-        PENDING.remove();
+        setPending(body, null);
         return pending;
     }
 
     /** Puts the current thread back into the drain {@link #leaveDrain} took it out of. */
     static void backToDrain(ArrayDeque<Runnable> pending) {
         if (pending != null) {
-            PENDING.set(pending);
+            Carrier body = virtualBody();
+            setPending(body, pending);
+            if (body != null) {
+                body.leftDrains(body.leftDrains() - 1);
+                return;
+            }
             int[] left = LEFT.get();
             if (--left[0] == 0) {
                 LEFT.remove();
