@@ -87,6 +87,16 @@ abstract class TaskFacts<T> {
         return idValue;
     }
 
+    /**
+     * The id's hash; equality stays identity (two nodes of one durable id, a run and its rerun, are two tasks).
+     * Not the identity hash: that is made on first use and stored in the object's header, a slow call the live
+     * registry's add paid for every root.
+     */
+    @Override
+    public final int hashCode() {
+        return Long.hashCode(idValue);
+    }
+
     public TaskId id() {
         TaskId known = id;
         if (known == null) {
