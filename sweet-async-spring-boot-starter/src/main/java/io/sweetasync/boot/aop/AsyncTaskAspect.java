@@ -5,7 +5,6 @@ import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
-import io.sweetasync.annotation.Placement;
 import io.sweetasync.boot.aop.AsyncTaskPlans.Plan;
 import io.sweetasync.spi.DurableCodec;
 import java.lang.reflect.Method;
@@ -93,12 +92,12 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         Method method = call.getMethod();
         Object target = call.getThis();
         Plan plan = plans.of(method, target);
-        AsyncTask annotation = plan.annotation();
-        if (annotation.durable() && handlers.takeDurableCall(plan.handler())) {
+        boolean durable = plan.durable();
+        if (durable && handlers.takeDurableCall(plan.handler())) {
             // the stored invocation's own call: run the body (nested calls are new tasks)
             return call.proceed();
         }
-        boolean anywhere = annotation.placement() == Placement.ANYWHERE;
+        boolean anywhere = plan.anywhere();
         if (anywhere && handlers.takePlacedCall(plan.handler())) {
             // the placed call itself, on the member chosen: run the body
             return call.proceed();
@@ -106,7 +105,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         Class<?> returns = plan.returns();
         SpawningTaskBuilder<Object> builder = plan.builder();
         boolean futureLike = plan.futureLike();
-        SpawningTask<Object> task = annotation.durable()
+        SpawningTask<Object> task = durable
                 ? handlers.durable(builder, plan.handler(), method, call.getArguments())
                 : anywhere ? builder.anywhere().run(plan.handler(), call.getArguments())
                 : builder.run(() -> {

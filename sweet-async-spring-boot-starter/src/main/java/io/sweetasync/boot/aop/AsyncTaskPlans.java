@@ -36,12 +36,12 @@ final class AsyncTaskPlans {
     }
 
     /**
-     * An annotated method's annotation, task builder, handler name and return shape, for calls on beans of
-     * class {@code target} (an interface's method can be implemented, and annotated, differently by two
-     * classes).
+     * An annotated method's task builder, handler name, return shape and the annotation's {@code durable} and
+     * {@code placement} (read once: an annotation's attribute is a call through a JDK proxy), for calls on beans of
+     * class {@code target} (an interface's method can be implemented, and annotated, differently by two classes).
      */
-    record Plan(Class<?> target, AsyncTask annotation, SpawningTaskBuilder<Object> builder, String handler,
-            Class<?> returns, boolean futureLike) {
+    record Plan(Class<?> target, SpawningTaskBuilder<Object> builder, String handler,
+            Class<?> returns, boolean futureLike, boolean durable, boolean anywhere) {
     }
 
     AsyncTaskPlans(AsyncTaskSettings settings) {
@@ -87,9 +87,10 @@ final class AsyncTaskPlans {
         // does an anonymous class's (no simple name)
         boolean calledName = annotation.durable() || annotation.placement() == Placement.ANYWHERE
                 || specific.getDeclaringClass().isAnonymousClass();
-        Plan fresh = new Plan(targetClass, annotation, settings.namedBuilder(calledName ? method : specific, annotation),
+        Plan fresh = new Plan(targetClass, settings.namedBuilder(calledName ? method : specific, annotation),
                 settings.handlerName(method, annotation), returns,
-                CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns));
+                CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns),
+                annotation.durable(), annotation.placement() == Placement.ANYWHERE);
         Plan made = plansByClass.computeIfAbsent(new PlanKey(method, targetClass), key -> fresh);
         plans.putIfAbsent(method, made); // the first class seen answers at once; others go through plansByClass
         return made;
