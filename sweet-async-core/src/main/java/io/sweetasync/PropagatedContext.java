@@ -4,6 +4,7 @@ import io.sweetasync.spi.ContextPropagator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The context one task's propagators captured when it was created, and how its body runs inside it.
@@ -29,12 +30,12 @@ final class PropagatedContext {
 
     /** Captures {@code propagators}' context for {@code task} on the creating thread; null if none captured any. */
     static PropagatedContext capture(TaskNode<?> task, List<ContextPropagator> propagators) {
-        TaskInfo info = task.info();
+        Snapshot info = new Snapshot(task);
         List<ContextPropagator.Captured> all = new ArrayList<>(propagators.size());
         long before = Carrier.beforeGuest();
         for (ContextPropagator propagator : propagators) {
             try {
-                ContextPropagator.Captured one = propagator.capture(info);
+                ContextPropagator.Captured one = propagator.captureLazily(info);
                 if (one != null) {
                     all.add(one);
                 }
@@ -143,5 +144,29 @@ final class PropagatedContext {
     @SuppressWarnings("unchecked")
     private static <X extends Throwable> Exception sneaky(Throwable t) throws X {
         throw (X) t;
+    }
+
+    /**
+     * The created task's snapshot, made on the first {@code get()} (a propagator that does not read it spares
+     * every task its cost: a {@link TaskInfo} with its path, id and times, about 250 bytes) and then shared.
+     * Racy by design: propagators call it on the creating thread, and a second snapshot would do no harm.
+     */
+    private static final class Snapshot implements Supplier<TaskInfo> {
+
+        private final TaskNode<?> task;
+        private TaskInfo made;
+
+        Snapshot(TaskNode<?> task) {
+            this.task = task;
+        }
+
+        @Override
+        public TaskInfo get() {
+            TaskInfo info = made;
+            if (info == null) {
+                made = info = task.info();
+            }
+            return info;
+        }
     }
 }

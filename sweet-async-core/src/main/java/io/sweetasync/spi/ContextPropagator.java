@@ -1,6 +1,7 @@
 package io.sweetasync.spi;
 
 import io.sweetasync.TaskInfo;
+import java.util.function.Supplier;
 
 /**
  * Carries context (logging MDC, tracing, security, locale...) from the thread that creates a task into
@@ -27,6 +28,29 @@ public interface ContextPropagator {
 
     /** Captures the current thread's context for {@code task}, which is being created on it. */
     Captured capture(TaskInfo task);
+
+    /**
+     * Captures the current thread's context for a task being created on it, whose snapshot {@code task} makes
+     * when asked (once, shared by the orchestrator's propagators): the engine calls this method, whose default
+     * calls {@link #capture(TaskInfo)} with that snapshot. A propagator whose context does not depend on the task
+     * (most: a logging MDC, a security context, a locale) overrides it, so that no task pays for a snapshot
+     * nobody reads. Call {@code task.get()} within this method only: later, the snapshot would show the task as
+     * it is then.
+     *
+     * <pre>{@code
+     * public Captured captureLazily(Supplier<TaskInfo> task) {
+     *     Locale captured = LocaleContextHolder.getLocale(); // the task is not needed
+     *     return () -> {
+     *         Locale previous = LocaleContextHolder.getLocale();
+     *         LocaleContextHolder.setLocale(captured);
+     *         return () -> LocaleContextHolder.setLocale(previous);
+     *     };
+     * }
+     * }</pre>
+     */
+    default Captured captureLazily(Supplier<TaskInfo> task) {
+        return capture(task.get());
+    }
 
     /** Context captured for one task. */
     @FunctionalInterface

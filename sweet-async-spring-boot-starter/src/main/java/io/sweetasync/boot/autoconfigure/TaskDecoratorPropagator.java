@@ -3,6 +3,7 @@ package io.sweetasync.boot.autoconfigure;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.spi.ContextPropagator;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.springframework.core.task.TaskDecorator;
 
 /**
@@ -27,6 +28,12 @@ final class TaskDecoratorPropagator implements ContextPropagator {
 
     @Override
     public Captured capture(TaskInfo task) {
+        return captureLazily(() -> task);
+    }
+
+    /** The decorator sees the body, not the task: no snapshot is made for it. */
+    @Override
+    public Captured captureLazily(Supplier<TaskInfo> task) {
         Runnable decorated = decorator.decorate(() -> BODY.get().run());
         return new Captured() {
             @Override

@@ -4,6 +4,7 @@ import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.spi.ContextPropagator;
+import java.util.function.Supplier;
 
 /**
  * Carries every thread-local that Micrometer's context-propagation knows (its {@code ContextRegistry}:
@@ -22,6 +23,12 @@ public class MicrometerContextPropagator implements ContextPropagator {
 
     @Override
     public Captured capture(TaskInfo task) {
+        return captureLazily(() -> task);
+    }
+
+    /** Captures every registered thread-local; the task is not read (no snapshot is made for it). */
+    @Override
+    public Captured captureLazily(Supplier<TaskInfo> task) {
         ContextSnapshot snapshot = snapshots.captureAll();
         return () -> {
             ContextSnapshot.Scope scope = snapshot.setThreadLocals();

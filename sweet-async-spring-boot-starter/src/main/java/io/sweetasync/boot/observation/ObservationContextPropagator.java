@@ -42,10 +42,17 @@ public class ObservationContextPropagator implements ContextPropagator {
 
     @Override
     public Captured capture(TaskInfo task) {
+        return captureLazily(() -> task);
+    }
+
+    /** The task's snapshot is made only when an observation is: not without a registry, or with a no-op one. */
+    @Override
+    public Captured captureLazily(Supplier<TaskInfo> lazily) {
         ObservationRegistry observations = registry.get();
         if (observations == null || observations.isNoop()) {
             return null;
         }
+        TaskInfo task = lazily.get();
         TaskObservationContext context = new TaskObservationContext(task);
         Observation observation = TaskObservationDocumentation.TASK.observation(convention,
                 defaultConvention, () -> context, observations);
