@@ -13,16 +13,78 @@ import java.util.Map;
  * allocated. The snapshot built later is the one {@link TaskFacts#snapshot} would have built when the task
  * finished: its instants come from the anchor they were derived from then, its figures were final then.
  *
- * <p>Immutable; plain values only, as a snapshot: never the task, its work, its result, nor its settings
- * (whose fallback is user code that may hold anything).
+ * <p>A slot the history reuses: the entry a full history drops makes room for the next root's facts, so that a
+ * history allocates nothing per finished root once it is full (a new entry was 128 bytes, a sixth of a submitted
+ * task's allocation).
  *
- * @param startedNanos {@link TaskFigures#UNSET} if the body never started
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>Plain values only, as a snapshot: never the task, its work, its result, nor its settings (whose fallback is
+ * user code that may hold anything).</li>
+ * <li>A slot is filled ({@link TaskFacts#fillFinishedRoot}) only while no other thread can reach it: a new one,
+ * or one the history took out of its entries under its lock. Once in the entries it is read only under that
+ * lock, and a reader that keeps it past the lock keeps a {@link #copy()} (the slot itself could be refilled
+ * with another root's facts meanwhile).</li>
+ * </ul>
  */
-record FinishedRoot(long idValue, String name, TaskPriority priority, String group, String runtime,
-        Map<String, String> tags, List<TaskId> dependencies, TaskStatus status, WallClockAnchor.Anchor anchor,
-        long createdNanos, long startedNanos, long completedNanos, int attempts, TaskInfo.Failure failure,
-        long queueWaitNanos, long runNanos, ResourceValue cpu, ResourceValue allocated, ResourceValue read,
-        ResourceValue written, Map<String, Long> progress, boolean runaway) {
+final class FinishedRoot {
+
+    long idValue;
+    String name;
+    TaskPriority priority;
+    String group;
+    String runtime;
+    Map<String, String> tags;
+    List<TaskId> dependencies;
+    TaskStatus status;
+    WallClockAnchor.Anchor anchor;
+    long createdNanos;
+    /** {@link TaskFigures#UNSET} if the body never started. */
+    long startedNanos;
+    long completedNanos;
+    int attempts;
+    TaskInfo.Failure failure;
+    long queueWaitNanos;
+    long runNanos;
+    ResourceValue cpu;
+    ResourceValue allocated;
+    ResourceValue read;
+    ResourceValue written;
+    Map<String, Long> progress;
+    boolean runaway;
+
+    /** The id's value of the root whose facts these are. */
+    long idValue() {
+        return idValue;
+    }
+
+    /** A slot of its own with the same facts. */
+    FinishedRoot copy() {
+        FinishedRoot copy = new FinishedRoot();
+        copy.idValue = idValue;
+        copy.name = name;
+        copy.priority = priority;
+        copy.group = group;
+        copy.runtime = runtime;
+        copy.tags = tags;
+        copy.dependencies = dependencies;
+        copy.status = status;
+        copy.anchor = anchor;
+        copy.createdNanos = createdNanos;
+        copy.startedNanos = startedNanos;
+        copy.completedNanos = completedNanos;
+        copy.attempts = attempts;
+        copy.failure = failure;
+        copy.queueWaitNanos = queueWaitNanos;
+        copy.runNanos = runNanos;
+        copy.cpu = cpu;
+        copy.allocated = allocated;
+        copy.read = read;
+        copy.written = written;
+        copy.progress = progress;
+        copy.runaway = runaway;
+        return copy;
+    }
 
     /** The root's flat snapshot, as it was when it finished. */
     TaskInfo info() {

@@ -283,11 +283,12 @@ abstract class TaskFacts<T> {
     }
 
     /**
-     * This finished root's history entry: the facts of the flat snapshot {@link #info()} would take now, the
-     * snapshot itself built only if the history is read. Called by the thread that finished it, childless.
+     * Fills {@code into}, this finished root's history entry, with the facts of the flat snapshot {@link #info()}
+     * would take now, the snapshot itself built only if the history is read. Called by the thread that finished
+     * it, childless.
      */
-    FinishedRoot finishedRoot() {
-        return TaskSnapshots.finishedRoot(self());
+    final void fillFinishedRoot(FinishedRoot into) {
+        TaskSnapshots.fillFinishedRoot(self(), into);
     }
 
     /** A snapshot with its subtree; see {@link TaskTrees#snapshot}. */

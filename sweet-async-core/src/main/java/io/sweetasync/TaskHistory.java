@@ -5,19 +5,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Snapshots of the last {@code size} finished root tasks, with their subtrees (children beyond the first
  * {@value #CHILD_LIMIT} of any node are counted, not kept): what {@link TaskOrchestrator#recent()} shows.
  * A root without children is kept as its {@link FinishedRoot} facts, its snapshot built when read, unless a
- * snapshot of it was taken anyway (for its {@code onFinished} listeners): most entries are never read.
+ * snapshot of it was taken anyway (for its {@code onFinished} listeners): most entries are never read. A full
+ * history refills the {@code FinishedRoot} it drops with the next childless root's facts ({@link #spare}): it
+ * allocates nothing for such a root.
  *
  * <p>Invariants: bounded (at most {@code size} entries, oldest dropped first), whatever the number of
- * tasks run; every access holds {@link #lock}, and snapshots are built outside it (a big tree never
- * blocks another task's finish for longer than a list copy); an entry is replaced, never duplicated, when
- * its root's sampled figures become final after it finished ({@link #renew}). Size 0 keeps nothing and
- * costs nothing.
+ * tasks run; every access to the entries holds {@link #lock}, and snapshots are built outside it (a big tree
+ * never blocks another task's finish for longer than a list copy); a {@code FinishedRoot} is read only under the
+ * lock or as a copy made under it, and filled only out of the entries (new, or the spare); an entry is replaced,
+ * never duplicated, when its root's sampled figures become final after it finished ({@link #renew}). Size 0
+ * keeps nothing and costs nothing.
  */
 final class TaskHistory {
 
@@ -28,6 +32,11 @@ final class TaskHistory {
     private final ReentrantLock lock = new ReentrantLock();
     /** Oldest first, each a {@link TaskInfo} or a {@link FinishedRoot}. Guarded by lock. */
     private final ArrayDeque<Object> entries;
+    /**
+     * The last {@link FinishedRoot} dropped from {@link #entries}, for the next childless root's facts: out of the
+     * entries, so no reader reaches it, and taken by one writer only (handed over by this reference).
+     */
+    private final AtomicReference<FinishedRoot> spare = new AtomicReference<>();
 
     TaskHistory(int size) {
         this.size = size;
@@ -46,11 +55,23 @@ final class TaskHistory {
         if (size == 0) {
             return;
         }
-        Object snapshot = root.childCount() != 0 ? root.tree(CHILD_LIMIT) : flat != null ? flat : root.finishedRoot();
+        Object snapshot;
+        if (root.childCount() != 0) {
+            snapshot = root.tree(CHILD_LIMIT);
+        }
+        else if (flat != null) {
+            snapshot = flat;
+        }
+        else {
+            FinishedRoot slot = spare.getAndSet(null);
+            slot = slot != null ? slot : new FinishedRoot();
+            root.fillFinishedRoot(slot); // outside the lock: no reader can reach this slot
+            snapshot = slot;
+        }
         lock.lock();
         try {
-            if (entries.size() == size) {
-                entries.removeFirst();
+            if (entries.size() == size && entries.removeFirst() instanceof FinishedRoot dropped) {
+                spare.set(dropped);
             }
             entries.addLast(snapshot);
         }
@@ -59,11 +80,18 @@ final class TaskHistory {
         }
     }
 
-    /** A copy of the entries, oldest first, taken under the lock. */
+    /**
+     * A copy of the entries, oldest first, taken under the lock: each {@link FinishedRoot} copied (the history
+     * refills its slots once they drop out).
+     */
     private List<Object> entries() {
         lock.lock();
         try {
-            return new ArrayList<>(entries);
+            List<Object> copy = new ArrayList<>(entries.size());
+            for (Object entry : entries) {
+                copy.add(entry instanceof FinishedRoot root ? root.copy() : entry);
+            }
+            return copy;
         }
         finally {
             lock.unlock();
@@ -82,10 +110,26 @@ final class TaskHistory {
 
     /** The snapshot with this id in a recorded tree, or null. */
     TaskInfo find(TaskId id) {
-        List<Object> copy = entries();
-        for (Object entry : copy) {
-            TaskInfo found = entry instanceof FinishedRoot root ? (root.idValue() == id.value() ? root.info() : null)
-                    : findIn((TaskInfo) entry, id);
+        // Under the lock, the childless roots are looked at in place and only the one found is copied; the trees
+        // are searched after, outside it. In the entries' order, as if all were searched at once.
+        List<Object> candidates = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Object entry : entries) {
+                if (entry instanceof TaskInfo tree) {
+                    candidates.add(tree);
+                }
+                else if (((FinishedRoot) entry).idValue() == id.value()) {
+                    candidates.add(((FinishedRoot) entry).copy());
+                    break;
+                }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        for (Object entry : candidates) {
+            TaskInfo found = entry instanceof FinishedRoot root ? root.info() : findIn((TaskInfo) entry, id);
             if (found != null) {
                 return found;
             }

@@ -105,22 +105,35 @@ final class TaskSnapshots {
         return mayGrow && sampled.isAvailable() ? ResourceValue.pending(sampledSoFar) : sampled;
     }
 
-    /** See {@link TaskFacts#finishedRoot()}. */
-    static FinishedRoot finishedRoot(TaskFigures<?> task) {
+    /** Fills {@code into} with {@code task}'s facts; see {@link TaskFacts#fillFinishedRoot}. */
+    static void fillFinishedRoot(TaskFigures<?> task, FinishedRoot into) {
         TaskSettings set = task.settings;
         boolean running = task.attemptStartNanos != TaskFigures.UNSET;
         // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
         long now = task.waiting || running ? task.clockNow() : task.completedNanos;
         Occasional rare = task.occasionalOrNull();
-        return new FinishedRoot(task.idValue(), set.name, set.priority, set.group, set.runtime.name(), set.tags,
-                set.dependencies, task.status(), set.orchestrator.anchorAt(task.completedNanos), task.createdNanos(),
-                task.startedNanos, task.completedNanos, task.attempts, rare == null ? null : rare.failureInfo,
-                task.queueWaitNanosAt(now), task.runNanosAt(now),
-                figure(task, task.measuredCpu, Resource.CPU, true, running),
-                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running),
-                figure(task, -1, Resource.READ, false, running),
-                figure(task, -1, Resource.WRITTEN, false, running),
-                task.progressNow(), task.isRunaway());
+        into.idValue = task.idValue();
+        into.name = set.name;
+        into.priority = set.priority;
+        into.group = set.group;
+        into.runtime = set.runtime.name();
+        into.tags = set.tags;
+        into.dependencies = set.dependencies;
+        into.status = task.status();
+        into.anchor = set.orchestrator.anchorAt(task.completedNanos);
+        into.createdNanos = task.createdNanos();
+        into.startedNanos = task.startedNanos;
+        into.completedNanos = task.completedNanos;
+        into.attempts = task.attempts;
+        into.failure = rare == null ? null : rare.failureInfo;
+        into.queueWaitNanos = task.queueWaitNanosAt(now);
+        into.runNanos = task.runNanosAt(now);
+        into.cpu = figure(task, task.measuredCpu, Resource.CPU, true, running);
+        into.allocated = figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running);
+        into.read = figure(task, -1, Resource.READ, false, running);
+        into.written = figure(task, -1, Resource.WRITTEN, false, running);
+        into.progress = task.progressNow();
+        into.runaway = task.isRunaway();
     }
 
     /**
