@@ -3,6 +3,7 @@ package io.sweetasync;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,13 +20,20 @@ final class TaskFuture<T> extends ManagedFuture<T> {
 
     /** The task whose future this is ({@link TaskOutcome#taskOf}). */
     final TaskNode<T> task;
+    /**
+     * Whether a failure completes this future with the body's own exception, not the {@code TaskFailedException}
+     * around it: the future an {@code @AsyncTask} method returns, failing as the method did
+     * ({@link io.sweetasync.internal.MethodFutures}).
+     */
+    private final boolean failsWithCause;
     /** Guarded by this. */
     private boolean cancelRequested;
     /** A cancel of this future lost to the task's end, decided already: the future is done from then on. */
     private volatile boolean cancelLost;
 
-    TaskFuture(TaskNode<T> task) {
+    TaskFuture(TaskNode<T> task, boolean failsWithCause) {
         this.task = task;
+        this.failsWithCause = failsWithCause;
     }
 
     // Waiting on the task's own future from its body (or a descendant's) is refused as join() refuses it:
@@ -120,6 +128,11 @@ final class TaskFuture<T> extends ManagedFuture<T> {
         }
         if (viaFuture && error instanceof TaskCancelledException) {
             super.cancel(false);
+        }
+        else if (failsWithCause && error instanceof TaskFailedException failed && failed.getCause() != null) {
+            // As a stage derived from the task's future and failed with the cause stores it: in a
+            // CompletionException, which whenComplete and exceptionally see and get() unwraps
+            completeExceptionally(new CompletionException(failed.getCause()));
         }
         else {
             completeExceptionally(error);

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.MethodFutures;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -250,7 +251,16 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
-        return outcome.newValueFuture(this);
+        return outcome.newValueFuture(this, false);
+    }
+
+    static {
+        MethodFutures.install(task -> task instanceof TaskNode<?> node ? methodFuture(node) : null);
+    }
+
+    /** The future of an {@code @AsyncTask} method returning one: as {@link #toCompletableFuture()}, failing as the method did. */
+    private static <T> CompletableFuture<T> methodFuture(TaskNode<T> node) {
+        return node.outcome.newValueFuture(node, true);
     }
 
     @Override

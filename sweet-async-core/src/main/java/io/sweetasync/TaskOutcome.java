@@ -232,10 +232,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
 
     /**
      * A new future of {@code task}'s value, completed when the task is terminal, once the tasks waiting for
-     * it ({@code after}, {@code chain}) were told (see {@link Followers#futures}).
+     * it ({@code after}, {@code chain}) were told (see {@link Followers#futures}); failing with the body's own
+     * exception rather than the {@code TaskFailedException} around it if {@code failsWithCause}.
      */
-    CompletableFuture<T> newValueFuture(TaskNode<T> task) {
-        TaskFuture<T> future = new TaskFuture<>(task);
+    CompletableFuture<T> newValueFuture(TaskNode<T> task, boolean failsWithCause) {
+        TaskFuture<T> future = new TaskFuture<>(task, failsWithCause);
         TaskResult<T> decided = decided(); // also when asked by the task's own onFinished listener
         boolean first = false;
         if (decided == null) {

@@ -6,6 +6,7 @@ import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.boot.aop.AsyncTaskPlans.Plan;
+import io.sweetasync.internal.MethodFutures;
 import io.sweetasync.spi.DurableCodec;
 import java.lang.reflect.Method;
 import java.util.concurrent.CancellationException;
@@ -126,6 +127,11 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
             return task;
         }
         if (futureLike) {
+            // The task's own future, failing with the method's own exception (one future, no stages)
+            CompletableFuture<Object> own = MethodFutures.of(task);
+            if (own != null) {
+                return own;
+            }
             // Another future than the task's (this one fails with the method's own exception), so its
             // cancellation is passed on: a dependent future's cancel does not reach the one it depends on.
             CompletableFuture<Object> returned = task.toCompletableFuture()
