@@ -538,8 +538,14 @@ public final class TaskOrchestrator implements AutoCloseable {
         return factory.chain(upstream, next);
     }
 
-    /** The retry policy of tasks that set none ({@link Builder#defaultRetry}). */
-    RetryPolicy defaultRetry() {
+    /**
+     * The retry policy of tasks that set none ({@link Builder#defaultRetry}; {@link RetryPolicy#none()} unless set).
+     *
+     * <pre>{@code
+     * boolean mayRetry = orchestrator.defaultRetry().maxRetries() > 0;
+     * }</pre>
+     */
+    public RetryPolicy defaultRetry() {
         return factory.defaultRetry();
     }
 

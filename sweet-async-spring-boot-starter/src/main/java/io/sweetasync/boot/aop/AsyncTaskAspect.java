@@ -110,7 +110,7 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                 ? handlers.durable(builder, plan.handler(), method, call.getArguments())
                 : anywhere ? builder.anywhere().run(plan.handler(), call.getArguments())
                 : builder.run(() -> {
-                    Object value = TaskBody.proceed(call);
+                    Object value = TaskBody.proceed(call, plan.mayRetry());
                     return futureLike ? TaskBody.await(value) : value;
                 });
         if (returns == void.class) {

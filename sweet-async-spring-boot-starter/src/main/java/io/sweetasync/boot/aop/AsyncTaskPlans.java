@@ -38,10 +38,11 @@ final class AsyncTaskPlans {
     /**
      * An annotated method's task builder, handler name, return shape and the annotation's {@code durable} and
      * {@code placement} (read once: an annotation's attribute is a call through a JDK proxy), for calls on beans of
-     * class {@code target} (an interface's method can be implemented, and annotated, differently by two classes).
+     * class {@code target} (an interface's method can be implemented, and annotated, differently by two classes);
+     * {@code mayRetry}: whether its task may make more than one attempt ({@link AsyncTaskSettings#mayRetry}).
      */
     record Plan(Class<?> target, SpawningTaskBuilder<Object> builder, String handler,
-            Class<?> returns, boolean futureLike, boolean durable, boolean anywhere) {
+            Class<?> returns, boolean futureLike, boolean durable, boolean anywhere, boolean mayRetry) {
     }
 
     AsyncTaskPlans(AsyncTaskSettings settings) {
@@ -90,7 +91,7 @@ final class AsyncTaskPlans {
         Plan fresh = new Plan(targetClass, settings.namedBuilder(calledName ? method : specific, annotation),
                 settings.handlerName(method, annotation), returns,
                 CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns),
-                annotation.durable(), annotation.placement() == Placement.ANYWHERE);
+                annotation.durable(), annotation.placement() == Placement.ANYWHERE, settings.mayRetry(annotation));
         Plan made = plansByClass.computeIfAbsent(new PlanKey(method, targetClass), key -> fresh);
         plans.putIfAbsent(method, made); // the first class seen answers at once; others go through plansByClass
         return made;

@@ -43,6 +43,14 @@ final class AsyncTaskSettings {
         this.placeholders = placeholders;
     }
 
+    /**
+     * Whether a task of {@code annotation}'s method may make more than one attempt: retries written on it, or, with
+     * none written (-1), the orchestrator's default retry.
+     */
+    boolean mayRetry(AsyncTask annotation) {
+        return annotation.retries() > 0 || annotation.retries() == -1 && orchestrator.defaultRetry().maxRetries() > 0;
+    }
+
     /** The handler name of a durable method: its task name. */
     String handlerName(Method method, AsyncTask annotation) {
         String name = resolve("name", annotation.name(), method);

@@ -24,15 +24,17 @@ final class TaskBody {
     /**
      * The rest of the call, on the task's thread, with the invocation exposed there as on the caller's when
      * the proxy exposes it at all: Spring puts {@link ExposeInvocationInterceptor} in a chain exactly when the
-     * chain has AspectJ advice, which needs it. Each attempt proceeds its own copy of the invocation, so a
-     * retry runs the whole rest of the chain again (a {@code @Transactional} method's retry gets a new
-     * transaction). Without the interceptor nothing reads the exposed invocation, and exposing
-     * it would cost every task's thread a thread-local map.
+     * chain has AspectJ advice, which needs it. When the task {@code mayRetry}, each attempt proceeds its own copy
+     * of the invocation, so a retry runs the whole rest of the chain again (a {@code @Transactional} method's retry
+     * gets a new transaction); a task of one attempt proceeds the invocation itself, as Spring's {@code @Async}
+     * does (the caller's thread no longer touches it: the advice returned). Without the interceptor nothing reads
+     * the exposed invocation, and exposing it would cost every task's thread a thread-local map.
      */
-    static Object proceed(MethodInvocation call) throws Exception {
+    static Object proceed(MethodInvocation call, boolean mayRetry) throws Exception {
         // A fresh copy per attempt: an invocation is proceeded once (it counts its way down the chain), so a
         // retry proceeding it again went straight to the method, past @Transactional and every other advice.
-        MethodInvocation attempt = call instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : call;
+        MethodInvocation attempt = mayRetry && call instanceof ProxyMethodInvocation proxied
+                ? proxied.invocableClone() : call;
         try {
             return exposes(call) ? ExposeInvocationInterceptor.INSTANCE.invoke(attempt) : attempt.proceed();
         }

@@ -52,6 +52,36 @@ class StarterReviewTests {
     }
 
     /**
+     * The same with retries left to the orchestrator's default retry ({@code retries} unwritten): a task that may
+     * retry proceeds a copy of the invocation per attempt; one that cannot proceeds the invocation itself. Taking
+     * the unwritten {@code retries} for "no retry" ran attempts 2 and 3 past the transaction.
+     */
+    @Test
+    void everyDefaultRetryOfATransactionalAsyncTaskRunsInItsOwnTransaction() {
+        runner.withUserConfiguration(TransactionalRetryConfig.class)
+                .withPropertyValues("sweet.async.default-retry.max-retries=2", "sweet.async.default-retry.initial-delay=1ms",
+                        "sweet.async.default-retry.max-delay=1ms")
+                .run(context -> {
+                    RetriedRepository repository = context.getBean(RetriedRepository.class);
+                    assertThat(repository.saveByDefaultRetry()).isEqualTo(3);
+                    assertThat(repository.attempts()).containsExactly("attempt 1 in transaction",
+                            "attempt 2 in transaction", "attempt 3 in transaction");
+                    assertThat(context.getBean(CountingTransactionManager.class).begun).hasSize(3);
+                });
+    }
+
+    /** A task of one attempt proceeds the invocation itself: its one transaction, as with a copy. */
+    @Test
+    void aTransactionalAsyncTaskWithoutRetriesRunsInItsTransaction() {
+        runner.withUserConfiguration(TransactionalRetryConfig.class).run(context -> {
+            RetriedRepository repository = context.getBean(RetriedRepository.class);
+            assertThat(repository.saveOnce()).isEqualTo(1);
+            assertThat(repository.attempts()).containsExactly("attempt 1 in transaction");
+            assertThat(context.getBean(CountingTransactionManager.class).begun).hasSize(1);
+        });
+    }
+
+    /**
      * A context stopped and started again ({@code stop(); start()}, as a CRaC checkpoint does) cannot bring
      * back its orchestrator, which {@code stop()} shut down (it waited for the tasks and cancelled the rest):
      * {@code start()} fails saying so, and the shut-down orchestrator is not made global. It used to start
@@ -264,6 +294,21 @@ class StarterReviewTests {
 
         public List<String> attempts() { // through the proxy: a CGLIB proxy does not carry the target's fields
             return attempts;
+        }
+
+        @AsyncTask
+        @Transactional
+        public int saveByDefaultRetry() throws IOException {
+            return save();
+        }
+
+        @AsyncTask
+        @Transactional
+        public int saveOnce() {
+            int attempt = TaskContext.current().orElseThrow().attempt();
+            attempts.add("attempt " + attempt + (TransactionSynchronizationManager.isActualTransactionActive()
+                    ? " in transaction" : " without transaction"));
+            return attempt;
         }
 
         @AsyncTask(retries = 2, retryBackoff = "1ms", retryOn = IOException.class)
