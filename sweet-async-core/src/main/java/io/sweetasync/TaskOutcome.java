@@ -200,7 +200,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             actions = all == null || all.dependents == null ? List.of() : List.copyOf(all.dependents.keySet());
             settled = all == null ? null : all.futures;
         }
-        actions.forEach(Trampoline::run);
+        for (int i = 0; i < actions.size(); i++) { // indexed: forEach on List.of() allocates an iterator per task
+            Trampoline.run(actions.get(i));
+        }
         if (settled != null) {
             // Their callbacks run here, before the task leaves its parent: marked as its end's user code is, so
             // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
