@@ -1,7 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.spi.ContextPropagator;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -21,9 +21,10 @@ import java.util.function.Supplier;
 final class PropagatedContext {
 
     private final TaskNode<?> task;
-    private final List<ContextPropagator.Captured> captured;
+    /** Never empty; an array, not a list: one object per task fewer than a list copied from the one filled. */
+    private final ContextPropagator.Captured[] captured;
 
-    private PropagatedContext(TaskNode<?> task, List<ContextPropagator.Captured> captured) {
+    private PropagatedContext(TaskNode<?> task, ContextPropagator.Captured[] captured) {
         this.task = task;
         this.captured = captured;
     }
@@ -31,13 +32,15 @@ final class PropagatedContext {
     /** Captures {@code propagators}' context for {@code task} on the creating thread; null if none captured any. */
     static PropagatedContext capture(TaskNode<?> task, List<ContextPropagator> propagators) {
         Snapshot info = new Snapshot(task);
-        List<ContextPropagator.Captured> all = new ArrayList<>(propagators.size());
+        ContextPropagator.Captured[] all = new ContextPropagator.Captured[propagators.size()];
+        int count = 0;
         long before = Carrier.beforeGuest();
-        for (ContextPropagator propagator : propagators) {
+        for (int i = 0; i < propagators.size(); i++) { // indexed: no iterator per task
+            ContextPropagator propagator = propagators.get(i);
             try {
                 ContextPropagator.Captured one = propagator.captureLazily(info);
                 if (one != null) {
-                    all.add(one);
+                    all[count++] = one;
                 }
             }
             catch (Throwable ex) {
@@ -46,14 +49,14 @@ final class PropagatedContext {
             }
         }
         Carrier.afterGuest(before); // captured on a parent's body thread: its interrupt is no stop
-        return all.isEmpty() ? null : new PropagatedContext(task, List.copyOf(all));
+        return count == 0 ? null : new PropagatedContext(task, count == all.length ? all : Arrays.copyOf(all, count));
     }
 
     /** Runs {@code body} inside every captured context, the first propagator outermost. */
     <V> V call(Callable<V> body) throws Exception {
         Callable<V> call = body;
-        for (int i = captured.size() - 1; i >= 0; i--) {
-            call = aroundOne(captured.get(i), call);
+        for (int i = captured.length - 1; i >= 0; i--) {
+            call = aroundOne(captured[i], call);
         }
         return call.call();
     }
