@@ -75,13 +75,7 @@ class TrampolineOnVirtualBodiesTest {
             go.await();
             throw new IllegalStateException("first failed");
         });
-        SpawningTask<Integer> last = first;
-        for (int i = 0; i < LONG_CHAIN; i++) {
-            last = last.chain(value -> value + 1);
-        }
-        go.countDown();
-        SpawningTask<Integer> end = last;
-        await().atMost(Duration.ofSeconds(120)).until(end::isDone);
+        SpawningTask<Integer> end = endOfChainFrom(first, go);
         assertThat(first.status()).isEqualTo(TaskStatus.FAILED);
         assertThat(end.status()).isNotEqualTo(TaskStatus.COMPLETED).matches(TaskStatus::isTerminal);
     }
@@ -93,6 +87,12 @@ class TrampolineOnVirtualBodiesTest {
             go.await();
             return 0;
         });
+        SpawningTask<Integer> end = endOfChainFrom(first, go);
+        assertThat(end.join()).isEqualTo(LONG_CHAIN);
+    }
+
+    /** The last of {@value #LONG_CHAIN} tasks chained from {@code first}, once it is done ({@code go} let first end). */
+    private static SpawningTask<Integer> endOfChainFrom(SpawningTask<Integer> first, CountDownLatch go) {
         SpawningTask<Integer> last = first;
         for (int i = 0; i < LONG_CHAIN; i++) {
             last = last.chain(value -> value + 1);
@@ -100,6 +100,6 @@ class TrampolineOnVirtualBodiesTest {
         go.countDown();
         SpawningTask<Integer> end = last;
         await().atMost(Duration.ofSeconds(120)).until(end::isDone);
-        assertThat(end.join()).isEqualTo(LONG_CHAIN);
+        return end;
     }
 }
