@@ -135,7 +135,8 @@ final class TaskFuture<T> extends ManagedFuture<T> {
             // exceptionally see and get() unwraps; the shape durable and placed calls' futures still have
             Throwable cause = error instanceof TaskFailedException failed && failed.getCause() != null
                     ? failed.getCause() : error;
-            completeExceptionally(new CompletionException(cause));
+            // (a CompletionException the body threw itself kept as it is, as the stage kept it: not wrapped twice)
+            completeExceptionally(cause instanceof CompletionException ? cause : new CompletionException(cause));
         }
         else {
             completeExceptionally(error);

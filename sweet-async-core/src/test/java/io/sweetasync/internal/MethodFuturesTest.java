@@ -61,6 +61,33 @@ class MethodFuturesTest {
         assertThat(future.isCancelled()).isFalse();
     }
 
+    /**
+     * A body that throws a CompletionException itself (it joined a future that failed) fails the method's future with
+     * that exception, once wrapped, as a stage derived from the task's future stored it (a CompletionException is
+     * kept as it is, not wrapped again): get() gives the joined future's own failure, join() the body's exception.
+     */
+    @Test
+    void aBodysOwnCompletionExceptionIsNotWrappedTwice() throws Exception {
+        IOException failure = new IOException("remote call failed");
+        CompletionException thrown = new CompletionException(failure);
+        SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+            throw thrown;
+        });
+        CompletableFuture<String> future = MethodFutures.of(task);
+        CompletableFuture<String> derived = task.toCompletableFuture()
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(error.getCause()));
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        future.whenComplete((value, error) -> seen.set(error)).exceptionally(error -> null).join();
+        AtomicReference<Throwable> seenDerived = new AtomicReference<>();
+        derived.whenComplete((value, error) -> seenDerived.set(error)).exceptionally(error -> null).join();
+
+        assertThatThrownBy(derived::get).isInstanceOf(ExecutionException.class).cause().isSameAs(failure);
+        assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause().isSameAs(failure);
+        assertThatThrownBy(future::join).isSameAs(thrown);
+        assertThat(seenDerived.get()).isSameAs(thrown);
+        assertThat(seen.get()).isSameAs(thrown);
+    }
+
     @Test
     void aValueCompletesIt() {
         SpawningTask<String> task = orchestrator.to(String.class).run(() -> "done");
