@@ -129,10 +129,14 @@ final class TaskFuture<T> extends ManagedFuture<T> {
         if (viaFuture && error instanceof TaskCancelledException) {
             super.cancel(false);
         }
-        else if (failsWithCause && error instanceof TaskFailedException failed && failed.getCause() != null) {
-            // As a stage derived from the task's future and failed with the cause stores it: in a
-            // CompletionException, which whenComplete and exceptionally see and get() unwraps
-            completeExceptionally(new CompletionException(failed.getCause()));
+        else if (failsWithCause) {
+            // As a stage derived from the task's future and failed with the cause (or, for a timeout, a cancel, a
+            // rejection, with the error itself) stores it: in a CompletionException, which whenComplete and
+            // exceptionally see and get() unwraps; the shape durable and placed calls' futures still have
+            Throwable cause = error instanceof TaskFailedException failed && failed.getCause() != null
+                    ? failed.getCause() : error;
+            // (a CompletionException the body threw itself kept as it is, as the stage kept it: not wrapped twice)
+            completeExceptionally(cause instanceof CompletionException ? cause : new CompletionException(cause));
         }
         else {
             completeExceptionally(error);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The future an {@code @AsyncTask} method returns: the task's own, failing as the method did (the body's exception
  * in a {@link CompletionException}, as a stage derived from the task's future and failed with it stored it), a
- * timeout or cancellation as the task's future does, and its cancel cancelling the task.
+ * timeout or cancellation of the task as the task's future has it, in a {@code CompletionException} too (as that
+ * derived stage had it), and its cancel cancelling the task.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MethodFuturesTest {
@@ -60,6 +61,33 @@ class MethodFuturesTest {
         assertThat(future.isCancelled()).isFalse();
     }
 
+    /**
+     * A body that throws a CompletionException itself (it joined a future that failed) fails the method's future with
+     * that exception, once wrapped, as a stage derived from the task's future stored it (a CompletionException is
+     * kept as it is, not wrapped again): get() gives the joined future's own failure, join() the body's exception.
+     */
+    @Test
+    void aBodysOwnCompletionExceptionIsNotWrappedTwice() throws Exception {
+        IOException failure = new IOException("remote call failed");
+        CompletionException thrown = new CompletionException(failure);
+        SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+            throw thrown;
+        });
+        CompletableFuture<String> future = MethodFutures.of(task);
+        CompletableFuture<String> derived = task.toCompletableFuture()
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(error.getCause()));
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        future.whenComplete((value, error) -> seen.set(error)).exceptionally(error -> null).join();
+        AtomicReference<Throwable> seenDerived = new AtomicReference<>();
+        derived.whenComplete((value, error) -> seenDerived.set(error)).exceptionally(error -> null).join();
+
+        assertThatThrownBy(derived::get).isInstanceOf(ExecutionException.class).cause().isSameAs(failure);
+        assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause().isSameAs(failure);
+        assertThatThrownBy(future::join).isSameAs(thrown);
+        assertThat(seenDerived.get()).isSameAs(thrown);
+        assertThat(seen.get()).isSameAs(thrown);
+    }
+
     @Test
     void aValueCompletesIt() {
         SpawningTask<String> task = orchestrator.to(String.class).run(() -> "done");
@@ -75,6 +103,54 @@ class MethodFuturesTest {
         CompletableFuture<String> future = MethodFutures.of(task);
         assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause()
                 .isInstanceOf(TaskTimeoutException.class);
+    }
+
+    /**
+     * A timeout, as any end but the body's own failure, reaches whenComplete, exceptionally and handle as it reached
+     * them through the stage derived from the task's future (the path durable and placed calls still take): in a
+     * CompletionException, not bare (a callback testing {@code error instanceof CompletionException} to unwrap it
+     * must see the same shape whichever kind of call made the future).
+     */
+    @Test
+    void aTimeoutReachesCallbacksInTheShapeADerivedStageGaveIt() {
+        SpawningTask<String> task = orchestrator.to(String.class).timeout(Duration.ofMillis(50)).run(() -> {
+            never.await();
+            return "never";
+        });
+        CompletableFuture<String> future = MethodFutures.of(task);
+        CompletableFuture<String> derived = task.toCompletableFuture()
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(error));
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        future.whenComplete((value, error) -> seen.set(error)).exceptionally(error -> null).join();
+        AtomicReference<Throwable> seenDerived = new AtomicReference<>();
+        derived.whenComplete((value, error) -> seenDerived.set(error)).exceptionally(error -> null).join();
+
+        assertThat(seenDerived.get()).isInstanceOf(CompletionException.class).cause()
+                .isInstanceOf(TaskTimeoutException.class);
+        assertThat(seen.get()).isExactlyInstanceOf(seenDerived.get().getClass()).cause()
+                .isInstanceOf(TaskTimeoutException.class);
+        assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOf(TaskTimeoutException.class);
+        assertThat(future.isCancelled()).isFalse();
+    }
+
+    /** A cancel made on the task, not on the future, as {@link #aTimeoutReachesCallbacksInTheShapeADerivedStageGaveIt}. */
+    @Test
+    void aCancelOfTheTaskReachesCallbacksInTheShapeADerivedStageGaveIt() {
+        SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+            never.await();
+            return "never";
+        });
+        CompletableFuture<String> future = MethodFutures.of(task);
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        CompletableFuture<String> seenOnce = future.whenComplete((value, error) -> seen.set(error));
+        assertThat(task.cancel()).isTrue();
+        seenOnce.exceptionally(error -> null).join();
+
+        assertThat(seen.get()).isInstanceOf(CompletionException.class).cause()
+                .isInstanceOf(TaskCancelledException.class);
+        assertThat(future.isCancelled()).isFalse();
+        assertThat(future.isCompletedExceptionally()).isTrue();
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.function.Supplier;
 public class MicrometerContextPropagator implements ContextPropagator {
 
     private final ContextSnapshotFactory snapshots;
+    /** Whether a subclass overrides {@link #capture}: then {@link #captureLazily} calls it (see {@link CaptureOverride}). */
+    private final boolean captureOverridden = CaptureOverride.of(getClass(), MicrometerContextPropagator.class);
 
     public MicrometerContextPropagator(ContextSnapshotFactory snapshots) {
         this.snapshots = snapshots;
@@ -23,12 +25,19 @@ public class MicrometerContextPropagator implements ContextPropagator {
 
     @Override
     public Captured capture(TaskInfo task) {
-        return captureLazily(() -> task);
+        return captureAll();
     }
 
-    /** Captures every registered thread-local; the task is not read (no snapshot is made for it). */
+    /**
+     * Captures every registered thread-local; the task is not read (no snapshot is made for it), unless a subclass
+     * overrides {@link #capture}, which is then called with it.
+     */
     @Override
     public Captured captureLazily(Supplier<TaskInfo> task) {
+        return captureOverridden ? capture(task.get()) : captureAll();
+    }
+
+    private Captured captureAll() {
         ContextSnapshot snapshot = snapshots.captureAll();
         return () -> {
             ContextSnapshot.Scope scope = snapshot.setThreadLocals();

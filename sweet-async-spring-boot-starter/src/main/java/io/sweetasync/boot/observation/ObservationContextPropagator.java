@@ -34,6 +34,8 @@ public class ObservationContextPropagator implements ContextPropagator {
      * of orchestrators without a store or cluster repeat).
      */
     final Map<TaskId, Observation> live = new ConcurrentHashMap<>();
+    /** Whether a subclass overrides {@link #capture}: then {@link #captureLazily} calls it. */
+    private final boolean captureOverridden = CaptureOverride.of(getClass(), ObservationContextPropagator.class);
 
     public ObservationContextPropagator(Supplier<ObservationRegistry> registry, TaskObservationConvention convention) {
         this.registry = registry;
@@ -42,12 +44,19 @@ public class ObservationContextPropagator implements ContextPropagator {
 
     @Override
     public Captured capture(TaskInfo task) {
-        return captureLazily(() -> task);
+        return observe(() -> task);
     }
 
-    /** The task's snapshot is made only when an observation is: not without a registry, or with a no-op one. */
+    /**
+     * The task's snapshot is made only when an observation is: not without a registry, or with a no-op one; unless
+     * a subclass overrides {@link #capture}, which is then called with it (see {@link CaptureOverride}).
+     */
     @Override
     public Captured captureLazily(Supplier<TaskInfo> lazily) {
+        return captureOverridden ? capture(lazily.get()) : observe(lazily);
+    }
+
+    private Captured observe(Supplier<TaskInfo> lazily) {
         ObservationRegistry observations = registry.get();
         if (observations == null || observations.isNoop()) {
             return null;
