@@ -29,8 +29,8 @@ public final class Overhead {
                 StreamBenchmark.class.getName(), AnnotationBenchmark.class.getName()));
         Collection<RunResult> contended = run(seconds, 2, SubmitBenchmark.class.getName());
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-48s %8s %14s %12s %12s %14s%n", "benchmark", "threads", "ops/s", "error", "B/op",
-                "CPU ns/op");
+        System.out.printf(Locale.ROOT, "%-48s %8s %14s %12s %12s %14s  %s%n", "benchmark", "threads", "ops/s", "error",
+                "B/op", "CPU ns/op", "ops/s per fork");
         for (RunResult result : results) {
             print(result, 1);
         }
@@ -94,10 +94,18 @@ public final class Overhead {
         return new Runner(options.build()).run();
     }
 
+    /**
+     * One row; the last column is each fork's own score: a benchmark whose forks settle in different states (the
+     * fan-out's do, at about 85 or 200 trees a second, whichever build) shows it there, where the mean and its
+     * error bar only look noisy.
+     */
     private static void print(RunResult result, int threads) {
-        System.out.printf(Locale.ROOT, "%-48s %8d %,14.1f %12.1f %,12.0f %,14.0f%n", result.getParams().getBenchmark()
+        StringBuilder forks = new StringBuilder();
+        result.getBenchmarkResults().forEach(fork -> forks.append(forks.isEmpty() ? "" : " / ")
+                .append(String.format(Locale.ROOT, "%,.1f", fork.getPrimaryResult().getScore())));
+        System.out.printf(Locale.ROOT, "%-48s %8d %,14.1f %12.1f %,12.0f %,14.0f  %s%n", result.getParams().getBenchmark()
                 .replace("io.sweetasync.bench.jmh.", ""), threads, result.getPrimaryResult().getScore(),
-                result.getPrimaryResult().getScoreError(), allocation(result), cpu(result));
+                result.getPrimaryResult().getScoreError(), allocation(result), cpu(result), forks);
     }
 
     /** Bytes allocated per operation (JMH's GC profiler), or NaN without it. */
