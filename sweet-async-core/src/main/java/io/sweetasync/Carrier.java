@@ -1,6 +1,5 @@
 package io.sweetasync;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,7 +47,7 @@ class Carrier {
      */
     private int stopInterrupts;
     /** See {@link #marks}. */
-    private static final class Marks {
+    private static final class Marks extends Trampoline.Drain {
         /**
          * The bodies {@link Carrier#top} is nested in, innermost last; null until a body first nests on this thread
          * (most never do). Guarded by the carrier.
@@ -66,13 +65,6 @@ class Carrier {
         TaskNode<?> ending;
         /** What of {@link #ending}'s runs here, for messages: "the fallback", "an onFinished listener"... */
         String endingCallback;
-        /**
-         * The queue of the {@link Trampoline} drain this thread runs, or null: kept here on a {@code VIRTUAL} body's
-         * thread only (elsewhere in a thread-local). Read and written by the carrier's own thread only.
-         */
-        ArrayDeque<Runnable> drain;
-        /** How many drains user code left on this thread and is still out of ({@link Trampoline#leaveDrain}). */
-        int leftDrains;
     }
 
     Carrier(Thread thread) {
@@ -229,32 +221,11 @@ class Carrier {
     }
 
     /**
-     * The queue of the {@link Trampoline} drain this body's thread runs, or null; with {@link #drain(ArrayDeque)},
-     * {@link #leftDrains()} and {@link #leftDrains(int)}, called by this carrier's own thread only.
+     * The {@link Trampoline} drain state of this {@code VIRTUAL} body's thread (its marks: a thread-local would build
+     * the thread's whole map), made if {@code make}, else null if not made yet; called by its own thread only.
      */
-    ArrayDeque<Runnable> drain() {
-        Marks mine = marks;
-        return mine == null ? null : mine.drain;
-    }
-
-    /** See {@link #drain()}. */
-    void drain(ArrayDeque<Runnable> queue) {
-        if (queue != null || marks != null) {
-            marks().drain = queue;
-        }
-    }
-
-    /** See {@link #drain()}. */
-    int leftDrains() {
-        Marks mine = marks;
-        return mine == null ? 0 : mine.leftDrains;
-    }
-
-    /** See {@link #drain()}. */
-    void leftDrains(int count) {
-        if (count != 0 || marks != null) {
-            marks().leftDrains = count;
-        }
+    Trampoline.Drain drainState(boolean make) {
+        return make ? marks() : marks;
     }
 
     /** Marks this thread as running user code {@code what} of {@code task}'s end; null, null to unmark. */

@@ -27,7 +27,7 @@ import java.util.Map;
  * with another root's facts meanwhile).</li>
  * </ul>
  */
-final class FinishedRoot {
+final class FinishedRoot implements Cloneable {
 
     long idValue;
     String name;
@@ -58,32 +58,14 @@ final class FinishedRoot {
         return idValue;
     }
 
-    /** A slot of its own with the same facts. */
+    /** A slot of its own with the same facts (a shallow copy: every fact is a value or immutable). */
     FinishedRoot copy() {
-        FinishedRoot copy = new FinishedRoot();
-        copy.idValue = idValue;
-        copy.name = name;
-        copy.priority = priority;
-        copy.group = group;
-        copy.runtime = runtime;
-        copy.tags = tags;
-        copy.dependencies = dependencies;
-        copy.status = status;
-        copy.anchor = anchor;
-        copy.createdNanos = createdNanos;
-        copy.startedNanos = startedNanos;
-        copy.completedNanos = completedNanos;
-        copy.attempts = attempts;
-        copy.failure = failure;
-        copy.queueWaitNanos = queueWaitNanos;
-        copy.runNanos = runNanos;
-        copy.cpu = cpu;
-        copy.allocated = allocated;
-        copy.read = read;
-        copy.written = written;
-        copy.progress = progress;
-        copy.runaway = runaway;
-        return copy;
+        try {
+            return (FinishedRoot) clone();
+        }
+        catch (CloneNotSupportedException ex) {
+            throw new AssertionError(ex); // Cloneable
+        }
     }
 
     /** The root's flat snapshot, as it was when it finished. */

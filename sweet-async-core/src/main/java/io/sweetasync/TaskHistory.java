@@ -119,8 +119,8 @@ final class TaskHistory {
                 if (entry instanceof TaskInfo tree) {
                     candidates.add(tree);
                 }
-                else if (((FinishedRoot) entry).idValue() == id.value()) {
-                    candidates.add(((FinishedRoot) entry).copy());
+                else if (entry instanceof FinishedRoot root && root.idValue() == id.value()) {
+                    candidates.add(root.copy());
                     break;
                 }
             }

@@ -26,14 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Trampoline {
 
     private static final System.Logger LOG = System.getLogger(Trampoline.class.getName());
-    private static final ThreadLocal<ArrayDeque<Runnable>> PENDING = new ThreadLocal<>();
+    /** The drain state of threads other than a {@code VIRTUAL} body's (see {@link #state}). */
+    private static final ThreadLocal<Drain> LOCAL = new ThreadLocal<>();
     /**
      * Threads draining now: user code looks this thread's queue up only while some thread drains, so that a
      * listener or callback on a thread that never drains (most of them) builds no thread-local map for it.
      */
     private static final AtomicInteger DRAINING = new AtomicInteger();
-    /** How many drains user code left on this thread and is still out of, nested; set only while some are. */
-    private static final ThreadLocal<int[]> LEFT = new ThreadLocal<>();
     /**
      * The most drains left on one thread at once: each costs the stack of the user code and its actions, which
      * a chain of user code driving the next task's end would stack once per task.
@@ -43,16 +42,41 @@ final class Trampoline {
     private Trampoline() {
     }
 
+    /**
+     * One thread's drain: the queue of the drain it runs (null if none), and how many drains user code left on it
+     * and is still out of, nested. Confined to its thread. A {@code VIRTUAL} body's is its carrier's marks; any
+     * other thread's is kept in {@link #LOCAL} for the thread's life (an idle one holds nothing).
+     */
+    static class Drain {
+        ArrayDeque<Runnable> queue;
+        int left;
+    }
+
+    /** This thread's drain state; null if it has none and {@code make} is false. */
+    private static Drain state(boolean make) {
+        Thread thread = Thread.currentThread();
+        Carrier body = thread.isVirtual() ? VirtualCarriers.get(thread) : null;
+        if (body != null) {
+            return body.drainState(make);
+        }
+        Drain local = LOCAL.get();
+        if (local == null && make) {
+            local = new Drain();
+            LOCAL.set(local);
+        }
+        return local;
+    }
+
     static void run(Runnable action) {
-        Carrier body = virtualBody();
-        ArrayDeque<Runnable> pending = body != null ? body.drain() : PENDING.get();
-        if (pending != null) {
-            pending.addLast(action); // a drain further up this thread's stack runs it
+        Drain state = state(true);
+        if (state.queue != null) {
+            state.queue.addLast(action); // a drain further up this thread's stack runs it
             return;
         }
-        pending = new ArrayDeque<>(1); // most drains queue nothing: the first action runs without it
+        // most drains queue nothing: the first action runs without the queue
+        ArrayDeque<Runnable> pending = new ArrayDeque<>(1);
         DRAINING.incrementAndGet();
-        setPending(body, pending);
+        state.queue = pending;
         try {
             Runnable next = action;
             while (next != null) {
@@ -61,26 +85,8 @@ final class Trampoline {
             }
         }
         finally {
-            setPending(body, null);
+            state.queue = null;
             DRAINING.decrementAndGet();
-        }
-    }
-
-    /** The carrier of the {@code VIRTUAL} body the current thread runs, or null if it runs none. */
-    private static Carrier virtualBody() {
-        Thread thread = Thread.currentThread();
-        return thread.isVirtual() ? VirtualCarriers.get(thread) : null;
-    }
-
-    private static void setPending(Carrier body, ArrayDeque<Runnable> pending) {
-        if (body != null) {
-            body.drain(pending);
-        }
-        else if (pending != null) {
-            PENDING.set(pending);
-        }
-        else {
-            PENDING.remove();
         }
     }
 
@@ -94,46 +100,22 @@ final class Trampoline {
         if (DRAINING.get() == 0) {
             return null;
         }
-        Carrier body = virtualBody();
-        ArrayDeque<Runnable> pending = body != null ? body.drain() : PENDING.get();
-        if (pending == null) {
+        Drain state = state(false);
+        if (state == null || state.queue == null || state.left >= MAX_LEFT_DRAINS) {
             return null;
         }
-        if (body != null) {
-            int left = body.leftDrains();
-            if (left >= MAX_LEFT_DRAINS) {
-                return null;
-            }
-            body.leftDrains(left + 1);
-        }
-        else {
-            int[] left = LEFT.get();
-            if (left == null) {
-                left = new int[1];
-                LEFT.set(left);
-            }
-            else if (left[0] >= MAX_LEFT_DRAINS) {
-                return null;
-            }
-            left[0]++;
-        }
-        setPending(body, null);
+        ArrayDeque<Runnable> pending = state.queue;
+        state.queue = null;
+        state.left++;
         return pending;
     }
 
     /** Puts the current thread back into the drain {@link #leaveDrain} took it out of. */
     static void backToDrain(ArrayDeque<Runnable> pending) {
         if (pending != null) {
-            Carrier body = virtualBody();
-            setPending(body, pending);
-            if (body != null) {
-                body.leftDrains(body.leftDrains() - 1);
-                return;
-            }
-            int[] left = LEFT.get();
-            if (--left[0] == 0) {
-                LEFT.remove();
-            }
+            Drain state = state(false);
+            state.queue = pending;
+            state.left--;
         }
     }
 

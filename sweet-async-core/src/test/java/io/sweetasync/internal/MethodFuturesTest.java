@@ -48,15 +48,13 @@ class MethodFuturesTest {
         CompletableFuture<String> future = MethodFutures.of(task);
         CompletableFuture<String> derived = task.toCompletableFuture()
                 .exceptionallyCompose(error -> CompletableFuture.failedFuture(error.getCause()));
-        AtomicReference<Throwable> seen = new AtomicReference<>();
-        future.whenComplete((value, error) -> seen.set(error)).exceptionally(error -> null).join();
-        AtomicReference<Throwable> seenDerived = new AtomicReference<>();
-        derived.whenComplete((value, error) -> seenDerived.set(error)).exceptionally(error -> null).join();
+        Throwable seen = errorSeenByWhenComplete(future);
+        Throwable seenDerived = errorSeenByWhenComplete(derived);
 
         assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause().isSameAs(thrown);
         assertThatThrownBy(future::join).isInstanceOf(CompletionException.class).cause().isSameAs(thrown);
-        assertThat(seen.get()).isInstanceOf(CompletionException.class).cause().isSameAs(thrown);
-        assertThat(seen.get()).isExactlyInstanceOf(seenDerived.get().getClass());
+        assertThat(seen).isInstanceOf(CompletionException.class).cause().isSameAs(thrown);
+        assertThat(seen).isExactlyInstanceOf(seenDerived.getClass());
         assertThat(future.isCompletedExceptionally()).isTrue();
         assertThat(future.isCancelled()).isFalse();
     }
@@ -76,16 +74,14 @@ class MethodFuturesTest {
         CompletableFuture<String> future = MethodFutures.of(task);
         CompletableFuture<String> derived = task.toCompletableFuture()
                 .exceptionallyCompose(error -> CompletableFuture.failedFuture(error.getCause()));
-        AtomicReference<Throwable> seen = new AtomicReference<>();
-        future.whenComplete((value, error) -> seen.set(error)).exceptionally(error -> null).join();
-        AtomicReference<Throwable> seenDerived = new AtomicReference<>();
-        derived.whenComplete((value, error) -> seenDerived.set(error)).exceptionally(error -> null).join();
+        Throwable seen = errorSeenByWhenComplete(future);
+        Throwable seenDerived = errorSeenByWhenComplete(derived);
 
         assertThatThrownBy(derived::get).isInstanceOf(ExecutionException.class).cause().isSameAs(failure);
         assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause().isSameAs(failure);
         assertThatThrownBy(future::join).isSameAs(thrown);
-        assertThat(seenDerived.get()).isSameAs(thrown);
-        assertThat(seen.get()).isSameAs(thrown);
+        assertThat(seenDerived).isSameAs(thrown);
+        assertThat(seen).isSameAs(thrown);
     }
 
     @Test
@@ -120,14 +116,12 @@ class MethodFuturesTest {
         CompletableFuture<String> future = MethodFutures.of(task);
         CompletableFuture<String> derived = task.toCompletableFuture()
                 .exceptionallyCompose(error -> CompletableFuture.failedFuture(error));
-        AtomicReference<Throwable> seen = new AtomicReference<>();
-        future.whenComplete((value, error) -> seen.set(error)).exceptionally(error -> null).join();
-        AtomicReference<Throwable> seenDerived = new AtomicReference<>();
-        derived.whenComplete((value, error) -> seenDerived.set(error)).exceptionally(error -> null).join();
+        Throwable seen = errorSeenByWhenComplete(future);
+        Throwable seenDerived = errorSeenByWhenComplete(derived);
 
-        assertThat(seenDerived.get()).isInstanceOf(CompletionException.class).cause()
+        assertThat(seenDerived).isInstanceOf(CompletionException.class).cause()
                 .isInstanceOf(TaskTimeoutException.class);
-        assertThat(seen.get()).isExactlyInstanceOf(seenDerived.get().getClass()).cause()
+        assertThat(seen).isExactlyInstanceOf(seenDerived.getClass()).cause()
                 .isInstanceOf(TaskTimeoutException.class);
         assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause()
                 .isInstanceOf(TaskTimeoutException.class);
@@ -182,5 +176,12 @@ class MethodFuturesTest {
     void theEngineInstallsItsMakerOnceAndNoOneElseCan() {
         orchestrator.to(String.class).run(() -> "loads the task class").join();
         assertThatThrownBy(() -> MethodFutures.install(task -> null)).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** The error a {@code whenComplete} callback on {@code future} is given, once it completed. */
+    private static Throwable errorSeenByWhenComplete(CompletableFuture<?> future) {
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        future.whenComplete((value, error) -> seen.set(error)).exceptionally(error -> null).join();
+        return seen.get();
     }
 }

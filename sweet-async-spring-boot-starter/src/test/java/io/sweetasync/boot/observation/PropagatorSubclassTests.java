@@ -6,6 +6,7 @@ import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.observation.ObservationRegistry;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.spi.ContextPropagator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +32,7 @@ class PropagatorSubclassTests {
                 return super.capture(task);
             }
         };
-        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().contextPropagator(propagator).build()) {
-            orchestrator.to(String.class).named("first").run(() -> "done").join();
-        }
+        runATaskNamedFirst(propagator);
         assertThat(seen).containsExactly("first");
     }
 
@@ -48,9 +47,7 @@ class PropagatorSubclassTests {
                 return super.capture(task);
             }
         };
-        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().contextPropagator(propagator).build()) {
-            orchestrator.to(String.class).named("first").run(() -> "done").join();
-        }
+        runATaskNamedFirst(propagator);
         assertThat(seen).containsExactly("first");
     }
 
@@ -65,9 +62,14 @@ class PropagatorSubclassTests {
                 return super.capture(task.get());
             }
         };
-        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().contextPropagator(propagator).build()) {
-            assertThat(orchestrator.to(String.class).named("first").run(() -> "done").join()).isEqualTo("done");
-        }
+        assertThat(runATaskNamedFirst(propagator)).isEqualTo("done");
         assertThat(seen).containsExactly("first");
+    }
+
+    /** Runs a task named "first" on an orchestrator with {@code propagator}; its value. */
+    private static String runATaskNamedFirst(ContextPropagator propagator) {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().contextPropagator(propagator).build()) {
+            return orchestrator.to(String.class).named("first").run(() -> "done").join();
+        }
     }
 }
