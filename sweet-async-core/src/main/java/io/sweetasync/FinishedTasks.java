@@ -1,8 +1,6 @@
 package io.sweetasync;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Where a task goes once it is terminal: out of the live registry, a root into the history, a snapshot to
@@ -93,11 +91,7 @@ final class FinishedTasks {
      */
     void resourcesFinal(List<TaskNode<?>> nodes) {
         // The history first: a listener told of final figures finds them in recent() too.
-        if (history.isOn()) {
-            Map<TaskId, TaskNode<?>> roots = new HashMap<>();
-            nodes.forEach(node -> roots.put(node.rootNode().id(), node.rootNode()));
-            history.renew(roots);
-        }
+        history.renew(nodes);
         if (listeners.wants(TaskListeners.RESOURCES_UPDATED)) {
             for (TaskNode<?> node : nodes) {
                 TaskInfo info = node.info();

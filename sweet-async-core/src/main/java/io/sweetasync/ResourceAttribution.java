@@ -158,10 +158,6 @@ final class ResourceAttribution implements AutoCloseable {
         return ledger.open(node.sampledFigures(cpuSampled), cpuMeasured, allocationMeasured);
     }
 
-    void close(Slice slice) {
-        ledger.close(slice);
-    }
-
     // ---- the stream thread ----------------------------------------------------------------------
 
     private void onFlush(RecordedEvent event) {

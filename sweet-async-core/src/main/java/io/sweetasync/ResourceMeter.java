@@ -16,8 +16,12 @@ import java.lang.management.ManagementFactory;
  * virtual thread nothing is measured (its counters are its carrier's): only the sampled slice is opened.
  * The slice says whether the counters read at the start: only then do its samples stay out of the name's
  * totals, which the measured figures feed.
+ *
+ * <p>Three kinds: {@link #NONE} (tracking off, or a virtual thread's attempt while sampling is off), the
+ * virtual thread's attempt's {@link SliceTimeline.Slice} itself (one object per sampled attempt, not two), and
+ * {@link Counted}, a platform thread's counters, with its slice when sampling is on.
  */
-final class ResourceMeter {
+abstract class ResourceMeter {
 
     private static final com.sun.management.ThreadMXBean THREADS = threads();
     /**
@@ -39,32 +43,11 @@ final class ResourceMeter {
         }
     }
 
-    private static final ResourceMeter NONE = new ResourceMeter(null, null, null, -1, -1, 0, 0, 0, 0);
-
-    private final TaskNode<?> node;
-    private final Carrier.ThreadCarrier carrier;
-    private final SliceTimeline.Slice slice;
-    private final ResourceAttribution attribution;
-    private final long cpuAtStart;
-    private final long allocatedAtStart;
-    private final long nestedCpuAtStart;
-    private final long nestedAllocatedAtStart;
-    private final int unmeasuredCpuAtStart;
-    private final int unmeasuredAllocatedAtStart;
-
-    private ResourceMeter(TaskNode<?> node, Carrier.ThreadCarrier carrier, ResourceAttribution attribution, long cpu,
-            long allocated, long nestedCpu, long nestedAllocated, int unmeasuredCpu, int unmeasuredAllocated) {
-        this.node = node;
-        this.carrier = carrier;
-        this.attribution = attribution;
-        this.slice = attribution == null ? null : attribution.open(node, cpu >= 0, allocated >= 0);
-        this.cpuAtStart = cpu;
-        this.allocatedAtStart = allocated;
-        this.nestedCpuAtStart = nestedCpu;
-        this.nestedAllocatedAtStart = nestedAllocated;
-        this.unmeasuredCpuAtStart = unmeasuredCpu;
-        this.unmeasuredAllocatedAtStart = unmeasuredAllocated;
-    }
+    private static final ResourceMeter NONE = new ResourceMeter() {
+        @Override
+        void stop() {
+        }
+    };
 
     static ResourceMeter start(TaskNode<?> node, ResourceTracking tracking, ResourceAttribution attribution) {
         if (tracking == ResourceTracking.OFF) {
@@ -75,10 +58,10 @@ final class ResourceMeter {
             // Its counters are its carrier's: this attempt cannot be measured, so neither can the task's sum
             // over attempts (others may have run on platform threads: a retry after a caller-runs executor).
             node.attemptUnmeasured();
-            return sampler == null ? NONE : new ResourceMeter(node, null, sampler, -1, -1, 0, 0, 0, 0);
+            return sampler == null ? NONE : sampler.open(node, false, false);
         }
         Carrier.ThreadCarrier carrier = Carrier.threadCarrier();
-        return new ResourceMeter(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
+        return new Counted(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
                 ALLOCATION_COUNTERS ? THREADS.getCurrentThreadAllocatedBytes() : -1, carrier.nestedCpu,
                 carrier.nestedAllocated, carrier.unmeasuredCpu, carrier.unmeasuredAllocated);
     }
@@ -89,37 +72,64 @@ final class ResourceMeter {
      * that could not be measured leaves this one unmeasured too, as does a counter that reads -1 (switched
      * off at either end).
      */
-    void stop() {
-        if (slice != null) {
-            attribution.close(slice);
+    abstract void stop();
+
+    /** An attempt on a platform thread: its thread's counters, and its slice when sampling is on. */
+    private static final class Counted extends ResourceMeter {
+
+        private final TaskNode<?> node;
+        private final Carrier.ThreadCarrier carrier;
+        private final SliceTimeline.Slice slice;
+        private final long cpuAtStart;
+        private final long allocatedAtStart;
+        private final long nestedCpuAtStart;
+        private final long nestedAllocatedAtStart;
+        private final int unmeasuredCpuAtStart;
+        private final int unmeasuredAllocatedAtStart;
+
+        Counted(TaskNode<?> node, Carrier.ThreadCarrier carrier, ResourceAttribution attribution, long cpu,
+                long allocated, long nestedCpu, long nestedAllocated, int unmeasuredCpu, int unmeasuredAllocated) {
+            this.node = node;
+            this.carrier = carrier;
+            this.slice = attribution == null ? null : attribution.open(node, cpu >= 0, allocated >= 0);
+            this.cpuAtStart = cpu;
+            this.allocatedAtStart = allocated;
+            this.nestedCpuAtStart = nestedCpu;
+            this.nestedAllocatedAtStart = nestedAllocated;
+            this.unmeasuredCpuAtStart = unmeasuredCpu;
+            this.unmeasuredAllocatedAtStart = unmeasuredAllocated;
         }
-        if (carrier == null) {
-            return;
+
+        @Override
+        void stop() {
+            if (slice != null) {
+                slice.stop();
+            }
+            long cpu = -1;
+            long allocated = -1;
+            if (CPU_COUNTERS) {
+                long now = THREADS.getCurrentThreadCpuTime();
+                if (cpuAtStart >= 0 && now >= 0 && carrier.unmeasuredCpu == unmeasuredCpuAtStart) {
+                    long total = now - cpuAtStart;
+                    cpu = Math.max(0, total - (carrier.nestedCpu - nestedCpuAtStart));
+                    carrier.nestedCpu = nestedCpuAtStart + total;
+                }
+                else {
+                    carrier.unmeasuredCpu++;
+                }
+            }
+            if (ALLOCATION_COUNTERS) {
+                long now = THREADS.getCurrentThreadAllocatedBytes();
+                if (allocatedAtStart >= 0 && now >= 0 && carrier.unmeasuredAllocated == unmeasuredAllocatedAtStart) {
+                    long total = now - allocatedAtStart;
+                    allocated = Math.max(0, total - (carrier.nestedAllocated - nestedAllocatedAtStart));
+                    carrier.nestedAllocated = nestedAllocatedAtStart + total;
+                }
+                else {
+                    carrier.unmeasuredAllocated++;
+                }
+            }
+            node.addMeasured(cpu, allocated);
         }
-        long cpu = -1;
-        long allocated = -1;
-        if (CPU_COUNTERS) {
-            long now = THREADS.getCurrentThreadCpuTime();
-            if (cpuAtStart >= 0 && now >= 0 && carrier.unmeasuredCpu == unmeasuredCpuAtStart) {
-                long total = now - cpuAtStart;
-                cpu = Math.max(0, total - (carrier.nestedCpu - nestedCpuAtStart));
-                carrier.nestedCpu = nestedCpuAtStart + total;
-            }
-            else {
-                carrier.unmeasuredCpu++;
-            }
-        }
-        if (ALLOCATION_COUNTERS) {
-            long now = THREADS.getCurrentThreadAllocatedBytes();
-            if (allocatedAtStart >= 0 && now >= 0 && carrier.unmeasuredAllocated == unmeasuredAllocatedAtStart) {
-                long total = now - allocatedAtStart;
-                allocated = Math.max(0, total - (carrier.nestedAllocated - nestedAllocatedAtStart));
-                carrier.nestedAllocated = nestedAllocatedAtStart + total;
-            }
-            else {
-                carrier.unmeasuredAllocated++;
-            }
-        }
-        node.addMeasured(cpu, allocated);
     }
 }

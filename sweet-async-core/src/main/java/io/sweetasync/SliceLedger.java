@@ -6,10 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,14 +23,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * every flush, task threads only to give up on a stream that fell {@link #STALL} behind (tryLock) or
  * stopped. Giving up prunes too (a stopped stream's slices as they close), so that the ledger stays bounded
  * when no flush comes. Timelines are guarded by their monitors; the map and {@code closed} are concurrent.
+ *
+ * <p>The map holds a thread's only slice itself, and a {@link SliceTimeline} once a second one opens while the
+ * first is kept (a pool's thread, nested attempts): a virtual runtime's thread runs one attempt in its life,
+ * and its entry is then one map node, no timeline. Only a thread itself adds to its entry; only pruning (under
+ * {@code settleLock}) takes from it. Times are nanoseconds since the epoch (see {@link Slice}).
  */
 final class SliceLedger {
 
     private static final System.Logger LOG = System.getLogger(SliceLedger.class.getName());
     /** A closed slice still unsettled after this means the stream fell behind: its figures are given up. */
     static final Duration STALL = Duration.ofSeconds(30);
+    private static final long STALL_NANOS = STALL.toNanos();
+    private static final long MINUTE_NANOS = Duration.ofMinutes(1).toNanos();
 
-    private final Map<Long, SliceTimeline> timelines = new ConcurrentHashMap<>();
+    /** Per thread id: its only slice, or its {@link SliceTimeline}. */
+    private final Map<Long, Object> threads = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Slice> closed = new ConcurrentLinkedQueue<>();
     private final ReentrantLock settleLock = new ReentrantLock();
     /** Guarded by settleLock. */
@@ -41,7 +47,9 @@ final class SliceLedger {
     private final List<TaskNode<?>> toAnnounce = new ArrayList<>();
     private final FigureUpdates updates;
     private volatile boolean stopped;
-    private volatile Instant stallLogged = Instant.EPOCH;
+    private volatile long stallLogged = Long.MIN_VALUE;
+    /** Counts {@link #prune} passes, so that a pass prunes each timeline once; guarded by settleLock. */
+    private long prunePasses;
 
     SliceLedger(FigureUpdates updates) {
         this.updates = updates;
@@ -51,36 +59,50 @@ final class SliceLedger {
 
     /** Opens a slice of {@code figures}' task on the current thread (see {@link Slice#cpuMeasured}). */
     Slice open(SampledFigures figures, boolean cpuMeasured, boolean allocationMeasured) {
+        return open(Thread.currentThread().threadId(), figures, cpuMeasured, allocationMeasured);
+    }
+
+    /** As {@link #open(SampledFigures, boolean, boolean)}, on the thread of id {@code threadId}: only it opens there. */
+    Slice open(long threadId, SampledFigures figures, boolean cpuMeasured, boolean allocationMeasured) {
         figures.opened();
-        Instant now = Instant.now();
-        Slice slice = new Slice(figures, Thread.currentThread().threadId(), cpuMeasured, allocationMeasured, now);
+        long now = SliceTimeline.now();
+        Long thread = threadId;
+        Slice slice = new Slice(this, figures, thread, cpuMeasured, allocationMeasured, now);
         while (true) {
-            SliceTimeline timeline = timelines.computeIfAbsent(slice.threadId, id -> new SliceTimeline());
-            if (timeline.add(slice)) {
+            Object present = threads.putIfAbsent(thread, slice);
+            if (present == null) {
                 break;
             }
-            timelines.remove(slice.threadId, timeline); // pruned empty meanwhile
+            if (present instanceof SliceTimeline timeline) {
+                if (timeline.add(slice)) {
+                    break;
+                }
+                threads.remove(thread, timeline); // pruned empty meanwhile
+            }
+            else if (threads.replace(thread, present, new SliceTimeline((Slice) present, slice))) {
+                break; // else the first slice was pruned meanwhile: try again
+            }
         }
         giveUpIfStalled(now);
         return slice;
     }
 
     void close(Slice slice) {
-        slice.end = Instant.now();
+        slice.end = SliceTimeline.now();
         closed.add(slice);
         if (stopped) {
             giveUp();
         }
     }
 
-    private void giveUpIfStalled(Instant now) {
+    private void giveUpIfStalled(long now) {
         Slice oldest = closed.peek();
-        Instant cutoff = now.minus(STALL);
-        if (oldest != null && oldest.end.isBefore(cutoff) && settleLock.tryLock()) {
+        long cutoff = now - STALL_NANOS;
+        if (oldest != null && oldest.end < cutoff && settleLock.tryLock()) {
             try {
                 int given = settleUntil(cutoff, true);
                 prune(cutoff); // a stream that does not flush does not prune either
-                if (stallLogged.isBefore(now.minus(Duration.ofMinutes(1)))) {
+                if (stallLogged < now - MINUTE_NANOS) {
                     stallLogged = now;
                     LOG.log(Level.WARNING, "the JDK Flight Recorder stream is more than " + STALL.toSeconds()
                             + "s behind: sampled figures of " + given + " attempts are UNAVAILABLE");
@@ -96,7 +118,7 @@ final class SliceLedger {
     /** The stream stopped: every figure still pending ends unavailable, now or when its slice closes. */
     void stop() {
         stopped = true;
-        timelines.values().forEach(timeline -> timeline.forEachUnsettled(
+        threads.values().forEach(entry -> SliceTimeline.forEachUnsettled(entry,
                 slice -> slice.figures.distrust(SampledFigures.allResources())));
         giveUp();
     }
@@ -104,8 +126,8 @@ final class SliceLedger {
     private void giveUp() {
         settleLock.lock();
         try {
-            settleUntil(Instant.MAX, true);
-            prune(Instant.MAX); // no flush will ever prune again: no slice is kept for late events
+            settleUntil(SliceTimeline.OPEN, true);
+            prune(SliceTimeline.OPEN); // no flush will ever prune again: no slice is kept for late events
             announce();
         }
         finally {
@@ -115,10 +137,19 @@ final class SliceLedger {
 
     // ---- the stream thread ----------------------------------------------------------------------
 
+    /** How many threads have slices kept (open, or settled and kept for late events); for tests. */
+    int threadsKept() {
+        return threads.size();
+    }
+
     /** The innermost slice of thread {@code threadId} containing {@code at}, or null. */
     Slice find(long threadId, Instant at) {
-        SliceTimeline timeline = timelines.get(threadId);
-        return timeline == null ? null : timeline.find(at);
+        Object entry = threads.get(threadId);
+        long time = SliceTimeline.nanos(at);
+        if (entry instanceof SliceTimeline timeline) {
+            return timeline.find(time);
+        }
+        return entry != null && ((Slice) entry).contains(time) ? (Slice) entry : null;
     }
 
     /**
@@ -130,16 +161,16 @@ final class SliceLedger {
         settleLock.lock();
         try {
             if (!doubts.isEmpty()) {
-                timelines.values().forEach(timeline -> timeline.forEachUnsettled(slice -> {
+                threads.values().forEach(entry -> SliceTimeline.forEachUnsettled(entry, slice -> {
                     for (Doubts.Doubt doubt : doubts) {
-                        if (slice.overlaps(doubt.from(), doubt.to())) {
+                        if (slice.overlaps(SliceTimeline.nanos(doubt.from()), SliceTimeline.nanos(doubt.to()))) {
                             slice.figures.distrust(doubt.resources());
                         }
                     }
                 }));
             }
-            settleUntil(until, false);
-            prune(forgetBefore);
+            settleUntil(SliceTimeline.nanos(until), false);
+            prune(SliceTimeline.nanos(forgetBefore));
             announce();
         }
         finally {
@@ -148,10 +179,10 @@ final class SliceLedger {
     }
 
     /** Settles closed slices that ended before {@code cutoff}; returns how many. Under settleLock. */
-    private int settleUntil(Instant cutoff, boolean distrust) {
+    private int settleUntil(long cutoff, boolean distrust) {
         int count = 0;
         Slice head;
-        while ((head = closed.peek()) != null && head.end.isBefore(cutoff)) {
+        while ((head = closed.peek()) != null && head.end < cutoff) {
             closed.poll();
             if (distrust) {
                 head.figures.distrust(SampledFigures.allResources());
@@ -172,18 +203,28 @@ final class SliceLedger {
         toAnnounce.clear();
     }
 
-    /** Under settleLock. Each timeline a forgotten slice was on is pruned once (a pass over its slices). */
-    private void prune(Instant cutoff) {
-        Set<Long> threads = new HashSet<>();
+    /**
+     * Under settleLock. Forgets settled slices that ended before {@code cutoff}: a thread's only slice leaves
+     * the map; each timeline a forgotten slice was on is pruned once per pass (a pass over its slices).
+     */
+    private void prune(long cutoff) {
+        long pass = ++prunePasses;
         Slice first;
-        while ((first = settled.peek()) != null && first.end.isBefore(cutoff)) {
+        while ((first = settled.peek()) != null && first.end < cutoff) {
             settled.poll();
-            threads.add(first.threadId);
-        }
-        for (Long threadId : threads) {
-            SliceTimeline timeline = timelines.get(threadId);
-            if (timeline != null && timeline.prune(cutoff)) {
-                timelines.remove(threadId, timeline);
+            Long thread = first.thread;
+            Object entry = threads.get(thread);
+            if (entry == first) {
+                if (threads.remove(thread, first)) {
+                    continue;
+                }
+                entry = threads.get(thread); // its thread opened another meanwhile: a timeline of both now
+            }
+            if (entry instanceof SliceTimeline timeline && timeline.prunedInPass != pass) {
+                timeline.prunedInPass = pass;
+                if (timeline.prune(cutoff)) {
+                    threads.remove(thread, timeline);
+                }
             }
         }
     }

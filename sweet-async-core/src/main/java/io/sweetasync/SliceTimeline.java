@@ -2,11 +2,13 @@ package io.sweetasync;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The slices (attempts) that ran on one thread, in the order they opened, so with increasing start
  * times; found by binary search, so that attributing an event costs O(log n) however many tasks the
- * thread ran lately. Slices nest only when a thread runs an attempt inside another (a caller-runs
+ * thread ran lately. Made for a thread's second slice kept at once (a thread with one is kept as that slice
+ * in the {@link SliceLedger}: a virtual runtime's thread runs one attempt in its life). Slices nest only when a thread runs an attempt inside another (a caller-runs
  * executor or a pool worker helping while it waits): an event belongs to the innermost slice containing
  * it. Guarded by this object's monitor (the thread adds, the stream thread reads and prunes).
  *
@@ -18,10 +20,16 @@ import java.util.Arrays;
  */
 final class SliceTimeline {
 
-    /** One attempt on one thread. {@code end} is null while it runs. */
-    static final class Slice {
+    /**
+     * One attempt on one thread, and the attempt's meter on a virtual thread (whose counters cannot measure
+     * it: its slice is all there is to stop). Times are nanoseconds since the epoch ({@link #now()}), as
+     * JFR's event times are converted ({@link #nanos}); {@code end} is {@link #OPEN} while it runs.
+     */
+    static final class Slice extends ResourceMeter {
+        final SliceLedger ledger;
         final SampledFigures figures;
-        final long threadId;
+        /** Its thread's id, boxed once: the ledger's key for it, at opening and at pruning. */
+        final Long thread;
         /**
          * Whether the attempt's thread counters measured its CPU (allocation) from its start: what it used then
          * counts in its name's totals already ({@link ResourceMeter}), and its samples only make the task's
@@ -29,33 +37,74 @@ final class SliceTimeline {
          */
         final boolean cpuMeasured;
         final boolean allocationMeasured;
-        final Instant start;
-        volatile Instant end;
+        final long start;
+        volatile long end = OPEN;
         /** Set by the stream thread once all events for this slice are in; later ones are late. */
         volatile boolean settled;
 
-        Slice(SampledFigures figures, long threadId, boolean cpuMeasured, boolean allocationMeasured, Instant start) {
+        Slice(SliceLedger ledger, SampledFigures figures, Long thread, boolean cpuMeasured,
+                boolean allocationMeasured, long start) {
+            this.ledger = ledger;
             this.figures = figures;
-            this.threadId = threadId;
+            this.thread = thread;
             this.cpuMeasured = cpuMeasured;
             this.allocationMeasured = allocationMeasured;
             this.start = start;
         }
 
-        boolean overlaps(Instant from, Instant to) {
-            Instant ended = end;
-            return !start.isAfter(to) && (ended == null || !ended.isBefore(from));
+        /** Closes this slice (a virtual thread's attempt ended). */
+        @Override
+        void stop() {
+            ledger.close(this);
+        }
+
+        boolean overlaps(long from, long to) {
+            return start <= to && end >= from;
+        }
+
+        boolean contains(long at) {
+            return start <= at && end >= at;
         }
     }
 
+    /** {@link Slice#end} of a slice still open: later than any time. */
+    static final long OPEN = Long.MAX_VALUE;
+
+    /** The time now in nanoseconds since the epoch, with {@link Instant#now()}'s precision. */
+    static long now() {
+        Instant now = Instant.now(); // read in place: the JIT keeps the Instant off the heap
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /** {@code time} in nanoseconds since the epoch, clamped to the longs (years 1677 to 2262). */
+    static long nanos(Instant time) {
+        long seconds = time.getEpochSecond();
+        if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {
+            return Long.MAX_VALUE - 1; // still before OPEN
+        }
+        if (seconds <= Long.MIN_VALUE / 1_000_000_000L) {
+            return Long.MIN_VALUE;
+        }
+        return seconds * 1_000_000_000L + time.getNano();
+    }
+
     /**
-     * The slices, {@code [0, size)} in use; room for one to start with: a virtual runtime's thread runs
-     * one attempt in its life, and its timeline is kept until that attempt's events have all arrived.
+     * The slices, {@code [0, size)} in use. A thread's first slice is kept without a timeline (a virtual
+     * runtime's thread runs one attempt in its life): a timeline is made when a second one opens while the
+     * first is still kept ({@link SliceLedger#open}).
      */
-    private Slice[] slices = new Slice[1];
+    private Slice[] slices = new Slice[4];
     private int size;
     /** Set when pruning emptied it, just before it leaves the map: a slice added now would be lost. */
     private boolean retired;
+    /** The ledger's prune pass that last pruned this timeline; read and written under the ledger's settle lock. */
+    long prunedInPass;
+
+    SliceTimeline(Slice first, Slice second) {
+        slices[0] = first;
+        slices[1] = second;
+        size = 2;
+    }
 
     /** Adds a slice; false if this timeline was retired (the caller takes a fresh one). */
     synchronized boolean add(Slice slice) {
@@ -70,13 +119,13 @@ final class SliceTimeline {
     }
 
     /** The innermost slice containing {@code at}, or null. */
-    synchronized Slice find(Instant at) {
+    synchronized Slice find(long at) {
         int low = 0;
         int high = size - 1;
         int last = -1; // the last slice that started at or before `at`
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            if (slices[mid].start.isAfter(at)) {
+            if (slices[mid].start > at) {
                 high = mid - 1;
             }
             else {
@@ -86,8 +135,7 @@ final class SliceTimeline {
         }
         for (int i = last; i >= 0; i--) {
             Slice slice = slices[i];
-            Instant end = slice.end;
-            if (end == null || !end.isBefore(at)) {
+            if (slice.end >= at) {
                 return slice;
             }
         }
@@ -98,12 +146,11 @@ final class SliceTimeline {
      * Drops settled slices that ended before {@code cutoff}, wherever they are; returns whether none is
      * left, in which case the timeline is retired and must leave the map.
      */
-    synchronized boolean prune(Instant cutoff) {
+    synchronized boolean prune(long cutoff) {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             Slice slice = slices[i];
-            Instant end = slice.end;
-            if (!slice.settled || end == null || !end.isBefore(cutoff)) {
+            if (!slice.settled || slice.end >= cutoff) {
                 slices[kept++] = slice;
             }
         }
@@ -113,8 +160,17 @@ final class SliceTimeline {
         return retired;
     }
 
-    /** Calls {@code action} for every slice not yet settled. */
-    synchronized void forEachUnsettled(java.util.function.Consumer<Slice> action) {
+    /** Calls {@code action} for every slice not yet settled of {@code entry}, a ledger's: a slice or a timeline. */
+    static void forEachUnsettled(Object entry, Consumer<Slice> action) {
+        if (entry instanceof SliceTimeline timeline) {
+            timeline.forEachUnsettled(action);
+        }
+        else if (!((Slice) entry).settled) {
+            action.accept((Slice) entry);
+        }
+    }
+
+    private synchronized void forEachUnsettled(Consumer<Slice> action) {
         for (int i = 0; i < size; i++) {
             Slice slice = slices[i];
             if (!slice.settled) {

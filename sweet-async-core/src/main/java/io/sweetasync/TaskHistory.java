@@ -2,6 +2,8 @@ package io.sweetasync;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,19 +139,28 @@ final class TaskHistory {
         return null;
     }
 
-    /** Replaces the entries of these roots (by id) with snapshots taken now. */
-    void renew(Map<TaskId, TaskNode<?>> roots) {
-        if (size == 0) {
+    /**
+     * Replaces the entries of the roots of {@code nodes} (by id; a root may come more than once) with snapshots
+     * taken now. Matched through the roots sorted by id: nothing made per node but for the renewed entries.
+     */
+    void renew(List<TaskNode<?>> nodes) {
+        if (size == 0 || nodes.isEmpty()) {
             return;
         }
-        List<TaskId> shown = new ArrayList<>();
+        TaskNode<?>[] roots = new TaskNode<?>[nodes.size()];
+        for (int i = 0; i < roots.length; i++) {
+            roots[i] = nodes.get(i).rootNode();
+        }
+        Arrays.sort(roots, ROOT_ORDER);
+        List<TaskNode<?>> shown = new ArrayList<>();
         lock.lock();
         try {
-            entries.forEach(entry -> {
-                if (roots.containsKey(idOf(entry))) {
-                    shown.add(idOf(entry));
+            for (Object entry : entries) {
+                TaskNode<?> root = find(roots, idValueOf(entry));
+                if (root != null) {
+                    shown.add(root);
                 }
-            });
+            }
         }
         finally {
             lock.unlock();
@@ -157,17 +168,39 @@ final class TaskHistory {
         if (shown.isEmpty()) {
             return;
         }
-        Map<TaskId, Object> renewed = new HashMap<>();
-        shown.forEach(id -> renewed.put(id, roots.get(id).tree(CHILD_LIMIT)));
+        Map<Long, Object> renewed = new HashMap<>();
+        shown.forEach(root -> renewed.put(root.idValue(), root.tree(CHILD_LIMIT)));
         lock.lock();
         try {
             List<Object> current = new ArrayList<>(entries);
             entries.clear();
-            current.forEach(entry -> entries.addLast(renewed.getOrDefault(idOf(entry), entry)));
+            current.forEach(entry -> entries.addLast(renewed.getOrDefault(idValueOf(entry), entry)));
         }
         finally {
             lock.unlock();
         }
+    }
+
+    private static final Comparator<TaskNode<?>> ROOT_ORDER = Comparator.comparingLong(TaskNode::idValue);
+
+    /** The root of id {@code idValue} among {@code roots} (sorted by id), or null. */
+    private static TaskNode<?> find(TaskNode<?>[] roots, long idValue) {
+        int low = 0;
+        int high = roots.length - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            long at = roots[mid].idValue();
+            if (at < idValue) {
+                low = mid + 1;
+            }
+            else if (at > idValue) {
+                high = mid - 1;
+            }
+            else {
+                return roots[mid];
+            }
+        }
+        return null;
     }
 
     /** An entry's snapshot. */
@@ -175,9 +208,9 @@ final class TaskHistory {
         return entry instanceof FinishedRoot root ? root.info() : (TaskInfo) entry;
     }
 
-    /** An entry's root id. */
-    private static TaskId idOf(Object entry) {
-        return entry instanceof FinishedRoot root ? new TaskId(root.idValue()) : ((TaskInfo) entry).id();
+    /** An entry's root id's value. */
+    private static long idValueOf(Object entry) {
+        return entry instanceof FinishedRoot root ? root.idValue() : ((TaskInfo) entry).id().value();
     }
 
     /** The snapshot with this id in {@code top}'s tree; a walk with an explicit stack, however deep. */

@@ -206,6 +206,43 @@ class SampledResourcesTest {
                 .satisfies(info -> assertBytes("history", info.metrics().bytesRead(), ResourceValue.Source.SAMPLED, 3 * MB)));
     }
 
+    /**
+     * Roots whose figures, and their children's, become final in the same flushes: each root's history entry is
+     * renewed once, with its own figures (the renewal matches a batch's tasks to entries by root id; a root
+     * comes once per child in a batch).
+     */
+    @Test
+    void theHistoryShowsEachRootsOwnFiguresWhenTheirChildrenSettleWithThem() throws Exception {
+        Path file = dir.resolve("1mb.bin");
+        Files.write(file, new byte[(int) MB]);
+        List<SpawningTask<Long>> roots = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            int reads = i;
+            roots.add(sampling.to(Long.class).named("history-root-" + i).run(() -> {
+                TaskContext context = TaskContext.current().orElseThrow();
+                context.runChild(() -> Work.read(file, 1));
+                context.runChild(() -> Work.read(file, 1));
+                long read = Work.read(file, reads);
+                context.joinChildren();
+                return read;
+            }));
+        }
+        roots.forEach(SpawningTask::join);
+        await().atMost(SETTLE).untilAsserted(() -> {
+            List<TaskInfo> recent = sampling.recent();
+            assertThat(recent).extracting(TaskInfo::id).containsExactlyInAnyOrderElementsOf(
+                    roots.stream().map(SpawningTask::id).toList());
+            for (int i = 0; i < roots.size(); i++) {
+                TaskId id = roots.get(i).id();
+                TaskInfo entry = recent.stream().filter(info -> info.id().equals(id)).findFirst().orElseThrow();
+                assertBytes("root " + (i + 1) + " in the history", entry.metrics().bytesRead(),
+                        ResourceValue.Source.SAMPLED, (i + 1) * MB);
+                assertThat(entry.children()).hasSize(2).allSatisfy(child -> assertBytes("a child in the history",
+                        child.metrics().bytesRead(), ResourceValue.Source.SAMPLED, MB));
+            }
+        });
+    }
+
     @Test
     void workTooSmallToSampleIsUnavailableButIoIsCountedExactly() throws Exception {
         Path file = dir.resolve("1kb.bin");
