@@ -60,7 +60,7 @@ public final class DurableTaskBuilder<T> {
      *                                  large to store (over 4,000 characters as stored: hundreds of rules)
      */
     public SpawningTask<T> run() {
-        return orchestrator.durables().submit(spec, handler, argument);
+        return orchestrator.parts().durables().submit(spec, handler, argument);
     }
 
     /**

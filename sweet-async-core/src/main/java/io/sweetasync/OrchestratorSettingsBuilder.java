@@ -18,7 +18,7 @@ import java.util.Objects;
 /**
  * What a {@link TaskOrchestrator.Builder} is told, each value checked as it is set: the setters of the public
  * builder, which extends this class and adds only {@link TaskOrchestrator.Builder#build() build()}; the
- * orchestrator's constructor reads the fields.
+ * orchestrator's parts ({@link OrchestratorParts}) are made from the fields.
  *
  * <p>Invariants: not thread-safe (a builder is configured on one thread, then built). Every setter checks its
  * argument before it changes anything, so a refused value leaves the builder as it was, and returns the builder

@@ -3,19 +3,14 @@ package io.sweetasync;
 import io.sweetasync.emit.EmittingTaskBuilder;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
-import io.sweetasync.spi.TaskClock;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * The engine: runtimes, the live task registry, a bounded history of finished root tasks, and
@@ -45,33 +40,13 @@ import java.util.function.Function;
  */
 public final class TaskOrchestrator implements AutoCloseable {
 
-    // A facade over package-private parts, one job each (package-info lists them): every field is final and
-    // every part thread-safe. The constructor makes the parts in dependency order and starts what calls back
-    // in (the store's thread, the cluster) only once all are made. close() ends the tasks (Shutdown), then
-    // stops the runtimes' threads, the store and cluster, the timer and the JFR attribution, in that order.
+    // A facade over package-private parts, one job each (package-info lists them): OrchestratorParts makes them
+    // in dependency order, starts what calls back in (the store's thread, the cluster) only once this holds them,
+    // and closes them in order; the engine's classes reach them through parts(). The public methods stay here.
 
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final Runtimes runtimes;
-    private final TaskClock clock;
-    private final SystemClock ownedClock;
-    private final LimiterGroups groups;
-    private final LiveTasks live = new LiveTasks();
-    private final TaskFactory factory;
-    private final TaskListeners listeners = new TaskListeners();
-    private final TaskHistory history;
-    private final ResourceTracking resourceTracking;
-    private final ResourceAttribution attribution;
-    /** Announces figures that became final after their task finished; null when tracking is off. */
-    private final FigureUpdates figureUpdates;
-    private final UsageByName usage = new UsageByName();
-    private final WallClockAnchor wallClock;
-    private final FinishedTasks finishedTasks;
-    private final StoreAndCluster outside;
-    private final Shutdown shutdown = new Shutdown(live);
-    /** Tasks that ended while their bodies still run (see {@link TaskInfo#runaway()}). */
-    private final Runaways runaways = new Runaways();
+    private final OrchestratorParts parts;
     /**
      * The builder with nothing set, which {@link #to()} hands out: builders are immutable, so one serves every
      * call (a {@code to(type).run(work)} per task made one each).
@@ -79,43 +54,8 @@ public final class TaskOrchestrator implements AutoCloseable {
     private final SpawningTaskBuilder<?> anyTask = new SpawningTaskBuilder<>(this, TaskSpec.empty());
 
     private TaskOrchestrator(Builder builder) {
-        int instance = INSTANCES.incrementAndGet();
-        this.runtimes = new Runtimes(builder.runtimes, builder.defaultRuntime);
-        this.ownedClock = builder.clock == null ? new SystemClock("sweet-async-timer-" + instance) : null;
-        this.clock = builder.clock == null ? ownedClock : builder.clock;
-        this.groups = new LimiterGroups(builder.groups, builder.defaultGroupConfig, clock);
-        this.wallClock = new WallClockAnchor(clock);
-        this.history = new TaskHistory(builder.historySize);
-        this.listeners.addAll(builder.listeners);
-        this.finishedTasks = new FinishedTasks(this, live, history, listeners);
-        this.resourceTracking = builder.resourceTracking;
-        this.figureUpdates = resourceTracking == ResourceTracking.OFF ? null
-                : new FigureUpdates(finishedTasks::resourcesFinal);
-        this.attribution = resourceTracking == ResourceTracking.MEASURE_AND_SAMPLE
-                ? ResourceAttribution.start(figureUpdates) : null;
-        try {
-            StoreSettings storeSettings = new StoreSettings(
-                    builder.member == null ? StoreSettings.defaultMember() : builder.member, builder.storeLease,
-                    builder.storeFlushInterval, builder.storeRetention, builder.storeMaxTracked, builder.maxResultSize,
-                    builder.storeUnresolvedAfter);
-            this.outside = new StoreAndCluster(this, storeSettings, builder.store, builder.durableCodec,
-                    builder.durableStartGate, builder.handlers, builder.cluster);
-            this.factory = new TaskFactory(this, runtimes.defaultRuntime(), builder.defaultTimeout,
-                    builder.defaultRetry, outside.incarnation(), live, listeners, List.copyOf(builder.propagators),
-                    outside.storeSync());
-            outside.start();
-        }
-        catch (RuntimeException | Error ex) {
-            // A failed build (a store out of reach, a handler name given twice) leaves no sampler or timer running:
-            // nobody holds this orchestrator to close it, and a start-up may try again and again.
-            if (attribution != null) {
-                attribution.close();
-            }
-            if (ownedClock != null) {
-                ownedClock.close();
-            }
-            throw ex;
-        }
+        this.parts = new OrchestratorParts(this, builder);
+        parts.start(); // once this holds the parts: the store's thread and the cluster call back through them
     }
 
     /** A builder for an orchestrator with the three built-in runtimes. */
@@ -188,12 +128,12 @@ public final class TaskOrchestrator implements AutoCloseable {
      * and {@link #recent()} may both show it for that moment).
      */
     public Optional<TaskInfo> find(TaskId id) {
-        TaskNode<?> node = live.find(Objects.requireNonNull(id, "id"));
+        TaskNode<?> node = parts.live.find(Objects.requireNonNull(id, "id"));
         if (node != null) {
             return Optional.of(node.tree(Integer.MAX_VALUE));
         }
-        TaskInfo recorded = history.find(id);
-        return recorded != null ? Optional.of(recorded) : outside.find(id);
+        TaskInfo recorded = parts.history.find(id);
+        return recorded != null ? Optional.of(recorded) : parts.outside.find(id);
     }
 
     /**
@@ -205,7 +145,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * }</pre>
      */
     public List<TaskInfo> stored(TaskQuery query) {
-        return outside.stored(Objects.requireNonNull(query, "query"));
+        return parts.outside.stored(Objects.requireNonNull(query, "query"));
     }
 
     /**
@@ -219,7 +159,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @throws IllegalStateException without a store
      */
     public <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
-        return outside.durables().storedResult(id, type);
+        return parts.outside.durables().storedResult(id, type);
     }
 
     /**
@@ -229,27 +169,27 @@ public final class TaskOrchestrator implements AutoCloseable {
      * @throws IllegalStateException if a handler of that name is registered already
      */
     public <A> void handler(String name, Class<A> type, TaskHandler<A, ?> handler) {
-        outside.durables().register(name, type, handler);
+        parts.outside.durables().register(name, type, handler);
     }
 
     /** How the task store keeps up, if there is one: member, incarnation, records written, failures, drops. */
     public Optional<StoreStatistics> storeStatistics() {
-        return outside.statistics();
+        return parts.outside.statistics();
     }
 
     /** Writes the pending task records now and waits; false if the store failed (it is retried later). */
     public boolean flushStore() {
-        return outside.flush();
+        return parts.outside.flush();
     }
 
     /** Live root tasks with their subtrees, oldest first. */
     public List<TaskInfo> roots() {
-        return live.rootsOldestFirst().stream().map(node -> node.tree(Integer.MAX_VALUE)).toList();
+        return parts.live.rootsOldestFirst().stream().map(node -> node.tree(Integer.MAX_VALUE)).toList();
     }
 
     /** Flat snapshots (no children) of every live task, roots and children, oldest first; walks the live trees. */
     public List<TaskInfo> liveTasks() {
-        return live.allOldestFirst().stream().map(TaskNode::info).toList();
+        return parts.live.allOldestFirst().stream().map(TaskNode::info).toList();
     }
 
     /**
@@ -257,12 +197,12 @@ public final class TaskOrchestrator implements AutoCloseable {
      * subtrees: each node keeps its first 100 children ({@link TaskInfo#childCount()} still counts all).
      */
     public List<TaskInfo> recent() {
-        return history.newestFirst();
+        return parts.history.newestFirst();
     }
 
     /** Number of live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
     public int queuedCount() {
-        return live.queuedCount();
+        return parts.live.queuedCount();
     }
 
     /**
@@ -270,12 +210,12 @@ public final class TaskOrchestrator implements AutoCloseable {
      * tasks being created or finishing at that moment have settled.
      */
     public int liveCount() {
-        return live.count();
+        return parts.live.count();
     }
 
     /** Snapshots of every concurrency group's limiter, by group name. */
     public List<LimiterSnapshot> limiters() {
-        return groups.snapshots();
+        return parts.groups.snapshots();
     }
 
     /**
@@ -286,17 +226,17 @@ public final class TaskOrchestrator implements AutoCloseable {
      *                                  {@link SpawningTaskBuilder#group}), naming it
      */
     public ConcurrencyLimiter limiter(String group) {
-        return groups.limiter(group);
+        return parts.groups.limiter(group);
     }
 
     /** How this orchestrator obtains resource figures. */
     public ResourceTracking resourceTracking() {
-        return resourceTracking;
+        return parts.resourceTracking;
     }
 
     /** Resource totals per task name, by name. */
     public List<ResourceUsage> resourceUsage() {
-        return usage.snapshots();
+        return parts.usage.snapshots();
     }
 
     /**
@@ -311,12 +251,23 @@ public final class TaskOrchestrator implements AutoCloseable {
      *         than 1000 names)
      */
     public Optional<ResourceUsage> resourceUsage(String name) {
-        return usage.snapshot(Objects.requireNonNull(name, "name"));
+        return parts.usage.snapshot(Objects.requireNonNull(name, "name"));
     }
 
     /** The registered runtimes by name. */
     public Map<String, TaskRuntime> runtimes() {
-        return runtimes.byName();
+        return parts.runtimes.byName();
+    }
+
+    /**
+     * The retry policy of tasks that set none ({@link Builder#defaultRetry}; {@link RetryPolicy#none()} unless set).
+     *
+     * <pre>{@code
+     * boolean mayRetry = orchestrator.defaultRetry().maxRetries() > 0;
+     * }</pre>
+     */
+    public RetryPolicy defaultRetry() {
+        return parts.factory.defaultRetry();
     }
 
     /**
@@ -333,11 +284,11 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     public boolean cancel(TaskId id) {
         Objects.requireNonNull(id, "id");
-        TaskNode<?> here = live.find(id);
+        TaskNode<?> here = parts.live.find(id);
         if (here != null) {
             return cancelHere(here);
         }
-        TaskCluster cluster = placement().cluster();
+        TaskCluster cluster = parts.placement().cluster();
         if (cluster == null) {
             return false;
         }
@@ -353,7 +304,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** {@link #cancel(TaskId)} among this member's live tasks only: what the cluster asks each member to do. */
     boolean cancelHere(TaskId id) {
-        TaskNode<?> node = live.find(id);
+        TaskNode<?> node = parts.live.find(id);
         return node != null && cancelHere(node);
     }
 
@@ -365,12 +316,12 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Adds a listener for all tasks started from now on. */
     public void addListener(TaskListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        parts.listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Removes a listener; returns whether it was registered. */
     public boolean removeListener(TaskListener listener) {
-        return listeners.remove(listener);
+        return parts.listeners.remove(listener);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------
@@ -387,7 +338,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      *         a task's own call does not wait for)
      */
     public boolean shutdown(Duration grace) {
-        return shutdown.drainThenCancel(grace);
+        return parts.shutdown.drainThenCancel(grace);
     }
 
     /**
@@ -395,17 +346,17 @@ public final class TaskOrchestrator implements AutoCloseable {
      * run, ignoring their interrupts: each holds a thread, and its group permit, until its body returns.
      */
     public List<TaskInfo> runaways() {
-        return runaways.snapshots();
+        return parts.runaways.snapshots();
     }
 
     /** Number of runaway bodies now (see {@link #runaways()}). */
     public int runawayCount() {
-        return runaways.count();
+        return parts.runaways.count();
     }
 
     /** Whether new root tasks are admitted. */
     public boolean isAccepting() {
-        return shutdown.isAccepting();
+        return parts.shutdown.isAccepting();
     }
 
     /**
@@ -417,166 +368,14 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!shutdown.beginClose()) {
-            if (!runsOwnTaskCodeHere()) {
-                shutdown.awaitCloseEnded();
-            }
-            return;
-        }
-        try {
-            shutdown.cancelAllForClose();
-            runtimes.close();
-            outside.close();
-            if (ownedClock != null) {
-                ownedClock.close();
-            }
-            if (attribution != null) {
-                attribution.close();
-            }
-            GlobalOrchestrator.closed(this);
-        }
-        finally {
-            shutdown.closeEnded();
-        }
+        parts.close(this);
     }
 
-    /** Whether the current thread runs a body, fallback or listener of a task of this orchestrator. */
-    private boolean runsOwnTaskCodeHere() {
-        Carrier here = Carrier.currentOrNull();
-        if (here == null) {
-            return false;
-        }
-        TaskNode<?> body = here.top();
-        TaskNode<?> ending = here.ending();
-        return body != null && body.orchestrator() == this || ending != null && ending.orchestrator() == this;
-    }
+    // ---- engine ---------------------------------------------------------------------------------
 
-    // ---- engine (what its classes reach here; each kept by the part whose job it is) ------------
-
-    /** Whether {@link #close()} has begun. */
-    boolean isClosed() {
-        return shutdown.isClosed();
-    }
-
-    /** Whether {@link #shutdown} has begun (a cancellation now may be the shutdown's, not a user's). */
-    boolean isShuttingDown() {
-        return shutdown.isShuttingDown();
-    }
-
-    /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
-    boolean isCancellingAll() {
-        return shutdown.isCancellingAll();
-    }
-
-    /** The runaway bookkeeping; see {@link Runaways}. */
-    Runaways runawayTasks() {
-        return runaways;
-    }
-
-    /** The task store's sync, null without a store; see {@link StoreAndCluster}. */
-    StoreSync storeSync() {
-        return outside.storeSync();
-    }
-
-    Durables durables() {
-        return outside.durables();
-    }
-
-    ClusterPlacement placement() {
-        return outside.placement();
-    }
-
-    TaskClock clock() {
-        return clock;
-    }
-
-    /** The wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
-    Instant instantAt(long nanos) {
-        return wallClock.instantAt(nanos);
-    }
-
-    /** The anchor that gives the wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
-    WallClockAnchor.Anchor anchorAt(long nanos) {
-        return wallClock.anchorAt(nanos);
-    }
-
-    /**
-     * Where finished tasks whose figures became final go to be announced (sampled figures, a runaway's);
-     * null when resource tracking is off.
-     */
-    FigureUpdates figureUpdates() {
-        return figureUpdates;
-    }
-
-    /** The JFR attribution, null unless sampling is on and JFR available. */
-    ResourceAttribution attribution() {
-        return attribution;
-    }
-
-    /** The totals of a task name; see {@link UsageByName}. */
-    UsageTotals usage(String name) {
-        return usage.of(name);
-    }
-
-    TaskRuntime runtime(String name) {
-        return runtimes.named(name);
-    }
-
-    <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
-        return factory.spawn(spec, work);
-    }
-
-    <T, U> SpawningTask<U> chain(TaskNode<T> upstream, Function<? super T, ? extends U> next) {
-        return factory.chain(upstream, next);
-    }
-
-    /**
-     * The retry policy of tasks that set none ({@link Builder#defaultRetry}; {@link RetryPolicy#none()} unless set).
-     *
-     * <pre>{@code
-     * boolean mayRetry = orchestrator.defaultRetry().maxRetries() > 0;
-     * }</pre>
-     */
-    public RetryPolicy defaultRetry() {
-        return factory.defaultRetry();
-    }
-
-    /** A durable task's node: created, tracked and registered, but not submitted. */
-    <T> TaskNode<T> createDurable(TaskSpec<T> spec, Callable<? extends T> work, TaskId givenId, int priorAttempts) {
-        return factory.create(spec, work, "durable", givenId, priorAttempts, true);
-    }
-
-    /** Called by a node once its status is terminal, before its waiters are released; see {@link FinishedTasks}. */
-    <T> void finished(TaskNode<T> node, TaskResult<T> result) {
-        finishedTasks.finished(node, result);
-    }
-
-    /** Called once a runaway's body has returned; see {@link FinishedTasks#runawayReturned}. */
-    void runawayReturned(TaskNode<?> node) {
-        finishedTasks.runawayReturned(node);
-    }
-
-    /**
-     * Marked as the task's end is ({@link TaskEnding#runWhileEnding}): the task is admitted only once the
-     * listeners return, so a listener's {@code shutdown(grace)} does not wait for it.
-     */
-    void notifyQueued(TaskNode<?> node) {
-        if (listeners.wants(TaskListeners.QUEUED)) {
-            node.runWhileEnding("an onQueued listener",
-                    () -> listeners.notify(node, TaskListeners.QUEUED, TaskListener::onQueued));
-        }
-    }
-
-    void notifyStarted(TaskNode<?> node) {
-        listeners.notify(node, TaskListeners.STARTED, TaskListener::onStarted);
-    }
-
-    void notifyRetrying(TaskNode<?> node, Throwable error, Duration delay) {
-        listeners.notify(node, TaskListeners.RETRYING, (listener, info) -> listener.onRetrying(info, error, delay));
-    }
-
-    void warn(String message, Throwable error) {
-        LOG.log(Level.WARNING, message, error);
+    /** The parts, for the engine's classes (a task reaches its orchestrator's clock, store, listeners here). */
+    OrchestratorParts parts() {
+        return parts;
     }
 
     /** Configures a {@link TaskOrchestrator}. Not thread-safe; build once. */
