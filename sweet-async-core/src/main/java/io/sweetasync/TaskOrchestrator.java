@@ -164,7 +164,8 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /**
      * Registers a durable task handler after the orchestrator was built (the Spring starter registers
-     * {@code @AsyncTask(durable = true)} methods this way); see {@link Builder#handler}.
+     * {@code @AsyncTask(durable = true)} methods this way); see
+     * {@link Builder#handler TaskOrchestrator.Builder.handler(String, Class, TaskHandler)}.
      *
      * @throws IllegalStateException if a handler of that name is registered already
      */
@@ -260,7 +261,8 @@ public final class TaskOrchestrator implements AutoCloseable {
     }
 
     /**
-     * The retry policy of tasks that set none ({@link Builder#defaultRetry}; {@link RetryPolicy#none()} unless set).
+     * The retry policy of tasks that set none ({@link Builder#defaultRetry TaskOrchestrator.Builder.defaultRetry};
+     * {@link RetryPolicy#none()} unless set).
      *
      * <pre>{@code
      * boolean mayRetry = orchestrator.defaultRetry().maxRetries() > 0;
@@ -272,8 +274,8 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /**
      * Cancels a live task and its subtree, as its {@link SpawningTask#cancel()} does. In a cluster
-     * ({@link Builder#cluster}) a task that is not live here is cancelled on whichever member runs it
-     * (the cluster's {@link TaskCluster#cancel}); a member that does not answer in time counts as not running it.
+     * ({@link Builder#cluster TaskOrchestrator.Builder.cluster}) a task that is not live here is cancelled on whichever
+     * member runs it (the cluster's {@link TaskCluster#cancel}); a member that does not answer in time counts as not running it.
      *
      * <pre>{@code
      * boolean cancelled = orchestrator.cancel(TaskId.parse("1-42"));
