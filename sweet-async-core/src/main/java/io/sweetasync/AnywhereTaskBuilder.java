@@ -48,7 +48,7 @@ public final class AnywhereTaskBuilder<T> {
      * @throws IllegalArgumentException if no handler has that name, or it takes another type of argument
      */
     public SpawningTask<T> run(String handler, Object argument) {
-        return orchestrator.placement().spawn(spec, Objects.requireNonNull(handler, "handler"), argument);
+        return orchestrator.parts().placement().spawn(spec, Objects.requireNonNull(handler, "handler"), argument);
     }
 
     /**

@@ -58,13 +58,13 @@ final class ClusterPlacement implements ClusterHost {
         String group = spec.group();
         Map<String, String> tags = spec.tags(); // the handle's own tags, without a snapshot of it per placement
         Callable<T> body = () -> place(handler, argument, name, group, tags);
-        return orchestrator.spawn(spec.withName(name).withGroup(null), body);
+        return orchestrator.parts().spawn(spec.withName(name).withGroup(null), body);
     }
 
     /** The handler's registration; the same handlers serve durable and anywhere() tasks. */
     private static Durables.Registration<?> registration(TaskOrchestrator orchestrator, String handler) {
         try {
-            return orchestrator.durables().registration(handler);
+            return orchestrator.parts().durables().registration(handler);
         }
         catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException("a task placed with anywhere() runs a registered handler: "
@@ -156,7 +156,7 @@ final class ClusterPlacement implements ClusterHost {
     private static SpawningTask<Object> startHere(TaskNode<?> self, String handler, Object argument, String name,
             String group) {
         TaskSpec<Object> spec = TaskSpec.childOf(self).withName(name).withGroup(group);
-        return self.orchestrator().spawn(spec, body(self.orchestrator(), handler, argument));
+        return self.orchestrator().parts().spawn(spec, body(self.orchestrator(), handler, argument));
     }
 
     private static Object awaitHere(TaskNode<?> self, SpawningTask<Object> child) throws Exception {
@@ -220,28 +220,28 @@ final class ClusterPlacement implements ClusterHost {
 
     @Override
     public long durableOwner() {
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         return sync == null ? 0 : sync.incarnation();
     }
 
     @Override
     public int durablesNotStarted(String member) {
-        return orchestrator.durables().placed().notStarted(member);
+        return orchestrator.parts().durables().placed().notStarted(member);
     }
 
     @Override
     public void startDurable(TaskId id, Consumer<RemoteOutcome> onEnd) {
-        orchestrator.durables().startPlaced(id, onEnd, memberName());
+        orchestrator.parts().durables().startPlaced(id, onEnd, memberName());
     }
 
     @Override
     public void durableEnded(TaskId id, RemoteOutcome outcome) {
-        orchestrator.durables().placed().ended(id, outcome);
+        orchestrator.parts().durables().placed().ended(id, outcome);
     }
 
     @Override
     public void memberLeft(String member) {
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         if (sync != null) {
             sync.claimSoon();
         }
@@ -297,7 +297,7 @@ final class ClusterPlacement implements ClusterHost {
     public Set<String> handlers() {
         // A member that admits no new root task (shutting down) can run no placed work: none is offered, so it
         // is passed over, as a member still starting is, instead of rejecting whatever is placed on it.
-        return orchestrator.isAccepting() ? orchestrator.durables().handlerNames() : Set.of();
+        return orchestrator.isAccepting() ? orchestrator.parts().durables().handlerNames() : Set.of();
     }
 
     @Override
@@ -343,7 +343,7 @@ final class ClusterPlacement implements ClusterHost {
                 throw ex;
             };
         }
-        TaskNode<Object> node = (TaskNode<Object>) orchestrator.spawn(spec, work);
+        TaskNode<Object> node = (TaskNode<Object>) orchestrator.parts().spawn(spec, work);
         node.whenTerminal(() -> {
             RemoteOutcome outcome = outcomeOf(node);
             try {

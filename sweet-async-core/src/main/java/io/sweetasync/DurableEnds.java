@@ -48,7 +48,7 @@ final class DurableEnds {
      * it is to stay pending ({@link #released}).
      */
     io.sweetasync.spi.TaskStore.DurableEnd end(TaskNode<?> node) {
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         if (released(node)) {
             return null;
         }

@@ -194,7 +194,7 @@ final class DurableMirror<T> {
     private Object runClaimed(DurableRecord record) throws Exception {
         for (int attempt = record.attempts(); ; attempt++) {
             try {
-                return registration.call(orchestrator.durables().codec(), record.argument());
+                return registration.call(orchestrator.parts().durables().codec(), record.argument());
             }
             catch (Exception | Error failure) {
                 Duration delay;
@@ -238,7 +238,7 @@ final class DurableMirror<T> {
      */
     private void cancelEverywhere() {
         try {
-            orchestrator.placement().cluster().cancel(node.id());
+            orchestrator.parts().placement().cluster().cancel(node.id());
         }
         catch (RuntimeException ex) {
             LOG.log(Level.DEBUG, "could not cancel durable task " + node.label() + " on other members", ex);

@@ -90,7 +90,7 @@ final class DurableReruns {
      * not start at an earlier look; called by the store's lease keeper.
      */
     void claimOrphans() {
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
             return;
         }
@@ -124,7 +124,7 @@ final class DurableReruns {
      * a renewal.
      */
     void endUnresolved() {
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         if (sync == null || !orchestrator.isAccepting()) {
             return;
         }
@@ -205,7 +205,7 @@ final class DurableReruns {
      * after the claims of the same renewal; called by the store's lease keeper, the only thread that claims.
      */
     void reconcile() {
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         if (sync == null || handlers.isEmpty() || codec == null || !orchestrator.isAccepting()) {
             return;
         }
@@ -319,11 +319,11 @@ final class DurableReruns {
         LOG.log(Level.INFO, "running durable task {0} ({1}) again: run {2}, {3}", id, record.handler(),
                 record.attempts(), cause);
         String origin = node.info().tags().get(ClusterPlacement.PLACED_FROM);
-        TaskCluster cluster = orchestrator.placement().cluster();
+        TaskCluster cluster = orchestrator.parts().placement().cluster();
         if (origin != null && cluster != null) {
             // Placed from a member whose handle may still wait for it: that member hears how this run ended.
             node.whenTerminal(() -> {
-                RemoteOutcome outcome = orchestrator.placement().outcomeOf(node);
+                RemoteOutcome outcome = orchestrator.parts().placement().outcomeOf(node);
                 try {
                     cluster.durableEnded(origin, id, outcome);
                 }

@@ -107,7 +107,7 @@ final class DurableStarts {
             LOG.log(Level.WARNING, "durable task " + id + " runs again under this member's default timeout and "
                     + "retry policy: the ones it was submitted with cannot be read here (" + ex.getMessage() + ")");
         }
-        return orchestrator.createDurable(spec, durables.body(registration, record.argument()), id,
+        return orchestrator.parts().createDurable(spec, durables.body(registration, record.argument()), id,
                 record.attempts() - 1);
     }
 

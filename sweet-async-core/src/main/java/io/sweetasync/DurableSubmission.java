@@ -71,11 +71,11 @@ final class DurableSubmission {
         TaskSpec<T> named = spec.name() == null ? spec.withName(name) : spec;
         // What a re-run (after a crash, a hand-over, on another member) runs under, as it was given here.
         String settings = DurableSettings.write(named.name(), named.timeout(), named.retry());
-        DurableTarget target = orchestrator.placement().chooseDurable(name, named.group());
+        DurableTarget target = orchestrator.parts().placement().chooseDurable(name, named.group());
         if (target != null) {
             return placed.submit(sync, registration, named, encoded, settings, target, gate);
         }
-        TaskNode<T> node = orchestrator.createDurable(named, durables.body(registration, encoded), null, 0);
+        TaskNode<T> node = orchestrator.parts().createDurable(named, durables.body(registration, encoded), null, 0);
         owned.starting(node.id()); // known here before the store may list it as this incarnation's
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), name, encoded, "PENDING", 1,

@@ -17,7 +17,8 @@ import java.util.function.Function;
  * given here (the store keeps them; a setting not given takes the running member's default), and the runs
  * lost with a process count as attempts toward its retries.
  *
- * <p>With a cluster ({@link TaskOrchestrator.Builder#cluster}) whose members share the store, {@link #run()}
+ * <p>With a cluster ({@link TaskOrchestrator.Builder#cluster TaskOrchestrator.Builder.cluster}) whose members share
+ * the store, {@link #run()}
  * places the task on the least loaded member that has the handler and a store (this one included): the
  * invocation is stored owned by that member, which runs it and writes its record, and the returned handle
  * (with the task's id) follows it there — its status, {@code join()}, {@code result()}, and {@code cancel()}
@@ -60,7 +61,7 @@ public final class DurableTaskBuilder<T> {
      *                                  large to store (over 4,000 characters as stored: hundreds of rules)
      */
     public SpawningTask<T> run() {
-        return orchestrator.durables().submit(spec, handler, argument);
+        return orchestrator.parts().durables().submit(spec, handler, argument);
     }
 
     /**

@@ -121,7 +121,7 @@ final class Durables {
     }
 
     private StoreSync requireSync(String what) {
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         if (sync == null) {
             throw new IllegalStateException(what + " a task store: build the orchestrator with "
                     + "TaskOrchestrator.builder().store(...) (or sweet.async.store.enabled=true in Spring Boot)");

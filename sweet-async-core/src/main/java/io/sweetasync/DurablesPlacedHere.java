@@ -67,7 +67,7 @@ final class DurablesPlacedHere {
         PlacedHere placedHere = new PlacedHere(id, onEnd, member);
         if (!tryStart(placedHere)) {
             placedUnstarted.add(placedHere);
-            StoreSync sync = orchestrator.storeSync();
+            StoreSync sync = orchestrator.parts().storeSync();
             if (abandoned && sync != null) {
                 abandon().forEach(sync::handBack); // this member stopped meanwhile: nobody else looks at the queue again
             }
@@ -83,7 +83,7 @@ final class DurablesPlacedHere {
     boolean tryStart(PlacedHere placedHere) {
         TaskId id = placedHere.id();
         String member = placedHere.member();
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         String refused;
         DurableRecord record = null;
         Optional<io.sweetasync.spi.TaskRecord> before = Optional.empty();
@@ -118,7 +118,8 @@ final class DurablesPlacedHere {
         synchronized (starts) {
             TaskNode<Object> running = recovered.get(id);
             if (running != null) { // a look at the store found it first and runs it: this placement follows that run
-                running.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.placement().outcomeOf(running)));
+                ClusterPlacement placement = orchestrator.parts().placement();
+                running.whenTerminal(() -> placedHere.onEnd().accept(placement.outcomeOf(running)));
                 return true;
             }
             TaskNode<Object> node = runs.startable(sync, record, before);
@@ -127,7 +128,7 @@ final class DurablesPlacedHere {
                         + "there; it runs again on another"));
                 return true;
             }
-            node.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.placement().outcomeOf(node)));
+            node.whenTerminal(() -> placedHere.onEnd().accept(orchestrator.parts().placement().outcomeOf(node)));
             sync.track(node);
             node.submit();
             return true;

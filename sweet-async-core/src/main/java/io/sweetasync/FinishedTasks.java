@@ -67,14 +67,14 @@ final class FinishedTasks {
      * with, in the history and the store; only its {@code metrics()} become final.
      */
     void runawayReturned(TaskNode<?> node) {
-        if (node.bodyReturnedAfterEnd() && !orchestrator.isClosed()) {
+        if (node.bodyReturnedAfterEnd() && !orchestrator.parts().isClosed()) {
             announceWhenFinal(node);
         }
     }
 
     /** Every part of the task's figures is in but the sampled ones: announces it, now or when they settle. */
     private void announceWhenFinal(TaskNode<?> node) {
-        FigureUpdates updates = orchestrator.figureUpdates();
+        FigureUpdates updates = orchestrator.parts().figureUpdates();
         if (updates != null && (node.sampledOrNull() == null || node.announceResourcesWhenFinal())) {
             updates.offer(node);
         }
@@ -98,7 +98,7 @@ final class FinishedTasks {
                 listeners.each(listener -> listener.onResourcesUpdated(info));
             }
         }
-        StoreSync sync = orchestrator.storeSync();
+        StoreSync sync = orchestrator.parts().storeSync();
         if (sync != null) {
             nodes.forEach(sync::figuresFinal);
         }

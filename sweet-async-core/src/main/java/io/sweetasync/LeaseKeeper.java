@@ -130,9 +130,9 @@ final class LeaseKeeper {
         else {
             stopTakenOverUnnoticed();
         }
-        orchestrator.durables().claimOrphans();
-        orchestrator.durables().reconcile();
-        orchestrator.durables().endUnresolved();
+        orchestrator.parts().durables().claimOrphans();
+        orchestrator.parts().durables().reconcile();
+        orchestrator.parts().durables().endUnresolved();
     }
 
     /**
@@ -221,7 +221,7 @@ final class LeaseKeeper {
     }
 
     private void claimOrphans() {
-        bounded("claiming the durable tasks of a member that left", orchestrator.durables()::claimOrphans);
+        bounded("claiming the durable tasks of a member that left", orchestrator.parts().durables()::claimOrphans);
     }
 
     private long incarnation() {

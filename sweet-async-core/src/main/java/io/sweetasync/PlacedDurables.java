@@ -49,7 +49,7 @@ final class PlacedDurables {
      */
     <T> SpawningTask<T> submit(StoreSync sync, Durables.Registration<?> registration, TaskSpec<T> named,
             String encoded, String settings, DurableTarget target, DurableStartGate gate) {
-        TaskCluster cluster = orchestrator.placement().cluster();
+        TaskCluster cluster = orchestrator.parts().placement().cluster();
         // The member that runs it retries, and admits it in its group; the mirror only follows, holding no permit.
         TaskSpec<T> spec = named.withTag(ClusterPlacement.PLACED_FROM, cluster.memberName())
                 .withRetry(RetryPolicy.none()).withGroup(null);
@@ -59,11 +59,11 @@ final class PlacedDurables {
         AtomicBoolean counted = new AtomicBoolean(true);
         // The mirror only follows the work: no load of this member from its creation on, not from when its body
         // starts (late on a loaded machine), else a burst placed from here sees this member busy with its handles.
-        ClusterPlacement placement = orchestrator.placement();
+        ClusterPlacement placement = orchestrator.parts().placement();
         placement.waitStarted();
         TaskNode<T> node;
         try {
-            node = orchestrator.createDurable(spec, mirror::run, null, 0);
+            node = orchestrator.parts().createDurable(spec, mirror::run, null, 0);
         }
         catch (RuntimeException | Error ex) {
             placement.waitEnded();

@@ -44,7 +44,7 @@ final class PropagatedContext {
                 }
             }
             catch (Throwable ex) {
-                task.orchestrator().warn("context propagator " + propagator.getClass().getName()
+                task.orchestrator().parts().warn("context propagator " + propagator.getClass().getName()
                         + " failed to capture for task " + task.label() + "; skipped", ex);
             }
         }
@@ -67,7 +67,7 @@ final class PropagatedContext {
             try {
                 V returned = one.around(tracked);
                 if (!tracked.entered) {
-                    task.orchestrator().warn("context propagator did not run the body of task " + task.label()
+                    task.orchestrator().parts().warn("context propagator did not run the body of task " + task.label()
                             + "; skipped", null);
                     return inner.call();
                 }
@@ -75,17 +75,17 @@ final class PropagatedContext {
             }
             catch (Throwable ex) {
                 if (!tracked.entered) {
-                    task.orchestrator().warn("context propagator failed to restore for task " + task.label()
+                    task.orchestrator().parts().warn("context propagator failed to restore for task " + task.label()
                             + "; skipped", ex);
                     return inner.call();
                 }
                 if (tracked.returned) {
-                    task.orchestrator().warn("context propagator failed after the body of task " + task.label()
+                    task.orchestrator().parts().warn("context propagator failed after the body of task " + task.label()
                             + " returned; the body's value is kept", ex);
                     return tracked.value;
                 }
                 if (tracked.thrown != null && tracked.thrown != ex) {
-                    task.orchestrator().warn("context propagator failed after the body of task " + task.label()
+                    task.orchestrator().parts().warn("context propagator failed after the body of task " + task.label()
                             + " threw; the body's exception is kept", ex);
                     throw sneaky(tracked.thrown);
                 }
@@ -102,8 +102,8 @@ final class PropagatedContext {
                 one.finished(finalInfo, error);
             }
             catch (Throwable ex) {
-                task.orchestrator().warn("context propagator failed on finish of task " + task.label() + "; ignored",
-                        ex);
+                task.orchestrator().parts().warn("context propagator failed on finish of task " + task.label()
+                        + "; ignored", ex);
             }
         }
         Carrier.afterGuest(before); // a task may end on its parent's body thread

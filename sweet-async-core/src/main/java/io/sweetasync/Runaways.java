@@ -74,7 +74,7 @@ final class Runaways {
             worker.pool().threadFreed(worker);
         }
         if (wasRunning) {
-            node.settings.orchestrator.runawayReturned(node);
+            node.settings.orchestrator.parts().runawayReturned(node);
         }
     }
 }

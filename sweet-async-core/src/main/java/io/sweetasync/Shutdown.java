@@ -130,11 +130,6 @@ final class Shutdown {
         return accepting;
     }
 
-    /** Whether shutdown has begun (a cancellation now may be the shutdown's, not a user's). */
-    boolean isShuttingDown() {
-        return !accepting;
-    }
-
     /** Whether shutdown's grace has passed: queued bodies are cancelled instead of started. */
     boolean isCancellingAll() {
         return cancellingAll;

@@ -129,7 +129,7 @@ public final class SpawningTaskBuilder<T> {
      *                                  lists those it has)
      */
     public SpawningTaskBuilder<T> runtime(String runtime) {
-        orchestrator.runtime(runtime);
+        orchestrator.parts().runtime(runtime);
         return new SpawningTaskBuilder<>(orchestrator, spec.withRuntime(runtime));
     }
 
@@ -211,7 +211,7 @@ public final class SpawningTaskBuilder<T> {
      *                                  before a task it must start after does: it would never start
      */
     public SpawningTask<T> run(Callable<? extends T> work) {
-        return orchestrator.spawn(spec, Objects.requireNonNull(work, "work"));
+        return orchestrator.parts().spawn(spec, Objects.requireNonNull(work, "work"));
     }
 
     /**

@@ -271,7 +271,7 @@ final class StoreSync implements AutoCloseable {
                 leaseKeeper.join(CLOSE_WAIT); // no renewal after the release below
                 // Owned here, never started: handed back below with the runs the shutdown stopped, and the callers
                 // of those placed here wait for the run claimed after the release.
-                released.addAll(orchestrator.durables().abandonUnstarted());
+                released.addAll(orchestrator.parts().durables().abandonUnstarted());
                 thread.join(CLOSE_WAIT);
                 if (!writer.flush()) {
                     // Nothing retries after this write: said here, as the warning of the outage said "retried".

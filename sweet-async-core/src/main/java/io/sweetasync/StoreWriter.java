@@ -142,9 +142,9 @@ final class StoreWriter {
                 tracked.replace(node, records.get(i).status());
                 continue;
             }
-            TaskStore.DurableEnd end = node.isDurable() ? orchestrator.durables().end(node) : null;
+            TaskStore.DurableEnd end = node.isDurable() ? orchestrator.parts().durables().end(node) : null;
             if (end == null) {
-                if (node.isDurable() && orchestrator.durables().released(node)) {
+                if (node.isDurable() && orchestrator.parts().durables().released(node)) {
                     released.add(node.id());
                 }
                 sync.untrack(node);

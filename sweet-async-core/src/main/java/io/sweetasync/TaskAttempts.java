@@ -80,7 +80,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
 
     /** As {@link #runAttempt()}, on the current thread whose carrier is {@code here}. */
     void runAttempt(Carrier here) {
-        if (settings.orchestrator.isCancellingAll() && !isStoppedOrSealed()) {
+        if (settings.orchestrator.parts().isCancellingAll() && !isStoppedOrSealed()) {
             stop(Stop.shutdown("the orchestrator shut down before it started"));
         }
         boolean interruptedBefore = Thread.currentThread().isInterrupted();
@@ -97,7 +97,8 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             if (claimed && !isStoppedOrSealed()) {
                 ran = true;
                 start = startAttempt();
-                ResourceMeter meter = ResourceMeter.start(self(), settings.orchestrator.resourceTracking(), settings.orchestrator.attribution());
+                ResourceMeter meter = ResourceMeter.start(self(), settings.orchestrator.resourceTracking(),
+                        settings.orchestrator.parts().attribution());
                 try {
                     // The body starts interrupted exactly when its task was stopped: an interrupt left on this
                     // thread by code that ran here before (listeners, another task's end on a pooled worker, an
@@ -143,7 +144,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
     private long startAttempt() {
         long start = recordAttemptStart();
         advance(TaskStatus.RUNNING);
-        settings.orchestrator.notifyStarted(self());
+        settings.orchestrator.parts().notifyStarted(self());
         return start;
     }
 
@@ -201,7 +202,8 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         // Marked as the task's end is: nothing of it moves on (no retry is scheduled) until the listeners return,
         // so a listener's wait for the task, or for one that cannot end before it, is refused, not endless.
         Duration after = delay;
-        runWhileEnding("an onRetrying listener", () -> settings.orchestrator.notifyRetrying(self(), error, after));
+        OrchestratorParts parts = settings.orchestrator.parts();
+        runWhileEnding("an onRetrying listener", () -> parts.notifyRetrying(self(), error, after));
         bodyState = IDLE;
         if (isStoppedOrSealed()) {
             if (BODY_STATE.compareAndSet(this, IDLE, DONE)) {
@@ -210,7 +212,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             if (isFinished()) {
                 // Ended at its deadline while the listeners ran (the body counted as running): a runaway until
                 // now, whose thread (a pooled runtime's extra slot) is given back as a returning body's is.
-                settings.orchestrator.runawayTasks().returned(self());
+                settings.orchestrator.parts().runawayTasks().returned(self());
             }
             return;
         }
@@ -246,7 +248,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         boolean forcedEnd = isFinished();
         bodyEnded();
         if (forcedEnd) {
-            settings.orchestrator.runawayTasks().returned(self());
+            settings.orchestrator.parts().runawayTasks().returned(self());
         }
     }
 

@@ -138,7 +138,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * end grows without bound; said at 100,000 children and at each tenfold, naming the task.
      */
     private void warnOfManyChildren(int kept) {
-        settings.orchestrator.warn("task " + label() + " has started " + kept + " children; a task keeps its "
+        settings.orchestrator.parts().warn("task " + label() + " has started " + kept + " children; a task keeps its "
                 + "finished children until it finishes (their results for joinChildren(), its tree), about 250 bytes "
                 + "each: a long-lived task that starts tasks without end should start them detached() or feed them "
                 + "to a pipeline", null);

@@ -128,7 +128,7 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
         boolean[] runningBodies = new boolean[order.size()];
         for (int i = 0; i < order.size(); i++) {
             TaskDeadline<?> node = order.get(i);
-            runningBodies[i] = node.bodyRunning() && settings.orchestrator.runawayTasks().starting(node.self());
+            runningBodies[i] = node.bodyRunning() && settings.orchestrator.parts().runawayTasks().starting(node.self());
         }
         // No progress supplier is called from here on: one may wait for a lock that a runaway body holds,
         // the runaway's own or a descendant's (a parent reading its children's shared counter).
@@ -142,7 +142,7 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
             boolean running = runningBodies[i];
             TaskNode<?> parentToRelease = node.finish(node.clockNow());
             if (running) {
-                settings.orchestrator.runawayTasks().started(node.self());
+                settings.orchestrator.parts().runawayTasks().started(node.self());
             }
             if (parentToRelease != null) {
                 parentToRelease.release();

@@ -360,7 +360,7 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
             mine.finished(info(), error == null ? null
                     : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
         }
-        settings.orchestrator.finished(self(), result);
+        settings.orchestrator.parts().finished(self(), result);
         outcome.complete(result);
         return leaveParent();
     }

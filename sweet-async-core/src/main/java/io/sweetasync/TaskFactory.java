@@ -191,7 +191,7 @@ final class TaskFactory {
             settings = last != null && last.resolvedFrom(spec, derivedName) ? last : null;
         }
         if (settings == null) {
-            TaskRuntime runtime = spec.runtime() != null ? orchestrator.runtime(spec.runtime())
+            TaskRuntime runtime = spec.runtime() != null ? orchestrator.parts().runtime(spec.runtime())
                     : parent != null ? parent.runtimeRef() : defaultRuntime;
             TaskPriority priority = spec.priority() != null ? spec.priority()
                     : parent != null ? parent.priority() : TaskPriority.NORMAL;

@@ -180,7 +180,7 @@ abstract class TaskFacts<T> {
 
     /** The time now on the orchestrator's clock. */
     final long clockNow() {
-        return settings.orchestrator.clock().nanoTime();
+        return settings.orchestrator.parts().clock().nanoTime();
     }
 
     /** When the task was created, on the orchestrator's clock. */

@@ -165,7 +165,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
 
     /** An attempt starts now, on its runner's thread; returns its start time. */
     long recordAttemptStart() {
-        long start = settings.orchestrator.clock().nanoTime();
+        long start = settings.orchestrator.parts().clock().nanoTime();
         endWait(start);
         attempts = attempts + 1;
         if (startedNanos == UNSET) {

@@ -265,7 +265,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
 
     @Override
     public <U> SpawningTask<U> chain(Function<? super T, ? extends U> next) {
-        return settings.orchestrator.chain(this, next);
+        return settings.orchestrator.parts().chain(this, next);
     }
 
     /** The value of a completed task; only once {@link #isTerminal()} with an Ok result. */

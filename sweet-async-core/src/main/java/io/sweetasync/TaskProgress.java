@@ -77,7 +77,7 @@ final class TaskProgress {
             catch (Throwable t) {
                 if (!failed) {
                     failed = true;
-                    task.orchestrator().warn("progress value '" + key + "' of task " + task.label()
+                    task.orchestrator().parts().warn("progress value '" + key + "' of task " + task.label()
                             + " threw; left out of snapshots", t);
                 }
             }

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * A named place where task bodies run. Every orchestrator has three built in, and you may register
- * more with {@link TaskOrchestrator.Builder#runtime(TaskRuntime)}:
+ * more with {@link TaskOrchestrator.Builder#runtime(TaskRuntime) TaskOrchestrator.Builder.runtime(TaskRuntime)}:
  * <ul>
  * <li>{@code "virtual"} ({@link Kind#VIRTUAL}, the default): a new virtual thread per attempt. Blocking is
  * cheap; there is no queue, so priority does not matter here (use a concurrency group to bound it).</li>

@@ -71,7 +71,7 @@ final class TaskSettings {
     UsageTotals usage() {
         UsageTotals totals = usage;
         if (totals == null) {
-            usage = totals = orchestrator.usage(name);
+            usage = totals = orchestrator.parts().usage(name);
         }
         return totals;
     }

@@ -63,7 +63,7 @@ final class TaskSnapshots {
             return task.settings.orchestrator.resourceTracking() == ResourceTracking.OFF || task.isFinished()
                     ? NEVER_STARTED : NOT_STARTED_YET;
         }
-        long now = task.settings.orchestrator.clock().nanoTime();
+        long now = task.settings.orchestrator.parts().clock().nanoTime();
         boolean running = task.attemptStartNanos != TaskFigures.UNSET;
         return new TaskMetrics(Duration.ofNanos(task.queueWaitNanosAt(now)), Duration.ofNanos(task.runNanosAt(now)),
                 figure(task, task.measuredCpu, Resource.CPU, true, running),
@@ -120,7 +120,7 @@ final class TaskSnapshots {
         into.tags = set.tags;
         into.dependencies = set.dependencies;
         into.status = task.status();
-        into.anchor = set.orchestrator.anchorAt(task.completedNanos);
+        into.anchor = set.orchestrator.parts().anchorAt(task.completedNanos);
         into.createdNanos = task.createdNanos();
         into.startedNanos = task.startedNanos;
         into.completedNanos = task.completedNanos;
@@ -143,14 +143,15 @@ final class TaskSnapshots {
     static TaskInfo snapshot(TaskFigures<?> task, TaskStatus status, TaskInfo.Failure failure) {
         TaskSettings set = task.settings;
         long completed = status.isTerminal() ? task.completedNanos : TaskFigures.UNSET;
+        OrchestratorParts parts = set.orchestrator.parts();
         // Read before the figures: a finished task's snapshot that says runaway may show final figures (its
         // body returned meanwhile); one that does not shows no runaway's pending figures (its attempt ended).
         boolean runaway = task.isRunaway();
         return new TaskInfo(task.id(), set.parent == null ? null : set.parent.id(), set.name, task.path(),
                 status, set.priority, set.group, set.runtime.name(), set.tags,
-                task.settings.orchestrator.instantAt(task.createdNanos()),
-                task.startedNanos == TaskFigures.UNSET ? null : task.settings.orchestrator.instantAt(task.startedNanos),
-                completed == TaskFigures.UNSET ? null : task.settings.orchestrator.instantAt(completed),
+                parts.instantAt(task.createdNanos()),
+                task.startedNanos == TaskFigures.UNSET ? null : parts.instantAt(task.startedNanos),
+                completed == TaskFigures.UNSET ? null : parts.instantAt(completed),
                 task.attempts, set.dependencies, failure, metrics(task), task.progressNow(), task.childCount(),
                 runaway, List.of());
     }

@@ -60,7 +60,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             return;
         }
         recordQueued(now);
-        settings.orchestrator.notifyQueued(self());
+        settings.orchestrator.parts().notifyQueued(self());
         if (settings.timeout != null && !deadlineArmed()) {
             armDeadline();
             if (!bodyIdle() || isStoppedOrSealed()) {
@@ -150,7 +150,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             return null;
         }
         try {
-            return settings.orchestrator.clock().schedule(delay, action);
+            return settings.orchestrator.parts().clock().schedule(delay, action);
         }
         catch (RejectedExecutionException ex) {
             reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");

@@ -32,8 +32,10 @@
  *   shared by siblings built alike); {@code TaskOutcome} (its outcome and the waits on it),
  *   {@code TaskTrees} (walks over a subtree), {@code PropagatedContext}, {@code TaskProgress},
  *   {@code ResourceMeter};</li>
- *   <li>the orchestrator's parts ({@code TaskOrchestrator} keeps the public methods and wires these):
- *   {@code TaskFactory} (makes, registers and submits a task), {@code LiveTasks} (registry of live trees,
+ *   <li>the orchestrator's parts ({@code TaskOrchestrator} keeps the public methods, its {@code Builder} the
+ *   build; {@code OrchestratorSettingsBuilder} holds and checks what the builder is told, {@code
+ *   OrchestratorParts} makes these from it in order, starts and closes them, and is what the engine's classes
+ *   reach): {@code TaskFactory} (makes, registers and submits a task), {@code LiveTasks} (registry of live trees,
  *   drain), {@code FinishedTasks} (where a finished task goes: registry, history, listeners, late
  *   figures), {@code TaskHistory} (with {@code FinishedRoot}: a childless root's facts, its snapshot built
  *   when read), {@code TaskListeners}, {@code Runaways}, {@code Runtimes} (runtimes by

@@ -340,7 +340,8 @@ class FiguresReviewTest {
             }
         });
         try {
-            Assumptions.assumeTrue(sampling.attribution() != null && sampling.attribution().cpuSampled(),
+            ResourceAttribution attribution = sampling.parts().attribution();
+            Assumptions.assumeTrue(attribution != null && attribution.cpuSampled(),
                     "CPU-time sampling (jdk.CPUTimeSample, JDK 25+ on Linux)");
             THREADS.setThreadCpuTimeEnabled(false);
             SpawningTask<Integer> task = sampling.to(Integer.class).named("unmeasured-cpu").runtime("platform")

@@ -100,7 +100,7 @@ class ResourceMetricsTest {
         await().atMost(ATTRIBUTION).until(() -> !busy.metrics().cpuTimeNanos().isPending()
                 && !sleeper.metrics().cpuTimeNanos().isPending());
         ResourceValue cpu = busy.metrics().cpuTimeNanos();
-        if (sampling.attribution().cpuSampled()) {
+        if (sampling.parts().attribution().cpuSampled()) {
             assertThat(cpu.source()).isEqualTo(ResourceValue.Source.SAMPLED);
             assertThat((double) cpu.amount()).isCloseTo(truth, withinPercentage(35));
         }

@@ -74,7 +74,7 @@ class RunawayFiguresTest {
         Told marker = new Told("marker");
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE).listener(runaway).listener(marker).build()) {
-            Assumptions.assumeTrue(orchestrator.attribution() != null, "JDK Flight Recorder attribution");
+            Assumptions.assumeTrue(orchestrator.parts().attribution() != null, "JDK Flight Recorder attribution");
             CountDownLatch release = new CountDownLatch(1);
             SpawningTask<Integer> task = orchestrator.to(Integer.class).named("runaway").runtime("platform")
                     .timeout(Duration.ofSeconds(1)).run(() -> runAwayUntil(release));

@@ -101,11 +101,12 @@ class SampledResourcesTest {
                 }
             }
         }
-        if (sampling.attribution().cpuSampled()) {
+        if (sampling.parts().attribution().cpuSampled()) {
             assertThat(virtualCpuAvailable).as("CPU on virtual threads reported in most rounds; unavailable: "
                     + virtualCpuUnavailable).isGreaterThanOrEqualTo(2);
         }
-        assertThat(sampling.attribution().unresolvedEvents()).as("events JFR could not name a thread for").isZero();
+        assertThat(sampling.parts().attribution().unresolvedEvents()).as("events JFR could not name a thread for")
+                .isZero();
     }
 
     private Probe probe(String what, String runtime, Callable<Long> work, Function<TaskMetrics, ResourceValue> figure,
@@ -134,7 +135,7 @@ class SampledResourcesTest {
             assertBytes(client.toString(), client.metrics().bytesRead(), ResourceValue.Source.SAMPLED, 256 * 1024);
             assertThat(client.metrics().bytesWritten()).as(client.toString()).isEqualTo(ResourceValue.sampled(256 * 1024));
         }
-        assertThat(sampling.attribution().unresolvedEvents()).isZero();
+        assertThat(sampling.parts().attribution().unresolvedEvents()).isZero();
     }
 
     @Test

@@ -73,7 +73,8 @@ class PlacedStartRaceTest {
                     new TaskRecord(id.value(), 0, id.value(), "charge", "PENDING", "NORMAL", null, "virtual", Map.of(),
                             now, 0, 0, 1, null, null, 0, 0, -1, -1, -1, -1, "UUUU", "member-a", incarnation, true));
             AtomicReference<RemoteOutcome> answered = new AtomicReference<>();
-            member.durables().startPlaced(id, answered::set, "member-b"); // waits in find until the look runs it
+            // waits in find until the look runs it
+            member.parts().durables().startPlaced(id, answered::set, "member-b");
             finish.countDown();
             await().atMost(Duration.ofSeconds(30)).alias("the placement hears how the run ended")
                     .until(() -> answered.get() != null);

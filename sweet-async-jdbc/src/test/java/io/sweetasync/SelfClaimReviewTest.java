@@ -73,12 +73,12 @@ class SelfClaimReviewTest {
             renewalsFail.set(true);
             // Four failed renewals, a third of the lease apart: the lease of the last one that went through has lapsed.
             await().atMost(Duration.ofSeconds(20)).alias("the member's own lease lapsed").until(() -> {
-                member.storeSync().claimSoon(); // a cluster member left: claims at every interval
+                member.parts().storeSync().claimSoon(); // a cluster member left: claims at every interval
                 return renewalsFailed.get() >= 4;
             });
             int answered = claimsAnswered.get();
             await().atMost(Duration.ofSeconds(20)).alias("claims went through after the lapse").until(() -> {
-                member.storeSync().claimSoon();
+                member.parts().storeSync().claimSoon();
                 return claimsAnswered.get() >= answered + 2;
             });
 

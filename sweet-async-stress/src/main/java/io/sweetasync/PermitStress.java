@@ -25,7 +25,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
 public class PermitStress {
 
     private final ConcurrencyLimiter limiter = new ConcurrencyLimiter("stress", LimiterConfig.defaults()
-            .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1), Stress.orchestrator().clock());
+            .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1), Stress.orchestrator().parts().clock());
     private final AtomicInteger holders = new AtomicInteger();
     private final AtomicInteger most = new AtomicInteger();
     private final AtomicInteger granted = new AtomicInteger();

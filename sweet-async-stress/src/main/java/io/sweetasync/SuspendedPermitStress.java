@@ -25,7 +25,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public class SuspendedPermitStress {
 
     private final ConcurrencyLimiter limiter = new ConcurrencyLimiter("stress", LimiterConfig.defaults()
-            .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1), Stress.orchestrator().clock());
+            .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1), Stress.orchestrator().parts().clock());
     private final ConcurrencyLimiter.Permit held = limiter.tryAcquire().orElseThrow();
 
     @Actor

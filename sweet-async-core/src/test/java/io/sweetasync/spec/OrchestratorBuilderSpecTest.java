@@ -7,7 +7,12 @@ import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.SpawningTask;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +70,45 @@ class OrchestratorBuilderSpecTest {
         try (TaskOrchestrator orchestrator = builder.runtime(TaskRuntime.platform("platform", 3)).build()) {
             assertThat(orchestrator.runtimes().get("platform").parallelism()).isEqualTo(3);
             assertThat(orchestrator.to(String.class).await(() -> "ok")).isEqualTo("ok");
+        }
+    }
+
+    /**
+     * The builder's setters are declared by a package-private class it extends: called reflectively (as Spring
+     * binders and other frameworks do), each must still be a public method of {@code TaskOrchestrator.Builder}
+     * itself (javac's bridge), return the builder, check its argument and take effect.
+     */
+    @Test
+    void theBuildersPublicMethodsAreItsOwnAndWorkReflectively() throws Exception {
+        Class<TaskOrchestrator.Builder> type = TaskOrchestrator.Builder.class;
+        List<Method> methods = Arrays.stream(type.getMethods()).filter(m -> m.getDeclaringClass() != Object.class)
+                .toList();
+        assertThat(methods).extracting(Method::getName).containsExactlyInAnyOrder("build", "clock", "cluster",
+                "contextPropagator", "defaultGroupConfig", "defaultRetry", "defaultRuntime", "defaultTimeout",
+                "durableCodec", "durableStartGate", "group", "handler", "historySize", "listener", "maxResultSize",
+                "member", "resourceTracking", "runtime", "store", "storeFlushInterval", "storeLease",
+                "storeMaxPending", "storeRetention", "storeUnresolvedAfter");
+        for (Method method : methods) {
+            assertThat(method.getDeclaringClass()).as(method.getName()).isEqualTo(type);
+            assertThat(Modifier.isPublic(method.getModifiers())).as(method.getName()).isTrue();
+            assertThat(method.getReturnType()).as(method.getName())
+                    .isEqualTo(method.getName().equals("build") ? TaskOrchestrator.class : type);
+        }
+
+        TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
+        assertThat(type.getMethod("historySize", int.class).invoke(builder, 0)).isSameAs(builder);
+        assertThat(type.getMethod("runtime", TaskRuntime.class).invoke(builder, TaskRuntime.platform("cpu", 2)))
+                .isSameAs(builder);
+        assertThat(type.getMethod("defaultRuntime", String.class).invoke(builder, "cpu")).isSameAs(builder);
+        Method timeout = type.getMethod("defaultTimeout", Duration.class);
+        assertThatThrownBy(() -> timeout.invoke(builder, Duration.ZERO))
+                .isInstanceOf(InvocationTargetException.class).cause()
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultTimeout");
+        try (TaskOrchestrator orchestrator = (TaskOrchestrator) type.getMethod("build").invoke(builder)) {
+            assertThat(orchestrator.runtimes().get("cpu").parallelism()).isEqualTo(2);
+            assertThat(orchestrator.to(String.class).await(() -> Thread.currentThread().isVirtual() ? "virtual"
+                    : "platform")).isEqualTo("platform");
+            assertThat(orchestrator.recent()).isEmpty();
         }
     }
 
