@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -22,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * tasks run; every access to the entries holds {@link #lock}, and snapshots are built outside it (a big tree
  * never blocks another task's finish for longer than a list copy); a {@code FinishedRoot} is read only under the
  * lock or as a copy made under it, and filled only out of the entries (new, or the spare); an entry is replaced,
- * never duplicated, when its root's sampled figures become final after it finished ({@link #renew}). Size 0
+ * never duplicated, when its root's sampled figures become final after it finished ({@link #renew}), even while
+ * the entry was going in (a tree taken before a renewal that found no entry yet is renewed by its adder). Size 0
  * keeps nothing and costs nothing.
  */
 final class TaskHistory {
@@ -39,6 +41,14 @@ final class TaskHistory {
      * entries, so no reader reaches it, and taken by one writer only (handed over by this reference).
      */
     private final AtomicReference<FinishedRoot> spare = new AtomicReference<>();
+    /**
+     * Renewals begun ({@link #renew}): a root's tree is taken before its entry goes in, so a renewal that looked
+     * at the entries in between found nothing to renew, though the tree may show figures that it made final.
+     * {@link #add} compares the count at its tree's taking and after its entry went in, and renews it if it moved.
+     */
+    private final AtomicLong renewals = new AtomicLong();
+    /** Held by a renewal throughout. */
+    private final ReentrantLock renewing = new ReentrantLock();
 
     TaskHistory(int size) {
         this.size = size;
@@ -58,7 +68,9 @@ final class TaskHistory {
             return;
         }
         Object snapshot;
+        long renewalsBefore = -1; // only a tree can show figures of another task, whose renewal it may miss
         if (root.childCount() != 0) {
+            renewalsBefore = renewals.get();
             snapshot = root.tree(CHILD_LIMIT);
         }
         else if (flat != null) {
@@ -70,15 +82,20 @@ final class TaskHistory {
             root.fillFinishedRoot(slot); // outside the lock: no reader can reach this slot
             snapshot = slot;
         }
+        boolean missed;
         lock.lock();
         try {
             if (entries.size() == size && entries.removeFirst() instanceof FinishedRoot dropped) {
                 spare.set(dropped);
             }
             entries.addLast(snapshot);
+            missed = renewalsBefore != -1 && renewals.get() != renewalsBefore;
         }
         finally {
             lock.unlock();
+        }
+        if (missed) {
+            renew(List.of(root));
         }
     }
 
@@ -147,6 +164,20 @@ final class TaskHistory {
         if (size == 0 || nodes.isEmpty()) {
             return;
         }
+        // One at a time (the figures' announcer, and an adder that may have missed it): a renewal's snapshots
+        // are then taken after the previous one's went in, never replacing newer ones.
+        renewing.lock();
+        try {
+            renewals.incrementAndGet(); // before the entries are looked at: see add
+            renewNow(nodes);
+        }
+        finally {
+            renewing.unlock();
+        }
+    }
+
+    /** Under {@link #renewing}. */
+    private void renewNow(List<TaskNode<?>> nodes) {
         TaskNode<?>[] roots = new TaskNode<?>[nodes.size()];
         for (int i = 0; i < roots.length; i++) {
             roots[i] = nodes.get(i).rootNode();
