@@ -93,11 +93,16 @@ final class OrchestratorParts {
     private void closeAfterFailedBuild() {
         // A failed build (a store out of reach, a handler name given twice) leaves no sampler or timer running:
         // nobody holds this orchestrator to close it, and a start-up may try again and again.
-        if (attribution != null) {
-            attribution.close();
-        }
+        closeTimerAndAttribution();
+    }
+
+    /** Stops the timer this orchestrator owns and the JFR attribution, if there are. */
+    private void closeTimerAndAttribution() {
         if (ownedClock != null) {
             ownedClock.close();
+        }
+        if (attribution != null) {
+            attribution.close();
         }
     }
 
@@ -119,12 +124,7 @@ final class OrchestratorParts {
             shutdown.cancelAllForClose();
             runtimes.close();
             outside.close();
-            if (ownedClock != null) {
-                ownedClock.close();
-            }
-            if (attribution != null) {
-                attribution.close();
-            }
+            closeTimerAndAttribution();
             GlobalOrchestrator.closed(orchestrator);
         }
         finally {

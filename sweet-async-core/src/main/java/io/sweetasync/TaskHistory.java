@@ -183,13 +183,17 @@ final class TaskHistory {
             roots[i] = nodes.get(i).rootNode();
         }
         Arrays.sort(roots, ROOT_ORDER);
+        long[] ids = new long[roots.length]; // the roots' ids, in the same order: searched by Arrays.binarySearch
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = roots[i].idValue();
+        }
         List<TaskNode<?>> shown = new ArrayList<>();
         lock.lock();
         try {
             for (Object entry : entries) {
-                TaskNode<?> root = find(roots, idValueOf(entry));
-                if (root != null) {
-                    shown.add(root);
+                int at = Arrays.binarySearch(ids, idValueOf(entry));
+                if (at >= 0) {
+                    shown.add(roots[at]);
                 }
             }
         }
@@ -213,26 +217,6 @@ final class TaskHistory {
     }
 
     private static final Comparator<TaskNode<?>> ROOT_ORDER = Comparator.comparingLong(TaskNode::idValue);
-
-    /** The root of id {@code idValue} among {@code roots} (sorted by id), or null. */
-    private static TaskNode<?> find(TaskNode<?>[] roots, long idValue) {
-        int low = 0;
-        int high = roots.length - 1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            long at = roots[mid].idValue();
-            if (at < idValue) {
-                low = mid + 1;
-            }
-            else if (at > idValue) {
-                high = mid - 1;
-            }
-            else {
-                return roots[mid];
-            }
-        }
-        return null;
-    }
 
     /** An entry's snapshot. */
     private static TaskInfo info(Object entry) {
