@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.EndedChildren;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,6 +10,15 @@ import java.util.concurrent.CancellationException;
 
 /** {@link TaskContext} of one task node. */
 final class NodeContext implements TaskContext {
+
+    static {
+        EndedChildren.bind((context, ended) -> {
+            if (!(context instanceof NodeContext nodeContext)) {
+                throw new IllegalArgumentException("not a context of a task of this engine: " + context);
+            }
+            nodeContext.node.keepEndedChildren(ended);
+        });
+    }
 
     private final TaskNode<?> node;
     /** The spec every child built here starts from (immutable; built on first use, a benign race). */

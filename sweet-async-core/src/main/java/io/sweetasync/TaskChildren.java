@@ -32,8 +32,14 @@ import java.util.List;
  * <p>The children list ({@link #children}, and each child's {@link #olderSibling}) and {@link #childrenCounted} are
  * guarded by {@link #outcome}'s monitor. A child is added under it before the task's stop request is read, so a
  * child added while the task stops is cancelled by one side or the other (see {@link TaskEnding}). The list is
- * linked through the children themselves, newest first, each link written once, as the child is added: no array
+ * linked through the children themselves, newest first, each link written as the child is added: no array
  * grown and copied as a fan-out's children come (about 17 bytes a child), the link in the object's alignment gap.
+ * A task keeps every child until it finishes, unless told to keep only its newest few ended ones
+ * ({@link #keepEndedChildren}: a pipeline, whose adaptive workers retire and start again without end): then, as
+ * each child is added while the body runs, the older ended children (those that left without being counted,
+ * {@code GONE}) are unlinked, a kept child's link rewritten under the monitor to the next kept one. A link only ever
+ * skips ended children, so a walk that read the newest child under the monitor still meets every child not ended
+ * then, whichever value of a rewritten link it reads.
  */
 abstract class TaskChildren<T> extends TaskEnding<T> {
 
@@ -57,9 +63,10 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     private Children children;
     /**
      * The child of the same parent added just before this one (null for the first): this task's link in its
-     * parent's {@link #children}. Written once, under the parent's outcome's monitor, before the task becomes the
-     * newest child; never again. So a walk from a newest child read under that monitor may go on outside it
-     * ({@link #newestChild()}): every link it follows was written before that monitor was last released.
+     * parent's {@link #children}. Written under the parent's outcome's monitor, before the task becomes the
+     * newest child; written again only under a parent that keeps few ended children, to skip ended ones. So a walk
+     * from a newest child read under that monitor may go on outside it ({@link #newestChild()}): every value a
+     * link it follows can hold points to a child added before that read, past ended children only.
      */
     private TaskNode<?> olderSibling;
 
@@ -122,6 +129,9 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
             if (children == null) {
                 children = new Children();
             }
+            else if (children.endedKept >= 0 && !childrenCounted) {
+                forgetEndedChildren(children.endedKept);
+            }
             ((TaskChildren<?>) child).olderSibling = children.newest;
             children.newest = child;
             kept = ++children.count;
@@ -150,6 +160,50 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
             rest /= 10;
         }
         return rest == 1;
+    }
+
+    /**
+     * From now on this task keeps, besides its children not ended, only its newest {@code ended} ended children
+     * ({@code 0}: none): older ended ones are dropped from its list, its tree and its count as the next child is
+     * added. Their results are no longer the task's to join, so only a task that never calls
+     * {@code joinChildren()} asks this (a pipeline, of its workers: they end and start anew while it runs).
+     */
+    void keepEndedChildren(int ended) {
+        if (ended < 0) {
+            throw new IllegalArgumentException("ended children kept must be zero or more, was " + ended);
+        }
+        synchronized (outcome) {
+            if (children == null) {
+                children = new Children();
+            }
+            children.endedKept = ended;
+        }
+    }
+
+    /**
+     * Unlinks every ended child but the newest {@code kept} (under the monitor, the body still running). Ended
+     * here means {@code GONE}: it left without being counted, so it holds no share of {@link #outstanding}.
+     */
+    private void forgetEndedChildren(int kept) {
+        int ended = 0;
+        TaskChildren<?> newer = null;
+        TaskChildren<?> child = children.newest;
+        while (child != null) {
+            TaskChildren<?> older = child.olderSibling;
+            if (child.parentShare == SHARE_GONE && ++ended > kept) {
+                if (newer == null) {
+                    children.newest = (TaskNode<?>) older;
+                }
+                else {
+                    newer.olderSibling = (TaskNode<?>) older;
+                }
+                children.count--;
+            }
+            else {
+                newer = child;
+            }
+            child = older;
+        }
     }
 
     /** The children, in the order they were added: a copy, taken under the lock (one array). */
@@ -204,6 +258,8 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
          * is whole (immutable, final fields).
          */
         TaskSettings lastSettings;
+        /** How many ended children the task keeps ({@link #keepEndedChildren}); -1: every one. */
+        int endedKept = -1;
     }
 
     // ---- shares ---------------------------------------------------------------------------------

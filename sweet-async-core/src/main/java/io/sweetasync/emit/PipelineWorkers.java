@@ -4,6 +4,7 @@ import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
+import io.sweetasync.internal.EndedChildren;
 import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +16,19 @@ import java.util.function.Consumer;
 
 /**
  * A pipeline's worker tasks (its senders and receivers): started as children of the pipeline task,
- * kept, watched, and stopped together.
+ * kept while they run, watched, and stopped together.
  *
  * <h2>Invariants</h2>
  * <ul>
  * <li>Workers are started only from the pipeline task's body, after {@link #open}, so they are its
- * children and its cancellation or deadline stops them all. {@code workers} is guarded by its own
- * lock and read as a snapshot.</li>
+ * children and its cancellation or deadline stops them all. {@code workers} holds those not ended
+ * (and those that ended since the last start: ended ones leave it as the next starts, so that an end
+ * takes no lock), is guarded by its own lock and read as a snapshot.</li>
+ * <li>What a pipeline keeps of its workers is bounded by how many run at once, not by how many it ever
+ * started (adaptive receivers retire and start anew for as long as it runs): {@code workers} drops the
+ * ended ones as the next starts, and the pipeline task keeps only its newest
+ * {@link #ENDED_WORKERS_KEPT} ended workers in its tree as the next starts (their counts stay in the
+ * pipeline's own).</li>
  * <li>A worker is never retried (its body handles its errors itself) and takes the pipeline's timeout
  * plus {@link #WORKER_DEADLINE_MARGIN}, never the orchestrator's default (none at all when the pipeline has no
  * timeout of its own): its deadline falls after the pipeline's, and it is the pipeline's deadline that stops
@@ -46,6 +53,8 @@ final class PipelineWorkers {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** Workers whose task has ended; each end is signalled ({@code WORKER_ENDED}, or {@code WORKER_FAILED}). */
     private final AtomicInteger ended = new AtomicInteger();
+    /** Workers started; guarded by {@code workers}' lock. */
+    private int started;
     /** The pipeline task's context; set by {@link #open}, used on the pipeline task's thread only. */
     private TaskContext context;
     /** The thread running the pipeline task's body; set by {@link #open}. */
@@ -61,6 +70,7 @@ final class PipelineWorkers {
     /** Called first thing in the pipeline task's body, with its context. */
     void open(TaskContext pipeline) {
         context = pipeline;
+        EndedChildren.keepAtMost(pipeline, ENDED_WORKERS_KEPT);
         coordinator = Thread.currentThread();
         label = pipeline.name() + "#" + pipeline.id();
     }
@@ -100,6 +110,12 @@ final class PipelineWorkers {
                 : pipelineTimeout.plus(WORKER_DEADLINE_MARGIN);
     }
 
+    /**
+     * How many ended workers a pipeline's task keeps in its tree (the newest), beside those running: the tree of a
+     * pipeline whose receivers retire and start again without end stays bounded.
+     */
+    static final int ENDED_WORKERS_KEPT = 16;
+
     /** How much later than the pipeline's a worker's deadline falls. */
     static final Duration WORKER_DEADLINE_MARGIN = Duration.ofSeconds(1);
 
@@ -118,7 +134,9 @@ final class PipelineWorkers {
 
     private void track(SpawningTask<Void> worker) {
         synchronized (workers) {
+            workers.removeIf(SpawningTask::isDone); // here, not as each ends: an end takes no lock
             workers.add(worker);
+            started++;
         }
         worker.toCompletableFuture().whenComplete((ignored, error) -> {
             boolean first = error != null && failure.compareAndSet(null, error);
@@ -149,7 +167,7 @@ final class PipelineWorkers {
     /** Whether every worker started so far has ended (its task is terminal). */
     boolean allEnded() {
         synchronized (workers) {
-            return ended.get() == workers.size();
+            return ended.get() == started;
         }
     }
 
