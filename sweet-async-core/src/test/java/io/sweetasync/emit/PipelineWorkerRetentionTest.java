@@ -50,6 +50,7 @@ class PipelineWorkerRetentionTest extends PipelineHostileSupport {
         // the newest ended ones, and those that ended after the last worker started (at most as many as run at once)
         assertThat(kept).hasSizeLessThanOrEqualTo(PipelineWorkers.ENDED_WORKERS_KEPT + MAX_RECEIVERS);
         // its count still says how many workers it started: every receiver seen, and the sender
-        assertThat(tree.childCount()).isGreaterThanOrEqualTo(receivers.size() + 1).isGreaterThan(tree.children().size());
+        assertThat(tree.childCount()).isGreaterThanOrEqualTo(receivers.size() + 1)
+                .isGreaterThan(tree.children().size());
     }
 }
