@@ -135,7 +135,9 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
             ((TaskChildren<?>) child).olderSibling = children.newest;
             children.newest = child;
             kept = ++children.count;
-            children.started++;
+            if (children.started != Integer.MAX_VALUE) { // a pipeline that runs for good may start ever more
+                children.started++;
+            }
         }
         if (kept >= MANY_CHILDREN && kept % MANY_CHILDREN == 0 && isPowerOfTen(kept / MANY_CHILDREN)) {
             warnOfManyChildren(kept);
@@ -260,7 +262,10 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         TaskNode<?> newest;
         /** How many children the list holds (each holds a share once counted: {@link #countChildren}). */
         int count;
-        /** How many children were ever added: {@link #count} plus those dropped ({@link #keepEndedChildren}). */
+        /**
+         * How many children were ever added: {@link #count} plus those dropped ({@link #keepEndedChildren}); stays
+         * at {@code Integer.MAX_VALUE} once there (the list itself is bounded by memory long before).
+         */
         int started;
         /**
          * Read and written without the lock, as is the task's reference to this object: a benign race. A thread

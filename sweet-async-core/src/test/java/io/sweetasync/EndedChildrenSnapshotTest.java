@@ -124,6 +124,31 @@ class EndedChildrenSnapshotTest {
         }
     }
 
+    /**
+     * A pipeline that runs for good starts ever more workers while it keeps few: its count of children started stays
+     * at the largest int once there, never wraps to a negative count. (Set near there: two billion starts take years.)
+     */
+    @Test
+    void theCountOfChildrenStartedNeverWraps() throws Exception {
+        SpawningTask<Integer> parent = orchestrator.to(Integer.class).run(() -> {
+            TaskContext context = TaskContext.current().orElseThrow();
+            EndedChildren.keepAtMost(context, 0);
+            context.runChild(() -> 0).join();
+            TaskChildren<?> node = (TaskChildren<?>) orchestrator.parts().live.find(context.id());
+            Field list = TaskChildren.class.getDeclaredField("children");
+            list.setAccessible(true);
+            Object children = list.get(node);
+            Field started = children.getClass().getDeclaredField("started");
+            started.setAccessible(true);
+            started.setInt(children, Integer.MAX_VALUE - 1);
+            for (int i = 0; i < 3; i++) {
+                context.runChild(() -> 0).join();
+            }
+            return orchestrator.find(context.id()).orElseThrow().childCount();
+        });
+        assertThat(parent.join()).isEqualTo(Integer.MAX_VALUE);
+    }
+
     /** A child's end is recorded before it leaves its parent's count: wait for the leaving (what a drop reads). */
     private static void waitUntilEveryChildLeft(List<SpawningTask<Integer>> children) throws Exception {
         Field share = TaskChildren.class.getDeclaredField("parentShare");
