@@ -135,6 +135,9 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
             ((TaskChildren<?>) child).olderSibling = children.newest;
             children.newest = child;
             kept = ++children.count;
+            if (children.started != Integer.MAX_VALUE) { // a pipeline that runs for good may start ever more
+                children.started++;
+            }
         }
         if (kept >= MANY_CHILDREN && kept % MANY_CHILDREN == 0 && isPowerOfTen(kept / MANY_CHILDREN)) {
             warnOfManyChildren(kept);
@@ -164,9 +167,10 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     /**
      * From now on this task keeps, besides its children not ended, only its newest {@code ended} ended children
-     * ({@code 0}: none): older ended ones are dropped from its list, its tree and its count as the next child is
-     * added. Their results are no longer the task's to join, so only a task that never calls
-     * {@code joinChildren()} asks this (a pipeline, of its workers: they end and start anew while it runs).
+     * ({@code 0}: none): older ended ones are dropped from its list and its tree as the next child is added (its
+     * {@link #childCount()} still counts every child started). Their results are no longer the task's to join, so
+     * only a task that never calls {@code joinChildren()} asks this (a pipeline, of its workers: they end and start
+     * anew while it runs).
      */
     void keepEndedChildren(int ended) {
         if (ended < 0) {
@@ -237,10 +241,15 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         return olderSibling;
     }
 
+    /**
+     * How many children this task has started (as {@link TaskInfo#childCount()} says), kept or dropped: never
+     * fewer than its list holds, whenever each is read (a snapshot reads the list first), nor ever less than
+     * before.
+     */
     @Override
     int childCount() {
         synchronized (outcome) {
-            return children == null ? 0 : children.count;
+            return children == null ? 0 : children.started;
         }
     }
 
@@ -251,7 +260,13 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      */
     private static final class Children {
         TaskNode<?> newest;
+        /** How many children the list holds (each holds a share once counted: {@link #countChildren}). */
         int count;
+        /**
+         * How many children were ever added: {@link #count} plus those dropped ({@link #keepEndedChildren}); stays
+         * at {@code Integer.MAX_VALUE} once there (the list itself is bounded by memory long before).
+         */
+        int started;
         /**
          * Read and written without the lock, as is the task's reference to this object: a benign race. A thread
          * that sees a stale value (null, or an older child's settings) only resolves anew, and whatever it sees

@@ -51,7 +51,8 @@ final class TaskTrees {
 
         Frame(TaskNode<?> node) {
             // The children first: a child started between the two reads is then counted ({@code childCount}, read
-            // by info()) but not listed, never listed beyond the count (the list only grows).
+            // by info()) but not listed, never listed beyond the count (it counts every child started, the list
+            // holds at most those: a task that drops ended children, a pipeline's, shrinks its list, not its count).
             this.children = node.childNodes();
             this.info = node.info();
         }

@@ -27,8 +27,9 @@ public final class EndedChildren {
 
     /**
      * From now on the task of {@code context} keeps, besides its children not ended, only its newest {@code ended}
-     * ended ones; the others leave its list, its tree and its child count as its next child is added. Its results
-     * are then no longer joinable: only for a task that never calls {@code joinChildren()}.
+     * ended ones; the others leave its list and its tree as its next child is added (its snapshots'
+     * {@code childCount} still counts every child it started). Their results are then no longer joinable: only for
+     * a task that never calls {@code joinChildren()}.
      *
      * @throws IllegalArgumentException if {@code ended} is negative, or {@code context} is not the engine's
      */
