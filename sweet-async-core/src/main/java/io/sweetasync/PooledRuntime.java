@@ -25,6 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>{@link #counts}: see {@link PoolCounts}. {@link #block} and {@link #threadStuck} start a spare when
  * invariant I would break (a platform thread while fewer than {@code maxSpares} spares exist, a virtual thread
  * beyond that), and a thread retires only if I still holds without it.</li>
+ * <li>{@link #home}: a {@code SINGLE} runtime's own thread; any other thread retires as soon as I holds without
+ * it, before it takes more work, and signals {@link #work} so that the own thread takes what is queued.</li>
  * <li>{@link #queue}: the attempts waiting for a slot ({@link RunQueue}: priority, then FIFO; a task that
  * ends while its attempt waits is withdrawn from its count at once, its node dropped later).</li>
  * <li>{@link #started}, {@link #closed}: all {@code size} threads were started once; no more work is taken.</li>
@@ -62,6 +64,13 @@ final class PooledRuntime extends TaskRuntime {
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     /** Guarded by lock. */
     private final PoolCounts counts;
+    /**
+     * A {@code SINGLE} runtime's own thread, which never retires while the runtime is open: a spare that stood in for
+     * it during a wait retires as soon as it is surplus, before it takes more work, so tasks run on this one thread
+     * again (state confined to it stays whole). Null until the first thread starts, and again once it has ended (the
+     * next thread to look for work takes its place). Null for {@code PLATFORM}. Guarded by lock.
+     */
+    private Thread home;
     /** Guarded by lock. */
     private boolean started;
     /** Guarded by lock. */
@@ -158,6 +167,9 @@ final class PooledRuntime extends TaskRuntime {
     private void retired(Thread thread) {
         counts.threadEnded(thread.isVirtual());
         workers.remove(thread);
+        if (thread == home) {
+            home = null;
+        }
     }
 
     private void work() {
@@ -209,11 +221,23 @@ final class PooledRuntime extends TaskRuntime {
     private TaskNode<?> take() {
         lock.lock();
         try {
+            Thread self = Thread.currentThread();
             long idleSince = System.nanoTime();
             while (true) {
                 if (closed) {
-                    retired(Thread.currentThread());
+                    retired(self);
                     return null;
+                }
+                if (kind == Kind.SINGLE) {
+                    if (home == null) {
+                        home = self;
+                    }
+                    else if (self != home && counts.mayRetire(self.isVirtual())) {
+                        // A spare whose wait has ended: the runtime's own thread takes the work from here on.
+                        retired(self);
+                        work.signal();
+                        return null;
+                    }
                 }
                 TaskNode<?> next = counts.slotFree() ? queue.poll() : null;
                 if (next != null) {
@@ -224,10 +248,10 @@ final class PooledRuntime extends TaskRuntime {
                     return next;
                 }
                 boolean idleLongEnough = System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS;
-                if (idleLongEnough && counts.mayRetire(Thread.currentThread().isVirtual())) {
+                if (idleLongEnough && self != home && counts.mayRetire(self.isVirtual())) {
                     // Decided and counted in one hold of the lock: two idle spares cannot both read a
                     // count that still includes the other and leave invariant I broken.
-                    retired(Thread.currentThread());
+                    retired(self);
                     return null;
                 }
                 try {

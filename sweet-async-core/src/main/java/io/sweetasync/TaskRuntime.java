@@ -35,7 +35,9 @@ import java.util.regex.Pattern;
  * stack, so its timeout and priority depend only on what it waits for.
  *
  * <p>Spare threads are platform threads up to {@code parallelism + maxSpareThreads} (256 by default),
- * virtual threads beyond; spares idle for 10 seconds retire. {@link #snapshot()} shows them. Other
+ * virtual threads beyond; spares idle for 10 seconds retire, a {@code SINGLE} runtime's as soon as the wait they
+ * stood in for has ended and their current task returned (its tasks then run on its own thread again, so state
+ * confined to that thread stays whole). {@link #snapshot()} shows them. Other
  * blocking calls (a latch, a queue, a socket) are invisible to the runtime: wrap them in
  * {@link #managedBlock} when a body on these runtimes waits for work that may need its slot. An
  * {@code EXECUTOR} runtime cannot compensate: waiting there blocks a thread of your executor, so do not
