@@ -25,7 +25,11 @@ public record ErrorStrategy(boolean stopsOnFirstError, RetryPolicy retry) {
         return new ErrorStrategy(false, RetryPolicy.none());
     }
 
-    /** Cancel the pipeline at the first error; the pipeline fails with it. */
+    /**
+     * Cancel the pipeline at the first error; the pipeline fails with it. No receive starts once that error is
+     * recorded (after its retries, if any), on any receiver worker; receives already running are interrupted as
+     * the workers are stopped, and their results are in no final event.
+     */
     public static ErrorStrategy stopOnFirst() {
         return new ErrorStrategy(true, RetryPolicy.none());
     }

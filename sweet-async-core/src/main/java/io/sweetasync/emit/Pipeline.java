@@ -111,11 +111,12 @@ final class Pipeline<E, K, V> {
                 Signal signal = Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
                 senders.rescueStaged(System.nanoTime());
                 buffer.wakeStalledSender();
-                if (signal == Signal.ERROR && spec.errorStrategy().stopsOnFirstError()) {
+                if (signal == Signal.ERROR && stoppedByAnError()) {
                     throw stop();
                 }
                 if (signal == Signal.WORKER_FAILED) {
-                    throw workers.failed();
+                    // a worker that saw the first error recorded ends before its recorder's signal may be queued
+                    throw stoppedByAnError() ? stop() : workers.failed();
                 }
                 if (signal == Signal.STARVED) {
                     senders.grow();
@@ -131,11 +132,11 @@ final class Pipeline<E, K, V> {
                 // so the checks below see whatever the workers seen ended left. Read last, a worker that
                 // failed and ended between the checks and this read would pass for a clean finish.
                 boolean allEnded = workers.allEnded();
+                if (stoppedByAnError()) { // first: a worker that saw it ends, failed, because of it
+                    throw stop();
+                }
                 if (workers.anyFailed()) {
                     throw workers.failed();
-                }
-                if (spec.errorStrategy().stopsOnFirstError() && results.firstError() != null) {
-                    throw stop();
                 }
                 if (allEnded) {
                     break;
@@ -172,6 +173,11 @@ final class Pipeline<E, K, V> {
         }
         return new IllegalStateException(pipeline + (sendersReturned ? "its senders have returned"
                 : "it is being stopped (cancelled, timed out or failed)"));
+    }
+
+    /** Whether the pipeline stops on its first error and one has been recorded. */
+    private boolean stoppedByAnError() {
+        return spec.errorStrategy().stopsOnFirstError() && results.firstError() != null;
     }
 
     /**

@@ -34,6 +34,9 @@ import java.util.concurrent.RejectedExecutionException;
  * group, and takes it back as the wait ends, before the receiver goes on: a release never finds it lent,
  * and it is released once, here. Its latency sample starts again as it is taken back: it covers the
  * receive after its last wait, not the time lent, as for a task's body.</li>
+ * <li>Under {@link ErrorStrategy#stopOnFirst()}, no attempt starts once a first error is recorded (a volatile
+ * read per attempt), by any worker: the worker ends as a stopping one does, and the coordinator, which reads the
+ * first error before a worker's failure, fails the pipeline with that error.</li>
  * <li>No attempt starts once the worker is stopping (its task's cancellation requested, read from the
  * worker's context the caller passes, a volatile read per attempt): not an event
  * it took before the stop, nor a retry, whatever the receiver did with the stop's interrupt (answered it,
@@ -93,6 +96,12 @@ final class ReceiveAttempts<E, K, V> {
                 throw new InterruptedException("pipeline " + workers.label() + " is being stopped: event "
                         + event.sequence() + " is not received");
             }
+            if (stoppedByAnError()) {
+                // Stop on the first error: no receive starts once it is recorded, on this worker or another,
+                // though the coordinator has yet to stop the workers (it does so on its thread, a moment later).
+                throw new InterruptedException("pipeline " + workers.label() + " stops on its first error: event "
+                        + event.sequence() + " is not received");
+            }
             ConcurrencyLimiter.Permit permit = null;
             try {
                 if (spec.group() != null) {
@@ -123,6 +132,11 @@ final class ReceiveAttempts<E, K, V> {
                 Waits.sleep(delay);
             }
         }
+    }
+
+    /** Whether the pipeline stops on its first error and one has been recorded. */
+    private boolean stoppedByAnError() {
+        return spec.errorStrategy().stopsOnFirstError() && results.firstError() != null;
     }
 
     /**
