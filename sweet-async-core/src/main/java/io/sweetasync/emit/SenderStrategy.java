@@ -3,11 +3,22 @@ package io.sweetasync.emit;
 import java.util.Objects;
 
 /**
- * How many workers run the sender.
+ * How many workers run the sender. Parallel senders pay when making each event is slow (a load, a call) and
+ * each worker makes its own: e.g. each takes ids from one thread-safe queue and loads them side by side.
  *
  * <pre>{@code
- * .sender(SenderStrategy.parallel(MinMax.of(1, 4)), emitter -> emitter.emitAll(expensiveLazyRows))
+ * Queue<Long> ids = new ConcurrentLinkedQueue<>(idsToLoad);
+ * .sender(SenderStrategy.parallel(MinMax.of(1, 4)), emitter -> {
+ *     for (Long id = ids.poll(); id != null; id = ids.poll()) {
+ *         emitter.emit(repository.load(id)); // up to four loads at once
+ *     }
+ * })
  * }</pre>
+ *
+ * Workers that call {@code emitAll} on one shared {@code Iterable} or {@code Stream} share its iterator, which is
+ * pulled one element at a time under a lock (an iterator is not thread-safe): each element is emitted once, but
+ * the work of making an element inside the iterator or the stream's stages ({@code map}, a lazy query) is done
+ * one element at a time, as by one sender.
  */
 public sealed interface SenderStrategy {
 
