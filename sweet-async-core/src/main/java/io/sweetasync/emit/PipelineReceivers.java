@@ -50,6 +50,8 @@ final class PipelineReceivers<E, K, V> {
     private final boolean adaptive;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger retireRequests = new AtomicInteger();
+    /** Workers started whose bodies have not begun (queued on a busy runtime): the adaptive pool waits for them. */
+    private final AtomicInteger notYetRunning = new AtomicInteger();
     private final LongAdder received = new LongAdder();
     private final LongAdder receiveNanos = new LongAdder();
     private final LongAdder receiveCount = new LongAdder();
@@ -92,7 +94,8 @@ final class PipelineReceivers<E, K, V> {
 
     /**
      * On the coordinator's tick, for the adaptive strategy: one more worker while events queue up and
-     * latency holds (within 1.5x of the last tick's), one fewer after four ticks with nothing queued.
+     * latency holds (within 1.5x of the last tick's) and every worker started has begun, one fewer after four
+     * ticks with nothing queued.
      */
     void adapt() {
         if (strategy instanceof ReceiverStrategy.Adaptive(MinMax range)) {
@@ -101,7 +104,10 @@ final class PipelineReceivers<E, K, V> {
             int backlog = buffer.queued();
             emptyTicks = backlog == 0 ? emptyTicks + 1 : 0;
             int running = active.get() - retireRequests.get();
-            if (backlog > running && running < range.max() && (lastLatency == 0 || latency <= 1.5 * lastLatency)) {
+            // Not while a worker it started has yet to begin: on a runtime whose threads are all busy, more
+            // workers only queue there (a 2-thread pool grew to 64 workers, 2 of them running).
+            if (backlog > running && running < range.max() && notYetRunning.get() == 0
+                    && (lastLatency == 0 || latency <= 1.5 * lastLatency)) {
                 start();
             }
             else if (emptyTicks >= 4 && running > range.min()) {
@@ -114,10 +120,18 @@ final class PipelineReceivers<E, K, V> {
 
     private void start() {
         active.incrementAndGet();
+        notYetRunning.incrementAndGet();
         AtomicBoolean counted = new AtomicBoolean(true);
+        AtomicBoolean waiting = new AtomicBoolean(true);
+        Runnable began = () -> {
+            if (waiting.getAndSet(false)) {
+                notYetRunning.decrementAndGet();
+            }
+        };
         // Lowered once: as the body returns (a retiring worker no longer counts as running), or as the task ends
         // if the body never ran (cancelled before it started).
         Runnable ended = () -> {
+            began.run();
             if (counted.getAndSet(false)) {
                 active.decrementAndGet();
             }
@@ -125,6 +139,7 @@ final class PipelineReceivers<E, K, V> {
         SpawningTask<Void> worker;
         try {
             worker = workers.start("receiver", () -> {
+                began.run();
                 try {
                     return work();
                 }

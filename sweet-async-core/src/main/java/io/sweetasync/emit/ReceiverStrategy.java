@@ -41,7 +41,8 @@ public sealed interface ReceiverStrategy {
 
     /**
      * Between {@code workers.min()} and {@code workers.max()} workers: a worker is added while the backlog
-     * grows and per-event latency holds steady (more workers help), and one retires while the buffer
+     * grows and per-event latency holds steady (more workers help) and the last one added has begun (on a
+     * runtime whose threads are all busy, more would only queue there), and one retires while the buffer
      * stays empty. The current count is in the pipeline's progress ({@code receivers}). The {@code min}
      * start with the pipeline: at most 10,000.
      */
