@@ -55,6 +55,18 @@ class DeadlinesUnderBusyCarriersTest {
         return sink != 42 && context.isCancellationRequested();
     }
 
+    /** Starts a computing virtual body per carrier, without deadlines, and waits until they all compute. */
+    private void holdEveryCarrier() {
+        AtomicInteger computing = new AtomicInteger();
+        for (int i = 0; i < carriers(); i++) {
+            orchestrator.to(Boolean.class).named("hog-" + i).run(() -> {
+                computing.incrementAndGet();
+                return compute(releaseHogs);
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> computing.get() == carriers());
+    }
+
     @Test
     void computingVirtualBodiesAreStoppedAtTheirDeadline() {
         List<SpawningTask<Boolean>> hogs = new ArrayList<>();
@@ -71,14 +83,7 @@ class DeadlinesUnderBusyCarriersTest {
 
     @Test
     void aPlatformTasksDeadlineFiresWhileVirtualBodiesHoldEveryCarrier() {
-        AtomicInteger computing = new AtomicInteger();
-        for (int i = 0; i < carriers(); i++) {
-            orchestrator.to(Boolean.class).named("hog-" + i).run(() -> {
-                computing.incrementAndGet();
-                return compute(releaseHogs);
-            });
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> computing.get() == carriers());
+        holdEveryCarrier();
         SpawningTask<Integer> sleeper = orchestrator.to(Integer.class).named("sleeper").runtime("pool")
                 .timeout(Duration.ofMillis(300)).run(() -> {
                     Thread.sleep(Long.MAX_VALUE);
@@ -139,14 +144,7 @@ class DeadlinesUnderBusyCarriersTest {
 
     @Test
     void aRetryDelayEndsWhileVirtualBodiesHoldEveryCarrier() {
-        AtomicInteger computing = new AtomicInteger();
-        for (int i = 0; i < carriers(); i++) {
-            orchestrator.to(Boolean.class).named("hog-" + i).run(() -> {
-                computing.incrementAndGet();
-                return compute(releaseHogs);
-            });
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> computing.get() == carriers());
+        holdEveryCarrier();
         AtomicInteger attempts = new AtomicInteger();
         SpawningTask<Integer> retried = orchestrator.to(Integer.class).named("retried").runtime("pool")
                 .retry(RetryPolicy.fixed(2, Duration.ofMillis(50))).run(() -> {
