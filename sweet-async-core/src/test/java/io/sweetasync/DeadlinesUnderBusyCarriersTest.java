@@ -170,6 +170,18 @@ class DeadlinesUnderBusyCarriersTest {
         assertEveryStubbornTaskTimesOut(SystemClock.ACTION_THREADS + 4);
     }
 
+    /**
+     * The deadline's own action waited {@link TaskDeadline#RUNAWAY_GRACE} for a body that ignores its interrupt
+     * before it ended the task: a pool thread held that long per such deadline, so many due at once kept the
+     * later ones waiting past {@link SystemClock#ACTION_WAIT}, then on virtual threads that never ran while virtual
+     * bodies held every carrier. The grace is now an action of its own.
+     */
+    @Test
+    void manyDeadlinesOfBodiesThatIgnoreTheirInterruptFireWhileVirtualBodiesHoldEveryCarrier() {
+        holdEveryCarrier();
+        assertEveryStubbornTaskTimesOut(SystemClock.ACTION_THREADS * 10);
+    }
+
     private void holdEveryCarrier() {
         AtomicInteger computing = new AtomicInteger();
         for (int i = 0; i < carriers(); i++) {
