@@ -176,6 +176,23 @@ final class OrchestratorParts {
         return clock;
     }
 
+    /**
+     * Schedules {@code action} {@code delay} from now on the orchestrator's own clock, whose time is real time and
+     * whose actions run on threads of their own; null if it uses a clock of the user's (a manual clock's time
+     * moves only when told) or its clock is closed.
+     */
+    TaskClock.Scheduled scheduleInRealTime(Duration delay, Runnable action) {
+        if (ownedClock == null) {
+            return null;
+        }
+        try {
+            return ownedClock.schedule(delay, action);
+        }
+        catch (java.util.concurrent.RejectedExecutionException ex) {
+            return null;
+        }
+    }
+
     /** The wall-clock instant of monotonic time {@code nanos}; see {@link WallClockAnchor}. */
     Instant instantAt(long nanos) {
         return wallClock.instantAt(nanos);

@@ -3,9 +3,10 @@ package io.sweetasync;
 import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -14,22 +15,28 @@ import java.util.concurrent.TimeUnit;
  * The default {@link TaskClock}: system time and one daemon scheduler thread, closed with its orchestrator.
  * The scheduler thread only hands each due action on, so a slow action (a fallback or listener run when a queued
  * task times out) never delays another task's deadline: to a pool of at most {@link #ACTION_THREADS} daemon
- * platform threads, made as needed and let go after {@link #ACTION_KEEP_ALIVE} idle, or, while every one of them
- * is held by a slow action, to a new virtual thread.
+ * platform threads, made as needed and let go after {@link #ACTION_KEEP_ALIVE} idle, in the order they fell due;
+ * an action that no pool thread has taken {@link #ACTION_WAIT} after it fell due (every one of them held by a
+ * slow action) runs on a new virtual thread instead.
  *
  * <p>Platform threads first, because a virtual thread runs only once the JDK's scheduler gives it a carrier, and
  * virtual bodies that compute without blocking keep every carrier (the scheduler does not preempt them): an action
  * on a virtual thread then waited for one of them to end, and deadlines, retry delays and the forced end after a
- * deadline fired seconds late, or never while such bodies ran on. A pool thread runs each action with its interrupt
- * status cleared before and after, so one action's interrupt never reaches the next.
+ * deadline fired seconds late, or never while such bodies ran on. Queued for a pool thread rather than sent to a
+ * virtual thread as soon as all are busy: more actions due at once than there are pool threads (tasks started
+ * together with one timeout) are short, and a virtual thread would have held those beyond the pool's size until
+ * a carrier freed. A pool thread runs each action with its interrupt status cleared before and after, so one
+ * action's interrupt never reaches the next.
  */
 final class SystemClock implements TaskClock, AutoCloseable {
 
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
-    /** Platform threads that run due actions at once; more actions at once go to virtual threads. */
+    /** Platform threads that run due actions at once; more actions wait for one ({@link #ACTION_WAIT} at most). */
     static final int ACTION_THREADS = 8;
     /** How long an idle action thread is kept. */
     static final Duration ACTION_KEEP_ALIVE = Duration.ofSeconds(30);
+    /** How long a due action waits for a pool thread before it runs on a virtual thread of its own. */
+    static final Duration ACTION_WAIT = Duration.ofMillis(500);
 
     private final ScheduledThreadPoolExecutor scheduler;
     private final ThreadPoolExecutor actions;
@@ -46,12 +53,9 @@ final class SystemClock implements TaskClock, AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         ThreadFactory actionThreads = Thread.ofPlatform().name("sweet-async-deadline-", 1).daemon(true).factory();
-        actions = new ThreadPoolExecutor(0, ACTION_THREADS, ACTION_KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS,
-                new SynchronousQueue<>(), actionThreads, (action, pool) -> {
-                    if (!pool.isShutdown()) { // every action thread busy: the slow actions hold them, not this one
-                        Thread.ofVirtual().name("sweet-async-deadline").start(action);
-                    }
-                });
+        actions = new ThreadPoolExecutor(ACTION_THREADS, ACTION_THREADS, ACTION_KEEP_ALIVE.toNanos(),
+                TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), actionThreads);
+        actions.allowCoreThreadTimeOut(true);
     }
 
     @Override
@@ -67,9 +71,53 @@ final class SystemClock implements TaskClock, AutoCloseable {
     @Override
     public Scheduled schedule(Duration delay, Runnable action) {
         long nanos = delay.isNegative() ? 0 : delay.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : delay.toNanos();
-        ScheduledFuture<?> future = scheduler.schedule(() -> actions.execute(() -> runAction(action)), nanos,
-                TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> future = scheduler.schedule(() -> handOn(action), nanos, TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);
+    }
+
+    /**
+     * On the scheduler's thread: queues a due action for the pool, and if it waits there (every pool thread
+     * busy), has it run on a virtual thread should no pool thread have taken it {@link #ACTION_WAIT} later.
+     */
+    private void handOn(Runnable action) {
+        HandedOn handed = new HandedOn(action);
+        try {
+            actions.execute(handed);
+        }
+        catch (RejectedExecutionException ex) {
+            return; // closed
+        }
+        // FIFO: while this action waits, the queue is not empty
+        if (!actions.getQueue().isEmpty()) {
+            try {
+                scheduler.schedule(() -> {
+                    if (actions.remove(handed)) { // not taken: the pool threads are held by slow actions
+                        Thread.ofVirtual().name("sweet-async-deadline").start(handed);
+                    }
+                }, ACTION_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            catch (RejectedExecutionException ex) {
+                // closed meanwhile: a pool thread runs it once one is free
+            }
+        }
+    }
+
+    /**
+     * A due action handed on to the pool, run by whichever takes it: a pool thread, or a virtual thread. Equal
+     * only to itself (the queue removes this one, not another hand-off of the same action).
+     */
+    private static final class HandedOn implements Runnable {
+
+        private final Runnable action;
+
+        HandedOn(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        public void run() {
+            runAction(action);
+        }
     }
 
     /** Runs a due action with the thread's interrupt status clear before and after it (a pool thread runs many). */
@@ -90,7 +138,7 @@ final class SystemClock implements TaskClock, AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
-        actions.shutdown(); // actions already running finish; their threads are daemons, not waited for
+        actions.shutdown(); // actions already running or queued finish; their threads are daemons, not waited for
         try {
             if (scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
                 for (Thread thread : threads) {

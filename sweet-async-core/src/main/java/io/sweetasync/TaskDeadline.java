@@ -68,11 +68,20 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
     /**
      * The deadline passed: stop the task, give its body {@link #RUNAWAY_GRACE} to return, and if it has
      * not, end the task and its subtree now so that no waiter waits past the deadline. Runs on a timer
-     * action's own thread, never a runtime's.
+     * action's own thread, never a runtime's. On the orchestrator's own clock the grace is an action of its own
+     * ({@link #endTimedOutNow}), not a wait here (its actions are short, as {@code TaskClock} says): each of many
+     * deadlines due at once held a clock action thread for the grace (bodies that ignore their interrupt), the
+     * later ones waited for one past {@code SystemClock.ACTION_WAIT}, then ran on virtual threads that never ran
+     * while virtual bodies computed on every carrier. With a clock of the user's (a manual one, whose time moves
+     * only when told), or once the clock is closed, the grace is waited for here, in real time, as before.
      */
     private void timedOut() {
         if (!stop(StopKind.TIMEOUT, "timed out after " + settings.timeout) && (outcome.isDone() || isSealed())) {
             return; // ended, or ending with its body done: nothing left to bound
+        }
+        if (outcome.isDone()
+                || settings.orchestrator.parts().scheduleInRealTime(RUNAWAY_GRACE, this::endTimedOutNow) != null) {
+            return;
         }
         try {
             outcome.get(RUNAWAY_GRACE.toNanos(), TimeUnit.NANOSECONDS);
@@ -106,6 +115,13 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
             schedule(RUNAWAY_GRACE, this::endStoppedNow);
         }
         return true;
+    }
+
+    /** {@link #timedOut}'s bound, on the orchestrator's own clock: ends the task and its subtree now unless it has. */
+    private void endTimedOutNow() {
+        if (!outcome.isDone()) {
+            forceEnd();
+        }
     }
 
     /** {@link #stop(Stop)}'s bound: ends the task and its subtree now unless it has ended. On a timer's thread. */

@@ -156,4 +156,78 @@ class DeadlinesUnderBusyCarriersTest {
         await().atMost(Duration.ofSeconds(15)).until(retried::isDone);
         assertThat(retried.join()).isEqualTo(2);
     }
+
+    /**
+     * More deadlines due at once than there are action threads (tasks started together with one timeout): those
+     * beyond the pool's size went to virtual threads as soon as every pool thread was busy, however short the
+     * actions, and never ran while virtual bodies held every carrier. Now they wait for a pool thread.
+     */
+    @Test
+    void moreDeadlinesAtOnceThanActionThreadsFireWhileVirtualBodiesHoldEveryCarrier() {
+        holdEveryCarrier();
+        assertEveryStubbornTaskTimesOut(SystemClock.ACTION_THREADS + 4);
+    }
+
+    /**
+     * The deadline's own action waited {@link TaskDeadline#RUNAWAY_GRACE} for a body that ignores its interrupt
+     * before it ended the task: a pool thread held that long per such deadline, so many due at once kept the
+     * later ones waiting past {@link SystemClock#ACTION_WAIT}, then on virtual threads that never ran while virtual
+     * bodies held every carrier. The grace is now an action of its own.
+     */
+    @Test
+    void manyDeadlinesOfBodiesThatIgnoreTheirInterruptFireWhileVirtualBodiesHoldEveryCarrier() {
+        holdEveryCarrier();
+        assertEveryStubbornTaskTimesOut(SystemClock.ACTION_THREADS * 10);
+    }
+
+    private void holdEveryCarrier() {
+        AtomicInteger computing = new AtomicInteger();
+        for (int i = 0; i < carriers(); i++) {
+            orchestrator.to(Boolean.class).named("hog-" + i).run(() -> {
+                computing.incrementAndGet();
+                return compute(releaseHogs);
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> computing.get() == carriers());
+    }
+
+    /**
+     * Starts {@code count} platform tasks at once, each with a 300 ms timeout and a body that ignores its
+     * interrupt (as a blocking call the JDK cannot interrupt would: a driver's socket read), and asserts that
+     * every one ends {@code TIMED_OUT} while the hogs still compute.
+     */
+    private void assertEveryStubbornTaskTimesOut(int count) {
+        AtomicBoolean releaseStubborn = new AtomicBoolean();
+        try (TaskOrchestrator many = TaskOrchestrator.builder().runtime(TaskRuntime.platform("many", count))
+                .build()) {
+            List<SpawningTask<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                tasks.add(many.to(Integer.class).named("stubborn-" + i).runtime("many")
+                        .timeout(Duration.ofMillis(300)).run(() -> {
+                            long start = System.nanoTime();
+                            while (!releaseStubborn.get() && System.nanoTime() - start < HARD_STOP_NANOS) {
+                                try {
+                                    Thread.sleep(5);
+                                }
+                                catch (InterruptedException ex) {
+                                    // ignores its stop
+                                }
+                            }
+                            return 1;
+                        }));
+            }
+            try {
+                // the hogs compute for 20 s at most: every deadline must have ended its task well before that
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> tasks.stream().allMatch(task -> task.status().isTerminal()));
+                for (SpawningTask<Integer> task : tasks) {
+                    assertThat(task.status()).as(task.name()).isEqualTo(TaskStatus.TIMED_OUT);
+                }
+                assertThat(releaseHogs.get()).isFalse();
+            }
+            finally {
+                releaseStubborn.set(true);
+            }
+        }
+    }
 }
