@@ -180,17 +180,6 @@ class DeadlinesUnderBusyCarriersTest {
         assertEveryStubbornTaskTimesOut(SystemClock.ACTION_THREADS * 10);
     }
 
-    private void holdEveryCarrier() {
-        AtomicInteger computing = new AtomicInteger();
-        for (int i = 0; i < carriers(); i++) {
-            orchestrator.to(Boolean.class).named("hog-" + i).run(() -> {
-                computing.incrementAndGet();
-                return compute(releaseHogs);
-            });
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> computing.get() == carriers());
-    }
-
     /**
      * Starts {@code count} platform tasks at once, each with a 300 ms timeout and a body that ignores its
      * interrupt (as a blocking call the JDK cannot interrupt would: a driver's socket read), and asserts that
