@@ -7,9 +7,9 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.internal.EndedChildren;
 import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * <li>Workers are started only from the pipeline task's body, after {@link #open}, so they are its
  * children and its cancellation or deadline stops them all. {@code workers} holds those not ended
  * (and those that ended since the last start: ended ones leave it as the next starts, so that an end
- * takes no lock), is guarded by its own lock and read as a snapshot.</li>
+ * takes no lock); it is changed under its own lock, with {@code started}, and read as a snapshot without it
+ * (a worker stopping the others on a first error takes no lock either).</li>
  * <li>What a pipeline keeps of its workers is bounded by how many run at once, not by how many it ever
  * started (adaptive receivers retire and start anew for as long as it runs): {@code workers} drops the
  * ended ones as the next starts, and the pipeline task keeps only its newest
@@ -48,7 +49,8 @@ final class PipelineWorkers {
 
     private final PipelineSpec spec;
     private final Consumer<Pipeline.Signal> signals;
-    private final List<SpawningTask<Void>> workers = new ArrayList<>();
+    /** Copy-on-write: {@link #cancelAll} reads it without the lock (a worker may call it, and a worker's end takes no lock). */
+    private final List<SpawningTask<Void>> workers = new CopyOnWriteArrayList<>();
     /** The error of the first worker that ended without completing. */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** Workers whose task has ended; each end is signalled ({@code WORKER_ENDED}, or {@code WORKER_FAILED}). */
@@ -192,8 +194,6 @@ final class PipelineWorkers {
     }
 
     private List<SpawningTask<Void>> snapshot() {
-        synchronized (workers) {
-            return List.copyOf(workers);
-        }
+        return List.copyOf(workers);
     }
 }

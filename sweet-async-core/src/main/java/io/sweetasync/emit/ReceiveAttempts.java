@@ -34,9 +34,10 @@ import java.util.concurrent.RejectedExecutionException;
  * group, and takes it back as the wait ends, before the receiver goes on: a release never finds it lent,
  * and it is released once, here. Its latency sample starts again as it is taken back: it covers the
  * receive after its last wait, not the time lent, as for a task's body.</li>
- * <li>Under {@link ErrorStrategy#stopOnFirst()}, no attempt starts once a first error is recorded (a volatile
- * read per attempt), by any worker: the worker ends as a stopping one does, and the coordinator, which reads the
- * first error before a worker's failure, fails the pipeline with that error.</li>
+ * <li>Under {@link ErrorStrategy#stopOnFirst()}, the worker that records an error requests every worker's stop
+ * at once, and no attempt starts once a first error is recorded (a volatile read per attempt, for a worker whose
+ * stop is still on its way): the workers end as stopping ones do, and the coordinator, which reads the first error
+ * before a worker's failure, fails the pipeline with that error.</li>
  * <li>No attempt starts once the worker is stopping (its task's cancellation requested, read from the
  * worker's context the caller passes, a volatile read per attempt): not an event
  * it took before the stop, nor a retry, whatever the receiver did with the stop's interrupt (answered it,
@@ -97,8 +98,9 @@ final class ReceiveAttempts<E, K, V> {
                         + event.sequence() + " is not received");
             }
             if (stoppedByAnError()) {
-                // Stop on the first error: no receive starts once it is recorded, on this worker or another,
-                // though the coordinator has yet to stop the workers (it does so on its thread, a moment later).
+                // Stop on the first error: no receive starts once it is recorded, on this worker or another, also
+                // before the stop its recorder requested reaches this worker (requested here too: it ends cancelled).
+                workers.cancelAll();
                 throw new InterruptedException("pipeline " + workers.label() + " stops on its first error: event "
                         + event.sequence() + " is not received");
             }
@@ -127,6 +129,11 @@ final class ReceiveAttempts<E, K, V> {
                 Duration delay = retry.nextDelay(attempt, t).orElse(null);
                 if (delay == null) {
                     results.record(new EventError<>(event.sequence(), null, t));
+                    if (spec.errorStrategy().stopsOnFirstError()) {
+                        // Stops the workers now, not at the coordinator's next poll: receives running elsewhere
+                        // are interrupted, and the workers end cancelled (this one at its next attempt's check).
+                        workers.cancelAll();
+                    }
                     break;
                 }
                 Waits.sleep(delay);

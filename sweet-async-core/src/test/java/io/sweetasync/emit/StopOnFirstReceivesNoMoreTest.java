@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskResult;
+import io.sweetasync.TaskStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +75,9 @@ class StopOnFirstReceivesNoMoreTest extends PipelineHostileSupport {
             assertThat(result).isInstanceOf(TaskResult.Err.class);
             assertThat(((TaskResult.Err<?>) result).error()).as("round %d", round)
                     .isInstanceOf(TaskFailedException.class).hasCauseInstanceOf(IOException.class);
+            // the workers were stopped, not failed: a dashboard or a metric shows no failed worker
+            assertThat(orchestrator.find(task.id()).orElseThrow().children()).as("round %d", round)
+                    .allSatisfy(worker -> assertThat(worker.status()).isNotEqualTo(TaskStatus.FAILED));
         }
     }
 }
