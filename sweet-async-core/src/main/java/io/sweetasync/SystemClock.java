@@ -80,7 +80,7 @@ final class SystemClock implements TaskClock, AutoCloseable {
      * busy), has it run on a virtual thread should no pool thread have taken it {@link #ACTION_WAIT} later.
      */
     private void handOn(Runnable action) {
-        HandedOn handed = new HandedOn(action);
+        Runnable handed = () -> runAction(action); // its own identity: the queue removes this hand-off only
         try {
             actions.execute(handed);
         }
@@ -99,24 +99,6 @@ final class SystemClock implements TaskClock, AutoCloseable {
             catch (RejectedExecutionException ex) {
                 // closed meanwhile: a pool thread runs it once one is free
             }
-        }
-    }
-
-    /**
-     * A due action handed on to the pool, run by whichever takes it: a pool thread, or a virtual thread. Equal
-     * only to itself (the queue removes this one, not another hand-off of the same action).
-     */
-    private static final class HandedOn implements Runnable {
-
-        private final Runnable action;
-
-        HandedOn(Runnable action) {
-            this.action = action;
-        }
-
-        @Override
-        public void run() {
-            runAction(action);
         }
     }
 

@@ -64,7 +64,7 @@ final class Pipeline<E, K, V> {
         this.spec = spec;
         this.buffer = new EventBuffer(spec.bufferSize(), this::refusal);
         this.workers = new PipelineWorkers(spec, signals::add);
-        this.results = new PipelineResults<>(spec.sequence(), signals::add);
+        this.results = new PipelineResults<>(spec.sequence(), spec.errorStrategy().stopsOnFirstError(), signals::add);
         this.senders = new PipelineSenders<>(senderStrategy, sender, buffer, workers, results, signals::add);
         this.receivers = new PipelineReceivers<>(receiverStrategy,
                 new ReceiveAttempts<>(spec, orchestrator, receiver, results, workers), buffer, workers, senders::starved);
@@ -111,12 +111,12 @@ final class Pipeline<E, K, V> {
                 Signal signal = Waits.poll(signals, TICK.toMillis(), TimeUnit.MILLISECONDS);
                 senders.rescueStaged(System.nanoTime());
                 buffer.wakeStalledSender();
-                if (signal == Signal.ERROR && stoppedByAnError()) {
+                if (signal == Signal.ERROR && results.stoppedByAnError()) {
                     throw stop();
                 }
                 if (signal == Signal.WORKER_FAILED) {
                     // a worker that saw the first error recorded ends before its recorder's signal may be queued
-                    throw stoppedByAnError() ? stop() : workers.failed();
+                    throw results.stoppedByAnError() ? stop() : workers.failed();
                 }
                 if (signal == Signal.STARVED) {
                     senders.grow();
@@ -132,7 +132,7 @@ final class Pipeline<E, K, V> {
                 // so the checks below see whatever the workers seen ended left. Read last, a worker that
                 // failed and ended between the checks and this read would pass for a clean finish.
                 boolean allEnded = workers.allEnded();
-                if (stoppedByAnError()) { // first: a worker that saw it ends, failed, because of it
+                if (results.stoppedByAnError()) { // first: the workers that saw it end because of it
                     throw stop();
                 }
                 if (workers.anyFailed()) {
@@ -173,11 +173,6 @@ final class Pipeline<E, K, V> {
         }
         return new IllegalStateException(pipeline + (sendersReturned ? "its senders have returned"
                 : "it is being stopped (cancelled, timed out or failed)"));
-    }
-
-    /** Whether the pipeline stops on its first error and one has been recorded. */
-    private boolean stoppedByAnError() {
-        return spec.errorStrategy().stopsOnFirstError() && results.firstError() != null;
     }
 
     /**

@@ -81,9 +81,13 @@ final class PipelineResults<K, V> {
     private final AtomicInteger errorCount = new AtomicInteger();
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
 
-    /** {@code sequence}: the final event in emission order. */
-    PipelineResults(boolean sequence, Consumer<Pipeline.Signal> signals) {
+    /** Whether the pipeline stops on its first error ({@link ErrorStrategy#stopOnFirst()}). */
+    private final boolean stopsOnFirstError;
+
+    /** {@code sequence}: the final event in emission order; {@code stopsOnFirstError}: as its error strategy says. */
+    PipelineResults(boolean sequence, boolean stopsOnFirstError, Consumer<Pipeline.Signal> signals) {
         this.sequence = sequence;
+        this.stopsOnFirstError = stopsOnFirstError;
         this.signals = signals;
     }
 
@@ -175,6 +179,11 @@ final class PipelineResults<K, V> {
     /** The first error recorded; {@code null} if none. */
     Throwable firstError() {
         return firstError.get();
+    }
+
+    /** Whether the pipeline stops on its first error and one has been recorded. */
+    boolean stoppedByAnError() {
+        return stopsOnFirstError && firstError.get() != null;
     }
 
     /** The final event of a run {@code started} then, once every worker has returned. */

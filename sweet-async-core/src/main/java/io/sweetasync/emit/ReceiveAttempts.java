@@ -97,7 +97,7 @@ final class ReceiveAttempts<E, K, V> {
                 throw new InterruptedException("pipeline " + workers.label() + " is being stopped: event "
                         + event.sequence() + " is not received");
             }
-            if (stoppedByAnError()) {
+            if (results.stoppedByAnError()) {
                 // Stop on the first error: no receive starts once it is recorded, on this worker or another, also
                 // before the stop its recorder requested reaches this worker (requested here too: it ends cancelled).
                 workers.cancelAll();
@@ -139,11 +139,6 @@ final class ReceiveAttempts<E, K, V> {
                 Waits.sleep(delay);
             }
         }
-    }
-
-    /** Whether the pipeline stops on its first error and one has been recorded. */
-    private boolean stoppedByAnError() {
-        return spec.errorStrategy().stopsOnFirstError() && results.firstError() != null;
     }
 
     /**
