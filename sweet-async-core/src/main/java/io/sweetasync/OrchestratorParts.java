@@ -121,8 +121,9 @@ final class OrchestratorParts {
         try {
             // The tasks end first (Shutdown), then the runtimes' threads stop, then the store and cluster, the
             // timer and the JFR attribution, in that order.
-            shutdown.cancelAllForClose();
-            runtimes.close();
+            // Bodies that ignored the cancel's interrupt for 5 s hold their threads: the runtimes are told to
+            // stop, not waited for (the warning named those tasks; their threads end when they return).
+            runtimes.close(shutdown.cancelAllForClose());
             outside.close();
             closeTimerAndAttribution();
             GlobalOrchestrator.closed(orchestrator);

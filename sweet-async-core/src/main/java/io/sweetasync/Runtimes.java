@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Invariants: fixed once built (an immutable map, read from any thread without a lock); the default
  * runtime is one of them, or the orchestrator is not built. {@link #close} closes every runtime and gives
- * each 10 s to stop its threads; an interrupt (restored) ends the waiting, never the closing: a close
+ * them 10 s in all to stop their threads (one deadline, not 10 s each), or no wait when the close's cancel left
+ * bodies running (they ignore their interrupts: their threads end when they return, and waiting for them would
+ * only hold the close); an interrupt (restored) ends the waiting, never the closing: a close
  * called from a cancelled task body, whose thread the shutdown's sweep has just interrupted, still stops
  * every runtime's threads.
  */
@@ -68,14 +70,20 @@ final class Runtimes {
         return runtime;
     }
 
-    /** Stops every runtime's threads, waiting up to 10 s for each (a warning names one that did not stop). */
-    void close() {
+    /**
+     * Stops every runtime's threads; with {@code wait}, waits up to 10 s in all for them (a warning names the
+     * runtimes that did not stop), else only tells them to stop.
+     */
+    void close(boolean wait) {
         boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_MILLIS);
         for (TaskRuntime runtime : byName.values()) {
+            // Once interrupted, or past the deadline, the rest are still closed (their threads told to stop),
+            // only not waited for.
+            long left = wait && !interrupted ? Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) : 0;
             try {
-                // Once interrupted, the rest are still closed (their threads told to stop), only not waited for.
-                if (!runtime.close(interrupted ? 0 : CLOSE_MILLIS) && !interrupted) {
-                    LOG.log(Level.WARNING, "runtime {0} did not stop within 10 seconds", runtime.name());
+                if (!runtime.close(left) && left > 0) {
+                    LOG.log(Level.WARNING, "runtime {0} did not stop within 10 seconds of the close", runtime.name());
                 }
             }
             catch (InterruptedException ex) {

@@ -47,11 +47,6 @@ final class Shutdown {
      * that task's own tree and the tasks that start only after it, which cannot end while the caller waits).
      */
     boolean drainThenCancel(Duration grace) {
-        return drainThenCancel(grace, false);
-    }
-
-    /** With {@code cancelOwn}, a calling body's own tree is cancelled too (close() ends everything). */
-    private boolean drainThenCancel(Duration grace, boolean cancelOwn) {
         Objects.requireNonNull(grace, "grace");
         if (grace.isNegative()) {
             throw new IllegalArgumentException("shutdown grace must not be negative, was " + grace);
@@ -60,9 +55,15 @@ final class Shutdown {
         // Called by user code of a task of this orchestrator (its body, fallback or onFinished listeners): that
         // task's tree, and the trees that start only after it, cannot end while the caller waits here.
         Set<TaskNode<?>> own = live.rootsWaitingForCallerHere();
-        if (live.awaitDrained(nanos(grace), own, false) && (own.isEmpty() || !cancelOwn)) {
+        if (live.awaitDrained(nanos(grace), own, false)) {
             return true;
         }
+        cancelAndWait(own);
+        return false;
+    }
+
+    /** Cancels every live tree, then waits a few seconds for their bodies but {@code own}: whether they returned. */
+    private boolean cancelAndWait(Set<TaskNode<?>> own) {
         cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
         // Oldest first: a predictable order for what the sweep ends (the live roots are a set by identity).
         for (TaskNode<?> root : live.rootsOldestFirst()) {
@@ -73,8 +74,9 @@ final class Shutdown {
         if (!live.awaitDrained(AFTER_CANCEL_WAIT.toNanos(), own, true)) {
             LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
                     live.count(), live.allOldestFirst().stream().limit(10).map(node -> node.info().path()).toList());
+            return false;
         }
-        return false;
+        return true;
     }
 
     private static long nanos(Duration timeout) {
@@ -93,9 +95,14 @@ final class Shutdown {
         return true;
     }
 
-    /** Cancels everything at once, the calling body's own tree too (close() ends everything). */
-    void cancelAllForClose() {
-        drainThenCancel(Duration.ZERO, true);
+    /**
+     * Cancels everything at once, the calling body's own tree too (close() ends everything), and waits
+     * {@value #AFTER_CANCEL_SECONDS} s at most for the bodies to return: whether they all did (but the
+     * caller's own, when a task's code closes).
+     */
+    boolean cancelAllForClose() {
+        accepting = false;
+        return cancelAndWait(live.rootsWaitingForCallerHere());
     }
 
     /** Called once the closing call has closed every part: the calls that waited for it return. */
