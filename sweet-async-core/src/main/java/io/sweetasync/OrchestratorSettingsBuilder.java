@@ -252,7 +252,8 @@ abstract class OrchestratorSettingsBuilder {
      * @throws IllegalArgumentException if the runtime takes a built-in name but is of another kind (such
      *                                  as {@code TaskRuntime.platform("virtual", 4)}): every task that names
      *                                  no runtime would run on it; give it another name and make it the
-     *                                  default with {@link #defaultRuntime(String)} if that is meant
+     *                                  default with {@link #defaultRuntime(String)} if that is meant; or if a
+     *                                  runtime of that name was registered already on this builder
      */
     public TaskOrchestrator.Builder runtime(TaskRuntime runtime) {
         Objects.requireNonNull(runtime, "runtime");
@@ -267,7 +268,12 @@ abstract class OrchestratorSettingsBuilder {
                     + builtIn + ", was given one of kind " + runtime.kind() + ": give it another name (and make "
                     + "it the default with defaultRuntime(name) if that is meant)");
         }
-        runtimes.put(runtime.name(), runtime);
+        TaskRuntime earlier = runtimes.putIfAbsent(runtime.name(), runtime);
+        if (earlier != null) {
+            // The earlier one would be dropped unseen (and never closed by this orchestrator)
+            throw new IllegalArgumentException("runtime '" + runtime.name() + "' is registered already on this builder: "
+                    + earlier + "; give each runtime its own name");
+        }
         return self();
     }
 

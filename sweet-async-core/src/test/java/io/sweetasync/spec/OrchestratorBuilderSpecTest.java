@@ -57,6 +57,25 @@ class OrchestratorBuilderSpecTest {
      * a built-in name (platform threads called "virtual") silently moved every task that names no runtime onto
      * it. The starter refused it; the core builder took it.
      */
+    /**
+     * A second runtime of one name replaced the first silently: tasks naming it ran on whichever came last, and
+     * the first was never closed by the orchestrator. A built-in name is replaced once, like any other.
+     */
+    @Test
+    void aRuntimeNameIsRegisteredOnce() {
+        TaskOrchestrator.Builder builder = TaskOrchestrator.builder().runtime(TaskRuntime.platform("io", 4));
+        assertThatThrownBy(() -> builder.runtime(TaskRuntime.platform("io", 8)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'io'").hasMessageContaining("registered already").hasMessageContaining("parallelism 4");
+        builder.runtime(TaskRuntime.platform("platform", 3));
+        assertThatThrownBy(() -> builder.runtime(TaskRuntime.platform("platform", 5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'platform'");
+        try (TaskOrchestrator orchestrator = builder.build()) {
+            assertThat(orchestrator.runtimes().get("io").parallelism()).isEqualTo(4);
+            assertThat(orchestrator.runtimes().get("platform").parallelism()).isEqualTo(3);
+        }
+    }
+
     @Test
     void aBuiltInRuntimeIsReplacedOnlyByOneOfItsKind() {
         TaskOrchestrator.Builder builder = TaskOrchestrator.builder();
