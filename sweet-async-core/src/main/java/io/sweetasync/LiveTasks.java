@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -27,10 +26,11 @@ import java.util.function.Consumer;
 final class LiveTasks {
 
     /**
-     * The live roots, by identity: keyed by id, each root made its {@link TaskId} as it was created, most of
-     * them for nothing. A lookup by id walks them, as one for a child already did.
+     * The live roots, by identity, spread by their id's number (a table that allocates nothing per root and
+     * hashes no object). A lookup by id walks them, as one for a child already did.
      */
-    private final Set<TaskNode<?>> roots = ConcurrentHashMap.newKeySet();
+    private final StripedTable<TaskNode<?>> roots = new StripedTable<>(StripedTable.stripesFor(Runtime.getRuntime().availableProcessors()),
+            TaskNode::idValue);
     private final LongAdder count = new LongAdder();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition drained = drainLock.newCondition();
@@ -77,7 +77,9 @@ final class LiveTasks {
 
     /** Live roots, oldest first. */
     List<TaskNode<?>> rootsOldestFirst() {
-        return roots.stream().sorted(Comparator.comparingLong(TaskNode::idValue)).toList();
+        List<TaskNode<?>> live = roots.toList();
+        live.sort(Comparator.comparingLong(TaskNode::idValue));
+        return live;
     }
 
     /**
@@ -88,7 +90,7 @@ final class LiveTasks {
     TaskNode<?> find(TaskId id) {
         long wanted = id.value();
         ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
-        for (TaskNode<?> candidate : roots) {
+        for (TaskNode<?> candidate : roots.toList()) {
             long value = candidate.idValue();
             if (value == wanted) {
                 return candidate;
@@ -113,7 +115,7 @@ final class LiveTasks {
 
     /** Every live (not terminal) task, roots and children; a terminal node's subtree is all terminal. */
     void forEach(Consumer<TaskNode<?>> action) {
-        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(roots);
+        ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>(roots.toList());
         while (!pending.isEmpty()) {
             TaskNode<?> node = pending.pop();
             if (!node.isTerminal()) {
@@ -212,7 +214,7 @@ final class LiveTasks {
 
     /** Whether no root but those of {@code own} is live; costs nothing more than a size check while more are. */
     private boolean drainedBut(Set<TaskNode<?>> own) {
-        return roots.isEmpty() || roots.size() <= own.size() && own.containsAll(roots);
+        return roots.isEmpty() || roots.size() <= own.size() && own.containsAll(roots.toList());
     }
 
     /**
