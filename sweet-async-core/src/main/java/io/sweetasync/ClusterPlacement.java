@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -57,8 +58,9 @@ final class ClusterPlacement implements ClusterHost {
         String name = spec.name() != null ? spec.name() : handler;
         String group = spec.group();
         Map<String, String> tags = spec.tags(); // the handle's own tags, without a snapshot of it per placement
-        Callable<T> body = () -> place(handler, argument, name, group, tags);
-        return orchestrator.parts().spawn(spec.withName(name).withGroup(null), body);
+        FollowedWork followed = new FollowedWork(); // the handle is QUEUED until the work began where it was placed
+        Callable<T> body = () -> place(handler, argument, name, group, tags, followed);
+        return orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
     }
 
     /** The handler's registration; the same handlers serve durable and anywhere() tasks. */
@@ -80,13 +82,15 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T place(String handler, Object argument, String name, String group, Map<String, String> tags)
-            throws Exception {
+    private <T> T place(String handler, Object argument, String name, String group, Map<String, String> tags,
+            FollowedWork followed) throws Exception {
         TaskNode<?> self = Carrier.currentTask();
         placing.increment(); // this task only waits for the work, wherever it runs: not load of this member
         try {
             if (cluster == null) {
-                return (T) awaitHere(self, startHere(self, handler, argument, name, group));
+                SpawningTask<Object> here = startHere(self, handler, argument, name, group);
+                followed.placed(here);
+                return (T) awaitHere(self, here);
             }
             RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(), tags,
                     cluster.memberName() + "/" + self.id());
@@ -100,6 +104,7 @@ final class ClusterPlacement implements ClusterHost {
                     if (placed == null) {
                         here = startHere(self, handler, argument, name, group);
                     }
+                    followed.placed(placed != null ? placed : here);
                 }
                 finally {
                     decisions.unlock();
@@ -328,6 +333,11 @@ final class ClusterPlacement implements ClusterHost {
 
     @Override
     public TaskId start(RemoteInvocation invocation, Consumer<RemoteOutcome> onEnd) {
+        return start(invocation, () -> { }, onEnd);
+    }
+
+    @Override
+    public TaskId start(RemoteInvocation invocation, Runnable onStarted, Consumer<RemoteOutcome> onEnd) {
         TaskSpec<Object> spec = TaskSpec.empty().withDetached().withName(invocation.name())
                 .withPriority(invocation.priority()).withGroup(invocation.group());
         for (Map.Entry<String, String> tag : invocation.tags().entrySet()) {
@@ -343,7 +353,21 @@ final class ClusterPlacement implements ClusterHost {
                 throw ex;
             };
         }
-        TaskNode<Object> node = (TaskNode<Object>) orchestrator.parts().spawn(spec, work);
+        Callable<Object> handler = work;
+        AtomicBoolean begun = new AtomicBoolean();
+        Callable<Object> body = () -> {
+            if (!begun.get() && begun.compareAndSet(false, true)) {
+                try {
+                    onStarted.run(); // the placing member's handle turns RUNNING
+                }
+                catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "the start of a task placed from " + invocation.origin()
+                            + " could not be reported there", ex);
+                }
+            }
+            return handler.call();
+        };
+        TaskNode<Object> node = (TaskNode<Object>) orchestrator.parts().spawn(spec, body);
         node.whenTerminal(() -> {
             RemoteOutcome outcome = outcomeOf(node);
             try {

@@ -47,6 +47,11 @@ final class Occasional {
      */
     volatile Supplier<TaskMetrics> workFigures;
     /**
+     * The work an {@code anywhere()} handle follows, set before the handle is submitted: while it has not begun,
+     * the handle's status says {@code QUEUED} ({@link TaskEnding#status()}).
+     */
+    volatile FollowedWork followedWork;
+    /**
      * The runaway attempts whose figures are not in yet (the low bits: 0 or 1), and the flag the finisher adds
      * once it showed pending figures: see {@link TaskFigures#holdFiguresWhileBodyRuns}. 0 for all but runaways
      * (and tasks whose sampled figures were pending at their end). Changed only by atomic adds

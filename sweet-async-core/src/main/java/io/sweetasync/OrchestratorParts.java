@@ -230,6 +230,11 @@ final class OrchestratorParts {
         return factory.spawn(spec, work);
     }
 
+    /** An {@code anywhere()} handle: QUEUED while {@code followed} has not begun (see {@link FollowedWork}). */
+    <T> SpawningTask<T> spawnFollowing(TaskSpec<T> spec, Callable<? extends T> work, FollowedWork followed) {
+        return factory.spawn(spec, work, followed);
+    }
+
     <T, U> SpawningTask<U> chain(TaskNode<T> upstream, Function<? super T, ? extends U> next) {
         return factory.chain(upstream, next);
     }

@@ -132,9 +132,21 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
 
     // ---- state ----------------------------------------------------------------------------------
 
+    /**
+     * The status; an {@code anywhere()} handle whose body runs (it placed the work and waits for it) says
+     * {@code QUEUED} until the work began where it was placed ({@link FollowedWork}).
+     */
     @Override
     public TaskStatus status() {
-        return status;
+        TaskStatus current = status;
+        if (current == TaskStatus.RUNNING) {
+            Occasional rare = occasionalOrNull();
+            FollowedWork work = rare == null ? null : rare.followedWork;
+            if (work != null && !work.started()) {
+                return TaskStatus.QUEUED;
+            }
+        }
+        return current;
     }
 
     /** Moves status forward to {@code next}; false if it is already there, beyond, or terminal. */

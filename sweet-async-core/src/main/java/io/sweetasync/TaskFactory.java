@@ -73,8 +73,16 @@ final class TaskFactory {
 
     /** Creates a task and submits it, at once or once everything in its spec's {@code after} has completed. */
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work) {
+        return spawn(spec, work, null);
+    }
+
+    /** As {@link #spawn(TaskSpec, Callable)}, for a handle that follows {@code followed} (null for none): set before its submission. */
+    <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work, FollowedWork followed) {
         List<TaskNode<?>> after = spec.after();
         TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false);
+        if (followed != null) {
+            node.occasional().followedWork = followed;
+        }
         if (after.isEmpty()) {
             if (!listeners.wants(TaskListeners.CREATED)) {
                 node.submitAsCreated(); // nothing but bookkeeping ran since its creation

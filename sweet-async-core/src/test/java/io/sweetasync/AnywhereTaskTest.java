@@ -101,6 +101,98 @@ class AnywhereTaskTest {
         }
     }
 
+    /**
+     * "The caller's SpawningTask reflects the remote task: status": without a cluster the work runs here as the
+     * handle's child; while that child waits for its group's permit the handle says QUEUED (its own body runs: it
+     * started the work and waits for it), RUNNING once the work began. A thread reading the status all along never
+     * sees it go back (RUNNING, then QUEUED), the order transitions keep.
+     */
+    @Test
+    void theHandleIsQueuedWhileItsWorkWaitsForAPermitAndNeverGoesBack() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .group("g", io.sweetasync.limit.LimiterConfig.defaults()
+                        .withAlgorithm(io.sweetasync.limit.LimitAlgorithm.FIXED).withLimits(1, 1, 1))
+                .handler("hold", String.class, any -> {
+                    release.await();
+                    return "done";
+                }).build()) {
+            SpawningTask<String> holder = orchestrator.to(String.class).group("g").run(() -> {
+                holding.countDown();
+                release.await();
+                return "held";
+            });
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            SpawningTask<String> handle = orchestrator.to(String.class).group("g").anywhere().run("hold", "x");
+            java.util.List<TaskStatus> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                TaskStatus last = null;
+                while (last == null || !last.isTerminal()) {
+                    TaskStatus now = handle.status();
+                    if (now != last) {
+                        seen.add(now);
+                        last = now;
+                    }
+                }
+            });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                    orchestrator.find(handle.id()).orElseThrow().children().stream()
+                            .anyMatch(child -> child.status() == TaskStatus.QUEUED));
+            assertThat(handle.status()).isEqualTo(TaskStatus.QUEUED);
+            assertThat(handle.info().status()).isEqualTo(TaskStatus.QUEUED);
+            assertThat(holder.cancel()).isTrue(); // its permit goes to the work, which waits on the latch in its turn
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> handle.status() == TaskStatus.RUNNING);
+            release.countDown();
+            assertThat(handle.join()).isEqualTo("done");
+            reader.join(10_000);
+            assertThat(seen).containsSubsequence(TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.COMPLETED)
+                    .doesNotContainSequence(TaskStatus.RUNNING, TaskStatus.QUEUED);
+            assertThat(seen.indexOf(TaskStatus.RUNNING)).isEqualTo(seen.lastIndexOf(TaskStatus.RUNNING));
+        }
+    }
+
+    /**
+     * The host tells the placing member when a placed task's body begins (its handle turns RUNNING then), once,
+     * not while the task waits for its group's permit, and not again for a retry.
+     */
+    @Test
+    void theHostReportsThatAPlacedTasksBodyBeganOnceWhenItBegan() throws Exception {
+        ScriptedCluster cluster = new ScriptedCluster();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .defaultRetry(RetryPolicy.fixed(2, java.time.Duration.ZERO)) // the placed task runs under it here
+                .group("g", io.sweetasync.limit.LimiterConfig.defaults()
+                        .withAlgorithm(io.sweetasync.limit.LimitAlgorithm.FIXED).withLimits(1, 1, 1))
+                .handler("flaky", String.class, any -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new IOException("first attempt fails");
+                    }
+                    return "ok";
+                }).build()) {
+            orchestrator.to(String.class).group("g").run(() -> {
+                holding.countDown();
+                release.await();
+                return "held";
+            });
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.atomic.AtomicInteger began = new java.util.concurrent.atomic.AtomicInteger();
+            CompletableFuture<RemoteOutcome> reported = new CompletableFuture<>();
+            TaskId id = cluster.host.start(new RemoteInvocation("flaky", "x", "placed", "g", TaskPriority.NORMAL,
+                    Map.of(), "there:2/3-9"), began::incrementAndGet, reported::complete);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> orchestrator.find(id).orElseThrow().status() == TaskStatus.QUEUED);
+            assertThat(began).hasValue(0);
+            release.countDown();
+            assertThat(reported.get(10, TimeUnit.SECONDS).status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(calls).as("attempts").hasValue(2);
+            assertThat(began).as("reports of its start").hasValue(1);
+        }
+    }
+
     @Test
     void aLostMemberEndsTheTaskFailedWithTaskLostExceptionNamingIt() throws Exception {
         ScriptedCluster cluster = new ScriptedCluster();

@@ -60,6 +60,20 @@ public interface ClusterHost {
      */
     TaskId start(RemoteInvocation invocation, Consumer<RemoteOutcome> onEnd);
 
+    /**
+     * As {@link #start(RemoteInvocation, Consumer)}, also calling {@code onStarted} once, when the task's body
+     * first begins (on the body's thread, just before it: it must be quick and must not block; what it throws is
+     * logged), so that the placing member's handle can say {@code QUEUED} until then. By default it is called
+     * once the task is started, as if its body began at once.
+     *
+     * @return the id of the task started here
+     */
+    default TaskId start(RemoteInvocation invocation, Runnable onStarted, Consumer<RemoteOutcome> onEnd) {
+        TaskId id = start(invocation, onEnd);
+        onStarted.run();
+        return id;
+    }
+
     /** The incarnation this member runs durable tasks as in its task store; 0 without a store. */
     long durableOwner();
 

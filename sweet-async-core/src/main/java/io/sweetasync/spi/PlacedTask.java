@@ -39,6 +39,14 @@ public interface PlacedTask {
     void cancel();
 
     /**
+     * Whether its body has begun on its member (false while it waits there for a slot or a group's permit: the
+     * placing member's handle then says {@code QUEUED}); true once, true for good. True by default.
+     */
+    default boolean started() {
+        return true;
+    }
+
+    /**
      * Whether, once {@link #await} has answered, its member turned the task away without starting it (its
      * orchestrator had closed or begun to shut down, or lacks the handler: the view it was chosen by was stale). Nothing ran there, so
      * the caller places it again; the outcome then says {@link RemoteOutcome#lost lost} on that member.

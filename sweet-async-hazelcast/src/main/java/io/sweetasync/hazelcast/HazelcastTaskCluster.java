@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -98,6 +99,10 @@ public final class HazelcastTaskCluster implements TaskCluster {
      * A task still running then answers later; only the start's answer, not the outcome, waits this long.
      */
     static final Duration INLINE_WAIT = Duration.ofMillis(2);
+    /** A placed task's body and the start's answer, which came first ({@link #startPlaced}). */
+    private static final int NOT_BEGUN = 0;
+    private static final int BEGUN_BEFORE_ANSWER = 1;
+    private static final int ANSWERED_FIRST = 2;
 
     private final HazelcastInstance hazelcast;
     private final IExecutorService executor;
@@ -404,9 +409,15 @@ public final class HazelcastTaskCluster implements TaskCluster {
         }
         loads.placedHere(origin, placer);
         InlineReply inline = new InlineReply();
+        // Whether the body began before the answer was made (it says so) or after (a message says so): decided once.
+        AtomicInteger begun = new AtomicInteger(NOT_BEGUN);
         TaskId id;
         try {
-            id = attached.start(invocation, outcome -> {
+            id = attached.start(invocation, () -> {
+                if (!begun.compareAndSet(NOT_BEGUN, BEGUN_BEFORE_ANSWER)) {
+                    sendStarted(origin, key);
+                }
+            }, outcome -> {
                 loads.endedHere(placer);
                 if (!inline.offer(outcome)) {
                     reply(origin, key, outcome);
@@ -423,7 +434,26 @@ public final class HazelcastTaskCluster implements TaskCluster {
             // any lost outcome: one cancelled by this member's shutdown (lost too, without a task id) ran already.
             return Started.refused(ended.failureMessage());
         }
-        return ended == null ? Started.running(id.toString()) : Started.ended(ended, serialization());
+        if (ended != null) {
+            return Started.ended(ended, serialization());
+        }
+        return Started.running(id.toString(), !begun.compareAndSet(NOT_BEGUN, ANSWERED_FIRST));
+    }
+
+    /** Tells the member that placed task {@code key} that its body began here (quick, from the body's thread). */
+    private void sendStarted(UUID origin, long key) {
+        Member caller = hazelcast.getCluster().getMembers().stream().filter(member -> member.getUuid().equals(origin))
+                .findFirst().orElse(null);
+        if (caller == null) {
+            return; // its end finds it gone too
+        }
+        try {
+            executor.executeOnMember(new PlacedStarted(key), caller);
+        }
+        catch (RuntimeException ex) {
+            // Its handle says QUEUED until the work ends; a member going away is noticed by the membership listener.
+            LOG.log(Level.DEBUG, "could not tell " + MemberNames.of(caller) + " that placed task " + key + " began", ex);
+        }
     }
 
     /** This member's serialization: how values are checked and carried in a start's answer. */

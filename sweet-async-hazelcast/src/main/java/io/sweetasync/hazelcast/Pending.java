@@ -45,6 +45,8 @@ final class Pending implements PlacedTask {
     private boolean cancelRequested;
     /** Set before {@link #outcome} completes when the member turned the task away unstarted. */
     private volatile boolean refused;
+    /** Set once its body began there: by the start's answer, or by a {@link PlacedStarted} after it. */
+    private volatile boolean started;
 
     Pending(long key, Member target, Placements placements) {
         this.key = key;
@@ -148,6 +150,9 @@ final class Pending implements PlacedTask {
             outcome.complete(RemoteOutcome.lost(member, "it turned the task away: " + started.refused()));
             return;
         }
+        if (started.bodyBegun()) {
+            this.started = true;
+        }
         if (started.hasEnded()) {
             RemoteOutcome ended;
             try {
@@ -173,6 +178,16 @@ final class Pending implements PlacedTask {
     @Override
     public boolean refused() {
         return refused;
+    }
+
+    /** Its body began there ({@link PlacedStarted}, or the start's answer said so). */
+    void markStarted() {
+        started = true;
+    }
+
+    @Override
+    public boolean started() {
+        return started;
     }
 
     synchronized String remoteId() {

@@ -146,6 +146,14 @@ final class Placements {
         complete(placed, outcome);
     }
 
+    /** Called on this member when a placed task's body began there after its start was answered. */
+    void started(long key) {
+        Pending placed = pending.get(key);
+        if (placed != null) {
+            placed.markStarted();
+        }
+    }
+
     /** Every placement on {@code member} ends as lost. */
     void memberLeft(Member member) {
         perMember.remove(member.getUuid());

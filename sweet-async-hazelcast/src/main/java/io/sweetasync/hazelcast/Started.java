@@ -29,6 +29,8 @@ final class Started implements DataSerializable {
     private byte[] value;
     /** Why the member turned the task away without starting it; null if it started it. */
     private String refused;
+    /** Whether the task's body had begun when the answer was made (else a {@link PlacedStarted} follows when it does). */
+    private boolean bodyBegun;
 
     /** For Hazelcast's deserialization. */
     Started() {
@@ -40,9 +42,14 @@ final class Started implements DataSerializable {
         this.value = value;
     }
 
-    /** The task still runs: its outcome follows in a {@link PlacedEnded}. */
-    static Started running(String taskId) {
-        return new Started(taskId, null, null);
+    /**
+     * The task still runs: its outcome follows in a {@link PlacedEnded}; if its body has not {@code begun}, a
+     * {@link PlacedStarted} follows when it does.
+     */
+    static Started running(String taskId, boolean begun) {
+        Started started = new Started(taskId, null, null);
+        started.bodyBegun = begun;
+        return started;
     }
 
     /** The member did not start the task, for {@code why}: nothing ran there. */
@@ -77,6 +84,11 @@ final class Started implements DataSerializable {
         return ended != null;
     }
 
+    /** Whether the task's body had begun there when the answer was made (true for an ended task). */
+    boolean bodyBegun() {
+        return bodyBegun || ended != null;
+    }
+
     /** Why the member turned the task away, or null if it started it. */
     String refused() {
         return refused;
@@ -95,6 +107,7 @@ final class Started implements DataSerializable {
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeString(taskId);
         out.writeString(refused);
+        out.writeBoolean(bodyBegun);
         out.writeBoolean(ended != null);
         if (ended != null) {
             Wire.writeOutcome(out, ended);
@@ -106,6 +119,7 @@ final class Started implements DataSerializable {
     public void readData(ObjectDataInput in) throws IOException {
         taskId = in.readString();
         refused = in.readString();
+        bodyBegun = in.readBoolean();
         if (in.readBoolean()) {
             ended = Wire.readOutcome(in, null);
             value = in.readByteArray();

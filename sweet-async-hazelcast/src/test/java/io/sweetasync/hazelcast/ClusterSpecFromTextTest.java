@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -244,30 +243,39 @@ class ClusterSpecFromTextTest {
 
     /**
      * "The caller's {@code SpawningTask} reflects the remote task: status": work placed on a member where it waits
-     * for a permit of its group is {@code QUEUED} there; its handle says {@code RUNNING} (its own body runs: it
-     * placed the work and waits for it), as the README documents ("RUNNING while the work runs elsewhere"). The
-     * queued work shows under the handle in the stitched view. Reading SPEC as "QUEUED too" would need the
-     * handle to enter {@code RUNNING} only once the work started there.
+     * for a permit of its group is {@code QUEUED} there, and so is its handle (its own body runs: it placed the work
+     * and waits for it); once the work's body begins there, the handle says {@code RUNNING}. It said
+     * {@code RUNNING} from the moment it placed the work.
      */
     @Test
-    @Disabled("product decision: an anywhere() handle is RUNNING from the moment it places the work, also while the "
-            + "work waits for a permit there (README: RUNNING while the work runs elsewhere); SPEC 7 could be read as "
-            + "the handle being QUEUED then, which needs a message from the member when the work starts")
     void aHandleWhoseWorkWaitsForAPermitThereIsQueued() {
         TestCluster.Member a = test.get(0);
+        List<SpawningTask<String>> holders = new ArrayList<>();
         for (TestCluster.Member member : test.members) {
-            member.orchestrator.to(String.class).group("one").run(() -> test.hold(member.name));
+            holders.add(member.orchestrator.to(String.class).group("one").run(() -> test.hold(member.name)));
         }
-        await().atMost(CEILING).until(() -> test.heldCount() == 3);
-        SpawningTask<String> handle = a.orchestrator.to(String.class).group("one").anywhere().run("where", "x");
-        await().atMost(CEILING).until(() -> test.members.stream().flatMap(m -> m.orchestrator.roots().stream())
-                .anyMatch(root -> root.status() == TaskStatus.QUEUED
-                        || root.children().stream().anyMatch(child -> child.status() == TaskStatus.QUEUED)));
+        for (int i = 0; i < 2; i++) {
+            a.orchestrator.to(String.class).run(() -> test.hold(a.name)); // a is the busiest: the work goes elsewhere
+        }
+        await().atMost(CEILING).until(() -> test.heldCount() == 5);
+        await().atMost(CEILING).until(() -> test.members.stream().skip(1).allMatch(other -> {
+            MemberLoad seen = a.cluster.loads().of(other.hazelcast.getCluster().getLocalMember());
+            return seen != null && seen.live() == 1 && Integer.valueOf(0).equals(seen.headroom().get("one"));
+        }));
+        SpawningTask<String> handle = a.orchestrator.to(String.class).group("one").anywhere().run("hold", "x");
+        await().atMost(CEILING).until(() -> test.members.stream().skip(1).flatMap(m -> m.orchestrator.roots().stream())
+                .anyMatch(root -> root.status() == TaskStatus.QUEUED));
 
         assertThat(handle.status()).isEqualTo(TaskStatus.QUEUED);
+        assertThat(handle.info().status()).isEqualTo(TaskStatus.QUEUED);
+
+        holders.forEach(SpawningTask::cancel); // the permits go to the placed work, which holds one in its turn
+        await().atMost(CEILING).until(() -> test.heldCount() == 6);
+        await().atMost(CEILING).until(() -> handle.status() == TaskStatus.RUNNING); // its body began there
+        assertThat(handle.info().status()).isEqualTo(TaskStatus.RUNNING);
 
         test.release.countDown();
-        handle.join();
+        assertThat(handle.join()).as("ran on another member").isNotEqualTo(a.name);
     }
 
     private static ClusterTask only(List<ClusterTask> tasks) {
