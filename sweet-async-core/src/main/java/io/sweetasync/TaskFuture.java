@@ -10,7 +10,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The future of {@code toCompletableFuture()}: cancelling it cancels the task and returns true exactly
- * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}. A cancel that loses (the
+ * when the task ends {@code CANCELLED}; it then reports {@code isCancelled()}. A future its caller completed
+ * already ({@code complete}, {@code orTimeout}) keeps that outcome, which dependents may have seen: cancelling it
+ * still cancels the task, and answers false, as {@link java.util.concurrent.Future#cancel} requires of a
+ * completed future. A cancel that loses (the
  * task's end was decided first, its fallback or listeners may still run) leaves it {@code isDone()}, as
  * {@link java.util.concurrent.Future#cancel} requires and as the task's handle says; its waits still wait
  * for the outcome. Its waits, and those of the futures derived from it, are managed blocks
@@ -107,11 +110,26 @@ final class TaskFuture<T> extends ManagedFuture<T> {
             return false;
         }
         if (!super.cancel(mayInterruptIfRunning) && !isCancelled()) {
+            if (completedByItsCaller()) {
+                // Completed by its caller before (complete, orTimeout...): what it answered, dependents may have
+                // seen; it stays. The task is cancelled all the same (this future is how it is cancelled).
+                return false;
+            }
             // Settled with the task's TaskCancelledException before this call asked (another cancel won):
             // cancel() answers true, so the future must report isCancelled() from now on, as Future requires.
             obtrudeException(new CancellationException("task " + task.label() + " was cancelled"));
         }
         return true;
+    }
+
+    /** Done with a value or an error other than the task's cancellation: completed by its caller, not the task. */
+    private boolean completedByItsCaller() {
+        return switch (super.state()) {
+            case SUCCESS -> true;
+            case FAILED -> !(super.exceptionNow() instanceof CancellationException
+                    || super.exceptionNow() instanceof TaskCancelledException);
+            default -> false;
+        };
     }
 
     void settle(TaskResult<T> result) {

@@ -23,6 +23,44 @@ class FutureCancelLosesTest {
 
     private static final Duration HANG = Duration.ofSeconds(20);
 
+    /**
+     * A future its caller completed ({@code complete}, {@code orTimeout}) keeps what it answered, which dependents
+     * saw: a later {@code cancel} still stops the task, but answers false and changes nothing (it overwrote the
+     * value with a cancellation, and answered true).
+     */
+    @Test
+    void aFutureItsCallerCompletedKeepsItsOutcomeWhenCancelledAfter() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            CountDownLatch never = new CountDownLatch(1);
+            SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+                never.await();
+                return "late";
+            });
+            CompletableFuture<String> future = task.toCompletableFuture();
+            CompletableFuture<String> seen = future.thenApply(value -> "saw " + value);
+            assertThat(future.complete("fake")).isTrue();
+            assertThat(future.cancel(true)).as("completed already").isFalse();
+            assertThat(future.isCancelled()).isFalse();
+            assertThat(future.get()).isEqualTo("fake");
+            assertThat(seen.get()).isEqualTo("saw fake");
+            assertThat(task.result().isOk()).as("the task is stopped all the same").isFalse();
+            assertThat(task.status()).isEqualTo(io.sweetasync.TaskStatus.CANCELLED);
+
+            SpawningTask<String> slow = orchestrator.to(String.class).run(() -> {
+                never.await();
+                return "late";
+            });
+            CompletableFuture<String> bounded = slow.toCompletableFuture().orTimeout(10, TimeUnit.MILLISECONDS);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(bounded::join))
+                    .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThat(bounded.cancel(true)).isFalse();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(bounded::join)).as("still the timeout")
+                    .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThat(slow.result().isOk()).isFalse();
+            assertThat(slow.status()).isEqualTo(io.sweetasync.TaskStatus.CANCELLED);
+        }
+    }
+
     @Test
     void aCancelThatLosesToADecidedEndLeavesTheFutureDone() throws Exception {
         CountDownLatch listening = new CountDownLatch(1);
