@@ -75,6 +75,11 @@ final class LiveTasks {
         return (int) count.sum();
     }
 
+    /** Whether {@code node} is a live root (registered, not finished). */
+    boolean isLiveRoot(TaskNode<?> node) {
+        return roots.contains(node);
+    }
+
     /** Live roots, oldest first. */
     List<TaskNode<?>> rootsOldestFirst() {
         List<TaskNode<?>> live = roots.toList();

@@ -121,9 +121,11 @@ final class OrchestratorParts {
         try {
             // The tasks end first (Shutdown), then the runtimes' threads stop, then the store and cluster, the
             // timer and the JFR attribution, in that order.
-            // Bodies that ignored the cancel's interrupt for 5 s hold their threads: the runtimes are told to
-            // stop, not waited for (the warning named those tasks; their threads end when they return).
-            runtimes.close(shutdown.cancelAllForClose());
+            // Bodies that ignored the cancel's interrupt for 5 s (now or at an earlier shutdown), and runaways,
+            // hold their threads: the runtimes are told to stop, not waited for (warnings named those tasks; their
+            // threads end when they return).
+            boolean bodiesReturned = shutdown.cancelAllForClose();
+            runtimes.close(bodiesReturned && runaways.count() == 0);
             outside.close();
             closeTimerAndAttribution();
             GlobalOrchestrator.closed(orchestrator);

@@ -2,6 +2,9 @@ package io.sweetasync;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +35,8 @@ final class Shutdown {
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Live roots a cancel's wait gave up on (their bodies ignored its interrupt); guarded by itself. */
+    private final Set<TaskNode<?>> givenUp = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The thread of the one close call, set as it begins. */
     private volatile Thread closer;
     /** Counted down once the one close call has closed every part. */
@@ -62,21 +67,38 @@ final class Shutdown {
         return false;
     }
 
-    /** Cancels every live tree, then waits a few seconds for their bodies but {@code own}: whether they returned. */
+    /**
+     * Cancels every live tree, then waits a few seconds for their bodies but {@code own}'s and those an earlier
+     * cancel's wait gave up on (they ignored the interrupt for as long once: a shutdown then a close waited twice
+     * for them): whether every body returned (but {@code own}'s).
+     */
     private boolean cancelAndWait(Set<TaskNode<?>> own) {
         cancellingAll = true; // before the sweep: a body queued anywhere in a live tree must not start now
         // Oldest first: a predictable order for what the sweep ends (the live roots are a set by identity).
         for (TaskNode<?> root : live.rootsOldestFirst()) {
             root.stop(Stop.shutdown("the orchestrator shut down before it finished"));
         }
+        Set<TaskNode<?>> notAgain = Collections.newSetFromMap(new IdentityHashMap<>());
+        notAgain.addAll(own);
+        synchronized (givenUp) {
+            notAgain.addAll(givenUp);
+        }
         // Bounded, and not cut short by the sweep's interrupt of a calling body: the others' bodies get
         // their time to return.
-        if (!live.awaitDrained(AFTER_CANCEL_WAIT.toNanos(), own, true)) {
+        if (!live.awaitDrained(AFTER_CANCEL_WAIT.toNanos(), notAgain, true)) {
+            List<TaskNode<?>> stuck = live.rootsOldestFirst();
+            stuck.removeAll(own);
+            synchronized (givenUp) {
+                givenUp.addAll(stuck);
+            }
             LOG.log(Level.WARNING, "{0} task(s) still running after shutdown cancelled them (bodies ignoring interrupts?): {1}",
                     live.count(), live.allOldestFirst().stream().limit(10).map(node -> node.info().path()).toList());
             return false;
         }
-        return true;
+        synchronized (givenUp) {
+            givenUp.removeIf(root -> !live.isLiveRoot(root));
+            return givenUp.isEmpty();
+        }
     }
 
     private static long nanos(Duration timeout) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -345,6 +346,69 @@ class OrchestratorTest {
         release.countDown();
         assertThat(Duration.ofNanos(took)).as("close() with two stuck bodies on two runtimes").isLessThan(Duration.ofSeconds(12));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(sweetThreads()).isEqualTo(before));
+    }
+
+    /** A body that ignores its interrupt until {@code release}. */
+    private static Callable<Integer> stubborn(CountDownLatch started, CountDownLatch release) {
+        return () -> {
+            started.countDown();
+            while (true) {
+                try {
+                    release.await();
+                    return 1;
+                }
+                catch (InterruptedException ignored) {
+                    // a body that will not stop
+                }
+            }
+        };
+    }
+
+    /**
+     * A shutdown that gave up on a body ignoring its interrupt (after its 5 s) is not followed by a close that waits
+     * 5 s more for the same body (the starter calls both: a context's stop, then the bean's close).
+     */
+    @Test
+    void closeDoesNotWaitAgainForBodiesAShutdownGaveUpOn() throws Exception {
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        orchestrator.to(Integer.class).run(stubborn(started, release));
+        try {
+            started.await();
+            assertThat(orchestrator.shutdown(Duration.ZERO)).isFalse(); // waits its 5 s for the stubborn body
+            long start = System.nanoTime();
+            orchestrator.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close() after the shutdown gave up")
+                    .isLessThan(Duration.ofSeconds(4));
+        }
+        finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> orchestrator.liveCount() == 0);
+    }
+
+    /** Nor does a close wait 10 s for a runaway's thread (a timed-out body that ignores the interrupt). */
+    @Test
+    void closeDoesNotWaitForARunawaysThread() throws Exception {
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<Integer> runaway = orchestrator.to(Integer.class).runtime("platform")
+                .timeout(Duration.ofMillis(50)).run(stubborn(started, release));
+        try {
+            started.await();
+            await().atMost(Duration.ofSeconds(30)).until(() -> orchestrator.runawayCount() == 1);
+            assertThat(runaway.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            long start = System.nanoTime();
+            orchestrator.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close() with a runaway")
+                    .isLessThan(Duration.ofSeconds(4));
+        }
+        finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> orchestrator.runawayCount() == 0);
     }
 
     private static Set<String> sweetThreads() {

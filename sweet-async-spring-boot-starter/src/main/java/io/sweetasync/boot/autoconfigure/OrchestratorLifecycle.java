@@ -107,8 +107,13 @@ public class OrchestratorLifecycle implements SmartLifecycle {
                 orchestrator.recent().stream()
                         .filter(task -> waitedFor.contains(task.id()) && task.status() == TaskStatus.CANCELLED)
                         .forEach(task -> cancelled.putIfAbsent(task.id(), task.path()));
+                // Bodies that ignore the interrupt keep their trees live: named too (the close does not wait again)
+                List<String> stillRunning = orchestrator.roots().stream().filter(root -> waitedFor.contains(root.id()))
+                        .map(TaskInfo::path).sorted().limit(20).toList();
                 logger.warn("Cancelled task(s) still running after the " + grace + " shutdown grace: "
-                        + cancelled.values().stream().sorted().limit(20).toList());
+                        + cancelled.values().stream().sorted().limit(20).toList()
+                        + (stillRunning.isEmpty() ? "" : "; still running 5 s after their cancellation, ignoring the "
+                                + "interrupt (their threads end when they return): " + stillRunning));
             }
         }
         finally {

@@ -39,6 +39,43 @@ class ShutdownWarningTests {
         assertThat(output).contains("shutdown grace").contains("running-without-history");
     }
 
+    /**
+     * A body that ignores the interrupt: the warning named nothing (the list held only trees that ended
+     * cancelled), and the context's close waited for it twice (the stop's shutdown, then the bean's close: 5 s
+     * each after the grace). Now it is named, and the close does not wait for it again.
+     */
+    @Test
+    void aBodyIgnoringTheInterruptIsNamedAndWaitedForOnce(CapturedOutput output) {
+        CountDownLatch release = new CountDownLatch(1);
+        long[] closing = new long[1];
+        try {
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SweetAsyncAutoConfiguration.class))
+                    .withPropertyValues("sweet.async.shutdown.grace=100ms").run(context -> {
+                        CountDownLatch started = new CountDownLatch(1);
+                        context.getBean(TaskOrchestrator.class).to(Integer.class).named("stubborn").run(() -> {
+                            started.countDown();
+                            while (true) {
+                                try {
+                                    release.await();
+                                    return 1;
+                                }
+                                catch (InterruptedException ignored) {
+                                    // ignores it
+                                }
+                            }
+                        });
+                        started.await();
+                        closing[0] = System.nanoTime();
+                    });
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - closing[0])).as("the context's close")
+                    .isLessThan(java.time.Duration.ofSeconds(9));
+        }
+        finally {
+            release.countDown();
+        }
+        assertThat(output).contains("shutdown grace").contains("ignoring the interrupt").contains("stubborn");
+    }
+
     private static SpawningTask<Integer> sleeper(TaskOrchestrator orchestrator, String name) throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         SpawningTask<Integer> task = orchestrator.to(Integer.class).named(name).run(() -> {
