@@ -32,6 +32,9 @@ import org.springframework.util.StringValueResolver;
  */
 final class AsyncTaskSettings {
 
+    /** The longest task name (as the core's builders check it). */
+    private static final int MAX_DEFAULT_NAME = 100;
+
     private static final Log logger = LogFactory.getLog(AsyncTaskAspect.class);
     private static final Duration MAX_DURATION = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
 
@@ -54,13 +57,28 @@ final class AsyncTaskSettings {
     /** The handler name of a durable method: its task name. */
     String handlerName(Method method, AsyncTask annotation) {
         String name = resolve("name", annotation.name(), method);
-        return name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name;
+        return name.isEmpty() ? defaultName(method) : name;
+    }
+
+    /**
+     * {@code Class.method}, the name of a task whose annotation names none: cut to the 100 characters a task name may
+     * have (the class's name first; a long default name stopped start-up, naming a name nobody wrote), without the
+     * {@code /} and {@code #} a task name may not hold (a hidden class's name has a {@code /}).
+     */
+    static String defaultName(Method method) {
+        String type = method.getDeclaringClass().getSimpleName();
+        String name = method.getName();
+        if (type.length() + 1 + name.length() > MAX_DEFAULT_NAME) {
+            name = name.substring(0, Math.min(name.length(), MAX_DEFAULT_NAME / 2));
+            type = type.substring(0, Math.min(type.length(), MAX_DEFAULT_NAME - 1 - name.length()));
+        }
+        return (type + "." + name).replace('/', '_').replace('#', '_');
     }
 
     private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
         String name = resolve("name", annotation.name(), method);
         SpawningTaskBuilder<Object> builder = orchestrator.<Object>to()
-                .named(name.isEmpty() ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : name);
+                .named(name.isEmpty() ? defaultName(method) : name);
         if (annotation.priority() != TaskPriority.NORMAL) {
             // NORMAL, the default, is left unset: the calling task's priority, as for a builder's child (set, the
             // children of a HIGH request queued behind every NORMAL task while their parent waited for them)

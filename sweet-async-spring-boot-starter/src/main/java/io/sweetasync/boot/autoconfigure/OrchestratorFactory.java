@@ -234,6 +234,14 @@ final class OrchestratorFactory {
             case "single" -> io.sweetasync.TaskRuntime.Kind.SINGLE;
             default -> null;
         };
+        if (threads != null && builtIn != null && builtIn != TaskRuntime.Kind.PLATFORM) {
+            // runtimes.single.threads=4 alone was refused naming runtimes.single.kind=platform, which nobody wrote
+            throw new InvalidSweetAsyncPropertyException(property + ".threads", threads,
+                    "'" + name + "' is the built-in runtime of kind " + builtIn.name().toLowerCase(java.util.Locale.ROOT)
+                            + ", which has no number of threads (only a platform runtime has)",
+                    "remove it; for a pool, define sweet.async.runtimes.<name>.threads (platform is the kind when none "
+                            + "is set), or resize the built-in pool with sweet.async.runtimes.platform.threads");
+        }
         // runtimes.virtual.threads=100 alone (kind defaults to platform) turned the default runtime into a pool of
         // 100 platform threads, silently
         if (builtIn != null && kind != builtIn) {

@@ -78,6 +78,15 @@ public final class SweetAsyncAutoConfiguration {
             UnknownPropertiesWarning.warn(environment);
             List<ContextPropagator> all = new ArrayList<>(propagators.orderedStream().toList());
             TaskDecorator decorator = taskDecorators.getIfUnique();
+            if (decorator == null) {
+                List<String> several = taskDecorators.stream().map(any -> any.getClass().getName()).toList();
+                if (!several.isEmpty()) {
+                    // It was dropped silently: an MDC or security decorator just stopped applying
+                    org.apache.commons.logging.LogFactory.getLog(SweetAsyncAutoConfiguration.class).warn(several.size()
+                            + " TaskDecorator beans and none of them @Primary: none wraps Sweet Async tasks "
+                            + several + "; mark the one to apply @Primary, or compose them into one bean");
+                }
+            }
             if (decorator != null) {
                 // Outside the task's own observation: a decorator that restores the creator's context (Spring's
                 // ContextPropagatingTaskDecorator) put the creator's current observation back over the task's

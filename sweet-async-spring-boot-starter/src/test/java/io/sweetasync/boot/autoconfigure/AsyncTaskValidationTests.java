@@ -57,6 +57,32 @@ class AsyncTaskValidationTests {
                 .hasMessageContaining("#{1/0}"));
     }
 
+    /**
+     * A method of a class with a long name, named by nothing but its class and method (a 71- and a 70-character
+     * name): the default task name is cut to the 100 characters a name may have. It stopped start-up, naming a
+     * name nobody wrote.
+     */
+    @Test
+    void aLongDefaultNameIsCutNotRefused() {
+        runner.withBean(AVeryLongServiceClassNameThatSomeCodeGeneratorsLikeToProduceForTheirBeans.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    AVeryLongServiceClassNameThatSomeCodeGeneratorsLikeToProduceForTheirBeans bean =
+                            context.getBean(AVeryLongServiceClassNameThatSomeCodeGeneratorsLikeToProduceForTheirBeans.class);
+                    String name = bean.computeTheQuarterlyFiguresForEveryRegionAndEveryProductLineAtOnce().join();
+                    assertThat(name).hasSizeLessThanOrEqualTo(100).startsWith("AVeryLongService")
+                            .contains(".computeTheQuarterly");
+                });
+    }
+
+    static class AVeryLongServiceClassNameThatSomeCodeGeneratorsLikeToProduceForTheirBeans {
+        @AsyncTask
+        public java.util.concurrent.CompletableFuture<String> computeTheQuarterlyFiguresForEveryRegionAndEveryProductLineAtOnce() {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    io.sweetasync.TaskContext.current().orElseThrow().name());
+        }
+    }
+
     static class MissingPlaceholder {
         @AsyncTask(timeout = "${svc.missing}")
         public String call() {

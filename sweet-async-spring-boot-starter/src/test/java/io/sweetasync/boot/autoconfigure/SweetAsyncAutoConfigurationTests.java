@@ -142,8 +142,11 @@ class SweetAsyncAutoConfigurationTests {
     @Test
     void aBuiltInRuntimeCannotChangeItsKindAndOnlyPlatformRuntimesHaveThreads() {
         // runtimes.virtual.threads=100 made the default runtime a pool of 100 platform threads, silently
-        assertFailure("sweet.async.runtimes.virtual.threads=100", "sweet.async.runtimes.virtual.kind", "platform",
-                "another name");
+        // and the refusal named runtimes.virtual.kind=platform, which nobody wrote: it names the threads now
+        assertFailure("sweet.async.runtimes.virtual.threads=100", "sweet.async.runtimes.virtual.threads", "100",
+                "remove it");
+        assertFailure("sweet.async.runtimes.single.threads=4", "sweet.async.runtimes.single.threads", "4",
+                "sweet.async.runtimes.platform.threads");
         assertFailure("sweet.async.runtimes.platform.kind=single", "sweet.async.runtimes.platform.kind", "single",
                 "another name");
         assertFailure(new String[] { "sweet.async.runtimes.io.kind=virtual", "sweet.async.runtimes.io.threads=50" },

@@ -67,6 +67,36 @@ class TaskDecoratorAndThreadsTests {
         });
     }
 
+    /** Two decorators, none primary: neither applies (as documented), and start-up says so instead of nothing. */
+    @Test
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void severalDecoratorsWithoutAPrimaryOneAreNamedInAWarning(org.springframework.boot.test.system.CapturedOutput output) {
+        runner.withBean("first", TaskDecorator.class, TaskDecoratorAndThreadsTests::tenantDecorator)
+                .withBean("second", TaskDecorator.class, () -> runnable -> runnable).run(context -> {
+                    TENANT.set("acme");
+                    try {
+                        assertThat(context.getBean(TaskOrchestrator.class).to(String.class).runtime("platform")
+                                .await(() -> String.valueOf(TENANT.get()))).isEqualTo("null");
+                    }
+                    finally {
+                        TENANT.remove();
+                    }
+                });
+        assertThat(output).contains("2 TaskDecorator beans").contains("@Primary");
+        runner.withBean("first", TaskDecorator.class, TaskDecoratorAndThreadsTests::tenantDecorator,
+                        definition -> definition.setPrimary(true))
+                .withBean("second", TaskDecorator.class, () -> runnable -> runnable).run(context -> {
+                    TENANT.set("acme");
+                    try {
+                        assertThat(context.getBean(TaskOrchestrator.class).to(String.class).runtime("platform")
+                                .await(TENANT::get)).as("the primary one applies").isEqualTo("acme");
+                    }
+                    finally {
+                        TENANT.remove();
+                    }
+                });
+    }
+
     /**
      * A decorator that catches whatever its runnable throws (to log it, as executors' decorators often do)
      * does not turn a body's Error into a completed task: the task fails with it, as without a decorator.
