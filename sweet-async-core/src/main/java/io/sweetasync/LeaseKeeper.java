@@ -66,6 +66,21 @@ final class LeaseKeeper {
      * Until when ({@code System.nanoTime()}) orphans are claimed at every interval; see {@link StoreSync#claimSoon()}.
      */
     private volatile long claimUntil = System.nanoTime();
+    /**
+     * Whether this member failed to renew its lease since its last renewal that went through (the store was out of its
+     * reach): the next one that goes through holds its claims back ({@link #claimsHeldUntil}). Only the lease keeper's
+     * thread touches it.
+     */
+    private boolean renewalFailed;
+    /**
+     * Until when ({@code System.nanoTime()}) this member claims nothing: a lease from its first renewal after it was out
+     * of the store's reach. An outage that kept this member from renewing kept the others too, alive as they are:
+     * their leases lapsed in the store, and claiming their runs the moment the store came back took the work of live
+     * members, which then stopped their copies (two members claimed each other's runs and every one ended lost). Each
+     * live member renews within a third of the lease once the store is back; one that does not within a lease is
+     * gone. Only the lease keeper's thread touches it.
+     */
+    private long claimsHeldUntil = System.nanoTime();
 
     /** {@code renewedAt}: read before the lease was taken, a lower bound of its start. */
     LeaseKeeper(StoreSync sync, long renewedAt) {
@@ -104,11 +119,16 @@ final class LeaseKeeper {
             lost = store.heartbeat(incarnation(), settings.lease());
         }
         catch (RuntimeException ex) {
+            renewalFailed = true;
             sync.storeDown(leaseDown, "renewing the lease of member " + member(), ex);
             return;
         }
         long outOfReach = System.nanoTime() - renewedAt;
         renewedAt = started;
+        if (renewalFailed || outOfReach >= settings.lease().toNanos()) {
+            renewalFailed = false;
+            claimsHeldUntil = System.nanoTime() + settings.lease().toNanos();
+        }
         if (lost > 0) {
             LOG.log(Level.WARNING, "{0} task(s) of stopped processes were marked lost (TaskLostException)", lost);
         }
@@ -130,7 +150,9 @@ final class LeaseKeeper {
         else {
             stopTakenOverUnnoticed();
         }
-        orchestrator.parts().durables().claimOrphans();
+        if (claimsAllowed()) {
+            orchestrator.parts().durables().claimOrphans();
+        }
         orchestrator.parts().durables().reconcile();
         orchestrator.parts().durables().endUnresolved();
     }
@@ -221,7 +243,14 @@ final class LeaseKeeper {
     }
 
     private void claimOrphans() {
-        bounded("claiming the durable tasks of a member that left", orchestrator.parts().durables()::claimOrphans);
+        if (claimsAllowed()) {
+            bounded("claiming the durable tasks of a member that left", orchestrator.parts().durables()::claimOrphans);
+        }
+    }
+
+    /** Whether this member claims orphans now: not for a lease after it was out of the store's reach. */
+    private boolean claimsAllowed() {
+        return System.nanoTime() - claimsHeldUntil >= 0;
     }
 
     private long incarnation() {
