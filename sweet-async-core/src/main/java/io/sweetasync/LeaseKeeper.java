@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The lease keeper of a {@link StoreSync}: what its thread ({@code sweet-async-store-lease}) does. Every third of the
  * lease it renews the lease (which also marks lost the tasks of dead incarnations), stops the durable tasks other
  * members took over while this member could not renew ({@link #stopTakenOver}), or while it renewed in time by a clock
- * the claimer's disagreed with ({@link #stopTakenOverUnnoticed}), claims orphaned durable invocations,
+ * the claimer's disagreed with ({@link #stopTakenOverUnnoticed}), claims orphaned durable invocations
+ * (not for a lease after this member was out of the store's reach: {@link #claimsHeldUntil}),
  * and holds the invocations the store says this member owns against those it knows of ({@link OwnedDurables}: an
  * answer lost after its commit strands nothing). After {@link StoreSync#claimSoon()} (a cluster member left) it
  * claims orphans at every interval for one lease, so a dead member's durable invocations are taken over within an
