@@ -76,6 +76,11 @@ final class DurableSubmission {
             return placed.submit(sync, registration, named, encoded, settings, target, gate);
         }
         TaskNode<T> node = orchestrator.parts().createDurable(named, durables.body(registration, encoded), null, 0);
+        if (node.rejectedByShutdown()) {
+            // A root submitted while the orchestrator shuts down, or once it closed: its caller hears it was rejected,
+            // so it is not stored (stored, the next start ran it: an invocation its caller was told never ran)
+            return node;
+        }
         owned.starting(node.id()); // known here before the store may list it as this incarnation's
         try {
             sync.store().enqueue(new DurableRecord(node.id().value(), name, encoded, "PENDING", 1,

@@ -69,6 +69,10 @@ final class PlacedDurables {
             placement.waitEnded();
             throw ex;
         }
+        if (node.rejectedByShutdown()) {
+            placement.waitEnded(); // submitted while this member shuts down: rejected, and not stored (see DurableSubmission)
+            return node;
+        }
         mirror.node = node;
         mirrors.put(node.id(), mirror);
         notStarted.merge(target.member(), 1, Integer::sum);
