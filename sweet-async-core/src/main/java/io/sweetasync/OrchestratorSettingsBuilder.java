@@ -216,10 +216,17 @@ abstract class OrchestratorSettingsBuilder {
      * }</pre>
      *
      * @throws IllegalArgumentException if the name is blank, longer than 100 characters, or has control
-     *         characters (the store keeps it)
+     *         characters (the store keeps it); or if {@code type} is a primitive type (an argument is an object:
+     *         {@code int.class} took none; use {@code Integer.class})
      */
     public <A> TaskOrchestrator.Builder handler(String name, Class<A> type, TaskHandler<A, ?> handler) {
         Durables.checkName(name);
+        if (Objects.requireNonNull(type, "type").isPrimitive()) {
+            // Registered, then every call failed: "takes a int, was given a java.lang.Integer"
+            throw new IllegalArgumentException("task handler '" + name + "' takes a " + type + ": an argument is an "
+                    + "object, so use its wrapper class (" + java.lang.invoke.MethodType.methodType(type).wrap()
+                    .returnType().getSimpleName() + ".class)");
+        }
         handlers.add(new Durables.Registration<>(name, Objects.requireNonNull(type, "type"),
                 Objects.requireNonNull(handler, "handler")));
         return self();

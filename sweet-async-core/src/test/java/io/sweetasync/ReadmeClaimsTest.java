@@ -728,4 +728,16 @@ class ReadmeClaimsTest {
             assertThat(task.name()).isEqualTo("billing.send-invoice");
         }
     }
+
+    /** A primitive argument type was registered, then every call failed ("takes a int, was given a java.lang.Integer"). */
+    @Test
+    void aHandlerOfAPrimitiveArgumentTypeIsRefusedNamingItsWrapper() {
+        assertThat(catchThrowable(() -> TaskOrchestrator.builder().handler("square", int.class, n -> n * n)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'square'")
+                .hasMessageContaining("int").hasMessageContaining("Integer.class");
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .handler("square", Integer.class, n -> n * n).build()) {
+            assertThat(orchestrator.to(Integer.class).anywhere().await("square", 7)).isEqualTo(49);
+        }
+    }
 }
