@@ -96,11 +96,16 @@ final class DurableEnds {
             return Optional.of(TaskResult.ok(record.result() == null ? null
                     : durables.codec().decode(record.result(), type)));
         }
-        String reason = String.valueOf(record.failure());
+        // The task's record says what ended it (its error's type and own message); the durable record keeps the whole
+        // message of the task's exception, whose "task x#1-9 failed after 1 attempt: " a new exception would repeat
+        TaskInfo.Failure failure = info.failure();
+        String reason = failure != null ? failure.message() : String.valueOf(record.failure());
+        java.time.Duration timeout = DurableSettings.timeoutIn(record.settings());
         AsyncTaskException error = switch (status) {
             case CANCELLED -> new TaskCancelledException(info, reason);
-            case TIMED_OUT -> new TaskTimeoutException(info, java.time.Duration.ZERO);
-            default -> new TaskFailedException(info, new IllegalStateException(reason));
+            case TIMED_OUT -> new TaskTimeoutException(info, timeout != null ? timeout : java.time.Duration.ZERO);
+            default -> new TaskFailedException(info, new IllegalStateException(
+                    failure != null ? failure.type() + ": " + failure.message() : reason));
         };
         return Optional.of(TaskResult.err(error));
     }

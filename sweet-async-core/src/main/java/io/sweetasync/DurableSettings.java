@@ -145,6 +145,23 @@ final class DurableSettings {
         text.append(']');
     }
 
+    /** The timeout {@code text} (as {@link #write} wrote it) gives, or null for none or a text it cannot read. */
+    static Duration timeoutIn(String text) {
+        if (text != null) {
+            for (String line : text.split("\n")) {
+                if (line.startsWith(TIMEOUT)) {
+                    try {
+                        return duration(line.substring(TIMEOUT.length()));
+                    }
+                    catch (IllegalArgumentException unreadable) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     private static Duration duration(String text) {
         try {
             return Duration.parse(text);
