@@ -68,14 +68,11 @@ final class LeaseKeeper {
      */
     private volatile long claimUntil = System.nanoTime();
     /**
-     * Whether this member failed to renew its lease since its last renewal that went through (the store was out of its
-     * reach): the next one that goes through holds its claims back ({@link #claimsHeldUntil}). Only the lease keeper's
-     * thread touches it.
-     */
-    private boolean renewalFailed;
-    /**
      * Until when ({@code System.nanoTime()}) this member claims nothing: a lease from its first renewal after it was out
-     * of the store's reach. An outage that kept this member from renewing kept the others too, alive as they are:
+     * of the store's reach for five sixths of a lease or more (a live member renewing every third of the lease has
+     * two thirds of it left at any moment: an outage shorter than that lapses none; a renewal failing now and then,
+     * one in three, leaves two thirds between the renewals that went through, and does not hold the claims back: it
+     * held them for ever). An outage that kept this member from renewing kept the others too, alive as they are:
      * their leases lapsed in the store, and claiming their runs the moment the store came back took the work of live
      * members, which then stopped their copies (two members claimed each other's runs and every one ended lost). Each
      * live member renews within a third of the lease once the store is back; one that does not within a lease is
@@ -120,14 +117,12 @@ final class LeaseKeeper {
             lost = store.heartbeat(incarnation(), settings.lease());
         }
         catch (RuntimeException ex) {
-            renewalFailed = true;
             sync.storeDown(leaseDown, "renewing the lease of member " + member(), ex);
             return;
         }
         long outOfReach = System.nanoTime() - renewedAt;
         renewedAt = started;
-        if (renewalFailed || outOfReach >= settings.lease().toNanos()) {
-            renewalFailed = false;
+        if (outOfReach >= settings.lease().toNanos() / 6 * 5) {
             claimsHeldUntil = System.nanoTime() + settings.lease().toNanos();
         }
         if (lost > 0) {
