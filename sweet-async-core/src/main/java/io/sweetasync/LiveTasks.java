@@ -167,12 +167,14 @@ final class LiveTasks {
                     // A managed block: a body on a pooled runtime hands its slot over while it waits, so the
                     // tasks queued behind it there can start and end (SPEC 1.7).
                     TaskRuntime.managedBlock(wait);
-                    return drainedBut(own);
+                    // Drained once is drained: a root made since is one rejected (no longer accepting), which
+                    // sits in the registry until its rejection ends it; looking again would count it.
+                    return wait.seenDrained || drainedBut(own);
                 }
                 catch (InterruptedException ex) {
                     if (!uninterruptibly) {
                         Thread.currentThread().interrupt();
-                        return drainedBut(own);
+                        return wait.seenDrained || drainedBut(own);
                     }
                     interrupted = true;
                 }
@@ -190,6 +192,8 @@ final class LiveTasks {
         private final boolean endless;
         private final long deadline;
         private final Set<TaskNode<?>> own;
+        /** Set once a look found no root live but {@code own}'s: drained then, whatever is rejected after. */
+        volatile boolean seenDrained;
 
         Drain(long nanos, Set<TaskNode<?>> own) {
             this.endless = nanos == Long.MAX_VALUE;
@@ -199,7 +203,11 @@ final class LiveTasks {
 
         @Override
         public boolean isReleasable() {
-            return drainedBut(own) || !endless && deadline - System.nanoTime() <= 0;
+            if (seenDrained || drainedBut(own)) {
+                seenDrained = true;
+                return true;
+            }
+            return !endless && deadline - System.nanoTime() <= 0;
         }
 
         @Override
