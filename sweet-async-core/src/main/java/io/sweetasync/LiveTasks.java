@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * walks over the live trees, and waiting for them all to end (shutdown).
  *
  * <p>Invariants: the registry holds roots only, and a root leaves it once terminal, which it is only after
- * its whole subtree: so every live task is reachable from a registered root, and spawning a child touches
+ * its whole subtree: so every live task is reachable from a registered root (but a root rejected as it is made,
+ * the orchestrator shutting down, which is never registered and never runs), and spawning a child touches
  * no shared map (children are found by walking their root's tree). A task is counted before it can finish
  * and uncounted when it finishes, exactly once each. Walks use explicit stacks (no recursion, however deep
  * the tree). {@link #awaitDrained} is woken once a task's end is fully recorded (history, listeners).
@@ -36,10 +37,13 @@ final class LiveTasks {
     private final Condition drained = drainLock.newCondition();
     private volatile boolean signalDrains;
 
-    /** Counts a new task (a root is registered too); call before it can finish. */
-    void added(TaskNode<?> node) {
+    /**
+     * Counts a new task (a root is registered too, if {@code register}: not one that is rejected as made, the
+     * orchestrator shutting down); call before it can finish.
+     */
+    void added(TaskNode<?> node, boolean register) {
         count.increment();
-        if (node.parentNode() == null) {
+        if (register && node.parentNode() == null) {
             roots.add(node);
         }
     }
@@ -49,7 +53,7 @@ final class LiveTasks {
         count.decrement();
     }
 
-    /** Uncounts a finished task (a root leaves the registry); {@link #wakeDrainWaiters} follows. */
+    /** Uncounts a finished task (a root leaves the registry, if it was in it); {@link #wakeDrainWaiters} follows. */
     void finished(TaskNode<?> node) {
         count.decrement();
         if (node.parentNode() == null) {
