@@ -134,11 +134,15 @@ final class LiveTasks {
         }
     }
 
-    /** Live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
+    /**
+     * Live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. Not an
+     * {@code anywhere()} handle whose status says QUEUED while its work waits: its body runs, and the work is
+     * counted where it waits (here, as the handle's child).
+     */
     int queuedCount() {
         int[] queued = new int[1];
         forEach(node -> {
-            if (node.status() == TaskStatus.QUEUED) {
+            if (node.statusHere() == TaskStatus.QUEUED) {
                 queued[0]++;
             }
         });
