@@ -51,6 +51,14 @@ class FollowedWorkForwardOnlyTest {
         };
     }
 
+    /** A placement that never started (its member had gone) is not work begun: the handle stays QUEUED until it ends. */
+    @Test
+    void aLostPlacementIsNotBegun() {
+        FollowedWork followed = new FollowedWork();
+        followed.placed(PlacedTask.lost("gone", "it was no longer a member of the cluster"));
+        assertThat(followed.started()).isFalse();
+    }
+
     @Test
     void aReaderThatSawTheWorkBegunNeverSeesItNotBegunAfter() throws Exception {
         FollowedWork followed = new FollowedWork();
