@@ -11,8 +11,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Invariants: made and set on the handle before it is submitted, so its status never reads {@code RUNNING}
  * before the work began (transitions only move forward); {@link #started()} turns true once and stays true
- * ({@link #STARTED}, set by compare-and-set over the placement it read: a later placement, made only after one
- * that never began, is never overwritten); only the handle's body thread calls {@link #placed}.
+ * ({@link #STARTED}, written once a read saw the work begun, whatever was placed since: a re-placement made by the
+ * handle's retry after that read is not followed, as the read already answered); only the handle's body thread
+ * calls {@link #placed}.
  *
  * <pre>{@code
  * FollowedWork work = new FollowedWork();   // installed before the handle is submitted
@@ -46,7 +47,9 @@ final class FollowedWork {
         boolean begun = now instanceof PlacedTask placed ? placed.started()
                 : now instanceof TaskNode<?> child && child.startedNanos != TaskFigures.UNSET;
         if (begun) {
-            WHERE.compareAndSet(this, now, STARTED);
+            // Unconditionally, not a compare-and-set over the placement read: a re-placement (the handle's retry)
+            // made since must not turn an answer already given (RUNNING) back to QUEUED.
+            where = STARTED;
         }
         return begun;
     }

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * walks over the live trees, and waiting for them all to end (shutdown).
  *
  * <p>Invariants: the registry holds roots only, and a root leaves it once terminal, which it is only after
- * its whole subtree: so every live task is reachable from a registered root, and spawning a child touches
+ * its whole subtree: so every live task is reachable from a registered root (but a root rejected as it is made,
+ * the orchestrator shutting down, which is never registered and never runs), and spawning a child touches
  * no shared map (children are found by walking their root's tree). A task is counted before it can finish
  * and uncounted when it finishes, exactly once each. Walks use explicit stacks (no recursion, however deep
  * the tree). {@link #awaitDrained} is woken once a task's end is fully recorded (history, listeners).
@@ -36,10 +37,13 @@ final class LiveTasks {
     private final Condition drained = drainLock.newCondition();
     private volatile boolean signalDrains;
 
-    /** Counts a new task (a root is registered too); call before it can finish. */
-    void added(TaskNode<?> node) {
+    /**
+     * Counts a new task (a root is registered too, if {@code register}: not one that is rejected as made, the
+     * orchestrator shutting down); call before it can finish.
+     */
+    void added(TaskNode<?> node, boolean register) {
         count.increment();
-        if (node.parentNode() == null) {
+        if (register && node.parentNode() == null) {
             roots.add(node);
         }
     }
@@ -49,7 +53,7 @@ final class LiveTasks {
         count.decrement();
     }
 
-    /** Uncounts a finished task (a root leaves the registry); {@link #wakeDrainWaiters} follows. */
+    /** Uncounts a finished task (a root leaves the registry, if it was in it); {@link #wakeDrainWaiters} follows. */
     void finished(TaskNode<?> node) {
         count.decrement();
         if (node.parentNode() == null) {
@@ -130,11 +134,15 @@ final class LiveTasks {
         }
     }
 
-    /** Live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. */
+    /**
+     * Live tasks waiting for a runtime slot or a permit ({@code QUEUED}); walks the live trees. Not an
+     * {@code anywhere()} handle whose status says QUEUED while its work waits: its body runs, and the work is
+     * counted where it waits (here, as the handle's child).
+     */
     int queuedCount() {
         int[] queued = new int[1];
         forEach(node -> {
-            if (node.status() == TaskStatus.QUEUED) {
+            if (node.statusHere() == TaskStatus.QUEUED) {
                 queued[0]++;
             }
         });
@@ -167,12 +175,14 @@ final class LiveTasks {
                     // A managed block: a body on a pooled runtime hands its slot over while it waits, so the
                     // tasks queued behind it there can start and end (SPEC 1.7).
                     TaskRuntime.managedBlock(wait);
-                    return drainedBut(own);
+                    // Drained once is drained: a root made since is one rejected (no longer accepting), which
+                    // sits in the registry until its rejection ends it; looking again would count it.
+                    return wait.seenDrained || drainedBut(own);
                 }
                 catch (InterruptedException ex) {
                     if (!uninterruptibly) {
                         Thread.currentThread().interrupt();
-                        return drainedBut(own);
+                        return wait.seenDrained || drainedBut(own);
                     }
                     interrupted = true;
                 }
@@ -190,6 +200,8 @@ final class LiveTasks {
         private final boolean endless;
         private final long deadline;
         private final Set<TaskNode<?>> own;
+        /** Set once a look found no root live but {@code own}'s: drained then, whatever is rejected after. */
+        volatile boolean seenDrained;
 
         Drain(long nanos, Set<TaskNode<?>> own) {
             this.endless = nanos == Long.MAX_VALUE;
@@ -199,7 +211,11 @@ final class LiveTasks {
 
         @Override
         public boolean isReleasable() {
-            return drainedBut(own) || !endless && deadline - System.nanoTime() <= 0;
+            if (seenDrained || drainedBut(own)) {
+                seenDrained = true;
+                return true;
+            }
+            return !endless && deadline - System.nanoTime() <= 0;
         }
 
         @Override

@@ -149,6 +149,14 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
         return current;
     }
 
+    /**
+     * The status of this task's own run, here: an {@code anywhere()} handle whose body runs says {@code RUNNING},
+     * whatever its work does where it was placed (counted there: {@link LiveTasks#queuedCount}).
+     */
+    final TaskStatus statusHere() {
+        return status;
+    }
+
     /** Moves status forward to {@code next}; false if it is already there, beyond, or terminal. */
     final boolean advance(TaskStatus next) {
         while (true) {

@@ -152,8 +152,11 @@ final class TaskFactory {
         if (durable) {
             node.markDurable(priorAttempts);
         }
-        // Registered before it can finish, so that finishing always removes it.
-        live.added(node);
+        // Registered before it can finish, so that finishing always removes it. A root made once shutdown began
+        // is only counted: it is rejected below, and callers still submitting (a loop retrying on the rejection)
+        // would keep one in the registry whenever shutdown's drain looked. One made as shutdown begins is
+        // registered, then rejected below: the flag is read again after the registration.
+        live.added(node, parent != null || orchestrator.isAccepting());
         boolean parentStopping = false;
         if (parent != null) {
             try {

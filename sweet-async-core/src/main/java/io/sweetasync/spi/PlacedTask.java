@@ -81,6 +81,11 @@ public interface PlacedTask {
             @Override
             public void cancel() {
             }
+
+            @Override
+            public boolean started() {
+                return false; // nothing began there: the handle following it must not say RUNNING
+            }
         };
     }
 }
