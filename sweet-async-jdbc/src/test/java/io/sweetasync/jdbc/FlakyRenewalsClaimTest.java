@@ -66,13 +66,6 @@ class FlakyRenewalsClaimTest {
 
     private static TaskOrchestrator.Builder member(io.sweetasync.spi.TaskStore store, String name, AtomicInteger runs,
             CountDownLatch started, CountDownLatch never) {
-        return TaskOrchestrator.builder().store(store).member(name).durableCodec(new JsonDurableCodec())
-                .storeFlushInterval(Duration.ofMillis(50)).storeLease(LEASE)
-                .handler("hold", String.class, argument -> {
-                    runs.incrementAndGet();
-                    started.countDown();
-                    never.await();
-                    return argument;
-                });
+        return OutageClaimsTest.member(store, name, runs, started, never); // the same 2 s lease
     }
 }

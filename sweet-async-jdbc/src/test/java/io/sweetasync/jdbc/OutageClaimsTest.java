@@ -25,7 +25,8 @@ class OutageClaimsTest {
 
     private static final Duration LEASE = Duration.ofSeconds(2);
 
-    private static TaskOrchestrator.Builder member(TaskStore store, String name, AtomicInteger runs,
+    /** A member on {@code store} with a 2 s lease whose handler "hold" counts its runs and holds until {@code never}. */
+    static TaskOrchestrator.Builder member(TaskStore store, String name, AtomicInteger runs,
             CountDownLatch started, CountDownLatch never) {
         return TaskOrchestrator.builder().store(store).member(name).durableCodec(new JsonDurableCodec())
                 .storeFlushInterval(Duration.ofMillis(50)).storeLease(LEASE)
