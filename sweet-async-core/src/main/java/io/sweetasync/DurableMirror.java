@@ -189,10 +189,13 @@ final class DurableMirror<T> {
      * Runs here the invocation this member claimed, in this handle's task, retried as the policy it was
      * submitted with says (the task was made to follow another member's run, with no retry of its own): each
      * retry waits its delay on this thread, where a cancel or the timeout interrupts it. The attempts count on
-     * from the claim's, as the policy sees them; the task's own attempt count stays the claim's.
+     * from the claim's, as the policy sees them, and so does the task's own count ({@code TaskContext.attempt()}
+     * in the handler, its record): it said 1, the handle's own attempt, and a handler guarding on it took a re-run
+     * for a first run.
      */
     private Object runClaimed(DurableRecord record) throws Exception {
         for (int attempt = record.attempts(); ; attempt++) {
+            node.runsAsAttempt(attempt);
             try {
                 return registration.call(orchestrator.parts().durables().codec(), record.argument());
             }

@@ -106,6 +106,15 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
         return durable;
     }
 
+    /**
+     * A durable task's handle that runs in its own body a run it claimed ({@link DurableMirror}): that run's attempt
+     * number, as a re-run of its own counts it ({@code TaskContext.attempt()}, its record); on its body's thread, the
+     * owner of this count while the body runs.
+     */
+    void runsAsAttempt(int attempt) {
+        attempts = attempt;
+    }
+
     // ---- times (written by the step's owner) ----------------------------------------------------
 
     /** The task was queued (again) now. */

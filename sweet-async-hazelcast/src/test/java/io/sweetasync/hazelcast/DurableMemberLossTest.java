@@ -77,6 +77,9 @@ class DurableMemberLossTest {
                 .filter(m -> m != caller && !m.name.equals(placed.victim)).findFirst().orElseThrow()));
 
         assertThat(awaitRerun(placed)).isEqualTo(caller.name);
+        // The handle ran the re-run in its own body: as a re-run it counts (it said 1, the handle's own attempt)
+        assertThat(test.attempts.get("handed-off")).containsExactly(1, 2);
+        assertThat(placed.task.info().attempts()).isEqualTo(2);
     }
 
     @Test

@@ -31,6 +31,8 @@ final class DurableMembers implements AutoCloseable {
     final List<CutOffStore> views = new ArrayList<>();
     /** Runs by argument, and the members they ran on, in order. */
     final Map<String, List<String>> runs = new ConcurrentHashMap<>();
+    /** {@code TaskContext.attempt()} of each run, by argument. */
+    final Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
     final AtomicInteger holding = new AtomicInteger();
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -91,6 +93,8 @@ final class DurableMembers implements AutoCloseable {
     private String firstHolds(String argument, int index) throws InterruptedException {
         String member = cluster.get(index).name;
         List<String> ranOn = runs.computeIfAbsent(argument, any -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        attempts.computeIfAbsent(argument, any -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(io.sweetasync.TaskContext.current().orElseThrow().attempt());
         ranOn.add(member);
         if (ranOn.size() == 1) {
             holding.incrementAndGet();
