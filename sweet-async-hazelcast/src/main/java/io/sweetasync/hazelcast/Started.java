@@ -100,7 +100,7 @@ final class Started implements DataSerializable {
             return ended;
         }
         Object object = serialization.toObject(new HeapData(value));
-        return ended.withValue(object);
+        return Wire.withReadableValue(ended, object);
     }
 
     @Override

@@ -101,13 +101,30 @@ final class Wire {
         RemoteOutcome ended = readOutcome(in, null);
         try {
             Object value = in.readObject();
-            return ended.withValue(value);
+            return withReadableValue(ended, value);
         }
         catch (IOException | RuntimeException ex) {
             return RemoteOutcome.of(ended.member(), ended.taskId(), TaskStatus.FAILED, null,
                     ex.getClass().getSimpleName(), "it completed, but its value could not be read here: " + ex.getMessage())
                     .withMetrics(ended.metrics());
         }
+    }
+
+    /**
+     * {@code ended} with {@code value}, or a {@code FAILED} outcome saying why it cannot be used here: Hazelcast reads
+     * a value whose class this member cannot load (a class of the other member only, a lambda) as a
+     * {@code GenericRecord}, which completed the handle with an object of another type than its own (a
+     * {@code ClassCastException} later, in the caller's code).
+     */
+    static RemoteOutcome withReadableValue(RemoteOutcome ended, Object value) {
+        if (value instanceof com.hazelcast.nio.serialization.genericrecord.GenericRecord record) {
+            String shown = String.valueOf(record);
+            return RemoteOutcome.of(ended.member(), ended.taskId(), TaskStatus.FAILED, null, "ClassNotFoundException",
+                    "it completed, but its value could not be read here: its class is not on this member's class path "
+                            + "(Hazelcast read it as a GenericRecord: " + (shown.length() > 200 ? shown.substring(0, 200)
+                                    + "..." : shown) + ")").withMetrics(ended.metrics());
+        }
+        return ended.withValue(value);
     }
 
     /** An outcome written by {@link #writeOutcome}, with {@code value}. */
