@@ -25,8 +25,8 @@ public final class RemoteTaskException extends RuntimeException {
     private final String remoteType;
 
     RemoteTaskException(String member, String remoteTaskId, String remoteType, String remoteMessage) {
-        super(remoteType + " on member " + member + " (as task " + remoteTaskId + "): " + remoteMessage, null, false,
-                false);
+        super(remoteType + " on member " + member + (remoteTaskId == null ? "" : " (as task " + remoteTaskId + ")") + ": "
+                + remoteMessage, null, false, false);
         this.member = member;
         this.remoteTaskId = remoteTaskId;
         this.remoteType = remoteType;

@@ -485,8 +485,9 @@ public final class HazelcastTaskCluster implements TaskCluster {
         Member caller = hazelcast.getCluster().getMembers().stream().filter(member -> member.getUuid().equals(origin))
                 .findFirst().orElse(null);
         if (caller == null) {
-            LOG.log(Level.INFO, "placed task {0} ended {1}, but the member that placed it has left", outcome.taskId(),
-                    outcome.status());
+            LOG.log(Level.INFO, "a task placed here ({0}) ended {1}, but the member that placed it has left",
+                    outcome.taskId() != null ? "task " + outcome.taskId() : "placement " + key,
+                    outcome.lost() ? "lost: " + outcome.failureMessage() : outcome.status());
             return;
         }
         sendEnd(caller, outcome, ended -> new PlacedEnded(key, ended),

@@ -112,6 +112,12 @@ final class Placements {
         if (isLoss(error)) {
             return RemoteOutcome.lost(placed.member(), "it left the cluster (" + error.getClass().getSimpleName() + ")");
         }
+        if (error instanceof com.hazelcast.nio.serialization.HazelcastSerializationException) {
+            // Made on this member, sending the start: not the chosen member's doing
+            return RemoteOutcome.of(placed.member(), null, TaskStatus.FAILED, null, error.getClass().getSimpleName(),
+                    "could not be started there: its argument could not be serialized on this member, to send it: "
+                            + error.getMessage());
+        }
         return RemoteOutcome.of(placed.member(), null, TaskStatus.FAILED, null, error.getClass().getSimpleName(),
                 "could not be started there: " + error.getMessage());
     }
