@@ -136,7 +136,8 @@ final class MemberLoads {
         }
         catch (RuntimeException ex) {
             if (hazelcast.getLifecycleService().isRunning()) {
-                LOG.log(Level.WARNING, "could not publish this member's load", ex);
+                // Interrupted: this member is stopping its publisher (its orchestrator closes), not a failure to report
+                LOG.log(interrupted(ex) ? Level.DEBUG : Level.WARNING, "could not publish this member's load", ex);
             }
         }
     }
@@ -291,5 +292,15 @@ final class MemberLoads {
             return live;
         }
         return (headroom == NO_SHARE ? 2 * SATURATED : SATURATED) + live;
+    }
+
+    /** Whether {@code ex} or one of its causes is an {@link InterruptedException}. */
+    private static boolean interrupted(Throwable ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
