@@ -287,6 +287,12 @@ public final class HazelcastTaskCluster implements TaskCluster {
         }
     }
 
+    /** The member of the cluster whose uuid is {@code uuid}, or null if it is not (any more) a member. */
+    private Member memberWithUuid(UUID uuid) {
+        return hazelcast.getCluster().getMembers().stream().filter(member -> member.getUuid().equals(uuid)).findFirst()
+                .orElse(null);
+    }
+
     private Member memberNamed(String name) {
         return hazelcast.getCluster().getMembers().stream().filter(member -> MemberNames.of(member).equals(name))
                 .findFirst().orElse(null);
@@ -442,8 +448,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
 
     /** Tells the member that placed task {@code key} that its body began here (quick, from the body's thread). */
     private void sendStarted(UUID origin, long key) {
-        Member caller = hazelcast.getCluster().getMembers().stream().filter(member -> member.getUuid().equals(origin))
-                .findFirst().orElse(null);
+        Member caller = memberWithUuid(origin);
         if (caller == null) {
             return; // its end finds it gone too
         }
@@ -482,8 +487,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     }
 
     private void reply(UUID origin, long key, RemoteOutcome outcome) {
-        Member caller = hazelcast.getCluster().getMembers().stream().filter(member -> member.getUuid().equals(origin))
-                .findFirst().orElse(null);
+        Member caller = memberWithUuid(origin);
         if (caller == null) {
             LOG.log(Level.INFO, "a task placed here ({0}) ended {1}, but the member that placed it has left",
                     outcome.taskId() != null ? "task " + outcome.taskId() : "placement " + key,
