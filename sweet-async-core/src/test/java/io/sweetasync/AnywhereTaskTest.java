@@ -202,6 +202,10 @@ class AnywhereTaskTest {
             assertThat(task.id().incarnation()).isEqualTo(5);
             assertThat(cluster.placed.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(cluster.invocation.origin()).isEqualTo("here:1/" + task.id());
+            // QUEUED for the moment between the engine's place() returning and the body recording the placement
+            // (whose work says it began): RUNNING then, the status moving forward only
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> task.status() != TaskStatus.QUEUED);
             assertThat(task.status()).isEqualTo(TaskStatus.RUNNING);
 
             cluster.outcome.complete(RemoteOutcome.lost("there:2", "it left the cluster"));
