@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  *
  * <p>The placing task's body blocks (a virtual thread by default) until the remote outcome arrives;
  * {@link PlacedTask#await} promises that a lost member ends that wait. Interrupting the body (cancel,
- * timeout, a parent's end) sends a cancellation to the remote task. While it waits the placing task is
- * counted in {@link #placing}, so that this member's load counts the work, not the tasks waiting for it.
+ * timeout, a parent's end) sends a cancellation to the remote task. From its creation to its end (not only
+ * while its body runs) the placing task is counted in {@link #placing}, so that this member's load counts the
+ * work, not the tasks waiting for it or waiting to place it.
  * A member that turns the work away unstarted ({@link PlacedTask#refused}: it was chosen by a load from
  * before it began to shut down) leads to a new decision.
  * Decisions are taken one at a time under {@link #decisions}, and each is started (a child created here,
@@ -41,7 +42,10 @@ final class ClusterPlacement implements ClusterHost {
     private final TaskOrchestrator orchestrator;
     /** Null without a cluster: every placement is this member. */
     private final TaskCluster cluster;
-    /** Placing tasks whose bodies run now: they wait for their work, here or elsewhere. */
+    /**
+     * Live tasks that only wait for work, here or elsewhere: {@code anywhere()} handles and durable tasks' mirrors,
+     * each from its creation to its end.
+     */
     private final LongAdder placing = new LongAdder();
     /** Held while a placement is decided and started. */
     private final ReentrantLock decisions = new ReentrantLock();
@@ -60,7 +64,21 @@ final class ClusterPlacement implements ClusterHost {
         Map<String, String> tags = spec.tags(); // the handle's own tags, without a snapshot of it per placement
         FollowedWork followed = new FollowedWork(); // the handle is QUEUED until the work began where it was placed
         Callable<T> body = () -> place(handler, argument, name, group, tags, followed);
-        return orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
+        // The handle only waits for the work, wherever it runs: no load of this member from its creation on, not
+        // from when its body begins (late on a busy runtime or machine), else a burst of handles made faster than
+        // their bodies begin has each decision see this member busy with the handles behind it (as a durable
+        // task's mirror is counted, PlacedDurables).
+        placing.increment();
+        SpawningTask<T> handle;
+        try {
+            handle = orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
+        }
+        catch (RuntimeException | Error ex) {
+            placing.decrement();
+            throw ex;
+        }
+        ((TaskNode<T>) handle).whenTerminal(placing::decrement);
+        return handle;
     }
 
     /** The handler's registration; the same handlers serve durable and anywhere() tasks. */
@@ -85,51 +103,45 @@ final class ClusterPlacement implements ClusterHost {
     private <T> T place(String handler, Object argument, String name, String group, Map<String, String> tags,
             FollowedWork followed) throws Exception {
         TaskNode<?> self = Carrier.currentTask();
-        placing.increment(); // this task only waits for the work, wherever it runs: not load of this member
-        try {
-            if (cluster == null) {
-                SpawningTask<Object> here = startHere(self, handler, argument, name, group);
-                followed.placed(here);
+        if (cluster == null) {
+            SpawningTask<Object> here = startHere(self, handler, argument, name, group);
+            followed.placed(here);
+            return (T) awaitHere(self, here);
+        }
+        RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(), tags,
+                cluster.memberName() + "/" + self.id());
+        while (true) {
+            PlacedTask placed;
+            SpawningTask<Object> here = null;
+            // One decision at a time, each started before the next is taken: a burst sees its own load.
+            decisions.lock();
+            try {
+                placed = cluster.place(invocation);
+                if (placed == null) {
+                    here = startHere(self, handler, argument, name, group);
+                }
+                followed.placed(placed != null ? placed : here);
+            }
+            finally {
+                decisions.unlock();
+            }
+            if (placed == null) {
                 return (T) awaitHere(self, here);
             }
-            RemoteInvocation invocation = new RemoteInvocation(handler, argument, name, group, self.priority(), tags,
-                    cluster.memberName() + "/" + self.id());
-            while (true) {
-                PlacedTask placed;
-                SpawningTask<Object> here = null;
-                // One decision at a time, each started before the next is taken: a burst sees its own load.
-                decisions.lock();
-                try {
-                    placed = cluster.place(invocation);
-                    if (placed == null) {
-                        here = startHere(self, handler, argument, name, group);
-                    }
-                    followed.placed(placed != null ? placed : here);
-                }
-                finally {
-                    decisions.unlock();
-                }
-                if (placed == null) {
-                    return (T) awaitHere(self, here);
-                }
-                RemoteOutcome outcome;
-                try {
-                    outcome = placed.await();
-                }
-                catch (InterruptedException ex) {
-                    placed.cancel();
-                    throw ex;
-                }
-                if (!placed.refused()) {
-                    return (T) valueOf(self, outcome);
-                }
-                // Nothing ran there (it had begun to shut down, or lacks the handler): decide again.
-                LOG.log(Level.DEBUG, "member {0} turned {1} away: {2}; placing it again", outcome.member(),
-                        self.label(), outcome.failureMessage());
+            RemoteOutcome outcome;
+            try {
+                outcome = placed.await();
             }
-        }
-        finally {
-            placing.decrement();
+            catch (InterruptedException ex) {
+                placed.cancel();
+                throw ex;
+            }
+            if (!placed.refused()) {
+                return (T) valueOf(self, outcome);
+            }
+            // Nothing ran there (it had begun to shut down, or lacks the handler): decide again.
+            LOG.log(Level.DEBUG, "member {0} turned {1} away: {2}; placing it again", outcome.member(),
+                    self.label(), outcome.failureMessage());
         }
     }
 

@@ -277,4 +277,72 @@ class AnywhereTaskTest {
             assertThat(unknown.get().failureMessage()).contains("nope");
         }
     }
+
+    /**
+     * A burst of handles made faster than their bodies begin (their runtime busy, or a loaded machine) is not
+     * load of this member: each decision sees the work that runs here, not the handles that only wait to place
+     * theirs. Counted from when the body began, the first decision of a burst of three saw this member running
+     * two tasks (the two handles behind it) and placed elsewhere what a cluster of idle members would give it.
+     */
+    @Test
+    void handlesWhoseBodiesHaveNotBegunAreNotLoadOfThisMember() throws Exception {
+        java.util.List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        QuietCluster cluster = new QuietCluster() {
+            volatile ClusterHost host;
+
+            @Override
+            public void attach(ClusterHost host) {
+                this.host = host;
+            }
+
+            @Override
+            public long incarnation() {
+                return 5;
+            }
+
+            @Override
+            public PlacedTask place(RemoteInvocation invocation) {
+                seen.add(host.liveTasks());
+                RemoteOutcome done = RemoteOutcome.of("there:2", "7-1", TaskStatus.COMPLETED, "HI", null, null);
+                return new PlacedTask() {
+                    @Override
+                    public String member() {
+                        return "there:2";
+                    }
+
+                    @Override
+                    public RemoteOutcome await() {
+                        return done;
+                    }
+
+                    @Override
+                    public RemoteOutcome await(java.time.Duration timeout) {
+                        return done;
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                };
+            }
+        };
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .runtime(TaskRuntime.single("one")).handler("upper", String.class, String::toUpperCase).build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<String> blocker = orchestrator.to(String.class).runtime("one").run(() -> {
+                release.await();
+                return "done";
+            });
+            java.util.List<SpawningTask<String>> handles = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                handles.add(orchestrator.to(String.class).runtime("one").anywhere().run("upper", "hi"));
+            }
+            release.countDown();
+            assertThat(blocker.join()).isEqualTo("done");
+            for (SpawningTask<String> handle : handles) {
+                assertThat(handle.join()).isEqualTo("HI");
+            }
+            assertThat(seen).as("this member's load at each decision of the burst").containsExactly(0, 0, 0);
+        }
+    }
 }
