@@ -62,6 +62,12 @@ final class PooledRuntime extends TaskRuntime {
     private final RunQueue queue = new RunQueue();
     /** Every worker thread started and not yet ended, for close(). */
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    /** The workers' carriers, each from its thread's start to its end: what holds the slots, for {@link #stall}. */
+    private final Set<Carrier.ThreadCarrier> carriers = ConcurrentHashMap.newKeySet();
+    /** This runtime's stall as {@link StallWatch} saw it (its thread's only). */
+    final StallWatch.Stall stall = new StallWatch.Stall();
+    /** Attempts taken from the queue so far, for {@link StallWatch}. Guarded by lock. */
+    private long taken;
     /** Guarded by lock. */
     private final PoolCounts counts;
     /**
@@ -135,6 +141,7 @@ final class PooledRuntime extends TaskRuntime {
                     startThread();
                 }
                 started = true;
+                StallWatch.watch(this);
             }
             queue.add(node);
             work.signal();
@@ -176,6 +183,7 @@ final class PooledRuntime extends TaskRuntime {
         Carrier.ThreadCarrier carrier = Carrier.bindWorker(this);
         Thread self = Thread.currentThread();
         boolean retired = false;
+        carriers.add(carrier);
         try {
             TaskNode<?> next;
             while ((next = take()) != null) {
@@ -198,6 +206,7 @@ final class PooledRuntime extends TaskRuntime {
             retired = true; // take() counted it out
         }
         finally {
+            carriers.remove(carrier);
             if (!retired) {
                 // Died of an Error (in an attempt or in take()): count it out and replace it.
                 lock.lock();
@@ -242,6 +251,7 @@ final class PooledRuntime extends TaskRuntime {
                 TaskNode<?> next = counts.slotFree() ? queue.poll() : null;
                 if (next != null) {
                     counts.slotTaken();
+                    taken++;
                     if (counts.slotFree() && !queue.isEmpty()) {
                         work.signal();
                     }
@@ -382,10 +392,37 @@ final class PooledRuntime extends TaskRuntime {
         }
     }
 
+    /** Whether it is open, its queued attempts and how many it took so far; for {@link StallWatch}. */
+    StallWatch.Progress progress() {
+        lock.lock();
+        try {
+            return new StallWatch.Progress(!closed, queue.live(), taken);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The threads that hold a slot and the tasks whose bodies they run, for {@link StallWatch}: read without the
+     * threads' help ({@code holdsSlot} is their own plain field), so a thread taking or giving up a slot at that moment
+     * may be read either way: good enough for a warning that follows seconds without change.
+     */
+    List<StallWatch.Holder> slotHolders() {
+        List<StallWatch.Holder> holders = new java.util.ArrayList<>();
+        for (Carrier.ThreadCarrier carrier : carriers) {
+            if (carrier.holdsSlot) {
+                holders.add(new StallWatch.Holder(carrier.thread(), carrier.top()));
+            }
+        }
+        return holders;
+    }
+
     @Override
     boolean close(long timeoutMillis) throws InterruptedException {
         List<Thread> toJoin;
         List<TaskNode<?>> dropped;
+        StallWatch.unwatch(this);
         lock.lock();
         try {
             closed = true;

@@ -1,0 +1,187 @@
+package io.sweetasync;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Says in the log when a pooled runtime ({@code PLATFORM}, {@code SINGLE}) has stopped starting its queued tasks
+ * because every thread it has runs a body that waits for something the engine cannot see: a body waiting on
+ * {@code CompletableFuture.allOf(...).get()}, a latch or a lock for a task queued behind it on the same runtime waits
+ * for ever (a wait on a task's handle, or {@code joinChildren()}, frees its thread for the tasks it waits for; these
+ * do not). Nothing can end such a wait but the user's own code, so the warning names the runtime, the tasks holding
+ * its threads and where each one waits, once per stall (again after a queued task started).
+ *
+ * <p>A runtime whose threads are all busy computing or in I/O (a thread state of {@code RUNNABLE}) is saturated, not
+ * stalled, and is not warned about: its queued tasks start as its bodies end.
+ *
+ * <p>One daemon thread for the JVM ({@code sweet-async-stall-watch}), started with the first pooled runtime's threads,
+ * looks at every open pooled runtime about once a second and ends when none is left; a runtime costs it nothing
+ * between looks (its count of started tasks is kept under the lock its queue takes anyway).
+ *
+ * <p>Invariants: {@link #RUNTIMES} holds the pooled runtimes whose threads started and that are not closed; the
+ * thread ({@link #thread}, guarded by this class's monitor) runs while that set is not empty: it ends once it sees the
+ * set empty, or itself no longer {@link #thread}, under the monitor; {@link #watch} adds before it looks at the thread
+ * under the monitor (so a runtime added as the thread ends gets a new one), and {@link #unwatch} of the last runtime
+ * clears {@link #thread} and waits for that thread to end. A {@link Stall}'s fields are the watching thread's only.
+ */
+final class StallWatch {
+
+    private static final System.Logger LOG = System.getLogger(StallWatch.class.getName());
+    private static final long LOOK_MILLIS = 1_000;
+    /** How long queued tasks wait with none started before a warning; shortened by tests only. */
+    static volatile Duration stallAfter = Duration.ofSeconds(10);
+    private static final Set<PooledRuntime> RUNTIMES = ConcurrentHashMap.newKeySet();
+    /** Guarded by the class's monitor. */
+    private static Thread thread;
+
+    private StallWatch() {
+    }
+
+    /** Watches {@code runtime} from now until {@link #unwatch}. */
+    static void watch(PooledRuntime runtime) {
+        RUNTIMES.add(runtime);
+        synchronized (StallWatch.class) {
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("sweet-async-stall-watch").start(StallWatch::loop);
+            }
+        }
+    }
+
+    /**
+     * Stops watching {@code runtime}; the last one's close stops the thread before it returns (a closed orchestrator
+     * leaves no thread of its own behind).
+     */
+    static void unwatch(PooledRuntime runtime) {
+        RUNTIMES.remove(runtime);
+        Thread stopped = null;
+        synchronized (StallWatch.class) {
+            if (RUNTIMES.isEmpty() && thread != null) {
+                stopped = thread;
+                thread = null;
+            }
+        }
+        if (stopped != null && stopped != Thread.currentThread()) {
+            stopped.interrupt();
+            try {
+                stopped.join(Duration.ofSeconds(1)); // it ends at its next check: at most a look of a runtime away
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void loop() {
+        Thread self = Thread.currentThread();
+        while (true) {
+            try {
+                Thread.sleep(LOOK_MILLIS);
+            }
+            catch (InterruptedException ex) {
+                // the last runtime closed (or the JVM ends): the check below ends this thread
+            }
+            synchronized (StallWatch.class) {
+                if (thread != self) {
+                    return; // replaced: stopped by unwatch, a new one started since
+                }
+                if (RUNTIMES.isEmpty()) {
+                    thread = null;
+                    return;
+                }
+            }
+            long now = System.nanoTime();
+            for (PooledRuntime runtime : RUNTIMES) {
+                try {
+                    runtime.stall.look(runtime, now);
+                }
+                catch (RuntimeException | LinkageError ex) {
+                    LOG.log(Level.DEBUG, "could not look at runtime '" + runtime.name() + "'", ex);
+                }
+            }
+        }
+    }
+
+    /** What one runtime's threads are doing: the thread, the task whose body it runs (may be null). */
+    record Holder(Thread thread, TaskNode<?> task) {
+    }
+
+    /** A runtime's progress as last seen: its tasks started so far, queued tasks, whether it is open. */
+    record Progress(boolean open, int queued, long started) {
+    }
+
+    /** One runtime's stall, as the watching thread saw it. */
+    static final class Stall {
+        private long lastStarted = -1;
+        private long since;
+        private boolean warned;
+
+        void look(PooledRuntime runtime, long now) {
+            Progress progress = runtime.progress();
+            if (!progress.open()) {
+                return;
+            }
+            if (progress.queued() == 0 || progress.started() != lastStarted) {
+                lastStarted = progress.started();
+                since = now;
+                if (warned) {
+                    warned = false;
+                    LOG.log(Level.INFO, "runtime ''{0}'' starts its queued tasks again", runtime.name());
+                }
+                return;
+            }
+            if (warned || now - since < stallAfter.toNanos()) {
+                return;
+            }
+            List<Holder> holders = runtime.slotHolders();
+            List<String> lines = new ArrayList<>();
+            for (Holder holder : holders) {
+                Thread.State state = holder.thread().getState();
+                if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING
+                        && state != Thread.State.BLOCKED) {
+                    return; // computing or in I/O: saturated, its queue moves as bodies end
+                }
+                lines.add("  - " + holder.thread().getName() + " runs "
+                        + (holder.task() == null ? "no task (between two)" : holder.task().label()) + ", " + state
+                        + where(holder.thread().getStackTrace()));
+            }
+            if (lines.isEmpty()) {
+                return;
+            }
+            warned = true;
+            LOG.log(Level.WARNING, "runtime ''{0}'': {1} task(s) queued and none started for {2} s: every thread of it "
+                    + "runs a body that waits for something the engine cannot see, so a task queued here that such a "
+                    + "wait needs never starts:\n{3}\nA body that waits for other tasks should wait on their handles "
+                    + "(join, get, result) or joinChildren(), which free its thread for them; a wait the engine "
+                    + "cannot see (CompletableFuture.allOf(...).get(), a latch, a lock) holds it. Said once until a "
+                    + "queued task starts.", runtime.name(), progress.queued(),
+                    Duration.ofNanos(now - since).toSeconds(), String.join("\n", lines));
+        }
+    }
+
+    /**
+     * Where a thread waits: the call into the JDK it waits in, from the first frame of other code (the body's own:
+     * the engine's waits on tasks are managed blocks, which free the thread's slot and never stall it), else the
+     * top frames.
+     */
+    static String where(StackTraceElement[] stack) {
+        for (int at = 0; at < stack.length; at++) {
+            if (!jdk(stack[at].getClassName())) {
+                String call = at > 0 ? " in " + stack[at - 1].getClassName() + "." + stack[at - 1].getMethodName() : "";
+                return call + " called from " + stack[at];
+            }
+        }
+        StringBuilder top = new StringBuilder(" at");
+        for (int at = 0; at < Math.min(3, stack.length); at++) {
+            top.append(at == 0 ? " " : " < ").append(stack[at]);
+        }
+        return stack.length == 0 ? "" : top.toString();
+    }
+
+    private static boolean jdk(String className) {
+        return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.");
+    }
+}
