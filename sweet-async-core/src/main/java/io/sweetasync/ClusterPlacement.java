@@ -77,7 +77,7 @@ final class ClusterPlacement implements ClusterHost {
             placing.decrement();
             throw ex;
         }
-        ((TaskNode<T>) handle).whenTerminal(placing::decrement);
+        // given back by FinishedTasks.finished, before the handle leaves the live count
         return handle;
     }
 
