@@ -379,4 +379,51 @@ class AnywhereLoadReviewTest {
             assertThat(load).as("liveTasks() in a callback of the handle's future").isEqualTo(1);
         }
     }
+
+    /** Many handles made, placed, failed, cancelled and timed out at once, from several threads: no count is lost. */
+    @Test
+    void aStormOfHandlesGivesEveryCountBack() throws Exception {
+        PathsCluster cluster = new PathsCluster();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .handler("upper", String.class, String::toUpperCase).build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(1);
+            SpawningTask<String> busy = orchestrator.to(String.class).run(() -> {
+                running.countDown();
+                release.await();
+                return "done";
+            });
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            String[] names = {"quick", "refused", "fail", "slow"};
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            java.util.List<SpawningTask<String>> all = new CopyOnWriteArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int i = 0; i < 300; i++) {
+                        String name = names[random.nextInt(names.length)];
+                        SpawningTaskBuilder<String> builder = orchestrator.to(String.class).named(name);
+                        if (name.equals("slow")) {
+                            builder = builder.timeout(Duration.ofMillis(random.nextInt(5)));
+                        }
+                        SpawningTask<String> handle = builder.anywhere().run("upper", "hi");
+                        all.add(handle);
+                        if (random.nextInt(4) == 0) {
+                            handle.cancel();
+                        }
+                    }
+                }));
+            }
+            for (Thread thread : threads) {
+                thread.join(20_000);
+            }
+            for (SpawningTask<String> handle : all) {
+                handle.result();
+            }
+            settlesAt(orchestrator, cluster.host, 1, "a storm of handles");
+            release.countDown();
+            assertThat(busy.join()).isEqualTo("done");
+        }
+    }
 }
