@@ -157,12 +157,20 @@ final class TaskFactory {
         // would keep one in the registry whenever shutdown's drain looked. One made as shutdown begins is
         // registered, then rejected below: the flag is read again after the registration.
         live.added(node, parent != null || orchestrator.isAccepting());
+        if (followed != null) {
+            // An anywhere() handle is no load of this member: counted so only while it is live (after it is
+            // counted live, given back before it is not: FinishedTasks), never the other way round
+            orchestrator.parts().placement().waitStarted();
+        }
         boolean parentStopping = false;
         if (parent != null) {
             try {
                 parentStopping = parent.addChild(node);
             }
             catch (IllegalStateException ex) {
+                if (followed != null) {
+                    orchestrator.parts().placement().waitEnded();
+                }
                 live.addFailed();
                 throw ex;
             }

@@ -426,4 +426,13 @@ class AnywhereLoadReviewTest {
             assertThat(busy.join()).isEqualTo("done");
         }
     }
+
+    /** The commit's own test, many times over: is it deterministic? */
+    @Test
+    @Timeout(120)
+    void theCommitsBurstTestIsStable() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            new AnywhereTaskTest().handlesWhoseBodiesHaveNotBegunAreNotLoadOfThisMember();
+        }
+    }
 }
