@@ -69,17 +69,9 @@ final class ClusterPlacement implements ClusterHost {
         // The handle only waits for the work, wherever it runs: no load of this member from its creation on, not
         // from when its body begins (late on a busy runtime or machine), else a burst of handles made faster than
         // their bodies begin has each decision see this member busy with the handles behind it (as a durable
-        // task's mirror is counted, PlacedDurables).
-        placing.increment();
-        SpawningTask<T> handle;
-        try {
-            handle = orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
-        }
-        catch (RuntimeException | Error ex) {
-            placing.decrement();
-            throw ex;
-        }
-        ((TaskNode<T>) handle).whenTerminal(placing::decrement);
+        // task's mirror is counted, PlacedDurables). Counted in placing by TaskFactory once it is live, given back
+        // by FinishedTasks before it is no longer: never less load than runs here.
+        SpawningTask<T> handle = orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
         return handle;
     }
 

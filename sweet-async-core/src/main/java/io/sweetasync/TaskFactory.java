@@ -79,10 +79,7 @@ final class TaskFactory {
     /** As {@link #spawn(TaskSpec, Callable)}, for a handle that follows {@code followed} (null for none): set before its submission. */
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work, FollowedWork followed) {
         List<TaskNode<?>> after = spec.after();
-        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false);
-        if (followed != null) {
-            node.occasional().followedWork = followed;
-        }
+        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false, followed);
         if (after.isEmpty()) {
             if (!listeners.wants(TaskListeners.CREATED)) {
                 node.submitAsCreated(); // nothing but bookkeeping ran since its creation
@@ -116,7 +113,7 @@ final class TaskFactory {
         Objects.requireNonNull(next, "next");
         TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
         TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()),
-                List.of(upstream), null, 0, false);
+                List.of(upstream), null, 0, false, null);
         upstream.whenTerminalFor(node, () -> {
             if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
                 node.stop(new Stop(StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
@@ -135,12 +132,12 @@ final class TaskFactory {
      */
     <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName, TaskId givenId,
             int priorAttempts, boolean durable) {
-        return create(spec, work, derivedName, List.of(), givenId, priorAttempts, durable);
+        return create(spec, work, derivedName, List.of(), givenId, priorAttempts, durable, null);
     }
 
     /** As above, for a task that starts only once {@code waitsFor} (its {@code after} or {@code chain} upstream) ended. */
     private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName,
-            List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean durable) {
+            List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean durable, FollowedWork followed) {
         TaskNode<?> parent = spec.parent();
         if (parent == null && !spec.detached()) {
             TaskNode<?> current = Carrier.currentTask();
@@ -152,17 +149,28 @@ final class TaskFactory {
         if (durable) {
             node.markDurable(priorAttempts);
         }
+        if (followed != null) {
+            node.occasional().followedWork = followed; // before it can finish: FinishedTasks reads it
+        }
         // Registered before it can finish, so that finishing always removes it. A root made once shutdown began
         // is only counted: it is rejected below, and callers still submitting (a loop retrying on the rejection)
         // would keep one in the registry whenever shutdown's drain looked. One made as shutdown begins is
         // registered, then rejected below: the flag is read again after the registration.
         live.added(node, parent != null || orchestrator.isAccepting());
+        if (followed != null) {
+            // An anywhere() handle is no load of this member: counted so only while it is live (after it is
+            // counted live, given back before it is not: FinishedTasks), never the other way round
+            orchestrator.parts().placement().waitStarted();
+        }
         boolean parentStopping = false;
         if (parent != null) {
             try {
                 parentStopping = parent.addChild(node);
             }
             catch (IllegalStateException ex) {
+                if (followed != null) {
+                    orchestrator.parts().placement().waitEnded();
+                }
                 live.addFailed();
                 throw ex;
             }
