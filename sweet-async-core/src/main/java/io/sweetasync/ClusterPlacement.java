@@ -71,8 +71,7 @@ final class ClusterPlacement implements ClusterHost {
         // their bodies begin has each decision see this member busy with the handles behind it (as a durable
         // task's mirror is counted, PlacedDurables). Counted in placing by TaskFactory once it is live, given back
         // by FinishedTasks before it is no longer: never less load than runs here.
-        SpawningTask<T> handle = orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
-        return handle;
+        return orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
     }
 
     /** The handler's registration; the same handlers serve durable and anywhere() tasks. */
