@@ -133,6 +133,35 @@ public final class SweetAsyncAutoConfiguration {
         }
     }
 
+    /**
+     * Without Micrometer's context-propagation the MDC (and every other thread-local) stays on the creating thread:
+     * an INFO line at start-up says so, naming the dependency, rather than leave users to find out from empty log
+     * fields in their tasks.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass("io.micrometer.context.ContextSnapshotFactory")
+    @ConditionalOnClass(name = "org.slf4j.MDC")
+    static class NoContextPropagationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
+        static ContextPropagationNotice sweetAsyncContextPropagationNotice() {
+            return new ContextPropagationNotice();
+        }
+    }
+
+    /** See {@link NoContextPropagationConfiguration}. */
+    static final class ContextPropagationNotice implements org.springframework.beans.factory.SmartInitializingSingleton {
+
+        @Override
+        public void afterSingletonsInstantiated() {
+            org.apache.commons.logging.LogFactory.getLog(SweetAsyncAutoConfiguration.class).info("Tasks do not carry "
+                    + "the MDC (nor other thread-locals) of the code that starts them: that needs Micrometer's "
+                    + "context-propagation on the classpath; add io.micrometer:context-propagation (version from "
+                    + "Spring Boot's BOM) if your logs or code read the MDC inside tasks");
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(ContextSnapshotFactory.class)
     static class ContextPropagationConfiguration {
