@@ -244,8 +244,9 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     /**
-     * A task of this member that only follows work placed elsewhere was created (a durable task's mirror): not load
-     * of this member, until {@link #waitEnded}.
+     * A task of this member that only follows work (an {@code anywhere()} handle, a durable task's mirror) was counted
+     * live ({@link TaskFactory}): not load of this member, until {@link #waitEnded} just before it is no longer
+     * ({@link FinishedTasks}).
      */
     void waitStarted() {
         placing.increment();

@@ -48,9 +48,9 @@ final class FinishedTasks {
             history.add(node, info);
         }
         Occasional rare = node.occasionalOrNull();
-        if (rare != null && rare.followedWork != null) {
-            // An anywhere() handle: no load of this member up to its end, given back before it leaves the live
-            // count (the other way round, liveTasks() was one short of the work running here meanwhile).
+        if (rare != null && rare.followsWork) {
+            // An anywhere() handle or a durable mirror: no load of this member up to its end, given back before it
+            // leaves the live count (the other way round, liveTasks() was one short of the work running here).
             orchestrator.parts().placement().waitEnded();
         }
         live.finished(node);

@@ -52,6 +52,12 @@ final class Occasional {
      */
     volatile FollowedWork followedWork;
     /**
+     * Whether the task only follows work (an {@code anywhere()} handle, a placed durable task's mirror): no load of this
+     * member ({@link ClusterPlacement#liveTasks}) from when it is counted live to just before it is not. Set before it
+     * is counted, read by {@link FinishedTasks}.
+     */
+    volatile boolean followsWork;
+    /**
      * The runaway attempts whose figures are not in yet (the low bits: 0 or 1), and the flag the finisher adds
      * once it showed pending figures: see {@link TaskFigures#holdFiguresWhileBodyRuns}. 0 for all but runaways
      * (and tasks whose sampled figures were pending at their end). Changed only by atomic adds

@@ -246,6 +246,11 @@ final class OrchestratorParts {
         return factory.create(spec, work, "durable", givenId, priorAttempts, true);
     }
 
+    /** A placed durable task's mirror: as {@link #createDurable}, but no load of this member (it follows the run). */
+    <T> TaskNode<T> createMirror(TaskSpec<T> spec, Callable<? extends T> work) {
+        return factory.createMirror(spec, work);
+    }
+
     /** Called by a node once its status is terminal, before its waiters are released; see {@link FinishedTasks}. */
     <T> void finished(TaskNode<T> node, TaskResult<T> result) {
         finishedTasks.finished(node, result);

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Durable tasks this member submitted and the cluster placed on another member, as this member follows
  * them: their submission, and the registry of their handles here (each a {@link DurableMirror}, with the durable
  * task's id, whose body waits for the work and ends as it ended). A mirror is no load of this member
- * ({@link ClusterPlacement#waitStarted}) from its creation to its end, whenever its body starts.
+ * ({@link ClusterPlacement#waitStarted}) while it is live, whenever its body starts.
  *
  * <h2>Ownership</h2>
  * The invocation is stored owned by the chosen member's incarnation before it is started there, so the
@@ -57,28 +57,18 @@ final class PlacedDurables {
                 named.retry() != null ? named.retry() : orchestrator.defaultRetry());
         // Counted in notStarted until started there or ended here, whichever comes first.
         AtomicBoolean counted = new AtomicBoolean(true);
-        // The mirror only follows the work: no load of this member from its creation on, not from when its body
-        // starts (late on a loaded machine), else a burst placed from here sees this member busy with its handles.
-        ClusterPlacement placement = orchestrator.parts().placement();
-        placement.waitStarted();
-        TaskNode<T> node;
-        try {
-            node = orchestrator.parts().createDurable(spec, mirror::run, null, 0);
-        }
-        catch (RuntimeException | Error ex) {
-            placement.waitEnded();
-            throw ex;
-        }
+        // The mirror only follows the work: no load of this member while it is live, from its creation on, not from
+        // when its body starts (late on a loaded machine), else a burst placed from here sees this member busy with
+        // its handles (TaskFactory.createMirror counts it, FinishedTasks gives it back).
+        TaskNode<T> node = orchestrator.parts().createMirror(spec, mirror::run);
         if (node.rejectedByShutdown()) {
-            placement.waitEnded(); // submitted while this member shuts down: rejected, and not stored (see DurableSubmission)
-            return node;
+            return node; // submitted while this member shuts down: rejected, and not stored (see DurableSubmission)
         }
         mirror.node = node;
         mirrors.put(node.id(), mirror);
         notStarted.merge(target.member(), 1, Integer::sum);
         node.whenTerminal(() -> {
             mirrors.remove(node.id(), mirror);
-            placement.waitEnded();
             leftNotStarted(target, counted); // rolled back, refused by the store, its gate failed, or cancelled before
         });
         try {

@@ -79,7 +79,8 @@ final class TaskFactory {
     /** As {@link #spawn(TaskSpec, Callable)}, for a handle that follows {@code followed} (null for none): set before its submission. */
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work, FollowedWork followed) {
         List<TaskNode<?>> after = spec.after();
-        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false, followed);
+        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false, followed,
+                followed != null);
         if (after.isEmpty()) {
             if (!listeners.wants(TaskListeners.CREATED)) {
                 node.submitAsCreated(); // nothing but bookkeeping ran since its creation
@@ -113,7 +114,7 @@ final class TaskFactory {
         Objects.requireNonNull(next, "next");
         TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
         TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()),
-                List.of(upstream), null, 0, false, null);
+                List.of(upstream), null, 0, false, null, false);
         upstream.whenTerminalFor(node, () -> {
             if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
                 node.stop(new Stop(StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
@@ -132,12 +133,21 @@ final class TaskFactory {
      */
     <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName, TaskId givenId,
             int priorAttempts, boolean durable) {
-        return create(spec, work, derivedName, List.of(), givenId, priorAttempts, durable, null);
+        return create(spec, work, derivedName, List.of(), givenId, priorAttempts, durable, null, false);
+    }
+
+    /**
+     * A placed durable task's mirror: created, tracked and registered as a durable task, but no load of this member
+     * (it only follows the run placed elsewhere), as an {@code anywhere()} handle is not.
+     */
+    <T> TaskNode<T> createMirror(TaskSpec<T> spec, Callable<? extends T> work) {
+        return create(spec, work, "durable", List.of(), null, 0, true, null, true);
     }
 
     /** As above, for a task that starts only once {@code waitsFor} (its {@code after} or {@code chain} upstream) ended. */
     private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName,
-            List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean durable, FollowedWork followed) {
+            List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean durable, FollowedWork followed,
+            boolean followsWork) {
         TaskNode<?> parent = spec.parent();
         if (parent == null && !spec.detached()) {
             TaskNode<?> current = Carrier.currentTask();
@@ -150,16 +160,19 @@ final class TaskFactory {
             node.markDurable(priorAttempts);
         }
         if (followed != null) {
-            node.occasional().followedWork = followed; // before it can finish: FinishedTasks reads it
+            node.occasional().followedWork = followed;
+        }
+        if (followsWork) {
+            node.occasional().followsWork = true; // before it can finish: FinishedTasks reads it
         }
         // Registered before it can finish, so that finishing always removes it. A root made once shutdown began
         // is only counted: it is rejected below, and callers still submitting (a loop retrying on the rejection)
         // would keep one in the registry whenever shutdown's drain looked. One made as shutdown begins is
         // registered, then rejected below: the flag is read again after the registration.
         live.added(node, parent != null || orchestrator.isAccepting());
-        if (followed != null) {
-            // An anywhere() handle is no load of this member: counted so only while it is live (after it is
-            // counted live, given back before it is not: FinishedTasks), never the other way round
+        if (followsWork) {
+            // An anywhere() handle or a durable mirror is no load of this member: counted so only while it is live
+            // (after it is counted live, given back before it is not: FinishedTasks), never the other way round
             orchestrator.parts().placement().waitStarted();
         }
         boolean parentStopping = false;
@@ -168,7 +181,7 @@ final class TaskFactory {
                 parentStopping = parent.addChild(node);
             }
             catch (IllegalStateException ex) {
-                if (followed != null) {
+                if (followsWork) {
                     orchestrator.parts().placement().waitEnded();
                 }
                 live.addFailed();
