@@ -151,22 +151,39 @@ class StallWatchReviewTest {
      */
     @Test
     void closeRacingTheClocksFirstUseDoesNotThrow() throws Exception {
-        for (int i = 0; i < 200; i++) {
-            TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
-            CountDownLatch go = new CountDownLatch(1);
-            Thread racer = Thread.ofPlatform().start(() -> {
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
                 try {
-                    go.await();
-                    orchestrator.to(String.class).timeout(Duration.ofMinutes(1)).run(() -> "x");
+                    for (int i = 0; i < 100; i++) {
+                        TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                                .runtime(TaskRuntime.platform("p", 2)).build();
+                        CountDownLatch go = new CountDownLatch(1);
+                        Thread racer = Thread.ofPlatform().start(() -> {
+                            try {
+                                go.await();
+                                orchestrator.to(String.class).runtime("p").run(() -> "x");
+                            }
+                            catch (InterruptedException | RuntimeException ignored) {
+                                // rejected: closed first
+                            }
+                        });
+                        orchestrator.to(String.class).runtime("single").run(() -> "y").get(10, TimeUnit.SECONDS);
+                        go.countDown();
+                        orchestrator.close(); // must not throw
+                        racer.join();
+                    }
                 }
-                catch (InterruptedException | RuntimeException ignored) {
-                    // rejected: closed first
+                catch (Throwable ex) {
+                    failure.compareAndSet(null, ex);
                 }
-            });
-            go.countDown();
-            orchestrator.close(); // must not throw
-            racer.join();
+            }));
         }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(failure.get()).isNull();
     }
 
     /**
