@@ -303,6 +303,68 @@ class StallWatchReviewTest {
         }
     }
 
+    /**
+     * The watch thread's own WARNING reaches a log handler that closes the orchestrator (an application that stops
+     * on a stall): the close runs on the watch thread, which unwatches itself. No hang, and no thread left.
+     */
+    @Test
+    void aCloseFromTheWatchThreadsOwnWarningEndsAndLeavesNoThread() throws Exception {
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.single("stuck")).build();
+        CountDownLatch closed = new CountDownLatch(1);
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(StallWatch.class.getName());
+        java.util.logging.Handler closer = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel() == java.util.logging.Level.WARNING) {
+                    orchestrator.close();
+                    closed.countDown();
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(closer);
+        try {
+            CountDownLatch latch = new CountDownLatch(1);
+            CountDownLatch waiting = new CountDownLatch(1);
+            orchestrator.to(String.class).runtime("stuck").run(() -> {
+                waiting.countDown();
+                latch.await();
+                return "done";
+            });
+            assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+            orchestrator.to(String.class).runtime("stuck").run(() -> {
+                latch.countDown();
+                return "opened";
+            });
+            assertThat(closed.await(30, TimeUnit.SECONDS)).as("the close from the watch thread ended").isTrue();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(watchThreads()).isEmpty());
+        }
+        finally {
+            logger.removeHandler(closer);
+            orchestrator.close();
+        }
+    }
+
+    /** close() from inside a body on a watched runtime: no hang, no watch thread left. */
+    @Test
+    void aCloseFromInsideABodyLeavesNoWatchThread() throws Exception {
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.platform("p", 2)).build();
+        SpawningTask<String> task = orchestrator.to(String.class).runtime("p").run(() -> {
+            orchestrator.close();
+            return "closed";
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> task.status().isTerminal());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(watchThreads()).isEmpty());
+        orchestrator.close();
+    }
+
     private static Set<String> watchThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(name -> name.equals("sweet-async-stall-watch")).collect(Collectors.toSet());
