@@ -365,6 +365,36 @@ class StallWatchReviewTest {
         orchestrator.close();
     }
 
+    /**
+     * The stall's clock runs from the last start, not from when the threads began to wait: a body that computed
+     * past stallAfter (saturated: no warning) and then waits for a moment (one look long, far less than stallAfter)
+     * is warned about at once, "none started for 4 s", as if it had waited that long.
+     */
+    @Test
+    void aWaitShorterThanStallAfterAfterLongComputingIsNotCalledAStall() throws Exception {
+        StallWatch.stallAfter = Duration.ofSeconds(3);
+        try (LogLines log = LogLines.capture(StallWatch.class.getName());
+                TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.single("batch"))
+                        .build()) {
+            CountDownLatch working = new CountDownLatch(1);
+            SpawningTask<Long> worker = orchestrator.to(Long.class).runtime("batch").run(() -> {
+                working.countDown();
+                long work = 0;
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                while (System.nanoTime() < until) {
+                    work++; // 4 s of computing: saturated
+                }
+                Thread.sleep(1_200); // then one short wait (a lock, a connection from a pool, a remote call)
+                return work;
+            });
+            assertThat(working.await(10, TimeUnit.SECONDS)).isTrue();
+            SpawningTask<String> queued = orchestrator.to(String.class).runtime("batch").run(() -> "ran");
+            assertThat(worker.get(20, TimeUnit.SECONDS)).isPositive();
+            assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("ran");
+            assertThat(warnings(log)).as("the thread waited 1.2 s, stallAfter is 3 s").isEmpty();
+        }
+    }
+
     private static Set<String> watchThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(name -> name.equals("sweet-async-stall-watch")).collect(Collectors.toSet());
