@@ -150,6 +150,9 @@ final class ClusterPlacement implements ClusterHost {
             placed = cluster.place(invocation);
         }
         catch (RuntimeException ex) {
+            if (self.isStopRequested() || Thread.currentThread().isInterrupted()) {
+                throw ex; // the handle is being stopped (its cancel interrupted the choice): no failure of the cluster
+            }
             if (!choiceFailing) {
                 choiceFailing = true;
                 LOG.log(Level.WARNING, "the cluster could not choose a member for " + self.label() + "; it runs on this "

@@ -422,7 +422,6 @@ final class PooledRuntime extends TaskRuntime {
     boolean close(long timeoutMillis) throws InterruptedException {
         List<Thread> toJoin;
         List<TaskNode<?>> dropped;
-        StallWatch.unwatch(this);
         lock.lock();
         try {
             closed = true;
@@ -433,6 +432,9 @@ final class PooledRuntime extends TaskRuntime {
         finally {
             lock.unlock();
         }
+        // After closed is set: execute() watches under the lock only while not closed, so a first execute racing
+        // this close has watched before (and is unwatched here) or is rejected (and never watches).
+        StallWatch.unwatch(this);
         // Its own orchestrator cancelled its tasks before closing it, but a runtime registered in another
         // orchestrator too may hold that one's queued tasks: they end rejected, never silently dropped.
         for (TaskNode<?> node : dropped) {

@@ -118,6 +118,8 @@ final class StallWatch {
         private long lastStarted = -1;
         private long since;
         private boolean warned;
+        /** Each slot holder's CPU time at the last look (platform threads only): a thread that computed between looks is not stalled. */
+        private java.util.Map<Thread, Long> cpu = java.util.Map.of();
 
         void look(PooledRuntime runtime, long now) {
             Progress progress = runtime.progress();
@@ -127,29 +129,55 @@ final class StallWatch {
             if (progress.queued() == 0 || progress.started() != lastStarted) {
                 lastStarted = progress.started();
                 since = now;
+                cpu = java.util.Map.of();
                 if (warned) {
                     warned = false;
                     LOG.log(Level.INFO, "runtime ''{0}'' starts its queued tasks again", runtime.name());
                 }
                 return;
             }
-            if (warned || now - since < stallAfter.toNanos()) {
+            if (warned) {
                 return;
             }
             List<Holder> holders = runtime.slotHolders();
-            List<String> lines = new ArrayList<>();
+            List<Thread.State> states = new ArrayList<>(holders.size());
             for (Holder holder : holders) {
                 Thread.State state = holder.thread().getState();
                 if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING
                         && state != Thread.State.BLOCKED) {
-                    return; // computing or in I/O: saturated, its queue moves as bodies end
+                    // computing or in I/O: saturated, its queue moves as bodies end. The stall's clock starts
+                    // again: it measures how long every thread has waited, not how long since the last start.
+                    since = now;
+                    return;
                 }
-                lines.add("  - " + holder.thread().getName() + " runs "
-                        + (holder.task() == null ? "no task (between two)" : holder.task().label()) + ", " + state
-                        + where(holder.thread().getStackTrace()));
+                states.add(state);
             }
-            if (lines.isEmpty()) {
+            // Waiting when looked at, but computing between looks (a throttle's sleep, a contended logger, a
+            // poll): saturated too. A thread that waits for good uses no CPU.
+            java.util.Map<Thread, Long> cpuNow = new java.util.HashMap<>();
+            boolean computed = false;
+            for (Holder holder : holders) {
+                long used = cpuTime(holder.thread());
+                if (used >= 0) {
+                    cpuNow.put(holder.thread(), used);
+                    Long before = cpu.get(holder.thread());
+                    computed |= before == null || used - before > BUSY_NANOS;
+                }
+            }
+            cpu = cpuNow;
+            if (computed) {
+                since = now;
                 return;
+            }
+            if (holders.isEmpty() || now - since < stallAfter.toNanos()) {
+                return;
+            }
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < holders.size(); i++) { // stacks walked only for a warning
+                Holder holder = holders.get(i);
+                lines.add("  - " + holder.thread().getName() + " runs "
+                        + (holder.task() == null ? "no task (between two)" : holder.task().label()) + ", "
+                        + states.get(i) + where(holder.thread().getStackTrace()));
             }
             warned = true;
             LOG.log(Level.WARNING, "runtime ''{0}'': {1} task(s) queued and none started for {2} s: every thread of it "
@@ -159,6 +187,33 @@ final class StallWatch {
                     + "cannot see (CompletableFuture.allOf(...).get(), a latch, a lock) holds it. Said once until a "
                     + "queued task starts.", runtime.name(), progress.queued(),
                     Duration.ofNanos(now - since).toSeconds(), String.join("\n", lines));
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = threads();
+    /** CPU a waiting thread may use between two looks (a second apart) and still be taken for stalled. */
+    private static final long BUSY_NANOS = 20_000_000;
+
+    private static java.lang.management.ThreadMXBean threads() {
+        try {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            return threads.isThreadCpuTimeSupported() ? threads : null;
+        }
+        catch (LinkageError | UnsupportedOperationException ex) {
+            return null;
+        }
+    }
+
+    /** {@code thread}'s CPU time, or -1 if it cannot be read (a virtual thread, counters off or missing). */
+    private static long cpuTime(Thread thread) {
+        if (THREADS == null || thread.isVirtual()) {
+            return -1;
+        }
+        try {
+            return THREADS.getThreadCpuTime(thread.threadId());
+        }
+        catch (UnsupportedOperationException ex) {
+            return -1;
         }
     }
 

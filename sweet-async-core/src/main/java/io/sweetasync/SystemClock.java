@@ -124,7 +124,11 @@ final class SystemClock implements TaskClock, AutoCloseable {
         try {
             if (scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
                 for (Thread thread : threads) {
-                    thread.join(java.time.Duration.ofSeconds(10));
+                    // A thread the factory made but the executor never started (it saw the shutdown as it added
+                    // the worker) stays NEW: join(Duration) throws IllegalThreadStateException for it.
+                    if (thread.getState() != Thread.State.NEW) {
+                        thread.join(java.time.Duration.ofSeconds(10));
+                    }
                 }
             }
         }
