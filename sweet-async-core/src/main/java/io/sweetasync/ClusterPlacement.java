@@ -49,8 +49,6 @@ final class ClusterPlacement implements ClusterHost {
     private final LongAdder placing = new LongAdder();
     /** Held while a placement is decided and started. */
     private final ReentrantLock decisions = new ReentrantLock();
-    /** Whether the cluster's last choice failed ({@link #chooseAndStart}); guarded by {@link #decisions}. */
-    private boolean choiceFailing;
 
     ClusterPlacement(TaskOrchestrator orchestrator, TaskCluster cluster) {
         this.orchestrator = orchestrator;
@@ -109,7 +107,7 @@ final class ClusterPlacement implements ClusterHost {
             // One decision at a time, each started before the next is taken: a burst sees its own load.
             decisions.lock();
             try {
-                placed = chooseAndStart(invocation, self);
+                placed = cluster.place(invocation);
                 if (placed == null) {
                     here = startHere(self, handler, argument, name, group);
                 }
@@ -136,38 +134,6 @@ final class ClusterPlacement implements ClusterHost {
             LOG.log(Level.DEBUG, "member {0} turned {1} away: {2}; placing it again", outcome.member(),
                     self.label(), outcome.failureMessage());
         }
-    }
-
-    /**
-     * {@code invocation} started on the member the cluster chose, or null for this member: also when the cluster
-     * cannot choose (its engine failed, say this member's Hazelcast instance stopped), as a durable task's choice
-     * does: this member is the one it can reach. Said once in the log until a choice goes through again. Called with
-     * {@link #decisions} held.
-     */
-    private PlacedTask chooseAndStart(RemoteInvocation invocation, TaskNode<?> self) {
-        PlacedTask placed;
-        try {
-            placed = cluster.place(invocation);
-        }
-        catch (RuntimeException ex) {
-            if (self.isStopRequested() || Thread.currentThread().isInterrupted()) {
-                throw ex; // the handle is being stopped (its cancel interrupted the choice): no failure of the cluster
-            }
-            if (!choiceFailing) {
-                choiceFailing = true;
-                LOG.log(Level.WARNING, "the cluster could not choose a member for " + self.label() + "; it runs on this "
-                        + "member, as every anywhere() task does until the cluster chooses again (said once)", ex);
-            }
-            else {
-                LOG.log(Level.DEBUG, "the cluster could not choose a member for " + self.label() + "; it runs here", ex);
-            }
-            return null;
-        }
-        if (choiceFailing) {
-            choiceFailing = false;
-            LOG.log(Level.INFO, "the cluster chooses members for anywhere() tasks again");
-        }
-        return placed;
     }
 
     /** The value of {@code self}'s work from how it ended elsewhere; throws, ending {@code self}, if it did not complete. */

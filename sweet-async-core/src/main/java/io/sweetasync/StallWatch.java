@@ -173,21 +173,49 @@ final class StallWatch {
                 return;
             }
             List<String> lines = new ArrayList<>();
-            for (int i = 0; i < holders.size(); i++) { // stacks walked only for a warning
+            for (int i = 0; i < holders.size(); i++) { // stacks walked only once every thread waited that long
                 Holder holder = holders.get(i);
+                StackTraceElement[] stack = holder.thread().getStackTrace();
+                if (waitsForTime(stack)) {
+                    // asleep, or waiting for the network (an HTTP answer, a virtual thread's socket read): it ends by
+                    // itself, not by a task queued here. Looked at again a whole stallAfter later.
+                    since = now;
+                    return;
+                }
                 lines.add("  - " + holder.thread().getName() + " runs "
                         + (holder.task() == null ? "no task (between two)" : holder.task().label()) + ", "
-                        + states.get(i) + where(holder.thread().getStackTrace()));
+                        + states.get(i) + where(stack));
             }
             warned = true;
-            LOG.log(Level.WARNING, "runtime ''{0}'': {1} task(s) queued and none started for {2} s: every thread of it "
-                    + "runs a body that waits for something the engine cannot see, so a task queued here that such a "
-                    + "wait needs never starts:\n{3}\nA body that waits for other tasks should wait on their handles "
+            LOG.log(Level.WARNING, "runtime ''{0}'': {1} task(s) queued and none started, and every thread of it has "
+                    + "waited for {2} s for something the engine cannot see; if a task queued here is what such a wait "
+                    + "needs, it never starts:\n{3}\nA body that waits for other tasks should wait on their handles "
                     + "(join, get, result) or joinChildren(), which free its thread for them; a wait the engine "
                     + "cannot see (CompletableFuture.allOf(...).get(), a latch, a lock) holds it. Said once until a "
                     + "queued task starts.", runtime.name(), progress.queued(),
                     Duration.ofNanos(now - since).toSeconds(), String.join("\n", lines));
         }
+    }
+
+    /**
+     * Whether a thread waits for time to pass rather than for another task: asleep ({@code Thread.sleep}), or in the
+     * JDK's network code (an {@code HttpClient} call waits in a {@code CompletableFuture.get}, a virtual thread's socket
+     * read parks): among the JDK's frames on top of its stack, above the first frame of the body's own code.
+     */
+    static boolean waitsForTime(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            String type = frame.getClassName();
+            if (!jdk(type)) {
+                return false;
+            }
+            if (type.equals("java.lang.Thread") && frame.getMethodName().startsWith("sleep")
+                    || type.equals("java.lang.VirtualThread") && frame.getMethodName().startsWith("sleep")
+                    || type.startsWith("java.net.") || type.startsWith("sun.nio.ch.")
+                    || type.startsWith("java.nio.channels.") || type.startsWith("jdk.internal.net.http.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = threads();

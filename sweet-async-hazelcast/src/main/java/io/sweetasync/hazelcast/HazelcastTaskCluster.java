@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.internal.serialization.SerializationService;
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -87,6 +89,8 @@ import java.util.function.Function;
 public final class HazelcastTaskCluster implements TaskCluster {
 
     private static final System.Logger LOG = System.getLogger(HazelcastTaskCluster.class.getName());
+    /** Whether the last choice of a member failed because this member's Hazelcast instance is not active. */
+    private final AtomicBoolean choiceFailing = new AtomicBoolean();
     private static final String CONTEXT_KEY = HazelcastTaskCluster.class.getName();
     static final String EXECUTOR = "sweet-async";
     static final String IDS = "sweet-async-ids";
@@ -220,15 +224,35 @@ public final class HazelcastTaskCluster implements TaskCluster {
         return memberName;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When this member's own Hazelcast instance has stopped (shut down by the application, or by Hazelcast after a
+     * split it could not merge) while its orchestrator goes on, no member can be chosen: the work runs here, the one
+     * member it can reach (as a durable task's choice does), and a warning says so once until a choice goes through
+     * again. Only a failure before anything was sent is taken so: one after the start was sent fails the task, which
+     * may have begun elsewhere.
+     */
     @Override
     public PlacedTask place(RemoteInvocation invocation) {
         ClusterHost here = host();
-        Member target = loads.choose(invocation.handler(), invocation.group(), here.liveTasks(),
-                placements::outstanding);
-        if (target.localMember()) {
+        Member target;
+        UUID origin;
+        try {
+            target = loads.choose(invocation.handler(), invocation.group(), here.liveTasks(), placements::outstanding);
+            origin = target.localMember() ? null : hazelcast.getCluster().getLocalMember().getUuid();
+        }
+        catch (HazelcastInstanceNotActiveException ex) {
+            if (!choiceFailing.getAndSet(true)) {
+                LOG.log(Level.WARNING, "this member''s Hazelcast instance is not active: task {0} and every anywhere() "
+                        + "task after it run on this member until it is again (said once)", invocation.origin());
+            }
             return null;
         }
-        return placements.start(target, invocation, hazelcast.getCluster().getLocalMember().getUuid(), placer);
+        if (choiceFailing.getAndSet(false)) {
+            LOG.log(Level.INFO, "the cluster chooses members for anywhere() tasks again");
+        }
+        return target.localMember() ? null : placements.start(target, invocation, origin, placer);
     }
 
     @Override
