@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import java.util.concurrent.ForkJoinPool;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -346,6 +348,12 @@ class Carrier {
          */
         int stuckBodies;
         boolean blocking;
+        /**
+         * The blocker of the managed block this worker waits in ({@link PooledRuntime#block}), or null; guarded by its
+         * runtime's lock. A {@code SINGLE} runtime's spare reads it to leave the next task to the runtime's own thread
+         * once that thread's wait is over ({@link PooledRuntime#ownThreadResuming}).
+         */
+        ForkJoinPool.ManagedBlocker waitingOn;
 
         ThreadCarrier(Thread thread, PooledRuntime pool) {
             super(thread);

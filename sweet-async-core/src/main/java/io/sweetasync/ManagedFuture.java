@@ -3,18 +3,30 @@ package io.sweetasync;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A {@link CompletableFuture} whose waits ({@code get}, {@code join}) are managed blocks
  * ({@link TaskRuntime#managedBlock}): a body on a {@code PLATFORM}/{@code SINGLE} runtime that waits for a
  * task through {@link SpawningTask#toCompletableFuture()}, or through a future derived from it
- * ({@code thenApply}, {@code thenCompose}...: {@link #newIncompleteFuture()} makes them of this class too),
- * hands its slot over for the wait, as {@link SpawningTask#join()} does. A plain future's wait would keep
- * the slot, so the awaited task, queued behind its waiter on a full pool, could never start.
+ * ({@code thenApply}, {@code thenCompose}...: {@link #newIncompleteFuture()} makes them of this class too, and
+ * {@link #minimalCompletionStage()} a {@link MinimalStage} of it), hands its slot over for the wait, as
+ * {@link SpawningTask#join()} does. A plain future's wait would keep the slot, so the awaited task, queued behind
+ * its waiter on a full pool, could never start.
+ *
+ * <p>A future derived from a task's future knows that task ({@link #origin}): its unbounded waits from the task's
+ * own body, a descendant's, or its end's callbacks are refused as the task's own future's are
+ * ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}): such a wait would never end. A future that may complete
+ * without the task ({@code applyToEither} and the other either-variants, {@code orTimeout}, {@code
+ * completeOnTimeout}) forgets it.
  *
  * <p>Invariants: only the waits differ from {@link CompletableFuture}; completion and the outcome seen by a
  * waiter are the superclass's. Off a pooled runtime's thread the managed block simply blocks.
@@ -23,9 +35,120 @@ import java.util.concurrent.TimeoutException;
  */
 class ManagedFuture<T> extends CompletableFuture<T> {
 
+    /**
+     * The task whose outcome this future waits for (its own future, or one derived from it), or null: set at
+     * creation, cleared once the future may complete without that task.
+     */
+    private volatile TaskNode<?> origin;
+
+    ManagedFuture() {
+    }
+
+    ManagedFuture(TaskNode<?> origin) {
+        this.origin = origin;
+    }
+
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new ManagedFuture<>();
+        return new ManagedFuture<>(origin);
+    }
+
+    /** A minimal stage of this future whose {@code toCompletableFuture()} is managed too (the JDK's would not be). */
+    @Override
+    public CompletionStage<T> minimalCompletionStage() {
+        MinimalStage<T> stage = new MinimalStage<>(origin);
+        relay(this, stage);
+        return stage;
+    }
+
+    /** Completes {@code to} as {@code from} completes, as the JDK relays a stage (an error wrapped once). */
+    static <T> void relay(CompletableFuture<T> from, ManagedFuture<T> to) {
+        from.whenComplete(to::settleFrom);
+    }
+
+    /** Completes this future with {@code value} or {@code error}, bypassing a subclass's refusals. */
+    final void settleFrom(T value, Throwable error) {
+        if (error == null) {
+            super.complete(value);
+        }
+        else {
+            super.completeExceptionally(error instanceof CompletionException ? error : new CompletionException(error));
+        }
+    }
+
+    /** Refuses an unbounded wait that could never end: from its origin task's body, a descendant's, or its end. */
+    final void refuseEndlessWait() {
+        TaskNode<?> task = origin;
+        if (task != null && !completed()) {
+            task.refuseWaitingForItselfOrAnAncestor();
+        }
+    }
+
+    /** {@code future}, which may complete without this one's origin task: it forgets the task. */
+    private static <U> CompletableFuture<U> free(CompletableFuture<U> future) {
+        if (future instanceof ManagedFuture<U> managed) {
+            managed.origin = null;
+        }
+        return future;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return free(super.applyToEither(other, fn));
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return free(super.applyToEitherAsync(other, fn));
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn,
+            Executor executor) {
+        return free(super.applyToEitherAsync(other, fn, executor));
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return free(super.acceptEither(other, action));
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return free(super.acceptEitherAsync(other, action));
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action,
+            Executor executor) {
+        return free(super.acceptEitherAsync(other, action, executor));
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+        return free(super.runAfterEither(other, action));
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+        return free(super.runAfterEitherAsync(other, action));
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return free(super.runAfterEitherAsync(other, action, executor));
+    }
+
+    @Override
+    public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        origin = null; // it completes by itself in time
+        return super.orTimeout(timeout, unit);
+    }
+
+    @Override
+    public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        origin = null;
+        return super.completeOnTimeout(value, timeout, unit);
     }
 
     /**
@@ -38,6 +161,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
+        refuseEndlessWait();
         if (!completed()) {
             TaskRuntime.managedBlock(new Wait(0));
         }
@@ -61,6 +185,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T join() {
+        refuseEndlessWait();
         boolean interrupted = false;
         while (!completed()) {
             try {
@@ -77,7 +202,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
     }
 
     /** Waits for this future without a deadline ({@code nanos == 0}) or up to {@code nanos}. */
-    private final class Wait implements ForkJoinPool.ManagedBlocker {
+    final class Wait implements ForkJoinPool.ManagedBlocker {
         private final boolean timed;
         private final long deadline;
 

@@ -52,6 +52,8 @@ final class PooledRuntime extends TaskRuntime {
     private static final System.Logger LOG = System.getLogger(PooledRuntime.class.getName());
     /** How long a surplus free thread waits for work before it retires. */
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often a spare that left the next task to the single runtime's waking thread looks again (it is signalled). */
+    private static final long RESUME_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Kind kind;
     private final int size;
@@ -77,6 +79,8 @@ final class PooledRuntime extends TaskRuntime {
      * next thread to look for work takes its place). Null for {@code PLATFORM}. Guarded by lock.
      */
     private Thread home;
+    /** {@link #home}'s carrier, set and cleared with it. Guarded by lock. */
+    private Carrier.ThreadCarrier homeCarrier;
     /** Guarded by lock. */
     private boolean started;
     /** Guarded by lock. */
@@ -176,6 +180,7 @@ final class PooledRuntime extends TaskRuntime {
         workers.remove(thread);
         if (thread == home) {
             home = null;
+            homeCarrier = null;
         }
     }
 
@@ -186,7 +191,7 @@ final class PooledRuntime extends TaskRuntime {
         carriers.add(carrier);
         try {
             TaskNode<?> next;
-            while ((next = take()) != null) {
+            while ((next = take(carrier)) != null) {
                 carrier.holdsSlot = true;
                 try {
                     next.runAttempt();
@@ -227,7 +232,7 @@ final class PooledRuntime extends TaskRuntime {
      * Waits for a node this thread may run and takes a slot for it; null when the thread should end
      * (closed, or surplus and idle for the keep-alive).
      */
-    private TaskNode<?> take() {
+    private TaskNode<?> take(Carrier.ThreadCarrier carrier) {
         lock.lock();
         try {
             Thread self = Thread.currentThread();
@@ -240,12 +245,25 @@ final class PooledRuntime extends TaskRuntime {
                 if (kind == Kind.SINGLE) {
                     if (home == null) {
                         home = self;
+                        homeCarrier = carrier;
                     }
                     else if (self != home && counts.mayRetire(self.isVirtual())) {
                         // A spare whose wait has ended: the runtime's own thread takes the work from here on.
                         retired(self);
                         work.signal();
                         return null;
+                    }
+                    else if (self != home && ownThreadResuming()) {
+                        // The wait this spare stands in for is over; the runtime's own thread is waking to carry on
+                        // its body: a task taken now would run beside it. Left to it (this spare retires once that
+                        // thread's wait ended, below: block() signals then).
+                        try {
+                            work.awaitNanos(RESUME_CHECK_NANOS);
+                        }
+                        catch (InterruptedException ex) {
+                            // a stray interrupt of an idle worker: look again
+                        }
+                        continue;
                     }
                 }
                 TaskNode<?> next = counts.slotFree() ? queue.poll() : null;
@@ -318,6 +336,7 @@ final class PooledRuntime extends TaskRuntime {
         lock.lock();
         try {
             counts.waitStarted(carrier);
+            carrier.waitingOn = blocker;
             compensate("a wait");
         }
         finally {
@@ -335,12 +354,27 @@ final class PooledRuntime extends TaskRuntime {
             carrier.holdsSlot = true;
             lock.lock();
             try {
+                carrier.waitingOn = null;
                 counts.waitEnded(carrier);
+                if (kind == Kind.SINGLE && carrier == homeCarrier) {
+                    work.signalAll(); // a spare that left the next task to this thread may retire now
+                }
             }
             finally {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * Whether a {@code SINGLE} runtime's own thread waits in a managed block that is over (the task or future it
+     * waited for has ended) and is waking to carry on: only the engine's own blockers are asked (a task's join, a
+     * managed future's wait: their {@code isReleasable} reads a completion and a deadline, safe from any thread); a
+     * user's blocker is the user's code, never run from another thread. Call under lock.
+     */
+    private boolean ownThreadResuming() {
+        ForkJoinPool.ManagedBlocker blocker = homeCarrier == null ? null : homeCarrier.waitingOn;
+        return (blocker instanceof TaskOutcome.Wait || blocker instanceof ManagedFuture.Wait) && blocker.isReleasable();
     }
 
     /** Starts a spare if invariant I would break, and wakes a free thread for queued work. Call under lock. */

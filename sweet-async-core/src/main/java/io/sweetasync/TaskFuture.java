@@ -35,24 +35,13 @@ final class TaskFuture<T> extends ManagedFuture<T> {
     private volatile boolean cancelLost;
 
     TaskFuture(TaskNode<T> task, boolean failsWithCause) {
+        super(task); // its waits, and those of the futures derived from it, refuse to wait for the task from within
         this.task = task;
         this.failsWithCause = failsWithCause;
     }
 
-    // Waiting on the task's own future from its body (or a descendant's) is refused as join() refuses it:
-    // the wait would never end. Futures derived from this one cannot tell whose they are: they just wait.
-
-    @Override
-    public T get() throws InterruptedException, ExecutionException {
-        refuseSelfWait();
-        return super.get();
-    }
-
-    @Override
-    public T join() {
-        refuseSelfWait();
-        return super.join();
-    }
+    // Waiting on the task's own future from its body (or a descendant's) is refused as join() refuses it, and so is
+    // a wait on a future derived from it (ManagedFuture's origin): the wait would never end.
 
     @Override
     public boolean isDone() {
@@ -92,12 +81,6 @@ final class TaskFuture<T> extends ManagedFuture<T> {
             whenComplete((value, error) -> timer.complete(null));
         }
         return this;
-    }
-
-    private void refuseSelfWait() {
-        if (!completed()) {
-            task.refuseWaitingForItselfOrAnAncestor();
-        }
     }
 
     @Override

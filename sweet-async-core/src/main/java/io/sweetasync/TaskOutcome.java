@@ -276,7 +276,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     }
 
     /** Waits for this outcome. */
-    private final class Wait implements ForkJoinPool.ManagedBlocker {
+    final class Wait implements ForkJoinPool.ManagedBlocker {
 
         @Override
         public boolean block() throws InterruptedException {
