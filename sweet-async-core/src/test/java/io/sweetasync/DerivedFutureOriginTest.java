@@ -1,0 +1,91 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A future derived from a task's future refuses an endless wait for that task from within it, unless it may complete
+ * without the task; a minimal stage of a task's future behaves as the JDK's does, its waits managed.
+ */
+@Timeout(30)
+class DerivedFutureOriginTest {
+
+    @Test
+    void aDerivedFutureThatMayCompleteWithoutTheTaskIsNotRefused() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            CompletableFuture<SpawningTask<String>> handle = new CompletableFuture<>();
+            SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+                SpawningTask<String> self = handle.get();
+                CompletableFuture<String> other = CompletableFuture.completedFuture("other");
+                String either = self.toCompletableFuture().applyToEither(other, value -> value).join();
+                String timedOut = self.toCompletableFuture().thenApply(value -> value)
+                        .completeOnTimeout("late", 10, TimeUnit.MILLISECONDS).join();
+                assertThatThrownBy(() -> self.toCompletableFuture().thenApply(value -> value).join())
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot wait for itself");
+                return either + "," + timedOut;
+            });
+            handle.complete(task);
+            assertThat(task.get(10, TimeUnit.SECONDS)).isEqualTo("other,late");
+        }
+    }
+
+    @Test
+    void aMinimalStageOfATasksFutureIsMinimalAndRelaysItsOutcome() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            CompletionStage<String> ok = orchestrator.to(String.class).run(() -> "v").toCompletableFuture()
+                    .minimalCompletionStage();
+            assertThat(ok.toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("v");
+            assertThat(ok.thenApply(String::toUpperCase).toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("V");
+            CompletableFuture<String> asFuture = (CompletableFuture<String>) ok;
+            assertThatThrownBy(asFuture::join).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(() -> asFuture.complete("x")).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(asFuture::isDone).isInstanceOf(UnsupportedOperationException.class);
+
+            CompletableFuture<String> plain = new CompletableFuture<>();
+            CompletableFuture<String> plainFailed = plain.minimalCompletionStage().toCompletableFuture();
+            plain.completeExceptionally(new IOException("disk"));
+            CompletionStage<String> failed = orchestrator.to(String.class).<String>run(() -> {
+                throw new IOException("disk");
+            }).toCompletableFuture().minimalCompletionStage();
+            ExecutionException ours = catchGet(failed.toCompletableFuture());
+            ExecutionException jdks = catchGet(plainFailed);
+            assertThat(ours.getCause().getClass()).as("as the JDK's relay: the same cause type as the task's future")
+                    .isEqualTo(TaskFailedException.class);
+            assertThat(jdks.getCause()).isInstanceOf(IOException.class);
+
+            SpawningTask<String> held = orchestrator.to(String.class).run(() -> {
+                Thread.sleep(60_000);
+                return "never";
+            });
+            CompletableFuture<String> fromCancelled = held.toCompletableFuture().minimalCompletionStage()
+                    .toCompletableFuture();
+            CompletableFuture<String> derived = held.toCompletableFuture().thenApply(value -> value);
+            held.cancel();
+            ExecutionException cancelled = catchGet(fromCancelled);
+            assertThat(cancelled.getCause()).as("as a future derived from the task's: its cancellation")
+                    .isInstanceOf(TaskCancelledException.class).hasSameClassAs(catchGet(derived).getCause());
+        }
+    }
+
+    private static ExecutionException catchGet(CompletableFuture<String> future) throws Exception {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+        }
+        catch (ExecutionException ex) {
+            return ex;
+        }
+        catch (TimeoutException ex) {
+            throw new AssertionError("not completed", ex);
+        }
+        throw new AssertionError("completed normally");
+    }
+}
