@@ -25,7 +25,8 @@ class DerivedFutureOriginTest {
             CompletableFuture<SpawningTask<String>> handle = new CompletableFuture<>();
             SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
                 SpawningTask<String> self = handle.get();
-                CompletableFuture<String> other = CompletableFuture.completedFuture("other");
+                CompletableFuture<String> other = CompletableFuture.supplyAsync(() -> "other",
+                        CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)); // not done when waited on
                 String either = self.toCompletableFuture().applyToEither(other, value -> value).join();
                 String timedOut = self.toCompletableFuture().thenApply(value -> value)
                         .completeOnTimeout("late", 10, TimeUnit.MILLISECONDS).join();
