@@ -46,7 +46,14 @@ final class StallWatch {
         RUNTIMES.add(runtime);
         synchronized (StallWatch.class) {
             if (thread == null) {
-                thread = Thread.ofPlatform().daemon().name("sweet-async-stall-watch").start(StallWatch::loop);
+                try {
+                    thread = Thread.ofPlatform().daemon().name("sweet-async-stall-watch").start(StallWatch::loop);
+                }
+                catch (OutOfMemoryError | RuntimeException ex) {
+                    // no native thread left: the runtime runs on unwatched (the next runtime to start tries again)
+                    RUNTIMES.remove(runtime);
+                    LOG.log(Level.WARNING, "could not start the stall watch for runtime '" + runtime.name() + "'", ex);
+                }
             }
         }
     }
@@ -127,12 +134,14 @@ final class StallWatch {
                 return;
             }
             if (progress.queued() == 0 || progress.started() != lastStarted) {
+                boolean startedOne = progress.started() != lastStarted;
                 lastStarted = progress.started();
                 since = now;
                 cpu = java.util.Map.of();
                 if (warned) {
                     warned = false;
-                    LOG.log(Level.INFO, "runtime ''{0}'' starts its queued tasks again", runtime.name());
+                    LOG.log(Level.INFO, "runtime ''{0}'' is no longer stalled: {1}", runtime.name(),
+                            startedOne ? "it starts its queued tasks again" : "no task is queued on it now (cancelled)");
                 }
                 return;
             }
