@@ -162,4 +162,44 @@ class Review3FindingsTest {
             assertThat(qRanInTime).as("q, queued on single while p's thread could not wake yet, ran within 3 s").isTrue();
         }
     }
+
+    /**
+     * As above, the completing thread being the spare itself, and the callback waiting as the README says to (a
+     * managed wait: {@code q.get(timeout)}): p (single) joins its child c's future; c runs on the spare and
+     * registers a callback on that future (after p's Signaller); c's end completes the future on the spare, whose
+     * postComplete runs the callback before it wakes p. The callback's managed wait starts a second spare, which
+     * sees p's blocker releasable and leaves q, queued on single, to p's thread: which cannot wake before the
+     * callback returns. With an unbounded q.join() this is a deadlock. Before b0fcc393 the second spare ran q.
+     */
+    @Test
+    void aManagedWaitInACallbackOnTheSpareStillGetsAThread() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            AtomicReference<CompletableFuture<String>> childFuture = new AtomicReference<>();
+            CompletableFuture<SpawningTask<String>> qHandle = new CompletableFuture<>();
+            CountDownLatch inCallback = new CountDownLatch(1);
+            AtomicReference<String> inTime = new AtomicReference<>("callback never ran");
+            SpawningTask<String> p = orchestrator.to(String.class).named("p").runtime("single").run(() -> {
+                TaskContext context = TaskContext.current().orElseThrow();
+                SpawningTask<String> c = context.child(String.class).named("c").run(() -> {
+                    Thread.sleep(200); // p's thread is parked in the child's future's wait
+                    childFuture.get().whenComplete((value, error) -> {
+                        inCallback.countDown();
+                        try {
+                            inTime.set(qHandle.get(10, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS));
+                        }
+                        catch (Exception ex) {
+                            inTime.set(ex.toString());
+                        }
+                    });
+                    return "c";
+                });
+                childFuture.set(c.toCompletableFuture());
+                return childFuture.get().join();
+            });
+            assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+            qHandle.complete(orchestrator.to(String.class).named("q").runtime("single").run(() -> "q"));
+            assertThat(p.get(20, TimeUnit.SECONDS)).isEqualTo("c");
+            assertThat(inTime.get()).as("q waited for from c's future's callback, on the spare").isEqualTo("q");
+        }
+    }
 }
