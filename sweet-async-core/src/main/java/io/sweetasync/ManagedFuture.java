@@ -53,6 +53,16 @@ class ManagedFuture<T> extends CompletableFuture<T> {
         return new ManagedFuture<>(origin);
     }
 
+    /** The task this future waits for, or null (none, or forgotten: it may complete without it). */
+    final TaskNode<?> origin() {
+        return origin;
+    }
+
+    /** Forgets the task: this future may complete without it (a timeout). */
+    final void forgetOrigin() {
+        origin = null;
+    }
+
     /** A minimal stage of this future whose {@code toCompletableFuture()} is managed too (the JDK's would not be). */
     @Override
     public CompletionStage<T> minimalCompletionStage() {
