@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Probe: a ManagedFuture's minimal stage against the JDK's, operation by operation. */
-class Review3MinimalConformanceProbe {
+class Review3MinimalConformanceTest {
 
     private static String describe(Supplier<Object> op) {
         try {
