@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -39,24 +40,37 @@ class ManagedFuture<T> extends CompletableFuture<T> {
      * The task whose outcome this future waits for (its own future, or one derived from it), or null: set at
      * creation, cleared once the future may complete without that task.
      */
-    private volatile TaskNode<?> origin;
+    private volatile WeakReference<TaskNode<?>> origin; // weak: a kept, completed derived future must not pin an ended task
 
     ManagedFuture() {
     }
 
     ManagedFuture(TaskNode<?> origin) {
-        this.origin = origin;
+        this.origin = origin == null ? null : new WeakReference<>(origin);
     }
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new ManagedFuture<>(origin);
+        ManagedFuture<U> derived = new ManagedFuture<>();
+        derived.origin = origin;
+        return derived;
+    }
+
+    /** The task this future waits for, or null (none, or forgotten: it may complete without it). */
+    final TaskNode<?> origin() {
+        WeakReference<TaskNode<?>> ref = origin;
+        return ref == null ? null : ref.get();
+    }
+
+    /** Forgets the task: this future may complete without it (a timeout). */
+    final void forgetOrigin() {
+        origin = null;
     }
 
     /** A minimal stage of this future whose {@code toCompletableFuture()} is managed too (the JDK's would not be). */
     @Override
     public CompletionStage<T> minimalCompletionStage() {
-        MinimalStage<T> stage = new MinimalStage<>(origin);
+        MinimalStage<T> stage = new MinimalStage<>(origin());
         relay(this, stage);
         return stage;
     }
@@ -78,7 +92,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
     /** Refuses an unbounded wait that could never end: from its origin task's body, a descendant's, or its end. */
     final void refuseEndlessWait() {
-        TaskNode<?> task = origin;
+        TaskNode<?> task = origin();
         if (task != null && !completed()) {
             task.refuseWaitingForItselfOrAnAncestor();
         }

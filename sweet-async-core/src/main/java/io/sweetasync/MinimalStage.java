@@ -20,22 +20,19 @@ import java.util.function.Supplier;
  */
 final class MinimalStage<T> extends ManagedFuture<T> {
 
-    private final TaskNode<?> from;
-
     MinimalStage(TaskNode<?> from) {
         super(from);
-        this.from = from;
     }
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new MinimalStage<>(from);
+        return new MinimalStage<>(origin()); // none once freed (an either-variant)
     }
 
     /** A managed future completed as this stage is. */
     @Override
     public CompletableFuture<T> toCompletableFuture() {
-        ManagedFuture<T> future = new ManagedFuture<>(from);
+        ManagedFuture<T> future = new ManagedFuture<>(origin());
         relay(this, future);
         return future;
     }

@@ -54,6 +54,8 @@ final class PooledRuntime extends TaskRuntime {
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How often a spare that left the next task to the single runtime's waking thread looks again (it is signalled). */
     private static final long RESUME_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long a spare leaves the next task to the single runtime's own thread while that thread is still parked. */
+    private static final long RESUME_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Kind kind;
     private final int size;
@@ -237,6 +239,7 @@ final class PooledRuntime extends TaskRuntime {
         try {
             Thread self = Thread.currentThread();
             long idleSince = System.nanoTime();
+            Resume resume = new Resume();
             while (true) {
                 if (closed) {
                     retired(self);
@@ -253,10 +256,12 @@ final class PooledRuntime extends TaskRuntime {
                         work.signal();
                         return null;
                     }
-                    else if (self != home && ownThreadResuming()) {
+                    else if (self != home && ownThreadResuming() && leaveToOwnThread(resume)) {
                         // The wait this spare stands in for is over; the runtime's own thread is waking to carry on
                         // its body: a task taken now would run beside it. Left to it (this spare retires once that
-                        // thread's wait ended, below: block() signals then).
+                        // thread's wait ended, below: block() signals then). Not for long while that thread is still
+                        // parked: the thread that completed what it waited for runs the later dependents first
+                        // (CompletableFuture's stack is LIFO), and one of them may wait for this very task.
                         try {
                             work.awaitNanos(RESUME_CHECK_NANOS);
                         }
@@ -364,6 +369,40 @@ final class PooledRuntime extends TaskRuntime {
                 lock.unlock();
             }
         }
+    }
+
+    /** What a spare saw of the own thread's released wait: which blocker, since when (its thread still parked). */
+    private static final class Resume {
+        ForkJoinPool.ManagedBlocker blocker;
+        long since;
+    }
+
+    /**
+     * Whether a spare that saw the own thread's wait released leaves the next task to it: while that thread runs (or
+     * queues for this lock) on its way out of the wait, and for {@link #RESUME_GRACE_NANOS} at most while it is still
+     * parked (not woken yet: the completing thread may be running other dependents first, which may wait for the very
+     * task this spare would take). Call under lock, after {@link #ownThreadResuming}.
+     */
+    private boolean leaveToOwnThread(Resume resume) {
+        if (ownThreadWaking()) {
+            return true;
+        }
+        ForkJoinPool.ManagedBlocker blocker = homeCarrier.waitingOn;
+        long now = System.nanoTime();
+        if (resume.blocker != blocker) {
+            resume.blocker = blocker;
+            resume.since = now;
+        }
+        return now - resume.since < RESUME_GRACE_NANOS;
+    }
+
+    private boolean ownThreadWaking() {
+        Thread own = home;
+        if (own == null) {
+            return false;
+        }
+        Thread.State state = own.getState();
+        return state == Thread.State.RUNNABLE || state == Thread.State.BLOCKED || lock.hasQueuedThread(own);
     }
 
     /**

@@ -54,12 +54,14 @@ final class TaskFuture<T> extends ManagedFuture<T> {
      */
     @Override
     public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        forgetOrigin(); // it completes by itself in time, as ManagedFuture's
         return onTimeout(timeout, unit, () -> completeExceptionally(new TimeoutException()));
     }
 
     /** As {@link CompletableFuture#completeOnTimeout}, for the reason {@link #orTimeout} gives. */
     @Override
     public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        forgetOrigin();
         return onTimeout(timeout, unit, () -> complete(value));
     }
 
