@@ -148,7 +148,8 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         TaskNode<?> waiter = here.top();
         if (waiter != null && waiter.isSelfOrDescendantOf(this)) {
             throw new IllegalStateException(waiter == this
-                    ? "task " + label() + " cannot wait for itself: its body would wait for its own end"
+                    ? "task " + label() + " cannot wait for itself: its body would wait for its own end (also through a"
+                            + " future derived from its toCompletableFuture(); a bounded wait, get(timeout), is not refused)"
                     : "task " + waiter.label() + " cannot wait for " + label() + ", its ancestor: a task ends only "
                             + "after its children, so the wait would never end (start the waiting work detached(), "
                             + "or use get(timeout))");

@@ -77,6 +77,28 @@ class DerivedFutureOriginTest {
         }
     }
 
+    /**
+     * The rule's edge, as documented: a future derived from the task's own future is refused from within the task even
+     * when something else would complete it ({@code complete} from another thread, a timeout set on an earlier future of
+     * the chain after it was derived): the engine cannot know. A bounded wait is not refused and ends as the JDK's.
+     */
+    @Test
+    void aDerivedFutureCompletedByOtherMeansIsRefusedUnboundedAndWaitedBounded() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            CompletableFuture<SpawningTask<String>> handle = new CompletableFuture<>();
+            SpawningTask<String> task = orchestrator.to(String.class).run(() -> {
+                SpawningTask<String> self = handle.get();
+                CompletableFuture<String> derived = self.toCompletableFuture().thenApply(value -> value);
+                CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() -> derived.complete("other"));
+                assertThatThrownBy(derived::join).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("get(timeout)");
+                return derived.get(10, TimeUnit.SECONDS);
+            });
+            handle.complete(task);
+            assertThat(task.get(10, TimeUnit.SECONDS)).isEqualTo("other");
+        }
+    }
+
     private static ExecutionException catchGet(CompletableFuture<String> future) throws Exception {
         try {
             future.get(10, TimeUnit.SECONDS);

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Review of b0fcc393 (derived futures' origin, MinimalStage, the SINGLE spare that leaves the next task to the own
- * thread). Each test states what the JDK (or the runtime's contract) does, and fails on b0fcc393.
+ * thread). Each test states what the JDK (or the runtime's contract) does, and fails on b0fcc393. (Its tests of a
+ * derived future completed by other means than its task, refused from within the task, became the documented rule:
+ * DerivedFutureOriginTest.)
  */
 @Timeout(60)
 class Review3FindingsTest {
@@ -41,32 +43,6 @@ class Review3FindingsTest {
     }
 
     /**
-     * JDK: a dependent future may be completed by anyone (complete, cancel, obtrude): join() then returns. Here a
-     * future derived from the task's own future, completed by another thread 20 ms later, is refused from the
-     * task's body (before b0fcc393 the wait ended with "other").
-     */
-    @Test
-    void aDerivedFutureCompletedBySomeoneElseIsNotRefused() throws Exception {
-        String got = inOwnBody(self -> {
-            CompletableFuture<String> derived = self.toCompletableFuture().thenApply(value -> value);
-            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() -> derived.complete("other"));
-            return derived.join();
-        });
-        assertThat(got).isEqualTo("other");
-    }
-
-    /** newIncompleteFuture() is public: its future has nothing to do with the task, yet inherits the origin. */
-    @Test
-    void newIncompleteFutureOfATasksFutureIsNotRefused() throws Exception {
-        String got = inOwnBody(self -> {
-            CompletableFuture<String> fresh = self.toCompletableFuture().newIncompleteFuture();
-            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() -> fresh.complete("fresh"));
-            return fresh.join();
-        });
-        assertThat(got).isEqualTo("fresh");
-    }
-
-    /**
      * The commit says orTimeout/completeOnTimeout forget the task, but TaskFuture overrides both without calling
      * ManagedFuture's: a future derived from a task's future that times out is still refused (a regression:
      * before b0fcc393 a derived future was never refused).
@@ -82,21 +58,6 @@ class Review3FindingsTest {
                     ? "timeout" : String.valueOf(timedOut));
         });
         assertThat(got).isEqualTo("late,timeout");
-    }
-
-    /**
-     * The origin is copied when a future is derived, not read at wait time: a future derived before its source
-     * was given a timeout keeps the task, though it completes when the source times out.
-     */
-    @Test
-    void aFutureDerivedBeforeItsSourceGotATimeoutIsNotRefused() throws Exception {
-        String got = inOwnBody(self -> {
-            CompletableFuture<String> source = self.toCompletableFuture().thenApply(value -> value);
-            CompletableFuture<String> next = source.thenApply(value -> value);
-            source.completeOnTimeout("late", 10, TimeUnit.MILLISECONDS);
-            return next.join();
-        });
-        assertThat(got).isEqualTo("late");
     }
 
     /**
