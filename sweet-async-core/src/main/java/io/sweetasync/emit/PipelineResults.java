@@ -127,9 +127,18 @@ final class PipelineResults<K, V> {
      */
     final class Collector implements EventCollector<K, V> {
 
+        /** {@link #state}'s flag: the receive ended, nothing more is taken. */
+        private static final int CLOSED = 1 << 30;
+
         private final long sequence;
         private final String pipeline;
-        private volatile boolean closed;
+        /**
+         * {@link #CLOSED}, plus the calls taking a result now: a call counts itself in before it looks at the flag and
+         * out once its result is kept, and {@link #close} waits for the count to drain after setting the flag, so a
+         * call that returned normally has its result in the log before the receive is over (a flag read, then the
+         * add, let a result taken as the receive ended miss the final event).
+         */
+        private final AtomicInteger state = new AtomicInteger();
 
         private Collector(long sequence, String pipeline) {
             this.sequence = sequence;
@@ -138,24 +147,43 @@ final class PipelineResults<K, V> {
 
         @Override
         public void collect(K key, V value) {
-            checkOpen();
-            log.add(new Collected<>(sequence, key, value));
+            enter();
+            try {
+                log.append(new Collected<>(sequence, key, value));
+            }
+            finally {
+                state.decrementAndGet();
+            }
+            log.drain(); // subscribers' code runs outside the count: close() never waits for it
         }
 
         @Override
         public void collectError(K key, Throwable error) {
             Objects.requireNonNull(error, "error must not be null: collectError records a failure");
-            checkOpen();
-            record(new EventError<>(sequence, key, error));
+            enter();
+            try {
+                record(new EventError<>(sequence, key, error));
+            }
+            finally {
+                state.decrementAndGet();
+            }
         }
 
-        /** Ends the receive of this collector's event: it takes nothing more. */
+        /**
+         * Ends the receive of this collector's event: it takes nothing more, and every call that took a result before
+         * has kept it when this returns (they are short: a list's add under its lock, or an error's).
+         */
         void close() {
-            closed = true;
+            state.getAndUpdate(now -> now | CLOSED);
+            while ((state.get() & ~CLOSED) != 0) {
+                Thread.onSpinWait();
+            }
         }
 
-        private void checkOpen() {
-            if (closed) {
+        /** Counts a call in, refused once closed. */
+        private void enter() {
+            if ((state.incrementAndGet() & CLOSED) != 0) {
+                state.decrementAndGet();
                 throw new IllegalStateException("pipeline " + pipeline + ": the collector of event " + sequence
                         + " was used after its receive ended; collect within Receiver.receive (a result collected"
                         + " later would be in no final event)");

@@ -57,12 +57,22 @@ final class ResultLog<K, V> implements Flow.Publisher<Map.Entry<K, V>> {
 
     /** Appends a result; ignored once the log has ended (a receiver that outlived its pipeline). */
     void add(Map.Entry<K, V> entry) {
+        append(entry);
+        drain();
+    }
+
+    /** Keeps {@code entry} (not once the log has ended), without delivering it yet: {@link #drain} does. */
+    void append(Map.Entry<K, V> entry) {
         synchronized (entries) {
             if (ending != null) {
                 return;
             }
             entries.add(entry);
         }
+    }
+
+    /** Delivers what each subscriber has asked for and not had yet, on this thread. */
+    void drain() {
         subscriptions.forEach(Subscription::drain);
     }
 
