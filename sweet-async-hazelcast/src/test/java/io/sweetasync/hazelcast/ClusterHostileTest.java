@@ -311,6 +311,12 @@ class ClusterHostileTest {
                 .orElseThrow();
         await().atMost(CEILING).until(() -> cluster.loads().isCandidate(idle.hazelcast.getCluster().getLocalMember())
                 && cluster.loads().isCandidate(oldRanOn.hazelcast.getCluster().getLocalMember()));
+        // The new view starts from this member's replica of the loads, which may be older than the old body's start
+        // there (a loaded machine: a CI run read it idle and tied): wait until it shows that body, as published.
+        await().atMost(CEILING).until(() -> {
+            MemberLoad seen = cluster.loads().of(oldRanOn.hazelcast.getCluster().getLocalMember());
+            return seen != null && seen.live() >= 1;
+        });
         orchestrator.to(String.class).run(() -> test.hold(renewed.name)); // busy here: the placement goes elsewhere
         await().atMost(CEILING).until(() -> test.held.getOrDefault(renewed.name, 0) == 2);
         assertThat(oldRanOn.orchestrator.liveCount()).isEqualTo(1); // the old body still runs there
