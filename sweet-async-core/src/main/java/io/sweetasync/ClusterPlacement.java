@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -26,9 +25,9 @@ import java.util.function.Consumer;
  *
  * <p>The placing task's body blocks (a virtual thread by default) until the remote outcome arrives;
  * {@link PlacedTask#await} promises that a lost member ends that wait. Interrupting the body (cancel,
- * timeout, a parent's end) sends a cancellation to the remote task. From its creation to its end (not only
- * while its body runs) the placing task is counted in {@link #placing}, so that this member's load counts the
- * work, not the tasks waiting for it or waiting to place it.
+ * timeout, a parent's end) sends a cancellation to the remote task. While it is live (not only while its body
+ * runs) the placing task is no load of this member ({@link LiveTasks#loadCount}): the load counts the work, not
+ * the tasks waiting for it or waiting to place it.
  * A member that turns the work away unstarted ({@link PlacedTask#refused}: it was chosen by a load from
  * before it began to shut down) leads to a new decision.
  * Decisions are taken one at a time under {@link #decisions}, and each is started (a child created here,
@@ -42,11 +41,6 @@ final class ClusterPlacement implements ClusterHost {
     private final TaskOrchestrator orchestrator;
     /** Null without a cluster: every placement is this member. */
     private final TaskCluster cluster;
-    /**
-     * Live tasks that only wait for work, here or elsewhere: {@code anywhere()} handles and durable tasks' mirrors,
-     * each from its creation to its end.
-     */
-    private final LongAdder placing = new LongAdder();
     /** Held while a placement is decided and started. */
     private final ReentrantLock decisions = new ReentrantLock();
 
@@ -67,8 +61,7 @@ final class ClusterPlacement implements ClusterHost {
         // The handle only waits for the work, wherever it runs: no load of this member from its creation on, not
         // from when its body begins (late on a busy runtime or machine), else a burst of handles made faster than
         // their bodies begin has each decision see this member busy with the handles behind it (as a durable
-        // task's mirror is counted, PlacedDurables). Counted in placing by TaskFactory once it is live, given back
-        // by FinishedTasks before it is no longer: never less load than runs here.
+        // task's mirror is counted, PlacedDurables). LiveTasks counts it apart while it is live.
         return orchestrator.parts().spawnFollowing(spec.withName(name).withGroup(null), body, followed);
     }
 
@@ -212,19 +205,6 @@ final class ClusterPlacement implements ClusterHost {
         }
     }
 
-    /**
-     * A task of this member that only follows work (an {@code anywhere()} handle, a durable task's mirror) was counted
-     * live ({@link TaskFactory}): not load of this member, until {@link #waitEnded} just before it is no longer
-     * ({@link FinishedTasks}).
-     */
-    void waitStarted() {
-        placing.increment();
-    }
-
-    void waitEnded() {
-        placing.decrement();
-    }
-
     // ---- the member it was placed on ------------------------------------------------------------
 
     @Override
@@ -299,7 +279,7 @@ final class ClusterPlacement implements ClusterHost {
 
     @Override
     public int liveTasks() {
-        return (int) Math.max(0, orchestrator.liveCount() - placing.sum());
+        return orchestrator.parts().live.loadCount();
     }
 
     @Override

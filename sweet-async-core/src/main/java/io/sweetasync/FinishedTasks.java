@@ -47,12 +47,6 @@ final class FinishedTasks {
         if (node.parentNode() == null) {
             history.add(node, info);
         }
-        Occasional rare = node.occasionalOrNull();
-        if (rare != null && rare.followsWork) {
-            // An anywhere() handle or a durable mirror: no load of this member up to its end, given back before it
-            // leaves the live count (the other way round, liveTasks() was one short of the work running here).
-            orchestrator.parts().placement().waitEnded();
-        }
         live.finished(node);
         if (info != null) {
             // Marked on this thread as the node's end: a listener's wait for a task that cannot end before the

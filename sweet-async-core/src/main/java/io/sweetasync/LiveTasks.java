@@ -33,6 +33,12 @@ final class LiveTasks {
     private final StripedTable<TaskNode<?>> roots = new StripedTable<>(StripedTable.stripesFor(Runtime.getRuntime().availableProcessors()),
             TaskNode::idValue);
     private final LongAdder count = new LongAdder();
+    /**
+     * Of {@link #count}, the tasks that only follow work ({@code anywhere()} handles, durable mirrors: no load of this
+     * member, {@link ClusterPlacement#liveTasks}): counted after {@link #count}, uncounted before it, so that the
+     * difference never reads less than the other live tasks.
+     */
+    private final LongAdder following = new LongAdder();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition drained = drainLock.newCondition();
     private volatile boolean signalDrains;
@@ -41,20 +47,30 @@ final class LiveTasks {
      * Counts a new task (a root is registered too, if {@code register}: not one that is rejected as made, the
      * orchestrator shutting down); call before it can finish.
      */
-    void added(TaskNode<?> node, boolean register) {
+    void added(TaskNode<?> node, boolean register, boolean followsWork) {
         count.increment();
+        if (followsWork) {
+            following.increment();
+        }
         if (register && node.parentNode() == null) {
             roots.add(node);
         }
     }
 
     /** Undoes {@link #added} for a child whose registration with its parent failed. */
-    void addFailed() {
+    void addFailed(boolean followsWork) {
+        if (followsWork) {
+            following.decrement();
+        }
         count.decrement();
     }
 
     /** Uncounts a finished task (a root leaves the registry, if it was in it); {@link #wakeDrainWaiters} follows. */
     void finished(TaskNode<?> node) {
+        Occasional rare = node.occasionalOrNull();
+        if (rare != null && rare.followsWork) {
+            following.decrement();
+        }
         count.decrement();
         if (node.parentNode() == null) {
             roots.remove(node);
@@ -77,6 +93,11 @@ final class LiveTasks {
     /** Live tasks now: exact once the tasks being created or finishing at that moment have settled. */
     int count() {
         return (int) count.sum();
+    }
+
+    /** Live tasks now that are no load of this member: those that only follow work ({@link #following}). */
+    int loadCount() {
+        return (int) Math.max(0, count.sum() - following.sum());
     }
 
     /** Whether {@code node} is a live root (registered, not finished). */

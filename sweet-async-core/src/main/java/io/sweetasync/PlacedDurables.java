@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Durable tasks this member submitted and the cluster placed on another member, as this member follows
  * them: their submission, and the registry of their handles here (each a {@link DurableMirror}, with the durable
  * task's id, whose body waits for the work and ends as it ended). A mirror is no load of this member
- * ({@link ClusterPlacement#waitStarted}) while it is live, whenever its body starts.
+ * ({@link LiveTasks#loadCount}) while it is live, whenever its body starts.
  *
  * <h2>Ownership</h2>
  * The invocation is stored owned by the chosen member's incarnation before it is started there, so the

@@ -163,28 +163,20 @@ final class TaskFactory {
             node.occasional().followedWork = followed;
         }
         if (followsWork) {
-            node.occasional().followsWork = true; // before it can finish: FinishedTasks reads it
+            node.occasional().followsWork = true; // before it can finish: LiveTasks.finished reads it
         }
         // Registered before it can finish, so that finishing always removes it. A root made once shutdown began
         // is only counted: it is rejected below, and callers still submitting (a loop retrying on the rejection)
         // would keep one in the registry whenever shutdown's drain looked. One made as shutdown begins is
         // registered, then rejected below: the flag is read again after the registration.
-        live.added(node, parent != null || orchestrator.isAccepting());
-        if (followsWork) {
-            // An anywhere() handle or a durable mirror is no load of this member: counted so only while it is live
-            // (after it is counted live, given back before it is not: FinishedTasks), never the other way round
-            orchestrator.parts().placement().waitStarted();
-        }
+        live.added(node, parent != null || orchestrator.isAccepting(), followsWork);
         boolean parentStopping = false;
         if (parent != null) {
             try {
                 parentStopping = parent.addChild(node);
             }
             catch (IllegalStateException ex) {
-                if (followsWork) {
-                    orchestrator.parts().placement().waitEnded();
-                }
-                live.addFailed();
+                live.addFailed(followsWork);
                 throw ex;
             }
         }

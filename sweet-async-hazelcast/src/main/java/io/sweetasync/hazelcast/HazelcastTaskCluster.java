@@ -89,8 +89,6 @@ import java.util.function.Function;
 public final class HazelcastTaskCluster implements TaskCluster {
 
     private static final System.Logger LOG = System.getLogger(HazelcastTaskCluster.class.getName());
-    /** Whether the last choice of a member failed because this member's Hazelcast instance is not active. */
-    private final AtomicBoolean choiceFailing = new AtomicBoolean();
     private static final String CONTEXT_KEY = HazelcastTaskCluster.class.getName();
     static final String EXECUTOR = "sweet-async";
     static final String IDS = "sweet-async-ids";
@@ -108,6 +106,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private static final int BEGUN_BEFORE_ANSWER = 1;
     private static final int ANSWERED_FIRST = 2;
 
+    /** Whether the last choice of a member failed because this member's Hazelcast instance is not active. */
+    private final AtomicBoolean choiceFailing = new AtomicBoolean();
     private final HazelcastInstance hazelcast;
     private final IExecutorService executor;
     private final MemberLoads loads;
@@ -249,7 +249,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
             }
             return null;
         }
-        if (choiceFailing.getAndSet(false)) {
+        if (choiceFailing.get() && choiceFailing.getAndSet(false)) { // a plain read on every placement, a write once
             LOG.log(Level.INFO, "the cluster chooses members for anywhere() tasks again");
         }
         return target.localMember() ? null : placements.start(target, invocation, origin, placer);
