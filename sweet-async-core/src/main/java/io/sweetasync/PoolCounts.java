@@ -55,7 +55,20 @@ final class PoolCounts {
     /** Virtual spare threads started so far (platform spares were exhausted). */
     private long virtualSpares;
 
-    PoolCounts(ReentrantLock lock, int size, int maxSpares) {
+    /** Counts for the runtime {@code name} of {@code size} threads and {@code maxSpares} platform spares; checks both. */
+    PoolCounts(ReentrantLock lock, String name, int size, int maxSpares) {
+        if (size < 1) {
+            throw new IllegalArgumentException("runtime '" + name + "' needs at least 1 thread, was " + size);
+        }
+        if (size > TaskRuntime.MAX_PLATFORM_THREADS) {
+            // All of them start at first use: refused here, naming the value, rather than fail that use.
+            throw new IllegalArgumentException("runtime '" + name + "' may have at most " + TaskRuntime.MAX_PLATFORM_THREADS
+                    + " threads, was " + size + " (they all start at first use; for unbounded concurrency use a virtual runtime)");
+        }
+        if (maxSpares < 0) {
+            throw new IllegalArgumentException("runtime '" + name + "' maxSpareThreads must not be negative, was "
+                    + maxSpares);
+        }
         this.lock = lock;
         this.size = size;
         this.maxSpares = maxSpares;

@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * invariant I would break (a platform thread while fewer than {@code maxSpares} spares exist, a virtual thread
  * beyond that), and a thread retires only if I still holds without it.</li>
  * <li>{@link #home}: a {@code SINGLE} runtime's own thread; any other thread retires as soon as I holds without
- * it, before it takes more work, and signals {@link #work} so that the own thread takes what is queued.</li>
+ * it, before it takes more work, and signals {@link #work} so that the own thread takes what is queued
+ * ({@link OwnThread}: also when a spare leaves the next task to that thread as it wakes).</li>
  * <li>{@link #queue}: the attempts waiting for a slot ({@link RunQueue}: priority, then FIFO; a task that
  * ends while its attempt waits is withdrawn from its count at once, its node dropped later).</li>
  * <li>{@link #started}, {@link #closed}: all {@code size} threads were started once; no more work is taken.</li>
@@ -52,10 +53,6 @@ final class PooledRuntime extends TaskRuntime {
     private static final System.Logger LOG = System.getLogger(PooledRuntime.class.getName());
     /** How long a surplus free thread waits for work before it retires. */
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** How often a spare that left the next task to the single runtime's waking thread looks again (it is signalled). */
-    private static final long RESUME_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** How long a spare leaves the next task to the single runtime's own thread while that thread is still parked. */
-    private static final long RESUME_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Kind kind;
     private final int size;
@@ -66,23 +63,18 @@ final class PooledRuntime extends TaskRuntime {
     private final RunQueue queue = new RunQueue();
     /** Every worker thread started and not yet ended, for close(). */
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
-    /** The workers' carriers, each from its thread's start to its end: what holds the slots, for {@link #stall}. */
-    private final Set<Carrier.ThreadCarrier> carriers = ConcurrentHashMap.newKeySet();
-    /** This runtime's stall as {@link StallWatch} saw it (its thread's only). */
+    /** This runtime's stall as {@link StallWatch} sees it, and the workers' carriers it looks at. */
     final StallWatch.Stall stall = new StallWatch.Stall();
     /** Attempts taken from the queue so far, for {@link StallWatch}. Guarded by lock. */
     private long taken;
     /** Guarded by lock. */
     private final PoolCounts counts;
     /**
-     * A {@code SINGLE} runtime's own thread, which never retires while the runtime is open: a spare that stood in for
-     * it during a wait retires as soon as it is surplus, before it takes more work, so tasks run on this one thread
-     * again (state confined to it stays whole). Null until the first thread starts, and again once it has ended (the
-     * next thread to look for work takes its place). Null for {@code PLATFORM}. Guarded by lock.
+     * A {@code SINGLE} runtime's own thread: a spare that stood in for it during a wait retires as soon as it is
+     * surplus, before it takes more work, so tasks run on this one thread again (state confined to it stays whole).
+     * Null for {@code PLATFORM}; its state is guarded by lock.
      */
-    private Thread home;
-    /** {@link #home}'s carrier, set and cleared with it. Guarded by lock. */
-    private Carrier.ThreadCarrier homeCarrier;
+    private final OwnThread home;
     /** Guarded by lock. */
     private boolean started;
     /** Guarded by lock. */
@@ -90,21 +82,10 @@ final class PooledRuntime extends TaskRuntime {
 
     PooledRuntime(String name, Kind kind, int size, int maxSpares) {
         super(name);
-        if (size < 1) {
-            throw new IllegalArgumentException("runtime '" + name + "' needs at least 1 thread, was " + size);
-        }
-        if (size > MAX_PLATFORM_THREADS) {
-            // All of them start at first use: refused here, naming the value, rather than fail that use.
-            throw new IllegalArgumentException("runtime '" + name + "' may have at most " + MAX_PLATFORM_THREADS + " threads, was "
-                    + size + " (they all start at first use; for unbounded concurrency use a virtual runtime)");
-        }
-        if (maxSpares < 0) {
-            throw new IllegalArgumentException("runtime '" + name + "' maxSpareThreads must not be negative, was "
-                    + maxSpares);
-        }
+        this.counts = new PoolCounts(lock, name, size, maxSpares);
         this.kind = kind;
         this.size = size;
-        this.counts = new PoolCounts(lock, size, maxSpares);
+        this.home = kind == Kind.SINGLE ? new OwnThread(lock) : null;
     }
 
     @Override
@@ -180,9 +161,8 @@ final class PooledRuntime extends TaskRuntime {
     private void retired(Thread thread) {
         counts.threadEnded(thread.isVirtual());
         workers.remove(thread);
-        if (thread == home) {
-            home = null;
-            homeCarrier = null;
+        if (home != null) {
+            home.ended(thread);
         }
     }
 
@@ -190,7 +170,7 @@ final class PooledRuntime extends TaskRuntime {
         Carrier.ThreadCarrier carrier = Carrier.bindWorker(this);
         Thread self = Thread.currentThread();
         boolean retired = false;
-        carriers.add(carrier);
+        stall.entered(carrier);
         try {
             TaskNode<?> next;
             while ((next = take(carrier)) != null) {
@@ -213,7 +193,7 @@ final class PooledRuntime extends TaskRuntime {
             retired = true; // take() counted it out
         }
         finally {
-            carriers.remove(carrier);
+            stall.left(carrier);
             if (!retired) {
                 // Died of an Error (in an attempt or in take()): count it out and replace it.
                 lock.lock();
@@ -239,37 +219,30 @@ final class PooledRuntime extends TaskRuntime {
         try {
             Thread self = Thread.currentThread();
             long idleSince = System.nanoTime();
-            Resume resume = new Resume();
+            OwnThread.Resume resume = home == null ? null : new OwnThread.Resume();
             while (true) {
                 if (closed) {
                     retired(self);
                     return null;
                 }
-                if (kind == Kind.SINGLE) {
-                    if (home == null) {
-                        home = self;
-                        homeCarrier = carrier;
+                OwnThread.Turn turn = home == null ? OwnThread.Turn.TAKE
+                        : home.turn(self, carrier, counts.mayRetire(self.isVirtual()), resume);
+                if (turn == OwnThread.Turn.RETIRE) {
+                    // A spare whose wait has ended: the runtime's own thread takes the work from here on.
+                    retired(self);
+                    work.signal();
+                    return null;
+                }
+                if (turn == OwnThread.Turn.LEAVE) {
+                    // The own thread is waking to carry on its body: the next task is left to it; this spare retires
+                    // once that thread's wait has ended (block() signals then).
+                    try {
+                        work.awaitNanos(OwnThread.CHECK_NANOS);
                     }
-                    else if (self != home && counts.mayRetire(self.isVirtual())) {
-                        // A spare whose wait has ended: the runtime's own thread takes the work from here on.
-                        retired(self);
-                        work.signal();
-                        return null;
+                    catch (InterruptedException ex) {
+                        // a stray interrupt of an idle worker: look again
                     }
-                    else if (self != home && ownThreadResuming() && leaveToOwnThread(resume)) {
-                        // The wait this spare stands in for is over; the runtime's own thread is waking to carry on
-                        // its body: a task taken now would run beside it. Left to it (this spare retires once that
-                        // thread's wait ended, below: block() signals then). Not for long while that thread is still
-                        // parked: the thread that completed what it waited for runs the later dependents first
-                        // (CompletableFuture's stack is LIFO), and one of them may wait for this very task.
-                        try {
-                            work.awaitNanos(RESUME_CHECK_NANOS);
-                        }
-                        catch (InterruptedException ex) {
-                            // a stray interrupt of an idle worker: look again
-                        }
-                        continue;
-                    }
+                    continue;
                 }
                 TaskNode<?> next = counts.slotFree() ? queue.poll() : null;
                 if (next != null) {
@@ -281,7 +254,7 @@ final class PooledRuntime extends TaskRuntime {
                     return next;
                 }
                 boolean idleLongEnough = System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS;
-                if (idleLongEnough && self != home && counts.mayRetire(self.isVirtual())) {
+                if (idleLongEnough && (home == null || !home.is(self)) && counts.mayRetire(self.isVirtual())) {
                     // Decided and counted in one hold of the lock: two idle spares cannot both read a
                     // count that still includes the other and leave invariant I broken.
                     retired(self);
@@ -361,7 +334,7 @@ final class PooledRuntime extends TaskRuntime {
             try {
                 carrier.waitingOn = null;
                 counts.waitEnded(carrier);
-                if (kind == Kind.SINGLE && carrier == homeCarrier) {
+                if (home != null && home.carries(carrier)) {
                     work.signalAll(); // a spare that left the next task to this thread may retire now
                 }
             }
@@ -369,51 +342,6 @@ final class PooledRuntime extends TaskRuntime {
                 lock.unlock();
             }
         }
-    }
-
-    /** What a spare saw of the own thread's released wait: which blocker, since when (its thread still parked). */
-    private static final class Resume {
-        ForkJoinPool.ManagedBlocker blocker;
-        long since;
-    }
-
-    /**
-     * Whether a spare that saw the own thread's wait released leaves the next task to it: while that thread runs (or
-     * queues for this lock) on its way out of the wait, and for {@link #RESUME_GRACE_NANOS} at most while it is still
-     * parked (not woken yet: the completing thread may be running other dependents first, which may wait for the very
-     * task this spare would take). Call under lock, after {@link #ownThreadResuming}.
-     */
-    private boolean leaveToOwnThread(Resume resume) {
-        if (ownThreadWaking()) {
-            return true;
-        }
-        ForkJoinPool.ManagedBlocker blocker = homeCarrier.waitingOn;
-        long now = System.nanoTime();
-        if (resume.blocker != blocker) {
-            resume.blocker = blocker;
-            resume.since = now;
-        }
-        return now - resume.since < RESUME_GRACE_NANOS;
-    }
-
-    private boolean ownThreadWaking() {
-        Thread own = home;
-        if (own == null) {
-            return false;
-        }
-        Thread.State state = own.getState();
-        return state == Thread.State.RUNNABLE || state == Thread.State.BLOCKED || lock.hasQueuedThread(own);
-    }
-
-    /**
-     * Whether a {@code SINGLE} runtime's own thread waits in a managed block that is over (the task or future it
-     * waited for has ended) and is waking to carry on: only the engine's own blockers are asked (a task's join, a
-     * managed future's wait: their {@code isReleasable} reads a completion and a deadline, safe from any thread); a
-     * user's blocker is the user's code, never run from another thread. Call under lock.
-     */
-    private boolean ownThreadResuming() {
-        ForkJoinPool.ManagedBlocker blocker = homeCarrier == null ? null : homeCarrier.waitingOn;
-        return (blocker instanceof TaskOutcome.Wait || blocker instanceof ManagedFuture.Wait) && blocker.isReleasable();
     }
 
     /** Starts a spare if invariant I would break, and wakes a free thread for queued work. Call under lock. */
@@ -474,21 +402,6 @@ final class PooledRuntime extends TaskRuntime {
         finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * The threads that hold a slot and the tasks whose bodies they run, for {@link StallWatch}: read without the
-     * threads' help ({@code holdsSlot} is their own plain field), so a thread taking or giving up a slot at that moment
-     * may be read either way: good enough for a warning that follows seconds without change.
-     */
-    List<StallWatch.Holder> slotHolders() {
-        List<StallWatch.Holder> holders = new java.util.ArrayList<>();
-        for (Carrier.ThreadCarrier carrier : carriers) {
-            if (carrier.holdsSlot) {
-                holders.add(new StallWatch.Holder(carrier.thread(), carrier.top()));
-            }
-        }
-        return holders;
     }
 
     @Override

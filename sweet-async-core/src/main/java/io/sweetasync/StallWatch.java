@@ -3,7 +3,9 @@ package io.sweetasync;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -122,11 +124,38 @@ final class StallWatch {
 
     /** One runtime's stall, as the watching thread saw it. */
     static final class Stall {
+        /** The runtime's workers' carriers, each from its thread's start to its end: what holds the slots. */
+        private final Set<Carrier.ThreadCarrier> carriers = ConcurrentHashMap.newKeySet();
         private long lastStarted = -1;
         private long since;
         private boolean warned;
         /** Each slot holder's CPU time at the last look (platform threads only): a thread that computed between looks is not stalled. */
-        private java.util.Map<Thread, Long> cpu = java.util.Map.of();
+        private Map<Thread, Long> cpu = Map.of();
+
+        /** A worker of the runtime starts, with its carrier. */
+        void entered(Carrier.ThreadCarrier carrier) {
+            carriers.add(carrier);
+        }
+
+        /** A worker of the runtime ends. */
+        void left(Carrier.ThreadCarrier carrier) {
+            carriers.remove(carrier);
+        }
+
+        /**
+         * The threads that hold a slot and the tasks whose bodies they run: read without the threads' help
+         * ({@code holdsSlot} is their own plain field), so a thread taking or giving up a slot at that moment may be
+         * read either way: good enough for a warning that follows seconds without change.
+         */
+        private List<Holder> holders() {
+            List<Holder> holders = new ArrayList<>();
+            for (Carrier.ThreadCarrier carrier : carriers) {
+                if (carrier.holdsSlot) {
+                    holders.add(new Holder(carrier.thread(), carrier.top()));
+                }
+            }
+            return holders;
+        }
 
         void look(PooledRuntime runtime, long now) {
             Progress progress = runtime.progress();
@@ -137,7 +166,7 @@ final class StallWatch {
                 boolean startedOne = progress.started() != lastStarted;
                 lastStarted = progress.started();
                 since = now;
-                cpu = java.util.Map.of();
+                cpu = Map.of();
                 if (warned) {
                     warned = false;
                     LOG.log(Level.INFO, "runtime ''{0}'' is no longer stalled: {1}", runtime.name(),
@@ -148,7 +177,7 @@ final class StallWatch {
             if (warned) {
                 return;
             }
-            List<Holder> holders = runtime.slotHolders();
+            List<Holder> holders = holders();
             List<Thread.State> states = new ArrayList<>(holders.size());
             for (Holder holder : holders) {
                 Thread.State state = holder.thread().getState();
@@ -163,7 +192,7 @@ final class StallWatch {
             }
             // Waiting when looked at, but computing between looks (a throttle's sleep, a contended logger, a
             // poll): saturated too. A thread that waits for good uses no CPU.
-            java.util.Map<Thread, Long> cpuNow = new java.util.HashMap<>();
+            Map<Thread, Long> cpuNow = new HashMap<>();
             boolean computed = false;
             for (Holder holder : holders) {
                 long used = cpuTime(holder.thread());

@@ -1,0 +1,130 @@
+package io.sweetasync;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link TaskRuntime.Kind#SINGLE} runtime's own thread, and what a spare that stood in for it during a wait does
+ * when that wait is over: the rule that keeps a single runtime's bodies on one thread, one at a time (SPEC 1.7).
+ *
+ * <h2>State, all under the runtime's lock</h2>
+ * <ul>
+ * <li>{@link #thread}, {@link #carrier}: the own thread and its carrier; the first worker to look for work takes the
+ * place, and the next one does once that thread has ended ({@link #ended}). It never retires while the runtime is
+ * open.</li>
+ * </ul>
+ *
+ * <h2>What a spare does ({@link #turn})</h2>
+ * <ol>
+ * <li>Surplus (the own thread's wait is over and invariant I holds without the spare): it retires before it takes
+ * more work, and the own thread takes what is queued.</li>
+ * <li>Not surplus yet, but the own thread waits in one of the engine's own blockers (a task's join, a managed
+ * future's wait) that is released: that thread is waking to carry on its body, and a task taken now would run beside
+ * it. The spare leaves the next task to it while that thread is on its way out (RUNNABLE, BLOCKED, queued for the
+ * lock), and for {@link #GRACE_NANOS} at most while it is still parked: the thread that completed what it waited for
+ * runs the later dependents first ({@code CompletableFuture}'s stack is LIFO), and one of them may wait for the very
+ * task the spare would take. Past that, the spare takes it: confinement in the usual case, never a deadlock.</li>
+ * <li>Else it takes work as any worker does.</li>
+ * </ol>
+ * A user's blocker is never asked whether it is releasable from here: that is the user's code, run only on its own
+ * thread.
+ */
+final class OwnThread {
+
+    /** How often a spare that left the next task to the waking own thread looks again (it is signalled, too). */
+    static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long a spare leaves the next task to the own thread while that thread is still parked. */
+    private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** What a worker of a single runtime does next. */
+    enum Turn {
+        /** Take work as any worker does. */
+        TAKE,
+        /** Retire now: the own thread carries on. */
+        RETIRE,
+        /** Wait {@link #CHECK_NANOS} (or a signal) and ask again: the own thread is waking. */
+        LEAVE
+    }
+
+    /** What one spare saw of the own thread's released wait: which blocker, since when. Confined to that spare. */
+    static final class Resume {
+        private ForkJoinPool.ManagedBlocker blocker;
+        private long since;
+    }
+
+    private final ReentrantLock lock;
+    /** Guarded by lock. */
+    private Thread thread;
+    /** {@link #thread}'s carrier, set and cleared with it. Guarded by lock. */
+    private Carrier.ThreadCarrier carrier;
+
+    /** @param lock the runtime's lock, held by every caller */
+    OwnThread(ReentrantLock lock) {
+        this.lock = lock;
+    }
+
+    /**
+     * What {@code self} does next; {@code surplus} is whether invariant I holds without it. Call under lock.
+     */
+    Turn turn(Thread self, Carrier.ThreadCarrier selfCarrier, boolean surplus, Resume resume) {
+        if (thread == null) {
+            thread = self;
+            carrier = selfCarrier;
+            return Turn.TAKE;
+        }
+        if (self == thread) {
+            return Turn.TAKE;
+        }
+        if (surplus) {
+            return Turn.RETIRE;
+        }
+        return resuming() && leaveTo(resume) ? Turn.LEAVE : Turn.TAKE;
+    }
+
+    /** Whether {@code self} is the own thread. Call under lock. */
+    boolean is(Thread self) {
+        return self == thread;
+    }
+
+    /** Whether {@code waiter} is the own thread's carrier (its wait ended: spares may retire). Call under lock. */
+    boolean carries(Carrier.ThreadCarrier waiter) {
+        return waiter == carrier;
+    }
+
+    /** {@code ended} has ended: if it was the own thread, the next worker to look for work takes its place. Under lock. */
+    void ended(Thread ended) {
+        if (ended == thread) {
+            thread = null;
+            carrier = null;
+        }
+    }
+
+    /**
+     * Whether the own thread waits in one of the engine's own blockers that is released (its {@code isReleasable}
+     * reads a completion and a deadline, safe from any thread).
+     */
+    private boolean resuming() {
+        ForkJoinPool.ManagedBlocker blocker = carrier == null ? null : carrier.waitingOn;
+        return (blocker instanceof TaskOutcome.Wait || blocker instanceof ManagedFuture.Wait) && blocker.isReleasable();
+    }
+
+    /** Rule 2 above: while the own thread is on its way out of the wait, or still parked for less than the grace. */
+    private boolean leaveTo(Resume resume) {
+        if (waking()) {
+            return true;
+        }
+        ForkJoinPool.ManagedBlocker blocker = carrier.waitingOn;
+        long now = System.nanoTime();
+        if (resume.blocker != blocker) {
+            resume.blocker = blocker;
+            resume.since = now;
+        }
+        return now - resume.since < GRACE_NANOS;
+    }
+
+    private boolean waking() {
+        Thread.State state = thread.getState();
+        return state == Thread.State.RUNNABLE || state == Thread.State.BLOCKED || lock.hasQueuedThread(thread);
+    }
+}
