@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskClock;
 import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -112,6 +113,8 @@ final class LeaseKeeper {
 
     private void heartbeat() {
         long started = System.nanoTime();
+        AtomicBoolean hung = new AtomicBoolean(); // set by the warning or by the return, whichever comes first
+        TaskClock.Scheduled watch = watchRenewal(started, hung);
         int lost;
         try {
             lost = store.heartbeat(incarnation(), settings.lease());
@@ -119,6 +122,9 @@ final class LeaseKeeper {
         catch (RuntimeException ex) {
             sync.storeDown(leaseDown, "renewing the lease of member " + member(), ex);
             return;
+        }
+        finally {
+            renewalReturned(watch, hung, started);
         }
         long outOfReach = System.nanoTime() - renewedAt;
         renewedAt = started;
@@ -133,6 +139,43 @@ final class LeaseKeeper {
         }
         bounded("the durable tasks' work that follows a renewal of the lease of member " + member() + " (the lease "
                 + "was renewed)", this::afterRenewal);
+    }
+
+    /**
+     * Watches the renewal begun at {@code started}: if it has not returned once it has taken a third of the lease and
+     * the lease has lapsed by this member's clock (a call waiting on a connection that died without a word: no socket
+     * timeout), a warning says so, once, from the orchestrator's clock: other members may claim this member's durable
+     * invocations and run them too, and nothing here can tell until the call returns (then the runs they took over are
+     * stopped, {@link #stopTakenOver}). A renewal that fails at once is said by {@link StoreSync#storeDown} instead.
+     */
+    private TaskClock.Scheduled watchRenewal(long started, AtomicBoolean hung) {
+        long lease = settings.lease().toNanos();
+        long delay = Math.max(lease / 3, renewedAt + lease - started);
+        try {
+            return orchestrator.parts().clock().schedule(Duration.ofNanos(delay), () -> {
+                if (!hung.compareAndSet(false, true)) {
+                    return; // returned meanwhile
+                }
+                LOG.log(Level.WARNING, "the renewal of member " + member() + "'s lease in the task store has not "
+                        + "returned for " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms, and its "
+                        + "lease (" + settings.lease() + ") has lapsed by this member's clock: other members may claim "
+                        + "its durable tasks and run them too (the runs they took over are stopped here once the "
+                        + "renewal returns). A store call without a timeout waits for ever on a connection that died "
+                        + "without a word: give the store's connections a socket timeout well under the lease "
+                        + "(PostgreSQL: socketTimeout on the JDBC URL, in seconds)");
+            });
+        }
+        catch (RuntimeException ex) {
+            return () -> { }; // the clock is closing with the orchestrator: nothing to watch for
+        }
+    }
+
+    private void renewalReturned(TaskClock.Scheduled watch, AtomicBoolean hung, long started) {
+        watch.cancel();
+        if (!hung.compareAndSet(false, true)) { // the warning was said
+            LOG.log(Level.INFO, "the renewal of member {0}''s lease returned after {1} ms", member(),
+                    Duration.ofNanos(System.nanoTime() - started).toMillis());
+        }
     }
 
     /** What follows a renewal: the looks at runs taken over, the claims, the look at what this member owns. */
