@@ -10,8 +10,6 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.sweetasync.TaskId;
-import io.sweetasync.TaskRejectedException;
-import io.sweetasync.TaskStatus;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.DurableTarget;
 import io.sweetasync.spi.MemberSnapshot;
@@ -33,8 +31,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * A {@link TaskCluster} on an embedded Hazelcast member (Community Edition; no CP subsystem). Give one to
@@ -95,23 +91,13 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private static final String INCARNATION_KEY = "incarnation";
     private static final Duration DEFAULT_PUBLISH = Duration.ofMillis(200);
     private static final Duration VIEW_WAIT = Duration.ofSeconds(5);
-    /**
-     * How long the start of a placed task waits, on the executor's thread, for the task to end so that its
-     * outcome can go back in the start's answer (one round trip instead of a round trip and a message).
-     * A task still running then answers later; only the start's answer, not the outcome, waits this long.
-     */
-    static final Duration INLINE_WAIT = Duration.ofMillis(2);
-    /** A placed task's body and the start's answer, which came first ({@link #startPlaced}). */
-    private static final int NOT_BEGUN = 0;
-    private static final int BEGUN_BEFORE_ANSWER = 1;
-    private static final int ANSWERED_FIRST = 2;
-
     /** Whether the last choice of a member failed because this member's Hazelcast instance is not active. */
     private final AtomicBoolean choiceFailing = new AtomicBoolean();
     private final HazelcastInstance hazelcast;
     private final IExecutorService executor;
     private final MemberLoads loads;
     private final Placements placements;
+    private final PlacedHere placedHere;
     private final GroupShares shares;
     /** This member's name; its address does not change while it runs. */
     private final String memberName;
@@ -143,6 +129,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         this.executor = hazelcast.getExecutorService(EXECUTOR);
         this.loads = new MemberLoads(hazelcast, loadInterval, placer);
         this.placements = new Placements(this, executor);
+        this.placedHere = new PlacedHere(this, hazelcast, executor, loads);
         this.shares = new GroupShares(hazelcast);
         this.memberName = MemberNames.of(hazelcast.getCluster().getLocalMember());
     }
@@ -275,49 +262,11 @@ public final class HazelcastTaskCluster implements TaskCluster {
 
     @Override
     public void durableEnded(String origin, TaskId id, RemoteOutcome outcome) {
-        Member member = memberNamed(origin);
-        if (member == null) {
-            LOG.log(Level.DEBUG, "durable task {0} ended {1}; the member that placed it, {2}, has left", id,
-                    outcome.status(), origin);
-            return;
-        }
-        if (member.localMember()) {
-            host().durableEnded(id, outcome);
-            return;
-        }
-        sendEnd(member, outcome, ended -> new DurableEnded(id.toString(), ended),
-                "could not tell member " + origin + " how durable task " + id + " ended");
+        placedHere.durableEnded(origin, id, outcome);
     }
 
-    /**
-     * Sends {@code outcome} to {@code member} in the message {@code message} makes; if it cannot be sent
-     * with its value (most likely the value cannot be serialized), sends a {@code FAILED} outcome saying so
-     * instead, with the work's figures, so that the waiting side does not wait for it.
-     */
-    private void sendEnd(Member member, RemoteOutcome outcome, Function<RemoteOutcome, Runnable> message,
-            String failure) {
-        try {
-            executor.executeOnMember(message.apply(outcome), member);
-        }
-        catch (RuntimeException ex) {
-            if (outcome.value() == null || Placements.isLoss(ex)) {
-                LOG.log(Level.WARNING, failure, ex);
-                return;
-            }
-            executor.executeOnMember(message.apply(RemoteOutcome.of(outcome.member(), outcome.taskId(),
-                    TaskStatus.FAILED, null, ex.getClass().getSimpleName(),
-                    "it completed, but its value could not be sent back: " + ex.getMessage())
-                    .withMetrics(outcome.metrics())), member);
-        }
-    }
-
-    /** The member of the cluster whose uuid is {@code uuid}, or null if it is not (any more) a member. */
-    private Member memberWithUuid(UUID uuid) {
-        return hazelcast.getCluster().getMembers().stream().filter(member -> member.getUuid().equals(uuid)).findFirst()
-                .orElse(null);
-    }
-
-    private Member memberNamed(String name) {
+    /** The member of the cluster named {@code name}, or null if it is not (any more) a member. */
+    Member memberNamed(String name) {
         return hazelcast.getCluster().getMembers().stream().filter(member -> MemberNames.of(member).equals(name))
                 .findFirst().orElse(null);
     }
@@ -410,6 +359,15 @@ public final class HazelcastTaskCluster implements TaskCluster {
         return attached;
     }
 
+    /** The orchestrator attached, or null if none is (any more). */
+    ClusterHost attachedHost() {
+        return host;
+    }
+
+    PlacedHere placedHere() {
+        return placedHere;
+    }
+
     Placements placements() {
         return placements;
     }
@@ -422,103 +380,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
         return hazelcast.getCluster().getMembers().contains(member);
     }
 
-    /**
-     * Starts a task placed here by {@code placer} on member {@code origin} and waits up to
-     * {@link #INLINE_WAIT} for it to end: the outcome of a task that ends by then goes back in the answer, any
-     * other's in a message to {@code origin} when it ends ({@link InlineReply} decides which, once). A task
-     * whose handler this member does not offer now ({@link ClusterHost#handlers()}), or that this member rejects
-     * unstarted as it begins to shut down (a lost outcome without a task id), is turned away.
-     */
-    Started startPlaced(RemoteInvocation invocation, UUID origin, UUID placer, long key) {
-        ClusterHost attached = host;
-        if (attached == null || !attached.handlers().contains(invocation.handler())) {
-            // Chosen by a view older than this member's last load (its orchestrator has closed or begun to shut
-            // down, or lacks the handler): nothing starts, and the placing member places it again elsewhere.
-            return Started.refused("it takes no work of '" + invocation.handler() + "' now (its orchestrator is "
-                    + "shutting down or closed, or has no such handler)");
-        }
-        loads.placedHere(origin, placer);
-        InlineReply inline = new InlineReply();
-        // Whether the body began before the answer was made (it says so) or after (a message says so): decided once.
-        AtomicInteger begun = new AtomicInteger(NOT_BEGUN);
-        TaskId id;
-        try {
-            id = attached.start(invocation, () -> {
-                if (!begun.compareAndSet(NOT_BEGUN, BEGUN_BEFORE_ANSWER)) {
-                    sendStarted(origin, key);
-                }
-            }, outcome -> {
-                loads.endedHere(placer);
-                if (!inline.offer(outcome)) {
-                    reply(origin, key, outcome);
-                }
-            });
-        }
-        catch (RuntimeException ex) {
-            loads.endedHere(placer);
-            throw ex;
-        }
-        RemoteOutcome ended = inline.await(INLINE_WAIT);
-        if (ended != null && ended.lost() && TaskRejectedException.class.getSimpleName().equals(ended.failureType())) {
-            // Rejected unstarted (this member began to shut down after the check above): placed again elsewhere. Not
-            // any lost outcome: one cancelled by this member's shutdown (lost too, without a task id) ran already.
-            return Started.refused(ended.failureMessage());
-        }
-        if (ended != null) {
-            return Started.ended(ended, serialization());
-        }
-        return Started.running(id.toString(), !begun.compareAndSet(NOT_BEGUN, ANSWERED_FIRST));
-    }
-
-    /** Tells the member that placed task {@code key} that its body began here (quick, from the body's thread). */
-    private void sendStarted(UUID origin, long key) {
-        Member caller = memberWithUuid(origin);
-        if (caller == null) {
-            return; // its end finds it gone too
-        }
-        try {
-            executor.executeOnMember(new PlacedStarted(key), caller);
-        }
-        catch (RuntimeException ex) {
-            // Its handle says QUEUED until the work ends; a member going away is noticed by the membership listener.
-            LOG.log(Level.DEBUG, "could not tell " + MemberNames.of(caller) + " that placed task " + key + " began", ex);
-        }
-    }
-
     /** This member's serialization: how values are checked and carried in a start's answer. */
     SerializationService serialization() {
         return ((SerializationServiceSupport) hazelcast).getSerializationService();
-    }
-
-    /**
-     * Starts a durable task that {@code placer} on member {@code origin} stored for this member and placed
-     * here; its outcome goes back.
-     */
-    String startDurable(String id, UUID origin, UUID placer, long key) {
-        loads.placedHere(origin, placer);
-        try {
-            TaskId taskId = TaskId.parse(id);
-            host().startDurable(taskId, outcome -> {
-                loads.endedHere(placer);
-                reply(origin, key, outcome);
-            });
-            return id;
-        }
-        catch (RuntimeException ex) {
-            loads.endedHere(placer);
-            throw ex;
-        }
-    }
-
-    private void reply(UUID origin, long key, RemoteOutcome outcome) {
-        Member caller = memberWithUuid(origin);
-        if (caller == null) {
-            LOG.log(Level.INFO, "a task placed here ({0}) ended {1}, but the member that placed it has left",
-                    outcome.taskId() != null ? "task " + outcome.taskId() : "placement " + key,
-                    outcome.lost() ? "lost: " + outcome.failureMessage() : outcome.status());
-            return;
-        }
-        sendEnd(caller, outcome, ended -> new PlacedEnded(key, ended),
-                "could not report the end of placed task " + outcome.taskId());
     }
 }

@@ -38,6 +38,7 @@ final class StartDurable extends ClusterMessage implements Callable<Started>, Se
             // closed incarnation, is claimed by another member; the caller follows that run, as for a lost member.
             return Started.refused(closed.getMessage());
         }
-        return Started.running(here.startDurable(id, origin, placer, key), true); // its handle does not follow the start
+        // its handle does not follow the start
+        return Started.running(here.placedHere().startDurable(id, origin, placer, key), true);
     }
 }

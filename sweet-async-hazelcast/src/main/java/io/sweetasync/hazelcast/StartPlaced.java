@@ -39,7 +39,7 @@ final class StartPlaced extends ClusterMessage implements Callable<Started>, Dat
         catch (IllegalStateException closed) {
             return Started.refused(closed.getMessage()); // no orchestrator serves here (any more): nothing ran
         }
-        return here.startPlaced(invocation, origin, placer, key);
+        return here.placedHere().startPlaced(invocation, origin, placer, key);
     }
 
     @Override
