@@ -293,14 +293,38 @@ final class StoreSync implements AutoCloseable {
                 LOG.log(Level.WARNING, "task store failed on close of member " + member(), ex);
             }
         });
+        if (!joinUninterruptibly(last, CLOSE_WAIT.multipliedBy(2))) {
+            LOG.log(Level.WARNING, "task store did not answer within {0} on close: {1} task record(s) not written; "
+                    + "the lease of member {2} lapses by itself", CLOSE_WAIT.multipliedBy(2), pending(), member());
+        }
+    }
+
+    /**
+     * Waits for {@code thread} to end, {@code bound} at most, whatever interrupts this thread (its status is kept): a
+     * close called on an interrupted thread (a shutdown hook, a container stopping) still hands its runs over and
+     * releases the lease before it returns, so that the pool its caller closes next is not closed under them.
+     */
+    private static boolean joinUninterruptibly(Thread thread, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        boolean interrupted = false;
         try {
-            if (!last.join(CLOSE_WAIT.multipliedBy(2))) {
-                LOG.log(Level.WARNING, "task store did not answer within {0} on close: {1} task record(s) not written; "
-                        + "the lease of member {2} lapses by itself", CLOSE_WAIT.multipliedBy(2), pending(), member());
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return !thread.isAlive();
+                }
+                try {
+                    return thread.join(Duration.ofNanos(left));
+                }
+                catch (InterruptedException ex) {
+                    interrupted = true;
+                }
             }
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

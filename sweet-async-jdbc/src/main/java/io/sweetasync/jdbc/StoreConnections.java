@@ -74,6 +74,7 @@ final class StoreConnections {
         String product = connection.getMetaData().getDatabaseProductName();
         if (product.equalsIgnoreCase("H2")) {
             warnOfLateWrites(connection);
+            warnOfInterrupts(connection.getMetaData().getURL());
             return Dialect.H2;
         }
         if (product.equalsIgnoreCase("PostgreSQL")) {
@@ -102,6 +103,32 @@ final class StoreConnections {
         catch (SQLException | RuntimeException ex) {
             // an H2 without the setting in INFORMATION_SCHEMA (or not parsable): nothing to warn of
         }
+    }
+
+    /**
+     * Warns when an H2 database is in files that an interrupt closes: H2's default file system ({@code file:}, or a
+     * path alone, and {@code nio:}) reads and writes through a {@code FileChannel}, which the JDK closes when the
+     * thread using it is interrupted; H2 then closes the database for the whole process (error 90098). Tasks are
+     * interrupted by design (a cancel, a timeout, a shutdown), so a task that uses the same database when that
+     * happens takes the store down with it. {@code async:} (an {@code AsynchronousFileChannel}) and {@code retry:}
+     * are not closed so; a server ({@code tcp:}, {@code ssl:}) and {@code mem:} have no channel in this process.
+     */
+    static void warnOfInterrupts(String url) {
+        if (url == null || !url.startsWith("jdbc:h2:")) {
+            return;
+        }
+        String rest = url.substring("jdbc:h2:".length());
+        for (String safe : List.of("mem:", "tcp:", "ssl:", "async:", "retry:")) {
+            if (rest.startsWith(safe)) {
+                return;
+            }
+        }
+        String path = rest.startsWith("file:") ? rest.substring("file:".length())
+                : rest.startsWith("nio:") ? rest.substring("nio:".length()) : rest;
+        LOG.log(System.Logger.Level.WARNING, "the task store's H2 database (" + url + ") is in files that an interrupt "
+                + "closes: a task interrupted (cancelled, timed out, shut down) while it uses this database closes it for "
+                + "the whole process (H2 error 90098), the task store included. Use H2's interrupt-safe file system: "
+                + "jdbc:h2:async:" + path + " (with the URL's settings, ;WRITE_DELAY=0 among them)");
     }
 
     @FunctionalInterface
@@ -159,7 +186,25 @@ final class StoreConnections {
         T apply(Connection connection) throws SQLException;
     }
 
+    /**
+     * {@code work} on a connection of its own. The calling thread's interrupt status is set aside for the call and
+     * put back after: the store's statements run on its callers' threads too (a durable task's submission), and an
+     * interrupt pending on one must not reach the driver: H2's file channel closes on it, and with it the database
+     * for the whole process (error 90098), the store and the application's own tables alike.
+     */
     <T> T run(Work<T> work) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return connected(work);
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T connected(Work<T> work) {
         Boolean outer = timed.get();
         timed.remove();
         try (Connection connection = dataSource.getConnection()) {
@@ -330,7 +375,8 @@ final class StoreConnections {
     }
 
     private static boolean timedOut(SQLException ex) {
-        return ex instanceof SQLTimeoutException || Set.of("57014", "55P03").contains(ex.getSQLState())
+        String state = ex.getSQLState(); // null for many drivers' and pools' errors (a closed pool)
+        return ex instanceof SQLTimeoutException || "57014".equals(state) || "55P03".equals(state)
                 || ex.getErrorCode() == 50200 || ex.getErrorCode() == 57014;
     }
 }

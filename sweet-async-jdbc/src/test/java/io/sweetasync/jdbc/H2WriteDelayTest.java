@@ -44,7 +44,8 @@ class H2WriteDelayTest {
             @Override
             public void publish(LogRecord record) {
                 String message = String.valueOf(record.getMessage());
-                if (record.getLevel().intValue() >= Level.WARNING.intValue() && message.contains("WRITE_DELAY")) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()
+                        && message.contains("after they return (WRITE_DELAY)")) {
                     warnings.add(message);
                 }
             }

@@ -20,13 +20,21 @@ final class TrialSupport {
 
     static String url(Path dir) {
         // -Dtrial.h2.prefix=async: tries H2's interrupt-safe file system (see TrialDurableFindingsTest)
-        return "jdbc:h2:" + System.getProperty("trial.h2.prefix", "file:") + dir.resolve("store").toAbsolutePath()
-                + ";WRITE_DELAY=0";
+        return url(dir, System.getProperty("trial.h2.prefix", "file:"));
+    }
+
+    /** The store's H2 URL in {@code dir} on H2's file system {@code prefix} ({@code file:}, {@code async:}). */
+    static String url(Path dir, String prefix) {
+        return "jdbc:h2:" + prefix + dir.resolve("store").toAbsolutePath() + ";WRITE_DELAY=0";
     }
 
     static HikariDataSource pool(Path dir) {
+        return pool(url(dir));
+    }
+
+    static HikariDataSource pool(String url) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url(dir));
+        config.setJdbcUrl(url);
         config.setMaximumPoolSize(6);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(2_000);
