@@ -107,8 +107,12 @@ final class DurableStarts {
             LOG.log(Level.WARNING, "durable task " + id + " runs again under this member's default timeout and "
                     + "retry policy: the ones it was submitted with cannot be read here (" + ex.getMessage() + ")");
         }
+        // Its attempts count on: the invocation counts its runs (each claim one more), the record its attempts as last
+        // written (the retries a run made before its process died or handed it over; within the flush interval).
+        int attemptsBefore = Math.max(record.attempts() - 1,
+                before.map(io.sweetasync.spi.TaskRecord::attempts).orElse(0));
         return orchestrator.parts().createDurable(spec, durables.body(registration, record.argument()), id,
-                record.attempts() - 1);
+                attemptsBefore);
     }
 
     private static TaskPriority priority(String name) {

@@ -51,7 +51,7 @@ final class StoreSync implements AutoCloseable {
     private final TaskStore store;
     private final TaskStore.Incarnation incarnation;
     final StoreSettings settings;
-    /** Tracked tasks and the status last written for each ({@code ""}: none yet). */
+    /** Tracked tasks and the status and attempts last written for each ({@code ""}: none yet; see StoreWriter). */
     final ConcurrentHashMap<TaskNode<?>, String> tracked = new ConcurrentHashMap<>();
     /**
      * Finished tasks whose sampled resource figures became final after their record may have been

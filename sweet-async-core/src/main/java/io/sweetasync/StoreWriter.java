@@ -97,16 +97,16 @@ final class StoreWriter {
     private boolean flushOnce() {
         List<TaskNode<?>> changed = new ArrayList<>();
         for (Map.Entry<TaskNode<?>, String> entry : tracked.entrySet()) {
-            String status = entry.getKey().status().name();
-            if (!status.equals(entry.getValue())) {
-                changed.add(entry.getKey());
+            TaskNode<?> node = entry.getKey();
+            if (!written(node.status().name(), node.attempts()).equals(entry.getValue())) {
+                changed.add(node);
             }
         }
         for (int from = 0; from < changed.size(); from += BATCH) {
             List<TaskNode<?>> nodes = changed.subList(from, Math.min(changed.size(), from + BATCH));
             List<TaskRecord> records = new ArrayList<>(nodes.size());
             for (TaskNode<?> node : nodes) {
-                records.add(StoredTasks.record(node, member(), incarnation()));
+                records.add(record(node));
             }
             try {
                 store.save(records);
@@ -128,6 +128,38 @@ final class StoreWriter {
     }
 
     /**
+     * The record of {@code node} now; a durable task this process's shutdown stopped is written {@code PENDING}, as its
+     * invocation stays ({@link Durables#released}): it runs again, on another member or at the next start, and is not
+     * shown as cancelled meanwhile (one who believed that would submit it a second time). Its attempts are kept: the
+     * next run counts on from them.
+     */
+    private TaskRecord record(TaskNode<?> node) {
+        TaskRecord record = StoredTasks.record(node, member(), incarnation());
+        if (!TaskStatus.valueOf(record.status()).isTerminal() || !handedOver(node)) {
+            return record;
+        }
+        return new TaskRecord(record.id(), record.parentId(), record.rootId(), record.name(),
+                TaskStatus.PENDING.name(), record.priority(), record.group(), record.runtime(), record.tags(),
+                record.createdAt(), record.startedAt(), 0, record.attempts(), null, null, record.queueWaitNanos(),
+                record.runNanos(), record.cpuNanos(), record.allocatedBytes(), record.bytesRead(), record.bytesWritten(),
+                record.resourceSources(), record.member(), record.incarnation(), true);
+    }
+
+    /** Whether {@code node} is a finished durable task whose invocation stays pending, handed over. */
+    private boolean handedOver(TaskNode<?> node) {
+        return node.isDurable() && node.status().isTerminal() && orchestrator.parts().durables().released(node);
+    }
+
+    /**
+     * What a record written says of its task's progress, kept in {@code tracked} to tell when to write it again: its
+     * status and its attempts (a retry starts a new attempt in the same status, and a durable task's next run, after
+     * a crash or a hand-over, counts its attempts on from the last one written).
+     */
+    private static String written(String status, int attempts) {
+        return status + "/" + attempts;
+    }
+
+    /**
      * After these records were written: a task whose record is terminal is forgotten, once the ends of
      * the durable ones among them are written too (one batch); the others wait for their next change.
      *
@@ -136,16 +168,18 @@ final class StoreWriter {
     private boolean saved(List<TaskNode<?>> nodes, List<TaskRecord> records) {
         List<TaskNode<?>> ended = new ArrayList<>();
         List<TaskStore.DurableEnd> ends = new ArrayList<>();
+        List<TaskId> handedOver = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             TaskNode<?> node = nodes.get(i);
-            if (!TaskStatus.valueOf(records.get(i).status()).isTerminal()) {
-                tracked.replace(node, records.get(i).status());
+            if (!TaskStatus.valueOf(records.get(i).status()).isTerminal() && !handedOver(node)) {
+                tracked.replace(node, written(records.get(i).status(), records.get(i).attempts()));
                 continue;
             }
             TaskStore.DurableEnd end = node.isDurable() ? orchestrator.parts().durables().end(node) : null;
             if (end == null) {
                 if (node.isDurable() && orchestrator.parts().durables().released(node)) {
                     released.add(node.id());
+                    handedOver.add(node.id());
                 }
                 sync.untrack(node);
             }
@@ -154,6 +188,7 @@ final class StoreWriter {
                 ends.add(end);
             }
         }
+        handOver(handedOver);
         if (ends.isEmpty()) {
             return true;
         }
@@ -171,6 +206,26 @@ final class StoreWriter {
         }
         ended.forEach(sync::untrack);
         return true;
+    }
+
+    /**
+     * Hands the invocations of runs the shutdown stopped back to the store now that their records say so, rather
+     * than when the orchestrator closes: a shutdown's grace may be long, or the close may come much later, and
+     * meanwhile this member renews its lease and nobody else could run them. A store that fails this leaves them to
+     * the close ({@link StoreSync#released}, handed back again there: a second hand-back is harmless).
+     */
+    private void handOver(List<TaskId> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            store.releaseDurables(incarnation(), ids);
+            LOG.log(Level.INFO, "{0} durable task(s) stopped by this member''s shutdown handed over to run again: {1}",
+                    ids.size(), ids.size() <= 10 ? ids : ids.subList(0, 10) + " and more");
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not hand over " + ids + " yet; they are handed over on close", ex);
+        }
     }
 
     /**
@@ -260,7 +315,7 @@ final class StoreWriter {
         if (nodes.isEmpty()) {
             return true;
         }
-        List<TaskRecord> records = nodes.stream().map(node -> StoredTasks.record(node, member(), incarnation())).toList();
+        List<TaskRecord> records = nodes.stream().map(this::record).toList();
         try {
             store.save(records);
             nodes.forEach(refigured::remove);

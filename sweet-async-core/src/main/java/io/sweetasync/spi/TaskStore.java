@@ -173,9 +173,10 @@ public interface TaskStore {
      * Hands back pending durable invocations that {@code owner} owns, because its orchestrator is closing
      * gracefully and stopped their runs (they were cancelled by the shutdown and their bodies returned): the
      * next claim runs them again (the attempt counts up) without counting a lost run, so that a task running
-     * across many deployments is not given up as if it had crashed its process ten times. Called before
-     * {@link #close(long)}; never for a run whose body was still running (that one may be what stops the
-     * process). The default does nothing: such runs are claimed once the lease is released, and counted lost.
+     * across many deployments is not given up as if it had crashed its process ten times. Called once their
+     * records say so (soon after the shutdown stopped them), and again before {@link #close(long)} for all of
+     * them (an id handed back twice, or claimed by another member meanwhile, is left as it is); never for a run whose
+     * body was still running (that one may be what stops the process). The default does nothing: such runs are claimed once the lease is released, and counted lost.
      *
      * <pre>{@code
      * store.releaseDurables(incarnation, List.of(reportId)); // then store.close(incarnation)
