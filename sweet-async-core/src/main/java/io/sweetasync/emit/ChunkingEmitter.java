@@ -68,10 +68,10 @@ final class ChunkingEmitter<E> implements Emitter<E> {
 
     @Override
     public void emitAll(Stream<? extends E> data) throws InterruptedException {
-        synchronized (this) {
-            checkOpen();
-        }
-        try (data) {
+        try (data) { // closed also when refused
+            synchronized (this) {
+                checkOpen();
+            }
             Iterator<? extends E> items = data.iterator();
             while (items.hasNext()) {
                 emit(items.next());

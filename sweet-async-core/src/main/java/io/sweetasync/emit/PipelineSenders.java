@@ -189,7 +189,18 @@ final class PipelineSenders<E> {
 
         @Override
         public void emitAll(Stream<? extends E> data) throws InterruptedException {
-            buffer.checkOpen();
+            try {
+                buffer.checkOpen();
+            }
+            catch (RuntimeException refused) {
+                try {
+                    data.close(); // refused past the run: the stream is closed all the same, as emitAll promises
+                }
+                catch (RuntimeException closing) {
+                    refused.addSuppressed(closing);
+                }
+                throw refused;
+            }
             if (sharedSources()) {
                 drain(shared(data, index, () -> new SharedSource(data.iterator(), data::close)));
             }

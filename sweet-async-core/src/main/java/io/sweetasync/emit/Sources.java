@@ -65,7 +65,9 @@ public final class Sources {
      * The rows of a query, streamed with a cursor: a forward-only, read-only statement with fetch size
      * {@code fetchSize}, on a connection whose auto-commit is off while it runs (which PostgreSQL needs to
      * stream). Rows are fetched as the buffer drains; the connection is closed when the query is done or
-     * the pipeline is cancelled.
+     * the pipeline is cancelled. A stop that finds the sender inside the driver (a fetch waiting for the
+     * database, deaf to interrupts) cancels the statement from another thread, and aborts the connection if the
+     * query has not returned 5 s after that.
      */
     public static <E> Sender<E> query(DataSource dataSource, String sql, int fetchSize, RowMapper<? extends E> mapper) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -84,10 +86,14 @@ public final class Sources {
                 try (PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
                         ResultSet.CONCUR_READ_ONLY)) {
                     statement.setFetchSize(fetchSize);
+                    QueryStop watched = QueryStop.watch(connection, statement);
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
                             emitter.emit(mapper.map(rows));
                         }
+                    }
+                    finally {
+                        watched.close();
                     }
                 }
                 catch (Throwable first) {

@@ -25,6 +25,8 @@ final class SampleWindow {
     private int fresh;
     private int freshDrops;
     private int maxInflight;
+    /** The least latency of a fresh sample; {@code Long.MAX_VALUE} before the first. */
+    private long freshMin = Long.MAX_VALUE;
     private double inflightSum;
     private int delivered;
     private int deliveredDrops;
@@ -48,6 +50,7 @@ final class SampleWindow {
         fresh = 0;
         freshDrops = 0;
         maxInflight = 0;
+        freshMin = Long.MAX_VALUE;
         inflightSum = 0;
         delivered = 0;
         deliveredDrops = 0;
@@ -77,6 +80,7 @@ final class SampleWindow {
             fresh++;
             freshDrops += dropped ? 1 : 0;
             maxInflight = Math.max(maxInflight, inflight);
+            freshMin = Math.min(freshMin, rttNanos);
             inflightSum += inflight;
         }
         if (fresh > 0) {
@@ -138,10 +142,20 @@ final class SampleWindow {
         return delivered == 0 ? 0 : rate() * (delivered - deliveredDrops) / delivered;
     }
 
-    /** Mean latency in nanoseconds by Little's law; the completions' mean while the rate is unknown. */
+    /**
+     * Mean latency in nanoseconds by Little's law, never below the least latency of a fresh sample (their mean cannot
+     * be less); the completions' mean while the rate is unknown. The floor matters where completions come in clumps
+     * (a long constant round trip: a whole limit's worth returns at once, once per trip): the rate from the first
+     * completion to the last then reads high, and Little's latency below every sample's, a baseline too low to
+     * ever be met again.
+     */
     double latency() {
         double rate = rate();
-        return rate > 0 ? concurrency() / rate * 1e9 : delivered == 0 ? 0 : deliveredSum / delivered;
+        if (rate <= 0) {
+            return delivered == 0 ? 0 : deliveredSum / delivered;
+        }
+        double little = concurrency() / rate * 1e9;
+        return fresh > 0 ? Math.max(little, freshMin) : little;
     }
 
     /**
