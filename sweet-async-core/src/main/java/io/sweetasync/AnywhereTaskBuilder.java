@@ -37,9 +37,13 @@ public final class AnywhereTaskBuilder<T> {
     private final TaskOrchestrator orchestrator;
     private final TaskSpec<T> spec;
 
-    AnywhereTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec) {
+    /** The builder's value type, or null (see {@link WrongResultType}). */
+    private final Class<T> type;
+
+    AnywhereTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec, Class<T> type) {
         this.orchestrator = orchestrator;
         this.spec = spec;
+        this.type = type;
     }
 
     /**
@@ -48,7 +52,7 @@ public final class AnywhereTaskBuilder<T> {
      * @throws IllegalArgumentException if no handler has that name, or it takes another type of argument
      */
     public SpawningTask<T> run(String handler, Object argument) {
-        return orchestrator.parts().placement().spawn(spec, Objects.requireNonNull(handler, "handler"), argument);
+        return orchestrator.parts().placement().spawn(spec, Objects.requireNonNull(handler, "handler"), argument, type);
     }
 
     /**

@@ -51,13 +51,14 @@ final class ClusterPlacement implements ClusterHost {
 
     // ---- the placing member ---------------------------------------------------------------------
 
-    <T> SpawningTask<T> spawn(TaskSpec<T> spec, String handler, Object argument) {
+    <T> SpawningTask<T> spawn(TaskSpec<T> spec, String handler, Object argument, Class<T> type) {
         checkArgument(registration(orchestrator, handler), argument);
         String name = spec.name() != null ? spec.name() : handler;
         String group = spec.group();
         Map<String, String> tags = spec.tags(); // the handle's own tags, without a snapshot of it per placement
         FollowedWork followed = new FollowedWork(); // the handle is QUEUED until the work began where it was placed
-        Callable<T> body = () -> place(handler, argument, name, group, tags, followed);
+        Callable<T> body = WrongResultType.checked(() -> place(handler, argument, name, group, tags, followed), type,
+                handler);
         // The handle only waits for the work, wherever it runs: no load of this member from its creation on, not
         // from when its body begins (late on a busy runtime or machine), else a burst of handles made faster than
         // their bodies begin has each decision see this member busy with the handles behind it (as a durable

@@ -78,6 +78,23 @@ final class DurableEnds {
                 failure);
     }
 
+    /**
+     * The stored result of {@code id} as a {@code type}; a result that is not one (read as another type than its
+     * handler's) is refused naming the task, the handler and the type (the codec's own words, which may quote the
+     * value, only in the cause).
+     */
+    private <T> T decoded(TaskId id, DurableRecord record, Class<T> type) {
+        DurableCodec codec = durables.codec(); // none: its own error, not this one's
+        try {
+            return codec.decode(record.result(), type);
+        }
+        catch (RuntimeException ex) {
+            throw new IllegalArgumentException("the stored result of durable task " + id + " (handler '"
+                    + record.handler() + "') cannot be read as a " + type.getName() + " ("
+                    + ex.getClass().getSimpleName() + "): read it as the type its handler returns", ex);
+        }
+    }
+
     /** A durable task's result by id, decoded as {@code type}; empty while it has not ended or if unknown. */
     <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
         Objects.requireNonNull(id, "id");
@@ -93,8 +110,7 @@ final class DurableEnds {
                 "", id.incarnation(), true)));
         TaskStatus status = TaskStatus.valueOf(record.status());
         if (status == TaskStatus.COMPLETED) {
-            return Optional.of(TaskResult.ok(record.result() == null ? null
-                    : durables.codec().decode(record.result(), type)));
+            return Optional.of(TaskResult.ok(record.result() == null ? null : decoded(id, record, type)));
         }
         // The task's record says what ended it (its error's type and own message); the durable record keeps the whole
         // message of the task's exception, whose "task x#1-9 failed after 1 attempt: " a new exception would repeat

@@ -45,7 +45,7 @@ final class DurableSubmission {
     }
 
     /** Stores the invocation, then lets the gate start it; see {@link DurableTaskBuilder#run()}. */
-    <T> SpawningTask<T> submit(TaskSpec<T> spec, String name, Object argument) {
+    <T> SpawningTask<T> submit(TaskSpec<T> spec, String name, Object argument, Class<T> type) {
         StoreSync sync = durables.sync(name);
         DurableCodec codec = durables.codec(name);
         Durables.Registration<?> registration = durables.registration(name);
@@ -73,9 +73,10 @@ final class DurableSubmission {
         String settings = DurableSettings.write(named.name(), named.timeout(), named.retry());
         DurableTarget target = orchestrator.parts().placement().chooseDurable(name, named.group());
         if (target != null) {
-            return placed.submit(sync, registration, named, encoded, settings, target, gate);
+            return placed.submit(sync, registration, named, encoded, settings, target, gate, type);
         }
-        TaskNode<T> node = orchestrator.parts().createDurable(named, durables.body(registration, encoded), null, 0);
+        TaskNode<T> node = orchestrator.parts().createDurable(named,
+                WrongResultType.checked(durables.body(registration, encoded), type, name), null, 0);
         if (node.rejectedByShutdown()) {
             // A root submitted while the orchestrator shuts down, or once it closed: its caller hears it was rejected,
             // so it is not stored (stored, the next start ran it: an invocation its caller was told never ran)

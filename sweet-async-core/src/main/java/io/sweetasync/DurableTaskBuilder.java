@@ -43,12 +43,16 @@ public final class DurableTaskBuilder<T> {
     private final TaskSpec<T> spec;
     private final String handler;
     private final Object argument;
+    /** The builder's value type, or null (see {@link WrongResultType}). */
+    private final Class<T> type;
 
-    DurableTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec, String handler, Object argument) {
+    DurableTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec, String handler, Object argument,
+            Class<T> type) {
         this.orchestrator = orchestrator;
         this.spec = spec;
         this.handler = Objects.requireNonNull(handler, "handler");
         this.argument = argument;
+        this.type = type;
     }
 
     /**
@@ -61,7 +65,7 @@ public final class DurableTaskBuilder<T> {
      *                                  large to store (over 4,000 characters as stored: hundreds of rules)
      */
     public SpawningTask<T> run() {
-        return orchestrator.parts().durables().submit(spec, handler, argument);
+        return orchestrator.parts().durables().submit(spec, handler, argument, type);
     }
 
     /**

@@ -161,8 +161,8 @@ final class Durables {
     }
 
     /** Stores the invocation, then lets the gate start it; see {@link DurableTaskBuilder#run()}. */
-    <T> SpawningTask<T> submit(TaskSpec<T> spec, String name, Object argument) {
-        return submission.submit(spec, name, argument);
+    <T> SpawningTask<T> submit(TaskSpec<T> spec, String name, Object argument, Class<T> type) {
+        return submission.submit(spec, name, argument, type);
     }
 
     @SuppressWarnings("unchecked")

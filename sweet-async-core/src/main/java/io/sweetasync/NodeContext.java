@@ -61,23 +61,23 @@ final class NodeContext implements TaskContext {
 
     @Override
     public <U> SpawningTask<U> runChild(Callable<? extends U> work) {
-        return this.<U>builder().run(work);
+        return this.<U>builder(null).run(work);
     }
 
     @Override
     public <U> SpawningTaskBuilder<U> child(Class<U> type) {
         Objects.requireNonNull(type, "type");
-        return builder();
+        return builder(type);
     }
 
-    private <U> SpawningTaskBuilder<U> builder() {
+    private <U> SpawningTaskBuilder<U> builder(Class<U> type) {
         TaskSpec<?> spec = childSpec;
         if (spec == null) {
             childSpec = spec = TaskSpec.childOf(node);
         }
         @SuppressWarnings("unchecked")
         TaskSpec<U> typed = (TaskSpec<U>) spec;
-        return new SpawningTaskBuilder<>(node.orchestrator(), typed);
+        return new SpawningTaskBuilder<>(node.orchestrator(), typed, type);
     }
 
     @Override

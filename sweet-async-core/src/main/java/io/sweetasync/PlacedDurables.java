@@ -48,7 +48,7 @@ final class PlacedDurables {
      * there), then starts it there through the start gate.
      */
     <T> SpawningTask<T> submit(StoreSync sync, Durables.Registration<?> registration, TaskSpec<T> named,
-            String encoded, String settings, DurableTarget target, DurableStartGate gate) {
+            String encoded, String settings, DurableTarget target, DurableStartGate gate, Class<T> type) {
         TaskCluster cluster = orchestrator.parts().placement().cluster();
         // The member that runs it retries, and admits it in its group; the mirror only follows, holding no permit.
         TaskSpec<T> spec = named.withTag(ClusterPlacement.PLACED_FROM, cluster.memberName())
@@ -60,7 +60,8 @@ final class PlacedDurables {
         // The mirror only follows the work: no load of this member while it is live, from its creation on, not from
         // when its body starts (late on a loaded machine), else a burst placed from here sees this member busy with
         // its handles (TaskFactory.createMirror counts it, FinishedTasks gives it back).
-        TaskNode<T> node = orchestrator.parts().createMirror(spec, mirror::run);
+        TaskNode<T> node = orchestrator.parts().createMirror(spec,
+                WrongResultType.checked(mirror::run, type, registration.name()));
         if (node.rejectedByShutdown()) {
             return node; // submitted while this member shuts down: rejected, and not stored (see DurableSubmission)
         }

@@ -39,10 +39,25 @@ public final class SpawningTaskBuilder<T> {
 
     private final TaskOrchestrator orchestrator;
     private final TaskSpec<T> spec;
+    /**
+     * The value type given to {@code to(Class)} or {@code child(Class)}, null for {@code to()}: a durable or
+     * {@code anywhere()} task, whose handler's result the compiler cannot check, is held to it.
+     */
+    private final Class<T> type;
 
     SpawningTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec) {
+        this(orchestrator, spec, null);
+    }
+
+    SpawningTaskBuilder(TaskOrchestrator orchestrator, TaskSpec<T> spec, Class<T> type) {
         this.orchestrator = orchestrator;
         this.spec = spec;
+        this.type = type;
+    }
+
+    /** A builder like this one with {@code next} set. */
+    private SpawningTaskBuilder<T> with(TaskSpec<T> next) {
+        return new SpawningTaskBuilder<>(orchestrator, next, type);
     }
 
     /**
@@ -60,7 +75,7 @@ public final class SpawningTaskBuilder<T> {
             throw new IllegalArgumentException("task name '" + Names.printable(name) + "' is not valid: use 1 to "
                     + MAX_NAME + " characters, not blank, without control characters, '/' or '#'");
         }
-        return new SpawningTaskBuilder<>(orchestrator, spec.withName(name));
+        return with(spec.withName(name));
     }
 
     /**
@@ -76,12 +91,12 @@ public final class SpawningTaskBuilder<T> {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new SpawningTaskBuilder<>(orchestrator, spec.withTimeout(timeout));
+        return with(spec.withTimeout(timeout));
     }
 
     /** How failed attempts are retried; see {@link RetryPolicy}. */
     public SpawningTaskBuilder<T> retry(RetryPolicy policy) {
-        return new SpawningTaskBuilder<>(orchestrator, spec.withRetry(Objects.requireNonNull(policy, "policy")));
+        return with(spec.withRetry(Objects.requireNonNull(policy, "policy")));
     }
 
     /**
@@ -98,12 +113,12 @@ public final class SpawningTaskBuilder<T> {
      * body runs on its thread any more), not a child of the task that is ending.
      */
     public SpawningTaskBuilder<T> fallback(Function<? super AsyncTaskException, ? extends T> fallback) {
-        return new SpawningTaskBuilder<>(orchestrator, spec.withFallback(Objects.requireNonNull(fallback, "fallback")));
+        return with(spec.withFallback(Objects.requireNonNull(fallback, "fallback")));
     }
 
     /** Admission order wherever the task waits (runtime queues, limiter queues). */
     public SpawningTaskBuilder<T> priority(TaskPriority priority) {
-        return new SpawningTaskBuilder<>(orchestrator, spec.withPriority(Objects.requireNonNull(priority, "priority")));
+        return with(spec.withPriority(Objects.requireNonNull(priority, "priority")));
     }
 
     /**
@@ -119,7 +134,7 @@ public final class SpawningTaskBuilder<T> {
     public SpawningTaskBuilder<T> group(String group) {
         // " pricing " silently made a second group, with the default limits, beside "pricing"
         Names.group("group", group);
-        return new SpawningTaskBuilder<>(orchestrator, spec.withGroup(group));
+        return with(spec.withGroup(group));
     }
 
     /**
@@ -130,7 +145,7 @@ public final class SpawningTaskBuilder<T> {
      */
     public SpawningTaskBuilder<T> runtime(String runtime) {
         orchestrator.parts().runtime(runtime);
-        return new SpawningTaskBuilder<>(orchestrator, spec.withRuntime(runtime));
+        return with(spec.withRuntime(runtime));
     }
 
     /** Do not become a child of the task running on the calling thread; start a new root. */
@@ -138,7 +153,7 @@ public final class SpawningTaskBuilder<T> {
         if (spec.parent() != null) {
             throw new IllegalStateException("a builder from TaskContext.child(...) makes children; it cannot be detached");
         }
-        return new SpawningTaskBuilder<>(orchestrator, spec.withDetached());
+        return with(spec.withDetached());
     }
 
     /**
@@ -166,7 +181,7 @@ public final class SpawningTaskBuilder<T> {
             throw new IllegalArgumentException("a task takes at most " + MAX_TAGS + " tags; '" + Names.printable(key)
                     + "' would be one more");
         }
-        return new SpawningTaskBuilder<>(orchestrator, spec.withTag(key, value));
+        return with(spec.withTag(key, value));
     }
 
     /**
@@ -198,7 +213,7 @@ public final class SpawningTaskBuilder<T> {
             }
             all.add(node);
         }
-        return new SpawningTaskBuilder<>(orchestrator, spec.withAfter(List.copyOf(all)));
+        return with(spec.withAfter(List.copyOf(all)));
     }
 
     /**
@@ -239,7 +254,7 @@ public final class SpawningTaskBuilder<T> {
             throw new IllegalStateException("a durable task cannot wait for other tasks with after(...): "
                     + "they would not exist after a restart");
         }
-        return new DurableTaskBuilder<>(orchestrator, spec, handler, argument);
+        return new DurableTaskBuilder<>(orchestrator, spec, handler, argument, type);
     }
 
     /**
@@ -251,7 +266,7 @@ public final class SpawningTaskBuilder<T> {
      * }</pre>
      */
     public AnywhereTaskBuilder<T> anywhere() {
-        return new AnywhereTaskBuilder<>(orchestrator, spec);
+        return new AnywhereTaskBuilder<>(orchestrator, spec, type);
     }
 
     /**

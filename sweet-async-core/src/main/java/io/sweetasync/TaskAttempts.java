@@ -186,7 +186,8 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
     private void afterFailure(int attempt, Throwable error) {
         Duration delay;
         try {
-            delay = settings.retry.nextDelay(attempt, error).orElse(null);
+            // A handler's value of the wrong type is not mended by running the handler again.
+            delay = error instanceof WrongResultType ? null : settings.retry.nextDelay(attempt, error).orElse(null);
         }
         catch (RuntimeException | Error policyFailure) {
             // A retry policy that throws must not strand the task: it fails, with the policy's error attached.

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The engine: runtimes, the live task registry, a bounded history of finished root tasks, and
@@ -52,6 +53,9 @@ public final class TaskOrchestrator implements AutoCloseable {
      * call (a {@code to(type).run(work)} per task made one each).
      */
     private final SpawningTaskBuilder<?> anyTask = new SpawningTaskBuilder<>(this, TaskSpec.empty());
+    /** The builders {@link #to(Class)} hands out, by type (see there which types are kept). */
+    private final ConcurrentHashMap<Class<?>, SpawningTaskBuilder<?>> typedTasks = new ConcurrentHashMap<>();
+    private static final int MAX_TYPED_BUILDERS = 256;
 
     private TaskOrchestrator(Builder builder) {
         this.parts = new OrchestratorParts(this, builder);
@@ -97,10 +101,39 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     // ---- entry points ---------------------------------------------------------------------------
 
-    /** A builder for tasks of this orchestrator producing {@code type}. */
+    /**
+     * A builder for tasks of this orchestrator producing {@code type}. A durable or {@code anywhere()} task made from
+     * it, whose work is a handler registered by name, fails if the handler returns another type (a
+     * {@link ClassCastException} naming the handler and both types, never retried) rather than hand out a value
+     * of the wrong type.
+     */
     public <T> SpawningTaskBuilder<T> to(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return to();
+        SpawningTaskBuilder<?> cached = typedTasks.get(type);
+        if (cached == null) {
+            cached = new SpawningTaskBuilder<>(this, TaskSpec.empty(), type);
+            // Kept only for types that cannot be unloaded before this orchestrator (its own loader's, or a parent's),
+            // and a few hundred at most: a type of a redeployed application's loader must not be pinned by it.
+            if (typedTasks.size() < MAX_TYPED_BUILDERS && keeps(type.getClassLoader())) {
+                typedTasks.putIfAbsent(type, cached);
+            }
+        }
+        @SuppressWarnings("unchecked") // made for this very type
+        SpawningTaskBuilder<T> builder = (SpawningTaskBuilder<T>) cached;
+        return builder;
+    }
+
+    /** Whether a class of {@code loader} lives at least as long as this library's classes. */
+    private static boolean keeps(ClassLoader loader) {
+        if (loader == null) {
+            return true; // the bootstrap loader's: String, Integer, List...
+        }
+        for (ClassLoader own = TaskOrchestrator.class.getClassLoader(); own != null; own = own.getParent()) {
+            if (own == loader) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A builder for tasks of this orchestrator; the value type is inferred. */
@@ -157,6 +190,8 @@ public final class TaskOrchestrator implements AutoCloseable {
      * }</pre>
      *
      * @throws IllegalStateException without a store
+     * @throws IllegalArgumentException if the result is not a {@code type} (read as another type than its handler
+     *                                  returns), naming the task and the handler
      */
     public <T> Optional<TaskResult<T>> storedResult(TaskId id, Class<T> type) {
         return parts.outside.durables().storedResult(id, type);
