@@ -124,4 +124,22 @@ class Review7HandOverTest {
         assertThat(real.find(id).map(TaskRecord::status)).as("the record of a run the shutdown stopped")
                 .contains("PENDING");
     }
+    /**
+     * WrongResultType: "a primitive type stands for its box; null is of every type". Not of a primitive type:
+     * {@code to(int.class)} for a handler that returns null completes with null, and the caller's
+     * {@code int value = task.join()} throws a NullPointerException far away, naming nothing (what the check is for).
+     */
+    @Test
+    void aNullResultIsNotHandedOutAsAPrimitive() {
+        JdbcTaskStore store = Databases.h2().newStore();
+        try (TaskOrchestrator a = on(store, "a").handler("nothing", String.class, s -> null).build()) {
+            SpawningTask<Integer> task = a.to(int.class).durable("nothing", "x").run();
+            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> {
+                int value = task.join();
+                System.out.println("joined " + value);
+            });
+            assertThat(failure).as("a task error naming the handler, not a bare NullPointerException")
+                    .isNotInstanceOf(NullPointerException.class);
+        }
+    }
 }
