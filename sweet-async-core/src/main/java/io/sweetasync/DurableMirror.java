@@ -193,8 +193,22 @@ final class DurableMirror<T> {
      * in the handler, its record): it said 1, the handle's own attempt, and a handler guarding on it took a re-run
      * for a first run.
      */
+    /** The task record the run before wrote last (its attempts), or none if the store cannot say now. */
+    private Optional<io.sweetasync.spi.TaskRecord> lastWritten(DurableRecord record) {
+        StoreSync sync = orchestrator.parts().storeSync();
+        try {
+            return sync == null ? Optional.empty() : sync.store().find(new TaskId(record.id()));
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not read the record of durable task " + record.id() + "; its attempts count on "
+                    + "from its claims", ex);
+            return Optional.empty();
+        }
+    }
+
     private Object runClaimed(DurableRecord record) throws Exception {
-        for (int attempt = record.attempts(); ; attempt++) {
+        int before = DurableStarts.attemptsBefore(record, lastWritten(record));
+        for (int attempt = before + 1; ; attempt++) {
             node.runsAsAttempt(attempt);
             try {
                 return registration.call(orchestrator.parts().durables().codec(), record.argument());

@@ -107,12 +107,17 @@ final class DurableStarts {
             LOG.log(Level.WARNING, "durable task " + id + " runs again under this member's default timeout and "
                     + "retry policy: the ones it was submitted with cannot be read here (" + ex.getMessage() + ")");
         }
-        // Its attempts count on: the invocation counts its runs (each claim one more), the record its attempts as last
-        // written (the retries a run made before its process died or handed it over; within the flush interval).
-        int attemptsBefore = Math.max(record.attempts() - 1,
-                before.map(io.sweetasync.spi.TaskRecord::attempts).orElse(0));
         return orchestrator.parts().createDurable(spec, durables.body(registration, record.argument()), id,
-                attemptsBefore);
+                attemptsBefore(record, before));
+    }
+
+    /**
+     * The attempts a claimed invocation made before this run, which its attempts count on from: the invocation counts
+     * its runs (each claim one more), its task record its attempts as last written (the retries a run made before its
+     * process died or handed it over; within the flush interval), whichever says more.
+     */
+    static int attemptsBefore(DurableRecord record, Optional<io.sweetasync.spi.TaskRecord> before) {
+        return Math.max(record.attempts() - 1, before.map(io.sweetasync.spi.TaskRecord::attempts).orElse(0));
     }
 
     private static TaskPriority priority(String name) {

@@ -144,7 +144,7 @@ final class LeaseKeeper {
     /**
      * Watches the renewal begun at {@code started}: if it has not returned once it has taken a third of the lease and
      * the lease has lapsed by this member's clock (a call waiting on a connection that died without a word: no socket
-     * timeout), a warning says so, once, from the orchestrator's clock: other members may claim this member's durable
+     * timeout), a warning says so, once, from the orchestrator's own clock (not with a clock of the user's): other members may claim this member's durable
      * invocations and run them too, and nothing here can tell until the call returns (then the runs they took over are
      * stopped, {@link #stopTakenOver}). A renewal that fails at once is said by {@link StoreSync#storeDown} instead.
      */
@@ -152,7 +152,9 @@ final class LeaseKeeper {
         long lease = settings.lease().toNanos();
         long delay = Math.max(lease / 3, renewedAt + lease - started);
         try {
-            return orchestrator.parts().clock().schedule(Duration.ofNanos(delay), () -> {
+            // In real time (a user's manual clock would fire it when a test moves it, or never), on the orchestrator's
+            // own clock's threads; none with a user's clock, or once it closed: nothing is watched then.
+            TaskClock.Scheduled watch = orchestrator.parts().scheduleInRealTime(Duration.ofNanos(delay), () -> {
                 if (!hung.compareAndSet(false, true)) {
                     return; // returned meanwhile
                 }
@@ -164,6 +166,7 @@ final class LeaseKeeper {
                         + "without a word: give the store's connections a socket timeout well under the lease "
                         + "(PostgreSQL: socketTimeout on the JDBC URL, in seconds)");
             });
+            return watch != null ? watch : () -> { };
         }
         catch (RuntimeException ex) {
             return () -> { }; // the clock is closing with the orchestrator: nothing to watch for

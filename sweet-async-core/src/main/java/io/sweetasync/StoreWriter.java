@@ -98,33 +98,49 @@ final class StoreWriter {
         List<TaskNode<?>> changed = new ArrayList<>();
         for (Map.Entry<TaskNode<?>, String> entry : tracked.entrySet()) {
             TaskNode<?> node = entry.getKey();
-            if (!written(node.status().name(), node.attempts()).equals(entry.getValue())) {
+            if (!progress(node).equals(entry.getValue())) {
                 changed.add(node);
             }
         }
         for (int from = 0; from < changed.size(); from += BATCH) {
             List<TaskNode<?>> nodes = changed.subList(from, Math.min(changed.size(), from + BATCH));
-            List<TaskRecord> records = new ArrayList<>(nodes.size());
+            List<Written> batch = new ArrayList<>(nodes.size());
             for (TaskNode<?> node : nodes) {
-                records.add(record(node));
+                batch.add(toWrite(node));
             }
             try {
-                store.save(records);
-                written.add(records.size());
+                store.save(batch.stream().map(Written::record).toList());
+                written.add(batch.size());
                 sync.storeUp(writesDown);
             }
             catch (RuntimeException ex) {
-                if (!saveOneByOne(nodes, records)) {
-                    sync.storeDown(writesDown, "writing " + records.size() + " task records", ex);
+                if (!saveOneByOne(batch)) {
+                    sync.storeDown(writesDown, "writing " + batch.size() + " task records", ex);
                     return false;
                 }
                 continue;
             }
-            if (!saved(nodes, records)) {
+            if (!saved(batch)) {
                 return false;
             }
         }
         return rewriteRefigured();
+    }
+
+    /**
+     * A record to write, with what was decided with it (together, from one look at the node: a node that ends while
+     * its record is written is looked at again at the next flush): {@code progress}, what it says of its task
+     * ({@link #progress}); {@code handedOver}, whether it is the {@code PENDING} record of a durable run this
+     * process's shutdown stopped whose body has returned, which is handed back to the store once it is written.
+     */
+    private record Written(TaskNode<?> node, TaskRecord record, String progress, boolean handedOver) {
+    }
+
+    private Written toWrite(TaskNode<?> node) {
+        String progress = progress(node);
+        boolean stays = stays(node);
+        TaskRecord record = record(node, stays);
+        return new Written(node, record, progress, stays && !progress.endsWith(RUNAWAY));
     }
 
     /**
@@ -133,9 +149,9 @@ final class StoreWriter {
      * shown as cancelled meanwhile (one who believed that would submit it a second time). Its attempts are kept: the
      * next run counts on from them.
      */
-    private TaskRecord record(TaskNode<?> node) {
+    private TaskRecord record(TaskNode<?> node, boolean stays) {
         TaskRecord record = StoredTasks.record(node, member(), incarnation());
-        if (!TaskStatus.valueOf(record.status()).isTerminal() || !handedOver(node)) {
+        if (!stays || !TaskStatus.valueOf(record.status()).isTerminal()) {
             return record;
         }
         return new TaskRecord(record.id(), record.parentId(), record.rootId(), record.name(),
@@ -145,18 +161,27 @@ final class StoreWriter {
                 record.resourceSources(), record.member(), record.incarnation(), true);
     }
 
-    /** Whether {@code node} is a finished durable task whose invocation stays pending, handed over. */
-    private boolean handedOver(TaskNode<?> node) {
+    /**
+     * Whether {@code node} is a finished durable task whose invocation stays pending, to run again: this process's
+     * shutdown stopped its run ({@link Durables#released}). It is handed over only once its body has returned: a
+     * runaway's body still runs, and another member must not run it beside it (nor is it handed back at close: its
+     * member's lease lapses, and the run counts as lost).
+     */
+    private boolean stays(TaskNode<?> node) {
         return node.isDurable() && node.status().isTerminal() && orchestrator.parts().durables().released(node);
     }
 
+    private static final String RUNAWAY = "/runaway";
+
     /**
      * What a record written says of its task's progress, kept in {@code tracked} to tell when to write it again: its
-     * status and its attempts (a retry starts a new attempt in the same status, and a durable task's next run, after
-     * a crash or a hand-over, counts its attempts on from the last one written).
+     * status, its attempts (a retry starts a new attempt in the same status, and a durable task's next run, after
+     * a crash or a hand-over, counts its attempts on from the last one written), and whether it is a runaway (whose
+     * return lets a durable run the shutdown stopped be handed over).
      */
-    private static String written(String status, int attempts) {
-        return status + "/" + attempts;
+    private static String progress(TaskNode<?> node) {
+        String progress = node.status().name() + "/" + node.attempts();
+        return node.isRunaway() ? progress + RUNAWAY : progress;
     }
 
     /**
@@ -165,22 +190,25 @@ final class StoreWriter {
      *
      * @return false if the store failed writing the durable ends (they are written again next time)
      */
-    private boolean saved(List<TaskNode<?>> nodes, List<TaskRecord> records) {
+    private boolean saved(List<Written> batch) {
         List<TaskNode<?>> ended = new ArrayList<>();
         List<TaskStore.DurableEnd> ends = new ArrayList<>();
         List<TaskId> handedOver = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            TaskNode<?> node = nodes.get(i);
-            if (!TaskStatus.valueOf(records.get(i).status()).isTerminal() && !handedOver(node)) {
-                tracked.replace(node, written(records.get(i).status(), records.get(i).attempts()));
+        for (Written one : batch) {
+            TaskNode<?> node = one.node();
+            if (one.handedOver()) {
+                released.add(node.id());
+                handedOver.add(node.id());
+                sync.untrack(node);
+                continue;
+            }
+            if (!TaskStatus.valueOf(one.record().status()).isTerminal()) {
+                // live, or a run the shutdown stopped whose body still runs (a runaway): written again as it moves
+                tracked.replace(node, one.progress());
                 continue;
             }
             TaskStore.DurableEnd end = node.isDurable() ? orchestrator.parts().durables().end(node) : null;
             if (end == null) {
-                if (node.isDurable() && orchestrator.parts().durables().released(node)) {
-                    released.add(node.id());
-                    handedOver.add(node.id());
-                }
                 sync.untrack(node);
             }
             else {
@@ -195,9 +223,9 @@ final class StoreWriter {
         try {
             store.finishDurables(ends);
         }
-        catch (RuntimeException batch) {
+        catch (RuntimeException failed) {
             if (!finishOneByOne(ended, ends)) {
-                sync.storeDown(writesDown, "writing the ends of " + ends.size() + " durable tasks", batch);
+                sync.storeDown(writesDown, "writing the ends of " + ends.size() + " durable tasks", failed);
                 // record and end written again next time
                 ended.forEach(node -> tracked.replace(node, StoreSync.UNWRITTEN));
                 return false;
@@ -274,15 +302,14 @@ final class StoreWriter {
      * counted (a durable task stays tracked all the same: its end is still to be written); if the first one fails
      * too, the store is down and the batch waits for the next interval.
      */
-    private boolean saveOneByOne(List<TaskNode<?>> nodes, List<TaskRecord> records) {
+    private boolean saveOneByOne(List<Written> batch) {
         boolean anyWritten = false;
-        List<TaskNode<?>> savedNodes = new ArrayList<>();
-        List<TaskRecord> savedRecords = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
+        List<Written> saved = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Written one = batch.get(i);
             try {
-                store.save(List.of(records.get(i)));
-                savedNodes.add(nodes.get(i));
-                savedRecords.add(records.get(i));
+                store.save(List.of(one.record()));
+                saved.add(one);
                 written.increment();
                 anyWritten = true;
             }
@@ -291,21 +318,20 @@ final class StoreWriter {
                     return false;
                 }
                 dropped.increment();
-                LOG.log(Level.WARNING, "the task store refused the record of task " + nodes.get(i).label()
+                LOG.log(Level.WARNING, "the task store refused the record of task " + one.node().label()
                         + "; dropped (counted)", ex);
-                if (nodes.get(i).isDurable()) {
+                if (one.node().isDurable()) {
                     // Its record is dropped, not the task: it stays tracked, so its end is still written (its
                     // invocation would stay pending for ever) and the looks know it runs here (untracked while it
                     // ran, it was unknown to them: they started it a second time, LostAnswerReviewTest).
-                    savedNodes.add(nodes.get(i));
-                    savedRecords.add(records.get(i));
+                    saved.add(one);
                 }
                 else {
-                    sync.untrack(nodes.get(i));
+                    sync.untrack(one.node());
                 }
             }
         }
-        saved(savedNodes, savedRecords); // a failure there is retried next time, like any
+        saved(saved); // a failure there is retried next time, like any
         return true;
     }
 
@@ -315,7 +341,7 @@ final class StoreWriter {
         if (nodes.isEmpty()) {
             return true;
         }
-        List<TaskRecord> records = nodes.stream().map(this::record).toList();
+        List<TaskRecord> records = nodes.stream().map(node -> record(node, stays(node))).toList();
         try {
             store.save(records);
             nodes.forEach(refigured::remove);

@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
  * {@link ClassCastException} far away, at its caller's assignment, naming nothing. It is never retried (the handler
  * would return the same type again, and its effects would repeat): {@link TaskAttempts} knows it.
  *
- * <p>A primitive type stands for its box ({@code to(int.class)} takes an {@code Integer}); {@code null} is of every
- * type; a builder made without a type ({@code to()}) checks nothing.
+ * <p>A primitive type stands for its box ({@code to(int.class)} takes an {@code Integer}, not {@code null}); {@code null}
+ * is of every other type; a builder made without a type ({@code to()}) checks nothing.
  */
 final class WrongResultType extends ClassCastException {
 
@@ -33,6 +33,10 @@ final class WrongResultType extends ClassCastException {
 
     /** {@code value} as a {@code type}; throws this if it is not one. */
     static <T> T check(Object value, Class<T> type, String handler) {
+        if (value == null && type.isPrimitive() && type != void.class) {
+            throw new WrongResultType("handler '" + handler + "' returned null, which is not an " + type.getName()
+                    + " (to(" + type.getName() + ".class)): use the box type to take a null");
+        }
         Class<?> boxed = boxed(type);
         if (value != null && !boxed.isInstance(value)) {
             throw new WrongResultType("handler '" + handler + "' returned a " + value.getClass().getName()

@@ -30,6 +30,8 @@ final class QueryStop implements AutoCloseable {
     static final Duration ABORT_AFTER = Duration.ofSeconds(5);
 
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Set by {@link #close()}; guarded by this object's monitor, as the abort's decision is. */
+    private boolean closed;
     private final Connection connection;
     private final Statement statement;
 
@@ -66,29 +68,45 @@ final class QueryStop implements AutoCloseable {
     }
 
     private void stop() throws InterruptedException {
-        try {
-            statement.cancel();
-        }
-        catch (SQLException | RuntimeException | LinkageError ex) {
-            LOG.log(Level.DEBUG, "could not cancel the query of a stopped pipeline", ex);
+        synchronized (this) {
+            if (closed) {
+                return; // done meanwhile: its statement may be closed, or a pool's to hand out again
+            }
+            try {
+                statement.cancel();
+            }
+            catch (SQLException | RuntimeException | LinkageError ex) {
+                LOG.log(Level.DEBUG, "could not cancel the query of a stopped pipeline", ex);
+            }
         }
         if (done.await(ABORT_AFTER.toMillis(), TimeUnit.MILLISECONDS)) {
             return;
         }
-        try {
-            connection.abort(command -> Thread.ofVirtual().name("sweet-async-query-abort").start(command));
-            LOG.log(Level.WARNING, "the query of a stopped pipeline did not return within {0} of its cancel: its "
-                    + "connection was aborted", ABORT_AFTER);
-        }
-        catch (SQLException | RuntimeException | LinkageError ex) {
-            LOG.log(Level.WARNING, "the query of a stopped pipeline did not return within " + ABORT_AFTER + " of its "
-                    + "cancel, and its connection could not be aborted: its sender waits for the database", ex);
+        synchronized (this) {
+            if (closed) {
+                return; // returned at that very moment: its connection goes back to its pool, not aborted
+            }
+            try {
+                connection.abort(command -> Thread.ofVirtual().name("sweet-async-query-abort").start(command));
+                LOG.log(Level.WARNING, "the query of a stopped pipeline did not return within {0} of its cancel: its "
+                        + "connection was aborted", ABORT_AFTER);
+            }
+            catch (SQLException | RuntimeException | LinkageError ex) {
+                LOG.log(Level.WARNING, "the query of a stopped pipeline did not return within " + ABORT_AFTER + " of "
+                        + "its cancel, and its connection could not be aborted: its sender waits for the database", ex);
+            }
         }
     }
 
-    /** The query is done: the watch ends. */
+    /**
+     * The query is done: the watch ends. Once this returns no abort can come (one under way is waited for), so the
+     * sender may close the connection, or its pool hand it to someone else.
+     */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         done.countDown();
     }
 }
