@@ -137,8 +137,8 @@ final class StoreWriter {
     }
 
     private Written toWrite(TaskNode<?> node) {
+        boolean stays = stays(node); // first: read terminal, so that the runaway flag read next is its body's now
         String progress = progress(node);
-        boolean stays = stays(node);
         TaskRecord record = record(node, stays);
         return new Written(node, record, progress, stays && !progress.endsWith(RUNAWAY));
     }
@@ -208,7 +208,12 @@ final class StoreWriter {
                 continue;
             }
             TaskStore.DurableEnd end = node.isDurable() ? orchestrator.parts().durables().end(node) : null;
-            if (end == null) {
+            if (end == null && node.isDurable() && orchestrator.parts().durables().released(node)) {
+                // Ended by the shutdown just after its look (its record says CANCELLED): written again, PENDING,
+                // and handed over, at the next flush.
+                tracked.replace(node, StoreSync.UNWRITTEN);
+            }
+            else if (end == null) {
                 sync.untrack(node);
             }
             else {
