@@ -3,6 +3,7 @@ package io.sweetasync;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteOutcome;
+import io.sweetasync.spi.TaskRecord;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -193,19 +194,6 @@ final class DurableMirror<T> {
      * in the handler, its record): it said 1, the handle's own attempt, and a handler guarding on it took a re-run
      * for a first run.
      */
-    /** The task record the run before wrote last (its attempts), or none if the store cannot say now. */
-    private Optional<io.sweetasync.spi.TaskRecord> lastWritten(DurableRecord record) {
-        StoreSync sync = orchestrator.parts().storeSync();
-        try {
-            return sync == null ? Optional.empty() : sync.store().find(new TaskId(record.id()));
-        }
-        catch (RuntimeException ex) {
-            LOG.log(Level.DEBUG, "could not read the record of durable task " + record.id() + "; its attempts count on "
-                    + "from its claims", ex);
-            return Optional.empty();
-        }
-    }
-
     private Object runClaimed(DurableRecord record) throws Exception {
         int before = DurableStarts.attemptsBefore(record, lastWritten(record));
         for (int attempt = before + 1; ; attempt++) {
@@ -229,6 +217,19 @@ final class DurableMirror<T> {
                         attempt, failure, delay);
                 Thread.sleep(delay);
             }
+        }
+    }
+
+    /** The task record the run before wrote last (its attempts), or none if the store cannot say now. */
+    private Optional<TaskRecord> lastWritten(DurableRecord record) {
+        StoreSync sync = orchestrator.parts().storeSync();
+        try {
+            return sync == null ? Optional.empty() : sync.store().find(new TaskId(record.id()));
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not read the record of durable task " + record.id() + "; its attempts count on "
+                    + "from its claims", ex);
+            return Optional.empty();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ final class DurableStarts {
      * one changes nothing once another member claimed it).
      */
     TaskNode<Object> startable(StoreSync sync, DurableRecord record,
-            Optional<io.sweetasync.spi.TaskRecord> before) {
+            Optional<TaskRecord> before) {
         TaskNode<Object> node = orchestrator.isAccepting() ? node(record, before) : null;
         if (node == null || node.rejectedByShutdown()) {
             TaskId id = new TaskId(record.id());
@@ -78,18 +79,18 @@ final class DurableStarts {
     }
 
     /** A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. */
-    private TaskNode<Object> node(DurableRecord record, Optional<io.sweetasync.spi.TaskRecord> before) {
+    private TaskNode<Object> node(DurableRecord record, Optional<TaskRecord> before) {
         TaskId id = new TaskId(record.id());
         Durables.Registration<?> registration = handlers.get(record.handler());
         // The name and tags it was submitted with come back from its stored record.
-        TaskSpec<Object> spec = TaskSpec.empty().withName(before.map(io.sweetasync.spi.TaskRecord::name)
+        TaskSpec<Object> spec = TaskSpec.empty().withName(before.map(TaskRecord::name)
                 .orElse(record.handler()));
-        for (Map.Entry<String, String> tag : before.map(io.sweetasync.spi.TaskRecord::tags).orElse(Map.of()).entrySet()) {
+        for (Map.Entry<String, String> tag : before.map(TaskRecord::tags).orElse(Map.of()).entrySet()) {
             spec = spec.withTag(tag.getKey(), tag.getValue());
         }
         // So do its priority, group and runtime (if this member has a runtime of that name).
         if (before.isPresent()) {
-            io.sweetasync.spi.TaskRecord stored = before.get();
+            TaskRecord stored = before.get();
             spec = spec.withPriority(priority(stored.priority()));
             if (stored.group() != null) {
                 spec = spec.withGroup(stored.group());
@@ -116,8 +117,8 @@ final class DurableStarts {
      * its runs (each claim one more), its task record its attempts as last written (the retries a run made before its
      * process died or handed it over; within the flush interval), whichever says more.
      */
-    static int attemptsBefore(DurableRecord record, Optional<io.sweetasync.spi.TaskRecord> before) {
-        return Math.max(record.attempts() - 1, before.map(io.sweetasync.spi.TaskRecord::attempts).orElse(0));
+    static int attemptsBefore(DurableRecord record, Optional<TaskRecord> before) {
+        return Math.max(record.attempts() - 1, before.map(TaskRecord::attempts).orElse(0));
     }
 
     private static TaskPriority priority(String name) {

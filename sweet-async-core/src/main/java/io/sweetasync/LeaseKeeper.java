@@ -144,9 +144,10 @@ final class LeaseKeeper {
     /**
      * Watches the renewal begun at {@code started}: if it has not returned once it has taken a third of the lease and
      * the lease has lapsed by this member's clock (a call waiting on a connection that died without a word: no socket
-     * timeout), a warning says so, once, from the orchestrator's own clock (not with a clock of the user's): other members may claim this member's durable
-     * invocations and run them too, and nothing here can tell until the call returns (then the runs they took over are
-     * stopped, {@link #stopTakenOver}). A renewal that fails at once is said by {@link StoreSync#storeDown} instead.
+     * timeout), a warning says so, once, from the orchestrator's own clock (not with a clock of the user's): other
+     * members may claim this member's durable invocations and run them too, and nothing here can tell until the call
+     * returns (then the runs they took over are stopped, {@link #stopTakenOver}). A renewal that fails at once is said
+     * by {@link StoreSync#storeDown} instead.
      */
     private TaskClock.Scheduled watchRenewal(long started, AtomicBoolean hung) {
         long lease = settings.lease().toNanos();

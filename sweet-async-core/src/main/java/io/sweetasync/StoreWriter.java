@@ -151,14 +151,7 @@ final class StoreWriter {
      */
     private TaskRecord record(TaskNode<?> node, boolean stays) {
         TaskRecord record = StoredTasks.record(node, member(), incarnation());
-        if (!stays || !TaskStatus.valueOf(record.status()).isTerminal()) {
-            return record;
-        }
-        return new TaskRecord(record.id(), record.parentId(), record.rootId(), record.name(),
-                TaskStatus.PENDING.name(), record.priority(), record.group(), record.runtime(), record.tags(),
-                record.createdAt(), record.startedAt(), 0, record.attempts(), null, null, record.queueWaitNanos(),
-                record.runNanos(), record.cpuNanos(), record.allocatedBytes(), record.bytesRead(), record.bytesWritten(),
-                record.resourceSources(), record.member(), record.incarnation(), true);
+        return stays && TaskStatus.valueOf(record.status()).isTerminal() ? StoredTasks.pendingAgain(record) : record;
     }
 
     /**
@@ -168,7 +161,7 @@ final class StoreWriter {
      * member's lease lapses, and the run counts as lost).
      */
     private boolean stays(TaskNode<?> node) {
-        return node.isDurable() && node.status().isTerminal() && orchestrator.parts().durables().released(node);
+        return node.isDurable() && orchestrator.parts().durables().released(node); // released: ended CANCELLED
     }
 
     private static final String RUNAWAY = "/runaway";
@@ -207,14 +200,15 @@ final class StoreWriter {
                 tracked.replace(node, one.progress());
                 continue;
             }
-            TaskStore.DurableEnd end = node.isDurable() ? orchestrator.parts().durables().end(node) : null;
-            if (end == null && node.isDurable() && orchestrator.parts().durables().released(node)) {
-                // Ended by the shutdown just after its look (its record says CANCELLED): written again, PENDING,
-                // and handed over, at the next flush.
-                tracked.replace(node, StoreSync.UNWRITTEN);
-            }
-            else if (end == null) {
+            if (!node.isDurable()) {
                 sync.untrack(node);
+                continue;
+            }
+            TaskStore.DurableEnd end = orchestrator.parts().durables().end(node);
+            if (end == null) {
+                // Released: ended by the shutdown just after its look (its record says CANCELLED): written again,
+                // PENDING, and handed over, at the next flush.
+                tracked.replace(node, StoreSync.UNWRITTEN);
             }
             else {
                 ended.add(node);

@@ -37,6 +37,18 @@ final class StoredTasks {
                 member, incarnation, node.isDurable());
     }
 
+    /**
+     * {@code record} of a durable run this process's shutdown stopped, as it stays: {@code PENDING}, to run again,
+     * without its end (instant, failure), with its attempts, which the next run counts on from.
+     */
+    static TaskRecord pendingAgain(TaskRecord record) {
+        return new TaskRecord(record.id(), record.parentId(), record.rootId(), record.name(),
+                TaskStatus.PENDING.name(), record.priority(), record.group(), record.runtime(), record.tags(),
+                record.createdAt(), record.startedAt(), 0, record.attempts(), null, null, record.queueWaitNanos(),
+                record.runNanos(), record.cpuNanos(), record.allocatedBytes(), record.bytesRead(),
+                record.bytesWritten(), record.resourceSources(), record.member(), record.incarnation(), true);
+    }
+
     /** Epoch milliseconds, held at the longs' bounds for instants beyond them (a user clock's far future). */
     private static long millis(Instant instant) {
         if (instant == null) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The engine: runtimes, the live task registry, a bounded history of finished root tasks, and
@@ -53,9 +52,8 @@ public final class TaskOrchestrator implements AutoCloseable {
      * call (a {@code to(type).run(work)} per task made one each).
      */
     private final SpawningTaskBuilder<?> anyTask = new SpawningTaskBuilder<>(this, TaskSpec.empty());
-    /** The builders {@link #to(Class)} hands out, by type (see there which types are kept). */
-    private final ConcurrentHashMap<Class<?>, SpawningTaskBuilder<?>> typedTasks = new ConcurrentHashMap<>();
-    private static final int MAX_TYPED_BUILDERS = 256;
+    /** The builders {@link #to(Class)} hands out, one per type. */
+    private final TypedBuilders typedTasks = new TypedBuilders(this);
 
     private TaskOrchestrator(Builder builder) {
         this.parts = new OrchestratorParts(this, builder);
@@ -109,31 +107,7 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     public <T> SpawningTaskBuilder<T> to(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        SpawningTaskBuilder<?> cached = typedTasks.get(type);
-        if (cached == null) {
-            cached = new SpawningTaskBuilder<>(this, TaskSpec.empty(), type);
-            // Kept only for types that cannot be unloaded before this orchestrator (its own loader's, or a parent's),
-            // and a few hundred at most: a type of a redeployed application's loader must not be pinned by it.
-            if (typedTasks.size() < MAX_TYPED_BUILDERS && keeps(type.getClassLoader())) {
-                typedTasks.putIfAbsent(type, cached);
-            }
-        }
-        @SuppressWarnings("unchecked") // made for this very type
-        SpawningTaskBuilder<T> builder = (SpawningTaskBuilder<T>) cached;
-        return builder;
-    }
-
-    /** Whether a class of {@code loader} lives at least as long as this library's classes. */
-    private static boolean keeps(ClassLoader loader) {
-        if (loader == null) {
-            return true; // the bootstrap loader's: String, Integer, List...
-        }
-        for (ClassLoader own = TaskOrchestrator.class.getClassLoader(); own != null; own = own.getParent()) {
-            if (own == loader) {
-                return true;
-            }
-        }
-        return false;
+        return typedTasks.of(type);
     }
 
     /** A builder for tasks of this orchestrator; the value type is inferred. */

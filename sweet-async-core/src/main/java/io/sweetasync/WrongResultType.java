@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.lang.invoke.MethodType;
 import java.util.concurrent.Callable;
 
 /**
@@ -37,7 +38,7 @@ final class WrongResultType extends ClassCastException {
             throw new WrongResultType("handler '" + handler + "' returned null, which is not an " + type.getName()
                     + " (to(" + type.getName() + ".class)): use the box type to take a null");
         }
-        Class<?> boxed = boxed(type);
+        Class<?> boxed = MethodType.methodType(type).wrap().returnType(); // int -> Integer, others as they are
         if (value != null && !boxed.isInstance(value)) {
             throw new WrongResultType("handler '" + handler + "' returned a " + value.getClass().getName()
                     + ", not the " + type.getName() + " its task was made for (to(" + type.getSimpleName()
@@ -46,22 +47,5 @@ final class WrongResultType extends ClassCastException {
         @SuppressWarnings("unchecked") // checked just above, boxed for a primitive type
         T checked = (T) value;
         return checked;
-    }
-
-    private static Class<?> boxed(Class<?> type) {
-        if (!type.isPrimitive()) {
-            return type;
-        }
-        return switch (type.getName()) {
-            case "int" -> Integer.class;
-            case "long" -> Long.class;
-            case "double" -> Double.class;
-            case "float" -> Float.class;
-            case "boolean" -> Boolean.class;
-            case "char" -> Character.class;
-            case "byte" -> Byte.class;
-            case "short" -> Short.class;
-            default -> Void.class;
-        };
     }
 }

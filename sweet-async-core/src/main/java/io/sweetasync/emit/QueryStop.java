@@ -29,9 +29,8 @@ final class QueryStop implements AutoCloseable {
     /** How long a cancelled statement may take to return before its connection is aborted. */
     static final Duration ABORT_AFTER = Duration.ofSeconds(5);
 
+    /** Counted down by {@link #close()} under this object's monitor, where the cancel and the abort read it. */
     private final CountDownLatch done = new CountDownLatch(1);
-    /** Set by {@link #close()}; guarded by this object's monitor, as the abort's decision is. */
-    private boolean closed;
     private final Connection connection;
     private final Statement statement;
 
@@ -69,7 +68,7 @@ final class QueryStop implements AutoCloseable {
 
     private void stop() throws InterruptedException {
         synchronized (this) {
-            if (closed) {
+            if (isDone()) {
                 return; // done meanwhile: its statement may be closed, or a pool's to hand out again
             }
             try {
@@ -83,7 +82,7 @@ final class QueryStop implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            if (closed) {
+            if (isDone()) {
                 return; // returned at that very moment: its connection goes back to its pool, not aborted
             }
             try {
@@ -103,10 +102,11 @@ final class QueryStop implements AutoCloseable {
      * sender may close the connection, or its pool hand it to someone else.
      */
     @Override
-    public void close() {
-        synchronized (this) {
-            closed = true;
-        }
+    public synchronized void close() {
         done.countDown();
+    }
+
+    private boolean isDone() {
+        return done.getCount() == 0;
     }
 }
