@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,37 +33,6 @@ class H2WriteDelayTest {
     }
 
     private static List<String> warningsWhileStoreMeets(String url) {
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                String message = String.valueOf(record.getMessage());
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()
-                        && message.contains("after they return (WRITE_DELAY)")) {
-                    warnings.add(message);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(JdbcTaskStore.class.getName());
-        log.addHandler(handler);
-        try {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL(url);
-            JdbcTaskStore store = new JdbcTaskStore(h2);
-            store.initializeSchema();
-            store.initializeSchema(); // a second call meets the database it knows: no second warning
-            return warnings;
-        }
-        finally {
-            log.removeHandler(handler);
-        }
+        return StoreWarnings.whileStoreMeets(url, "after they return (WRITE_DELAY)");
     }
 }
