@@ -6,7 +6,6 @@ import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +93,7 @@ final class Pipeline<E, K, V> {
 
     /** The coordinator's body: runs as the pipeline task. */
     FinalEvent<K, V> coordinate() throws Exception {
-        Instant started = Instant.now();
+        long started = System.nanoTime(); // monotonic: the wall clock may be stepped or slewed meanwhile
         TaskContext context = TaskContext.current().orElseThrow();
         workers.open(context);
         // Snapshots read the values in this order: received before emitted, as progress() does.

@@ -2,7 +2,6 @@ package io.sweetasync.emit;
 
 import io.sweetasync.SpawningTask;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -214,8 +213,8 @@ final class PipelineResults<K, V> {
         return stopsOnFirstError && firstError.get() != null;
     }
 
-    /** The final event of a run {@code started} then, once every worker has returned. */
-    FinalEvent<K, V> finalEvent(long emitted, long received, Instant started) {
+    /** The final event of a run {@code started} then ({@link System#nanoTime()}), once every worker has returned. */
+    FinalEvent<K, V> finalEvent(long emitted, long received, long started) {
         List<Collected<K, V>> all = new ArrayList<>();
         for (Map.Entry<K, V> entry : log.snapshot()) {
             all.add((Collected<K, V>) entry);
@@ -232,6 +231,6 @@ final class PipelineResults<K, V> {
         if (sequence) {
             errorList.sort(Comparator.comparingLong(EventError::sequence));
         }
-        return new FinalEvent<>(map, errorList, emitted, received, Duration.between(started, Instant.now()));
+        return new FinalEvent<>(map, errorList, emitted, received, Duration.ofNanos(System.nanoTime() - started));
     }
 }
