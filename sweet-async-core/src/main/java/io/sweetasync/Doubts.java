@@ -1,6 +1,5 @@
 package io.sweetasync;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +12,11 @@ import java.util.List;
  */
 final class Doubts {
 
-    /** Resources (bit per {@link TaskFigures.Resource} ordinal) doubted from {@code from} to {@code to}. */
-    record Doubt(Instant from, Instant to, int resources) {
+    /**
+     * Resources (bit per {@link TaskFigures.Resource} ordinal) doubted from {@code from} to {@code to}, on the
+     * slices' clock ({@link SliceTimeline#now()}).
+     */
+    record Doubt(long from, long to, int resources) {
     }
 
     private static final long COALESCE_NANOS = 50_000_000L;
@@ -22,21 +24,21 @@ final class Doubts {
 
     private final List<Doubt> spans = new ArrayList<>();
 
-    void add(Instant from, Instant to, int resources) {
+    void add(long from, long to, int resources) {
         Doubt last = spans.isEmpty() ? null : spans.getLast();
-        if (last != null && last.resources() == resources && !from.isAfter(last.to().plusNanos(COALESCE_NANOS))
-                && !to.isBefore(last.from().minusNanos(COALESCE_NANOS))) {
-            spans.set(spans.size() - 1, new Doubt(min(from, last.from()), max(to, last.to()), resources));
+        if (last != null && last.resources() == resources && from - COALESCE_NANOS <= last.to()
+                && to + COALESCE_NANOS >= last.from()) {
+            spans.set(spans.size() - 1, new Doubt(Math.min(from, last.from()), Math.max(to, last.to()), resources));
         }
         else if (spans.size() < MAX) {
             spans.add(new Doubt(from, to, resources));
         }
         else {
-            Instant earliest = from;
-            Instant latest = to;
+            long earliest = from;
+            long latest = to;
             for (Doubt span : spans) {
-                earliest = min(earliest, span.from());
-                latest = max(latest, span.to());
+                earliest = Math.min(earliest, span.from());
+                latest = Math.max(latest, span.to());
             }
             spans.clear();
             spans.add(new Doubt(earliest, latest, SampledFigures.allResources()));
@@ -51,13 +53,5 @@ final class Doubts {
         List<Doubt> noted = List.copyOf(spans);
         spans.clear();
         return noted;
-    }
-
-    private static Instant min(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
-    }
-
-    private static Instant max(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
     }
 }

@@ -3,7 +3,7 @@ package io.sweetasync;
 import io.sweetasync.SliceTimeline.Slice;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,6 +28,12 @@ import jdk.jfr.consumer.RecordingStream;
  * the {@code jdk.Flush} of F, every slice that ended before F − {@link #GRACE} has all its events: it is
  * settled, and its task's figures are final once all its slices are.
  *
+ * <p><b>Clocks.</b> Slices are timed with {@link System#nanoTime()}, and JFR's times are mapped onto it by
+ * {@link JfrClock}: JFR's instants follow its own monotonic ticks, not the wall clock, which NTP may slew or
+ * step while a task runs (the two part by milliseconds a second under a fast slew, and events fell outside
+ * their own task's slice). Until the first clock mark arrives, with the stream's first flush, events are kept
+ * ({@link #EARLY_MAX} at most; more are doubted) and nothing is settled.
+ *
  * <p><b>Virtual threads.</b> JFR names a virtual thread to the stream in a thread checkpoint that HotSpot
  * writes lazily into a buffer, and a flush writes those buffers out only if some other checkpoint was
  * written since the previous flush (JDK 21 to 25). Without one, a new virtual thread's events arrive
@@ -41,8 +47,8 @@ import jdk.jfr.consumer.RecordingStream;
  * falls {@link SliceLedger#STALL} behind. (CPU samples the sampler lost, {@code jdk.CPUTimeSamplesLost},
  * still count, as doubtful grains: see {@link SampledFigures}.)
  *
- * <p>Event handlers run on the stream's thread, which alone touches {@code doubts} and
- * {@code previousFlush}.
+ * <p>Event handlers run on the stream's thread, which alone touches {@code doubts}, {@code clock},
+ * {@code early} and {@code previousFlush}.
  */
 final class ResourceAttribution implements AutoCloseable {
 
@@ -55,13 +61,25 @@ final class ResourceAttribution implements AutoCloseable {
     private static final Duration LATE_WINDOW = Duration.ofSeconds(2);
     private static final Runnable NOTHING = () -> {
     };
+    /** The thread id of an event whose thread JFR did not name ({@code getJavaThreadId()} is -1 for a VM thread). */
+    private static final long UNNAMED = Long.MIN_VALUE;
+    private static final long NONE = Long.MIN_VALUE;
+    /** Events kept until the first clock mark arrives (about a second of events), at most. */
+    static final int EARLY_MAX = 100_000;
 
     private final RecordingStream stream;
     private final boolean cpuSampled;
     private final FigureUpdates updates;
     private final SliceLedger ledger;
     private final Doubts doubts = new Doubts();
-    private Instant previousFlush = Instant.now();
+    private final JfrClock clock = new JfrClock();
+    /** The previous flush's start, on the slices' clock. */
+    private long previousFlush = SliceTimeline.now();
+    /** Events that arrived before the first clock mark: {@link #EARLY_MAX} at most, the others doubted. */
+    private final ArrayDeque<Early> early = new ArrayDeque<>();
+    /** JFR's times of the first and last event dropped from {@code early} ({@link #NONE}: none). */
+    private long earlyDroppedFrom = NONE;
+    private long earlyDroppedTo = NONE;
     private volatile boolean virtualSeen;
     private volatile boolean checkpointFailureLogged;
     private final LongAdder lateEvents = new LongAdder();
@@ -101,6 +119,7 @@ final class ResourceAttribution implements AutoCloseable {
             ResourceAttribution attribution = new ResourceAttribution(stream, cpu, updates);
             attribution.subscribe();
             stream.startAsync();
+            JfrClock.mark(); // the first: until it arrives, events are kept (see JfrClock)
             return attribution;
         }
         catch (RuntimeException | LinkageError ex) {
@@ -113,25 +132,29 @@ final class ResourceAttribution implements AutoCloseable {
         if (cpuSampled) {
             stream.enable("jdk.CPUTimeSample").with("throttle", CPU_PERIOD.toMillis() + "ms").withoutStackTrace();
             stream.enable("jdk.CPUTimeSamplesLost");
-            stream.onEvent("jdk.CPUTimeSample", this::onCpuSample);
+            stream.onEvent("jdk.CPUTimeSample",
+                    event -> take(Kind.CPU_SAMPLE, event, event.getDuration("samplingPeriod").toNanos()));
             stream.onEvent("jdk.CPUTimeSamplesLost", this::onCpuSamplesLost);
         }
         // TLAB refills and outside-TLAB allocations account for (nearly) every byte, at TLAB granularity.
         stream.enable("jdk.ObjectAllocationInNewTLAB").withoutStackTrace();
         stream.enable("jdk.ObjectAllocationOutsideTLAB").withoutStackTrace();
-        stream.onEvent("jdk.ObjectAllocationInNewTLAB", event -> onAllocation(event, "tlabSize", true));
-        stream.onEvent("jdk.ObjectAllocationOutsideTLAB", event -> onAllocation(event, "allocationSize", false));
+        stream.onEvent("jdk.ObjectAllocationInNewTLAB", event -> take(Kind.TLAB, event, event.getLong("tlabSize")));
+        stream.onEvent("jdk.ObjectAllocationOutsideTLAB",
+                event -> take(Kind.OUTSIDE_TLAB, event, event.getLong("allocationSize")));
         for (String io : new String[] { "jdk.SocketRead", "jdk.SocketWrite", "jdk.FileRead", "jdk.FileWrite" }) {
             stream.enable(io).withThreshold(Duration.ZERO).withoutStackTrace();
         }
-        stream.onEvent("jdk.SocketRead", event -> onIo(event, "bytesRead", TaskFigures.Resource.READ));
-        stream.onEvent("jdk.FileRead", event -> onIo(event, "bytesRead", TaskFigures.Resource.READ));
-        stream.onEvent("jdk.SocketWrite", event -> onIo(event, "bytesWritten", TaskFigures.Resource.WRITTEN));
-        stream.onEvent("jdk.FileWrite", event -> onIo(event, "bytesWritten", TaskFigures.Resource.WRITTEN));
+        stream.onEvent("jdk.SocketRead", event -> onIo(event, "bytesRead", Kind.READ));
+        stream.onEvent("jdk.FileRead", event -> onIo(event, "bytesRead", Kind.READ));
+        stream.onEvent("jdk.SocketWrite", event -> onIo(event, "bytesWritten", Kind.WRITTEN));
+        stream.onEvent("jdk.FileWrite", event -> onIo(event, "bytesWritten", Kind.WRITTEN));
         stream.enable("jdk.Flush").withThreshold(Duration.ZERO);
         stream.enable("jdk.DataLoss");
         stream.onEvent("jdk.Flush", this::onFlush);
-        stream.onEvent("jdk.DataLoss", event -> doubts.add(previousFlush, event.getStartTime(), SampledFigures.allResources()));
+        stream.onEvent("jdk.DataLoss", this::onDataLoss);
+        stream.enable(JfrClock.Mark.class);
+        stream.onEvent(JfrClock.MARK, this::onMark);
         stream.onError(error -> {
             LOG.log(Level.WARNING, "the JDK Flight Recorder stream failed: sampled task resources will be UNAVAILABLE", error);
             ledger.stop();
@@ -161,12 +184,34 @@ final class ResourceAttribution implements AutoCloseable {
     // ---- the stream thread ----------------------------------------------------------------------
 
     private void onFlush(RecordedEvent event) {
-        Instant flushStart = event.getStartTime();
+        JfrClock.mark(); // it arrives with the next flush
         if (virtualSeen) {
             writeVirtualThreadCheckpoints();
         }
-        ledger.settle(flushStart.minus(GRACE), doubts.drain(), flushStart.minus(LATE_WINDOW));
+        if (!clock.calibrated()) {
+            return; // the first mark is still on its way: events cannot be placed yet, nor slices settled
+        }
+        long flushStart = clock.nanoTime(event.getStartTime());
+        ledger.settle(flushStart - GRACE.toNanos(), doubts.drain(), flushStart - LATE_WINDOW.toNanos());
         previousFlush = flushStart;
+    }
+
+    private void onDataLoss(RecordedEvent event) {
+        long at = clock.calibrated() ? clock.nanoTime(event.getStartTime()) : SliceTimeline.now();
+        doubts.add(previousFlush, at, SampledFigures.allResources());
+    }
+
+    /** A clock mark arrived: the events kept until the first one are placed now. */
+    private void onMark(RecordedEvent event) {
+        clock.onMark(event);
+        Early kept;
+        while ((kept = early.poll()) != null) {
+            attribute(kept.kind(), kept.thread(), kept.time(), kept.amount());
+        }
+        if (earlyDroppedFrom != NONE) {
+            doubts.add(clock.nanoTime(earlyDroppedFrom), clock.nanoTime(earlyDroppedTo), SampledFigures.allResources());
+            earlyDroppedFrom = NONE;
+        }
     }
 
     /** Makes the next flush write the thread checkpoints of virtual threads (see the class comment). */
@@ -183,25 +228,66 @@ final class ResourceAttribution implements AutoCloseable {
         }
     }
 
-    /** The slice {@code event} belongs to, or null: none, or its thread unknown (doubted), or settled (late). */
-    private Slice owner(RecordedThread thread, Instant at, TaskFigures.Resource resource) {
-        if (thread == null) {
-            unresolvedEvents.increment();
-            doubts.add(at, at, 1 << resource.ordinal());
-            return null;
+    /** What an event adds to the figures of the slice it belongs to. */
+    private enum Kind {
+        CPU_SAMPLE(TaskFigures.Resource.CPU), CPU_SAMPLES_LOST(TaskFigures.Resource.CPU),
+        TLAB(TaskFigures.Resource.ALLOCATED), OUTSIDE_TLAB(TaskFigures.Resource.ALLOCATED),
+        READ(TaskFigures.Resource.READ), WRITTEN(TaskFigures.Resource.WRITTEN);
+
+        final TaskFigures.Resource resource;
+
+        Kind(TaskFigures.Resource resource) {
+            this.resource = resource;
         }
-        Slice slice = ledger.find(thread.getJavaThreadId(), at);
-        if (slice != null && slice.settled) {
-            lateEvents.increment();
-            return null;
-        }
-        return slice;
     }
 
-    private void onCpuSample(RecordedEvent event) {
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFigures.Resource.CPU);
-        if (slice != null) {
-            slice.figures.addCpuSample(event.getDuration("samplingPeriod").toNanos(), slice.cpuMeasured);
+    /** An event that arrived before the clock could place it: its thread ({@link #UNNAMED}), JFR time, amount. */
+    private record Early(Kind kind, long thread, long time, long amount) {
+    }
+
+    /** Attributes {@code event} now, or keeps it until the first clock mark arrives (the stream's first flush). */
+    private void take(Kind kind, RecordedEvent event, long amount) {
+        RecordedThread thread = event.getThread();
+        long id = thread == null ? UNNAMED : thread.getJavaThreadId();
+        long time = SliceTimeline.nanos(event.getStartTime());
+        if (clock.calibrated()) {
+            attribute(kind, id, time, amount);
+        }
+        else if (early.size() < EARLY_MAX) {
+            early.add(new Early(kind, id, time, amount));
+        }
+        else { // doubted once the clock can say when that was
+            earlyDroppedFrom = earlyDroppedFrom == NONE ? time : Math.min(earlyDroppedFrom, time);
+            earlyDroppedTo = Math.max(earlyDroppedTo, time);
+        }
+    }
+
+    /**
+     * Adds an event of thread {@code thread} at {@code jfrTime} (JFR's, in epoch nanoseconds) to the innermost
+     * slice of that thread containing it; an event whose thread JFR did not name casts doubt on its time, and
+     * one for a settled slice is late (and counted only).
+     */
+    private void attribute(Kind kind, long thread, long jfrTime, long amount) {
+        long time = clock.nanoTime(jfrTime);
+        if (thread == UNNAMED) {
+            unresolvedEvents.increment();
+            doubts.add(time, time, 1 << kind.resource.ordinal());
+            return;
+        }
+        Slice slice = ledger.find(thread, time);
+        if (slice == null) {
+            return;
+        }
+        if (slice.settled) {
+            lateEvents.increment();
+            return;
+        }
+        switch (kind) {
+            case CPU_SAMPLE -> slice.figures.addCpuSample(amount, slice.cpuMeasured);
+            case CPU_SAMPLES_LOST -> slice.figures.addLostCpuSamples((int) amount, CPU_PERIOD.toNanos(), slice.cpuMeasured);
+            case TLAB -> slice.figures.addTlab(amount, slice.allocationMeasured);
+            case OUTSIDE_TLAB -> slice.figures.add(TaskFigures.Resource.ALLOCATED, amount, slice.allocationMeasured);
+            case READ, WRITTEN -> slice.figures.add(kind.resource, amount);
         }
     }
 
@@ -212,33 +298,15 @@ final class ResourceAttribution implements AutoCloseable {
      */
     private void onCpuSamplesLost(RecordedEvent event) {
         int lost = event.getInt("lostSamples");
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFigures.Resource.CPU);
-        if (slice != null && lost > 0) {
-            slice.figures.addLostCpuSamples(lost, CPU_PERIOD.toNanos(), slice.cpuMeasured);
+        if (lost > 0) {
+            take(Kind.CPU_SAMPLES_LOST, event, lost);
         }
     }
 
-    private void onAllocation(RecordedEvent event, String field, boolean tlab) {
-        Slice slice = owner(event.getThread(), event.getStartTime(), TaskFigures.Resource.ALLOCATED);
-        if (slice == null) {
-            return;
-        }
-        boolean measured = slice.allocationMeasured;
-        if (tlab) {
-            slice.figures.addTlab(event.getLong(field), measured);
-        }
-        else {
-            slice.figures.add(TaskFigures.Resource.ALLOCATED, event.getLong(field), measured);
-        }
-    }
-
-    private void onIo(RecordedEvent event, String field, TaskFigures.Resource resource) {
+    private void onIo(RecordedEvent event, String field, Kind kind) {
         long bytes = event.getLong(field);
         if (bytes > 0) {
-            Slice slice = owner(event.getThread(), event.getStartTime(), resource);
-            if (slice != null) {
-                slice.figures.add(resource, bytes);
-            }
+            take(kind, event, bytes);
         }
     }
 

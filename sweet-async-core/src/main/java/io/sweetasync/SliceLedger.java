@@ -3,7 +3,6 @@ package io.sweetasync;
 import io.sweetasync.SliceTimeline.Slice;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The map holds a thread's only slice itself, and a {@link SliceTimeline} once a second one opens while the
  * first is kept (a pool's thread, nested attempts): a virtual runtime's thread runs one attempt in its life,
  * and its entry is then one map node, no timeline. Only a thread itself adds to its entry; only pruning (under
- * {@code settleLock}) takes from it. Times are nanoseconds since the epoch (see {@link Slice}).
+ * {@code settleLock}) takes from it. Times are {@link System#nanoTime()} (see {@link Slice}).
  */
 final class SliceLedger {
 
@@ -142,10 +141,9 @@ final class SliceLedger {
         return threads.size();
     }
 
-    /** The innermost slice of thread {@code threadId} containing {@code at}, or null. */
-    Slice find(long threadId, Instant at) {
+    /** The innermost slice of thread {@code threadId} containing {@code time} (on the slices' clock), or null. */
+    Slice find(long threadId, long time) {
         Object entry = threads.get(threadId);
-        long time = SliceTimeline.nanos(at);
         if (entry instanceof SliceTimeline timeline) {
             return timeline.find(time);
         }
@@ -155,22 +153,22 @@ final class SliceLedger {
     /**
      * A flush delivered every event of slices that ended before {@code until}: applies {@code doubts}
      * to the slices still unsettled, settles those, announces tasks whose figures became final, and
-     * forgets settled slices that ended before {@code forgetBefore}.
+     * forgets settled slices that ended before {@code forgetBefore} (times on the slices' clock).
      */
-    void settle(Instant until, List<Doubts.Doubt> doubts, Instant forgetBefore) {
+    void settle(long until, List<Doubts.Doubt> doubts, long forgetBefore) {
         settleLock.lock();
         try {
             if (!doubts.isEmpty()) {
                 threads.values().forEach(entry -> SliceTimeline.forEachUnsettled(entry, slice -> {
                     for (Doubts.Doubt doubt : doubts) {
-                        if (slice.overlaps(SliceTimeline.nanos(doubt.from()), SliceTimeline.nanos(doubt.to()))) {
+                        if (slice.overlaps(doubt.from(), doubt.to())) {
                             slice.figures.distrust(doubt.resources());
                         }
                     }
                 }));
             }
-            settleUntil(SliceTimeline.nanos(until), false);
-            prune(SliceTimeline.nanos(forgetBefore));
+            settleUntil(until, false);
+            prune(forgetBefore);
             announce();
         }
         finally {

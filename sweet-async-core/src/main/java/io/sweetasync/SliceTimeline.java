@@ -22,8 +22,8 @@ final class SliceTimeline {
 
     /**
      * One attempt on one thread, and the attempt's meter on a virtual thread (whose counters cannot measure
-     * it: its slice is all there is to stop). Times are nanoseconds since the epoch ({@link #now()}), as
-     * JFR's event times are converted ({@link #nanos}); {@code end} is {@link #OPEN} while it runs.
+     * it: its slice is all there is to stop). Times are {@link System#nanoTime()} ({@link #now()}), onto which
+     * JFR's event times are mapped ({@link JfrClock}); {@code end} is {@link #OPEN} while it runs.
      */
     static final class Slice extends ResourceMeter {
         final SliceLedger ledger;
@@ -70,10 +70,12 @@ final class SliceTimeline {
     /** {@link Slice#end} of a slice still open: later than any time. */
     static final long OPEN = Long.MAX_VALUE;
 
-    /** The time now in nanoseconds since the epoch, with {@link Instant#now()}'s precision. */
+    /**
+     * The time now on the slices' clock, {@link System#nanoTime()}: monotonic, as JFR's ticks are. (The wall
+     * clock may be slewed or stepped while a task runs, and JFR's times do not follow it: see {@link JfrClock}.)
+     */
     static long now() {
-        Instant now = Instant.now(); // read in place: the JIT keeps the Instant off the heap
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return System.nanoTime();
     }
 
     /** {@code time} in nanoseconds since the epoch, clamped to the longs (years 1677 to 2262). */

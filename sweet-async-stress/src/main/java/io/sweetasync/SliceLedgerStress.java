@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.sweetasync.SliceTimeline.Slice;
-import java.time.Instant;
 import java.util.List;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -26,7 +25,8 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public class SliceLedgerStress {
 
     private static final long THREAD = 1L << 40;
-    private static final Instant FAR = Instant.ofEpochSecond(4_000_000_000L);
+    /** Later than any slice's end (times are System.nanoTime()'s). */
+    private static final long FAR = Long.MAX_VALUE - 1;
 
     private final SliceLedger ledger = new SliceLedger(new FigureUpdates(nodes -> {
     }));
@@ -36,7 +36,7 @@ public class SliceLedgerStress {
     public SliceLedgerStress() {
         first = ledger.open(THREAD, figures(), false, false);
         first.stop();
-        ledger.settle(FAR, List.of(), Instant.EPOCH); // settled, kept for late events
+        ledger.settle(FAR, List.of(), Long.MIN_VALUE); // settled, kept for late events
     }
 
     private static SampledFigures figures() {
@@ -55,7 +55,7 @@ public class SliceLedgerStress {
 
     @Arbiter
     public void arbiter(II_Result r) {
-        r.r1 = ledger.find(THREAD, Instant.ofEpochSecond(0, second.start)) == second ? 1 : 0;
-        r.r2 = ledger.find(THREAD, Instant.ofEpochSecond(0, first.start)) == first ? 1 : 0;
+        r.r1 = ledger.find(THREAD, second.start) == second ? 1 : 0;
+        r.r2 = ledger.find(THREAD, first.start) == first ? 1 : 0;
     }
 }
