@@ -253,6 +253,9 @@ final class ResourceAttribution implements AutoCloseable {
         if (clock.calibrated()) {
             attribute(kind, id, time, amount);
         }
+        else if (id != UNNAMED && !ledger.keeps(id)) {
+            return; // no slice of its thread (settling, which prunes, waits for the clock): no task's event
+        }
         else if (early.size() < EARLY_MAX) {
             early.add(new Early(kind, id, time, amount));
         }

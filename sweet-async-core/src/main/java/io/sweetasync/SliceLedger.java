@@ -141,6 +141,11 @@ final class SliceLedger {
         return threads.size();
     }
 
+    /** Whether thread {@code threadId} has a slice kept (open, or settled and kept for late events). */
+    boolean keeps(long threadId) {
+        return threads.containsKey(threadId);
+    }
+
     /** The innermost slice of thread {@code threadId} containing {@code time} (on the slices' clock), or null. */
     Slice find(long threadId, long time) {
         Object entry = threads.get(threadId);
