@@ -38,6 +38,10 @@ final class JfrClock {
     static final String MARK = "io.sweetasync.ClockMark";
     /** Faster than this (a fraction: seconds apart per second) the clocks did not drift but jumped. */
     static final double MAX_RATE = 0.02;
+    /** A mark whose event took longer than this (its thread was descheduled in it) is too vague to use. */
+    static final long MAX_UNCERTAINTY_NANOS = 200_000;
+    /** The drift rate is measured between marks at least this far apart (a mark's own error averages out). */
+    static final long RATE_BASELINE_NANOS = 5_000_000_000L;
 
     /** An event that ties JFR's clock to {@link System#nanoTime()}: committed by the attribution's stream. */
     @Name(MARK)
@@ -51,11 +55,6 @@ final class JfrClock {
         @Label("System.nanoTime()")
         long nanoTime;
     }
-
-    /** A mark whose event took longer than this (its thread was descheduled in it) is too vague to use. */
-    static final long MAX_UNCERTAINTY_NANOS = 200_000;
-    /** The drift rate is measured between marks at least this far apart (a mark's own error averages out). */
-    static final long RATE_BASELINE_NANOS = 5_000_000_000L;
 
     private boolean calibrated;
     /** JFR's time (epoch nanoseconds) of the latest mark used, and its offset: JFR's time minus nanoTime. */
