@@ -197,12 +197,15 @@ class Hunt3Test {
     @Test
     void sequenceOrderUnderParallelRetriesAndBatches() throws Exception {
         orch = TaskOrchestrator.builder().build();
+        // One list for every sender: receivers that starve for a tick grow the parallel senders (up to 3), and each
+        // runs the body; sources are shared by identity, so a list made per call would be emitted once per sender.
+        List<Long> source = java.util.stream.LongStream.range(0, 500).boxed().toList();
         for (ReceiverStrategy rs : List.of(ReceiverStrategy.parallel(8), ReceiverStrategy.batched(7, Duration.ofMillis(1)),
                 ReceiverStrategy.adaptive(MinMax.of(1, 8)))) {
             Random rnd = new Random(1);
             FinalEvent<Long, Long> fe = orch.emits(Long.class).named("seq").sequence().bufferSize(8)
                     .errorStrategy(ErrorStrategy.continueOnError().withRetry(RetryPolicy.fixed(3, Duration.ZERO)))
-                    .sender(SenderStrategy.parallel(MinMax.of(1, 3)), em -> em.emitAll(java.util.stream.LongStream.range(0, 500).boxed().toList()))
+                    .sender(SenderStrategy.parallel(MinMax.of(1, 3)), em -> em.emitAll(source))
                     .receiver(rs, (ev, col) -> {
                         if (ThreadLocalRandom.current().nextInt(10) == 0) throw new IOException("flaky");
                         if (ThreadLocalRandom.current().nextInt(5) == 0) Thread.sleep(1);
