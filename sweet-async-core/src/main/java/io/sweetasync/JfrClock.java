@@ -23,7 +23,8 @@ import jdk.jfr.consumer.RecordedEvent;
  * <p><b>How.</b> The stream thread commits a {@link Mark} (an event carrying the {@code nanoTime} read while
  * it was timed) when the stream starts and at every flush. When a mark arrives, JFR's time of it minus its
  * {@code nanoTime} is the offset between the clocks at that moment, within half the event's duration: a mark
- * longer than {@link #MAX_UNCERTAINTY_NANOS} (its thread descheduled) is not used, but for the first. The
+ * longer than {@link #MAX_UNCERTAINTY_NANOS} (its thread descheduled) is not used, but for the first
+ * until a precise one comes (which starts afresh: a vague mark's error is no drift). The
  * offset's change over {@link #RATE_BASELINE_NANOS} or more gives the rate at which the clocks drift apart
  * (JFR's tick frequency is an estimate on some machines), and an event's time is mapped with the latest
  * offset, extrapolated at that rate. A change too fast to be a drift (over {@link #MAX_RATE}) is a jump, a
@@ -57,6 +58,8 @@ final class JfrClock {
     }
 
     private boolean calibrated;
+    /** Whether the clock is calibrated by a vague first mark only: the first precise one then starts afresh. */
+    private boolean vague;
     /** JFR's time (epoch nanoseconds) of the latest mark used, and its offset: JFR's time minus nanoTime. */
     private long markTime;
     private long offset;
@@ -66,12 +69,26 @@ final class JfrClock {
     /** How fast the offset grows per nanosecond of JFR time. */
     private double rate;
 
-    /** Commits a mark; it arrives in the next flush. */
+    /** Marks tried before a vague one is committed anyway. */
+    private static final int MARK_ATTEMPTS = 5;
+
+    /**
+     * Commits a mark; it arrives in the next flush. One whose thread was stopped inside it (descheduled, or at a
+     * safepoint for a GC pause) is not committed but tried again, up to {@link #MARK_ATTEMPTS} times: a first mark
+     * is used however vague, and the events kept until it arrives are placed with it.
+     */
     static void mark() {
-        Mark mark = new Mark();
-        mark.begin();
-        mark.nanoTime = System.nanoTime();
-        mark.commit();
+        for (int attempt = 1;; attempt++) {
+            Mark mark = new Mark();
+            long before = System.nanoTime();
+            mark.begin();
+            mark.nanoTime = System.nanoTime();
+            mark.end();
+            if (System.nanoTime() - before <= MAX_UNCERTAINTY_NANOS || attempt == MARK_ATTEMPTS) {
+                mark.commit();
+                return;
+            }
+        }
     }
 
     /** A mark arrived. */
@@ -92,8 +109,10 @@ final class JfrClock {
         }
         long time = start + Math.max(width, 0) / 2;
         long newOffset = time - nanoTime;
-        if (!calibrated) {
+        if (!calibrated || vague) { // the first mark, or the first precise one after a vague first
             calibrated = true;
+            vague = width < 0 || width > MAX_UNCERTAINTY_NANOS;
+            rate = 0; // a vague mark's error is no drift: the rate is measured from precise marks only
             restartRate(time, newOffset);
         }
         else if (time <= markTime) {
