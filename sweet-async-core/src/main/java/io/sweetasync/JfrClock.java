@@ -27,7 +27,8 @@ import jdk.jfr.consumer.RecordedEvent;
  * until a precise one comes (which starts afresh: a vague mark's error is no drift). The
  * offset's change over {@link #RATE_BASELINE_NANOS} or more gives the rate at which the clocks drift apart
  * (JFR's tick frequency is an estimate on some machines), and an event's time is mapped with the latest
- * offset, extrapolated at that rate. A change too fast to be a drift (over {@link #MAX_RATE}) is a jump, a
+ * offset, extrapolated at that rate. A change too fast to be a drift (over {@link #MAX_RATE}, beyond the marks'
+ * own uncertainty: marks of several streams may be microseconds apart) is a jump, a
  * re-anchored chunk: the new offset is taken as it is, and the rate measured afresh. Until the first mark
  * arrives nothing can be mapped ({@link #calibrated()}).
  *
@@ -118,7 +119,7 @@ final class JfrClock {
         else if (time <= markTime) {
             return;
         }
-        else if (Math.abs((double) (newOffset - offset) / (time - markTime)) > MAX_RATE) {
+        else if (Math.abs(newOffset - offset) > MAX_RATE * (time - markTime) + MAX_UNCERTAINTY_NANOS) {
             rate = 0; // a jump, not a drift: measure the rate afresh
             restartRate(time, newOffset);
         }

@@ -49,6 +49,24 @@ class JfrClockTest {
         assertThat(clock.nanoTime(jfrHalfLater)).isCloseTo(halfLater, org.assertj.core.data.Offset.offset(20_000L));
     }
 
+    /** Several streams' marks may come microseconds apart: their own few microseconds of error are no jump. */
+    @Test
+    void marksMicrosecondsApartKeepTheDrift() {
+        double drift = 0.001;
+        long nano = 0;
+        for (int second = 0; second <= 12; second++) {
+            nano = 100 * SECOND + second * SECOND;
+            long jfr = OFFSET + nano + (long) (drift * second * SECOND);
+            mark(jfr, 10_000, jfr - nano);
+        }
+        long jfr = OFFSET + nano + (long) (drift * 12 * SECOND);
+        mark(jfr + 10_000, 10_000, jfr - nano + 4_000); // another stream's, 10 µs later, 4 µs off
+        long halfLater = nano + SECOND / 2;
+        long jfrHalfLater = OFFSET + halfLater + (long) (drift * (halfLater - 100 * SECOND));
+        assertThat(clock.nanoTime(jfrHalfLater)).as("the drift is still followed")
+                .isCloseTo(halfLater, org.assertj.core.data.Offset.offset(30_000L));
+    }
+
     @Test
     void aJumpIsTakenAsItIsAndNoRateIsMadeOfIt() {
         mark(OFFSET + 10 * SECOND, 10_000, OFFSET);
