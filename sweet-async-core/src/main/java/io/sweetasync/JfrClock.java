@@ -8,7 +8,6 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
-import jdk.jfr.consumer.RecordedEvent;
 
 /**
  * JFR's event times on the clock the {@link SliceLedger} times slices with, {@link System#nanoTime()}.
@@ -90,12 +89,6 @@ final class JfrClock {
                 return;
             }
         }
-    }
-
-    /** A mark arrived. */
-    void onMark(RecordedEvent event) {
-        onMark(SliceTimeline.nanos(event.getStartTime()), SliceTimeline.nanos(event.getEndTime()),
-                event.getLong("nanoTime"));
     }
 
     /**

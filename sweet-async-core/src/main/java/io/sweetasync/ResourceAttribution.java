@@ -75,8 +75,11 @@ final class ResourceAttribution implements AutoCloseable {
     private final JfrClock clock = new JfrClock();
     /** The previous flush's start, on the slices' clock. */
     private long previousFlush = SliceTimeline.now();
-    /** Events that arrived before the first clock mark: {@link #EARLY_MAX} at most, the others doubted. */
-    private final ArrayDeque<Early> early = new ArrayDeque<>();
+    /**
+     * Events that arrived before the first clock mark: {@link #EARLY_MAX} at most, the others doubted; null once
+     * they are placed (its array, grown in the first second, is not kept for the orchestrator's life).
+     */
+    private ArrayDeque<Early> early = new ArrayDeque<>();
     /** JFR's times of the first and last event dropped from {@code early} ({@link #NONE}: none). */
     private long earlyDroppedFrom = NONE;
     private long earlyDroppedTo = NONE;
@@ -85,7 +88,8 @@ final class ResourceAttribution implements AutoCloseable {
     private final LongAdder lateEvents = new LongAdder();
     private final LongAdder unresolvedEvents = new LongAdder();
 
-    private ResourceAttribution(RecordingStream stream, boolean cpuSampled, FigureUpdates updates) {
+    /** A stream not yet subscribed to nor started: {@link #start} does both (tests feed events themselves). */
+    ResourceAttribution(RecordingStream stream, boolean cpuSampled, FigureUpdates updates) {
         this.stream = stream;
         this.cpuSampled = cpuSampled;
         this.updates = updates;
@@ -201,16 +205,26 @@ final class ResourceAttribution implements AutoCloseable {
         doubts.add(previousFlush, at, SampledFigures.allResources());
     }
 
-    /** A clock mark arrived: the events kept until the first one are placed now. */
     private void onMark(RecordedEvent event) {
-        clock.onMark(event);
-        Early kept;
-        while ((kept = early.poll()) != null) {
+        onMark(SliceTimeline.nanos(event.getStartTime()), SliceTimeline.nanos(event.getEndTime()),
+                event.getLong("nanoTime"));
+    }
+
+    /**
+     * A clock mark arrived (see {@link JfrClock#onMark(long, long, long)}): the events kept until the first are
+     * placed now.
+     */
+    void onMark(long start, long end, long nanoTime) {
+        clock.onMark(start, end, nanoTime);
+        if (early == null) {
+            return;
+        }
+        for (Early kept : early) {
             attribute(kept.kind(), kept.thread(), kept.time(), kept.amount());
         }
+        early = null;
         if (earlyDroppedFrom != NONE) {
             doubts.add(clock.nanoTime(earlyDroppedFrom), clock.nanoTime(earlyDroppedTo), SampledFigures.allResources());
-            earlyDroppedFrom = NONE;
         }
     }
 
@@ -229,7 +243,7 @@ final class ResourceAttribution implements AutoCloseable {
     }
 
     /** What an event adds to the figures of the slice it belongs to. */
-    private enum Kind {
+    enum Kind {
         CPU_SAMPLE(TaskFigures.Resource.CPU), CPU_SAMPLES_LOST(TaskFigures.Resource.CPU),
         TLAB(TaskFigures.Resource.ALLOCATED), OUTSIDE_TLAB(TaskFigures.Resource.ALLOCATED),
         READ(TaskFigures.Resource.READ), WRITTEN(TaskFigures.Resource.WRITTEN);
@@ -248,8 +262,12 @@ final class ResourceAttribution implements AutoCloseable {
     /** Attributes {@code event} now, or keeps it until the first clock mark arrives (the stream's first flush). */
     private void take(Kind kind, RecordedEvent event, long amount) {
         RecordedThread thread = event.getThread();
-        long id = thread == null ? UNNAMED : thread.getJavaThreadId();
-        long time = SliceTimeline.nanos(event.getStartTime());
+        take(kind, thread == null ? UNNAMED : thread.getJavaThreadId(), SliceTimeline.nanos(event.getStartTime()),
+                amount);
+    }
+
+    /** As {@link #take(Kind, RecordedEvent, long)}, of an event of thread {@code id} at JFR's {@code time}. */
+    void take(Kind kind, long id, long time, long amount) {
         if (clock.calibrated()) {
             attribute(kind, id, time, amount);
         }
@@ -287,7 +305,8 @@ final class ResourceAttribution implements AutoCloseable {
         }
         switch (kind) {
             case CPU_SAMPLE -> slice.figures.addCpuSample(amount, slice.cpuMeasured);
-            case CPU_SAMPLES_LOST -> slice.figures.addLostCpuSamples((int) amount, CPU_PERIOD.toNanos(), slice.cpuMeasured);
+            case CPU_SAMPLES_LOST ->
+                slice.figures.addLostCpuSamples((int) amount, CPU_PERIOD.toNanos(), slice.cpuMeasured);
             case TLAB -> slice.figures.addTlab(amount, slice.allocationMeasured);
             case OUTSIDE_TLAB -> slice.figures.add(TaskFigures.Resource.ALLOCATED, amount, slice.allocationMeasured);
             case READ, WRITTEN -> slice.figures.add(kind.resource, amount);
@@ -311,6 +330,11 @@ final class ResourceAttribution implements AutoCloseable {
         if (bytes > 0) {
             take(kind, event, bytes);
         }
+    }
+
+    /** The slices events are attributed to; for tests. */
+    SliceLedger ledger() {
+        return ledger;
     }
 
     /** Events that arrived for slices already settled (their figures did not change). */

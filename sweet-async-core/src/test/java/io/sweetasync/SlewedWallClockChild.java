@@ -10,10 +10,11 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * The child JVM of {@link SlewedWallClockTest}: its wall clock runs fast (libfaketime), its monotonic clock
- * and JFR's ticks do not. Waits for the clocks to part, runs file reads and socket exchanges on both runtimes
- * with sampled figures, and prints each figure beside the truth its task measured, a pipeline's duration beside
- * the monotonic time around it, and how far the wall clock ran ahead of the monotonic one meanwhile.
+ * The child JVM of {@link SlewedWallClockTest}: its wall clock runs fast or slow (libfaketime), its monotonic
+ * clock and JFR's ticks do not. Reads a file on both runtimes at once (before the stream's first clock mark),
+ * waits for the clocks to part, runs file reads and socket exchanges on both runtimes with sampled figures, and
+ * prints each figure beside the truth its task measured, a pipeline's duration beside the monotonic time around
+ * it, and how far the wall clock ran ahead of the monotonic one meanwhile.
  */
 final class SlewedWallClockChild {
 
@@ -31,6 +32,10 @@ final class SlewedWallClockChild {
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE).build();
                 EchoServer echo = new EchoServer(256 * 1024)) {
+            // At once: their events come before the stream's first clock mark, and are placed once it arrives.
+            for (String runtime : List.of("virtual", "platform")) {
+                probes.add(probe(orchestrator, "early-read", runtime, () -> Work.read(file, 1), TaskMetrics::bytesRead));
+            }
             Thread.sleep(PART.toMillis()); // the stream is on; the clocks part
             for (int round = 0; round < 3; round++) {
                 for (String runtime : List.of("virtual", "platform")) {

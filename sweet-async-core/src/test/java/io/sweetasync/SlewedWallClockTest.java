@@ -76,7 +76,7 @@ class SlewedWallClockTest {
         assertThat(Long.parseLong(pipeline[1])).as("a pipeline's duration is within the monotonic time around it")
                 .isBetween(500_000_000L, Long.parseLong(pipeline[2]));
         List<String> figures = lines.stream().filter(line -> line.startsWith("FIGURE ")).toList();
-        assertThat(figures).as(output).hasSize(18);
+        assertThat(figures).as(output).hasSize(20);
         for (String figure : figures) {
             String[] fields = figure.split(" ");
             assertThat(fields[3]).as(figure).isEqualTo("SAMPLED");
