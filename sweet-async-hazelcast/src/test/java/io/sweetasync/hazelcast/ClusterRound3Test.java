@@ -137,7 +137,7 @@ class ClusterRound3Test {
         await().atMost(CEILING).until(() -> test.heldCount() == 1);
         Member aMember = a.hazelcast.getCluster().getLocalMember();
         Member bMember = b.hazelcast.getCluster().getLocalMember();
-        MemberLoad before = b.cluster.loads().of(bMember);
+        MemberLoad before = TestCluster.ownLoad(b);
         b.orchestrator.close();
         a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), before);
         await().atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);
@@ -262,7 +262,7 @@ class ClusterRound3Test {
         a.orchestrator.to(String.class).run(() -> durable.cluster.hold(a.name));
         await().alias("a body held on a").atMost(CEILING).until(() -> durable.cluster.heldCount() == 1);
         Member bMember = b.hazelcast.getCluster().getLocalMember();
-        MemberLoad before = b.cluster.loads().of(bMember);
+        MemberLoad before = TestCluster.ownLoad(b);
         b.orchestrator.close();
         a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), before);
         await().alias("a sees b's load from before").atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);

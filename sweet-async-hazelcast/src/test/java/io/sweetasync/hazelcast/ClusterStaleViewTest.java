@@ -51,7 +51,7 @@ class ClusterStaleViewTest {
         b.orchestrator.to(String.class).run(() -> test.hold(b.name));
         await().alias("three bodies held").atMost(CEILING).until(() -> test.heldCount() == 3);
         Member bMember = b.hazelcast.getCluster().getLocalMember();
-        MemberLoad before = b.cluster.loads().of(bMember);
+        MemberLoad before = TestCluster.ownLoad(b);
         b.cluster.loads().stop(); // b publishes no more: its last load, put back, stays what a sees
         a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), new MemberLoad(
                 before.member(), 0, before.placedBy(), before.headroom(), before.handlers(), before.durableOwner()));
@@ -80,7 +80,7 @@ class ClusterStaleViewTest {
         a.orchestrator.to(String.class).run(() -> test.hold(a.name));
         await().alias("a body held on a").atMost(CEILING).until(() -> test.heldCount() == 1);
         Member bMember = b.hazelcast.getCluster().getLocalMember();
-        MemberLoad before = b.cluster.loads().of(bMember);
+        MemberLoad before = TestCluster.ownLoad(b);
         b.orchestrator.close();
         a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), before);
         await().alias("a sees b's load from before").atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);

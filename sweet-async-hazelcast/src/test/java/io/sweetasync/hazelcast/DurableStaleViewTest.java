@@ -49,7 +49,7 @@ class DurableStaleViewTest {
         b.orchestrator.to(String.class).run(() -> test.cluster.hold(b.name));
         await().alias("a body held on each member").atMost(CEILING).until(() -> test.cluster.heldCount() == 2);
         Member bMember = b.hazelcast.getCluster().getLocalMember();
-        MemberLoad before = b.cluster.loads().of(bMember);
+        MemberLoad before = TestCluster.ownLoad(b);
         b.cluster.loads().stop();
         a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), new MemberLoad(
                 before.member(), 0, before.placedBy(), before.headroom(), before.handlers(), before.durableOwner()));

@@ -134,6 +134,17 @@ final class TestCluster implements AutoCloseable {
         interrupted = new CountDownLatch(1);
     }
 
+    /**
+     * The load {@code member} published, as its own replica holds it, once it holds one. A member's put goes to the
+     * key's partition owner and comes back to its own replica asynchronously: others may see its load (the cluster
+     * formed) before it does (a CI run read null here).
+     */
+    static MemberLoad ownLoad(Member member) {
+        com.hazelcast.cluster.Member local = member.hazelcast.getCluster().getLocalMember();
+        return await().alias("its own replica holds its load").atMost(Duration.ofSeconds(60))
+                .until(() -> loadsOf(member).of(local), java.util.Objects::nonNull);
+    }
+
     private static boolean idle(MemberLoad load) {
         return load != null && load.live() == 0 && load.placedBy().values().stream().allMatch(count -> count == 0);
     }
