@@ -226,7 +226,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         Member target;
         UUID origin;
         try {
-            target = loads.choose(invocation.handler(), invocation.group(), here.liveTasks(), placements::outstanding);
+            target = loads.choose(invocation.handler(), invocation.group(), here, placements::outstanding);
             origin = target.localMember() ? null : hazelcast.getCluster().getLocalMember().getUuid();
         }
         catch (HazelcastInstanceNotActiveException ex) {
@@ -245,9 +245,11 @@ public final class HazelcastTaskCluster implements TaskCluster {
     @Override
     public DurableTarget chooseDurable(String handler, String group) {
         ClusterHost here = host();
-        Member target = loads.choose(handler, group, here.liveTasks(),
+        Member target = loads.choose(handler, group, here,
                 member -> placements.outstanding(member) + here.durablesNotStarted(MemberNames.of(member)), true);
-        MemberLoad load = target.localMember() ? null : loads.of(target);
+        // the load it was chosen by (the view): this member's replica of it may lag behind (a put reaches the key's
+        // partition owner first), and a null here would run the task on this member without a word
+        MemberLoad load = target.localMember() ? null : loads.seen(target);
         return load == null ? null : new DurableTarget(MemberNames.of(target), load.durableOwner());
     }
 

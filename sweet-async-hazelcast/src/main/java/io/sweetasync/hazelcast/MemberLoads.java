@@ -128,7 +128,7 @@ final class MemberLoads {
             }
             Map<String, Integer> headroom = new HashMap<>();
             for (LimiterSnapshot group : host.limiters()) {
-                headroom.put(group.group(), group.limit() == 0 ? NO_SHARE : group.limit() - group.inFlight() - group.queued());
+                headroom.put(group.group(), headroom(group));
             }
             loads.put(me, new MemberLoad(MemberNames.of(hazelcast.getCluster().getLocalMember()), live,
                     placedBy, headroom, host.handlers(), host.durableOwner()), timeToLive(), TimeUnit.MILLISECONDS);
@@ -233,15 +233,15 @@ final class MemberLoads {
      * members that have the handler, this one included; {@code outstanding} gives the tasks this member
      * placed on a member and has not seen end.
      */
-    Member choose(String handler, String group, int liveHere, ToIntFunction<Member> outstanding) {
-        return choose(handler, group, liveHere, outstanding, false);
+    Member choose(String handler, String group, ClusterHost here, ToIntFunction<Member> outstanding) {
+        return choose(handler, group, here, outstanding, false);
     }
 
-    /** As {@link #choose(String, String, int, ToIntFunction)}, among members with a store if {@code durable}. */
-    Member choose(String handler, String group, int liveHere, ToIntFunction<Member> outstanding, boolean durable) {
+    /** As {@link #choose(String, String, ClusterHost, ToIntFunction)}, among members with a store if {@code durable}. */
+    Member choose(String handler, String group, ClusterHost here, ToIntFunction<Member> outstanding, boolean durable) {
         Member local = hazelcast.getCluster().getLocalMember();
         Member best = local;
-        long bestScore = score(liveHere, headroomHere(group));
+        long bestScore = score(here.liveTasks(), headroomHere(here, group));
         for (Member member : hazelcast.getCluster().getMembers()) {
             if (member.localMember()) {
                 continue;
@@ -261,12 +261,26 @@ final class MemberLoads {
         return best;
     }
 
-    private Integer headroomHere(String group) {
+    /**
+     * This member's headroom in {@code group}, from its limiter as it is now (not from its last publication, which its
+     * own view may not hold yet: a put reaches the key's partition owner first; a zero share read as "no limit" there
+     * made a member that cannot admit the group's work keep it), null if no group or no such group here.
+     */
+    private static Integer headroomHere(ClusterHost here, String group) {
         if (group == null) {
             return null;
         }
-        MemberLoad load = view.get(hazelcast.getCluster().getLocalMember().getUuid());
-        return load == null ? null : load.headroom().get(group);
+        for (LimiterSnapshot limiter : here.limiters()) {
+            if (limiter.group().equals(group)) {
+                return headroom(limiter);
+            }
+        }
+        return null;
+    }
+
+    /** What a member publishes as its headroom in a group: permits left, or {@link #NO_SHARE} for a zero limit. */
+    private static int headroom(LimiterSnapshot group) {
+        return group.limit() == 0 ? NO_SHARE : group.limit() - group.inFlight() - group.queued();
     }
 
     /** Keeps {@link #view} in step with the replicated map, on Hazelcast's event threads. */

@@ -62,7 +62,9 @@ class MemberLoadsTest {
         b = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 1));
         loadsA = new MemberLoads(a, INTERVAL, UUID.randomUUID());
         loadsB = new MemberLoads(b, INTERVAL, UUID.randomUUID());
-        loadsA.start(new Host());
+        Host hostA = new Host();
+        hostA.live = 1;
+        loadsA.start(hostA);
         loadsB.start(hostB);
         Member memberB = b.getCluster().getLocalMember();
         await().atMost(Duration.ofSeconds(60)).until(() -> loadsA.isCandidate(memberB));
@@ -72,18 +74,19 @@ class MemberLoadsTest {
         long end = System.nanoTime() + INTERVAL.multipliedBy(60).toNanos();
         while (System.nanoTime() < end) {
             assertThat(loadsA.isCandidate(memberB)).as("B, late but a member, is still a candidate").isTrue();
-            assertThat(loadsA.choose("work", null, 1, member -> 0)).as("idle B is chosen over A with 1 task")
+            assertThat(loadsA.choose("work", null, hostA, member -> 0)).as("idle B is chosen over A with 1 task")
                     .isEqualTo(memberB);
             Thread.sleep(20);
         }
         hostB.release.countDown();
     }
 
-    /** A host with one handler, no tasks, and a publisher that can be held in {@link #liveTasks()}. */
+    /** A host with one handler, {@link #live} tasks, and a publisher that can be held in {@link #liveTasks()}. */
     private static final class Host implements ClusterHost {
         volatile boolean stall;
         final CountDownLatch stalled = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
+        volatile int live;
 
         @Override
         public int liveTasks() {
@@ -96,7 +99,7 @@ class MemberLoadsTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return 0;
+            return live;
         }
 
         @Override
