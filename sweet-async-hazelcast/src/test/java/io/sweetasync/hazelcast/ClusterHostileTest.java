@@ -314,7 +314,7 @@ class ClusterHostileTest {
         // The new view starts from this member's replica of the loads, which may be older than the old body's start
         // there (a loaded machine: a CI run read it idle and tied): wait until it shows that body, as published.
         await().atMost(CEILING).until(() -> {
-            MemberLoad seen = cluster.loads().of(oldRanOn.hazelcast.getCluster().getLocalMember());
+            MemberLoad seen = cluster.loads().seen(oldRanOn.hazelcast.getCluster().getLocalMember()); // as placed by
             return seen != null && seen.live() >= 1;
         });
         orchestrator.to(String.class).run(() -> test.hold(renewed.name)); // busy here: the placement goes elsewhere

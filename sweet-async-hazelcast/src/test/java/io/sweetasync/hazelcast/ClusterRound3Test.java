@@ -139,8 +139,7 @@ class ClusterRound3Test {
         Member bMember = b.hazelcast.getCluster().getLocalMember();
         MemberLoad before = TestCluster.ownLoad(b);
         b.orchestrator.close();
-        a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), before);
-        await().atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);
+        TestCluster.putStale(a, bMember, before); // a sees b's load from before
 
         SpawningTask<String> placed = a.orchestrator.to(String.class).anywhere().run("where", "x");
         ClusterHostileTest.awaitTerminal(placed);
@@ -264,8 +263,7 @@ class ClusterRound3Test {
         Member bMember = b.hazelcast.getCluster().getLocalMember();
         MemberLoad before = TestCluster.ownLoad(b);
         b.orchestrator.close();
-        a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), before);
-        await().alias("a sees b's load from before").atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);
+        TestCluster.putStale(a, bMember, before); // a sees b's load from before
 
         SpawningTask<String> placed = a.orchestrator.to(String.class).named("durable-after-close").durable("where", "x")
                 .run();

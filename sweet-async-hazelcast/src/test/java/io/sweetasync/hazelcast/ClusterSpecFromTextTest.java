@@ -229,8 +229,8 @@ class ClusterSpecFromTextTest {
         Member bMember = b.hazelcast.getCluster().getLocalMember();
         Member cMember = c.hazelcast.getCluster().getLocalMember();
         await().atMost(CEILING).until(() -> {
-            MemberLoad seenB = a.cluster.loads().of(bMember);
-            MemberLoad seenC = a.cluster.loads().of(cMember);
+            MemberLoad seenB = a.cluster.loads().seen(bMember); // what a's placements read
+            MemberLoad seenC = a.cluster.loads().seen(cMember);
             return seenB != null && seenB.live() == 1 && Integer.valueOf(0).equals(seenB.headroom().get("one"))
                     && seenC != null && seenC.live() == 3;
         });
@@ -259,7 +259,7 @@ class ClusterSpecFromTextTest {
         }
         await().atMost(CEILING).until(() -> test.heldCount() == 5);
         await().atMost(CEILING).until(() -> test.members.stream().skip(1).allMatch(other -> {
-            MemberLoad seen = a.cluster.loads().of(other.hazelcast.getCluster().getLocalMember());
+            MemberLoad seen = a.cluster.loads().seen(other.hazelcast.getCluster().getLocalMember()); // as placed by
             return seen != null && seen.live() == 1 && Integer.valueOf(0).equals(seen.headroom().get("one"));
         }));
         SpawningTask<String> handle = a.orchestrator.to(String.class).group("one").anywhere().run("hold", "x");

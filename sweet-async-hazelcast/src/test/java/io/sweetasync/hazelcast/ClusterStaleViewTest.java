@@ -53,9 +53,8 @@ class ClusterStaleViewTest {
         Member bMember = b.hazelcast.getCluster().getLocalMember();
         MemberLoad before = TestCluster.ownLoad(b);
         b.cluster.loads().stop(); // b publishes no more: its last load, put back, stays what a sees
-        a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), new MemberLoad(
-                before.member(), 0, before.placedBy(), before.headroom(), before.handlers(), before.durableOwner()));
-        await().alias("a sees b's load from before").atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);
+        TestCluster.putStale(a, bMember, new MemberLoad(before.member(), 0, before.placedBy(), before.headroom(), // a sees
+                before.handlers(), before.durableOwner())); // b's load from before, idle
         Thread drain = Thread.ofPlatform().daemon().start(() -> b.orchestrator.shutdown(Duration.ofMinutes(5)));
         await().alias("b drains").atMost(CEILING).until(() -> !b.orchestrator.isAccepting());
 
@@ -82,8 +81,7 @@ class ClusterStaleViewTest {
         Member bMember = b.hazelcast.getCluster().getLocalMember();
         MemberLoad before = TestCluster.ownLoad(b);
         b.orchestrator.close();
-        a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), before);
-        await().alias("a sees b's load from before").atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);
+        TestCluster.putStale(a, bMember, before); // a sees b's load from before
 
         SpawningTask<String> placed = a.orchestrator.to(String.class).named("after-close").anywhere().run("where", "x");
 

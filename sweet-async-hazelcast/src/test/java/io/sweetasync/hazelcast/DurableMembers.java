@@ -19,12 +19,12 @@ import org.h2.jdbcx.JdbcDataSource;
  * Three real members sharing one store: a real PostgreSQL when {@code SWEET_ASYNC_POSTGRES_URL} is set (as
  * {@code .ci/run} does after {@code .ci/postgres start}), else H2 in memory in this JVM; tables of their own
  * prefix per test. Each member reaches it through a {@link CutOffStore} so that a test can kill one: cut
- * it from the store and terminate its Hazelcast member. Short leases (2 s) keep the tests quick. Handlers: {@code "first-holds"} holds its first run of an argument until released
+ * it from the store and terminate its Hazelcast member. Short leases (4 s) keep the tests quick; not shorter: a member renews every third of its lease, and one whose renewal stalls past the lease (a loaded machine) loses its runs to the others. Handlers: {@code "first-holds"} holds its first run of an argument until released
  * (or interrupted) and returns at once on later runs; every run answers the member it ran on.
  */
 final class DurableMembers implements AutoCloseable {
 
-    static final Duration LEASE = Duration.ofSeconds(2);
+    static final Duration LEASE = Duration.ofSeconds(4);
 
     final TestCluster cluster;
     final JdbcTaskStore store;

@@ -51,9 +51,8 @@ class DurableStaleViewTest {
         Member bMember = b.hazelcast.getCluster().getLocalMember();
         MemberLoad before = TestCluster.ownLoad(b);
         b.cluster.loads().stop();
-        a.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(bMember.getUuid(), new MemberLoad(
-                before.member(), 0, before.placedBy(), before.headroom(), before.handlers(), before.durableOwner()));
-        await().alias("a sees b's load from before").atMost(CEILING).until(() -> a.cluster.loads().seen(bMember) != null);
+        TestCluster.putStale(a, bMember, new MemberLoad(before.member(), 0, before.placedBy(), before.headroom(), // a sees
+                before.handlers(), before.durableOwner())); // b's load from before, idle
         Thread drain = Thread.ofPlatform().daemon().start(() -> b.orchestrator.shutdown(Duration.ofMinutes(5)));
         await().alias("b drains").atMost(CEILING).until(() -> !b.orchestrator.isAccepting());
 

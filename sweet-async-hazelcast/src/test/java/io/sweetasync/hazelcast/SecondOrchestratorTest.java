@@ -48,7 +48,7 @@ class SecondOrchestratorTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("one orchestrator per member");
 
         await().alias("the refused orchestrator's store threads end").atMost(Duration.ofSeconds(30))
-                .until(() -> storeThreads() == before);
+                .until(() -> storeThreads() <= before); // another test class's may end meanwhile: not more
         test.release.countDown();
         assertThat(a.orchestrator.to(String.class).durable("first-holds", "after").run().join())
                 .as("the first orchestrator still serves its member").isEqualTo(a.name);

@@ -61,7 +61,7 @@ final class TestCluster implements AutoCloseable {
     static TestCluster start(int size, BiFunction<Integer, TaskOrchestrator.Builder, TaskOrchestrator.Builder> more) {
         TestCluster test = new TestCluster();
         test.clusterName = "sweet-test-" + UUID.randomUUID();
-        test.base = freeBlock(size);
+        test.base = freeBlock(size + 4); // and join()'s next ports
         test.more = more;
         try {
             for (int i = 0; i < size; i++) {
@@ -115,8 +115,12 @@ final class TestCluster implements AutoCloseable {
         int size = members.size();
         await().atMost(Duration.ofSeconds(60)).until(() -> members.stream()
                 .allMatch(m -> m.hazelcast.getCluster().getMembers().size() == size
-                        && members.stream().allMatch(o -> m.cluster == o.cluster
-                                || loadsOf(m).isCandidate(o.hazelcast.getCluster().getLocalMember()))));
+                        && members.stream().allMatch(o -> {
+                            // placements read the view, tests and durable placements the replica: a put reaches
+                            // the key's partition owner first, the others' views and replicas each in their own time
+                            com.hazelcast.cluster.Member local = o.hazelcast.getCluster().getLocalMember();
+                            return loadsOf(m).isCandidate(local) && loadsOf(m).of(local) != null;
+                        })));
     }
 
     /**
@@ -128,7 +132,8 @@ final class TestCluster implements AutoCloseable {
     void settle() {
         release.countDown();
         await().atMost(Duration.ofSeconds(60)).until(() -> members.stream().allMatch(m -> m.orchestrator.liveCount() == 0
-                && members.stream().allMatch(o -> idle(loadsOf(m).of(o.hazelcast.getCluster().getLocalMember())))));
+                && members.stream().map(o -> o.hazelcast.getCluster().getLocalMember()) // replica and view both
+                        .allMatch(o -> idle(loadsOf(m).of(o)) && idle(loadsOf(m).seen(o)))));
         held.clear();
         release = new CountDownLatch(1);
         interrupted = new CountDownLatch(1);
@@ -143,6 +148,22 @@ final class TestCluster implements AutoCloseable {
         com.hazelcast.cluster.Member local = member.hazelcast.getCluster().getLocalMember();
         return await().alias("its own replica holds its load").atMost(Duration.ofSeconds(60))
                 .until(() -> loadsOf(member).of(local), java.util.Objects::nonNull);
+    }
+
+    /**
+     * Puts {@code load} as {@code member}'s into the loads from {@code viewer}, made recognisable (one more placer,
+     * nobody's, with 0 tasks: no score changes), and waits until {@code viewer}'s placements see that very load. Waiting
+     * for any load of {@code member} is not enough: its own last publication may still be in the view, and the put's
+     * event arriving after a placement passed {@code member} over would make it a candidate again.
+     */
+    static void putStale(Member viewer, com.hazelcast.cluster.Member member, MemberLoad load) {
+        java.util.Map<UUID, Integer> marked = new java.util.HashMap<>(load.placedBy());
+        marked.put(UUID.randomUUID(), 0);
+        MemberLoad stale = new MemberLoad(load.member(), load.live(), marked, load.headroom(), load.handlers(),
+                load.durableOwner());
+        viewer.hazelcast.<UUID, MemberLoad>getReplicatedMap(MemberLoads.MAP).put(member.getUuid(), stale);
+        await().alias("the stale load is what placements see").atMost(Duration.ofSeconds(60))
+                .until(() -> stale.equals(loadsOf(viewer).seen(member)));
     }
 
     private static boolean idle(MemberLoad load) {

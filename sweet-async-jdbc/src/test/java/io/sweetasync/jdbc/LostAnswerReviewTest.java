@@ -220,7 +220,7 @@ class LostAnswerReviewTest {
         CountDownLatch release = new CountDownLatch(1);
         try (TaskOrchestrator b = TaskOrchestrator.builder().store(store).member("member-b")
                 .durableCodec(new JsonDurableCodec()).storeFlushInterval(Duration.ofMillis(50))
-                .storeLease(Duration.ofSeconds(1))
+                .storeLease(Duration.ofSeconds(10)) // not to lapse under a stall: A would claim B's run by right
                 .handler("charge", Invoice.class, invoice -> {
                     runsOnB.incrementAndGet();
                     release.await(60, TimeUnit.SECONDS); // deadlock guard only

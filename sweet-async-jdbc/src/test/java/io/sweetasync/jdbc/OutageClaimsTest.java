@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OutageClaimsTest {
 
-    private static final Duration LEASE = Duration.ofSeconds(2);
+    private static final Duration LEASE = Duration.ofSeconds(4); // B renews within A's hold-off, even stalled a while
 
-    /** A member on {@code store} with a 2 s lease whose handler "hold" counts its runs and holds until {@code never}. */
+    /** A member on {@code store} with a {@link #LEASE} whose handler "hold" counts its runs and holds until {@code never}. */
     static TaskOrchestrator.Builder member(TaskStore store, String name, AtomicInteger runs,
             CountDownLatch started, CountDownLatch never) {
         return TaskOrchestrator.builder().store(store).member(name).durableCodec(new JsonDurableCodec())

@@ -47,11 +47,11 @@ class SchemaInCallersTransactionTest {
                 otherMember = CompletableFuture.runAsync(
                         () -> new JdbcTaskStore(postgres.dataSource(), prefix + "a_").initializeSchema(), threads);
                 await().alias("the other member's initialization waits for the caller's transaction")
-                        .atMost(Duration.ofSeconds(10)).until(() -> advisoryWaiters(postgres.dataSource()) > 0);
+                        .atMost(Duration.ofSeconds(30)).until(() -> advisoryWaiters(postgres.dataSource()) > 0);
                 CompletableFuture<Void> second = CompletableFuture.runAsync(
                         () -> new JdbcTaskStore(inTransaction, prefix + "b_").initializeSchema(), threads);
                 try {
-                    second.get(5, TimeUnit.SECONDS);
+                    second.get(30, TimeUnit.SECONDS); // stuck, it never completes
                 }
                 catch (TimeoutException stuck) {
                     throw new AssertionError("the caller's second initialization was stuck behind the other member's, "
@@ -61,7 +61,7 @@ class SchemaInCallersTransactionTest {
             finally {
                 transaction.commit();
             }
-            otherMember.get(10, TimeUnit.SECONDS);
+            otherMember.get(30, TimeUnit.SECONDS);
             assertThat(otherMember).isCompleted();
         }
         finally {

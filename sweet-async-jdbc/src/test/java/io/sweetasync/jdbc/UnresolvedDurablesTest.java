@@ -339,11 +339,13 @@ class UnresolvedDurablesTest {
         JdbcTaskStore store = database.newStore();
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (TaskOrchestrator a = on(store, "member-a").handler("slow-charge", Invoice.class, invoice -> {
-            running.countDown();
-            release.await();
-            return "on a";
-        }).build()) {
+        // a long lease: A's lapsing under a stall (a loaded machine) would make B's failing it right
+        try (TaskOrchestrator a = on(store, "member-a").storeLease(Duration.ofSeconds(10))
+                .handler("slow-charge", Invoice.class, invoice -> {
+                    running.countDown();
+                    release.await();
+                    return "on a";
+                }).build()) {
             SpawningTask<String> durable = a.to(String.class).durable("slow-charge", new Invoice("acme", 100)).run();
             assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
             ReviewSupport.GatedStore bStore = new ReviewSupport.GatedStore(store);
