@@ -8,6 +8,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimitPhase;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.RemoteInvocation;
@@ -81,16 +83,54 @@ class MemberLoadsTest {
         hostB.release.countDown();
     }
 
+    /**
+     * A member scores itself by its own headroom in the task's group. It read it from its own last publication, as its
+     * view held it; but its view may not hold it yet (a put reaches the key's partition owner first, and comes back
+     * later), and then a member with a zero share of a cluster-wide group counted as one without a limit: it won ties
+     * and kept work it cannot admit. Here A's first publication never happens (its publisher is held), so A's view
+     * never holds A: A, with no share of "pair", must choose B, which has room.
+     */
+    @Test
+    void aMemberWhoseOwnPublicationItsViewLacksScoresItselfByItsLimiterAsItIs() {
+        String name = "loads-test-" + UUID.randomUUID();
+        int base = TestCluster.freeBlock(2);
+        a = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 0));
+        b = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 1));
+        loadsA = new MemberLoads(a, INTERVAL, UUID.randomUUID());
+        loadsB = new MemberLoads(b, INTERVAL, UUID.randomUUID());
+        Host hostA = new Host();
+        hostA.limiters = List.of(pair(0));
+        hostA.stall = true; // its publisher holds before its first put
+        hostB.limiters = List.of(pair(1));
+        loadsA.start(hostA);
+        loadsB.start(hostB);
+        Member memberA = a.getCluster().getLocalMember();
+        Member memberB = b.getCluster().getLocalMember();
+        await().atMost(Duration.ofSeconds(60)).until(() -> loadsA.isCandidate(memberB));
+        assertThat(loadsA.isCandidate(memberA)).as("A never published: its view lacks it").isFalse();
+
+        assertThat(loadsA.choose("work", "pair", hostA, member -> 0)).as("A, with no share of pair, chooses B")
+                .isEqualTo(memberB);
+        assertThat(loadsA.choose("work", null, hostA, member -> 0)).as("without a group, a tie stays here")
+                .isEqualTo(memberA);
+    }
+
+    private static LimiterSnapshot pair(int limit) {
+        return new LimiterSnapshot("pair", LimitAlgorithm.FIXED, limit, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO,
+                Duration.ZERO, 0, Duration.ZERO, LimitPhase.FIXED, Duration.ZERO, 0, 2, 2);
+    }
+
     /** A host with one handler, {@link #live} tasks, and a publisher that can be held in {@link #liveTasks()}. */
     private static final class Host implements ClusterHost {
         volatile boolean stall;
         final CountDownLatch stalled = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile int live;
+        volatile List<LimiterSnapshot> limiters = List.of();
 
         @Override
         public int liveTasks() {
-            if (stall) {
+            if (stall && Thread.currentThread().getName().startsWith("sweet-async-cluster-load-")) { // the publisher
                 stalled.countDown();
                 try {
                     release.await();
@@ -114,7 +154,7 @@ class MemberLoadsTest {
 
         @Override
         public List<LimiterSnapshot> limiters() {
-            return List.of();
+            return limiters;
         }
 
         @Override
