@@ -2,6 +2,7 @@ package io.sweetasync.boot.observation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.LongTaskTimer;
@@ -56,6 +57,10 @@ class TaskObservationMetersTests {
                     .isEqualTo("IOException");
             assertThat(meters.get("sweet.async.task").tag("name", "broken").timer().getId().getTag("outcome"))
                     .isEqualTo("failed");
+            // a deadline that lands while the attempt's thread is inside the observation's start leaves the stop
+            // (which makes the timer) to that thread, after result() has returned
+            await().alias("the slow task's observation stopped").atMost(Duration.ofSeconds(30))
+                    .until(() -> meters.find("sweet.async.task").tag("name", "slow").timer() != null);
             assertThat(meters.get("sweet.async.task").tag("name", "slow").timer().getId().getTag("error"))
                     .isEqualTo("TaskTimeoutException");
             Timer fine = meters.get("sweet.async.task").tag("name", "fine").timer();
