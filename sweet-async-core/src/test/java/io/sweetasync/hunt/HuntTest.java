@@ -68,17 +68,24 @@ class HuntTest {
     void timedOutBodyThrowingRetryableIsNotRetried() throws Exception {
         orch = TaskOrchestrator.builder().build();
         AtomicInteger attempts = new AtomicInteger();
-        SpawningTask<String> t = orch.to(String.class).named("swallow")
-                .timeout(Duration.ofMillis(50))
-                .retry(RetryPolicy.when(IOException.class, RetryPolicy.fixed(5, Duration.ZERO)))
-                .run(() -> {
-                    attempts.incrementAndGet();
-                    try { Thread.sleep(10_000); } catch (InterruptedException e) { throw new IOException("swallowed"); }
-                    return "x";
-                });
-        TaskResult<String> r = t.result();
-        Thread.sleep(300);
-        assertThat(t.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        // the deadline runs from submission: on a loaded machine it can pass before the body has started (then
+        // there is no attempt at all), so such a task is run again with a deadline twice as long
+        for (Duration timeout = Duration.ofMillis(50); attempts.get() == 0; timeout = timeout.multipliedBy(2)) {
+            assertThat(timeout).as("a deadline the body could not reach").isLessThan(Duration.ofSeconds(30));
+            AtomicInteger mine = new AtomicInteger();
+            SpawningTask<String> t = orch.to(String.class).named("swallow")
+                    .timeout(timeout)
+                    .retry(RetryPolicy.when(IOException.class, RetryPolicy.fixed(5, Duration.ZERO)))
+                    .run(() -> {
+                        mine.incrementAndGet();
+                        try { Thread.sleep(10_000); } catch (InterruptedException e) { throw new IOException("swallowed"); }
+                        return "x";
+                    });
+            TaskResult<String> r = t.result();
+            Thread.sleep(300);
+            assertThat(t.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            attempts.set(mine.get());
+        }
         assertThat(attempts.get()).isEqualTo(1);
     }
 
