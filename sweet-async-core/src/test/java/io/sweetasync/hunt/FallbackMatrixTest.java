@@ -59,13 +59,20 @@ class FallbackMatrixTest {
     void childOfTimedOutParentWithFallback() throws Exception {
         orch = TaskOrchestrator.builder().build();
         AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
-        SpawningTask<String> p = orch.to(String.class).named("p").timeout(Duration.ofMillis(50)).fallback(e -> "pfb").run(() -> {
-            child.set(TaskContext.current().orElseThrow().child(String.class).named("c").fallback(e -> "cfb")
-                    .run(() -> { Thread.sleep(10_000); return "c"; }));
-            return child.get().join();
-        });
-        assertThat(p.join()).isEqualTo("pfb");
-        assertThat(p.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        // the deadline runs from submission: on a loaded machine it can pass before the body has made its child
+        // (then there is no child to check), so such a run is repeated with a deadline twice as long
+        for (Duration timeout = Duration.ofMillis(50); child.get() == null; timeout = timeout.multipliedBy(2)) {
+            assertThat(timeout).as("a deadline the body could not reach").isLessThan(Duration.ofSeconds(30));
+            AtomicReference<SpawningTask<String>> mine = new AtomicReference<>();
+            SpawningTask<String> p = orch.to(String.class).named("p").timeout(timeout).fallback(e -> "pfb").run(() -> {
+                mine.set(TaskContext.current().orElseThrow().child(String.class).named("c").fallback(e -> "cfb")
+                        .run(() -> { Thread.sleep(10_000); return "c"; }));
+                return mine.get().join();
+            });
+            assertThat(p.join()).isEqualTo("pfb");
+            assertThat(p.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            child.set(mine.get());
+        }
         assertThat(child.get().status()).isEqualTo(TaskStatus.CANCELLED);
         assertThat(child.get().result().isOk()).isFalse();
     }

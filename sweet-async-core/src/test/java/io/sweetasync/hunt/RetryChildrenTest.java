@@ -54,13 +54,20 @@ class RetryChildrenTest {
     void timeoutDuringRetryDelayCancelsEarlierAttemptsChildren() throws Exception {
         try (TaskOrchestrator o = TaskOrchestrator.builder().build()) {
             AtomicReference<SpawningTask<String>> c1 = new AtomicReference<>();
-            SpawningTask<Integer> t = o.to(Integer.class).named("t").timeout(Duration.ofMillis(100))
-                    .retry(RetryPolicy.fixed(1, Duration.ofSeconds(Long.MAX_VALUE))).run(() -> {
-                        c1.set(TaskContext.current().orElseThrow().child(String.class).named("c1").run(() -> { Thread.sleep(10_000); return "c1"; }));
-                        throw new IOException("fails");
-                    });
-            CompletableFuture.supplyAsync(t::result).get(5, TimeUnit.SECONDS);
-            assertThat(t.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            // the deadline runs from submission: on a loaded machine it can pass before the body has made its
+            // child (then there is no child to check), so such a run is repeated with a deadline twice as long
+            for (Duration timeout = Duration.ofMillis(100); c1.get() == null; timeout = timeout.multipliedBy(2)) {
+                assertThat(timeout).as("a deadline the body could not reach").isLessThan(Duration.ofSeconds(30));
+                AtomicReference<SpawningTask<String>> mine = new AtomicReference<>();
+                SpawningTask<Integer> t = o.to(Integer.class).named("t").timeout(timeout)
+                        .retry(RetryPolicy.fixed(1, Duration.ofSeconds(Long.MAX_VALUE))).run(() -> {
+                            mine.set(TaskContext.current().orElseThrow().child(String.class).named("c1").run(() -> { Thread.sleep(10_000); return "c1"; }));
+                            throw new IOException("fails");
+                        });
+                CompletableFuture.supplyAsync(t::result).get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                assertThat(t.status()).isEqualTo(TaskStatus.TIMED_OUT);
+                c1.set(mine.get());
+            }
             assertThat(c1.get().status()).isEqualTo(TaskStatus.CANCELLED);
         }
     }
