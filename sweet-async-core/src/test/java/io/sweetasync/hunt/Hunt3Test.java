@@ -174,21 +174,53 @@ class Hunt3Test {
     @Test
     void runawayKeepsPermitUntilReturn() throws Exception {
         orch = TaskOrchestrator.builder().group("ra", fixed1(10)).build();
-        AtomicLong bodyReturned = new AtomicLong();
-        SpawningTask<String> r = orch.to(String.class).named("runaway").group("ra").timeout(Duration.ofMillis(50)).run(() -> {
-            long end = System.nanoTime() + 600_000_000L;
-            while (System.nanoTime() < end) { Thread.onSpinWait(); }
-            bodyReturned.set(System.nanoTime());
-            return "x";
-        });
-        AtomicLong dStarted = new AtomicLong();
-        SpawningTask<String> d = orch.to(String.class).named("d").group("ra").run(() -> { dStarted.set(System.nanoTime()); return "d"; });
-        long t0 = System.nanoTime();
-        r.result();
-        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(450);
-        assertThat(r.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        // The runaway's body ignores the timeout's interrupt and runs until this test lets it go (at most 20 s), so
+        // no fixed body length races the test thread. Its deadline runs from submission: on a loaded machine it can
+        // pass before the body has started (then there is no runaway, and d runs at once), so such a run is let go
+        // and repeated with a deadline twice as long.
+        AtomicLong bodyReturned = null;
+        AtomicLong dStarted = null;
+        CountDownLatch release = null;
+        SpawningTask<String> r = null;
+        SpawningTask<String> d = null;
+        AtomicBoolean started = new AtomicBoolean();
+        for (Duration timeout = Duration.ofMillis(50); !started.get(); timeout = timeout.multipliedBy(2)) {
+            assertThat(timeout).as("a deadline the body could not reach").isLessThan(Duration.ofSeconds(30));
+            AtomicBoolean mineStarted = new AtomicBoolean();
+            AtomicLong mineReturned = new AtomicLong();
+            CountDownLatch mine = new CountDownLatch(1);
+            r = orch.to(String.class).named("runaway").group("ra").timeout(timeout).run(() -> {
+                mineStarted.set(true);
+                long end = System.nanoTime() + 20_000_000_000L;
+                while (mine.getCount() > 0 && System.nanoTime() < end) { Thread.onSpinWait(); }
+                mineReturned.set(System.nanoTime());
+                return "x";
+            });
+            AtomicLong mineDStarted = new AtomicLong();
+            d = orch.to(String.class).named("d").group("ra").run(() -> { mineDStarted.set(System.nanoTime()); return "d"; });
+            r.result();
+            assertThat(r.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            bodyReturned = mineReturned;
+            dStarted = mineDStarted;
+            release = mine;
+            if (mineStarted.get()) {
+                started.set(true);
+            }
+            else { // no body yet (it may still start, or be about to set its flag): let it go, and its permit
+                mine.countDown();
+                d.join();
+                awaitIdle("ra");
+            }
+        }
+        assertThat(bodyReturned.get()).as("result() came while the runaway body still runs").isZero();
+        // the runaway still holds the group's only permit: d is not admitted (given time to be, wrongly)
         assertThat(group("ra").inFlight()).isEqualTo(1);
-        d.join();
+        Thread.sleep(200);
+        assertThat(dStarted.get()).as("d started while the runaway body still runs").isZero();
+        assertThat(group("ra").inFlight()).isEqualTo(1);
+        assertThat(bodyReturned.get()).isZero();
+        release.countDown();
+        assertThat(d.join()).isEqualTo("d");
         assertThat(bodyReturned.get()).isPositive();
         assertThat(dStarted.get()).isGreaterThanOrEqualTo(bodyReturned.get());
         awaitIdle("ra");
