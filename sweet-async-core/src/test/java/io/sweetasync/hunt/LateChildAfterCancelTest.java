@@ -41,7 +41,8 @@ class LateChildAfterCancelTest {
             CompletableFuture.supplyAsync(p::result).get(20, TimeUnit.SECONDS);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println(runtime + ": " + ms + " ms, child " + childOutcome.get() + " ran " + childBodyRan.get());
-            assertThat(ms).isLessThan(2000);
+            // an unstopped child would hold the parent for its 10 s sleep: 8 s tells that apart from a loaded machine
+            assertThat(ms).isLessThan(8000);
             assertThat(p.status()).isEqualTo(TaskStatus.CANCELLED);
         }
     }
