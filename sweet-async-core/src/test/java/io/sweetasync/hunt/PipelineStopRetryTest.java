@@ -25,19 +25,30 @@ class PipelineStopRetryTest {
     void noRetryStartsAfterStopOnFirst() throws Exception {
         orch = TaskOrchestrator.builder().build();
         AtomicInteger attempts0 = new AtomicInteger();
+        AtomicLong firstFailedAt = new AtomicLong();
         CountDownLatch firstFailed = new CountDownLatch(1);
+        // event 0's retry is due a second after its failure: the other worker's fatal failure (right after it) stops
+        // the pipeline long before, even on a loaded machine (with 100 ms a slow second worker let the retry start
+        // before the stop, rightly); the test then waits past the retry's due time, so a retry after the stop shows
+        Duration retryDelay = Duration.ofSeconds(1);
         EmittingTask<Long, Long> p = orch.emits(Long.class).named("stopretry")
-                .errorStrategy(ErrorStrategy.stopOnFirst().withRetry(RetryPolicy.when(IOException.class, RetryPolicy.fixed(5, Duration.ofMillis(100)))))
+                .errorStrategy(ErrorStrategy.stopOnFirst().withRetry(RetryPolicy.when(IOException.class, RetryPolicy.fixed(5, retryDelay))))
                 .sender(em -> { em.emit(0L); em.emit(1L); })
                 .receiver(ReceiverStrategy.parallel(2), (ev, col) -> {
-                    if (ev.data() == 0L) { attempts0.incrementAndGet(); firstFailed.countDown(); throw new IOException("retry me"); }
+                    if (ev.data() == 0L) {
+                        attempts0.incrementAndGet();
+                        firstFailedAt.compareAndSet(0, System.nanoTime());
+                        firstFailed.countDown();
+                        throw new IOException("retry me");
+                    }
                     firstFailed.await();
                     throw new IllegalStateException("fatal");
                 })
                 .run();
         TaskResult<FinalEvent<Long, Long>> r = CompletableFuture.supplyAsync(p::result).get(10, TimeUnit.SECONDS);
         assertThat(p.status()).isEqualTo(TaskStatus.FAILED);
-        Thread.sleep(400);
+        long retryDue = firstFailedAt.get() + retryDelay.toNanos();
+        Thread.sleep(Math.max(0, (retryDue - System.nanoTime()) / 1_000_000) + 500);
         assertThat(attempts0.get()).isEqualTo(1);
         assertThat(((TaskResult.Err<?>) r).error().getCause()).isInstanceOf(IllegalStateException.class);
     }
