@@ -216,25 +216,9 @@ class ManagedFuture<T> extends CompletableFuture<T> {
     }
 
     /** Waits for this future without a deadline ({@code nanos == 0}) or up to {@code nanos}. */
-    final class Wait implements ForkJoinPool.ManagedBlocker, OwnThread.WakeMarked {
+    final class Wait implements ForkJoinPool.ManagedBlocker {
         private final boolean timed;
         private final long deadline;
-        private volatile boolean woken;
-
-        @Override
-        public void markWake() {
-            // Older than the waiter's own signal, pushed next: completion runs dependents newest first. Not for a
-            // timed wait: it wakes by itself at its deadline, and a mark per timed wait on a future that never
-            // completes would stay on it (a poll loop would pile them up).
-            if (!timed) {
-                ManagedFuture.super.whenComplete((result, failure) -> woken = true);
-            }
-        }
-
-        @Override
-        public boolean woken() {
-            return woken || timed && deadline - System.nanoTime() <= 0; // a timed park returns by itself
-        }
 
         Wait(long nanos) {
             this.timed = nanos > 0;

@@ -22,12 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>Not surplus yet, but the own thread waits in one of the engine's own blockers (a task's join, a managed
  * future's wait) that is released: that thread is waking to carry on its body, and a task taken now would run beside
  * it. The spare leaves the next task to it while that thread is on its way out (RUNNABLE, BLOCKED, queued for the
- * lock), and as long as it takes once that thread has been woken ({@link WakeMarked#woken}: on a loaded machine a
- * woken thread may wait long for a processor, and shows parked meanwhile); while it is released but not woken yet,
- * for {@link #GRACE_NANOS} at most: the thread that completed what it waited for runs the later dependents first
- * ({@code CompletableFuture}'s stack is LIFO), and one of them may wait for the very task the spare would take. Past
- * that, the spare takes it: confinement whenever the own thread has been woken, never a deadlock (a woken thread
- * runs without anyone's help).</li>
+ * lock), and for {@link #GRACE_NANOS} at most while it is still parked: the thread that completed what it waited for
+ * runs the later dependents first ({@code CompletableFuture}'s stack is LIFO), and one of them may wait for the very
+ * task the spare would take. Past that, the spare takes it: confinement in the usual case, never a deadlock.</li>
  * <li>Else it takes work as any worker does.</li>
  * </ol>
  * A user's blocker is never asked whether it is releasable from here: that is the user's code, run only on its own
@@ -48,20 +45,6 @@ final class OwnThread {
         RETIRE,
         /** Wait {@link #CHECK_NANOS} (or a signal) and ask again: the own thread is waking. */
         LEAVE
-    }
-
-    /**
-     * An engine's wait that tells when its waiter has been woken: {@link #markWake} is called by the own thread before
-     * it blocks, and registers a dependent on the awaited future older than the waiter's own wake-up signal; a
-     * completion runs dependents newest first, so the mark is set after that signal has been given (or at once, if
-     * the future is done by then).
-     */
-    interface WakeMarked {
-        /** Registers the mark; by the waiting thread, before it blocks. */
-        void markWake();
-
-        /** Whether the waiter has been woken (or wakes by itself: a timed wait past its deadline). */
-        boolean woken();
     }
 
     /** What one spare saw of the own thread's released wait: which blocker, since when. Confined to that spare. */
@@ -126,15 +109,12 @@ final class OwnThread {
         return (blocker instanceof TaskOutcome.Wait || blocker instanceof ManagedFuture.Wait) && blocker.isReleasable();
     }
 
-    /**
-     * Rule 2 above: while the own thread is on its way out of the wait or has been woken, or is still parked, not
-     * woken, for less than the grace.
-     */
+    /** Rule 2 above: while the own thread is on its way out of the wait, or still parked for less than the grace. */
     private boolean leaveTo(Resume resume) {
-        ForkJoinPool.ManagedBlocker blocker = carrier.waitingOn;
-        if (waking() || blocker instanceof WakeMarked marked && marked.woken()) {
+        if (waking()) {
             return true;
         }
+        ForkJoinPool.ManagedBlocker blocker = carrier.waitingOn;
         long now = System.nanoTime();
         if (resume.blocker != blocker) {
             resume.blocker = blocker;

@@ -311,19 +311,14 @@ final class PooledRuntime extends TaskRuntime {
         if (blocker.isReleasable()) {
             return;
         }
-        boolean own;
         lock.lock();
         try {
             counts.waitStarted(carrier);
             carrier.waitingOn = blocker;
-            own = home != null && home.carries(carrier);
             compensate("a wait");
         }
         finally {
             lock.unlock();
-        }
-        if (own && blocker instanceof OwnThread.WakeMarked marked) {
-            marked.markWake(); // before block() waits: a spare then knows when this thread has been woken
         }
         // The slot is handed over: a managed block nested in this one (a blocker that joins a task) must
         // not hand it over again.

@@ -276,19 +276,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     }
 
     /** Waits for this outcome. */
-    final class Wait implements ForkJoinPool.ManagedBlocker, OwnThread.WakeMarked {
-        private volatile boolean woken;
-
-        @Override
-        public void markWake() {
-            // older than the waiter's own signal, pushed next: completion runs dependents newest first
-            whenComplete((result, failure) -> woken = true);
-        }
-
-        @Override
-        public boolean woken() {
-            return woken;
-        }
+    final class Wait implements ForkJoinPool.ManagedBlocker {
 
         @Override
         public boolean block() throws InterruptedException {
