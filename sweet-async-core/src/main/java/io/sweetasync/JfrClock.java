@@ -43,6 +43,8 @@ final class JfrClock {
     static final long MAX_UNCERTAINTY_NANOS = 200_000;
     /** The drift rate is measured between marks at least this far apart (a mark's own error averages out). */
     static final long RATE_BASELINE_NANOS = 5_000_000_000L;
+    /** Marks tried before a vague one is committed anyway. */
+    private static final int MARK_ATTEMPTS = 5;
 
     /** An event that ties JFR's clock to {@link System#nanoTime()}: committed by the attribution's stream. */
     @Name(MARK)
@@ -68,9 +70,6 @@ final class JfrClock {
     private long baseOffset;
     /** How fast the offset grows per nanosecond of JFR time. */
     private double rate;
-
-    /** Marks tried before a vague one is committed anyway. */
-    private static final int MARK_ATTEMPTS = 5;
 
     /**
      * Commits a mark; it arrives in the next flush. One whose thread was stopped inside it (descheduled, or at a

@@ -85,6 +85,21 @@ public final class Work {
         }
     }
 
+    /**
+     * Returns once {@code done} says so, polling every 5 ms and swallowing interrupts: a body deaf to its
+     * cancellation (a runaway receiver, a driver stuck in a socket read), let go by the test.
+     */
+    public static void ignoringInterruptsUntil(java.util.function.BooleanSupplier done) {
+        while (!done.getAsBoolean()) {
+            try {
+                Thread.sleep(5);
+            }
+            catch (InterruptedException ignored) {
+                // deaf
+            }
+        }
+    }
+
     /** The counters of the platform thread that runs the current code. */
     private record Counters(long threadId, String carrier) {
 

@@ -230,8 +230,8 @@ final class MemberLoads {
 
     /**
      * The least loaded candidate for a task of {@code handler} in {@code group} (may be null) among the
-     * members that have the handler, this one included; {@code outstanding} gives the tasks this member
-     * placed on a member and has not seen end.
+     * members that have the handler, this one included, scored by {@code here} (its live tasks and limiters, as they
+     * are now); {@code outstanding} gives the tasks this member placed on a member and has not seen end.
      */
     Member choose(String handler, String group, ClusterHost here, ToIntFunction<Member> outstanding) {
         return choose(handler, group, here, outstanding, false);

@@ -52,18 +52,23 @@ class MemberLoadsTest {
         }
     }
 
-    /**
-     * A publisher late by sixty intervals (a loaded machine, a paused JVM) used to drop its member out of
-     * every other member's candidates after twenty: an idle member then got no placed work until it caught up.
-     */
-    @Test
-    void aMemberWhosePublisherIsLateStaysACandidate() throws InterruptedException {
+    /** Members {@link #a} and {@link #b} of a new cluster, with their loads not started. */
+    private void formPair() {
         String name = "loads-test-" + UUID.randomUUID();
         int base = TestCluster.freeBlock(2);
         a = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 0));
         b = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 1));
         loadsA = new MemberLoads(a, INTERVAL, UUID.randomUUID());
         loadsB = new MemberLoads(b, INTERVAL, UUID.randomUUID());
+    }
+
+    /**
+     * A publisher late by sixty intervals (a loaded machine, a paused JVM) used to drop its member out of
+     * every other member's candidates after twenty: an idle member then got no placed work until it caught up.
+     */
+    @Test
+    void aMemberWhosePublisherIsLateStaysACandidate() throws InterruptedException {
+        formPair();
         Host hostA = new Host();
         hostA.live = 1;
         loadsA.start(hostA);
@@ -92,12 +97,7 @@ class MemberLoadsTest {
      */
     @Test
     void aMemberWhoseOwnPublicationItsViewLacksScoresItselfByItsLimiterAsItIs() {
-        String name = "loads-test-" + UUID.randomUUID();
-        int base = TestCluster.freeBlock(2);
-        a = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 0));
-        b = Hazelcast.newHazelcastInstance(TestCluster.config(name, base, 2, 1));
-        loadsA = new MemberLoads(a, INTERVAL, UUID.randomUUID());
-        loadsB = new MemberLoads(b, INTERVAL, UUID.randomUUID());
+        formPair();
         Host hostA = new Host();
         hostA.limiters = List.of(pair(0));
         hostA.stall = true; // its publisher holds before its first put

@@ -32,17 +32,6 @@ class TrialDecidedEndTest {
         orchestrator.close();
     }
 
-    private static void deaf(AtomicBoolean release, AtomicBoolean fellShort) {
-        while (!release.get() && !fellShort.get()) {
-            try {
-                Thread.sleep(5);
-            }
-            catch (InterruptedException ignored) {
-                // deaf
-            }
-        }
-    }
-
     @Test
     void aPipelineThatStoppedOnItsFirstErrorEndsTimedOutKeepingTheErrorWhenADeafReceiverOutlivesItsDeadline() {
         AtomicBoolean release = new AtomicBoolean();
@@ -69,7 +58,7 @@ class TrialDecidedEndTest {
                             .receiver(ReceiverStrategy.parallel(2), (event, collector) -> {
                                 if (event.data() == 0) {
                                     deafIn.countDown();
-                                    deaf(release, fellShort);
+                                    io.sweetasync.Work.ignoringInterruptsUntil(() -> release.get() || fellShort.get());
                                     return;
                                 }
                                 failedAt.compareAndSet(0, System.nanoTime());

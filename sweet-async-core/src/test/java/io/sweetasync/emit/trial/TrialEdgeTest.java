@@ -74,14 +74,7 @@ class TrialEdgeTest {
                             .receiver(ReceiverStrategy.parallel(2), (event, collector) -> {
                                 if (event.data() == 0) {
                                     deafIn.countDown();
-                                    while (!release.get() && !fellShort.get()) {
-                                        try {
-                                            Thread.sleep(5);
-                                        }
-                                        catch (InterruptedException ignored) {
-                                            // deaf
-                                        }
-                                    }
+                                    io.sweetasync.Work.ignoringInterruptsUntil(() -> release.get() || fellShort.get());
                                     return;
                                 }
                                 if (how.equals("stopOnFirst")) {

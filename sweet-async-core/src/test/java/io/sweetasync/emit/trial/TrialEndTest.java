@@ -252,14 +252,7 @@ class TrialEndTest {
                                 mineReceives.incrementAndGet();
                                 mineReceiving.countDown();
                                 try {
-                                    while (!release.get() && !fellShort.get()) {
-                                        try {
-                                            Thread.sleep(5);
-                                        }
-                                        catch (InterruptedException ignored) {
-                                            // runaway
-                                        }
-                                    }
+                                    io.sweetasync.Work.ignoringInterruptsUntil(() -> release.get() || fellShort.get());
                                     try {
                                         collector.collect(-1, -1); // after the forced end: dropped, never streamed
                                     }
@@ -341,14 +334,7 @@ class TrialEndTest {
                                 .sender(emitter -> emitter.emitAll(numbers(3)))
                                 .receiver((event, collector) -> {
                                     receiving.countDown();
-                                    while (!release.get() && !fellShort.get()) {
-                                        try {
-                                            Thread.sleep(5);
-                                        }
-                                        catch (InterruptedException ignored) {
-                                            // runaway
-                                        }
-                                    }
+                                    io.sweetasync.Work.ignoringInterruptsUntil(() -> release.get() || fellShort.get());
                                 })
                                 .run();
                         mineInner.set(pipe);

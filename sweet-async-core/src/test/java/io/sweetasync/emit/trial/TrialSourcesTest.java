@@ -264,14 +264,7 @@ class TrialSourcesTest {
                                 }
                                 blocked.countDown();
                                 // A driver blocked in a socket read: deaf to interrupts, woken by closing the connection.
-                                while (!closed.get()) {
-                                    try {
-                                        Thread.sleep(5);
-                                    }
-                                    catch (InterruptedException ignored) {
-                                        // like a classic socket read
-                                    }
-                                }
+                                io.sweetasync.Work.ignoringInterruptsUntil(closed::get); // as a classic socket read
                                 throw new SQLException("connection closed");
                             }
                             yield row < 100;
