@@ -10,7 +10,9 @@ import io.sweetasync.spi.ClusterHost;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -29,8 +31,8 @@ import java.util.function.ToIntFunction;
  * {@link #view}, a plain map of the loads that an entry listener on the replicated map keeps current (a
  * read of the replicated map itself serializes the key and finds its partition: most of a placement's
  * own cost when done for every member on every placement); each publication also drops from the view
- * what the replicated map no longer has and adds what it missed. A member counts as a candidate only
- * while its load is there: one without an attached orchestrator never is, nor one without the task's
+ * what the replicated map has not had at two publications in a row, and adds what it missed. A member counts
+ * as a candidate only while its load is there: one without an attached orchestrator never is, nor one without the task's
  * handler (e.g. still starting, its handlers not all registered yet). A member that turns a placement away
  * (chosen by a load older than its shutdown) drops out of the view until it publishes again ({@link #passOver}).
  *
@@ -87,6 +89,11 @@ final class MemberLoads {
      * publication (an entry event) does.
      */
     private final ConcurrentHashMap<UUID, MemberLoad> passedOver = new ConcurrentHashMap<>();
+    /**
+     * Members the last {@link #reconcile} found in {@link #view} or {@link #passedOver} but not in the replica; only
+     * the reconciling thread reads and writes it ({@link #start}, then the publisher).
+     */
+    private Set<UUID> missingLastTime = Set.of();
     private ScheduledExecutorService publisher;
     private UUID listener;
 
@@ -146,10 +153,29 @@ final class MemberLoads {
         return Math.max(MIN_TIME_TO_LIVE.toMillis(), Math.multiplyExact(interval.toMillis(), 20));
     }
 
-    /** Brings {@link #view} in line with this member's replica of the loads, should an event have been missed. */
-    private void reconcile() {
-        view.keySet().removeIf(member -> !loads.containsKey(member));
-        passedOver.keySet().removeIf(member -> !loads.containsKey(member));
+    /**
+     * Brings {@link #view} in line with this member's replica of the loads, should an event have been missed. A member
+     * the replica lacks is dropped only when the previous reconcile found it missing too: the entry event of a
+     * member's publication may come before this member's replica has it (a put reaches the key's partition owner
+     * first, which fires the events and replicates; the replicas get it later), and dropping it then made that member
+     * no candidate until its next publication, a whole interval.
+     */
+    void reconcile() {
+        Set<UUID> gone = missingLastTime;
+        view.keySet().removeIf(member -> gone.contains(member) && !loads.containsKey(member));
+        passedOver.keySet().removeIf(member -> gone.contains(member) && !loads.containsKey(member));
+        Set<UUID> missing = new HashSet<>();
+        for (UUID member : view.keySet()) {
+            if (!loads.containsKey(member)) {
+                missing.add(member);
+            }
+        }
+        for (UUID member : passedOver.keySet()) {
+            if (!loads.containsKey(member)) {
+                missing.add(member);
+            }
+        }
+        missingLastTime = missing;
         for (Map.Entry<UUID, MemberLoad> entry : loads.entrySet()) {
             if (!entry.getValue().equals(passedOver.get(entry.getKey()))) {
                 view.putIfAbsent(entry.getKey(), entry.getValue());
@@ -283,16 +309,19 @@ final class MemberLoads {
         return group.limit() == 0 ? NO_SHARE : group.limit() - group.inFlight() - group.queued();
     }
 
+    /** {@code member} published {@code load} (an entry event, maybe before this member's replica has it). */
+    void published(UUID member, MemberLoad load) {
+        passedOver.remove(member); // a publication after the one passed over
+        view.put(member, load);
+    }
+
     /** Keeps {@link #view} in step with the replicated map, on Hazelcast's event threads. */
     private final class ViewListener extends EntryAdapter<UUID, MemberLoad> {
 
         @Override
         public void onEntryEvent(EntryEvent<UUID, MemberLoad> event) {
             switch (event.getEventType()) {
-                case ADDED, UPDATED, MERGED -> {
-                    passedOver.remove(event.getKey()); // a publication after the one passed over
-                    view.put(event.getKey(), event.getValue());
-                }
+                case ADDED, UPDATED, MERGED -> published(event.getKey(), event.getValue());
                 case REMOVED, EVICTED, EXPIRED -> view.remove(event.getKey());
                 default -> {
                     // other kinds (map cleared, evicted wholesale) are caught up by the next reconcile

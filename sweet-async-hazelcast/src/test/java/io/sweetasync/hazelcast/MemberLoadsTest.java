@@ -16,6 +16,7 @@ import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -113,6 +114,41 @@ class MemberLoadsTest {
                 .isEqualTo(memberB);
         assertThat(loadsA.choose("work", null, hostA, member -> 0)).as("without a group, a tie stays here")
                 .isEqualTo(memberA);
+    }
+
+    /**
+     * The entry event of a member's publication may arrive before this member's replica holds it (a put reaches the
+     * key's partition owner, which fires the events and replicates later). A reconcile in between dropped the member
+     * from the view, and it was no candidate until its next publication, a whole interval. Now a member the replica
+     * lacks is dropped only when the reconcile before found it missing too (an event really missed).
+     */
+    @Test
+    void aPublicationSeenBeforeTheReplicaHasItSurvivesOneReconcile() {
+        formPair(); // neither publishes: A's replica holds no load of B until this test puts one
+        MemberLoads loads = loadsA;
+        loadsA = null; // never started: nothing to stop
+        loadsB = null;
+        Member memberB = b.getCluster().getLocalMember();
+        MemberLoad load = new MemberLoad("b", 0, Map.of(), Map.of(), Set.of("work"), 0);
+
+        loads.published(memberB.getUuid(), load); // the event, ahead of the replica
+        loads.reconcile();
+        assertThat(loads.isCandidate(memberB)).as("B's publication, not yet in A's replica, is kept once").isTrue();
+        a.getReplicatedMap(MemberLoads.MAP).put(memberB.getUuid(), load); // the replica catches up
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.getReplicatedMap(MemberLoads.MAP)
+                .containsKey(memberB.getUuid()));
+        loads.reconcile();
+        loads.reconcile();
+        assertThat(loads.isCandidate(memberB)).as("B, in the replica now, stays").isTrue();
+
+        a.getReplicatedMap(MemberLoads.MAP).remove(memberB.getUuid()); // a removal whose event A misses
+        await().atMost(Duration.ofSeconds(60)).until(() -> !a.getReplicatedMap(MemberLoads.MAP)
+                .containsKey(memberB.getUuid()));
+        loads.published(memberB.getUuid(), load);
+        loads.reconcile();
+        assertThat(loads.isCandidate(memberB)).as("missing once: kept").isTrue();
+        loads.reconcile();
+        assertThat(loads.isCandidate(memberB)).as("missing at two reconciles in a row: dropped").isFalse();
     }
 
     private static LimiterSnapshot pair(int limit) {
