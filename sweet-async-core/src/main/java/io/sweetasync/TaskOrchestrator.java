@@ -284,7 +284,8 @@ public final class TaskOrchestrator implements AutoCloseable {
     /**
      * Cancels a live task and its subtree, as its {@link SpawningTask#cancel()} does. In a cluster
      * ({@link Builder#cluster TaskOrchestrator.Builder.cluster}) a task that is not live here is cancelled on whichever
-     * member runs it (the cluster's {@link TaskCluster#cancel}); a member that does not answer in time counts as not running it.
+     * member runs it (the cluster's {@link TaskCluster#cancel}); a member that does not answer in time counts as not running it
+     * (the answer is then false, though the request may still cancel the task there when it arrives).
      *
      * <pre>{@code
      * boolean cancelled = orchestrator.cancel(TaskId.parse("1-42"));

@@ -75,7 +75,9 @@ public interface TaskCluster {
     /**
      * Cancels the live task with this id on whichever member runs it.
      *
-     * @return whether some member cancelled it
+     * @return whether some member answered that it cancelled it; {@code false} also when no member answered so in
+     *         the implementation's wait (5 s for {@code HazelcastTaskCluster}): the request may still reach a member
+     *         that answers late and cancel the task there
      */
     boolean cancel(TaskId id);
 
