@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -41,6 +43,9 @@ class ManagedFuture<T> extends CompletableFuture<T> {
      * creation, cleared once the future may complete without that task.
      */
     private volatile WeakReference<TaskNode<?>> origin; // weak: a kept, completed derived future must not pin an ended task
+    /** How a single runtime's own thread waits for this future ({@link OwnWake}); null until one first does. */
+    private volatile OwnWake ownWake;
+    private static final VarHandle OWN_WAKE = TaskFacts.fieldHandle(MethodHandles.lookup(), "ownWake", OwnWake.class);
 
     ManagedFuture() {
     }
@@ -216,13 +221,43 @@ class ManagedFuture<T> extends CompletableFuture<T> {
     }
 
     /** Waits for this future without a deadline ({@code nanos == 0}) or up to {@code nanos}. */
-    final class Wait implements ForkJoinPool.ManagedBlocker {
+    final class Wait implements ForkJoinPool.ManagedBlocker, OwnWake.Awaited {
         private final boolean timed;
         private final long deadline;
 
         Wait(long nanos) {
             this.timed = nanos > 0;
-            this.deadline = timed ? System.nanoTime() + nanos : 0;
+            this.deadline = timed ? deadlineIn(nanos) : 0;
+        }
+
+        /** {@code nanos} from now, never 0 (which means none). */
+        private static long deadlineIn(long nanos) {
+            long at = System.nanoTime() + nanos;
+            return at == 0 ? 1 : at;
+        }
+
+        @Override
+        public OwnWake ownWake() {
+            OwnWake wake = ownWake;
+            if (wake != null) {
+                return wake;
+            }
+            OwnWake made = new OwnWake();
+            if (OWN_WAKE.compareAndSet(ManagedFuture.this, null, made)) {
+                ManagedFuture.super.whenComplete(made); // the one dependent that fires it
+                return made;
+            }
+            return ownWake;
+        }
+
+        @Override
+        public OwnWake ownWakeIfAny() {
+            return ownWake;
+        }
+
+        @Override
+        public long deadline() {
+            return deadline;
         }
 
         @Override

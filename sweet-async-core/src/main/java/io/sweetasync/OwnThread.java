@@ -22,9 +22,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>Not surplus yet, but the own thread waits in one of the engine's own blockers (a task's join, a managed
  * future's wait) that is released: that thread is waking to carry on its body, and a task taken now would run beside
  * it. The spare leaves the next task to it while that thread is on its way out (RUNNABLE, BLOCKED, queued for the
- * lock), and for {@link #GRACE_NANOS} at most while it is still parked: the thread that completed what it waited for
- * runs the later dependents first ({@code CompletableFuture}'s stack is LIFO), and one of them may wait for the very
- * task the spare would take. Past that, the spare takes it: confinement in the usual case, never a deadlock.</li>
+ * lock), and, however long it then waits for a processor, once its wait's {@link OwnWake} has woken it (or its
+ * deadline has passed): such a wait parks by itself and runs none of the future's dependents, so the woken thread
+ * goes straight back to its body. Until the wake fires (the completing thread runs the newer dependents first, and
+ * one of them may wait for the very task the spare would take) the spare takes work. A wait that could not use the
+ * wake (another single runtime's own thread waits on the same future through it) is left {@link #GRACE_NANOS} at most
+ * while the thread is still parked: a {@code CompletableFuture} waiter may run the future's older dependents on its
+ * own stack once woken. Confinement, never a deadlock.</li>
  * <li>Else it takes work as any worker does.</li>
  * </ol>
  * A user's blocker is never asked whether it is releasable from here: that is the user's code, run only on its own
@@ -34,7 +38,7 @@ final class OwnThread {
 
     /** How often a spare that left the next task to the waking own thread looks again (it is signalled, too). */
     static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** How long a spare leaves the next task to the own thread while that thread is still parked. */
+    /** How long a spare leaves the next task to the own thread while that thread is still parked (without a wake). */
     private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** What a worker of a single runtime does next. */
@@ -109,18 +113,34 @@ final class OwnThread {
         return (blocker instanceof TaskOutcome.Wait || blocker instanceof ManagedFuture.Wait) && blocker.isReleasable();
     }
 
-    /** Rule 2 above: while the own thread is on its way out of the wait, or still parked for less than the grace. */
+    /**
+     * Rule 2 above: while the own thread is on its way out of the wait, or its wait's {@link OwnWake} woke it (or
+     * its deadline passed: it wakes by itself), or else it is still parked for less than the grace.
+     */
     private boolean leaveTo(Resume resume) {
         if (waking()) {
             return true;
         }
         ForkJoinPool.ManagedBlocker blocker = carrier.waitingOn;
+        if (blocker instanceof OwnWake.Awaited awaited && wokenBy(awaited)) {
+            return true;
+        }
         long now = System.nanoTime();
         if (resume.blocker != blocker) {
             resume.blocker = blocker;
             resume.since = now;
         }
         return now - resume.since < GRACE_NANOS;
+    }
+
+    /** Whether the own thread waits through {@code awaited}'s wake and has been woken, or its deadline passed. */
+    private boolean wokenBy(OwnWake.Awaited awaited) {
+        OwnWake wake = awaited.ownWakeIfAny();
+        if (wake == null || !wake.waits(thread)) {
+            return false; // it waits the usual way (another own thread has the wake): the grace applies
+        }
+        long deadline = awaited.deadline();
+        return wake.fired() || deadline != 0 && deadline - System.nanoTime() <= 0;
     }
 
     private boolean waking() {

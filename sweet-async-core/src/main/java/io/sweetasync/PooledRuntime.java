@@ -305,14 +305,27 @@ final class PooledRuntime extends TaskRuntime {
     /**
      * Runs {@code blocker} on the calling thread. On a thread of this runtime that holds a slot, the slot
      * is handed over for the wait (a spare thread starts if needed to keep invariant I) and taken back
-     * when the wait ends.
+     * when the wait ends. A single runtime's own thread waits for a task or a managed future through the future's
+     * {@link OwnWake}, not {@code blocker.block()}.
      */
     void block(Carrier.ThreadCarrier carrier, ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
         if (blocker.isReleasable()) {
             return;
         }
+        Thread self = Thread.currentThread();
+        // A single runtime's own thread waits for a task or a managed future with the future's wake, so that a spare
+        // knows when it has been woken to carry on (OwnWake); unless another single runtime's own thread waits on it.
+        // Made outside the runtime's lock: a task's outcome makes it under its own monitor. The own thread stays so
+        // while it runs: carries() cannot change between the two locked sections.
+        OwnWake wake = null;
+        if (home != null && blocker instanceof OwnWake.Awaited awaited && isOwn(carrier)) {
+            OwnWake candidate = awaited.ownWake();
+            wake = candidate != null && candidate.claim(self) ? candidate : null;
+        }
+        boolean own;
         lock.lock();
         try {
+            own = home != null && home.carries(carrier);
             counts.waitStarted(carrier);
             carrier.waitingOn = blocker;
             compensate("a wait");
@@ -324,8 +337,15 @@ final class PooledRuntime extends TaskRuntime {
         // not hand it over again.
         carrier.holdsSlot = false;
         try {
-            while (!blocker.isReleasable() && !blocker.block()) {
-                // block() returned false: not releasable yet, block again.
+            if (wake != null) {
+                if (!blocker.isReleasable()) {
+                    wake.await(((OwnWake.Awaited) blocker).deadline());
+                }
+            }
+            else {
+                while (!blocker.isReleasable() && !blocker.block()) {
+                    // block() returned false: not releasable yet, block again.
+                }
             }
         }
         finally {
@@ -334,13 +354,27 @@ final class PooledRuntime extends TaskRuntime {
             try {
                 carrier.waitingOn = null;
                 counts.waitEnded(carrier);
-                if (home != null && home.carries(carrier)) {
+                if (wake != null) {
+                    wake.unclaim(self);
+                }
+                if (own) {
                     work.signalAll(); // a spare that left the next task to this thread may retire now
                 }
             }
             finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** Whether {@code carrier} is this single runtime's own thread's. */
+    private boolean isOwn(Carrier.ThreadCarrier carrier) {
+        lock.lock();
+        try {
+            return home.carries(carrier);
+        }
+        finally {
+            lock.unlock();
         }
     }
 

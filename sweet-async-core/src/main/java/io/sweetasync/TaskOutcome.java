@@ -123,6 +123,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
          * runs its callbacks newest first), it waited for a start that came only after it returned.
          */
         List<TaskFuture<T>> futures;
+        /**
+         * How a single runtime's own thread waits for this outcome ({@link OwnWake}): made by the first such wait,
+         * registered as a dependent of its own; kept here so that later waits (one interrupted, then again) use it.
+         */
+        OwnWake wake;
     }
 
     /**
@@ -275,8 +280,59 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         return future instanceof TaskFuture<?> own ? own.task : null;
     }
 
+    /**
+     * The outcome's {@link OwnWake}, made and registered by the first call; null once the outcome is done (a wait
+     * then returns at once). In {@link #followers}: a field of its own would make every task 8 bytes larger.
+     */
+    private OwnWake ownWake() {
+        OwnWake wake;
+        boolean first;
+        boolean made = false;
+        synchronized (this) {
+            if (isDone()) {
+                return null;
+            }
+            first = followers == null;
+            if (first) {
+                followers = new Followers<>();
+            }
+            wake = followers.wake;
+            if (wake == null) {
+                wake = new OwnWake();
+                followers.wake = wake;
+                made = true;
+            }
+        }
+        if (first) {
+            hookCompletion();
+        }
+        if (made) {
+            whenComplete(wake); // the one dependent that fires it
+        }
+        return wake;
+    }
+
     /** Waits for this outcome. */
-    final class Wait implements ForkJoinPool.ManagedBlocker {
+    final class Wait implements ForkJoinPool.ManagedBlocker, OwnWake.Awaited {
+        /** The wake this wait was given ({@link #ownWake}), for the spares to read. */
+        private volatile OwnWake wake;
+
+        @Override
+        public OwnWake ownWake() {
+            OwnWake given = TaskOutcome.this.ownWake();
+            wake = given;
+            return given;
+        }
+
+        @Override
+        public OwnWake ownWakeIfAny() {
+            return wake;
+        }
+
+        @Override
+        public long deadline() {
+            return 0;
+        }
 
         @Override
         public boolean block() throws InterruptedException {

@@ -1,0 +1,159 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a {@code single} runtime's spare does once the own thread's wait is released ({@link OwnThread#turn}): it
+ * leaves the next task to the own thread for as long as that thread's {@link OwnWake} has woken it, however long the
+ * thread then waits for a processor (a loaded machine: it shows parked meanwhile); a wait released but not woken yet
+ * (the completing thread runs newer dependents first, one of which may wait for that task) is given the grace at most.
+ * The own thread here is a real thread that stays parked, as a woken one does until it runs.
+ */
+@Timeout(30)
+class OwnThreadWakeTest {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final OwnThread own = new OwnThread(lock);
+    private final CountDownLatch end = new CountDownLatch(1);
+    private Thread parked;
+    private Carrier.ThreadCarrier ownCarrier;
+    private final Carrier.ThreadCarrier spareCarrier = new Carrier.ThreadCarrier(Thread.currentThread(), null);
+
+    @BeforeEach
+    void ownThreadParked() throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        parked = Thread.ofPlatform().daemon().start(() -> {
+            started.countDown();
+            try {
+                end.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        while (parked.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        ownCarrier = new Carrier.ThreadCarrier(parked, null);
+        lock.lock();
+        assertThat(own.turn(parked, ownCarrier, false, new OwnThread.Resume())).as("the first to look is the own thread")
+                .isEqualTo(OwnThread.Turn.TAKE);
+    }
+
+    @AfterEach
+    void release() {
+        lock.unlock();
+        end.countDown();
+    }
+
+    @Test
+    void aWokenOwnThreadIsLeftTheNextTaskPastTheGrace() throws InterruptedException {
+        ManagedFuture<String> awaited = new ManagedFuture<>();
+        ManagedFuture<String>.Wait wait = awaited.new Wait(0);
+        assertThat(wait.ownWake().claim(parked)).isTrue();
+        ownCarrier.waitingOn = wait;
+        awaited.complete("done");
+        assertThat(wait.ownWake().fired()).isTrue();
+
+        OwnThread.Resume resume = new OwnThread.Resume();
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.LEAVE);
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(OwnThread.CHECK_NANOS) * 3); // past the 20 ms grace
+        assertThat(parked.getState()).as("the own thread still shows parked").isEqualTo(Thread.State.WAITING);
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume))
+                .as("woken, it runs its body next: the spare does not run a task beside it").isEqualTo(OwnThread.Turn.LEAVE);
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, true, resume)).as("surplus, the spare retires")
+                .isEqualTo(OwnThread.Turn.RETIRE);
+    }
+
+    @Test
+    void aReleasedWaitNotYetWokenIsLeftTheGraceAtMost() throws InterruptedException {
+        ManagedFuture<String> awaited = new ManagedFuture<>();
+        ManagedFuture<String>.Wait wait = awaited.new Wait(0);
+        assertThat(wait.ownWake().claim(parked)).isTrue();
+        ownCarrier.waitingOn = wait;
+        CountDownLatch inNewerDependent = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        awaited.thenRun(() -> { // newer than the wake's dependent: run first, and it waits
+            inNewerDependent.countDown();
+            try {
+                leave.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread completer = Thread.ofPlatform().daemon().start(() -> awaited.complete("done"));
+        try {
+            assertThat(inNewerDependent.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(wait.isReleasable()).as("done").isTrue();
+            assertThat(wait.ownWake().fired()).as("the wake's dependent has not run yet").isFalse();
+
+            OwnThread.Resume resume = new OwnThread.Resume();
+            assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.LEAVE);
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(OwnThread.CHECK_NANOS) * 3);
+            assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume))
+                    .as("past the grace the spare takes it: the dependent run before the wake may wait for it")
+                    .isEqualTo(OwnThread.Turn.TAKE);
+        }
+        finally {
+            leave.countDown();
+            completer.join(10_000);
+        }
+        assertThat(wait.ownWake().fired()).isTrue();
+    }
+
+    @Test
+    void aTimedWaitPastItsDeadlineWakesByItself() {
+        ManagedFuture<String> never = new ManagedFuture<>();
+        ManagedFuture<String>.Wait wait = never.new Wait(1);
+        assertThat(wait.ownWake().claim(parked)).isTrue();
+        while (!wait.isReleasable()) {
+            Thread.onSpinWait();
+        }
+        assertThat(wait.ownWake().fired()).isFalse();
+        ownCarrier.waitingOn = wait;
+        OwnThread.Resume resume = new OwnThread.Resume();
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.LEAVE);
+        long past = System.nanoTime() + TimeUnit.NANOSECONDS.convert(30, TimeUnit.MILLISECONDS);
+        while (System.nanoTime() - past < 0) {
+            Thread.onSpinWait();
+        }
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume))
+                .as("its own timer wakes it: it runs its body next").isEqualTo(OwnThread.Turn.LEAVE);
+    }
+
+    @Test
+    void aWaitThroughAnotherThreadsWakeIsLeftTheGraceAtMost() throws InterruptedException {
+        ManagedFuture<String> awaited = new ManagedFuture<>();
+        ManagedFuture<String>.Wait wait = awaited.new Wait(0);
+        assertThat(wait.ownWake().claim(Thread.currentThread())).as("another single runtime's own thread").isTrue();
+        assertThat(wait.ownWake().claim(parked)).as("one waiter per wake").isFalse();
+        ownCarrier.waitingOn = wait; // this own thread waits the usual way: it may run dependents once woken
+        awaited.complete("done");
+
+        OwnThread.Resume resume = new OwnThread.Resume();
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.LEAVE);
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(OwnThread.CHECK_NANOS) * 3);
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.TAKE);
+    }
+
+    @Test
+    void aWakeIsInstalledOncePerFutureAndFiresOnAFailureToo() {
+        ManagedFuture<String> awaited = new ManagedFuture<>();
+        OwnWake wake = awaited.new Wait(0).ownWake();
+        assertThat(awaited.new Wait(0).ownWake()).as("the future's one wake").isSameAs(wake);
+        assertThat(awaited.getNumberOfDependents()).isEqualTo(1);
+        assertThat(wake.fired()).isFalse();
+        awaited.completeExceptionally(new IllegalStateException("failed"));
+        assertThat(wake.fired()).as("a failure wakes the waiter too").isTrue();
+    }
+}
