@@ -48,6 +48,12 @@ class Carrier {
      * the thread's interrupt status in one step.
      */
     private int stopInterrupts;
+    /**
+     * The body hidden from user code the engine runs on this thread ({@link #hideTask}): while it is {@link #top},
+     * {@link #currentTask()} answers null. Read and written by this carrier's own thread only (a field in the space
+     * the object's alignment leaves: no larger carrier).
+     */
+    private TaskNode<?> hidden;
     /** See {@link #marks}. */
     private static final class Marks extends Trampoline.Drain {
         /**
@@ -130,10 +136,42 @@ class Carrier {
         return carrier;
     }
 
-    /** The task whose body runs innermost on the current thread, or null. */
+    /**
+     * The task whose body runs innermost on the current thread, or null; null too in user code the engine runs on a
+     * body's thread ({@link #hideTask}): what {@link TaskContext#current()} gives, and the implicit parent of a task
+     * started there.
+     */
     static TaskNode<?> currentTask() {
         Carrier carrier = currentOrNull();
-        return carrier == null ? null : carrier.top();
+        if (carrier == null) {
+            return null;
+        }
+        TaskNode<?> top = carrier.top();
+        return top == carrier.hidden ? null : top;
+    }
+
+    /**
+     * Called before user code the engine runs on the current thread that is no part of the body running there (a
+     * listener, a fallback, a completion callback, maybe of another task ending on this body's thread): that body is
+     * hidden from it, so it sees no {@link TaskContext} and a task it starts is a root, wherever it runs (a body the
+     * code itself runs nested, on a caller-runs executor, is seen). Returns what to pass to {@link #showTask}.
+     */
+    static TaskNode<?> hideTask() {
+        Carrier carrier = currentOrNull();
+        if (carrier == null) {
+            return null;
+        }
+        TaskNode<?> before = carrier.hidden;
+        carrier.hidden = carrier.top();
+        return before;
+    }
+
+    /** Ends what {@link #hideTask} began, given what it returned. */
+    static void showTask(TaskNode<?> before) {
+        Carrier carrier = currentOrNull();
+        if (carrier != null) {
+            carrier.hidden = before;
+        }
     }
 
     /**

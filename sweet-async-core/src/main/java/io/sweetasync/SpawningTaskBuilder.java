@@ -109,8 +109,9 @@ public final class SpawningTaskBuilder<T> {
      * future's {@code join()}/{@code get()}) for the task itself, an ancestor, or a task that starts only
      * after one of those ({@code after}, {@code chain}, and so on) would never end, and are refused with
      * {@link IllegalStateException} naming both, which fails the fallback as above. The timeout does not
-     * bound the fallback: its waiters are released once it returns. A task the fallback starts is a root (no
-     * body runs on its thread any more), not a child of the task that is ending.
+     * bound the fallback: its waiters are released once it returns. A task the fallback starts is a root, not a child of the task that is
+     * ending, nor of a body whose thread it runs on (a task cancelled or rejected there ends on it); there
+     * {@link TaskContext#current()} is empty.
      */
     public SpawningTaskBuilder<T> fallback(Function<? super AsyncTaskException, ? extends T> fallback) {
         return with(spec.withFallback(Objects.requireNonNull(fallback, "fallback")));

@@ -105,12 +105,14 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
         String outerWhat = here.endingCallback();
         here.markEnding(self(), what);
         long before = Carrier.beforeGuest();
+        TaskNode<?> hidden = Carrier.hideTask(); // a body running here (this task ending on another's thread) is not its
         ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what the callback causes is not put off until it returns
         try {
             return callback.call();
         }
         finally {
             Trampoline.backToDrain(drain);
+            Carrier.showTask(hidden);
             here.markEnding(outer, outerWhat);
             Carrier.afterGuest(before);
         }

@@ -10,7 +10,9 @@ import java.time.Duration;
  * may reach a listener in either order: a {@code cancel()} on one thread finishes a task while the thread
  * submitting it is about to report it queued, so {@code onQueued} can follow {@code onFinished}. Each task
  * gets exactly one {@code onFinished}; keep per-task state keyed by its id and let {@code onFinished} (or a
- * snapshot whose status is terminal) settle it, rather than counting on the order.
+ * snapshot whose status is terminal) settle it, rather than counting on the order. A listener is no part of any
+ * task's body, on whichever thread it runs (the task's own, a parent's that created or cancelled it): there
+ * {@link TaskContext#current()} is empty, and a task it starts is a root.
  *
  * <pre>{@code
  * orchestrator.addListener(new TaskListener() {

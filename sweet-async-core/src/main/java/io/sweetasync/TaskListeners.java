@@ -74,6 +74,7 @@ final class TaskListeners {
      */
     void each(Consumer<TaskListener> call) {
         long before = Carrier.beforeGuest();
+        TaskNode<?> hidden = Carrier.hideTask(); // a listener is no part of a body running here: it sees no task
         ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what a listener causes is not put off until it returns
         try {
             for (TaskListener listener : listeners) {
@@ -87,6 +88,7 @@ final class TaskListeners {
         }
         finally {
             Trampoline.backToDrain(drain);
+            Carrier.showTask(hidden);
             Carrier.afterGuest(before);
         }
     }

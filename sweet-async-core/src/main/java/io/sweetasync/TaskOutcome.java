@@ -216,12 +216,14 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             TaskNode<T> task = settled.get(0).task;
             Trampoline.run(() -> task.runWhileEnding("a completion callback", () -> {
                 long before = Carrier.beforeGuest();
+                TaskNode<?> hidden = Carrier.hideTask();
                 ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
                 try {
                     settled.forEach(future -> future.settle(result));
                 }
                 finally {
                     Trampoline.backToDrain(drain);
+                    Carrier.showTask(hidden);
                     Carrier.afterGuest(before);
                 }
             }));
