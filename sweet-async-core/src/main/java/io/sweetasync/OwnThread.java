@@ -96,6 +96,29 @@ final class OwnThread {
         return waiter == carrier;
     }
 
+    /**
+     * The wake through which {@code waiter}'s thread waits on {@code blocker} ({@link OwnWake}, claimed for it), if it
+     * is the own thread and {@code blocker} a task's or a managed future's wait; else null (it waits the usual way,
+     * as does the second of two own threads waiting on one future at once). Takes the lock briefly; call without it:
+     * a task's outcome makes its wake under its own monitor. The own thread stays so while it runs.
+     */
+    OwnWake claimWake(Carrier.ThreadCarrier waiter, ForkJoinPool.ManagedBlocker blocker) {
+        if (!(blocker instanceof OwnWake.Awaited awaited)) {
+            return null;
+        }
+        lock.lock();
+        try {
+            if (waiter != carrier) {
+                return null;
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        OwnWake wake = awaited.ownWake();
+        return wake != null && wake.claim(Thread.currentThread()) ? wake : null;
+    }
+
     /** {@code ended} has ended: if it was the own thread, the next worker to look for work takes its place. Under lock. */
     void ended(Thread ended) {
         if (ended == thread) {

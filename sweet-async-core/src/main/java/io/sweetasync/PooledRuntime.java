@@ -312,16 +312,7 @@ final class PooledRuntime extends TaskRuntime {
         if (blocker.isReleasable()) {
             return;
         }
-        Thread self = Thread.currentThread();
-        // A single runtime's own thread waits for a task or a managed future with the future's wake, so that a spare
-        // knows when it has been woken to carry on (OwnWake); unless another single runtime's own thread waits on it.
-        // Made outside the runtime's lock: a task's outcome makes it under its own monitor. The own thread stays so
-        // while it runs: carries() cannot change between the two locked sections.
-        OwnWake wake = null;
-        if (home != null && blocker instanceof OwnWake.Awaited awaited && isOwn(carrier)) {
-            OwnWake candidate = awaited.ownWake();
-            wake = candidate != null && candidate.claim(self) ? candidate : null;
-        }
+        OwnWake wake = home == null ? null : home.claimWake(carrier, blocker);
         boolean own;
         lock.lock();
         try {
@@ -355,7 +346,7 @@ final class PooledRuntime extends TaskRuntime {
                 carrier.waitingOn = null;
                 counts.waitEnded(carrier);
                 if (wake != null) {
-                    wake.unclaim(self);
+                    wake.unclaim(Thread.currentThread());
                 }
                 if (own) {
                     work.signalAll(); // a spare that left the next task to this thread may retire now
@@ -364,17 +355,6 @@ final class PooledRuntime extends TaskRuntime {
             finally {
                 lock.unlock();
             }
-        }
-    }
-
-    /** Whether {@code carrier} is this single runtime's own thread's. */
-    private boolean isOwn(Carrier.ThreadCarrier carrier) {
-        lock.lock();
-        try {
-            return home.carries(carrier);
-        }
-        finally {
-            lock.unlock();
         }
     }
 
