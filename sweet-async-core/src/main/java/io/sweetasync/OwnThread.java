@@ -25,10 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock), and, however long it then waits for a processor, once its wait's {@link OwnWake} has woken it (or its
  * deadline has passed): such a wait parks by itself and runs none of the future's dependents, so the woken thread
  * goes straight back to its body. Until the wake fires (the completing thread runs the newer dependents first, and
- * one of them may wait for the very task the spare would take) the spare takes work. A wait that could not use the
- * wake (another single runtime's own thread waits on the same future through it) is left {@link #GRACE_NANOS} at most
- * while the thread is still parked: a {@code CompletableFuture} waiter may run the future's older dependents on its
- * own stack once woken. Confinement, never a deadlock.</li>
+ * one of them may wait for the very task the spare would take) the spare takes work. A wait without a wake (the
+ * future completed as the wait began) is left {@link #GRACE_NANOS} at most while the thread is still parked: a
+ * {@code CompletableFuture} waiter may run the future's older dependents on its own stack once woken. Confinement,
+ * never a deadlock.</li>
  * <li>Else it takes work as any worker does.</li>
  * </ol>
  * A user's blocker is never asked whether it is releasable from here: that is the user's code, run only on its own
@@ -98,8 +98,8 @@ final class OwnThread {
 
     /**
      * The wake through which {@code waiter}'s thread waits on {@code blocker} ({@link OwnWake}, claimed for it), if it
-     * is the own thread and {@code blocker} a task's or a managed future's wait; else null (it waits the usual way,
-     * as does the second of two own threads waiting on one future at once). Takes the lock briefly; call without it:
+     * is the own thread and {@code blocker} a task's or a managed future's wait; else null (it waits the usual way;
+     * so does the own thread if the future completed meanwhile: that wait returns at once). Takes the lock briefly; call without it:
      * a task's outcome makes its wake under its own monitor. The own thread stays so while it runs.
      */
     OwnWake claimWake(Carrier.ThreadCarrier waiter, ForkJoinPool.ManagedBlocker blocker) {
@@ -116,7 +116,10 @@ final class OwnThread {
             lock.unlock();
         }
         OwnWake wake = awaited.ownWake();
-        return wake != null && wake.claim(Thread.currentThread()) ? wake : null;
+        if (wake != null) {
+            wake.claim(Thread.currentThread());
+        }
+        return wake;
     }
 
     /** {@code ended} has ended: if it was the own thread, the next worker to look for work takes its place. Under lock. */
@@ -160,7 +163,7 @@ final class OwnThread {
     private boolean wokenBy(OwnWake.Awaited awaited) {
         OwnWake wake = awaited.ownWakeIfAny();
         if (wake == null || !wake.waits(thread)) {
-            return false; // it waits the usual way (another own thread has the wake): the grace applies
+            return false; // it waits the usual way: the grace applies
         }
         long deadline = awaited.deadline();
         return wake.fired() || deadline != 0 && deadline - System.nanoTime() <= 0;

@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -13,16 +14,15 @@ import java.util.function.BiConsumer;
  * unparked" says that the own thread is on its way back to its body, and a spare could leave the next task to it only
  * for a grace. This wait says it: the own thread parks by itself (it never runs the future's dependents), and one
  * dependent per future, {@link #accept}, registered at the first such wait on it, marks the wake {@link #fired} and
- * unparks whichever own thread {@link #claim}ed it. Once fired, that thread goes straight back to its body; before,
- * spares take work as for any wait.
+ * unparks the own threads that {@link #claim}ed it (one per single runtime waiting on the future). Once fired, such a
+ * thread goes straight back to its body; before, spares take work as for any wait.
  *
  * <p>Invariants: at most one per future while it is not done ({@link Awaited#ownWake} makes it once and registers it
  * as the future's dependent: waits interrupted any number of times leave one dependent on the future, not one each);
- * at most one waiter at a time (another single runtime's own thread waiting on the same future at once waits the
- * usual way); {@code fired} only turns true, after the future
- * completed. The waiter's registration and the firing are a Dekker pair of volatiles: the waiter writes
- * {@link #waiter} then reads {@code fired}, the dependent writes {@code fired} then reads {@code waiter}; one of them
- * sees the other.
+ * a thread is in {@link #waiters} once at most, from its claim until its wait is over; {@code fired} only turns true,
+ * after the future completed. A waiter's registration and the firing are a Dekker pair of volatiles: the waiter
+ * writes {@link #waiters} then reads {@code fired}, the dependent writes {@code fired} then reads {@code waiters}; one
+ * of them sees the other.
  */
 final class OwnWake implements BiConsumer<Object, Throwable> {
 
@@ -38,38 +38,51 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
         long deadline();
     }
 
-    private volatile boolean fired;
-    private volatile Thread waiter;
+    private static final Thread[] NONE = {};
 
-    /** The future completed: the waiter, if any, is woken to carry on. */
+    private volatile boolean fired;
+    /** The own threads waiting through this wake (one per single runtime at most); replaced whole, under this. */
+    private volatile Thread[] waiters = NONE;
+
+    /** The future completed: the waiters, if any, are woken to carry on. */
     @Override
     public void accept(Object value, Throwable error) {
         fired = true;
-        Thread current = waiter;
-        if (current != null) {
-            LockSupport.unpark(current);
+        for (Thread waiter : waiters) {
+            LockSupport.unpark(waiter);
         }
     }
 
-    /** Registers {@code self} as the waiter; false if another thread waits on this future through it. */
-    synchronized boolean claim(Thread self) {
-        if (waiter != null && waiter != self) {
-            return false;
+    /** Registers {@code self} as a waiter. */
+    synchronized void claim(Thread self) {
+        if (!waits(self)) {
+            Thread[] more = Arrays.copyOf(waiters, waiters.length + 1);
+            more[more.length - 1] = self;
+            waiters = more;
         }
-        waiter = self;
-        return true;
     }
 
     /** {@code self}'s wait is over (woken, expired or interrupted). */
     synchronized void unclaim(Thread self) {
-        if (waiter == self) {
-            waiter = null;
+        Thread[] now = waiters;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == self) {
+                Thread[] fewer = Arrays.copyOf(now, now.length - 1);
+                System.arraycopy(now, i + 1, fewer, i, now.length - 1 - i);
+                waiters = fewer.length == 0 ? NONE : fewer;
+                return;
+            }
         }
     }
 
     /** Whether {@code thread} waits through this wake: it parks by itself, and runs none of the future's dependents. */
     boolean waits(Thread thread) {
-        return waiter == thread;
+        for (Thread waiter : waiters) {
+            if (waiter == thread) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the future completed and its dependent woke the waiter, if one waits. */

@@ -122,6 +122,33 @@ class OwnThreadHelpedCallbackTest {
         }
     }
 
+    /** Two single runtimes' own threads joining one task through its one wake are both woken, and both go on. */
+    @RepeatedTest(3)
+    void ownThreadsOfTwoSingleRuntimesJoiningOneTaskBothCarryOn() throws Exception {
+        try (TaskOrchestrator o = TaskOrchestrator.builder().runtime(TaskRuntime.single("other")).build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<String> x = o.to(String.class).named("x").run(() -> {
+                release.await();
+                return "x";
+            });
+            java.util.Set<Thread> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            SpawningTask<String> a = o.to(String.class).named("a").runtime("single").detached().run(() -> {
+                waiters.add(Thread.currentThread());
+                return x.join() + "a";
+            });
+            SpawningTask<String> b = o.to(String.class).named("b").runtime("other").detached().run(() -> {
+                waiters.add(Thread.currentThread());
+                return x.join() + "b";
+            });
+            while (waiters.size() < 2 || !waiters.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+                Thread.onSpinWait(); // both parked in their wait for x
+            }
+            release.countDown();
+            assertThat(a.toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("xa");
+            assertThat(b.toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("xb");
+        }
+    }
+
     /** A waiter cancelled by an interrupt leaves nothing behind on the future it waited for. */
     @Test
     void interruptedUntimedWaitsOfTheOwnThreadLeaveNothingOnTheAwaitedFuture() throws Exception {

@@ -59,7 +59,7 @@ class OwnThreadWakeTest {
     void aWokenOwnThreadIsLeftTheNextTaskPastTheGrace() throws InterruptedException {
         ManagedFuture<String> awaited = new ManagedFuture<>();
         ManagedFuture<String>.Wait wait = awaited.new Wait(0);
-        assertThat(wait.ownWake().claim(parked)).isTrue();
+        wait.ownWake().claim(parked);
         ownCarrier.waitingOn = wait;
         awaited.complete("done");
         assertThat(wait.ownWake().fired()).isTrue();
@@ -78,7 +78,7 @@ class OwnThreadWakeTest {
     void aReleasedWaitNotYetWokenIsLeftTheGraceAtMost() throws InterruptedException {
         ManagedFuture<String> awaited = new ManagedFuture<>();
         ManagedFuture<String>.Wait wait = awaited.new Wait(0);
-        assertThat(wait.ownWake().claim(parked)).isTrue();
+        wait.ownWake().claim(parked);
         ownCarrier.waitingOn = wait;
         CountDownLatch inNewerDependent = new CountDownLatch(1);
         CountDownLatch leave = new CountDownLatch(1);
@@ -115,7 +115,7 @@ class OwnThreadWakeTest {
     void aTimedWaitPastItsDeadlineWakesByItself() {
         ManagedFuture<String> never = new ManagedFuture<>();
         ManagedFuture<String>.Wait wait = never.new Wait(1);
-        assertThat(wait.ownWake().claim(parked)).isTrue();
+        wait.ownWake().claim(parked);
         while (!wait.isReleasable()) {
             Thread.onSpinWait();
         }
@@ -132,18 +132,23 @@ class OwnThreadWakeTest {
     }
 
     @Test
-    void aWaitThroughAnotherThreadsWakeIsLeftTheGraceAtMost() throws InterruptedException {
+    void twoOwnThreadsWaitingOnOneFutureAreBothWokenAndLeftTheirNextTask() throws InterruptedException {
         ManagedFuture<String> awaited = new ManagedFuture<>();
         ManagedFuture<String>.Wait wait = awaited.new Wait(0);
-        assertThat(wait.ownWake().claim(Thread.currentThread())).as("another single runtime's own thread").isTrue();
-        assertThat(wait.ownWake().claim(parked)).as("one waiter per wake").isFalse();
-        ownCarrier.waitingOn = wait; // this own thread waits the usual way: it may run dependents once woken
+        Thread other = Thread.ofPlatform().unstarted(() -> { }); // another single runtime's own thread
+        wait.ownWake().claim(other);
+        wait.ownWake().claim(parked);
+        ownCarrier.waitingOn = wait;
         awaited.complete("done");
 
         OwnThread.Resume resume = new OwnThread.Resume();
         assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.LEAVE);
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(OwnThread.CHECK_NANOS) * 3);
-        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.TAKE);
+        assertThat(own.turn(Thread.currentThread(), spareCarrier, false, resume))
+                .as("this own thread was woken too").isEqualTo(OwnThread.Turn.LEAVE);
+        wait.ownWake().unclaim(parked);
+        assertThat(wait.ownWake().waits(parked)).isFalse();
+        assertThat(wait.ownWake().waits(other)).as("the other's claim stays").isTrue();
     }
 
     @Test
