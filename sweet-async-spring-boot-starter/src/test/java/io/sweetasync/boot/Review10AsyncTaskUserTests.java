@@ -1,0 +1,299 @@
+package io.sweetasync.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.boot.autoconfigure.SweetAsyncAspectAutoConfiguration;
+import io.sweetasync.boot.autoconfigure.SweetAsyncAutoConfiguration;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * A new user's reading of the README's Spring Boot section, tried on the annotation: the README's own
+ * {@code price} (blocking) and {@code audit} (void: "fire-and-forget; failures logged") snippets combined
+ * the way an application combines them, plus return shapes and attributes the existing tests leave out.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@Timeout(60)
+class Review10AsyncTaskUserTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                    SweetAsyncAspectAutoConfiguration.class))
+            .withUserConfiguration(Beans.class);
+
+    /**
+     * README: {@code public void audit(Event event) // fire-and-forget; failures logged}. Called from inside the
+     * README's {@code price} (blocking) method, as an application audits what it prices, the audit becomes a child
+     * of price's task ("Annotated calls made inside a task become its children") and so is not fire-and-forget:
+     * price's caller waits until the audit has finished.
+     */
+    @Test
+    void aVoidCallMadeInsideABlockingMethodDoesNotHoldUpThatMethodsCaller() throws Exception {
+        runner.run(context -> {
+            Pricing pricing = context.getBean(Pricing.class);
+            Audit audit = context.getBean(Audit.class);
+            ExecutorService caller = Executors.newSingleThreadExecutor();
+            try {
+                Future<String> price = caller.submit(() -> pricing.priceAndAudit("o-1"));
+                assertThat(audit.started().await(10, TimeUnit.SECONDS)).as("the audit started").isTrue();
+                String answered;
+                try {
+                    // The audit is still blocked on its latch: a fire-and-forget call must not hold price's caller
+                    answered = price.get(5, TimeUnit.SECONDS);
+                }
+                catch (TimeoutException ex) {
+                    answered = "still waiting for the fire-and-forget audit";
+                }
+                audit.release().countDown();
+                assertThat(answered).as("price() returned while its fire-and-forget audit still ran")
+                        .isEqualTo("price of o-1");
+            }
+            finally {
+                audit.release().countDown();
+                caller.shutdownNow();
+            }
+        });
+    }
+
+    /**
+     * The same pair when pricing fails (an application audits the failure, then rethrows): the audit, a
+     * fire-and-forget call, is cancelled mid-way because the method that made it failed ("a body that fails for
+     * good cancels its unfinished children"), so the failure is never audited.
+     */
+    @Test
+    void aVoidCallMadeInsideAFailingMethodStillRuns() {
+        runner.run(context -> {
+            Pricing pricing = context.getBean(Pricing.class);
+            Audit audit = context.getBean(Audit.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            Thread releaser = new Thread(() -> {
+                try {
+                    if (audit.started().await(10, TimeUnit.SECONDS)) {
+                        Thread.sleep(300); // let price() throw first
+                    }
+                }
+                catch (InterruptedException ex) {
+                    return;
+                }
+                audit.release().countDown();
+            });
+            releaser.start();
+            assertThatThrownBy(() -> pricing.priceFailingAfterAudit("o-2")).isInstanceOf(IOException.class)
+                    .hasMessage("pricing service down");
+            audit.release().countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> audit.finished().get() + audit.interrupted().get() == 1);
+            assertThat(audit.interrupted().get()).as("the fire-and-forget audit was interrupted").isZero();
+            assertThat(audit.finished().get()).as("the fire-and-forget audit ran to its end").isEqualTo(1);
+            assertThat(orchestrator.recent().stream().flatMap(Review10AsyncTaskUserTests::flatten)
+                    .filter(task -> task.name().equals("Audit.record")).map(TaskInfo::status))
+                    .containsExactly(TaskStatus.COMPLETED);
+        });
+    }
+
+    /** {@code detached = true} (SPEC 4 lists it; no starter test calls it): a new root, not cancelled with the caller's task. */
+    @Test
+    void aDetachedVoidCallSurvivesTheFailureOfTheTaskThatMadeIt() {
+        runner.run(context -> {
+            Pricing pricing = context.getBean(Pricing.class);
+            Audit audit = context.getBean(Audit.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            assertThatThrownBy(() -> pricing.priceFailingAfterDetachedAudit("o-3")).isInstanceOf(IOException.class);
+            assertThat(audit.started().await(10, TimeUnit.SECONDS)).isTrue();
+            audit.release().countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> audit.finished().get() + audit.interrupted().get() == 1);
+            assertThat(audit.finished().get()).isEqualTo(1);
+            TaskInfo detached = orchestrator.recent().stream().filter(t -> t.name().equals("Audit.recordDetached"))
+                    .findFirst().orElseThrow();
+            assertThat(detached.parent()).as("a root").isEmpty();
+            assertThat(detached.status()).isEqualTo(TaskStatus.COMPLETED);
+        });
+    }
+
+    /** A future-returning method that throws its checked exception before returning a future: the caller's future fails with it. */
+    @Test
+    void aCheckedExceptionThrownBeforeTheFutureFailsTheReturnedFutureWithIt() {
+        runner.run(context -> {
+            Pricing pricing = context.getBean(Pricing.class);
+            CompletableFuture<String> future = pricing.quoteOrThrow();
+            assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class).cause()
+                    .isInstanceOf(IOException.class).hasMessage("no quote");
+        });
+    }
+
+    /** retries/retryOn on a {@code Future} method: a returned future failing with the named type is retried. */
+    @Test
+    void retryOnAppliesToAFailureOfTheReturnedFuture() throws Exception {
+        runner.run(context -> {
+            Pricing pricing = context.getBean(Pricing.class);
+            assertThat(pricing.flakyFuture().get(10, TimeUnit.SECONDS)).isEqualTo("third time");
+            assertThat(pricing.flakyCalls().get()).isEqualTo(3);
+            assertThatThrownBy(() -> pricing.wrongTypeFuture().get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IllegalStateException.class);
+            assertThat(pricing.wrongTypeCalls().get()).as("not retried: not a retryOn type").isEqualTo(1);
+        });
+    }
+
+    /**
+     * README (Concurrency groups): a group used with nearly the name of a configured group gets a warning naming
+     * both. Through the annotation: {@code group = "Pricing"} with {@code sweet.async.groups.pricing.*} configured.
+     */
+    @Test
+    void aNearMissGroupOnTheAnnotationIsNamedInAWarning(CapturedOutput output) {
+        runner.withPropertyValues("sweet.async.groups.pricing.max-limit=3").run(context -> {
+            assertThat(context.getBean(Pricing.class).misspelledGroup()).isEqualTo("ok");
+            await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains("group 'Pricing' is not configured")
+                    && output.getAll().contains("a group 'pricing' is configured"));
+        });
+    }
+
+    private static java.util.stream.Stream<TaskInfo> flatten(TaskInfo task) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(task),
+                task.children().stream().flatMap(Review10AsyncTaskUserTests::flatten));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Beans {
+
+        @Bean
+        Audit audit() {
+            return new Audit();
+        }
+
+        @Bean
+        Pricing pricing(Audit audit) {
+            return new Pricing(audit);
+        }
+    }
+
+    public static class Audit {
+
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicInteger interrupted = new AtomicInteger();
+
+        @AsyncTask
+        public void record(String event) {
+            work();
+        }
+
+        @AsyncTask(detached = true)
+        public void recordDetached(String event) {
+            work();
+        }
+
+        public CountDownLatch started() {
+            return started;
+        }
+
+        public CountDownLatch release() {
+            return release;
+        }
+
+        public AtomicInteger finished() {
+            return finished;
+        }
+
+        public AtomicInteger interrupted() {
+            return interrupted;
+        }
+
+        private void work() {
+            started.countDown();
+            try {
+                if (release.await(20, TimeUnit.SECONDS)) {
+                    finished.incrementAndGet();
+                }
+            }
+            catch (InterruptedException ex) {
+                interrupted.incrementAndGet();
+            }
+        }
+    }
+
+    public static class Pricing {
+
+        private final Audit audit;
+        final AtomicInteger flakyCalls = new AtomicInteger();
+        final AtomicInteger wrongTypeCalls = new AtomicInteger();
+
+        Pricing(Audit audit) {
+            this.audit = audit;
+        }
+
+        public AtomicInteger flakyCalls() {
+            return flakyCalls;
+        }
+
+        public AtomicInteger wrongTypeCalls() {
+            return wrongTypeCalls;
+        }
+
+        @AsyncTask
+        public String priceAndAudit(String order) {
+            audit.record("priced " + order);
+            return "price of " + order;
+        }
+
+        @AsyncTask
+        public String priceFailingAfterAudit(String order) throws IOException {
+            audit.record("pricing " + order + " failed");
+            throw new IOException("pricing service down");
+        }
+
+        @AsyncTask
+        public String priceFailingAfterDetachedAudit(String order) throws IOException {
+            audit.recordDetached("pricing " + order + " failed");
+            throw new IOException("pricing service down");
+        }
+
+        @AsyncTask
+        public CompletableFuture<String> quoteOrThrow() throws IOException {
+            throw new IOException("no quote");
+        }
+
+        @AsyncTask(retries = 2, retryBackoff = "10ms", retryOn = IOException.class)
+        public Future<String> flakyFuture() {
+            if (flakyCalls.incrementAndGet() < 3) {
+                return CompletableFuture.failedFuture(new IOException("flaky"));
+            }
+            return CompletableFuture.completedFuture("third time");
+        }
+
+        @AsyncTask(retries = 2, retryBackoff = "10ms", retryOn = IOException.class)
+        public CompletableFuture<String> wrongTypeFuture() {
+            wrongTypeCalls.incrementAndGet();
+            return CompletableFuture.failedFuture(new IllegalStateException("not retryable"));
+        }
+
+        @AsyncTask(group = "Pricing")
+        public String misspelledGroup() {
+            return "ok";
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.sweetasync.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.autoconfigure.SweetAsyncAutoConfiguration;
+import io.sweetasync.boot.autoconfigure.SweetAsyncClusterAutoConfiguration;
+import io.sweetasync.boot.autoconfigure.SweetAsyncDashboardAutoConfiguration;
+import io.sweetasync.boot.autoconfigure.SweetAsyncEndpointsAutoConfiguration;
+import io.sweetasync.boot.autoconfigure.SweetAsyncStoreAutoConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.servlet.autoconfigure.actuate.web.ServletManagementContextAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+
+/**
+ * Settings a user writes and what the starter does with them: switches that ask for a feature the
+ * application cannot have, and the dashboard under a Spring MVC servlet path.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@Timeout(120)
+class Review10StarterSettingsTests {
+
+    /**
+     * README: {@code sweet.async.store.enabled} "keep task state in the application's DataSource (needs
+     * sweet-async-jdbc)"; "A bad value stops start-up with a report naming the property". With the module there but
+     * no single DataSource (none, or two without a primary), the switch is ignored without a word: tasks are kept
+     * in memory only, history does not survive a restart, and nothing in the log says why.
+     */
+    @Test
+    void storeEnabledWithoutADataSourceIsNotIgnoredSilently(CapturedOutput output) {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(SweetAsyncStoreAutoConfiguration.class,
+                        SweetAsyncAutoConfiguration.class))
+                .withPropertyValues("sweet.async.store.enabled=true")
+                .run(context -> {
+                    boolean failedNamingIt = context.getStartupFailure() != null
+                            && String.valueOf(context.getStartupFailure()).contains("sweet.async.store.enabled");
+                    boolean storeless = context.getStartupFailure() == null
+                            && context.getBean(TaskOrchestrator.class).storeStatistics().isEmpty();
+                    assertThat(failedNamingIt || storeless && output.getAll().contains("sweet.async.store.enabled"))
+                            .as("store.enabled=true without a DataSource: start-up fails or the log says it is ignored;"
+                                    + " failed: %s, store: %s", context.getStartupFailure(), !storeless)
+                            .isTrue();
+                });
+    }
+
+    /**
+     * README: "Cluster: with sweet.async.cluster.enabled=true and io.sweetasync:sweet-async-hazelcast on the
+     * classpath, the orchestrator joins the cluster". A user who sets the switch and forgets Hazelcast (the
+     * README's own BOM dance makes that easy) gets a single member, and nothing says so.
+     */
+    @Test
+    void clusterEnabledWithoutHazelcastIsNotIgnoredSilently(CapturedOutput output) {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(SweetAsyncClusterAutoConfiguration.class,
+                        SweetAsyncAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(HazelcastInstance.class))
+                .withPropertyValues("sweet.async.cluster.enabled=true")
+                .run(context -> {
+                    boolean failedNamingIt = context.getStartupFailure() != null
+                            && String.valueOf(context.getStartupFailure()).contains("sweet.async.cluster.enabled");
+                    assertThat(failedNamingIt || context.getStartupFailure() == null
+                            && output.getAll().contains("sweet.async.cluster.enabled"))
+                            .as("cluster.enabled=true without Hazelcast: start-up fails or the log says it is ignored")
+                            .isTrue();
+                });
+    }
+
+    /**
+     * README (The dashboard): "/sweet-async is a live page ... it reads the asynctasks and asynclimits endpoints
+     * from the browser". With Spring MVC's {@code spring.mvc.servlet.path=/app} both the page and the endpoints live
+     * under /app; the page must point its script, style and data at /app/..., not at the server's root.
+     */
+    @Test
+    void theDashboardUnderAServletPathPointsAtItsAssetsAndTheEndpointsUnderThatPath() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class,
+                        HttpMessageConvertersAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+                        WebMvcAutoConfiguration.class, EndpointAutoConfiguration.class,
+                        WebEndpointAutoConfiguration.class, ManagementContextAutoConfiguration.class,
+                        ServletManagementContextAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                        SweetAsyncEndpointsAutoConfiguration.class, SweetAsyncDashboardAutoConfiguration.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=asynctasks,asynclimits",
+                        "spring.mvc.servlet.path=/app")
+                .run(context -> {
+                    MockMvc mvc = MockMvcBuilders.webAppContextSetup(context.getSourceApplicationContext()).build();
+                    MockHttpServletResponse page = mvc.perform(get("/app/sweet-async").servletPath("/app"))
+                            .andReturn().getResponse();
+                    assertThat(page.getStatus()).isEqualTo(200);
+                    String html = page.getContentAsString();
+                    MockHttpServletResponse data = mvc.perform(get("/app/actuator/asynctasks").servletPath("/app"))
+                            .andReturn().getResponse();
+                    assertThat(data.getStatus()).as("the endpoint answers under the servlet path").isEqualTo(200);
+                    assertThat(html).as("the page's data URL").contains("data-tasks=\"/app/actuator/asynctasks\"");
+                    assertThat(html).as("the page's script").contains("src=\"/app/sweet-async/assets/dashboard.js\"");
+                });
+    }
+}
