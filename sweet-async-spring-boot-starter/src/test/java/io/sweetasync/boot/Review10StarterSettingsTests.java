@@ -86,6 +86,39 @@ class Review10StarterSettingsTests {
     }
 
     /**
+     * README: "@AsyncTask (with spring-boot-starter-aspectj on the classpath; without it the annotation does nothing,
+     * and a warning at start-up names the annotated methods)". With AspectJ there but Spring Boot's
+     * {@code spring.aop.auto=false} (no auto-proxy creator), the annotation does nothing just the same: calls run on
+     * the caller's thread, without their timeout or retries. The start-up check still accepts the attributes, so the
+     * application looks configured; nothing says the methods are not tasks.
+     */
+    @Test
+    void withAutoProxyingOffTheAnnotationIsEitherAppliedOrNamedInAWarning(CapturedOutput output) {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class,
+                        SweetAsyncAutoConfiguration.class,
+                        io.sweetasync.boot.autoconfigure.SweetAsyncAspectAutoConfiguration.class))
+                .withBean(Slow.class)
+                .withPropertyValues("spring.aop.auto=false")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    boolean ranAsATask = context.getBean(Slow.class).inATask();
+                    assertThat(ranAsATask || output.getAll().contains("Slow.inATask"))
+                            .as("@AsyncTask ran as a task (%s), or a warning named the inert method", ranAsATask)
+                            .isTrue();
+                });
+    }
+
+    public static class Slow {
+
+        @io.sweetasync.annotation.AsyncTask(timeout = "5s", retries = 2)
+        public boolean inATask() {
+            return io.sweetasync.TaskContext.current().isPresent();
+        }
+    }
+
+    /**
      * README (The dashboard): "/sweet-async is a live page ... it reads the asynctasks and asynclimits endpoints
      * from the browser". With Spring MVC's {@code spring.mvc.servlet.path=/app} both the page and the endpoints live
      * under /app; the page must point its script, style and data at /app/..., not at the server's root.
