@@ -182,6 +182,28 @@ class Review10AsyncTaskUserTests {
                 });
     }
 
+    /**
+     * README: "A fan-out inside an @AsyncTask body waits for its children's futures one by one (join() or get() on
+     * each) ... the engine sees waits on the futures it made ... and hands the runtime's thread on meanwhile". On a
+     * platform runtime of one thread: a blocking method calling two future-returning ones and joining each, and a
+     * blocking one nested in it.
+     */
+    @Test
+    void aFanOutOnAOneThreadPlatformRuntimeFinishes() throws Exception {
+        runner.withPropertyValues("sweet.async.default-runtime=platform", "sweet.async.runtimes.platform.threads=1")
+                .run(context -> {
+                    Pricing pricing = context.getBean(Pricing.class);
+                    ExecutorService caller = Executors.newSingleThreadExecutor();
+                    try {
+                        assertThat(caller.submit(pricing::fanOut).get(30, TimeUnit.SECONDS))
+                                .isEqualTo("a+b+outer(inner)");
+                    }
+                    finally {
+                        caller.shutdownNow();
+                    }
+                });
+    }
+
     private static java.util.stream.Stream<TaskInfo> flatten(TaskInfo task) {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(task),
                 task.children().stream().flatMap(Review10AsyncTaskUserTests::flatten));
@@ -216,6 +238,11 @@ class Review10AsyncTaskUserTests {
         @AsyncTask(detached = true)
         public void recordDetached(String event) {
             work();
+        }
+
+        @AsyncTask
+        public CompletableFuture<String> part(String name) {
+            return CompletableFuture.completedFuture(name);
         }
 
         @AsyncTask(group = "db")
@@ -310,6 +337,13 @@ class Review10AsyncTaskUserTests {
         @AsyncTask(group = "db")
         public String outerInGroup() {
             return "outer(" + audit.innerInGroup() + ")";
+        }
+
+        @AsyncTask
+        public String fanOut() {
+            CompletableFuture<String> a = audit.part("a");
+            CompletableFuture<String> b = audit.part("b");
+            return a.join() + "+" + b.join() + "+" + outerInGroup();
         }
 
         @AsyncTask(group = "Pricing")
