@@ -204,6 +204,28 @@ class Review10AsyncTaskUserTests {
                 });
     }
 
+    /**
+     * SPEC 4: {@code priority} from the annotation; README: a group's queue is in "priority order, then FIFO". With the
+     * group's only permit held, a LOW call queued first and a HIGH one queued after it: the HIGH one runs first.
+     */
+    @Test
+    void theAnnotationsPriorityOrdersAQueuedGroup() throws Exception {
+        runner.withPropertyValues("sweet.async.groups.slots.algorithm=fixed", "sweet.async.groups.slots.initial-limit=1",
+                "sweet.async.groups.slots.max-limit=1").run(context -> {
+                    Queued queued = context.getBean(Queued.class);
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    CompletableFuture<String> holder = queued.hold();
+                    assertThat(queued.holding().await(10, TimeUnit.SECONDS)).isTrue();
+                    CompletableFuture<String> low = queued.low();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.queuedCount() >= 1);
+                    CompletableFuture<String> high = queued.high();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.queuedCount() >= 2);
+                    queued.release().countDown();
+                    CompletableFuture.allOf(holder, low, high).get(20, TimeUnit.SECONDS);
+                    assertThat(queued.order()).containsExactly("hold", "high", "low");
+                });
+    }
+
     private static java.util.stream.Stream<TaskInfo> flatten(TaskInfo task) {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(task),
                 task.children().stream().flatMap(Review10AsyncTaskUserTests::flatten));
@@ -215,6 +237,11 @@ class Review10AsyncTaskUserTests {
         @Bean
         Audit audit() {
             return new Audit();
+        }
+
+        @Bean
+        Queued queued() {
+            return new Queued();
         }
 
         @Bean
@@ -276,6 +303,45 @@ class Review10AsyncTaskUserTests {
             catch (InterruptedException ex) {
                 interrupted.incrementAndGet();
             }
+        }
+    }
+
+    public static class Queued {
+
+        private final CountDownLatch holding = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        public CountDownLatch holding() {
+            return holding;
+        }
+
+        public CountDownLatch release() {
+            return release;
+        }
+
+        public java.util.List<String> order() {
+            return order;
+        }
+
+        @AsyncTask(group = "slots")
+        public CompletableFuture<String> hold() throws InterruptedException {
+            order.add("hold");
+            holding.countDown();
+            release.await(20, TimeUnit.SECONDS);
+            return CompletableFuture.completedFuture("hold");
+        }
+
+        @AsyncTask(group = "slots", priority = io.sweetasync.TaskPriority.LOW)
+        public CompletableFuture<String> low() {
+            order.add("low");
+            return CompletableFuture.completedFuture("low");
+        }
+
+        @AsyncTask(group = "slots", priority = io.sweetasync.TaskPriority.HIGH)
+        public CompletableFuture<String> high() {
+            order.add("high");
+            return CompletableFuture.completedFuture("high");
         }
     }
 
