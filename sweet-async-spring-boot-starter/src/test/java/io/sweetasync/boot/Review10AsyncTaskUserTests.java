@@ -226,6 +226,25 @@ class Review10AsyncTaskUserTests {
                 });
     }
 
+    /**
+     * README: {@code @AsyncTask(placement = ANYWHERE)} places each call on the least loaded member; the core: "Without
+     * a cluster the work runs on this member". SPEC 4: for a method that returns a value "the original exception is
+     * rethrown"; for a future, the README's "IOException rethrown as is" shape. The same method placed ANYWHERE (a
+     * one-member deployment, or the cluster switched off in a profile) must fail its caller the same way.
+     */
+    @Test
+    void aPlacedMethodFailsItsCallerWithItsOwnExceptionAsALocalOneDoes() {
+        runner.run(context -> {
+            Placed placed = context.getBean(Placed.class);
+            assertThat(placed.value()).isEqualTo("placed");
+            assertThatThrownBy(placed::failing).as("blocking, placed ANYWHERE without a cluster")
+                    .isInstanceOf(IOException.class).hasMessage("remote disk full");
+            assertThatThrownBy(() -> placed.failingLater().get(10, TimeUnit.SECONDS))
+                    .as("future, placed ANYWHERE without a cluster").isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(IOException.class).hasMessage("remote disk full");
+        });
+    }
+
     private static java.util.stream.Stream<TaskInfo> flatten(TaskInfo task) {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(task),
                 task.children().stream().flatMap(Review10AsyncTaskUserTests::flatten));
@@ -237,6 +256,11 @@ class Review10AsyncTaskUserTests {
         @Bean
         Audit audit() {
             return new Audit();
+        }
+
+        @Bean
+        Placed placed() {
+            return new Placed();
         }
 
         @Bean
@@ -303,6 +327,24 @@ class Review10AsyncTaskUserTests {
             catch (InterruptedException ex) {
                 interrupted.incrementAndGet();
             }
+        }
+    }
+
+    public static class Placed {
+
+        @AsyncTask(name = "placed-value", placement = io.sweetasync.annotation.Placement.ANYWHERE)
+        public String value() {
+            return "placed";
+        }
+
+        @AsyncTask(name = "placed-failing", placement = io.sweetasync.annotation.Placement.ANYWHERE)
+        public String failing() throws IOException {
+            throw new IOException("remote disk full");
+        }
+
+        @AsyncTask(name = "placed-failing-later", placement = io.sweetasync.annotation.Placement.ANYWHERE)
+        public CompletableFuture<String> failingLater() {
+            return CompletableFuture.failedFuture(new IOException("remote disk full"));
         }
     }
 
