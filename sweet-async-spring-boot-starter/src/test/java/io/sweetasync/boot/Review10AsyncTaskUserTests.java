@@ -106,6 +106,34 @@ class Review10AsyncTaskUserTests {
         });
     }
 
+    /**
+     * The README's {@code price} has {@code timeout = "${pricing.timeout:5s}"}. Its body computes the price at once
+     * and fires the audit; the audit is slow (here: held until the test ends). The deadline of the task runs "to the
+     * end of its children" (SpawningTaskBuilder.timeout), so the caller of a method whose own work finished in time
+     * gets TaskTimeoutException instead of the price, and the audit is cancelled.
+     */
+    @Test
+    void aSlowFireAndForgetCallDoesNotTimeOutTheMethodThatMadeIt() {
+        runner.run(context -> {
+            Pricing pricing = context.getBean(Pricing.class);
+            Audit audit = context.getBean(Audit.class);
+            try {
+                Object answer;
+                try {
+                    answer = pricing.priceWithDeadline("o-4");
+                }
+                catch (RuntimeException ex) {
+                    answer = ex;
+                }
+                assertThat(answer).as("the price its body returned well within its 1 s deadline")
+                        .isEqualTo("price of o-4");
+            }
+            finally {
+                audit.release().countDown();
+            }
+        });
+    }
+
     /** {@code detached = true} (SPEC 4 lists it; no starter test calls it): a new root, not cancelled with the caller's task. */
     @Test
     void aDetachedVoidCallSurvivesTheFailureOfTheTaskThatMadeIt() {
@@ -407,6 +435,12 @@ class Review10AsyncTaskUserTests {
 
         @AsyncTask
         public String priceAndAudit(String order) {
+            audit.record("priced " + order);
+            return "price of " + order;
+        }
+
+        @AsyncTask(timeout = "1s")
+        public String priceWithDeadline(String order) {
             audit.record("priced " + order);
             return "price of " + order;
         }
