@@ -273,6 +273,26 @@ class Review10AsyncTaskUserTests {
         });
     }
 
+    /**
+     * README: {@code sweet.async.shutdown.grace} "wait for running tasks on shutdown, then cancel the rest". Fire-and-
+     * forget calls of one group of limit 1, one running and one queued behind it when the context closes: both are
+     * work the application accepted, and the grace is long enough for both.
+     */
+    @Test
+    void closingTheContextLetsAcceptedFireAndForgetCallsFinishWithinTheGrace() throws Exception {
+        runner.withPropertyValues("sweet.async.groups.slow.algorithm=fixed", "sweet.async.groups.slow.initial-limit=1",
+                "sweet.async.groups.slow.max-limit=1", "sweet.async.shutdown.grace=20s").run(context -> {
+                    Queued queued = context.getBean(Queued.class);
+                    TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+                    queued.slowWrite("first");
+                    queued.slowWrite("second");
+                    await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.queuedCount() >= 1);
+                    context.close();
+                    assertThat(queued.order()).as("both accepted calls ran to their end").containsExactly(
+                            "first", "second");
+                });
+    }
+
     private static java.util.stream.Stream<TaskInfo> flatten(TaskInfo task) {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(task),
                 task.children().stream().flatMap(Review10AsyncTaskUserTests::flatten));
@@ -400,6 +420,12 @@ class Review10AsyncTaskUserTests {
             holding.countDown();
             release.await(20, TimeUnit.SECONDS);
             return CompletableFuture.completedFuture("hold");
+        }
+
+        @AsyncTask(group = "slow")
+        public void slowWrite(String what) throws InterruptedException {
+            Thread.sleep(300);
+            order.add(what);
         }
 
         @AsyncTask(group = "slots", priority = io.sweetasync.TaskPriority.LOW)
