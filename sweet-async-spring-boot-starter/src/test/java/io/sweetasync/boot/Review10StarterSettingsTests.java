@@ -145,6 +145,10 @@ class Review10StarterSettingsTests {
                     assertThat(data.getStatus()).as("the endpoint answers under the servlet path").isEqualTo(200);
                     assertThat(html).as("the page's data URL").contains("data-tasks=\"/app/actuator/asynctasks\"");
                     assertThat(html).as("the page's script").contains("src=\"/app/sweet-async/assets/dashboard.js\"");
+                    assertThat(html).as("the page's style").contains("href=\"/app/sweet-async/assets/dashboard.css\"");
+                    assertThat(mvc.perform(get("/app/sweet-async/assets/dashboard.js").servletPath("/app"))
+                            .andReturn().getResponse().getStatus()).as("the script answers where the page points")
+                            .isEqualTo(200);
                 });
     }
 }

@@ -1,5 +1,7 @@
 package io.sweetasync.boot.dashboard;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,7 +26,9 @@ import org.springframework.web.servlet.function.ServerResponse;
  * The page reads the {@code asynctasks} endpoint (and {@code asynclimits} when it is exposed) from the
  * browser, so it shows exactly what the endpoints let that user read; it offers cancel buttons only when
  * the endpoint has its delete operation ({@code management.endpoint.asynctasks.access=unrestricted}).
- * While {@code asynctasks} is not exposed over the web, the page answers 404 saying how to expose it.
+ * While {@code asynctasks} is not exposed over the web, the page answers 404 saying how to expose it. The
+ * page's links carry the context path and the {@code DispatcherServlet}'s path ({@code spring.mvc.servlet.path}),
+ * as the endpoints it reads are mapped under both.
  *
  * <pre>{@code
  * RouterFunction<ServerResponse> routes = new DashboardPage("/sweet-async", () -> pathMappedEndpoints).routes();
@@ -65,17 +69,27 @@ public final class DashboardPage {
     private ServerResponse page(ServerRequest request) {
         PathMappedEndpoints mapped = endpoints.get();
         String tasks = mapped == null ? null : mapped.getPath(TASKS);
-        String contextPath = request.servletRequest().getContextPath();
         if (tasks == null) {
             return ServerResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.TEXT_HTML)
                     .body(offPage());
         }
+        String prefix = prefix(request.servletRequest());
         String limits = mapped.getPath(LIMITS);
-        String html = template.replace("{{base}}", escape(contextPath + path))
-                .replace("{{tasks}}", escape(contextPath + tasks))
-                .replace("{{limits}}", limits == null ? "" : escape(contextPath + limits))
+        String html = template.replace("{{base}}", escape(prefix + path))
+                .replace("{{tasks}}", escape(prefix + tasks))
+                .replace("{{limits}}", limits == null ? "" : escape(prefix + limits))
                 .replace("{{cancel}}", Boolean.toString(allowsCancel(mapped.getEndpoint(TASKS))));
         return ServerResponse.ok().contentType(MediaType.TEXT_HTML).header("Cache-Control", "no-store").body(html);
+    }
+
+    /**
+     * The context path and the {@code DispatcherServlet}'s path ({@code spring.mvc.servlet.path=/app} maps it to
+     * {@code /app/*}), under which the page and the endpoints are both mapped: the page's links are absolute, so
+     * they carry both. With the default mapping ({@code /}) the servlet path is the whole path, and no prefix.
+     */
+    private static String prefix(HttpServletRequest request) {
+        boolean underAPath = request.getHttpServletMapping().getMappingMatch() == MappingMatch.PATH;
+        return request.getContextPath() + (underAPath ? request.getServletPath() : "");
     }
 
     private static boolean allowsCancel(PathMappedEndpoint endpoint) {
