@@ -23,8 +23,11 @@ import org.springframework.core.annotation.Order;
 /**
  * The aspect's place among the application's own advice. README: "The aspect runs ahead of {@code @Transactional}
  * and {@code @Retryable}"; its order is {@code HIGHEST_PRECEDENCE + 1000}. An application aspect ordered ahead of
- * it ({@code @Order(HIGHEST_PRECEDENCE)}: an authorization or caller-side audit that must see the caller's thread
- * and stop the call before any task exists) keeps its place, as Spring's ordering promises.
+ * it ({@code @Order(HIGHEST_PRECEDENCE + 10)}: an authorization or caller-side audit that must see the caller's
+ * thread and stop the call before any task exists) keeps its place, as Spring's ordering promises. (Not
+ * {@code HIGHEST_PRECEDENCE} itself: Spring sorts an AspectJ aspect of that order ahead of its
+ * {@code ExposeInvocationInterceptor}, {@code HIGHEST_PRECEDENCE + 1}, and its advice then fails with "No
+ * MethodInvocation found", with or without this starter.)
  */
 @Timeout(60)
 class Review10AdviceOrderTests {
@@ -44,7 +47,7 @@ class Review10AdviceOrderTests {
             TaskSideAspect inner = context.getBean(TaskSideAspect.class);
             assertThat(inner.seen()).as("an aspect ordered after the task's runs inside it")
                     .containsExactly("in a task");
-            assertThat(first.seen()).as("@Order(HIGHEST_PRECEDENCE) advice runs before the task is made, on the "
+            assertThat(first.seen()).as("@Order(HIGHEST_PRECEDENCE + 10) advice runs before the task is made, on the "
                     + "caller's thread " + caller.getName()).containsExactly("outside a task on " + caller.getName());
         });
     }
@@ -77,7 +80,7 @@ class Review10AdviceOrderTests {
     }
 
     @Aspect
-    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @Order(Ordered.HIGHEST_PRECEDENCE + 10)
     public static class CallerSideAspect {
 
         private final List<String> seen = new CopyOnWriteArrayList<>();

@@ -7,15 +7,19 @@ import org.springframework.aop.framework.Advised;
 import org.springframework.aop.interceptor.ExposeInvocationInterceptor;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.OrderUtils;
 
 /**
- * Keeps the {@code @AsyncTask} advice the outer layer of a proxy. Advising post-processors such as
- * Spring's {@code @Retryable} and {@code @ConcurrencyLimit} ({@code @EnableResilientMethods}) put their
- * advisor in front of every existing one, whatever its order: a retry would then wrap the call that
- * <em>starts</em> the task, see a returned future instead of the failure, and never retry. This
- * post-processor runs after them and moves the {@code @AsyncTask} advisor back to the front (behind only
- * Spring's {@link ExposeInvocationInterceptor}, which users' AspectJ advice needs), so retries, limits and
- * transactions all run inside the task.
+ * Keeps the {@code @AsyncTask} advice in its place by order ({@link AsyncTaskAspect#ORDER}) among a proxy's
+ * advisors. Advising post-processors such as Spring's {@code @Retryable} and {@code @ConcurrencyLimit}
+ * ({@code @EnableResilientMethods}) put their advisor in front of every existing one, whatever its order: a
+ * retry would then wrap the call that <em>starts</em> the task, see a returned future instead of the failure,
+ * and never retry. This post-processor runs after them and moves every advisor found ahead of the
+ * {@code @AsyncTask} one whose order comes after it (a larger number, or none: unordered) to just behind it,
+ * so retries, limits and transactions all run inside the task. Advisors ordered ahead of the task stay
+ * ahead, as their order asks: Spring's {@link ExposeInvocationInterceptor}, which users' AspectJ advice
+ * needs, and an application's aspect ordered, say, {@code @Order(Ordered.HIGHEST_PRECEDENCE + 10)}, which runs on
+ * the caller's thread before the task is made.
  *
  * <pre>{@code
  * @AsyncTask
@@ -38,7 +42,7 @@ public class AsyncTaskAdvisorFirst implements BeanPostProcessor, Ordered {
         return bean;
     }
 
-    /** Moves the {@code @AsyncTask} advisor ahead of every advisor but the invocation exposer. */
+    /** Moves the advisors ahead of the {@code @AsyncTask} one that are ordered after it to just behind it. */
     static void reorder(Advised advised) {
         Advisor[] advisors = advised.getAdvisors();
         int ours = -1;
@@ -53,7 +57,7 @@ public class AsyncTaskAdvisorFirst implements BeanPostProcessor, Ordered {
         }
         List<Advisor> ahead = new ArrayList<>();
         for (int i = 0; i < ours; i++) {
-            if (advisors[i] != ExposeInvocationInterceptor.ADVISOR) {
+            if (orderOf(advisors[i]) > AsyncTaskAspect.ORDER) {
                 ahead.add(advisors[i]);
             }
         }
@@ -68,6 +72,14 @@ public class AsyncTaskAdvisorFirst implements BeanPostProcessor, Ordered {
         for (Advisor advisor : ahead) {
             advised.addAdvisor(position++, advisor);
         }
+    }
+
+    /** As Spring sorts advisors: {@link Ordered}, else {@code @Order} on the class, else last. */
+    private static int orderOf(Advisor advisor) {
+        if (advisor instanceof Ordered ordered) {
+            return ordered.getOrder();
+        }
+        return OrderUtils.getOrder(advisor.getClass(), Ordered.LOWEST_PRECEDENCE);
     }
 
     private static boolean isAsyncTask(Advisor advisor) {
