@@ -74,7 +74,7 @@ public final class SweetAsyncAutoConfiguration {
                 ObjectProvider<TaskDecorator> taskDecorators,
                 Environment environment, ObjectProvider<TaskStore> store,
                 ObjectProvider<DurableCodec> codec, ObjectProvider<DurableStartGate> gate,
-                ObjectProvider<TaskCluster> cluster) {
+                ObjectProvider<TaskCluster> cluster, ConfigurableListableBeanFactory beans) {
             UnknownPropertiesWarning.warn(environment);
             List<ContextPropagator> all = new ArrayList<>(propagators.orderedStream().toList());
             TaskDecorator decorator = taskDecorators.getIfUnique();
@@ -105,9 +105,18 @@ public final class SweetAsyncAutoConfiguration {
                 builder.store(taskStore);
                 OrchestratorFactory.store(properties.getStore(), builder);
             }
+            else if (properties.getStore().isEnabled()) {
+                IgnoredSwitchWarning.storeOff(beans);
+            }
             codec.ifUnique(builder::durableCodec);
             gate.ifUnique(builder::durableStartGate);
-            cluster.ifUnique(builder::cluster);
+            TaskCluster taskCluster = cluster.getIfUnique();
+            if (taskCluster != null) {
+                builder.cluster(taskCluster);
+            }
+            else if (properties.getCluster().isEnabled()) {
+                IgnoredSwitchWarning.clusterOff(beans);
+            }
             return OrchestratorFactory.create(properties, defaultRuntime, all, builder);
         }
 

@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Configuration;
  * {@link HazelcastTaskCluster} on the application's {@link HazelcastInstance} (e.g. Spring Boot's, built
  * from {@code hazelcast.yaml}), or on an embedded member configured from {@code sweet.async.cluster.*}
  * (TCP-IP join with the listed members; multicast and auto-detection off). Without the property nothing
- * here applies, and Hazelcast need not be on the classpath.
+ * here applies, and Hazelcast need not be on the classpath; with it but without the module or Hazelcast, the
+ * cluster backs off and a warning at start-up names what is missing.
  *
  * <pre>{@code
  * sweet.async.cluster.enabled=true

@@ -378,7 +378,10 @@ public class SweetAsyncProperties {
             NEVER
         }
 
-        /** Whether to keep task state in the application's DataSource (needs sweet-async-jdbc). */
+        /**
+         * Whether to keep task state in the application's DataSource (needs sweet-async-jdbc and a single
+         * DataSource; without them a warning at start-up says what is missing).
+         */
         private boolean enabled;
 
         /** Prefix of the store's table names. */
@@ -502,7 +505,10 @@ public class SweetAsyncProperties {
      */
     public static class Cluster {
 
-        /** Whether this application's orchestrator joins a cluster of its replicas. */
+        /**
+         * Whether this application's orchestrator joins a cluster of its replicas (needs sweet-async-hazelcast and
+         * Hazelcast; without them a warning at start-up says what is missing).
+         */
         private boolean enabled;
 
         /** Name of the cluster: only members with the same name join (embedded member only). */

@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * transaction and starts it only after commit. Every bean backs off when the application defines one.
  * The store waits for the application's own database initialization (Flyway, Liquibase, {@code spring.sql.init}),
  * so that with {@code initialize-schema=never} the tables those create are there when the orchestrator opens its
- * membership in the store.
+ * membership in the store. With the property on but without the module or a single {@code DataSource}, the store
+ * backs off and a warning at start-up names what is missing.
  *
  * <pre>{@code
  * sweet.async.store.enabled=true
