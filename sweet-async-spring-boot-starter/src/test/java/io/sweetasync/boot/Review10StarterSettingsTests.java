@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.annotation.AsyncTask;
+import io.sweetasync.boot.autoconfigure.SweetAsyncAspectAutoConfiguration;
 import io.sweetasync.boot.autoconfigure.SweetAsyncAutoConfiguration;
 import io.sweetasync.boot.autoconfigure.SweetAsyncClusterAutoConfiguration;
 import io.sweetasync.boot.autoconfigure.SweetAsyncDashboardAutoConfiguration;
@@ -18,6 +21,7 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfi
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.servlet.autoconfigure.actuate.web.ServletManagementContextAutoConfiguration;
@@ -100,32 +104,41 @@ class Review10StarterSettingsTests {
      * README: "@AsyncTask (with spring-boot-starter-aspectj on the classpath; without it the annotation does nothing,
      * and a warning at start-up names the annotated methods)". With AspectJ there but Spring Boot's
      * {@code spring.aop.auto=false} (no auto-proxy creator), the annotation does nothing just the same: calls run on
-     * the caller's thread, without their timeout or retries. The start-up check still accepts the attributes, so the
-     * application looks configured; nothing says the methods are not tasks.
+     * the caller's thread, without their timeout or retries. A warning names the methods and the setting, where
+     * nothing said the methods are not tasks.
      */
     @Test
     void withAutoProxyingOffTheAnnotationIsEitherAppliedOrNamedInAWarning(CapturedOutput output) {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(
-                        org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class,
-                        SweetAsyncAutoConfiguration.class,
-                        io.sweetasync.boot.autoconfigure.SweetAsyncAspectAutoConfiguration.class))
-                .withBean(Slow.class)
-                .withPropertyValues("spring.aop.auto=false")
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    boolean ranAsATask = context.getBean(Slow.class).inATask();
-                    assertThat(ranAsATask || output.getAll().contains("Slow.inATask"))
-                            .as("@AsyncTask ran as a task (%s), or a warning named the inert method", ranAsATask)
-                            .isTrue();
-                });
+        aspectRunner().withPropertyValues("spring.aop.auto=false").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Slow.class).inATask()).as("no proxy, no task").isFalse();
+            assertThat(output.getAll()).contains("@AsyncTask has no effect on Slow.inATask()")
+                    .contains("spring.aop.auto=false");
+        });
+    }
+
+    /** The same beans proxied as usual: no warning names them. */
+    @Test
+    void withAutoProxyingOnNoWarningNamesTheAnnotatedMethods(CapturedOutput output) {
+        aspectRunner().run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Slow.class).inATask()).isTrue();
+            assertThat(output.getAll()).doesNotContain("@AsyncTask has no effect");
+        });
+    }
+
+    private static ApplicationContextRunner aspectRunner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncAutoConfiguration.class,
+                        SweetAsyncAspectAutoConfiguration.class))
+                .withBean(Slow.class);
     }
 
     public static class Slow {
 
-        @io.sweetasync.annotation.AsyncTask(timeout = "5s", retries = 2)
+        @AsyncTask(timeout = "5s", retries = 2)
         public boolean inATask() {
-            return io.sweetasync.TaskContext.current().isPresent();
+            return TaskContext.current().isPresent();
         }
     }
 

@@ -23,7 +23,8 @@ import org.springframework.context.annotation.Role;
 
 /**
  * The {@code @AsyncTask} aspect and its advisor, when AspectJ is present (add
- * {@code spring-boot-starter-aspectj}); Boot's AOP auto-configuration turns it into proxies. {@code ${...}} placeholders in the annotation's attributes
+ * {@code spring-boot-starter-aspectj}); Boot's AOP auto-configuration turns it into proxies (without a proxy
+ * creator, {@code spring.aop.auto=false}, a warning at start-up names the annotated methods left as plain calls). {@code ${...}} placeholders in the annotation's attributes
  * resolve against the environment.
  */
 @AutoConfiguration(after = { SweetAsyncAutoConfiguration.class, AopAutoConfiguration.class })
@@ -59,6 +60,16 @@ public final class SweetAsyncAspectAutoConfiguration {
     @ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
     DurableMethodRegistrar sweetAsyncDurableMethods(ConfigurableListableBeanFactory beans, AsyncTaskAspect aspect) {
         return new DurableMethodRegistrar(beans, aspect);
+    }
+
+    /**
+     * Names the annotated methods of beans the advisor was not applied to ({@code spring.aop.auto=false}, or a bean
+     * made before the proxy creator): they run as plain calls. Per context, as proxy creators are.
+     */
+    @Bean
+    @ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
+    static UnadvisedAsyncTaskWarning sweetAsyncUnadvisedAnnotationWarning(ConfigurableListableBeanFactory beans) {
+        return new UnadvisedAsyncTaskWarning(beans);
     }
 
     /**
