@@ -16,7 +16,11 @@ import java.lang.annotation.Target;
  * {@code CompletableFuture.completedFuture(value)} or a task it starts, is awaited inside the task and
  * its value becomes the task's; cancelling the returned future cancels the task, and a task that times out
  * or is cancelled cancels the future it was awaiting);
- * {@code void} runs fire-and-forget (failures are logged and counted); any other type runs as a task
+ * {@code void} runs fire-and-forget for a caller outside tasks (the call returns at once; failures are logged
+ * and counted), but called inside a task it is that task's child like any call made there: the task ends only
+ * after it (a blocking caller of the task waits for it), cancels it if the task fails for good, and the task's
+ * timeout covers it; use {@link #detached()} for a call (an audit, say) that must outlive its caller or not hold it
+ * up; any other type runs as a task
  * while the caller waits, and the method's own exception is rethrown (a caller interrupted while it waits
  * gets {@code CancellationException} and the task is cancelled: nobody else holds it). Other future types, and reactive
  * publishers ({@code Mono}, {@code Flux}, a {@code Flow.Publisher}: their work would run when subscribed,
@@ -38,6 +42,9 @@ import java.lang.annotation.Target;
  *
  * @AsyncTask
  * public CompletableFuture<Report> report(Month month) { return CompletableFuture.completedFuture(build(month)); }
+ *
+ * @AsyncTask(detached = true)
+ * public void audit(Event event) { ... }   // fire-and-forget, also when called inside a task
  * }</pre>
  */
 @Target(ElementType.METHOD)
@@ -83,7 +90,10 @@ public @interface AsyncTask {
     /** Runtime name; empty: inherited from the calling task, else the default. Placeholders allowed. */
     String runtime() default "";
 
-    /** Whether to start a new root instead of a child of the calling task. */
+    /**
+     * Whether to start a new root instead of a child of the calling task: the calling task neither waits for it
+     * nor cancels it, and its timeout does not cover it (outside tasks every call is a root anyway).
+     */
     boolean detached() default false;
 
     /**

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.TaskTimeoutException;
 import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.boot.autoconfigure.SweetAsyncAspectAutoConfiguration;
 import io.sweetasync.boot.autoconfigure.SweetAsyncAutoConfiguration;
@@ -19,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,8 +34,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * A new user's reading of the README's Spring Boot section, tried on the annotation: the README's own
- * {@code price} (blocking) and {@code audit} (void: "fire-and-forget; failures logged") snippets combined
- * the way an application combines them, plus return shapes and attributes the existing tests leave out.
+ * {@code price} (blocking) and {@code audit} (void: fire-and-forget outside tasks, a child inside one) snippets
+ * combined the way an application combines them, plus return shapes and attributes the existing tests leave out.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(60)
@@ -47,31 +47,29 @@ class Review10AsyncTaskUserTests {
             .withUserConfiguration(Beans.class);
 
     /**
-     * README: {@code public void audit(Event event) // fire-and-forget; failures logged}. Called from inside the
-     * README's {@code price} (blocking) method, as an application audits what it prices, the audit becomes a child
-     * of price's task ("Annotated calls made inside a task become its children") and so is not fire-and-forget:
-     * price's caller waits until the audit has finished.
+     * SPEC 4: "Annotated calls made inside a task become its children"; README: a {@code void} method called inside a
+     * task is that task's child, and the task ends only after it. Called from inside the README's {@code price}
+     * (blocking), the audit is price's child: price returns once the audit has ended, not before.
      */
     @Test
-    void aVoidCallMadeInsideABlockingMethodDoesNotHoldUpThatMethodsCaller() throws Exception {
+    void aVoidCallMadeInsideABlockingMethodIsItsChildAndEndsBeforeIt() throws Exception {
         runner.run(context -> {
             Pricing pricing = context.getBean(Pricing.class);
             Audit audit = context.getBean(Audit.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
             ExecutorService caller = Executors.newSingleThreadExecutor();
             try {
                 Future<String> price = caller.submit(() -> pricing.priceAndAudit("o-1"));
                 assertThat(audit.started().await(10, TimeUnit.SECONDS)).as("the audit started").isTrue();
-                String answered;
-                try {
-                    // The audit is still blocked on its latch: a fire-and-forget call must not hold price's caller
-                    answered = price.get(5, TimeUnit.SECONDS);
-                }
-                catch (TimeoutException ex) {
-                    answered = "still waiting for the fire-and-forget audit";
-                }
                 audit.release().countDown();
-                assertThat(answered).as("price() returned while its fire-and-forget audit still ran")
-                        .isEqualTo("price of o-1");
+                assertThat(price.get(10, TimeUnit.SECONDS)).isEqualTo("price of o-1");
+                assertThat(audit.finished().get()).as("the audit, price's child, ended before price returned")
+                        .isEqualTo(1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.recent().stream()
+                        .anyMatch(task -> task.name().equals("Pricing.priceAndAudit")));
+                TaskInfo priced = orchestrator.recent().stream()
+                        .filter(task -> task.name().equals("Pricing.priceAndAudit")).findFirst().orElseThrow();
+                assertThat(priced.children()).extracting(TaskInfo::name).containsExactly("Audit.record");
             }
             finally {
                 audit.release().countDown();
@@ -81,52 +79,76 @@ class Review10AsyncTaskUserTests {
     }
 
     /**
-     * The same pair when pricing fails (an application audits the failure, then rethrows): the audit, a
-     * fire-and-forget call, is cancelled mid-way because the method that made it failed ("a body that fails for
-     * good cancels its unfinished children"), so the failure is never audited.
+     * README: "Use detached = true ... for an audit that must outlive its caller or not hold it up". The same call
+     * made {@code detached}: price returns while the audit still runs.
      */
     @Test
-    void aVoidCallMadeInsideAFailingMethodStillRuns() {
+    void aDetachedVoidCallMadeInsideABlockingMethodDoesNotHoldUpThatMethodsCaller() throws Exception {
         runner.run(context -> {
             Pricing pricing = context.getBean(Pricing.class);
             Audit audit = context.getBean(Audit.class);
-            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
-            assertThatThrownBy(() -> pricing.priceFailingAfterAudit("o-2")).isInstanceOf(IOException.class)
-                    .hasMessage("pricing service down");
-            audit.release().countDown();
-            // Whether the audit had started or was still queued when price failed, it must end COMPLETED, its work done
-            await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.recent().stream()
-                    .flatMap(Review10AsyncTaskUserTests::flatten).anyMatch(task -> task.name().equals("Audit.record")
-                            && task.status().isTerminal()));
-            assertThat(orchestrator.recent().stream().flatMap(Review10AsyncTaskUserTests::flatten)
-                    .filter(task -> task.name().equals("Audit.record")).map(task -> task.status().name()))
-                    .as("the fire-and-forget audit's outcome").containsExactly("COMPLETED");
-            assertThat(audit.interrupted().get()).as("the fire-and-forget audit was interrupted").isZero();
-            await().atMost(Duration.ofSeconds(10)).until(() -> audit.finished().get() == 1);
+            ExecutorService caller = Executors.newSingleThreadExecutor();
+            try {
+                Future<String> price = caller.submit(() -> pricing.priceAndAuditDetached("o-1"));
+                // the audit is held on its latch until this test releases it
+                assertThat(price.get(10, TimeUnit.SECONDS)).isEqualTo("price of o-1");
+                assertThat(audit.finished().get()).as("the detached audit still runs").isZero();
+                audit.release().countDown();
+                await().atMost(Duration.ofSeconds(10)).until(() -> audit.finished().get() == 1);
+            }
+            finally {
+                audit.release().countDown();
+                caller.shutdownNow();
+            }
         });
     }
 
     /**
-     * The README's {@code price} has {@code timeout = "${pricing.timeout:5s}"}. Its body computes the price at once
-     * and fires the audit; the audit is slow (here: held until the test ends). The deadline of the task runs "to the
-     * end of its children" (SpawningTaskBuilder.timeout), so the caller of a method whose own work finished in time
-     * gets TaskTimeoutException instead of the price, and the audit is cancelled.
+     * README: a task "cancels it [its void child] if the task fails for good". The pair when pricing fails after
+     * starting its audit: the audit, price's child, ends CANCELLED, its work not done (started and interrupted, or
+     * cancelled while still queued). {@link #aDetachedVoidCallSurvivesTheFailureOfTheTaskThatMadeIt} shows the
+     * detached audit running to its end.
      */
     @Test
-    void aSlowFireAndForgetCallDoesNotTimeOutTheMethodThatMadeIt() {
+    void aVoidCallMadeInsideAFailingMethodIsCancelledWithIt() {
         runner.run(context -> {
             Pricing pricing = context.getBean(Pricing.class);
             Audit audit = context.getBean(Audit.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
             try {
-                Object answer;
-                try {
-                    answer = pricing.priceWithDeadline("o-4");
-                }
-                catch (RuntimeException ex) {
-                    answer = ex;
-                }
-                assertThat(answer).as("the price its body returned well within its 1 s deadline")
-                        .isEqualTo("price of o-4");
+                assertThatThrownBy(() -> pricing.priceFailingAfterAudit("o-2")).isInstanceOf(IOException.class)
+                        .hasMessage("pricing service down");
+                await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.recent().stream()
+                        .flatMap(Review10AsyncTaskUserTests::flatten).anyMatch(task -> task.name().equals("Audit.record")
+                                && task.status().isTerminal()));
+                assertThat(orchestrator.recent().stream().flatMap(Review10AsyncTaskUserTests::flatten)
+                        .filter(task -> task.name().equals("Audit.record")).map(TaskInfo::status))
+                        .as("the child audit's outcome").containsExactly(TaskStatus.CANCELLED);
+                assertThat(audit.finished().get()).as("the cancelled audit's work").isZero();
+            }
+            finally {
+                audit.release().countDown();
+            }
+        });
+    }
+
+    /**
+     * README: the task's {@code timeout} covers its {@code void} child (a deadline runs "to the end of its
+     * children", SpawningTaskBuilder.timeout). The README's {@code price} with a 1 s deadline, its body returning at
+     * once after starting a slow audit: the caller gets TaskTimeoutException, and the audit is cancelled.
+     */
+    @Test
+    void aSlowVoidCallMadeInsideAMethodIsCoveredByThatMethodsTimeout() {
+        runner.run(context -> {
+            Pricing pricing = context.getBean(Pricing.class);
+            Audit audit = context.getBean(Audit.class);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            try {
+                assertThatThrownBy(() -> pricing.priceWithDeadline("o-4")).isInstanceOf(TaskTimeoutException.class);
+                await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.recent().stream()
+                        .flatMap(Review10AsyncTaskUserTests::flatten).anyMatch(task -> task.name().equals("Audit.record")
+                                && task.status().isTerminal()));
+                assertThat(audit.finished().get()).as("the timed-out audit's work").isZero();
             }
             finally {
                 audit.release().countDown();
@@ -462,6 +484,12 @@ class Review10AsyncTaskUserTests {
         @AsyncTask
         public String priceAndAudit(String order) {
             audit.record("priced " + order);
+            return "price of " + order;
+        }
+
+        @AsyncTask
+        public String priceAndAuditDetached(String order) {
+            audit.recordDetached("priced " + order);
             return "price of " + order;
         }
 

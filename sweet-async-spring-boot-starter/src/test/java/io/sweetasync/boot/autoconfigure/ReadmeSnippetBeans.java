@@ -75,8 +75,8 @@ final class ReadmeSnippetBeans {
             return CompletableFuture.completedFuture(new Report(month.name()));
         }
 
-        @io.sweetasync.annotation.AsyncTask
-        public void audit(Event event) {                                 // fire-and-forget; failures logged
+        @io.sweetasync.annotation.AsyncTask(detached = true)
+        public void audit(Event event) {       // fire-and-forget, also inside a task; failures logged (with your MDC)
             audited.add(TaskContext.current().map(TaskContext::name).orElse("no task") + ":" + event.what());
             if (event.what().equals("bad")) {
                 throw new IllegalStateException("audit failed");
