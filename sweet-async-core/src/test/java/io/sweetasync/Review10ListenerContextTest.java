@@ -70,6 +70,38 @@ class Review10ListenerContextTest {
         }
     }
 
+    /** A body a listener runs nested on its thread (a caller-runs executor) is seen there; the hidden one is not. */
+    @Test
+    void aBodyAListenerRunsNestedSeesItsOwnContext() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        TaskOrchestrator[] self = new TaskOrchestrator[1];
+        TaskOrchestrator o = TaskOrchestrator.builder().runtime(TaskRuntime.executor("inline", Runnable::run))
+                .listener(new TaskListener() {
+                    @Override
+                    public void onStarted(TaskInfo task) {
+                        if (task.name().equals("watched")) {
+                            seen.add(self[0].to(String.class).named("nested").runtime("inline").await(() -> {
+                                SpawningTask<String> child = TaskContext.current().orElseThrow().child(String.class)
+                                        .named("child").run(() -> "c");
+                                return TaskContext.current().orElseThrow().name() + "/" + child.info().path()
+                                        + "/" + child.join();
+                            }));
+                            seen.add(TaskContext.current().map(TaskContext::name).orElse("-"));
+                        }
+                    }
+                }).build();
+        self[0] = o;
+        try {
+            o.to(Integer.class).named("watched").await(() -> 1);
+            assertThat(seen).hasSize(2);
+            assertThat(seen.get(0)).as("nested: a root, its child under it").matches("nested/nested#\\d+/child#\\d+/c");
+            assertThat(seen.get(1)).as("the listener, after the nested body").isEqualTo("-");
+        }
+        finally {
+            o.close();
+        }
+    }
+
     @Test
     void listenersOfEveryEventSeeNoTaskContext() {
         java.util.Map<String, Optional<TaskContext>> seen = new java.util.concurrent.ConcurrentHashMap<>();
