@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class Review10Probe2Test {
 
+    /** Errors name the task, its path, its attempts and the reason: a failure deep in a tree, rejections, a timeout. */
     @Test
     void messages() throws Exception {
         TaskOrchestrator o = TaskOrchestrator.builder()
@@ -33,12 +34,9 @@ class Review10Probe2Test {
                                     .retry(RetryPolicy.fixed(1, Duration.ZERO)).await(() -> {
                                         throw new IOException("deep");
                                     })));
-            System.out.println("MSG1 " + ((TaskResult.Err<?>) t.result()).error().getMessage());
-            Throwable cur = ((TaskResult.Err<?>) t.result()).error();
-            while (cur != null) {
-                System.out.println("  CHAIN " + cur.getClass().getSimpleName() + ": " + cur.getMessage());
-                cur = cur.getCause();
-            }
+            Throwable error = ((TaskResult.Err<?>) t.result()).error();
+            assertThat(error).hasMessageContaining("task c#").hasMessageContaining("(in a#")
+                    .hasMessageContaining("failed after 2 attempts: IOException: deep").hasRootCauseMessage("deep");
             CountDownLatch hold = new CountDownLatch(1);
             SpawningTask<Integer> h = o.to(Integer.class).group("g").run(() -> {
                 hold.await();
@@ -46,25 +44,29 @@ class Review10Probe2Test {
             });
             SpawningTask<Integer> q = o.to(Integer.class).group("g").named("q").run(() -> 1);
             SpawningTask<Integer> r = o.to(Integer.class).group("g").named("r").run(() -> 1);
-            System.out.println("MSG2 " + ((TaskResult.Err<?>) r.result()).error().getMessage());
-            System.out.println("MSG3 " + ((TaskResult.Err<?>) q.result()).error().getMessage());
+            assertThat(((TaskResult.Err<?>) r.result()).error()).isInstanceOf(TaskRejectedException.class)
+                    .hasMessageContaining("group 'g' is at its limit of 1 and its queue is full (capacity 1)");
+            assertThat(((TaskResult.Err<?>) q.result()).error()).isInstanceOf(TaskRejectedException.class)
+                    .hasMessageContaining("waited longer than PT0.1S for a permit of group 'g'");
             hold.countDown();
             h.join();
             SpawningTask<Integer> timed = o.to(Integer.class).named("slow").timeout(Duration.ofMillis(50)).run(() -> {
                 Thread.sleep(10_000);
                 return 1;
             });
-            System.out.println("MSG4 " + ((TaskResult.Err<?>) timed.result()).error().getMessage());
+            assertThat(((TaskResult.Err<?>) timed.result()).error()).isInstanceOf(TaskTimeoutException.class)
+                    .hasMessageContaining("timed out after PT0.05S");
         }
         finally {
             o.close();
         }
         SpawningTask<Integer> after = o.to(Integer.class).named("late").run(() -> 1);
-        System.out.println("AFTERCLOSE " + after.status() + " " + after.result());
+        assertThat(after.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(((TaskResult.Err<?>) after.result()).error()).isInstanceOf(TaskRejectedException.class)
+                .hasMessageContaining("shutting down");
         EmittingTask<Integer, Integer> p = o.emits(Integer.class).named("latep")
                 .sender(SenderStrategy.serial(), em -> em.emit(1))
                 .receiver(ReceiverStrategy.serial(), (e, c) -> c.collect(1, 1)).run();
-        System.out.println("AFTERCLOSE-P " + p.result() + " " + p.status());
         assertThat(p.status()).isEqualTo(TaskStatus.FAILED);
     }
 
