@@ -236,18 +236,26 @@ class ManagedFuture<T> extends CompletableFuture<T> {
             return at == 0 ? 1 : at;
         }
 
+        /**
+         * The future's wake; a new one, the newest dependent, when a dependent was added since the last was armed and
+         * no one waits through it: the completing thread runs newer dependents first, and one added between two waits
+         * of an own thread (after a timed wait expired, an interrupted one) may wait for that thread's own task, which
+         * waits for the wake. The wakes left behind are bounded by the dependents added between waits.
+         */
         @Override
         public OwnWake ownWake() {
-            OwnWake wake = ownWake;
-            if (wake != null) {
-                return wake;
+            while (true) {
+                OwnWake wake = ownWake;
+                if (wake != null && wake.usableWith(getNumberOfDependents())) {
+                    return wake;
+                }
+                OwnWake made = new OwnWake();
+                if (OWN_WAKE.compareAndSet(ManagedFuture.this, wake, made)) {
+                    ManagedFuture.super.whenComplete(made); // the dependent that fires it
+                    made.armedAmong(getNumberOfDependents());
+                    return made;
+                }
             }
-            OwnWake made = new OwnWake();
-            if (OWN_WAKE.compareAndSet(ManagedFuture.this, null, made)) {
-                ManagedFuture.super.whenComplete(made); // the one dependent that fires it
-                return made;
-            }
-            return ownWake;
         }
 
         @Override

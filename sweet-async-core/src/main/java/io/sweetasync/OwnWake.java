@@ -41,6 +41,11 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
     private static final Thread[] NONE = {};
 
     private volatile boolean fired;
+    /**
+     * How many dependents its future had once this wake was registered as one; a future that gained more since has a
+     * newer dependent, run before this wake ({@link ManagedFuture}'s waits then arm a new one). Set once, by its maker.
+     */
+    private volatile int armedAmong;
     /** The own threads waiting through this wake (one per single runtime at most); replaced whole, under this. */
     private volatile Thread[] waiters = NONE;
 
@@ -85,6 +90,19 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
         return false;
     }
 
+    /** Notes how many dependents the future has with this wake registered among them. */
+    void armedAmong(int dependents) {
+        armedAmong = dependents;
+    }
+
+    /**
+     * Whether a wait on a future with {@code dependents} dependents now may use this wake: it fired, or someone waits
+     * through it, or the future gained no dependent since it was armed (one added since would run before it).
+     */
+    boolean usableWith(int dependents) {
+        return fired || waiters.length > 0 || dependents <= armedAmong;
+    }
+
     /** Whether the future completed and its dependent woke the waiter, if one waits. */
     boolean fired() {
         return fired;
@@ -94,7 +112,8 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
      * Parks the claiming thread until the wake fires or {@code deadline} passes ({@link System#nanoTime()}; 0 for
      * none).
      *
-     * @throws InterruptedException if interrupted first (the interrupt is cleared)
+     * @throws InterruptedException if interrupted before the wake fired (the interrupt is cleared); one that comes
+     *         after is left set, as {@code CompletableFuture}'s waits leave it
      */
     void await(long deadline) throws InterruptedException {
         while (!fired) {
@@ -108,7 +127,7 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
                 }
                 LockSupport.parkNanos(this, left);
             }
-            if (Thread.interrupted()) {
+            if (!fired && Thread.interrupted()) { // woken and then interrupted: the value, the interrupt kept
                 throw new InterruptedException();
             }
         }
