@@ -132,16 +132,27 @@ final class OwnThread {
 
     /**
      * Whether the own thread waits in one of the engine's own blockers that is released (its {@code isReleasable}
-     * reads a completion and a deadline, safe from any thread).
+     * reads a completion and a deadline, safe from any thread), or through its wake and is interrupted (a cancel of
+     * its task: it leaves the wait for its body's catch at once, however long it then waits for a processor).
      */
     private boolean resuming() {
         ForkJoinPool.ManagedBlocker blocker = carrier == null ? null : carrier.waitingOn;
+        if (blocker instanceof OwnWake.Awaited awaited && interruptedThrough(awaited)) {
+            return true;
+        }
         return (blocker instanceof TaskOutcome.Wait || blocker instanceof ManagedFuture.Wait) && blocker.isReleasable();
+    }
+
+    /** Whether the own thread waits through {@code awaited}'s wake and has been interrupted: it wakes by itself. */
+    private boolean interruptedThrough(OwnWake.Awaited awaited) {
+        OwnWake wake = awaited.ownWakeIfAny();
+        return wake != null && wake.waits(thread) && thread.isInterrupted();
     }
 
     /**
      * Rule 2 above: while the own thread is on its way out of the wait, or its wait's {@link OwnWake} woke it (or
-     * its deadline passed: it wakes by itself), or else it is still parked for less than the grace.
+     * its deadline passed, or it was interrupted: it wakes by itself), or else it is still parked for less than the
+     * grace.
      */
     private boolean leaveTo(Resume resume) {
         if (waking()) {
@@ -159,14 +170,14 @@ final class OwnThread {
         return now - resume.since < GRACE_NANOS;
     }
 
-    /** Whether the own thread waits through {@code awaited}'s wake and has been woken, or its deadline passed. */
+    /** Whether the own thread waits through {@code awaited}'s wake and has been woken, its deadline passed or interrupted. */
     private boolean wokenBy(OwnWake.Awaited awaited) {
         OwnWake wake = awaited.ownWakeIfAny();
         if (wake == null || !wake.waits(thread)) {
             return false; // it waits the usual way: the grace applies
         }
         long deadline = awaited.deadline();
-        return wake.fired() || deadline != 0 && deadline - System.nanoTime() <= 0;
+        return wake.fired() || deadline != 0 && deadline - System.nanoTime() <= 0 || thread.isInterrupted();
     }
 
     private boolean waking() {

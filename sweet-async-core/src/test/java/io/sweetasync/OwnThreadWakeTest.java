@@ -151,6 +151,39 @@ class OwnThreadWakeTest {
         assertThat(wait.ownWake().waits(other)).as("the other's claim stays").isTrue();
     }
 
+    /**
+     * An own thread interrupted in its wait (its task cancelled) leaves it for its body's catch by itself: until it runs,
+     * it shows waiting, its future not done; the spare must not start a task beside it meanwhile. An unstarted thread
+     * stands for one not given a processor yet (interrupted, it keeps the flag; it never runs).
+     */
+    @Test
+    void anOwnThreadInterruptedInItsWaitIsLeftTheNextTask() throws InterruptedException {
+        ReentrantLock otherLock = new ReentrantLock();
+        OwnThread other = new OwnThread(otherLock);
+        Thread waiting = Thread.ofPlatform().unstarted(() -> { });
+        Carrier.ThreadCarrier waitingCarrier = new Carrier.ThreadCarrier(waiting, null);
+        otherLock.lock();
+        try {
+            assertThat(other.turn(waiting, waitingCarrier, false, new OwnThread.Resume())).isEqualTo(OwnThread.Turn.TAKE);
+            ManagedFuture<String> never = new ManagedFuture<>();
+            ManagedFuture<String>.Wait wait = never.new Wait(0);
+            wait.ownWake().claim(waiting);
+            waitingCarrier.waitingOn = wait;
+            OwnThread.Resume resume = new OwnThread.Resume();
+            assertThat(other.turn(Thread.currentThread(), spareCarrier, false, resume))
+                    .as("waiting, not interrupted: the spare runs queued work").isEqualTo(OwnThread.Turn.TAKE);
+
+            waiting.interrupt();
+            assertThat(other.turn(Thread.currentThread(), spareCarrier, false, resume)).isEqualTo(OwnThread.Turn.LEAVE);
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(OwnThread.CHECK_NANOS) * 3);
+            assertThat(other.turn(Thread.currentThread(), spareCarrier, false, resume))
+                    .as("interrupted, it goes back to its body: past the grace too").isEqualTo(OwnThread.Turn.LEAVE);
+        }
+        finally {
+            otherLock.unlock();
+        }
+    }
+
     @Test
     void aWakeIsInstalledOncePerFutureAndFiresOnAFailureToo() {
         ManagedFuture<String> awaited = new ManagedFuture<>();
