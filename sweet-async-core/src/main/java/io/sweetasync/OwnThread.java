@@ -23,8 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * future's wait) that is released: that thread is waking to carry on its body, and a task taken now would run beside
  * it. The spare leaves the next task to it while that thread is on its way out (RUNNABLE, BLOCKED, queued for the
  * lock), and, however long it then waits for a processor, once its wait's {@link OwnWake} has woken it (or its
- * deadline has passed): such a wait parks by itself and runs none of the future's dependents, so the woken thread
- * goes straight back to its body. Until the wake fires (the completing thread runs the newer dependents first, and
+ * deadline has passed, or it was interrupted): such a wait parks by itself and runs none of the future's dependents,
+ * so the woken thread goes straight back to its body. Until the wake fires (the completing thread runs the newer dependents first, and
  * one of them may wait for the very task the spare would take) the spare takes work. A wait without a wake (the
  * future completed as the wait began) is left {@link #GRACE_NANOS} at most while the thread is still parked: a
  * {@code CompletableFuture} waiter may run the future's older dependents on its own stack once woken. Confinement,
@@ -99,8 +99,10 @@ final class OwnThread {
     /**
      * The wake through which {@code waiter}'s thread waits on {@code blocker} ({@link OwnWake}, claimed for it), if it
      * is the own thread and {@code blocker} a task's or a managed future's wait; else null (it waits the usual way;
-     * so does the own thread if the future completed meanwhile: that wait returns at once). Takes the lock briefly; call without it:
-     * a task's outcome makes its wake under its own monitor. The own thread stays so while it runs.
+     * so does the own thread if the future completed meanwhile: that wait returns at once). Claimed while it is still
+     * the future's wake: another own thread may have armed a newer one in between, and a claimed wake is not
+     * replaced. Takes the lock briefly; call without it: a task's outcome makes its wake under its own monitor. The own
+     * thread stays so while it runs.
      */
     OwnWake claimWake(Carrier.ThreadCarrier waiter, ForkJoinPool.ManagedBlocker blocker) {
         if (!(blocker instanceof OwnWake.Awaited awaited)) {
@@ -115,11 +117,18 @@ final class OwnThread {
         finally {
             lock.unlock();
         }
-        OwnWake wake = awaited.ownWake();
-        if (wake != null) {
-            wake.claim(Thread.currentThread());
+        Thread self = Thread.currentThread();
+        while (true) {
+            OwnWake wake = awaited.ownWake();
+            if (wake == null) {
+                return null;
+            }
+            wake.claim(self);
+            if (awaited.ownWakeIfAny() == wake) {
+                return wake;
+            }
+            wake.unclaim(self); // replaced before the claim: it may be older than a dependent added since
         }
-        return wake;
     }
 
     /** {@code ended} has ended: if it was the own thread, the next worker to look for work takes its place. Under lock. */
