@@ -270,6 +270,9 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
         @Override
         public boolean block() throws InterruptedException {
+            // Once woken, a CompletableFuture waiter runs the dependents still left on the future, on its own stack:
+            // they are no part of the waiting body (no TaskContext there; a task they start is a root), as on any thread.
+            TaskNode<?> hidden = Carrier.hideTask();
             try {
                 if (!timed) {
                     ManagedFuture.super.get(); // the superclass's wait: this class's would block again
@@ -283,6 +286,9 @@ class ManagedFuture<T> extends CompletableFuture<T> {
             }
             catch (TimeoutException | ExecutionException | CancellationException ex) {
                 // expired, failed or cancelled: isReleasable() and the caller's own get() decide
+            }
+            finally {
+                Carrier.showTask(hidden);
             }
             return true;
         }
