@@ -1,7 +1,5 @@
 package io.sweetasync;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -43,9 +41,6 @@ class ManagedFuture<T> extends CompletableFuture<T> {
      * creation, cleared once the future may complete without that task.
      */
     private volatile WeakReference<TaskNode<?>> origin; // weak: a kept, completed derived future must not pin an ended task
-    /** How a single runtime's own thread waits for this future ({@link OwnWake}); null until one first does. */
-    private volatile OwnWake ownWake;
-    private static final VarHandle OWN_WAKE = TaskFacts.fieldHandle(MethodHandles.lookup(), "ownWake", OwnWake.class);
 
     ManagedFuture() {
     }
@@ -236,31 +231,40 @@ class ManagedFuture<T> extends CompletableFuture<T> {
             return at == 0 ? 1 : at;
         }
 
+        /** The wake this wait armed ({@link #ownWake}), for the spares to read. */
+        private volatile OwnWake wake;
+
         /**
-         * The future's wake; a new one, the newest dependent, when a dependent was added since the last was armed and
-         * no one waits through it: the completing thread runs newer dependents first, and one added between two waits
-         * of an own thread (after a timed wait expired, an interrupted one) may wait for that thread's own task, which
-         * waits for the wake. The wakes left behind are bounded by the dependents added between waits.
+         * A fresh wake for this wait, the future's newest dependent, as {@code CompletableFuture} pushes a fresh waiter
+         * per wait: the completing thread runs newer dependents first, and a wake older than a dependent added since
+         * (one shared by waits, or kept from an earlier wait) came after it, which could wait for the own thread's task
+         * that waits for the wake. Armed through {@code anyOf} with a disarm future: a wait that ends unfired disarms it
+         * ({@link OwnWake#unclaim}), its node on this future dies and the future's stack drops it, so polling waits
+         * leave nothing behind. Null if the future is done (the wait returns at once).
          */
         @Override
         public OwnWake ownWake() {
-            while (true) {
-                OwnWake wake = ownWake;
-                if (wake != null && wake.usableWith(getNumberOfDependents())) {
-                    return wake;
-                }
-                OwnWake made = new OwnWake();
-                if (OWN_WAKE.compareAndSet(ManagedFuture.this, wake, made)) {
-                    ManagedFuture.super.whenComplete(made); // the dependent that fires it
-                    made.armedAmong(getNumberOfDependents());
-                    return made;
-                }
+            OwnWake made = wake;
+            if (made != null) {
+                return made;
             }
+            if (completed()) {
+                return null;
+            }
+            CompletableFuture<Object> disarm = new CompletableFuture<>();
+            OwnWake armed = new OwnWake(disarm);
+            wake = armed;
+            CompletableFuture.anyOf(ManagedFuture.this, disarm).whenComplete((value, error) -> {
+                if (completed()) {
+                    armed.accept(value, error);
+                }
+            });
+            return armed;
         }
 
         @Override
         public OwnWake ownWakeIfAny() {
-            return ownWake;
+            return wake;
         }
 
         @Override

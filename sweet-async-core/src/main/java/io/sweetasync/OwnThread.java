@@ -99,10 +99,8 @@ final class OwnThread {
     /**
      * The wake through which {@code waiter}'s thread waits on {@code blocker} ({@link OwnWake}, claimed for it), if it
      * is the own thread and {@code blocker} a task's or a managed future's wait; else null (it waits the usual way;
-     * so does the own thread if the future completed meanwhile: that wait returns at once). Claimed while it is still
-     * the future's wake: another own thread may have armed a newer one in between, and a claimed wake is not
-     * replaced. Takes the lock briefly; call without it: a task's outcome makes its wake under its own monitor. The own
-     * thread stays so while it runs.
+     * so does the own thread if the future completed meanwhile: that wait returns at once). Takes the lock briefly;
+     * call without it: a task's outcome makes its wake under its own monitor. The own thread stays so while it runs.
      */
     OwnWake claimWake(Carrier.ThreadCarrier waiter, ForkJoinPool.ManagedBlocker blocker) {
         if (!(blocker instanceof OwnWake.Awaited awaited)) {
@@ -117,18 +115,11 @@ final class OwnThread {
         finally {
             lock.unlock();
         }
-        Thread self = Thread.currentThread();
-        while (true) {
-            OwnWake wake = awaited.ownWake();
-            if (wake == null) {
-                return null;
-            }
-            wake.claim(self);
-            if (awaited.ownWakeIfAny() == wake) {
-                return wake;
-            }
-            wake.unclaim(self); // replaced before the claim: it may be older than a dependent added since
+        OwnWake wake = awaited.ownWake();
+        if (wake != null) {
+            wake.claim(Thread.currentThread());
         }
+        return wake;
     }
 
     /** {@code ended} has ended: if it was the own thread, the next worker to look for work takes its place. Under lock. */

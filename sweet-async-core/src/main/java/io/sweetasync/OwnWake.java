@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -17,8 +18,10 @@ import java.util.function.BiConsumer;
  * unparks the own threads that {@link #claim}ed it (one per single runtime waiting on the future). Once fired, such a
  * thread goes straight back to its body; before, spares take work as for any wait.
  *
- * <p>Invariants: at most one per future while it is not done ({@link Awaited#ownWake} makes it once and registers it
- * as the future's dependent: waits interrupted any number of times leave one dependent on the future, not one each);
+ * <p>Invariants: a task's outcome has one wake while it is not done ({@link Awaited#ownWake} makes it once and
+ * registers it as a dependent: nothing that could wait is added to an outcome later, and waits interrupted any number
+ * of times leave one dependent, not one each); a managed future's wait arms a wake of its own, the newest dependent,
+ * and disarms it when it ends unfired (its node dies and is dropped from the future);
  * a thread is in {@link #waiters} once at most, from its claim until its wait is over; {@code fired} only turns true,
  * after the future completed. A waiter's registration and the firing are a Dekker pair of volatiles: the waiter
  * writes {@link #waiters} then reads {@code fired}, the dependent writes {@code fired} then reads {@code waiters}; one
@@ -41,13 +44,20 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
     private static final Thread[] NONE = {};
 
     private volatile boolean fired;
-    /**
-     * How many dependents its future had once this wake was registered as one; a future that gained more since has a
-     * newer dependent, run before this wake ({@link ManagedFuture}'s waits then arm a new one). Set once, by its maker.
-     */
-    private volatile int armedAmong;
     /** The own threads waiting through this wake (one per single runtime at most); replaced whole, under this. */
     private volatile Thread[] waiters = NONE;
+    /** Completed when a wait through this wake ends unfired: its dependent on the future dies; null if none. */
+    private final CompletableFuture<Object> disarm;
+
+    /** A wake kept for every wait on its future (a task's outcome: nothing that could wait is added to it later). */
+    OwnWake() {
+        this(null);
+    }
+
+    /** A wake for one wait, disarmed by completing {@code disarm} once that wait ends unfired. */
+    OwnWake(CompletableFuture<Object> disarm) {
+        this.disarm = disarm;
+    }
 
     /** The future completed: the waiters, if any, are woken to carry on. */
     @Override
@@ -67,16 +77,26 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
         }
     }
 
-    /** {@code self}'s wait is over (woken, expired or interrupted). */
-    synchronized void unclaim(Thread self) {
-        Thread[] now = waiters;
-        for (int i = 0; i < now.length; i++) {
-            if (now[i] == self) {
-                Thread[] fewer = Arrays.copyOf(now, now.length - 1);
-                System.arraycopy(now, i + 1, fewer, i, now.length - 1 - i);
-                waiters = fewer.length == 0 ? NONE : fewer;
-                return;
+    /**
+     * {@code self}'s wait is over (woken, expired or interrupted); a wake for one wait that ended unfired is disarmed.
+     * Call holding no lock: the disarm runs the future's machinery (no user code).
+     */
+    void unclaim(Thread self) {
+        boolean last = false;
+        synchronized (this) {
+            Thread[] now = waiters;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] == self) {
+                    Thread[] fewer = Arrays.copyOf(now, now.length - 1);
+                    System.arraycopy(now, i + 1, fewer, i, now.length - 1 - i);
+                    waiters = fewer.length == 0 ? NONE : fewer;
+                    last = fewer.length == 0;
+                    break;
+                }
             }
+        }
+        if (last && disarm != null && !fired) {
+            disarm.complete(null);
         }
     }
 
@@ -88,19 +108,6 @@ final class OwnWake implements BiConsumer<Object, Throwable> {
             }
         }
         return false;
-    }
-
-    /** Notes how many dependents the future has with this wake registered among them. */
-    void armedAmong(int dependents) {
-        armedAmong = dependents;
-    }
-
-    /**
-     * Whether a wait on a future with {@code dependents} dependents now may use this wake: it fired, or someone waits
-     * through it, or the future gained no dependent since it was armed (one added since would run before it).
-     */
-    boolean usableWith(int dependents) {
-        return fired || waiters.length > 0 || dependents <= armedAmong;
     }
 
     /** Whether the future completed and its dependent woke the waiter, if one waits. */

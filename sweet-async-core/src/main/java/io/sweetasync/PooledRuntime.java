@@ -345,15 +345,15 @@ final class PooledRuntime extends TaskRuntime {
             try {
                 carrier.waitingOn = null;
                 counts.waitEnded(carrier);
-                if (wake != null) {
-                    wake.unclaim(Thread.currentThread());
-                }
                 if (own) {
                     work.signalAll(); // a spare that left the next task to this thread may retire now
                 }
             }
             finally {
                 lock.unlock();
+            }
+            if (wake != null) {
+                wake.unclaim(Thread.currentThread()); // after: no spare reads the wake of a wait that ended
             }
         }
     }

@@ -185,13 +185,24 @@ class OwnThreadWakeTest {
     }
 
     @Test
-    void aWakeIsInstalledOncePerFutureAndFiresOnAFailureToo() {
+    void aManagedFutureArmsAWakePerWaitAndAWaitEndedUnfiredLeavesNothingOnIt() {
         ManagedFuture<String> awaited = new ManagedFuture<>();
-        OwnWake wake = awaited.new Wait(0).ownWake();
-        assertThat(awaited.new Wait(0).ownWake()).as("the future's one wake").isSameAs(wake);
-        assertThat(awaited.getNumberOfDependents()).isEqualTo(1);
+        ManagedFuture<String>.Wait first = awaited.new Wait(0);
+        OwnWake wake = first.ownWake();
+        assertThat(first.ownWake()).as("one per wait").isSameAs(wake);
+        assertThat(awaited.new Wait(0).ownWake()).as("another wait's own").isNotSameAs(wake);
+        wake.claim(parked);
+        wake.unclaim(parked); // ended unfired (expired, interrupted): disarmed
         assertThat(wake.fired()).isFalse();
+        awaited.new Wait(0).ownWake().unclaim(parked); // one never claimed is disarmed by nothing: it waits for the future
+        assertThat(awaited.getNumberOfDependents()).as("the disarmed wake's node is dropped: the two armed waits' stay").isEqualTo(2);
+
+        ManagedFuture<String>.Wait second = awaited.new Wait(0);
+        OwnWake armed = second.ownWake();
+        armed.claim(parked);
         awaited.completeExceptionally(new IllegalStateException("failed"));
-        assertThat(wake.fired()).as("a failure wakes the waiter too").isTrue();
+        assertThat(armed.fired()).as("a failure wakes the waiter too").isTrue();
+        assertThat(wake.fired()).as("a disarmed wake stays unfired").isFalse();
+        assertThat(awaited.new Wait(0).ownWake()).as("a done future's wait needs none").isNull();
     }
 }
