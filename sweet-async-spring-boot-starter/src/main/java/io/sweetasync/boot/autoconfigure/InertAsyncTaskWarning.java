@@ -36,18 +36,26 @@ final class InertAsyncTaskWarning implements SmartInitializingSingleton {
             if (type == null) {
                 continue;
             }
-            Class<?> target = ClassUtils.getUserClass(type);
-            for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
-                if (AnnotatedElementUtils.hasAnnotation(method, AsyncTask.class)) {
-                    annotated.add(target.getSimpleName() + "." + method.getName() + "()");
-                }
-            }
+            addAnnotated(ClassUtils.getUserClass(type), annotated);
         }
         if (!annotated.isEmpty()) {
-            logger.warn("@AsyncTask has no effect on " + String.join(", ", annotated.subList(0, Math.min(NAMED,
-                    annotated.size()))) + (annotated.size() > NAMED ? " and " + (annotated.size() - NAMED) + " more" : "")
-                    + ": its aspect needs AspectJ on the classpath, so these methods run as plain calls on the caller's "
-                    + "thread; add org.springframework.boot:spring-boot-starter-aspectj");
+            logger.warn(noEffectOn(annotated) + ": its aspect needs AspectJ on the classpath, so these methods run as "
+                    + "plain calls on the caller's thread; add org.springframework.boot:spring-boot-starter-aspectj");
         }
+    }
+
+    /** Adds {@code Type.method()} for each {@code @AsyncTask} method {@code target} declares or inherits. */
+    static void addAnnotated(Class<?> target, List<String> into) {
+        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
+            if (AnnotatedElementUtils.hasAnnotation(method, AsyncTask.class)) {
+                into.add(target.getSimpleName() + "." + method.getName() + "()");
+            }
+        }
+    }
+
+    /** The start of such a warning, naming the first {@value #NAMED} of {@code methods} and how many more. */
+    static String noEffectOn(List<String> methods) {
+        return "@AsyncTask has no effect on " + String.join(", ", methods.subList(0, Math.min(NAMED, methods.size())))
+                + (methods.size() > NAMED ? " and " + (methods.size() - NAMED) + " more" : "");
     }
 }

@@ -1,8 +1,6 @@
 package io.sweetasync.boot.autoconfigure;
 
-import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.boot.aop.AsyncTaskAdvisor;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.logging.Log;
@@ -15,9 +13,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.FactoryBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
-import org.springframework.util.ReflectionUtils;
 
 /**
  * With AspectJ present the {@code @AsyncTask} advisor exists, but only a proxy creator applies it: with
@@ -30,7 +26,6 @@ import org.springframework.util.ReflectionUtils;
 final class UnadvisedAsyncTaskWarning implements SmartInitializingSingleton {
 
     private static final Log logger = LogFactory.getLog(UnadvisedAsyncTaskWarning.class);
-    private static final int NAMED = 5;
 
     private final ConfigurableListableBeanFactory beans;
 
@@ -46,18 +41,12 @@ final class UnadvisedAsyncTaskWarning implements SmartInitializingSingleton {
             if (bean == null || bean instanceof FactoryBean<?> || bean instanceof ScopedObject || advised(bean)) {
                 continue;
             }
-            Class<?> target = bean instanceof Advised ? AopUtils.getTargetClass(bean) : ClassUtils.getUserClass(bean);
-            for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
-                if (AnnotatedElementUtils.hasAnnotation(method, AsyncTask.class)) {
-                    inert.add(target.getSimpleName() + "." + method.getName() + "()");
-                }
-            }
+            InertAsyncTaskWarning.addAnnotated(
+                    bean instanceof Advised ? AopUtils.getTargetClass(bean) : ClassUtils.getUserClass(bean), inert);
         }
         if (!inert.isEmpty()) {
-            logger.warn("@AsyncTask has no effect on " + String.join(", ", inert.subList(0, Math.min(NAMED,
-                    inert.size()))) + (inert.size() > NAMED ? " and " + (inert.size() - NAMED) + " more" : "")
-                    + ": their beans are not proxied with the @AsyncTask advisor, so these methods run as plain calls on "
-                    + "the caller's thread; " + cause());
+            logger.warn(InertAsyncTaskWarning.noEffectOn(inert) + ": their beans are not proxied with the @AsyncTask "
+                    + "advisor, so these methods run as plain calls on the caller's thread; " + cause());
         }
     }
 
