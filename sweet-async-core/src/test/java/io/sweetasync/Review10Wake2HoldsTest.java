@@ -32,7 +32,7 @@ class Review10Wake2HoldsTest {
                 bThread.set(Thread.currentThread());
                 return t.join();
             });
-            awaitParked(bThread);
+            Review10WakeOrderTest.awaitParked(bThread);
             CountDownLatch addCallback = new CountDownLatch(1);
             CountDownLatch callbackAdded = new CountDownLatch(1);
             AtomicReference<Thread> aThread = new AtomicReference<>();
@@ -45,18 +45,11 @@ class Review10Wake2HoldsTest {
             assertThat(addCallback.await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<String> callback = t.toCompletableFuture().thenApply(v -> v + a.join());
             callbackAdded.countDown();
-            awaitParked(aThread);
+            Review10WakeOrderTest.awaitParked(aThread);
             go.countDown();
             assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo("t");
             assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo("t");
             assertThat(callback.get(10, TimeUnit.SECONDS)).isEqualTo("tt");
-        }
-    }
-
-    private static void awaitParked(AtomicReference<Thread> thread) {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((thread.get() == null || !Review10WakeOrderTest.parkedInAWait(thread.get())) && System.nanoTime() - until < 0) {
-            Thread.onSpinWait();
         }
     }
 }

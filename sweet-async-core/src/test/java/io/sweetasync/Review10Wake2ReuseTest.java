@@ -42,7 +42,7 @@ class Review10Wake2ReuseTest {
                 bThread.set(Thread.currentThread());
                 return f.get(); // arms the wake and waits through it
             });
-            awaitParked(bThread);
+            Review10WakeOrderTest.awaitParked(bThread);
             CountDownLatch addCallback = new CountDownLatch(1);
             AtomicReference<Thread> aThread = new AtomicReference<>();
             CountDownLatch callbackAdded = new CountDownLatch(1);
@@ -55,7 +55,7 @@ class Review10Wake2ReuseTest {
             assertThat(addCallback.await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<String> callback = f.thenApply(v -> v + a.join()); // newer than the wake
             callbackAdded.countDown();
-            awaitParked(aThread);
+            Review10WakeOrderTest.awaitParked(aThread);
             go.countDown();
             assertThat(a.get(10, TimeUnit.SECONDS)).as("a, on " + kind).isEqualTo("t");
             assertThat(b.get(10, TimeUnit.SECONDS)).as("b, on " + kind).isEqualTo("t");
@@ -109,17 +109,10 @@ class Review10Wake2ReuseTest {
             other.join(10_000);
             CompletableFuture<String> callback = f.thenApply(v -> v + w.join()); // newer than the wake
             callbackAdded.countDown();
-            awaitParked(own);
+            Review10WakeOrderTest.awaitParked(own);
             go.countDown();
             assertThat(w.get(10, TimeUnit.SECONDS)).as("w, on " + runtime).isEqualTo("t");
             assertThat(callback.handle((v, e) -> v).get(10, TimeUnit.SECONDS)).isIn("tt", null);
-        }
-    }
-
-    private static void awaitParked(AtomicReference<Thread> thread) {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((thread.get() == null || !Review10WakeOrderTest.parkedInAWait(thread.get())) && System.nanoTime() - until < 0) {
-            Thread.onSpinWait();
         }
     }
 }

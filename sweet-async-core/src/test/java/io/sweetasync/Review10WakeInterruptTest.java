@@ -48,11 +48,7 @@ class Review10WakeInterruptTest {
                 }
                 return seen + (Thread.interrupted() ? ", interrupt kept" : ", no interrupt");
             });
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((waiter.get() == null || !Review10WakeOrderTest.parkedInAWait(waiter.get()))
-                    && System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
-            }
+            Review10WakeOrderTest.awaitParked(waiter);
             awaited.complete("value");
             waiter.get().interrupt(); // after the completion: the wait had ended with a value
             sent.set(true);
@@ -98,11 +94,7 @@ class Review10WakeInterruptTest {
                 }
                 return seen + (Thread.interrupted() ? ", interrupt kept" : ", no interrupt");
             });
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((waiter.get() == null || !Review10WakeOrderTest.parkedInAWait(waiter.get()))
-                    && System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
-            }
+            Review10WakeOrderTest.awaitParked(waiter);
             go.countDown();
             interrupter.get(10, TimeUnit.SECONDS);
             sent.set(true);

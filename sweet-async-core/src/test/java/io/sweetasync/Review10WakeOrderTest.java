@@ -64,10 +64,7 @@ class Review10WakeOrderTest {
             CompletableFuture<String> callback = f.thenApply(v -> v + w.join()); // newer than the wake
             callbackAdded.countDown();
             // until w's body parks in its second wait
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!parkedInAWait(own.get()) && System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
-            }
+            awaitParked(own);
             go.countDown();
             assertThat(w.get(10, TimeUnit.SECONDS)).as("w, on " + runtime).isEqualTo("t");
             // (the callback itself: "tt", or on a platform runtime refused when the woken waiter ran it on its own
@@ -79,7 +76,15 @@ class Review10WakeOrderTest {
     /** Whether {@code thread} parks in a future's wait: its own thread's wake, or a CompletableFuture waiter. */
     static boolean parkedInAWait(Thread thread) {
         Object blocker = LockSupport.getBlocker(thread);
-        return thread.getState() == Thread.State.WAITING
-                && (blocker != null && blocker.getClass().getName().contains("OwnWake") || blocker != null && blocker.getClass().getName().contains("Signaller"));
+        return thread.getState() == Thread.State.WAITING && blocker != null
+                && (blocker.getClass().getName().contains("OwnWake") || blocker.getClass().getName().contains("Signaller"));
+    }
+
+    /** Spins until the thread {@code thread} holds (once set) is {@link #parkedInAWait}, 10 s at most. */
+    static void awaitParked(AtomicReference<Thread> thread) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((thread.get() == null || !parkedInAWait(thread.get())) && System.nanoTime() - until < 0) {
+            Thread.onSpinWait();
+        }
     }
 }
