@@ -78,21 +78,45 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             return;
         }
         Occasional rare = occasional();
-        ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
-            rare.permit = granted;
-            if (isStoppedOrSealed()) {
-                // Stopped as the permit was being handed over: the stop found no permit to give back and a
-                // request no longer waiting. Stored, then read: a stop sets its request before it takes the
-                // permit, so one side gives it back, now, not once the runtime comes by the dead task.
-                releasePermit(PermitRelease.IGNORE);
-                return;
-            }
-            execute();
-        }, rejection -> reject(rejection.reason(), rejection.message()));
+        rare.admitting = Thread.currentThread();
+        ConcurrencyLimiter.Request request;
+        try {
+            request = limiter.acquire(settings.priority, granted -> {
+                rare.permit = granted;
+                if (isStoppedOrSealed()) {
+                    // Stopped as the permit was being handed over: the stop found no permit to give back and a
+                    // request no longer waiting. Stored, then read: a stop sets its request before it takes the
+                    // permit, so one side gives it back, now, not once the runtime comes by the dead task.
+                    releasePermit(PermitRelease.IGNORE);
+                    return;
+                }
+                if (rare.admitting != Thread.currentThread() && settings.runtime instanceof ExecutorRuntime) {
+                    // Handed over by another task's release (inside its end) or wait (inside its join): an executor
+                    // of the user's may run the body on the thread it is given (Runnable::run, CallerRunsPolicy),
+                    // and that task would end, or its join return, only once this body returned. Our runtimes queue.
+                    executeOffThisStack();
+                    return;
+                }
+                execute();
+            }, rejection -> reject(rejection.reason(), rejection.message()));
+        }
+        finally {
+            rare.admitting = null;
+        }
         rare.permitRequest = request;
         // A stop that landed while the request was being queued may have missed it: withdraw it here.
         if (isStoppedOrSealed()) {
             request.cancel();
+        }
+    }
+
+    /** {@link #execute()} on a thread of its own; on this one if none can start. */
+    private void executeOffThisStack() {
+        try {
+            Thread.ofVirtual().name("sweet-async-handed-over").start(this::execute);
+        }
+        catch (RuntimeException | Error noThread) {
+            execute(); // better nested than never run: the permit is held
         }
     }
 
@@ -149,8 +173,18 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
         if (TaskClock.isPracticallyNever(delay)) {
             return null;
         }
+        TaskClock clock = settings.orchestrator.parts().clock();
         try {
-            return settings.orchestrator.parts().clock().schedule(delay, action);
+            if (clock instanceof SystemClock) {
+                return clock.schedule(delay, action); // runs its actions on threads of its own
+            }
+            // A clock of the user's may run an action due now at once, on this thread (TaskClock: "on any thread"):
+            // not inside the code that scheduled it (zero-delay retries on a caller-runs executor would nest one
+            // attempt in the one before, until the stack overflowed).
+            NotOnSchedulingStack due = new NotOnSchedulingStack(action);
+            TaskClock.Scheduled scheduled = clock.schedule(delay, due);
+            due.scheduling = null;
+            return scheduled;
         }
         catch (RejectedExecutionException ex) {
             reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
@@ -159,6 +193,31 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
         catch (RuntimeException | Error ex) {
             failOutsideAnAttempt(ex);
             return null;
+        }
+    }
+
+    /** An action that, run by the thread scheduling it before its schedule returned, runs on a thread of its own. */
+    private static final class NotOnSchedulingStack implements Runnable {
+        private final Runnable action;
+        /** Plain: only the scheduling thread, which wrote it, can find itself here. */
+        Thread scheduling = Thread.currentThread();
+
+        NotOnSchedulingStack(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        public void run() {
+            if (scheduling == Thread.currentThread()) {
+                try {
+                    Thread.ofVirtual().name("sweet-async-due").start(action);
+                    return;
+                }
+                catch (RuntimeException | Error noThread) {
+                    // run it here: better nested than never
+                }
+            }
+            action.run();
         }
     }
 }

@@ -15,7 +15,9 @@ public final class Timeouts {
      * (or a superclass's) ends in {@code TimeoutException} ({@code java.util.concurrent.TimeoutException},
      * {@code SocketTimeoutException}, {@code HttpTimeoutException}, {@code SQLTimeoutException},
      * {@code TaskTimeoutException}...). By name, so that every library's timeouts count without depending on
-     * it. User code: a {@code getCause()} that throws ends the walk, a cycle of causes too.
+     * it. User code: a {@code getCause()} that throws (anything: an {@code AssertionError}, the
+     * {@code StackOverflowError} of a cause built lazily) ends the walk, a cycle of causes too; this never throws,
+     * as the permit it decides how to give back would be kept for good.
      */
     public static boolean isTimeout(Throwable error) {
         Throwable at = error;
@@ -29,7 +31,7 @@ public final class Timeouts {
             try {
                 cause = at.getCause();
             }
-            catch (RuntimeException | LinkageError unreadable) {
+            catch (RuntimeException | Error unreadable) {
                 return false;
             }
             at = cause == at ? null : cause;
