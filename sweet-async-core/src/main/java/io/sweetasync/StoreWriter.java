@@ -53,6 +53,14 @@ final class StoreWriter {
     private final AtomicBoolean writesDown = new AtomicBoolean();
     /** Only the writer touches this. */
     private long lastPurge;
+    /**
+     * Failures in a row of one task's record or durable end written alone while others went through (writer only,
+     * under flushLock): a failure is taken for the database refusing that row only at the {@value #REFUSED_AFTER}th,
+     * so that a moment's failure (a connection reset) does not cost a result, an end or a record that the next flush
+     * writes.
+     */
+    private final Map<TaskId, Integer> failuresInARow = new java.util.HashMap<>();
+    private static final int REFUSED_AFTER = 3;
 
     StoreWriter(StoreSync sync) {
         this.sync = sync;
@@ -110,6 +118,9 @@ final class StoreWriter {
             }
             try {
                 store.save(batch.stream().map(Written::record).toList());
+                if (!failuresInARow.isEmpty()) {
+                    batch.forEach(one -> failuresInARow.remove(one.node().id()));
+                }
                 written.add(batch.size());
                 sync.storeUp(writesDown);
             }
@@ -232,6 +243,9 @@ final class StoreWriter {
             return true;
         }
         ended.forEach(sync::untrack);
+        if (!failuresInARow.isEmpty()) {
+            ended.forEach(node -> failuresInARow.remove(node.id()));
+        }
         return true;
     }
 
@@ -269,6 +283,7 @@ final class StoreWriter {
             try {
                 store.finishDurable(end.id(), end.owner(), end.status(), end.result(), end.failure());
                 sync.untrack(nodes.get(i));
+                failuresInARow.remove(end.id());
                 anyWritten = true;
                 continue;
             }
@@ -276,8 +291,16 @@ final class StoreWriter {
                 if (!anyWritten && i == 0) {
                     return false;
                 }
+                if (failuresInARow.merge(end.id(), 1, Integer::sum) < REFUSED_AFTER) {
+                    // perhaps a moment's failure: record and end written again at the next flush
+                    tracked.replace(nodes.get(i), StoreSync.UNWRITTEN);
+                    LOG.log(Level.DEBUG, "the task store failed the end of durable task " + nodes.get(i).label()
+                            + "; written again at the next flush", ex);
+                    continue;
+                }
+                failuresInARow.remove(end.id());
                 LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
-                        + "; writing it without its result", ex);
+                        + " " + REFUSED_AFTER + " times in a row; writing it without its result", ex);
             }
             try {
                 store.finishDurable(end.id(), end.owner(), end.status(), null, end.failure());
@@ -308,6 +331,7 @@ final class StoreWriter {
             Written one = batch.get(i);
             try {
                 store.save(List.of(one.record()));
+                failuresInARow.remove(one.node().id());
                 saved.add(one);
                 written.increment();
                 anyWritten = true;
@@ -316,6 +340,13 @@ final class StoreWriter {
                 if (!anyWritten && i == 0) {
                     return false;
                 }
+                if (failuresInARow.merge(one.node().id(), 1, Integer::sum) < REFUSED_AFTER) {
+                    // perhaps a moment's failure: left tracked as it was, so written again at the next flush
+                    LOG.log(Level.DEBUG, "the task store failed the record of task " + one.node().label()
+                            + "; written again at the next flush", ex);
+                    continue;
+                }
+                failuresInARow.remove(one.node().id());
                 dropped.increment();
                 LOG.log(Level.WARNING, "the task store refused the record of task " + one.node().label()
                         + "; dropped (counted)", ex);
