@@ -94,6 +94,9 @@ final class DurableSubmission {
             // Its caller hears "not started": should the rows have been committed all the same (the answer lost
             // on the way back), the next look at the store ends them so, and never runs them.
             owned.refused(node.id(), StoredTasks.record(node, sync.member(), sync.incarnation()));
+            if (!(ex instanceof Error)) {
+                owned.endRefusedNow(sync, node.id()); // at once, if the rows were committed: no look needed
+            }
             throw notStored(name, node, ex);
         }
         // Tracked (its record written by the sync thread) only once it may start: before that its rows

@@ -68,12 +68,14 @@ final class Durables {
     private final DurablesPlacedHere placedHere;
     private final DurableReruns reruns;
     private final DurableEnds ends;
+    private final OwnedDurables owned;
 
     Durables(TaskOrchestrator orchestrator, DurableCodec codec, DurableStartGate gate, int maxResultSize) {
         this.orchestrator = orchestrator;
         this.codec = codec;
         this.placed = new PlacedDurables(orchestrator);
         OwnedDurables owned = new OwnedDurables();
+        this.owned = owned;
         DurableStarts starts = new DurableStarts(orchestrator, this);
         this.placedHere = new DurablesPlacedHere(orchestrator, this, codec, starts);
         this.reruns = new DurableReruns(orchestrator, this, codec, owned, starts, placedHere);
@@ -189,6 +191,15 @@ final class Durables {
     /** Runs here an invocation another member placed here; see {@link DurablesPlacedHere#startPlaced}. */
     void startPlaced(TaskId id, Consumer<RemoteOutcome> onEnd, String member) {
         placedHere.startPlaced(id, onEnd, member);
+    }
+
+    /**
+     * Ends, as their callers were told, the refused submissions whose rows the store committed after all: called by the
+     * store's close, so that a member closing before its next look does not leave them pending for the next member
+     * to run.
+     */
+    void endRefused(StoreSync sync) {
+        owned.endRefusedNow(sync);
     }
 
     /**

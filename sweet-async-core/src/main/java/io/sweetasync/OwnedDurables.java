@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
@@ -95,6 +96,46 @@ final class OwnedDurables {
             }
         }
         starting.remove(id); // after it is refused: never unknown in between
+    }
+
+    /**
+     * Ends at once the refused submissions whose rows the store holds after all, pending and owned by this
+     * incarnation, without waiting for a look: at the store's close (a member that closes, or loses its lease, before
+     * its next look left them to the next member, which ran a task its caller was told did not start). What the store
+     * fails stays for the looks.
+     */
+    void endRefusedNow(StoreSync sync) {
+        List<TaskId> ids;
+        synchronized (refused) {
+            ids = List.copyOf(refused.keySet());
+        }
+        ids.forEach(id -> endRefusedNow(sync, id));
+    }
+
+    /**
+     * As {@link #endRefusedNow(StoreSync)} for one refused submission, on its submitting thread right after the
+     * refusal; its read waits a third of the lease at most ({@link TaskStore#within}), the caller's {@code run()} is
+     * about to throw.
+     */
+    void endRefusedNow(StoreSync sync, TaskId id) {
+        TaskRecord record;
+        synchronized (refused) {
+            record = refused.get(id);
+        }
+        if (record == null) {
+            return;
+        }
+        try {
+            sync.store().within(sync.settings.lease().dividedBy(3), () -> {
+                DurableRecord stored = sync.store().durable(id).orElse(null);
+                if (stored != null && stored.status().equals("PENDING") && stored.owner() == sync.incarnation()) {
+                    endRefused(sync, id, record);
+                }
+            });
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not read refused durable task " + id + "; left to the looks", ex);
+        }
     }
 
     /** The ids of the first two local states, read in order (see the class comment); the rest comes after. */

@@ -284,6 +284,9 @@ final class StoreSync implements AutoCloseable {
                 if (!released.isEmpty()) {
                     store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
                 }
+                // Refused submissions whose rows were committed after all, not yet ended by a look: ended now, as
+                // their callers were told, rather than left to the next member to run.
+                orchestrator.parts().durables().endRefused(this);
                 store.close(incarnation());
             }
             catch (InterruptedException ex) {
