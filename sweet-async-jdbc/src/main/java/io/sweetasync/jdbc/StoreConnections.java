@@ -43,6 +43,11 @@ final class StoreConnections {
     private final StatementBounds bounds;
     /** Set when a statement on this thread's current connection ({@link #run}) was given a query timeout. */
     private final ThreadLocal<Boolean> timed = new ThreadLocal<>();
+    /**
+     * H2: the session's own lock timeout (ms) on this thread's connection, set aside while a bounded statement runs
+     * under a shorter one: H2's query timeout does not cut a wait for a row lock, only its LOCK_TIMEOUT does.
+     */
+    private final ThreadLocal<Integer> h2LockTimeout = new ThreadLocal<>();
 
     StoreConnections(DataSource dataSource, String prefix) {
         this.dataSource = dataSource;
@@ -206,7 +211,9 @@ final class StoreConnections {
 
     private <T> T connected(Work<T> work) {
         Boolean outer = timed.get();
+        Integer outerLock = h2LockTimeout.get();
         timed.remove();
+        h2LockTimeout.remove();
         try (Connection connection = dataSource.getConnection()) {
             if (dialect == null) {
                 dialect = detect(connection);
@@ -230,6 +237,12 @@ final class StoreConnections {
             }
             else {
                 timed.set(outer);
+            }
+            if (outerLock == null) {
+                h2LockTimeout.remove();
+            }
+            else {
+                h2LockTimeout.set(outerLock);
             }
         }
     }
@@ -259,6 +272,9 @@ final class StoreConnections {
             try {
                 timed.set(Boolean.TRUE); // before the call: H2 sets it on the connection as it goes
                 statement.setQueryTimeout(timeout);
+                if (dialect == Dialect.H2) {
+                    boundLockWait(connection, timeout);
+                }
             }
             catch (SQLException | RuntimeException ex) {
                 statement.close();
@@ -268,14 +284,41 @@ final class StoreConnections {
         return statement;
     }
 
+    /** H2: waits for row and table locks bounded by {@code seconds} too (the session's own timeout kept aside). */
+    private void boundLockWait(Connection connection, int seconds) throws SQLException {
+        Integer own = h2LockTimeout.get();
+        if (own == null) {
+            try (Statement read = connection.createStatement(); ResultSet row = read.executeQuery("SELECT LOCK_TIMEOUT()")) {
+                own = row.next() ? row.getInt(1) : 0;
+            }
+            h2LockTimeout.set(own);
+        }
+        long bound = Math.min((long) seconds * 1000, own > 0 ? own : Long.MAX_VALUE);
+        try (Statement set = connection.createStatement()) {
+            set.execute("SET LOCK_TIMEOUT " + bound);
+        }
+    }
+
     /**
-     * Takes the query timeout a statement left on {@code connection} off it, on H2 (which keeps it on the connection:
+     * Takes the query timeout a statement left on {@code connection} off it, and gives the session its own lock timeout
+     * back, on H2 (which keeps both on the connection:
      * a pooled one would otherwise hand it to the next call that borrows it, and cancel that call after a bound that
      * was never its own). PostgreSQL keeps it on the statement.
      */
     private void untime(Connection connection) {
         if (dialect != Dialect.H2) {
             return;
+        }
+        Integer own = h2LockTimeout.get();
+        if (own != null) {
+            h2LockTimeout.remove();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET LOCK_TIMEOUT " + own);
+            }
+            catch (SQLException ex) {
+                LOG.log(System.Logger.Level.WARNING, "task store (" + prefix + "*) could not give its H2 connection "
+                        + "its lock timeout back: " + ex.getMessage());
+            }
         }
         try (Statement statement = connection.createStatement()) {
             statement.setQueryTimeout(0);
