@@ -111,8 +111,7 @@ final class MemberLeases {
         // VACUUM FULL, a long transaction over a dead member's rows): waiting unbounded kept the lease keeper from its
         // next renewals, so this live member's lease lapsed, its durable tasks were claimed and run a second time
         // elsewhere and its other tasks marked lost. Given up after a third of the lease, and tried at the next renewal.
-        // At most what H2 takes (it keeps the timeout in milliseconds, as an int); no overflow with any lease.
-        int seconds = (int) Math.min(StatementBounds.MAX_SECONDS, Math.max(1, lease.getSeconds() / 3 + 1));
+        int seconds = markLostSeconds(lease);
         try {
             return markLost(now, seconds);
         }
@@ -125,6 +124,17 @@ final class MemberLeases {
                     + "tried again at the next renewal: " + ex.getMessage());
             return 0;
         }
+    }
+
+    /**
+     * How long marking lost may wait after a renewal: a third of {@code lease} in whole seconds, rounded up (10 s of
+     * a 30 s lease), at least a second, at most what H2 takes (it keeps the timeout in milliseconds, as an int); no
+     * overflow with any lease.
+     */
+    static int markLostSeconds(Duration lease) {
+        long seconds = Math.min(lease.getSeconds(), 3L * StatementBounds.MAX_SECONDS);
+        long third = (seconds + (lease.getNano() > 0 ? 1 : 0) + 2) / 3;
+        return (int) Math.min(StatementBounds.MAX_SECONDS, Math.max(1, third));
     }
 
     /** See {@link JdbcTaskStore#close(long)}. */

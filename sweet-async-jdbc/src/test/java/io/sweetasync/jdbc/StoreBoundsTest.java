@@ -12,6 +12,19 @@ import org.junit.jupiter.api.Test;
 /** {@link JdbcTaskStore#within}: the bound a thread's statements share, on H2 (no overflow, nesting, the message). */
 class StoreBoundsTest {
 
+    /** README: "marking lost the tasks of stopped members waits at most a third of the lease" (at least a second). */
+    @Test
+    void markingLostWaitsAThirdOfTheLeaseRoundedUpToWholeSeconds() {
+        assertThat(MemberLeases.markLostSeconds(Duration.ofSeconds(30))).isEqualTo(10);
+        assertThat(MemberLeases.markLostSeconds(Duration.ofSeconds(9))).isEqualTo(3);
+        assertThat(MemberLeases.markLostSeconds(Duration.ofSeconds(31))).isEqualTo(11);
+        assertThat(MemberLeases.markLostSeconds(Duration.ofMillis(30_001))).isEqualTo(11);
+        assertThat(MemberLeases.markLostSeconds(Duration.ofSeconds(1))).isEqualTo(1);
+        assertThat(MemberLeases.markLostSeconds(Duration.ofMillis(300))).isEqualTo(1);
+        assertThat(MemberLeases.markLostSeconds(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)))
+                .isEqualTo(StatementBounds.MAX_SECONDS);
+    }
+
     @Test
     void aHugeBoundIsHonouredAsPracticallyNever() {
         JdbcTaskStore store = Databases.h2().newStore();
