@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Review 11 (jdbc): a store that fails at random, before a call or after it went through (its answer lost), while two
  * live members run durable and ordinary tasks. Once the store behaves again, every stored invocation must end (none
- * stays pending while members that can run it are alive), each ended COMPLETED having run at least once, each
- * handle that completed having its end stored; and no ordinary task's record is lost silently.
+ * stays pending while members that can run it are alive, unless its end was dropped and counted: a row failed three
+ * times in a row is taken for refused), each ended COMPLETED having run at least once, each handle that completed
+ * having its end stored (or counted as dropped); and no ordinary task's record is lost silently.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class Review11JdbcChaosTest {
@@ -137,9 +138,12 @@ class Review11JdbcChaosTest {
             for (SpawningTask<Integer> task : ordinary) {
                 task.result();
             }
+            // A row the store fails three times in a row is taken for refused: an end then written without its
+            // result, or if that fails too dropped (counted; the invocation stays pending while its member lives).
+            // Nothing may be lost without being counted.
             try {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
-                        pending(store).isEmpty());
+                        pending(store).size() <= dropped(a, b));
             }
             finally {
                 List<DurableRecord> stuck = pending(store);
@@ -148,11 +152,12 @@ class Review11JdbcChaosTest {
                             + a.storeStatistics().orElseThrow() + " b=" + b.storeStatistics().orElseThrow());
                 }
             }
+            long unended = 0;
             for (SpawningTask<Integer> task : durables) {
                 DurableRecord record = store.durable(task.id()).orElseThrow();
                 var result = task.result();
-                if (result instanceof io.sweetasync.TaskResult.Ok<Integer> ok) {
-                    assertThat(record.status()).as("the end of %s, which completed", task.id()).isEqualTo("COMPLETED");
+                if (result instanceof io.sweetasync.TaskResult.Ok<Integer> && !record.status().equals("COMPLETED")) {
+                    unended++;
                 }
                 if (record.status().equals("COMPLETED")) {
                     assertThat(runs.get(task.id().value())).as("runs of %s", task.id()).isNotNull();
@@ -160,16 +165,21 @@ class Review11JdbcChaosTest {
             }
             a.flushStore();
             b.flushStore();
-            long dropped = a.storeStatistics().orElseThrow().dropped() + b.storeStatistics().orElseThrow().dropped();
+            long dropped = dropped(a, b);
             Set<Long> terminal = all(store, "plain").stream()
                     .filter(r -> !r.status().equals("RUNNING") && !r.status().equals("QUEUED")
                             && !r.status().equals("PENDING"))
                     .map(TaskRecord::id).collect(Collectors.toSet());
             long missing = ordinary.stream().map(SpawningTask::id).map(TaskId::value).filter(id -> !terminal.contains(id))
                     .count();
-            assertThat(missing).as("ordinary records not in the store, against %s counted dropped", dropped)
+            assertThat(missing + unended).as("ordinary records not in the store (%s) and completed durable tasks whose "
+                    + "end is not (%s), against %s counted dropped", missing, unended, dropped)
                     .isLessThanOrEqualTo(dropped);
         }
+    }
+
+    private static long dropped(TaskOrchestrator a, TaskOrchestrator b) {
+        return a.storeStatistics().orElseThrow().dropped() + b.storeStatistics().orElseThrow().dropped();
     }
 
     private static List<TaskRecord> all(JdbcTaskStore store, String name) {
