@@ -43,13 +43,13 @@ class Review11LimitCauseTest {
             SpawningTask<Integer> plain = orchestrator.to(Integer.class).run(() -> {
                 throw new UnreadableCause();
             });
-            assertThat(CompletableFuture.supplyAsync(plain::result).get(10, TimeUnit.SECONDS).isOk()).isFalse();
+            assertThat(CompletableFuture.supplyAsync(plain::result).get(20, TimeUnit.SECONDS).isOk()).isFalse();
 
             SpawningTask<Integer> grouped = orchestrator.to(Integer.class).group("g").run(() -> {
                 throw new UnreadableCause();
             });
             CompletableFuture<TaskResult<Integer>> outcome = CompletableFuture.supplyAsync(grouped::result);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!outcome.isDone() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
@@ -79,13 +79,13 @@ class Review11LimitCauseTest {
                     })
                     .awaitFinalEvent(result -> (Object) result));
             try {
-                done.get(10, TimeUnit.SECONDS);
+                done.get(20, TimeUnit.SECONDS);
             }
             catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
                 // its end is not what this test is about
             }
             ConcurrencyLimiter limiter = orchestrator.limiter("g");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (limiter.inFlight() != 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
