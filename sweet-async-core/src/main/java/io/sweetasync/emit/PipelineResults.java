@@ -174,8 +174,14 @@ final class PipelineResults<K, V> {
          */
         void close() {
             state.getAndUpdate(now -> now | CLOSED);
-            while ((state.get() & ~CLOSED) != 0) {
-                Thread.onSpinWait();
+            // Spins a while, then parks: a call in flight on a virtual thread may be unmounted (say, blocked on the
+            // result log's monitor) and needs a carrier back, which closers spinning on every carrier never give up.
+            boolean interrupted = false;
+            for (int turn = 0; (state.get() & ~CLOSED) != 0; turn++) {
+                interrupted |= Waits.spin(turn);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
