@@ -64,8 +64,13 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
     @Override
     public void onSubscribe(Flow.Subscription s) {
         Objects.requireNonNull(s, "subscription must not be null (rule 2.13)");
-        if (!subscription.compareAndSet(null, s)) {
-            s.cancel(); // rule 2.5: already subscribed
+        Flow.Subscription current = subscription.compareAndExchange(null, s);
+        if (current != null) {
+            if (current != s) {
+                s.cancel(); // rule 2.5: already subscribed
+            }
+            // the subscription in use, handed over again (rule 1.9 broken): cancelling it would stop the source for
+            // good, with no terminal signal to end the sender's wait; it is kept, and this call ignored
             return;
         }
         synchronized (lock) {
