@@ -32,12 +32,6 @@ final class Occasional {
     volatile ConcurrencyLimiter.Permit permit;
     /** The pending permit request of the current attempt, if any. */
     volatile ConcurrencyLimiter.Request permitRequest;
-    /**
-     * The thread asking the group's limiter for this task's permit, while it does (null otherwise): a permit granted
-     * on that thread then was granted at once, any other was handed over by another task's release or wait
-     * ({@link TaskSubmission#admit}). Plain: only the thread that wrote it can find itself here.
-     */
-    Thread admitting;
     /** Why the task did not complete; set when it finishes, kept when a fallback supplied the value. */
     volatile TaskInfo.Failure failureInfo;
     /** Figures attributed from JFR events; created when the first attempt opens its slice. */

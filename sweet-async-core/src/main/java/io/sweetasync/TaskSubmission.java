@@ -78,31 +78,24 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             return;
         }
         Occasional rare = occasional();
-        rare.admitting = Thread.currentThread();
-        ConcurrencyLimiter.Request request;
-        try {
-            request = limiter.acquire(settings.priority, granted -> {
-                rare.permit = granted;
-                if (isStoppedOrSealed()) {
-                    // Stopped as the permit was being handed over: the stop found no permit to give back and a
-                    // request no longer waiting. Stored, then read: a stop sets its request before it takes the
-                    // permit, so one side gives it back, now, not once the runtime comes by the dead task.
-                    releasePermit(PermitRelease.IGNORE);
-                    return;
-                }
-                if (rare.admitting != Thread.currentThread() && settings.runtime instanceof ExecutorRuntime) {
-                    // Handed over by another task's release (inside its end) or wait (inside its join): an executor
-                    // of the user's may run the body on the thread it is given (Runnable::run, CallerRunsPolicy),
-                    // and that task would end, or its join return, only once this body returned. Our runtimes queue.
-                    executeOffThisStack();
-                    return;
-                }
-                execute();
-            }, rejection -> reject(rejection.reason(), rejection.message()));
-        }
-        finally {
-            rare.admitting = null;
-        }
+        ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
+            rare.permit = granted;
+            if (isStoppedOrSealed()) {
+                // Stopped as the permit was being handed over: the stop found no permit to give back and a
+                // request no longer waiting. Stored, then read: a stop sets its request before it takes the
+                // permit, so one side gives it back, now, not once the runtime comes by the dead task.
+                releasePermit(PermitRelease.IGNORE);
+                return;
+            }
+            if (granted.handedOver() && settings.runtime instanceof ExecutorRuntime) {
+                // Handed over by another task's release (inside its end), wait (inside its join) or rejection: an
+                // executor of the user's may run the body on the thread it is given (Runnable::run,
+                // CallerRunsPolicy), and that code would go on only once this body returned. Our runtimes queue.
+                executeOffThisStack();
+                return;
+            }
+            execute();
+        }, rejection -> reject(rejection.reason(), rejection.message()));
         rare.permitRequest = request;
         // A stop that landed while the request was being queued may have missed it: withdraw it here.
         if (isStoppedOrSealed()) {

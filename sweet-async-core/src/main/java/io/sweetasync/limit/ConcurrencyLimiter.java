@@ -86,6 +86,29 @@ public final class ConcurrencyLimiter {
          * not counted in {@code inFlight} while above 0.
          */
         int suspensions;
+        /** Set by the hand-over before it runs the grant callback, on that callback's thread. */
+        boolean handedOver;
+
+        /**
+         * Whether this permit reached its {@code onGranted} callback through a hand-over, on the thread of other work
+         * that gave a permit back, began to wait or was displaced from the queue (or as the limit rose), rather than
+         * at once, inside {@link #acquire} on the requesting thread. Work that the callback runs inline would then
+         * run inside that other work's release or wait; start it elsewhere:
+         *
+         * <pre>{@code
+         * limiter.acquire(TaskPriority.NORMAL,
+         *         permit -> {
+         *             if (permit.handedOver()) Thread.ofVirtual().start(() -> work(permit));
+         *             else work(permit);
+         *         },
+         *         rejection -> log.warn(rejection.message()));
+         * }</pre>
+         *
+         * Read it in that callback, on its thread.
+         */
+        public boolean handedOver() {
+            return handedOver;
+        }
 
         private Permit(long startNanos, int inflightAtStart) {
             this.startNanos = startNanos;

@@ -68,6 +68,7 @@ final class HandOver {
     private void run(List<Waiter> granted, List<Permit> handed) {
         for (int i = 0; i < granted.size(); i++) {
             granted.get(i).cancelExpiry();
+            handed.get(i).handedOver = true;
             try {
                 granted.get(i).onGranted.accept(handed.get(i));
             }
