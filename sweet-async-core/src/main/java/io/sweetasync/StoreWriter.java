@@ -61,6 +61,11 @@ final class StoreWriter {
      */
     private final Map<TaskId, Integer> failuresInARow = new java.util.HashMap<>();
     private static final int REFUSED_AFTER = 3;
+    /**
+     * As {@link #failuresInARow}, for durable ends: apart, as a task's record is written again (and succeeds) before
+     * each retry of its end, and would reset the end's count.
+     */
+    private final Map<TaskId, Integer> endFailuresInARow = new java.util.HashMap<>();
 
     StoreWriter(StoreSync sync) {
         this.sync = sync;
@@ -109,6 +114,11 @@ final class StoreWriter {
             if (!progress(node).equals(entry.getValue())) {
                 changed.add(node);
             }
+        }
+        if (!failuresInARow.isEmpty()) {
+            // A record or end that failed alone lately goes last (stable): first in the one-by-one fallback, its next
+            // failure would be taken for the store's and hold back every other record and end, flush after flush.
+            changed.sort(java.util.Comparator.comparing((TaskNode<?> node) -> failuresInARow.containsKey(node.id())));
         }
         for (int from = 0; from < changed.size(); from += BATCH) {
             List<TaskNode<?>> nodes = changed.subList(from, Math.min(changed.size(), from + BATCH));
@@ -243,8 +253,8 @@ final class StoreWriter {
             return true;
         }
         ended.forEach(sync::untrack);
-        if (!failuresInARow.isEmpty()) {
-            ended.forEach(node -> failuresInARow.remove(node.id()));
+        if (!endFailuresInARow.isEmpty()) {
+            ended.forEach(node -> endFailuresInARow.remove(node.id()));
         }
         return true;
     }
@@ -283,22 +293,25 @@ final class StoreWriter {
             try {
                 store.finishDurable(end.id(), end.owner(), end.status(), end.result(), end.failure());
                 sync.untrack(nodes.get(i));
-                failuresInARow.remove(end.id());
+                endFailuresInARow.remove(end.id());
                 anyWritten = true;
                 continue;
             }
             catch (RuntimeException ex) {
-                if (!anyWritten && i == 0) {
+                // Counted first, even when it is the first of the flush: its record was written just before (the
+                // store answers), and alone at every retry, its end would otherwise never be taken for refused.
+                boolean again = endFailuresInARow.merge(end.id(), 1, Integer::sum) < REFUSED_AFTER;
+                if (again && !anyWritten && i == 0) {
                     return false;
                 }
-                if (failuresInARow.merge(end.id(), 1, Integer::sum) < REFUSED_AFTER) {
+                if (again) {
                     // perhaps a moment's failure: record and end written again at the next flush
                     tracked.replace(nodes.get(i), StoreSync.UNWRITTEN);
                     LOG.log(Level.DEBUG, "the task store failed the end of durable task " + nodes.get(i).label()
                             + "; written again at the next flush", ex);
                     continue;
                 }
-                failuresInARow.remove(end.id());
+                endFailuresInARow.remove(end.id());
                 LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
                         + " " + REFUSED_AFTER + " times in a row; writing it without its result", ex);
             }
