@@ -105,11 +105,31 @@ final class OwnedDurables {
      * fails stays for the looks.
      */
     void endRefusedNow(StoreSync sync) {
-        List<TaskId> ids;
         synchronized (refused) {
-            ids = List.copyOf(refused.keySet());
+            if (refused.isEmpty()) {
+                return;
+            }
         }
-        ids.forEach(id -> endRefusedNow(sync, id));
+        // One paged list of what this incarnation owns, as a look reads it, not one read per refused id: most were
+        // never stored (the ordinary refusal) and stay remembered, up to MAX_REFUSED, all read at every close.
+        List<TaskId> listed = new ArrayList<>();
+        try {
+            sync.store().within(sync.settings.lease().dividedBy(3), () -> listed.addAll(listed(sync)));
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.DEBUG, "could not list this member's durable tasks on close; refused ones left to the looks",
+                    ex);
+            return;
+        }
+        for (TaskId id : listed) {
+            TaskRecord record;
+            synchronized (refused) {
+                record = refused.get(id);
+            }
+            if (record != null) {
+                endRefused(sync, id, record);
+            }
+        }
     }
 
     /**

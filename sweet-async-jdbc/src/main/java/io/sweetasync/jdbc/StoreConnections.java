@@ -284,6 +284,14 @@ final class StoreConnections {
         return statement;
     }
 
+    /**
+     * The lock timeout (ms) of an H2 statement bounded by {@code seconds} on a session whose own is {@code own}: the
+     * smaller of the two (H2's 0 waits for no lock, it does not mean "no limit").
+     */
+    static long h2LockTimeout(int seconds, int own) {
+        return Math.min((long) seconds * 1000, Math.max(own, 0));
+    }
+
     /** H2: waits for row and table locks bounded by {@code seconds} too (the session's own timeout kept aside). */
     private void boundLockWait(Connection connection, int seconds) throws SQLException {
         Integer own = h2LockTimeout.get();
@@ -293,7 +301,7 @@ final class StoreConnections {
             }
             h2LockTimeout.set(own);
         }
-        long bound = Math.min((long) seconds * 1000, own > 0 ? own : Long.MAX_VALUE);
+        long bound = h2LockTimeout(seconds, own);
         try (Statement set = connection.createStatement()) {
             set.execute("SET LOCK_TIMEOUT " + bound);
         }

@@ -12,6 +12,16 @@ import org.junit.jupiter.api.Test;
 /** {@link JdbcTaskStore#within}: the bound a thread's statements share, on H2 (no overflow, nesting, the message). */
 class StoreBoundsTest {
 
+    /** On H2 a bounded statement waits for locks the smaller of its bound and the session's own lock timeout. */
+    @Test
+    void anH2StatementWaitsForLocksTheSmallerOfItsBoundAndTheSessionsOwnTimeout() {
+        assertThat(StoreConnections.h2LockTimeout(3, 10_000)).isEqualTo(3_000);
+        assertThat(StoreConnections.h2LockTimeout(3, 1_000)).isEqualTo(1_000);
+        assertThat(StoreConnections.h2LockTimeout(3, 0)).as("H2's 0: no wait, not no limit").isZero();
+        assertThat(StoreConnections.h2LockTimeout(StatementBounds.MAX_SECONDS, Integer.MAX_VALUE))
+                .isEqualTo(StatementBounds.MAX_SECONDS * 1000L);
+    }
+
     /** README: "marking lost the tasks of stopped members waits at most a third of the lease" (at least a second). */
     @Test
     void markingLostWaitsAThirdOfTheLeaseRoundedUpToWholeSeconds() {
