@@ -282,7 +282,15 @@ final class StoreSync implements AutoCloseable {
                             + "stays pending and runs again once this member's lease is released or lapses");
                 }
                 if (!released.isEmpty()) {
-                    store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
+                    try {
+                        store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
+                    }
+                    catch (RuntimeException ex) {
+                        // Still this closed member's: claimed by another once the lease below is released.
+                        LOG.log(Level.WARNING, "task store failed to hand over " + released.size() + " durable task(s) "
+                                + "on close of member " + member() + "; another member claims them as this member's "
+                                + "lease is released", ex);
+                    }
                 }
                 // Refused submissions whose rows were committed after all, not yet ended by a look: ended now, as
                 // their callers were told, rather than left to the next member to run.
