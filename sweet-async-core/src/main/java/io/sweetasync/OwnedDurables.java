@@ -122,13 +122,7 @@ final class OwnedDurables {
             return;
         }
         for (TaskId id : listed) {
-            TaskRecord record;
-            synchronized (refused) {
-                record = refused.get(id);
-            }
-            if (record != null) {
-                endRefused(sync, id, record);
-            }
+            endIfRefused(sync, id);
         }
     }
 
@@ -138,18 +132,14 @@ final class OwnedDurables {
      * about to throw.
      */
     void endRefusedNow(StoreSync sync, TaskId id) {
-        TaskRecord record;
-        synchronized (refused) {
-            record = refused.get(id);
-        }
-        if (record == null) {
+        if (refusedRecord(id) == null) {
             return;
         }
         try {
             sync.store().within(sync.settings.lease().dividedBy(3), () -> {
                 DurableRecord stored = sync.store().durable(id).orElse(null);
                 if (stored != null && stored.status().equals("PENDING") && stored.owner() == sync.incarnation()) {
-                    endRefused(sync, id, record);
+                    endIfRefused(sync, id);
                 }
             });
         }
@@ -176,14 +166,7 @@ final class OwnedDurables {
         Set<TaskId> here = known.get();
         Set<TaskId> unknown = new HashSet<>();
         for (TaskId id : listed) {
-            TaskRecord record;
-            synchronized (refused) {
-                record = refused.get(id);
-            }
-            if (record != null) {
-                endRefused(sync, id, record);
-            }
-            else if (!here.contains(id)) {
+            if (!endIfRefused(sync, id) && !here.contains(id)) {
                 unknown.add(id);
             }
         }
@@ -214,6 +197,23 @@ final class OwnedDurables {
             }
             after = page.getLast();
         }
+    }
+
+    /** The record of the refused submission {@code id}, or null if none is remembered. */
+    private TaskRecord refusedRecord(TaskId id) {
+        synchronized (refused) {
+            return refused.get(id);
+        }
+    }
+
+    /** Ends {@code id}, the store listing it as this incarnation's, if it is a refused submission; whether it is. */
+    private boolean endIfRefused(StoreSync sync, TaskId id) {
+        TaskRecord record = refusedRecord(id);
+        if (record == null) {
+            return false;
+        }
+        endRefused(sync, id, record);
+        return true;
     }
 
     /**

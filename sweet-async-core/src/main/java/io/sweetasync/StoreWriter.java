@@ -5,6 +5,8 @@ import io.sweetasync.spi.TaskStore;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,13 +61,13 @@ final class StoreWriter {
      * so that a moment's failure (a connection reset) does not cost a result, an end or a record that the next flush
      * writes.
      */
-    private final Map<TaskId, Integer> failuresInARow = new java.util.HashMap<>();
+    private final Map<TaskId, Integer> failuresInARow = new HashMap<>();
     private static final int REFUSED_AFTER = 3;
     /**
      * As {@link #failuresInARow}, for durable ends: apart, as a task's record is written again (and succeeds) before
      * each retry of its end, and would reset the end's count.
      */
-    private final Map<TaskId, Integer> endFailuresInARow = new java.util.HashMap<>();
+    private final Map<TaskId, Integer> endFailuresInARow = new HashMap<>();
 
     StoreWriter(StoreSync sync) {
         this.sync = sync;
@@ -118,7 +120,7 @@ final class StoreWriter {
         if (!failuresInARow.isEmpty()) {
             // A record or end that failed alone lately goes last (stable): first in the one-by-one fallback, its next
             // failure would be taken for the store's and hold back every other record and end, flush after flush.
-            changed.sort(java.util.Comparator.comparing((TaskNode<?> node) -> failuresInARow.containsKey(node.id())));
+            changed.sort(Comparator.comparing((TaskNode<?> node) -> failuresInARow.containsKey(node.id())));
         }
         for (int from = 0; from < changed.size(); from += BATCH) {
             List<TaskNode<?>> nodes = changed.subList(from, Math.min(changed.size(), from + BATCH));

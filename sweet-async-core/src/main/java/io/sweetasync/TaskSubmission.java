@@ -105,11 +105,16 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
 
     /** {@link #execute()} on a thread of its own; on this one if none can start. */
     private void executeOffThisStack() {
+        onThreadOfItsOwn("sweet-async-handed-over", this::execute);
+    }
+
+    /** Runs {@code action} on a virtual thread of its own, or on this one if none can start: nested, not never. */
+    private static void onThreadOfItsOwn(String name, Runnable action) {
         try {
-            Thread.ofVirtual().name("sweet-async-handed-over").start(this::execute);
+            Thread.ofVirtual().name(name).start(action);
         }
         catch (RuntimeException | Error noThread) {
-            execute(); // better nested than never run: the permit is held
+            action.run();
         }
     }
 
@@ -202,15 +207,11 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
         @Override
         public void run() {
             if (scheduling == Thread.currentThread()) {
-                try {
-                    Thread.ofVirtual().name("sweet-async-due").start(action);
-                    return;
-                }
-                catch (RuntimeException | Error noThread) {
-                    // run it here: better nested than never
-                }
+                onThreadOfItsOwn("sweet-async-due", action);
             }
-            action.run();
+            else {
+                action.run();
+            }
         }
     }
 }
