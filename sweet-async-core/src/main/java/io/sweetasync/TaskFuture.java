@@ -117,9 +117,32 @@ final class TaskFuture<T> extends ManagedFuture<T> {
         };
     }
 
+    /**
+     * As {@link CompletableFuture#complete}; a future its caller completed before the task ended is forgotten by the
+     * task ({@link TaskOutcome#forgetFuture}): nothing keeps it but its caller.
+     */
+    @Override
+    public boolean complete(T value) {
+        boolean done = super.complete(value);
+        if (done) {
+            task.outcome.forgetFuture(this);
+        }
+        return done;
+    }
+
+    /** As {@link CompletableFuture#completeExceptionally}; forgotten by the task as {@link #complete} is. */
+    @Override
+    public boolean completeExceptionally(Throwable error) {
+        boolean done = super.completeExceptionally(error);
+        if (done) {
+            task.outcome.forgetFuture(this);
+        }
+        return done;
+    }
+
     void settle(TaskResult<T> result) {
         switch (result) {
-            case TaskResult.Ok<T> ok -> complete(ok.value());
+            case TaskResult.Ok<T> ok -> super.complete(ok.value());
             case TaskResult.Err<T> err -> failed(err.error());
         }
     }
@@ -139,10 +162,10 @@ final class TaskFuture<T> extends ManagedFuture<T> {
             Throwable cause = error instanceof TaskFailedException failed && failed.getCause() != null
                     ? failed.getCause() : error;
             // (a CompletionException the body threw itself kept as it is, as the stage kept it: not wrapped twice)
-            completeExceptionally(cause instanceof CompletionException ? cause : new CompletionException(cause));
+            super.completeExceptionally(cause instanceof CompletionException ? cause : new CompletionException(cause));
         }
         else {
-            completeExceptionally(error);
+            super.completeExceptionally(error);
         }
     }
 }

@@ -176,6 +176,21 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
         }
     }
 
+    /**
+     * Forgets a future of {@code toCompletableFuture()} that its caller completed ({@code complete},
+     * {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout}) before this outcome: settling it
+     * would change nothing, and a task that runs long, polled that way ({@code toCompletableFuture().orTimeout(...)}
+     * per request), kept every such future until it ended. A scan of the futures not settled yet, oldest first.
+     */
+    void forgetFuture(TaskFuture<T> future) {
+        synchronized (this) {
+            if (followers != null && followers.futures != null && followers.futures.remove(future)
+                    && followers.futures.isEmpty()) {
+                followers.futures = null; // afterCompletion settles none then (it reads the task off the first)
+            }
+        }
+    }
+
     /** Whether a task that has not ended waits for this one (see {@link #addDependent}). */
     boolean hasDependents() {
         synchronized (this) {
