@@ -29,6 +29,11 @@ final class TaskFuture<T> extends ManagedFuture<T> {
      * ({@link io.sweetasync.internal.MethodFutures}).
      */
     private final boolean failsWithCause;
+    /**
+     * Its index in the task's list of futures to settle, or -1 when it is in none; guarded by the task's outcome's
+     * monitor ({@link TaskOutcome#forgetFuture}).
+     */
+    int slot = -1;
     /** Guarded by this. */
     private boolean cancelRequested;
     /** A cancel of this future lost to the task's end, decided already: the future is done from then on. */

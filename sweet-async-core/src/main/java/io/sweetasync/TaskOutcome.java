@@ -123,6 +123,8 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
          * runs its callbacks newest first), it waited for a start that came only after it returned.
          */
         List<TaskFuture<T>> futures;
+        /** Slots of {@link #futures} emptied by {@link TaskOutcome#forgetFuture} since it was last compacted. */
+        int forgotten;
         /**
          * How a single runtime's own thread waits for this outcome ({@link OwnWake}): made by the first such wait,
          * registered as a dependent of its own; kept here so that later waits (one interrupted, then again) use it.
@@ -180,13 +182,33 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
      * Forgets a future of {@code toCompletableFuture()} that its caller completed ({@code complete},
      * {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout}) before this outcome: settling it
      * would change nothing, and a task that runs long, polled that way ({@code toCompletableFuture().orTimeout(...)}
-     * per request), kept every such future until it ended. A scan of the futures not settled yet, oldest first.
+     * per request), kept every such future until it ended. Its slot is emptied (found by its index, no scan); the
+     * list is compacted once more than half its slots are empty, so each future costs O(1) amortized however many
+     * are outstanding and in whichever order they complete.
      */
     void forgetFuture(TaskFuture<T> future) {
         synchronized (this) {
-            if (followers != null && followers.futures != null && followers.futures.remove(future)
-                    && followers.futures.isEmpty()) {
-                followers.futures = null; // afterCompletion settles none then (it reads the task off the first)
+            List<TaskFuture<T>> futures = followers == null ? null : followers.futures;
+            int at = future.slot;
+            if (futures == null || at < 0 || at >= futures.size() || futures.get(at) != future) {
+                return; // settled already (or being settled), or made after the outcome completed
+            }
+            futures.set(at, null);
+            future.slot = -1;
+            if (++followers.forgotten * 2 > futures.size()) {
+                int kept = 0;
+                for (int i = 0; i < futures.size(); i++) {
+                    TaskFuture<T> still = futures.get(i);
+                    if (still != null) {
+                        still.slot = kept;
+                        futures.set(kept++, still);
+                    }
+                }
+                futures.subList(kept, futures.size()).clear();
+                followers.forgotten = 0;
+                if (kept == 0) {
+                    followers.futures = null; // afterCompletion settles none then
+                }
             }
         }
     }
@@ -228,13 +250,23 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
             // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
             // Guests as listeners are: on a body's thread (a parent that cancelled its queued child) an interrupt
             // they leave or swallow changes nothing of that body's (Carrier.afterGuest).
-            TaskNode<T> task = settled.get(0).task;
-            Trampoline.run(() -> task.runWhileEnding("a completion callback", () -> {
+            TaskNode<T> task = null;
+            for (int i = 0; task == null; i++) { // at least half the slots hold a future (see forgetFuture)
+                TaskFuture<T> first = settled.get(i);
+                task = first == null ? null : first.task;
+            }
+            TaskNode<T> ended = task;
+            Trampoline.run(() -> ended.runWhileEnding("a completion callback", () -> {
                 long before = Carrier.beforeGuest();
                 TaskNode<?> hidden = Carrier.hideTask();
                 ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
                 try {
-                    settled.forEach(future -> future.settle(result));
+                    for (int i = 0; i < settled.size(); i++) {
+                        TaskFuture<T> future = settled.get(i);
+                        if (future != null) { // a slot forgetFuture emptied
+                            future.settle(result);
+                        }
+                    }
                 }
                 finally {
                     Trampoline.backToDrain(drain);
@@ -273,6 +305,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
                     if (followers.futures == null) {
                         followers.futures = new ArrayList<>(1);
                     }
+                    future.slot = followers.futures.size();
                     followers.futures.add(future);
                 }
                 else {
