@@ -57,6 +57,9 @@ final class FinishedTasks {
         if (resourcesPending && node.wantFiguresAnnounced()) {
             announceWhenFinal(node);
         }
+        if (node.parentNode() == null) {
+            node.forgetTree(); // its snapshot is in the history: nothing walks the tree of a finished root again
+        }
         live.wakeDrainWaiters();
     }
 

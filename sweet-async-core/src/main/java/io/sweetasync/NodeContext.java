@@ -83,12 +83,13 @@ final class NodeContext implements TaskContext {
     @Override
     public List<TaskResult<?>> joinChildren() {
         refuseJoiningFromADescendant();
-        // The children started so far, walked newest first without copying the list (see TaskChildren#newestChild).
-        TaskNode<?> newest = node.newestChild();
-        int count = 0;
-        for (TaskNode<?> child = newest; child != null; child = child.olderSibling()) {
-            count++;
+        // The children started so far, walked once, newest first, without the lock (see TaskChildren#newestChild):
+        // once the task has finished, its tree may be let go of meanwhile (TaskChildren#forgetTree), a link cut.
+        List<TaskNode<?>> newestFirst = new ArrayList<>();
+        for (TaskNode<?> child = node.newestChild(); child != null; child = child.olderSibling()) {
+            newestFirst.add(child);
         }
+        int count = newestFirst.size();
         List<TaskResult<?>> results = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             results.add(null);
@@ -96,9 +97,8 @@ final class NodeContext implements TaskContext {
         try {
             // Children tend to finish in the order they started: waiting for the last one first means the
             // others' completions wake nobody (one wake-up instead of one per child). Results in start order.
-            int index = count;
-            for (TaskNode<?> child = newest; child != null; child = child.olderSibling()) {
-                results.set(--index, child.awaitResult());
+            for (int i = 0; i < count; i++) {
+                results.set(count - 1 - i, newestFirst.get(i).awaitResult());
             }
         }
         catch (InterruptedException ex) {

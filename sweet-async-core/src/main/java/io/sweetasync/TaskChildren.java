@@ -2,6 +2,7 @@ package io.sweetasync;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -34,7 +35,7 @@ import java.util.List;
  * child added while the task stops is cancelled by one side or the other (see {@link TaskEnding}). The list is
  * linked through the children themselves, newest first, each link written as the child is added: no array
  * grown and copied as a fan-out's children come (about 17 bytes a child), the link in the object's alignment gap.
- * A task keeps every child until it finishes, unless told to keep only its newest few ended ones
+ * A task keeps every child until its root finishes ({@link #forgetTree}), unless told to keep only its newest few ended ones
  * ({@link #keepEndedChildren}: a pipeline, whose adaptive workers retire and start again without end): then, as
  * each child is added while the body runs, the older ended children (those that left without being counted,
  * {@code GONE}) are unlinked, a kept child's link rewritten under the monitor to the next kept one. A link only ever
@@ -207,6 +208,41 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 newer = child;
             }
             child = older;
+        }
+    }
+
+    /**
+     * Lets go of this finished root's tree: every node of it forgets its children (and each child its older
+     * sibling), so that a handle of the root, or of any task of the tree, kept after the end (a map of jobs) keeps
+     * no other task of it, nor their values. Called once the root's snapshot is in the history, whose late
+     * renewals patch that snapshot rather than walk the tree ({@link TaskHistory#renew}); the started count stays
+     * ({@link #childCount()}), and a context kept past its task's end lists no children. A loop over an explicit
+     * stack, however deep; nothing to do for a task that never had a child.
+     */
+    final void forgetTree() {
+        if (children == null) { // read without the lock: a finished root gains no child
+            return;
+        }
+        ArrayDeque<TaskChildren<?>> pending = new ArrayDeque<>();
+        pending.push(this);
+        while (!pending.isEmpty()) {
+            TaskChildren<?> node = pending.pop();
+            synchronized (node.outcome) {
+                Children list = node.children;
+                if (list == null) {
+                    continue;
+                }
+                TaskChildren<?> child = list.newest;
+                list.newest = null;
+                list.count = 0;
+                list.lastSettings = null;
+                while (child != null) {
+                    TaskChildren<?> older = child.olderSibling;
+                    child.olderSibling = null; // the link is written under its parent's monitor, this one
+                    pending.push(child);
+                    child = older;
+                }
+            }
         }
     }
 

@@ -43,7 +43,11 @@ public interface TaskContext {
     /** The parent's snapshot, empty for a root. */
     Optional<TaskInfo> parent();
 
-    /** Snapshots of the children started so far, in start order. */
+    /**
+     * Snapshots of the children started so far, in start order. Once the task's whole tree has ended (its root
+     * finished), the tree is let go of, so that a kept handle holds none of its tasks' values: a context kept
+     * past that lists no children, and {@link #joinChildren()} returns an empty list.
+     */
     List<TaskInfo> children();
 
     /** The runtime this body runs on. */

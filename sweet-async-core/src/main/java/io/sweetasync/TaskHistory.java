@@ -95,7 +95,23 @@ final class TaskHistory {
             lock.unlock();
         }
         if (missed) {
-            renew(List.of(root));
+            retake(root);
+        }
+    }
+
+    /**
+     * Takes {@code root}'s tree again and puts it in place of its entry: a renewal ran while the tree taken by
+     * {@link #add} was going in, and may have found no entry to patch. Called by the adder, before the finished
+     * root lets go of its tree ({@link TaskChildren#forgetTree}).
+     */
+    private void retake(TaskNode<?> root) {
+        renewing.lock();
+        try {
+            TaskInfo tree = root.tree(CHILD_LIMIT);
+            replace(Map.of(root.idValue(), tree));
+        }
+        finally {
+            renewing.unlock();
         }
     }
 
@@ -176,24 +192,29 @@ final class TaskHistory {
         }
     }
 
-    /** Under {@link #renewing}. */
+    /**
+     * Under {@link #renewing}. Each entry that shows one of {@code nodes} gets a copy of its snapshot with those
+     * nodes' own snapshots put in (their figures final now, a task's figures being its own, never its subtree's):
+     * from the snapshot, not from the tree, which a finished root lets go of ({@link TaskChildren#forgetTree}).
+     */
     private void renewNow(List<TaskNode<?>> nodes) {
         TaskNode<?>[] roots = new TaskNode<?>[nodes.size()];
+        Map<Long, TaskNode<?>> byId = new HashMap<>();
         for (int i = 0; i < roots.length; i++) {
             roots[i] = nodes.get(i).rootNode();
+            byId.put(nodes.get(i).idValue(), nodes.get(i));
         }
         Arrays.sort(roots, ROOT_ORDER);
         long[] ids = new long[roots.length]; // the roots' ids, in the same order: searched by Arrays.binarySearch
         for (int i = 0; i < ids.length; i++) {
             ids[i] = roots[i].idValue();
         }
-        List<TaskNode<?>> shown = new ArrayList<>();
+        List<Object> shown = new ArrayList<>();
         lock.lock();
         try {
             for (Object entry : entries) {
-                int at = Arrays.binarySearch(ids, idValueOf(entry));
-                if (at >= 0) {
-                    shown.add(roots[at]);
+                if (Arrays.binarySearch(ids, idValueOf(entry)) >= 0) {
+                    shown.add(entry instanceof FinishedRoot root ? root.copy() : entry);
                 }
             }
         }
@@ -204,7 +225,12 @@ final class TaskHistory {
             return;
         }
         Map<Long, Object> renewed = new HashMap<>();
-        shown.forEach(root -> renewed.put(root.idValue(), root.tree(CHILD_LIMIT)));
+        shown.forEach(entry -> renewed.put(idValueOf(entry), patched(info(entry), byId)));
+        replace(renewed);
+    }
+
+    /** Puts each snapshot of {@code renewed} in place of the entry of its root's id, under the lock. */
+    private void replace(Map<Long, Object> renewed) {
         lock.lock();
         try {
             List<Object> current = new ArrayList<>(entries);
@@ -213,6 +239,49 @@ final class TaskHistory {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * {@code top} with the snapshot of every task of {@code renewed} in it replaced by that task's snapshot now,
+     * its children kept; built bottom-up with an explicit stack, however deep; subtrees showing none of them are
+     * kept as they are.
+     */
+    private static TaskInfo patched(TaskInfo top, Map<Long, TaskNode<?>> renewed) {
+        ArrayDeque<PatchFrame> stack = new ArrayDeque<>();
+        stack.push(new PatchFrame(top));
+        while (true) {
+            PatchFrame frame = stack.peek();
+            List<TaskInfo> children = frame.info.children();
+            if (frame.next < children.size()) {
+                stack.push(new PatchFrame(children.get(frame.next++)));
+                continue;
+            }
+            stack.pop();
+            TaskNode<?> node = renewed.get(frame.info.id().value());
+            TaskInfo done = frame.info;
+            if (node != null || frame.changed) {
+                TaskInfo self = node != null ? node.info() : frame.info;
+                done = children.isEmpty() ? self : self.withChildren(frame.built);
+            }
+            if (stack.isEmpty()) {
+                return done;
+            }
+            PatchFrame parent = stack.peek();
+            parent.built.add(done);
+            parent.changed |= done != frame.info;
+        }
+    }
+
+    /** One node of a snapshot being patched. */
+    private static final class PatchFrame {
+        final TaskInfo info;
+        final List<TaskInfo> built = new ArrayList<>();
+        int next;
+        boolean changed;
+
+        PatchFrame(TaskInfo info) {
+            this.info = info;
         }
     }
 
