@@ -1,5 +1,7 @@
 package io.sweetasync.boot.aop;
 
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskFailedException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -66,6 +68,13 @@ final class TaskBody {
             // The future's own failure, an Error too (an AssertionError, a StackOverflowError): wrapped, the task
             // failed with an ExecutionException and the caller's future with two
             Throwable cause = ex.getCause();
+            if (value instanceof SpawningTask<?> && cause instanceof TaskFailedException failed
+                    && failed.getCause() != null) {
+                // A task the method returned (a SpawningTask method) failed: its body's exception is the method's,
+                // as for a future it returned. Passed on wrapped, the caller's task failed with a TaskFailedException
+                // wrapping another (join()'s cause was not the method's exception) and retryOn never matched it.
+                cause = failed.getCause();
+            }
             if (cause instanceof Error error) {
                 throw error;
             }
