@@ -9,6 +9,8 @@ import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.boot.autoconfigure.SweetAsyncAspectAutoConfiguration;
 import io.sweetasync.boot.autoconfigure.SweetAsyncAutoConfiguration;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -47,9 +49,39 @@ class Review12SpawningTaskReturnTests {
         });
     }
 
+    /**
+     * The same for a method returning a task's {@code toCompletableFuture()}, the usual way to hand a task on as a
+     * future: it fails with the task's {@code TaskFailedException}, and {@code retryOn} never matched either.
+     */
+    @Test
+    void retryOnMatchesTheFailureOfAReturnedTasksFuture() {
+        runner.run(context -> {
+            Handles handles = context.getBean(Handles.class);
+            assertThat(handles.flakyFuture().get(30, TimeUnit.SECONDS)).isEqualTo("ok after 3");
+            assertThat(handles.futureCalls()).isEqualTo(3);
+        });
+    }
+
     public static class Handles {
 
         private final AtomicInteger calls = new AtomicInteger();
+
+        private final AtomicInteger futureCalls = new AtomicInteger();
+
+        public int futureCalls() {
+            return futureCalls.get();
+        }
+
+        @AsyncTask(name = "flaky-future", retries = 3, retryBackoff = "0s", retryOn = IOException.class)
+        public CompletableFuture<String> flakyFuture() {
+            int call = futureCalls.incrementAndGet();
+            return io.sweetasync.AsyncTask.to(String.class).named("flaky-future-inner").run(() -> {
+                if (call < 3) {
+                    throw new IOException("flaky " + call);
+                }
+                return "ok after " + call;
+            }).toCompletableFuture();
+        }
 
         public int calls() {
             return calls.get();

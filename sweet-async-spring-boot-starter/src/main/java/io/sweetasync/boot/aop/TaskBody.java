@@ -1,6 +1,5 @@
 package io.sweetasync.boot.aop;
 
-import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskFailedException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -68,11 +67,11 @@ final class TaskBody {
             // The future's own failure, an Error too (an AssertionError, a StackOverflowError): wrapped, the task
             // failed with an ExecutionException and the caller's future with two
             Throwable cause = ex.getCause();
-            if (value instanceof SpawningTask<?> && cause instanceof TaskFailedException failed
-                    && failed.getCause() != null) {
-                // A task the method returned (a SpawningTask method) failed: its body's exception is the method's,
-                // as for a future it returned. Passed on wrapped, the caller's task failed with a TaskFailedException
-                // wrapping another (join()'s cause was not the method's exception) and retryOn never matched it.
+            if (cause instanceof TaskFailedException failed && failed.getCause() != null) {
+                // A task the method handed on failed (a SpawningTask it returned, or that task's toCompletableFuture()):
+                // its body's exception is the method's. Passed on wrapped, the caller's task failed with a
+                // TaskFailedException wrapping another (join()'s cause was not the method's exception) and the
+                // annotation's retryOn never matched it, so the method was never retried.
                 cause = failed.getCause();
             }
             if (cause instanceof Error error) {
