@@ -69,7 +69,7 @@ final class AsyncTaskHandlers {
                 return TaskBody.await(value);
             }
             catch (InvocationTargetException ex) {
-                throw ex.getCause() instanceof Exception cause ? cause : ex;
+                throw causeOf(ex);
             }
             finally {
                 RUNNING_DURABLE.set(previous);
@@ -97,12 +97,26 @@ final class AsyncTaskHandlers {
                 return TaskBody.await(method.invoke(bean, arguments));
             }
             catch (InvocationTargetException ex) {
-                throw ex.getCause() instanceof Exception cause ? cause : ex;
+                throw causeOf(ex);
             }
             finally {
                 RUNNING_PLACED.set(previous);
             }
         });
+    }
+
+    /**
+     * What the method threw, through its reflective call: an {@code Error} too (an {@code AssertionError}), thrown as
+     * it is, as a non-durable method's body throws it; passed on as the {@code InvocationTargetException}, the task
+     * failed with that (no message) and the blocking caller got it wrapped once more by the proxy
+     * ({@code UndeclaredThrowableException}).
+     */
+    private static Exception causeOf(InvocationTargetException ex) {
+        Throwable cause = ex.getCause();
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return cause instanceof Exception exception ? exception : ex;
     }
 
     /**
