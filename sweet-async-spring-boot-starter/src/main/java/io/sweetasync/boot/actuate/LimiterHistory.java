@@ -19,7 +19,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Every concurrency group's limit, in-flight and queued permits, sampled once a second and kept for the
  * last five minutes, so that {@code GET /actuator/asynclimits?history=true} (and the dashboard's chart)
- * shows the last minutes, not only what happened since a page was opened. Sampling reads the limiters'
+ * shows the last minutes, not only what happened since a page was opened; of at most {@value #MAX_GROUPS}
+ * groups, the first ones sampled. Sampling reads the limiters'
  * snapshots on one daemon thread, started and stopped with the application context.
  *
  * <p>Guarded by {@code lock}: {@code samples}. A sample's time is the wall clock of the sampling.
@@ -34,6 +35,13 @@ public class LimiterHistory implements SmartLifecycle {
 
     /** Samples kept per group: five minutes at one a second. */
     static final int KEPT = 300;
+
+    /**
+     * Groups whose samples are kept: the first ones sampled (configured groups exist from the start), as the meters
+     * bound their {@code group} tags. Groups made from data ({@code group("tenant-" + id)}) are never removed, and
+     * each kept {@value #KEPT} samples for good, all answered by {@code ?history=true} when the dashboard opens.
+     */
+    static final int MAX_GROUPS = 200;
 
     private static final Log LOG = LogFactory.getLog(LimiterHistory.class);
 
@@ -83,7 +91,14 @@ public class LimiterHistory implements SmartLifecycle {
         lock.lock();
         try {
             for (LimiterSnapshot limiter : limiters) {
-                ArrayDeque<Sample> kept = samples.computeIfAbsent(limiter.group(), group -> new ArrayDeque<>());
+                ArrayDeque<Sample> kept = samples.get(limiter.group());
+                if (kept == null) {
+                    if (samples.size() >= MAX_GROUPS) {
+                        continue; // beyond the bound: the endpoint lists its state now, without a history
+                    }
+                    kept = new ArrayDeque<>();
+                    samples.put(limiter.group(), kept);
+                }
                 kept.addLast(new Sample(now, limiter.limit(), limiter.inFlight(), limiter.queued()));
                 while (kept.size() > KEPT) {
                     kept.removeFirst();
