@@ -4,6 +4,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
 import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.boot.aop.AsyncTaskPlans.Plan;
 import io.sweetasync.internal.MethodFutures;
@@ -142,6 +143,17 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
                 }
             });
             return returned;
+        }
+        if (durable && task.status() == TaskStatus.PENDING && AsyncTaskHandlers.inTransaction()) {
+            // Stored with the caller's transaction, the task starts only once it commits, and the transaction
+            // commits only after this caller returns: the wait below never ended (a @Transactional service calling a
+            // durable method for its value hung for good, holding its connection and locks)
+            throw new IllegalStateException("@AsyncTask(durable = true) on " + method + " was called inside a"
+                    + " transaction: its task (" + task.name() + "#" + task.id() + ") is stored with it and starts only"
+                    + " once it commits, which is after this call returns, so waiting here for the method's value would"
+                    + " never end; return SpawningTask, CompletableFuture or void to get a handle at once, or call it"
+                    + " outside the transaction (the stored invocation still runs after the commit, and not after a"
+                    + " rollback)");
         }
         try {
             return task.join();

@@ -8,6 +8,7 @@ import io.sweetasync.spi.DurableCodec;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -117,6 +118,25 @@ final class AsyncTaskHandlers {
             throw error;
         }
         return cause instanceof Exception exception ? exception : ex;
+    }
+
+    private static final boolean TRANSACTIONS = ClassUtils.isPresent(
+            "org.springframework.transaction.support.TransactionSynchronizationManager", AsyncTaskHandlers.class.getClassLoader());
+
+    /**
+     * Whether the calling thread runs inside a Spring-managed transaction (one with synchronization, as
+     * {@code @Transactional} and {@code TransactionTemplate} open): a durable task submitted there is stored with it
+     * and, by the starter's start gate, started only once it commits.
+     */
+    static boolean inTransaction() {
+        return TRANSACTIONS && Transactions.active();
+    }
+
+    /** Loaded only with spring-tx on the classpath. */
+    private static final class Transactions {
+        static boolean active() {
+            return org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive();
+        }
     }
 
     /**
