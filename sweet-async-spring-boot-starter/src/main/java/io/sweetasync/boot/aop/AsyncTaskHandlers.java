@@ -8,6 +8,8 @@ import io.sweetasync.spi.DurableCodec;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -54,7 +56,7 @@ final class AsyncTaskHandlers {
         if (codec == null) {
             throw withoutCodec(method);
         }
-        Class<?>[] types = method.getParameterTypes();
+        Class<?>[] types = parameterTypes(method, bean);
         String handler = settings.handlerName(method, annotation);
         claim(handler, method);
         ReflectionUtils.makeAccessible(method);
@@ -118,6 +120,23 @@ final class AsyncTaskHandlers {
             throw error;
         }
         return cause instanceof Exception exception ? exception : ex;
+    }
+
+    /**
+     * The types the method's arguments are decoded as: its parameters' types as the bean's class binds them. A method
+     * of a generic base class ({@code process(T item)} of a {@code Processor<Invoice>}) has the erased type
+     * {@code Object}, and its arguments were decoded as JSON maps, which the body then failed to cast.
+     */
+    private static Class<?>[] parameterTypes(Method method, Object bean) {
+        Class<?> beanClass = AopUtils.getTargetClass(bean);
+        Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            Class<?> bound = ResolvableType.forMethodParameter(method, i, beanClass).resolve();
+            if (bound != null && types[i].isAssignableFrom(bound)) {
+                types[i] = bound;
+            }
+        }
+        return types;
     }
 
     private static final boolean TRANSACTIONS = ClassUtils.isPresent(
