@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
@@ -61,6 +62,13 @@ final class AsyncTaskPlans {
         return plan;
     }
 
+    /** The method's return type as {@code beanClass} binds it, where that is narrower than the declared one. */
+    private static Class<?> returnType(Method method, Class<?> beanClass) {
+        Class<?> declared = method.getReturnType();
+        Class<?> bound = ResolvableType.forMethodReturnType(method, beanClass).resolve();
+        return bound != null && declared.isAssignableFrom(bound) ? bound : declared;
+    }
+
     /**
      * The plan of {@code method} called on {@code target}, made on the first call and kept: per method, or,
      * for a method that beans of several classes share (an interface's), per method and class.
@@ -81,8 +89,10 @@ final class AsyncTaskPlans {
         }
         // The implementation's return type: through a generic interface (Job<CompletableFuture<String>>) the
         // called method, and the bridge, return Object, and a returned future was taken for a plain value
-        AsyncTaskSettings.checkReturnType(specific); // beans the start-up check did not see (lazy, prototype)
-        Class<?> returns = specific.getReturnType();
+        // and a method of a generic base class returns what the bean's class binds (R fetch() of a
+        // Fetcher<CompletableFuture<String>> returns Object, and its future was taken for a plain value)
+        Class<?> returns = returnType(specific, target == null ? targetClass : AopUtils.getTargetClass(target));
+        AsyncTaskSettings.checkReturnType(specific, returns); // beans the start-up check did not see (lazy, prototype)
         // Named after the bean's class behind a JDK proxy too (the called method is the interface's). A durable or
         // placed call keeps the called method's name, that of its handler (registered and stored under it), as
         // does an anonymous class's (no simple name)

@@ -169,6 +169,11 @@ final class AsyncTaskSettings {
      * {@code FutureTask} (or a {@code SpawningTask} subtype) got a ClassCastException after the task had run.
      */
     static void checkReturnType(Method method) {
+        checkReturnType(method, method.getReturnType());
+    }
+
+    /** As {@link #checkReturnType(Method)}, for the return type {@code returns} the bean's class binds. */
+    static void checkReturnType(Method method, Class<?> returns) {
         if (AnnotatedElementUtils.hasAnnotation(method, Async.class)
                 || AnnotatedElementUtils.hasAnnotation(method.getDeclaringClass(), Async.class)) {
             // The task, the outer layer, would proceed into @Async, which runs the body on its own executor:
@@ -177,7 +182,6 @@ final class AsyncTaskSettings {
                     + "or its class), which would run the body on its own executor, outside the task; choose one "
                     + "(@AsyncTask already returns at once for CompletableFuture and void methods)");
         }
-        Class<?> returns = method.getReturnType();
         if (isReactive(returns)) {
             // A Mono/Flux is a recipe run when subscribed: the task would end as soon as it was built, and the
             // work would run later, outside the task, its timeout and its retries.
