@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
 
 /**
  * What each {@link AsyncTask @AsyncTask} method's calls need ({@link Plan}: its annotation, task builder,
@@ -93,12 +94,15 @@ final class AsyncTaskPlans {
         // Fetcher<CompletableFuture<String>> returns Object, and its future was taken for a plain value)
         Class<?> returns = returnType(specific, target == null ? targetClass : AopUtils.getTargetClass(target));
         AsyncTaskSettings.checkReturnType(specific, returns); // beans the start-up check did not see (lazy, prototype)
-        // Named after the bean's class behind a JDK proxy too (the called method is the interface's). A durable or
+        // Named after the bean's class behind a JDK proxy too (the called method is the interface's), and when the class
+        // inherits the method (two beans' classes extending one base ran as one name). A durable or
         // placed call keeps the called method's name, that of its handler (registered and stored under it), as
         // does an anonymous class's (no simple name)
         boolean calledName = annotation.durable() || annotation.placement() == Placement.ANYWHERE
                 || specific.getDeclaringClass().isAnonymousClass();
-        Plan fresh = new Plan(targetClass, settings.namedBuilder(calledName ? method : specific, annotation),
+        Class<?> beanClass = ClassUtils.getUserClass(target == null ? targetClass : AopUtils.getTargetClass(target));
+        Plan fresh = new Plan(targetClass, calledName ? settings.namedBuilder(method, annotation)
+                : settings.namedBuilder(specific, annotation, beanClass),
                 settings.handlerName(method, annotation), returns,
                 CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns),
                 annotation.durable(), annotation.placement() == Placement.ANYWHERE, settings.mayRetry(annotation));

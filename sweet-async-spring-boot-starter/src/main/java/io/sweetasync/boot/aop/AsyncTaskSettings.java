@@ -66,7 +66,12 @@ final class AsyncTaskSettings {
      * {@code /} and {@code #} a task name may not hold (a hidden class's name has a {@code /}).
      */
     static String defaultName(Method method) {
-        String type = method.getDeclaringClass().getSimpleName();
+        return defaultName(method.getDeclaringClass(), method);
+    }
+
+    /** As {@link #defaultName(Method)}, after {@code type}: the bean's class, which may inherit the method. */
+    static String defaultName(Class<?> named, Method method) {
+        String type = named.getSimpleName().isEmpty() ? method.getDeclaringClass().getSimpleName() : named.getSimpleName();
         String name = method.getName();
         if (type.length() + 1 + name.length() > MAX_DEFAULT_NAME) {
             name = name.substring(0, Math.min(name.length(), MAX_DEFAULT_NAME / 2));
@@ -75,10 +80,10 @@ final class AsyncTaskSettings {
         return (type + "." + name).replace('/', '_').replace('#', '_');
     }
 
-    private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation) {
+    private SpawningTaskBuilder<Object> builder(Method method, AsyncTask annotation, Class<?> named) {
         String name = resolve("name", annotation.name(), method);
         SpawningTaskBuilder<Object> builder = orchestrator.<Object>to()
-                .named(name.isEmpty() ? defaultName(method) : name);
+                .named(name.isEmpty() ? defaultName(named, method) : name);
         if (annotation.priority() != TaskPriority.NORMAL) {
             // NORMAL, the default, is left unset: the calling task's priority, as for a builder's child (set, the
             // children of a HIGH request queued behind every NORMAL task while their parent waited for them)
@@ -155,8 +160,17 @@ final class AsyncTaskSettings {
      * start-up, and at the first call of a bean the start-up check did not see (prototype, request scope).
      */
     SpawningTaskBuilder<Object> namedBuilder(Method method, AsyncTask annotation) {
+        return namedBuilder(method, annotation, method.getDeclaringClass());
+    }
+
+    /**
+     * As {@link #namedBuilder(Method, AsyncTask)}, an unnamed task named after {@code named}: the bean's class, so
+     * that the beans of two classes inheriting one annotated method run under their own names (named after the
+     * class declaring it, their tasks and meters merged into one name).
+     */
+    SpawningTaskBuilder<Object> namedBuilder(Method method, AsyncTask annotation, Class<?> named) {
         try {
-            return builder(method, annotation);
+            return builder(method, annotation, named);
         }
         catch (IllegalArgumentException ex) {
             throw new IllegalStateException("@AsyncTask on " + method + ": " + ex.getMessage(), ex);
