@@ -102,7 +102,8 @@ final class AsyncTaskPlans {
                 || specific.getDeclaringClass().isAnonymousClass();
         Class<?> beanClass = ClassUtils.getUserClass(target == null ? targetClass : AopUtils.getTargetClass(target));
         Plan fresh = new Plan(targetClass, calledName ? settings.namedBuilder(method, annotation)
-                : settings.namedBuilder(specific, annotation, beanClass),
+                : settings.namedBuilder(specific, annotation, specific.getDeclaringClass().isAssignableFrom(beanClass)
+                        ? beanClass : specific.getDeclaringClass()),
                 settings.handlerName(method, annotation), returns,
                 CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns),
                 annotation.durable(), annotation.placement() == Placement.ANYWHERE, settings.mayRetry(annotation));
