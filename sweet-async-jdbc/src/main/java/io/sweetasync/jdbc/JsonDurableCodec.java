@@ -1,6 +1,7 @@
 package io.sweetasync.jdbc;
 
 import io.sweetasync.spi.DurableCodec;
+import java.lang.reflect.Type;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.json.JsonWriteFeature;
@@ -62,6 +63,18 @@ public final class JsonDurableCodec implements DurableCodec {
         catch (JacksonException ex) {
             throw new IllegalArgumentException("cannot decode JSON as a " + type.getName() + ": " + ex.getOriginalMessage(),
                     ex);
+        }
+    }
+
+    /** As {@link #decode(String, Class)}, into a generic type: a {@code List<Invoice>}'s elements as invoices. */
+    @Override
+    public Object decode(String text, Type type) {
+        try {
+            return mapper.readValue(text, mapper.getTypeFactory().constructType(Objects.requireNonNull(type, "type")));
+        }
+        catch (JacksonException ex) {
+            throw new IllegalArgumentException("cannot decode JSON as a " + type.getTypeName() + ": "
+                    + ex.getOriginalMessage(), ex);
         }
     }
 

@@ -92,16 +92,11 @@ class Review12DurableGenericTests {
     }
 
     /**
-     * A durable method taking a parameterized type ({@code List<Invoice>}, a batch) gets a list of JSON maps: the
-     * handler can decode only as the parameter's class ({@code DurableCodec.decode(String, Class)}), so the element
-     * type is lost and the body's loop fails with a ClassCastException, on the first run as after a crash.
-     * Disabled: the fix needs the codec SPI to decode to a {@code java.lang.reflect.Type} (a default method
-     * {@code DurableCodec.decode(String, Type)} falling back to the raw class, {@code JsonDurableCodec} overriding it
-     * with {@code mapper.constructType(type)}, and the handler passing
-     * {@code ResolvableType.forMethodParameter(method, i, beanClass).getType()}), an addition to the public SPI in
-     * sweet-async-core and sweet-async-jdbc.
+     * A durable method taking a parameterized type ({@code List<Invoice>}, a batch) got a list of JSON maps: the
+     * handler could decode only as the parameter's class ({@code DurableCodec.decode(String, Class)}), so the element
+     * type was lost and the body's loop failed with a ClassCastException, on the first run as after a crash. Now it
+     * decodes into the generic type ({@code DurableCodec.decode(String, Type)}).
      */
-    @org.junit.jupiter.api.Disabled("needs DurableCodec.decode(String, Type), an addition to the core SPI: see the javadoc")
     @Test
     void aDurableMethodTakingAListGetsItsElementsAsTheirType() {
         runner.run(context -> {

@@ -7,8 +7,10 @@ import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.spi.DurableCodec;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Type;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
@@ -56,7 +58,7 @@ final class AsyncTaskHandlers {
         if (codec == null) {
             throw withoutCodec(method);
         }
-        Class<?>[] types = parameterTypes(method, bean);
+        Type[] types = parameterTypes(method, bean);
         String handler = settings.handlerName(method, annotation);
         claim(handler, method);
         ReflectionUtils.makeAccessible(method);
@@ -123,18 +125,20 @@ final class AsyncTaskHandlers {
     }
 
     /**
-     * The types the method's arguments are decoded as: its parameters' types as the bean's class binds them. A method
-     * of a generic base class ({@code process(T item)} of a {@code Processor<Invoice>}) has the erased type
-     * {@code Object}, and its arguments were decoded as JSON maps, which the body then failed to cast.
+     * The types the method's arguments are decoded as: its parameters' types as the bean's class binds them, generic
+     * ones whole. A method of a generic base class ({@code process(T item)} of a {@code Processor<Invoice>}) has the
+     * erased type {@code Object}, and a {@code List<Invoice>} parameter the class {@code List}: their arguments were
+     * decoded as JSON maps, which the body then failed to cast.
      */
-    private static Class<?>[] parameterTypes(Method method, Object bean) {
+    private static Type[] parameterTypes(Method method, Object bean) {
         Class<?> beanClass = AopUtils.getTargetClass(bean);
-        Class<?>[] types = method.getParameterTypes();
+        Class<?>[] classes = method.getParameterTypes();
+        Type[] generic = method.getGenericParameterTypes();
+        Type[] types = new Type[classes.length];
         for (int i = 0; i < types.length; i++) {
-            Class<?> bound = ResolvableType.forMethodParameter(method, i, beanClass).resolve();
-            if (bound != null && types[i].isAssignableFrom(bound)) {
-                types[i] = bound;
-            }
+            Type resolved = generic.length == classes.length ? GenericTypeResolver.resolveType(generic[i], beanClass) : null;
+            Class<?> bound = resolved == null ? null : ResolvableType.forType(resolved).resolve();
+            types[i] = bound != null && classes[i].isAssignableFrom(bound) ? resolved : classes[i];
         }
         return types;
     }
