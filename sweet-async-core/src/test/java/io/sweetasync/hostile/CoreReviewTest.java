@@ -243,7 +243,9 @@ class CoreReviewTest {
             CountDownLatch never = latches.next();
             CountDownLatch childRuns = new CountDownLatch(1);
             List<String> seen = new CopyOnWriteArrayList<>();
-            SpawningTask<String> parent = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofMillis(50))
+            // A deadline the callback's registration surely beats, even on a loaded machine: registered after the
+            // forced end, the callback ran at once in the runaway body, where starting a task is refused
+            SpawningTask<String> parent = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofSeconds(1))
                     .run(() -> {
                         SpawningTask<String> child = TaskContext.current().orElseThrow().child(String.class)
                                 .runtime("virtual").run(() -> {
