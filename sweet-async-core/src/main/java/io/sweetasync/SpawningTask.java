@@ -92,7 +92,10 @@ public interface SpawningTask<T> extends Future<T> {
      * called by the task's own body or a descendant's are refused with {@link IllegalStateException}, as
      * {@link #join()} is: the wait would never end. Each call makes a new future (so that one caller's
      * {@code complete} or {@code orTimeout} touches no other's), which the task keeps until it ends: hold on
-     * to one rather than calling this to poll; {@link #isDone()} and {@link #status()} poll for free.
+     * to one rather than calling this to poll; {@link #isDone()} and {@link #status()} poll for free. The futures
+     * of several calls complete one after another on the thread that ends the task, each running its callbacks: a
+     * callback on one that waits for another of them (or for a task that waits on another) waits for ever, as it
+     * would for two stages derived from one {@code CompletableFuture}; share one future there instead.
      */
     CompletableFuture<T> toCompletableFuture();
 
