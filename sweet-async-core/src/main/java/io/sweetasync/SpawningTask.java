@@ -94,8 +94,9 @@ public interface SpawningTask<T> extends Future<T> {
      * {@code complete} or {@code orTimeout} touches no other's), which the task keeps until it ends: hold on
      * to one rather than calling this to poll; {@link #isDone()} and {@link #status()} poll for free. The futures
      * of several calls complete one after another on the thread that ends the task, each running its callbacks: a
-     * callback on one that waits for another of them (or for a task that waits on another) waits for ever, as it
-     * would for two stages derived from one {@code CompletableFuture}; share one future there instead.
+     * callback on one must not wait for another of them (its {@code join()} is refused, its {@code get(timeout)}
+     * times out, a task it waits for that waits on the other never ends), as for two stages derived from one
+     * {@code CompletableFuture}; share one future there instead.
      */
     CompletableFuture<T> toCompletableFuture();
 
