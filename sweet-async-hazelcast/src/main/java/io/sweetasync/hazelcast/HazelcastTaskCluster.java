@@ -126,12 +126,31 @@ public final class HazelcastTaskCluster implements TaskCluster {
         if (loadInterval.compareTo(Duration.ofMillis(10)) < 0 || loadInterval.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new IllegalArgumentException("loadInterval must be between 10 ms and 1 minute, was " + loadInterval);
         }
+        configureIds(hazelcast);
         this.executor = hazelcast.getExecutorService(EXECUTOR);
         this.loads = new MemberLoads(hazelcast, loadInterval, placer);
         this.placements = new Placements(this, executor);
         this.placedHere = new PlacedHere(this, hazelcast, executor, loads);
         this.shares = new GroupShares(hazelcast);
         this.memberName = MemberNames.of(hazelcast.getCluster().getLocalMember());
+    }
+
+    /**
+     * Gives the map {@code "sweet-async-ids"} a configuration of its own unless the application made one: without
+     * it the map takes the application's {@code default} map configuration, whose time to live, max idle or eviction
+     * (a cache's) dropped the counter, and members counted from 1 again, repeating live members' ids. The
+     * configuration is Hazelcast's plain one (no expiry, no eviction, one backup); every member adds the same one.
+     */
+    private static void configureIds(HazelcastInstance hazelcast) {
+        try {
+            if (hazelcast.getConfig().getMapConfigOrNull(IDS) == null) {
+                hazelcast.getConfig().addMapConfig(new com.hazelcast.config.MapConfig(IDS));
+            }
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "could not configure the map " + IDS + " (it takes the default map configuration: "
+                    + "give it no time to live, max idle or eviction, or ids may repeat)", ex);
+        }
     }
 
     /** The cluster attached on the member {@code hazelcast}; for messages run there. */
