@@ -144,6 +144,12 @@ final class Pending implements PlacedTask {
             outcome.complete(placements.failedToStart(this, error));
             return;
         }
+        if (started == null) {
+            // StartPlaced and StartDurable always answer: Hazelcast completes the start with no answer at all when the
+            // member stopped while it ran (a terminated member, seen leaving meanwhile: the outcome is lost already)
+            outcome.complete(RemoteOutcome.lost(member, "it stopped before it answered the start"));
+            return;
+        }
         if (started.refused() != null) {
             refused = true; // nothing ran there, whatever ended the wait first
             placements.refusedBy(target);
