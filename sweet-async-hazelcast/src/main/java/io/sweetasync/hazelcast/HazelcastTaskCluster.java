@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   members look at every store interval from the moment they see it leave). When this member's own
  *   Hazelcast instance stops (shut down or terminated), every task placed from here ends lost the same way:
  *   no end can reach it any more.</li>
- *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups.</li>
+ *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups (once this member's
+ *   own Hazelcast instance has stopped, it shows this member's alone, and a cancellation by id is answered here).</li>
  *   <li><b>Cluster-wide groups</b>: a group configured {@code withClusterWide(true)} splits its limit across
  *   the members of the Hazelcast cluster, in their join order (see {@code LimiterConfig}); the split is
  *   redone whenever a member joins or leaves. Every member should run an orchestrator with the same group
@@ -297,15 +298,17 @@ public final class HazelcastTaskCluster implements TaskCluster {
         ClusterHost here = host();
         List<MemberSnapshot> all = new ArrayList<>();
         all.add(new MemberSnapshot(memberName(), true, here.roots(), here.limiters()));
-        List<Member> others = hazelcast.getCluster().getMembers().stream()
-                .filter(member -> !member.localMember() && loads.isCandidate(member)).toList();
-        if (!others.isEmpty()) {
-            Map<Member, Future<FlatSnapshot>> answers = executor.submitToMembers(new TakeSnapshot(), others);
+        List<Member> others = others();
+        Map<Member, Future<FlatSnapshot>> answers = others.isEmpty() ? Map.of() : submitToOthers(new TakeSnapshot(), others);
+        if (!answers.isEmpty()) {
             long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
             for (Map.Entry<Member, Future<FlatSnapshot>> answer : answers.entrySet()) {
                 try {
-                    all.add(answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                            .toSnapshot(false));
+                    FlatSnapshot view = answer.getValue().get(Math.max(0, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+                    if (view != null) { // none from a member killed as it answered (as a start's answer can be)
+                        all.add(view.toSnapshot(false));
+                    }
                 }
                 catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
@@ -326,12 +329,12 @@ public final class HazelcastTaskCluster implements TaskCluster {
         if (host().cancel(id)) {
             return true;
         }
-        List<Member> others = hazelcast.getCluster().getMembers().stream()
-                .filter(member -> !member.localMember() && loads.isCandidate(member)).toList();
-        if (others.isEmpty()) {
+        List<Member> others = others();
+        Collection<Future<Boolean>> answers = others.isEmpty() ? List.of()
+                : submitToOthers(new CancelById(id.toString()), others).values();
+        if (answers.isEmpty()) {
             return false;
         }
-        Collection<Future<Boolean>> answers = executor.submitToMembers(new CancelById(id.toString()), others).values();
         // one wait for all the answers, as members() has: a wait per member made a cancel 5 s per member that
         // did not answer, one after the other
         long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
@@ -350,6 +353,30 @@ public final class HazelcastTaskCluster implements TaskCluster {
             }
         }
         return false;
+    }
+
+    /**
+     * The other members that serve an orchestrator, for views and cancellations; none once this member's own Hazelcast
+     * instance has stopped (it reaches no member: its view is its own, a cancellation is answered here).
+     */
+    private List<Member> others() {
+        try {
+            return hazelcast.getCluster().getMembers().stream()
+                    .filter(member -> !member.localMember() && loads.isCandidate(member)).toList();
+        }
+        catch (HazelcastInstanceNotActiveException ex) {
+            return List.of();
+        }
+    }
+
+    /** {@code message} sent to {@code others}; none if this member's own Hazelcast instance stopped meanwhile. */
+    private <T> Map<Member, Future<T>> submitToOthers(java.util.concurrent.Callable<T> message, List<Member> others) {
+        try {
+            return executor.submitToMembers(message, others);
+        }
+        catch (HazelcastInstanceNotActiveException ex) {
+            return Map.of();
+        }
     }
 
     @Override
