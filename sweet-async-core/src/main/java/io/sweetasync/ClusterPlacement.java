@@ -211,7 +211,9 @@ final class ClusterPlacement implements ClusterHost {
     @Override
     public long durableOwner() {
         StoreSync sync = orchestrator.parts().storeSync();
-        return sync == null ? 0 : sync.incarnation();
+        // Without a codec a store keeps history only: this member runs no durable task, and one stored for it and
+        // placed here would be turned away while its live incarnation kept it, unrun, for good
+        return sync == null || !orchestrator.parts().durables().hasCodec() ? 0 : sync.incarnation();
     }
 
     @Override

@@ -131,6 +131,11 @@ final class Durables {
         return sync;
     }
 
+    /** Whether durable tasks can run here: a codec was given (with a store, else none is stored). */
+    boolean hasCodec() {
+        return codec != null;
+    }
+
     DurableCodec codec() {
         return requireCodec("durable tasks need a codec for their arguments");
     }

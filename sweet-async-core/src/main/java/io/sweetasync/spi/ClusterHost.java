@@ -74,7 +74,10 @@ public interface ClusterHost {
         return id;
     }
 
-    /** The incarnation this member runs durable tasks as in its task store; 0 without a store. */
+    /**
+     * The incarnation this member runs durable tasks as in its task store; 0 if it runs none (no store, or no durable
+     * codec: its store keeps history only).
+     */
     long durableOwner();
 
     /**
