@@ -356,13 +356,14 @@ public final class HazelcastTaskCluster implements TaskCluster {
     }
 
     /**
-     * The other members that serve an orchestrator, for views and cancellations; none once this member's own Hazelcast
+     * The other members that serve an orchestrator (a member passed over after it turned work away included: it may
+     * still run tasks), for views and cancellations; none once this member's own Hazelcast
      * instance has stopped (it reaches no member: its view is its own, a cancellation is answered here).
      */
     private List<Member> others() {
         try {
             return hazelcast.getCluster().getMembers().stream()
-                    .filter(member -> !member.localMember() && loads.isCandidate(member)).toList();
+                    .filter(member -> !member.localMember() && loads.serves(member)).toList();
         }
         catch (HazelcastInstanceNotActiveException ex) {
             return List.of();

@@ -249,6 +249,14 @@ final class MemberLoads {
         }
     }
 
+    /**
+     * Whether an orchestrator serves on {@code member}, as far as its loads tell: it is a candidate, or it was passed
+     * over (it turned a placement away: it takes no new work, but may still run tasks). Views and cancellations ask it.
+     */
+    boolean serves(Member member) {
+        return view.containsKey(member.getUuid()) || passedOver.containsKey(member.getUuid());
+    }
+
     /** Whether {@code member} publishes a load, i.e. can take placed tasks. */
     boolean isCandidate(Member member) {
         return view.containsKey(member.getUuid());
