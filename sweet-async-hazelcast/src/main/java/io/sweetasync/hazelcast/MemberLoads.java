@@ -147,6 +147,12 @@ final class MemberLoads {
                 LOG.log(interrupted(ex) ? Level.DEBUG : Level.WARNING, "could not publish this member's load", ex);
             }
         }
+        catch (Error error) {
+            // Not let through: the scheduled executor would drop the publication for good, saying nothing (it keeps the
+            // error in a future nobody reads), and this member would fall out of placements, views and cancels as its
+            // load expired while it ran on. An OutOfMemoryError here may well pass; the next interval tries again.
+            LOG.log(Level.ERROR, "could not publish this member's load; trying again at the next interval", error);
+        }
     }
 
     private long timeToLive() {
