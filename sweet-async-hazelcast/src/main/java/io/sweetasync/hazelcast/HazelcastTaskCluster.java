@@ -108,9 +108,16 @@ public final class HazelcastTaskCluster implements TaskCluster {
      * taken for this one's (replies still go to the member, by its uuid).
      */
     private final UUID placer = UUID.randomUUID();
+    /**
+     * The incarnation this member took ({@link #incarnation()}) or claimed ({@link #claimIncarnation}), 0 before: claimed
+     * again whenever a member leaves, so that a counter lost with the members that held it (the owner of its partition
+     * and its backup, crashed together) starts again above every live member's number, not from 1.
+     */
+    private volatile long mine;
     private volatile ClusterHost host;
     private UUID membershipListener;
     private UUID lifecycleListener;
+    private UUID idsLostListener;
 
     /** A cluster on {@code hazelcast}, a running member; loads are published every 200 ms. */
     public HazelcastTaskCluster(HazelcastInstance hazelcast) {
@@ -186,6 +193,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
                 LOG.log(Level.WARNING, "cluster member {0} left; tasks placed on it from here are lost",
                         MemberNames.of(event.getMember()));
                 placements.memberLeft(event.getMember());
+                claimMineAgain(); // the counter may have left with it (and with its partition's backup)
                 loads.forget(event.getMember().getUuid());
                 shares.update(host);
                 ClusterHost attached = HazelcastTaskCluster.this.host;
@@ -202,13 +210,17 @@ public final class HazelcastTaskCluster implements TaskCluster {
                 placements.closeAll("this member's Hazelcast instance stopped before the task ended");
             }
         });
+        // The counter's partition lost with all its replicas (its owner and backup crashed together): claimed again
+        idsLostListener = hazelcast.<String, Long>getMap(IDS).addPartitionLostListener(event -> claimMineAgain());
         shares.update(host);
         loads.start(host);
     }
 
     @Override
     public long incarnation() {
-        return hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new NextIncarnation());
+        long taken = hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new NextIncarnation());
+        mine = taken;
+        return taken;
     }
 
     /**
@@ -223,7 +235,35 @@ public final class HazelcastTaskCluster implements TaskCluster {
             throw new IllegalArgumentException("proposed incarnation must be between 1 and " + TaskId.MAX_INCARNATION
                     + ", was " + proposed);
         }
-        return hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new ClaimIncarnation(proposed));
+        long answer = hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new ClaimIncarnation(proposed));
+        if (answer == proposed) {
+            mine = proposed;
+        }
+        return answer;
+    }
+
+    /**
+     * Claims this member's incarnation again, asynchronously (from the membership listener's thread): a no-op while the
+     * counter is at or above it, which it is unless the counter was lost.
+     */
+    private void claimMineAgain() {
+        long number = mine;
+        if (number < 1) {
+            return;
+        }
+        try {
+            hazelcast.<String, Long>getMap(IDS).submitToKey(INCARNATION_KEY, new ClaimIncarnation(number))
+                    .whenCompleteAsync((answer, failure) -> {
+                        if (failure != null) {
+                            LOG.log(Level.WARNING, "could not claim this member''s incarnation " + number + " again in "
+                                    + "the cluster after a member left or its partition was lost", failure);
+                        }
+                    }, Runnable::run);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "could not claim this member''s incarnation " + number + " again in the cluster "
+                    + "after a member left", ex);
+        }
     }
 
     @Override
@@ -390,6 +430,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         try {
             hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
             hazelcast.getCluster().removeMembershipListener(membershipListener);
+            hazelcast.getMap(IDS).removePartitionLostListener(idsLostListener);
             hazelcast.getUserContext().remove(CONTEXT_KEY, this);
         }
         catch (RuntimeException ex) {
