@@ -65,7 +65,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   store's number and claims it: the counter rises to it if below; if not (members without a store, or with
  *   another store, took it), the member opens its store again with at least the counter plus one, the store
  *   skipping ahead, and claims that. So a store member's ids stay unique in its store across restarts, and
- *   no member of the running cluster repeats another's. A cluster restarted from nothing starts counting
+ *   no member of the running cluster repeats another's; each member claims its number again when a member leaves or
+ *   the counter's partition is lost (its owner and backup crashed together), so a lost counter starts again above
+ *   every live member's. A cluster restarted from nothing starts counting
  *   again: until a member with a store has joined, members without one may repeat ids of an earlier run
  *   (ids kept in a store among them).</li>
  * </ul>
