@@ -136,7 +136,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         if (loadInterval.compareTo(Duration.ofMillis(10)) < 0 || loadInterval.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new IllegalArgumentException("loadInterval must be between 10 ms and 1 minute, was " + loadInterval);
         }
-        configureIds(hazelcast);
+        configureOwn(hazelcast);
         this.executor = hazelcast.getExecutorService(EXECUTOR);
         this.loads = new MemberLoads(hazelcast, loadInterval, placer);
         this.placements = new Placements(this, executor);
@@ -146,12 +146,13 @@ public final class HazelcastTaskCluster implements TaskCluster {
     }
 
     /**
-     * Gives the map {@code "sweet-async-ids"} a configuration of its own unless the application made one: without
-     * it the map takes the application's {@code default} map configuration, whose time to live, max idle or eviction
-     * (a cache's) dropped the counter, and members counted from 1 again, repeating live members' ids. The
-     * configuration is Hazelcast's plain one (no expiry, no eviction, one backup); every member adds the same one.
+     * Gives the map {@code "sweet-async-ids"} and the executor {@code "sweet-async"} a configuration of their own unless
+     * the application made one. Without one the map takes the application's {@code default} map configuration, whose
+     * time to live, max idle or eviction (a cache's) dropped the counter, and members counted from 1 again, repeating
+     * live members' ids; and the executor the {@code default} executor's, whose bounded queue dropped messages. The
+     * configurations are Hazelcast's plain ones; every member adds the same ones.
      */
-    private static void configureIds(HazelcastInstance hazelcast) {
+    private static void configureOwn(HazelcastInstance hazelcast) {
         try {
             if (hazelcast.getConfig().getMapConfigOrNull(IDS) == null) {
                 hazelcast.getConfig().addMapConfig(new com.hazelcast.config.MapConfig(IDS));
@@ -160,6 +161,18 @@ public final class HazelcastTaskCluster implements TaskCluster {
         catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "could not configure the map " + IDS + " (it takes the default map configuration: "
                     + "give it no time to live, max idle or eviction, or ids may repeat)", ex);
+        }
+        // Likewise the executor that carries every start, end and cancellation: under a default one with a bounded
+        // queue (a guard against memory growth) a burst had starts turned away, and end messages, sent without an
+        // answer, dropped, their handles waiting for good. Hazelcast's plain one: 16 threads, an unbounded queue.
+        try {
+            if ("default".equals(hazelcast.getConfig().findExecutorConfig(EXECUTOR).getName())) {
+                hazelcast.getConfig().addExecutorConfig(new com.hazelcast.config.ExecutorConfig(EXECUTOR));
+            }
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "could not configure the executor " + EXECUTOR + " (it takes the default executor "
+                    + "configuration: give it an unbounded queue, or placed tasks' messages may be dropped)", ex);
         }
     }
 
