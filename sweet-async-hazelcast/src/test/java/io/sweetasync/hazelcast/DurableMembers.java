@@ -48,7 +48,7 @@ final class DurableMembers implements AutoCloseable {
             store = new JdbcTaskStore(h2);
         }
         store.initializeSchema();
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < size + 4; i++) { // and for the members cluster.join() adds
             views.add(new CutOffStore(store));
         }
         cluster = TestCluster.start(size, (index, builder) -> more.apply(index, builder.store(views.get(index))
