@@ -227,6 +227,9 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         pending.push(this);
         while (!pending.isEmpty()) {
             TaskChildren<?> node = pending.pop();
+            if (node.children == null) { // a leaf, most nodes of a fan-out: no monitor to take
+                continue;
+            }
             synchronized (node.outcome) {
                 Children list = node.children;
                 if (list == null) {
