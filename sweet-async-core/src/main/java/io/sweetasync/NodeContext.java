@@ -83,13 +83,10 @@ final class NodeContext implements TaskContext {
     @Override
     public List<TaskResult<?>> joinChildren() {
         refuseJoiningFromADescendant();
-        // The children started so far, walked once, newest first, without the lock (see TaskChildren#newestChild):
-        // once the task has finished, its tree may be let go of meanwhile (TaskChildren#forgetTree), a link cut.
-        List<TaskNode<?>> newestFirst = new ArrayList<>();
-        for (TaskNode<?> child = node.newestChild(); child != null; child = child.olderSibling()) {
-            newestFirst.add(child);
-        }
-        int count = newestFirst.size();
+        // The children started so far, in start order: a copy taken under the lock (one array), since once the task
+        // has finished its tree may be let go of meanwhile (TaskChildren#forgetTree), its links cut.
+        List<TaskNode<?>> children = node.childNodes();
+        int count = children.size();
         List<TaskResult<?>> results = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             results.add(null);
@@ -97,8 +94,8 @@ final class NodeContext implements TaskContext {
         try {
             // Children tend to finish in the order they started: waiting for the last one first means the
             // others' completions wake nobody (one wake-up instead of one per child). Results in start order.
-            for (int i = 0; i < count; i++) {
-                results.set(count - 1 - i, newestFirst.get(i).awaitResult());
+            for (int i = count - 1; i >= 0; i--) {
+                results.set(i, children.get(i).awaitResult());
             }
         }
         catch (InterruptedException ex) {

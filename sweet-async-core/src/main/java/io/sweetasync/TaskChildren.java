@@ -38,9 +38,9 @@ import java.util.List;
  * A task keeps every child until its root finishes ({@link #forgetTree}), unless told to keep only its newest few ended ones
  * ({@link #keepEndedChildren}: a pipeline, whose adaptive workers retire and start again without end): then, as
  * each child is added while the body runs, the older ended children (those that left without being counted,
- * {@code GONE}) are unlinked, a kept child's link rewritten under the monitor to the next kept one. A link only ever
- * skips ended children, so a walk that read the newest child under the monitor still meets every child not ended
- * then, whichever value of a rewritten link it reads.
+ * {@code GONE}) are unlinked, a kept child's link rewritten under the monitor to the next kept one. Every walk
+ * over the list holds the monitor. Once the root finished and its snapshot is in the history, every node of the
+ * tree lets go of its children and each child of its older sibling ({@link #forgetTree}).
  */
 abstract class TaskChildren<T> extends TaskEnding<T> {
 
@@ -65,9 +65,8 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     /**
      * The child of the same parent added just before this one (null for the first): this task's link in its
      * parent's {@link #children}. Written under the parent's outcome's monitor, before the task becomes the
-     * newest child; written again only under a parent that keeps few ended children, to skip ended ones. So a walk
-     * from a newest child read under that monitor may go on outside it ({@link #newestChild()}): every value a
-     * link it follows can hold points to a child added before that read, past ended children only.
+     * newest child; written again only under a parent that keeps few ended children, to skip ended ones, and set to
+     * null under it once the root finished ({@link #forgetTree}). Walks hold the monitor ({@link #childNodes()}).
      */
     private TaskNode<?> olderSibling;
 
@@ -227,9 +226,6 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         pending.push(this);
         while (!pending.isEmpty()) {
             TaskChildren<?> node = pending.pop();
-            if (node.children == null) { // a leaf, most nodes of a fan-out: no monitor to take
-                continue;
-            }
             synchronized (node.outcome) {
                 Children list = node.children;
                 if (list == null) {
@@ -242,7 +238,9 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 while (child != null) {
                     TaskChildren<?> older = child.olderSibling;
                     child.olderSibling = null; // the link is written under its parent's monitor, this one
-                    pending.push(child);
+                    if (child.children != null) { // a leaf (most of a fan-out) has nothing more to let go of
+                        pending.push(child);
+                    }
                     child = older;
                 }
             }
@@ -263,21 +261,6 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
             }
             return Collections.unmodifiableList(Arrays.asList(all));
         }
-    }
-
-    /**
-     * The newest child, or null: with {@link #olderSibling()}, a walk over the children started so far, newest
-     * first, that needs neither the lock after this read nor a copy of the list.
-     */
-    TaskNode<?> newestChild() {
-        synchronized (outcome) {
-            return children == null ? null : children.newest;
-        }
-    }
-
-    /** The child of the same parent started just before this one, or null; see {@link #newestChild()}. */
-    final TaskNode<?> olderSibling() {
-        return olderSibling;
     }
 
     /**

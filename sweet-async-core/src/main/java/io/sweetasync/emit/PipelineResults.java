@@ -1,6 +1,8 @@
 package io.sweetasync.emit;
 
 import io.sweetasync.SpawningTask;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -128,6 +130,7 @@ final class PipelineResults<K, V> {
 
         /** {@link #state}'s flag: the receive ended, nothing more is taken. */
         private static final int CLOSED = 1 << 30;
+        private static final VarHandle STATE = stateHandle();
 
         private final long sequence;
         private final String pipeline;
@@ -135,9 +138,10 @@ final class PipelineResults<K, V> {
          * {@link #CLOSED}, plus the calls taking a result now: a call counts itself in before it looks at the flag and
          * out once its result is kept, and {@link #close} waits for the count to drain after setting the flag, so a
          * call that returned normally has its result in the log before the receive is over (a flag read, then the
-         * add, let a result taken as the receive ended miss the final event).
+         * add, let a result taken as the receive ended miss the final event). A field of its own ({@link #STATE}), not an
+         * {@code AtomicInteger}: one collector is made per event, and the atomic was a third of its 48 bytes.
          */
-        private final AtomicInteger state = new AtomicInteger();
+        private volatile int state;
 
         private Collector(long sequence, String pipeline) {
             this.sequence = sequence;
@@ -151,7 +155,7 @@ final class PipelineResults<K, V> {
                 log.append(new Collected<>(sequence, key, value));
             }
             finally {
-                state.decrementAndGet();
+                STATE.getAndAdd(this, -1);
             }
             log.drain(); // subscribers' code runs outside the count: close() never waits for it
         }
@@ -164,7 +168,7 @@ final class PipelineResults<K, V> {
                 record(new EventError<>(sequence, key, error));
             }
             finally {
-                state.decrementAndGet();
+                STATE.getAndAdd(this, -1);
             }
         }
 
@@ -173,11 +177,11 @@ final class PipelineResults<K, V> {
          * has kept it when this returns (they are short: a list's add under its lock, or an error's).
          */
         void close() {
-            state.getAndUpdate(now -> now | CLOSED);
+            STATE.getAndBitwiseOr(this, CLOSED);
             // Spins a while, then parks: a call in flight on a virtual thread may be unmounted (say, blocked on the
             // result log's monitor) and needs a carrier back, which closers spinning on every carrier never give up.
             boolean interrupted = false;
-            for (int turn = 0; (state.get() & ~CLOSED) != 0; turn++) {
+            for (int turn = 0; (state & ~CLOSED) != 0; turn++) {
                 interrupted |= Waits.spin(turn);
             }
             if (interrupted) {
@@ -185,10 +189,19 @@ final class PipelineResults<K, V> {
             }
         }
 
+        private static VarHandle stateHandle() {
+            try {
+                return MethodHandles.lookup().findVarHandle(PipelineResults.Collector.class, "state", int.class);
+            }
+            catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
         /** Counts a call in, refused once closed. */
         private void enter() {
-            if ((state.incrementAndGet() & CLOSED) != 0) {
-                state.decrementAndGet();
+            if (((int) STATE.getAndAdd(this, 1) & CLOSED) != 0) {
+                STATE.getAndAdd(this, -1);
                 throw new IllegalStateException("pipeline " + pipeline + ": the collector of event " + sequence
                         + " was used after its receive ended; collect within Receiver.receive (a result collected"
                         + " later would be in no final event)");
