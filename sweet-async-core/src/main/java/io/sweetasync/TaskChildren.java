@@ -69,6 +69,12 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * null under it once the root finished ({@link #forgetTree}). Walks hold the monitor ({@link #childNodes()}).
      */
     private TaskNode<?> olderSibling;
+    /**
+     * Set by a finished root just before it lets go of its tree ({@link #forgetTree}): a walk of the live tree
+     * that read it false after it ended saw every list whole (each cut is made under a monitor the walk takes
+     * after this write).
+     */
+    private volatile boolean treeForgotten;
 
     TaskChildren(TaskSettings settings, long idValue, TaskId givenId) {
         super(settings, idValue, givenId);
@@ -222,6 +228,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         if (children == null) { // read without the lock: a finished root gains no child
             return;
         }
+        treeForgotten = true; // before any cut: see treeForgotten()
         ArrayDeque<TaskChildren<?>> pending = new ArrayDeque<>();
         pending.push(this);
         while (!pending.isEmpty()) {
@@ -245,6 +252,14 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 }
             }
         }
+    }
+
+    /**
+     * Whether this root has begun to let go of its tree: a walk of it ({@link #tree}) that reads false here once
+     * done saw no list cut; true, it may show a node without its children.
+     */
+    final boolean treeForgotten() {
+        return treeForgotten;
     }
 
     /** The children, in the order they were added: a copy, taken under the lock (one array). */

@@ -7,6 +7,7 @@ import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -137,7 +138,12 @@ public final class TaskOrchestrator implements AutoCloseable {
     public Optional<TaskInfo> find(TaskId id) {
         TaskNode<?> node = parts.live.find(Objects.requireNonNull(id, "id"));
         if (node != null) {
-            return Optional.of(node.tree(Integer.MAX_VALUE));
+            TaskInfo tree = node.tree(Integer.MAX_VALUE);
+            if (!node.rootNode().treeForgotten()) {
+                return Optional.of(tree);
+            }
+            // Its root ended during the walk and let go of its tree (forgetTree), which the walk may show cut:
+            // the root's snapshot went into the history before that, so it is looked up there, as it is from now on.
         }
         TaskInfo recorded = parts.history.find(id);
         return recorded != null ? Optional.of(recorded) : parts.outside.find(id);
@@ -194,7 +200,19 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /** Live root tasks with their subtrees, oldest first. */
     public List<TaskInfo> roots() {
-        return parts.live.rootsOldestFirst().stream().map(node -> node.tree(Integer.MAX_VALUE)).toList();
+        List<TaskInfo> trees = new ArrayList<>();
+        for (TaskNode<?> node : parts.live.rootsOldestFirst()) {
+            TaskInfo tree = node.tree(Integer.MAX_VALUE);
+            if (node.treeForgotten()) {
+                // Ended during the walk, its tree let go of (forgetTree) and maybe shown cut: its history entry
+                // went in before, whole; none (no history) leaves it out, as it is ended.
+                tree = parts.history.find(node.id());
+            }
+            if (tree != null) {
+                trees.add(tree);
+            }
+        }
+        return trees;
     }
 
     /** Flat snapshots (no children) of every live task, roots and children, oldest first; walks the live trees. */
