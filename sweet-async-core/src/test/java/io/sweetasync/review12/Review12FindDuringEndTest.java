@@ -45,10 +45,11 @@ class Review12FindDuringEndTest {
         for (int round = 0; round < rounds && cuts.size() < 3; round++) {
             CountDownLatch allAdded = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
+            AtomicReference<TaskId> middle = new AtomicReference<>();
             SpawningTask<String> root = orchestrator.to(String.class).named("root").run(() -> {
                 TaskContext ctx = TaskContext.current().orElseThrow();
                 for (int i = 0; i < CHILDREN; i++) {
-                    ctx.runChild(() -> {
+                    SpawningTask<String> child = ctx.runChild(() -> {
                         TaskContext inner = TaskContext.current().orElseThrow();
                         for (int j = 0; j < GRANDCHILDREN; j++) {
                             inner.runChild(() -> "g");
@@ -56,6 +57,9 @@ class Review12FindDuringEndTest {
                         inner.joinChildren();
                         return "c";
                     });
+                    if (i == CHILDREN / 2) {
+                        middle.set(child.id());
+                    }
                 }
                 ctx.joinChildren();
                 allAdded.countDown();
@@ -66,24 +70,33 @@ class Review12FindDuringEndTest {
             TaskId id = root.id();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<String> seen = new AtomicReference<>();
+            TaskId childId = middle.get();
             Thread poller = Thread.ofPlatform().start(() -> {
-                boolean useRoots = false;
+                int query = 0;
                 while (!stop.get() && seen.get() == null) {
                     List<TaskInfo> got = new ArrayList<>();
-                    if (useRoots) {
+                    String asked = switch (query) {
+                        case 0 -> "roots()";
+                        case 1 -> "find(rootId)";
+                        default -> "find(childId)";
+                    };
+                    if (query == 0) {
                         got.addAll(orchestrator.roots());
                     }
                     else {
-                        Optional<TaskInfo> found = orchestrator.find(id);
+                        Optional<TaskInfo> found = orchestrator.find(query == 1 ? id : childId);
+                        if (found.isEmpty()) {
+                            seen.compareAndSet(null, asked + ": not found");
+                        }
                         found.ifPresent(got::add);
                     }
                     for (TaskInfo top : got) {
                         String cut = firstCut(top);
                         if (cut != null) {
-                            seen.compareAndSet(null, (useRoots ? "roots()" : "find(id)") + ": " + cut);
+                            seen.compareAndSet(null, asked + ": " + cut);
                         }
                     }
-                    useRoots = !useRoots;
+                    query = (query + 1) % 3;
                 }
             });
             Thread.sleep(1);
