@@ -69,12 +69,6 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * null under it once the root finished ({@link #forgetTree}). Walks hold the monitor ({@link #childNodes()}).
      */
     private TaskNode<?> olderSibling;
-    /**
-     * Set by a finished root just before it lets go of its tree ({@link #forgetTree}): a walk of the live tree
-     * that read it false after it ended saw every list whole (each cut is made under a monitor the walk takes
-     * after this write).
-     */
-    private volatile boolean treeForgotten;
 
     TaskChildren(TaskSettings settings, long idValue, TaskId givenId) {
         super(settings, idValue, givenId);
@@ -228,7 +222,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         if (children == null) { // read without the lock: a finished root gains no child
             return;
         }
-        treeForgotten = true; // before any cut: see treeForgotten()
+        children.forgotten = true; // before any cut: see treeForgotten()
         ArrayDeque<TaskChildren<?>> pending = new ArrayDeque<>();
         pending.push(this);
         while (!pending.isEmpty()) {
@@ -259,7 +253,8 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * done saw no list cut; true, it may show a node without its children.
      */
     final boolean treeForgotten() {
-        return treeForgotten;
+        Children list = children; // a task that never had a child has nothing to cut, and no list
+        return list != null && list.forgotten;
     }
 
     /** The children, in the order they were added: a copy, taken under the lock (one array). */
@@ -312,6 +307,12 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         TaskSettings lastSettings;
         /** How many ended children the task keeps ({@link #keepEndedChildren}); -1: every one. */
         int endedKept = -1;
+        /**
+         * Set by a finished root just before it lets go of its tree ({@link #forgetTree}), in the root's list: a walk
+         * of the live tree that read it false after it ended saw every list whole (each cut is made under a monitor
+         * the walk takes after this write). Here, not in every task: a root without children has nothing to cut.
+         */
+        volatile boolean forgotten;
     }
 
     // ---- shares ---------------------------------------------------------------------------------
