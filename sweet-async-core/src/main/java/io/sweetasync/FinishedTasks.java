@@ -58,7 +58,9 @@ final class FinishedTasks {
             announceWhenFinal(node);
         }
         if (node.parentNode() == null) {
-            node.forgetTree(); // its snapshot is in the history: nothing walks the tree of a finished root again
+            // Its snapshot is in the history: nothing walks the tree of a finished root again, but the root's own
+            // body if it still runs (a runaway: its joinChildren()); then when that body returns
+            node.finishedForgetTree(node.isRunaway());
         }
         live.wakeDrainWaiters();
     }
@@ -70,6 +72,9 @@ final class FinishedTasks {
      * with, in the history and the store; only its {@code metrics()} become final.
      */
     void runawayReturned(TaskNode<?> node) {
+        if (node.parentNode() == null) {
+            node.bodyReturnedForgetTree();
+        }
         if (node.bodyReturnedAfterEnd() && !orchestrator.parts().isClosed()) {
             announceWhenFinal(node);
         }

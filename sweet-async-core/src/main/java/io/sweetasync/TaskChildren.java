@@ -49,6 +49,10 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     private static final int SHARE_NONE = 0;
     private static final int SHARE_COUNTED = 1;
     private static final int SHARE_GONE = 2;
+    private static final VarHandle FORGET_GATE = forgetGateHandle();
+    private static final int GATE_OPEN = 0;
+    private static final int GATE_FINISHED = 1;
+    private static final int GATE_RETURNED = 2;
     /** The child count of the first warning that a task keeps many children ({@link #warnOfManyChildren}). */
     static final int MANY_CHILDREN = 100_000;
 
@@ -218,7 +222,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * ({@link #childCount()}), and a context kept past its task's end lists no children. A loop over an explicit
      * stack, however deep; nothing to do for a task that never had a child.
      */
-    final void forgetTree() {
+    private void forgetTree() {
         if (children == null) { // read without the lock: a finished root gains no child
             return;
         }
@@ -245,6 +249,38 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                     child = older;
                 }
             }
+        }
+    }
+
+    private static VarHandle forgetGateHandle() {
+        try {
+            return MethodHandles.lookup().findVarHandle(Children.class, "forgetGate", int.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /**
+     * The finisher of this root, its snapshot in the history: lets go of the tree now, unless the root's body still
+     * runs ({@code bodyRunning}: a runaway, whose {@code joinChildren()} still answers its children); then whichever of
+     * this and {@link #bodyReturnedForgetTree} comes second does ({@link Children#forgetGate}).
+     */
+    final void finishedForgetTree(boolean bodyRunning) {
+        Children list = children;
+        if (list == null) {
+            return; // no child: nothing to let go of
+        }
+        if (!bodyRunning || !FORGET_GATE.compareAndSet(list, GATE_OPEN, GATE_FINISHED)) {
+            forgetTree();
+        }
+    }
+
+    /** A runaway root's body has returned: lets go of the tree if the finisher waited for it (see above). */
+    final void bodyReturnedForgetTree() {
+        Children list = children;
+        if (list != null && !FORGET_GATE.compareAndSet(list, GATE_OPEN, GATE_RETURNED)) {
+            forgetTree();
         }
     }
 
@@ -313,6 +349,11 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
          * the walk takes after this write). Here, not in every task: a root without children has nothing to cut.
          */
         volatile boolean forgotten;
+        /**
+         * {@code GATE_OPEN}, then {@code GATE_FINISHED} (the finisher of a root whose body still ran) or
+         * {@code GATE_RETURNED} (that body returned first): the side whose change fails lets go of the tree.
+         */
+        volatile int forgetGate;
     }
 
     // ---- shares ---------------------------------------------------------------------------------

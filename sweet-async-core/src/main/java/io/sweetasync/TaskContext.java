@@ -45,7 +45,8 @@ public interface TaskContext {
 
     /**
      * Snapshots of the children started so far, in start order. Once the task's whole tree has ended (its root
-     * finished), the tree is let go of, so that a kept handle holds none of its tasks' values: a context kept
+     * finished, and the root's body returned: a timed-out body that runs on still joins its children), the tree is
+     * let go of, so that a kept handle holds none of its tasks' values: a context kept
      * past that lists no children, and {@link #joinChildren()} returns an empty list.
      */
     List<TaskInfo> children();
