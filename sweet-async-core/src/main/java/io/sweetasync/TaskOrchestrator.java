@@ -137,16 +137,17 @@ public final class TaskOrchestrator implements AutoCloseable {
      */
     public Optional<TaskInfo> find(TaskId id) {
         TaskNode<?> node = parts.live.find(Objects.requireNonNull(id, "id"));
-        if (node != null) {
-            TaskInfo tree = node.tree(Integer.MAX_VALUE);
-            if (!node.rootNode().treeForgotten()) {
-                return Optional.of(tree);
-            }
-            // Its root ended during the walk and let go of its tree (forgetTree), which the walk may show cut:
-            // the root's snapshot went into the history before that, so it is looked up there, as it is from now on.
-        }
-        TaskInfo recorded = parts.history.find(id);
-        return recorded != null ? Optional.of(recorded) : parts.outside.find(id);
+        TaskInfo found = node != null ? liveTree(node) : parts.history.find(id);
+        return found != null ? Optional.of(found) : parts.outside.find(id);
+    }
+
+    /**
+     * {@code node}'s subtree, walked now; or, if its root ended during the walk and let go of its tree (which the walk
+     * may then show cut), the history's snapshot, in before that (null without one).
+     */
+    private TaskInfo liveTree(TaskNode<?> node) {
+        TaskInfo tree = node.tree(Integer.MAX_VALUE);
+        return node.rootNode().treeForgotten() ? parts.history.find(node.id()) : tree;
     }
 
     /**
@@ -202,12 +203,7 @@ public final class TaskOrchestrator implements AutoCloseable {
     public List<TaskInfo> roots() {
         List<TaskInfo> trees = new ArrayList<>();
         for (TaskNode<?> node : parts.live.rootsOldestFirst()) {
-            TaskInfo tree = node.tree(Integer.MAX_VALUE);
-            if (node.treeForgotten()) {
-                // Ended during the walk, its tree let go of (forgetTree) and maybe shown cut: its history entry
-                // went in before, whole; none (no history) leaves it out, as it is ended.
-                tree = parts.history.find(node.id());
-            }
+            TaskInfo tree = liveTree(node); // none: ended meanwhile, and no history keeps it
             if (tree != null) {
                 trees.add(tree);
             }

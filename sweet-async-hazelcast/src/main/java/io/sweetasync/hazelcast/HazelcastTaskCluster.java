@@ -3,6 +3,8 @@ package io.sweetasync.hazelcast;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.ExecutorConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -155,7 +158,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private static void configureOwn(HazelcastInstance hazelcast) {
         try {
             if (hazelcast.getConfig().getMapConfigOrNull(IDS) == null) {
-                hazelcast.getConfig().addMapConfig(new com.hazelcast.config.MapConfig(IDS));
+                hazelcast.getConfig().addMapConfig(new MapConfig(IDS));
             }
         }
         catch (RuntimeException ex) {
@@ -167,7 +170,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         // answer, dropped, their handles waiting for good. Hazelcast's plain one: 16 threads, an unbounded queue.
         try {
             if ("default".equals(hazelcast.getConfig().findExecutorConfig(EXECUTOR).getName())) {
-                hazelcast.getConfig().addExecutorConfig(new com.hazelcast.config.ExecutorConfig(EXECUTOR));
+                hazelcast.getConfig().addExecutorConfig(new ExecutorConfig(EXECUTOR));
             }
         }
         catch (RuntimeException ex) {
@@ -426,7 +429,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     }
 
     /** {@code message} sent to {@code others}; none if this member's own Hazelcast instance stopped meanwhile. */
-    private <T> Map<Member, Future<T>> submitToOthers(java.util.concurrent.Callable<T> message, List<Member> others) {
+    private <T> Map<Member, Future<T>> submitToOthers(Callable<T> message, List<Member> others) {
         try {
             return executor.submitToMembers(message, others);
         }

@@ -92,7 +92,8 @@ final class AsyncTaskPlans {
         // called method, and the bridge, return Object, and a returned future was taken for a plain value
         // and a method of a generic base class returns what the bean's class binds (R fetch() of a
         // Fetcher<CompletableFuture<String>> returns Object, and its future was taken for a plain value)
-        Class<?> returns = returnType(specific, target == null ? targetClass : AopUtils.getTargetClass(target));
+        Class<?> beanClass = target == null ? targetClass : AopUtils.getTargetClass(target);
+        Class<?> returns = returnType(specific, beanClass);
         AsyncTaskSettings.checkReturnType(specific, returns); // beans the start-up check did not see (lazy, prototype)
         // Named after the bean's class behind a JDK proxy too (the called method is the interface's), and when the class
         // inherits the method (two beans' classes extending one base ran as one name). A durable or
@@ -100,10 +101,10 @@ final class AsyncTaskPlans {
         // does an anonymous class's (no simple name)
         boolean calledName = annotation.durable() || annotation.placement() == Placement.ANYWHERE
                 || specific.getDeclaringClass().isAnonymousClass();
-        Class<?> beanClass = ClassUtils.getUserClass(target == null ? targetClass : AopUtils.getTargetClass(target));
+        Class<?> userClass = ClassUtils.getUserClass(beanClass);
         Plan fresh = new Plan(targetClass, calledName ? settings.namedBuilder(method, annotation)
-                : settings.namedBuilder(specific, annotation, specific.getDeclaringClass().isAssignableFrom(beanClass)
-                        ? beanClass : specific.getDeclaringClass()),
+                : settings.namedBuilder(specific, annotation, specific.getDeclaringClass().isAssignableFrom(userClass)
+                        ? userClass : specific.getDeclaringClass()),
                 settings.handlerName(method, annotation), returns,
                 CompletionStage.class.isAssignableFrom(returns) || Future.class.isAssignableFrom(returns),
                 annotation.durable(), annotation.placement() == Placement.ANYWHERE, settings.mayRetry(annotation));
