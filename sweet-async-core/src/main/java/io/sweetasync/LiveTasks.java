@@ -8,7 +8,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -32,13 +31,13 @@ final class LiveTasks {
      */
     private final StripedTable<TaskNode<?>> roots = new StripedTable<>(StripedTable.stripesFor(Runtime.getRuntime().availableProcessors()),
             TaskNode::idValue);
-    private final LongAdder count = new LongAdder();
+    private final StripedCounter count = new StripedCounter();
     /**
      * Of {@link #count}, the tasks that only follow work ({@code anywhere()} handles, durable mirrors: no load of this
      * member, {@link ClusterPlacement#liveTasks}): counted after {@link #count}, uncounted before it, so that the
      * difference never reads less than the other live tasks.
      */
-    private final LongAdder following = new LongAdder();
+    private final StripedCounter following = new StripedCounter();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition drained = drainLock.newCondition();
     private volatile boolean signalDrains;

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
  * counter; figures in {@link TaskFigures.Resource} order (CPU, allocated, read, written).
  */
 final class UsageTotals {
-    private final LongAdder attempts = new LongAdder();
+    /** Added to by every attempt's thread, fresh virtual threads mostly: see {@link StripedCounter}. */
+    private final StripedCounter attempts = new StripedCounter();
     private final LongAdder[] figures = {
             new LongAdder(), new LongAdder(),
             new LongAdder(), new LongAdder() };
