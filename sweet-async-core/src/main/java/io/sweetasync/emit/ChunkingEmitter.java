@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * to again; they may hold {@code null} elements, which are events like any other. {@code chunk} grows as
  * elements come, so a huge {@code size} reserves nothing. Once {@link #close}d (the source returned or
  * failed), it refuses elements, as a kept pipeline emitter does, rather than keep them where nothing will
- * emit them.
+ * emit them. An element is refused, not accepted, on an interrupted thread ({@link #emit}); a list whose emit
+ * is interrupted while it waits for room (the pipeline being stopped) is dropped with the rest of the run.
  */
 final class ChunkingEmitter<E> implements Emitter<E> {
 
@@ -33,8 +34,17 @@ final class ChunkingEmitter<E> implements Emitter<E> {
         this.size = size;
     }
 
+    /**
+     * Refuses {@code data} with {@link InterruptedException} if this thread's interrupt flag is set, as the
+     * pipeline's own emitter does (its wait for room is interruptible), so an element is accepted only on a thread
+     * whose list's emit can hand it over: accepted with the flag set, it joined a list whose emit then failed, and
+     * the elements accepted into that list before it were lost.
+     */
     @Override
     public void emit(E data) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("the chunked source's thread was interrupted: the element is not accepted");
+        }
         List<E> full = null;
         synchronized (this) {
             checkOpen();

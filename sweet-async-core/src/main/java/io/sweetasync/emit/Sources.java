@@ -127,7 +127,7 @@ public final class Sources {
             return;
         }
         try {
-            emitter.emit(last);
+            emitLastList(emitter, last);
         }
         catch (InterruptedException stopped) {
             failed.addSuppressed(stopped);
@@ -135,6 +135,29 @@ public final class Sources {
         }
         catch (RuntimeException refused) {
             failed.addSuppressed(refused);
+        }
+    }
+
+    /**
+     * Emits the last list of a chunked source that has returned or failed. Its elements were accepted, so an
+     * interrupt flag the source left set while nothing stops the pipeline (its own wait, interrupted, the flag
+     * restored as the idiom goes) does not refuse them: it is cleared for the emit and set again after it, for
+     * the sender's end to see as a plain sender's (which then completes with every event). A stop's interrupt
+     * still refuses them (the engine records a stop before it interrupts).
+     */
+    private static <E> void emitLastList(Emitter<List<E>> emitter, List<E> last) throws InterruptedException {
+        boolean leftover = Thread.interrupted();
+        if (leftover && PipelineWorkers.isStopping(false)) {
+            Thread.currentThread().interrupt();
+            leftover = false;
+        }
+        try {
+            emitter.emit(last);
+        }
+        finally {
+            if (leftover) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -186,6 +209,9 @@ public final class Sources {
      * the pipeline in either order. Lists are unmodifiable and may hold {@code null} elements; {@code size} is
      * a bound, not an allocation. Run in a task (a pipeline's sender), the source has returned once the child
      * tasks it started have ended too, as a sender has: elements they emit are chunked, the last list after them.
+     * As the pipeline's own emitter does, the source's emitter refuses an element on an interrupted thread
+     * ({@link InterruptedException}, nothing accepted); an interrupt flag the source leaves set as it returns or
+     * fails, while nothing stops the pipeline, does not refuse the last list, whose elements were accepted.
      */
     public static <E> Sender<List<E>> chunked(Sender<E> source, int size) {
         Objects.requireNonNull(source, "source");
@@ -209,7 +235,7 @@ public final class Sources {
             }
             List<E> last = chunks.close();
             if (!last.isEmpty()) {
-                emitter.emit(last);
+                emitLastList(emitter, last);
             }
         };
     }
