@@ -31,9 +31,10 @@ public sealed interface ReceiverStrategy {
     /**
      * One worker that takes events in batches: as many as are buffered up to {@code size}, waiting up to
      * {@code maxDelay} after the first for the batch to fill, then receives them in emission order.
-     * Collected results and progress counts are published per batch. Taken events count against the
-     * pipeline's {@code bufferSize}, so a batch holds at most {@code bufferSize + 1} events: a larger
-     * {@code size} is taken as that.
+     * Progress counts are published per batch; collected results reach the results stream as they are
+     * collected, as with every strategy, while the rest of their batch is still being received. Taken events
+     * count against the pipeline's {@code bufferSize}, so a batch holds at most {@code bufferSize + 1} events:
+     * a larger {@code size} is taken as that.
      */
     static ReceiverStrategy batched(int size, Duration maxDelay) {
         return new Batched(size, maxDelay);
