@@ -24,8 +24,9 @@ import javax.sql.DataSource;
  * <p>Invariants: thread-safe; the only shared mutable state is {@link #dialect}, written once a connection told
  * it (every thread that detects it detects the same kind: a benign race) and volatile, so that a thread
  * that reads it non-null reads a detected kind; the rest is each thread's own ({@link #timed}, the bounds). A
- * transaction is this class's only transaction boundary: begun and committed (or rolled back) on one
- * connection inside one {@link #run} call, or left to the owner of a transaction already open on the connection.
+ * transaction is this class's only transaction boundary: begun and committed (or rolled back, whatever the work
+ * threw, an {@code Error} included) on one connection inside one {@link #run} call, or left to the owner of a
+ * transaction already open on the connection.
  *
  * <p>Statements wait as long as the database makes them, unless bounded: by the seconds a call gives
  * ({@link #updateWithin}), or by the bound this thread's calls share ({@link #within}, {@link StatementBounds}).
@@ -172,9 +173,11 @@ final class StoreConnections {
                 }
                 return result;
             }
-            catch (SQLException | RuntimeException ex) {
+            catch (SQLException | RuntimeException | Error ex) {
+                // An Error too (a driver's NoClassDefFoundError, an OutOfMemoryError while binding a row): left open,
+                // the setAutoCommit(true) below would commit what the work wrote before it, half a transaction.
                 if (auto) {
-                    connection.rollback();
+                    rollBack(connection, ex);
                 }
                 throw ex;
             }
@@ -184,6 +187,19 @@ final class StoreConnections {
                 }
             }
         });
+    }
+
+    /**
+     * Rolls back {@code connection}'s transaction after {@code failure}; a rollback that fails too (the connection
+     * broken) is added to {@code failure} as suppressed, so that its caller hears what went wrong first.
+     */
+    private static void rollBack(Connection connection, Throwable failure) {
+        try {
+            connection.rollback();
+        }
+        catch (SQLException | RuntimeException ex) {
+            failure.addSuppressed(ex);
+        }
     }
 
     @FunctionalInterface
