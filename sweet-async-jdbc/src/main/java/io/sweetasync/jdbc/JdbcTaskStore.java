@@ -142,7 +142,8 @@ public final class JdbcTaskStore implements TaskStore {
      * <p>The lease is renewed first, in a commit of its own. Marking lost waits at most a third of the lease (at least
      * a second) for locks on the task table (an index being built on it, a {@code VACUUM FULL}); beyond, it is left
      * to the next renewal (0 is returned, with a warning), so such a lock never keeps this member's later renewals
-     * from coming.
+     * from coming. So is marking lost that fails otherwise (a deadlock with another session, the connection lost
+     * after the renewal's commit): the lease was renewed, and this returns; only a renewal that failed throws.
      */
     @Override
     public int heartbeat(long incarnation, Duration lease) {

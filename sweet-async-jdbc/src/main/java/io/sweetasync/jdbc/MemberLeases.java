@@ -111,17 +111,25 @@ final class MemberLeases {
         // VACUUM FULL, a long transaction over a dead member's rows): waiting unbounded kept the lease keeper from its
         // next renewals, so this live member's lease lapsed, its durable tasks were claimed and run a second time
         // elsewhere and its other tasks marked lost. Given up after a third of the lease, and tried at the next renewal.
-        int seconds = markLostSeconds(lease);
+        // So is any other failure of it (a deadlock with a transaction updating those rows in another order, of which
+        // PostgreSQL chose this side): thrown, it read as a failed renewal of a lease that was renewed, and the lease
+        // keeper skipped what follows one (the claims, the look at what it owns) and took the member for out of reach.
+        return markLostAfterLease(incarnation, now, markLostSeconds(lease));
+    }
+
+    /**
+     * {@link #markLost} after {@code incarnation}'s lease was renewed (committed): a failure of it is said in the log
+     * and left to the next renewal, 0 returned, never thrown as if the lease had not been renewed.
+     */
+    private int markLostAfterLease(long incarnation, long now, int seconds) {
         try {
             return markLost(now, seconds);
         }
         catch (TaskStoreException ex) {
-            if (!StoreConnections.timedOut(ex)) {
-                throw ex;
-            }
-            LOG.log(System.Logger.Level.WARNING, "marking lost the tasks of stopped members waited over " + seconds
-                    + " s for a lock on " + prefix + "task (the lease of incarnation " + incarnation + " was renewed); "
-                    + "tried again at the next renewal: " + ex.getMessage());
+            String what = StoreConnections.timedOut(ex) ? "waited over " + seconds + " s for a lock on " + prefix + "task"
+                    : "failed";
+            LOG.log(System.Logger.Level.WARNING, "marking lost the tasks of stopped members " + what + " (the lease of "
+                    + "incarnation " + incarnation + " was renewed); tried again at the next renewal: " + ex.getMessage());
             return 0;
         }
     }
