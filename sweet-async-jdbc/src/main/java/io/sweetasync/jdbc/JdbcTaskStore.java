@@ -30,7 +30,9 @@ import javax.sql.DataSource;
  * No method holds a connection between calls; writes of task records are one batch and one
  * transaction. {@link #enqueue} leaves the connection's transaction alone, so that inside a Spring
  * transaction (a {@code TransactionAwareDataSourceProxy}) the invocation is stored in that
- * transaction.
+ * transaction. A connection with auto-commit off is taken for one in such a transaction, so the
+ * {@code DataSource} must hand out connections with auto-commit on outside one (a pool's default;
+ * not HikariCP's {@code autoCommit=false}): {@link #open} refuses one that does not.
  *
  * <pre>{@code
  * JdbcTaskStore store = new JdbcTaskStore(dataSource);
@@ -130,6 +132,9 @@ public final class JdbcTaskStore implements TaskStore {
      * sequence's next {@code atLeast - next} values in one query and keeps the largest, so the sequence only
      * ever moves forward (never reset, whatever other members open at the same time) and the number is
      * handed out once.
+     *
+     * @throws TaskStoreException if the {@code DataSource} hands out a connection with auto-commit off here (outside
+     *         a transaction: a pool made so), whose writes nobody would commit
      */
     @Override
     public Incarnation open(String member, Duration lease, long atLeast) {

@@ -45,6 +45,7 @@ final class MemberLeases {
         long until = leaseUntil(now, lease);
         String name = Texts.cut(member, 200); // as a task record's member: a longer name failed the insert
         long number = connections.run(connection -> {
+            refuseAutoCommitOff(connection);
             long next = nextIncarnations(connection, 1);
             if (next < atLeast) {
                 next = nextIncarnations(connection, atLeast - next); // distinct values above next: the last >= atLeast
@@ -61,6 +62,25 @@ final class MemberLeases {
         });
         markLost(now, 0);
         return new Incarnation(number, member, Instant.ofEpochMilli(until));
+    }
+
+    /**
+     * Refuses a connection with auto-commit off at {@code open}, the first call an orchestrator makes, on the thread
+     * that builds it. The store takes such a connection for one in its caller's transaction (a Spring transaction's,
+     * through a transaction-aware data source) and leaves the commit to that caller; a pool whose connections all come
+     * so ({@code HikariConfig.setAutoCommit(false)}) has no caller to commit, and rolls back every call when the
+     * connection comes back: an {@code enqueue} returned for an invocation that was never stored, and no lease, record or
+     * end was kept.
+     */
+    private void refuseAutoCommitOff(Connection connection) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            throw new TaskStoreException("task store (" + prefix + "*): its DataSource handed out a connection with "
+                    + "auto-commit off (a pool made so, HikariCP's autoCommit=false, spring.datasource.hikari.auto-commit="
+                    + "false; or a transaction open on the thread that opens the store): the store would take it for its "
+                    + "caller's transaction and leave the commit to it, so nothing it writes outside such a transaction "
+                    + "would be kept. Give the store a DataSource whose connections have auto-commit on (HikariCP's "
+                    + "default; a pool of its own), and open it outside a transaction", null);
+        }
     }
 
     /**
