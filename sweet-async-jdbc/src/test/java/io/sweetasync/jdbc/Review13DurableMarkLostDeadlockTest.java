@@ -40,7 +40,7 @@ class Review13DurableMarkLostDeadlockTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aDeadlockInMarkingLostDoesNotFailARenewalThatWasCommitted() throws Exception {
         assumeTrue(Databases.postgres().isPresent(), "needs " + Databases.POSTGRES_ENV);
-        // A pool of its own: the JVM's shared one may be short of connections after other tests' chaos.
+        // A pool of its own: the session setting below must not go back to the shared pool with its connection.
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(System.getenv(Databases.POSTGRES_ENV));
         config.setMaximumPoolSize(4);
@@ -81,7 +81,8 @@ class Review13DurableMarkLostDeadlockTest {
                 }
             });
             // marking lost has updated the first row and waits for the second
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> markingLostWaits(other));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> markingLostWaits(dataSource));
             // ... and now the other side waits for the first: a deadlock, of which marking lost is the victim
             statement.executeUpdate("UPDATE " + prefix + "task SET name = name WHERE id = " + first);
             other.rollback();
@@ -98,9 +99,13 @@ class Review13DurableMarkLostDeadlockTest {
         assertThat(store.find(new TaskId(first)).orElseThrow().failureType()).isEqualTo("TaskLostException");
     }
 
-    /** Whether a statement marking tasks lost waits for a row lock, as another session sees it. */
-    private static boolean markingLostWaits(Connection other) throws Exception {
-        try (Statement read = other.createStatement(); ResultSet row = read.executeQuery("SELECT count(*) FROM "
+    /**
+     * Whether a statement marking tasks lost waits for a row lock, as a session of its own sees it (within a transaction
+     * PostgreSQL answers pg_stat_activity from a snapshot taken at its first read).
+     */
+    private static boolean markingLostWaits(DataSource dataSource) throws Exception {
+        try (Connection look = dataSource.getConnection(); Statement read = look.createStatement();
+                ResultSet row = read.executeQuery("SELECT count(*) FROM "
                 + "pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%TaskLostException%' AND pid <> "
                 + "pg_backend_pid()")) {
             return row.next() && row.getInt(1) > 0;
