@@ -133,8 +133,8 @@ public final class JdbcTaskStore implements TaskStore {
      * ever moves forward (never reset, whatever other members open at the same time) and the number is
      * handed out once.
      *
-     * @throws TaskStoreException if the {@code DataSource} hands out a connection with auto-commit off here (outside
-     *         a transaction: a pool made so), whose writes nobody would commit
+     * @throws TaskStoreException if the {@code DataSource} hands out connections with auto-commit off outside any
+     *         transaction (a pool made so), whose writes nobody would commit
      */
     @Override
     public Incarnation open(String member, Duration lease, long atLeast) {

@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Members and their leases: an incarnation number taken from the database's sequence when a member opens,
@@ -44,8 +46,8 @@ final class MemberLeases {
         long now = System.currentTimeMillis();
         long until = leaseUntil(now, lease);
         String name = Texts.cut(member, 200); // as a task record's member: a longer name failed the insert
+        refuseAutoCommitOff();
         long number = connections.run(connection -> {
-            refuseAutoCommitOff(connection);
             long next = nextIncarnations(connection, 1);
             if (next < atLeast) {
                 next = nextIncarnations(connection, atLeast - next); // distinct values above next: the last >= atLeast
@@ -65,21 +67,43 @@ final class MemberLeases {
     }
 
     /**
-     * Refuses a connection with auto-commit off at {@code open}, the first call an orchestrator makes, on the thread
-     * that builds it. The store takes such a connection for one in its caller's transaction (a Spring transaction's,
-     * through a transaction-aware data source) and leaves the commit to that caller; a pool whose connections all come
-     * so ({@code HikariConfig.setAutoCommit(false)}) has no caller to commit, and rolls back every call when the
-     * connection comes back: an {@code enqueue} returned for an invocation that was never stored, and no lease, record or
-     * end was kept.
+     * Refuses, at {@code open}, a {@code DataSource} whose connections come with auto-commit off outside any transaction
+     * ({@code HikariConfig.setAutoCommit(false)}). The store takes a connection with auto-commit off for one in its
+     * caller's transaction (a Spring transaction's, through a transaction-aware data source) and leaves the commit to
+     * that caller; from such a pool nobody commits, and the pool rolls back every call when the connection comes back:
+     * an {@code enqueue} returned for an invocation that was never stored, and no lease, record or end was kept. Asked
+     * on a thread of its own, to which no caller's transaction is bound: a store opened inside one (an orchestrator
+     * built lazily in a transaction) is not refused for it.
      */
-    private void refuseAutoCommitOff(Connection connection) throws SQLException {
-        if (!connection.getAutoCommit()) {
-            throw new TaskStoreException("task store (" + prefix + "*): its DataSource handed out a connection with "
-                    + "auto-commit off (a pool made so, HikariCP's autoCommit=false, spring.datasource.hikari.auto-commit="
-                    + "false; or a transaction open on the thread that opens the store): the store would take it for its "
-                    + "caller's transaction and leave the commit to it, so nothing it writes outside such a transaction "
-                    + "would be kept. Give the store a DataSource whose connections have auto-commit on (HikariCP's "
-                    + "default; a pool of its own), and open it outside a transaction", null);
+    private void refuseAutoCommitOff() {
+        CompletableFuture<Boolean> off = new CompletableFuture<>();
+        Thread.ofVirtual().name("sweet-async-store-open").start(() -> {
+            try {
+                off.complete(connections.run(connection -> !connection.getAutoCommit()));
+            }
+            catch (Throwable ex) {
+                off.completeExceptionally(ex);
+            }
+        });
+        boolean autoCommitOff;
+        try {
+            autoCommitOff = off.join();
+        }
+        catch (CompletionException ex) {
+            if (ex.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (ex.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw ex;
+        }
+        if (autoCommitOff) {
+            throw new TaskStoreException("task store (" + prefix + "*): its DataSource hands out connections with "
+                    + "auto-commit off (a pool made so: HikariCP's autoCommit=false, spring.datasource.hikari.auto-commit="
+                    + "false): the store takes such a connection for one in its caller's transaction and leaves the "
+                    + "commit to it, so nothing it writes would be kept. Give the store a DataSource whose connections "
+                    + "have auto-commit on (HikariCP's default; a pool of its own)", null);
         }
     }
 

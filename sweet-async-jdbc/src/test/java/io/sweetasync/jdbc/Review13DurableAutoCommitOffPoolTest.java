@@ -65,6 +65,32 @@ class Review13DurableAutoCommitOffPoolTest {
         }
     }
 
+    /**
+     * What the refusal must not refuse: a store opened inside its caller's transaction (an orchestrator first built
+     * inside a Spring transaction, as lazy initialization does), whose connection has auto-commit off because that
+     * transaction is open, from a pool whose connections have it on.
+     */
+    @ParameterizedTest
+    @MethodSource("urls")
+    void aStoreOpenedInsideItsCallersTransactionIsNotRefused(String url) throws Exception {
+        String prefix = "r13a" + ProcessHandle.current().pid() + "_" + NEXT.incrementAndGet() + "_";
+        DataSource plain = plain(url);
+        JdbcTaskStore reader = new JdbcTaskStore(plain, prefix);
+        reader.initializeSchema();
+        ReviewSupport.ThreadBoundDataSource transactional = new ReviewSupport.ThreadBoundDataSource(plain);
+        JdbcTaskStore store = new JdbcTaskStore(transactional, prefix);
+        transactional.begin();
+        long owner;
+        try {
+            owner = store.open("member-a", Duration.ofMinutes(5)).number();
+        }
+        finally {
+            transactional.end(true);
+        }
+        assertThat(owner).isPositive();
+        assertThat(store.heartbeat(owner, Duration.ofMinutes(5))).isZero();
+    }
+
     private static DataSource plain(String url) {
         if (url.startsWith("jdbc:h2:")) {
             JdbcDataSource h2 = new JdbcDataSource();
