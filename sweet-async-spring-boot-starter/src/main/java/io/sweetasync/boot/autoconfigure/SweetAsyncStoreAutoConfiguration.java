@@ -56,8 +56,8 @@ public final class SweetAsyncStoreAutoConfiguration {
             SweetAsyncProperties.Store settings = properties.getStore();
             JdbcTaskStore store;
             try {
-                // Transaction-aware: a durable task submitted inside a transaction is stored in it.
-                store = new JdbcTaskStore(new TransactionAwareDataSourceProxy(dataSource), settings.getTablePrefix());
+                // Transaction-aware: a durable task submitted inside a transaction is stored in it; auto-commit on outside one.
+                store = new JdbcTaskStore(new StoreDataSource(dataSource), settings.getTablePrefix());
             }
             catch (IllegalArgumentException ex) {
                 throw new InvalidSweetAsyncPropertyException("sweet.async.store.table-prefix", settings.getTablePrefix(),
