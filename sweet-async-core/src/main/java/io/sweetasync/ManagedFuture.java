@@ -11,8 +11,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A {@link CompletableFuture} whose waits ({@code get}, {@code join}) are managed blocks
@@ -106,9 +109,83 @@ class ManagedFuture<T> extends CompletableFuture<T> {
         return future;
     }
 
+    /**
+     * {@code add}'s dependent, added with the body running on this thread hidden ({@link Carrier#hideTask}): on a
+     * future already complete {@code CompletableFuture} runs it at once, on the adding thread, where it is no more
+     * part of that body than on the thread that completes the future or on a waiter's ({@link Wait#block}). It saw
+     * the body's {@code TaskContext}, and a task it started was the body's child, only when the task had ended
+     * before the callback was added.
+     */
+    private <R> R hidden(Supplier<R> add) {
+        TaskNode<?> hidden = Carrier.hideTask();
+        try {
+            return add.get();
+        }
+        finally {
+            Carrier.showTask(hidden);
+        }
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
+        return hidden(() -> super.thenApply(fn));
+    }
+
+    @Override
+    public CompletableFuture<Void> thenAccept(Consumer<? super T> action) {
+        return hidden(() -> super.thenAccept(action));
+    }
+
+    @Override
+    public CompletableFuture<Void> thenRun(Runnable action) {
+        return hidden(() -> super.thenRun(action));
+    }
+
+    @Override
+    public <U, V> CompletableFuture<V> thenCombine(CompletionStage<? extends U> other,
+            BiFunction<? super T, ? super U, ? extends V> fn) {
+        return hidden(() -> super.thenCombine(other, fn));
+    }
+
+    @Override
+    public <U> CompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other,
+            BiConsumer<? super T, ? super U> action) {
+        return hidden(() -> super.thenAcceptBoth(other, action));
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+        return hidden(() -> super.runAfterBoth(other, action));
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return hidden(() -> super.thenCompose(fn));
+    }
+
+    @Override
+    public <U> CompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return hidden(() -> super.handle(fn));
+    }
+
+    @Override
+    public CompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        return hidden(() -> super.whenComplete(action));
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        return hidden(() -> super.exceptionally(fn));
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        return hidden(() -> super.exceptionallyCompose(fn));
+    }
+
     @Override
     public <U> CompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        return free(super.applyToEither(other, fn));
+        return free(hidden(() -> super.applyToEither(other, fn)));
     }
 
     @Override
@@ -124,7 +201,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
     @Override
     public CompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
-        return free(super.acceptEither(other, action));
+        return free(hidden(() -> super.acceptEither(other, action)));
     }
 
     @Override
@@ -140,7 +217,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
     @Override
     public CompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
-        return free(super.runAfterEither(other, action));
+        return free(hidden(() -> super.runAfterEither(other, action)));
     }
 
     @Override
