@@ -183,6 +183,68 @@ class ManagedFuture<T> extends CompletableFuture<T> {
         return hidden(() -> super.exceptionallyCompose(fn));
     }
 
+    // The async variants given an executor hand the callback to it on the adding thread when the future is complete:
+    // a direct one (Runnable::run) runs it there at once.
+
+    @Override
+    public <U> CompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
+        return hidden(() -> super.thenApplyAsync(fn, executor));
+    }
+
+    @Override
+    public CompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
+        return hidden(() -> super.thenAcceptAsync(action, executor));
+    }
+
+    @Override
+    public CompletableFuture<Void> thenRunAsync(Runnable action, Executor executor) {
+        return hidden(() -> super.thenRunAsync(action, executor));
+    }
+
+    @Override
+    public <U, V> CompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other,
+            BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
+        return hidden(() -> super.thenCombineAsync(other, fn, executor));
+    }
+
+    @Override
+    public <U> CompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other,
+            BiConsumer<? super T, ? super U> action, Executor executor) {
+        return hidden(() -> super.thenAcceptBothAsync(other, action, executor));
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return hidden(() -> super.runAfterBothAsync(other, action, executor));
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn,
+            Executor executor) {
+        return hidden(() -> super.thenComposeAsync(fn, executor));
+    }
+
+    @Override
+    public <U> CompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
+        return hidden(() -> super.handleAsync(fn, executor));
+    }
+
+    @Override
+    public CompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action, Executor executor) {
+        return hidden(() -> super.whenCompleteAsync(action, executor));
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
+        return hidden(() -> super.exceptionallyAsync(fn, executor));
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn,
+            Executor executor) {
+        return hidden(() -> super.exceptionallyComposeAsync(fn, executor));
+    }
+
     @Override
     public <U> CompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
         return free(hidden(() -> super.applyToEither(other, fn)));
@@ -196,7 +258,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
     @Override
     public <U> CompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn,
             Executor executor) {
-        return free(super.applyToEitherAsync(other, fn, executor));
+        return free(hidden(() -> super.applyToEitherAsync(other, fn, executor)));
     }
 
     @Override
@@ -212,7 +274,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
     @Override
     public CompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action,
             Executor executor) {
-        return free(super.acceptEitherAsync(other, action, executor));
+        return free(hidden(() -> super.acceptEitherAsync(other, action, executor)));
     }
 
     @Override
@@ -227,7 +289,7 @@ class ManagedFuture<T> extends CompletableFuture<T> {
 
     @Override
     public CompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
-        return free(super.runAfterEitherAsync(other, action, executor));
+        return free(hidden(() -> super.runAfterEitherAsync(other, action, executor)));
     }
 
     @Override

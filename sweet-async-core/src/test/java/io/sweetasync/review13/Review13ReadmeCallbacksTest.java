@@ -42,7 +42,8 @@ class Review13ReadmeCallbacksTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "thenApply", "handle", "whenComplete", "thenCompose", "thenCombine", "applyToEither",
-            "minimalStage", "derived" })
+            "minimalStage", "derived", "thenApplyAsyncDirect",
+            "acceptEitherAsyncDirect" })
     void aCallbackAddedByABodyToTheFutureOfAnEndedTaskSeesNoContextAndStartsARoot(String how) {
         for (String runtime : List.of("virtual", "platform", "single")) {
             List<Boolean> seen = orchestrator.<List<Boolean>>to().named("parent").runtime(runtime).await(() -> {
@@ -62,6 +63,12 @@ class Review13ReadmeCallbacksTest {
                     case "applyToEither" -> f -> f.applyToEither(new CompletableFuture<String>(), v -> fromCallback());
                     case "minimalStage" -> f -> ((CompletableFuture<String>) f).minimalCompletionStage()
                             .thenApply(v -> fromCallback());
+                    case "thenApplyAsyncDirect" -> f -> f.thenApplyAsync(v -> fromCallback(), Runnable::run);
+                    case "acceptEitherAsyncDirect" -> f -> {
+                        CompletableFuture<List<Boolean>> out = new CompletableFuture<>();
+                        f.acceptEitherAsync(new CompletableFuture<String>(), v -> out.complete(fromCallback()), Runnable::run);
+                        return out;
+                    };
                     default -> f -> ((CompletableFuture<String>) f).thenApply(v -> v + "!").thenApply(v -> fromCallback());
                 };
                 return add.apply(done).toCompletableFuture().join();
