@@ -94,6 +94,9 @@ final class TaskFactory {
                 node.armDeadline(); // the whole task's: its wait for the dependencies counts
             }
             AtomicInteger waiting = new AtomicInteger(after.size());
+            // Read before the dependents are registered: if one has not ended, the last to end may submit the
+            // task from inside its end (see TaskSubmission#submitAfterItsDependencies).
+            boolean fromAnEnd = after.stream().anyMatch(dependency -> !dependency.isTerminal());
             for (TaskNode<?> dependency : after) {
                 dependency.whenTerminalFor(node, () -> {
                     if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
@@ -101,7 +104,7 @@ final class TaskFactory {
                                 + " " + describeEnd(dependency.status())));
                     }
                     else if (waiting.decrementAndGet() == 0) {
-                        node.submit();
+                        node.submitAfterItsDependencies(fromAnEnd);
                     }
                 });
             }
@@ -115,12 +118,13 @@ final class TaskFactory {
         TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
         TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()),
                 List.of(upstream), null, 0, false, null, false);
+        boolean fromAnEnd = !upstream.isTerminal(); // read before: see TaskSubmission#submitAfterItsDependencies
         upstream.whenTerminalFor(node, () -> {
             if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {
                 node.stop(new Stop(StopKind.PASS_THROUGH, error.getMessage(), upstream, error));
             }
             else {
-                node.submit();
+                node.submitAfterItsDependencies(fromAnEnd);
             }
         });
         return node;

@@ -48,6 +48,26 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
     }
 
     /**
+     * As {@link #submit()}, for a task that waited for others to complete ({@code after}, {@code chain}), submitted
+     * by the last of them to end; {@code fromAnEnd}: one had not ended when this task was made, so this may be called
+     * inside that one's end ({@link TaskOutcome}'s dependents' actions), which settles its {@code toCompletableFuture()}
+     * futures and leaves its parent only after them. Our runtimes only queue the task there (or start its thread);
+     * an executor of the user's may run the body on the thread it is given ({@code Runnable::run},
+     * {@code CallerRunsPolicy}): the whole body would run inside that end, holding the dependency's future waiters and
+     * its parent, and a body waiting for such a future (made before the dependency ended) would never end. Such a
+     * task is handed to its executor from a thread of its own, as one whose permit is handed over is. A task whose
+     * dependencies had all ended when it was made is submitted by its maker, on its thread, as any other task.
+     */
+    void submitAfterItsDependencies(boolean fromAnEnd) {
+        if (fromAnEnd && settings.runtime instanceof ExecutorRuntime) {
+            onThreadOfItsOwn("sweet-async-dependent", this::submit);
+        }
+        else {
+            submit();
+        }
+    }
+
+    /**
      * As {@link #submit()}, for a task queued as it was created (no user code ran since, such as a
      * listener's {@code onCreated}): its creation time is its queue time, one reading of the clock fewer.
      */
