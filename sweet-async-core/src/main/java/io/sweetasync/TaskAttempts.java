@@ -224,7 +224,12 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             resubmit();
             return;
         }
-        TaskClock.Scheduled retry = schedule(delay, this::resubmit);
+        // On an executor of the user's the retry is handed over from a thread of its own: the clock's action thread
+        // that fires the delay would otherwise run the whole attempt (Runnable::run, CallerRunsPolicy) and be held
+        // by it, and with every one held the deadlines of all tasks fired late, or not while virtual bodies computed.
+        TaskClock.Scheduled retry = schedule(delay,
+                settings.runtime instanceof ExecutorRuntime ? () -> onThreadOfItsOwn("sweet-async-retry", this::resubmit)
+                        : this::resubmit);
         occasional().retryHandle = retry;
         if (bodyState != IDLE) {
             // Stopped while the retry was armed: stopBody() ended the idle body before the handle was stored

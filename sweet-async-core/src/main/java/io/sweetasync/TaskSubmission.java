@@ -129,7 +129,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
     }
 
     /** Runs {@code action} on a virtual thread of its own, or on this one if none can start: nested, not never. */
-    private static void onThreadOfItsOwn(String name, Runnable action) {
+    static void onThreadOfItsOwn(String name, Runnable action) {
         try {
             Thread.ofVirtual().name(name).start(action);
         }
