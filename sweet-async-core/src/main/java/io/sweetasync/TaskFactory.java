@@ -96,7 +96,7 @@ final class TaskFactory {
             AtomicInteger waiting = new AtomicInteger(after.size());
             // Read before the dependents are registered: if one has not ended, the last to end may submit the
             // task from inside its end (see TaskSubmission#submitAfterItsDependencies).
-            boolean fromAnEnd = after.stream().anyMatch(dependency -> !dependency.isTerminal());
+            boolean fromAnEnd = anyUnended(after);
             for (TaskNode<?> dependency : after) {
                 dependency.whenTerminalFor(node, () -> {
                     if (!(dependency.resultNow0() instanceof TaskResult.Ok)) {
@@ -110,6 +110,16 @@ final class TaskFactory {
             }
         }
         return node;
+    }
+
+    /** Whether one of {@code tasks} has not ended yet (indexed: no iterator or stream per task made). */
+    private static boolean anyUnended(List<TaskNode<?>> tasks) {
+        for (int i = 0; i < tasks.size(); i++) {
+            if (!tasks.get(i).isTerminal()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A task running {@code next} on {@code upstream}'s value; it fails as {@code upstream} did if that failed. */
