@@ -222,10 +222,17 @@ public final class HazelcastTaskCluster implements TaskCluster {
         });
         // No membership event tells this member that it stops itself: without this, a handle whose work runs
         // elsewhere would wait for an end message that can no longer arrive.
+        // Nor that it merges into another cluster after a split: it comes back under a new member UUID, so ends
+        // addressed to it as it was never arrive, and the ids counter is the other side's (claimed again).
         lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN
-                    || event.getState() == LifecycleEvent.LifecycleState.SHUTDOWN) {
-                placements.closeAll("this member's Hazelcast instance stopped before the task ended");
+            switch (event.getState()) {
+                case SHUTTING_DOWN, SHUTDOWN ->
+                        placements.closeAll("this member's Hazelcast instance stopped before the task ended");
+                case MERGING -> placements.mergedAway("this member merged into another cluster after a split before "
+                        + "the task ended (its end, addressed to this member as it was, cannot arrive)");
+                case MERGED -> claimMineAgain();
+                default -> {
+                }
             }
         });
         // The counter's partition lost with all its replicas (its owner and backup crashed together): claimed again

@@ -96,6 +96,13 @@ final class MemberLoads {
     private Set<UUID> missingLastTime = Set.of();
     private ScheduledExecutorService publisher;
     private UUID listener;
+    /**
+     * The key this member's load was last published under: its member UUID then. Hazelcast gives a member a new UUID
+     * when it merges into another cluster after a split; the load published under the old one was rewritten at every
+     * interval and never expired, while placement looked the member up by its new one: a merged member was never a
+     * candidate again, nor in views or cancels. Only the publisher thread writes it.
+     */
+    private volatile UUID publishedAs;
 
     MemberLoads(HazelcastInstance hazelcast, Duration interval, UUID placer) {
         this.hazelcast = hazelcast;
@@ -109,7 +116,6 @@ final class MemberLoads {
     }
 
     void start(ClusterHost host) {
-        UUID me = hazelcast.getCluster().getLocalMember().getUuid();
         listener = loads.addEntryListener(new ViewListener());
         reconcile();
         publisher = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -117,11 +123,17 @@ final class MemberLoads {
             thread.setDaemon(true);
             return thread;
         });
-        publisher.scheduleWithFixedDelay(() -> publish(me, host), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        publisher.scheduleWithFixedDelay(() -> publish(host), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void publish(UUID me, ClusterHost host) {
+    private void publish(ClusterHost host) {
         try {
+            UUID me = hazelcast.getCluster().getLocalMember().getUuid(); // read each time: a merge gives a new one
+            UUID before = publishedAs;
+            if (before != null && !before.equals(me)) {
+                loads.remove(before);
+            }
+            publishedAs = me;
             Map<UUID, Integer> placedBy = new HashMap<>();
             int live = 0;
             for (int attempt = 0; attempt < CONSISTENT_READS; attempt++) {
@@ -199,6 +211,10 @@ final class MemberLoads {
         }
         try {
             publisher.awaitTermination(5, TimeUnit.SECONDS); // no publication after the withdrawal
+            UUID published = publishedAs;
+            if (published != null) {
+                loads.remove(published);
+            }
             loads.remove(hazelcast.getCluster().getLocalMember().getUuid());
         }
         catch (InterruptedException ex) {

@@ -186,6 +186,18 @@ final class Placements {
         closed = null;
     }
 
+    /**
+     * Every placement ends as lost, and later ones are made as before: this member merges into another cluster after
+     * a split, under a new member UUID, so the end of a task placed from here, addressed to it as it was, cannot
+     * arrive (a placement between two members of the merging side waited for ever).
+     */
+    void mergedAway(String why) {
+        perMember.clear();
+        for (Pending placed : pending.values()) {
+            complete(placed, RemoteOutcome.lost(placed.member(), why));
+        }
+    }
+
     /** Every placement ends, and every later one at once: this member stops serving. */
     void closeAll(String why) {
         if (closed == null) {
