@@ -193,9 +193,7 @@ final class Placements {
      */
     void mergedAway(String why) {
         perMember.clear();
-        for (Pending placed : pending.values()) {
-            complete(placed, RemoteOutcome.lost(placed.member(), why));
-        }
+        loseAll(why);
     }
 
     /** Every placement ends, and every later one at once: this member stops serving. */
@@ -203,6 +201,11 @@ final class Placements {
         if (closed == null) {
             closed = why;
         }
+        loseAll(why);
+    }
+
+    /** Every pending placement ends as lost, for {@code why}. */
+    private void loseAll(String why) {
         for (Pending placed : pending.values()) {
             complete(placed, RemoteOutcome.lost(placed.member(), why));
         }
