@@ -121,8 +121,9 @@ final class DurableSubmission {
     }
 
     /**
-     * Lets {@code gate} start {@code node} (with {@code start}) or abandon it, then calls {@code settled} (after
-     * {@code start} has run, or after the abandon, or once the gate failed). The gate is user code: one that
+     * Lets {@code gate} start {@code node} (with {@code start}), abandon it, or leave it undecided, then calls
+     * {@code settled} (after {@code start} has run, or after the abandon or the undecided end, or once the gate
+     * failed). The gate is user code: one that
      * threw before it did either left the task live and PENDING for ever (shutdown waited for it) and its
      * submitter without a handle. Now the task ends rejected, naming the gate's error, and the submitter gets
      * that error; the invocation stays stored, so it runs all the same (at least once, as any stored invocation):
@@ -144,6 +145,15 @@ final class DurableSubmission {
             }, () -> {
                 decided.set(true);
                 node.stop(StopKind.CANCEL, "the transaction that submitted it rolled back");
+                settled.run();
+            }, () -> {
+                decided.set(true);
+                // Stored or not, nobody here knows: ended as not started with this handle, its rows (if they were
+                // committed) left to its owner's looks, as for a gate that failed, so that it runs if and only if it
+                // was stored. Ended CANCELLED "rolled back", a committed invocation ran later under a cancelled handle.
+                node.stop(StopKind.REJECT, "the outcome of the transaction that submitted it is unknown, so it was not "
+                        + "started with this handle; if that transaction committed, it runs at least once all the same "
+                        + "(found by its member's next looks at the task store)");
                 settled.run();
             });
         }

@@ -95,12 +95,19 @@ public final class SweetAsyncStoreAutoConfiguration {
 
     /**
      * Starts a durable task at once outside a transaction; inside one, after it commits (and never if it
-     * rolls back, when the stored invocation is rolled back with it).
+     * rolls back, when the stored invocation is rolled back with it). A transaction whose outcome is unknown
+     * ({@code STATUS_UNKNOWN}: its commit failed to answer) leaves the task undecided: taken for rolled back, its
+     * handle said CANCELLED while the invocation, committed after all, ran at the member's next looks.
      */
     static final class TransactionalStartGate implements DurableStartGate {
 
         @Override
         public void afterStored(Runnable start, Runnable abandon) {
+            afterStored(start, abandon, abandon);
+        }
+
+        @Override
+        public void afterStored(Runnable start, Runnable abandon, Runnable undecided) {
             if (!TransactionSynchronizationManager.isSynchronizationActive()) {
                 start.run();
                 return;
@@ -109,11 +116,10 @@ public final class SweetAsyncStoreAutoConfiguration {
                     new TransactionSynchronization() {
                         @Override
                         public void afterCompletion(int status) {
-                            if (status == STATUS_COMMITTED) {
-                                start.run();
-                            }
-                            else {
-                                abandon.run();
+                            switch (status) {
+                                case STATUS_COMMITTED -> start.run();
+                                case STATUS_ROLLED_BACK -> abandon.run();
+                                default -> undecided.run();
                             }
                         }
                     });
