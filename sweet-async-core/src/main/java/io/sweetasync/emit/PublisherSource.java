@@ -33,6 +33,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * otherwise wait for ever.</li>
  * <li>The sender sees exactly one end: the first terminal signal, a rule breach, or its own
  * cancellation; it cancels the subscription whenever it stops before the end.</li>
+ * <li>An interrupt flag the publisher leaves set on the sender's thread (it signals inside {@code subscribe} or
+ * {@code request}, which the sender calls) while nothing stops the pipeline does not refuse the items it
+ * delivered: it is cleared, and set again once the source returns or fails ({@link #leftover}). A stop's interrupt
+ * is never cleared (the engine records a stop before it interrupts, and the flag is cleared before the stop is
+ * looked at).</li>
  * </ul>
  */
 final class PublisherSource<E> implements Flow.Subscriber<E> {
@@ -52,6 +57,8 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
     private boolean cancelled;
     /** Whether the sender has been told the end, or has stopped itself: no item is kept after that. */
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** The publisher, called on the sender's thread, left its interrupt flag set; sender's thread only. */
+    private boolean leftover;
 
     PublisherSource(int prefetch) {
         if (prefetch < 1) {
@@ -148,11 +155,36 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
      */
     void subscribeTo(Flow.Publisher<? extends E> publisher) {
         try {
+            boolean before = Thread.currentThread().isInterrupted();
             publisher.subscribe(this);
+            keepLeftoverFlag(before);
         }
         catch (RuntimeException | Error ex) {
             cancelAfter(ex);
+            restoreLeftoverFlag();
             throw ex;
+        }
+    }
+
+    /**
+     * After a call into the publisher on the sender's thread, whose flag was {@code before}: a flag it set while
+     * nothing stops the pipeline is cleared (the items it delivered are emitted) and noted in {@link #leftover}.
+     */
+    private void keepLeftoverFlag(boolean before) {
+        if (!before && Thread.interrupted()) {
+            if (PipelineWorkers.isStopping(false)) {
+                Thread.currentThread().interrupt(); // a stop's: it stops the source
+            }
+            else {
+                leftover = true;
+            }
+        }
+    }
+
+    /** Sets the flag the publisher left again, for the sender's end to see as a plain sender's. */
+    private void restoreLeftoverFlag() {
+        if (leftover) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -181,6 +213,9 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
             cancelAfter(ex);
             throw ex;
         }
+        finally {
+            restoreLeftoverFlag();
+        }
         Throwable error = failure.get();
         if (error != null) {
             throw error instanceof Exception exception ? exception : new IllegalStateException(error);
@@ -189,12 +224,14 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
 
     /** More demand, from the sender; the subscription exists, since items came through it. */
     private void request(long n) {
+        boolean before = Thread.currentThread().isInterrupted();
         synchronized (lock) {
             if (!cancelled) {
                 outstanding.addAndGet(n);
                 subscription.get().request(n);
             }
         }
+        keepLeftoverFlag(before);
     }
 
     /**

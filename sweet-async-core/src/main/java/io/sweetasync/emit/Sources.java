@@ -173,7 +173,9 @@ public final class Sources {
      * of the publisher is the sender's error; cancelling the pipeline cancels the subscription. The
      * subscriber keeps the Reactive Streams rules for subscribers (checked with the TCK): a second
      * {@code onSubscribe} is cancelled, a {@code null} argument throws {@link NullPointerException}, and
-     * a publisher that sends more than requested fails the source and is cancelled.
+     * a publisher that sends more than requested fails the source and is cancelled. A synchronous publisher (one
+     * that signals inside {@code request}, on the sender's thread) that leaves the thread's interrupt flag set while
+     * nothing stops the pipeline loses none of the items it delivered: the flag is set again once the source ends.
      */
     public static <E> Sender<E> publisher(Flow.Publisher<? extends E> publisher, int prefetch) {
         Objects.requireNonNull(publisher, "publisher");
