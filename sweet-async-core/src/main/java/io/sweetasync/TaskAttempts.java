@@ -224,12 +224,8 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             resubmit();
             return;
         }
-        // On an executor of the user's the retry is handed over from a thread of its own: the clock's action thread
-        // that fires the delay would otherwise run the whole attempt (Runnable::run, CallerRunsPolicy) and be held
-        // by it, and with every one held the deadlines of all tasks fired late, or not while virtual bodies computed.
-        TaskClock.Scheduled retry = schedule(delay,
-                settings.runtime instanceof ExecutorRuntime ? () -> onThreadOfItsOwn("sweet-async-retry", this::resubmit)
-                        : this::resubmit);
+        // Fired on the clock's action thread, which an executor of the user's would lend the whole attempt.
+        TaskClock.Scheduled retry = schedule(delay, () -> offThisStackOnUsersExecutor("sweet-async-retry", this::resubmit));
         occasional().retryHandle = retry;
         if (bodyState != IDLE) {
             // Stopped while the retry was armed: stopBody() ended the idle body before the handle was stored

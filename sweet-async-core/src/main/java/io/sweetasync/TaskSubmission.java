@@ -55,15 +55,32 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
      * an executor of the user's may run the body on the thread it is given ({@code Runnable::run},
      * {@code CallerRunsPolicy}): the whole body would run inside that end, holding the dependency's future waiters and
      * its parent, and a body waiting for such a future (made before the dependency ended) would never end. Such a
-     * task is handed to its executor from a thread of its own, as one whose permit is handed over is. A task whose
+     * task is handed over {@link #offThisStackOnUsersExecutor}, as one whose permit is handed over is. A task whose
      * dependencies had all ended when it was made is submitted by its maker, on its thread, as any other task.
      */
     void submitAfterItsDependencies(boolean fromAnEnd) {
-        if (fromAnEnd && settings.runtime instanceof ExecutorRuntime) {
-            onThreadOfItsOwn("sweet-async-dependent", this::submit);
+        if (fromAnEnd) {
+            offThisStackOnUsersExecutor("sweet-async-dependent", this::submit);
         }
         else {
             submit();
+        }
+    }
+
+    /**
+     * Runs {@code action}, which hands this task to its runtime, on this thread if the runtime is one of ours (they
+     * only queue the task, or start its thread); on an executor of the user's, from a virtual thread of its own
+     * ({@link #onThreadOfItsOwn}). Such an executor may run the whole body on the thread it is given
+     * ({@code Runnable::run}, {@code CallerRunsPolicy}), and the code that called here would go on only once the
+     * body returned: another task's end (a dependent's submission, a handed-over permit) or the clock's action
+     * thread (a retry's delay), whose deadlines then fired late, or not at all while virtual bodies computed.
+     */
+    final void offThisStackOnUsersExecutor(String name, Runnable action) {
+        if (settings.runtime instanceof ExecutorRuntime) {
+            onThreadOfItsOwn(name, action);
+        }
+        else {
+            action.run();
         }
     }
 
@@ -107,11 +124,9 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
                 releasePermit(PermitRelease.IGNORE);
                 return;
             }
-            if (granted.handedOver() && settings.runtime instanceof ExecutorRuntime) {
-                // Handed over by another task's release (inside its end), wait (inside its join) or rejection: an
-                // executor of the user's may run the body on the thread it is given (Runnable::run,
-                // CallerRunsPolicy), and that code would go on only once this body returned. Our runtimes queue.
-                executeOffThisStack();
+            if (granted.handedOver()) {
+                // Handed over by another task's release (inside its end), wait (inside its join) or rejection.
+                offThisStackOnUsersExecutor("sweet-async-handed-over", this::execute);
                 return;
             }
             execute();
@@ -121,11 +136,6 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
         if (isStoppedOrSealed()) {
             request.cancel();
         }
-    }
-
-    /** {@link #execute()} on a thread of its own; on this one if none can start. */
-    private void executeOffThisStack() {
-        onThreadOfItsOwn("sweet-async-handed-over", this::execute);
     }
 
     /** Runs {@code action} on a virtual thread of its own, or on this one if none can start: nested, not never. */
