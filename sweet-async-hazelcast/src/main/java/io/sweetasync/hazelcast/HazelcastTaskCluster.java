@@ -4,7 +4,6 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.ExecutorConfig;
-import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
@@ -21,18 +20,9 @@ import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskCluster;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -77,7 +67,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Split brain is out of scope: if the network splits, each side sees the other's members leave (their
  * placed tasks end lost on this side, though they may still run on theirs) and places work only on its
- * own side; when the sides merge, nothing is reconciled.
+ * own side; when the sides merge, nothing is reconciled. A member of the side that merges into the other ends its
+ * tasks placed elsewhere lost as it merges (their ends cannot reach it under its new member UUID), publishes its
+ * load under the new UUID, and claims its incarnation again in the merged counter.
  *
  * <pre>{@code
  * HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
@@ -93,10 +85,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
     private static final System.Logger LOG = System.getLogger(HazelcastTaskCluster.class.getName());
     private static final String CONTEXT_KEY = HazelcastTaskCluster.class.getName();
     static final String EXECUTOR = "sweet-async";
-    static final String IDS = "sweet-async-ids";
-    private static final String INCARNATION_KEY = "incarnation";
     private static final Duration DEFAULT_PUBLISH = Duration.ofMillis(200);
-    private static final Duration VIEW_WAIT = Duration.ofSeconds(5);
     /** Whether the last choice of a member failed because this member's Hazelcast instance is not active. */
     private final AtomicBoolean choiceFailing = new AtomicBoolean();
     private final HazelcastInstance hazelcast;
@@ -113,16 +102,12 @@ public final class HazelcastTaskCluster implements TaskCluster {
      * taken for this one's (replies still go to the member, by its uuid).
      */
     private final UUID placer = UUID.randomUUID();
-    /**
-     * The incarnation this member took ({@link #incarnation()}) or claimed ({@link #claimIncarnation}), 0 before: claimed
-     * again whenever a member leaves, so that a counter lost with the members that held it (the owner of its partition
-     * and its backup, crashed together) starts again above every live member's number, not from 1.
-     */
-    private volatile long mine;
+    /** This member's incarnation in the cluster's counter. */
+    private final ClusterIds ids;
+    private final ClusterViews views;
     private volatile ClusterHost host;
     private UUID membershipListener;
     private UUID lifecycleListener;
-    private UUID idsLostListener;
 
     /** A cluster on {@code hazelcast}, a running member; loads are published every 200 ms. */
     public HazelcastTaskCluster(HazelcastInstance hazelcast) {
@@ -146,25 +131,18 @@ public final class HazelcastTaskCluster implements TaskCluster {
         this.placedHere = new PlacedHere(this, hazelcast, executor, loads);
         this.shares = new GroupShares(hazelcast);
         this.memberName = MemberNames.of(hazelcast.getCluster().getLocalMember());
+        this.ids = new ClusterIds(hazelcast);
+        this.views = new ClusterViews(this, hazelcast, executor, loads);
     }
 
     /**
-     * Gives the map {@code "sweet-async-ids"} and the executor {@code "sweet-async"} a configuration of their own unless
-     * the application made one. Without one the map takes the application's {@code default} map configuration, whose
-     * time to live, max idle or eviction (a cache's) dropped the counter, and members counted from 1 again, repeating
-     * live members' ids; and the executor the {@code default} executor's, whose bounded queue dropped messages. The
-     * configurations are Hazelcast's plain ones; every member adds the same ones.
+     * Gives the map {@code "sweet-async-ids"} ({@link ClusterIds#configure}) and the executor {@code "sweet-async"} a
+     * configuration of their own unless the application made one. Without one the executor takes the {@code default}
+     * executor's, whose bounded queue dropped messages. The configurations are Hazelcast's plain ones; every member
+     * adds the same ones.
      */
     private static void configureOwn(HazelcastInstance hazelcast) {
-        try {
-            if (hazelcast.getConfig().getMapConfigOrNull(IDS) == null) {
-                hazelcast.getConfig().addMapConfig(new MapConfig(IDS));
-            }
-        }
-        catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "could not configure the map " + IDS + " (it takes the default map configuration: "
-                    + "give it no time to live, max idle or eviction, or ids may repeat)", ex);
-        }
+        ClusterIds.configure(hazelcast);
         // Likewise the executor that carries every start, end and cancellation: under a default one with a bounded
         // queue (a guard against memory growth) a burst had starts turned away, and end messages, sent without an
         // answer, dropped, their handles waiting for good. Hazelcast's plain one: 16 threads, an unbounded queue.
@@ -211,7 +189,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
                 LOG.log(Level.WARNING, "cluster member {0} left; tasks placed on it from here are lost",
                         MemberNames.of(event.getMember()));
                 placements.memberLeft(event.getMember());
-                claimMineAgain(); // the counter may have left with it (and with its partition's backup)
+                ids.claimMineAgain(); // the counter may have left with it (and with its partition's backup)
                 loads.forget(event.getMember().getUuid());
                 shares.update(host);
                 ClusterHost attached = HazelcastTaskCluster.this.host;
@@ -230,22 +208,19 @@ public final class HazelcastTaskCluster implements TaskCluster {
                         placements.closeAll("this member's Hazelcast instance stopped before the task ended");
                 case MERGING -> placements.mergedAway("this member merged into another cluster after a split before "
                         + "the task ended (its end, addressed to this member as it was, cannot arrive)");
-                case MERGED -> claimMineAgain();
+                case MERGED -> ids.claimMineAgain();
                 default -> {
                 }
             }
         });
-        // The counter's partition lost with all its replicas (its owner and backup crashed together): claimed again
-        idsLostListener = hazelcast.<String, Long>getMap(IDS).addPartitionLostListener(event -> claimMineAgain());
+        ids.listen(); // the counter's partition lost with all its replicas: claimed again
         shares.update(host);
         loads.start(host);
     }
 
     @Override
     public long incarnation() {
-        long taken = hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new NextIncarnation());
-        mine = taken;
-        return taken;
+        return ids.take();
     }
 
     /**
@@ -256,39 +231,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
      */
     @Override
     public long claimIncarnation(long proposed) {
-        if (proposed < 1 || proposed > TaskId.MAX_INCARNATION) {
-            throw new IllegalArgumentException("proposed incarnation must be between 1 and " + TaskId.MAX_INCARNATION
-                    + ", was " + proposed);
-        }
-        long answer = hazelcast.<String, Long>getMap(IDS).executeOnKey(INCARNATION_KEY, new ClaimIncarnation(proposed));
-        if (answer == proposed) {
-            mine = proposed;
-        }
-        return answer;
-    }
-
-    /**
-     * Claims this member's incarnation again, asynchronously (from the membership listener's thread): a no-op while the
-     * counter is at or above it, which it is unless the counter was lost.
-     */
-    private void claimMineAgain() {
-        long number = mine;
-        if (number < 1) {
-            return;
-        }
-        try {
-            hazelcast.<String, Long>getMap(IDS).submitToKey(INCARNATION_KEY, new ClaimIncarnation(number))
-                    .whenCompleteAsync((answer, failure) -> {
-                        if (failure != null) {
-                            LOG.log(Level.WARNING, "could not claim this member''s incarnation " + number + " again in "
-                                    + "the cluster after a member left or its partition was lost", failure);
-                        }
-                    }, Runnable::run);
-        }
-        catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "could not claim this member''s incarnation " + number + " again in the cluster "
-                    + "after a member left", ex);
-        }
+        return ids.claim(proposed);
     }
 
     @Override
@@ -360,89 +303,13 @@ public final class HazelcastTaskCluster implements TaskCluster {
 
     @Override
     public List<MemberSnapshot> members() {
-        ClusterHost here = host();
-        List<MemberSnapshot> all = new ArrayList<>();
-        all.add(new MemberSnapshot(memberName(), true, here.roots(), here.limiters()));
-        List<Member> others = others();
-        Map<Member, Future<FlatSnapshot>> answers = others.isEmpty() ? Map.of() : submitToOthers(new TakeSnapshot(), others);
-        if (!answers.isEmpty()) {
-            long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
-            for (Map.Entry<Member, Future<FlatSnapshot>> answer : answers.entrySet()) {
-                try {
-                    FlatSnapshot view = answer.getValue().get(Math.max(0, deadline - System.nanoTime()),
-                            TimeUnit.NANOSECONDS);
-                    if (view != null) { // none from a member killed as it answered (as a start's answer can be)
-                        all.add(view.toSnapshot(false));
-                    }
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                catch (ExecutionException | TimeoutException ex) {
-                    LOG.log(Level.DEBUG, "member " + MemberNames.of(answer.getKey()) + " gave no view", ex);
-                }
-            }
-        }
-        all.sort(Comparator.comparing(MemberSnapshot::member));
-        return all;
+        return views.members();
     }
 
     @Override
     public boolean cancel(TaskId id) {
         Objects.requireNonNull(id, "id");
-        if (host().cancel(id)) {
-            return true;
-        }
-        List<Member> others = others();
-        Collection<Future<Boolean>> answers = others.isEmpty() ? List.of()
-                : submitToOthers(new CancelById(id.toString()), others).values();
-        if (answers.isEmpty()) {
-            return false;
-        }
-        // one wait for all the answers, as members() has: a wait per member made a cancel 5 s per member that
-        // did not answer, one after the other
-        long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
-        for (Future<Boolean> answer : answers) {
-            try {
-                if (Boolean.TRUE.equals(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))) {
-                    return true; // one member runs a task of that id: the others need not be waited for
-                }
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            catch (ExecutionException | TimeoutException ex) {
-                LOG.log(Level.DEBUG, "a member did not answer a cancellation of " + id, ex);
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The other members that serve an orchestrator (a member passed over after it turned work away included: it may
-     * still run tasks), for views and cancellations; none once this member's own Hazelcast
-     * instance has stopped (it reaches no member: its view is its own, a cancellation is answered here).
-     */
-    private List<Member> others() {
-        try {
-            return hazelcast.getCluster().getMembers().stream()
-                    .filter(member -> !member.localMember() && loads.serves(member)).toList();
-        }
-        catch (HazelcastInstanceNotActiveException ex) {
-            return List.of();
-        }
-    }
-
-    /** {@code message} sent to {@code others}; none if this member's own Hazelcast instance stopped meanwhile. */
-    private <T> Map<Member, Future<T>> submitToOthers(Callable<T> message, List<Member> others) {
-        try {
-            return executor.submitToMembers(message, others);
-        }
-        catch (HazelcastInstanceNotActiveException ex) {
-            return Map.of();
-        }
+        return views.cancel(id);
     }
 
     @Override
@@ -455,7 +322,7 @@ public final class HazelcastTaskCluster implements TaskCluster {
         try {
             hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
             hazelcast.getCluster().removeMembershipListener(membershipListener);
-            hazelcast.getMap(IDS).removePartitionLostListener(idsLostListener);
+            ids.stopListening();
             hazelcast.getUserContext().remove(CONTEXT_KEY, this);
         }
         catch (RuntimeException ex) {

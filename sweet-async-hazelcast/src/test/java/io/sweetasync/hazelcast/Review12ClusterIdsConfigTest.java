@@ -42,7 +42,7 @@ class Review12ClusterIdsConfigTest {
         HazelcastInstance firstInstance = instances.get(0);
         // Long enough for an entry under the default map configuration to have expired (its time to live is 1 s)
         await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
-        firstInstance.getMap(HazelcastTaskCluster.IDS).containsKey("incarnation"); // a read that expires it, if it may
+        firstInstance.getMap(ClusterIds.IDS).containsKey("incarnation"); // a read that expires it, if it may
 
         long second = incarnation(start(name, base, 1));
 

@@ -52,12 +52,12 @@ class Review13SplitBrainTest {
     }
 
     private static long nextIncarnation(TestCluster.Member member) {
-        return member.hazelcast.<String, Long>getMap(HazelcastTaskCluster.IDS).executeOnKey("incarnation",
+        return member.hazelcast.<String, Long>getMap(ClusterIds.IDS).executeOnKey("incarnation",
                 new NextIncarnation());
     }
 
     private static Object counter(TestCluster.Member member) {
-        return member.hazelcast.getMap(HazelcastTaskCluster.IDS).get("incarnation");
+        return member.hazelcast.getMap(ClusterIds.IDS).get("incarnation");
     }
 
     @Test

@@ -1,0 +1,138 @@
+package io.sweetasync.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import io.sweetasync.TaskId;
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.MemberSnapshot;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What every member is asked at once: its live trees and groups ({@link #members}), and whether it runs a task of an
+ * id, which it then cancels ({@link #cancel}).
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ * <li>One wait for all the answers, at most {@link #VIEW_WAIT} from the moment the messages went out: a member that
+ * does not answer (killed, paused) costs that wait once, not once per member.</li>
+ * <li>Once this member's own Hazelcast instance has stopped, no other member is asked: the view is this member's
+ * alone, a cancellation is answered here.</li>
+ * </ul>
+ */
+final class ClusterViews {
+
+    private static final System.Logger LOG = System.getLogger(HazelcastTaskCluster.class.getName());
+    private static final Duration VIEW_WAIT = Duration.ofSeconds(5);
+
+    private final HazelcastTaskCluster cluster;
+    private final HazelcastInstance hazelcast;
+    private final IExecutorService executor;
+    private final MemberLoads loads;
+
+    ClusterViews(HazelcastTaskCluster cluster, HazelcastInstance hazelcast, IExecutorService executor,
+            MemberLoads loads) {
+        this.cluster = cluster;
+        this.hazelcast = hazelcast;
+        this.executor = executor;
+        this.loads = loads;
+    }
+
+    /** See {@link HazelcastTaskCluster#members()}. */
+    List<MemberSnapshot> members() {
+        ClusterHost here = cluster.host();
+        List<MemberSnapshot> all = new ArrayList<>();
+        all.add(new MemberSnapshot(cluster.memberName(), true, here.roots(), here.limiters()));
+        List<Member> others = others();
+        Map<Member, Future<FlatSnapshot>> answers = others.isEmpty() ? Map.of() : submitToOthers(new TakeSnapshot(), others);
+        if (!answers.isEmpty()) {
+            long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
+            for (Map.Entry<Member, Future<FlatSnapshot>> answer : answers.entrySet()) {
+                try {
+                    FlatSnapshot view = answer.getValue().get(Math.max(0, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+                    if (view != null) { // none from a member killed as it answered (as a start's answer can be)
+                        all.add(view.toSnapshot(false));
+                    }
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                catch (ExecutionException | TimeoutException ex) {
+                    LOG.log(Level.DEBUG, "member " + MemberNames.of(answer.getKey()) + " gave no view", ex);
+                }
+            }
+        }
+        all.sort(Comparator.comparing(MemberSnapshot::member));
+        return all;
+    }
+
+    /** See {@link HazelcastTaskCluster#cancel(TaskId)}. */
+    boolean cancel(TaskId id) {
+        if (cluster.host().cancel(id)) {
+            return true;
+        }
+        List<Member> others = others();
+        Collection<Future<Boolean>> answers = others.isEmpty() ? List.of()
+                : submitToOthers(new CancelById(id.toString()), others).values();
+        if (answers.isEmpty()) {
+            return false;
+        }
+        // one wait for all the answers, as members() has: a wait per member made a cancel 5 s per member that
+        // did not answer, one after the other
+        long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
+        for (Future<Boolean> answer : answers) {
+            try {
+                if (Boolean.TRUE.equals(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))) {
+                    return true; // one member runs a task of that id: the others need not be waited for
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            catch (ExecutionException | TimeoutException ex) {
+                LOG.log(Level.DEBUG, "a member did not answer a cancellation of " + id, ex);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The other members that serve an orchestrator (a member passed over after it turned work away included: it may
+     * still run tasks), for views and cancellations; none once this member's own Hazelcast
+     * instance has stopped (it reaches no member: its view is its own, a cancellation is answered here).
+     */
+    private List<Member> others() {
+        try {
+            return hazelcast.getCluster().getMembers().stream()
+                    .filter(member -> !member.localMember() && loads.serves(member)).toList();
+        }
+        catch (HazelcastInstanceNotActiveException ex) {
+            return List.of();
+        }
+    }
+
+    /** {@code message} sent to {@code others}; none if this member's own Hazelcast instance stopped meanwhile. */
+    private <T> Map<Member, Future<T>> submitToOthers(Callable<T> message, List<Member> others) {
+        try {
+            return executor.submitToMembers(message, others);
+        }
+        catch (HazelcastInstanceNotActiveException ex) {
+            return Map.of();
+        }
+    }
+}
