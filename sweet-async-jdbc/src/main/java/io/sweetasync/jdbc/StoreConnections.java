@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,7 +22,7 @@ import javax.sql.DataSource;
  *
  * <p>Invariants: thread-safe; the only shared mutable state is {@link #dialect}, written once a connection told
  * it (every thread that detects it detects the same kind: a benign race) and volatile, so that a thread
- * that reads it non-null reads a detected kind; the rest is each thread's own ({@link #timed}, the bounds). A
+ * that reads it non-null reads a detected kind; the rest is each thread's own ({@link H2Sessions}, the bounds). A
  * transaction is this class's only transaction boundary: begun and committed (or rolled back, whatever the work
  * threw, an {@code Error} included) on one connection inside one {@link #run} call, or left to the owner of a
  * transaction already open on the connection.
@@ -32,7 +31,8 @@ import javax.sql.DataSource;
  * ({@link #updateWithin}), or by the bound this thread's calls share ({@link #within}, {@link StatementBounds}).
  * A bound becomes each statement's query timeout ({@link #prepare}); a statement with no bound gets no
  * {@code setQueryTimeout} call at all. H2 keeps a query timeout on its connection rather than on
- * the statement, so a connection that had one has it taken off before it is closed (handed back to a pool).
+ * the statement, so a connection that had one has it taken off before it is closed (handed back to a pool): see
+ * {@link H2Sessions}.
  */
 final class StoreConnections {
 
@@ -42,18 +42,14 @@ final class StoreConnections {
     private final String prefix;
     private volatile Dialect dialect;
     private final StatementBounds bounds;
-    /** Set when a statement on this thread's current connection ({@link #run}) was given a query timeout. */
-    private final ThreadLocal<Boolean> timed = new ThreadLocal<>();
-    /**
-     * H2: the session's own lock timeout (ms) on this thread's connection, set aside while a bounded statement runs
-     * under a shorter one: H2's query timeout does not cut a wait for a row lock, only its LOCK_TIMEOUT does.
-     */
-    private final ThreadLocal<Integer> h2LockTimeout = new ThreadLocal<>();
+    /** What H2 keeps on the connection rather than on the statement: this thread's, about its current connection. */
+    private final H2Sessions h2;
 
     StoreConnections(DataSource dataSource, String prefix) {
         this.dataSource = dataSource;
         this.prefix = prefix;
         this.bounds = new StatementBounds(prefix);
+        this.h2 = new H2Sessions(prefix);
     }
 
     /** The tables' prefix, as the store was made with. */
@@ -79,62 +75,14 @@ final class StoreConnections {
     private static Dialect detect(Connection connection) throws SQLException {
         String product = connection.getMetaData().getDatabaseProductName();
         if (product.equalsIgnoreCase("H2")) {
-            warnOfLateWrites(connection);
-            warnOfInterrupts(connection.getMetaData().getURL());
+            H2Sessions.warnOfLateWrites(connection);
+            H2Sessions.warnOfInterrupts(connection.getMetaData().getURL());
             return Dialect.H2;
         }
         if (product.equalsIgnoreCase("PostgreSQL")) {
             return Dialect.POSTGRESQL;
         }
         throw new TaskStoreException("the task store supports H2 and PostgreSQL, not " + product, null);
-    }
-
-    /**
-     * Warns when an H2 database with files writes commits to them late (its {@code WRITE_DELAY}, 500 ms by
-     * default): a process killed in that time loses what it had committed, a durable invocation "stored before
-     * {@code run()} returns" among them. In-memory databases have nothing to lose to a late write.
-     */
-    private static void warnOfLateWrites(Connection connection) {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'");
-                ResultSet row = select.executeQuery()) {
-            String url = connection.getMetaData().getURL();
-            if (row.next() && url != null && !url.startsWith("jdbc:h2:mem:") && Integer.parseInt(row.getString(1)) > 0) {
-                LOG.log(System.Logger.Level.WARNING, "the task store's H2 database (" + url + ") writes commits to its "
-                        + "file up to " + row.getString(1) + " ms after they return (WRITE_DELAY): a process killed "
-                        + "within that time loses them, durable task invocations among them. Add ;WRITE_DELAY=0 to "
-                        + "the URL to keep every commit.");
-            }
-        }
-        catch (SQLException | RuntimeException ex) {
-            // an H2 without the setting in INFORMATION_SCHEMA (or not parsable): nothing to warn of
-        }
-    }
-
-    /**
-     * Warns when an H2 database is in files that an interrupt closes: H2's default file system ({@code file:}, or a
-     * path alone, and {@code nio:}) reads and writes through a {@code FileChannel}, which the JDK closes when the
-     * thread using it is interrupted; H2 then closes the database for the whole process (error 90098). Tasks are
-     * interrupted by design (a cancel, a timeout, a shutdown), so a task that uses the same database when that
-     * happens takes the store down with it. {@code async:} (an {@code AsynchronousFileChannel}) and {@code retry:}
-     * are not closed so; a server ({@code tcp:}, {@code ssl:}) and {@code mem:} have no channel in this process.
-     */
-    static void warnOfInterrupts(String url) {
-        if (url == null || !url.startsWith("jdbc:h2:")) {
-            return;
-        }
-        String rest = url.substring("jdbc:h2:".length());
-        for (String safe : List.of("mem:", "tcp:", "ssl:", "async:", "retry:")) {
-            if (rest.startsWith(safe)) {
-                return;
-            }
-        }
-        String path = rest.startsWith("file:") ? rest.substring("file:".length())
-                : rest.startsWith("nio:") ? rest.substring("nio:".length()) : rest;
-        LOG.log(System.Logger.Level.WARNING, "the task store's H2 database (" + url + ") is in files that an interrupt "
-                + "closes: a task interrupted (cancelled, timed out, shut down) while it uses this database closes it for "
-                + "the whole process (H2 error 90098), the task store included. Use H2's interrupt-safe file system: "
-                + "jdbc:h2:async:" + path + " (with the URL's settings, ;WRITE_DELAY=0 among them)");
     }
 
     @FunctionalInterface
@@ -226,10 +174,7 @@ final class StoreConnections {
     }
 
     private <T> T connected(Work<T> work) {
-        Boolean outer = timed.get();
-        Integer outerLock = h2LockTimeout.get();
-        timed.remove();
-        h2LockTimeout.remove();
+        H2Sessions.SetAside outer = h2.setAside();
         try (Connection connection = dataSource.getConnection()) {
             if (dialect == null) {
                 dialect = detect(connection);
@@ -238,9 +183,7 @@ final class StoreConnections {
                 return work.apply(connection);
             }
             finally {
-                if (timed.get() != null) {
-                    untime(connection);
-                }
+                h2.untime(connection); // H2 only: PostgreSQL keeps both on the statement
             }
         }
         catch (SQLException ex) {
@@ -248,18 +191,7 @@ final class StoreConnections {
                     + ex.getMessage() + schemaHint(ex), ex);
         }
         finally {
-            if (outer == null) {
-                timed.remove();
-            }
-            else {
-                timed.set(outer);
-            }
-            if (outerLock == null) {
-                h2LockTimeout.remove();
-            }
-            else {
-                h2LockTimeout.set(outerLock);
-            }
+            h2.restore(outer);
         }
     }
 
@@ -286,10 +218,12 @@ final class StoreConnections {
         PreparedStatement statement = connection.prepareStatement(sql);
         if (timeout > 0) {
             try {
-                timed.set(Boolean.TRUE); // before the call: H2 sets it on the connection as it goes
+                if (dialect == Dialect.H2) {
+                    h2.timing();
+                }
                 statement.setQueryTimeout(timeout);
                 if (dialect == Dialect.H2) {
-                    boundLockWait(connection, timeout);
+                    h2.boundLockWait(connection, timeout);
                 }
             }
             catch (SQLException | RuntimeException ex) {
@@ -298,59 +232,6 @@ final class StoreConnections {
             }
         }
         return statement;
-    }
-
-    /**
-     * The lock timeout (ms) of an H2 statement bounded by {@code seconds} on a session whose own is {@code own}: the
-     * smaller of the two (H2's 0 waits for no lock, it does not mean "no limit").
-     */
-    static long h2LockTimeout(int seconds, int own) {
-        return Math.min((long) seconds * 1000, Math.max(own, 0));
-    }
-
-    /** H2: waits for row and table locks bounded by {@code seconds} too (the session's own timeout kept aside). */
-    private void boundLockWait(Connection connection, int seconds) throws SQLException {
-        Integer own = h2LockTimeout.get();
-        if (own == null) {
-            try (Statement read = connection.createStatement(); ResultSet row = read.executeQuery("SELECT LOCK_TIMEOUT()")) {
-                own = row.next() ? row.getInt(1) : 0;
-            }
-            h2LockTimeout.set(own);
-        }
-        long bound = h2LockTimeout(seconds, own);
-        try (Statement set = connection.createStatement()) {
-            set.execute("SET LOCK_TIMEOUT " + bound);
-        }
-    }
-
-    /**
-     * Takes the query timeout a statement left on {@code connection} off it, and gives the session its own lock timeout
-     * back, on H2 (which keeps both on the connection:
-     * a pooled one would otherwise hand it to the next call that borrows it, and cancel that call after a bound that
-     * was never its own). PostgreSQL keeps it on the statement.
-     */
-    private void untime(Connection connection) {
-        if (dialect != Dialect.H2) {
-            return;
-        }
-        Integer own = h2LockTimeout.get();
-        if (own != null) {
-            h2LockTimeout.remove();
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SET LOCK_TIMEOUT " + own);
-            }
-            catch (SQLException ex) {
-                LOG.log(System.Logger.Level.WARNING, "task store (" + prefix + "*) could not give its H2 connection "
-                        + "its lock timeout back: " + ex.getMessage());
-            }
-        }
-        try (Statement statement = connection.createStatement()) {
-            statement.setQueryTimeout(0);
-        }
-        catch (SQLException ex) {
-            LOG.log(System.Logger.Level.WARNING, "task store (" + prefix + "*) could not take a query timeout off "
-                    + "its H2 connection; a later statement on it may be cancelled early: " + ex.getMessage());
-        }
     }
 
     /**

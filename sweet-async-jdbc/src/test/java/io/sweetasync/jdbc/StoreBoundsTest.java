@@ -15,10 +15,10 @@ class StoreBoundsTest {
     /** On H2 a bounded statement waits for locks the smaller of its bound and the session's own lock timeout. */
     @Test
     void anH2StatementWaitsForLocksTheSmallerOfItsBoundAndTheSessionsOwnTimeout() {
-        assertThat(StoreConnections.h2LockTimeout(3, 10_000)).isEqualTo(3_000);
-        assertThat(StoreConnections.h2LockTimeout(3, 1_000)).isEqualTo(1_000);
-        assertThat(StoreConnections.h2LockTimeout(3, 0)).as("H2's 0: no wait, not no limit").isZero();
-        assertThat(StoreConnections.h2LockTimeout(StatementBounds.MAX_SECONDS, Integer.MAX_VALUE))
+        assertThat(H2Sessions.lockTimeout(3, 10_000)).isEqualTo(3_000);
+        assertThat(H2Sessions.lockTimeout(3, 1_000)).isEqualTo(1_000);
+        assertThat(H2Sessions.lockTimeout(3, 0)).as("H2's 0: no wait, not no limit").isZero();
+        assertThat(H2Sessions.lockTimeout(StatementBounds.MAX_SECONDS, Integer.MAX_VALUE))
                 .isEqualTo(StatementBounds.MAX_SECONDS * 1000L);
     }
 
