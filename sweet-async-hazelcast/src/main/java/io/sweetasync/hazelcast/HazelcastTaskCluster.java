@@ -138,8 +138,8 @@ public final class HazelcastTaskCluster implements TaskCluster {
     /**
      * Gives the map {@code "sweet-async-ids"} ({@link ClusterIds#configure}) and the executor {@code "sweet-async"} a
      * configuration of their own unless the application made one. Without one the executor takes the {@code default}
-     * executor's, whose bounded queue dropped messages. The configurations are Hazelcast's plain ones; every member
-     * adds the same ones.
+     * executor's, whose bounded queue dropped messages; an application's own executor configuration with a bounded
+     * queue is kept, with a warning. The configurations are Hazelcast's plain ones; every member adds the same ones.
      */
     private static void configureOwn(HazelcastInstance hazelcast) {
         ClusterIds.configure(hazelcast);
@@ -147,8 +147,16 @@ public final class HazelcastTaskCluster implements TaskCluster {
         // queue (a guard against memory growth) a burst had starts turned away, and end messages, sent without an
         // answer, dropped, their handles waiting for good. Hazelcast's plain one: 16 threads, an unbounded queue.
         try {
-            if ("default".equals(hazelcast.getConfig().findExecutorConfig(EXECUTOR).getName())) {
+            ExecutorConfig found = hazelcast.getConfig().findExecutorConfig(EXECUTOR);
+            if ("default".equals(found.getName())) {
                 hazelcast.getConfig().addExecutorConfig(new ExecutorConfig(EXECUTOR));
+            }
+            else if (found.getQueueCapacity() > 0 && found.getQueueCapacity() < Integer.MAX_VALUE) {
+                // The application's own: kept, but the dropped ends it may cause are said once, at start.
+                LOG.log(Level.WARNING, "the executor " + EXECUTOR + " has the application's configuration '"
+                        + found.getName() + "' with a queue capacity of " + found.getQueueCapacity() + ": under a burst "
+                        + "it turns away placed tasks' starts (their handles fail) and drops their end messages (their "
+                        + "handles may wait for good). Give it an unbounded queue (queue capacity 0)");
             }
         }
         catch (RuntimeException ex) {
