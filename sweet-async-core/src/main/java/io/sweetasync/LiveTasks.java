@@ -89,9 +89,15 @@ final class LiveTasks {
         }
     }
 
-    /** Live tasks now: exact once the tasks being created or finishing at that moment have settled. */
+    /**
+     * Live tasks now: exact once the tasks being created or finishing at that moment have settled, and never
+     * negative. A task is counted on its creator's stripe and uncounted on its finisher's, and {@link
+     * StripedCounter#sum} reads the stripes one after the other: a reader held up between two stripes (descheduled)
+     * sees the ends of tasks whose counting it had already passed, fewer than none while short tasks churn (the
+     * {@code sweet.async.tasks.active} gauge read -1).
+     */
     int count() {
-        return (int) count.sum();
+        return (int) Math.max(0, count.sum());
     }
 
     /** Live tasks now that are no load of this member: those that only follow work ({@link #following}). */

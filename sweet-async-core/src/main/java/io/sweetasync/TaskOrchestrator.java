@@ -231,7 +231,7 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     /**
      * Number of live (not yet terminal) tasks, roots and children: a striped counter, exact once the
-     * tasks being created or finishing at that moment have settled.
+     * tasks being created or finishing at that moment have settled, never negative.
      */
     public int liveCount() {
         return parts.live.count();
