@@ -5,7 +5,6 @@ import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 import io.micrometer.observation.ObservationRegistry;
 import io.sweetasync.TaskOrchestrator;
-import io.sweetasync.boot.observation.DefaultTaskObservationConvention;
 import io.sweetasync.boot.observation.MicrometerContextPropagator;
 import io.sweetasync.boot.observation.ObservationContextPropagator;
 import io.sweetasync.boot.observation.TaskObservationConvention;
@@ -202,10 +201,12 @@ public final class SweetAsyncAutoConfiguration {
         @ConditionalOnMissingBean
         ObservationContextPropagator sweetAsyncObservationPropagator(ObjectProvider<ObservationRegistry> registry,
                 ObjectProvider<TaskObservationConvention> convention) {
-            // resolved once, on the first task: a bean lookup per task cost a fifth of an @AsyncTask call
+            // resolved once, on the first task: a bean lookup per task cost a fifth of an @AsyncTask call.
+            // Without a convention bean, none: a GlobalObservationConvention on the registry is then used, else the
+            // default (Micrometer's order; passing the default here hid the application's global conventions)
             return new ObservationContextPropagator(
                     SingletonSupplier.of(() -> registry.getIfAvailable(() -> ObservationRegistry.NOOP)),
-                    convention.getIfAvailable(DefaultTaskObservationConvention::new));
+                    convention.getIfAvailable());
         }
     }
 }

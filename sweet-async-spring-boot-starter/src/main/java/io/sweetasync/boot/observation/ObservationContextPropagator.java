@@ -37,6 +37,12 @@ public class ObservationContextPropagator implements ContextPropagator {
     /** Whether a subclass overrides {@link #capture}: then {@link #captureLazily} calls it. */
     private final boolean captureOverridden = CaptureOverride.of(getClass(), ObservationContextPropagator.class);
 
+    /**
+     * @param registry   the registry, asked on each task (null or a no-op one: no observations)
+     * @param convention the convention that names and tags every task's observation, or null: then, as Micrometer
+     *                   orders conventions, a {@code GlobalObservationConvention} of the registry that supports
+     *                   {@link TaskObservationContext}, else {@link DefaultTaskObservationConvention}
+     */
     public ObservationContextPropagator(Supplier<ObservationRegistry> registry, TaskObservationConvention convention) {
         this.registry = registry;
         this.convention = convention;
