@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sweetasync.TaskOrchestrator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +32,7 @@ class Review14ObsActiveGaugeTests {
             Gauge active = registry.get("sweet.async.tasks.active").gauge();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong lowest = new AtomicLong();
+            CountDownLatch negativeSeen = new CountDownLatch(1);
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 threads.add(Thread.ofPlatform().name("creator-" + i).start(() -> {
@@ -47,15 +49,12 @@ class Review14ObsActiveGaugeTests {
                         double lowestNow = Math.min(value, live);
                         if (lowestNow < 0) {
                             lowest.accumulateAndGet((long) lowestNow, Math::min);
-                            stop.set(true);
+                            negativeSeen.countDown();
                         }
                     }
                 }));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!stop.get() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            negativeSeen.await(10, TimeUnit.SECONDS); // churns ten seconds at most: a negative reading ends it at once
             stop.set(true);
             for (Thread thread : threads) {
                 thread.join();
