@@ -12,7 +12,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 /**
  * The web face of {@link AsyncTasksEndpoint}: its cancel, {@code POST} (the write operation) or {@code DELETE
  * /actuator/asynctasks/{id}}, answers 404 for an unknown or finished task, as {@code GET} does for an unknown
- * one (an endpoint's own delete operation answering nothing would be a 204); its reads take their numbers as
+ * one (an endpoint's own delete operation answering nothing would be a 204), and 403 when a browser sends it
+ * from a page of another site ({@code CrossSiteWrites}); its reads take their numbers as
  * text, so one that is not a number answers 400 naming the parameter and the value (Actuator's own conversion
  * answered only "Parameter mapping failure").
  *
@@ -22,6 +23,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  */
 @EndpointWebExtension(endpoint = AsyncTasksEndpoint.class)
 public class AsyncTasksEndpointWebExtension {
+
+    private static final int FORBIDDEN = 403;
 
     private final AsyncTasksEndpoint endpoint;
 
@@ -52,9 +55,18 @@ public class AsyncTasksEndpointWebExtension {
         return endpoint.task(id, AsyncTasksParameters.number("limit", limit));
     }
 
-    /** Cancels a live task and its subtree: 200 with whether this request cancelled it, 404 if there is none. */
+    /**
+     * Cancels a live task and its subtree: 200 with whether this request cancelled it, 404 if there is none; 403
+     * when a page of another site sent the request through a browser (a form's {@code POST} needs no CORS
+     * preflight, and ids are sequential: any page the operator opened could cancel every task).
+     */
     @DeleteOperation
-    public WebEndpointResponse<AsyncTasksEndpoint.CancelDescriptor> cancel(@Selector String id) {
+    public WebEndpointResponse<?> cancel(@Selector String id) {
+        if (CrossSiteWrites.current()) {
+            return new WebEndpointResponse<>(new Refused("cancel of " + id + " refused: the request came from a page"
+                    + " of another site (Sec-Fetch-Site / Origin); cancel from the dashboard, or without a browser"),
+                    FORBIDDEN);
+        }
         AsyncTasksEndpoint.CancelDescriptor answer = endpoint.cancel(id);
         return answer == null ? new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND)
                 : new WebEndpointResponse<>(answer);
@@ -62,7 +74,11 @@ public class AsyncTasksEndpointWebExtension {
 
     /** The same cancel as Actuator's write operation, {@code POST /actuator/asynctasks/{id}}. */
     @WriteOperation
-    public WebEndpointResponse<AsyncTasksEndpoint.CancelDescriptor> cancelTask(@Selector String id) {
+    public WebEndpointResponse<?> cancelTask(@Selector String id) {
         return cancel(id);
+    }
+
+    /** Why a cancel was refused. */
+    public record Refused(String message) {
     }
 }
