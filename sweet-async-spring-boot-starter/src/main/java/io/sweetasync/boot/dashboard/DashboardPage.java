@@ -79,7 +79,11 @@ public final class DashboardPage {
                 .replace("{{tasks}}", escape(prefix + tasks))
                 .replace("{{limits}}", limits == null ? "" : escape(prefix + limits))
                 .replace("{{cancel}}", Boolean.toString(allowsCancel(mapped.getEndpoint(TASKS))));
-        return ServerResponse.ok().contentType(MediaType.TEXT_HTML).header("Cache-Control", "no-store").body(html);
+        // never drawn in another site's frame: a transparent frame under that site's button would turn the
+        // operator's click into one on Cancel (clickjacking)
+        return ServerResponse.ok().contentType(MediaType.TEXT_HTML).header("Cache-Control", "no-store")
+                .header("Content-Security-Policy", "frame-ancestors 'self'").header("X-Frame-Options", "SAMEORIGIN")
+                .body(html);
     }
 
     /**
