@@ -114,7 +114,10 @@
         try {
             const [tasks, limits, detail] = await Promise.all([
                 getJson(treesUrl(open)),
-                config.limits ? getJson(config.limits + (reseed ? '?history=true' : '')) : Promise.resolve({ groups: {} }),
+                // groups this user may not read (a security rule of that endpoint's) are left out, not the trees
+                config.limits ? getJson(config.limits + (reseed ? '?history=true' : ''))
+                    .catch((error) => error.status === 401 || error.status === 403
+                        ? { groups: {}, refused: error } : Promise.reject(error)) : Promise.resolve({ groups: {} }),
                 asking ? getJson(config.tasks + '/' + encodeURIComponent(asking) + '?limit=0')
                     .catch((error) => error.status === 404 ? null : Promise.reject(error)) : Promise.resolve(null),
             ]);
@@ -122,7 +125,7 @@
             asked = new Set(open);
             lastAnswer = rendering;
             try {
-                if (reseed) seed(limits.history);
+                if (reseed && !limits.refused) seed(limits.history);
                 render(tasks, limits, detail, asking === selected);
             } catch (error) {
                 // the answers came; this page failed to show them: not the endpoints' fault, so not said to be
@@ -161,7 +164,7 @@
             + (tasks.runaways ? ` · ${tasks.runaways} runaway` : '');
         $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
         renderTree(tasks);
-        renderGroups(limits.groups);
+        renderGroups(limits.groups, limits.refused);
         renderMembers(tasks.members, limits.members, tasks.cluster);
         renderFinished($('recent'), tasks.recent);
         renderFinished($('failed'), tasks.failed);
@@ -424,10 +427,12 @@
         seeded = true;
     }
 
-    function renderGroups(groups) {
+    function renderGroups(groups, refused) {
         const now = serverNow();
         const names = Object.keys(groups || {});
         $('no-groups').hidden = names.length > 0;
+        setText($('no-groups'), refused ? `Not shown: you may not read ${refused.url} (${refused.status}).`
+            : 'No concurrency groups.');
         for (const card of [...$('charts').children]) {     // a group the server no longer has
             if (!(card.dataset.group in (groups || {}))) { card.remove(); history.delete(card.dataset.group); }
         }
