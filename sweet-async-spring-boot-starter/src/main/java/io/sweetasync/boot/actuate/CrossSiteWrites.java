@@ -2,10 +2,14 @@ package io.sweetasync.boot.actuate;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.CorsEndpointProperties;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.context.support.WebApplicationContextUtils;
+import org.springframework.web.cors.CorsConfiguration;
 
 /**
  * Whether the web request being answered on this thread was sent by a page of another site (cross-site request
@@ -13,12 +17,16 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * page the operator opens could cancel tasks through the operator's browser, with its credentials. As Go's
  * {@code net/http.CrossOriginProtection} decides: a browser's {@code Sec-Fetch-Site} must be {@code same-origin}
  * (the dashboard) or {@code none} (typed by the user); without it, an {@code Origin} must name the request's own
- * host; a request with neither is not a browser's (curl, a script) and passes.
+ * host; a request with neither is not a browser's (curl, a script) and passes. The origins the application
+ * trusts with its endpoints on purpose, Actuator's CORS settings ({@code management.endpoints.web.cors.*}, an
+ * admin UI of another origin), pass too.
  */
 final class CrossSiteWrites {
 
     private static final boolean SERVLET = ClassUtils.isPresent("jakarta.servlet.http.HttpServletRequest", null)
             && ClassUtils.isPresent("org.springframework.web.context.request.RequestContextHolder", null);
+    private static final boolean CORS = ClassUtils.isPresent(
+            "org.springframework.boot.actuate.autoconfigure.endpoint.web.CorsEndpointProperties", null);
 
     private CrossSiteWrites() {
     }
@@ -54,8 +62,22 @@ final class CrossSiteWrites {
                 return false;
             }
             HttpServletRequest request = servlet.getRequest();
-            return CrossSiteWrites.crossSite(request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"),
-                    request.getHeader("Host"));
+            String origin = request.getHeader("Origin");
+            return CrossSiteWrites.crossSite(request.getHeader("Sec-Fetch-Site"), origin, request.getHeader("Host"))
+                    && !(CORS && origin != null && Cors.trusts(request, origin));
+        }
+    }
+
+    /** Apart, so that an application without Actuator's auto-configuration never loads it. */
+    private static final class Cors {
+
+        static boolean trusts(HttpServletRequest request, String origin) {
+            WebApplicationContext context = WebApplicationContextUtils.findWebApplicationContext(
+                    request.getServletContext());
+            CorsEndpointProperties properties = context == null ? null
+                    : context.getBeanProvider(CorsEndpointProperties.class).getIfAvailable();
+            CorsConfiguration trusted = properties == null ? null : properties.toCorsConfiguration();
+            return trusted != null && trusted.checkOrigin(origin) != null;
         }
     }
 }
