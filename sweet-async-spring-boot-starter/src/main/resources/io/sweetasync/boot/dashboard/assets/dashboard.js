@@ -434,7 +434,7 @@
         setText($('no-groups'), refused ? `Not shown: you may not read ${refused.url} (${refused.status}).`
             : 'No concurrency groups.');
         for (const card of [...$('charts').children]) {     // a group the server no longer has
-            if (!(card.dataset.group in (groups || {}))) { card.remove(); history.delete(card.dataset.group); }
+            if (!Object.hasOwn(groups || {}, card.dataset.group)) { card.remove(); history.delete(card.dataset.group); }
         }
         for (const name of names) {
             const g = groups[name];
