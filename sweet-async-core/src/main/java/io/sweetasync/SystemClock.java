@@ -17,15 +17,14 @@ import java.util.concurrent.TimeUnit;
  * task times out) never delays another task's deadline: to a pool of at most {@link #ACTION_THREADS} daemon
  * platform threads, made as needed and let go after {@link #ACTION_KEEP_ALIVE} idle, in the order they fell due;
  * an action that no pool thread has taken {@link #ACTION_WAIT} after it fell due (every one of them held by a
- * slow action) runs on a new virtual thread instead.
+ * slow action) runs on a new platform thread of its own instead ({@link #startSpare}).
  *
  * <p>Platform threads first, because a virtual thread runs only once the JDK's scheduler gives it a carrier, and
  * virtual bodies that compute without blocking keep every carrier (the scheduler does not preempt them): an action
  * on a virtual thread then waited for one of them to end, and deadlines, retry delays and the forced end after a
- * deadline fired seconds late, or never while such bodies ran on. Queued for a pool thread rather than sent to a
- * virtual thread as soon as all are busy: more actions due at once than there are pool threads (tasks started
- * together with one timeout) are short, and a virtual thread would have held those beyond the pool's size until
- * a carrier freed. A pool thread runs each action with its interrupt status cleared before and after, so one
+ * deadline fired seconds late, or never while such bodies ran on. Queued for a pool thread rather than given a
+ * thread of their own as soon as all are busy: more actions due at once than there are pool threads (tasks started
+ * together with one timeout) are short, and would have made a thread each. A pool thread runs each action with its interrupt status cleared before and after, so one
  * action's interrupt never reaches the next.
  */
 final class SystemClock implements TaskClock, AutoCloseable {
@@ -35,7 +34,7 @@ final class SystemClock implements TaskClock, AutoCloseable {
     static final int ACTION_THREADS = 8;
     /** How long an idle action thread is kept. */
     static final Duration ACTION_KEEP_ALIVE = Duration.ofSeconds(30);
-    /** How long a due action waits for a pool thread before it runs on a virtual thread of its own. */
+    /** How long a due action waits for a pool thread before it runs on a platform thread of its own. */
     static final Duration ACTION_WAIT = Duration.ofMillis(500);
 
     private final ScheduledThreadPoolExecutor scheduler;
@@ -77,7 +76,7 @@ final class SystemClock implements TaskClock, AutoCloseable {
 
     /**
      * On the scheduler's thread: queues a due action for the pool, and if it waits there (every pool thread
-     * busy), has it run on a virtual thread should no pool thread have taken it {@link #ACTION_WAIT} later.
+     * busy), has it run on a platform thread of its own should no pool thread have taken it {@link #ACTION_WAIT} later.
      */
     private void handOn(Runnable action) {
         Runnable handed = () -> runAction(action); // its own identity: the queue removes this hand-off only
@@ -92,13 +91,29 @@ final class SystemClock implements TaskClock, AutoCloseable {
             try {
                 scheduler.schedule(() -> {
                     if (actions.remove(handed)) { // not taken: the pool threads are held by slow actions
-                        Thread.ofVirtual().name("sweet-async-deadline").start(handed);
+                        startSpare(handed);
                     }
                 }, ACTION_WAIT.toNanos(), TimeUnit.NANOSECONDS);
             }
             catch (RejectedExecutionException ex) {
                 // closed meanwhile: a pool thread runs it once one is free
             }
+        }
+    }
+
+    /**
+     * Runs an action no pool thread took in time on a platform thread of its own, which ends with it: a virtual one
+     * ran only once the JDK's scheduler gave it a carrier, so while eight slow actions (blocking fallbacks or
+     * {@code onFinished} listeners of queued tasks that timed out) held the pool, other tasks' deadlines did not
+     * fire as long as virtual bodies computed on every carrier. One such thread per action held up that long, as
+     * a cached pool makes; on a virtual thread only if the system cannot start a platform one.
+     */
+    private static void startSpare(Runnable handed) {
+        try {
+            Thread.ofPlatform().name("sweet-async-deadline-spare").daemon(true).start(handed);
+        }
+        catch (OutOfMemoryError ex) { // "unable to create native thread": late rather than lost
+            Thread.ofVirtual().name("sweet-async-deadline").start(handed);
         }
     }
 
