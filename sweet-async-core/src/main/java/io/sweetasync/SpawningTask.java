@@ -162,11 +162,12 @@ public interface SpawningTask<T> extends Future<T> {
      * won (its interrupted body may still be returning, see {@link #cancel(boolean)}), its deadline has passed,
      * it was rejected, or its terminal status is being decided (its fallback or its listeners' {@code onFinished}
      * may still run). So, as {@link Future#cancel} requires, once {@code cancel} has returned, true or false,
-     * this is true. {@link #get()} (and so {@code state()}, {@code resultNow()} and {@code exceptionNow()},
-     * which call it once this is true) then answers at once for a cancelled task, and otherwise waits only for
-     * that end to be completed (as {@code FutureTask.get} does while it completes): for the fallback and the
-     * listeners, and at most a moment (100 ms) for a body or child that ignores the interrupt of the stop
-     * that decided the end (its deadline, a rejection, a lost run).
+     * this is true. {@link #get()} (and so {@code resultNow()} and {@code exceptionNow()}, which call it once
+     * this is true) then answers at once for a cancelled task, and otherwise waits only for that end to be
+     * completed (as {@code FutureTask.get} does while it completes): for the fallback and the listeners, and at
+     * most a moment (100 ms) for a body or child that ignores the interrupt of the stop that decided the end (its
+     * deadline, a rejection, a lost run). {@code state()} waits for no body: {@code FAILED} as soon as such a
+     * stop decided the end of a task without a fallback (also asked by its own body after its deadline).
      *
      * <pre>{@code
      * if (!task.cancel()) {

@@ -225,6 +225,62 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         return TaskOutcome.unwrap(done);
     }
 
+    /**
+     * As {@link Future#state()} asks, without the wait the JDK's default makes through {@code get()} once the task
+     * is done: complete, the state of its outcome; not done, {@code RUNNING}; cancelled, {@code CANCELLED}; its
+     * end decided by another stop (its deadline, a rejection, a lost run, a failure passed down a chain) and no
+     * fallback to change it, {@code FAILED}, while its body may still be returning. Only an end that a fallback
+     * or its listeners are still deciding is waited for, as {@code get()} waits (and answered {@code RUNNING}
+     * where that wait would never end: asked by its own body, a descendant's, or its own fallback). The default
+     * refused a body reading its own state after its deadline ("cannot wait for itself").
+     */
+    @Override
+    public State state() {
+        TaskResult<T> done = outcome.decided();
+        if (done != null) {
+            return stateOf(done);
+        }
+        if (!isDone()) {
+            return State.RUNNING;
+        }
+        if (isCancelled()) {
+            return State.CANCELLED;
+        }
+        if (stopRequest() != null && settings.fallback == null) {
+            return State.FAILED;
+        }
+        try {
+            refuseWaitingForItselfOrAnAncestor();
+        }
+        catch (IllegalStateException ex) {
+            return State.RUNNING; // its end is decided only once this caller returns
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    return stateOf(outcome.await());
+                }
+                catch (InterruptedException ex) {
+                    interrupted = true;
+                }
+            }
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static State stateOf(TaskResult<?> result) {
+        return switch (result) {
+            case TaskResult.Ok<?> ok -> State.SUCCESS;
+            case TaskResult.Err<?> err when err.error() instanceof TaskCancelledException -> State.CANCELLED;
+            case TaskResult.Err<?> err -> State.FAILED;
+        };
+    }
+
     @Override
     public T get(long time, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         Objects.requireNonNull(unit, "unit");

@@ -101,6 +101,11 @@ final class DefaultEmittingTask<K, V> implements EmittingTask<K, V> {
     }
 
     @Override
+    public State state() {
+        return task.state();
+    }
+
+    @Override
     public FinalEvent<K, V> get() throws InterruptedException, ExecutionException {
         return task.get();
     }
