@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The default {@link TaskClock}: system time and one daemon scheduler thread, closed with its orchestrator.
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * task times out) never delays another task's deadline: to a pool of at most {@link #ACTION_THREADS} daemon
  * platform threads, made as needed and let go after {@link #ACTION_KEEP_ALIVE} idle, in the order they fell due;
  * an action that no pool thread has taken {@link #ACTION_WAIT} after it fell due (every one of them held by a
- * slow action) runs on a new platform thread of its own instead ({@link #startSpare}).
+ * slow action) runs on a new platform thread of its own instead (up to {@link #MAX_SPARE_THREADS} at a time,
+ * {@link #startSpare}).
  *
  * <p>Platform threads first, because a virtual thread runs only once the JDK's scheduler gives it a carrier, and
  * virtual bodies that compute without blocking keep every carrier (the scheduler does not preempt them): an action
@@ -37,7 +39,12 @@ final class SystemClock implements TaskClock, AutoCloseable {
     /** How long a due action waits for a pool thread before it runs on a platform thread of its own. */
     static final Duration ACTION_WAIT = Duration.ofMillis(500);
 
+    /** Platform threads an action not taken {@link #ACTION_WAIT} after it fell due may have at a time. */
+    static final int MAX_SPARE_THREADS = 256;
+
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Spare platform threads running now ({@link #startSpare}). */
+    private final AtomicInteger spares = new AtomicInteger();
     private final ThreadPoolExecutor actions;
     /** Threads the scheduler made, joined on close (awaitTermination returns before they exit). */
     private final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -105,16 +112,29 @@ final class SystemClock implements TaskClock, AutoCloseable {
      * Runs an action no pool thread took in time on a platform thread of its own, which ends with it: a virtual one
      * ran only once the JDK's scheduler gave it a carrier, so while eight slow actions (blocking fallbacks or
      * {@code onFinished} listeners of queued tasks that timed out) held the pool, other tasks' deadlines did not
-     * fire as long as virtual bodies computed on every carrier. One such thread per action held up that long, as
-     * a cached pool makes; on a virtual thread only if the system cannot start a platform one.
+     * fire as long as virtual bodies computed on every carrier. At most {@link #MAX_SPARE_THREADS} at a time, as a
+     * runtime's spares (many slow actions due at once made as many threads); beyond them, or if the system cannot
+     * start one, on a virtual thread: late rather than lost.
      */
-    private static void startSpare(Runnable handed) {
-        try {
-            Thread.ofPlatform().name("sweet-async-deadline-spare").daemon(true).start(handed);
+    private void startSpare(Runnable handed) {
+        if (spares.incrementAndGet() <= MAX_SPARE_THREADS) {
+            try {
+                Thread.ofPlatform().name("sweet-async-deadline-spare").daemon(true).start(() -> {
+                    try {
+                        handed.run();
+                    }
+                    finally {
+                        spares.decrementAndGet();
+                    }
+                });
+                return;
+            }
+            catch (OutOfMemoryError ex) {
+                // "unable to create native thread"
+            }
         }
-        catch (OutOfMemoryError ex) { // "unable to create native thread": late rather than lost
-            Thread.ofVirtual().name("sweet-async-deadline").start(handed);
-        }
+        spares.decrementAndGet();
+        Thread.ofVirtual().name("sweet-async-deadline").start(handed);
     }
 
     /** Runs a due action with the thread's interrupt status clear before and after it (a pool thread runs many). */
