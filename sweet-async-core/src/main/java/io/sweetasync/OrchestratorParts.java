@@ -32,6 +32,8 @@ final class OrchestratorParts {
     private final SystemClock ownedClock;
     final LimiterGroups groups;
     final LiveTasks live = new LiveTasks();
+    /** How long close() waits for the ends of tasks its clock bounds ({@link #endWhatTheClockBounds}). */
+    private static final Duration CLOCK_BOUND_ENDS_WAIT = Duration.ofSeconds(2);
     final TaskFactory factory;
     final TaskListeners listeners = new TaskListeners();
     final TaskHistory history;
@@ -125,6 +127,9 @@ final class OrchestratorParts {
             // hold their threads: the runtimes are told to stop, not waited for (warnings named those tasks; their
             // threads end when they return).
             boolean bodiesReturned = shutdown.cancelAllForClose();
+            if (!bodiesReturned && ownedClock != null) {
+                endWhatTheClockBounds();
+            }
             runtimes.close(bodiesReturned && runaways.count() == 0);
             outside.close();
             closeTimerAndAttribution();
@@ -132,6 +137,29 @@ final class OrchestratorParts {
         }
         finally {
             shutdown.closeEnded();
+        }
+    }
+
+    /**
+     * The live tasks whose end an action of the orchestrator's own clock bounds (a deadline, a stop's grace), once
+     * close() gave up waiting for their bodies: closing the clock drops those actions, and the waiters of such a
+     * task (an 8 s timeout, a body that ignores its interrupt) waited past its deadline, until the body returned.
+     * Ended now as those actions would have ({@link TaskDeadline#endBeforeTheClockCloses}), on a thread of their
+     * own (their listeners run there), waited for {@link #CLOCK_BOUND_ENDS_WAIT} at most.
+     */
+    private void endWhatTheClockBounds() {
+        Thread ending = Thread.ofPlatform().name("sweet-async-close-deadlines").daemon(true).start(() -> {
+            for (TaskNode<?> node : live.allOldestFirst()) { // parents before their children: one forced end each
+                node.endBeforeTheClockCloses();
+            }
+        });
+        try {
+            if (!ending.join(CLOCK_BOUND_ENDS_WAIT)) {
+                LOG.log(Level.WARNING, "close(): the listeners or fallbacks of tasks ended at their deadlines still run");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
     }
 

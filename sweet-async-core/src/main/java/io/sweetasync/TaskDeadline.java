@@ -117,6 +117,19 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
         return true;
     }
 
+    /**
+     * For {@code close()}, once its wait for the bodies gave up and before it closes the orchestrator's own clock,
+     * which drops every pending action: if such an action bounds this task's end (its deadline, armed or fired with
+     * its grace pending, or the grace of a stop other than a cancellation's), ends the task and its unfinished
+     * subtree now, as that action would have, so that its waiters stay bounded by it.
+     */
+    final void endBeforeTheClockCloses() {
+        Stop request = stopRequest();
+        if (!isFinished() && (deadlineArmed() || request != null && request.kind() != StopKind.CANCEL)) {
+            forceEnd();
+        }
+    }
+
     /** {@link #timedOut}'s bound, on the orchestrator's own clock: ends the task and its subtree now unless it has. */
     private void endTimedOutNow() {
         if (!outcome.isDone()) {

@@ -390,7 +390,8 @@ public final class TaskOrchestrator implements AutoCloseable {
      * a graceful stop), stops the runtimes' threads and the timer, and waits for them (10 s at most in all).
      * A body that ignores the cancel's interrupt for 5 s is not waited for any longer (nor one an earlier
      * {@link #shutdown(Duration)} waited for so, nor a runaway's): a warning names its task, {@code close()}
-     * returns, and the body's thread ends when it returns. Idempotent: a call
+     * returns, and the body's thread ends when it returns (a task with a timeout ends then, {@code CANCELLED},
+     * a runaway, as its deadline would have ended it: closing the clock drops that deadline). Idempotent: a call
      * made while another closes waits until that one has finished (an interrupt ends its wait), so that
      * whichever returns, the threads have stopped; but one made by a task's own code (its body, fallback or
      * listeners), which the closing call may be waiting for, or on the closing call's own thread, returns at once.
