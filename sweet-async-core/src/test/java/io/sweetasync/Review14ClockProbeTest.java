@@ -456,4 +456,55 @@ class Review14ClockProbeTest {
         org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(300)).until(() -> true);
         assertThat(counts.stream().mapToInt(AtomicInteger::get).sum()).as("no attempt after the end").isEqualTo(before);
     }
+
+    @Test
+    void forcedEndRacingTheBodysLateReturnEndsOnce() {
+        TaskOrchestrator o = TaskOrchestrator.builder().runtime(TaskRuntime.platform("pool", 4)).build();
+        made.add(o);
+        Map<TaskId, AtomicInteger> finished = new ConcurrentHashMap<>();
+        o.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                finished.computeIfAbsent(task.id(), k -> new AtomicInteger()).incrementAndGet();
+            }
+        });
+        List<SpawningTask<String>> tasks = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            long lateNanos = TaskDeadline.RUNAWAY_GRACE.toNanos() - 3_000_000L + (i % 13) * 500_000L;
+            SpawningTaskBuilder<String> b = o.to(String.class).runtime(i % 2 == 0 ? "pool" : "virtual")
+                    .timeout(Duration.ofMillis(5));
+            if (i % 3 == 0) {
+                b = b.fallback(e -> "fb");
+            }
+            tasks.add(b.run(() -> {
+                long interruptedAt = 0;
+                long hard = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (System.nanoTime() < hard) {
+                    if (Thread.interrupted() && interruptedAt == 0) {
+                        interruptedAt = System.nanoTime();
+                    }
+                    if (interruptedAt != 0 && System.nanoTime() - interruptedAt >= lateNanos) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
+                return "body";
+            }));
+            if (tasks.size() % 8 == 0) {
+                tasks.subList(tasks.size() - 8, tasks.size()).forEach(SpawningTask::result);
+            }
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            SpawningTask<String> t = tasks.get(i);
+            TaskResult<String> r = t.result();
+            assertThat(t.status()).as(t.info().toString()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(r.isOk()).isEqualTo(i % 3 == 0);
+            assertThat(t.result()).isSameAs(r);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> tasks.stream().allMatch(t -> finished.containsKey(t.id())));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> o.runaways().isEmpty());
+        assertThat(finished.values()).allMatch(c -> c.get() == 1);
+        assertThat(tasks).allMatch(t -> !t.info().runaway());
+    }
 }
