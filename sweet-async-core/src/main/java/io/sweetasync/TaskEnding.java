@@ -1,20 +1,16 @@
 package io.sweetasync;
 
 import io.sweetasync.limit.RejectionReason;
-import io.sweetasync.spi.ContextPropagator;
 import io.sweetasync.spi.TaskClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
-import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
  * How a task ends: the stop request (cancel, timeout, rejection, a failed dependency, a lost member), the
  * status moving forward, and {@link #finish()}, which decides the terminal status once and completes the
- * {@link #outcome}; also the context the task was created in, which its body and fallback run inside and
- * which hears of its end. The layer above, {@link TaskChildren}, counts what the task waits for before
+ * {@link #outcome}. The layer below, {@link TaskUserCode}, holds the context the task was created in and runs the
+ * user code of its end. The layer above, {@link TaskChildren}, counts what the task waits for before
  * it can finish; {@link TaskAttempts} runs its body; {@link TaskNode} is the handle. A stop request is a
  * {@link Stop} (its {@link StopKind}); the exception of an end that did not complete is built by {@link EndErrors}.
  *
@@ -45,7 +41,7 @@ import java.util.function.Function;
  * under that lock before {@code stop} is read ({@link TaskChildren#addChild}). So a child added
  * concurrently with a stop is cancelled by one side or the other.
  */
-abstract class TaskEnding<T> extends TaskFigures<T> {
+abstract class TaskEnding<T> extends TaskUserCode<T> {
 
     private static final VarHandle STATUS = fieldHandle(MethodHandles.lookup(), "status", TaskStatus.class);
     private static final VarHandle STOP = fieldHandle(MethodHandles.lookup(), "stop", Stop.class);
@@ -66,8 +62,6 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
     private volatile Stop stop;
     /** 0 until {@link #finish()} runs (once: the normal path and a runaway's forced end race for it). */
     private volatile int finished;
-    /** Context captured by the orchestrator's propagators when the task was created; null if none. */
-    private PropagatedContext context;
     /** Body outcome; written by the body owner before it releases its share. */
     private T value;
     private Throwable failure;
@@ -87,50 +81,6 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
      * count the caller must now decrement, or null (no parent, or one that had not counted it yet).
      */
     abstract TaskNode<?> leaveParent();
-
-    /** The current thread's carrier (see {@link TaskAttempts#carrierHere}). */
-    abstract Carrier carrierHere();
-
-    /**
-     * Runs {@code callback}, user code of this task's end (its fallback, its {@code onFinished} listeners) or
-     * of its way to a retry (its {@code onRetrying} listeners), named {@code what} for messages, marked on
-     * this thread's carrier ({@link Carrier#ending()}): its waits for a task that cannot end before this one
-     * are refused ({@link TaskNode#refuseWaitingForItselfOrAnAncestor}) instead of never ending. An interrupt
-     * it leaves on the thread of a body (a child's fallback running on its parent's) does not reach that body
-     * ({@link Carrier#afterGuest}).
-     */
-    final <V> V whileEnding(String what, Callable<V> callback) throws Exception {
-        Carrier here = carrierHere();
-        TaskNode<?> outer = here.ending(); // a callback may run another task's end on this thread (a caller-runs body)
-        String outerWhat = here.endingCallback();
-        here.markEnding(self(), what);
-        long before = Carrier.beforeGuest();
-        TaskNode<?> hidden = Carrier.hideTask(); // a body running here (this task ending on another's thread) is not its
-        ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what the callback causes is not put off until it returns
-        try {
-            return callback.call();
-        }
-        finally {
-            Trampoline.backToDrain(drain);
-            Carrier.showTask(hidden);
-            here.markEnding(outer, outerWhat);
-            Carrier.afterGuest(before);
-        }
-    }
-
-    /** As {@link #whileEnding(String, Callable)}, for listeners. */
-    final void runWhileEnding(String what, Runnable callback) {
-        Carrier here = carrierHere();
-        TaskNode<?> outer = here.ending();
-        String outerWhat = here.endingCallback();
-        here.markEnding(self(), what);
-        try {
-            callback.run();
-        }
-        finally {
-            here.markEnding(outer, outerWhat);
-        }
-    }
 
     // ---- state ----------------------------------------------------------------------------------
 
@@ -376,12 +326,8 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
             cancel(rare.timeoutHandle);
             cancel(rare.retryHandle);
         }
-        PropagatedContext mine = context;
-        if (mine != null) {
-            context = null;
-            mine.finished(info(), error == null ? null
-                    : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
-        }
+        contextEnded(error == null ? null
+                : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
         settings.orchestrator.parts().finished(self(), result);
         outcome.complete(result);
         return leaveParent();
@@ -404,15 +350,6 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
         }
     }
 
-    // ---- context propagation --------------------------------------------------------------------
-
-    /** Captures context on the creating thread; called once, before the task is submitted. */
-    void capture(List<ContextPropagator> propagators) {
-        if (!propagators.isEmpty()) {
-            context = PropagatedContext.capture(self(), propagators);
-        }
-    }
-
     /**
      * Called on the body's thread just before user code of the attempt runs: a stop that arrived since
      * the attempt started (while listeners' {@code onStarted} or a propagator ran, which may have
@@ -422,11 +359,5 @@ abstract class TaskEnding<T> extends TaskFigures<T> {
         if (isStopRequested() && !Thread.currentThread().isInterrupted()) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Runs {@code body} inside the captured context, if any. */
-    final <V> V withContext(Callable<V> body) throws Exception {
-        PropagatedContext mine = context;
-        return mine == null ? body.call() : mine.call(body);
     }
 }
