@@ -114,12 +114,24 @@ final class SliceLedger {
         }
     }
 
-    /** The stream stopped: every figure still pending ends unavailable, now or when its slice closes. */
+    /**
+     * The stream stopped: every figure still pending ends unavailable, now or when its slice closes. Under
+     * {@code settleLock}, as settling is: the stream thread may still be settling a flush as the orchestrator
+     * closes (closing a {@code RecordingStream} does not wait for its thread), and a slice that flush settled
+     * between this finding it unsettled and distrusting it turned a final {@code SAMPLED} figure, perhaps
+     * announced, into {@code UNAVAILABLE}.
+     */
     void stop() {
         stopped = true;
-        threads.values().forEach(entry -> SliceTimeline.forEachUnsettled(entry,
-                slice -> slice.figures.distrust(SampledFigures.allResources())));
-        giveUp();
+        settleLock.lock();
+        try {
+            threads.values().forEach(entry -> SliceTimeline.forEachUnsettled(entry,
+                    slice -> slice.figures.distrust(SampledFigures.allResources())));
+            giveUp();
+        }
+        finally {
+            settleLock.unlock();
+        }
     }
 
     private void giveUp() {
