@@ -103,6 +103,23 @@ final class SampledFigures {
         return ResourceValue.sampled(amount);
     }
 
+    /**
+     * The figure now of a task that another attempt may still add to (a live task between a retry's attempts):
+     * {@code PENDING} with what has arrived, unless it can never be obtained (CPU without a CPU sampler) or doubt
+     * was cast on it, which no later attempt lifts. A figure too coarse so far is no final {@code UNAVAILABLE}
+     * yet: the next attempt's events may bring it over the resolution.
+     */
+    ResourceValue valueWhileLive(Resource resource) {
+        ResourceValue now = value(resource);
+        if (now.isAvailable()) {
+            return ResourceValue.pending(now.amount());
+        }
+        if (now.isPending() || resource == Resource.CPU && !cpuSampled || (distrusted & bit(resource)) != 0) {
+            return now;
+        }
+        return ResourceValue.pending(amount(resource));
+    }
+
     /** Whether events of this task's work may still arrive. */
     boolean isPending() {
         return unsettled > 0;

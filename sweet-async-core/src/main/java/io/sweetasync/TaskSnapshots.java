@@ -97,12 +97,14 @@ final class TaskSnapshots {
             return ResourceValue.measured(measured);
         }
         SampledFigures figures = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? task.sampledOrNull() : null;
-        ResourceValue sampled = figures == null ? ResourceValue.unavailable() : figures.value(resource);
+        // A live task's sampled figure, final for the attempts so far, may still grow with the next one.
+        ResourceValue sampled = figures == null ? ResourceValue.unavailable()
+                : mayGrow ? figures.valueWhileLive(resource) : figures.value(resource);
         long sampledSoFar = sampled.isAvailable() || sampled.isPending() ? sampled.amount() : 0;
         if (measurable && measured >= -1 && mayGrow) {
             return ResourceValue.pending(Math.max(Math.max(0, measured), sampledSoFar));
         }
-        return mayGrow && sampled.isAvailable() ? ResourceValue.pending(sampledSoFar) : sampled;
+        return sampled;
     }
 
     /** Fills {@code into} with {@code task}'s facts; see {@link TaskFacts#fillFinishedRoot}. */
