@@ -27,13 +27,21 @@ final class FigureUpdates {
     private static final int BATCH = 1024;
 
     private final Consumer<List<TaskNode<?>>> sink;
+    /** Whom the announcements are for, as the warning about dropped ones names them. */
+    private final String audience;
     private final ConcurrentLinkedQueue<TaskNode<?>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final LongAdder dropped = new LongAdder();
 
     FigureUpdates(Consumer<List<TaskNode<?>>> sink) {
+        this(sink, "listeners' onResourcesUpdated, the history and the store");
+    }
+
+    /** {@code audience} names whom the announcements are for, in the warning about dropped ones. */
+    FigureUpdates(Consumer<List<TaskNode<?>>> sink, String audience) {
         this.sink = sink;
+        this.audience = audience;
     }
 
     void offer(TaskNode<?> node) {
@@ -42,9 +50,8 @@ final class FigureUpdates {
             dropped.increment();
             if (dropped.sum() == 1) {
                 LOG.log(Level.WARNING, "resource figures became final for more than " + MAX_QUEUED
-                        + " tasks before they could be announced (to listeners' onResourcesUpdated, the history and"
-                        + " the store); further announcements are dropped: those tasks' metrics() and the totals per"
-                        + " name still have their figures");
+                        + " tasks before they could be announced (to " + audience + "); further announcements are"
+                        + " dropped: those tasks' metrics() and the totals per name still have their figures");
             }
             return;
         }

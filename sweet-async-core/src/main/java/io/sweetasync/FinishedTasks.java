@@ -14,7 +14,10 @@ import java.util.List;
  * ({@link #runawayReturned}, see {@link TaskFigures#holdFiguresWhileBodyRuns}) and the attribution comes
  * last, and never after the orchestrator closed; shutdown's drain waiters are woken last, once all of this
  * is recorded. {@link #resourcesFinal} runs one batch at a time on {@link FigureUpdates}' thread (never a
- * task's, nor the JFR stream's), renewing the history before the listeners hear. Holds no state of its own.
+ * task's, nor the JFR stream's), renewing the history and the store's records, then hands the listeners' calls
+ * to a queue of their own ({@link #listenerCalls}, its own thread): the listeners hear after the history is
+ * renewed, and one that blocks in {@code onResourcesUpdated} holds back only its later calls, not the
+ * history's and the store's final figures of every task after it. Holds no state of its own but that queue.
  */
 final class FinishedTasks {
 
@@ -22,6 +25,9 @@ final class FinishedTasks {
     private final LiveTasks live;
     private final TaskHistory history;
     private final TaskListeners listeners;
+    /** Finished tasks whose final figures the listeners are still to hear of, in the order they became final. */
+    private final FigureUpdates listenerCalls = new FigureUpdates(this::tellListeners,
+            "listeners' onResourcesUpdated");
 
     FinishedTasks(TaskOrchestrator orchestrator, LiveTasks live, TaskHistory history, TaskListeners listeners) {
         this.orchestrator = orchestrator;
@@ -100,15 +106,20 @@ final class FinishedTasks {
     void resourcesFinal(List<TaskNode<?>> nodes) {
         // The history first: a listener told of final figures finds them in recent() too.
         history.renew(nodes);
-        if (listeners.wants(TaskListeners.RESOURCES_UPDATED)) {
-            for (TaskNode<?> node : nodes) {
-                TaskInfo info = node.info();
-                listeners.each(listener -> listener.onResourcesUpdated(info));
-            }
-        }
         StoreSync sync = orchestrator.parts().storeSync();
         if (sync != null) {
             nodes.forEach(sync::figuresFinal);
+        }
+        if (listeners.wants(TaskListeners.RESOURCES_UPDATED)) {
+            nodes.forEach(listenerCalls::offer); // user code: on a thread of its own, never holding the above
+        }
+    }
+
+    /** Tells the listeners of {@code nodes}' final figures, one task at a time; on {@link #listenerCalls}' thread. */
+    private void tellListeners(List<TaskNode<?>> nodes) {
+        for (TaskNode<?> node : nodes) {
+            TaskInfo info = node.info();
+            listeners.each(listener -> listener.onResourcesUpdated(info));
         }
     }
 }
