@@ -25,7 +25,10 @@ public enum ResourceTracking {
      * {@link #MEASURE}, plus an in-process JDK Flight Recorder stream whose events are attributed to
      * tasks ({@code SAMPLED}): CPU-time samples (JDK 25+ on Linux; elsewhere CPU of virtual-thread tasks
      * stays {@code UNAVAILABLE}), TLAB refills and outside-TLAB allocations, and socket and file reads and
-     * writes. So virtual threads get CPU and allocation figures, and every task IO figures.
+     * writes. So virtual threads get CPU and allocation figures, and every task IO figures: of the calls JFR
+     * reports on the task's thread, so not memory-mapped files, asynchronous channels or copies the kernel makes
+     * ({@code Files.copy(Path, Path)}, {@code FileChannel.transferTo}), which read as a sampled zero (the README's
+     * resource section lists what the figures cannot see).
      *
      * <p>Events arrive about once a second: until all events of a task's work are in, its sampled figures
      * are {@code PENDING} (with what has arrived), and {@link TaskListener#onResourcesUpdated} announces
