@@ -66,4 +66,18 @@ class Review14ResBlockedListenerTest {
                     .as("the history's entry of a task whose figures are final: %s", shown.metrics()).isFalse();
         });
     }
+
+    @Test
+    void closingWhileAListenerIsStuckInOnResourcesUpdatedDoesNotWaitForIt() throws Exception {
+        assumeThat(sampling.parts().attribution()).as("JDK Flight Recorder available").isNotNull();
+        sampling.to(Integer.class).named("blocker").runtime("virtual").run(() -> 1).join();
+        assertThat(stuck.await(60, TimeUnit.SECONDS)).as("the listener got its call for the blocker").isTrue();
+        SpawningTask<Integer> pending = sampling.to(Integer.class).named("other").runtime("virtual").run(() -> 2);
+        pending.join();
+        Thread closer = Thread.ofPlatform().name("review14-closer").start(sampling::close);
+        closer.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(closer.isAlive()).as("close() returned while the listener is still stuck").isFalse();
+        assertThat(release.getCount()).as("the listener was still stuck").isOne();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !pending.metrics().bytesRead().isPending());
+    }
 }
