@@ -166,6 +166,23 @@ final class PipelineWorkers {
         return TaskContext.current().map(TaskContext::isCancellationRequested).orElse(outsideATask);
     }
 
+    /**
+     * Clears an interrupt flag that user code running on this thread (a chunked source, a synchronous publisher) left
+     * set while nothing stops the pipeline, and says whether it did, so that the caller can set it again once the
+     * elements that code delivered are emitted. A stop's interrupt is left set: the flag is cleared before the stop
+     * is looked at, and the engine records a stop before it interrupts, so a stop is never mistaken for a leftover.
+     */
+    static boolean clearLeftoverInterrupt() {
+        if (!Thread.interrupted()) {
+            return false;
+        }
+        if (isStopping(false)) {
+            Thread.currentThread().interrupt(); // a stop's: it stops the source
+            return false;
+        }
+        return true;
+    }
+
     /** Whether every worker started so far has ended (its task is terminal). */
     boolean allEnded() {
         synchronized (workers) {

@@ -171,13 +171,8 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
      * nothing stops the pipeline is cleared (the items it delivered are emitted) and noted in {@link #leftover}.
      */
     private void keepLeftoverFlag(boolean before) {
-        if (!before && Thread.interrupted()) {
-            if (PipelineWorkers.isStopping(false)) {
-                Thread.currentThread().interrupt(); // a stop's: it stops the source
-            }
-            else {
-                leftover = true;
-            }
+        if (!before && PipelineWorkers.clearLeftoverInterrupt()) {
+            leftover = true;
         }
     }
 

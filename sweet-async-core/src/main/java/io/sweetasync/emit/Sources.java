@@ -146,11 +146,7 @@ public final class Sources {
      * still refuses them (the engine records a stop before it interrupts).
      */
     private static <E> void emitLastList(Emitter<List<E>> emitter, List<E> last) throws InterruptedException {
-        boolean leftover = Thread.interrupted();
-        if (leftover && PipelineWorkers.isStopping(false)) {
-            Thread.currentThread().interrupt();
-            leftover = false;
-        }
+        boolean leftover = PipelineWorkers.clearLeftoverInterrupt();
         try {
             emitter.emit(last);
         }
