@@ -73,6 +73,26 @@ public interface TaskCluster {
     List<MemberSnapshot> members();
 
     /**
+     * Every member's groups, this member's included, as {@link #members()} has them but without the trees
+     * (every snapshot's {@code roots} is empty): what a view of the limits needs, without gathering and sending
+     * every member's live trees, the costly part of {@link #members()}. A member that does not answer in time
+     * is left out. The default takes them from {@link #members()}; an engine that can ask for the groups alone
+     * overrides it.
+     *
+     * <pre>{@code
+     * for (MemberSnapshot member : cluster.memberLimiters()) {
+     *     member.limiters().forEach(group -> System.out.println(member.member() + " " + group.group()
+     *             + ": " + group.inFlight() + "/" + group.limit()));
+     * }
+     * }</pre>
+     */
+    default List<MemberSnapshot> memberLimiters() {
+        return members().stream()
+                .map(member -> new MemberSnapshot(member.member(), member.local(), List.of(), member.limiters()))
+                .toList();
+    }
+
+    /**
      * Cancels the live task with this id on whichever member runs it.
      *
      * @return whether some member answered that it cancelled it; {@code false} also when no member answered so in

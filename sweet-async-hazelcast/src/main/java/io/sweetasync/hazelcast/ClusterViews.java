@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What every member is asked at once: its live trees and groups ({@link #members}), and whether it runs a task of an
- * id, which it then cancels ({@link #cancel}).
+ * What every member is asked at once: its live trees and groups ({@link #members}), its groups alone
+ * ({@link #memberLimiters}), and whether it runs a task of an id, which it then cancels ({@link #cancel}).
  *
  * <h2>Invariants</h2>
  * <ul>
@@ -53,10 +53,21 @@ final class ClusterViews {
     /** See {@link HazelcastTaskCluster#members()}. */
     List<MemberSnapshot> members() {
         ClusterHost here = cluster.host();
+        return view(new MemberSnapshot(cluster.memberName(), true, here.roots(), here.limiters()), new TakeSnapshot());
+    }
+
+    /** See {@link HazelcastTaskCluster#memberLimiters()}. */
+    List<MemberSnapshot> memberLimiters() {
+        return view(new MemberSnapshot(cluster.memberName(), true, List.of(), cluster.host().limiters()),
+                new TakeLimiters());
+    }
+
+    /** {@code own} and the other members' answers to {@code question} that came in time, by member name. */
+    private List<MemberSnapshot> view(MemberSnapshot own, Callable<FlatSnapshot> question) {
         List<MemberSnapshot> all = new ArrayList<>();
-        all.add(new MemberSnapshot(cluster.memberName(), true, here.roots(), here.limiters()));
+        all.add(own);
         List<Member> others = others();
-        Map<Member, Future<FlatSnapshot>> answers = others.isEmpty() ? Map.of() : submitToOthers(new TakeSnapshot(), others);
+        Map<Member, Future<FlatSnapshot>> answers = others.isEmpty() ? Map.of() : submitToOthers(question, others);
         if (!answers.isEmpty()) {
             long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
             for (Map.Entry<Member, Future<FlatSnapshot>> answer : answers.entrySet()) {

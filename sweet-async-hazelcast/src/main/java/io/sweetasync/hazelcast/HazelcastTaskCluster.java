@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   members look at every store interval from the moment they see it leave). When this member's own
  *   Hazelcast instance stops (shut down or terminated), every task placed from here ends lost the same way:
  *   no end can reach it any more.</li>
- *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups (once this member's
+ *   <li><b>One view</b>: {@link #members()} asks every member for its live trees and groups,
+ *   {@link #memberLimiters()} for its groups alone (once this member's
  *   own Hazelcast instance has stopped, it shows this member's alone, and a cancellation by id is answered here).</li>
  *   <li><b>Cluster-wide groups</b>: a group configured {@code withClusterWide(true)} splits its limit across
  *   the members of the Hazelcast cluster, in their join order (see {@code LimiterConfig}); the split is
@@ -312,6 +313,12 @@ public final class HazelcastTaskCluster implements TaskCluster {
     @Override
     public List<MemberSnapshot> members() {
         return views.members();
+    }
+
+    /** Every member's groups alone: each member is asked for its limiter snapshots, not its trees. */
+    @Override
+    public List<MemberSnapshot> memberLimiters() {
+        return views.memberLimiters();
     }
 
     @Override

@@ -59,7 +59,8 @@ public class AsyncLimitsEndpoint {
         Map<String, Map<String, GroupDescriptor>> members = null;
         if (cluster != null) {
             members = new LinkedHashMap<>();
-            for (MemberSnapshot member : cluster.members()) {
+            // the groups alone: the dashboard asks every second, and members() gathers every member's trees too
+            for (MemberSnapshot member : cluster.memberLimiters()) {
                 members.put(member.member(), groups(member.limiters()));
             }
         }

@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.TaskId;
+import io.sweetasync.limit.LimiterSnapshot;
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.PlacedTask;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.TaskCluster;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AsyncLimitsEndpointTests {
@@ -25,6 +33,65 @@ class AsyncLimitsEndpointTests {
             assertThat(limits.groups().get("batch").maxWaitMs()).isEqualTo(Long.MAX_VALUE);
             assertThat(limits.groups().get("pricing").maxWaitMs()).isEqualTo(2_000);
             assertThat(endpoint.group("batch").maxWaitMs()).isEqualTo(Long.MAX_VALUE);
+        }
+    }
+
+    /**
+     * In a cluster the endpoint (which the dashboard reads every second) takes every member's groups from
+     * {@code memberLimiters()}, never from {@code members()}, which gathers every member's live trees as well.
+     */
+    @Test
+    void inAClusterTheMembersGroupsComeWithoutTheirTrees() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .group("pricing", LimiterConfig.defaults().withLimits(7, 1, 7)).build()) {
+            List<LimiterSnapshot> here = orchestrator.limiters();
+            TaskCluster cluster = new TaskCluster() {
+                @Override
+                public List<MemberSnapshot> members() {
+                    throw new AssertionError("asked for every member's trees to show the limits");
+                }
+
+                @Override
+                public List<MemberSnapshot> memberLimiters() {
+                    return List.of(new MemberSnapshot("a", true, List.of(), here),
+                            new MemberSnapshot("b", false, List.of(), List.of()));
+                }
+
+                @Override
+                public void attach(ClusterHost host) {
+                }
+
+                @Override
+                public long incarnation() {
+                    return 1;
+                }
+
+                @Override
+                public String memberName() {
+                    return "a";
+                }
+
+                @Override
+                public PlacedTask place(RemoteInvocation invocation) {
+                    return null;
+                }
+
+                @Override
+                public boolean cancel(TaskId id) {
+                    return false;
+                }
+
+                @Override
+                public void detach() {
+                }
+            };
+
+            AsyncLimitsEndpoint.LimitsDescriptor limits = new AsyncLimitsEndpoint(orchestrator, null, cluster)
+                    .limits(false);
+
+            assertThat(limits.members()).containsOnlyKeys("a", "b");
+            assertThat(limits.members().get("a").get("pricing").limit()).isEqualTo(7);
+            assertThat(limits.members().get("b")).isEmpty();
         }
     }
 }
