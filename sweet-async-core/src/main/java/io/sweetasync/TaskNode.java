@@ -141,25 +141,36 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * Costs the thread's carrier, which the first check reads anyway, and a field of it.
      */
     void refuseWaitingForItselfOrAnAncestor() {
+        String why = whyAWaitWouldNeverEnd();
+        if (why != null) {
+            throw new IllegalStateException(why);
+        }
+    }
+
+    /**
+     * Why an unbounded wait for this task by the current thread would never end (see
+     * {@link #refuseWaitingForItselfOrAnAncestor}), or null when it would end.
+     */
+    private String whyAWaitWouldNeverEnd() {
         Carrier here = Carrier.currentOrNull();
         if (here == null) {
-            return;
+            return null;
         }
         TaskNode<?> waiter = here.top();
         if (waiter != null && waiter.isSelfOrDescendantOf(this)) {
-            throw new IllegalStateException(waiter == this
+            return waiter == this
                     ? "task " + label() + " cannot wait for itself: its body would wait for its own end (also through a"
                             + " future derived from its toCompletableFuture(); a bounded wait, get(timeout), is not refused)"
                     : "task " + waiter.label() + " cannot wait for " + label() + ", its ancestor: a task ends only "
                             + "after its children, so the wait would never end (start the waiting work detached(), "
-                            + "or use get(timeout))");
+                            + "or use get(timeout))";
         }
         TaskNode<?> below = waiter == null ? null : here.enclosingWithin(this);
         if (below != null) {
-            throw new IllegalStateException("task " + waiter.label() + " cannot wait for " + label() + ": it runs nested in "
+            return "task " + waiter.label() + " cannot wait for " + label() + ": it runs nested in "
                     + (below == this ? "that task's body" : "the body of " + below.label() + ", a descendant of it,")
                     + " on this thread (a caller-runs executor ran it there), which goes on only once it returns, so the"
-                    + " wait would never end (run it on another runtime, or use get(timeout))");
+                    + " wait would never end (run it on another runtime, or use get(timeout))";
         }
         TaskNode<?> ending = here.ending();
         if (ending != null && endsOnlyAfter(ending)) {
@@ -169,9 +180,10 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
                             : ", which cannot end before " + ending.label() + " (it starts only after it, or waits for a"
                                     + " task that does)")
                             + ", and " + ending.label() + " ends only after this callback returns";
-            throw new IllegalStateException(callback + " cannot wait for " + why
-                    + ", so the wait would never end (wait from another task, or use get(timeout))");
+            return callback + " cannot wait for " + why
+                    + ", so the wait would never end (wait from another task, or use get(timeout))";
         }
+        return null;
     }
 
     /**
@@ -249,10 +261,7 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         if (stopRequest() != null && settings.fallback == null) {
             return State.FAILED;
         }
-        try {
-            refuseWaitingForItselfOrAnAncestor();
-        }
-        catch (IllegalStateException ex) {
+        if (whyAWaitWouldNeverEnd() != null) {
             return State.RUNNING; // its end is decided only once this caller returns
         }
         boolean interrupted = Thread.interrupted();
