@@ -434,6 +434,55 @@ class HostileTreesTest {
         }
     }
 
+    /**
+     * As above, the closing task and a sibling bounded by a timeout (an action of the orchestrator's own clock,
+     * which close() shuts): close() gives up waiting for the closer's body (it is the one calling), ends what the
+     * clock bounds on a thread of its own, and returns; the closer ends, the sibling (its body ignores its
+     * interrupt until released) ends too, and no runtime thread is left once it returns.
+     */
+    @Test
+    void aTimedBodyClosingItsOwnOrchestratorReturnsAndItsTimedSiblingEnds() throws Exception {
+        for (String runtime : List.of("virtual", "platform", "single")) {
+            orchestrator.close();
+            orchestrator = TaskOrchestrator.builder().build();
+            TaskOrchestrator mine = orchestrator;
+            CountDownLatch siblingRuns = new CountDownLatch(1);
+            CountDownLatch releaseSibling = new CountDownLatch(1);
+            SpawningTask<String> sibling = orchestrator.to(String.class).runtime("virtual")
+                    .timeout(Duration.ofHours(1)).run(() -> {
+                        siblingRuns.countDown();
+                        while (releaseSibling.getCount() > 0) {
+                            try {
+                                releaseSibling.await();
+                            }
+                            catch (InterruptedException ignored) {
+                                // ignores the cancel's interrupt
+                            }
+                        }
+                        return "sibling";
+                    });
+            assertThat(siblingRuns.await(HANG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            CountDownLatch closed = new CountDownLatch(1);
+            SpawningTask<String> closer = orchestrator.to(String.class).runtime(runtime).timeout(Duration.ofHours(1))
+                    .run(() -> {
+                        mine.close();
+                        closed.countDown();
+                        return "closed";
+                    });
+            assertThat(closed.await(HANG.toSeconds(), TimeUnit.SECONDS)).as("close() returned on " + runtime).isTrue();
+            assertTimeoutPreemptively(HANG, closer::result);
+            assertThat(closer.status().isTerminal()).isTrue();
+            assertTimeoutPreemptively(HANG, sibling::result);
+            assertThat(sibling.status()).as("ended by the close, its body still running").isEqualTo(TaskStatus.CANCELLED);
+            releaseSibling.countDown();
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (!workerThreads().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(workerThreads()).as("runtime threads left after a close from " + runtime).isEmpty();
+        }
+    }
+
     private static List<String> workerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(name -> name.startsWith("sweet-async-platform") || name.startsWith("sweet-async-single"))
