@@ -6,6 +6,7 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.LimitersHealthIndicator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -45,6 +46,48 @@ class SweetAsyncHealthAutoConfigurationTests {
             assertThat(holder.join() + waiting.join()).isEqualTo(3);
             orchestrator.shutdown(java.time.Duration.ZERO);
             assertThat(health.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        });
+    }
+
+    /**
+     * Groups are made on first use and never removed (a group per tenant makes thousands): the details listed
+     * every one, so every health check (load balancers poll it) answered megabytes. At most
+     * {@link LimitersHealthIndicator#MAX_LISTED} are listed, a saturated one first even if its name sorts last,
+     * with the whole counts beside them.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void listsAtMostAHundredGroupsTheSaturatedFirstWithTheWholeCounts() throws Exception {
+        runner.withPropertyValues("sweet.async.groups.zzz.algorithm=fixed", "sweet.async.groups.zzz.initial-limit=1",
+                "sweet.async.groups.zzz.max-limit=1").run(context -> {
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            HealthIndicator health = context.getBean(LimitersHealthIndicator.class);
+            for (int i = 0; i < 1_500; i++) {
+                orchestrator.limiter("tenant-" + i);
+            }
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> holder = orchestrator.to(Integer.class).group("zzz").run(() -> {
+                holding.countDown();
+                release.await();
+                return 1;
+            });
+            holding.await();
+            SpawningTask<Integer> waiting = orchestrator.to(Integer.class).group("zzz").run(() -> 2);
+
+            Map<String, Object> details = health.health().getDetails();
+
+            int all = orchestrator.limiters().size();
+            assertThat(all).isGreaterThanOrEqualTo(1_502);
+            assertThat(details.get("groupCount")).isEqualTo(all);
+            Map<String, Object> groups = (Map<String, Object>) details.get("groups");
+            assertThat(groups).hasSize(LimitersHealthIndicator.MAX_LISTED);
+            assertThat(groups.keySet().iterator().next()).isEqualTo("zzz");
+            assertThat((Map<String, Object>) groups.get("zzz")).containsEntry("saturated", true);
+            assertThat(details.get("saturatedGroups")).isEqualTo(List.of("zzz"));
+            assertThat(details.get("saturatedCount")).isEqualTo(1);
+            release.countDown();
+            assertThat(holder.join() + waiting.join()).isEqualTo(3);
         });
     }
 
