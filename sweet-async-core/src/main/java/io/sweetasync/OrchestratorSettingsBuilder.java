@@ -296,7 +296,14 @@ abstract class OrchestratorSettingsBuilder {
         return self();
     }
 
-    /** Timeout for tasks that set none; none by default. */
+    /**
+     * Timeout for tasks that set none; none by default. A task that must have no deadline under it sets an
+     * endless one, which schedules nothing that can end it:
+     *
+     * <pre>{@code
+     * orchestrator.to(Report.class).timeout(ChronoUnit.FOREVER.getDuration()).run(() -> nightlyReport());
+     * }</pre>
+     */
     public TaskOrchestrator.Builder defaultTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "defaultTimeout");
         if (timeout.isNegative() || timeout.isZero()) {

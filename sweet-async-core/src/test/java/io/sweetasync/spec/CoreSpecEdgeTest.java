@@ -44,6 +44,31 @@ class CoreSpecEdgeTest {
         orchestrator.close();
     }
 
+    /**
+     * The way out of an orchestrator's default timeout that {@code defaultTimeout}'s javadoc gives: an endless
+     * timeout. A sibling started after it, under the default, times out; it (its deadline would have been earlier)
+     * goes on, and ends with its own result.
+     */
+    @Test
+    void anEndlessTimeoutTakesATaskOutOfTheDefaultTimeout() throws Exception {
+        try (TaskOrchestrator timed = TaskOrchestrator.builder().defaultTimeout(Duration.ofMillis(50)).build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<String> endless = timed.to(String.class).timeout(java.time.temporal.ChronoUnit.FOREVER.getDuration())
+                    .run(() -> {
+                        release.await();
+                        return "done";
+                    });
+            SpawningTask<String> defaulted = timed.to(String.class).run(() -> {
+                release.await();
+                return "never";
+            });
+            assertThatThrownBy(defaulted::join).isInstanceOf(TaskTimeoutException.class);
+            assertThat(endless.status()).isEqualTo(TaskStatus.RUNNING);
+            release.countDown();
+            assertThat(endless.join()).isEqualTo("done");
+        }
+    }
+
     @Test
     void getOnTimedOutTaskThrowsExecutionExceptionWithTaskTimeoutException() {
         SpawningTask<Integer> t = orchestrator.to(Integer.class).timeout(Duration.ofMillis(100)).run(SpecSupport::sleepLong);
