@@ -176,7 +176,12 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
      * @throws IllegalStateException or IllegalArgumentException naming the method and the attribute
      */
     public void validate(Method method, AsyncTask annotation) {
-        settings.validate(method, annotation);
+        validate(method, annotation, method.getDeclaringClass());
+    }
+
+    /** As {@link #validate(Method, AsyncTask)}, for a bean of class {@code beanClass}, which may inherit the method. */
+    void validate(Method method, AsyncTask annotation, Class<?> beanClass) {
+        settings.validate(method, annotation, beanClass);
     }
 
     /** The method's own exception behind a task failure; timeouts, cancellations and rejections as they are. */

@@ -94,7 +94,7 @@ final class AsyncTaskPlans {
         // Fetcher<CompletableFuture<String>> returns Object, and its future was taken for a plain value)
         Class<?> beanClass = target == null ? targetClass : AopUtils.getTargetClass(target);
         Class<?> returns = returnType(specific, beanClass);
-        AsyncTaskSettings.checkReturnType(specific, returns); // beans the start-up check did not see (lazy, prototype)
+        AsyncTaskSettings.checkReturnType(specific, returns, ClassUtils.getUserClass(beanClass)); // beans the start-up check did not see (lazy, prototype)
         // Named after the bean's class behind a JDK proxy too (the called method is the interface's), and when the class
         // inherits the method (two beans' classes extending one base ran as one name). A durable or
         // placed call keeps the called method's name, that of its handler (registered and stored under it), as

@@ -137,12 +137,13 @@ final class AsyncTaskSettings {
 
     /**
      * Checks an annotated method's attributes (durations, retries, runtime, group and task names) as its
-     * calls would, so that a bad one stops start-up naming the method rather than failing its first call.
+     * calls would, so that a bad one stops start-up naming the method rather than failing its first call; for a
+     * bean of class {@code beanClass}, which may inherit the method (and carry {@code @Async}).
      *
      * @throws IllegalStateException or IllegalArgumentException naming the method and the attribute
      */
-    void validate(Method method, AsyncTask annotation) {
-        checkReturnType(method);
+    void validate(Method method, AsyncTask annotation, Class<?> beanClass) {
+        checkReturnType(method, method.getReturnType(), beanClass);
         int modifiers = method.getModifiers();
         if (Modifier.isPrivate(modifiers) || Modifier.isStatic(modifiers)
                 || Modifier.isFinal(modifiers)) {
@@ -178,23 +179,22 @@ final class AsyncTaskSettings {
     }
 
     /**
-     * Not with Spring's {@code @Async} (see below). A future-like return type must be one the task's handle can
-     * be returned as: a caller declared with
-     * {@code FutureTask} (or a {@code SpawningTask} subtype) got a ClassCastException after the task had run.
+     * Not with Spring's {@code @Async} (see below) on the method, the class declaring it or {@code beanClass}, the
+     * bean's (which may inherit the method: {@code @Async} on it applies to every method it has). A future-like
+     * return type, {@code returns} as the bean's class binds it, must be one the task's handle can be returned as: a
+     * caller declared with {@code FutureTask} (or a {@code SpawningTask} subtype) got a ClassCastException after the
+     * task had run.
      */
-    static void checkReturnType(Method method) {
-        checkReturnType(method, method.getReturnType());
-    }
-
-    /** As {@link #checkReturnType(Method)}, for the return type {@code returns} the bean's class binds. */
-    static void checkReturnType(Method method, Class<?> returns) {
+    static void checkReturnType(Method method, Class<?> returns, Class<?> beanClass) {
         if (AnnotatedElementUtils.hasAnnotation(method, Async.class)
-                || AnnotatedElementUtils.hasAnnotation(method.getDeclaringClass(), Async.class)) {
+                || AnnotatedElementUtils.hasAnnotation(method.getDeclaringClass(), Async.class)
+                || AnnotatedElementUtils.hasAnnotation(beanClass, Async.class)) {
             // The task, the outer layer, would proceed into @Async, which runs the body on its own executor:
             // outside the task, its context, children and timeout, the task only awaiting @Async's future.
-            throw new IllegalStateException("@AsyncTask on " + method + ": it is also Spring's @Async (on the method "
-                    + "or its class), which would run the body on its own executor, outside the task; choose one "
-                    + "(@AsyncTask already returns at once for CompletableFuture and void methods)");
+            throw new IllegalStateException("@AsyncTask on " + method + ": it is also Spring's @Async (on the method, "
+                    + "its class or the bean's, " + beanClass.getName() + "), which would run the body on its own "
+                    + "executor, outside the task; choose one (@AsyncTask already returns at once for CompletableFuture "
+                    + "and void methods)");
         }
         if (isReactive(returns)) {
             // A Mono/Flux is a recipe run when subscribed: the task would end as soon as it was built, and the

@@ -40,7 +40,7 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
             for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
                 AsyncTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, AsyncTask.class);
                 if (annotation != null) {
-                    aspect.validate(method, annotation);
+                    aspect.validate(method, annotation, target);
                 }
                 if (annotation != null && annotation.placement() == Placement.ANYWHERE) {
                     aspect.registerAnywhere(beans.getBean(name), invocable(method, type), annotation);
