@@ -22,7 +22,8 @@ import java.lang.annotation.Target;
  * timeout covers it; use {@link #detached()} for a call (an audit, say) that must outlive its caller or not hold it
  * up; any other type runs as a task
  * while the caller waits, and the method's own exception is rethrown (a caller interrupted while it waits
- * gets {@code CancellationException} and the task is cancelled: nobody else holds it). Other future types, and reactive
+ * gets {@code CancellationException} and the task is cancelled: nobody else holds it; a {@link #durable()} task
+ * runs on, the store holding it). Other future types, and reactive
  * publishers ({@code Mono}, {@code Flux}, a {@code Flow.Publisher}: their work would run when subscribed,
  * after the task had ended), stop start-up naming the method, as does Spring's {@code @Async} on the same method
  * or its class (it would run the body on its own executor, outside the task). Calls made inside a task body
@@ -99,7 +100,8 @@ public @interface AsyncTask {
     /**
      * Whether the call is a durable task: stored (arguments encoded as JSON) before the method returns
      * to its caller, and run at least once even if the process dies — after a crash another start of the
-     * application calls the method again, same task id, {@code TaskContext.attempt()} counting up. Needs
+     * application calls the method again, same task id, {@code TaskContext.attempt()} counting up; nor does a
+     * caller interrupted while it waits for the value stop it (it gets {@code CancellationException}). Needs
      * a task store ({@code sweet.async.store.enabled=true}). Each parameter decodes to its declared class
      * (generic type arguments are not kept: prefer records and arrays); the method must be idempotent.
      * The task's name is the handler's name, so keep it stable across releases.

@@ -163,8 +163,12 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         }
         catch (CancellationException ex) {
             // The caller was interrupted while it waited (the task's own cancel is a TaskCancelledException):
-            // nobody else holds this task, so it is cancelled, as invokeAll cancels what it waited for.
-            task.cancel();
+            // nobody else holds this task, so it is cancelled, as invokeAll cancels what it waited for. Not a durable
+            // one: the store holds it, to run at least once whatever happens to its caller (as the plain Java
+            // durable(...).await() leaves it running; cancelled, an interrupted request dropped the stored work)
+            if (!durable) {
+                task.cancel();
+            }
             throw ex;
         }
     }
