@@ -147,11 +147,19 @@ final class AsyncTaskSettings {
         int modifiers = method.getModifiers();
         if (Modifier.isPrivate(modifiers) || Modifier.isStatic(modifiers)
                 || Modifier.isFinal(modifiers)) {
+            // A final method is intercepted only by a JDK interface proxy, called through the interface: under Spring
+            // Boot's default class proxies a call through the interface ran outside any task too, which the warning's
+            // "unless a final one is called through an interface" promised otherwise
             logger.warn("@AsyncTask on " + method + " has no effect: a Spring proxy cannot intercept a "
                     + (Modifier.isPrivate(modifiers) ? "private"
                             : Modifier.isStatic(modifiers) ? "static" : "final")
-                    + " method (unless a final one is called through an interface), so its calls run on the caller's "
-                    + "thread, without the task's timeout or retries; make it public and not final or static");
+                    + " method, so its calls run on the caller's thread, without the task's timeout or retries"
+                    + (Modifier.isFinal(modifiers) && !Modifier.isStatic(modifiers) && !Modifier.isPrivate(modifiers)
+                            ? ", also when called through an interface under Spring Boot's default class proxies (only"
+                                    + " a JDK interface proxy, spring.aop.proxy-target-class=false, intercepts a final"
+                                    + " method called through its interface)"
+                            : "")
+                    + "; make it public and not final or static");
         }
         namedBuilder(method, annotation);
     }
