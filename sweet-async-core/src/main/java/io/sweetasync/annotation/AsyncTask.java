@@ -104,7 +104,8 @@ public @interface AsyncTask {
      * caller interrupted while it waits for the value stop it (it gets {@code CancellationException}). Needs
      * a task store ({@code sweet.async.store.enabled=true}). Each parameter decodes to its declared class
      * (generic type arguments are not kept: prefer records and arrays); the method must be idempotent.
-     * The task's name is the handler's name, so keep it stable across releases.
+     * The task's name is the handler's name, so keep it stable across releases. One bean per method: the
+     * handler runs the stored calls on it, and two beans of one class stop start-up.
      */
     boolean durable() default false;
 
@@ -113,7 +114,8 @@ public @interface AsyncTask {
      * ({@code sweet.async.cluster.enabled=true}), the method being called on that member's bean of the same
      * name. Its arguments and result then cross the network: they must be {@code Serializable} (or
      * otherwise serializable by the cluster engine). The handle mirrors the remote call (see
-     * {@link io.sweetasync.AnywhereTaskBuilder}). Not combined with {@link #durable()} (refused at start-up).
+     * {@link io.sweetasync.AnywhereTaskBuilder}). Not combined with {@link #durable()} (refused at start-up); one
+     * bean per method, as for {@link #durable()}.
      */
     Placement placement() default Placement.LOCAL;
 }

@@ -168,10 +168,16 @@ final class AsyncTaskHandlers {
      */
     private void claim(String handler, Method method) {
         Method other = handlerMethods.putIfAbsent(handler, method);
+        if (other != null && other.equals(method)) {
+            // One method, two beans (two @Bean of one class, or classes inheriting it): one annotation, so no name
+            // can tell them apart, which the advice below asked for
+            throw new IllegalStateException("@AsyncTask on " + method + " is on two beans: its stored or placed calls"
+                    + " run on the one bean registered as the handler '" + handler + "', so only one bean may have it;"
+                    + " keep one bean of this class, or move the method to a bean of its own that the others call");
+        }
         if (other != null) {
-            throw new IllegalStateException("@AsyncTask on " + method + " and on " + (other.equals(method)
-                    ? "the same method of another bean" : other) + " have the same task name '" + handler
-                    + "', which names the handler that runs their stored or placed calls; give each its own"
+            throw new IllegalStateException("@AsyncTask on " + method + " and on " + other + " have the same task name '"
+                    + handler + "', which names the handler that runs their stored or placed calls; give each its own"
                     + " (@AsyncTask(name = \"...\"))");
         }
     }
