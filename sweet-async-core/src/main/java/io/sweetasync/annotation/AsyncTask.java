@@ -56,7 +56,11 @@ public @interface AsyncTask {
     /** Task name; default {@code SimpleClassName.method}. Placeholders allowed. */
     String name() default "";
 
-    /** Deadline such as {@code "30s"} or {@code "PT30S"}; placeholders allowed; empty: the default timeout. */
+    /**
+     * Deadline such as {@code "30s"} or {@code "PT30S"}; placeholders allowed; empty: the default timeout. A bare
+     * number is milliseconds, as in Spring's duration properties ({@code "30"} is 30 ms). A method that must
+     * have no deadline under a default timeout sets an endless one ({@code "36500d"}).
+     */
     String timeout() default "";
 
     /**
