@@ -27,6 +27,9 @@ final class SharedSource {
     /** Returned by {@link #next} once the source has no more elements for anyone. */
     static final Object END = new Object();
 
+    /** A closed pass, nobody may join: what {@link SharedSources} hands a worker for a closed pass it dropped. */
+    static final SharedSource CLOSED = closed();
+
     /** Dropped once closed, so a closed source keeps nothing of its elements alive ({@link SharedSources}). */
     private Iterator<?> iterator;
     private final ReentrantLock pulling = new ReentrantLock();
@@ -41,6 +44,18 @@ final class SharedSource {
     SharedSource(Iterator<?> iterator, Runnable closer) {
         this.iterator = iterator;
         this.closer = closer;
+    }
+
+    private static SharedSource closed() {
+        SharedSource source = new SharedSource(null, null);
+        source.done = true;
+        source.closed = true;
+        return source;
+    }
+
+    /** Whether the last user has left: nobody may join it any more. */
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     /** Starts using the source; {@code false} once it is closed (nothing left for anyone). */

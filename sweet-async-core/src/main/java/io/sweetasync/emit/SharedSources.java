@@ -30,7 +30,10 @@ import java.util.function.Supplier;
  * entry whose source was collected is removed at the next lookup; nobody can pass that object to
  * {@code emitAll} again, so dropping it loses nothing.</li>
  * <li>While its source object is reachable, the entry stays, closed or not: a worker that comes to a
- * closed pass emits nothing from it ({@link SharedSource#join}), never its elements a second time.</li>
+ * closed pass emits nothing from it ({@link SharedSource#join}), never its elements a second time. Closed passes
+ * at the front of an entry are dropped ({@code dropped} counts them) and a worker that comes to one is handed
+ * {@link SharedSource#CLOSED}, which it joins no more than the pass itself: a body that refills one list and emits
+ * it page after page keeps the passes still open, not one per page for as long as the list lives.</li>
  * <li>A worker's passes over one object are joined in order, one per call: pass {@code n} is made by the
  * first worker to come to it, and every worker comes to it at most once. A call whose pass could not be
  * made (the source threw as it was opened) joins none: its worker's next call comes to the same pass.</li>
@@ -70,7 +73,10 @@ final class SharedSources {
      */
     private static final class Passes {
 
+        /** Pass {@code dropped + i} at index {@code i}: the first ones kept, from the first not closed. */
         final List<SharedSource> passes = new ArrayList<>(1);
+        /** The passes before the first kept: closed, and dropped. */
+        int dropped;
         /** How many passes each worker (by index) has joined. */
         int[] joined = new int[4];
     }
@@ -108,13 +114,21 @@ final class SharedSources {
         if (worker >= passes.joined.length) {
             passes.joined = Arrays.copyOf(passes.joined, Math.max(worker + 1, 2 * passes.joined.length));
         }
+        while (!passes.passes.isEmpty() && passes.passes.getFirst().isClosed()) {
+            passes.passes.removeFirst();
+            passes.dropped++;
+        }
         int pass = passes.joined[worker];
-        if (pass == passes.passes.size()) {
+        if (pass < passes.dropped) {
+            passes.joined[worker] = pass + 1;
+            return SharedSource.CLOSED; // as the pass it stands for: closed, nothing to emit
+        }
+        if (pass == passes.dropped + passes.passes.size()) {
             passes.passes.add(create.get());
         }
         // Counted once the pass exists: a call whose source threw as it was opened (say its iterator()) joined
         // nothing, so this worker's next call of the same object comes to the same pass, as a serial sender's would.
         passes.joined[worker] = pass + 1;
-        return passes.passes.get(pass);
+        return passes.passes.get(pass - passes.dropped);
     }
 }
