@@ -53,6 +53,50 @@ class Review15PipeReusedPageTest extends PipelineHostileSupport {
     }
 
     /**
+     * Two workers calling {@code emitAll} of one list pass after pass, at their own pace: each pass's elements are
+     * pulled once in all, whether a worker comes to a pass still open (and shares it), closed but kept, or closed
+     * and dropped.
+     */
+    @Test
+    void eachPassIsPulledOnceWhetherItsWorkersComeEarlyOrLate() throws Exception {
+        assertTimeoutPreemptively(CEILING, () -> {
+            SharedSources sources = new SharedSources();
+            List<Integer> list = List.of(1, 2, 3);
+            int passes = 20_000;
+            AtomicLong pulled = new AtomicLong();
+            List<Thread> workers = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int worker = w;
+                workers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int p = 0; p < passes; p++) {
+                            SharedSource pass = sources.get(list, worker, () -> new SharedSource(list.iterator(), null));
+                            if (!pass.join()) {
+                                continue;
+                            }
+                            try {
+                                for (Object next = pass.next(); next != SharedSource.END; next = pass.next()) {
+                                    pulled.incrementAndGet();
+                                }
+                            }
+                            finally {
+                                pass.leave();
+                            }
+                        }
+                    }
+                    catch (InterruptedException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                }));
+            }
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            assertThat(pulled.get()).isEqualTo(3L * passes);
+        });
+    }
+
+    /**
      * What pruning must keep: a worker that comes late to a pass another closed emits nothing of it, and its next
      * call joins the pass after, as before; every element of every page is emitted once by the pipeline.
      */
