@@ -1,8 +1,12 @@
 package io.sweetasync.spi;
 
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An engine that spreads one application's tasks over the members of a cluster: it places tasks on the
@@ -90,6 +94,30 @@ public interface TaskCluster {
         return members().stream()
                 .map(member -> new MemberSnapshot(member.member(), member.local(), List.of(), member.limiters()))
                 .toList();
+    }
+
+    /**
+     * The live task with this id, with its subtree, on whichever member runs it (this one included); empty when no
+     * member answered that it runs one within the implementation's wait. The default looks through
+     * {@link #members()}; an engine that can ask the members for the one task (so that only its subtree travels)
+     * overrides it.
+     *
+     * <pre>{@code
+     * cluster.find(TaskId.parse("7-42")).ifPresent(task -> System.out.println(task.name() + " " + task.status()));
+     * }</pre>
+     */
+    default Optional<TaskInfo> find(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        ArrayDeque<TaskInfo> todo = new ArrayDeque<>();
+        members().forEach(member -> todo.addAll(member.roots()));
+        while (!todo.isEmpty()) { // a loop: trees may be deep
+            TaskInfo task = todo.pop();
+            if (task.id().equals(id)) {
+                return Optional.of(task);
+            }
+            todo.addAll(task.children());
+        }
+        return Optional.empty();
     }
 
     /**

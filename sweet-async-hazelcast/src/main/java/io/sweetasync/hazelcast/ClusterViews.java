@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.MemberSnapshot;
 import java.lang.System.Logger.Level;
@@ -14,6 +15,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * What every member is asked at once: its live trees and groups ({@link #members}), its groups alone
- * ({@link #memberLimiters}), and whether it runs a task of an id, which it then cancels ({@link #cancel}).
+ * ({@link #memberLimiters}), the live task of an id with its subtree ({@link #find}), and whether it runs a task of
+ * an id, which it then cancels ({@link #cancel}).
  *
  * <h2>Invariants</h2>
  * <ul>
@@ -89,6 +92,34 @@ final class ClusterViews {
         }
         all.sort(Comparator.comparing(MemberSnapshot::member));
         return all;
+    }
+
+    /** See {@link HazelcastTaskCluster#find(TaskId)}. */
+    Optional<TaskInfo> find(TaskId id) {
+        TaskInfo here = FindById.find(cluster.host().roots(), id);
+        if (here != null) {
+            return Optional.of(here);
+        }
+        List<Member> others = others();
+        Collection<Future<FlatSnapshot>> answers = others.isEmpty() ? List.of()
+                : submitToOthers(new FindById(id.toString()), others).values();
+        long deadline = System.nanoTime() + VIEW_WAIT.toNanos(); // one wait for all, as members() has
+        for (Future<FlatSnapshot> answer : answers) {
+            try {
+                FlatSnapshot found = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (found != null) {
+                    return Optional.of(found.toSnapshot(false).roots().getFirst()); // one member runs that id
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            catch (ExecutionException | TimeoutException ex) {
+                LOG.log(Level.DEBUG, "a member did not answer a look for " + id, ex);
+            }
+        }
+        return Optional.empty();
     }
 
     /** See {@link HazelcastTaskCluster#cancel(TaskId)}. */

@@ -11,6 +11,7 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.DurableTarget;
 import io.sweetasync.spi.MemberSnapshot;
@@ -22,6 +23,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -319,6 +321,13 @@ public final class HazelcastTaskCluster implements TaskCluster {
     @Override
     public List<MemberSnapshot> memberLimiters() {
         return views.memberLimiters();
+    }
+
+    /** The task of that id: each member is asked for it alone, so only its subtree travels. */
+    @Override
+    public Optional<TaskInfo> find(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        return views.find(id);
     }
 
     @Override

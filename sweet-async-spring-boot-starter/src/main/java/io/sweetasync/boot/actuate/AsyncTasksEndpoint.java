@@ -181,8 +181,7 @@ public class AsyncTasksEndpoint {
         if (here.isPresent() || cluster == null) {
             return here;
         }
-        return cluster.members().stream().flatMap(member -> member.roots().stream())
-                .flatMap(AsyncTasksHistory::flatten).filter(task -> task.id().equals(id)).findFirst();
+        return cluster.find(id); // that task alone travels (the dashboard asks every second for the one it shows)
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.MemberSnapshot;
@@ -13,6 +14,7 @@ import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.TaskCluster;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AsyncLimitsEndpointTests {
@@ -45,46 +47,8 @@ class AsyncLimitsEndpointTests {
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
                 .group("pricing", LimiterConfig.defaults().withLimits(7, 1, 7)).build()) {
             List<LimiterSnapshot> here = orchestrator.limiters();
-            TaskCluster cluster = new TaskCluster() {
-                @Override
-                public List<MemberSnapshot> members() {
-                    throw new AssertionError("asked for every member's trees to show the limits");
-                }
-
-                @Override
-                public List<MemberSnapshot> memberLimiters() {
-                    return List.of(new MemberSnapshot("a", true, List.of(), here),
-                            new MemberSnapshot("b", false, List.of(), List.of()));
-                }
-
-                @Override
-                public void attach(ClusterHost host) {
-                }
-
-                @Override
-                public long incarnation() {
-                    return 1;
-                }
-
-                @Override
-                public String memberName() {
-                    return "a";
-                }
-
-                @Override
-                public PlacedTask place(RemoteInvocation invocation) {
-                    return null;
-                }
-
-                @Override
-                public boolean cancel(TaskId id) {
-                    return false;
-                }
-
-                @Override
-                public void detach() {
-                }
-            };
+            TaskCluster cluster = cluster(List.of(new MemberSnapshot("a", true, List.of(), here),
+                    new MemberSnapshot("b", false, List.of(), List.of())), null);
 
             AsyncLimitsEndpoint.LimitsDescriptor limits = new AsyncLimitsEndpoint(orchestrator, null, cluster)
                     .limits(false);
@@ -93,5 +57,74 @@ class AsyncLimitsEndpointTests {
             assertThat(limits.members().get("a").get("pricing").limit()).isEqualTo(7);
             assertThat(limits.members().get("b")).isEmpty();
         }
+    }
+
+    /**
+     * In a cluster {@code asynctasks/{id}} (the dashboard asks every second for the task it shows) takes a task of
+     * another member from {@code find(id)}, never from {@code members()}, which gathers every member's live trees.
+     */
+    @Test
+    void inAClusterATaskOfAnotherMemberIsLookedUpAlone() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            TaskInfo remote = orchestrator.to(String.class).named("remote").run(() -> "done").info();
+            TaskCluster cluster = cluster(null, remote);
+
+            TaskDescriptor found = new AsyncTasksEndpoint(orchestrator, cluster).task(TaskId.of(999, remote.id().sequence()).toString());
+
+            assertThat(found).isNotNull();
+            assertThat(found.name()).isEqualTo("remote");
+        }
+    }
+
+    /** A cluster that answers only {@code memberLimiters()} and {@code find(id)}; {@code members()} fails. */
+    private static TaskCluster cluster(List<MemberSnapshot> limiters, TaskInfo found) {
+        return new TaskCluster() {
+            @Override
+            public List<MemberSnapshot> members() {
+                throw new AssertionError("asked for every member's trees");
+            }
+
+            @Override
+            public List<MemberSnapshot> memberLimiters() {
+                return limiters;
+            }
+
+            @Override
+            public Optional<TaskInfo> find(TaskId id) {
+                return Optional.ofNullable(found).map(task -> new TaskInfo(id, task.parentId(), task.name(),
+                        task.path(), task.status(), task.priority(), task.group(), task.runtime(), task.tags(),
+                        task.createdAt(), task.startedAt(), task.completedAt(), task.attempts(), task.dependencies(),
+                        task.failure(), task.metrics(), task.progress(), task.childCount(), task.runaway(),
+                        task.children()));
+            }
+
+            @Override
+            public void attach(ClusterHost host) {
+            }
+
+            @Override
+            public long incarnation() {
+                return 1;
+            }
+
+            @Override
+            public String memberName() {
+                return "a";
+            }
+
+            @Override
+            public PlacedTask place(RemoteInvocation invocation) {
+                return null;
+            }
+
+            @Override
+            public boolean cancel(TaskId id) {
+                return false;
+            }
+
+            @Override
+            public void detach() {
+            }
+        };
     }
 }
