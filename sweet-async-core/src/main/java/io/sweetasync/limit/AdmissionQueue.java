@@ -28,6 +28,8 @@ import java.util.function.Consumer;
  */
 final class AdmissionQueue {
 
+    private static final System.Logger LOG = System.getLogger(ConcurrencyLimiter.class.getName());
+
     /** A request that no longer waits: granted or rejected already. */
     static final Request DONE = () -> false;
 
@@ -103,7 +105,7 @@ final class AdmissionQueue {
         void cancelExpiry() {
             TaskClock.Scheduled scheduled = expiry;
             if (scheduled != null) {
-                scheduled.cancel();
+                cancelQuietly(scheduled);
             }
         }
     }
@@ -202,9 +204,24 @@ final class AdmissionQueue {
         // Granted or withdrawn before the expiry was set: cancel it now, or it would keep the waiter
         // (and whatever its callbacks reach) alive until maxWait.
         if (!waiter.isWaiting()) {
-            expiry.cancel();
+            cancelQuietly(expiry);
         }
         return waiter;
+    }
+
+    /**
+     * Cancels an expiry whose waiter no longer waits. A user's clock may fail here too: thrown from the hand-over,
+     * it left the granted waiter's permit counted with its callback never run (leaked for good) and reached the
+     * work that released the permit. An expiry that still fires finds its waiter no longer waiting: logged only.
+     */
+    private static void cancelQuietly(TaskClock.Scheduled expiry) {
+        try {
+            expiry.cancel();
+        }
+        catch (RuntimeException | Error ex) {
+            LOG.log(System.Logger.Level.WARNING, "the clock failed to cancel a permit wait's expiry; it will find "
+                    + "the request no longer waiting", ex);
+        }
     }
 
     private void expire(Waiter waiter) {
