@@ -84,7 +84,8 @@ package io.sweetasync.limit;
  * <li>After a collapse (a cliff) the limit returns to the last good limit and stays below the bad one
  * until a probe shows it harmless; probes that hurt back off to one in 96 windows (a collapse stalls
  * the downstream for a few windows: so it costs a few percent at most).</li>
- * <li>The limit falls at most fourfold per window; drops the load does not cause ({@code d₀}) are
+ * <li>The limit falls at most fourfold per window, and rises at most fourfold (a downstream that got much faster
+ * delivers at its new rate before {@code R₀} has caught up); drops the load does not cause ({@code d₀}) are
  * tolerated, not chased.</li>
  * <li>Reading {@link #limit()}, {@link #phase()}, {@link #baselineNanos()}, {@link #estimatedCapacity()}
  * does not allocate; neither does a sample.</li>
@@ -207,6 +208,9 @@ final class AdaptiveLimit implements Limit {
         // window: a cruise limit from a window whose rate fell with the downstream (DRAIN, RECOVER or PROBE
         // into CRUISE) fell 44x at once; the next window, if it agrees, takes it further.
         at.limit = Math.max(at.limit, at.clamp(at.windowLimit / 4.0));
+        // Nor does it rise more than fourfold: a downstream that got 100x faster delivered at its new rate in a
+        // window whose R₀ still held much of the old latency, and X̂ · R₀ took 5 slots' limit to 813 in 20 ms.
+        at.limit = Math.min(at.limit, at.clamp(at.windowLimit * 4.0));
     }
 
     private void startup(SampleWindow w, boolean congested) {
