@@ -268,9 +268,21 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
                 : "its parent " + label() + " was cancelled";
     }
 
+    /**
+     * Cancels a deadline or a retry of this task's. A user's clock may fail here as in {@code schedule}: thrown from
+     * {@link #finish}, it left the status terminal and the outcome never completed ({@code join()} waited for ever);
+     * from a stop, it reached {@code cancel()}'s caller. An action that still fires finds the task ended: logged only.
+     */
     static void cancel(TaskClock.Scheduled scheduled) {
-        if (scheduled != null) {
+        if (scheduled == null) {
+            return;
+        }
+        try {
             scheduled.cancel();
+        }
+        catch (RuntimeException | Error ex) {
+            System.getLogger(TaskEnding.class.getName()).log(System.Logger.Level.WARNING,
+                    "the clock failed to cancel a task's deadline or retry; it will find the task ended", ex);
         }
     }
 
