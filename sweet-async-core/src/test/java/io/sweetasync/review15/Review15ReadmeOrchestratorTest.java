@@ -1,0 +1,82 @@
+package io.sweetasync.review15;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskStatus;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** README, "The orchestrator": what listeners and fallbacks see, and cancel(id). */
+@Timeout(120)
+class Review15ReadmeOrchestratorTest {
+
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
+
+    @AfterEach
+    void close() {
+        orchestrator.close();
+    }
+
+    // "listeners, fallbacks and completion callbacks see no TaskContext, on whichever thread they run"
+    @Test
+    void listenersAndFallbacksSeeNoTaskContext() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onCreated(TaskInfo task) {
+                seen.add("created " + task.name() + " " + TaskContext.current().isPresent());
+            }
+
+            @Override
+            public void onStarted(TaskInfo task) {
+                seen.add("started " + task.name() + " " + TaskContext.current().isPresent());
+            }
+
+            @Override
+            public void onFinished(TaskInfo task) {
+                seen.add("finished " + task.name() + " " + TaskContext.current().isPresent());
+            }
+        });
+        String value = orchestrator.to(String.class).named("parent").await(() -> {
+            return TaskContext.current().orElseThrow().child(String.class).named("child")
+                    .fallback(e -> "fallback sees context " + TaskContext.current().isPresent())
+                    .run(() -> {
+                        throw new IllegalStateException("boom");
+                    }).join();
+        });
+        assertThat(value).isEqualTo("fallback sees context false");
+        assertThat(seen).isNotEmpty().allSatisfy(s -> assertThat(s).endsWith(" false"));
+    }
+
+    // "cancel(id) cancels a subtree"
+    @Test
+    void cancelByIdCancelsTheSubtree() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
+        SpawningTask<String> root = orchestrator.to(String.class).named("root").run(() -> {
+            child.set(TaskContext.current().orElseThrow().child(String.class).named("child").run(() -> {
+                started.countDown();
+                Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+                return "never";
+            }));
+            return child.get().join();
+        });
+        started.await();
+        assertThat(orchestrator.cancel(root.id())).isTrue();
+        root.result();
+        assertThat(root.status()).isEqualTo(TaskStatus.CANCELLED);
+        child.get().result();
+        assertThat(child.get().status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+}
