@@ -148,4 +148,40 @@ class Review15ReadmeGroupsTest {
             pool.shutdownNow();
         }
     }
+    // "A permit is held per attempt: a retried task gives it back as a failed attempt ends and asks again for its
+    // next one ..., so it never holds its group through a retry delay, its policy or its onRetrying listeners"
+    @Test
+    void aRetryingTaskHoldsNoPermitInOnRetrying() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().group("g", ONE).build()) {
+            List<Integer> inFlightOnRetrying = new CopyOnWriteArrayList<>();
+            orchestrator.addListener(new io.sweetasync.TaskListener() {
+                @Override
+                public void onRetrying(io.sweetasync.TaskInfo task, Throwable error, Duration delay) {
+                    orchestrator.limiters().stream().filter(l -> l.group().equals("g"))
+                            .forEach(l -> inFlightOnRetrying.add(l.inFlight()));
+                }
+            });
+            java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+            String value = orchestrator.to(String.class).named("retried").group("g")
+                    .retry(RetryPolicy.fixed(1, Duration.ZERO)).await(() -> {
+                        if (attempts.incrementAndGet() == 1) {
+                            throw new IOException("once");
+                        }
+                        return "second";
+                    });
+            assertThat(value).isEqualTo("second");
+            assertThat(inFlightOnRetrying).containsExactly(0);
+        }
+    }
+
+    // "So a task holding its group's last permit may wait for a child of the same group"
+    @Test
+    void aTaskHoldingTheLastPermitMayWaitForAChildOfItsGroup() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().group("g", ONE.withQueueCapacity(10)).build()) {
+            String value = orchestrator.to(String.class).named("parent").group("g").await(() ->
+                    io.sweetasync.TaskContext.current().orElseThrow().child(String.class).named("child").group("g")
+                            .run(() -> "child").join() + "+parent");
+            assertThat(value).isEqualTo("child+parent");
+        }
+    }
 }

@@ -71,4 +71,49 @@ class Review15ReadmeTimeoutsTest {
         assertThat(task.isCancelled()).isFalse();
         assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
     }
+    // "if the interrupted body has not returned 100 ms after the deadline, the task and its unfinished subtree end at
+    // once (TIMED_OUT, children CANCELLED) and every waiter is released with TaskTimeoutException"
+    @Test
+    void aRunawayAndItsSubtreeEndAtOnce() throws Exception {
+        CountDownLatch childStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<SpawningTask<String>> child = new AtomicReference<>();
+        SpawningTask<String> root = orchestrator.to(String.class).named("runaway")
+                .timeout(Duration.ofMillis(300)).run(() -> {
+                    child.set(TaskContext.current().orElseThrow().child(String.class).named("deaf-child").run(() -> {
+                        childStarted.countDown();
+                        awaitIgnoringInterrupts(release);
+                        return "child";
+                    }));
+                    awaitIgnoringInterrupts(release);
+                    return "never seen";
+                });
+        try {
+            childStarted.await();
+            assertThat(root.result().isOk()).isFalse();
+            assertThat(root.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(root.info().runaway()).isTrue();
+            child.get().result();
+            assertThat(child.get().status()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(release.getCount()).isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (latch.await(10, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
