@@ -52,4 +52,19 @@ class Review15ReadmeRuntimesTest {
             assertThat(value).isEqualTo("inner+outer");
         }
     }
+    // "platform: pool of platform threads (one per core)", "single: one platform thread", "Spares are platform
+    // threads up to 256 per runtime"
+    @Test
+    void theBuiltInRuntimesHaveTheSizesTheTableSays() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            io.sweetasync.RuntimeSnapshot platform = orchestrator.runtimes().get("platform").snapshot();
+            io.sweetasync.RuntimeSnapshot single = orchestrator.runtimes().get("single").snapshot();
+            assertThat(platform.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(platform.maxSpareThreads()).isEqualTo(256);
+            assertThat(single.parallelism()).isEqualTo(1);
+            assertThat(orchestrator.runtimes().get("virtual").kind()).isEqualTo(TaskRuntime.Kind.VIRTUAL);
+            assertThat(orchestrator.to(String.class).await(() -> Thread.currentThread().isVirtual() ? "v" : "p"))
+                    .isEqualTo("v");
+        }
+    }
 }
