@@ -184,4 +184,31 @@ class Review15ReadmeGroupsTest {
             assertThat(value).isEqualTo("child+parent");
         }
     }
+    // "A body does not hold its permit while it waits for other tasks (..., any TaskRuntime.managedBlock)"
+    @Test
+    void aBodyInAManagedBlockLendsItsPermitToAnotherRootOfTheGroup() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().group("g", ONE.withQueueCapacity(10)).build()) {
+            CountDownLatch released = new CountDownLatch(1);
+            String value = orchestrator.to(String.class).named("waiter").group("g").await(() -> {
+                orchestrator.to(String.class).named("other-root").group("g").detached().run(() -> {
+                    released.countDown();
+                    return "other";
+                });
+                TaskRuntime.managedBlock(new java.util.concurrent.ForkJoinPool.ManagedBlocker() {
+                    @Override
+                    public boolean block() throws InterruptedException {
+                        released.await();
+                        return true;
+                    }
+
+                    @Override
+                    public boolean isReleasable() {
+                        return released.getCount() == 0;
+                    }
+                });
+                return "waiter";
+            });
+            assertThat(value).isEqualTo("waiter");
+        }
+    }
 }
