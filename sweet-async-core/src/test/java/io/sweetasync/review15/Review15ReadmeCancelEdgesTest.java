@@ -151,4 +151,22 @@ class Review15ReadmeCancelEdgesTest {
             assertThat(info.status()).isEqualTo(TaskStatus.COMPLETED);
         });
     }
+    // "a toCompletableFuture() its caller completed already, with complete(...) or orTimeout(...), keeps that outcome,
+    // which its dependents saw: its cancel(true) still cancels the task, and returns false"
+    @Test
+    void aFutureCompletedByItsCallerKeepsItsValueButItsCancelStillCancelsTheTask() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        SpawningTask<String> task = orchestrator.to(String.class).named("running").run(() -> {
+            started.countDown();
+            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+            return "never";
+        });
+        started.await();
+        CompletableFuture<String> future = task.toCompletableFuture();
+        assertThat(future.complete("mine")).isTrue();
+        assertThat(future.cancel(true)).isFalse();
+        assertThat(future.join()).isEqualTo("mine");
+        task.result();
+        assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+    }
 }
