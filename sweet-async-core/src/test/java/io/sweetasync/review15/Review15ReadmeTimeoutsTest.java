@@ -116,4 +116,25 @@ class Review15ReadmeTimeoutsTest {
             Thread.currentThread().interrupt();
         }
     }
+    // "Deadlines and retry delays are kept on the clock's own platform threads, so they fire on time also while
+    // virtual bodies that compute without blocking hold every carrier of the JDK's scheduler ...: such a body sees
+    // its stop at its next check."
+    @Test
+    void deadlinesFireWhileComputingVirtualBodiesHoldEveryCarrier() {
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        java.util.List<SpawningTask<String>> spinners = new java.util.ArrayList<>();
+        for (int i = 0; i <= carriers; i++) {
+            spinners.add(orchestrator.to(String.class).named("spinner").timeout(Duration.ofMillis(300)).run(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.onSpinWait();
+                }
+                return "stopped";
+            }));
+        }
+        for (SpawningTask<String> spinner : spinners) {
+            spinner.result();
+            assertThat(spinner.status()).isEqualTo(TaskStatus.TIMED_OUT);
+        }
+    }
 }
