@@ -169,4 +169,41 @@ class Review15ReadmeCancelEdgesTest {
         task.result();
         assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
     }
+    // "cancel() returns true exactly when the task ends CANCELLED": also a task waiting in its group's queue or for
+    // the tasks it runs after; neither body ever runs
+    @Test
+    void aCancelOfAQueuedOrPendingTaskEndsItCancelledWithoutRunning() throws Exception {
+        try (TaskOrchestrator own = TaskOrchestrator.builder().group("g", io.sweetasync.limit.LimiterConfig.defaults()
+                .withAlgorithm(io.sweetasync.limit.LimitAlgorithm.FIXED).withLimits(1, 1, 1)).build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<String> holder = own.to(String.class).named("holder").group("g").run(() -> {
+                release.await();
+                return "h";
+            });
+            AtomicInteger ran = new AtomicInteger();
+            SpawningTask<String> queued = own.to(String.class).named("queued").group("g").run(() -> {
+                ran.incrementAndGet();
+                return "q";
+            });
+            SpawningTask<String> pending = own.to(String.class).named("pending").after(holder).run(() -> {
+                ran.incrementAndGet();
+                return "p";
+            });
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (queued.status() != TaskStatus.QUEUED) {
+                assertThat(System.nanoTime()).isLessThan(end);
+                Thread.sleep(5);
+            }
+            assertThat(pending.status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(queued.cancel()).isTrue();
+            assertThat(pending.cancel()).isTrue();
+            release.countDown();
+            assertThat(holder.join()).isEqualTo("h");
+            queued.result();
+            pending.result();
+            assertThat(queued.status()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(pending.status()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(ran).hasValue(0);
+        }
+    }
 }
