@@ -2,7 +2,11 @@ package io.sweetasync;
 
 import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -151,6 +155,14 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
      */
     private void forceEnd() {
         List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
+        // A child whose own end is under way on another thread (finished, not yet terminal: its status, its progress,
+        // its fallback or listeners) is no runaway: it ends as its end does, and its ancestors up to here, ended now,
+        // would be terminal before it (and their snapshots would call its progress supplier). They end once it has.
+        List<TaskNode<?>> underWay = new ArrayList<>();
+        Set<TaskNode<?>> waiting = ancestorsOfEndsUnderWay(order, underWay);
+        if (!waiting.isEmpty()) {
+            order.removeIf(waiting::contains);
+        }
         // Every body still running is registered, and its pooled thread replaced, before any task ends: so
         // that waiters see it counted as a runaway, and user code the ends run (a fallback, listeners, futures'
         // callbacks) may wait for work on a runtime whose only thread such a body holds.
@@ -177,6 +189,27 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
                 parentToRelease.release();
             }
         }
+        // After the ends above: one that has just become terminal runs this again at once, with a fresh walk.
+        underWay.forEach(child -> child.whenTerminal(this::endTimedOutNow));
+    }
+
+    /**
+     * The tasks of {@code order} (this task's unfinished subtree, top down) above a child whose end is under way on
+     * another thread (empty if none); each such child is added to {@code underWay}.
+     */
+    private Set<TaskNode<?>> ancestorsOfEndsUnderWay(List<TaskNode<?>> order, List<TaskNode<?>> underWay) {
+        Set<TaskNode<?>> above = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < order.size(); i++) {
+            for (TaskNode<?> child : order.get(i).childNodes()) {
+                if (child.isFinished() && !child.isTerminal()) {
+                    for (TaskNode<?> up = child.parentNode(); up != null && above.add(up) && up != this;) {
+                        up = up.parentNode();
+                    }
+                    underWay.add(child);
+                }
+            }
+        }
+        return above;
     }
 
     /** Whether the task ended (it timed out, or an ancestor did) while its body still runs. */
