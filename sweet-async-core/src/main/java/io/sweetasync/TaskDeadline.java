@@ -155,9 +155,10 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
      */
     private void forceEnd() {
         List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
-        // A child whose own end is under way on another thread (finished, not yet terminal: its status, its progress,
-        // its fallback or listeners) is no runaway: it ends as its end does, and its ancestors up to here, ended now,
-        // would be terminal before it (and their snapshots would call its progress supplier). They end once it has.
+        // A child whose own end is under way on another thread, its status not yet published (its progress frozen,
+        // its error made) is no runaway: it ends as its end does, and its ancestors up to here, ended now, would say
+        // they ended before it (and their snapshots would call its progress supplier). They end once it has. (One
+        // whose status is out already, running its fallback or listeners, does not hold them.)
         List<TaskNode<?>> underWay = new ArrayList<>();
         Set<TaskNode<?>> waiting = ancestorsOfEndsUnderWay(order, underWay);
         if (!waiting.isEmpty()) {
@@ -195,13 +196,13 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
 
     /**
      * The tasks of {@code order} (this task's unfinished subtree, top down) above a child whose end is under way on
-     * another thread (empty if none); each such child is added to {@code underWay}.
+     * another thread, its status not yet published (empty if none); each such child is added to {@code underWay}.
      */
     private Set<TaskNode<?>> ancestorsOfEndsUnderWay(List<TaskNode<?>> order, List<TaskNode<?>> underWay) {
         Set<TaskNode<?>> above = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < order.size(); i++) {
             for (TaskNode<?> child : order.get(i).childNodes()) {
-                if (child.isFinished() && !child.isTerminal()) {
+                if (child.isFinished() && !child.status().isTerminal()) {
                     for (TaskNode<?> up = child.parentNode(); up != null && above.add(up) && up != this;) {
                         up = up.parentNode();
                     }
