@@ -40,7 +40,11 @@ final class DurableEnds {
      * start, which runs it again without counting a lost run.
      */
     boolean released(TaskNode<?> node) {
-        return node.cancelledByShutdown();
+        // Or a re-run this member rejected before it ran (its group's or runtime's queue full, its wait for a permit
+        // too long): nobody waits for it here to hear so, and a dead member's invocations claimed together, on top
+        // of this member's own work, could overflow a queue their first member had room for. Ended REJECTED for good,
+        // the invocation never ran: it stays pending and is handed over, to be claimed and run at a later look.
+        return node.cancelledByShutdown() || node.rejected() && node.isUnrunRerun();
     }
 
     /**

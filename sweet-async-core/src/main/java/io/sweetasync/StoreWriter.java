@@ -273,7 +273,8 @@ final class StoreWriter {
         }
         try {
             store.releaseDurables(incarnation(), ids);
-            LOG.log(Level.INFO, "{0} durable task(s) stopped by this member''s shutdown handed over to run again: {1}",
+            LOG.log(Level.INFO, "{0} durable task(s) stopped by this member''s shutdown, or re-runs it "
+                    + "turned away unrun (a queue full), handed over to run again: {1}",
                     ids.size(), ids.size() <= 10 ? ids : ids.subList(0, 10) + " and more");
         }
         catch (RuntimeException ex) {

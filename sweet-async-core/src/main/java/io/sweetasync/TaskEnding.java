@@ -172,6 +172,12 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
         return request != null && request.kind() == StopKind.REJECT && request.rejection() == RejectionReason.SHUTDOWN;
     }
 
+    /** Whether this task was refused ({@link #reject}: a queue full, a wait for a permit too long, a shutdown). */
+    boolean rejected() {
+        Stop request = stop;
+        return request != null && request.kind() == StopKind.REJECT;
+    }
+
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
     boolean isFinished() {
         return finished != 0;

@@ -49,6 +49,8 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     volatile int attempts;
     /** Set before the task is submitted; see {@link #markDurable}. */
     private volatile boolean durable;
+    /** The runs its stored invocation had before this one (0: a submission, not a re-run); see {@link #markDurable}. */
+    private volatile int priorAttempts;
     /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
     volatile long startedNanos = UNSET;
     volatile long completedNanos = UNSET;
@@ -100,6 +102,16 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     void markDurable(int priorAttempts) {
         durable = true;
         attempts = priorAttempts;
+        this.priorAttempts = priorAttempts;
+    }
+
+    /**
+     * Whether this is a re-run of a stored invocation (after a crash, a hand-over) that made no attempt here: turned
+     * away before it ran, its invocation is not done.
+     */
+    boolean isUnrunRerun() {
+        int prior = priorAttempts;
+        return prior > 0 && attempts == prior;
     }
 
     boolean isDurable() {
