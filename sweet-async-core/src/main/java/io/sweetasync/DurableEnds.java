@@ -49,7 +49,7 @@ final class DurableEnds {
 
     /**
      * A finished durable task's end and result, for the sync thread to write after its record; null if
-     * it is to stay pending ({@link #released}).
+     * it is to stay pending ({@link #released}), or if its outcome is not yet set (written at the next flush).
      */
     io.sweetasync.spi.TaskStore.DurableEnd end(TaskNode<?> node) {
         StoreSync sync = orchestrator.parts().storeSync();
@@ -57,6 +57,11 @@ final class DurableEnds {
             return null;
         }
         TaskResult<?> result = node.resultNow0();
+        if (result == null) {
+            // Its terminal status is published a moment before its outcome (its fallback runs in between): not
+            // ended yet as far as its end goes, written at the next flush, as a released one is.
+            return null;
+        }
         String encoded = null;
         String failure = null;
         switch (result) {

@@ -230,7 +230,8 @@ final class StoreWriter {
             TaskStore.DurableEnd end = orchestrator.parts().durables().end(node);
             if (end == null) {
                 // Released: ended by the shutdown just after its look (its record says CANCELLED): written again,
-                // PENDING, and handed over, at the next flush.
+                // PENDING, and handed over, at the next flush. Or its outcome is not set yet (its fallback runs):
+                // its end is written at the next flush.
                 tracked.replace(node, StoreSync.UNWRITTEN);
             }
             else {
