@@ -3,7 +3,6 @@ package io.sweetasync.spi;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -108,16 +107,7 @@ public interface TaskCluster {
      */
     default Optional<TaskInfo> find(TaskId id) {
         Objects.requireNonNull(id, "id");
-        ArrayDeque<TaskInfo> todo = new ArrayDeque<>();
-        members().forEach(member -> todo.addAll(member.roots()));
-        while (!todo.isEmpty()) { // a loop: trees may be deep
-            TaskInfo task = todo.pop();
-            if (task.id().equals(id)) {
-                return Optional.of(task);
-            }
-            todo.addAll(task.children());
-        }
-        return Optional.empty();
+        return members().stream().map(member -> member.find(id)).flatMap(Optional::stream).findFirst();
     }
 
     /**

@@ -15,12 +15,14 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * What every member is asked at once: its live trees and groups ({@link #members}), its groups alone
@@ -96,50 +98,36 @@ final class ClusterViews {
 
     /** See {@link HazelcastTaskCluster#find(TaskId)}. */
     Optional<TaskInfo> find(TaskId id) {
-        TaskInfo here = FindById.find(cluster.host().roots(), id);
-        if (here != null) {
-            return Optional.of(here);
+        Optional<TaskInfo> here = new MemberSnapshot(cluster.memberName(), true, cluster.host().roots(), List.of())
+                .find(id);
+        if (here.isPresent()) {
+            return here;
         }
-        List<Member> others = others();
-        Collection<Future<FlatSnapshot>> answers = others.isEmpty() ? List.of()
-                : submitToOthers(new FindById(id.toString()), others).values();
-        long deadline = System.nanoTime() + VIEW_WAIT.toNanos(); // one wait for all, as members() has
-        for (Future<FlatSnapshot> answer : answers) {
-            try {
-                FlatSnapshot found = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (found != null) {
-                    return Optional.of(found.toSnapshot(false).roots().getFirst()); // one member runs that id
-                }
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            catch (ExecutionException | TimeoutException ex) {
-                LOG.log(Level.DEBUG, "a member did not answer a look for " + id, ex);
-            }
-        }
-        return Optional.empty();
+        FlatSnapshot found = firstAnswer(new FindById(id.toString()), Objects::nonNull, "a look for " + id);
+        return found == null ? Optional.empty() : Optional.of(found.toSnapshot(false).roots().getFirst());
     }
 
     /** See {@link HazelcastTaskCluster#cancel(TaskId)}. */
     boolean cancel(TaskId id) {
-        if (cluster.host().cancel(id)) {
-            return true;
-        }
+        return cluster.host().cancel(id)
+                || firstAnswer(new CancelById(id.toString()), Boolean.TRUE::equals, "a cancellation of " + id) != null;
+    }
+
+    /**
+     * The first of the other members' answers to {@code question} that is {@code wanted} (one member runs a task of
+     * an id: the others need not be waited for), or null if none is within one wait for all the answers, as
+     * {@link #members()} has (a wait per member made a cancel 5 s per member that did not answer, one after the
+     * other).
+     */
+    private <T> T firstAnswer(Callable<T> question, Predicate<T> wanted, String what) {
         List<Member> others = others();
-        Collection<Future<Boolean>> answers = others.isEmpty() ? List.of()
-                : submitToOthers(new CancelById(id.toString()), others).values();
-        if (answers.isEmpty()) {
-            return false;
-        }
-        // one wait for all the answers, as members() has: a wait per member made a cancel 5 s per member that
-        // did not answer, one after the other
+        Collection<Future<T>> answers = others.isEmpty() ? List.of() : submitToOthers(question, others).values();
         long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
-        for (Future<Boolean> answer : answers) {
+        for (Future<T> answer : answers) {
             try {
-                if (Boolean.TRUE.equals(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))) {
-                    return true; // one member runs a task of that id: the others need not be waited for
+                T given = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (given != null && wanted.test(given)) {
+                    return given;
                 }
             }
             catch (InterruptedException ex) {
@@ -147,10 +135,10 @@ final class ClusterViews {
                 break;
             }
             catch (ExecutionException | TimeoutException ex) {
-                LOG.log(Level.DEBUG, "a member did not answer a cancellation of " + id, ex);
+                LOG.log(Level.DEBUG, "a member did not answer " + what, ex);
             }
         }
-        return false;
+        return null;
     }
 
     /**

@@ -1,10 +1,9 @@
 package io.sweetasync.hazelcast;
 
 import io.sweetasync.TaskId;
-import io.sweetasync.TaskInfo;
+import io.sweetasync.spi.MemberSnapshot;
 import java.io.Serial;
 import java.io.Serializable;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -26,20 +25,7 @@ final class FindById extends ClusterMessage implements Callable<FlatSnapshot>, S
     @Override
     public FlatSnapshot call() {
         HazelcastTaskCluster here = here();
-        TaskInfo found = find(here.host().roots(), TaskId.parse(id));
-        return found == null ? null : FlatSnapshot.of(here.memberName(), List.of(found), List.of());
-    }
-
-    /** The task of {@code id} among {@code roots} and their subtrees, or null; a loop, however deep. */
-    static TaskInfo find(List<TaskInfo> roots, TaskId id) {
-        ArrayDeque<TaskInfo> todo = new ArrayDeque<>(roots);
-        while (!todo.isEmpty()) {
-            TaskInfo task = todo.pop();
-            if (task.id().equals(id)) {
-                return task;
-            }
-            todo.addAll(task.children());
-        }
-        return null;
+        return new MemberSnapshot(here.memberName(), true, here.host().roots(), List.of()).find(TaskId.parse(id))
+                .map(found -> FlatSnapshot.of(here.memberName(), List.of(found), List.of())).orElse(null);
     }
 }
