@@ -14,13 +14,16 @@ import java.util.function.Supplier;
  *
  * <p>Invariants: at most one per task, published by the compare-and-set on the task's field; every field
  * is volatile and written by the step that owns it (see each field); {@link #lateFigures} moves only by atomic
- * adds; {@link #permit} is taken once, by a
+ * adds; {@link #permitRequest} is replaced by its admission's request only while it holds that admission's
+ * placeholder ({@link #PERMIT_REQUEST} compare-and-set); {@link #permit} is taken once, by a
  * {@link #PERMIT} get-and-set, and {@link #sampled} created once, by a {@link #SAMPLED} compare-and-set (a
  * losing racer's object is dropped unused).
  */
 final class Occasional {
     static final VarHandle PERMIT = TaskFacts.fieldHandle(MethodHandles.lookup(), "permit",
             ConcurrencyLimiter.Permit.class);
+    static final VarHandle PERMIT_REQUEST = TaskFacts.fieldHandle(MethodHandles.lookup(), "permitRequest",
+            ConcurrencyLimiter.Request.class);
     static final VarHandle SAMPLED = TaskFacts.fieldHandle(MethodHandles.lookup(), "sampled",
             SampledFigures.class);
     static final VarHandle LATE_FIGURES = TaskFacts.fieldHandle(MethodHandles.lookup(), "lateFigures", int.class);
@@ -30,7 +33,11 @@ final class Occasional {
     volatile TaskClock.Scheduled retryHandle;
     /** A granted permit not yet released; taken (set to null) exactly once by whoever releases it. */
     volatile ConcurrencyLimiter.Permit permit;
-    /** The pending permit request of the current attempt, if any. */
+    /**
+     * The pending permit request of the current attempt, if any: written by that attempt's admission, first a
+     * placeholder of its own, then (a {@link #PERMIT_REQUEST} compare-and-set from that placeholder) the request,
+     * so that the request of an earlier attempt, stored late, never replaces a later one's.
+     */
     volatile ConcurrencyLimiter.Request permitRequest;
     /** Why the task did not complete; set when it finishes, kept when a fallback supplied the value. */
     volatile TaskInfo.Failure failureInfo;

@@ -16,8 +16,10 @@ import java.util.concurrent.RejectedExecutionException;
  * <h2>Invariants</h2>
  * An attempt is queued only while the body is idle ({@link #bodyIdle()}) and the task neither stopped nor sealed;
  * a stop between the checks and the hand-over is caught by re-reading after it (the deadline armed, the permit
- * request stored, the permit granted). A granted permit is stored in {@link Occasional#permit} and given back
- * exactly once (an atomic take, {@link #releasePermit}); whoever sees the stop second gives it back. A runtime
+ * request stored, the permit granted). An admission stores its permit request only over its own placeholder
+ * ({@link #admit}), so an earlier attempt's, stored late, never hides a retry's waiting request from a stop. A
+ * granted permit is stored in {@link Occasional#permit} and given back exactly once (an atomic take,
+ * {@link #releasePermit}); whoever sees the stop second gives it back. A runtime
  * that refuses the task rejects it; a user's executor or clock that fails otherwise fails it
  * ({@link #failOutsideAnAttempt}), so no task stays QUEUED for ever. {@link #enqueueSeq} and {@link #withdrawn}
  * belong to a pooled runtime's {@link RunQueue}, guarded by its lock.
@@ -115,6 +117,14 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             return;
         }
         Occasional rare = occasional();
+        // The request is known only once acquire returns, and a permit free now runs this attempt inside it: the
+        // attempt may fail and its retry queue the next request, from another thread, before this one is stored.
+        // This admission holds the field with a placeholder of its own meanwhile (written before acquire, so before
+        // any later admission's), and stores its request only over that: never over the retry's, which a stop
+        // would then miss, leaving its waiter a queue slot until granted. A stop that reads the placeholder
+        // withdraws nothing: the check after the store does.
+        ConcurrencyLimiter.Request admitting = new Admitting();
+        rare.permitRequest = admitting;
         ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
             rare.permit = granted;
             if (isStoppedOrSealed()) {
@@ -131,10 +141,18 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             }
             execute();
         }, rejection -> reject(rejection.reason(), rejection.message()));
-        rare.permitRequest = request;
+        Occasional.PERMIT_REQUEST.compareAndSet(rare, admitting, request);
         // A stop that landed while the request was being queued may have missed it: withdraw it here.
         if (isStoppedOrSealed()) {
             request.cancel();
+        }
+    }
+
+    /** An admission's place in {@link Occasional#permitRequest} until its request is known; a new one each time. */
+    private static final class Admitting implements ConcurrencyLimiter.Request {
+        @Override
+        public boolean cancel() {
+            return false;
         }
     }
 
