@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -177,6 +178,14 @@ public final class ConcurrencyLimiter {
      * @param clock  measures latencies and schedules wait expiry
      */
     public ConcurrencyLimiter(String group, LimiterConfig config, TaskClock clock) {
+        this(group, config, clock, HandOver::onVirtualThread);
+    }
+
+    /**
+     * As the public constructor; {@code offStack} starts the rest of a hand-over too deep to nest ({@link HandOver}) on
+     * a thread of its own (a test's may fail, as a thread that cannot start does).
+     */
+    ConcurrencyLimiter(String group, LimiterConfig config, TaskClock clock, Executor offStack) {
         this.group = Objects.requireNonNull(group, "group");
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
@@ -185,7 +194,7 @@ public final class ConcurrencyLimiter {
         this.rejections = new Rejections(group, config, limit);
         this.queue = new AdmissionQueue(config, clock, lock, rejections);
         this.permits = new PermitAccounting(this, clock, lock, limit, queue, rejections);
-        this.handOver = new HandOver(permits);
+        this.handOver = new HandOver(permits, offStack);
     }
 
     /** Call under the lock ({@link PermitAccounting}): a permit granted now. */

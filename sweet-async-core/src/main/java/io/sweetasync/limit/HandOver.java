@@ -4,6 +4,7 @@ import io.sweetasync.limit.AdmissionQueue.Waiter;
 import io.sweetasync.limit.ConcurrencyLimiter.Permit;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Runs, outside the lock, the grant callbacks of the waiters a {@link ConcurrencyLimiter} granted under it
@@ -17,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Invariants: each granted waiter's callback runs exactly once, after its expiry is cancelled, with the
  * permit granted to it (the lists are parallel); a thread is at most {@value #MAX_NESTED_HAND_OVERS}
  * hand-overs deep (a callback that releases a permit inline starts another): beyond, the rest runs at once on
- * a virtual thread of its own. A thread's depth is kept in a shared map, not a thread-local (which would give
+ * a virtual thread of its own, or on this one, deeper, if none can start (nested, not never: no granted waiter
+ * is left without its callback). A thread's depth is kept in a shared map, not a thread-local (which would give
  * every virtual thread that hands over a permit a thread-local map), and removed when it returns to 0.
  */
 final class HandOver {
@@ -29,9 +31,17 @@ final class HandOver {
     private static final int MAX_NESTED_HAND_OVERS = 32;
 
     private final PermitAccounting permits;
+    /** Starts the rest of a hand-over too deep to nest on a thread of its own ({@link #onVirtualThread}). */
+    private final Executor offStack;
 
-    HandOver(PermitAccounting permits) {
+    HandOver(PermitAccounting permits, Executor offStack) {
         this.permits = permits;
+        this.offStack = offStack;
+    }
+
+    /** Runs {@code action} on a virtual thread of its own. */
+    static void onVirtualThread(Runnable action) {
+        Thread.ofVirtual().name("sweet-async-hand-over").start(action);
     }
 
     /** Outside the lock: runs the callbacks of {@code granted}, each with its permit in {@code handed}. */
@@ -50,9 +60,17 @@ final class HandOver {
             // ran the next waiter's work inline, and so on: one set of frames per waiter, which overflowed the
             // stack part way down a long queue and stranded the rest QUEUED with the permit free. Past this
             // depth the rest is served at once on a thread of its own: the work still starts now, only not
-            // on this thread (a body on this stack waiting for it is not kept waiting).
-            Thread.ofVirtual().name("sweet-async-hand-over").start(() -> serve(granted, handed));
-            return;
+            // on this thread (a body on this stack waiting for it is not kept waiting). If no thread can start (an
+            // OutOfMemoryError: "unable to create native thread"), the rest is served here, nested deeper: thrown
+            // from here, the failure reached the callback that released the permit, and the waiters granted now
+            // (out of the queue, their permits counted) never had their callbacks run: those permits never came back.
+            try {
+                offStack.execute(() -> serve(granted, handed));
+                return;
+            }
+            catch (RuntimeException | Error noThread) {
+                // served below
+            }
         }
         depth[0]++;
         try {
