@@ -53,7 +53,7 @@ final class FinishedTasks {
         if (node.parentNode() == null) {
             history.add(node, info);
         }
-        live.finished(node);
+        boolean leftRegistry = live.finished(node);
         if (info != null) {
             // Marked on this thread as the node's end: a listener's wait for a task that cannot end before the
             // node (an ancestor, a dependent) is refused instead of never ending (TaskNode.endsOnlyAfter).
@@ -68,7 +68,9 @@ final class FinishedTasks {
             // body if it still runs (a runaway: its joinChildren()); then when that body returns
             node.finishedForgetTree(node.isRunaway());
         }
-        live.wakeDrainWaiters();
+        if (leftRegistry) {
+            live.wakeDrainWaiters(); // nothing else can end shutdown's drain (see LiveTasks.finished)
+        }
     }
 
     /**

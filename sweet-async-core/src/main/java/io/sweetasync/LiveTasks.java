@@ -7,9 +7,9 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * the orchestrator shutting down, which is never registered and never runs), and spawning a child touches
  * no shared map (children are found by walking their root's tree). A task is counted before it can finish
  * and uncounted when it finishes, exactly once each. Walks use explicit stacks (no recursion, however deep
- * the tree). {@link #awaitDrained} is woken once a task's end is fully recorded (history, listeners).
+ * the tree). {@link #awaitDrained} is woken once the end of a root that left the registry is fully recorded (history,
+ * listeners).
  */
 final class LiveTasks {
 
@@ -38,9 +39,14 @@ final class LiveTasks {
      * difference never reads less than the other live tasks.
      */
     private final StripedCounter following = new StripedCounter();
-    private final ReentrantLock drainLock = new ReentrantLock();
-    private final Condition drained = drainLock.newCondition();
-    private volatile boolean signalDrains;
+    /**
+     * The threads waiting in {@link #awaitDrained}, each unparked when a root leaves the registry: no lock on the
+     * finishing side. (A lock and condition signalled at every end made a convoy: the ends of a backlog of admitted
+     * roots, each a virtual thread that had to be mounted again to take the lock, queued on it by the thousand, and
+     * the drain's own wait, signalled, queued behind them all, past its grace.) Added before the waiter looks,
+     * read after a root left: one side sees the other (a park after its unpark returns at once).
+     */
+    private final Set<Thread> drainWaiters = ConcurrentHashMap.newKeySet();
 
     /**
      * Counts a new task (a root is registered too, if {@code register}: not one that is rejected as made, the
@@ -64,28 +70,27 @@ final class LiveTasks {
         count.decrement();
     }
 
-    /** Uncounts a finished task (a root leaves the registry, if it was in it); {@link #wakeDrainWaiters} follows. */
-    void finished(TaskNode<?> node) {
+    /**
+     * Uncounts a finished task (a root leaves the registry, if it was in it): whether a root left it, when
+     * {@link #wakeDrainWaiters} follows. Only that can end {@link #awaitDrained}: a child's end, or that of a root
+     * rejected as it was made (never registered), wakes nobody. Callers still submitting while shutdown drains (a
+     * loop retrying on the rejection, 32 threads) made one rejected root after another, each taking the drain's
+     * lock to signal it: hundreds of threads queued on that lock, the ends of admitted roots (virtual threads) among
+     * them, and the drain's own wait behind them all, until its grace passed.
+     */
+    boolean finished(TaskNode<?> node) {
         Occasional rare = node.occasionalOrNull();
         if (rare != null && rare.followsWork) {
             following.decrement();
         }
         count.decrement();
-        if (node.parentNode() == null) {
-            roots.remove(node);
-        }
+        return node.parentNode() == null && roots.remove(node);
     }
 
-    /** Wakes {@link #awaitDrained} if it waits: called once a finished task's bookkeeping is all done. */
+    /** Wakes {@link #awaitDrained} if it waits: called once a finished root's bookkeeping is all done. */
     void wakeDrainWaiters() {
-        if (signalDrains) {
-            drainLock.lock();
-            try {
-                drained.signalAll();
-            }
-            finally {
-                drainLock.unlock();
-            }
+        for (Thread waiter : drainWaiters) {
+            LockSupport.unpark(waiter);
         }
     }
 
@@ -186,13 +191,12 @@ final class LiveTasks {
     /**
      * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for no root to be live but those
      * of {@code own} (the trees that cannot end while the caller waits, when a task's code shuts its own
-     * orchestrator down: {@link #rootsWaitingForCallerHere}; empty for none); turns on the wake-ups of {@link #finished} for good
-     * (only shutdown waits). An interrupt ends the wait, unless {@code uninterruptibly}: then it is kept for
+     * orchestrator down: {@link #rootsWaitingForCallerHere}; empty for none); woken by
+     * {@link #wakeDrainWaiters} as roots leave the registry. An interrupt ends the wait, unless {@code uninterruptibly}: then it is kept for
      * the caller and the wait goes on. On a {@code PLATFORM}/{@code SINGLE} runtime's thread the wait is a
      * managed block, as waiting for a task is: the calling body's slot is handed over meanwhile.
      */
     boolean awaitDrained(long nanos, Set<TaskNode<?>> own, boolean uninterruptibly) {
-        signalDrains = true;
         Drain wait = new Drain(nanos, own);
         boolean interrupted = false;
         try {
@@ -246,14 +250,23 @@ final class LiveTasks {
 
         @Override
         public boolean block() throws InterruptedException {
-            drainLock.lock();
+            Thread waiter = Thread.currentThread();
+            drainWaiters.add(waiter); // before the look: a root that leaves after it unparks this thread
             try {
                 while (!isReleasable()) {
-                    drained.awaitNanos(endless ? Long.MAX_VALUE : deadline - System.nanoTime());
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                    if (endless) {
+                        LockSupport.park(this);
+                    }
+                    else {
+                        LockSupport.parkNanos(this, deadline - System.nanoTime());
+                    }
                 }
             }
             finally {
-                drainLock.unlock();
+                drainWaiters.remove(waiter);
             }
             return true;
         }
