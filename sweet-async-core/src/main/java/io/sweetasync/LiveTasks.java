@@ -57,8 +57,13 @@ final class LiveTasks {
         if (followsWork) {
             following.increment();
         }
-        if (register && node.parentNode() == null) {
-            roots.add(node);
+        if (node.parentNode() == null) {
+            if (register) {
+                roots.add(node);
+            }
+            else {
+                node.occasional().neverRegistered = true;
+            }
         }
     }
 
@@ -84,7 +89,9 @@ final class LiveTasks {
             following.decrement();
         }
         count.decrement();
-        return node.parentNode() == null && roots.remove(node);
+        // A root never registered takes no stripe's monitor either: the rejected roots of 32 callers still
+        // submitting met the ends of admitted ones (virtual threads, mounted again to take it) on those monitors.
+        return node.parentNode() == null && (rare == null || !rare.neverRegistered) && roots.remove(node);
     }
 
     /** Wakes {@link #awaitDrained} if it waits: called once a finished root's bookkeeping is all done. */

@@ -65,6 +65,11 @@ final class Occasional {
      */
     volatile boolean followsWork;
     /**
+     * Set on a root rejected as it was made (the orchestrator shutting down), before it can finish: it was never in the
+     * live-roots registry, so its end leaves it without taking a stripe's monitor ({@link LiveTasks#finished}).
+     */
+    volatile boolean neverRegistered;
+    /**
      * The runaway attempts whose figures are not in yet (the low bits: 0 or 1), and the flag the finisher adds
      * once it showed pending figures: see {@link TaskFigures#holdFiguresWhileBodyRuns}. 0 for all but runaways
      * (and tasks whose sampled figures were pending at their end). Changed only by atomic adds
