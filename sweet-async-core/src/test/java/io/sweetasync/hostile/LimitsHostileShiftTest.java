@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sweetasync.limit.Limit;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.limit.ClosedLoop;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,7 +56,7 @@ class LimitsHostileShiftTest {
     @Test
     void adaptiveUndoesOnlyTheStepThatCostDeliveryNotTheWholeDescent() {
         Limit limit = Limit.of(new LimiterConfig(LimitAlgorithm.ADAPTIVE, 20, 1, 1000, 100, Duration.ofSeconds(1)));
-        Downstream downstream = new Downstream(limit, 1000, 50_000_000L);
+        ClosedLoop downstream = new ClosedLoop(limit, 1000, 50_000_000L);
         downstream.run(5_000_000_000L);
         assertThat(limit.limit()).as("ADAPTIVE against 1000 slots of 50 ms").isGreaterThan(700);
         downstream.reshape(100, 500_000_000L);
@@ -74,60 +72,6 @@ class LimitsHostileShiftTest {
         assertThat(cut).as("cut within 60 s of the change (limit per second: %s)", trajectory).isTrue();
         assertThat(highestAfterCut).as("highest limit once cut to 250 or less, against 100 slots (per second: %s)",
                 trajectory).isLessThanOrEqualTo(250);
-    }
-
-    /**
-     * A closed loop in virtual time: {@code limit()} requests in flight, served FIFO by {@code slots} slots, each
-     * taking the service time ±15% (fixed seed).
-     */
-    private static final class Downstream {
-        private final Limit limit;
-        private final PriorityQueue<long[]> completions = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
-        private final SplittableRandom random = new SplittableRandom(7);
-        private long[] slotFree;
-        private long serviceNanos;
-        private long now;
-        private int inflight;
-
-        Downstream(Limit limit, int slots, long serviceNanos) {
-            this.limit = limit;
-            this.slotFree = new long[slots];
-            this.serviceNanos = serviceNanos;
-        }
-
-        void reshape(int slots, long service) {
-            slotFree = new long[slots];
-            Arrays.fill(slotFree, now);
-            serviceNanos = service;
-        }
-
-        void run(long nanos) {
-            long stop = now + nanos;
-            admit();
-            while (!completions.isEmpty() && completions.peek()[0] <= stop) {
-                long[] done = completions.poll();
-                now = done[0];
-                inflight--;
-                limit.onSample(done[1], done[0] - done[1], (int) done[2], false);
-                admit();
-            }
-            now = stop;
-        }
-
-        private void admit() {
-            while (inflight < limit.limit()) {
-                inflight++;
-                int slot = 0;
-                for (int i = 1; i < slotFree.length; i++) {
-                    if (slotFree[i] < slotFree[slot]) {
-                        slot = i;
-                    }
-                }
-                long end = Math.max(now, slotFree[slot]) + (long) (serviceNanos * (0.85 + 0.3 * random.nextDouble()));
-                slotFree[slot] = end;
-                completions.add(new long[] {end, now, inflight});
-            }
-        }
     }
 
     /**

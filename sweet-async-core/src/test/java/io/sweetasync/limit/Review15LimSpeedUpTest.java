@@ -3,9 +3,6 @@ package io.sweetasync.limit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +21,7 @@ class Review15LimSpeedUpTest {
     @Test
     void aDownstreamThatGetsFasterDoesNotThrowTheLimitToItsMaximum() {
         Limit limit = Limit.of(new LimiterConfig(LimitAlgorithm.ADAPTIVE, 20, 1, 1000, 100, Duration.ofSeconds(1)));
-        Downstream downstream = new Downstream(limit, 5, 1_000_000L);
+        ClosedLoop downstream = new ClosedLoop(limit, 5, 1_000_000L);
         downstream.run(5_000_000_000L);
         int before = limit.limit();
         assertThat(before).as("ADAPTIVE against 5 slots of 1 ms").isBetween(3, 10);
@@ -39,60 +36,4 @@ class Review15LimSpeedUpTest {
         assertThat(highest).as("highest limit in the 2 s after 5 slots got 100x faster, from %d (per 10 ms: %s)",
                 before, trajectory).isLessThanOrEqualTo(50);
     }
-
-    /**
-     * A closed loop in virtual time (as LimitsHostileShiftTest's): {@code limit()} requests in flight, served FIFO by
-     * {@code slots} slots, each taking the service time ±15% (fixed seed); the work in flight when the downstream
-     * changes ends as it was served.
-     */
-    private static final class Downstream {
-        private final Limit limit;
-        private final PriorityQueue<long[]> completions = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
-        private final SplittableRandom random = new SplittableRandom(7);
-        private long[] slotFree;
-        private long serviceNanos;
-        private long now;
-        private int inflight;
-
-        Downstream(Limit limit, int slots, long serviceNanos) {
-            this.limit = limit;
-            this.slotFree = new long[slots];
-            this.serviceNanos = serviceNanos;
-        }
-
-        void reshape(int slots, long service) {
-            slotFree = new long[slots];
-            Arrays.fill(slotFree, now);
-            serviceNanos = service;
-        }
-
-        void run(long nanos) {
-            long stop = now + nanos;
-            admit();
-            while (!completions.isEmpty() && completions.peek()[0] <= stop) {
-                long[] done = completions.poll();
-                now = done[0];
-                inflight--;
-                limit.onSample(done[1], done[0] - done[1], (int) done[2], false);
-                admit();
-            }
-            now = stop;
-        }
-
-        private void admit() {
-            while (inflight < limit.limit()) {
-                inflight++;
-                int slot = 0;
-                for (int i = 1; i < slotFree.length; i++) {
-                    if (slotFree[i] < slotFree[slot]) {
-                        slot = i;
-                    }
-                }
-                long end = Math.max(now, slotFree[slot]) + (long) (serviceNanos * (0.85 + 0.3 * random.nextDouble()));
-                slotFree[slot] = end;
-                completions.add(new long[] {end, now, inflight});
-            }
-        }
-    }
-
 }
