@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.Timeout;
  * Tasks of every ending (completed, failed, retried, timed out while running or while queued, cancelled before or
  * while running, rejected by a full group queue, with children, chained, after another) made from several threads at
  * once, pipelines and runaways among them, with the starter's propagators, Micrometer's meter handler and the binder,
- * while every meter, both endpoints and the health indicator are read over and over: no read fails or is negative,
+ * while every meter, both endpoints and the health indicator are read over and over: no read fails or is negative
+ * (Micrometer's own long task timers aside: their duration counts a sample started during the read as negative),
  * and once they all ended, every
  * observation started was stopped exactly once, no long task timer sample is left, each task is in both timers once,
  * and the gauges are back to zero.
@@ -102,6 +104,12 @@ class Review14ObsChurnTests {
                 while (churning.get()) {
                     try {
                         for (Meter meter : meters.getMeters()) {
+                            if (meter instanceof LongTaskTimer) {
+                                // Micrometer's own DefaultLongTaskTimer (made by its meter handler, not by us) reads
+                                // the clock first and then walks its samples: one started in between counts as
+                                // negative time (seen on CI: DURATION < 0 for a sample started mid-read)
+                                continue;
+                            }
                             for (Measurement measurement : meter.measure()) {
                                 if (measurement.getValue() < 0) {
                                     negative.add(meter.getId() + " " + measurement);
