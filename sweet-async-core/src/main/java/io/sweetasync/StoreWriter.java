@@ -6,7 +6,6 @@ import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * It writes the records of tracked tasks whose status changed (one batch), finishes the stored durable invocations
  * that ended, and forgets tasks once their terminal record is written (and writes it once more if the task's
  * sampled resource figures were still {@code PENDING} in it and are final now); every hour it purges records older
- * than the retention. A batch the store refuses is written again one at a time, so that one record or end the
- * database refuses cannot hold back the others.
+ * than the retention. A batch the store refuses is written again one at a time ({@link RowByRow}), so that one record
+ * or end the database refuses cannot hold back the others.
  *
  * <h2>Threads</h2>
  * Its own thread runs {@link #loop}; {@link #flush} also runs on the callers of {@link StoreSync#flushNow()} (tests,
@@ -32,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * add to it), removes from {@code refigured}, and adds to {@code released} (runs the shutdown stopped) and
  * {@code unended} (ends the store refused); an invocation enters those two before it leaves {@code tracked}, so the
  * lease keeper's looks ({@link StoreSync#held}) know of it at every moment. {@link #lastPurge} is only the writer
- * thread's; {@link #writesDown} is the writer's half of the store-down warning, the lease keeper has its own.
+ * thread's, as is {@link #rowByRow} (under {@link #flushLock}); {@link #writesDown} is the writer's half of the
+ * store-down warning, the lease keeper has its own.
  */
 final class StoreWriter {
 
@@ -47,27 +47,14 @@ final class StoreWriter {
     private final ConcurrentHashMap<TaskNode<?>, String> tracked;
     private final Set<TaskNode<?>> refigured;
     private final Set<TaskId> released;
-    private final Set<TaskId> unended;
-    private final LongAdder dropped;
     private final LongAdder written;
     private final ReentrantLock flushLock = new ReentrantLock();
     /** Whether writing (records, ends, purges) failed last time; for the warning when it starts and ends. */
     private final AtomicBoolean writesDown = new AtomicBoolean();
     /** Only the writer touches this. */
     private long lastPurge;
-    /**
-     * Failures in a row of one task's record or durable end written alone while others went through (writer only,
-     * under flushLock): a failure is taken for the database refusing that row only at the {@value #REFUSED_AFTER}th,
-     * so that a moment's failure (a connection reset) does not cost a result, an end or a record that the next flush
-     * writes.
-     */
-    private final Map<TaskId, Integer> failuresInARow = new HashMap<>();
-    private static final int REFUSED_AFTER = 3;
-    /**
-     * As {@link #failuresInARow}, for durable ends: apart, as a task's record is written again (and succeeds) before
-     * each retry of its end, and would reset the end's count.
-     */
-    private final Map<TaskId, Integer> endFailuresInARow = new HashMap<>();
+    /** The one-by-one writes after the store refused a batch, and which rows it refuses (writer only, under flushLock). */
+    private final RowByRow rowByRow;
 
     StoreWriter(StoreSync sync) {
         this.sync = sync;
@@ -77,10 +64,9 @@ final class StoreWriter {
         this.tracked = sync.tracked;
         this.refigured = sync.refigured;
         this.released = sync.released;
-        this.unended = sync.unended;
-        this.dropped = sync.dropped;
         this.written = sync.written;
         this.lastPurge = System.nanoTime() - PURGE_EVERY_NANOS; // purge once soon after start
+        this.rowByRow = new RowByRow(sync);
     }
 
     /** The writer's loop: records and ends every interval, the purge every hour. */
@@ -117,10 +103,10 @@ final class StoreWriter {
                 changed.add(node);
             }
         }
-        if (!failuresInARow.isEmpty()) {
-            // A record or end that failed alone lately goes last (stable): first in the one-by-one fallback, its next
+        if (rowByRow.anyFailedAlone()) {
+            // A record that failed alone lately goes last (stable): first in the one-by-one fallback, its next
             // failure would be taken for the store's and hold back every other record and end, flush after flush.
-            changed.sort(Comparator.comparing((TaskNode<?> node) -> failuresInARow.containsKey(node.id())));
+            changed.sort(Comparator.comparing((TaskNode<?> node) -> rowByRow.failedAlone(node.id())));
         }
         for (int from = 0; from < changed.size(); from += BATCH) {
             List<TaskNode<?>> nodes = changed.subList(from, Math.min(changed.size(), from + BATCH));
@@ -130,17 +116,17 @@ final class StoreWriter {
             }
             try {
                 store.save(batch.stream().map(Written::record).toList());
-                if (!failuresInARow.isEmpty()) {
-                    batch.forEach(one -> failuresInARow.remove(one.node().id()));
-                }
+                rowByRow.recordsWritten(batch);
                 written.add(batch.size());
                 sync.storeUp(writesDown);
             }
             catch (RuntimeException ex) {
-                if (!saveOneByOne(batch)) {
+                List<Written> saved = rowByRow.save(batch);
+                if (saved == null) {
                     sync.storeDown(writesDown, "writing " + batch.size() + " task records", ex);
                     return false;
                 }
+                saved(saved); // a failure there is retried next time, like any
                 continue;
             }
             if (!saved(batch)) {
@@ -156,7 +142,7 @@ final class StoreWriter {
      * ({@link #progress}); {@code handedOver}, whether it is the {@code PENDING} record of a durable run this
      * process's shutdown stopped whose body has returned, which is handed back to the store once it is written.
      */
-    private record Written(TaskNode<?> node, TaskRecord record, String progress, boolean handedOver) {
+    record Written(TaskNode<?> node, TaskRecord record, String progress, boolean handedOver) {
     }
 
     private Written toWrite(TaskNode<?> node) {
@@ -247,7 +233,7 @@ final class StoreWriter {
             store.finishDurables(ends);
         }
         catch (RuntimeException failed) {
-            if (!finishOneByOne(ended, ends)) {
+            if (!rowByRow.finish(ended, ends)) {
                 sync.storeDown(writesDown, "writing the ends of " + ends.size() + " durable tasks", failed);
                 // record and end written again next time
                 ended.forEach(node -> tracked.replace(node, StoreSync.UNWRITTEN));
@@ -256,9 +242,7 @@ final class StoreWriter {
             return true;
         }
         ended.forEach(sync::untrack);
-        if (!endFailuresInARow.isEmpty()) {
-            ended.forEach(node -> endFailuresInARow.remove(node.id()));
-        }
+        rowByRow.endsWritten(ended);
         return true;
     }
 
@@ -281,105 +265,6 @@ final class StoreWriter {
         catch (RuntimeException ex) {
             LOG.log(Level.DEBUG, "could not hand over " + ids + " yet; they are handed over on close", ex);
         }
-    }
-
-    /**
-     * After a batch of durable ends failed: one at a time, so that one end the database refuses (its
-     * result, say) cannot hold back the others. A refused end is written again without its result (the
-     * task's status and failure are what matter); if even that is refused, it is dropped, counted and
-     * logged, and the invocation stays pending; this member does not run it again ({@link StoreSync#held}): another
-     * member claims it once this one has stopped, or its next start does.
-     */
-    private boolean finishOneByOne(List<TaskNode<?>> nodes, List<TaskStore.DurableEnd> ends) {
-        boolean anyWritten = false;
-        for (int i = 0; i < nodes.size(); i++) {
-            TaskStore.DurableEnd end = ends.get(i);
-            try {
-                store.finishDurable(end.id(), end.owner(), end.status(), end.result(), end.failure());
-                sync.untrack(nodes.get(i));
-                endFailuresInARow.remove(end.id());
-                anyWritten = true;
-                continue;
-            }
-            catch (RuntimeException ex) {
-                // Counted first, even when it is the first of the flush: its record was written just before (the
-                // store answers), and alone at every retry, its end would otherwise never be taken for refused.
-                boolean again = endFailuresInARow.merge(end.id(), 1, Integer::sum) < REFUSED_AFTER;
-                if (again && !anyWritten && i == 0) {
-                    return false;
-                }
-                if (again) {
-                    // perhaps a moment's failure: record and end written again at the next flush
-                    tracked.replace(nodes.get(i), StoreSync.UNWRITTEN);
-                    LOG.log(Level.DEBUG, "the task store failed the end of durable task " + nodes.get(i).label()
-                            + "; written again at the next flush", ex);
-                    continue;
-                }
-                endFailuresInARow.remove(end.id());
-                LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
-                        + " " + REFUSED_AFTER + " times in a row; writing it without its result", ex);
-            }
-            try {
-                store.finishDurable(end.id(), end.owner(), end.status(), null, end.failure());
-            }
-            catch (RuntimeException ex) {
-                dropped.increment();
-                if (unended.size() < settings.maxTracked()) {
-                    unended.add(end.id()); // before it is untracked: this member knows of it at every moment
-                }
-                LOG.log(Level.WARNING, "the task store refused the end of durable task " + nodes.get(i).label()
-                        + "; dropped (counted), it stays pending", ex);
-            }
-            sync.untrack(nodes.get(i));
-        }
-        return true;
-    }
-
-    /**
-     * After a batch failed: writes its records one at a time, so that one record the database refuses
-     * cannot hold back the others forever. A record refused while others go through is dropped and
-     * counted (a durable task stays tracked all the same: its end is still to be written); if the first one fails
-     * too, the store is down and the batch waits for the next interval.
-     */
-    private boolean saveOneByOne(List<Written> batch) {
-        boolean anyWritten = false;
-        List<Written> saved = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            Written one = batch.get(i);
-            try {
-                store.save(List.of(one.record()));
-                failuresInARow.remove(one.node().id());
-                saved.add(one);
-                written.increment();
-                anyWritten = true;
-            }
-            catch (RuntimeException ex) {
-                if (!anyWritten && i == 0) {
-                    return false;
-                }
-                if (failuresInARow.merge(one.node().id(), 1, Integer::sum) < REFUSED_AFTER) {
-                    // perhaps a moment's failure: left tracked as it was, so written again at the next flush
-                    LOG.log(Level.DEBUG, "the task store failed the record of task " + one.node().label()
-                            + "; written again at the next flush", ex);
-                    continue;
-                }
-                failuresInARow.remove(one.node().id());
-                dropped.increment();
-                LOG.log(Level.WARNING, "the task store refused the record of task " + one.node().label()
-                        + "; dropped (counted)", ex);
-                if (one.node().isDurable()) {
-                    // Its record is dropped, not the task: it stays tracked, so its end is still written (its
-                    // invocation would stay pending for ever) and the looks know it runs here (untracked while it
-                    // ran, it was unknown to them: they started it a second time, LostAnswerReviewTest).
-                    saved.add(one);
-                }
-                else {
-                    sync.untrack(one.node());
-                }
-            }
-        }
-        saved(saved); // a failure there is retried next time, like any
-        return true;
     }
 
     /** Writes again the records of finished tasks whose figures became final (once they are not tracked). */

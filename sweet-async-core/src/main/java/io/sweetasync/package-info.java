@@ -55,7 +55,7 @@
  *   {@code DurableReruns} of claimed invocations, {@code DurableStarts}, {@code DurablesPlacedHere},
  *   {@code DurableEnds}), {@code PlacedDurables} (with each placed task's {@code DurableMirror}),
  *   {@code OwnedDurables}, {@code StoreSync} (what is tracked, the two threads) with its {@code StoreWriter}
- *   and {@code LeaseKeeper}, {@code StoredTasks},
+ *   (and its {@code RowByRow}) and {@code LeaseKeeper}, {@code StoredTasks},
  *   {@code StoreSettings}, {@code Doubts}, {@code ClusterPlacement}, {@code Incarnations} (a store member's
  *   incarnation made unique in the cluster).</li>
  * </ul>
