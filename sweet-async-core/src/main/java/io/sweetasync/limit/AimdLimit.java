@@ -30,6 +30,9 @@ final class AimdLimit implements Limit {
 
     @Override
     public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
+        if (rttNanos < 0) {
+            return; // a clock that stepped back: says nothing of the downstream
+        }
         if (dropped || rttNanos > TIMEOUT_NANOS) {
             limit = Math.max(min, (int) (limit * BACKOFF_RATIO));
         }

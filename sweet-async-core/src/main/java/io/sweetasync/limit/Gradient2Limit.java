@@ -41,6 +41,9 @@ final class Gradient2Limit implements Limit {
 
     @Override
     public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
+        if (rttNanos < 0) {
+            return; // a clock that stepped back: says nothing of the downstream
+        }
         // A clock coarser than the work measures it as 0 ns: counted as 1 ns, or 0/0 makes the limit NaN, which
         // limit() reads as 0 for good (the group would admit nothing ever again).
         double shortRtt = Math.max(1, rttNanos);

@@ -16,10 +16,12 @@ public interface Limit {
     int limit();
 
     /**
-     * Records one finished unit of work.
+     * Records one finished unit of work. No sample, however absurd, makes a built-in algorithm throw or leave
+     * {@code [minLimit, maxLimit]}.
      *
      * @param startNanos when it was admitted (monotonic nanoseconds)
-     * @param rttNanos   how long it took from admission to completion
+     * @param rttNanos   how long it took from admission to completion; a negative one (a clock that stepped back)
+     *                   is ignored by every built-in algorithm, 0 (a clock coarser than the work) is not
      * @param inflight   how many were in flight when it was admitted, itself included
      * @param dropped    whether it timed out or was rejected downstream (a sign of overload)
      */
