@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * spans and logs inside see it), stopped when the task ends. A child task's parent is its parent task's
  * observation (or an observation inside it, current where the child is made), also when the child is
  * started from another thread than its parent's body ({@code TaskContext.child} from a
- * {@code CompletableFuture} stage): spans nest like the tree.
+ * {@code CompletableFuture} stage): spans nest like the tree. A task whose observation an
+ * {@code ObservationPredicate} turns off is left out of it: its children nest under the observation it would have
+ * nested under.
  */
 public class ObservationContextPropagator implements ContextPropagator {
 
@@ -30,7 +32,8 @@ public class ObservationContextPropagator implements ContextPropagator {
     private final TaskObservationConvention defaultConvention = new DefaultTaskObservationConvention();
     /**
      * Each live task's observation, removed when the task ends: the parent of a child made outside its parent's
-     * body (package-private: a test checks it empties). Keyed by id, so one propagator per orchestrator (ids
+     * body; for a task whose observation is turned off, the observation that one would have nested under (none:
+     * no entry) (package-private: a test checks it empties). Keyed by id, so one propagator per orchestrator (ids
      * of orchestrators without a store or cluster repeat).
      */
     final Map<TaskId, Observation> live = new ConcurrentHashMap<>();
@@ -76,8 +79,15 @@ public class ObservationContextPropagator implements ContextPropagator {
         if (parent != null) {
             observation.parentObservation(parent);
         }
-        live.put(task.id(), observation);
-        return new TaskObservation(observations, observation, context, () -> live.remove(task.id(), observation));
+        // A task whose observation is turned off (a no-op: an ObservationPredicate) nests nothing: its children nest
+        // where it would have, as Micrometer nests an observation made inside a disabled one (given the no-op as their
+        // parent, their spans had none, each the root of a trace of its own)
+        Observation nests = observation.isNoop() ? parent : observation;
+        if (nests != null) {
+            live.put(task.id(), nests);
+        }
+        return new TaskObservation(observations, observation, context,
+                nests == null ? () -> { } : () -> live.remove(task.id(), nests));
     }
 
     /**
