@@ -11,9 +11,14 @@ import java.util.function.Supplier;
  * the SLF4J MDC, the current observation, and whatever libraries register) from where a task is created
  * into its attempts and fallback. Build the factory with {@code clearMissing(true)} (as the starter does), so
  * that a thread-local the creating thread did not have is cleared while the task runs: else what an earlier
- * task left on a pooled thread (an MDC key its body never removed) would reach the next task run there.
+ * task left on a pooled thread (an MDC key its body never removed) would reach the next task run there. The
+ * thread's current observation is put back when the context is closed, also when an observation handler failed
+ * while the creator's observation was made current or put away.
  */
 public class MicrometerContextPropagator implements ContextPropagator {
+
+    /** Whether micrometer-observation is on the classpath: then the current observation is one of the thread-locals. */
+    private static final boolean OBSERVATIONS = observationsPresent();
 
     private final ContextSnapshotFactory snapshots;
     /** Whether a subclass overrides {@link #capture}: then {@link #captureLazily} calls it (see {@link CaptureOverride}). */
@@ -39,9 +44,44 @@ public class MicrometerContextPropagator implements ContextPropagator {
 
     private Captured captureAll() {
         ContextSnapshot snapshot = snapshots.captureAll();
+        if (!OBSERVATIONS) {
+            return () -> {
+                ContextSnapshot.Scope scope = snapshot.setThreadLocals();
+                return scope::close;
+            };
+        }
         return () -> {
-            ContextSnapshot.Scope scope = snapshot.setThreadLocals();
-            return scope::close;
+            // The creator's current observation is restored by opening a scope of it, which calls the observation
+            // handlers (user code): one failing there (on open or close) left that observation current on the
+            // runtime's thread for good, the parent of whatever the thread observed next
+            Object before = CurrentObservationScope.get();
+            ContextSnapshot.Scope scope;
+            try {
+                scope = snapshot.setThreadLocals();
+            }
+            catch (RuntimeException | Error ex) {
+                CurrentObservationScope.putBack(before);
+                throw ex;
+            }
+            return () -> {
+                try {
+                    scope.close();
+                }
+                finally {
+                    CurrentObservationScope.putBack(before);
+                }
+            };
         };
+    }
+
+    private static boolean observationsPresent() {
+        try {
+            Class.forName("io.micrometer.observation.ObservationRegistry", false,
+                    MicrometerContextPropagator.class.getClassLoader());
+            return true;
+        }
+        catch (ClassNotFoundException | LinkageError ex) {
+            return false;
+        }
     }
 }
