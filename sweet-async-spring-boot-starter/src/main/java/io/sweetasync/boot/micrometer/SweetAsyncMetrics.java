@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
@@ -23,8 +24,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,7 +73,7 @@ import java.util.function.ToDoubleFunction;
  * {@code sweet.async.limit.*} meters (the {@code asynclimits} endpoint lists every group); ids never appear.
  * Bound to several registries, each gets every meter and counts each task once.
  */
-public class SweetAsyncMetrics implements MeterBinder, TaskListener {
+public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseable {
 
     static final int MAX_NAMES = 200;
     static final int MAX_GROUPS = 200;
@@ -97,10 +100,15 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
      */
     private final Map<TaskId, Integer> runawaysPending = new ConcurrentHashMap<>();
 
-    /** One registry, and the groups, names and pipelines whose meters it has. */
-    private record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines) {
+    /** Set once, by {@link #close()}: a meter made after it is removed at once. */
+    private volatile boolean closed;
+
+    /** One registry, the groups, names and pipelines whose meters it has, and its meters that read the orchestrator. */
+    private record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines,
+            Queue<Meter> meters) {
         Bound(MeterRegistry registry) {
-            this(registry, ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+            this(registry, ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
+                    new ConcurrentLinkedQueue<>());
         }
     }
 
@@ -114,37 +122,44 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         if (bound.stream().anyMatch(target -> target.registry() == registry)) {
             return;
         }
-        Gauge.builder("sweet.async.tasks.active", orchestrator, TaskOrchestrator::liveCount)
-                .description("Tasks not yet finished (roots and children)").baseUnit("tasks").register(registry);
-        Gauge.builder("sweet.async.tasks.queued", orchestrator, TaskOrchestrator::queuedCount)
+        if (closed) {
+            throw new IllegalStateException("these Sweet Async meters were closed: bind a new SweetAsyncMetrics of the"
+                    + " orchestrator");
+        }
+        Bound target = new Bound(registry);
+        own(target, Gauge.builder("sweet.async.tasks.active", orchestrator, TaskOrchestrator::liveCount)
+                .description("Tasks not yet finished (roots and children)").baseUnit("tasks").register(registry));
+        own(target, Gauge.builder("sweet.async.tasks.queued", orchestrator, TaskOrchestrator::queuedCount)
                 .description("Tasks waiting for a runtime slot or a limiter permit").baseUnit("tasks")
-                .register(registry);
-        Gauge.builder("sweet.async.tasks.runaway", orchestrator, TaskOrchestrator::runawayCount)
+                .register(registry));
+        own(target, Gauge.builder("sweet.async.tasks.runaway", orchestrator, TaskOrchestrator::runawayCount)
                 .description("Tasks that timed out while their bodies still run, ignoring the interrupt")
-                .baseUnit("tasks").register(registry);
+                .baseUnit("tasks").register(registry));
         if (orchestrator.storeStatistics().isPresent()) {
-            Gauge.builder("sweet.async.store.pending", orchestrator, o -> o.storeStatistics().map(s -> s.pending())
-                    .orElse(0)).description("Tasks whose latest state is not yet written to the store")
-                    .baseUnit("tasks").register(registry);
-            FunctionCounter.builder("sweet.async.store.written", orchestrator, o -> o.storeStatistics()
+            own(target, Gauge.builder("sweet.async.store.pending", orchestrator, o -> o.storeStatistics()
+                    .map(s -> s.pending()).orElse(0))
+                    .description("Tasks whose latest state is not yet written to the store")
+                    .baseUnit("tasks").register(registry));
+            own(target, FunctionCounter.builder("sweet.async.store.written", orchestrator, o -> o.storeStatistics()
                     .map(s -> s.written()).orElse(0L)).description("Task records written to the store")
-                    .baseUnit("records").register(registry);
-            FunctionCounter.builder("sweet.async.store.failures", orchestrator, o -> o.storeStatistics()
+                    .baseUnit("records").register(registry));
+            own(target, FunctionCounter.builder("sweet.async.store.failures", orchestrator, o -> o.storeStatistics()
                     .map(s -> s.failedWrites()).orElse(0L)).description("Store calls that failed (each retried)")
-                    .register(registry);
-            FunctionCounter.builder("sweet.async.store.dropped", orchestrator, o -> o.storeStatistics()
+                    .register(registry));
+            own(target, FunctionCounter.builder("sweet.async.store.dropped", orchestrator, o -> o.storeStatistics()
                     .map(s -> s.dropped()).orElse(0L))
                     .description("Tasks never recorded because too many waited to be written").baseUnit("tasks")
-                    .register(registry);
+                    .register(registry));
         }
         orchestrator.runtimes().forEach((name, runtime) -> {
-            Gauge.builder("sweet.async.runtime.threads", runtime, r -> r.snapshot().threads()).tag("runtime", name)
-                    .description("Live threads of the runtime, spares included").baseUnit("threads").register(registry);
-            Gauge.builder("sweet.async.runtime.blocked", runtime, r -> r.snapshot().blocked()).tag("runtime", name)
+            own(target, Gauge.builder("sweet.async.runtime.threads", runtime, r -> r.snapshot().threads())
+                    .tag("runtime", name).description("Live threads of the runtime, spares included")
+                    .baseUnit("threads").register(registry));
+            own(target, Gauge.builder("sweet.async.runtime.blocked", runtime, r -> r.snapshot().blocked())
+                    .tag("runtime", name)
                     .description("Bodies waiting with their slot handed to a spare thread").baseUnit("tasks")
-                    .register(registry);
+                    .register(registry));
         });
-        Bound target = new Bound(registry);
         bound.add(target);
         bindGroups(target);
         bindUsage(target);
@@ -181,49 +196,50 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
             // The limiter's own lock-free reads: a scrape allocates nothing and takes no lock.
             ConcurrencyLimiter limiter = orchestrator.limiter(group);
             Tags tags = Tags.of("group", group);
-            limitGauge(target, "sweet.async.limit", "Current concurrency limit of the group", limiter, tags,
+            limitGauge(bound, "sweet.async.limit", "Current concurrency limit of the group", limiter, tags,
                     ConcurrencyLimiter::limit);
-            limitGauge(target, "sweet.async.limit.inflight", "Permits of the group held now", limiter, tags,
+            limitGauge(bound, "sweet.async.limit.inflight", "Permits of the group held now", limiter, tags,
                     ConcurrencyLimiter::inFlight);
-            limitGauge(target, "sweet.async.limit.queued", "Tasks waiting for a permit of the group", limiter, tags,
+            limitGauge(bound, "sweet.async.limit.queued", "Tasks waiting for a permit of the group", limiter, tags,
                     ConcurrencyLimiter::queued);
-            TimeGauge.builder("sweet.async.limit.baseline", limiter, TimeUnit.NANOSECONDS,
+            own(bound, TimeGauge.builder("sweet.async.limit.baseline", limiter, TimeUnit.NANOSECONDS,
                     ConcurrencyLimiter::baselineNanos)
                     .description("Latency the group's limit algorithm takes for no queueing (0: none)").tags(tags)
-                    .register(target);
-            Gauge.builder("sweet.async.limit.capacity", limiter, ConcurrencyLimiter::estimatedCapacity)
+                    .register(target));
+            own(bound, Gauge.builder("sweet.async.limit.capacity", limiter, ConcurrencyLimiter::estimatedCapacity)
                     .description("Completions per second the group's limit algorithm believes the downstream sustains "
                             + "(0: no estimate)")
-                    .baseUnit("tasks.per.second").tags(tags).register(target);
-            FunctionTimer.builder("sweet.async.limit.wait", limiter, ConcurrencyLimiter::accepted,
+                    .baseUnit("tasks.per.second").tags(tags).register(target));
+            own(bound, FunctionTimer.builder("sweet.async.limit.wait", limiter, ConcurrencyLimiter::accepted,
                     ConcurrencyLimiter::waitedNanos, TimeUnit.NANOSECONDS)
                     .description("Permits the group granted (to tasks and pipeline receives) and how long they waited")
-                    .tags(tags).register(target);
+                    .tags(tags).register(target));
             for (RejectionReason reason : RejectionReason.values()) {
-                FunctionCounter.builder("sweet.async.limit.rejected", limiter, l -> l.rejected(reason))
+                own(bound, FunctionCounter.builder("sweet.async.limit.rejected", limiter, l -> l.rejected(reason))
                         .description("Tasks the group rejected, by reason").baseUnit("tasks")
-                        .tags(tags.and("reason", reason.name().toLowerCase(Locale.ROOT))).register(target);
+                        .tags(tags.and("reason", reason.name().toLowerCase(Locale.ROOT))).register(target));
             }
         }
     }
 
-    private static void limitGauge(MeterRegistry target, String name, String description, ConcurrencyLimiter limiter,
-            Tags tags, ToDoubleFunction<ConcurrencyLimiter> value) {
-        Gauge.builder(name, limiter, value).description(description).baseUnit("tasks").tags(tags).register(target);
+    private void limitGauge(Bound bound, String name, String description, ConcurrencyLimiter limiter, Tags tags,
+            ToDoubleFunction<ConcurrencyLimiter> value) {
+        own(bound, Gauge.builder(name, limiter, value).description(description).baseUnit("tasks").tags(tags)
+                .register(bound.registry()));
     }
 
     private void bindUsage(Bound bound) {
         for (ResourceUsage usage : orchestrator.resourceUsage()) {
             String tag = usageTag(usage.name());
             if (bound.usage().add(tag)) {
-                usageCounters(bound.registry(), tag);
+                usageCounters(bound, tag);
             }
         }
     }
 
     /** The {@code name} tag of a name's resource totals, admitting the name if there is room. */
     private String usageTag(String name) {
-        return isOther(name) || !names.admit(name) ? BoundedTagValues.OTHER : name;
+        return isOther(names, name) || !names.admit(name) ? BoundedTagValues.OTHER : name;
     }
 
     /**
@@ -232,7 +248,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
      * so, or the orchestrator's own bucket beyond its bound, {@code (other)} (which sorts first among the
      * names a binder bound late admits).
      */
-    private boolean isOther(String name) {
+    private static boolean isOther(BoundedTagValues names, String name) {
         return BoundedTagValues.OTHER.equals(name) || ORCHESTRATOR_OTHER.equals(name)
                 || names.isFull() && !names.isAdmitted(name);
     }
@@ -242,7 +258,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
         return !bound.usage().contains(tag);
     }
 
-    private void usageCounters(MeterRegistry target, String tag) {
+    private void usageCounters(Bound target, String tag) {
         Tags tags = Tags.of("name", tag);
         usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", tag, tags,
                 u -> u.cpuNanos() / 1e9);
@@ -259,13 +275,14 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
      * per name, so building every name's totals for each made a scrape quadratic in the names), or for
      * {@code other} the sum over every name beyond the bound.
      */
-    private void usageCounter(MeterRegistry target, String meter, String description, String unit, String tag,
+    private void usageCounter(Bound target, String meter, String description, String unit, String tag,
             Tags tags, ToDoubleFunction<ResourceUsage> value) {
+        BoundedTagValues admitted = names; // not this: a registry outliving the orchestrator kept it through the binder
         ToDoubleFunction<TaskOrchestrator> total = tag.equals(BoundedTagValues.OTHER)
-                ? o -> o.resourceUsage().stream().filter(u -> isOther(u.name())).mapToDouble(value).sum()
+                ? o -> o.resourceUsage().stream().filter(u -> isOther(admitted, u.name())).mapToDouble(value).sum()
                 : o -> o.resourceUsage(tag).map(value::applyAsDouble).orElse(0.0);
-        FunctionCounter.builder(meter, orchestrator, total).description(description).baseUnit(unit).tags(tags)
-                .register(target);
+        own(target, FunctionCounter.builder(meter, orchestrator, total).description(description).baseUnit(unit)
+                .tags(tags).register(target.registry()));
     }
 
     /** Whether {@code task} is a pipeline (which its builder tags {@code kind=pipeline}), not one of its workers. */
@@ -275,15 +292,42 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener {
 
     private void bindPipeline(Bound bound, String name) {
         if (bound.pipelines().add(name)) {
-            Gauge.builder("sweet.async.stream.buffered", pipelines, figures -> figures.buffered(name))
+            own(bound, Gauge.builder("sweet.async.stream.buffered", pipelines, figures -> figures.buffered(name))
                     .description("Events waiting in the buffers of running pipelines of this name").baseUnit("events")
-                    .tags("name", name).register(bound.registry());
+                    .tags("name", name).register(bound.registry()));
             for (int i = 0; i < PipelineFigures.COUNTED.size(); i++) {
                 int figure = i;
                 String counted = PipelineFigures.COUNTED.get(figure);
-                FunctionCounter.builder("sweet.async.stream." + counted, pipelines, figures -> figures.counted(name, figure))
+                own(bound, FunctionCounter.builder("sweet.async.stream." + counted, pipelines,
+                        figures -> figures.counted(name, figure))
                         .description("Pipeline events " + counted).baseUnit("events").tags("name", name)
-                        .register(bound.registry());
+                        .register(bound.registry()));
+            }
+        }
+    }
+
+    /** Keeps a meter that reads the orchestrator for {@link #close()}, which sets {@code closed} before its walk. */
+    private void own(Bound target, Meter meter) {
+        target.meters().add(meter);
+        if (closed) {
+            target.registry().remove(meter);
+        }
+    }
+
+    /**
+     * Removes the meters that read the orchestrator (gauges, function counters and timers) from every registry
+     * bound to, and stops listening (Spring calls it as the context closes). Outside Spring, call it with the
+     * orchestrator's {@code close()} when the registry lives on: Micrometer hands back the meter registered under a
+     * name and tags, so the next orchestrator's gauges were the old ones, reading the closed orchestrator.
+     * The timers and distributions recorded per task stay.
+     */
+    @Override
+    public synchronized void close() { // after a bindTo under way (its registry in bound then), or before (it throws)
+        closed = true;
+        orchestrator.removeListener(this);
+        for (Bound target : bound) {
+            for (Meter meter : target.meters()) {
+                target.registry().remove(meter);
             }
         }
     }
