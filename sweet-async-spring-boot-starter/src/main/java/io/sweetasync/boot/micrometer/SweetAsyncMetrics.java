@@ -1,6 +1,5 @@
 package io.sweetasync.boot.micrometer;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -10,12 +9,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.sweetasync.ResourceUsage;
-import io.sweetasync.ResourceValue;
-import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
-import io.sweetasync.TaskMetrics;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
@@ -23,7 +18,6 @@ import io.sweetasync.limit.RejectionReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,12 +71,6 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
 
     static final int MAX_NAMES = 200;
     static final int MAX_GROUPS = 200;
-    /** The name of the orchestrator's resource totals of the names beyond its own bound ({@code resourceUsage()}). */
-    private static final String ORCHESTRATOR_OTHER = "(other)";
-    /** The figures that may be {@code MEASURED}, a bit each. */
-    private static final int CPU = 1;
-    private static final int ALLOCATED = 2;
-    private static final int EVERY_FIGURE = CPU | ALLOCATED;
 
     private final TaskOrchestrator orchestrator;
     private final BoundedTagValues names = new BoundedTagValues(MAX_NAMES);
@@ -91,20 +79,13 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private final AtomicBoolean listening = new AtomicBoolean();
     private final PipelineFigures pipelines;
-    /**
-     * Runaways whose measurable figures were {@code PENDING} in {@code onFinished} (a bit per figure, see
-     * {@link #CPU}): those figures turn {@code MEASURED} in {@code onResourcesUpdated} and are recorded
-     * there, while a {@code MEASURED} figure there of any other task was recorded in {@code onFinished}
-     * already. An entry is removed when its task is announced; one whose body outlives the orchestrator is
-     * never announced and stays (one per such runaway, each of which held a thread).
-     */
-    private final Map<TaskId, Integer> runawaysPending = new ConcurrentHashMap<>();
-
+    /** The resource meters: totals per name, and each task's figures. */
+    private final ResourceMeters resources;
     /** Set once, by {@link #close()}: a meter made after it is removed at once. */
     private volatile boolean closed;
 
     /** One registry, the groups, names and pipelines whose meters it has, and its meters that read the orchestrator. */
-    private record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines,
+    record Bound(MeterRegistry registry, Set<String> groups, Set<String> usage, Set<String> pipelines,
             Queue<Meter> meters) {
         Bound(MeterRegistry registry) {
             this(registry, ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
@@ -115,6 +96,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
     public SweetAsyncMetrics(TaskOrchestrator orchestrator) {
         this.orchestrator = orchestrator;
         this.pipelines = new PipelineFigures(orchestrator::liveTasks, this::tagOf);
+        this.resources = new ResourceMeters(orchestrator, names, this::own);
     }
 
     @Override
@@ -162,7 +144,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
         });
         bound.add(target);
         bindGroups(target);
-        bindUsage(target);
+        resources.bind(target);
         if (listening.compareAndSet(false, true)) {
             orchestrator.addListener(this);
         }
@@ -228,63 +210,6 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
                 .register(bound.registry()));
     }
 
-    private void bindUsage(Bound bound) {
-        for (ResourceUsage usage : orchestrator.resourceUsage()) {
-            String tag = usageTag(usage.name());
-            if (bound.usage().add(tag)) {
-                usageCounters(bound, tag);
-            }
-        }
-    }
-
-    /** The {@code name} tag of a name's resource totals, admitting the name if there is room. */
-    private String usageTag(String name) {
-        return isOther(names, name) || !names.admit(name) ? BoundedTagValues.OTHER : name;
-    }
-
-    /**
-     * Whether a name's resource totals belong to {@code other}: beyond the bound (then for good: the
-     * admitted names never change once the bound is reached, so the {@code other} totals only grow), named
-     * so, or the orchestrator's own bucket beyond its bound, {@code (other)} (which sorts first among the
-     * names a binder bound late admits).
-     */
-    private static boolean isOther(BoundedTagValues names, String name) {
-        return BoundedTagValues.OTHER.equals(name) || ORCHESTRATOR_OTHER.equals(name)
-                || names.isFull() && !names.isAdmitted(name);
-    }
-
-    /** Whether a task of this name may need the resource counters of its tag bound now. */
-    private static boolean usageUnbound(Bound bound, String tag) {
-        return !bound.usage().contains(tag);
-    }
-
-    private void usageCounters(Bound target, String tag) {
-        Tags tags = Tags.of("name", tag);
-        usageCounter(target, "sweet.async.tasks.cpu", "CPU time of tasks of this name", "seconds", tag, tags,
-                u -> u.cpuNanos() / 1e9);
-        usageCounter(target, "sweet.async.tasks.allocated", "Heap allocated by tasks of this name", "bytes", tag,
-                tags, ResourceUsage::allocatedBytes);
-        usageCounter(target, "sweet.async.tasks.io.read", "Bytes read from files and sockets by tasks of this name",
-                "bytes", tag, tags, ResourceUsage::bytesRead);
-        usageCounter(target, "sweet.async.tasks.io.written", "Bytes written to files and sockets by tasks of this name",
-                "bytes", tag, tags, ResourceUsage::bytesWritten);
-    }
-
-    /**
-     * One resource total of the tasks tagged {@code tag}: a name's own totals, looked up (a scrape reads four
-     * per name, so building every name's totals for each made a scrape quadratic in the names), or for
-     * {@code other} the sum over every name beyond the bound.
-     */
-    private void usageCounter(Bound target, String meter, String description, String unit, String tag,
-            Tags tags, ToDoubleFunction<ResourceUsage> value) {
-        BoundedTagValues admitted = names; // not this: a registry outliving the orchestrator kept it through the binder
-        ToDoubleFunction<TaskOrchestrator> total = tag.equals(BoundedTagValues.OTHER)
-                ? o -> o.resourceUsage().stream().filter(u -> isOther(admitted, u.name())).mapToDouble(value).sum()
-                : o -> o.resourceUsage(tag).map(value::applyAsDouble).orElse(0.0);
-        own(target, FunctionCounter.builder(meter, orchestrator, total).description(description).baseUnit(unit)
-                .tags(tags).register(target.registry()));
-    }
-
     /** Whether {@code task} is a pipeline (which its builder tags {@code kind=pipeline}), not one of its workers. */
     static boolean isPipeline(TaskInfo task) {
         return "pipeline".equals(task.tags().get("kind"));
@@ -307,7 +232,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
     }
 
     /** Keeps a meter that reads the orchestrator for {@link #close()}, which sets {@code closed} before its walk. */
-    private void own(Bound target, Meter meter) {
+    void own(Bound target, Meter meter) {
         target.meters().add(meter);
         if (closed) {
             target.registry().remove(meter);
@@ -346,14 +271,7 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
 
     @Override
     public void onFinished(TaskInfo task) {
-        if (task.runaway()) {
-            int pending = (task.metrics().cpuTimeNanos().isPending() ? CPU : 0)
-                    | (task.metrics().allocatedBytes().isPending() ? ALLOCATED : 0);
-            if (pending != 0) {
-                runawaysPending.put(task.id(), pending);
-            }
-        }
-        String usageTag = usageTag(task.name());
+        String usageTag = resources.finished(task);
         String name = names.of(task.name());
         if (isPipeline(task)) {
             pipelines.ended(task, name);
@@ -362,16 +280,14 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
             if (groupUnbound(target, task.group())) {
                 bindGroups(target);
             }
-            if (usageUnbound(target, usageTag)) {
-                bindUsage(target);
-            }
+            resources.bindIfNeeded(target, usageTag);
             onFinished(target, task, name);
         }
     }
 
     private void onFinished(Bound bound, TaskInfo task, String name) {
         MeterRegistry target = bound.registry();
-        recordFigures(target, name, task.metrics(), EVERY_FIGURE);
+        resources.recordFinished(target, name, task.metrics());
         if (isPipeline(task)) {
             bindPipeline(bound, name);
         }
@@ -383,44 +299,10 @@ public class SweetAsyncMetrics implements MeterBinder, TaskListener, AutoCloseab
                 .register(target).record(total);
     }
 
-    /**
-     * Figures that were {@code PENDING} when the task finished are final now: sampled ones (all of a task's
-     * sampled figures settle together, so none of these was recorded in {@link #onFinished}), and a
-     * runaway's measured ones, pending until its body returned.
-     */
+    /** Figures that were {@code PENDING} when the task finished are final now: recorded (see ResourceMeters). */
     @Override
     public void onResourcesUpdated(TaskInfo task) {
-        Integer runaway = runawaysPending.remove(task.id());
-        int measured = runaway == null ? 0 : runaway;
-        String usageTag = usageTag(task.name());
-        for (Bound target : bound) {
-            if (usageUnbound(target, usageTag)) {
-                bindUsage(target);
-            }
-            recordFigures(target.registry(), names.of(task.name()), task.metrics(), measured);
-        }
-    }
-
-    /** Records the task's {@code SAMPLED} figures, and those {@code MEASURED} among {@code measured} (bits). */
-    private static void recordFigures(MeterRegistry target, String name, TaskMetrics metrics, int measured) {
-        record(target, "sweet.async.task.cpu", "CPU time of each task of this name", "seconds", name,
-                metrics.cpuTimeNanos(), 1e-9, (measured & CPU) != 0);
-        record(target, "sweet.async.task.allocated", "Heap allocated by each task of this name", "bytes", name,
-                metrics.allocatedBytes(), 1, (measured & ALLOCATED) != 0);
-        record(target, "sweet.async.task.io.read", "Bytes each task of this name read from files and sockets", "bytes",
-                name, metrics.bytesRead(), 1, false);
-        record(target, "sweet.async.task.io.written", "Bytes each task of this name wrote to files and sockets",
-                "bytes", name, metrics.bytesWritten(), 1, false);
-    }
-
-    private static void record(MeterRegistry target, String meter, String description, String unit, String name,
-            ResourceValue figure, double scale, boolean measuredToo) {
-        boolean wanted = figure.source() == ResourceValue.Source.SAMPLED
-                || measuredToo && figure.source() == ResourceValue.Source.MEASURED;
-        if (wanted) {
-            DistributionSummary.builder(meter).description(description).baseUnit(unit).tags("name", name)
-                    .register(target).record(figure.amount() * scale);
-        }
+        resources.updated(task, bound);
     }
 
     /** Whether a task of this group may need the group's meters bound now (never for groups beyond the bound). */
