@@ -196,11 +196,14 @@ final class StoreWriter {
         List<TaskNode<?>> ended = new ArrayList<>();
         List<TaskStore.DurableEnd> ends = new ArrayList<>();
         List<TaskId> handedOver = new ArrayList<>();
+        List<TaskId> unrun = new ArrayList<>();
         for (Written one : batch) {
             TaskNode<?> node = one.node();
             if (one.handedOver()) {
                 released.add(node.id());
-                handedOver.add(node.id());
+                // A re-run that made no attempt here gives back the attempt its claim counted: turned away at every
+                // look while its group stays full, it would use up its retry policy's attempts without a run.
+                (node.isUnrunRerun() ? unrun : handedOver).add(node.id());
                 sync.untrack(node);
                 continue;
             }
@@ -225,7 +228,8 @@ final class StoreWriter {
                 ends.add(end);
             }
         }
-        handOver(handedOver);
+        handOver(handedOver, false);
+        handOver(unrun, true);
         if (ends.isEmpty()) {
             return true;
         }
@@ -250,14 +254,21 @@ final class StoreWriter {
      * Hands the invocations of runs the shutdown stopped back to the store now that their records say so, rather
      * than when the orchestrator closes: a shutdown's grace may be long, or the close may come much later, and
      * meanwhile this member renews its lease and nobody else could run them. A store that fails this leaves them to
-     * the close ({@link StoreSync#released}, handed back again there: a second hand-back is harmless).
+     * the close ({@link StoreSync#released}, handed back again there: a second hand-back is harmless, though one
+     * there keeps the attempt an {@code unrun} re-run's claim counted). {@code unrun}: re-runs that made no attempt
+     * here ({@link TaskStore#releaseUnrun}: their claim's attempt taken back).
      */
-    private void handOver(List<TaskId> ids) {
+    private void handOver(List<TaskId> ids, boolean unrun) {
         if (ids.isEmpty()) {
             return;
         }
         try {
-            store.releaseDurables(incarnation(), ids);
+            if (unrun) {
+                store.releaseUnrun(incarnation(), ids);
+            }
+            else {
+                store.releaseDurables(incarnation(), ids);
+            }
             LOG.log(Level.INFO, "{0} durable task(s) stopped by this member''s shutdown, or re-runs it "
                     + "turned away unrun (a queue full), handed over to run again: {1}",
                     ids.size(), ids.size() <= 10 ? ids : ids.subList(0, 10) + " and more");

@@ -186,6 +186,23 @@ public interface TaskStore {
     }
 
     /**
+     * Hands back, as {@link #releaseDurables} does, pending durable invocations that {@code owner} claimed to run
+     * again but turned away before their run made an attempt (its group's or runtime's queue full, its wait for a
+     * permit too long, or the shutdown came first), and takes back the attempt the claim counted: no run happened, so
+     * the invocation's {@code attempts} (which the next run's attempts and its retry policy count on from) goes back
+     * down by one. A member whose group stays full turns such a re-run away at every look; counted, those bounces used
+     * up the attempts its retry policy allows, and it ran once, as a late attempt, unretried. The default hands them
+     * back as {@link #releaseDurables} does, their attempts as they are.
+     *
+     * <pre>{@code
+     * store.releaseUnrun(incarnation, List.of(reportId));
+     * }</pre>
+     */
+    default void releaseUnrun(long owner, Collection<TaskId> ids) {
+        releaseDurables(owner, ids);
+    }
+
+    /**
      * The pending durable invocations that {@code incarnation} owns, by id, ascending, those after {@code after}
      * (null: from the first), at most {@code limit}: a page of them; ask again after the last id for the next.
      *

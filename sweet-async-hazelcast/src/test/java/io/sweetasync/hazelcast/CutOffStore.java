@@ -159,6 +159,11 @@ final class CutOffStore implements TaskStore {
     }
 
     @Override
+    public void releaseUnrun(long owner, Collection<TaskId> ids) {
+        store().releaseUnrun(owner, ids);
+    }
+
+    @Override
     public List<TaskId> owned(long incarnation, TaskId after, int limit) {
         return store().owned(incarnation, after, limit);
     }

@@ -168,8 +168,12 @@ final class DurableInvocations {
         });
     }
 
-    /** See {@link JdbcTaskStore#releaseDurables(long, Collection)}. */
-    void releaseDurables(long owner, Collection<TaskId> ids) {
+    /**
+     * See {@link JdbcTaskStore#releaseDurables(long, Collection)}; {@code unrun}: {@link JdbcTaskStore#releaseUnrun},
+     * the claim's attempt taken back (never below 0). Fenced by the owner as a claim is: this member never claims
+     * its own, so the attempt taken back is the one its own claim counted.
+     */
+    void releaseDurables(long owner, Collection<TaskId> ids, boolean unrun) {
         List<TaskId> all = List.copyOf(ids);
         long now = System.currentTimeMillis();
         for (int from = 0; from < all.size(); from += StoreSql.ROWS_PER_STATEMENT) {
@@ -179,8 +183,10 @@ final class DurableInvocations {
             parameters.add(now);
             parameters.add(owner);
             chunk.forEach(id -> parameters.add(id.value()));
-            connections.update("UPDATE " + prefix + "durable SET owner = ?, updated_at = ? WHERE owner = ? AND status = "
-                    + "'PENDING' AND id IN (?" + ", ?".repeat(chunk.size() - 1) + ")", parameters.toArray());
+            connections.update("UPDATE " + prefix + "durable SET owner = ?, updated_at = ?"
+                    + (unrun ? ", attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END" : "")
+                    + " WHERE owner = ? AND status = 'PENDING' AND id IN (?" + ", ?".repeat(chunk.size() - 1) + ")",
+                    parameters.toArray());
         }
     }
 

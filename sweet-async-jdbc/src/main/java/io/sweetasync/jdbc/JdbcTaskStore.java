@@ -226,7 +226,12 @@ public final class JdbcTaskStore implements TaskStore {
      */
     @Override
     public void releaseDurables(long owner, Collection<TaskId> ids) {
-        durables.releaseDurables(owner, ids);
+        durables.releaseDurables(owner, ids, false);
+    }
+
+    @Override
+    public void releaseUnrun(long owner, Collection<TaskId> ids) {
+        durables.releaseDurables(owner, ids, true);
     }
 
     @Override

@@ -290,6 +290,12 @@ final class ReviewSupport {
         }
 
         @Override
+        public void releaseUnrun(long owner, Collection<TaskId> ids) {
+            maybeHang();
+            delegate.releaseUnrun(owner, ids);
+        }
+
+        @Override
         public List<TaskId> owned(long incarnation, TaskId after, int limit) {
             maybeHang();
             return delegate.owned(incarnation, after, limit);

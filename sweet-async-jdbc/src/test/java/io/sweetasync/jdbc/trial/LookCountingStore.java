@@ -107,6 +107,11 @@ final class LookCountingStore implements TaskStore {
     }
 
     @Override
+    public void releaseUnrun(long owner, Collection<TaskId> ids) {
+        delegate.releaseUnrun(owner, ids);
+    }
+
+    @Override
     public List<TaskId> owned(long incarnation, TaskId after, int limit) {
         return delegate.owned(incarnation, after, limit);
     }
