@@ -250,7 +250,8 @@ final class ClusterPlacement implements ClusterHost {
      * not end by anyone's wish: the process that ran it stopped, so it is reported lost (the placing member's
      * handle ends with {@code TaskLostException} naming this member, as when a member leaves); a durable one
      * stays pending in the store and runs again elsewhere. So is a durable one stopped as lost (its run here
-     * was a duplicate of one another member took over after this member's lease lapsed).
+     * was a duplicate of one another member took over after this member's lease lapsed), and a durable re-run turned
+     * away here unrun (a queue full): it stays pending, and runs again at a later look.
      */
     RemoteOutcome outcomeOf(TaskNode<Object> node) {
         String member = memberName();
@@ -264,6 +265,12 @@ final class ClusterPlacement implements ClusterHost {
             return RemoteOutcome.lost(member, node.isDurable()
                     ? "its member shut down before it ended; it runs again on another"
                     : "its member shut down before it ended");
+        }
+        if (node.isDurable() && node.rejected() && node.isUnrunRerun()) {
+            // A re-run turned away here before it ran (a queue full): its invocation stays pending, handed over, and
+            // runs at a later look (DurableEnds#released). Its handle follows that run, as a lost one's does; told
+            // "rejected", it ended FAILED while the work went on and completed.
+            return RemoteOutcome.lost(member, "it was turned away unrun there (a queue full); it runs again later");
         }
         if (node.resultNow0() instanceof TaskResult.Ok<Object>(Object value)) {
             return RemoteOutcome.of(member, node.id().toString(), node.status(), value, null, null)
