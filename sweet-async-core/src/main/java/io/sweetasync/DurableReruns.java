@@ -107,6 +107,9 @@ final class DurableReruns {
         List<DurableRecord> claimed = sync.store().claimOrphans(sync.incarnation(), List.copyOf(handlers.keySet()),
                 CLAIM_BATCH);
         for (DurableRecord record : claimed) {
+            // Claimed again after this member handed it over (a hand-over whose answer was lost): its own now, to
+            // run, not one handed back (StoreSync#released).
+            sync.released.remove(new TaskId(record.id()));
             start(sync, record);
         }
     }

@@ -58,7 +58,12 @@ final class StoreSync implements AutoCloseable {
      * written ({@code PENDING}): written once more when no longer tracked. Bounded like {@code tracked}.
      */
     final Set<TaskNode<?>> refigured = ConcurrentHashMap.newKeySet();
-    /** Durable invocations whose runs this process's shutdown stopped: handed back to the store on close. */
+    /**
+     * Durable invocations whose runs this process's shutdown stopped, or re-runs it turned away unrun: handed back to
+     * the store on close. One leaves once its hand-over was answered, or once this member claimed it again: kept, the
+     * looks at what the member owns ({@link #held}) counted it as known for the member's whole life, and a later claim
+     * of it whose answer was lost after its commit left it owned here, unrun, for that long.
+     */
     final Set<TaskId> released = ConcurrentHashMap.newKeySet();
     /**
      * Durable invocations that ended here but whose end the store refused (dropped, counted): pending still, they

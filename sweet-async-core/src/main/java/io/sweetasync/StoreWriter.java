@@ -269,6 +269,9 @@ final class StoreWriter {
             else {
                 store.releaseDurables(incarnation(), ids);
             }
+            // Handed over: no longer this member's (see StoreSync#released). A second hand-over at the close is
+            // left to those whose answer did not come.
+            ids.forEach(released::remove);
             LOG.log(Level.INFO, "{0} durable task(s) stopped by this member''s shutdown, or re-runs it "
                     + "turned away unrun (a queue full), handed over to run again: {1}",
                     ids.size(), ids.size() <= 10 ? ids : ids.subList(0, 10) + " and more");
