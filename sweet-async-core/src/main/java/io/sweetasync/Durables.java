@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * the store ({@link DurableEnds}).
  *
  * <p>A stored invocation's {@code attempts} counts its runs: 1 when submitted, one more per claim after
- * its owner died or closed. An invocation whose runs were lost {@value #MAX_LOST_RUNS} times (its process
+ * its owner died or closed, taken back when the claiming member turns that run away before it made an attempt (a
+ * queue full: {@code TaskStore.releaseUnrun}). An invocation whose runs were lost {@value #MAX_LOST_RUNS} times (its process
  * stopped without handing the run over) is given up (ended {@code FAILED}), so an invocation that kills its
  * process cannot crash every member forever; a run a graceful close stopped and handed over
  * ({@link #released}) is not lost, so deployments do not use up a long task's lives.
