@@ -75,10 +75,14 @@ final class TaskSnapshots {
     /**
      * A figure of the task. It is final ({@code MEASURED}, {@code SAMPLED}) only once no attempt of the task can
      * add to it: the task is finished and no runaway attempt of it still runs. Until then, a figure that will be
-     * obtained is {@code PENDING} with what is known so far (the measured sum over the attempts that ended, or the
-     * sampled amount if higher): a live task between a retry's attempts, or during one, is not measured yet, and
-     * its sum so far is no measurement of it. A runaway (finished, its body still running) is announced once its
-     * body returns ({@link FinishedTasks#runawayReturned}). A figure that cannot be obtained (tracking off, an
+     * obtained is {@code PENDING} with what is known so far: a live task between a retry's attempts, or during one,
+     * is not measured yet, and its sum so far is no measurement of it. While every attempt so far was measured, that
+     * is the measured sum over the attempts that ended alone, not the sampled amount even if higher: a sampled amount
+     * is made of whole grains (a CPU sample stands for 10 ms of its thread's CPU, a TLAB refill for the whole TLAB),
+     * an estimate that overshoots the counters' exact figure of the same work, and a pending amount is a lower bound
+     * (a task that had used 3 ms of CPU read 10 ms, more than its run time, then fell to its measured 3 ms). A
+     * runaway (finished, its body still running) is announced once its body returns
+     * ({@link FinishedTasks#runawayReturned}). A figure that cannot be obtained (tracking off, an
      * attempt ran where its counters cannot be read and there is no sampling) is {@code UNAVAILABLE} at once; a
      * live task that has not started an attempt yet reads {@code PENDING} with nothing known so far (its runtime
      * decides, at the attempt's start, whether it can be measured).
@@ -96,15 +100,13 @@ final class TaskSnapshots {
         if (measurable && measured >= 0 && !mayGrow) {
             return ResourceValue.measured(measured);
         }
+        if (measurable && measured >= -1 && mayGrow) { // every attempt so far measured: their exact sum
+            return ResourceValue.pending(Math.max(0, measured));
+        }
         SampledFigures figures = tracking == ResourceTracking.MEASURE_AND_SAMPLE ? task.sampledOrNull() : null;
         // A live task's sampled figure, final for the attempts so far, may still grow with the next one.
-        ResourceValue sampled = figures == null ? ResourceValue.unavailable()
+        return figures == null ? ResourceValue.unavailable()
                 : mayGrow ? figures.valueWhileLive(resource) : figures.value(resource);
-        long sampledSoFar = sampled.isAvailable() || sampled.isPending() ? sampled.amount() : 0;
-        if (measurable && measured >= -1 && mayGrow) {
-            return ResourceValue.pending(Math.max(Math.max(0, measured), sampledSoFar));
-        }
-        return sampled;
     }
 
     /** Fills {@code into} with {@code task}'s facts; see {@link TaskFacts#fillFinishedRoot}. */
