@@ -304,11 +304,11 @@ final class ResourceAttribution implements AutoCloseable {
             return;
         }
         switch (kind) {
-            case CPU_SAMPLE -> slice.figures.addCpuSample(amount, slice.cpuMeasured);
-            case CPU_SAMPLES_LOST ->
-                slice.figures.addLostCpuSamples((int) amount, CPU_PERIOD.toNanos(), slice.cpuMeasured);
-            case TLAB -> slice.figures.addTlab(amount, slice.allocationMeasured);
-            case OUTSIDE_TLAB -> slice.figures.add(TaskFigures.Resource.ALLOCATED, amount, slice.allocationMeasured);
+            case CPU_SAMPLE -> slice.figures.addCpuSample(amount, slice.withhold(kind.resource, amount));
+            case CPU_SAMPLES_LOST -> slice.figures.addLostCpuSamples((int) amount, CPU_PERIOD.toNanos(),
+                    slice.withhold(kind.resource, amount * CPU_PERIOD.toNanos()));
+            case TLAB -> slice.figures.addTlab(amount, slice.withhold(kind.resource, amount));
+            case OUTSIDE_TLAB -> slice.figures.add(kind.resource, amount, slice.withhold(kind.resource, amount));
             case READ, WRITTEN -> slice.figures.add(kind.resource, amount);
         }
     }

@@ -15,7 +15,8 @@ import java.lang.management.ManagementFactory;
  * in it, whose share it could not otherwise subtract: else it is unmeasured, never a clamped zero. On a
  * virtual thread nothing is measured (its counters are its carrier's): only the sampled slice is opened.
  * The slice says whether the counters read at the start: only then do its samples stay out of the name's
- * totals, which the measured figures feed.
+ * totals, which the measured figures feed, and only while the attempt may still be measured: one that ends
+ * unmeasured puts them in after all.
  *
  * <p>Three kinds: {@link #NONE} (tracking off, or a virtual thread's attempt while sampling is off), the
  * virtual thread's attempt's {@link SliceTimeline.Slice} itself (one object per sampled attempt, not two), and
@@ -127,6 +128,14 @@ abstract class ResourceMeter {
                 }
                 else {
                     carrier.unmeasuredAllocated++;
+                }
+            }
+            if (slice != null) { // its samples were kept out of the totals while it might be measured
+                if (cpu < 0) {
+                    slice.endedUnmeasured(TaskFigures.Resource.CPU);
+                }
+                if (allocated < 0) {
+                    slice.endedUnmeasured(TaskFigures.Resource.ALLOCATED);
                 }
             }
             node.addMeasured(cpu, allocated);

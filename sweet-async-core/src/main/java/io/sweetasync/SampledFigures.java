@@ -190,6 +190,11 @@ final class SampledFigures {
         }
     }
 
+    /** Adds to the name's totals alone: sampled amounts of this task withheld from them at first (see {@link SliceTimeline.Slice#withhold}). */
+    void addToTotals(Resource resource, long amount) {
+        totals.addSampled(resource, amount);
+    }
+
     /** Casts doubt on the resources in {@code mask}: their final figures will be unavailable. */
     synchronized void distrust(int mask) {
         distrusted |= mask;

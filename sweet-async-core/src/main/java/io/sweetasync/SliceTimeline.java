@@ -1,5 +1,8 @@
 package io.sweetasync;
 
+import io.sweetasync.TaskFigures.Resource;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -26,6 +29,11 @@ final class SliceTimeline {
      * JFR's event times are mapped ({@link JfrClock}); {@code end} is {@link #OPEN} while it runs.
      */
     static final class Slice extends ResourceMeter {
+        private static final VarHandle[] WITHHELD = {
+                TaskFacts.fieldHandle(MethodHandles.lookup(), "withheldCpu", long.class),
+                TaskFacts.fieldHandle(MethodHandles.lookup(), "withheldAllocated", long.class) };
+        /** {@link #withheldCpu} (allocated) once the attempt ended unmeasured: nothing is withheld any more. */
+        private static final long RELEASED = -1;
         final SliceLedger ledger;
         final SampledFigures figures;
         /** Its thread's id, boxed once: the ledger's key for it, at opening and at pruning. */
@@ -33,10 +41,22 @@ final class SliceTimeline {
         /**
          * Whether the attempt's thread counters measured its CPU (allocation) from its start: what it used then
          * counts in its name's totals already ({@link ResourceMeter}), and its samples only make the task's
-         * sampled figure. False on a virtual thread, and where a counter read -1.
+         * sampled figure. False on a virtual thread, and where a counter read -1. An attempt that ends unmeasured
+         * all the same (a counter switched off meanwhile) puts its samples in the totals after all: see
+         * {@link #withhold}.
          */
         final boolean cpuMeasured;
         final boolean allocationMeasured;
+        /**
+         * Of a resource measured from the start, the sampled amount kept out of the totals so far, or
+         * {@link #RELEASED} once the attempt ended unmeasured ({@link #endedUnmeasured}); by {@link Resource}
+         * ordinal (CPU, allocated). The stream thread adds, the attempt's thread releases, each atomically, so
+         * that every amount reaches the totals exactly once or never.
+         */
+        @SuppressWarnings("unused") // through WITHHELD
+        private volatile long withheldCpu;
+        @SuppressWarnings("unused")
+        private volatile long withheldAllocated;
         final long start;
         volatile long end = OPEN;
         /** Set by the stream thread once all events for this slice are in; later ones are late. */
@@ -50,6 +70,44 @@ final class SliceTimeline {
             this.cpuMeasured = cpuMeasured;
             this.allocationMeasured = allocationMeasured;
             this.start = start;
+        }
+
+        /**
+         * Called by the stream thread for {@code amount} of {@code resource} attributed to this slice: whether it
+         * stays out of the name's totals (the thread's counters measure it, and their figure counts there), or, if
+         * false, must be added to them (not measured from the start, or the attempt ended unmeasured).
+         */
+        boolean withhold(Resource resource, long amount) {
+            if (!measuredFromStart(resource)) {
+                return false;
+            }
+            VarHandle withheld = WITHHELD[resource.ordinal()];
+            long before;
+            do {
+                before = (long) withheld.getVolatile(this);
+                if (before == RELEASED) {
+                    return false;
+                }
+            } while (!withheld.compareAndSet(this, before, before + amount));
+            return true;
+        }
+
+        /**
+         * Called by the attempt's thread when its counters could not measure {@code resource} after all (read -1
+         * at its end: switched off meanwhile, or a nested attempt's was): what was withheld goes to the totals
+         * now, and what arrives later goes there as it arrives.
+         */
+        void endedUnmeasured(Resource resource) {
+            if (measuredFromStart(resource)) {
+                long withheld = (long) WITHHELD[resource.ordinal()].getAndSet(this, RELEASED);
+                if (withheld > 0) {
+                    figures.addToTotals(resource, withheld);
+                }
+            }
+        }
+
+        private boolean measuredFromStart(Resource resource) {
+            return resource == Resource.CPU ? cpuMeasured : resource == Resource.ALLOCATED && allocationMeasured;
         }
 
         /** Closes this slice (a virtual thread's attempt ended). */
