@@ -48,7 +48,7 @@ import jdk.jfr.consumer.RecordingStream;
  * still count, as doubtful grains: see {@link SampledFigures}.)
  *
  * <p>Event handlers run on the stream's thread, which alone touches {@code doubts}, {@code clock},
- * {@code early} and {@code previousFlush}.
+ * {@code early}, {@code previousFlush} and {@code cpuPeriodNanos}.
  */
 final class ResourceAttribution implements AutoCloseable {
 
@@ -83,6 +83,12 @@ final class ResourceAttribution implements AutoCloseable {
     /** JFR's times of the first and last event dropped from {@code early} ({@link #NONE}: none). */
     private long earlyDroppedFrom = NONE;
     private long earlyDroppedTo = NONE;
+    /**
+     * The sampling period of the latest CPU sample, which lost samples are valued at: {@link #CPU_PERIOD} as this
+     * stream asks, shorter while another recording in the process asks for faster sampling (JFR runs one sampler,
+     * at the fastest rate asked for).
+     */
+    private long cpuPeriodNanos = CPU_PERIOD.toNanos();
     private volatile boolean virtualSeen;
     private volatile boolean checkpointFailureLogged;
     private final LongAdder lateEvents = new LongAdder();
@@ -289,6 +295,9 @@ final class ResourceAttribution implements AutoCloseable {
      * one for a settled slice is late (and counted only).
      */
     private void attribute(Kind kind, long thread, long jfrTime, long amount) {
+        if (kind == Kind.CPU_SAMPLE && amount > 0) {
+            cpuPeriodNanos = amount; // of any thread's sample: the sampler's period now
+        }
         long time = clock.nanoTime(jfrTime);
         if (thread == UNNAMED) {
             unresolvedEvents.increment();
@@ -305,8 +314,8 @@ final class ResourceAttribution implements AutoCloseable {
         }
         switch (kind) {
             case CPU_SAMPLE -> slice.figures.addCpuSample(amount, slice.withhold(kind.resource, amount));
-            case CPU_SAMPLES_LOST -> slice.figures.addLostCpuSamples((int) amount, CPU_PERIOD.toNanos(),
-                    slice.withhold(kind.resource, amount * CPU_PERIOD.toNanos()));
+            case CPU_SAMPLES_LOST -> slice.figures.addLostCpuSamples((int) amount, cpuPeriodNanos,
+                    slice.withhold(kind.resource, amount * cpuPeriodNanos));
             case TLAB -> slice.figures.addTlab(amount, slice.withhold(kind.resource, amount));
             case OUTSIDE_TLAB -> slice.figures.add(kind.resource, amount, slice.withhold(kind.resource, amount));
             case READ, WRITTEN -> slice.figures.add(kind.resource, amount);
