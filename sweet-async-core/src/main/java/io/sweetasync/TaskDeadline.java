@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +109,8 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
      * (a rejection, a lost run, a failure passed down a chain) makes the task done ({@code isDone()}), but
      * {@code get} has no answer until its body and children returned: bounded as after the deadline, the task and
      * its unfinished subtree end at once ({@link #forceEnd}) if they have not within {@link #RUNAWAY_GRACE}. (A
-     * cancellation needs no bound: {@code get} answers it at once.)
+     * cancellation needs no bound: {@code get} answers it at once; nor does a root rejected as it is made:
+     * {@link #rejectAsMade}.)
      */
     @Override
     final boolean stop(Stop request) {
@@ -119,6 +121,18 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
             schedule(RUNAWAY_GRACE, this::endStoppedNow);
         }
         return true;
+    }
+
+    /**
+     * Rejects a root as it is made, the orchestrator no longer accepting ({@link TaskFactory}): as {@link #reject},
+     * without {@link #stop(Stop)}'s bound, which there is nothing to bound. Called before {@link #registered()}, whose
+     * share alone keeps the task from finishing here: no attempt was ever queued (its body never runs), no child can
+     * be added (only the creating thread holds it yet), and {@code registered()} ends it on this thread. The bound
+     * scheduled all the same held each rejected root and its exception on the clock for {@link #RUNAWAY_GRACE}:
+     * callers still submitting during a shutdown (a loop retrying on the rejection) kept thousands of them.
+     */
+    final void rejectAsMade(RejectionReason why, String reason) {
+        super.stop(new Stop(StopKind.REJECT, reason, null, null, why));
     }
 
     /**

@@ -208,7 +208,7 @@ final class TaskFactory {
             node.stop(Stop.passedDownFrom(parent, parent.stopReasonForChildren()));
         }
         else if (parent == null && !orchestrator.isAccepting()) {
-            node.reject(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");
+            node.rejectAsMade(RejectionReason.SHUTDOWN, "the orchestrator is shutting down");
         }
         node.registered(); // only now can it finish: a parent's stop may have ended its body meanwhile
         return node;

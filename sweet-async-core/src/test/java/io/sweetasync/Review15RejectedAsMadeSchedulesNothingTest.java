@@ -1,0 +1,122 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
+import io.sweetasync.limit.RejectionReason;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A root rejected as it is made (submitted once the orchestrator stopped accepting, or turned away by its group's
+ * full queue) never ran and has no children: there is no runaway to bound. Each one scheduled
+ * {@link TaskDeadline#RUNAWAY_GRACE} on the orchestrator's clock all the same, never cancelled, holding the task and
+ * its exception until it fired: under a flood of rejections (callers retrying on them, thousands a second) retained
+ * memory grew with the rejection rate times the grace. The clock here moves only when told, so every such action
+ * stays pending where it can be counted.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class Review15RejectedAsMadeSchedulesNothingTest {
+
+    private static final int FLOOD = 500;
+
+    @Test
+    void rootsSubmittedAfterShutdownScheduleNothingAndAreNotHeld() throws Exception {
+        ManualClock clock = new ManualClock();
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).historySize(0).build();
+        try {
+            assertThat(orchestrator.shutdown(Duration.ofSeconds(5))).isTrue();
+            int pendingBefore = clock.pendingCount();
+            List<WeakReference<SpawningTask<Integer>>> made = new ArrayList<>();
+            for (int i = 0; i < FLOOD; i++) {
+                SpawningTask<Integer> task = orchestrator.to(Integer.class).named("late").run(() -> 1);
+                assertRejected(task.result(), RejectionReason.SHUTDOWN);
+                made.add(new WeakReference<>(task));
+            }
+            SoftAssertions.assertSoftly(softly -> {
+                softly.assertThat(clock.pendingCount() - pendingBefore)
+                        .as("clock actions left pending by %s rejected roots", FLOOD).isZero();
+                softly.assertThat(stillReachable(made)).as("rejected roots still reachable, of %s", FLOOD).isZero();
+                softly.assertThat(clock.requestedDelays()).as("delays asked of the clock")
+                        .doesNotContain(TaskDeadline.RUNAWAY_GRACE);
+            });
+        }
+        finally {
+            orchestrator.close();
+        }
+    }
+
+    @Test
+    void rootsTurnedAwayByAFullGroupQueueScheduleNothingAndAreNotHeld() throws Exception {
+        ManualClock clock = new ManualClock();
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).historySize(0)
+                .group("g", new LimiterConfig(LimitAlgorithm.FIXED, 1, 1, 1, 0, Duration.ofMinutes(10))).build();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        try {
+            SpawningTask<Integer> holder = orchestrator.to(Integer.class).named("holder").group("g").run(() -> {
+                holding.countDown();
+                release.await();
+                return 0;
+            });
+            assertThat(holding.await(20, TimeUnit.SECONDS)).as("the holder took the group's only permit").isTrue();
+            int pendingBefore = clock.pendingCount();
+            int requestsBefore = clock.requestedDelays().size();
+            List<WeakReference<SpawningTask<Integer>>> made = new ArrayList<>();
+            for (int i = 0; i < FLOOD; i++) {
+                SpawningTask<Integer> task = orchestrator.to(Integer.class).named("turned-away").group("g").run(() -> 1);
+                assertRejected(task.result(), RejectionReason.QUEUE_FULL);
+                made.add(new WeakReference<>(task));
+            }
+            List<Duration> asked = clock.requestedDelays();
+            SoftAssertions.assertSoftly(softly -> {
+                softly.assertThat(clock.pendingCount() - pendingBefore)
+                        .as("clock actions left pending by %s rejected roots", FLOOD).isZero();
+                softly.assertThat(stillReachable(made)).as("rejected roots still reachable, of %s", FLOOD).isZero();
+                softly.assertThat(asked.subList(requestsBefore, asked.size()))
+                        .as("delays asked of the clock by the rejected roots").isEmpty();
+            });
+            release.countDown();
+            assertThat(holder.result().orElseThrow()).isZero();
+        }
+        finally {
+            release.countDown();
+            orchestrator.close();
+        }
+    }
+
+    private static void assertRejected(TaskResult<Integer> result, RejectionReason why) {
+        assertThat(result).isInstanceOf(TaskResult.Err.class);
+        assertThat(((TaskResult.Err<Integer>) result).error()).isInstanceOfSatisfying(TaskRejectedException.class,
+                rejected -> assertThat(rejected.reason()).isEqualTo(why));
+    }
+
+    /**
+     * How many referents are still reachable once they all were collected, or after 100 GCs (the count of tries bounds
+     * the wait: nothing is timed).
+     */
+    private static long stillReachable(List<? extends WeakReference<?>> refs) {
+        for (int tries = 0; tries < 100; tries++) {
+            System.gc();
+            if (refs.stream().allMatch(ref -> ref.get() == null)) {
+                return 0;
+            }
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return refs.stream().filter(ref -> ref.get() != null).count();
+    }
+}
