@@ -89,7 +89,10 @@ final class TaskFactory {
                 node.submit();
             }
         }
-        else {
+        else if (!node.isFinished()) {
+            // (One ended as it was made, rejected or its parent stopping, waits for nothing: neither a deadline, a
+            // schedule and a cancel on the clock, nor a registration with each dependency, made and undone under its
+            // monitor, which callers still submitting during a shutdown, all after one live task, queued on.)
             if (node.settings.timeout != null) {
                 node.armDeadline(); // the whole task's: its wait for the dependencies counts
             }
@@ -128,6 +131,9 @@ final class TaskFactory {
         TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
         TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()),
                 List.of(upstream), null, 0, false, null, false);
+        if (node.isFinished()) {
+            return node; // ended as it was made (rejected, its parent stopping): waits for nothing, as in spawn
+        }
         boolean fromAnEnd = !upstream.isTerminal(); // read before: see TaskSubmission#submitAfterItsDependencies
         upstream.whenTerminalFor(node, () -> {
             if (upstream.resultNow0() instanceof TaskResult.Err<T>(AsyncTaskException error)) {

@@ -9,8 +9,11 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,6 +92,63 @@ class Review15RejectedAsMadeSchedulesNothingTest {
         }
         finally {
             release.countDown();
+            orchestrator.close();
+        }
+    }
+
+    /**
+     * A root rejected as it is made that waits for others ({@code after}, {@code chain}) is ended before its
+     * dependencies are looked at: it armed its deadline all the same (a schedule and a cancel under the clock's queue
+     * lock) and registered itself as each dependency's dependent, then removed itself, each under that dependency's
+     * monitor (also the lock of its children list): callers still submitting during a shutdown, all after one live
+     * task, queued on it. The test holds that monitor: a rejected root that takes it waits.
+     */
+    @Test
+    void rootsWaitingForOthersRejectedAsMadeArmNoDeadlineNorTakeTheirDependenciesMonitors() throws Exception {
+        ManualClock clock = new ManualClock();
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).historySize(0).build();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        try {
+            SpawningTask<Integer> dependency = orchestrator.to(Integer.class).named("dependency").run(() -> 1);
+            assertThat(dependency.result().orElseThrow()).isEqualTo(1);
+            assertThat(orchestrator.shutdown(Duration.ofSeconds(5))).isTrue();
+            int requestsBefore = clock.requestedDelays().size();
+            Object monitor = ((TaskNode<?>) dependency).outcome;
+            Thread holder = Thread.ofPlatform().name("holds-the-dependency's-monitor").start(() -> {
+                synchronized (monitor) {
+                    held.countDown();
+                    try {
+                        letGo.await();
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            assertThat(held.await(20, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<List<TaskResult<Integer>>> submitted = CompletableFuture.supplyAsync(() -> List.of(
+                    orchestrator.to(Integer.class).named("after").after(dependency).timeout(Duration.ofMinutes(1))
+                            .run(() -> 2).result(),
+                    dependency.chain(one -> one + 2).result()), Executors.newVirtualThreadPerTaskExecutor());
+            List<TaskResult<Integer>> results;
+            try {
+                results = submitted.get(20, TimeUnit.SECONDS);
+            }
+            catch (TimeoutException stuck) {
+                results = null;
+            }
+            letGo.countDown();
+            holder.join(20_000);
+            assertThat(results).as("rejected roots submitted while another thread holds their dependency's monitor")
+                    .isNotNull();
+            results.forEach(result -> assertRejected(result, RejectionReason.SHUTDOWN));
+            List<Duration> asked = clock.requestedDelays();
+            assertThat(asked.subList(requestsBefore, asked.size())).as("delays asked of the clock by the rejected roots")
+                    .isEmpty();
+        }
+        finally {
+            letGo.countDown();
             orchestrator.close();
         }
     }
