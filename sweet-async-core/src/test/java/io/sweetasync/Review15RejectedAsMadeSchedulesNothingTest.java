@@ -30,11 +30,12 @@ import org.junit.jupiter.api.Timeout;
 class Review15RejectedAsMadeSchedulesNothingTest {
 
     private static final int FLOOD = 500;
+    private static final int HISTORY = 100;
 
     @Test
     void rootsSubmittedAfterShutdownScheduleNothingAndAreNotHeld() throws Exception {
         ManualClock clock = new ManualClock();
-        TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).historySize(0).build();
+        TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).historySize(HISTORY).build();
         try {
             assertThat(orchestrator.shutdown(Duration.ofSeconds(5))).isTrue();
             int pendingBefore = clock.pendingCount();
@@ -50,6 +51,9 @@ class Review15RejectedAsMadeSchedulesNothingTest {
                 softly.assertThat(stillReachable(made)).as("rejected roots still reachable, of %s", FLOOD).isZero();
                 softly.assertThat(clock.requestedDelays()).as("delays asked of the clock")
                         .doesNotContain(TaskDeadline.RUNAWAY_GRACE);
+                // Still in the history, as every finished root (their facts, not the tasks: those are collected).
+                softly.assertThat(orchestrator.recent()).hasSize(HISTORY)
+                        .allSatisfy(info -> assertThat(info.status()).isEqualTo(TaskStatus.FAILED));
             });
         }
         finally {
