@@ -1,0 +1,103 @@
+package io.sweetasync.review16;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.ResourceTracking;
+import io.sweetasync.ResourceValue.Source;
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
+import io.sweetasync.TaskMetrics;
+import io.sweetasync.TaskOrchestrator;
+import java.io.FileOutputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** README "Resource figures" under MEASURE_AND_SAMPLE, read where the README says they are final. */
+@Timeout(120)
+class Review16ReadmeSampledFiguresTest {
+
+    final Map<TaskId, TaskInfo> finished = new ConcurrentHashMap<>();
+    final Map<TaskId, TaskInfo> updated = new ConcurrentHashMap<>();
+    final Map<TaskId, CountDownLatch> finals = new ConcurrentHashMap<>();
+
+    private CountDownLatch latch(TaskId id) {
+        return finals.computeIfAbsent(id, k -> new CountDownLatch(1));
+    }
+
+    private TaskOrchestrator sampling() {
+        return TaskOrchestrator.builder().resourceTracking(ResourceTracking.MEASURE_AND_SAMPLE)
+                .listener(new TaskListener() {
+                    public void onFinished(TaskInfo task) {
+                        finished.put(task.id(), task);
+                    }
+
+                    public void onResourcesUpdated(TaskInfo task) {
+                        updated.put(task.id(), task);
+                        latch(task.id()).countDown();
+                    }
+                }).build();
+    }
+
+    private static boolean isFinal(Source source) {
+        return source != Source.PENDING;
+    }
+
+    // platform threads: "CPU and allocation are MEASURED (exact) and IO is sampled as above"; bytes written:
+    // "always: exact for the calls JFR reports"; "figures PENDING in onFinished are final" in onResourcesUpdated
+    @Test
+    void aPlatformTaskWritingAFileReadsMeasuredCpuAndExactSampledBytesWritten(@TempDir Path dir) throws Exception {
+        try (TaskOrchestrator orchestrator = sampling()) {
+            byte[] block = new byte[64 * 1024];
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).named("r16-writes").runtime("platform")
+                    .run(() -> {
+                        try (FileOutputStream out = new FileOutputStream(dir.resolve("out.bin").toFile())) {
+                            for (int i = 0; i < 16; i++) {
+                                out.write(block);
+                            }
+                        }
+                        return 1;
+                    });
+            task.join();
+            assertThat(latch(task.id()).await(60, TimeUnit.SECONDS)).as("onResourcesUpdated").isTrue();
+            TaskMetrics m = updated.get(task.id()).metrics();
+            assertThat(m.cpuTimeNanos().source()).isEqualTo(Source.MEASURED);
+            assertThat(m.allocatedBytes().source()).isEqualTo(Source.MEASURED);
+            assertThat(m.bytesWritten().source()).isEqualTo(Source.SAMPLED);
+            assertThat(m.bytesWritten().amount()).isEqualTo(16L * 64 * 1024);
+            assertThat(isFinal(m.bytesRead().source())).isTrue();
+            assertThat(finished.get(task.id()).metrics().bytesWritten().source()).isEqualTo(Source.PENDING);
+            assertThat(task.metrics().bytesWritten()).isEqualTo(m.bytesWritten());
+        }
+    }
+
+    // virtual threads: CPU "reported when 20 samples or more (200 ms of CPU)", "100 ms: never"; allocation "16 MB:
+    // not reported"; otherwise UNAVAILABLE, never a made-up number; bytes "a zero is a fact"
+    @Test
+    void aSmallVirtualThreadTaskHasNoCpuOrAllocationFigureAndAFactualZeroOfIo() throws Exception {
+        try (TaskOrchestrator orchestrator = sampling()) {
+            SpawningTask<Long> task = orchestrator.to(Long.class).named("r16-small-virtual").runtime("virtual")
+                    .run(() -> {
+                        long sum = 0;
+                        for (int i = 0; i < 10_000; i++) {
+                            sum += i;
+                        }
+                        return sum;
+                    });
+            task.join();
+            assertThat(latch(task.id()).await(60, TimeUnit.SECONDS)).as("onResourcesUpdated").isTrue();
+            TaskMetrics m = updated.get(task.id()).metrics();
+            assertThat(m.cpuTimeNanos().source()).isEqualTo(Source.UNAVAILABLE);
+            assertThat(m.allocatedBytes().source()).isEqualTo(Source.UNAVAILABLE);
+            assertThat(m.bytesWritten().source()).isEqualTo(Source.SAMPLED);
+            assertThat(m.bytesWritten().amount()).isZero();
+        }
+    }
+}
