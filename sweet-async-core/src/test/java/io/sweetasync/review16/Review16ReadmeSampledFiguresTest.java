@@ -100,4 +100,35 @@ class Review16ReadmeSampledFiguresTest {
             assertThat(m.bytesWritten().amount()).isZero();
         }
     }
+
+    /** Loaded first by the task below, from the test classes on disk. */
+    static final class LoadedByTheTask {
+        static final long[] TABLE = new long[] {1, 2, 3, 5, 8, 13, 21, 34, 55, 89};
+    }
+
+    // "class files a task's thread loads count as its reads": a class file no one loaded yet (a copy, in a
+    // directory of its own: JUnit's discovery has loaded the test classes' nested classes already)
+    @Test
+    void aClassFileTheTaskLoadsCountsAsItsReads(@TempDir Path dir) throws Exception {
+        String name = Review16ReadmeSampledFiguresTest.class.getName() + "$LoadedByTheTask";
+        String file = name.replace('.', '/') + ".class";
+        byte[] bytes;
+        try (var in = Review16ReadmeSampledFiguresTest.class.getClassLoader().getResourceAsStream(file)) {
+            bytes = in.readAllBytes();
+        }
+        Path copy = dir.resolve(file);
+        java.nio.file.Files.createDirectories(copy.getParent());
+        java.nio.file.Files.write(copy, bytes);
+        try (TaskOrchestrator orchestrator = sampling();
+                java.net.URLClassLoader fresh = new java.net.URLClassLoader(
+                        new java.net.URL[] {dir.toUri().toURL()}, null)) {
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).named("r16-loads").runtime("platform")
+                    .run(() -> fresh.loadClass(name).getDeclaredFields().length);
+            assertThat(task.join()).isEqualTo(1);
+            assertThat(latch(task.id()).await(60, TimeUnit.SECONDS)).as("onResourcesUpdated").isTrue();
+            TaskMetrics m = updated.get(task.id()).metrics();
+            assertThat(m.bytesRead().source()).isEqualTo(Source.SAMPLED);
+            assertThat(m.bytesRead().amount()).isGreaterThanOrEqualTo(bytes.length);
+        }
+    }
 }
