@@ -79,7 +79,7 @@ class Review16ReadmePipelineErrorsTest {
     // "group("pricing") puts each receive behind that group's adaptive limiter. A rejected permit (... a wait
     // beyond its maximum) is that event's error, a RejectedExecutionException naming the pipeline, event and
     // group: ... kept in errors() ...; the receiver goes on."
-    @Test
+    @org.junit.jupiter.api.RepeatedTest(10)
     void aRejectedPermitIsThatEventsErrorNamingPipelineEventAndGroupAndTheReceiverGoesOn() throws Exception {
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -139,6 +139,22 @@ class Review16ReadmePipelineErrorsTest {
                     .awaitFinalEvent();
             assertThat(done.received()).isEqualTo(400);
             assertThat(most.get()).isBetween(1, 4);
+        }
+    }
+
+    // "Names are checked at configuration (at most 91 characters ...), as are groups and runtimes."
+    @Test
+    void anUnknownRuntimeAndABadGroupAreRefusedAtConfiguration() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            Throwable runtime = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> orchestrator.emits(Integer.class).runtime("r16-no-such-runtime"));
+            assertThat(runtime).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("r16-no-such-runtime");
+            Throwable group = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> orchestrator.emits(Integer.class).group("g".repeat(1000)));
+            assertThat(group).isInstanceOf(IllegalArgumentException.class);
+            Throwable blank = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> orchestrator.emits(Integer.class).group(" "));
+            assertThat(blank).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }
