@@ -90,4 +90,47 @@ class Review16ReadmeDurableTest {
             assertThat(restarted.find(id).orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
         }
     }
+
+    /** A result type the codec below refuses to encode. */
+    record Unencodable(String value) {
+    }
+
+    // "A result whose encoding is over maxResultSize(...) characters (64 K by default ...), or that the codec
+    // cannot encode, is not kept: ... storedResult gives a null value for it (Ok(null))"; the caller still gets it
+    @Test
+    void aResultOverTheDefault64KOrThatTheCodecCannotEncodeIsStoredAsOkNull() {
+        JdbcTaskStore store = new JdbcTaskStore(h2("unkept"));
+        store.initializeSchema();
+        JsonDurableCodec json = new JsonDurableCodec();
+        io.sweetasync.spi.DurableCodec refusing = new io.sweetasync.spi.DurableCodec() {
+            public String encode(Object value) {
+                if (value instanceof Unencodable) {
+                    throw new IllegalArgumentException("cannot encode " + value);
+                }
+                return json.encode(value);
+            }
+
+            public <T> T decode(String text, Class<T> type) {
+                return json.decode(text, type);
+            }
+        };
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).durableCodec(refusing)
+                .handler("text", Integer.class, n -> "x".repeat(n))
+                .handler("odd", String.class, Unencodable::new).build()) {
+            SpawningTask<String> small = orchestrator.to(String.class).durable("text", 60_000).run();
+            SpawningTask<String> big = orchestrator.to(String.class).durable("text", 70_000).run();
+            SpawningTask<Unencodable> odd = orchestrator.to(Unencodable.class).durable("odd", "v").run();
+            assertThat(small.join()).hasSize(60_000);
+            assertThat(big.join()).hasSize(70_000);
+            assertThat(odd.join()).isEqualTo(new Unencodable("v"));
+            assertThat(orchestrator.flushStore()).isTrue();
+            assertThat(orchestrator.storedResult(small.id(), String.class).orElseThrow().orElseThrow())
+                    .hasSize(60_000);
+            assertThat(orchestrator.storedResult(big.id(), String.class).orElseThrow())
+                    .isEqualTo(new TaskResult.Ok<String>(null));
+            assertThat(orchestrator.storedResult(odd.id(), Unencodable.class).orElseThrow())
+                    .isEqualTo(new TaskResult.Ok<Unencodable>(null));
+            assertThat(odd.status()).isEqualTo(TaskStatus.COMPLETED);
+        }
+    }
 }
