@@ -75,6 +75,9 @@ class Review16ReadmeSampledFiguresTest {
             assertThat(isFinal(m.bytesRead().source())).isTrue();
             assertThat(finished.get(task.id()).metrics().bytesWritten().source()).isEqualTo(Source.PENDING);
             assertThat(task.metrics().bytesWritten()).isEqualTo(m.bytesWritten());
+            // "resourceUsage() adds sampled amounts as they arrive": by the final figures they are in the totals
+            assertThat(orchestrator.resourceUsage("r16-writes").orElseThrow().bytesWritten())
+                    .isEqualTo(16L * 64 * 1024);
         }
     }
 
