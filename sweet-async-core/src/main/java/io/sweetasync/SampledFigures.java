@@ -145,6 +145,11 @@ final class SampledFigures {
         return (1 << Resource.values().length) - 1;
     }
 
+    /** Of the CPU samples, those the sampler lost and reported later, possibly another task's: for tests. */
+    long lostCpuSamples() {
+        return lostCpuSamples;
+    }
+
     /** For diagnostics and test messages. */
     @Override
     public String toString() {

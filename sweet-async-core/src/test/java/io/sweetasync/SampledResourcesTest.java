@@ -84,8 +84,25 @@ class SampledResourcesTest {
                         virtualCpuUnavailable.add(((TaskNode<?>) probe.task()).sampledFigures(true) + ", truth " + truth);
                         continue;
                     }
-                    assertThat((double) value.amount()).as("round " + round + ", " + probe.describe())
-                            .isCloseTo(truth, withinPercentage(probe.tolerancePercent()));
+                    if (probe.what().equals("CPU") && probe.runtime().equals("virtual")) {
+                        // Lost samples are reported with the thread running when the sampler reports them, which on a
+                        // carrier may be a later virtual thread: a quarter of a figure's samples may be such doubtful
+                        // grains (more: UNAVAILABLE), so the figure may be high by those, beyond its own samples'
+                        // error (CI once: 420 ms for 300). Its own samples, the figure without the lost ones or with
+                        // them all, are near the truth.
+                        SampledFigures sampled = ((TaskNode<?>) probe.task()).sampledFigures(true);
+                        double doubtful = sampled.lostCpuSamples() * (double) ResourceAttribution.CPU_PERIOD.toNanos();
+                        double tolerance = probe.tolerancePercent() / 100;
+                        assertThat(value.amount() - doubtful).as("round " + round + ", " + probe.describe()
+                                + ", without its " + sampled.lostCpuSamples() + " lost samples; " + sampled)
+                                .isLessThanOrEqualTo(truth * (1 + tolerance));
+                        assertThat((double) value.amount()).as("round " + round + ", " + probe.describe() + "; "
+                                + sampled).isGreaterThanOrEqualTo(truth * (1 - tolerance));
+                    }
+                    else {
+                        assertThat((double) value.amount()).as("round " + round + ", " + probe.describe())
+                                .isCloseTo(truth, withinPercentage(probe.tolerancePercent()));
+                    }
                     boolean counted = probe.runtime().equals("platform") && !probe.what().startsWith("file")
                             && !probe.what().startsWith("socket");
                     assertThat(value.source()).as(probe.describe())
