@@ -50,28 +50,11 @@ public class MicrometerContextPropagator implements ContextPropagator {
                 return scope::close;
             };
         }
-        return () -> {
-            // The creator's current observation is restored by opening a scope of it, which calls the observation
-            // handlers (user code): one failing there (on open or close) left that observation current on the
-            // runtime's thread for good, the parent of whatever the thread observed next
-            Object before = CurrentObservationScope.get();
-            ContextSnapshot.Scope scope;
-            try {
-                scope = snapshot.setThreadLocals();
-            }
-            catch (RuntimeException | Error ex) {
-                CurrentObservationScope.putBack(before);
-                throw ex;
-            }
-            return () -> {
-                try {
-                    scope.close();
-                }
-                finally {
-                    CurrentObservationScope.putBack(before);
-                }
-            };
-        };
+        // The creator's current observation is restored by opening a scope of it, calling the handlers: guarded
+        return () -> CurrentObservationScope.guarded(() -> {
+            ContextSnapshot.Scope scope = snapshot.setThreadLocals();
+            return scope::close;
+        });
     }
 
     private static boolean observationsPresent() {

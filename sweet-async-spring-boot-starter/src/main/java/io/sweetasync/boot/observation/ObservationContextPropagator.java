@@ -168,25 +168,10 @@ public class ObservationContextPropagator implements ContextPropagator {
          * runtime's thread for good (the parent of whatever that thread observed next).
          */
         private Scope openScope() {
-            Observation.Scope before = registry.getCurrentObservationScope();
-            Observation.Scope scope;
-            try {
-                scope = observation.openScope();
-            }
-            catch (RuntimeException | Error ex) {
-                registry.setCurrentObservationScope(before);
-                throw ex;
-            }
-            return () -> {
-                try {
-                    scope.close();
-                }
-                finally {
-                    if (registry.getCurrentObservationScope() != before) {
-                        registry.setCurrentObservationScope(before);
-                    }
-                }
-            };
+            return CurrentObservationScope.guarded(registry, () -> {
+                Observation.Scope scope = observation.openScope();
+                return scope::close;
+            });
         }
 
         @Override
