@@ -37,11 +37,13 @@ final class DurableInvocations {
     private final String prefix;
     private final StoreConnections connections;
     private final StoreSql sql;
+    private final StoreClock clock;
 
-    DurableInvocations(String prefix, StoreConnections connections, StoreSql sql) {
+    DurableInvocations(String prefix, StoreConnections connections, StoreSql sql, StoreClock clock) {
         this.prefix = prefix;
         this.connections = connections;
         this.sql = sql;
+        this.clock = clock;
     }
 
     /** See {@link JdbcTaskStore#enqueue(DurableRecord, TaskRecord)}. */
@@ -52,7 +54,8 @@ final class DurableInvocations {
                     + "durable (id, handler, argument, status, attempts, owner, result, failure, created_at, updated_at, "
                     + "lost_runs, settings) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)")) {
                 StoreRows.bind(insert, invocation.id(), invocation.handler(), invocation.argument(), invocation.status(),
-                        invocation.attempts(), invocation.owner(), invocation.createdAt(), invocation.createdAt(),
+                        invocation.attempts(), invocation.owner(), invocation.createdAt(),
+                        clock.toStore(invocation.createdAt()),
                         invocation.lostRuns(), invocation.settings());
                 insert.executeUpdate();
             }
@@ -81,8 +84,9 @@ final class DurableInvocations {
         // Unclaimed for that long: unchanged since, and its owner's lease lapsed before it too (a run that went on
         // for longer on a member that died a moment ago was not waiting; a member that registers it claims it now).
         List<Object> parameters = new ArrayList<>(handlers);
-        parameters.add(idleBefore.toEpochMilli());
-        parameters.add(idleBefore.toEpochMilli());
+        long idle = clock.toStore(idleBefore.toEpochMilli()); // compared with updated_at and leases: store time
+        parameters.add(idle);
+        parameters.add(idle);
         String unknown = handlers.isEmpty() ? "" : "handler NOT IN (" + marks(handlers.size()) + ") AND ";
         return claimWhere(unknown + "updated_at < ? AND NOT EXISTS (SELECT 1 FROM " + prefix + "member w WHERE "
                 + "w.incarnation = d.owner AND w.lease_until >= ?)", parameters, incarnation, limit, false);
@@ -101,7 +105,7 @@ final class DurableInvocations {
     private List<DurableRecord> claimWhere(String condition, List<Object> parameters, long incarnation, int limit,
             boolean toRun) {
         int attempt = toRun ? 1 : 0;
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         parameters.add(incarnation);
         parameters.add(now);
         parameters.add(limit);
@@ -175,7 +179,7 @@ final class DurableInvocations {
      */
     void releaseDurables(long owner, Collection<TaskId> ids, boolean unrun) {
         List<TaskId> all = List.copyOf(ids);
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         for (int from = 0; from < all.size(); from += StoreSql.ROWS_PER_STATEMENT) {
             List<TaskId> chunk = all.subList(from, Math.min(all.size(), from + StoreSql.ROWS_PER_STATEMENT));
             List<Object> parameters = new ArrayList<>(chunk.size() + 3);
@@ -195,7 +199,7 @@ final class DurableInvocations {
         if (ends.isEmpty()) {
             return new boolean[0];
         }
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         if (connections.dialectNow() == Dialect.POSTGRESQL) {
             return finishDurablesTogether(ends, now);
         }

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -21,8 +22,11 @@ import javax.sql.DataSource;
  * Create them with {@link #initializeSchema()} or run the scripts under {@code db/sweet-async/h2} and
  * {@code db/sweet-async/postgresql} with your own Flyway (they are named as Flyway expects).
  *
- * <p>Instants are stored as epoch milliseconds taken from this JVM's clock: members sharing a store
- * need clocks in step to well within the lease. Claims are made with a compare-and-set on the owner
+ * <p>Instants are stored as epoch milliseconds. Leases, and the changes of durable invocations compared with them,
+ * are kept in the database's time: each member measures how far its clock differs from the database's at its open
+ * and at every renewal of its lease, so members whose clocks differ (by minutes, by more than a lease) still agree
+ * on whose lease lapsed, and none takes a live member's work. The instants of task records (created, started,
+ * completed) are each member's own clock's, as its orchestrator saw them. Claims are made with a compare-and-set on the owner
  * column, so a durable invocation is claimed by exactly one member at a time on any database, and only while its
  * owner's lease has still lapsed, read again under a lock on the owner's member row (an owner that renewed since
  * the orphans were read keeps its run; its renewal waits for a claim under way, and then sees it); a member never
@@ -44,8 +48,9 @@ import javax.sql.DataSource;
  * <p>This class is the store's face: it checks the prefix and hands each call to the package-private
  * class whose one job it is ({@code MemberLeases}, {@code TaskRecords}, {@code DurableInvocations}; they
  * share {@code StoreConnections}, the SQL built in {@code StoreSql}, the row mapping of {@code StoreRows}
- * and the {@code SchemaScript}). It is thread-safe and holds no mutable state of its own: the one field
- * written after construction is the detected dialect, in {@code StoreConnections}.
+ * and the {@code SchemaScript}; {@code StoreClock} keeps store time). It is thread-safe and holds no mutable state
+ * of its own: the fields written after construction are the detected dialect, in {@code StoreConnections}, and how
+ * far this JVM's clock differs from the database's, in {@code StoreClock}.
  */
 public final class JdbcTaskStore implements TaskStore {
 
@@ -90,6 +95,11 @@ public final class JdbcTaskStore implements TaskStore {
      * @throws IllegalArgumentException if the prefix is not lower-case letters, digits and '_' (at most 31)
      */
     public JdbcTaskStore(DataSource dataSource, String tablePrefix) {
+        this(dataSource, tablePrefix, System::currentTimeMillis);
+    }
+
+    /** A store reading this JVM's wall clock from {@code wallClock} (tests: a member whose clock is off). */
+    JdbcTaskStore(DataSource dataSource, String tablePrefix, LongSupplier wallClock) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(tablePrefix, "tablePrefix");
         if (!PREFIX.matcher(tablePrefix).matches()) {
@@ -99,9 +109,10 @@ public final class JdbcTaskStore implements TaskStore {
         this.prefix = tablePrefix;
         this.connections = new StoreConnections(dataSource, tablePrefix);
         StoreSql sql = new StoreSql(tablePrefix, connections);
-        this.members = new MemberLeases(tablePrefix, connections);
-        this.tasks = new TaskRecords(tablePrefix, connections, sql);
-        this.durables = new DurableInvocations(tablePrefix, connections, sql);
+        StoreClock clock = new StoreClock(wallClock);
+        this.members = new MemberLeases(tablePrefix, connections, clock);
+        this.tasks = new TaskRecords(tablePrefix, connections, sql, clock);
+        this.durables = new DurableInvocations(tablePrefix, connections, sql, clock);
     }
 
     /** The database kind, read from the connection's metadata on first use. */

@@ -17,12 +17,14 @@ import java.util.concurrent.CompletionException;
 /**
  * Members and their leases: an incarnation number taken from the database's sequence when a member opens,
  * its lease renewed by heartbeats and ended by a close, and the live non-durable tasks of members whose
- * lease expired marked lost (at every open and heartbeat).
+ * lease expired marked lost (at every open and heartbeat). Leases are kept in the database's time ({@link StoreClock},
+ * measured again at every open and heartbeat), so members whose clocks differ still agree on them.
  *
  * <p>Invariants: thread-safe, no state of its own beyond the store's connections; each call is its own
  * statements on a connection of its own (no transaction spans two calls). The incarnation sequence only
  * ever moves forward, so an incarnation number is handed out once across all members. Lease ends are epoch
- * milliseconds of this JVM's clock.
+ * milliseconds of store time ({@link StoreClock}); the {@code Incarnation} answered carries its lease end in this
+ * JVM's time.
  */
 final class MemberLeases {
 
@@ -30,23 +32,27 @@ final class MemberLeases {
 
     private final String prefix;
     private final StoreConnections connections;
+    private final StoreClock clock;
 
-    MemberLeases(String prefix, StoreConnections connections) {
+    MemberLeases(String prefix, StoreConnections connections, StoreClock clock) {
         this.prefix = prefix;
         this.connections = connections;
+        this.clock = clock;
     }
 
     /** See {@link JdbcTaskStore#open(String, Duration, long)}. */
     Incarnation open(String member, Duration lease, long atLeast) {
         Objects.requireNonNull(member, "member");
+        Objects.requireNonNull(lease, "lease");
         if (atLeast < 1 || atLeast > TaskId.MAX_INCARNATION) {
             throw new IllegalArgumentException("atLeast must be between 1 and " + TaskId.MAX_INCARNATION + ", was "
                     + atLeast);
         }
-        long now = System.currentTimeMillis();
-        long until = leaseUntil(now, lease);
         String name = Texts.cut(member, 200); // as a task record's member: a longer name failed the insert
         refuseAutoCommitOff();
+        clock.sync(connections);
+        long now = clock.now();
+        long until = leaseUntil(now, lease);
         long number = connections.run(connection -> {
             long next = nextIncarnations(connection, 1);
             if (next < atLeast) {
@@ -63,7 +69,7 @@ final class MemberLeases {
             return next;
         });
         markLost(now, 0);
-        return new Incarnation(number, member, Instant.ofEpochMilli(until));
+        return new Incarnation(number, member, Instant.ofEpochMilli(clock.toJvm(until)));
     }
 
     /**
@@ -141,7 +147,9 @@ final class MemberLeases {
 
     /** See {@link JdbcTaskStore#heartbeat(long, Duration)}. */
     int heartbeat(long incarnation, Duration lease) {
-        long now = System.currentTimeMillis();
+        Objects.requireNonNull(lease, "lease");
+        clock.sync(connections);
+        long now = clock.now();
         long until = leaseUntil(now, lease);
         int renewed = connections.update("UPDATE " + prefix + "member SET lease_until = ? WHERE incarnation = ?", until,
                 incarnation);
@@ -195,15 +203,16 @@ final class MemberLeases {
     }
 
     /**
-     * Ends the live non-durable tasks of incarnations whose lease expired before {@code now}, given up after
-     * {@code seconds} (0: waits as long as it takes, at open).
+     * Ends the live non-durable tasks of incarnations whose lease expired before {@code now} (store time), given up
+     * after {@code seconds} (0: waits as long as it takes, at open); their records' completion is in this JVM's time,
+     * as every instant of a task record.
      */
     private int markLost(long now, int seconds) {
         String sql = "UPDATE " + prefix + "task SET status = 'FAILED', failure_type = 'TaskLostException', "
                 + "failure_message = CONCAT(?, (SELECT m.member FROM " + prefix + "member m WHERE m.incarnation = "
                 + prefix + "task.incarnation), ')'), completed_at = ? WHERE status IN " + StoreSql.LIVE + " AND durable = "
                 + "FALSE AND incarnation IN (SELECT incarnation FROM " + prefix + "member WHERE lease_until < ?)";
-        Object[] parameters = { TaskLostException.MESSAGE + " (member ", now, now };
+        Object[] parameters = { TaskLostException.MESSAGE + " (member ", clock.toJvm(now), now };
         return seconds == 0 ? connections.update(sql, parameters) : connections.updateWithin(seconds, sql, parameters);
     }
 }

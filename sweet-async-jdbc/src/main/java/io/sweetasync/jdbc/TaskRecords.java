@@ -30,11 +30,13 @@ final class TaskRecords {
     private final String prefix;
     private final StoreConnections connections;
     private final StoreSql sql;
+    private final StoreClock clock;
 
-    TaskRecords(String prefix, StoreConnections connections, StoreSql sql) {
+    TaskRecords(String prefix, StoreConnections connections, StoreSql sql, StoreClock clock) {
         this.prefix = prefix;
         this.connections = connections;
         this.sql = sql;
+        this.clock = clock;
     }
 
     /** See {@link JdbcTaskStore#save(Collection)}. */
@@ -113,9 +115,12 @@ final class TaskRecords {
         int tasks = connections.update("DELETE FROM " + prefix + "task WHERE completed_at > 0 AND completed_at < ? AND "
                 + "NOT EXISTS (SELECT 1 FROM " + prefix + "durable d WHERE d.id = " + prefix + "task.id AND d.status = "
                 + "'PENDING')", cutoff);
-        connections.update("DELETE FROM " + prefix + "durable WHERE status <> 'PENDING' AND updated_at < ?", cutoff);
+        long storeCutoff = clock.toStore(cutoff); // the durable invocations' changes and the leases are in store time
+        connections.update("DELETE FROM " + prefix + "durable WHERE status <> 'PENDING' AND updated_at < ?",
+                storeCutoff);
         connections.update("DELETE FROM " + prefix + "member WHERE lease_until < ? AND NOT EXISTS (SELECT 1 FROM "
-                + prefix + "durable d WHERE d.owner = " + prefix + "member.incarnation AND d.status = 'PENDING')", cutoff);
+                + prefix + "durable d WHERE d.owner = " + prefix + "member.incarnation AND d.status = 'PENDING')",
+                storeCutoff);
         return tasks;
     }
 }
