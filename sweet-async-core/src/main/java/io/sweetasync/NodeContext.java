@@ -84,7 +84,7 @@ final class NodeContext implements TaskContext {
     public List<TaskResult<?>> joinChildren() {
         refuseJoiningFromADescendant();
         // The children started so far, in start order: a copy taken under the lock (one array), since once the task
-        // has finished its tree may be let go of meanwhile (TaskChildren#forgetTree), its links cut.
+        // has finished its tree may be let go of meanwhile (ChildList#forgetTree), its links cut.
         List<TaskNode<?>> children = node.childNodes();
         int count = children.size();
         List<TaskResult<?>> results = new ArrayList<>(count);

@@ -2,9 +2,6 @@ package io.sweetasync;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -32,15 +29,9 @@ import java.util.List;
  *
  * <p>The children list ({@link #children}, and each child's {@link #olderSibling}) and {@link #childrenCounted} are
  * guarded by {@link #outcome}'s monitor. A child is added under it before the task's stop request is read, so a
- * child added while the task stops is cancelled by one side or the other (see {@link TaskEnding}). The list is
- * linked through the children themselves, newest first, each link written as the child is added: no array
- * grown and copied as a fan-out's children come (about 17 bytes a child), the link in the object's alignment gap.
- * A task keeps every child until its root finishes ({@link #forgetTree}), unless told to keep only its newest few ended ones
- * ({@link #keepEndedChildren}: a pipeline, whose adaptive workers retire and start again without end): then, as
- * each child is added while the body runs, the older ended children (those that left without being counted,
- * {@code GONE}) are unlinked, a kept child's link rewritten under the monitor to the next kept one. Every walk
- * over the list holds the monitor. Once the root finished and its snapshot is in the history, every node of the
- * tree lets go of its children and each child of its older sibling ({@link #forgetTree}).
+ * child added while the task stops is cancelled by one side or the other (see {@link TaskEnding}). What the list
+ * keeps, and for how long (a pipeline's older ended children unlinked as the next is added, a finished root's
+ * whole tree let go of), is {@link ChildList}'s.
  */
 abstract class TaskChildren<T> extends TaskEnding<T> {
 
@@ -49,12 +40,6 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     private static final int SHARE_NONE = 0;
     private static final int SHARE_COUNTED = 1;
     private static final int SHARE_GONE = 2;
-    private static final VarHandle FORGET_GATE = forgetGateHandle();
-    private static final int GATE_OPEN = 0;
-    private static final int GATE_FINISHED = 1;
-    private static final int GATE_RETURNED = 2;
-    /** The child count of the first warning that a task keeps many children ({@link #warnOfManyChildren}). */
-    static final int MANY_CHILDREN = 100_000;
 
     private volatile int outstanding = 2;
     /** This task's share in its parent's count: {@code SHARE_NONE}, {@code SHARE_COUNTED} or {@code SHARE_GONE}. */
@@ -62,17 +47,17 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     /** Set under outcome's monitor when the body ends: from then on, children are counted in outstanding. */
     private boolean childrenCounted;
     /**
-     * The children list, null until the first child is added. Guarded by outcome's monitor (the outcome never
-     * leaves the task: see {@link TaskOutcome}).
+     * The children list, null until the first child is added; once made, never replaced. Guarded by outcome's
+     * monitor (the outcome never leaves the task: see {@link TaskOutcome}); read by {@link ChildList}'s walks too.
      */
-    private Children children;
+    ChildList children;
     /**
      * The child of the same parent added just before this one (null for the first): this task's link in its
      * parent's {@link #children}. Written under the parent's outcome's monitor, before the task becomes the
      * newest child; written again only under a parent that keeps few ended children, to skip ended ones, and set to
-     * null under it once the root finished ({@link #forgetTree}). Walks hold the monitor ({@link #childNodes()}).
+     * null under it once the root finished ({@link ChildList}). Walks hold the monitor ({@link #childNodes()}).
      */
-    private TaskNode<?> olderSibling;
+    TaskNode<?> olderSibling;
 
     TaskChildren(TaskSettings settings, long idValue, TaskId givenId) {
         super(settings, idValue, givenId);
@@ -80,18 +65,18 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     /** The settings of this task's last child, if resolved from {@code spec} with {@code derivedName}; else null. */
     TaskSettings lastChildSettings(TaskSpec<?> spec, String derivedName) {
-        Children list = children; // read without the lock: see Children.lastSettings
+        ChildList list = children; // read without the lock: see ChildList.lastSettings
         TaskSettings last = list == null ? null : list.lastSettings;
         return last != null && last.resolvedFrom(spec, derivedName) ? last : null;
     }
 
     /** Remembers the settings of a child just resolved (before it is added), for the next one built alike. */
     void rememberChildSettings(TaskSettings settings) {
-        Children list = children;
+        ChildList list = children;
         if (list == null) {
             synchronized (outcome) { // made once per parent, on its first child's miss: the list's lock
                 if (children == null) {
-                    children = new Children();
+                    children = new ChildList();
                 }
                 list = children;
             }
@@ -131,42 +116,23 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 }
             }
             if (children == null) {
-                children = new Children();
+                children = new ChildList();
             }
             else if (children.endedKept >= 0 && !childrenCounted) {
-                forgetEndedChildren(children.endedKept);
+                children.forgetEnded();
             }
-            ((TaskChildren<?>) child).olderSibling = children.newest;
+            child.olderSibling = children.newest;
             children.newest = child;
             kept = ++children.count;
             if (children.started != Integer.MAX_VALUE) { // a pipeline that runs for good may start ever more
                 children.started++;
             }
         }
-        if (kept >= MANY_CHILDREN && kept % MANY_CHILDREN == 0 && isPowerOfTen(kept / MANY_CHILDREN)) {
-            warnOfManyChildren(kept);
+        if (kept >= ChildList.MANY_CHILDREN && kept % ChildList.MANY_CHILDREN == 0
+                && ChildList.isPowerOfTen(kept / ChildList.MANY_CHILDREN)) {
+            ChildList.warnOfMany(this, kept);
         }
         return isStoppedOrSealed();
-    }
-
-    /**
-     * A task keeps every child it started until it finishes (each one's result for {@code joinChildren()}, its
-     * place in the tree): about 250 bytes a finished child beside its value. A task that lives long and starts children without
-     * end grows without bound; said at 100,000 children and at each tenfold, naming the task.
-     */
-    private void warnOfManyChildren(int kept) {
-        settings.orchestrator.parts().warn("task " + label() + " has started " + kept + " children; a task keeps its "
-                + "finished children until it finishes (their results for joinChildren(), its tree), about 250 bytes "
-                + "each: a long-lived task that starts tasks without end should start them detached() or feed them "
-                + "to a pipeline", null);
-    }
-
-    private static boolean isPowerOfTen(int value) {
-        int rest = value;
-        while (rest % 10 == 0) {
-            rest /= 10;
-        }
-        return rest == 1;
     }
 
     /**
@@ -182,105 +148,29 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         }
         synchronized (outcome) {
             if (children == null) {
-                children = new Children();
+                children = new ChildList();
             }
             children.endedKept = ended;
         }
     }
 
     /**
-     * Unlinks every ended child but the newest {@code kept} (under the monitor, the body still running). Ended
-     * here means {@code GONE}: it left without being counted, so it holds no share of {@link #outstanding}.
-     */
-    private void forgetEndedChildren(int kept) {
-        int ended = 0;
-        TaskChildren<?> newer = null;
-        TaskChildren<?> child = children.newest;
-        while (child != null) {
-            TaskChildren<?> older = child.olderSibling;
-            if (child.parentShare == SHARE_GONE && ++ended > kept) {
-                if (newer == null) {
-                    children.newest = (TaskNode<?>) older;
-                }
-                else {
-                    newer.olderSibling = (TaskNode<?>) older;
-                }
-                children.count--;
-            }
-            else {
-                newer = child;
-            }
-            child = older;
-        }
-    }
-
-    /**
-     * Lets go of this finished root's tree: every node of it forgets its children (and each child its older
-     * sibling), so that a handle of the root, or of any task of the tree, kept after the end (a map of jobs) keeps
-     * no other task of it, nor their values. Called once the root's snapshot is in the history, whose late
-     * renewals patch that snapshot rather than walk the tree ({@link TaskHistory#renew}); the started count stays
-     * ({@link #childCount()}), and a context kept past its task's end lists no children. A loop over an explicit
-     * stack, however deep; nothing to do for a task that never had a child.
-     */
-    private void forgetTree() {
-        if (children == null) { // read without the lock: a finished root gains no child
-            return;
-        }
-        children.forgotten = true; // before any cut: see treeForgotten()
-        ArrayDeque<TaskChildren<?>> pending = new ArrayDeque<>();
-        pending.push(this);
-        while (!pending.isEmpty()) {
-            TaskChildren<?> node = pending.pop();
-            synchronized (node.outcome) {
-                Children list = node.children;
-                if (list == null) {
-                    continue;
-                }
-                TaskChildren<?> child = list.newest;
-                list.newest = null;
-                list.count = 0;
-                list.lastSettings = null;
-                while (child != null) {
-                    TaskChildren<?> older = child.olderSibling;
-                    child.olderSibling = null; // the link is written under its parent's monitor, this one
-                    if (child.children != null) { // a leaf (most of a fan-out) has nothing more to let go of
-                        pending.push(child);
-                    }
-                    child = older;
-                }
-            }
-        }
-    }
-
-    private static VarHandle forgetGateHandle() {
-        try {
-            return MethodHandles.lookup().findVarHandle(Children.class, "forgetGate", int.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
-    /**
      * The finisher of this root, its snapshot in the history: lets go of the tree now, unless the root's body still
-     * runs ({@code bodyRunning}: a runaway, whose {@code joinChildren()} still answers its children); then whichever of
-     * this and {@link #bodyReturnedForgetTree} comes second does ({@link Children#forgetGate}).
+     * runs ({@code bodyRunning}: a runaway); then whichever of this and {@link #bodyReturnedForgetTree} comes second
+     * does ({@link ChildList#finished}). Nothing to do for a task that never had a child.
      */
     final void finishedForgetTree(boolean bodyRunning) {
-        Children list = children;
-        if (list == null) {
-            return; // no child: nothing to let go of
-        }
-        if (!bodyRunning || !FORGET_GATE.compareAndSet(list, GATE_OPEN, GATE_FINISHED)) {
-            forgetTree();
+        ChildList list = children; // read without the lock: a finished root gains no child
+        if (list != null) {
+            list.finished(this, bodyRunning);
         }
     }
 
     /** A runaway root's body has returned: lets go of the tree if the finisher waited for it (see above). */
     final void bodyReturnedForgetTree() {
-        Children list = children;
-        if (list != null && !FORGET_GATE.compareAndSet(list, GATE_OPEN, GATE_RETURNED)) {
-            forgetTree();
+        ChildList list = children;
+        if (list != null) {
+            list.bodyReturned(this);
         }
     }
 
@@ -289,23 +179,14 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
      * done saw no list cut; true, it may show a node without its children.
      */
     final boolean treeForgotten() {
-        Children list = children; // a task that never had a child has nothing to cut, and no list
+        ChildList list = children; // a task that never had a child has nothing to cut, and no list
         return list != null && list.forgotten;
     }
 
     /** The children, in the order they were added: a copy, taken under the lock (one array). */
     List<TaskNode<?>> childNodes() {
         synchronized (outcome) {
-            if (children == null || children.count == 0) {
-                return List.of();
-            }
-            TaskNode<?>[] all = new TaskNode<?>[children.count];
-            TaskNode<?> child = children.newest;
-            for (int i = all.length - 1; i >= 0; i--) {
-                all[i] = child;
-                child = ((TaskChildren<?>) child).olderSibling;
-            }
-            return Collections.unmodifiableList(Arrays.asList(all));
+            return children == null || children.count == 0 ? List.of() : children.inOrder();
         }
     }
 
@@ -319,41 +200,6 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         synchronized (outcome) {
             return children == null ? 0 : children.started;
         }
-    }
-
-    /**
-     * A task's children list: the newest child (each links to the one before it) and how many there are, guarded
-     * by the task's outcome's monitor; and the settings of the last child resolved, for the next one built alike
-     * (a parent's only, so kept here rather than in every task).
-     */
-    private static final class Children {
-        TaskNode<?> newest;
-        /** How many children the list holds (each holds a share once counted: {@link #countChildren}). */
-        int count;
-        /**
-         * How many children were ever added: {@link #count} plus those dropped ({@link #keepEndedChildren}); stays
-         * at {@code Integer.MAX_VALUE} once there (the list itself is bounded by memory long before).
-         */
-        int started;
-        /**
-         * Read and written without the lock, as is the task's reference to this object: a benign race. A thread
-         * that sees a stale value (null, or an older child's settings) only resolves anew, and whatever it sees
-         * is whole (immutable, final fields).
-         */
-        TaskSettings lastSettings;
-        /** How many ended children the task keeps ({@link #keepEndedChildren}); -1: every one. */
-        int endedKept = -1;
-        /**
-         * Set by a finished root just before it lets go of its tree ({@link #forgetTree}), in the root's list: a walk
-         * of the live tree that read it false after it ended saw every list whole (each cut is made under a monitor
-         * the walk takes after this write). Here, not in every task: a root without children has nothing to cut.
-         */
-        volatile boolean forgotten;
-        /**
-         * {@code GATE_OPEN}, then {@code GATE_FINISHED} (the finisher of a root whose body still ran) or
-         * {@code GATE_RETURNED} (that body returned first): the side whose change fails lets go of the tree.
-         */
-        volatile int forgetGate;
     }
 
     // ---- shares ---------------------------------------------------------------------------------
@@ -412,6 +258,11 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         while (node != null && (int) OUTSTANDING.getAndAdd(node, -1) == 1) {
             node = node.finish(now);
         }
+    }
+
+    /** Whether this task ended without being counted in its parent's count: it holds no share of it. */
+    final boolean leftUncounted() {
+        return parentShare == SHARE_GONE;
     }
 
     @Override

@@ -102,7 +102,7 @@ final class TaskHistory {
     /**
      * Takes {@code root}'s tree again and puts it in place of its entry: a renewal ran while the tree taken by
      * {@link #add} was going in, and may have found no entry to patch. Called by the adder, before the finished
-     * root lets go of its tree ({@link TaskChildren#forgetTree}).
+     * root lets go of its tree ({@link ChildList#forgetTree}).
      */
     private void retake(TaskNode<?> root) {
         renewing.lock();
@@ -195,7 +195,7 @@ final class TaskHistory {
     /**
      * Under {@link #renewing}. Each entry that shows one of {@code nodes} gets a copy of its snapshot with those
      * nodes' own snapshots put in (their figures final now, a task's figures being its own, never its subtree's):
-     * from the snapshot, not from the tree, which a finished root lets go of ({@link TaskChildren#forgetTree}).
+     * from the snapshot, not from the tree, which a finished root lets go of ({@link ChildList#forgetTree}).
      */
     private void renewNow(List<TaskNode<?>> nodes) {
         TaskNode<?>[] roots = new TaskNode<?>[nodes.size()];

@@ -25,7 +25,7 @@
  *   the status, the one finish that decides the terminal status; the context it runs in; a request is a
  *   {@code Stop} of a {@code StopKind}, the error of an end that did not complete is {@code EndErrors}'),
  *   {@code TaskChildren} (what it waits for: the body's and children's shares, the children list, the walk
- *   up the tree), {@code TaskDeadline} (the deadline: the stop, the grace, the forced end whose running
+ *   up the tree; {@code ChildList} is the list, and how long it keeps the children), {@code TaskDeadline} (the deadline: the stop, the grace, the forced end whose running
  *   bodies are runaways), {@code TaskSubmission} (queueing an attempt: the group's permit, the runtime, the
  *   clock), {@code TaskAttempts} (its body: attempts, retries, stopping the body),
  *   {@code TaskNode} (the handle users hold); {@code TaskSettings} (what it was created with, resolved,
