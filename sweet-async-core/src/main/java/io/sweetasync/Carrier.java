@@ -1,7 +1,5 @@
 package io.sweetasync;
 
-import java.util.concurrent.ForkJoinPool;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -365,57 +363,6 @@ class Carrier {
         if (top == node) {
             thread.interrupt();
             stopInterrupts++;
-        }
-    }
-
-    /**
-     * The carrier of a thread other than a {@code VIRTUAL} runtime's body: a pooled worker, a caller of a
-     * caller-runs executor, any thread that ran a body. Its fields are touched only by its own thread, but for
-     * the two its runtime's lock guards.
-     */
-    static final class ThreadCarrier extends Carrier {
-
-        private final PooledRuntime pool;
-        /**
-         * Measured CPU and allocation of attempts that ran on this thread, running totals used to keep a
-         * nested attempt's share out of its enclosing attempt.
-         */
-        long nestedCpu;
-        long nestedAllocated;
-        /**
-         * Attempts on this thread whose CPU (allocation) could not be measured (a counter read -1): an
-         * enclosing attempt that sees the count move cannot subtract their share, so it is unmeasured too.
-         */
-        int unmeasuredCpu;
-        int unmeasuredAllocated;
-        /** Whether this pooled worker holds one of its runtime's slots (inside an attempt, body or completion work). */
-        boolean holdsSlot;
-        /**
-         * Runaway bodies on this pooled worker ({@link PooledRuntime#threadStuck}), and whether it is inside a
-         * managed block ({@link PooledRuntime#block}); unlike the fields above, guarded by its runtime's lock.
-         */
-        int stuckBodies;
-        boolean blocking;
-        /**
-         * The blocker of the managed block this worker waits in ({@link PooledRuntime#block}), or null; guarded by its
-         * runtime's lock. A {@code SINGLE} runtime's spare reads it to leave the next task to the runtime's own thread
-         * once that thread's wait is over ({@link PooledRuntime#ownThreadResuming}).
-         */
-        ForkJoinPool.ManagedBlocker waitingOn;
-
-        ThreadCarrier(Thread thread, PooledRuntime pool) {
-            super(thread);
-            this.pool = pool;
-        }
-
-        @Override
-        PooledRuntime pool() {
-            return pool;
-        }
-
-        @Override
-        boolean runsOnlyBodies() {
-            return pool != null;
         }
     }
 }

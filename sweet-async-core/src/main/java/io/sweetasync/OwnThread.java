@@ -61,7 +61,7 @@ final class OwnThread {
     /** Guarded by lock. */
     private Thread thread;
     /** {@link #thread}'s carrier, set and cleared with it. Guarded by lock. */
-    private Carrier.ThreadCarrier carrier;
+    private ThreadCarrier carrier;
 
     /** @param lock the runtime's lock, held by every caller */
     OwnThread(ReentrantLock lock) {
@@ -71,7 +71,7 @@ final class OwnThread {
     /**
      * What {@code self} does next; {@code surplus} is whether invariant I holds without it. Call under lock.
      */
-    Turn turn(Thread self, Carrier.ThreadCarrier selfCarrier, boolean surplus, Resume resume) {
+    Turn turn(Thread self, ThreadCarrier selfCarrier, boolean surplus, Resume resume) {
         if (thread == null) {
             thread = self;
             carrier = selfCarrier;
@@ -92,7 +92,7 @@ final class OwnThread {
     }
 
     /** Whether {@code waiter} is the own thread's carrier (its wait ended: spares may retire). Call under lock. */
-    boolean carries(Carrier.ThreadCarrier waiter) {
+    boolean carries(ThreadCarrier waiter) {
         return waiter == carrier;
     }
 
@@ -102,7 +102,7 @@ final class OwnThread {
      * so does the own thread if the future completed meanwhile: that wait returns at once). Takes the lock briefly;
      * call without it: a task's outcome makes its wake under its own monitor. The own thread stays so while it runs.
      */
-    OwnWake claimWake(Carrier.ThreadCarrier waiter, ForkJoinPool.ManagedBlocker blocker) {
+    OwnWake claimWake(ThreadCarrier waiter, ForkJoinPool.ManagedBlocker blocker) {
         if (!(blocker instanceof OwnWake.Awaited awaited)) {
             return null;
         }

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>{@link #blocked}: bodies inside a managed block; they hold a thread but no slot.</li>
  * <li>{@link #stuck}: threads held by runaway bodies (their task ended at its deadline, the body ignores the
  * interrupt), counted while they hold a slot; a thread once, however many runaways are nested on it (a
- * caller-runs executor's body inside another's: {@code Carrier.ThreadCarrier.stuckBodies}). Each raises the
+ * caller-runs executor's body inside another's: {@code ThreadCarrier.stuckBodies}). Each raises the
  * capacity by one for as long as it lasts: {@code capacity = size + stuck} ({@link #capacity}), so a body that
  * never returns costs a thread, not a slot. A runaway inside a managed block holds no slot (and its thread is
  * counted in {@code blocked}): it is counted out of {@code stuck} for the wait, else the runtime would run one
@@ -161,7 +161,7 @@ final class PoolCounts {
      * on that thread stops counting in {@code stuck} for the wait. The caller then starts a spare if
      * {@link #shortOfThreads}.
      */
-    void waitStarted(Carrier.ThreadCarrier carrier) {
+    void waitStarted(ThreadCarrier carrier) {
         assert lock.isHeldByCurrentThread();
         running--;
         blocked++;
@@ -174,7 +174,7 @@ final class PoolCounts {
     }
 
     /** The managed block of {@link #waitStarted} on {@code carrier} ended: the body holds a slot again at once. */
-    void waitEnded(Carrier.ThreadCarrier carrier) {
+    void waitEnded(ThreadCarrier carrier) {
         assert lock.isHeldByCurrentThread();
         blocked--;
         running++;
@@ -190,7 +190,7 @@ final class PoolCounts {
      * hold one thread and one slot between them, and are replaced once; not while it waits in a managed block. The
      * caller then starts a spare if {@link #shortOfThreads}.
      */
-    void threadStuck(Carrier.ThreadCarrier worker) {
+    void threadStuck(ThreadCarrier worker) {
         assert lock.isHeldByCurrentThread();
         if (worker.stuckBodies++ == 0 && !worker.blocking) {
             stuck++;
@@ -198,7 +198,7 @@ final class PoolCounts {
     }
 
     /** A runaway of {@link #threadStuck} on {@code worker} returned: capacity back once none is left there. */
-    void threadFreed(Carrier.ThreadCarrier worker) {
+    void threadFreed(ThreadCarrier worker) {
         assert lock.isHeldByCurrentThread();
         if (--worker.stuckBodies == 0 && !worker.blocking) {
             stuck--;

@@ -167,7 +167,7 @@ final class PooledRuntime extends TaskRuntime {
     }
 
     private void work() {
-        Carrier.ThreadCarrier carrier = Carrier.bindWorker(this);
+        ThreadCarrier carrier = Carrier.bindWorker(this);
         Thread self = Thread.currentThread();
         boolean retired = false;
         stall.entered(carrier);
@@ -214,7 +214,7 @@ final class PooledRuntime extends TaskRuntime {
      * Waits for a node this thread may run and takes a slot for it; null when the thread should end
      * (closed, or surplus and idle for the keep-alive).
      */
-    private TaskNode<?> take(Carrier.ThreadCarrier carrier) {
+    private TaskNode<?> take(ThreadCarrier carrier) {
         lock.lock();
         try {
             Thread self = Thread.currentThread();
@@ -308,7 +308,7 @@ final class PooledRuntime extends TaskRuntime {
      * when the wait ends. A single runtime's own thread waits for a task or a managed future through the future's
      * {@link OwnWake}, not {@code blocker.block()}.
      */
-    void block(Carrier.ThreadCarrier carrier, ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
+    void block(ThreadCarrier carrier, ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
         if (blocker.isReleasable()) {
             return;
         }
@@ -382,7 +382,7 @@ final class PooledRuntime extends TaskRuntime {
      * thread. Counted per thread (runaways nested on one count once) while it holds a slot: not while it waits in
      * a managed block.
      */
-    void threadStuck(Carrier.ThreadCarrier worker) {
+    void threadStuck(ThreadCarrier worker) {
         lock.lock();
         try {
             counts.threadStuck(worker);
@@ -397,7 +397,7 @@ final class PooledRuntime extends TaskRuntime {
      * The runaway body of a {@link #threadStuck} on {@code worker} returned: capacity back to what it was once none is
      * left there.
      */
-    void threadFreed(Carrier.ThreadCarrier worker) {
+    void threadFreed(ThreadCarrier worker) {
         lock.lock();
         try {
             counts.threadFreed(worker);

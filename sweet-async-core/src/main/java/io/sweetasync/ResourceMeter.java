@@ -61,7 +61,7 @@ abstract class ResourceMeter {
             node.attemptUnmeasured();
             return sampler == null ? NONE : sampler.open(node, false, false);
         }
-        Carrier.ThreadCarrier carrier = Carrier.threadCarrier();
+        ThreadCarrier carrier = Carrier.threadCarrier();
         return new Counted(node, carrier, sampler, CPU_COUNTERS ? THREADS.getCurrentThreadCpuTime() : -1,
                 ALLOCATION_COUNTERS ? THREADS.getCurrentThreadAllocatedBytes() : -1, carrier.nestedCpu,
                 carrier.nestedAllocated, carrier.unmeasuredCpu, carrier.unmeasuredAllocated);
@@ -79,7 +79,7 @@ abstract class ResourceMeter {
     private static final class Counted extends ResourceMeter {
 
         private final TaskNode<?> node;
-        private final Carrier.ThreadCarrier carrier;
+        private final ThreadCarrier carrier;
         private final SliceTimeline.Slice slice;
         private final long cpuAtStart;
         private final long allocatedAtStart;
@@ -88,7 +88,7 @@ abstract class ResourceMeter {
         private final int unmeasuredCpuAtStart;
         private final int unmeasuredAllocatedAtStart;
 
-        Counted(TaskNode<?> node, Carrier.ThreadCarrier carrier, ResourceAttribution attribution, long cpu,
+        Counted(TaskNode<?> node, ThreadCarrier carrier, ResourceAttribution attribution, long cpu,
                 long allocated, long nestedCpu, long nestedAllocated, int unmeasuredCpu, int unmeasuredAllocated) {
             this.node = node;
             this.carrier = carrier;

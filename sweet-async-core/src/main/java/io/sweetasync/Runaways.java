@@ -25,7 +25,7 @@ final class Runaways {
 
     private final Set<TaskNode<?>> running = ConcurrentHashMap.newKeySet();
     /** Runaways whose body holds a pooled runtime's thread, and that thread's carrier. */
-    private final Map<TaskNode<?>, Carrier.ThreadCarrier> stuckThreads = new ConcurrentHashMap<>();
+    private final Map<TaskNode<?>, ThreadCarrier> stuckThreads = new ConcurrentHashMap<>();
 
     /** Snapshots of the runaways now, oldest first. */
     List<TaskInfo> snapshots() {
@@ -48,7 +48,7 @@ final class Runaways {
             return false;
         }
         node.holdFiguresWhileBodyRuns();
-        Carrier.ThreadCarrier worker = node.pooledCarrier();
+        ThreadCarrier worker = node.pooledCarrier();
         if (worker != null && stuckThreads.putIfAbsent(node, worker) == null) {
             worker.pool().threadStuck(worker);
         }
@@ -69,7 +69,7 @@ final class Runaways {
     /** Called when a runaway's body has returned. */
     void returned(TaskNode<?> node) {
         boolean wasRunning = running.remove(node);
-        Carrier.ThreadCarrier worker = stuckThreads.remove(node);
+        ThreadCarrier worker = stuckThreads.remove(node);
         if (worker != null) {
             worker.pool().threadFreed(worker);
         }

@@ -125,7 +125,7 @@ final class StallWatch {
     /** One runtime's stall, as the watching thread saw it. */
     static final class Stall {
         /** The runtime's workers' carriers, each from its thread's start to its end: what holds the slots. */
-        private final Set<Carrier.ThreadCarrier> carriers = ConcurrentHashMap.newKeySet();
+        private final Set<ThreadCarrier> carriers = ConcurrentHashMap.newKeySet();
         private long lastStarted = -1;
         private long since;
         private boolean warned;
@@ -133,12 +133,12 @@ final class StallWatch {
         private Map<Thread, Long> cpu = Map.of();
 
         /** A worker of the runtime starts, with its carrier. */
-        void entered(Carrier.ThreadCarrier carrier) {
+        void entered(ThreadCarrier carrier) {
             carriers.add(carrier);
         }
 
         /** A worker of the runtime ends. */
-        void left(Carrier.ThreadCarrier carrier) {
+        void left(ThreadCarrier carrier) {
             carriers.remove(carrier);
         }
 
@@ -149,7 +149,7 @@ final class StallWatch {
          */
         private List<Holder> holders() {
             List<Holder> holders = new ArrayList<>();
-            for (Carrier.ThreadCarrier carrier : carriers) {
+            for (ThreadCarrier carrier : carriers) {
                 if (carrier.holdsSlot) {
                     holders.add(new Holder(carrier.thread(), carrier.top()));
                 }

@@ -315,8 +315,8 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
     }
 
     /** The pooled runtime's worker thread that runs this task's body; null if none (or the body has returned). */
-    Carrier.ThreadCarrier pooledCarrier() {
-        return carrier instanceof Carrier.ThreadCarrier worker && worker.pool() != null ? worker : null;
+    ThreadCarrier pooledCarrier() {
+        return carrier instanceof ThreadCarrier worker && worker.pool() != null ? worker : null;
     }
 
     @Override

@@ -156,7 +156,7 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
             suspend(enclosing.get(i));
         }
         try {
-            if (current instanceof Carrier.ThreadCarrier carrier && carrier.pool() != null && carrier.holdsSlot) {
+            if (current instanceof ThreadCarrier carrier && carrier.pool() != null && carrier.holdsSlot) {
                 carrier.pool().block(carrier, blocker);
             }
             else {

@@ -43,7 +43,8 @@
  *   (resource totals per name), {@code WallClockAnchor} (instants of monotonic times), {@code Shutdown}
  *   (admission, grace, cancelling the rest, close), {@code GlobalOrchestrator} (the process-wide one),
  *   {@code TaskSpec} (what a builder was told), {@code NodeContext};</li>
- *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go), {@code VirtualCarriers}
+ *   <li>running: {@code Carrier} (which body a thread runs, where interrupts go; {@code ThreadCarrier}, a
+ *   platform thread's, with its pool and measured totals), {@code VirtualCarriers}
  *   (the {@code VIRTUAL} runtime's carriers by thread), {@code VirtualRuntime},
  *   {@code PooledRuntime} (with its {@code RunQueue}: priority, then FIFO, withdrawn attempts; and its
  *   {@code PoolCounts}: threads, slots, waits, runaways, and the invariant that spares compensate the blocked

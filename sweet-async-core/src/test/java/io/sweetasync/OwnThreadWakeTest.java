@@ -24,8 +24,8 @@ class OwnThreadWakeTest {
     private final OwnThread own = new OwnThread(lock);
     private final CountDownLatch end = new CountDownLatch(1);
     private Thread parked;
-    private Carrier.ThreadCarrier ownCarrier;
-    private final Carrier.ThreadCarrier spareCarrier = new Carrier.ThreadCarrier(Thread.currentThread(), null);
+    private ThreadCarrier ownCarrier;
+    private final ThreadCarrier spareCarrier = new ThreadCarrier(Thread.currentThread(), null);
 
     @BeforeEach
     void ownThreadParked() throws InterruptedException {
@@ -43,7 +43,7 @@ class OwnThreadWakeTest {
         while (parked.getState() != Thread.State.WAITING) {
             Thread.onSpinWait();
         }
-        ownCarrier = new Carrier.ThreadCarrier(parked, null);
+        ownCarrier = new ThreadCarrier(parked, null);
         lock.lock();
         assertThat(own.turn(parked, ownCarrier, false, new OwnThread.Resume())).as("the first to look is the own thread")
                 .isEqualTo(OwnThread.Turn.TAKE);
@@ -161,7 +161,7 @@ class OwnThreadWakeTest {
         ReentrantLock otherLock = new ReentrantLock();
         OwnThread other = new OwnThread(otherLock);
         Thread waiting = Thread.ofPlatform().unstarted(() -> { });
-        Carrier.ThreadCarrier waitingCarrier = new Carrier.ThreadCarrier(waiting, null);
+        ThreadCarrier waitingCarrier = new ThreadCarrier(waiting, null);
         otherLock.lock();
         try {
             assertThat(other.turn(waiting, waitingCarrier, false, new OwnThread.Resume())).isEqualTo(OwnThread.Turn.TAKE);

@@ -37,8 +37,8 @@ class Review10Wake2ClaimedWakeTest {
         while (parked.getState() != Thread.State.WAITING) {
             Thread.onSpinWait();
         }
-        Carrier.ThreadCarrier ownCarrier = new Carrier.ThreadCarrier(parked, null);
-        Carrier.ThreadCarrier spareCarrier = new Carrier.ThreadCarrier(Thread.currentThread(), null);
+        ThreadCarrier ownCarrier = new ThreadCarrier(parked, null);
+        ThreadCarrier spareCarrier = new ThreadCarrier(Thread.currentThread(), null);
         Thread otherOwn = Thread.ofPlatform().unstarted(() -> { }); // another single runtime's own thread
         lock.lock();
         try {
