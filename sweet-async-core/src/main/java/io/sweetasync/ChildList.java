@@ -34,8 +34,9 @@ import java.util.List;
  * body runs: it holds no share of its parent's count. A counted child stays until the tree is let go of.</li>
  * <li>{@link #forgotten} is set before any list of the tree is cut, and every cut is made under a monitor a walk
  * takes after reading it: a walk of the live tree that read it false once done saw every list whole.</li>
- * <li>A finished root lets go of its tree exactly once its body no longer runs: at once, or, for a runaway root,
- * by whichever of its finisher and its returning body changes {@link #forgetGate} second.</li>
+ * <li>A finished root lets go of its tree only when its body no longer runs: at its finisher, or, for a runaway
+ * root, at whichever of its finisher and its returning body comes second (its change of {@link #forgetGate}
+ * fails).</li>
  * </ul>
  */
 final class ChildList {
