@@ -52,10 +52,13 @@ final class DurableStarts {
      * member began shutting down first. A root made then is refused ({@code REJECTED}, {@code FAILED}); written as
      * the invocation's end, that would have failed for good work that never ran, claimed by the lease keeper while
      * the member began to close, or placed here then (by a load from before). It never started here, so it is
-     * released to the store at once ({@link TaskStore#releaseDurables}: any member may claim it now), not when this
-     * member closes: its caller would wait out this member's whole grace period. If that release fails, the close
-     * hands it over ({@link StoreSync#handBack}, registered first; a release is fenced by the owner, so the second
-     * one changes nothing once another member claimed it).
+     * released to the store at once, not when this member closes: its caller would wait out this member's whole
+     * grace period. Released unrun ({@link TaskStore#releaseUnrun}: any member may claim it now, and the attempt the
+     * claim, or the placement's store, counted for this run is taken back, since no run happened here; with
+     * {@code releaseDurables} every shutdown that turned a claim back left one phantom attempt, which the next run's
+     * attempt and its retry policy counted on from). If that release fails, the close hands it over
+     * ({@link StoreSync#handBack}, registered first; a release is fenced by the owner, so the second one changes
+     * nothing once another member claimed it; that one keeps the attempt).
      */
     TaskNode<Object> startable(StoreSync sync, DurableRecord record,
             Optional<TaskRecord> before) {
@@ -64,7 +67,7 @@ final class DurableStarts {
             TaskId id = new TaskId(record.id());
             sync.handBack(id);
             try {
-                sync.store().releaseDurables(sync.incarnation(), List.of(id));
+                sync.store().releaseUnrun(sync.incarnation(), List.of(id));
                 LOG.log(Level.INFO, "durable task {0} ({1}) is not run here: this member is shutting down; it is "
                         + "handed over to the other members", id, record.handler());
             }
