@@ -44,7 +44,9 @@ final class DurableEnds {
         // too long): nobody waits for it here to hear so, and a dead member's invocations claimed together, on top
         // of this member's own work, could overflow a queue their first member had room for. Ended REJECTED for good,
         // the invocation never ran: it stays pending and is handed over, to be claimed and run at a later look.
-        return node.cancelledByShutdown() || node.rejected() && node.isUnrunRerun();
+        // Such a bounce ends CANCELLED here (TaskEnding#bounced: no failure to announce); one refused by a closed
+        // runtime ends rejected (shutdown), and is handed over as well.
+        return node.cancelledByShutdown() || node.bounced() || node.rejected() && node.isUnrunRerun();
     }
 
     /**

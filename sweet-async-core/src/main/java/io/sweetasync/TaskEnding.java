@@ -196,9 +196,32 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
         return stop(fromHere ? Stop.passedDownFrom(caller, reason) : new Stop(kind, reason, null, null));
     }
 
-    /** Ends the task as rejected ({@link TaskRejectedException}) for {@code why}. */
+    /**
+     * Ends the task as rejected ({@link TaskRejectedException}) for {@code why}. A durable re-run (a stored invocation
+     * this member claimed, found owned here, or was placed) turned away before it made an attempt here, for a queue
+     * full or a wait for a permit too long, is no rejection of anyone's work: its invocation stays pending, is handed
+     * over and runs at a later look ({@link DurableEnds#released}). Ended {@code FAILED} with a
+     * {@link TaskRejectedException}, that bounce reached the listeners as a failed task (the {@code failed} outcome of
+     * the tasks' timer, the failure-rate alert) once per look while its group stayed full, for work that then ran and
+     * completed. It ends as what it is: this member's run of it called off before it began, {@code CANCELLED}, the
+     * reason saying so ({@link #bounced}), as a run this member's shutdown stopped and hands over does.
+     */
     boolean reject(RejectionReason why, String reason) {
+        if (why != RejectionReason.SHUTDOWN && isDurable() && isUnrunRerun()) {
+            return stop(new Stop(StopKind.CANCEL, "turned away here before it ran (" + reason + "); its invocation "
+                    + "stays pending, handed over: it runs again later", null, null, why));
+        }
         return stop(new Stop(StopKind.REJECT, reason, null, null, why));
+    }
+
+    /**
+     * Whether this durable re-run was turned away here before it ran, for a queue full or a wait too long
+     * ({@link #reject}): ended {@code CANCELLED}, its invocation handed over to run again (the only cancellation
+     * whose stop carries a rejection reason).
+     */
+    boolean bounced() {
+        Stop request = stop;
+        return request != null && request.kind() == StopKind.CANCEL && request.rejection() != null;
     }
 
     /**

@@ -125,7 +125,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
         // withdraws nothing: the check after the store does.
         ConcurrencyLimiter.Request admitting = new Admitting();
         rare.permitRequest = admitting;
-        ConcurrencyLimiter.Request request = limiter.acquire(settings.priority, granted -> {
+        java.util.function.Consumer<ConcurrencyLimiter.Permit> onGranted = granted -> {
             rare.permit = granted;
             if (isStoppedOrSealed()) {
                 // Stopped as the permit was being handed over: the stop found no permit to give back and a
@@ -140,7 +140,14 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
                 return;
             }
             execute();
-        }, rejection -> reject(rejection.reason(), rejection.message()));
+        };
+        java.util.function.Consumer<ConcurrencyLimiter.Rejection> onRejected =
+                rejection -> reject(rejection.reason(), rejection.message());
+        // A durable re-run's first attempt here asks uncounted: turned away, it is handed over and runs at a later
+        // look (TaskEnding#reject), rejecting nobody's work; a group full for long would count it at every look.
+        ConcurrencyLimiter.Request request = isDurable() && isUnrunRerun()
+                ? limiter.acquireUncounted(settings.priority, onGranted, onRejected)
+                : limiter.acquire(settings.priority, onGranted, onRejected);
         Occasional.PERMIT_REQUEST.compareAndSet(rare, admitting, request);
         // A stop that landed while the request was being queued may have missed it: withdraw it here.
         if (isStoppedOrSealed()) {

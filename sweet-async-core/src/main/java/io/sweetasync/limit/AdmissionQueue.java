@@ -61,12 +61,15 @@ final class AdmissionQueue {
         final long seq;
         final Consumer<Permit> onGranted;
         final Consumer<Rejection> onRejected;
+        /** Whether its rejection is counted ({@link ConcurrencyLimiter#acquireUncounted}: not). */
+        final boolean counted;
         final long enqueuedNanos = clock.nanoTime();
         /** Guarded by lock. */
         State state = State.WAITING;
         volatile TaskClock.Scheduled expiry;
 
-        Waiter(int priority, long seq, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
+        Waiter(int priority, long seq, Consumer<Permit> onGranted, Consumer<Rejection> onRejected, boolean counted) {
+            this.counted = counted;
             this.priority = priority;
             this.seq = seq;
             this.onGranted = onGranted;
@@ -131,8 +134,8 @@ final class AdmissionQueue {
     }
 
     /** Call under lock: queues a request; {@link #time} it once the lock is released. */
-    Waiter add(TaskPriority priority, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
-        Waiter waiter = new Waiter(priority.ordinal(), seq++, onGranted, onRejected);
+    Waiter add(TaskPriority priority, Consumer<Permit> onGranted, Consumer<Rejection> onRejected, boolean counted) {
+        Waiter waiter = new Waiter(priority.ordinal(), seq++, onGranted, onRejected, counted);
         waiters.add(waiter);
         queued = waiters.size();
         return waiter;
@@ -191,7 +194,7 @@ final class AdmissionQueue {
                 Rejection rejection;
                 lock.lock();
                 try {
-                    rejection = rejections.cannotTime(ex);
+                    rejection = rejections.cannotTime(waiter.counted, ex);
                 }
                 finally {
                     lock.unlock();
@@ -234,7 +237,7 @@ final class AdmissionQueue {
             waiters.remove(waiter);
             waiter.state = State.REJECTED;
             queued = waiters.size();
-            rejection = rejections.waitTimeout(queued);
+            rejection = rejections.waitTimeout(waiter.counted, queued);
         }
         finally {
             lock.unlock();

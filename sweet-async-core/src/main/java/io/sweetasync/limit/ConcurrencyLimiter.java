@@ -287,7 +287,23 @@ public final class ConcurrencyLimiter {
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(onGranted, "onGranted");
         Objects.requireNonNull(onRejected, "onRejected");
-        return permits.acquire(priority, onGranted, onRejected);
+        return permits.acquire(priority, onGranted, onRejected, true);
+    }
+
+    /**
+     * As {@link #acquire}, for a request whose rejection turns away nobody's work: its caller keeps the work and asks
+     * again later, as the orchestrator does with a durable task's re-run it claimed for a group that is full (the
+     * invocation stays pending and runs at a later look). Granted, queued, displaced and timed out as any other
+     * request, with the same {@link Rejection}s, but a rejection of it is not counted in {@link #rejected}
+     * ({@code sweet.async.limit.rejected}, the snapshot's rejected figure): those count work callers saw refused,
+     * and one such request turned away at every look while a group stays full would count over and over.
+     */
+    public Request acquireUncounted(TaskPriority priority, Consumer<Permit> onGranted,
+            Consumer<Rejection> onRejected) {
+        Objects.requireNonNull(priority, "priority");
+        Objects.requireNonNull(onGranted, "onGranted");
+        Objects.requireNonNull(onRejected, "onRejected");
+        return permits.acquire(priority, onGranted, onRejected, false);
     }
 
     /**

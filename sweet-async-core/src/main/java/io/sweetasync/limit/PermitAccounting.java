@@ -80,7 +80,8 @@ final class PermitAccounting {
     }
 
     /** See {@link ConcurrencyLimiter#acquire}; the arguments are not null. */
-    Request acquire(TaskPriority priority, Consumer<Permit> onGranted, Consumer<Rejection> onRejected) {
+    Request acquire(TaskPriority priority, Consumer<Permit> onGranted, Consumer<Rejection> onRejected,
+            boolean counted) {
         Permit permit = null;
         Rejection rejection = null;
         Waiter waiter = null;
@@ -92,13 +93,14 @@ final class PermitAccounting {
                 permit = grant();
             }
             else if (queue.refuses() && (displaced = queue.displaceFor(priority)) == null) {
-                rejection = rejections.queueFull();
+                rejection = rejections.queueFull(counted);
             }
             else {
                 if (displaced != null) {
-                    displacedRejection = rejections.displaced(TaskPriority.values()[displaced.priority], priority);
+                    displacedRejection = rejections.displaced(displaced.counted, TaskPriority.values()[displaced.priority],
+                            priority);
                 }
-                waiter = queue.add(priority, onGranted, onRejected);
+                waiter = queue.add(priority, onGranted, onRejected, counted);
             }
         }
         finally {

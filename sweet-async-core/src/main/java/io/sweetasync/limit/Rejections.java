@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * group, the limit in force and what happened.
  *
  * <p>Invariants: every {@link Rejection} made here is counted exactly once, as it is made (each is made
- * for one request, which is then rejected); the counts only grow, and are read without a lock or an
+ * for one request, which is then rejected), but for those of requests made uncounted
+ * ({@link ConcurrencyLimiter#acquireUncounted}), counted never; the counts only grow, and are read without a lock or an
  * allocation. The messages are made under the limiter's lock, so the limit and queue figures they quote
  * are those of the moment of the rejection.
  */
@@ -27,34 +28,39 @@ final class Rejections {
         this.limit = limit;
     }
 
-    /** Call under lock: no permit free, and the request cannot wait. */
-    Rejection queueFull() {
-        return count(RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of " + limit.describe()
+    /**
+     * Call under lock: no permit free, and the request cannot wait. {@code counted}: false for a request whose caller
+     * tries it again later ({@link ConcurrencyLimiter#acquireUncounted}), whose rejection is made but not counted.
+     */
+    Rejection queueFull(boolean counted) {
+        return count(counted, RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of " + limit.describe()
                 + " and " + (config.queueCapacity() == 0 || config.maxWait().isZero()
                         ? "does not queue" : "its queue is full (capacity " + config.queueCapacity() + ")"));
     }
 
     /** Call under lock: a waiter of priority {@code displaced} gave its place in the full queue to one of {@code by}. */
-    Rejection displaced(TaskPriority displaced, TaskPriority by) {
-        return count(RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of " + limit.describe()
+    Rejection displaced(boolean counted, TaskPriority displaced, TaskPriority by) {
+        return count(counted, RejectionReason.QUEUE_FULL, "group '" + group + "' is at its limit of " + limit.describe()
                 + " and its queue is full (capacity " + config.queueCapacity() + "): this " + displaced
                 + " request gave its place to a " + by + " one");
     }
 
     /** Call under lock: a request waited {@code maxWait}; {@code queued} still wait. */
-    Rejection waitTimeout(int queued) {
-        return count(RejectionReason.WAIT_TIMEOUT, "waited longer than " + config.maxWait()
+    Rejection waitTimeout(boolean counted, int queued) {
+        return count(counted, RejectionReason.WAIT_TIMEOUT, "waited longer than " + config.maxWait()
                 + " for a permit of group '" + group + "' (limit " + limit.describe() + ", " + queued
                 + " still queued)");
     }
 
     /** Call under lock: the clock refused to time a wait ({@code failure}), as a shut-down one does. */
-    Rejection cannotTime(Throwable failure) {
-        return count(RejectionReason.SHUTDOWN, "group '" + group + "' cannot time a wait for a permit: " + failure);
+    Rejection cannotTime(boolean counted, Throwable failure) {
+        return count(counted, RejectionReason.SHUTDOWN, "group '" + group + "' cannot time a wait for a permit: " + failure);
     }
 
-    private Rejection count(RejectionReason reason, String message) {
-        counts.incrementAndGet(reason.ordinal());
+    private Rejection count(boolean counted, RejectionReason reason, String message) {
+        if (counted) {
+            counts.incrementAndGet(reason.ordinal());
+        }
         return new Rejection(reason, message);
     }
 

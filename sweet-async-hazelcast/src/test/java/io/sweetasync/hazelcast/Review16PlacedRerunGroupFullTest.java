@@ -76,8 +76,8 @@ class Review16PlacedRerunGroupFullTest {
         claimer.orchestrator.addListener(new TaskListener() {
             @Override
             public void onFinished(TaskInfo info) {
-                if (info.id().equals(id) && info.status() == TaskStatus.FAILED && info.failure() != null
-                        && info.failure().type().contains("Rejected")) {
+                if (info.id().equals(id) && info.status() == TaskStatus.CANCELLED && info.failure() != null
+                        && info.failure().message().contains("turned away here before it ran")) {
                     bounces.incrementAndGet();
                 }
             }

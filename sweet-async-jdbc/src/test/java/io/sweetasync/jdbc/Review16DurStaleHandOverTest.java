@@ -84,8 +84,8 @@ class Review16DurStaleHandOverTest {
                 b.addListener(new TaskListener() {
                     @Override
                     public void onFinished(TaskInfo task) {
-                        if (task.id().equals(id) && task.status() == TaskStatus.FAILED && task.failure() != null
-                                && task.failure().type().contains("Rejected")) {
+                        if (task.id().equals(id) && task.status() == TaskStatus.CANCELLED && task.failure() != null
+                                && task.failure().message().contains("turned away here before it ran")) {
                             bounces.incrementAndGet();
                         }
                     }
