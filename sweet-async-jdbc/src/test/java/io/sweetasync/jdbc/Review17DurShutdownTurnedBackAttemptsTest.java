@@ -100,6 +100,7 @@ class Review17DurShutdownTurnedBackAttemptsTest {
                 runs.add(TaskContext.current().orElseThrow().attempt());
                 return "sent " + mail;
             }).build()) {
+                assertThat(c.isAccepting()).isTrue();
                 await().atMost(Duration.ofSeconds(60)).alias("the invocation ended on c")
                         .until(() -> !store.durable(id).map(DurableRecord::status).orElse("PENDING").equals("PENDING"));
                 assertThat(store.durable(id).map(DurableRecord::status)).contains("COMPLETED");
