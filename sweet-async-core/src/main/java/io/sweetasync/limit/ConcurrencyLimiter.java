@@ -297,6 +297,11 @@ public final class ConcurrencyLimiter {
      * request, with the same {@link Rejection}s, but a rejection of it is not counted in {@link #rejected}
      * ({@code sweet.async.limit.rejected}, the snapshot's rejected figure): those count work callers saw refused,
      * and one such request turned away at every look while a group stays full would count over and over.
+     *
+     * <pre>{@code
+     * limiter.acquireUncounted(TaskPriority.NORMAL, permit -> runThenRelease(job, permit),
+     *         rejection -> retryQueue.offer(job)); // kept and asked again later: refused nobody
+     * }</pre>
      */
     public Request acquireUncounted(TaskPriority priority, Consumer<Permit> onGranted,
             Consumer<Rejection> onRejected) {
