@@ -49,8 +49,7 @@ final class MemberLeases {
                     + atLeast);
         }
         String name = Texts.cut(member, 200); // as a task record's member: a longer name failed the insert
-        refuseAutoCommitOff();
-        clock.sync(connections);
+        refuseAutoCommitOffAndSync();
         long now = clock.now();
         long until = leaseUntil(now, lease);
         long number = connections.run(connection -> {
@@ -79,13 +78,20 @@ final class MemberLeases {
      * that caller; from such a pool nobody commits, and the pool rolls back every call when the connection comes back:
      * an {@code enqueue} returned for an invocation that was never stored, and no lease, record or end was kept. Asked
      * on a thread of its own, to which no caller's transaction is bound: a store opened inside one (an orchestrator
-     * built lazily in a transaction) is not refused for it.
+     * built lazily in a transaction) is not refused for it. On that connection, outside any caller's transaction, the
+     * database's time is read too ({@link StoreClock#sync}: H2's stands still in a transaction, from its first use).
      */
-    private void refuseAutoCommitOff() {
+    private void refuseAutoCommitOffAndSync() {
         CompletableFuture<Boolean> off = new CompletableFuture<>();
         Thread.ofVirtual().name("sweet-async-store-open").start(() -> {
             try {
-                off.complete(connections.run(connection -> !connection.getAutoCommit()));
+                off.complete(connections.run(connection -> {
+                    if (!connection.getAutoCommit()) {
+                        return true;
+                    }
+                    clock.sync(connections, connection);
+                    return false;
+                }));
             }
             catch (Throwable ex) {
                 off.completeExceptionally(ex);
