@@ -139,6 +139,33 @@ class StoreClockReviewTest {
                 .isGreaterThanOrEqualTo(before + LEASE.toMillis() - 1_000);
     }
 
+    /** Held: a clock centuries off and leases that never end (or always ended) saturate, in both directions. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void neverAndAlwaysStaySoWithAClockCenturiesOff(Databases.Database database) throws Exception {
+        long centuries = Duration.ofDays(365L * 300).toMillis();
+        for (long off : List.of(centuries, -centuries)) {
+            String prefix = prefix();
+            JdbcTaskStore store = store(database.dataSource(), prefix, () -> System.currentTimeMillis() + off);
+            var never = store.open("never", Duration.ofSeconds(Long.MAX_VALUE));
+            assertThat(never.leaseUntil()).isEqualTo(Instant.ofEpochMilli(Long.MAX_VALUE));
+            assertThat(leaseUntil(database.dataSource(), prefix, never.number())).isEqualTo(Long.MAX_VALUE);
+            assertThat(store.heartbeat(never.number(), Duration.ofSeconds(Long.MAX_VALUE))).isZero();
+            assertThat(leaseUntil(database.dataSource(), prefix, never.number())).isEqualTo(Long.MAX_VALUE);
+            var always = store.open("always", Duration.ofSeconds(Long.MIN_VALUE));
+            assertThat(always.leaseUntil()).isEqualTo(Instant.ofEpochMilli(Long.MIN_VALUE));
+            assertThat(leaseUntil(database.dataSource(), prefix, always.number())).isEqualTo(Long.MIN_VALUE);
+            // a member whose lease never ends keeps its work from a member whose clock is centuries off
+            TaskId durable = TaskId.of(never.number(), 1);
+            TaskId plain = TaskId.of(never.number(), 2);
+            runningWork(store, never.number(), durable, plain);
+            long other = store.open("other", LEASE).number();
+            assertThat(store.claimOrphans(other, List.of("h"), 10)).isEmpty();
+            store.purge(Instant.ofEpochMilli(System.currentTimeMillis() + off + TEN_MINUTES));
+            assertThat(store.durable(durable)).isPresent();
+        }
+    }
+
     private static void runningWork(JdbcTaskStore store, long member, TaskId durable, TaskId plain) {
         long now = System.currentTimeMillis();
         store.enqueue(new DurableRecord(durable.value(), "h", null, "PENDING", 1, member, null, null, now),
