@@ -48,10 +48,14 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
         return new NodeContext(this);
     }
 
-    /** True when this call's cancellation won, or an earlier one had: the task ends CANCELLED either way. */
+    /**
+     * True when this call's cancellation won, or an earlier one had: the task ends CANCELLED either way. Not for a
+     * durable re-run turned away unrun ({@link #bounced}): it ends {@code CANCELLED}, but its invocation stays pending
+     * and runs again later; a cancel after that bounce lost to it, as one after a rejection does.
+     */
     @Override
     public boolean cancel() {
-        return stop(StopKind.CANCEL, "cancel() was called") || isCancelled();
+        return stop(StopKind.CANCEL, "cancel() was called") || isCancelled() && !bounced();
     }
 
     // ---- waiting (see TaskOutcome) --------------------------------------------------------------

@@ -336,8 +336,9 @@ public final class TaskOrchestrator implements AutoCloseable {
 
     private static boolean cancelHere(TaskNode<?> node) {
         // The lookup finds finished children of live roots too: finished is false, as for a finished root.
+        // A durable re-run turned away unrun (bounced) ends CANCELLED, but runs again later: that cancel lost to it.
         return node.stop(StopKind.CANCEL, "cancelled through the orchestrator")
-                || !node.isTerminal() && node.isCancelled();
+                || !node.isTerminal() && node.isCancelled() && !node.bounced();
     }
 
     /** Adds a listener for all tasks started from now on. */
