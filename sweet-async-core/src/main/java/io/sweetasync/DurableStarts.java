@@ -54,7 +54,8 @@ final class DurableStarts {
      * the member began to close, or placed here then (by a load from before). It never started here, so it is
      * released to the store at once, not when this member closes: its caller would wait out this member's whole
      * grace period. Released unrun ({@link TaskStore#releaseUnrun}: any member may claim it now, and the attempt the
-     * claim, or the placement's store, counted for this run is taken back, since no run happened here; with
+     * claim counted for this run is taken back, since no run happened here (a placement's keeps the 1 its store
+     * counted, so its next run is a re-run, handed on rather than refused for good by a full group); with
      * {@code releaseDurables} every shutdown that turned a claim back left one phantom attempt, which the next run's
      * attempt and its retry policy counted on from). If that release fails, the close hands it over
      * ({@link StoreSync#handBack}, registered first; a release is fenced by the owner, so the second one changes
