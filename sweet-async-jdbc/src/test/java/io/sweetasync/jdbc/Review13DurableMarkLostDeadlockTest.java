@@ -82,7 +82,7 @@ class Review13DurableMarkLostDeadlockTest {
             });
             // marking lost has updated the first row and waits for the second
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> markingLostWaits(dataSource));
+                    .until(() -> markingLostWaits(dataSource, prefix));
             // ... and now the other side waits for the first: a deadlock, of which marking lost is the victim
             statement.executeUpdate("UPDATE " + prefix + "task SET name = name WHERE id = " + first);
             other.rollback();
@@ -101,13 +101,14 @@ class Review13DurableMarkLostDeadlockTest {
 
     /**
      * Whether a statement marking tasks lost waits for a row lock, as a session of its own sees it (within a transaction
-     * PostgreSQL answers pg_stat_activity from a snapshot taken at its first read).
+     * PostgreSQL answers pg_stat_activity from a snapshot taken at its first read); on this test's tables only, not
+     * those of another test JVM sharing the database.
      */
-    private static boolean markingLostWaits(DataSource dataSource) throws Exception {
+    private static boolean markingLostWaits(DataSource dataSource, String prefix) throws Exception {
         try (Connection look = dataSource.getConnection(); Statement read = look.createStatement();
                 ResultSet row = read.executeQuery("SELECT count(*) FROM "
-                + "pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%TaskLostException%' AND pid <> "
-                + "pg_backend_pid()")) {
+                + "pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%TaskLostException%' AND query LIKE '%"
+                + prefix + "%' AND pid <> pg_backend_pid()")) {
             return row.next() && row.getInt(1) > 0;
         }
     }

@@ -47,7 +47,7 @@ class SchemaInCallersTransactionTest {
                 otherMember = CompletableFuture.runAsync(
                         () -> new JdbcTaskStore(postgres.dataSource(), prefix + "a_").initializeSchema(), threads);
                 await().alias("the other member's initialization waits for the caller's transaction")
-                        .atMost(Duration.ofSeconds(30)).until(() -> advisoryWaiters(postgres.dataSource()) > 0);
+                        .atMost(Duration.ofSeconds(30)).until(() -> advisoryWaiters(postgres.dataSource(), prefix + "a_") > 0);
                 CompletableFuture<Void> second = CompletableFuture.runAsync(
                         () -> new JdbcTaskStore(inTransaction, prefix + "b_").initializeSchema(), threads);
                 try {
@@ -70,11 +70,16 @@ class SchemaInCallersTransactionTest {
         }
     }
 
-    /** Lock requests waiting for an advisory lock on the database. */
-    private static int advisoryWaiters(DataSource dataSource) throws Exception {
+    /**
+     * Lock requests waiting for the schema's advisory lock of {@code prefix} (SchemaScript's two keys: "SwAs" and the
+     * prefix's hash, which pg_locks shows as classid and objid, unsigned): only this test's, not those of another test
+     * JVM initializing schemas on the same database at the same time.
+     */
+    private static int advisoryWaiters(DataSource dataSource, String prefix) throws Exception {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(
-                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
+                                + " AND classid = " + 0x53774173L + " AND objid = " + Integer.toUnsignedLong(prefix.hashCode()))) {
             rows.next();
             return rows.getInt(1);
         }
