@@ -229,12 +229,19 @@ final class TestCluster implements AutoCloseable {
         return config;
     }
 
-    /** A block of {@code size} ports that were free a moment ago. */
+    /**
+     * A block of {@code size} ports that were free a moment ago, in this test JVM's own range: surefire runs the
+     * module's classes in {@code sweet.test.forks} JVMs at once (numbered from 1 in {@code sweet.test.fork}), and
+     * a block another JVM picked but has not bound yet (join()'s next ports) must not be picked here too.
+     */
     static int freeBlock(int size) {
+        int forks = Math.max(1, Integer.getInteger("sweet.test.forks", 1));
+        int fork = Math.floorMod(Integer.getInteger("sweet.test.fork", 1) - 1, forks);
+        int span = 12_000 / forks;
         for (int attempt = 0; attempt < 50; attempt++) {
             // Below Linux's ephemeral range (32768 on): a member connecting to a port that just closed in that
             // range can be given the same port as its own end and connect to itself ("Connecting to self!").
-            int base = 20_000 + (int) (Math.random() * 12_000);
+            int base = 20_000 + fork * span + (int) (Math.random() * (span - size));
             if (allFree(base, size)) {
                 return base;
             }
