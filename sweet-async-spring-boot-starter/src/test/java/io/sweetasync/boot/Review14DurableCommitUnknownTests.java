@@ -102,7 +102,10 @@ class Review14DurableCommitUnknownTests {
             .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, SweetAsyncStoreAutoConfiguration.class,
                     SweetAsyncAutoConfiguration.class, SweetAsyncAspectAutoConfiguration.class))
             .withUserConfiguration(Setup.class)
-            .withPropertyValues("sweet.async.store.enabled=true", "sweet.async.shutdown.grace=1s");
+            // A 9 s lease (30 s by default): the looks at the store that run the committed invocation follow the
+            // renewals, a third of the lease apart; nothing here depends on how far apart.
+            .withPropertyValues("sweet.async.store.enabled=true", "sweet.async.shutdown.grace=1s",
+                    "sweet.async.store.lease=9s");
 
     @Test
     @Timeout(180)
