@@ -63,13 +63,17 @@ final class TaskSnapshots {
             return task.settings.orchestrator.resourceTracking() == ResourceTracking.OFF || task.isFinished()
                     ? NEVER_STARTED : NOT_STARTED_YET;
         }
+        // Read in this order: finished, then whether an attempt runs, then the sums. Read last, "finished" could
+        // come after a retry's last attempt ended and the task finished, while the sums read before it were the
+        // earlier attempts' only: those would have been given as the final, MEASURED figure.
+        boolean finished = task.isFinished();
         long now = task.settings.orchestrator.parts().clock().nanoTime();
         boolean running = task.attemptStartNanos != TaskFigures.UNSET;
         return new TaskMetrics(Duration.ofNanos(task.queueWaitNanosAt(now)), Duration.ofNanos(task.runNanosAt(now)),
-                figure(task, task.measuredCpu, Resource.CPU, true, running),
-                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running),
-                figure(task, -1, Resource.READ, false, running),
-                figure(task, -1, Resource.WRITTEN, false, running));
+                figure(task, task.measuredCpu, Resource.CPU, true, running, finished),
+                figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running, finished),
+                figure(task, -1, Resource.READ, false, running, finished),
+                figure(task, -1, Resource.WRITTEN, false, running, finished));
     }
 
     /**
@@ -88,15 +92,15 @@ final class TaskSnapshots {
      * decides, at the attempt's start, whether it can be measured).
      */
     private static ResourceValue figure(TaskFigures<?> task, long measured, Resource resource, boolean measurable,
-            boolean attemptRunning) {
+            boolean attemptRunning, boolean finished) {
         ResourceTracking tracking = task.settings.orchestrator.resourceTracking();
         if (tracking == ResourceTracking.OFF) {
             return ResourceValue.unavailable();
         }
         if (task.attempts == 0) { // queued: its first attempt may still run, unless the task ended before it
-            return task.isFinished() ? ResourceValue.unavailable() : ResourceValue.pending(0);
+            return finished ? ResourceValue.unavailable() : ResourceValue.pending(0);
         }
-        boolean mayGrow = attemptRunning || !task.isFinished();
+        boolean mayGrow = attemptRunning || !finished;
         if (measurable && measured >= 0 && !mayGrow) {
             return ResourceValue.measured(measured);
         }
@@ -112,6 +116,7 @@ final class TaskSnapshots {
     /** Fills {@code into} with {@code task}'s facts; see {@link TaskFacts#fillFinishedRoot}. */
     static void fillFinishedRoot(TaskFigures<?> task, FinishedRoot into) {
         TaskSettings set = task.settings;
+        boolean finished = task.isFinished(); // first: see metrics
         boolean running = task.attemptStartNanos != TaskFigures.UNSET;
         // a finished task waits for nothing, and runs only as a runaway: the clock is read only then
         long now = task.waiting || running ? task.clockNow() : task.completedNanos;
@@ -132,10 +137,10 @@ final class TaskSnapshots {
         into.failure = rare == null ? null : rare.failureInfo;
         into.queueWaitNanos = task.queueWaitNanosAt(now);
         into.runNanos = task.runNanosAt(now);
-        into.cpu = figure(task, task.measuredCpu, Resource.CPU, true, running);
-        into.allocated = figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running);
-        into.read = figure(task, -1, Resource.READ, false, running);
-        into.written = figure(task, -1, Resource.WRITTEN, false, running);
+        into.cpu = figure(task, task.measuredCpu, Resource.CPU, true, running, finished);
+        into.allocated = figure(task, task.measuredAllocated, Resource.ALLOCATED, true, running, finished);
+        into.read = figure(task, -1, Resource.READ, false, running, finished);
+        into.written = figure(task, -1, Resource.WRITTEN, false, running, finished);
         into.progress = task.progressNow();
         into.runaway = task.isRunaway();
     }
