@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>The child's deadline (20 ms) counts its wait for a thread of the {@code platform} pool: on a loaded machine it
  * can pass before the body starts (about 1 round in 50 with both cores busy), and the child ends with no attempt,
  * its figures {@code UNAVAILABLE} for good, no runaway and no renewal. Such a round proves nothing about the race: it
- * is played again with a doubled deadline (up to {@link #LONGEST_DEADLINE}); a child whose body ran must end
- * {@code MEASURED}.
+ * is played again with a doubled deadline, the last try past {@link #LONGEST_DEADLINE} (20 ms to 5.12 s); a child
+ * whose body ran must end {@code MEASURED}.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class Review12RunawayChildRenewalRaceTest {
