@@ -5,6 +5,7 @@ import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * A task's submission: queueing an attempt (arming the deadline on the first), the group's permit, handing the
@@ -125,7 +126,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
         // withdraws nothing: the check after the store does.
         ConcurrencyLimiter.Request admitting = new Admitting();
         rare.permitRequest = admitting;
-        java.util.function.Consumer<ConcurrencyLimiter.Permit> onGranted = granted -> {
+        Consumer<ConcurrencyLimiter.Permit> onGranted = granted -> {
             rare.permit = granted;
             if (isStoppedOrSealed()) {
                 // Stopped as the permit was being handed over: the stop found no permit to give back and a
@@ -141,7 +142,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             }
             execute();
         };
-        java.util.function.Consumer<ConcurrencyLimiter.Rejection> onRejected =
+        Consumer<ConcurrencyLimiter.Rejection> onRejected =
                 rejection -> reject(rejection.reason(), rejection.message());
         // A durable re-run's first attempt here asks uncounted: turned away, it is handed over and runs at a later
         // look (TaskEnding#reject), rejecting nobody's work; a group full for long would count it at every look.

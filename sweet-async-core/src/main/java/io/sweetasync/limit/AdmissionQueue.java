@@ -194,7 +194,7 @@ final class AdmissionQueue {
                 Rejection rejection;
                 lock.lock();
                 try {
-                    rejection = rejections.cannotTime(waiter.counted, ex);
+                    rejection = rejections.cannotTime(ex);
                 }
                 finally {
                     lock.unlock();

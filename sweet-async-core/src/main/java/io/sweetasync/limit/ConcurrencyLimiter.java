@@ -294,9 +294,10 @@ public final class ConcurrencyLimiter {
      * As {@link #acquire}, for a request whose rejection turns away nobody's work: its caller keeps the work and asks
      * again later, as the orchestrator does with a durable task's re-run it claimed for a group that is full (the
      * invocation stays pending and runs at a later look). Granted, queued, displaced and timed out as any other
-     * request, with the same {@link Rejection}s, but a rejection of it is not counted in {@link #rejected}
-     * ({@code sweet.async.limit.rejected}, the snapshot's rejected figure): those count work callers saw refused,
-     * and one such request turned away at every look while a group stays full would count over and over.
+     * request, with the same {@link Rejection}s, but a rejection of it for a full queue or a wait too long is not
+     * counted in {@link #rejected} ({@code sweet.async.limit.rejected}, the snapshot's rejected figure): those count
+     * work callers saw refused, and one such request turned away at every look while a group stays full would count
+     * over and over. A {@link RejectionReason#SHUTDOWN} rejection is counted (refused for good).
      *
      * <pre>{@code
      * limiter.acquireUncounted(TaskPriority.NORMAL, permit -> runThenRelease(job, permit),

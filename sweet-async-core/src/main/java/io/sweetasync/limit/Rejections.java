@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Invariants: every {@link Rejection} made here is counted exactly once, as it is made (each is made
  * for one request, which is then rejected), but for those of requests made uncounted
- * ({@link ConcurrencyLimiter#acquireUncounted}), counted never; the counts only grow, and are read without a lock or an
+ * ({@link ConcurrencyLimiter#acquireUncounted}) for a full queue or a wait too long, counted never; the counts only grow, and are read without a lock or an
  * allocation. The messages are made under the limiter's lock, so the limit and queue figures they quote
  * are those of the moment of the rejection.
  */
@@ -52,9 +52,12 @@ final class Rejections {
                 + " still queued)");
     }
 
-    /** Call under lock: the clock refused to time a wait ({@code failure}), as a shut-down one does. */
-    Rejection cannotTime(boolean counted, Throwable failure) {
-        return count(counted, RejectionReason.SHUTDOWN, "group '" + group + "' cannot time a wait for a permit: " + failure);
+    /**
+     * Call under lock: the clock refused to time a wait ({@code failure}), as a shut-down one does. Counted for every
+     * request, uncounted ones too: a request refused for a shutdown is refused for good (its task ends rejected).
+     */
+    Rejection cannotTime(Throwable failure) {
+        return count(true, RejectionReason.SHUTDOWN, "group '" + group + "' cannot time a wait for a permit: " + failure);
     }
 
     private Rejection count(boolean counted, RejectionReason reason, String message) {

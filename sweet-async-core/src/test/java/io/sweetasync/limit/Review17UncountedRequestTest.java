@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.ManualClock;
 import io.sweetasync.TaskPriority;
+import io.sweetasync.spi.TaskClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,5 +68,41 @@ class Review17UncountedRequestTest {
         limiter.acquireUncounted(TaskPriority.NORMAL, held::add, uncounted::add);
         assertThat(held).hasSize(1);
         assertThat(limiter.inFlight()).isEqualTo(1);
+    }
+
+    /**
+     * Refused because its wait cannot be timed (the clock shut down) is refused for good, and its task ends rejected:
+     * counted for an uncounted request too (sweet.async.limit.rejected{reason=SHUTDOWN} agrees with the listeners).
+     */
+    @Test
+    void anUncountedRequestRefusedForAShutdownIsCounted() {
+        TaskClock shutDown = new TaskClock() {
+            @Override
+            public Instant now() {
+                return clock.now();
+            }
+
+            @Override
+            public long nanoTime() {
+                return clock.nanoTime();
+            }
+
+            @Override
+            public Scheduled schedule(Duration delay, Runnable action) {
+                throw new RejectedExecutionException("the clock is shut down");
+            }
+        };
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter("mail", LimiterConfig.defaults()
+                .withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1).withQueueCapacity(1)
+                .withMaxWait(Duration.ofMinutes(1)), shutDown);
+        List<ConcurrencyLimiter.Permit> held = new ArrayList<>();
+        List<ConcurrencyLimiter.Rejection> refused = new ArrayList<>();
+        limiter.acquire(TaskPriority.NORMAL, held::add, refused::add);
+        assertThat(held).hasSize(1);
+
+        limiter.acquireUncounted(TaskPriority.NORMAL, held::add, refused::add);
+        assertThat(refused).singleElement().extracting(ConcurrencyLimiter.Rejection::reason)
+                .isEqualTo(RejectionReason.SHUTDOWN);
+        assertThat(limiter.rejected(RejectionReason.SHUTDOWN)).isEqualTo(1);
     }
 }
