@@ -46,7 +46,7 @@ final class DurableEnds {
         // the invocation never ran: it stays pending and is handed over, to be claimed and run at a later look.
         // Such a bounce ends CANCELLED here (TaskEnding#bounced: no failure to announce); one refused by a closed
         // runtime ends rejected (shutdown), and is handed over as well.
-        return node.cancelledByShutdown() || node.bounced() || node.rejected() && node.isUnrunRerun();
+        return node.cancelledByShutdown() || node.turnedAwayUnrun();
     }
 
     /**

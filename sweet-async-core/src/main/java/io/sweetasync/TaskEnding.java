@@ -225,6 +225,14 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
     }
 
     /**
+     * Whether this durable re-run was turned away here before it ran, its invocation handed over to run later: a
+     * bounce ({@link #bounced}), or a refusal by a closed runtime or clock (ended rejected, {@code SHUTDOWN}).
+     */
+    boolean turnedAwayUnrun() {
+        return bounced() || rejected() && isUnrunRerun();
+    }
+
+    /**
      * Requests a stop: the first request wins. Ends a body that is not running, interrupts one that
      * is, and cancels the unfinished subtree (iteratively, however deep).
      */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
-import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskStore;
@@ -32,12 +31,10 @@ class Review15DurGroupFullRerunTest {
         return Databases.all();
     }
 
-    private static final LimiterConfig MAIL = LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED)
-            .withLimits(1, 1, 1).withQueueCapacity(1).withMaxWait(Duration.ofHours(1));
+    private static final LimiterConfig MAIL = ReviewSupport.oneAtATime(Duration.ofHours(1));
 
     private static TaskOrchestrator.Builder on(TaskStore store, String member) {
-        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
-                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1)).group("mail", MAIL);
+        return ReviewSupport.durableMember(store, member).group("mail", MAIL);
     }
 
     private static String durableStatus(TaskStore store, TaskId id) {

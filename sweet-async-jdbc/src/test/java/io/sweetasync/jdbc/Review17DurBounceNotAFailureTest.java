@@ -11,18 +11,15 @@ import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskRejectedException;
 import io.sweetasync.TaskStatus;
-import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskStore;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,27 +35,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Review17DurBounceNotAFailureTest {
 
-    private static final LimiterConfig MAIL = LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED)
-            .withLimits(1, 1, 1).withQueueCapacity(1).withMaxWait(Duration.ofHours(1));
+    private static final LimiterConfig MAIL = ReviewSupport.oneAtATime(Duration.ofHours(1));
 
     private static TaskOrchestrator.Builder on(TaskStore store, String member) {
-        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
-                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1)).group("mail", MAIL);
-    }
-
-    /** Counts the invocations handed back unrun (the bounces). */
-    static final class CountingStore extends ReviewSupport.GatedStore {
-        final AtomicInteger unrun = new AtomicInteger();
-
-        CountingStore(TaskStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void releaseUnrun(long owner, Collection<TaskId> ids) {
-            super.releaseUnrun(owner, ids);
-            unrun.addAndGet(ids.size());
-        }
+        return ReviewSupport.durableMember(store, member).group("mail", MAIL);
     }
 
     @Test
@@ -72,7 +52,7 @@ class Review17DurBounceNotAFailureTest {
             never.await();
             return "never";
         }).build();
-        CountingStore bStore = new CountingStore(store);
+        ReviewSupport.CountingStore bStore = new ReviewSupport.CountingStore(store);
         List<TaskInfo> endsOfId = new CopyOnWriteArrayList<>();
         List<TaskInfo> failedEnds = new CopyOnWriteArrayList<>();
         CountDownLatch bBusy = new CountDownLatch(1);

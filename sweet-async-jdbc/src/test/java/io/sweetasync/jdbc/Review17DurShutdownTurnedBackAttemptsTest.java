@@ -28,8 +28,7 @@ import org.junit.jupiter.api.Timeout;
 class Review17DurShutdownTurnedBackAttemptsTest {
 
     private static TaskOrchestrator.Builder on(TaskStore store, String member) {
-        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
-                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1));
+        return ReviewSupport.durableMember(store, member);
     }
 
     /** Begins its member's shutdown as its first claim of something comes back, before the member starts it. */

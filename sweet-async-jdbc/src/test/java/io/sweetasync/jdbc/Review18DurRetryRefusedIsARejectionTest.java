@@ -10,7 +10,6 @@ import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
-import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.RejectionReason;
 import io.sweetasync.spi.DurableRecord;
@@ -32,12 +31,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Review18DurRetryRefusedIsARejectionTest {
 
-    private static final LimiterConfig MAIL = LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED)
-            .withLimits(1, 1, 1).withQueueCapacity(1).withMaxWait(Duration.ofSeconds(5));
+    private static final LimiterConfig MAIL = ReviewSupport.oneAtATime(Duration.ofSeconds(5));
 
     private static TaskOrchestrator.Builder on(TaskStore store, String member) {
-        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
-                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1)).group("mail", MAIL);
+        return ReviewSupport.durableMember(store, member).group("mail", MAIL);
     }
 
     @Test
@@ -51,7 +48,7 @@ class Review18DurRetryRefusedIsARejectionTest {
             never.await();
             return "never";
         }).build();
-        Review17DurBounceNotAFailureTest.CountingStore bStore = new Review17DurBounceNotAFailureTest.CountingStore(store);
+        ReviewSupport.CountingStore bStore = new ReviewSupport.CountingStore(store);
         AtomicInteger runsOnB = new AtomicInteger();
         CountDownLatch bAttempting = new CountDownLatch(1);
         CountDownLatch ownQueued = new CountDownLatch(1);

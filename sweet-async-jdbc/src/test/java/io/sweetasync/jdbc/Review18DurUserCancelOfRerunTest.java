@@ -9,7 +9,6 @@ import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
-import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskStore;
@@ -31,12 +30,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Review18DurUserCancelOfRerunTest {
 
-    private static final LimiterConfig MAIL = LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED)
-            .withLimits(1, 1, 1).withQueueCapacity(1).withMaxWait(Duration.ofHours(1));
+    private static final LimiterConfig MAIL = ReviewSupport.oneAtATime(Duration.ofHours(1));
 
     private static TaskOrchestrator.Builder on(TaskStore store, String member) {
-        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
-                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1)).group("mail", MAIL);
+        return ReviewSupport.durableMember(store, member).group("mail", MAIL);
     }
 
     @Test
@@ -50,7 +47,7 @@ class Review18DurUserCancelOfRerunTest {
             never.await();
             return "never";
         }).build();
-        Review17DurBounceNotAFailureTest.CountingStore bStore = new Review17DurBounceNotAFailureTest.CountingStore(store);
+        ReviewSupport.CountingStore bStore = new ReviewSupport.CountingStore(store);
         AtomicInteger runsOnB = new AtomicInteger();
         List<TaskInfo> endsOfId = new CopyOnWriteArrayList<>();
         CountDownLatch bBusy = new CountDownLatch(1);

@@ -1,6 +1,9 @@
 package io.sweetasync.jdbc;
 
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.limit.LimitAlgorithm;
+import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.DurableStartGate;
 import io.sweetasync.spi.TaskQuery;
@@ -143,6 +146,36 @@ final class ReviewSupport {
         @Override
         public boolean isWrapperFor(Class<?> iface) throws SQLException {
             return target.isWrapperFor(iface);
+        }
+    }
+
+    /**
+     * A member of the durable re-run tests on {@code store}: JSON codec, records flushed every 50 ms, a 1 s lease (so
+     * a stopped member's invocations are claimed within seconds).
+     */
+    static TaskOrchestrator.Builder durableMember(TaskStore store, String member) {
+        return TaskOrchestrator.builder().store(store).member(member).durableCodec(new JsonDurableCodec())
+                .storeFlushInterval(Duration.ofMillis(50)).storeLease(Duration.ofSeconds(1));
+    }
+
+    /** The durable re-run tests' full group: one permit, a queue of one, a wait of up to {@code maxWait}. */
+    static LimiterConfig oneAtATime(Duration maxWait) {
+        return LimiterConfig.defaults().withAlgorithm(LimitAlgorithm.FIXED).withLimits(1, 1, 1).withQueueCapacity(1)
+                .withMaxWait(maxWait);
+    }
+
+    /** Counts the invocations handed back unrun (the bounces). */
+    static final class CountingStore extends GatedStore {
+        final AtomicInteger unrun = new AtomicInteger();
+
+        CountingStore(TaskStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void releaseUnrun(long owner, Collection<TaskId> ids) {
+            super.releaseUnrun(owner, ids);
+            unrun.addAndGet(ids.size());
         }
     }
 
