@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * environments and timings the first review did not try. No timing assertions: a figure is compared with
  * what the thread's own counters said the body did.
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FiguresReviewTest {
 

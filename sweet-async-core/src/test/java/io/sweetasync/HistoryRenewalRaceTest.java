@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * after the root's snapshot was taken but before the entry went in found nothing to renew, and the entry showed
  * the child's figures pending for good (though its listeners were told they were final).
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HistoryRenewalRaceTest {
 

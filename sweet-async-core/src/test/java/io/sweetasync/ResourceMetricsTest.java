@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Honest resource figures: tolerances are generous for a noisy shared machine, but every test pairs a
  * figure with one that a fake (wall time, a constant, the runtime's total) would get wrong.
  */
+@RunsAlone
 class ResourceMetricsTest {
 
     private static final long MB = 1 << 20;

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * whose {@code onFinished} showed pending figures hears {@code onResourcesUpdated} exactly once, with every figure
  * final, and figures final in {@code onFinished} are unchanged there; no other task hears it.
  */
+@RunsAlone
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class Review14ResAnnounceOnceTest {
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * coarse so far (a few CPU samples, a few TLABs) must not read as the final {@code UNAVAILABLE}: the next attempt
  * may well bring it over the resolution, and it would then turn {@code SAMPLED}, a final figure changing.
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Review14ResBetweenAttemptsTest {
 

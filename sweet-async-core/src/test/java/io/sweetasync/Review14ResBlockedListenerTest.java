@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * ({@code find}, {@code recent}) must not keep showing {@code PENDING} figures that are final, for every task that
  * ends after one listener call got stuck.
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Review14ResBlockedListenerTest {
 

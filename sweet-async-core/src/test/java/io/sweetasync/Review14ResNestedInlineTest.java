@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * child's figures, not the parent's, and each name's totals hold each task's own amounts, never a child's twice
  * nor a platform attempt's measured allocation again from its samples.
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Review14ResNestedInlineTest {
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * them, so the README and {@link ResourceTracking#MEASURE_AND_SAMPLE} now say so; this pins what they say (should
  * a JDK report such copies, the figures and this test change, and the README with them).
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Review14ResZeroCopyTest {
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * measured exactly: a task that had used 2 ms of CPU and a few kilobytes read 10 ms and a whole TLAB while live,
  * more CPU than its run time, then fell to its measured figure once it ended.
  */
+@RunsAlone
 class Review16ResLiveBoundTest {
 
     private static final Duration HANG = Duration.ofSeconds(120);

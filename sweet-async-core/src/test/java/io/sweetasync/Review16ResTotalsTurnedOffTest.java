@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * allocated 64 MB, sampled as such, counted 0 ns and 0 bytes in its name's totals. (The counter switched off before
  * the attempt started was mended earlier: {@code FiguresReviewTest#aNamesCpuTotalCountsTheSamplesOfAnUnmeasuredPlatformTask}.)
  */
+@RunsAlone
 class Review16ResTotalsTurnedOffTest {
 
     private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();

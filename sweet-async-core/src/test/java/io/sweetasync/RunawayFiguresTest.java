@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * are {@code PENDING} from its terminal status until its body returns, and then announced once, final,
  * through {@link TaskListener#onResourcesUpdated}, the history and the store, as late sampled figures are.
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RunawayFiguresTest {
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * measured by each task's own body: exact bytes moved, and the CPU time and allocation counters of the
  * thread that ran it (on a virtual thread, of its carrier, while the body stays mounted).
  */
+@RunsAlone
 class SampledResourcesTest {
 
     private static final long MB = 1 << 20;

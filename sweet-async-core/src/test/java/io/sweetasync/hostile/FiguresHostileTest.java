@@ -6,6 +6,7 @@ import io.sweetasync.ManualClock;
 import io.sweetasync.ResourceTracking;
 import io.sweetasync.ResourceValue;
 import io.sweetasync.RetryPolicy;
+import io.sweetasync.RunsAlone;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskMetrics;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * (MEASURE: exact per-thread counters around each attempt on a platform thread). No timing assertions: only
  * what the thread's own counters say the body did.
  */
+@RunsAlone
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FiguresHostileTest {
 

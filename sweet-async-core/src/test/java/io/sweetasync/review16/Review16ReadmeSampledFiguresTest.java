@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.ResourceTracking;
 import io.sweetasync.ResourceValue.Source;
+import io.sweetasync.RunsAlone;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** README "Resource figures" under MEASURE_AND_SAMPLE, read where the README says they are final. */
+@RunsAlone
 @Timeout(120)
 class Review16ReadmeSampledFiguresTest {
 
