@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * 0.5–1.0, {@code L} the limit now, not when the count began) followed the last probe, it forgets
  * {@code rttNoLoad} and takes the sample as the new one. Its weakness:
  * everything hinges on {@code rttNoLoad}; a minimum far below the typical latency (heavy tails) makes
- * it see a queue that is not there.
+ * it see a queue that is not there. A latency of 0 (a clock coarser than the work) counts as 1 ns; a negative one is
+ * ignored.
  */
 final class VegasLimit implements Limit {
 
@@ -63,10 +64,13 @@ final class VegasLimit implements Limit {
     }
 
     @Override
-    public void onSample(long startNanos, long rttNanos, int inflight, boolean dropped) {
-        if (rttNanos <= 0) {
-            return;
+    public void onSample(long startNanos, long rtt, int inflight, boolean dropped) {
+        if (rtt < 0) {
+            return; // a clock that stepped back: says nothing of the downstream
         }
+        // A clock coarser than the work measures it as 0 ns: counted as 1 ns (as GRADIENT2 does), not ignored, or a
+        // group whose every call timed out behind such a clock kept its limit for good (its drops were ignored too).
+        long rttNanos = Math.max(1, rtt);
         probeCount++;
         if (probeDue()) {
             probeCount = 0;
