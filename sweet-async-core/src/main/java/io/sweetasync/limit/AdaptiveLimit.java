@@ -200,6 +200,14 @@ final class AdaptiveLimit implements Limit {
                 case RECOVER -> cuts.recover(w, congested);
                 default -> throw new IllegalStateException(at.phase.name());
             }
+            if (at.phase == LimitPhase.CRUISE && at.limit <= at.min && at.windowLimit <= at.min && at.busy(w)
+                    && !congested) {
+                // A DRAIN step or a cut came down to the minimum, and this window there, its work succeeding, measured
+                // R₀: probe now, as CRUISE does at the minimum (see Guarantees). Going to CRUISE there first left the
+                // limit at the minimum for a second window before that one probed.
+                accept(w);
+                probing.start();
+            }
         }
         if (!dropping) {
             baseline.averageDrops(w);
