@@ -37,6 +37,10 @@ import java.util.List;
  * <li>A finished root lets go of its tree only when its body no longer runs: at its finisher, or, for a runaway
  * root, at whichever of its finisher and its returning body comes second (its change of {@link #forgetGate}
  * fails).</li>
+ * <li>Nor does it cut the part below a task whose body still runs (a runaway child, ended with its root or before
+ * it): that body may still read its children ({@code joinChildren()}). That part is let go of when the body returns
+ * ({@link #bodyReturnedBelow}): the walk reads the body's state after it marks the tree {@link #forgotten}, the
+ * returning body reads the mark after it changed its state, so one side or both let go of it.</li>
  * </ul>
  */
 final class ChildList {
@@ -133,17 +137,33 @@ final class ChildList {
     }
 
     /**
+     * A runaway {@code node} below the root has returned, its root having let go of the rest of the tree: lets go of
+     * the part below it, which the root's end left whole while this body ran (see the class javadoc).
+     */
+    void bodyReturnedBelow(TaskChildren<?> node) {
+        cut(node);
+    }
+
+    /**
      * Lets go of this finished root's tree: every node of it forgets its children (and each child its older
      * sibling), so that a handle of the root, or of any task of the tree, kept after the end (a map of jobs) keeps
      * no other task of it, nor their values. Called once the root's snapshot is in the history, whose late
      * renewals patch that snapshot rather than walk the tree ({@link TaskHistory#renew}); the started count stays
-     * ({@link TaskChildren#childCount()}), and a context kept past its task's end lists no children. A loop over an
-     * explicit stack, however deep.
+     * ({@link TaskChildren#childCount()}), and a context kept past its task's end lists no children. The part
+     * below a task whose body still runs is left whole, until that body returns ({@link #bodyReturnedBelow}).
      */
     private void forgetTree(TaskChildren<?> root) {
-        forgotten = true; // before any cut: see TaskChildren.treeForgotten()
+        forgotten = true; // before any cut: see TaskChildren.treeForgotten(), and before any body's state is read
+        cut(root);
+    }
+
+    /**
+     * Cuts the lists of {@code top} and of every node below it but the parts below bodies still running. A loop over
+     * an explicit stack, however deep.
+     */
+    private static void cut(TaskChildren<?> top) {
         ArrayDeque<TaskChildren<?>> pending = new ArrayDeque<>();
-        pending.push(root);
+        pending.push(top);
         while (!pending.isEmpty()) {
             TaskChildren<?> node = pending.pop();
             synchronized (node.outcome) {
@@ -158,7 +178,9 @@ final class ChildList {
                 while (child != null) {
                     TaskChildren<?> older = child.olderSibling;
                     child.olderSibling = null; // the link is written under its parent's monitor, this one
-                    if (child.children != null) { // a leaf (most of a fan-out) has nothing more to let go of
+                    // A leaf (most of a fan-out) has nothing more to let go of; a runaway's body may still join its
+                    // children: its part is let go of as that body returns.
+                    if (child.children != null && !child.bodyRunning()) {
                         pending.push(child);
                     }
                     child = older;

@@ -64,8 +64,8 @@ final class FinishedTasks {
             announceWhenFinal(node);
         }
         if (node.parentNode() == null) {
-            // Its snapshot is in the history: nothing walks the tree of a finished root again, but the root's own
-            // body if it still runs (a runaway: its joinChildren()); then when that body returns
+            // Its snapshot is in the history: nothing walks the tree of a finished root again, but a body of it that
+            // still runs (a runaway: its joinChildren()); its part is let go of when that body returns
             node.finishedForgetTree(node.isRunaway());
         }
         if (leftRegistry) {
@@ -80,9 +80,7 @@ final class FinishedTasks {
      * with, in the history and the store; only its {@code metrics()} become final.
      */
     void runawayReturned(TaskNode<?> node) {
-        if (node.parentNode() == null) {
-            node.bodyReturnedForgetTree();
-        }
+        node.bodyReturnedForgetTree();
         if (node.bodyReturnedAfterEnd() && !orchestrator.parts().isClosed()) {
             announceWhenFinal(node);
         }

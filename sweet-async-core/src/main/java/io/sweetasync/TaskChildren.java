@@ -63,6 +63,9 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         super(settings, idValue, givenId);
     }
 
+    /** Whether an attempt's body runs now (between its claim and its end), on whichever thread. */
+    abstract boolean bodyRunning();
+
     /** The settings of this task's last child, if resolved from {@code spec} with {@code derivedName}; else null. */
     TaskSettings lastChildSettings(TaskSpec<?> spec, String derivedName) {
         ChildList list = children; // read without the lock: see ChildList.lastSettings
@@ -166,11 +169,21 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
         }
     }
 
-    /** A runaway root's body has returned: lets go of the tree if the finisher waited for it (see above). */
+    /**
+     * A runaway's body has returned. A root's lets go of the tree if the finisher waited for it (see above); a task
+     * below, whose part of the tree its root's end left whole while this body ran, lets go of that part if the root
+     * has let go of the rest ({@link ChildList#bodyReturnedBelow}).
+     */
     final void bodyReturnedForgetTree() {
         ChildList list = children;
-        if (list != null) {
+        if (list == null) {
+            return;
+        }
+        if (settings.parent == null) {
             list.bodyReturned(this);
+        }
+        else if (rootNode().treeForgotten()) {
+            list.bodyReturnedBelow(this);
         }
     }
 

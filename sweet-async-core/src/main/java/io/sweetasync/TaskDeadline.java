@@ -39,9 +39,6 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
         super(settings, idValue, givenId);
     }
 
-    /** Whether an attempt's body runs now (between its claim and its end), on whichever thread. */
-    abstract boolean bodyRunning();
-
     /**
      * Schedules {@code action} on the orchestrator's clock; null if {@code delay} is practically endless, or if
      * the clock refused or failed (the task has then ended).
