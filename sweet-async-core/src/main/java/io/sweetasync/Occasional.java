@@ -59,6 +59,12 @@ final class Occasional {
      */
     volatile FollowedWork followedWork;
     /**
+     * Why the task's children are cancelled as they are added, set once its body failed for good
+     * ({@link TaskEnding#stopChildrenForGood}): its unfinished children then are cancelled, and so is a child started
+     * after that (through its context, kept by another thread) while it waits for them. Null otherwise.
+     */
+    volatile String childrenCancelled;
+    /**
      * Whether the task only follows work (an {@code anywhere()} handle, a placed durable task's mirror): no load of this
      * member ({@link ClusterPlacement#liveTasks}) from when it is counted live to just before it is not. Set before it
      * is counted, read by {@link FinishedTasks}.

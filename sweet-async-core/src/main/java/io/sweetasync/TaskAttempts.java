@@ -60,7 +60,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         releasePermit(PermitRelease.IGNORE);
         if (BODY_STATE.compareAndSet(this, IDLE, RUNNING)) {
             bodyFailed(ex);
-            stopSubtree("its parent " + label() + " failed");
+            stopChildrenForGood();
             endBody();
         }
     }
@@ -196,7 +196,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         }
         if (delay == null) {
             bodyFailed(error);
-            stopSubtree("its parent " + label() + " failed");
+            stopChildrenForGood();
             endBody();
             return;
         }

@@ -97,7 +97,8 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
 
     /**
      * Registers {@code child}; throws if this task has finished. Returns whether this task is
-     * stopping, in which case the caller must stop the child (once it is fully registered).
+     * stopping, or its body failed for good, in which case the caller must stop the child (once it is fully
+     * registered).
      */
     boolean addChild(TaskNode<?> child) {
         int kept;
@@ -135,7 +136,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 && ChildList.isPowerOfTen(kept / ChildList.MANY_CHILDREN)) {
             ChildList.warnOfMany(this, kept);
         }
-        return isStoppedOrSealed();
+        return stopsNewChildren();
     }
 
     /**

@@ -298,11 +298,34 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
         TaskTrees.cancelBelow(self(), reason);
     }
 
-    /** Reason given to children cancelled because this task stopped. */
+    /**
+     * The body failed for good: cancels the unfinished subtree, and every child started from now on as it is added
+     * (SPEC 1.8 rule 4: the task, failed but not stopped, still waits for its children to return, and a context kept
+     * by another thread may start more meanwhile). The reason is kept before the walk reads the children, and a child
+     * is added under the lock the walk takes before its parent reads the reason ({@link TaskChildren#addChild}): one
+     * side or both cancel it.
+     */
+    final void stopChildrenForGood() {
+        String reason = "its parent " + label() + " failed";
+        occasional().childrenCancelled = reason;
+        stopSubtree(reason);
+    }
+
+    /** Whether a child added now must be stopped: this task was stopped or sealed, or its body failed for good. */
+    final boolean stopsNewChildren() {
+        Occasional rare;
+        return isStoppedOrSealed() || (rare = occasionalOrNull()) != null && rare.childrenCancelled != null;
+    }
+
+    /** Reason given to children cancelled because this task stopped, or (none stopped it) its body failed for good. */
     String stopReasonForChildren() {
         Stop request = stop;
-        return request != null && request.kind() == StopKind.TIMEOUT ? "its parent " + label() + " timed out"
-                : "its parent " + label() + " was cancelled";
+        if (request != null && request.kind() == StopKind.TIMEOUT) {
+            return "its parent " + label() + " timed out";
+        }
+        Occasional rare = request == null || request == SEALED ? occasionalOrNull() : null;
+        String failed = rare == null ? null : rare.childrenCancelled;
+        return failed != null ? failed : "its parent " + label() + " was cancelled";
     }
 
     /**
