@@ -19,7 +19,8 @@ import org.springframework.util.ClassUtils;
  *
  * <p>Called from any caller's thread at once: both maps are concurrent, a plan is immutable (builders are
  * immutable, so one serves every call), and two threads making the same plan at once keep the first one
- * stored. A bean class the start-up check did not see (lazy, prototype) has its return type checked here.
+ * stored. A bean class the start-up check did not see (its definition did not tell it) has its return type checked
+ * here.
  */
 final class AsyncTaskPlans {
 
@@ -94,7 +95,7 @@ final class AsyncTaskPlans {
         // Fetcher<CompletableFuture<String>> returns Object, and its future was taken for a plain value)
         Class<?> beanClass = target == null ? targetClass : AopUtils.getTargetClass(target);
         Class<?> returns = returnType(specific, beanClass);
-        AsyncTaskSettings.checkReturnType(specific, returns, ClassUtils.getUserClass(beanClass)); // beans the start-up check did not see (lazy, prototype)
+        AsyncTaskSettings.checkReturnType(specific, returns, ClassUtils.getUserClass(beanClass)); // beans the start-up check did not see
         // Named after the bean's class behind a JDK proxy too (the called method is the interface's), and when the class
         // inherits the method (two beans' classes extending one base ran as one name). A durable or
         // placed call keeps the called method's name, that of its handler (registered and stored under it), as

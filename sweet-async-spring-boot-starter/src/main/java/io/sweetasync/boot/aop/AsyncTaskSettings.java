@@ -166,7 +166,8 @@ final class AsyncTaskSettings {
 
     /**
      * {@link #builder}, a bad attribute's message naming the method (the core's names only the value): at
-     * start-up, and at the first call of a bean the start-up check did not see (prototype, request scope).
+     * start-up, and at the first call of a bean the start-up check did not see (one whose definition does not tell its
+     * class: a factory method declared to return an interface the class implements, or {@code Object}).
      */
     SpawningTaskBuilder<Object> namedBuilder(Method method, AsyncTask annotation) {
         return namedBuilder(method, annotation, method.getDeclaringClass());

@@ -4,6 +4,8 @@ import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.annotation.Placement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.HashSet;
+import java.util.Set;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -12,9 +14,10 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Once every singleton exists, checks the attributes of every {@code @AsyncTask} method of a singleton bean
- * ({@link AsyncTaskAspect#validate}: a {@code timeout = "five seconds"} or an unknown {@code runtime} stops
- * start-up naming the method), registers each {@code @AsyncTask(durable = true)} method as the handler of
+ * Once every singleton exists, checks the attributes of every {@code @AsyncTask} method of a bean whose class its
+ * definition tells, of any scope ({@link AsyncTaskAspect#validate}: a {@code timeout = "five seconds"} or an unknown
+ * {@code runtime} stops start-up naming the method; a prototype bean's too, without creating one: checked only at its
+ * first call, its bad attribute or return type failed the first request instead), registers each {@code @AsyncTask(durable = true)} method as the handler of
  * its durable tasks, so that invocations stored before a crash run again on this start
  * ({@link AsyncTaskAspect#registerDurable}), and each {@code @AsyncTask(placement = ANYWHERE)} method as
  * the handler of calls placed on this member ({@link AsyncTaskAspect#registerAnywhere}).
@@ -31,16 +34,27 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
 
     @Override
     public void afterSingletonsInstantiated() {
-        for (String name : beans.getBeanNamesForType(Object.class, false, false)) {
+        Set<Class<?>> checked = new HashSet<>();
+        for (String name : beans.getBeanNamesForType(Object.class, true, false)) {
             Class<?> type = beans.getType(name, false);
             if (type == null) {
                 continue;
             }
+            // Any scope's methods are checked, each class once (a scoped proxy and its target are one class: a
+            // warning is not logged twice); handlers are a singleton's (registering one would create the bean)
+            boolean singleton = beans.isSingleton(name);
             Class<?> target = targetClass(name, type);
+            boolean unchecked = checked.add(target);
+            if (!unchecked && !singleton) {
+                continue;
+            }
             for (Method method : ReflectionUtils.getUniqueDeclaredMethods(target, ReflectionUtils.USER_DECLARED_METHODS)) {
                 AsyncTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, AsyncTask.class);
-                if (annotation != null) {
+                if (annotation != null && unchecked) {
                     aspect.validate(method, annotation, target);
+                }
+                if (!singleton) {
+                    continue;
                 }
                 if (annotation != null && annotation.placement() == Placement.ANYWHERE) {
                     aspect.registerAnywhere(beans.getBean(name), invocable(method, type), annotation);
