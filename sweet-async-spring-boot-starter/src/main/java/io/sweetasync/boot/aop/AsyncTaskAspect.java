@@ -2,6 +2,7 @@ package io.sweetasync.boot.aop;
 
 import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
+import io.sweetasync.TaskCancelledException;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
@@ -117,9 +118,17 @@ public class AsyncTaskAspect implements MethodInterceptor, Ordered {
         if (returns == void.class) {
             CallerContext.Captured caller = CallerContext.capture(); // the warning carries the caller's MDC
             task.toCompletableFuture().whenComplete((value, error) -> {
-                if (error != null) {
+                Throwable cause = error == null ? null : unwrap(error);
+                if (cause instanceof CancellationException || cause instanceof TaskCancelledException) {
+                    // Not a failure: cancelled on purpose (by id, its parent ending, the shutdown after its grace,
+                    // which names what it cancelled). A WARN with a stack trace per call (a shutdown cancelling a
+                    // thousand queued audits logged a thousand) is kept for failures
+                    caller.run(() -> logger.info("@AsyncTask " + task.name() + "#" + task.id()
+                            + " (fire-and-forget) was cancelled: " + cause.getMessage()));
+                }
+                else if (cause != null) {
                     caller.run(() -> logger.warn("@AsyncTask " + task.name() + "#" + task.id()
-                            + " (fire-and-forget) failed", unwrap(error)));
+                            + " (fire-and-forget) failed", cause));
                 }
             });
             return null;
