@@ -4,6 +4,7 @@ import io.sweetasync.annotation.AsyncTask;
 import io.sweetasync.annotation.Placement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.springframework.aop.support.AopUtils;
@@ -35,6 +36,8 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
     @Override
     public void afterSingletonsInstantiated() {
         Set<Class<?>> checked = new HashSet<>();
+        // the singletons as the factory lists them (isSingleton(name) would create a lazy FactoryBean to ask it)
+        Set<String> singletons = Set.copyOf(Arrays.asList(beans.getBeanNamesForType(Object.class, false, false)));
         for (String name : beans.getBeanNamesForType(Object.class, true, false)) {
             Class<?> type = beans.getType(name, false);
             if (type == null) {
@@ -42,7 +45,7 @@ public final class DurableMethodRegistrar implements SmartInitializingSingleton 
             }
             // Any scope's methods are checked, each class once (a scoped proxy and its target are one class: a
             // warning is not logged twice); handlers are a singleton's (registering one would create the bean)
-            boolean singleton = beans.isSingleton(name);
+            boolean singleton = singletons.contains(name);
             Class<?> target = targetClass(name, type);
             boolean unchecked = checked.add(target);
             if (!unchecked && !singleton) {
