@@ -17,10 +17,10 @@ import java.lang.annotation.Target;
  * its value becomes the task's; cancelling the returned future cancels the task, and a task that times out
  * or is cancelled cancels the future it was awaiting);
  * {@code void} runs fire-and-forget for a caller outside tasks (the call returns at once; failures are logged
- * as warnings and counted, a cancelled call in one line at INFO), but called inside a task it is that task's child like any call made there: the task ends only
- * after it (a blocking caller of the task waits for it), cancels it if the task fails for good, and the task's
- * timeout covers it; use {@link #detached()} for a call (an audit, say) that must outlive its caller or not hold it
- * up; any other type runs as a task
+ * as warnings and counted, a cancelled call in one line at INFO), but called inside a task it is that task's child
+ * like any call made there: the task ends only after it (a blocking caller of the task waits for it), cancels it
+ * if the task fails for good, and the task's timeout covers it; use {@link #detached()} for a call (an audit,
+ * say) that must outlive its caller or not hold it up; any other type runs as a task
  * while the caller waits, and the method's own exception is rethrown (a caller interrupted while it waits
  * gets {@code CancellationException} and the task is cancelled: nobody else holds it; a {@link #durable()} task
  * runs on, the store holding it). Other future types, and reactive

@@ -18,10 +18,11 @@ import org.springframework.util.ReflectionUtils;
  * Once every singleton exists, checks the attributes of every {@code @AsyncTask} method of a bean whose class its
  * definition tells, of any scope ({@link AsyncTaskAspect#validate}: a {@code timeout = "five seconds"} or an unknown
  * {@code runtime} stops start-up naming the method; a prototype bean's too, without creating one: checked only at its
- * first call, its bad attribute or return type failed the first request instead), registers each {@code @AsyncTask(durable = true)} method as the handler of
- * its durable tasks, so that invocations stored before a crash run again on this start
- * ({@link AsyncTaskAspect#registerDurable}), and each {@code @AsyncTask(placement = ANYWHERE)} method as
- * the handler of calls placed on this member ({@link AsyncTaskAspect#registerAnywhere}).
+ * first call, its bad attribute or return type failed the first request instead), registers each
+ * {@code @AsyncTask(durable = true)} method as the handler of its durable tasks, so that invocations stored
+ * before a crash run again on this start ({@link AsyncTaskAspect#registerDurable}), and each
+ * {@code @AsyncTask(placement = ANYWHERE)} method as the handler of calls placed on this member
+ * ({@link AsyncTaskAspect#registerAnywhere}).
  */
 public final class DurableMethodRegistrar implements SmartInitializingSingleton {
 
