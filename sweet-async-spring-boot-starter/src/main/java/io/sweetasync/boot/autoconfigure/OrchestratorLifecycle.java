@@ -110,10 +110,13 @@ public class OrchestratorLifecycle implements SmartLifecycle {
                 // Bodies that ignore the interrupt keep their trees live: named too (the close does not wait again)
                 List<String> stillRunning = orchestrator.roots().stream().filter(root -> waitedFor.contains(root.id()))
                         .map(TaskInfo::path).sorted().limit(20).toList();
-                logger.warn("Cancelled task(s) still running after the " + grace + " shutdown grace: "
-                        + cancelled.values().stream().sorted().limit(20).toList()
-                        + (stillRunning.isEmpty() ? "" : "; still running 5 s after their cancellation, ignoring the "
-                                + "interrupt (their threads end when they return): " + stillRunning));
+                List<String> ended = cancelled.values().stream().sorted().limit(20).toList();
+                // Each list only when it names something: a tree ignoring the interrupt alone read "...: []; ..."
+                logger.warn("The " + grace + " shutdown grace ran out" + (ended.isEmpty() ? ""
+                        : ": task tree(s) still running then, cancelled: " + ended)
+                        + (stillRunning.isEmpty() ? "" : (ended.isEmpty() ? ": " : "; ") + "still running 5 s after "
+                                + "their cancellation, ignoring the interrupt (their threads end when they return): "
+                                + stillRunning));
             }
         }
         finally {

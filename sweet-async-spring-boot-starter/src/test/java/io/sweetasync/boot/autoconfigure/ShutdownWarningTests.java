@@ -73,7 +73,8 @@ class ShutdownWarningTests {
         finally {
             release.countDown();
         }
-        assertThat(output).contains("shutdown grace").contains("ignoring the interrupt").contains("stubborn");
+        assertThat(output).contains("shutdown grace").contains("ignoring the interrupt").contains("stubborn")
+                .as("no empty list of trees that ended cancelled").doesNotContain("grace: []").doesNotContain(": []");
     }
 
     private static SpawningTask<Integer> sleeper(TaskOrchestrator orchestrator, String name) throws InterruptedException {
