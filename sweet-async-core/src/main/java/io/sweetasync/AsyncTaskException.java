@@ -51,6 +51,13 @@ public abstract sealed class AsyncTaskException extends RuntimeException
         return attempts == 1 ? "1 attempt" : attempts + " attempts";
     }
 
+    /**
+     * The most characters of another exception's message that a message or a {@link TaskInfo.Failure} quotes: a
+     * task failing with the failure of a task it joined quotes that message, which quotes the one below it, so
+     * without a bound the messages of a chain of nested joins grew with its depth, the whole chain's with its square.
+     */
+    static final int MAX_QUOTED_MESSAGE = 1_000;
+
     static String summary(Throwable cause) {
         String message = messageOf(cause);
         return typeOf(cause) + (message == null ? "" : ": " + message);
@@ -77,10 +84,20 @@ public abstract sealed class AsyncTaskException extends RuntimeException
      */
     static String messageOf(Throwable error) {
         try {
-            return error.getMessage();
+            return cut(error.getMessage());
         }
         catch (Throwable unreadable) {
             return "(its message could not be read: getMessage() threw " + unreadable.getClass().getName() + ")";
         }
+    }
+
+    /** {@code message} cut at {@link #MAX_QUOTED_MESSAGE} characters, saying how many were left out; null stays null. */
+    private static String cut(String message) {
+        if (message == null || message.length() <= MAX_QUOTED_MESSAGE) {
+            return message;
+        }
+        int end = Character.isHighSurrogate(message.charAt(MAX_QUOTED_MESSAGE - 1)) ? MAX_QUOTED_MESSAGE - 1
+                : MAX_QUOTED_MESSAGE; // never half a pair
+        return message.substring(0, end) + "… (" + (message.length() - end) + " more characters)";
     }
 }
