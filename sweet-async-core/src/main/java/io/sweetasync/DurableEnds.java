@@ -130,7 +130,10 @@ final class DurableEnds {
         java.time.Duration timeout = DurableSettings.timeoutIn(record.settings());
         AsyncTaskException error = switch (status) {
             case CANCELLED -> new TaskCancelledException(info, reason);
-            case TIMED_OUT -> new TaskTimeoutException(info, timeout != null ? timeout : java.time.Duration.ZERO);
+            // Its stored message names the timeout it ran under; the stored settings name one only if the builder
+            // gave it (not the running member's defaultTimeout, which read "timed out after PT0S")
+            case TIMED_OUT -> record.failure() != null ? new TaskTimeoutException(info, record.failure())
+                    : new TaskTimeoutException(info, timeout != null ? timeout : java.time.Duration.ZERO);
             default -> new TaskFailedException(info, new IllegalStateException(
                     failure != null ? failure.type() + ": " + failure.message() : reason));
         };
