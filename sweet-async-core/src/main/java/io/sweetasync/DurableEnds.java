@@ -70,6 +70,13 @@ final class DurableEnds {
             case TaskResult.Ok<?> ok -> {
                 try {
                     encoded = ok.value() == null ? null : codec.encode(ok.value());
+                    String unstorable = StorableText.why(encoded);
+                    if (unstorable != null) {
+                        LOG.log(Level.WARNING, "the result of durable task {0}, as the codec {1} encoded it, has {2}, "
+                                + "which a store does not keep as it is; not stored", node.label(),
+                                codec.getClass().getName(), unstorable);
+                        encoded = null;
+                    }
                     if (encoded != null && encoded.length() > maxResultSize) {
                         LOG.log(Level.WARNING, "the result of durable task {0} is {1} characters, over the {2} kept; "
                                 + "not stored", node.label(), encoded.length(), maxResultSize);

@@ -60,6 +60,12 @@ final class DurableSubmission {
                 // stored as no argument: the handler ran on null, silently
                 throw new IllegalArgumentException("the codec " + codec.getClass().getName() + " encoded it as null");
             }
+            String unstorable = StorableText.why(encoded);
+            if (unstorable != null) {
+                // kept so, a re-run got another argument: the store takes the NUL out, or keeps '?' for the half pair
+                throw new IllegalArgumentException("the codec " + codec.getClass().getName() + " encoded it with "
+                        + unstorable + ", which a store does not keep as it is");
+            }
             if (encoded != null) {
                 codec.decode(encoded, registration.type()); // what a re-run will see must be readable now
             }

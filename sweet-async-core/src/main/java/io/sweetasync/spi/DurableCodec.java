@@ -11,7 +11,9 @@ import java.util.Objects;
  * Turns durable task arguments and results into text a {@link TaskStore} keeps, and back.
  * {@code io.sweetasync.jdbc.JsonDurableCodec} uses Jackson; the starter uses the application's mapper.
  * The text must have a UTF-8 form (no unpaired surrogates; for PostgreSQL no NUL characters either): stores
- * keep UTF-8, and a re-run or a reader gets back what the store kept. A result is encoded on the store's
+ * keep UTF-8, and a re-run or a reader gets back what the store kept. Text that breaks this is never stored
+ * altered: such an argument is refused at {@code run()}, such a result is not kept (a warning names the task). A
+ * result is encoded on the store's
  * thread: what that throws, {@link Error}s included, costs that result only (the task's end is stored
  * without it).
  *
