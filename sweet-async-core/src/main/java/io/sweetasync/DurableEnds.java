@@ -141,8 +141,14 @@ final class DurableEnds {
             // gave it (not the running member's defaultTimeout, which read "timed out after PT0S")
             case TIMED_OUT -> record.failure() != null ? new TaskTimeoutException(info, record.failure())
                     : new TaskTimeoutException(info, timeout != null ? timeout : java.time.Duration.ZERO);
-            default -> new TaskFailedException(info, new IllegalStateException(
-                    failure != null ? failure.type() + ": " + failure.message() : reason));
+            // The cause carries the stored type and message; the whole message as its run ended, where kept, else
+            // one made over the cause read "failed: IllegalStateException: IOException: ..." (a type never thrown)
+            default -> {
+                IllegalStateException cause = new IllegalStateException(
+                        failure != null ? failure.type() + ": " + failure.message() : reason);
+                yield record.failure() != null ? new TaskFailedException(info, record.failure(), cause)
+                        : new TaskFailedException(info, cause);
+            }
         };
         return Optional.of(TaskResult.err(error));
     }

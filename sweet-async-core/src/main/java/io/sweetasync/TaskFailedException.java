@@ -14,4 +14,12 @@ public final class TaskFailedException extends AsyncTaskException {
     TaskFailedException(TaskInfo task, Throwable cause) {
         super(task, "task " + describe(task) + " failed after " + attempts(task.attempts()) + ": " + summary(cause), cause);
     }
+
+    /**
+     * A failure read back from a task store, with the message its run ended with ({@code message}, as stored), so it
+     * reads as its caller heard it: {@code cause}, which carries the stored text, is not what the task threw.
+     */
+    TaskFailedException(TaskInfo task, String message, Throwable cause) {
+        super(task, message, cause);
+    }
 }
