@@ -13,9 +13,8 @@ import java.util.Objects;
  * The text must have a UTF-8 form (no unpaired surrogates; for PostgreSQL no NUL characters either): stores
  * keep UTF-8, and a re-run or a reader gets back what the store kept. Text that breaks this is never stored
  * altered: such an argument is refused at {@code run()}, such a result is not kept (a warning names the task). A
- * result is encoded on the store's
- * thread: what that throws, {@link Error}s included, costs that result only (the task's end is stored
- * without it).
+ * result is encoded on the store's thread: what that throws, {@link Error}s included, costs that result only (the
+ * task's end is stored without it).
  *
  * <pre>{@code
  * TaskOrchestrator.builder().store(store).durableCodec(new JsonDurableCodec()).build();
