@@ -65,6 +65,12 @@ final class Occasional {
      */
     volatile String childrenCancelled;
     /**
+     * Whether the task is being ended at once with its subtree (its forced end, {@link TaskDeadline}), which listed
+     * its children: a child its body (a runaway) starts from then on is refused, as after its end, or it was not in
+     * the list and ended after its parent. Written and read under the task's monitor ({@link TaskChildren#addChild}).
+     */
+    boolean closedToChildren;
+    /**
      * Whether the task only follows work (an {@code anywhere()} handle, a placed durable task's mirror): no load of this
      * member ({@link ClusterPlacement#liveTasks}) from when it is counted live to just before it is not. Set before it
      * is counted, read by {@link FinishedTasks}.

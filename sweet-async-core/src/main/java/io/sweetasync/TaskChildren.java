@@ -107,6 +107,12 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
                 throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
                         + ": that task has ended (" + status() + ") while its body still runs; start it detached");
             }
+            Occasional rare = occasionalOrNull();
+            if (rare != null && rare.closedToChildren) {
+                throw new IllegalStateException("cannot start child task " + child.name() + " of " + label()
+                        + ": that task is being ended with its subtree (its deadline or stop passed, its body still "
+                        + "running); start it detached");
+            }
             // While the body runs (not childrenCounted) the task cannot finish: nothing to count yet.
             while (childrenCounted) {
                 int current = outstanding;
@@ -200,6 +206,18 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     /** The children, in the order they were added: a copy, taken under the lock (one array). */
     List<TaskNode<?>> childNodes() {
         synchronized (outcome) {
+            return children == null || children.count == 0 ? List.of() : children.inOrder();
+        }
+    }
+
+    /**
+     * This task's children, as {@link #childNodes()}, and from now on no more: a child started later is refused
+     * ({@link #addChild}). For its forced end ({@link TaskTrees#unfinishedTopDownClosed}), which ends the children
+     * it listed before it ends this task: one started after the list was ended after its parent.
+     */
+    List<TaskNode<?>> closeToChildren() {
+        synchronized (outcome) {
+            occasional().closedToChildren = true;
             return children == null || children.count == 0 ? List.of() : children.inOrder();
         }
     }

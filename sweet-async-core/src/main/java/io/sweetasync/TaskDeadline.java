@@ -165,7 +165,7 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
      * group permit until it returns, and then only gives back its share.
      */
     private void forceEnd() {
-        List<TaskNode<?>> order = TaskTrees.unfinishedTopDown(self());
+        List<TaskNode<?>> order = TaskTrees.unfinishedTopDownClosed(self());
         // A child whose own end is under way on another thread, its status not yet published (its progress frozen,
         // its error made) is no runaway: it ends as its end does, and its ancestors up to here, ended now, would say
         // they ended before it (and their snapshots would call its progress supplier). They end once it has. (One

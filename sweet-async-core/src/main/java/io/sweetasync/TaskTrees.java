@@ -81,8 +81,12 @@ final class TaskTrees {
         }
     }
 
-    /** {@code top} and its unfinished descendants, each before its children (end them in reverse). */
-    static List<TaskNode<?>> unfinishedTopDown(TaskNode<?> top) {
+    /**
+     * {@code top} and its unfinished descendants, each before its children (end them in reverse), each closed to
+     * new children as its children are listed ({@link TaskChildren#closeToChildren}): a list that a runaway body's
+     * new child could miss would end that child after its parent.
+     */
+    static List<TaskNode<?>> unfinishedTopDownClosed(TaskNode<?> top) {
         List<TaskNode<?>> order = new ArrayList<>();
         ArrayDeque<TaskNode<?>> pending = new ArrayDeque<>();
         pending.push(top);
@@ -90,7 +94,7 @@ final class TaskTrees {
             TaskNode<?> node = pending.pop();
             if (!node.isFinished()) {
                 order.add(node);
-                node.childNodes().forEach(pending::push);
+                node.closeToChildren().forEach(pending::push);
             }
         }
         return order;
