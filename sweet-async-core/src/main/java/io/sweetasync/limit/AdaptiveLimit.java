@@ -188,6 +188,7 @@ final class AdaptiveLimit implements Limit {
             }
         }
         else {
+            long ratesAdded = at.rates.added();
             switch (at.phase) {
                 case STARTUP -> startup(w, congested);
                 case CRUISE -> cruise(w, congested);
@@ -204,8 +205,12 @@ final class AdaptiveLimit implements Limit {
                     && !congested) {
                 // A DRAIN step or a cut came down to the minimum, and this window there, its work succeeding, measured
                 // R₀: probe now, as CRUISE does at the minimum (see Guarantees). Going to CRUISE there first left the
-                // limit at the minimum for a second window before that one probed.
-                accept(w);
+                // limit at the minimum for a second window before that one probed. A cut that helped (RECOVER) may have
+                // counted this window's rate already: once, not twice (it would push an older window's out).
+                if (at.rates.added() == ratesAdded) {
+                    at.rates.add(w.goodRate());
+                }
+                acceptCounted(w);
                 probing.start();
             }
         }
@@ -254,6 +259,11 @@ final class AdaptiveLimit implements Limit {
     /** A busy window that was neither slow nor dropping: its rate counts, its limit was good. */
     private void accept(SampleWindow w) {
         at.rates.add(w.goodRate());
+        acceptCounted(w);
+    }
+
+    /** As {@link #accept}, for a window whose rate {@code at.rates} already holds. */
+    private void acceptCounted(SampleWindow w) {
         probing.before(w);
         step.from(w);
         at.lastGood = at.windowLimit;

@@ -9,6 +9,8 @@ final class Window {
     private final double[] values;
     private int count;
     private int next;
+    /** How many values were ever added (cleared or not). */
+    private long added;
 
     Window(int capacity) {
         values = new double[capacity];
@@ -18,6 +20,12 @@ final class Window {
         values[next] = value;
         next = (next + 1) % values.length;
         count = Math.min(count + 1, values.length);
+        added++;
+    }
+
+    /** How many values were ever added, cleared or not: whether one was added since an earlier reading. */
+    long added() {
+        return added;
     }
 
     void clear() {
