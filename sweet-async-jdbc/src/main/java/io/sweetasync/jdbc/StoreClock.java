@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -82,7 +83,8 @@ final class StoreClock {
     private final LongSupplier monotonic;
     /** The reading of the database's time carried (see above); null until the first sync. */
     private volatile Reading reading;
-    private volatile boolean said;
+    /** Whether the difference was said in the log: set by the one sync that says it (two at once read it unset). */
+    private final AtomicBoolean said = new AtomicBoolean();
 
     StoreClock(LongSupplier wallClock) {
         this(wallClock, System::nanoTime);
@@ -155,8 +157,7 @@ final class StoreClock {
             }
         }
         long measured = difference();
-        if (Math.abs(measured) >= WORTH_SAYING_MILLIS && !said) {
-            said = true;
+        if (Math.abs(measured) >= WORTH_SAYING_MILLIS && !said.get() && said.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "this JVM's clock differs from the database's by " + measured
                     + " ms (database minus JVM): the task store (" + connections.prefix() + "*) keeps leases in the "
                     + "database's time, so members still agree on them, but the times in task records come from each "
