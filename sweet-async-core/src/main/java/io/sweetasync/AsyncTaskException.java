@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.Names;
 import java.util.Objects;
 
 /**
@@ -96,8 +97,7 @@ public abstract sealed class AsyncTaskException extends RuntimeException
         if (message == null || message.length() <= MAX_QUOTED_MESSAGE) {
             return message;
         }
-        int end = Character.isHighSurrogate(message.charAt(MAX_QUOTED_MESSAGE - 1)) ? MAX_QUOTED_MESSAGE - 1
-                : MAX_QUOTED_MESSAGE; // never half a pair
-        return message.substring(0, end) + "… (" + (message.length() - end) + " more characters)";
+        String head = Names.head(message, MAX_QUOTED_MESSAGE); // never half a pair
+        return head + "… (" + (message.length() - head.length()) + " more characters)";
     }
 }

@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import io.sweetasync.internal.Names;
+
 /**
  * Whether a durable argument or result, as its codec encoded it, is text a store keeps as it is (see
  * {@link io.sweetasync.spi.DurableCodec}): no NUL character (PostgreSQL refuses it; the JDBC store takes it out of a
@@ -16,17 +18,13 @@ final class StorableText {
         if (text == null) {
             return null;
         }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\0') {
-                return "a NUL character at " + i;
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            }
-            else if (Character.isSurrogate(c)) {
-                return "an unpaired surrogate at " + i + " (no UTF-8 form)";
-            }
+        int nul = text.indexOf('\0');
+        int half = Names.unpairedSurrogate(text);
+        if (nul >= 0 && (half < 0 || nul < half)) { // the first of the two, as the text reads
+            return "a NUL character at " + nul;
+        }
+        if (half >= 0) {
+            return "an unpaired surrogate at " + half + " (no UTF-8 form)";
         }
         return null;
     }

@@ -206,7 +206,7 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     /** The children, in the order they were added: a copy, taken under the lock (one array). */
     List<TaskNode<?>> childNodes() {
         synchronized (outcome) {
-            return children == null || children.count == 0 ? List.of() : children.inOrder();
+            return listed();
         }
     }
 
@@ -218,8 +218,13 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     List<TaskNode<?>> closeToChildren() {
         synchronized (outcome) {
             occasional().closedToChildren = true;
-            return children == null || children.count == 0 ? List.of() : children.inOrder();
+            return listed();
         }
+    }
+
+    /** The children kept, in start order; under the monitor. */
+    private List<TaskNode<?>> listed() {
+        return children == null || children.count == 0 ? List.of() : children.inOrder();
     }
 
     /**

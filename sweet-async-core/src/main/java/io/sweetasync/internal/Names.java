@@ -60,4 +60,21 @@ public final class Names {
         int end = max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
         return text.substring(0, end);
     }
+
+    /**
+     * Where {@code text}'s first unpaired surrogate is (half of a pair alone has no UTF-8 form: PostgreSQL stores it
+     * as '?'), or -1 if every surrogate in it is half of a pair: {@code unpairedSurrogate("a\uD83D")} is 1.
+     */
+    public static int unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            }
+            else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -1,5 +1,6 @@
 package io.sweetasync.jdbc;
 
+import io.sweetasync.internal.Names;
 import io.sweetasync.spi.DurableCodec;
 import java.lang.reflect.Type;
 import java.util.Objects;
@@ -46,7 +47,7 @@ public final class JsonDurableCodec implements DurableCodec {
     public String encode(Object value) {
         try {
             String json = mapper.writeValueAsString(value);
-            return wellFormed(json) ? json : mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII)
+            return Names.unpairedSurrogate(json) < 0 ? json : mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII)
                     .writeValueAsString(value);
         }
         catch (JacksonException ex) {
@@ -76,19 +77,5 @@ public final class JsonDurableCodec implements DurableCodec {
             throw new IllegalArgumentException("cannot decode JSON as a " + type.getTypeName() + ": "
                     + ex.getOriginalMessage(), ex);
         }
-    }
-
-    /** Whether every surrogate in {@code text} is half of a pair (so it has a UTF-8 form). */
-    private static boolean wellFormed(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            }
-            else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
