@@ -100,6 +100,9 @@ class Review13RuntimeCallerRunsRetryTest {
                     return 1;
                 });
         await().atMost(Duration.ofSeconds(15)).until(sleeper::isDone);
+        // isDone() is true once the deadline decided the end; the status turns once the interrupted body returned
+        // (a moment later; under load, as with the core tests' two JVMs, read before it once: RUNNING)
+        await().atMost(Duration.ofSeconds(15)).until(() -> sleeper.status().isTerminal());
         assertThat(sleeper.status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(releaseHogs.get()).isFalse();
 
