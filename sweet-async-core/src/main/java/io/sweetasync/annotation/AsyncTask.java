@@ -31,7 +31,9 @@ import java.lang.annotation.Target;
  *
  * <p>Placeholders in attributes ({@code ${...}}) are resolved once per method, at its first call (the
  * starter also checks every annotated method's attributes at start-up), and the task settings built from
- * them serve all its calls: a property changed later is not seen.
+ * them serve all its calls: a property changed later is not seen. A placeholder resolving to empty or blank leaves
+ * its attribute unset (its default), so a property can turn a group or timeout off; a value written blank
+ * ({@code group = " "}) stops start-up naming the method.
  *
  * <p>As with every Spring proxy, a call from the same object ({@code this.method()}) bypasses the aspect;
  * call through the bean.

@@ -239,9 +239,17 @@ final class AsyncTaskSettings {
 
     /**
      * {@code value} with its placeholders and expressions resolved; one that cannot be (a missing property, an
-     * expression that fails) is refused naming the method and the attribute, which the resolver's error did not.
+     * expression that fails) is refused naming the method and the attribute, which the resolver's error did not. A
+     * value written blank ({@code group = " "}) is refused too: trimmed to empty it read as unset, silently, though
+     * whoever wrote it meant something; a placeholder resolving to blank ({@code ${audit.group:}}) leaves the
+     * attribute unset, which is how a property turns it off.
      */
     private String resolve(String attribute, String value, Method method) {
+        if (!value.isEmpty() && value.isBlank()) {
+            throw new IllegalStateException("@AsyncTask on " + method + ": " + attribute + " '" + value
+                    + "' is blank; leave " + attribute + " out for its default, or write a value (a placeholder"
+                    + " resolving to empty, such as ${my." + attribute + ":}, also leaves it unset)");
+        }
         if (value.isEmpty() || placeholders == null) {
             return value;
         }

@@ -45,6 +45,23 @@ class AsyncTaskValidationTests {
     }
 
     /**
+     * A value written blank ({@code group = " "}) stops start-up naming the method and the attribute: trimmed, it
+     * read as unset, silently. A placeholder resolving to blank leaves the attribute unset: the method starts and
+     * runs.
+     */
+    @Test
+    void aBlankAttributeStopsStartUpButABlankPlaceholderLeavesItUnset() {
+        runner.withBean(BlankGroup.class).run(context -> assertThat(context.getStartupFailure())
+                .hasMessageContaining("BlankGroup.call()").hasMessageContaining("group ' ' is blank"));
+        runner.withBean(BlankTimeout.class).run(context -> assertThat(context.getStartupFailure())
+                .hasMessageContaining("BlankTimeout.call()").hasMessageContaining("timeout '\t' is blank"));
+        runner.withBean(PlaceholderGroup.class).withPropertyValues("svc.group= ").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(PlaceholderGroup.class).call()).isEqualTo("g");
+        });
+    }
+
+    /**
      * An attribute that cannot be resolved, a missing placeholder or an expression ({@code #{...}}) that fails,
      * stops start-up naming the method and the attribute: a failing expression's error named neither.
      */
@@ -242,6 +259,27 @@ class AsyncTaskValidationTests {
         @AsyncTask(runtime = "gpu")
         public String render() {
             return "r";
+        }
+    }
+
+    static class BlankGroup {
+        @AsyncTask(group = " ")
+        public String call() {
+            return "b";
+        }
+    }
+
+    static class BlankTimeout {
+        @AsyncTask(timeout = "\t")
+        public String call() {
+            return "t";
+        }
+    }
+
+    static class PlaceholderGroup {
+        @AsyncTask(group = "${svc.group:}")
+        public String call() {
+            return "g";
         }
     }
 
