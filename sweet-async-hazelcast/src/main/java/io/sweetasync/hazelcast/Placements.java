@@ -65,12 +65,21 @@ final class Placements {
 
     private Pending start(Member target, LongFunction<Callable<Started>> message) {
         Pending placed = new Pending(keys.incrementAndGet(), target, this);
-        AtomicInteger count = perMember.computeIfAbsent(target.getUuid(), any -> new AtomicInteger());
-        count.incrementAndGet();
+        UUID member = target.getUuid();
+        AtomicInteger count = perMember.compute(member, (any, counted) -> {
+            AtomicInteger current = counted == null ? new AtomicInteger() : counted;
+            current.incrementAndGet();
+            return current;
+        });
         pending.put(placed.key, placed);
         placed.outcome.whenComplete((outcome, never) -> {
             pending.remove(placed.key);
-            count.decrementAndGet();
+            // The entry goes with the member's last placement: one counted down to 0 stayed for good, one for every
+            // member a stale view chose after it had left (a new UUID each restart). Under the map's lock for the key,
+            // as the count up: a start between a count down to 0 and the removal counted into a removed entry. An
+            // entry no longer this one (cleared when the member left) is left alone.
+            perMember.computeIfPresent(member, (any, counted) ->
+                    counted == count && count.decrementAndGet() == 0 ? null : counted);
         });
         String stopped = closed; // read after the registration: a close from now on sees the entry
         if (stopped != null) {
@@ -179,6 +188,11 @@ final class Placements {
     int outstanding(Member member) {
         AtomicInteger count = perMember.get(member.getUuid());
         return count == null ? 0 : count.get();
+    }
+
+    /** How many members have placements counted: those with a placement from here whose end has not arrived. */
+    int membersCounted() {
+        return perMember.size();
     }
 
     /** Placements may be made again: an orchestrator is attached (again). */
