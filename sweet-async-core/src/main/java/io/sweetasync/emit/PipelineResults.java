@@ -23,8 +23,10 @@ import java.util.function.Consumer;
  * <ul>
  * <li>Each result is kept once, with the sequence of the event it came from, so the final event can
  * be ordered by emission ({@code sequence()}) whatever order the receivers collected in.</li>
- * <li>{@code firstError} is set once, by the first error recorded, and only that error is signalled
- * ({@link Pipeline.Signal#ERROR}): the coordinator learns of an error at most once.</li>
+ * <li>{@code firstError} is set once, by the first error recorded as a cause, and only that error is signalled
+ * ({@link Pipeline.Signal#ERROR}): the coordinator learns of an error at most once. An error a worker threw while
+ * being stopped is a consequence of that stop, kept in the errors but never the first error, so what stopped the
+ * worker (the first error, a cancelled worker) is what the pipeline fails with ({@link #recordThrown}).</li>
  * <li>The results stream ends with the pipeline task's outcome ({@link #endWith}), exactly once, after
  * every worker; a result collected later is dropped by the log.</li>
  * <li>The final event is built by the coordinator after every worker has returned, so it sees every
@@ -209,11 +211,29 @@ final class PipelineResults<K, V> {
         }
     }
 
-    /** Keeps an error; the first one is signalled to the coordinator. */
+    /** Keeps an error the receiver reported ({@link Collector#collectError}): a cause; the first one is signalled. */
     void record(EventError<K> error) {
+        record(error, true);
+    }
+
+    /**
+     * Keeps an error a worker's user code threw, on that worker's thread; whether it is a cause (see {@link
+     * #firstError}). One thrown while the worker is being stopped (its task's stop requested: by the worker that
+     * recorded the first error, by the coordinator, by a cancel of the worker or of the pipeline) answers that stop
+     * (user code that turns the stop's interrupt into an exception of its own, or a refused emit): it is kept in
+     * the errors, but it is no cause, so it never becomes the first error, and neither stops the pipeline nor
+     * names its failure in place of what stopped the worker.
+     */
+    boolean recordThrown(EventError<K> error) {
+        boolean cause = !PipelineWorkers.isStopping();
+        record(error, cause);
+        return cause;
+    }
+
+    private void record(EventError<K> error, boolean cause) {
         errors.add(error);
         errorCount.incrementAndGet();
-        if (firstError.compareAndSet(null, error.error())) {
+        if (cause && firstError.compareAndSet(null, error.error())) {
             signals.accept(Pipeline.Signal.ERROR);
         }
     }
@@ -222,7 +242,10 @@ final class PipelineResults<K, V> {
         return errorCount.get();
     }
 
-    /** The first error recorded; {@code null} if none. */
+    /**
+     * The first error recorded as a cause; {@code null} if none. An error a worker threw while it was being stopped
+     * is a consequence of that stop, never the first error ({@link #recordThrown}).
+     */
     Throwable firstError() {
         return firstError.get();
     }

@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  * the workers' counts add up to the pipeline's.</li>
  * <li>A sender's error is recorded as an error of sequence {@code -1}, also an
  * {@link InterruptedException} the sender throws while its worker is not being stopped (its own, or a
- * publisher's error); the sender returns normally, so only a stopped sender fails the pipeline.</li>
+ * publisher's error); the sender returns normally, so only a stopped sender fails the pipeline. An error it throws
+ * while being stopped (its source answering the stop's interrupt, an emit refused as the pipeline stops) is kept but
+ * is no first error: it never pre-empts what stopped the sender ({@link PipelineResults#recordThrown}).</li>
  * </ul>
  */
 final class PipelineSenders<E> {
@@ -102,7 +104,7 @@ final class PipelineSenders<E> {
                     if (t instanceof InterruptedException ex && PipelineWorkers.isStopping()) {
                         throw ex;
                     }
-                    results.record(new EventError<>(-1, null, t));
+                    results.recordThrown(new EventError<>(-1, null, t)); // while stopping: kept, but no first error
                 }
                 finally {
                     returned = true;

@@ -34,6 +34,8 @@ import java.util.concurrent.RejectedExecutionException;
  * group, and takes it back as the wait ends, before the receiver goes on: a release never finds it lent,
  * and it is released once, here. Its latency sample starts again as it is taken back: it covers the
  * receive after its last wait, not the time lent, as for a task's body.</li>
+ * <li>An error thrown while the worker is being stopped answers that stop: it is kept, but it is no cause
+ * ({@link PipelineResults#recordThrown}), neither the first error nor a reason to stop the other workers.</li>
  * <li>Under {@link ErrorStrategy#stopOnFirst()}, the worker that records an error requests every worker's stop
  * at once, and no attempt starts once a first error is recorded (a volatile read per attempt, for a worker whose
  * stop is still on its way): the workers end as stopping ones do, and the coordinator, which reads the first error
@@ -128,8 +130,10 @@ final class ReceiveAttempts<E, K, V> {
                 released(permit, t);
                 Duration delay = retry.nextDelay(attempt, t).orElse(null);
                 if (delay == null) {
-                    results.record(new EventError<>(event.sequence(), null, t));
-                    if (spec.errorStrategy().stopsOnFirstError()) {
+                    // An error thrown while this worker is being stopped answers that stop: kept, but no cause, so
+                    // it neither stops the other workers nor becomes the first error (what stopped this one decides).
+                    if (results.recordThrown(new EventError<>(event.sequence(), null, t))
+                            && spec.errorStrategy().stopsOnFirstError()) {
                         // Stops the workers now, not at the coordinator's next poll: receives running elsewhere
                         // are interrupted, and the workers end cancelled (this one at its next attempt's check).
                         workers.cancelAll();
