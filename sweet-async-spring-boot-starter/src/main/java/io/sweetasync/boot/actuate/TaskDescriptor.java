@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * @param failure       failure type and message (at most {@value #MAX_MESSAGE} characters of it, as the task store
  *                      keeps it), null if none
  * @param progress      live values the task publishes
- * @param dependencies  ids the task waits for
+ * @param dependencies  ids of the tasks it starts after, at most {@value #MAX_DEPENDENCIES} (the first ones named)
+ * @param dependencyCount tasks it starts after, all of them (a fan-in may name thousands)
  * @param childCount    children started
  * @param childStatuses how many of the children listed by the engine are in each status (all children of a
  *                      live task; up to 100 per node for finished ones), also those left out of {@code children}
@@ -48,7 +49,7 @@ import java.util.TreeMap;
 public record TaskDescriptor(String id, String parentId, String name, String path, String status, String priority,
         String group, String runtime, Map<String, String> tags, Instant createdAt, Instant startedAt,
         Instant completedAt, int attempts, double queueWaitMs, double runTimeMs, Map<String, Resource> resources,
-        Failure failure, Map<String, Long> progress, List<String> dependencies, int childCount,
+        Failure failure, Map<String, Long> progress, List<String> dependencies, int dependencyCount, int childCount,
         Map<String, Integer> childStatuses, boolean runaway, List<TaskDescriptor> children) {
 
     /** One resource figure: its amount ({@code -1} when unavailable) and source. */
@@ -67,6 +68,13 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
      * (a response body, a dump) would otherwise be a megabyte in every list it appears in, at every poll.
      */
     public static final int MAX_MESSAGE = 2000;
+
+    /**
+     * The most dependencies listed: a fan-in ({@code after(parts)} with thousands of parts) would otherwise list
+     * every part's id in every answer it appears in, the dashboard's poll each second included, whatever its
+     * {@code limit}; {@code dependencyCount} counts them all.
+     */
+    public static final int MAX_DEPENDENCIES = 100;
 
     /** Levels of children shown below the task asked for; trees may be far deeper (a JSON answer may not). */
     public static final int MAX_DEPTH = 64;
@@ -135,7 +143,8 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
                 info.queueWait().toNanos() / 1e6, info.runTime().toNanos() / 1e6,
                 resources(info),
                 info.failure() == null ? null : new Failure(info.failure().type(), cut(info.failure().message())),
-                info.progress(), info.dependencies().stream().map(Object::toString).toList(), info.childCount(),
+                info.progress(), info.dependencies().stream().limit(MAX_DEPENDENCIES).map(Object::toString).toList(),
+                info.dependencies().size(), info.childCount(),
                 childStatuses, info.runaway(), children);
     }
 }

@@ -615,7 +615,9 @@
         add('failure', task.failure ? `${task.failure.type}: ${task.failure.message}` : null);
         add('progress', progressText(task.progress));
         add('children', task.childCount ? childSummary(task) : null);
-        add('waits for', task.dependencies.join(', '));
+        // the endpoint lists the first ones of a fan-in of thousands, and counts them all
+        add('waits for', task.dependencies.join(', ') + (task.dependencyCount > task.dependencies.length
+            ? ` … (${task.dependencyCount.toLocaleString()} in all)` : ''));
         add('tags', isolated(Object.entries(task.tags || {}).map(([k, v]) => `${k}=${v}`), ', '));
         for (const [figure, value] of Object.entries(task.resources || {})) {
             resources.push(el('tr', { 'data-key': figure }, el('td', {}, figure),
