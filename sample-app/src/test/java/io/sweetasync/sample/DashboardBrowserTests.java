@@ -346,7 +346,7 @@ class DashboardBrowserTests {
         // after the gap the chart asked for the server's samples of those seconds again, rather than drawing
         // a line across them
         browser.await(d -> (Boolean) browser.script("return performance.getEntriesByType('resource')"
-                + ".some(e => e.name.includes('/asynclimits?history=true'))"));
+                + ".some(e => e.name.includes('/asynclimits?limit=50&history=true'))"));
     }
 
     /**

@@ -8,7 +8,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -17,6 +21,15 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * {@code /actuator/asynclimits}: every concurrency group's limiter state; {@code ?history=true} adds each
  * group's limit, in-flight and queued permits of the last five minutes, one sample a second (when a
  * {@link LimiterHistory} runs); {@code /{group}}: one group (a name with a slash as it is).
+ *
+ * <p>Groups are made on first use and never removed, so an application that names a group per tenant has
+ * thousands: {@code ?limit=n} (0 to 1000) lists at most {@code n} of them, the saturated ones first, then by name
+ * (in a cluster, at most {@code n} per member), with the samples of those alone; {@code groupCount} counts them
+ * all. The dashboard asks with its limit: its poll each second stays small whatever the group count.
+ *
+ * <pre>
+ * GET /actuator/asynclimits?limit=50&amp;history=true
+ * </pre>
  */
 @Endpoint(id = "asynclimits")
 public class AsyncLimitsEndpoint {
@@ -54,25 +67,51 @@ public class AsyncLimitsEndpoint {
      *
      * @param history whether to add the groups' samples of the last five minutes
      */
-    @ReadOperation
     public LimitsDescriptor limits(@Nullable Boolean history) {
+        return limits(history, null);
+    }
+
+    /**
+     * Every group's limiter, or at most {@code limit} groups: the saturated ones first, then by name.
+     *
+     * @param history whether to add the listed groups' samples of the last five minutes
+     * @param limit   0 to 1000, as text (over the web, one that is not a number answers 400 naming it); every
+     *                group when null
+     * @throws InvalidEndpointRequestException (400) naming a bad limit
+     */
+    @ReadOperation
+    public LimitsDescriptor limits(@Nullable Boolean history, @Nullable String limit) {
+        Integer checked = AsyncTasksParameters.number("limit", limit);
+        AsyncTasksParameters.checkLimit(checked);
+        int max = checked == null ? Integer.MAX_VALUE : checked;
         Map<String, Map<String, GroupDescriptor>> members = null;
         if (cluster != null) {
             members = new LinkedHashMap<>();
             // the groups alone: the dashboard asks every second, and members() gathers every member's trees too
             for (MemberSnapshot member : cluster.memberLimiters()) {
-                members.put(member.member(), groups(member.limiters()));
+                members.put(member.member(), groups(member.limiters(), max));
             }
         }
-        boolean wanted = Boolean.TRUE.equals(history) && this.history != null;
-        return new LimitsDescriptor(groups(orchestrator.limiters()), wanted ? this.history.samples() : Map.of(),
-                members);
+        List<LimiterSnapshot> limiters = orchestrator.limiters();
+        Map<String, GroupDescriptor> groups = groups(limiters, max);
+        Map<String, List<LimiterHistory.Sample>> samples = Map.of();
+        if (Boolean.TRUE.equals(history) && this.history != null) {
+            samples = new LinkedHashMap<>(this.history.samples());
+            samples.keySet().retainAll(groups.keySet());
+        }
+        return new LimitsDescriptor(groups, samples, members, limiters.size());
     }
 
-    private static Map<String, GroupDescriptor> groups(List<LimiterSnapshot> snapshots) {
+    /** At most {@code max} of the groups, the saturated ones first, listed by name (the snapshots' order). */
+    private static Map<String, GroupDescriptor> groups(List<LimiterSnapshot> snapshots, int max) {
+        Set<String> listed = Stream.concat(snapshots.stream().filter(LimiterSnapshot::isSaturated),
+                snapshots.stream().filter(snapshot -> !snapshot.isSaturated()))
+                .limit(max).map(LimiterSnapshot::group).collect(Collectors.toSet());
         Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
         for (LimiterSnapshot snapshot : snapshots) {
-            groups.put(snapshot.group(), GroupDescriptor.of(snapshot));
+            if (listed.contains(snapshot.group())) {
+                groups.put(snapshot.group(), GroupDescriptor.of(snapshot));
+            }
         }
         return groups;
     }
@@ -91,12 +130,14 @@ public class AsyncLimitsEndpoint {
     /**
      * Every group by name.
      *
-     * @param groups  each group's limiter now
-     * @param history each group's samples of the last five minutes, oldest first (empty unless asked for)
-     * @param members in a cluster, every member's groups by member name (else null, left out)
+     * @param groups  each group's limiter now (at most the request's {@code limit})
+     * @param history the listed groups' samples of the last five minutes, oldest first (empty unless asked for)
+     * @param members    in a cluster, every member's groups by member name, at most the request's {@code limit} per
+     *                   member (else null, left out)
+     * @param groupCount this member's groups in all, also those beyond the request's {@code limit}
      */
     public record LimitsDescriptor(Map<String, GroupDescriptor> groups, Map<String, List<LimiterHistory.Sample>> history,
-            Map<String, Map<String, GroupDescriptor>> members) {
+            Map<String, Map<String, GroupDescriptor>> members, int groupCount) {
     }
 
     /**

@@ -95,6 +95,43 @@ class Review20DashBoundsTests {
         });
     }
 
+    /**
+     * Groups are made on first use and never removed: an application naming a group per tenant has thousands. The
+     * dashboard read {@code asynclimits} every second and was answered every group (3,000 groups: about a megabyte
+     * a second, and a chart drawn for each); the health check and the meters bound their groups, the page's poll
+     * did not. {@code ?limit=n} lists at most {@code n} groups, the saturated ones first, and {@code groupCount}
+     * counts them all; the page asks with its limit. A bad limit answers 400 naming it.
+     */
+    @Test
+    @Timeout(120)
+    void thePagesPollOfAGroupPerTenantListsABoundedNumberOfGroups() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            for (int i = 0; i < 3_000; i++) {
+                orchestrator.to(Integer.class).named("bill").group("tenant-" + i).await(() -> 1);
+            }
+            MockHttpServletResponse poll = call(mvc, get("/actuator/asynclimits").param("limit", "50"));
+            assertThat(poll.getStatus()).isEqualTo(200);
+            assertThat(groupsListed(poll.getContentAsString())).as("groups in the page's poll").isEqualTo(50);
+            assertThat(poll.getContentAsString()).contains("\"groupCount\":3000");
+            assertThat(groupsListed(call(mvc, get("/actuator/asynclimits")).getContentAsString()))
+                    .as("every group without a limit").isEqualTo(3_000);
+            for (String bad : new String[] { "-1", "1001", "many" }) {
+                MockHttpServletResponse refused = call(mvc, get("/actuator/asynclimits").param("limit", bad));
+                assertThat(refused.getStatus()).as("limit=%s", bad).isEqualTo(400);
+                assertThat(refused.getErrorMessage()).as("limit=%s", bad).contains("limit").contains(bad);
+            }
+            String page = call(mvc, get("/sweet-async/assets/dashboard.js")).getContentAsString();
+            assertThat(page).as("the page asks for a bounded list").contains("config.limits + '?limit='");
+        });
+    }
+
+    /** Groups described in an {@code asynclimits} answer: each has a queueCapacity. */
+    private static int groupsListed(String answer) {
+        return answer.split("\"queueCapacity\"", -1).length - 1;
+    }
+
     /** The longest {@code dependencies} list in a JSON answer, in entries. */
     private static int mostDependenciesListed(String answer) {
         Matcher lists = Pattern.compile("\"dependencies\":\\[([^\\]]*)\\]").matcher(answer);

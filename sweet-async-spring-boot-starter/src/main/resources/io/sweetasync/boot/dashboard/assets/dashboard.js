@@ -115,7 +115,8 @@
             const [tasks, limits, detail] = await Promise.all([
                 getJson(treesUrl(open)),
                 // groups this user may not read (a security rule of that endpoint's) are left out, not the trees
-                config.limits ? getJson(config.limits + (reseed ? '?history=true' : ''))
+                // at most LIMIT groups (the saturated first): a group per tenant makes thousands
+                config.limits ? getJson(config.limits + '?limit=' + LIMIT + (reseed ? '&history=true' : ''))
                     .catch((error) => error.status === 401 || error.status === 403
                         ? { groups: {}, refused: error } : Promise.reject(error)) : Promise.resolve({ groups: {} }),
                 asking ? getJson(config.tasks + '/' + encodeURIComponent(asking) + '?limit=0')
@@ -164,7 +165,7 @@
             + (tasks.runaways ? ` · ${tasks.runaways} runaway` : '');
         $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
         renderTree(tasks);
-        renderGroups(limits.groups, limits.refused);
+        renderGroups(limits.groups, limits.refused, limits.groupCount);
         renderMembers(tasks.members, limits.members, tasks.cluster);
         renderFinished($('recent'), tasks.recent);
         renderFinished($('failed'), tasks.failed);
@@ -427,10 +428,14 @@
         seeded = true;
     }
 
-    function renderGroups(groups, refused) {
+    function renderGroups(groups, refused, groupCount) {
         const now = serverNow();
         const names = Object.keys(groups || {});
         $('no-groups').hidden = names.length > 0;
+        const unlisted = (groupCount || 0) - names.length;
+        $('more-groups').hidden = !(unlisted > 0);
+        setText($('more-groups'), unlisted > 0 ? `… ${unlisted.toLocaleString()} more groups not shown`
+            + ` (the saturated ones come first, then by name; ${groupCount.toLocaleString()} in all)` : '');
         setText($('no-groups'), refused ? `Not shown: you may not read ${refused.url} (${refused.status}).`
             : 'No concurrency groups.');
         for (const card of [...$('charts').children]) {     // a group the server no longer has
