@@ -2,6 +2,7 @@ package io.sweetasync.boot.actuate;
 
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.internal.Names;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +48,8 @@ final class AsyncTasksParameters {
                 TaskStatus.valueOf(statusName);
             }
             catch (IllegalArgumentException ex) {
-                throw invalid("status must be one of " + Arrays.toString(TaskStatus.values()) + ", was '" + status
-                        + "'");
+                throw invalid("status must be one of " + Arrays.toString(TaskStatus.values()) + ", was '"
+                        + Names.printable(status) + "'");
             }
         }
         int from = offset == null ? 0 : offset;
@@ -88,7 +89,7 @@ final class AsyncTasksParameters {
         }
         catch (DateTimeException | ArithmeticException ex) {
             throw invalid("since must be an instant (2026-12-01T10:00:00Z) or a duration back from now (PT1H), was '"
-                    + since + "'");
+                    + Names.printable(since) + "'");
         }
     }
 
@@ -112,7 +113,11 @@ final class AsyncTasksParameters {
         }
         Set<TaskId> expanded = new HashSet<>();
         for (String id : ids) {
-            expanded.add(parseOrReject(id.strip()));
+            TaskId parsed = parse(id.strip());
+            if (parsed == null) {
+                throw invalid("expand must list task ids separated by commas, " + notAnId(id.strip()));
+            }
+            expanded.add(parsed);
         }
         return expanded;
     }
@@ -132,14 +137,30 @@ final class AsyncTasksParameters {
         }
     }
 
-    /** The id, or a 400 naming it: an id that cannot be a task's is a bad request, not an unknown task. */
+    /**
+     * The id, or a 400 naming it (cut, its control characters shown as '?', as every bad value here): an id
+     * that cannot be a task's is a bad request, not an unknown task.
+     */
     static TaskId parseOrReject(String id) {
+        TaskId parsed = parse(id);
+        if (parsed == null) {
+            throw invalid(notAnId(id));
+        }
+        return parsed;
+    }
+
+    private static @Nullable TaskId parse(String id) {
         try {
             return TaskId.parse(id);
         }
         catch (IllegalArgumentException ex) {
-            throw invalid(ex.getMessage());
+            return null;
         }
+    }
+
+    private static String notAnId(String id) {
+        return "not a task id: '" + Names.printable(id)
+                + "' (expected a positive number such as 42, or incarnation-sequence such as 7-42)";
     }
 
     static void checkLimit(@Nullable Integer limit) {

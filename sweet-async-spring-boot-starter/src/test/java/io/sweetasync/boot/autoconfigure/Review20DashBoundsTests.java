@@ -127,6 +127,33 @@ class Review20DashBoundsTests {
         });
     }
 
+    /**
+     * A bad value is named in the 400's message as it is shown everywhere else (a number, a name): cut, and its
+     * control characters shown as '?'. {@code status}, {@code since} and task ids were echoed whole, line breaks
+     * and all (into the error answer and any log of it), and an empty id in {@code expand} was "not a task id:
+     * ''", without saying which parameter held it.
+     */
+    @Test
+    void aBadValueIsNamedCutAndPrintableAndSoIsItsParameter() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            String junk = "FAILED\r\nX-Injected: yes" + "x".repeat(5_000);
+            for (String parameter : new String[] { "status", "since", "expand" }) {
+                MockHttpServletResponse bad = call(mvc, get("/actuator/asynctasks").param(parameter, junk));
+                assertThat(bad.getStatus()).as(parameter).isEqualTo(400);
+                assertThat(bad.getErrorMessage()).as(parameter).startsWith(parameter).contains("FAILED??X-Injected")
+                        .doesNotContain("\r", "\n").hasSizeLessThan(1_000);
+            }
+            MockHttpServletResponse id = call(mvc, get("/actuator/asynctasks/{id}", junk));
+            assertThat(id.getStatus()).isEqualTo(400);
+            assertThat(id.getErrorMessage()).contains("FAILED??X-Injected").doesNotContain("\r", "\n")
+                    .hasSizeLessThan(1_000);
+            MockHttpServletResponse empty = call(mvc, get("/actuator/asynctasks").param("expand", "1,,2"));
+            assertThat(empty.getStatus()).isEqualTo(400);
+            assertThat(empty.getErrorMessage()).startsWith("expand").contains("''");
+        });
+    }
+
     /** Groups described in an {@code asynclimits} answer: each has a queueCapacity. */
     private static int groupsListed(String answer) {
         return answer.split("\"queueCapacity\"", -1).length - 1;
