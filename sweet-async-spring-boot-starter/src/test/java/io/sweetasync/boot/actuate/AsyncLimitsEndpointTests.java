@@ -2,6 +2,7 @@ package io.sweetasync.boot.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.TaskId;
@@ -15,7 +16,9 @@ import io.sweetasync.spi.TaskCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class AsyncLimitsEndpointTests {
 
@@ -73,6 +76,44 @@ class AsyncLimitsEndpointTests {
 
             assertThat(found).isNotNull();
             assertThat(found.name()).isEqualTo("remote");
+        }
+    }
+
+    /**
+     * With a limit (what the dashboard asks for) a saturated group is listed whatever its name: the saturated
+     * groups come first, then the rest by name; the answer lists them by name and counts every group.
+     */
+    @Test
+    @Timeout(60)
+    void aLimitListsTheSaturatedGroupsFirstAndCountsEveryGroup() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+                .group("zz-busy", LimiterConfig.defaults().withLimits(1, 1, 1)).build()) {
+            for (int i = 0; i < 300; i++) {
+                orchestrator.to(Integer.class).named("bill").group("tenant-" + i).await(() -> 1);
+            }
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(1);
+            SpawningTask<Integer> holder = orchestrator.to(Integer.class).named("hold").group("zz-busy").run(() -> {
+                running.countDown();
+                release.await();
+                return 1;
+            });
+            running.await();
+            SpawningTask<Integer> waiting = orchestrator.to(Integer.class).named("wait").group("zz-busy").run(() -> 2);
+            try {
+                while (!orchestrator.limiter("zz-busy").snapshot().isSaturated()) {
+                    Thread.onSpinWait();
+                }
+                AsyncLimitsEndpoint.LimitsDescriptor limits = new AsyncLimitsEndpoint(orchestrator).limits(false, "10");
+                assertThat(limits.groups()).hasSize(10).containsKey("zz-busy");
+                assertThat(limits.groupCount()).isEqualTo(301);
+                assertThat(new AsyncLimitsEndpoint(orchestrator).limits(false).groups()).hasSize(301);
+            }
+            finally {
+                release.countDown();
+            }
+            holder.join();
+            waiting.join();
         }
     }
 
