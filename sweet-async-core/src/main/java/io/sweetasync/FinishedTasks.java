@@ -80,7 +80,6 @@ final class FinishedTasks {
      * with, in the history and the store; only its {@code metrics()} become final.
      */
     void runawayReturned(TaskNode<?> node) {
-        node.bodyReturnedForgetTree();
         if (node.bodyReturnedAfterEnd() && !orchestrator.parts().isClosed()) {
             announceWhenFinal(node);
         }

@@ -213,7 +213,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             if (isFinished()) {
                 // Ended at its deadline while the listeners ran (the body counted as running): a runaway until
                 // now, whose thread (a pooled runtime's extra slot) is given back as a returning body's is.
-                settings.orchestrator.parts().runawayTasks().returned(self());
+                returnedAfterItsEnd();
             }
             return;
         }
@@ -250,8 +250,21 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         boolean forcedEnd = isFinished();
         bodyEnded();
         if (forcedEnd) {
-            settings.orchestrator.parts().runawayTasks().returned(self());
+            returnedAfterItsEnd();
         }
+    }
+
+    /**
+     * The body of this task, which ended while it ran, has returned; called once, by the owner of its attempt, after
+     * it changed the body's state. Lets go of the part of the tree below it if its root has let go of the rest
+     * ({@link TaskChildren#bodyReturnedForgetTree}), whether or not the runaway registry recorded the body: one that
+     * began as its task's forced end went down the tree (a retry claiming its attempt after that end looked for
+     * running bodies, before it stopped the task) runs on unrecorded, and its part was kept for good. Then gives the
+     * body's thread back if it was recorded ({@link Runaways#returned}).
+     */
+    private void returnedAfterItsEnd() {
+        bodyReturnedForgetTree();
+        settings.orchestrator.parts().runawayTasks().returned(self());
     }
 
     /** As {@link #endBody()}, by the owner of RUNNING who read the clock at {@code now}, just before. */

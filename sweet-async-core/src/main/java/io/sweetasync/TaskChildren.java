@@ -177,9 +177,10 @@ abstract class TaskChildren<T> extends TaskEnding<T> {
     }
 
     /**
-     * A runaway's body has returned. A root's lets go of the tree if the finisher waited for it (see above); a task
-     * below, whose part of the tree its root's end left whole while this body ran, lets go of that part if the root
-     * has let go of the rest ({@link ChildList#bodyReturnedBelow}).
+     * A runaway's body has returned (its task ended while it ran, whether the runaway registry recorded it or not);
+     * called once, by the owner of that attempt, after it changed the body's state. A root's lets go of the tree if
+     * the finisher waited for it (see above); a task below, whose part of the tree its root's end left whole while
+     * this body ran, lets go of that part if the root has let go of the rest ({@link ChildList#bodyReturnedBelow}).
      */
     final void bodyReturnedForgetTree() {
         ChildList list = children;
