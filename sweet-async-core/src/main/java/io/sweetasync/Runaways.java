@@ -39,7 +39,8 @@ final class Runaways {
 
     /**
      * Called before a task whose body still runs is ended at its deadline (for a subtree: before any of its
-     * tasks is ended): counts it, and has a pooled runtime whose thread the body holds run one more body from
+     * tasks is ended; for a body that began as the subtree's ends went down, once its task is stopped, before it
+     * is ended): counts it, and has a pooled runtime whose thread the body holds run one more body from
      * now on. Ending a task runs user code (its fallback, listeners, its futures' callbacks) that may wait for
      * work on that runtime: the body's thread must be replaced before, not after.
      */

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  * read it, and {@link #armDeadline} cancels it itself if the task finished meanwhile (finish() reads the handle
  * after it marks the task finished, so one side cancels it). The deadline's action runs on a timer action's own
  * thread, never a runtime's. The forced end registers every still-running body as a runaway (and replaces its
- * pooled thread) before it ends any task, ends children before their parents, and calls no progress supplier:
+ * pooled thread) before it ends any task (a body that began since, as the ends of tasks below ran user code, before
+ * it ends that body's task), ends children before their parents, and calls no progress supplier:
  * one may wait for a lock a runaway body holds. A runaway ({@link #isRunaway()}) keeps its thread and its group
  * permit until its body returns, and then only gives back its share.
  */
@@ -193,6 +194,12 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
                 node.stopThis(Stop.passedDownFrom(node.parentNode(), node.parentNode().stopReasonForChildren()));
             }
             boolean running = runningBodies[i];
+            if (!running && node.bodyRunning()) {
+                // An attempt that began after the look above (a retry claiming it while the end of a task below ran
+                // its listeners or fallback, the task not stopped yet): no other begins now that it is stopped, and
+                // this one is a runaway as well, counted, its thread replaced, before its task ends.
+                running = settings.orchestrator.parts().runawayTasks().starting(node.self());
+            }
             TaskNode<?> parentToRelease = node.finish(node.clockNow());
             if (running) {
                 settings.orchestrator.parts().runawayTasks().started(node.self());

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Timeout;
  * task's end unrecorded by the runaway registry. The root's end leaves the part of the tree below such a body whole
  * (the body may still join its children); it was let go of at the body's return only if the registry had recorded
  * the body: a handle or context kept of that task then kept its children, and their values, for good. Now it is let
- * go of whenever a body returns after its task ended.
+ * go of whenever a body returns after its task ended. Nor was such a body counted among the runaways (no warning, no
+ * pooled thread replaced, {@code runaways()} without it) though its snapshot said {@code runaway}: the forced end now
+ * looks again once it stopped the task, before it ends it.
  *
  * <p>The window, held open by user code: tree {@code R > C > G > GG}. C and G each failed their first attempt and
  * wait for a retry (an hour, on a manual clock); GG's body ignores its stop. A user's {@code cancel()} of C wins C's
@@ -111,6 +113,8 @@ class Review20UnrecordedRunawayPartTest {
         assertThat(root.status()).isEqualTo(TaskStatus.TIMED_OUT);
         assertThat(g.status()).as("G, stopped as C was").isEqualTo(TaskStatus.CANCELLED);
         assertThat(g.info().runaway()).as("G's second attempt runs on past G's end").isTrue();
+        assertThat(orchestrator.runaways()).as("runaways now: G's body and GG's").extracting(TaskInfo::name)
+                .containsExactlyInAnyOrder("G", "GG");
         TaskContext kept = gContext.get(30, TimeUnit.SECONDS);
         assertThat(kept.children()).as("G's part is whole while its body runs (it may join its children)").hasSize(1);
 
@@ -119,6 +123,8 @@ class Review20UnrecordedRunawayPartTest {
         grandchildRelease.countDown();
         secondAttemptRelease.countDown();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !g.info().runaway());
+        Awaitility.await("the runaways counted out as their bodies returned").atMost(Duration.ofSeconds(10))
+                .until(() -> orchestrator.runawayCount() == 0);
         Awaitility.await("G's part let go of once its body returned").atMost(Duration.ofSeconds(10))
                 .until(() -> kept.children().isEmpty());
     }
