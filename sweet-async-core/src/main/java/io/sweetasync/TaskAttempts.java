@@ -267,11 +267,20 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         settings.orchestrator.parts().runawayTasks().returned(self());
     }
 
-    /** As {@link #endBody()}, by the owner of RUNNING who read the clock at {@code now}, just before. */
+    /**
+     * As {@link #endBody()}, by the owner of RUNNING who read the clock at {@code now}, just before. Its caller saw the
+     * task not finished, but a forced end may finish it before the state changes here (the body, still running, then
+     * counted as a runaway): read again after, as {@code endBody()} does, or the registry kept it (and its pooled
+     * thread's extra slot) for good.
+     */
     private void endBody(long now) {
         bodyState = DONE;
+        boolean forcedEnd = isFinished();
         leaveBody();
         release(now);
+        if (forcedEnd) {
+            returnedAfterItsEnd();
+        }
     }
 
     private void bodyEnded() {
