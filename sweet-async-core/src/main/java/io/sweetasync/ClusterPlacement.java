@@ -244,8 +244,8 @@ final class ClusterPlacement implements ClusterHost {
     }
 
     /**
-     * How {@code node}, run here for another member, ended. Rejected because this member began to shut down, it never
-     * ran: lost, its failure type {@code TaskRejectedException} (which no other lost outcome has), so that the start
+     * How {@code node}, run here for another member, ended. Refused because this member began to shut down (rejected,
+     * or a durable re-run called off unrun), it never ran: lost, its failure type {@code TaskRejectedException} (which no other lost outcome has), so that the start
      * can tell it from a task that ran. Cancelled because this member shuts down, a task did
      * not end by anyone's wish: the process that ran it stopped, so it is reported lost (the placing member's
      * handle ends with {@code TaskLostException} naming this member, as when a member leaves); a durable one
@@ -255,7 +255,7 @@ final class ClusterPlacement implements ClusterHost {
      */
     RemoteOutcome outcomeOf(TaskNode<Object> node) {
         String member = memberName();
-        if (node.rejectedByShutdown()) {
+        if (node.refusedByShutdown()) {
             // Never ran: its member began to shut down as it was started. Lost as never started (its type says so),
             // so the placing member places it again, as when this member turns a placement away unstarted.
             return new RemoteOutcome(member, null, TaskStatus.FAILED, null, TaskRejectedException.class.getSimpleName(),

@@ -44,8 +44,8 @@ final class DurableEnds {
         // too long): nobody waits for it here to hear so, and a dead member's invocations claimed together, on top
         // of this member's own work, could overflow a queue their first member had room for. Ended REJECTED for good,
         // the invocation never ran: it stays pending and is handed over, to be claimed and run at a later look.
-        // Such a bounce ends CANCELLED here (TaskEnding#bounced: no failure to announce); one refused by a closed
-        // runtime ends rejected (shutdown), and is handed over as well.
+        // Such a bounce ends CANCELLED here (TaskEnding#bounced: no failure to announce), as does one refused by this
+        // member's shutdown (made once it stopped accepting, a closed runtime or clock), handed over as well.
         return node.cancelledByShutdown() || node.turnedAwayUnrun();
     }
 

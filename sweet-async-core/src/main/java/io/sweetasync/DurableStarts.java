@@ -49,8 +49,9 @@ final class DurableStarts {
 
     /**
      * The node that runs here a stored invocation this member owns; null, having handed the invocation back, if this
-     * member began shutting down first. A root made then is refused ({@code REJECTED}, {@code FAILED}); written as
-     * the invocation's end, that would have failed for good work that never ran, claimed by the lease keeper while
+     * member began shutting down first. A root made then is refused (a re-run called off, {@code CANCELLED}, a
+     * placement's first run rejected, {@code FAILED}); written as the invocation's end, that would have ended for
+     * good work that never ran, claimed by the lease keeper while
      * the member began to close, or placed here then (by a load from before). It never started here, so it is
      * released to the store at once, not when this member closes: its caller would wait out this member's whole
      * grace period. Released unrun ({@link TaskStore#releaseUnrun}: any member may claim it now, and the attempt the
@@ -64,7 +65,7 @@ final class DurableStarts {
     TaskNode<Object> startable(StoreSync sync, DurableRecord record,
             Optional<TaskRecord> before) {
         TaskNode<Object> node = orchestrator.isAccepting() ? node(record, before) : null;
-        if (node == null || node.rejectedByShutdown()) {
+        if (node == null || node.refusedByShutdown()) {
             TaskId id = new TaskId(record.id());
             sync.handBack(id);
             try {

@@ -5,7 +5,8 @@ import io.sweetasync.limit.RejectionReason;
 /**
  * A stop request made to a task (a value: immutable, shared freely between threads): the first one a task
  * receives wins and decides its end ({@link TaskEnding#stop(Stop)}). {@code rejection} says why for
- * {@link StopKind#REJECT}, null otherwise; {@code upstream} and {@code passed} are the task and error a
+ * {@link StopKind#REJECT} and for the cancellation of a durable re-run turned away unrun
+ * ({@link TaskEnding#refusal}), null otherwise; {@code upstream} and {@code passed} are the task and error a
  * {@link StopKind#PASS_THROUGH} takes its end from, null otherwise; {@code byShutdown} whether the orchestrator's
  * shutdown made it (its sweep, a queued body it refused, or a cancellation passed down from one of those; see
  * {@link TaskEnding#cancelledByShutdown()}).

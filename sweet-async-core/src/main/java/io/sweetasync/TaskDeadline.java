@@ -130,7 +130,7 @@ abstract class TaskDeadline<T> extends TaskChildren<T> {
      * callers still submitting during a shutdown (a loop retrying on the rejection) kept thousands of them.
      */
     final void rejectAsMade(RejectionReason why, String reason) {
-        super.stop(new Stop(StopKind.REJECT, reason, null, null, why));
+        super.stop(refusal(why, reason)); // a durable re-run's is no rejection: see refusal
     }
 
     /**

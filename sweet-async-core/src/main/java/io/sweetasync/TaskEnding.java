@@ -207,17 +207,38 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
      * reason saying so ({@link #bounced}), as a run this member's shutdown stopped and hands over does.
      */
     boolean reject(RejectionReason why, String reason) {
-        if (why != RejectionReason.SHUTDOWN && isDurable() && isUnrunRerun()) {
-            return stop(new Stop(StopKind.CANCEL, "turned away here before it ran (" + reason + "); its invocation "
-                    + "stays pending, handed over: it runs again later", null, null, why));
-        }
-        return stop(new Stop(StopKind.REJECT, reason, null, null, why));
+        return stop(refusal(why, reason));
     }
 
     /**
-     * Whether this durable re-run was turned away here before it ran, for a queue full or a wait too long
-     * ({@link #reject}): ended {@code CANCELLED}, its invocation handed over to run again (the only cancellation
-     * whose stop carries a rejection reason).
+     * The stop that refuses this task for {@code why} ({@link #reject}, and a root refused as it is made): a
+     * {@link StopKind#REJECT}, but for a durable re-run that made no attempt here, whose invocation stays pending and
+     * is handed over, which is called off ({@link #bounced}), for a shutdown as for a queue full. Refused by its
+     * member's shutdown (made once the orchestrator stopped accepting, or refused by a closed runtime or clock), it
+     * ended {@code FAILED} with a {@link TaskRejectedException}, the listeners' failed task, for work that then ran
+     * elsewhere and completed.
+     */
+    final Stop refusal(RejectionReason why, String reason) {
+        if (isDurable() && isUnrunRerun()) {
+            return new Stop(StopKind.CANCEL, "turned away here before it ran (" + reason + "); its invocation "
+                    + "stays pending, handed over: it runs again later", null, null, why);
+        }
+        return new Stop(StopKind.REJECT, reason, null, null, why);
+    }
+
+    /**
+     * Whether this task was refused because its orchestrator shuts down, whichever way it ended: rejected
+     * ({@link #rejectedByShutdown}), or, a durable re-run that never ran here, called off ({@link #refusal}).
+     */
+    boolean refusedByShutdown() {
+        Stop request = stop;
+        return request != null && request.rejection() == RejectionReason.SHUTDOWN;
+    }
+
+    /**
+     * Whether this durable re-run was turned away here before it ran, for a queue full, a wait too long or its
+     * member's shutdown ({@link #refusal}): ended {@code CANCELLED}, its invocation handed over to run again (the only
+     * cancellation whose stop carries a rejection reason).
      */
     boolean bounced() {
         Stop request = stop;
@@ -226,7 +247,8 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
 
     /**
      * Whether this durable re-run was turned away here before it ran, its invocation handed over to run later: a
-     * bounce ({@link #bounced}), or a refusal by a closed runtime or clock (ended rejected, {@code SHUTDOWN}).
+     * bounce ({@link #bounced}: a queue full, a wait too long, a shutdown), or a rejection ended before it counted as
+     * a re-run.
      */
     boolean turnedAwayUnrun() {
         return bounced() || rejected() && isUnrunRerun();
