@@ -315,7 +315,7 @@ final class DurableReruns {
                     record.lostRuns());
             return null;
         }
-        TaskNode<Object> node = runs.startable(sync, record, sync.store().find(id));
+        TaskNode<Object> node = runs.startable(sync, record, sync.store().find(id), true);
         if (node == null) {
             return null;
         }

@@ -55,16 +55,18 @@ final class DurableStarts {
      * the member began to close, or placed here then (by a load from before). It never started here, so it is
      * released to the store at once, not when this member closes: its caller would wait out this member's whole
      * grace period. Released unrun ({@link TaskStore#releaseUnrun}: any member may claim it now, and the attempt the
-     * claim counted for this run is taken back, since no run happened here (a placement's keeps the 1 its store
-     * counted, so its next run is a re-run, handed on rather than refused for good by a full group); with
+     * claim, or the placement's store, counted for this run is taken back, since no run happened here: its first real
+     * run is attempt 1; the 1 a placement's store counted, kept, numbered it 2. Its next run is a re-run all the same,
+     * handed on rather than refused for good by a full group: a claim's node is one ({@code claimed}); with
      * {@code releaseDurables} every shutdown that turned a claim back left one phantom attempt, which the next run's
      * attempt and its retry policy counted on from). If that release fails, the close hands it over
      * ({@link StoreSync#handBack}, registered first; a release is fenced by the owner, so the second one changes
-     * nothing once another member claimed it; that one keeps the attempt).
+     * nothing once another member claimed it; that one keeps the attempt). {@code claimed}: this member claimed the
+     * invocation or found it owned here (a re-run), rather than had it placed here.
      */
     TaskNode<Object> startable(StoreSync sync, DurableRecord record,
-            Optional<TaskRecord> before) {
-        TaskNode<Object> node = orchestrator.isAccepting() ? node(record, before) : null;
+            Optional<TaskRecord> before, boolean claimed) {
+        TaskNode<Object> node = orchestrator.isAccepting() ? node(record, before, claimed) : null;
         if (node == null || node.refusedByShutdown()) {
             TaskId id = new TaskId(record.id());
             sync.handBack(id);
@@ -83,8 +85,12 @@ final class DurableStarts {
         return node;
     }
 
-    /** A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. */
-    private TaskNode<Object> node(DurableRecord record, Optional<TaskRecord> before) {
+    /**
+     * A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. A re-run
+     * ({@link TaskFigures#markDurable}) if {@code claimed} (this member claimed it, or found it owned here), or if it ran
+     * before: a placement's first start is its submission's, refused for good by a full group (its caller hears so).
+     */
+    private TaskNode<Object> node(DurableRecord record, Optional<TaskRecord> before, boolean claimed) {
         TaskId id = new TaskId(record.id());
         Durables.Registration<?> registration = handlers.get(record.handler());
         // The name and tags it was submitted with come back from its stored record.
@@ -113,8 +119,9 @@ final class DurableStarts {
             LOG.log(Level.WARNING, "durable task " + id + " runs again under this member's default timeout and "
                     + "retry policy: the ones it was submitted with cannot be read here (" + ex.getMessage() + ")");
         }
+        int attemptsBefore = attemptsBefore(record, before);
         return orchestrator.parts().createDurable(spec, durables.body(registration, record.argument()), id,
-                attemptsBefore(record, before));
+                attemptsBefore, claimed || attemptsBefore > 0);
     }
 
     /**

@@ -82,7 +82,7 @@ final class DurableSubmission {
             return placed.submit(sync, registration, named, encoded, settings, target, gate, type);
         }
         TaskNode<T> node = orchestrator.parts().createDurable(named,
-                WrongResultType.checked(durables.body(registration, encoded), type, name), null, 0);
+                WrongResultType.checked(durables.body(registration, encoded), type, name), null, 0, false);
         if (node.rejectedByShutdown()) {
             // A root submitted while the orchestrator shuts down, or once it closed: its caller hears it was rejected,
             // so it is not stored (stored, the next start ran it: an invocation its caller was told never ran)

@@ -122,7 +122,7 @@ final class DurablesPlacedHere {
                 running.whenTerminal(() -> placedHere.onEnd().accept(placement.outcomeOf(running)));
                 return true;
             }
-            TaskNode<Object> node = runs.startable(sync, record, before);
+            TaskNode<Object> node = runs.startable(sync, record, before, false);
             if (node == null) {
                 placedHere.onEnd().accept(RemoteOutcome.lost(member, "its member began shutting down before it started "
                         + "there; it runs again on another"));

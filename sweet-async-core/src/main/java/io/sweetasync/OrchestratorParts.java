@@ -269,9 +269,13 @@ final class OrchestratorParts {
         return factory.chain(upstream, next);
     }
 
-    /** A durable task's node: created, tracked and registered, but not submitted. */
-    <T> TaskNode<T> createDurable(TaskSpec<T> spec, Callable<? extends T> work, TaskId givenId, int priorAttempts) {
-        return factory.create(spec, work, "durable", givenId, priorAttempts, true);
+    /**
+     * A durable task's node: created, tracked and registered, but not submitted; {@code rerun}: it runs again a
+     * stored invocation ({@link TaskFigures#markDurable}).
+     */
+    <T> TaskNode<T> createDurable(TaskSpec<T> spec, Callable<? extends T> work, TaskId givenId, int priorAttempts,
+            boolean rerun) {
+        return factory.create(spec, work, "durable", givenId, priorAttempts, rerun, true);
     }
 
     /** A placed durable task's mirror: as {@link #createDurable}, but no load of this member (it follows the run). */

@@ -79,7 +79,7 @@ final class TaskFactory {
     /** As {@link #spawn(TaskSpec, Callable)}, for a handle that follows {@code followed} (null for none): set before its submission. */
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work, FollowedWork followed) {
         List<TaskNode<?>> after = spec.after();
-        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false, followed,
+        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false, false, followed,
                 followed != null);
         if (after.isEmpty()) {
             if (!listeners.wants(TaskListeners.CREATED)) {
@@ -130,7 +130,7 @@ final class TaskFactory {
         Objects.requireNonNull(next, "next");
         TaskSpec<U> spec = TaskSpec.<U>empty().withPriority(upstream.priority()).withRuntime(upstream.runtimeRef().name());
         TaskNode<U> node = create(spec, () -> next.apply(upstream.valueNow()), DERIVED_NAMES.get(next.getClass()),
-                List.of(upstream), null, 0, false, null, false);
+                List.of(upstream), null, 0, false, false, null, false);
         if (node.isFinished()) {
             return node; // ended as it was made (rejected, its parent stopping): waits for nothing, as in spawn
         }
@@ -152,8 +152,8 @@ final class TaskFactory {
      * it is re-run) is tracked by the store once its start gate lets it start.
      */
     <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName, TaskId givenId,
-            int priorAttempts, boolean durable) {
-        return create(spec, work, derivedName, List.of(), givenId, priorAttempts, durable, null, false);
+            int priorAttempts, boolean rerun, boolean durable) {
+        return create(spec, work, derivedName, List.of(), givenId, priorAttempts, rerun, durable, null, false);
     }
 
     /**
@@ -161,12 +161,13 @@ final class TaskFactory {
      * (it only follows the run placed elsewhere), as an {@code anywhere()} handle is not.
      */
     <T> TaskNode<T> createMirror(TaskSpec<T> spec, Callable<? extends T> work) {
-        return create(spec, work, "durable", List.of(), null, 0, true, null, true);
+        return create(spec, work, "durable", List.of(), null, 0, false, true, null, true);
     }
 
     /** As above, for a task that starts only once {@code waitsFor} (its {@code after} or {@code chain} upstream) ended. */
     private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName,
-            List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean durable, FollowedWork followed,
+            List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean rerun, boolean durable,
+            FollowedWork followed,
             boolean followsWork) {
         TaskNode<?> parent = spec.parent();
         if (parent == null && !spec.detached()) {
@@ -177,7 +178,7 @@ final class TaskFactory {
         long idValue = givenId != null ? 0 : TaskId.valueOf(incarnation, ids.incrementAndGet());
         TaskNode<T> node = new TaskNode<>(settings(spec, derivedName, parent), idValue, givenId, work);
         if (durable) {
-            node.markDurable(priorAttempts);
+            node.markDurable(priorAttempts, rerun);
         }
         if (followed != null) {
             node.occasional().followedWork = followed;

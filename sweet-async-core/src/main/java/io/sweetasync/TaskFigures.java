@@ -49,8 +49,10 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     volatile int attempts;
     /** Set before the task is submitted; see {@link #markDurable}. */
     private volatile boolean durable;
-    /** The runs its stored invocation had before this one (0: a submission, not a re-run); see {@link #markDurable}. */
+    /** The runs its stored invocation had before this one; see {@link #markDurable}. */
     private volatile int priorAttempts;
+    /** Whether it runs again a stored invocation (claimed, found owned here): not its first start; see {@link #markDurable}. */
+    private volatile boolean rerun;
     /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
     volatile long startedNanos = UNSET;
     volatile long completedNanos = UNSET;
@@ -97,12 +99,16 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
 
     /**
      * Marks a durable task, before it is submitted: re-run after a crash instead of being lost, its
-     * attempts counting on from {@code priorAttempts} (the runs its invocation already had).
+     * attempts counting on from {@code priorAttempts} (the runs its invocation already had). {@code rerun}: it runs
+     * again a stored invocation this member claimed or found owned here (not its submission's or its placement's
+     * first start), whose invocation a refusal here leaves pending ({@link #isUnrunRerun}), whatever runs it had
+     * before: one a shutdown turned back before it ran had none, and its first real run is attempt 1.
      */
-    void markDurable(int priorAttempts) {
+    void markDurable(int priorAttempts, boolean rerun) {
         durable = true;
         attempts = priorAttempts;
         this.priorAttempts = priorAttempts;
+        this.rerun = rerun;
     }
 
     /**
@@ -110,8 +116,7 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      * away before it ran, its invocation is not done.
      */
     boolean isUnrunRerun() {
-        int prior = priorAttempts;
-        return prior > 0 && attempts == prior;
+        return rerun && attempts == priorAttempts;
     }
 
     boolean isDurable() {

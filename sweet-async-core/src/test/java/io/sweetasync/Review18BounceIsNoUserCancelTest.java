@@ -34,7 +34,7 @@ class Review18BounceIsNoUserCancelTest {
             });
             assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
             TaskNode<Object> rerun = orchestrator.parts().createDurable(TaskSpec.empty().withGroup("mail"),
-                    () -> "ran", new TaskId(4242), 1);
+                    () -> "ran", new TaskId(4242), 1, true);
             rerun.submit();
             assertThat(rerun.bounced()).as("turned away by the full group, unrun").isTrue();
             rerun.result();

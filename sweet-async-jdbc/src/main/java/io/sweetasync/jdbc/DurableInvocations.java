@@ -174,10 +174,9 @@ final class DurableInvocations {
 
     /**
      * See {@link JdbcTaskStore#releaseDurables(long, Collection)}; {@code unrun}: {@link JdbcTaskStore#releaseUnrun},
-     * the claim's attempt taken back, never below 1: the count its enqueue made marks a stored invocation, whose later
-     * runs are re-runs (turned away while a group is full rather than rejected for good); taken down to 0, a placed
-     * invocation the placed member's shutdown turned back was then refused for good by the next member's full group.
-     * Fenced by the owner as a claim is: this member never claims its own, so the attempt taken back is the one its
+     * the claim's attempt taken back (or a placement's, which its enqueue counted), never below 0: kept at 1, a placed
+     * invocation the placed member's shutdown turned back before it ran numbered its first real run attempt 2 (the
+     * orchestrator runs a claimed invocation as a re-run whatever its count: DurableStarts). Fenced by the owner as a claim is: this member never claims its own, so the attempt taken back is the one its
      * own claim counted.
      */
     void releaseDurables(long owner, Collection<TaskId> ids, boolean unrun) {
@@ -191,7 +190,7 @@ final class DurableInvocations {
             parameters.add(owner);
             chunk.forEach(id -> parameters.add(id.value()));
             connections.update("UPDATE " + prefix + "durable SET owner = ?, updated_at = ?"
-                    + (unrun ? ", attempts = CASE WHEN attempts > 1 THEN attempts - 1 ELSE attempts END" : "")
+                    + (unrun ? ", attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END" : "")
                     + " WHERE owner = ? AND status = 'PENDING' AND id IN (?" + ", ?".repeat(chunk.size() - 1) + ")",
                     parameters.toArray());
         }

@@ -12,10 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code releaseUnrun} takes back a claim's attempt, never the 1 an enqueue counted: that count marks a stored
- * invocation, whose next run is a re-run (handed on while a group is full). Taken down to 0, a placed invocation its
- * member's shutdown turned back before it ran was claimed next as a first run (no attempt before it), and a full group
- * there refused it for good (its end written FAILED, the placing caller told rejected).
+ * {@code releaseUnrun} takes back a claim's attempt, and a placement's (the 1 its enqueue counted for the run it was to
+ * make there), never below 0. Review 17 kept the enqueue's 1 (taken down to 0, a placed invocation its member's
+ * shutdown turned back was claimed next as a first run, refused for good by a full group there); kept, it numbered
+ * that invocation's first real run attempt 2 (review 21). The orchestrator now runs a claimed invocation as a re-run
+ * whatever its count (Review21DurPlacedTurnedBackAttemptTest: handed on while a group is full, its first run attempt 1).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Review17ReleaseUnrunFloorTest {
@@ -26,7 +27,7 @@ class Review17ReleaseUnrunFloorTest {
 
     @ParameterizedTest
     @MethodSource("databases")
-    void anEnqueuedCountIsNeverTakenBack(Databases.Database database) {
+    void aPlacementTurnedBackUnrunCountsNoRun(Databases.Database database) {
         JdbcTaskStore store = database.newStore();
         long placed = store.open("placed", Duration.ofSeconds(30)).number();
         TaskId id = TaskId.of(placed, 1);
@@ -36,15 +37,19 @@ class Review17ReleaseUnrunFloorTest {
                 JdbcTaskStoreTest.record(id.value(), "PENDING", "h", placed, true, now));
 
         store.releaseUnrun(placed, List.of(id)); // its shutdown turned it back before it ran
-        assertThat(store.durable(id).orElseThrow().attempts()).isEqualTo(1);
+        assertThat(store.durable(id).orElseThrow().attempts()).as("it made no run").isZero();
 
         long next = store.open("next", Duration.ofSeconds(30)).number();
         DurableRecord claimed = store.claimOrphans(next, List.of("h"), 10).get(0);
-        assertThat(claimed.attempts()).as("a re-run (DurableStarts.attemptsBefore: attempts - 1 = 1 before it)")
-                .isEqualTo(2);
+        assertThat(claimed.attempts()).as("its first run (DurableStarts.attemptsBefore: none before it)").isEqualTo(1);
 
-        // a claim's own attempt is still taken back
+        // a claim's own attempt is still taken back, never below 0
         store.releaseUnrun(next, List.of(id));
-        assertThat(store.durable(id).orElseThrow().attempts()).isEqualTo(1);
+        assertThat(store.durable(id).orElseThrow().attempts()).isZero();
+        long third = store.open("third", Duration.ofSeconds(30)).number();
+        store.claimOrphans(third, List.of("h"), 10);
+        store.releaseUnrun(third, List.of(id));
+        store.releaseUnrun(third, List.of(id)); // handed back twice: changes nothing
+        assertThat(store.durable(id).orElseThrow().attempts()).isZero();
     }
 }
