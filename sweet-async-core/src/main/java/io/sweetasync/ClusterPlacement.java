@@ -245,13 +245,13 @@ final class ClusterPlacement implements ClusterHost {
 
     /**
      * How {@code node}, run here for another member, ended. Refused because this member began to shut down (rejected,
-     * or a durable re-run called off unrun), it never ran: lost, its failure type {@code TaskRejectedException} (which no other lost outcome has), so that the start
-     * can tell it from a task that ran. Cancelled because this member shuts down, a task did
-     * not end by anyone's wish: the process that ran it stopped, so it is reported lost (the placing member's
-     * handle ends with {@code TaskLostException} naming this member, as when a member leaves); a durable one
-     * stays pending in the store and runs again elsewhere. So is a durable one stopped as lost (its run here
-     * was a duplicate of one another member took over after this member's lease lapsed), and a durable re-run turned
-     * away here unrun (a queue full): it stays pending, and runs again at a later look.
+     * or a durable re-run called off unrun), it never ran: lost, its failure type {@code TaskRejectedException} (which
+     * no other lost outcome has), so that the start can tell it from a task that ran. Cancelled because this member
+     * shuts down, a task did not end by anyone's wish: the process that ran it stopped, so it is reported lost (the
+     * placing member's handle ends with {@code TaskLostException} naming this member, as when a member leaves); a
+     * durable one stays pending in the store and runs again elsewhere. So is a durable one stopped as lost (its run
+     * here was a duplicate of one another member took over after this member's lease lapsed), and a durable re-run
+     * turned away here unrun (a queue full): it stays pending, and runs again at a later look.
      */
     RemoteOutcome outcomeOf(TaskNode<Object> node) {
         String member = memberName();

@@ -87,8 +87,9 @@ final class DurableStarts {
 
     /**
      * A node for a stored invocation, with the settings its stored record kept; not yet tracked or submitted. A re-run
-     * ({@link TaskFigures#markDurable}) if {@code claimed} (this member claimed it, or found it owned here), or if it ran
-     * before: a placement's first start is its submission's, refused for good by a full group (its caller hears so).
+     * ({@link TaskFigures#markDurable}) if {@code claimed} (this member claimed it, or found it owned here), or if it
+     * ran before: a placement's first start is its submission's, refused for good by a full group (its caller hears
+     * so).
      */
     private TaskNode<Object> node(DurableRecord record, Optional<TaskRecord> before, boolean claimed) {
         TaskId id = new TaskId(record.id());

@@ -79,8 +79,8 @@ final class TaskFactory {
     /** As {@link #spawn(TaskSpec, Callable)}, for a handle that follows {@code followed} (null for none): set before its submission. */
     <T> SpawningTask<T> spawn(TaskSpec<T> spec, Callable<? extends T> work, FollowedWork followed) {
         List<TaskNode<?>> after = spec.after();
-        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false, false, followed,
-                followed != null);
+        TaskNode<T> node = create(spec, work, DERIVED_NAMES.get(work.getClass()), after, null, 0, false, false,
+                followed, followed != null);
         if (after.isEmpty()) {
             if (!listeners.wants(TaskListeners.CREATED)) {
                 node.submitAsCreated(); // nothing but bookkeeping ran since its creation
@@ -167,8 +167,7 @@ final class TaskFactory {
     /** As above, for a task that starts only once {@code waitsFor} (its {@code after} or {@code chain} upstream) ended. */
     private <T> TaskNode<T> create(TaskSpec<T> spec, Callable<? extends T> work, String derivedName,
             List<TaskNode<?>> waitsFor, TaskId givenId, int priorAttempts, boolean rerun, boolean durable,
-            FollowedWork followed,
-            boolean followsWork) {
+            FollowedWork followed, boolean followsWork) {
         TaskNode<?> parent = spec.parent();
         if (parent == null && !spec.detached()) {
             TaskNode<?> current = Carrier.currentTask();

@@ -51,7 +51,10 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     private volatile boolean durable;
     /** The runs its stored invocation had before this one; see {@link #markDurable}. */
     private volatile int priorAttempts;
-    /** Whether it runs again a stored invocation (claimed, found owned here): not its first start; see {@link #markDurable}. */
+    /**
+     * Whether it runs again a stored invocation (claimed, found owned here): not its first start; see
+     * {@link #markDurable}.
+     */
     private volatile boolean rerun;
     /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
     volatile long startedNanos = UNSET;

@@ -192,9 +192,10 @@ public interface TaskStore {
      * the invocation's {@code attempts} (which the next run's attempts and its retry policy count on from) goes back
      * down by one, never below 0 (a placed invocation its member turned back before it ran made no run: the 1 its
      * enqueue counted goes too, and its first real run is attempt 1; the orchestrator runs a claimed invocation as a
-     * re-run whatever its count, handed on while a group is full, never refused for good). A member whose group stays full turns such a re-run away at every look; counted, those bounces used
-     * up the attempts its retry policy allows, and it ran once, as a late attempt, unretried. The default hands them
-     * back as {@link #releaseDurables} does, their attempts as they are.
+     * re-run whatever its count, handed on while a group is full, never refused for good). A member whose group stays
+     * full turns such a re-run away at every look; counted, those bounces used up the attempts its retry policy allows,
+     * and it ran once, as a late attempt, unretried. The default hands them back as {@link #releaseDurables} does,
+     * their attempts as they are.
      *
      * <pre>{@code
      * store.releaseUnrun(incarnation, List.of(reportId));

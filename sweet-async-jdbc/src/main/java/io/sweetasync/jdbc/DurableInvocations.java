@@ -176,8 +176,8 @@ final class DurableInvocations {
      * See {@link JdbcTaskStore#releaseDurables(long, Collection)}; {@code unrun}: {@link JdbcTaskStore#releaseUnrun},
      * the claim's attempt taken back (or a placement's, which its enqueue counted), never below 0: kept at 1, a placed
      * invocation the placed member's shutdown turned back before it ran numbered its first real run attempt 2 (the
-     * orchestrator runs a claimed invocation as a re-run whatever its count: DurableStarts). Fenced by the owner as a claim is: this member never claims its own, so the attempt taken back is the one its
-     * own claim counted.
+     * orchestrator runs a claimed invocation as a re-run whatever its count: DurableStarts). Fenced by the owner as a
+     * claim is: this member never claims its own, so the attempt taken back is the one its own claim counted.
      */
     void releaseDurables(long owner, Collection<TaskId> ids, boolean unrun) {
         List<TaskId> all = List.copyOf(ids);
