@@ -266,7 +266,7 @@ final class ClusterPlacement implements ClusterHost {
                     ? "its member shut down before it ended; it runs again on another"
                     : "its member shut down before it ended");
         }
-        if (node.isDurable() && node.turnedAwayUnrun()) {
+        if (node.bounced()) {
             // A re-run turned away here before it ran (a queue full): its invocation stays pending, handed over, and
             // runs at a later look (DurableEnds#released). Its handle follows that run, as a lost one's does; told
             // "rejected", it ended FAILED while the work went on and completed.

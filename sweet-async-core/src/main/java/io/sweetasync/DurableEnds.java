@@ -46,7 +46,7 @@ final class DurableEnds {
         // the invocation never ran: it stays pending and is handed over, to be claimed and run at a later look.
         // Such a bounce ends CANCELLED here (TaskEnding#bounced: no failure to announce), as does one refused by this
         // member's shutdown (made once it stopped accepting, a closed runtime or clock), handed over as well.
-        return node.cancelledByShutdown() || node.turnedAwayUnrun();
+        return node.cancelledByShutdown() || node.bounced();
     }
 
     /**

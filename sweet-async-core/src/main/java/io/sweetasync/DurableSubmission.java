@@ -83,7 +83,7 @@ final class DurableSubmission {
         }
         TaskNode<T> node = orchestrator.parts().createDurable(named,
                 WrongResultType.checked(durables.body(registration, encoded), type, name), null, 0, false);
-        if (node.rejectedByShutdown()) {
+        if (node.refusedByShutdown()) {
             // A root submitted while the orchestrator shuts down, or once it closed: its caller hears it was rejected,
             // so it is not stored (stored, the next start ran it: an invocation its caller was told never ran)
             return node;

@@ -62,7 +62,7 @@ final class PlacedDurables {
         // its handles (TaskFactory.createMirror counts it, FinishedTasks gives it back).
         TaskNode<T> node = orchestrator.parts().createMirror(spec,
                 WrongResultType.checked(mirror::run, type, registration.name()));
-        if (node.rejectedByShutdown()) {
+        if (node.refusedByShutdown()) {
             return node; // submitted while this member shuts down: rejected, and not stored (see DurableSubmission)
         }
         mirror.node = node;

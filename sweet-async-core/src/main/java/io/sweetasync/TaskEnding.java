@@ -163,21 +163,6 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
         return request != null && request.byShutdown();
     }
 
-    /**
-     * Whether this task was refused because its orchestrator shuts down (a root made once it stopped accepting,
-     * or one its closed runtime or clock refused): it never ran.
-     */
-    boolean rejectedByShutdown() {
-        Stop request = stop;
-        return request != null && request.kind() == StopKind.REJECT && request.rejection() == RejectionReason.SHUTDOWN;
-    }
-
-    /** Whether this task was refused ({@link #reject}: a queue full, a wait for a permit too long, a shutdown). */
-    boolean rejected() {
-        Stop request = stop;
-        return request != null && request.kind() == StopKind.REJECT;
-    }
-
     /** Whether {@code finish()} has run (the task is terminal, or about to be). */
     boolean isFinished() {
         return finished != 0;
@@ -199,7 +184,7 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
     /**
      * Ends the task as rejected ({@link TaskRejectedException}) for {@code why}. A durable re-run (a stored invocation
      * this member claimed, found owned here, or was placed) turned away before it made an attempt here, for a queue
-     * full or a wait for a permit too long, is no rejection of anyone's work: its invocation stays pending, is handed
+     * full, a wait for a permit too long or this member's shutdown, is no rejection of anyone's work: its invocation stays pending, is handed
      * over and runs at a later look ({@link DurableEnds#released}). Ended {@code FAILED} with a
      * {@link TaskRejectedException}, that bounce reached the listeners as a failed task (the {@code failed} outcome of
      * the tasks' timer, the failure-rate alert) once per look while its group stayed full, for work that then ran and
@@ -227,8 +212,8 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
     }
 
     /**
-     * Whether this task was refused because its orchestrator shuts down, whichever way it ended: rejected
-     * ({@link #rejectedByShutdown}), or, a durable re-run that never ran here, called off ({@link #refusal}).
+     * Whether this task was refused because its orchestrator shuts down (a root made once it stopped accepting, or one
+     * its closed runtime or clock refused): it never ran. Rejected, or, a durable re-run, called off ({@link #refusal}).
      */
     boolean refusedByShutdown() {
         Stop request = stop;
@@ -243,15 +228,6 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
     boolean bounced() {
         Stop request = stop;
         return request != null && request.kind() == StopKind.CANCEL && request.rejection() != null;
-    }
-
-    /**
-     * Whether this durable re-run was turned away here before it ran, its invocation handed over to run later: a
-     * bounce ({@link #bounced}: a queue full, a wait too long, a shutdown), or a rejection ended before it counted as
-     * a re-run.
-     */
-    boolean turnedAwayUnrun() {
-        return bounced() || rejected() && isUnrunRerun();
     }
 
     /**
