@@ -30,10 +30,12 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *
  * <p>{@code ?limit=n} bounds every list of the answer (roots, recent, failed, the children of each node,
  * and the history page) to {@code n} entries, so that a page can poll it with 10,000 tasks live;
- * {@code childCount} and {@code childStatuses} still count every child. Subtrees are shown
- * {@value TaskDescriptor#MAX_DEPTH} levels deep; {@code ?depth=n} shows {@code n} levels of every tree
- * and, below them, only the children of the tasks listed in {@code expand}: with a limit, a bushy tree of
- * 10,000 tasks answers the tasks a page shows, not all of them.
+ * {@code childCount} and {@code childStatuses} still count every child, {@code liveRoots} and
+ * {@code recentRoots} every root. Without it, {@value #DEFAULT_LIMIT} roots, recent roots and children per
+ * node are listed (the newest 20 failed tasks, a history page of 50): the answer stays bounded with 100,000
+ * tasks live. Subtrees are shown {@value TaskDescriptor#MAX_DEPTH} levels deep; {@code ?depth=n} shows
+ * {@code n} levels of every tree and, below them, only the children of the tasks listed in {@code expand}:
+ * with a limit, a bushy tree of 10,000 tasks answers the tasks a page shows, not all of them.
  *
  * <pre>
  * GET /actuator/asynctasks?limit=50        roots, recent and failed, up to 50 each and 50 children per node
@@ -58,6 +60,13 @@ public class AsyncTasksEndpoint {
 
     private static final int DEFAULT_FAILED = 20;
 
+    /**
+     * Roots, recent roots and children per node listed without a {@code limit}: what monitoring scrapes and people
+     * curl stays a bounded answer with 100,000 tasks live (as Spring Boot's own {@code httpexchanges} keeps 100);
+     * the counts ({@code liveRoots}, {@code recentRoots}, {@code childCount}) say how many there are.
+     */
+    public static final int DEFAULT_LIMIT = 100;
+
     private final TaskOrchestrator orchestrator;
     /** Null outside a cluster. */
     private final TaskCluster cluster;
@@ -75,12 +84,12 @@ public class AsyncTasksEndpoint {
         this.finished = new AsyncTasksHistory(orchestrator);
     }
 
-    /** Everything, unbounded, and the newest page of history. */
+    /** As without a {@code limit}: {@value #DEFAULT_LIMIT} of each list, and the newest page of history. */
     public TasksDescriptor tasks() {
         return tasks(null, null, null, null, null);
     }
 
-    /** Every list bounded by {@code limit} (all when null); the newest page of history. */
+    /** Every list bounded by {@code limit} ({@value #DEFAULT_LIMIT} when null); the newest page of history. */
     public TasksDescriptor tasks(@Nullable Integer limit) {
         return tasks(null, null, null, null, limit);
     }
@@ -95,8 +104,8 @@ public class AsyncTasksEndpoint {
      * @param since  an instant ({@code 2026-12-01T10:00:00Z}) or a duration back from now ({@code PT1H})
      * @param offset history entries to skip, 0 by default
      * @param limit  0 to 1000: at most this many roots, recent and failed tasks, children per node and
-     *               history entries; when null, every live and recent root, the newest 20 failed tasks and a
-     *               history page of 50
+     *               history entries; when null, {@value #DEFAULT_LIMIT} live and recent roots and children per
+     *               node, the newest 20 failed tasks and a history page of 50
      * @throws InvalidEndpointRequestException (400) naming the bad value
      */
     public TasksDescriptor tasks(@Nullable String status, @Nullable String name, @Nullable String since,
@@ -117,21 +126,22 @@ public class AsyncTasksEndpoint {
     public TasksDescriptor tasks(@Nullable String status, @Nullable String name, @Nullable String since,
             @Nullable Integer offset, @Nullable Integer limit, @Nullable Integer depth, @Nullable String expand) {
         HistoryQuery query = AsyncTasksParameters.query(status, name, since, offset, limit);
-        int max = limit == null ? Integer.MAX_VALUE : limit;
+        int max = limit == null ? DEFAULT_LIMIT : limit;
         Shape shape = new Shape(max, AsyncTasksParameters.depth(depth), AsyncTasksParameters.expanded(expand));
         List<TaskInfo> roots = orchestrator.roots();
         List<TaskInfo> recent = orchestrator.recent();
         List<MemberSnapshot> snapshots = cluster == null ? null : cluster.members();
         List<MemberTasksDescriptor> members = snapshots == null ? null : snapshots.stream()
                 .map(member -> new MemberTasksDescriptor(member.member(), member.local(),
-                        describe(member.roots().stream(), shape)))
+                        describe(member.roots().stream(), shape), member.roots().size()))
                 .toList();
-        List<ClusterTaskDescriptor> stitched = snapshots == null ? null
-                : ClusterTaskDescriptor.of(ClusterTask.stitch(snapshots), max, shape.depth(), shape.expanded());
+        List<ClusterTask> forest = snapshots == null ? null : ClusterTask.stitch(snapshots);
+        List<ClusterTaskDescriptor> stitched = forest == null ? null
+                : ClusterTaskDescriptor.of(forest, max, shape.depth(), shape.expanded());
         return new TasksDescriptor(describe(roots.stream(), shape), describe(recent.stream(), shape),
                 describe(finished.failed(recent, limit == null ? DEFAULT_FAILED : max).stream(), shape),
-                roots.size(), orchestrator.liveCount(), orchestrator.runawayCount(), finished.history(query, recent), members,
-                stitched);
+                roots.size(), recent.size(), orchestrator.liveCount(), orchestrator.runawayCount(),
+                finished.history(query, recent), members, stitched, forest == null ? 0 : forest.size());
     }
 
     /**
@@ -205,25 +215,31 @@ public class AsyncTasksEndpoint {
     /**
      * Live and recent task trees, the newest failed tasks and a page of the history.
      *
-     * @param live       live roots with their subtrees, oldest first
+     * @param live       live roots with their subtrees, oldest first: at most the request's {@code limit}
+     *                   ({@value #DEFAULT_LIMIT} without one), as every list and every node's children here
      * @param recent     recently finished roots, newest first
      * @param failed     the newest failed tasks: stored ones when there is a task store, else the failed
      *                   among {@code recent}
      * @param liveRoots  live roots in all (also those beyond the limit)
+     * @param recentRoots recently finished roots kept in all ({@code sweet.async.history-size} at most)
      * @param liveTasks  live tasks in all, roots and children
      * @param runaways   tasks that ended while their bodies still run
      * @param history    the page of history the request asked for
      * @param members    in a cluster, every member's live trees (this one's too), each member apart; else null
      * @param cluster    in a cluster, the same trees stitched across members: a placed task under the task that
      *                   placed it, each task labelled with its member; roots in the members' order; else null
+     * @param clusterRoots roots of the stitched forest in all (also those beyond the limit); 0 outside a cluster
      */
     public record TasksDescriptor(List<TaskDescriptor> live, List<TaskDescriptor> recent, List<TaskDescriptor> failed,
-            int liveRoots, int liveTasks, int runaways, HistoryDescriptor history, List<MemberTasksDescriptor> members,
-            List<ClusterTaskDescriptor> cluster) {
+            int liveRoots, int recentRoots, int liveTasks, int runaways, HistoryDescriptor history,
+            List<MemberTasksDescriptor> members, List<ClusterTaskDescriptor> cluster, int clusterRoots) {
     }
 
-    /** One member's live trees, labelled with the member ({@code local}: the member that answers). */
-    public record MemberTasksDescriptor(String member, boolean local, List<TaskDescriptor> live) {
+    /**
+     * One member's live trees, labelled with the member ({@code local}: the member that answers), as many as
+     * {@code live} lists; {@code liveRoots} counts them all.
+     */
+    public record MemberTasksDescriptor(String member, boolean local, List<TaskDescriptor> live, int liveRoots) {
     }
 
     /**

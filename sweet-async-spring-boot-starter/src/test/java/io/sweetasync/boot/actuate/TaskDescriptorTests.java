@@ -52,7 +52,9 @@ class TaskDescriptorTests {
             assertThat(root.childStatuses()).isEqualTo(Map.of("RUNNING", 120));
             assertThat(root.runaway()).isFalse();
 
-            assertThat(endpoint.tasks(null).live().getFirst().children()).hasSize(120);
+            assertThat(endpoint.tasks(null).live().getFirst().children()).as("without a limit: 100 per node")
+                    .hasSize(AsyncTasksEndpoint.DEFAULT_LIMIT);
+            assertThat(endpoint.tasks(1000).live().getFirst().children()).hasSize(120);
             TaskDescriptor alone = endpoint.task(parent.id().toString(), 0);
             assertThat(alone.children()).isEmpty();
             assertThat(alone.childCount()).isEqualTo(120);

@@ -166,7 +166,7 @@
         $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
         renderTree(tasks);
         renderGroups(limits.groups, limits.refused, limits.groupCount);
-        renderMembers(tasks.members, limits.members, tasks.cluster);
+        renderMembers(tasks.members, limits.members, tasks.cluster, tasks.clusterRoots);
         renderFinished($('recent'), tasks.recent);
         renderFinished($('failed'), tasks.failed);
         if (detailCurrent) renderDetail(detail);
@@ -500,7 +500,7 @@
 
     // ---- members: each member's groups and live trees; placed work under the task that placed it -------
 
-    function renderMembers(members, groupsByMember, forest) {
+    function renderMembers(members, groupsByMember, forest, clusterRoots) {
         $('members').hidden = !members;
         if (!members) return;
         const loads = [];
@@ -510,7 +510,7 @@
                 + (g.clusterLimit ? ` (share of ${g.clusterLimit} over ${g.members})` : '')), ' · ');
             loads.push(el('tr', { class: 'member', 'data-member': member.member, 'data-key': member.member },
                 el('td', {}, member.member, ...(member.local ? [' ', el('span', { class: 'badge' }, 'this member')] : [])),
-                el('td', { class: 'trees' }, String(member.live.length)),
+                el('td', { class: 'trees' }, String(member.liveRoots)),
                 el('td', { class: 'member-groups' }, ...groups)));
         }
         patch($('member-loads').tBodies[0], loads);
@@ -537,6 +537,11 @@
             if (task.id === selected) row.classList.add('selected');
             body.push(row);
             for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
+        }
+        if (clusterRoots > roots.length) {
+            body.push(el('tr', { class: 'more', 'data-key': 'more:cluster' }, el('td', { colspan: '4' },
+                `… ${(clusterRoots - roots.length).toLocaleString()} more trees not listed`
+                + ` (the first ${LIMIT} are shown)`)));
         }
         patch($('member-trees').tBodies[0], body);
     }
