@@ -4,6 +4,7 @@ import io.sweetasync.ResourceValue;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.internal.Names;
+import io.sweetasync.spi.ClusterTask;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +17,13 @@ import java.util.TreeMap;
  * A task as the {@code asynctasks} endpoint shows it: plain values only, never the task's arguments or
  * results.
  *
+ * <p>A task may carry 1,000 tags of 1,000 characters and publish 1,000 progress values. Listed (in
+ * {@code live}, {@code recent}, {@code failed}, the history, the cluster's trees, and below the task asked for
+ * by id), a descriptor carries its first {@value #MAX_LISTED_TAGS} tags in key order ({@code placed-from}
+ * always among them), each value cut at {@value #MAX_LISTED_TAG_VALUE} characters then its length, and its
+ * first {@value #MAX_LISTED_PROGRESS} progress values; {@code tagCount} and {@code progressCount} count them
+ * all. The task asked for by id ({@code asynctasks/{id}}) carries them whole.
+ *
  * @param id            task id
  * @param parentId      parent's id, null for a root
  * @param name          task name
@@ -24,7 +32,10 @@ import java.util.TreeMap;
  * @param priority      priority
  * @param group         concurrency group, null if none
  * @param runtime       runtime name
- * @param tags          tags
+ * @param tags          tags: listed, the first {@value #MAX_LISTED_TAGS} in key order, values cut at
+ *                      {@value #MAX_LISTED_TAG_VALUE} characters (then their length); whole for the task asked
+ *                      for by id
+ * @param tagCount      tags the task carries, all of them
  * @param createdAt     creation time
  * @param startedAt     first start, null before
  * @param completedAt   end, null before
@@ -34,7 +45,9 @@ import java.util.TreeMap;
  * @param resources     CPU, allocation and IO figures with how each was obtained
  * @param failure       failure type and message (at most {@value #MAX_MESSAGE} characters of it, as the task store
  *                      keeps it), null if none
- * @param progress      live values the task publishes
+ * @param progress      live values the task publishes: listed, the first {@value #MAX_LISTED_PROGRESS} it
+ *                      registered; all of them for the task asked for by id
+ * @param progressCount live values the task publishes, all of them
  * @param dependencies  ids of the tasks it starts after, at most {@value #MAX_DEPENDENCIES} (the first ones named)
  * @param dependencyCount tasks it starts after, all of them (a fan-in may name thousands)
  * @param childCount    children started
@@ -47,10 +60,10 @@ import java.util.TreeMap;
  *                      that depth ({@code childCount} says what was left out)
  */
 public record TaskDescriptor(String id, String parentId, String name, String path, String status, String priority,
-        String group, String runtime, Map<String, String> tags, Instant createdAt, Instant startedAt,
+        String group, String runtime, Map<String, String> tags, int tagCount, Instant createdAt, Instant startedAt,
         Instant completedAt, int attempts, double queueWaitMs, double runTimeMs, Map<String, Resource> resources,
-        Failure failure, Map<String, Long> progress, List<String> dependencies, int dependencyCount, int childCount,
-        Map<String, Integer> childStatuses, boolean runaway, List<TaskDescriptor> children) {
+        Failure failure, Map<String, Long> progress, int progressCount, List<String> dependencies, int dependencyCount,
+        int childCount, Map<String, Integer> childStatuses, boolean runaway, List<TaskDescriptor> children) {
 
     /** One resource figure: its amount ({@code -1} when unavailable) and source. */
     public record Resource(long amount, String source) {
@@ -76,6 +89,18 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
      */
     public static final int MAX_DEPENDENCIES = 100;
 
+    /**
+     * The most tags a listed task carries: 1,000 tags of 1,000 characters would otherwise be a megabyte in every
+     * list the task appears in, at every poll, whatever the request's {@code limit}; {@code tagCount} counts them all.
+     */
+    public static final int MAX_LISTED_TAGS = 20;
+
+    /** The longest tag value a listed task carries; a longer one is cut, then its length. */
+    public static final int MAX_LISTED_TAG_VALUE = 200;
+
+    /** The most progress values a listed task carries (the first it registered); {@code progressCount} counts all. */
+    public static final int MAX_LISTED_PROGRESS = 20;
+
     /** Levels of children shown below the task asked for; trees may be far deeper (a JSON answer may not). */
     public static final int MAX_DEPTH = 64;
 
@@ -83,17 +108,19 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
         return of(info, Integer.MAX_VALUE);
     }
 
-    /** The task alone: its child count and statuses, not its children. */
+    /** The task alone, listed: its child count and statuses, not its children. */
     static TaskDescriptor flat(TaskInfo info) {
-        return single(info, List.of());
+        return single(info, List.of(), true);
     }
 
     /**
      * The descriptor of {@code top}'s tree, at most {@code limit} children per node and {@value #MAX_DEPTH}
-     * levels; built bottom-up with an explicit list, without recursion.
+     * levels; built bottom-up with an explicit list, without recursion. {@code top} carries its tags and progress
+     * whole, the tasks below it as listed.
      */
     static TaskDescriptor of(TaskInfo top, int limit) {
-        return BoundedTrees.map(top, limit, TaskInfo::children, TaskDescriptor::single);
+        return BoundedTrees.map(top, limit, TaskInfo::children,
+                (node, children) -> single(node, children, node != top));
     }
 
     /**
@@ -102,7 +129,7 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
      */
     static TaskDescriptor of(TaskInfo top, int limit, int depth, Set<TaskId> expanded) {
         return BoundedTrees.map(top, limit, depth, info -> expanded.contains(info.id()), TaskInfo::children,
-                TaskDescriptor::single);
+                (node, children) -> single(node, children, true));
     }
 
     private static Map<String, Resource> resources(TaskInfo info) {
@@ -114,36 +141,77 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
         return Collections.unmodifiableMap(resources);
     }
 
-    /** The task without children, its children's statuses as given (in a stitched tree, not only its own). */
+    /**
+     * The task without children, listed, its children's statuses as given (in a stitched tree, not only its own).
+     */
     static TaskDescriptor alone(TaskInfo info, Map<String, Integer> childStatuses) {
-        return single(info, childStatuses, List.of());
+        return single(info, childStatuses, List.of(), true);
     }
 
-    /** {@code message} if short enough, else its first {@value #MAX_MESSAGE} characters and its length. */
-    private static String cut(String message) {
-        if (message == null || message.length() <= MAX_MESSAGE) {
-            return message;
+    /** {@code text} if at most {@code max} characters long, else its first {@code max} characters and its length. */
+    private static String cut(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
         }
-        return Names.head(message, MAX_MESSAGE) + "\u2026 (" + message.length() + " characters)";
+        return Names.head(text, max) + "\u2026 (" + text.length() + " characters)";
     }
 
-    private static TaskDescriptor single(TaskInfo info, List<TaskDescriptor> children) {
+    /**
+     * The tags a listed task carries: {@code placed-from} (what places the task in the cluster's tree), then the
+     * others in key order, {@value #MAX_LISTED_TAGS} in all, each value cut at {@value #MAX_LISTED_TAG_VALUE}.
+     */
+    private static Map<String, String> listed(Map<String, String> tags) {
+        if (tags.size() <= MAX_LISTED_TAGS
+                && tags.values().stream().allMatch(value -> value.length() <= MAX_LISTED_TAG_VALUE)) {
+            return tags;
+        }
+        Map<String, String> listed = new LinkedHashMap<>();
+        String from = tags.get(ClusterTask.PLACED_FROM);
+        if (from != null) {
+            listed.put(ClusterTask.PLACED_FROM, cut(from, MAX_LISTED_TAG_VALUE));
+        }
+        // in key order: a task's tags have no order of their own, and a poll must list the same ones as the last
+        tags.keySet().stream().sorted().filter(key -> !key.equals(ClusterTask.PLACED_FROM))
+                .limit(MAX_LISTED_TAGS - listed.size())
+                .forEach(key -> listed.put(key, cut(tags.get(key), MAX_LISTED_TAG_VALUE)));
+        return Collections.unmodifiableMap(listed);
+    }
+
+    /** The first {@value #MAX_LISTED_PROGRESS} progress values, in the order the task registered them. */
+    private static Map<String, Long> listedProgress(Map<String, Long> progress) {
+        if (progress.size() <= MAX_LISTED_PROGRESS) {
+            return progress;
+        }
+        Map<String, Long> listed = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> value : progress.entrySet()) {
+            if (listed.size() >= MAX_LISTED_PROGRESS) {
+                break;
+            }
+            listed.put(value.getKey(), value.getValue());
+        }
+        return Collections.unmodifiableMap(listed);
+    }
+
+    private static TaskDescriptor single(TaskInfo info, List<TaskDescriptor> children, boolean listed) {
         Map<String, Integer> childStatuses = new TreeMap<>();
         for (TaskInfo child : info.children()) {
             childStatuses.merge(child.status().name(), 1, Integer::sum);
         }
-        return single(info, childStatuses, children);
+        return single(info, childStatuses, children, listed);
     }
 
+    /** {@code listed}: tags and progress as a list carries them; else whole (the task asked for by id). */
     private static TaskDescriptor single(TaskInfo info, Map<String, Integer> childStatuses,
-            List<TaskDescriptor> children) {
+            List<TaskDescriptor> children, boolean listed) {
         return new TaskDescriptor(info.id().toString(), info.parentId() == null ? null : info.parentId().toString(),
                 info.name(), info.path(), info.status().name(), info.priority().name(), info.group(), info.runtime(),
-                info.tags(), info.createdAt(), info.startedAt(), info.completedAt(), info.attempts(),
-                info.queueWait().toNanos() / 1e6, info.runTime().toNanos() / 1e6,
+                listed ? listed(info.tags()) : info.tags(), info.tags().size(), info.createdAt(), info.startedAt(),
+                info.completedAt(), info.attempts(), info.queueWait().toNanos() / 1e6, info.runTime().toNanos() / 1e6,
                 resources(info),
-                info.failure() == null ? null : new Failure(info.failure().type(), cut(info.failure().message())),
-                info.progress(), info.dependencies().stream().limit(MAX_DEPENDENCIES).map(Object::toString).toList(),
+                info.failure() == null ? null
+                        : new Failure(info.failure().type(), cut(info.failure().message(), MAX_MESSAGE)),
+                listed ? listedProgress(info.progress()) : info.progress(), info.progress().size(),
+                info.dependencies().stream().limit(MAX_DEPENDENCIES).map(Object::toString).toList(),
                 info.dependencies().size(), info.childCount(),
                 childStatuses, info.runaway(), children);
     }

@@ -102,4 +102,29 @@ class TaskDescriptorTests {
                     .contains("\"name\":\"level\"");
         }
     }
+
+    /**
+     * A task placed on another member carries its handle's tags and then {@code placed-from}, which is what the
+     * cluster's tree and the page read to show where it came from: a listed descriptor keeps it among its first
+     * tags, whatever the keys of the others, and the one-task answer carries every tag.
+     */
+    @Test
+    void aListedTaskKeepsItsPlacedFromTagAmongItsFirstTags() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            TaskInfo task = orchestrator.to(Integer.class).named("placed").run(() -> 1).info();
+            Map<String, String> tags = new java.util.HashMap<>();
+            for (int i = 0; i < 30; i++) {
+                tags.put("a-" + i, "x");
+            }
+            tags.put(io.sweetasync.spi.ClusterTask.PLACED_FROM, "127.0.0.1:5701/1-13");
+            TaskInfo placed = new TaskInfo(task.id(), null, "placed", "placed", task.status(), task.priority(), null,
+                    task.runtime(), tags, task.createdAt(), null, null, 0, List.of(), null, task.metrics(), Map.of(), 0,
+                    false, List.of());
+            TaskDescriptor listed = TaskDescriptor.flat(placed);
+            assertThat(listed.tags()).hasSize(TaskDescriptor.MAX_LISTED_TAGS)
+                    .containsEntry("placed-from", "127.0.0.1:5701/1-13").containsKey("a-0");
+            assertThat(listed.tagCount()).isEqualTo(31);
+            assertThat(TaskDescriptor.of(placed).tags()).as("asked for by id").hasSize(31);
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import io.sweetasync.SpawningTask;
+import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
@@ -163,6 +164,60 @@ class Review21ActBoundsTests {
                 release.countDown();
             }
         }
+    }
+
+    /**
+     * A task may carry 1,000 tags of 1,000 characters and publish 1,000 progress values: every list its descriptor
+     * appeared in carried all of them (a megabyte per task, at every poll of the page, whatever the
+     * {@code limit}). A listed descriptor carries the first 20 tags, each value cut at 200 characters with its
+     * length, and the first 20 progress values, with {@code tagCount} and {@code progressCount} counting them all;
+     * the one-task answer shows the task's own tags and progress whole.
+     */
+    @Test
+    @Timeout(120)
+    void aListedTaskCarriesItsFirstTagsCutAndItsFirstProgressValuesWithTheirCounts() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch publishing = new CountDownLatch(1);
+            SpawningTaskBuilder<Integer> builder = orchestrator.to(Integer.class).named("tagged");
+            for (int i = 0; i < 1_000; i++) {
+                builder = builder.tag("tag-" + i, (char) ('a' + i % 26) + "v".repeat(999));
+            }
+            SpawningTask<Integer> tagged = builder.run(() -> {
+                TaskContext task = TaskContext.current().orElseThrow();
+                for (int i = 0; i < 1_000; i++) {
+                    long value = i;
+                    task.progress("rows-" + i, () -> value);
+                }
+                publishing.countDown();
+                release.await();
+                return 1;
+            });
+            try {
+                assertThat(publishing.await(60, TimeUnit.SECONDS)).isTrue();
+                String poll = call(mvc, get("/actuator/asynctasks").param("limit", "50").param("depth", "1"))
+                        .getContentAsString();
+                assertThat(count(poll, "\"tag-")).as("tags listed").isEqualTo(20);
+                assertThat(poll).contains("\"tag-0\":\"a" + "v".repeat(199) + "\u2026 (1000 characters)\"")
+                        .contains("\"tagCount\":1000").doesNotContain("v".repeat(200));
+                assertThat(count(poll, "\"rows-")).as("progress values listed").isEqualTo(20);
+                assertThat(poll).contains("\"progressCount\":1000").hasSizeLessThan(30_000);
+                String plain = call(mvc, get("/actuator/asynctasks")).getContentAsString();
+                assertThat(count(plain, "\"tag-")).as("tags listed without a limit").isEqualTo(20);
+
+                String detail = call(mvc, get("/actuator/asynctasks/{id}", tagged.id().toString()).param("limit", "0"))
+                        .getContentAsString();
+                assertThat(count(detail, "\"tag-")).as("the task's own answer: every tag").isEqualTo(1_000);
+                assertThat(detail).contains("\"tag-999\":\"l" + "v".repeat(999) + "\"");
+                assertThat(count(detail, "\"rows-")).as("and every progress value").isEqualTo(1_000);
+            }
+            finally {
+                release.countDown();
+            }
+            tagged.join();
+        });
     }
 
     private static int count(String text, String what) {

@@ -283,7 +283,7 @@
         setText(badge, node.status);
         setText(age, duration(serverNow() - Date.parse(node.createdAt)));
         setText(attempts, String(node.attempts));
-        setText(progress, progressText(node.progress));
+        setText(progress, progressText(node.progress, node.progressCount));
         const button = actions.firstChild;
         button.hidden = !(canCancel && !TERMINAL.has(node.status));
         button.disabled = cancelling.has(node.id);
@@ -327,9 +327,11 @@
         return Object.entries(counts || {}).map(([status, n]) => `${status} ${n.toLocaleString()}`).join(' · ');
     }
 
-    function progressText(progress) {
+    // A listed task carries its first progress values; `count` says how many it publishes.
+    function progressText(progress, count) {
         const entries = Object.entries(progress || {});
-        return entries.map(([key, value]) => `${key} ${value.toLocaleString()}`).join(' · ');
+        return entries.map(([key, value]) => `${key} ${value.toLocaleString()}`).join(' · ')
+            + (count > entries.length ? ` … (${count.toLocaleString()} in all)` : '');
     }
 
     $('tree').addEventListener('click', (event) => {
@@ -623,12 +625,14 @@
         add('ran for', duration(task.runTimeMs));
         add('attempts', task.attempts);
         add('failure', task.failure ? `${task.failure.type}: ${task.failure.message}` : null);
-        add('progress', progressText(task.progress));
+        add('progress', progressText(task.progress, task.progressCount));
         add('children', task.childCount ? childSummary(task) : null);
         // the endpoint lists the first ones of a fan-in of thousands, and counts them all
         add('waits for', task.dependencies.join(', ') + (task.dependencyCount > task.dependencies.length
             ? ` … (${task.dependencyCount.toLocaleString()} in all)` : ''));
-        add('tags', isolated(Object.entries(task.tags || {}).map(([k, v]) => `${k}=${v}`), ', '));
+        const tags = Object.entries(task.tags || {});
+        add('tags', [...isolated(tags.map(([k, v]) => `${k}=${v}`), ', '),
+            ...(task.tagCount > tags.length ? [` … (${task.tagCount.toLocaleString()} in all)`] : [])]);
         for (const [figure, value] of Object.entries(task.resources || {})) {
             resources.push(el('tr', { 'data-key': figure }, el('td', {}, figure),
                 el('td', {}, value.amount < 0 ? '—' : value.amount.toLocaleString()), el('td', {}, value.source)));
