@@ -162,7 +162,8 @@ public class AsyncTasksEndpoint {
 
     /**
      * Cancels a live task and its subtree, on whichever member runs it; null if it is unknown or already
-     * finished (404 on the web).
+     * finished (404 on the web). A task of this member seen live whose cancel came too late (it finished, or was
+     * ending otherwise, as the request came) answers {@code cancelled: false} with its status then.
      *
      * @throws InvalidEndpointRequestException (400) naming the id, for one that cannot be a task's
      */
@@ -170,9 +171,14 @@ public class AsyncTasksEndpoint {
     public CancelDescriptor cancel(@Selector String id) {
         TaskId taskId = AsyncTasksParameters.parseOrReject(id);
         if (orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isPresent()) {
-            return new CancelDescriptor(taskId.toString(), orchestrator.cancel(taskId));
+            if (orchestrator.cancel(taskId)) {
+                return new CancelDescriptor(taskId.toString(), true, null);
+            }
+            // too late: read how it ends (a task no longer known has finished and left memory: 404, as finished)
+            return orchestrator.find(taskId)
+                    .map(task -> new CancelDescriptor(taskId.toString(), false, task.status().name())).orElse(null);
         }
-        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(taskId.toString(), true) : null;
+        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(taskId.toString(), true, null) : null;
     }
 
     /**
@@ -254,8 +260,13 @@ public class AsyncTasksEndpoint {
     /**
      * The answer to a cancel, as {@link TaskOrchestrator#cancel(TaskId)} gives it: {@code cancelled} is true when
      * the task ends {@code CANCELLED}, by this request or an earlier cancellation (its body may still be
-     * returning); false when it is ending otherwise (its deadline passed, it was rejected).
+     * returning); false when the cancel came too late.
+     *
+     * @param status null when cancelled; else the task's status as read after the cancel: a terminal one
+     *               ({@code COMPLETED}, {@code FAILED}, {@code TIMED_OUT}, {@code CANCELLED}) when the task
+     *               finished first, a live one ({@code RUNNING}) when it was already ending otherwise (its body had
+     *               returned, its deadline had passed, it was being rejected) and has not finished yet
      */
-    public record CancelDescriptor(String id, boolean cancelled) {
+    public record CancelDescriptor(String id, boolean cancelled, @Nullable String status) {
     }
 }

@@ -56,7 +56,8 @@ public class AsyncTasksEndpointWebExtension {
     }
 
     /**
-     * Cancels a live task and its subtree: 200 with whether this request cancelled it, 404 if there is none; 403
+     * Cancels a live task and its subtree: 200 with whether it ends cancelled (when not, the task's status: it
+     * finished, or was ending otherwise, as the cancel came), 404 if there is none or it has finished; 403
      * when a page of another site sent the request through a browser (a form's {@code POST} needs no CORS
      * preflight, and ids are sequential: any page the operator opened could cancel every task).
      */

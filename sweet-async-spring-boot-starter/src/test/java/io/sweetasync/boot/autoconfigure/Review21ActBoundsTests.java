@@ -1,6 +1,7 @@
 package io.sweetasync.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import io.sweetasync.SpawningTask;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -217,6 +219,53 @@ class Review21ActBoundsTests {
                 release.countDown();
             }
             tagged.join();
+        });
+    }
+
+    /**
+     * A cancel racing the task's own end: the endpoint saw the task live, then its cancel came too late, and the
+     * answer was 200 {@code cancelled:false} alone, which the page words as "ending otherwise (timed out or
+     * rejected)" for a task that had completed. The answer carries the task's status then ({@code COMPLETED}),
+     * and the page words a terminal status as "already finished". The race is made certain: the task's progress
+     * value, read by the endpoint's look at the task (after its status), lets the task end and waits for it.
+     */
+    @Test
+    @Timeout(120)
+    void aCancelThatLosesToTheTasksEndSaysHowItEnded() {
+        runner.run(context -> {
+            MockMvc mvc = mvc(context);
+            TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch published = new CountDownLatch(1);
+            CountDownLatch ended = new CountDownLatch(1);
+            AtomicBoolean armed = new AtomicBoolean();
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).named("racing").run(() -> {
+                TaskContext.current().orElseThrow().progress("rows", () -> {
+                    if (armed.compareAndSet(true, false)) {
+                        release.countDown(); // the body returns while the endpoint looks at the task
+                        try {
+                            ended.await(60, TimeUnit.SECONDS);
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return 1;
+                });
+                published.countDown();
+                release.await();
+                return 1;
+            });
+            task.toCompletableFuture().whenComplete((value, failure) -> ended.countDown());
+            assertThat(published.await(60, TimeUnit.SECONDS)).isTrue();
+            armed.set(true);
+            MockHttpServletResponse cancel = call(mvc, delete("/actuator/asynctasks/{id}", task.id().toString()));
+            assertThat(cancel.getStatus()).isEqualTo(200);
+            assertThat(cancel.getContentAsString()).contains("\"cancelled\":false")
+                    .contains("\"status\":\"COMPLETED\"");
+            String page = call(mvc, get("/sweet-async/assets/dashboard.js")).getContentAsString();
+            assertThat(page).as("the page words the answer from its status")
+                    .contains("has already finished (${answer.status})");
         });
     }
 

@@ -379,7 +379,7 @@
         try {
             const { response, text } = await request(config.tasks + '/' + encodeURIComponent(id), { method: 'DELETE' });
             ok = response.ok;
-            message = response.ok ? (endingOtherwise(text) ? `${id} is already ending otherwise (timed out or rejected)` : `cancel requested for ${id}`)
+            message = response.ok ? tooLate(id, text) || `cancel requested for ${id}`
                 : response.status === 404 ? `${id} has already finished`
                 : [401, 403, 405].includes(response.status)
                     ? `cancel of ${id} refused (${response.status}): the asynctasks endpoint is read-only for you`
@@ -393,14 +393,19 @@
         refreshSoon();
     }
 
-    // The endpoint's answer says whether the task ends cancelled, by this request or an earlier one (false: it is
-    // ending otherwise, its deadline passed or it was rejected).
-    function endingOtherwise(text) {
+    // The endpoint's answer says whether the task ends cancelled, by this request or an earlier one; when not, the
+    // task's status then: terminal when it finished first, live when it was already ending otherwise (its body had
+    // returned, its deadline passed, it was being rejected). Null when the cancel took.
+    function tooLate(id, text) {
+        let answer;
         try {
-            return JSON.parse(text).cancelled === false;
+            answer = JSON.parse(text);
         } catch (error) {
-            return false;
+            return null;
         }
+        if (answer.cancelled !== false) return null;
+        return TERMINAL.has(answer.status) ? `${id} has already finished (${answer.status})`
+            : `${id} is already ending, too late to cancel (it returned, timed out or was rejected)`;
     }
 
     function notice(message, ok) {
