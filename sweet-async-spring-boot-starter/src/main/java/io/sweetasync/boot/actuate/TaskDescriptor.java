@@ -55,7 +55,8 @@ import java.util.TreeMap;
  *                      live task; up to 100 per node for finished ones), also those left out of {@code children}
  * @param runaway       whether the task ended while its body still runs, ignoring its interrupt
  * @param children      children in start order (all for live tasks, up to 100 per node for finished ones;
- *                      at most the request's {@code limit} when it gives one), to {@value #MAX_DEPTH}
+ *                      at most the request's {@code limit}, and in the lists of {@code /actuator/asynctasks}
+ *                      {@value AsyncTasksEndpoint#DEFAULT_LIMIT} without one), to {@value #MAX_DEPTH}
  *                      levels below the task asked for: deeper subtrees are read by asking for a task at
  *                      that depth ({@code childCount} says what was left out)
  */
