@@ -245,7 +245,10 @@ public abstract sealed class TaskRuntime permits VirtualRuntime, PooledRuntime, 
     /** How many bodies can run at once ({@code Integer.MAX_VALUE} when unbounded or unknown). */
     public abstract int parallelism();
 
-    /** Starts {@code node}'s next attempt on this runtime; throws RejectedExecutionException if it cannot. */
+    /**
+     * Starts {@code node}'s next attempt on this runtime; throws RejectedExecutionException if it is closed, and what
+     * else failed as it is (a thread that could not start: the task fails with it).
+     */
     abstract void execute(TaskNode<?> node);
 
     /**

@@ -56,8 +56,12 @@ final class VirtualRuntime extends TaskRuntime {
             thread.start();
         }
         catch (RuntimeException | Error ex) {
+            // Thrown as it is, as an executor of the user's failure is: a thread that could not start (an
+            // OutOfMemoryError "unable to create native thread", a StackOverflowError at the end of a deep body's
+            // stack) fails the task with that error. Made a RejectedExecutionException, it read as this runtime closed:
+            // the task ended rejected, "runtime 'virtual' is closed", the runtime open and the cause dropped.
             ended();
-            throw new RejectedExecutionException("could not start a virtual thread for " + node.label(), ex);
+            throw ex;
         }
     }
 

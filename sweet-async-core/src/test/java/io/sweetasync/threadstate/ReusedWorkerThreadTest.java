@@ -118,8 +118,8 @@ class ReusedWorkerThreadTest {
         TaskOrchestrator o = orchestrator(b -> b);
         for (int i = 0; i < 200; i++) {
             int spins = i * 9973 % 200_000;
-            SpawningTask<Integer> first = o.to(Integer.class).runtime(runtime).timeout(Duration.ofNanos(50_000 + i * 1000L))
-                    .run(() -> {
+            SpawningTask<Integer> first = o.to(Integer.class).runtime(runtime)
+                    .timeout(Duration.ofNanos(50_000 + i * 1000L)).run(() -> {
                         int sum = 0;
                         for (int k = 0; k < spins; k++) {
                             sum += k;

@@ -39,12 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * hole: later the orchestrator's {@code close()} threw {@code NullPointerException} from
  * {@code DelayedWorkQueue.siftDown} (and the timer's thread meets the hole as it takes work: deadlines of other
  * tasks may never fire).</li>
- * <li>a root made there on the {@code VIRTUAL} runtime whose thread could not start (the overflow thrown in
- * {@code Thread.start}): {@code VirtualRuntime.execute} turns any failure to start into a
- * {@code RejectedExecutionException}, which {@code TaskSubmission.execute} reports, for one of our runtimes, as
- * {@code REJECTED}/SHUTDOWN "runtime 'virtual' is closed" (seen in every run of the second test, on all three
- * runtimes): the runtime is open, and the real cause (an overflow here; an {@code OutOfMemoryError} "unable to
- * create native thread" the same way) is dropped from the message.</li>
+ * <li>(fixed, VirtualThreadStartFailureTest) a root made there on the {@code VIRTUAL} runtime whose thread could not
+ * start ended rejected, "runtime 'virtual' is closed", which it was not; the second test failed so first.</li>
  * </ul>
  * Tried and not enough: failing the task in a {@code catch} around the submission (the handler runs on the same
  * exhausted stack and overflows part-way itself); deferring the end to a list drained at the next attempt's end
