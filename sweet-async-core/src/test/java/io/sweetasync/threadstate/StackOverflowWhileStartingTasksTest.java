@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (the orchestrator's own timer, {@code SystemClock}) half-way through a sift of its queue, which is left with a
  * hole: later the orchestrator's {@code close()} threw {@code NullPointerException} from
  * {@code DelayedWorkQueue.siftDown} (and the timer's thread meets the hole as it takes work: deadlines of other
- * tasks may never fire).</li>
+ * tasks may never fire). Roots made there are stranded as the children are: the second test's made roots did not
+ * end within 20 s (its other failure: the NullPointerException of a sift, "key" is null).</li>
  * <li>(fixed, VirtualThreadStartFailureTest) a root made there on the {@code VIRTUAL} runtime whose thread could not
  * start ended rejected, "runtime 'virtual' is closed", which it was not; the second test failed so first.</li>
  * </ul>
@@ -95,6 +97,9 @@ class StackOverflowWhileStartingTasksTest {
     void rootsWithATimeoutStartedAsTheStackOverflowsLeaveTheTimerWhole(String runtime) throws Exception {
         ExecutorService users = Executors.newSingleThreadExecutor();
         TaskOrchestrator o = orchestrator(users);
+        // java.lang.VirtualThread initialised on a stack with room: its initialiser overflowing poisons the class for
+        // the whole JVM (NoClassDefFoundError for every virtual thread after), which is the JDK's, not the engine's
+        o.to(String.class).run(() -> "warm").join();
         try {
             for (int round = 0; round < 10; round++) {
                 List<SpawningTask<String>> made = Collections.synchronizedList(new ArrayList<>());
@@ -104,7 +109,12 @@ class StackOverflowWhileStartingTasksTest {
                     return "done";
                 }).get(20, TimeUnit.SECONDS);
                 for (SpawningTask<String> task : made) {
-                    task.get(20, TimeUnit.SECONDS);
+                    try {
+                        task.get(20, TimeUnit.SECONDS);
+                    }
+                    catch (ExecutionException failedAsMade) {
+                        // ended (failed with the overflow as it was made): what matters is that it ended
+                    }
                 }
                 // the timer still bounds a task that ignores nothing: its deadline fires
                 SpawningTask<String> bounded = o.to(String.class).runtime(runtime).timeout(Duration.ofMillis(50))
