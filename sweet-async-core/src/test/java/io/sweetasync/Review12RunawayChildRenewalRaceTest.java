@@ -30,6 +30,11 @@ class Review12RunawayChildRenewalRaceTest {
 
     private static final Duration FIRST_DEADLINE = Duration.ofMillis(20);
     private static final Duration LONGEST_DEADLINE = Duration.ofSeconds(3);
+    /**
+     * How often the rounds' two waits look: Awaitility's default (100 ms, and 100 ms before the first look) made
+     * them most of the test's time, 60 rounds of at least 200 ms.
+     */
+    private static final Duration POLL = Duration.ofMillis(20);
 
     static volatile Object sink;
 
@@ -98,7 +103,7 @@ class Review12RunawayChildRenewalRaceTest {
         }
         SpawningTask<Integer> child = runaway.get();
         // Final: no longer PENDING, the body (if it ran) returned and its attempt's figures in.
-        await().atMost(Duration.ofSeconds(60)).until(() -> orchestrator.runaways().isEmpty()
+        await().atMost(Duration.ofSeconds(60)).pollInterval(POLL).until(() -> orchestrator.runaways().isEmpty()
                 && !child.metrics().cpuTimeNanos().isPending());
         TaskInfo childInfo = child.info();
         if (childInfo.attempts() == 0) {
@@ -115,7 +120,7 @@ class Review12RunawayChildRenewalRaceTest {
         TaskId childId = child.id();
         TaskId rootId = root.id();
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(POLL).until(() -> {
                 TaskInfo entry = orchestrator.find(rootId).orElseThrow();
                 TaskInfo shown = only(entry, childId);
                 return shown != null && shown.metrics().equals(child.metrics());
