@@ -195,12 +195,20 @@ final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * Member 0 runs one held task, so that its next placements go elsewhere (ties go to the placing member).
+     * Member 0 runs one held task, so that its next placements, and every other member's, go elsewhere (ties go to
+     * the placing member): returns once every other member sees it busy, or a member that still read it idle could
+     * place there (that wait was hidden behind Awaitility's first 100 ms).
      */
     Member busyFirst() {
         Member a = get(0);
         a.orchestrator.to(String.class).anywhere().run("hold", "x");
         await().atMost(Duration.ofSeconds(30)).until(() -> held.containsKey(a.name));
+        com.hazelcast.cluster.Member busy = a.hazelcast.getCluster().getLocalMember();
+        await().alias("every member sees member 0 busy").atMost(Duration.ofSeconds(30))
+                .until(() -> members.stream().filter(m -> m != a).allMatch(m -> {
+                    MemberLoad seen = loadsOf(m).seen(busy);
+                    return seen != null && seen.live() >= 1;
+                }));
         return a;
     }
 
