@@ -2,6 +2,7 @@ package io.sweetasync.threadstate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sweetasync.ManualClock;
 import io.sweetasync.RetryPolicy;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
@@ -146,6 +147,23 @@ class VirtualThreadStartFailurePathsTest {
             assertThat(parent.status()).isEqualTo(TaskStatus.COMPLETED);
             assertThat(orchestrator.limiter("g").inFlight()).isZero();
             announcedOnce(orchestrator, "parent", "child");
+        }
+    }
+
+    /** The deadline armed as the task was queued is disarmed as it fails: no timer is left for a dead task. */
+    @Test
+    void aTaskThatCannotStartLeavesNoDeadlineArmed() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).build()) {
+            AtomicInteger failNext = failNext(orchestrator);
+            failNext.set(1);
+            SpawningTask<String> task = orchestrator.to(String.class).named("doomed")
+                    .timeout(Duration.ofHours(1)).run(() -> "never");
+            assertThat(cause(task.result())).isInstanceOf(OutOfMemoryError.class);
+            assertThat(clock.pendingCount()).as("timers left armed").isZero();
+            clock.advance(Duration.ofHours(2));
+            assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(orchestrator.liveCount()).isZero();
         }
     }
 }
