@@ -166,4 +166,33 @@ class VirtualThreadStartFailurePathsTest {
             assertThat(orchestrator.liveCount()).isZero();
         }
     }
+
+    /**
+     * A permit handed over by a task's end to the next waiter of its group, whose thread cannot start: that waiter
+     * fails, and the permit goes on to the one after it.
+     */
+    @Test
+    void aWaiterHandedThePermitThatCannotStartFailsAndTheNextWaiterRuns() throws Exception {
+        try (TaskOrchestrator orchestrator = orchestrator()) {
+            AtomicInteger failNext = failNext(orchestrator);
+            CountDownLatch go = new CountDownLatch(1);
+            SpawningTask<String> holder = orchestrator.to(String.class).named("holder").group("g").run(() -> {
+                go.await();
+                failNext.set(1);
+                return "holder";
+            });
+            SpawningTask<String> second = orchestrator.to(String.class).named("second").group("g")
+                    .run(() -> "second");
+            SpawningTask<String> third = orchestrator.to(String.class).named("third").group("g")
+                    .run(() -> "third");
+            await().atMost(Duration.ofSeconds(30)).until(() -> holder.status() == TaskStatus.RUNNING
+                    && second.status() == TaskStatus.QUEUED && third.status() == TaskStatus.QUEUED);
+            go.countDown();
+            assertThat(holder.join()).isEqualTo("holder");
+            assertThat(cause(second.result())).isInstanceOf(OutOfMemoryError.class);
+            assertThat(third.join()).isEqualTo("third");
+            assertThat(orchestrator.limiter("g").inFlight()).isZero();
+            announcedOnce(orchestrator, "holder", "second", "third");
+        }
+    }
 }
