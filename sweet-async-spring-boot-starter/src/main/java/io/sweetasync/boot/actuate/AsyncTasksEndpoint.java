@@ -32,8 +32,10 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * and the history page) to {@code n} entries, so that a page can poll it with 10,000 tasks live;
  * {@code childCount} and {@code childStatuses} still count every child, {@code liveRoots} and
  * {@code recentRoots} every root. Without it, {@value #DEFAULT_LIMIT} roots, recent roots and children per
- * node are listed (the newest 20 failed tasks, a history page of 50): the answer stays bounded with 100,000
- * tasks live. Subtrees are shown {@value TaskDescriptor#MAX_DEPTH} levels deep; {@code ?depth=n} shows
+ * node are listed (the newest 20 failed tasks, a history page of 50). Either way each list describes at most
+ * {@value TaskDescriptor#MAX_TASKS} tasks, upper levels first (the bounds per node multiply over the levels of
+ * a bushy tree), so the answer stays bounded with 100,000 tasks live; so does one task's subtree. Subtrees are
+ * shown {@value TaskDescriptor#MAX_DEPTH} levels deep; {@code ?depth=n} shows
  * {@code n} levels of every tree and, below them, only the children of the tasks listed in {@code expand}:
  * with a limit, a bushy tree of 10,000 tasks answers the tasks a page shows, not all of them.
  *
@@ -148,7 +150,8 @@ public class AsyncTasksEndpoint {
      * One task (live, recent or stored) with its subtree; 404 if unknown.
      *
      * @param id    a task id ({@code 7-42}, or {@code 42} without a store)
-     * @param limit 0 to 1000: at most this many children per node; all when null
+     * @param limit 0 to 1000: at most this many children per node; all when null (either way at most
+     *              {@value TaskDescriptor#MAX_TASKS} tasks of the subtree, upper levels first)
      * @throws InvalidEndpointRequestException (400) naming the bad value, for an id that cannot be a task's or a
      *                                         limit out of range
      */
@@ -201,7 +204,8 @@ public class AsyncTasksEndpoint {
     }
 
     /**
-     * One task (live, recent, stored, or live on another member) with its whole subtree; null if unknown.
+     * One task (live, recent, stored, or live on another member) with its subtree ({@value TaskDescriptor#MAX_TASKS}
+     * tasks of it at most, upper levels first); null if unknown.
      *
      * @throws InvalidEndpointRequestException for an id that cannot be a task's
      */
@@ -213,9 +217,11 @@ public class AsyncTasksEndpoint {
     private record Shape(int limit, int depth, Set<TaskId> expanded) {
     }
 
+    /** One list: at most {@code limit} trees, {@value TaskDescriptor#MAX_TASKS} tasks in all (see BoundedTrees). */
     private static List<TaskDescriptor> describe(Stream<TaskInfo> infos, Shape shape) {
+        BoundedTrees.Budget budget = new BoundedTrees.Budget();
         return infos.limit(shape.limit())
-                .map(info -> TaskDescriptor.of(info, shape.limit(), shape.depth(), shape.expanded())).toList();
+                .map(info -> TaskDescriptor.of(info, shape.limit(), shape.depth(), shape.expanded(), budget)).toList();
     }
 
     /**

@@ -32,12 +32,13 @@ public record ClusterTaskDescriptor(String member, TaskDescriptor task, List<Clu
     /**
      * The stitched forest described: at most {@code limit} roots and children per node, {@code depth} levels,
      * and below that the children of the tasks in {@code expanded}; built without recursion (trees may be
-     * deep), see {@link BoundedTrees}.
+     * deep), at most {@value TaskDescriptor#MAX_TASKS} tasks in all, upper levels first; see {@link BoundedTrees}.
      */
     static List<ClusterTaskDescriptor> of(List<ClusterTask> roots, int limit, int depth, Set<TaskId> expanded) {
+        BoundedTrees.Budget budget = new BoundedTrees.Budget();
         return roots.stream().limit(limit).map(root -> BoundedTrees.map(root, limit, depth,
-                node -> expanded.contains(node.task().id()), ClusterTask::children, ClusterTaskDescriptor::node))
-                .toList();
+                node -> expanded.contains(node.task().id()), ClusterTask::children, ClusterTaskDescriptor::node,
+                budget)).toList();
     }
 
     private static ClusterTaskDescriptor node(ClusterTask node, List<ClusterTaskDescriptor> children) {

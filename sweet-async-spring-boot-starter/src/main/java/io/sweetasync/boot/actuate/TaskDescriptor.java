@@ -105,6 +105,14 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
     /** Levels of children shown below the task asked for; trees may be far deeper (a JSON answer may not). */
     public static final int MAX_DEPTH = 64;
 
+    /**
+     * The most tasks one list of an answer describes (the live trees, the recent ones, a member's, the stitched
+     * forest, one task's subtree), breadth-first: the bounds per node and per level multiply (100 children of 100
+     * children ... is 10,000 tasks at the second level), so a bushy tree would otherwise be listed whole. A tree
+     * listed after the budget is spent shows its top alone; {@code childCount} says what was left out.
+     */
+    public static final int MAX_TASKS = 10_000;
+
     static TaskDescriptor of(TaskInfo info) {
         return of(info, Integer.MAX_VALUE);
     }
@@ -126,11 +134,12 @@ public record TaskDescriptor(String id, String parentId, String name, String pat
 
     /**
      * The descriptor of {@code top}'s tree, at most {@code limit} children per node, {@code depth} levels, and
-     * below that the children of the tasks in {@code expanded} (to {@value #MAX_DEPTH} levels).
+     * below that the children of the tasks in {@code expanded} (to {@value #MAX_DEPTH} levels), what is left of
+     * its list's {@code budget} at most.
      */
-    static TaskDescriptor of(TaskInfo top, int limit, int depth, Set<TaskId> expanded) {
+    static TaskDescriptor of(TaskInfo top, int limit, int depth, Set<TaskId> expanded, BoundedTrees.Budget budget) {
         return BoundedTrees.map(top, limit, depth, info -> expanded.contains(info.id()), TaskInfo::children,
-                (node, children) -> single(node, children, true));
+                (node, children) -> single(node, children, true), budget);
     }
 
     private static Map<String, Resource> resources(TaskInfo info) {
