@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
-import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
-import java.lang.reflect.Field;
+import io.sweetasync.threadstate.VirtualThreadStarts;
 import java.time.Duration;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -29,17 +27,7 @@ class PipelineWorkerThreadStartFailureTest {
     @ValueSource(ints = {2, 3, 4, 5})
     void aPipelineWhoseWorkerCannotStartEnds(int failing) throws Exception {
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
-            TaskRuntime virtual = orchestrator.runtimes().get("virtual");
-            Field field = virtual.getClass().getDeclaredField("threads");
-            field.setAccessible(true);
-            ThreadFactory real = (ThreadFactory) field.get(virtual);
-            AtomicInteger calls = new AtomicInteger();
-            field.set(virtual, (ThreadFactory) runnable -> {
-                if (calls.incrementAndGet() == failing) {
-                    throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
-                }
-                return real.newThread(runnable);
-            });
+            AtomicInteger calls = VirtualThreadStarts.failWhen(orchestrator, call -> call == failing);
             EmittingTask<Integer, Integer> task = orchestrator.emits(Integer.class).named("pipeline")
                     .sender(emitter -> emitter.emitAll(IntStream.range(0, 1_000).boxed()))
                     .receiver(ReceiverStrategy.parallel(2), (event, collector) -> collector.collect(event.data(), 1))

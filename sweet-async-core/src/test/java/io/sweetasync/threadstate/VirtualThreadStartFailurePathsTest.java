@@ -10,18 +10,15 @@ import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
-import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import static org.awaitility.Awaitility.await;
@@ -39,17 +36,8 @@ import org.junit.jupiter.api.Timeout;
 class VirtualThreadStartFailurePathsTest {
 
     private static AtomicInteger failNext(TaskOrchestrator orchestrator) throws Exception {
-        TaskRuntime virtual = orchestrator.runtimes().get("virtual");
-        Field field = virtual.getClass().getDeclaredField("threads");
-        field.setAccessible(true);
-        ThreadFactory real = (ThreadFactory) field.get(virtual);
         AtomicInteger failNext = new AtomicInteger();
-        field.set(virtual, (ThreadFactory) runnable -> {
-            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
-            }
-            return real.newThread(runnable);
-        });
+        VirtualThreadStarts.failWhen(orchestrator, call -> failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0);
         return failNext;
     }
 

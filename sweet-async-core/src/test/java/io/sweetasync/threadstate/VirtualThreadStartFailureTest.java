@@ -6,12 +6,8 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskFailedException;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
-import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
-import java.lang.reflect.Field;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,17 +25,7 @@ class VirtualThreadStartFailureTest {
     @Test
     void aVirtualThreadThatCannotStartFailsItsTaskWithTheErrorAndTheRuntimeGoesOn() throws Exception {
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
-            TaskRuntime virtual = orchestrator.runtimes().get("virtual");
-            Field field = virtual.getClass().getDeclaredField("threads");
-            field.setAccessible(true);
-            ThreadFactory real = (ThreadFactory) field.get(virtual);
-            AtomicInteger calls = new AtomicInteger();
-            field.set(virtual, (ThreadFactory) runnable -> {
-                if (calls.incrementAndGet() == 1) {
-                    throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
-                }
-                return real.newThread(runnable);
-            });
+            VirtualThreadStarts.failWhen(orchestrator, call -> call == 1);
 
             SpawningTask<String> first = orchestrator.to(String.class).named("first").run(() -> "never");
             TaskResult<String> result = first.result();
