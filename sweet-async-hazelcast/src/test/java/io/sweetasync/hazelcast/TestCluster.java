@@ -243,8 +243,8 @@ final class TestCluster implements AutoCloseable {
      * a block another JVM picked but has not bound yet (join()'s next ports) must not be picked here too.
      */
     static int freeBlock(int size) {
-        int forks = Math.max(1, Integer.getInteger("sweet.test.forks", 1));
-        int fork = Math.floorMod(Integer.getInteger("sweet.test.fork", 1) - 1, forks);
+        int forks = Math.max(1, number("sweet.test.forks", "1"));
+        int fork = Math.floorMod(number("sweet.test.fork", forks == 1 ? "1" : null) - 1, forks);
         int span = 12_000 / forks;
         for (int attempt = 0; attempt < 50; attempt++) {
             // Below Linux's ephemeral range (32768 on): a member connecting to a port that just closed in that
@@ -255,6 +255,25 @@ final class TestCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no block of " + size + " free ports found");
+    }
+
+    /**
+     * A system property's number, in decimal ("02" from the pom's {@code 0${surefire.forkNumber}}: surefire leaves
+     * a placeholder standing alone in {@code systemPropertyVariables} empty, SUREFIRE-1068). Forked JVMs without
+     * their number would all take ports from the same range and bind each other's: an error, not a default.
+     */
+    private static int number(String property, String otherwise) {
+        String value = System.getProperty(property, "").strip();
+        if (value.isEmpty() && otherwise != null) {
+            value = otherwise;
+        }
+        try {
+            return Integer.parseInt(value);
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalStateException("system property " + property + " is '" + value
+                    + "', not a number: the test JVMs cannot keep to ports of their own", ex);
+        }
     }
 
     private static boolean allFree(int base, int size) {
