@@ -3,7 +3,10 @@ package io.sweetasync.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.actuate.LimiterHistory;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,6 +28,9 @@ class Review14DashGroupNamesTests {
 
     @Autowired
     TaskOrchestrator orchestrator;
+
+    @Autowired
+    LimiterHistory history;
 
     @Test
     void aGroupNamedLikeAnObjectsPropertyLeavesThePageWhenTheServerNoLongerHasIt() throws Exception {
@@ -53,5 +59,49 @@ class Review14DashGroupNamesTests {
             assertThat(browser.script("return Array.from(document.querySelectorAll('.group'), card => card.dataset.group)"))
                     .asList().doesNotContainAnyElementsOf(names);
         }
+    }
+
+    /**
+     * A group that leaves the listed groups (the endpoint lists the first 50, the saturated first) and comes
+     * back, as groups do when others become saturated, gets its chart from the server's samples of the last
+     * minutes: it was drawn from nothing, one sample a second, though the server had kept its samples all along.
+     */
+    @Test
+    void aGroupComingBackIntoTheListGetsTheServersSamplesForItsChart() throws Exception {
+        orchestrator.to(Integer.class).named("one").group("returning").run(() -> 1).join();
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> history.samples().getOrDefault("returning", List.of()).size() >= 8);
+        int kept = history.samples().get("returning").size();
+        try (Browser browser = Browser.open()) {
+            browser.driver().get("http://localhost:" + port + "/sweet-async");
+            browser.await(d -> d.findElements(By.cssSelector(".group[data-group='returning']")).size() == 1);
+            // the answers leave the group out, as when 50 others come before it, then list it again
+            browser.script("""
+                    window.hideReturning = true;
+                    const real = window.fetch;
+                    window.fetch = async (url, options) => {
+                      const response = await real(url, options);
+                      if (!window.hideReturning || !String(url).includes('asynclimits') || !response.ok) return response;
+                      const json = await response.json();
+                      delete json.groups.returning;
+                      if (json.history) delete json.history.returning;
+                      return new Response(JSON.stringify(json), { status: response.status, headers: response.headers });
+                    };""");
+            browser.await(d -> d.findElements(By.cssSelector(".group[data-group='returning']")).isEmpty());
+            // past the page's pacing of its asks for samples (one per 5 s at most), which the first answer used
+            long hidden = polls(browser);
+            browser.await(d -> polls(browser) >= hidden + 6);
+            browser.script("window.hideReturning = false;");
+            browser.await(d -> d.findElements(By.cssSelector(".group[data-group='returning']")).size() == 1);
+            long back = polls(browser);
+            browser.await(d -> polls(browser) >= back + 2);
+            int samples = Integer.parseInt(browser.driver().findElement(By.cssSelector(".group[data-group='returning']"))
+                    .getDomAttribute("data-samples"));
+            assertThat(samples).as("the chart's samples two polls after the group came back").isGreaterThanOrEqualTo(kept);
+        }
+    }
+
+    private static long polls(Browser browser) {
+        return ((Number) browser.script("return window.sweetAsyncDashboard.polls")).longValue();
     }
 }

@@ -15,6 +15,7 @@
     const TIMEOUT_MS = 10000;        // an answer slower than this is given up on: the page says so, polls again
     const HISTORY_MS = 5 * 60 * 1000;
     const GAP_MS = 5000;             // samples further apart than this are a gap in the chart, not a line
+    const RESEED_MS = 5000;          // at most one ask for the samples of groups that came (back) into the list
     const SKEW_MS = 2000;            // a browser clock further off the server's than this is corrected
     const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
     const config = document.body.dataset;
@@ -26,6 +27,8 @@
     let selected = null;
     let lastTasks = null;
     let seeded = false;
+    let unseeded = false;            // a group came into the list after the last samples asked for
+    let lastSeed = -Infinity;        // performance.now() of the last poll that asked for the samples
     let lastAnswer = 0;              // performance.now() of the last complete answer
     let skew = 0;                    // the server's clock minus the browser's, when over SKEW_MS
     let asked = new Set();           // opened nodes whose children the last answer holds
@@ -108,7 +111,10 @@
         stats.lastBytes = 0;
         // after a gap (the server down or restarted, the tab hidden, answers failing) the chart takes the
         // server's samples of the gap again rather than drawing a line across it
-        const reseed = !seeded || began - lastAnswer > GAP_MS;
+        // and after a group came into the list (it became saturated, or others left the first LIMIT): its chart
+        // starts from the server's samples, not empty; asked at most every RESEED_MS when the list churns
+        const reseed = !seeded || began - lastAnswer > GAP_MS || (unseeded && began - lastSeed >= RESEED_MS);
+        if (reseed) lastSeed = began;
         const open = [...expanded].slice(-MAX_EXPANDED);
         const asking = selected;
         try {
@@ -126,7 +132,7 @@
             asked = new Set(open);
             lastAnswer = rendering;
             try {
-                if (reseed && !limits.refused) seed(limits.history);
+                if (reseed && !limits.refused) { seed(limits.history); unseeded = false; }
                 render(tasks, limits, detail, asking === selected);
             } catch (error) {
                 // the answers came; this page failed to show them: not the endpoints' fault, so not said to be
@@ -422,9 +428,9 @@
 
     // ---- groups: limit, in flight and queued over the last minutes -------------------------------------
 
-    // The first answer, and the first after a gap, carries the groups' samples of the last five minutes
-    // (when the server keeps them): they replace what the page has for that time; what it sampled before
-    // them (before a restart of the server) stays.
+    // The first answer, the first after a gap and one after a group came into the list carry the listed
+    // groups' samples of the last five minutes (when the server keeps them): they replace what the page has
+    // for that time; what it sampled before them (before a restart of the server) stays.
     function seed(serverHistory) {
         for (const [group, samples] of Object.entries(serverHistory || {})) {
             if (!samples.length) continue;
@@ -459,6 +465,7 @@
             history.set(name, samples);
             let card = document.querySelector(`.group[data-group="${CSS.escape(name)}"]`);
             if (!card) {
+                if (seeded && samples.length === 1) unseeded = true;
                 card = el('div', { class: 'group', 'data-group': name },
                     el('h3', {}, name), el('canvas', { width: 360, height: 120, role: 'img',
                         'aria-label': `${name}: limit, in flight and queued over the last minutes (now in the legend below)` }),
