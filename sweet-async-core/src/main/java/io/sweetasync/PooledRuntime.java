@@ -56,6 +56,11 @@ final class PooledRuntime extends TaskRuntime {
 
     private final Kind kind;
     private final int size;
+    /**
+     * {@link #KEEP_ALIVE_NANOS}; shortened by tests only, before the runtime's first task (a thread already idle
+     * waits out the keep-alive it read).
+     */
+    volatile long keepAliveNanos = KEEP_ALIVE_NANOS;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled for each node queued, and on close. */
     private final Condition work = lock.newCondition();
@@ -253,7 +258,8 @@ final class PooledRuntime extends TaskRuntime {
                     }
                     return next;
                 }
-                boolean idleLongEnough = System.nanoTime() - idleSince >= KEEP_ALIVE_NANOS;
+                long keepAlive = keepAliveNanos;
+                boolean idleLongEnough = System.nanoTime() - idleSince >= keepAlive;
                 if (idleLongEnough && (home == null || !home.is(self)) && counts.mayRetire(self.isVirtual())) {
                     // Decided and counted in one hold of the lock: two idle spares cannot both read a
                     // count that still includes the other and leave invariant I broken.
@@ -261,7 +267,7 @@ final class PooledRuntime extends TaskRuntime {
                     return null;
                 }
                 try {
-                    work.awaitNanos(KEEP_ALIVE_NANOS);
+                    work.awaitNanos(keepAlive);
                 }
                 catch (InterruptedException ex) {
                     // A stray interrupt of an idle worker: nothing to stop, look again.
