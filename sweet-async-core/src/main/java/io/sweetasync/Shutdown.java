@@ -31,6 +31,8 @@ final class Shutdown {
     private static final Duration AFTER_CANCEL_WAIT = Duration.ofSeconds(AFTER_CANCEL_SECONDS);
 
     private final LiveTasks live;
+    /** {@link #AFTER_CANCEL_WAIT}'s nanoseconds; shortened by tests only (those whose bodies ignore the cancel). */
+    volatile long afterCancelNanos = AFTER_CANCEL_WAIT.toNanos();
     private volatile boolean accepting = true;
     /** Set once shutdown's grace has passed: from then on no queued body starts. */
     private volatile boolean cancellingAll;
@@ -85,7 +87,7 @@ final class Shutdown {
         }
         // Bounded, and not cut short by the sweep's interrupt of a calling body: the others' bodies get
         // their time to return.
-        if (!live.awaitDrained(AFTER_CANCEL_WAIT.toNanos(), notAgain, true)) {
+        if (!live.awaitDrained(afterCancelNanos, notAgain, true)) {
             List<TaskNode<?>> stuck = live.rootsOldestFirst();
             stuck.removeAll(own);
             synchronized (givenUp) {
