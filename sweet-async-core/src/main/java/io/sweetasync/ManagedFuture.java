@@ -1,5 +1,7 @@
 package io.sweetasync;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -39,11 +41,25 @@ import java.util.function.Supplier;
  */
 class ManagedFuture<T> extends CompletableFuture<T> {
 
+    private static final VarHandle ORIGIN;
+
+    static {
+        try {
+            ORIGIN = MethodHandles.lookup().findVarHandle(ManagedFuture.class, "origin", Object.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     /**
      * The task whose outcome this future waits for (its own future, or one derived from it), or null: set at
-     * creation, cleared once the future may complete without that task.
+     * creation, cleared once the future may complete without that task. A {@code WeakReference<TaskNode<?>>}
+     * (a kept, completed derived future must not pin an ended task), or, for a task's own future, which holds
+     * its task anyway ({@link TaskFuture#task}), the {@link TaskNode} itself until a future is derived from it:
+     * most are never derived from (an {@code @AsyncTask} method's future joined), so they make no reference.
      */
-    private volatile WeakReference<TaskNode<?>> origin; // weak: a kept, completed derived future must not pin an ended task
+    private volatile Object origin;
 
     ManagedFuture() {
     }
@@ -52,17 +68,36 @@ class ManagedFuture<T> extends CompletableFuture<T> {
         this.origin = origin == null ? null : new WeakReference<>(origin);
     }
 
+    /** A task's own future, which holds {@code task} strongly anyway: its origin needs no reference object. */
+    ManagedFuture(TaskNode<?> task, boolean ownFuture) {
+        this.origin = task;
+    }
+
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
         ManagedFuture<U> derived = new ManagedFuture<>();
-        derived.origin = origin;
+        derived.origin = weakOrigin();
         return derived;
+    }
+
+    /** {@link #origin} as a weak reference (or null), shared from now on by every future derived from this one. */
+    private Object weakOrigin() {
+        Object held = origin;
+        if (held instanceof TaskNode<?> task) {
+            WeakReference<TaskNode<?>> ref = new WeakReference<>(task);
+            // lost only to forgetOrigin (null) or another derivation (its reference): either is what holds now
+            return ORIGIN.compareAndSet(this, held, ref) ? ref : origin;
+        }
+        return held;
     }
 
     /** The task this future waits for, or null (none, or forgotten: it may complete without it). */
     final TaskNode<?> origin() {
-        WeakReference<TaskNode<?>> ref = origin;
-        return ref == null ? null : ref.get();
+        Object held = origin;
+        if (held instanceof TaskNode<?> task) {
+            return task;
+        }
+        return held == null ? null : (TaskNode<?>) ((WeakReference<?>) held).get();
     }
 
     /** Forgets the task: this future may complete without it (a timeout). */

@@ -40,7 +40,7 @@ final class TaskFuture<T> extends ManagedFuture<T> {
     private volatile boolean cancelLost;
 
     TaskFuture(TaskNode<T> task, boolean failsWithCause) {
-        super(task); // its waits, and those of the futures derived from it, refuse to wait for the task from within
+        super(task, true); // its waits, and those of the futures derived from it, refuse to wait for the task from within
         this.task = task;
         this.failsWithCause = failsWithCause;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +38,34 @@ class DerivedFutureOriginTest {
             handle.complete(task);
             assertThat(task.get(10, TimeUnit.SECONDS)).isEqualTo("other,late");
         }
+    }
+
+    /**
+     * A task's own future names its task without a reference object (it holds the task anyway); a future derived
+     * from it names the task weakly, so one kept after the task ended (a cache of results) does not keep the task
+     * and what it holds.
+     */
+    @Test
+    void aKeptDerivedFutureDoesNotKeepItsEndedTask() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            CompletableFuture<Object> derived = derive(orchestrator);
+            WeakReference<TaskNode<?>> task = new WeakReference<>(((ManagedFuture<?>) derived).origin());
+            assertThat(task.get()).as("the derived future names its task").isNotNull();
+            for (int i = 0; i < 200 && task.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertThat(task.get()).as("the ended task, kept by nothing but a future derived from its own").isNull();
+            assertThat(derived.join()).isEqualTo(42);
+        }
+    }
+
+    private static CompletableFuture<Object> derive(TaskOrchestrator orchestrator) {
+        CompletableFuture<Integer> own = orchestrator.to(Integer.class).run(() -> 42).toCompletableFuture();
+        assertThat(((ManagedFuture<?>) own).origin()).isNotNull();
+        CompletableFuture<Object> derived = own.thenApply(value -> value);
+        derived.join();
+        return derived;
     }
 
     @Test
