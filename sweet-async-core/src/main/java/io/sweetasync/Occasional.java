@@ -7,7 +7,8 @@ import java.lang.invoke.VarHandle;
 import java.util.function.Supplier;
 
 /**
- * The state only some tasks need (a deadline, a retry, a group's permit, a failure, sampled figures),
+ * The state only some tasks need (a deadline, a retry, a group's permit, a failure, sampled figures, a durable
+ * task's marks),
  * out of the task's own object so that a plain task does not carry its fields: made on first use by
  * {@link TaskFacts#occasional()} (compare-and-set: every thread sees the same one), read through
  * {@link TaskFacts#occasionalOrNull()} (null: none of its fields was ever set).
@@ -89,4 +90,12 @@ final class Occasional {
      */
     @SuppressWarnings("unused") // through LATE_FIGURES
     volatile int lateFigures;
+    /**
+     * A durable task's marks ({@link TaskFigures#markDurable}), set before it is submitted: whether it is durable
+     * (written last), the runs its stored invocation had before this one, and whether it runs again a stored
+     * invocation (claimed, found owned here), not its first start.
+     */
+    volatile boolean durable;
+    volatile int priorAttempts;
+    volatile boolean rerun;
 }

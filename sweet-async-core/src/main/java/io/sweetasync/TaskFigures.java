@@ -47,15 +47,6 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
     enum Resource { CPU, ALLOCATED, READ, WRITTEN }
 
     volatile int attempts;
-    /** Set before the task is submitted; see {@link #markDurable}. */
-    private volatile boolean durable;
-    /** The runs its stored invocation had before this one; see {@link #markDurable}. */
-    private volatile int priorAttempts;
-    /**
-     * Whether it runs again a stored invocation (claimed, found owned here): not its first start; see
-     * {@link #markDurable}.
-     */
-    private volatile boolean rerun;
     /** Monotonic times of the first start and of the end; {@link #UNSET} until then. */
     volatile long startedNanos = UNSET;
     volatile long completedNanos = UNSET;
@@ -108,10 +99,11 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      * before: one a shutdown turned back before it ran had none, and its first real run is attempt 1.
      */
     void markDurable(int priorAttempts, boolean rerun) {
-        durable = true;
+        Occasional rare = occasional(); // durable tasks are few: their marks live out of the task's own object
+        rare.priorAttempts = priorAttempts;
+        rare.rerun = rerun;
         attempts = priorAttempts;
-        this.priorAttempts = priorAttempts;
-        this.rerun = rerun;
+        rare.durable = true; // last: whoever reads it durable reads the other two as set
     }
 
     /**
@@ -119,11 +111,13 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
      * away before it ran, its invocation is not done.
      */
     boolean isUnrunRerun() {
-        return rerun && attempts == priorAttempts;
+        Occasional rare = occasionalOrNull();
+        return rare != null && rare.rerun && attempts == rare.priorAttempts;
     }
 
     boolean isDurable() {
-        return durable;
+        Occasional rare = occasionalOrNull();
+        return rare != null && rare.durable;
     }
 
     /**
