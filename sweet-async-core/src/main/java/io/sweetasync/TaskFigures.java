@@ -138,6 +138,9 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
 
     /** The task was queued at {@code now} (for a task queued as it is created: its creation time). */
     void recordQueued(long now) {
+        if (isFinished()) {
+            return; // finished while being queued, before this wait would begin: no wait (the check below for later)
+        }
         queuedAtNanos = now; // no wait is under way: read only once waiting says so
         waiting = true;
         if (isFinished()) {
@@ -180,10 +183,18 @@ abstract class TaskFigures<T> extends TaskFacts<T> {
         return Seqlock.read(WAIT_WRITES, this, now, TaskFigures::waitedUntil);
     }
 
-    /** The wait pair's time until {@code now}; read whole through {@link #waitWrites}. */
+    /**
+     * The wait pair's time until {@code now}; read whole through {@link #waitWrites}. A wait under way once the
+     * task's end is recorded counts nothing: the end's own {@link #endWait} ran before, so this one was marked
+     * after it by a late resubmission, which then finds the task finished and ends it adding nothing (its start is
+     * its end); counted meanwhile, a finished task's queue wait grew with the clock until then.
+     */
     private static long waitedUntil(TaskFigures<?> task, long now) {
         boolean current = task.waiting; // first: the wait's start time is read only once it says so
-        return task.queueWaitNanos + (current ? Math.max(0, now - task.queuedAtNanos) : 0);
+        if (!current || task.completedNanos != UNSET) {
+            return task.queueWaitNanos;
+        }
+        return task.queueWaitNanos + Math.max(0, now - task.queuedAtNanos);
     }
 
     /** An attempt starts now, on its runner's thread; returns its start time. */
