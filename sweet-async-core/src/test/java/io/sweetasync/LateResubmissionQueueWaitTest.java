@@ -21,8 +21,7 @@ class LateResubmissionQueueWaitTest {
     void aWaitMarkedAfterTheEndCountsNothing() throws Exception {
         ManualClock clock = new ManualClock();
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).build()) {
-            SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> 1);
-            assertThat(task.result()).isInstanceOf(TaskResult.Ok.class);
+            SpawningTask<Integer> task = finished(orchestrator);
             TaskNode<?> node = (TaskNode<?>) task;
             Duration atEnd = task.metrics().queueWait();
             // the resubmission's first two writes, its look at "finished" not yet made
@@ -40,8 +39,7 @@ class LateResubmissionQueueWaitTest {
     void aResubmissionAfterTheEndBeginsNoWait() throws Exception {
         ManualClock clock = new ManualClock();
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(clock).build()) {
-            SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> 1);
-            assertThat(task.result()).isInstanceOf(TaskResult.Ok.class);
+            SpawningTask<Integer> task = finished(orchestrator);
             TaskNode<?> node = (TaskNode<?>) task;
             Duration atEnd = task.metrics().queueWait();
             node.recordQueued(clock.nanoTime());
@@ -49,5 +47,11 @@ class LateResubmissionQueueWaitTest {
             clock.advance(Duration.ofHours(1));
             assertThat(task.metrics().queueWait()).isEqualTo(atEnd);
         }
+    }
+
+    private static SpawningTask<Integer> finished(TaskOrchestrator orchestrator) {
+        SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> 1);
+        assertThat(task.result()).isInstanceOf(TaskResult.Ok.class);
+        return task;
     }
 }
