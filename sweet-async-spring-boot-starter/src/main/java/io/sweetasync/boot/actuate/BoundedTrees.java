@@ -57,7 +57,7 @@ final class BoundedTrees {
         order.add(top);
         parents.add(-1);
         depths.add(0);
-        for (int i = 0; i < order.size(); i++) {
+        for (int i = 0; i < order.size() && order.size() < cap; i++) { // the budget spent: nothing more is added
             int level = depths.get(i);
             if (level >= TaskDescriptor.MAX_DEPTH || level >= depth && !open.test(order.get(i))) {
                 continue;
