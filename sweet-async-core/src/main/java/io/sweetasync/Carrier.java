@@ -227,6 +227,27 @@ class Carrier {
         }
     }
 
+    /**
+     * Gives {@code thread} (the current one) back the name, context class loader and priority it had before a body
+     * ran, which the body may have changed: the next task on a reused thread (a pooled worker, a user's executor's
+     * thread, an enclosing body's on a caller-runs executor) must not inherit them, nor the thread's owner. Cheap when
+     * nothing changed (the usual case): three reads and reference compares. {@code setName} is only called when the
+     * name really changed (on a platform thread it also renames the OS thread, a system call). A virtual thread's
+     * priority never changes, so nothing is set there.
+     */
+    static void restoreThread(Thread thread, String name, ClassLoader loader, int priority) {
+        String nameNow = thread.getName();
+        if (nameNow != name && !nameNow.equals(name)) {
+            thread.setName(name);
+        }
+        if (thread.getContextClassLoader() != loader) {
+            thread.setContextClassLoader(loader);
+        }
+        if (thread.getPriority() != priority) {
+            thread.setPriority(priority);
+        }
+    }
+
     /** The runtime that owns this thread if it is a pooled worker; null otherwise. */
     PooledRuntime pool() {
         return null;

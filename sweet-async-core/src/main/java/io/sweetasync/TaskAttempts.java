@@ -72,7 +72,9 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
      * a finished task, nor with the body's interrupt still set. An interrupt the thread had before is its
      * owner's (a caller-runs executor's caller, an enclosing body's own): no stop of this body, which does not
      * see it, and set again once the attempt is over. (On the engine's own threads, one left between bodies is
-     * no one's, and stays cleared.)
+     * no one's, and stays cleared.) The thread's name, context class loader and priority are given back as they were
+     * before the body (and its {@code onStarted} listeners) ran, also when it threw, before anything after it runs
+     * ({@link Carrier#restoreThread}).
      */
     void runAttempt() {
         runAttempt(Carrier.current());
@@ -83,7 +85,12 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         if (settings.orchestrator.parts().isCancellingAll() && !isStoppedOrSealed()) {
             stop(Stop.shutdown("the orchestrator shut down before it started"));
         }
-        boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        Thread thread = Thread.currentThread();
+        boolean interruptedBefore = thread.isInterrupted();
+        // what the body may change of a thread that runs other code after it, given back as it leaves (below)
+        String name = thread.getName();
+        ClassLoader loader = thread.getContextClassLoader();
+        int priority = thread.getPriority();
         TaskNode<?> enclosing = here.enter(self());
         boolean ownersInterrupt = interruptedBefore && (enclosing != null || !here.runsOnlyBodies());
         carrier = here;
@@ -117,6 +124,17 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             error = t; // the engine's bookkeeping around the body failed: the attempt fails with it
         }
         finally {
+            try {
+                Carrier.restoreThread(thread, name, loader, priority);
+            }
+            catch (Throwable t) { // the engine's step (say, a security manager refusing it): the attempt fails with it
+                if (error == null) {
+                    error = t;
+                }
+                else {
+                    error.addSuppressed(t);
+                }
+            }
             here.exit(enclosing);
         }
         try {
@@ -135,7 +153,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
             here.resume(enclosing);
             CARRIER.compareAndSet(this, here, null);
             if (ownersInterrupt) {
-                Thread.currentThread().interrupt();
+                thread.interrupt();
             }
         }
     }
