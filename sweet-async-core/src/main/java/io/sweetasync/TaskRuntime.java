@@ -43,6 +43,16 @@ import java.util.regex.Pattern;
  * {@code EXECUTOR} runtime cannot compensate: waiting there blocks a thread of your executor, so do not
  * join tasks of a bounded executor from inside it.
  *
+ * <h2>What a body leaves on its thread</h2>
+ * Threads are reused: a {@code PLATFORM} or {@code SINGLE} runtime's workers, your executor's threads (or, for a
+ * caller-runs executor, the enclosing body's or caller's thread). A body may rename its thread, set its context class
+ * loader or change its priority; when the body ends (returns or throws, an {@link Error} too) its thread gets back
+ * the name, context class loader and priority it had before the body began, before anything after the body (the
+ * task's completion callbacks, listeners, fallback, the next task) runs there. Likewise a body never starts with an
+ * interrupt that is no stop of its task, and an interrupt it leaves does not reach the next one. Other thread state
+ * (thread-locals, an uncaught-exception handler) is the body's to clean up. A {@code VIRTUAL} body has a new thread
+ * of its own; its changes are given back the same way and reach no other task.
+ *
  * <pre>{@code
  * TaskOrchestrator orchestrator = TaskOrchestrator.builder()
  *         .runtime(TaskRuntime.platform("cpu", 4))
