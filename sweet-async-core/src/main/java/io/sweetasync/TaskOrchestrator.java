@@ -1,6 +1,7 @@
 package io.sweetasync;
 
 import io.sweetasync.emit.EmittingTaskBuilder;
+import io.sweetasync.internal.LiveCancels;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimiterSnapshot;
 import io.sweetasync.spi.TaskCluster;
@@ -46,6 +47,10 @@ public final class TaskOrchestrator implements AutoCloseable {
     // and closes them in order; the engine's classes reach them through parts(). The public methods stay here.
 
     private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
+
+    static {
+        LiveCancels.install(LiveCancelAnswers::cancel);
+    }
 
     private final OrchestratorParts parts;
     /**
@@ -334,7 +339,7 @@ public final class TaskOrchestrator implements AutoCloseable {
         return node != null && cancelHere(node);
     }
 
-    private static boolean cancelHere(TaskNode<?> node) {
+    static boolean cancelHere(TaskNode<?> node) {
         // The lookup finds finished children of live roots too: finished is false, as for a finished root.
         // A durable re-run turned away unrun (bounced) ends CANCELLED, but runs again later: that cancel lost to it.
         return node.stop(StopKind.CANCEL, "cancelled through the orchestrator")

@@ -4,6 +4,7 @@ import io.sweetasync.TaskId;
 import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncTasksParameters.HistoryQuery;
+import io.sweetasync.internal.LiveCancels;
 import io.sweetasync.spi.ClusterTask;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.TaskCluster;
@@ -166,7 +167,10 @@ public class AsyncTasksEndpoint {
     /**
      * Cancels a live task and its subtree, on whichever member runs it; null if it is unknown or already
      * finished (404 on the web). A task of this member seen live whose cancel came too late (it finished, or was
-     * ending otherwise, as the request came) answers {@code cancelled: false} with its status then.
+     * ending otherwise, as the request came) answers {@code cancelled: false} with its status then, read from the
+     * task this member holds in memory: never a live status from the task store's record of a task that has just
+     * ended (the store gets the end at its writer's next flush); one that ended and left memory meanwhile is
+     * finished: null (404).
      *
      * @throws InvalidEndpointRequestException (400) naming the id, for one that cannot be a task's
      */
@@ -174,12 +178,15 @@ public class AsyncTasksEndpoint {
     public CancelDescriptor cancel(@Selector String id) {
         TaskId taskId = AsyncTasksParameters.parseOrReject(id);
         if (orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isPresent()) {
-            if (orchestrator.cancel(taskId)) {
-                return new CancelDescriptor(taskId.toString(), true, null);
+            // Cancelled here, or too late: how it ends, read from the task in memory (never the store's record of
+            // one that just ended, which may still say RUNNING, nor its subtree built again). None in memory: it
+            // is not this member's (in a cluster, the store's live record may be another member's task), or it
+            // finished and left memory: 404, as finished.
+            LiveCancels.Outcome here = LiveCancels.cancel(orchestrator, taskId);
+            if (here != null) {
+                return new CancelDescriptor(taskId.toString(), here.cancelled(),
+                        here.cancelled() ? null : here.status().name());
             }
-            // too late: read how it ends (a task no longer known has finished and left memory: 404, as finished)
-            return orchestrator.find(taskId)
-                    .map(task -> new CancelDescriptor(taskId.toString(), false, task.status().name())).orElse(null);
         }
         return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(taskId.toString(), true, null) : null;
     }
