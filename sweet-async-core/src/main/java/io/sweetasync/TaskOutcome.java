@@ -106,7 +106,10 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
      */
     private Followers<T> followers;
 
-    /** What waits for this outcome besides its waiters; see {@link #followers}. Each list is null while empty. */
+    /**
+     * What waits for this outcome besides its waiters; see {@link #followers}. Each list is null while empty; the
+     * futures are in {@link #future} while there is only one of them.
+     */
     private static final class Followers<T> {
         /**
          * What tasks waiting for this one ({@code after}, {@code chain}) do when it ends, each until that task ends
@@ -123,6 +126,12 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
          * runs its callbacks newest first), it waited for a start that came only after it returned.
          */
         List<TaskFuture<T>> futures;
+        /**
+         * The one future of {@link #futures} while there is only one (its slot 0; {@code futures} is null then): most
+         * tasks asked for a future are asked once, and a list would cost them an {@code ArrayList} and its array.
+         * Moved into {@code futures} when a second one comes; null when there is none or more than one.
+         */
+        TaskFuture<T> future;
         /** Slots of {@link #futures} emptied by {@link TaskOutcome#forgetFuture} since it was last compacted. */
         int forgotten;
         /**
@@ -188,6 +197,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
      */
     void forgetFuture(TaskFuture<T> future) {
         synchronized (this) {
+            if (followers != null && followers.future == future) {
+                followers.future = null; // the only one: afterCompletion settles none then
+                future.slot = -1;
+                return;
+            }
             List<TaskFuture<T>> futures = followers == null ? null : followers.futures;
             int at = future.slot;
             if (futures == null || at < 0 || at >= futures.size() || futures.get(at) != future) {
@@ -236,21 +250,23 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     private void afterCompletion(TaskResult<T> result) {
         List<Runnable> actions;
         List<TaskFuture<T>> settled;
+        TaskFuture<T> only;
         synchronized (this) {
             Followers<T> all = followers;
             followers = null;
             actions = all == null || all.dependents == null ? List.of() : List.copyOf(all.dependents.keySet());
             settled = all == null ? null : all.futures;
+            only = all == null ? null : all.future;
         }
         for (int i = 0; i < actions.size(); i++) { // indexed: forEach on List.of() allocates an iterator per task
             Trampoline.run(actions.get(i));
         }
-        if (settled != null) {
+        if (settled != null || only != null) {
             // Their callbacks run here, before the task leaves its parent: marked as its end's user code is, so
             // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
             // Guests as listeners are: on a body's thread (a parent that cancelled its queued child) an interrupt
             // they leave or swallow changes nothing of that body's (Carrier.afterGuest).
-            TaskNode<T> task = null;
+            TaskNode<T> task = only == null ? null : only.task;
             for (int i = 0; task == null; i++) { // at least half the slots hold a future (see forgetFuture)
                 TaskFuture<T> first = settled.get(i);
                 task = first == null ? null : first.task;
@@ -261,7 +277,10 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
                 TaskNode<?> hidden = Carrier.hideTask();
                 ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
                 try {
-                    for (int i = 0; i < settled.size(); i++) {
+                    if (only != null) {
+                        only.settle(result);
+                    }
+                    for (int i = 0; settled != null && i < settled.size(); i++) {
                         TaskFuture<T> future = settled.get(i);
                         if (future != null) { // a slot forgetFuture emptied
                             future.settle(result);
@@ -302,11 +321,22 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
                     if (first) {
                         followers = new Followers<>();
                     }
-                    if (followers.futures == null) {
-                        followers.futures = new ArrayList<>(1);
+                    if (followers.futures != null) {
+                        future.slot = followers.futures.size();
+                        followers.futures.add(future);
                     }
-                    future.slot = followers.futures.size();
-                    followers.futures.add(future);
+                    else if (followers.future == null) {
+                        followers.future = future;
+                        future.slot = 0;
+                    }
+                    else { // the second: both go to the list, the first (in its slot 0) before it
+                        List<TaskFuture<T>> futures = new ArrayList<>(4);
+                        futures.add(followers.future);
+                        futures.add(future);
+                        future.slot = 1;
+                        followers.future = null;
+                        followers.futures = futures;
+                    }
                 }
                 else {
                     decided = now();
