@@ -29,10 +29,14 @@ final class PropagatedContext {
         this.captured = captured;
     }
 
-    /** Captures {@code propagators}' context for {@code task} on the creating thread; null if none captured any. */
+    /**
+     * Captures {@code propagators}' context for {@code task} on the creating thread; null if none captured any. The
+     * array is made by the first capture: a task whose propagators all captured nothing (a propagator with nothing
+     * to carry on this thread) costs no array.
+     */
     static PropagatedContext capture(TaskNode<?> task, List<ContextPropagator> propagators) {
         Snapshot info = new Snapshot(task);
-        ContextPropagator.Captured[] all = new ContextPropagator.Captured[propagators.size()];
+        ContextPropagator.Captured[] all = null;
         int count = 0;
         long before = Carrier.beforeGuest();
         for (int i = 0; i < propagators.size(); i++) { // indexed: no iterator per task
@@ -40,6 +44,9 @@ final class PropagatedContext {
             try {
                 ContextPropagator.Captured one = propagator.captureLazily(info);
                 if (one != null) {
+                    if (all == null) {
+                        all = new ContextPropagator.Captured[propagators.size() - i];
+                    }
                     all[count++] = one;
                 }
             }
