@@ -9,6 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.BiConsumer;
 
 /**
  * A task's outcome and the ways to wait for it: what {@code result()}, {@code join()}, {@code get()} and
@@ -23,8 +24,10 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>On a thread of a {@code PLATFORM}/{@code SINGLE} runtime a wait is a managed block: the waiting
  * body's slot is handed over while it waits (see {@link PooledRuntime}).
+ *
+ * <p>It is also the action {@link #hookCompletion} registers ({@link #accept}): no lambda per task with followers.
  */
-final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
+final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements BiConsumer<TaskResult<T>, Throwable> {
 
     /**
      * The thread running this task's {@code onFinished} listeners, and the outcome it decided: the listeners
@@ -172,10 +175,18 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> {
     /**
      * Registers {@link #afterCompletion}, once, by the first dependent or future: outside the lock, so that no
      * action runs holding it. One added before the completion runs them is in the lists (handled there); one
-     * added after finds the outcome done, since the completion comes first, and is handled at once.
+     * added after finds the outcome done, since the completion comes first, and is handled at once. The action is
+     * this outcome itself ({@link #accept}), not a lambda made per task: 16 bytes less, same place among the
+     * outcome's dependents, so the same order.
      */
     private void hookCompletion() {
-        whenComplete((result, never) -> afterCompletion(result));
+        whenComplete(this);
+    }
+
+    /** The completion action {@link #hookCompletion} registers: runs {@link #afterCompletion}. Not for other use. */
+    @Override
+    public void accept(TaskResult<T> result, Throwable never) {
+        afterCompletion(result);
     }
 
     /** Forgets a dependent's action: the task that waited has ended, there is nothing left for it to do. */
