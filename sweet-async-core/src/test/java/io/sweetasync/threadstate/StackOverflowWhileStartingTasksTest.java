@@ -50,6 +50,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * below the submission (the padding itself overflows, with the task made and never submitted). A fix needs the
  * engine's create-and-submit path to change no state until it knows it has the stack it needs, or a mark set with
  * no call at all (a field write on the task and its parent) and a rescue at the parent's body end.
+ *
+ * <p>Tried, works, not kept for its cost: a stack-headroom probe (a 64-frame recursion of a static method keeping four
+ * longs live across its call, its result consumed) at the entry of {@code TaskFactory.spawn}, {@code chain},
+ * {@code create} and {@code createMirror} and of {@code TaskRuntime.managedBlock} (before permits are lent and
+ * {@code PooledRuntime.block} counts the wait) made the six cases here and
+ * {@code ReusedWorkerThreadTest.joinsOnANearlyExhaustedStackLeaveThePoolWhole} pass (one run): the overflow strikes in
+ * the probe, with nothing changed. But the probe alone costs about 200 ns a call (16 frames 37 ns, 128 frames 400 ns),
+ * and FanOutBenchmark's CPU per operation went from 14.4 +- 2.8 to 16.6 +- 3.3 ms (10,000 children: about 220 ns a
+ * child, as the probe alone; throughput 132 +- 32 to 117 +- 22 ops/s; SubmitBenchmark within noise). Its margin was
+ * small too: the compiled path's deepest need (a root with a timeout, a join) was 66 to 72 frames of a small
+ * recursive method, the probe's 104 to 110. Four frames keeping 32 longs live each (85 ns) covered too little (a child
+ * stranded). And no probe of fixed depth covers a class initialised there for the first time: a static initialiser
+ * that overflows poisons its class for the JVM's life ({@code Occasional}: {@code NoClassDefFoundError} ever after).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 @Disabled("finding: engine bookkeeping is not atomic against a StackOverflowError thrown part-way; see the javadoc")
