@@ -128,12 +128,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
                 Carrier.restoreThread(thread, name, loader, priority);
             }
             catch (Throwable t) { // the engine's step (say, a security manager refusing it): the attempt fails with it
-                if (error == null) {
-                    error = t;
-                }
-                else {
-                    error.addSuppressed(t);
-                }
+                error = withRestoreFailure(error, t);
             }
             here.exit(enclosing);
         }
@@ -156,6 +151,27 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
                 thread.interrupt();
             }
         }
+    }
+
+    /**
+     * The attempt's error once giving the thread back failed with {@code failure}: that failure if the body did not
+     * fail, else the body's error with it suppressed. Never throws, so the thread still leaves the body and the
+     * attempt still ends: the failure may be the body's very error (the JVM throws one shared
+     * {@code OutOfMemoryError} once its preallocated ones are used, and self-suppression throws), or recording it may
+     * find no memory either; the body's error is kept then.
+     */
+    private static Throwable withRestoreFailure(Throwable error, Throwable failure) {
+        if (error == null) {
+            return failure;
+        }
+        if (error != failure) {
+            try {
+                error.addSuppressed(failure);
+            }
+            catch (Throwable ignored) { // no memory for the suppressed list: the body's error is what counts
+            }
+        }
+        return error;
     }
 
     /** Bookkeeping at the start of an attempt; returns its start time. */

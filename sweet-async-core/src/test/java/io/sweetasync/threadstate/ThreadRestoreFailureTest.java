@@ -1,0 +1,100 @@
+package io.sweetasync.threadstate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskResult;
+import io.sweetasync.TaskRuntime;
+import io.sweetasync.TaskStatus;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The restore of a body's thread state ({@code Carrier.restoreThread}, in the finally that leaves the body) may
+ * itself fail; the attempt then fails with that failure, and must still end its task. It failed with the very
+ * {@link Throwable} the body threw: the JVM throws one shared {@link OutOfMemoryError} instance, again and again,
+ * once its few preallocated ones (with a stack trace) are used up ({@code -XX:PreallocatedOutOfMemoryErrorCount}),
+ * so a body that ran out of memory and a restore that still finds none fail with the same object. Recording it
+ * as suppressed by itself threw {@code IllegalArgumentException: Self-suppression not permitted} out of the
+ * finally: the thread never left the body, the attempt never ended, and the task stayed {@code RUNNING} for ever
+ * (its waiters with it). Here a user's executor's thread fails the restore as such a JVM would: its
+ * {@code setContextClassLoader} (the one restore step a thread class may override) throws that shared error.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ThreadRestoreFailureTest {
+
+    /** As the JVM's heap {@code OutOfMemoryError} once the preallocated ones are used: one instance, every time. */
+    private static final OutOfMemoryError SHARED = new OutOfMemoryError("Java heap space");
+
+    /** A loader no thread has unless a body gives it one. */
+    private static final ClassLoader FOREIGN = new ClassLoader(null) {
+    };
+
+    /** A thread whose memory runs out once {@link #exhausted}: setting its context class loader throws then. */
+    static final class Exhaustible extends Thread {
+        volatile boolean exhausted;
+
+        Exhaustible(Runnable work) {
+            super(work, "exhaustible");
+        }
+
+        @Override
+        public void setContextClassLoader(ClassLoader loader) {
+            if (exhausted) {
+                throw SHARED;
+            }
+            super.setContextClassLoader(loader);
+        }
+    }
+
+    private final ExecutorService users = Executors.newSingleThreadExecutor(Exhaustible::new);
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder()
+            .runtime(TaskRuntime.executor("users", users))
+            .build();
+
+    @AfterEach
+    void close() {
+        users.shutdownNow();
+        // bounded: before the fix the task never ended, and close() waits for live tasks a while
+        assertTimeoutPreemptively(Duration.ofSeconds(45), orchestrator::close);
+    }
+
+    @Test
+    void aRestoreFailingWithTheBodysOwnErrorStillEndsTheTask() {
+        SpawningTask<String> task = orchestrator.to(String.class).runtime("users").named("out-of-memory").run(() -> {
+            Exhaustible thread = (Exhaustible) Thread.currentThread();
+            thread.setContextClassLoader(FOREIGN); // the restore has to set it back
+            thread.exhausted = true;
+            throw SHARED;
+        });
+
+        TaskResult<String> result = assertTimeoutPreemptively(Duration.ofSeconds(30), task::result,
+                "the task never ended: the restore's failure escaped the attempt");
+
+        assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(result).isInstanceOf(TaskResult.Err.class);
+        assertThat(((TaskResult.Err<String>) result).error()).hasCauseReference(SHARED);
+    }
+
+    @Test
+    void aRestoreFailingAfterABodyThatReturnedFailsTheAttemptWithIt() {
+        SpawningTask<String> task = orchestrator.to(String.class).runtime("users").named("returned").run(() -> {
+            Exhaustible thread = (Exhaustible) Thread.currentThread();
+            thread.setContextClassLoader(FOREIGN);
+            thread.exhausted = true;
+            return "value";
+        });
+
+        TaskResult<String> result = assertTimeoutPreemptively(Duration.ofSeconds(30), task::result);
+
+        assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(((TaskResult.Err<String>) result).error()).hasCauseReference(SHARED);
+    }
+}
