@@ -233,19 +233,37 @@ class Carrier {
      * thread, an enclosing body's on a caller-runs executor) must not inherit them, nor the thread's owner. Cheap when
      * nothing changed (the usual case): three reads and reference compares. {@code setName} is only called when the
      * name really changed (on a platform thread it also renames the OS thread, a system call). A virtual thread's
-     * priority never changes, so nothing is set there.
+     * priority never changes, so nothing is set there. Each of the three is given back even if another one fails
+     * (a thread class overriding a setter, no memory left): the first failure is returned, null when all held.
      */
-    static void restoreThread(Thread thread, String name, ClassLoader loader, int priority) {
-        String nameNow = thread.getName();
-        if (nameNow != name && !nameNow.equals(name)) {
-            thread.setName(name);
+    static Throwable restoreThread(Thread thread, String name, ClassLoader loader, int priority) {
+        Throwable failure = null;
+        try {
+            String nameNow = thread.getName();
+            if (nameNow != name && !nameNow.equals(name)) {
+                thread.setName(name);
+            }
         }
-        if (thread.getContextClassLoader() != loader) {
-            thread.setContextClassLoader(loader);
+        catch (Throwable t) {
+            failure = t;
         }
-        if (thread.getPriority() != priority) {
-            thread.setPriority(priority);
+        try {
+            if (thread.getContextClassLoader() != loader) {
+                thread.setContextClassLoader(loader);
+            }
         }
+        catch (Throwable t) {
+            failure = failure == null ? t : failure;
+        }
+        try {
+            if (thread.getPriority() != priority) {
+                thread.setPriority(priority);
+            }
+        }
+        catch (Throwable t) {
+            failure = failure == null ? t : failure;
+        }
+        return failure;
     }
 
     /** The runtime that owns this thread if it is a pooled worker; null otherwise. */

@@ -125,9 +125,13 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         }
         finally {
             try {
-                Carrier.restoreThread(thread, name, loader, priority);
+                // the engine's step (say, a thread class refusing it): the attempt fails with it
+                Throwable failed = Carrier.restoreThread(thread, name, loader, priority);
+                if (failed != null) {
+                    error = withRestoreFailure(error, failed);
+                }
             }
-            catch (Throwable t) { // the engine's step (say, a security manager refusing it): the attempt fails with it
+            catch (Throwable t) {
                 error = withRestoreFailure(error, t);
             }
             here.exit(enclosing);

@@ -97,4 +97,25 @@ class ThreadRestoreFailureTest {
         assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
         assertThat(((TaskResult.Err<String>) result).error()).hasCauseReference(SHARED);
     }
+
+    /** One step of the restore failing does not leave the others undone: the priority is given back all the same. */
+    @Test
+    void aFailingStepOfTheRestoreLeavesTheOtherStepsDone() {
+        int before = orchestrator.to(Integer.class).runtime("users").named("probe")
+                .run(() -> Thread.currentThread().getPriority()).join();
+        int changed = before == Thread.MIN_PRIORITY ? Thread.MAX_PRIORITY : Thread.MIN_PRIORITY;
+        SpawningTask<String> task = orchestrator.to(String.class).runtime("users").named("both").run(() -> {
+            Exhaustible thread = (Exhaustible) Thread.currentThread();
+            thread.setContextClassLoader(FOREIGN);
+            thread.setPriority(changed);
+            thread.exhausted = true;
+            return "value";
+        });
+        assertTimeoutPreemptively(Duration.ofSeconds(30), task::result);
+        assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+
+        int after = orchestrator.to(Integer.class).runtime("users").named("probe")
+                .run(() -> Thread.currentThread().getPriority()).join();
+        assertThat(after).as("the priority, restored after the class loader's restore failed").isEqualTo(before);
+    }
 }
