@@ -41,18 +41,22 @@ final class PropagatedContext {
         long before = Carrier.beforeGuest();
         for (int i = 0; i < propagators.size(); i++) { // indexed: no iterator per task
             ContextPropagator propagator = propagators.get(i);
+            ContextPropagator.Captured one;
             try {
-                ContextPropagator.Captured one = propagator.captureLazily(info);
-                if (one != null) {
-                    if (all == null) {
-                        all = new ContextPropagator.Captured[propagators.size() - i];
-                    }
-                    all[count++] = one;
-                }
+                one = propagator.captureLazily(info);
             }
             catch (Throwable ex) {
                 task.orchestrator().parts().warn("context propagator " + propagator.getClass().getName()
                         + " failed to capture for task " + task.label() + "; skipped", ex);
+                continue;
+            }
+            if (one != null) {
+                // outside the propagator's catch: the engine's own allocation failing is no propagator's failure
+                // to skip with its context dropped, but the task's creation failing, as any bookkeeping does
+                if (all == null) {
+                    all = new ContextPropagator.Captured[propagators.size() - i];
+                }
+                all[count++] = one;
             }
         }
         Carrier.afterGuest(before); // captured on a parent's body thread: its interrupt is no stop
