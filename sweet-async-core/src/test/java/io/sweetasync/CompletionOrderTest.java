@@ -1,0 +1,223 @@
+package io.sweetasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The order in which a task's end reaches what follows it (issue #19, before the work that runs the followers of a
+ * task's outcome without a completion of their own), pinned as it is:
+ * <ul>
+ * <li>the {@code onFinished} listeners, the history and the live registry come before a {@code toCompletableFuture()}
+ * future completes: its callback sees the task ended everywhere, and its waits answer at once;</li>
+ * <li>a child's futures complete, and their callbacks run, before its parent can end;</li>
+ * <li>a waiter ({@code join}, {@code get}) that began to wait before the task's first future or dependent was made is
+ * released only after the future's callbacks ran and the dependent was started;</li>
+ * <li>the engine's own terminal actions ({@link TaskNode#whenTerminal}: durable and cluster clean-ups, a forced end
+ * waiting for a child) keep their place among the followers: one registered before the first follower runs after the
+ * followers, one registered after runs before them, as {@code CompletableFuture} runs its dependents newest first.</li>
+ * </ul>
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CompletionOrderTest {
+
+    private final List<String> order = new CopyOnWriteArrayList<>();
+    private final TaskOrchestrator orchestrator = TaskOrchestrator.builder().build();
+
+    @AfterEach
+    void close() {
+        orchestrator.close();
+    }
+
+    @Test
+    void aFuturesCallbackRunsAfterTheOnFinishedListenersAndSeesTheTaskEndedEverywhere() {
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                order.add("finished " + task.name());
+            }
+        });
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> job = orchestrator.to(String.class).named("job").run(() -> {
+            go.await();
+            return "done";
+        });
+        AtomicReference<String> seen = new AtomicReference<>();
+        CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(value -> {
+            order.add("future " + value);
+            seen.set(job.status() + " isDone=" + job.isDone() + " join=" + job.join()
+                    + " found=" + orchestrator.find(job.id()).map(TaskInfo::status).orElse(null)
+                    + " inRecent=" + orchestrator.recent().stream().anyMatch(info -> info.id().equals(job.id()))
+                    + " inRoots=" + orchestrator.roots().stream().anyMatch(info -> info.id().equals(job.id())));
+        });
+        go.countDown();
+        callback.join();
+        assertThat(order).containsExactly("finished job", "future done");
+        assertThat(seen.get()).isEqualTo("COMPLETED isDone=true join=done found=COMPLETED inRecent=true inRoots=false");
+    }
+
+    @Test
+    void aFailedTasksFutureCallbackSeesItsFailureEverywhere() {
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> job = orchestrator.to(String.class).named("job").run(() -> {
+            go.await();
+            throw new IllegalStateException("boom");
+        });
+        AtomicReference<String> seen = new AtomicReference<>();
+        CompletableFuture<String> callback = job.toCompletableFuture().whenComplete((value, error) ->
+                seen.set(job.status() + " " + job.result().isOk() + " "
+                        + orchestrator.find(job.id()).map(TaskInfo::status).orElse(null)));
+        go.countDown();
+        assertThat(callback).failsWithin(30, TimeUnit.SECONDS);
+        assertThat(seen.get()).isEqualTo("FAILED false FAILED");
+    }
+
+    @Test
+    void aChildsFutureCallbackRunsBeforeItsParentEnds() {
+        orchestrator.addListener(new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                order.add("finished " + task.name());
+            }
+        });
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicReference<String> parentSeen = new AtomicReference<>();
+        CountDownLatch childFutureMade = new CountDownLatch(1);
+        SpawningTask<String> parent = orchestrator.to(String.class).named("parent").run(() -> {
+            TaskContext context = TaskContext.current().orElseThrow();
+            SpawningTask<String> child = context.child(String.class).named("child").run(() -> {
+                go.await();
+                return "c";
+            });
+            child.toCompletableFuture().thenRun(() -> {
+                order.add("child future");
+                parentSeen.set(orchestrator.find(context.id()).map(TaskInfo::status).orElse(null) + "");
+            });
+            childFutureMade.countDown();
+            return "p"; // returns without joining: the parent waits for its child before it ends
+        });
+        CompletableFuture<Void> parentDone = parent.toCompletableFuture().thenRun(() -> order.add("parent future"));
+        await(childFutureMade);
+        go.countDown();
+        parentDone.join();
+        assertThat(order).containsExactly("finished child", "child future", "finished parent", "parent future");
+        assertThat(parentSeen.get()).as("the parent's status in its child's future callback").isEqualTo("RUNNING");
+    }
+
+    /**
+     * A waiter that began to wait before the task's first future and dependent were made is released only after the
+     * future's callback ran and the dependent was started (a waiter that began after is released before them, racing
+     * with them: that order is not pinned).
+     */
+    @RepeatedTest(3)
+    void anEarlierWaiterIsReleasedAfterTheFuturesCallbacksAndTheDependentsStart() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> job = orchestrator.to(String.class).named("job").run(() -> {
+            go.await();
+            return "done";
+        });
+        AtomicReference<SpawningTask<String>> chained = new AtomicReference<>();
+        AtomicReference<String> seenByJoiner = new AtomicReference<>();
+        Thread joiner = Thread.ofPlatform().name("joiner").start(() -> {
+            job.join();
+            order.add("join returned");
+            seenByJoiner.set(chained.get().status() + "");
+        });
+        AtomicReference<String> seenByGetter = new AtomicReference<>();
+        Thread getter = Thread.ofPlatform().name("getter").start(() -> {
+            try {
+                job.get();
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+            seenByGetter.set(order.contains("future done") + "");
+        });
+        awaitWaiting(joiner);
+        awaitWaiting(getter);
+        CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(value -> order.add("future " + value));
+        CountDownLatch chainMayEnd = new CountDownLatch(1);
+        chained.set(job.chain(value -> {
+            await(chainMayEnd);
+            return value + "!";
+        }));
+        go.countDown();
+        joiner.join();
+        getter.join();
+        callback.join();
+        assertThat(order).containsExactly("future done", "join returned");
+        assertThat(seenByJoiner.get()).as("the chained task's status when the earlier join() returned")
+                .isIn("QUEUED", "RUNNING");
+        assertThat(seenByGetter.get()).as("the future's callback had run when the earlier get() returned")
+                .isEqualTo("true");
+        chainMayEnd.countDown();
+        assertThat(chained.get().join()).isEqualTo("done!");
+    }
+
+    /**
+     * The engine's terminal actions keep their place among the task's followers: registered before its first future
+     * (a durable or placed task's clean-up, registered as it is made), after the future's callbacks; registered after
+     * (a forced end waiting for a child's end under way), before them.
+     */
+    @Test
+    void theEnginesTerminalActionsKeepTheirPlaceAmongTheFollowers() {
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> job = orchestrator.to(String.class).named("job").run(() -> {
+            go.await();
+            return "done";
+        });
+        TaskNode<?> node = (TaskNode<?>) job;
+        node.whenTerminal(() -> order.add("registered before"));
+        CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(value -> order.add("future " + value));
+        node.whenTerminal(() -> order.add("registered after"));
+        go.countDown();
+        callback.join();
+        job.join();
+        assertThat(order).containsExactly("registered after", "future done", "registered before");
+    }
+
+    /** As above, for a task whose first follower is a dependent ({@code after}) rather than a future. */
+    @Test
+    void theEnginesTerminalActionsKeepTheirPlaceAroundADependentsStart() {
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> job = orchestrator.to(String.class).named("job").run(() -> {
+            go.await();
+            return "done";
+        });
+        TaskNode<?> node = (TaskNode<?>) job;
+        AtomicReference<SpawningTask<String>> after = new AtomicReference<>();
+        node.whenTerminal(() -> order.add("registered before, dependent " + after.get().status()));
+        after.set(orchestrator.to(String.class).named("after").after(job).run(() -> "after"));
+        node.whenTerminal(() -> order.add("registered after, dependent " + after.get().status()));
+        go.countDown();
+        after.get().join();
+        assertThat(order).hasSize(2);
+        assertThat(order.get(0)).isEqualTo("registered after, dependent PENDING");
+        assertThat(order.get(1)).startsWith("registered before, dependent ").doesNotEndWith("PENDING");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static void awaitWaiting(Thread thread) {
+        while (thread.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+    }
+}
