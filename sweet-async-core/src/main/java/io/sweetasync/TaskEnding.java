@@ -21,9 +21,9 @@ import java.util.function.Function;
  * (compare-and-set) and the task's terminal status follows from it. The winner tells the body
  * ({@link #stopBody()}: an idle body ends, a running one is interrupted).</li>
  * <li>{@link #status} only moves forward ({@link #advance}); {@link #finish()} alone sets the terminal
- * status, then records history, notifies listeners, completes {@link #outcome}, and finally gives up the
- * task's share in its parent ({@link #leaveParent()}), so a parent is never terminal before its
- * children.</li>
+ * status, then records history, notifies listeners, completes {@link #outcome} and tells what follows it (the
+ * tasks that wait for it, its futures), and finally gives up the task's share in its parent
+ * ({@link #leaveParent()}), so a parent is never terminal before its children.</li>
  * <li>{@link #finished}: 0 until {@code finish()} runs, once (the thread that takes the task's count to
  * zero and a deadline's forced end race for it). {@code finish()} first <em>seals</em>
  * {@code stop} (a compare-and-set from {@code null} to {@link #SEALED}), so a stop that lands while the
@@ -399,7 +399,7 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
         contextEnded(error == null ? null
                 : terminal == TaskStatus.FAILED && error.getCause() != null ? error.getCause() : error);
         settings.orchestrator.parts().finished(self(), result);
-        outcome.complete(result);
+        outcome.completeAndRunFollowers(result); // here, before it leaves its parent (see TaskOutcome#firstFollowerAdded)
         return leaveParent();
     }
 

@@ -25,7 +25,11 @@ import java.util.function.BiConsumer;
  * <p>On a thread of a {@code PLATFORM}/{@code SINGLE} runtime a wait is a managed block: the waiting
  * body's slot is handed over while it waits (see {@link PooledRuntime}).
  *
- * <p>It is also the action {@link #hookCompletion} registers ({@link #accept}): no lambda per task with followers.
+ * <p>Its followers (the tasks waiting for it, its futures: {@link #followers}) are run by the thread that completes it,
+ * right after the completion ({@link #completeAndRunFollowers}), with no dependent of the future of their own: the
+ * place a completion registered by the first of them would have among the outcome's dependents, which run newest
+ * first, when it has none older (see {@link #firstFollowerAdded}). When it has, the followers run in such a
+ * completion, the outcome itself ({@link #accept}): no lambda per task.
  */
 final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements BiConsumer<TaskResult<T>, Throwable> {
 
@@ -105,9 +109,11 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     /**
      * The dependents and the futures waiting for the outcome, in one object made by the first of them (most tasks
      * have neither: one field on every task instead of two). Guarded by this, as are its fields; null until the
-     * first one is added, and from the moment they are run.
+     * first one is added, and from the moment they are run. Volatile: the completing thread reads it without the lock
+     * once the outcome is complete, the first follower reads the completion once it is written (see
+     * {@link #firstFollowerAdded}); one of the two sees the other.
      */
-    private Followers<T> followers;
+    private volatile Followers<T> followers;
 
     /**
      * What waits for this outcome besides its waiters; see {@link #followers}. Each list is null while empty; the
@@ -168,22 +174,67 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             Trampoline.run(action);
         }
         else if (first) {
-            hookCompletion();
+            firstFollowerAdded();
         }
     }
 
     /**
-     * Registers {@link #afterCompletion}, once, by the first dependent or future: outside the lock, so that no
-     * action runs holding it. One added before the completion runs them is in the lists (handled there); one
-     * added after finds the outcome done, since the completion comes first, and is handled at once. The action is
-     * this outcome itself ({@link #accept}), not a lambda made per task: 16 bytes less, same place among the
-     * outcome's dependents, so the same order.
+     * Called once, by the first dependent, future or own wake, after it made {@link #followers}, outside the lock (so
+     * that no action runs holding it): where the followers will run. One added before they run is in the lists
+     * (handled there); one added after finds the outcome done, since the completion comes first, and is handled at
+     * once.
+     *
+     * <p>With no dependent of the future yet (most tasks), they run on the completing thread once the completion has
+     * run the future's dependents ({@link #completeAndRunFollowers}): after every dependent registered from now on,
+     * as a completion registered now would run, the newest first, and that costs no completion (a
+     * {@code CompletableFuture} and its {@code UniWhenComplete}, 64 bytes a task). The followers were published
+     * (volatile) before the completion is read here, and the completing thread reads them after it wrote it: if it
+     * read none, this finds it done, and runs them itself, once ({@link #afterCompletion} takes them under the lock).
+     * On the completing thread, then, before the task leaves its parent: in a completion of their own, a waiter woken
+     * before it (which helps run the dependents left on the future) could run them while the task left its parent.
+     *
+     * <p>With dependents already (a waiter, {@code join()} or {@code get()}, that began to wait before; an engine's
+     * terminal action registered as the task was made, a durable or placed task's clean-up), the followers run in a
+     * completion registered now, the outcome itself ({@link #accept}), so that they keep their place before those:
+     * such a waiter is released, and such an action runs, only once the futures' callbacks ran and the dependents
+     * were started, as before.
      */
-    private void hookCompletion() {
-        whenComplete(this);
+    private void firstFollowerAdded() {
+        if (getNumberOfDependents() > 0) {
+            whenComplete(this);
+        }
+        else if (isDone()) {
+            runFollowers(now());
+        }
     }
 
-    /** The completion action {@link #hookCompletion} registers: runs {@link #afterCompletion}. Not for other use. */
+    /**
+     * Completes the outcome, then runs its followers, if any are left to this thread (see {@link #firstFollowerAdded}):
+     * {@link TaskEnding#finish} alone calls it, once.
+     */
+    void completeAndRunFollowers(TaskResult<T> result) {
+        complete(result);
+        if (followers != null) {
+            runFollowers(result);
+        }
+    }
+
+    /**
+     * {@link #afterCompletion}, whose own failure (no memory left for its lists; the actions' and callbacks' failures
+     * are caught where they run) is logged: it runs in the task's end, which goes on to give its share back to its
+     * parent whatever happens here, as it did when a completion of the future ran it (and swallowed the failure).
+     */
+    private void runFollowers(TaskResult<T> result) {
+        try {
+            afterCompletion(result);
+        }
+        catch (RuntimeException | Error ex) {
+            System.getLogger(TaskOutcome.class.getName()).log(System.Logger.Level.ERROR,
+                    "the tasks and futures waiting for a task's end could not all be told of it", ex);
+        }
+    }
+
+    /** The completion action {@link #firstFollowerAdded} may register: runs {@link #afterCompletion}. Not for other use. */
     @Override
     public void accept(TaskResult<T> result, Throwable never) {
         afterCompletion(result);
@@ -358,7 +409,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             future.settle(decided);
         }
         else if (first) {
-            hookCompletion();
+            firstFollowerAdded();
         }
         return future;
     }
@@ -395,7 +446,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             }
         }
         if (first) {
-            hookCompletion();
+            firstFollowerAdded();
         }
         if (made) {
             whenComplete(wake); // the one dependent that fires it
