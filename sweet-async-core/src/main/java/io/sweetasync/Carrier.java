@@ -206,7 +206,8 @@ class Carrier {
      * interrupt it caught and wrapped, or one the thread had before) is set again: else a cancelled body would
      * wait on as if never cancelled. Cleared first and the count read after, so a stop's interrupt given
      * meanwhile is either counted or still set. On a thread that runs no body (a user's, a timer's) the
-     * interrupt status is its owner's, left as it is.
+     * interrupt status is its owner's, left as it is. The name, context class loader and priority the code changed
+     * are given back beside this, on any thread ({@link ThreadState#restoreAfterGuest}).
      */
     static void afterGuest(long before) {
         Carrier here = currentOrNull();
@@ -225,45 +226,6 @@ class Carrier {
                 thread.interrupt();
             }
         }
-    }
-
-    /**
-     * Gives {@code thread} (the current one) back the name, context class loader and priority it had before a body
-     * ran, which the body may have changed: the next task on a reused thread (a pooled worker, a user's executor's
-     * thread, an enclosing body's on a caller-runs executor) must not inherit them, nor the thread's owner. Cheap when
-     * nothing changed (the usual case): three reads and reference compares. {@code setName} is only called when the
-     * name really changed (on a platform thread it also renames the OS thread, a system call). A virtual thread's
-     * priority never changes, so nothing is set there. Each of the three is given back even if another one fails
-     * (a thread class overriding a setter, no memory left): the first failure is returned, null when all held.
-     */
-    static Throwable restoreThread(Thread thread, String name, ClassLoader loader, int priority) {
-        Throwable failure = null;
-        try {
-            String nameNow = thread.getName();
-            if (nameNow != name && !nameNow.equals(name)) {
-                thread.setName(name);
-            }
-        }
-        catch (Throwable t) {
-            failure = t;
-        }
-        try {
-            if (thread.getContextClassLoader() != loader) {
-                thread.setContextClassLoader(loader);
-            }
-        }
-        catch (Throwable t) {
-            failure = failure == null ? t : failure;
-        }
-        try {
-            if (thread.getPriority() != priority) {
-                thread.setPriority(priority);
-            }
-        }
-        catch (Throwable t) {
-            failure = failure == null ? t : failure;
-        }
-        return failure;
     }
 
     /** The runtime that owns this thread if it is a pooled worker; null otherwise. */

@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * it); one that fails after the body returned (e.g. its scope's {@code close()}) is logged and the body's
  * value kept; when both the body and the propagator throw, the body's exception wins. An interrupt a propagator
  * leaves on a body's thread (where it captures for a child, restores before a body, or hears of an end) does
- * not reach that body unless its task was stopped ({@link Carrier#afterGuest}). A task without
+ * not reach that body unless its task was stopped ({@link Carrier#afterGuest}); the name, context class loader and
+ * priority its capture or {@code finished} changed are given back ({@link ThreadState#restoreAfterGuest}; its
+ * {@code around} runs inside the body's own bracket, {@link TaskAttempts#runAttempt()}). A task without
  * propagators has none of this (its {@link TaskEnding} layer holds null).
  */
 final class PropagatedContext {
@@ -38,6 +40,10 @@ final class PropagatedContext {
         Snapshot info = new Snapshot(task);
         ContextPropagator.Captured[] all = null;
         int count = 0;
+        Thread thread = Thread.currentThread(); // what the code may change of it, given back after it
+        String name = thread.getName();
+        ClassLoader loader = thread.getContextClassLoader();
+        int priority = thread.getPriority();
         long before = Carrier.beforeGuest();
         for (int i = 0; i < propagators.size(); i++) { // indexed: no iterator per task
             ContextPropagator propagator = propagators.get(i);
@@ -59,6 +65,7 @@ final class PropagatedContext {
                 all[count++] = one;
             }
         }
+        ThreadState.restoreAfterGuest(thread, name, loader, priority);
         Carrier.afterGuest(before); // captured on a parent's body thread: its interrupt is no stop
         return count == 0 ? null : new PropagatedContext(task, count == all.length ? all : Arrays.copyOf(all, count));
     }
@@ -107,6 +114,10 @@ final class PropagatedContext {
 
     /** Tells every propagator the task finished; a failing one is logged and the others still run. */
     void finished(TaskInfo finalInfo, Throwable error) {
+        Thread thread = Thread.currentThread(); // what the code may change of it, given back after it
+        String name = thread.getName();
+        ClassLoader loader = thread.getContextClassLoader();
+        int priority = thread.getPriority();
         long before = Carrier.beforeGuest();
         for (ContextPropagator.Captured one : captured) {
             try {
@@ -117,6 +128,7 @@ final class PropagatedContext {
                         + "; ignored", ex);
             }
         }
+        ThreadState.restoreAfterGuest(thread, name, loader, priority);
         Carrier.afterGuest(before); // a task may end on its parent's body thread
     }
 

@@ -74,7 +74,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
      * see it, and set again once the attempt is over. (On the engine's own threads, one left between bodies is
      * no one's, and stays cleared.) The thread's name, context class loader and priority are given back as they were
      * before the body (and its {@code onStarted} listeners) ran, also when it threw, before anything after it runs
-     * ({@link Carrier#restoreThread}).
+     * ({@link ThreadState#restore}).
      */
     void runAttempt() {
         runAttempt(Carrier.current());
@@ -126,7 +126,7 @@ abstract class TaskAttempts<T> extends TaskSubmission<T> {
         finally {
             try {
                 // the engine's step (say, a thread class refusing it): the attempt fails with it
-                Throwable failed = Carrier.restoreThread(thread, name, loader, priority);
+                Throwable failed = ThreadState.restore(thread, name, loader, priority);
                 if (failed != null) {
                     error = withRestoreFailure(error, failed);
                 }

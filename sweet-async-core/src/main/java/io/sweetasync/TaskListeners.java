@@ -70,9 +70,14 @@ final class TaskListeners {
     /**
      * Calls every listener; one that throws is logged and the others still run. On a thread that runs a task's
      * body (its own {@code onStarted}; a child created, queued or ended by the body), an interrupt the listeners
-     * left does not reach that body ({@link Carrier#afterGuest}).
+     * left does not reach that body ({@link Carrier#afterGuest}); on any thread, the name, context class loader and
+     * priority they changed are given back ({@link ThreadState#restoreAfterGuest}).
      */
     void each(Consumer<TaskListener> call) {
+        Thread thread = Thread.currentThread(); // what the code may change of it, given back after it
+        String name = thread.getName();
+        ClassLoader loader = thread.getContextClassLoader();
+        int priority = thread.getPriority();
         long before = Carrier.beforeGuest();
         TaskNode<?> hidden = Carrier.hideTask(); // a listener is no part of a body running here: it sees no task
         ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what a listener causes is not put off until it returns
@@ -89,6 +94,7 @@ final class TaskListeners {
         finally {
             Trampoline.backToDrain(drain);
             Carrier.showTask(hidden);
+            ThreadState.restoreAfterGuest(thread, name, loader, priority);
             Carrier.afterGuest(before);
         }
     }

@@ -327,7 +327,8 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             // Their callbacks run here, before the task leaves its parent: marked as its end's user code is, so
             // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
             // Guests as listeners are: on a body's thread (a parent that cancelled its queued child) an interrupt
-            // they leave or swallow changes nothing of that body's (Carrier.afterGuest).
+            // they leave or swallow changes nothing of that body's (Carrier.afterGuest), nor do the name, context class
+            // loader and priority they change, on any thread (ThreadState.restoreAfterGuest).
             TaskNode<T> task = only == null ? null : only.task;
             for (int i = 0; task == null; i++) { // at least half the slots hold a future (see forgetFuture)
                 TaskFuture<T> first = settled.get(i);
@@ -335,6 +336,10 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             }
             TaskNode<T> ended = task;
             Trampoline.run(() -> ended.runWhileEnding("a completion callback", () -> {
+                Thread thread = Thread.currentThread(); // what the code may change of it, given back after it
+                String name = thread.getName();
+                ClassLoader loader = thread.getContextClassLoader();
+                int priority = thread.getPriority();
                 long before = Carrier.beforeGuest();
                 TaskNode<?> hidden = Carrier.hideTask();
                 ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
@@ -352,6 +357,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
                 finally {
                     Trampoline.backToDrain(drain);
                     Carrier.showTask(hidden);
+                    ThreadState.restoreAfterGuest(thread, name, loader, priority);
                     Carrier.afterGuest(before);
                 }
             }));

@@ -48,10 +48,14 @@ import java.util.regex.Pattern;
  * caller-runs executor, the enclosing body's or caller's thread). A body may rename its thread, set its context class
  * loader or change its priority; when the body ends (returns or throws, an {@link Error} too) its thread gets back
  * the name, context class loader and priority it had before the body began, before anything after the body (the
- * task's completion callbacks, listeners, fallback, the next task) runs there. Likewise a body never starts with an
- * interrupt that is no stop of its task, and an interrupt it leaves does not reach the next one. Other thread state
- * (thread-locals, an uncaught-exception handler) is the body's to clean up. A {@code VIRTUAL} body has a new thread
- * of its own; its changes are given back the same way and reach no other task.
+ * task's completion callbacks, listeners, fallback, the next task) runs there. The same holds for the user code the
+ * engine runs outside a body, on whatever thread it runs (a listener, a fallback, a completion callback, a
+ * {@code ContextPropagator}'s capture and {@code finished}): what it changes of the three is given
+ * back when it returns or throws, so it reaches neither the next task nor a body running on that thread (to give a
+ * body thread state, use a {@code ContextPropagator}'s {@code restore}: it runs inside the body's bracket). Likewise a
+ * body never starts with an interrupt that is no stop of its task, and an interrupt it leaves does not reach the next
+ * one. Other thread state (thread-locals, an uncaught-exception handler) is the code's own to clean up. A
+ * {@code VIRTUAL} body has a new thread of its own; its changes are given back the same way and reach no other task.
  *
  * <pre>{@code
  * TaskOrchestrator orchestrator = TaskOrchestrator.builder()

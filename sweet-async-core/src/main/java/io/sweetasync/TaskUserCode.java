@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  * the task finished, after telling it so.</li>
  * <li>{@link #whileEnding} leaves the thread as it found it, whatever the callback threw: the carrier's outer
  * ending task and callback (a callback may run another task's end on this thread, as a caller-runs body does), the
- * task shown on the thread, the trampoline's drain and the interrupt status of a body running here;
+ * task shown on the thread, the trampoline's drain, the interrupt status of a body running here and the thread's
+ * name, context class loader and priority;
  * {@link #runWhileEnding} (listeners) restores the outer ending task and callback.</li>
  * </ul>
  */
@@ -48,6 +49,10 @@ abstract class TaskUserCode<T> extends TaskFigures<T> {
         TaskNode<?> outer = here.ending(); // a callback may run another task's end on this thread (a caller-runs body)
         String outerWhat = here.endingCallback();
         here.markEnding(self(), what);
+        Thread thread = Thread.currentThread(); // what the code may change of it, given back after it
+        String name = thread.getName();
+        ClassLoader loader = thread.getContextClassLoader();
+        int priority = thread.getPriority();
         long before = Carrier.beforeGuest();
         TaskNode<?> hidden = Carrier.hideTask(); // a body running here (this task ending on another's thread) is not its
         ArrayDeque<Runnable> drain = Trampoline.leaveDrain(); // what the callback causes is not put off until it returns
@@ -58,6 +63,7 @@ abstract class TaskUserCode<T> extends TaskFigures<T> {
             Trampoline.backToDrain(drain);
             Carrier.showTask(hidden);
             here.markEnding(outer, outerWhat);
+            ThreadState.restoreAfterGuest(thread, name, loader, priority);
             Carrier.afterGuest(before);
         }
     }

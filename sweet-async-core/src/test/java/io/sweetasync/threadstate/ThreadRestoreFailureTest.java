@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskInfo;
+import io.sweetasync.TaskListener;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.Timeout;
  * finally: the thread never left the body, the attempt never ended, and the task stayed {@code RUNNING} for ever
  * (its waiters with it). Here a user's executor's thread fails the restore as such a JVM would: its
  * {@code setContextClassLoader} (the one restore step a thread class may override) throws that shared error.
+ *
+ * <p>The same restore after user code the engine runs outside a body ({@code ThreadState.restoreAfterGuest}: a
+ * fallback, a listener) is logged, never thrown: the fallback's value (or its own error) and the task's end stand.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ThreadRestoreFailureTest {
@@ -117,5 +122,78 @@ class ThreadRestoreFailureTest {
         int after = orchestrator.to(Integer.class).runtime("users").named("probe")
                 .run(() -> Thread.currentThread().getPriority()).join();
         assertThat(after).as("the priority, restored after the class loader's restore failed").isEqualTo(before);
+    }
+
+    /** A thread of {@link #users} whose next setContextClassLoader throws: the code changing it then breaks it. */
+    private static void changeLoaderAndExhaust() {
+        Exhaustible thread = (Exhaustible) Thread.currentThread();
+        thread.setContextClassLoader(FOREIGN); // the restore after the guest has to set it back
+        thread.exhausted = true;
+    }
+
+    @Test
+    void aRestoreFailingAfterTheFallbackKeepsItsValue() {
+        SpawningTask<String> task = orchestrator.to(String.class).runtime("users").named("fallback-returned")
+                .fallback(e -> {
+                    changeLoaderAndExhaust();
+                    return "fallback value";
+                })
+                .run(() -> {
+                    throw new IllegalStateException("body failed");
+                });
+
+        TaskResult<String> result = assertTimeoutPreemptively(Duration.ofSeconds(30), task::result);
+
+        assertThat(result).isEqualTo(TaskResult.ok("fallback value"));
+    }
+
+    @Test
+    void aRestoreFailingWithTheFallbacksOwnErrorFailsTheTaskWithThatError() {
+        SpawningTask<String> task = orchestrator.to(String.class).runtime("users").named("fallback-threw")
+                .fallback(e -> {
+                    changeLoaderAndExhaust();
+                    throw SHARED;
+                })
+                .run(() -> {
+                    throw new IllegalStateException("body failed");
+                });
+
+        TaskResult<String> result = assertTimeoutPreemptively(Duration.ofSeconds(30), task::result,
+                "the task never ended: the restore's failure escaped the fallback's bracket");
+
+        assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(((TaskResult.Err<String>) result).error()).hasCauseReference(SHARED);
+    }
+
+    @Test
+    void aRestoreFailingAfterAListenerThatThrewLeavesTheTaskItsValue() {
+        TaskListener listener = new TaskListener() {
+            @Override
+            public void onFinished(TaskInfo task) {
+                if (task.name().equals("listened")) {
+                    changeLoaderAndExhaust();
+                    throw SHARED;
+                }
+            }
+        };
+        ExecutorService own = Executors.newSingleThreadExecutor(Exhaustible::new);
+        TaskOrchestrator withListener = TaskOrchestrator.builder()
+                .runtime(TaskRuntime.executor("users", own))
+                .listener(listener)
+                .build();
+        try {
+            SpawningTask<String> task = withListener.to(String.class).runtime("users").named("listened")
+                    .run(() -> "value");
+
+            TaskResult<String> result = assertTimeoutPreemptively(Duration.ofSeconds(30), task::result,
+                    "the task never ended: the restore's failure escaped the listener's bracket");
+
+            assertThat(result).isEqualTo(TaskResult.ok("value"));
+            assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
+        }
+        finally {
+            own.shutdownNow();
+            assertTimeoutPreemptively(Duration.ofSeconds(45), withListener::close);
+        }
     }
 }
