@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -61,6 +63,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "asynctasks", defaultAccess = Access.READ_ONLY)
 public class AsyncTasksEndpoint {
 
+    private static final Log LOG = LogFactory.getLog(AsyncTasksEndpoint.class);
+
     private static final int DEFAULT_FAILED = 20;
 
     /**
@@ -76,11 +80,18 @@ public class AsyncTasksEndpoint {
     /** The failed list and the history page. */
     private final AsyncTasksHistory finished;
 
+    /**
+     * The endpoint of {@code orchestrator}'s tasks: its views show this member's alone; a cancel of a task not live
+     * here goes as {@link TaskOrchestrator#cancel(TaskId)} goes, through the orchestrator's cluster if it has one.
+     */
     public AsyncTasksEndpoint(TaskOrchestrator orchestrator) {
         this(orchestrator, null);
     }
 
-    /** The endpoint of a cluster member; {@code cluster} may be null (no cluster). */
+    /**
+     * The endpoint of a cluster member: its views show every member's tasks, and a task live on none here is read and
+     * cancelled through {@code cluster}; null: as {@link #AsyncTasksEndpoint(TaskOrchestrator)}.
+     */
     public AsyncTasksEndpoint(TaskOrchestrator orchestrator, @Nullable TaskCluster cluster) {
         this.orchestrator = orchestrator;
         this.cluster = cluster;
@@ -166,10 +177,11 @@ public class AsyncTasksEndpoint {
 
     /**
      * Cancels a live task and its subtree, on whichever member runs it; null if it is unknown or already
-     * finished (404 on the web). A task of this member seen live whose cancel came too late (it finished, or was
-     * ending otherwise, as the request came) answers {@code cancelled: false} with its status then, read from the
-     * task this member holds in memory: never a live status from the task store's record of a task that has just
-     * ended (the store gets the end at its writer's next flush); one that ended and left memory meanwhile is
+     * finished (404 on the web), or if no member could be asked (the cluster detached as this member closes), as
+     * {@link TaskOrchestrator#cancel(TaskId)} answers false then. A task of this member whose cancel came too late (it
+     * finished, or was ending otherwise, as the request came) answers {@code cancelled: false} with its status then,
+     * read from the task this member holds in memory: never a live status from the task store's record of a task that
+     * has just ended (the store gets the end at its writer's next flush); one that ended and left memory meanwhile is
      * finished: null (404).
      *
      * @throws InvalidEndpointRequestException (400) naming the id, for one that cannot be a task's
@@ -188,7 +200,25 @@ public class AsyncTasksEndpoint {
                         here.cancelled() ? null : here.status().name());
             }
         }
-        return cluster != null && cluster.cancel(taskId) ? new CancelDescriptor(taskId.toString(), true, null) : null;
+        return cancelElsewhere(taskId) ? new CancelDescriptor(taskId.toString(), true, null) : null;
+    }
+
+    /**
+     * A task not live here, cancelled on whichever member runs it: through this endpoint's cluster, else as the
+     * orchestrator cancels it (through its own cluster, if it has one). A cluster that cannot be asked (detached as
+     * this member closes, its engine failed) reached no member: false, as {@link TaskOrchestrator#cancel} answers.
+     */
+    private boolean cancelElsewhere(TaskId id) {
+        if (cluster == null) {
+            return orchestrator.cancel(id);
+        }
+        try {
+            return cluster.cancel(id);
+        }
+        catch (RuntimeException ex) {
+            LOG.debug("could not ask the cluster to cancel task " + id, ex);
+            return false;
+        }
     }
 
     /**

@@ -1,0 +1,154 @@
+package io.sweetasync.boot.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.boot.actuate.AsyncTasksEndpoint.CancelDescriptor;
+import io.sweetasync.boot.actuate.AsyncTasksEndpointLostCancelTests.EndsNotYetWritten;
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.PlacedTask;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.TaskCluster;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The way a cancel by id takes: this member's live trees, else the cluster, asked as
+ * {@link TaskOrchestrator#cancel(TaskId)} asks it.
+ */
+@Timeout(60)
+class AsyncTasksEndpointCancelPathTests {
+
+    /** A task of another member: no member here holds it. */
+    private static final String ELSEWHERE = "9-42";
+
+    /**
+     * A cluster that cannot be asked any more (detached as its member closes, or its engine failed):
+     * {@code TaskOrchestrator.cancel} answers false then; the endpoint let the exception out (a 500).
+     */
+    @Test
+    void aClusterThatCannotBeAskedAnswersNotFoundForAnUnknownTask() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator, new StubCluster(null));
+
+            assertThat(endpoint.cancel(ELSEWHERE)).as("no member could be asked: 404, as for an unknown task")
+                    .isNull();
+            assertThat(orchestrator.cancel(TaskId.parse(ELSEWHERE))).as("as the orchestrator answers").isFalse();
+        }
+    }
+
+    /** The same for a task the store lists live (its end not written yet) that no member here holds. */
+    @Test
+    void aClusterThatCannotBeAskedAnswersNotFoundForATaskTheStoreListsLive() throws Exception {
+        EndsNotYetWritten store = new EndsNotYetWritten();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).historySize(0).build()) {
+            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator, new StubCluster(null));
+            CountDownLatch release = new CountDownLatch(1);
+            SpawningTask<Integer> task = orchestrator.to(Integer.class).run(() -> {
+                release.await();
+                return 1;
+            });
+            assertThat(orchestrator.flushStore()).isTrue();
+            release.countDown();
+            task.join();
+            awaitGone(orchestrator);
+            assertThat(orchestrator.find(task.id()).orElseThrow().status().isTerminal())
+                    .as("the store's record still says live").isFalse();
+
+            assertThat(endpoint.cancel(task.id().toString())).isNull();
+        }
+    }
+
+    /**
+     * An endpoint made with the one-argument constructor over an orchestrator in a cluster cancels a task of
+     * another member as {@code orchestrator.cancel(id)} does, through the orchestrator's cluster: it answered 404.
+     */
+    @Test
+    void theOneArgumentEndpointCancelsThroughTheOrchestratorsCluster() {
+        StubCluster cluster = new StubCluster(Set.of(ELSEWHERE));
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster).build()) {
+            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator);
+
+            CancelDescriptor answer = endpoint.cancel(ELSEWHERE);
+
+            assertThat(answer).isEqualTo(new CancelDescriptor(ELSEWHERE, true, null));
+            assertThat(cluster.asked).containsExactly(ELSEWHERE);
+            assertThat(endpoint.cancel("9-43")).as("no member runs it").isNull();
+        }
+    }
+
+    /** A detached cluster behind the one-argument endpoint: 404, as orchestrator.cancel answers false. */
+    @Test
+    void theOneArgumentEndpointOverADetachedClusterAnswersNotFound() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(new StubCluster(null)).build()) {
+            assertThat(new AsyncTasksEndpoint(orchestrator).cancel(ELSEWHERE)).isNull();
+        }
+    }
+
+    private static void awaitGone(TaskOrchestrator orchestrator) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (orchestrator.liveCount() > 0 && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        assertThat(orchestrator.liveCount()).as("the task left memory").isZero();
+    }
+
+    /**
+     * A cluster whose other members run the tasks of {@code elsewhere}; null: detached, every question throws, as
+     * {@code HazelcastTaskCluster} does once its member closed.
+     */
+    private static final class StubCluster implements TaskCluster {
+
+        private final Set<String> elsewhere;
+        final Set<String> asked = ConcurrentHashMap.newKeySet();
+
+        StubCluster(Set<String> elsewhere) {
+            this.elsewhere = elsewhere;
+        }
+
+        @Override
+        public void attach(ClusterHost host) {
+        }
+
+        @Override
+        public long incarnation() {
+            return 1;
+        }
+
+        @Override
+        public String memberName() {
+            return "here";
+        }
+
+        @Override
+        public PlacedTask place(RemoteInvocation invocation) {
+            return null;
+        }
+
+        @Override
+        public List<MemberSnapshot> members() {
+            return List.of();
+        }
+
+        @Override
+        public boolean cancel(TaskId id) {
+            if (elsewhere == null) {
+                throw new IllegalStateException("this member no longer serves the cluster");
+            }
+            asked.add(id.toString());
+            return elsewhere.contains(id.toString());
+        }
+
+        @Override
+        public void detach() {
+        }
+    }
+}
