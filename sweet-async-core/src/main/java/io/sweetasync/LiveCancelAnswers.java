@@ -3,10 +3,10 @@ package io.sweetasync;
 import io.sweetasync.internal.LiveCancels;
 
 /**
- * The engine's side of {@link LiveCancels}: a cancel by id among the tasks an orchestrator holds in memory, answering
- * how a task it came too late for ends, read from the task itself (the node the cancel was given to, or a finished
- * root's snapshot in the history). Never the task store: its record of a task that just ended may still be live
- * until the writer's next flush. No subtree is built: the answer is the task's status alone.
+ * The engine's side of {@link LiveCancels}: a cancel by id among the tasks an orchestrator holds live, answering how
+ * a task it came too late for ends, read from the node the cancel was given to. One look at the live trees finds the
+ * node and cancels it: no snapshot of the task nor of its subtree is built, and the task store is never read (its
+ * record of a task that just ended may still be live until the writer's next flush).
  */
 final class LiveCancelAnswers {
 
@@ -15,14 +15,14 @@ final class LiveCancelAnswers {
 
     /** See {@link LiveCancels#cancel}. */
     static LiveCancels.Outcome cancel(TaskOrchestrator orchestrator, TaskId id) {
-        OrchestratorParts parts = orchestrator.parts();
-        TaskNode<?> node = parts.live.find(id);
-        if (node != null) {
-            boolean cancelled = TaskOrchestrator.cancelHere(node);
-            return new LiveCancels.Outcome(cancelled, node.status()); // after the cancel: how it ends, if it lost
+        TaskNode<?> node = orchestrator.parts().live.find(id);
+        if (node == null || node.isTerminal()) {
+            // Not this member's, or finished (a finished child of a live root, a root whose end has completed):
+            // nothing live here to cancel. A task still ending (its status decided, its outcome not complete yet)
+            // is cancelled too late below, and answers how it ends.
+            return null;
         }
-        // A root enters the history before it leaves the live trees: one that just ended is found there
-        TaskInfo finished = parts.history.find(id);
-        return finished == null ? null : new LiveCancels.Outcome(false, finished.status());
+        boolean cancelled = TaskOrchestrator.cancelHere(node);
+        return new LiveCancels.Outcome(cancelled, node.status()); // after the cancel: how it ends, if it lost
     }
 }

@@ -9,9 +9,9 @@ import java.util.function.BiFunction;
 /**
  * Not API. Joins the Spring Boot starter's {@code asynctasks} endpoint to the engine: a cancel that also says how a
  * task it came too late for ends, read from the task this member holds in memory. {@link TaskOrchestrator#cancel}
- * answers only a boolean; reading the task again by id after a lost cancel built its whole subtree a second time,
- * and a task that had just left memory was then read from the task store, whose record may still say
- * {@code RUNNING} until the writer's next flush. The engine installs the implementation as its orchestrator class
+ * answers only a boolean; reading the task by id to know whether it was live, and again after a lost cancel, built
+ * its whole subtree, and a task that had just left memory was then read from the task store, whose record may still
+ * say {@code RUNNING} until the writer's next flush. The engine installs the implementation as its orchestrator class
  * loads, before any orchestrator exists.
  */
 public final class LiveCancels {
@@ -50,10 +50,11 @@ public final class LiveCancels {
     }
 
     /**
-     * Cancels the task of {@code id} among those {@code orchestrator} holds in memory (live, or a finished root still
-     * in its history, which is not cancelled but answered with how it ended), as {@link TaskOrchestrator#cancel} does
-     * for a task live on this member; null when it holds none (unknown here, or finished and let go of): the caller
-     * asks the cluster, or answers that there is no such task. Never reads the task store, nor builds a subtree.
+     * Cancels the task of {@code id} if {@code orchestrator} holds it live (found in its live trees, its end not
+     * complete), as {@link TaskOrchestrator#cancel} does for a task live on this member, and answers how it ends,
+     * read from the task just after the cancel; null when it holds none live (unknown here, or finished): the caller
+     * asks the cluster, or answers that there is no such task. One look at the live trees: never reads the task
+     * store, nor builds a snapshot of the task or of its subtree.
      */
     public static Outcome cancel(TaskOrchestrator orchestrator, TaskId id) {
         Objects.requireNonNull(orchestrator, "orchestrator");

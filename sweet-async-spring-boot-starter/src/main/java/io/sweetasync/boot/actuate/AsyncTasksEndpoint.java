@@ -181,24 +181,19 @@ public class AsyncTasksEndpoint {
      * {@link TaskOrchestrator#cancel(TaskId)} answers false then. A task of this member whose cancel came too late (it
      * finished, or was ending otherwise, as the request came) answers {@code cancelled: false} with its status then,
      * read from the task this member holds in memory: never a live status from the task store's record of a task that
-     * has just ended (the store gets the end at its writer's next flush); one that ended and left memory meanwhile is
-     * finished: null (404).
+     * has just ended (the store gets the end at its writer's next flush).
      *
      * @throws InvalidEndpointRequestException (400) naming the id, for one that cannot be a task's
      */
     @DeleteOperation
     public CancelDescriptor cancel(@Selector String id) {
         TaskId taskId = AsyncTasksParameters.parseOrReject(id);
-        if (orchestrator.find(taskId).filter(task -> !task.status().isTerminal()).isPresent()) {
-            // Cancelled here, or too late: how it ends, read from the task in memory (never the store's record of
-            // one that just ended, which may still say RUNNING, nor its subtree built again). None in memory: it
-            // is not this member's (in a cluster, the store's live record may be another member's task), or it
-            // finished and left memory: 404, as finished.
-            LiveCancels.Outcome here = LiveCancels.cancel(orchestrator, taskId);
-            if (here != null) {
-                return new CancelDescriptor(taskId.toString(), here.cancelled(),
-                        here.cancelled() ? null : here.status().name());
-            }
+        // One look at this member's live trees, which cancels the task there: how it ends is read from the task in
+        // memory, and no snapshot of it nor of its subtree is built. None live here: another member's, or finished.
+        LiveCancels.Outcome here = LiveCancels.cancel(orchestrator, taskId);
+        if (here != null) {
+            return new CancelDescriptor(taskId.toString(), here.cancelled(),
+                    here.cancelled() ? null : here.status().name());
         }
         return cancelElsewhere(taskId) ? new CancelDescriptor(taskId.toString(), true, null) : null;
     }

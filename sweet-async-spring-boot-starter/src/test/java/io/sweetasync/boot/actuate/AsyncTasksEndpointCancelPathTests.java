@@ -3,6 +3,7 @@ package io.sweetasync.boot.actuate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint.CancelDescriptor;
@@ -17,11 +18,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The way a cancel by id takes: this member's live trees, else the cluster, asked as
+ * The way a cancel by id takes: this member's live trees, looked at once, else the cluster, asked as
  * {@link TaskOrchestrator#cancel(TaskId)} asks it.
  */
 @Timeout(60)
@@ -91,6 +94,54 @@ class AsyncTasksEndpointCancelPathTests {
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(new StubCluster(null)).build()) {
             assertThat(new AsyncTasksEndpoint(orchestrator).cancel(ELSEWHERE)).isNull();
         }
+    }
+
+    /**
+     * A cancel looks for the task in this member's live trees once, and builds no snapshot of it: the endpoint first
+     * read the task with its whole subtree (its progress values and its children's, on the request's thread) only to
+     * see whether it was live here, then looked it up again to cancel it.
+     */
+    @Test
+    void aCancelBuildsNoSnapshotOfTheTaskNorOfItsSubtree() throws Exception {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator);
+            Thread requester = Thread.currentThread();
+            AtomicReference<SpawningTask<Integer>> root = new AtomicReference<>();
+            AtomicInteger readsBeforeTheCancel = new AtomicInteger();
+            CountDownLatch running = new CountDownLatch(4);
+            CountDownLatch never = new CountDownLatch(1);
+            root.set(orchestrator.to(Integer.class).named("root").run(() -> {
+                TaskContext task = TaskContext.current().orElseThrow();
+                task.progress("rows", () -> countRead(requester, root, readsBeforeTheCancel));
+                for (int i = 0; i < 3; i++) {
+                    task.child(Integer.class).named("part").run(() -> {
+                        TaskContext.current().orElseThrow()
+                                .progress("rows", () -> countRead(requester, root, readsBeforeTheCancel));
+                        running.countDown();
+                        never.await();
+                        return 1;
+                    });
+                }
+                running.countDown();
+                never.await();
+                return 0;
+            }));
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+
+            CancelDescriptor answer = endpoint.cancel(root.get().id().toString());
+
+            assertThat(answer.cancelled()).isTrue();
+            assertThat(readsBeforeTheCancel.get()).as("progress values read on the request's thread").isZero();
+            assertThat(root.get().toCompletableFuture().handle((value, failure) -> failure).get(30, TimeUnit.SECONDS))
+                    .isNotNull();
+        }
+    }
+
+    private static long countRead(Thread requester, AtomicReference<SpawningTask<Integer>> root, AtomicInteger reads) {
+        if (Thread.currentThread() == requester && !root.get().isDone()) {
+            reads.incrementAndGet();
+        }
+        return 1;
     }
 
     private static void awaitGone(TaskOrchestrator orchestrator) throws InterruptedException {

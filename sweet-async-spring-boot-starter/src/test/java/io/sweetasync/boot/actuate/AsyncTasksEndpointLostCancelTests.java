@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.spi.ContextPropagator;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.TaskQuery;
 import io.sweetasync.spi.TaskRecord;
@@ -20,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -132,87 +133,128 @@ class AsyncTasksEndpointLostCancelTests {
         }
     }
 
+    /**
+     * A task whose end is under way as the cancel comes (its status decided, {@code COMPLETED}, its end not complete:
+     * still live here) answers how it ends, not the store's record, which still says {@code RUNNING}; once it left
+     * memory, null (404). The race is made certain by holding the task in its end (see {@link HoldAtTheEnd}); it was
+     * made by a progress value the endpoint read as it looked at the whole task before cancelling it, which a cancel
+     * no longer does.
+     */
     @Test
-    void aTaskThatFinishesAndLeavesMemoryDuringTheCancelIsNotAnsweredRunningFromTheStore() throws Exception {
+    void aTaskEndingAsTheCancelComesIsNotAnsweredRunningFromTheStore() throws Exception {
         EndsNotYetWritten store = new EndsNotYetWritten();
-        try (TaskOrchestrator orchestrator = withStaleStore(store)) {
+        HoldAtTheEnd hold = new HoldAtTheEnd("racing");
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).historySize(0)
+                .contextPropagator(hold).build()) {
             AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator);
             CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch published = new CountDownLatch(1);
-            AtomicBoolean armed = new AtomicBoolean();
             SpawningTask<Integer> task = orchestrator.to(Integer.class).named("racing").run(() -> {
-                TaskContext.current().orElseThrow().progress("rows", () -> {
-                    if (armed.compareAndSet(true, false)) {
-                        release.countDown(); // the body returns while the endpoint looks at the task
+                release.await();
+                return 1;
+            });
+            assertThat(orchestrator.flushStore()).isTrue(); // its RUNNING record is in the store
+            AsyncTasksEndpoint.CancelDescriptor answer;
+            try {
+                release.countDown();
+                assertThat(hold.ending.await(30, TimeUnit.SECONDS)).isTrue();
+                answer = endpoint.cancel(task.id().toString());
+            }
+            finally {
+                hold.answered.countDown();
+            }
+
+            assertThat(task.join()).isEqualTo(1);
+            assertThat(answer).isNotNull();
+            assertThat(answer.cancelled()).isFalse();
+            assertThat(answer.status()).as("how it ended, never the store's stale record").isEqualTo("COMPLETED");
+            awaitGone(orchestrator);
+            assertThat(store.find(task.id()).orElseThrow().status()).isIn("RUNNING", "QUEUED");
+            assertThat(endpoint.cancel(task.id().toString())).as("left memory: finished, 404").isNull();
+        }
+    }
+
+    /**
+     * A child whose end is under way as the cancel comes (its status decided, its end not complete), its root still
+     * live, answers how it ended; once ended, it is finished: null (404), though its live root still holds it. The race
+     * is made certain by holding the child in its end (it was made by a progress value the endpoint's look at the whole
+     * task read, which a cancel no longer makes).
+     */
+    @Test
+    void aChildThatFinishesDuringTheCancelIsAnsweredWithHowItEndedFromItsLiveTree() throws Exception {
+        HoldAtTheEnd hold = new HoldAtTheEnd("child");
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().contextPropagator(hold).build()) {
+            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator);
+            CountDownLatch releaseRoot = new CountDownLatch(1);
+            CountDownLatch releaseChild = new CountDownLatch(1);
+            AtomicReference<SpawningTask<Integer>> child = new AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
+            SpawningTask<Integer> root = orchestrator.to(Integer.class).named("root").run(() -> {
+                child.set(TaskContext.current().orElseThrow().child(Integer.class).named("child").run(() -> {
+                    releaseChild.await();
+                    return 2;
+                }));
+                started.countDown();
+                releaseRoot.await(); // the root stays live: its ended child stays in memory, in its tree
+                return 1;
+            });
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            AsyncTasksEndpoint.CancelDescriptor answer;
+            try {
+                releaseChild.countDown();
+                assertThat(hold.ending.await(30, TimeUnit.SECONDS)).isTrue();
+                answer = endpoint.cancel(child.get().id().toString());
+            }
+            finally {
+                hold.answered.countDown();
+            }
+
+            assertThat(child.get().join()).isEqualTo(2);
+            assertThat(answer).isNotNull();
+            assertThat(answer.cancelled()).as("%s", answer).isFalse();
+            assertThat(answer.status()).isEqualTo(TaskStatus.COMPLETED.name());
+            assertThat(endpoint.cancel(child.get().id().toString())).as("finished, its root live: 404").isNull();
+            releaseRoot.countDown();
+            assertThat(root.join()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Holds the task named {@code name} in its end: its status is decided (the propagator is told it finished) but
+     * its end is not complete, so it is still live, until {@link #answered}.
+     */
+    private static final class HoldAtTheEnd implements ContextPropagator {
+
+        final CountDownLatch ending = new CountDownLatch(1);
+        final CountDownLatch answered = new CountDownLatch(1);
+        private final String name;
+
+        HoldAtTheEnd(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public Captured capture(TaskInfo task) {
+            return new Captured() {
+
+                @Override
+                public Scope restore() {
+                    return () -> {
+                    };
+                }
+
+                @Override
+                public void finished(TaskInfo info) {
+                    if (name.equals(info.name())) {
+                        ending.countDown();
                         try {
-                            awaitGone(orchestrator);
+                            answered.await(30, TimeUnit.SECONDS);
                         }
                         catch (InterruptedException ex) {
                             Thread.currentThread().interrupt();
                         }
                     }
-                    return 1;
-                });
-                published.countDown();
-                release.await();
-                return 1;
-            });
-            assertThat(published.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(orchestrator.flushStore()).isTrue();
-            armed.set(true);
-
-            AsyncTasksEndpoint.CancelDescriptor answer = endpoint.cancel(task.id().toString());
-
-            assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
-            if (answer != null) {
-                assertThat(answer.cancelled()).isFalse();
-                assertThat(answer.status()).as("how it ended, never the store's stale record").isEqualTo("COMPLETED");
-            }
-        }
-    }
-
-    /** Held before the change too (the finished child was read again from its live root): a guard of the new path. */
-    @Test
-    void aChildThatFinishesDuringTheCancelIsAnsweredWithHowItEndedFromItsLiveTree() throws Exception {
-        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
-            AsyncTasksEndpoint endpoint = new AsyncTasksEndpoint(orchestrator);
-            CountDownLatch releaseRoot = new CountDownLatch(1);
-            CountDownLatch releaseChild = new CountDownLatch(1);
-            CountDownLatch published = new CountDownLatch(1);
-            AtomicReference<SpawningTask<Integer>> child = new AtomicReference<>();
-            Thread requester = Thread.currentThread();
-            AtomicBoolean armed = new AtomicBoolean();
-            SpawningTask<Integer> root = orchestrator.to(Integer.class).named("root").run(() -> {
-                child.set(TaskContext.current().orElseThrow().runChild(() -> {
-                    TaskContext.current().orElseThrow().progress("rows", () -> {
-                        if (Thread.currentThread() == requester && armed.compareAndSet(true, false)) {
-                            releaseChild.countDown(); // the child ends while the endpoint looks at it
-                            try {
-                                child.get().toCompletableFuture().handle((v, e) -> v).get(30, TimeUnit.SECONDS);
-                            }
-                            catch (Exception ex) {
-                                throw new IllegalStateException(ex);
-                            }
-                        }
-                        return 0;
-                    });
-                    published.countDown();
-                    releaseChild.await();
-                    return 2;
-                }));
-                releaseRoot.await(); // the root stays live: its ended child stays in memory, in its tree
-                return 1;
-            });
-            assertThat(published.await(30, TimeUnit.SECONDS)).isTrue();
-            armed.set(true);
-
-            AsyncTasksEndpoint.CancelDescriptor answer = endpoint.cancel(child.get().id().toString());
-
-            releaseRoot.countDown();
-            assertThat(root.join()).isEqualTo(1);
-            assertThat(answer).isNotNull();
-            assertThat(answer.cancelled()).as("%s", answer).isFalse();
-            assertThat(answer.status()).isEqualTo(TaskStatus.COMPLETED.name());
+                }
+            };
         }
     }
 }

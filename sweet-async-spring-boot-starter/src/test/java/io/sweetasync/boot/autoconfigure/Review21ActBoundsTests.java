@@ -8,9 +8,11 @@ import io.sweetasync.SpawningTask;
 import io.sweetasync.SpawningTaskBuilder;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
+import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint;
 import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.ContextPropagator;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
@@ -19,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -223,46 +224,61 @@ class Review21ActBoundsTests {
     }
 
     /**
-     * A cancel racing the task's own end: the endpoint saw the task live, then its cancel came too late, and the
+     * A cancel racing the task's own end: the endpoint found the task live, then its cancel came too late, and the
      * answer was 200 {@code cancelled:false} alone, which the page words as "ending otherwise (timed out or
      * rejected)" for a task that had completed. The answer carries the task's status then ({@code COMPLETED}),
-     * and the page words a terminal status as "already finished". The race is made certain: the task's progress
-     * value, read by the endpoint's look at the task (after its status), lets the task end and waits for it.
+     * and the page words a terminal status as "already finished". The race is made certain: the task is held in its
+     * end, its status decided ({@code COMPLETED}) but its end not complete (it is still live), by a context
+     * propagator's {@code finished} callback, which lets it go once the cancel has answered. (It was made by a progress
+     * value the endpoint read as it looked at the whole task before cancelling it; a cancel reads no snapshot now.)
      */
     @Test
     @Timeout(120)
     void aCancelThatLosesToTheTasksEndSaysHowItEnded() {
-        runner.run(context -> {
+        CountDownLatch ending = new CountDownLatch(1);
+        CountDownLatch answered = new CountDownLatch(1);
+        ContextPropagator holdAtTheEnd = task -> new ContextPropagator.Captured() {
+
+            @Override
+            public ContextPropagator.Scope restore() {
+                return () -> {
+                };
+            }
+
+            @Override
+            public void finished(TaskInfo info) {
+                if ("racing".equals(info.name())) {
+                    ending.countDown(); // its status is COMPLETED: the cancel comes now, too late
+                    try {
+                        answered.await(60, TimeUnit.SECONDS);
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        runner.withBean(ContextPropagator.class, () -> holdAtTheEnd).run(context -> {
             MockMvc mvc = mvc(context);
             TaskOrchestrator orchestrator = context.getBean(TaskOrchestrator.class);
             CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch published = new CountDownLatch(1);
-            CountDownLatch ended = new CountDownLatch(1);
-            AtomicBoolean armed = new AtomicBoolean();
             SpawningTask<Integer> task = orchestrator.to(Integer.class).named("racing").run(() -> {
-                TaskContext.current().orElseThrow().progress("rows", () -> {
-                    if (armed.compareAndSet(true, false)) {
-                        release.countDown(); // the body returns while the endpoint looks at the task
-                        try {
-                            ended.await(60, TimeUnit.SECONDS);
-                        }
-                        catch (InterruptedException ex) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                    return 1;
-                });
-                published.countDown();
                 release.await();
                 return 1;
             });
-            task.toCompletableFuture().whenComplete((value, failure) -> ended.countDown());
-            assertThat(published.await(60, TimeUnit.SECONDS)).isTrue();
-            armed.set(true);
-            MockHttpServletResponse cancel = call(mvc, delete("/actuator/asynctasks/{id}", task.id().toString()));
+            MockHttpServletResponse cancel;
+            try {
+                release.countDown();
+                assertThat(ending.await(60, TimeUnit.SECONDS)).isTrue();
+                cancel = call(mvc, delete("/actuator/asynctasks/{id}", task.id().toString()));
+            }
+            finally {
+                answered.countDown();
+            }
             assertThat(cancel.getStatus()).isEqualTo(200);
             assertThat(cancel.getContentAsString()).contains("\"cancelled\":false")
                     .contains("\"status\":\"COMPLETED\"");
+            assertThat(task.join()).isEqualTo(1);
             String page = call(mvc, get("/sweet-async/assets/dashboard.js")).getContentAsString();
             assertThat(page).as("the page words the answer from its status")
                     .contains("has already finished (${answer.status})");
