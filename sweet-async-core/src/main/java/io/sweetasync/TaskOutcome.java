@@ -222,13 +222,15 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     /**
      * {@link #afterCompletion}, whose own failure (no memory left for its lists; the actions' and callbacks' failures
      * are caught where they run) is logged: it runs in the task's end, which goes on to give its share back to its
-     * parent whatever happens here, as it did when a completion of the future ran it (and swallowed the failure).
+     * parent whatever happens here, as it did when a completion of the future ran it (and swallowed the failure). Any
+     * {@code Throwable}, as that completion caught: a checked exception thrown where the compiler does not see it (user
+     * code in a language without checked exceptions) let out of {@code finish} would keep the parent from ever ending.
      */
     private void runFollowers(TaskResult<T> result) {
         try {
             afterCompletion(result);
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) {
             System.getLogger(TaskOutcome.class.getName()).log(System.Logger.Level.ERROR,
                     "the tasks and futures waiting for a task's end could not all be told of it", ex);
         }

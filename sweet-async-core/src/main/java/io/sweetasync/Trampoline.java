@@ -119,11 +119,16 @@ final class Trampoline {
         }
     }
 
+    /**
+     * Runs one action, reporting whatever it throws: any {@code Throwable}, a checked exception thrown where the
+     * compiler does not see it (user code in a language without checked exceptions, reached through a dependent's
+     * end) included, which would otherwise leave this drain with the actions queued after it never run.
+     */
     private static void runOne(Runnable action) {
         try {
             action.run();
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) {
             LOG.log(System.Logger.Level.ERROR, "a task's terminal action failed", ex);
         }
     }
