@@ -54,22 +54,28 @@ final class FinishedTasks {
             history.add(node, info);
         }
         boolean leftRegistry = live.finished(node);
-        if (info != null) {
-            // Marked on this thread as the node's end: a listener's wait for a task that cannot end before the
-            // node (an ancestor, a dependent) is refused instead of never ending (TaskNode.endsOnlyAfter).
-            node.outcome.announce(result,
-                    () -> node.runWhileEnding("an onFinished listener", () -> listeners.each(listener -> listener.onFinished(info))));
+        try {
+            if (info != null) {
+                // Marked on this thread as the node's end: a listener's wait for a task that cannot end before the
+                // node (an ancestor, a dependent) is refused instead of never ending (TaskNode.endsOnlyAfter).
+                node.outcome.announce(result,
+                        () -> node.runWhileEnding("an onFinished listener", () -> listeners.each(listener -> listener.onFinished(info))));
+            }
+            if (resourcesPending && node.wantFiguresAnnounced()) {
+                announceWhenFinal(node);
+            }
+            if (node.parentNode() == null) {
+                // Its snapshot is in the history: nothing walks the tree of a finished root again, but a body of it
+                // that still runs (a runaway: its joinChildren()); its part is let go of when that body returns
+                node.finishedForgetTree(node.isRunaway());
+            }
         }
-        if (resourcesPending && node.wantFiguresAnnounced()) {
-            announceWhenFinal(node);
-        }
-        if (node.parentNode() == null) {
-            // Its snapshot is in the history: nothing walks the tree of a finished root again, but a body of it that
-            // still runs (a runaway: its joinChildren()); its part is let go of when that body returns
-            node.finishedForgetTree(node.isRunaway());
-        }
-        if (leftRegistry) {
-            live.wakeDrainWaiters(); // nothing else can end shutdown's drain (see LiveTasks.finished)
+        finally {
+            if (leftRegistry) {
+                // Only this ends shutdown's drain (see LiveTasks.finished), once the listeners have heard: a drain
+                // that returned before they did let its caller's listener miss this root
+                live.recorded();
+            }
         }
     }
 

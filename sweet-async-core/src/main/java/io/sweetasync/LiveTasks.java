@@ -56,6 +56,15 @@ final class LiveTasks {
      * if that waiter counted itself afterwards, whose look then comes after the root left too.
      */
     private final AtomicInteger drainWaiting = new AtomicInteger();
+    /**
+     * Roots that left the registry and whose end is not yet fully recorded (their {@code onFinished} listeners
+     * still to be called or running): counted up before a root leaves, down once its end is recorded
+     * ({@link #recorded}). {@link #awaitDrained} waits for these too: it read the registry alone, and a look made
+     * while a root's listeners were still to hear of its end (its first look, or one woken by another root's end)
+     * returned, so a caller told of its trees by a listener missed that one (the starter's shutdown warning left
+     * a cancelled tree out).
+     */
+    private final AtomicInteger leaving = new AtomicInteger();
 
     /**
      * Counts a new task (a root is registered too, if {@code register}: not one that is rejected as made, the
@@ -100,11 +109,28 @@ final class LiveTasks {
         count.decrement();
         // A root never registered takes no stripe's monitor either: the rejected roots of 32 callers still
         // submitting met the ends of admitted ones (virtual threads, mounted again to take it) on those monitors.
-        return node.parentNode() == null && (rare == null || !rare.neverRegistered) && roots.remove(node);
+        if (node.parentNode() != null || rare != null && rare.neverRegistered) {
+            return false;
+        }
+        leaving.incrementAndGet(); // before it leaves: a drain that finds it gone finds it counted here
+        if (roots.remove(node)) {
+            return true;
+        }
+        leaving.decrementAndGet();
+        return false;
+    }
+
+    /**
+     * A root that left the registry ({@link #finished} answered true) has its end fully recorded (history,
+     * listeners): no longer counted as leaving, and {@link #awaitDrained} woken.
+     */
+    void recorded() {
+        leaving.decrementAndGet(); // before the waiters are read (see drainWaiting)
+        wakeDrainWaiters();
     }
 
     /** Wakes {@link #awaitDrained} if it waits: called once a finished root's bookkeeping is all done. */
-    void wakeDrainWaiters() {
+    private void wakeDrainWaiters() {
         if (drainWaiting.get() == 0) {
             return;
         }
@@ -226,12 +252,12 @@ final class LiveTasks {
                     TaskRuntime.managedBlock(wait);
                     // Drained once is drained: a root made since is one rejected (no longer accepting), which
                     // sits in the registry until its rejection ends it; looking again would count it.
-                    return wait.seenDrained || drainedBut(own);
+                    return wait.seenDrained || drainedBut(own, wait.ownLeaving);
                 }
                 catch (InterruptedException ex) {
                     if (!uninterruptibly) {
                         Thread.currentThread().interrupt();
-                        return wait.seenDrained || drainedBut(own);
+                        return wait.seenDrained || drainedBut(own, wait.ownLeaving);
                     }
                     interrupted = true;
                 }
@@ -249,6 +275,8 @@ final class LiveTasks {
         private final boolean endless;
         private final long deadline;
         private final Set<TaskNode<?>> own;
+        /** Of {@code own}, the roots that left the registry, still {@link #leaving}: the caller runs in their end. */
+        private final int ownLeaving;
         /** Set once a look found no root live but {@code own}'s: drained then, whatever is rejected after. */
         volatile boolean seenDrained;
 
@@ -256,11 +284,18 @@ final class LiveTasks {
             this.endless = nanos == Long.MAX_VALUE;
             this.deadline = System.nanoTime() + nanos; // compared by difference: an overflow is harmless
             this.own = own;
+            int left = 0;
+            for (TaskNode<?> node : own) {
+                if (!roots.contains(node)) {
+                    left++;
+                }
+            }
+            this.ownLeaving = left;
         }
 
         @Override
         public boolean isReleasable() {
-            if (seenDrained || drainedBut(own)) {
+            if (seenDrained || drainedBut(own, ownLeaving)) {
                 seenDrained = true;
                 return true;
             }
@@ -293,9 +328,14 @@ final class LiveTasks {
         }
     }
 
-    /** Whether no root but those of {@code own} is live; costs nothing more than a size check while more are. */
-    private boolean drainedBut(Set<TaskNode<?>> own) {
-        return roots.isEmpty() || roots.size() <= own.size() && own.containsAll(roots.toList());
+    /**
+     * Whether no root but those of {@code own} is live, nor leaving but {@code ownLeaving} of them; costs nothing
+     * more than a size check while more are. The registry is read first: a root found gone is found counted in
+     * {@link #leaving} (counted before it left), until its end is recorded.
+     */
+    private boolean drainedBut(Set<TaskNode<?>> own, int ownLeaving) {
+        return (roots.isEmpty() || roots.size() <= own.size() && own.containsAll(roots.toList()))
+                && leaving.get() <= ownLeaving;
     }
 
     /**
@@ -322,6 +362,16 @@ final class LiveTasks {
                         own.add(node);
                     }
                 }
+            }
+        }
+        // A root whose onFinished listeners run here: it left the registry, and its end is recorded (it stops
+        // counting as leaving) only once the caller returns
+        TaskNode<?> ending = here.ending();
+        if (ending != null && ending.parentNode() == null && ending.outcome.now() == null
+                && ending.outcome.decided() != null && !roots.contains(ending)) { // announced here (TaskOutcome.announce)
+            Occasional rare = ending.occasionalOrNull();
+            if (rare == null || !rare.neverRegistered) {
+                own.add(ending);
             }
         }
         return own;
