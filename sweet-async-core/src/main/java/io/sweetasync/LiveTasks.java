@@ -367,8 +367,9 @@ final class LiveTasks {
         // A root whose onFinished listeners run here: it left the registry, and its end is recorded (it stops
         // counting as leaving) only once the caller returns
         TaskNode<?> ending = here.ending();
+        // (announced on this thread: TaskOutcome.announce)
         if (ending != null && ending.parentNode() == null && ending.outcome.now() == null
-                && ending.outcome.decided() != null && !roots.contains(ending)) { // announced here (TaskOutcome.announce)
+                && ending.outcome.decided() != null && !roots.contains(ending)) {
             Occasional rare = ending.occasionalOrNull();
             if (rare == null || !rare.neverRegistered) {
                 own.add(ending);

@@ -363,9 +363,10 @@ public final class TaskOrchestrator implements AutoCloseable {
      * children of running tasks are still admitted so that running work can finish), waits up to
      * {@code grace} for all live tasks to finish, then cancels the rest and waits a few more seconds
      * for their bodies to return. A tree counts as finished once its end is recorded: when this returns, the
-     * {@code onFinished} listeners have been called for the roots it saw end. Called by a task's own code (its body, its fallback, a {@link TaskListener}'s
-     * call about it), it waits for everything but that task's tree and the tasks that start only after it
-     * ({@code after}, {@code chain}): those cannot end while the call waits.
+     * {@code onFinished} listeners have been called for the roots it saw end. Called by a task's own code (its
+     * body, its fallback, a {@link TaskListener}'s call about it), it waits for everything but that task's tree
+     * and the tasks that start only after it ({@code after}, {@code chain}): those cannot end while the call
+     * waits.
      *
      * @return whether everything finished within {@code grace}, without being cancelled (but for the trees
      *         a task's own call does not wait for)
