@@ -2,12 +2,17 @@ package io.sweetasync.boot.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.boot.actuate.AsyncTasksEndpoint.CancelDescriptor;
 import io.sweetasync.boot.actuate.AsyncTasksEndpointLostCancelTests.EndsNotYetWritten;
+import io.sweetasync.hazelcast.HazelcastTaskCluster;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.PlacedTask;
@@ -15,6 +20,7 @@ import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.TaskCluster;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +51,36 @@ class AsyncTasksEndpointCancelPathTests {
             assertThat(endpoint.cancel(ELSEWHERE)).as("no member could be asked: 404, as for an unknown task")
                     .isNull();
             assertThat(orchestrator.cancel(TaskId.parse(ELSEWHERE))).as("as the orchestrator answers").isFalse();
+        }
+    }
+
+    /**
+     * The same with a real Hazelcast member whose cluster was detached from its orchestrator (as it is when the
+     * orchestrator closes, the endpoint still serving): asking it throws, and the endpoint, made either way, answered
+     * 500; it answers 404.
+     */
+    @Test
+    void aRealDetachedClusterAnswersNotFound() {
+        Config config = new Config();
+        config.setClusterName("cancel-path-" + UUID.randomUUID());
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        try {
+            HazelcastTaskCluster cluster = new HazelcastTaskCluster(member);
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster).build()) {
+                cluster.detach();
+
+                assertThat(new AsyncTasksEndpoint(orchestrator, cluster).cancel(ELSEWHERE)).isNull();
+                assertThat(new AsyncTasksEndpoint(orchestrator).cancel(ELSEWHERE)).isNull();
+            }
+        }
+        finally {
+            member.shutdown();
         }
     }
 
