@@ -71,7 +71,7 @@ final class ExecutorRuntime extends TaskRuntime {
         try {
             executor.execute(attempt);
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // a checked exception too: the user's executor may be in a language without them
             handedOver.remove(attempt);
             throw ex;
         }

@@ -329,7 +329,8 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
     /**
      * Cancels a deadline or a retry of this task's. A user's clock may fail here as in {@code schedule}: thrown from
      * {@link #finish}, it left the status terminal and the outcome never completed ({@code join()} waited for ever);
-     * from a stop, it reached {@code cancel()}'s caller. An action that still fires finds the task ended: logged only.
+     * from a stop, it reached {@code cancel()}'s caller. A checked exception too (the clock in a language without
+     * them): caught as any other. An action that still fires finds the task ended: logged only.
      */
     static void cancel(TaskClock.Scheduled scheduled) {
         if (scheduled == null) {
@@ -338,7 +339,7 @@ abstract class TaskEnding<T> extends TaskUserCode<T> {
         try {
             scheduled.cancel();
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) {
             System.getLogger(TaskEnding.class.getName()).log(System.Logger.Level.WARNING,
                     "the clock failed to cancel a task's deadline or retry; it will find the task ended", ex);
         }

@@ -190,9 +190,10 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
                 reject(RejectionReason.SHUTDOWN, "runtime '" + settings.runtime.name() + "' is closed");
             }
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) {
             // A user's executor failed otherwise (its own bug, a closed resource, no thread could be made:
-            // OutOfMemoryError "unable to create native thread"): see failOutsideAnAttempt.
+            // OutOfMemoryError "unable to create native thread", a checked exception its language does not declare):
+            // see failOutsideAnAttempt.
             failOutsideAnAttempt(ex);
         }
     }
@@ -244,7 +245,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
             reject(RejectionReason.SHUTDOWN, "the orchestrator's clock is closed");
             return null;
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // a user's clock: any failure, a checked one its language does not declare too
             failOutsideAnAttempt(ex);
             return null;
         }

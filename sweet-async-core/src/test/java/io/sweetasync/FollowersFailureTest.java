@@ -16,6 +16,13 @@ import org.junit.jupiter.api.Test;
  * Issue #19: a task's followers run on the thread that ends it, inside {@link TaskEnding#finish}, no longer in a
  * completion of its outcome (which caught whatever they threw). Whatever escapes them must not keep the task from
  * leaving its parent: the parent would never end.
+ *
+ * <p>The failure here is a user's clock whose cancel throws a checked exception as a dependent ends. When these
+ * tests were written it escaped {@link TaskEnding#cancel(io.sweetasync.spi.TaskClock.Scheduled)} and the dependent's
+ * end, into its upstream's followers; that cancel now catches it (see {@code hostile.SneakyCheckedExceptionsTest}), so
+ * the dependent ends and these tests check the end to end promise: the upstream leaves its parent and every dependent
+ * is told. The catches of {@code Throwable} in {@code TaskOutcome.runFollowers} and {@code Trampoline.runOne} are no longer
+ * reached from here.
  */
 class FollowersFailureTest {
 

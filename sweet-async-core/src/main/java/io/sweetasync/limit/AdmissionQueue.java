@@ -186,8 +186,9 @@ final class AdmissionQueue {
         try {
             expiry = clock.schedule(config.maxWait(), () -> expire(waiter));
         }
-        catch (RuntimeException | Error ex) {
-            // A user's clock may fail any way (an Error: no thread could be made for its scheduler): thrown from
+        catch (Throwable ex) {
+            // A user's clock may fail any way (an Error: no thread could be made for its scheduler, a checked
+            // exception its language does not declare): thrown from
             // here, it left the request queued with no expiry, never returned to be cancelled, to be granted
             // later to a caller who had seen acquire fail.
             if (waiter.cancel()) {
@@ -221,7 +222,7 @@ final class AdmissionQueue {
         try {
             expiry.cancel();
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // a user's clock: a checked exception its language does not declare too
             LOG.log(System.Logger.Level.WARNING, "the clock failed to cancel a permit wait's expiry; it will find "
                     + "the request no longer waiting", ex);
         }

@@ -90,7 +90,7 @@ final class HandOver {
             try {
                 granted.get(i).onGranted.accept(handed.get(i));
             }
-            catch (RuntimeException | Error ex) {
+            catch (Throwable ex) { // the user's callback: a checked exception its language does not declare too
                 LOG.log(System.Logger.Level.WARNING, "a permit's grant callback threw; the permit is given back", ex);
                 Permit failed = handed.get(i);
                 if (failed.released.compareAndSet(false, true)) {

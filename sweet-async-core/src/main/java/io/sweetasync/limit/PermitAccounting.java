@@ -110,7 +110,7 @@ final class PermitAccounting {
             try {
                 onGranted.accept(permit);
             }
-            catch (RuntimeException | Error ex) {
+            catch (Throwable ex) { // a checked exception too, from a callback in a language without them
                 permit.ignore(); // the caller's callback failed to take it: give it back, then let the caller see why
                 throw ex;
             }
@@ -126,8 +126,8 @@ final class PermitAccounting {
             try {
                 displaced.onRejected.accept(displacedRejection);
             }
-            catch (RuntimeException | Error ex) {
-                // another request's callback: its failure is not this caller's
+            catch (Throwable ex) {
+                // another request's callback (a checked exception too): its failure is not this caller's
                 LOG.log(System.Logger.Level.WARNING, "a displaced request's rejection callback threw", ex);
             }
         }
