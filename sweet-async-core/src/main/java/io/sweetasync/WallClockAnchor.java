@@ -86,7 +86,7 @@ final class WallClockAnchor {
         try {
             wall = clock.now();
         }
-        catch (RuntimeException | Error broken) {
+        catch (Throwable broken) { // a checked exception too, from a clock in a language without them
             warnOnce(broken);
             return Instant.now();
         }

@@ -89,7 +89,7 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
                 try {
                     s.request(prefetch);
                 }
-                catch (RuntimeException | Error ex) {
+                catch (Throwable ex) { // a checked exception too: the subscription may be in a language without them
                     // Rule 3.16 broken. Thrown on from here (rule 2.13 broken in turn) it would reach only the
                     // publisher, on its own thread perhaps, and the sender would wait for ever: it ends the source.
                     end(ex);
@@ -159,7 +159,7 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
             publisher.subscribe(this);
             keepLeftoverFlag(before);
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // a checked exception too, from a publisher in a language without them
             cancelAfter(ex);
             restoreLeftoverFlag();
             throw ex;
@@ -237,7 +237,7 @@ final class PublisherSource<E> implements Flow.Subscriber<E> {
         try {
             cancel();
         }
-        catch (RuntimeException | Error broken) {
+        catch (Throwable broken) { // a checked exception too, from a subscription in a language without them
             if (broken != cause) {
                 cause.addSuppressed(broken);
             }

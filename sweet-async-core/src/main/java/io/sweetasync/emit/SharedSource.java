@@ -84,7 +84,7 @@ final class SharedSource {
             }
             return iterator.next();
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // a checked exception too, from an iterator in a language without them
             done = true;
             throw ex;
         }

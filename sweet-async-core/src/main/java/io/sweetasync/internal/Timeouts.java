@@ -31,7 +31,7 @@ public final class Timeouts {
             try {
                 cause = at.getCause();
             }
-            catch (RuntimeException | Error unreadable) {
+            catch (Throwable unreadable) { // the user's exception: a checked one its language does not declare too
                 return false;
             }
             at = cause == at ? null : cause;

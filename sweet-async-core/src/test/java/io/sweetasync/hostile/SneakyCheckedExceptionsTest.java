@@ -11,6 +11,8 @@ import io.sweetasync.TaskPriority;
 import io.sweetasync.TaskResult;
 import io.sweetasync.TaskRuntime;
 import io.sweetasync.TaskStatus;
+import io.sweetasync.emit.FinalEvent;
+import io.sweetasync.emit.Sources;
 import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
@@ -22,8 +24,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -185,19 +190,164 @@ class SneakyCheckedExceptionsTest {
         assertThat(limiter.inFlight()).as("the permit its callback failed to take").isZero();
     }
 
-    /** The system's time; its actions never run. Its schedule, or its actions' cancel, throw a checked exception. */
+    /**
+     * {@code WallClockAnchor.wallNow}: a clock whose {@code now()} throws is replaced by the system's for that reading;
+     * read while the task finishes, a checked exception left its waiters waiting for ever.
+     */
+    @Test
+    void aClockThatCannotTellTheTimeWithACheckedExceptionDoesNotHangTasks() {
+        assertTimeoutPreemptively(HANG, () -> {
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().clock(new SneakyClock(false, false, true))
+                    .build()) {
+                SpawningTask<String> task = orchestrator.to(String.class).run(() -> "ran");
+                assertThat(task.result()).isEqualTo(TaskResult.ok("ran"));
+                assertThat(task.info().completedAt()).isNotNull();
+            }
+        });
+    }
+
+    /**
+     * {@code Timeouts.isTimeout}, which decides how a group task's permit goes back: an error whose {@code getCause()}
+     * throws reads as no timeout; a checked exception left the attempt's end part way, the permit kept for good and
+     * the task never ended.
+     */
+    @Test
+    void aBodyErrorWhoseCauseCannotBeReadStillEndsAGroupTaskAndGivesItsPermitBack() {
+        assertTimeoutPreemptively(HANG, () -> {
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().group("g", ONE).build()) {
+                SpawningTask<String> task = orchestrator.to(String.class).group("g").run(() -> {
+                    throw new IllegalStateException("the body fails") {
+                        @Override
+                        public synchronized Throwable getCause() {
+                            throw sneaky(new IOException("the cause cannot be read"));
+                        }
+                    };
+                });
+                assertThat(task.result()).isInstanceOf(TaskResult.Err.class);
+                assertThat(orchestrator.to(String.class).group("g").run(() -> "next").join()).isEqualTo("next");
+            }
+        });
+    }
+
+    /**
+     * {@code PublisherSource.onSubscribe}: a subscription whose first {@code request} throws ends the source with that
+     * error. Thrown on to a publisher that signals on a thread of its own (and swallows it), a checked exception
+     * left the sender waiting for items for ever.
+     */
+    @Test
+    void aSubscriptionWhoseFirstRequestThrowsACheckedExceptionEndsTheSource() {
+        Flow.Publisher<Integer> publisher = subscriber -> Thread.ofVirtual().start(() -> {
+            try {
+                subscriber.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                        throw sneaky(new IOException("the subscription's request failed"));
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                });
+            }
+            catch (Throwable swallowed) { // as a publisher's own thread may
+            }
+        });
+        FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(HANG, () -> drain(publisher));
+        assertThat(done.errors()).singleElement()
+                .satisfies(error -> assertThat(error.error()).hasMessage("the subscription's request failed"));
+    }
+
+    /**
+     * {@code PublisherSource.cancelAfter}: a cancel that throws, after a failure stopped the source, is suppressed by
+     * that failure; a checked exception replaced it as the sender's error.
+     */
+    @Test
+    void aCancelThrowingACheckedExceptionDoesNotReplaceTheFailureThatStoppedTheSource() {
+        AtomicLong requests = new AtomicLong();
+        Flow.Publisher<Integer> publisher = subscriber -> {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    if (requests.incrementAndGet() > 1) {
+                        throw new IllegalStateException("request is broken");
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    throw sneaky(new IOException("cancel is broken"));
+                }
+            });
+            for (int i = 1; i <= 8; i++) {
+                subscriber.onNext(i);
+            }
+        };
+        FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(HANG, () -> drain(publisher));
+        assertThat(done.errors()).singleElement().satisfies(error -> {
+            assertThat(error.error()).hasMessage("request is broken");
+            assertThat(error.error().getSuppressed()).singleElement()
+                    .satisfies(suppressed -> assertThat(suppressed).hasMessage("cancel is broken"));
+        });
+    }
+
+    /**
+     * {@code PublisherSource.subscribeTo}: a publisher that hands over a subscription, then throws from
+     * {@code subscribe}, has that subscription cancelled (nothing will take its items); with a checked exception it
+     * was left open.
+     */
+    @Test
+    void aPublisherWhoseSubscribeThrowsACheckedExceptionHasItsSubscriptionCancelled() {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Flow.Publisher<Integer> publisher = subscriber -> {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                    cancelled.set(true);
+                }
+            });
+            throw sneaky(new IOException("subscribe failed"));
+        };
+        FinalEvent<Integer, Integer> done = assertTimeoutPreemptively(HANG, () -> drain(publisher));
+        assertThat(done.errors()).singleElement()
+                .satisfies(error -> assertThat(error.error()).hasMessage("subscribe failed"));
+        assertThat(cancelled).isTrue();
+    }
+
+    private static FinalEvent<Integer, Integer> drain(Flow.Publisher<Integer> publisher) {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            return orchestrator.emits(Integer.class).sequence()
+                    .sender(Sources.publisher(publisher, 8))
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data()))
+                    .awaitFinalEvent();
+        }
+    }
+
+    /** The system's time; its actions never run. Its schedule, its actions' cancel or its now() throw a checked exception. */
     private static final class SneakyClock implements TaskClock {
         private final boolean failSchedule;
         private final boolean failCancel;
+        private final boolean failNow;
         final AtomicInteger cancels = new AtomicInteger();
 
         SneakyClock(boolean failSchedule, boolean failCancel) {
+            this(failSchedule, failCancel, false);
+        }
+
+        SneakyClock(boolean failSchedule, boolean failCancel, boolean failNow) {
             this.failSchedule = failSchedule;
             this.failCancel = failCancel;
+            this.failNow = failNow;
         }
 
         @Override
         public Instant now() {
+            if (failNow) {
+                throw sneaky(new IOException("the time server is down"));
+            }
             return Instant.now();
         }
 
