@@ -83,9 +83,10 @@ final class DurableEnds {
                         encoded = null;
                     }
                 }
-                catch (RuntimeException | Error ex) {
-                    // The codec is user code on the store's thread: whatever it throws (an Error from a getter, say)
-                    // costs this result only, never the ends of other tasks or the renewal of the lease.
+                catch (Throwable ex) {
+                    // The codec is user code on the store's thread: whatever it throws (an Error from a getter, say, or
+                    // a checked exception its language does not declare, as Jackson's from Kotlin) costs this result
+                    // only, never the ends of other tasks or the renewal of the lease.
                     LOG.log(Level.WARNING, "the result of durable task " + node.label() + " cannot be encoded; not stored",
                             ex);
                 }

@@ -70,7 +70,7 @@ final class DurableSubmission {
                 codec.decode(encoded, registration.type()); // what a re-run will see must be readable now
             }
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) { // the user's codec: a checked exception its language does not declare too
             throw new IllegalArgumentException("the argument of durable task '" + name
                     + "' cannot be stored: " + ex.getMessage(), ex);
         }

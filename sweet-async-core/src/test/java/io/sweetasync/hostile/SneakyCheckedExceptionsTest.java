@@ -2,6 +2,8 @@ package io.sweetasync.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.RetryPolicy;
@@ -17,12 +19,19 @@ import io.sweetasync.limit.ConcurrencyLimiter;
 import io.sweetasync.limit.LimitAlgorithm;
 import io.sweetasync.limit.LimiterConfig;
 import io.sweetasync.limit.RejectionReason;
+import io.sweetasync.TaskId;
+import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.TaskClock;
+import io.sweetasync.spi.TaskStore;
+import java.lang.reflect.Proxy;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -323,6 +332,86 @@ class SneakyCheckedExceptionsTest {
                     .sender(Sources.publisher(publisher, 8))
                     .receiver((event, collector) -> collector.collect(event.data(), event.data()))
                     .awaitFinalEvent();
+        }
+    }
+
+    /**
+     * {@code DurableSubmission.submit}: an argument the codec cannot encode is refused with an
+     * {@link IllegalArgumentException} naming the durable task; a checked exception reached the caller as it was.
+     */
+    @Test
+    void aDurableArgumentTheCodecCannotEncodeWithACheckedExceptionIsRefusedAsAnyOther() {
+        EndsSeen store = new EndsSeen();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store.proxy()).member("sneaky")
+                .durableCodec(new SneakyCodec("x")).handler("echo", String.class, argument -> argument).build()) {
+            assertThatThrownBy(() -> orchestrator.to(String.class).durable("echo", "x").run())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("durable task 'echo'")
+                    .hasCauseInstanceOf(IOException.class);
+        }
+    }
+
+    /**
+     * {@code DurableEnds.end}: a result the codec cannot encode, on the store's thread, costs that result only (the end
+     * is stored without it); a checked exception left the end unwritten at every flush, the invocation pending.
+     */
+    @Test
+    void aDurableResultTheCodecCannotEncodeWithACheckedExceptionStillHasItsEndStored() {
+        EndsSeen store = new EndsSeen();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store.proxy()).member("sneaky")
+                .storeFlushInterval(Duration.ofMillis(20)).durableCodec(new SneakyCodec("unencodable"))
+                .handler("echo", String.class, argument -> "unencodable").build()) {
+            SpawningTask<String> task = orchestrator.to(String.class).durable("echo", "x").run();
+            assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo("unencodable");
+            await().atMost(HANG).alias("the end written by the store's thread")
+                    .until(() -> store.ended.contains(task.id()));
+        }
+    }
+
+    /** Strings as they are, except {@code refused}, whose encoding throws a checked exception. */
+    private record SneakyCodec(String refused) implements DurableCodec {
+        @Override
+        public String encode(Object value) {
+            if (refused.equals(value)) {
+                throw sneaky(new IOException("cannot encode " + value));
+            }
+            return String.valueOf(value);
+        }
+
+        @Override
+        public <T> T decode(String text, Class<T> type) {
+            return type.cast(text);
+        }
+    }
+
+    /** A task store that keeps nothing but the ids of the durable invocations whose ends were written. */
+    private static final class EndsSeen {
+        final Set<TaskId> ended = ConcurrentHashMap.newKeySet();
+
+        TaskStore proxy() {
+            return (TaskStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { TaskStore.class },
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "within" -> {
+                            ((Runnable) args[1]).run();
+                            yield null;
+                        }
+                        case "open" -> new TaskStore.Incarnation(1, (String) args[0], Instant.now().plus(Duration.ofHours(1)));
+                        case "heartbeat", "purge" -> 0;
+                        case "claimOrphans", "claimUnresolved", "owned", "query" -> List.of();
+                        case "durable", "find" -> Optional.empty();
+                        case "finishDurable" -> ended.add((TaskId) args[0]) || true;
+                        case "finishDurables" -> {
+                            List<?> ends = (List<?>) args[0];
+                            boolean[] recorded = new boolean[ends.size()];
+                            for (int i = 0; i < recorded.length; i++) {
+                                recorded[i] = ended.add(((TaskStore.DurableEnd) ends.get(i)).id()) || true;
+                            }
+                            yield recorded;
+                        }
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        case "toString" -> "EndsSeen";
+                        default -> null; // save, close, releaseDurables, enqueue
+                    });
         }
     }
 
