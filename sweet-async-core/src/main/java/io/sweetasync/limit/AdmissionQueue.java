@@ -188,9 +188,8 @@ final class AdmissionQueue {
         }
         catch (Throwable ex) {
             // A user's clock may fail any way (an Error: no thread could be made for its scheduler, a checked
-            // exception its language does not declare): thrown from
-            // here, it left the request queued with no expiry, never returned to be cancelled, to be granted
-            // later to a caller who had seen acquire fail.
+            // exception its language does not declare): thrown from here, it left the request queued with no
+            // expiry, never returned to be cancelled, to be granted later to a caller who had seen acquire fail.
             if (waiter.cancel()) {
                 Rejection rejection;
                 lock.lock();
