@@ -176,12 +176,17 @@ class CompletionOrderTest {
             return "done";
         });
         TaskNode<?> node = (TaskNode<?>) job;
-        node.whenTerminal(() -> order.add("registered before"));
+        CountDownLatch last = new CountDownLatch(1); // the last action: a join() may return before it ran
+        node.whenTerminal(() -> {
+            order.add("registered before");
+            last.countDown();
+        });
         CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(value -> order.add("future " + value));
         node.whenTerminal(() -> order.add("registered after"));
         go.countDown();
         callback.join();
         job.join();
+        await(last);
         assertThat(order).containsExactly("registered after", "future done", "registered before");
     }
 
@@ -195,11 +200,16 @@ class CompletionOrderTest {
         });
         TaskNode<?> node = (TaskNode<?>) job;
         AtomicReference<SpawningTask<String>> after = new AtomicReference<>();
-        node.whenTerminal(() -> order.add("registered before, dependent " + after.get().status()));
+        CountDownLatch last = new CountDownLatch(1); // the last action: the dependent may end before it ran
+        node.whenTerminal(() -> {
+            order.add("registered before, dependent " + after.get().status());
+            last.countDown();
+        });
         after.set(orchestrator.to(String.class).named("after").after(job).run(() -> "after"));
         node.whenTerminal(() -> order.add("registered after, dependent " + after.get().status()));
         go.countDown();
         after.get().join();
+        await(last);
         assertThat(order).hasSize(2);
         assertThat(order.get(0)).isEqualTo("registered after, dependent PENDING");
         assertThat(order.get(1)).startsWith("registered before, dependent ").doesNotEndWith("PENDING");
