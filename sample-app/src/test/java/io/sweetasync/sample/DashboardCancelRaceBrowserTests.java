@@ -3,8 +3,10 @@ package io.sweetasync.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sweetasync.SpawningTask;
-import io.sweetasync.TaskContext;
+import io.sweetasync.TaskInfo;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.spi.ContextPropagator;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +16,10 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
 
 /**
  * The dashboard's Cancel racing the task's own end, in a real (headless) Chromium: the endpoint saw the task
@@ -29,6 +32,14 @@ import org.springframework.web.context.request.ServletRequestAttributes;
                 "spring.datasource.url=jdbc:h2:mem:dashboard-race-${random.uuid};DB_CLOSE_DELAY=-1" })
 class DashboardCancelRaceBrowserTests {
 
+    /** Lets the task's body return: counted down by the cancel request as it arrives. */
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+    /** The task's status is decided ({@code COMPLETED}) and its end held: it is still live. */
+    static final CountDownLatch ENDING = new CountDownLatch(1);
+    /** The cancel has answered: the task's end may complete. */
+    static final CountDownLatch ANSWERED = new CountDownLatch(1);
+    static final AtomicBoolean RACED = new AtomicBoolean();
+
     @LocalServerPort
     int port;
 
@@ -36,36 +47,18 @@ class DashboardCancelRaceBrowserTests {
     TaskOrchestrator orchestrator;
 
     /**
-     * The race made certain: the task's progress value, read when the cancel request looks at the task (after its
-     * status, which says it runs), lets the body return and waits until the task has ended; the page's polls read
-     * it as any value.
+     * The race made certain: the cancel request, as it arrives (a servlet filter, before the endpoint), lets the body
+     * return and waits until the task is held in its end by a context propagator's {@code finished} (its status
+     * {@code COMPLETED}, still live), which lets it go once the cancel has answered. The page, meanwhile, showed the
+     * task running with its Cancel button.
      */
     @Test
     @Timeout(180)
     void aCancelThatLosesToTheTasksEndSaysTheTaskHasFinished() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch published = new CountDownLatch(1);
-        CountDownLatch ended = new CountDownLatch(1);
-        AtomicBoolean raced = new AtomicBoolean();
         SpawningTask<Integer> task = orchestrator.to(Integer.class).named("racing").run(() -> {
-            TaskContext.current().orElseThrow().progress("rows", () -> {
-                if (isCancelRequest() && raced.compareAndSet(false, true)) {
-                    release.countDown();
-                    try {
-                        ended.await(60, TimeUnit.SECONDS);
-                    }
-                    catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return 1;
-            });
-            published.countDown();
-            release.await();
+            RELEASE.await();
             return 1;
         });
-        task.toCompletableFuture().whenComplete((value, failure) -> ended.countDown());
-        assertThat(published.await(60, TimeUnit.SECONDS)).isTrue();
         String id = task.id().toString();
         try (Browser browser = Browser.open()) {
             browser.driver().get("http://localhost:" + port + "/sweet-async");
@@ -73,20 +66,71 @@ class DashboardCancelRaceBrowserTests {
             browser.await(d -> d.findElement(By.cssSelector(button)).isDisplayed());
             browser.click(By.cssSelector(button));
             browser.await(d -> !d.findElement(By.id("notice")).getText().isEmpty());
-            assertThat(raced).as("the cancel raced the task's end").isTrue();
+            assertThat(RACED).as("the cancel raced the task's end").isTrue();
             assertThat(browser.driver().findElement(By.id("notice")).getText())
                     .isEqualTo(id + " has already finished (COMPLETED)");
+            assertThat(task.join()).isEqualTo(1);
         }
         finally {
-            release.countDown();
+            RELEASE.countDown();
+            ANSWERED.countDown();
         }
     }
 
-    private static boolean isCancelRequest() {
-        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
-            HttpServletRequest request = attributes.getRequest();
-            return "DELETE".equals(request.getMethod()) || "POST".equals(request.getMethod());
+    @TestConfiguration
+    static class Race {
+
+        /** Holds the task "racing" in its end, its status decided, until the cancel has answered. */
+        @Bean
+        ContextPropagator holdAtTheEnd() {
+            return task -> new ContextPropagator.Captured() {
+
+                @Override
+                public ContextPropagator.Scope restore() {
+                    return () -> {
+                    };
+                }
+
+                @Override
+                public void finished(TaskInfo info) {
+                    if ("racing".equals(info.name())) {
+                        ENDING.countDown();
+                        await(ANSWERED);
+                    }
+                }
+            };
         }
-        return false;
+
+        /** The cancel request, as it arrives: lets the task end, waits until it is held there, answers, then lets go. */
+        @Bean
+        FilterRegistrationBean<Filter> cancelRacesTheEnd() {
+            Filter filter = (request, response, chain) -> {
+                HttpServletRequest http = (HttpServletRequest) request;
+                boolean cancel = ("DELETE".equals(http.getMethod()) || "POST".equals(http.getMethod()))
+                        && http.getRequestURI().contains("/actuator/asynctasks/");
+                if (!cancel || !RACED.compareAndSet(false, true)) {
+                    chain.doFilter(request, response);
+                    return;
+                }
+                RELEASE.countDown();
+                await(ENDING);
+                try {
+                    chain.doFilter(request, response);
+                }
+                finally {
+                    ANSWERED.countDown();
+                }
+            };
+            return new FilterRegistrationBean<>(filter);
+        }
+
+        private static void await(CountDownLatch latch) {
+            try {
+                latch.await(60, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
