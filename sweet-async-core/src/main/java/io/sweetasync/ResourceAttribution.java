@@ -48,7 +48,7 @@ import jdk.jfr.consumer.RecordingStream;
  * still count, as doubtful grains: see {@link SampledFigures}.)
  *
  * <p>Event handlers run on the stream's thread, which alone touches {@code doubts}, {@code clock},
- * {@code early}, {@code previousFlush} and {@code cpuPeriodNanos}.
+ * {@code early}, {@code previousFlush} and {@code cpuSampleValue}.
  */
 final class ResourceAttribution implements AutoCloseable {
 
@@ -84,11 +84,11 @@ final class ResourceAttribution implements AutoCloseable {
     private long earlyDroppedFrom = NONE;
     private long earlyDroppedTo = NONE;
     /**
-     * The sampling period of the latest CPU sample, which lost samples are valued at: {@link #CPU_PERIOD} as this
-     * stream asks, shorter while another recording in the process asks for faster sampling (JFR runs one sampler,
-     * at the fastest rate asked for).
+     * What a CPU sample stands for lately, which lost samples are valued at: about {@link #CPU_PERIOD} as this stream
+     * asks, less while another recording in the process asks for faster sampling (JFR runs one sampler, at the
+     * fastest rate asked for), more while timers overrun.
      */
-    private long cpuPeriodNanos = CPU_PERIOD.toNanos();
+    private final CpuSampleValue cpuSampleValue = new CpuSampleValue(CPU_PERIOD.toNanos());
     private volatile boolean virtualSeen;
     private volatile boolean checkpointFailureLogged;
     private final LongAdder lateEvents = new LongAdder();
@@ -296,7 +296,7 @@ final class ResourceAttribution implements AutoCloseable {
      */
     private void attribute(Kind kind, long thread, long jfrTime, long amount) {
         if (kind == Kind.CPU_SAMPLE && amount > 0) {
-            cpuPeriodNanos = amount; // of any thread's sample: the sampler's period now
+            cpuSampleValue.sampled(amount); // of any thread's sample
         }
         long time = clock.nanoTime(jfrTime);
         if (thread == UNNAMED) {
@@ -314,8 +314,10 @@ final class ResourceAttribution implements AutoCloseable {
         }
         switch (kind) {
             case CPU_SAMPLE -> slice.figures.addCpuSample(amount, slice.withhold(kind.resource, amount));
-            case CPU_SAMPLES_LOST -> slice.figures.addLostCpuSamples((int) amount, cpuPeriodNanos,
-                    slice.withhold(kind.resource, amount * cpuPeriodNanos));
+            case CPU_SAMPLES_LOST -> {
+                long each = cpuSampleValue.nanos();
+                slice.figures.addLostCpuSamples((int) amount, each, slice.withhold(kind.resource, amount * each));
+            }
             case TLAB -> slice.figures.addTlab(amount, slice.withhold(kind.resource, amount));
             case OUTSIDE_TLAB -> slice.figures.add(kind.resource, amount, slice.withhold(kind.resource, amount));
             case READ, WRITTEN -> slice.figures.add(kind.resource, amount);

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CPU samples lost by the sampler ({@code jdk.CPUTimeSamplesLost}) stand for the CPU time a sample stands for. That
- * is the sampling period, which each sample carries ({@code samplingPeriod}): 10 ms as this stream asks, but JFR
+ * is about the sampling period, which each sample carries ({@code samplingPeriod}, with its timer's overruns: see
+ * {@link CpuSampleValue}): 10 ms as this stream asks, but JFR
  * runs one sampler for all recordings, at the fastest rate any asks for, so another recording in the process (a
  * profiler's, {@code jcmd JFR.start}) makes it shorter (with one at 1 ms, 71 samples of a 400 ms task came to
  * 410 ms). Lost samples were valued at 10 ms each all the same: a task's 100 samples of 1 ms and 20 lost ones read
