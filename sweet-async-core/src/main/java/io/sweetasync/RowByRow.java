@@ -85,7 +85,7 @@ final class RowByRow {
                 sync.written.increment();
                 anyWritten = true;
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 if (!anyWritten && i == 0) {
                     return null;
                 }
@@ -133,7 +133,7 @@ final class RowByRow {
                 anyWritten = true;
                 continue;
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 // Counted first, even when it is the first of the flush: its record was written just before (the
                 // store answers), and alone at every retry, its end would otherwise never be taken for refused.
                 boolean again = endFailures.merge(end.id(), 1, Integer::sum) < REFUSED_AFTER;
@@ -154,7 +154,7 @@ final class RowByRow {
             try {
                 store.finishDurable(end.id(), end.owner(), end.status(), null, end.failure());
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 sync.dropped.increment();
                 if (sync.unended.size() < sync.settings.maxTracked()) {
                     sync.unended.add(end.id()); // before it is untracked: this member knows of it at every moment

@@ -241,7 +241,12 @@ final class StoreSync implements AutoCloseable {
         }
     }
 
-    void storeDown(AtomicBoolean down, String what, RuntimeException ex) {
+    /**
+     * The store failed {@code what}: counted, and said once until it is back. {@code ex} is any exception, a checked
+     * one too: the store's calls are caught as {@code Exception} everywhere, as a store in a language without checked
+     * exceptions (Kotlin over JDBC, Lombok's {@code @SneakyThrows}) throws its {@code SQLException} undeclared.
+     */
+    void storeDown(AtomicBoolean down, String what, Exception ex) {
         failedWrites.increment();
         if (down.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, "task store failed " + what + "; tasks keep running, records wait (at most "
@@ -290,7 +295,7 @@ final class StoreSync implements AutoCloseable {
                     try {
                         store.releaseDurables(incarnation(), List.copyOf(released)); // handed over, not lost
                     }
-                    catch (RuntimeException ex) {
+                    catch (Exception ex) {
                         // Still this closed member's: claimed by another once the lease below is released.
                         LOG.log(Level.WARNING, "task store failed to hand over " + released.size() + " durable task(s) "
                                 + "on close of member " + member() + "; another member claims them as this member's "
@@ -305,7 +310,7 @@ final class StoreSync implements AutoCloseable {
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 LOG.log(Level.WARNING, "task store failed on close of member " + member(), ex);
             }
         });

@@ -120,7 +120,7 @@ final class StoreWriter {
                 written.add(batch.size());
                 sync.storeUp(writesDown);
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) { // a checked exception too: a store in a language without them (SQLException)
                 List<Written> saved = rowByRow.save(batch);
                 if (saved == null) {
                     sync.storeDown(writesDown, "writing " + batch.size() + " task records", ex);
@@ -236,7 +236,7 @@ final class StoreWriter {
         try {
             store.finishDurables(ends);
         }
-        catch (RuntimeException failed) {
+        catch (Exception failed) {
             if (!rowByRow.finish(ended, ends)) {
                 sync.storeDown(writesDown, "writing the ends of " + ends.size() + " durable tasks", failed);
                 // record and end written again next time
@@ -276,7 +276,7 @@ final class StoreWriter {
                     + "turned away unrun (a queue full), handed over to run again: {1}",
                     ids.size(), ids.size() <= 10 ? ids : ids.subList(0, 10) + " and more");
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.DEBUG, "could not hand over " + ids + " yet; they are handed over on close", ex);
         }
     }
@@ -295,7 +295,7 @@ final class StoreWriter {
             sync.storeUp(writesDown);
             return true;
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             sync.storeDown(writesDown, "writing " + records.size() + " task records", ex);
             return false;
         }
@@ -308,7 +308,7 @@ final class StoreWriter {
                 LOG.log(Level.DEBUG, "purged {0} task records older than {1}", purged, settings.retention());
             }
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             sync.storeDown(writesDown, "purging old task records", ex);
         }
     }

@@ -326,8 +326,9 @@ public final class TaskOrchestrator implements AutoCloseable {
         try {
             return cluster.cancel(id); // asks this member again first: a task registered meanwhile is found
         }
-        catch (RuntimeException ex) {
-            // the cluster is detached (this orchestrator closed) or its engine failed: no member was reached
+        catch (Exception ex) {
+            // the cluster is detached (this orchestrator closed) or its engine failed (a checked exception its language
+            // does not declare too): no member was reached
             LOG.log(Level.DEBUG, "could not ask the cluster to cancel task " + id, ex);
             return false;
         }

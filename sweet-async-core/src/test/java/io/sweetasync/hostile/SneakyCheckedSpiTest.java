@@ -1,0 +1,234 @@
+package io.sweetasync.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.sweetasync.SpawningTask;
+import io.sweetasync.TaskId;
+import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.spi.ClusterHost;
+import io.sweetasync.spi.DurableCodec;
+import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.MemberSnapshot;
+import io.sweetasync.spi.PlacedTask;
+import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.TaskCluster;
+import io.sweetasync.spi.TaskQuery;
+import io.sweetasync.spi.TaskRecord;
+import io.sweetasync.spi.TaskStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The store and cluster SPIs implemented in a language without checked exceptions (a Kotlin store over JDBC throwing
+ * {@code SQLException}, a Lombok {@code @SneakyThrows} cluster): the engine's {@code catch (RuntimeException ex)}
+ * around their calls let a checked exception past the handling an unchecked one gets. Each test has the store or
+ * cluster throw an {@link IOException} that way and checks the promise the unchecked case keeps. The callbacks of the
+ * engine core are {@link SneakyCheckedExceptionsTest}'s.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SneakyCheckedSpiTest {
+
+    private static final Duration HANG = Duration.ofSeconds(30);
+
+    /**
+     * {@code StoreWriter.saved} and {@code RowByRow.finish}: a durable end the store refuses in its batch is written
+     * alone, and after three refusals without its result. A checked exception skipped that fallback: the end was never
+     * written, the invocation pending for ever.
+     */
+    @Test
+    void aDurableEndTheStoreRefusesWithACheckedExceptionIsWrittenWithoutItsResult() {
+        SneakyStore store = new SneakyStore();
+        store.refusedResult = "too large";
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).member("sneaky")
+                .storeFlushInterval(Duration.ofMillis(20)).durableCodec(new Plain())
+                .handler("echo", String.class, argument -> "too large")
+                .build()) {
+            SpawningTask<String> task = orchestrator.to(String.class).durable("echo", "x").run();
+            assertThat(assertTimeoutPreemptively(HANG, task::join)).isEqualTo("too large");
+            await().atMost(HANG).alias("the end written without its result")
+                    .until(() -> store.ended.containsKey(task.id()));
+            assertThat(store.ended.get(task.id())).isEqualTo("COMPLETED/no result");
+        }
+    }
+
+    /**
+     * {@code StoreSync.close} and {@code StoreWriter.flush}: a last write the store fails is counted as dropped, and
+     * the lease is released all the same. A checked exception out of the store's {@code save} ended the close's thread
+     * there: the lease was never released (its member's durable invocations waited for it to lapse).
+     */
+    @Test
+    void aStoreWhoseSaveThrowsACheckedExceptionStillHasItsLeaseReleasedOnClose() {
+        SneakyStore store = new SneakyStore();
+        store.saveFails = true;
+        assertTimeoutPreemptively(HANG, () -> {
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).member("sneaky")
+                    .storeFlushInterval(Duration.ofMillis(20)).build()) {
+                assertThat(orchestrator.to(String.class).run(() -> "ran").join()).isEqualTo("ran");
+            }
+        });
+        assertThat(store.closed).as("the lease released").containsExactly(1L);
+    }
+
+    /**
+     * {@code TaskOrchestrator.cancel}: a cluster that fails to reach the members answers false (no member was
+     * reached); a checked exception out of the cluster's {@code cancel} reached the caller as it was.
+     */
+    @Test
+    void aClusterWhoseCancelThrowsACheckedExceptionAnswersFalse() {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(new SneakyCluster()).build()) {
+            TaskId elsewhere = TaskId.parse("7-42");
+            assertThatCode(() -> assertThat(orchestrator.cancel(elsewhere)).isFalse()).doesNotThrowAnyException();
+        }
+    }
+
+    /**
+     * A task store that keeps the ends written ({@code status/result}, {@code no result} for none) and the incarnations
+     * closed; its {@code save} throws a checked exception if {@code saveFails}, its ends one if their result holds
+     * {@code refusedResult}. A class, not a {@link java.lang.reflect.Proxy}: a proxy wraps a checked exception its
+     * method does not declare in an unchecked one.
+     */
+    private static final class SneakyStore implements TaskStore {
+        final Map<TaskId, String> ended = new ConcurrentHashMap<>();
+        final Set<Long> closed = ConcurrentHashMap.newKeySet();
+        volatile boolean saveFails;
+        volatile String refusedResult;
+
+        @Override
+        public Incarnation open(String member, Duration lease) {
+            return new Incarnation(1, member, Instant.now().plus(Duration.ofHours(1)));
+        }
+
+        @Override
+        public int heartbeat(long incarnation, Duration lease) {
+            return 0;
+        }
+
+        @Override
+        public void close(long incarnation) {
+            closed.add(incarnation);
+        }
+
+        @Override
+        public void save(Collection<TaskRecord> records) {
+            if (saveFails) {
+                throw sneaky(new IOException("the store's save failed"));
+            }
+        }
+
+        @Override
+        public Optional<TaskRecord> find(TaskId id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<TaskRecord> query(TaskQuery query) {
+            return List.of();
+        }
+
+        @Override
+        public int purge(Instant before) {
+            return 0;
+        }
+
+        @Override
+        public void enqueue(DurableRecord invocation, TaskRecord task) {
+        }
+
+        @Override
+        public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public boolean finishDurable(TaskId id, long owner, String status, String result, String failure) {
+            refuse(result);
+            ended.put(id, status + "/" + (result == null ? "no result" : result));
+            return true;
+        }
+
+        @Override
+        public boolean[] finishDurables(List<DurableEnd> ends) {
+            ends.forEach(end -> refuse(end.result()));
+            return TaskStore.super.finishDurables(ends);
+        }
+
+        @Override
+        public Optional<DurableRecord> durable(TaskId id) {
+            return Optional.empty();
+        }
+
+        private void refuse(String result) {
+            if (result != null && refusedResult != null && result.contains(refusedResult)) {
+                throw sneaky(new IOException("the result is too large for its column"));
+            }
+        }
+    }
+
+    /** Strings as they are. */
+    private record Plain() implements DurableCodec {
+        @Override
+        public String encode(Object value) {
+            return String.valueOf(value);
+        }
+
+        @Override
+        public <T> T decode(String text, Class<T> type) {
+            return type.cast(text);
+        }
+    }
+
+    /** A cluster of this member alone whose {@code cancel} throws a checked exception. */
+    private static final class SneakyCluster implements TaskCluster {
+        @Override
+        public void attach(ClusterHost host) {
+        }
+
+        @Override
+        public long incarnation() {
+            return 3;
+        }
+
+        @Override
+        public String memberName() {
+            return "here";
+        }
+
+        @Override
+        public PlacedTask place(RemoteInvocation invocation) {
+            throw new UnsupportedOperationException("no placement in this test");
+        }
+
+        @Override
+        public List<MemberSnapshot> members() {
+            return List.of();
+        }
+
+        @Override
+        public boolean cancel(TaskId id) {
+            throw sneaky(new IOException("the cluster's engine failed"));
+        }
+
+        @Override
+        public void detach() {
+        }
+    }
+
+    /** Throws {@code t} unchecked, as code in a language without checked exceptions may. */
+    @SuppressWarnings("unchecked")
+    private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
+        throw (X) t;
+    }
+}
