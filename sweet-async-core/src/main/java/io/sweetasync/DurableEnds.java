@@ -107,7 +107,7 @@ final class DurableEnds {
         try {
             return codec.decode(record.result(), type);
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) { // the user's codec: a checked exception its language does not declare too
             throw new IllegalArgumentException("the stored result of durable task " + id + " (handler '"
                     + record.handler() + "') cannot be read as a " + type.getName() + " ("
                     + ex.getClass().getSimpleName() + "): read it as the type its handler returns", ex);

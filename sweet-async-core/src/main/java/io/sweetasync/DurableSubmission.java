@@ -94,7 +94,7 @@ final class DurableSubmission {
                     sync.incarnation(), null, null, System.currentTimeMillis(), 0, settings),
                     StoredTasks.record(node, sync.member(), sync.incarnation()));
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // the user's store: a checked exception its language does not declare too
             sync.untrack(node);
             node.stop(StopKind.REJECT, "it could not be stored: " + ex);
             // Its caller hears "not started": should the rows have been committed all the same (the answer lost
@@ -163,7 +163,7 @@ final class DurableSubmission {
                 settled.run();
             });
         }
-        catch (RuntimeException | Error failed) {
+        catch (Throwable failed) { // the user's gate: a checked exception its language does not declare too
             if (decided.get()) {
                 LOG.log(Level.WARNING, "the durable start gate threw after it started or abandoned task " + node.label(),
                         failed);

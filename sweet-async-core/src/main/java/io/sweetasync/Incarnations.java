@@ -36,7 +36,7 @@ final class Incarnations {
             try {
                 claimed = cluster.claimIncarnation(opened.number());
             }
-            catch (RuntimeException | Error ex) {
+            catch (Throwable ex) { // the user's cluster: a checked exception its language does not declare too
                 release(store, opened);
                 throw ex;
             }
@@ -76,7 +76,7 @@ final class Incarnations {
         try {
             store.close(unused.number());
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.WARNING,
                     "could not release unused incarnation " + unused.number() + " in the task store; its lease "
                             + "lapses by itself", ex);

@@ -75,7 +75,7 @@ final class OrchestratorParts {
                     builder.defaultRetry, outside.incarnation(), live, listeners, List.copyOf(builder.propagators),
                     outside.storeSync());
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // a user's store or cluster: a checked exception its language does not declare too
             closeAfterFailedBuild();
             throw ex;
         }
@@ -86,7 +86,7 @@ final class OrchestratorParts {
         try {
             outside.start();
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) { // a user's store or cluster: a checked exception its language does not declare too
             closeAfterFailedBuild();
             throw ex;
         }

@@ -71,7 +71,7 @@ final class StoreAndCluster {
             try {
                 cluster.attach(placement);
             }
-            catch (RuntimeException | Error ex) {
+            catch (Throwable ex) { // the user's cluster: a checked exception its language does not declare too
                 if (storeSync != null) {
                     storeSync.close();
                 }
@@ -114,7 +114,7 @@ final class StoreAndCluster {
             try {
                 return storeSync.store().find(id).map(StoredTasks::info);
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 LOG.log(Level.WARNING, "task store failed reading task " + id, ex);
             }
         }

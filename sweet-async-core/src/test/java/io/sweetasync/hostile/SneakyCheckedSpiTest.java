@@ -2,6 +2,7 @@ package io.sweetasync.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -11,6 +12,7 @@ import io.sweetasync.TaskOrchestrator;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableRecord;
+import io.sweetasync.spi.DurableStartGate;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
@@ -88,9 +90,109 @@ class SneakyCheckedSpiTest {
      */
     @Test
     void aClusterWhoseCancelThrowsACheckedExceptionAnswersFalse() {
-        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(new SneakyCluster()).build()) {
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(new SneakyCluster(Failing.CANCEL))
+                .build()) {
             TaskId elsewhere = TaskId.parse("7-42");
             assertThatCode(() -> assertThat(orchestrator.cancel(elsewhere)).isFalse()).doesNotThrowAnyException();
+        }
+    }
+
+    /**
+     * {@code DurableSubmission.submit}: an invocation the store fails to insert is refused with an
+     * {@link IllegalStateException} ("could not be stored"), its task ended rejected. A checked exception reached the
+     * caller as it was, the task left live and PENDING for ever (never stopped, listed among the live tasks).
+     */
+    @Test
+    void aDurableInvocationTheStoreFailsToInsertWithACheckedExceptionIsRefusedAsAnyOther() {
+        SneakyStore store = new SneakyStore();
+        store.enqueueFails = true;
+        assertTimeoutPreemptively(HANG, () -> {
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).member("sneaky")
+                    .durableCodec(new Plain()).handler("echo", String.class, argument -> argument).build()) {
+                assertThatThrownBy(() -> orchestrator.to(String.class).durable("echo", "x").run())
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("could not be stored")
+                        .hasCauseInstanceOf(IOException.class);
+                assertThat(orchestrator.liveTasks()).isEmpty();
+            }
+        });
+    }
+
+    /**
+     * {@code DurableSubmission.afterStored}: a start gate that throws before it decided ends the task rejected and
+     * tells the submitter; a checked exception reached the submitter as it was, the task left live and PENDING for
+     * ever.
+     */
+    @Test
+    void aDurableStartGateThatThrowsACheckedExceptionEndsTheTaskRejected() {
+        SneakyStore store = new SneakyStore();
+        DurableStartGate gate = (start, abandon) -> {
+            throw sneaky(new IOException("no transaction to join"));
+        };
+        assertTimeoutPreemptively(HANG, () -> {
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).member("sneaky")
+                    .durableCodec(new Plain()).durableStartGate(gate)
+                    .handler("echo", String.class, argument -> argument).build()) {
+                assertThatThrownBy(() -> orchestrator.to(String.class).durable("echo", "x").run())
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("start gate failed")
+                        .hasCauseInstanceOf(IOException.class);
+                assertThat(orchestrator.liveTasks()).isEmpty();
+            }
+        });
+    }
+
+    /**
+     * {@code StoreAndCluster.start}: a cluster that refuses to be joined fails the build, and the store's thread is
+     * stopped and the lease released first. A checked exception skipped that: the lease was held by a member nobody can
+     * close (its store threads ran on).
+     */
+    @Test
+    void aClusterWhoseAttachThrowsACheckedExceptionLeavesTheLeaseReleased() {
+        SneakyStore store = new SneakyStore();
+        Throwable thrown = catching(() -> TaskOrchestrator.builder().store(store).member("sneaky")
+                .cluster(new SneakyCluster(Failing.ATTACH)).build());
+        assertThat(thrown).isInstanceOf(IOException.class).hasMessage("the cluster could not be joined");
+        assertThat(store.closed).as("the lease released").containsExactly(1L);
+    }
+
+    /**
+     * {@code Incarnations.open}: a cluster that fails to claim the store's incarnation fails the build, the unused
+     * incarnation released in the store; a checked exception left it held until its lease lapsed.
+     */
+    @Test
+    void aClusterWhoseIncarnationClaimThrowsACheckedExceptionLeavesTheIncarnationReleased() {
+        SneakyStore store = new SneakyStore();
+        Throwable thrown = catching(() -> TaskOrchestrator.builder().store(store).member("sneaky")
+                .cluster(new SneakyCluster(Failing.CLAIM_INCARNATION)).build());
+        assertThat(thrown).isInstanceOf(IOException.class);
+        assertThat(store.closed).as("the unused incarnation released").containsExactly(1L);
+    }
+
+    /**
+     * {@code DurableEnds.decoded}: a stored result the codec cannot read is refused with an
+     * {@link IllegalArgumentException} naming the task and its handler, as {@code storedResult} says; a checked
+     * exception reached the caller as it was.
+     */
+    @Test
+    void aStoredResultTheCodecCannotDecodeWithACheckedExceptionIsRefusedAsAnyOther() {
+        SneakyStore store = new SneakyStore();
+        TaskId id = TaskId.parse("1-9");
+        store.durables.put(id, new DurableRecord(id.value(), "echo", "x", "COMPLETED", 1, 1, "garbled", null,
+                System.currentTimeMillis(), 0, null));
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).member("sneaky")
+                .durableCodec(new Plain("garbled")).handler("echo", String.class, argument -> argument).build()) {
+            assertThatThrownBy(() -> orchestrator.storedResult(id, String.class))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handler 'echo'")
+                    .hasCauseInstanceOf(IOException.class);
+        }
+    }
+
+    private static Throwable catching(Runnable code) {
+        try {
+            code.run();
+            return null;
+        }
+        catch (Throwable t) {
+            return t;
         }
     }
 
@@ -103,7 +205,9 @@ class SneakyCheckedSpiTest {
     private static final class SneakyStore implements TaskStore {
         final Map<TaskId, String> ended = new ConcurrentHashMap<>();
         final Set<Long> closed = ConcurrentHashMap.newKeySet();
+        final Map<TaskId, DurableRecord> durables = new ConcurrentHashMap<>();
         volatile boolean saveFails;
+        volatile boolean enqueueFails;
         volatile String refusedResult;
 
         @Override
@@ -145,6 +249,9 @@ class SneakyCheckedSpiTest {
 
         @Override
         public void enqueue(DurableRecord invocation, TaskRecord task) {
+            if (enqueueFails) {
+                throw sneaky(new IOException("the store's insert failed"));
+            }
         }
 
         @Override
@@ -167,7 +274,7 @@ class SneakyCheckedSpiTest {
 
         @Override
         public Optional<DurableRecord> durable(TaskId id) {
-            return Optional.empty();
+            return Optional.ofNullable(durables.get(id));
         }
 
         private void refuse(String result) {
@@ -177,8 +284,12 @@ class SneakyCheckedSpiTest {
         }
     }
 
-    /** Strings as they are. */
-    private record Plain() implements DurableCodec {
+    /** Strings as they are; decoding {@code undecodable} throws a checked exception. */
+    private record Plain(String undecodable) implements DurableCodec {
+        Plain() {
+            this(null);
+        }
+
         @Override
         public String encode(Object value) {
             return String.valueOf(value);
@@ -186,19 +297,36 @@ class SneakyCheckedSpiTest {
 
         @Override
         public <T> T decode(String text, Class<T> type) {
+            if (text.equals(undecodable)) {
+                throw sneaky(new IOException("cannot decode " + text));
+            }
             return type.cast(text);
         }
     }
 
-    /** A cluster of this member alone whose {@code cancel} throws a checked exception. */
-    private static final class SneakyCluster implements TaskCluster {
+    /** Which call of {@link SneakyCluster} throws a checked exception. */
+    private enum Failing { CANCEL, ATTACH, CLAIM_INCARNATION }
+
+    /** A cluster of this member alone whose {@code failing} call throws a checked exception. */
+    private record SneakyCluster(Failing failing) implements TaskCluster {
         @Override
         public void attach(ClusterHost host) {
+            if (failing == Failing.ATTACH) {
+                throw sneaky(new IOException("the cluster could not be joined"));
+            }
         }
 
         @Override
         public long incarnation() {
             return 3;
+        }
+
+        @Override
+        public long claimIncarnation(long proposed) {
+            if (failing == Failing.CLAIM_INCARNATION) {
+                throw sneaky(new IOException("the cluster's engine failed"));
+            }
+            return proposed;
         }
 
         @Override
@@ -218,7 +346,10 @@ class SneakyCheckedSpiTest {
 
         @Override
         public boolean cancel(TaskId id) {
-            throw sneaky(new IOException("the cluster's engine failed"));
+            if (failing == Failing.CANCEL) {
+                throw sneaky(new IOException("the cluster's engine failed"));
+            }
+            return false;
         }
 
         @Override
