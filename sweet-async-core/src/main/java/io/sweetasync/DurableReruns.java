@@ -148,7 +148,7 @@ final class DurableReruns {
             claimed = sync.store().claimUnresolved(sync.incarnation(), List.copyOf(handlers.keySet()),
                     Instant.now().minus(after), UNRESOLVED_BATCH);
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             unresolvedUnanswered = true;
             throw ex;
         }
@@ -267,7 +267,7 @@ final class DurableReruns {
         try {
             runAgain(sync, record, "its process stopped");
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) { // the user's store: a checked exception its language does not declare too
             unstarted.add(record);
             LOG.log(Level.WARNING, "could not run durable task " + new TaskId(record.id()) + " again (claimed by this "
                     + "member); trying again at the next look at the store", ex);
@@ -286,7 +286,7 @@ final class DurableReruns {
         try {
             now = sync.store().durable(id);
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             unstarted.add(kept);
             LOG.log(Level.WARNING, "could not read durable task " + id + " (claimed by this member) from the task "
                     + "store; trying again at the next look at the store", ex);
@@ -330,7 +330,7 @@ final class DurableReruns {
                 try {
                     cluster.durableEnded(origin, id, outcome);
                 }
-                catch (RuntimeException ex) {
+                catch (Exception ex) {
                     LOG.log(Level.DEBUG, "could not tell member " + origin + " that durable task " + id + " ended", ex);
                 }
             });

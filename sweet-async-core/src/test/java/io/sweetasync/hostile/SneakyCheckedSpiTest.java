@@ -29,7 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -186,6 +189,30 @@ class SneakyCheckedSpiTest {
         }
     }
 
+    /**
+     * {@code DurableReruns.start}: an orphan claimed here whose run cannot start (the store fails to read its record) is
+     * kept and started at the next look; this member owns it, and nobody else runs it while its lease is renewed. A
+     * checked exception lost it: owned here and never run, pending for as long as this member lives.
+     */
+    @Test
+    void aClaimedOrphanWhoseRecordTheStoreFailsToReadWithACheckedExceptionRunsAtTheNextLook() {
+        SneakyStore store = new SneakyStore();
+        TaskId id = TaskId.of(5, 1); // submitted by a member gone since
+        store.orphan.set(new DurableRecord(id.value(), "echo", "x", "PENDING", 1, 1, null, null,
+                System.currentTimeMillis(), 0, null));
+        store.findFailsOnce.set(true);
+        CountDownLatch ran = new CountDownLatch(1);
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).member("sneaky")
+                .storeLease(Duration.ofSeconds(3)).storeFlushInterval(Duration.ofMillis(20)).durableCodec(new Plain())
+                .handler("echo", String.class, argument -> {
+                    ran.countDown();
+                    return argument;
+                }).build()) {
+            await().atMost(HANG).alias("the claimed orphan run").until(() -> ran.getCount() == 0);
+            assertThat(store.findFailsOnce).as("its first start failed").isFalse();
+        }
+    }
+
     private static Throwable catching(Runnable code) {
         try {
             code.run();
@@ -206,6 +233,8 @@ class SneakyCheckedSpiTest {
         final Map<TaskId, String> ended = new ConcurrentHashMap<>();
         final Set<Long> closed = ConcurrentHashMap.newKeySet();
         final Map<TaskId, DurableRecord> durables = new ConcurrentHashMap<>();
+        final AtomicReference<DurableRecord> orphan = new AtomicReference<>();
+        final AtomicBoolean findFailsOnce = new AtomicBoolean();
         volatile boolean saveFails;
         volatile boolean enqueueFails;
         volatile String refusedResult;
@@ -234,6 +263,9 @@ class SneakyCheckedSpiTest {
 
         @Override
         public Optional<TaskRecord> find(TaskId id) {
+            if (findFailsOnce.compareAndSet(true, false)) {
+                throw sneaky(new IOException("the store's read failed"));
+            }
             return Optional.empty();
         }
 
@@ -256,7 +288,12 @@ class SneakyCheckedSpiTest {
 
         @Override
         public List<DurableRecord> claimOrphans(long incarnation, Collection<String> handlers, int limit) {
-            return List.of();
+            DurableRecord claimed = orphan.getAndSet(null);
+            if (claimed == null) {
+                return List.of();
+            }
+            durables.put(new TaskId(claimed.id()), claimed);
+            return List.of(claimed);
         }
 
         @Override
