@@ -199,7 +199,7 @@ final class ClusterPlacement implements ClusterHost {
         try {
             return cluster.chooseDurable(handler, group);
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.WARNING, "the cluster could not choose a member for a durable task of '" + handler
                     + "'; it runs on this member", ex);
             return null;
@@ -354,7 +354,7 @@ final class ClusterPlacement implements ClusterHost {
                 try {
                     onStarted.run(); // the placing member's handle turns RUNNING
                 }
-                catch (RuntimeException ex) {
+                catch (Exception ex) { // the cluster's callback: a checked exception its language does not declare too
                     LOG.log(Level.WARNING, "the start of a task placed from " + invocation.origin()
                             + " could not be reported there", ex);
                 }
@@ -367,7 +367,7 @@ final class ClusterPlacement implements ClusterHost {
             try {
                 onEnd.accept(outcome);
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 LOG.log(Level.WARNING, "the end of placed task " + node.label() + " could not be reported to "
                         + invocation.origin(), ex);
             }

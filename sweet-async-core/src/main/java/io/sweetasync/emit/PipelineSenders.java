@@ -198,7 +198,7 @@ final class PipelineSenders<E> {
                 try {
                     data.close(); // refused past the run: the stream is closed all the same, as emitAll promises
                 }
-                catch (RuntimeException closing) {
+                catch (Exception closing) { // its onClose is user code: a checked exception undeclared too
                     refused.addSuppressed(closing);
                 }
                 throw refused;

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
+import io.sweetasync.TaskPriority;
+import io.sweetasync.TaskStatus;
+import io.sweetasync.emit.Emitter;
 import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableRecord;
@@ -16,6 +19,7 @@ import io.sweetasync.spi.DurableStartGate;
 import io.sweetasync.spi.MemberSnapshot;
 import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
+import io.sweetasync.spi.RemoteOutcome;
 import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
 import io.sweetasync.spi.TaskRecord;
@@ -28,11 +32,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -213,6 +219,54 @@ class SneakyCheckedSpiTest {
         }
     }
 
+    /**
+     * {@code ClusterPlacement.start}: what the cluster's {@code onStarted} throws is logged ({@link ClusterHost}'s
+     * javadoc), and the placed task runs; a checked exception failed the task's body instead, its handler never run.
+     */
+    @Test
+    void aPlacedTaskWhoseStartCannotBeReportedWithACheckedExceptionRunsAllTheSame() {
+        SneakyCluster cluster = new SneakyCluster(Failing.NOTHING);
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().cluster(cluster)
+                .handler("echo", String.class, argument -> argument).build()) {
+            CompletableFuture<RemoteOutcome> ended = new CompletableFuture<>();
+            cluster.host().get().start(new RemoteInvocation("echo", "x", "placed", null, TaskPriority.NORMAL, Map.of(),
+                    "there/1-1"), () -> {
+                        throw sneaky(new IOException("the placing member is out of reach"));
+                    }, ended::complete);
+            RemoteOutcome outcome = assertTimeoutPreemptively(HANG, () -> ended.get());
+            assertThat(outcome.status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(outcome.value()).isEqualTo("x");
+        }
+    }
+
+    /**
+     * {@code PipelineSenders.emitAll(Stream)}: a stream handed to an emitter past its run is closed all the same, and
+     * what its close throws is suppressed by the refusal; a checked exception out of its {@code onClose} replaced the
+     * refusal.
+     */
+    @Test
+    void aStreamWhoseCloseThrowsACheckedExceptionPastTheRunKeepsTheRefusal() {
+        AtomicReference<Emitter<Integer>> kept = new AtomicReference<>();
+        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().build()) {
+            orchestrator.emits(Integer.class).sequence().sender(kept::set)
+                    .receiver((event, collector) -> collector.collect(event.data(), event.data())).awaitFinalEvent();
+        }
+        Stream<Integer> stream = Stream.of(1).onClose(() -> {
+            throw sneaky(new IOException("the stream's close failed"));
+        });
+        Throwable thrown = catching(() -> {
+            try {
+                kept.get().emitAll(stream);
+            }
+            catch (InterruptedException ex) {
+                throw new AssertionError(ex);
+            }
+        });
+        assertThat(thrown).as("the refusal").isNotNull().isNotInstanceOf(IOException.class);
+        assertThat(thrown.getSuppressed()).singleElement()
+                .satisfies(suppressed -> assertThat(suppressed).hasMessage("the stream's close failed"));
+    }
+
     private static Throwable catching(Runnable code) {
         try {
             code.run();
@@ -342,15 +396,23 @@ class SneakyCheckedSpiTest {
     }
 
     /** Which call of {@link SneakyCluster} throws a checked exception. */
-    private enum Failing { CANCEL, ATTACH, CLAIM_INCARNATION }
+    private enum Failing { NOTHING, CANCEL, ATTACH, CLAIM_INCARNATION }
 
-    /** A cluster of this member alone whose {@code failing} call throws a checked exception. */
-    private record SneakyCluster(Failing failing) implements TaskCluster {
+    /**
+     * A cluster of this member alone whose {@code failing} call throws a checked exception; {@code host}, the
+     * orchestrator it is attached to.
+     */
+    private record SneakyCluster(Failing failing, AtomicReference<ClusterHost> host) implements TaskCluster {
+        SneakyCluster(Failing failing) {
+            this(failing, new AtomicReference<>());
+        }
+
         @Override
         public void attach(ClusterHost host) {
             if (failing == Failing.ATTACH) {
                 throw sneaky(new IOException("the cluster could not be joined"));
             }
+            this.host.set(host);
         }
 
         @Override
