@@ -116,7 +116,7 @@ final class OwnedDurables {
         try {
             sync.store().within(sync.settings.lease().dividedBy(3), () -> listed.addAll(listed(sync)));
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) { // the user's store: a checked exception its language does not declare too
             LOG.log(Level.DEBUG, "could not list this member's durable tasks on close; refused ones left to the looks",
                     ex);
             return;
@@ -143,7 +143,7 @@ final class OwnedDurables {
                 }
             });
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.DEBUG, "could not read refused durable task " + id + "; left to the looks", ex);
         }
     }
@@ -227,7 +227,7 @@ final class OwnedDurables {
             sync.store().save(List.of(record));
             sync.store().finishDurable(id, sync.incarnation(), TaskStatus.FAILED.name(), null, why);
         }
-        catch (RuntimeException ex) { // this one waits for the next look; the others of this look go on
+        catch (Exception ex) { // this one waits for the next look; the others of this look go on
             LOG.log(Level.WARNING, "could not end durable task " + id + ", whose submission failed, in the task store; "
                     + "trying again at the next look", ex);
             return;

@@ -127,6 +127,27 @@ class SneakyCheckedSpiTest {
     }
 
     /**
+     * {@code OwnedDurables.endRefusedNow}: a refused submission whose rows the store cannot be asked about is left to
+     * the looks; the caller hears the refusal ("could not be stored") and the close releases the lease. A checked
+     * exception out of the store's read replaced the refusal at the caller, and on close ended the close's work
+     * before the lease was released.
+     */
+    @Test
+    void aRefusedSubmissionTheStoreCannotBeAskedAboutWithACheckedExceptionIsLeftToTheLooks() {
+        SneakyStore store = new SneakyStore();
+        store.enqueueFails = true;
+        store.durableReadFails = true;
+        assertTimeoutPreemptively(HANG, () -> {
+            try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().store(store).member("sneaky")
+                    .durableCodec(new Plain()).handler("echo", String.class, argument -> argument).build()) {
+                assertThatThrownBy(() -> orchestrator.to(String.class).durable("echo", "x").run())
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("could not be stored");
+            }
+        });
+        assertThat(store.closed).as("the lease released").containsExactly(1L);
+    }
+
+    /**
      * {@code DurableSubmission.afterStored}: a start gate that throws before it decided ends the task rejected and
      * tells the submitter; a checked exception reached the submitter as it was, the task left live and PENDING for
      * ever.
@@ -291,6 +312,7 @@ class SneakyCheckedSpiTest {
         final AtomicBoolean findFailsOnce = new AtomicBoolean();
         volatile boolean saveFails;
         volatile boolean enqueueFails;
+        volatile boolean durableReadFails;
         volatile String refusedResult;
 
         @Override
@@ -365,7 +387,18 @@ class SneakyCheckedSpiTest {
 
         @Override
         public Optional<DurableRecord> durable(TaskId id) {
+            if (durableReadFails) {
+                throw sneaky(new IOException("the store's read failed"));
+            }
             return Optional.ofNullable(durables.get(id));
+        }
+
+        @Override
+        public List<TaskId> owned(long incarnation, TaskId after, int limit) {
+            if (durableReadFails) {
+                throw sneaky(new IOException("the store's read failed"));
+            }
+            return List.of();
         }
 
         private void refuse(String result) {
