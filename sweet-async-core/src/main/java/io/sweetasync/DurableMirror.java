@@ -226,7 +226,7 @@ final class DurableMirror<T> {
         try {
             return sync == null ? Optional.empty() : sync.store().find(new TaskId(record.id()));
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.DEBUG, "could not read the record of durable task " + record.id() + "; its attempts count on "
                     + "from its claims", ex);
             return Optional.empty();
@@ -237,7 +237,7 @@ final class DurableMirror<T> {
         try {
             return sync.store().durable(node.id());
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.DEBUG, "could not read durable task " + node.label() + " from the store", ex);
             return Optional.empty();
         }
@@ -258,7 +258,7 @@ final class DurableMirror<T> {
         try {
             orchestrator.parts().placement().cluster().cancel(node.id());
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.DEBUG, "could not cancel durable task " + node.label() + " on other members", ex);
         }
         try {
@@ -274,7 +274,7 @@ final class DurableMirror<T> {
                 }
             }
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.WARNING, "durable task " + node.label() + " was cancelled while it waited for its next "
                     + "run, but the task store could not record it; a member that claims it runs it", ex);
         }

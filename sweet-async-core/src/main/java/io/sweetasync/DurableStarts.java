@@ -75,7 +75,7 @@ final class DurableStarts {
                 LOG.log(Level.INFO, "durable task {0} ({1}) is not run here: this member is shutting down; it is "
                         + "handed over to the other members", id, record.handler());
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 LOG.log(Level.INFO, "durable task " + id + " (" + record.handler() + ") is not run here: this member "
                         + "is shutting down; it is handed over when the member closes (the task store refused it now: "
                         + ex + ")");

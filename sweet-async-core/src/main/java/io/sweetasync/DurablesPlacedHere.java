@@ -104,7 +104,7 @@ final class DurablesPlacedHere {
                     before = sync.store().find(id);
                 }
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 LOG.log(Level.WARNING, "durable task " + id + " placed here could not be read from the task store; "
                         + "trying again at the next look at the store", ex);
                 return false;
@@ -148,7 +148,7 @@ final class DurablesPlacedHere {
                 placedHere.onEnd().accept(RemoteOutcome.lost(placedHere.member(),
                         "the member stopped before the task store let it start the task"));
             }
-            catch (RuntimeException ex) {
+            catch (Exception ex) {
                 LOG.log(Level.DEBUG, "could not tell how placed durable task " + placedHere.id() + " ended", ex);
             }
         }

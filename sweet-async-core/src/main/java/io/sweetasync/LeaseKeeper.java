@@ -119,7 +119,7 @@ final class LeaseKeeper {
         try {
             lost = store.heartbeat(incarnation(), settings.lease());
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             sync.storeDown(leaseDown, "renewing the lease of member " + member(), ex);
             return;
         }
@@ -212,7 +212,7 @@ final class LeaseKeeper {
             store.within(settings.lease().dividedBy(3), step);
             sync.storeUp(leaseDown);
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             sync.storeDown(leaseDown, what + "; its store calls wait " + settings.lease().dividedBy(3) + " at most "
                     + "together, then are tried again at the next renewal", ex);
         }

@@ -77,7 +77,7 @@ final class PlacedDurables {
                     target.owner(), null, null, System.currentTimeMillis(), 0, settings),
                     inGroup(StoredTasks.record(node, sync.member(), target.owner()), named.group()));
         }
-        catch (RuntimeException | Error ex) {
+        catch (Throwable ex) {
             node.stop(StopKind.REJECT, "it could not be stored: " + ex);
             throw DurableSubmission.notStored(registration.name(), node, ex);
         }
@@ -112,7 +112,7 @@ final class PlacedDurables {
         try {
             return cluster.startDurable(target, id);
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
             LOG.log(Level.WARNING, "durable task " + id + " could not be started on member " + target.member()
                     + "; it runs once that member's lease lapses", ex);
             return PlacedTask.lost(target.member(), "it could not be started there: " + ex.getMessage());

@@ -143,7 +143,7 @@ final class SystemClock implements TaskClock, AutoCloseable {
         try {
             action.run();
         }
-        catch (RuntimeException | Error ex) { // kept on its thread, as the virtual thread it ran on before did
+        catch (Throwable ex) { // kept on its thread, as the virtual thread it ran on before did (a checked one too)
             Thread thread = Thread.currentThread();
             thread.getUncaughtExceptionHandler().uncaughtException(thread, ex);
         }
