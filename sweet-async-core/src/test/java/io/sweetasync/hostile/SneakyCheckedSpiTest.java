@@ -217,9 +217,9 @@ class SneakyCheckedSpiTest {
     }
 
     /**
-     * {@code DurableReruns.start}: an orphan claimed here whose run cannot start (the store fails to read its record) is
-     * kept and started at the next look; this member owns it, and nobody else runs it while its lease is renewed. A
-     * checked exception lost it: owned here and never run, pending for as long as this member lives.
+     * {@code DurableReruns.start}: an orphan claimed here whose run cannot start (the store fails to read its record)
+     * is kept and started at the next look; this member owns it, and nobody else runs it while its lease is renewed.
+     * A checked exception lost it: owned here and never run, pending for as long as this member lives.
      */
     @Test
     void aClaimedOrphanWhoseRecordTheStoreFailsToReadWithACheckedExceptionRunsAtTheNextLook() {
