@@ -2,12 +2,14 @@ package io.sweetasync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -161,6 +163,102 @@ class CompletionOrderTest {
                 .isEqualTo("true");
         chainMayEnd.countDown();
         assertThat(chained.get().join()).isEqualTo("done!");
+    }
+
+    /**
+     * As above, for a task that itself waits for another ({@code chain}, {@code after}): a waiter on it that began to
+     * wait before its first future and dependent were made is released only after the future's callback ran and the
+     * dependent was started. Such a task registered its own removal from its upstream's dependents as it was made,
+     * before any waiter could come: that registration is not one of the followers, and does not decide where they run.
+     */
+    @RepeatedTest(3)
+    void anEarlierWaiterOnAChainedTaskIsReleasedAfterItsFuturesCallbacksAndItsDependentsStart() throws Exception {
+        for (boolean chained : new boolean[] {true, false}) {
+            order.clear();
+            CountDownLatch go = new CountDownLatch(1);
+            SpawningTask<String> upstream = orchestrator.to(String.class).named("upstream").run(() -> {
+                go.await();
+                return "up";
+            });
+            SpawningTask<String> job = chained ? upstream.chain(value -> value + "+chain")
+                    : orchestrator.to(String.class).named("after").after(upstream).run(() -> "after");
+            String value = chained ? "up+chain" : "after";
+            AtomicReference<SpawningTask<String>> next = new AtomicReference<>();
+            AtomicReference<String> seenByJoiner = new AtomicReference<>();
+            Thread joiner = Thread.ofPlatform().name("joiner").start(() -> {
+                job.join();
+                order.add("join returned");
+                seenByJoiner.set(next.get().status() + "");
+            });
+            AtomicReference<String> seenByGetter = new AtomicReference<>();
+            Thread getter = Thread.ofPlatform().name("getter").start(() -> {
+                try {
+                    job.get();
+                }
+                catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+                seenByGetter.set(order.contains("future " + value) + "");
+            });
+            awaitWaiting(joiner);
+            awaitWaiting(getter);
+            CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(done -> order.add("future " + done));
+            CountDownLatch nextMayEnd = new CountDownLatch(1);
+            next.set(job.chain(done -> {
+                await(nextMayEnd);
+                return done + "!";
+            }));
+            go.countDown();
+            joiner.join();
+            getter.join();
+            callback.join();
+            assertThat(order).as(value).containsExactly("future " + value, "join returned");
+            assertThat(seenByJoiner.get()).as(value + ": the next task's status when the earlier join() returned")
+                    .isIn("QUEUED", "RUNNING");
+            assertThat(seenByGetter.get()).as(value + ": the future's callback had run when the earlier get() returned")
+                    .isEqualTo("true");
+            nextMayEnd.countDown();
+            assertThat(next.get().join()).isEqualTo(value + "!");
+        }
+    }
+
+    /**
+     * A task that waits for another ({@code chain}, {@code after}, with one upstream or two) and ends first (cancelled)
+     * is let go of by the upstreams that have not ended: they do not keep it, or its tree, however long they run. The
+     * removal follows its end, after its waiters were released: awaited, with a ceiling.
+     */
+    @Test
+    void aWaitingTaskThatEndsFirstIsLetGoOfByItsUpstreams() {
+        CountDownLatch go = new CountDownLatch(1);
+        SpawningTask<String> upstream = orchestrator.to(String.class).named("upstream").run(() -> {
+            go.await();
+            return "up";
+        });
+        SpawningTask<String> other = orchestrator.to(String.class).named("other").run(() -> {
+            go.await();
+            return "other";
+        });
+        TaskOutcome<?> up = ((TaskNode<?>) upstream).outcome;
+        TaskOutcome<?> second = ((TaskNode<?>) other).outcome;
+        SpawningTask<String> chain = upstream.chain(value -> value + "!");
+        chain.toCompletableFuture().whenComplete((value, error) -> order.add("chain future"));
+        SpawningTask<String> after = orchestrator.to(String.class).named("after").after(upstream).run(() -> "after");
+        SpawningTask<String> afterBoth = orchestrator.to(String.class).named("afterBoth").after(upstream, other)
+                .run(() -> "both");
+        SpawningTask<String> kept = orchestrator.to(String.class).named("kept").after(upstream).run(() -> "kept");
+        assertThat(up.dependentTasks()).hasSize(4);
+        assertThat(second.dependentTasks()).hasSize(1);
+        for (SpawningTask<String> job : List.of(chain, after, afterBoth)) {
+            assertThat(job.cancel()).isTrue();
+            assertThat(job.result().isOk()).isFalse(); // waits for its end
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(up.dependentTasks()).containsExactly((TaskNode<?>) kept));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !second.hasDependents());
+        assertThat(order).containsExactly("chain future");
+        go.countDown();
+        assertThat(kept.join()).isEqualTo("kept");
+        assertThat(up.hasDependents()).isFalse();
     }
 
     /**
