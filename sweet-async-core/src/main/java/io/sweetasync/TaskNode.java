@@ -115,8 +115,9 @@ final class TaskNode<T> extends TaskAttempts<T> implements SpawningTask<T> {
      * long it runs, does not keep the dependents that gave up on it.
      */
     void whenTerminalFor(TaskNode<?> dependent, Runnable action) {
-        outcome.addDependent(dependent, action);
-        dependent.whenTerminal(() -> outcome.removeDependent(action));
+        if (outcome.addDependent(dependent, action)) {
+            dependent.outcome.waitsFor(outcome, action);
+        }
     }
 
     /** Waits for the outcome; see {@link TaskOutcome#await}. */

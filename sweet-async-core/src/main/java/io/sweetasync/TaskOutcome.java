@@ -107,9 +107,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     }
 
     /**
-     * The dependents and the futures waiting for the outcome, in one object made by the first of them (most tasks
-     * have neither: one field on every task instead of two). Guarded by this, as are its fields; null until the
-     * first one is added, and from the moment they are run. Volatile: the completing thread reads it without the lock
+     * The dependents and the futures waiting for the outcome, and the upstreams this task waits for, in one object made
+     * by the first of them (most tasks have none: one field on every task instead of several). Guarded by this, as are
+     * its fields; null until the first one is added, and from the moment they are run. Volatile: the completing thread reads it without the lock
      * once the outcome is complete, the first follower reads the completion once it is written (see
      * {@link #firstFollowerAdded}); one of the two sees the other.
      */
@@ -148,22 +148,50 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
          * registered as a dependent of its own; kept here so that later waits (one interrupted, then again) use it.
          */
         OwnWake wake;
+        /**
+         * The tasks this one waits for ({@code after}, {@code chain}) that had not ended as it was made, each with its
+         * action among their {@link #dependents}: taken back from them as this task ends ({@link TaskOutcome#waitsFor}),
+         * in case it ends first. Not a follower: it does not decide where the followers run ({@link #placed}).
+         */
+        Upstream upstreams;
+        /**
+         * Whether the first dependent, future or own wake came ({@link TaskOutcome#firstFollowerAdded} called or to be
+         * called by it): the object may have been made before, for {@link #upstreams} alone.
+         */
+        boolean placed;
+    }
+
+    /** One entry of {@link Followers#upstreams}: a task waited for, and this task's action among its dependents. */
+    private record Upstream(TaskOutcome<?> outcome, Runnable action, Upstream next) {
+    }
+
+    /**
+     * The followers, made if there are none yet, marked {@link Followers#placed}: whether this call placed them, its
+     * caller then calls {@link #firstFollowerAdded} (outside the lock). Under the lock, the outcome not done.
+     */
+    private boolean place() {
+        Followers<T> all = followers;
+        if (all == null) {
+            all = new Followers<>();
+            followers = all;
+        }
+        boolean first = !all.placed;
+        all.placed = true;
+        return first;
     }
 
     /**
      * Runs {@code action} once the task is terminal, as {@link #whenTerminal} does, unless it is removed
-     * before ({@link #removeDependent}, when the waiting task ends first).
+     * before ({@link #removeDependent}, when the waiting task ends first). Returns whether it was added: false if the
+     * task was terminal already, the action then ran (or was queued to run: {@link Trampoline}) here.
      */
-    void addDependent(TaskNode<?> dependent, Runnable action) {
+    boolean addDependent(TaskNode<?> dependent, Runnable action) {
         boolean done;
         boolean first = false;
         synchronized (this) {
             done = isDone();
             if (!done) {
-                first = followers == null;
-                if (first) {
-                    followers = new Followers<>();
-                }
+                first = place();
                 if (followers.dependents == null) {
                     followers.dependents = new LinkedHashMap<>();
                 }
@@ -175,6 +203,35 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
         }
         else if (first) {
             firstFollowerAdded();
+        }
+        return !done;
+    }
+
+    /**
+     * Takes {@code action} back from {@code upstream}'s dependents ({@link #removeDependent}) as this task ends, in
+     * case it ends first (cancelled, timed out, its parent stopping): a task that runs long does not keep those that
+     * gave up on it. At once if this task has ended already. Kept in {@link Followers#upstreams}, not registered as a
+     * completion of this outcome: that cost every {@code after} and {@code chain} task a lambda, a
+     * {@code CompletableFuture} and its {@code UniWhenComplete}, and, as an older dependent of the outcome, put its
+     * future's followers in a completion of their own (see {@link #firstFollowerAdded}).
+     *
+     * <p>The completion is read again once the followers are published (volatile), as {@link #firstFollowerAdded}
+     * does: the completing thread may have read none just before they were made. Done then, the removal is made here
+     * (it may be made twice: the second finds nothing).
+     */
+    void waitsFor(TaskOutcome<?> upstream, Runnable action) {
+        synchronized (this) {
+            if (!isDone()) {
+                Followers<T> all = followers;
+                if (all == null) {
+                    all = new Followers<>(); // not placed: the first follower still decides where they run
+                    followers = all;
+                }
+                all.upstreams = new Upstream(upstream, action, all.upstreams);
+            }
+        }
+        if (isDone()) {
+            upstream.removeDependent(action);
         }
     }
 
@@ -194,7 +251,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
      * before it (which helps run the dependents left on the future) could run them while the task left its parent.
      *
      * <p>With dependents already (a waiter, {@code join()} or {@code get()}, that began to wait before; an engine's
-     * terminal action registered as the task was made, a durable or placed task's clean-up), the followers run in a
+     * terminal action registered as the task was made, a durable or placed task's clean-up; not the removal of an
+     * {@code after} or {@code chain} task from its upstreams' dependents, kept with the followers: {@link #waitsFor}),
+     * the followers run in a
      * completion registered now, the outcome itself ({@link #accept}), so that they keep their place before those:
      * such a waiter is released, and such an action runs, only once the futures' callbacks ran and the dependents
      * were started, as before.
@@ -307,20 +366,30 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     }
 
     /**
-     * Runs the dependents' actions, then settles the futures: through {@link Trampoline}, so that on a thread
-     * already draining terminal actions (this task ended as its upstream did) the futures are settled after
-     * the actions queued before them, never before a dependent was started.
+     * Takes this task back from the dependents of the upstreams that have not ended ({@link #waitsFor}), runs the
+     * dependents' actions, then settles the futures: through {@link Trampoline}, so that on a thread already draining
+     * terminal actions (this task ended as its upstream did) the futures are settled after the actions queued before
+     * them, never before a dependent was started. The removals run no code of anyone's and end no task: at once. An
+     * upstream that has ended is left alone (its own end drops its dependents, if it has not yet): most tasks that
+     * waited for another started only once it ended.
      */
     private void afterCompletion(TaskResult<T> result) {
         List<Runnable> actions;
         List<TaskFuture<T>> settled;
         TaskFuture<T> only;
+        Upstream upstreams;
         synchronized (this) {
             Followers<T> all = followers;
             followers = null;
             actions = all == null || all.dependents == null ? List.of() : List.copyOf(all.dependents.keySet());
             settled = all == null ? null : all.futures;
             only = all == null ? null : all.future;
+            upstreams = all == null ? null : all.upstreams;
+        }
+        for (Upstream up = upstreams; up != null; up = up.next()) {
+            if (!up.outcome().isDone()) {
+                up.outcome().removeDependent(up.action());
+            }
         }
         for (int i = 0; i < actions.size(); i++) { // indexed: forEach on List.of() allocates an iterator per task
             Trampoline.run(actions.get(i));
@@ -387,10 +456,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
         if (decided == null) {
             synchronized (this) {
                 if (!isDone()) {
-                    first = followers == null;
-                    if (first) {
-                        followers = new Followers<>();
-                    }
+                    first = place();
                     if (followers.futures != null) {
                         future.slot = followers.futures.size();
                         followers.futures.add(future);
@@ -442,10 +508,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             if (isDone()) {
                 return null;
             }
-            first = followers == null;
-            if (first) {
-                followers = new Followers<>();
-            }
+            first = place();
             wake = followers.wake;
             if (wake == null) {
                 wake = new OwnWake();
