@@ -109,9 +109,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     /**
      * The dependents and the futures waiting for the outcome, and the upstreams this task waits for, in one object made
      * by the first of them (most tasks have none: one field on every task instead of several). Guarded by this, as are
-     * its fields; null until the first one is added, and from the moment they are run. Volatile: the completing thread reads it without the lock
-     * once the outcome is complete, the first follower reads the completion once it is written (see
-     * {@link #firstFollowerAdded}); one of the two sees the other.
+     * its fields; null until the first one is added, and from the moment they are run. Volatile: the completing thread
+     * reads it without the lock once the outcome is complete, the first follower reads the completion once it is
+     * written (see {@link #firstFollowerAdded}); one of the two sees the other.
      */
     private volatile Followers<T> followers;
 
@@ -150,8 +150,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
         OwnWake wake;
         /**
          * The tasks this one waits for ({@code after}, {@code chain}) that had not ended as it was made, each with its
-         * action among their {@link #dependents}: taken back from them as this task ends ({@link TaskOutcome#waitsFor}),
-         * in case it ends first. Not a follower: it does not decide where the followers run ({@link #placed}).
+         * action among their {@link #dependents}: taken back from them as this task ends
+         * ({@link TaskOutcome#waitsFor}), in case it ends first. Not a follower: it does not decide where the followers
+         * run ({@link #placed}).
          */
         Upstream upstreams;
         /**
@@ -253,10 +254,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
      * <p>With dependents already (a waiter, {@code join()} or {@code get()}, that began to wait before; an engine's
      * terminal action registered as the task was made, a durable or placed task's clean-up; not the removal of an
      * {@code after} or {@code chain} task from its upstreams' dependents, kept with the followers: {@link #waitsFor}),
-     * the followers run in a
-     * completion registered now, the outcome itself ({@link #accept}), so that they keep their place before those:
-     * such a waiter is released, and such an action runs, only once the futures' callbacks ran and the dependents
-     * were started, as before.
+     * the followers run in a completion registered now, the outcome itself ({@link #accept}), so that they keep their
+     * place before those: such a waiter is released, and such an action runs, only once the futures' callbacks ran
+     * and the dependents were started, as before.
      */
     private void firstFollowerAdded() {
         if (getNumberOfDependents() > 0) {
@@ -295,7 +295,10 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
         }
     }
 
-    /** The completion action {@link #firstFollowerAdded} may register: runs {@link #afterCompletion}. Not for other use. */
+    /**
+     * The completion action {@link #firstFollowerAdded} may register: runs {@link #afterCompletion}. Not for other
+     * use.
+     */
     @Override
     public void accept(TaskResult<T> result, Throwable never) {
         afterCompletion(result);
