@@ -69,9 +69,6 @@ class Review14DashGroupNamesTests {
     @Test
     void aGroupComingBackIntoTheListGetsTheServersSamplesForItsChart() throws Exception {
         orchestrator.to(Integer.class).named("one").group("returning").run(() -> 1).join();
-        Awaitility.await().atMost(Duration.ofSeconds(60))
-                .until(() -> history.samples().getOrDefault("returning", List.of()).size() >= 8);
-        int kept = history.samples().get("returning").size();
         try (Browser browser = Browser.open()) {
             browser.driver().get("http://localhost:" + port + "/sweet-async");
             browser.await(d -> d.findElements(By.cssSelector(".group[data-group='returning']")).size() == 1);
@@ -91,6 +88,12 @@ class Review14DashGroupNamesTests {
             // past the page's pacing of its asks for samples (one per 5 s at most), which the first answer used
             long hidden = polls(browser);
             browser.await(d -> polls(browser) >= hidden + 6);
+            // the server kept sampling the group all along (one sample a second, from its first task): at least 8
+            // by now, far more than the page would have drawn from nothing in the two polls below. Waited for here,
+            // while the page polls without the group, rather than before the page opened: the same samples.
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> history.samples().getOrDefault("returning", List.of()).size() >= 8);
+            int kept = history.samples().get("returning").size();
             browser.script("window.hideReturning = false;");
             browser.await(d -> d.findElements(By.cssSelector(".group[data-group='returning']")).size() == 1);
             long back = polls(browser);
