@@ -237,6 +237,22 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     }
 
     /**
+     * Every upstream this task waited for ({@link #waitsFor}) has ended and let go of it (its action ran): the entries
+     * kept to take the task back from their dependents are of no more use, and would keep each upstream (its value,
+     * through the action, its task) for as long as this task runs. Called as the task is submitted after them.
+     */
+    void upstreamsEnded() {
+        if (followers != null) {
+            synchronized (this) {
+                Followers<T> all = followers;
+                if (all != null) {
+                    all.upstreams = null;
+                }
+            }
+        }
+    }
+
+    /**
      * Called once, by the first dependent, future or own wake, after it made {@link #followers}, outside the lock (so
      * that no action runs holding it): where the followers will run. One added before they run is in the lists
      * (handled there); one added after finds the outcome done, since the completion comes first, and is handled at

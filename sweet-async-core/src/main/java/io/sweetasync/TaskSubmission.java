@@ -62,6 +62,7 @@ abstract class TaskSubmission<T> extends TaskDeadline<T> {
      * dependencies had all ended when it was made is submitted by its maker, on its thread, as any other task.
      */
     void submitAfterItsDependencies(boolean fromAnEnd) {
+        outcome.upstreamsEnded(); // none is left to let go of this task: it need not keep them while it runs
         if (fromAnEnd) {
             offThisStackOnUsersExecutor("sweet-async-dependent", this::submit);
         }
