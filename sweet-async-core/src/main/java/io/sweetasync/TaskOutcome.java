@@ -163,7 +163,17 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     }
 
     /** One entry of {@link Followers#upstreams}: a task waited for, and this task's action among its dependents. */
-    private record Upstream(TaskOutcome<?> outcome, Runnable action, Upstream next) {
+    private static final class Upstream { // not a record: its toString, equals and hashCode would recurse down next
+
+        final TaskOutcome<?> outcome;
+        final Runnable action;
+        final Upstream next;
+
+        Upstream(TaskOutcome<?> outcome, Runnable action, Upstream next) {
+            this.outcome = outcome;
+            this.action = action;
+            this.next = next;
+        }
     }
 
     /**
@@ -405,9 +415,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             only = all == null ? null : all.future;
             upstreams = all == null ? null : all.upstreams;
         }
-        for (Upstream up = upstreams; up != null; up = up.next()) {
-            if (!up.outcome().isDone()) {
-                up.outcome().removeDependent(up.action());
+        for (Upstream up = upstreams; up != null; up = up.next) {
+            if (!up.outcome.isDone()) {
+                up.outcome.removeDependent(up.action);
             }
         }
         for (int i = 0; i < actions.size(); i++) { // indexed: forEach on List.of() allocates an iterator per task
