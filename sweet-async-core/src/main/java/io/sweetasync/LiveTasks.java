@@ -109,7 +109,7 @@ final class LiveTasks {
         count.decrement();
         // A root never registered takes no stripe's monitor either: the rejected roots of 32 callers still
         // submitting met the ends of admitted ones (virtual threads, mounted again to take it) on those monitors.
-        if (node.parentNode() != null || rare != null && rare.neverRegistered) {
+        if (!registeredRoot(node, rare)) {
             return false;
         }
         leaving.incrementAndGet(); // before it leaves: a drain that finds it gone finds it counted here
@@ -364,18 +364,19 @@ final class LiveTasks {
                 }
             }
         }
-        // A root whose onFinished listeners run here: it left the registry, and its end is recorded (it stops
-        // counting as leaving) only once the caller returns
+        // A root whose onFinished listeners run here (announced on this thread: TaskOutcome.announce): it left the
+        // registry, and its end is recorded (it stops counting as leaving) only once the caller returns
         TaskNode<?> ending = here.ending();
-        // (announced on this thread: TaskOutcome.announce)
-        if (ending != null && ending.parentNode() == null && ending.outcome.now() == null
-                && ending.outcome.decided() != null && !roots.contains(ending)) {
-            Occasional rare = ending.occasionalOrNull();
-            if (rare == null || !rare.neverRegistered) {
-                own.add(ending);
-            }
+        if (ending != null && ending.outcome.now() == null && ending.outcome.decided() != null
+                && registeredRoot(ending, ending.occasionalOrNull()) && !roots.contains(ending)) {
+            own.add(ending);
         }
         return own;
+    }
+
+    /** Whether {@code node} is a root that was registered ({@code rare}: its {@link Occasional}, if any). */
+    private static boolean registeredRoot(TaskNode<?> node, Occasional rare) {
+        return node.parentNode() == null && (rare == null || !rare.neverRegistered);
     }
 
 }

@@ -181,14 +181,20 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
      * caller then calls {@link #firstFollowerAdded} (outside the lock). Under the lock, the outcome not done.
      */
     private boolean place() {
+        Followers<T> all = followersMade();
+        boolean first = !all.placed;
+        all.placed = true;
+        return first;
+    }
+
+    /** The followers, made if there are none yet (then not {@link Followers#placed}). Under the lock, not done. */
+    private Followers<T> followersMade() {
         Followers<T> all = followers;
         if (all == null) {
             all = new Followers<>();
             followers = all;
         }
-        boolean first = !all.placed;
-        all.placed = true;
-        return first;
+        return all;
     }
 
     /**
@@ -233,11 +239,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     void waitsFor(TaskOutcome<?> upstream, Runnable action) {
         synchronized (this) {
             if (!isDone()) {
-                Followers<T> all = followers;
-                if (all == null) {
-                    all = new Followers<>(); // not placed: the first follower still decides where they run
-                    followers = all;
-                }
+                Followers<T> all = followersMade(); // not placed: the first follower still decides where they run
                 all.upstreams = new Upstream(upstream, action, all.upstreams);
             }
         }

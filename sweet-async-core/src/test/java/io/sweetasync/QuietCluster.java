@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * A cluster of this member alone, for tests: no views, nothing to cancel or leave, no placement; a test
- * overrides what it scripts (its incarnation at least).
+ * overrides what it scripts (its incarnation at least). Public for the tests of other packages.
  */
-abstract class QuietCluster implements TaskCluster {
+public abstract class QuietCluster implements TaskCluster {
 
     @Override
     public void attach(ClusterHost host) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sweetasync.QuietCluster;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskId;
 import io.sweetasync.TaskOrchestrator;
@@ -16,11 +17,8 @@ import io.sweetasync.spi.ClusterHost;
 import io.sweetasync.spi.DurableCodec;
 import io.sweetasync.spi.DurableRecord;
 import io.sweetasync.spi.DurableStartGate;
-import io.sweetasync.spi.MemberSnapshot;
-import io.sweetasync.spi.PlacedTask;
 import io.sweetasync.spi.RemoteInvocation;
 import io.sweetasync.spi.RemoteOutcome;
-import io.sweetasync.spi.TaskCluster;
 import io.sweetasync.spi.TaskQuery;
 import io.sweetasync.spi.TaskRecord;
 import io.sweetasync.spi.TaskStore;
@@ -435,9 +433,16 @@ class SneakyCheckedSpiTest {
      * A cluster of this member alone whose {@code failing} call throws a checked exception; {@code host}, the
      * orchestrator it is attached to.
      */
-    private record SneakyCluster(Failing failing, AtomicReference<ClusterHost> host) implements TaskCluster {
+    private static final class SneakyCluster extends QuietCluster {
+        private final Failing failing;
+        private final AtomicReference<ClusterHost> host = new AtomicReference<>();
+
         SneakyCluster(Failing failing) {
-            this(failing, new AtomicReference<>());
+            this.failing = failing;
+        }
+
+        AtomicReference<ClusterHost> host() {
+            return host;
         }
 
         @Override
@@ -462,30 +467,11 @@ class SneakyCheckedSpiTest {
         }
 
         @Override
-        public String memberName() {
-            return "here";
-        }
-
-        @Override
-        public PlacedTask place(RemoteInvocation invocation) {
-            throw new UnsupportedOperationException("no placement in this test");
-        }
-
-        @Override
-        public List<MemberSnapshot> members() {
-            return List.of();
-        }
-
-        @Override
         public boolean cancel(TaskId id) {
             if (failing == Failing.CANCEL) {
                 throw sneaky(new IOException("the cluster's engine failed"));
             }
             return false;
-        }
-
-        @Override
-        public void detach() {
         }
     }
 
