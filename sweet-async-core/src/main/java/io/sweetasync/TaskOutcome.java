@@ -1,10 +1,6 @@
 package io.sweetasync;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,11 +21,13 @@ import java.util.function.BiConsumer;
  * <p>On a thread of a {@code PLATFORM}/{@code SINGLE} runtime a wait is a managed block: the waiting
  * body's slot is handed over while it waits (see {@link PooledRuntime}).
  *
- * <p>Its followers (the tasks waiting for it, its futures: {@link #followers}) are run by the thread that completes it,
- * right after the completion ({@link #completeAndRunFollowers}), with no dependent of the future of their own: the
- * place a completion registered by the first of them would have among the outcome's dependents, which run newest
- * first, when it has none older (see {@link #firstFollowerAdded}). When it has, the followers run in such a
- * completion, the outcome itself ({@link #accept}): no lambda per task.
+ * <p>Its followers (the tasks waiting for it, its futures: {@link TaskFollowers}, in {@link #followers}) are kept
+ * under its lock and run by the thread that completes it, right after the completion
+ * ({@link #completeAndRunFollowers}), with no dependent of the future of their own: the place a completion registered
+ * by the first of them would have among the outcome's dependents, which run newest first, when it has none older (see
+ * {@link #firstFollowerAdded}). When it has, the followers run in such a completion, the outcome itself
+ * ({@link #accept}): no lambda per task. This class decides when and where they run (the handshake between the first
+ * follower and the completion); {@link TaskFollowers} holds them and tells them.
  */
 final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements BiConsumer<TaskResult<T>, Throwable> {
 
@@ -108,90 +106,29 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
 
     /**
      * The dependents and the futures waiting for the outcome, and the upstreams this task waits for, in one object made
-     * by the first of them (most tasks have none: one field on every task instead of several). Guarded by this, as are
-     * its fields; null until the first one is added, and from the moment they are run. Volatile: the completing thread
-     * reads it without the lock once the outcome is complete, the first follower reads the completion once it is
-     * written (see {@link #firstFollowerAdded}); one of the two sees the other.
+     * by the first of them (see {@link TaskFollowers}). Guarded by this, as are its fields; null until the first one is
+     * added, and from the moment they are run. Volatile: the completing thread reads it without the lock once the
+     * outcome is complete, the first follower reads the completion once it is written (see
+     * {@link #firstFollowerAdded}); one of the two sees the other.
      */
-    private volatile Followers<T> followers;
+    private volatile TaskFollowers<T> followers;
 
     /**
-     * What waits for this outcome besides its waiters; see {@link #followers}. Each list is null while empty; the
-     * futures are in {@link #future} while there is only one of them.
-     */
-    private static final class Followers<T> {
-        /**
-         * What tasks waiting for this one ({@code after}, {@code chain}) do when it ends, each until that task ends
-         * first ({@link TaskOutcome#removeDependent}): a completion of the future itself could not be taken back,
-         * and would keep every such task that gave up (and its tree) for as long as this one runs. Each action maps
-         * to its waiting task, for the walks that find what cannot end before this one
-         * ({@link TaskNode#endsOnlyAfter}).
-         */
-        Map<Runnable, TaskNode<?>> dependents;
-        /**
-         * The futures of {@code toCompletableFuture()} made before the outcome completed, settled only after the
-         * dependents' actions ran ({@link TaskOutcome#afterCompletion}): a callback on such a future runs on the
-         * completing thread, and may wait for a task that starts only after this one; settled first (a completion
-         * runs its callbacks newest first), it waited for a start that came only after it returned.
-         */
-        List<TaskFuture<T>> futures;
-        /**
-         * The one future of {@link #futures} while there is only one (its slot 0; {@code futures} is null then): most
-         * tasks asked for a future are asked once, and a list would cost them an {@code ArrayList} and its array.
-         * Moved into {@code futures} when a second one comes; null when there is none or more than one.
-         */
-        TaskFuture<T> future;
-        /** Slots of {@link #futures} emptied by {@link TaskOutcome#forgetFuture} since it was last compacted. */
-        int forgotten;
-        /**
-         * How a single runtime's own thread waits for this outcome ({@link OwnWake}): made by the first such wait,
-         * registered as a dependent of its own; kept here so that later waits (one interrupted, then again) use it.
-         */
-        OwnWake wake;
-        /**
-         * The tasks this one waits for ({@code after}, {@code chain}) that had not ended as it was made, each with its
-         * action among their {@link #dependents}: taken back from them as this task ends
-         * ({@link TaskOutcome#waitsFor}), in case it ends first. Not a follower: it does not decide where the followers
-         * run ({@link #placed}).
-         */
-        Upstream upstreams;
-        /**
-         * Whether the first dependent, future or own wake came ({@link TaskOutcome#firstFollowerAdded} called or to be
-         * called by it): the object may have been made before, for {@link #upstreams} alone.
-         */
-        boolean placed;
-    }
-
-    /** One entry of {@link Followers#upstreams}: a task waited for, and this task's action among its dependents. */
-    private static final class Upstream { // not a record: its toString, equals and hashCode would recurse down next
-
-        final TaskOutcome<?> outcome;
-        final Runnable action;
-        final Upstream next;
-
-        Upstream(TaskOutcome<?> outcome, Runnable action, Upstream next) {
-            this.outcome = outcome;
-            this.action = action;
-            this.next = next;
-        }
-    }
-
-    /**
-     * The followers, made if there are none yet, marked {@link Followers#placed}: whether this call placed them, its
+     * The followers, made if there are none yet, marked {@link TaskFollowers#placed}: whether this call placed them, its
      * caller then calls {@link #firstFollowerAdded} (outside the lock). Under the lock, the outcome not done.
      */
     private boolean place() {
-        Followers<T> all = followersMade();
+        TaskFollowers<T> all = followersMade();
         boolean first = !all.placed;
         all.placed = true;
         return first;
     }
 
-    /** The followers, made if there are none yet (then not {@link Followers#placed}). Under the lock, not done. */
-    private Followers<T> followersMade() {
-        Followers<T> all = followers;
+    /** The followers, made if there are none yet (then not {@link TaskFollowers#placed}). Under the lock, not done. */
+    private TaskFollowers<T> followersMade() {
+        TaskFollowers<T> all = followers;
         if (all == null) {
-            all = new Followers<>();
+            all = new TaskFollowers<>();
             followers = all;
         }
         return all;
@@ -209,10 +146,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             done = isDone();
             if (!done) {
                 first = place();
-                if (followers.dependents == null) {
-                    followers.dependents = new LinkedHashMap<>();
-                }
-                followers.dependents.put(action, dependent);
+                followers.addDependent(action, dependent);
             }
         }
         if (done) {
@@ -227,7 +161,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     /**
      * Takes {@code action} back from {@code upstream}'s dependents ({@link #removeDependent}) as this task ends, in
      * case it ends first (cancelled, timed out, its parent stopping): a task that runs long does not keep those that
-     * gave up on it. At once if this task has ended already. Kept in {@link Followers#upstreams}, not registered as a
+     * gave up on it. At once if this task has ended already. Kept with its {@link TaskFollowers}, not registered as a
      * completion of this outcome: that cost every {@code after} and {@code chain} task a lambda, a
      * {@code CompletableFuture} and its {@code UniWhenComplete}, and, as an older dependent of the outcome, put its
      * future's followers in a completion of their own (see {@link #firstFollowerAdded}).
@@ -239,8 +173,8 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     void waitsFor(TaskOutcome<?> upstream, Runnable action) {
         synchronized (this) {
             if (!isDone()) {
-                Followers<T> all = followersMade(); // not placed: the first follower still decides where they run
-                all.upstreams = new Upstream(upstream, action, all.upstreams);
+                TaskFollowers<T> all = followersMade(); // not placed: the first follower still decides where they run
+                all.addUpstream(upstream, action);
             }
         }
         if (isDone()) {
@@ -256,9 +190,9 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     void upstreamsEnded() {
         if (followers != null) {
             synchronized (this) {
-                Followers<T> all = followers;
+                TaskFollowers<T> all = followers;
                 if (all != null) {
-                    all.upstreams = null;
+                    all.upstreamsEnded();
                 }
             }
         }
@@ -335,8 +269,8 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     /** Forgets a dependent's action: the task that waited has ended, there is nothing left for it to do. */
     void removeDependent(Runnable action) {
         synchronized (this) {
-            if (followers != null && followers.dependents != null) {
-                followers.dependents.remove(action);
+            if (followers != null) {
+                followers.removeDependent(action);
             }
         }
     }
@@ -345,38 +279,12 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
      * Forgets a future of {@code toCompletableFuture()} that its caller completed ({@code complete},
      * {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout}) before this outcome: settling it
      * would change nothing, and a task that runs long, polled that way ({@code toCompletableFuture().orTimeout(...)}
-     * per request), kept every such future until it ended. Its slot is emptied (found by its index, no scan); the
-     * list is compacted once more than half its slots are empty, so each future costs O(1) amortized however many
-     * are outstanding and in whichever order they complete.
+     * per request), kept every such future until it ended ({@link TaskFollowers#forgetFuture}: O(1) amortized).
      */
     void forgetFuture(TaskFuture<T> future) {
         synchronized (this) {
-            if (followers != null && followers.future == future) {
-                followers.future = null; // the only one: afterCompletion settles none then
-                future.slot = -1;
-                return;
-            }
-            List<TaskFuture<T>> futures = followers == null ? null : followers.futures;
-            int at = future.slot;
-            if (futures == null || at < 0 || at >= futures.size() || futures.get(at) != future) {
-                return; // settled already (or being settled), or made after the outcome completed
-            }
-            futures.set(at, null);
-            future.slot = -1;
-            if (++followers.forgotten * 2 > futures.size()) {
-                int kept = 0;
-                for (int i = 0; i < futures.size(); i++) {
-                    TaskFuture<T> still = futures.get(i);
-                    if (still != null) {
-                        still.slot = kept;
-                        futures.set(kept++, still);
-                    }
-                }
-                futures.subList(kept, futures.size()).clear();
-                followers.forgotten = 0;
-                if (kept == 0) {
-                    followers.futures = null; // afterCompletion settles none then
-                }
+            if (followers != null) {
+                followers.forgetFuture(future);
             }
         }
     }
@@ -384,85 +292,31 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     /** Whether a task that has not ended waits for this one (see {@link #addDependent}). */
     boolean hasDependents() {
         synchronized (this) {
-            return followers != null && followers.dependents != null && !followers.dependents.isEmpty();
+            return followers != null && followers.hasDependents();
         }
     }
 
     /** The tasks that wait for this one and have not ended (see {@link #addDependent}). */
     List<TaskNode<?>> dependentTasks() {
         synchronized (this) {
-            return followers == null || followers.dependents == null ? List.of()
-                    : List.copyOf(followers.dependents.values());
+            return followers == null ? List.of() : followers.dependentTasks();
         }
     }
 
     /**
-     * Takes this task back from the dependents of the upstreams that have not ended ({@link #waitsFor}), runs the
-     * dependents' actions, then settles the futures: through {@link Trampoline}, so that on a thread already draining
-     * terminal actions (this task ended as its upstream did) the futures are settled after the actions queued before
-     * them, never before a dependent was started. The removals run no code of anyone's and end no task: at once. An
-     * upstream that has ended is left alone (its own end drops its dependents, if it has not yet): most tasks that
-     * waited for another started only once it ended.
+     * Detaches the followers under the lock, taking their dependents' actions, then tells them outside it
+     * ({@link TaskFollowers#tell}): one thread alone finds them, once.
      */
     private void afterCompletion(TaskResult<T> result) {
+        TaskFollowers<T> all;
         List<Runnable> actions;
-        List<TaskFuture<T>> settled;
-        TaskFuture<T> only;
-        Upstream upstreams;
         synchronized (this) {
-            Followers<T> all = followers;
+            all = followers;
             followers = null;
-            actions = all == null || all.dependents == null ? List.of() : List.copyOf(all.dependents.keySet());
-            settled = all == null ? null : all.futures;
-            only = all == null ? null : all.future;
-            upstreams = all == null ? null : all.upstreams;
+            actions = all == null ? List.of() : all.actions();
         }
-        for (Upstream up = upstreams; up != null; up = up.next) {
-            if (!up.outcome.isDone()) {
-                up.outcome.removeDependent(up.action);
-            }
-        }
-        for (int i = 0; i < actions.size(); i++) { // indexed: forEach on List.of() allocates an iterator per task
-            Trampoline.run(actions.get(i));
-        }
-        if (settled != null || only != null) {
-            // Their callbacks run here, before the task leaves its parent: marked as its end's user code is, so
-            // that a callback's wait for an ancestor is refused and its shutdown(grace) does not wait for the tree.
-            // Guests as listeners are: on a body's thread (a parent that cancelled its queued child) an interrupt
-            // they leave or swallow changes nothing of that body's (Carrier.afterGuest), nor do the name, context class
-            // loader and priority they change, on any thread (ThreadState.restoreAfterGuest).
-            TaskNode<T> task = only == null ? null : only.task;
-            for (int i = 0; task == null; i++) { // at least half the slots hold a future (see forgetFuture)
-                TaskFuture<T> first = settled.get(i);
-                task = first == null ? null : first.task;
-            }
-            TaskNode<T> ended = task;
-            Trampoline.run(() -> ended.runWhileEnding("a completion callback", () -> {
-                Thread thread = Thread.currentThread(); // what the code may change of it, given back after it
-                String name = thread.getName();
-                ClassLoader loader = thread.getContextClassLoader();
-                int priority = thread.getPriority();
-                long before = Carrier.beforeGuest();
-                TaskNode<?> hidden = Carrier.hideTask();
-                ArrayDeque<Runnable> drain = Trampoline.leaveDrain();
-                try {
-                    if (only != null) {
-                        only.settle(result);
-                    }
-                    for (int i = 0; settled != null && i < settled.size(); i++) {
-                        TaskFuture<T> future = settled.get(i);
-                        if (future != null) { // a slot forgetFuture emptied
-                            future.settle(result);
-                        }
-                    }
-                }
-                finally {
-                    Trampoline.backToDrain(drain);
-                    Carrier.showTask(hidden);
-                    ThreadState.restoreAfterGuest(thread, name, loader, priority);
-                    Carrier.afterGuest(before);
-                }
-            }));
+        if (all != null) {
+            all.tell(actions, result);
         }
     }
 
@@ -477,7 +331,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
 
     /**
      * A new future of {@code task}'s value, completed when the task is terminal, once the tasks waiting for
-     * it ({@code after}, {@code chain}) were told (see {@link Followers#futures}); failing with the body's own
+     * it ({@code after}, {@code chain}) were told (see {@link TaskFollowers#tell}); failing with the body's own
      * exception rather than the {@code TaskFailedException} around it if {@code failsWithCause}.
      */
     CompletableFuture<T> newValueFuture(TaskNode<T> task, boolean failsWithCause) {
@@ -488,22 +342,7 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
             synchronized (this) {
                 if (!isDone()) {
                     first = place();
-                    if (followers.futures != null) {
-                        future.slot = followers.futures.size();
-                        followers.futures.add(future);
-                    }
-                    else if (followers.future == null) {
-                        followers.future = future;
-                        future.slot = 0;
-                    }
-                    else { // the second: both go to the list, the first (in its slot 0) before it
-                        List<TaskFuture<T>> futures = new ArrayList<>(4);
-                        futures.add(followers.future);
-                        futures.add(future);
-                        future.slot = 1;
-                        followers.future = null;
-                        followers.futures = futures;
-                    }
+                    followers.addFuture(future);
                 }
                 else {
                     decided = now();
