@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sweetasync.AsyncTask;
 import io.sweetasync.RetryPolicy;
+import io.sweetasync.ShutdownWaits;
 import io.sweetasync.SpawningTask;
 import io.sweetasync.TaskContext;
 import io.sweetasync.TaskId;
@@ -445,6 +446,9 @@ class HostileTreesTest {
         for (String runtime : List.of("virtual", "platform", "single")) {
             orchestrator.close();
             orchestrator = TaskOrchestrator.builder().build();
+            // The sibling ignores the close's cancel: the close gives up on it after this wait (5 s by default),
+            // by the same path whatever the wait.
+            ShutdownWaits.afterCancel(orchestrator, Duration.ofMillis(200));
             TaskOrchestrator mine = orchestrator;
             CountDownLatch siblingRuns = new CountDownLatch(1);
             CountDownLatch releaseSibling = new CountDownLatch(1);
