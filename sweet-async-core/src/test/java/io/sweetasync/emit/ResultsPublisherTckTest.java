@@ -30,6 +30,8 @@ public class ResultsPublisherTckTest extends FlowPublisherVerification<Map.Entry
 
     public ResultsPublisherTckTest() {
         // generous timeouts for a loaded two-core machine; signals are delivered on their own threads
+        // (the poll interval is the 2 s timeout too: the TCK 1.0.4's expectError sleeps one poll interval and looks
+        // once, so a shorter poll would shorten the time the spec309 errors have to arrive, not the wait)
         super(new TestEnvironment(2_000, 200), 1_000);
     }
 
