@@ -1,5 +1,6 @@
 package io.sweetasync;
 
+import static io.sweetasync.hostile.Sneaky.sneaky;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -103,11 +104,6 @@ class FollowersFailureTest {
                 cancels.incrementAndGet();
                 throw sneaky(new IOException("the clock's cancel failed"));
             };
-        }
-
-        @SuppressWarnings("unchecked")
-        private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
-            throw (X) t;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sweetasync.emit;
 
+import static io.sweetasync.hostile.Sneaky.sneaky;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,10 +42,5 @@ class SharedSourceSneakyTest {
         assertThat(pulls).as("the broken iterator is not pulled again").hasValue(1);
         source.leave();
         source.leave();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
-        throw (X) t;
     }
 }

@@ -1,5 +1,6 @@
 package io.sweetasync.hostile;
 
+import static io.sweetasync.hostile.Sneaky.sneaky;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -473,11 +474,5 @@ class SneakyCheckedSpiTest {
             }
             return false;
         }
-    }
-
-    /** Throws {@code t} unchecked, as code in a language without checked exceptions may. */
-    @SuppressWarnings("unchecked")
-    private static <X extends Throwable> RuntimeException sneaky(Throwable t) throws X {
-        throw (X) t;
     }
 }
