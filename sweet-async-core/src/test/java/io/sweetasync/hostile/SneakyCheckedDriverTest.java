@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class SneakyCheckedDriverTest {
 
     private static final Duration HANG = Duration.ofSeconds(30);
+    private static final String URL = "jdbc:h2:mem:sneaky-rollback;DB_CLOSE_DELAY=-1";
 
     /**
      * {@code Sources.query}: the query's own failure is the sender's error, a failing rollback only suppressed by it
@@ -39,7 +41,7 @@ class SneakyCheckedDriverTest {
     @Test
     void aRollbackThatThrowsACheckedExceptionDoesNotHideTheQuerysOwnError() throws Exception {
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:sneaky-rollback;DB_CLOSE_DELAY=-1");
+        h2.setURL(URL);
         try (Connection connection = h2.getConnection(); Statement ddl = connection.createStatement()) {
             ddl.execute("create table numbers(n int primary key)");
             ddl.execute("insert into numbers select x from system_range(1, 10)");
@@ -52,7 +54,7 @@ class SneakyCheckedDriverTest {
                     if (!method.getName().equals("getConnection") || args != null) {
                         throw new UnsupportedOperationException(method.getName());
                     }
-                    return new JdbcConnection((JdbcConnection) h2.getConnection()) {
+                    return new JdbcConnection(URL, new Properties(), "", "", false) {
                         @Override
                         public void rollback() throws SQLException {
                             if (failed.compareAndSet(false, true)) {
