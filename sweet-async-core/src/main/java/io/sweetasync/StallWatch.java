@@ -107,7 +107,8 @@ final class StallWatch {
                 try {
                     runtime.stall.look(runtime, now);
                 }
-                catch (RuntimeException | LinkageError ex) {
+                catch (Exception | LinkageError ex) {
+                    // a checked exception too: the log's handler is the user's, maybe in a language without them
                     LOG.log(Level.DEBUG, "could not look at runtime '" + runtime.name() + "'", ex);
                 }
             }

@@ -102,7 +102,7 @@ public final class Sources {
                     try {
                         restore(connection, autoCommit);
                     }
-                    catch (SQLException | RuntimeException restoreFailed) {
+                    catch (Exception restoreFailed) { // the driver's: a checked exception undeclared too
                         first.addSuppressed(restoreFailed);
                     }
                     throw first;
