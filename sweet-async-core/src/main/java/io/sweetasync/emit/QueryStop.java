@@ -90,7 +90,7 @@ final class QueryStop implements AutoCloseable {
                 LOG.log(Level.WARNING, "the query of a stopped pipeline did not return within {0} of its cancel: its "
                         + "connection was aborted", ABORT_AFTER);
             }
-            catch (SQLException | RuntimeException | LinkageError ex) {
+            catch (Exception | LinkageError ex) { // the driver's: a checked exception undeclared too
                 LOG.log(Level.WARNING, "the query of a stopped pipeline did not return within " + ABORT_AFTER + " of "
                         + "its cancel, and its connection could not be aborted: its sender waits for the database", ex);
             }
