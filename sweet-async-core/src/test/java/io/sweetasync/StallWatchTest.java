@@ -1,15 +1,20 @@
 package io.sweetasync;
 
+import static io.sweetasync.hostile.Sneaky.sneaky;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.hostile.LogLines;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,25 +46,78 @@ class StallWatchTest {
     void aSingleRuntimeWhoseBodyWaitsOnALatchForATaskQueuedBehindItIsNamedOnceAndItsEndSaid() throws Exception {
         try (LogLines log = LogLines.capture(StallWatch.class.getName());
                 TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.single("one")).build()) {
-            CountDownLatch latch = new CountDownLatch(1);
-            CountDownLatch waiting = new CountDownLatch(1);
-            SpawningTask<String> waiter = orchestrator.to(String.class).named("waiter").runtime("one").run(() -> {
-                waiting.countDown();
-                latch.await(); // the task below counts it down, but it is queued behind this body
-                return "done";
-            });
-            assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
-            SpawningTask<String> opener = orchestrator.to(String.class).named("opener").runtime("one").run(() -> {
-                latch.countDown();
-                return "opened";
-            });
+            Stall stall = stallOne(orchestrator);
             await().atMost(Duration.ofSeconds(30)).until(() -> warnings(log).size() == 1);
             String warning = warnings(log).getFirst();
-            assertThat(warning).contains("runtime 'one'", "1 task(s) queued", waiter.id().toString(),
+            assertThat(warning).contains("runtime 'one'", "1 task(s) queued", stall.waiter().id().toString(),
                     "in java.util.concurrent.CountDownLatch.await called from " + StallWatchTest.class.getName(),
                     "joinChildren()", "CompletableFuture.allOf");
             Thread.sleep(2_500); // three more looks: said once per stall
             assertThat(warnings(log)).hasSize(1);
+            stall.end(log);
+        }
+    }
+
+    /**
+     * The watch, one thread for every pooled runtime of the JVM, keeps watching after a look at one runtime fails. It
+     * caught an unchecked failure only: a logging backend of the user's (a {@code java.util.logging} handler, where
+     * {@link System.Logger} goes without another) written without checked exceptions threw one from the stall's
+     * warning, and the watch's thread died: no stall of any runtime was said again, nor the end of this one, and
+     * nothing started another watch while a runtime was watched.
+     */
+    @Test
+    void aLogHandlerThatThrowsACheckedExceptionOnTheWarningDoesNotEndTheWatch() throws Exception {
+        Logger logger = Logger.getLogger(StallWatch.class.getName());
+        AtomicBoolean thrown = new AtomicBoolean();
+        Handler failing = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == java.util.logging.Level.WARNING && thrown.compareAndSet(false, true)) {
+                    throw sneaky(new IOException("the log file's disk is full"));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(failing);
+        try (LogLines log = LogLines.capture(StallWatch.class.getName());
+                TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.single("one")).build()) {
+            Stall stall = stallOne(orchestrator);
+            await().atMost(Duration.ofSeconds(30)).untilTrue(thrown);
+            stall.end(log); // said by the watch, which looks on after the warning failed
+        }
+        finally {
+            logger.removeHandler(failing);
+        }
+    }
+
+    /** Runtime 'one' (a single thread) stalled: its body waits on a latch for the task queued behind it. */
+    private static Stall stallOne(TaskOrchestrator orchestrator) throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(1);
+        CountDownLatch waiting = new CountDownLatch(1);
+        SpawningTask<String> waiter = orchestrator.to(String.class).named("waiter").runtime("one").run(() -> {
+            waiting.countDown();
+            latch.await(); // the task below counts it down, but it is queued behind this body
+            return "done";
+        });
+        assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+        SpawningTask<String> opener = orchestrator.to(String.class).named("opener").runtime("one").run(() -> {
+            latch.countDown();
+            return "opened";
+        });
+        return new Stall(latch, waiter, opener);
+    }
+
+    private record Stall(CountDownLatch latch, SpawningTask<String> waiter, SpawningTask<String> opener) {
+
+        /** Lets the waiter go (as the opener would) and checks both end and the stall's end is said. */
+        void end(LogLines log) throws Exception {
             latch.countDown();
             assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("done");
             assertThat(opener.get(10, TimeUnit.SECONDS)).isEqualTo("opened");

@@ -1,10 +1,12 @@
 package io.sweetasync.emit;
 
+import static io.sweetasync.hostile.Sneaky.sneaky;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sweetasync.TaskOrchestrator;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -17,11 +19,14 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
+import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,12 +88,7 @@ class SourcesTest {
      */
     @Test
     void aFailingRollbackDoesNotHideTheQuerysOwnError() throws Exception {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:rollback;DB_CLOSE_DELAY=-1");
-        try (Connection connection = h2.getConnection(); Statement ddl = connection.createStatement()) {
-            ddl.execute("create table numbers(n int primary key)");
-            ddl.execute("insert into numbers select x from system_range(1, 10)");
-        }
+        JdbcDataSource h2 = numbers("jdbc:h2:mem:rollback;DB_CLOSE_DELAY=-1");
         DataSource failingRollback = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] { DataSource.class }, (proxy, method, args) -> {
                     Object result = invoke(h2, method, args);
@@ -103,8 +103,52 @@ class SourcesTest {
                                 return invoke(connection, m, a);
                             });
                 });
+        assertThat(rowErrorOf(failingRollback).getSuppressed()).singleElement()
+                .satisfies(suppressed -> assertThat(suppressed).hasMessage("connection already closed"));
+    }
+
+    /**
+     * The same, for a driver (or a wrapper of one) written without checked exceptions whose rollback throws one it
+     * does not declare: {@code Sources.query} caught only a {@code SQLException} or an unchecked one there, and the
+     * rollback's {@code IOException} replaced the row's failure.
+     */
+    @Test
+    void aRollbackThatThrowsACheckedExceptionDoesNotHideTheQuerysOwnError() throws Exception {
+        String url = "jdbc:h2:mem:sneaky-rollback;DB_CLOSE_DELAY=-1";
+        numbers(url);
+        AtomicBoolean failed = new AtomicBoolean();
+        // The source is a proxy (it throws nothing here); the connection is the driver's class, whose own method
+        // throws: a proxy would wrap an undeclared checked exception in an UndeclaredThrowableException.
+        DataSource failingRollback = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { DataSource.class }, (proxy, method, args) -> new JdbcConnection(url, new Properties(),
+                        "", "", false) {
+                    @Override
+                    public void rollback() throws SQLException {
+                        if (failed.compareAndSet(false, true)) {
+                            throw sneaky(new IOException("the driver's rollback failed"));
+                        }
+                        super.rollback();
+                    }
+                });
+        assertThat(rowErrorOf(failingRollback).getSuppressed()).singleElement().satisfies(suppressed -> assertThat(
+                suppressed).isInstanceOf(IOException.class).hasMessage("the driver's rollback failed"));
+    }
+
+    /** A database at {@code url} with a table of the numbers 1 to 10. */
+    private static JdbcDataSource numbers(String url) throws SQLException {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL(url);
+        try (Connection connection = h2.getConnection(); Statement ddl = connection.createStatement()) {
+            ddl.execute("create table numbers(n int primary key)");
+            ddl.execute("insert into numbers select x from system_range(1, 10)");
+        }
+        return h2;
+    }
+
+    /** The error of a query of the numbers whose third row fails: that row's own, rows 1 and 2 received. */
+    private Throwable rowErrorOf(DataSource source) {
         FinalEvent<Integer, Integer> done = orchestrator.emits(Integer.class)
-                .sender(Sources.query(failingRollback, "select n from numbers order by n", 4, row -> {
+                .sender(Sources.query(source, "select n from numbers order by n", 4, row -> {
                     if (row.getInt(1) == 3) {
                         throw new IllegalStateException("row 3 is bad");
                     }
@@ -113,11 +157,10 @@ class SourcesTest {
                 .receiver((event, collector) -> collector.collect(event.data(), event.data()))
                 .awaitFinalEvent();
         assertThat(done.received()).isEqualTo(2);
-        assertThat(done.errors()).singleElement().satisfies(error -> {
-            assertThat(error.error()).isInstanceOf(IllegalStateException.class).hasMessage("row 3 is bad");
-            assertThat(error.error().getSuppressed()).singleElement()
-                    .satisfies(suppressed -> assertThat(suppressed).hasMessage("connection already closed"));
-        });
+        assertThat(done.errors()).hasSize(1);
+        Throwable error = done.errors().getFirst().error();
+        assertThat(error).isInstanceOf(IllegalStateException.class).hasMessage("row 3 is bad");
+        return error;
     }
 
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
