@@ -3,7 +3,6 @@ package io.sweetasync.emit;
 import io.sweetasync.TaskContext;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -74,7 +73,7 @@ final class QueryStop implements AutoCloseable {
             try {
                 statement.cancel();
             }
-            catch (SQLException | RuntimeException | LinkageError ex) {
+            catch (Exception | LinkageError ex) { // the driver's: a checked exception undeclared too (see the abort below)
                 LOG.log(Level.DEBUG, "could not cancel the query of a stopped pipeline", ex);
             }
         }
