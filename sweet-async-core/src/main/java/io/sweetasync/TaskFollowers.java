@@ -15,12 +15,13 @@ import java.util.Map;
  * <p>Invariants: one object per outcome at most, made by the first of them ({@link TaskOutcome#followers}: most tasks
  * have none, one field on every task instead of several; made only while the outcome is not done). Guarded by its
  * outcome's lock, as is that field: every method but {@link #tell} is called holding it, while the object is still
- * its outcome's. Detached from its outcome (the field set to null, {@link #actions} taken) under that lock once the
- * outcome is complete, then told once, by that one thread, outside the lock: from then on nothing writes to it (every
- * writer reaches it through the field, under the lock). Where and when it is told (on the completing thread, or in a
- * completion of its own) is the outcome's handshake ({@link TaskOutcome#firstFollowerAdded}); {@link #placed} is what
- * it keeps of it. Each list is null until its first entry; the futures are in {@link #future} while there is only
- * one of them.
+ * its outcome's ({@link #actions}: as it is detached). Detached from its outcome (the field set to null,
+ * {@link #actions} taken) under that lock once the outcome is complete, then told once, by that one thread, outside
+ * the lock: from then on nothing writes to it (every writer reaches it through the field, under the lock). Where and
+ * when it is told (on the completing thread, or in a completion of its own) is the outcome's handshake
+ * ({@link TaskOutcome#firstFollowerAdded}); {@link #placed} is what it keeps of it. Each list is null until its first
+ * entry (or again once emptied: {@link #forgetFuture}); the futures are in {@link #future} while there is no list,
+ * until a second one comes, then all in {@link #futures}.
  */
 final class TaskFollowers<T> {
 
@@ -41,7 +42,8 @@ final class TaskFollowers<T> {
     /**
      * The one future of {@link #futures} while there is only one (its slot 0; {@code futures} is null then): most
      * tasks asked for a future are asked once, and a list would cost them an {@code ArrayList} and its array. Moved
-     * into {@code futures} when a second one comes; null when there is none or more than one.
+     * into {@code futures} when a second one comes; null when there is none, or while {@code futures} holds them
+     * (even one: {@link #forgetFuture} drops the list only once it emptied every slot).
      */
     private TaskFuture<T> future;
     /** Slots of {@link #futures} emptied by {@link #forgetFuture} since it was last compacted. */

@@ -11,7 +11,7 @@ import java.util.function.BiConsumer;
  * A task's outcome and the ways to wait for it: what {@code result()}, {@code join()}, {@code get()} and
  * {@code toCompletableFuture()} of a {@link SpawningTask} do.
  *
- * <p>Invariants: completed once, by {@link TaskEnding#finish()} alone, always normally (never
+ * <p>Invariants: completed once, by {@link TaskEnding#finish} alone, always normally (never
  * exceptionally: a failure is a {@link TaskResult.Err}); completed only after the task's status is
  * terminal, so a waiter released by it sees the final status. Never handed out: callers get
  * {@link SpawningTask} or a {@link TaskFuture} fed by it, so nothing outside can complete it. It extends
