@@ -36,6 +36,9 @@ final class ExecutorRuntime extends TaskRuntime {
     private final Set<Attempt> handedOver = ConcurrentHashMap.newKeySet();
     /** Set once a thread waits for the service's termination (it is shut down: that happens once). */
     private final AtomicBoolean watching = new AtomicBoolean();
+    /** How often a service whose {@code awaitTermination} failed is asked whether it has terminated. */
+    private static final long POLL_MILLIS = 100;
+    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
 
     ExecutorRuntime(String name, Executor executor) {
         super(name);
@@ -91,13 +94,8 @@ final class ExecutorRuntime extends TaskRuntime {
             return;
         }
         Thread.ofVirtual().name("sweet-async-" + name() + "-termination").start(() -> {
-            try {
-                while (!service.awaitTermination(1, TimeUnit.DAYS)) {
-                    // a body on it that ignores its interrupt keeps it from terminating
-                }
-            }
-            catch (InterruptedException ex) {
-                return; // nobody interrupts this thread but a JVM going down
+            if (!terminated()) {
+                return;
             }
             for (Attempt attempt : handedOver) {
                 if (attempt.claim()) {
@@ -106,6 +104,40 @@ final class ExecutorRuntime extends TaskRuntime {
                 }
             }
         });
+    }
+
+    /**
+     * Waits until the service has terminated: whether it has (false if this thread was interrupted, which only a JVM
+     * going down does, or the service cannot say). The service is the user's: one whose {@code awaitTermination}
+     * throws (one that does not support it, or a checked exception undeclared) is asked {@code isTerminated()} every
+     * {@link #POLL_MILLIS} instead; one whose {@code isTerminated()} throws too is given up on, said (the attempts it
+     * dropped then stay queued, as they would on a service that never terminates).
+     */
+    private boolean terminated() {
+        boolean polling = false;
+        while (true) {
+            try {
+                if (polling ? service.isTerminated() : service.awaitTermination(1, TimeUnit.DAYS)) {
+                    return true;
+                }
+                if (polling) {
+                    Thread.sleep(POLL_MILLIS);
+                } // else a body on it that ignores its interrupt keeps it from terminating
+            }
+            catch (InterruptedException ex) {
+                return false;
+            }
+            catch (Exception | LinkageError ex) {
+                if (polling) {
+                    LOG.log(System.Logger.Level.WARNING, "runtime '" + name() + "': cannot tell when your executor "
+                            + "has terminated; the tasks it was given and has not begun will not be ended", ex);
+                    return false;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "runtime '" + name() + "': your executor's awaitTermination "
+                        + "failed; asking isTerminated() instead", ex);
+                polling = true;
+            }
+        }
     }
 
     /**
