@@ -23,7 +23,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Its followers (the tasks waiting for it, its futures: {@link TaskFollowers}, in {@link #followers}) are kept
  * under its lock and run by the thread that completes it, right after the completion
- * ({@link #completeAndRunFollowers}), with no dependent of the future of their own: the place a completion registered
+ * ({@link #completeAndRunFollowers}; or by the first follower itself, if it finds the completion written as the
+ * completing thread read no followers), with no dependent of the future of their own: the place a completion registered
  * by the first of them would have among the outcome's dependents, which run newest first, when it has none older (see
  * {@link #firstFollowerAdded}). When it has, the followers run in such a completion, the outcome itself
  * ({@link #accept}): no lambda per task. This class decides when and where they run (the handshake between the first
