@@ -74,7 +74,28 @@ class UsersExecutorShutDownTest {
 
     @Test
     void aTaskQueuedOnAnExecutorShutDownNowEnds() throws Exception {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+        queuedTaskEndsRejectedAfterShutdownNow(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>()));
+    }
+
+    /**
+     * A service of yours whose {@code awaitTermination} throws (one that does not support it, or fails) still has the
+     * tasks it dropped rejected once it has terminated: the watch asks {@code isTerminated()} instead. Its thread died
+     * with the exception, and the queued task stayed {@code QUEUED} for ever.
+     */
+    @Test
+    void aServiceWhoseAwaitTerminationThrowsStillHasItsDroppedTasksRejected() throws Exception {
+        queuedTaskEndsRejectedAfterShutdownNow(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>()) {
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) {
+                throw new UnsupportedOperationException("this service cannot be waited for");
+            }
+        });
+    }
+
+    /** A task queued behind a sleeping one on {@code pool}, which is then shut down now, ends rejected SHUTDOWN. */
+    private static void queuedTaskEndsRejectedAfterShutdownNow(ThreadPoolExecutor pool) throws InterruptedException {
         try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.executor("users", pool))
                 .build()) {
             CountDownLatch running = new CountDownLatch(1);
@@ -93,39 +114,6 @@ class UsersExecutorShutDownTest {
                             .isEqualTo(RejectionReason.SHUTDOWN))
                     .hasMessageContaining("queued#")
                     .hasMessageContaining("'users' (an executor of yours) was shut down before it ran the task"));
-        }
-    }
-
-    /**
-     * A service of yours whose {@code awaitTermination} throws (one that does not support it, or fails) still has the
-     * tasks it dropped rejected once it has terminated: the watch asks {@code isTerminated()} instead. Its thread died
-     * with the exception, and the queued task stayed {@code QUEUED} for ever.
-     */
-    @Test
-    void aServiceWhoseAwaitTerminationThrowsStillHasItsDroppedTasksRejected() throws Exception {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) {
-                throw new UnsupportedOperationException("this service cannot be waited for");
-            }
-        };
-        try (TaskOrchestrator orchestrator = TaskOrchestrator.builder().runtime(TaskRuntime.executor("users", pool))
-                .build()) {
-            CountDownLatch running = new CountDownLatch(1);
-            SpawningTask<Integer> first = orchestrator.to(Integer.class).named("first").runtime("users").run(() -> {
-                running.countDown();
-                Thread.sleep(Long.MAX_VALUE);
-                return 0;
-            });
-            running.await();
-            SpawningTask<Integer> queued = orchestrator.to(Integer.class).named("queued").runtime("users").run(() -> 1);
-            assertThat(pool.shutdownNow()).hasSize(1);
-            assertThat(assertTimeoutPreemptively(HANG, first::result).isOk()).isFalse();
-            TaskResult<Integer> result = assertTimeoutPreemptively(HANG, queued::result);
-            assertThat(result).isInstanceOfSatisfying(TaskResult.Err.class, err -> assertThat(err.error())
-                    .isInstanceOfSatisfying(TaskRejectedException.class, rejected -> assertThat(rejected.reason())
-                            .isEqualTo(RejectionReason.SHUTDOWN))
-                    .hasMessageContaining("queued#"));
         }
     }
 }
