@@ -27,6 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ExecutorRuntime extends TaskRuntime {
 
+    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
+    /** How often a service whose {@code awaitTermination} failed is asked whether it has terminated. */
+    private static final long POLL_MILLIS = 100;
+
     private final Executor executor;
     /** The executor, if it is a service that can be shut down; else null. */
     private final ExecutorService service;
@@ -36,9 +40,6 @@ final class ExecutorRuntime extends TaskRuntime {
     private final Set<Attempt> handedOver = ConcurrentHashMap.newKeySet();
     /** Set once a thread waits for the service's termination (it is shut down: that happens once). */
     private final AtomicBoolean watching = new AtomicBoolean();
-    /** How often a service whose {@code awaitTermination} failed is asked whether it has terminated. */
-    private static final long POLL_MILLIS = 100;
-    private static final System.Logger LOG = System.getLogger(TaskOrchestrator.class.getName());
 
     ExecutorRuntime(String name, Executor executor) {
         super(name);
@@ -114,29 +115,39 @@ final class ExecutorRuntime extends TaskRuntime {
      * dropped then stay queued, as they would on a service that never terminates).
      */
     private boolean terminated() {
-        boolean polling = false;
-        while (true) {
-            try {
-                if (polling ? service.isTerminated() : service.awaitTermination(1, TimeUnit.DAYS)) {
-                    return true;
-                }
-                if (polling) {
+        try {
+            if (!awaitedTermination()) {
+                while (!service.isTerminated()) {
                     Thread.sleep(POLL_MILLIS);
-                } // else a body on it that ignores its interrupt keeps it from terminating
-            }
-            catch (InterruptedException ex) {
-                return false;
-            }
-            catch (Exception | LinkageError ex) {
-                if (polling) {
-                    LOG.log(System.Logger.Level.WARNING, "runtime '" + name() + "': cannot tell when your executor "
-                            + "has terminated; the tasks it was given and has not begun will not be ended", ex);
-                    return false;
                 }
-                LOG.log(System.Logger.Level.DEBUG, "runtime '" + name() + "': your executor's awaitTermination "
-                        + "failed; asking isTerminated() instead", ex);
-                polling = true;
             }
+            return true;
+        }
+        catch (InterruptedException ex) {
+            return false;
+        }
+        catch (Exception | LinkageError ex) {
+            LOG.log(System.Logger.Level.WARNING, "runtime '" + name() + "': cannot tell when your executor has "
+                    + "terminated; the tasks it was given and has not begun will not be ended", ex);
+            return false;
+        }
+    }
+
+    /** Waits in the service's {@code awaitTermination} until it has terminated: false if that threw (said). */
+    private boolean awaitedTermination() throws InterruptedException {
+        try {
+            while (!service.awaitTermination(1, TimeUnit.DAYS)) {
+                // a body on it that ignores its interrupt keeps it from terminating
+            }
+            return true;
+        }
+        catch (InterruptedException ex) {
+            throw ex;
+        }
+        catch (Exception | LinkageError ex) {
+            LOG.log(System.Logger.Level.DEBUG, "runtime '" + name() + "': your executor's awaitTermination "
+                    + "failed; asking isTerminated() instead", ex);
+            return false;
         }
     }
 

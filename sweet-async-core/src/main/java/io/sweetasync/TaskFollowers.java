@@ -14,14 +14,13 @@ import java.util.Map;
  *
  * <p>Invariants: one object per outcome at most, made by the first of them ({@link TaskOutcome#followers}: most tasks
  * have none, one field on every task instead of several; made only while the outcome is not done). Guarded by its
- * outcome's lock, as is that field: every method but {@link #tell} is called holding it, while the object is still
- * its outcome's ({@link #actions}: as it is detached). Detached from its outcome (the field set to null,
- * {@link #actions} taken) under that lock once the outcome is complete, then told once, by that one thread, outside
- * the lock: from then on nothing writes to it (every writer reaches it through the field, under the lock). Where and
- * when it is told (on the completing thread, or in a completion of its own) is the outcome's handshake
- * ({@link TaskOutcome#firstFollowerAdded}); {@link #placed} is what it keeps of it. Each list is null until its first
- * entry (or again once emptied: {@link #forgetFuture}); the futures are in {@link #future} while there is no list,
- * until a second one comes, then all in {@link #futures}.
+ * outcome's lock, as is that field: every method but {@link #tell} is called holding it, while the object is still its
+ * outcome's. Detached from its outcome (the field set to null) under that lock once the outcome is complete, then told
+ * once, by that one thread, outside the lock: from then on nothing writes to it (every writer reaches it through the
+ * field, under the lock). Where and when it is told (on the completing thread, or in a completion of its own) is the
+ * outcome's handshake ({@link TaskOutcome#firstFollowerAdded}); {@link #placed} is what it keeps of it. Each list is
+ * null until its first entry (or again once emptied: {@link #forgetFuture}); the futures are in {@link #future} while
+ * there is no list, until a second one comes, then all in {@link #futures}.
  */
 final class TaskFollowers<T> {
 
@@ -169,22 +168,17 @@ final class TaskFollowers<T> {
         }
     }
 
-    /** The dependents' actions, copied: taken under the lock as the followers are detached, then run ({@link #tell}). */
-    List<Runnable> actions() {
-        return dependents == null ? List.of() : List.copyOf(dependents.keySet());
-    }
-
     /**
      * Takes this task back from the dependents of the upstreams that have not ended ({@link TaskOutcome#waitsFor}),
-     * runs the dependents' {@code actions} (taken as the followers were detached: {@link #actions}), then settles the
-     * futures: through {@link Trampoline}, so that on a thread already draining terminal actions (this task ended as
-     * its upstream did) the futures are settled after the actions queued before them, never before a dependent was
-     * started. The removals run no code of anyone's and end no task: at once. An upstream that has ended is left alone
-     * (its own end drops its dependents, if it has not yet): most tasks that waited for another started only once it
-     * ended. Called once, outside the lock, after this object was detached from its outcome: nothing writes to it any
-     * more.
+     * runs the dependents' actions, then settles the futures: through {@link Trampoline}, so that on a thread already
+     * draining terminal actions (this task ended as its upstream did) the futures are settled after the actions queued
+     * before them, never before a dependent was started. The removals run no code of anyone's and end no task: at once.
+     * An upstream that has ended is left alone (its own end drops its dependents, if it has not yet): most tasks that
+     * waited for another started only once it ended. Called once, outside the lock, after this object was detached from
+     * its outcome: nothing writes to it any more.
      */
-    void tell(List<Runnable> actions, TaskResult<T> result) {
+    void tell(TaskResult<T> result) {
+        List<Runnable> actions = dependents == null ? List.of() : List.copyOf(dependents.keySet());
         List<TaskFuture<T>> settled = futures;
         TaskFuture<T> only = future;
         for (Upstream up = upstreams; up != null; up = up.next) {

@@ -305,19 +305,17 @@ final class TaskOutcome<T> extends CompletableFuture<TaskResult<T>> implements B
     }
 
     /**
-     * Detaches the followers under the lock, taking their dependents' actions, then tells them outside it
-     * ({@link TaskFollowers#tell}): one thread alone finds them, once.
+     * Detaches the followers under the lock, then tells them outside it ({@link TaskFollowers#tell}): one thread alone
+     * finds them, once, and nothing writes to them after (every writer reaches them through the field, under the lock).
      */
     private void afterCompletion(TaskResult<T> result) {
         TaskFollowers<T> all;
-        List<Runnable> actions;
         synchronized (this) {
             all = followers;
             followers = null;
-            actions = all == null ? List.of() : all.actions();
         }
         if (all != null) {
-            all.tell(actions, result);
+            all.tell(result);
         }
     }
 

@@ -127,42 +127,7 @@ class CompletionOrderTest {
             go.await();
             return "done";
         });
-        AtomicReference<SpawningTask<String>> chained = new AtomicReference<>();
-        AtomicReference<String> seenByJoiner = new AtomicReference<>();
-        Thread joiner = Thread.ofPlatform().name("joiner").start(() -> {
-            job.join();
-            order.add("join returned");
-            seenByJoiner.set(chained.get().status() + "");
-        });
-        AtomicReference<String> seenByGetter = new AtomicReference<>();
-        Thread getter = Thread.ofPlatform().name("getter").start(() -> {
-            try {
-                job.get();
-            }
-            catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
-            seenByGetter.set(order.contains("future done") + "");
-        });
-        awaitWaiting(joiner);
-        awaitWaiting(getter);
-        CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(value -> order.add("future " + value));
-        CountDownLatch chainMayEnd = new CountDownLatch(1);
-        chained.set(job.chain(value -> {
-            await(chainMayEnd);
-            return value + "!";
-        }));
-        go.countDown();
-        joiner.join();
-        getter.join();
-        callback.join();
-        assertThat(order).containsExactly("future done", "join returned");
-        assertThat(seenByJoiner.get()).as("the chained task's status when the earlier join() returned")
-                .isIn("QUEUED", "RUNNING");
-        assertThat(seenByGetter.get()).as("the future's callback had run when the earlier get() returned")
-                .isEqualTo("true");
-        chainMayEnd.countDown();
-        assertThat(chained.get().join()).isEqualTo("done!");
+        earlierWaitersAreReleasedAfterTheFuturesCallbackAndTheDependentsStart(job, "done", go);
     }
 
     /**
@@ -183,43 +148,53 @@ class CompletionOrderTest {
             SpawningTask<String> job = chained ? upstream.chain(value -> value + "+chain")
                     : orchestrator.to(String.class).named("after").after(upstream).run(() -> "after");
             String value = chained ? "up+chain" : "after";
-            AtomicReference<SpawningTask<String>> next = new AtomicReference<>();
-            AtomicReference<String> seenByJoiner = new AtomicReference<>();
-            Thread joiner = Thread.ofPlatform().name("joiner").start(() -> {
-                job.join();
-                order.add("join returned");
-                seenByJoiner.set(next.get().status() + "");
-            });
-            AtomicReference<String> seenByGetter = new AtomicReference<>();
-            Thread getter = Thread.ofPlatform().name("getter").start(() -> {
-                try {
-                    job.get();
-                }
-                catch (Exception ex) {
-                    throw new IllegalStateException(ex);
-                }
-                seenByGetter.set(order.contains("future " + value) + "");
-            });
-            awaitWaiting(joiner);
-            awaitWaiting(getter);
-            CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(done -> order.add("future " + done));
-            CountDownLatch nextMayEnd = new CountDownLatch(1);
-            next.set(job.chain(done -> {
-                await(nextMayEnd);
-                return done + "!";
-            }));
-            go.countDown();
-            joiner.join();
-            getter.join();
-            callback.join();
-            assertThat(order).as(value).containsExactly("future " + value, "join returned");
-            assertThat(seenByJoiner.get()).as(value + ": the next task's status when the earlier join() returned")
-                    .isIn("QUEUED", "RUNNING");
-            assertThat(seenByGetter.get()).as(value + ": the future's callback had run when the earlier get() returned")
-                    .isEqualTo("true");
-            nextMayEnd.countDown();
-            assertThat(next.get().join()).isEqualTo(value + "!");
+            earlierWaitersAreReleasedAfterTheFuturesCallbackAndTheDependentsStart(job, value, go);
         }
+    }
+
+    /**
+     * A {@code join()} and a {@code get()} that wait for {@code job} (whose value is {@code value}, once {@code go}
+     * opens) before its first future and dependent are made are released only after the future's callback ran and the
+     * dependent was started.
+     */
+    private void earlierWaitersAreReleasedAfterTheFuturesCallbackAndTheDependentsStart(SpawningTask<String> job,
+            String value, CountDownLatch go) throws Exception {
+        AtomicReference<SpawningTask<String>> next = new AtomicReference<>();
+        AtomicReference<String> seenByJoiner = new AtomicReference<>();
+        Thread joiner = Thread.ofPlatform().name("joiner").start(() -> {
+            job.join();
+            order.add("join returned");
+            seenByJoiner.set(next.get().status() + "");
+        });
+        AtomicReference<String> seenByGetter = new AtomicReference<>();
+        Thread getter = Thread.ofPlatform().name("getter").start(() -> {
+            try {
+                job.get();
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+            seenByGetter.set(order.contains("future " + value) + "");
+        });
+        awaitWaiting(joiner);
+        awaitWaiting(getter);
+        CompletableFuture<Void> callback = job.toCompletableFuture().thenAccept(done -> order.add("future " + done));
+        CountDownLatch nextMayEnd = new CountDownLatch(1);
+        next.set(job.chain(done -> {
+            await(nextMayEnd);
+            return done + "!";
+        }));
+        go.countDown();
+        joiner.join();
+        getter.join();
+        callback.join();
+        assertThat(order).as(value).containsExactly("future " + value, "join returned");
+        assertThat(seenByJoiner.get()).as(value + ": the next task's status when the earlier join() returned")
+                .isIn("QUEUED", "RUNNING");
+        assertThat(seenByGetter.get()).as(value + ": the future's callback had run when the earlier get() returned")
+                .isEqualTo("true");
+        nextMayEnd.countDown();
+        assertThat(next.get().join()).isEqualTo(value + "!");
     }
 
     /**

@@ -92,7 +92,7 @@ class SampledResourcesTest {
                         // error (CI once: 420 ms for 300). Its own samples, the figure without the lost ones or with
                         // them all, are near the truth. (Lost samples are valued at what samples stand for lately,
                         // about 10 ms: valued at the latest sample's, with its timer's overruns, they likely made CI's
-                        // about 480 ms for 300; see LostSamplesAfterOverrunTest.)
+                        // about 480 ms for 300; see Review16ResLostSamplesTest.)
                         SampledFigures sampled = ((TaskNode<?>) probe.task()).sampledFigures(true);
                         double doubtful = sampled.lostCpuSamples() * (double) ResourceAttribution.CPU_PERIOD.toNanos();
                         double tolerance = probe.tolerancePercent() / 100;
